@@ -1,0 +1,149 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { SluiceError } from '../core/errors.js';
+import { duckTypeToLogical, type ColumnSchema } from '../core/types.js';
+import { quoteIdent } from './sql.js';
+
+export type Row = Record<string, unknown>;
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+
+export interface EngineOptions {
+  /** Database file; in memory when absent. */
+  path?: string;
+  /** DuckDB memory limit, e.g. '1GB'. Work beyond it spills to `tempDirectory`. */
+  memoryLimit?: string;
+  threads?: number;
+  tempDirectory?: string;
+}
+
+let counter = 0;
+
+/**
+ * The data engine: one DuckDB database and connection. This file (with the readers and writers
+ * beside it) is the only place that imports `@duckdb/node-api`; the rest of Sluice speaks SQL
+ * text and plain JavaScript rows through it.
+ *
+ * @example
+ * const engine = await Engine.open();
+ * await readTable(engine, 'data.csv', { name: 'raw' });
+ * const rows = await engine.query('SELECT count(*) AS n FROM raw');
+ */
+export class Engine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(options: EngineOptions = {}): Promise<Engine> {
+    const config: Record<string, string> = {};
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.threads) config.threads = String(options.threads);
+    // DuckDB's default spill folder is `.tmp` in the current directory: keep users' folders clean.
+    config.temp_directory = options.tempDirectory ?? join(tmpdir(), 'sluice-duckdb');
+    const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+    const conn = await instance.connect();
+    return new Engine(instance, conn);
+  }
+
+  /** Runs statements for their effect. */
+  async exec(sql: string, params?: Params): Promise<void> {
+    try {
+      await this.conn.run(sql, params);
+    } catch (e) {
+      throw mapDuckError(e, sql);
+    }
+  }
+
+  /** Runs a query and returns its rows as plain objects (BIGINTs that fit become numbers). */
+  async query<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    try {
+      const reader = await this.conn.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS().map((r) => normalizeRow(r)) as T[];
+    } catch (e) {
+      throw mapDuckError(e, sql);
+    }
+  }
+
+  /** Runs a query and returns it column by column (for numeric work on whole columns). */
+  async queryColumns(sql: string, params?: Params): Promise<{ names: string[]; columns: unknown[][] }> {
+    try {
+      const reader = await this.conn.runAndReadAll(sql, params);
+      const names = reader.columnNames();
+      const columns = reader.getColumnsJS().map((col) => col.map(normalizeValue));
+      return { names, columns };
+    } catch (e) {
+      throw mapDuckError(e, sql);
+    }
+  }
+
+  /** The columns of a table, view or query, with Sluice logical types. */
+  async describe(relationOrQuery: string): Promise<ColumnSchema[]> {
+    const isQuery = /^\s*(select|with|from)\b/i.test(relationOrQuery);
+    const sql = `DESCRIBE ${isQuery ? relationOrQuery : `SELECT * FROM ${quoteIdent(relationOrQuery)}`}`;
+    const rows = await this.query<{ column_name: string; column_type: string }>(sql);
+    return rows.map((r) => ({ name: r.column_name, type: duckTypeToLogical(r.column_type), sqlType: r.column_type }));
+  }
+
+  async count(relation: string): Promise<number> {
+    const rows = await this.query<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(relation)}`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** A fresh relation name, unique within this process. */
+  tempName(prefix = 't'): string {
+    counter += 1;
+    return `__${prefix}_${counter}`;
+  }
+
+  /** Interrupts the running query (used for cancellation). */
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function normalizeValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  return v;
+}
+
+function normalizeRow(r: Record<string, unknown>): Row {
+  for (const k of Object.keys(r)) r[k] = normalizeValue(r[k]);
+  return r;
+}
+
+/**
+ * Turns DuckDB's errors into SluiceErrors: line numbers of CSV errors become locations, and
+ * binder errors (a missing column) keep their text. Anything unexpected stays an internal error.
+ */
+export function mapDuckError(e: unknown, sql?: string): SluiceError {
+  if (e instanceof SluiceError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const first = message.split('\n')[0] ?? message;
+  const line = /CSV Error on Line: (\d+)/.exec(message);
+  const file = /file = (\S+)/.exec(message);
+  if (line) {
+    const conv = /Could not convert string "([^"]*)" to '(\w+)'/.exec(message);
+    const colName = /Error when converting column "([^"]+)"/.exec(message);
+    return new SluiceError(conv ? 'DATA_TYPE_MISMATCH' : 'DATA_PARSE', conv ? `value "${conv[1]}" in column "${colName?.[1]}" is not a ${conv[2]}` : first, {
+      location: { file: file?.[1], line: Number(line[1]), field: colName?.[1] },
+      hint: conv ? 'the column looked numeric in the first rows; fix the value or cast the column to string in the flow' : 'check the file at that line',
+      cause: e,
+    });
+  }
+  if (/^(Binder|Parser|Catalog) Error/.test(first)) {
+    return new SluiceError('SQL_ERROR', first.replace(/^\w+ Error: /, ''), { cause: e, details: sql ? { sql } : undefined });
+  }
+  if (/^Conversion Error|^Invalid Input Error|^Out of Range Error/.test(first)) {
+    return new SluiceError('DATA_ERROR', first.replace(/^[\w ]+ Error: /, ''), { cause: e, details: sql ? { sql } : undefined });
+  }
+  if (/^INTERRUPT/.test(first) || /Interrupted/.test(first)) {
+    return new SluiceError('CANCELLED', 'the query was cancelled', { cause: e, httpStatus: 499 });
+  }
+  return new SluiceError('ENGINE_ERROR', first, { cause: e, httpStatus: 500, details: sql ? { sql } : undefined });
+}

@@ -1,0 +1,145 @@
+import { open, stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { SluiceError, isSluiceError } from '../core/errors.js';
+import type { ColumnSchema } from '../core/types.js';
+import type { Engine } from './Engine.js';
+import { scanCsv } from './csvScan.js';
+import { scanJsonLines } from './jsonLinesScan.js';
+import { quoteIdent, quoteLiteral } from './sql.js';
+
+export type TableFormat = 'csv' | 'parquet' | 'jsonl';
+
+export interface ReadTableOptions {
+  /** Name of the table created in the engine. */
+  name: string;
+  /** Detected from the extension when absent. */
+  format?: TableFormat;
+  /** CSV delimiter; detected from the header when absent. */
+  delimiter?: string;
+  /**
+   * `table` copies the data into the engine (fast repeated queries); `view` reads the file on
+   * every query (constant memory, for files larger than memory). Default: table.
+   */
+  materialize?: 'table' | 'view';
+  /** Name used for the file in messages. */
+  displayName?: string;
+}
+
+export interface TableInfo {
+  name: string;
+  file: string;
+  format: TableFormat;
+  columns: ColumnSchema[];
+  rows: number;
+}
+
+/** Picks the format from the file name: `.csv`/`.tsv`/`.txt`, `.parquet`/`.pq`, `.jsonl`/`.ndjson`/`.json`. */
+export function detectFormat(path: string): TableFormat {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt' || ext === '') return 'csv';
+  throw new SluiceError('FORMAT_UNKNOWN', `cannot tell the format of ${basename(path)} from its extension "${ext}"`, {
+    location: { file: path },
+    hint: 'use .csv, .tsv, .parquet or .jsonl, or pass --format',
+  });
+}
+
+/**
+ * Loads a data file into the engine as table `options.name`, validating it first. CSV is
+ * scanned for structure (see {@link scanCsv}) and its types detected by DuckDB; a value that
+ * breaks a type detected from the first rows triggers a full-file type detection instead of an
+ * error. Every problem with the file is a SluiceError naming the file, line and column.
+ */
+export async function readTable(engine: Engine, path: string, options: ReadTableOptions): Promise<TableInfo> {
+  const file = options.displayName ?? path;
+  const format = options.format ?? detectFormat(path);
+  await assertReadable(path, file);
+  const kind = options.materialize === 'view' ? 'VIEW' : 'TABLE';
+  const target = quoteIdent(options.name);
+  const lit = quoteLiteral(path);
+
+  if (format === 'csv') {
+    const scan = await scanCsv(path, { delimiter: options.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : undefined), displayName: file });
+    const base = `${lit}, delim=${quoteLiteral(scan.delimiter)}, header=true, quote='"', escape='"', strict_mode=false, null_padding=false, auto_detect=true`;
+    try {
+      await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS SELECT * FROM read_csv(${base}, sample_size=20480)`);
+      if (kind === 'VIEW') await engine.exec(`SELECT count(*) FROM ${target}`);
+    } catch (e) {
+      if (!isSluiceError(e) || e.code !== 'DATA_TYPE_MISMATCH') throw withFile(e, file);
+      // A late value broke a type guessed from the first rows: detect types from every row.
+      await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS SELECT * FROM read_csv(${base}, sample_size=-1)`).catch((e2) => {
+        throw withFile(e2, file);
+      });
+    }
+  } else if (format === 'parquet') {
+    await assertParquet(path, file);
+    await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS SELECT * FROM read_parquet(${lit})`).catch((e) => {
+      throw new SluiceError('PARQUET_INVALID', `${file} could not be read as Parquet: ${messageOf(e)}`, {
+        location: { file },
+        hint: 'check that the file was fully written; a CSV file needs a .csv extension',
+        cause: e,
+      });
+    });
+  } else {
+    await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS SELECT * FROM read_json(${lit}, format='newline_delimited', sample_size=-1)`).catch(async (e) => {
+      await scanJsonLines(path, file); // throws a precise error when the file is at fault
+      throw withFile(e, file);
+    });
+  }
+
+  const columns = await engine.describe(options.name);
+  const rows = await engine.count(options.name);
+  if (rows === 0) {
+    throw new SluiceError('DATA_NO_ROWS', `${file} has no rows`, { location: { file }, hint: 'check that the export wrote its rows' });
+  }
+  return { name: options.name, file, format, columns, rows };
+}
+
+async function assertReadable(path: string, file: string): Promise<void> {
+  const s = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw new SluiceError('FILE_NOT_FOUND', `cannot open ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
+      location: { file },
+      hint: 'check the path; relative paths are resolved from the current directory',
+      httpStatus: 404,
+    });
+  });
+  if (s.isDirectory()) {
+    throw new SluiceError('FILE_IS_DIRECTORY', `${file} is a directory, not a data file`, { location: { file }, hint: 'pass a file path' });
+  }
+  if (s.size === 0) {
+    throw new SluiceError('CSV_EMPTY', `${file} is empty`, {
+      location: { file, line: 1, column: 1 },
+      hint: 'the file has no content; check that the upload or export finished',
+    });
+  }
+}
+
+async function assertParquet(path: string, file: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    await fh.read(head, 0, 4, 0);
+    if (head.toString('latin1') !== 'PAR1') {
+      throw new SluiceError('PARQUET_INVALID', `${file} is not a Parquet file (it does not start with PAR1)`, {
+        location: { file, line: 1, column: 1 },
+        hint: 'check the file; CSV data needs a .csv extension, JSON lines .jsonl',
+      });
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function withFile(e: unknown, file: string): SluiceError {
+  if (isSluiceError(e)) {
+    if (e.location && !e.location.file) e.location.file = file;
+    if (!e.location) return new SluiceError(e.code, `${file}: ${e.message}`, { location: { file }, hint: e.hint, cause: e });
+    return e;
+  }
+  return new SluiceError('DATA_PARSE', `${file}: ${messageOf(e)}`, { location: { file }, cause: e });
+}

@@ -1,0 +1,130 @@
+import { mkdtempSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SluiceError } from '../../src/core/errors.js';
+import { Engine } from '../../src/engine/Engine.js';
+import { readTable } from '../../src/engine/readTable.js';
+import { writeTable } from '../../src/engine/writeTable.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sluice-read-'));
+let engine: Engine;
+beforeAll(async () => {
+  engine = await Engine.open();
+});
+afterAll(() => engine.close());
+
+function file(name: string, content: string | Buffer): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+async function readError(path: string): Promise<SluiceError> {
+  try {
+    await readTable(engine, path, { name: 't' });
+  } catch (e) {
+    expect(e).toBeInstanceOf(SluiceError);
+    return e as SluiceError;
+  }
+  throw new Error(`expected ${path} to be refused`);
+}
+
+describe('readTable: good CSV', () => {
+  it('detects types, handles BOM, CRLF, semicolons and quotes', async () => {
+    const p = file('good.csv', '\ufeffid;name;score;when\r\n1;"Smith; John";2.5;2024-01-02\r\n2;"say ""hi""";;2024-02-03\r\n');
+    const info = await readTable(engine, p, { name: 'good' });
+    expect(info.rows).toBe(2);
+    expect(info.columns.map((c) => [c.name, c.type])).toEqual([
+      ['id', 'integer'],
+      ['name', 'string'],
+      ['score', 'float'],
+      ['when', 'date'],
+    ]);
+    const rows = await engine.query('SELECT * FROM good ORDER BY id');
+    expect(rows[0]).toMatchObject({ id: 1, name: 'Smith; John', score: 2.5 });
+    expect(rows[1]).toMatchObject({ id: 2, name: 'say "hi"', score: null });
+  });
+
+  it('re-detects types when a late row breaks the guessed type', async () => {
+    const lines = ['a,b'];
+    for (let i = 0; i < 30000; i++) lines.push(`${i},x`);
+    lines.push('oops,y');
+    const info = await readTable(engine, file('late.csv', lines.join('\n') + '\n'), { name: 'late' });
+    expect(info.rows).toBe(30001);
+    expect(info.columns[0]?.type).toBe('string');
+  });
+
+  it('reads the seed data set with its 16 columns and 69,570 rows', async () => {
+    const info = await readTable(engine, 'examples/diabetes/diabetic-readmission.csv', { name: 'seed' });
+    expect(info.rows).toBe(69570);
+    expect(info.columns).toHaveLength(16);
+    expect(info.columns.find((c) => c.name === 'readmitted')?.type).toBe('string');
+    expect(info.columns.find((c) => c.name === 'num_lab_procedures')?.type).toBe('integer');
+  });
+});
+
+describe('readTable: bad input gets a located error with a hint', () => {
+  const cases: Array<[string, string | Buffer, string, number | undefined, number | undefined]> = [
+    ['empty.csv', '', 'CSV_EMPTY', 1, 1],
+    ['header.csv', 'a,b,c\n', 'CSV_NO_ROWS', undefined, undefined],
+    ['ragged.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8\n', 'CSV_RAGGED_ROW', 3, 2],
+    ['ragged-long.csv', 'a,b\n1,2\n3,4,5\n', 'CSV_RAGGED_ROW', 3, 3],
+    ['quote.csv', 'a,b,c\n1,"2,3\n4,5,6\n7,8,9\n', 'CSV_UNBALANCED_QUOTE', 2, 3],
+    ['junk.csv', 'a,b\n"x"y,2\n', 'CSV_BAD_QUOTE', 2, 4],
+    ['latin1.csv', Buffer.concat([Buffer.from('name,city\nana,'), Buffer.from([0x4d, 0xfc, 0x6e]), Buffer.from('chen\n')]), 'CSV_NOT_UTF8', 2, 6],
+    ['utf16.csv', Buffer.from('\ufeffa,b\n1,2\n', 'utf16le'), 'CSV_NOT_UTF8', 1, 1],
+    ['binary.csv', Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 7919) % 256)), 'CSV_BINARY', 1, 1],
+    ['nul.csv', Buffer.from('a,b\n1,2\n3,\u00004\n'), 'CSV_BINARY', 3, 3],
+    ['dup.csv', 'a,b,a\n1,2,3\n', 'CSV_DUPLICATE_COLUMN', 1, 3],
+  ];
+  for (const [name, content, code, line, column] of cases) {
+    it(`${name} -> ${code}`, async () => {
+      const err = await readError(file(name, content));
+      expect(err.code).toBe(code);
+      expect(err.location?.file).toContain(name);
+      if (line !== undefined) expect(err.location?.line).toBe(line);
+      if (column !== undefined) expect(err.location?.column).toBe(column);
+      expect(err.hint).toBeTruthy();
+      expect(err.message).toContain(name);
+    });
+  }
+
+  it('a missing file is FILE_NOT_FOUND', async () => {
+    expect((await readError(join(dir, 'nope.csv'))).code).toBe('FILE_NOT_FOUND');
+  });
+
+  it('malformed JSON lines point at the bad line', async () => {
+    const err = await readError(file('bad.jsonl', '{"a":1}\n{"a":2}\n{"a":3,\n{"a":4}\n'));
+    expect(err.code).toBe('JSON_MALFORMED');
+    expect(err.location?.line).toBe(3);
+  });
+
+  it('a file that is not Parquet says so', async () => {
+    const err = await readError(file('bad.parquet', 'a,b\n1,2\n'));
+    expect(err.code).toBe('PARQUET_INVALID');
+  });
+});
+
+describe('Parquet and JSON lines round trip, atomic writes', () => {
+  it('writes Parquet and CSV and reads them back', async () => {
+    await readTable(engine, file('rt.csv', 'k,v\nx,1\ny,2\n'), { name: 'rt' });
+    const pq = join(dir, 'out', 'rt.parquet');
+    await writeTable(engine, 'rt', pq);
+    const back = await readTable(engine, pq, { name: 'rt2' });
+    expect(back.rows).toBe(2);
+    const csv = join(dir, 'out', 'rt.csv');
+    await writeTable(engine, 'SELECT k, v * 10 AS v FROM rt', csv);
+    const back2 = await readTable(engine, csv, { name: 'rt3' });
+    expect(await engine.query('SELECT v FROM rt3 ORDER BY k')).toEqual([{ v: 10 }, { v: 20 }]);
+    const jl = await readTable(engine, file('rt.jsonl', '{"k":"x","v":1}\n{"k":"y","v":2.5}\n'), { name: 'rt4' });
+    expect(jl.columns.map((c) => c.type)).toEqual(['string', 'float']);
+  });
+
+  it('a failed write leaves no partial or temporary file', async () => {
+    const out = join(dir, 'fail', 'x.parquet');
+    await expect(writeTable(engine, 'SELECT 1/0::INTEGER AS a, error(\'boom\') AS b', out)).rejects.toThrow();
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(join(dir, 'fail'))).toEqual([]);
+  });
+});
