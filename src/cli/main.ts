@@ -1,15 +1,20 @@
 import { Command } from 'commander';
 import { formatError } from '../core/errors.js';
+import { commands } from './commands/index.js';
 
 const program = new Command();
 program
   .name('sluice')
   .description('Automated exploratory data analysis and model operationalization with a human in the loop')
-  .version('0.1.0');
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+for (const register of commands) register(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   process.stderr.write(formatError(e) + '\n');
+  if (process.env.SLUICE_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   process.exitCode = 1;
 }
