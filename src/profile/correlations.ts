@@ -30,8 +30,8 @@ function categoricalColumns(cols: ColumnReport[], t: Thresholds): string[] {
 /**
  * Pearson and Spearman matrices for numeric columns (pairwise complete rows, as pandas), Cramér's
  * V for categorical pairs, and each feature's association with the target. Pearson is one
- * aggregate query; Spearman ranks every column once (average ranks for ties) and correlates the
- * ranks, re-ranking within the complete rows of a pair only when one of its columns has missing
+ * aggregate query; Spearman ranks every column once (average ranks for ties, from a value -> rank map) and
+ * correlates the ranks, re-ranking within the complete rows of a pair only when one of its columns has missing
  * values; Cramér's V reads every pair's contingency table from one UNION ALL query.
  */
 export async function computeCorrelations(engine: Engine, view: string, cols: ColumnReport[], target: { column: string; problemType: 'classification' | 'regression' } | undefined, t: Thresholds): Promise<Correlations> {
@@ -47,8 +47,11 @@ export async function computeCorrelations(engine: Engine, view: string, cols: Co
     const q = num.map((c) => `${quoteIdent(c)}::DOUBLE`);
     const [p = {}] = await engine.query(`SELECT ${pairs.map(([i, j], k) => `corr(${q[i]}, ${q[j]}) AS p${k}`).join(', ')} FROM ${v}`);
     const ranked = engine.tempName('ranks');
-    const rankExpr = (x: string) => `CASE WHEN ${x} IS NULL THEN NULL ELSE rank() OVER (ORDER BY ${x} NULLS LAST) + (count(${x}) OVER (PARTITION BY ${x}) - 1) / 2.0 END`;
-    await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(ranked)} AS SELECT ${q.map((x, i) => `${rankExpr(x)} AS r${i}`).join(', ')} FROM ${v}`);
+    // Average ranks (ties share the mean of their positions) from a value -> rank map per column,
+    // joined back: much faster than one window sort per column over all rows.
+    const maps = q.map((x, i) => `m${i} AS (SELECT v, sum(n) OVER (ORDER BY v) - (n - 1) / 2.0 AS r FROM (SELECT ${x} AS v, count(*) AS n FROM ${v} WHERE ${x} IS NOT NULL GROUP BY 1))`);
+    const joins = q.map((x, i) => `LEFT JOIN m${i} ON m${i}.v = ${x}`).join(' ');
+    await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(ranked)} AS WITH ${maps.join(', ')} SELECT ${q.map((_, i) => `m${i}.r AS r${i}`).join(', ')} FROM ${v} ${joins}`);
     try {
       const missing = new Set(num.filter((c) => (cols.find((x) => x.name === c)?.missing ?? 0) > 0));
       const complete = pairs.map((pr, k) => ({ pr, k })).filter(({ pr: [i, j] }) => !missing.has(num[i]!) && !missing.has(num[j]!));

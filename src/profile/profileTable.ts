@@ -115,6 +115,16 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done();
     }
 
+    // Bias before the heavier parts, so a wrong facet or label value fails fast.
+    let bias: Report['bias'];
+    if (options.bias) {
+      done = step('bias');
+      const label = options.bias.label ?? options.target;
+      if (!label) throw new SluiceError('BIAS_NO_LABEL', 'bias metrics need a label column', { hint: 'pass --target (the label defaults to the target)' });
+      bias = await computeBias(engine, view, schema.map((c) => c.name), { ...options.bias, label });
+      done();
+    }
+
     done = step('correlations');
     const correlations = await computeCorrelations(engine, view, columns, target, t);
     done();
@@ -143,15 +153,6 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     const missingSections = [!plugins.quickModel && 'quick model', !plugins.predictionPower && 'prediction power', !plugins.anomalies && 'anomalies'].filter(Boolean);
     if (missingSections.length > 0) notes.push(`Not computed in this build: ${missingSections.join(', ')} (they need the learners of the ml module).`);
     else if (target && !usable) notes.push('The quick model and prediction power were skipped: the target needs at least two classes and ten rows.');
-
-    let bias: Report['bias'];
-    if (options.bias) {
-      done = step('bias');
-      const label = options.bias.label ?? options.target;
-      if (!label) throw new SluiceError('BIAS_NO_LABEL', 'bias metrics need a label column', { hint: 'pass --target (the label defaults to the target)' });
-      bias = await computeBias(engine, view, schema.map((c) => c.name), { ...options.bias, label });
-      done();
-    }
 
     let drift: Report['drift'];
     if (options.baseline !== undefined) {
