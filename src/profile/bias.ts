@@ -30,10 +30,16 @@ function require(columns: string[], name: string, what: string): void {
  * distributions; CDD = Σ n_i·DD_i / n over the groups of `group`, DD = n_d(rejected)/n(rejected)
  * - n_d(accepted)/n(accepted). Rows with a missing facet or label are left out.
  */
-export async function computeBias(engine: Engine, view: string, columns: string[], o: BiasOptions): Promise<BiasReport> {
-  require(columns, o.facet, 'facet');
-  require(columns, o.label, 'label');
-  if (o.group) require(columns, o.group, 'group');
+export async function computeBias(engine: Engine, view: string, columns: string[], options: BiasOptions, booleanColumns: string[] = []): Promise<BiasReport> {
+  require(columns, options.facet, 'facet');
+  require(columns, options.label, 'label');
+  if (options.group) require(columns, options.group, 'group');
+  // The CSV reader turns yes/no columns into booleans: accept the words the user sees in the file.
+  const o = {
+    ...options,
+    facetValue: booleanColumns.includes(options.facet) ? asBooleanText(options.facetValue) : options.facetValue,
+    labelValue: booleanColumns.includes(options.label) ? asBooleanText(options.labelValue) : options.labelValue,
+  };
   const f = quoteIdent(o.facet);
   const l = quoteIdent(o.label);
   const g = o.group ? `${quoteIdent(o.group)}::VARCHAR` : `''`;
@@ -93,9 +99,9 @@ export async function computeBias(engine: Engine, view: string, columns: string[
   }
   return {
     facet: o.facet,
-    facetValue: o.facetValue,
+    facetValue: options.facetValue,
     label: o.label,
-    labelValue: o.labelValue,
+    labelValue: options.labelValue,
     ...(o.group ? { group: o.group } : {}),
     counts: { facet: nd, rest: na },
     metrics: {
@@ -109,4 +115,11 @@ export async function computeBias(engine: Engine, view: string, columns: string[
       CDD: cddN > 0 ? cddSum / cddN : null,
     },
   };
+}
+
+function asBooleanText(v: string): string {
+  const s = v.trim().toLowerCase();
+  if (['true', 'yes', 'y', 't', '1'].includes(s)) return 'true';
+  if (['false', 'no', 'n', 'f', '0'].includes(s)) return 'false';
+  return v;
 }

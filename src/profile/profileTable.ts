@@ -121,7 +121,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done = step('bias');
       const label = options.bias.label ?? options.target;
       if (!label) throw new SluiceError('BIAS_NO_LABEL', 'bias metrics need a label column', { hint: 'pass --target (the label defaults to the target)' });
-      bias = await computeBias(engine, view, schema.map((c) => c.name), { ...options.bias, label });
+      bias = await computeBias(engine, view, schema.map((c) => c.name), { ...options.bias, label }, schema.filter((c) => c.type === 'boolean').map((c) => c.name));
       done();
     }
 
