@@ -35,8 +35,8 @@ describe('sluice report', () => {
     const out = join(dir, 'out1');
     const r = await sluice(cur, '--target', 'label', '--baseline', base, '--bias', 'sex=f', '--label-value', 'yes', '--gates', gates, '--out', out);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('reading cur.csv');
-    expect(r.stderr).toContain('drift…');
+    expect(r.stderr).toContain('✓ reading cur.csv');
+    expect(r.stderr).toMatch(/✓ drift \(\d+ ms\)/);
     expect(r.stderr).toMatch(/gates: fail \(2\/3 rules pass\)/);
     expect(r.stdout.trim().split('\n')).toEqual([join(out, 'report.json'), join(out, 'report.html')]);
     expect(readdirSync(out).sort()).toEqual(['report.html', 'report.json']);

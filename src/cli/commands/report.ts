@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
-import { reportFromFiles } from '../../profile/reportFromFiles.js';
 import type { ProblemType } from '../../profile/targetStats.js';
+import { Progress } from '../progress.js';
 
 interface ReportFlags {
   target?: string;
@@ -32,18 +32,27 @@ export function register(program: Command): void {
     .option('--strict', 'exit with code 3 when a gate fails')
     .action(async (data: string, flags: ReportFlags) => {
       const started = Date.now();
-      const progress = (part: string) => process.stderr.write(`  ${part}…\n`);
       const problemType = parseProblemType(flags.problemType);
       const bias = parseBias(flags);
+      // DuckDB loads only when the command runs, so other commands start fast.
+      const { reportFromFiles } = await import('../../profile/reportFromFiles.js');
+      const bar = new Progress();
+      let running = false;
+      const onProgress = (part: string) => {
+        if (running) bar.done();
+        bar.start(part);
+        running = true;
+      };
       const { report, json, html } = await reportFromFiles(data, {
         outDir: flags.out,
-        onProgress: progress,
+        onProgress,
         ...(flags.target !== undefined ? { target: flags.target } : {}),
         ...(problemType ? { problemType } : {}),
         ...(flags.baseline ? { baselinePath: flags.baseline } : {}),
         ...(flags.gates ? { gatesPath: flags.gates } : {}),
         ...(bias ? { bias } : {}),
       });
+      if (running) bar.done();
       const count = (s: string) => report.warnings.filter((w) => w.severity === s).length;
       process.stderr.write(`done in ${Date.now() - started} ms: ${report.dataset.rows} rows, ${report.columns.length} columns, warnings ${count('high')} high / ${count('medium')} medium / ${count('low')} low\n`);
       if (report.gates) process.stderr.write(`gates: ${report.gates.verdict} (${report.gates.rules.filter((r) => r.pass).length}/${report.gates.rules.length} rules pass)\n`);
