@@ -6,6 +6,7 @@ import { computeColumnStats } from './columnStats.js';
 import { computeCorrelations } from './correlations.js';
 import { computeDrift } from './drift.js';
 import { computeDuplicates } from './duplicates.js';
+import { DEFAULT_PLUGINS } from './model/defaultPlugins.js';
 import { evaluateGates, type GateRule } from './gates.js';
 import { createProfileView } from './profileView.js';
 import { REPORT_SCHEMA_VERSION, type Anomalies, type ColumnReport, type PredictionPower, type QuickModel, type Report, type TargetReport } from './reportSchema.js';
@@ -43,6 +44,7 @@ export interface ProfileOptions {
   bias?: Omit<BiasOptions, 'label'> & { label?: string };
   gates?: GateRule[];
   thresholds?: Partial<Thresholds>;
+  /** Model-based sections; {@link DEFAULT_PLUGINS} when absent, `{}` for none. */
   plugins?: ReportPlugins;
   /** Names shown in the report for the data and the baseline (file names). */
   sourceName?: string;
@@ -130,7 +132,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     done();
 
     const input: ModelSectionInput = { engine, relation: view, columns, thresholds: t, ...(target ? { target } : {}) };
-    const plugins = options.plugins ?? {};
+    const plugins = options.plugins ?? DEFAULT_PLUGINS;
     const usable = target !== undefined && (target.problemType === 'regression' || (target.classCount ?? 0) >= 2) && rows >= 10;
     let quickModel: QuickModel | undefined;
     let predictionPower: PredictionPower | undefined;
@@ -150,9 +152,10 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       anomalies = await plugins.anomalies(input);
       done();
     }
-    const missingSections = [!plugins.quickModel && 'quick model', !plugins.predictionPower && 'prediction power', !plugins.anomalies && 'anomalies'].filter(Boolean);
-    if (missingSections.length > 0) notes.push(`Not computed in this build: ${missingSections.join(', ')} (they need the learners of the ml module).`);
-    else if (target && !usable) notes.push('The quick model and prediction power were skipped: the target needs at least two classes and ten rows.');
+    const missingSections = [!plugins.quickModel && 'quick model', !plugins.predictionPower && 'prediction power', !plugins.anomalies && 'anomalies (isolation forest)'].filter(Boolean);
+    if (missingSections.length > 0) notes.push(`Not computed: ${missingSections.join(', ')}.`);
+    if (target && !usable && (plugins.quickModel || plugins.predictionPower)) notes.push('The quick model and prediction power were skipped: the target needs at least two classes and ten rows.');
+    if (quickModel?.sampled) notes.push(`The quick model was trained on a random sample (${quickModel.trainRows + quickModel.validationRows} rows with a target).`);
 
     let drift: Report['drift'];
     if (options.baseline !== undefined) {

@@ -32,7 +32,7 @@ describe('gates', () => {
 
   it('reads a gates file and reports each rule with its value and pass/fail', () => {
     const rules = parseGatesFile(
-      'gates:\n  - missing_share < 0.05\n  - no high warnings\n  - rule: duplicate_share <= 0.001\n  - columns.age.mean > 60\n  - target.classes.no.share >= 0.5\n  - quickModel.metrics.accuracy >= 0.6\n  - warnings.count < 100\n',
+      'gates:\n  - missing_share < 0.05\n  - no high warnings\n  - rule: duplicate_share <= 0.001\n  - columns.age.mean > 60\n  - target.classes.no.share >= 0.5\n  - anomalies.method == iforest\n  - warnings.count < 100\n  - quickModel.metrics.accuracy >= 0.3\n',
     );
     const g = evaluateGates(report, rules);
     expect(g.rules.map((r) => [r.rule, r.pass])).toEqual([
@@ -41,9 +41,11 @@ describe('gates', () => {
       ['duplicate_share <= 0.001', false],
       ['columns.age.mean > 60', true],
       ['target.classes.no.share >= 0.5', false],
-      ['quickModel.metrics.accuracy >= 0.6', false],
+      ['anomalies.method == iforest', false],
       ['warnings.count < 100', true],
+      ['quickModel.metrics.accuracy >= 0.3', true],
     ]);
+    expect(g.rules[7]!.value).toBe(report.quickModel!.metrics.accuracy);
     expect(g.rules[2]!.value).toBeCloseTo(84 / 69570, 12);
     expect(g.rules[5]!.detail).toContain('not in the report');
     expect(g.verdict).toBe('fail');
