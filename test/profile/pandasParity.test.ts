@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
 import { writeTable } from '../../src/engine/writeTable.js';
+import { FREQUENCY_TABLE_MAX } from '../../src/profile/columnStats.js';
 import { profileTable } from '../../src/profile/profileTable.js';
 import type { Report } from '../../src/profile/reportSchema.js';
 import { reportSchema } from '../../src/profile/reportSchema.js';
@@ -55,7 +56,7 @@ describe('profileTable matches pandas', () => {
     const basePath = `${dir}/baseline.csv`;
     await writeTable(engine, 'SELECT * FROM diabetes WHERE number_inpatient = 0', basePath);
     await readTable(engine, basePath, { name: 'base' });
-    const report = await profileTable(engine, 'diabetes', { target: 'readmitted', baseline: 'base' });
+    const report = await profileTable(engine, 'diabetes', { target: 'readmitted', baseline: 'base', plugins: {} });
     reportSchema.parse(report);
     const ref = pandasStats(DIABETES, 'readmitted', basePath);
     compareWithPandas(report, ref);
@@ -76,10 +77,10 @@ describe('profileTable matches pandas', () => {
     expect(report.drift!.driftedColumns).toContain('number_inpatient');
   }, 60_000);
 
-  it('on generated data with missing values, floats, ties and negative numbers', async () => {
+  it('on generated data with missing values, floats, ties, negative numbers and high-cardinality columns', async () => {
     const r = rng(7);
     const rows: unknown[][] = [];
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < 12000; i++) {
       const x = r() < 0.1 ? null : Math.round((r() * 200 - 50) * 1000) / 1000;
       const y = r() < 0.05 ? null : x === null ? r() : Math.round(Math.exp(r() * 3) * 100) / 100;
       const k = Math.floor(r() * 6);
@@ -90,7 +91,9 @@ describe('profileTable matches pandas', () => {
     rows.push([...rows[10]!], [...rows[10]!], [...rows[20]!]);
     const p = writeCsv(dir, 'gen.csv', ['id', 'x', 'y', 'k', 'cat', 'cat2', 'label'], rows);
     await readTable(engine, p, { name: 'gen' });
-    const report = await profileTable(engine, 'gen', { target: 'label' });
+    const report = await profileTable(engine, 'gen', { target: 'label', plugins: {} });
+    // Both paths are exercised: id and x are summarised in SQL, the others from value counts.
+    expect(report.columns.filter((c) => c.distinct > FREQUENCY_TABLE_MAX).map((c) => c.name)).toEqual(['id', 'x']);
     reportSchema.parse(report);
     const ref = pandasStats(p, 'label');
     compareWithPandas(report, ref);

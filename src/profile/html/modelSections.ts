@@ -24,7 +24,7 @@ export function modelSection(r: Report): SafeHtml {
   if (!q && !p) {
     return html`<section id="quick-model"><h2>Quick model</h2><p class="muted">Not computed for this report${r.target ? ' (see the notes in the summary)' : ' (no target)'}.</p></section>`;
   }
-  const metrics = q ? html`<table><tbody>${Object.entries(q.metrics).map(([k, v]) => html`<tr><th>${k}</th><td class="n">${fmt(v)}</td></tr>`)}</tbody></table><p class="muted">${q.learner} · trained on ${fmt(q.trainRows)} rows, validated on ${fmt(q.validationRows)}${q.sampled ? ' (sampled)' : ''}</p>` : '';
+  const metrics = q ? html`<table><tbody>${Object.entries(q.metrics).map(([k, v]) => html`<tr><th>${k}</th><td class="n">${fmt(v)}</td></tr>`)}</tbody></table><p class="muted">${q.learner}${q.iterations !== undefined ? ` · ${q.iterations} iterations` : ''} · stratified 80/20 split: trained on ${fmt(q.trainRows)} rows, validated on ${fmt(q.validationRows)}${q.sampled ? ' (sampled)' : ''}</p>` : '';
   const cm = q?.confusionMatrix
     ? html`<h3>Confusion matrix (rows: actual, columns: predicted)</h3><div class="scroll"><table><thead><tr><th></th>${q.confusionMatrix.labels.map((l) => html`<th class="n">${l}</th>`)}</tr></thead><tbody>${q.confusionMatrix.counts.map((row, i) => html`<tr><th>${q.confusionMatrix!.labels[i]}</th>${row.map((c) => html`<td class="n">${fmt(c)}</td>`)}</tr>`)}</tbody></table></div>`
     : '';
