@@ -119,7 +119,8 @@ async function numericDrift(engine: Engine, cv: string, bv: string, cols: Column
 async function categoricalDrift(engine: Engine, cv: string, bv: string, cols: ColumnSchema[], out: Map<string, DriftColumn>, t: Thresholds): Promise<void> {
   const branches = cols.map((c, i) => {
     const x = quoteIdent(c.name);
-    return `SELECT ${i} AS k, v, count_if(s = 1) AS nb, count_if(s = 0) AS nc FROM (SELECT ${x}::VARCHAR AS v, 1 AS s FROM ${bv} UNION ALL SELECT ${x}::VARCHAR, 0 FROM ${cv}) WHERE v IS NOT NULL GROUP BY v`;
+    // Group each side on its raw values first; only the groups are cast to text.
+    return `SELECT ${i} AS k, v, sum(nb) AS nb, sum(nc) AS nc FROM (SELECT ${x}::VARCHAR AS v, count(*) AS nb, 0 AS nc FROM ${bv} WHERE ${x} IS NOT NULL GROUP BY ${x} UNION ALL SELECT ${x}::VARCHAR, 0, count(*) FROM ${cv} WHERE ${x} IS NOT NULL GROUP BY ${x}) GROUP BY v`;
   });
   const cats = new Map<number, Array<{ v: string; nb: number; nc: number }>>();
   for (const r of await engine.query<{ k: number; v: string; nb: number; nc: number }>(branches.join('\nUNION ALL\n'))) {
