@@ -6,6 +6,7 @@ import { dropMissing } from './dropMissing.js';
 import { eventTime } from './eventTime.js';
 import { findReplace } from './findReplace.js';
 import { impute } from './impute.js';
+import { inferTypes } from './inferTypes.js';
 import { mapValues } from './mapValues.js';
 import { recordId } from './recordId.js';
 import { renameColumns } from './renameColumns.js';
@@ -22,6 +23,7 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   selectColumns,
   renameColumns,
   cast,
+  inferTypes,
   replaceMissingTokens,
   impute,
   dropMissing,
