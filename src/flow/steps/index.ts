@@ -8,6 +8,8 @@ import { findReplace } from './findReplace.js';
 import { impute } from './impute.js';
 import { inferTypes } from './inferTypes.js';
 import { mapValues } from './mapValues.js';
+import { oneHot } from './oneHot.js';
+import { ordinalEncode } from './ordinalEncode.js';
 import { recordId } from './recordId.js';
 import { renameColumns } from './renameColumns.js';
 import { replaceMissingTokens } from './replaceMissingTokens.js';
@@ -30,6 +32,8 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   findReplace,
   mapValues,
   compute,
+  oneHot,
+  ordinalEncode,
   recordId,
   eventTime,
 ];
