@@ -14,6 +14,9 @@ import { recordId } from './recordId.js';
 import { renameColumns } from './renameColumns.js';
 import { replaceMissingTokens } from './replaceMissingTokens.js';
 import { selectColumns } from './selectColumns.js';
+import { scale } from './scale.js';
+import { clipOutliers } from './clipOutliers.js';
+import { bin } from './bin.js';
 
 /**
  * Every step kind, in the order docs/flows.md lists them. Adding a step: write
@@ -34,6 +37,9 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   compute,
   oneHot,
   ordinalEncode,
+  scale,
+  clipOutliers,
+  bin,
   recordId,
   eventTime,
 ];
