@@ -1,4 +1,8 @@
 import type { StepDef } from '../step.js';
+import { filterRows } from './filterRows.js';
+import { dropDuplicates } from './dropDuplicates.js';
+import { sortRows } from './sortRows.js';
+import { sample } from './sample.js';
 import { missingIndicator } from './missingIndicator.js';
 import { trim } from './trim.js';
 import { changeCase } from './changeCase.js';
@@ -48,6 +52,10 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   changeCase,
   splitColumn,
   mapValues,
+  filterRows,
+  dropDuplicates,
+  sortRows,
+  sample,
   compute,
   oneHot,
   ordinalEncode,
