@@ -1,5 +1,6 @@
 import { SluiceError } from '../../core/errors.js';
 import { parseExpr, type Expr } from '../expr/parseExpr.js';
+import { ident } from './mapColumns.js';
 import type { MapContext } from './mapNode.js';
 import { isObj, obj, str } from './params.js';
 
@@ -62,21 +63,23 @@ export function mapCustomFormula(ctx: MapContext): void {
 export function fromSparkSql(formula: string): string {
   let out = '';
   let quote: "'" | '`' | undefined;
+  let name = '';
   for (const c of formula) {
     if (quote === "'") {
       out += c;
       if (c === "'") quote = undefined;
     } else if (quote === '`') {
       if (c === '`') {
-        out += '"';
+        out += ident(name);
+        name = '';
         quote = undefined;
-      } else out += c === '"' ? '""' : c;
+      } else name += c;
     } else if (c === "'" || c === '`') {
       quote = c;
-      out += c === '`' ? '"' : c;
+      if (c === "'") out += c;
     } else out += c;
   }
-  return out.trim();
+  return (quote === '`' ? `${out}\`${name}` : out).trim();
 }
 
 const TEXT_FNS = new Set(['lower', 'upper', 'trim', 'substr', 'replace', 'concat']);

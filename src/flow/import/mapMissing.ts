@@ -53,7 +53,7 @@ function mapImpute(ctx: MapContext): void {
     strategy = s;
     if (named === 'approximate median') ctx.note('info', 'Data Wrangler\'s approximate median becomes an exact median in Sluice');
   }
-  const learned = learnedValues(ctx.node.trained_parameters, numeric ? 'numeric_parameters' : 'categorical_parameters');
+  const learned = learnedValues(ctx.node.trained_parameters, numeric ? 'numeric_parameters' : 'categorical_parameters', columns);
   const description = learned.length
     ? `Data Wrangler learned ${learned.join(', ')}; Sluice learns the fill values again when the flow is fitted.`
     : undefined;
@@ -65,13 +65,13 @@ function mapImpute(ctx: MapContext): void {
  * The fill values in trained_parameters: a list of {input_column, impute_value} (one per column)
  * in current flows, a single {impute_value} in older single-column ones.
  */
-function learnedValues(trained: unknown, key: string): string[] {
+function learnedValues(trained: unknown, key: string, columns: string[]): string[] {
   const raw = obj(trained, 'impute_parameters')[key];
   const list = Array.isArray(raw) ? raw : isObj(raw) ? [raw] : [];
   return list.filter(isObj).flatMap((t) => {
     const value = t.impute_value;
     if (value === undefined) return [];
-    const column = str(t, 'input_column');
+    const column = str(t, 'input_column') ?? (columns.length === 1 ? columns[0] : undefined);
     return [`${column ?? '(column)'}=${JSON.stringify(value)}`];
   });
 }

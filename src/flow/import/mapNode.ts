@@ -1,3 +1,4 @@
+import { isSluiceError } from '../../core/errors.js';
 import type { StepSpec } from '../flowSchema.js';
 import { stepDef } from '../steps/index.js';
 import type { ImportedStep, ImportNote, WranglerNode } from './ImportNote.js';
@@ -70,7 +71,9 @@ export function mapNode(node: WranglerNode): { steps: ImportedStep[]; notes: Imp
       notes.push({ level, ...tag, message: `${where}: ${message}` });
     },
     placeholder(language, code, message) {
-      steps.push({ step: { kind: 'todo_custom_code', node: node.node_id, language, code, name: action ?? node.operator }, node: node.node_id, operator: node.operator, action });
+      // The user's own name for the node (custom code has one) says most about what it did.
+      const name = str(node.parameters, 'name') ?? action ?? node.operator;
+      steps.push({ step: { kind: 'todo_custom_code', node: node.node_id, language, code, name }, node: node.node_id, operator: node.operator, action });
       notes.push({ level: 'placeholder', ...tag, message: `${where}: ${message}`, code });
     },
     unsupported() {
@@ -101,5 +104,13 @@ function checkStep(step: StepSpec, where: string, tag: { node: string; operator:
   if (!r.success) {
     const issue = r.error.issues[0]!;
     notes.push({ level: 'warning', ...tag, message: `${where}: the ${step.kind} step made from it is not valid (${issue.path.join('.') || 'step'}: ${issue.message}); fix it by hand` });
+    return;
+  }
+  // The checks flow validate runs without data: expression syntax, regular expressions.
+  try {
+    def.inputs(r.data, { columns: [], target: undefined, mode: 'train', index: 0 });
+  } catch (e) {
+    const why = isSluiceError(e) ? `${e.message}${e.hint ? ` (${e.hint})` : ''}` : String(e);
+    notes.push({ level: 'warning', ...tag, message: `${where}: the ${step.kind} step made from it will not validate: ${why.replace(/^step 1: /, '')}` });
   }
 }
