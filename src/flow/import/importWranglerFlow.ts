@@ -99,20 +99,25 @@ export function importWranglerFlowText(text: string, options: ImportOptions = {}
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     const message = (e as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    let line: number | undefined;
-    let column: number | undefined;
-    if (pos) {
-      const before = text.slice(0, Number(pos[1]));
-      line = before.split('\n').length;
-      column = before.length - before.lastIndexOf('\n');
-    }
+    const { line, column } = jsonErrorPosition(text, message);
     throw new SluiceError('WRANGLER_NOT_JSON', `${file} is not JSON, so it is not a Data Wrangler flow: ${message}`, {
       location: { file, line, column },
       hint: 'pass the .flow file that Data Wrangler saves (a JSON document with "nodes"); a flow that is already YAML is checked with `sluice flow validate`',
     });
   }
   return importWranglerFlow(json, options);
+}
+
+/** Where JSON.parse stopped: its message names a position (Node 20) or a line and column (Node 22). */
+function jsonErrorPosition(text: string, message: string): { line?: number; column?: number } {
+  const lc = /line (\d+) column (\d+)/.exec(message);
+  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
+  const pos = /position (\d+)/.exec(message);
+  // Some messages ("Unexpected token 'v', ...") name no place: then the first character is the culprit.
+  const at = pos ? Number(pos[1]) : /^\s*[{[]/.test(text) ? undefined : text.search(/\S/);
+  if (at === undefined || at < 0) return {};
+  const before = text.slice(0, at);
+  return { line: before.split('\n').length, column: at - before.lastIndexOf('\n') };
 }
 
 function describeSource(node: WranglerNode, notes: ImportNote[]): string {
