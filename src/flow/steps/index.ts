@@ -6,11 +6,17 @@ import { dropMissing } from './dropMissing.js';
 import { eventTime } from './eventTime.js';
 import { findReplace } from './findReplace.js';
 import { impute } from './impute.js';
+import { inferTypes } from './inferTypes.js';
 import { mapValues } from './mapValues.js';
+import { oneHot } from './oneHot.js';
+import { ordinalEncode } from './ordinalEncode.js';
 import { recordId } from './recordId.js';
 import { renameColumns } from './renameColumns.js';
 import { replaceMissingTokens } from './replaceMissingTokens.js';
 import { selectColumns } from './selectColumns.js';
+import { scale } from './scale.js';
+import { clipOutliers } from './clipOutliers.js';
+import { bin } from './bin.js';
 
 /**
  * Every step kind, in the order docs/flows.md lists them. Adding a step: write
@@ -22,12 +28,18 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   selectColumns,
   renameColumns,
   cast,
+  inferTypes,
   replaceMissingTokens,
   impute,
   dropMissing,
   findReplace,
   mapValues,
   compute,
+  oneHot,
+  ordinalEncode,
+  scale,
+  clipOutliers,
+  bin,
   recordId,
   eventTime,
 ];
