@@ -144,6 +144,10 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
     expect(s('drop_missing')).toMatchObject({ columns: ['age'] });
     expect(s('compute')).toEqual({ kind: 'compute', output: 'meds_per_day', expression: 'num_medications / (time_in_hospital + 1)', type: 'float', replace: true });
     expect(s('drop_columns')).toEqual({ kind: 'drop_columns', columns: ['weight'] });
+    expect(s('one_hot')).toEqual({ kind: 'one_hot', columns: ['race'], unseen: 'other', other: true }); // Data Wrangler's "Keep"
+    expect(s('ordinal_encode')).toEqual({ kind: 'ordinal_encode', columns: ['age'], unseen: 'missing' }); // "Replace with NaN"
+    expect(s('scale')).toEqual({ kind: 'scale', columns: ['num_medications'], method: 'standard' });
+    expect(s('clip_outliers')).toEqual({ kind: 'clip_outliers', columns: ['num_lab_procedures'], method: 'robust_stdev', k: 4 });
   });
 
   it('turns custom code, an unparsable formula and an unknown operator into placeholders with their code', () => {
