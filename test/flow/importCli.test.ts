@@ -19,12 +19,13 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     const r = sluice(['flow', 'import', SEED, '--output', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    const expected = importWranglerFlowText(readFileSync(SEED, 'utf8'), { file: SEED });
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(/^! wrote .*seed\.flow\.yaml: 8 steps, 1 placeholder to replace/);
+    expect(lines[0]).toBe(`! wrote ${out}: ${expected.flow.steps.length} steps, 1 placeholder to replace, 1 warning`);
     expect(lines[1]).toContain('PLACEHOLDER: node 132a7eb7-3d16-4040-908e-91c88e6a1b6a');
     expect(r.stdout).toContain("      | df['EventTime'] = time.time()");
     expect(r.stdout).toContain(`then run: sluice flow validate ${out}`);
-    expect(readFileSync(out, 'utf8')).toBe(importWranglerFlowText(readFileSync(SEED, 'utf8'), { file: SEED }).yaml);
+    expect(readFileSync(out, 'utf8')).toBe(expected.yaml);
 
     const v = sluice(['flow', 'validate', out]);
     expectCleanError(v, 'FLOW_PLACEHOLDER');
