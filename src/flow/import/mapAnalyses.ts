@@ -45,8 +45,8 @@ export function mapAnalyses(analyses: WranglerNode[], position: (nodeId: string)
       }
       case 'sagemaker.visualizations.bias_report': {
         const facet = str(p, 'facet_name');
-        const facetValue = str(p, 'facet_values');
-        const labelValue = str(p, 'label_values');
+        const facetValue = firstValue(p.facet_values, 'facet', n, notes);
+        const labelValue = firstValue(p.label_values, 'label', n, notes);
         if (!facet || facetValue === undefined || labelValue === undefined) {
           notes.push({ level: 'warning', ...tag, message: `the bias report at node ${n.node_id} has no facet, facet value or label value; it is not imported` });
           break;
@@ -75,4 +75,14 @@ export function mapAnalyses(analyses: WranglerNode[], position: (nodeId: string)
   }
   if (correlations.size > 0) report.correlation = correlations.size > 1 ? 'both' : [...correlations][0]!;
   return { target: target?.value, report, notes };
+}
+
+/** Bias values are text in current flows, a list in some: Sluice studies one value. */
+function firstValue(v: unknown, what: string, n: WranglerNode, notes: ImportNote[]): string | undefined {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  const first = v[0];
+  if (typeof first !== 'string' && typeof first !== 'number' && typeof first !== 'boolean') return undefined;
+  if (v.length > 1) notes.push({ level: 'warning', node: n.node_id, operator: n.operator, message: `the bias report lists ${v.length} ${what} values; Sluice studies one, the first (${String(first)})` });
+  return String(first);
 }
