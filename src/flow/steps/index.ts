@@ -1,4 +1,15 @@
 import type { StepDef } from '../step.js';
+import { filterRows } from './filterRows.js';
+import { dropDuplicates } from './dropDuplicates.js';
+import { sortRows } from './sortRows.js';
+import { sample } from './sample.js';
+import { missingIndicator } from './missingIndicator.js';
+import { trim } from './trim.js';
+import { changeCase } from './changeCase.js';
+import { regexExtract } from './regexExtract.js';
+import { splitColumn } from './splitColumn.js';
+import { moveColumn } from './moveColumn.js';
+import { duplicateColumn } from './duplicateColumn.js';
 import { cast } from './cast.js';
 import { compute } from './compute.js';
 import { dropColumns } from './dropColumns.js';
@@ -27,13 +38,24 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   dropColumns,
   selectColumns,
   renameColumns,
+  moveColumn,
+  duplicateColumn,
   cast,
   inferTypes,
   replaceMissingTokens,
   impute,
+  missingIndicator,
   dropMissing,
   findReplace,
+  regexExtract,
+  trim,
+  changeCase,
+  splitColumn,
   mapValues,
+  filterRows,
+  dropDuplicates,
+  sortRows,
+  sample,
   compute,
   oneHot,
   ordinalEncode,
