@@ -144,6 +144,14 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
     expect(s('drop_missing')).toMatchObject({ columns: ['age'] });
     expect(s('compute')).toEqual({ kind: 'compute', output: 'meds_per_day', expression: 'num_medications / (time_in_hospital + 1)', type: 'float', replace: true });
     expect(s('drop_columns')).toEqual({ kind: 'drop_columns', columns: ['weight'] });
+    expect(s('move_column')).toEqual({ kind: 'move_column', columns: ['a1c'], to: 'start' });
+    expect(s('duplicate_column')).toEqual({ kind: 'duplicate_column', column: 'race', output: 'race_raw' });
+    expect(s('missing_indicator')).toEqual({ kind: 'missing_indicator', columns: ['weight'] });
+    expect(s('change_case')).toEqual({ kind: 'change_case', columns: ['race'], to: 'lower' });
+    expect(s('trim')).toEqual({ kind: 'trim', columns: ['race'] });
+    expect(s('split_column')).toEqual({ kind: 'split_column', column: 'diag_codes', delimiter: '|', outputs: ['diag_codes_0', 'diag_codes_1'] });
+    // Data Wrangler extracts the whole match: one group around it, the user's groups non-capturing.
+    expect(s('regex_extract')).toEqual({ kind: 'regex_extract', column: 'age', pattern: '((?:\\d+)-\\d+)', output: 'age_low' });
     expect(s('one_hot')).toEqual({ kind: 'one_hot', columns: ['race'], unseen: 'other', other: true }); // Data Wrangler's "Keep"
     expect(s('ordinal_encode')).toEqual({ kind: 'ordinal_encode', columns: ['age'], unseen: 'missing' }); // "Replace with NaN"
     expect(s('scale')).toEqual({ kind: 'scale', columns: ['num_medications'], method: 'standard' });
@@ -173,6 +181,12 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
     expect(r.notes.some((n) => n.node === 'n73' && n.message.includes('histogram'))).toBe(true);
     expect(r.flow.target).toBe('num_medications');
     expect(r.flow.report).toEqual({ problem_type: 'regression', correlation: 'both' });
+  });
+
+  it('without its placeholders, the imported flow passes parseFlow (schemas, expressions, regular expressions)', () => {
+    const rest = { ...r.flow, steps: r.flow.steps.filter((s) => s.kind !== 'todo_custom_code') };
+    const spec = parseFlow(JSON.stringify(rest), 'operators-without-placeholders.json');
+    expect(spec.steps).toHaveLength(r.flow.steps.length - 4);
   });
 
   it('checks each produced step against this build: every step that exists validates', () => {

@@ -1,6 +1,6 @@
 import { stepDef } from '../steps/index.js';
 import type { MapContext } from './mapNode.js';
-import { cols, num, obj, str } from './params.js';
+import { cols, obj, str } from './params.js';
 
 /** Data Wrangler's column types (MohaveDataType) to Sluice's logical types. */
 const TYPES: Record<string, string> = {
@@ -94,18 +94,15 @@ function mapMove(ctx: MapContext): void {
   const target = str(sub, 'target_column');
   switch (moveType) {
     case 'Move to start':
-      return ctx.add({ kind: 'move_column', column, to: 'start' });
+      return ctx.add({ kind: 'move_column', columns: [column], to: 'start' });
     case 'Move to end':
-      return ctx.add({ kind: 'move_column', column, to: 'end' });
-    case 'Move to index': {
-      const index = num(sub, 'index');
-      return index === undefined ? ctx.unsupported() : ctx.add({ kind: 'move_column', column, to: { index } });
-    }
+      return ctx.add({ kind: 'move_column', columns: [column], to: 'end' });
     case 'Move after':
-      return target ? ctx.add({ kind: 'move_column', column, to: { after: target } }) : ctx.unsupported();
+      return target ? ctx.add({ kind: 'move_column', columns: [column], to: 'after', anchor: target }) : ctx.unsupported();
     case 'Move before':
-      return target ? ctx.add({ kind: 'move_column', column, to: { before: target } }) : ctx.unsupported();
+      return target ? ctx.add({ kind: 'move_column', columns: [column], to: 'before', anchor: target }) : ctx.unsupported();
     default:
+      // "Move to index" needs the column list at that point, which the .flow file does not keep.
       return ctx.unsupported();
   }
 }
@@ -131,7 +128,11 @@ export function ident(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name.toLowerCase()) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
-const RESERVED = new Set(['and', 'or', 'not', 'is', 'null', 'in', 'between', 'like', 'case', 'when', 'then', 'else', 'end', 'true', 'false', 'cast', 'as']);
+// The expression language's keywords and the statement words it refuses (parseExpr).
+const RESERVED = new Set([
+  'and', 'or', 'not', 'is', 'null', 'in', 'between', 'like', 'case', 'when', 'then', 'else', 'end', 'true', 'false', 'cast', 'as',
+  'select', 'insert', 'update', 'delete', 'drop', 'create', 'alter', 'attach', 'copy', 'pragma', 'install', 'load', 'call', 'set', 'export', 'import',
+]);
 
 export function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
