@@ -48,7 +48,7 @@ describe('operator details', () => {
       { kind: 'compute', output: 'label', expression: "concat(race, '-', gender)", type: 'string', replace: true },
       { kind: 'compute', output: 'n', expression: 'CAST(age AS INT)', type: 'integer', replace: true },
     ]);
-    expect(fromSparkSql("`a``b` || 'it''s `not` a name'")).toBe(`"a""b" || 'it''s \`not\` a name'`);
+    expect(fromSparkSql("`a``b` || 'it''s `not` a name'")).toBe(`"a\`b" || 'it''s \`not\` a name'`);
   });
 
   it('regular expressions: capturing groups become non-capturing, outside classes and escapes', () => {

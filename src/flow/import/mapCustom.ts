@@ -64,12 +64,16 @@ export function fromSparkSql(formula: string): string {
   let out = '';
   let quote: "'" | '`' | undefined;
   let name = '';
-  for (const c of formula) {
+  for (let i = 0; i < formula.length; i++) {
+    const c = formula[i]!;
     if (quote === "'") {
       out += c;
       if (c === "'") quote = undefined;
     } else if (quote === '`') {
-      if (c === '`') {
+      if (c === '`' && formula[i + 1] === '`') {
+        name += '`'; // Spark doubles a backtick inside a quoted name
+        i++;
+      } else if (c === '`') {
         out += ident(name);
         name = '';
         quote = undefined;
@@ -79,6 +83,7 @@ export function fromSparkSql(formula: string): string {
       if (c === "'") out += c;
     } else out += c;
   }
+  // An unclosed name is left as it was, for parseExpr to report.
   return (quote === '`' ? `${out}\`${name}` : out).trim();
 }
 
