@@ -82,4 +82,10 @@ describe('ordinal_encode', () => {
     // a value outside an explicit order fails the fit itself
     await expect(fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['color'], order: { color: ['a', 'b'] }, unseen: 'error' }])).rejects.toThrow(/not seen when the flow was fitted/);
   });
+
+  it('an explicit order of an integer column may be written as numbers', async () => {
+    const r = await fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['n'], order: { n: [9, 8, 7] }, unseen: 'missing' }]);
+    expect(r.rows.map((x) => x.n)).toEqual([null, null, null, null, null, null, 2, 1, 0]);
+    expect(r.applyRecords([{ color: 'a', n: 8 }, { color: 'a', n: '9' }]).map((x) => x.ok && x.row.n)).toEqual([1, 0]);
+  });
 });

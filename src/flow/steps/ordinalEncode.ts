@@ -9,7 +9,7 @@ const schema = z
     kind: z.literal('ordinal_encode'),
     columns: columnList,
     order: z
-      .record(z.string(), z.array(z.string()).min(1))
+      .record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1))
       .optional()
       .describe('Per column, its categories in order (code 0 first); columns not listed learn their sorted categories.'),
     unseen: z.enum(['error', 'missing', 'value']).default('value').describe('A value not seen at fit time (or not in order): stops with an error, becomes missing, or gets unseen_value.'),
@@ -40,7 +40,7 @@ export const ordinalEncode = defineStep<Spec, Fitted>({
       assertCategorical(ctx, c, 'ordinal_encode');
       const explicit = s.order?.[c];
       if (explicit) {
-        categories[c] = explicit;
+        categories[c] = explicit.map(String);
         continue;
       }
       const rows = await ctx.engine.query<{ v: string }>(
