@@ -35,7 +35,12 @@ function indicators(s: Spec, f: Fitted, column: string): Array<[string, string |
 function newColumns(s: Spec, f: Fitted, ctx: StepContext): string[] {
   const names = s.columns.flatMap((c) => indicators(s, f, c).map(([n]) => n));
   const kept = s.drop_original ? ctx.columns.filter((c) => !s.columns.includes(c.name)) : ctx.columns;
-  for (const n of names) assertNew({ ...ctx, columns: kept.map((c) => ({ name: c.name, type: c.type })) }, n);
+  const taken = kept.map((c) => ({ name: c.name, type: c.type }));
+  // against the kept columns and each other (columns a and a_b could both make "a_b_c")
+  for (const n of names) {
+    assertNew({ ...ctx, columns: taken }, n);
+    taken.push({ name: n, type: 'integer' });
+  }
   return names;
 }
 
