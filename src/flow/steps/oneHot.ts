@@ -97,6 +97,8 @@ export const oneHot = defineStep<Spec, Fitted>({
       return { column: c, fc, cats: new Set(fc.categories), seen: fc.seen ? new Set(fc.seen) : undefined, indicators: indicators(s, f, c) };
     });
     return (row) => {
+      // a dropped original stays on the record: `delete` makes V8 objects slow, and the
+      // fitted flow's output schema decides which fields leave the flow
       const out = { ...row };
       for (const p of plans) {
         const v = row[p.column];
@@ -107,7 +109,6 @@ export const oneHot = defineStep<Spec, Fitted>({
         // "other" means outside the top k; unseen values count as other unless unseen is missing
         const isOther = key !== null && !known && (s.unseen !== 'missing' || seen);
         for (const [name, cat] of p.indicators) out[name] = cat === null ? (isOther ? 1 : 0) : key === cat ? 1 : 0;
-        if (s.drop_original) delete out[p.column];
       }
       return out;
     };
