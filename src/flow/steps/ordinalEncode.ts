@@ -58,7 +58,8 @@ export const ordinalEncode = defineStep<Spec, Fitted>({
         const cats = f.categories[c] ?? [];
         const otherwise = s.unseen === 'error' ? unseenErrorSql(ctx, 'ordinal_encode', c) : s.unseen === 'missing' ? 'NULL' : String(s.unseen_value);
         const whens = cats.map((k, i) => `WHEN ${quoteLiteral(k)} THEN ${i}`).join(' ');
-        return [c, `CASE WHEN ${quoteIdent(c)} IS NULL THEN NULL ELSE (CASE ${catSql(c)} ${whens} ELSE ${otherwise} END) END::BIGINT`];
+        const code = cats.length === 0 ? otherwise : `CASE ${catSql(c)} ${whens} ELSE ${otherwise} END`; // an all-missing column learns no category
+        return [c, `CASE WHEN ${quoteIdent(c)} IS NULL THEN NULL ELSE (${code}) END::BIGINT`];
       }),
     ),
   record: (s, f, ctx) => {
