@@ -89,4 +89,17 @@ describe('graph shapes', () => {
     expect(r.flow.target).toBe('late');
     expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('"early"'))).toBe(true);
   });
+
+  it('a join of two sources is a placeholder; the second source is named as not imported', () => {
+    const nodes: Node[] = [
+      { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
+      { node_id: 'b', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
+      { node_id: 'j', type: 'TRANSFORM', operator: 'sagemaker.spark.join_0.1', parameters: { join_type: 'inner', left_column: 'id', right_column: 'id' }, inputs: [{ node_id: 'a' }, { node_id: 'b' }] },
+      { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
+    ];
+    const r = importWranglerFlow({ nodes });
+    expect(r.flow.steps).toEqual([{ kind: 'todo_custom_code', node: 'j', language: 'data-wrangler', code: expect.stringContaining('"left_column": "id"'), name: 'sagemaker.spark.join_0.1' }]);
+    expect(r.notes[0]!.message).toContain('a join combines 2 datasets');
+    expect(r.notes.some((n) => n.node === 'b' && n.level === 'warning' && n.message.includes('not imported'))).toBe(true);
+  });
 });

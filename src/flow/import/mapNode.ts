@@ -43,7 +43,15 @@ const MAPPERS: Record<string, NodeMapper> = {
   'sagemaker.spark.custom_pyspark': mapCustomCode,
   'sagemaker.spark.custom_pandas': mapCustomCode,
   'sagemaker.spark.custom_sql': mapCustomCode,
+  'sagemaker.spark.join': mapCombine,
+  'sagemaker.spark.concatenate': mapCombine,
 };
+
+/** Join and concatenate take two datasets; a Sluice flow transforms one. */
+function mapCombine(ctx: MapContext): void {
+  const code = JSON.stringify({ operator: ctx.node.operator, inputs: ctx.node.inputs.map((i) => i.node_id), parameters: ctx.node.parameters }, null, 2);
+  ctx.placeholder('data-wrangler', code, `${ctx.node.operator.includes('join') ? 'a join' : 'a concatenation'} combines ${ctx.node.inputs.length} datasets, and a Sluice flow transforms one: combine the files before the flow, then remove the placeholder`);
+}
 
 export function isKnownTransform(operator: string): boolean {
   return operatorBase(operator) in MAPPERS;
