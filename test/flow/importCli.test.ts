@@ -81,4 +81,16 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('69570 rows × 12 columns');
   });
+
+  it('a flow without placeholders is checked at once, and runs as imported', () => {
+    const out = join(dir, 'clean.flow.yaml');
+    const r = sluice(['flow', 'import', 'test/fixtures/wrangler/clean.flow', '--output', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(`✓ wrote ${out}: 4 steps`);
+    expect(r.stdout).toContain(`✓ ${out} is a valid flow`);
+    expect(r.stdout).toContain('Data Wrangler kept trained parameters (one_hot_encode_parameters)');
+    const run = sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'clean.parquet'), '--quiet']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/69570 rows × \d+ columns/);
+  });
 });

@@ -7,7 +7,7 @@ import { mapCastSingle, mapInferAndCast, mapManageColumns, mapManageRows } from 
 import { mapHandleMissing } from './mapMissing.js';
 import { mapEncodeCategorical, mapHandleOutliers, mapProcessNumeric } from './mapNumeric.js';
 import { mapFormatString, mapSearchAndEdit } from './mapText.js';
-import { actionParams, operatorBase, str, type Obj } from './params.js';
+import { actionParams, isObj, operatorBase, str, type Obj } from './params.js';
 
 /** What a mapper sees of one Data Wrangler node, and how it emits steps and notes. */
 export interface MapContext {
@@ -94,6 +94,12 @@ export function mapNode(node: WranglerNode): { steps: ImportedStep[]; notes: Imp
   else {
     const code = JSON.stringify({ operator: node.operator, parameters: node.parameters }, null, 2);
     ctx.placeholder('data-wrangler', code, `unknown operator "${node.operator}"; the importer does not know what it does, so it is kept as a placeholder with its parameters`);
+  }
+  // What Data Wrangler learned (categories, scaler parameters, ...) is not reused: say so once,
+  // unless the mapper already showed it (impute, infer types).
+  const trained = isObj(node.trained_parameters) ? Object.keys(node.trained_parameters) : [];
+  if (trained.length > 0 && !notes.some((n) => n.level === 'info' && /learned|trained|inferred/.test(n.message))) {
+    ctx.note('info', `Data Wrangler kept trained parameters (${trained.join(', ')}); Sluice learns its own when the flow is fitted`);
   }
   return { steps, notes };
 }
