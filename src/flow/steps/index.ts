@@ -1,4 +1,6 @@
 import type { StepDef } from '../step.js';
+import { datetimeFeatures } from './datetimeFeatures.js';
+import { split } from './split.js';
 import { filterRows } from './filterRows.js';
 import { dropDuplicates } from './dropDuplicates.js';
 import { sortRows } from './sortRows.js';
@@ -64,6 +66,8 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   bin,
   recordId,
   eventTime,
+  datetimeFeatures,
+  split,
 ];
 
 const BY_KIND = new Map<string, StepDef<{ kind: string }, unknown>>(STEPS.map((s) => [s.kind, s]));
