@@ -47,12 +47,12 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
 
   const steps: ImportedStep[] = [];
   const sources: string[] = [];
-  for (const node of graph.chain) {
+  for (const [i, node] of graph.chain.entries()) {
     if (node.type === 'SOURCE') sources.push(describeSource(node, notes));
     else if (node.type === 'DESTINATION') describeDestination(node, notes);
     else if (node.type === 'TRANSFORM') {
       if (node.inputs.length > 1) notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} combines ${node.inputs.length} inputs; only the chain through its first input is imported` });
-      const mapped = mapNode(node);
+      const mapped = mapNode(node, graph.chain[i + 1]?.inputs[0]?.output_name);
       steps.push(...mapped.steps);
       notes.push(...mapped.notes);
     } else {

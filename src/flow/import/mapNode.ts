@@ -6,6 +6,7 @@ import { mapCustomCode, mapCustomFormula } from './mapCustom.js';
 import { mapCastSingle, mapInferAndCast, mapManageColumns, mapManageRows } from './mapColumns.js';
 import { mapHandleMissing } from './mapMissing.js';
 import { mapEncodeCategorical, mapHandleOutliers, mapProcessNumeric } from './mapNumeric.js';
+import { mapSplit } from './mapSplit.js';
 import { mapFormatString, mapSearchAndEdit } from './mapText.js';
 import { actionParams, isObj, operatorBase, str, type Obj } from './params.js';
 
@@ -16,6 +17,8 @@ export interface MapContext {
   action: string | undefined;
   /** The sub-operator's parameters (`parameters.<action>_parameters`), or the node's parameters. */
   params: Obj;
+  /** The output of this node the next node on the chain reads, when it is not `default` (a split's `Train`). */
+  outputTaken: string | undefined;
   add(step: StepSpec): void;
   note(level: ImportNote['level'], message: string): void;
   /** A `todo_custom_code` step the user must replace, with a note that shows the code. */
@@ -43,6 +46,8 @@ const MAPPERS: Record<string, NodeMapper> = {
   'sagemaker.spark.custom_pyspark': mapCustomCode,
   'sagemaker.spark.custom_pandas': mapCustomCode,
   'sagemaker.spark.custom_sql': mapCustomCode,
+  'sagemaker.spark.split': mapSplit,
+  'sagemaker.spark.identity': (ctx) => ctx.note('info', 'passes its input on unchanged; no step needed'),
   'sagemaker.spark.join': mapCombine,
   'sagemaker.spark.concatenate': mapCombine,
 };
@@ -61,7 +66,7 @@ export function isKnownTransform(operator: string): boolean {
  * Converts one TRANSFORM node into Sluice steps. A node Sluice cannot express becomes a
  * `todo_custom_code` placeholder with a note; nothing is dropped silently.
  */
-export function mapNode(node: WranglerNode): { steps: ImportedStep[]; notes: ImportNote[] } {
+export function mapNode(node: WranglerNode, outputTaken?: string): { steps: ImportedStep[]; notes: ImportNote[] } {
   const steps: ImportedStep[] = [];
   const notes: ImportNote[] = [];
   const action = str(node.parameters, 'operator');
@@ -71,6 +76,7 @@ export function mapNode(node: WranglerNode): { steps: ImportedStep[]; notes: Imp
     node,
     action,
     params: action ? actionParams(node.parameters, action) : node.parameters,
+    outputTaken,
     add(step) {
       steps.push({ step, node: node.node_id, operator: node.operator, action });
       checkStep(step, where, tag, notes);
