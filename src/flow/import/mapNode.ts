@@ -8,7 +8,7 @@ import { mapHandleMissing } from './mapMissing.js';
 import { mapEncodeCategorical, mapHandleOutliers, mapProcessNumeric } from './mapNumeric.js';
 import { mapSplit } from './mapSplit.js';
 import { mapFormatString, mapSearchAndEdit } from './mapText.js';
-import { actionParams, isObj, operatorBase, str, type Obj } from './params.js';
+import { actionParams, isObj, lookup, operatorBase, str, type Obj } from './params.js';
 
 /** What a mapper sees of one Data Wrangler node, and how it emits steps and notes. */
 export interface MapContext {
@@ -58,10 +58,6 @@ function mapCombine(ctx: MapContext): void {
   ctx.placeholder('data-wrangler', code, `${ctx.node.operator.includes('join') ? 'a join' : 'a concatenation'} combines ${ctx.node.inputs.length} datasets, and a Sluice flow transforms one: combine the files before the flow, then remove the placeholder`);
 }
 
-export function isKnownTransform(operator: string): boolean {
-  return operatorBase(operator) in MAPPERS;
-}
-
 /**
  * Converts one TRANSFORM node into Sluice steps. A node Sluice cannot express becomes a
  * `todo_custom_code` placeholder with a note; nothing is dropped silently.
@@ -95,7 +91,7 @@ export function mapNode(node: WranglerNode, outputTaken?: string): { steps: Impo
       ctx.placeholder('data-wrangler', code, `Sluice has no step for ${action ? `"${action}"` : 'this operator'}; replace the placeholder with built-in steps that do the same (its Data Wrangler parameters are kept as its code)`);
     },
   };
-  const mapper = MAPPERS[operatorBase(node.operator)];
+  const mapper = lookup(MAPPERS, operatorBase(node.operator));
   if (mapper) mapper(ctx);
   else {
     const code = JSON.stringify({ operator: node.operator, parameters: node.parameters }, null, 2);
