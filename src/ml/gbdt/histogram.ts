@@ -38,7 +38,7 @@ export function buildHistGH(
   rows: Uint32Array,
   start: number,
   end: number,
-  gh: Float64Array,
+  gh: Float32Array | Float64Array,
   allRows: boolean,
 ): void {
   hist.fill(0);
