@@ -34,6 +34,8 @@ export class RedisOnlineStore implements OnlineStore {
 
   constructor(options: { url?: string; keyPrefix?: string; clock?: () => number } = {}) {
     this.redis = new Redis(options.url ?? 'redis://127.0.0.1:6379', { lazyConnect: false, maxRetriesPerRequest: 2 });
+    // Connection errors reach callers through their commands; without a listener ioredis logs them.
+    this.redis.on('error', () => undefined);
     this.redis.defineCommand('sluicePut', { numberOfKeys: 1, lua: PUT_SCRIPT });
     this.prefix = options.keyPrefix ?? 'sluice:fs:';
     this.clock = options.clock ?? Date.now;
