@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
+import type { ColumnSchema } from '../core/types.js';
 import { Engine, type Row } from '../engine/Engine.js';
 import { readTable } from '../engine/readTable.js';
 import { quoteIdent, sqlValue } from '../engine/sql.js';
@@ -87,19 +88,18 @@ export class FeatureStore {
    */
   async createGroupFromData(source: BatchSource, options: CreateFromDataOptions): Promise<FeatureGroup> {
     return this.withSource(source, async (engine, relation) => {
-      const spec = groupSpecFromSchema(await engine.describe(relation), options);
-      for (const [name, type] of Object.entries(options.types ?? {})) {
-        const f = spec.features.find((x) => x.name.toLowerCase() === name.toLowerCase());
-        if (!f) throw new SluiceError('FEATURE_UNKNOWN', `--type names column "${name}", which is not in the data`, { location: { field: name }, hint: 'check the column name' });
-        f.type = type;
-      }
-      const s = validateGroupSpec(spec);
+      const s = validateGroupSpec(specFromColumns(await engine.describe(relation), options));
       // Check the data against the definitions before registering anything.
       const probe = { ...s, version: 1, createdAt: '', updatedAt: '', history: [] };
       const prepared = await prepareBatch(engine, relation, probe, { writeTime: new Date(), apiInvocationTime: new Date(), displayName: 'file' in source ? source.file : undefined });
       await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(prepared.table)}`);
       return this.registry.create(s);
     });
+  }
+
+  /** The feature definitions a data file or relation would give (for schema evolution from data). */
+  async definitionsFromData(source: BatchSource, options: CreateFromDataOptions): Promise<FeatureDefinition[]> {
+    return this.withSource(source, async (engine, relation) => specFromColumns(await engine.describe(relation), options).features);
   }
 
   /** Schema evolution: adds new features; a changed type is refused (see FeatureRegistry.addFeatures). */
@@ -280,6 +280,17 @@ export class FeatureStore {
       }
     });
   }
+}
+
+function specFromColumns(columns: ColumnSchema[], options: CreateFromDataOptions): FeatureGroupSpec {
+  const { types, ...rest } = options;
+  const spec = groupSpecFromSchema(columns, rest);
+  for (const [name, type] of Object.entries(types ?? {})) {
+    const f = spec.features.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!f) throw new SluiceError('FEATURE_UNKNOWN', `a type is given for column "${name}", which is not in the data`, { location: { field: name }, hint: 'check the column name' });
+    f.type = type;
+  }
+  return spec;
 }
 
 function toRecord(group: string, e: OnlineEntry | null): FeatureRecord | null {
