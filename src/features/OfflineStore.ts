@@ -35,7 +35,7 @@ export class OfflineStore {
     try {
       await engine.exec(
         `COPY (SELECT *, strftime(${quoteIdent(group.eventTime)}, '%Y-%m-%d') AS event_date FROM ${quoteIdent(table)})
-         TO ${quoteLiteral(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_date), FILENAME_PATTERN ${quoteLiteral(`${key}_{i}`)})`,
+         TO ${quoteLiteral(staging)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (event_date), FILENAME_PATTERN ${quoteLiteral(`${key}_{i}`)})`,
       );
       const files: string[] = [];
       for (const part of (await readdir(staging)).sort()) {
