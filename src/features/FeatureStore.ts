@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
 import type { ColumnSchema } from '../core/types.js';
@@ -124,7 +124,7 @@ export class FeatureStore {
   async ingest(groupName: string, source: BatchSource, options: { batchId?: string; ttlSeconds?: number | null } = {}): Promise<IngestResult> {
     const group = this.registry.get(groupName);
     let batchId = options.batchId;
-    if (!batchId && 'file' in source) batchId = `file-sha256:${createHash('sha256').update(await readFileOr404(source.file)).digest('hex')}`;
+    if (!batchId && 'file' in source) batchId = `file-sha256:${await sha256File(source.file)}`;
     return this.withSource(source, (engine, relation) =>
       ingestBatch(this.parts(), engine, relation, group, {
         batchId: batchId ?? randomUUID(),
@@ -304,9 +304,11 @@ function toRecord(group: string, e: OnlineEntry | null): FeatureRecord | null {
   };
 }
 
-async function readFileOr404(path: string): Promise<Buffer> {
+/** SHA-256 of a file, streamed (batches can be larger than memory). */
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
   try {
-    return await readFile(path);
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   } catch (e) {
     throw new SluiceError('FILE_NOT_FOUND', `cannot open ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
       location: { file: path },
@@ -314,4 +316,5 @@ async function readFileOr404(path: string): Promise<Buffer> {
       httpStatus: 404,
     });
   }
+  return hash.digest('hex');
 }

@@ -131,8 +131,10 @@ export async function prepareBatch(engine: Engine, source: string, group: Featur
     SELECT ${projections.join(', ')}, ${ts(options.writeTime)} AS write_time, ${ts(options.apiInvocationTime)} AS api_invocation_time,
       ${options.deleted ? 'TRUE' : 'FALSE'} AS is_deleted
     FROM ${numbered}
-    QUALIFY row_number() OVER (PARTITION BY ${quoteIdent(idCol.name)} ORDER BY ${etFit.expr} DESC, __row DESC) = 1`);
+    QUALIFY row_number() OVER (PARTITION BY ${quoteIdent(idCol.name)} ORDER BY ${etFit.expr} DESC, __row DESC) = 1
+    ORDER BY CAST(${quoteIdent(idCol.name)} AS VARCHAR)`);
   const rows = await engine.count(table);
+  // (Rows are in id order: the online stores' inserts then walk their B-tree sequentially.)
   return { table, inputRows, rows, duplicatesDropped: inputRows - rows, ignoredColumns, missingFeatures };
 }
 

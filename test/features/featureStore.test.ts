@@ -112,6 +112,8 @@ describe('FeatureStore: groups from data, ingestion, offline SQL', () => {
     expect(bad.message).toContain('row 2');
     expect(bad.message).toContain('"yesterday"');
     expect(bad.message).toContain('2 row(s)');
+    const missing = await refused(fs.ingest('patients', { file: join(dir, 'absent.csv') }));
+    expect([missing.code, missing.httpStatus]).toEqual(['FILE_NOT_FOUND', 404]);
     const typeClash = await refused(fs.ingest('patients', { file: csv(dir, 'bool.csv', 'patient_id,event_time,num_procedures\n1,2024-01-01,true\n') }));
     expect(typeClash.code).toBe('FEATURE_TYPE_MISMATCH');
     expect(await fs.query('SELECT count(*) AS n FROM patients')).toEqual(before);

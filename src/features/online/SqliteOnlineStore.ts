@@ -34,17 +34,18 @@ export class SqliteOnlineStore implements OnlineStore {
   ) {
     migrate(db, 'features_online', MIGRATIONS);
     const guard = `WHERE excluded.event_time >= online_features.event_time
-      OR (online_features.expires_at IS NOT NULL AND online_features.expires_at <= @now)`;
-    this.upsert = db.prepare(`INSERT INTO online_features VALUES (@group, @id, @eventTime, @expiresAt, 0, @payload)
+      OR (online_features.expires_at IS NOT NULL AND online_features.expires_at <= ?)`;
+    // Positional parameters: better-sqlite3 binds them faster than named ones (a million rows per ingest).
+    this.upsert = db.prepare(`INSERT INTO online_features VALUES (?, ?, ?, ?, 0, ?)
       ON CONFLICT (group_name, record_id) DO UPDATE SET event_time = excluded.event_time, expires_at = excluded.expires_at,
         deleted = 0, payload = excluded.payload ${guard}`);
-    this.tombstone = db.prepare(`INSERT INTO online_features VALUES (@group, @id, @eventTime, NULL, 1, '')
+    this.tombstone = db.prepare(`INSERT INTO online_features VALUES (?, ?, ?, NULL, 1, '')
       ON CONFLICT (group_name, record_id) DO UPDATE SET event_time = excluded.event_time, expires_at = NULL, deleted = 1, payload = '' ${guard}`);
     this.select = db.prepare('SELECT record_id, event_time, expires_at, deleted, payload FROM online_features WHERE group_name = ? AND record_id = ?');
     this.putMany = db.transaction((group: string, entries: readonly OnlineEntry[], now: number) => {
       let written = 0;
       for (const e of entries) {
-        written += this.upsert.run({ group, id: e.id, eventTime: e.eventTime, expiresAt: e.expiresAt, payload: e.payload, now }).changes;
+        written += this.upsert.run(group, e.id, e.eventTime, e.expiresAt, e.payload, now).changes;
       }
       return { written, ignored: entries.length - written };
     });
@@ -76,7 +77,7 @@ export class SqliteOnlineStore implements OnlineStore {
     const now = this.now();
     return this.db.transaction(() => {
       const before = this.live(this.select.get(group, id) as Row | undefined, now);
-      const changed = this.tombstone.run({ group, id, eventTime, now }).changes > 0;
+      const changed = this.tombstone.run(group, id, eventTime, now).changes > 0;
       return changed && before !== null;
     })();
   }
