@@ -59,11 +59,21 @@ describe('feature store HTTP routes', () => {
     expect((await app.inject({ method: 'DELETE', url: '/api/features/groups/patients/records/p1' })).statusCode).toBe(404);
   });
 
+  it('serves concurrent puts and gets without mixing records', async () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `c${i}`);
+    const puts = await Promise.all(
+      ids.map((id, i) => app.inject({ method: 'PUT', url: '/api/features/groups/patients/records', payload: { record: { patient_id: id, event_time: '2026-02-01T00:00:00Z', age: i } } })),
+    );
+    expect(puts.every((r) => r.statusCode === 200 && r.json().written === true)).toBe(true);
+    const gets = await Promise.all(ids.map((id) => app.inject({ method: 'GET', url: `/api/features/groups/patients/records/${id}` })));
+    expect(gets.map((r) => r.json().values.age)).toEqual(ids.map((_, i) => i));
+  });
+
   it('lists and describes groups; unknown groups are clean 404s', async () => {
     const list = await app.inject({ method: 'GET', url: '/api/features/groups' });
     expect(list.json().groups.map((g: { name: string }) => g.name)).toEqual(['patients']);
     const d = await app.inject({ method: 'GET', url: '/api/features/groups/patients' });
-    expect(d.json()).toMatchObject({ name: 'patients', recordIdentifier: 'patient_id', offline: { batches: 3 } });
+    expect(d.json()).toMatchObject({ name: 'patients', recordIdentifier: 'patient_id', offline: { batches: 28 } });
     for (const [method, url, payload] of [
       ['GET', '/api/features/groups/ghost', undefined],
       ['GET', '/api/features/groups/ghost/records/1', undefined],
