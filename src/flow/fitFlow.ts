@@ -11,8 +11,8 @@ import { stepDef } from './steps/index.js';
 export interface FitOptions {
   /** The data file, for messages. */
   file?: string;
-  /** Called after each step with its index, e.g. for a progress display. */
-  onStep?: (index: number, step: StepSpec) => void;
+  /** Called after each step with its index, the view holding its result, and its columns. */
+  onStep?: (index: number, step: StepSpec, view: string, columns: ColumnSchema[]) => void | Promise<void>;
 }
 
 /**
@@ -47,7 +47,7 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
       steps.push({ kind: raw.kind, spec: raw, fitted, input: columns, output: actual });
       columns = actual;
       current = next;
-      options.onStep?.(index, raw);
+      await options.onStep?.(index, raw, next, actual);
     } catch (e) {
       throw locate(e, index, raw, options.file);
     }
