@@ -60,8 +60,11 @@ interface GroupRow {
  * committed batches of the offline store, in the project's SQLite database.
  */
 export class FeatureRegistry {
+  private readonly nameStmt: ReturnType<ProjectDb['prepare']>;
+
   constructor(private readonly db: ProjectDb) {
     migrate(db, 'features', MIGRATIONS);
+    this.nameStmt = db.prepare('SELECT name FROM feature_groups WHERE name = ? COLLATE NOCASE');
   }
 
   /** Registers a new group. A name already in use is refused (evolve it with {@link addFeatures}). */
@@ -123,6 +126,15 @@ export class FeatureRegistry {
       this.db.prepare('UPDATE feature_groups SET version = ?, updated_at = ? WHERE name = ?').run(version, at, name);
     })();
     return { group: this.get(name), added, unchanged };
+  }
+
+  /**
+   * The registered spelling of a group name, or a 404 error. One indexed read: online lookups
+   * call it on every request and need no more than the name.
+   */
+  canonicalName(name: string): string {
+    const row = this.nameStmt.get(name) as { name: string } | undefined;
+    return row ? row.name : this.get(name).name;
   }
 
   find(name: string): FeatureGroup | undefined {

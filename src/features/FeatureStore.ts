@@ -136,15 +136,15 @@ export class FeatureStore {
 
   /** The live online record, or null (unknown id, expired or deleted). Unknown group: 404 error. */
   async getRecord(groupName: string, id: string): Promise<FeatureRecord | null> {
-    const g = this.registry.get(groupName);
-    return toRecord(g.name, await this.online.get(g.name, String(id)));
+    const name = this.registry.canonicalName(groupName);
+    return toRecord(name, await this.online.get(name, String(id)));
   }
 
   /** Many records across groups; `record` is null where there is none. */
   async batchGet(requests: ReadonlyArray<{ group: string; ids: readonly string[] }>): Promise<Array<{ group: string; id: string; record: FeatureRecord | null }>> {
     const keys = requests.flatMap((r) => {
-      const g = this.registry.get(r.group);
-      return r.ids.map((id) => ({ group: g.name, id: String(id) }));
+      const name = this.registry.canonicalName(r.group);
+      return r.ids.map((id) => ({ group: name, id: String(id) }));
     });
     const found = await this.online.batchGet(keys);
     return keys.map((k, i) => ({ group: k.group, id: k.id, record: toRecord(k.group, found[i] ?? null) }));
