@@ -12,6 +12,8 @@ import { datasetSql, type DatasetOptions } from './buildDataset.js';
 import { FeatureRegistry, type EvolveResult } from './FeatureRegistry.js';
 import { ingestBatch, type IngestResult } from './ingestBatch.js';
 import { OfflineStore } from './OfflineStore.js';
+import { createOfflineStorage } from './offline/createOfflineStorage.js';
+import type { OfflineStorageConfig } from './offline/OfflineStorage.js';
 import { createOnlineStore } from './online/createOnlineStore.js';
 import type { OnlineEntry, OnlineStore, OnlineStoreConfig } from './online/OnlineStore.js';
 import { prepareBatch } from './prepareBatch.js';
@@ -23,6 +25,8 @@ export interface FeatureStoreOptions {
   projectDir: string;
   /** Online backend; default the embedded SQLite store in sluice.db. */
   online?: OnlineStoreConfig;
+  /** Offline storage; default the local folder `.sluice/offline`. Keep it fixed for a project: batches record keys, not locations. */
+  offline?: OfflineStorageConfig;
 }
 
 /** Where a batch comes from: a data file, or a relation of a caller's engine. */
@@ -68,7 +72,8 @@ export class FeatureStore {
     const engine = await Engine.open();
     // Event times are instants: keep DuckDB in UTC whatever the machine's zone.
     await engine.exec("SET TimeZone = 'UTC'");
-    return new FeatureStore(db, registry, new OfflineStore(join(state, 'offline')), online, engine);
+    const storage = createOfflineStorage(options.offline ?? { type: 'local' }, { defaultRoot: join(state, 'offline'), cacheDir: join(state, 'cache', 'offline') });
+    return new FeatureStore(db, registry, new OfflineStore(storage), online, engine);
   }
 
   /** Runs engine work one at a time: the store's DuckDB connection is shared. */

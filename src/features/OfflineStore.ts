@@ -1,22 +1,30 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent, quoteLiteral } from '../engine/sql.js';
+import { LocalOfflineStorage } from './offline/LocalOfflineStorage.js';
+import type { OfflineStorage } from './offline/OfflineStorage.js';
 import { featureSqlType, type FeatureGroup } from './types.js';
 
 /**
  * The offline store: append-only Parquet history of each feature group, partitioned by event
- * date, under `<root>/<group>/event_date=YYYY-MM-DD/<batch>_<n>.parquet`.
+ * date, under `<group>/event_date=YYYY-MM-DD/<batch>_<n>.parquet` in its storage (a local
+ * folder, `.sluice/offline` by default, or an S3-compatible bucket).
  *
  * A batch becomes visible in one step. Its partition files are written by DuckDB into a staging
- * folder, renamed into place, and only then is the batch committed in the registry; the views
- * read exactly the files of committed batches. A crash at any point leaves either the whole
- * batch or none of it visible, and a retry of the same batch id overwrites its own leftovers.
+ * folder, moved into the storage (renames, or PUTs), and only then is the batch committed in
+ * the registry; the views read exactly the files of committed batches. A crash at any point
+ * leaves either the whole batch or none of it visible, and a retry of the same batch id
+ * overwrites its own leftovers (same file names).
  */
 export class OfflineStore {
-  /** @param root the offline folder (`.sluice/offline` in a project) */
-  constructor(readonly root: string) {}
+  readonly storage: OfflineStorage;
+
+  /** @param storage where the files live; a string is a local folder */
+  constructor(storage: OfflineStorage | string) {
+    this.storage = typeof storage === 'string' ? new LocalOfflineStorage(storage) : storage;
+  }
 
   /** File name stem of a batch: stable for a batch id, safe in any file system. */
   static batchKey(batchId: string): string {
@@ -25,13 +33,13 @@ export class OfflineStore {
 
   /**
    * Writes a prepared batch table (see `prepareBatch`) as Parquet partitions and moves them into
-   * place. Returns the files, relative to the root, for the registry to commit.
+   * the storage. Returns the files' keys (`<group>/event_date=.../<name>`) for the registry to commit.
    */
   async writeBatch(engine: Engine, table: string, group: FeatureGroup, batchId: string): Promise<string[]> {
     const key = OfflineStore.batchKey(batchId);
-    const groupDir = join(this.root, group.name);
-    const staging = join(groupDir, `.staging-${key}-${process.pid}-${randomBytes(3).toString('hex')}`);
-    await mkdir(groupDir, { recursive: true });
+    const stagingRoot = this.storage.stagingDir(group.name);
+    const staging = join(stagingRoot, `.staging-${key}-${process.pid}-${randomBytes(3).toString('hex')}`);
+    await mkdir(stagingRoot, { recursive: true });
     try {
       await engine.exec(
         `COPY (SELECT *, strftime(${quoteIdent(group.eventTime)}, '%Y-%m-%d') AS event_date FROM ${quoteIdent(table)})
@@ -39,11 +47,10 @@ export class OfflineStore {
       );
       const files: string[] = [];
       for (const part of (await readdir(staging)).sort()) {
-        const target = join(groupDir, part);
-        await mkdir(target, { recursive: true });
         for (const f of (await readdir(join(staging, part))).sort()) {
-          await rename(join(staging, part, f), join(target, f));
-          files.push(join(group.name, part, f));
+          const fileKey = `${group.name}/${part}/${f}`;
+          await this.storage.putFile(join(staging, part, f), fileKey);
+          files.push(fileKey);
         }
       }
       return files;
@@ -52,19 +59,33 @@ export class OfflineStore {
     }
   }
 
+  /** Local paths DuckDB can read for committed file keys (downloads into the cache for a remote storage). */
+  async localFiles(keys: readonly string[]): Promise<string[]> {
+    const out: string[] = new Array(keys.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length) {
+        const i = next++;
+        out[i] = await this.storage.localPath(keys[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, keys.length) }, worker));
+    return out;
+  }
+
   /**
-   * SQL of a group's full history: every committed row, with `write_time`,
-   * `api_invocation_time` and `is_deleted`. Features added after a file was written read as
-   * null in it (schema evolution).
+   * SQL of a group's full history over local files (see {@link localFiles}): every committed
+   * row, with `write_time`, `api_invocation_time` and `is_deleted`. Features added after a file
+   * was written read as null in it (schema evolution).
    */
-  historySql(group: FeatureGroup, files: readonly string[]): string {
+  historySql(group: FeatureGroup, localPaths: readonly string[]): string {
     const empty = group.features
       .map((f) => `CAST(NULL AS ${featureSqlType(f.type)}) AS ${quoteIdent(f.name)}`)
       .concat(['CAST(NULL AS TIMESTAMP) AS write_time', 'CAST(NULL AS TIMESTAMP) AS api_invocation_time', 'CAST(NULL AS BOOLEAN) AS is_deleted'])
       .join(', ');
     const typed = `SELECT ${empty} WHERE false`;
-    if (files.length === 0) return typed;
-    const list = files.map((f) => quoteLiteral(join(this.root, f))).join(', ');
+    if (localPaths.length === 0) return typed;
+    const list = localPaths.map((f) => quoteLiteral(f)).join(', ');
     return `${typed} UNION ALL BY NAME SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)`;
   }
 
@@ -79,9 +100,9 @@ export class OfflineStore {
       FROM ${quoteIdent(historyRelation)}) WHERE __rn = 1 AND NOT is_deleted`;
   }
 
-  /** Creates views `<group>` (history) and `<group>_latest` (snapshot) in an engine. */
-  async registerViews(engine: Engine, group: FeatureGroup, files: readonly string[]): Promise<void> {
-    await engine.exec(`CREATE OR REPLACE VIEW ${quoteIdent(group.name)} AS ${this.historySql(group, files)}`);
+  /** Creates views `<group>` (history) and `<group>_latest` (snapshot) in an engine, from committed file keys. */
+  async registerViews(engine: Engine, group: FeatureGroup, keys: readonly string[]): Promise<void> {
+    await engine.exec(`CREATE OR REPLACE VIEW ${quoteIdent(group.name)} AS ${this.historySql(group, await this.localFiles(keys))}`);
     await engine.exec(`CREATE OR REPLACE VIEW ${quoteIdent(`${group.name}_latest`)} AS ${this.latestSql(group, group.name)}`);
   }
 }

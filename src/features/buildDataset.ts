@@ -76,7 +76,7 @@ export async function datasetSql(engine: Engine, registry: FeatureRegistry, offl
   const ctes: string[] = [];
   const joins: string[] = [];
   const outputs: string[] = [];
-  options.features.forEach((ref, gi) => {
+  for (const [gi, ref] of options.features.entries()) {
     const group = registry.get(ref.group);
     const idCol = byName.get(group.recordIdentifier.toLowerCase());
     if (!idCol) {
@@ -101,7 +101,7 @@ export async function datasetSql(engine: Engine, registry: FeatureRegistry, offl
     const k = `__k${gi}`;
     const g = `__g${gi}`;
     keys.push(`try_cast(${quoteIdent(idCol.name)} AS ${featureSqlType(idType)}) AS ${k}`);
-    const files = registry.batches(group.name).flatMap((b) => b.files);
+    const files = await offline.localFiles(registry.batches(group.name).flatMap((b) => b.files));
     const cols2 = wanted.map((f) => quoteIdent(f.name)).join(', ');
     ctes.push(`${g} AS (SELECT ${quoteIdent(group.recordIdentifier)} AS __id, ${quoteIdent(group.eventTime)} AS __t, is_deleted AS __del${cols2 ? `, ${cols2}` : ''}
       FROM (${offline.historySql(group, files)})
@@ -116,7 +116,7 @@ export async function datasetSql(engine: Engine, registry: FeatureRegistry, offl
       taken.add(out.toLowerCase());
       outputs.push(`CASE WHEN ${hidden} THEN NULL ELSE ${g}.${quoteIdent(f.name)} END AS ${quoteIdent(out)}`);
     }
-  });
+  }
   return `WITH __e AS (SELECT *, row_number() OVER () AS __row, ${tsFit.expr} AS __ts, ${keys.join(', ')} FROM ${quoteIdent(options.entities)}),
     ${ctes.join(',\n    ')}
     SELECT ${cols.map((c) => `__e.${quoteIdent(c.name)}`).join(', ')}, ${outputs.join(', ')}

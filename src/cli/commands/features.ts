@@ -3,12 +3,15 @@ import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import { parseFeatureRef } from '../../features/buildDataset.js';
 import { FeatureStore } from '../../features/FeatureStore.js';
+import { parseOfflineOption } from '../../features/offline/createOfflineStorage.js';
 import { parseOnlineOption } from '../../features/online/createOnlineStore.js';
 import { FEATURE_TYPES, type FeatureType } from '../../features/types.js';
 
 interface StoreOptions {
   project: string;
   online?: string;
+  offline?: string;
+  s3Endpoint?: string;
 }
 
 const out = (text: string) => process.stdout.write(text + '\n');
@@ -16,7 +19,7 @@ const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 
 /** Opens the project's store, runs `fn`, and always closes it. */
 async function withStore<T>(o: StoreOptions, fn: (fs: FeatureStore) => Promise<T>): Promise<T> {
-  const fs = await FeatureStore.open({ projectDir: resolve(o.project), online: parseOnlineOption(o.online) });
+  const fs = await FeatureStore.open({ projectDir: resolve(o.project), online: parseOnlineOption(o.online), offline: parseOfflineOption(o.offline, o.s3Endpoint) });
   try {
     return await fn(fs);
   } finally {
@@ -27,7 +30,9 @@ async function withStore<T>(o: StoreOptions, fn: (fs: FeatureStore) => Promise<T
 function common(cmd: Command): Command {
   return cmd
     .option('--project <dir>', 'project folder (state in DIR/.sluice)', process.cwd())
-    .option('--online <store>', 'online store: sqlite (default) or a redis://host:port URL');
+    .option('--online <store>', 'online store: sqlite (default) or a redis://host:port URL')
+    .option('--offline <storage>', 'offline storage: local (default, DIR/.sluice/offline) or s3://bucket/prefix')
+    .option('--s3-endpoint <url>', 'endpoint of an S3-compatible server (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)');
 }
 
 function collect(value: string, previous: string[] = []): string[] {
