@@ -252,6 +252,7 @@ export class FeatureStore {
   async close(): Promise<void> {
     await this.queue;
     await this.online.close();
+    await this.offline.storage.close();
     this.engine.close();
     this.db.close();
   }

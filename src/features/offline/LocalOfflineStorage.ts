@@ -25,4 +25,6 @@ export class LocalOfflineStorage implements OfflineStorage {
   describe(key: string): string {
     return join(this.root, key);
   }
+
+  async close(): Promise<void> {}
 }

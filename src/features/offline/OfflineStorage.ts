@@ -17,6 +17,8 @@ export interface OfflineStorage {
   localPath(key: string): Promise<string>;
   /** A human-readable location of `key`, for messages and docs. */
   describe(key: string): string;
+  /** Releases connections. */
+  close(): Promise<void>;
 }
 
 /** Settings of the offline storage, picked by `type` (see `createOfflineStorage`). */

@@ -3,7 +3,7 @@ import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SluiceError } from '../../core/errors.js';
 import { tempPathFor } from '../../engine/atomicWriteFile.js';
 import type { OfflineStorage, OfflineStorageConfig } from './OfflineStorage.js';
@@ -17,21 +17,29 @@ type S3Config = Extract<OfflineStorageConfig, { type: 's3' }>;
  */
 export class S3OfflineStorage implements OfflineStorage {
   readonly type = 's3';
-  private readonly client: S3Client;
+  private client: Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | undefined;
   private readonly prefix: string;
 
   constructor(
     private readonly config: S3Config,
     private readonly cacheDir: string,
   ) {
-    this.client = new S3Client({
-      endpoint: config.endpoint,
-      region: config.region ?? 'us-east-1',
-      forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
-      credentials: config.credentials,
-      maxAttempts: 3,
-    });
     this.prefix = (config.prefix ?? '').replace(/^\/+|\/+$/g, '');
+  }
+
+  /** The SDK is loaded on first use: it is large, and most projects keep the offline store local. */
+  private sdk(): Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> {
+    this.client ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      s3: new sdk.S3Client({
+        endpoint: this.config.endpoint,
+        region: this.config.region ?? 'us-east-1',
+        forcePathStyle: this.config.forcePathStyle ?? this.config.endpoint !== undefined,
+        credentials: this.config.credentials,
+        maxAttempts: 3,
+      }),
+    }));
+    return this.client;
   }
 
   private objectKey(key: string): string {
@@ -44,7 +52,8 @@ export class S3OfflineStorage implements OfflineStorage {
 
   async putFile(localPath: string, key: string): Promise<void> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Body: await readFile(localPath) }));
+      const { s3, sdk } = await this.sdk();
+      await s3.send(new sdk.PutObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Body: await readFile(localPath) }));
     } catch (e) {
       throw this.error('upload', key, e);
     }
@@ -60,7 +69,8 @@ export class S3OfflineStorage implements OfflineStorage {
     await mkdir(dirname(cached), { recursive: true });
     const tmp = tempPathFor(cached);
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+      const { s3, sdk } = await this.sdk();
+      const res = await s3.send(new sdk.GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
       await pipeline(res.Body as Readable, createWriteStream(tmp));
       await rename(tmp, cached);
     } catch (e) {
@@ -72,6 +82,10 @@ export class S3OfflineStorage implements OfflineStorage {
 
   describe(key: string): string {
     return `s3://${this.config.bucket}/${this.objectKey(key)}`;
+  }
+
+  async close(): Promise<void> {
+    if (this.client) (await this.client).s3.destroy();
   }
 
   private error(what: string, key: string, e: unknown): SluiceError {
