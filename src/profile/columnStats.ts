@@ -193,6 +193,19 @@ export function histogramEdges(min: number, max: number, bins: number): number[]
   return edges;
 }
 
+/**
+ * SQL for numpy.histogram's bin of `x` over `edges`: the index from the scaled offset, then
+ * corrected against the exact edges (numpy's fast path), the last bin closed.
+ */
+export function binSql(x: string, edges: number[]): string {
+  const bins = edges.length - 1;
+  const first = edges[0]!;
+  const norm = bins / (edges[bins]! - first);
+  const list = `[${edges.map(dbl).join(', ')}]`;
+  const b0 = `LEAST(floor((${x} - ${dbl(first)}) * ${dbl(norm)})::INT, ${bins - 1})`;
+  return `(${b0} - (${x} < ${list}[${b0} + 1])::INT + (${b0} < ${bins - 1} AND ${x} >= ${list}[${b0} + 2])::INT)`;
+}
+
 /** Histograms and outlier counts of high-cardinality numeric columns, in one query. */
 async function sqlHistograms(engine: Engine, v: string, schema: ColumnSchema[], reports: ColumnReport[], wanted: boolean[], t: Thresholds): Promise<void> {
   const bins = t.histogramBins;
@@ -207,12 +220,8 @@ async function sqlHistograms(engine: Engine, v: string, schema: ColumnSchema[], 
     const lo = q1 - t.outlierIqrFactor * (q3 - q1);
     const hi = q3 + t.outlierIqrFactor * (q3 - q1);
     r.outlierBounds = [lo, hi];
-    const first = edges[0]!;
-    const norm = bins / (edges[bins]! - first);
-    const list = `[${edges.map(dbl).join(', ')}]`;
-    // numpy's fast path: index from the scaled offset, then corrected against the exact edges.
-    branches.push(`SELECT ${i} AS i, b0 - (x < ${list}[b0 + 1])::INT + (b0 < ${bins - 1} AND x >= ${list}[b0 + 2])::INT AS b, count(*) AS n, count_if(x < ${dbl(lo)} OR x > ${dbl(hi)}) AS o
-      FROM (SELECT x, LEAST(floor((x - ${dbl(first)}) * ${dbl(norm)})::INT, ${bins - 1}) AS b0 FROM (SELECT ${quoteIdent(schema[i]!.name)}::DOUBLE AS x FROM ${v}) WHERE x IS NOT NULL) GROUP BY ALL`);
+    branches.push(`SELECT ${i} AS i, ${binSql('x', edges)} AS b, count(*) AS n, count_if(x < ${dbl(lo)} OR x > ${dbl(hi)}) AS o
+      FROM (SELECT ${quoteIdent(schema[i]!.name)}::DOUBLE AS x FROM ${v}) WHERE x IS NOT NULL GROUP BY ALL`);
   });
   if (branches.length === 0) return;
   for (const row of await engine.query<{ i: number; b: number; n: number; o: number }>(branches.join('\nUNION ALL\n'))) {

@@ -10,6 +10,7 @@ import { DEFAULT_PLUGINS } from './model/defaultPlugins.js';
 import { evaluateGates, type GateRule } from './gates.js';
 import { createProfileView } from './profileView.js';
 import { REPORT_SCHEMA_VERSION, type Anomalies, type ColumnReport, type PredictionPower, type QuickModel, type Report, type TargetReport } from './reportSchema.js';
+import { addTargetBreakdown } from './targetBreakdown.js';
 import { computeTarget, inferProblemType, requireTarget, type ProblemType } from './targetStats.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
 import { buildWarnings } from './warnings/buildWarnings.js';
@@ -114,6 +115,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done = step('target');
       const col = requireTarget(columns, options.target);
       target = await computeTarget(engine, view, col, inferProblemType(col, options.problemType, t));
+      await addTargetBreakdown(engine, view, columns, target);
       done();
     }
 

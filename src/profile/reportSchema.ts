@@ -52,6 +52,11 @@ export const columnReportSchema = z.object({
   /** Share of non-missing text values that parse as numbers (text columns only). */
   numericShare: num.optional(),
   meanLength: nullableNum.optional(),
+  /**
+   * With a classification target: counts by class (at most 8, the most frequent) over the
+   * histogram bins (numeric) or the top values (others): `counts[class][bin or top value]`.
+   */
+  byTarget: z.object({ classes: z.array(z.string()), counts: z.array(z.array(num)) }).optional(),
 });
 
 export const datasetSchema = z.object({

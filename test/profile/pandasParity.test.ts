@@ -75,6 +75,15 @@ describe('profileTable matches pandas', () => {
       }
     }
     expect(report.drift!.driftedColumns).toContain('number_inpatient');
+    // The breakdown by target adds up to the histograms, top values and class counts.
+    const classCount = Object.fromEntries(report.target!.classes!.map((c) => [String(c.value), c.count]));
+    for (const c of report.columns.filter((x) => x.name !== 'readmitted')) {
+      const bt = c.byTarget!;
+      expect(bt.classes).toEqual(['no', '>30', '<30']);
+      const sums = bt.counts[0]!.map((_, j) => bt.counts.reduce((a, row) => a + row[j]!, 0));
+      expect(sums, c.name).toEqual(c.type === 'numeric' ? c.histogram!.counts : c.topValues!.map((t) => t.count));
+      if (c.distinct <= 10) bt.classes.forEach((k, i) => expect(bt.counts[i]!.reduce((a, b) => a + b, 0)).toBe(classCount[k]));
+    }
   }, 60_000);
 
   it('on generated data with missing values, floats, ties, negative numbers and high-cardinality columns', async () => {

@@ -98,3 +98,55 @@ export function heatLegendSvg(min = -1): SafeHtml {
   const stops = Array.from({ length: 21 }, (_, i) => min + ((1 - min) * i) / 20);
   return html`<svg class="chart" width="260" height="30" viewBox="0 0 260 30">${stops.map((v, i) => html`<rect x="${10 + i * 11}" y="2" width="11" height="12" fill="${heatColor(v)}"/>`)}<text x="10" y="27" class="ax">${min}</text><text x="${10 + 10.5 * 11}" y="27" class="ax" text-anchor="middle">${min < 0 ? 0 : 0.5}</text><text x="241" y="27" class="ax" text-anchor="end">1</text></svg>`;
 }
+
+/** Colors of target classes, in class order. */
+export const CLASS_COLORS = ['#3b6fb6', '#e08a00', '#2e7d32', '#c62828', '#7b4fb0', '#00897b', '#8d6e63', '#5f6b7a'];
+
+function legend(classes: string[], y: number): SafeHtml[] {
+  let x = 0;
+  return classes.map((c, k) => {
+    const label = clip(c, 16);
+    const item = html`<g><rect x="${x}" y="${y}" width="10" height="10" fill="${CLASS_COLORS[k % CLASS_COLORS.length]}"/><text x="${x + 14}" y="${y + 9}" class="lb">${label}</text></g>`;
+    x += 24 + label.length * 6.5;
+    return item;
+  });
+}
+
+/** Each class's distribution over the histogram bins (share of the class per bin), as lines. */
+export function classLinesSvg(edges: number[], classes: string[], counts: number[][], opts: { width?: number; height?: number } = {}): SafeHtml {
+  const w = opts.width ?? 460;
+  const plotH = (opts.height ?? 150) - 40;
+  const shares = counts.map((row) => {
+    const total = row.reduce((a, b) => a + b, 0) || 1;
+    return row.map((c) => c / total);
+  });
+  const max = Math.max(1e-12, ...shares.flat());
+  const bins = edges.length - 1;
+  const lines = shares.map((row, k) => {
+    const pts = row.map((s, b) => `${(((b + 0.5) / bins) * w).toFixed(1)},${(plotH - (s / max) * (plotH - 4)).toFixed(1)}`).join(' ');
+    return html`<polyline points="${pts}" fill="none" stroke="${CLASS_COLORS[k % CLASS_COLORS.length]}" stroke-width="2"><title>${classes[k]}</title></polyline>`;
+  });
+  const h = plotH + 40;
+  return html`<svg class="chart" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img">${lines}<line x1="0" x2="${w}" y1="${plotH}" y2="${plotH}" stroke="#999"/><text x="0" y="${plotH + 13}" class="ax">${fmt(edges[0])}</text><text x="${w}" y="${plotH + 13}" class="ax" text-anchor="end">${fmt(edges[bins])}</text>${legend(classes, plotH + 24)}</svg>`;
+}
+
+/** For each value, a 100% bar split by target class: the target rate per category. */
+export function classStackSvg(values: string[], classes: string[], counts: number[][], opts: { width?: number } = {}): SafeHtml {
+  const w = opts.width ?? 460;
+  const lw = 130;
+  const row = 20;
+  const plotW = w - lw - 10;
+  const bars = values.map((v, j) => {
+    const total = counts.reduce((a, r) => a + (r[j] ?? 0), 0) || 1;
+    let x = lw;
+    const segs = classes.map((c, k) => {
+      const share = (counts[k]?.[j] ?? 0) / total;
+      const seg = html`<rect x="${x.toFixed(1)}" y="${j * row + 3}" width="${(share * plotW).toFixed(1)}" height="${row - 6}" fill="${CLASS_COLORS[k % CLASS_COLORS.length]}"><title>${v} · ${c}: ${(share * 100).toFixed(1)}%</title></rect>`;
+      x += share * plotW;
+      return seg;
+    });
+    return html`<g><text x="${lw - 6}" y="${j * row + 14}" text-anchor="end" class="lb">${clip(v, 20)}</text>${segs}</g>`;
+  });
+  const h = values.length * row + 24;
+  return html`<svg class="chart" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img">${bars}${html`<g transform="translate(${lw},${values.length * row + 8})">${legend(classes, 0)}</g>`}</svg>`;
+}

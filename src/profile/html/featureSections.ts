@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../../core/html.js';
 import type { ColumnReport, Report } from '../reportSchema.js';
-import { barsSvg, histogramSvg } from './charts.js';
+import { barsSvg, classLinesSvg, classStackSvg, histogramSvg } from './charts.js';
 import { fmt, pctText } from './format.js';
 
 function anchor(i: number): string {
@@ -54,8 +54,14 @@ function statsTable(c: ColumnReport): SafeHtml {
 export function featureDetailsSection(r: Report): SafeHtml {
   const items = r.columns.map((c, i) => {
     const ws = r.warnings.filter((w) => w.columns.includes(c.name));
-    const charts = html`${c.histogram ? html`<h3>Histogram</h3>${histogramSvg(c.histogram, { width: 460, height: 130 })}` : ''}${c.topValues && c.topValues.length > 0 ? html`<h3>Top values</h3>${barsSvg(c.topValues.map((t) => ({ label: String(t.value), value: t.count, text: `${fmt(t.count)} (${pctText(t.share)})` })), { width: 460 })}` : ''}`;
-    return html`<details class="feat" id="${anchor(i)}"${i < 3 ? html` open` : ''}><summary>${c.name}<span class="muted">${c.type} · ${pctText(c.missingShare)} missing · ${fmt(c.distinct)} distinct</span>${ws.map((w) => html` <span class="badge ${w.severity}">${w.code}</span>`)}</summary><div class="feat-body"><div>${statsTable(c)}</div><div>${charts}</div></div></details>`;
+    const bt = c.byTarget;
+    const byTarget = !bt
+      ? ''
+      : c.type === 'numeric' && c.histogram
+        ? html`<h3>Distribution by ${r.target?.column} (share of each class per bin)</h3>${classLinesSvg(c.histogram.edges, bt.classes, bt.counts)}`
+        : html`<h3>${r.target?.column} by value</h3>${classStackSvg((c.topValues ?? []).map((t) => String(t.value)), bt.classes, bt.counts)}`;
+    const charts = html`${c.histogram ? html`<h3>Histogram</h3>${histogramSvg(c.histogram, { width: 460, height: 130 })}` : ''}${c.topValues && c.topValues.length > 0 ? html`<h3>Top values</h3>${barsSvg(c.topValues.map((t) => ({ label: String(t.value), value: t.count, text: `${fmt(t.count)} (${pctText(t.share)})` })), { width: 460 })}` : ''}${byTarget}`;
+    return html`<details class="feat" id="${anchor(i)}"${i < 4 ? html` open` : ''}><summary>${c.name}<span class="muted">${c.type} · ${pctText(c.missingShare)} missing · ${fmt(c.distinct)} distinct</span>${ws.map((w) => html` <span class="badge ${w.severity}">${w.code}</span>`)}</summary><div class="feat-body"><div>${statsTable(c)}</div><div>${charts}</div></div></details>`;
   });
   return html`<section id="feature-details"><h2>Feature details</h2>${items}</section>`;
 }
