@@ -57,25 +57,29 @@ export async function reportBench(): Promise<string> {
     lines.push(s);
     process.stdout.write(`${s}\n`);
   };
-  say(`machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at start`);
+  say(`Machine: ${cpus().length} CPUs; load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}.`);
+  say('');
+  say('| run | data | wall time | notes |');
+  say('|---|---|---|---|');
   const s = await sluiceReport();
-  say(`sluice full report, diabetes (69,570 x 16), in process, median of ${RUNS}: ${fmt(s.total)} s (HTML ${fmt(s.htmlKb, 0)} KB)`);
-  say(`  parts (ms): ${Object.entries(s.parts).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}`);
+  say(`| Sluice full report, in process (read, statistics, correlations, quick model, prediction power, anomalies, JSON + HTML), median of ${RUNS} | diabetes 69,570 × 16 | ${fmt(s.total)} s | HTML ${fmt(s.htmlKb, 0)} KB |`);
   if (ensureDebianPython(['pandas'], ['python3-pandas'])) {
     const p = timed(PYTHON, ['bench/profile/summary_pandas.py', DATA, String(RUNS)]);
     const r = JSON.parse(p.stdout) as { read: number; stats: number; total: number };
-    say(`pandas summary statistics only, same file, median of ${RUNS}: ${fmt(r.total)} s (read ${fmt(r.read)} s + statistics ${fmt(r.stats)} s)`);
-  } else say('pandas: not available');
+    say(`| pandas summary statistics only (read_csv, describe, isna, nunique, value_counts, duplicated, Pearson + Spearman), median of ${RUNS} | same file | ${fmt(r.total)} s | read ${fmt(r.read)} s + statistics ${fmt(r.stats)} s |`);
+  } else say('| pandas | — | not available | |');
   const bin = resolve('bin/sluice.js');
   const cli = timed(process.execPath, [bin, 'report', DATA, '--target', 'readmitted', '--out', join(OUT, 'report-cli')]);
-  say(`CLI \`sluice report\` diabetes, one run incl. process start: ${fmt(cli.seconds)} s, peak RSS ${fmt(cli.peakMb, 0)} MB`);
+  say(`| \`sluice report\` CLI, one run incl. process start | diabetes | ${fmt(cli.seconds)} s | peak RSS ${fmt(cli.peakMb, 0)} MB |`);
   if (process.env.BENCH_1M !== '0') {
     const big = join(OUT, 'diabetes-1m.csv');
     await make1M(big);
     const r = timed(process.execPath, [bin, 'report', big, '--target', 'readmitted', '--out', join(OUT, 'report-1m')]);
-    say(`CLI \`sluice report\` 1,043,550 rows: ${fmt(r.seconds)} s, peak RSS ${fmt(r.peakMb, 0)} MB${r.status === 0 ? '' : ' (FAILED)'}`);
+    say(`| \`sluice report\` CLI, one run | 1,043,550 rows (15 jittered copies) | ${fmt(r.seconds)} s | peak RSS ${fmt(r.peakMb, 0)} MB${r.status === 0 ? '' : ' (FAILED)'} |`);
   }
-  say(`load average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  say('');
+  say(`Sluice parts, median ms: ${Object.entries(s.parts).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}.`);
+  say(`Load average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}.`);
   return lines.join('\n');
 }
 

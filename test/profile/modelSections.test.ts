@@ -37,11 +37,11 @@ describe('quick model and prediction power (ml/gbdt)', () => {
     for (const p of report.predictionPower!) expect(p.score).toBeGreaterThanOrEqual(0);
     expect(report.predictionPower!.every((p) => p.score < 0.5)).toBe(true);
     const a = report.anomalies!;
-    expect(a).toMatchObject({ method: 'isolation_forest', sampled: true, scoredRows: 20000, threshold: 0.7 });
+    expect(a).toMatchObject({ method: 'isolation_forest', sampled: true, scoredRows: 10000, threshold: 0.7 });
     expect(a.top).toHaveLength(10);
     expect(a.top.map((x) => x.score)).toEqual([...a.top.map((x) => x.score)].sort((x, y) => y - x));
     expect(Object.keys(a.top[0]!.row)).toHaveLength(16);
-    expect(report.notes.join(' ')).toContain('random sample of 20000 rows');
+    expect(report.notes.join(' ')).toContain('random sample of 10000 rows');
   }, 120_000);
 
   it('planted anomalous rows come first and raise anomalous_samples; ordinary rows do not', async () => {

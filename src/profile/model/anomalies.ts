@@ -4,13 +4,13 @@ import type { Anomalies, Cell } from '../reportSchema.js';
 import { frameFromView } from './frameFromView.js';
 
 /** Rows scored at most; a seeded sample above it (the report says so). */
-export const ANOMALY_MAX_ROWS = 20_000;
+export const ANOMALY_MAX_ROWS = 10_000;
 const TOP = 10;
 
 /**
  * The most anomalous rows by isolation forest (ml/isolationForest: 100 trees on subsamples of
  * 256 rows, seed 0) over every column but free text, dates and constants (the target included: an unusual label
- * for its features is an anomaly too), on at most 20,000 rows (a seeded sample above that). The
+ * for its features is an anomaly too), on at most 10,000 rows (a seeded sample above that). The
  * score is in (0, 1): about 0.5 for ordinary rows, near 1 for rows isolated in few splits.
  * `anomalousRows` counts the scored rows at or above `thresholds.anomalyScore`.
  */

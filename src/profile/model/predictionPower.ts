@@ -9,8 +9,8 @@ import { loadModelData } from './loadModelData.js';
 import { split80 } from './quickModel.js';
 
 /** Training and held-out rows the one-feature models use at most (seeded samples above it). */
-const MAX_TRAIN = 5000;
-const MAX_TEST = 2500;
+const MAX_TRAIN = 3000;
+const MAX_TEST = 1500;
 
 function sample(frame: Frame, target: Target, max: number, seed: number): { frame: Frame; target: Target } {
   if (frame.nRows <= max) return { frame, target };
@@ -20,7 +20,7 @@ function sample(frame: Frame, target: Target, max: number, seed: number): { fram
 
 /**
  * Prediction power: for every feature alone, a small gradient-boosted model (20 iterations at learning rate 0.3,
- * 8 leaves) on the quick model's stratified 80/20 split (at most 5,000 training and 2,500
+ * 8 leaves) on the quick model's stratified 80/20 split (at most 3,000 training and 1,500
  * held-out rows, sampled with a fixed seed), scored on the held-out rows and normalised to
  * [0, 1]: classification `max(0, 2·(ROC AUC − 0.5))` (one-vs-rest macro AUC, 0 = no better than
  * chance, 1 = perfect), regression `max(0, R²)`. A score near 1 means the feature alone gives

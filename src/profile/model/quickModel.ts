@@ -14,7 +14,7 @@ import type { QuickModel } from '../reportSchema.js';
 import { loadModelData } from './loadModelData.js';
 
 /** Wall-clock budget of the boosting loop; the model keeps the iterations it finished. */
-const TRAIN_BUDGET_MS = 1200;
+const TRAIN_BUDGET_MS = 1000;
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
