@@ -126,4 +126,13 @@ describe('graph shapes', () => {
     expect(r.notes[0]!.message).toContain('a join combines 2 datasets');
     expect(r.notes.some((n) => n.node === 'b' && n.level === 'warning' && n.message.includes('not imported'))).toBe(true);
   });
+
+  it('a chain of 20,000 transforms imports, with or without a destination (no recursion, no quadratic walk)', () => {
+    const transforms: Array<[string, Record<string, unknown>]> = Array.from({ length: 20_000 }, (_, i) => ['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: `c${i}` } }]);
+    for (const destination of [true, false]) {
+      const r = importWranglerFlow(chain(transforms, [], destination));
+      expect(r.flow.steps).toHaveLength(20_000);
+      expect(r.flow.steps[19_999]).toEqual({ kind: 'drop_columns', columns: ['c19999'] });
+    }
+  });
 });
