@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importWranglerFlow } from '../../src/flow/import/importWranglerFlow.js';
+import { parseFlow } from '../../src/flow/loadFlow.js';
 import { fromSparkSql } from '../../src/flow/import/mapCustom.js';
 import { nonCapturing } from '../../src/flow/import/mapText.js';
 
@@ -49,6 +50,12 @@ describe('operator details', () => {
       { kind: 'compute', output: 'n', expression: 'CAST(age AS INT)', type: 'integer', replace: true },
     ]);
     expect(fromSparkSql("`a``b` || 'it''s `not` a name'")).toBe(`"a\`b" || 'it''s \`not\` a name'`);
+  });
+
+  it('concatenate columns becomes a compute step that validates', () => {
+    const r = importWranglerFlow(chain([['manage_columns', { operator: 'Concatenate columns', concat_columns_parameters: { input_column: ['race', 'end'], delimiter: '-', output_column: 'race_end' } }]]));
+    expect(r.flow.steps).toEqual([{ kind: 'compute', output: 'race_end', expression: `concat(CAST(race AS VARCHAR), '-', CAST("end" AS VARCHAR))`, type: 'string', replace: true }]);
+    expect(parseFlow(JSON.stringify(r.flow), 'concat.json').steps).toHaveLength(1);
   });
 
   it('regular expressions: capturing groups become non-capturing, outside classes and escapes', () => {

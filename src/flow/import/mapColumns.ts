@@ -71,10 +71,12 @@ export function mapManageColumns(ctx: MapContext): void {
     case 'Move column':
       return mapMove(ctx);
     case 'Concatenate columns': {
-      const columns = cols(p);
-      const output = str(p, 'output_column') ?? str(p, 'new_name');
+      // The one block not named after its sub-operator: concat_columns_parameters.
+      const c = Object.keys(obj(ctx.node.parameters, 'concat_columns_parameters')).length ? obj(ctx.node.parameters, 'concat_columns_parameters') : p;
+      const columns = cols(c);
+      const output = str(c, 'output_column') ?? str(c, 'new_name');
       if (columns.length < 2 || !output) return ctx.unsupported();
-      const sep = str(p, 'delimiter') ?? '';
+      const sep = str(c, 'delimiter') ?? '';
       const parts = columns.map((c) => `CAST(${ident(c)} AS VARCHAR)`);
       const expression = sep ? `concat(${parts.join(`, ${literal(sep)}, `)})` : `concat(${parts.join(', ')})`;
       return ctx.add({ kind: 'compute', output, expression, type: 'string', replace: true });
