@@ -58,6 +58,27 @@ describe('operator details', () => {
     expect(parseFlow(JSON.stringify(r.flow), 'concat.json').steps).toHaveLength(1);
   });
 
+  it('outliers: Data Wrangler\'s default of 4 standard deviations is written out; fixed bounds become compute steps', () => {
+    const r = importWranglerFlow(
+      chain([
+        ['handle_outliers', { operator: 'Standard deviation numeric outliers', standard_deviation_numeric_outliers_parameters: { input_column: 'x', fix_method: 'Remove' } }],
+        ['handle_outliers', { operator: 'Min-max numeric outliers', min_max_numeric_outliers_parameters: { input_column: ['y'], lower_threshold: 0, upper_threshold: 10 } }],
+      ]),
+    );
+    expect(r.flow.steps).toEqual([
+      { kind: 'clip_outliers', columns: ['x'], method: 'stdev', k: 4 },
+      { kind: 'compute', output: 'y', expression: 'CASE WHEN y < 0 THEN 0 WHEN y > 10 THEN 10 ELSE y END', type: 'float', replace: true },
+    ]);
+    expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('rows outside the bounds were removed'))).toBe(true);
+    expect(parseFlow(JSON.stringify(r.flow), 'outliers.json').steps).toHaveLength(2);
+  });
+
+  it('rename: several columns at once, in newer flows', () => {
+    const r = importWranglerFlow(chain([['manage_columns', { operator: 'Rename column', rename_column_parameters: { columns_to_rename: [{ input_column: 'a', new_name: 'b' }, { input_column: '__proto__', new_name: 'p' }] } }]]));
+    expect(r.flow.steps).toEqual([{ kind: 'rename_columns', mapping: JSON.parse('{"a": "b", "__proto__": "p"}') }]);
+    expect(Object.keys(r.flow.steps[0]!.mapping as object)).toEqual(['a', '__proto__']);
+  });
+
   it('regular expressions: capturing groups become non-capturing, outside classes and escapes', () => {
     expect(nonCapturing('(a|b)[(]x\\((?:y)')).toBe('(?:a|b)[(]x\\((?:y)');
   });

@@ -59,9 +59,15 @@ export function mapManageColumns(ctx: MapContext): void {
       return columns.length ? ctx.add({ kind: 'select_columns', columns }) : ctx.unsupported();
     }
     case 'Rename column': {
-      const from = cols(p)[0];
-      const to = str(p, 'new_name');
-      return from && to ? ctx.add({ kind: 'rename_columns', mapping: { [from]: to } }) : ctx.unsupported();
+      // Newer flows list several renames in columns_to_rename, older ones one input_column/new_name.
+      const pairs = [...(Array.isArray(p.columns_to_rename) ? p.columns_to_rename : []), p];
+      const entries = pairs.flatMap((pair) => {
+        const from = cols(pair)[0];
+        const to = str(pair, 'new_name');
+        return from && to ? [[from, to] as const] : [];
+      });
+      // fromEntries defines own keys, so even a column named __proto__ is a plain entry.
+      return entries.length ? ctx.add({ kind: 'rename_columns', mapping: Object.fromEntries(entries) }) : ctx.unsupported();
     }
     case 'Duplicate column': {
       const from = cols(p)[0];
