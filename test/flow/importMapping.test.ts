@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { importWranglerFlow } from '../../src/flow/import/importWranglerFlow.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { fromSparkSql } from '../../src/flow/import/mapCustom.js';
-import { nonCapturing } from '../../src/flow/import/mapText.js';
+import { groupCount, onlyGroup } from '../../src/flow/import/mapText.js';
 
 type Node = { node_id: string; type: string; operator: string; parameters: Record<string, unknown>; inputs: Array<{ node_id: string }> };
 
@@ -52,6 +52,12 @@ describe('operator details', () => {
     expect(fromSparkSql("`a``b` || 'it''s `not` a name'")).toBe(`"a\`b" || 'it''s \`not\` a name'`);
   });
 
+  it('find and replace: a Spark group reference in the replacement gets a warning', () => {
+    const r = importWranglerFlow(chain([['search_and_edit', { operator: 'Find and replace substring', find_and_replace_substring_parameters: { input_column: ['a'], pattern: '(\\d+)', replacement: '<$1>' } }]]));
+    expect(r.flow.steps).toEqual([{ kind: 'find_replace', columns: ['a'], pattern: '(\\d+)', replacement: '<$1>' }]);
+    expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('literally'))).toBe(true);
+  });
+
   it('concatenate columns becomes a compute step that validates', () => {
     const r = importWranglerFlow(chain([['manage_columns', { operator: 'Concatenate columns', concat_columns_parameters: { input_column: ['race', 'end'], delimiter: '-', output_column: 'race_end' } }]]));
     expect(r.flow.steps).toEqual([{ kind: 'compute', output: 'race_end', expression: `concat(CAST(race AS VARCHAR), '-', CAST("end" AS VARCHAR))`, type: 'string', replace: true }]);
@@ -79,8 +85,11 @@ describe('operator details', () => {
     expect(Object.keys(r.flow.steps[0]!.mapping as object)).toEqual(['a', '__proto__']);
   });
 
-  it('regular expressions: capturing groups become non-capturing, outside classes and escapes', () => {
-    expect(nonCapturing('(a|b)[(]x\\((?:y)')).toBe('(?:a|b)[(]x\\((?:y)');
+  it('regular expressions: one group kept capturing, others not; classes, escapes and look-arounds left alone', () => {
+    expect(onlyGroup('(a|b)[(]x\\((?:y)', 0)).toBe('((?:a|b)[(]x\\((?:y))');
+    expect(onlyGroup('(a)-(?<num>\\d+)-(c)', 2)).toBe('(?:a)-(\\d+)-(?:c)');
+    expect(onlyGroup('(a)-(?P<num>\\d+)', 1)).toBe('(a)-(?:\\d+)');
+    expect(groupCount('(a)(?:b)[(]\\((?<n>c)(?=d)')).toBe(2);
   });
 
   it('an unsupported sub-operator of a known operator is a placeholder carrying its parameters', () => {
