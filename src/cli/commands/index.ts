@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { register as models } from './models.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [
+  models,
+];

@@ -1,0 +1,164 @@
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ModelRegistry } from '../../models/ModelRegistry.js';
+import { CHAMPION, type ModelVersion } from '../../models/types.js';
+
+interface Common {
+  project: string;
+  json?: boolean;
+}
+interface Change extends Common {
+  by?: string;
+  comment?: string;
+}
+
+function defaultUser(): string {
+  try {
+    return process.env.SLUICE_USER ?? userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>): Promise<T> {
+  const reg = ModelRegistry.open(resolve(opts.project));
+  try {
+    return await fn(reg);
+  } finally {
+    reg.close();
+  }
+}
+
+function print(opts: Common, value: unknown, text: () => string): void {
+  process.stdout.write((opts.json ? JSON.stringify(value, null, 2) : text()) + '\n');
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function metricsText(m: Record<string, number>): string {
+  return Object.entries(m)
+    .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`)
+    .join(' ');
+}
+
+function describeVersion(v: ModelVersion): string {
+  const l = v.lineage;
+  const lines = [
+    `${v.name} version ${v.version}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}`,
+    `  status      ${v.status}${v.statusBy ? ` by ${v.statusBy} at ${v.statusAt}` : ''}${v.statusComment ? `: ${v.statusComment}` : ''}`,
+    `  registered  ${v.createdAt} by ${v.createdBy ?? 'unknown'}`,
+    `  artifact    ${v.artifactPath}`,
+    `              ${v.artifactHash}`,
+  ];
+  if (v.description) lines.push(`  description ${v.description}`);
+  if (Object.keys(v.metrics).length) lines.push(`  metrics     ${metricsText(v.metrics)}`);
+  if (Object.keys(v.tags).length) lines.push(`  tags        ${Object.entries(v.tags).map(([k, t]) => `${k}=${t}`).join(' ')}`);
+  if (l.trainingBatch) lines.push(`  batch       ${l.trainingBatch.file} ${l.trainingBatch.contentHash}${l.trainingBatch.executionId ? ` (execution ${l.trainingBatch.executionId})` : ''}`);
+  if (l.fittedFlow) lines.push(`  flow        ${l.fittedFlow}`);
+  if (l.insightsReport) lines.push(`  report      ${l.insightsReport}`);
+  if (l.approval) lines.push(`  approved    by ${l.approval.by} at ${l.approval.at}${l.approval.comment ? `: ${l.approval.comment}` : ''}`);
+  if (l.seed !== undefined) lines.push(`  seed        ${l.seed}`);
+  if (l.trainingConfig) lines.push(`  config      ${JSON.stringify(l.trainingConfig)}`);
+  return lines.join('\n');
+}
+
+/**
+ * `sluice models list|show|history|approve|reject|promote|rollback|delete`: the registry from the
+ * terminal. Changes are recorded with `--by` (default: $SLUICE_USER or the login name).
+ */
+export function register(program: Command): void {
+  const models = program.command('models').description('The model registry: versions, approval, champion, rollback');
+  const common = (c: Command): Command =>
+    c.option('--project <dir>', 'project folder (holds .sluice/)', '.').option('--json', 'print JSON instead of text');
+  const change = (c: Command): Command =>
+    common(c).option('--by <who>', 'who makes the change (recorded)', defaultUser()).option('-m, --comment <text>', 'why (recorded)');
+
+  common(models.command('list').description('every model with its versions and aliases')).action(async (opts: Common) => {
+    await withRegistry(opts, (reg) => {
+      const list = reg.list();
+      print(opts, list, () =>
+        list.length === 0
+          ? 'no models registered yet'
+          : table([
+              ['MODEL', 'VERSIONS', 'LATEST', 'ALIASES'],
+              ...list.map((m) => [m.name, String(m.versions), String(m.latestVersion), Object.entries(m.aliases).map(([a, v]) => `${a}=${v}`).join(' ')]),
+            ]),
+      );
+    });
+  });
+
+  common(models.command('show <name> [version]').description('the versions of a model, or one version (number, alias or latest) in detail')).action(
+    async (name: string, version: string | undefined, opts: Common) => {
+      await withRegistry(opts, (reg) => {
+        if (version !== undefined) {
+          const v = reg.get(name, version);
+          print(opts, { ...v, history: reg.history(name, v.version) }, () => describeVersion(v));
+          return;
+        }
+        const versions = reg.versions(name);
+        print(opts, { name, aliases: reg.aliases(name), versions }, () =>
+          table([
+            ['VERSION', 'STATUS', 'ALIASES', 'CREATED', 'METRICS'],
+            ...versions.map((v) => [String(v.version), v.status, v.aliases.join(','), v.createdAt, metricsText(v.metrics)]),
+          ]),
+        );
+      });
+    },
+  );
+
+  common(models.command('history <name>').description('every recorded change of a model: who, when, what')).action(async (name: string, opts: Common) => {
+    await withRegistry(opts, (reg) => {
+      reg.versions(name);
+      const h = reg.history(name);
+      print(opts, h, () =>
+        table([
+          ['AT', 'BY', 'VERSION', 'CHANGE', 'COMMENT'],
+          ...h.map((e) => [e.at, e.by, String(e.version ?? ''), `${e.kind}${e.alias ? ` ${e.alias}` : ''}${e.from !== null || e.to !== null ? ` ${e.from ?? '-'} -> ${e.to ?? '-'}` : ''}`, e.comment ?? '']),
+        ]),
+      );
+    });
+  });
+
+  for (const [cmd, status] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
+    change(models.command(`${cmd} <name> <version>`).description(`mark a version ${status}`)).action(async (name: string, version: string, opts: Change) => {
+      await withRegistry(opts, (reg) => {
+        const v = reg.setStatus(name, version, status, opts.by ?? defaultUser(), opts.comment);
+        print(opts, v, () => `${name} version ${v.version} is ${v.status}`);
+      });
+    });
+  }
+
+  change(models.command('promote <name> <version>').description('point an alias (default champion) at a version'))
+    .option('--alias <alias>', 'the alias to move', CHAMPION)
+    .action(async (name: string, version: string, opts: Change & { alias: string }) => {
+      await withRegistry(opts, (reg) => {
+        const v = reg.promote(name, version, opts.alias, opts.by ?? defaultUser(), opts.comment);
+        print(opts, v, () => `${name} ${opts.alias} -> version ${v.version}`);
+      });
+    });
+
+  change(models.command('rollback <name>').description('move champion back to the previous champion')).action(async (name: string, opts: Change) => {
+    await withRegistry(opts, (reg) => {
+      const before = reg.champion(name)?.version;
+      const v = reg.rollback(name, opts.by ?? defaultUser(), opts.comment);
+      print(opts, v, () => `${name} champion: version ${before} -> version ${v.version}`);
+    });
+  });
+
+  change(models.command('delete <name> <version>').description('delete a version and its artifacts (never the champion)')).action(
+    async (name: string, version: string, opts: Change) => {
+      await withRegistry(opts, async (reg) => {
+        const v = reg.get(name, version);
+        await reg.delete(name, v.version, opts.by ?? defaultUser(), opts.comment);
+        print(opts, { deleted: { name, version: v.version } }, () => `deleted ${name} version ${v.version} and ${v.artifactPath}`);
+      });
+    },
+  );
+}

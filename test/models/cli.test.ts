@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ModelRegistry } from '../../src/models/ModelRegistry.js';
+
+const run = promisify(execFile);
+const bin = resolve('bin/sluice.js');
+let project: string;
+
+async function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [bin, 'models', ...args, '--project', project], { env: { ...process.env, SLUICE_USER: 'tester' } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  project = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+  const reg = ModelRegistry.open(project);
+  for (let i = 1; i <= 2; i++) {
+    const art = mkdtempSync(join(tmpdir(), 'sluice-cli-art-'));
+    writeFileSync(join(art, 'model.json'), '{}');
+    await reg.register(art, { name: 'readmission', metrics: { auc: 0.7 }, lineage: { seed: 7, trainingBatch: { file: 'inbox/b1.csv', contentHash: 'sha256:ab', executionId: 'ex-1' } } });
+  }
+  reg.close();
+});
+
+describe('sluice models', () => {
+  it('lists, shows, approves, promotes, rolls back, deletes', async () => {
+    expect((await sluice('list')).stdout).toMatch(/readmission\s+2\s+2/);
+    expect((await sluice('promote', 'readmission', '1')).stderr).toContain('MODEL_NOT_APPROVED');
+    expect((await sluice('approve', 'readmission', '1', '-m', 'reviewed')).code).toBe(0);
+    expect((await sluice('approve', 'readmission', '2')).code).toBe(0);
+    expect((await sluice('promote', 'readmission', '1')).stdout).toContain('champion -> version 1');
+    expect((await sluice('promote', 'readmission', '2')).code).toBe(0);
+    expect((await sluice('rollback', 'readmission', '--by', 'ana')).stdout).toContain('version 2 -> version 1');
+    const show = await sluice('show', 'readmission', 'champion');
+    expect(show.stdout).toContain('readmission version 1 (champion)');
+    expect(show.stdout).toContain('approved by tester');
+    expect(show.stdout).toContain('inbox/b1.csv sha256:ab (execution ex-1)');
+    const json = JSON.parse((await sluice('show', 'readmission', '--json')).stdout);
+    expect(json.aliases).toEqual({ champion: 1 });
+    const del = await sluice('delete', 'readmission', 'champion');
+    expect(del.code).toBe(1);
+    expect(del.stderr).toContain('error[MODEL_CHAMPION_DELETE]');
+    expect(del.stderr).toContain('hint:');
+    const v2 = JSON.parse((await sluice('show', 'readmission', '2', '--json')).stdout).artifactPath as string;
+    expect((await sluice('delete', 'readmission', '2')).code).toBe(0);
+    expect(existsSync(v2)).toBe(false);
+    const history = (await sluice('history', 'readmission')).stdout;
+    expect(history).toMatch(/ana\s+1\s+rollback champion 2 -> 1/);
+    expect((await sluice('show', 'nope')).stderr).toContain('error[MODEL_NOT_FOUND]');
+  });
+});
