@@ -22,7 +22,7 @@ const fittedFlowSchema = z.object({
     z.object({
       kind: z.string(),
       spec: z.record(z.string(), z.unknown()),
-      fitted: z.unknown(),
+      fitted: z.unknown().optional(),
       input: z.array(columnSchema),
       output: z.array(columnSchema),
     }),

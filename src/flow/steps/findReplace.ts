@@ -52,10 +52,12 @@ export const findReplace = defineStep({
     description: 'Replaces every match of a regular expression in text columns with a literal replacement.',
     example: "kind: find_replace\ncolumns: [race]\npattern: '\\?'\nreplacement: Other",
   },
-  inputs: (s) => s.columns,
+  inputs: (s, ctx) => {
+    compilePattern(s.pattern, ctx);
+    return s.columns;
+  },
   outputs: (_s, _f, ctx) => ctx.columns.map((c) => ({ name: c.name, type: c.type })),
   sql: (s, _f, ctx, input) => {
-    compilePattern(s.pattern, ctx);
     s.columns.forEach((c) => assertText(ctx, c, 'find_replace'));
     const repl = s.replacement.replace(/\\/g, '\\\\');
     return replaceSql(input, s.columns.map((c) => [c, `regexp_replace(${quoteIdent(c)}, ${quoteLiteral(s.pattern)}, ${quoteLiteral(repl)}, 'g')`]));
