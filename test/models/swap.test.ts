@@ -86,24 +86,29 @@ describe('swapping the champion under load', () => {
     const clients = Array.from({ length: 16 }, () => client());
 
     const champion = (): string | undefined => host.current?.version;
-    await sleep(100);
+    // Phases are counted in responses, not milliseconds, so a busy machine cannot skip one.
+    const traffic = async (n: number): Promise<void> => {
+      const until = total + n;
+      while (total < until) await sleep(5);
+    };
+    await traffic(50);
     registry.promote('readmission', 2, 'champion', 'ana');
     await follower.sync();
     expect(champion()).toBe('2');
-    await sleep(100);
+    await traffic(50);
     registry.promote('readmission', 3, 'champion', 'ana');
     await follower.sync();
     expect(champion()).toBe('3');
-    await sleep(100);
+    await traffic(50);
     registry.rollback('readmission', 'bob', 'latency regression');
     await follower.sync();
     expect(champion()).toBe('2');
-    await sleep(100);
+    await traffic(50);
     running = false;
     await Promise.all(clients);
 
     expect(failures).toEqual([]);
-    expect(total).toBeGreaterThan(200);
+    expect(total).toBeGreaterThanOrEqual(200);
     // Every version served traffic, and the rollback brought 2 back.
     for (const v of ['1', '2', '3']) expect(seen.get(v) ?? 0, `version ${v}`).toBeGreaterThan(0);
     // Replaced predictors were closed once their last request finished; the current one is open.
