@@ -93,6 +93,18 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     expect(c).toEqual(b);
   });
 
+  it('scores a batch larger than one chunk exactly as the same records in small requests', async () => {
+    const post = async (from: number, to: number): Promise<unknown[]> => {
+      const res = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: [lines[0], ...lines.slice(from + 1, to + 1)].join('\n') });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { predictions: unknown[] }).predictions;
+    };
+    const big = await post(0, 2500);
+    const parts = [...(await post(0, 900)), ...(await post(900, 1700)), ...(await post(1700, 2500))];
+    expect(big).toHaveLength(2500);
+    expect(big).toEqual(parts);
+  });
+
   it('names the record and field of a bad value', async () => {
     const rows = lines.slice(0, 4);
     rows[3] = rows[3]!.replace(/^([^,]*,[^,]*,[^,]*,)[^,]*/, '$1old');

@@ -7,12 +7,16 @@ import { parseFittedFlow, type FittedFlow } from '../../flow/fittedFlow.js';
 import { requiredInputs } from '../../flow/planSql.js';
 import { GbdtModel } from '../../ml/gbdt/gbdtModel.js';
 import type { Model, ModelJSON } from '../../ml/model.js';
-import type { PredictionResult, Predictor } from './Predictor.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { isRecordError, type PredictionResult, type Predictor } from './Predictor.js';
 import { levelIndexes, rowsToFrame } from './rowsToFrame.js';
 
 /** Files of a servable artifact folder, as the registry stores it. */
 export const MODEL_FILE = 'model.json';
 export const FITTED_FLOW_FILE = 'fitted-flow.json';
+
+/** Records scored between two yields to the event loop. */
+const CHUNK = 1000;
 
 /** How to revive each learner from its JSON form. Add learners here as `src/ml` grows. */
 export const LEARNER_LOADERS: Record<string, (j: ModelJSON) => Model> = {
@@ -57,7 +61,24 @@ export class FlowModelPredictor implements Predictor {
     }
   }
 
-  predict(records: Record<string, unknown>[]): PredictionResult[] {
+  /**
+   * Scores records; a large batch is scored in chunks with a yield to the event loop between
+   * them, so single-record requests arriving meanwhile are not stuck behind it.
+   */
+  predict(records: Record<string, unknown>[]): PredictionResult[] | Promise<PredictionResult[]> {
+    if (records.length <= CHUNK) return this.predictChunk(records);
+    return (async () => {
+      const out: PredictionResult[] = [];
+      for (let i = 0; i < records.length; i += CHUNK) {
+        if (i > 0) await yieldToEventLoop();
+        const part = this.predictChunk(records.slice(i, i + CHUNK));
+        for (const r of part) out.push(isRecordError(r) ? { error: { ...r.error, record: r.error.record + i } } : r);
+      }
+      return out;
+    })();
+  }
+
+  private predictChunk(records: Record<string, unknown>[]): PredictionResult[] {
     const transformed = this.transform(records);
     const rows: Record<string, unknown>[] = [];
     const at: number[] = [];
