@@ -11,10 +11,15 @@ import { followChampion, type ChampionFollower } from '../../src/server/endpoint
 import { loadFlowModelPredictor, MODEL_FILE } from '../../src/server/endpoint/FlowModelPredictor.js';
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { rowsToFrame } from '../../src/server/endpoint/rowsToFrame.js';
+import { predictFile } from '../../src/server/endpoint/predictFile.js';
+import { SluiceError } from '../../src/core/errors.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { invocationsRoutes } from '../../src/server/routes/invocations.js';
 import { DIABETES_CSV, trainDiabetesModel, type TrainedArtifact } from './diabetesModel.js';
 
 let trained: TrainedArtifact;
+let project: string;
 let registry: ModelRegistry;
 let app: FastifyInstance;
 let follower: ChampionFollower;
@@ -26,7 +31,8 @@ const sampleCsv = lines.slice(0, N + 1).join('\n') + '\n';
 
 beforeAll(async () => {
   trained = await trainDiabetesModel({ rows: 10_000, maxIter: 30 });
-  registry = ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-real-')));
+  project = mkdtempSync(join(tmpdir(), 'sluice-real-'));
+  registry = ModelRegistry.open(project);
   await registry.register(trained.dir, { name: 'readmission', status: 'approved', metrics: { auc: 0.6 }, lineage: { fittedFlow: 'fitted-flow.json', seed: 7 } });
   registry.promote('readmission', 1, 'champion', 'ana');
   follower = followChampion(registry, 'readmission', host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
@@ -121,5 +127,43 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     writeFileSync(join(dir, MODEL_FILE), '{"format": "sluice-model", "learner": "svm"}');
     writeFileSync(join(dir, 'fitted-flow.json'), readFileSync(join(trained.dir, 'fitted-flow.json')));
     await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toThrow(/cannot load "svm"/);
+  });
+
+  it('scores a file in batch (sluice models predict) with the same numbers as the endpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-batch-'));
+    const input = join(dir, 'in.csv');
+    // Row 3 has an age the model cannot read: it is reported, the rest is scored.
+    const rows = lines.slice(0, 51);
+    rows[3] = rows[3]!.replace(/^([^,]*,[^,]*,[^,]*,)[^,]*/, '$1old');
+    writeFileSync(input, rows.join('\n') + '\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/sluice.js', 'models', 'predict', 'readmission', '--input', input, '--output', join(dir, 'out.csv'), '--project', project, '--json']);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ model: 'readmission', version: 1, rows: 50, labels: ['0', '1'] });
+    const engine = await Engine.open();
+    try {
+      await readTable(engine, join(dir, 'out.csv'), { name: 'out' });
+      const out = await engine.query('SELECT * FROM out');
+      expect(out).toHaveLength(50);
+      expect(Object.keys(out[0]!).slice(-4)).toEqual(['predicted_label', 'probability_0', 'probability_1', 'prediction_error']);
+      expect(out[0]!.readmitted).toBe('no'); // the input's columns are kept, in order
+      const ok = rows.filter((_, i) => i !== 3);
+      const res = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ok.join('\n') });
+      const served = ((await res.json()) as { predictions: Array<{ predicted_label: string; probabilities: number[] }> }).predictions;
+      const scored = out.filter((_, i) => i !== 2);
+      expect(out[2]!.predicted_label).toBeNull();
+      expect(String(out[2]!.prediction_error)).toContain('row 3: "age" is "old"');
+      expect(summary.failed).toBe(1);
+      scored.forEach((r, i) => {
+        expect(String(r.predicted_label)).toBe(served[i]!.predicted_label);
+        expect(r.probability_1).toBeCloseTo(served[i]!.probabilities[1]!, 9);
+      });
+      // A file without a needed column is refused up front, naming it.
+      writeFileSync(join(dir, 'bad.csv'), 'race,gender\ncaucasian,female\n');
+      const err = await predictFile(engine, host.current!, join(dir, 'bad.csv'), join(dir, 'bad-out.csv')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SluiceError);
+      expect((err as SluiceError).code).toBe('PREDICT_MISSING_COLUMN');
+    } finally {
+      engine.close();
+    }
   });
 });

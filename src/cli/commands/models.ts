@@ -1,7 +1,10 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { Engine } from '../../engine/Engine.js';
 import { ModelRegistry } from '../../models/ModelRegistry.js';
+import { loadFlowModelPredictor } from '../../server/endpoint/FlowModelPredictor.js';
+import { predictFile } from '../../server/endpoint/predictFile.js';
 import { CHAMPION, type ModelVersion } from '../../models/types.js';
 
 interface Common {
@@ -151,6 +154,27 @@ export function register(program: Command): void {
       print(opts, v, () => `${name} champion: version ${before} -> version ${v.version}`);
     });
   });
+
+  common(models.command('predict <name> [version]').description('batch predictions for a data file with a registered version (default: champion)'))
+    .requiredOption('-i, --input <file>', 'raw records: CSV, Parquet or JSON lines, the columns of the data as it arrived')
+    .requiredOption('-o, --output <file>', 'the input plus predicted_label, probability_<label>, prediction_error (.csv or .parquet)')
+    .action(async (name: string, version: string | undefined, opts: Common & { input: string; output: string }) => {
+      const v = await withRegistry(opts, (reg) => reg.get(name, version ?? CHAMPION));
+      const predictor = await loadFlowModelPredictor(v.artifactPath, v.name, String(v.version));
+      const engine = await Engine.open();
+      try {
+        const progress = process.stderr.isTTY && !opts.json;
+        const r = await predictFile(engine, predictor, resolve(opts.input), resolve(opts.output), (done, total) => {
+          if (progress) process.stderr.write(`\rscoring ${done}/${total} rows`);
+        });
+        if (progress) process.stderr.write('\n');
+        print(opts, { model: v.name, version: v.version, output: resolve(opts.output), ...r }, () =>
+          `${r.rows} rows scored with ${v.name} version ${v.version} -> ${opts.output}${r.failed ? ` (${r.failed} rows could not be predicted: see prediction_error)` : ''}`,
+        );
+      } finally {
+        engine.close();
+      }
+    });
 
   change(models.command('delete <name> <version>').description('delete a version and its artifacts (never the champion)')).action(
     async (name: string, version: string, opts: Change) => {
