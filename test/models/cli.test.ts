@@ -57,4 +57,16 @@ describe('sluice models', () => {
     expect(history).toMatch(/ana\s+1\s+rollback champion 2 -> 1/);
     expect((await sluice('show', 'nope')).stderr).toContain('error[MODEL_NOT_FOUND]');
   });
+
+  it('registers an artifact folder with metrics, tags and lineage', async () => {
+    const art = mkdtempSync(join(tmpdir(), 'sluice-cli-reg-'));
+    writeFileSync(join(art, 'model.json'), '{}');
+    const lineage = join(art, '..', `lineage-${Date.now()}.json`);
+    writeFileSync(lineage, JSON.stringify({ seed: 3, fittedFlow: 'f.json' }));
+    const r = await sluice('register', 'churn', art, '--metric', 'auc=0.8', '--metric', 'f1=0.5', '--tag', 'team=care', '--lineage', lineage, '--status', 'approved', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'churn', version: 1, status: 'approved', metrics: { auc: 0.8, f1: 0.5 }, tags: { team: 'care' }, lineage: { seed: 3 }, createdBy: 'tester' });
+    expect((await sluice('register', 'churn', art, '--metric', 'auc=high')).stderr).toContain('error[MODEL_BAD_METRIC]');
+    expect((await sluice('register', 'churn', art, '--status', 'maybe')).stderr).toContain('error[MODEL_BAD_STATUS]');
+  });
 });

@@ -143,4 +143,21 @@ describe('swapping the champion under load', () => {
     expect(host.current?.version).toBe('1');
     expect((await fetch(`${base}/ping`)).status).toBe(200);
   });
+
+  it('follows a promotion made by another process (another connection to the project database)', async () => {
+    const polling = new ModelHost();
+    const f = followChampion(registry, 'readmission', polling, load, { pollMs: 25 });
+    await f.ready;
+    expect(polling.current?.version).toBe('1');
+    const other = ModelRegistry.open(project); // its onChange listeners are not ours: only polling sees this
+    try {
+      other.promote('readmission', 3, 'champion', 'cli-user');
+      const deadline = Date.now() + 5000;
+      while (polling.current?.version !== '3' && Date.now() < deadline) await sleep(10);
+      expect(polling.current?.version).toBe('3');
+    } finally {
+      other.close();
+      f.stop();
+    }
+  });
 });

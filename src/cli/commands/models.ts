@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -5,7 +6,8 @@ import { Engine } from '../../engine/Engine.js';
 import { ModelRegistry } from '../../models/ModelRegistry.js';
 import { loadFlowModelPredictor } from '../../server/endpoint/FlowModelPredictor.js';
 import { predictFile } from '../../server/endpoint/predictFile.js';
-import { CHAMPION, type ModelVersion } from '../../models/types.js';
+import { CHAMPION, checkStatus, type ModelLineage, type ModelVersion } from '../../models/types.js';
+import { SluiceError } from '../../core/errors.js';
 
 interface Common {
   project: string;
@@ -14,6 +16,13 @@ interface Common {
 interface Change extends Common {
   by?: string;
   comment?: string;
+}
+
+/** Commander collector for repeatable `key=value` options. */
+function collectPairs(value: string, previous: Array<[string, string]>): Array<[string, string]> {
+  const i = value.indexOf('=');
+  if (i <= 0) throw new SluiceError('CLI_BAD_OPTION', `"${value}" is not key=value`, { hint: 'write e.g. --metric auc=0.71 or --tag team=care' });
+  return [...previous, [value.slice(0, i), value.slice(i + 1)]];
 }
 
 function defaultUser(): string {
@@ -154,6 +163,40 @@ export function register(program: Command): void {
       print(opts, v, () => `${name} champion: version ${before} -> version ${v.version}`);
     });
   });
+
+  change(models.command('register <name> <artifactDir>').description('copy an artifact folder into the registry as the next version of a model'))
+    .option('--status <status>', 'pending, approved or rejected', 'pending')
+    .option('--metric <name=value>', 'a metric, repeatable', collectPairs, [])
+    .option('--tag <key=value>', 'a tag, repeatable', collectPairs, [])
+    .option('--lineage <file>', 'a JSON file with the lineage (trainingBatch, fittedFlow, insightsReport, approval, trainingConfig, seed)')
+    .action(async (name: string, artifactDir: string, opts: Change & { status: string; metric: Array<[string, string]>; tag: Array<[string, string]>; lineage?: string }) => {
+      const metrics: Record<string, number> = {};
+      for (const [k, v] of opts.metric) {
+        const x = Number(v);
+        if (v.trim() === '' || !Number.isFinite(x)) throw new SluiceError('MODEL_BAD_METRIC', `metric "${k}" is "${v}", not a number`, { location: { field: `metric ${k}` }, hint: 'write --metric auc=0.71' });
+        metrics[k] = x;
+      }
+      let lineage: ModelLineage | undefined;
+      if (opts.lineage) {
+        try {
+          lineage = JSON.parse(await readFile(opts.lineage, 'utf8')) as ModelLineage;
+        } catch (e) {
+          throw new SluiceError('MODEL_BAD_LINEAGE', `cannot read the lineage JSON ${opts.lineage}: ${(e as Error).message}`, { location: { file: opts.lineage }, hint: 'pass a JSON object such as {"seed": 42, "trainingBatch": {...}}' });
+        }
+      }
+      await withRegistry(opts, async (reg) => {
+        const v = await reg.register(resolve(artifactDir), {
+          name,
+          status: checkStatus(opts.status),
+          metrics,
+          tags: Object.fromEntries(opts.tag),
+          ...(lineage ? { lineage } : {}),
+          ...(opts.comment ? { description: opts.comment } : {}),
+          by: opts.by ?? defaultUser(),
+        });
+        print(opts, v, () => `registered ${name} version ${v.version} (${v.status}) at ${v.artifactPath}`);
+      });
+    });
 
   common(models.command('predict <name> [version]').description('batch predictions for a data file with a registered version (default: champion)'))
     .requiredOption('-i, --input <file>', 'raw records: CSV, Parquet or JSON lines, the columns of the data as it arrived')
