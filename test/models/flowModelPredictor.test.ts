@@ -25,6 +25,8 @@ let app: FastifyInstance;
 let follower: ChampionFollower;
 let base: string;
 const host = new ModelHost();
+/** A stand-in for the online store: the flow's output rows by record id, as ingestion keeps them. */
+const online = new Map<string, Record<string, unknown>>();
 const N = 200;
 const lines = readFileSync(DIABETES_CSV, 'utf8').split('\n');
 const sampleCsv = lines.slice(0, N + 1).join('\n') + '\n';
@@ -44,7 +46,7 @@ beforeAll(async () => {
   await follower.ready;
   if (!host.current) throw new Error('the champion did not load');
   app = Fastify();
-  await app.register(invocationsRoutes, { host });
+  await app.register(invocationsRoutes, { host, featureLookup: async (ids) => ids.map((id) => online.get(id) ?? null) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   if (addr === null || typeof addr === 'string') throw new Error('no port');
@@ -165,5 +167,34 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     } finally {
       engine.close();
     }
+  });
+
+  it('predicts from the online store by record id, as from the raw records', async () => {
+    const engine = await Engine.open();
+    const sample = lines.slice(0, 21);
+    let ids: string[];
+    try {
+      const file = join(mkdtempSync(join(tmpdir(), 'sluice-ids-')), 'sample.csv');
+      writeFileSync(file, sample.join('\n') + '\n');
+      const info = await readTable(engine, file, { name: 'raw_ids' });
+      const rows = await engine.query(planSql(trained.fitted, 'raw_ids', info.columns, 'serve'));
+      ids = rows.map((r) => String(r.record_id));
+      rows.forEach((r) => online.set(String(r.record_id), r));
+    } finally {
+      engine.close();
+    }
+    const post = async (body: string, type = 'application/json') => fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': type }, body });
+    const byId = await post(JSON.stringify({ record_ids: [ids[3], ids[0], ids[7]] }));
+    expect(byId.status).toBe(200);
+    const raw = (await (await post(sample.join('\n'), 'text/csv')).json()) as { predictions: Array<{ probabilities: number[] }> };
+    const got = ((await byId.json()) as { predictions: Array<{ probabilities: number[] }> }).predictions;
+    [3, 0, 7].forEach((k, i) => expect(got[i]!.probabilities[1]).toBeCloseTo(raw.predictions[k]!.probabilities[1]!, 9));
+    const missing = await post(JSON.stringify({ record_ids: [ids[0], 'no-such-id'] }));
+    expect(missing.status).toBe(404);
+    const err = ((await missing.json()) as { error: { code: string; location: unknown; message: string } }).error;
+    expect(err.code).toBe('INVOCATION_UNKNOWN_RECORD_ID');
+    expect(err.location).toEqual({ record: 1, field: 'record_ids' });
+    expect(err.message).toContain('no-such-id');
+    expect((await post(JSON.stringify({ record_ids: [{}] }))).status).toBe(400);
   });
 });

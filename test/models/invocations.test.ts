@@ -115,6 +115,7 @@ describe('input errors are 400 with the record and the field', () => {
     ['deeply nested JSON', () => json('{"instances": ' + '['.repeat(1500) + ']'.repeat(1500) + '}'), 400, 'INVOCATION_BAD_ROW', { record: 0 }],
     ['unbalanced deep JSON', () => json('['.repeat(4000)), 400, 'INVOCATION_BAD_JSON', {}],
     ['a __proto__ key is data, not a prototype', () => json('{"instances": [{"__proto__": {"age": 1}, "gender": "Male", "num_medications": 1, "insulin": true}]}'), 400, 'INVOCATION_MISSING_COLUMN', { record: 0, field: 'age' }],
+    ['record ids without an online store', () => json({ record_ids: ['a'] }), 400, 'INVOCATION_LOOKUP_UNAVAILABLE', { field: 'record_ids' }],
     ['unsupported content type', () => csv('age=1', 'application/x-www-form-urlencoded'), 415, 'INVOCATION_UNSUPPORTED_TYPE', {}],
   ];
   for (const [title, send, status, code, loc] of cases) {

@@ -78,6 +78,11 @@ export class FlowModelPredictor implements Predictor {
     })();
   }
 
+  /** Scores rows already transformed by the flow (the feature store's records). */
+  predictFeatures(rows: Record<string, unknown>[]): PredictionResult[] {
+    return this.score(rows, rows.map((_, i) => i), new Array(rows.length));
+  }
+
   private predictChunk(records: Record<string, unknown>[]): PredictionResult[] {
     const transformed = this.transform(records);
     const rows: Record<string, unknown>[] = [];
@@ -93,6 +98,11 @@ export class FlowModelPredictor implements Predictor {
         out[i] = { error: { record: i, code: e.code, message: e.message.replace(/^record \d+: /, ''), ...(e.location?.field !== undefined ? { field: e.location.field } : {}), ...(e.hint ? { hint: e.hint } : {}) } };
       }
     }
+    return this.score(rows, at, out);
+  }
+
+  /** Scores `rows` in one frame; row j's result goes to `out[at[j]]`. */
+  private score(rows: Record<string, unknown>[], at: number[], out: PredictionResult[]): PredictionResult[] {
     if (rows.length > 0) {
       const k = this.labels.length;
       const proba = this.model.predictProba(rowsToFrame(rows, this.model.schema, this.levels));

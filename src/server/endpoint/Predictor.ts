@@ -41,6 +41,11 @@ export interface Predictor {
   readonly inputs: readonly ColumnSchema[];
   /** One result per record, in order. A record that cannot be predicted gets `{error}`. */
   predict(records: Record<string, unknown>[]): PredictionResult[] | Promise<PredictionResult[]>;
+  /**
+   * Scores rows that are already transformed (the flow's output, as the feature store keeps
+   * them), for `{"record_ids": [...]}` requests answered from the online store. Optional.
+   */
+  predictFeatures?(rows: Record<string, unknown>[]): PredictionResult[] | Promise<PredictionResult[]>;
   /** Frees resources once no request uses this predictor any more. */
   close?(): void | Promise<void>;
 }

@@ -5,18 +5,20 @@ import { parseCsv } from './parseCsv.js';
 import type { RecordError } from './Predictor.js';
 
 /** The request shapes `POST /invocations` accepts. */
-export type InvocationFormat = 'csv' | 'instances' | 'dataframe_split' | 'dataframe_records';
+export type InvocationFormat = 'csv' | 'instances' | 'dataframe_split' | 'dataframe_records' | 'record_ids';
 
 export interface ParsedInvocation {
   format: InvocationFormat;
-  /** One object per record with exactly the predictor's input columns, typed. */
+  /** One object per record with exactly the predictor's input columns, typed (empty for `record_ids`). */
   records: Record<string, unknown>[];
+  /** For `{"record_ids": [...]}`: the ids whose features the online store holds. */
+  ids?: string[];
 }
 
 /** At most this many record errors are listed in a 400 response. */
 const MAX_ERRORS = 100;
 
-const JSON_SHAPES = 'use {"instances": [...]}, {"dataframe_split": {"columns": [...], "data": [[...]]}} or {"dataframe_records": [...]}';
+const JSON_SHAPES = 'use {"instances": [...]}, {"dataframe_split": {"columns": [...], "data": [[...]]}}, {"dataframe_records": [...]} or {"record_ids": [...]}';
 
 /**
  * Turns a request body into typed records for a predictor with `inputs`, or throws a 400
@@ -39,11 +41,12 @@ export function parseInvocation(contentType: string | undefined, body: string, i
   let parsed: ParsedInvocation;
   if (type === 'text/csv') parsed = fromCsv(body, inputs, headerParam(contentType));
   else parsed = fromJson(body, inputs);
-  if (parsed.records.length === 0) {
+  const count = parsed.ids?.length ?? parsed.records.length;
+  if (count === 0) {
     throw new SluiceError('INVOCATION_NO_RECORDS', 'the request holds no records', { hint: 'send at least one record' });
   }
-  if (parsed.records.length > maxRecords) {
-    throw new SluiceError('INVOCATION_TOO_MANY_RECORDS', `the request holds ${parsed.records.length} records; the limit is ${maxRecords}`, {
+  if (count > maxRecords) {
+    throw new SluiceError('INVOCATION_TOO_MANY_RECORDS', `the request holds ${count} records; the limit is ${maxRecords}`, {
       hint: 'split the batch into several requests, or use `sluice predict` for files',
       httpStatus: 413,
     });
@@ -198,7 +201,7 @@ function fromJson(body: string, inputs: readonly ColumnSchema[]): ParsedInvocati
   }
   const errors = new Errors();
   const shapeError = (msg: string): SluiceError => new SluiceError('INVOCATION_BAD_SHAPE', msg, { hint: JSON_SHAPES });
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw shapeError('the JSON body must be an object with "instances", "dataframe_split" or "dataframe_records"');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw shapeError('the JSON body must be an object with "instances", "dataframe_split", "dataframe_records" or "record_ids"');
   const o = doc as Record<string, unknown>;
   if ('instances' in o) {
     const items = o.instances;
@@ -215,9 +218,20 @@ function fromJson(body: string, inputs: readonly ColumnSchema[]): ParsedInvocati
     if (!ds.columns.every((c) => typeof c === 'string')) throw shapeError('"dataframe_split.columns" must be an array of strings');
     return { format: 'dataframe_split', records: fromRows(ds.data, ds.columns as string[], inputs, undefined, errors) };
   }
+  if ('record_ids' in o) {
+    const ids = o.record_ids;
+    if (!Array.isArray(ids)) throw shapeError('"record_ids" must be an array of ids');
+    ids.forEach((id, r) => {
+      if (typeof id !== 'string' && typeof id !== 'number') {
+        errors.add({ record: r, field: 'record_ids', code: 'INVOCATION_BAD_TYPE', message: `record ${r}: the id is ${JSON.stringify(id)}, not a string`, hint: 'give each record id as a string' });
+      }
+    });
+    errors.throwIfAny();
+    return { format: 'record_ids', records: [], ids: ids.map(String) };
+  }
   if ('dataframe_records' in o) {
     if (!Array.isArray(o.dataframe_records)) throw shapeError('"dataframe_records" must be an array of objects');
     return { format: 'dataframe_records', records: fromObjects(o.dataframe_records, inputs, errors) };
   }
-  throw shapeError(`the JSON body has ${Object.keys(o).length ? `keys ${Object.keys(o).slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}` : 'no keys'} but none of "instances", "dataframe_split", "dataframe_records"`);
+  throw shapeError(`the JSON body has ${Object.keys(o).length ? `keys ${Object.keys(o).slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}` : 'no keys'} but none of "instances", "dataframe_split", "dataframe_records", "record_ids"`);
 }

@@ -3,7 +3,7 @@ import { SluiceError, isSluiceError } from '../../core/errors.js';
 import type { ModelHost } from '../endpoint/ModelHost.js';
 import { parseInvocation } from '../endpoint/parseInvocation.js';
 import type { PredictionLog } from '../endpoint/PredictionLog.js';
-import { isRecordError, type Prediction, type RecordError } from '../endpoint/Predictor.js';
+import { isRecordError, type Prediction, type PredictionResult, type Predictor, type RecordError } from '../endpoint/Predictor.js';
 import type { ServingMetrics } from '../endpoint/ServingMetrics.js';
 
 export interface InvocationsRoutesOptions {
@@ -14,6 +14,11 @@ export interface InvocationsRoutesOptions {
   bodyLimit?: number;
   /** Most records in one request; more gets 413. Default 100,000. */
   maxRecords?: number;
+  /**
+   * Answers `{"record_ids": [...]}`: the transformed features of each id from the online store
+   * (null where there is none), in the order asked. Without it such requests get 400.
+   */
+  featureLookup?: (ids: string[]) => Promise<Array<Record<string, unknown> | null>>;
 }
 
 export const MODEL_HEADER = 'x-sluice-model';
@@ -96,8 +101,14 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
       info.set(req, i);
       reply.header(MODEL_HEADER, p.name).header(VERSION_HEADER, p.version);
       const body = typeof req.body === 'string' ? req.body : '';
-      const { records } = parseInvocation(req.headers['content-type'], body, p.inputs, maxRecords);
-      const results = await p.predict(records);
+      const parsed = parseInvocation(req.headers['content-type'], body, p.inputs, maxRecords);
+      let records = parsed.records;
+      let results: PredictionResult[];
+      if (parsed.ids) {
+        ({ records, results } = await byRecordId(parsed.ids, p, opts.featureLookup));
+      } else {
+        results = await p.predict(records);
+      }
       if (!Array.isArray(results) || results.length !== records.length) {
         throw new SluiceError('PREDICTOR_BAD_OUTPUT', `model ${p.name} version ${p.version} returned ${Array.isArray(results) ? results.length : 'no'} results for ${records.length} records`, { httpStatus: 500 });
       }
@@ -115,6 +126,33 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
       lease.release();
     }
   });
+}
+
+/** Looks the ids up in the online store and scores their stored features. */
+async function byRecordId(
+  ids: string[],
+  p: Predictor,
+  lookup: InvocationsRoutesOptions['featureLookup'],
+): Promise<{ records: Record<string, unknown>[]; results: PredictionResult[] }> {
+  if (!lookup || !p.predictFeatures) {
+    throw new SluiceError('INVOCATION_LOOKUP_UNAVAILABLE', 'this endpoint does not look features up by record id', {
+      hint: 'send the records themselves, or configure the online store for the endpoint',
+      location: { field: 'record_ids' },
+    });
+  }
+  const rows = await lookup(ids);
+  const unknown: RecordError[] = [];
+  rows.forEach((r, i) => {
+    if (r === null || r === undefined) {
+      unknown.push({ record: i, field: 'record_ids', code: 'INVOCATION_UNKNOWN_RECORD_ID', message: `no features for record id "${ids[i]}" in the online store`, hint: 'check the id, or send the record itself' });
+    }
+  });
+  if (unknown.length > 0) {
+    const e = recordErrors(unknown);
+    throw new SluiceError(e.code, e.message, { httpStatus: 404, location: e.location, hint: e.hint, details: e.details });
+  }
+  const records = rows as Record<string, unknown>[];
+  return { records, results: await p.predictFeatures(records) };
 }
 
 /** A 400 for records the predictor refused (after the flow: an unseen category, ...). */
