@@ -80,7 +80,7 @@ describe('the diabetes recipe (the seed expressed natively)', () => {
     await engine.exec('CREATE OR REPLACE TABLE noage AS SELECT * EXCLUDE (age) FROM raw LIMIT 10');
     const spec = await loadFlow('examples/diabetes/diabetes.flow.yaml');
     spec.steps.splice(1, 0, { kind: 'compute', output: 'old', expression: 'age > 60', type: 'boolean', replace: false });
-    const err = await fitFlow(engine, spec, 'noage', { file: 'batch.csv' }).catch((e) => e as SluiceError);
+    const err = (await fitFlow(engine, spec, 'noage', { file: 'batch.csv' }).catch((e: unknown) => e)) as SluiceError;
     expect(err).toBeInstanceOf(SluiceError);
     expect(err.code).toBe('FLOW_MISSING_COLUMN');
     expect(err.location).toMatchObject({ step: 1, field: 'age', file: 'batch.csv' });

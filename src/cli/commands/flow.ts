@@ -1,16 +1,23 @@
 import type { Command } from 'commander';
-import { readTable } from '../../engine/readTable.js';
-import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
-import { fitFlow } from '../../flow/fitFlow.js';
-import { loadFittedFlow, saveFittedFlow } from '../../flow/fittedFlow.js';
-import { loadFlow } from '../../flow/loadFlow.js';
-import { planSql } from '../../flow/planSql.js';
-import { runFlow } from '../../flow/runFlow.js';
-import { STEPS } from '../../flow/steps/index.js';
-import { openEngine } from '../openEngine.js';
-import { Progress } from '../progress.js';
-import { renderTable } from '../renderTable.js';
 import { registerFlowImport } from './flowImport.js';
+
+// Heavy modules (DuckDB) load inside the actions, so `sluice --help` and other commands start fast.
+const lib = async () => {
+  const [readTable, sql, fit, fitted, load, plan, run, steps, engine, progress, table] = await Promise.all([
+    import('../../engine/readTable.js'),
+    import('../../engine/sql.js'),
+    import('../../flow/fitFlow.js'),
+    import('../../flow/fittedFlow.js'),
+    import('../../flow/loadFlow.js'),
+    import('../../flow/planSql.js'),
+    import('../../flow/runFlow.js'),
+    import('../../flow/steps/index.js'),
+    import('../openEngine.js'),
+    import('../progress.js'),
+    import('../renderTable.js'),
+  ]);
+  return { ...readTable, ...sql, ...fit, ...fitted, ...load, ...plan, ...run, ...steps, ...engine, ...progress, ...table };
+};
 
 /** `sluice flow validate|run|preview|sql|steps|import`. */
 export function register(program: Command): void {
@@ -22,6 +29,7 @@ export function register(program: Command): void {
     .option('--input <file>', 'also fit the flow on this data file, checking every column it needs')
     .description('Check a flow: structure, fields, expressions; with --input, the columns each step needs')
     .action(async (file: string, opts: { input?: string }) => {
+      const { loadFlow, openEngine, runFlow } = await lib();
       const spec = await loadFlow(file);
       if (opts.input) {
         const engine = await openEngine();
@@ -47,6 +55,7 @@ export function register(program: Command): void {
     .description('Fit a flow on a batch (or apply a fitted one) and write the result')
     .addHelpText('after', '\nExample:\n  sluice flow run examples/diabetes/diabetes.flow.yaml --input examples/diabetes/diabetic-readmission.csv --output out/diabetes.parquet --save-fitted out/fitted.json\n')
     .action(async (file: string, opts: { input: string; output: string; fitted?: string; saveFitted?: string; quiet?: boolean }) => {
+      const { Progress, openEngine, loadFittedFlow, loadFlow, runFlow, saveFittedFlow } = await lib();
       const progress = new Progress(opts.quiet);
       const engine = await openEngine();
       try {
@@ -79,6 +88,7 @@ export function register(program: Command): void {
     .option('--rows <n>', 'rows to show after each step', '5')
     .description('Show the table after each step')
     .action(async (file: string, opts: { input: string; rows: string }) => {
+      const { loadFlow, openEngine, readTable, renderTable, fitFlow, quoteIdent } = await lib();
       const n = Math.max(1, Number.parseInt(opts.rows, 10) || 5);
       const spec = await loadFlow(file);
       const engine = await openEngine();
@@ -107,6 +117,7 @@ export function register(program: Command): void {
     .option('--mode <mode>', 'train (all steps) or serve (prediction time: no row steps, no target)', 'train')
     .description('Print the DuckDB SQL the flow runs (runnable in the duckdb shell)')
     .action(async (file: string, opts: { input: string; fitted?: string; mode: string }) => {
+      const { openEngine, readTable, loadFittedFlow, fitFlow, loadFlow, planSql, quoteLiteral } = await lib();
       const engine = await openEngine();
       try {
         const info = await readTable(engine, opts.input, { name: 'input' });
@@ -121,7 +132,8 @@ export function register(program: Command): void {
   flow
     .command('steps')
     .description('List the step kinds (see docs/flows.md for each one)')
-    .action(() => {
+    .action(async () => {
+      const { STEPS } = await lib();
       for (const s of STEPS) process.stdout.write(`${s.kind.padEnd(24)} ${s.doc.title}${s.rowsOnly ? ' (training batches only)' : ''}\n`);
     });
 
