@@ -9,7 +9,7 @@ import { type GbdtParams, resolveGbdtParams } from './gbdtParams.js';
 import { GbdtModel } from './gbdtModel.js';
 import { buildHistGH, HistogramPool } from './histogram.js';
 import { computeGradients, initialRaw, type LossName, meanLoss } from './loss.js';
-import { addTreeOutput, type Tree } from './tree.js';
+import { addTreeOutput, addTreeOutputRows, type Tree } from './tree.js';
 import { TreeGrower } from './treeGrower.js';
 
 export interface GbdtTrainOptions {
@@ -60,12 +60,13 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
 
   const n = data.nRows;
   const init = initialRaw(loss, y, labels.length);
+  // Training scores are column-major (`raw[k * n + r]`) so a tree's update walks one column.
   const raw = new Float64Array(n * K);
-  for (let r = 0; r < n; r++) raw.set(init, r * K);
+  for (let k = 0; k < K; k++) raw.fill(init[k]!, k * n, (k + 1) * n);
   const valRaw = valData ? new Float64Array(valData.nRows * K) : null;
   if (valRaw && valData) for (let r = 0; r < valData.nRows; r++) valRaw.set(init, r * K);
 
-  const gh = new Float64Array(K * 2 * n);
+  const gh = new Float32Array(K * 2 * n);
   const identity = new Uint32Array(n);
   for (let i = 0; i < n; i++) identity[i] = i;
   const rows = new Uint32Array(n);
@@ -98,6 +99,7 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
     }
     computeGradients(loss, raw, y, K, gh);
     const sample = nSample < n ? sampleWithoutReplacement(rng, n, nSample) : null;
+    const unsampled = sample ? complement(sample, n) : null;
     for (let k = 0; k < K; k++) {
       rows.set(sample ?? identity);
       const feats = nFeatTree < F ? rng.shuffle(Int32Array.from(allFeats)).subarray(0, nFeatTree).sort() : null;
@@ -114,13 +116,13 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
         rng,
       });
       setLeafValues(tree, p.learningRate, p.l2);
-      if (sample) addTreeOutput(tree, data, raw, K, k);
-      else {
-        for (const leaf of leaves) {
-          const v = tree.value[leaf.node]!;
-          for (let i = leaf.start; i < leaf.end; i++) raw[rows[i]! * K + k]! += v;
-        }
+      const kn = k * n;
+      for (const leaf of leaves) {
+        const v = tree.value[leaf.node]!;
+        for (let i = leaf.start; i < leaf.end; i++) raw[kn + rows[i]!]! += v;
       }
+      // Rows left out of this iteration's sample still need the tree's output.
+      if (unsampled) addTreeOutputRows(tree, data, unsampled, raw, 1, kn);
       if (valRaw && valData) addTreeOutput(tree, valData as Binned, valRaw, K, k);
       trees.push(tree);
     }
@@ -139,6 +141,18 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
   if (valRaw && bestIter > 0) trees.length = bestIter * K;
   const kept = { ...p } as Record<string, unknown>;
   return new GbdtModel(trainTarget.kind, labels, schema, kept, loss, K, init, mapper, trees, history, stoppedBy);
+}
+
+/** The integers of [0, n) not in the sorted list `sample`. */
+function complement(sample: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(n - sample.length);
+  let j = 0;
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    if (j < sample.length && sample[j] === i) j++;
+    else out[o++] = i;
+  }
+  return out;
 }
 
 /** Leaf values `-lr * G / (H + l2)`, from the channel and hessian sums the grower left. */
