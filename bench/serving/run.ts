@@ -13,6 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { GbdtModel } from '../../src/ml/gbdt/gbdtModel.js';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { followChampion } from '../../src/server/endpoint/followChampion.js';
 import { loadFlowModelPredictor } from '../../src/server/endpoint/FlowModelPredictor.js';
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
   const follower = followChampion(registry, 'readmission', host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), { pollMs: 0 });
   await follower.ready;
   const predictor = host.current!;
+  const treeCount = trained.model instanceof GbdtModel ? trained.model.trees.length : 0;
 
   const app = Fastify({ logger: false });
   await app.register(invocationsRoutes, { host, metrics, bodyLimit: 16 * 1024 * 1024 });
@@ -204,7 +206,7 @@ async function main(): Promise<void> {
   const report = {
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverageBefore, loadAverageAfter: loadavg() },
-    model: { learner: 'gbdt', trees: trained.model.trees.length, inputs: predictor.inputs.length, labels: predictor.labels },
+    model: { learner: 'gbdt', trees: treeCount, inputs: predictor.inputs.length, labels: predictor.labels },
     durationSeconds: DURATION,
     wrk: results,
     batch10k: batches,
@@ -226,7 +228,7 @@ async function main(): Promise<void> {
     '',
     `10,000-record batch in process (median ms): ${Object.entries(breakdown).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`,
     '',
-    `predictor alone (flow + ${trained.model.trees.length} trees, 1 record, no HTTP): ${predictUs.toFixed(1)} µs`,
+    `predictor alone (flow + ${treeCount} trees, 1 record, no HTTP): ${predictUs.toFixed(1)} µs`,
     `load average before/after: ${loadAverageBefore.map((x) => x.toFixed(1)).join(' ')} / ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`,
   ].join('\n');
   process.stdout.write(md + '\n');

@@ -8,7 +8,9 @@ import { loadFlow } from '../../src/flow/loadFlow.js';
 import { runFlow } from '../../src/flow/runFlow.js';
 import type { Feature, Frame } from '../../src/ml/frame.js';
 import { trainGbdt } from '../../src/ml/gbdt/trainGbdt.js';
-import type { GbdtModel } from '../../src/ml/gbdt/gbdtModel.js';
+import { trainForest } from '../../src/ml/forest/trainForest.js';
+import { trainLogistic } from '../../src/ml/linear/trainLogistic.js';
+import type { Model } from '../../src/ml/model.js';
 import { FITTED_FLOW_FILE, MODEL_FILE } from '../../src/server/endpoint/FlowModelPredictor.js';
 
 export const DIABETES_CSV = resolve('examples/diabetes/diabetic-readmission.csv');
@@ -17,23 +19,23 @@ export const DIABETES_FLOW = resolve('examples/diabetes/diabetes.flow.yaml');
 export interface TrainedArtifact {
   dir: string;
   fitted: FittedFlow;
-  model: GbdtModel;
+  model: Model;
 }
 
 /**
  * Fits the diabetes flow on the seed data and trains a small gradient-boosted model on the
  * result: a real artifact (model.json + fitted-flow.json) for endpoint tests and the benchmark.
  */
-export async function trainDiabetesModel(opts: { rows?: number; maxIter?: number; seed?: number } = {}): Promise<TrainedArtifact> {
+export async function trainDiabetesModel(opts: { rows?: number; maxIter?: number; seed?: number; learner?: 'gbdt' | 'logistic' | 'forest' } = {}): Promise<TrainedArtifact> {
   const engine = await Engine.open();
   try {
     const flow = await loadFlow(DIABETES_FLOW);
     const { fitted, relation } = await runFlow(engine, { input: DIABETES_CSV, flow });
-    const target = fitted.target!;
-    const skip = new Set([target, 'record_id', 'event_time']);
+    const targetName = fitted.target!;
+    const skip = new Set([targetName, 'record_id', 'event_time']);
     const cols = fitted.output.filter((c) => !skip.has(c.name));
     const data = await engine.queryColumns(
-      `SELECT ${[target, ...cols.map((c) => c.name)].map(quoteIdent).join(', ')} FROM ${quoteIdent(relation)} ORDER BY record_id LIMIT ${opts.rows ?? 20_000}`,
+      `SELECT ${[targetName, ...cols.map((c) => c.name)].map(quoteIdent).join(', ')} FROM ${quoteIdent(relation)} ORDER BY record_id LIMIT ${opts.rows ?? 20_000}`,
     );
     const n = data.columns[0]!.length;
     const features: Feature[] = cols.map((c, j) => {
@@ -48,7 +50,14 @@ export async function trainDiabetesModel(opts: { rows?: number; maxIter?: number
     const frame: Frame = { nRows: n, features };
     const labels = [...new Set(data.columns[0]!.map(String))].sort();
     const lidx = new Map(labels.map((l, i) => [l, i]));
-    const model = trainGbdt(frame, { kind: 'classification', codes: Int32Array.from(data.columns[0]!, (v) => lidx.get(String(v))!), labels }, { maxIter: opts.maxIter ?? 40, seed: opts.seed ?? 7 });
+    const target = { kind: 'classification' as const, codes: Int32Array.from(data.columns[0]!, (v) => lidx.get(String(v))!), labels };
+    const seed = opts.seed ?? 7;
+    const model =
+      opts.learner === 'logistic'
+        ? trainLogistic(frame, target, {})
+        : opts.learner === 'forest'
+          ? trainForest(frame, target, { nTrees: 20, seed })
+          : trainGbdt(frame, target, { maxIter: opts.maxIter ?? 40, seed });
     const dir = mkdtempSync(join(tmpdir(), 'sluice-diabetes-model-'));
     writeFileSync(join(dir, MODEL_FILE), JSON.stringify(model.toJSON()));
     await saveFittedFlow(join(dir, FITTED_FLOW_FILE), fitted);

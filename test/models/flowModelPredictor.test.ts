@@ -197,4 +197,30 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     expect(err.message).toContain('no-such-id');
     expect((await post(JSON.stringify({ record_ids: [{}] }))).status).toBe(400);
   });
+
+  for (const learner of ['logistic', 'forest'] as const) {
+    it(`serves a ${learner} model the same way, agreeing with the batch path`, async () => {
+      const t = await trainDiabetesModel({ rows: 5000, learner });
+      const p = await loadFlowModelPredictor(t.dir, 'readmission', learner);
+      const engine = await Engine.open();
+      try {
+        const file = join(mkdtempSync(join(tmpdir(), `sluice-${learner}-`)), 'sample.csv');
+        writeFileSync(file, lines.slice(0, 51).join('\n') + '\n');
+        const info = await readTable(engine, file, { name: 'raw' });
+        const rows = await engine.query(planSql(t.fitted, 'raw', info.columns, 'serve'));
+        const proba = t.model.predictProba(rowsToFrame(rows, t.model.schema));
+        const header = lines[0]!.split(',');
+        const records = lines.slice(1, 51).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i]!, v])));
+        const typed = records.map((r) => Object.fromEntries(p.inputs.map((c) => [c.name, c.type === 'string' ? r[c.name] : Number(r[c.name])])));
+        const got = await p.predict(typed);
+        got.forEach((g, i) => {
+          if ('error' in g) throw new Error(g.error.message);
+          expect(g.probabilities[1]).toBeCloseTo(proba[i * 2 + 1]!, 9);
+        });
+        expect(new Set(got.map((g) => ('error' in g ? '' : g.probabilities[1]!.toFixed(6)))).size).toBeGreaterThan(5);
+      } finally {
+        engine.close();
+      }
+    });
+  }
 });

@@ -5,7 +5,10 @@ import type { ColumnSchema } from '../../core/types.js';
 import { compileRecordTransform } from '../../flow/applyRecords.js';
 import { parseFittedFlow, type FittedFlow } from '../../flow/fittedFlow.js';
 import { requiredInputs } from '../../flow/planSql.js';
+import { BaselineModel } from '../../ml/baseline/trainBaseline.js';
+import { ForestModel } from '../../ml/forest/forestModel.js';
 import { GbdtModel } from '../../ml/gbdt/gbdtModel.js';
+import { LinearModel } from '../../ml/linear/linearModel.js';
 import type { Model, ModelJSON } from '../../ml/model.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isRecordError, type PredictionResult, type Predictor } from './Predictor.js';
@@ -21,6 +24,9 @@ const CHUNK = 1000;
 /** How to revive each learner from its JSON form. Add learners here as `src/ml` grows. */
 export const LEARNER_LOADERS: Record<string, (j: ModelJSON) => Model> = {
   gbdt: (j) => GbdtModel.fromJSON(j),
+  logistic: (j) => LinearModel.fromJSON(j),
+  forest: (j) => ForestModel.fromJSON(j),
+  baseline: (j) => BaselineModel.fromJSON(j),
 };
 
 /**
@@ -136,7 +142,9 @@ export async function loadFlowModelPredictor(artifactDir: string, name: string, 
       });
     }
   };
-  const [modelText, flowText] = await Promise.all([read(MODEL_FILE), read(FITTED_FLOW_FILE)]);
+  // In order, so a folder missing both always names model.json first.
+  const modelText = await read(MODEL_FILE);
+  const flowText = await read(FITTED_FLOW_FILE);
   let json: ModelJSON;
   try {
     json = JSON.parse(modelText) as ModelJSON;
