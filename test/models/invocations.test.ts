@@ -226,3 +226,24 @@ describe('GET /metrics and the prediction log', () => {
     half.close();
   });
 });
+
+describe('mounted under a prefix, with a charset in the Content-Type', () => {
+  it('serves and counts requests under /api', async () => {
+    const m = new ServingMetrics();
+    const h = new ModelHost();
+    await h.load(() => new ThresholdPredictor('7', 15));
+    const prefixed = Fastify();
+    await prefixed.register(invocationsRoutes, { host: h, metrics: m, prefix: '/api' });
+    try {
+      const r = await prefixed.inject({ method: 'POST', url: '/api/invocations', headers: { 'content-type': 'application/json; charset=utf-8' }, payload: JSON.stringify({ instances: RECORDS }) });
+      expect(r.statusCode, r.body).toBe(200);
+      expect((await prefixed.inject({ method: 'GET', url: '/api/ping' })).statusCode).toBe(200);
+      const bad = await prefixed.inject({ method: 'POST', url: '/api/invocations', headers: { 'content-type': 'text/plain' }, payload: 'x' });
+      expect(bad.statusCode).toBe(415);
+      expect(m.render()).toContain('sluice_invocations_total{model="readmission",version="7",status="200"} 1');
+      expect(m.render()).toContain('sluice_invocations_total{model="readmission",version="7",status="415"} 1');
+    } finally {
+      await prefixed.close();
+    }
+  });
+});

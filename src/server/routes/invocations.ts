@@ -73,12 +73,13 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
   if (metrics) {
     metrics.setLoaded(host.current?.name, host.current?.version);
     host.onSwap((p) => metrics.setLoaded(p?.name, p?.version));
-    app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
-      if (req.routeOptions.url !== '/invocations') return;
-      const i = info.get(req) ?? { model: '', version: '', records: 0, errorCode: reply.statusCode >= 400 ? `HTTP_${reply.statusCode}` : undefined };
-      metrics.observe(i.model, i.version, reply.statusCode, reply.elapsedTime / 1000, i.records, i.errorCode);
-    });
   }
+  // A route-level hook: it runs for every request matched to /invocations (under any prefix the
+  // server mounts the plugin at), including those refused while reading the body (413, 415).
+  const observe = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const i = info.get(req) ?? { model: '', version: '', records: 0, errorCode: reply.statusCode >= 400 ? `HTTP_${reply.statusCode}` : undefined };
+    metrics?.observe(i.model, i.version, reply.statusCode, reply.elapsedTime / 1000, i.records, i.errorCode);
+  };
 
   app.get('/ping', async (_req, reply) => {
     const p = host.current;
@@ -86,7 +87,7 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
     return reply.header(MODEL_HEADER, p.name).header(VERSION_HEADER, p.version).send({ status: 'ok', model: p.name, model_version: p.version });
   });
 
-  app.post('/invocations', { bodyLimit }, async (req, reply) => {
+  app.post('/invocations', { bodyLimit, ...(metrics ? { onResponse: observe } : {}) }, async (req, reply) => {
     const lease = host.acquire();
     if (!lease) {
       throw new SluiceError('ENDPOINT_NO_MODEL', 'no model is loaded', {
