@@ -76,6 +76,8 @@ describe('POST /invocations', () => {
       expect(body.model_version).toBe('1');
       expect(body.predictions).toEqual(expected);
     }
+    // Every request is logged here (sample rate 1): the response says under which id.
+    expect(shapes[0]!.headers['x-sluice-prediction-id']).toMatch(/^[0-9a-f-]{36}$/);
     const p = shapes[0]!.json().predictions;
     expect(p[0]).toMatchObject({ predicted_label: '>30', labels: ['no', '>30', '<30'] });
     expect(p[0].probabilities.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 10);
@@ -214,6 +216,23 @@ describe('GET /metrics and the prediction log', () => {
     expect(JSON.parse(rows[0].input)).toEqual(RECORDS[0]);
     expect(JSON.parse(rows[0].probabilities)).toHaveLength(3);
     expect(rows.at(-1).version).toBe('3');
+  });
+
+  it('records the actual outcome beside a logged prediction', () => {
+    const l = new PredictionLog(db, { sampleRate: 1 });
+    const id = l.maybeLog('m', '9', [{ a: 1 }, { a: 2 }], [
+      { predicted_label: 'yes', probabilities: [0.2, 0.8], labels: ['no', 'yes'] },
+      { predicted_label: 'no', probabilities: [0.9, 0.1], labels: ['no', 'yes'] },
+    ])!;
+    expect(l.recordActual(id, 1, 'yes')).toBe(true);
+    expect(l.recordActual(id, 5, 'yes')).toBe(false);
+    expect(l.recordActual('nope', 0, 'yes')).toBe(false);
+    l.close();
+    const rows = db.prepare('SELECT record, predicted_label, actual FROM predictions WHERE request_id = ? ORDER BY record').all(id);
+    expect(rows).toEqual([
+      { record: 0, predicted_label: 'yes', actual: null },
+      { record: 1, predicted_label: 'no', actual: 'yes' },
+    ]);
   });
 
   it('samples: rate 0 logs nothing', () => {

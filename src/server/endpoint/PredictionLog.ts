@@ -86,6 +86,16 @@ export class PredictionLog {
     return requestId;
   }
 
+  /**
+   * Records what actually happened for a logged prediction (by the request id `maybeLog`
+   * returned and the record's index), so predictions can be compared with outcomes. Returns
+   * whether such a logged prediction exists.
+   */
+  recordActual(requestId: string, record: number, actual: string): boolean {
+    this.flush();
+    return this.db.prepare('UPDATE predictions SET actual = ? WHERE request_id = ? AND record = ?').run(actual, requestId, record).changes > 0;
+  }
+
   /** Writes buffered rows now. */
   flush(): void {
     if (this.buffer.length === 0) return;

@@ -23,6 +23,8 @@ export interface InvocationsRoutesOptions {
 
 export const MODEL_HEADER = 'x-sluice-model';
 export const VERSION_HEADER = 'x-sluice-model-version';
+/** Present when the request's predictions were logged: the id of that log entry. */
+export const PREDICTION_ID_HEADER = 'x-sluice-prediction-id';
 
 /** What the metrics hook needs to know about a finished request. */
 interface RequestInfo {
@@ -121,7 +123,9 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
       if (failed.length > 0) throw recordErrors(failed);
       const predictions = results as Prediction[];
       i.records = records.length;
-      predictionLog?.maybeLog(p.name, p.version, records, predictions);
+      const logged = predictionLog?.maybeLog(p.name, p.version, records, predictions);
+      // The id to report the outcome with later (PredictionLog.recordActual).
+      if (logged) reply.header(PREDICTION_ID_HEADER, logged);
       return { predictions, model: p.name, model_version: p.version };
     } finally {
       lease.release();
