@@ -383,7 +383,8 @@ export class ModelRegistry {
     const version = this.resolve(name, ref);
     const champ = this.champion(name);
     if (champ?.version === version) return { decision: 'champion', reason: `${name} version ${version} is already champion`, version };
-    const d = decideDeployment(name, candidateMetric, champ ? championMetric : undefined, direction);
+    // A champion measured without a metric is "no finite metric" (replaced), not "no champion".
+    const d = decideDeployment(name, candidateMetric, champ ? (championMetric ?? Number.NaN) : undefined, direction);
     this.promote(name, version, d.decision === 'champion' ? CHAMPION : CHALLENGER, by, d.reason);
     return { ...d, version };
   }

@@ -223,5 +223,9 @@ describe('ModelRegistry: deploy decision', () => {
     expect(better.decision).toBe('champion');
     expect(reg.aliases('m')).toEqual({ champion: 3, challenger: 2 });
     expect(reg.rollback('m', 'ana').version).toBe(1);
+    await reg.register(artifact('4'), { name: 'm', status: 'approved' });
+    const unmeasured = reg.deploy('m', 4, 0.5, undefined, 'maximize', 'pipeline');
+    expect(unmeasured.decision).toBe('champion');
+    expect(unmeasured.reason).toContain('the champion of "m" has no finite holdout metric');
   });
 });
