@@ -63,6 +63,30 @@ describe('operator details', () => {
   });
 });
 
+describe('split', () => {
+  const splits = [{ name: 'Train', percentage: 0.7 }, { name: 'Test', percentage: 0.2 }, { name: 'Validate', percentage: 0.1 }];
+
+  it('a randomized split becomes a split column; taking one part is a warning', () => {
+    const flow = chain([
+      ['split', { operator: 'Randomized split', randomized_split_parameters: { splits, error: 0.0005 } }],
+      ['identity', {}],
+    ]);
+    // The node after the split reads its "Test" output, as Data Wrangler's export does.
+    (flow.nodes[2]!.inputs[0] as { output_name?: string }).output_name = 'Test';
+    const r = importWranglerFlow(flow);
+    expect(r.flow.steps).toEqual([{ kind: 'split', fractions: { train: 0.7, validation: 0.1, test: 0.2 } }]);
+    expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('took only the "Test" rows'))).toBe(true);
+    expect(r.notes.some((n) => n.node === 't1' && n.message.includes('unchanged'))).toBe(true);
+  });
+
+  it('a stratified split keeps its column; unknown part names are a placeholder', () => {
+    const r = importWranglerFlow(chain([['split', { operator: 'Stratified split', stratified_split_parameters: { splits: splits.slice(0, 2).map((x) => ({ ...x, percentage: x.name === 'Train' ? 0.8 : 0.2 })), input_column: 'readmitted' } }]]));
+    expect(r.flow.steps).toEqual([{ kind: 'split', fractions: { train: 0.8, validation: 0, test: 0.2 }, stratify_by: 'readmitted' }]);
+    const odd = importWranglerFlow(chain([['split', { operator: 'Randomized split', randomized_split_parameters: { splits: [{ name: 'A', percentage: 0.5 }, { name: 'B', percentage: 0.5 }] } }]]));
+    expect(odd.flow.steps[0]!.kind).toBe('todo_custom_code');
+  });
+});
+
 describe('graph shapes', () => {
   it('without a destination, the longest chain is imported and a note says so', () => {
     const r = importWranglerFlow(chain([['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'a' } }]], [], false));
@@ -88,5 +112,18 @@ describe('graph shapes', () => {
     const r = importWranglerFlow(chain([['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'a' } }]], [vis('v1', 's', 'early'), vis('v2', 't0', 'late')]));
     expect(r.flow.target).toBe('late');
     expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('"early"'))).toBe(true);
+  });
+
+  it('a join of two sources is a placeholder; the second source is named as not imported', () => {
+    const nodes: Node[] = [
+      { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
+      { node_id: 'b', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
+      { node_id: 'j', type: 'TRANSFORM', operator: 'sagemaker.spark.join_0.1', parameters: { join_type: 'inner', left_column: 'id', right_column: 'id' }, inputs: [{ node_id: 'a' }, { node_id: 'b' }] },
+      { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
+    ];
+    const r = importWranglerFlow({ nodes });
+    expect(r.flow.steps).toEqual([{ kind: 'todo_custom_code', node: 'j', language: 'data-wrangler', code: expect.stringContaining('"left_column": "id"'), name: 'sagemaker.spark.join_0.1' }]);
+    expect(r.notes[0]!.message).toContain('a join combines 2 datasets');
+    expect(r.notes.some((n) => n.node === 'b' && n.level === 'warning' && n.message.includes('not imported'))).toBe(true);
   });
 });

@@ -34,6 +34,10 @@ describe('row steps agree with pandas', () => {
     expect(r.rows.map((x) => x.idx)).toEqual(await pandasIdx("out = df[(df.age >= 40) & (df.gender != 'unknown') & (df.time_in_hospital > 3)]"));
   });
 
+  it('filter_rows refuses an expression that is not a condition', async () => {
+    await expect(fitSteps(engine, 'fx', [{ kind: 'filter_rows', expression: 'age + 1' }])).rejects.toThrow(/gives integer values, not true or false/);
+  });
+
   it('drop_duplicates keeps the first occurrence', async () => {
     const r = await fitSteps(engine, 'fx', [{ kind: 'drop_duplicates', columns: ['race', 'gender', 'age'] }]);
     const want = await pandasIdx("out = df.drop_duplicates(subset=['race', 'gender', 'age'], keep='first')");

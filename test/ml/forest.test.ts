@@ -64,3 +64,17 @@ describe('trainBaseline', () => {
     expect(Array.from(back.predictProba(frame))).toEqual(Array.from(m.predictProba(frame)));
   });
 });
+
+describe('permutationImportance', () => {
+  it('finds the features a model uses and not the noise', async () => {
+    const { permutationImportance } = await import('../../src/ml/permutationImportance.js');
+    const { trainGbdt } = await import('../../src/ml/gbdt/trainGbdt.js');
+    const train = xorData(3000, 29);
+    const test = xorData(1500, 30);
+    const m = trainGbdt(train.frame, train.target, { maxIter: 60 });
+    const imp = Object.fromEntries(permutationImportance(m, test.frame, test.target, 'accuracy', { repeats: 3 }).map((f) => [f.name, f.importance]));
+    expect(imp.x0!).toBeGreaterThan(0.2);
+    expect(imp.color!).toBeGreaterThan(0.2);
+    expect(Math.abs(imp.x1!)).toBeLessThan(0.02);
+  });
+});

@@ -1,6 +1,6 @@
 import { stepDef } from '../steps/index.js';
 import type { MapContext } from './mapNode.js';
-import { cols, obj, str } from './params.js';
+import { cols, lookup, obj, str } from './params.js';
 
 /** Data Wrangler's column types (MohaveDataType) to Sluice's logical types. */
 const TYPES: Record<string, string> = {
@@ -35,7 +35,7 @@ export function mapInferAndCast(ctx: MapContext): void {
 export function mapCastSingle(ctx: MapContext): void {
   const column = str(ctx.node.parameters, 'column');
   const from = str(ctx.node.parameters, 'data_type')?.toLowerCase();
-  const to = from ? TYPES[from] : undefined;
+  const to = lookup(TYPES, from);
   if (!column || !to) return ctx.unsupported();
   ctx.add({ kind: 'cast', columns: [column], to });
   const onError = str(ctx.node.parameters, 'non_castable_data_handling_method');

@@ -1,5 +1,5 @@
 import type { MapContext } from './mapNode.js';
-import { actionParams, cols, num, str } from './params.js';
+import { actionParams, cols, lookup, num, str } from './params.js';
 
 /** Data Wrangler's handling of categories unseen at fit time, per Sluice step. */
 const ONE_HOT_UNSEEN: Record<string, { unseen: string; other?: boolean }> = {
@@ -19,12 +19,12 @@ export function mapEncodeCategorical(ctx: MapContext): void {
       if (str(ctx.params, 'output_style') === 'Vector') ctx.note('info', 'Data Wrangler wrote one vector column; Sluice writes one 0/1 column per category');
       if (ctx.params.drop_last === true) ctx.note('warning', 'Data Wrangler dropped the last category column (drop_last); Sluice keeps every category column');
       ctx.note('info', 'Data Wrangler made a column for every category; Sluice makes one for each of the 20 most frequent (raise top_k for more)');
-      const unseen = invalid ? ONE_HOT_UNSEEN[invalid] : undefined;
+      const unseen = lookup(ONE_HOT_UNSEEN, invalid);
       if (invalid && !unseen) ctx.note('warning', `Data Wrangler handled unseen categories with "${invalid}"; Sluice gives them all zeros (unseen: missing)`);
       return ctx.add({ kind: 'one_hot', columns, ...(unseen ?? {}) });
     }
     case 'Ordinal encode': {
-      const unseen = invalid ? ORDINAL_UNSEEN[invalid] : undefined;
+      const unseen = lookup(ORDINAL_UNSEEN, invalid);
       if (invalid && !unseen) ctx.note('warning', `Data Wrangler handled unseen categories with "${invalid}"; Sluice gives them the code -1 (unseen: value)`);
       return ctx.add({ kind: 'ordinal_encode', columns, ...(unseen ? { unseen } : {}) });
     }
@@ -44,7 +44,7 @@ const SCALERS: Record<string, string> = {
 export function mapProcessNumeric(ctx: MapContext): void {
   if (ctx.action !== 'Scale values') return ctx.unsupported();
   const scaler = str(ctx.params, 'scaler') ?? '';
-  const method = SCALERS[scaler];
+  const method = lookup(SCALERS, scaler);
   const sub = actionParams(ctx.params, scaler);
   const columns = cols(sub).length ? cols(sub) : cols(ctx.params);
   if (!method || columns.length === 0) return ctx.unsupported();
@@ -64,7 +64,7 @@ const OUTLIERS: Record<string, string> = {
 
 /** Handle outliers: standard deviation, robust standard deviation and quantile clipping. */
 export function mapHandleOutliers(ctx: MapContext): void {
-  const method = OUTLIERS[ctx.action ?? ''];
+  const method = lookup(OUTLIERS, ctx.action);
   const columns = cols(ctx.params);
   if (!method || columns.length === 0) return ctx.unsupported();
   const fix = str(ctx.params, 'fix_method') ?? 'Clip';

@@ -1,5 +1,5 @@
 import type { MapContext } from './mapNode.js';
-import { cols, num, str } from './params.js';
+import { cols, lookup, num, str } from './params.js';
 
 /** Search and edit: find and replace substring, split, extract with a regex. */
 export function mapSearchAndEdit(ctx: MapContext): void {
@@ -50,14 +50,15 @@ export function mapFormatString(ctx: MapContext): void {
   const columns = cols(ctx.params);
   const action = ctx.action ?? '';
   if (columns.length === 0) return ctx.unsupported();
-  if (CASES[action]) {
+  const to = lookup(CASES, action);
+  if (to) {
     inPlace(ctx);
-    return ctx.add({ kind: 'change_case', columns, to: CASES[action] });
+    return ctx.add({ kind: 'change_case', columns, to });
   }
-  if (STRIPS[action]) {
+  const side = lookup(STRIPS, action);
+  if (side) {
     inPlace(ctx);
     const characters = str(ctx.params, 'characters');
-    const side = STRIPS[action];
     return ctx.add({ kind: 'trim', columns, ...(side !== 'both' ? { side } : {}), ...(characters ? { characters } : {}) });
   }
   return ctx.unsupported();
