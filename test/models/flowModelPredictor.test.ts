@@ -12,6 +12,7 @@ import { loadFlowModelPredictor, MODEL_FILE } from '../../src/server/endpoint/Fl
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { rowsToFrame } from '../../src/server/endpoint/rowsToFrame.js';
 import { predictFile } from '../../src/server/endpoint/predictFile.js';
+import { mountEndpoint } from '../../src/server/endpoint/mountEndpoint.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -223,4 +224,38 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
       }
     });
   }
+
+  it('mountEndpoint wires it all: serve, log, metrics, and a promotion over HTTP swaps the model', async () => {
+    await registry.register(trained.dir, { name: 'readmission', status: 'approved', by: 'pipeline' });
+    const server = Fastify();
+    const endpoint = await mountEndpoint(server, { registry, model: 'readmission', sampleRate: 1, pollMs: 0 });
+    server.addHook('onClose', async () => endpoint.close());
+    await endpoint.follower.ready;
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const addr = server.server.address();
+      if (addr === null || typeof addr === 'string') throw new Error('no port');
+      const url = `http://127.0.0.1:${addr.port}`;
+      expect((await fetch(`${url}/ping`)).headers.get('x-sluice-model-version')).toBe('1');
+      const r1 = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.slice(0, 3).join('\n') });
+      expect(r1.status).toBe(200);
+      expect(r1.headers.get('x-sluice-prediction-id')).toBeTruthy();
+      const promote = await fetch(`${url}/models/readmission/promote`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sluice-user': 'ana' }, body: JSON.stringify({ version: 2 }) });
+      expect(promote.status).toBe(200);
+      await endpoint.follower.sync();
+      const r2 = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.slice(0, 3).join('\n') });
+      expect(r2.headers.get('x-sluice-model-version')).toBe('2');
+      const metricsText = await (await fetch(`${url}/metrics`)).text();
+      expect(metricsText).toContain('sluice_records_predicted_total{model="readmission",version="1"} 2');
+      expect(metricsText).toContain('sluice_model_loaded{model="readmission",version="2"} 1');
+      endpoint.predictionLog!.flush();
+      const logged = registry.db.prepare('SELECT version, COUNT(*) AS n FROM predictions GROUP BY version ORDER BY version').all();
+      expect(logged).toEqual([
+        { version: '1', n: 2 },
+        { version: '2', n: 2 },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
 });
