@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,5 +68,31 @@ describe('sluice models', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'churn', version: 1, status: 'approved', metrics: { auc: 0.8, f1: 0.5 }, tags: { team: 'care' }, lineage: { seed: 3 }, createdBy: 'tester' });
     expect((await sluice('register', 'churn', art, '--metric', 'auc=high')).stderr).toContain('error[MODEL_BAD_METRIC]');
     expect((await sluice('register', 'churn', art, '--status', 'maybe')).stderr).toContain('error[MODEL_BAD_STATUS]');
+  });
+
+  it('gives concurrent registrations from separate processes distinct versions', async () => {
+    const arts = Array.from({ length: 5 }, (_, i) => {
+      const d = mkdtempSync(join(tmpdir(), 'sluice-cli-par-'));
+      writeFileSync(join(d, 'model.json'), JSON.stringify({ i }));
+      return d;
+    });
+    const results = await Promise.all(arts.map((a) => sluice('register', 'parallel', a, '--json')));
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    const versions = results.map((r) => JSON.parse(r.stdout).version as number).sort((a, b) => a - b);
+    expect(versions).toEqual([1, 2, 3, 4, 5]);
+    const reg = ModelRegistry.open(project);
+    try {
+      const seen: number[] = [];
+      for (const v of reg.versions('parallel')) {
+        seen.push(JSON.parse(readFileSync(join(v.artifactPath, 'model.json'), 'utf8')).i as number);
+        const mine = results.find((r) => JSON.parse(r.stdout).version === v.version)!;
+        expect(JSON.parse(mine.stdout).artifactHash).toBe(v.artifactHash);
+      }
+      // Each artifact landed in exactly one version folder.
+      expect(seen.sort()).toEqual([0, 1, 2, 3, 4]);
+      expect(readdirSync(join(project, '.sluice', 'models', 'parallel')).sort()).toEqual(['1', '2', '3', '4', '5']);
+    } finally {
+      reg.close();
+    }
   });
 });
