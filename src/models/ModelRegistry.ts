@@ -115,10 +115,21 @@ export class ModelRegistry {
     checkMetrics(meta.metrics ?? {});
     const modelDir = join(this.modelsDir, name);
     const staged = await stageArtifact(artifactDir, modelDir);
+    let placed: string | undefined;
+    let version: number;
     try {
       const artifactHash = await hashDir(staged);
       const by = meta.by ?? 'unknown';
-      const version = this.tx(() => {
+      let reused = false;
+      version = this.tx(() => {
+        if (meta.idempotencyKey !== undefined) {
+          // Checked again under the write lock: a concurrent twin may have committed meanwhile.
+          const twin = this.db.prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?').get(name, meta.idempotencyKey) as { version: number } | undefined;
+          if (twin) {
+            reused = true;
+            return twin.version;
+          }
+        }
         const now = new Date().toISOString();
         this.db.prepare('INSERT OR IGNORE INTO model_names (name, last_version, created_at) VALUES (?, 0, ?)').run(name, now);
         const { last_version } = this.db.prepare('SELECT last_version FROM model_names WHERE name = ?').get(name) as { last_version: number };
@@ -136,14 +147,20 @@ export class ModelRegistry {
           );
         this.record({ name, version: v, kind: 'registered', alias: null, from: null, to: status, by, at: now, comment: meta.description ?? null });
         // Inside the transaction: if the rename fails, the row is rolled back too.
-        renameSync(staged, join(modelDir, String(v)));
+        placed = join(modelDir, String(v));
+        // Version numbers are never reused, so a folder already there is a crash's orphan.
+        rmSync(placed, { recursive: true, force: true });
+        renameSync(staged, placed);
         return v;
       });
-      return this.get(name, version);
+      if (reused) await rm(staged, { recursive: true, force: true });
     } catch (e) {
       await rm(staged, { recursive: true, force: true });
+      // Renamed into place but the commit failed: the folder has no row, remove it now.
+      if (placed !== undefined) await rm(placed, { recursive: true, force: true });
       throw e;
     }
+    return this.get(name, version);
   }
 
   /** Every model name with its version count, latest version and aliases. */
@@ -397,6 +414,14 @@ export class ModelRegistry {
   collectGarbage(): string[] {
     const removed: string[] = [];
     if (!existsSync(this.modelsDir)) return removed;
+    // Under the write lock: another process's register renames its folder into place inside its
+    // own write transaction, so once we hold the lock every committed folder has its row, and a
+    // folder without a row really is an orphan (not a version about to commit).
+    this.tx(() => this.collectLocked(removed));
+    return removed;
+  }
+
+  private collectLocked(removed: string[]): void {
     for (const model of readdirSync(this.modelsDir, { withFileTypes: true })) {
       if (!model.isDirectory()) continue;
       const dir = join(this.modelsDir, model.name);
@@ -412,7 +437,6 @@ export class ModelRegistry {
         }
       }
     }
-    return removed;
   }
 
   private latestVersion(name: string): number | undefined {
@@ -507,10 +531,14 @@ function checkMetrics(metrics: Record<string, unknown>): void {
   }
 }
 
-/** Whether the process that made a `.tmp-<pid>-<rand>` folder is still running (and is not us). */
+/**
+ * Whether the process that made a `.tmp-<pid>-<rand>` folder is still running. Our own pid
+ * counts as running: another registry in this process may be copying into it right now.
+ */
 function isLive(dirName: string): boolean {
   const pid = Number(dirName.slice(TEMP_PREFIX.length).split('-')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;

@@ -96,6 +96,20 @@ describe('ModelRegistry: register', () => {
     expect(readdirSync(join(project, '.sluice', 'models', 'm'))).toEqual(['1']);
   });
 
+  it('registers once when two registries race with the same idempotency key', async () => {
+    const other = ModelRegistry.open(project);
+    try {
+      const [a, b] = await Promise.all([
+        reg.register(artifact('x'), { name: 'race', idempotencyKey: 'ex-9/train' }),
+        other.register(artifact('y'), { name: 'race', idempotencyKey: 'ex-9/train' }),
+      ]);
+      expect(a.version).toBe(b.version);
+      expect(readdirSync(join(project, '.sluice', 'models', 'race'))).toEqual([String(a.version)]);
+    } finally {
+      other.close();
+    }
+  });
+
   it('never reuses a version number after a delete', async () => {
     await reg.register(artifact('1'), { name: 'm' });
     await reg.register(artifact('2'), { name: 'm' });
