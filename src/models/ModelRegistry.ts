@@ -1,12 +1,14 @@
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
 import { migrate, openProjectDb, type ProjectDb } from '../state/openProjectDb.js';
-import { DELETED_PREFIX, TEMP_PREFIX, hashDir, stageArtifact, tempDirIn } from './artifactFiles.js';
+import { DELETED_PREFIX, hashDir, stageArtifact, tempDirIn } from './artifactFiles.js';
 import { championStack, type ChampionEvent } from './championStack.js';
 import { decideDeployment, type DeploymentDecision, type MetricDirection } from './decideDeployment.js';
+import { collectOrphans } from './collectOrphans.js';
 import { MODEL_MIGRATIONS } from './migrations.js';
+import { toHistory, toVersion, type HistoryRow, type VersionRow } from './rows.js';
 import {
   CHALLENGER,
   CHAMPION,
@@ -18,36 +20,6 @@ import {
   type ModelVersion,
   type RegisterMeta,
 } from './types.js';
-
-interface VersionRow {
-  name: string;
-  version: number;
-  status: ModelStatus;
-  status_by: string | null;
-  status_at: string | null;
-  status_comment: string | null;
-  description: string | null;
-  created_at: string;
-  created_by: string | null;
-  artifact_dir: string;
-  artifact_hash: string;
-  metrics: string;
-  tags: string;
-  lineage: string;
-}
-
-interface HistoryRow {
-  id: number;
-  name: string;
-  version: number | null;
-  kind: ModelHistoryEntry['kind'];
-  alias: string | null;
-  from_value: string | null;
-  to_value: string | null;
-  by: string;
-  at: string;
-  comment: string | null;
-}
 
 /** A version given as a number, a numeric string, or an alias (`champion`, `latest`, ...). */
 export type VersionRef = number | string;
@@ -181,7 +153,7 @@ export class ModelRegistry {
     const rows = this.db.prepare('SELECT * FROM model_versions WHERE name = ? ORDER BY version DESC').all(name) as VersionRow[];
     if (rows.length === 0) throw this.unknownModel(name);
     const aliases = this.aliasesByVersion(name);
-    return rows.map((r) => this.toVersion(r, aliases.get(r.version) ?? []));
+    return rows.map((r) => toVersion(this.modelsDir, r, aliases.get(r.version) ?? []));
   }
 
   /** Alias -> version for one model. */
@@ -217,7 +189,7 @@ export class ModelRegistry {
   get(name: string, ref: VersionRef): ModelVersion {
     const version = this.resolve(name, ref);
     const row = this.db.prepare('SELECT * FROM model_versions WHERE name = ? AND version = ?').get(name, version) as VersionRow;
-    return this.toVersion(row, this.aliasesByVersion(name).get(version) ?? []);
+    return toVersion(this.modelsDir, row, this.aliasesByVersion(name).get(version) ?? []);
   }
 
   /** The serving version, or undefined when the model has no champion. */
@@ -417,27 +389,10 @@ export class ModelRegistry {
     // Under the write lock: another process's register renames its folder into place inside its
     // own write transaction, so once we hold the lock every committed folder has its row, and a
     // folder without a row really is an orphan (not a version about to commit).
-    this.tx(() => this.collectLocked(removed));
+    this.tx(() => collectOrphans(this.db, this.modelsDir, removed));
     return removed;
   }
 
-  private collectLocked(removed: string[]): void {
-    for (const model of readdirSync(this.modelsDir, { withFileTypes: true })) {
-      if (!model.isDirectory()) continue;
-      const dir = join(this.modelsDir, model.name);
-      for (const ent of readdirSync(dir, { withFileTypes: true })) {
-        const p = join(dir, ent.name);
-        const stale = ent.name.startsWith(TEMP_PREFIX) || ent.name.startsWith(DELETED_PREFIX);
-        const orphan = /^\d+$/.test(ent.name) && !this.db.prepare('SELECT 1 FROM model_versions WHERE name = ? AND version = ?').get(model.name, Number(ent.name));
-        // A .tmp- folder of a live process may be mid-copy: only remove our own pid's or dead ones.
-        if (stale && ent.name.startsWith(TEMP_PREFIX) && isLive(ent.name)) continue;
-        if (stale || orphan) {
-          rmSync(p, { recursive: true, force: true });
-          removed.push(p);
-        }
-      }
-    }
-  }
 
   private latestVersion(name: string): number | undefined {
     const r = this.db.prepare('SELECT MAX(version) AS v FROM model_versions WHERE name = ?').get(name) as { v: number | null };
@@ -448,26 +403,6 @@ export class ModelRegistry {
     const m = new Map<number, string[]>();
     for (const [alias, v] of Object.entries(this.aliases(name))) m.set(v, [...(m.get(v) ?? []), alias]);
     return m;
-  }
-
-  private toVersion(r: VersionRow, aliases: string[]): ModelVersion {
-    return {
-      name: r.name,
-      version: r.version,
-      status: r.status,
-      statusBy: r.status_by,
-      statusAt: r.status_at,
-      statusComment: r.status_comment,
-      description: r.description,
-      createdAt: r.created_at,
-      createdBy: r.created_by,
-      artifactPath: isAbsolute(r.artifact_dir) ? r.artifact_dir : join(this.modelsDir, r.artifact_dir),
-      artifactHash: r.artifact_hash,
-      metrics: JSON.parse(r.metrics) as Record<string, number>,
-      tags: JSON.parse(r.tags) as Record<string, string>,
-      lineage: JSON.parse(r.lineage) as ModelVersion['lineage'],
-      aliases,
-    };
   }
 
   private pending: ModelHistoryEntry[] = [];
@@ -519,30 +454,10 @@ export class ModelRegistry {
   }
 }
 
-function toHistory(r: HistoryRow): ModelHistoryEntry {
-  return { id: r.id, name: r.name, version: r.version, kind: r.kind, alias: r.alias, from: r.from_value, to: r.to_value, by: r.by, at: r.at, comment: r.comment };
-}
-
 function checkMetrics(metrics: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(metrics)) {
     if (typeof v !== 'number') {
       throw new SluiceError('MODEL_BAD_METRIC', `metric "${k}" is ${JSON.stringify(v)}, not a number`, { location: { field: `metrics.${k}` }, hint: 'metrics are numbers, e.g. {"auc": 0.71}' });
     }
-  }
-}
-
-/**
- * Whether the process that made a `.tmp-<pid>-<rand>` folder is still running. Our own pid
- * counts as running: another registry in this process may be copying into it right now.
- */
-function isLive(dirName: string): boolean {
-  const pid = Number(dirName.slice(TEMP_PREFIX.length).split('-')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
