@@ -84,6 +84,20 @@ describe('POST /invocations', () => {
     expect(p[0].probabilities[0]).toBeLessThan(0.5); // 30 medications: high risk
   });
 
+  it('answers in CSV when asked with Accept: text/csv', async () => {
+    const r = await app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'text/csv', accept: 'text/csv' }, payload: '70,Female,30,true\n40,Male,3,false\n' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('text/csv');
+    expect(r.headers['x-sluice-model-version']).toBe('1');
+    const [header, ...rows] = r.body.trim().split('\n');
+    expect(header).toBe('predicted_label,probability_no,probability_>30,probability_<30');
+    const p = (expected as Array<{ predicted_label: string; probabilities: number[] }>);
+    expect(rows).toEqual(p.map((x) => [x.predicted_label, ...x.probabilities.map(String)].join(',')));
+    // Both accepted: JSON wins.
+    const j = await app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'text/csv', accept: 'application/json, text/csv' }, payload: '70,Female,30,true\n' });
+    expect(j.json().predictions).toHaveLength(1);
+  });
+
   it('treats null and empty values as missing, not as errors', async () => {
     expect((await json({ instances: [{ age: null, gender: null, num_medications: null, insulin: null }] })).statusCode).toBe(200);
     expect((await csv('age,gender,num_medications,insulin\n,,,\n')).statusCode).toBe(200);
@@ -183,12 +197,12 @@ describe('GET /metrics and the prediction log', () => {
     expect(r.headers['content-type']).toContain('text/plain; version=0.0.4');
     const text = r.body;
     const okLine = text.split('\n').find((l) => l.startsWith('sluice_invocations_total{model="readmission",version="1",status="200"}'));
-    expect(Number(okLine?.split(' ')[1])).toBe(10);
+    expect(Number(okLine?.split(' ')[1])).toBe(12);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="readmission",version="1",code="INVOCATION_BAD_TYPE"\} [1-9]/);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="",version="",code="ENDPOINT_NO_MODEL"\} 1/);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="readmission",version="1",code="INVOCATION_TOO_LARGE"\} 1/);
     expect(text).toMatch(/sluice_invocation_duration_seconds_bucket\{model="readmission",version="1",le="\+Inf"\} \d+/);
-    expect(text).toContain('sluice_records_predicted_total{model="readmission",version="1"} 18');
+    expect(text).toContain('sluice_records_predicted_total{model="readmission",version="1"} 21');
     expect(text).toContain('sluice_model_loaded{model="readmission",version="3"} 1');
     // Histogram buckets are cumulative and end at the count.
     const buckets = text.split('\n').filter((l) => l.startsWith('sluice_invocation_duration_seconds_bucket{model="readmission",version="1"')).map((l) => Number(l.split(' ')[1]));
@@ -211,7 +225,7 @@ describe('GET /metrics and the prediction log', () => {
   it('logs sampled predictions with the model version', () => {
     log.flush();
     const rows = db.prepare('SELECT model, version, record, input, predicted_label, probabilities FROM predictions ORDER BY id').all() as any[];
-    expect(rows.length).toBe(18 + 2); // 18 under version 1, 2 under version 3
+    expect(rows.length).toBe(21 + 2); // 21 under version 1, 2 under version 3
     expect(rows[0]).toMatchObject({ model: 'readmission', version: '1', record: 0, predicted_label: '>30' });
     expect(JSON.parse(rows[0].input)).toEqual(RECORDS[0]);
     expect(JSON.parse(rows[0].probabilities)).toHaveLength(3);

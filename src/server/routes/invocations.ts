@@ -126,11 +126,28 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
       const logged = predictionLog?.maybeLog(p.name, p.version, records, predictions);
       // The id to report the outcome with later (PredictionLog.recordActual).
       if (logged) reply.header(PREDICTION_ID_HEADER, logged);
+      if (wantsCsv(req.headers.accept)) return reply.type('text/csv; charset=utf-8').send(predictionsCsv(predictions, p.labels));
       return { predictions, model: p.name, model_version: p.version };
     } finally {
       lease.release();
     }
   });
+}
+
+/** `Accept: text/csv` (without JSON also accepted) asks for CSV predictions. */
+function wantsCsv(accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes('text/csv') && !accept.includes('application/json');
+}
+
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** One line per record: `predicted_label,probability_<label>,...`, with a header line. */
+function predictionsCsv(predictions: Prediction[], labels: readonly string[]): string {
+  const lines = [['predicted_label', ...labels.map((l) => `probability_${l}`)].map(csvCell).join(',')];
+  for (const p of predictions) lines.push([csvCell(p.predicted_label), ...p.probabilities.map(String)].join(','));
+  return lines.join('\n') + '\n';
 }
 
 /** Looks the ids up in the online store and scores their stored features. */
