@@ -83,7 +83,7 @@ function describeVersion(v: ModelVersion): string {
  * terminal. Changes are recorded with `--by` (default: $SLUICE_USER or the login name).
  */
 export function register(program: Command): void {
-  const models = program.command('models').description('The model registry: versions, approval, champion, rollback');
+  const models = program.command('models').description('model registry: versions, approval, champion, rollback, batch predictions');
   const common = (c: Command): Command =>
     c.option('--project <dir>', 'project folder (holds .sluice/)', '.').option('--json', 'print JSON instead of text');
   const change = (c: Command): Command =>
