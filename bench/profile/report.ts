@@ -46,7 +46,7 @@ async function make1M(path: string): Promise<void> {
   const engine = await Engine.open({ memoryLimit: '2GB' });
   await readTable(engine, DATA, { name: 'raw' });
   // 15 jittered copies: 1,043,550 rows
-  await writeTable(engine, `SELECT * REPLACE (num_lab_procedures + (k % 7) AS num_lab_procedures, CASE WHEN (k + age) % 50 = 0 THEN NULL ELSE time_in_hospital END AS time_in_hospital) FROM raw, range(15) t(k)`, path);
+  await writeTable(engine, `SELECT * EXCLUDE (k) REPLACE (num_lab_procedures + (k % 7) AS num_lab_procedures, CASE WHEN (k + age) % 50 = 0 THEN NULL ELSE time_in_hospital END AS time_in_hospital) FROM raw, range(15) t(k)`, path);
   engine.close();
 }
 

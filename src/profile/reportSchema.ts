@@ -180,28 +180,30 @@ export const anomaliesSchema = z.object({
   top: z.array(z.object({ score: num, row: z.record(z.string(), cell) })),
 });
 
-export const reportSchema = z.object({
-  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
-  generatedAt: z.string(),
-  source: z.object({ name: z.string(), baseline: z.string().optional() }),
-  /** How long each part took, milliseconds. */
-  timings: z.record(z.string(), num),
-  thresholds: z.record(z.string(), z.union([num, z.array(z.string())])),
-  dataset: datasetSchema,
-  columns: z.array(columnReportSchema),
-  warnings: z.array(warningSchema),
-  target: targetSchema.optional(),
-  quickModel: quickModelSchema.optional(),
-  predictionPower: predictionPowerSchema.optional(),
-  correlations: correlationsSchema,
-  anomalies: anomaliesSchema.optional(),
-  duplicates: duplicatesSchema,
-  bias: biasSchema.optional(),
-  drift: driftSchema.optional(),
-  gates: gatesSchema.optional(),
-  /** Notes on what was sampled, skipped or not computed, for the reader. */
-  notes: z.array(z.string()),
-});
+export const reportSchema = z
+  .object({
+    schemaVersion: z.literal(REPORT_SCHEMA_VERSION).describe('Version of this schema; bumped on any incompatible change'),
+    generatedAt: z.string().describe('ISO time the report was computed'),
+    source: z.object({ name: z.string(), baseline: z.string().optional() }).describe('File names of the data and the baseline'),
+    /** How long each part took, milliseconds. */
+    timings: z.record(z.string(), num).describe('Milliseconds per part of the computation, and total'),
+    thresholds: z.record(z.string(), z.union([num, z.array(z.string())])).describe('Every threshold used, with its value (docs/report.md lists defaults)'),
+    dataset: datasetSchema.describe('Data set summary'),
+    columns: z.array(columnReportSchema).describe('One entry per column, in data order'),
+    warnings: z.array(warningSchema).describe('Findings, high severity first, each with the flow step that fixes it'),
+    target: targetSchema.optional().describe('Target analysis (with a target)'),
+    quickModel: quickModelSchema.optional().describe('Gradient-boosted trees on a stratified 80/20 split (with a target)'),
+    predictionPower: predictionPowerSchema.optional().describe('Per feature, the normalised validation score of a one-feature model, in [0, 1]'),
+    correlations: correlationsSchema.describe('Pearson and Spearman (numeric), Cramér\'s V (categorical), association with the target'),
+    anomalies: anomaliesSchema.optional().describe('The most anomalous rows by isolation forest'),
+    duplicates: duplicatesSchema.describe('Exact duplicate rows and the most repeated ones'),
+    bias: biasSchema.optional().describe('Clarify pre-training bias metrics (when asked)'),
+    drift: driftSchema.optional().describe('Drift against a baseline (when given)'),
+    gates: gatesSchema.optional().describe('Quality gates: each rule with its value and pass/fail, and the verdict'),
+    /** Notes on what was sampled, skipped or not computed, for the reader. */
+    notes: z.array(z.string()).describe('What was sampled, skipped or not computed, in words'),
+  })
+  .describe('Sluice data quality and insights report (report.json); see docs/report.md');
 
 export type Report = z.infer<typeof reportSchema>;
 export type ColumnReport = z.infer<typeof columnReportSchema>;
