@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
 import type { ColumnReport, Correlations } from './reportSchema.js';
+import { correlationRatio } from './correlationRatio.js';
 import { numericCorrelations, type Matrix } from './numericCorrelations.js';
 import { cramersV, denseTable } from './stats.js';
 import type { Thresholds } from './thresholds.js';
@@ -32,7 +33,15 @@ function categoricalColumns(cols: ColumnReport[], t: Thresholds): string[] {
  * with the target. Contingency tables and per-group moments come from one UNION ALL query each,
  * grouping on the raw values and casting only the groups to text.
  */
-export async function computeCorrelations(engine: Engine, view: string, cols: ColumnReport[], target: { column: string; problemType: 'classification' | 'regression' } | undefined, t: Thresholds): Promise<Correlations> {
+export async function computeCorrelations(
+  engine: Engine,
+  view: string,
+  cols: ColumnReport[],
+  target: { column: string; problemType: 'classification' | 'regression' } | undefined,
+  t: Thresholds,
+  /** Target associations already computed (by `addTargetBreakdown`); not recomputed. */
+  precomputed: Correlations['target'] = [],
+): Promise<Correlations> {
   const v = quoteIdent(view);
   const num = numericColumns(cols);
   const cat = categoricalColumns(cols, t);
@@ -48,7 +57,7 @@ export async function computeCorrelations(engine: Engine, view: string, cols: Co
     });
   }
 
-  const targetAssoc = target ? await targetAssociation(engine, v, cols, target, num, spearman, t) : [];
+  const targetAssoc = target ? await targetAssociation(engine, v, cols, target, num, spearman, t, precomputed) : [];
   return { numeric: { columns: num, pearson, spearman }, categorical: { columns: cat, cramersV: cramers }, target: targetAssoc };
 }
 
@@ -68,20 +77,6 @@ export async function contingencyTables(engine: Engine, v: string, pairs: Array<
   return pairs.map((_, k) => denseTable(cells.get(k) ?? []));
 }
 
-/**
- * Correlation ratio η of numeric `value` grouped by `group`: sqrt(between-group / total sum of
- * squares), from per-group counts, means and population variances.
- */
-export function correlationRatio(groups: Array<{ n: number; mean: number; varPop: number }>): number | null {
-  const n = groups.reduce((a, g) => a + g.n, 0);
-  if (n === 0) return null;
-  const mean = groups.reduce((a, g) => a + g.n * g.mean, 0) / n;
-  const between = groups.reduce((a, g) => a + g.n * (g.mean - mean) ** 2, 0);
-  const within = groups.reduce((a, g) => a + g.n * g.varPop, 0);
-  const total = between + within;
-  if (total <= 0) return null;
-  return Math.min(1, Math.sqrt(between / total));
-}
 
 async function targetAssociation(
   engine: Engine,
@@ -91,8 +86,10 @@ async function targetAssociation(
   num: string[],
   spearman: Matrix,
   t: Thresholds,
+  precomputed: Correlations['target'],
 ): Promise<Correlations['target']> {
-  const out: Correlations['target'] = [];
+  const out: Correlations['target'] = [...precomputed];
+  const done = new Set(precomputed.map((a) => a.feature));
   const tq = quoteIdent(target.column);
   const features = cols.filter((c) => c.name !== target.column && c.type !== 'datetime');
   const isNum = (c: ColumnReport) => c.type === 'numeric';
@@ -101,6 +98,7 @@ async function targetAssociation(
   const etaFeatures: Array<{ name: string }> = [];
   const cramerFeatures: string[] = [];
   for (const f of features) {
+    if (done.has(f.name)) continue;
     const fq = quoteIdent(f.name);
     if (target.problemType === 'classification') {
       if (isNum(f)) {

@@ -9,7 +9,7 @@ import { computeDuplicates } from './duplicates.js';
 import { DEFAULT_PLUGINS } from './model/defaultPlugins.js';
 import { evaluateGates, type GateRule } from './gates.js';
 import { createProfileView } from './profileView.js';
-import { REPORT_SCHEMA_VERSION, type Anomalies, type ColumnReport, type PredictionPower, type QuickModel, type Report, type TargetReport } from './reportSchema.js';
+import { REPORT_SCHEMA_VERSION, type Anomalies, type ColumnReport, type Correlations, type PredictionPower, type QuickModel, type Report, type TargetReport } from './reportSchema.js';
 import { addTargetBreakdown } from './targetBreakdown.js';
 import { computeTarget, inferProblemType, requireTarget, type ProblemType } from './targetStats.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
@@ -111,11 +111,12 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     if (rows < 2) notes.push('The data has a single row: spread, correlations and models need at least two rows and were left empty.');
 
     let target: TargetReport | undefined;
+    let targetAssoc: Correlations['target'] = [];
     if (options.target !== undefined) {
       done = step('target');
       const col = requireTarget(columns, options.target);
       target = await computeTarget(engine, view, col, inferProblemType(col, options.problemType, t));
-      await addTargetBreakdown(engine, view, columns, target);
+      targetAssoc = await addTargetBreakdown(engine, view, columns, target, t);
       done();
     }
 
@@ -130,7 +131,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     }
 
     done = step('correlations');
-    const correlations = await computeCorrelations(engine, view, columns, target, t);
+    const correlations = await computeCorrelations(engine, view, columns, target, t, targetAssoc);
     done();
 
     const input: ModelSectionInput = { engine, relation: view, columns, thresholds: t, ...(target ? { target } : {}) };

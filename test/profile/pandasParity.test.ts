@@ -63,6 +63,12 @@ describe('profileTable matches pandas', () => {
     expect(Object.fromEntries(report.target!.classes!.map((c) => [c.value, c.count]))).toEqual(ref.target.counts);
     expectClose(report.target!.imbalanceRatio, ref.target.imbalanceRatio, 1e-12, 'imbalance');
     for (const a of report.correlations.target.filter((x) => x.method === 'correlation_ratio')) expectClose(a.value, ref.correlationRatio[a.feature], 1e-9, `eta ${a.feature}`);
+    // Cramér's V with the target equals the matrix entry (checked against scipy above).
+    const cat = report.correlations.categorical;
+    for (const a of report.correlations.target.filter((x) => x.method === 'cramers_v')) {
+      expectClose(a.value, cat.cramersV[cat.columns.indexOf(a.feature)]![cat.columns.indexOf('readmitted')], 1e-12, `cramer target ${a.feature}`);
+    }
+    expect(report.correlations.target.map((a) => a.feature)).toEqual(report.columns.map((c) => c.name).filter((n) => n !== 'readmitted'));
     for (const d of report.drift!.columns) {
       const r = ref.drift[d.name];
       if (d.kind === 'numeric') {
