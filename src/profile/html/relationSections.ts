@@ -3,6 +3,8 @@ import type { Report } from '../reportSchema.js';
 import { barsSvg, heatLegendSvg, heatmapSvg } from './charts.js';
 import { fmt, pctText } from './format.js';
 
+const METHOD: Record<string, string> = { cramers_v: "Cramér's V", correlation_ratio: 'correlation ratio η', spearman_abs: '|Spearman|' };
+
 /** Heatmaps of Pearson, Spearman and Cramér's V, and association with the target. */
 export function correlationSection(r: Report): SafeHtml {
   const c = r.correlations;
@@ -10,8 +12,8 @@ export function correlationSection(r: Report): SafeHtml {
   const cat = c.categorical.columns.length > 1;
   const target = c.target.filter((a) => a.value !== null);
   return html`<section id="correlations"><h2>Correlations</h2>
-${target.length > 0 ? html`<h3>Association with the target</h3>${barsSvg([...target].sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).map((a) => ({ label: a.feature, value: a.value ?? 0, text: `${fmt(a.value, 3)} (${a.method.replace('_', ' ')})`, color: (a.value ?? 0) >= Number(r.thresholds.leakageAssociation) ? '#c62828' : '#3b6fb6' })), { max: 1, width: 520 })}` : ''}
-${num ? html`<h3>Pearson (numeric)</h3><div class="scroll">${heatmapSvg(c.numeric.columns, c.numeric.pearson)}</div><h3>Spearman (numeric, rank)</h3><div class="scroll">${heatmapSvg(c.numeric.columns, c.numeric.spearman)}</div>${heatLegendSvg(-1)}` : html`<p class="muted">Fewer than two numeric columns.</p>`}
+${target.length > 0 ? html`<h3>Association with the target</h3>${barsSvg([...target].sort((a, b) => (b.value ?? 0) - (a.value ?? 0)).map((a) => ({ label: a.feature, value: a.value ?? 0, text: `${fmt(a.value, 3)} (${METHOD[a.method]})`, color: (a.value ?? 0) >= Number(r.thresholds.leakageAssociation) ? '#c62828' : '#3b6fb6' })), { max: 1, width: 520 })}` : ''}
+${num ? html`<div class="grid2"><div><h3>Pearson (numeric)</h3>${heatmapSvg(c.numeric.columns, c.numeric.pearson)}</div><div><h3>Spearman (numeric, rank)</h3>${heatmapSvg(c.numeric.columns, c.numeric.spearman)}</div></div>${heatLegendSvg(-1)}` : html`<p class="muted">Fewer than two numeric columns.</p>`}
 ${cat ? html`<h3>Cramér's V (categorical)</h3><div class="scroll">${heatmapSvg(c.categorical.columns, c.categorical.cramersV)}</div>${heatLegendSvg(0)}` : ''}</section>`;
 }
 
