@@ -24,7 +24,7 @@ import { stratifiedKFold } from '../splits/stratifiedKFold.js';
 import type { TrainableLearner } from '../trainByName.js';
 import type { Candidate } from './candidate.js';
 import { checkAutoMLInput } from './checkAutoMLInput.js';
-import { ensembleSelection } from './ensembleSelection.js';
+import { ensembleCandidate, mean, std } from './ensembleCandidate.js';
 import type { FitResult, FitTask } from './fitTask.js';
 import { type Leaderboard, type LeaderboardEntry, scoreAll, sortEntries } from './leaderboard.js';
 import { DEFAULT_METRIC, problemTypeOf } from './problemType.js';
@@ -228,44 +228,11 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
         details: { leaderboard: candidates.map((c) => c.entry) },
       });
     }
-    let ensembleCand: Candidate | null = null;
-    const pool2 = done.filter((c) => c.learner !== 'baseline');
-    if (options.ensemble !== false && pool2.length >= 2) {
-      const top = sortEntries(pool2.map((c) => c.entry), metric)
-        .slice(0, 20)
-        .map((e) => pool2.find((c) => c.entry === e)!);
-      const sel = ensembleSelection(top.map((c) => c.oof!), trainTarget, metric);
-      const members = top.map((c, i) => ({ c, w: sel.weights[i]! })).filter((m) => m.w > 0);
-      if (members.length >= 2) {
-        ensembleCand = { entry: { id: `c${candidates.length}`, learner: 'ensemble', params: {}, status: 'ok', best: false }, learner: 'baseline', prunable: false, folds: [] };
-        candidates.push(ensembleCand);
-        const blend = (get: (c: Candidate) => Float64Array): Float64Array => {
-          const out = new Float64Array(get(members[0]!.c).length);
-          for (const m of members) {
-            const o = get(m.c);
-            for (let i = 0; i < out.length; i++) out[i]! += m.w * o[i]!;
-          }
-          return out;
-        };
-        const oof = blend((c) => c.oof!);
-        const scores = folds.map((f, fi) => {
-          const out = new Float64Array(f.test.length * width);
-          f.test.forEach((r, i) => out.set(oof.subarray(r * width, (r + 1) * width), i * width));
-          return scoreMetric(metric, foldTargets[fi]!, out);
-        });
-        ensembleCand.oof = oof;
-        ensembleCand.holdoutBag = blend((c) => c.holdoutBag!);
-        Object.assign(ensembleCand.entry, {
-          params: { members: members.map((m) => ({ id: m.c.entry.id, weight: m.w })) },
-          members: members.map((m) => ({ id: m.c.entry.id, weight: m.w })),
-          cv: { mean: mean(scores), std: std(scores), folds: scores },
-          holdout: scoreAll(type, testTarget, ensembleCand.holdoutBag),
-          holdoutSource: 'fold-models',
-          fitSeconds: members.reduce((a, m) => a + (m.c.entry.fitSeconds ?? 0), 0),
-          predictMsPerRow: members.reduce((a, m) => a + (m.c.entry.predictMsPerRow ?? 0), 0),
-          info: { selection: 'greedy (Caruana), weights fitted on the same out-of-fold predictions, so its CV score is optimistic' },
-        });
-        progress({ phase: 'ensemble', entry: ensembleCand.entry, message: `ensemble of ${members.length} candidates` });
+    if (options.ensemble !== false) {
+      const ens = ensembleCandidate(done, { id: `c${candidates.length}`, type, metric, width, trainTarget, testTarget, folds, foldTargets });
+      if (ens) {
+        candidates.push(ens);
+        progress({ phase: 'ensemble', entry: ens.entry, message: `ensemble of ${ens.entry.members!.length} candidates` });
       }
     }
 
@@ -337,10 +304,4 @@ function refitParams(c: Candidate): Record<string, unknown> {
   return { ...c.entry.params, maxIter: Math.max(1, Math.round(mean(iters))), earlyStopping: false };
 }
 
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]): number => {
-  if (xs.length < 2) return NaN;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
-};
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
