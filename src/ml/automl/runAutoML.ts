@@ -8,8 +8,9 @@
  *     -> best by cross-validated metric -> refit on all training rows -> score the holdout
  *
  * Training runs on worker threads, a task per (candidate, fold), on all cores. The search
- * stops starting candidates at 75% of the time limit; the rest is for finishing folds, the
- * ensemble and the refit. Iterative learners get a deadline so none runs far past the limit.
+ * stops starting candidates at 75% of the time limit, or earlier when what is left would not
+ * cover the refit (estimated from the slowest finished candidate); iterative learners in the
+ * search get a deadline at 80%. The refit gets none: it may overrun the limit by about one fit.
  */
 import { availableParallelism } from 'node:os';
 import { SluiceError } from '../../core/errors.js';
@@ -127,6 +128,11 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
     earlyStopOnFirst: c.learner === 'gbdt',
   });
   const hardTimeout = (): number => Math.max(1000, finalDeadline - Date.now() + grace);
+  // Time to keep for the refit: the slowest finished candidate's fold fit, scaled to all rows,
+  // times the rounds a bag of refits takes on the workers, with a margin.
+  const slowestFitMs = (): number =>
+    1000 * Math.max(0, ...candidates.filter((c) => c.entry.status === 'ok' && c.learner !== 'baseline').map((c) => c.entry.fitSeconds ?? 0));
+  const refitReserveMs = (): number => 1.5 * slowestFitMs() * (folds.length > 1 ? folds.length / (folds.length - 1) : 1.25) * Math.ceil(REFIT_BAG / capacity);
 
   const runCandidate = async (c: Candidate): Promise<void> => {
     try {
@@ -208,7 +214,7 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
   try {
     while (true) {
       throwIfAborted();
-      if (elapsedMs() >= 0.75 * limitMs || (options.maxCandidates !== undefined && next >= options.maxCandidates)) break;
+      if (elapsedMs() >= 0.75 * limitMs || limitMs - elapsedMs() < refitReserveMs() || (options.maxCandidates !== undefined && next >= options.maxCandidates)) break;
       if (pool.load >= capacity) {
         await Promise.race([...running, delay(25)]);
         continue;
@@ -259,7 +265,8 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
     progress({ phase: 'refit', entry: best, message: `refitting ${best.id} on ${train.length} rows (${plan.length} model${plan.length > 1 ? 's' : ''})` });
     const refits = await Promise.all(
       plan.map((r, i) =>
-        pool.run({ id: 900_000 + i, learner: r.c.learner, params: r.params, trainRows: train, predictRows: [test], deadline: finalDeadline, returnModel: true }, hardTimeout()),
+        // No deadline: a final model cut short is worse than a run that overruns by one fit.
+        pool.run({ id: 900_000 + i, learner: r.c.learner, params: r.params, trainRows: train, predictRows: [test], returnModel: true }, Math.max(hardTimeout(), grace + 10 * slowestFitMs())),
       ),
     ).catch((e: unknown) => {
       if (e instanceof SluiceError && e.code === 'ML_CANCELLED') throw e;
