@@ -13,6 +13,7 @@ import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { rowsToFrame } from '../../src/server/endpoint/rowsToFrame.js';
 import { predictFile } from '../../src/server/endpoint/predictFile.js';
 import { mountEndpoint } from '../../src/server/endpoint/mountEndpoint.js';
+import { pruneForServing } from '../../src/server/endpoint/pruneForServing.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -88,6 +89,19 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     }
     // The model has learned something: not every record gets the same probabilities.
     expect(new Set(body.predictions.map((p) => p.probabilities[1]!.toFixed(6))).size).toBeGreaterThan(20);
+  });
+
+  it('serves without the add-only steps the model does not read (record id, event time)', () => {
+    const kinds = (f: { steps: Array<{ kind: string }> }) => f.steps.map((x) => x.kind);
+    const features = trained.model.schema.map((x) => x.name);
+    expect(kinds(trained.fitted)).toContain('record_id');
+    const pruned = pruneForServing(trained.fitted, features);
+    expect(kinds(pruned)).not.toContain('record_id');
+    expect(kinds(pruned)).not.toContain('event_time');
+    expect(pruned.steps).toHaveLength(trained.fitted.steps.length - 2);
+    expect(pruned.output.map((c) => c.name)).not.toContain('record_id');
+    // A model that reads the record id keeps the step that makes it.
+    expect(kinds(pruneForServing(trained.fitted, [...features, 'record_id']))).toContain('record_id');
   });
 
   it('accepts the same records as JSON and as headerless CSV, with identical answers', async () => {

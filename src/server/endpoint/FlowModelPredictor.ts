@@ -12,6 +12,7 @@ import { LinearModel } from '../../ml/linear/linearModel.js';
 import type { Model, ModelJSON } from '../../ml/model.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isRecordError, type PredictionResult, type Predictor } from './Predictor.js';
+import { pruneForServing } from './pruneForServing.js';
 import { levelIndexes, rowsToFrame } from './rowsToFrame.js';
 
 /** Files of a servable artifact folder, as the registry stores it. */
@@ -54,8 +55,9 @@ export class FlowModelPredictor implements Predictor {
       });
     }
     this.labels = [...model.labels];
-    this.inputs = requiredInputs(fitted, 'serve');
-    this.transform = compileRecordTransform(fitted);
+    const serving = pruneForServing(fitted, model.schema.map((s) => s.name));
+    this.inputs = requiredInputs(serving, 'serve');
+    this.transform = compileRecordTransform(serving);
     this.levels = levelIndexes(model.schema);
     const produced = new Set(fitted.output.map((c) => c.name));
     const lacking = model.schema.filter((s) => !produced.has(s.name)).map((s) => s.name);
