@@ -109,7 +109,9 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     const raw = lines.slice(1, 6).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i]!, v])));
     const a = await (await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_records: raw }) })).json();
     const b = await (await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.slice(0, 6).join('\n') })).json();
-    const inputs = host.current!.inputs.map((c) => c.name);
+    // The column order of a headerless row, as a client learns it from GET /ping.
+    const inputs = ((await (await fetch(`${base}/ping`)).json()) as { inputs: Array<{ name: string }> }).inputs.map((c) => c.name);
+    expect(inputs).toEqual(host.current!.inputs.map((c) => c.name));
     const headerless = raw.map((r) => inputs.map((c) => r[c]).join(',')).join('\n');
     const c = await (await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: headerless })).json();
     expect(a).toEqual(b);
