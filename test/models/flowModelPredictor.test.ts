@@ -143,9 +143,14 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
   it('refuses an artifact that is not servable, with a clear error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-bad-art-'));
     await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toThrow(/has no model.json/);
-    writeFileSync(join(dir, MODEL_FILE), '{"format": "sluice-model", "learner": "svm"}');
+    writeFileSync(join(dir, MODEL_FILE), '{"format": "sluice-model", "formatVersion": 1, "learner": "svm"}');
     writeFileSync(join(dir, 'fitted-flow.json'), readFileSync(join(trained.dir, 'fitted-flow.json')));
-    await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toThrow(/cannot load "svm"/);
+    await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toThrow(/model.json of m version 1: unknown learner "svm"/);
+    writeFileSync(join(dir, MODEL_FILE), '{"format": "sluice-mod');
+    const err = (await loadFlowModelPredictor(dir, 'm', '1').catch((e: unknown) => e)) as SluiceError;
+    expect(err).toBeInstanceOf(SluiceError);
+    expect(err.location?.file).toBe(join(dir, MODEL_FILE));
+    expect(err.httpStatus).toBe(500);
   });
 
   it('scores a file in batch (sluice models predict) with the same numbers as the endpoint', async () => {
