@@ -37,7 +37,8 @@ export interface EvaluateInput {
 /**
  * Builds the model quality report on the holdout: confusion matrix, per-class precision /
  * recall / F1, one-vs-rest ROC and precision-recall curves, calibration, permutation feature
- * importance (on at most 2,500 holdout rows, seeded) and the leaderboard.
+ * importance (log loss for classification, on at most 2,500 holdout rows, seeded) and the
+ * leaderboard.
  */
 export function evaluateModel(input: EvaluateInput): ModelReport {
   const { model, frame, target, output, leaderboard: lb, best } = input;
@@ -110,7 +111,9 @@ function importance(input: EvaluateInput): ModelReport['importance'] {
     f = takeRows(frame, rows);
     t = target.kind === 'classification' ? { ...target, codes: Int32Array.from(rows, (i) => target.codes[i]!) } : { ...target, values: Float64Array.from(rows, (i) => target.values[i]!) };
   }
-  const metric = input.leaderboard.metric;
+  // Log loss for classification: it moves with every probability, where accuracy on a few
+  // thousand rows barely moves at all; regression uses the selection metric.
+  const metric = target.kind === 'classification' ? 'log_loss' : input.leaderboard.metric;
   // The model reads its own feature order; align the frame to it by name.
   const byName = new Map(f.features.map((x) => [x.name, x]));
   const aligned: Frame = { nRows: f.nRows, features: model.schema.map((s) => byName.get(s.name)!).filter(Boolean) };
