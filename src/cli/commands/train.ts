@@ -45,19 +45,21 @@ export function register(program: Command): void {
         },
       });
       const lb = r.leaderboard;
+      const f = (v: number | undefined, digits = 4): string => (v === undefined || !Number.isFinite(v) ? '' : v.toFixed(digits));
       const rows = lb.entries.map((e) => ({
         '': e.best ? '★' : '',
         id: e.id,
         learner: e.learner,
         status: e.status,
-        [`cv ${lb.metric}`]: e.cv?.mean,
-        std: Number.isFinite(e.cv?.std) ? e.cv?.std : undefined,
-        [`holdout ${lb.metric}`]: e.holdout?.[lb.metric],
-        'holdout log_loss': e.holdout?.log_loss,
-        'fit s': e.fitSeconds,
+        [`cv ${lb.metric}`]: f(e.cv?.mean),
+        '± std': f(e.cv?.std),
+        [`holdout ${lb.metric}`]: f(e.holdout?.[lb.metric]),
+        'holdout log_loss': f(e.holdout?.log_loss),
+        'fit s': f(e.fitSeconds, 2),
+        note: e.reason ?? '',
       }));
       const cols = Object.keys(rows[0] ?? {}).filter((c) => c !== 'holdout log_loss' || lb.problemType !== 'regression');
-      process.stdout.write(`${renderTable(cols, rows)}\n`);
+      process.stdout.write(`${renderTable(cols, rows, 60)}\n`);
       process.stderr.write(
         `best: ${r.best.id} (${r.best.learner}), holdout ${lb.metric} ${r.best.holdout?.[lb.metric]?.toPrecision(4) ?? '–'} · ${lb.entries.length} candidates in ${((Date.now() - started) / 1000).toFixed(1)} s\nwrote ${r.files.modelDir}/, ${r.files.manifest}, ${r.files.leaderboard}, ${r.files.reportHtml}\n`,
       );
