@@ -75,6 +75,16 @@ describe('sample', () => {
     expect(n.rows).toHaveLength(400);
   });
 
+  it('can be reproduced outside Sluice: md5 of "<position>:<seed>" as a little-endian number', async () => {
+    const r = await fitSteps(engine, 'fx', [{ kind: 'sample', n: 25, seed: 11 }]);
+    const want = (await python(`
+import hashlib, json
+rank = lambda pos: int.from_bytes(hashlib.md5(f"{pos}:11".encode()).digest(), "little")
+kept = sorted(sorted(range(1, 401), key=lambda p: (rank(p), p))[:25])
+print(json.dumps([p - 1 for p in kept]))`)) as number[];
+    expect(r.rows.map((x) => x.idx)).toEqual(want);
+  });
+
   it('needs exactly one of n and fraction', async () => {
     await expect(fitSteps(engine, 'fx', [{ kind: 'sample', n: 3, fraction: 0.5 }])).rejects.toThrow(/either n or fraction/);
   });

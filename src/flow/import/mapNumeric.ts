@@ -1,3 +1,4 @@
+import { ident } from './mapColumns.js';
 import type { MapContext } from './mapNode.js';
 import { actionParams, cols, lookup, num, str } from './params.js';
 
@@ -62,25 +63,42 @@ const OUTLIERS: Record<string, string> = {
   'Quantile numeric outliers': 'quantile',
 };
 
-/** Handle outliers: standard deviation, robust standard deviation and quantile clipping. */
+/**
+ * Handle outliers: standard deviation, robust standard deviation and quantile bounds ->
+ * clip_outliers; fixed (min-max) bounds -> compute. Data Wrangler's defaults are written out where
+ * they differ from Sluice's (4 standard deviations, where Sluice's k defaults to 3).
+ */
 export function mapHandleOutliers(ctx: MapContext): void {
-  const method = lookup(OUTLIERS, ctx.action);
   const columns = cols(ctx.params);
-  if (!method || columns.length === 0) return ctx.unsupported();
+  if (columns.length === 0) return ctx.unsupported();
   const fix = str(ctx.params, 'fix_method') ?? 'Clip';
-  if (!/clip/i.test(fix)) ctx.note('warning', `Data Wrangler's fix method was "${fix}"; Sluice clips outliers to the bounds instead`);
-  const k = num(ctx.params, 'standard_deviations');
+  if (!/clip/i.test(fix)) ctx.note('warning', `Data Wrangler's fix method was "${fix}" (${/remove/i.test(fix) ? 'rows outside the bounds were removed' : 'values outside the bounds became missing'}); Sluice clips outliers to the bounds instead`);
+  if (ctx.action === 'Min-max numeric outliers') return clipFixed(ctx, columns);
+  const method = lookup(OUTLIERS, ctx.action);
+  if (!method) return ctx.unsupported();
+  const k = num(ctx.params, 'standard_deviations') ?? 4;
   const lower = num(ctx.params, 'lower_quantile');
   const upper = num(ctx.params, 'upper_quantile');
-  if (method === 'robust_stdev' && (lower !== undefined || upper !== undefined)) {
-    ctx.note('info', `Data Wrangler estimated the spread from the values between quantiles ${lower ?? '?'} and ${upper ?? '?'}; Sluice's robust_stdev estimates it from the median absolute deviation`);
+  if (method === 'robust_stdev') {
+    ctx.note('info', `Data Wrangler took the mean and standard deviation of the values between quantiles ${lower ?? 0.25} and ${upper ?? 0.75}; Sluice's robust_stdev uses the median and the median absolute deviation`);
   }
   ctx.add({
     kind: 'clip_outliers',
     columns,
     method,
-    ...(method !== 'quantile' && k !== undefined ? { k } : {}),
+    ...(method !== 'quantile' ? { k } : {}),
     ...(method === 'quantile' && lower !== undefined ? { lower_quantile: lower } : {}),
     ...(method === 'quantile' && upper !== undefined ? { upper_quantile: upper } : {}),
   });
+}
+
+/** Fixed bounds need no fitting: one compute step per column, missing values stay missing. */
+function clipFixed(ctx: MapContext, columns: string[]): void {
+  const lo = num(ctx.params, 'lower_threshold');
+  const hi = num(ctx.params, 'upper_threshold');
+  if (lo === undefined || hi === undefined) return ctx.unsupported();
+  for (const c of columns) {
+    const col = ident(c);
+    ctx.add({ kind: 'compute', output: c, expression: `CASE WHEN ${col} < ${lo} THEN ${lo} WHEN ${col} > ${hi} THEN ${hi} ELSE ${col} END`, type: 'float', replace: true });
+  }
 }

@@ -9,7 +9,7 @@ import { type GbdtParams, resolveGbdtParams } from './gbdtParams.js';
 import { GbdtModel } from './gbdtModel.js';
 import { buildHistGH, HistogramPool } from './histogram.js';
 import { computeGradients, initialRaw, type LossName, meanLoss } from './loss.js';
-import { addTreeOutput, addTreeOutputRows, type Tree } from './tree.js';
+import { addTreeOutput, type Tree } from './tree.js';
 import { TreeGrower } from './treeGrower.js';
 
 export interface GbdtTrainOptions {
@@ -25,7 +25,7 @@ export interface GbdtTrainOptions {
  *
  * Each iteration computes gradients, then grows one tree per raw-score column on binned
  * features; leaf values are `-learningRate * G / (H + l2)`. Training predictions are updated
- * through the leaves' row segments (no tree traversal) unless rows were subsampled. With early
+ * through the leaves' row segments, never by traversing the tree. With early
  * stopping the model is rolled back to the iteration with the best validation loss.
  *
  * @example
@@ -34,7 +34,7 @@ export interface GbdtTrainOptions {
  */
 export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtParams> = {}, options: GbdtTrainOptions = {}): GbdtModel {
   checkTrainingData(frame, target, 'gbdt');
-  const p = resolveGbdtParams(params);
+  const p = resolveGbdtParams(params, frame.nRows);
   const schema = frameSchema(frame);
   const es = p.earlyStopping === 'auto' ? options.validation !== undefined || frame.nRows > 10_000 : p.earlyStopping;
   let trainFrame = frame;
@@ -70,6 +70,7 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
   const identity = new Uint32Array(n);
   for (let i = 0; i < n; i++) identity[i] = i;
   const rows = new Uint32Array(n);
+  const oob = new Uint32Array(n);
   const pool = new HistogramPool(data.offsets[data.nFeatures]! * 3);
   const grower = new TreeGrower(data, 3, {
     lambda: p.l2,
@@ -102,6 +103,7 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
     const unsampled = sample ? complement(sample, n) : null;
     for (let k = 0; k < K; k++) {
       rows.set(sample ?? identity);
+      if (unsampled) oob.set(unsampled);
       const feats = nFeatTree < F ? rng.shuffle(Int32Array.from(allFeats)).subarray(0, nFeatTree).sort() : null;
       const ghk = gh.subarray(k * 2 * n, (k + 1) * 2 * n);
       const { tree, leaves } = grower.grow({
@@ -114,15 +116,17 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
         pool,
         feats: feats ?? allFeats,
         rng,
+        ...(unsampled ? { oob, nOob: unsampled.length } : {}),
       });
       setLeafValues(tree, p.learningRate, p.l2);
       const kn = k * n;
+      // Every row's score moves by its leaf's value: sampled rows and, partitioned alongside
+      // them, the rows left out of this iteration's sample.
       for (const leaf of leaves) {
         const v = tree.value[leaf.node]!;
         for (let i = leaf.start; i < leaf.end; i++) raw[kn + rows[i]!]! += v;
+        for (let i = leaf.oobStart; i < leaf.oobEnd; i++) raw[kn + oob[i]!]! += v;
       }
-      // Rows left out of this iteration's sample still need the tree's output.
-      if (unsampled) addTreeOutputRows(tree, data, unsampled, raw, 1, kn);
       if (valRaw && valData) addTreeOutput(tree, valData as Binned, valRaw, K, k);
       trees.push(tree);
     }

@@ -90,15 +90,3 @@ export function addTreeOutput(tree: Tree, data: Binned, out: Float64Array, strid
     for (let c = 0; c < nOut; c++) out[o + c]! += scale * tree.value[leaf * nOut + c]!;
   }
 }
-
-/** As {@link addTreeOutput} for the listed rows only (traversing the row-major slots). */
-export function addTreeOutputRows(tree: Tree, data: Binned, rows: Uint32Array, out: Float64Array, stride: number, channel: number): void {
-  const nOut = tree.nOut;
-  const F = data.nFeatures;
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    const leaf = leafOfSlots(tree, data, r * F);
-    const o = r * stride + channel;
-    for (let c = 0; c < nOut; c++) out[o + c]! += tree.value[leaf * nOut + c]!;
-  }
-}

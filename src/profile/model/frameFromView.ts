@@ -5,8 +5,9 @@ import type { ColumnReport, TargetReport } from '../reportSchema.js';
 
 export interface ModelData {
   frame: Frame;
-  target: Target;
-  /** Rows of the data with a target value, before sampling. */
+  /** Absent when the frame was loaded without a target (anomalies). */
+  target?: Target;
+  /** Rows of the data with a target value (all rows without a target), before sampling. */
   rows: number;
   sampled: boolean;
   /** Features left out (text, dates, constants) with the reason. */
@@ -15,15 +16,15 @@ export interface ModelData {
 
 /**
  * Loads the model features and the target from the profile view into the typed-array frame of
- * `ml/` (NaN / -1 for missing), through the shared loader in `src/data/frameFromView.ts`. Rows
- * without a target are left out; above `maxRows` a seeded reservoir sample is taken, so memory
- * stays bounded on large data. Free text, dates and constant columns are not features of the
- * quick model.
+ * `ml/` (NaN / -1 for missing), through the loader shared with training
+ * (`src/data/frameFromView.ts`). Rows without a target are left out; above `maxRows` a seeded
+ * reservoir sample is taken, so memory stays bounded on large data. Free text, dates and
+ * constant columns are not features of the quick model.
  */
-export async function frameFromView(engine: Engine, view: string, columns: ColumnReport[], target: TargetReport, maxRows: number): Promise<ModelData> {
+export async function frameFromView(engine: Engine, view: string, columns: ColumnReport[], target: TargetReport | undefined, maxRows: number): Promise<ModelData> {
   const skipped: ModelData['skipped'] = [];
   const features = columns.filter((c) => {
-    if (c.name === target.column) return false;
+    if (c.name === target?.column) return false;
     if (c.type === 'text' || c.type === 'datetime') {
       skipped.push({ feature: c.name, reason: c.type });
       return false;
@@ -35,12 +36,14 @@ export async function frameFromView(engine: Engine, view: string, columns: Colum
     return true;
   });
   const isNum = (c: ColumnReport) => c.storageType === 'integer' || c.storageType === 'float';
-  const regression = target.problemType === 'regression';
+  const regression = target?.problemType === 'regression';
   const loaded = await loadFrame(engine, view, {
     features: features.map((c) => ({ name: c.name, kind: isNum(c) ? 'numeric' : 'categorical' })),
-    target: { column: target.column, cast: regression ? 'DOUBLE' : 'VARCHAR' },
+    ...(target ? { target: { column: target.column, cast: regression ? 'DOUBLE' : 'VARCHAR' } } : {}),
     maxRows,
   });
+  const base = { frame: loaded.frame, rows: loaded.rows, sampled: loaded.sampled, skipped };
+  if (!target) return base;
   const ycol = loaded.targetValues ?? [];
   let targetData: Target;
   if (regression) {
@@ -50,5 +53,5 @@ export async function frameFromView(engine: Engine, view: string, columns: Colum
     const index = new Map(labels.map((l, i) => [l, i]));
     targetData = { kind: 'classification', labels, codes: Int32Array.from(ycol as string[], (v) => index.get(v)!) };
   }
-  return { frame: loaded.frame, target: targetData, rows: loaded.rows, sampled: loaded.sampled, skipped };
+  return { ...base, target: targetData };
 }
