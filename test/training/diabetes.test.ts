@@ -5,6 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFittedFlow } from '../../src/flow/fittedFlow.js';
 import { loadModel } from '../../src/ml/loadModel.js';
+import { loadFlowModelPredictor } from '../../src/server/endpoint/FlowModelPredictor.js';
 import { loadArtifact } from '../../src/training/loadArtifact.js';
 import { predictFile, predictionsCsv } from '../../src/training/predictFile.js';
 import { trainModel, type TrainResult } from '../../src/training/trainModel.js';
@@ -94,6 +95,21 @@ describe('training on the seed data (readmitted, 3 classes)', () => {
       expect(cells[0]).toBe(['<30', '>30', 'no'][best]);
     }
   }, 90_000);
+
+  it('the endpoint loads the artifact folder as written and serves the same probabilities', async () => {
+    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const types = new Map<string, string>(manifest.inputSignature.map((c: { name: string; type: string }) => [c.name, c.type]));
+    const [head, ...lines] = readFileSync(DIABETES, 'utf8').split('\n').slice(0, 301);
+    const names = head!.split(',');
+    const records = lines.map((l) => Object.fromEntries(l.split(',').map((v, j) => [names[j]!, types.get(names[j]!) === 'string' ? v : Number(v)]).filter(([k]) => k !== 'readmitted')));
+    const predictor = await loadFlowModelPredictor(join(out, 'model'), 'readmission', '1');
+    const served = await predictor.predict(records);
+    const proba = result.model.output(result.data.frame);
+    served.forEach((r, i) => {
+      const probs = (r as { probabilities: number[] }).probabilities;
+      for (let j = 0; j < 3; j++) expect(probs[j]).toBeCloseTo(proba[i * 3 + j]!, 12);
+    });
+  });
 
   it('renders the model report in Chromium: every section, curves, no request, pleasant', async () => {
     const report = JSON.parse(readFileSync(join(out, 'model-report.json'), 'utf8'));
