@@ -21,6 +21,7 @@ import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { ServingMetrics } from '../../src/server/endpoint/ServingMetrics.js';
 import { compileRecordTransform } from '../../src/flow/applyRecords.js';
 import { parseInvocation } from '../../src/server/endpoint/parseInvocation.js';
+import { pruneForServing } from '../../src/server/endpoint/pruneForServing.js';
 import { rowsToFrame } from '../../src/server/endpoint/rowsToFrame.js';
 import { invocationsRoutes } from '../../src/server/routes/invocations.js';
 import { metricsRoutes } from '../../src/server/routes/metrics.js';
@@ -191,7 +192,8 @@ async function main(): Promise<void> {
     return quantile(ts, 0.5);
   };
   const parsed = parseInvocation('text/csv', csvBody, predictor.inputs);
-  const transform = compileRecordTransform(trained.fitted);
+  // The transform the endpoint runs: the fitted flow without add-only steps the model ignores.
+  const transform = compileRecordTransform(pruneForServing(trained.fitted, trained.model.schema.map((x) => x.name)));
   const transformed = transform(parsed.records).map((r) => (r.ok ? r.row : {}));
   const frame = rowsToFrame(transformed, trained.model.schema);
   const preds = await predictor.predict(parsed.records);

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -33,17 +35,22 @@ export class Engine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    /** The spill folder this instance created, removed on close. */
+    private readonly ownTempDirectory?: string,
   ) {}
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
     const config: Record<string, string> = {};
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     if (options.threads) config.threads = String(options.threads);
-    // DuckDB's default spill folder is `.tmp` in the current directory: keep users' folders clean.
-    config.temp_directory = options.tempDirectory ?? join(tmpdir(), 'sluice-duckdb');
+    // DuckDB's default spill folder is `.tmp` in the current directory: keep users' folders
+    // clean. One folder per instance: instances sharing a folder delete each other's spill files.
+    const ownTemp = options.tempDirectory === undefined;
+    const tempDirectory = options.tempDirectory ?? join(tmpdir(), `sluice-duckdb-${process.pid}-${randomBytes(4).toString('hex')}`);
+    config.temp_directory = tempDirectory;
     const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
     const conn = await instance.connect();
-    return new Engine(instance, conn);
+    return new Engine(instance, conn, ownTemp ? tempDirectory : undefined);
   }
 
   /** Runs statements for their effect. */
@@ -104,6 +111,7 @@ export class Engine {
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
+    if (this.ownTempDirectory) rmSync(this.ownTempDirectory, { recursive: true, force: true });
   }
 }
 

@@ -28,8 +28,10 @@ export function outputFormatOf(path: string): OutputFormat {
  * Writes a table, view or SELECT query to a CSV or Parquet file atomically: DuckDB writes a
  * temporary file beside the target, which is renamed over it only when complete. A failed or
  * interrupted run leaves the previous file (or no file) and no partial one.
+ *
+ * @returns the number of rows written.
  */
-export async function writeTable(engine: Engine, relationOrQuery: string, path: string, options: WriteTableOptions = {}): Promise<void> {
+export async function writeTable(engine: Engine, relationOrQuery: string, path: string, options: WriteTableOptions = {}): Promise<number> {
   const format = options.format ?? outputFormatOf(path);
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
@@ -39,8 +41,9 @@ export async function writeTable(engine: Engine, relationOrQuery: string, path: 
       ? `FORMAT parquet, COMPRESSION zstd`
       : `FORMAT csv, HEADER true, DELIMITER ${quoteLiteral(options.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : ','))}`;
   try {
-    await engine.exec(`COPY ${source} TO ${quoteLiteral(tmp)} (${opts})`);
+    const result = await engine.query<{ Count: number }>(`COPY ${source} TO ${quoteLiteral(tmp)} (${opts})`);
     await rename(tmp, path);
+    return Number(result[0]?.Count ?? 0);
   } catch (e) {
     await rm(tmp, { force: true, recursive: true });
     throw e;

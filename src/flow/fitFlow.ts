@@ -11,6 +11,11 @@ import { stepDef } from './steps/index.js';
 export interface FitOptions {
   /** The data file, for messages. */
   file?: string;
+  /**
+   * Count the output rows now (the default). Callers that read the result anyway (e.g. to
+   * write it) pass false and fill `fitted.rows.out` themselves, saving a pass over the data.
+   */
+  countOutput?: boolean;
   /** Called after each step with its index, the view holding its result, and its columns. */
   onStep?: (index: number, step: StepSpec, view: string, columns: ColumnSchema[]) => void | Promise<void>;
 }
@@ -58,7 +63,7 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
       hint: `output columns: ${columns.map((c) => c.name).join(', ')}`,
     });
   }
-  const rowsOut = await engine.count(current);
+  const rowsOut = options.countOutput === false ? -1 : await engine.count(current);
   const fitted: FittedFlow = {
     format: 'sluice.fitted-flow',
     formatVersion: 1,

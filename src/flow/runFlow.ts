@@ -45,11 +45,12 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
     relation = engine.tempName('applied');
     await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(relation)} AS ${planSql(fitted, input, info.columns, 'train', options.input)}`);
   } else if (options.flow) {
-    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep }));
+    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep, countOutput: !options.output }));
   } else {
     throw new Error('runFlow needs a flow or a fitted flow');
   }
-  if (options.output) await writeTable(engine, relation, options.output);
-  const rows = await engine.count(relation);
+  // Writing reads the result once and reports its row count: no second pass to count it.
+  const rows = options.output ? await writeTable(engine, relation, options.output) : await engine.count(relation);
+  if (fitted.rows.out < 0) fitted.rows.out = rows;
   return { fitted, relation, rows, columns: await engine.describe(relation) };
 }

@@ -40,6 +40,20 @@ print(json.dumps([[int(v) for v in row] for row in zip(t.year, t.month, t.day, t
     expect(recs.map((x) => (x.ok ? [...features.map((f) => x.row[`admitted_at_${f}`]), x.row.admit_date_day_of_week] : x.error.message))).toEqual(want);
   });
 
+  it('a record with an impossible or non-ISO date gets a per-record error, not a shifted date', async () => {
+    const r = await fitSteps(engine, 'fixture', [{ kind: 'datetime_features', column: 'admit_date', features: ['month'] }]);
+    const results = r.applyRecords([
+      await fixtureRecord(engine, { admit_date: '2024-02-30' }),
+      await fixtureRecord(engine, { admit_date: '5' }),
+      await fixtureRecord(engine, { admit_date: '2024-2-29' }),
+    ]);
+    expect(results.map((x) => (x.ok ? x.row.admit_date_month : x.error.location))).toEqual([
+      { record: 0, field: 'admit_date' },
+      { record: 1, field: 'admit_date' },
+      2,
+    ]);
+  });
+
   it('refuses hour on a date column and a text column', async () => {
     const a = await fitSteps(engine, 'fixture', [{ kind: 'datetime_features', column: 'admit_date', features: ['hour'] }]).catch((e: unknown) => e);
     expect(isSluiceError(a) && a.message).toMatch(/is a date, which has no hour/);

@@ -39,10 +39,16 @@ describe('infer_types', () => {
     expect(r.applyRecords([{ i: 'seven', f: '1', b: 'y', d: null, ts: null, s: 'a', empty: null }])[0]).toMatchObject({ ok: true, row: { i: null, f: '1' } });
   });
 
-  it('refuses a listed column that is not text', async () => {
-    const err = await fitSteps(engine, 'fixture', [{ kind: 'infer_types', columns: ['age'] }]).catch((e: unknown) => e);
-    expect(isSluiceError(err) && err.code).toBe('FLOW_TYPE');
-    expect(String((err as Error).message)).toContain('"age"');
+  it('leaves a listed column that already has a type as it is (imported flows list every column)', async () => {
+    const r = await fitSteps(engine, 'fixture', [{ kind: 'infer_types', columns: ['age', 'race', 'admit_date'] }]);
+    expect(firstFitted<{ types: Record<string, string> }>(r.fitted).types).toEqual({ race: 'string' });
+    expect(r.fitted.output).toEqual(r.fitted.input);
+  });
+
+  it('names a listed column that does not exist', async () => {
+    const err = await fitSteps(engine, 'fixture', [{ kind: 'infer_types', columns: ['agee'] }]).catch((e: unknown) => e);
+    expect(isSluiceError(err) && err.code).toBe('FLOW_MISSING_COLUMN');
+    expect(isSluiceError(err) && err.hint).toContain('did you mean "age"');
   });
 });
 

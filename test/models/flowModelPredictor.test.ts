@@ -13,6 +13,7 @@ import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { rowsToFrame } from '../../src/server/endpoint/rowsToFrame.js';
 import { predictFile } from '../../src/server/endpoint/predictFile.js';
 import { mountEndpoint } from '../../src/server/endpoint/mountEndpoint.js';
+import { pruneForServing } from '../../src/server/endpoint/pruneForServing.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -90,12 +91,27 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     expect(new Set(body.predictions.map((p) => p.probabilities[1]!.toFixed(6))).size).toBeGreaterThan(20);
   });
 
+  it('serves without the add-only steps the model does not read (record id, event time)', () => {
+    const kinds = (f: { steps: Array<{ kind: string }> }) => f.steps.map((x) => x.kind);
+    const features = trained.model.schema.map((x) => x.name);
+    expect(kinds(trained.fitted)).toContain('record_id');
+    const pruned = pruneForServing(trained.fitted, features);
+    expect(kinds(pruned)).not.toContain('record_id');
+    expect(kinds(pruned)).not.toContain('event_time');
+    expect(pruned.steps).toHaveLength(trained.fitted.steps.length - 2);
+    expect(pruned.output.map((c) => c.name)).not.toContain('record_id');
+    // A model that reads the record id keeps the step that makes it.
+    expect(kinds(pruneForServing(trained.fitted, [...features, 'record_id']))).toContain('record_id');
+  });
+
   it('accepts the same records as JSON and as headerless CSV, with identical answers', async () => {
     const header = lines[0]!.split(',');
     const raw = lines.slice(1, 6).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i]!, v])));
     const a = await (await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_records: raw }) })).json();
     const b = await (await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.slice(0, 6).join('\n') })).json();
-    const inputs = host.current!.inputs.map((c) => c.name);
+    // The column order of a headerless row, as a client learns it from GET /ping.
+    const inputs = ((await (await fetch(`${base}/ping`)).json()) as { inputs: Array<{ name: string }> }).inputs.map((c) => c.name);
+    expect(inputs).toEqual(host.current!.inputs.map((c) => c.name));
     const headerless = raw.map((r) => inputs.map((c) => r[c]).join(',')).join('\n');
     const c = await (await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: headerless })).json();
     expect(a).toEqual(b);
@@ -127,9 +143,14 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
   it('refuses an artifact that is not servable, with a clear error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-bad-art-'));
     await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toThrow(/has no model.json/);
-    writeFileSync(join(dir, MODEL_FILE), '{"format": "sluice-model", "learner": "svm"}');
+    writeFileSync(join(dir, MODEL_FILE), '{"format": "sluice-model", "formatVersion": 1, "learner": "svm"}');
     writeFileSync(join(dir, 'fitted-flow.json'), readFileSync(join(trained.dir, 'fitted-flow.json')));
-    await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toThrow(/cannot load "svm"/);
+    await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toThrow(/model.json of m version 1: unknown learner "svm"/);
+    writeFileSync(join(dir, MODEL_FILE), '{"format": "sluice-mod');
+    const err = (await loadFlowModelPredictor(dir, 'm', '1').catch((e: unknown) => e)) as SluiceError;
+    expect(err).toBeInstanceOf(SluiceError);
+    expect(err.location?.file).toBe(join(dir, MODEL_FILE));
+    expect(err.httpStatus).toBe(500);
   });
 
   it('scores a file in batch (sluice models predict) with the same numbers as the endpoint', async () => {

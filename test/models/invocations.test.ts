@@ -53,7 +53,18 @@ describe('POST /invocations', () => {
   it('answers /ping with the model', async () => {
     const r = await app.inject({ method: 'GET', url: '/ping' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ status: 'ok', model: 'readmission', model_version: '1' });
+    expect(r.json()).toEqual({
+      status: 'ok',
+      model: 'readmission',
+      model_version: '1',
+      labels: ['no', '>30', '<30'],
+      inputs: [
+        { name: 'age', type: 'integer' },
+        { name: 'gender', type: 'string' },
+        { name: 'num_medications', type: 'float' },
+        { name: 'insulin', type: 'boolean' },
+      ],
+    });
   });
 
   it('accepts every input shape and gives the same predictions', async () => {

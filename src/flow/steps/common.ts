@@ -96,6 +96,19 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/**
+ * DuckDB reads a date only as year-month-day (with - or /) and refuses impossible days; JavaScript's
+ * Date also takes "5" (as 2001-05-01) or "Jan 5 2024" and rolls 2024-02-30 over to March 1st.
+ */
+function ymdPrefix(s: string): boolean {
+  const m = /^\s*(\d{4,})[-/](\d{1,2})[-/](\d{1,2})(?=$|[ T])/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]) - 1, Number(m[3])];
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo, d);
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo && t.getUTCDate() === d;
+}
+
 /** Coerces a record value to a logical type the way DuckDB's TRY_CAST does (NULL when it cannot). */
 export function coerce(v: unknown, type: LogicalType): unknown {
   if (isMissing(v)) return null;
@@ -133,10 +146,12 @@ export function coerce(v: unknown, type: LogicalType): unknown {
       return null;
     }
     case 'date': {
+      if (!(v instanceof Date) && !ymdPrefix(String(v))) return null;
       const d = v instanceof Date ? v : new Date(String(v));
       return Number.isNaN(d.getTime()) ? null : d.toISOString().slice(0, 10);
     }
     case 'timestamp': {
+      if (!(v instanceof Date) && !ymdPrefix(String(v))) return null;
       const d = v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? '' : 'Z'));
       return Number.isNaN(d.getTime()) ? null : d.toISOString().replace('T', ' ').replace('Z', '');
     }

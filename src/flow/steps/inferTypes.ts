@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { SluiceError } from '../../core/errors.js';
 import type { LogicalType } from '../../core/types.js';
 import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
@@ -70,18 +69,14 @@ export function convertText(value: unknown, type: LogicalType): unknown {
   }
 }
 
+/**
+ * The columns to examine: the listed ones that are text, or every text column. A listed column
+ * that already has a type is left as it is: Data Wrangler reads every column as text and lists
+ * them all, while Sluice's reader has typed numbers already, so imported flows list such columns.
+ */
 function candidates(s: z.infer<typeof schema>, ctx: StepContext): string[] {
   if (!s.columns) return ctx.columns.filter((c) => c.type === 'string').map((c) => c.name);
-  for (const c of s.columns) {
-    const t = typeOf(ctx, c);
-    if (t !== 'string') {
-      throw new SluiceError('FLOW_TYPE', `step ${ctx.index + 1} (infer_types) infers the type of text columns, but "${c}" is already ${t}`, {
-        location: { step: ctx.index, field: c },
-        hint: `remove "${c}" from columns, or omit columns to examine every text column`,
-      });
-    }
-  }
-  return s.columns;
+  return s.columns.filter((c) => typeOf(ctx, c) === 'string');
 }
 
 /** Data Wrangler's "Infer and cast type": learns the narrowest type of text columns, then converts. */
@@ -92,7 +87,7 @@ export const inferTypes = defineStep<z.infer<typeof schema>, Fitted>({
     title: 'Infer and cast types',
     family: 'types',
     description:
-      'Examines text columns (the listed ones, or all) at fit time and converts each to the narrowest type that every non-missing value has: integer, float, boolean (true/false, t/f, yes/no, y/n), date (YYYY-MM-DD), timestamp (YYYY-MM-DD HH:MM[:SS[.ffffff]]); otherwise it stays text. Values are trimmed of spaces; empty text counts as missing. Later batches are converted to the learned types, and a value that does not convert becomes missing.',
+      'Examines text columns (the listed ones, or all; a listed column that already has a type keeps it) at fit time and converts each to the narrowest type that every non-missing value has: integer, float, boolean (true/false, t/f, yes/no, y/n), date (YYYY-MM-DD), timestamp (YYYY-MM-DD HH:MM[:SS[.ffffff]]); otherwise it stays text. Values are trimmed of spaces; empty text counts as missing. Later batches are converted to the learned types, and a value that does not convert becomes missing.',
     example: 'kind: infer_types',
     learns: 'one type per text column',
   },

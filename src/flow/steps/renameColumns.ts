@@ -39,9 +39,14 @@ export const renameColumns = defineStep({
   },
   sql: (s, _f, ctx, input) =>
     `SELECT ${ctx.columns.map((c) => (s.mapping[c.name] ? `${quoteIdent(c.name)} AS ${quoteIdent(s.mapping[c.name]!)}` : quoteIdent(c.name))).join(', ')} FROM ${input}`,
-  record: (s) => (row) => {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(row)) out[s.mapping[k] ?? k] = v;
-    return out;
+  // Only the columns the schema has at this point: earlier drop_columns steps leave dropped
+  // fields on the record, and one of them may share a new name.
+  record: (s, _f, ctx) => {
+    const names = ctx.columns.map((c) => c.name);
+    return (row) => {
+      const out: Record<string, unknown> = {};
+      for (const k of names) out[s.mapping[k] ?? k] = row[k] ?? null;
+      return out;
+    };
   },
 });

@@ -58,7 +58,11 @@ export function runFitTask(frame: Frame, target: Target, task: FitTask): FitResu
   const info: Record<string, unknown> = {};
   const m = model as unknown as { iterations?: number; stoppedBy?: string; trees?: unknown[]; converged?: boolean };
   if (task.learner === 'gbdt') Object.assign(info, { iterations: m.iterations, stoppedBy: m.stoppedBy });
-  if (task.learner === 'forest') info.trees = m.trees?.length;
+  if (task.learner === 'forest') {
+    info.trees = m.trees?.length;
+    const wanted = (model.params as { nTrees?: number }).nTrees;
+    if (wanted !== undefined && (m.trees?.length ?? 0) < wanted) info.stoppedBy = 'deadline';
+  }
   if (task.learner === 'logistic' || task.learner === 'linear') Object.assign(info, { iterations: m.iterations, converged: m.converged });
   return { id: task.id, fitSeconds, predictMsPerRow, outputs, model: task.returnModel ? model.toJSON() : null, info };
 }

@@ -1,17 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SluiceError } from '../../core/errors.js';
+import { SluiceError, toSluiceError } from '../../core/errors.js';
 import type { ColumnSchema } from '../../core/types.js';
 import { compileRecordTransform } from '../../flow/applyRecords.js';
 import { parseFittedFlow, type FittedFlow } from '../../flow/fittedFlow.js';
 import { requiredInputs } from '../../flow/planSql.js';
-import { BaselineModel } from '../../ml/baseline/trainBaseline.js';
-import { ForestModel } from '../../ml/forest/forestModel.js';
-import { GbdtModel } from '../../ml/gbdt/gbdtModel.js';
-import { LinearModel } from '../../ml/linear/linearModel.js';
-import type { Model, ModelJSON } from '../../ml/model.js';
+import { loadModel } from '../../ml/loadModel.js';
+import type { Model } from '../../ml/model.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isRecordError, type PredictionResult, type Predictor } from './Predictor.js';
+import { pruneForServing } from './pruneForServing.js';
 import { levelIndexes, rowsToFrame } from './rowsToFrame.js';
 
 /** Files of a servable artifact folder, as the registry stores it. */
@@ -20,14 +18,6 @@ export const FITTED_FLOW_FILE = 'fitted-flow.json';
 
 /** Records scored between two yields to the event loop. */
 const CHUNK = 1000;
-
-/** How to revive each learner from its JSON form. Add learners here as `src/ml` grows. */
-export const LEARNER_LOADERS: Record<string, (j: ModelJSON) => Model> = {
-  gbdt: (j) => GbdtModel.fromJSON(j),
-  logistic: (j) => LinearModel.fromJSON(j),
-  forest: (j) => ForestModel.fromJSON(j),
-  baseline: (j) => BaselineModel.fromJSON(j),
-};
 
 /**
  * The real predictor: raw records -> the fitted flow (compiled to a record function, the same
@@ -54,8 +44,9 @@ export class FlowModelPredictor implements Predictor {
       });
     }
     this.labels = [...model.labels];
-    this.inputs = requiredInputs(fitted, 'serve');
-    this.transform = compileRecordTransform(fitted);
+    const serving = pruneForServing(fitted, model.schema.map((s) => s.name));
+    this.inputs = requiredInputs(serving, 'serve');
+    this.transform = compileRecordTransform(serving);
     this.levels = levelIndexes(model.schema);
     const produced = new Set(fitted.output.map((c) => c.name));
     const lacking = model.schema.filter((s) => !produced.has(s.name)).map((s) => s.name);
@@ -145,21 +136,17 @@ export async function loadFlowModelPredictor(artifactDir: string, name: string, 
   // In order, so a folder missing both always names model.json first.
   const modelText = await read(MODEL_FILE);
   const flowText = await read(FITTED_FLOW_FILE);
-  let json: ModelJSON;
+  let model: Model;
   try {
-    json = JSON.parse(modelText) as ModelJSON;
+    // src/ml's loader knows every learner (gbdt, logistic, linear, forest, baseline, ensemble).
+    model = loadModel(modelText);
   } catch (e) {
-    throw new SluiceError('PREDICTOR_ARTIFACT', `${MODEL_FILE} of ${name} version ${version} is not JSON: ${(e as Error).message}`, { location: { file: join(artifactDir, MODEL_FILE) }, httpStatus: 500 });
-  }
-  if (json.format !== 'sluice-model') {
-    throw new SluiceError('PREDICTOR_ARTIFACT', `${MODEL_FILE} of ${name} version ${version} is not a Sluice model`, { location: { file: join(artifactDir, MODEL_FILE) }, httpStatus: 500 });
-  }
-  const load = LEARNER_LOADERS[json.learner];
-  if (!load) {
-    throw new SluiceError('PREDICTOR_LEARNER', `the endpoint cannot load "${json.learner}" models yet`, {
-      hint: `loadable learners: ${Object.keys(LEARNER_LOADERS).join(', ')}`,
+    const err = toSluiceError(e, 'PREDICTOR_ARTIFACT');
+    throw new SluiceError(err.code, `${MODEL_FILE} of ${name} version ${version}: ${err.message}`, {
+      location: { file: join(artifactDir, MODEL_FILE) },
+      ...(err.hint ? { hint: err.hint } : {}),
       httpStatus: 500,
     });
   }
-  return new FlowModelPredictor(name, version, parseFittedFlow(flowText, join(artifactDir, FITTED_FLOW_FILE)), load(json));
+  return new FlowModelPredictor(name, version, parseFittedFlow(flowText, join(artifactDir, FITTED_FLOW_FILE)), model);
 }

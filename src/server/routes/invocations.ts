@@ -86,7 +86,11 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
   app.get('/ping', async (_req, reply) => {
     const p = host.current;
     if (!p) return reply.code(503).send({ status: 'no model loaded' });
-    return reply.header(MODEL_HEADER, p.name).header(VERSION_HEADER, p.version).send({ status: 'ok', model: p.name, model_version: p.version });
+    // The input columns, in the order a headerless CSV row or an array instance gives them.
+    return reply
+      .header(MODEL_HEADER, p.name)
+      .header(VERSION_HEADER, p.version)
+      .send({ status: 'ok', model: p.name, model_version: p.version, labels: p.labels, inputs: p.inputs.map((c) => ({ name: c.name, type: c.type })) });
   });
 
   app.post('/invocations', { bodyLimit, ...(metrics ? { onResponse: observe } : {}) }, async (req, reply) => {

@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import { SluiceError } from '../../core/errors.js';
+import { isMetricName, METRIC_NAMES, type MetricName } from '../../ml/metrics/metricRegistry.js';
+import { renderTable } from '../renderTable.js';
+
+interface TrainFlags {
+  target: string;
+  flow?: string;
+  problemType?: string;
+  metric?: string;
+  timeLimit?: string;
+  seed?: string;
+  holdout?: string;
+  out: string;
+}
+
+/** `sluice train DATA --target COL --out DIR`: AutoML, the servable model, leaderboard and model report. */
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train candidate models, pick the best on cross-validation, write the model, leaderboard and model report')
+    .argument('<data>', 'CSV, Parquet or JSON-lines file')
+    .requiredOption('-t, --target <column>', 'the column to predict')
+    .requiredOption('-o, --out <dir>', 'output folder: model/, model.json (manifest), leaderboard.json, model-report.*')
+    .option('--flow <file>', 'flow to fit on the data first; the model trains on its output')
+    .option('--problem-type <type>', 'classification or regression (detected when absent)')
+    .option('--metric <name>', `selection metric: ${METRIC_NAMES.join(', ')} (default: f1 binary, accuracy multiclass, mse regression)`)
+    .option('--time-limit <seconds>', 'time for the whole search', '60')
+    .option('--seed <n>', 'random seed (splits, search, subsampling)', '0')
+    .option('--holdout <fraction>', 'fraction of rows held out for the final score', '0.2')
+    .action(async (data: string, flags: TrainFlags) => {
+      const options = parseFlags(flags);
+      const { trainModel } = await import('../../training/trainModel.js');
+      const started = Date.now();
+      const r = await trainModel(data, {
+        ...options,
+        onProgress: (e) => {
+          if (e.phase === 'search' && e.entry) {
+            const x = e.entry;
+            const score = x.cv ? `${x.cv.mean.toPrecision(4)}${Number.isFinite(x.cv.std) ? ` ± ${x.cv.std.toPrecision(2)}` : ''}` : '';
+            process.stderr.write(`  ${x.id.padEnd(4)} ${x.learner.padEnd(9)} ${x.status.padEnd(7)} ${score}${x.reason ? `  (${x.reason})` : ''}${x.fitSeconds !== undefined ? `  ${x.fitSeconds.toFixed(2)} s/fold` : ''}\n`);
+          } else {
+            process.stderr.write(`${e.phase === 'load' || e.phase === 'report' || e.phase === 'done' ? '· ' : '· '}${e.message}\n`);
+          }
+        },
+      });
+      const lb = r.leaderboard;
+      const f = (v: number | undefined, digits = 4): string => (v === undefined || !Number.isFinite(v) ? '' : v.toFixed(digits));
+      const rows = lb.entries.map((e) => ({
+        '': e.best ? '★' : '',
+        id: e.id,
+        learner: e.learner,
+        status: e.status,
+        [`cv ${lb.metric}`]: f(e.cv?.mean),
+        '± std': f(e.cv?.std),
+        [`holdout ${lb.metric}`]: f(e.holdout?.[lb.metric]),
+        'holdout log_loss': f(e.holdout?.log_loss),
+        'fit s': f(e.fitSeconds, 2),
+        note: e.reason ?? '',
+      }));
+      const cols = Object.keys(rows[0] ?? {}).filter((c) => c !== 'holdout log_loss' || lb.problemType !== 'regression');
+      process.stdout.write(`${renderTable(cols, rows, 60)}\n`);
+      process.stderr.write(
+        `best: ${r.best.id} (${r.best.learner}), holdout ${lb.metric} ${r.best.holdout?.[lb.metric]?.toPrecision(4) ?? '–'} · ${lb.entries.length} candidates in ${((Date.now() - started) / 1000).toFixed(1)} s\nwrote ${r.files.modelDir}/, ${r.files.manifest}, ${r.files.leaderboard}, ${r.files.reportHtml}\n`,
+      );
+    });
+}
+
+function parseFlags(flags: TrainFlags): {
+  target: string;
+  outDir: string;
+  flowPath?: string;
+  problemType?: 'classification' | 'regression';
+  metric?: MetricName;
+  timeLimit: number;
+  seed: number;
+  holdout: number;
+} {
+  const pt = flags.problemType;
+  if (pt !== undefined && pt !== 'classification' && pt !== 'regression') {
+    throw new SluiceError('CLI_USAGE', `--problem-type must be classification or regression, not "${pt}"`, { hint: 'omit it to detect the type from the target' });
+  }
+  if (flags.metric !== undefined && !isMetricName(flags.metric)) {
+    throw new SluiceError('CLI_USAGE', `unknown metric "${flags.metric}"`, { hint: `use one of: ${METRIC_NAMES.join(', ')}` });
+  }
+  const number = (name: string, v: string | undefined, check: (x: number) => boolean, hint: string): number => {
+    const x = Number(v);
+    if (v === undefined || v.trim() === '' || !Number.isFinite(x) || !check(x)) throw new SluiceError('CLI_USAGE', `${name} must be ${hint}, not "${v}"`, { hint: `e.g. ${name} ${name === '--holdout' ? '0.2' : name === '--seed' ? '0' : '60'}` });
+    return x;
+  };
+  return {
+    target: flags.target,
+    outDir: flags.out,
+    ...(flags.flow ? { flowPath: flags.flow } : {}),
+    ...(pt ? { problemType: pt } : {}),
+    ...(flags.metric ? { metric: flags.metric as MetricName } : {}),
+    timeLimit: number('--time-limit', flags.timeLimit, (x) => x > 0, 'a positive number of seconds'),
+    seed: number('--seed', flags.seed, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer'),
+    holdout: number('--holdout', flags.holdout, (x) => x > 0 && x < 1, 'a fraction between 0 and 1'),
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * `sluice train` as a function: from a data file to a servable model folder, its manifest, the
+ * leaderboard and the model quality report.
+ *
+ *   fingerprint the file -> fit the flow (or an empty one) -> frame + target
+ *     -> AutoML (stratified holdout, k-fold selection, refit) -> evaluate on the holdout
+ *     -> write DIR/model/{model.json, fitted-flow.json, manifest.json}, DIR/model.json,
+ *        DIR/leaderboard.json, DIR/model-report.{json,html}, each atomically
+ */
+import { basename, join } from 'node:path';
+import { isSluiceError, SluiceError } from '../core/errors.js';
+import { Engine } from '../engine/Engine.js';
+import { atomicWriteFile } from '../engine/atomicWriteFile.js';
+import { requiredInputs } from '../flow/planSql.js';
+import type { Leaderboard, LeaderboardEntry } from '../ml/automl/leaderboard.js';
+import { runAutoML, type AutoMLOptions } from '../ml/automl/runAutoML.js';
+import { takeRows, takeTarget } from '../ml/frame.js';
+import type { MetricName } from '../ml/metrics/metricRegistry.js';
+import type { Model } from '../ml/model.js';
+import { evaluateModel } from './evaluateModel.js';
+import { fileFingerprint } from './fileFingerprint.js';
+import { renderModelReportHtml } from './html/renderModelReportHtml.js';
+import { loadTrainingData, type TrainingData } from './loadTrainingData.js';
+import { MANIFEST_FORMAT, type ModelManifest } from './manifest.js';
+import type { ModelReport } from './modelReport.js';
+import { sluiceVersion } from './sluiceVersion.js';
+import { TRAIN_FILES } from './trainFiles.js';
+import { writeArtifactDir } from './writeArtifactDir.js';
+
+export interface TrainOptions {
+  target: string;
+  outDir: string;
+  flowPath?: string;
+  problemType?: 'classification' | 'regression';
+  metric?: MetricName;
+  timeLimit?: number;
+  seed?: number;
+  holdout?: number;
+  /**
+   * Finer control of the search, passed to `runAutoML`: folds, the row count above which one
+   * validation split replaces k-fold, learners, a candidate cap (for reproducible runs),
+   * the ensemble, worker threads.
+   */
+  search?: Pick<AutoMLOptions, 'folds' | 'largeDataRows' | 'learners' | 'maxCandidates' | 'ensemble' | 'workers'>;
+  /** Progress lines: data loading, each candidate as it finishes, the refit, the writing. */
+  onProgress?: (event: { phase: string; message: string; entry?: LeaderboardEntry }) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  leaderboard: Leaderboard;
+  best: LeaderboardEntry;
+  /** The refit best model, as saved in `DIR/model/model.json`. */
+  model: Model;
+  manifest: ModelManifest;
+  report: ModelReport;
+  data: TrainingData;
+  holdoutRows: Uint32Array;
+  files: { modelDir: string; manifest: string; leaderboard: string; reportJson: string; reportHtml: string };
+}
+
+
+/**
+ * Trains candidate models on a data file and writes the best as a servable artifact.
+ *
+ * @example
+ * const { best, leaderboard } = await trainModel('batch.csv', { target: 'readmitted', outDir: 'out', timeLimit: 60 });
+ */
+export async function trainModel(dataPath: string, options: TrainOptions): Promise<TrainResult> {
+  const progress = options.onProgress ?? ((): void => {});
+  const seed = options.seed ?? 0;
+  const timeLimit = options.timeLimit ?? 60;
+  const holdout = options.holdout ?? 0.2;
+  if (!(holdout > 0 && holdout < 1)) {
+    throw new SluiceError('TRAIN_BAD_HOLDOUT', `the holdout fraction must be between 0 and 1 (exclusive), got ${holdout}`, {
+      location: { field: 'holdout' },
+      hint: 'use for example 0.2 (a fifth of the rows held out)',
+    });
+  }
+  progress({ phase: 'load', message: `reading ${basename(dataPath)}${options.flowPath ? ` and fitting ${basename(options.flowPath)}` : ''}` });
+  const engine = await Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB' });
+  let data: TrainingData;
+  try {
+    data = await loadTrainingData(engine, dataPath, { target: options.target, ...(options.flowPath ? { flowPath: options.flowPath } : {}), ...(options.problemType ? { problemType: options.problemType } : {}) });
+  } finally {
+    engine.close();
+  }
+  const fingerprint = await fileFingerprint(dataPath);
+  progress({
+    phase: 'load',
+    message: `${data.rows.used} rows, ${data.features.length} features, ${data.problemType}${data.target.kind === 'classification' ? ` (${data.target.labels.length} classes)` : ''}${data.rows.missingTarget > 0 ? `; ${data.rows.missingTarget} rows without a target left out` : ''}`,
+  });
+
+  const leaderboardPath = join(options.outDir, TRAIN_FILES.leaderboard);
+  let automl;
+  try {
+    automl = await runAutoML(data.frame, data.target, {
+      timeLimit,
+      seed,
+      holdout,
+      ...(options.metric ? { metric: options.metric } : {}),
+      ...options.search,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (e) => progress({ phase: e.phase, message: e.message, ...(e.entry ? { entry: e.entry } : {}) }),
+    });
+  } catch (e) {
+    // A run that ends without a model still leaves its leaderboard: what was tried, skipped and why.
+    const details = isSluiceError(e) ? (e.details as { leaderboard?: LeaderboardEntry[] } | undefined) : undefined;
+    if (details?.leaderboard && isSluiceError(e)) {
+      await atomicWriteFile(leaderboardPath, json({ status: 'failed', error: { code: e.code, message: e.message }, target: options.target, problemType: data.problemType, timeLimitSeconds: timeLimit, seed, entries: details.leaderboard }));
+      throw new SluiceError(e.code, e.message, { hint: `${e.hint ?? 'raise the time limit'}; ${leaderboardPath} lists every candidate and why it was skipped`, details: e.details, cause: e });
+    }
+    throw e;
+  }
+  const { leaderboard, best, model } = automl;
+
+  progress({ phase: 'report', message: 'evaluating the best model on the holdout' });
+  const holdoutFrame = takeRows(data.frame, automl.holdoutRows);
+  const holdoutTarget = takeTarget(data.target, automl.holdoutRows);
+  const report = evaluateModel({
+    model,
+    frame: holdoutFrame,
+    target: holdoutTarget,
+    output: model.output(holdoutFrame),
+    leaderboard,
+    best,
+    seed,
+    source: { file: basename(dataPath), sha256: fingerprint.sha256 },
+    targetColumn: options.target,
+    skippedColumns: data.skipped,
+  });
+  const manifest = buildManifest(dataPath, data, automl.leaderboard, best, model, fingerprint, { seed, timeLimit, holdout });
+
+  const files = {
+    modelDir: join(options.outDir, TRAIN_FILES.modelDir),
+    manifest: join(options.outDir, TRAIN_FILES.manifest),
+    leaderboard: leaderboardPath,
+    reportJson: join(options.outDir, TRAIN_FILES.reportJson),
+    reportHtml: join(options.outDir, TRAIN_FILES.reportHtml),
+  };
+  await writeArtifactDir(files.modelDir, {
+    [TRAIN_FILES.model]: JSON.stringify(model.toJSON()) + '\n',
+    [TRAIN_FILES.fittedFlow]: json(data.fitted),
+    [TRAIN_FILES.manifestCopy]: json(manifest),
+  });
+  await atomicWriteFile(files.manifest, json(manifest));
+  await atomicWriteFile(files.leaderboard, json({ status: 'ok', target: options.target, ...leaderboard, skippedColumns: data.skipped }));
+  await atomicWriteFile(files.reportJson, json(report));
+  await atomicWriteFile(files.reportHtml, renderModelReportHtml(report));
+  progress({ phase: 'done', message: `wrote ${options.outDir}` });
+  return { leaderboard, best, model, manifest, report, data, holdoutRows: automl.holdoutRows, files };
+}
+
+function buildManifest(
+  dataPath: string,
+  data: TrainingData,
+  lb: Leaderboard,
+  best: LeaderboardEntry,
+  model: Model,
+  fingerprint: { sha256: string; bytes: number },
+  run: { seed: number; timeLimit: number; holdout: number },
+): ModelManifest {
+  const used = new Set(model.schema.map((s) => s.name));
+  const recordId = data.fitted.flow.record_id;
+  return {
+    format: MANIFEST_FORMAT,
+    formatVersion: 1,
+    learner: best.learner,
+    sluiceVersion: sluiceVersion(),
+    problemType: lb.problemType,
+    target: data.fitted.target ?? '',
+    classLabels: model.labels,
+    inputSignature: requiredInputs(data.fitted, 'serve'),
+    features: data.features.filter((f) => used.has(f.name)),
+    ...(recordId ? { recordId } : {}),
+    flow: { name: data.fitted.name, flowHash: data.fitted.flowHash, steps: data.fitted.steps.length },
+    metric: lb.metric,
+    metrics: {
+      holdout: best.holdout ?? {},
+      cv: { metric: lb.metric, mean: finite(best.cv?.mean), std: finite(best.cv?.std), folds: best.cv?.folds ?? [] },
+    },
+    trainingData: {
+      file: basename(dataPath),
+      sha256: fingerprint.sha256,
+      bytes: fingerprint.bytes,
+      rows: { ...data.rows, train: lb.trainRows, holdout: lb.holdoutRows },
+    },
+    seed: run.seed,
+    timeLimitSeconds: run.timeLimit,
+    holdoutFraction: run.holdout,
+    createdAt: new Date().toISOString(),
+    artifact: { model: `${TRAIN_FILES.modelDir}/${TRAIN_FILES.model}`, fittedFlow: `${TRAIN_FILES.modelDir}/${TRAIN_FILES.fittedFlow}` },
+  };
+}
+
+const finite = (v: number | undefined): number | null => (v === undefined || !Number.isFinite(v) ? null : v);
+const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
