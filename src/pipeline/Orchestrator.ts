@@ -285,10 +285,12 @@ export class Orchestrator {
           if (this.store.require(id).lastSeq !== lastSeq) { this.store.wake(id); }
           return;
         }
+        let sleeper: NodeJS.Timeout | undefined;
         await new Promise<void>((res) => {
           changed = res;
-          if (wakeAt !== null) setTimeout(res, Math.max(0, wakeAt - Date.now()));
+          if (wakeAt !== null) sleeper = setTimeout(res, Math.max(0, wakeAt - Date.now()));
         });
+        if (sleeper) clearTimeout(sleeper);
         changed = () => undefined;
       }
     } finally {
