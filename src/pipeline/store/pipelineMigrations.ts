@@ -48,4 +48,7 @@ export const PIPELINE_MIGRATIONS: readonly string[] = [
      used_at TEXT
    );
    CREATE INDEX approval_tokens_execution ON approval_tokens (execution_id, step);`,
+  // Notices already sent, by idempotency key and recipient, so a retried notify step does not
+  // send them again.
+  `CREATE TABLE pipeline_notifications (key TEXT PRIMARY KEY, sent_at TEXT NOT NULL);`,
 ];
