@@ -87,6 +87,11 @@ export class Orchestrator {
     this.leaseMs = opts.leaseMs ?? 30_000;
   }
 
+  /** The pipeline new executions use by default. */
+  get pipeline(): Pipeline | undefined {
+    return this.opts.pipeline;
+  }
+
   /** Starts an execution (recorded before this returns) and lets the loop pick it up. */
   start(input: ExecutionInput, opts: { pipeline?: Pipeline; allowDuplicate?: boolean } = {}): ExecutionRecord {
     const pipeline = opts.pipeline ?? this.opts.pipeline;
