@@ -118,7 +118,12 @@ class Planner {
       const v = (visits.get(name) ?? 0) + 1;
       visits.set(name, v);
       const step = `${prefix}${name}${v > 1 ? `#${v}` : ''}`;
-      if (!this.has(step, 'StateEntered')) this.records.push({ type: 'StateEntered', step, data: { state: name, type: state.type } });
+      if (!this.has(step, 'StateEntered')) {
+        // One state per transaction: what a state records commits before the next state begins,
+        // so the history (and a crash) always falls on a state boundary.
+        if (this.records.length > 0) return { status: 'blocked' };
+        this.records.push({ type: 'StateEntered', step, data: { state: name, type: state.type } });
+      }
 
       let out: { next?: string | undefined; output: unknown } | WalkResult;
       switch (state.type) {
