@@ -1,4 +1,17 @@
 import type { Command } from 'commander';
+import { register as approve } from './approve.js';
+import { register as executions } from './executions.js';
+import { register as init } from './init.js';
+import { register as reject } from './reject.js';
+import { register as run } from './run.js';
+import { register as serve } from './serve.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [
+  init,
+  run,
+  serve,
+  executions,
+  approve,
+  reject,
+];
