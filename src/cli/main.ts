@@ -2,6 +2,14 @@ import { Command } from 'commander';
 import { formatError } from '../core/errors.js';
 import { commands } from './commands/index.js';
 
+// `sluice ... | head` closes the pipe early: that is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 const program = new Command();
 program
   .name('sluice')

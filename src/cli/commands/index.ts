@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
-import { register as approve } from './approve.js';
-import { register as executions } from './executions.js';
+import { register as flow } from './flow.js';
 import { register as init } from './init.js';
-import { register as reject } from './reject.js';
 import { register as run } from './run.js';
 import { register as serve } from './serve.js';
+import { register as executions } from './executions.js';
+import { register as approve } from './approve.js';
+import { register as reject } from './reject.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
+  flow,
   init,
   run,
   serve,

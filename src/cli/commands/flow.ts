@@ -1,0 +1,141 @@
+import type { Command } from 'commander';
+import { registerFlowImport } from './flowImport.js';
+
+// Heavy modules (DuckDB) load inside the actions, so `sluice --help` and other commands start fast.
+const lib = async () => {
+  const [readTable, sql, fit, fitted, load, plan, run, steps, engine, progress, table] = await Promise.all([
+    import('../../engine/readTable.js'),
+    import('../../engine/sql.js'),
+    import('../../flow/fitFlow.js'),
+    import('../../flow/fittedFlow.js'),
+    import('../../flow/loadFlow.js'),
+    import('../../flow/planSql.js'),
+    import('../../flow/runFlow.js'),
+    import('../../flow/steps/index.js'),
+    import('../openEngine.js'),
+    import('../progress.js'),
+    import('../renderTable.js'),
+  ]);
+  return { ...readTable, ...sql, ...fit, ...fitted, ...load, ...plan, ...run, ...steps, ...engine, ...progress, ...table };
+};
+
+/** `sluice flow validate|run|preview|sql|steps|import`. */
+export function register(program: Command): void {
+  const flow = program.command('flow').description('Recipes of data transforms: validate, run, preview, show SQL, import from Data Wrangler');
+
+  flow
+    .command('validate')
+    .argument('<flow>', 'flow file (.flow.yaml, .yaml or .json)')
+    .option('--input <file>', 'also fit the flow on this data file, checking every column it needs')
+    .description('Check a flow: structure, fields, expressions; with --input, the columns each step needs')
+    .action(async (file: string, opts: { input?: string }) => {
+      const { loadFlow, openEngine, runFlow } = await lib();
+      const spec = await loadFlow(file);
+      if (opts.input) {
+        const engine = await openEngine();
+        try {
+          const r = await runFlow(engine, { flow: spec, input: opts.input });
+          process.stdout.write(`✓ ${file}: ${spec.steps.length} steps, valid on ${opts.input} (${r.fitted.rows.in} rows in, ${r.rows} out, ${r.columns.length} columns)\n`);
+        } finally {
+          engine.close();
+        }
+      } else {
+        process.stdout.write(`✓ ${file}: ${spec.steps.length} steps, valid\n`);
+      }
+    });
+
+  flow
+    .command('run')
+    .argument('<flow>', 'flow file')
+    .requiredOption('--input <file>', 'data file (.csv, .tsv, .parquet, .jsonl)')
+    .requiredOption('--output <file>', 'result file (.csv or .parquet), written atomically')
+    .option('--fitted <file>', 'apply this fitted flow instead of fitting (no refit: same medians, categories, ...)')
+    .option('--save-fitted <file>', 'save what the flow learned, to apply it later to other batches or records')
+    .option('-q, --quiet', 'no progress output')
+    .description('Fit a flow on a batch (or apply a fitted one) and write the result')
+    .addHelpText('after', '\nExample:\n  sluice flow run examples/diabetes/diabetes.flow.yaml --input examples/diabetes/diabetic-readmission.csv --output out/diabetes.parquet --save-fitted out/fitted.json\n')
+    .action(async (file: string, opts: { input: string; output: string; fitted?: string; saveFitted?: string; quiet?: boolean }) => {
+      const { Progress, openEngine, loadFittedFlow, loadFlow, runFlow, saveFittedFlow } = await lib();
+      const progress = new Progress(opts.quiet);
+      const engine = await openEngine();
+      try {
+        const started = performance.now();
+        progress.start(opts.fitted ? `apply ${opts.fitted}` : `load ${file}`);
+        const fitted = opts.fitted ? await loadFittedFlow(opts.fitted) : undefined;
+        const spec = fitted ? undefined : await loadFlow(file);
+        progress.done(spec ? `${spec.steps.length} steps` : '');
+        progress.start(`read ${opts.input} and ${fitted ? 'apply' : 'fit'}`);
+        const result = await runFlow(engine, {
+          flow: spec,
+          fitted,
+          input: opts.input,
+          output: opts.output,
+          onStep: spec ? (i, s) => progress.info(`  step ${i + 1}/${spec.steps.length} ${s.name ?? s.kind}`) : undefined,
+        });
+        progress.done(`${result.fitted.rows.in} rows in`);
+        if (opts.saveFitted) await saveFittedFlow(opts.saveFitted, result.fitted);
+        const secs = ((performance.now() - started) / 1000).toFixed(2);
+        process.stdout.write(`✓ wrote ${opts.output}: ${result.rows} rows × ${result.columns.length} columns in ${secs} s${opts.saveFitted ? `; fitted flow in ${opts.saveFitted}` : ''}\n`);
+      } finally {
+        engine.close();
+      }
+    });
+
+  flow
+    .command('preview')
+    .argument('<flow>', 'flow file')
+    .requiredOption('--input <file>', 'data file')
+    .option('--rows <n>', 'rows to show after each step', '5')
+    .description('Show the table after each step')
+    .action(async (file: string, opts: { input: string; rows: string }) => {
+      const { loadFlow, openEngine, readTable, renderTable, fitFlow, quoteIdent } = await lib();
+      const n = Math.max(1, Number.parseInt(opts.rows, 10) || 5);
+      const spec = await loadFlow(file);
+      const engine = await openEngine();
+      try {
+        const info = await readTable(engine, opts.input, { name: 'input' });
+        const head = await engine.query(`SELECT * FROM input LIMIT ${n}`);
+        process.stdout.write(`input: ${info.rows} rows × ${info.columns.length} columns\n${renderTable(info.columns.map((c) => c.name), head)}\n\n`);
+        await fitFlow(engine, spec, 'input', {
+          file: opts.input,
+          onStep: async (i, s, view, columns) => {
+            const rows = await engine.query(`SELECT * FROM ${quoteIdent(view)} LIMIT ${n}`);
+            const count = await engine.count(view);
+            process.stdout.write(`after step ${i + 1} (${s.name ?? s.kind}): ${count} rows × ${columns.length} columns\n${renderTable(columns.map((c) => c.name), rows)}\n\n`);
+          },
+        });
+      } finally {
+        engine.close();
+      }
+    });
+
+  flow
+    .command('sql')
+    .argument('<flow>', 'flow file')
+    .requiredOption('--input <file>', 'data file the flow is fitted on')
+    .option('--fitted <file>', 'show the SQL of this fitted flow instead of fitting')
+    .option('--mode <mode>', 'train (all steps) or serve (prediction time: no row steps, no target)', 'train')
+    .description('Print the DuckDB SQL the flow runs (runnable in the duckdb shell)')
+    .action(async (file: string, opts: { input: string; fitted?: string; mode: string }) => {
+      const { openEngine, readTable, loadFittedFlow, fitFlow, loadFlow, planSql, quoteLiteral } = await lib();
+      const engine = await openEngine();
+      try {
+        const info = await readTable(engine, opts.input, { name: 'input' });
+        const fitted = opts.fitted ? await loadFittedFlow(opts.fitted) : (await fitFlow(engine, await loadFlow(file), 'input', { file: opts.input })).fitted;
+        const mode = opts.mode === 'serve' ? 'serve' : 'train';
+        process.stdout.write(`CREATE OR REPLACE VIEW input AS SELECT * FROM read_csv(${quoteLiteral(opts.input)});\n\n${planSql(fitted, 'input', info.columns, mode)};\n`);
+      } finally {
+        engine.close();
+      }
+    });
+
+  flow
+    .command('steps')
+    .description('List the step kinds (see docs/flows.md for each one)')
+    .action(async () => {
+      const { STEPS } = await lib();
+      for (const s of STEPS) process.stdout.write(`${s.kind.padEnd(24)} ${s.doc.title}${s.rowsOnly ? ' (training batches only)' : ''}\n`);
+    });
+
+  registerFlowImport(flow);
+}

@@ -1,0 +1,120 @@
+/**
+ * The functions a flow expression may call, each defined twice: as DuckDB SQL and as
+ * JavaScript, with the same semantics (tests compare the two). NULL in, NULL out unless noted;
+ * a mathematically undefined result (log of 0, square root of -1) is NULL, not an error.
+ */
+export interface FunctionDef {
+  min: number;
+  max: number;
+  /** SQL text from the SQL of the arguments. */
+  sql: (args: string[]) => string;
+  /** JavaScript implementation; receives evaluated arguments. */
+  js: (...args: unknown[]) => unknown;
+  /** When true the JS implementation receives NULLs itself (otherwise any NULL gives NULL). */
+  nullAware?: boolean;
+  doc: string;
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
+
+/** Rounds half away from zero, as DuckDB does. */
+export function roundHalfAway(x: number, digits = 0): number {
+  const f = 10 ** digits;
+  const y = Math.round(Math.abs(x) * f + 1e-9) / f;
+  return x < 0 ? -y : y;
+}
+
+const math1 = (name: string, fn: (x: number) => number, guard?: string, jsGuard?: (x: number) => boolean, doc = ''): FunctionDef => ({
+  min: 1,
+  max: 1,
+  sql: ([a]) => (guard ? `(CASE WHEN (${a})::DOUBLE ${guard} THEN ${name}((${a})::DOUBLE) END)` : `${name}((${a})::DOUBLE)`),
+  js: (a) => {
+    const x = num(a);
+    return jsGuard && !jsGuard(x) ? null : fn(x);
+  },
+  doc,
+});
+
+export const FUNCTIONS: Record<string, FunctionDef> = {
+  abs: { min: 1, max: 1, sql: ([a]) => `abs(${a})`, js: (a) => Math.abs(num(a)), doc: 'absolute value' },
+  round: {
+    min: 1,
+    max: 2,
+    sql: ([a, d]) => `round((${a})::DOUBLE, ${d ?? 0})`,
+    js: (a, d) => roundHalfAway(num(a), d === undefined ? 0 : num(d)),
+    doc: 'round half away from zero to n digits (default 0)',
+  },
+  floor: { min: 1, max: 1, sql: ([a]) => `floor((${a})::DOUBLE)`, js: (a) => Math.floor(num(a)), doc: 'largest integer not above x' },
+  ceil: { min: 1, max: 1, sql: ([a]) => `ceil((${a})::DOUBLE)`, js: (a) => Math.ceil(num(a)), doc: 'smallest integer not below x' },
+  sqrt: math1('sqrt', Math.sqrt, '>= 0', (x) => x >= 0, 'square root; NULL below 0'),
+  ln: math1('ln', Math.log, '> 0', (x) => x > 0, 'natural logarithm; NULL at or below 0'),
+  log10: math1('log10', Math.log10, '> 0', (x) => x > 0, 'base-10 logarithm; NULL at or below 0'),
+  log1p: { min: 1, max: 1, sql: ([a]) => `(CASE WHEN (${a})::DOUBLE > -1 THEN ln(1 + (${a})::DOUBLE) END)`, js: (a) => (num(a) > -1 ? Math.log1p(num(a)) : null), doc: 'ln(1 + x); NULL at or below -1' },
+  exp: math1('exp', Math.exp, undefined, undefined, 'e to the power x'),
+  power: { min: 2, max: 2, sql: ([a, b]) => `power((${a})::DOUBLE, (${b})::DOUBLE)`, js: (a, b) => num(a) ** num(b), doc: 'x to the power y' },
+  least: {
+    min: 1,
+    max: Infinity,
+    nullAware: true,
+    sql: (args) => `least(${args.join(', ')})`,
+    js: (...args) => {
+      const xs = args.filter((x) => x !== null && x !== undefined);
+      return xs.length === 0 ? null : xs.reduce((m, x) => ((x as number) < (m as number) ? x : m));
+    },
+    doc: 'smallest non-NULL argument',
+  },
+  greatest: {
+    min: 1,
+    max: Infinity,
+    nullAware: true,
+    sql: (args) => `greatest(${args.join(', ')})`,
+    js: (...args) => {
+      const xs = args.filter((x) => x !== null && x !== undefined);
+      return xs.length === 0 ? null : xs.reduce((m, x) => ((x as number) > (m as number) ? x : m));
+    },
+    doc: 'largest non-NULL argument',
+  },
+  coalesce: {
+    min: 1,
+    max: Infinity,
+    nullAware: true,
+    sql: (args) => `coalesce(${args.join(', ')})`,
+    js: (...args) => args.find((x) => x !== null && x !== undefined) ?? null,
+    doc: 'first non-NULL argument',
+  },
+  nullif: {
+    min: 2,
+    max: 2,
+    nullAware: true,
+    sql: ([a, b]) => `nullif(${a}, ${b})`,
+    js: (a, b) => (a === null || a === undefined ? null : a === b ? null : a),
+    doc: 'NULL when a = b, else a',
+  },
+  lower: { min: 1, max: 1, sql: ([a]) => `lower(${a})`, js: (a) => str(a).toLowerCase(), doc: 'lower case' },
+  upper: { min: 1, max: 1, sql: ([a]) => `upper(${a})`, js: (a) => str(a).toUpperCase(), doc: 'upper case' },
+  trim: { min: 1, max: 1, sql: ([a]) => `trim(${a})`, js: (a) => str(a).replace(/^ +| +$/g, ''), doc: 'remove leading and trailing spaces' },
+  length: { min: 1, max: 1, sql: ([a]) => `length(${a})`, js: (a) => [...str(a)].length, doc: 'number of characters' },
+  substr: {
+    min: 2,
+    max: 3,
+    sql: ([s, a, b]) => (b === undefined ? `substr(${s}, ${a})` : `substr(${s}, ${a}, ${b})`),
+    js: (s, a, b) => {
+      const chars = [...str(s)];
+      const start = num(a) - 1;
+      return chars.slice(Math.max(0, start), b === undefined ? undefined : Math.max(0, start + num(b))).join('');
+    },
+    doc: 'substring from 1-based start, optional length',
+  },
+  replace: { min: 3, max: 3, sql: ([s, a, b]) => `replace(${s}, ${a}, ${b})`, js: (s, a, b) => str(s).split(str(a)).join(str(b)), doc: 'replace every occurrence of a literal text' },
+  contains: { min: 2, max: 2, sql: ([s, a]) => `contains(${s}, ${a})`, js: (s, a) => str(s).includes(str(a)), doc: 'true when s contains the text' },
+  starts_with: { min: 2, max: 2, sql: ([s, a]) => `starts_with(${s}, ${a})`, js: (s, a) => str(s).startsWith(str(a)), doc: 'true when s starts with the text' },
+  concat: {
+    min: 1,
+    max: Infinity,
+    nullAware: true,
+    sql: (args) => `concat(${args.join(', ')})`,
+    js: (...args) => args.filter((x) => x !== null && x !== undefined).map(str).join(''),
+    doc: 'concatenation that skips NULLs',
+  },
+};

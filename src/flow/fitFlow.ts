@@ -1,0 +1,102 @@
+import { SluiceError, isSluiceError } from '../core/errors.js';
+import type { ColumnSchema } from '../core/types.js';
+import type { Engine } from '../engine/Engine.js';
+import { quoteIdent } from '../engine/sql.js';
+import type { FlowSpec, StepSpec } from './flowSchema.js';
+import { hashFlow, type FittedFlow, type FittedStep } from './fittedFlow.js';
+import type { StepContext } from './step.js';
+import { missingColumn, plain } from './steps/common.js';
+import { stepDef } from './steps/index.js';
+
+export interface FitOptions {
+  /** The data file, for messages. */
+  file?: string;
+  /** Called after each step with its index, the view holding its result, and its columns. */
+  onStep?: (index: number, step: StepSpec, view: string, columns: ColumnSchema[]) => void | Promise<void>;
+}
+
+/**
+ * Fits a flow on a batch and leaves the transformed batch as a view.
+ *
+ * Phases, per step in order: **check** (the columns it reads exist) -> **fit** (learn
+ * parameters from the data entering the step, in SQL) -> **plan** (the step's SELECT over the
+ * previous view) -> **bind** (DuckDB resolves the view; its column types become the next
+ * step's input). Nothing is materialized: DuckDB streams the chain when the result is read.
+ *
+ * @returns the fitted flow and the name of the view holding the result.
+ */
+export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, options: FitOptions = {}): Promise<{ fitted: FittedFlow; relation: string }> {
+  const input = plain(await engine.describe(relation));
+  const rowsIn = await engine.count(relation);
+  let columns: ColumnSchema[] = input;
+  let current = relation;
+  const steps: FittedStep[] = [];
+
+  for (const [index, raw] of (spec.steps as StepSpec[]).entries()) {
+    const def = stepDef(raw.kind);
+    if (!def) throw new SluiceError('FLOW_UNKNOWN_STEP', `step ${index + 1} has unknown kind "${raw.kind}"`, { location: { step: index } });
+    const ctx: StepContext = { columns, target: spec.target, mode: 'train', index };
+    try {
+      for (const c of def.inputs(raw, ctx)) if (!columns.some((x) => x.name === c)) throw missingColumn(ctx, c);
+      const fitted = def.fit ? await def.fit(raw, { ...ctx, engine, relation: current }) : undefined;
+      const declared = def.outputs(raw, fitted, ctx);
+      const next = engine.tempName('step');
+      await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(next)} AS ${def.sql(raw, fitted, ctx, quoteIdent(current))}`);
+      const actual = plain(await engine.describe(next));
+      assertSameColumns(declared, actual, index, raw.kind);
+      steps.push({ kind: raw.kind, spec: raw, fitted, input: columns, output: actual });
+      columns = actual;
+      current = next;
+      await options.onStep?.(index, raw, next, actual);
+    } catch (e) {
+      throw locate(e, index, raw, options.file);
+    }
+  }
+  if (spec.target && !columns.some((c) => c.name === spec.target)) {
+    throw new SluiceError('FLOW_MISSING_TARGET', `the flow's target "${spec.target}" is not among its output columns`, {
+      location: { file: options.file, field: spec.target },
+      hint: `output columns: ${columns.map((c) => c.name).join(', ')}`,
+    });
+  }
+  const rowsOut = await engine.count(current);
+  const fitted: FittedFlow = {
+    format: 'sluice.fitted-flow',
+    formatVersion: 1,
+    name: spec.name,
+    target: spec.target,
+    flowHash: hashFlow(spec),
+    fittedAt: new Date().toISOString(),
+    rows: { in: rowsIn, out: rowsOut },
+    input,
+    output: columns,
+    steps,
+    flow: spec,
+  };
+  return { fitted, relation: current };
+}
+
+/** A step's declared output must match what DuckDB binds: a mismatch is a bug in the step. */
+function assertSameColumns(declared: ColumnSchema[], actual: ColumnSchema[], index: number, kind: string): void {
+  const a = declared.map((c) => `${c.name}:${c.type}`).join(',');
+  const b = actual.map((c) => `${c.name}:${c.type}`).join(',');
+  if (a !== b) {
+    throw new SluiceError('FLOW_INTERNAL', `step ${index + 1} (${kind}) declared columns [${a}] but produced [${b}]`, {
+      httpStatus: 500,
+      hint: 'this is a bug in the step; please report it with the flow',
+    });
+  }
+}
+
+/** Adds the step (and file) to an error raised while handling it. */
+export function locate(e: unknown, index: number, raw: StepSpec, file: string | undefined): SluiceError {
+  if (isSluiceError(e)) {
+    const loc = { ...e.location, step: e.location?.step ?? index, file: e.location?.file ?? file };
+    const prefix = e.message.startsWith(`step ${index + 1}`) ? '' : `step ${index + 1} (${raw.name ?? raw.kind}): `;
+    return new SluiceError(e.code, `${prefix}${e.message}`, { location: loc, hint: e.hint, httpStatus: e.httpStatus, details: e.details, cause: e });
+  }
+  return new SluiceError('FLOW_ERROR', `step ${index + 1} (${raw.name ?? raw.kind}) failed: ${e instanceof Error ? e.message : String(e)}`, {
+    location: { step: index, file },
+    cause: e,
+    httpStatus: 500,
+  });
+}

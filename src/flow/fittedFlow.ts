@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { SluiceError } from '../core/errors.js';
+import { LOGICAL_TYPES, type ColumnSchema } from '../core/types.js';
+import { atomicWriteFile } from '../engine/atomicWriteFile.js';
+import type { FlowSpec, StepSpec } from './flowSchema.js';
+
+const columnSchema = z.object({ name: z.string(), type: z.enum(LOGICAL_TYPES) });
+
+const fittedFlowSchema = z.object({
+  format: z.literal('sluice.fitted-flow'),
+  formatVersion: z.literal(1),
+  name: z.string(),
+  target: z.string().optional(),
+  flowHash: z.string(),
+  fittedAt: z.string(),
+  rows: z.object({ in: z.number(), out: z.number() }),
+  input: z.array(columnSchema),
+  output: z.array(columnSchema),
+  steps: z.array(
+    z.object({
+      kind: z.string(),
+      spec: z.record(z.string(), z.unknown()),
+      fitted: z.unknown().optional(),
+      input: z.array(columnSchema),
+      output: z.array(columnSchema),
+    }),
+  ),
+  flow: z.record(z.string(), z.unknown()),
+});
+
+/** One step as fitted: its spec, what it learned, and its columns in and out. */
+export interface FittedStep {
+  kind: string;
+  spec: StepSpec;
+  fitted: unknown;
+  input: ColumnSchema[];
+  output: ColumnSchema[];
+}
+
+/**
+ * A flow after fitting: the recipe plus everything its steps learned from the batch it was
+ * fitted on (medians, categories, scaler parameters, clip bounds). Applying it to later batches
+ * or single records reproduces exactly the fit-time transform. Stored as JSON next to models.
+ */
+export interface FittedFlow {
+  format: 'sluice.fitted-flow';
+  formatVersion: 1;
+  name: string;
+  target?: string;
+  /** sha256 of the flow spec, so a model can say which recipe produced its features. */
+  flowHash: string;
+  fittedAt: string;
+  rows: { in: number; out: number };
+  /** The raw columns the flow was fitted on. */
+  input: ColumnSchema[];
+  output: ColumnSchema[];
+  steps: FittedStep[];
+  flow: FlowSpec;
+}
+
+export function hashFlow(spec: FlowSpec): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+}
+
+export async function saveFittedFlow(path: string, fitted: FittedFlow): Promise<void> {
+  await atomicWriteFile(path, JSON.stringify(fitted, null, 2) + '\n');
+}
+
+/** Reads a fitted flow, checking its format. */
+export async function loadFittedFlow(path: string): Promise<FittedFlow> {
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new SluiceError('FILE_NOT_FOUND', `cannot read fitted flow ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
+      location: { file: path },
+      hint: 'create one with `sluice flow run FLOW --input DATA --output OUT --save-fitted FITTED.json`',
+    });
+  });
+  return parseFittedFlow(text, path);
+}
+
+export function parseFittedFlow(text: string, file = '<fitted flow>'): FittedFlow {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new SluiceError('FITTED_FLOW_INVALID', `${file} is not JSON: ${(e as Error).message}`, { location: { file }, hint: 'the file may be truncated; fit the flow again' });
+  }
+  const r = fittedFlowSchema.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new SluiceError('FITTED_FLOW_INVALID', `${file} is not a fitted flow: ${issue.path.join('.')}: ${issue.message}`, {
+      location: { file, field: issue.path.join('.') },
+      hint: 'pass the file written by --save-fitted, not the flow itself',
+    });
+  }
+  return r.data as unknown as FittedFlow;
+}

@@ -1,0 +1,157 @@
+import { basename } from 'node:path';
+import { SluiceError } from '../../core/errors.js';
+import type { FlowSpec } from '../flowSchema.js';
+import type { ImportedStep, ImportNote, WranglerNode } from './ImportNote.js';
+import { mapAnalyses } from './mapAnalyses.js';
+import { mapNode } from './mapNode.js';
+import { obj, str } from './params.js';
+import { renderFlowYaml } from './renderFlowYaml.js';
+import { wranglerGraph } from './wranglerGraph.js';
+
+export type { ImportNote } from './ImportNote.js';
+
+export interface ImportOptions {
+  /** The `.flow` file's path, for messages, the YAML header and the default name. */
+  file?: string;
+  /** The flow's name; default: the file name without `.flow`. */
+  name?: string;
+}
+
+export interface ImportResult {
+  flow: FlowSpec;
+  /** The flow as commented YAML, ready to write to `NAME.flow.yaml`. */
+  yaml: string;
+  /** Placeholders first, then warnings, then information. */
+  notes: ImportNote[];
+}
+
+const LEVEL_ORDER = { placeholder: 0, warning: 1, info: 2 } as const;
+
+/**
+ * Converts a SageMaker Data Wrangler `.flow` document (parsed JSON) into a Sluice flow.
+ *
+ * read nodes -> check ids, inputs, cycles -> walk the chain source..destination -> map each
+ * transform to steps (or a placeholder) -> analyses to target and report -> commented YAML.
+ *
+ * Custom code and operators Sluice has no step for become `todo_custom_code` placeholders, which
+ * `parseFlow` rejects until a person replaces them; each has a note that shows its code.
+ *
+ * @example
+ * const { yaml, notes } = importWranglerFlow(JSON.parse(text), { file: 'HealthCare.flow' });
+ */
+export function importWranglerFlow(json: unknown, options: ImportOptions = {}): ImportResult {
+  const file = options.file ?? '<flow>';
+  const graph = wranglerGraph(json, file);
+  const notes: ImportNote[] = [...graph.notes];
+  const onChain = new Map(graph.chain.map((n, i) => [n.node_id, i]));
+
+  const steps: ImportedStep[] = [];
+  const sources: string[] = [];
+  for (const node of graph.chain) {
+    if (node.type === 'SOURCE') sources.push(describeSource(node, notes));
+    else if (node.type === 'DESTINATION') describeDestination(node, notes);
+    else if (node.type === 'TRANSFORM') {
+      if (node.inputs.length > 1) notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} combines ${node.inputs.length} inputs; only the chain through its first input is imported` });
+      const mapped = mapNode(node);
+      steps.push(...mapped.steps);
+      notes.push(...mapped.notes);
+    }
+  }
+  for (const node of graph.nodes) {
+    if (!onChain.has(node.node_id) && (node.type === 'TRANSFORM' || node.type === 'SOURCE')) {
+      notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} (${node.operator}${str(node.parameters, 'operator') ? `: ${str(node.parameters, 'operator')}` : ''}) is on a branch that does not lead to the imported destination; it is not imported` });
+    }
+  }
+
+  const lastTransform = graph.chain.map((n) => n.type).lastIndexOf('TRANSFORM');
+  const analyses = mapAnalyses(graph.analyses, (id) => onChain.get(id) ?? -1, lastTransform);
+  notes.push(...analyses.notes);
+
+  const name = options.name ?? (basename(file).replace(/\.flow$/i, '') || 'imported-flow');
+  const flow: FlowSpec = {
+    version: 1,
+    name,
+    description: `Imported from the SageMaker Data Wrangler flow ${basename(file)}.${sources.length ? ` ${sources.join(' ')}` : ''}`,
+    ...(analyses.target ? { target: analyses.target } : {}),
+    steps: steps.map((s) => s.step),
+    ...(Object.keys(analyses.report).length ? { report: analyses.report } : {}),
+  };
+  const placeholders = steps.filter((s) => s.step.kind === 'todo_custom_code').length;
+  const header = [
+    `Imported by \`sluice flow import\` from the SageMaker Data Wrangler flow ${basename(file)}.`,
+    `${steps.length} steps from ${graph.chain.length} nodes on the chain from the source to the destination.`,
+    placeholders
+      ? `${placeholders} placeholder${placeholders > 1 ? 's' : ''} (kind: todo_custom_code) must be replaced before \`sluice flow validate\` accepts this flow.`
+      : 'Check it with `sluice flow validate`.',
+  ];
+  const sorted = notes.map((n, i) => ({ n, i })).sort((a, b) => LEVEL_ORDER[a.n.level] - LEVEL_ORDER[b.n.level] || a.i - b.i).map((x) => x.n);
+  return { flow, yaml: renderFlowYaml(flow, steps, header), notes: sorted };
+}
+
+/**
+ * Parses the text of a `.flow` file and imports it; text that is not JSON is a SluiceError with
+ * the line and column where parsing stopped.
+ */
+export function importWranglerFlowText(text: string, options: ImportOptions = {}): ImportResult {
+  const file = options.file ?? '<flow>';
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    const message = (e as Error).message;
+    const { line, column } = jsonErrorPosition(text, message);
+    throw new SluiceError('WRANGLER_NOT_JSON', `${file} is not JSON, so it is not a Data Wrangler flow: ${message}`, {
+      location: { file, line, column },
+      hint: 'pass the .flow file that Data Wrangler saves (a JSON document with "nodes"); a flow that is already YAML is checked with `sluice flow validate`',
+    });
+  }
+  return importWranglerFlow(json, options);
+}
+
+/** Where JSON.parse stopped: its message names a position (Node 20) or a line and column (Node 22). */
+function jsonErrorPosition(text: string, message: string): { line?: number; column?: number } {
+  const lc = /line (\d+) column (\d+)/.exec(message);
+  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
+  const pos = /position (\d+)/.exec(message);
+  // Some messages ("Unexpected token 'v', ...") name no place: then the first character is the culprit.
+  const at = pos ? Number(pos[1]) : /^\s*[{[]/.test(text) ? undefined : text.search(/\S/);
+  if (at === undefined || at < 0) return {};
+  const before = text.slice(0, at);
+  return { line: before.split('\n').length, column: at - before.lastIndexOf('\n') };
+}
+
+function describeSource(node: WranglerNode, notes: ImportNote[]): string {
+  const def = obj(node.parameters, 'dataset_definition');
+  const s3 = obj(def, 's3ExecutionContext');
+  const name = str(def, 'name') ?? node.node_id;
+  const parts = [str(def, 'datasetSourceType') ?? 'unknown source type'];
+  const uri = str(s3, 's3Uri');
+  if (uri) parts.push(uri);
+  const type = str(s3, 's3ContentType');
+  if (type) parts.push(type);
+  const delimiter = str(s3, 's3FieldDelimiter');
+  if (delimiter) parts.push(`delimiter ${JSON.stringify(delimiter)}`);
+  const header = (s3 as { s3HasHeader?: unknown }).s3HasHeader;
+  if (header === true) parts.push('with a header row');
+  if (header === false) parts.push('without a header row');
+  const text = `Source "${name}": ${parts.join(', ')}.`;
+  notes.push({ level: 'info', node: node.node_id, operator: node.operator, message: `${text} Sluice reads its input from the file or inbox you give it, not from this source` });
+  const sampling = Array.isArray(node.outputs) ? obj(node.outputs[0], 'sampling') : {};
+  const method = str(sampling, 'sampling_method');
+  if (method) {
+    const size = str(sampling, 'limit_rows') ?? str(sampling, 'sample_size');
+    notes.push({ level: 'info', node: node.node_id, operator: node.operator, message: `Data Wrangler worked on a sample (${method}${size ? `, ${size} rows` : ''}); Sluice fits the flow on every row it is given` });
+  }
+  return text;
+}
+
+function describeDestination(node: WranglerNode, notes: ImportNote[]): void {
+  const cfg = obj(node.parameters, 'output_config');
+  const path = str(cfg, 'output_path');
+  notes.push({
+    level: 'info',
+    node: node.node_id,
+    operator: node.operator,
+    message: `destination${path ? ` ${path}` : ''}${str(cfg, 'output_content_type') ? ` (${str(cfg, 'output_content_type')})` : ''}: give Sluice the output with \`sluice flow run --output\``,
+  });
+}

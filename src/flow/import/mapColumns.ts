@@ -1,0 +1,139 @@
+import { stepDef } from '../steps/index.js';
+import type { MapContext } from './mapNode.js';
+import { cols, obj, str } from './params.js';
+
+/** Data Wrangler's column types (MohaveDataType) to Sluice's logical types. */
+const TYPES: Record<string, string> = {
+  long: 'integer',
+  integer: 'integer',
+  int: 'integer',
+  float: 'float',
+  double: 'float',
+  string: 'string',
+  bool: 'boolean',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'timestamp',
+  timestamp: 'timestamp',
+};
+
+/** Infer and cast type -> infer_types; the schema Data Wrangler learned becomes a note. */
+export function mapInferAndCast(ctx: MapContext): void {
+  const schema = obj(ctx.node.trained_parameters, 'schema');
+  const learned = Object.entries(schema).map(([c, t]) => `${c}: ${String(t)}`);
+  if (learned.length > 0) ctx.note('info', `Data Wrangler inferred ${learned.join(', ')}; Sluice infers the types again from each batch`);
+  if (stepDef('infer_types')) {
+    ctx.add({ kind: 'infer_types' });
+  } else {
+    // Without the step, reading the data already detects column types (readTable), which is what
+    // Data Wrangler's Spark reader, reading CSV as text, needed this node for.
+    ctx.note('info', 'not converted: Sluice detects column types when it reads the data, so no step is needed');
+  }
+}
+
+/** Cast single data type (older flows' "Change data type") -> cast. */
+export function mapCastSingle(ctx: MapContext): void {
+  const column = str(ctx.node.parameters, 'column');
+  const from = str(ctx.node.parameters, 'data_type')?.toLowerCase();
+  const to = from ? TYPES[from] : undefined;
+  if (!column || !to) return ctx.unsupported();
+  ctx.add({ kind: 'cast', columns: [column], to });
+  const onError = str(ctx.node.parameters, 'non_castable_data_handling_method');
+  if (onError && onError !== 'replace_null') ctx.note('warning', `values that cannot be cast become missing in Sluice; Data Wrangler was set to "${onError}"`);
+}
+
+/** Manage columns: drop, select, rename, move, duplicate, concatenate. */
+export function mapManageColumns(ctx: MapContext): void {
+  const p = ctx.params;
+  switch (ctx.action) {
+    case 'Drop column':
+    case 'Drop columns': {
+      const columns = cols(p, 'column_to_drop').length ? cols(p, 'column_to_drop') : cols(p);
+      return columns.length ? ctx.add({ kind: 'drop_columns', columns }) : ctx.unsupported();
+    }
+    case 'Select column':
+    case 'Select columns':
+    case 'Keep column':
+    case 'Keep columns': {
+      const columns = [cols(p, 'column_to_select'), cols(p, 'column_to_keep'), cols(p)].find((c) => c.length > 0) ?? [];
+      return columns.length ? ctx.add({ kind: 'select_columns', columns }) : ctx.unsupported();
+    }
+    case 'Rename column': {
+      const from = cols(p)[0];
+      const to = str(p, 'new_name');
+      return from && to ? ctx.add({ kind: 'rename_columns', mapping: { [from]: to } }) : ctx.unsupported();
+    }
+    case 'Duplicate column': {
+      const from = cols(p)[0];
+      const to = str(p, 'new_name');
+      return from && to ? ctx.add({ kind: 'duplicate_column', column: from, output: to }) : ctx.unsupported();
+    }
+    case 'Move column':
+      return mapMove(ctx);
+    case 'Concatenate columns': {
+      const columns = cols(p);
+      const output = str(p, 'output_column') ?? str(p, 'new_name');
+      if (columns.length < 2 || !output) return ctx.unsupported();
+      const sep = str(p, 'delimiter') ?? '';
+      const parts = columns.map((c) => `CAST(${ident(c)} AS VARCHAR)`);
+      const expression = sep ? `concat(${parts.join(`, ${literal(sep)}, `)})` : `concat(${parts.join(', ')})`;
+      return ctx.add({ kind: 'compute', output, expression, type: 'string', replace: true });
+    }
+    default:
+      return ctx.unsupported();
+  }
+}
+
+function mapMove(ctx: MapContext): void {
+  const moveType = str(ctx.params, 'move_type');
+  if (!moveType) return ctx.unsupported();
+  // Each move type keeps its own parameters block: move_to_start_parameters, move_after_parameters...
+  const sub = obj(ctx.params, `${moveType.toLowerCase().replace(/[^a-z0-9]+/g, '_')}_parameters`);
+  const column = cols(sub, 'column_to_move')[0] ?? cols(ctx.params, 'column_to_move')[0];
+  if (!column) return ctx.unsupported();
+  const target = str(sub, 'target_column');
+  switch (moveType) {
+    case 'Move to start':
+      return ctx.add({ kind: 'move_column', columns: [column], to: 'start' });
+    case 'Move to end':
+      return ctx.add({ kind: 'move_column', columns: [column], to: 'end' });
+    case 'Move after':
+      return target ? ctx.add({ kind: 'move_column', columns: [column], to: 'after', anchor: target }) : ctx.unsupported();
+    case 'Move before':
+      return target ? ctx.add({ kind: 'move_column', columns: [column], to: 'before', anchor: target }) : ctx.unsupported();
+    default:
+      // "Move to index" needs the column list at that point, which the .flow file does not keep.
+      return ctx.unsupported();
+  }
+}
+
+/** Manage rows: drop duplicates, sort. */
+export function mapManageRows(ctx: MapContext): void {
+  switch (ctx.action) {
+    case 'Drop duplicates':
+      return ctx.add({ kind: 'drop_duplicates' });
+    case 'Sort': {
+      const column = cols(ctx.params, 'sort_by')[0] ?? cols(ctx.params)[0];
+      if (!column) return ctx.unsupported();
+      const order = str(ctx.params, 'order') ?? 'Ascending';
+      return ctx.add({ kind: 'sort', by: [{ column, descending: /desc/i.test(order) }] });
+    }
+    default:
+      return ctx.unsupported();
+  }
+}
+
+/** A column name for the expression language: bare when it is a plain identifier. */
+export function ident(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name.toLowerCase()) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+// The expression language's keywords and the statement words it refuses (parseExpr).
+const RESERVED = new Set([
+  'and', 'or', 'not', 'is', 'null', 'in', 'between', 'like', 'case', 'when', 'then', 'else', 'end', 'true', 'false', 'cast', 'as',
+  'select', 'insert', 'update', 'delete', 'drop', 'create', 'alter', 'attach', 'copy', 'pragma', 'install', 'load', 'call', 'set', 'export', 'import',
+]);
+
+export function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}

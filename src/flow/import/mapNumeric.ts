@@ -1,0 +1,86 @@
+import type { MapContext } from './mapNode.js';
+import { actionParams, cols, num, str } from './params.js';
+
+/** Data Wrangler's handling of categories unseen at fit time, per Sluice step. */
+const ONE_HOT_UNSEEN: Record<string, { unseen: string; other?: boolean }> = {
+  Error: { unseen: 'error' },
+  Keep: { unseen: 'other', other: true },
+  'Replace with NaN': { unseen: 'missing' },
+};
+const ORDINAL_UNSEEN: Record<string, string> = { Error: 'error', Keep: 'value', 'Replace with NaN': 'missing' };
+
+/** Encode categorical: one-hot, ordinal. */
+export function mapEncodeCategorical(ctx: MapContext): void {
+  const columns = cols(ctx.params);
+  if (columns.length === 0) return ctx.unsupported();
+  const invalid = str(ctx.params, 'invalid_handling_strategy');
+  switch (ctx.action) {
+    case 'One-hot encode': {
+      if (str(ctx.params, 'output_style') === 'Vector') ctx.note('info', 'Data Wrangler wrote one vector column; Sluice writes one 0/1 column per category');
+      if (ctx.params.drop_last === true) ctx.note('warning', 'Data Wrangler dropped the last category column (drop_last); Sluice keeps every category column');
+      ctx.note('info', 'Data Wrangler made a column for every category; Sluice makes one for each of the 20 most frequent (raise top_k for more)');
+      const unseen = invalid ? ONE_HOT_UNSEEN[invalid] : undefined;
+      if (invalid && !unseen) ctx.note('warning', `Data Wrangler handled unseen categories with "${invalid}"; Sluice gives them all zeros (unseen: missing)`);
+      return ctx.add({ kind: 'one_hot', columns, ...(unseen ?? {}) });
+    }
+    case 'Ordinal encode': {
+      const unseen = invalid ? ORDINAL_UNSEEN[invalid] : undefined;
+      if (invalid && !unseen) ctx.note('warning', `Data Wrangler handled unseen categories with "${invalid}"; Sluice gives them the code -1 (unseen: value)`);
+      return ctx.add({ kind: 'ordinal_encode', columns, ...(unseen ? { unseen } : {}) });
+    }
+    default:
+      return ctx.unsupported();
+  }
+}
+
+const SCALERS: Record<string, string> = {
+  'Standard scaler': 'standard',
+  'Robust scaler': 'robust',
+  'Min-max scaler': 'minmax',
+  'Max absolute scaler': 'maxabs',
+};
+
+/** Process numeric: scale values. */
+export function mapProcessNumeric(ctx: MapContext): void {
+  if (ctx.action !== 'Scale values') return ctx.unsupported();
+  const scaler = str(ctx.params, 'scaler') ?? '';
+  const method = SCALERS[scaler];
+  const sub = actionParams(ctx.params, scaler);
+  const columns = cols(sub).length ? cols(sub) : cols(ctx.params);
+  if (!method || columns.length === 0) return ctx.unsupported();
+  if (method === 'minmax') {
+    const lo = num(sub, 'min') ?? 0;
+    const hi = num(sub, 'max') ?? 1;
+    if (lo !== 0 || hi !== 1) ctx.note('warning', `Data Wrangler scaled to [${lo}, ${hi}]; Sluice's min-max scaling gives [0, 1]`);
+  }
+  ctx.add({ kind: 'scale', columns, method });
+}
+
+const OUTLIERS: Record<string, string> = {
+  'Standard deviation numeric outliers': 'stdev',
+  'Robust standard deviation numeric outliers': 'robust_stdev',
+  'Quantile numeric outliers': 'quantile',
+};
+
+/** Handle outliers: standard deviation, robust standard deviation and quantile clipping. */
+export function mapHandleOutliers(ctx: MapContext): void {
+  const method = OUTLIERS[ctx.action ?? ''];
+  const columns = cols(ctx.params);
+  if (!method || columns.length === 0) return ctx.unsupported();
+  const fix = str(ctx.params, 'fix_method') ?? 'Clip';
+  if (!/clip/i.test(fix)) ctx.note('warning', `Data Wrangler's fix method was "${fix}"; Sluice clips outliers to the bounds instead`);
+  const k = num(ctx.params, 'standard_deviations');
+  const lower = num(ctx.params, 'lower_quantile');
+  const upper = num(ctx.params, 'upper_quantile');
+  if (method === 'robust_stdev' && (lower !== undefined || upper !== undefined)) {
+    ctx.note('info', `Data Wrangler estimated the spread from the values between quantiles ${lower ?? '?'} and ${upper ?? '?'}; Sluice's robust_stdev estimates it from the median absolute deviation`);
+  }
+  ctx.add({
+    kind: 'clip_outliers',
+    columns,
+    method,
+    ...(method !== 'quantile' && k !== undefined ? { k } : {}),
+    ...(method === 'quantile' && lower !== undefined ? { lower_quantile: lower } : {}),
+    ...(method === 'quantile' && upper !== undefined ? { upper_quantile: upper } : {}),
+  });
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { quoteIdent } from '../../engine/sql.js';
+import { defineStep } from '../step.js';
+import { columnList, common, isMissing, plain, replaceSql } from './common.js';
+import { assertText } from './findReplace.js';
+
+const schema = z
+  .object({
+    kind: z.literal('change_case'),
+    columns: columnList,
+    to: z.enum(['lower', 'upper', 'title']).describe('lower, UPPER, or Title Case (as Python str.title).'),
+    ...common,
+  })
+  .strict();
+
+/** Python's str.title(): a letter after a non-letter is upper case, every other letter lower case. */
+export function titleCase(s: string): string {
+  return s.replace(/\p{L}+/gu, (w) => {
+    const [first = '', ...rest] = [...w];
+    return first.toUpperCase() + rest.join('').toLowerCase();
+  });
+}
+
+/** Changes the case of text columns (Data Wrangler's "Convert to lower/upper/title case"). */
+export const changeCase = defineStep({
+  kind: 'change_case',
+  schema,
+  doc: {
+    title: 'Change case',
+    family: 'text',
+    description: 'Converts text columns to lower case, upper case, or title case (each run of letters starts with a capital, as Python str.title does: "3rd floor" becomes "3Rd Floor").',
+    example: 'kind: change_case\ncolumns: [complaint, race]\nto: title',
+  },
+  inputs: (s) => s.columns,
+  outputs: (_s, _f, ctx) => plain(ctx.columns),
+  sql: (s, _f, ctx, input) => {
+    s.columns.forEach((c) => assertText(ctx, c, 'change_case'));
+    return replaceSql(
+      input,
+      s.columns.map((c) => {
+        const q = quoteIdent(c);
+        if (s.to !== 'title') return [c, `${s.to}(${q})`];
+        // split into runs of letters and non-letters; capitalize each run (no-op on non-letters)
+        return [c, `array_to_string(list_transform(regexp_extract_all(${q}, '\\p{L}+|\\P{L}+'), w -> upper(substr(w, 1, 1)) || lower(substr(w, 2))), '')`];
+      }),
+    );
+  },
+  record: (s) => {
+    const f = s.to === 'lower' ? (x: string) => x.toLowerCase() : s.to === 'upper' ? (x: string) => x.toUpperCase() : titleCase;
+    return (row) => {
+      const out = { ...row };
+      for (const c of s.columns) if (!isMissing(out[c])) out[c] = f(String(out[c]));
+      return out;
+    };
+  },
+});

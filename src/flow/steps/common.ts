@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { SluiceError } from '../../core/errors.js';
+import type { ColumnSchema, LogicalType } from '../../core/types.js';
+import { identList, quoteIdent } from '../../engine/sql.js';
+import type { StepContext } from '../step.js';
+
+/** Fields every step accepts besides its own: a label and a note for people. */
+export const common = {
+  name: z.string().optional().describe('A label for the step, shown in previews and errors.'),
+  description: z.string().optional().describe('A note for people reading the flow.'),
+};
+
+export const columnList = z.array(z.string().min(1)).min(1).describe('Column names.');
+export const columnName = z.string().min(1).describe('A column name.');
+
+/** NULL, NaN and undefined are missing on the record path, as NULL is in SQL. */
+export function isMissing(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
+}
+
+/** `SELECT * REPLACE (expr AS "col", ...) FROM input`, or all columns when nothing changes. */
+export function replaceSql(input: string, replacements: Array<[string, string]>): string {
+  if (replacements.length === 0) return `SELECT * FROM ${input}`;
+  return `SELECT * REPLACE (${replacements.map(([c, e]) => `${e} AS ${quoteIdent(c)}`).join(', ')}) FROM ${input}`;
+}
+
+/** `SELECT *, expr AS "new", ... FROM input`. */
+export function addSql(input: string, additions: Array<[string, string]>): string {
+  return `SELECT *${additions.map(([c, e]) => `, ${e} AS ${quoteIdent(c)}`).join('')} FROM ${input}`;
+}
+
+/** `SELECT * EXCLUDE (...) FROM input`. */
+export function excludeSql(input: string, columns: string[]): string {
+  if (columns.length === 0) return `SELECT * FROM ${input}`;
+  return `SELECT * EXCLUDE (${identList(columns)}) FROM ${input}`;
+}
+
+export function typeOf(ctx: StepContext, column: string): LogicalType {
+  const c = ctx.columns.find((x) => x.name === column);
+  if (!c) throw missingColumn(ctx, column);
+  return c.type;
+}
+
+export function missingColumn(ctx: StepContext, column: string): SluiceError {
+  const near = closest(column, ctx.columns.map((c) => c.name));
+  return new SluiceError('FLOW_MISSING_COLUMN', `step ${ctx.index + 1} needs column "${column}", which the data does not have at that point`, {
+    location: { step: ctx.index, field: column },
+    hint: near ? `did you mean "${near}"? Columns here: ${ctx.columns.map((c) => c.name).join(', ')}` : `columns here: ${ctx.columns.map((c) => c.name).join(', ')}`,
+  });
+}
+
+/** A new column must not collide with an existing one. */
+export function assertNew(ctx: StepContext, column: string): void {
+  if (ctx.columns.some((c) => c.name === column)) {
+    throw new SluiceError('FLOW_COLUMN_EXISTS', `step ${ctx.index + 1} creates column "${column}", which already exists`, {
+      location: { step: ctx.index, field: column },
+      hint: 'choose another output name, or drop or rename the existing column first',
+    });
+  }
+}
+
+/** Replaces the types of some columns in a schema. */
+export function retype(columns: ColumnSchema[], types: Record<string, LogicalType>): ColumnSchema[] {
+  return columns.map((c) => (types[c.name] ? { name: c.name, type: types[c.name]! } : { name: c.name, type: c.type }));
+}
+
+export function plain(columns: ColumnSchema[]): ColumnSchema[] {
+  return columns.map((c) => ({ name: c.name, type: c.type }));
+}
+
+/** The closest name by edit distance, for "did you mean" hints. */
+export function closest(name: string, names: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const n of names) {
+    const d = editDistance(name.toLowerCase(), n.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = n;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** Coerces a record value to a logical type the way DuckDB's TRY_CAST does (NULL when it cannot). */
+export function coerce(v: unknown, type: LogicalType): unknown {
+  if (isMissing(v)) return null;
+  switch (type) {
+    case 'integer': {
+      if (typeof v === 'number') return Number.isInteger(v) ? v : Math.sign(v) * Math.round(Math.abs(v));
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      const s = String(v).trim();
+      if (/^[+-]?\d+$/.test(s)) return Number(s);
+      if (s !== '' && Number.isFinite(Number(s))) {
+        const n = Number(s);
+        return Math.sign(n) * Math.round(Math.abs(n));
+      }
+      return null;
+    }
+    case 'float': {
+      if (typeof v === 'number') return v;
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      const s = String(v).trim();
+      if (s === '' || !Number.isFinite(Number(s))) {
+        const low = s.toLowerCase();
+        if (low === 'nan') return Number.NaN;
+        if (low === 'inf' || low === 'infinity') return Infinity;
+        if (low === '-inf' || low === '-infinity') return -Infinity;
+        return null;
+      }
+      return Number(s);
+    }
+    case 'boolean': {
+      if (typeof v === 'boolean') return v;
+      if (typeof v === 'number') return v !== 0;
+      const s = String(v).trim().toLowerCase();
+      if (['true', 't', '1', 'yes', 'y'].includes(s)) return true;
+      if (['false', 'f', '0', 'no', 'n'].includes(s)) return false;
+      return null;
+    }
+    case 'date': {
+      const d = v instanceof Date ? v : new Date(String(v));
+      return Number.isNaN(d.getTime()) ? null : d.toISOString().slice(0, 10);
+    }
+    case 'timestamp': {
+      const d = v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? '' : 'Z'));
+      return Number.isNaN(d.getTime()) ? null : d.toISOString().replace('T', ' ').replace('Z', '');
+    }
+    default:
+      if (v instanceof Date) return v.toISOString();
+      return String(v);
+  }
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { SluiceError } from '../../core/errors.js';
+import { quoteIdent } from '../../engine/sql.js';
+import { defineStep, type StepContext } from '../step.js';
+import { assertNew, columnName, common, isMissing, plain, typeOf } from './common.js';
+
+const FEATURES = ['year', 'month', 'day', 'day_of_week', 'day_of_year', 'hour', 'minute', 'quarter', 'is_weekend'] as const;
+type Feature = (typeof FEATURES)[number];
+const TIME_OF_DAY: readonly Feature[] = ['hour', 'minute'];
+
+const schema = z
+  .object({
+    kind: z.literal('datetime_features'),
+    column: columnName,
+    features: z.array(z.enum(FEATURES)).min(1).optional().describe('The parts to extract; all that apply to the column type when absent.'),
+    drop_original: z.boolean().default(false).describe('Remove the date or timestamp column.'),
+    ...common,
+  })
+  .strict();
+
+type Spec = z.infer<typeof schema>;
+
+function features(s: Spec, ctx: StepContext): Feature[] {
+  const t = typeOf(ctx, s.column);
+  if (t !== 'date' && t !== 'timestamp') {
+    throw new SluiceError('FLOW_TYPE', `step ${ctx.index + 1} (datetime_features) needs a date or timestamp column, but "${s.column}" is ${t}`, {
+      location: { step: ctx.index, field: s.column },
+      hint: t === 'string' ? `convert "${s.column}" first (kind: infer_types, or kind: cast with to: timestamp)` : 'choose a date or timestamp column',
+    });
+  }
+  const list = s.features ?? FEATURES.filter((f) => t === 'timestamp' || !TIME_OF_DAY.includes(f));
+  const bad = list.find((f) => t === 'date' && TIME_OF_DAY.includes(f));
+  if (bad) {
+    throw new SluiceError('FLOW_TYPE', `step ${ctx.index + 1} (datetime_features): "${s.column}" is a date, which has no ${bad}`, {
+      location: { step: ctx.index, field: 'features' },
+      hint: 'remove hour and minute from features, or use a timestamp column',
+    });
+  }
+  return list;
+}
+
+const SQL: Record<Feature, (c: string) => string> = {
+  year: (c) => `year(${c})`,
+  month: (c) => `month(${c})`,
+  day: (c) => `day(${c})`,
+  day_of_week: (c) => `(isodow(${c}) - 1)`,
+  day_of_year: (c) => `dayofyear(${c})`,
+  hour: (c) => `hour(${c})`,
+  minute: (c) => `minute(${c})`,
+  quarter: (c) => `quarter(${c})`,
+  is_weekend: (c) => `(isodow(${c}) >= 6)::INTEGER`,
+};
+
+/** A record's date or timestamp as UTC parts; records carry `YYYY-MM-DD[ HH:MM:SS.sss]` text. */
+function parts(v: unknown): Record<Feature, number> | null {
+  let d: Date;
+  if (v instanceof Date) d = v;
+  else {
+    const m = /^(-?\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(String(v));
+    if (!m) return null;
+    d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)));
+    if (m[1]!.length === 4 && Number(m[1]) < 100) d.setUTCFullYear(Number(m[1]));
+  }
+  if (Number.isNaN(d.getTime())) return null;
+  const dow = (d.getUTCDay() + 6) % 7;
+  const month = d.getUTCMonth() + 1;
+  return {
+    year: d.getUTCFullYear(),
+    month,
+    day: d.getUTCDate(),
+    day_of_week: dow,
+    day_of_year: Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1,
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    quarter: Math.ceil(month / 3),
+    is_weekend: dow >= 5 ? 1 : 0,
+  };
+}
+
+/** Date and time parts as integer columns (Data Wrangler's "Featurize date/time"). */
+export const datetimeFeatures = defineStep({
+  kind: 'datetime_features',
+  schema,
+  doc: {
+    title: 'Date and time features',
+    family: 'time',
+    description:
+      'Adds integer columns `<column>_<feature>` from a date or timestamp column: year, month, day, day_of_week (0 = Monday, as pandas), day_of_year, hour, minute (timestamps only), quarter, is_weekend (1 on Saturday and Sunday). All that apply when features is absent. Timestamps are read as UTC.',
+    example: 'kind: datetime_features\ncolumn: admitted_at\nfeatures: [year, month, day_of_week, hour, is_weekend]',
+  },
+  inputs: (s) => [s.column],
+  outputs: (s, _f, ctx) => {
+    const kept = s.drop_original ? ctx.columns.filter((c) => c.name !== s.column) : ctx.columns;
+    const added = features(s, ctx).map((f) => `${s.column}_${f}`);
+    added.forEach((n) => assertNew({ ...ctx, columns: kept }, n));
+    return [...plain(kept), ...added.map((name) => ({ name, type: 'integer' as const }))];
+  },
+  sql: (s, _f, ctx, input) => {
+    const c = quoteIdent(s.column);
+    const head = s.drop_original ? `SELECT * EXCLUDE (${c})` : 'SELECT *';
+    return `${head}${features(s, ctx).map((f) => `, ${SQL[f](c)}::BIGINT AS ${quoteIdent(`${s.column}_${f}`)}`).join('')} FROM ${input}`;
+  },
+  record: (s, _f, ctx) => {
+    const list = features(s, ctx);
+    return (row) => {
+      const v = row[s.column];
+      const p = isMissing(v) ? null : parts(v);
+      const out = { ...row };
+      for (const f of list) out[`${s.column}_${f}`] = p ? p[f] : null;
+      if (s.drop_original) delete out[s.column];
+      return out;
+    };
+  },
+});

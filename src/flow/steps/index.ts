@@ -1,0 +1,77 @@
+import type { StepDef } from '../step.js';
+import { datetimeFeatures } from './datetimeFeatures.js';
+import { split } from './split.js';
+import { filterRows } from './filterRows.js';
+import { dropDuplicates } from './dropDuplicates.js';
+import { sortRows } from './sortRows.js';
+import { sample } from './sample.js';
+import { missingIndicator } from './missingIndicator.js';
+import { trim } from './trim.js';
+import { changeCase } from './changeCase.js';
+import { regexExtract } from './regexExtract.js';
+import { splitColumn } from './splitColumn.js';
+import { moveColumn } from './moveColumn.js';
+import { duplicateColumn } from './duplicateColumn.js';
+import { cast } from './cast.js';
+import { compute } from './compute.js';
+import { dropColumns } from './dropColumns.js';
+import { dropMissing } from './dropMissing.js';
+import { eventTime } from './eventTime.js';
+import { findReplace } from './findReplace.js';
+import { impute } from './impute.js';
+import { inferTypes } from './inferTypes.js';
+import { mapValues } from './mapValues.js';
+import { oneHot } from './oneHot.js';
+import { ordinalEncode } from './ordinalEncode.js';
+import { recordId } from './recordId.js';
+import { renameColumns } from './renameColumns.js';
+import { replaceMissingTokens } from './replaceMissingTokens.js';
+import { selectColumns } from './selectColumns.js';
+import { scale } from './scale.js';
+import { clipOutliers } from './clipOutliers.js';
+import { bin } from './bin.js';
+
+/**
+ * Every step kind, in the order docs/flows.md lists them. Adding a step: write
+ * `steps/<name>.ts` exporting a `defineStep(...)`, and list it here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const STEPS: ReadonlyArray<StepDef<any, any>> = [
+  dropColumns,
+  selectColumns,
+  renameColumns,
+  moveColumn,
+  duplicateColumn,
+  cast,
+  inferTypes,
+  replaceMissingTokens,
+  impute,
+  missingIndicator,
+  dropMissing,
+  findReplace,
+  regexExtract,
+  trim,
+  changeCase,
+  splitColumn,
+  mapValues,
+  filterRows,
+  dropDuplicates,
+  sortRows,
+  sample,
+  compute,
+  oneHot,
+  ordinalEncode,
+  scale,
+  clipOutliers,
+  bin,
+  recordId,
+  eventTime,
+  datetimeFeatures,
+  split,
+];
+
+const BY_KIND = new Map<string, StepDef<{ kind: string }, unknown>>(STEPS.map((s) => [s.kind, s]));
+
+export function stepDef(kind: string): StepDef<{ kind: string }, unknown> | undefined {
+  return BY_KIND.get(kind);
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
+import { defineStep, type StepContext } from '../step.js';
+import { assertCategorical, catSql, inListSql, unseenError, unseenErrorSql } from './categories.js';
+import { assertNew, columnList, common, isMissing } from './common.js';
+
+const schema = z
+  .object({
+    kind: z.literal('one_hot'),
+    columns: columnList,
+    top_k: z.number().int().positive().default(20).describe('How many of the most frequent categories get a column (ties broken by value).'),
+    other: z.boolean().default(false).describe('Adds `<col>_other`: 1 for a value outside the top k.'),
+    unseen: z.enum(['other', 'error', 'missing']).default('missing').describe('A value not seen at fit time: counts as other, stops with an error, or gets all zeros (missing).'),
+    drop_original: z.boolean().default(true).describe('Remove the encoded column.'),
+    ...common,
+  })
+  .strict()
+  .refine((s) => s.unseen !== 'other' || s.other, { message: 'unseen: other needs other: true', path: ['unseen'] });
+
+type Spec = z.infer<typeof schema>;
+/** Per column: the top categories, and every category seen at fit time when it is needed to tell unseen from other. */
+type Fitted = { columns: Record<string, { categories: string[]; seen?: string[] }> };
+
+/** The indicator columns of one encoded column: [name, category or null for other]. */
+function indicators(s: Spec, f: Fitted, column: string): Array<[string, string | null]> {
+  const cats = f.columns[column]?.categories ?? [];
+  const out: Array<[string, string | null]> = cats.map((c) => [`${column}_${c}`, c]);
+  if (s.other) {
+    // a category literally named "other" keeps `<col>_other`; the catch-all becomes `<col>__other`
+    out.push([cats.includes('other') ? `${column}__other` : `${column}_other`, null]);
+  }
+  return out;
+}
+
+function newColumns(s: Spec, f: Fitted, ctx: StepContext): string[] {
+  const names = s.columns.flatMap((c) => indicators(s, f, c).map(([n]) => n));
+  const kept = s.drop_original ? ctx.columns.filter((c) => !s.columns.includes(c.name)) : ctx.columns;
+  for (const n of names) assertNew({ ...ctx, columns: kept.map((c) => ({ name: c.name, type: c.type })) }, n);
+  return names;
+}
+
+/** One-hot encoding with top-k categories, an optional `other` column and a policy for unseen values. */
+export const oneHot = defineStep<Spec, Fitted>({
+  kind: 'one_hot',
+  schema,
+  doc: {
+    title: 'One-hot encode',
+    family: 'encode',
+    description:
+      'Replaces each listed column by 0/1 integer columns `<col>_<category>`, one per category among the top_k most frequent at fit time (ties broken by value). With other: true a column `<col>_other` (or `<col>__other` when a category is itself named "other") marks values outside the top k. A missing value gives all zeros. A value not seen at fit time counts as other, stops the run with an error naming the record and field, or gives all zeros (unseen: other, error, missing). Text, integer and boolean columns only.',
+    example: 'kind: one_hot\ncolumns: [race, gender]\ntop_k: 3\nother: true\nunseen: other',
+    learns: 'the top_k most frequent categories of each column',
+  },
+  inputs: (s) => s.columns,
+  async fit(s, ctx) {
+    const columns: Fitted['columns'] = {};
+    for (const c of s.columns) {
+      assertCategorical(ctx, c, 'one_hot');
+      const rows = await ctx.engine.query<{ v: string }>(
+        `SELECT ${catSql(c)} AS v, count(*) AS n FROM ${quoteIdent(ctx.relation)} WHERE ${quoteIdent(c)} IS NOT NULL GROUP BY 1 ORDER BY n DESC, v`,
+      );
+      const all = rows.map((r) => r.v);
+      columns[c] = { categories: all.slice(0, s.top_k), ...((s.unseen === 'error' || (s.unseen === 'missing' && s.other)) && all.length > s.top_k ? { seen: all } : {}) };
+    }
+    return { columns };
+  },
+  outputs: (s, f, ctx) => {
+    const names = newColumns(s, f, ctx);
+    const kept = s.drop_original ? ctx.columns.filter((c) => !s.columns.includes(c.name)) : ctx.columns;
+    return [...kept.map((c) => ({ name: c.name, type: c.type })), ...names.map((name) => ({ name, type: 'integer' as const }))];
+  },
+  sql: (s, f, ctx, input) => {
+    const parts: string[] = [];
+    for (const c of s.columns) {
+      const fc = f.columns[c] ?? { categories: [] };
+      const v = catSql(c);
+      indicators(s, f, c).forEach(([name, cat], i) => {
+        let e =
+          cat !== null
+            ? `CASE WHEN ${v} = ${quoteLiteral(cat)} THEN 1 ELSE 0 END`
+            : `CASE WHEN ${quoteIdent(c)} IS NOT NULL AND NOT (${inListSql(v, fc.categories)}) ${s.unseen === 'missing' ? `AND ${inListSql(v, fc.seen ?? fc.categories)} ` : ''}THEN 1 ELSE 0 END`;
+        if (i === 0 && s.unseen === 'error') e = `CASE WHEN ${quoteIdent(c)} IS NOT NULL AND NOT (${inListSql(v, fc.seen ?? fc.categories)}) THEN ${unseenErrorSql(ctx, 'one_hot', c)} ELSE ${e} END`;
+        parts.push(`(${e})::BIGINT AS ${quoteIdent(name)}`);
+      });
+    }
+    const head = s.drop_original ? `SELECT * EXCLUDE (${s.columns.map(quoteIdent).join(', ')})` : 'SELECT *';
+    return `${head}${parts.map((p) => `, ${p}`).join('')} FROM ${input}`;
+  },
+  record: (s, f, ctx) => {
+    const plans = s.columns.map((c) => {
+      const fc = f.columns[c] ?? { categories: [] };
+      return { column: c, fc, cats: new Set(fc.categories), seen: fc.seen ? new Set(fc.seen) : undefined, indicators: indicators(s, f, c) };
+    });
+    return (row) => {
+      const out = { ...row };
+      for (const p of plans) {
+        const v = row[p.column];
+        const key = isMissing(v) ? null : String(v);
+        const known = key !== null && p.cats.has(key);
+        const seen = key !== null && (known || (p.seen?.has(key) ?? false));
+        if (key !== null && !seen && s.unseen === 'error' && p.indicators.length > 0) throw unseenError(ctx, 'one_hot', p.column, v, p.fc.seen ?? p.fc.categories);
+        // "other" means outside the top k; unseen values count as other unless unseen is missing
+        const isOther = key !== null && !known && (s.unseen !== 'missing' || seen);
+        for (const [name, cat] of p.indicators) out[name] = cat === null ? (isOther ? 1 : 0) : key === cat ? 1 : 0;
+        if (s.drop_original) delete out[p.column];
+      }
+      return out;
+    };
+  },
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { SluiceError } from '../../core/errors.js';
+import { quoteIdent } from '../../engine/sql.js';
+import { defineStep } from '../step.js';
+import { common } from './common.js';
+
+const schema = z
+  .object({
+    kind: z.literal('rename_columns'),
+    mapping: z.record(z.string().min(1), z.string().min(1)).describe('Old name to new name.'),
+    ...common,
+  })
+  .strict();
+
+/** Renames columns, keeping their position. */
+export const renameColumns = defineStep({
+  kind: 'rename_columns',
+  schema,
+  doc: {
+    title: 'Rename columns',
+    family: 'columns',
+    description: 'Renames columns in place. New names must not collide with existing ones.',
+    example: 'kind: rename_columns\nmapping: { time_in_hospital: days_in_hospital, num_medications: medications }',
+  },
+  inputs: (s) => Object.keys(s.mapping),
+  outputs: (s, _f, ctx) => {
+    const out = ctx.columns.map((c) => ({ name: s.mapping[c.name] ?? c.name, type: c.type }));
+    const seen = new Set<string>();
+    for (const c of out) {
+      if (seen.has(c.name)) {
+        throw new SluiceError('FLOW_COLUMN_EXISTS', `step ${ctx.index + 1} renames a column to "${c.name}", which already exists`, {
+          location: { step: ctx.index, field: c.name },
+          hint: 'choose another name, or drop the existing column first',
+        });
+      }
+      seen.add(c.name);
+    }
+    return out;
+  },
+  sql: (s, _f, ctx, input) =>
+    `SELECT ${ctx.columns.map((c) => (s.mapping[c.name] ? `${quoteIdent(c.name)} AS ${quoteIdent(s.mapping[c.name]!)}` : quoteIdent(c.name))).join(', ')} FROM ${input}`,
+  record: (s) => (row) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(row)) out[s.mapping[k] ?? k] = v;
+    return out;
+  },
+});

@@ -1,0 +1,13 @@
+import { quoteIdent } from '../../engine/sql.js';
+
+/**
+ * Row steps need the order rows arrive in (the file order), to keep "the first" duplicate, to
+ * break sort ties, and to seed sampling. DuckDB numbers rows in scan order with insertion order
+ * preserved (its default), so the same input gives the same numbers on every run.
+ */
+export const ROW_NUMBER = '__sluice_row';
+
+/** `(SELECT *, row_number() OVER () AS __sluice_row FROM input)`. */
+export function numbered(input: string): string {
+  return `(SELECT *, row_number() OVER () AS ${quoteIdent(ROW_NUMBER)} FROM ${input})`;
+}

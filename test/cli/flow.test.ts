@@ -1,0 +1,86 @@
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectCleanError, sluice } from './run.js';
+
+const FLOW = 'examples/diabetes/diabetes.flow.yaml';
+const DATA = 'examples/diabetes/diabetic-readmission.csv';
+const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+
+describe('sluice flow (the real CLI in a child process)', () => {
+  it('--help lists the commands', () => {
+    const r = sluice(['flow', '--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['validate', 'run', 'preview', 'sql', 'steps']) expect(r.stdout).toContain(c);
+  });
+
+  it('run writes Parquet and a fitted flow, which then applies without refitting', () => {
+    const out = join(dir, 'out.parquet');
+    const fitted = join(dir, 'fitted.json');
+    const r = sluice(['flow', 'run', FLOW, '--input', DATA, '--output', out, '--save-fitted', fitted, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('69570 rows × 12 columns');
+    expect(existsSync(out) && existsSync(fitted)).toBe(true);
+    const csv = join(dir, 'again.csv');
+    const r2 = sluice(['flow', 'run', FLOW, '--input', out, '--output', csv, '--fitted', fitted, '--quiet']);
+    expect(r2.code, r2.stderr).toBe(1); // the output lacks the raw columns the flow needs
+    expectCleanError(r2, 'FLOW_MISSING_COLUMN');
+    const r3 = sluice(['flow', 'run', FLOW, '--input', DATA, '--output', csv, '--fitted', fitted, '--quiet']);
+    expect(r3.code, r3.stderr).toBe(0);
+    expect(r3.stdout).toContain('69570 rows × 12 columns');
+  });
+
+  it('validate, preview, sql and steps work', () => {
+    expect(sluice(['flow', 'validate', FLOW]).stdout).toContain('10 steps, valid');
+    const v = sluice(['flow', 'validate', FLOW, '--input', DATA]);
+    expect(v.stdout).toContain('69570 rows in');
+    const p = sluice(['flow', 'preview', FLOW, '--input', DATA, '--rows', '2']);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toContain('after step 10 (drop_columns): 69570 rows × 12 columns');
+    const s = sluice(['flow', 'sql', FLOW, '--input', DATA]);
+    expect(s.stdout).toContain('regexp_replace');
+    expect(s.stdout).toContain('WITH s0 AS');
+    expect(sluice(['flow', 'steps']).stdout).toContain('impute');
+  });
+
+  it('bad data gets a located error and no partial output', () => {
+    const bad = join(dir, 'ragged.csv');
+    writeFileSync(bad, 'a,b,c\n1,2,3\n4,5\n');
+    const out = join(dir, 'never.parquet');
+    const r = sluice(['flow', 'run', FLOW, '--input', bad, '--output', out, '--quiet']);
+    expectCleanError(r, 'CSV_RAGGED_ROW');
+    expect(r.stderr).toContain('ragged.csv:3');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a column the recipe needs that is missing names the step and the column', () => {
+    const data = join(dir, 'nocol.csv');
+    writeFileSync(data, 'readmitted,age\nno,5\n>30,15\n');
+    const r = sluice(['flow', 'run', FLOW, '--input', data, '--output', join(dir, 'x.csv'), '--quiet']);
+    expectCleanError(r, 'FLOW_MISSING_COLUMN');
+    expect(r.stderr).toContain('step 1');
+    expect(r.stderr).toContain('max_glu_serum');
+  });
+
+  it('a failure while writing leaves neither the output nor a temporary file', () => {
+    const flow = join(dir, 'strict.flow.yaml');
+    writeFileSync(flow, 'version: 1\nname: strict\nsteps:\n  - kind: cast\n    columns: [v]\n    to: integer\n    on_error: error\n');
+    const data = join(dir, 'late-bad.csv');
+    writeFileSync(data, 'v\n' + Array.from({ length: 5000 }, (_, i) => String(i)).join('\n') + '\nabc\n');
+    const outDir = join(dir, 'strict-out');
+    const r = sluice(['flow', 'run', flow, '--input', data, '--output', join(outDir, 'o.parquet'), '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('"v" is not integer: abc');
+    expect(existsSync(outDir) ? readdirSync(outDir) : []).toEqual([]);
+  });
+
+  it('a broken flow file names the line', () => {
+    const flow = join(dir, 'broken.flow.yaml');
+    writeFileSync(flow, 'version: 1\nname: b\nsteps:\n  - kind: impute\n    columns: [a]\n    strategy: avg\n');
+    const r = sluice(['flow', 'validate', flow]);
+    expectCleanError(r, 'FLOW_INVALID');
+    expect(r.stderr).toContain('broken.flow.yaml:6');
+  });
+});

@@ -1,0 +1,62 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importWranglerFlowText } from '../../src/flow/import/importWranglerFlow.js';
+import { expectCleanError, sluice } from '../cli/run.js';
+
+const SEED = 'test/fixtures/wrangler/HealthCareUncleanWrangler.flow';
+const dir = mkdtempSync(join(tmpdir(), 'sluice-import-'));
+
+describe('sluice flow import (the real CLI in a child process)', () => {
+  it('is listed under sluice flow', () => {
+    const r = sluice(['flow', '--help']);
+    expect(r.stdout).toContain('import');
+  });
+
+  it('imports the seed: writes the YAML, prints the placeholder first with its code; validate then rejects it', () => {
+    const out = join(dir, 'seed.flow.yaml');
+    const r = sluice(['flow', 'import', SEED, '--output', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const expected = importWranglerFlowText(readFileSync(SEED, 'utf8'), { file: SEED });
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe(`! wrote ${out}: ${expected.flow.steps.length} steps, 1 placeholder to replace, 1 warning`);
+    expect(lines[1]).toContain('PLACEHOLDER: node 132a7eb7-3d16-4040-908e-91c88e6a1b6a');
+    expect(r.stdout).toContain("      | df['EventTime'] = time.time()");
+    expect(r.stdout).toContain(`then run: sluice flow validate ${out}`);
+    expect(readFileSync(out, 'utf8')).toBe(expected.yaml);
+
+    const v = sluice(['flow', 'validate', out]);
+    expectCleanError(v, 'FLOW_PLACEHOLDER');
+    expect(v.stderr).toContain('df = df.dropna()');
+  });
+
+  it('refuses to overwrite an existing output unless --force', () => {
+    const out = join(dir, 'existing.flow.yaml');
+    writeFileSync(out, '# mine\n');
+    expectCleanError(sluice(['flow', 'import', SEED, '--output', out]), 'FILE_EXISTS');
+    expect(readFileSync(out, 'utf8')).toBe('# mine\n');
+    const r = sluice(['flow', 'import', SEED, '--output', out, '--force', '--name', 'diabetes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('name: diabetes');
+  });
+
+  it('bad input: not JSON, not a flow, a cycle, a missing file; clean errors and no output written', () => {
+    const cases: Array<[string, string]> = [
+      ['test/fixtures/wrangler/not-json.flow', 'WRANGLER_NOT_JSON'],
+      ['test/fixtures/wrangler/no-nodes.flow', 'WRANGLER_INVALID'],
+      ['test/fixtures/wrangler/cycle.flow', 'WRANGLER_CYCLE'],
+      ['test/fixtures/wrangler/dangling.flow', 'WRANGLER_DANGLING_INPUT'],
+      [join(dir, 'absent.flow'), 'FILE_NOT_FOUND'],
+    ];
+    const sub = mkdtempSync(join(dir, 'bad-'));
+    for (const [input, code] of cases) {
+      const r = sluice(['flow', 'import', input, '--output', join(sub, 'out.flow.yaml')]);
+      expectCleanError(r, code);
+      expect(r.stderr).toContain(input);
+    }
+    expect(existsSync(join(sub, 'out.flow.yaml'))).toBe(false);
+    expect(readdirSync(sub)).toEqual([]);
+  });
+});

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSluiceError } from '../../src/core/errors.js';
+import { Engine } from '../../src/engine/Engine.js';
+import { loadFixture } from './fixture.js';
+import { firstFitted, fitSteps } from './steps-helpers.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await Engine.open();
+  await loadFixture(engine);
+  // b and c tie (2 each): the tie is broken by value, so b ranks before c
+  await engine.exec(`CREATE TABLE cats AS SELECT * FROM (VALUES ('a', 1), ('a', 2), ('a', 3), ('c', 4), ('b', 5), ('c', 6), ('b', 7), ('d', 8), (NULL, 9)) t(color, n)`);
+  await engine.exec(`CREATE TABLE cats_new AS SELECT * FROM (VALUES ('a', 1), ('d', 2), ('zebra', 3), (NULL, 4)) t(color, n)`);
+});
+afterAll(() => engine.close());
+
+type OneHotFitted = { columns: Record<string, { categories: string[]; seen?: string[] }> };
+
+describe('one_hot', () => {
+  it('learns the top k by frequency with ties broken by value, and encodes missing as all zeros', async () => {
+    const r = await fitSteps(engine, 'cats', [{ kind: 'one_hot', columns: ['color'], top_k: 2, other: true, unseen: 'other' }]);
+    expect(firstFitted<OneHotFitted>(r.fitted).columns.color!.categories).toEqual(['a', 'b']);
+    expect(r.fitted.output.map((c) => `${c.name}:${c.type}`)).toEqual(['n:integer', 'color_a:integer', 'color_b:integer', 'color_other:integer']);
+    expect(r.rows.map((x) => [x.color_a, x.color_b, x.color_other])).toEqual([[1, 0, 0], [1, 0, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1], [0, 0, 0]]);
+  });
+
+  it('unseen: other, missing and error on records and on batches', async () => {
+    const records = [{ color: 'a', n: 1 }, { color: 'd', n: 2 }, { color: 'zebra', n: 3 }, { color: null, n: 4 }];
+    const asOther = await fitSteps(engine, 'cats', [{ kind: 'one_hot', columns: ['color'], top_k: 2, other: true, unseen: 'other' }]);
+    expect(asOther.applyRecords(records).map((r) => r.ok && r.row.color_other)).toEqual([0, 1, 1, 0]);
+    expect((await asOther.applySql('cats_new')).map((r) => r.color_other)).toEqual([0, 1, 1, 0]);
+
+    // missing: "d" was seen (outside the top 2, so other); "zebra" was never seen, so all zeros
+    const asMissing = await fitSteps(engine, 'cats', [{ kind: 'one_hot', columns: ['color'], top_k: 2, other: true, unseen: 'missing' }]);
+    const rows = asMissing.applyRecords(records).map((r) => r.ok && [r.row.color_a, r.row.color_b, r.row.color_other]);
+    expect(rows).toEqual([[1, 0, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0]]);
+    expect((await asMissing.applySql('cats_new')).map((r) => [r.color_a, r.color_b, r.color_other])).toEqual(rows);
+
+    const asError = await fitSteps(engine, 'cats', [{ kind: 'one_hot', columns: ['color'], top_k: 2, unseen: 'error' }]);
+    const results = asError.applyRecords(records);
+    expect(results.map((r) => r.ok)).toEqual([true, true, false, true]);
+    const bad = results[2]!;
+    if (bad.ok) throw new Error('expected an error');
+    expect(bad.error.code).toBe('RECORD_UNSEEN_CATEGORY');
+    expect(bad.error.location).toMatchObject({ record: 2, field: 'color' });
+    expect(bad.error.message).toContain('record 2');
+    expect(bad.error.message).toContain('"zebra"');
+    await expect(asError.applySql('cats_new')).rejects.toThrow(/not seen when the flow was fitted: zebra/);
+  });
+
+  it('names the catch-all <col>__other when a category is called "other"', async () => {
+    const r = await fitSteps(engine, 'fixture', [{ kind: 'one_hot', columns: ['race'], top_k: 5, other: true }]);
+    const names = r.fitted.output.map((c) => c.name).filter((n) => n.startsWith('race_'));
+    expect(names).toEqual(['race_caucasian', 'race_african_american', 'race_other', 'race_asian', 'race_hispanic', 'race__other']);
+  });
+
+  it('refuses a float column and unseen: other without other: true', async () => {
+    const err = await fitSteps(engine, 'fixture', [{ kind: 'one_hot', columns: ['lab_score'] }]).catch((e: unknown) => e);
+    expect(isSluiceError(err) && err.code).toBe('FLOW_TYPE');
+    expect(String((err as Error).message)).toContain('"lab_score" is float');
+    await expect(fitSteps(engine, 'cats', [{ kind: 'one_hot', columns: ['color'], unseen: 'other' }])).rejects.toThrow(/unseen: other needs other: true/);
+  });
+});
+
+describe('ordinal_encode', () => {
+  it('learns sorted categories (as scikit-learn OrdinalEncoder) and codes unseen values as -1', async () => {
+    const r = await fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['color'] }]);
+    expect(firstFitted<{ categories: Record<string, string[]> }>(r.fitted).categories.color).toEqual(['a', 'b', 'c', 'd']);
+    expect(r.rows.map((x) => x.color)).toEqual([0, 0, 0, 2, 1, 2, 1, 3, null]);
+    const records = [{ color: 'a', n: 1 }, { color: 'd', n: 2 }, { color: 'zebra', n: 3 }, { color: null, n: 4 }];
+    expect(r.applyRecords(records).map((x) => x.ok && x.row.color)).toEqual([0, 3, -1, null]);
+    expect((await r.applySql('cats_new')).map((x) => x.color)).toEqual([0, 3, -1, null]);
+  });
+
+  it('follows an explicit order and stops on an unseen value with unseen: error', async () => {
+    const r = await fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['color'], order: { color: ['d', 'c', 'b', 'a'] }, unseen: 'error' }]);
+    expect(r.rows.map((x) => x.color)).toEqual([3, 3, 3, 1, 2, 1, 2, 0, null]);
+    const [ok, bad] = r.applyRecords([{ color: 'b', n: 1 }, { color: 'zebra', n: 2 }]);
+    expect(ok).toEqual({ ok: true, row: { color: 2, n: 1 } });
+    expect(bad!.ok).toBe(false);
+    if (!bad!.ok) expect(bad!.error.location).toMatchObject({ record: 1, field: 'color' });
+    // a value outside an explicit order fails the fit itself
+    await expect(fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['color'], order: { color: ['a', 'b'] }, unseen: 'error' }])).rejects.toThrow(/not seen when the flow was fitted/);
+  });
+});

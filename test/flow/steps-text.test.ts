@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSluiceError } from '../../src/core/errors.js';
+import { Engine } from '../../src/engine/Engine.js';
+import { parseFlow } from '../../src/flow/loadFlow.js';
+import { loadFixture } from './fixture.js';
+import { fitSteps, python } from './steps-helpers.js';
+
+let engine: Engine;
+const WORDS = ['hELLO wOrld-foo_bar 3rd élan', "it's o'neil", '', '  x  ', 'ÅNGSTRÖM straße'];
+beforeAll(async () => {
+  engine = await Engine.open();
+  await loadFixture(engine);
+  await engine.exec(`CREATE TABLE words AS SELECT unnest(['${WORDS.map((w) => w.replace(/'/g, "''")).join("', '")}']::VARCHAR[]) AS w, 1 AS n`);
+});
+afterAll(() => engine.close());
+
+describe('change_case', () => {
+  it('title case matches Python str.title on both paths', async () => {
+    // /usr/bin/python3 -c "print(json.dumps([w.title() for w in WORDS]))"
+    const want = (await python(`import json; print(json.dumps([w.title() for w in ${JSON.stringify(WORDS)}]))`)) as string[];
+    const r = await fitSteps(engine, 'words', [{ kind: 'change_case', columns: ['w'], to: 'title' }]);
+    expect(r.rows.map((x) => x.w)).toEqual(want);
+    expect(r.applyRecords(WORDS.map((w) => ({ w, n: 1 }))).map((x) => x.ok && x.row.w)).toEqual(want);
+  });
+
+  it('refuses a numeric column', async () => {
+    const err = await fitSteps(engine, 'fixture', [{ kind: 'change_case', columns: ['age'], to: 'upper' }]).catch((e: unknown) => e);
+    expect(isSluiceError(err) && err.code).toBe('FLOW_TYPE');
+  });
+});
+
+describe('regex_extract', () => {
+  it('extracts the capture group; no match is missing', async () => {
+    const r = await fitSteps(engine, 'words', [{ kind: 'regex_extract', column: 'w', pattern: '(\\d+)rd', output: 'num' }]);
+    expect(r.rows.map((x) => x.num)).toEqual(['3', null, null, null, null]);
+    expect(r.applyRecords([{ w: 'the 21rd', n: 1 }, { w: null, n: 1 }]).map((x) => x.ok && x.row.num)).toEqual(['21', null]);
+  });
+
+  it('a pattern without exactly one capture group is refused when the flow is validated', () => {
+    const flow = (pattern: string) => `version: 1\nname: t\nsteps:\n  - kind: regex_extract\n    column: w\n    output: x\n    pattern: '${pattern}'\n`;
+    expect(() => parseFlow(flow('\\d+'))).toThrow(/has 0 capture groups/);
+    expect(() => parseFlow(flow('(a)(b)'))).toThrow(/has 2 capture groups/);
+    expect(() => parseFlow(flow('(?:a)(b)'))).not.toThrow();
+  });
+});
+
+describe('split_column, trim, missing_indicator, move_column', () => {
+  it('split: fewer parts give missing values, extra parts are dropped', async () => {
+    const r = await fitSteps(engine, 'words', [{ kind: 'split_column', column: 'w', delimiter: ' ', outputs: ['a', 'b'], drop_original: true }]);
+    expect(r.fitted.output.map((c) => c.name)).toEqual(['n', 'a', 'b']);
+    expect(r.rows.map((x) => [x.a, x.b])).toEqual([['hELLO', 'wOrld-foo_bar'], ["it's", "o'neil"], ['', null], ['', ''], ['ÅNGSTRÖM', 'straße']]);
+    expect(r.applyRecords(WORDS.map((w) => ({ w, n: 1 }))).map((x) => x.ok && [x.row.a, x.row.b])).toEqual(r.rows.map((x) => [x.a, x.b]));
+  });
+
+  it('trim strips only the listed characters at the chosen side', async () => {
+    const r = await fitSteps(engine, 'words', [{ kind: 'trim', columns: ['w'], side: 'left', characters: ' h' }]);
+    expect(r.rows.map((x) => x.w)).toEqual(['ELLO wOrld-foo_bar 3rd élan', "it's o'neil", '', 'x  ', 'ÅNGSTRÖM straße']);
+  });
+
+  it('missing_indicator counts NULL and NaN as missing', async () => {
+    await engine.exec(`CREATE OR REPLACE TABLE nan AS SELECT * FROM (VALUES (1.5), ('NaN'::DOUBLE), (NULL)) t(x)`);
+    const r = await fitSteps(engine, 'nan', [{ kind: 'missing_indicator', columns: ['x'] }]);
+    expect(r.rows.map((x) => x.x_missing)).toEqual([0, 1, 1]);
+  });
+
+  it('move_column refuses an anchor that is being moved', async () => {
+    const err = await fitSteps(engine, 'fixture', [{ kind: 'move_column', columns: ['race', 'age'], to: 'before', anchor: 'age' }]).catch((e: unknown) => e);
+    expect(String((err as Error).message)).toMatch(/relative to itself/);
+    const r = await fitSteps(engine, 'fixture', [{ kind: 'move_column', columns: ['lab_score'], to: 'start' }]);
+    expect(r.fitted.output[0]!.name).toBe('lab_score');
+    expect(Object.keys(r.rows[0]!)[0]).toBe('lab_score');
+  });
+});

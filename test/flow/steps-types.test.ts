@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSluiceError } from '../../src/core/errors.js';
+import { Engine } from '../../src/engine/Engine.js';
+import { loadFixture } from './fixture.js';
+import { firstFitted, fitSteps } from './steps-helpers.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await Engine.open();
+  await loadFixture(engine);
+  await engine.exec(`CREATE TABLE texts AS SELECT * FROM (VALUES
+    ('1', ' 2.5', 'yes', '2024-01-05', '2024-01-05 10:00', 'a', ''),
+    ('-20', '3', 'No', '2023-12-31', '2024-02-29T23:59:59', 'b', NULL),
+    (NULL, '1e3', 'T', NULL, '2024-03-01', '1', NULL),
+    (' 7 ', '.5', NULL, '2020-02-29', NULL, '2', NULL)
+  ) t(i, f, b, d, ts, s, empty)`);
+});
+afterAll(() => engine.close());
+
+describe('infer_types', () => {
+  it('learns the narrowest type of each text column and converts both paths alike', async () => {
+    const r = await fitSteps(engine, 'texts', [{ kind: 'infer_types' }]);
+    expect(firstFitted<{ types: Record<string, string> }>(r.fitted).types).toEqual({
+      i: 'integer', f: 'float', b: 'boolean', d: 'date', ts: 'timestamp', s: 'string', empty: 'string',
+    });
+    expect(r.rows.map((x) => x.i)).toEqual([1, -20, null, 7]);
+    expect(r.rows.map((x) => x.b)).toEqual([true, false, true, null]);
+    const recs = r.applyRecords([{ i: '12', f: '-0.25', b: 'n', d: '2024-02-30', ts: '2024-01-05 10:00:30.5', s: 'x', empty: null }]);
+    expect(recs[0]).toEqual({ ok: true, row: { i: 12, f: -0.25, b: false, d: null, ts: '2024-01-05 10:00:30.500', s: 'x', empty: null } });
+    // the SQL path agrees on a value that does not convert (an impossible date)
+    await engine.exec(`CREATE OR REPLACE TABLE texts2 AS SELECT '12' i, '-0.25' f, 'n' b, '2024-02-30' d, '2024-01-05 10:00:30.5' ts, 'x' s, NULL::VARCHAR empty`);
+    const sql = await r.applySql('texts2');
+    expect(sql[0]).toMatchObject({ i: 12, f: -0.25, b: false, d: null, s: 'x' });
+    expect((sql[0]!.ts as Date).toISOString()).toBe('2024-01-05T10:00:30.500Z');
+  });
+
+  it('a value that does not convert at apply time becomes missing on records', async () => {
+    const r = await fitSteps(engine, 'texts', [{ kind: 'infer_types', columns: ['i'] }]);
+    expect(r.applyRecords([{ i: 'seven', f: '1', b: 'y', d: null, ts: null, s: 'a', empty: null }])[0]).toMatchObject({ ok: true, row: { i: null, f: '1' } });
+  });
+
+  it('refuses a listed column that is not text', async () => {
+    const err = await fitSteps(engine, 'fixture', [{ kind: 'infer_types', columns: ['age'] }]).catch((e: unknown) => e);
+    expect(isSluiceError(err) && err.code).toBe('FLOW_TYPE');
+    expect(String((err as Error).message)).toContain('"age"');
+  });
+});

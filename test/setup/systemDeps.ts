@@ -1,0 +1,22 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * vitest global setup: the tests use real servers and a real browser from Debian's packages
+ * (redis-server, chromium). On a fresh machine, as root, they are installed here so that
+ * `npm test` alone works; otherwise a missing one is reported clearly.
+ */
+export default function setup(): void {
+  const missing = [
+    ['redis-server', 'redis-server'],
+    ['chromium', 'chromium'],
+  ].filter(([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg!);
+  if (missing.length === 0) return;
+  if (process.getuid?.() === 0) {
+    process.stderr.write(`installing Debian packages the tests need: ${missing.join(' ')} …\n`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+    if (r.status === 0) return;
+  }
+  process.stderr.write(`warning: tests that need ${missing.join(', ')} will fail: install them with apt-get install ${missing.join(' ')}\n`);
+}
