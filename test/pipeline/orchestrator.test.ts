@@ -105,12 +105,13 @@ describe('orchestrator', () => {
   it('does not retry a non-retryable error; a missing built-in activity fails clearly, never a fake success', async () => {
     const p = tempProject();
     const o = orchestrator(p, builtinActivities());
-    const ex = o.start({ file: 'batch.csv' }, { pipeline: defaultPipeline() });
+    const def = defaultPipeline();
+    const ex = o.start({ file: 'batch.csv' }, { pipeline: { ...def, start: 'report' } });
     await o.runUntilIdle();
     const rec = p.store.require(ex.id);
     expect(rec.status).toBe('failed');
     expect(rec.error?.code).toBe('ACTIVITY_NOT_AVAILABLE');
-    expect(rec.error?.message).toMatch(/^activity run_flow is not available yet/);
+    expect(rec.error?.message).toMatch(/^activity report is not available yet/);
     expect(p.store.events(ex.id).filter((e) => e.type === 'ActivityStarted')).toHaveLength(1);
   });
 

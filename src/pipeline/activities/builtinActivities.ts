@@ -1,6 +1,7 @@
 import { SluiceError } from '../../core/errors.js';
 import type { Activity } from './Activity.js';
 import { ActivityRegistry } from './ActivityRegistry.js';
+import { runFlowActivity } from './runFlowActivity.js';
 
 /** The built-in activity names a pipeline task can use. */
 export const BUILTIN_ACTIVITIES = ['run_flow', 'report', 'notify', 'ingest_features', 'train', 'register_model', 'deploy'] as const;
@@ -35,6 +36,8 @@ export function unavailableActivity(name: string): Activity {
 export function builtinActivities(overrides: Record<string, Activity<any, unknown>> = {}): ActivityRegistry {
   const reg = new ActivityRegistry();
   for (const name of BUILTIN_ACTIVITIES) reg.register(name, unavailableActivity(name));
+  // Implemented as their modules land on main.
+  reg.register('run_flow', runFlowActivity);
   for (const [name, a] of Object.entries(overrides)) reg.register(name, a);
   return reg;
 }
