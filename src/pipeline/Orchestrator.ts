@@ -147,6 +147,7 @@ export class Orchestrator {
    */
   async runUntilIdle(): Promise<void> {
     this.running = true;
+    this.store.reclaimDead();
     try {
       for (;;) {
         this.tick(false);
