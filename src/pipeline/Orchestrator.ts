@@ -222,9 +222,11 @@ export class Orchestrator {
     const renew = setInterval(() => this.store.claim(id, this.owner, this.leaseMs), Math.max(50, this.leaseMs / 3));
     this.wakers.set(id, () => changed());
     try {
+      // The history only grows: read what is new since the last turn.
+      const history: ExecutionEvent[] = [];
       for (;;) {
         if (this.stopping) return;
-        const history = this.store.events(id);
+        history.push(...this.store.events(id, history.at(-1)?.seq ?? 0));
         const lastSeq = history.at(-1)?.seq ?? 0;
         let p;
         try {
@@ -288,7 +290,7 @@ export class Orchestrator {
         if (inflight.size === 0) {
           // Parked: nothing to do until a timer fires or someone decides. Re-check once in case a
           // decision landed between our read and the park (the store wakes it otherwise).
-          if (this.store.require(id).lastSeq !== lastSeq) { this.store.wake(id); }
+          if (this.store.lastSeq(id) !== lastSeq) this.store.wake(id);
           return;
         }
         let sleeper: NodeJS.Timeout | undefined;
@@ -366,7 +368,8 @@ export class Orchestrator {
   /** Appends events that record things that happened (results), whatever else was appended meanwhile. */
   private appendFacts(id: string, events: NewEvent[], changes: { status?: 'waiting' } = {}): boolean {
     for (let i = 0; i < 100; i++) {
-      const last = this.store.require(id).lastSeq;
+      const last = this.store.lastSeq(id);
+      if (last < 0) throw new SluiceError('EXECUTION_NOT_FOUND', `no execution ${id}`, { httpStatus: 404 });
       const appended = this.store.append(id, events, last, changes);
       if (appended) {
         this.emit(appended);

@@ -104,6 +104,12 @@ export class ExecutionStore {
     return r;
   }
 
+  /** The sequence number of the last recorded event (0 when none; -1 when no such execution). */
+  lastSeq(id: string): number {
+    const r = this.db.prepare('SELECT last_seq FROM executions WHERE id = ?').get(id) as { last_seq: number } | undefined;
+    return r ? r.last_seq : -1;
+  }
+
   /** Executions, newest first. */
   list(opts: { status?: ExecutionStatus | undefined; file?: string | undefined; limit?: number; offset?: number } = {}): ExecutionRecord[] {
     const where: string[] = [];
