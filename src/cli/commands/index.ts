@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as flow } from './flow.js';
+import { register as report } from './report.js';
 import { register as init } from './init.js';
 import { register as run } from './run.js';
 import { register as serve } from './serve.js';
@@ -10,6 +11,7 @@ import { register as reject } from './reject.js';
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
   flow,
+  report,
   init,
   run,
   serve,

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { SluiceError } from '../../core/errors.js';
+import type { ProblemType } from '../../profile/targetStats.js';
+import { Progress } from '../progress.js';
+
+interface ReportFlags {
+  target?: string;
+  problemType?: string;
+  baseline?: string;
+  bias?: string;
+  labelValue?: string;
+  biasGroup?: string;
+  gates?: string;
+  out: string;
+  strict?: boolean;
+}
+
+/** `sluice report DATA --out DIR`: the data quality and insights report. */
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('profile a data file: report.json and a self-contained report.html')
+    .argument('<data>', 'CSV, Parquet or JSON-lines file')
+    .requiredOption('-o, --out <dir>', 'output folder for report.json and report.html')
+    .option('-t, --target <column>', 'target column (enables target analysis)')
+    .option('--problem-type <type>', 'classification or regression (inferred when absent)')
+    .option('--baseline <data>', 'data file to measure drift against (e.g. the last approved batch)')
+    .option('--bias <facet=value>', 'bias metrics for the rows where FACET equals VALUE')
+    .option('--label-value <value>', 'favourable value of the target for the bias metrics')
+    .option('--bias-group <column>', 'column that conditions CDD (conditional demographic disparity)')
+    .option('--gates <file>', 'YAML file of quality gates to evaluate')
+    .option('--strict', 'exit with code 3 when a gate fails')
+    .action(async (data: string, flags: ReportFlags) => {
+      const started = Date.now();
+      const problemType = parseProblemType(flags.problemType);
+      const bias = parseBias(flags);
+      // DuckDB loads only when the command runs, so other commands start fast.
+      const { reportFromFiles } = await import('../../profile/reportFromFiles.js');
+      const bar = new Progress();
+      let running = false;
+      const onProgress = (part: string) => {
+        if (running) bar.done();
+        bar.start(part);
+        running = true;
+      };
+      const { report, json, html } = await reportFromFiles(data, {
+        outDir: flags.out,
+        onProgress,
+        ...(flags.target !== undefined ? { target: flags.target } : {}),
+        ...(problemType ? { problemType } : {}),
+        ...(flags.baseline ? { baselinePath: flags.baseline } : {}),
+        ...(flags.gates ? { gatesPath: flags.gates } : {}),
+        ...(bias ? { bias } : {}),
+      });
+      if (running) bar.done();
+      const count = (s: string) => report.warnings.filter((w) => w.severity === s).length;
+      process.stderr.write(`done in ${Date.now() - started} ms: ${report.dataset.rows} rows, ${report.columns.length} columns, warnings ${count('high')} high / ${count('medium')} medium / ${count('low')} low\n`);
+      if (report.gates) process.stderr.write(`gates: ${report.gates.verdict} (${report.gates.rules.filter((r) => r.pass).length}/${report.gates.rules.length} rules pass)\n`);
+      process.stdout.write(`${json}\n${html}\n`);
+      if (flags.strict && report.gates?.verdict === 'fail') process.exitCode = 3;
+    });
+}
+
+function parseProblemType(v: string | undefined): ProblemType | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'classification' || v === 'regression') return v;
+  throw new SluiceError('CLI_USAGE', `--problem-type must be classification or regression, not "${v}"`, { hint: 'omit it to infer the type from the target' });
+}
+
+function parseBias(flags: ReportFlags): { facet: string; facetValue: string; labelValue: string; group?: string } | undefined {
+  if (!flags.bias) {
+    if (flags.labelValue) throw new SluiceError('CLI_USAGE', '--label-value needs --bias FACET=VALUE', { hint: 'e.g. --bias gender=female --label-value "<30"' });
+    return undefined;
+  }
+  const eq = flags.bias.indexOf('=');
+  if (eq <= 0) throw new SluiceError('CLI_USAGE', `--bias must be FACET=VALUE, not "${flags.bias}"`, { hint: 'e.g. --bias gender=female' });
+  if (!flags.labelValue) throw new SluiceError('CLI_USAGE', '--bias needs --label-value (the favourable value of the target)', { hint: 'e.g. --label-value "<30"' });
+  if (!flags.target) throw new SluiceError('CLI_USAGE', '--bias needs --target (the label column)', { hint: 'e.g. --target readmitted' });
+  return { facet: flags.bias.slice(0, eq), facetValue: flags.bias.slice(eq + 1), labelValue: flags.labelValue, ...(flags.biasGroup ? { group: flags.biasGroup } : {}) };
+}

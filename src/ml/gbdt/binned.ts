@@ -1,0 +1,90 @@
+import type { Frame } from '../frame.js';
+import type { BinMapper } from './binMapper.js';
+
+/**
+ * A frame turned into bins, in two layouts: column-major `bins[f * nRows + row]`, which the
+ * partition of a node's rows by one feature reads almost sequentially, and row-major histogram
+ * `slots[row * nFeatures + f]`, so that building a histogram reads a row's cells from one cache
+ * line whatever subset of rows a tree node holds.
+ */
+export interface Binned {
+  nRows: number;
+  nFeatures: number;
+  bins: Uint8Array;
+  /**
+   * `offsets[f] + bin`, row-major: the histogram slot of each cell,
+   * which saves the histogram loop a lookup and an add per cell (it is about a third faster).
+   */
+  slots: Uint16Array | Uint32Array;
+  /** Non-missing bins of each feature; the value `nBins[f]` in `bins` means missing. */
+  nBins: Int32Array;
+  isCategorical: Uint8Array;
+  /** Start of each feature's slots in a histogram (`nBins[f] + 1` slots each); last = total. */
+  offsets: Int32Array;
+}
+
+/** Layout shared by the binned training data and every histogram built from it. */
+export function binLayout(mapper: BinMapper): Pick<Binned, 'nFeatures' | 'nBins' | 'isCategorical' | 'offsets'> {
+  const F = mapper.features.length;
+  const nBins = Int32Array.from(mapper.features, (f) => f.nBins);
+  const isCategorical = Uint8Array.from(mapper.features, (f) => (f.kind === 'categorical' ? 1 : 0));
+  const offsets = new Int32Array(F + 1);
+  for (let f = 0; f < F; f++) offsets[f + 1] = offsets[f]! + nBins[f]! + 1;
+  return { nFeatures: F, nBins, isCategorical, offsets };
+}
+
+/**
+ * Bins a frame whose features are in the mapper's order (see `alignFrame`). Numeric values are
+ * placed by binary search over the edges; categorical codes through the level table; NaN, -1
+ * and unseen levels land in the missing bin.
+ */
+export function binFrame(mapper: BinMapper, frame: Frame): Binned {
+  const layout = binLayout(mapper);
+  const F = layout.nFeatures;
+  const n = frame.nRows;
+  const bins = new Uint8Array(n * F);
+  for (let f = 0; f < F; f++) {
+    const fb = mapper.features[f]!;
+    const col = frame.features[f]!;
+    const miss = fb.nBins;
+    const col0 = bins.subarray(f * n, (f + 1) * n);
+    if (fb.kind === 'numeric' && col.kind === 'numeric') {
+      const edges = fb.edges;
+      const m = edges.length;
+      const v = col.values;
+      for (let i = 0; i < n; i++) {
+        const x = v[i]!;
+        let b: number;
+        if (x !== x) b = miss;
+        else {
+          let lo = 0;
+          let hi = m;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (edges[mid]! < x) lo = mid + 1;
+            else hi = mid;
+          }
+          b = lo;
+        }
+        col0[i] = b;
+      }
+    } else if (fb.kind === 'categorical' && col.kind === 'categorical') {
+      const lb = fb.levelBins;
+      const nl = lb.length;
+      const c = col.codes;
+      for (let i = 0; i < n; i++) {
+        const code = c[i]!;
+        col0[i] = code >= 0 && code < nl ? lb[code]! : miss;
+      }
+    } else {
+      throw new Error(`binFrame: feature ${f} kind does not match the bin mapper; align the frame first`);
+    }
+  }
+  const off = layout.offsets;
+  const slots = off[F]! <= 0xffff ? new Uint16Array(n * F) : new Uint32Array(n * F);
+  for (let r = 0; r < n; r++) {
+    const base = r * F;
+    for (let f = 0; f < F; f++) slots[base + f] = off[f]! + bins[f * n + r]!;
+  }
+  return { ...layout, nRows: n, bins, slots };
+}

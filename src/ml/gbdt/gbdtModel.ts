@@ -1,0 +1,101 @@
+import type { FeatureSchema, Frame } from '../frame.js';
+import { alignFrame } from '../align.js';
+import { Model, type ModelJSON } from '../model.js';
+import type { BinMapper } from './binMapper.js';
+import { binFrame } from './binned.js';
+import { type LossName, rawToOutput } from './loss.js';
+import { addTreeOutput, type Tree } from './tree.js';
+import { binMapperFromJSON, binMapperToJSON, type FeatureBinsJSON, type TreeJSON, treeFromJSON, treeToJSON } from './treeJson.js';
+
+export interface GbdtBody {
+  loss: LossName;
+  /** Raw-score columns: 1 for binary and regression, k for multiclass. */
+  columns: number;
+  init: number[];
+  bins: FeatureBinsJSON[];
+  trees: TreeJSON[];
+  /** Iterations kept (after early stopping rolled back to the best one). */
+  iterations: number;
+  /** Validation loss after each iteration, when early stopping was on. */
+  validationLoss: number[];
+  stoppedBy: 'maxIter' | 'earlyStopping' | 'deadline';
+}
+
+/** A trained gradient-boosted tree ensemble. Tree `t` adds to raw column `t % columns`. */
+export class GbdtModel extends Model {
+  readonly learner = 'gbdt' as const;
+
+  constructor(
+    task: 'classification' | 'regression',
+    labels: string[],
+    schema: FeatureSchema[],
+    params: Record<string, unknown>,
+    readonly loss: LossName,
+    readonly columns: number,
+    readonly init: Float64Array,
+    readonly mapper: BinMapper,
+    readonly trees: Tree[],
+    readonly validationLoss: number[],
+    readonly stoppedBy: GbdtBody['stoppedBy'],
+  ) {
+    super(task, labels, schema, params);
+  }
+
+  get iterations(): number {
+    return this.trees.length / this.columns;
+  }
+
+  /** Raw scores (logits or values) before the link function. */
+  rawScores(frame: Frame): Float64Array {
+    const data = binFrame(this.mapper, alignFrame(this.schema, frame));
+    const K = this.columns;
+    const raw = new Float64Array(data.nRows * K);
+    for (let r = 0; r < data.nRows; r++) raw.set(this.init, r * K);
+    this.trees.forEach((t, i) => addTreeOutput(t, data, raw, K, i % K));
+    return raw;
+  }
+
+  output(frame: Frame): Float64Array {
+    return rawToOutput(this.loss, this.rawScores(frame), frame.nRows, this.columns);
+  }
+
+  /**
+   * Total split gain of each feature, normalised to sum to 1 (LightGBM's "gain" importance).
+   */
+  featureImportance(): { name: string; importance: number }[] {
+    const imp = new Float64Array(this.schema.length);
+    for (const t of this.trees) for (let i = 0; i < t.feature.length; i++) if (t.feature[i]! >= 0) imp[t.feature[i]!]! += t.gain[i]!;
+    const total = imp.reduce((a, b) => a + b, 0) || 1;
+    return this.schema.map((s, i) => ({ name: s.name, importance: imp[i]! / total }));
+  }
+
+  protected body(): GbdtBody {
+    return {
+      loss: this.loss,
+      columns: this.columns,
+      init: Array.from(this.init),
+      bins: binMapperToJSON(this.mapper),
+      trees: this.trees.map(treeToJSON),
+      iterations: this.iterations,
+      validationLoss: this.validationLoss,
+      stoppedBy: this.stoppedBy,
+    };
+  }
+
+  static fromJSON(j: ModelJSON): GbdtModel {
+    const b = j.body as GbdtBody;
+    return new GbdtModel(
+      j.task,
+      j.labels,
+      j.schema,
+      j.params,
+      b.loss,
+      b.columns,
+      Float64Array.from(b.init),
+      binMapperFromJSON(b.bins),
+      b.trees.map(treeFromJSON),
+      b.validationLoss,
+      b.stoppedBy,
+    );
+  }
+}

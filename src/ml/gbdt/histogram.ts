@@ -1,0 +1,119 @@
+/**
+ * Histogram building: the hot loop of tree learning. A histogram holds, for every bin of every
+ * feature, the sums a split needs. Two layouts share one convention (the last two channels of
+ * a slot are the hessian/weight sum and the row count):
+ *
+ * - gradient mode, stride 3: `[sum g, sum h, count]` (gradient boosting; regression forests);
+ * - class mode, stride k + 2: `[w of class 0 .. w of class k-1, sum w, count]` (classification
+ *   forests, where the variance of the one-hot target is the Gini impurity).
+ *
+ * Rows come as a segment of a `Uint32Array` partition kept in ascending order, so gradient
+ * reads are nearly sequential; bins are row-major so one row's bins share a cache line.
+ * No allocation happens here: callers reuse buffers from a {@link HistogramPool}.
+ */
+import type { Binned } from './binned.js';
+
+/** Hands out zeroed histogram buffers and takes them back, so growing a tree allocates nothing. */
+export class HistogramPool {
+  private free: Float64Array[] = [];
+  constructor(readonly size: number) {}
+  acquire(): Float64Array {
+    return this.free.pop() ?? new Float64Array(this.size);
+  }
+  release(h: Float64Array): void {
+    this.free.push(h);
+  }
+}
+
+/**
+ * Fills `hist` (stride 3) with gradient sums of rows `rows[start..end)` over the features in
+ * `feats` (all features when `feats` is null). Gradients and hessians are interleaved,
+ * `gh[2r]` and `gh[2r + 1]`, so one cache line serves both. `allRows` skips the row
+ * indirection when the segment is every row in order (the root without subsampling).
+ */
+export function buildHistGH(
+  hist: Float64Array,
+  data: Binned,
+  feats: Int32Array | null,
+  rows: Uint32Array,
+  start: number,
+  end: number,
+  gh: Float64Array,
+  allRows: boolean,
+): void {
+  hist.fill(0);
+  const F = data.nFeatures;
+  const slots = data.slots;
+  if (feats === null) {
+    for (let i = start; i < end; i++) {
+      const r = allRows ? i : rows[i]!;
+      const gr = gh[2 * r]!;
+      const hr = gh[2 * r + 1]!;
+      let p = r * F;
+      const pe = p + F;
+      for (; p < pe; p++) {
+        const k = slots[p]! * 3;
+        hist[k]! += gr;
+        hist[k + 1]! += hr;
+        hist[k + 2]! += 1;
+      }
+    }
+    return;
+  }
+  const nf = feats.length;
+  for (let i = start; i < end; i++) {
+    const r = allRows ? i : rows[i]!;
+    const gr = gh[2 * r]!;
+    const hr = gh[2 * r + 1]!;
+    const base = r * F;
+    for (let j = 0; j < nf; j++) {
+      const k = slots[base + feats[j]!]! * 3;
+      hist[k]! += gr;
+      hist[k + 1]! += hr;
+      hist[k + 2]! += 1;
+    }
+  }
+}
+
+/**
+ * Fills `hist` (stride k + 2) with per-class weight sums of the rows in the segment: row `r`
+ * adds `w[r]` to its class `y[r]`. Zero-weight rows are not expected in the segment.
+ */
+export function buildHistClass(
+  hist: Float64Array,
+  data: Binned,
+  feats: Int32Array | null,
+  rows: Uint32Array,
+  start: number,
+  end: number,
+  y: Int32Array,
+  w: Float64Array,
+  k: number,
+): void {
+  hist.fill(0);
+  const F = data.nFeatures;
+  const bins = data.bins;
+  const off = data.offsets;
+  const S = k + 2;
+  const list = feats ?? Int32Array.from({ length: F }, (_, f) => f);
+  const nf = list.length;
+  const offS = new Int32Array(nf);
+  for (let j = 0; j < nf; j++) offS[j] = off[list[j]!]! * S;
+  for (let i = start; i < end; i++) {
+    const r = rows[i]!;
+    const wr = w[r]!;
+    const yr = y[r]!;
+    const base = r * F;
+    for (let j = 0; j < nf; j++) {
+      const slot = offS[j]! + bins[base + list[j]!]! * S;
+      hist[slot + yr]! += wr;
+      hist[slot + k]! += wr;
+      hist[slot + k + 1]! += 1;
+    }
+  }
+}
+
+/** `parent -= child`, turning the parent's histogram into the sibling's (the subtraction trick). */
+export function subtractHist(parent: Float64Array, child: Float64Array): void {
+  for (let i = 0; i < parent.length; i++) parent[i]! -= child[i]!;
+}

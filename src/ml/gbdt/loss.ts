@@ -1,0 +1,126 @@
+/**
+ * The losses gradient boosting minimises, as gradient and hessian per row of the raw scores
+ * (`raw[r * k + c]`, one column per tree of an iteration).
+ *
+ * - binary: log loss on one logit; start from the log odds of the positive class.
+ * - multiclass: softmax cross-entropy with one tree per class per iteration, hessian
+ *   `p (1 - p)` as scikit-learn and LightGBM; start from the log class priors.
+ * - squared error: start from the mean, gradient `raw - y`, hessian 1.
+ */
+export type LossName = 'binary' | 'multiclass' | 'squared_error';
+
+/** The initial raw score of each output column. */
+export function initialRaw(loss: LossName, y: Int32Array | Float64Array, k: number): Float64Array {
+  const n = y.length;
+  if (loss === 'squared_error') {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += y[i]!;
+    return Float64Array.of(n ? s / n : 0);
+  }
+  const counts = new Float64Array(Math.max(2, k));
+  for (let i = 0; i < n; i++) counts[y[i]!]!++;
+  const eps = 1e-12;
+  if (loss === 'binary') {
+    const p = Math.min(1 - eps, Math.max(eps, counts[1]! / n));
+    return Float64Array.of(Math.log(p / (1 - p)));
+  }
+  return Float64Array.from(counts, (c) => Math.log(Math.max(eps, c / n)));
+}
+
+/**
+ * Writes gradients and hessians of every row for raw column `c`, interleaved:
+ * `gh[c * 2n + 2r]` and `gh[c * 2n + 2r + 1]` (the layout the histogram loop reads).
+ */
+export function computeGradients(loss: LossName, raw: Float64Array, y: Int32Array | Float64Array, k: number, gh: Float64Array): void {
+  const n = y.length;
+  if (loss === 'squared_error') {
+    for (let r = 0; r < n; r++) {
+      gh[2 * r] = raw[r]! - y[r]!;
+      gh[2 * r + 1] = 1;
+    }
+    return;
+  }
+  if (loss === 'binary') {
+    for (let r = 0; r < n; r++) {
+      const p = 1 / (1 + Math.exp(-raw[r]!));
+      gh[2 * r] = p - y[r]!;
+      gh[2 * r + 1] = Math.max(p * (1 - p), 1e-16);
+    }
+    return;
+  }
+  const e = new Float64Array(k);
+  const n2 = 2 * n;
+  for (let r = 0; r < n; r++) {
+    const o = r * k;
+    let m = -Infinity;
+    for (let c = 0; c < k; c++) m = Math.max(m, raw[o + c]!);
+    let z = 0;
+    for (let c = 0; c < k; c++) {
+      const v = Math.exp(raw[o + c]! - m);
+      e[c] = v;
+      z += v;
+    }
+    const yr = y[r]!;
+    const inv = 1 / z;
+    for (let c = 0; c < k; c++) {
+      const p = e[c]! * inv;
+      const q = c * n2 + 2 * r;
+      gh[q] = p - (yr === c ? 1 : 0);
+      gh[q + 1] = Math.max(p * (1 - p), 1e-16);
+    }
+  }
+}
+
+/** Turns raw scores into outputs in place: probabilities (`n x k`, binary widened to 2 columns) or values. */
+export function rawToOutput(loss: LossName, raw: Float64Array, n: number, k: number): Float64Array {
+  if (loss === 'squared_error') return raw;
+  if (loss === 'binary') {
+    const out = new Float64Array(2 * n);
+    for (let r = 0; r < n; r++) {
+      const p = 1 / (1 + Math.exp(-raw[r]!));
+      out[2 * r] = 1 - p;
+      out[2 * r + 1] = p;
+    }
+    return out;
+  }
+  for (let r = 0; r < n; r++) {
+    const o = r * k;
+    let m = -Infinity;
+    for (let c = 0; c < k; c++) m = Math.max(m, raw[o + c]!);
+    let z = 0;
+    for (let c = 0; c < k; c++) {
+      const e = Math.exp(raw[o + c]! - m);
+      raw[o + c] = e;
+      z += e;
+    }
+    for (let c = 0; c < k; c++) raw[o + c]! /= z;
+  }
+  return raw;
+}
+
+/** Mean loss of raw scores (log loss, or mean squared error), for early stopping. */
+export function meanLoss(loss: LossName, raw: Float64Array, y: Int32Array | Float64Array, k: number): number {
+  const n = y.length;
+  let s = 0;
+  if (loss === 'squared_error') {
+    for (let r = 0; r < n; r++) s += (raw[r]! - y[r]!) ** 2;
+    return s / n;
+  }
+  if (loss === 'binary') {
+    for (let r = 0; r < n; r++) {
+      const z = raw[r]!;
+      // log(1 + e^z) - y z, computed without overflow
+      s += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y[r]! * z;
+    }
+    return s / n;
+  }
+  for (let r = 0; r < n; r++) {
+    const o = r * k;
+    let m = -Infinity;
+    for (let c = 0; c < k; c++) m = Math.max(m, raw[o + c]!);
+    let z = 0;
+    for (let c = 0; c < k; c++) z += Math.exp(raw[o + c]! - m);
+    s += m + Math.log(z) - raw[o + y[r]!]!;
+  }
+  return s / n;
+}

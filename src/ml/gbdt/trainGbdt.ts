@@ -1,0 +1,152 @@
+import { alignFrame } from '../align.js';
+import { checkTrainingData } from '../checkTrainingData.js';
+import { type Frame, frameSchema, takeRows, takeTarget, type Target } from '../frame.js';
+import { Rng, sampleWithoutReplacement } from '../random.js';
+import { stratifiedHoldout } from '../splits/stratifiedHoldout.js';
+import { fitBinMapper } from './binMapper.js';
+import { type Binned, binFrame } from './binned.js';
+import { type GbdtParams, resolveGbdtParams } from './gbdtParams.js';
+import { GbdtModel } from './gbdtModel.js';
+import { buildHistGH, HistogramPool } from './histogram.js';
+import { computeGradients, initialRaw, type LossName, meanLoss } from './loss.js';
+import { addTreeOutput, type Tree } from './tree.js';
+import { TreeGrower } from './treeGrower.js';
+
+export interface GbdtTrainOptions {
+  /** Rows to early-stop on; without it, `validationFraction` of the training rows are held out. */
+  validation?: { frame: Frame; target: Target };
+  /** Epoch milliseconds after which no new iteration starts (the model keeps what it has). */
+  deadline?: number;
+}
+
+/**
+ * Trains histogram gradient-boosted trees (binary log loss, multiclass softmax or squared
+ * error, chosen from the target).
+ *
+ * Each iteration computes gradients, then grows one tree per raw-score column on binned
+ * features; leaf values are `-learningRate * G / (H + l2)`. Training predictions are updated
+ * through the leaves' row segments (no tree traversal) unless rows were subsampled. With early
+ * stopping the model is rolled back to the iteration with the best validation loss.
+ *
+ * @example
+ * const model = trainGbdt(frame, target, { learningRate: 0.05, maxLeaves: 63 });
+ * const proba = model.predictProba(newFrame);
+ */
+export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtParams> = {}, options: GbdtTrainOptions = {}): GbdtModel {
+  checkTrainingData(frame, target, 'gbdt');
+  const p = resolveGbdtParams(params);
+  const schema = frameSchema(frame);
+  const es = p.earlyStopping === 'auto' ? options.validation !== undefined || frame.nRows > 10_000 : p.earlyStopping;
+  let trainFrame = frame;
+  let trainTarget = target;
+  let valFrame = options.validation?.frame;
+  let valTarget = options.validation?.target;
+  if (es && !options.validation) {
+    const split = stratifiedHoldout(target, { testFraction: p.validationFraction, seed: p.seed });
+    trainFrame = takeRows(frame, split.train);
+    trainTarget = takeTarget(target, split.train);
+    valFrame = takeRows(frame, split.test);
+    valTarget = takeTarget(target, split.test);
+  }
+
+  const mapper = fitBinMapper(trainFrame, { maxBins: p.maxBins, seed: p.seed });
+  const data = binFrame(mapper, trainFrame);
+  const valData = es && valFrame ? binFrame(mapper, alignFrame(schema, valFrame)) : null;
+  const labels = trainTarget.kind === 'classification' ? trainTarget.labels : [];
+  const loss: LossName = trainTarget.kind === 'regression' ? 'squared_error' : labels.length === 2 ? 'binary' : 'multiclass';
+  const K = loss === 'multiclass' ? labels.length : 1;
+  const y = trainTarget.kind === 'classification' ? trainTarget.codes : trainTarget.values;
+  const yVal = valTarget ? (valTarget.kind === 'classification' ? valTarget.codes : valTarget.values) : null;
+
+  const n = data.nRows;
+  const init = initialRaw(loss, y, labels.length);
+  const raw = new Float64Array(n * K);
+  for (let r = 0; r < n; r++) raw.set(init, r * K);
+  const valRaw = valData ? new Float64Array(valData.nRows * K) : null;
+  if (valRaw && valData) for (let r = 0; r < valData.nRows; r++) valRaw.set(init, r * K);
+
+  const gh = new Float64Array(K * 2 * n);
+  const identity = new Uint32Array(n);
+  for (let i = 0; i < n; i++) identity[i] = i;
+  const rows = new Uint32Array(n);
+  const pool = new HistogramPool(data.offsets[data.nFeatures]! * 3);
+  const grower = new TreeGrower(data, 3, {
+    lambda: p.l2,
+    minSamplesLeaf: p.minSamplesLeaf,
+    minHessian: p.minHessian,
+    minGain: p.minGain,
+    catSmooth: p.catSmooth,
+    maxLeaves: p.maxLeaves,
+    maxDepth: p.maxDepth,
+    featuresPerNode: 0,
+  });
+  const rng = new Rng(p.seed);
+  const F = data.nFeatures;
+  const allFeats = Int32Array.from({ length: F }, (_, f) => f);
+  const nFeatTree = Math.max(1, Math.round(F * p.featureFraction));
+  const nSample = Math.max(1, Math.round(n * p.subsample));
+
+  const trees: Tree[] = [];
+  const history: number[] = [];
+  let best = Infinity;
+  let bestIter = 0;
+  let stoppedBy: 'maxIter' | 'earlyStopping' | 'deadline' = 'maxIter';
+  for (let iter = 0; iter < p.maxIter; iter++) {
+    if (options.deadline !== undefined && iter > 0 && Date.now() > options.deadline) {
+      stoppedBy = 'deadline';
+      break;
+    }
+    computeGradients(loss, raw, y, K, gh);
+    const sample = nSample < n ? sampleWithoutReplacement(rng, n, nSample) : null;
+    for (let k = 0; k < K; k++) {
+      rows.set(sample ?? identity);
+      const feats = nFeatTree < F ? rng.shuffle(Int32Array.from(allFeats)).subarray(0, nFeatTree).sort() : null;
+      const ghk = gh.subarray(k * 2 * n, (k + 1) * 2 * n);
+      const { tree, leaves } = grower.grow({
+        data,
+        rows,
+        nRows: sample ? sample.length : n,
+        allRows: sample === null,
+        stride: 3,
+        build: (hist, rs, s, e, all) => buildHistGH(hist, data, feats, rs, s, e, ghk, all),
+        pool,
+        feats: feats ?? allFeats,
+        rng,
+      });
+      setLeafValues(tree, p.learningRate, p.l2);
+      if (sample) addTreeOutput(tree, data, raw, K, k);
+      else {
+        for (const leaf of leaves) {
+          const v = tree.value[leaf.node]!;
+          for (let i = leaf.start; i < leaf.end; i++) raw[rows[i]! * K + k]! += v;
+        }
+      }
+      if (valRaw && valData) addTreeOutput(tree, valData as Binned, valRaw, K, k);
+      trees.push(tree);
+    }
+    if (valRaw && yVal) {
+      const vl = meanLoss(loss, valRaw, yVal, K);
+      history.push(vl);
+      if (vl < best - p.tol) {
+        best = vl;
+        bestIter = iter + 1;
+      } else if (iter + 1 - bestIter >= p.nIterNoChange) {
+        stoppedBy = 'earlyStopping';
+        break;
+      }
+    }
+  }
+  if (valRaw && bestIter > 0) trees.length = bestIter * K;
+  const kept = { ...p } as Record<string, unknown>;
+  return new GbdtModel(trainTarget.kind, labels, schema, kept, loss, K, init, mapper, trees, history, stoppedBy);
+}
+
+/** Leaf values `-lr * G / (H + l2)`, from the channel and hessian sums the grower left. */
+function setLeafValues(tree: Tree, lr: number, l2: number): void {
+  const v = tree.value;
+  const w = tree.weight;
+  for (let i = 0; i < v.length; i++) {
+    const d = w[i]! + l2;
+    v[i] = d > 0 ? (-lr * v[i]!) / d : 0;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * A fitted decision tree over bins, stored as flat typed arrays (structure of arrays) so that
+ * prediction is a tight loop and the tree serialises without conversion.
+ */
+import type { Binned } from './binned.js';
+
+export interface Tree {
+  /** Split feature of each node; -1 for a leaf. */
+  feature: Int32Array;
+  /** Numeric split: rows with bin <= threshold go left. Categorical: index of its bitset. */
+  threshold: Int32Array;
+  missingLeft: Uint8Array;
+  isCategorical: Uint8Array;
+  left: Int32Array;
+  right: Int32Array;
+  /** `nOut` values per node (leaf outputs; inner nodes keep the value they would have). */
+  value: Float64Array;
+  nOut: number;
+  /** 8 words (256 bits) per categorical split: the bins that go left. */
+  catBits: Uint32Array;
+  /** Split gain of each inner node (0 for leaves): the source of gain importance. */
+  gain: Float64Array;
+  /** Training rows that reached each node. */
+  count: Float64Array;
+  /** Hessian (boosting) or sample-weight (forest) sum of each node. */
+  weight: Float64Array;
+}
+
+/** The leaf row `r` of column-major bins (`bins[f * n + r]`) falls into. */
+export function leafOf(tree: Tree, bins: Uint8Array, n: number, r: number, nBins: Int32Array): number {
+  const feature = tree.feature;
+  let node = 0;
+  let f = feature[0]!;
+  while (f >= 0) {
+    const b = bins[f * n + r]!;
+    let goLeft: boolean;
+    if (tree.isCategorical[node]) {
+      const w = tree.threshold[node]! * 8 + (b >>> 5);
+      goLeft = ((tree.catBits[w]! >>> (b & 31)) & 1) === 1;
+    } else if (b === nBins[f]) {
+      goLeft = tree.missingLeft[node] === 1;
+    } else {
+      goLeft = b <= tree.threshold[node]!;
+    }
+    node = goLeft ? tree.left[node]! : tree.right[node]!;
+    f = feature[node]!;
+  }
+  return node;
+}
+
+/**
+ * Adds `scale *` the tree's output to `out[row * stride + channel + c]` for every row of a
+ * binned frame (`c` over the tree's outputs).
+ */
+export function addTreeOutput(tree: Tree, data: Binned, out: Float64Array, stride: number, channel: number, scale = 1): void {
+  const nOut = tree.nOut;
+  const n = data.nRows;
+  for (let r = 0; r < n; r++) {
+    const leaf = leafOf(tree, data.bins, n, r, data.nBins);
+    const o = r * stride + channel;
+    for (let c = 0; c < nOut; c++) out[o + c]! += scale * tree.value[leaf * nOut + c]!;
+  }
+}

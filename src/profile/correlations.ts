@@ -1,0 +1,177 @@
+import type { Engine } from '../engine/Engine.js';
+import { quoteIdent } from '../engine/sql.js';
+import type { ColumnReport, Correlations } from './reportSchema.js';
+import { finiteOrNull } from './sqlNumbers.js';
+import { cramersV, denseTable } from './stats.js';
+import type { Thresholds } from './thresholds.js';
+
+/** Columns beyond this many numeric (or categorical) ones are left out of the matrices. */
+const MAX_MATRIX_COLUMNS = 60;
+
+type Matrix = Array<Array<number | null>>;
+
+function square(n: number): Matrix {
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : null)));
+}
+
+/** Numeric storage, more than one value: these enter Pearson and Spearman (as pandas `df.corr()`). */
+function numericColumns(cols: ColumnReport[]): string[] {
+  return cols.filter((c) => (c.storageType === 'integer' || c.storageType === 'float') && c.distinct > 1).map((c) => c.name).slice(0, MAX_MATRIX_COLUMNS);
+}
+
+/** Categorical or binary columns with a manageable number of categories: these enter Cramér's V. */
+function categoricalColumns(cols: ColumnReport[], t: Thresholds): string[] {
+  return cols
+    .filter((c) => (c.type === 'categorical' || c.type === 'binary') && c.distinct > 1 && c.distinct <= t.cramersMaxDistinct)
+    .map((c) => c.name)
+    .slice(0, MAX_MATRIX_COLUMNS);
+}
+
+/**
+ * Pearson and Spearman matrices for numeric columns (pairwise complete rows, as pandas), Cramér's
+ * V for categorical pairs, and each feature's association with the target. Pearson is one
+ * aggregate query; Spearman ranks every column once (average ranks for ties, from a value -> rank map) and
+ * correlates the ranks, re-ranking within the complete rows of a pair only when one of its columns has missing
+ * values; Cramér's V reads every pair's contingency table from one UNION ALL query.
+ */
+export async function computeCorrelations(engine: Engine, view: string, cols: ColumnReport[], target: { column: string; problemType: 'classification' | 'regression' } | undefined, t: Thresholds): Promise<Correlations> {
+  const v = quoteIdent(view);
+  const num = numericColumns(cols);
+  const cat = categoricalColumns(cols, t);
+  const pearson = square(num.length);
+  const spearman = square(num.length);
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < num.length; i++) for (let j = i + 1; j < num.length; j++) pairs.push([i, j]);
+
+  if (pairs.length > 0) {
+    const q = num.map((c) => `${quoteIdent(c)}::DOUBLE`);
+    const [p = {}] = await engine.query(`SELECT ${pairs.map(([i, j], k) => `corr(${q[i]}, ${q[j]}) AS p${k}`).join(', ')} FROM ${v}`);
+    const ranked = engine.tempName('ranks');
+    // Average ranks (ties share the mean of their positions) from a value -> rank map per column,
+    // joined back: much faster than one window sort per column over all rows.
+    const maps = q.map((x, i) => `m${i} AS (SELECT v, sum(n) OVER (ORDER BY v) - (n - 1) / 2.0 AS r FROM (SELECT ${x} AS v, count(*) AS n FROM ${v} WHERE ${x} IS NOT NULL GROUP BY 1))`);
+    const joins = q.map((x, i) => `LEFT JOIN m${i} ON m${i}.v = ${x}`).join(' ');
+    await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(ranked)} AS WITH ${maps.join(', ')} SELECT ${q.map((_, i) => `m${i}.r AS r${i}`).join(', ')} FROM ${v} ${joins}`);
+    try {
+      const missing = new Set(num.filter((c) => (cols.find((x) => x.name === c)?.missing ?? 0) > 0));
+      const complete = pairs.map((pr, k) => ({ pr, k })).filter(({ pr: [i, j] }) => !missing.has(num[i]!) && !missing.has(num[j]!));
+      const partial = pairs.map((pr, k) => ({ pr, k })).filter(({ pr: [i, j] }) => missing.has(num[i]!) || missing.has(num[j]!));
+      const s: Record<string, unknown> = {};
+      if (complete.length > 0) {
+        const [row = {}] = await engine.query(`SELECT ${complete.map(({ pr: [i, j], k }) => `corr(r${i}, r${j}) AS s${k}`).join(', ')} FROM ${quoteIdent(ranked)}`);
+        Object.assign(s, row);
+      }
+      if (partial.length > 0) {
+        const branches = partial.map(({ pr: [i, j], k }) => {
+          const a = q[i]!;
+          const b = q[j]!;
+          const r = (x: string) => `rank() OVER (ORDER BY ${x}) + (count(*) OVER (PARTITION BY ${x}) - 1) / 2.0`;
+          return `SELECT ${k} AS k, corr(ra, rb) AS s FROM (SELECT ${r('a')} AS ra, ${r('b')} AS rb FROM (SELECT ${a} AS a, ${b} AS b FROM ${v} WHERE ${a} IS NOT NULL AND ${b} IS NOT NULL))`;
+        });
+        for (const row of await engine.query<{ k: number; s: unknown }>(branches.join('\nUNION ALL\n'))) s[`s${row.k}`] = row.s;
+      }
+      pairs.forEach(([i, j], k) => {
+        pearson[i]![j] = pearson[j]![i] = finiteOrNull(p[`p${k}`]);
+        spearman[i]![j] = spearman[j]![i] = finiteOrNull(s[`s${k}`]);
+      });
+    } finally {
+      await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(ranked)}`);
+    }
+  }
+
+  const cramers = square(cat.length);
+  const catPairs: Array<[number, number]> = [];
+  for (let i = 0; i < cat.length; i++) for (let j = i + 1; j < cat.length; j++) catPairs.push([i, j]);
+  if (catPairs.length > 0) {
+    const tables = await contingencyTables(engine, v, catPairs.map(([i, j]) => [cat[i]!, cat[j]!]));
+    catPairs.forEach(([i, j], k) => {
+      cramers[i]![j] = cramers[j]![i] = cramersV(tables[k] ?? []);
+    });
+  }
+
+  const targetAssoc = target ? await targetAssociation(engine, v, cols, target, num, spearman, t) : [];
+  return { numeric: { columns: num, pearson, spearman }, categorical: { columns: cat, cramersV: cramers }, target: targetAssoc };
+}
+
+/** Contingency tables (complete rows only, as pandas crosstab) of column pairs, in one query. */
+export async function contingencyTables(engine: Engine, v: string, pairs: Array<[string, string]>): Promise<number[][][]> {
+  const branches = pairs.map(([a, b], k) => {
+    const qa = quoteIdent(a);
+    const qb = quoteIdent(b);
+    return `SELECT ${k} AS k, ${qa}::VARCHAR AS x, ${qb}::VARCHAR AS y, count(*) AS n FROM ${v} WHERE ${qa} IS NOT NULL AND ${qb} IS NOT NULL GROUP BY ALL`;
+  });
+  const cells = new Map<number, Array<{ x: string; y: string; n: number }>>();
+  for (const r of await engine.query<{ k: number; x: string; y: string; n: number }>(branches.join('\nUNION ALL\n'))) {
+    const list = cells.get(r.k) ?? [];
+    list.push({ x: r.x, y: r.y, n: Number(r.n) });
+    cells.set(r.k, list);
+  }
+  return pairs.map((_, k) => denseTable(cells.get(k) ?? []));
+}
+
+/**
+ * Correlation ratio η of numeric `value` grouped by `group`: sqrt(between-group / total sum of
+ * squares), from per-group counts, means and population variances.
+ */
+export function correlationRatio(groups: Array<{ n: number; mean: number; varPop: number }>): number | null {
+  const n = groups.reduce((a, g) => a + g.n, 0);
+  if (n === 0) return null;
+  const mean = groups.reduce((a, g) => a + g.n * g.mean, 0) / n;
+  const between = groups.reduce((a, g) => a + g.n * (g.mean - mean) ** 2, 0);
+  const within = groups.reduce((a, g) => a + g.n * g.varPop, 0);
+  const total = between + within;
+  if (total <= 0) return null;
+  return Math.min(1, Math.sqrt(between / total));
+}
+
+async function targetAssociation(
+  engine: Engine,
+  v: string,
+  cols: ColumnReport[],
+  target: { column: string; problemType: 'classification' | 'regression' },
+  num: string[],
+  spearman: Matrix,
+  t: Thresholds,
+): Promise<Correlations['target']> {
+  const out: Correlations['target'] = [];
+  const tq = quoteIdent(target.column);
+  const features = cols.filter((c) => c.name !== target.column && c.type !== 'datetime');
+  const isNum = (c: ColumnReport) => c.type === 'numeric';
+  const isCat = (c: ColumnReport) => !isNum(c) && c.distinct <= t.cramersMaxDistinct;
+  const etaBranches: string[] = [];
+  const etaFeatures: Array<{ name: string }> = [];
+  const cramerFeatures: string[] = [];
+  for (const f of features) {
+    const fq = quoteIdent(f.name);
+    if (target.problemType === 'classification') {
+      if (isNum(f)) {
+        etaBranches.push(`SELECT ${etaFeatures.length} AS k, ${tq}::VARCHAR AS g, count(*) AS n, avg(${fq}::DOUBLE) AS m, var_pop(${fq}::DOUBLE) AS vp FROM ${v} WHERE ${fq} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ALL`);
+        etaFeatures.push({ name: f.name });
+      } else if (isCat(f)) cramerFeatures.push(f.name);
+      else out.push({ feature: f.name, method: 'cramers_v', value: null });
+    } else if (isNum(f)) {
+      const i = num.indexOf(f.name);
+      const j = num.indexOf(target.column);
+      const s = i >= 0 && j >= 0 ? spearman[i]?.[j] ?? null : null;
+      out.push({ feature: f.name, method: 'spearman_abs', value: s === null ? null : Math.abs(s) });
+    } else if (isCat(f)) {
+      etaBranches.push(`SELECT ${etaFeatures.length} AS k, ${fq}::VARCHAR AS g, count(*) AS n, avg(${tq}::DOUBLE) AS m, var_pop(${tq}::DOUBLE) AS vp FROM ${v} WHERE ${fq} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ALL`);
+      etaFeatures.push({ name: f.name });
+    } else out.push({ feature: f.name, method: 'correlation_ratio', value: null });
+  }
+  if (etaBranches.length > 0) {
+    const groups = new Map<number, Array<{ n: number; mean: number; varPop: number }>>();
+    for (const r of await engine.query<{ k: number; n: number; m: number; vp: number }>(etaBranches.join('\nUNION ALL\n'))) {
+      const list = groups.get(r.k) ?? [];
+      list.push({ n: Number(r.n), mean: Number(r.m), varPop: Number(r.vp ?? 0) });
+      groups.set(r.k, list);
+    }
+    etaFeatures.forEach((f, k) => out.push({ feature: f.name, method: 'correlation_ratio', value: correlationRatio(groups.get(k) ?? []) }));
+  }
+  if (cramerFeatures.length > 0) {
+    const tables = await contingencyTables(engine, v, cramerFeatures.map((f) => [f, target.column]));
+    cramerFeatures.forEach((f, k) => out.push({ feature: f, method: 'cramers_v', value: cramersV(tables[k] ?? []) }));
+  }
+  const order = new Map(features.map((f, i) => [f.name, i]));
+  return out.sort((a, b) => (order.get(a.feature) ?? 0) - (order.get(b.feature) ?? 0));
+}

@@ -1,0 +1,154 @@
+import type { ColumnSchema } from '../core/types.js';
+import { isNumericType } from '../core/types.js';
+import type { Engine } from '../engine/Engine.js';
+import { quoteIdent } from '../engine/sql.js';
+import type { DriftColumn, DriftReport } from './reportSchema.js';
+import { dbl, finiteOrNull } from './sqlNumbers.js';
+import { chiSquare, chiSquarePValue, jensenShannon, ksPValue, shares } from './stats.js';
+import type { Thresholds } from './thresholds.js';
+
+/** Share given to an empty PSI bin so the logarithm stays finite (the usual convention). */
+const PSI_EPSILON = 1e-4;
+/** Categories beyond this many (most frequent first) are pooled for chi-square and JS. */
+const MAX_CATEGORIES = 1000;
+
+interface Side {
+  view: string;
+  schema: ColumnSchema[];
+  rows: number;
+}
+
+/** Population stability index of two count vectors over the same bins. */
+export function psi(baseline: number[], current: number[]): number {
+  const b = shares(baseline).map((x) => Math.max(x, PSI_EPSILON));
+  const c = shares(current).map((x) => Math.max(x, PSI_EPSILON));
+  return b.reduce((s, bi, i) => s + (c[i]! - bi) * Math.log(c[i]! / bi), 0);
+}
+
+/**
+ * Drift of the current data against a baseline (e.g. the last approved batch), column by column:
+ * numeric columns get PSI over the baseline's deciles and the two-sample Kolmogorov-Smirnov
+ * statistic (with its asymptotic p-value); categorical ones chi-square (2 x k table) and
+ * Jensen-Shannon divergence (base 2) plus new and vanished categories; every column the change
+ * in missing share. A column drifts when PSI >= `driftPsi` or JS >= `driftJs`; the data set
+ * when the share of drifted columns reaches `driftShare`.
+ */
+export async function computeDrift(engine: Engine, current: Side, baseline: Side, t: Thresholds): Promise<DriftReport> {
+  const baseCols = new Map(baseline.schema.map((c) => [c.name, c]));
+  const curCols = new Map(current.schema.map((c) => [c.name, c]));
+  const common = current.schema.filter((c) => baseCols.has(c.name));
+  const cv = quoteIdent(current.view);
+  const bv = quoteIdent(baseline.view);
+
+  // Missing counts of both sides in two aggregate queries.
+  const missing = async (v: string) =>
+    common.length === 0 ? {} : ((await engine.query(`SELECT ${common.map((c, i) => `count_if(${quoteIdent(c.name)} IS NULL) AS m${i}`).join(', ')} FROM ${v}`))[0] ?? {});
+  const mc = await missing(cv);
+  const mb = await missing(bv);
+
+  const numeric = common.filter((c) => isNumericType(c.type) && isNumericType(baseCols.get(c.name)!.type));
+  const categorical = common.filter((c) => !numeric.includes(c));
+  const out = new Map<string, DriftColumn>();
+  common.forEach((c, i) => {
+    const bShare = baseline.rows > 0 ? Number(mb[`m${i}`] ?? 0) / baseline.rows : 0;
+    const cShare = current.rows > 0 ? Number(mc[`m${i}`] ?? 0) / current.rows : 0;
+    out.set(c.name, {
+      name: c.name,
+      kind: numeric.includes(c) ? 'numeric' : 'categorical',
+      missingShareBaseline: bShare,
+      missingShareCurrent: cShare,
+      missingShareChange: cShare - bShare,
+      drifted: false,
+    });
+  });
+
+  if (numeric.length > 0) await numericDrift(engine, cv, bv, numeric, out, t);
+  if (categorical.length > 0) await categoricalDrift(engine, cv, bv, categorical, out, t);
+
+  const columns = common.map((c) => out.get(c.name)!);
+  const driftedColumns = columns.filter((c) => c.drifted).map((c) => c.name);
+  const driftedShare = columns.length > 0 ? driftedColumns.length / columns.length : 0;
+  return {
+    baselineRows: baseline.rows,
+    columns,
+    newColumns: current.schema.filter((c) => !baseCols.has(c.name)).map((c) => c.name),
+    missingColumns: baseline.schema.filter((c) => !curCols.has(c.name)).map((c) => c.name),
+    driftedColumns,
+    driftedShare,
+    verdict: columns.length > 0 && driftedShare >= t.driftShare ? 'drift' : 'no_drift',
+  };
+}
+
+async function numericDrift(engine: Engine, cv: string, bv: string, cols: ColumnSchema[], out: Map<string, DriftColumn>, t: Thresholds): Promise<void> {
+  const probs = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+  const [q = {}] = await engine.query(`SELECT ${cols.map((c, i) => `quantile_cont(${quoteIdent(c.name)}::DOUBLE, [${probs.join(', ')}]) AS q${i}`).join(', ')} FROM ${bv}`);
+  const branches: string[] = [];
+  const edgesOf: number[][] = [];
+  cols.forEach((c, i) => {
+    const edges = [...new Set(((q[`q${i}`] as unknown[] | null) ?? []).map(finiteOrNull).filter((x): x is number => x !== null))].sort((a, b) => a - b);
+    edgesOf.push(edges);
+    const x = `${quoteIdent(c.name)}::DOUBLE`;
+    const bin = edges.length === 0 ? '0' : `(${edges.map((e) => `(${x} > ${dbl(e)})::INT`).join(' + ')})`;
+    branches.push(`SELECT ${i} AS k, s, ${bin} AS b, count(*) AS n FROM (SELECT ${x} AS ${quoteIdent(c.name)}, 1 AS s FROM ${bv} UNION ALL SELECT ${x}, 0 FROM ${cv}) WHERE ${quoteIdent(c.name)} IS NOT NULL GROUP BY ALL`);
+  });
+  const binCounts = cols.map((_, i) => ({ b: new Array<number>(edgesOf[i]!.length + 1).fill(0), c: new Array<number>(edgesOf[i]!.length + 1).fill(0) }));
+  for (const r of await engine.query<{ k: number; s: number; b: number; n: number }>(branches.join('\nUNION ALL\n'))) {
+    const bc = binCounts[r.k]!;
+    (r.s === 1 ? bc.b : bc.c)[r.b] = Number(r.n);
+  }
+  const ks = cols.map((c, i) => {
+    const x = `${quoteIdent(c.name)}::DOUBLE`;
+    return `SELECT ${i} AS k, max(abs(fb - fc)) AS d, any_value(nb_t) AS nb, any_value(nc_t) AS nc FROM (
+      SELECT sum(nb) OVER w / sum(nb) OVER () AS fb, sum(nc) OVER w / sum(nc) OVER () AS fc, sum(nb) OVER () AS nb_t, sum(nc) OVER () AS nc_t
+      FROM (SELECT x, count_if(s = 1) AS nb, count_if(s = 0) AS nc FROM (SELECT ${x} AS x, 1 AS s FROM ${bv} UNION ALL SELECT ${x}, 0 FROM ${cv}) WHERE x IS NOT NULL GROUP BY x)
+      WINDOW w AS (ORDER BY x ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))`;
+  });
+  const ksRows = await engine.query<{ k: number; d: unknown; nb: unknown; nc: unknown }>(ks.join('\nUNION ALL\n'));
+  cols.forEach((c, i) => {
+    const d = out.get(c.name)!;
+    const { b, c: cur } = binCounts[i]!;
+    const hasBoth = b.some((x) => x > 0) && cur.some((x) => x > 0);
+    d.psi = hasBoth ? psi(b, cur) : null;
+    const k = ksRows.find((r) => r.k === i);
+    d.ks = finiteOrNull(k?.d);
+    d.ksPValue = d.ks === null ? null : ksPValue(d.ks, Number(k?.nb ?? 0), Number(k?.nc ?? 0));
+    d.drifted = d.psi !== null && d.psi >= t.driftPsi;
+  });
+}
+
+async function categoricalDrift(engine: Engine, cv: string, bv: string, cols: ColumnSchema[], out: Map<string, DriftColumn>, t: Thresholds): Promise<void> {
+  const branches = cols.map((c, i) => {
+    const x = quoteIdent(c.name);
+    return `SELECT ${i} AS k, v, count_if(s = 1) AS nb, count_if(s = 0) AS nc FROM (SELECT ${x}::VARCHAR AS v, 1 AS s FROM ${bv} UNION ALL SELECT ${x}::VARCHAR, 0 FROM ${cv}) WHERE v IS NOT NULL GROUP BY v`;
+  });
+  const cats = new Map<number, Array<{ v: string; nb: number; nc: number }>>();
+  for (const r of await engine.query<{ k: number; v: string; nb: number; nc: number }>(branches.join('\nUNION ALL\n'))) {
+    const list = cats.get(r.k) ?? [];
+    list.push({ v: r.v, nb: Number(r.nb), nc: Number(r.nc) });
+    cats.set(r.k, list);
+  }
+  cols.forEach((c, i) => {
+    const d = out.get(c.name)!;
+    const list = (cats.get(i) ?? []).sort((a, b) => b.nb + b.nc - (a.nb + a.nc));
+    const kept = list.slice(0, MAX_CATEGORIES);
+    const rest = list.slice(MAX_CATEGORIES);
+    const nb = kept.map((x) => x.nb);
+    const nc = kept.map((x) => x.nc);
+    if (rest.length > 0) {
+      nb.push(rest.reduce((a, x) => a + x.nb, 0));
+      nc.push(rest.reduce((a, x) => a + x.nc, 0));
+    }
+    const hasBoth = nb.some((x) => x > 0) && nc.some((x) => x > 0);
+    if (hasBoth) {
+      const { chi2, dof } = chiSquare([nb, nc]);
+      d.chiSquare = chi2;
+      d.chiSquarePValue = chiSquarePValue(chi2, dof);
+      d.jensenShannon = jensenShannon(shares(nb), shares(nc));
+    } else {
+      d.chiSquare = d.chiSquarePValue = d.jensenShannon = null;
+    }
+    d.newCategories = list.filter((x) => x.nb === 0 && x.nc > 0).map((x) => x.v).slice(0, 50);
+    d.vanishedCategories = list.filter((x) => x.nc === 0 && x.nb > 0).map((x) => x.v).slice(0, 50);
+    d.drifted = d.jensenShannon !== null && d.jensenShannon !== undefined && d.jensenShannon >= t.driftJs;
+  });
+}

@@ -1,0 +1,34 @@
+import type { Engine } from '../engine/Engine.js';
+import { quoteIdent } from '../engine/sql.js';
+import type { Cell } from './reportSchema.js';
+import { jsonCell } from './sqlNumbers.js';
+
+export interface DuplicatesResult {
+  /** Rows that repeat an earlier row (pandas `df.duplicated().sum()`; missing equals missing). */
+  duplicateRows: number;
+  top: Array<{ count: number; row: Record<string, Cell> }>;
+}
+
+/**
+ * Exact duplicate rows in one grouping pass: every group of identical rows with its size; the
+ * duplicate count is the sum of (size - 1), and the largest groups are kept as examples.
+ */
+export async function computeDuplicates(engine: Engine, view: string, columns: string[], limit = 10): Promise<DuplicatesResult> {
+  if (columns.length === 0) return { duplicateRows: 0, top: [] };
+  const v = quoteIdent(view);
+  const cols = columns.map(quoteIdent).join(', ');
+  const groups = engine.tempName('dups');
+  await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(groups)} AS SELECT ${cols}, count(*) AS __n FROM ${v} GROUP BY ALL HAVING count(*) > 1`);
+  try {
+    const [sum] = await engine.query<{ d: number | null }>(`SELECT sum(__n - 1) AS d FROM ${quoteIdent(groups)}`);
+    const rows = await engine.query(`SELECT * FROM ${quoteIdent(groups)} ORDER BY __n DESC LIMIT ${limit}`);
+    const top = rows.map((r) => {
+      const row: Record<string, Cell> = {};
+      for (const c of columns) row[c] = jsonCell(r[c]);
+      return { count: Number(r.__n), row };
+    });
+    return { duplicateRows: Number(sum?.d ?? 0), top };
+  } finally {
+    await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(groups)}`);
+  }
+}

@@ -1,0 +1,20 @@
+import type { ModelSectionInput } from '../profileTable.js';
+import { frameFromView, type ModelData } from './frameFromView.js';
+
+/** Rows the model sections read at most; larger data is sampled (and the report says so). */
+export const MODEL_MAX_ROWS = 200_000;
+
+const cache = new WeakMap<ModelSectionInput, Promise<ModelData>>();
+
+/**
+ * The model frame of a report, loaded once and shared by the quick model and prediction power
+ * (reading 16 columns x 70,000 rows into typed arrays costs more than a small model).
+ */
+export function loadModelData(input: ModelSectionInput): Promise<ModelData> {
+  let p = cache.get(input);
+  if (!p) {
+    p = frameFromView(input.engine, input.relation, input.columns, input.target!, MODEL_MAX_ROWS);
+    cache.set(input, p);
+  }
+  return p;
+}

@@ -1,0 +1,71 @@
+import { takeRows, takeTarget, type Frame, type Target } from '../../ml/frame.js';
+import { trainGbdt } from '../../ml/gbdt/trainGbdt.js';
+import { accuracy } from '../../ml/metrics/accuracy.js';
+import { argmaxRows } from '../../ml/metrics/argmax.js';
+import { balancedAccuracy } from '../../ml/metrics/balancedAccuracy.js';
+import { confusionMatrix } from '../../ml/metrics/confusionMatrix.js';
+import { logLoss } from '../../ml/metrics/logLoss.js';
+import { macroF1 } from '../../ml/metrics/precisionRecallF1.js';
+import { mae, r2, rmse } from '../../ml/metrics/regression.js';
+import { rocAuc } from '../../ml/metrics/rocAuc.js';
+import { stratifiedHoldout } from '../../ml/splits/stratifiedHoldout.js';
+import type { ModelSectionInput } from '../profileTable.js';
+import type { QuickModel } from '../reportSchema.js';
+import { loadModelData } from './loadModelData.js';
+
+/** Wall-clock budget of the boosting loop; the model keeps the iterations it finished. */
+const TRAIN_BUDGET_MS = 1200;
+
+const finite = (x: number) => (Number.isFinite(x) ? x : null);
+
+/** Metrics of a model output (probabilities or values) on held-out rows. */
+export function holdoutMetrics(target: Target, out: Float64Array): Record<string, number | null> {
+  if (target.kind === 'regression') return { r2: finite(r2(target.values, out)), rmse: finite(rmse(target.values, out)), mae: finite(mae(target.values, out)) };
+  const k = target.labels.length;
+  const pred = argmaxRows(out, k);
+  return {
+    accuracy: finite(accuracy(target.codes, pred)),
+    balancedAccuracy: finite(balancedAccuracy(target.codes, pred, k)),
+    macroF1: finite(macroF1(target.codes, pred, k)),
+    rocAucOvr: finite(rocAuc(target.codes, out, k)),
+    logLoss: finite(logLoss(target.codes, out, k)),
+  };
+}
+
+/** Stratified 80/20 split of a frame (deciles of the target for regression), seeded. */
+export function split80(frame: Frame, target: Target): { train: Frame; trainY: Target; test: Frame; testY: Target } {
+  const h = stratifiedHoldout(target, { testFraction: 0.2, seed: 0 });
+  return { train: takeRows(frame, h.train), trainY: takeTarget(target, h.train), test: takeRows(frame, h.test), testY: takeTarget(target, h.test) };
+}
+
+/**
+ * The quick model: histogram gradient-boosted trees (ml/gbdt, scikit-learn's defaults) on a
+ * stratified 80/20 split, with holdout metrics, confusion matrix and gain importance. It tells
+ * the approver how much signal the batch carries, not which model to deploy.
+ */
+export async function quickModel(input: ModelSectionInput): Promise<QuickModel | undefined> {
+  if (!input.target) return undefined;
+  const data = await loadModelData(input);
+  if (data.frame.features.length === 0 || data.frame.nRows < 10) return undefined;
+  const s = split80(data.frame, data.target);
+  const model = trainGbdt(s.train, s.trainY, { seed: 0 }, { deadline: Date.now() + TRAIN_BUDGET_MS });
+  const out = model.output(s.test);
+  const result: QuickModel = {
+    learner: 'gbdt',
+    iterations: model.iterations,
+    problemType: input.target.problemType,
+    trainRows: s.train.nRows,
+    validationRows: s.test.nRows,
+    sampled: data.sampled,
+    metrics: holdoutMetrics(s.testY, out),
+    featureImportance: model
+      .featureImportance()
+      .map((f) => ({ feature: f.name, importance: f.importance }))
+      .sort((a, b) => b.importance - a.importance),
+  };
+  if (s.testY.kind === 'classification') {
+    const k = s.testY.labels.length;
+    result.confusionMatrix = { labels: s.testY.labels, counts: confusionMatrix(s.testY.codes, argmaxRows(out, k), k) };
+  }
+  return result;
+}

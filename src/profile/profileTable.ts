@@ -1,0 +1,202 @@
+import { SluiceError } from '../core/errors.js';
+import type { Engine } from '../engine/Engine.js';
+import { quoteIdent } from '../engine/sql.js';
+import { computeBias, type BiasOptions } from './bias.js';
+import { computeColumnStats } from './columnStats.js';
+import { computeCorrelations } from './correlations.js';
+import { computeDrift } from './drift.js';
+import { computeDuplicates } from './duplicates.js';
+import { DEFAULT_PLUGINS } from './model/defaultPlugins.js';
+import { evaluateGates, type GateRule } from './gates.js';
+import { createProfileView } from './profileView.js';
+import { REPORT_SCHEMA_VERSION, type Anomalies, type ColumnReport, type PredictionPower, type QuickModel, type Report, type TargetReport } from './reportSchema.js';
+import { computeTarget, inferProblemType, requireTarget, type ProblemType } from './targetStats.js';
+import { resolveThresholds, type Thresholds } from './thresholds.js';
+import { buildWarnings } from './warnings/buildWarnings.js';
+
+/** What a model-based section computer receives: the data (as a relation) and the profile so far. */
+export interface ModelSectionInput {
+  engine: Engine;
+  /** The profile view (NaN already missing). */
+  relation: string;
+  columns: ColumnReport[];
+  target?: TargetReport;
+  thresholds: Thresholds;
+}
+
+/**
+ * The sections that need learners (from `ml/`) are computed by plug-in functions, so the report
+ * does not depend on which learners exist: an absent plug-in leaves its key out of the report
+ * (never a made-up value) and says so in `notes`.
+ */
+export interface ReportPlugins {
+  quickModel?: (input: ModelSectionInput) => Promise<QuickModel | undefined>;
+  predictionPower?: (input: ModelSectionInput) => Promise<PredictionPower | undefined>;
+  anomalies?: (input: ModelSectionInput) => Promise<Anomalies | undefined>;
+}
+
+export interface ProfileOptions {
+  target?: string;
+  problemType?: ProblemType;
+  /** A relation in the same engine to measure drift against. */
+  baseline?: string;
+  /** Facet and label value for the bias metrics; the label defaults to the target. */
+  bias?: Omit<BiasOptions, 'label'> & { label?: string };
+  gates?: GateRule[];
+  thresholds?: Partial<Thresholds>;
+  /** Model-based sections; {@link DEFAULT_PLUGINS} when absent, `{}` for none. */
+  plugins?: ReportPlugins;
+  /** Names shown in the report for the data and the baseline (file names). */
+  sourceName?: string;
+  baselineName?: string;
+  /** Called as each part starts (the CLI prints progress on stderr). */
+  onProgress?: (part: string) => void;
+  /** Fixed time for reproducible reports (tests); now when absent. */
+  now?: Date;
+}
+
+/**
+ * Profiles a relation into a {@link Report}: the data quality and insights report.
+ *
+ *   view (NaN -> missing) -> columns (3 aggregate passes) -> dataset + duplicates -> target
+ *   -> correlations -> [plug-ins: quick model, prediction power, anomalies] -> bias -> drift
+ *   -> warnings -> gates
+ *
+ * Everything is computed in DuckDB SQL; only aggregates reach JavaScript, so the report's size
+ * and memory do not grow with the rows.
+ *
+ * @example
+ * await readTable(engine, 'batch.csv', { name: 'batch' });
+ * const report = await profileTable(engine, 'batch', { target: 'readmitted' });
+ */
+export async function profileTable(engine: Engine, relation: string, options: ProfileOptions = {}): Promise<Report> {
+  const t = resolveThresholds(options.thresholds);
+  const timings: Record<string, number> = {};
+  const notes: string[] = [];
+  const started = performance.now();
+  let last = started;
+  const step = (name: string) => {
+    const now = performance.now();
+    options.onProgress?.(name);
+    return () => {
+      timings[name] = Math.round((performance.now() - now) * 10) / 10;
+      last = performance.now();
+    };
+  };
+
+  let done = step('columns');
+  const { view, schema } = await createProfileView(engine, relation);
+  const views = [view];
+  try {
+    const rows = await engine.count(view);
+    const columns = await computeColumnStats(engine, view, schema, rows, t);
+    done();
+
+    done = step('duplicates');
+    const dups = await computeDuplicates(engine, view, schema.map((c) => c.name));
+    done();
+    const missingCells = columns.reduce((a, c) => a + c.missing, 0);
+    const featureTypes: Record<string, number> = { numeric: 0, categorical: 0, binary: 0, text: 0, datetime: 0 };
+    for (const c of columns) featureTypes[c.type] = (featureTypes[c.type] ?? 0) + 1;
+    const dataset = {
+      rows,
+      columns: columns.length,
+      missingCells,
+      missingShare: rows * columns.length > 0 ? missingCells / (rows * columns.length) : 0,
+      duplicateRows: dups.duplicateRows,
+      duplicateShare: rows > 0 ? dups.duplicateRows / rows : 0,
+      featureTypes,
+    };
+    if (rows < 2) notes.push('The data has a single row: spread, correlations and models need at least two rows and were left empty.');
+
+    let target: TargetReport | undefined;
+    if (options.target !== undefined) {
+      done = step('target');
+      const col = requireTarget(columns, options.target);
+      target = await computeTarget(engine, view, col, inferProblemType(col, options.problemType, t));
+      done();
+    }
+
+    // Bias before the heavier parts, so a wrong facet or label value fails fast.
+    let bias: Report['bias'];
+    if (options.bias) {
+      done = step('bias');
+      const label = options.bias.label ?? options.target;
+      if (!label) throw new SluiceError('BIAS_NO_LABEL', 'bias metrics need a label column', { hint: 'pass --target (the label defaults to the target)' });
+      bias = await computeBias(engine, view, schema.map((c) => c.name), { ...options.bias, label }, schema.filter((c) => c.type === 'boolean').map((c) => c.name));
+      done();
+    }
+
+    done = step('correlations');
+    const correlations = await computeCorrelations(engine, view, columns, target, t);
+    done();
+
+    const input: ModelSectionInput = { engine, relation: view, columns, thresholds: t, ...(target ? { target } : {}) };
+    const plugins = options.plugins ?? DEFAULT_PLUGINS;
+    const usable = target !== undefined && (target.problemType === 'regression' || (target.classCount ?? 0) >= 2) && rows >= 10;
+    let quickModel: QuickModel | undefined;
+    let predictionPower: PredictionPower | undefined;
+    let anomalies: Anomalies | undefined;
+    if (plugins.quickModel && usable) {
+      done = step('quickModel');
+      quickModel = await plugins.quickModel(input);
+      done();
+    }
+    if (plugins.predictionPower && usable) {
+      done = step('predictionPower');
+      predictionPower = await plugins.predictionPower(input);
+      done();
+    }
+    if (plugins.anomalies && rows >= 10) {
+      done = step('anomalies');
+      anomalies = await plugins.anomalies(input);
+      done();
+    }
+    const missingSections = [!plugins.quickModel && 'quick model', !plugins.predictionPower && 'prediction power', !plugins.anomalies && 'anomalies (isolation forest)'].filter(Boolean);
+    if (missingSections.length > 0) notes.push(`Not computed: ${missingSections.join(', ')}.`);
+    if (target && !usable && (plugins.quickModel || plugins.predictionPower)) notes.push('The quick model and prediction power were skipped: the target needs at least two classes and ten rows.');
+    if (quickModel?.sampled) notes.push(`The quick model was trained on a random sample (${quickModel.trainRows + quickModel.validationRows} rows with a target).`);
+
+    let drift: Report['drift'];
+    if (options.baseline !== undefined) {
+      done = step('drift');
+      const base = await createProfileView(engine, options.baseline);
+      views.push(base.view);
+      drift = await computeDrift(engine, { view, schema, rows }, { view: base.view, schema: base.schema, rows: await engine.count(base.view) }, t);
+      done();
+    }
+
+    done = step('warnings');
+    const warnings = buildWarnings({ dataset, columns, correlations, thresholds: t, ...(target ? { target } : {}), ...(predictionPower ? { predictionPower } : {}), ...(anomalies ? { anomalies } : {}), ...(drift ? { drift } : {}) });
+    done();
+
+    const report: Report = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      generatedAt: (options.now ?? new Date()).toISOString(),
+      source: { name: options.sourceName ?? relation, ...(options.baseline !== undefined ? { baseline: options.baselineName ?? options.baseline } : {}) },
+      timings,
+      thresholds: { ...t },
+      dataset,
+      columns,
+      warnings,
+      ...(target ? { target } : {}),
+      ...(quickModel ? { quickModel } : {}),
+      ...(predictionPower ? { predictionPower } : {}),
+      correlations,
+      ...(anomalies ? { anomalies } : {}),
+      duplicates: { duplicateRows: dups.duplicateRows, top: dups.top },
+      ...(bias ? { bias } : {}),
+      ...(drift ? { drift } : {}),
+      notes,
+    };
+    if (options.gates) {
+      done = step('gates');
+      report.gates = evaluateGates(report, options.gates);
+      done();
+    }
+    timings.total = Math.round((last - started) * 10) / 10;
+    return report;
+  } finally {
+    for (const v of views) await engine.exec(`DROP VIEW IF EXISTS ${quoteIdent(v)}`);
+  }
+}

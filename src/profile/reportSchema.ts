@@ -1,0 +1,217 @@
+import { z } from 'zod';
+
+/**
+ * The `report.json` contract: what every other part of Sluice (pipeline gates, approval pages,
+ * users' scripts) reads. The zod schema is the single source: the TypeScript types are inferred
+ * from it and `docs/report.schema.json` is generated from it (`z.toJSONSchema`). Bump
+ * {@link REPORT_SCHEMA_VERSION} on any incompatible change.
+ */
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+export const FEATURE_TYPES = ['numeric', 'categorical', 'binary', 'text', 'datetime'] as const;
+export const SEVERITIES = ['high', 'medium', 'low'] as const;
+
+const num = z.number();
+const nullableNum = z.number().nullable();
+/** A value as it appears in the data, rendered for JSON (dates as ISO text, big integers as text). */
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const topValueSchema = z.object({ value: cell, count: num, share: num });
+
+export const histogramSchema = z.object({
+  /** Bin edges, `bins + 1` of them; the last bin includes its right edge (as numpy.histogram). */
+  edges: z.array(num),
+  counts: z.array(num),
+});
+
+export const columnReportSchema = z.object({
+  name: z.string(),
+  type: z.enum(FEATURE_TYPES),
+  /** The engine's logical type (`integer`, `float`, `string`, ...). */
+  storageType: z.string(),
+  missing: num,
+  missingShare: num,
+  distinct: num,
+  min: cell.optional(),
+  max: cell.optional(),
+  mean: nullableNum.optional(),
+  median: nullableNum.optional(),
+  std: nullableNum.optional(),
+  /** Linear-interpolated quantiles keyed by probability (`"0.25"`), as pandas `quantile()`. */
+  quantiles: z.record(z.string(), nullableNum).optional(),
+  skewness: nullableNum.optional(),
+  kurtosis: nullableNum.optional(),
+  zeros: num.optional(),
+  /** Values outside [Q1 - k·IQR, Q3 + k·IQR] (Tukey fences, k = thresholds.outlierIqrFactor). */
+  outliers: num.optional(),
+  outlierBounds: z.tuple([num, num]).optional(),
+  histogram: histogramSchema.optional(),
+  topValues: z.array(topValueSchema).optional(),
+  /** Non-missing values that are disguised missing tokens (`?`, `n/a`, `NaN`, ...). */
+  disguisedMissing: num.optional(),
+  /** Share of non-missing text values that parse as numbers (text columns only). */
+  numericShare: num.optional(),
+  meanLength: nullableNum.optional(),
+});
+
+export const datasetSchema = z.object({
+  rows: num,
+  columns: num,
+  missingCells: num,
+  missingShare: num,
+  duplicateRows: num,
+  duplicateShare: num,
+  featureTypes: z.record(z.string(), num),
+});
+
+export const warningSchema = z.object({
+  code: z.string(),
+  severity: z.enum(SEVERITIES),
+  columns: z.array(z.string()),
+  message: z.string(),
+  /** The flow step to add to fix it, and how. */
+  fix: z.object({ step: z.string(), description: z.string() }),
+  value: z.number().optional(),
+  threshold: z.number().optional(),
+});
+
+export const targetSchema = z.object({
+  column: z.string(),
+  problemType: z.enum(['classification', 'regression']),
+  missing: num,
+  /** Number of distinct classes (the `classes` list is cut at 100). */
+  classCount: num.optional(),
+  classes: z.array(topValueSchema).optional(),
+  /** Majority class count divided by minority class count (1 = balanced). */
+  imbalanceRatio: num.optional(),
+  /** For regression: the target's numeric summary. */
+  distribution: z
+    .object({ min: num, max: num, mean: num, median: num, std: nullableNum, skewness: nullableNum, histogram: histogramSchema })
+    .optional(),
+});
+
+const matrix = z.array(z.array(nullableNum));
+export const correlationsSchema = z.object({
+  numeric: z.object({ columns: z.array(z.string()), pearson: matrix, spearman: matrix }),
+  categorical: z.object({ columns: z.array(z.string()), cramersV: matrix }),
+  /** Association of each feature with the target, in [0, 1]; see docs/report.md for methods. */
+  target: z.array(z.object({ feature: z.string(), method: z.enum(['cramers_v', 'correlation_ratio', 'spearman_abs']), value: nullableNum })),
+});
+
+export const duplicatesSchema = z.object({
+  duplicateRows: num,
+  top: z.array(z.object({ count: num, row: z.record(z.string(), cell) })),
+});
+
+export const driftColumnSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['numeric', 'categorical']),
+  psi: nullableNum.optional(),
+  ks: nullableNum.optional(),
+  ksPValue: nullableNum.optional(),
+  chiSquare: nullableNum.optional(),
+  chiSquarePValue: nullableNum.optional(),
+  jensenShannon: nullableNum.optional(),
+  newCategories: z.array(z.string()).optional(),
+  vanishedCategories: z.array(z.string()).optional(),
+  missingShareBaseline: num,
+  missingShareCurrent: num,
+  missingShareChange: num,
+  drifted: z.boolean(),
+});
+
+export const driftSchema = z.object({
+  baselineRows: num,
+  columns: z.array(driftColumnSchema),
+  newColumns: z.array(z.string()),
+  missingColumns: z.array(z.string()),
+  driftedColumns: z.array(z.string()),
+  driftedShare: num,
+  verdict: z.enum(['drift', 'no_drift']),
+});
+
+export const biasSchema = z.object({
+  facet: z.string(),
+  facetValue: z.string(),
+  label: z.string(),
+  labelValue: z.string(),
+  group: z.string().optional(),
+  counts: z.object({ facet: num, rest: num }),
+  metrics: z.object({ CI: nullableNum, DPL: nullableNum, KL: nullableNum, JS: nullableNum, LP: nullableNum, TVD: nullableNum, KS: nullableNum, CDD: nullableNum }),
+});
+
+export const gateResultSchema = z.object({
+  rule: z.string(),
+  value: z.union([num, z.string(), z.null()]),
+  pass: z.boolean(),
+  detail: z.string().optional(),
+});
+
+export const gatesSchema = z.object({ verdict: z.enum(['pass', 'fail']), rules: z.array(gateResultSchema) });
+
+export const quickModelSchema = z.object({
+  learner: z.string(),
+  /** Boosting iterations kept (training stops early on a validation split or a time budget). */
+  iterations: num.optional(),
+  problemType: z.enum(['classification', 'regression']),
+  trainRows: num,
+  validationRows: num,
+  sampled: z.boolean(),
+  metrics: z.record(z.string(), nullableNum),
+  confusionMatrix: z.object({ labels: z.array(z.string()), counts: z.array(z.array(num)) }).optional(),
+  featureImportance: z.array(z.object({ feature: z.string(), importance: num })),
+});
+
+export const predictionPowerSchema = z.array(z.object({ feature: z.string(), score: num, method: z.string() }));
+
+export const anomaliesSchema = z.object({
+  method: z.string(),
+  sampled: z.boolean(),
+  top: z.array(z.object({ score: num, row: z.record(z.string(), cell) })),
+});
+
+export const reportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  generatedAt: z.string(),
+  source: z.object({ name: z.string(), baseline: z.string().optional() }),
+  /** How long each part took, milliseconds. */
+  timings: z.record(z.string(), num),
+  thresholds: z.record(z.string(), z.union([num, z.array(z.string())])),
+  dataset: datasetSchema,
+  columns: z.array(columnReportSchema),
+  warnings: z.array(warningSchema),
+  target: targetSchema.optional(),
+  quickModel: quickModelSchema.optional(),
+  predictionPower: predictionPowerSchema.optional(),
+  correlations: correlationsSchema,
+  anomalies: anomaliesSchema.optional(),
+  duplicates: duplicatesSchema,
+  bias: biasSchema.optional(),
+  drift: driftSchema.optional(),
+  gates: gatesSchema.optional(),
+  /** Notes on what was sampled, skipped or not computed, for the reader. */
+  notes: z.array(z.string()),
+});
+
+export type Report = z.infer<typeof reportSchema>;
+export type ColumnReport = z.infer<typeof columnReportSchema>;
+export type FeatureType = (typeof FEATURE_TYPES)[number];
+export type Severity = (typeof SEVERITIES)[number];
+export type ReportWarning = z.infer<typeof warningSchema>;
+export type TargetReport = z.infer<typeof targetSchema>;
+export type Correlations = z.infer<typeof correlationsSchema>;
+export type DriftReport = z.infer<typeof driftSchema>;
+export type DriftColumn = z.infer<typeof driftColumnSchema>;
+export type BiasReport = z.infer<typeof biasSchema>;
+export type GatesReport = z.infer<typeof gatesSchema>;
+export type QuickModel = z.infer<typeof quickModelSchema>;
+export type PredictionPower = z.infer<typeof predictionPowerSchema>;
+export type Anomalies = z.infer<typeof anomaliesSchema>;
+export type Histogram = z.infer<typeof histogramSchema>;
+export type TopValue = z.infer<typeof topValueSchema>;
+export type Cell = z.infer<typeof cell>;
+
+/** The JSON Schema of report.json (draft 2020-12), as written to docs/report.schema.json. */
+export function reportJsonSchema(): unknown {
+  return z.toJSONSchema(reportSchema, { target: 'draft-2020-12' });
+}

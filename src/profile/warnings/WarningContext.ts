@@ -1,0 +1,34 @@
+import type { Anomalies, ColumnReport, Correlations, DriftReport, PredictionPower, Report, ReportWarning, Severity, TargetReport } from '../reportSchema.js';
+import type { Thresholds } from '../thresholds.js';
+
+/** What the warning rules read: the computed sections of the report, never the data. */
+export interface WarningContext {
+  dataset: Report['dataset'];
+  columns: ColumnReport[];
+  target?: TargetReport;
+  correlations: Correlations;
+  predictionPower?: PredictionPower;
+  anomalies?: Anomalies;
+  drift?: DriftReport;
+  thresholds: Thresholds;
+}
+
+/** A rule: one concern, any number of warnings. */
+export type WarningRule = (ctx: WarningContext) => ReportWarning[];
+
+/** Builds a warning; `fix` names the flow step to add. */
+export function warning(
+  code: string,
+  severity: Severity,
+  columns: string[],
+  message: string,
+  fix: [step: string, description: string],
+  extra: { value?: number; threshold?: number } = {},
+): ReportWarning {
+  return { code, severity, columns, message, fix: { step: fix[0], description: fix[1] }, ...extra };
+}
+
+/** A share as a percentage for messages. */
+export function pct(x: number): string {
+  return `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
+}

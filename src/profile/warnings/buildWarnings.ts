@@ -1,0 +1,36 @@
+import type { ReportWarning } from '../reportSchema.js';
+import { constantColumn, disguisedMissing, highCardinality, idColumn, missingValues, mixedTypes, nearConstantColumn, outliers, skewed } from './columnRules.js';
+import { anomalousSamples, drift, duplicateRows } from './datasetRules.js';
+import { highCorrelation, targetLeakage } from './relationRules.js';
+import { classImbalance, rareTargetLabel, singleClassTarget, tooFewInstances, tooManyClasses } from './targetRules.js';
+import type { WarningContext, WarningRule } from './WarningContext.js';
+
+/** Every rule, in the order their warnings are listed within a severity. */
+export const WARNING_RULES: readonly WarningRule[] = [
+  targetLeakage,
+  singleClassTarget,
+  tooFewInstances,
+  tooManyClasses,
+  classImbalance,
+  rareTargetLabel,
+  drift,
+  duplicateRows,
+  missingValues,
+  disguisedMissing,
+  mixedTypes,
+  constantColumn,
+  idColumn,
+  nearConstantColumn,
+  highCorrelation,
+  highCardinality,
+  anomalousSamples,
+  skewed,
+  outliers,
+];
+
+const RANK = { high: 0, medium: 1, low: 2 } as const;
+
+/** Runs every rule and sorts the warnings by severity (stable within a severity). */
+export function buildWarnings(ctx: WarningContext): ReportWarning[] {
+  return WARNING_RULES.flatMap((rule) => rule(ctx)).sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+}

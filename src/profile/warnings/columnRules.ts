@@ -1,0 +1,86 @@
+import type { ColumnReport } from '../reportSchema.js';
+import { pct, warning, type WarningContext, type WarningRule } from './WarningContext.js';
+
+const nonMissing = (c: ColumnReport, rows: number) => rows - c.missing;
+const features = (ctx: WarningContext) => ctx.columns.filter((c) => c.name !== ctx.target?.column);
+
+/** constant_column: one value in every non-missing row; it cannot help a model. */
+export const constantColumn: WarningRule = (ctx) =>
+  ctx.columns
+    .filter((c) => c.distinct === 1)
+    .map((c) => warning('constant_column', 'medium', [c.name], `"${c.name}" has a single value${c.topValues?.[0] ? ` (${String(c.topValues[0].value)})` : ''}`, ['drop_columns', `drop "${c.name}"`]));
+
+/** near_constant_column: one value covers at least `nearConstantShare` of the non-missing rows. */
+export const nearConstantColumn: WarningRule = (ctx) =>
+  ctx.columns.flatMap((c) => {
+    const top = c.topValues?.[0];
+    if (c.distinct < 2 || !top || top.share < ctx.thresholds.nearConstantShare) return [];
+    return [warning('near_constant_column', 'low', [c.name], `"${c.name}" is ${String(top.value)} in ${pct(top.share)} of rows`, ['drop_columns', `drop "${c.name}" unless its rare values matter`], { value: top.share, threshold: ctx.thresholds.nearConstantShare })];
+  });
+
+/** id_column: integer or short text values, (almost) all different: a key, not a feature. */
+export const idColumn: WarningRule = (ctx) =>
+  features(ctx).flatMap((c) => {
+    const n = nonMissing(c, ctx.dataset.rows);
+    const eligible = c.storageType === 'integer' || c.type === 'categorical' || (c.type === 'text' && (c.meanLength ?? 0) <= 40);
+    if (!eligible || n < ctx.thresholds.idMinRows || c.distinct / n < ctx.thresholds.idDistinctRatio) return [];
+    return [warning('id_column', 'medium', [c.name], `"${c.name}" looks like an identifier: ${pct(c.distinct / n)} of its values are distinct`, ['drop_columns', `drop "${c.name}" from the features (keep it as record id with record_id if it is the key)`], { value: c.distinct / n, threshold: ctx.thresholds.idDistinctRatio })];
+  });
+
+/** high_cardinality: a categorical feature with more than `highCardinality` categories (ids are reported as id_column instead). */
+export const highCardinality: WarningRule = (ctx) =>
+  features(ctx).flatMap((c) => {
+    const n = nonMissing(c, ctx.dataset.rows);
+    const isId = n >= ctx.thresholds.idMinRows && c.distinct / Math.max(1, n) >= ctx.thresholds.idDistinctRatio;
+    if (c.type !== 'categorical' || c.distinct <= ctx.thresholds.highCardinality || isId) return [];
+    return [warning('high_cardinality', 'low', [c.name], `"${c.name}" has ${c.distinct} categories`, ['map_values', 'group rare categories into "other" with map_values before one_hot, or use a target encoding'], { value: c.distinct, threshold: ctx.thresholds.highCardinality })];
+  });
+
+/** missing_values: low when any value is missing, medium / high from the share thresholds; high when a column is entirely missing. */
+export const missingValues: WarningRule = (ctx) =>
+  ctx.columns.flatMap((c) => {
+    if (c.missing === 0) return [];
+    const t = ctx.thresholds;
+    if (c.missing === ctx.dataset.rows) return [warning('missing_values', 'high', [c.name], `"${c.name}" is missing in every row`, ['drop_columns', `drop "${c.name}"`], { value: 1, threshold: t.missingShareHigh })];
+    const s = c.missingShare;
+    const severity = s >= t.missingShareHigh ? 'high' : s >= t.missingShareMedium ? 'medium' : 'low';
+    const fix: [string, string] = s >= t.missingShareHigh ? ['drop_columns', `drop "${c.name}" or impute it with an indicator`] : ['impute', `impute "${c.name}" (${c.type === 'numeric' ? 'median' : 'most frequent value'})`];
+    return [warning('missing_values', severity, [c.name], `"${c.name}" is missing in ${c.missing} rows (${pct(s)})`, fix, { value: s, threshold: severity === 'high' ? t.missingShareHigh : severity === 'medium' ? t.missingShareMedium : 0 })];
+  });
+
+/** disguised_missing_values: text tokens that mean "missing" (`?`, `n/a`, `NaN`, ...). */
+export const disguisedMissing: WarningRule = (ctx) =>
+  ctx.columns.flatMap((c) => {
+    const n = c.disguisedMissing ?? 0;
+    if (n === 0) return [];
+    const share = n / Math.max(1, ctx.dataset.rows);
+    const tokens = (c.topValues ?? []).map((v) => String(v.value)).filter((v) => ctx.thresholds.missingTokens.includes(v.trim().toLowerCase()));
+    const shown = tokens.length > 0 ? ` (${tokens.map((x) => `"${x}"`).join(', ')})` : '';
+    return [warning('disguised_missing_values', share >= ctx.thresholds.missingShareMedium ? 'medium' : 'low', [c.name], `"${c.name}" has ${n} values${shown} that mean "missing"`, ['replace_missing_tokens', `replace the tokens with missing values in "${c.name}", then impute`], { value: share })];
+  });
+
+/** mixed_types: a text column whose values are partly numbers (often numbers with a few tokens). */
+export const mixedTypes: WarningRule = (ctx) =>
+  ctx.columns.flatMap((c) => {
+    const s = c.numericShare;
+    if (s === undefined || s < ctx.thresholds.mixedTypesMin || s >= ctx.thresholds.mixedTypesMax) return [];
+    return [warning('mixed_types', 'medium', [c.name], `"${c.name}" mixes numbers (${pct(s)} of values) and text`, ['cast', `replace the non-numeric values (replace_missing_tokens), then cast "${c.name}" to float`], { value: s, threshold: ctx.thresholds.mixedTypesMin })];
+  });
+
+/** skewed: |sample skewness| at or above `skewAbs`. */
+export const skewed: WarningRule = (ctx) =>
+  features(ctx).flatMap((c) => {
+    if (c.type !== 'numeric' || c.skewness === null || c.skewness === undefined || Math.abs(c.skewness) < ctx.thresholds.skewAbs) return [];
+    return [warning('skewed', 'low', [c.name], `"${c.name}" is ${c.skewness > 0 ? 'right' : 'left'}-skewed (skewness ${c.skewness.toFixed(2)})`, ['compute', `add a log or power transform of "${c.name}" (compute: ln(1 + x)) for linear models`], { value: c.skewness, threshold: ctx.thresholds.skewAbs })];
+  });
+
+/** outliers: the share of values beyond the Tukey fences reaches `outlierShare` (not raised when the IQR is 0). */
+export const outliers: WarningRule = (ctx) =>
+  features(ctx).flatMap((c) => {
+    if (c.type !== 'numeric' || !c.outliers) return [];
+    const share = c.outliers / Math.max(1, nonMissing(c, ctx.dataset.rows));
+    const b = c.outlierBounds;
+    // With a zero interquartile range (counts that are mostly 0) every other value is "outside": not a finding.
+    if (share < ctx.thresholds.outlierShare || !b || b[0] === b[1]) return [];
+    return [warning('outliers', 'low', [c.name], `"${c.name}" has ${c.outliers} values (${pct(share)}) outside [${b?.[0]}, ${b?.[1]}]`, ['clip_outliers', `clip "${c.name}" to its fences, or check the values at the source`], { value: share, threshold: ctx.thresholds.outlierShare })];
+  });

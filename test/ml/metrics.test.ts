@@ -1,0 +1,135 @@
+/**
+ * Metrics against scikit-learn 1.2.1 on fixed predictions. The inputs and the expected values
+ * are in fixtures/sklearn_metrics.json, produced (from the repository root) by:
+ *
+ *   /usr/bin/python3 test/ml/fixtures/sklearn_metrics.py > test/ml/fixtures/sklearn_metrics.json
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { accuracy } from '../../src/ml/metrics/accuracy.js';
+import { argmaxRows } from '../../src/ml/metrics/argmax.js';
+import { balancedAccuracy } from '../../src/ml/metrics/balancedAccuracy.js';
+import { calibrationCurve } from '../../src/ml/metrics/calibrationCurve.js';
+import { confusionMatrix } from '../../src/ml/metrics/confusionMatrix.js';
+import { logLoss } from '../../src/ml/metrics/logLoss.js';
+import { scoreMetric } from '../../src/ml/metrics/metricRegistry.js';
+import { precisionRecallCurve } from '../../src/ml/metrics/precisionRecallCurve.js';
+import { f1Score, macroF1, precisionRecallF1 } from '../../src/ml/metrics/precisionRecallF1.js';
+import { mae, mse, r2, rmse } from '../../src/ml/metrics/regression.js';
+import { rocAuc } from '../../src/ml/metrics/rocAuc.js';
+import { rocCurve } from '../../src/ml/metrics/rocCurve.js';
+
+interface Fixture {
+  [scalar: string]: number | number[] | number[][];
+  y: number[];
+  proba: number[];
+  pred: number[];
+  accuracy: number;
+  balanced_accuracy: number;
+  macro_f1: number;
+  precision: number[];
+  recall: number[];
+  f1: number[];
+  support: number[];
+  confusion: number[][];
+  log_loss: number;
+  roc_auc_ovr: number;
+  binary_auc: number;
+  binary_f1: number;
+  binary_log_loss: number;
+  roc_fpr: number[];
+  roc_tpr: number[];
+  roc_thresholds: number[];
+  pr_precision: number[];
+  pr_recall: number[];
+  pr_thresholds: number[];
+  cal_true: number[];
+  cal_pred: number[];
+  yr: number[];
+  pr: number[];
+  r2: number;
+  rmse: number;
+  mae: number;
+  mse: number;
+}
+const fx = JSON.parse(readFileSync(new URL('./fixtures/sklearn_metrics.json', import.meta.url), 'utf8')) as Fixture;
+const y = Int32Array.from(fx.y);
+const proba = Float64Array.from(fx.proba);
+const pred = argmaxRows(proba, 3);
+const yb = Int32Array.from(fx.y.map((c: number) => (c === 1 ? 1 : 0)));
+const sb = Float64Array.from(fx.y.map((_: number, i: number) => proba[i * 3 + 1]!));
+
+const close = (a: number[], b: number[]): void => {
+  expect(a.length).toBe(b.length);
+  a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 12));
+};
+
+describe('classification metrics match scikit-learn', () => {
+  it('argmax agrees with numpy', () => {
+    expect(Array.from(pred)).toEqual(fx.pred);
+  });
+  it('accuracy, balanced accuracy, macro F1', () => {
+    expect(accuracy(y, pred)).toBeCloseTo(fx.accuracy, 12);
+    expect(balancedAccuracy(y, pred, 3)).toBeCloseTo(fx.balanced_accuracy, 12);
+    expect(macroF1(y, pred, 3)).toBeCloseTo(fx.macro_f1, 12);
+  });
+  it('per-class precision, recall, F1, support and the confusion matrix', () => {
+    const s = precisionRecallF1(y, pred, 3);
+    close(s.precision, fx.precision);
+    close(s.recall, fx.recall);
+    close(s.f1, fx.f1);
+    expect(s.support).toEqual(fx.support);
+    expect(confusionMatrix(y, pred, 3)).toEqual(fx.confusion);
+  });
+  it('log loss clips a confident row like scikit-learn', () => {
+    expect(logLoss(y, proba, 3)).toBeCloseTo(fx.log_loss, 12);
+    const p2 = new Float64Array(sb.length * 2);
+    sb.forEach((v, i) => {
+      p2[2 * i] = 1 - v;
+      p2[2 * i + 1] = v;
+    });
+    expect(logLoss(yb, p2, 2)).toBeCloseTo(fx.binary_log_loss, 12);
+    expect(rocAuc(yb, p2, 2)).toBeCloseTo(fx.binary_auc, 12);
+  });
+  it('ROC AUC one-vs-rest macro and binary, with tied scores', () => {
+    expect(rocAuc(y, proba, 3)).toBeCloseTo(fx.roc_auc_ovr, 12);
+  });
+  it('binary F1 of the positive class', () => {
+    const hard = Int32Array.from(sb, (v) => (v > 0.5 ? 1 : 0));
+    expect(f1Score(yb, hard)).toBeCloseTo(fx.binary_f1, 12);
+  });
+  it('ROC curve with intermediate points dropped', () => {
+    const c = rocCurve(yb, sb);
+    close(c.fpr, fx.roc_fpr);
+    close(c.tpr, fx.roc_tpr);
+    close(c.thresholds.slice(1), fx.roc_thresholds);
+  });
+  it('precision-recall curve', () => {
+    const c = precisionRecallCurve(yb, sb);
+    close(c.precision, fx.pr_precision);
+    close(c.recall, fx.pr_recall);
+    close(c.thresholds, fx.pr_thresholds);
+  });
+  it('calibration bins', () => {
+    const c = calibrationCurve(yb, sb, 5);
+    close(c.probTrue, fx.cal_true);
+    close(c.probPred, fx.cal_pred);
+  });
+  it('the registry scores by name', () => {
+    const target = { kind: 'classification' as const, codes: y, labels: ['a', 'b', 'c'] };
+    expect(scoreMetric('log_loss', target, proba)).toBeCloseTo(fx.log_loss, 12);
+    expect(scoreMetric('macro_f1', target, proba)).toBeCloseTo(fx.macro_f1, 12);
+    expect(() => scoreMetric('rmse', target, proba)).toThrow(/regression/);
+  });
+});
+
+describe('regression metrics match scikit-learn', () => {
+  const yr = Float64Array.from(fx.yr);
+  const pr = Float64Array.from(fx.pr);
+  it('R2, RMSE, MSE, MAE', () => {
+    expect(r2(yr, pr)).toBeCloseTo(fx.r2, 12);
+    expect(rmse(yr, pr)).toBeCloseTo(fx.rmse, 12);
+    expect(mse(yr, pr)).toBeCloseTo(fx.mse, 12);
+    expect(mae(yr, pr)).toBeCloseTo(fx.mae, 12);
+  });
+});

@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { rng, tempDir, writeCsv } from './helpers.js';
+
+const run = promisify(execFile);
+const bin = resolve('bin/sluice.js');
+const dir = tempDir('sluice-report-cli-');
+
+async function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [bin, 'report', ...args]);
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+function data(name: string, rows: number, seed: number, shift = 0): string {
+  const r = rng(seed);
+  const out: unknown[][] = [];
+  for (let i = 0; i < rows; i++) out.push([Math.round((r() * 10 + shift) * 100) / 100, ['a', 'b', 'c'][Math.floor(r() * 3)], r() < 0.5 ? 'm' : 'f', r() < 0.4 ? 'yes' : 'no']);
+  return writeCsv(dir, name, ['x', 'cat', 'sex', 'label'], out);
+}
+
+describe('sluice report', () => {
+  it('writes report.json and report.html with target, baseline, bias and gates; progress on stderr', async () => {
+    const cur = data('cur.csv', 300, 1, 5);
+    const base = data('base.csv', 300, 2);
+    const gates = join(dir, 'gates.yaml');
+    writeFileSync(gates, 'gates:\n  - missing_share < 0.05\n  - no high warnings\n  - drift.psi < 0.2\n');
+    const out = join(dir, 'out1');
+    const r = await sluice(cur, '--target', 'label', '--baseline', base, '--bias', 'sex=f', '--label-value', 'yes', '--gates', gates, '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('✓ reading cur.csv');
+    expect(r.stderr).toMatch(/✓ drift \(\d+ ms\)/);
+    expect(r.stderr).toMatch(/gates: fail \(2\/3 rules pass\)/);
+    expect(r.stdout.trim().split('\n')).toEqual([join(out, 'report.json'), join(out, 'report.html')]);
+    expect(readdirSync(out).sort()).toEqual(['report.html', 'report.json']);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.source).toEqual({ name: 'cur.csv', baseline: 'base.csv' });
+    expect(report.bias.facetValue).toBe('f');
+    expect(report.drift.driftedColumns).toEqual(['x']);
+    expect(report.gates.rules.map((g: { pass: boolean }) => g.pass)).toEqual([true, true, false]);
+
+    const strict = await sluice(cur, '--target', 'label', '--baseline', base, '--gates', gates, '--out', join(dir, 'out1b'), '--strict');
+    expect(strict.code).toBe(3);
+  }, 60_000);
+
+  it('works without a target (no target sections)', async () => {
+    const out = join(dir, 'out2');
+    const r = await sluice(data('plain.csv', 50, 3), '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.target).toBeUndefined();
+    expect(report.correlations.target).toEqual([]);
+  }, 30_000);
+
+  it('refuses a missing target with the columns as hint and writes nothing', async () => {
+    const out = join(dir, 'out3');
+    const r = await sluice(data('t.csv', 20, 4), '--target', 'Label', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[TARGET_NOT_FOUND]');
+    expect(r.stderr).toContain('did you mean "label"');
+    expect(existsSync(out)).toBe(false);
+  }, 30_000);
+
+  it('reports a single-class target, an all-missing column and a one-row file as warnings', async () => {
+    const p = writeCsv(dir, 'one.csv', ['x', 'empty', 'label'], [[1, null, 'yes']]);
+    const out = join(dir, 'out4');
+    const r = await sluice(p, '--target', 'label', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const codes = report.warnings.map((w: { code: string }) => w.code);
+    expect(codes).toEqual(expect.arrayContaining(['single_class_target', 'missing_values']));
+    expect(report.notes.join(' ')).toContain('single row');
+  }, 30_000);
+
+  it('refuses bad gates and bad flags before reading data', async () => {
+    const gates = join(dir, 'bad.yaml');
+    writeFileSync(gates, '- missing_share < 0.05\n- drop table x\n');
+    const r = await sluice(join(dir, 'does-not-exist.csv'), '--gates', gates, '--out', join(dir, 'out5'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[GATE_INVALID]');
+    expect(r.stderr).toContain('gates[1]');
+    const b = await sluice(join(dir, 'cur.csv'), '--target', 'label', '--bias', 'sex=f', '--out', join(dir, 'out6'));
+    expect(b.stderr).toContain('--bias needs --label-value');
+    const f = await sluice(join(dir, 'missing.csv'), '--out', join(dir, 'out7'));
+    expect(f.stderr).toContain('error[FILE_NOT_FOUND]');
+  }, 30_000);
+});

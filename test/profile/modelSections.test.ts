@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/Engine.js';
+import { readTable } from '../../src/engine/readTable.js';
+import { profileTable } from '../../src/profile/profileTable.js';
+import { reportSchema } from '../../src/profile/reportSchema.js';
+import { DIABETES, rng, tempDir, writeCsv } from './helpers.js';
+
+let engine: Engine;
+const dir = tempDir();
+beforeAll(async () => {
+  engine = await Engine.open();
+});
+afterAll(() => engine.close());
+
+describe('quick model and prediction power (ml/gbdt)', () => {
+  it('diabetes: holdout metrics, a confusion matrix over the 20% split, importances summing to 1', async () => {
+    await readTable(engine, DIABETES, { name: 'diabetes' });
+    const report = await profileTable(engine, 'diabetes', { target: 'readmitted' });
+    reportSchema.parse(report);
+    const q = report.quickModel!;
+    expect(q.learner).toBe('gbdt');
+    expect(q.trainRows + q.validationRows).toBe(69570);
+    expect(q.validationRows).toBeGreaterThan(0.19 * 69570);
+    expect(q.validationRows).toBeLessThan(0.21 * 69570);
+    expect(Object.keys(q.metrics).sort()).toEqual(['accuracy', 'balancedAccuracy', 'logLoss', 'macroF1', 'rocAucOvr']);
+    // Readmission is hard to predict: better than chance, far from perfect.
+    expect(q.metrics.rocAucOvr).toBeGreaterThan(0.55);
+    expect(q.metrics.rocAucOvr).toBeLessThan(0.9);
+    const cm = q.confusionMatrix!;
+    expect(cm.labels).toEqual(['<30', '>30', 'no']);
+    expect(cm.counts.flat().reduce((a, b) => a + b, 0)).toBe(q.validationRows);
+    // Stratified: each class keeps its share in the validation rows.
+    const actualNo = cm.counts[2]!.reduce((a, b) => a + b, 0);
+    expect(Math.abs(actualNo / q.validationRows - 41613 / 69570)).toBeLessThan(0.002);
+    expect(q.featureImportance.reduce((a, f) => a + f.importance, 0)).toBeCloseTo(1, 9);
+    expect(report.predictionPower!.map((p) => p.feature)).toHaveLength(15);
+    for (const p of report.predictionPower!) expect(p.score).toBeGreaterThanOrEqual(0);
+    expect(report.predictionPower!.every((p) => p.score < 0.5)).toBe(true);
+  }, 120_000);
+
+  it('a leaked feature has prediction power near 1, noise near 0; a regression target gets R2', async () => {
+    const r = rng(21);
+    const rows: unknown[][] = [];
+    for (let i = 0; i < 3000; i++) {
+      const x = r() * 10;
+      const y = 3 * x + r();
+      rows.push([x, r(), y > 15 ? 'high' : 'low', y]);
+    }
+    const p = writeCsv(dir, 'leak.csv', ['x', 'noise', 'grade', 'y'], rows);
+    await readTable(engine, p, { name: 'leak' });
+    const report = await profileTable(engine, 'leak', { target: 'y' });
+    expect(report.target!.problemType).toBe('regression');
+    expect(report.quickModel!.metrics.r2).toBeGreaterThan(0.95);
+    const pp = Object.fromEntries(report.predictionPower!.map((x) => [x.feature, x.score]));
+    expect(pp.x).toBeGreaterThan(0.95);
+    expect(pp.noise).toBeLessThan(0.05);
+    expect(report.warnings.filter((w) => w.code === 'target_leakage').map((w) => w.columns[0]).sort()).toEqual(['x']);
+
+    const cls = await profileTable(engine, 'leak', { target: 'grade', plugins: {} });
+    expect(cls.quickModel).toBeUndefined();
+    expect(cls.notes.join(' ')).toContain('Not computed: quick model, prediction power');
+  }, 120_000);
+});
