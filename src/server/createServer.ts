@@ -6,6 +6,7 @@ import { Csrf } from './csrf.js';
 import { approvalPageRoutes } from './routes/approvalPages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { executionRoutes } from './routes/executions.js';
+import { reportRoutes } from './routes/reports.js';
 import type { Authenticate, ServerContext } from './serverContext.js';
 
 export interface CreateServerOptions {
@@ -55,6 +56,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   executionRoutes(app, ctx);
   approvalRoutes(app, ctx);
   approvalPageRoutes(app, ctx);
+  reportRoutes(app, ctx);
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { runtime });
   if (ownRuntime) app.addHook('onClose', async () => runtime.close());
   return app;

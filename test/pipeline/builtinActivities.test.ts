@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinActivities } from '../../src/pipeline/activities/builtinActivities.js';
+import { decideApproval } from '../../src/pipeline/approvals/decideApproval.js';
 import { orchestrator, pipeline, tempProject } from './support.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -33,6 +34,39 @@ describe('built-in activities', () => {
     });
     expect(again).toEqual(out);
   }, 60_000);
+
+  it('report profiles the batch with gates, and measures drift against the last approved batch', async () => {
+    const p = tempProject();
+    const lines = readFileSync(join(ROOT, 'examples', 'diabetes', 'diabetic-readmission.csv'), 'utf8').split('\n');
+    writeFileSync(join(p.root, 'b1.csv'), [lines[0], ...lines.slice(1, 1201)].join('\n') + '\n');
+    writeFileSync(join(p.root, 'b2.csv'), [lines[0], ...lines.slice(1201, 2401)].join('\n') + '\n');
+    copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(p.root, 'main.flow.yaml'));
+    writeFileSync(join(p.root, 'gates.yaml'), 'gates:\n  - missing_share < 0.5\n  - dataset.rows >= 5000\n');
+    const o = orchestrator(p, builtinActivities({}, { store: p.store, publicUrl: 'http://x:1' }), { config: { flow: 'main.flow.yaml', target: 'readmitted', gates: 'gates.yaml' } });
+    const def = pipeline(`start: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, next: report }\n  report: { type: task, activity: report, next: ask }\n  ask: { type: approval, next: done }\n  done: { type: succeed }\n`);
+    const first = o.start({ file: join(p.root, 'b1.csv') }, { pipeline: def });
+    await o.runUntilIdle();
+    const r1 = p.store.events(first.id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'report')!.data.output as Record<string, any>;
+    expect(r1.verdict).toBe('fail');
+    expect(r1.gates).toEqual([
+      expect.objectContaining({ name: 'missing_share < 0.5', passed: true }),
+      expect.objectContaining({ name: 'dataset.rows >= 5000', passed: false }),
+    ]);
+    expect(r1.figures.rows).toBeGreaterThan(1000);
+    expect(r1.baseline).toBeUndefined();
+    expect(r1.reportUrl).toBe(`http://x:1/reports/${first.id}/report.html`);
+    expect(readFileSync(r1.reportHtml, 'utf8')).toContain('<html');
+    expect(JSON.parse(readFileSync(r1.reportJson, 'utf8')).gates.verdict).toBe('fail');
+    decideApproval(p.store, { executionId: first.id, approver: { name: 'a', role: 'approver' }, decision: 'approve' });
+    await o.runUntilIdle();
+    const second = o.start({ file: join(p.root, 'b2.csv') }, { pipeline: def });
+    await o.runUntilIdle();
+    const r2 = p.store.events(second.id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'report')!.data.output as Record<string, any>;
+    const flow1 = p.store.events(first.id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')!.data.output as { output: string };
+    expect(r2.baseline).toBe(flow1.output);
+    expect(r2.figures['drifted columns']).toMatch(/^\d+ of \d+$/);
+    expect(['drift', 'no_drift']).toContain(r2.drift);
+  }, 120_000);
 
   it('run_flow without a configured flow fails with a hint, not retried', async () => {
     const p = tempProject();

@@ -106,12 +106,12 @@ describe('orchestrator', () => {
     const p = tempProject();
     const o = orchestrator(p, builtinActivities());
     const def = defaultPipeline();
-    const ex = o.start({ file: 'batch.csv' }, { pipeline: { ...def, start: 'report' } });
+    const ex = o.start({ file: 'batch.csv' }, { pipeline: { ...def, start: 'register_model' } });
     await o.runUntilIdle();
     const rec = p.store.require(ex.id);
     expect(rec.status).toBe('failed');
     expect(rec.error?.code).toBe('ACTIVITY_NOT_AVAILABLE');
-    expect(rec.error?.message).toMatch(/^activity report is not available yet/);
+    expect(rec.error?.message).toMatch(/^activity register_model is not available yet/);
     expect(p.store.events(ex.id).filter((e) => e.type === 'ActivityStarted')).toHaveLength(1);
   });
 

@@ -7,7 +7,7 @@ import { initProject } from '../../src/pipeline/project/initProject.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../src/pipeline/project/ProjectRuntime.js';
 import { createServer } from '../../src/server/createServer.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const PIPE = `pipeline:
@@ -84,6 +84,14 @@ describe('server', () => {
     expect(dup.statusCode).toBe(200);
     expect(dup.json()).toMatchObject({ status: 'skipped', duplicateOf: id });
     expect((await s.app.inject({ url: '/api/executions/ex-nope' })).statusCode).toBe(404);
+    expect((await s.app.inject({ url: `/reports/${id}/report.html` })).statusCode).toBe(404);
+    expect((await s.app.inject({ url: `/reports/..%2F..%2Fsluice.yaml/report.html` })).statusCode).toBe(404);
+    mkdirSync(join(s.project.paths.reports, id), { recursive: true });
+    writeFileSync(join(s.project.paths.reports, id, 'report.html'), '<html>report</html>');
+    const rep = await s.app.inject({ url: `/reports/${id}/report.html` });
+    expect(rep.statusCode).toBe(200);
+    expect(rep.body).toBe('<html>report</html>');
+    expect(rep.headers['content-security-policy']).toContain("default-src 'none'");
   });
 
   it('the approval page shows the findings escaped, a GET never decides, the POST needs the CSRF token, and decides once', async () => {

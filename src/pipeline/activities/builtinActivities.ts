@@ -1,7 +1,9 @@
 import { SluiceError } from '../../core/errors.js';
 import type { Activity } from './Activity.js';
 import { ActivityRegistry } from './ActivityRegistry.js';
+import { reportActivity } from './reportActivity.js';
 import { runFlowActivity } from './runFlowActivity.js';
+import type { ExecutionStore } from '../store/ExecutionStore.js';
 
 /** The built-in activity names a pipeline task can use. */
 export const BUILTIN_ACTIVITIES = ['run_flow', 'report', 'notify', 'ingest_features', 'train', 'register_model', 'deploy'] as const;
@@ -33,11 +35,12 @@ export function unavailableActivity(name: string): Activity {
  * A registry with every built-in activity. Those whose module is not available fail with
  * ACTIVITY_NOT_AVAILABLE; `overrides` plugs in implementations (notifications, tests, plugins).
  */
-export function builtinActivities(overrides: Record<string, Activity<any, unknown>> = {}): ActivityRegistry {
+export function builtinActivities(overrides: Record<string, Activity<any, unknown>> = {}, deps: { store?: ExecutionStore; publicUrl?: string } = {}): ActivityRegistry {
   const reg = new ActivityRegistry();
   for (const name of BUILTIN_ACTIVITIES) reg.register(name, unavailableActivity(name));
-  // Implemented as their modules land on main.
+  // Implemented as their modules land.
   reg.register('run_flow', runFlowActivity);
+  reg.register('report', reportActivity(deps.store, deps.publicUrl));
   for (const [name, a] of Object.entries(overrides)) reg.register(name, a);
   return reg;
 }

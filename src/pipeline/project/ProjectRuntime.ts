@@ -47,7 +47,7 @@ export class ProjectRuntime {
     }
     const publicUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
     this.notifications = { publicUrl, approvers: config.approvers, mailer: this.mailer, webhooks: config.webhooks };
-    const activities = builtinActivities({ notify: notifyActivity(this.db, this.notifications), ...opts.activities });
+    const activities = builtinActivities({ notify: notifyActivity(this.db, this.notifications), ...opts.activities }, { store: this.store, publicUrl });
     this.orchestrator = new Orchestrator({
       store: this.store,
       activities,
