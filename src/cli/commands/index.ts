@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as features } from './features.js';
 import { register as flow } from './flow.js';
 import { register as report } from './report.js';
 import { register as init } from './init.js';
@@ -11,6 +12,7 @@ import { register as reject } from './reject.js';
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
   flow,
+  features,
   report,
   init,
   run,

@@ -1,0 +1,109 @@
+import { createWriteStream } from 'node:fs';
+import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SluiceError } from '../../core/errors.js';
+import { tempPathFor } from '../../engine/atomicWriteFile.js';
+import type { OfflineStorage, OfflineStorageConfig } from './OfflineStorage.js';
+
+type S3Config = Extract<OfflineStorageConfig, { type: 's3' }>;
+
+/**
+ * The offline store in an S3-compatible bucket. Files are written locally by DuckDB, uploaded
+ * with one PUT each (an object appears whole or not at all), and downloaded on first read into
+ * a local cache (`<cacheDir>/<key>`) that DuckDB queries.
+ */
+export class S3OfflineStorage implements OfflineStorage {
+  readonly type = 's3';
+  private client: Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | undefined;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly config: S3Config,
+    private readonly cacheDir: string,
+  ) {
+    this.prefix = (config.prefix ?? '').replace(/^\/+|\/+$/g, '');
+  }
+
+  /** The SDK is loaded on first use: it is large, and most projects keep the offline store local. */
+  private sdk(): Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> {
+    this.client ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      s3: new sdk.S3Client({
+        endpoint: this.config.endpoint,
+        region: this.config.region ?? 'us-east-1',
+        forcePathStyle: this.config.forcePathStyle ?? this.config.endpoint !== undefined,
+        credentials: this.config.credentials,
+        maxAttempts: 3,
+      }),
+    }));
+    return this.client;
+  }
+
+  private objectKey(key: string): string {
+    return this.prefix ? `${this.prefix}/${key}` : key;
+  }
+
+  stagingDir(group: string): string {
+    return join(this.cacheDir, '.staging', group);
+  }
+
+  async putFile(localPath: string, key: string): Promise<void> {
+    try {
+      const { s3, sdk } = await this.sdk();
+      await s3.send(new sdk.PutObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Body: await readFile(localPath) }));
+    } catch (e) {
+      throw this.error('upload', key, e);
+    }
+    // Keep the file as the cached copy: it is exactly what was uploaded.
+    const cached = join(this.cacheDir, key);
+    await mkdir(dirname(cached), { recursive: true });
+    await rename(localPath, cached);
+  }
+
+  async localPath(key: string): Promise<string> {
+    const cached = join(this.cacheDir, key);
+    if (await exists(cached)) return cached;
+    await mkdir(dirname(cached), { recursive: true });
+    const tmp = tempPathFor(cached);
+    try {
+      const { s3, sdk } = await this.sdk();
+      const res = await s3.send(new sdk.GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+      await pipeline(res.Body as Readable, createWriteStream(tmp));
+      await rename(tmp, cached);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw this.error('download', key, e);
+    }
+    return cached;
+  }
+
+  describe(key: string): string {
+    return `s3://${this.config.bucket}/${this.objectKey(key)}`;
+  }
+
+  async close(): Promise<void> {
+    if (this.client) (await this.client).s3.destroy();
+  }
+
+  private error(what: string, key: string, e: unknown): SluiceError {
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return new SluiceError('OFFLINE_STORAGE_ERROR', `could not ${what} ${this.describe(key)}: ${msg}`, {
+      hint: 'check the bucket exists, the endpoint is reachable and the credentials allow reading and writing',
+      httpStatus: 502,
+      retryable: true,
+      cause: e,
+    });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

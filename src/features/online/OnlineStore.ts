@@ -1,0 +1,54 @@
+/**
+ * The online store keeps the latest record of each id of each feature group, for lookups at
+ * prediction time. Backends (SQLite embedded, Redis) store an opaque JSON payload with two
+ * times, and all share these rules, checked by one conformance suite
+ * (`test/features/onlineStoreConformance.ts`):
+ *
+ * - A write whose event time is older than the stored live record's is ignored; an equal or
+ *   newer one overwrites.
+ * - A record whose `expiresAt` (epoch ms) has passed is not returned, and no longer blocks
+ *   older writes.
+ * - A delete leaves a tombstone with its event time, so a late, older write cannot bring the
+ *   record back; a newer write can.
+ */
+export interface OnlineEntry {
+  id: string;
+  /** Epoch milliseconds. */
+  eventTime: number;
+  /** Epoch milliseconds; null: never expires. */
+  expiresAt: number | null;
+  /** The record's values, JSON-encoded by the caller. */
+  payload: string;
+}
+
+export interface OnlineKey {
+  group: string;
+  id: string;
+}
+
+export interface OnlinePutResult {
+  written: number;
+  /** Writes older than the stored record. */
+  ignored: number;
+}
+
+export interface OnlineStore {
+  /** The short name of the backend (`sqlite`, `redis`). */
+  readonly type: string;
+  put(group: string, entries: readonly OnlineEntry[]): Promise<OnlinePutResult>;
+  /** The live record, or null (absent, expired or deleted). */
+  get(group: string, id: string): Promise<OnlineEntry | null>;
+  /** Many records across groups, in the order asked; null where there is none. */
+  batchGet(keys: readonly OnlineKey[]): Promise<Array<OnlineEntry | null>>;
+  /**
+   * Deletes a record as of `eventTime`. Returns true when a live record was removed; a delete
+   * older than the stored record is ignored (false).
+   */
+  delete(group: string, id: string, eventTime: number): Promise<boolean>;
+  /** Removes every record of a group. */
+  clearGroup(group: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Settings of the online store, picked by `type` (see `createOnlineStore`). */
+export type OnlineStoreConfig = { type: 'sqlite'; path?: string } | { type: 'redis'; url?: string; keyPrefix?: string };

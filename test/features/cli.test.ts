@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = resolve('bin/sluice.js');
+
+async function sluice(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [bin, 'features', ...args, '--project', dir], { cwd: dir });
+    return { code: 0, ...r };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+describe('sluice features CLI', () => {
+  it('creates, ingests, gets, queries, builds a dataset and deletes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-fscli-'));
+    writeFileSync(join(dir, 'p.csv'), 'pid,ts,age,n\n1,2026-01-01T00:00:00Z,[50-60),2\n2,2026-01-02T00:00:00Z,[60-70),3\n2,2026-01-03T00:00:00Z,[60-70),4\n');
+    writeFileSync(join(dir, 'e.csv'), 'pid,event_time\n2,2026-01-02T12:00:00Z\n2,2026-01-04T00:00:00Z\n1,2025-12-31T00:00:00Z\n');
+    const created = await sluice(dir, 'create', 'patients', '--from', 'p.csv', '--id', 'pid', '--event-time', 'ts', '--tag', 'team=care');
+    expect(created.stdout).toContain('created patients');
+    const ing = await sluice(dir, 'ingest', 'patients', 'p.csv');
+    expect(ing.stdout).toContain('ingested 2 records');
+    expect(ing.stdout).toContain('1 duplicate id row(s) dropped: the latest event time of each id wins');
+    expect((await sluice(dir, 'ingest', 'patients', 'p.csv')).stdout).toContain('already ingested');
+    expect((await sluice(dir, 'list')).stdout).toMatch(/patients\s+pid\s+ts/);
+    const got = await sluice(dir, 'get', 'patients', '2');
+    expect(JSON.parse(got.stdout)[0].values).toEqual({ pid: 2, ts: '2026-01-03T00:00:00.000Z', age: '[60-70)', n: 4 });
+    const q = await sluice(dir, 'query', 'SELECT pid, n FROM patients_latest ORDER BY pid', '--json');
+    expect(JSON.parse(q.stdout)).toEqual([
+      { pid: 1, n: 2 },
+      { pid: 2, n: 4 },
+    ]);
+    const ds = await sluice(dir, 'dataset', '--entities', 'e.csv', '--features', 'patients:n', '--out', 'train.csv');
+    expect(ds.stdout).toContain('wrote 3 rows');
+    // Entity 1 of Jan 2 12:00 must not see the Jan 3 value (4): the batch kept only the latest row of id 2.
+    expect(readFileSync(join(dir, 'train.csv'), 'utf8').trim().split('\n')).toEqual(['pid,event_time,n', '2,2026-01-02 12:00:00+00,', '2,2026-01-04 00:00:00+00,4', '1,2025-12-31 00:00:00+00,']);
+    expect((await sluice(dir, 'delete', 'patients', '2')).stdout).toContain('deleted patients/2');
+    const missing = await sluice(dir, 'get', 'patients', '2');
+    expect(missing.code).toBe(2);
+    const bad = await sluice(dir, 'get', 'ghost', '1');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('error[FEATURE_GROUP_NOT_FOUND]');
+    const evolve = await sluice(dir, 'create', 'patients', '--from', 'p.csv', '--id', 'pid', '--event-time', 'ts', '--type', 'n=fractional', '--evolve');
+    expect(evolve.stderr).toContain('error[FEATURE_TYPE_CHANGE]');
+  });
+});
