@@ -53,6 +53,14 @@ export const configSchema = z
     target: z.string().optional().meta({ description: 'The column models predict.' }),
     id: z.string().optional().meta({ description: 'The record id column (feature store).' }),
     gates: z.string().optional().meta({ description: 'Quality gates file.' }),
+    featureGroup: z
+      .strictObject({
+        name: z.string().min(1),
+        recordIdentifier: z.string().optional().meta({ description: 'Defaults to `id`, else record_id.' }),
+        eventTime: z.string().default('event_time'),
+      })
+      .optional()
+      .meta({ description: 'The feature group approved batches are ingested into (created from the first batch).' }),
     stores: z
       .strictObject({ offline: storeSchema.optional(), online: storeSchema.optional(), artifacts: storeSchema.optional() })
       .default({}),

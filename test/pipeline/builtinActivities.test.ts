@@ -68,6 +68,33 @@ describe('built-in activities', () => {
     expect(['drift', 'no_drift']).toContain(r2.drift);
   }, 120_000);
 
+  it('ingest_features creates the group from the first batch and ingests each batch once', async () => {
+    const p = tempProject();
+    const lines = readFileSync(join(ROOT, 'examples', 'diabetes', 'diabetic-readmission.csv'), 'utf8').split('\n');
+    writeFileSync(join(p.root, 'b1.csv'), [lines[0], ...lines.slice(1, 801)].join('\n') + '\n');
+    writeFileSync(join(p.root, 'b2.csv'), [lines[0], ...lines.slice(801, 1601)].join('\n') + '\n');
+    copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(p.root, 'main.flow.yaml'));
+    const config = { flow: 'main.flow.yaml', name: 'demo', featureGroup: { name: 'encounters', eventTime: 'event_time' } };
+    const o = orchestrator(p, builtinActivities(), { config });
+    const def = pipeline(`start: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, next: ingest }\n  ingest: { type: task, activity: ingest_features, end: true }\n`);
+    const a = o.start({ file: join(p.root, 'b1.csv') }, { pipeline: def });
+    await o.runUntilIdle();
+    const b = o.start({ file: join(p.root, 'b2.csv') }, { pipeline: def });
+    await o.runUntilIdle();
+    const out = (id: string) => p.store.events(id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'ingest')?.data.output as Record<string, unknown>;
+    expect(p.store.require(a.id).status, JSON.stringify(p.store.require(a.id).error)).toBe('succeeded');
+    expect(out(a.id)).toMatchObject({ group: 'encounters', created: true, batchId: a.id, status: 'ingested' });
+    expect(out(a.id).rows).toBeGreaterThan(500);
+    expect(out(b.id)).toMatchObject({ created: false, status: 'ingested', batchId: b.id });
+    // The same step again (a retry after a crash) writes nothing.
+    const again = await builtinActivities().get('ingest_features')({}, {
+      executionId: a.id, step: 'ingest', attempt: 2, idempotencyKey: `${a.id}:ingest`, signal: new AbortController().signal, project: p.paths,
+      execution: { input: {}, results: { run_flow: p.store.events(a.id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')!.data.output } },
+      log: (await import('pino')).default({ level: 'silent' }), config,
+    });
+    expect(again).toMatchObject({ status: 'already_ingested', rows: out(a.id).rows });
+  }, 120_000);
+
   it('run_flow without a configured flow fails with a hint, not retried', async () => {
     const p = tempProject();
     writeFileSync(join(p.root, 'b.csv'), 'a\n1\n');

@@ -1,6 +1,7 @@
 import { SluiceError } from '../../core/errors.js';
 import type { Activity } from './Activity.js';
 import { ActivityRegistry } from './ActivityRegistry.js';
+import { ingestFeaturesActivity } from './ingestFeaturesActivity.js';
 import { reportActivity } from './reportActivity.js';
 import { runFlowActivity } from './runFlowActivity.js';
 import type { ExecutionStore } from '../store/ExecutionStore.js';
@@ -41,6 +42,7 @@ export function builtinActivities(overrides: Record<string, Activity<any, unknow
   // Implemented as their modules land.
   reg.register('run_flow', runFlowActivity);
   reg.register('report', reportActivity(deps.store, deps.publicUrl));
+  reg.register('ingest_features', ingestFeaturesActivity);
   for (const [name, a] of Object.entries(overrides)) reg.register(name, a);
   return reg;
 }

@@ -32,6 +32,12 @@ id: encounter_id
 # Quality gates checked by the report (a failed gate is shown first to approvers).
 gates: gates.yaml
 
+# The feature group approved batches are ingested into (created from the first batch's schema).
+featureGroup:
+  name: encounters
+  recordIdentifier: record_id
+  eventTime: event_time
+
 # Storage backends, by short name. Embedded defaults: local folders and SQLite.
 stores:
   offline: { type: local, path: .sluice/offline }
