@@ -74,6 +74,18 @@ export const configSchema = z
     approvers: z.array(approverSchema).default([]),
     smtp: smtpSchema.optional(),
     webhooks: z.array(webhookSchema).default([]),
+    s3Events: z
+      .strictObject({
+        endpoint: z.string().optional().meta({ description: 'S3-compatible endpoint (MinIO, Ceph...); AWS when absent.' }),
+        region: z.string().default('us-east-1'),
+        forcePathStyle: z.boolean().optional(),
+        accessKeyIdEnv: z.string().optional().meta({ description: 'Environment variable with the access key id (else the SDK default chain).' }),
+        secretAccessKeyEnv: z.string().optional(),
+        secretEnv: z.string().meta({ description: 'Environment variable with the shared secret the notifier sends in the x-sluice-secret header.' }),
+        buckets: z.array(z.string()).optional().meta({ description: 'Buckets accepted; all when absent.' }),
+      })
+      .optional()
+      .meta({ description: 'Accept S3 event notifications at POST /api/s3-events and fetch the new objects.' }),
     pipeline: z
       .union([z.literal('default'), z.string().min(1), z.record(z.string(), z.unknown())])
       .default('default')

@@ -7,6 +7,7 @@ import { approvalPageRoutes } from './routes/approvalPages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { executionRoutes } from './routes/executions.js';
 import { reportRoutes } from './routes/reports.js';
+import { s3EventRoutes } from './routes/s3Events.js';
 import type { Authenticate, ServerContext } from './serverContext.js';
 
 export interface CreateServerOptions {
@@ -57,6 +58,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   approvalRoutes(app, ctx);
   approvalPageRoutes(app, ctx);
   reportRoutes(app, ctx);
+  s3EventRoutes(app, ctx);
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { runtime });
   if (ownRuntime) app.addHook('onClose', async () => runtime.close());
   return app;

@@ -72,6 +72,17 @@ webhooks: []
 #  - name: team
 #    url: https://hooks.slack.com/services/...
 
+# S3 event notifications (POST /api/s3-events): each created object is fetched and processed.
+# Uncomment to accept them; the notifier must send the shared secret in x-sluice-secret.
+# s3Events:
+#   endpoint: http://127.0.0.1:9000    # an S3-compatible server; AWS when absent
+#   region: us-east-1
+#   forcePathStyle: true
+#   accessKeyIdEnv: SLUICE_S3_KEY
+#   secretAccessKeyEnv: SLUICE_S3_SECRET
+#   secretEnv: SLUICE_S3_WEBHOOK_SECRET
+#   buckets: [landing]
+
 # The pipeline: "default" (flow -> report -> notify -> approval -> features + training ->
 # register -> deploy if better), a path such as pipelines/main.yaml, or the states inline.
 # See docs/pipelines.md.
