@@ -52,6 +52,11 @@ export interface OrchestratorOptions {
   pollMs?: number;
   leaseMs?: number;
   config?: unknown;
+  /**
+   * An attempt started this many times without a result (the process died each time it ran)
+   * fails with ACTIVITY_CRASHED instead of being started again. Default 5.
+   */
+  maxStartsWithoutResult?: number;
   /** Called after each recorded event (logs, live console, tests). */
   onEvent?: (e: ExecutionEvent) => void;
 }
@@ -276,6 +281,21 @@ export class Orchestrator {
             const data = { approvers: cmd.approval.approvers ?? null, expiresAt, default: cmd.approval.default };
             recorded = this.appendFacts(id, [{ type: 'ApprovalRequested', step: cmd.step, data }], { status: 'waiting' }) || recorded;
             break;
+          }
+          if (cmd.kind === 'runActivity') {
+            // Every recorded start of this attempt happened in a process that died before the
+            // result (this one is not running it): a step that keeps killing the process (out of
+            // memory, a native crash) fails instead of crash-looping the orchestrator.
+            const starts = history.filter((e) => e.type === 'ActivityStarted' && e.step === cmd.step && e.data.attempt === cmd.attempt).length;
+            if (starts >= (this.opts.maxStartsWithoutResult ?? 5)) {
+              const error: RecordedError = {
+                code: 'ACTIVITY_CRASHED', retryable: false,
+                message: `step ${cmd.step} (attempt ${cmd.attempt}) was started ${starts} times and the process died each time before it finished`,
+                hint: 'look for an out-of-memory kill or a native crash in the logs; fix it, then redrive the execution',
+              };
+              recorded = this.appendFacts(id, [{ type: 'ActivityFailed', step: cmd.step, data: { attempt: cmd.attempt, error } }]) || recorded;
+              break;
+            }
           }
           const abort = new AbortController();
           const promise = this.perform(rec, cmd, p.results, abort.signal).finally(() => {

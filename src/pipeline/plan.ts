@@ -40,9 +40,6 @@ export interface Plan {
   results: Record<string, unknown>;
 }
 
-/** Starts of one attempt without a result after which the attempt counts as crashing the process. */
-export const MAX_STARTS_WITHOUT_RESULT = 5;
-
 type WalkResult = { status: 'done'; output: unknown } | { status: 'blocked' } | { status: 'failed'; step: string; error: RecordedError };
 
 interface Scope {
@@ -207,16 +204,6 @@ class Planner {
     const lastAttempt = Math.max(...evs.filter((e) => e.type === 'ActivityScheduled' || e.type === 'ActivityRetried').map((e) => e.data.attempt as number));
     const failed = evs.find((e) => e.type === 'ActivityFailed' && e.data.attempt === lastAttempt);
     if (!failed) {
-      // An attempt started this many times without a result took the process down each time
-      // (out of memory, a native crash): fail it rather than crash-loop the whole orchestrator.
-      const starts = evs.filter((e) => e.type === 'ActivityStarted' && e.data.attempt === lastAttempt).length;
-      if (starts >= MAX_STARTS_WITHOUT_RESULT) {
-        this.records.push({
-          type: 'ActivityFailed', step,
-          data: { attempt: lastAttempt, error: { code: 'ACTIVITY_CRASHED', message: `step ${step} (attempt ${lastAttempt}) was started ${starts} times and the process died each time before it finished`, hint: 'look for an out-of-memory kill or a native crash in the logs; fix it, then redrive the execution', retryable: false } },
-        });
-        return { status: 'blocked' };
-      }
       // Scheduled (or retried) and not finished: (re)run it. After a crash this re-runs an attempt
       // that may have started; activities are idempotent by step, so its effect lands once.
       const retried = evs.find((e) => e.type === 'ActivityRetried' && e.data.attempt === lastAttempt);

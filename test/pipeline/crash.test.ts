@@ -35,7 +35,8 @@ function finish(p: ReturnType<typeof tempProject>) {
 function checkExactlyOnce(p: ReturnType<typeof tempProject>) {
   const execs = p.store.list({ limit: 1000 });
   const expected = execs.flatMap((e) => STEPS.map((s) => `${e.id}:${s}`)).sort();
-  expect(effectLines(join(p.root, 'effects.txt')).sort()).toEqual(expected);
+  const why = execs.map((e) => `${e.id} ${e.status} ${JSON.stringify(e.error)}\n${p.store.events(e.id).map((x) => `${x.seq} ${x.type} ${x.step ?? ''} ${JSON.stringify(x.data).slice(0, 120)}`).join('\n')}`).join('\n');
+  expect(effectLines(join(p.root, 'effects.txt')).sort(), why).toEqual(expected);
   for (const e of execs) {
     expect(e).toMatchObject({ status: 'succeeded', outcome: 'deployed' });
     const h = p.store.events(e.id);

@@ -7,6 +7,7 @@ import { defaultPipeline } from '../../src/pipeline/definition/defaultPipeline.j
 import { decideApproval } from '../../src/pipeline/approvals/decideApproval.js';
 import type { Orchestrator } from '../../src/pipeline/Orchestrator.js';
 import type { ActivityContext } from '../../src/pipeline/activities/Activity.js';
+import type { NewEvent } from '../../src/pipeline/events.js';
 import { ActivityRegistry, effectActivity, effectLines, orchestrator, pipeline, tempProject } from './support.js';
 
 const running: Orchestrator[] = [];
@@ -218,6 +219,34 @@ states:
     const forced = await o.startFile(join(p.root, 'two.csv'), { allowDuplicate: true });
     await o.runUntilIdle();
     expect(p.store.require(forced.id).status).toBe('succeeded');
+  });
+
+  it('fails an attempt that killed the process 5 times instead of crash-looping; a redrive tries again', async () => {
+    const p = tempProject();
+    const fx = join(p.root, 'effects.txt');
+    const def = pipeline(`start: a\nstates:\n  a: { type: task, activity: effect, retry: { count: 3 }, end: true }\n`);
+    const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(fx)));
+    const ex = p.store.create(def, {});
+    // What five processes that died inside the step leave behind.
+    let last = p.store.lastSeq(ex.id);
+    const left: NewEvent[] = [
+      { type: 'StateEntered', step: 'a', data: { state: 'a', type: 'task' } },
+      { type: 'ActivityScheduled', step: 'a', data: { attempt: 1, input: {}, activity: 'effect' } },
+      ...Array.from({ length: 5 }, (): NewEvent => ({ type: 'ActivityStarted', step: 'a', data: { attempt: 1 } })),
+    ];
+    for (const e of left) {
+      p.store.append(ex.id, [e], last);
+      last++;
+    }
+    await o.runUntilIdle();
+    const rec = p.store.require(ex.id);
+    expect(rec.status).toBe('failed');
+    expect(rec.error).toMatchObject({ code: 'ACTIVITY_CRASHED', message: 'step a (attempt 1) was started 5 times and the process died each time before it finished' });
+    expect(effectLines(fx)).toEqual([]);
+    o.redrive(ex.id);
+    await o.runUntilIdle();
+    expect(p.store.require(ex.id).status).toBe('succeeded');
+    expect(effectLines(fx)).toEqual([`${ex.id}:a`]);
   });
 
   it('keeps the history append-only', () => {

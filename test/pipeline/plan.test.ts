@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionEvent, NewEvent } from '../../src/pipeline/events.js';
-import { MAX_STARTS_WITHOUT_RESULT, plan } from '../../src/pipeline/plan.js';
+import { plan } from '../../src/pipeline/plan.js';
 import { pipeline } from './support.js';
 
 const DEF = pipeline(`start: a\nstates:\n  a: { type: task, activity: x, retry: { count: 3 }, next: b }\n  b: { type: wait, duration: 1h, end: true }\n`);
@@ -36,14 +36,5 @@ describe('planner (replaying recorded histories)', () => {
     expect(p.commands).toEqual([{ kind: 'awaitTimer', step: 'b', timer: 'wait', fireAt: '2030-01-01T00:00:00.000Z' }]);
     expect(p.results).toEqual({ a: { v: 1 } });
     expect(p.current).toEqual(['b']);
-  });
-
-  it(`fails an attempt that crashed the process ${MAX_STARTS_WITHOUT_RESULT} times instead of crash-looping`, () => {
-    const starts = (n: number): NewEvent[] => Array.from({ length: n }, () => ({ type: 'ActivityStarted', step: 'a', data: { attempt: 1 } }) as NewEvent);
-    expect(plan(DEF, history([...base, ...starts(MAX_STARTS_WITHOUT_RESULT - 1)])).commands).toMatchObject([{ kind: 'runActivity', attempt: 1 }]);
-    const p = plan(DEF, history([...base, ...starts(MAX_STARTS_WITHOUT_RESULT)]));
-    expect(p.records).toMatchObject([{ type: 'ActivityFailed', step: 'a', data: { attempt: 1, error: { code: 'ACTIVITY_CRASHED', retryable: false } } }]);
-    const after = plan(DEF, history([...base, ...starts(MAX_STARTS_WITHOUT_RESULT), ...p.records]));
-    expect(after.terminal).toMatchObject({ status: 'failed', error: { code: 'ACTIVITY_CRASHED' } });
   });
 });
