@@ -64,7 +64,7 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
       }
       expect(r.status, r.stderr).toBe(0);
       if (pendingApproval(p.store.events(id))) decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
-      else if (p.store.require(id).status === 'succeeded') break;
+      else if (p.store.require(id).status === 'succeeded' || p.store.require(id).status === 'failed') break;
     }
     checkExactlyOnce(p);
     const events = p.store.events(id);

@@ -100,6 +100,12 @@ describe('notifications', () => {
     mailer.close();
   });
 
+  it('reads the SMTP password from the named environment variable only when sending', async () => {
+    const m = new Mailer({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true, user: 'u', passEnv: 'SLUICE_TEST_UNSET_PASSWORD', from: 'a@example.test' });
+    await expect(m.send({ to: 'b@example.test', subject: 's', text: 't' })).rejects.toMatchObject({ code: 'CONFIG_SECRET_MISSING' });
+    m.close();
+  });
+
   it('records a failing channel without losing the approval, and the notify step fails (retryably) when nobody is told', async () => {
     const p = tempProject();
     const mailer = new Mailer({ host: '127.0.0.1', port: 1, ignoreTLS: true, from: 'sluice@example.test' });

@@ -11,6 +11,8 @@ export interface SmtpSettings {
   ignoreTLS?: boolean | undefined;
   user?: string | undefined;
   pass?: string | undefined;
+  /** The environment variable holding the password, read when a message is sent. */
+  passEnv?: string | undefined;
   from: string;
 }
 
@@ -23,23 +25,37 @@ export interface MailMessage {
 
 /** Sends e-mail over SMTP with nodemailer. One transport (pooled connections) per mailer. */
 export class Mailer {
-  private readonly transport: Transporter;
+  private transportCache: Transporter | undefined;
 
-  constructor(private readonly settings: SmtpSettings) {
-    this.transport = nodemailer.createTransport({
-      host: settings.host,
-      port: settings.port,
-      secure: settings.secure ?? false,
-      ignoreTLS: settings.ignoreTLS ?? false,
-      ...(settings.user ? { auth: { user: settings.user, pass: settings.pass ?? '' } } : {}),
+  constructor(private readonly settings: SmtpSettings) {}
+
+  /** The transport, made on first use: a command that sends nothing never needs the password. */
+  private transport(): Transporter {
+    if (this.transportCache) return this.transportCache;
+    const s = this.settings;
+    let pass = s.pass;
+    if (s.passEnv) {
+      pass = process.env[s.passEnv];
+      if (pass === undefined) {
+        throw new SluiceError('CONFIG_SECRET_MISSING', `smtp.passEnv names ${s.passEnv}, which is not set`, { hint: `export ${s.passEnv}=... before starting Sluice`, retryable: false });
+      }
+    }
+    this.transportCache = nodemailer.createTransport({
+      host: s.host,
+      port: s.port,
+      secure: s.secure ?? false,
+      ignoreTLS: s.ignoreTLS ?? false,
+      ...(s.user ? { auth: { user: s.user, pass: pass ?? '' } } : {}),
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
     });
+    return this.transportCache;
   }
 
   async send(m: MailMessage): Promise<string> {
+    const transport = this.transport();
     try {
-      const info = await this.transport.sendMail({ from: this.settings.from, to: m.to, subject: m.subject, text: m.text, ...(m.html ? { html: m.html } : {}) });
+      const info = await transport.sendMail({ from: this.settings.from, to: m.to, subject: m.subject, text: m.text, ...(m.html ? { html: m.html } : {}) });
       return String(info.messageId);
     } catch (e) {
       throw new SluiceError('SMTP_FAILED', `sending mail to ${m.to} via ${this.settings.host}:${this.settings.port} failed: ${(e as Error).message}`, {
@@ -51,6 +67,6 @@ export class Mailer {
   }
 
   close(): void {
-    this.transport.close();
+    this.transportCache?.close();
   }
 }

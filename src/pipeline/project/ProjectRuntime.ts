@@ -39,11 +39,7 @@ export class ProjectRuntime {
     this.db = openProjectDb(paths.db);
     this.store = new ExecutionStore(this.db);
     if (config.smtp) {
-      const pass = config.smtp.passEnv ? process.env[config.smtp.passEnv] : undefined;
-      if (config.smtp.passEnv && pass === undefined) {
-        throw new SluiceError('CONFIG_SECRET_MISSING', `smtp.passEnv names ${config.smtp.passEnv}, which is not set`, { hint: `export ${config.smtp.passEnv}=... before starting Sluice` });
-      }
-      this.mailer = new Mailer({ ...config.smtp, pass });
+      this.mailer = new Mailer(config.smtp);
     }
     const publicUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
     this.notifications = { publicUrl, approvers: config.approvers, mailer: this.mailer, webhooks: config.webhooks };
