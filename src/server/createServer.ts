@@ -2,7 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import { isSluiceError, toSluiceError } from '../core/errors.js';
 import type { Project } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
+import { FeatureStore } from '../features/FeatureStore.js';
 import { Csrf } from './csrf.js';
+import { featureRoutes } from './routes/features.js';
 import { approvalPageRoutes } from './routes/approvalPages.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { executionRoutes } from './routes/executions.js';
@@ -19,6 +21,8 @@ export interface CreateServerOptions {
   /** Further route plugins (features, models, console), registered after the built-in routes. */
   plugins?: Array<FastifyPluginAsync<{ runtime: ProjectRuntime }>>;
   csrfSecret?: Buffer;
+  /** Mount the feature store's routes under /api/features (default true). */
+  features?: boolean;
 }
 
 /**
@@ -59,6 +63,11 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   approvalPageRoutes(app, ctx);
   reportRoutes(app, ctx);
   s3EventRoutes(app, ctx);
+  if (opts.features !== false) {
+    const store = await FeatureStore.open({ projectDir: opts.project.root });
+    await app.register(featureRoutes, { store, prefix: '/api' });
+    app.addHook('onClose', async () => store.close());
+  }
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { runtime });
   if (ownRuntime) app.addHook('onClose', async () => runtime.close());
   return app;

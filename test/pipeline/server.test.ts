@@ -84,6 +84,9 @@ describe('server', () => {
     expect(dup.statusCode).toBe(200);
     expect(dup.json()).toMatchObject({ status: 'skipped', duplicateOf: id });
     expect((await s.app.inject({ url: '/api/executions/ex-nope' })).statusCode).toBe(404);
+    // The feature store's routes are mounted under /api.
+    const groups = await s.app.inject({ url: '/api/features/groups' });
+    expect(groups.statusCode, groups.body).toBe(200);
     expect((await s.app.inject({ url: `/reports/${id}/report.html` })).statusCode).toBe(404);
     expect((await s.app.inject({ url: `/reports/..%2F..%2Fsluice.yaml/report.html` })).statusCode).toBe(404);
     mkdirSync(join(s.project.paths.reports, id), { recursive: true });
