@@ -89,6 +89,6 @@ export async function flowBench(): Promise<string> {
   return lines.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/flow/flowBench.ts')) {
   process.stdout.write((await flowBench()) + '\n');
 }

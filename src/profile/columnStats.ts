@@ -106,8 +106,8 @@ async function frequencyTables(engine: Engine, v: string, schema: ColumnSchema[]
   const branches = schema.map((c, i) => {
     const q = quoteIdent(c.name);
     return isNumericType(c.type)
-      ? `SELECT ${i} AS i, ${q}::DOUBLE AS x, NULL::VARCHAR AS s, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL GROUP BY ${q}`
-      : `SELECT ${i} AS i, NULL::DOUBLE AS x, ${q}::VARCHAR AS s, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL GROUP BY ${q}`;
+      ? `SELECT ${i} AS i, ${q}::DOUBLE AS x, NULL::VARCHAR AS s, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL GROUP BY 2`
+      : `SELECT ${i} AS i, NULL::DOUBLE AS x, ${q}::VARCHAR AS s, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL GROUP BY 3`;
   });
   const rows = await engine.query<{ i: number; x: number | null; s: string | null; n: number; d: number; nn: number }>(
     `SELECT i, x, s, n, d, nn FROM (SELECT *, count(*) OVER (PARTITION BY i) AS d, sum(n) OVER (PARTITION BY i) AS nn, row_number() OVER (PARTITION BY i ORDER BY n DESC, x, s) AS rk FROM (${branches.join('\nUNION ALL\n')}))

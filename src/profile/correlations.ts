@@ -1,14 +1,13 @@
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
 import type { ColumnReport, Correlations } from './reportSchema.js';
-import { finiteOrNull } from './sqlNumbers.js';
+import { numericCorrelations, type Matrix } from './numericCorrelations.js';
 import { cramersV, denseTable } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
 /** Columns beyond this many numeric (or categorical) ones are left out of the matrices. */
 const MAX_MATRIX_COLUMNS = 60;
 
-type Matrix = Array<Array<number | null>>;
 
 function square(n: number): Matrix {
   return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : null)));
@@ -28,56 +27,16 @@ function categoricalColumns(cols: ColumnReport[], t: Thresholds): string[] {
 }
 
 /**
- * Pearson and Spearman matrices for numeric columns (pairwise complete rows, as pandas), Cramér's
- * V for categorical pairs, and each feature's association with the target. Pearson is one
- * aggregate query; Spearman ranks every column once (average ranks for ties, from a value -> rank map) and
- * correlates the ranks, re-ranking within the complete rows of a pair only when one of its columns has missing
- * values; Cramér's V reads every pair's contingency table from one UNION ALL query.
+ * Pearson and Spearman matrices for numeric columns (pairwise complete rows, as pandas; see
+ * {@link numericCorrelations}), Cramér's V for categorical pairs, and each feature's association
+ * with the target. Contingency tables and per-group moments come from one UNION ALL query each,
+ * grouping on the raw values and casting only the groups to text.
  */
 export async function computeCorrelations(engine: Engine, view: string, cols: ColumnReport[], target: { column: string; problemType: 'classification' | 'regression' } | undefined, t: Thresholds): Promise<Correlations> {
   const v = quoteIdent(view);
   const num = numericColumns(cols);
   const cat = categoricalColumns(cols, t);
-  const pearson = square(num.length);
-  const spearman = square(num.length);
-  const pairs: Array<[number, number]> = [];
-  for (let i = 0; i < num.length; i++) for (let j = i + 1; j < num.length; j++) pairs.push([i, j]);
-
-  if (pairs.length > 0) {
-    const q = num.map((c) => `${quoteIdent(c)}::DOUBLE`);
-    const [p = {}] = await engine.query(`SELECT ${pairs.map(([i, j], k) => `corr(${q[i]}, ${q[j]}) AS p${k}`).join(', ')} FROM ${v}`);
-    const ranked = engine.tempName('ranks');
-    // Average ranks (ties share the mean of their positions) from a value -> rank map per column,
-    // joined back: much faster than one window sort per column over all rows.
-    const maps = q.map((x, i) => `m${i} AS (SELECT v, sum(n) OVER (ORDER BY v) - (n - 1) / 2.0 AS r FROM (SELECT ${x} AS v, count(*) AS n FROM ${v} WHERE ${x} IS NOT NULL GROUP BY 1))`);
-    const joins = q.map((x, i) => `LEFT JOIN m${i} ON m${i}.v = ${x}`).join(' ');
-    await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(ranked)} AS WITH ${maps.join(', ')} SELECT ${q.map((_, i) => `m${i}.r AS r${i}`).join(', ')} FROM ${v} ${joins}`);
-    try {
-      const missing = new Set(num.filter((c) => (cols.find((x) => x.name === c)?.missing ?? 0) > 0));
-      const complete = pairs.map((pr, k) => ({ pr, k })).filter(({ pr: [i, j] }) => !missing.has(num[i]!) && !missing.has(num[j]!));
-      const partial = pairs.map((pr, k) => ({ pr, k })).filter(({ pr: [i, j] }) => missing.has(num[i]!) || missing.has(num[j]!));
-      const s: Record<string, unknown> = {};
-      if (complete.length > 0) {
-        const [row = {}] = await engine.query(`SELECT ${complete.map(({ pr: [i, j], k }) => `corr(r${i}, r${j}) AS s${k}`).join(', ')} FROM ${quoteIdent(ranked)}`);
-        Object.assign(s, row);
-      }
-      if (partial.length > 0) {
-        const branches = partial.map(({ pr: [i, j], k }) => {
-          const a = q[i]!;
-          const b = q[j]!;
-          const r = (x: string) => `rank() OVER (ORDER BY ${x}) + (count(*) OVER (PARTITION BY ${x}) - 1) / 2.0`;
-          return `SELECT ${k} AS k, corr(ra, rb) AS s FROM (SELECT ${r('a')} AS ra, ${r('b')} AS rb FROM (SELECT ${a} AS a, ${b} AS b FROM ${v} WHERE ${a} IS NOT NULL AND ${b} IS NOT NULL))`;
-        });
-        for (const row of await engine.query<{ k: number; s: unknown }>(branches.join('\nUNION ALL\n'))) s[`s${row.k}`] = row.s;
-      }
-      pairs.forEach(([i, j], k) => {
-        pearson[i]![j] = pearson[j]![i] = finiteOrNull(p[`p${k}`]);
-        spearman[i]![j] = spearman[j]![i] = finiteOrNull(s[`s${k}`]);
-      });
-    } finally {
-      await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(ranked)}`);
-    }
-  }
+  const { pearson, spearman } = await numericCorrelations(engine, v, cols, num);
 
   const cramers = square(cat.length);
   const catPairs: Array<[number, number]> = [];
@@ -98,7 +57,7 @@ export async function contingencyTables(engine: Engine, v: string, pairs: Array<
   const branches = pairs.map(([a, b], k) => {
     const qa = quoteIdent(a);
     const qb = quoteIdent(b);
-    return `SELECT ${k} AS k, ${qa}::VARCHAR AS x, ${qb}::VARCHAR AS y, count(*) AS n FROM ${v} WHERE ${qa} IS NOT NULL AND ${qb} IS NOT NULL GROUP BY ALL`;
+    return `SELECT k, x::VARCHAR AS x, y::VARCHAR AS y, n FROM (SELECT ${k} AS k, ${qa} AS x, ${qb} AS y, count(*) AS n FROM ${v} WHERE ${qa} IS NOT NULL AND ${qb} IS NOT NULL GROUP BY ALL)`;
   });
   const cells = new Map<number, Array<{ x: string; y: string; n: number }>>();
   for (const r of await engine.query<{ k: number; x: string; y: string; n: number }>(branches.join('\nUNION ALL\n'))) {
@@ -145,7 +104,7 @@ async function targetAssociation(
     const fq = quoteIdent(f.name);
     if (target.problemType === 'classification') {
       if (isNum(f)) {
-        etaBranches.push(`SELECT ${etaFeatures.length} AS k, ${tq}::VARCHAR AS g, count(*) AS n, avg(${fq}::DOUBLE) AS m, var_pop(${fq}::DOUBLE) AS vp FROM ${v} WHERE ${fq} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ALL`);
+        etaBranches.push(`SELECT ${etaFeatures.length} AS k, count(*) AS n, avg(${fq}::DOUBLE) AS m, var_pop(${fq}::DOUBLE) AS vp FROM ${v} WHERE ${fq} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ${tq}`);
         etaFeatures.push({ name: f.name });
       } else if (isCat(f)) cramerFeatures.push(f.name);
       else out.push({ feature: f.name, method: 'cramers_v', value: null });
@@ -155,7 +114,7 @@ async function targetAssociation(
       const s = i >= 0 && j >= 0 ? spearman[i]?.[j] ?? null : null;
       out.push({ feature: f.name, method: 'spearman_abs', value: s === null ? null : Math.abs(s) });
     } else if (isCat(f)) {
-      etaBranches.push(`SELECT ${etaFeatures.length} AS k, ${fq}::VARCHAR AS g, count(*) AS n, avg(${tq}::DOUBLE) AS m, var_pop(${tq}::DOUBLE) AS vp FROM ${v} WHERE ${fq} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ALL`);
+      etaBranches.push(`SELECT ${etaFeatures.length} AS k, count(*) AS n, avg(${tq}::DOUBLE) AS m, var_pop(${tq}::DOUBLE) AS vp FROM ${v} WHERE ${fq} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ${fq}`);
       etaFeatures.push({ name: f.name });
     } else out.push({ feature: f.name, method: 'correlation_ratio', value: null });
   }

@@ -88,8 +88,8 @@ async function numericDrift(engine: Engine, cv: string, bv: string, cols: Column
     const edges = [...new Set(((q[`q${i}`] as unknown[] | null) ?? []).map(finiteOrNull).filter((x): x is number => x !== null))].sort((a, b) => a - b);
     edgesOf.push(edges);
     const x = `${quoteIdent(c.name)}::DOUBLE`;
-    const bin = edges.length === 0 ? '0' : `(${edges.map((e) => `(${x} > ${dbl(e)})::INT`).join(' + ')})`;
-    branches.push(`SELECT ${i} AS k, s, ${bin} AS b, count(*) AS n FROM (SELECT ${x} AS ${quoteIdent(c.name)}, 1 AS s FROM ${bv} UNION ALL SELECT ${x}, 0 FROM ${cv}) WHERE ${quoteIdent(c.name)} IS NOT NULL GROUP BY ALL`);
+    const bin = edges.length === 0 ? '0' : `(${edges.map((e) => `(__x > ${dbl(e)})::INT`).join(' + ')})`;
+    branches.push(`SELECT ${i} AS k, __side AS s, ${bin} AS b, count(*) AS n FROM (SELECT ${x} AS __x, 1 AS __side FROM ${bv} UNION ALL SELECT ${x}, 0 FROM ${cv}) WHERE __x IS NOT NULL GROUP BY ALL`);
   });
   const binCounts = cols.map((_, i) => ({ b: new Array<number>(edgesOf[i]!.length + 1).fill(0), c: new Array<number>(edgesOf[i]!.length + 1).fill(0) }));
   for (const r of await engine.query<{ k: number; s: number; b: number; n: number }>(branches.join('\nUNION ALL\n'))) {
@@ -100,8 +100,8 @@ async function numericDrift(engine: Engine, cv: string, bv: string, cols: Column
     const x = `${quoteIdent(c.name)}::DOUBLE`;
     return `SELECT ${i} AS k, max(abs(fb - fc)) AS d, any_value(nb_t) AS nb, any_value(nc_t) AS nc FROM (
       SELECT sum(nb) OVER w / sum(nb) OVER () AS fb, sum(nc) OVER w / sum(nc) OVER () AS fc, sum(nb) OVER () AS nb_t, sum(nc) OVER () AS nc_t
-      FROM (SELECT x, count_if(s = 1) AS nb, count_if(s = 0) AS nc FROM (SELECT ${x} AS x, 1 AS s FROM ${bv} UNION ALL SELECT ${x}, 0 FROM ${cv}) WHERE x IS NOT NULL GROUP BY x)
-      WINDOW w AS (ORDER BY x ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))`;
+      FROM (SELECT __x, count_if(__side = 1) AS nb, count_if(__side = 0) AS nc FROM (SELECT ${x} AS __x, 1 AS __side FROM ${bv} UNION ALL SELECT ${x}, 0 FROM ${cv}) WHERE __x IS NOT NULL GROUP BY __x)
+      WINDOW w AS (ORDER BY __x ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))`;
   });
   const ksRows = await engine.query<{ k: number; d: unknown; nb: unknown; nc: unknown }>(ks.join('\nUNION ALL\n'));
   cols.forEach((c, i) => {
@@ -119,7 +119,8 @@ async function numericDrift(engine: Engine, cv: string, bv: string, cols: Column
 async function categoricalDrift(engine: Engine, cv: string, bv: string, cols: ColumnSchema[], out: Map<string, DriftColumn>, t: Thresholds): Promise<void> {
   const branches = cols.map((c, i) => {
     const x = quoteIdent(c.name);
-    return `SELECT ${i} AS k, v, count_if(s = 1) AS nb, count_if(s = 0) AS nc FROM (SELECT ${x}::VARCHAR AS v, 1 AS s FROM ${bv} UNION ALL SELECT ${x}::VARCHAR, 0 FROM ${cv}) WHERE v IS NOT NULL GROUP BY v`;
+    // Group each side on its raw values first; only the groups are cast to text.
+    return `SELECT ${i} AS k, v, sum(nb) AS nb, sum(nc) AS nc FROM (SELECT ${x}::VARCHAR AS v, count(*) AS nb, 0 AS nc FROM ${bv} WHERE ${x} IS NOT NULL GROUP BY ${x} UNION ALL SELECT ${x}::VARCHAR, 0, count(*) FROM ${cv} WHERE ${x} IS NOT NULL GROUP BY ${x}) GROUP BY v`;
   });
   const cats = new Map<number, Array<{ v: string; nb: number; nc: number }>>();
   for (const r of await engine.query<{ k: number; v: string; nb: number; nc: number }>(branches.join('\nUNION ALL\n'))) {

@@ -155,6 +155,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     const missingSections = [!plugins.quickModel && 'quick model', !plugins.predictionPower && 'prediction power', !plugins.anomalies && 'anomalies (isolation forest)'].filter(Boolean);
     if (missingSections.length > 0) notes.push(`Not computed: ${missingSections.join(', ')}.`);
     if (target && !usable && (plugins.quickModel || plugins.predictionPower)) notes.push('The quick model and prediction power were skipped: the target needs at least two classes and ten rows.');
+    if (anomalies?.sampled) notes.push(`Anomalies were scored on a random sample of ${anomalies.scoredRows} rows.`);
     if (quickModel?.sampled) notes.push(`The quick model was trained on a random sample (${quickModel.trainRows + quickModel.validationRows} rows with a target).`);
 
     let drift: Report['drift'];

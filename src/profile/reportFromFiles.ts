@@ -28,7 +28,8 @@ export interface ReportFromFilesOptions extends Omit<ProfileOptions, 'baseline' 
 export async function reportFromFiles(dataPath: string, options: ReportFromFilesOptions): Promise<{ report: Report; json: string; html: string }> {
   const { baselinePath, gatesPath, outDir, ...profileOptions } = options;
   const gates = gatesPath ? parseGatesFile(await readGates(gatesPath), gatesPath) : undefined;
-  const engine = await Engine.open();
+  // DuckDB spills to disk beyond this, which keeps the whole process under ~2 GB on large files.
+  const engine = await Engine.open({ memoryLimit: '1GB' });
   try {
     options.onProgress?.(`reading ${basename(dataPath)}`);
     await readTable(engine, dataPath, { name: 'data' });

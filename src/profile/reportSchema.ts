@@ -167,6 +167,11 @@ export const predictionPowerSchema = z.array(z.object({ feature: z.string(), sco
 export const anomaliesSchema = z.object({
   method: z.string(),
   sampled: z.boolean(),
+  /** Rows scored (all rows, or a seeded sample). */
+  scoredRows: num,
+  /** Score at or above which a row counts as anomalous (thresholds.anomalyScore). */
+  threshold: num,
+  anomalousRows: num,
   top: z.array(z.object({ score: num, row: z.record(z.string(), cell) })),
 });
 

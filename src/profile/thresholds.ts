@@ -77,7 +77,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   outlierIqrFactor: 1.5,
   outlierShare: 0.05,
   highCorrelation: 0.9,
-  anomalyScore: 0.65,
+  anomalyScore: 0.7,
   anomalyShare: 0.01,
   driftPsi: 0.2,
   driftJs: 0.1,

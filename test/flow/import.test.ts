@@ -150,8 +150,8 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
     expect(s('change_case')).toEqual({ kind: 'change_case', columns: ['race'], to: 'lower' });
     expect(s('trim')).toEqual({ kind: 'trim', columns: ['race'] });
     expect(s('split_column')).toEqual({ kind: 'split_column', column: 'diag_codes', delimiter: '|', outputs: ['diag_codes_0', 'diag_codes_1'] });
-    // Data Wrangler extracts the whole match: one group around it, the user's groups non-capturing.
-    expect(s('regex_extract')).toEqual({ kind: 'regex_extract', column: 'age', pattern: '((?:\\d+)-\\d+)', output: 'age_low' });
+    // Spark's regexp_extract takes group 1 by default when the pattern has groups.
+    expect(s('regex_extract')).toEqual({ kind: 'regex_extract', column: 'age', pattern: '(\\d+)-\\d+', output: 'age_low' });
     expect(s('one_hot')).toEqual({ kind: 'one_hot', columns: ['race'], unseen: 'other', other: true }); // Data Wrangler's "Keep"
     expect(s('ordinal_encode')).toEqual({ kind: 'ordinal_encode', columns: ['age'], unseen: 'missing' }); // "Replace with NaN"
     expect(s('scale')).toEqual({ kind: 'scale', columns: ['num_medications'], method: 'standard' });

@@ -59,4 +59,38 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     expect(existsSync(join(sub, 'out.flow.yaml'))).toBe(false);
     expect(readdirSync(sub)).toEqual([]);
   });
+
+  it('the user workflow: import, replace the placeholder in the YAML text, run on the data set', () => {
+    const out = join(dir, 'edited.flow.yaml');
+    expect(sluice(['flow', 'import', SEED, '--output', out]).code).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    // The placeholder block, from its TODO comment to its last field, as a person would cut it.
+    const block = /^ {2}# TODO: this placeholder[\s\S]*?^ {4}name: EventTime_Pandas\n/m;
+    expect(text).toMatch(block);
+    const replacement = [
+      '  - kind: record_id',
+      '    method: hash',
+      '  - kind: event_time',
+      '    format: epoch_seconds',
+      '  - kind: drop_missing',
+      '',
+    ].join('\n');
+    writeFileSync(out, text.replace(block, replacement));
+    expect(sluice(['flow', 'validate', out]).code).toBe(0);
+    const r = sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'edited.parquet'), '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('69570 rows × 12 columns');
+  });
+
+  it('a flow without placeholders is checked at once, and runs as imported', () => {
+    const out = join(dir, 'clean.flow.yaml');
+    const r = sluice(['flow', 'import', 'test/fixtures/wrangler/clean.flow', '--output', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(`✓ wrote ${out}: 4 steps`);
+    expect(r.stdout).toContain(`✓ ${out} is a valid flow`);
+    expect(r.stdout).toContain('Data Wrangler kept trained parameters (one_hot_encode_parameters)');
+    const run = sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'clean.parquet'), '--quiet']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/69570 rows × \d+ columns/);
+  });
 });

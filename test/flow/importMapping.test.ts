@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { importWranglerFlow } from '../../src/flow/import/importWranglerFlow.js';
+import { parseFlow } from '../../src/flow/loadFlow.js';
 import { fromSparkSql } from '../../src/flow/import/mapCustom.js';
-import { nonCapturing } from '../../src/flow/import/mapText.js';
+import { groupCount, onlyGroup } from '../../src/flow/import/mapText.js';
 
 type Node = { node_id: string; type: string; operator: string; parameters: Record<string, unknown>; inputs: Array<{ node_id: string }> };
 
@@ -51,8 +52,44 @@ describe('operator details', () => {
     expect(fromSparkSql("`a``b` || 'it''s `not` a name'")).toBe(`"a\`b" || 'it''s \`not\` a name'`);
   });
 
-  it('regular expressions: capturing groups become non-capturing, outside classes and escapes', () => {
-    expect(nonCapturing('(a|b)[(]x\\((?:y)')).toBe('(?:a|b)[(]x\\((?:y)');
+  it('find and replace: a Spark group reference in the replacement gets a warning', () => {
+    const r = importWranglerFlow(chain([['search_and_edit', { operator: 'Find and replace substring', find_and_replace_substring_parameters: { input_column: ['a'], pattern: '(\\d+)', replacement: '<$1>' } }]]));
+    expect(r.flow.steps).toEqual([{ kind: 'find_replace', columns: ['a'], pattern: '(\\d+)', replacement: '<$1>' }]);
+    expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('literally'))).toBe(true);
+  });
+
+  it('concatenate columns becomes a compute step that validates', () => {
+    const r = importWranglerFlow(chain([['manage_columns', { operator: 'Concatenate columns', concat_columns_parameters: { input_column: ['race', 'end'], delimiter: '-', output_column: 'race_end' } }]]));
+    expect(r.flow.steps).toEqual([{ kind: 'compute', output: 'race_end', expression: `concat(CAST(race AS VARCHAR), '-', CAST("end" AS VARCHAR))`, type: 'string', replace: true }]);
+    expect(parseFlow(JSON.stringify(r.flow), 'concat.json').steps).toHaveLength(1);
+  });
+
+  it('outliers: Data Wrangler\'s default of 4 standard deviations is written out; fixed bounds become compute steps', () => {
+    const r = importWranglerFlow(
+      chain([
+        ['handle_outliers', { operator: 'Standard deviation numeric outliers', standard_deviation_numeric_outliers_parameters: { input_column: 'x', fix_method: 'Remove' } }],
+        ['handle_outliers', { operator: 'Min-max numeric outliers', min_max_numeric_outliers_parameters: { input_column: ['y'], lower_threshold: 0, upper_threshold: 10 } }],
+      ]),
+    );
+    expect(r.flow.steps).toEqual([
+      { kind: 'clip_outliers', columns: ['x'], method: 'stdev', k: 4 },
+      { kind: 'compute', output: 'y', expression: 'CASE WHEN y < 0 THEN 0 WHEN y > 10 THEN 10 ELSE y END', type: 'float', replace: true },
+    ]);
+    expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('rows outside the bounds were removed'))).toBe(true);
+    expect(parseFlow(JSON.stringify(r.flow), 'outliers.json').steps).toHaveLength(2);
+  });
+
+  it('rename: several columns at once, in newer flows', () => {
+    const r = importWranglerFlow(chain([['manage_columns', { operator: 'Rename column', rename_column_parameters: { columns_to_rename: [{ input_column: 'a', new_name: 'b' }, { input_column: '__proto__', new_name: 'p' }] } }]]));
+    expect(r.flow.steps).toEqual([{ kind: 'rename_columns', mapping: JSON.parse('{"a": "b", "__proto__": "p"}') }]);
+    expect(Object.keys(r.flow.steps[0]!.mapping as object)).toEqual(['a', '__proto__']);
+  });
+
+  it('regular expressions: one group kept capturing, others not; classes, escapes and look-arounds left alone', () => {
+    expect(onlyGroup('(a|b)[(]x\\((?:y)', 0)).toBe('((?:a|b)[(]x\\((?:y))');
+    expect(onlyGroup('(a)-(?<num>\\d+)-(c)', 2)).toBe('(?:a)-(\\d+)-(?:c)');
+    expect(onlyGroup('(a)-(?P<num>\\d+)', 1)).toBe('(a)-(?:\\d+)');
+    expect(groupCount('(a)(?:b)[(]\\((?<n>c)(?=d)')).toBe(2);
   });
 
   it('an unsupported sub-operator of a known operator is a placeholder carrying its parameters', () => {
@@ -60,6 +97,30 @@ describe('operator details', () => {
     expect(r.flow.steps[0]).toMatchObject({ kind: 'todo_custom_code', language: 'data-wrangler', name: 'Left pad' });
     expect(String(r.flow.steps[0]!.code)).toContain('"fill_character": "0"');
     expect(r.notes[0]!.message).toContain('Sluice has no step for "Left pad"');
+  });
+});
+
+describe('split', () => {
+  const splits = [{ name: 'Train', percentage: 0.7 }, { name: 'Test', percentage: 0.2 }, { name: 'Validate', percentage: 0.1 }];
+
+  it('a randomized split becomes a split column; taking one part is a warning', () => {
+    const flow = chain([
+      ['split', { operator: 'Randomized split', randomized_split_parameters: { splits, error: 0.0005 } }],
+      ['identity', {}],
+    ]);
+    // The node after the split reads its "Test" output, as Data Wrangler's export does.
+    (flow.nodes[2]!.inputs[0] as { output_name?: string }).output_name = 'Test';
+    const r = importWranglerFlow(flow);
+    expect(r.flow.steps).toEqual([{ kind: 'split', fractions: { train: 0.7, validation: 0.1, test: 0.2 } }]);
+    expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('took only the "Test" rows'))).toBe(true);
+    expect(r.notes.some((n) => n.node === 't1' && n.message.includes('unchanged'))).toBe(true);
+  });
+
+  it('a stratified split keeps its column; unknown part names are a placeholder', () => {
+    const r = importWranglerFlow(chain([['split', { operator: 'Stratified split', stratified_split_parameters: { splits: splits.slice(0, 2).map((x) => ({ ...x, percentage: x.name === 'Train' ? 0.8 : 0.2 })), input_column: 'readmitted' } }]]));
+    expect(r.flow.steps).toEqual([{ kind: 'split', fractions: { train: 0.8, validation: 0, test: 0.2 }, stratify_by: 'readmitted' }]);
+    const odd = importWranglerFlow(chain([['split', { operator: 'Randomized split', randomized_split_parameters: { splits: [{ name: 'A', percentage: 0.5 }, { name: 'B', percentage: 0.5 }] } }]]));
+    expect(odd.flow.steps[0]!.kind).toBe('todo_custom_code');
   });
 });
 
@@ -88,5 +149,27 @@ describe('graph shapes', () => {
     const r = importWranglerFlow(chain([['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'a' } }]], [vis('v1', 's', 'early'), vis('v2', 't0', 'late')]));
     expect(r.flow.target).toBe('late');
     expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('"early"'))).toBe(true);
+  });
+
+  it('a join of two sources is a placeholder; the second source is named as not imported', () => {
+    const nodes: Node[] = [
+      { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
+      { node_id: 'b', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
+      { node_id: 'j', type: 'TRANSFORM', operator: 'sagemaker.spark.join_0.1', parameters: { join_type: 'inner', left_column: 'id', right_column: 'id' }, inputs: [{ node_id: 'a' }, { node_id: 'b' }] },
+      { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
+    ];
+    const r = importWranglerFlow({ nodes });
+    expect(r.flow.steps).toEqual([{ kind: 'todo_custom_code', node: 'j', language: 'data-wrangler', code: expect.stringContaining('"left_column": "id"'), name: 'sagemaker.spark.join_0.1' }]);
+    expect(r.notes[0]!.message).toContain('a join combines 2 datasets');
+    expect(r.notes.some((n) => n.node === 'b' && n.level === 'warning' && n.message.includes('not imported'))).toBe(true);
+  });
+
+  it('a chain of 20,000 transforms imports, with or without a destination (no recursion, no quadratic walk)', () => {
+    const transforms: Array<[string, Record<string, unknown>]> = Array.from({ length: 20_000 }, (_, i) => ['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: `c${i}` } }]);
+    for (const destination of [true, false]) {
+      const r = importWranglerFlow(chain(transforms, [], destination));
+      expect(r.flow.steps).toHaveLength(20_000);
+      expect(r.flow.steps[19_999]).toEqual({ kind: 'drop_columns', columns: ['c19999'] });
+    }
   });
 });

@@ -82,4 +82,20 @@ describe('ordinal_encode', () => {
     // a value outside an explicit order fails the fit itself
     await expect(fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['color'], order: { color: ['a', 'b'] }, unseen: 'error' }])).rejects.toThrow(/not seen when the flow was fitted/);
   });
+
+  it('an all-missing column learns no category; one_hot and ordinal_encode still run', async () => {
+    await engine.exec(`CREATE OR REPLACE TABLE empty AS SELECT NULL::VARCHAR AS color, 1 AS n`);
+    const o = await fitSteps(engine, 'empty', [{ kind: 'ordinal_encode', columns: ['color'] }]);
+    expect(o.rows).toEqual([{ color: null, n: 1 }]);
+    expect(o.applyRecords([{ color: 'new', n: 1 }])[0]).toEqual({ ok: true, row: { color: -1, n: 1 } });
+    const h = await fitSteps(engine, 'empty', [{ kind: 'one_hot', columns: ['color'], other: true, unseen: 'other' }]);
+    expect(h.rows).toEqual([{ n: 1, color_other: 0 }]);
+    expect(h.applyRecords([{ color: 'new', n: 1 }])[0]).toEqual({ ok: true, row: { n: 1, color_other: 1 } });
+  });
+
+  it('an explicit order of an integer column may be written as numbers', async () => {
+    const r = await fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['n'], order: { n: [9, 8, 7] }, unseen: 'missing' }]);
+    expect(r.rows.map((x) => x.n)).toEqual([null, null, null, null, null, null, 2, 1, 0]);
+    expect(r.applyRecords([{ color: 'a', n: 8 }, { color: 'a', n: '9' }]).map((x) => x.ok && x.row.n)).toEqual([1, 0]);
+  });
 });

@@ -34,6 +34,10 @@ describe('row steps agree with pandas', () => {
     expect(r.rows.map((x) => x.idx)).toEqual(await pandasIdx("out = df[(df.age >= 40) & (df.gender != 'unknown') & (df.time_in_hospital > 3)]"));
   });
 
+  it('filter_rows refuses an expression that is not a condition', async () => {
+    await expect(fitSteps(engine, 'fx', [{ kind: 'filter_rows', expression: 'age + 1' }])).rejects.toThrow(/gives integer values, not true or false/);
+  });
+
   it('drop_duplicates keeps the first occurrence', async () => {
     const r = await fitSteps(engine, 'fx', [{ kind: 'drop_duplicates', columns: ['race', 'gender', 'age'] }]);
     const want = await pandasIdx("out = df.drop_duplicates(subset=['race', 'gender', 'age'], keep='first')");
@@ -69,6 +73,16 @@ describe('sample', () => {
     }
     const n = await fitSteps(engine, 'fx', [{ kind: 'sample', n: 1000 }]);
     expect(n.rows).toHaveLength(400);
+  });
+
+  it('can be reproduced outside Sluice: md5 of "<position>:<seed>" as a little-endian number', async () => {
+    const r = await fitSteps(engine, 'fx', [{ kind: 'sample', n: 25, seed: 11 }]);
+    const want = (await python(`
+import hashlib, json
+rank = lambda pos: int.from_bytes(hashlib.md5(f"{pos}:11".encode()).digest(), "little")
+kept = sorted(sorted(range(1, 401), key=lambda p: (rank(p), p))[:25])
+print(json.dumps([p - 1 for p in kept]))`)) as number[];
+    expect(r.rows.map((x) => x.idx)).toEqual(want);
   });
 
   it('needs exactly one of n and fraction', async () => {

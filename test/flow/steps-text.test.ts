@@ -23,6 +23,15 @@ describe('change_case', () => {
     expect(r.applyRecords(WORDS.map((w) => ({ w, n: 1 }))).map((x) => x.ok && x.row.w)).toEqual(want);
   });
 
+  it('upper and lower agree with DuckDB on characters whose full case mapping changes length', async () => {
+    const text = ['straße ﬁne ŉ', 'İstanbul ẞ ΣΑΣ', 'ǅemal'];
+    await engine.exec(`CREATE OR REPLACE TABLE odd AS SELECT unnest(['${text.join("', '")}']) AS w, 1 AS n`);
+    for (const to of ['upper', 'lower', 'title']) {
+      const r = await fitSteps(engine, 'odd', [{ kind: 'change_case', columns: ['w'], to }]);
+      expect(r.applyRecords(text.map((w) => ({ w, n: 1 }))).map((x) => x.ok && x.row.w), to).toEqual(r.rows.map((x) => x.w));
+    }
+  });
+
   it('refuses a numeric column', async () => {
     const err = await fitSteps(engine, 'fixture', [{ kind: 'change_case', columns: ['age'], to: 'upper' }]).catch((e: unknown) => e);
     expect(isSluiceError(err) && err.code).toBe('FLOW_TYPE');

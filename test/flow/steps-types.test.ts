@@ -45,3 +45,26 @@ describe('infer_types', () => {
     expect(String((err as Error).message)).toContain('"age"');
   });
 });
+
+describe('infer_types conversions agree between DuckDB and records on tricky text', () => {
+  const cases: Record<string, string[]> = {
+    integer: ['+5', '007', '-0', ' 42 ', '123456789012345', '1.0', '1e3', '0x10', '', 'five'],
+    float: ['+.5', '5.', '-1.25e-3', '1E+2', '.', 'e5', '1e', 'NaN', 'inf', ' 3 '],
+    boolean: ['TRUE', 'f', 'Yes', 'N', 'on', '1', 'tru'],
+    date: ['2024-02-29', '2023-02-29', '2024-13-01', '0999-12-31', '0050-06-01', '2024-1-5', '2024-01-05 10:00'],
+    timestamp: ['2024-01-05 10:00', '2024-01-05T23:59:59.123', '2024-01-05 24:00', '2024-01-05 10:60', '2024-01-05', '2024-01-05 10:00:00.5'],
+  };
+  for (const [type, values] of Object.entries(cases)) {
+    it(type, async () => {
+      // fit on a clean column of the type, then apply to the tricky values on both paths
+      const clean = { integer: '1', float: '1.5', boolean: 'true', date: '2024-01-01', timestamp: '2024-01-01 10:00' }[type]!;
+      await engine.exec(`CREATE OR REPLACE TABLE one AS SELECT '${clean}' AS v`);
+      await engine.exec(`CREATE OR REPLACE TABLE tricky AS SELECT unnest([${values.map((v) => `'${v}'`).join(', ')}]) AS v`);
+      const r = await fitSteps(engine, 'one', [{ kind: 'infer_types' }]);
+      expect(r.fitted.output[0]!.type).toBe(type);
+      const sql = (await r.applySql('tricky')).map((x) => (x.v instanceof Date ? (type === 'date' ? x.v.toISOString().slice(0, 10) : x.v.toISOString().replace('T', ' ').replace('Z', '')) : x.v));
+      const rec = r.applyRecords(values.map((v) => ({ v }))).map((x) => (x.ok ? x.row.v : x.error.message));
+      expect(rec).toEqual(sql);
+    });
+  }
+});

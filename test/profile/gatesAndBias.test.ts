@@ -32,7 +32,7 @@ describe('gates', () => {
 
   it('reads a gates file and reports each rule with its value and pass/fail', () => {
     const rules = parseGatesFile(
-      'gates:\n  - missing_share < 0.05\n  - no high warnings\n  - rule: duplicate_share <= 0.001\n  - columns.age.mean > 60\n  - target.classes.no.share >= 0.5\n  - anomalies.method == iforest\n  - warnings.count < 100\n  - quickModel.metrics.accuracy >= 0.3\n',
+      'gates:\n  - missing_share < 0.05\n  - no high warnings\n  - rule: duplicate_share <= 0.001\n  - columns.age.mean > 60\n  - target.classes.no.share >= 0.5\n  - drift.psi < 0.2\n  - warnings.count < 100\n  - quickModel.metrics.accuracy >= 0.3\n',
     );
     const g = evaluateGates(report, rules);
     expect(g.rules.map((r) => [r.rule, r.pass])).toEqual([
@@ -41,7 +41,7 @@ describe('gates', () => {
       ['duplicate_share <= 0.001', false],
       ['columns.age.mean > 60', true],
       ['target.classes.no.share >= 0.5', false],
-      ['anomalies.method == iforest', false],
+      ['drift.psi < 0.2', false],
       ['warnings.count < 100', true],
       ['quickModel.metrics.accuracy >= 0.3', true],
     ]);

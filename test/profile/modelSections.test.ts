@@ -36,6 +36,33 @@ describe('quick model and prediction power (ml/gbdt)', () => {
     expect(report.predictionPower!.map((p) => p.feature)).toHaveLength(15);
     for (const p of report.predictionPower!) expect(p.score).toBeGreaterThanOrEqual(0);
     expect(report.predictionPower!.every((p) => p.score < 0.5)).toBe(true);
+    const a = report.anomalies!;
+    expect(a).toMatchObject({ method: 'isolation_forest', sampled: true, scoredRows: 20000, threshold: 0.7 });
+    expect(a.top).toHaveLength(10);
+    expect(a.top.map((x) => x.score)).toEqual([...a.top.map((x) => x.score)].sort((x, y) => y - x));
+    expect(Object.keys(a.top[0]!.row)).toHaveLength(16);
+    expect(report.notes.join(' ')).toContain('random sample of 20000 rows');
+  }, 120_000);
+
+  it('planted anomalous rows come first and raise anomalous_samples; ordinary rows do not', async () => {
+    const r = rng(31);
+    const normal = () => Math.sqrt(-2 * Math.log(r() || 1e-9)) * Math.cos(2 * Math.PI * r());
+    const rows: unknown[][] = [];
+    for (let i = 0; i < 2000; i++) rows.push([i < 40 ? 100 + normal() : normal(), i < 40 ? -80 + normal() : normal(), i < 40 ? 'zzz' : ['a', 'b', 'c'][i % 3]]);
+    const p = writeCsv(dir, 'anom.csv', ['u', 'v', 'c'], rows);
+    await readTable(engine, p, { name: 'anom' });
+    const report = await profileTable(engine, 'anom');
+    const a = report.anomalies!;
+    expect(a.sampled).toBe(false);
+    for (const x of a.top) expect(x.row.c).toBe('zzz');
+    expect(a.anomalousRows).toBeGreaterThanOrEqual(40);
+    expect(report.warnings.find((w) => w.code === 'anomalous_samples')?.severity).toBe('medium');
+
+    const clean: unknown[][] = [];
+    for (let i = 0; i < 2000; i++) clean.push([normal(), normal(), ['a', 'b', 'c'][i % 3]]);
+    await readTable(engine, writeCsv(dir, 'clean.csv', ['u', 'v', 'c'], clean), { name: 'clean' });
+    const ok = await profileTable(engine, 'clean');
+    expect(ok.warnings.filter((w) => w.code === 'anomalous_samples')).toEqual([]);
   }, 120_000);
 
   it('a leaked feature has prediction power near 1, noise near 0; a regression target gets R2', async () => {

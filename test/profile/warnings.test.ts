@@ -175,6 +175,21 @@ describe('bad input never crashes', () => {
     expect(of(report, 'single_class_target')).toHaveLength(1);
   });
 
+  it('column names that clash with the names of our own SQL work everywhere', async () => {
+    const names = ['x', 's', 'n', 'v', 'i', 'k', 'a', 'b', 'j', 'm', 'd', 'nn', 'rk', 'o', 'y', 'g', 'w', 'b0', 'one', '__n'];
+    const r = rng(40);
+    const rows: unknown[][] = [];
+    for (let i = 0; i < 300; i++) rows.push(names.map((_, c) => (c % 3 === 0 ? (r() < 0.1 ? null : Math.floor(r() * 10)) : c % 3 === 1 ? r() * 100 : ['p', 'q', 'r'][Math.floor(r() * 3)])));
+    const p = writeCsv(dir, 'clash.csv', names, rows);
+    await readTable(engine, p, { name: 'clash_base' });
+    const report = await profile(names, rows, { target: 'n', baseline: 'clash_base', bias: { facet: 'k', facetValue: 'p', labelValue: 'q' } });
+    expect(report.columns.map((c) => c.name)).toEqual(names);
+    expect(report.correlations.numeric.columns.length).toBeGreaterThan(5);
+    expect(report.drift!.verdict).toBe('no_drift');
+    expect(report.quickModel).toBeDefined();
+    expect(report.anomalies).toBeDefined();
+  });
+
   it('NaN in a float column counts as missing, as in pandas', async () => {
     await engine.exec(`CREATE OR REPLACE TABLE nanny AS SELECT * FROM (VALUES (1.0::DOUBLE), ('NaN'::DOUBLE), (3.0), (NULL)) t(x)`);
     const report = await profileTable(engine, 'nanny');

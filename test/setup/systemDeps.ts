@@ -3,9 +3,12 @@ import { spawnSync } from 'node:child_process';
 /**
  * vitest global setup: the tests use real servers and a real browser from Debian's packages
  * (redis-server, chromium). On a fresh machine, as root, they are installed here so that
- * `npm test` alone works; otherwise a missing one is reported clearly.
+ * `npm test` alone works; otherwise a missing one is reported clearly. Also builds dist/.
  */
 export default function setup(): void {
+  // Tests that spawn `bin/sluice.js` run the compiled CLI: build it from the current sources.
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed: the CLI tests need dist/');
   const missing = [
     ['redis-server', 'redis-server'],
     ['chromium', 'chromium'],

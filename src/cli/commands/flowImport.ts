@@ -1,8 +1,9 @@
 import { access, readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { SluiceError } from '../../core/errors.js';
+import { formatError, SluiceError } from '../../core/errors.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { importWranglerFlowText, type ImportNote } from '../../flow/import/importWranglerFlow.js';
+import { parseFlow } from '../../flow/loadFlow.js';
 
 /** `sluice flow import FILE.flow --output FLOW.yaml`: adds the subcommand to the `flow` group. */
 export function registerFlowImport(flow: Command): void {
@@ -42,6 +43,14 @@ export function registerFlowImport(flow: Command): void {
       for (const n of result.notes) process.stdout.write(renderNote(n));
       if (placeholders) {
         process.stdout.write(`\nReplace the placeholder${placeholders > 1 ? 's' : ''} (kind: todo_custom_code) in ${opts.output}, then run: sluice flow validate ${opts.output}\n`);
+      } else {
+        // Without placeholders the flow should validate as written; say at once if it does not.
+        try {
+          parseFlow(result.yaml, opts.output);
+          process.stdout.write(`✓ ${opts.output} is a valid flow\n`);
+        } catch (e) {
+          process.stdout.write(`! ${opts.output} does not validate yet; fix it by hand:\n${formatError(e).replace(/^/gm, '  ')}\n`);
+        }
       }
     });
 }

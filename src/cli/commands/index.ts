@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as features } from './features.js';
 import { register as flow } from './flow.js';
+import { register as models } from './models.js';
 import { register as report } from './report.js';
 import { register as init } from './init.js';
 import { register as run } from './run.js';
@@ -12,8 +13,9 @@ import { register as reject } from './reject.js';
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
   flow,
-  features,
   report,
+  features,
+  models,
   init,
   run,
   serve,

@@ -47,14 +47,16 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
 
   const steps: ImportedStep[] = [];
   const sources: string[] = [];
-  for (const node of graph.chain) {
+  for (const [i, node] of graph.chain.entries()) {
     if (node.type === 'SOURCE') sources.push(describeSource(node, notes));
     else if (node.type === 'DESTINATION') describeDestination(node, notes);
     else if (node.type === 'TRANSFORM') {
       if (node.inputs.length > 1) notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} combines ${node.inputs.length} inputs; only the chain through its first input is imported` });
-      const mapped = mapNode(node);
+      const mapped = mapNode(node, graph.chain[i + 1]?.inputs[0]?.output_name);
       steps.push(...mapped.steps);
       notes.push(...mapped.notes);
+    } else {
+      notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} on the chain has type ${node.type}, which the importer does not convert; it is skipped` });
     }
   }
   for (const node of graph.nodes) {
@@ -79,7 +81,7 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
   const placeholders = steps.filter((s) => s.step.kind === 'todo_custom_code').length;
   const header = [
     `Imported by \`sluice flow import\` from the SageMaker Data Wrangler flow ${basename(file)}.`,
-    `${steps.length} steps from ${graph.chain.length} nodes on the chain from the source to the destination.`,
+    `${steps.length} steps from the ${graph.chain.length} nodes on the chain from the source to ${graph.chain[graph.chain.length - 1]!.type === 'DESTINATION' ? 'the destination' : 'the last transform'}.`,
     placeholders
       ? `${placeholders} placeholder${placeholders > 1 ? 's' : ''} (kind: todo_custom_code) must be replaced before \`sluice flow validate\` accepts this flow.`
       : 'Check it with `sluice flow validate`.',

@@ -1,6 +1,6 @@
 import { stepDef } from '../steps/index.js';
 import type { MapContext } from './mapNode.js';
-import { cols, obj, str } from './params.js';
+import { cols, lookup, obj, str } from './params.js';
 
 /** Data Wrangler's column types (MohaveDataType) to Sluice's logical types. */
 const TYPES: Record<string, string> = {
@@ -35,7 +35,7 @@ export function mapInferAndCast(ctx: MapContext): void {
 export function mapCastSingle(ctx: MapContext): void {
   const column = str(ctx.node.parameters, 'column');
   const from = str(ctx.node.parameters, 'data_type')?.toLowerCase();
-  const to = from ? TYPES[from] : undefined;
+  const to = lookup(TYPES, from);
   if (!column || !to) return ctx.unsupported();
   ctx.add({ kind: 'cast', columns: [column], to });
   const onError = str(ctx.node.parameters, 'non_castable_data_handling_method');
@@ -59,9 +59,15 @@ export function mapManageColumns(ctx: MapContext): void {
       return columns.length ? ctx.add({ kind: 'select_columns', columns }) : ctx.unsupported();
     }
     case 'Rename column': {
-      const from = cols(p)[0];
-      const to = str(p, 'new_name');
-      return from && to ? ctx.add({ kind: 'rename_columns', mapping: { [from]: to } }) : ctx.unsupported();
+      // Newer flows list several renames in columns_to_rename, older ones one input_column/new_name.
+      const pairs = [...(Array.isArray(p.columns_to_rename) ? p.columns_to_rename : []), p];
+      const entries = pairs.flatMap((pair) => {
+        const from = cols(pair)[0];
+        const to = str(pair, 'new_name');
+        return from && to ? [[from, to] as const] : [];
+      });
+      // fromEntries defines own keys, so even a column named __proto__ is a plain entry.
+      return entries.length ? ctx.add({ kind: 'rename_columns', mapping: Object.fromEntries(entries) }) : ctx.unsupported();
     }
     case 'Duplicate column': {
       const from = cols(p)[0];
@@ -71,10 +77,12 @@ export function mapManageColumns(ctx: MapContext): void {
     case 'Move column':
       return mapMove(ctx);
     case 'Concatenate columns': {
-      const columns = cols(p);
-      const output = str(p, 'output_column') ?? str(p, 'new_name');
+      // The one block not named after its sub-operator: concat_columns_parameters.
+      const c = Object.keys(obj(ctx.node.parameters, 'concat_columns_parameters')).length ? obj(ctx.node.parameters, 'concat_columns_parameters') : p;
+      const columns = cols(c);
+      const output = str(c, 'output_column') ?? str(c, 'new_name');
       if (columns.length < 2 || !output) return ctx.unsupported();
-      const sep = str(p, 'delimiter') ?? '';
+      const sep = str(c, 'delimiter') ?? '';
       const parts = columns.map((c) => `CAST(${ident(c)} AS VARCHAR)`);
       const expression = sep ? `concat(${parts.join(`, ${literal(sep)}, `)})` : `concat(${parts.join(', ')})`;
       return ctx.add({ kind: 'compute', output, expression, type: 'string', replace: true });

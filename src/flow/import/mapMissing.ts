@@ -1,5 +1,5 @@
 import type { MapContext } from './mapNode.js';
-import { cols, isObj, obj, str } from './params.js';
+import { cols, isObj, lookup, obj, str } from './params.js';
 
 /** Data Wrangler's numeric impute strategies to Sluice's. */
 const STRATEGIES: Record<string, 'mean' | 'median' | 'mode'> = {
@@ -48,7 +48,7 @@ function mapImpute(ctx: MapContext): void {
   let strategy: 'mean' | 'median' | 'mode' = 'mode';
   if (numeric) {
     const named = (str(sub, 'strategy') ?? 'Approximate Median').toLowerCase();
-    const s = STRATEGIES[named];
+    const s = lookup(STRATEGIES, named);
     if (!s) return ctx.unsupported();
     strategy = s;
     if (named === 'approximate median') ctx.note('info', 'Data Wrangler\'s approximate median becomes an exact median in Sluice');

@@ -6,8 +6,9 @@ import { mapCustomCode, mapCustomFormula } from './mapCustom.js';
 import { mapCastSingle, mapInferAndCast, mapManageColumns, mapManageRows } from './mapColumns.js';
 import { mapHandleMissing } from './mapMissing.js';
 import { mapEncodeCategorical, mapHandleOutliers, mapProcessNumeric } from './mapNumeric.js';
+import { mapSplit } from './mapSplit.js';
 import { mapFormatString, mapSearchAndEdit } from './mapText.js';
-import { actionParams, operatorBase, str, type Obj } from './params.js';
+import { actionParams, isObj, lookup, operatorBase, str, type Obj } from './params.js';
 
 /** What a mapper sees of one Data Wrangler node, and how it emits steps and notes. */
 export interface MapContext {
@@ -16,6 +17,8 @@ export interface MapContext {
   action: string | undefined;
   /** The sub-operator's parameters (`parameters.<action>_parameters`), or the node's parameters. */
   params: Obj;
+  /** The output of this node the next node on the chain reads, when it is not `default` (a split's `Train`). */
+  outputTaken: string | undefined;
   add(step: StepSpec): void;
   note(level: ImportNote['level'], message: string): void;
   /** A `todo_custom_code` step the user must replace, with a note that shows the code. */
@@ -43,17 +46,23 @@ const MAPPERS: Record<string, NodeMapper> = {
   'sagemaker.spark.custom_pyspark': mapCustomCode,
   'sagemaker.spark.custom_pandas': mapCustomCode,
   'sagemaker.spark.custom_sql': mapCustomCode,
+  'sagemaker.spark.split': mapSplit,
+  'sagemaker.spark.identity': (ctx) => ctx.note('info', 'passes its input on unchanged; no step needed'),
+  'sagemaker.spark.join': mapCombine,
+  'sagemaker.spark.concatenate': mapCombine,
 };
 
-export function isKnownTransform(operator: string): boolean {
-  return operatorBase(operator) in MAPPERS;
+/** Join and concatenate take two datasets; a Sluice flow transforms one. */
+function mapCombine(ctx: MapContext): void {
+  const code = JSON.stringify({ operator: ctx.node.operator, inputs: ctx.node.inputs.map((i) => i.node_id), parameters: ctx.node.parameters }, null, 2);
+  ctx.placeholder('data-wrangler', code, `${ctx.node.operator.includes('join') ? 'a join' : 'a concatenation'} combines ${ctx.node.inputs.length} datasets, and a Sluice flow transforms one: combine the files before the flow, then remove the placeholder`);
 }
 
 /**
  * Converts one TRANSFORM node into Sluice steps. A node Sluice cannot express becomes a
  * `todo_custom_code` placeholder with a note; nothing is dropped silently.
  */
-export function mapNode(node: WranglerNode): { steps: ImportedStep[]; notes: ImportNote[] } {
+export function mapNode(node: WranglerNode, outputTaken?: string): { steps: ImportedStep[]; notes: ImportNote[] } {
   const steps: ImportedStep[] = [];
   const notes: ImportNote[] = [];
   const action = str(node.parameters, 'operator');
@@ -63,6 +72,7 @@ export function mapNode(node: WranglerNode): { steps: ImportedStep[]; notes: Imp
     node,
     action,
     params: action ? actionParams(node.parameters, action) : node.parameters,
+    outputTaken,
     add(step) {
       steps.push({ step, node: node.node_id, operator: node.operator, action });
       checkStep(step, where, tag, notes);
@@ -81,11 +91,17 @@ export function mapNode(node: WranglerNode): { steps: ImportedStep[]; notes: Imp
       ctx.placeholder('data-wrangler', code, `Sluice has no step for ${action ? `"${action}"` : 'this operator'}; replace the placeholder with built-in steps that do the same (its Data Wrangler parameters are kept as its code)`);
     },
   };
-  const mapper = MAPPERS[operatorBase(node.operator)];
+  const mapper = lookup(MAPPERS, operatorBase(node.operator));
   if (mapper) mapper(ctx);
   else {
     const code = JSON.stringify({ operator: node.operator, parameters: node.parameters }, null, 2);
     ctx.placeholder('data-wrangler', code, `unknown operator "${node.operator}"; the importer does not know what it does, so it is kept as a placeholder with its parameters`);
+  }
+  // What Data Wrangler learned (categories, scaler parameters, ...) is not reused: say so once,
+  // unless the mapper already showed it (impute, infer types).
+  const trained = isObj(node.trained_parameters) ? Object.keys(node.trained_parameters) : [];
+  if (trained.length > 0 && !notes.some((n) => n.level === 'info' && /learned|trained|inferred/.test(n.message))) {
+    ctx.note('info', `Data Wrangler kept trained parameters (${trained.join(', ')}); Sluice learns its own when the flow is fitted`);
   }
   return { steps, notes };
 }

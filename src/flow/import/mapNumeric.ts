@@ -1,5 +1,6 @@
+import { ident } from './mapColumns.js';
 import type { MapContext } from './mapNode.js';
-import { actionParams, cols, num, str } from './params.js';
+import { actionParams, cols, lookup, num, str } from './params.js';
 
 /** Data Wrangler's handling of categories unseen at fit time, per Sluice step. */
 const ONE_HOT_UNSEEN: Record<string, { unseen: string; other?: boolean }> = {
@@ -19,12 +20,12 @@ export function mapEncodeCategorical(ctx: MapContext): void {
       if (str(ctx.params, 'output_style') === 'Vector') ctx.note('info', 'Data Wrangler wrote one vector column; Sluice writes one 0/1 column per category');
       if (ctx.params.drop_last === true) ctx.note('warning', 'Data Wrangler dropped the last category column (drop_last); Sluice keeps every category column');
       ctx.note('info', 'Data Wrangler made a column for every category; Sluice makes one for each of the 20 most frequent (raise top_k for more)');
-      const unseen = invalid ? ONE_HOT_UNSEEN[invalid] : undefined;
+      const unseen = lookup(ONE_HOT_UNSEEN, invalid);
       if (invalid && !unseen) ctx.note('warning', `Data Wrangler handled unseen categories with "${invalid}"; Sluice gives them all zeros (unseen: missing)`);
       return ctx.add({ kind: 'one_hot', columns, ...(unseen ?? {}) });
     }
     case 'Ordinal encode': {
-      const unseen = invalid ? ORDINAL_UNSEEN[invalid] : undefined;
+      const unseen = lookup(ORDINAL_UNSEEN, invalid);
       if (invalid && !unseen) ctx.note('warning', `Data Wrangler handled unseen categories with "${invalid}"; Sluice gives them the code -1 (unseen: value)`);
       return ctx.add({ kind: 'ordinal_encode', columns, ...(unseen ? { unseen } : {}) });
     }
@@ -44,7 +45,7 @@ const SCALERS: Record<string, string> = {
 export function mapProcessNumeric(ctx: MapContext): void {
   if (ctx.action !== 'Scale values') return ctx.unsupported();
   const scaler = str(ctx.params, 'scaler') ?? '';
-  const method = SCALERS[scaler];
+  const method = lookup(SCALERS, scaler);
   const sub = actionParams(ctx.params, scaler);
   const columns = cols(sub).length ? cols(sub) : cols(ctx.params);
   if (!method || columns.length === 0) return ctx.unsupported();
@@ -62,25 +63,42 @@ const OUTLIERS: Record<string, string> = {
   'Quantile numeric outliers': 'quantile',
 };
 
-/** Handle outliers: standard deviation, robust standard deviation and quantile clipping. */
+/**
+ * Handle outliers: standard deviation, robust standard deviation and quantile bounds ->
+ * clip_outliers; fixed (min-max) bounds -> compute. Data Wrangler's defaults are written out where
+ * they differ from Sluice's (4 standard deviations, where Sluice's k defaults to 3).
+ */
 export function mapHandleOutliers(ctx: MapContext): void {
-  const method = OUTLIERS[ctx.action ?? ''];
   const columns = cols(ctx.params);
-  if (!method || columns.length === 0) return ctx.unsupported();
+  if (columns.length === 0) return ctx.unsupported();
   const fix = str(ctx.params, 'fix_method') ?? 'Clip';
-  if (!/clip/i.test(fix)) ctx.note('warning', `Data Wrangler's fix method was "${fix}"; Sluice clips outliers to the bounds instead`);
-  const k = num(ctx.params, 'standard_deviations');
+  if (!/clip/i.test(fix)) ctx.note('warning', `Data Wrangler's fix method was "${fix}" (${/remove/i.test(fix) ? 'rows outside the bounds were removed' : 'values outside the bounds became missing'}); Sluice clips outliers to the bounds instead`);
+  if (ctx.action === 'Min-max numeric outliers') return clipFixed(ctx, columns);
+  const method = lookup(OUTLIERS, ctx.action);
+  if (!method) return ctx.unsupported();
+  const k = num(ctx.params, 'standard_deviations') ?? 4;
   const lower = num(ctx.params, 'lower_quantile');
   const upper = num(ctx.params, 'upper_quantile');
-  if (method === 'robust_stdev' && (lower !== undefined || upper !== undefined)) {
-    ctx.note('info', `Data Wrangler estimated the spread from the values between quantiles ${lower ?? '?'} and ${upper ?? '?'}; Sluice's robust_stdev estimates it from the median absolute deviation`);
+  if (method === 'robust_stdev') {
+    ctx.note('info', `Data Wrangler took the mean and standard deviation of the values between quantiles ${lower ?? 0.25} and ${upper ?? 0.75}; Sluice's robust_stdev uses the median and the median absolute deviation`);
   }
   ctx.add({
     kind: 'clip_outliers',
     columns,
     method,
-    ...(method !== 'quantile' && k !== undefined ? { k } : {}),
+    ...(method !== 'quantile' ? { k } : {}),
     ...(method === 'quantile' && lower !== undefined ? { lower_quantile: lower } : {}),
     ...(method === 'quantile' && upper !== undefined ? { upper_quantile: upper } : {}),
   });
+}
+
+/** Fixed bounds need no fitting: one compute step per column, missing values stay missing. */
+function clipFixed(ctx: MapContext, columns: string[]): void {
+  const lo = num(ctx.params, 'lower_threshold');
+  const hi = num(ctx.params, 'upper_threshold');
+  if (lo === undefined || hi === undefined) return ctx.unsupported();
+  for (const c of columns) {
+    const col = ident(c);
+    ctx.add({ kind: 'compute', output: c, expression: `CASE WHEN ${col} < ${lo} THEN ${lo} WHEN ${col} > ${hi} THEN ${hi} ELSE ${col} END`, type: 'float', replace: true });
+  }
 }

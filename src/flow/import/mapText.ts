@@ -1,5 +1,5 @@
 import type { MapContext } from './mapNode.js';
-import { cols, num, str } from './params.js';
+import { cols, lookup, num, str } from './params.js';
 
 /** Search and edit: find and replace substring, split, extract with a regex. */
 export function mapSearchAndEdit(ctx: MapContext): void {
@@ -10,32 +10,38 @@ export function mapSearchAndEdit(ctx: MapContext): void {
       const pattern = str(p, 'pattern');
       if (columns.length === 0 || !pattern) return ctx.unsupported();
       inPlace(ctx);
-      return ctx.add({ kind: 'find_replace', columns, pattern, replacement: str(p, 'replacement') ?? '' });
+      const replacement = str(p, 'replacement') ?? '';
+      if (/\$\d|\$\{|\\/.test(replacement)) ctx.note('warning', `the replacement ${JSON.stringify(replacement)} uses $n or a backslash, which Spark reads as a group reference or an escape; Sluice inserts the replacement literally`);
+      return ctx.add({ kind: 'find_replace', columns, pattern, replacement });
     }
     case 'Split string by delimiter': {
       const delimiter = str(p, 'delimiter');
-      const parts = num(p, 'max_number_of_splits');
+      const parts = num(p, 'limit') ?? num(p, 'max_number_of_splits');
       if (columns.length !== 1 || !delimiter) return ctx.unsupported();
       // Data Wrangler makes one list column; Sluice makes one named column per part, so the number
-      // of parts must be known. Without a maximum it is not, and a person has to choose.
+      // of parts must be known. Without a limit it is not, and a person has to choose.
       if (!parts || parts < 1 || !Number.isInteger(parts)) {
         return ctx.placeholder('data-wrangler', JSON.stringify({ operator: ctx.node.operator, parameters: ctx.node.parameters }, null, 2), `"Split string by delimiter" made a list column of any length; Sluice's split_column needs one named output per part: replace the placeholder with a split_column step listing them`);
       }
       const column = columns[0]!;
       const outputs = Array.from({ length: parts }, (_, i) => `${column}_${i}`);
-      ctx.note('info', `the parts become columns ${outputs.join(', ')} (Data Wrangler made one list column)`);
+      ctx.note('info', `the parts become columns ${outputs.join(', ')} (Data Wrangler made one list column whose last part kept the rest of the text; Sluice drops parts past the last)`);
       return ctx.add({ kind: 'split_column', column, delimiter, outputs });
     }
     case 'Extract using regex': {
       const pattern = str(p, 'pattern');
       if (columns.length !== 1 || !pattern) return ctx.unsupported();
+      // Spark's regexp_extract takes group `index`: by default 1 when the pattern has groups, else
+      // the whole match (0). regex_extract takes the pattern's one capture group, so the others
+      // become non-capturing (or, for the whole match, one group wraps the pattern).
+      const index = num(p, 'index') ?? (groupCount(pattern) > 0 ? 1 : 0);
+      if (!Number.isInteger(index) || index < 0 || index > groupCount(pattern)) return ctx.unsupported();
       const column = columns[0]!;
       const given = str(p, 'output_column');
       const output = given ?? `${column}_extracted`;
-      if (!given) ctx.note('info', `the extracted text goes to a new column "${output}"`);
-      // Data Wrangler extracts the whole match; regex_extract takes one capture group, so the
-      // pattern is wrapped in one and its own groups become non-capturing.
-      return ctx.add({ kind: 'regex_extract', column, pattern: `(${nonCapturing(pattern)})`, output });
+      if (!given) ctx.note('warning', `Data Wrangler replaced "${column}" with the extracted text; Sluice writes it to a new column "${output}"`);
+      ctx.note('info', 'text that does not match becomes missing in Sluice (empty text in Data Wrangler)');
+      return ctx.add({ kind: 'regex_extract', column, pattern: onlyGroup(pattern, index), output });
     }
     default:
       return ctx.unsupported();
@@ -50,14 +56,15 @@ export function mapFormatString(ctx: MapContext): void {
   const columns = cols(ctx.params);
   const action = ctx.action ?? '';
   if (columns.length === 0) return ctx.unsupported();
-  if (CASES[action]) {
+  const to = lookup(CASES, action);
+  if (to) {
     inPlace(ctx);
-    return ctx.add({ kind: 'change_case', columns, to: CASES[action] });
+    return ctx.add({ kind: 'change_case', columns, to });
   }
-  if (STRIPS[action]) {
+  const side = lookup(STRIPS, action);
+  if (side) {
     inPlace(ctx);
     const characters = str(ctx.params, 'characters');
-    const side = STRIPS[action];
     return ctx.add({ kind: 'trim', columns, ...(side !== 'both' ? { side } : {}), ...(characters ? { characters } : {}) });
   }
   return ctx.unsupported();
@@ -69,10 +76,25 @@ function inPlace(ctx: MapContext): void {
   if (output) ctx.note('warning', `Data Wrangler wrote the result to a new column "${output}"; the Sluice step edits the input column in place (add a duplicate_column step before it to keep the original)`);
 }
 
-/** Turns every capturing group `(...)` of a regular expression into `(?:...)`. */
-export function nonCapturing(pattern: string): string {
+/**
+ * Rewrites a regular expression so that only its `keep`-th capturing group (1-based) captures; with
+ * `keep` 0 every group becomes non-capturing and one group wraps the whole pattern. Named groups
+ * count as capturing; escapes and character classes are left alone.
+ */
+export function onlyGroup(pattern: string, keep: number): string {
+  const { out } = rewriteGroups(pattern, keep);
+  return keep === 0 ? `(${out})` : out;
+}
+
+/** The number of capturing groups of a regular expression, counted as onlyGroup counts them. */
+export function groupCount(pattern: string): number {
+  return rewriteGroups(pattern, -1).groups;
+}
+
+function rewriteGroups(pattern: string, keep: number): { out: string; groups: number } {
   let out = '';
   let inClass = false;
+  let groups = 0;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === '\\') {
@@ -84,8 +106,14 @@ export function nonCapturing(pattern: string): string {
     } else if (c === '[') {
       inClass = true;
       out += c;
-    } else if (c === '(' && pattern[i + 1] !== '?') out += '(?:';
-    else out += c;
+    } else if (c === '(') {
+      const named = /^\?P?<(?![=!])[^>]*>/.exec(pattern.slice(i + 1));
+      if (pattern[i + 1] !== '?' || named) {
+        groups++;
+        out += groups === keep ? '(' : '(?:';
+        if (named) i += named[0].length;
+      } else out += c;
+    } else out += c;
   }
-  return out;
+  return { out, groups };
 }

@@ -48,6 +48,14 @@ export function actionParams(parameters: Obj, action: string): Obj {
   return obj(parameters, paramsKey(action));
 }
 
+/**
+ * `table[key]` for the table's own keys only: names come from the file, and a name such as
+ * `constructor` must not find Object's.
+ */
+export function lookup<T>(table: Record<string, T>, key: string | undefined): T | undefined {
+  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** `sagemaker.spark.manage_columns_0.1` -> `sagemaker.spark.manage_columns`. */
 export function operatorBase(operator: string): string {
   return operator.replace(/_\d+(\.\d+)*$/, '');

@@ -98,28 +98,39 @@ function guessType(operator: string): string {
   return 'TRANSFORM';
 }
 
-/** Depth-first search with three colours; a grey node met again closes a cycle. */
+/**
+ * Depth-first search with three colours; meeting a grey node again closes a cycle. Iterative, so
+ * a very long chain cannot overflow the stack.
+ */
 function assertAcyclic(nodes: WranglerNode[], byId: Map<string, WranglerNode>, file: string): void {
   const colour = new Map<string, 'grey' | 'black'>();
-  const path: string[] = [];
-  const visit = (n: WranglerNode): void => {
-    colour.set(n.node_id, 'grey');
-    path.push(n.node_id);
-    for (const inp of n.inputs) {
+  for (const root of nodes) {
+    if (colour.has(root.node_id)) continue;
+    const stack: Array<{ node: WranglerNode; next: number }> = [{ node: root, next: 0 }];
+    colour.set(root.node_id, 'grey');
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const inp = top.node.inputs[top.next++];
+      if (!inp) {
+        colour.set(top.node.node_id, 'black');
+        stack.pop();
+        continue;
+      }
       const c = colour.get(inp.node_id);
       if (c === 'grey') {
+        const path = stack.map((f) => f.node.node_id);
         const cycle = [...path.slice(path.indexOf(inp.node_id)), inp.node_id];
         throw new SluiceError('WRANGLER_CYCLE', `${file}: the nodes form a cycle: ${cycle.join(' -> ')}`, {
-          location: { file, field: `nodes[${n.index}].inputs` },
+          location: { file, field: `nodes[${top.node.index}].inputs` },
           hint: 'a flow is a chain from a source to a destination; one of these nodes must not take its input from a later one',
         });
       }
-      if (c === undefined) visit(byId.get(inp.node_id)!);
+      if (c === undefined) {
+        colour.set(inp.node_id, 'grey');
+        stack.push({ node: byId.get(inp.node_id)!, next: 0 });
+      }
     }
-    path.pop();
-    colour.set(n.node_id, 'black');
-  };
-  for (const n of nodes) if (!colour.has(n.node_id)) visit(n);
+  }
 }
 
 /** Walks back from `end` along first inputs to a node without inputs. */
@@ -143,11 +154,22 @@ function pickChain(nodes: WranglerNode[], byId: Map<string, WranglerNode>, file:
     if (transforms.length === 0) {
       throw new SluiceError('WRANGLER_INVALID', `${file}: the flow has no source and no transform`, { location: { file, field: 'nodes' }, hint: HINT });
     }
-    chain = [];
-    for (const t of transforms) {
-      const c = walkBack(t, byId);
-      if (c.length >= chain.length) chain = c;
-    }
+    // Chain lengths with memoisation, so a long flow stays linear.
+    const depth = new Map<string, number>();
+    const depthOf = (n: WranglerNode): number => {
+      const path: WranglerNode[] = [];
+      let cur: WranglerNode | undefined = n;
+      while (cur && !depth.has(cur.node_id)) {
+        path.push(cur);
+        cur = cur.inputs[0] ? byId.get(cur.inputs[0].node_id) : undefined;
+      }
+      let d = cur ? depth.get(cur.node_id)! : 0;
+      for (const p of path.reverse()) depth.set(p.node_id, ++d);
+      return depth.get(n.node_id)!;
+    };
+    let end = transforms[0]!;
+    for (const t of transforms) if (depthOf(t) >= depthOf(end)) end = t;
+    chain = walkBack(end, byId);
     const last = chain[chain.length - 1]!;
     notes.push({ level: 'info', node: last.node_id, operator: last.operator, message: `the flow has no destination; imported the longest chain, which ends at node ${last.node_id}` });
   }

@@ -13,11 +13,29 @@ const schema = z
   })
   .strict();
 
+/**
+ * Case mapping one character at a time, as DuckDB (utf8proc) does: JavaScript's full mappings
+ * that change the length ("ß" to "SS", "ﬁ" to "FI") leave the character as it is, except for
+ * the two DuckDB maps to one character: "ß" to "ẞ" and "İ" to "i".
+ */
+const SPECIAL_UPPER: Record<string, string> = { ß: 'ẞ' };
+const SPECIAL_LOWER: Record<string, string> = { İ: 'i' };
+function mapChars(s: string, f: (c: string) => string, special: Record<string, string>): string {
+  let out = '';
+  for (const c of s) {
+    const m = special[c] ?? f(c);
+    out += [...m].length === 1 ? m : c;
+  }
+  return out;
+}
+export const upper = (s: string): string => mapChars(s, (c) => c.toUpperCase(), SPECIAL_UPPER);
+export const lower = (s: string): string => mapChars(s, (c) => c.toLowerCase(), SPECIAL_LOWER);
+
 /** Python's str.title(): a letter after a non-letter is upper case, every other letter lower case. */
 export function titleCase(s: string): string {
   return s.replace(/\p{L}+/gu, (w) => {
     const [first = '', ...rest] = [...w];
-    return first.toUpperCase() + rest.join('').toLowerCase();
+    return upper(first) + lower(rest.join(''));
   });
 }
 
@@ -46,7 +64,7 @@ export const changeCase = defineStep({
     );
   },
   record: (s) => {
-    const f = s.to === 'lower' ? (x: string) => x.toLowerCase() : s.to === 'upper' ? (x: string) => x.toUpperCase() : titleCase;
+    const f = s.to === 'lower' ? lower : s.to === 'upper' ? upper : titleCase;
     return (row) => {
       const out = { ...row };
       for (const c of s.columns) if (!isMissing(out[c])) out[c] = f(String(out[c]));

@@ -105,9 +105,10 @@ export const datetimeFeatures = defineStep({
     return (row) => {
       const v = row[s.column];
       const p = isMissing(v) ? null : parts(v);
+      // a dropped original stays on the record: `delete` makes V8 objects slow, and the
+      // fitted flow's output schema decides which fields leave the flow
       const out = { ...row };
       for (const f of list) out[`${s.column}_${f}`] = p ? p[f] : null;
-      if (s.drop_original) delete out[s.column];
       return out;
     };
   },

@@ -48,6 +48,7 @@ export function convertText(value: unknown, type: LogicalType): unknown {
   if (!JS_PATTERNS.get(type)!.test(v)) return null;
   switch (type) {
     case 'integer':
+      return Number(v) + 0; // "-0" is 0 as a BIGINT
     case 'float':
       return Number(v);
     case 'boolean':
@@ -55,9 +56,13 @@ export function convertText(value: unknown, type: LogicalType): unknown {
     case 'date':
     case 'timestamp': {
       const [y, mo, d, h = 0, mi = 0, s = 0] = v.split(/[-T :]/).map(Number) as number[];
-      const ms = Math.round(Number(`0.${v.split('.')[1] ?? '0'}`) * 1000);
-      const t = new Date(Date.UTC(y!, mo! - 1, d!, h, mi, Math.floor(s!), v.includes('.') ? ms : 0));
-      if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo! - 1 || t.getUTCDate() !== d || h > 23 || mi > 59 || s! >= 60) return null;
+      const day = new Date(0);
+      day.setUTCFullYear(y!, mo! - 1, d!); // Date.UTC would read years below 100 as 19xx
+      if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo! - 1 || day.getUTCDate() !== d) return null;
+      // DuckDB reads 24:00:00 as midnight of the next day
+      if (h > 24 || mi > 59 || s! >= 60 || (h === 24 && (mi > 0 || s! > 0))) return null;
+      const ms = v.includes('.') ? Math.round(Number(`0.${v.split('.')[1]}`) * 1000) : 0;
+      const t = new Date(day.getTime() + ((h * 60 + mi) * 60 + Math.floor(s!)) * 1000 + ms);
       return type === 'date' ? t.toISOString().slice(0, 10) : t.toISOString().replace('T', ' ').replace('Z', '');
     }
     default:

@@ -35,7 +35,12 @@ function indicators(s: Spec, f: Fitted, column: string): Array<[string, string |
 function newColumns(s: Spec, f: Fitted, ctx: StepContext): string[] {
   const names = s.columns.flatMap((c) => indicators(s, f, c).map(([n]) => n));
   const kept = s.drop_original ? ctx.columns.filter((c) => !s.columns.includes(c.name)) : ctx.columns;
-  for (const n of names) assertNew({ ...ctx, columns: kept.map((c) => ({ name: c.name, type: c.type })) }, n);
+  const taken = kept.map((c) => ({ name: c.name, type: c.type }));
+  // against the kept columns and each other (columns a and a_b could both make "a_b_c")
+  for (const n of names) {
+    assertNew({ ...ctx, columns: taken }, n);
+    taken.push({ name: n, type: 'integer' });
+  }
   return names;
 }
 
@@ -92,6 +97,8 @@ export const oneHot = defineStep<Spec, Fitted>({
       return { column: c, fc, cats: new Set(fc.categories), seen: fc.seen ? new Set(fc.seen) : undefined, indicators: indicators(s, f, c) };
     });
     return (row) => {
+      // a dropped original stays on the record: `delete` makes V8 objects slow, and the
+      // fitted flow's output schema decides which fields leave the flow
       const out = { ...row };
       for (const p of plans) {
         const v = row[p.column];
@@ -102,7 +109,6 @@ export const oneHot = defineStep<Spec, Fitted>({
         // "other" means outside the top k; unseen values count as other unless unseen is missing
         const isOther = key !== null && !known && (s.unseen !== 'missing' || seen);
         for (const [name, cat] of p.indicators) out[name] = cat === null ? (isOther ? 1 : 0) : key === cat ? 1 : 0;
-        if (s.drop_original) delete out[p.column];
       }
       return out;
     };

@@ -9,7 +9,7 @@ const schema = z
     kind: z.literal('ordinal_encode'),
     columns: columnList,
     order: z
-      .record(z.string(), z.array(z.string()).min(1))
+      .record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1))
       .optional()
       .describe('Per column, its categories in order (code 0 first); columns not listed learn their sorted categories.'),
     unseen: z.enum(['error', 'missing', 'value']).default('value').describe('A value not seen at fit time (or not in order): stops with an error, becomes missing, or gets unseen_value.'),
@@ -40,7 +40,7 @@ export const ordinalEncode = defineStep<Spec, Fitted>({
       assertCategorical(ctx, c, 'ordinal_encode');
       const explicit = s.order?.[c];
       if (explicit) {
-        categories[c] = explicit;
+        categories[c] = explicit.map(String);
         continue;
       }
       const rows = await ctx.engine.query<{ v: string }>(
@@ -58,7 +58,8 @@ export const ordinalEncode = defineStep<Spec, Fitted>({
         const cats = f.categories[c] ?? [];
         const otherwise = s.unseen === 'error' ? unseenErrorSql(ctx, 'ordinal_encode', c) : s.unseen === 'missing' ? 'NULL' : String(s.unseen_value);
         const whens = cats.map((k, i) => `WHEN ${quoteLiteral(k)} THEN ${i}`).join(' ');
-        return [c, `CASE WHEN ${quoteIdent(c)} IS NULL THEN NULL ELSE (CASE ${catSql(c)} ${whens} ELSE ${otherwise} END) END::BIGINT`];
+        const code = cats.length === 0 ? otherwise : `CASE ${catSql(c)} ${whens} ELSE ${otherwise} END`; // an all-missing column learns no category
+        return [c, `CASE WHEN ${quoteIdent(c)} IS NULL THEN NULL ELSE (${code}) END::BIGINT`];
       }),
     ),
   record: (s, f, ctx) => {

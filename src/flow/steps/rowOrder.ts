@@ -11,3 +11,12 @@ export const ROW_NUMBER = '__sluice_row';
 export function numbered(input: string): string {
   return `(SELECT *, row_number() OVER () AS ${quoteIdent(ROW_NUMBER)} FROM ${input})`;
 }
+
+/**
+ * A row's random rank for a seed: md5 of `<row number>:<seed>` read as a little-endian number.
+ * md5 rather than DuckDB's hash(): its values are fixed by the standard, so a split or sample
+ * stays the same across DuckDB versions and can be reproduced in any language.
+ */
+export function seededRank(seed: number): string {
+  return `md5_number(${quoteIdent(ROW_NUMBER)}::VARCHAR || ':' || ${Math.trunc(seed)})`;
+}

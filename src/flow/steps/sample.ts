@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
 import { common, plain } from './common.js';
-import { numbered, ROW_NUMBER } from './rowOrder.js';
+import { numbered, ROW_NUMBER, seededRank } from './rowOrder.js';
 
 const schema = z
   .object({
@@ -17,7 +17,7 @@ const schema = z
 
 /**
  * Keeps a seeded random subset of rows. Not DuckDB's sampler (its choice varies with threads):
- * each row's rank is a hash of its input position and the seed, so a re-run keeps the same rows.
+ * each row's rank is the md5 of its input position and the seed, so a re-run keeps the same rows.
  */
 export const sample = defineStep({
   kind: 'sample',
@@ -27,7 +27,7 @@ export const sample = defineStep({
     title: 'Sample rows',
     family: 'rows',
     description:
-      'Keeps n rows, or a fraction of the rows (rounded), chosen at random but reproducibly: each row is ranked by a hash of its position in the input and the seed, so the same input and seed give the same rows on every run (with the same DuckDB version). Rows keep their input order. Applies to training batches only.',
+      'Keeps n rows, or a fraction of the rows (rounded), chosen at random but reproducibly: each row is ranked by the md5 of its position in the input and the seed (`md5("<position>:<seed>")`, positions from 1), so the same input and seed give the same rows on every run and every DuckDB version. Rows keep their input order. Applies to training batches only.',
     example: 'kind: sample\nfraction: 0.25\nseed: 42',
   },
   inputs: () => [],
@@ -35,7 +35,7 @@ export const sample = defineStep({
   sql: (s, _f, _ctx, input) => {
     const rn = quoteIdent(ROW_NUMBER);
     const limit = s.n !== undefined ? String(s.n) : `round(${s.fraction} * count(*) OVER ())`;
-    return `SELECT * EXCLUDE (${rn}) FROM ${numbered(input)} QUALIFY row_number() OVER (ORDER BY hash(${rn}, ${s.seed}::BIGINT), ${rn}) <= ${limit} ORDER BY ${rn}`;
+    return `SELECT * EXCLUDE (${rn}) FROM ${numbered(input)} QUALIFY row_number() OVER (ORDER BY ${seededRank(s.seed)}, ${rn}) <= ${limit} ORDER BY ${rn}`;
   },
   record: () => (row) => row,
 });

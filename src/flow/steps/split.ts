@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
 import { assertNew, columnName, common, plain } from './common.js';
-import { numbered, ROW_NUMBER } from './rowOrder.js';
+import { numbered, ROW_NUMBER, seededRank } from './rowOrder.js';
 
 const schema = z
   .object({
@@ -22,7 +22,7 @@ const schema = z
 
 /**
  * Marks each row train, validation or test. Within each stratum (or the whole batch) rows are
- * ranked by a hash of their input position and the seed, and the ranks are cut at the
+ * ranked by the md5 of their input position and the seed, and the ranks are cut at the
  * fractions: the shares are exact (to a row per stratum) and a re-run gives the same split.
  */
 export const split = defineStep({
@@ -32,7 +32,7 @@ export const split = defineStep({
     title: 'Train / validation / test split',
     family: 'rows',
     description:
-      'Adds a text column (`split` by default) saying train, validation or test for each row, in the given shares (default 0.7 / 0.15 / 0.15), at random but reproducibly: rows are ranked by a hash of their input position and the seed, within each value of stratify_by when given, so every class keeps the shares. No row is removed. At prediction time (records, or batches in serve mode) the column is missing: a record belongs to no split.',
+      'Adds a text column (`split` by default) saying train, validation or test for each row, in the given shares (default 0.7 / 0.15 / 0.15), at random but reproducibly: rows are ranked by the md5 of their input position and the seed (as in sample), within each value of stratify_by when given, so every class keeps the shares. No row is removed. At prediction time (records, or batches in serve mode) the column is missing: a record belongs to no split.',
     example: 'kind: split\nfractions: { train: 0.6, validation: 0.2, test: 0.2 }\nseed: 7\nstratify_by: readmitted',
   },
   inputs: (s) => (s.stratify_by ? [s.stratify_by] : []),
@@ -44,7 +44,7 @@ export const split = defineStep({
     if (ctx.mode === 'serve') return `SELECT *, NULL::VARCHAR AS ${quoteIdent(s.output)} FROM ${input}`;
     const rn = quoteIdent(ROW_NUMBER);
     const part = s.stratify_by ? `PARTITION BY ${quoteIdent(s.stratify_by)} ` : '';
-    const pos = `((row_number() OVER (${part}ORDER BY hash(${rn}, ${s.seed}::BIGINT), ${rn}) - 0.5) / count(*) OVER (${part}))`;
+    const pos = `((row_number() OVER (${part}ORDER BY ${seededRank(s.seed)}, ${rn}) - 0.5) / count(*) OVER (${part}))`;
     const { train, validation } = s.fractions;
     const label = `CASE WHEN ${pos} < ${train} THEN 'train' WHEN ${pos} < ${train + validation} THEN 'validation' ELSE 'test' END`;
     return `SELECT * EXCLUDE (${rn}), ${label} AS ${quoteIdent(s.output)} FROM ${numbered(input)} ORDER BY ${rn}`;

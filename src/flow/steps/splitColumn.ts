@@ -43,9 +43,10 @@ export const splitColumn = defineStep({
   record: (s) => (row) => {
     const v = row[s.column];
     const parts = isMissing(v) ? [] : String(v).split(s.delimiter);
+    // a dropped original stays on the record: `delete` makes V8 objects slow, and the
+    // fitted flow's output schema decides which fields leave the flow
     const out = { ...row };
     s.outputs.forEach((o, i) => (out[o] = parts[i] ?? null));
-    if (s.drop_original) delete out[s.column];
     return out;
   },
 });

@@ -38,7 +38,7 @@ export function buildHistGH(
   rows: Uint32Array,
   start: number,
   end: number,
-  gh: Float64Array,
+  gh: Float32Array | Float64Array,
   allRows: boolean,
 ): void {
   hist.fill(0);
@@ -92,20 +92,17 @@ export function buildHistClass(
 ): void {
   hist.fill(0);
   const F = data.nFeatures;
-  const bins = data.bins;
-  const off = data.offsets;
+  const slots = data.slots;
   const S = k + 2;
   const list = feats ?? Int32Array.from({ length: F }, (_, f) => f);
   const nf = list.length;
-  const offS = new Int32Array(nf);
-  for (let j = 0; j < nf; j++) offS[j] = off[list[j]!]! * S;
   for (let i = start; i < end; i++) {
     const r = rows[i]!;
     const wr = w[r]!;
     const yr = y[r]!;
     const base = r * F;
     for (let j = 0; j < nf; j++) {
-      const slot = offS[j]! + bins[base + list[j]!]! * S;
+      const slot = slots[base + list[j]!]! * S;
       hist[slot + yr]! += wr;
       hist[slot + k]! += wr;
       hist[slot + k + 1]! += 1;

@@ -28,10 +28,11 @@ export function initialRaw(loss: LossName, y: Int32Array | Float64Array, k: numb
 }
 
 /**
- * Writes gradients and hessians of every row for raw column `c`, interleaved:
+ * From column-major raw scores (`raw[c * n + r]`), writes gradients and hessians of every row
+ * for raw column `c`, interleaved:
  * `gh[c * 2n + 2r]` and `gh[c * 2n + 2r + 1]` (the layout the histogram loop reads).
  */
-export function computeGradients(loss: LossName, raw: Float64Array, y: Int32Array | Float64Array, k: number, gh: Float64Array): void {
+export function computeGradients(loss: LossName, raw: Float64Array, y: Int32Array | Float64Array, k: number, gh: Float32Array | Float64Array): void {
   const n = y.length;
   if (loss === 'squared_error') {
     for (let r = 0; r < n; r++) {
@@ -51,12 +52,11 @@ export function computeGradients(loss: LossName, raw: Float64Array, y: Int32Arra
   const e = new Float64Array(k);
   const n2 = 2 * n;
   for (let r = 0; r < n; r++) {
-    const o = r * k;
     let m = -Infinity;
-    for (let c = 0; c < k; c++) m = Math.max(m, raw[o + c]!);
+    for (let c = 0; c < k; c++) m = Math.max(m, raw[c * n + r]!);
     let z = 0;
     for (let c = 0; c < k; c++) {
-      const v = Math.exp(raw[o + c]! - m);
+      const v = Math.exp(raw[c * n + r]! - m);
       e[c] = v;
       z += v;
     }

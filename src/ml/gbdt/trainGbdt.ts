@@ -25,7 +25,7 @@ export interface GbdtTrainOptions {
  *
  * Each iteration computes gradients, then grows one tree per raw-score column on binned
  * features; leaf values are `-learningRate * G / (H + l2)`. Training predictions are updated
- * through the leaves' row segments (no tree traversal) unless rows were subsampled. With early
+ * through the leaves' row segments, never by traversing the tree. With early
  * stopping the model is rolled back to the iteration with the best validation loss.
  *
  * @example
@@ -34,7 +34,7 @@ export interface GbdtTrainOptions {
  */
 export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtParams> = {}, options: GbdtTrainOptions = {}): GbdtModel {
   checkTrainingData(frame, target, 'gbdt');
-  const p = resolveGbdtParams(params);
+  const p = resolveGbdtParams(params, frame.nRows);
   const schema = frameSchema(frame);
   const es = p.earlyStopping === 'auto' ? options.validation !== undefined || frame.nRows > 10_000 : p.earlyStopping;
   let trainFrame = frame;
@@ -60,15 +60,17 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
 
   const n = data.nRows;
   const init = initialRaw(loss, y, labels.length);
+  // Training scores are column-major (`raw[k * n + r]`) so a tree's update walks one column.
   const raw = new Float64Array(n * K);
-  for (let r = 0; r < n; r++) raw.set(init, r * K);
+  for (let k = 0; k < K; k++) raw.fill(init[k]!, k * n, (k + 1) * n);
   const valRaw = valData ? new Float64Array(valData.nRows * K) : null;
   if (valRaw && valData) for (let r = 0; r < valData.nRows; r++) valRaw.set(init, r * K);
 
-  const gh = new Float64Array(K * 2 * n);
+  const gh = new Float32Array(K * 2 * n);
   const identity = new Uint32Array(n);
   for (let i = 0; i < n; i++) identity[i] = i;
   const rows = new Uint32Array(n);
+  const oob = new Uint32Array(n);
   const pool = new HistogramPool(data.offsets[data.nFeatures]! * 3);
   const grower = new TreeGrower(data, 3, {
     lambda: p.l2,
@@ -98,8 +100,10 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
     }
     computeGradients(loss, raw, y, K, gh);
     const sample = nSample < n ? sampleWithoutReplacement(rng, n, nSample) : null;
+    const unsampled = sample ? complement(sample, n) : null;
     for (let k = 0; k < K; k++) {
       rows.set(sample ?? identity);
+      if (unsampled) oob.set(unsampled);
       const feats = nFeatTree < F ? rng.shuffle(Int32Array.from(allFeats)).subarray(0, nFeatTree).sort() : null;
       const ghk = gh.subarray(k * 2 * n, (k + 1) * 2 * n);
       const { tree, leaves } = grower.grow({
@@ -112,14 +116,16 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
         pool,
         feats: feats ?? allFeats,
         rng,
+        ...(unsampled ? { oob, nOob: unsampled.length } : {}),
       });
       setLeafValues(tree, p.learningRate, p.l2);
-      if (sample) addTreeOutput(tree, data, raw, K, k);
-      else {
-        for (const leaf of leaves) {
-          const v = tree.value[leaf.node]!;
-          for (let i = leaf.start; i < leaf.end; i++) raw[rows[i]! * K + k]! += v;
-        }
+      const kn = k * n;
+      // Every row's score moves by its leaf's value: sampled rows and, partitioned alongside
+      // them, the rows left out of this iteration's sample.
+      for (const leaf of leaves) {
+        const v = tree.value[leaf.node]!;
+        for (let i = leaf.start; i < leaf.end; i++) raw[kn + rows[i]!]! += v;
+        for (let i = leaf.oobStart; i < leaf.oobEnd; i++) raw[kn + oob[i]!]! += v;
       }
       if (valRaw && valData) addTreeOutput(tree, valData as Binned, valRaw, K, k);
       trees.push(tree);
@@ -139,6 +145,18 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
   if (valRaw && bestIter > 0) trees.length = bestIter * K;
   const kept = { ...p } as Record<string, unknown>;
   return new GbdtModel(trainTarget.kind, labels, schema, kept, loss, K, init, mapper, trees, history, stoppedBy);
+}
+
+/** The integers of [0, n) not in the sorted list `sample`. */
+function complement(sample: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(n - sample.length);
+  let j = 0;
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    if (j < sample.length && sample[j] === i) j++;
+    else out[o++] = i;
+  }
+  return out;
 }
 
 /** Leaf values `-lr * G / (H + l2)`, from the channel and hessian sums the grower left. */

@@ -49,14 +49,43 @@ export function leafOf(tree: Tree, bins: Uint8Array, n: number, r: number, nBins
 }
 
 /**
+ * The leaf of row-major histogram slots (`slots[base + f] - offsets[f]` is the bin): used on
+ * training data, where a row's cells share a cache line (column-major bins would cost one
+ * cache miss per level).
+ */
+export function leafOfSlots(tree: Tree, data: Binned, base: number): number {
+  const feature = tree.feature;
+  const slots = data.slots;
+  const offsets = data.offsets;
+  const nBins = data.nBins;
+  let node = 0;
+  let f = feature[0]!;
+  while (f >= 0) {
+    const b = slots[base + f]! - offsets[f]!;
+    let goLeft: boolean;
+    if (tree.isCategorical[node]) {
+      const w = tree.threshold[node]! * 8 + (b >>> 5);
+      goLeft = ((tree.catBits[w]! >>> (b & 31)) & 1) === 1;
+    } else if (b === nBins[f]) {
+      goLeft = tree.missingLeft[node] === 1;
+    } else {
+      goLeft = b <= tree.threshold[node]!;
+    }
+    node = goLeft ? tree.left[node]! : tree.right[node]!;
+    f = feature[node]!;
+  }
+  return node;
+}
+
+/**
  * Adds `scale *` the tree's output to `out[row * stride + channel + c]` for every row of a
  * binned frame (`c` over the tree's outputs).
  */
 export function addTreeOutput(tree: Tree, data: Binned, out: Float64Array, stride: number, channel: number, scale = 1): void {
   const nOut = tree.nOut;
-  const n = data.nRows;
-  for (let r = 0; r < n; r++) {
-    const leaf = leafOf(tree, data.bins, n, r, data.nBins);
+  const F = data.nFeatures;
+  for (let r = 0; r < data.nRows; r++) {
+    const leaf = leafOfSlots(tree, data, r * F);
     const o = r * stride + channel;
     for (let c = 0; c < nOut; c++) out[o + c]! += scale * tree.value[leaf * nOut + c]!;
   }

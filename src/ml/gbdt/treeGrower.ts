@@ -37,18 +37,26 @@ export interface GrowInput {
   /** Features this tree may split on (column subsampling). */
   feats: Int32Array;
   rng: Rng;
+  /**
+   * Rows left out of this tree's sample (`oob[0..nOob)`): partitioned along with the sampled
+   * rows but never counted in histograms, so their leaves are known without a traversal.
+   */
+  oob?: Uint32Array;
+  nOob?: number;
 }
 
 export interface GrownTree {
   tree: Tree;
-  /** Leaf node ids and their segments of `rows`, for updating training predictions. */
-  leaves: { node: number; start: number; end: number }[];
+  /** Leaf node ids and their segments of `rows` (and of `oob`), for updating training predictions. */
+  leaves: { node: number; start: number; end: number; oobStart: number; oobEnd: number }[];
 }
 
 interface Open {
   node: number;
   start: number;
   end: number;
+  oobStart: number;
+  oobEnd: number;
   depth: number;
   hist: Float64Array;
   split: SplitInfo;
@@ -76,8 +84,6 @@ export class TreeGrower {
     const S = this.stride;
     const nOut = S - 2;
     const p = this.params;
-    const nData = this.data.nRows;
-    const bins = this.data.bins;
     const { rows, pool, build, feats, rng } = input;
     // Tree under construction, in growable arrays (a tree has at most a few thousand nodes).
     const feature: number[] = [];
@@ -125,7 +131,17 @@ export class TreeGrower {
     const rootHist = pool.acquire();
     build(rootHist, rows, 0, input.nRows, input.allRows);
     totals(rootHist, this.data, feats[0] ?? 0, S, nodeSums);
-    const root: Open = { node: newNode(nodeSums), start: 0, end: input.nRows, depth: 0, hist: rootHist, split: takeSplit() };
+    const root: Open = {
+      node: newNode(nodeSums),
+      start: 0,
+      end: input.nRows,
+      oobStart: 0,
+      oobEnd: input.nOob ?? 0,
+      depth: 0,
+      hist: rootHist,
+      split: takeSplit(),
+    };
+    const oob = input.oob;
     const open: Open[] = [];
     const rootSums = Float64Array.from(nodeSums);
     const openSums = new Map<number, Float64Array>([[root.node, rootSums]]);
@@ -146,33 +162,10 @@ export class TreeGrower {
       const ps = openSums.get(o.node)!;
       openSums.delete(o.node);
 
-      // Partition the segment in place, stably.
+      // Partition the segment in place, stably (and the out-of-sample rows alongside).
       const f = sp.feature;
-      const miss = this.data.nBins[f]!;
-      const col = bins.subarray(f * nData, (f + 1) * nData);
-      let l = o.start;
-      let t = 0;
-      const scratch = this.scratch;
-      if (sp.isCategorical) {
-        const cb = sp.catBits;
-        for (let i = o.start; i < o.end; i++) {
-          const r = rows[i]!;
-          const b = col[r]!;
-          if ((cb[b >>> 5]! >>> (b & 31)) & 1) rows[l++] = r;
-          else scratch[t++] = r;
-        }
-      } else {
-        const thr = sp.threshold;
-        const ml = sp.missingLeft;
-        for (let i = o.start; i < o.end; i++) {
-          const r = rows[i]!;
-          const b = col[r]!;
-          if (b === miss ? ml : b <= thr) rows[l++] = r;
-          else scratch[t++] = r;
-        }
-      }
-      rows.set(scratch.subarray(0, t), l);
-      const mid = l;
+      const mid = this.partition(rows, o.start, o.end, sp);
+      const oobMid = oob ? this.partition(oob, o.oobStart, o.oobEnd, sp) : 0;
 
       // Record the split.
       const id = o.node;
@@ -194,15 +187,18 @@ export class TreeGrower {
       nLeaves++;
 
       const depth = o.depth + 1;
-      const lo: Open = { node: li, start: o.start, end: mid, depth, hist: o.hist, split: sp };
-      const ro: Open = { node: ri, start: mid, end: o.end, depth, hist: o.hist, split: takeSplit() };
+      const lo: Open = { node: li, start: o.start, end: mid, oobStart: o.oobStart, oobEnd: oobMid, depth, hist: o.hist, split: sp };
+      const ro: Open = { node: ri, start: mid, end: o.end, oobStart: oobMid, oobEnd: o.oobEnd, depth, hist: o.hist, split: takeSplit() };
       const canSplit = (n: number): boolean => nLeaves < p.maxLeaves && depth < p.maxDepth && n >= 2 * p.minSamplesLeaf;
       const lCan = canSplit(mid - o.start);
       const rCan = canSplit(o.end - mid);
       if (!lCan && !rCan) {
         pool.release(o.hist);
         this.splitPool.push(lo.split, ro.split);
-        leaves.push({ node: li, start: o.start, end: mid }, { node: ri, start: mid, end: o.end });
+        leaves.push(
+          { node: li, start: o.start, end: mid, oobStart: o.oobStart, oobEnd: oobMid },
+          { node: ri, start: mid, end: o.end, oobStart: oobMid, oobEnd: o.oobEnd },
+        );
         continue;
       }
       // Build the smaller child; the parent's buffer becomes the bigger child's.
@@ -245,7 +241,38 @@ export class TreeGrower {
   private close(o: Open, pool: HistogramPool, leaves: GrownTree['leaves']): void {
     pool.release(o.hist);
     this.splitPool.push(o.split);
-    leaves.push({ node: o.node, start: o.start, end: o.end });
+    leaves.push({ node: o.node, start: o.start, end: o.end, oobStart: o.oobStart, oobEnd: o.oobEnd });
+  }
+
+  /** Splits `rows[start..end)` in place, stably, by a split; returns where the right side starts. */
+  private partition(rows: Uint32Array, start: number, end: number, sp: SplitInfo): number {
+    const n = this.data.nRows;
+    const f = sp.feature;
+    const col = this.data.bins.subarray(f * n, (f + 1) * n);
+    const miss = this.data.nBins[f]!;
+    const scratch = this.scratch;
+    let l = start;
+    let t = 0;
+    if (sp.isCategorical) {
+      const cb = sp.catBits;
+      for (let i = start; i < end; i++) {
+        const r = rows[i]!;
+        const b = col[r]!;
+        if ((cb[b >>> 5]! >>> (b & 31)) & 1) rows[l++] = r;
+        else scratch[t++] = r;
+      }
+    } else {
+      const thr = sp.threshold;
+      const ml = sp.missingLeft;
+      for (let i = start; i < end; i++) {
+        const r = rows[i]!;
+        const b = col[r]!;
+        if (b === miss ? ml : b <= thr) rows[l++] = r;
+        else scratch[t++] = r;
+      }
+    }
+    rows.set(scratch.subarray(0, t), l);
+    return l;
   }
 }
 

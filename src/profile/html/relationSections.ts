@@ -53,7 +53,7 @@ function rowTable(items: Array<{ lead: string; row: Record<string, unknown> }>, 
 export function anomaliesSection(r: Report): SafeHtml {
   const a = r.anomalies;
   if (!a) return html`<section id="anomalies"><h2>Anomalies</h2><p class="muted">Not computed for this report.</p></section>`;
-  return html`<section id="anomalies"><h2>Anomalies</h2><p class="muted">${a.method}${a.sampled ? ' (on a sample)' : ''}; higher score = more anomalous.</p>${rowTable(a.top.map((x) => ({ lead: fmt(x.score, 3), row: x.row })), 'score')}</section>`;
+  return html`<section id="anomalies"><h2>Anomalies</h2><p>${fmt(a.anomalousRows)} of ${fmt(a.scoredRows)} rows${a.sampled ? ' (a random sample)' : ''} score ${fmt(a.threshold)} or more (${a.method.replace('_', ' ')}; about 0.5 is ordinary, near 1 very unusual). The most anomalous:</p>${rowTable(a.top.map((x) => ({ lead: fmt(x.score, 3), row: x.row })), 'score')}</section>`;
 }
 
 /** The most repeated rows. */

@@ -9,8 +9,9 @@ const OTHER = '\u0000other';
 
 export interface ModelData {
   frame: Frame;
-  target: Target;
-  /** Rows of the data with a target value, before sampling. */
+  /** Absent when the frame was loaded without a target (anomalies). */
+  target?: Target;
+  /** Rows of the data with a target value (all rows without a target), before sampling. */
   rows: number;
   sampled: boolean;
   /** Features left out (text, dates, constants) with the reason. */
@@ -23,11 +24,11 @@ export interface ModelData {
  * reservoir sample is taken, so memory stays bounded on large data. Free text, dates and
  * constant columns are not features of the quick model.
  */
-export async function frameFromView(engine: Engine, view: string, columns: ColumnReport[], target: TargetReport, maxRows: number): Promise<ModelData> {
-  const tq = quoteIdent(target.column);
+export async function frameFromView(engine: Engine, view: string, columns: ColumnReport[], target: TargetReport | undefined, maxRows: number): Promise<ModelData> {
+  const tq = target ? quoteIdent(target.column) : null;
   const skipped: ModelData['skipped'] = [];
   const features = columns.filter((c) => {
-    if (c.name === target.column) return false;
+    if (c.name === target?.column) return false;
     if (c.type === 'text' || c.type === 'datetime') {
       skipped.push({ feature: c.name, reason: c.type });
       return false;
@@ -38,15 +39,16 @@ export async function frameFromView(engine: Engine, view: string, columns: Colum
     }
     return true;
   });
-  const [{ n = 0 } = {}] = await engine.query<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(view)} WHERE ${tq} IS NOT NULL`);
+  const where = tq ? ` WHERE ${tq} IS NOT NULL` : '';
+  const [{ n = 0 } = {}] = await engine.query<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(view)}${where}`);
   const rows = Number(n);
   const sampled = rows > maxRows;
   const isNum = (c: ColumnReport) => c.storageType === 'integer' || c.storageType === 'float';
   const select = features.map((c, i) => (isNum(c) ? `${quoteIdent(c.name)}::DOUBLE AS f${i}` : `${quoteIdent(c.name)}::VARCHAR AS f${i}`));
-  const targetExpr = target.problemType === 'regression' ? `${tq}::DOUBLE` : `${tq}::VARCHAR`;
-  const sql = `SELECT ${[...select, `${targetExpr} AS y`].join(', ')} FROM ${quoteIdent(view)} WHERE ${tq} IS NOT NULL${sampled ? ` USING SAMPLE reservoir(${maxRows} ROWS) REPEATABLE (42)` : ''}`;
+  const targetExpr = !target ? null : target.problemType === 'regression' ? `${tq}::DOUBLE` : `${tq}::VARCHAR`;
+  const sql = `SELECT ${[...select, ...(targetExpr ? [`${targetExpr} AS y`] : []), '1 AS one'].join(', ')} FROM ${quoteIdent(view)}${where}${sampled ? ` USING SAMPLE reservoir(${maxRows} ROWS) REPEATABLE (42)` : ''}`;
   const { columns: data } = await engine.queryColumns(sql);
-  const nRows = data[features.length]?.length ?? 0;
+  const nRows = data[data.length - 1]?.length ?? 0;
 
   const frameFeatures: Feature[] = features.map((c, i) => {
     const col = data[i] ?? [];
@@ -61,6 +63,8 @@ export async function frameFromView(engine: Engine, view: string, columns: Colum
     return { name: c.name, kind: 'categorical', ...encode(col as Array<string | null>, nRows) };
   });
 
+  const frame: Frame = { nRows, features: frameFeatures };
+  if (!target) return { frame, rows, sampled, skipped };
   const ycol = data[features.length] ?? [];
   let targetData: Target;
   if (target.problemType === 'regression') {
@@ -70,7 +74,7 @@ export async function frameFromView(engine: Engine, view: string, columns: Colum
     const index = new Map(labels.map((l, i) => [l, i]));
     targetData = { kind: 'classification', labels, codes: Int32Array.from(ycol as string[], (v) => index.get(v)!) };
   }
-  return { frame: { nRows, features: frameFeatures }, target: targetData, rows, sampled, skipped };
+  return { frame, target: targetData, rows, sampled, skipped };
 }
 
 /** Codes by frequency; beyond {@link MAX_LEVELS} levels the rarest share an "other" level. */

@@ -2,7 +2,7 @@ import type { ModelSectionInput } from '../profileTable.js';
 import { frameFromView, type ModelData } from './frameFromView.js';
 
 /** Rows the model sections read at most; larger data is sampled (and the report says so). */
-export const MODEL_MAX_ROWS = 200_000;
+export const MODEL_MAX_ROWS = 100_000;
 
 const cache = new WeakMap<ModelSectionInput, Promise<ModelData>>();
 

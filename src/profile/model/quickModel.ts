@@ -47,7 +47,7 @@ export async function quickModel(input: ModelSectionInput): Promise<QuickModel |
   if (!input.target) return undefined;
   const data = await loadModelData(input);
   if (data.frame.features.length === 0 || data.frame.nRows < 10) return undefined;
-  const s = split80(data.frame, data.target);
+  const s = split80(data.frame, data.target!);
   const model = trainGbdt(s.train, s.trainY, { seed: 0 }, { deadline: Date.now() + TRAIN_BUDGET_MS });
   const out = model.output(s.test);
   const result: QuickModel = {

@@ -14,13 +14,13 @@ export const duplicateRows: WarningRule = ({ dataset, thresholds: t }) => {
 };
 
 /** anomalous_samples: the isolation forest (when plugged in) finds a share of rows far from the rest. */
-export const anomalousSamples: WarningRule = ({ anomalies, dataset, thresholds: t }) => {
-  if (!anomalies || dataset.rows === 0) return [];
-  const n = anomalies.top.filter((a) => a.score >= t.anomalyScore).length;
-  const share = n / dataset.rows;
+export const anomalousSamples: WarningRule = ({ anomalies, thresholds: t }) => {
+  if (!anomalies || anomalies.scoredRows === 0) return [];
+  const n = anomalies.anomalousRows;
+  const share = n / anomalies.scoredRows;
   if (n === 0 || share < t.anomalyShare) return [];
   return [
-    warning('anomalous_samples', 'medium', [], `${n} rows (${pct(share)}) have an anomaly score of ${t.anomalyScore} or more`, ['filter_rows', 'inspect the anomalies section; drop or fix the rows with a filter step'], { value: share, threshold: t.anomalyShare }),
+    warning('anomalous_samples', 'medium', [], `${n} of ${anomalies.scoredRows} rows (${pct(share)}) have an anomaly score of ${t.anomalyScore} or more`, ['filter_rows', 'inspect the anomalies section; drop or fix the rows with a filter step'], { value: share, threshold: t.anomalyShare }),
   ];
 };
 

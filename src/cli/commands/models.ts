@@ -1,0 +1,231 @@
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { Engine } from '../../engine/Engine.js';
+import { ModelRegistry } from '../../models/ModelRegistry.js';
+import { loadFlowModelPredictor } from '../../server/endpoint/FlowModelPredictor.js';
+import { predictFile } from '../../server/endpoint/predictFile.js';
+import { CHAMPION, checkStatus, type ModelLineage, type ModelVersion } from '../../models/types.js';
+import { SluiceError } from '../../core/errors.js';
+
+interface Common {
+  project: string;
+  json?: boolean;
+}
+interface Change extends Common {
+  by?: string;
+  comment?: string;
+}
+
+/** Commander collector for repeatable `key=value` options. */
+function collectPairs(value: string, previous: Array<[string, string]>): Array<[string, string]> {
+  const i = value.indexOf('=');
+  if (i <= 0) throw new SluiceError('CLI_BAD_OPTION', `"${value}" is not key=value`, { hint: 'write e.g. --metric auc=0.71 or --tag team=care' });
+  return [...previous, [value.slice(0, i), value.slice(i + 1)]];
+}
+
+function defaultUser(): string {
+  try {
+    return process.env.SLUICE_USER ?? userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>): Promise<T> {
+  const reg = ModelRegistry.open(resolve(opts.project));
+  try {
+    return await fn(reg);
+  } finally {
+    reg.close();
+  }
+}
+
+function print(opts: Common, value: unknown, text: () => string): void {
+  process.stdout.write((opts.json ? JSON.stringify(value, null, 2) : text()) + '\n');
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function metricsText(m: Record<string, number>): string {
+  return Object.entries(m)
+    .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`)
+    .join(' ');
+}
+
+function describeVersion(v: ModelVersion): string {
+  const l = v.lineage;
+  const lines = [
+    `${v.name} version ${v.version}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}`,
+    `  status      ${v.status}${v.statusBy ? ` by ${v.statusBy} at ${v.statusAt}` : ''}${v.statusComment ? `: ${v.statusComment}` : ''}`,
+    `  registered  ${v.createdAt} by ${v.createdBy ?? 'unknown'}`,
+    `  artifact    ${v.artifactPath}`,
+    `              ${v.artifactHash}`,
+  ];
+  if (v.description) lines.push(`  description ${v.description}`);
+  if (Object.keys(v.metrics).length) lines.push(`  metrics     ${metricsText(v.metrics)}`);
+  if (Object.keys(v.tags).length) lines.push(`  tags        ${Object.entries(v.tags).map(([k, t]) => `${k}=${t}`).join(' ')}`);
+  if (l.trainingBatch) lines.push(`  batch       ${l.trainingBatch.file} ${l.trainingBatch.contentHash}${l.trainingBatch.executionId ? ` (execution ${l.trainingBatch.executionId})` : ''}`);
+  if (l.fittedFlow) lines.push(`  flow        ${l.fittedFlow}`);
+  if (l.insightsReport) lines.push(`  report      ${l.insightsReport}`);
+  if (l.approval) lines.push(`  approved    by ${l.approval.by} at ${l.approval.at}${l.approval.comment ? `: ${l.approval.comment}` : ''}`);
+  if (l.seed !== undefined) lines.push(`  seed        ${l.seed}`);
+  if (l.trainingConfig) lines.push(`  config      ${JSON.stringify(l.trainingConfig)}`);
+  return lines.join('\n');
+}
+
+/**
+ * `sluice models list|show|history|approve|reject|promote|rollback|delete`: the registry from the
+ * terminal. Changes are recorded with `--by` (default: $SLUICE_USER or the login name).
+ */
+export function register(program: Command): void {
+  const models = program.command('models').description('model registry: versions, approval, champion, rollback, batch predictions');
+  const common = (c: Command): Command =>
+    c.option('--project <dir>', 'project folder (holds .sluice/)', '.').option('--json', 'print JSON instead of text');
+  const change = (c: Command): Command =>
+    common(c).option('--by <who>', 'who makes the change (recorded)', defaultUser()).option('-m, --comment <text>', 'why (recorded)');
+
+  common(models.command('list').description('every model with its versions and aliases')).action(async (opts: Common) => {
+    await withRegistry(opts, (reg) => {
+      const list = reg.list();
+      print(opts, list, () =>
+        list.length === 0
+          ? 'no models registered yet'
+          : table([
+              ['MODEL', 'VERSIONS', 'LATEST', 'ALIASES'],
+              ...list.map((m) => [m.name, String(m.versions), String(m.latestVersion), Object.entries(m.aliases).map(([a, v]) => `${a}=${v}`).join(' ')]),
+            ]),
+      );
+    });
+  });
+
+  common(models.command('show <name> [version]').description('the versions of a model, or one version (number, alias or latest) in detail')).action(
+    async (name: string, version: string | undefined, opts: Common) => {
+      await withRegistry(opts, (reg) => {
+        if (version !== undefined) {
+          const v = reg.get(name, version);
+          print(opts, { ...v, history: reg.history(name, v.version) }, () => describeVersion(v));
+          return;
+        }
+        const versions = reg.versions(name);
+        print(opts, { name, aliases: reg.aliases(name), versions }, () =>
+          table([
+            ['VERSION', 'STATUS', 'ALIASES', 'CREATED', 'METRICS'],
+            ...versions.map((v) => [String(v.version), v.status, v.aliases.join(','), v.createdAt, metricsText(v.metrics)]),
+          ]),
+        );
+      });
+    },
+  );
+
+  common(models.command('history <name>').description('every recorded change of a model: who, when, what')).action(async (name: string, opts: Common) => {
+    await withRegistry(opts, (reg) => {
+      reg.versions(name);
+      const h = reg.history(name);
+      print(opts, h, () =>
+        table([
+          ['AT', 'BY', 'VERSION', 'CHANGE', 'COMMENT'],
+          ...h.map((e) => [e.at, e.by, String(e.version ?? ''), `${e.kind}${e.alias ? ` ${e.alias}` : ''}${e.from !== null || e.to !== null ? ` ${e.from ?? '-'} -> ${e.to ?? '-'}` : ''}`, e.comment ?? '']),
+        ]),
+      );
+    });
+  });
+
+  for (const [cmd, status] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
+    change(models.command(`${cmd} <name> <version>`).description(`mark a version ${status}`)).action(async (name: string, version: string, opts: Change) => {
+      await withRegistry(opts, (reg) => {
+        const v = reg.setStatus(name, version, status, opts.by ?? defaultUser(), opts.comment);
+        print(opts, v, () => `${name} version ${v.version} is ${v.status}`);
+      });
+    });
+  }
+
+  change(models.command('promote <name> <version>').description('point an alias (default champion) at a version'))
+    .option('--alias <alias>', 'the alias to move', CHAMPION)
+    .action(async (name: string, version: string, opts: Change & { alias: string }) => {
+      await withRegistry(opts, (reg) => {
+        const v = reg.promote(name, version, opts.alias, opts.by ?? defaultUser(), opts.comment);
+        print(opts, v, () => `${name} ${opts.alias} -> version ${v.version}`);
+      });
+    });
+
+  change(models.command('rollback <name>').description('move champion back to the previous champion')).action(async (name: string, opts: Change) => {
+    await withRegistry(opts, (reg) => {
+      const before = reg.champion(name)?.version;
+      const v = reg.rollback(name, opts.by ?? defaultUser(), opts.comment);
+      print(opts, v, () => `${name} champion: version ${before} -> version ${v.version}`);
+    });
+  });
+
+  change(models.command('register <name> <artifactDir>').description('copy an artifact folder into the registry as the next version of a model'))
+    .option('--status <status>', 'pending, approved or rejected', 'pending')
+    .option('--metric <name=value>', 'a metric, repeatable', collectPairs, [])
+    .option('--tag <key=value>', 'a tag, repeatable', collectPairs, [])
+    .option('--lineage <file>', 'a JSON file with the lineage (trainingBatch, fittedFlow, insightsReport, approval, trainingConfig, seed)')
+    .action(async (name: string, artifactDir: string, opts: Change & { status: string; metric: Array<[string, string]>; tag: Array<[string, string]>; lineage?: string }) => {
+      const metrics: Record<string, number> = {};
+      for (const [k, v] of opts.metric) {
+        const x = Number(v);
+        if (v.trim() === '' || !Number.isFinite(x)) throw new SluiceError('MODEL_BAD_METRIC', `metric "${k}" is "${v}", not a number`, { location: { field: `metric ${k}` }, hint: 'write --metric auc=0.71' });
+        metrics[k] = x;
+      }
+      let lineage: ModelLineage | undefined;
+      if (opts.lineage) {
+        try {
+          lineage = JSON.parse(await readFile(opts.lineage, 'utf8')) as ModelLineage;
+        } catch (e) {
+          throw new SluiceError('MODEL_BAD_LINEAGE', `cannot read the lineage JSON ${opts.lineage}: ${(e as Error).message}`, { location: { file: opts.lineage }, hint: 'pass a JSON object such as {"seed": 42, "trainingBatch": {...}}' });
+        }
+      }
+      await withRegistry(opts, async (reg) => {
+        const v = await reg.register(resolve(artifactDir), {
+          name,
+          status: checkStatus(opts.status),
+          metrics,
+          tags: Object.fromEntries(opts.tag),
+          ...(lineage ? { lineage } : {}),
+          ...(opts.comment ? { description: opts.comment } : {}),
+          by: opts.by ?? defaultUser(),
+        });
+        print(opts, v, () => `registered ${name} version ${v.version} (${v.status}) at ${v.artifactPath}`);
+      });
+    });
+
+  common(models.command('predict <name> [version]').description('batch predictions for a data file with a registered version (default: champion)'))
+    .requiredOption('-i, --input <file>', 'raw records: CSV, Parquet or JSON lines, the columns of the data as it arrived')
+    .requiredOption('-o, --output <file>', 'the input plus predicted_label, probability_<label>, prediction_error (.csv or .parquet)')
+    .action(async (name: string, version: string | undefined, opts: Common & { input: string; output: string }) => {
+      const v = await withRegistry(opts, (reg) => reg.get(name, version ?? CHAMPION));
+      const predictor = await loadFlowModelPredictor(v.artifactPath, v.name, String(v.version));
+      const engine = await Engine.open();
+      try {
+        const progress = process.stderr.isTTY && !opts.json;
+        const r = await predictFile(engine, predictor, resolve(opts.input), resolve(opts.output), (done, total) => {
+          if (progress) process.stderr.write(`\rscoring ${done}/${total} rows`);
+        });
+        if (progress) process.stderr.write('\n');
+        print(opts, { model: v.name, version: v.version, output: resolve(opts.output), ...r }, () =>
+          `${r.rows} rows scored with ${v.name} version ${v.version} -> ${opts.output}${r.failed ? ` (${r.failed} rows could not be predicted: see prediction_error)` : ''}`,
+        );
+      } finally {
+        engine.close();
+      }
+    });
+
+  change(models.command('delete <name> <version>').description('delete a version and its artifacts (never the champion)')).action(
+    async (name: string, version: string, opts: Change) => {
+      await withRegistry(opts, async (reg) => {
+        const v = reg.get(name, version);
+        await reg.delete(name, v.version, opts.by ?? defaultUser(), opts.comment);
+        print(opts, { deleted: { name, version: v.version } }, () => `deleted ${name} version ${v.version} and ${v.artifactPath}`);
+      });
+    },
+  );
+}

@@ -1,0 +1,183 @@
+/**
+ * Isolation forest (Liu, Ting & Zhou, 2008) for anomaly scores: random trees on small
+ * subsamples isolate unusual rows in fewer splits, so a short average path means an anomaly.
+ *
+ * Numeric splits pick a value uniformly between the node's min and max; categorical splits send
+ * a random non-empty proper subset of the node's levels left. Missing values (and levels unseen
+ * in training) take a side chosen at random per split, recorded so scoring is deterministic.
+ */
+import { SluiceError } from '../core/errors.js';
+import { alignFrame } from './align.js';
+import { checkFrame, type FeatureSchema, type Frame, frameSchema } from './frame.js';
+import { Rng, sampleWithoutReplacement } from './random.js';
+
+export interface IsolationForestParams {
+  nTrees: number;
+  /** Rows per tree (256 as in the paper; smaller data use all rows). */
+  sampleSize: number;
+  seed: number;
+}
+
+export const ISOLATION_FOREST_DEFAULTS: IsolationForestParams = { nTrees: 100, sampleSize: 256, seed: 0 };
+
+interface ITree {
+  feature: number[]; // -1 for a leaf
+  threshold: number[]; // numeric split value (x < threshold goes left)
+  missingLeft: number[];
+  left: number[];
+  right: number[];
+  /** Leaf: rows that reached it. */
+  size: number[];
+  /** Categorical split: levels going left. */
+  levels: (number[] | null)[];
+}
+
+export interface IsolationForestJSON {
+  format: 'sluice-isolation-forest';
+  formatVersion: 1;
+  schema: FeatureSchema[];
+  params: IsolationForestParams;
+  sampleSize: number;
+  trees: ITree[];
+}
+
+/** Average path length of an unsuccessful search in a binary search tree of n points. */
+function c(n: number): number {
+  if (n <= 1) return 0;
+  if (n === 2) return 1;
+  return 2 * (Math.log(n - 1) + 0.5772156649015329) - (2 * (n - 1)) / n;
+}
+
+export class IsolationForest {
+  constructor(
+    readonly schema: FeatureSchema[],
+    readonly params: IsolationForestParams,
+    readonly sampleSize: number,
+    readonly trees: ITree[],
+  ) {}
+
+  /**
+   * Anomaly score of each row in (0, 1): about 0.5 for ordinary rows, approaching 1 for rows
+   * that are isolated early (the paper's `s(x, n)`).
+   */
+  score(frame: Frame): Float64Array {
+    const data = alignFrame(this.schema, frame);
+    const n = data.nRows;
+    const out = new Float64Array(n);
+    const cn = c(this.sampleSize);
+    for (let r = 0; r < n; r++) {
+      let total = 0;
+      for (const t of this.trees) {
+        let node = 0;
+        let depth = 0;
+        while (t.feature[node]! >= 0) {
+          const f = data.features[t.feature[node]!]!;
+          let goLeft: boolean;
+          if (f.kind === 'numeric') {
+            const v = f.values[r]!;
+            goLeft = v !== v ? t.missingLeft[node] === 1 : v < t.threshold[node]!;
+          } else {
+            const code = f.codes[r]!;
+            goLeft = code < 0 ? t.missingLeft[node] === 1 : t.levels[node]!.includes(code);
+          }
+          node = goLeft ? t.left[node]! : t.right[node]!;
+          depth++;
+        }
+        total += depth + c(t.size[node]!);
+      }
+      out[r] = 2 ** -(total / this.trees.length / cn);
+    }
+    return out;
+  }
+
+  toJSON(): IsolationForestJSON {
+    return { format: 'sluice-isolation-forest', formatVersion: 1, schema: this.schema, params: this.params, sampleSize: this.sampleSize, trees: this.trees };
+  }
+
+  static fromJSON(j: IsolationForestJSON): IsolationForest {
+    if (j.format !== 'sluice-isolation-forest') throw new SluiceError('ML_BAD_MODEL', 'this is not a Sluice isolation forest');
+    return new IsolationForest(j.schema, j.params, j.sampleSize, j.trees);
+  }
+}
+
+/**
+ * Fits an isolation forest on a frame (no target).
+ *
+ * @example
+ * const forest = fitIsolationForest(frame, { seed: 1 });
+ * const scores = forest.score(frame); // > 0.6 is unusual, > 0.7 very
+ */
+export function fitIsolationForest(frame: Frame, params: Partial<IsolationForestParams> = {}): IsolationForest {
+  checkFrame(frame);
+  const p = { ...ISOLATION_FOREST_DEFAULTS, ...params };
+  if (frame.nRows < 2 || frame.features.length === 0) {
+    throw new SluiceError('ML_TOO_FEW_ROWS', 'an isolation forest needs at least 2 rows and 1 feature', { hint: 'provide more data' });
+  }
+  const psi = Math.min(p.sampleSize, frame.nRows);
+  const maxDepth = Math.ceil(Math.log2(psi));
+  const root = new Rng(p.seed);
+  const trees: ITree[] = [];
+  for (let t = 0; t < p.nTrees; t++) {
+    const rng = root.derive(t);
+    const rows = Array.from(sampleWithoutReplacement(rng, frame.nRows, psi));
+    const tree: ITree = { feature: [], threshold: [], missingLeft: [], left: [], right: [], size: [], levels: [] };
+    grow(frame, tree, rows, 0, maxDepth, rng);
+    trees.push(tree);
+  }
+  return new IsolationForest(frameSchema(frame), p, psi, trees);
+}
+
+function grow(frame: Frame, t: ITree, rows: number[], depth: number, maxDepth: number, rng: Rng): number {
+  const id = t.feature.length;
+  t.feature.push(-1);
+  t.threshold.push(0);
+  t.missingLeft.push(0);
+  t.left.push(-1);
+  t.right.push(-1);
+  t.size.push(rows.length);
+  t.levels.push(null);
+  if (depth >= maxDepth || rows.length <= 1) return id;
+  const F = frame.features.length;
+  const start = rng.int(F);
+  for (let k = 0; k < F; k++) {
+    const fi = (start + k) % F;
+    const f = frame.features[fi]!;
+    const missingLeft = rng.float() < 0.5;
+    let goLeft: ((r: number) => boolean) | null = null;
+    if (f.kind === 'numeric') {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const r of rows) {
+        const v = f.values[r]!;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      if (!(hi > lo)) continue;
+      let thr = rng.uniform(lo, hi);
+      if (thr <= lo) thr = (lo + hi) / 2;
+      t.threshold[id] = thr;
+      goLeft = (r) => {
+        const v = f.values[r]!;
+        return v !== v ? missingLeft : v < thr;
+      };
+    } else {
+      const present = [...new Set(rows.map((r) => f.codes[r]!).filter((c) => c >= 0))].sort((a, b) => a - b);
+      if (present.length < 2) continue;
+      rng.shuffle(present);
+      const left = present.slice(0, 1 + rng.int(present.length - 1)).sort((a, b) => a - b);
+      t.levels[id] = left;
+      goLeft = (r) => {
+        const code = f.codes[r]!;
+        return code < 0 ? missingLeft : left.includes(code);
+      };
+    }
+    const l = rows.filter(goLeft);
+    const rr = rows.filter((r) => !goLeft!(r));
+    t.feature[id] = fi;
+    t.missingLeft[id] = missingLeft ? 1 : 0;
+    t.left[id] = grow(frame, t, l, depth + 1, maxDepth, rng);
+    t.right[id] = grow(frame, t, rr, depth + 1, maxDepth, rng);
+    return id;
+  }
+  return id; // every feature is constant here: a leaf
+}

@@ -1,0 +1,67 @@
+import type { Engine } from '../engine/Engine.js';
+import { quoteIdent } from '../engine/sql.js';
+import type { ColumnReport } from './reportSchema.js';
+import { finiteOrNull } from './sqlNumbers.js';
+
+export type Matrix = Array<Array<number | null>>;
+
+function square(n: number): Matrix {
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : null)));
+}
+
+/**
+ * Pearson and Spearman of one pair from its joint value counts: rows where both are present
+ * (pandas' pairwise deletion), average ranks of each side from the joint table's margins, then
+ * count-weighted, mean-centred sums. The mean of average ranks is exactly (N + 1) / 2.
+ */
+function jointPairSql(v: string, a: string, b: string, k: number): string {
+  return `SELECT * FROM (WITH j AS (SELECT a, b, count(*)::DOUBLE AS n FROM (SELECT ${a} AS a, ${b} AS b FROM ${v}) WHERE a IS NOT NULL AND b IS NOT NULL GROUP BY ALL),
+    rka AS (SELECT a, sum(sum(n)) OVER (ORDER BY a) - (sum(n) - 1) / 2.0 AS ra FROM j GROUP BY a),
+    rkb AS (SELECT b, sum(sum(n)) OVER (ORDER BY b) - (sum(n) - 1) / 2.0 AS rb FROM j GROUP BY b),
+    w AS (SELECT n, a, b, ra, rb, (sum(n) OVER () + 1) / 2.0 AS mr, sum(n * a) OVER () / sum(n) OVER () AS ma, sum(n * b) OVER () / sum(n) OVER () AS mb FROM j JOIN rka USING (a) JOIN rkb USING (b))
+    SELECT ${k} AS k, sum(n * (a - ma) * (b - mb)) / sqrt(sum(n * (a - ma) ^ 2) * sum(n * (b - mb) ^ 2)) AS p,
+      sum(n * (ra - mr) * (rb - mr)) / sqrt(sum(n * (ra - mr) ^ 2) * sum(n * (rb - mr) ^ 2)) AS s FROM w)`;
+}
+
+/**
+ * Pearson and Spearman matrices of numeric columns, with pandas' pairwise deletion. Pairs of
+ * complete columns use one table of average ranks (a value -> rank map per column, joined back
+ * once; far cheaper than a window sort per column) and one aggregate query of `corr` on values
+ * and ranks. Pairs with missing values are ranked within their complete rows, from their joint
+ * value counts ({@link jointPairSql}), all in one UNION ALL query.
+ */
+export async function numericCorrelations(engine: Engine, v: string, cols: ColumnReport[], num: string[]): Promise<{ pearson: Matrix; spearman: Matrix }> {
+  const pearson = square(num.length);
+  const spearman = square(num.length);
+  const info = new Map(cols.map((c) => [c.name, c]));
+  const q = num.map((c) => `${quoteIdent(c)}::DOUBLE`);
+  const pairs: Array<{ i: number; j: number; k: number }> = [];
+  for (let i = 0; i < num.length; i++) for (let j = i + 1; j < num.length; j++) pairs.push({ i, j, k: pairs.length });
+  const hasMissing = (name: string) => (info.get(name)?.missing ?? 0) > 0;
+  const joint = pairs.filter(({ i, j }) => hasMissing(num[i]!) || hasMissing(num[j]!));
+  const ranked = pairs.filter((p) => !joint.includes(p));
+  const set = (i: number, j: number, p: unknown, s: unknown) => {
+    pearson[i]![j] = pearson[j]![i] = finiteOrNull(p);
+    spearman[i]![j] = spearman[j]![i] = finiteOrNull(s);
+  };
+
+  if (joint.length > 0) {
+    const rows = await engine.query<{ k: number; p: unknown; s: unknown }>(joint.map(({ i, j, k }) => jointPairSql(v, q[i]!, q[j]!, k)).join('\nUNION ALL\n'));
+    for (const r of rows) set(pairs[r.k]!.i, pairs[r.k]!.j, r.p, r.s);
+  }
+  if (ranked.length > 0) {
+    const used = [...new Set(ranked.flatMap(({ i, j }) => [i, j]))];
+    const table = engine.tempName('ranks');
+    // Names of our own start with __ so they cannot collide with the data's columns.
+    const maps = used.map((i) => `__m${i} AS (SELECT __v, sum(__n) OVER (ORDER BY __v) - (__n - 1) / 2.0 AS __r FROM (SELECT ${q[i]} AS __v, count(*) AS __n FROM ${v} WHERE ${q[i]} IS NOT NULL GROUP BY 1))`);
+    const joins = used.map((i) => `LEFT JOIN __m${i} ON __m${i}.__v = ${v}.${q[i]}`).join(' ');
+    await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS WITH ${maps.join(', ')} SELECT ${used.map((i) => `${v}.${q[i]} AS x${i}, __m${i}.__r AS r${i}`).join(', ')} FROM ${v} ${joins}`);
+    try {
+      const [row = {}] = await engine.query(`SELECT ${ranked.map(({ i, j, k }) => `corr(x${i}, x${j}) AS p${k}, corr(r${i}, r${j}) AS s${k}`).join(', ')} FROM ${quoteIdent(table)}`);
+      for (const { i, j, k } of ranked) set(i, j, row[`p${k}`], row[`s${k}`]);
+    } finally {
+      await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    }
+  }
+  return { pearson, spearman };
+}

@@ -1,0 +1,165 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SluiceError } from '../../core/errors.js';
+import type { ColumnSchema } from '../../core/types.js';
+import { compileRecordTransform } from '../../flow/applyRecords.js';
+import { parseFittedFlow, type FittedFlow } from '../../flow/fittedFlow.js';
+import { requiredInputs } from '../../flow/planSql.js';
+import { BaselineModel } from '../../ml/baseline/trainBaseline.js';
+import { ForestModel } from '../../ml/forest/forestModel.js';
+import { GbdtModel } from '../../ml/gbdt/gbdtModel.js';
+import { LinearModel } from '../../ml/linear/linearModel.js';
+import type { Model, ModelJSON } from '../../ml/model.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { isRecordError, type PredictionResult, type Predictor } from './Predictor.js';
+import { levelIndexes, rowsToFrame } from './rowsToFrame.js';
+
+/** Files of a servable artifact folder, as the registry stores it. */
+export const MODEL_FILE = 'model.json';
+export const FITTED_FLOW_FILE = 'fitted-flow.json';
+
+/** Records scored between two yields to the event loop. */
+const CHUNK = 1000;
+
+/** How to revive each learner from its JSON form. Add learners here as `src/ml` grows. */
+export const LEARNER_LOADERS: Record<string, (j: ModelJSON) => Model> = {
+  gbdt: (j) => GbdtModel.fromJSON(j),
+  logistic: (j) => LinearModel.fromJSON(j),
+  forest: (j) => ForestModel.fromJSON(j),
+  baseline: (j) => BaselineModel.fromJSON(j),
+};
+
+/**
+ * The real predictor: raw records -> the fitted flow (compiled to a record function, the same
+ * transform the batch saw at training time) -> the trained model -> class probabilities.
+ * Records the flow refuses (an unseen category where the flow says error, ...) get a
+ * per-record error; the others are scored together in one frame.
+ */
+export class FlowModelPredictor implements Predictor {
+  readonly labels: string[];
+  readonly inputs: ColumnSchema[];
+  private readonly transform: ReturnType<typeof compileRecordTransform>;
+  private readonly levels;
+
+  constructor(
+    readonly name: string,
+    readonly version: string,
+    readonly fitted: FittedFlow,
+    readonly model: Model,
+  ) {
+    if (model.task !== 'classification') {
+      throw new SluiceError('PREDICTOR_TASK', `model ${name} version ${version} is a ${model.task} model; the endpoint serves classifiers`, {
+        hint: 'register a classification model',
+        httpStatus: 500,
+      });
+    }
+    this.labels = [...model.labels];
+    this.inputs = requiredInputs(fitted, 'serve');
+    this.transform = compileRecordTransform(fitted);
+    this.levels = levelIndexes(model.schema);
+    const produced = new Set(fitted.output.map((c) => c.name));
+    const lacking = model.schema.filter((s) => !produced.has(s.name)).map((s) => s.name);
+    if (lacking.length > 0) {
+      throw new SluiceError('PREDICTOR_FLOW_MISMATCH', `the fitted flow does not produce ${lacking.join(', ')}, which model ${name} version ${version} needs`, {
+        hint: 'register the model with the fitted flow it was trained after',
+        httpStatus: 500,
+      });
+    }
+  }
+
+  /**
+   * Scores records; a large batch is scored in chunks with a yield to the event loop between
+   * them, so single-record requests arriving meanwhile are not stuck behind it.
+   */
+  predict(records: Record<string, unknown>[]): PredictionResult[] | Promise<PredictionResult[]> {
+    if (records.length <= CHUNK) return this.predictChunk(records);
+    return (async () => {
+      const out: PredictionResult[] = [];
+      for (let i = 0; i < records.length; i += CHUNK) {
+        if (i > 0) await yieldToEventLoop();
+        const part = this.predictChunk(records.slice(i, i + CHUNK));
+        for (const r of part) out.push(isRecordError(r) ? { error: { ...r.error, record: r.error.record + i } } : r);
+      }
+      return out;
+    })();
+  }
+
+  /** Scores rows already transformed by the flow (the feature store's records). */
+  predictFeatures(rows: Record<string, unknown>[]): PredictionResult[] {
+    return this.score(rows, rows.map((_, i) => i), new Array(rows.length));
+  }
+
+  private predictChunk(records: Record<string, unknown>[]): PredictionResult[] {
+    const transformed = this.transform(records);
+    const rows: Record<string, unknown>[] = [];
+    const at: number[] = [];
+    const out: PredictionResult[] = new Array(records.length);
+    for (let i = 0; i < transformed.length; i++) {
+      const t = transformed[i]!;
+      if (t.ok) {
+        rows.push(t.row);
+        at.push(i);
+      } else {
+        const e = t.error;
+        out[i] = { error: { record: i, code: e.code, message: e.message.replace(/^record \d+: /, ''), ...(e.location?.field !== undefined ? { field: e.location.field } : {}), ...(e.hint ? { hint: e.hint } : {}) } };
+      }
+    }
+    return this.score(rows, at, out);
+  }
+
+  /** Scores `rows` in one frame; row j's result goes to `out[at[j]]`. */
+  private score(rows: Record<string, unknown>[], at: number[], out: PredictionResult[]): PredictionResult[] {
+    if (rows.length > 0) {
+      const k = this.labels.length;
+      const proba = this.model.predictProba(rowsToFrame(rows, this.model.schema, this.levels));
+      for (let j = 0; j < rows.length; j++) {
+        const probabilities = Array.from(proba.subarray(j * k, j * k + k));
+        let best = 0;
+        for (let c = 1; c < k; c++) if (probabilities[c]! > probabilities[best]!) best = c;
+        out[at[j]!] = { predicted_label: this.labels[best]!, probabilities, labels: this.labels };
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Loads a servable artifact folder: `model.json` (the trained model's JSON form) and
+ * `fitted-flow.json` (the flow fitted on the training batch).
+ *
+ * @example
+ * host.load(() => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)));
+ */
+export async function loadFlowModelPredictor(artifactDir: string, name: string, version: string): Promise<FlowModelPredictor> {
+  const read = async (file: string): Promise<string> => {
+    try {
+      return await readFile(join(artifactDir, file), 'utf8');
+    } catch {
+      throw new SluiceError('PREDICTOR_ARTIFACT', `model ${name} version ${version} has no ${file} in ${artifactDir}`, {
+        location: { file: join(artifactDir, file) },
+        hint: `a servable artifact holds ${MODEL_FILE} and ${FITTED_FLOW_FILE}`,
+        httpStatus: 500,
+      });
+    }
+  };
+  // In order, so a folder missing both always names model.json first.
+  const modelText = await read(MODEL_FILE);
+  const flowText = await read(FITTED_FLOW_FILE);
+  let json: ModelJSON;
+  try {
+    json = JSON.parse(modelText) as ModelJSON;
+  } catch (e) {
+    throw new SluiceError('PREDICTOR_ARTIFACT', `${MODEL_FILE} of ${name} version ${version} is not JSON: ${(e as Error).message}`, { location: { file: join(artifactDir, MODEL_FILE) }, httpStatus: 500 });
+  }
+  if (json.format !== 'sluice-model') {
+    throw new SluiceError('PREDICTOR_ARTIFACT', `${MODEL_FILE} of ${name} version ${version} is not a Sluice model`, { location: { file: join(artifactDir, MODEL_FILE) }, httpStatus: 500 });
+  }
+  const load = LEARNER_LOADERS[json.learner];
+  if (!load) {
+    throw new SluiceError('PREDICTOR_LEARNER', `the endpoint cannot load "${json.learner}" models yet`, {
+      hint: `loadable learners: ${Object.keys(LEARNER_LOADERS).join(', ')}`,
+      httpStatus: 500,
+    });
+  }
+  return new FlowModelPredictor(name, version, parseFittedFlow(flowText, join(artifactDir, FITTED_FLOW_FILE)), load(json));
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ModelRegistry } from '../../models/ModelRegistry.js';
+import { invocationsRoutes, type InvocationsRoutesOptions } from '../routes/invocations.js';
+import { metricsRoutes } from '../routes/metrics.js';
+import { modelsRoutes } from '../routes/models.js';
+import { followChampion, type ChampionFollower } from './followChampion.js';
+import { loadFlowModelPredictor } from './FlowModelPredictor.js';
+import { ModelHost } from './ModelHost.js';
+import { PredictionLog } from './PredictionLog.js';
+import { ServingMetrics } from './ServingMetrics.js';
+
+export interface MountEndpointOptions {
+  registry: ModelRegistry;
+  /** The registered model whose champion is served. */
+  model: string;
+  /** Fraction of requests logged to the `predictions` table (0, the default, logs nothing). */
+  sampleRate?: number;
+  bodyLimit?: number;
+  maxRecords?: number;
+  featureLookup?: InvocationsRoutesOptions['featureLookup'];
+  /** How often to look for champion changes made by other processes (ms, default 1000). */
+  pollMs?: number;
+  /** Who makes registry changes over HTTP (default: the X-Sluice-User header or body "by"). */
+  whoIs?: (req: FastifyRequest) => string | undefined;
+  /** Told about a champion that failed to load (the previous one keeps serving). */
+  onLoadError?: (e: unknown) => void;
+}
+
+export interface MountedEndpoint {
+  host: ModelHost;
+  metrics: ServingMetrics;
+  follower: ChampionFollower;
+  predictionLog: PredictionLog | undefined;
+  /** Stops following the registry and flushes the prediction log. */
+  close(): void;
+}
+
+/**
+ * Everything the server needs for serving, in one call: registers `/invocations`, `/ping`,
+ * `/metrics` and the `/models` routes on `app`, serving the champion of `model` from the
+ * registry (loaded with {@link loadFlowModelPredictor}, swapped on promotion and rollback).
+ * Does not wait for the champion to load; `await mounted.follower.ready` to do so.
+ *
+ * @example
+ * const endpoint = await mountEndpoint(app, { registry, model: 'readmission', sampleRate: 0.05 });
+ * endpoint.metrics.addCollector('sluice_executions', 'Executions by state.', 'gauge', countByState);
+ * app.addHook('onClose', async () => endpoint.close());
+ */
+export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOptions): Promise<MountedEndpoint> {
+  const host = new ModelHost();
+  const metrics = new ServingMetrics();
+  const predictionLog = opts.sampleRate ? new PredictionLog(opts.registry.db, { sampleRate: opts.sampleRate }) : undefined;
+  await app.register(invocationsRoutes, {
+    host,
+    metrics,
+    ...(predictionLog ? { predictionLog } : {}),
+    ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
+    ...(opts.maxRecords !== undefined ? { maxRecords: opts.maxRecords } : {}),
+    ...(opts.featureLookup ? { featureLookup: opts.featureLookup } : {}),
+  });
+  await app.register(metricsRoutes, { metrics });
+  await app.register(modelsRoutes, { registry: opts.registry, ...(opts.whoIs ? { whoIs: opts.whoIs } : {}) });
+  const follower = followChampion(opts.registry, opts.model, host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
+    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+    ...(opts.onLoadError ? { onError: opts.onLoadError, onRegistryError: opts.onLoadError } : {}),
+  });
+  return {
+    host,
+    metrics,
+    follower,
+    predictionLog,
+    close: () => {
+      follower.stop();
+      predictionLog?.close();
+    },
+  };
+}

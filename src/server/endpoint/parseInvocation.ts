@@ -1,0 +1,237 @@
+import { SluiceError } from '../../core/errors.js';
+import type { ColumnSchema } from '../../core/types.js';
+import { BAD_VALUE, coerceValue } from './coerceValue.js';
+import { parseCsv } from './parseCsv.js';
+import type { RecordError } from './Predictor.js';
+
+/** The request shapes `POST /invocations` accepts. */
+export type InvocationFormat = 'csv' | 'instances' | 'dataframe_split' | 'dataframe_records' | 'record_ids';
+
+export interface ParsedInvocation {
+  format: InvocationFormat;
+  /** One object per record with exactly the predictor's input columns, typed (empty for `record_ids`). */
+  records: Record<string, unknown>[];
+  /** For `{"record_ids": [...]}`: the ids whose features the online store holds. */
+  ids?: string[];
+}
+
+/** At most this many record errors are listed in a 400 response. */
+const MAX_ERRORS = 100;
+
+const JSON_SHAPES = 'use {"instances": [...]}, {"dataframe_split": {"columns": [...], "data": [[...]]}}, {"dataframe_records": [...]} or {"record_ids": [...]}';
+
+/**
+ * Turns a request body into typed records for a predictor with `inputs`, or throws a 400
+ * SluiceError naming the record (0-based) and the field. All bad values of the request are listed
+ * in `details.errors` (up to 100), so a client fixes them in one round trip.
+ *
+ * - `text/csv`: a header row is recognized when most of its cells are input names (or forced
+ *   with `text/csv; header=present|absent`); without one, the fields are the inputs in order.
+ * - `application/json`: `instances` (objects, or arrays in input order), MLflow's
+ *   `dataframe_split` and `dataframe_records`.
+ * Extra columns are ignored (the raw file may carry the target and ids); missing ones are errors.
+ */
+export function parseInvocation(contentType: string | undefined, body: string, inputs: readonly ColumnSchema[], maxRecords = 100_000): ParsedInvocation {
+  if (body.trim() === '') {
+    throw new SluiceError('INVOCATION_EMPTY_BODY', 'the request body is empty', {
+      hint: `send records as text/csv or application/json (${JSON_SHAPES})`,
+    });
+  }
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  let parsed: ParsedInvocation;
+  if (type === 'text/csv') parsed = fromCsv(body, inputs, headerParam(contentType));
+  else parsed = fromJson(body, inputs);
+  const count = parsed.ids?.length ?? parsed.records.length;
+  if (count === 0) {
+    throw new SluiceError('INVOCATION_NO_RECORDS', 'the request holds no records', { hint: 'send at least one record' });
+  }
+  if (count > maxRecords) {
+    throw new SluiceError('INVOCATION_TOO_MANY_RECORDS', `the request holds ${count} records; the limit is ${maxRecords}`, {
+      hint: 'split the batch into several requests, or use `sluice predict` for files',
+      httpStatus: 413,
+    });
+  }
+  return parsed;
+}
+
+function headerParam(contentType: string | undefined): boolean | undefined {
+  const m = /;\s*header\s*=\s*"?(present|absent)"?/i.exec(contentType ?? '');
+  return m ? m[1]!.toLowerCase() === 'present' : undefined;
+}
+
+class Errors {
+  readonly list: RecordError[] = [];
+  total = 0;
+  add(e: RecordError): void {
+    this.total++;
+    if (this.list.length < MAX_ERRORS) this.list.push(e);
+  }
+  throwIfAny(): void {
+    const first = this.list[0];
+    if (!first) return;
+    const more = this.total > 1 ? ` (and ${this.total - 1} more error${this.total > 2 ? 's' : ''})` : '';
+    throw new SluiceError(first.code, `${first.message}${more}`, {
+      location: { record: first.record, ...(first.field !== undefined ? { field: first.field } : {}) },
+      ...(first.hint !== undefined ? { hint: first.hint } : {}),
+      details: { errors: this.list, total: this.total },
+    });
+  }
+}
+
+function typeHint(type: string): string {
+  switch (type) {
+    case 'integer':
+      return 'a whole number such as 3';
+    case 'float':
+      return 'a number such as 2.5';
+    case 'boolean':
+      return 'true or false';
+    case 'date':
+    case 'timestamp':
+      return 'an ISO date such as 2024-01-31';
+    default:
+      return 'a string';
+  }
+}
+
+function coerceInto(out: Record<string, unknown>, col: ColumnSchema, raw: unknown, record: number, errors: Errors): void {
+  const v = coerceValue(raw, col.type);
+  if (v === BAD_VALUE) {
+    errors.add({
+      record,
+      field: col.name,
+      code: 'INVOCATION_BAD_TYPE',
+      message: `record ${record}: "${col.name}" is ${JSON.stringify(raw) ?? String(raw)}, not ${col.type === 'integer' ? 'an' : 'a'} ${col.type}`,
+      hint: `send ${typeHint(col.type)}, or null / an empty value for a missing one`,
+    });
+  } else out[col.name] = v;
+}
+
+/** Rows of values in the order of `columns` (CSV rows, dataframe_split, instances as arrays). */
+function fromRows(rows: readonly unknown[], columns: readonly string[], inputs: readonly ColumnSchema[], firstRecordLine: number | undefined, errors: Errors): Record<string, unknown>[] {
+  const index = inputs.map((c) => columns.indexOf(c.name));
+  const missing = inputs.filter((_, i) => index[i] === -1).map((c) => c.name);
+  if (missing.length > 0) {
+    for (const m of missing) {
+      errors.add({
+        record: 0,
+        field: m,
+        code: 'INVOCATION_MISSING_COLUMN',
+        message: `column "${m}" is missing`,
+        hint: `the model needs the columns ${inputs.map((c) => c.name).join(', ')}`,
+      });
+    }
+    errors.throwIfAny();
+  }
+  const records: Record<string, unknown>[] = new Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const out: Record<string, unknown> = {};
+    if (!Array.isArray(row) || row.length !== columns.length) {
+      errors.add({
+        record: r,
+        code: 'INVOCATION_BAD_ROW',
+        message: `record ${r}${firstRecordLine !== undefined ? ` (line ${firstRecordLine + r})` : ''} has ${Array.isArray(row) ? `${row.length} values` : `a ${typeof row}`}, expected ${columns.length} values`,
+        hint: `give the values of ${columns.join(', ')} in this order`,
+      });
+    } else {
+      for (let i = 0; i < inputs.length; i++) coerceInto(out, inputs[i]!, row[index[i]!], r, errors);
+    }
+    records[r] = out;
+  }
+  errors.throwIfAny();
+  return records;
+}
+
+function fromObjects(items: readonly unknown[], inputs: readonly ColumnSchema[], errors: Errors): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = new Array(items.length);
+  for (let r = 0; r < items.length; r++) {
+    const item = items[r];
+    const out: Record<string, unknown> = {};
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      errors.add({ record: r, code: 'INVOCATION_BAD_ROW', message: `record ${r} is ${item === null ? 'null' : Array.isArray(item) ? 'an array' : `a ${typeof item}`}, not an object`, hint: 'give each record as {"column": value, ...}' });
+    } else {
+      const obj = item as Record<string, unknown>;
+      for (const col of inputs) {
+        if (!Object.prototype.hasOwnProperty.call(obj, col.name)) {
+          errors.add({ record: r, field: col.name, code: 'INVOCATION_MISSING_COLUMN', message: `record ${r} has no "${col.name}"`, hint: `give "${col.name}" (null when unknown)` });
+        } else coerceInto(out, col, obj[col.name], r, errors);
+      }
+    }
+    records[r] = out;
+  }
+  errors.throwIfAny();
+  return records;
+}
+
+function fromCsv(body: string, inputs: readonly ColumnSchema[], header: boolean | undefined): ParsedInvocation {
+  const rows = parseCsv(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
+  const errors = new Errors();
+  const first = rows[0] ?? [];
+  const names = new Set(inputs.map((c) => c.name));
+  const hasHeader = header ?? first.filter((cell) => names.has(cell.trim())).length * 2 >= Math.max(1, Math.min(first.length, inputs.length));
+  if (hasHeader) {
+    return { format: 'csv', records: fromRows(rows.slice(1), first.map((c) => c.trim()), inputs, 2, errors) };
+  }
+  return { format: 'csv', records: fromRows(rows, inputs.map((c) => c.name), inputs, 1, errors) };
+}
+
+function jsonError(body: string, e: unknown): SluiceError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const pos = /position (\d+)/.exec(msg);
+  let location: { line: number; column: number } | undefined;
+  if (pos) {
+    const p = Number(pos[1]);
+    const before = body.slice(0, p);
+    const line = before.split('\n').length;
+    location = { line, column: p - before.lastIndexOf('\n') };
+  }
+  return new SluiceError('INVOCATION_BAD_JSON', `the body is not valid JSON: ${msg}`, {
+    ...(location ? { location } : {}),
+    hint: 'check the JSON syntax (quotes, commas, brackets), or send text/csv with the matching Content-Type',
+  });
+}
+
+function fromJson(body: string, inputs: readonly ColumnSchema[]): ParsedInvocation {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch (e) {
+    throw jsonError(body, e);
+  }
+  const errors = new Errors();
+  const shapeError = (msg: string): SluiceError => new SluiceError('INVOCATION_BAD_SHAPE', msg, { hint: JSON_SHAPES });
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw shapeError('the JSON body must be an object with "instances", "dataframe_split", "dataframe_records" or "record_ids"');
+  const o = doc as Record<string, unknown>;
+  if ('instances' in o) {
+    const items = o.instances;
+    if (!Array.isArray(items)) throw shapeError('"instances" must be an array');
+    // Arrays are positional, in the order of the model's inputs (TensorFlow Serving's convention).
+    if (items.length > 0 && Array.isArray(items[0])) return { format: 'instances', records: fromRows(items, inputs.map((c) => c.name), inputs, undefined, errors) };
+    return { format: 'instances', records: fromObjects(items, inputs, errors) };
+  }
+  if ('dataframe_split' in o) {
+    const ds = o.dataframe_split as Record<string, unknown> | null;
+    if (ds === null || typeof ds !== 'object' || !Array.isArray(ds.columns) || !Array.isArray(ds.data)) {
+      throw shapeError('"dataframe_split" must be {"columns": [names], "data": [[values], ...]}');
+    }
+    if (!ds.columns.every((c) => typeof c === 'string')) throw shapeError('"dataframe_split.columns" must be an array of strings');
+    return { format: 'dataframe_split', records: fromRows(ds.data, ds.columns as string[], inputs, undefined, errors) };
+  }
+  if ('record_ids' in o) {
+    const ids = o.record_ids;
+    if (!Array.isArray(ids)) throw shapeError('"record_ids" must be an array of ids');
+    ids.forEach((id, r) => {
+      if (typeof id !== 'string' && typeof id !== 'number') {
+        errors.add({ record: r, field: 'record_ids', code: 'INVOCATION_BAD_TYPE', message: `record ${r}: the id is ${JSON.stringify(id)}, not a string`, hint: 'give each record id as a string' });
+      }
+    });
+    errors.throwIfAny();
+    return { format: 'record_ids', records: [], ids: ids.map(String) };
+  }
+  if ('dataframe_records' in o) {
+    if (!Array.isArray(o.dataframe_records)) throw shapeError('"dataframe_records" must be an array of objects');
+    return { format: 'dataframe_records', records: fromObjects(o.dataframe_records, inputs, errors) };
+  }
+  throw shapeError(`the JSON body has ${Object.keys(o).length ? `keys ${Object.keys(o).slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}` : 'no keys'} but none of "instances", "dataframe_split", "dataframe_records", "record_ids"`);
+}

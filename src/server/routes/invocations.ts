@@ -1,0 +1,216 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SluiceError, isSluiceError } from '../../core/errors.js';
+import type { ModelHost } from '../endpoint/ModelHost.js';
+import { parseInvocation } from '../endpoint/parseInvocation.js';
+import type { PredictionLog } from '../endpoint/PredictionLog.js';
+import { isRecordError, type Prediction, type PredictionResult, type Predictor, type RecordError } from '../endpoint/Predictor.js';
+import type { ServingMetrics } from '../endpoint/ServingMetrics.js';
+
+export interface InvocationsRoutesOptions {
+  host: ModelHost;
+  metrics?: ServingMetrics;
+  predictionLog?: PredictionLog;
+  /** Largest accepted request body in bytes; larger gets 413. Default 6 MB (SageMaker's limit). */
+  bodyLimit?: number;
+  /** Most records in one request; more gets 413. Default 100,000. */
+  maxRecords?: number;
+  /**
+   * Answers `{"record_ids": [...]}`: the transformed features of each id from the online store
+   * (null where there is none), in the order asked. Without it such requests get 400.
+   */
+  featureLookup?: (ids: string[]) => Promise<Array<Record<string, unknown> | null>>;
+}
+
+export const MODEL_HEADER = 'x-sluice-model';
+export const VERSION_HEADER = 'x-sluice-model-version';
+/** Present when the request's predictions were logged: the id of that log entry. */
+export const PREDICTION_ID_HEADER = 'x-sluice-prediction-id';
+
+/** What the metrics hook needs to know about a finished request. */
+interface RequestInfo {
+  model: string;
+  version: string;
+  records: number;
+  errorCode?: string;
+}
+
+/**
+ * The real-time endpoint, as a Fastify plugin (encapsulated: its body parsers and error handler
+ * apply only to its own routes).
+ *
+ * - `POST /invocations`: records as `text/csv` or `application/json` (see {@link parseInvocation})
+ *   -> `{"predictions": [{"predicted_label", "probabilities", "labels"}], "model", "model_version"}`,
+ *   with headers `X-Sluice-Model` and `X-Sluice-Model-Version`. The version in the headers and in
+ *   the body always come from the one predictor that computed the response.
+ * - `GET /ping`: 200 while a model is loaded, 503 otherwise (a load balancer's health check).
+ *
+ * Every error is a JSON body `{"error": {code, message, location: {record, field}, hint, details}}`
+ * with its status (400 input, 413 too large, 415 content type, 503 no model, 500 a predictor bug);
+ * nothing a client sends can crash the server.
+ *
+ * @example
+ * await app.register(invocationsRoutes, { host, metrics, bodyLimit: 6 * 1024 * 1024 });
+ */
+export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsRoutesOptions): Promise<void> {
+  const { host, metrics, predictionLog } = opts;
+  const bodyLimit = opts.bodyLimit ?? 6 * 1024 * 1024;
+  const maxRecords = opts.maxRecords ?? 100_000;
+  const info = new WeakMap<FastifyRequest, RequestInfo>();
+
+  // Raw text in, parsed by us: malformed JSON and CSV get the same located 400 as any other
+  // input error, instead of the framework's generic one.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'text/csv'], { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: FastifyError | SluiceError, req, reply) => {
+    const e = toEndpointError(err, bodyLimit);
+    const i = info.get(req);
+    if (i) i.errorCode = e.code;
+    // Refused before the handler ran (413, 415): count it under the model that would have served.
+    else info.set(req, { model: host.current?.name ?? '', version: host.current?.version ?? '', records: 0, errorCode: e.code });
+    if (e.httpStatus >= 500) req.log.error({ err }, 'invocation failed');
+    return reply.code(e.httpStatus).type('application/json').send({ error: e.toJSON() });
+  });
+
+  if (metrics) {
+    metrics.setLoaded(host.current?.name, host.current?.version);
+    host.onSwap((p) => metrics.setLoaded(p?.name, p?.version));
+  }
+  // A route-level hook: it runs for every request matched to /invocations (under any prefix the
+  // server mounts the plugin at), including those refused while reading the body (413, 415).
+  const observe = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const i = info.get(req) ?? { model: '', version: '', records: 0, errorCode: reply.statusCode >= 400 ? `HTTP_${reply.statusCode}` : undefined };
+    metrics?.observe(i.model, i.version, reply.statusCode, reply.elapsedTime / 1000, i.records, i.errorCode);
+  };
+
+  app.get('/ping', async (_req, reply) => {
+    const p = host.current;
+    if (!p) return reply.code(503).send({ status: 'no model loaded' });
+    return reply.header(MODEL_HEADER, p.name).header(VERSION_HEADER, p.version).send({ status: 'ok', model: p.name, model_version: p.version });
+  });
+
+  app.post('/invocations', { bodyLimit, ...(metrics ? { onResponse: observe } : {}) }, async (req, reply) => {
+    const lease = host.acquire();
+    if (!lease) {
+      throw new SluiceError('ENDPOINT_NO_MODEL', 'no model is loaded', {
+        httpStatus: 503,
+        retryable: true,
+        hint: 'promote an approved version to champion: sluice models promote <name> <version>',
+      });
+    }
+    try {
+      const p = lease.predictor;
+      const i: RequestInfo = { model: p.name, version: p.version, records: 0 };
+      info.set(req, i);
+      reply.header(MODEL_HEADER, p.name).header(VERSION_HEADER, p.version);
+      const body = typeof req.body === 'string' ? req.body : '';
+      const parsed = parseInvocation(req.headers['content-type'], body, p.inputs, maxRecords);
+      let records = parsed.records;
+      let results: PredictionResult[];
+      if (parsed.ids) {
+        ({ records, results } = await byRecordId(parsed.ids, p, opts.featureLookup));
+      } else {
+        results = await p.predict(records);
+      }
+      if (!Array.isArray(results) || results.length !== records.length) {
+        throw new SluiceError('PREDICTOR_BAD_OUTPUT', `model ${p.name} version ${p.version} returned ${Array.isArray(results) ? results.length : 'no'} results for ${records.length} records`, { httpStatus: 500 });
+      }
+      const failed: RecordError[] = [];
+      for (let r = 0; r < results.length; r++) {
+        const res = results[r]!;
+        if (isRecordError(res)) failed.push({ ...res.error, record: r });
+      }
+      if (failed.length > 0) throw recordErrors(failed);
+      const predictions = results as Prediction[];
+      i.records = records.length;
+      const logged = predictionLog?.maybeLog(p.name, p.version, records, predictions);
+      // The id to report the outcome with later (PredictionLog.recordActual).
+      if (logged) reply.header(PREDICTION_ID_HEADER, logged);
+      if (wantsCsv(req.headers.accept)) return reply.type('text/csv; charset=utf-8').send(predictionsCsv(predictions, p.labels));
+      return { predictions, model: p.name, model_version: p.version };
+    } finally {
+      lease.release();
+    }
+  });
+}
+
+/** `Accept: text/csv` (without JSON also accepted) asks for CSV predictions. */
+function wantsCsv(accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes('text/csv') && !accept.includes('application/json');
+}
+
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** One line per record: `predicted_label,probability_<label>,...`, with a header line. */
+function predictionsCsv(predictions: Prediction[], labels: readonly string[]): string {
+  const lines = [['predicted_label', ...labels.map((l) => `probability_${l}`)].map(csvCell).join(',')];
+  for (const p of predictions) lines.push([csvCell(p.predicted_label), ...p.probabilities.map(String)].join(','));
+  return lines.join('\n') + '\n';
+}
+
+/** Looks the ids up in the online store and scores their stored features. */
+async function byRecordId(
+  ids: string[],
+  p: Predictor,
+  lookup: InvocationsRoutesOptions['featureLookup'],
+): Promise<{ records: Record<string, unknown>[]; results: PredictionResult[] }> {
+  if (!lookup || !p.predictFeatures) {
+    throw new SluiceError('INVOCATION_LOOKUP_UNAVAILABLE', 'this endpoint does not look features up by record id', {
+      hint: 'send the records themselves, or configure the online store for the endpoint',
+      location: { field: 'record_ids' },
+    });
+  }
+  const rows = await lookup(ids);
+  const unknown: RecordError[] = [];
+  rows.forEach((r, i) => {
+    if (r === null || r === undefined) {
+      unknown.push({ record: i, field: 'record_ids', code: 'INVOCATION_UNKNOWN_RECORD_ID', message: `no features for record id "${ids[i]}" in the online store`, hint: 'check the id, or send the record itself' });
+    }
+  });
+  if (unknown.length > 0) {
+    const e = recordErrors(unknown);
+    throw new SluiceError(e.code, e.message, { httpStatus: 404, location: e.location, hint: e.hint, details: e.details });
+  }
+  const records = rows as Record<string, unknown>[];
+  return { records, results: await p.predictFeatures(records) };
+}
+
+/** A 400 for records the predictor refused (after the flow: an unseen category, ...). */
+function recordErrors(failed: RecordError[]): SluiceError {
+  const first = failed[0]!;
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';
+  return new SluiceError(first.code, `record ${first.record}: ${first.message}${more}`, {
+    location: { record: first.record, ...(first.field !== undefined ? { field: first.field } : {}) },
+    ...(first.hint !== undefined ? { hint: first.hint } : {}),
+    details: { errors: failed.slice(0, 100), total: failed.length },
+  });
+}
+
+/** Maps whatever was thrown to the endpoint's error shape, without leaking internals. */
+function toEndpointError(err: unknown, bodyLimit: number): SluiceError {
+  if (isSluiceError(err)) return err;
+  const e = err as FastifyError;
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new SluiceError('INVOCATION_TOO_LARGE', `the request body is larger than the limit of ${bodyLimit} bytes`, {
+        httpStatus: 413,
+        hint: 'send fewer records per request, or raise the endpoint body limit',
+      });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return new SluiceError('INVOCATION_UNSUPPORTED_TYPE', `unsupported Content-Type "${String(e.message).match(/'([^']*)'/)?.[1] ?? ''}"`, {
+        httpStatus: 415,
+        hint: 'send Content-Type: text/csv or application/json',
+      });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new SluiceError('INVOCATION_EMPTY_BODY', 'the request body is empty', { hint: 'send records as text/csv or application/json' });
+    default: {
+      const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+      return status < 500
+        ? new SluiceError('INVOCATION_BAD_REQUEST', e.message, { httpStatus: status })
+        : new SluiceError('INTERNAL', 'the model failed on this request', { httpStatus: 500, hint: 'this is a bug in the model or in Sluice; the server logs have the details' });
+    }
+  }
+}
