@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { cliDecision } from '../../pipeline/project/cliDecision.js';
+import { loadProject } from '../../pipeline/project/loadProject.js';
+import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
+
+/** `sluice approve EXECUTION [--comment ...]`. */
+export function register(program: Command): void {
+  program
+    .command('approve')
+    .description('approve the batch an execution waits on')
+    .argument('<execution>', 'execution id')
+    .option('-c, --comment <text>', 'a comment, recorded with the decision')
+    .option('--as <name>', 'the approver deciding (a name from sluice.yaml approvers)')
+    .option('-p, --project <dir>', 'project folder')
+    .action(async (id: string, o: { comment?: string; as?: string; project?: string }) => {
+      const runtime = new ProjectRuntime(loadProject(o.project));
+      try {
+        const d = cliDecision(runtime, { executionId: id, decision: 'approve', as: o.as, comment: o.comment });
+        process.stdout.write(`${id}: approved by ${d.by} at ${d.at}\n`);
+      } finally {
+        await runtime.close();
+      }
+    });
+}

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { cliDecision } from '../../pipeline/project/cliDecision.js';
+import { loadProject } from '../../pipeline/project/loadProject.js';
+import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
+
+/** `sluice reject EXECUTION --reason ...`. */
+export function register(program: Command): void {
+  program
+    .command('reject')
+    .description('reject the batch an execution waits on (a reason is required)')
+    .argument('<execution>', 'execution id')
+    .requiredOption('-r, --reason <text>', 'why the batch is rejected (recorded and shown to the team)')
+    .option('-c, --comment <text>', 'a further comment')
+    .option('--as <name>', 'the approver deciding (a name from sluice.yaml approvers)')
+    .option('-p, --project <dir>', 'project folder')
+    .action(async (id: string, o: { reason: string; comment?: string; as?: string; project?: string }) => {
+      const runtime = new ProjectRuntime(loadProject(o.project));
+      try {
+        const d = cliDecision(runtime, { executionId: id, decision: 'reject', as: o.as, reason: o.reason, comment: o.comment });
+        process.stdout.write(`${id}: rejected by ${d.by} at ${d.at}: ${d.reason}\n`);
+      } finally {
+        await runtime.close();
+      }
+    });
+}

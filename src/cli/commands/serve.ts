@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import pino from 'pino';
+import { loadProject } from '../../pipeline/project/loadProject.js';
+import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
+import { createServer } from '../../server/createServer.js';
+
+/** `sluice serve`: inbox watcher, orchestrator, HTTP API and approval pages in one process. */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the inbox watcher, the orchestrator, the HTTP API and the approval pages')
+    .option('-p, --project <dir>', 'project folder (default: the nearest with a sluice.yaml)')
+    .option('--host <host>', 'listen address (default: server.host)')
+    .option('--port <port>', 'listen port (default: server.port)')
+    .option('--no-watch', 'do not watch the inbox')
+    .action(async (o: { project?: string; host?: string; port?: string; watch: boolean }) => {
+      const project = loadProject(o.project);
+      const logger = pino({ level: process.env.SLUICE_LOG ?? 'info' });
+      const runtime = new ProjectRuntime(project, { logger });
+      await runtime.start({ watch: o.watch });
+      const app = await createServer({ project, runtime });
+      const host = o.host ?? project.config.server.host;
+      const port = o.port !== undefined ? Number(o.port) : project.config.server.port;
+      const address = await app.listen({ host, port });
+      logger.info({ address, inbox: project.paths.inbox, pipeline: project.pipeline.name }, `sluice serving ${project.config.name} at ${address}`);
+      const shutdown = async (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        await app.close();
+        await runtime.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+}

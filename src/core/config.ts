@@ -1,0 +1,103 @@
+/**
+ * The project configuration, `sluice.yaml`, as a zod schema (docs/config.schema.json is generated
+ * from it). Pure: parsing the file and locating errors by line is the loader's job
+ * (src/pipeline/project/loadProject.ts); this module only says what is valid.
+ */
+import { z } from 'zod';
+
+
+export const approverSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    email: z.email().optional(),
+    role: z.enum(['approver', 'admin', 'viewer']).default('approver'),
+    passwordHash: z.string().optional().meta({ description: 'scrypt hash for console login (written by the console\'s user command).' }),
+  })
+  .meta({ description: 'A person who reads (viewer) or decides (approver, admin).' });
+
+export const smtpSchema = z
+  .strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(587),
+    secure: z.boolean().default(false).meta({ description: 'TLS from the start (port 465); otherwise STARTTLS when offered.' }),
+    ignoreTLS: z.boolean().default(false).meta({ description: 'Never use STARTTLS (a local relay only).' }),
+    user: z.string().optional(),
+    passEnv: z.string().optional().meta({ description: 'Name of the environment variable that holds the SMTP password (never the password itself).' }),
+    from: z.string().min(3),
+  })
+  .meta({ description: 'Outgoing mail server for approval messages.' });
+
+export const webhookSchema = z.strictObject({
+  name: z.string().optional(),
+  url: z.url(),
+});
+
+const storeSchema = z.strictObject({
+  type: z.string().min(1).meta({ description: 'Backend short name: local, s3 (offline/artifacts); sqlite, redis (online).' }),
+  path: z.string().optional(),
+  url: z.string().optional(),
+  bucket: z.string().optional(),
+  prefix: z.string().optional(),
+});
+
+export const configSchema = z
+  .strictObject({
+    name: z.string().min(1).default('sluice-project'),
+    inbox: z.string().default('inbox').meta({ description: 'Folder watched for new data files.' }),
+    archive: z.string().default('archive').meta({ description: 'Where taken files are moved, one folder per execution.' }),
+    stateDir: z.string().default('.sluice').meta({ description: 'State folder: database, reports, models, offline store.' }),
+    stabilityMs: z.number().int().min(0).default(1000).meta({ description: 'A file is taken from the inbox once its size has not changed for this long.' }),
+    concurrency: z.number().int().min(1).max(256).default(4).meta({ description: 'Executions driven at once.' }),
+    duplicates: z.enum(['skip', 'process']).default('skip').meta({ description: 'What to do with a file whose content was already processed.' }),
+    flow: z.string().optional().meta({ description: 'The recipe applied to each file (flows/*.flow.yaml).' }),
+    target: z.string().optional().meta({ description: 'The column models predict.' }),
+    id: z.string().optional().meta({ description: 'The record id column (feature store).' }),
+    gates: z.string().optional().meta({ description: 'Quality gates file.' }),
+    featureGroup: z
+      .strictObject({
+        name: z.string().min(1),
+        recordIdentifier: z.string().optional().meta({ description: 'Defaults to `id`, else record_id.' }),
+        eventTime: z.string().default('event_time'),
+      })
+      .optional()
+      .meta({ description: 'The feature group approved batches are ingested into (created from the first batch).' }),
+    stores: z
+      .strictObject({ offline: storeSchema.optional(), online: storeSchema.optional(), artifacts: storeSchema.optional() })
+      .default({}),
+    server: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(7300),
+        publicUrl: z.string().optional().meta({ description: 'Base URL used in links sent to approvers; defaults to http://host:port.' }),
+      })
+      .default({ host: '127.0.0.1', port: 7300 }),
+    approvers: z.array(approverSchema).default([]),
+    smtp: smtpSchema.optional(),
+    webhooks: z.array(webhookSchema).default([]),
+    s3Events: z
+      .strictObject({
+        endpoint: z.string().optional().meta({ description: 'S3-compatible endpoint (MinIO, Ceph...); AWS when absent.' }),
+        region: z.string().default('us-east-1'),
+        forcePathStyle: z.boolean().optional(),
+        accessKeyIdEnv: z.string().optional().meta({ description: 'Environment variable with the access key id (else the SDK default chain).' }),
+        secretAccessKeyEnv: z.string().optional(),
+        secretEnv: z.string().meta({ description: 'Environment variable with the shared secret the notifier sends in the x-sluice-secret header.' }),
+        buckets: z.array(z.string()).optional().meta({ description: 'Buckets accepted; all when absent.' }),
+      })
+      .optional()
+      .meta({ description: 'Accept S3 event notifications at POST /api/s3-events and fetch the new objects.' }),
+    pipeline: z
+      .union([z.literal('default'), z.string().min(1), z.record(z.string(), z.unknown())])
+      .default('default')
+      .meta({ description: '`default`, a path to a pipeline YAML file, or the pipeline itself (see pipeline.schema.json).' }),
+  })
+  .meta({ id: 'SluiceConfig', title: 'sluice.yaml', description: 'A Sluice project configuration.' });
+
+export type SluiceConfig = z.output<typeof configSchema>;
+export type ApproverConfig = z.output<typeof approverSchema>;
+
+/** The JSON Schema of sluice.yaml (docs/config.schema.json). */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+

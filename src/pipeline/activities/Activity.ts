@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { ProjectPaths } from '../projectPaths.js';
+
+/** What an activity knows about where it runs. */
+export interface ActivityContext {
+  executionId: string;
+  /** The step name (`train`, `build/train`, `retry#2`): with the execution id, the idempotency key. */
+  step: string;
+  /** 1 for the first attempt; a retry (or a resume after a crash) may run an attempt again. */
+  attempt: number;
+  /** `${executionId}:${step}`: an activity applies its effect at most once per key. */
+  idempotencyKey: string;
+  /** Aborted on timeout or shutdown; long activities should watch it. */
+  signal: AbortSignal;
+  project: ProjectPaths;
+  /** The execution input and the results of the states done before this one, by state name. */
+  execution: { input: Record<string, unknown>; results: Record<string, unknown> };
+  log: Logger;
+  /** The project configuration, when the orchestrator was given one (activities read their settings here). */
+  config?: unknown;
+}
+
+/**
+ * An activity does one side effect of a pipeline (run a flow, train, deploy). Contract:
+ * - idempotent by `ctx.idempotencyKey`: called again for the same key (a retry, or a resume after
+ *   the process was killed mid-way), it must not apply its effect twice, and should return the
+ *   same result;
+ * - its output is JSON (it is recorded in the history);
+ * - it throws a SluiceError for failures; `retryable: false` stops retries.
+ */
+export type Activity<I = Record<string, unknown>, O = unknown> = (input: I, ctx: ActivityContext) => Promise<O>;

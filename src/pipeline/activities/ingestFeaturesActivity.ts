@@ -1,0 +1,47 @@
+import type { SluiceConfig } from '../../core/config.js';
+import { SluiceError } from '../../core/errors.js';
+import { FeatureStore } from '../../features/FeatureStore.js';
+import type { Activity } from './Activity.js';
+
+export interface IngestFeaturesOutput {
+  group: string;
+  created: boolean;
+  batchId: string;
+  status: 'ingested' | 'already_ingested';
+  rows: number;
+  duplicatesDropped: number;
+  onlineWritten: number;
+}
+
+/**
+ * The built-in `ingest_features` activity: appends the approved batch (the `run_flow` output) to
+ * the project's feature group — offline Parquet history and online latest record per id —
+ * creating the group from the batch's schema the first time. Idempotent: the batch id is the
+ * execution id, and the feature store commits a batch id once.
+ */
+export const ingestFeaturesActivity: Activity<{ file?: string; group?: string; recordIdentifier?: string; eventTime?: string }, IngestFeaturesOutput> = async (input, ctx) => {
+  const config = ctx.config as SluiceConfig | undefined;
+  const file = input.file ?? (ctx.execution.results.run_flow as { output?: string } | undefined)?.output;
+  if (!file) throw new SluiceError('INGEST_NO_FILE', 'ingest_features has no batch to ingest', { retryable: false, hint: 'run it after run_flow, or give `input: { file: ... }`' });
+  const group = input.group ?? config?.featureGroup?.name ?? (config?.name ?? 'batches').replace(/[^A-Za-z0-9_]/g, '_');
+  const recordIdentifier = input.recordIdentifier ?? config?.featureGroup?.recordIdentifier ?? config?.id ?? 'record_id';
+  const eventTime = input.eventTime ?? config?.featureGroup?.eventTime ?? 'event_time';
+  const store = await FeatureStore.open({ projectDir: ctx.project.root });
+  try {
+    const exists = async () => (await store.listGroups()).some((g) => g.name === group);
+    let created = false;
+    if (!(await exists())) {
+      try {
+        await store.createGroupFromData({ file }, { name: group, recordIdentifier, eventTime, description: 'created by the pipeline from the first approved batch' });
+        created = true;
+      } catch (e) {
+        // Another execution may have created it meanwhile; anything else is a real failure.
+        if (!(await exists())) throw e;
+      }
+    }
+    const r = await store.ingest(group, { file }, { batchId: ctx.executionId });
+    return { group, created, batchId: r.batchId, status: r.status, rows: r.rows, duplicatesDropped: r.duplicatesDropped, onlineWritten: r.onlineWritten };
+  } finally {
+    await store.close();
+  }
+};

@@ -1,0 +1,57 @@
+import { SluiceError, toSluiceError } from '../../core/errors.js';
+import type { ProjectDb } from '../../state/openProjectDb.js';
+import { approvalEmail } from '../notify/approvalEmail.js';
+import { extractFindings } from '../notify/findings.js';
+import type { NotificationSettings } from '../notify/ApprovalMessenger.js';
+import { postWebhook, webhookBody } from '../notify/postWebhook.js';
+import type { Activity } from './Activity.js';
+
+/**
+ * The built-in `notify` activity: tells the approvers (e-mail) and the webhooks what the report
+ * found (verdict, gates, high warnings, key figures) with a link to the execution. Input:
+ * `{ from?: <state with the findings, default report>, channels?: ['email','webhook'] }`.
+ * Each recipient is told once per step (a retry skips those already told). It fails (and is
+ * retried) when nobody could be told.
+ */
+export function notifyActivity(db: ProjectDb, settings: NotificationSettings): Activity<{ from?: string; channels?: string[] }, { sent: string[]; skipped: string[]; errors: string[] }> {
+  return async (input, ctx) => {
+    const channels = input.channels ?? ['email', 'webhook'];
+    const findings = extractFindings(ctx.execution.results, input.from ?? 'report');
+    const base = settings.publicUrl.replace(/\/$/, '');
+    const executionUrl = `${base}/executions/${encodeURIComponent(ctx.executionId)}`;
+    const file = typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : null;
+    const sent: string[] = [];
+    const skipped: string[] = [];
+    const errors: string[] = [];
+    const once = async (recipient: string, send: () => Promise<void>) => {
+      const key = `${ctx.idempotencyKey}:${recipient}`;
+      if (db.prepare('SELECT 1 FROM pipeline_notifications WHERE key = ?').get(key)) {
+        skipped.push(recipient);
+        return;
+      }
+      try {
+        await send();
+        db.prepare('INSERT OR IGNORE INTO pipeline_notifications (key, sent_at) VALUES (?, ?)').run(key, new Date().toISOString());
+        sent.push(recipient);
+      } catch (e) {
+        errors.push(toSluiceError(e).message);
+      }
+    };
+    if (channels.includes('email') && settings.mailer) {
+      for (const a of settings.approvers.filter((x) => x.email && x.role !== 'viewer')) {
+        await once(`mail:${a.email}`, async () => {
+          await settings.mailer!.send({ to: a.email!, ...approvalEmail({ executionId: ctx.executionId, file, approverName: a.name, notice: 'findings', findings, executionUrl }) });
+        });
+      }
+    }
+    if (channels.includes('webhook')) {
+      for (const hook of settings.webhooks) {
+        await once(`hook:${hook.url}`, () => postWebhook(hook, webhookBody({ title: `New batch ${file ?? ctx.executionId}`, executionId: ctx.executionId, file, findings, executionUrl, event: 'batch.report' }), ctx.signal));
+      }
+    }
+    if (errors.length > 0 && sent.length + skipped.length === 0) {
+      throw new SluiceError('NOTIFY_FAILED', `nobody could be notified: ${errors.join('; ')}`, { retryable: true, hint: 'check the smtp and webhooks settings in sluice.yaml' });
+    }
+    return { sent, skipped, errors };
+  };
+}

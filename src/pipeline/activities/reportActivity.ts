@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { SluiceConfig } from '../../core/config.js';
+import { SluiceError } from '../../core/errors.js';
+import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
+import { reportFromFiles } from '../../profile/reportFromFiles.js';
+import type { Report } from '../../profile/reportSchema.js';
+import type { ExecutionStore } from '../store/ExecutionStore.js';
+import type { Activity } from './Activity.js';
+
+/** What the report step records: the findings approvers see first, and where the report is. */
+export interface ReportSummary {
+  verdict: string;
+  gates: Array<{ name: string; passed: boolean; message?: string }>;
+  warnings: Array<{ severity: string; code: string; message: string }>;
+  figures: Record<string, number | string>;
+  drift?: 'drift' | 'no_drift' | undefined;
+  baseline?: string | undefined;
+  reportJson: string;
+  reportHtml: string;
+  reportUrl?: string | undefined;
+}
+
+/**
+ * The batch of the last execution whose approval said yes, before `executionId`: the transformed
+ * file of its `run_flow` step (or its input file). Drift is measured against it.
+ */
+export function lastApprovedBatch(store: ExecutionStore, executionId: string): string | undefined {
+  for (const ex of store.list({ limit: 200 })) {
+    if (ex.id === executionId || ex.duplicateOf) continue;
+    const events = store.events(ex.id);
+    const approved = events.some((e) => (e.type === 'ApprovalDecided' || e.type === 'ApprovalTimedOut') && e.data.decision === 'approved');
+    if (!approved) continue;
+    const flow = events.find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow');
+    const out = (flow?.data.output as { output?: string } | undefined)?.output ?? ex.file ?? undefined;
+    if (out && existsSync(out)) return out;
+  }
+  return undefined;
+}
+
+/** The findings of a report, in the shape notifications and the approval page read. */
+export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson' | 'reportHtml' | 'reportUrl' | 'baseline'> {
+  const d = report.dataset;
+  const figures: Record<string, number | string> = {
+    rows: d.rows,
+    columns: d.columns,
+    'missing cells %': Math.round(d.missingShare * 10_000) / 100,
+    'duplicate rows': d.duplicateRows,
+  };
+  if (report.drift) figures['drifted columns'] = `${report.drift.driftedColumns.length} of ${report.drift.columns.length}`;
+  const qm = report.quickModel;
+  if (qm) {
+    const [name, value] = Object.entries(qm.metrics).find(([, v]) => v !== null) ?? [];
+    if (name !== undefined && typeof value === 'number') figures[`quick model ${name}`] = Math.round(value * 10_000) / 10_000;
+  }
+  const high = report.warnings.filter((w) => w.severity === 'high').length;
+  return {
+    verdict: report.gates ? report.gates.verdict : high > 0 ? 'review (high warnings, no gates)' : 'no gates configured',
+    gates: (report.gates?.rules ?? []).map((r) => ({ name: r.rule, passed: r.pass, ...(r.detail ? { message: r.detail } : { message: `value ${String(r.value)}` }) })),
+    warnings: report.warnings.map((w) => ({ severity: w.severity, code: w.code, message: w.message })),
+    figures,
+    drift: report.drift?.verdict,
+  };
+}
+
+/**
+ * The built-in `report` activity: profiles the batch (the `run_flow` output, else the input file)
+ * into `.sluice/reports/<execution>/report.{json,html}` with the project's target and gates, and
+ * drift against the last approved batch. Idempotent: the summary is written last and returned
+ * as it is when found.
+ */
+export function reportActivity(store?: ExecutionStore, publicUrl?: string): Activity<{ file?: string; target?: string; gates?: string; baseline?: string }, ReportSummary> {
+  return async (input, ctx) => {
+    const config = ctx.config as SluiceConfig | undefined;
+    const dir = join(ctx.project.reports, ctx.executionId);
+    const manifest = join(dir, 'summary.json');
+    if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as ReportSummary;
+    const flowOut = (ctx.execution.results.run_flow as { output?: string } | undefined)?.output;
+    const file = input.file ?? flowOut ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
+    if (!file) throw new SluiceError('REPORT_NO_FILE', 'report has no data to profile', { retryable: false, hint: 'run it after run_flow, or give `input: { file: ... }`' });
+    const gates = input.gates ?? config?.gates;
+    const gatesPath = gates ? (isAbsolute(gates) ? gates : join(ctx.project.root, gates)) : undefined;
+    const baseline = input.baseline ?? (store ? lastApprovedBatch(store, ctx.executionId) : undefined);
+    const target = input.target ?? config?.target;
+    const { report } = await reportFromFiles(file, { outDir: dir, ...(target ? { target } : {}), ...(gatesPath ? { gatesPath } : {}), ...(baseline ? { baselinePath: baseline } : {}) });
+    const summary: ReportSummary = {
+      ...summarizeReport(report),
+      ...(baseline ? { baseline } : {}),
+      reportJson: join(dir, 'report.json'),
+      reportHtml: join(dir, 'report.html'),
+      ...(publicUrl ? { reportUrl: `${publicUrl.replace(/\/$/, '')}/reports/${encodeURIComponent(ctx.executionId)}/report.html` } : {}),
+    };
+    await atomicWriteFile(manifest, JSON.stringify(summary, null, 2));
+    return summary;
+  };
+}

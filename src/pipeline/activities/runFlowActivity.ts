@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { SluiceConfig } from '../../core/config.js';
+import { SluiceError } from '../../core/errors.js';
+import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
+import { Engine } from '../../engine/Engine.js';
+import { saveFittedFlow } from '../../flow/fittedFlow.js';
+import { loadFlow } from '../../flow/loadFlow.js';
+import { runFlow } from '../../flow/runFlow.js';
+import type { Activity } from './Activity.js';
+
+export interface RunFlowOutput {
+  /** The transformed batch (Parquet). */
+  output: string;
+  /** The fitted flow (parameters), so serving applies the same transform. */
+  fitted: string;
+  flowHash: string;
+  rows: number;
+  columns: Array<{ name: string; type: string }>;
+}
+
+/**
+ * The built-in `run_flow` activity: fits the project's flow (`flow` in sluice.yaml, or
+ * `input.flow`) on the arrived file and writes the transformed batch and the fitted flow to
+ * `.sluice/batches/<execution>/`. Idempotent: the result manifest is written last (atomically),
+ * and a run that finds it returns it without recomputing.
+ */
+export const runFlowActivity: Activity<{ file?: string; flow?: string }, RunFlowOutput> = async (input, ctx) => {
+  const config = ctx.config as SluiceConfig | undefined;
+  const dir = join(ctx.project.stateDir, 'batches', ctx.executionId, ctx.step.replace(/[^A-Za-z0-9_-]/g, '_'));
+  const manifest = join(dir, 'run_flow.json');
+  if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as RunFlowOutput;
+  const file = input.file ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
+  if (!file) throw new SluiceError('RUN_FLOW_NO_FILE', 'run_flow has no file to transform', { retryable: false, hint: 'start the execution with a file, or give the task `input: { file: ... }`' });
+  const flowPath = input.flow ?? config?.flow;
+  if (!flowPath) throw new SluiceError('RUN_FLOW_NO_FLOW', 'no flow is configured', { retryable: false, hint: 'set `flow: flows/<name>.flow.yaml` in sluice.yaml' });
+  const spec = await loadFlow(isAbsolute(flowPath) ? flowPath : join(ctx.project.root, flowPath));
+  const engine = await Engine.open();
+  try {
+    const output = join(dir, 'transformed.parquet');
+    const r = await runFlow(engine, { input: file, flow: spec, output });
+    const fitted = join(dir, 'fitted.json');
+    await saveFittedFlow(fitted, r.fitted);
+    const result: RunFlowOutput = { output, fitted, flowHash: r.fitted.flowHash, rows: r.rows, columns: r.columns.map((c) => ({ name: c.name, type: c.type })) };
+    await atomicWriteFile(manifest, JSON.stringify(result, null, 2));
+    return result;
+  } finally {
+    engine.close();
+  }
+};

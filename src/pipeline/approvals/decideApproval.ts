@@ -1,0 +1,95 @@
+import { SluiceError } from '../../core/errors.js';
+import type { ApprovalOutcome, ExecutionEvent } from '../events.js';
+import type { ExecutionStore } from '../store/ExecutionStore.js';
+import { findToken } from './approvalTokens.js';
+import { mayDecide, type Approver } from './Approver.js';
+
+export interface DecisionRequest {
+  decision: 'approve' | 'reject';
+  /** A token from an approval message; or, for an authenticated approver, `executionId` + `approver`. */
+  token?: string | undefined;
+  executionId?: string | undefined;
+  approver?: Approver | undefined;
+  comment?: string | undefined;
+  /** Required to reject. */
+  reason?: string | undefined;
+  /** Where the decision came from (the client's IP address), recorded. */
+  ip?: string | undefined;
+  /** The configured approvers, to resolve the name a token was issued to. */
+  approvers?: readonly Approver[] | undefined;
+}
+
+/** The approval an execution is waiting for, if any: the step and its request event. */
+export function pendingApproval(history: readonly ExecutionEvent[]): { step: string; requested: ExecutionEvent } | undefined {
+  const closed = new Set(history.filter((e) => e.type === 'ApprovalDecided' || e.type === 'ApprovalTimedOut').map((e) => e.step));
+  const open = history.filter((e) => e.type === 'ApprovalRequested' && !closed.has(e.step));
+  const last = open.at(-1);
+  return last?.step ? { step: last.step, requested: last } : undefined;
+}
+
+const refuse = (code: string, message: string, httpStatus: number, hint: string) => new SluiceError(code, message, { httpStatus, hint });
+
+/**
+ * Records an approver's decision, atomically: the execution must be waiting for this approval,
+ * the token (if used) must be known, unused and unexpired, the approver must be allowed, and a
+ * rejection must give a reason. Any refusal changes nothing. On success the token is spent, the
+ * `ApprovalDecided` event is appended and the execution is woken.
+ */
+export function decideApproval(store: ExecutionStore, req: DecisionRequest, now = Date.now()): ApprovalOutcome & { executionId: string; step: string } {
+  const comment = req.comment?.trim() || undefined;
+  const reason = req.reason?.trim() || undefined;
+  if (req.decision !== 'approve' && req.decision !== 'reject') {
+    throw refuse('APPROVAL_BAD_DECISION', `decision must be approve or reject, not "${String(req.decision)}"`, 400, 'send decision=approve or decision=reject');
+  }
+  if (req.decision === 'reject' && !reason) {
+    throw refuse('APPROVAL_REASON_REQUIRED', 'a rejection needs a reason', 400, 'say why the batch is rejected (it is recorded and shown to the team)');
+  }
+  const db = store.db;
+  const tx = db.transaction(() => {
+    let executionId = req.executionId;
+    let by: string;
+    let via: ApprovalOutcome['via'];
+    let tokenId: string | undefined;
+    let tokenStep: string | undefined;
+    if (req.token !== undefined) {
+      const t = findToken(db, req.token);
+      if (!t || (executionId !== undefined && t.execution_id !== executionId)) {
+        throw refuse('APPROVAL_TOKEN_INVALID', 'this approval link is not valid', 403, 'use the link from the latest message, or decide in the console');
+      }
+      if (t.used_at) throw refuse('APPROVAL_TOKEN_USED', `this approval link was already used (${t.used_at})`, 409, 'each link decides once; see the execution for the recorded decision');
+      if (t.expires_at < now) throw refuse('APPROVAL_TOKEN_EXPIRED', `this approval link expired at ${new Date(t.expires_at).toISOString()}`, 410, 'the approval timed out or the link is old; see the execution');
+      executionId = t.execution_id;
+      tokenId = t.id;
+      tokenStep = t.step;
+      by = t.approver ?? 'token holder';
+      via = 'token';
+    } else {
+      if (!req.approver) throw refuse('APPROVAL_UNAUTHENTICATED', 'deciding needs an approval token or an authenticated approver', 401, 'log in as an approver, or use the link from the approval message');
+      if (!executionId) throw refuse('APPROVAL_NO_EXECUTION', 'which execution? none was given', 400, 'name the execution id');
+      by = req.approver.name;
+      via = 'approver';
+    }
+    const rec = store.get(executionId);
+    if (!rec) throw refuse('EXECUTION_NOT_FOUND', `no execution ${executionId}`, 404, 'list executions with `sluice executions list`');
+    const history = store.events(rec.id);
+    const pending = pendingApproval(history);
+    if (!pending || (rec.status !== 'running' && rec.status !== 'waiting') || (tokenStep !== undefined && tokenStep !== pending.step)) {
+      const decided = [...history].reverse().find((e) => e.type === 'ApprovalDecided' || e.type === 'ApprovalTimedOut');
+      const already = decided ? ` (already ${String(decided.data.decision)} by ${String(decided.data.by)} at ${String(decided.data.at)})` : '';
+      throw refuse('APPROVAL_NOT_WAITING', `execution ${rec.id} is not waiting for an approval; it is ${rec.status}${already}`, 409, 'nothing was changed');
+    }
+    if (req.approver && !mayDecide(req.approver, pending.requested.data.approvers as string[] | null)) {
+      throw refuse('APPROVAL_FORBIDDEN', `${req.approver.name} (${req.approver.role}) may not decide this approval`, 403, 'only the configured approvers of this step can decide');
+    }
+    const outcome: ApprovalOutcome = {
+      decision: req.decision === 'approve' ? 'approved' : 'rejected',
+      by, at: new Date(now).toISOString(), via, timedOut: false,
+      ...(comment ? { comment } : {}), ...(reason ? { reason } : {}), ...(req.ip ? { ip: req.ip } : {}),
+    };
+    const appended = store.append(rec.id, [{ type: 'ApprovalDecided', step: pending.step, data: { ...outcome } }], rec.lastSeq, { wakeAt: 0 });
+    if (!appended) throw refuse('EXECUTION_CHANGED', `execution ${rec.id} changed while deciding; try again`, 409, 'nothing was changed');
+    if (tokenId) db.prepare('UPDATE approval_tokens SET used_at = ? WHERE id = ?').run(outcome.at, tokenId);
+    return { ...outcome, executionId: rec.id, step: pending.step };
+  });
+  return tx.immediate();
+}

@@ -1,0 +1,39 @@
+/**
+ * What approvers are told about a batch, read from the results of earlier states. The report
+ * activity's output is expected to carry (all optional):
+ * `{ verdict, gates: [{ name, passed, message }], warnings: [{ severity, message }], figures: { name: value }, reportUrl }`.
+ * Anything missing is simply not shown; nothing is invented.
+ */
+export interface Findings {
+  verdict?: string | undefined;
+  gates: Array<{ name: string; passed: boolean; message?: string | undefined }>;
+  highWarnings: string[];
+  figures: Array<[string, string]>;
+  reportUrl?: string | undefined;
+}
+
+export function extractFindings(results: Record<string, unknown>, from = 'report'): Findings {
+  const r = (results[from] ?? {}) as Record<string, unknown>;
+  const gates = Array.isArray(r.gates)
+    ? r.gates.filter(isObject).map((g) => ({ name: String(g.name ?? 'gate'), passed: g.passed === true, message: g.message === undefined ? undefined : String(g.message) }))
+    : [];
+  const highWarnings = Array.isArray(r.warnings)
+    ? r.warnings.filter(isObject).filter((w) => String(w.severity ?? '').toLowerCase() === 'high').map((w) => String(w.message ?? w.title ?? 'warning'))
+    : [];
+  const figures = isObject(r.figures) ? Object.entries(r.figures).map(([k, v]) => [k, typeof v === 'number' ? formatNumber(v) : String(v)] as [string, string]) : [];
+  return {
+    verdict: r.verdict === undefined ? undefined : String(r.verdict),
+    gates,
+    highWarnings,
+    figures,
+    reportUrl: typeof r.reportUrl === 'string' ? r.reportUrl : undefined,
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 4 });
+}

@@ -1,0 +1,91 @@
+import pino, { type Logger } from 'pino';
+import { SluiceError } from '../../core/errors.js';
+import { openProjectDb, type ProjectDb } from '../../state/openProjectDb.js';
+import type { Activity } from '../activities/Activity.js';
+import { builtinActivities } from '../activities/builtinActivities.js';
+import { notifyActivity } from '../activities/notifyActivity.js';
+import type { Approver } from '../approvals/Approver.js';
+import { ApprovalMessenger, type NotificationSettings } from '../notify/ApprovalMessenger.js';
+import { Mailer } from '../notify/Mailer.js';
+import { Orchestrator } from '../Orchestrator.js';
+import { ExecutionStore } from '../store/ExecutionStore.js';
+import { InboxWatcher } from '../triggers/InboxWatcher.js';
+import type { Project } from './loadProject.js';
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  /** Extra or replacement activities by name (plugins, tests). */
+  activities?: Record<string, Activity<any, unknown>>;
+  concurrency?: number;
+  pollMs?: number;
+}
+
+/**
+ * A project's live parts wired together: database, execution store, activities, notifications,
+ * orchestrator and inbox watcher. `sluice serve`, `sluice run` and the server use it.
+ */
+export class ProjectRuntime {
+  readonly db: ProjectDb;
+  readonly store: ExecutionStore;
+  readonly orchestrator: Orchestrator;
+  readonly notifications: NotificationSettings;
+  readonly log: Logger;
+  private readonly mailer: Mailer | undefined;
+  private watcher: InboxWatcher | undefined;
+
+  constructor(readonly project: Project, opts: RuntimeOptions = {}) {
+    const { config, paths } = project;
+    this.log = opts.logger ?? pino({ level: 'silent' });
+    this.db = openProjectDb(paths.db);
+    this.store = new ExecutionStore(this.db);
+    if (config.smtp) {
+      this.mailer = new Mailer(config.smtp);
+    }
+    const publicUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
+    this.notifications = { publicUrl, approvers: config.approvers, mailer: this.mailer, webhooks: config.webhooks };
+    const activities = builtinActivities({ notify: notifyActivity(this.db, this.notifications), ...opts.activities }, { store: this.store, publicUrl });
+    this.orchestrator = new Orchestrator({
+      store: this.store,
+      activities,
+      project: paths,
+      pipeline: project.pipeline,
+      concurrency: opts.concurrency ?? config.concurrency,
+      logger: this.log,
+      approvals: new ApprovalMessenger(this.store, this.notifications),
+      config,
+      ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+    });
+  }
+
+  get approvers(): readonly Approver[] {
+    return this.project.config.approvers;
+  }
+
+  /** The configured approver of that name (case-insensitive), or a clear error. */
+  approver(name: string): Approver {
+    const a = this.approvers.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!a) {
+      throw new SluiceError('APPROVER_UNKNOWN', `"${name}" is not a configured approver`, { httpStatus: 403, hint: `approvers in sluice.yaml: ${this.approvers.map((x) => x.name).join(', ') || '(none)'}` });
+    }
+    return a;
+  }
+
+  /** Starts the orchestrator loop and, with `watch`, the inbox watcher. */
+  async start(opts: { watch?: boolean } = {}): Promise<void> {
+    this.orchestrator.startLoop();
+    if (opts.watch) {
+      this.watcher = new InboxWatcher({
+        orchestrator: this.orchestrator, inbox: this.project.paths.inbox, archive: this.project.paths.archive,
+        stabilityMs: this.project.config.stabilityMs, logger: this.log,
+      });
+      await this.watcher.start();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.stop();
+    await this.orchestrator.stop();
+    this.mailer?.close();
+    this.db.close();
+  }
+}

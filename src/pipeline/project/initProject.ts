@@ -1,0 +1,124 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { SluiceError } from '../../core/errors.js';
+import { CONFIG_FILE } from './loadProject.js';
+
+/** The sluice.yaml `sluice init` writes: every setting present, each with what it does. */
+export function configTemplate(name: string): string {
+  return `# Sluice project configuration. Reference: docs/configuration.md (JSON Schema: docs/config.schema.json).
+# Relative paths are relative to this file's folder.
+
+# A name for this project (shown in the console and in messages).
+name: ${JSON.stringify(name)}
+
+# Folder watched for new data files. A file is taken once completely written (its size stable
+# for stabilityMs, or renamed into place), then moved to the archive.
+inbox: inbox
+# Where taken files are moved, one folder per execution (archive/<execution id>/<file>).
+archive: archive
+# Milliseconds a file's size must stay unchanged before it is taken.
+stabilityMs: 1000
+# State folder: SQLite database (executions, approvals, registries), reports, models, offline store.
+stateDir: .sluice
+# How many executions are driven at once (executions waiting for a human do not count).
+concurrency: 4
+# A file whose content (sha256) was already processed: skip (recorded in its history) or process.
+duplicates: skip
+
+# The recipe applied to each file, the column models predict, and the record id column.
+flow: flows/main.flow.yaml
+target: readmitted
+id: encounter_id
+# Quality gates checked by the report (a failed gate is shown first to approvers).
+gates: gates.yaml
+
+# The feature group approved batches are ingested into (created from the first batch's schema).
+featureGroup:
+  name: encounters
+  recordIdentifier: record_id
+  eventTime: event_time
+
+# Storage backends, by short name. Embedded defaults: local folders and SQLite.
+stores:
+  offline: { type: local, path: .sluice/offline }
+  online: { type: sqlite }
+  artifacts: { type: local, path: .sluice/models }
+
+# The HTTP server (sluice serve): API, approval pages, console, prediction endpoint.
+server:
+  host: 127.0.0.1
+  port: 7300
+  # Base URL used in links sent to approvers (set it when Sluice is behind a proxy).
+  publicUrl: http://127.0.0.1:7300
+
+# People who read (viewer) or decide (approver, admin). Only approvers and admins decide.
+approvers:
+  - name: Change Me
+    email: approver@example.com
+    role: approver
+
+# Outgoing mail for approval messages. Uncomment and fill in to send e-mail.
+# smtp:
+#   host: smtp.example.com
+#   port: 587
+#   secure: false          # true for TLS from the start (port 465)
+#   ignoreTLS: false       # true only for a local relay without TLS
+#   user: sluice@example.com
+#   passEnv: SLUICE_SMTP_PASSWORD   # the environment variable holding the password
+#   from: "Sluice <sluice@example.com>"
+
+# JSON webhooks told about new batches and pending approvals (Slack incoming webhooks work).
+webhooks: []
+#  - name: team
+#    url: https://hooks.slack.com/services/...
+
+# S3 event notifications (POST /api/s3-events): each created object is fetched and processed.
+# Uncomment to accept them; the notifier must send the shared secret in x-sluice-secret.
+# s3Events:
+#   endpoint: http://127.0.0.1:9000    # an S3-compatible server; AWS when absent
+#   region: us-east-1
+#   forcePathStyle: true
+#   accessKeyIdEnv: SLUICE_S3_KEY
+#   secretAccessKeyEnv: SLUICE_S3_SECRET
+#   secretEnv: SLUICE_S3_WEBHOOK_SECRET
+#   buckets: [landing]
+
+# The pipeline: "default" (flow -> report -> notify -> approval -> features + training ->
+# register -> deploy if better), a path such as pipelines/main.yaml, or the states inline.
+# See docs/pipelines.md.
+pipeline: default
+`;
+}
+
+/**
+ * Creates a project in `dir`: sluice.yaml (every setting present and commented), flows/,
+ * inbox/, and a .gitignore for the state folder. Refuses to touch a folder that already has a
+ * sluice.yaml. Returns the files created.
+ */
+export function initProject(dir: string): string[] {
+  const root = resolve(dir);
+  const file = join(root, CONFIG_FILE);
+  if (existsSync(file)) {
+    throw new SluiceError('PROJECT_EXISTS', `${file} already exists; nothing was changed`, { hint: 'init creates new projects only; edit the existing sluice.yaml instead' });
+  }
+  mkdirSync(root, { recursive: true });
+  const created: string[] = [];
+  const write = (rel: string, content: string) => {
+    const p = join(root, rel);
+    if (existsSync(p)) return;
+    writeFileSync(p, content, { flag: 'wx' });
+    created.push(rel);
+  };
+  for (const d of ['flows', 'inbox']) {
+    if (!existsSync(join(root, d))) {
+      mkdirSync(join(root, d));
+      created.push(`${d}/`);
+    }
+    write(`${d}/.gitkeep`, '');
+  }
+  write('.gitignore', '# Sluice state (database, reports, models): machine-local, never committed.\n.sluice/\narchive/\n');
+  // sluice.yaml last and exclusively: its presence marks a complete project.
+  writeFileSync(file, configTemplate(basename(root)), { flag: 'wx' });
+  created.push(CONFIG_FILE);
+  return created;
+}

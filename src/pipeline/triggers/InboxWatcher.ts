@@ -1,0 +1,128 @@
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import pino, { type Logger } from 'pino';
+import { SluiceError, toSluiceError } from '../../core/errors.js';
+import type { Pipeline } from '../definition/pipelineSchema.js';
+import { sha256File, type Orchestrator } from '../Orchestrator.js';
+import { newExecutionId } from '../store/ExecutionStore.js';
+
+export interface InboxWatcherOptions {
+  orchestrator: Orchestrator;
+  inbox: string;
+  archive: string;
+  pipeline?: Pipeline | undefined;
+  /** A file is taken once its size has not changed for this long. Default 1000 ms. */
+  stabilityMs?: number;
+  logger?: Logger;
+}
+
+/** Names never taken: hidden files and the partial files of downloaders and editors. */
+export function isPartialName(name: string): boolean {
+  return name.startsWith('.') || /\.(tmp|part|partial|crdownload|download|swp)$/i.test(name) || name.endsWith('~');
+}
+
+/**
+ * Watches the inbox folder: a file is taken once completely written (its size stable for
+ * `stabilityMs`, which also covers a file renamed into place; partial names are ignored), moved
+ * to `archive/<execution id>/<name>`, and an execution is started for it with that id.
+ *
+ * Moving first and naming the archive folder after the execution makes the hand-over safe: if the
+ * process dies between the move and the start, {@link recover} finds the archived file without an
+ * execution and starts it; a file is never taken twice because it leaves the inbox first.
+ */
+export class InboxWatcher {
+  private watcher: FSWatcher | undefined;
+  private readonly log: Logger;
+  private readonly inbox: string;
+  private readonly archive: string;
+  private readonly taking = new Set<string>();
+  private pending = Promise.resolve();
+
+  constructor(private readonly opts: InboxWatcherOptions) {
+    this.log = opts.logger ?? pino({ level: 'silent' });
+    this.inbox = resolve(opts.inbox);
+    this.archive = resolve(opts.archive);
+  }
+
+  /** Starts executions for archived files whose execution was never recorded (a crash mid-hand-over). */
+  async recover(): Promise<string[]> {
+    const started: string[] = [];
+    await mkdir(this.archive, { recursive: true });
+    for (const dir of await readdir(this.archive)) {
+      if (!dir.startsWith('ex-') || this.opts.orchestrator.store.get(dir)) continue;
+      const files = (await readdir(join(this.archive, dir))).filter((f) => !isPartialName(f));
+      const file = files[0];
+      if (!file) continue;
+      await this.startFor(dir, join(this.archive, dir, file));
+      started.push(dir);
+    }
+    return started;
+  }
+
+  /** Starts watching; resolves once the files already in the inbox are being taken. */
+  async start(): Promise<void> {
+    await mkdir(this.inbox, { recursive: true });
+    await this.recover();
+    const stabilityThreshold = this.opts.stabilityMs ?? 1000;
+    this.watcher = watch(this.inbox, {
+      depth: 0,
+      ignoreInitial: false,
+      ignored: (p: string) => p !== this.inbox && isPartialName(basename(p)),
+      awaitWriteFinish: { stabilityThreshold, pollInterval: Math.max(10, Math.min(100, stabilityThreshold / 4)) },
+    });
+    this.watcher.on('add', (path: string) => {
+      // Serialise the hand-overs: each is a rename + a small transaction.
+      this.pending = this.pending.then(() => this.take(path));
+    });
+    this.watcher.on('error', (e) => this.log.error({ err: e }, 'inbox watcher error'));
+    await new Promise<void>((r) => this.watcher!.once('ready', () => r()));
+  }
+
+  async stop(): Promise<void> {
+    await this.watcher?.close();
+    await this.pending;
+  }
+
+  private async take(path: string): Promise<void> {
+    if (this.taking.has(path)) return;
+    this.taking.add(path);
+    try {
+      const s = await stat(path).catch(() => undefined);
+      if (!s?.isFile()) return;
+      const id = newExecutionId();
+      const dest = join(this.archive, id, basename(path));
+      await mkdir(join(this.archive, id), { recursive: true });
+      await moveFile(path, dest);
+      await this.startFor(id, dest);
+    } catch (e) {
+      this.log.error({ file: path, error: toSluiceError(e).message }, 'could not take the file from the inbox');
+    } finally {
+      this.taking.delete(path);
+    }
+  }
+
+  private async startFor(id: string, file: string): Promise<void> {
+    const sha256 = await sha256File(file);
+    const rec = this.opts.orchestrator.store.create(this.requirePipeline(), { file, sha256, trigger: 'inbox' }, { id });
+    this.log.info({ executionId: id, file, status: rec.status, duplicateOf: rec.duplicateOf }, 'file taken from the inbox');
+    this.opts.orchestrator.kick();
+  }
+
+  private requirePipeline(): Pipeline {
+    const p = this.opts.pipeline ?? this.opts.orchestrator.pipeline;
+    if (!p) throw new SluiceError('PIPELINE_MISSING', 'no pipeline is configured for the inbox', { hint: 'set `pipeline` in sluice.yaml' });
+    return p;
+  }
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    await copyFile(from, `${to}.part`);
+    await rename(`${to}.part`, to);
+    await rm(from);
+  }
+}

@@ -1,0 +1,74 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { isSluiceError, toSluiceError } from '../core/errors.js';
+import type { Project } from '../pipeline/project/loadProject.js';
+import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
+import { FeatureStore } from '../features/FeatureStore.js';
+import { Csrf } from './csrf.js';
+import { featureRoutes } from './routes/features.js';
+import { approvalPageRoutes } from './routes/approvalPages.js';
+import { approvalRoutes } from './routes/approvals.js';
+import { executionRoutes } from './routes/executions.js';
+import { reportRoutes } from './routes/reports.js';
+import { s3EventRoutes } from './routes/s3Events.js';
+import type { Authenticate, ServerContext } from './serverContext.js';
+
+export interface CreateServerOptions {
+  project: Project;
+  /** An opened runtime to serve; one is opened (and closed with the server) when absent. */
+  runtime?: ProjectRuntime;
+  /** Resolves the caller (sessions, API tokens); without it only approval-link tokens decide. */
+  authenticate?: Authenticate;
+  /** Further route plugins (features, models, console), registered after the built-in routes. */
+  plugins?: Array<FastifyPluginAsync<{ runtime: ProjectRuntime }>>;
+  csrfSecret?: Buffer;
+  /** Mount the feature store's routes under /api/features (default true). */
+  features?: boolean;
+}
+
+/**
+ * The HTTP server: REST API for executions and approvals, the approval pages, and whatever
+ * plugins are given. Errors answer as JSON `{ code, message, hint, location }` with the
+ * SluiceError's status. Tested in-process with `app.inject()`.
+ *
+ * @example
+ * const app = await createServer({ project: loadProject('.') });
+ * await app.listen({ host: '127.0.0.1', port: 7300 });
+ */
+export async function createServer(opts: CreateServerOptions): Promise<FastifyInstance> {
+  const ownRuntime = !opts.runtime;
+  const runtime = opts.runtime ?? new ProjectRuntime(opts.project);
+  const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576 }) as unknown as FastifyInstance;
+  const ctx: ServerContext = { runtime, csrf: new Csrf(opts.csrfSecret), authenticate: opts.authenticate };
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.setErrorHandler((e, req, reply) => {
+    const err = isSluiceError(e)
+      ? e
+      : (e as { validation?: unknown }).validation
+        ? toSluiceError(Object.assign(new Error((e as Error).message), {}), 'BAD_REQUEST', 400)
+        : toSluiceError(e, 'INTERNAL', (e as { statusCode?: number }).statusCode ?? 500);
+    const status = (e as { validation?: unknown }).validation ? 400 : err.httpStatus;
+    if (status >= 500) req.log.error({ err: e }, 'request failed');
+    const json = err.toJSON();
+    if ((e as { validation?: unknown }).validation) json.hint = 'check the request body and query against docs/pipelines.md (REST API)';
+    return reply.code(status).send(json);
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
+
+  app.get('/api/health', async () => ({ ok: true }));
+  executionRoutes(app, ctx);
+  approvalRoutes(app, ctx);
+  approvalPageRoutes(app, ctx);
+  reportRoutes(app, ctx);
+  s3EventRoutes(app, ctx);
+  if (opts.features !== false) {
+    const store = await FeatureStore.open({ projectDir: opts.project.root });
+    await app.register(featureRoutes, { store, prefix: '/api' });
+    app.addHook('onClose', async () => store.close());
+  }
+  for (const plugin of opts.plugins ?? []) await app.register(plugin, { runtime });
+  if (ownRuntime) app.addHook('onClose', async () => runtime.close());
+  return app;
+}

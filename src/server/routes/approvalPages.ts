@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isSluiceError, toSluiceError } from '../../core/errors.js';
+import { findToken, hashToken } from '../../pipeline/approvals/approvalTokens.js';
+import { decideApproval, pendingApproval } from '../../pipeline/approvals/decideApproval.js';
+import { drawPipeline } from '../../pipeline/drawPipeline.js';
+import { extractFindings } from '../../pipeline/notify/findings.js';
+import { plan } from '../../pipeline/plan.js';
+import { CSRF_COOKIE, readCookie } from '../csrf.js';
+import { approvalPage, messagePage } from '../pages/approvalPage.js';
+import type { ServerContext } from '../serverContext.js';
+
+/** Headers for every HTML page: nothing external, no framing, the token never leaks as a referrer. */
+function htmlReply(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'no-referrer')
+    .header('cache-control', 'no-store')
+    .send(body);
+}
+
+/**
+ * The page an approval link opens (`GET /approve/:token`) and its form (`POST`). A GET only
+ * shows; a decision needs the POST with the CSRF token bound to the cookie set by the GET.
+ */
+export function approvalPageRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { store } = ctx.runtime;
+  const secure = (ctx.runtime.project.config.server.publicUrl ?? '').startsWith('https:');
+
+  app.get('/approve/:token', async (req, reply) => {
+    const token = (req.params as { token: string }).token;
+    const t = findToken(store.db, token);
+    const refuse = (status: number, msg: string) => htmlReply(reply, status, messagePage('This link cannot decide', msg, 'refused', 'Open the execution in the console, or ask for a new link.'));
+    if (!t) return refuse(403, 'This approval link is not valid.');
+    if (t.used_at) return refuse(409, `This approval link was already used (${t.used_at}).`);
+    if (t.expires_at < Date.now()) return refuse(410, `This approval link expired at ${new Date(t.expires_at).toISOString()}.`);
+    const rec = store.require(t.execution_id);
+    const history = store.events(rec.id);
+    const pending = pendingApproval(history);
+    if (!pending || pending.step !== t.step) return refuse(409, `Execution ${rec.id} is not waiting for this approval (it is ${rec.status}).`);
+    const cookie = readCookie(req.headers.cookie, CSRF_COOKIE) ?? ctx.csrf.newCookieValue();
+    const p = plan(rec.definition, history);
+    const done = history.filter((e) => e.type === 'StateExited' || e.type === 'ChoiceTaken').map((e) => e.step!);
+    reply.header('set-cookie', ctx.csrf.cookie(cookie, secure));
+    return htmlReply(reply, 200, approvalPage({
+      execution: rec, step: t.step, approver: t.approver ?? 'the holder of this link', expiresAt: new Date(t.expires_at).toISOString(),
+      findings: extractFindings(p.results), diagram: drawPipeline(rec.definition, { current: rec.current, done }),
+      action: `/approve/${encodeURIComponent(token)}`, csrf: ctx.csrf.tokenFor(cookie, hashToken(token)),
+    }));
+  });
+
+  app.post('/approve/:token', async (req, reply) => {
+    const token = (req.params as { token: string }).token;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!ctx.csrf.verify(readCookie(req.headers.cookie, CSRF_COOKIE), hashToken(token), body.csrf)) {
+      return htmlReply(reply, 403, messagePage('Not decided', 'The form expired or did not come from this page; nothing was decided.', 'refused', 'Open the link again and use the form on that page.'));
+    }
+    const decision = body.decision === 'reject' ? 'reject' : body.decision === 'approve' ? 'approve' : undefined;
+    try {
+      const d = decideApproval(store, {
+        token, decision: decision ?? (String(body.decision) as 'approve'), comment: str(body.comment), reason: str(body.reason), ip: req.ip,
+      });
+      return htmlReply(reply, 200, messagePage(d.decision === 'approved' ? 'Approved' : 'Rejected', `Execution ${d.executionId} was ${d.decision} by ${d.by} at ${d.at}. Thank you.`, 'done'));
+    } catch (e) {
+      const err = toSluiceError(e);
+      if (!isSluiceError(e)) req.log.error({ err: e }, 'approval failed');
+      return htmlReply(reply, err.httpStatus, messagePage('Not decided', err.message, 'refused', err.hint));
+    }
+  });
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}

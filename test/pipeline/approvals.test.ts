@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { SluiceError } from '../../src/core/errors.js';
+import { createApprovalToken, findToken, hashToken } from '../../src/pipeline/approvals/approvalTokens.js';
+import { decideApproval, type DecisionRequest } from '../../src/pipeline/approvals/decideApproval.js';
+import { ActivityRegistry, orchestrator, pipeline, tempProject } from './support.js';
+
+const DEF = pipeline(`start: ask\nstates:\n  ask: { type: approval, timeout: 1h, approvers: [ana, admin], next: done }\n  done: { type: succeed }\n`);
+
+async function waitingExecution() {
+  const p = tempProject();
+  const o = orchestrator(p, new ActivityRegistry());
+  const ex = o.start({}, { pipeline: DEF });
+  await o.runUntilIdle();
+  expect(p.store.require(ex.id).status).toBe('waiting');
+  return { p, o, id: ex.id };
+}
+
+function refusal(fn: () => unknown): SluiceError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof SluiceError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('approvals', () => {
+  it('tokens are 256 random bits, stored only as a sha256 hash', async () => {
+    const { p, id } = await waitingExecution();
+    const { token } = createApprovalToken(p.db, { executionId: id, step: 'ask', approver: 'ana', expiresAt: Date.now() + 60_000 });
+    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    const rows = p.db.prepare('SELECT * FROM approval_tokens').all() as Array<Record<string, unknown>>;
+    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(rows[0]!.token_hash).toBe(hashToken(token));
+    expect(findToken(p.db, token)?.execution_id).toBe(id);
+  });
+
+  it('decides by token once; records who, when, where and the comment', async () => {
+    const { p, o, id } = await waitingExecution();
+    const { token } = createApprovalToken(p.db, { executionId: id, step: 'ask', approver: 'ana', expiresAt: Date.now() + 60_000 });
+    const before = p.store.events(id).length;
+    const d = decideApproval(p.store, { token, decision: 'approve', comment: 'ok <b>', ip: '192.0.2.7' });
+    expect(d).toMatchObject({ decision: 'approved', by: 'ana', via: 'token', comment: 'ok <b>', ip: '192.0.2.7', executionId: id, step: 'ask' });
+    expect(p.store.events(id)).toHaveLength(before + 1);
+    // The same link again: refused, nothing changes.
+    const again = refusal(() => decideApproval(p.store, { token, decision: 'reject', reason: 'changed my mind' }));
+    expect(again.code).toBe('APPROVAL_TOKEN_USED');
+    expect(again.httpStatus).toBe(409);
+    expect(p.store.events(id)).toHaveLength(before + 1);
+    await o.runUntilIdle();
+    expect(p.store.require(id).status).toBe('succeeded');
+  });
+
+  it('refuses wrong, expired and foreign tokens, deciding twice, and executions not waiting, changing nothing', async () => {
+    const { p, id } = await waitingExecution();
+    const history = () => p.store.events(id).length;
+    const n0 = history();
+    const expired = createApprovalToken(p.db, { executionId: id, step: 'ask', approver: 'ana', expiresAt: Date.now() - 1 });
+    const cases: Array<[DecisionRequest, string, number]> = [
+      [{ token: 'not-a-token', decision: 'approve' }, 'APPROVAL_TOKEN_INVALID', 403],
+      [{ token: expired.token, decision: 'approve' }, 'APPROVAL_TOKEN_EXPIRED', 410],
+      [{ token: expired.token, executionId: 'ex-other', decision: 'approve' }, 'APPROVAL_TOKEN_INVALID', 403],
+      [{ executionId: id, decision: 'approve' }, 'APPROVAL_UNAUTHENTICATED', 401],
+      [{ executionId: id, approver: { name: 'bo', role: 'approver' }, decision: 'approve' }, 'APPROVAL_FORBIDDEN', 403],
+      [{ executionId: id, approver: { name: 'ana', role: 'viewer' }, decision: 'approve' }, 'APPROVAL_FORBIDDEN', 403],
+      [{ executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'reject' }, 'APPROVAL_REASON_REQUIRED', 400],
+      [{ executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'reject', reason: '   ' }, 'APPROVAL_REASON_REQUIRED', 400],
+      [{ executionId: 'ex-missing', approver: { name: 'ana', role: 'approver' }, decision: 'approve' }, 'EXECUTION_NOT_FOUND', 404],
+    ];
+    for (const [req, code, status] of cases) {
+      const e = refusal(() => decideApproval(p.store, req));
+      expect(e.code, JSON.stringify(req)).toBe(code);
+      expect(e.httpStatus).toBe(status);
+      expect(e.hint).toBeTruthy();
+    }
+    expect(history()).toBe(n0);
+    // A role named in `approvers` may decide; then a second decision is refused.
+    decideApproval(p.store, { executionId: id, approver: { name: 'zoe', role: 'admin' }, decision: 'reject', reason: 'drift too high' });
+    const twice = refusal(() => decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' }));
+    expect(twice.code).toBe('APPROVAL_NOT_WAITING');
+    expect(twice.message).toContain('already rejected by zoe');
+    expect(history()).toBe(n0 + 1);
+  });
+
+  it('refuses to decide an execution that has ended', async () => {
+    const { p, o, id } = await waitingExecution();
+    const { token } = createApprovalToken(p.db, { executionId: id, step: 'ask', approver: 'ana', expiresAt: Date.now() + 60_000 });
+    decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+    await o.runUntilIdle();
+    expect(p.store.require(id).status).toBe('succeeded');
+    const e = refusal(() => decideApproval(p.store, { token, decision: 'approve' }));
+    expect(e.code).toBe('APPROVAL_NOT_WAITING');
+    expect(e.message).toContain('it is succeeded');
+  });
+});

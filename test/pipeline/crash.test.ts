@@ -1,0 +1,118 @@
+import { spawnSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decideApproval, pendingApproval } from '../../src/pipeline/approvals/decideApproval.js';
+import { parsePipelineYaml } from '../../src/pipeline/definition/parsePipeline.js';
+import { CRASH_PIPELINE } from './fixtures/crashPipeline.js';
+import { effectLines, tempProject } from './support.js';
+
+const WORKER = join(import.meta.dirname, 'fixtures', 'crashWorker.ts');
+const ROOT = join(import.meta.dirname, '..', '..');
+const STEPS = ['prepare', 'flaky', 'build/ingest', 'build/train', 'deploy'];
+
+function runWorker(env: Record<string, string>) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', WORKER], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { signal: r.signal, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Restarts the worker (approving whatever waits) until every execution has ended. */
+function finish(p: ReturnType<typeof tempProject>) {
+  for (let round = 0; round < 20; round++) {
+    const r = runWorker({ PROJECT: p.root });
+    expect(r.status, r.stderr).toBe(0);
+    let waiting = 0;
+    for (const ex of p.store.list({ limit: 1000 })) {
+      if (ex.status !== 'waiting' || !pendingApproval(p.store.events(ex.id))) continue;
+      decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+      waiting++;
+    }
+    if (waiting === 0 && p.store.list({ limit: 1000 }).every((e) => e.status === 'succeeded')) return;
+  }
+  throw new Error('executions did not finish');
+}
+
+function checkExactlyOnce(p: ReturnType<typeof tempProject>) {
+  const execs = p.store.list({ limit: 1000 });
+  const expected = execs.flatMap((e) => STEPS.map((s) => `${e.id}:${s}`)).sort();
+  const why = execs.map((e) => `${e.id} ${e.status} ${JSON.stringify(e.error)}\n${p.store.events(e.id).map((x) => `${x.seq} ${x.type} ${x.step ?? ''} ${JSON.stringify(x.data).slice(0, 120)}`).join('\n')}`).join('\n');
+  expect(effectLines(join(p.root, 'effects.txt')).sort(), why).toEqual(expected);
+  for (const e of execs) {
+    expect(e).toMatchObject({ status: 'succeeded', outcome: 'deployed' });
+    const h = p.store.events(e.id);
+    const succeeded = h.filter((x) => x.type === 'ActivitySucceeded').map((x) => x.step);
+    expect(succeeded.sort()).toEqual([...STEPS].sort());
+    expect(h.map((x) => x.seq)).toEqual(h.map((_, i) => i + 1));
+    expect(h.filter((x) => x.type === 'ApprovalDecided')).toHaveLength(1);
+    expect(h.filter((x) => x.type === 'ExecutionSucceeded')).toHaveLength(1);
+  }
+}
+
+describe('crash recovery (a real child process killed with SIGKILL)', () => {
+  it('resumes after a kill right after every recorded event, with exactly-once effects', () => {
+    // Each run is killed right after the first event it records that no earlier run was killed
+    // at, so successive restarts walk the execution: every event of every state is a kill point.
+    const p = tempProject();
+    p.store.create(parsePipelineYaml(CRASH_PIPELINE), { n: 0 });
+    const id = p.store.list()[0]!.id;
+    let kills = 0;
+    for (let round = 0; round < 200; round++) {
+      const r = runWorker({ PROJECT: p.root, KILL_POINTS_FILE: join(p.root, 'kill-points') });
+      if (r.signal === 'SIGKILL') {
+        kills++;
+        continue;
+      }
+      expect(r.status, r.stderr).toBe(0);
+      if (pendingApproval(p.store.events(id))) decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+      else if (p.store.require(id).status === 'succeeded' || p.store.require(id).status === 'failed') break;
+    }
+    checkExactlyOnce(p);
+    const events = p.store.events(id);
+    // Kill points are after each recorded transaction (events recorded together commit together):
+    // every step of every state was among them, and each fact (start, result, timer, notice).
+    const killedAt = readFileSync(join(p.root, 'kill-points'), 'utf8').split('\n').filter(Boolean);
+    expect(kills).toBe(killedAt.length);
+    const steps = new Set(events.map((e) => e.step).filter(Boolean));
+    for (const step of steps) expect(killedAt.some((k) => k.split(':')[1] === step), `a kill in ${step}`).toBe(true);
+    for (const t of ['ActivityStarted', 'ActivitySucceeded', 'ActivityFailed', 'TimerStarted', 'TimerFired', 'ApprovalRequested', 'ApprovalNotified']) {
+      expect(killedAt.some((k) => k.startsWith(`${t}:`)), `a kill after ${t}`).toBe(true);
+    }
+    // Every state kind was entered, and resumed, across kills.
+    expect(new Set(events.filter((e) => e.type === 'StateEntered').map((e) => e.data.type))).toEqual(new Set(['task', 'approval', 'choice', 'parallel', 'wait', 'succeed']));
+    expect(events.filter((e) => e.type === 'ActivityRetried')).toHaveLength(1);
+  }, 300_000);
+
+  it('an effect applied just before the kill is not applied again', () => {
+    for (const step of ['prepare', 'build/ingest', 'deploy']) {
+      const p = tempProject();
+      runWorker({ PROJECT: p.root, START: '1', KILL_IN_STEP: step });
+      const id = p.store.list()[0]!.id;
+      if (pendingApproval(p.store.events(id))) decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+      const r = runWorker({ PROJECT: p.root, KILL_IN_STEP: step });
+      expect(r.signal === 'SIGKILL' || r.status === 0).toBe(true);
+      finish(p);
+      checkExactlyOnce(p);
+      // The step ran twice (the killed attempt and the resumed one) yet its effect is there once.
+      expect(p.store.events(id).filter((e) => e.type === 'ActivityStarted' && e.step === step).length).toBeGreaterThanOrEqual(2);
+    }
+  }, 300_000);
+
+  it('20 executions survive random kills from outside', async () => {
+    const p = tempProject();
+    const def = parsePipelineYaml(CRASH_PIPELINE);
+    for (let i = 0; i < 20; i++) p.store.create(def, { n: i });
+    for (let round = 0; round < 12; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', WORKER], { cwd: ROOT, env: { ...process.env, PROJECT: p.root, CONCURRENCY: '3' }, stdio: 'ignore' });
+      const delay = 500 + Math.floor(Math.random() * 1000);
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      for (const ex of p.store.list({ limit: 100 })) {
+        if (ex.status === 'waiting' && pendingApproval(p.store.events(ex.id))) decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+      }
+    }
+    finish(p);
+    expect(p.store.count()).toBe(20);
+    checkExactlyOnce(p);
+  }, 300_000);
+});

@@ -1,0 +1,94 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as netServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseS3Event } from '../../src/pipeline/triggers/s3Events.js';
+import { initProject } from '../../src/pipeline/project/initProject.js';
+import { loadProject } from '../../src/pipeline/project/loadProject.js';
+import { ProjectRuntime } from '../../src/pipeline/project/ProjectRuntime.js';
+import { createServer } from '../../src/server/createServer.js';
+
+const hasMoto = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
+
+async function freePort(): Promise<number> {
+  const s = netServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+let moto: ChildProcess | undefined;
+let endpoint = '';
+
+describe('S3 event notifications', () => {
+  it('parses S3 notification bodies: URL-encoded keys, only created objects, clear 400 otherwise', () => {
+    expect(parseS3Event({ Records: [
+      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'in/new+batch%2B1.csv' } } },
+      { eventName: 'ObjectRemoved:Delete', s3: { bucket: { name: 'b' }, object: { key: 'x' } } },
+    ] })).toEqual([{ bucket: 'b', key: 'in/new batch+1.csv', eventName: 'ObjectCreated:Put' }]);
+    expect(() => parseS3Event({})).toThrow(/no Records array/);
+    expect(() => parseS3Event({ Records: [{ s3: {} }] })).toThrow(/record 0 has no s3.bucket.name/);
+  });
+
+  describe.skipIf(!hasMoto)('against a real S3-compatible server (moto_server)', () => {
+    beforeAll(async () => {
+      const port = await freePort();
+      moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+      endpoint = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 30_000;
+      while (!(await fetch(endpoint).then((r) => r.ok, () => false))) {
+        if (Date.now() > deadline) throw new Error('moto_server did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }, 60_000);
+    afterAll(() => {
+      moto?.kill('SIGTERM');
+    });
+
+    it('fetches the announced object, archives it and starts its execution; a repeated event is a skipped duplicate; the secret is required', async () => {
+      process.env.TEST_S3_KEY = 'test';
+      process.env.TEST_S3_SECRET = 'test';
+      process.env.TEST_HOOK_SECRET = 's3cr3t-value';
+      const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      await s3.send(new CreateBucketCommand({ Bucket: 'landing' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'landing', Key: 'incoming/batch 7.csv', Body: 'id,v\n1,2\n' }));
+      s3.destroy();
+
+      const dir = join(mkdtempSync(join(tmpdir(), 'sluice-s3-')), 'p');
+      initProject(dir);
+      writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+        .replace(/^pipeline: default$/m, `s3Events:\n  endpoint: ${endpoint}\n  accessKeyIdEnv: TEST_S3_KEY\n  secretAccessKeyEnv: TEST_S3_SECRET\n  secretEnv: TEST_HOOK_SECRET\n  buckets: [landing]\npipeline:\n  start: t\n  states:\n    t: { type: task, command: [node, -e, "1"], end: true }`));
+      const project = loadProject(dir);
+      const runtime = new ProjectRuntime(project);
+      const app = await createServer({ project, runtime });
+      const event = { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'landing' }, object: { key: 'incoming/batch+7.csv', size: 9 } } }] };
+      try {
+        const denied = await app.inject({ method: 'POST', url: '/api/s3-events', payload: event, headers: { 'x-sluice-secret': 'wrong-secret' } });
+        expect(denied.statusCode).toBe(401);
+        const ok = await app.inject({ method: 'POST', url: '/api/s3-events', payload: event, headers: { 'x-sluice-secret': 's3cr3t-value' } });
+        expect(ok.statusCode, ok.body).toBe(201);
+        const ex = ok.json().executions[0].execution as { id: string; file: string; status: string };
+        expect(ex.file).toBe(join(project.paths.archive, ex.id, 'batch 7.csv'));
+        expect(readFileSync(ex.file, 'utf8')).toBe('id,v\n1,2\n');
+        await runtime.orchestrator.runUntilIdle();
+        expect(runtime.store.require(ex.id)).toMatchObject({ status: 'succeeded' });
+        expect(runtime.store.require(ex.id).input).toMatchObject({ trigger: 's3', bucket: 'landing', key: 'incoming/batch 7.csv' });
+        const again = await app.inject({ method: 'POST', url: '/api/s3-events', payload: event, headers: { 'x-sluice-secret': 's3cr3t-value' } });
+        expect(again.statusCode).toBe(200);
+        expect(again.json().executions[0].execution).toMatchObject({ status: 'skipped', duplicateOf: ex.id });
+        const missing = await app.inject({ method: 'POST', url: '/api/s3-events', payload: { Records: [{ s3: { bucket: { name: 'landing' }, object: { key: 'nope.csv' } } }] }, headers: { 'x-sluice-secret': 's3cr3t-value' } });
+        expect(missing.statusCode).toBe(502);
+        expect(missing.json().message).toMatch(/cannot fetch s3:\/\/landing\/nope.csv/);
+        const foreign = await app.inject({ method: 'POST', url: '/api/s3-events', payload: { Records: [{ s3: { bucket: { name: 'other' }, object: { key: 'x.csv' } } }] }, headers: { 'x-sluice-secret': 's3cr3t-value' } });
+        expect(foreign.statusCode).toBe(403);
+      } finally {
+        await app.close();
+        await runtime.close();
+      }
+    }, 60_000);
+  });
+});
