@@ -145,11 +145,14 @@ async function categoricalDrift(engine: Engine, cv: string, bv: string, cols: Co
       d.chiSquare = chi2;
       d.chiSquarePValue = chiSquarePValue(chi2, dof);
       d.jensenShannon = jensenShannon(shares(nb), shares(nc));
+      // PSI is defined on any binning; over categories it makes `drift.psi` gates see
+      // categorical drift too (a column whose values all changed scores far above 0.2).
+      d.psi = psi(nb, nc);
     } else {
-      d.chiSquare = d.chiSquarePValue = d.jensenShannon = null;
+      d.chiSquare = d.chiSquarePValue = d.jensenShannon = d.psi = null;
     }
     d.newCategories = list.filter((x) => x.nb === 0 && x.nc > 0).map((x) => x.v).slice(0, 50);
     d.vanishedCategories = list.filter((x) => x.nc === 0 && x.nb > 0).map((x) => x.v).slice(0, 50);
-    d.drifted = d.jensenShannon !== null && d.jensenShannon !== undefined && d.jensenShannon >= t.driftJs;
+    d.drifted = (d.jensenShannon != null && d.jensenShannon >= t.driftJs) || (d.psi != null && d.psi >= t.driftPsi);
   });
 }
