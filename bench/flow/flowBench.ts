@@ -38,7 +38,7 @@ async function make10M(path: string): Promise<void> {
   // 144 jittered copies of the data set: 10,018,080 rows
   await writeTable(
     engine,
-    `SELECT * REPLACE (num_lab_procedures + (k % 7) AS num_lab_procedures, CASE WHEN (k + age) % 50 = 0 THEN NULL ELSE time_in_hospital END AS time_in_hospital) FROM raw, range(144) t(k)`,
+    `SELECT * EXCLUDE (k) REPLACE (num_lab_procedures + (k % 7) AS num_lab_procedures, CASE WHEN (k + age) % 50 = 0 THEN NULL ELSE time_in_hospital END AS time_in_hospital) FROM raw, range(144) t(k)`,
     path,
   );
   engine.close();
