@@ -228,9 +228,10 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
     }
     await Promise.all(running);
     throwIfAborted();
+    const capped = options.maxCandidates !== undefined && next >= options.maxCandidates;
     for (let i = next; i < defaults.length; i++) {
       const c = addCandidate(defaults[i]!, false, 'skipped');
-      c.entry.reason = 'the time limit was reached before it could start';
+      c.entry.reason = capped ? `the candidate limit (${options.maxCandidates}) was reached before it could start` : 'the time limit was reached before it could start';
     }
 
     // Ensemble.
