@@ -103,10 +103,12 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
     for (let i = 0; i < 20; i++) p.store.create(def, { n: i });
     for (let round = 0; round < 10; round++) {
       const child = spawn(process.execPath, ['--import', 'tsx', WORKER], { cwd: ROOT, env: { ...process.env, PROJECT: p.root, CONCURRENCY: '3' }, stdio: 'ignore' });
+      // Listen from the start: on a fast machine the worker may finish before the kill.
+      const exited = new Promise((r) => child.once('exit', r));
       const delay = 500 + Math.floor(Math.random() * 1000);
       await new Promise((r) => setTimeout(r, delay));
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
       for (const ex of p.store.list({ limit: 100 })) {
         if (ex.status === 'waiting' && pendingApproval(p.store.events(ex.id))) decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
       }
