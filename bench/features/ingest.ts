@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 /**
  * Feature store benchmark. Run: `node --import tsx bench/features/ingest.ts [--rows 1000000]`
  *
@@ -20,7 +21,7 @@ import { readTable } from '../../src/engine/readTable.js';
 import { FeatureStore } from '../../src/features/FeatureStore.js';
 import { featureRoutes } from '../../src/server/routes/features.js';
 
-const DIABETES = process.env.SLUICE_DIABETES ?? '/work/main/examples/diabetes/diabetic-readmission.csv';
+const DIABETES = process.env.SLUICE_DIABETES ?? fileURLToPath(new URL('../../examples/diabetes/diabetic-readmission.csv', import.meta.url));
 const argRows = process.argv.indexOf('--rows');
 const BIG = argRows > 0 ? Number(process.argv[argRows + 1]) : 1_000_000;
 const ENTITIES = 100_000;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 /**
  * Report benchmark: the full data quality and insights report of the diabetes data set (read,
  * statistics, correlations, quick model, prediction power, JSON + HTML written) against pandas
@@ -16,7 +17,7 @@ import { profileTable } from '../../src/profile/profileTable.js';
 import { writeReport } from '../../src/profile/writeReport.js';
 import { PYTHON, ensureDebianPython, fmt, median, timed } from '../lib.js';
 
-const DATA = existsSync('examples/diabetes/diabetic-readmission.csv') ? 'examples/diabetes/diabetic-readmission.csv' : '/work/main/examples/diabetes/diabetic-readmission.csv';
+const DATA = existsSync('examples/diabetes/diabetic-readmission.csv') ? 'examples/diabetes/diabetic-readmission.csv' : fileURLToPath(new URL('../../examples/diabetes/diabetic-readmission.csv', import.meta.url));
 const OUT = 'bench/out';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 

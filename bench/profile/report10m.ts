@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 /**
  * The report on 10 million rows, for peak memory: 144 jittered copies of the diabetes data
  * (10,018,080 rows) through the `sluice report` CLI under /usr/bin/time.
@@ -10,7 +11,7 @@ import { readTable } from '../../src/engine/readTable.js';
 import { writeTable } from '../../src/engine/writeTable.js';
 import { fmt, timed } from '../lib.js';
 
-const DATA = existsSync('examples/diabetes/diabetic-readmission.csv') ? 'examples/diabetes/diabetic-readmission.csv' : '/work/main/examples/diabetes/diabetic-readmission.csv';
+const DATA = existsSync('examples/diabetes/diabetic-readmission.csv') ? 'examples/diabetes/diabetic-readmission.csv' : fileURLToPath(new URL('../../examples/diabetes/diabetic-readmission.csv', import.meta.url));
 const OUT = 'bench/out';
 mkdirSync(OUT, { recursive: true });
 const big = join(OUT, 'diabetes-10m.csv');

@@ -1,10 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 
-export const DIABETES = '/work/main/examples/diabetes/diabetic-readmission.csv';
+export const DIABETES = fileURLToPath(new URL('../../examples/diabetes/diabetic-readmission.csv', import.meta.url));
 
 /** A fresh folder for a test file's data. */
 export function tempDir(prefix = 'sluice-profile-'): string {

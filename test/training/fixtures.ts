@@ -1,8 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const DIABETES = '/work/main/examples/diabetes/diabetic-readmission.csv';
+export const DIABETES = fileURLToPath(new URL('../../examples/diabetes/diabetic-readmission.csv', import.meta.url));
 
 /** A fresh folder for a test file's data and outputs. */
 export function tempDir(prefix = 'sluice-train-'): string {
