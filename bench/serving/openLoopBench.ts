@@ -1,0 +1,168 @@
+/**
+ * Open-loop serving benchmark: single-record `/invocations` requests (the diabetes model) at
+ * fixed rates over 200 open connections, latency from each request's due time (see
+ * openLoop.ts), stepping the rate up until p99 passes 5 ms; the same steps against a Fastify
+ * hello-world in the same server process as the ceiling, interleaved with the endpoint's runs.
+ *
+ *   node --import tsx bench/serving/openLoopBench.ts            # quick: 4 rates, 10 s, 1 run each
+ *   node --import tsx bench/serving/openLoopBench.ts --full     # 20 s per step, median of 3 runs
+ *     [--rates 500,1000,...] [--duration S] [--warmup S] [--runs N] [--connections C]
+ *     [--artifact DIR] [--no-pin]
+ *
+ * The server process is pinned to CPU 0 and each generator process to CPU 1 (`taskset`), so
+ * the two do not take turns on one core. Writes bench/out/openloop.json and prints Markdown.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DIABETES_CSV } from '../../test/models/diabetesModel.js';
+import type { OpenLoopResult } from './openLoop.js';
+
+const argv = process.argv.slice(2);
+const flag = (n: string): boolean => argv.includes(`--${n}`);
+const opt = (n: string): string | undefined => (argv.indexOf(`--${n}`) >= 0 ? argv[argv.indexOf(`--${n}`) + 1] : undefined);
+const FULL = flag('full') || process.env.SLUICE_BENCH_FULL === '1';
+const RATES = (opt('rates') ?? (FULL ? '500,1000,1500,2000,3000,4000,5000,6000,8000,10000,12000,15000' : '500,1000,2000,4000')).split(',').map(Number);
+const DURATION = Number(opt('duration') ?? (FULL ? 20 : 10));
+const WARMUP = Number(opt('warmup') ?? (FULL ? 5 : 3));
+const RUNS = Number(opt('runs') ?? (FULL ? 3 : 1));
+const CONNECTIONS = Number(opt('connections') ?? 200);
+const TARGET_P99_MS = 5;
+const pin = !flag('no-pin') && cpus().length >= 2 && spawnSync('sh', ['-c', 'command -v taskset']).status === 0;
+const out = resolve('bench/out');
+mkdirSync(out, { recursive: true });
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const pinned = (cpu: number, args: string[]): [string, string[]] => (pin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
+
+interface Urls {
+  endpoint: string;
+  metrics: string;
+  hello: string;
+  trees: number;
+}
+
+async function startServer(): Promise<{ urls: Urls; stop: () => void }> {
+  const artifact = opt('artifact');
+  const [cmd, args] = pinned(0, ['--import', 'tsx', 'bench/serving/openLoopServer.ts', ...(artifact ? ['--artifact', artifact] : [])]);
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((res, rej) => {
+    createInterface({ input: child.stdout! }).once('line', res);
+    child.once('exit', (code) => rej(new Error(`the server exited with ${code} before listening`)));
+  });
+  return { urls: JSON.parse(line) as Urls, stop: () => child.stdin!.end() };
+}
+
+/** `sluice_invocations_total` summed over labels, from the endpoint's /metrics. */
+async function served(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  let n = 0;
+  for (const m of text.matchAll(/^sluice_invocations_total\{[^}]*\} (\d+)$/gm)) n += Number(m[1]);
+  return n;
+}
+
+function generate(url: string, bodyFile: string, rate: number, duration: number, warmup: number): OpenLoopResult {
+  const [cmd, args] = pinned(1, [
+    '--import', 'tsx', 'bench/serving/openLoopCli.ts', '--url', url, '--rate', String(rate), '--connections', String(CONNECTIONS),
+    '--duration', String(duration), '--warmup', String(warmup), '--body-file', bodyFile, '--content-type', 'application/json',
+  ]);
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`generator failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as OpenLoopResult;
+}
+
+interface Step {
+  target: 'endpoint' | 'hello';
+  rate: number;
+  runs: Array<OpenLoopResult & { loadAverage: number; serverCounted?: number }>;
+}
+
+async function main(): Promise<void> {
+  const loadStart = loadavg();
+  const lines = readFileSync(DIABETES_CSV, 'utf8').split('\n', 2);
+  const header = lines[0]!.split(',');
+  const record = Object.fromEntries(lines[1]!.split(',').map((v, i) => [header[i]!, v]));
+  const bodyFile = join(out, 'openloop-single.json');
+  writeFileSync(bodyFile, JSON.stringify({ instances: [record] }));
+
+  const { urls, stop } = await startServer();
+  try {
+    // JIT warm-up of both routes before anything is recorded.
+    generate(urls.endpoint, bodyFile, 1000, 3, 0);
+    generate(urls.hello, bodyFile, 1000, 3, 0);
+    const steps: Step[] = [];
+    const done = { endpoint: false, hello: false };
+    const failures = { endpoint: 0, hello: 0 };
+    for (const rate of RATES) {
+      const active = (['endpoint', 'hello'] as const).filter((t) => !done[t]);
+      if (active.length === 0) break;
+      const byTarget = new Map(active.map((t) => [t, { target: t, rate, runs: [] } as Step]));
+      for (let run = 0; run < RUNS; run++) {
+        for (const t of active) {
+          const load = loadavg()[0]!;
+          const before = t === 'endpoint' ? await served(urls.metrics) : 0;
+          const r = generate(urls[t], bodyFile, rate, DURATION, WARMUP);
+          const counted = t === 'endpoint' ? (await served(urls.metrics)) - before : undefined;
+          byTarget.get(t)!.runs.push({ ...r, loadAverage: load, ...(counted !== undefined ? { serverCounted: counted } : {}) });
+          process.stderr.write(`${t} @ ${rate}/s run ${run + 1}: achieved ${r.achievedRate.toFixed(0)}/s, p50 ${r.latencyMs.p50.toFixed(2)} p99 ${r.latencyMs.p99.toFixed(2)} ms (load ${load.toFixed(2)})\n`);
+        }
+      }
+      for (const t of active) {
+        const s = byTarget.get(t)!;
+        steps.push(s);
+        // Stop a target after two failing steps in a row, or once it cannot keep up with the rate.
+        const p99 = median(s.runs.map((r) => r.latencyMs.p99));
+        const achieved = median(s.runs.map((r) => r.achievedRate));
+        failures[t] = p99 > TARGET_P99_MS ? failures[t] + 1 : 0;
+        if (failures[t] >= 2 || achieved < 0.9 * rate) done[t] = true;
+      }
+    }
+    report(steps, urls.trees, loadStart);
+  } finally {
+    stop();
+  }
+}
+
+function report(steps: Step[], trees: number, loadStart: number[]): void {
+  const m = (s: Step, f: (r: OpenLoopResult) => number): number => median(s.runs.map(f));
+  const best = (t: Step['target']): number | undefined => {
+    let ok: number | undefined;
+    for (const s of steps.filter((x) => x.target === t)) {
+      if (m(s, (r) => r.latencyMs.p99) < TARGET_P99_MS && m(s, (r) => r.achievedRate) >= 0.95 * s.rate) ok = s.rate;
+      else break;
+    }
+    return ok;
+  };
+  const json = {
+    at: new Date().toISOString(),
+    mode: FULL ? 'full' : 'quick',
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverageStart: loadStart, loadAverageEnd: loadavg(), pinned: pin },
+    settings: { connections: CONNECTIONS, durationSec: DURATION, warmupSec: WARMUP, runs: RUNS, rates: RATES, trees },
+    highestRateP99Under5ms: { endpoint: best('endpoint'), hello: best('hello') },
+    steps,
+  };
+  writeFileSync(join(out, 'openloop.json'), JSON.stringify(json, null, 2));
+  const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  const row = (s: Step): string =>
+    `| ${s.target === 'endpoint' ? '/invocations, 1 record' : 'hello-world (ceiling)'} | ${s.rate} | ${f(m(s, (r) => r.achievedRate), 0)} | ${f(m(s, (r) => r.latencyMs.p50))} | ${f(m(s, (r) => r.latencyMs.p90))} | ${f(m(s, (r) => r.latencyMs.p99))} | ${f(m(s, (r) => r.latencyMs.p999))} | ${f(m(s, (r) => r.serviceMs.p99))} | ${f(m(s, (r) => r.sendLagMs.p99), 3)} | ${s.runs.reduce((a, r) => a + r.errors + r.unanswered + r.non2xx, 0)} | ${s.runs.every((r) => r.serverCounted === undefined || r.serverCounted === r.totalWritten) ? 'yes' : 'NO'} | ${s.runs.map((r) => r.loadAverage.toFixed(1)).join(' ')} |`;
+  const md = [
+    `Open loop, ${CONNECTIONS} connections, ${DURATION} s per run after ${WARMUP} s of warm-up at the same rate, ${RUNS === 1 ? 'one run' : `median of ${RUNS} runs`} per step (${FULL ? 'full' : 'quick'} mode); server pinned to CPU 0, generator to CPU 1: ${pin ? 'yes' : 'no'}. Latency from each request's due time (coordinated omission corrected); "service p99" from when it was written (what a closed-loop tool reports); "send lag" is the generator's own delay. Model: ${trees} trees.`,
+    '',
+    `| target | rate/s | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | service p99 ms | send lag p99 ms | failed | server count = sent | load avg at start of runs |`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|`,
+    ...steps.filter((s) => s.target === 'endpoint').map(row),
+    ...steps.filter((s) => s.target === 'hello').map(row),
+    '',
+    `Highest step with median p99 < ${TARGET_P99_MS} ms (and all lower steps too): /invocations ${json.highestRateP99Under5ms.endpoint ?? 'none'} requests/s, hello-world ${json.highestRateP99Under5ms.hello ?? 'none'} requests/s.`,
+    `Load average at start: ${loadStart.map((x) => x.toFixed(2)).join(' ')}; at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} CPUs).`,
+  ].join('\n');
+  process.stdout.write(md + '\n');
+}
+
+await main();
