@@ -2,12 +2,14 @@
  * Serving benchmark: the real endpoint (diabetes flow + gradient-boosted model) under wrk, next
  * to a minimal Fastify route on the same machine in the same run as the ceiling.
  *
- *   node --import tsx bench/serving/run.ts [--duration 15] [--connections 200]
+ *   node --import tsx bench/serving/run.ts [--duration 15] [--connections 200] [--full]
  *
  * Needs Debian's wrk (`apt-get install -y wrk`). Writes bench/out/serving.json and prints a
- * Markdown table for docs/benchmarks-serving.md.
+ * Markdown table for docs/benchmarks-serving.md. Then runs the open-loop benchmark
+ * (openLoopBench.ts: fixed rates, latency from each request's due time) on the same model, in
+ * its quick mode, or its full mode with `--full` or SLUICE_BENCH_FULL=1; its table follows.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -239,6 +241,14 @@ async function main(): Promise<void> {
   await app.close();
   await hello.close();
   registry.close();
+
+  // Open loop: fixed request rates at 200 connections, latency from each request's due time.
+  const open = spawnSync(process.execPath, ['--import', 'tsx', 'bench/serving/openLoopBench.ts', '--artifact', trained.dir, ...(process.argv.includes('--full') ? ['--full'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
+  process.stdout.write(`\n## Open loop (fixed rates, coordinated omission corrected)\n\n${open.status === 0 ? open.stdout : `(openLoopBench.ts exited with ${open.status})\n`}`);
 }
 
 await main();
