@@ -40,6 +40,9 @@ export interface LatencySummary {
   p99: number;
   p999: number;
   max: number;
+  /** Fraction of samples at or under 1 ms and 5 ms (the target). */
+  within1ms: number;
+  within5ms: number;
 }
 
 export interface OpenLoopResult {
@@ -80,7 +83,12 @@ export function summarize(values: Float64Array, n: number): LatencySummary {
   const at = (q: number): number => (n === 0 ? NaN : s[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += s[i]!;
-  return { count: n, mean: n ? sum / n : NaN, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: n ? s[n - 1]! : NaN };
+  const within = (ms: number): number => {
+    let k = 0;
+    while (k < n && s[k]! <= ms) k++;
+    return n ? k / n : NaN;
+  };
+  return { count: n, mean: n ? sum / n : NaN, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: n ? s[n - 1]! : NaN, within1ms: within(1), within5ms: within(5) };
 }
 
 /** A growable Float64Array of samples. */

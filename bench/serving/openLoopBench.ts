@@ -116,10 +116,12 @@ async function main(): Promise<void> {
       for (const t of active) {
         const s = byTarget.get(t)!;
         steps.push(s);
-        // Stop a target after two failing steps in a row, or once it cannot keep up with the rate.
-        const p99 = median(s.runs.map((r) => r.latencyMs.p99));
+        // Stop a target after two steps in a row where even its least disturbed run missed the
+        // p99 target (on a shared machine one run's tail can be another process's burst), or
+        // once it cannot keep up with the rate.
+        const bestP99 = Math.min(...s.runs.map((r) => r.latencyMs.p99));
         const achieved = median(s.runs.map((r) => r.achievedRate));
-        failures[t] = p99 > TARGET_P99_MS ? failures[t] + 1 : 0;
+        failures[t] = bestP99 > TARGET_P99_MS ? failures[t] + 1 : 0;
         if (failures[t] >= 2 || achieved < 0.9 * rate) done[t] = true;
       }
     }
@@ -131,35 +133,41 @@ async function main(): Promise<void> {
 
 function report(steps: Step[], trees: number, loadStart: number[]): void {
   const m = (s: Step, f: (r: OpenLoopResult) => number): number => median(s.runs.map(f));
-  const best = (t: Step['target']): number | undefined => {
+  const minP99 = (s: Step): number => Math.min(...s.runs.map((r) => r.latencyMs.p99));
+  /** The highest step meeting the target, with every lower step meeting it too. */
+  const best = (t: Step['target'], p99: (s: Step) => number): number | undefined => {
     let ok: number | undefined;
     for (const s of steps.filter((x) => x.target === t)) {
-      if (m(s, (r) => r.latencyMs.p99) < TARGET_P99_MS && m(s, (r) => r.achievedRate) >= 0.95 * s.rate) ok = s.rate;
+      if (p99(s) < TARGET_P99_MS && m(s, (r) => r.achievedRate) >= 0.95 * s.rate) ok = s.rate;
       else break;
     }
     return ok;
   };
+  const medianP99 = (s: Step): number => m(s, (r) => r.latencyMs.p99);
   const json = {
     at: new Date().toISOString(),
     mode: FULL ? 'full' : 'quick',
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverageStart: loadStart, loadAverageEnd: loadavg(), pinned: pin },
     settings: { connections: CONNECTIONS, durationSec: DURATION, warmupSec: WARMUP, runs: RUNS, rates: RATES, trees },
-    highestRateP99Under5ms: { endpoint: best('endpoint'), hello: best('hello') },
+    highestRateP99Under5ms: {
+      medianOfRuns: { endpoint: best('endpoint', medianP99), hello: best('hello', medianP99) },
+      bestRun: { endpoint: best('endpoint', minP99), hello: best('hello', minP99) },
+    },
     steps,
   };
   writeFileSync(join(out, 'openloop.json'), JSON.stringify(json, null, 2));
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const row = (s: Step): string =>
-    `| ${s.target === 'endpoint' ? '/invocations, 1 record' : 'hello-world (ceiling)'} | ${s.rate} | ${f(m(s, (r) => r.achievedRate), 0)} | ${f(m(s, (r) => r.latencyMs.p50))} | ${f(m(s, (r) => r.latencyMs.p90))} | ${f(m(s, (r) => r.latencyMs.p99))} | ${f(m(s, (r) => r.latencyMs.p999))} | ${f(m(s, (r) => r.serviceMs.p99))} | ${f(m(s, (r) => r.sendLagMs.p99), 3)} | ${s.runs.reduce((a, r) => a + r.errors + r.unanswered + r.non2xx, 0)} | ${s.runs.every((r) => r.serverCounted === undefined || r.serverCounted === r.totalWritten) ? 'yes' : 'NO'} | ${s.runs.map((r) => r.loadAverage.toFixed(1)).join(' ')} |`;
+    `| ${s.target === 'endpoint' ? '/invocations, 1 record' : 'hello-world (ceiling)'} | ${s.rate} | ${f(m(s, (r) => r.achievedRate), 0)} | ${f(m(s, (r) => r.latencyMs.p50))} | ${f(m(s, (r) => r.latencyMs.p90))} | ${f(m(s, (r) => r.latencyMs.p99))} | ${f(minP99(s))} | ${f(m(s, (r) => r.latencyMs.p999))} | ${f(m(s, (r) => (r.latencyMs.within5ms ?? NaN) * 100), 2)}% | ${f(m(s, (r) => r.serviceMs.p99))} | ${f(m(s, (r) => r.sendLagMs.p99), 3)} | ${s.runs.reduce((a, r) => a + r.errors + r.unanswered + r.non2xx, 0)} | ${s.runs.every((r) => r.serverCounted === undefined || r.serverCounted === r.totalWritten) ? 'yes' : 'NO'} | ${s.runs.map((r) => r.loadAverage.toFixed(1)).join(' ')} |`;
   const md = [
     `Open loop, ${CONNECTIONS} connections, ${DURATION} s per run after ${WARMUP} s of warm-up at the same rate, ${RUNS === 1 ? 'one run' : `median of ${RUNS} runs`} per step (${FULL ? 'full' : 'quick'} mode); server pinned to CPU 0, generator to CPU 1: ${pin ? 'yes' : 'no'}. Latency from each request's due time (coordinated omission corrected); "service p99" from when it was written (what a closed-loop tool reports); "send lag" is the generator's own delay. Model: ${trees} trees.`,
     '',
-    `| target | rate/s | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | service p99 ms | send lag p99 ms | failed | server count = sent | load avg at start of runs |`,
-    `|---|---|---|---|---|---|---|---|---|---|---|---|`,
+    `| target | rate/s | achieved/s | p50 ms | p90 ms | p99 ms | best run's p99 ms | p99.9 ms | ≤ 5 ms | service p99 ms | send lag p99 ms | failed | server count = sent | load avg at start of runs |`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
     ...steps.filter((s) => s.target === 'endpoint').map(row),
     ...steps.filter((s) => s.target === 'hello').map(row),
     '',
-    `Highest step with median p99 < ${TARGET_P99_MS} ms (and all lower steps too): /invocations ${json.highestRateP99Under5ms.endpoint ?? 'none'} requests/s, hello-world ${json.highestRateP99Under5ms.hello ?? 'none'} requests/s.`,
+    `Highest step with p99 < ${TARGET_P99_MS} ms (and every lower step too), by the median of the runs: /invocations ${json.highestRateP99Under5ms.medianOfRuns.endpoint ?? 'none'} requests/s, hello-world ${json.highestRateP99Under5ms.medianOfRuns.hello ?? 'none'} requests/s; by each step's least disturbed run: /invocations ${json.highestRateP99Under5ms.bestRun.endpoint ?? 'none'}, hello-world ${json.highestRateP99Under5ms.bestRun.hello ?? 'none'}.`,
     `Load average at start: ${loadStart.map((x) => x.toFixed(2)).join(' ')}; at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} CPUs).`,
   ].join('\n');
   process.stdout.write(md + '\n');
