@@ -34,7 +34,7 @@ export function clock(start = Date.parse('2026-01-01T00:00:00Z')) {
  * A real project (sluice.yaml with users Ana approver, Root admin, Vic viewer, Nopw approver
  * without a password), a real runtime and SQLite database, and the server with the gate.
  */
-export async function authServer(opts: Partial<Pick<AuthGateOptions, 'now' | 'sessions' | 'loginLimits' | 'secureCookies'>> & { plugins?: Parameters<typeof createServer>[0]['plugins'] } = {}) {
+export async function authServer(opts: Partial<Pick<AuthGateOptions, 'now' | 'sessions' | 'loginLimits' | 'secureCookies'>> & { plugins?: (gate: ServerAuthGate) => NonNullable<Parameters<typeof createServer>[0]['plugins']> } = {}) {
   const dir = join(mkdtempSync(join(tmpdir(), 'sluice-auth-')), 'p');
   initProject(dir);
   const [ana, root, vic] = await Promise.all([hashPassword(PASSWORDS.Ana, FAST), hashPassword(PASSWORDS.Root, FAST), hashPassword(PASSWORDS.Vic, FAST)]);
@@ -60,7 +60,7 @@ export async function authServer(opts: Partial<Pick<AuthGateOptions, 'now' | 'se
         a.get('/test/csrf', async (req, reply) => ({ token: gate.csrfToken(req, reply), user: gate.userOf(req) ?? null }));
         a.get('/test/logout-form', async (req, reply) => reply.type('text/html').send(gate.logoutForm(req, reply).toString()));
       },
-      ...(opts.plugins ?? []),
+      ...(opts.plugins ? opts.plugins(gate) : []),
     ],
   });
   app.addHook('onClose', async () => runtime.close());
