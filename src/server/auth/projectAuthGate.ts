@@ -1,0 +1,21 @@
+import type { Project } from '../../pipeline/project/loadProject.js';
+import type { ProjectDb } from '../../state/openProjectDb.js';
+import { createAuthGate, type AuthGateOptions, type ServerAuthGate } from './createAuthGate.js';
+import { loadServerSecret } from './serverSecret.js';
+
+/**
+ * The gate of a project as `sluice serve` runs it: users from its sluice.yaml, the secret from
+ * `<stateDir>/secret`, Secure cookies when `server.publicUrl` is https.
+ *
+ * @example
+ * const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
+ */
+export function projectAuthGate(project: Project, db: ProjectDb, extra: Partial<AuthGateOptions> = {}): ServerAuthGate {
+  return createAuthGate({
+    db,
+    config: project.config,
+    secret: loadServerSecret(project.paths.stateDir),
+    secureCookies: (project.config.server.publicUrl ?? '').startsWith('https:'),
+    ...extra,
+  });
+}
