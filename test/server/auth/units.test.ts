@@ -91,6 +91,10 @@ describe('routePolicy', () => {
     expect(routePolicy('POST', '/api/features/records/batch-get')).toBe('viewer');
     expect(routePolicy('PUT', '/api/features/groups/:group/records')).toBe('admin');
     expect(routePolicy('GET', '/reports/:id/:file')).toBe('viewer');
+    expect(routePolicy('GET', '/api/models/:name')).toBe('viewer');
+    expect(routePolicy('POST', '/api/models/:name/promote')).toBe('admin');
+    expect(routePolicy('DELETE', '/api/models/:name/versions/:ref')).toBe('admin');
+    expect(routePolicy('POST', '/invocations')).toBeUndefined();
     expect(routePolicy('GET', '/approve/:token')).toBeUndefined();
     expect(routePolicy('GET', '/login')).toBeUndefined();
   });
