@@ -7,6 +7,10 @@ import { routePolicy } from '../../../src/server/auth/routePolicy.js';
 import { hashPassword, isPasswordHash, parsePasswordHash, verifyPassword } from '../../../src/server/auth/password.js';
 import { safeNext } from '../../../src/server/auth/safeNext.js';
 import { loadServerSecret } from '../../../src/server/auth/serverSecret.js';
+import { initProject } from '../../../src/pipeline/project/initProject.js';
+import { loadProject } from '../../../src/pipeline/project/loadProject.js';
+import { projectAuthGate } from '../../../src/server/auth/projectAuthGate.js';
+import { openProjectDb } from '../../../src/state/openProjectDb.js';
 import { FAST } from './support.js';
 
 function errorCode(fn: () => unknown): string {
@@ -97,5 +101,27 @@ describe('routePolicy', () => {
     expect(routePolicy('POST', '/invocations')).toBeUndefined();
     expect(routePolicy('GET', '/approve/:token')).toBeUndefined();
     expect(routePolicy('GET', '/login')).toBeUndefined();
+  });
+});
+
+describe('projectAuthGate', () => {
+  it('takes session lifetimes and https from sluice.yaml and the secret from the state folder', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sluice-pgate-')), 'p');
+    initProject(dir);
+    const file = join(dir, 'sluice.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  publicUrl: http://127.0.0.1:7300', '  publicUrl: https://sluice.example.org\n  sessionIdle: 30m\n  sessionMaxAge: 1d'));
+    const project = loadProject(dir);
+    const db = openProjectDb(project.paths.db);
+    try {
+      const gate = projectAuthGate(project, db);
+      expect(gate.sessions.limits).toEqual({ idleMs: 30 * 60_000, absoluteMs: 86_400_000 });
+      expect(gate.sessionCookie('x')).toMatch(/; Secure$/);
+      expect(gate.sessionCookie('x')).toContain('Max-Age=86400');
+      expect(statSync(join(project.paths.stateDir, 'secret')).mode & 0o777).toBe(0o600);
+    } finally {
+      db.close();
+    }
+    writeFileSync(file, readFileSync(file, 'utf8').replace('sessionIdle: 30m', 'sessionIdle: soon'));
+    expect(errorCode(() => loadProject(dir))).toBe('CONFIG_INVALID');
   });
 });
