@@ -50,6 +50,8 @@ export interface ServerAuthGate extends AuthGate {
   readonly home: string;
   /** The configured user of that name (case-insensitive). */
   findUser(name: string): ApproverConfig | undefined;
+  /** Every configured user for display (a settings page): never the password hash. */
+  users(): Array<{ name: string; email?: string | undefined; role: Role; hasPassword: boolean }>;
   /** The caller as an {@link Approver} for `ServerContext.authenticate`; throws 401 for a bad, revoked or expired API token. */
   authenticate(req: FastifyRequest): Approver | undefined;
   /** Lets through callers with at least `role`; answers (redirect, 401 or 403) and returns false otherwise. */
@@ -206,6 +208,8 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
 
   const gate: ServerAuthGate = {
     sessions, tokens, limiter, auditTrail, home, findUser,
+
+    users: () => opts.config.approvers.map((a) => ({ name: a.name, email: a.email, role: a.role, hasPassword: Boolean(a.passwordHash) })),
 
     userOf: (req) => identify(req).user,
 

@@ -146,6 +146,13 @@ describe('REST API with authentication', () => {
     expect(s.gate.auditLog({ action: 'approval.' })).toHaveLength(2);
   });
 
+  it('lists users for display without their password hashes', async () => {
+    const s = await server();
+    const users = s.gate.users();
+    expect(users.map((u) => [u.name, u.role, u.hasPassword])).toEqual([['Ana', 'approver', true], ['Root', 'admin', true], ['Vic', 'viewer', true], ['Nopw', 'approver', false]]);
+    expect(JSON.stringify(users)).not.toContain('scrypt');
+  });
+
   it('redrive needs an admin', async () => {
     const s = await server();
     const { id } = await s.waiting();
