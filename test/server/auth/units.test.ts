@@ -95,6 +95,7 @@ describe('routePolicy', () => {
     expect(routePolicy('POST', '/api/features/records/batch-get')).toBe('viewer');
     expect(routePolicy('PUT', '/api/features/groups/:group/records')).toBe('admin');
     expect(routePolicy('GET', '/reports/:id/:file')).toBe('viewer');
+    expect(routePolicy('GET', '/api/audit')).toBe('approver');
     expect(routePolicy('GET', '/api/models/:name')).toBe('viewer');
     expect(routePolicy('POST', '/api/models/:name/promote')).toBe('admin');
     expect(routePolicy('DELETE', '/api/models/:name/versions/:ref')).toBe('admin');
