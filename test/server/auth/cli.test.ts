@@ -42,7 +42,36 @@ function audit(dir: string) {
   }
 }
 
+/** Runs the CLI on a pseudo-terminal (util-linux `script`), answering each prompt; returns everything the terminal showed. */
+function onTerminal(args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number; screen: string }> {
+  return new Promise((resolve) => {
+    const cmd = [process.execPath, '--import', 'tsx', `${process.cwd()}/src/cli/main.ts`, ...args].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, NODE_OPTIONS: '' } });
+    let screen = '';
+    let next = 0;
+    child.stdout.on('data', (d) => {
+      screen += d;
+      // Answer the instant the prompt shows, as fast as a paste: nothing may be echoed.
+      while (next < answers.length && answers[next]![0].test(screen)) child.stdin.write(answers[next++]![1]);
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, screen }));
+  });
+}
+
 describe('sluice users', () => {
+  it('hash-password on a terminal asks twice without echoing; a mismatch is a clean error', async () => {
+    const ok = await onTerminal(['users', 'hash-password'], [[/Password: $/, 'terminal pass 42\r'], [/again: $/, 'terminal pass 42\r']]);
+    expect(ok.code, ok.screen).toBe(0);
+    expect(ok.screen).not.toContain('terminal pass');
+    const hash = /scrypt\$\S+/.exec(ok.screen)![0];
+    expect(await verifyPassword('terminal pass 42', hash)).toBe(true);
+    const typo = await onTerminal(['users', 'hash-password'], [[/Password: $/, 'terminal pass 42\r'], [/again: $/, 'terminal pass 43\r']]);
+    expect(typo.code).not.toBe(0);
+    expect(typo.screen).toContain('error[PASSWORD_MISMATCH]');
+    expect(typo.screen).not.toContain('terminal pass');
+  });
+
+
   it('hash-password reads standard input and prints a hash that verifies; bad input is a clean error', async () => {
     const r = sluice(['users', 'hash-password'], { input: 'a long password\n' });
     expect(r.code, r.stderr).toBe(0);
