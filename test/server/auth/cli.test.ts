@@ -115,6 +115,13 @@ describe('sluice users', () => {
     expect(await verifyPassword('vic password 1', loadProject(dir).config.approvers.find((a) => a.name === 'Vic')!.passwordHash)).toBe(true);
     expectCleanError(sluice(['users', 'set-password', 'Nobody', '-p', dir], { input: 'some password 1\n' }), 'USER_UNKNOWN');
     expect(audit(dir).map((e) => [e.action, e.target])).toEqual([['user.password', 'user:vic'], ['user.add', 'user:Vic'], ['user.add', 'user:Ana']]);
+    const shown = sluice(['audit', '--action', 'user.', '--json', '-p', dir]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout).map((e: { action: string }) => e.action)).toEqual(['user.password', 'user.add', 'user.add']);
+    const page = sluice(['audit', '--limit', '1', '-p', dir]);
+    expect(page.stdout).toContain('user.password');
+    expect(page.stdout).not.toContain('user.add');
+    expectCleanError(sluice(['audit', '--limit', 'lots', '-p', dir]), 'CLI_BAD_OPTION');
   });
 });
 
