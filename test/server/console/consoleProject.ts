@@ -1,0 +1,132 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { expect } from 'vitest';
+import { FeatureStore } from '../../../src/features/FeatureStore.js';
+import { ModelRegistry } from '../../../src/models/ModelRegistry.js';
+import { initProject } from '../../../src/pipeline/project/initProject.js';
+import { loadProject, type Project } from '../../../src/pipeline/project/loadProject.js';
+import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
+import { createServer } from '../../../src/server/createServer.js';
+import { consoleRoutes, type ConsoleEndpoint } from '../../../src/server/console/consoleRoutes.js';
+import { rng, tempDir, writeCsv } from '../../support/data.js';
+import { TestAuthGate, USER_HEADER } from './testAuthGate.js';
+
+/** A column name that would run script if any page forgot to escape it. */
+export const HOSTILE_COLUMN = '<img src=x onerror=alert(1)>';
+
+const PIPELINE = `pipeline:
+  name: console
+  start: report
+  states:
+    report: { type: task, activity: report, next: ask }
+    ask: { type: approval, timeout: 1h, next: decide }
+    decide:
+      type: choice
+      choices: [{ if: { path: $.results.ask.decision, equals: approved }, next: done }]
+      default: rejected
+    done: { type: succeed, outcome: approved }
+    rejected: { type: succeed, outcome: rejected }`;
+
+export interface ConsoleProject {
+  dir: string;
+  project: Project;
+  runtime: ProjectRuntime;
+  registry: ModelRegistry;
+  features: FeatureStore;
+  auth: TestAuthGate;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/**
+ * A real project in a temp folder (sluice init, then approvers Ana/Root/Vic, gates, a small
+ * pipeline report -> approval -> choice), its runtime with the real report activity, the model
+ * registry and feature store, and the server with the console mounted.
+ */
+export async function consoleProject(opts: { base?: string; endpoint?: (app: FastifyInstance, registry: ModelRegistry) => Promise<ConsoleEndpoint> } = {}): Promise<ConsoleProject> {
+  const dir = join(tempDir('sluice-console-'), 'p');
+  initProject(dir);
+  const yaml = readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+    .replace(/^pipeline: default$/m, PIPELINE)
+    .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver',
+      '  - { name: ana, email: ana@example.com, role: approver, passwordHash: "scrypt$SECRET-HASH-VALUE" }\n  - { name: root, role: admin }\n  - { name: vic, role: viewer }')
+    .replace('webhooks: []', 'webhooks:\n  - { name: team, url: "https://hooks.example.com/services/T000/SECRET-PATH?token=SECRET-QUERY" }')
+    .concat('\ns3Events:\n  endpoint: "http://minio-user:minio-pass@127.0.0.1:9000"\n  secretEnv: SLUICE_CONSOLE_TEST_SECRET\n');
+  writeFileSync(join(dir, 'sluice.yaml'), yaml);
+  writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - missing_share < 0.05\n  - rows >= 100\n  - columns.age.mean < 60\n');
+  const project = loadProject(dir);
+  const runtime = new ProjectRuntime(project, { pollMs: 20 });
+  const registry = ModelRegistry.open(dir);
+  const features = await FeatureStore.open({ projectDir: dir });
+  const auth = new TestAuthGate({ ana: { role: 'approver', email: 'ana@example.com' }, root: { role: 'admin' }, vic: { role: 'viewer' } });
+  let app!: FastifyInstance;
+  app = await createServer({
+    project, runtime, features: false,
+    plugins: [async (scope) => {
+      const endpoint = opts.endpoint ? await opts.endpoint(app, registry) : undefined;
+      await scope.register(consoleRoutes, { runtime, auth, registry, features, endpoint, base: opts.base });
+    }],
+  });
+  return {
+    dir, project, runtime, registry, features, auth, app,
+    close: async () => {
+      await app.close();
+      await runtime.close();
+      await features.close();
+      registry.close();
+    },
+  };
+}
+
+/**
+ * Writes a batch: `rows` encounters with age, gender, a numeric column with a hostile name, an
+ * event time and the target. `shift` moves the age distribution (drift against an earlier batch).
+ */
+export function writeBatch(dir: string, name: string, rows: number, seed: number, shift = 0): string {
+  const r = rng(seed);
+  const data: unknown[][] = [];
+  for (let i = 0; i < rows; i++) {
+    const age = Math.round(30 + r() * 40 + shift);
+    data.push([seed * 10_000 + i, age, r() < 0.5 ? 'Female' : 'Male', Math.round(r() * 20), '2026-11-01T00:00:00Z', r() < 0.6 ? 'no' : r() < 0.5 ? '>30' : '<30']);
+  }
+  return writeCsv(dir, name, ['encounter_id', 'age', 'gender', HOSTILE_COLUMN, 'event_time', 'readmitted'], data);
+}
+
+/** Starts an execution of `file` and drives it until it waits (or ends). */
+export async function runToWait(p: ConsoleProject, file: string): Promise<string> {
+  const rec = await p.runtime.orchestrator.startFile(file);
+  await p.runtime.orchestrator.runUntilIdle();
+  const now = p.runtime.store.require(rec.id);
+  expect(now.status, JSON.stringify(now.error)).toBe('waiting');
+  return rec.id;
+}
+
+/** A GET as a user (HTML). */
+export function get(app: FastifyInstance, url: string, user?: string, cookie?: string) {
+  return app.inject({ method: 'GET', url, headers: { accept: 'text/html', ...(user ? { [USER_HEADER]: user } : {}), ...(cookie ? { cookie } : {}) } });
+}
+
+/** A form POST as a user, with the cookie the GET set. */
+export function post(app: FastifyInstance, url: string, user: string, form: Record<string, string>, cookie?: string) {
+  const o: InjectOptions = {
+    method: 'POST', url, payload: new URLSearchParams(form).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', [USER_HEADER]: user, ...(cookie ? { cookie } : {}) },
+  };
+  return app.inject(o);
+}
+
+/** The cookie pair from a response's Set-Cookie (for the next request). */
+export function cookieOf(res: { headers: Record<string, unknown> }): string {
+  const h = res.headers['set-cookie'];
+  const first = Array.isArray(h) ? h[0] : h;
+  return String(first).split(';')[0]!;
+}
+
+/** The value of the hidden csrf field of the form posting to `action`. */
+export function csrfOf(body: string, action: string): string {
+  const i = body.indexOf(`action="${action}"`);
+  expect(i, `a form posting to ${action}`).toBeGreaterThan(-1);
+  const m = /name="csrf" value="([^"]+)"/.exec(body.slice(i));
+  return m![1]!;
+}
