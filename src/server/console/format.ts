@@ -35,7 +35,8 @@ export function num(v: unknown): string {
 /** Any cell value as text (objects as compact JSON, cut at `max` characters). */
 export function cell(v: unknown, max = 120): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return num(v);
+  // Integers unformatted: in records they are often ids (30007, not 30,007).
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : num(v);
   const s = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : v instanceof Date ? v.toISOString() : JSON.stringify(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

@@ -44,7 +44,7 @@ export interface ConsoleProject {
  * pipeline report -> approval -> choice), its runtime with the real report activity, the model
  * registry and feature store, and the server with the console mounted.
  */
-export async function consoleProject(opts: { base?: string; endpoint?: (app: FastifyInstance, registry: ModelRegistry) => Promise<ConsoleEndpoint> } = {}): Promise<ConsoleProject> {
+export async function consoleProject(opts: { base?: string; endpoint?: (scope: FastifyInstance, registry: ModelRegistry) => Promise<ConsoleEndpoint> } = {}): Promise<ConsoleProject> {
   const dir = join(tempDir('sluice-console-'), 'p');
   initProject(dir);
   const yaml = readFileSync(join(dir, 'sluice.yaml'), 'utf8')
@@ -60,11 +60,10 @@ export async function consoleProject(opts: { base?: string; endpoint?: (app: Fas
   const registry = ModelRegistry.open(dir);
   const features = await FeatureStore.open({ projectDir: dir });
   const auth = new TestAuthGate({ ana: { role: 'approver', email: 'ana@example.com' }, root: { role: 'admin' }, vic: { role: 'viewer' } });
-  let app!: FastifyInstance;
-  app = await createServer({
+  const app = await createServer({
     project, runtime, features: false,
     plugins: [async (scope) => {
-      const endpoint = opts.endpoint ? await opts.endpoint(app, registry) : undefined;
+      const endpoint = opts.endpoint ? await opts.endpoint(scope, registry) : undefined;
       await scope.register(consoleRoutes, { runtime, auth, registry, features, endpoint, base: opts.base });
     }],
   });
