@@ -4,6 +4,9 @@ import type { Project } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import { FeatureStore } from '../features/FeatureStore.js';
 import { Csrf } from './csrf.js';
+import { auditLinkDecisions } from './auth/auditDecision.js';
+import type { ServerAuthGate } from './auth/createAuthGate.js';
+import { routePolicy } from './auth/routePolicy.js';
 import { featureRoutes } from './routes/features.js';
 import { approvalPageRoutes } from './routes/approvalPages.js';
 import { approvalRoutes } from './routes/approvals.js';
@@ -18,6 +21,12 @@ export interface CreateServerOptions {
   runtime?: ProjectRuntime;
   /** Resolves the caller (sessions, API tokens); without it only approval-link tokens decide. */
   authenticate?: Authenticate;
+  /**
+   * Authentication (src/server/auth/createAuthGate.ts): adds /login and /logout, resolves callers
+   * from sessions and API tokens, requires the role {@link routePolicy} names for each built-in
+   * route, checks CSRF tokens of signed-in callers on API writes, and audits decisions.
+   */
+  auth?: ServerAuthGate;
   /** Further route plugins (features, models, console), registered after the built-in routes. */
   plugins?: Array<FastifyPluginAsync<{ runtime: ProjectRuntime }>>;
   csrfSecret?: Buffer;
@@ -38,7 +47,11 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   const ownRuntime = !opts.runtime;
   const runtime = opts.runtime ?? new ProjectRuntime(opts.project);
   const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576 }) as unknown as FastifyInstance;
-  const ctx: ServerContext = { runtime, csrf: new Csrf(opts.csrfSecret), authenticate: opts.authenticate };
+  const auth = opts.auth;
+  const ctx: ServerContext = {
+    runtime, csrf: new Csrf(opts.csrfSecret), auth,
+    authenticate: opts.authenticate ?? (auth ? (req) => auth.authenticate(req) : undefined),
+  };
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -57,6 +70,17 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
 
+  if (auth) {
+    auth.registerRoutes(app);
+    // preValidation runs before the body schema strips unknown fields such as `csrf`.
+    app.addHook('preValidation', async (req, reply) => {
+      const need = routePolicy(req.method, req.routeOptions.url ?? '');
+      if (need === undefined || need === 'open') return;
+      if (!auth.guard(req, reply, need)) return reply;
+      if (req.method !== 'GET' && req.method !== 'HEAD') auth.checkCsrf(req);
+    });
+    auditLinkDecisions(app, auth, runtime.store);
+  }
   app.get('/api/health', async () => ({ ok: true }));
   executionRoutes(app, ctx);
   approvalRoutes(app, ctx);
