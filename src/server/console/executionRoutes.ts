@@ -8,6 +8,7 @@ import { decideApproval, pendingApproval } from '../../pipeline/approvals/decide
 import { extractFindings } from '../../pipeline/notify/findings.js';
 import { plan } from '../../pipeline/plan.js';
 import type { ExecutionStatus } from '../../pipeline/store/ExecutionStore.js';
+import { auditDecision } from '../auth/auditDecision.js';
 import { hasRole, type User } from '../auth/AuthGate.js';
 import { field, type ConsoleScope } from './ConsoleScope.js';
 import { executionView } from './executionView.js';
@@ -101,7 +102,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     try {
       if (raw !== 'approve' && raw !== 'reject') throw new SluiceError('APPROVAL_BAD_DECISION', 'choose Approve or Reject', { httpStatus: 400, hint: 'use one of the two buttons of the form' });
       const d = decideApproval(store, { executionId: id, approver: { name: user.name, email: user.email, role: user.role }, decision: raw, comment, reason, ip: req.ip });
-      auth.audit({ actor: user.name, action: `approval.${raw}`, target: `execution:${id}`, detail: (raw === 'approve' ? comment : reason) ?? null, ip: req.ip });
+      auditDecision(auth, d, req.ip);
       return reply.redirect(`${b}/executions/${encodeURIComponent(id)}?decided=${d.decision}`, 303);
     } catch (e) {
       const err = toSluiceError(e);

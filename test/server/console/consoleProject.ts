@@ -7,10 +7,12 @@ import { ModelRegistry } from '../../../src/models/ModelRegistry.js';
 import { initProject } from '../../../src/pipeline/project/initProject.js';
 import { loadProject, type Project } from '../../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
+import { createAuthGate, type ServerAuthGate } from '../../../src/server/auth/createAuthGate.js';
+import { hashPassword, type ScryptParams } from '../../../src/server/auth/password.js';
+import { loadServerSecret } from '../../../src/server/auth/serverSecret.js';
 import { createServer } from '../../../src/server/createServer.js';
 import { consoleRoutes, type ConsoleEndpoint } from '../../../src/server/console/consoleRoutes.js';
 import { rng, tempDir, writeCsv } from '../../support/data.js';
-import { TestAuthGate, USER_HEADER } from './testAuthGate.js';
 
 /** A column name that would run script if any page forgot to escape it. */
 export const HOSTILE_COLUMN = '<img src=x onerror=alert(1)>';
@@ -28,14 +30,21 @@ const PIPELINE = `pipeline:
     done: { type: succeed, outcome: approved }
     rejected: { type: succeed, outcome: rejected }`;
 
+/** Cheap scrypt parameters for tests (the hash format and the code path are the real ones). */
+const FAST: ScryptParams = { N: 1024, r: 8, p: 1 };
+export const USERS = ['ana', 'root', 'vic'] as const;
+export type UserName = (typeof USERS)[number];
+
 export interface ConsoleProject {
   dir: string;
   project: Project;
   runtime: ProjectRuntime;
   registry: ModelRegistry;
   features: FeatureStore;
-  auth: TestAuthGate;
+  auth: ServerAuthGate;
   app: FastifyInstance;
+  /** The session cookie (`name=value`) of each signed-in test user. */
+  sessions: Record<UserName, string>;
   close(): Promise<void>;
 }
 
@@ -44,13 +53,14 @@ export interface ConsoleProject {
  * pipeline report -> approval -> choice), its runtime with the real report activity, the model
  * registry and feature store, and the server with the console mounted.
  */
-export async function consoleProject(opts: { base?: string; endpoint?: (scope: FastifyInstance, registry: ModelRegistry) => Promise<ConsoleEndpoint> } = {}): Promise<ConsoleProject> {
+export async function consoleProject(opts: { base?: string; endpoint?: (scope: FastifyInstance, registry: ModelRegistry, auth: ServerAuthGate) => Promise<ConsoleEndpoint> } = {}): Promise<ConsoleProject> {
   const dir = join(tempDir('sluice-console-'), 'p');
   initProject(dir);
+  const [ana, root, vic] = await Promise.all(USERS.map((u) => hashPassword(`${u}-password`, FAST)));
   const yaml = readFileSync(join(dir, 'sluice.yaml'), 'utf8')
     .replace(/^pipeline: default$/m, PIPELINE)
     .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver',
-      '  - { name: ana, email: ana@example.com, role: approver, passwordHash: "scrypt$SECRET-HASH-VALUE" }\n  - { name: root, role: admin }\n  - { name: vic, role: viewer }')
+      `  - { name: ana, email: ana@example.com, role: approver, passwordHash: "${ana}" }\n  - { name: root, role: admin, passwordHash: "${root}" }\n  - { name: vic, role: viewer, passwordHash: "${vic}" }`)
     .replace('webhooks: []', 'webhooks:\n  - { name: team, url: "https://hooks.example.com/services/T000/SECRET-PATH?token=SECRET-QUERY" }')
     .concat('\ns3Events:\n  endpoint: "http://minio-user:minio-pass@127.0.0.1:9000"\n  secretEnv: SLUICE_CONSOLE_TEST_SECRET\n');
   writeFileSync(join(dir, 'sluice.yaml'), yaml);
@@ -59,16 +69,22 @@ export async function consoleProject(opts: { base?: string; endpoint?: (scope: F
   const runtime = new ProjectRuntime(project, { pollMs: 20 });
   const registry = ModelRegistry.open(dir);
   const features = await FeatureStore.open({ projectDir: dir });
-  const auth = new TestAuthGate({ ana: { role: 'approver', email: 'ana@example.com' }, root: { role: 'admin' }, vic: { role: 'viewer' } });
+  const auth = createAuthGate({ db: runtime.db, config: project.config, secret: loadServerSecret(project.paths.stateDir), secureCookies: false });
   const app = await createServer({
-    project, runtime, features: false,
+    project, runtime, features: false, auth,
     plugins: [async (scope) => {
-      const endpoint = opts.endpoint ? await opts.endpoint(scope, registry) : undefined;
+      const endpoint = opts.endpoint ? await opts.endpoint(scope, registry, auth) : undefined;
       await scope.register(consoleRoutes, { runtime, auth, registry, features, endpoint, base: opts.base });
     }],
   });
+  const sessions = {} as Record<UserName, string>;
+  for (const u of USERS) {
+    const r = await auth.login(u, `${u}-password`, { ip: '127.0.0.1' });
+    if (!r.ok) throw new Error(`login ${u}: ${r.message}`);
+    sessions[u] = auth.sessionCookie(r.sessionId).split(';')[0]!;
+  }
   return {
-    dir, project, runtime, registry, features, auth, app,
+    dir, project, runtime, registry, features, auth, app, sessions,
     close: async () => {
       await app.close();
       await runtime.close();
@@ -101,25 +117,18 @@ export async function runToWait(p: ConsoleProject, file: string): Promise<string
   return rec.id;
 }
 
-/** A GET as a user (HTML). */
-export function get(app: FastifyInstance, url: string, user?: string, cookie?: string) {
-  return app.inject({ method: 'GET', url, headers: { accept: 'text/html', ...(user ? { [USER_HEADER]: user } : {}), ...(cookie ? { cookie } : {}) } });
+/** A GET from a browser, signed in as `user` (anonymous without). */
+export function get(p: ConsoleProject, url: string, user?: UserName) {
+  return p.app.inject({ method: 'GET', url, headers: { accept: 'text/html', ...(user ? { cookie: p.sessions[user] } : {}) } });
 }
 
-/** A form POST as a user, with the cookie the GET set. */
-export function post(app: FastifyInstance, url: string, user: string, form: Record<string, string>, cookie?: string) {
+/** A form POST from a browser signed in as `user`. */
+export function post(p: ConsoleProject, url: string, user: UserName, form: Record<string, string>) {
   const o: InjectOptions = {
     method: 'POST', url, payload: new URLSearchParams(form).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', [USER_HEADER]: user, ...(cookie ? { cookie } : {}) },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', cookie: p.sessions[user] },
   };
-  return app.inject(o);
-}
-
-/** The cookie pair from a response's Set-Cookie (for the next request). */
-export function cookieOf(res: { headers: Record<string, unknown> }): string {
-  const h = res.headers['set-cookie'];
-  const first = Array.isArray(h) ? h[0] : h;
-  return String(first).split(';')[0]!;
+  return p.app.inject(o);
 }
 
 /** The value of the hidden csrf field of the form posting to `action`. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleProject, cookieOf, csrfOf, get, HOSTILE_COLUMN, post, runToWait, writeBatch, type ConsoleProject } from './consoleProject.js';
+import { consoleProject, csrfOf, get, HOSTILE_COLUMN, post, runToWait, writeBatch, type ConsoleProject } from './consoleProject.js';
 
 const HOSTILE_FILE = 'batch-<script>alert(1)<.csv';
 
@@ -24,13 +24,16 @@ afterAll(async () => {
 
 describe('console: inbox and execution detail', () => {
   it('sends an anonymous browser to the login page', async () => {
-    const res = await get(p.app, '/');
-    expect(res.statusCode).toBe(302);
+    const res = await get(p, '/');
+    expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/login?next=%2F');
+    const post = await p.app.inject({ method: 'POST', url: '/executions/x/decide', headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'decision=approve' });
+    expect(post.statusCode).toBe(303);
+    expect(post.headers.location).toBe('/login');
   });
 
   it('inbox lists the pending approval with file, waiting since, expiry and the verdict of the gates', async () => {
-    const res = await get(p.app, '/', 'ana');
+    const res = await get(p, '/', 'ana');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     const body = res.body;
@@ -47,7 +50,7 @@ describe('console: inbox and execution detail', () => {
   });
 
   it('detail page: gates first, the pipeline as SVG with the current and done states, the report iframe, the timeline', async () => {
-    const res = await get(p.app, `/executions/${first}`, 'ana');
+    const res = await get(p, `/executions/${first}`, 'ana');
     expect(res.statusCode).toBe(200);
     const b = res.body;
     expect(b.indexOf('<h2>Findings</h2>')).toBeLessThan(b.indexOf('<h2>Pipeline</h2>'));
@@ -63,7 +66,7 @@ describe('console: inbox and execution detail', () => {
     expect(b).toContain(`action="/executions/${first}/decide"`);
     expect(b).toContain('<label for="reason">Reason (required to reject)</label>');
     // the embedded report is served for a sandboxed frame of this origin only
-    const rep = await get(p.app, `/executions/${first}/report`, 'vic');
+    const rep = await get(p, `/executions/${first}/report`, 'vic');
     expect(rep.statusCode).toBe(200);
     expect(rep.headers['content-security-policy']).toContain('sandbox');
     expect(rep.headers['content-security-policy']).toContain("frame-ancestors 'self'");
@@ -71,17 +74,16 @@ describe('console: inbox and execution detail', () => {
   });
 
   it('a viewer sees no decision form, and a POST as viewer is refused with no state change', async () => {
-    const page = await get(p.app, `/executions/${first}`, 'vic');
+    const page = await get(p, `/executions/${first}`, 'vic');
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain('/decide"');
     expect(page.body).toContain('only approvers and admins decide');
     expect(page.body).not.toContain('>Audit</a>');
-    // even with a valid token (taken from an approver's page with the same cookie) the role decides
-    const anaPage = await get(p.app, `/executions/${first}`, 'ana');
-    const cookie = cookieOf(anaPage);
+    // even with a valid token (from an approver's page) the role decides
+    const anaPage = await get(p, `/executions/${first}`, 'ana');
     const csrf = csrfOf(anaPage.body, `/executions/${first}/decide`);
     const before = p.runtime.store.require(first);
-    const res = await post(p.app, `/executions/${first}/decide`, 'vic', { csrf, decision: 'approve' }, cookie);
+    const res = await post(p, `/executions/${first}/decide`, 'vic', { csrf, decision: 'approve' });
     expect(res.statusCode).toBe(403);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('needs the approver role');
@@ -90,26 +92,26 @@ describe('console: inbox and execution detail', () => {
     expect(after.status).toBe('waiting');
   });
 
-  it('refuses a decision without the CSRF token, or with one for another execution', async () => {
-    const page = await get(p.app, `/executions/${first}`, 'ana');
-    const cookie = cookieOf(page);
+  it('refuses a decision without the CSRF token, with one of another session, or with one for another form', async () => {
+    const page = await get(p, `/executions/${first}`, 'ana');
     const before = p.runtime.store.require(first).lastSeq;
-    const none = await post(p.app, `/executions/${first}/decide`, 'ana', { decision: 'approve' }, cookie);
+    const none = await post(p, `/executions/${first}/decide`, 'ana', { decision: 'approve' });
     expect(none.statusCode).toBe(403);
     expect(none.body).toContain('nothing was changed');
-    const noCookie = await post(p.app, `/executions/${first}/decide`, 'ana', { decision: 'approve', csrf: csrfOf(page.body, `/executions/${first}/decide`) });
-    expect(noCookie.statusCode).toBe(403);
-    const other = p.auth.csrf.tokenFor(cookie.split('=')[1]!, 'decide:ex-other');
-    const wrong = await post(p.app, `/executions/${first}/decide`, 'ana', { decision: 'approve', csrf: other }, cookie);
+    // a token of ana's session is worthless in root's (CSRF tokens are bound to the session)
+    const otherSession = await post(p, `/executions/${first}/decide`, 'root', { decision: 'approve', csrf: csrfOf(page.body, `/executions/${first}/decide`) });
+    expect(otherSession.statusCode).toBe(403);
+    // the logout form's token is ana's, but for another subject
+    const other = csrfOf(page.body, '/logout');
+    const wrong = await post(p, `/executions/${first}/decide`, 'ana', { decision: 'approve', csrf: other });
     expect(wrong.statusCode).toBe(403);
     expect(p.runtime.store.require(first).lastSeq).toBe(before);
   });
 
   it('a rejection without a reason is refused on the page, nothing changes', async () => {
-    const page = await get(p.app, `/executions/${first}`, 'ana');
-    const cookie = cookieOf(page);
+    const page = await get(p, `/executions/${first}`, 'ana');
     const before = p.runtime.store.require(first).lastSeq;
-    const res = await post(p.app, `/executions/${first}/decide`, 'ana', { csrf: csrfOf(page.body, `/executions/${first}/decide`), decision: 'reject', reason: '  ' }, cookie);
+    const res = await post(p, `/executions/${first}/decide`, 'ana', { csrf: csrfOf(page.body, `/executions/${first}/decide`), decision: 'reject', reason: '  ' });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Not decided: a rejection needs a reason');
     expect(res.body).toContain(`action="/executions/${first}/decide"`);
@@ -117,9 +119,8 @@ describe('console: inbox and execution detail', () => {
   });
 
   it('approve through the form: the execution continues and ends approved; the comment is escaped; the audit log has it', async () => {
-    const page = await get(p.app, `/executions/${first}`, 'ana');
-    const cookie = cookieOf(page);
-    const res = await post(p.app, `/executions/${first}/decide`, 'ana', { csrf: csrfOf(page.body, `/executions/${first}/decide`), decision: 'approve', comment: 'fine <script>alert("c")</script>' }, cookie);
+    const page = await get(p, `/executions/${first}`, 'ana');
+    const res = await post(p, `/executions/${first}/decide`, 'ana', { csrf: csrfOf(page.body, `/executions/${first}/decide`), decision: 'approve', comment: 'fine <script>alert("c")</script>' });
     expect(res.statusCode, res.body).toBe(303);
     expect(res.headers.location).toBe(`/executions/${first}?decided=approved`);
     await p.runtime.orchestrator.runUntilIdle();
@@ -129,33 +130,33 @@ describe('console: inbox and execution detail', () => {
     const decided = p.runtime.store.events(first).find((e) => e.type === 'ApprovalDecided');
     expect(decided?.data).toMatchObject({ decision: 'approved', by: 'ana', via: 'approver', comment: 'fine <script>alert("c")</script>' });
 
-    const after = await get(p.app, `/executions/${first}?decided=approved`, 'ana');
+    const after = await get(p, `/executions/${first}?decided=approved`, 'ana');
     expectSafe(after.body);
     expect(after.body).toContain('fine &lt;script&gt;alert(&quot;c&quot;)&lt;/script&gt;');
     expect(after.body).toContain('You approved this batch.');
     expect(after.body).not.toContain('/decide"');
     expect(after.body).toMatch(/<g class="state done" data-state="done">/);
     // deciding again is refused: nothing is waiting
-    const again = await post(p.app, `/executions/${first}/decide`, 'ana', { csrf: csrfOf(page.body, `/executions/${first}/decide`), decision: 'approve' }, cookie);
+    const again = await post(p, `/executions/${first}/decide`, 'ana', { csrf: csrfOf(page.body, `/executions/${first}/decide`), decision: 'approve' });
     expect(again.statusCode).toBe(409);
 
-    const audit = await get(p.app, '/audit', 'root');
+    const audit = await get(p, '/audit', 'root');
     expect(audit.statusCode).toBe(200);
     expect(audit.body).toContain('<code>approval.approve</code>');
     expect(audit.body).toContain(`execution:${first}`);
     expectSafe(audit.body);
-    expect((await get(p.app, '/audit', 'vic')).statusCode).toBe(403);
+    expect((await get(p, '/audit', 'vic')).statusCode).toBe(403);
   });
 
   it('second batch: hostile file name escaped everywhere, drift against the approved batch with a hostile column name', async () => {
     second = await runToWait(p, writeBatch(p.dir, HOSTILE_FILE, 400, 2, 25));
     for (const url of ['/', '/executions', `/executions/${second}`, '/reports']) {
-      const res = await get(p.app, url, 'ana');
+      const res = await get(p, url, 'ana');
       expect(res.statusCode, url).toBe(200);
       expectSafe(res.body);
       expect(res.body, url).toContain('batch-&lt;script&gt;alert(1)&lt;.csv');
     }
-    const d = await get(p.app, `/executions/${second}`, 'ana');
+    const d = await get(p, `/executions/${second}`, 'root');
     expect(d.body).toContain('Drift against the last approved batch');
     expect(d.body).toMatch(/Verdict: <b class="(pass|fail)">(no )?drift<\/b> · baseline <code>first.csv<\/code> \(400 rows\)/);
     // the shifted column is drifted (the ids differ between batches, so they drift too)
@@ -163,50 +164,49 @@ describe('console: inbox and execution detail', () => {
     expect(d.body).toMatch(/<tr><td>age<\/td><td>numeric<\/td><td class="num">[0-9.]+<\/td><td class="fail">yes<\/td>/);
     expect(d.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(d.body).toMatch(/<td class="fail">FAIL<\/td><td>columns.age.mean &lt; 60<\/td>/);
-    const reject = await post(p.app, `/executions/${second}/decide`, 'root', { csrf: csrfOf(d.body, `/executions/${second}/decide`), decision: 'reject', reason: 'age drifted' }, cookieOf(d));
-    // the token is bound to the cookie of the page it came from: a cookie-less page load set a new one
+    const reject = await post(p, `/executions/${second}/decide`, 'root', { csrf: csrfOf(d.body, `/executions/${second}/decide`), decision: 'reject', reason: 'age drifted' });
     expect(reject.statusCode).toBe(303);
     await p.runtime.orchestrator.runUntilIdle();
     expect(p.runtime.store.require(second)).toMatchObject({ status: 'succeeded', outcome: 'rejected' });
   });
 
   it('reports list both batches with links; 404 pages for unknown executions and reports', async () => {
-    const res = await get(p.app, '/reports', 'vic');
+    const res = await get(p, '/reports', 'vic');
     expect(res.body).toContain(`/executions/${first}/report`);
     expect(res.body).toContain(`/reports/${second}/report.json`);
-    const missing = await get(p.app, '/executions/ex-nope', 'ana');
+    const missing = await get(p, '/executions/ex-nope', 'ana');
     expect(missing.statusCode).toBe(404);
     expect(missing.headers['content-type']).toContain('text/html');
     expect(missing.body).toContain('no execution ex-nope');
     expect(missing.body).toContain('aria-label="Console"');
-    expect((await get(p.app, '/executions/ex-nope/report', 'ana')).statusCode).toBe(404);
+    expect((await get(p, '/executions/ex-nope/report', 'ana')).statusCode).toBe(404);
   });
 });
 
 describe('console: executions list', () => {
   it('filters by state, searches by file name and pages', async () => {
     for (let i = 0; i < 30; i++) p.runtime.store.create(p.project.pipeline, { file: `/data/paged-${String(i).padStart(2, '0')}.csv` });
-    const page1 = await get(p.app, '/executions?status=running', 'vic');
+    const page1 = await get(p, '/executions?status=running', 'vic');
     expect(page1.statusCode).toBe(200);
     expect(page1.body).toContain('Showing 1–25 of 30');
     expect((page1.body.match(/<tr>\n<td><a href="\/executions\//g) ?? []).length).toBe(25);
     expect(page1.body).toContain('href="/executions?status=running&amp;page=2"');
     expect(page1.body).not.toContain('first.csv');
-    const page2 = await get(p.app, '/executions?status=running&page=2', 'vic');
+    const page2 = await get(p, '/executions?status=running&page=2', 'vic');
     expect((page2.body.match(/<tr>\n<td><a href="\/executions\//g) ?? []).length).toBe(5);
     expect(page2.body).toContain('paged-00.csv');
     expect(page2.body).not.toContain('rel="next"');
 
-    const search = await get(p.app, '/executions?file=paged-1', 'vic');
+    const search = await get(p, '/executions?file=paged-1', 'vic');
     expect((search.body.match(/paged-1\d\.csv<\/a>/g) ?? []).length).toBe(10);
-    const succeeded = await get(p.app, '/executions?status=succeeded', 'vic');
+    const succeeded = await get(p, '/executions?status=succeeded', 'vic');
     expect(succeeded.body).toContain('first.csv');
     expect(succeeded.body).not.toContain('paged-');
-    const none = await get(p.app, '/executions?file=zzz', 'vic');
+    const none = await get(p, '/executions?file=zzz', 'vic');
     expect(none.body).toContain('No execution matches these filters.');
-    expect((await get(p.app, '/executions?status=bogus', 'vic')).statusCode).toBe(400);
-    expect((await get(p.app, '/executions?page=-1', 'vic')).statusCode).toBe(400);
-    const hostile = await get(p.app, '/executions?file=%22%3E%3Cscript%3E', 'vic');
+    expect((await get(p, '/executions?status=bogus', 'vic')).statusCode).toBe(400);
+    expect((await get(p, '/executions?page=-1', 'vic')).statusCode).toBe(400);
+    const hostile = await get(p, '/executions?file=%22%3E%3Cscript%3E', 'vic');
     expectSafe(hostile.body);
     expect(hostile.body).toContain('value="&quot;&gt;&lt;script&gt;"');
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountEndpoint, type MountedEndpoint } from '../../../src/server/endpoint/mountEndpoint.js';
 import { DIABETES } from '../../support/data.js';
 import { trainDiabetesModel } from '../../models/diabetesModel.js';
-import { consoleProject, cookieOf, csrfOf, get, post, type ConsoleProject } from './consoleProject.js';
+import { consoleProject, csrfOf, get, post, type ConsoleProject } from './consoleProject.js';
 
 const B = '/console';
 let p: ConsoleProject;
@@ -35,8 +35,8 @@ beforeAll(async () => {
   const trained = await trainDiabetesModel({ rows: 3000, maxIter: 8 });
   p = await consoleProject({
     base: B,
-    endpoint: async (scope, registry) => {
-      mounted = await mountEndpoint(scope, { registry, model: 'readmission', pollMs: 25 });
+    endpoint: async (scope, registry, auth) => {
+      mounted = await mountEndpoint(scope, { registry, model: 'readmission', pollMs: 25, auth });
       scope.addHook('onClose', async () => mounted.close());
       return { host: mounted.host, model: 'readmission' };
     },
@@ -56,24 +56,24 @@ afterAll(async () => {
 
 describe('console mounted at /console beside the endpoint', () => {
   it('serves the console under its base and the endpoint JSON routes at the root', async () => {
-    const inbox = await get(p.app, B, 'vic');
+    const inbox = await get(p, B, 'vic');
     expect(inbox.statusCode).toBe(200);
     expect(inbox.body).toContain('<a href="/console/models">Models</a>');
-    expect((await get(p.app, `${B}/`, 'vic')).statusCode).toBe(302);
-    const api = await p.app.inject({ url: '/models' });
+    expect((await get(p, `${B}/`, 'vic')).statusCode).toBe(302);
+    const api = await p.app.inject({ url: '/models', headers: { cookie: p.sessions.vic } });
     expect(api.json().models[0]).toMatchObject({ name: 'readmission', aliases: { champion: 1 } });
   });
 });
 
 describe('console: models', () => {
   it('lists the models with their champion', async () => {
-    const res = await get(p.app, `${B}/models`, 'vic');
+    const res = await get(p, `${B}/models`, 'vic');
     expect(res.body).toContain('<a href="/console/models/readmission">readmission</a>');
     expect(res.body).toContain('<td>version 1</td>');
   });
 
   it('shows the leaderboard by metric, the champion, the model report and the history; no admin forms for others', async () => {
-    const res = await get(p.app, `${B}/models/readmission`, 'ana');
+    const res = await get(p, `${B}/models/readmission`, 'ana');
     expect(res.statusCode).toBe(200);
     const b = res.body;
     expect(b).toContain('Champion: <b>version 1</b> (approved, auc 0.6)');
@@ -86,55 +86,53 @@ describe('console: models', () => {
     expect(b).toContain('<td>registered</td>');
     expect(b).toContain('Only admins promote and roll back models.');
     expect(b).not.toContain('/promote"');
-    const report = await get(p.app, `${B}/models/readmission/versions/2/report`, 'vic');
+    const report = await get(p, `${B}/models/readmission/versions/2/report`, 'vic');
     expect(report.body).toContain('Model report v2');
     expect(report.headers['content-security-policy']).toContain('sandbox');
-    expect((await get(p.app, `${B}/models/readmission/versions/3/report`, 'vic')).statusCode).toBe(404);
+    expect((await get(p, `${B}/models/readmission/versions/3/report`, 'vic')).statusCode).toBe(404);
   });
 
   it('refuses promote and rollback to non-admins and without CSRF, with no change', async () => {
-    const admin = await get(p.app, `${B}/models/readmission`, 'root');
-    const cookie = cookieOf(admin);
+    const admin = await get(p, `${B}/models/readmission`, 'root');
     const csrf = csrfOf(admin.body, `${B}/models/readmission/promote`);
-    for (const user of ['vic', 'ana']) {
-      expect((await post(p.app, `${B}/models/readmission/promote`, user, { csrf, version: '2', alias: 'champion' }, cookie)).statusCode).toBe(403);
-      expect((await post(p.app, `${B}/models/readmission/rollback`, user, { csrf }, cookie)).statusCode).toBe(403);
+    for (const user of ['vic', 'ana'] as const) {
+      expect((await post(p, `${B}/models/readmission/promote`, user, { csrf, version: '2', alias: 'champion' })).statusCode).toBe(403);
+      expect((await post(p, `${B}/models/readmission/rollback`, user, { csrf })).statusCode).toBe(403);
     }
-    expect((await post(p.app, `${B}/models/readmission/promote`, 'root', { version: '2', alias: 'champion' }, cookie)).statusCode).toBe(403);
+    expect((await post(p, `${B}/models/readmission/promote`, 'root', { version: '2', alias: 'champion' })).statusCode).toBe(403);
     expect(p.registry.champion('readmission')?.version).toBe(1);
   });
 
   it('an admin promotes through the form (the endpoint follows), a refused promotion says why, and rolls back', async () => {
-    const page = await get(p.app, `${B}/models/readmission`, 'root');
-    const cookie = cookieOf(page);
+    const page = await get(p, `${B}/models/readmission`, 'root');
     const csrf = csrfOf(page.body, `${B}/models/readmission/promote`);
     expect(page.body).toContain('<option value="2">2</option>');
     expect(page.body).not.toContain('<option value="3">');
-    const res = await post(p.app, `${B}/models/readmission/promote`, 'root', { csrf, version: '2', alias: 'champion', comment: 'better <auc>' }, cookie);
+    const res = await post(p, `${B}/models/readmission/promote`, 'root', { csrf, version: '2', alias: 'champion', comment: 'better <auc>' });
     expect(res.statusCode, res.body).toBe(303);
     expect(res.headers.location).toBe(`${B}/models/readmission?done=version%202%20is%20champion`);
     expect(p.registry.champion('readmission')?.version).toBe(2);
     await waitForVersion('2');
-    const after = await get(p.app, res.headers.location as string, 'root');
+    const after = await get(p, res.headers.location as string, 'root');
     expect(after.body).toContain('Promoted: version 2 is champion.');
     expect(after.body).toContain('better &lt;auc&gt;');
 
-    const pending = await post(p.app, `${B}/models/readmission/promote`, 'root', { csrf, version: '3', alias: 'champion' }, cookie);
+    const pending = await post(p, `${B}/models/readmission/promote`, 'root', { csrf, version: '3', alias: 'champion' });
     expect(pending.statusCode).toBeGreaterThanOrEqual(400);
     expect(pending.body).toContain('Nothing changed:');
     expect(p.registry.champion('readmission')?.version).toBe(2);
 
-    const back = await post(p.app, `${B}/models/readmission/rollback`, 'root', { csrf, comment: 'revert' }, cookie);
+    const back = await post(p, `${B}/models/readmission/rollback`, 'root', { csrf, comment: 'revert' });
     expect(back.statusCode).toBe(303);
     expect(p.registry.champion('readmission')?.version).toBe(1);
     await waitForVersion('1');
-    const log = p.auth.auditLog();
+    const log = p.auth.auditLog().filter((e) => e.action.startsWith('model.'));
     expect(log.map((e) => e.action)).toEqual(['model.rollback', 'model.promote']);
     expect(log[1]).toMatchObject({ actor: 'root', target: 'model:readmission@2', detail: 'champion: better <auc>' });
   });
 
   it('404 for an unknown model', async () => {
-    const res = await get(p.app, `${B}/models/nope`, 'vic');
+    const res = await get(p, `${B}/models/nope`, 'vic');
     expect(res.statusCode).toBe(404);
     expect(res.body).toContain('no model named &quot;nope&quot;');
   });
@@ -144,7 +142,7 @@ describe('console: endpoint', () => {
   const sample = readFileSync(DIABETES, 'utf8').split('\n').slice(0, 3).join('\n');
 
   it('shows the status and the loaded version', async () => {
-    const res = await get(p.app, `${B}/endpoint`, 'vic');
+    const res = await get(p, `${B}/endpoint`, 'vic');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<span class="ok">serving</span>');
     expect(res.body).toContain('<dt>Loaded version</dt><dd>1</dd>');
@@ -152,22 +150,22 @@ describe('console: endpoint', () => {
   });
 
   it('predicts through the form with the same predictor as /invocations', async () => {
-    const page = await get(p.app, `${B}/endpoint`, 'vic');
-    const cookie = cookieOf(page);
+    const page = await get(p, `${B}/endpoint`, 'vic');
     const csrf = csrfOf(page.body, `${B}/endpoint/predict`);
-    const res = await post(p.app, `${B}/endpoint/predict`, 'vic', { csrf, format: 'csv', records: sample }, cookie);
+    const res = await post(p, `${B}/endpoint/predict`, 'vic', { csrf, format: 'csv', records: sample });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.body).toContain('<h3>Predictions (version 1)</h3>');
     const labels = [...res.body.matchAll(/<td><b>([^<]+)<\/b><\/td>/g)].map((m) => m[1]!.replace('&gt;', '>').replace('&lt;', '<'));
     const api = await p.app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'text/csv' }, payload: sample });
+    expect(api.statusCode, api.body).toBe(200);
     expect(labels).toEqual(api.json().predictions.map((x: { predicted_label: string }) => x.predicted_label));
     expect(labels).toHaveLength(2);
 
-    const bad = await post(p.app, `${B}/endpoint/predict`, 'vic', { csrf, format: 'json', records: '{"instances": [{"<script>": 1}]}' }, cookie);
+    const bad = await post(p, `${B}/endpoint/predict`, 'vic', { csrf, format: 'json', records: '{"instances": [{"<script>": 1}]}' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('class="refused"');
     expect(bad.body).not.toMatch(/<script/i);
     expect(bad.body).toContain('&quot;instances&quot;');
-    expect((await post(p.app, `${B}/endpoint/predict`, 'vic', { format: 'csv', records: sample }, cookie)).statusCode).toBe(403);
+    expect((await post(p, `${B}/endpoint/predict`, 'vic', { format: 'csv', records: sample })).statusCode).toBe(403);
   });
 });
