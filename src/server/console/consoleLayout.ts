@@ -49,7 +49,7 @@ td,th{padding:.3rem .6rem;border-bottom:1px solid #dde1e7;text-align:left;vertic
 th{background:#f0f2f5;font-weight:600}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 .pass,.ok{color:#13702b}.fail,.bad{color:#b3261e;font-weight:600}
-.badge{display:inline-block;padding:.05rem .45rem;border-radius:.8rem;font-size:.82rem;background:#e8ebf0}
+.badge{display:inline-block;padding:.05rem .45rem;border-radius:.8rem;font-size:.82rem;background:#e8ebf0;color:#1d2330}
 .badge.waiting{background:#fff4e5}.badge.succeeded{background:#e8f5e9}.badge.failed{background:#fdecea}.badge.running{background:#e3ecfb}
 .warn{background:#fff4e5;padding:.5rem 1rem;border-left:4px solid #e08a00;margin:.8rem 0}
 .refused{background:#fdecea;padding:.6rem 1rem;border-left:4px solid #b3261e;margin:.8rem 0}
@@ -67,7 +67,10 @@ pre{background:#f0f2f5;padding:.6rem;overflow-x:auto;font-size:.85rem}
 .report{width:100%;height:70vh;border:1px solid #dde1e7;background:#fff}
 svg.pipeline{max-width:100%;height:auto}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0}
-@media (max-width:40rem){main{padding:.6rem}.who{margin-left:0}td,th{padding:.25rem .4rem}h1{font-size:1.25rem}}
+@media (max-width:40rem){main{padding:.6rem}.who{margin-left:0}td,th{padding:.25rem .4rem}h1{font-size:1.25rem}
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}table.stack thead{display:none}
+table.stack tr{border-bottom:2px solid #c4cad4;padding:.3rem 0}table.stack td{border:0;padding:.1rem .4rem}
+table.stack td[data-label]:not([data-label=""])::before{content:attr(data-label) ": ";font-weight:600;color:#5b6475}}
 `;
 
 // `raw` only for the constant CSS above, never for data.
@@ -81,6 +84,7 @@ export function consoleLayout(frame: Frame, title: string, active: Section | und
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Sluice</title>
+<link rel="icon" href="data:,">
 <style>${raw(CSS)}</style></head><body>
 <a class="skip" href="#main">Skip to content</a>
 <header>

@@ -123,8 +123,9 @@ export function pipelineSvg(p: Pipeline, marks: StateMarks): SafeHtml {
       const x2 = b.x + W / 2;
       const y2 = b.y;
       d = `M${x1},${y1} C${x1},${y1 + GY / 2} ${x2},${y2 - GY / 2} ${x2},${y2 - 2}`;
-      lx = (x1 + x2) / 2 + 4;
-      ly = (y1 + y2) / 2;
+      // Near the target, beside the arrow head: labels of a choice's branches never overlap.
+      lx = x2 + 6;
+      ly = y2 - 8;
     } else {
       // A loop back (or sideways): around the right edge of the boxes.
       const x1 = a.x + W;

@@ -61,7 +61,7 @@ describe('console: inbox and execution detail', () => {
     expect(b).toMatch(/<g class="state pending" data-state="done">/);
     expect(b).toContain('<path d="M');
     expect(b).toContain(`<iframe class="report" src="/executions/${first}/report"`);
-    expect(b).toMatch(/<iframe[^>]* sandbox /);
+    expect(b).toMatch(/<iframe[^>]* sandbox><\/iframe>/);
     for (const t of ['ExecutionStarted', 'ActivitySucceeded', 'ApprovalRequested']) expect(b).toContain(`<td>${t}</td>`);
     expect(b).toContain(`action="/executions/${first}/decide"`);
     expect(b).toContain('<label for="reason">Reason (required to reject)</label>');
@@ -189,11 +189,11 @@ describe('console: executions list', () => {
     const page1 = await get(p, '/executions?status=running', 'vic');
     expect(page1.statusCode).toBe(200);
     expect(page1.body).toContain('Showing 1–25 of 30');
-    expect((page1.body.match(/<tr>\n<td><a href="\/executions\//g) ?? []).length).toBe(25);
+    expect((page1.body.match(/<tr>\n<td data-label="File"><a href="\/executions\//g) ?? []).length).toBe(25);
     expect(page1.body).toContain('href="/executions?status=running&amp;page=2"');
     expect(page1.body).not.toContain('first.csv');
     const page2 = await get(p, '/executions?status=running&page=2', 'vic');
-    expect((page2.body.match(/<tr>\n<td><a href="\/executions\//g) ?? []).length).toBe(5);
+    expect((page2.body.match(/<tr>\n<td data-label="File"><a href="\/executions\//g) ?? []).length).toBe(5);
     expect(page2.body).toContain('paged-00.csv');
     expect(page2.body).not.toContain('rel="next"');
 

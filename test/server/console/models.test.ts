@@ -69,7 +69,7 @@ describe('console: models', () => {
   it('lists the models with their champion', async () => {
     const res = await get(p, `${B}/models`, 'vic');
     expect(res.body).toContain('<a href="/console/models/readmission">readmission</a>');
-    expect(res.body).toContain('<td>version 1</td>');
+    expect(res.body).toContain('<td data-label="Champion">version 1</td>');
   });
 
   it('shows the leaderboard by metric, the champion, the model report and the history; no admin forms for others', async () => {
@@ -78,12 +78,12 @@ describe('console: models', () => {
     const b = res.body;
     expect(b).toContain('Champion: <b>version 1</b> (approved, auc 0.6)');
     expect(b).toContain('Versions ranked by auc (higher is better).');
-    const ranks = [...b.matchAll(/<td class="num">(\d)<\/td><td class="num">(\d)<\/td>/g)].map((m) => `${m[1]}:${m[2]}`);
+    const ranks = [...b.matchAll(/<td data-label="Rank" class="num">(\d)<\/td><td data-label="Version" class="num">(\d)<\/td>/g)].map((m) => `${m[1]}:${m[2]}`);
     expect(ranks).toEqual(['1:2', '2:3', '3:1']);
     expect(b).toContain('href="/console/models/readmission/versions/2/report">model report</a>');
     expect(b).toContain('AutoML candidates of version 1');
     expect(b).toContain('&lt;b&gt;lin&lt;/b&gt;');
-    expect(b).toContain('<td>registered</td>');
+    expect(b).toContain('<td data-label="Change">registered</td>');
     expect(b).toContain('Only admins promote and roll back models.');
     expect(b).not.toContain('/promote"');
     const report = await get(p, `${B}/models/readmission/versions/2/report`, 'vic');

@@ -22,7 +22,7 @@ export function auditPage(frame: Frame, q: AuditQuery, entries: readonly AuditEn
 <div><button type="submit">Filter</button></div></form>
 ${entries.length
     ? table('Audit entries', ['When', 'Who', 'Action', 'Target', 'Detail', 'From'], entries.map((e) => html`<tr>
-<td><time datetime="${e.at}">${when(e.at)}</time></td><td>${e.actor}</td><td><code>${e.action}</code></td><td>${e.target}</td><td>${e.detail ?? ''}</td><td>${e.ip ?? ''}</td></tr>`))
+<td><time datetime="${e.at}">${when(e.at)}</time></td><td>${e.actor}</td><td><code>${e.action}</code></td><td>${e.target}</td><td>${e.detail ?? ''}</td><td>${e.ip ?? ''}</td></tr>`), { stack: true })
     : notice('warn', 'No audit entries match.')}
 <nav class="pager" aria-label="Pages">${q.before !== undefined ? html`<a href="${href(`${b}/audit`, { actor: q.actor, action: q.action })}">← Newest</a>` : ''}
 ${hasMore && last ? html`<a rel="next" href="${href(`${b}/audit`, { actor: q.actor, action: q.action, before: last.id })}">Older →</a>` : ''}</nav>`);

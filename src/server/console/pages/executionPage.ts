@@ -61,7 +61,7 @@ ${decisions.length ? html`<h2>Decision</h2>${decisions.map((e) => html`<p>${badg
 <h2>Insights report</h2>
 ${v.hasReport
     ? html`<p><a href="${b}/executions/${id}/report">Open the full report</a> · <a href="/reports/${id}/report.json">report.json</a></p>
-<iframe class="report" src="${b}/executions/${id}/report" title="Insights report of ${fileName(ex.file)}" sandbox loading="lazy"></iframe>`
+<iframe class="report" src="${b}/executions/${id}/report" title="Insights report of ${fileName(ex.file)}" sandbox></iframe>`
     : html`<p class="muted">No report yet (the report step writes it).</p>`}
 
 <h2>Timeline</h2>
@@ -91,8 +91,8 @@ function decisionSection(frame: Frame, v: ExecutionView, o: ExecutionPageOptions
 ${csrfField(o.decideCsrf)}
 <label for="comment">Comment (optional when approving)</label><textarea id="comment" name="comment" rows="2" maxlength="4000"></textarea>
 <label for="reason">Reason (required to reject)</label><input type="text" id="reason" name="reason" maxlength="4000">
-<button type="submit" class="primary" name="decision" value="approve">Approve</button>
-<button type="submit" class="danger" name="decision" value="reject">Reject</button>
+<div><button type="submit" class="primary" name="decision" value="approve">Approve</button>
+<button type="submit" class="danger" name="decision" value="reject">Reject</button></div>
 </form>
 <p class="muted">You decide as ${frame.user.name} (${frame.user.role}); the decision is recorded with your name and address.</p>`;
 }

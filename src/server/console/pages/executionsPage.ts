@@ -32,7 +32,7 @@ export function executionsPage(frame: Frame, q: ExecutionsQuery, rows: readonly 
 <div><button type="submit">Filter</button></div>
 </form>
 ${rows.length
-    ? html`<p class="muted">Showing ${first}–${first + rows.length - 1}${total !== undefined ? html` of ${total}` : ''}.</p>${table('Executions', ['File', 'State', 'At', 'Started', 'Last change'], body)}`
+    ? html`<p class="muted">Showing ${first}–${first + rows.length - 1}${total !== undefined ? html` of ${total}` : ''}.</p>${table('Executions', ['File', 'State', 'At', 'Started', 'Last change'], body, { stack: true })}`
     : notice('warn', q.status || q.file ? 'No execution matches these filters.' : 'No executions yet: drop a file into the inbox folder.')}
 <nav class="pager" aria-label="Pages">
 ${q.page > 1 ? html`<a href="${link(q.page - 1)}" rel="prev">← Newer</a>` : ''}

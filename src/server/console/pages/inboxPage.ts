@@ -38,7 +38,7 @@ ${i.highWarnings ? html`<br><span class="fail">${i.highWarnings} high warning${i
 <h1>Inbox</h1>
 <p>${canDecide ? html`Approvals waiting for you, ${frame.user.name}, oldest first.` : html`Approvals waiting for a decision (you are a viewer: you can read them, not decide).`}</p>
 ${items.length
-    ? table('Pending approvals', ['File', 'Waiting since', 'Expires', 'Verdict of the gates', ''], rows)
+    ? table('Pending approvals', ['File', 'Waiting since', 'Expires', 'Verdict of the gates', ''], rows, { stack: true })
     : notice('done', canDecide ? 'Nothing is waiting for your decision.' : 'Nothing is waiting for a decision.')}
 ${others > 0 ? html`<p class="muted">${others} more approval${others > 1 ? 's are' : ' is'} waiting for other approvers.</p>` : ''}
 <p><a href="${b}/executions?status=waiting">All waiting executions</a></p>`);

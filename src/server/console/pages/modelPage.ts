@@ -67,14 +67,14 @@ ${d.message ? notice(d.message.kind, d.message.text, d.message.hint) : ''}
 
 <h2>Leaderboard</h2>
 <p class="muted">${m ? `Versions ranked by ${m} (${d.higherIsBetter ? 'higher' : 'lower'} is better).` : 'No metrics recorded.'}</p>
-${table('Versions by metric', ['Rank', 'Version', 'Status', 'Aliases', 'Metrics', 'Training batch', 'Report', 'Registered'], rows, { numeric: [0, 1] })}
+${table('Versions by metric', ['Rank', 'Version', 'Status', 'Aliases', 'Metrics', 'Training batch', 'Report', 'Registered'], rows, { numeric: [0, 1], stack: true })}
 ${candidatesTable(d)}
 ${adminForms(frame, d, champion)}
 
 <h2>History</h2>
 ${table('Registry history, newest first', ['When', 'Version', 'Change', 'From', 'To', 'By', 'Comment'], [...d.history].reverse().map((h) => html`<tr>
 <td><time datetime="${h.at}">${when(h.at)}</time></td><td class="num">${h.version ?? ''}</td><td>${h.kind}${h.alias ? html` <code>${h.alias}</code>` : ''}</td>
-<td>${h.from ?? ''}</td><td>${h.to ?? ''}</td><td>${h.by}</td><td>${h.comment ?? ''}</td></tr>`))}`);
+<td>${h.from ?? ''}</td><td>${h.to ?? ''}</td><td>${h.by}</td><td>${h.comment ?? ''}</td></tr>`), { stack: true })}`);
 }
 
 function candidatesTable(d: ModelPageData): SafeHtml {

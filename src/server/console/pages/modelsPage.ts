@@ -13,6 +13,6 @@ ${models.length
 <td><a href="${b}/models/${encodeURIComponent(m.name)}">${m.name}</a></td>
 <td>${m.aliases.champion !== undefined ? html`version ${m.aliases.champion}` : html`<span class="muted">none</span>`}</td>
 <td class="num">${m.versions}</td><td class="num">${m.latestVersion}</td>
-<td>${Object.entries(m.aliases).map(([a, v]) => `${a} → ${v}`).join(', ')}</td></tr>`), { numeric: [2, 3] })
+<td>${Object.entries(m.aliases).map(([a, v]) => `${a} → ${v}`).join(', ')}</td></tr>`), { numeric: [2, 3], stack: true })
     : notice('warn', 'No models registered yet: the pipeline registers one after an approved batch is trained.')}`);
 }
