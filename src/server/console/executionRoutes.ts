@@ -58,7 +58,11 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     const shown = user.role === 'viewer' ? items : items.filter((i) => i.mine);
     return sendHtml(reply, 200, inboxPage(s.frame(req, reply), shown, items.length - shown.length));
   });
-  if (b !== '') app.get(`${b}/`, async (_req, reply) => reply.redirect(b, 302));
+  if (b !== '') {
+    app.get(`${b}/`, async (_req, reply) => reply.redirect(b, 302));
+    // Mounted under a base: the site's root leads to the inbox, unless something else serves it.
+    if (!app.hasRoute({ method: 'GET', url: '/' })) app.get('/', async (_req, reply) => reply.redirect(b, 302));
+  }
 
   app.get(`${b}/executions`, { preHandler: auth.require('viewer') }, async (req, reply) => {
     const status = qs(req.query, 'status');

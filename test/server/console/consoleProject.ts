@@ -70,13 +70,16 @@ export async function consoleProject(opts: { base?: string; endpoint?: (scope: F
   const registry = ModelRegistry.open(dir);
   const features = await FeatureStore.open({ projectDir: dir });
   const auth = createAuthGate({ db: runtime.db, config: project.config, secret: loadServerSecret(project.paths.stateDir), secureCookies: false });
-  const app = await createServer({
+  const serverOptions = {
     project, runtime, features: false, auth,
-    plugins: [async (scope) => {
+    // Tests mount their own endpoint (or none); a createServer that mounts one by default is told not to.
+    endpoint: false,
+    plugins: [async (scope: FastifyInstance) => {
       const endpoint = opts.endpoint ? await opts.endpoint(scope, registry, auth) : undefined;
       await scope.register(consoleRoutes, { runtime, auth, registry, features, endpoint, base: opts.base });
     }],
-  });
+  };
+  const app = await createServer(serverOptions);
   const sessions = {} as Record<UserName, string>;
   for (const u of USERS) {
     const r = await auth.login(u, `${u}-password`, { ip: '127.0.0.1' });

@@ -55,13 +55,17 @@ afterAll(async () => {
 });
 
 describe('console mounted at /console beside the endpoint', () => {
-  it('serves the console under its base and the endpoint JSON routes at the root', async () => {
+  it('serves the console under its base beside the endpoint routes at the root', async () => {
     const inbox = await get(p, B, 'vic');
     expect(inbox.statusCode).toBe(200);
     expect(inbox.body).toContain('<a href="/console/models">Models</a>');
     expect((await get(p, `${B}/`, 'vic')).statusCode).toBe(302);
-    const api = await p.app.inject({ url: '/models', headers: { cookie: p.sessions.vic } });
-    expect(api.json().models[0]).toMatchObject({ name: 'readmission', aliases: { champion: 1 } });
+    const ping = await p.app.inject({ url: '/ping' });
+    expect(ping.json()).toMatchObject({ status: 'ok', model: 'readmission', model_version: '1' });
+    // the root leads to the console when nothing else serves it
+    const root = await get(p, '/', 'vic');
+    expect(root.statusCode).toBe(302);
+    expect(root.headers.location).toBe(B);
   });
 });
 
