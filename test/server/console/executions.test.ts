@@ -62,7 +62,7 @@ describe('console: inbox and execution detail', () => {
     expect(b).toContain('<path d="M');
     expect(b).toContain(`<iframe class="report" src="/executions/${first}/report"`);
     expect(b).toMatch(/<iframe[^>]* sandbox><\/iframe>/);
-    for (const t of ['ExecutionStarted', 'ActivitySucceeded', 'ApprovalRequested']) expect(b).toContain(`<td>${t}</td>`);
+    for (const t of ['ExecutionStarted', 'ActivitySucceeded', 'ApprovalRequested']) expect(b).toContain(`<td data-label="Event">${t}</td>`);
     expect(b).toContain(`action="/executions/${first}/decide"`);
     expect(b).toContain('<label for="reason">Reason (required to reject)</label>');
     // the embedded report is served for a sandboxed frame of this origin only

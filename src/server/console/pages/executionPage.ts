@@ -114,5 +114,5 @@ function summary(e: ExecutionEvent): string {
 function timeline(history: readonly ExecutionEvent[]): SafeHtml {
   return table('Event timeline, oldest first', ['#', 'Time', 'Event', 'Step', 'Detail'],
     history.map((e) => html`<tr><td class="num">${e.seq}</td><td><time datetime="${e.at}">${when(e.at)}</time></td><td>${e.type}</td><td>${e.step ?? ''}</td><td>${summary(e)}</td></tr>`),
-    { numeric: [0] });
+    { numeric: [0], stack: true });
 }
