@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as api } from './api.js';
 import { register as approve } from './approve.js';
 import { register as executions } from './executions.js';
 import { register as features } from './features.js';
@@ -10,7 +11,9 @@ import { register as reject } from './reject.js';
 import { register as report } from './report.js';
 import { register as run } from './run.js';
 import { register as serve } from './serve.js';
+import { register as tokens } from './tokens.js';
 import { register as train } from './train.js';
+import { register as users } from './users.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
@@ -26,4 +29,7 @@ export const commands: Array<(program: Command) => void> = [
   approve,
   reject,
   serve,
+  users,
+  tokens,
+  api,
 ];

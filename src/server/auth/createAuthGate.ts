@@ -254,7 +254,13 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
       const retryAfter = limiter.retryAfter(who, meta.ip);
       if (retryAfter > 0) return { ok: false, status: 429, retryAfter, message: `Too many failed sign-ins. Try again in ${Math.ceil(retryAfter / 60)} minute(s).` };
       const a = findUser(who);
-      const ok = await verifyPassword(password as string, a?.passwordHash);
+      const release = limiter.begin(who, meta.ip);
+      let ok: boolean;
+      try {
+        ok = await verifyPassword(password as string, a?.passwordHash);
+      } finally {
+        release();
+      }
       if (!ok || !a) {
         limiter.fail(who, meta.ip);
         const why = !a ? 'unknown user' : !a.passwordHash ? 'no password set' : 'wrong password';

@@ -19,8 +19,8 @@ ${p.signedInAs ? html`<p>You are signed in as <strong>${p.signedInAs}</strong>. 
 <form method="post" action="/login">
 <input type="hidden" name="csrf" value="${p.csrf}">
 <input type="hidden" name="next" value="${p.next}">
-<p><label for="name">Name</label><br><input type="text" id="name" name="name" value="${p.name ?? ''}" autocomplete="username" required maxlength="200" autofocus></p>
-<p><label for="password">Password</label><br><input type="password" id="password" name="password" autocomplete="current-password" required maxlength="1024" style="width:100%;box-sizing:border-box;font:inherit;padding:.4rem"></p>
+<p><label for="name">Name</label><br><input type="text" id="name" name="name" value="${p.name ?? ''}" autocomplete="username" required maxlength="200" ${p.name ? '' : html`autofocus`}></p>
+<p><label for="password">Password</label><br><input type="password" id="password" name="password" autocomplete="current-password" required maxlength="1024" ${p.name ? html`autofocus` : ''} style="width:100%;box-sizing:border-box;font:inherit;padding:.4rem"></p>
 <button type="submit">Sign in</button>
 </form>
 <p><small>Approval links from messages work without signing in.</small></p>`);

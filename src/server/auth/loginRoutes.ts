@@ -10,7 +10,8 @@ function form(req: FastifyRequest): Record<string, unknown> {
 }
 
 /**
- * GET /login (the form), POST /login (name, password, csrf, next) and POST /logout.
+ * GET /login (the form), POST /login (name, password, csrf, next), POST /logout, and
+ * GET /api/audit (admins: the audit log, newest first, `?limit&before&actor&action`).
  * A good login opens a session and redirects (303) to `next` when it is a path on this server,
  * else to the gate's home. Failures re-show the form: 401 for a wrong name or password (the same
  * words for both), 429 with Retry-After past the rate limit, 400 for missing or oversized fields,
@@ -46,6 +47,8 @@ export function loginRoutes(app: FastifyInstance, gate: ServerAuthGate): void {
         if (r.retryAfter) reply.header('retry-after', String(r.retryAfter));
         return show(req, reply, r.status, { next, name, error: r.message });
       }
+      // Signing in over an existing session (switching user) ends that one.
+      gate.logout(req);
       reply.header('set-cookie', gate.sessionCookie(r.sessionId));
       return reply.redirect(next, 303);
     } catch (e) {
@@ -53,6 +56,16 @@ export function loginRoutes(app: FastifyInstance, gate: ServerAuthGate): void {
       return show(req, reply, e.httpStatus, { next, name, error: `${e.message}.` });
     }
   });
+
+  app.get('/api/audit', {
+    schema: {
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: { limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 }, before: { type: 'integer', minimum: 1 }, actor: { type: 'string', maxLength: 200 }, action: { type: 'string', maxLength: 100 } },
+      },
+    },
+    preHandler: gate.require('admin'),
+  }, async (req) => ({ entries: gate.auditLog(req.query as { limit: number; before?: number; actor?: string; action?: string }) }));
 
   app.post('/logout', async (req, reply) => {
     try {

@@ -9,7 +9,7 @@ const OPEN = new Set(['/api/health', '/api/s3-events', '/api/approvals/decide'])
 /**
  * The role each built-in route needs when the server has authentication, in one table so it can
  * be read and tested at once: reading needs `viewer`, starting an execution and deciding need
- * `approver`, redriving and writing to the feature store need `admin`. `pattern` is the route
+ * `approver`; redriving, changing models and writing to the feature store need `admin`. `pattern` is the route
  * as registered (`/api/executions/:id/approve`), not the URL.
  */
 export function routePolicy(method: string, pattern: string): RouteNeed {
@@ -19,7 +19,9 @@ export function routePolicy(method: string, pattern: string): RouteNeed {
   const write = method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
   if (pattern === '/api/executions' && write) return 'approver';
   if (/^\/api\/executions\/:id\/(approve|reject)$/.test(pattern)) return 'approver';
-  if (pattern === '/api/executions/:id/redrive') return 'admin';
+  if (pattern === '/api/executions/:id/redrive' || pattern === '/api/audit') return 'admin';
+  // Promote, roll back, approve a version, tag, delete: only admins change models.
+  if (pattern.startsWith('/api/models') && write) return 'admin';
   // batch-get is a POST that only reads.
   if (pattern.startsWith('/api/features/') && write && pattern !== '/api/features/records/batch-get') return 'admin';
   return 'viewer';

@@ -155,6 +155,20 @@ describe('REST API with authentication', () => {
     expect(r.json().message).toContain('needs the admin role');
   });
 
+  it('admins read the audit log over the API; others cannot', async () => {
+    const s = await server();
+    await s.signIn('Ana');
+    const root = s.gate.tokens.create('Root').token;
+    const r = await s.app.inject({ url: '/api/audit?action=login&limit=5', headers: bearer(root) });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().entries).toMatchObject([{ actor: 'Ana', action: 'login' }]);
+    expect((await s.app.inject({ url: '/api/audit', headers: bearer(s.gate.tokens.create('Ana').token) })).statusCode).toBe(403);
+    expect((await s.app.inject({ url: '/api/audit' })).statusCode).toBe(401);
+    const bad = await s.app.inject({ url: '/api/audit?limit=lots', headers: bearer(root) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe('BAD_REQUEST');
+  });
+
   it('the audit log pages newest first and filters', async () => {
     const s = await server();
     for (let i = 0; i < 5; i++) s.gate.audit({ actor: i % 2 ? 'Ana' : 'Root', action: 'test.thing', target: `t:${i}`, detail: null, ip: null });

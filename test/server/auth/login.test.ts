@@ -70,6 +70,33 @@ describe('login', () => {
     expect((await s.postLogin('Ana', PASSWORDS.Ana)).res.statusCode).toBe(303);
   });
 
+  it('parallel guesses cannot slip past the limit while passwords are being checked', async () => {
+    const s = await server();
+    const forms = await Promise.all(Array.from({ length: 12 }, () => s.loginForm()));
+    const results = await Promise.all(forms.map((f, i) => s.app.inject({
+      method: 'POST', url: '/login', remoteAddress: `198.51.100.${i}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie },
+      payload: new URLSearchParams({ name: 'Ana', password: `guess-${i}`, csrf: f.csrf }).toString(),
+    })));
+    const codes = results.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 401).length).toBeLessThanOrEqual(5);
+    expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(7);
+    expect(s.gate.auditLog({ action: 'login.failed' }).length).toBeLessThanOrEqual(5);
+  });
+
+  it('signing in again over a session ends the old one', async () => {
+    const s = await server();
+    const first = await s.signIn('Ana');
+    const f = await s.loginForm(first.cookie);
+    const res = await s.app.inject({
+      method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie },
+      payload: new URLSearchParams({ name: 'Root', password: PASSWORDS.Root, csrf: f.csrf }).toString(),
+    });
+    expect(res.statusCode).toBe(303);
+    expect(await whoAmI(s, cookiesOf(res, f.cookie))).toMatchObject({ name: 'Root' });
+    expect(await whoAmI(s, first.cookie)).toBeNull();
+  });
+
   it('is rate-limited per address: many names tried from one address get 429', async () => {
     const s = await server({ loginLimits: { perIp: 3 } });
     for (const name of ['a', 'b', 'c']) expect((await s.postLogin(name, 'password-x', {}, '192.0.2.1')).res.statusCode).toBe(401);

@@ -82,4 +82,31 @@ describe('model registry routes with authentication', () => {
     expect(del.statusCode).toBe(204);
     expect(s.gate.auditLog({ action: 'model.delete' })).toMatchObject([{ actor: 'Root', target: 'model:readmission@1' }]);
   });
+
+  it('the server mounts the registry under /api/models behind the gate: only admins change, audited', async () => {
+    const s = await authServer();
+    apps.push(s.app);
+    const registry = ModelRegistry.open(s.dir);
+    s.app.addHook('onClose', async () => registry.close());
+    const art = mkdtempSync(join(tmpdir(), 'sluice-auth-art-'));
+    writeFileSync(join(art, 'model.json'), '{}');
+    const v = await registry.register(art, { name: 'readmission', by: 'pipeline' });
+    registry.setStatus('readmission', v.version, 'approved', 'pipeline');
+    const vic = s.gate.tokens.create('Vic').token;
+    const ana = s.gate.tokens.create('Ana').token;
+    const root = s.gate.tokens.create('Root').token;
+    expect((await s.app.inject({ url: '/api/models' })).statusCode).toBe(401);
+    expect((await s.app.inject({ url: '/api/models', headers: bearer(vic) })).json().models).toHaveLength(1);
+    for (const t of [vic, ana]) {
+      const r = await s.app.inject({ method: 'POST', url: '/api/models/readmission/promote', headers: bearer(t), payload: { version: v.version } });
+      expect(r.statusCode).toBe(403);
+      // The registry's own error shape, `{error: {...}}`, also for refusals.
+      expect(r.json().error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('admin role') });
+    }
+    expect(registry.champion('readmission')).toBeUndefined();
+    const ok = await s.app.inject({ method: 'POST', url: '/api/models/readmission/promote', headers: bearer(root), payload: { version: v.version, comment: 'go' } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(registry.champion('readmission')!.version).toBe(v.version);
+    expect(s.gate.auditLog({ action: 'model.promote' })).toMatchObject([{ actor: 'Root', target: `model:readmission@${v.version}`, detail: 'alias champion: go' }]);
+  });
 });
