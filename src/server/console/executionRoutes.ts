@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError, isSluiceError, toSluiceError } from '../../core/errors.js';
 import { mayDecide } from '../../pipeline/approvals/Approver.js';
 import { decideApproval, pendingApproval } from '../../pipeline/approvals/decideApproval.js';
@@ -9,7 +9,7 @@ import { extractFindings } from '../../pipeline/notify/findings.js';
 import { plan } from '../../pipeline/plan.js';
 import type { ExecutionStatus } from '../../pipeline/store/ExecutionStore.js';
 import { auditDecision } from '../auth/auditDecision.js';
-import { hasRole, type User } from '../auth/AuthGate.js';
+import { hasRole } from '../auth/AuthGate.js';
 import { field, type ConsoleScope } from './ConsoleScope.js';
 import { executionView } from './executionView.js';
 import { qs } from './format.js';
@@ -76,24 +76,23 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return sendHtml(reply, 200, executionsPage(s.frame(req, reply), { status: status as ExecutionStatus | undefined, file, page, pageSize: PAGE_SIZE }, rows.slice(0, PAGE_SIZE), rows.length > PAGE_SIZE, total));
   });
 
-  /** Renders the detail page; the form appears only for a user who may decide the pending approval. */
-  const detail = (user: User, id: string, message?: ExecutionPageOptions['message']) => {
+  /** Renders the detail page; the decision form (with its CSRF token) only for a user who may decide the pending approval. */
+  const renderDetail = (req: FastifyRequest, reply: FastifyReply, status: number, id: string, message?: ExecutionPageOptions['message']) => {
+    const user = s.user(req);
     const v = executionView(runtime, store.require(id));
     const o: ExecutionPageOptions = { message };
     if (v.pending) {
       if (!hasRole(user.role, 'approver')) o.cannotDecide = `You are signed in as ${user.name} (viewer): only approvers and admins decide.`;
       else if (!mayDecide(user, v.pending.approvers)) o.cannotDecide = `This approval is for ${(v.pending.approvers ?? []).join(', ')}; ${user.name} may not decide it.`;
-      else o.decideCsrf = 'pending';
+      else o.decideCsrf = auth.csrfToken(req, reply, decideSubject(id));
     }
-    return { v, o };
+    return sendHtml(reply, status, executionPage(s.frame(req, reply), v, o));
   };
 
   app.get(`${b}/executions/:id`, { preHandler: auth.require('viewer') }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const decided = qs(req.query, 'decided');
-    const { v, o } = detail(s.user(req), id, decided === 'approved' || decided === 'rejected' ? { kind: 'done', text: `You ${decided} this batch. The pipeline continues from here.` } : undefined);
-    if (o.decideCsrf) o.decideCsrf = auth.csrfToken(req, reply, decideSubject(id));
-    return sendHtml(reply, 200, executionPage(s.frame(req, reply), v, o));
+    return renderDetail(req, reply, 200, id, decided === 'approved' || decided === 'rejected' ? { kind: 'done', text: `You ${decided} this batch. The pipeline continues from here.` } : undefined);
   });
 
   app.post(`${b}/executions/:id/decide`, { preHandler: auth.require('approver') }, async (req, reply) => {
@@ -112,9 +111,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
       const err = toSluiceError(e);
       if (!isSluiceError(e)) req.log.error({ err: e }, 'console decision failed');
       if (err.httpStatus === 404) throw err;
-      const { v, o } = detail(user, id, { kind: 'refused', text: `Not decided: ${err.message}`, hint: err.hint });
-      if (o.decideCsrf) o.decideCsrf = auth.csrfToken(req, reply, decideSubject(id));
-      return sendHtml(reply, err.httpStatus, executionPage(s.frame(req, reply), v, o));
+      return renderDetail(req, reply, err.httpStatus, id, { kind: 'refused', text: `Not decided: ${err.message}`, hint: err.hint });
     }
   });
 
