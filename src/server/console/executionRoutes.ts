@@ -92,7 +92,11 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
   app.get(`${b}/executions/:id`, { preHandler: auth.require('viewer') }, async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const decided = qs(req.query, 'decided');
-    return renderDetail(req, reply, 200, id, decided === 'approved' || decided === 'rejected' ? { kind: 'done', text: `You ${decided} this batch. The pipeline continues from here.` } : undefined);
+    // The notice after the form's redirect, only if the history says this user decided so (a crafted link shows nothing).
+    const user = s.user(req);
+    const confirmed = decided !== undefined && store.get(id) !== undefined
+      && store.events(id).some((e) => e.type === 'ApprovalDecided' && e.data.by === user.name && e.data.decision === decided);
+    return renderDetail(req, reply, 200, id, confirmed ? { kind: 'done', text: `You ${decided} this batch. The pipeline continues from here.` } : undefined);
   });
 
   app.post(`${b}/executions/:id/decide`, { preHandler: auth.require('approver') }, async (req, reply) => {

@@ -134,6 +134,7 @@ describe('console: inbox and execution detail', () => {
     expectSafe(after.body);
     expect(after.body).toContain('fine &lt;script&gt;alert(&quot;c&quot;)&lt;/script&gt;');
     expect(after.body).toContain('You approved this batch.');
+    expect((await get(p, `/executions/${first}?decided=approved`, 'root')).body).not.toContain('You approved');
     expect(after.body).not.toContain('/decide"');
     expect(after.body).toMatch(/<g class="state done" data-state="done">/);
     // deciding again is refused: nothing is waiting
