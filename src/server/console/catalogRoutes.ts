@@ -1,13 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError, toSluiceError } from '../../core/errors.js';
 import { quoteIdent } from '../../engine/sql.js';
 import type { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { ModelVersion } from '../../models/types.js';
+import type { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
 import { field, type ConsoleScope } from './ConsoleScope.js';
 import { qs } from './format.js';
+import { modelReportFiles } from './modelReportFiles.js';
 import { featureGroupPage } from './pages/featureGroupPage.js';
 import { featuresPage } from './pages/featuresPage.js';
 import { modelPage, rankingMetric, type Candidate, type ModelPageData } from './pages/modelPage.js';
@@ -15,7 +16,6 @@ import { modelsPage } from './pages/modelsPage.js';
 import { sendEmbeddable, sendHtml } from './sendHtml.js';
 
 const SAMPLE_ROWS = 10;
-const MODEL_REPORT = 'model-report.html';
 
 function modelSubject(name: string): string {
   return `model:${name}`;
@@ -58,10 +58,10 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     const reg = registry();
     const versions = reg.versions(name);
     const user = s.user(req);
-    const withReport = new Set(versions.filter((v) => existsSync(join(v.artifactPath, MODEL_REPORT))).map((v) => v.version));
+    const withReport = new Set(versions.filter((v) => modelReportFiles(s.opts.runtime, v).html).map((v) => v.version));
     const data: ModelPageData = {
       name, versions, history: reg.history(name), ...rankingMetric(versions), withReport, message,
-      candidates: candidatesOf(versions.find((v) => v.aliases.includes('champion')) ?? versions[0]),
+      candidates: candidatesOf(s.opts.runtime, versions.find((v) => v.aliases.includes('champion')) ?? versions[0]),
       adminCsrf: user.role === 'admin' ? auth.csrfToken(req, reply, modelSubject(name)) : undefined,
     };
     return sendHtml(reply, status, modelPage(s.frame(req, reply), data));
@@ -76,8 +76,9 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
   app.get(`${b}/models/:name/versions/:version/report`, { preHandler: auth.require('viewer') }, async (req, reply) => {
     const { name, version } = req.params as { name: string; version: string };
     const v = registry().get(name, version);
-    const body = await readFile(join(v.artifactPath, MODEL_REPORT)).catch(() => {
-      throw new SluiceError('NOT_FOUND', `${name} version ${v.version} has no model report`, { httpStatus: 404, hint: 'training writes model-report.html beside the model' });
+    const file = modelReportFiles(s.opts.runtime, v).html;
+    const body = await (file ? readFile(file) : Promise.reject(new Error('none'))).catch(() => {
+      throw new SluiceError('NOT_FOUND', `${name} version ${v.version} has no model report`, { httpStatus: 404, hint: 'the train step writes the model report; versions registered by hand have none' });
     });
     return sendEmbeddable(reply, body);
   });
@@ -117,10 +118,10 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
 }
 
 /** The AutoML leaderboard of a version's model report (model-report.json beside the model), if any. */
-function candidatesOf(v: ModelVersion | undefined): ModelPageData['candidates'] {
+function candidatesOf(runtime: ProjectRuntime, v: ModelVersion | undefined): ModelPageData['candidates'] {
   if (!v) return undefined;
-  const file = join(v.artifactPath, 'model-report.json');
-  if (!existsSync(file)) return undefined;
+  const file = modelReportFiles(runtime, v).json;
+  if (!file) return undefined;
   try {
     const r = JSON.parse(readFileSync(file, 'utf8')) as { leaderboard?: Candidate[]; metric?: string };
     if (!Array.isArray(r.leaderboard)) return undefined;

@@ -53,17 +53,17 @@ export interface ConsoleProject {
  * pipeline report -> approval -> choice), its runtime with the real report activity, the model
  * registry and feature store, and the server with the console mounted.
  */
-export async function consoleProject(opts: { base?: string; endpoint?: (scope: FastifyInstance, registry: ModelRegistry, auth: ServerAuthGate) => Promise<ConsoleEndpoint> } = {}): Promise<ConsoleProject> {
+export async function consoleProject(opts: { base?: string; pipeline?: string; editConfig?: (yaml: string) => string; endpoint?: (scope: FastifyInstance, registry: ModelRegistry, auth: ServerAuthGate) => Promise<ConsoleEndpoint> } = {}): Promise<ConsoleProject> {
   const dir = join(tempDir('sluice-console-'), 'p');
   initProject(dir);
   const [ana, root, vic] = await Promise.all(USERS.map((u) => hashPassword(`${u}-password`, FAST)));
   const yaml = readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-    .replace(/^pipeline: default$/m, PIPELINE)
+    .replace(/^pipeline: default$/m, opts.pipeline ?? PIPELINE)
     .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver',
       `  - { name: ana, email: ana@example.com, role: approver, passwordHash: "${ana}" }\n  - { name: root, role: admin, passwordHash: "${root}" }\n  - { name: vic, role: viewer, passwordHash: "${vic}" }`)
     .replace('webhooks: []', 'webhooks:\n  - { name: team, url: "https://hooks.example.com/services/T000/SECRET-PATH?token=SECRET-QUERY" }')
     .concat('\ns3Events:\n  endpoint: "http://minio-user:minio-pass@127.0.0.1:9000"\n  secretEnv: SLUICE_CONSOLE_TEST_SECRET\n');
-  writeFileSync(join(dir, 'sluice.yaml'), yaml);
+  writeFileSync(join(dir, 'sluice.yaml'), opts.editConfig ? opts.editConfig(yaml) : yaml);
   writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - missing_share < 0.05\n  - rows >= 100\n  - columns.age.mean < 60\n');
   const project = loadProject(dir);
   const runtime = new ProjectRuntime(project, { pollMs: 20 });

@@ -33,7 +33,12 @@ export interface ModelPageData {
 /** Picks the metric to rank versions by: a usual one if present, else the first recorded. */
 export function rankingMetric(versions: readonly ModelVersion[]): { metric: string | undefined; higherIsBetter: boolean } {
   const names = [...new Set(versions.flatMap((v) => Object.keys(v.metrics)))];
-  const metric = ['auc', 'holdout', 'f1', 'accuracy', 'r2', 'log_loss', 'rmse'].find((m) => names.includes(m)) ?? names[0];
+  // The pipeline records `holdout_<metric>` (and `holdout_rows`, a count, never a ranking).
+  const usual = ['auc', 'f1', 'accuracy', 'r2', 'log_loss', 'rmse'];
+  const metric = usual.find((m) => names.includes(m))
+    ?? usual.map((m) => `holdout_${m}`).find((m) => names.includes(m))
+    ?? names.find((m) => m.startsWith('holdout_') && m !== 'holdout_rows')
+    ?? names.find((m) => !/rows$/.test(m));
   return { metric, higherIsBetter: !(metric && /loss|rmse|mae|mse|error/i.test(metric)) };
 }
 
@@ -82,7 +87,7 @@ function candidatesTable(d: ModelPageData): SafeHtml {
   if (!c || c.rows.length === 0) return html``;
   return html`<h3>AutoML candidates of version ${c.version}</h3>
 ${table(`Candidates${c.metric ? ` (${c.metric})` : ''}`, ['Candidate', 'Learner', 'Status', 'CV mean', 'Holdout'], c.rows.map((r) => html`<tr${r.best ? html` class="ok"` : ''}>
-<td>${r.id}${r.best ? ' ★' : ''}</td><td>${r.learner}</td><td>${r.status}</td><td class="num">${num(r.cvMean)}</td><td class="num">${num(r.holdout)}</td></tr>`), { numeric: [3, 4] })}`;
+<td>${r.id}${r.best ? ' ★' : ''}</td><td>${r.learner}</td><td>${r.status}</td><td class="num">${num(r.cvMean)}</td><td class="num">${num(r.holdout)}</td></tr>`), { numeric: [3, 4], stack: true })}`;
 }
 
 function adminForms(frame: Frame, d: ModelPageData, champion: ModelVersion | undefined): SafeHtml {
