@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleProject, csrfOf, get, HOSTILE_COLUMN, post, runToWait, writeBatch, type ConsoleProject } from './consoleProject.js';
 
@@ -181,6 +182,22 @@ describe('console: inbox and execution detail', () => {
     expect(missing.body).toContain('no execution ex-nope');
     expect(missing.body).toContain('aria-label="Console"');
     expect((await get(p, '/executions/ex-nope/report', 'ana')).statusCode).toBe(404);
+  });
+});
+
+describe('console: a failed execution', () => {
+  it('shows the error and marks the failed state in the diagram', async () => {
+    const file = writeBatch(p.dir, 'vanishing.csv', 50, 9);
+    const rec = await p.runtime.orchestrator.startFile(file);
+    rmSync(file);
+    await p.runtime.orchestrator.runUntilIdle();
+    expect(p.runtime.store.require(rec.id).status).toBe('failed');
+    const res = await get(p, `/executions/${rec.id}`, 'vic');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<span class="badge failed">failed</span>');
+    expect(res.body).toMatch(/<dt>Error<\/dt><dd class="fail">[A-Z_]+: /);
+    expect(res.body).toContain('<g class="state failed" data-state="report">');
+    expect(res.body).toContain('<td data-label="Event">ExecutionFailed</td>');
   });
 });
 
