@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as api } from './api.js';
 import { register as approve } from './approve.js';
+import { register as audit } from './audit.js';
 import { register as executions } from './executions.js';
 import { register as features } from './features.js';
 import { register as flow } from './flow.js';
@@ -32,4 +33,5 @@ export const commands: Array<(program: Command) => void> = [
   users,
   tokens,
   api,
+  audit,
 ];

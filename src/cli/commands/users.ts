@@ -35,11 +35,12 @@ function promptHidden(question: string): Promise<string> {
         else typed += ch;
       }
     };
-    process.stderr.write(question);
+    // Echo goes off before the question shows, so nothing typed right after it is echoed.
     stdin.setEncoding('utf8');
     stdin.setRawMode(true);
     stdin.resume();
     stdin.on('data', onData);
+    process.stderr.write(question);
   });
 }
 

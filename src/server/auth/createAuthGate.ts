@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { ApproverConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
@@ -13,10 +12,11 @@ import { refusalPage } from './loginPage.js';
 import { loginRoutes } from './loginRoutes.js';
 import { checkPasswordInput, verifyPassword } from './password.js';
 import { sendPage } from './sendPage.js';
+import { SESSION_COOKIE, SessionCookie } from './SessionCookie.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './SessionStore.js';
 import { TokenStore } from './TokenStore.js';
 
-export const SESSION_COOKIE = 'sluice_session';
+export { SESSION_COOKIE };
 
 export interface AuthGateOptions {
   /** The project database (sessions, tokens, audit log and login failures get their tables there). */
@@ -50,6 +50,8 @@ export interface ServerAuthGate extends AuthGate {
   readonly home: string;
   /** The configured user of that name (case-insensitive). */
   findUser(name: string): ApproverConfig | undefined;
+  /** Every configured user for display (a settings page): never the password hash. */
+  users(): Array<{ name: string; email?: string | undefined; role: Role; hasPassword: boolean }>;
   /** The caller as an {@link Approver} for `ServerContext.authenticate`; throws 401 for a bad, revoked or expired API token. */
   authenticate(req: FastifyRequest): Approver | undefined;
   /** Lets through callers with at least `role`; answers (redirect, 401 or 403) and returns false otherwise. */
@@ -110,19 +112,7 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
   };
   const asUser = (a: ApproverConfig, via: User['via']): User => ({ name: a.name, email: a.email, role: a.role, via });
 
-  const mac = (sid: string) => createHmac('sha256', opts.secret).update(`sluice-session\n${sid}`).digest('base64url');
-  const sessionCookie = (sid: string) =>
-    `${SESSION_COOKIE}=${sid}.${mac(sid)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(sessions.limits.absoluteMs / 1000)}${secure ? '; Secure' : ''}`;
-  const clearSessionCookie = () => `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`;
-  /** The session id of a cookie value whose signature is right; undefined for anything else. */
-  const unsign = (value: string): string | undefined => {
-    const dot = value.lastIndexOf('.');
-    if (dot <= 0 || value.length > 200) return undefined;
-    const sid = value.slice(0, dot);
-    const sig = Buffer.from(value.slice(dot + 1));
-    const want = Buffer.from(mac(sid));
-    return sig.length === want.length && timingSafeEqual(sig, want) ? sid : undefined;
-  };
+  const cookies = new SessionCookie(opts.secret, sessions.limits.absoluteMs, secure);
 
   const tokenError = (code: string, message: string) =>
     new SluiceError(code, message, { httpStatus: 401, hint: 'create a new token with `sluice tokens create --user NAME` and send it as "Authorization: Bearer <token>"' });
@@ -143,7 +133,7 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
       return { user: asUser(a, 'token') };
     }
     const raw = readCookie(req.headers.cookie, SESSION_COOKIE);
-    const sid = raw ? unsign(raw) : undefined;
+    const sid = raw ? cookies.unsign(raw) : undefined;
     if (!sid) return {};
     const session = sessions.lookup(sid);
     if (!session) return {};
@@ -206,6 +196,8 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
 
   const gate: ServerAuthGate = {
     sessions, tokens, limiter, auditTrail, home, findUser,
+
+    users: () => opts.config.approvers.map((a) => ({ name: a.name, email: a.email, role: a.role, hasPassword: Boolean(a.passwordHash) })),
 
     userOf: (req) => identify(req).user,
 
@@ -281,8 +273,8 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
       return true;
     },
 
-    sessionCookie,
-    clearSessionCookie,
+    sessionCookie: (sid) => cookies.set(sid),
+    clearSessionCookie: () => cookies.clear(),
 
     logoutForm(req, reply) {
       return html`<form method="post" action="/logout" class="logout"><input type="hidden" name="csrf" value="${gate.csrfToken(req, reply, 'logout')}"><button type="submit">Sign out</button></form>`;

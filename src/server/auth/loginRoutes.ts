@@ -11,7 +11,7 @@ function form(req: FastifyRequest): Record<string, unknown> {
 
 /**
  * GET /login (the form), POST /login (name, password, csrf, next), POST /logout, and
- * GET /api/audit (admins: the audit log, newest first, `?limit&before&actor&action`).
+ * GET /api/audit (approvers and admins: the audit log, newest first, `?limit&before&actor&action`).
  * A good login opens a session and redirects (303) to `next` when it is a path on this server,
  * else to the gate's home. Failures re-show the form: 401 for a wrong name or password (the same
  * words for both), 429 with Retry-After past the rate limit, 400 for missing or oversized fields,
@@ -64,7 +64,7 @@ export function loginRoutes(app: FastifyInstance, gate: ServerAuthGate): void {
         properties: { limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 }, before: { type: 'integer', minimum: 1 }, actor: { type: 'string', maxLength: 200 }, action: { type: 'string', maxLength: 100 } },
       },
     },
-    preHandler: gate.require('admin'),
+    preHandler: gate.require('approver'),
   }, async (req) => ({ entries: gate.auditLog(req.query as { limit: number; before?: number; actor?: string; action?: string }) }));
 
   app.post('/logout', async (req, reply) => {

@@ -14,6 +14,8 @@ export interface ScryptParams {
 /** OWASP's recommended minimum for scrypt (N=2^15, r=8, p=1): about 32 MiB and ~0.1 s per check. */
 export const DEFAULT_SCRYPT: ScryptParams = { N: 32768, r: 8, p: 1 };
 const KEY_LENGTH = 32;
+/** Memory one check may take (128·N·r bytes): 256 MiB, eight times the default. */
+const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
 
 function scryptAsync(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r * params.p + 1024 * 1024 };
@@ -56,6 +58,7 @@ export function parsePasswordHash(stored: string): { params: ScryptParams; salt:
   // Bounds keep a mistyped or hostile config from making each login allocate gigabytes.
   const powerOfTwo = Number.isInteger(N) && N >= 2 && N <= 2 ** 20 && (N & (N - 1)) === 0;
   if (!powerOfTwo || !Number.isInteger(r) || r < 1 || r > 32 || !Number.isInteger(p) || p < 1 || p > 16) return undefined;
+  if (128 * N * r > MAX_SCRYPT_MEMORY) return undefined;
   const salt = Buffer.from(parts[4]!, 'base64url');
   const key = Buffer.from(parts[5]!, 'base64url');
   if (salt.length < 8 || key.length < 16) return undefined;

@@ -19,7 +19,9 @@ export function routePolicy(method: string, pattern: string): RouteNeed {
   const write = method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
   if (pattern === '/api/executions' && write) return 'approver';
   if (/^\/api\/executions\/:id\/(approve|reject)$/.test(pattern)) return 'approver';
-  if (pattern === '/api/executions/:id/redrive' || pattern === '/api/audit') return 'admin';
+  if (pattern === '/api/executions/:id/redrive') return 'admin';
+  // The console's audit page is for approvers too; the API says the same.
+  if (pattern === '/api/audit') return 'approver';
   // Promote, roll back, approve a version, tag, delete: only admins change models.
   if (pattern.startsWith('/api/models') && write) return 'admin';
   // batch-get is a POST that only reads.

@@ -146,6 +146,13 @@ describe('REST API with authentication', () => {
     expect(s.gate.auditLog({ action: 'approval.' })).toHaveLength(2);
   });
 
+  it('lists users for display without their password hashes', async () => {
+    const s = await server();
+    const users = s.gate.users();
+    expect(users.map((u) => [u.name, u.role, u.hasPassword])).toEqual([['Ana', 'approver', true], ['Root', 'admin', true], ['Vic', 'viewer', true], ['Nopw', 'approver', false]]);
+    expect(JSON.stringify(users)).not.toContain('scrypt');
+  });
+
   it('redrive needs an admin', async () => {
     const s = await server();
     const { id } = await s.waiting();
@@ -155,14 +162,15 @@ describe('REST API with authentication', () => {
     expect(r.json().message).toContain('needs the admin role');
   });
 
-  it('admins read the audit log over the API; others cannot', async () => {
+  it('approvers and admins read the audit log over the API; viewers and the anonymous cannot', async () => {
     const s = await server();
     await s.signIn('Ana');
     const root = s.gate.tokens.create('Root').token;
     const r = await s.app.inject({ url: '/api/audit?action=login&limit=5', headers: bearer(root) });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().entries).toMatchObject([{ actor: 'Ana', action: 'login' }]);
-    expect((await s.app.inject({ url: '/api/audit', headers: bearer(s.gate.tokens.create('Ana').token) })).statusCode).toBe(403);
+    expect((await s.app.inject({ url: '/api/audit', headers: bearer(s.gate.tokens.create('Ana').token) })).statusCode).toBe(200);
+    expect((await s.app.inject({ url: '/api/audit', headers: bearer(s.gate.tokens.create('Vic').token) })).statusCode).toBe(403);
     expect((await s.app.inject({ url: '/api/audit' })).statusCode).toBe(401);
     const bad = await s.app.inject({ url: '/api/audit?limit=lots', headers: bearer(root) });
     expect(bad.statusCode).toBe(400);

@@ -42,7 +42,36 @@ function audit(dir: string) {
   }
 }
 
+/** Runs the CLI on a pseudo-terminal (util-linux `script`), answering each prompt; returns everything the terminal showed. */
+function onTerminal(args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number; screen: string }> {
+  return new Promise((resolve) => {
+    const cmd = [process.execPath, '--import', 'tsx', `${process.cwd()}/src/cli/main.ts`, ...args].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, NODE_OPTIONS: '' } });
+    let screen = '';
+    let next = 0;
+    child.stdout.on('data', (d) => {
+      screen += d;
+      // Answer the instant the prompt shows, as fast as a paste: nothing may be echoed.
+      while (next < answers.length && answers[next]![0].test(screen)) child.stdin.write(answers[next++]![1]);
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, screen }));
+  });
+}
+
 describe('sluice users', () => {
+  it('hash-password on a terminal asks twice without echoing; a mismatch is a clean error', async () => {
+    const ok = await onTerminal(['users', 'hash-password'], [[/Password: $/, 'terminal pass 42\r'], [/again: $/, 'terminal pass 42\r']]);
+    expect(ok.code, ok.screen).toBe(0);
+    expect(ok.screen).not.toContain('terminal pass');
+    const hash = /scrypt\$\S+/.exec(ok.screen)![0];
+    expect(await verifyPassword('terminal pass 42', hash)).toBe(true);
+    const typo = await onTerminal(['users', 'hash-password'], [[/Password: $/, 'terminal pass 42\r'], [/again: $/, 'terminal pass 43\r']]);
+    expect(typo.code).not.toBe(0);
+    expect(typo.screen).toContain('error[PASSWORD_MISMATCH]');
+    expect(typo.screen).not.toContain('terminal pass');
+  });
+
+
   it('hash-password reads standard input and prints a hash that verifies; bad input is a clean error', async () => {
     const r = sluice(['users', 'hash-password'], { input: 'a long password\n' });
     expect(r.code, r.stderr).toBe(0);
@@ -86,6 +115,13 @@ describe('sluice users', () => {
     expect(await verifyPassword('vic password 1', loadProject(dir).config.approvers.find((a) => a.name === 'Vic')!.passwordHash)).toBe(true);
     expectCleanError(sluice(['users', 'set-password', 'Nobody', '-p', dir], { input: 'some password 1\n' }), 'USER_UNKNOWN');
     expect(audit(dir).map((e) => [e.action, e.target])).toEqual([['user.password', 'user:vic'], ['user.add', 'user:Vic'], ['user.add', 'user:Ana']]);
+    const shown = sluice(['audit', '--action', 'user.', '--json', '-p', dir]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout).map((e: { action: string }) => e.action)).toEqual(['user.password', 'user.add', 'user.add']);
+    const page = sluice(['audit', '--limit', '1', '-p', dir]);
+    expect(page.stdout).toContain('user.password');
+    expect(page.stdout).not.toContain('user.add');
+    expectCleanError(sluice(['audit', '--limit', 'lots', '-p', dir]), 'CLI_BAD_OPTION');
   });
 });
 

@@ -40,7 +40,7 @@ describe('passwords', () => {
   it('refuses stored hashes it did not write or with unsafe parameters, without throwing', async () => {
     const good = await hashPassword('correct horse battery', FAST);
     const parts = good.split('$');
-    for (const bad of ['', 'plain-text-password', 'bcrypt$2b$10$abc', `scrypt$1000$8$1$${parts[4]}$${parts[5]}`, `scrypt$${2 ** 24}$8$1$${parts[4]}$${parts[5]}`, `scrypt$1024$8$1$$${parts[5]}`]) {
+    for (const bad of ['', 'plain-text-password', 'bcrypt$2b$10$abc', `scrypt$1000$8$1$${parts[4]}$${parts[5]}`, `scrypt$${2 ** 24}$8$1$${parts[4]}$${parts[5]}`, `scrypt$${2 ** 20}$32$1$${parts[4]}$${parts[5]}`, `scrypt$1024$8$1$$${parts[5]}`]) {
       expect(isPasswordHash(bad), bad).toBe(false);
       expect(await verifyPassword('correct horse battery', bad), bad).toBe(false);
     }
@@ -95,6 +95,7 @@ describe('routePolicy', () => {
     expect(routePolicy('POST', '/api/features/records/batch-get')).toBe('viewer');
     expect(routePolicy('PUT', '/api/features/groups/:group/records')).toBe('admin');
     expect(routePolicy('GET', '/reports/:id/:file')).toBe('viewer');
+    expect(routePolicy('GET', '/api/audit')).toBe('approver');
     expect(routePolicy('GET', '/api/models/:name')).toBe('viewer');
     expect(routePolicy('POST', '/api/models/:name/promote')).toBe('admin');
     expect(routePolicy('DELETE', '/api/models/:name/versions/:ref')).toBe('admin');
