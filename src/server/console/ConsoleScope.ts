@@ -13,6 +13,7 @@ export interface ConsoleScope {
   frame(req: FastifyRequest, reply: FastifyReply): Frame;
 }
 
+/** The shared part of the console's routes for one mount (options and base path). */
 export function consoleScope(opts: ConsoleOptions, base: string): ConsoleScope {
   const user = (req: FastifyRequest): User => {
     const u = opts.auth.userOf(req);

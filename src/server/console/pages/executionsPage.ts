@@ -4,6 +4,7 @@ import { consoleLayout, type Frame } from '../consoleLayout.js';
 import { fileName, href, when } from '../format.js';
 import { badge, notice, table } from '../fragments.js';
 
+/** The states the list can be filtered by, in the order of the select. */
 export const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['running', 'waiting', 'succeeded', 'failed', 'skipped'];
 
 export interface ExecutionsQuery {
