@@ -71,7 +71,7 @@ export async function consoleProject(opts: { base?: string; pipeline?: string; e
   const features = await FeatureStore.open({ projectDir: dir });
   const auth = createAuthGate({ db: runtime.db, config: project.config, secret: loadServerSecret(project.paths.stateDir), secureCookies: false });
   const serverOptions = {
-    project, runtime, features: false, auth,
+    project, runtime, features: false, auth, console: false,
     // Tests mount their own endpoint (or none); a createServer that mounts one by default is told not to.
     endpoint: false,
     plugins: [async (scope: FastifyInstance) => {

@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStore } from '../../../src/features/FeatureStore.js';
 import { ModelRegistry } from '../../../src/models/ModelRegistry.js';
-import { defaultModelName } from '../../../src/pipeline/activities/modelSettings.js';
 import { initProject } from '../../../src/pipeline/project/initProject.js';
 import { loadProject } from '../../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
@@ -18,7 +17,7 @@ let app: FastifyInstance;
 let runtime: ProjectRuntime;
 let session: string;
 
-/** The console mounted exactly as docs/console.md tells `sluice serve` to: every default of createServer on. */
+/** The console as `sluice serve` mounts it: createServer with authentication, every default on. */
 beforeAll(async () => {
   const dir = join(tempDir('sluice-console-serve-'), 'p');
   initProject(dir);
@@ -28,21 +27,7 @@ beforeAll(async () => {
   const project = loadProject(dir);
   runtime = new ProjectRuntime(project);
   const auth = projectAuthGate(project, runtime.db);
-  app = await createServer({
-    project, runtime, auth,
-    plugins: [async (scope) => {
-      const registry = ModelRegistry.open(project.root);
-      const features = await FeatureStore.open({ projectDir: project.root });
-      scope.addHook('onClose', async () => {
-        await features.close();
-        registry.close();
-      });
-      await scope.register(consoleRoutes, {
-        runtime, auth, registry, features,
-        endpoint: scope.endpoint ? { host: scope.endpoint.host, model: defaultModelName(project.config) } : undefined,
-      });
-    }],
-  });
+  app = await createServer({ project, runtime, auth });
   const login = await auth.login('ana', 'ana-password', {});
   if (!login.ok) throw new Error(login.message);
   session = auth.sessionCookie(login.sessionId).split(';')[0]!;
