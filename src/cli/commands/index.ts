@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as approve } from './approve.js';
+import { register as demo } from './demo.js';
 import { register as executions } from './executions.js';
 import { register as features } from './features.js';
 import { register as flow } from './flow.js';
@@ -26,4 +27,5 @@ export const commands: Array<(program: Command) => void> = [
   approve,
   reject,
   serve,
+  demo,
 ];

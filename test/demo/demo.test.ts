@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExecutionStore } from '../../src/pipeline/store/ExecutionStore.js';
+import { openProjectDb } from '../../src/state/openProjectDb.js';
+import { tempDir } from '../support/data.js';
+
+/** The real `sluice` command (bin/sluice.js, compiled by the test setup) in a child process. */
+function startDemo(args: string[]): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, ms: number) => Promise<RegExpMatchArray>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['bin/sluice.js', 'demo', ...args], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const waitFor = async (re: RegExp, ms: number) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const m = out.match(re);
+      if (m) return m;
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${re} in the demo's output (exit ${child.exitCode}):\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { child, output: () => out, waitFor, exited };
+}
+
+function executions(dir: string) {
+  const db = openProjectDb(join(dir, '.sluice', 'sluice.db'));
+  const store = new ExecutionStore(db);
+  const list = store.list({ limit: 10 }).reverse().map((r) => ({ record: r, events: store.events(r.id) }));
+  db.close();
+  return list;
+}
+
+describe('sluice demo', () => {
+  it('--auto-approve: approves the clean batch, trains and serves a model, predicts, then rejects the drifted batch quoting the failed gates', async () => {
+    const dir = join(tempDir('sluice-demo-e2e-'), 'demo');
+    const demo = startDemo(['--auto-approve', '--dir', dir, '--port', '0']);
+    const code = await Promise.race([demo.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 280_000))]);
+    if (code === 'timeout') demo.child.kill('SIGKILL');
+    const out = demo.output();
+    expect(code, out).toBe(0);
+
+    const url = out.match(/Console: +(http:\/\/127\.0\.0\.1:(\d+))\//);
+    expect(url, out).not.toBeNull();
+    expect(out).toMatch(/Log in as: demo \/ [a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}/);
+    expect(out).toContain('▶ run_flow');
+    expect(out).toContain('gates pass (6/6 pass)');
+    expect(out).toContain('✓ approval: approved by demo --auto-approve');
+    expect(out).toContain('✓ train');
+    expect(out).toMatch(/■ finished: (deployed|champion kept)/);
+    expect(out).toMatch(/Sample prediction: POST http:\/\/127\.0\.0\.1:\d+\/invocations/);
+    expect(out).toMatch(/→ predicted_label "[01]", probabilities 0: 0\.\d{3}, 1: 0\.\d{3}/);
+    expect(out).toContain('drift DETECTED against the last approved batch');
+    expect(out).toMatch(/⚠ drift: 6 of 12 columns \(50\.0%\) drifted from the baseline/);
+    expect(out).toContain('✗ gate failed: columns.age.mean < 70');
+    expect(out).toMatch(/✗ approval: rejected by demo --auto-approve — reason: "quality gates failed: no high warnings .*columns\.age\.mean < 70 .*columns\.num_lab_procedures\.mean < 50/);
+    expect(out).toContain('■ finished: rejected');
+
+    // The execution store holds what the output told.
+    const [clean, drift] = executions(dir);
+    expect(clean!.record).toMatchObject({ status: 'succeeded' });
+    const entered = (e: typeof clean) => e!.events.filter((x) => x.type === 'StateEntered').map((x) => x.step!.split('/').pop());
+    expect(entered(clean)).toEqual(expect.arrayContaining(['run_flow', 'report', 'notify', 'approval', 'decision', 'build', 'ingest_features', 'train', 'register_model', 'better']));
+    expect(clean!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({ decision: 'approved', by: 'demo --auto-approve' });
+    expect(drift!.record).toMatchObject({ status: 'succeeded', outcome: 'rejected' });
+    expect(drift!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({ decision: 'rejected', by: 'demo --auto-approve', reason: expect.stringContaining('quality gates failed') });
+    expect(entered(drift)).not.toContain('train');
+    // Closed on exit: nothing listens on the port any more.
+    await expect(fetch(`${url![1]}/api/health`)).rejects.toThrow();
+  }, 300_000);
+
+  it('waits for the decision in the browser (the approval link works) and stops cleanly on Ctrl-C', async () => {
+    const dir = join(tempDir('sluice-demo-e2e-'), 'demo');
+    const demo = startDemo(['--dir', dir, '--port', '0', '--no-drift']);
+    const [, link] = await demo.waitFor(/Your decision, in the browser: (http:\S+\/approve\/\S+)/, 120_000);
+    const page = await fetch(link!);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Approve');
+    expect(html).toContain('diabetic-readmission.csv');
+    demo.child.kill('SIGINT');
+    const code = await Promise.race([demo.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+    expect(code, demo.output()).toBe(130);
+    expect(demo.output()).toContain('Stopped. The project stays in');
+    expect(demo.output()).not.toMatch(/\n\s+at .*:\d+:\d+/);
+    await expect(fetch(link!)).rejects.toThrow();
+    // Durable: the execution still waits for its decision, for the next `sluice demo` or `sluice serve`.
+    const [ex] = executions(dir);
+    expect(ex!.record.status).toBe('waiting');
+    expect(ex!.record.current.join()).toContain('approval');
+  }, 180_000);
+});
