@@ -1,15 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ModelRegistry } from '../models/ModelRegistry.js';
+import { defaultModelName } from '../pipeline/activities/modelSettings.js';
 import type { Project } from '../pipeline/project/loadProject.js';
 import type { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import { createServer } from '../server/createServer.js';
 import { mountEndpoint } from '../server/endpoint/mountEndpoint.js';
-
-/** The model the pipeline trains and the endpoint serves: sluice.yaml `model.name`, else the project name. */
-export function servedModelName(project: Project): string {
-  const model = (project.config as { model?: { name?: string } }).model;
-  return (model?.name ?? project.config.name).replace(/[^A-Za-z0-9_.-]/g, '_');
-}
 
 /**
  * The server `sluice serve` runs, for the demo: the API, approval pages and, when the server does
@@ -19,7 +14,7 @@ export async function createDemoServer(project: Project, runtime: ProjectRuntime
   const app = await createServer({ project, runtime });
   if (!app.hasRoute({ method: 'POST', url: '/invocations' })) {
     const registry = new ModelRegistry(runtime.db, project.paths.models);
-    const endpoint = await mountEndpoint(app, { registry, model: servedModelName(project), pollMs: 500 });
+    const endpoint = await mountEndpoint(app, { registry, model: defaultModelName(project.config), pollMs: 500 });
     app.addHook('onClose', async () => endpoint.close());
   }
   return app;

@@ -20,9 +20,8 @@ describe('prepareDemoProject', () => {
     expect(project.config.server.port).toBe(7399);
     expect(project.config.gates).toBe('gates.yaml');
     expect(project.pipeline.name).toBe('demo');
-    const train = (project.pipeline.states.build as { branches: Array<{ states: Record<string, { input?: unknown }> }> }).branches
-      .flatMap((b) => Object.values(b.states)).find((s) => (s as { activity?: string }).activity === 'train');
-    expect(train?.input).toEqual({ timeLimit: 20 });
+    expect(project.config.model).toMatchObject({ name: 'readmission', timeLimit: 20 });
+    expect(project.pipeline.states.approval).toMatchObject({ type: 'approval', notify: [] });
     const [approver] = project.config.approvers;
     expect(approver).toMatchObject({ name: 'demo', role: 'approver' });
     expect(approver!.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
