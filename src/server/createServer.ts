@@ -4,6 +4,8 @@ import type { Project } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import { FeatureStore } from '../features/FeatureStore.js';
 import { Csrf } from './csrf.js';
+import { mountOpenApi } from './openapi/buildOpenApi.js';
+import { sluiceVersion } from '../training/sluiceVersion.js';
 import { featureRoutes } from './routes/features.js';
 import { approvalPageRoutes } from './routes/approvalPages.js';
 import { approvalRoutes } from './routes/approvals.js';
@@ -39,6 +41,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   const runtime = opts.runtime ?? new ProjectRuntime(opts.project);
   const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576 }) as unknown as FastifyInstance;
   const ctx: ServerContext = { runtime, csrf: new Csrf(opts.csrfSecret), authenticate: opts.authenticate };
+  mountOpenApi(app, { version: sluiceVersion() }); // first: it records every route added after it
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));

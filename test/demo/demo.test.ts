@@ -79,6 +79,10 @@ describe('sluice demo', () => {
     const html = await page.text();
     expect(html).toContain('Approve');
     expect(html).toContain('diabetic-readmission.csv');
+    // The same server documents its API.
+    const api = (await (await fetch(new URL('/api/openapi.json', link!))).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(api.openapi).toBe('3.1.0');
+    expect(Object.keys(api.paths)).toEqual(expect.arrayContaining(['/api/executions', '/invocations', '/approve/{token}']));
     demo.child.kill('SIGINT');
     const code = await Promise.race([demo.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
     expect(code, demo.output()).toBe(130);

@@ -1,0 +1,41 @@
+/**
+ * One line per route for the OpenAPI document, keyed `METHOD /path` (Fastify's `:param` form).
+ * A route's own `schema.summary` wins; a route missing from both is listed by the docs test, so a
+ * new route gets its line here. Tags group the routes in the document.
+ */
+export const ROUTE_SUMMARIES: Record<string, { summary: string; tag: string; description?: string }> = {
+  'GET /api/health': { tag: 'server', summary: 'Liveness: `{ ok: true }`' },
+  'GET /api/openapi.json': { tag: 'server', summary: 'This OpenAPI document' },
+  'GET /api/executions': { tag: 'executions', summary: 'Executions, newest first: `{ executions, total }`' },
+  'POST /api/executions': { tag: 'executions', summary: 'Start an execution for a file on the server (201; 200 with status skipped for a duplicate)' },
+  'GET /api/executions/:id': { tag: 'executions', summary: 'One execution, its results so far and its pipeline' },
+  'GET /api/executions/:id/history': { tag: 'executions', summary: 'The event timeline of an execution: `{ executionId, events }`' },
+  'POST /api/executions/:id/redrive': { tag: 'executions', summary: 'Restart a failed execution from its failed step (admins)' },
+  'GET /api/approvals': { tag: 'approvals', summary: 'Pending approvals: `{ approvals: [{ executionId, file, step, requestedAt, expiresAt }] }`' },
+  'POST /api/executions/:id/approve': { tag: 'approvals', summary: 'Approve, as an authenticated approver' },
+  'POST /api/executions/:id/reject': { tag: 'approvals', summary: 'Reject, as an authenticated approver (a reason is required)' },
+  'POST /api/approvals/decide': { tag: 'approvals', summary: 'Decide with a single-use token from an approval message' },
+  'GET /approve/:token': { tag: 'approvals', summary: 'The decision page an approval link opens (HTML; deciding needs its form)' },
+  'POST /approve/:token': { tag: 'approvals', summary: 'The decision page\'s form (form-encoded, with its CSRF token)' },
+  'GET /reports/:id/:file': { tag: 'reports', summary: 'An execution\'s report: report.html or report.json' },
+  'POST /api/s3-events': { tag: 'triggers', summary: 'S3 event notifications; the sender proves itself with x-sluice-secret' },
+  'GET /api/features/groups': { tag: 'features', summary: 'Feature groups: `{ groups }`' },
+  'GET /api/features/groups/:group': { tag: 'features', summary: 'A feature group and its offline history (batches, rows, files)' },
+  'GET /api/features/groups/:group/records/:id': { tag: 'features', summary: 'The latest record of an id from the online store (404 RECORD_NOT_FOUND)' },
+  'POST /api/features/records/batch-get': { tag: 'features', summary: 'Records of many ids: `{ requests: [{ group, ids }] }` (at most 1000 ids)' },
+  'PUT /api/features/groups/:group/records': { tag: 'features', summary: 'Write one record to the online store: `{ record, ttlSeconds? }`' },
+  'DELETE /api/features/groups/:group/records/:id': { tag: 'features', summary: 'Delete an id\'s online record (`?eventTime=ISO`)' },
+  'POST /invocations': { tag: 'endpoint', summary: 'Predict: records as text/csv or application/json in, `{ predictions, model, model_version }` out (docs/endpoint.md)' },
+  'GET /ping': { tag: 'endpoint', summary: 'Health check: 200 with the loaded model and its inputs, 503 without a model' },
+  'GET /metrics': { tag: 'endpoint', summary: 'Prometheus metrics (text format)' },
+  'GET /models': { tag: 'models', summary: 'Every model with its version count, latest version and aliases' },
+  'GET /models/:name': { tag: 'models', summary: 'A model\'s versions (newest first) and aliases' },
+  'GET /models/:name/versions/:ref': { tag: 'models', summary: 'One version (number, alias or latest) with its history' },
+  'GET /models/:name/history': { tag: 'models', summary: 'Every recorded change of a model' },
+  'POST /models/:name/versions/:ref/status': { tag: 'models', summary: 'Approve or reject a version: `{ status, comment? }`' },
+  'POST /models/:name/versions/:ref/tags': { tag: 'models', summary: 'Set or remove tags: `{ tags: { key: value | null } }`' },
+  'POST /models/:name/promote': { tag: 'models', summary: 'Move an alias to a version: `{ version, alias }`' },
+  'POST /models/:name/rollback': { tag: 'models', summary: 'Champion back to the previous one: `{ comment? }`' },
+  'DELETE /models/:name/aliases/:alias': { tag: 'models', summary: 'Remove an alias (204)' },
+  'DELETE /models/:name/versions/:ref': { tag: 'models', summary: 'Delete a version and its artifacts (204)' },
+};
