@@ -68,7 +68,23 @@ describe('sluice demo', () => {
     expect(entered(drift)).not.toContain('train');
     // Closed on exit: nothing listens on the port any more.
     await expect(fetch(`${url![1]}/api/health`)).rejects.toThrow();
-  }, 300_000);
+
+    // Run again in the same folder: reused, with a new password; the inbox knows the file, the demo
+    // processes it again on purpose, and the new model is compared with the champion.
+    const again = startDemo(['--auto-approve', '--no-drift', '--dir', dir, '--port', '0']);
+    const code2 = await Promise.race([again.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 200_000))]);
+    if (code2 === 'timeout') again.child.kill('SIGKILL');
+    const out2 = again.output();
+    expect(code2, out2).toBe(0);
+    expect(out2).toContain('Reusing the demo project in');
+    expect(out2).toContain('the inbox skipped it: the same content was processed by');
+    expect(out2).toContain('drift none against the last approved batch');
+    expect(out2).toMatch(/vs champion v1/);
+    expect(out2).toMatch(/■ finished: (deployed|champion kept)/);
+    expect(out2).toMatch(/→ predicted_label "[01]"/);
+    expect(out2).not.toContain('2. A drifted batch');
+    expect(out2.match(/Log in as: demo \/ (\S+)/)?.[1]).not.toBe(out.match(/Log in as: demo \/ (\S+)/)?.[1]);
+  }, 500_000);
 
   it('waits for the decision in the browser (the approval link works) and stops cleanly on Ctrl-C', async () => {
     const dir = join(tempDir('sluice-demo-e2e-'), 'demo');
