@@ -43,7 +43,11 @@ export async function followExecution(o: FollowOptions): Promise<{ record: Execu
 
 /** The pipeline drawn with the execution's done, current and failed states marked. */
 export function drawExecution(record: ExecutionRecord, events: readonly ExecutionEvent[]): string {
-  const done = events.filter((e) => e.type === 'StateExited' || e.type === 'ChoiceTaken').map((e) => e.step!).filter(Boolean);
+  // The end state (succeed/fail) is entered, never exited: count it as passed too.
+  const done = events
+    .filter((e) => e.type === 'StateExited' || e.type === 'ChoiceTaken' || (e.type === 'StateEntered' && (e.data.type === 'succeed' || e.data.type === 'fail')))
+    .map((e) => e.step!)
+    .filter(Boolean);
   const failed = record.status === 'failed' ? [...events].reverse().find((e) => e.type === 'ExecutionFailed')?.step : undefined;
   return drawPipeline(record.definition, { current: record.current, done, failed });
 }

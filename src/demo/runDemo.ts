@@ -11,7 +11,7 @@ import { loadProject } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import type { ExecutionRecord } from '../pipeline/store/ExecutionStore.js';
 import type { ReportSummary } from '../pipeline/activities/reportActivity.js';
-import { createDemoServer } from './demoServer.js';
+import { createServer } from '../server/createServer.js';
 import { prepareDemoProject, type DemoProject } from './demoProject.js';
 import { drawExecution, followExecution } from './followExecution.js';
 import { freePort } from './freePort.js';
@@ -53,11 +53,12 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   let app: FastifyInstance | undefined;
   try {
     await runtime.start({ watch: true });
-    app = await createDemoServer(project, runtime);
+    app = await createServer({ project, runtime });
     await app.listen({ host: HOST, port });
     const url = `http://${HOST}:${port}`;
-    intro(say, demo, url, project.pipeline);
-    const first = await runBatch({ o, demo, runtime, url, file: demo.data.clean, title: '1. A clean batch: the seed data' });
+    const consoleUrl = app.hasRoute({ method: 'GET', url: '/' }) ? `${url}/` : undefined;
+    intro(say, demo, url, consoleUrl, project.pipeline);
+    const first = await runBatch({ o, demo, runtime, url, consoleUrl, file: demo.data.clean, title: '1. A clean batch: the seed data' });
     if (first.record.status !== 'succeeded') return failed(say, first.record, first.events);
     if (first.record.outcome !== 'rejected') {
       const p = await samplePrediction(url, demo.data.clean, o.signal);
@@ -68,7 +69,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       say(`  → predicted_label ${JSON.stringify(pred?.predicted_label)}${pred?.labels && pred.probabilities ? `, probabilities ${pred.labels.map((l, i) => `${l}: ${(pred.probabilities![i] ?? 0).toFixed(3)}`).join(', ')}` : ''} (model ${p.body.model ?? '?'} v${p.body.model_version ?? '?'})`);
     }
     if (o.drift) {
-      const second = await runBatch({ o, demo, runtime, url, file: demo.data.drift, title: '2. A drifted batch: older patients, more lab procedures and medications' });
+      const second = await runBatch({ o, demo, runtime, url, consoleUrl, file: demo.data.drift, title: '2. A drifted batch: older patients, more lab procedures and medications' });
       if (second.record.status !== 'succeeded') return failed(say, second.record, second.events);
     }
     say('');
@@ -90,13 +91,18 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   }
 }
 
-function intro(say: (l: string) => void, demo: DemoProject, url: string, pipeline: Parameters<typeof drawPipeline>[0]): void {
+function intro(say: (l: string) => void, demo: DemoProject, url: string, consoleUrl: string | undefined, pipeline: Parameters<typeof drawPipeline>[0]): void {
   say(demo.created
     ? `Created the demo project in ${shown(demo.root)}: the diabetes recipe, data, quality gates, target readmitted, a demo approver.`
     : `Reusing the demo project in ${shown(demo.root)} (made by \`sluice demo\` on ${demo.createdAt}); its executions and models are kept, the demo approver has a new password.`);
   say('');
-  say(`Console:   ${url}/`);
+  if (consoleUrl) {
+    say(`Console:   ${consoleUrl}`);
+  } else {
+    say(`Console:   ${url}/ (the web console is not part of this build: decide with the approval link printed below)`);
+  }
   say(`Log in as: ${demo.approver.name} / ${demo.approver.password}`);
+  say(`API:       ${url}/api/openapi.json`);
   say('');
   say('The pipeline each file goes through:');
   for (const line of drawPipeline(pipeline).split('\n')) say(`  ${line}`);
@@ -107,6 +113,7 @@ interface BatchContext {
   demo: DemoProject;
   runtime: ProjectRuntime;
   url: string;
+  consoleUrl: string | undefined;
   file: string;
   title: string;
 }
@@ -144,7 +151,7 @@ function reportOf(history: readonly ExecutionEvent[]): ReportSummary | undefined
 }
 
 async function decide(c: BatchContext, executionId: string, requested: ExecutionEvent, history: readonly ExecutionEvent[]): Promise<void> {
-  const { o, runtime, demo, url } = c;
+  const { o, runtime, demo, url, consoleUrl } = c;
   const say = o.out;
   const report = reportOf(history);
   const failedGates = (report?.gates ?? []).filter((g) => !g.passed);
@@ -152,7 +159,7 @@ async function decide(c: BatchContext, executionId: string, requested: Execution
     const expiresAt = Date.parse(String(requested.data.expiresAt));
     const { token } = createApprovalToken(runtime.db, { executionId, step: requested.step!, approver: demo.approver.name, expiresAt: Number.isFinite(expiresAt) ? expiresAt : Date.now() + 86_400_000 });
     say(`    Your decision, in the browser: ${url}/approve/${token}`);
-    say(`    (the report: ${url}/reports/${executionId}/report.html; the console: ${url}/ as ${demo.approver.name};`);
+    say(`    (the report: ${url}/reports/${executionId}/report.html;${consoleUrl ? ` the console: ${consoleUrl} as ${demo.approver.name};` : ''}`);
     say(`     or at a terminal: sluice approve ${executionId} -p ${shown(demo.root)}  |  sluice reject ${executionId} --reason "..." -p ${shown(demo.root)})`);
     if (failedGates.length > 0 || report?.drift === 'drift') say('    The gates failed: the demo expects you to reject this batch, with a reason.');
     return;

@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelRegistry } from '../../models/ModelRegistry.js';
 import { initProject } from '../../pipeline/project/initProject.js';
 import { loadProject } from '../../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
 import { createServer } from '../createServer.js';
-import { mountEndpoint } from '../endpoint/mountEndpoint.js';
 
 /**
  * The OpenAPI document of a full server (REST API, approval pages, reports, feature store and
@@ -20,11 +18,6 @@ export async function referenceOpenApi(): Promise<Record<string, unknown>> {
     const project = loadProject(dir);
     const runtime = new ProjectRuntime(project);
     const app = await createServer({ project, runtime });
-    const registry = new ModelRegistry(runtime.db, project.paths.models);
-    if (!app.hasRoute({ method: 'POST', url: '/invocations' })) {
-      const endpoint = await mountEndpoint(app, { registry, model: 'model' });
-      app.addHook('onClose', async () => endpoint.close());
-    }
     try {
       await app.ready();
       const res = await app.inject({ method: 'GET', url: '/api/openapi.json' });
