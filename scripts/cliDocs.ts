@@ -30,6 +30,8 @@ function signature(cmd: Command): string {
 
 function defaultOf(o: Option): string {
   if (o.defaultValue === undefined || (o.negate && o.defaultValue === true)) return '';
+  // A default computed from where the command runs (process.cwd()) is not a fixed value.
+  if (o.defaultValue === process.cwd()) return 'the current folder';
   return `\`${JSON.stringify(o.defaultValue)}\``;
 }
 
