@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ExecutionStore } from '../../src/pipeline/store/ExecutionStore.js';
 import { openProjectDb } from '../../src/state/openProjectDb.js';
@@ -86,7 +87,36 @@ describe('sluice demo', () => {
     expect(out2.match(/Log in as: demo \/ (\S+)/)?.[1]).not.toBe(out.match(/Log in as: demo \/ (\S+)/)?.[1]);
   }, 500_000);
 
-  it('waits for the decision in the browser (the approval link works) and stops cleanly on Ctrl-C', async () => {
+  it('a person approves in Chromium through the printed link; the run finishes, the model answers, the server stays up until Ctrl-C', async () => {
+    const dir = join(tempDir('sluice-demo-e2e-'), 'demo');
+    const demo = startDemo(['--dir', dir, '--port', '0', '--no-drift']);
+    const [, link] = await demo.waitFor(/Your decision, in the browser: (http:\S+\/approve\/\S+)/, 120_000);
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(link!);
+      await expect(page.locator('h1').textContent()).resolves.toContain('diabetic-readmission.csv');
+      await page.fill('#comment', 'looks right to me');
+      await page.click('button[value=approve]');
+      await expect(page.locator('h1').textContent()).resolves.toBe('Approved');
+    } finally {
+      await browser.close();
+    }
+    await demo.waitFor(/✓ approval: approved by demo — "looks right to me"/, 10_000);
+    await demo.waitFor(/■ finished: deployed/, 200_000);
+    await demo.waitFor(/→ predicted_label "[01]"/, 60_000);
+    await demo.waitFor(/The server keeps running at http:\S+ \(log in as demo \/ \S+\); Ctrl-C to stop\./, 10_000);
+    demo.child.kill('SIGINT');
+    const code = await Promise.race([demo.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+    expect(code, demo.output()).toBe(130);
+    const [ex] = executions(dir);
+    expect(ex!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({ decision: 'approved', by: 'demo', via: 'token', comment: 'looks right to me' });
+  }, 300_000);
+
+  it('stops cleanly on Ctrl-C while waiting for the decision; the execution keeps waiting', async () => {
     const dir = join(tempDir('sluice-demo-e2e-'), 'demo');
     const demo = startDemo(['--dir', dir, '--port', '0', '--no-drift']);
     const [, link] = await demo.waitFor(/Your decision, in the browser: (http:\S+\/approve\/\S+)/, 120_000);
