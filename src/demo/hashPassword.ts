@@ -3,7 +3,8 @@ import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
 
-const N = 16384;
+// The parameters and format of src/server/auth/password.ts (branch auth), so the console accepts it.
+const N = 32768;
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
@@ -15,7 +16,7 @@ const KEY_LENGTH = 32;
  */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, KEY_LENGTH, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 });
+  const key = await scryptAsync(password.normalize('NFC'), salt, KEY_LENGTH, { N, r: R, p: P, maxmem: 256 * N * R * P + 1024 * 1024 });
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
@@ -25,7 +26,9 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   if (kind !== 'scrypt' || !n || !r || !p || salt === undefined || key === undefined) return false;
   const expected = Buffer.from(key, 'base64url');
   if (expected.length === 0) return false;
-  const got = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 });
+  const [cost, blocks, par] = [Number(n), Number(r), Number(p)];
+  if (!Number.isInteger(cost) || cost < 2 || cost > 2 ** 20 || (cost & (cost - 1)) !== 0 || !(blocks >= 1 && blocks <= 32) || !(par >= 1 && par <= 16)) return false;
+  const got = await scryptAsync(password.normalize('NFC'), Buffer.from(salt, 'base64url'), expected.length, { N: cost, r: blocks, p: par, maxmem: 256 * cost * blocks * par + 1024 * 1024 });
   return timingSafeEqual(got, expected);
 }
 

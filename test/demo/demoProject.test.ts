@@ -24,7 +24,7 @@ describe('prepareDemoProject', () => {
     expect(project.pipeline.states.approval).toMatchObject({ type: 'approval', notify: [] });
     const [approver] = project.config.approvers;
     expect(approver).toMatchObject({ name: 'demo', role: 'approver' });
-    expect(approver!.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+    expect(approver!.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$[\w-]+\$[\w-]+$/);
     expect(await verifyPassword(demo.approver.password, approver!.passwordHash!)).toBe(true);
     expect(await verifyPassword(`${demo.approver.password}x`, approver!.passwordHash!)).toBe(false);
     expect(readFileSync(join(dir, 'sluice.yaml'), 'utf8')).not.toContain(demo.approver.password);
