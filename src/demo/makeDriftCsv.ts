@@ -39,8 +39,8 @@ const NEEDED = ['age', 'time_in_hospital', 'num_lab_procedures', 'num_medication
  * Derives the demo's drifted batch from the diabetes seed CSV, deterministically: rows sampled
  * without replacement with older patients more likely, `time_in_hospital` missing in a share of
  * rows, `num_lab_procedures`, `num_medications` and `number_diagnoses` shifted up, and an unseen
- * `race` category. The input is the seed's
- * plain CSV (no quoted fields); the output keeps its header and column order.
+ * `race` category. The input is the seed's plain CSV (no quoted fields); the output keeps its
+ * header and column order.
  *
  * Used by scripts/makeDriftFile.ts, which writes examples/diabetes/diabetic-readmission-drift.csv;
  * a test checks the committed file is exactly what this returns.
