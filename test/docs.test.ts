@@ -52,3 +52,34 @@ describe('docs/openapi.json', () => {
     expect(decide.requestBody).toMatchObject({ content: { 'application/json': { schema: { properties: { decision: { enum: ['approve', 'reject'] } } } } } });
   });
 });
+
+describe('buildOpenApi', () => {
+  it('turns the routes a Fastify app registers (plugins included) into OpenAPI paths, from their schemas', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { mountOpenApi } = await import('../src/server/openapi/buildOpenApi.js');
+    const app = Fastify();
+    mountOpenApi(app, { version: '9.9.9' });
+    app.get('/things/:id', { schema: { summary: 'one thing', params: { type: 'object', properties: { id: { type: 'integer' } } }, response: { 200: { type: 'object', properties: { id: { type: 'integer' } } } } } }, async () => ({ id: 1 }));
+    await app.register(async (child) => {
+      child.post('/things', { schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } }, querystring: { type: 'object', required: ['dry'], properties: { dry: { type: 'boolean' } } } } }, async () => ({}));
+      child.delete('/things/:id', async () => ({}));
+    }, { prefix: '/v1' });
+    const res = await app.inject({ method: 'GET', url: '/api/openapi.json' });
+    const doc = res.json() as { info: { version: string }; paths: Record<string, Record<string, Record<string, unknown>>> };
+    expect(doc.info.version).toBe('9.9.9');
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/openapi.json', '/things/{id}', '/v1/things', '/v1/things/{id}']);
+    expect(Object.keys(doc.paths['/things/{id}']!)).toEqual(['get']); // no HEAD
+    expect(doc.paths['/things/{id}']!.get).toMatchObject({
+      summary: 'one thing',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+      responses: { 200: { content: { 'application/json': { schema: { type: 'object' } } } } },
+    });
+    expect(doc.paths['/things/{id}']!.get!['x-sluice-schemas']).toBeUndefined();
+    expect(doc.paths['/v1/things']!.post).toMatchObject({
+      parameters: [{ name: 'dry', in: 'query', required: true }],
+      requestBody: { content: { 'application/json': { schema: { required: ['name'] } } } },
+    });
+    expect(doc.paths['/v1/things/{id}']!.delete).toMatchObject({ 'x-sluice-schemas': false, parameters: [{ name: 'id', in: 'path', schema: { type: 'string' } }] });
+    await app.close();
+  });
+});
