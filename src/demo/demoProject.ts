@@ -5,7 +5,8 @@ import { stringify } from 'yaml';
 import { SluiceError } from '../core/errors.js';
 import { atomicWriteFile } from '../engine/atomicWriteFile.js';
 import { DEFAULT_PIPELINE_SPEC } from '../pipeline/definition/defaultPipeline.js';
-import { generatePassword, hashPassword } from './hashPassword.js';
+import { hashPassword } from '../server/auth/password.js';
+import { generatePassword } from './generatePassword.js';
 
 /** The file that marks a folder as made by `sluice demo` (so it may be reused, never anything else). */
 export const DEMO_MARKER = '.sluice-demo.json';

@@ -11,6 +11,7 @@ import { loadProject } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import type { ExecutionRecord } from '../pipeline/store/ExecutionStore.js';
 import type { ReportSummary } from '../pipeline/activities/reportActivity.js';
+import { projectAuthGate } from '../server/auth/projectAuthGate.js';
 import { createServer } from '../server/createServer.js';
 import { prepareDemoProject, type DemoProject } from './demoProject.js';
 import { drawExecution, followExecution } from './followExecution.js';
@@ -53,7 +54,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   let app: FastifyInstance | undefined;
   try {
     await runtime.start({ watch: true });
-    app = await createServer({ project, runtime });
+    // Authentication as `sluice serve` has it: the demo approver signs in with the printed password.
+    app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
     await app.listen({ host: HOST, port });
     const url = `http://${HOST}:${port}`;
     const consoleUrl = app.hasRoute({ method: 'GET', url: '/' }) ? `${url}/` : undefined;
@@ -99,7 +101,7 @@ function intro(say: (l: string) => void, demo: DemoProject, url: string, console
   if (consoleUrl) {
     say(`Console:   ${consoleUrl}`);
   } else {
-    say(`Console:   ${url}/ (the web console is not part of this build: decide with the approval link printed below)`);
+    say(`Sign in:   ${url}/login (this build has no web console yet: sign in to read the reports; decide with the approval link printed below)`);
   }
   say(`Log in as: ${demo.approver.name} / ${demo.approver.password}`);
   say(`API:       ${url}/api/openapi.json`);

@@ -6,6 +6,9 @@ import { FeatureStore } from '../features/FeatureStore.js';
 import { Csrf } from './csrf.js';
 import { mountOpenApi } from './openapi/buildOpenApi.js';
 import { sluiceVersion } from '../training/sluiceVersion.js';
+import { auditLinkDecisions } from './auth/auditDecision.js';
+import type { ServerAuthGate } from './auth/createAuthGate.js';
+import { routePolicy } from './auth/routePolicy.js';
 import { ModelRegistry } from '../models/ModelRegistry.js';
 import { defaultModelName } from '../pipeline/activities/modelSettings.js';
 import { mountEndpoint } from './endpoint/mountEndpoint.js';
@@ -23,6 +26,12 @@ export interface CreateServerOptions {
   runtime?: ProjectRuntime;
   /** Resolves the caller (sessions, API tokens); without it only approval-link tokens decide. */
   authenticate?: Authenticate;
+  /**
+   * Authentication (src/server/auth/createAuthGate.ts): adds /login and /logout, resolves callers
+   * from sessions and API tokens, requires the role {@link routePolicy} names for each built-in
+   * route, checks CSRF tokens of signed-in callers on API writes, and audits decisions.
+   */
+  auth?: ServerAuthGate;
   /** Further route plugins (features, models, console), registered after the built-in routes. */
   plugins?: Array<FastifyPluginAsync<{ runtime: ProjectRuntime }>>;
   csrfSecret?: Buffer;
@@ -48,8 +57,12 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   const ownRuntime = !opts.runtime;
   const runtime = opts.runtime ?? new ProjectRuntime(opts.project);
   const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576 }) as unknown as FastifyInstance;
-  const ctx: ServerContext = { runtime, csrf: new Csrf(opts.csrfSecret), authenticate: opts.authenticate };
   mountOpenApi(app, { version: sluiceVersion() }); // first: it records every route added after it
+  const auth = opts.auth;
+  const ctx: ServerContext = {
+    runtime, csrf: new Csrf(opts.csrfSecret), auth,
+    authenticate: opts.authenticate ?? (auth ? (req) => auth.authenticate(req) : undefined),
+  };
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -68,6 +81,17 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
 
+  if (auth) {
+    auth.registerRoutes(app);
+    // preValidation runs before the body schema strips unknown fields such as `csrf`.
+    app.addHook('preValidation', async (req, reply) => {
+      const need = routePolicy(req.method, req.routeOptions.url ?? '');
+      if (need === undefined || need === 'open') return;
+      if (!auth.guard(req, reply, need)) return reply;
+      if (req.method !== 'GET' && req.method !== 'HEAD') auth.checkCsrf(req);
+    });
+    auditLinkDecisions(app, auth, runtime.store);
+  }
   app.get('/api/health', async () => ({ ok: true }));
   executionRoutes(app, ctx);
   approvalRoutes(app, ctx);
@@ -85,6 +109,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
       registry,
       model: defaultModelName(opts.project.config),
       sampleRate: opts.project.config.model.sampleRate,
+      ...(auth ? { auth } : {}),
       onLoadError: (e) => runtime.log.error({ err: e }, 'the champion failed to load; the previous model keeps serving'),
     });
     app.decorate('endpoint', mounted);

@@ -42,7 +42,7 @@ describe('sluice demo', () => {
     const out = demo.output();
     expect(code, out).toBe(0);
 
-    const url = out.match(/Console: +(http:\/\/127\.0\.0\.1:(\d+))\//);
+    const url = out.match(/(?:Console|Sign in): +(http:\/\/127\.0\.0\.1:(\d+))\//);
     expect(url, out).not.toBeNull();
     expect(out).toMatch(/Log in as: demo \/ [a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}/);
     expect(out).toContain('▶ run_flow');
@@ -55,7 +55,7 @@ describe('sluice demo', () => {
     expect(out).toContain('drift DETECTED against the last approved batch');
     expect(out).toMatch(/⚠ drift: 6 of 12 columns \(50\.0%\) drifted from the baseline/);
     expect(out).toContain('✗ gate failed: columns.age.mean < 70');
-    expect(out).toMatch(/✗ approval: rejected by demo --auto-approve — reason: "quality gates failed: no high warnings .*columns\.age\.mean < 70 .*columns\.num_lab_procedures\.mean < 50/);
+    expect(out).toMatch(/✗ approval: rejected by demo --auto-approve — reason: "quality gates failed: columns\.age\.mean < 70 \(value 79\.\d+\); columns\.num_lab_procedures\.mean < 50 .*columns\.number_diagnoses\.mean < 8\.5 .*; the batch drifted from the last approved one"/);
     expect(out).toContain('■ finished: rejected');
 
     // The execution store holds what the output told.
@@ -102,6 +102,18 @@ describe('sluice demo', () => {
       await page.fill('#comment', 'looks right to me');
       await page.click('button[value=approve]');
       await expect(page.locator('h1').textContent()).resolves.toBe('Approved');
+      // The printed login works: sign in, read the report, and the API description.
+      const [, password] = demo.output().match(/Log in as: demo \/ (\S+)/)!;
+      const [, report] = demo.output().match(/report: (http:\S+\/report\.html)/)!;
+      await page.goto(new URL(`/login?next=${encodeURIComponent(new URL(report!).pathname)}`, link!).href);
+      await page.fill('#name', 'demo');
+      await page.fill('#password', password!);
+      await page.click('button[type=submit]');
+      await page.waitForURL(report!);
+      await expect(page.content()).resolves.toContain('readmitted');
+      const api = JSON.parse((await (await page.goto(new URL('/api/openapi.json', link!).href))!.text())) as { openapi: string; paths: Record<string, unknown> };
+      expect(api.openapi).toBe('3.1.0');
+      expect(Object.keys(api.paths)).toEqual(expect.arrayContaining(['/api/executions', '/invocations', '/approve/{token}', '/login']));
     } finally {
       await browser.close();
     }
@@ -125,10 +137,6 @@ describe('sluice demo', () => {
     const html = await page.text();
     expect(html).toContain('Approve');
     expect(html).toContain('diabetic-readmission.csv');
-    // The same server documents its API.
-    const api = (await (await fetch(new URL('/api/openapi.json', link!))).json()) as { openapi: string; paths: Record<string, unknown> };
-    expect(api.openapi).toBe('3.1.0');
-    expect(Object.keys(api.paths)).toEqual(expect.arrayContaining(['/api/executions', '/invocations', '/approve/{token}']));
     demo.child.kill('SIGINT');
     const code = await Promise.race([demo.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
     expect(code, demo.output()).toBe(130);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEMO_MARKER, prepareDemoProject } from '../../src/demo/demoProject.js';
-import { hashPassword, verifyPassword } from '../../src/demo/hashPassword.js';
+import { verifyPassword } from '../../src/server/auth/password.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { tempDir } from '../support/data.js';
 
@@ -53,13 +53,5 @@ describe('prepareDemoProject', () => {
     expect(existsSync(join(dir, 'data'))).toBe(false);
     const file = join(dir, 'notes.txt');
     await expect(prepareDemoProject(file, { port: 7300 })).rejects.toMatchObject({ code: 'DEMO_DIR_IN_USE' });
-  });
-
-  it('hashes passwords with a fresh salt each time', async () => {
-    const a = await hashPassword('same');
-    const b = await hashPassword('same');
-    expect(a).not.toBe(b);
-    expect(await verifyPassword('same', a)).toBe(true);
-    expect(await verifyPassword('same', 'scrypt$bad')).toBe(false);
   });
 });

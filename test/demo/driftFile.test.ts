@@ -36,7 +36,8 @@ describe('examples/diabetes/diabetic-readmission-drift.csv', () => {
     expect(report.drift.verdict).toBe('drift');
     expect(report.drift.driftedColumns).toEqual(expect.arrayContaining(['age', 'num_lab_procedures', 'num_medications', 'number_diagnoses', 'time_in_hospital']));
     const failed = report.gates.rules.filter((r: { pass: boolean }) => !r.pass).map((r: { rule: string }) => r.rule);
-    expect(failed).toEqual(['no high warnings', 'columns.age.mean < 70', 'columns.num_lab_procedures.mean < 50']);
+    expect(failed).toEqual(['columns.age.mean < 70', 'columns.num_lab_procedures.mean < 50', 'columns.num_medications.mean < 20', 'columns.number_diagnoses.mean < 8.5']);
+    expect(report.warnings).toContainEqual(expect.objectContaining({ code: 'drift', severity: 'high' }));
 
     // On the raw files too: every changed column is flagged, the new category included.
     const raw = sluice(['report', DRIFT, '--out', join(dir, 'raw'), '--target', 'readmitted', '--baseline', DIABETES]);

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
+import { routePolicy } from '../auth/routePolicy.js';
+import { SESSION_COOKIE } from '../auth/SessionCookie.js';
 import { ROUTE_SUMMARIES } from './routeSummaries.js';
 
 /** What the document needs of a route, as Fastify's onRoute hook saw it. */
@@ -44,7 +46,9 @@ const ERROR_SCHEMA = {
  * parameters and request bodies from each route's JSON schemas (`params`, `querystring`,
  * `body`), responses from `response` when the route declares them. A route without schemas
  * still gets its path parameters; `x-sluice-schemas: false` marks it, so what is missing is
- * visible in the document itself. Deterministic: paths and methods sorted.
+ * visible in the document itself. Routes that need a role when the server has authentication
+ * carry `security` and `x-sluice-role` (viewer, approver, admin) from the route policy; routes
+ * with their own credential (`open`) have `security: []`. Deterministic: paths and methods sorted.
  */
 export function buildOpenApi(routes: readonly RouteRecord[], info: { version: string }): Json {
   const paths: Record<string, Record<string, Json>> = {};
@@ -66,7 +70,13 @@ export function buildOpenApi(routes: readonly RouteRecord[], info: { version: st
     servers: [{ url: 'http://127.0.0.1:7300', description: 'sluice serve (default address)' }],
     tags: [...new Set(Object.values(ROUTE_SUMMARIES).map((s) => s.tag))].sort().map((name) => ({ name })),
     paths,
-    components: { schemas: { Error: ERROR_SCHEMA } },
+    components: {
+      schemas: { Error: ERROR_SCHEMA },
+      securitySchemes: {
+        apiToken: { type: 'http', scheme: 'bearer', description: 'An API token (`sluice tokens create`), sent as `Authorization: Bearer <token>`' },
+        session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The console session of a signed-in user (POST /login); writes also need the CSRF token' },
+      },
+    },
   };
 }
 
@@ -98,6 +108,13 @@ function operation(r: RouteRecord): Json {
   responses.default = { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   op.responses = responses;
   if (!(s.body || s.querystring || s.params || s.response)) op['x-sluice-schemas'] = false;
+  // Who may call it when the server has authentication (src/server/auth/routePolicy.ts).
+  const need = routePolicy(r.method, r.url);
+  if (need === 'open') op.security = [];
+  else if (need !== undefined) {
+    op.security = [{ apiToken: [] }, { session: [] }];
+    op['x-sluice-role'] = need;
+  }
   return op;
 }
 
@@ -108,11 +125,19 @@ function operationId(r: RouteRecord): string {
 }
 
 /**
- * Collects the routes of `app` and serves their document at `GET /api/openapi.json`. Call it
- * first, before any route is added.
+ * Collects the routes of `app` and serves their document at `GET /api/openapi.json` (and as
+ * `app.openApi()`, which needs no sign-in). Call it first, before any route is added.
  */
 export function mountOpenApi(app: FastifyInstance, info: { version: string }): RouteRecord[] {
   const routes = collectRoutes(app);
+  app.decorate('openApi', () => buildOpenApi(routes, info));
   app.get('/api/openapi.json', async () => buildOpenApi(routes, info));
   return routes;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The OpenAPI document of the routes registered so far (see {@link mountOpenApi}). */
+    openApi?: () => Record<string, unknown>;
+  }
 }

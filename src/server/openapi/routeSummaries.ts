@@ -6,6 +6,10 @@
 export const ROUTE_SUMMARIES: Record<string, { summary: string; tag: string; description?: string }> = {
   'GET /api/health': { tag: 'server', summary: 'Liveness: `{ ok: true }`' },
   'GET /api/openapi.json': { tag: 'server', summary: 'This OpenAPI document' },
+  'GET /login': { tag: 'auth', summary: 'The sign-in form (HTML)' },
+  'POST /login': { tag: 'auth', summary: 'Sign in: form fields name, password, csrf, next; sets the session cookie and redirects (303)' },
+  'POST /logout': { tag: 'auth', summary: 'Sign out: ends the session' },
+  'GET /api/audit': { tag: 'auth', summary: 'The audit log, newest first: every decision and change, who, when, from where (admins)' },
   'GET /api/executions': { tag: 'executions', summary: 'Executions, newest first: `{ executions, total }`' },
   'POST /api/executions': { tag: 'executions', summary: 'Start an execution for a file on the server (201; 200 with status skipped for a duplicate)' },
   'GET /api/executions/:id': { tag: 'executions', summary: 'One execution, its results so far and its pipeline' },
