@@ -12,6 +12,7 @@ import { routePolicy } from './auth/routePolicy.js';
 import { ModelRegistry } from '../models/ModelRegistry.js';
 import { defaultModelName } from '../pipeline/activities/modelSettings.js';
 import { mountEndpoint } from './endpoint/mountEndpoint.js';
+import { consoleRoutes } from './console/consoleRoutes.js';
 import { featureRoutes } from './routes/features.js';
 import { approvalPageRoutes } from './routes/approvalPages.js';
 import { approvalRoutes } from './routes/approvals.js';
@@ -42,6 +43,8 @@ export interface CreateServerOptions {
    * with `/ping`, `/metrics` and the registry routes under `/api/models` (default true).
    */
   endpoint?: boolean;
+  /** Mount the web console at `/` (default true; needs `auth`). */
+  console?: boolean;
 }
 
 /**
@@ -98,24 +101,28 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   approvalPageRoutes(app, ctx);
   reportRoutes(app, ctx);
   s3EventRoutes(app, ctx);
-  if (opts.features !== false) {
-    const store = await FeatureStore.open({ projectDir: opts.project.root });
-    await app.register(featureRoutes, { store, prefix: '/api' });
-    app.addHook('onClose', async () => store.close());
-  }
+  const features = opts.features !== false || (auth && opts.console !== false) ? await FeatureStore.open({ projectDir: opts.project.root }) : undefined;
+  if (features) app.addHook('onClose', async () => features.close());
+  if (features && opts.features !== false) await app.register(featureRoutes, { store: features, prefix: '/api' });
+  const registry = ModelRegistry.open(opts.project.root);
+  app.addHook('onClose', async () => registry.close());
+  const model = defaultModelName(opts.project.config);
   if (opts.endpoint !== false) {
-    const registry = ModelRegistry.open(opts.project.root);
     const mounted = await mountEndpoint(app, {
       registry,
-      model: defaultModelName(opts.project.config),
+      model,
       sampleRate: opts.project.config.model.sampleRate,
       ...(auth ? { auth } : {}),
       onLoadError: (e) => runtime.log.error({ err: e }, 'the champion failed to load; the previous model keeps serving'),
     });
     app.decorate('endpoint', mounted);
-    app.addHook('onClose', async () => {
-      mounted.close();
-      registry.close();
+    app.addHook('onClose', async () => mounted.close());
+  }
+  // The console needs to know who is asking: it is mounted only with authentication.
+  if (auth && opts.console !== false) {
+    await app.register(consoleRoutes, {
+      runtime, auth, registry, ...(features ? { features } : {}),
+      ...(app.endpoint ? { endpoint: { host: app.endpoint.host, model } } : {}),
     });
   }
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { runtime });

@@ -53,7 +53,7 @@ export async function authServer(opts: Partial<Pick<AuthGateOptions, 'now' | 'se
     ...(opts.now ? { now: opts.now } : {}), ...(opts.sessions ? { sessions: opts.sessions } : {}), ...(opts.loginLimits ? { loginLimits: opts.loginLimits } : {}),
   });
   const app = await createServer({
-    project, runtime, auth: gate, features: false,
+    project, runtime, auth: gate, features: false, console: false,
     plugins: [
       // A page of the "console" kind: a signed-in user's CSRF token for API writes.
       async (a) => {
