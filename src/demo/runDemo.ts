@@ -161,8 +161,8 @@ async function decide(c: BatchContext, executionId: string, requested: Execution
     const expiresAt = Date.parse(String(requested.data.expiresAt));
     const { token } = createApprovalToken(runtime.db, { executionId, step: requested.step!, approver: demo.approver.name, expiresAt: Number.isFinite(expiresAt) ? expiresAt : Date.now() + 86_400_000 });
     say(`    Your decision, in the browser: ${url}/approve/${token}`);
-    say(`    (the report: ${url}/reports/${executionId}/report.html;${consoleUrl ? ` the console: ${consoleUrl} as ${demo.approver.name};` : ''}`);
-    say(`     or at a terminal: sluice approve ${executionId} -p ${shown(demo.root)}  |  sluice reject ${executionId} --reason "..." -p ${shown(demo.root)})`);
+    if (consoleUrl) say(`    or in the console (signed in as ${demo.approver.name}): ${consoleUrl}executions/${executionId}`);
+    say(`    or at a terminal: sluice approve ${executionId} -p ${shown(demo.root)}  |  sluice reject ${executionId} --reason "..." -p ${shown(demo.root)}`);
     if (failedGates.length > 0 || report?.drift === 'drift') say('    The gates failed: the demo expects you to reject this batch, with a reason.');
     return;
   }
