@@ -4,6 +4,8 @@ import type { Project } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import { FeatureStore } from '../features/FeatureStore.js';
 import { Csrf } from './csrf.js';
+import { mountOpenApi } from './openapi/buildOpenApi.js';
+import { sluiceVersion } from '../training/sluiceVersion.js';
 import { auditLinkDecisions } from './auth/auditDecision.js';
 import type { ServerAuthGate } from './auth/createAuthGate.js';
 import { routePolicy } from './auth/routePolicy.js';
@@ -58,6 +60,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   const ownRuntime = !opts.runtime;
   const runtime = opts.runtime ?? new ProjectRuntime(opts.project);
   const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576 }) as unknown as FastifyInstance;
+  mountOpenApi(app, { version: sluiceVersion() }); // first: it records every route added after it
   const auth = opts.auth;
   const ctx: ServerContext = {
     runtime, csrf: new Csrf(opts.csrfSecret), auth,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as api } from './api.js';
 import { register as approve } from './approve.js';
+import { register as demo } from './demo.js';
 import { register as audit } from './audit.js';
 import { register as executions } from './executions.js';
 import { register as features } from './features.js';
@@ -30,6 +31,7 @@ export const commands: Array<(program: Command) => void> = [
   approve,
   reject,
   serve,
+  demo,
   users,
   tokens,
   api,
