@@ -173,6 +173,7 @@ describe('console in a real browser (sluice serve + headless Chromium)', () => {
     await page.reload();
     expect(await page.locator('svg.pipeline g.state[data-state="deployed"].done').count()).toBe(1);
     await shot(page, '04-execution-finished');
+    await page.locator('svg.pipeline').screenshot({ path: join(SHOTS, 'screen', '04b-pipeline-finished.png') });
 
     await page.goto(`${base}/models/readmission`);
     const models = (await page.textContent('main')) ?? '';
