@@ -82,7 +82,7 @@ export class ProjectRuntime {
     if (opts.watch) {
       this.watcher = new InboxWatcher({
         orchestrator: this.orchestrator, inbox: this.project.paths.inbox, archive: this.project.paths.archive,
-        stabilityMs: this.project.config.stabilityMs, logger: this.log,
+        stabilityMs: this.project.config.stabilityMs, logger: this.log, allowDuplicate: this.project.config.duplicates === 'process',
       });
       await this.watcher.start();
     }
