@@ -4,6 +4,9 @@ import type { Project } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import { FeatureStore } from '../features/FeatureStore.js';
 import { Csrf } from './csrf.js';
+import { ModelRegistry } from '../models/ModelRegistry.js';
+import { defaultModelName } from '../pipeline/activities/modelSettings.js';
+import { mountEndpoint } from './endpoint/mountEndpoint.js';
 import { featureRoutes } from './routes/features.js';
 import { approvalPageRoutes } from './routes/approvalPages.js';
 import { approvalRoutes } from './routes/approvals.js';
@@ -23,6 +26,11 @@ export interface CreateServerOptions {
   csrfSecret?: Buffer;
   /** Mount the feature store's routes under /api/features (default true). */
   features?: boolean;
+  /**
+   * Serve the champion of the project's model (`model.name` in sluice.yaml) at `/invocations`,
+   * with `/ping`, `/metrics` and the registry routes under `/api/models` (default true).
+   */
+  endpoint?: boolean;
 }
 
 /**
@@ -68,7 +76,28 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
     await app.register(featureRoutes, { store, prefix: '/api' });
     app.addHook('onClose', async () => store.close());
   }
+  if (opts.endpoint !== false) {
+    const registry = ModelRegistry.open(opts.project.root);
+    const mounted = await mountEndpoint(app, {
+      registry,
+      model: defaultModelName(opts.project.config),
+      sampleRate: opts.project.config.model.sampleRate,
+      onLoadError: (e) => runtime.log.error({ err: e }, 'the champion failed to load; the previous model keeps serving'),
+    });
+    app.decorate('endpoint', mounted);
+    app.addHook('onClose', async () => {
+      mounted.close();
+      registry.close();
+    });
+  }
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { runtime });
   if (ownRuntime) app.addHook('onClose', async () => runtime.close());
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The prediction endpoint, when the server mounts one (see {@link CreateServerOptions.endpoint}). */
+    endpoint?: import('./endpoint/mountEndpoint.js').MountedEndpoint;
+  }
 }

@@ -37,7 +37,7 @@ export interface MountedEndpoint {
 
 /**
  * Everything the server needs for serving, in one call: registers `/invocations`, `/ping`,
- * `/metrics` and the `/models` routes on `app`, serving the champion of `model` from the
+ * `/metrics` and the registry routes under `/api/models` on `app`, serving the champion of `model` from the
  * registry (loaded with {@link loadFlowModelPredictor}, swapped on promotion and rollback).
  * Does not wait for the champion to load; `await mounted.follower.ready` to do so.
  *
@@ -59,7 +59,7 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
     ...(opts.featureLookup ? { featureLookup: opts.featureLookup } : {}),
   });
   await app.register(metricsRoutes, { metrics });
-  await app.register(modelsRoutes, { registry: opts.registry, ...(opts.whoIs ? { whoIs: opts.whoIs } : {}) });
+  await app.register(modelsRoutes, { registry: opts.registry, prefix: '/api', ...(opts.whoIs ? { whoIs: opts.whoIs } : {}) });
   const follower = followChampion(opts.registry, opts.model, host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
     ...(opts.onLoadError ? { onError: opts.onLoadError, onRegistryError: opts.onLoadError } : {}),
