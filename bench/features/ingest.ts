@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
  * 4. Point-in-time dataset: 100k entity rows against the 1M feature rows (DuckDB ASOF JOIN).
  * 5. pandas `merge_asof` on the same data in the same run (/usr/bin/python3), and a check that
  *    both joins found the same values.
- * 6. With `redis-server` installed: the diabetes ingest with the Redis online store, and how long
- *    the one atomic apply script held Redis (from Redis's SLOWLOG).
+ * 6. With `redis-server` installed: the diabetes ingest with the Redis online store, and the
+ *    longest single command it ran in Redis (SLOWLOG): how long other clients could be held up.
  */
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
@@ -151,7 +151,7 @@ if (spawnSync('redis-server', ['--version']).status === 0) {
   }
   const url = `redis://127.0.0.1:${port}`;
   const admin = new Redis(url);
-  await admin.config('SET', 'slowlog-log-slower-than', '10000');
+  await admin.config('SET', 'slowlog-log-slower-than', '1000');
   const rdir = mkdtempSync(join(tmpdir(), 'sluice-bench-fs-redis-'));
   const rstore = await FeatureStore.open({ projectDir: rdir, online: { type: 'redis', url } });
   await rstore.createGroupFromData({ engine, relation: 'diabetes' }, { name: 'diabetes', recordIdentifier: 'patient_id', eventTime: 'event_time' });
@@ -160,8 +160,8 @@ if (spawnSync('redis-server', ['--version']).status === 0) {
   const r = await rstore.ingest('diabetes', { engine, relation: 'diabetes' }, { batchId: 'diabetes-redis' });
   note(`ingest diabetes (${r.rows.toLocaleString('en')} rows, offline + online Redis)`, done());
   const slow = (await admin.slowlog('GET', 100)) as Array<[number, number, number, string[]]>;
-  const apply = slow.filter((e) => /^eval/i.test(String(e[3]?.[0]))).reduce((m, e) => Math.max(m, Number(e[2])), 0);
-  note('Redis busy with the atomic apply of that batch (SLOWLOG, one script)', `${(apply / 1000).toFixed(0)} ms`);
+  const longest = slow.reduce((m, e) => Math.max(m, Number(e[2])), 0);
+  note('longest single Redis command during that ingest (SLOWLOG; staging and promotion go in chunks)', longest ? `${(longest / 1000).toFixed(1)} ms` : '< 1 ms');
   await rstore.close();
   admin.disconnect();
   redisProc.kill('SIGTERM');
