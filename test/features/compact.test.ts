@@ -84,12 +84,17 @@ describe('compaction and crash leftovers', () => {
     utimesSync(stale, twoHoursAgo, twoHoursAgo);
     // Online entries staged by a batch that never committed.
     await fs.online.stage('g', 'crashed-batch', [{ id: '77', eventTime: Date.now(), expiresAt: null, payload: '{}' }]);
+    // A staging table whose batch was applied, left by a crash right after the commit.
+    fs.db.exec('CREATE TABLE online_stage_999 (record_id TEXT NOT NULL, event_time INTEGER NOT NULL, expires_at INTEGER, deleted INTEGER NOT NULL, payload TEXT NOT NULL)');
+    const stageTables = (f: FeatureStore) => f.db.prepare("SELECT name FROM sqlite_master WHERE name GLOB 'online_stage_*' ORDER BY name").pluck().all();
+    expect(stageTables(fs)).toHaveLength(2);
     await fs.close();
 
     const fs2 = await FeatureStore.open({ projectDir: dir });
     try {
       expect(existsSync(dead)).toBe(false);
       expect(existsSync(ours)).toBe(true);
+      expect(stageTables(fs2)).toHaveLength(1); // the orphan is dropped, the staged batch's table kept
       const r = await fs2.compact('g');
       expect(r.strayFilesRemoved).toEqual(['g/event_date=2024-01-01/crashed_0.parquet']);
       expect(existsSync(stale)).toBe(false);
@@ -102,6 +107,7 @@ describe('compaction and crash leftovers', () => {
       expect(later.strayFilesRemoved).toEqual(['g/event_date=2024-01-01/running_0.parquet']);
       expect(later.onlineStagedDiscarded.map((b) => b.batchId)).toEqual(['crashed-batch']);
       expect(await fs2.online.stagedBatches()).toEqual([]);
+      expect(stageTables(fs2)).toEqual([]);
       expect(await fs2.getRecord('g', '77')).toBeNull();
       expect(await fs2.query('SELECT count(*) AS n FROM g')).toEqual([{ n: 3 }]);
     } finally {
