@@ -175,7 +175,15 @@ if (spawnSync('redis-server', ['--version']).status === 0) {
   note(`ingest diabetes (${r.rows.toLocaleString('en')} rows, offline + online Redis)`, done());
   const slow = (await admin.slowlog('GET', 100)) as Array<[number, number, number, string[]]>;
   const longest = slow.reduce((m, e) => Math.max(m, Number(e[2])), 0);
-  note('longest single Redis command during that ingest (SLOWLOG; staging and promotion go in chunks)', longest ? `${(longest / 1000).toFixed(1)} ms` : '< 1 ms');
+  note('longest single Redis command during that ingest (SLOWLOG; staging and promotion go in chunks of 500)', longest ? `${(longest / 1000).toFixed(1)} ms` : '< 1 ms');
+  const rlat: number[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const id = String(1 + Math.floor(Math.random() * r.rows));
+    const s = performance.now();
+    if (!(await rstore.getRecord('diabetes', id))) throw new Error(`missing record ${id} in Redis`);
+    rlat.push(performance.now() - s);
+  }
+  note('online get from Redis (one Lua script per get, loopback), 5,000 random ids: p50 / p99', `${pct(rlat, 50).toFixed(3)} ms / ${pct(rlat, 99).toFixed(3)} ms`);
   await rstore.close();
   admin.disconnect();
   redisProc.kill('SIGTERM');

@@ -5,7 +5,7 @@ import { GET_SCRIPT, PUT_SCRIPT, SETTLE_SCRIPT, STAGE_SCRIPT } from './redisScri
 
 type Call<T> = (...args: unknown[]) => Promise<T>;
 
-const CHUNK = 1000;
+const CHUNK = 500;
 
 /**
  * The Redis online store: one hash per record (`<prefix><group>:<id>`; see `redisScripts.ts`
@@ -110,7 +110,7 @@ export class RedisOnlineStore implements OnlineStore {
     const n = this.names(group, batchId);
     await this.redis.hsetnx(n.index, n.indexField, String(this.clock()));
     const d = options.deleted ? '1' : '0';
-    const chunk = 2000;
+    const chunk = 500;
     for (let i = 0; i < entries.length; i += chunk) {
       const args: string[] = [];
       for (const e of entries.slice(i, i + chunk)) {
