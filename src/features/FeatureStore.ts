@@ -179,6 +179,8 @@ export class FeatureStore {
    */
   async ingest(groupName: string, source: BatchSource, options: { batchId?: string; ttlSeconds?: number | null } = {}): Promise<IngestResult> {
     const group = this.registry.get(groupName);
+    // Staging folders a crashed process left in this group (cheap: one folder listing).
+    await this.offline.sweepStaging([group.name]);
     let batchId = options.batchId;
     if (!batchId && 'file' in source) batchId = `file-sha256:${await sha256File(source.file)}`;
     const result = await this.withSource(source, (engine, relation) =>

@@ -95,6 +95,13 @@ describe('compaction and crash leftovers', () => {
       expect(existsSync(dead)).toBe(false);
       expect(existsSync(ours)).toBe(true);
       expect(stageTables(fs2)).toHaveLength(1); // the orphan is dropped, the staged batch's table kept
+      // A process that crashes while this store is open: its staging folder goes at the next ingest.
+      const dead2 = join(groupDir, '.staging-def456-999999998-d4e5f6');
+      mkdirSync(dead2, { recursive: true });
+      writeFileSync(join(dir, 'c.csv'), 'id,t,v\n4,2024-01-03T00:00:00Z,4\n');
+      await fs2.ingest('g', { file: join(dir, 'c.csv') });
+      expect(existsSync(dead2)).toBe(false);
+      expect(existsSync(ours)).toBe(true);
       const r = await fs2.compact('g');
       expect(r.strayFilesRemoved).toEqual(['g/event_date=2024-01-01/crashed_0.parquet']);
       expect(existsSync(stale)).toBe(false);
@@ -109,7 +116,7 @@ describe('compaction and crash leftovers', () => {
       expect(await fs2.online.stagedBatches()).toEqual([]);
       expect(stageTables(fs2)).toEqual([]);
       expect(await fs2.getRecord('g', '77')).toBeNull();
-      expect(await fs2.query('SELECT count(*) AS n FROM g')).toEqual([{ n: 3 }]);
+      expect(await fs2.query('SELECT count(*) AS n FROM g')).toEqual([{ n: 4 }]);
     } finally {
       await fs2.close();
     }
