@@ -83,6 +83,8 @@ export const configSchema = z
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(7300),
         publicUrl: z.string().optional().meta({ description: 'Base URL used in links sent to approvers; defaults to http://host:port.' }),
+        sessionIdle: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/).optional().meta({ description: 'A console session unused this long ends (default 12h).' }),
+        sessionMaxAge: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/).optional().meta({ description: 'A console session ends this long after sign-in, used or not (default 7d).' }),
       })
       .default({ host: '127.0.0.1', port: 7300 }),
     approvers: z.array(approverSchema).default([]),

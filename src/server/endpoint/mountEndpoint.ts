@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ModelRegistry } from '../../models/ModelRegistry.js';
+import type { AuthGate } from '../auth/AuthGate.js';
 import { invocationsRoutes, type InvocationsRoutesOptions } from '../routes/invocations.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { modelsRoutes } from '../routes/models.js';
@@ -22,6 +23,8 @@ export interface MountEndpointOptions {
   pollMs?: number;
   /** Who makes registry changes over HTTP (default: the X-Sluice-User header or body "by"). */
   whoIs?: (req: FastifyRequest) => string | undefined;
+  /** Authentication for the `/models` routes: viewers read, only admins change (and it is audited). */
+  auth?: AuthGate;
   /** Told about a champion that failed to load (the previous one keeps serving). */
   onLoadError?: (e: unknown) => void;
 }
@@ -59,7 +62,7 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
     ...(opts.featureLookup ? { featureLookup: opts.featureLookup } : {}),
   });
   await app.register(metricsRoutes, { metrics });
-  await app.register(modelsRoutes, { registry: opts.registry, prefix: '/api', ...(opts.whoIs ? { whoIs: opts.whoIs } : {}) });
+  await app.register(modelsRoutes, { registry: opts.registry, prefix: '/api', ...(opts.whoIs ? { whoIs: opts.whoIs } : {}), ...(opts.auth ? { auth: opts.auth } : {}) });
   const follower = followChampion(opts.registry, opts.model, host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
     ...(opts.onLoadError ? { onError: opts.onLoadError, onRegistryError: opts.onLoadError } : {}),
