@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import { isSluiceError, toSluiceError } from '../core/errors.js';
 import type { Project } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
-import { FeatureStore } from '../features/FeatureStore.js';
+import { featureStoreFromConfig } from '../features/featureStoreFromConfig.js';
 import { Csrf } from './csrf.js';
 import { mountOpenApi } from './openapi/buildOpenApi.js';
 import { sluiceVersion } from '../training/sluiceVersion.js';
@@ -101,7 +101,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   approvalPageRoutes(app, ctx);
   reportRoutes(app, ctx);
   s3EventRoutes(app, ctx);
-  const features = opts.features !== false || (auth && opts.console !== false) ? await FeatureStore.open({ projectDir: opts.project.root }) : undefined;
+  const features = opts.features !== false || (auth && opts.console !== false) ? await featureStoreFromConfig(opts.project.root, opts.project.config) : undefined;
   if (features) app.addHook('onClose', async () => features.close());
   if (features && opts.features !== false) await app.register(featureRoutes, { store: features, prefix: '/api' });
   const registry = ModelRegistry.open(opts.project.root);
