@@ -3,8 +3,8 @@ import type { Role } from './AuthGate.js';
 /** What a route needs: `open` (its own credential, or none), a role, or `undefined` (the route checks for itself). */
 export type RouteNeed = Role | 'open' | undefined;
 
-/** Routes that carry their own credential: health, the S3 notifier's shared secret, approval-link tokens. */
-const OPEN = new Set(['/api/health', '/api/s3-events', '/api/approvals/decide']);
+/** Routes open to all (health, the API's own description) or carrying their own credential (the S3 notifier's shared secret, approval-link tokens). */
+const OPEN = new Set(['/api/health', '/api/openapi.json', '/api/s3-events', '/api/approvals/decide']);
 
 /**
  * The role each built-in route needs when the server has authentication, in one table so it can

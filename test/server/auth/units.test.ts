@@ -85,6 +85,7 @@ describe('safeNext', () => {
 describe('routePolicy', () => {
   it('names the role of each built-in route', () => {
     expect(routePolicy('GET', '/api/health')).toBe('open');
+    expect(routePolicy('GET', '/api/openapi.json')).toBe('open');
     expect(routePolicy('POST', '/api/approvals/decide')).toBe('open');
     expect(routePolicy('POST', '/api/s3-events')).toBe('open');
     expect(routePolicy('GET', '/api/executions')).toBe('viewer');
