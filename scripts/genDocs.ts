@@ -1,7 +1,11 @@
 // Regenerates the docs that are derived from code: `npm run docs`. A test fails when they are stale.
 import { writeFileSync } from 'node:fs';
 import { flowJsonSchema, renderFlowDocs } from '../src/flow/renderFlowDocs.js';
+import { referenceOpenApi } from '../src/server/openapi/referenceOpenApi.js';
+import { renderCliDocs } from './cliDocs.js';
 
 writeFileSync('docs/flows.md', renderFlowDocs());
 writeFileSync('docs/flow.schema.json', JSON.stringify(flowJsonSchema(), null, 2) + '\n');
-process.stdout.write('wrote docs/flows.md, docs/flow.schema.json\n');
+writeFileSync('docs/openapi.json', JSON.stringify(await referenceOpenApi(), null, 2) + '\n');
+writeFileSync('docs/cli.md', renderCliDocs());
+process.stdout.write('wrote docs/flows.md, docs/flow.schema.json, docs/openapi.json, docs/cli.md\n');

@@ -1,12 +1,85 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { renderCliDocs } from '../scripts/cliDocs.js';
 import { flowJsonSchema, renderFlowDocs } from '../src/flow/renderFlowDocs.js';
+import { referenceOpenApi } from '../src/server/openapi/referenceOpenApi.js';
+import { ROUTE_SUMMARIES } from '../src/server/openapi/routeSummaries.js';
 
-describe('generated docs are up to date (run `npm run docs` after changing a step)', () => {
+describe('generated docs are up to date (run `npm run docs` after changing a step, a route or a command)', () => {
   it('docs/flows.md', () => {
     expect(readFileSync('docs/flows.md', 'utf8')).toBe(renderFlowDocs());
   });
   it('docs/flow.schema.json', () => {
     expect(JSON.parse(readFileSync('docs/flow.schema.json', 'utf8'))).toEqual(flowJsonSchema());
+  });
+  it('docs/openapi.json', async () => {
+    expect(JSON.parse(readFileSync('docs/openapi.json', 'utf8'))).toEqual(await referenceOpenApi());
+  });
+  it('docs/cli.md (with no path of this machine in it)', () => {
+    const cli = readFileSync('docs/cli.md', 'utf8');
+    expect(cli).toBe(renderCliDocs());
+    expect(cli).not.toContain(process.cwd());
+    expect(cli).toContain('## `sluice demo`');
+  });
+});
+
+describe('docs/openapi.json', () => {
+  const doc = JSON.parse(readFileSync('docs/openapi.json', 'utf8')) as {
+    openapi: string;
+    paths: Record<string, Record<string, { operationId: string; summary: string; tags: string[]; parameters?: Array<{ name: string; in: string }>; requestBody?: unknown }>>;
+  };
+  const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, op]) => ({ path, method, op })));
+
+  it('is OpenAPI 3.1 with every route of the server, each summarized, path parameters declared, ids unique', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const listed = ops.map((o) => `${o.method.toUpperCase()} ${o.path.replace(/\{(\w+)\}/g, ':$1')}`);
+    // Every summary line names a real route and every route has one.
+    expect(listed.sort()).toEqual(Object.keys(ROUTE_SUMMARIES).sort());
+    for (const { path, op } of ops) {
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      expect(op.parameters?.filter((p) => p.in === 'path').map((p) => p.name) ?? []).toEqual(names);
+      expect(op.tags.length).toBe(1);
+    }
+    expect(new Set(ops.map((o) => o.op.operationId)).size).toBe(ops.length);
+  });
+
+  it('carries the routes\' JSON schemas: query parameters and request bodies', () => {
+    const list = doc.paths['/api/executions']!.get!;
+    expect(list.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['query:status', 'query:file', 'query:limit', 'query:offset']);
+    const start = doc.paths['/api/executions']!.post!;
+    expect(start.requestBody).toMatchObject({ content: { 'application/json': { schema: { type: 'object', required: ['file'] } } } });
+    const decide = doc.paths['/api/approvals/decide']!.post!;
+    expect(decide.requestBody).toMatchObject({ content: { 'application/json': { schema: { properties: { decision: { enum: ['approve', 'reject'] } } } } } });
+  });
+});
+
+describe('buildOpenApi', () => {
+  it('turns the routes a Fastify app registers (plugins included) into OpenAPI paths, from their schemas', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { mountOpenApi } = await import('../src/server/openapi/buildOpenApi.js');
+    const app = Fastify();
+    mountOpenApi(app, { version: '9.9.9' });
+    app.get('/things/:id', { schema: { summary: 'one thing', params: { type: 'object', properties: { id: { type: 'integer' } } }, response: { 200: { type: 'object', properties: { id: { type: 'integer' } } } } } }, async () => ({ id: 1 }));
+    await app.register(async (child) => {
+      child.post('/things', { schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } }, querystring: { type: 'object', required: ['dry'], properties: { dry: { type: 'boolean' } } } } }, async () => ({}));
+      child.delete('/things/:id', async () => ({}));
+    }, { prefix: '/v1' });
+    const res = await app.inject({ method: 'GET', url: '/api/openapi.json' });
+    const doc = res.json() as { info: { version: string }; paths: Record<string, Record<string, Record<string, unknown>>> };
+    expect(doc.info.version).toBe('9.9.9');
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/openapi.json', '/things/{id}', '/v1/things', '/v1/things/{id}']);
+    expect(Object.keys(doc.paths['/things/{id}']!)).toEqual(['get']); // no HEAD
+    expect(doc.paths['/things/{id}']!.get).toMatchObject({
+      summary: 'one thing',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+      responses: { 200: { content: { 'application/json': { schema: { type: 'object' } } } } },
+    });
+    expect(doc.paths['/things/{id}']!.get!['x-sluice-schemas']).toBeUndefined();
+    expect(doc.paths['/v1/things']!.post).toMatchObject({
+      parameters: [{ name: 'dry', in: 'query', required: true }],
+      requestBody: { content: { 'application/json': { schema: { required: ['name'] } } } },
+    });
+    expect(doc.paths['/v1/things/{id}']!.delete).toMatchObject({ 'x-sluice-schemas': false, parameters: [{ name: 'id', in: 'path', schema: { type: 'string' } }] });
+    await app.close();
   });
 });

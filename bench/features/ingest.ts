@@ -8,8 +8,12 @@ import { fileURLToPath } from 'node:url';
  * 4. Point-in-time dataset: 100k entity rows against the 1M feature rows (DuckDB ASOF JOIN).
  * 5. pandas `merge_asof` on the same data in the same run (/usr/bin/python3), and a check that
  *    both joins found the same values.
+ * 6. With `redis-server` installed: the diabetes ingest with the Redis online store, and the
+ *    longest single command it ran in Redis (SLOWLOG): how long other clients could be held up.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import { Redis } from 'ioredis';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -47,6 +51,8 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
+const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
+console.log(`load average at the start: ${loadAtStart}`);
 const engine = await Engine.open();
 await engine.exec("SET TimeZone = 'UTC'");
 await readTable(engine, DIABETES, { name: 'raw' });
@@ -61,12 +67,26 @@ const store = await FeatureStore.open({ projectDir: dir });
 await store.createGroupFromData({ engine, relation: 'diabetes' }, { name: 'diabetes', recordIdentifier: 'patient_id', eventTime: 'event_time' });
 await store.createGroupFromData({ engine, relation: 'big' }, { name: 'patients', recordIdentifier: 'patient_id', eventTime: 'event_time' });
 
+// Time the commit (registry row + online apply, one SQLite transaction): it holds SQLite's write lock.
+let commitMs = 0;
+const applyBatch = store.online.applyBatch.bind(store.online);
+store.online.applyBatch = async (...args: Parameters<typeof applyBatch>) => {
+  const s = performance.now();
+  try {
+    return await applyBatch(...args);
+  } finally {
+    commitMs = performance.now() - s;
+  }
+};
+
 let done = timer();
 const small = await store.ingest('diabetes', { engine, relation: 'diabetes' }, { batchId: 'diabetes-1' });
 note(`ingest diabetes (${small.rows.toLocaleString('en')} rows, offline + online SQLite)`, done());
+note('  of which the commit (one transaction: registry row + online apply, holding the write lock; then the staging table is dropped)', secs(commitMs));
 done = timer();
 const big = await store.ingest('patients', { engine, relation: 'big' }, { batchId: 'big-1' });
 note(`ingest ${big.rows.toLocaleString('en')} rows (offline + online SQLite)`, done());
+note('  of which the commit (one transaction: registry row + online apply, holding the write lock; then the staging table is dropped)', secs(commitMs));
 
 // Online gets, in-process.
 const lat: number[] = [];
@@ -128,7 +148,49 @@ note(`pandas ${pyOut.pandas} merge_asof, same data: sort + merge (CSV read exclu
 const same = Number(duckStats?.matched) === pyOut.matched && Math.abs(Number(duckStats?.total) - pyOut.total) < 1e-6;
 note('DuckDB and pandas joins agree (matched rows, sum of a feature)', `${same ? 'yes' : 'NO'} (${pyOut.matched.toLocaleString('en')} of ${ENTITIES.toLocaleString('en')} rows matched)`);
 
-console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+// Redis online store: the same diabetes ingest; the apply is one Lua script, which Redis runs alone.
+if (spawnSync('redis-server', ['--version']).status === 0) {
+  const port = await new Promise<number>((res) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => res(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+  const redisProc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let ok = false; !ok; ) {
+    ok = await new Promise<boolean>((res) => {
+      const c = connect(port, '127.0.0.1', () => res(!!c.end())).on('error', () => res(false));
+    });
+    if (!ok) await new Promise((r) => setTimeout(r, 50));
+  }
+  const url = `redis://127.0.0.1:${port}`;
+  const admin = new Redis(url);
+  await admin.config('SET', 'slowlog-log-slower-than', '1000');
+  const rdir = mkdtempSync(join(tmpdir(), 'sluice-bench-fs-redis-'));
+  const rstore = await FeatureStore.open({ projectDir: rdir, online: { type: 'redis', url } });
+  await rstore.createGroupFromData({ engine, relation: 'diabetes' }, { name: 'diabetes', recordIdentifier: 'patient_id', eventTime: 'event_time' });
+  await admin.slowlog('RESET');
+  done = timer();
+  const r = await rstore.ingest('diabetes', { engine, relation: 'diabetes' }, { batchId: 'diabetes-redis' });
+  note(`ingest diabetes (${r.rows.toLocaleString('en')} rows, offline + online Redis)`, done());
+  const slow = (await admin.slowlog('GET', 100)) as Array<[number, number, number, string[]]>;
+  const longest = slow.reduce((m, e) => Math.max(m, Number(e[2])), 0);
+  note('longest single Redis command during that ingest (SLOWLOG; staging and promotion go in chunks of 500)', longest ? `${(longest / 1000).toFixed(1)} ms` : '< 1 ms');
+  const rlat: number[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const id = String(1 + Math.floor(Math.random() * r.rows));
+    const s = performance.now();
+    if (!(await rstore.getRecord('diabetes', id))) throw new Error(`missing record ${id} in Redis`);
+    rlat.push(performance.now() - s);
+  }
+  note('online get from Redis (one Lua script per get, loopback), 5,000 random ids: p50 / p99', `${pct(rlat, 50).toFixed(3)} ms / ${pct(rlat, 99).toFixed(3)} ms`);
+  await rstore.close();
+  admin.disconnect();
+  redisProc.kill('SIGTERM');
+  rmSync(rdir, { recursive: true, force: true });
+}
+
+console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average at the start ${loadAtStart}, at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
 console.log('| measure | result |\n|---|---|');
 for (const [k, v] of results) console.log(`| ${k} | ${v} |`);
 await store.close();

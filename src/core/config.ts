@@ -61,6 +61,20 @@ export const configSchema = z
       })
       .optional()
       .meta({ description: 'The feature group approved batches are ingested into (created from the first batch).' }),
+    model: z
+      .strictObject({
+        name: z.string().min(1).optional().meta({ description: 'The registered model the pipeline trains and the endpoint serves; defaults to the project name.' }),
+        metric: z.string().optional().meta({ description: 'Holdout metric that ranks candidates and decides deployment (log_loss, roc_auc, accuracy, macro_f1, rmse, r2...); AutoML\'s default for the problem when absent.' }),
+        timeLimit: z.number().positive().default(120).meta({ description: 'Seconds AutoML may search per batch.' }),
+        holdout: z.number().gt(0).lt(1).default(0.2).meta({ description: 'Fraction of each batch held out to compare the candidate with the champion.' }),
+        seed: z.number().int().default(0),
+        learners: z.array(z.string()).optional().meta({ description: 'Restrict the search to these learners (gbdt, logistic, linear, forest, baseline).' }),
+        maxCandidates: z.number().int().min(1).optional().meta({ description: 'Cap on candidates tried (reproducible runs).' }),
+        ensemble: z.boolean().optional(),
+        sampleRate: z.number().min(0).max(1).default(0).meta({ description: 'Fraction of endpoint predictions logged to the predictions table.' }),
+      })
+      .default({ timeLimit: 120, holdout: 0.2, seed: 0, sampleRate: 0 })
+      .meta({ description: 'Training, registration and serving of the model approved batches train.' }),
     stores: z
       .strictObject({ offline: storeSchema.optional(), online: storeSchema.optional(), artifacts: storeSchema.optional() })
       .default({}),
@@ -69,6 +83,8 @@ export const configSchema = z
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(7300),
         publicUrl: z.string().optional().meta({ description: 'Base URL used in links sent to approvers; defaults to http://host:port.' }),
+        sessionIdle: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/).optional().meta({ description: 'A console session unused this long ends (default 12h).' }),
+        sessionMaxAge: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/).optional().meta({ description: 'A console session ends this long after sign-in, used or not (default 7d).' }),
       })
       .default({ host: '127.0.0.1', port: 7300 }),
     approvers: z.array(approverSchema).default([]),

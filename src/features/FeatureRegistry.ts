@@ -28,7 +28,8 @@ const MIGRATIONS = [
 export interface BatchRecord {
   group: string;
   batchId: string;
-  kind: 'ingest' | 'put' | 'delete';
+  /** `compact`: files rewritten from other batches' files by compaction; it adds no rows. */
+  kind: 'ingest' | 'put' | 'delete' | 'compact';
   /** Paths relative to the offline root. */
   files: string[];
   rows: number;
@@ -171,6 +172,32 @@ export class FeatureRegistry {
       .prepare('INSERT INTO feature_batches VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(b.group, b.batchId, b.kind, JSON.stringify(b.files), b.rows, b.duplicatesDropped, committedAt);
     return { ...b, committedAt };
+  }
+
+  /**
+   * Commits a compaction in one transaction: the new batch (kind `compact`, its files) appears and
+   * the replaced files leave their batches' lists (the batches stay: their ids keep ingestion
+   * idempotent). Refused when a replaced file is no longer listed (a concurrent compaction won).
+   */
+  commitCompaction(group: string, batch: { batchId: string; files: string[] }, replaced: readonly string[], now = new Date()): BatchRecord {
+    const gone = new Set(replaced);
+    return this.db.transaction(() => {
+      const rows = this.batches(group);
+      const listed = new Set(rows.flatMap((b) => b.files));
+      const missing = replaced.filter((f) => !listed.has(f));
+      if (missing.length) {
+        throw new SluiceError('COMPACT_CONFLICT', `${missing.length} file(s) of "${group}" were changed by another compaction meanwhile (e.g. ${missing[0]})`, {
+          hint: 'run the compaction again',
+          httpStatus: 409,
+          retryable: true,
+        });
+      }
+      const update = this.db.prepare('UPDATE feature_batches SET files = ? WHERE group_name = ? AND batch_id = ?');
+      for (const b of rows) {
+        if (b.files.some((f) => gone.has(f))) update.run(JSON.stringify(b.files.filter((f) => !gone.has(f))), group, b.batchId);
+      }
+      return this.commitBatch({ group, batchId: batch.batchId, kind: 'compact', files: batch.files, rows: 0, duplicatesDropped: 0 }, now);
+    })();
   }
 
   batches(group: string): BatchRecord[] {

@@ -9,20 +9,28 @@ import { quoteIdent, sqlValue } from '../engine/sql.js';
 import { writeTable } from '../engine/writeTable.js';
 import { openProjectDb, type ProjectDb } from '../state/openProjectDb.js';
 import { datasetSql, type DatasetOptions } from './buildDataset.js';
+import { compactGroup, maxFilesPerPartition, type CompactOptions, type CompactResult } from './compactGroup.js';
 import { FeatureRegistry, type EvolveResult } from './FeatureRegistry.js';
 import { ingestBatch, type IngestResult } from './ingestBatch.js';
 import { OfflineStore } from './OfflineStore.js';
 import { createOfflineStorage } from './offline/createOfflineStorage.js';
 import type { OfflineStorageConfig } from './offline/OfflineStorage.js';
 import { createOnlineStore } from './online/createOnlineStore.js';
-import type { OnlineEntry, OnlineStore, OnlineStoreConfig } from './online/OnlineStore.js';
+import type { OnlineEntry, OnlineStore, OnlineStoreConfig, StagedBatch } from './online/OnlineStore.js';
 import { prepareBatch } from './prepareBatch.js';
 import type { FeatureDefinition, FeatureGroup, FeatureGroupSpec, FeatureRecord, FeatureType } from './types.js';
 import { groupSpecFromSchema, validateGroupSpec } from './validateGroupSpec.js';
 
 export interface FeatureStoreOptions {
-  /** The project folder; state goes to `<projectDir>/.sluice/` (sluice.db, offline/). */
+  /** The project folder; state goes to `<projectDir>/.sluice/` (sluice.db, offline/) unless `stateDir` says otherwise. */
   projectDir: string;
+  /** The state folder (sluice.yaml's `stateDir`, resolved); default `<projectDir>/.sluice`. */
+  stateDir?: string;
+  /**
+   * Compact a group automatically after an ingest, put or delete once one of its event-date
+   * partitions holds this many files (see `compact`); default 32, 0: never.
+   */
+  autoCompactFiles?: number;
   /** Online backend; default the embedded SQLite store in sluice.db. */
   online?: OnlineStoreConfig;
   /** Offline storage; default the local folder `.sluice/offline`. Keep it fixed for a project: batches record keys, not locations. */
@@ -62,10 +70,11 @@ export class FeatureStore {
     readonly offline: OfflineStore,
     readonly online: OnlineStore,
     private readonly engine: Engine,
+    private readonly autoCompactFiles: number,
   ) {}
 
   static async open(options: FeatureStoreOptions): Promise<FeatureStore> {
-    const state = join(options.projectDir, '.sluice');
+    const state = options.stateDir ?? join(options.projectDir, '.sluice');
     const db = openProjectDb(join(state, 'sluice.db'));
     const registry = new FeatureRegistry(db);
     const online = createOnlineStore(options.online ?? { type: 'sqlite' }, { db });
@@ -73,7 +82,49 @@ export class FeatureStore {
     // Event times are instants: keep DuckDB in UTC whatever the machine's zone.
     await engine.exec("SET TimeZone = 'UTC'");
     const storage = createOfflineStorage(options.offline ?? { type: 'local' }, { defaultRoot: join(state, 'offline'), cacheDir: join(state, 'cache', 'offline') });
-    return new FeatureStore(db, registry, new OfflineStore(storage), online, engine);
+    const store = new FeatureStore(db, registry, new OfflineStore(storage), online, engine, options.autoCompactFiles ?? 32);
+    try {
+      await store.recover();
+    } catch {
+      // Best effort: an unreachable Redis must not stop offline work; every ingest recovers its own batch again.
+    }
+    return store;
+  }
+
+  /**
+   * Completes what a crash interrupted: removes staging folders of processes that are gone and
+   * applies online entries of batches committed offline but not yet applied online (Redis or a
+   * separate SQLite file: the registry commit is the commit point, the apply follows). Runs on
+   * open. Staged entries of batches never committed are left for their retry, or for `compact`.
+   */
+  async recover(): Promise<{ stagingRemoved: string[]; onlineApplied: StagedBatch[] }> {
+    const stagingRemoved = await this.offline.sweepStaging(this.registry.list().map((g) => g.name));
+    const onlineApplied: StagedBatch[] = [];
+    if (!this.online.commitsWithRegistry) {
+      for (const b of await this.online.stagedBatches()) {
+        if (!this.registry.findBatch(b.group, b.batchId)) continue;
+        await this.online.applyBatch(b.group, b.batchId);
+        onlineApplied.push(b);
+      }
+    }
+    return { stagingRemoved, onlineApplied };
+  }
+
+  /**
+   * Merges a group's small offline files (one per partition) and cleans crash leftovers; see
+   * `compactGroup`. Also runs by itself after writes once a partition reaches `autoCompactFiles`.
+   */
+  async compact(groupName: string, options: CompactOptions = {}): Promise<CompactResult> {
+    const group = this.registry.get(groupName);
+    return this.serial(() => compactGroup(this.parts(), this.engine, group, options));
+  }
+
+  /** Runs after a write: compacts the group when a partition has reached the threshold. */
+  private async maybeCompact(group: FeatureGroup, result: IngestResult): Promise<IngestResult> {
+    if (this.autoCompactFiles <= 0 || result.status !== 'ingested') return result;
+    if (maxFilesPerPartition(this.registry.batches(group.name).flatMap((b) => b.files)) < this.autoCompactFiles) return result;
+    await this.serial(() => compactGroup(this.parts(), this.engine, group));
+    return result;
   }
 
   /** Runs engine work one at a time: the store's DuckDB connection is shared. */
@@ -119,7 +170,7 @@ export class FeatureStore {
   async describeGroup(name: string): Promise<GroupDescription> {
     const g = this.registry.get(name);
     const batches = this.registry.batches(g.name);
-    return { ...g, offline: { batches: batches.length, rows: batches.reduce((n, b) => n + b.rows, 0), files: batches.reduce((n, b) => n + b.files.length, 0) } };
+    return { ...g, offline: { batches: batches.filter((b) => b.kind !== 'compact').length, rows: batches.reduce((n, b) => n + b.rows, 0), files: batches.reduce((n, b) => n + b.files.length, 0) } };
   }
 
   /**
@@ -128,15 +179,18 @@ export class FeatureStore {
    */
   async ingest(groupName: string, source: BatchSource, options: { batchId?: string; ttlSeconds?: number | null } = {}): Promise<IngestResult> {
     const group = this.registry.get(groupName);
+    // Staging folders a crashed process left in this group (cheap: one folder listing).
+    await this.offline.sweepStaging([group.name]);
     let batchId = options.batchId;
     if (!batchId && 'file' in source) batchId = `file-sha256:${await sha256File(source.file)}`;
-    return this.withSource(source, (engine, relation) =>
+    const result = await this.withSource(source, (engine, relation) =>
       ingestBatch(this.parts(), engine, relation, group, {
         batchId: batchId ?? randomUUID(),
         ttlSeconds: options.ttlSeconds,
         displayName: 'file' in source ? source.file : relation,
       }),
     );
+    return this.maybeCompact(group, result);
   }
 
   /** The live online record, or null (unknown id, expired or deleted). Unknown group: 404 error. */
@@ -176,7 +230,7 @@ export class FeatureStore {
       }
     }
     const cols = Object.entries(record).map(([k, v]) => `${sqlValue(v)} AS ${quoteIdent(k)}`);
-    return this.serial(async () => {
+    const result = await this.serial(async () => {
       const rel = this.engine.tempName('fs_put');
       await this.engine.exec(`CREATE TEMP TABLE ${quoteIdent(rel)} AS SELECT ${cols.join(', ')}`);
       try {
@@ -185,6 +239,7 @@ export class FeatureStore {
         await this.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(rel)}`);
       }
     });
+    return this.maybeCompact(g, result);
   }
 
   /**
@@ -207,15 +262,16 @@ export class FeatureStore {
     }
     const idType = g.features.find((f) => f.name === g.recordIdentifier)!.type;
     const idValue = idType === 'integral' ? Number(id) : String(id);
-    await this.serial(async () => {
+    const result = await this.serial(async () => {
       const rel = this.engine.tempName('fs_del');
       await this.engine.exec(`CREATE TEMP TABLE ${quoteIdent(rel)} AS SELECT ${sqlValue(idValue)} AS ${quoteIdent(g.recordIdentifier)}, ${sqlValue(at.toISOString())} AS ${quoteIdent(g.eventTime)}`);
       try {
-        await ingestBatch(this.parts(), this.engine, rel, g, { batchId: `delete-${randomUUID()}`, kind: 'delete', displayName: 'delete' });
+        return await ingestBatch(this.parts(), this.engine, rel, g, { batchId: `delete-${randomUUID()}`, kind: 'delete', displayName: 'delete' });
       } finally {
         await this.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(rel)}`);
       }
     });
+    await this.maybeCompact(g, result);
     return true;
   }
 

@@ -59,6 +59,31 @@ export class OfflineStore {
     }
   }
 
+  /**
+   * Removes staging folders (`.staging-<batch>-<pid>-<random>`) whose writing process is gone:
+   * a crash between DuckDB's COPY and the moves leaves one behind. Folders of live processes
+   * (an ingest running elsewhere) are kept. Returns the removed folders.
+   */
+  async sweepStaging(groups: readonly string[]): Promise<string[]> {
+    const removed: string[] = [];
+    for (const g of groups) {
+      const dir = this.storage.stagingDir(g);
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        continue;
+      }
+      for (const n of names) {
+        const m = /^\.staging-[0-9a-f]+-(\d+)-[0-9a-f]+$/.exec(n);
+        if (!m || processAlive(Number(m[1]))) continue;
+        await rm(join(dir, n), { recursive: true, force: true });
+        removed.push(join(dir, n));
+      }
+    }
+    return removed;
+  }
+
   /** Local paths DuckDB can read for committed file keys (downloads into the cache for a remote storage). */
   async localFiles(keys: readonly string[]): Promise<string[]> {
     const out: string[] = new Array(keys.length);
@@ -104,5 +129,16 @@ export class OfflineStore {
   async registerViews(engine: Engine, group: FeatureGroup, keys: readonly string[]): Promise<void> {
     await engine.exec(`CREATE OR REPLACE VIEW ${quoteIdent(group.name)} AS ${this.historySql(group, await this.localFiles(keys))}`);
     await engine.exec(`CREATE OR REPLACE VIEW ${quoteIdent(`${group.name}_latest`)} AS ${this.latestSql(group, group.name)}`);
+  }
+}
+
+/** True when a process with this id exists (ours included); EPERM means it exists under another user. */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

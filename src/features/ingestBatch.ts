@@ -3,7 +3,8 @@ import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
 import type { FeatureRegistry } from './FeatureRegistry.js';
 import type { OfflineStore } from './OfflineStore.js';
-import type { OnlineStore } from './online/OnlineStore.js';
+import { faultPoint, faultPointSync } from './faultPoint.js';
+import type { OnlinePutResult, OnlineStore } from './online/OnlineStore.js';
 import { prepareBatch } from './prepareBatch.js';
 import type { FeatureGroup } from './types.js';
 
@@ -45,15 +46,29 @@ export interface StoreParts {
 const CHUNK = 100_000;
 
 /**
- * Ingests one batch (a relation of `engine`) into a group: checks it, writes its offline
- * partitions, writes the online store, and commits the batch in the registry last. The commit
- * is the moment the offline rows become visible; online writes are idempotent (an equal event
- * time overwrites with the same values), so a retry after a crash converges on the same state.
+ * Ingests one batch (a relation of `engine`) into a group. Order, and why it is crash-safe:
+ *
+ * 1. check and normalize the batch (`prepareBatch`); nothing is written before it passes;
+ * 2. write its offline Parquet partitions into place (invisible: views read only the files of
+ *    committed batches);
+ * 3. stage its online entries (invisible: readers never read the staging area), after dropping
+ *    whatever a crashed earlier attempt of the same batch id staged;
+ * 4. commit: the registry row (offline visibility) and the online apply. With the embedded
+ *    SQLite online store both are one SQLite transaction; with Redis or a separate SQLite file
+ *    the registry row is the commit point and the apply follows, completed by
+ *    `FeatureStore.recover` if the process dies in between.
+ *
+ * A crash before 4 leaves nothing visible anywhere; the retry with the same batch id rewrites the
+ * same file names and restages. A batch id already committed is not written again.
  */
 export async function ingestBatch(parts: StoreParts, engine: Engine, relation: string, group: FeatureGroup, options: IngestOptions): Promise<IngestResult> {
   const done = parts.registry.findBatch(group.name, options.batchId);
   const base = { group: group.name, batchId: options.batchId };
   if (done) {
+    // A crash between the registry commit and the online apply leaves the entries staged: apply them now.
+    if ((await parts.online.stagedBatches()).some((b) => b.group === group.name && b.batchId === options.batchId)) {
+      await parts.online.applyBatch(group.name, options.batchId);
+    }
     return { ...base, status: 'already_ingested', inputRows: 0, rows: done.rows, duplicatesDropped: done.duplicatesDropped, onlineWritten: 0, onlineIgnored: 0, ignoredColumns: [], missingFeatures: [], files: done.files };
   }
   const now = options.now ?? new Date();
@@ -61,8 +76,6 @@ export async function ingestBatch(parts: StoreParts, engine: Engine, relation: s
   const prepared = await prepareBatch(engine, relation, group, { displayName: options.displayName, writeTime: now, apiInvocationTime: now, deleted: kind === 'delete' });
   try {
     const files = await parts.offline.writeBatch(engine, prepared.table, group, options.batchId);
-    let onlineWritten = 0;
-    let onlineIgnored = 0;
     const ttl = options.ttlSeconds === undefined ? group.ttlSeconds : options.ttlSeconds;
     const payload = group.features
       .map((f) => {
@@ -71,35 +84,44 @@ export async function ingestBatch(parts: StoreParts, engine: Engine, relation: s
         return `${quoteIdent(f.name)} := ${f.type === 'timestamp' ? `strftime(${c}, '%Y-%m-%dT%H:%M:%S.%gZ')` : c}`;
       })
       .join(', ');
+    await parts.online.discardBatch(group.name, options.batchId);
     for (let from = 0; from < prepared.rows; from += CHUNK) {
       const { columns } = await engine.queryColumns(
         `SELECT CAST(${quoteIdent(group.recordIdentifier)} AS VARCHAR), epoch_ms(${quoteIdent(group.eventTime)}), CAST(to_json(struct_pack(${payload})) AS VARCHAR)
          FROM ${quoteIdent(prepared.table)} WHERE rowid >= ${from} AND rowid < ${from + CHUNK}`,
       );
       const [ids = [], times = [], payloads = []] = columns;
-      if (kind === 'delete') {
-        for (let i = 0; i < ids.length; i++) {
-          if (await parts.online.delete(group.name, String(ids[i]), Number(times[i]))) onlineWritten += 1;
-          else onlineIgnored += 1;
-        }
-        continue;
-      }
       const entries = ids.map((id, i) => {
         const t = Number(times[i]);
         return { id: String(id), eventTime: t, expiresAt: ttl ? t + ttl * 1000 : null, payload: String(payloads[i]) };
       });
-      const r = await parts.online.put(group.name, entries);
-      onlineWritten += r.written;
-      onlineIgnored += r.ignored;
+      await parts.online.stage(group.name, options.batchId, entries, { deleted: kind === 'delete' });
     }
-    try {
+    await faultPoint('pause-before-commit');
+    let committedHere = false;
+    const commit = () => {
       parts.registry.commitBatch({ group: group.name, batchId: options.batchId, kind, files, rows: prepared.rows, duplicatesDropped: prepared.duplicatesDropped }, now);
+      committedHere = true;
+      faultPointSync('kill-in-commit');
+    };
+    let online: OnlinePutResult;
+    try {
+      online = await parts.online.applyBatch(group.name, options.batchId, commit);
     } catch (e) {
-      // Another writer committed the same batch id meanwhile: its files are ours (same names).
-      if (parts.registry.findBatch(group.name, options.batchId)) {
+      const committed = parts.registry.findBatch(group.name, options.batchId);
+      if (committed && !committedHere) {
+        // Another writer committed the same batch id meanwhile: its files are ours (same names).
         throw new SluiceError('BATCH_CONCURRENT', `batch "${options.batchId}" of "${group.name}" was committed by another writer at the same time`, {
           hint: 'the batch is in the store once; nothing to do',
           httpStatus: 409,
+          cause: e,
+        });
+      }
+      if (committed) {
+        throw new SluiceError('ONLINE_APPLY_PENDING', `batch "${options.batchId}" of "${group.name}" is committed offline, but applying it to the ${parts.online.type} online store failed: ${(e as Error).message}`, {
+          hint: 'the staged records are applied when the feature store is opened again, or by ingesting the same batch id again',
+          retryable: true,
+          httpStatus: 503,
           cause: e,
         });
       }
@@ -111,8 +133,8 @@ export async function ingestBatch(parts: StoreParts, engine: Engine, relation: s
       inputRows: prepared.inputRows,
       rows: prepared.rows,
       duplicatesDropped: prepared.duplicatesDropped,
-      onlineWritten,
-      onlineIgnored,
+      onlineWritten: online.written,
+      onlineIgnored: online.ignored,
       ignoredColumns: prepared.ignoredColumns,
       missingFeatures: prepared.missingFeatures,
       files,

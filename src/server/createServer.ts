@@ -2,8 +2,17 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import { isSluiceError, toSluiceError } from '../core/errors.js';
 import type { Project } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
-import { FeatureStore } from '../features/FeatureStore.js';
+import { featureStoreFromConfig } from '../features/featureStoreFromConfig.js';
 import { Csrf } from './csrf.js';
+import { mountOpenApi } from './openapi/buildOpenApi.js';
+import { sluiceVersion } from '../training/sluiceVersion.js';
+import { auditLinkDecisions } from './auth/auditDecision.js';
+import type { ServerAuthGate } from './auth/createAuthGate.js';
+import { routePolicy } from './auth/routePolicy.js';
+import { ModelRegistry } from '../models/ModelRegistry.js';
+import { defaultModelName } from '../pipeline/activities/modelSettings.js';
+import { mountEndpoint } from './endpoint/mountEndpoint.js';
+import { consoleRoutes } from './console/consoleRoutes.js';
 import { featureRoutes } from './routes/features.js';
 import { approvalPageRoutes } from './routes/approvalPages.js';
 import { approvalRoutes } from './routes/approvals.js';
@@ -18,11 +27,24 @@ export interface CreateServerOptions {
   runtime?: ProjectRuntime;
   /** Resolves the caller (sessions, API tokens); without it only approval-link tokens decide. */
   authenticate?: Authenticate;
+  /**
+   * Authentication (src/server/auth/createAuthGate.ts): adds /login and /logout, resolves callers
+   * from sessions and API tokens, requires the role {@link routePolicy} names for each built-in
+   * route, checks CSRF tokens of signed-in callers on API writes, and audits decisions.
+   */
+  auth?: ServerAuthGate;
   /** Further route plugins (features, models, console), registered after the built-in routes. */
   plugins?: Array<FastifyPluginAsync<{ runtime: ProjectRuntime }>>;
   csrfSecret?: Buffer;
   /** Mount the feature store's routes under /api/features (default true). */
   features?: boolean;
+  /**
+   * Serve the champion of the project's model (`model.name` in sluice.yaml) at `/invocations`,
+   * with `/ping`, `/metrics` and the registry routes under `/api/models` (default true).
+   */
+  endpoint?: boolean;
+  /** Mount the web console at `/` (default true; needs `auth`). */
+  console?: boolean;
 }
 
 /**
@@ -38,7 +60,12 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   const ownRuntime = !opts.runtime;
   const runtime = opts.runtime ?? new ProjectRuntime(opts.project);
   const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576 }) as unknown as FastifyInstance;
-  const ctx: ServerContext = { runtime, csrf: new Csrf(opts.csrfSecret), authenticate: opts.authenticate };
+  mountOpenApi(app, { version: sluiceVersion() }); // first: it records every route added after it
+  const auth = opts.auth;
+  const ctx: ServerContext = {
+    runtime, csrf: new Csrf(opts.csrfSecret), auth,
+    authenticate: opts.authenticate ?? (auth ? (req) => auth.authenticate(req) : undefined),
+  };
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -57,18 +84,55 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
 
+  if (auth) {
+    auth.registerRoutes(app);
+    // preValidation runs before the body schema strips unknown fields such as `csrf`.
+    app.addHook('preValidation', async (req, reply) => {
+      const need = routePolicy(req.method, req.routeOptions.url ?? '');
+      if (need === undefined || need === 'open') return;
+      if (!auth.guard(req, reply, need)) return reply;
+      if (req.method !== 'GET' && req.method !== 'HEAD') auth.checkCsrf(req);
+    });
+    auditLinkDecisions(app, auth, runtime.store);
+  }
   app.get('/api/health', async () => ({ ok: true }));
   executionRoutes(app, ctx);
   approvalRoutes(app, ctx);
   approvalPageRoutes(app, ctx);
   reportRoutes(app, ctx);
   s3EventRoutes(app, ctx);
-  if (opts.features !== false) {
-    const store = await FeatureStore.open({ projectDir: opts.project.root });
-    await app.register(featureRoutes, { store, prefix: '/api' });
-    app.addHook('onClose', async () => store.close());
+  const features = opts.features !== false || (auth && opts.console !== false) ? await featureStoreFromConfig(opts.project.root, opts.project.config) : undefined;
+  if (features) app.addHook('onClose', async () => features.close());
+  if (features && opts.features !== false) await app.register(featureRoutes, { store: features, prefix: '/api' });
+  const registry = ModelRegistry.open(opts.project.root);
+  app.addHook('onClose', async () => registry.close());
+  const model = defaultModelName(opts.project.config);
+  if (opts.endpoint !== false) {
+    const mounted = await mountEndpoint(app, {
+      registry,
+      model,
+      sampleRate: opts.project.config.model.sampleRate,
+      ...(auth ? { auth } : {}),
+      onLoadError: (e) => runtime.log.error({ err: e }, 'the champion failed to load; the previous model keeps serving'),
+    });
+    app.decorate('endpoint', mounted);
+    app.addHook('onClose', async () => mounted.close());
+  }
+  // The console needs to know who is asking: it is mounted only with authentication.
+  if (auth && opts.console !== false) {
+    await app.register(consoleRoutes, {
+      runtime, auth, registry, ...(features ? { features } : {}),
+      ...(app.endpoint ? { endpoint: { host: app.endpoint.host, model } } : {}),
+    });
   }
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { runtime });
   if (ownRuntime) app.addHook('onClose', async () => runtime.close());
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The prediction endpoint, when the server mounts one (see {@link CreateServerOptions.endpoint}). */
+    endpoint?: import('./endpoint/mountEndpoint.js').MountedEndpoint;
+  }
 }

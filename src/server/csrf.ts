@@ -2,11 +2,17 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const CSRF_COOKIE = 'sluice_csrf';
 
-/** Reads one cookie from a Cookie header. */
+/** Reads one cookie from a Cookie header; undefined when absent or malformed. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    // A malformed %-escape is a bad cookie, not a server error.
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

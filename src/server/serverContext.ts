@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Approver } from '../pipeline/approvals/Approver.js';
 import type { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
+import type { ServerAuthGate } from './auth/createAuthGate.js';
 import type { Csrf } from './csrf.js';
 
 /**
@@ -14,4 +15,6 @@ export interface ServerContext {
   runtime: ProjectRuntime;
   csrf: Csrf;
   authenticate?: Authenticate | undefined;
+  /** Sessions, API tokens, roles and the audit log, when the server has authentication. */
+  auth?: ServerAuthGate | undefined;
 }

@@ -51,3 +51,27 @@ describe('sluice features CLI', () => {
     expect(evolve.stderr).toContain('error[FEATURE_TYPE_CHANGE]');
   });
 });
+
+describe('sluice features in a project and compact', () => {
+  it('uses the stores of sluice.yaml (stateDir), and compacts the offline files of a group', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-fscli-proj-'));
+    writeFileSync(join(dir, 'sluice.yaml'), 'name: p\nstateDir: state\nstores:\n  offline: { type: local, path: state/history }\n');
+    for (let i = 1; i <= 3; i++) writeFileSync(join(dir, `b${i}.csv`), `pid,ts,n\n${i},2026-01-01T00:00:0${i}Z,${i}\n`);
+    expect((await sluice(dir, 'create', 'g', '--from', 'b1.csv', '--id', 'pid', '--event-time', 'ts')).code).toBe(0);
+    for (let i = 1; i <= 3; i++) expect((await sluice(dir, 'ingest', 'g', `b${i}.csv`)).code).toBe(0);
+    // The configured folders hold the history, not the default .sluice/offline.
+    const { readdirSync, existsSync } = await import('node:fs');
+    expect(existsSync(join(dir, 'state', 'history'))).toBe(true);
+    expect(existsSync(join(dir, '.sluice'))).toBe(false);
+    const c = await sluice(dir, 'compact', 'g');
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/g: merged 3 files of 1 partitions into 1/);
+    expect((await sluice(dir, 'compact', 'g')).stdout).toContain('g: nothing to merge');
+    const q = await sluice(dir, 'query', 'SELECT count(*)::INTEGER AS n FROM g', '--json');
+    expect(JSON.parse(q.stdout)).toEqual([{ n: 3 }]);
+    expect(readdirSync(join(dir, 'state', 'history')).length).toBeGreaterThan(0);
+    const bad = await sluice(dir, 'compact', 'g', '--min-files', '1');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--min-files "1" is not a whole number of at least 2');
+  }, 60_000);
+});

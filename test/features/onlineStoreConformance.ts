@@ -103,5 +103,67 @@ export function runOnlineStoreConformance(name: string, open: () => Promise<Onli
       const got = await store.batchGet([{ group: 'g_many', id: '0' }, { group: 'g_many', id: '19999' }]);
       expect(got.map((g) => g?.payload)).toEqual(['{"i":0}', '{"i":19999}']);
     });
+
+    it('keeps staged entries invisible until the batch is applied, then applies them with the older-write rule', async () => {
+      await store.put('g_stage', [e('kept', now + 1000, 'newer than the batch'), e('old', now - 1000, 'older')]);
+      await store.stage('g_stage', 'b1', [e('new', now, 'n1'), e('kept', now, 'stale'), e('old', now, 'o2')]);
+      await store.stage('g_stage', 'b1', [e('new2', now, 'n2', now + 3_600_000)]);
+      expect(await store.get('g_stage', 'new')).toBeNull();
+      expect((await store.get('g_stage', 'old'))?.payload).toBe('older');
+      expect(await store.stagedBatches()).toEqual([{ group: 'g_stage', batchId: 'b1', stagedAt: expect.any(Number) }]);
+      let committed = 0;
+      const r = await store.applyBatch('g_stage', 'b1', () => {
+        committed += 1;
+      });
+      expect(committed).toBe(1);
+      expect(r).toEqual({ written: 3, ignored: 1 });
+      expect((await store.batchGet(['new', 'new2', 'kept', 'old'].map((id) => ({ group: 'g_stage', id })))).map((x) => x?.payload ?? null)).toEqual([
+        'n1',
+        'n2',
+        'newer than the batch',
+        'o2',
+      ]);
+      expect((await store.get('g_stage', 'new2'))?.expiresAt).toBe(now + 3_600_000);
+      expect(await store.stagedBatches()).toEqual([]);
+      // Applying again finds nothing staged.
+      expect(await store.applyBatch('g_stage', 'b1')).toEqual({ written: 0, ignored: 0 });
+    });
+
+    it('stages deletions as tombstones', async () => {
+      await store.put('g_stdel', [e('a', now, 'v1'), e('b', now, 'v2')]);
+      await store.stage('g_stdel', 'd1', [e('a', now + 10, ''), e('b', now - 10, '')], { deleted: true });
+      expect((await store.get('g_stdel', 'a'))?.payload).toBe('v1');
+      expect(await store.applyBatch('g_stdel', 'd1')).toEqual({ written: 1, ignored: 1 });
+      expect(await store.get('g_stdel', 'a')).toBeNull();
+      expect((await store.get('g_stdel', 'b'))?.payload).toBe('v2');
+      expect(await store.put('g_stdel', [e('a', now + 5, 'late')])).toEqual({ written: 0, ignored: 1 });
+    });
+
+    it('leaves a batch staged and invisible when its commit fails, and discards it', async () => {
+      await store.stage('g_fail', 'b1', [e('a', now, 'x')]);
+      await expect(
+        store.applyBatch('g_fail', 'b1', () => {
+          throw new Error('registry refused');
+        }),
+      ).rejects.toThrow('registry refused');
+      expect(await store.get('g_fail', 'a')).toBeNull();
+      expect((await store.stagedBatches()).map((b) => b.batchId)).toEqual(['b1']);
+      await store.discardBatch('g_fail', 'b1');
+      expect(await store.stagedBatches()).toEqual([]);
+      expect(await store.applyBatch('g_fail', 'b1')).toEqual({ written: 0, ignored: 0 });
+      expect(await store.get('g_fail', 'a')).toBeNull();
+      // Staging the same batch id again after a discard starts from nothing.
+      await store.stage('g_fail', 'b1', [e('b', now, 'y')]);
+      expect(await store.applyBatch('g_fail', 'b1')).toEqual({ written: 1, ignored: 0 });
+      expect(await store.get('g_fail', 'a')).toBeNull();
+    });
+
+    it('applies a staged batch of 20,000 entries', async () => {
+      const many = Array.from({ length: 20_000 }, (_, i) => e(`k${i}`, now, `{"i":${i}}`));
+      await store.stage('g_stmany', 'big', many);
+      expect(await store.get('g_stmany', 'k0')).toBeNull();
+      expect(await store.applyBatch('g_stmany', 'big')).toEqual({ written: 20_000, ignored: 0 });
+      expect((await store.get('g_stmany', 'k19999'))?.payload).toBe('{"i":19999}');
+    });
   });
 }

@@ -261,7 +261,7 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
       const r1 = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.slice(0, 3).join('\n') });
       expect(r1.status).toBe(200);
       expect(r1.headers.get('x-sluice-prediction-id')).toBeTruthy();
-      const promote = await fetch(`${url}/models/readmission/promote`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sluice-user': 'ana' }, body: JSON.stringify({ version: 2 }) });
+      const promote = await fetch(`${url}/api/models/readmission/promote`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sluice-user': 'ana' }, body: JSON.stringify({ version: 2 }) });
       expect(promote.status).toBe(200);
       await endpoint.follower.sync();
       const r2 = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.slice(0, 3).join('\n') });

@@ -77,6 +77,21 @@ describe('inbox watcher', () => {
     await o.stop();
   }, 30_000);
 
+  it('with duplicates: process (allowDuplicate), the same content arriving again is processed again', async () => {
+    const p = tempProject();
+    const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(join(p.root, 'fx'))), { pipeline: DEF });
+    o.startLoop();
+    const w = new InboxWatcher({ orchestrator: o, inbox: p.paths.inbox, archive: p.paths.archive, stabilityMs: 100, allowDuplicate: true });
+    await w.start();
+    writeFileSync(join(p.paths.inbox, 'a.csv'), 'id\n1\n');
+    await until(() => p.store.count('succeeded') === 1);
+    writeFileSync(join(p.paths.inbox, 'b.csv'), 'id\n1\n');
+    await until(() => p.store.count('succeeded') === 2);
+    expect(p.store.count('skipped')).toBe(0);
+    await w.stop();
+    await o.stop();
+  }, 30_000);
+
   it('recovers a file archived by a process that died before starting its execution', async () => {
     const p = tempProject();
     const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(join(p.root, 'fx'))), { pipeline: DEF });

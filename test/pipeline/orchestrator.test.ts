@@ -103,7 +103,7 @@ describe('orchestrator', () => {
     expect(() => o.redrive(ex.id)).toThrow(/only a failed execution/);
   });
 
-  it('does not retry a non-retryable error; a missing built-in activity fails clearly, never a fake success', async () => {
+  it('does not retry a non-retryable error: register_model without a trained model fails clearly, once', async () => {
     const p = tempProject();
     const o = orchestrator(p, builtinActivities());
     const def = defaultPipeline();
@@ -111,8 +111,9 @@ describe('orchestrator', () => {
     await o.runUntilIdle();
     const rec = p.store.require(ex.id);
     expect(rec.status).toBe('failed');
-    expect(rec.error?.code).toBe('ACTIVITY_NOT_AVAILABLE');
-    expect(rec.error?.message).toMatch(/^activity register_model is not available yet/);
+    expect(rec.error?.code).toBe('REGISTER_NO_MODEL');
+    expect(rec.error?.message).toMatch(/found no trained model in the results of step "train"/);
+    // The default pipeline gives register_model 2 retries; a non-retryable error uses none.
     expect(p.store.events(ex.id).filter((e) => e.type === 'ActivityStarted')).toHaveLength(1);
   });
 

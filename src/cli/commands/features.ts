@@ -1,8 +1,11 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import { parseFeatureRef } from '../../features/buildDataset.js';
 import { FeatureStore } from '../../features/FeatureStore.js';
+import { featureStoreFromConfig } from '../../features/featureStoreFromConfig.js';
+import { CONFIG_FILE, loadProject } from '../../pipeline/project/loadProject.js';
 import { parseOfflineOption } from '../../features/offline/createOfflineStorage.js';
 import { parseOnlineOption } from '../../features/online/createOnlineStore.js';
 import { FEATURE_TYPES, type FeatureType } from '../../features/types.js';
@@ -19,7 +22,16 @@ const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 
 /** Opens the project's store, runs `fn`, and always closes it. */
 async function withStore<T>(o: StoreOptions, fn: (fs: FeatureStore) => Promise<T>): Promise<T> {
-  const fs = await FeatureStore.open({ projectDir: resolve(o.project), online: parseOnlineOption(o.online), offline: parseOfflineOption(o.offline, o.s3Endpoint) });
+  const dir = resolve(o.project);
+  // In a project, its sluice.yaml `stores:` and `stateDir` apply; the flags override them.
+  const config = existsSync(join(dir, CONFIG_FILE)) ? loadProject(dir).config : undefined;
+  const overrides = {
+    ...(o.online !== undefined ? { online: parseOnlineOption(o.online) } : {}),
+    ...(o.offline !== undefined ? { offline: parseOfflineOption(o.offline, o.s3Endpoint) } : {}),
+  };
+  const fs = config
+    ? await featureStoreFromConfig(dir, config, overrides)
+    : await FeatureStore.open({ projectDir: dir, online: parseOnlineOption(o.online), offline: parseOfflineOption(o.offline, o.s3Endpoint) });
   try {
     return await fn(fs);
   } finally {
@@ -29,9 +41,9 @@ async function withStore<T>(o: StoreOptions, fn: (fs: FeatureStore) => Promise<T
 
 function common(cmd: Command): Command {
   return cmd
-    .option('--project <dir>', 'project folder (state in DIR/.sluice)', process.cwd())
-    .option('--online <store>', 'online store: sqlite (default) or a redis://host:port URL')
-    .option('--offline <storage>', 'offline storage: local (default, DIR/.sluice/offline) or s3://bucket/prefix')
+    .option('--project <dir>', 'project folder (state in DIR/.sluice; its sluice.yaml `stores:` apply)', process.cwd())
+    .option('--online <store>', 'online store: sqlite (default) or a redis://host:port URL (overrides sluice.yaml)')
+    .option('--offline <storage>', 'offline storage: local (default, DIR/.sluice/offline) or s3://bucket/prefix (overrides sluice.yaml)')
     .option('--s3-endpoint <url>', 'endpoint of an S3-compatible server (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)');
 }
 
@@ -117,6 +129,21 @@ export function register(program: Command): void {
     .description('show a group: features, history of schema changes, offline batches')
     .action(async (group: string, o: StoreOptions) => {
       await withStore(o, async (fs) => json(await fs.describeGroup(group)));
+    });
+
+  common(features.command('compact <group>'))
+    .description('merge the small offline files of each partition into one, and remove crash leftovers (also runs by itself at 32 files per partition)')
+    .option('--min-files <n>', 'merge a partition once it has at least this many files', '2')
+    .action(async (group: string, o: StoreOptions & { minFiles: string }) => {
+      const minFiles = Number(o.minFiles);
+      if (!Number.isInteger(minFiles) || minFiles < 2) throw new SluiceError('CLI_OPTION_INVALID', `--min-files "${o.minFiles}" is not a whole number of at least 2`, { hint: 'e.g. --min-files 8' });
+      await withStore(o, async (fs) => {
+        const r = await fs.compact(group, { minFiles });
+        out(r.batchId
+          ? `${group}: merged ${r.filesMerged} files of ${r.partitionsMerged} partitions into ${r.filesWritten} (batch ${r.batchId})`
+          : `${group}: nothing to merge`);
+        if (r.strayFilesRemoved.length + r.stagingRemoved.length > 0) out(`removed ${r.strayFilesRemoved.length} stray files and ${r.stagingRemoved.length} staging folders left by crashes`);
+      });
     });
 
   common(features.command('ingest <group> <file>'))

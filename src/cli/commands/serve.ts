@@ -3,6 +3,7 @@ import pino from 'pino';
 import { loadProject } from '../../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
 import { createServer } from '../../server/createServer.js';
+import { projectAuthGate } from '../../server/auth/projectAuthGate.js';
 
 /** `sluice serve`: inbox watcher, orchestrator, HTTP API and approval pages in one process. */
 export function register(program: Command): void {
@@ -18,7 +19,7 @@ export function register(program: Command): void {
       const logger = pino({ level: process.env.SLUICE_LOG ?? 'info' });
       const runtime = new ProjectRuntime(project, { logger });
       await runtime.start({ watch: o.watch });
-      const app = await createServer({ project, runtime });
+      const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
       const host = o.host ?? project.config.server.host;
       const port = o.port !== undefined ? Number(o.port) : project.config.server.port;
       const address = await app.listen({ host, port });

@@ -1,5 +1,5 @@
-import { mkdir, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import type { OfflineStorage } from './OfflineStorage.js';
 
 /** The embedded default: a local folder (`.sluice/offline` in a project). */
@@ -20,6 +20,33 @@ export class LocalOfflineStorage implements OfflineStorage {
 
   async localPath(key: string): Promise<string> {
     return join(this.root, key);
+  }
+
+  async list(prefix: string): Promise<Array<{ key: string; modifiedAt: number }>> {
+    const out: Array<{ key: string; modifiedAt: number }> = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        // Staging folders are in-flight writes, swept by pid (OfflineStore.sweepStaging), not listed as files.
+        if (e.isDirectory()) {
+          if (!e.name.startsWith('.staging-')) await walk(p);
+        } else if (e.isFile()) {
+          out.push({ key: relative(this.root, p).split(sep).join('/'), modifiedAt: (await stat(p)).mtimeMs });
+        }
+      }
+    };
+    await walk(join(this.root, prefix));
+    return out.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    for (const k of keys) await rm(join(this.root, k), { force: true });
   }
 
   describe(key: string): string {

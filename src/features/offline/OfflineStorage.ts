@@ -15,6 +15,10 @@ export interface OfflineStorage {
   putFile(localPath: string, key: string): Promise<void>;
   /** A local path DuckDB can read for `key`: the file itself, or a cached download. */
   localPath(key: string): Promise<string>;
+  /** Every file under `prefix` (a group's folder, `<group>/`), with its last modification time (epoch ms). */
+  list(prefix: string): Promise<Array<{ key: string; modifiedAt: number }>>;
+  /** Removes files (and their cached copies); a missing one is not an error. */
+  remove(keys: readonly string[]): Promise<void>;
   /** A human-readable location of `key`, for messages and docs. */
   describe(key: string): string;
   /** Releases connections. */

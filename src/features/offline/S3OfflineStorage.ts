@@ -80,6 +80,43 @@ export class S3OfflineStorage implements OfflineStorage {
     return cached;
   }
 
+  async list(prefix: string): Promise<Array<{ key: string; modifiedAt: number }>> {
+    const out: Array<{ key: string; modifiedAt: number }> = [];
+    const base = this.objectKey('');
+    try {
+      const { s3, sdk } = await this.sdk();
+      let token: string | undefined;
+      do {
+        const res = await s3.send(new sdk.ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token }));
+        for (const o of res.Contents ?? []) {
+          if (o.Key) out.push({ key: base ? o.Key.slice(base.length) : o.Key, modifiedAt: o.LastModified?.getTime() ?? 0 });
+        }
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token);
+    } catch (e) {
+      throw this.error('list', prefix, e);
+    }
+    return out.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    const { s3, sdk } = await this.sdk();
+    let next = 0;
+    // One DELETE per object, 8 at a time: DeleteObjects needs checksums not every S3-compatible server accepts.
+    const worker = async () => {
+      while (next < keys.length) {
+        const k = keys[next++]!;
+        try {
+          await s3.send(new sdk.DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(k) }));
+        } catch (e) {
+          throw this.error('remove', k, e);
+        }
+        await rm(join(this.cacheDir, k), { force: true });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, keys.length) }, worker));
+  }
+
   describe(key: string): string {
     return `s3://${this.config.bucket}/${this.objectKey(key)}`;
   }

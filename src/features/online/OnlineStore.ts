@@ -32,9 +32,38 @@ export interface OnlinePutResult {
   ignored: number;
 }
 
+/** A batch whose entries are staged (written but not visible), see {@link OnlineStore.stage}. */
+export interface StagedBatch {
+  group: string;
+  batchId: string;
+  /** Epoch ms of the first staging write. */
+  stagedAt: number;
+}
+
 export interface OnlineStore {
   /** The short name of the backend (`sqlite`, `redis`). */
   readonly type: string;
+  /**
+   * Writes entries of a batch where readers cannot see them (a staging table, a staging list).
+   * Staging the same batch again adds to it; {@link discardBatch} first to restart a batch.
+   * `deleted: true` stages deletions (tombstones) instead of records.
+   */
+  stage(group: string, batchId: string, entries: readonly OnlineEntry[], options?: { deleted?: boolean }): Promise<void>;
+  /**
+   * Makes a staged batch visible in one atomic step, with the same older-write rule as `put`,
+   * and runs `commit` (the registry's batch commit). The SQLite store that lives in the project
+   * database runs `commit` and the apply in one SQLite transaction. Other backends run `commit`
+   * first and apply right after; a crash between the two is completed by calling `applyBatch`
+   * again (see `FeatureStore.recover`), so the online store never shows an uncommitted batch.
+   * `commit` throwing leaves the batch staged and invisible.
+   */
+  applyBatch(group: string, batchId: string, commit?: () => void): Promise<OnlinePutResult>;
+  /** Drops a batch's staged entries (a retry restarts from nothing; an abandoned batch is cleaned). */
+  discardBatch(group: string, batchId: string): Promise<void>;
+  /** Batches with staged entries not applied yet. */
+  stagedBatches(): Promise<StagedBatch[]>;
+  /** True when `applyBatch` runs `commit` in the same transaction as the apply. */
+  readonly commitsWithRegistry: boolean;
   put(group: string, entries: readonly OnlineEntry[]): Promise<OnlinePutResult>;
   /** The live record, or null (absent, expired or deleted). */
   get(group: string, id: string): Promise<OnlineEntry | null>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
-import { columnList, common, isMissing, plain, replaceSql } from './common.js';
+import { columnList, common, mapPresent, plain, replaceSql } from './common.js';
 import { assertText } from './findReplace.js';
 
 const schema = z
@@ -65,10 +65,6 @@ export const changeCase = defineStep({
   },
   record: (s) => {
     const f = s.to === 'lower' ? lower : s.to === 'upper' ? upper : titleCase;
-    return (row) => {
-      const out = { ...row };
-      for (const c of s.columns) if (!isMissing(out[c])) out[c] = f(String(out[c]));
-      return out;
-    };
+    return mapPresent(s.columns, (v) => f(String(v)));
   },
 });

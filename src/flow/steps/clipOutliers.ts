@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { LogicalType } from '../../core/types.js';
 import { quoteIdent, sqlValue } from '../../engine/sql.js';
 import { defineStep, type FitContext } from '../step.js';
-import { columnList, common, isMissing, replaceSql, retype, typeOf } from './common.js';
+import { columnList, common, mapPresent, replaceSql, retype, typeOf } from './common.js';
 import { assertNumeric, num, presentSql } from './numeric.js';
 
 const schema = z
@@ -85,17 +85,12 @@ export const clipOutliers = defineStep<Spec, Fitted>({
         return [c, `CASE WHEN ${presentSql(ctx, c)} THEN ${e} ELSE ${quoteIdent(c)} END`];
       }),
     ),
-  record: (s, f) => (row) => {
-    const out = { ...row };
-    for (const c of s.columns) {
+  record: (s, f) =>
+    mapPresent(s.columns, (v, c) => {
       const b = f.bounds[c] ?? { lower: null, upper: null };
-      const v = out[c];
-      if (isMissing(v)) continue;
       let x = Number(v);
       if (b.lower !== null && x < b.lower) x = b.lower;
       if (b.upper !== null && x > b.upper) x = b.upper;
-      out[c] = x;
-    }
-    return out;
-  },
+      return x;
+    }),
 });

@@ -18,6 +18,18 @@ export function isMissing(v: unknown): boolean {
   return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
 }
 
+/**
+ * The record path of a step that rewrites each listed column's present values: missing values
+ * stay as they are (as NULL passes through the SQL path), the rest go through `fn`.
+ */
+export function mapPresent(columns: readonly string[], fn: (value: unknown, column: string) => unknown): (row: Record<string, unknown>) => Record<string, unknown> {
+  return (row) => {
+    const out = { ...row };
+    for (const c of columns) if (!isMissing(out[c])) out[c] = fn(out[c], c);
+    return out;
+  };
+}
+
 /** `SELECT * REPLACE (expr AS "col", ...) FROM input`, or all columns when nothing changes. */
 export function replaceSql(input: string, replacements: Array<[string, string]>): string {
   if (replacements.length === 0) return `SELECT * FROM ${input}`;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
 import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
-import { columnList, common, isMissing, replaceSql, typeOf } from './common.js';
+import { columnList, common, mapPresent, replaceSql, typeOf } from './common.js';
 
 const schema = z
   .object({
@@ -64,13 +64,6 @@ export const findReplace = defineStep({
   },
   record: (s, _f, ctx) => {
     const re = compilePattern(s.pattern, ctx);
-    return (row) => {
-      const out = { ...row };
-      for (const c of s.columns) {
-        const v = out[c];
-        if (!isMissing(v)) out[c] = String(v).replace(re, () => s.replacement);
-      }
-      return out;
-    };
+    return mapPresent(s.columns, (v) => String(v).replace(re, () => s.replacement));
   },
 });

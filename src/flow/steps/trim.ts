@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
-import { columnList, common, isMissing, plain, replaceSql } from './common.js';
+import { columnList, common, mapPresent, plain, replaceSql } from './common.js';
 import { assertText } from './findReplace.js';
 
 const schema = z
@@ -35,10 +35,6 @@ export const trim = defineStep({
   record: (s) => {
     const set = `[${[...s.characters].map((ch) => ch.replace(/[\\\]^-]/g, '\\$&')).join('')}]`;
     const re = new RegExp(s.side === 'both' ? `^${set}+|${set}+$` : s.side === 'left' ? `^${set}+` : `${set}+$`, 'gu');
-    return (row) => {
-      const out = { ...row };
-      for (const c of s.columns) if (!isMissing(out[c])) out[c] = String(out[c]).replace(re, '');
-      return out;
-    };
+    return mapPresent(s.columns, (v) => String(v).replace(re, ''));
   },
 });

@@ -1,6 +1,6 @@
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
-import { FeatureStore } from '../../features/FeatureStore.js';
+import { featureStoreFromConfig } from '../../features/featureStoreFromConfig.js';
 import type { Activity } from './Activity.js';
 
 export interface IngestFeaturesOutput {
@@ -16,8 +16,9 @@ export interface IngestFeaturesOutput {
 /**
  * The built-in `ingest_features` activity: appends the approved batch (the `run_flow` output) to
  * the project's feature group — offline Parquet history and online latest record per id —
- * creating the group from the batch's schema the first time. Idempotent: the batch id is the
- * execution id, and the feature store commits a batch id once.
+ * creating the group from the batch's schema the first time, in the stores sluice.yaml's
+ * `stores:` names (see `featureStoreFromConfig`). Idempotent: the batch id is the execution id,
+ * and the feature store commits a batch id once, offline and online together.
  */
 export const ingestFeaturesActivity: Activity<{ file?: string; group?: string; recordIdentifier?: string; eventTime?: string }, IngestFeaturesOutput> = async (input, ctx) => {
   const config = ctx.config as SluiceConfig | undefined;
@@ -26,7 +27,8 @@ export const ingestFeaturesActivity: Activity<{ file?: string; group?: string; r
   const group = input.group ?? config?.featureGroup?.name ?? (config?.name ?? 'batches').replace(/[^A-Za-z0-9_]/g, '_');
   const recordIdentifier = input.recordIdentifier ?? config?.featureGroup?.recordIdentifier ?? config?.id ?? 'record_id';
   const eventTime = input.eventTime ?? config?.featureGroup?.eventTime ?? 'event_time';
-  const store = await FeatureStore.open({ projectDir: ctx.project.root });
+  // The state folder the orchestrator resolved (sluice.yaml's stateDir) is the one the registry must live in.
+  const store = await featureStoreFromConfig(ctx.project.root, config, { stateDir: ctx.project.stateDir });
   try {
     const exists = async () => (await store.listGroups()).some((g) => g.name === group);
     let created = false;

@@ -7,7 +7,7 @@ import { notifyActivity } from '../activities/notifyActivity.js';
 import type { Approver } from '../approvals/Approver.js';
 import { ApprovalMessenger, type NotificationSettings } from '../notify/ApprovalMessenger.js';
 import { Mailer } from '../notify/Mailer.js';
-import { Orchestrator } from '../Orchestrator.js';
+import { Orchestrator, type OrchestratorOptions } from '../Orchestrator.js';
 import { ExecutionStore } from '../store/ExecutionStore.js';
 import { InboxWatcher } from '../triggers/InboxWatcher.js';
 import type { Project } from './loadProject.js';
@@ -18,6 +18,10 @@ export interface RuntimeOptions {
   activities?: Record<string, Activity<any, unknown>>;
   concurrency?: number;
   pollMs?: number;
+  /** See OrchestratorOptions: how many times a step may start without a result before it is failed. */
+  maxStartsWithoutResult?: number;
+  /** Called after each recorded event. */
+  onEvent?: OrchestratorOptions['onEvent'];
 }
 
 /**
@@ -54,6 +58,8 @@ export class ProjectRuntime {
       approvals: new ApprovalMessenger(this.store, this.notifications),
       config,
       ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+      ...(opts.maxStartsWithoutResult !== undefined ? { maxStartsWithoutResult: opts.maxStartsWithoutResult } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
   }
 
@@ -76,7 +82,7 @@ export class ProjectRuntime {
     if (opts.watch) {
       this.watcher = new InboxWatcher({
         orchestrator: this.orchestrator, inbox: this.project.paths.inbox, archive: this.project.paths.archive,
-        stabilityMs: this.project.config.stabilityMs, logger: this.log,
+        stabilityMs: this.project.config.stabilityMs, logger: this.log, allowDuplicate: this.project.config.duplicates === 'process',
       });
       await this.watcher.start();
     }

@@ -38,6 +38,18 @@ featureGroup:
   recordIdentifier: record_id
   eventTime: event_time
 
+# The model trained on each approved batch, registered, and served by the endpoint when it beats
+# the champion on the batch's holdout. metric: log_loss, roc_auc, accuracy, macro_f1 (classification),
+# rmse, mae, r2 (regression); AutoML's default for the problem when absent.
+model:
+  name: readmission
+  # metric: log_loss
+  timeLimit: 120        # seconds of AutoML search per batch
+  holdout: 0.2          # fraction of each batch held out to compare candidate and champion
+  seed: 0
+  # learners: [gbdt, logistic, forest, baseline]
+  sampleRate: 0         # fraction of endpoint predictions logged (0 logs none)
+
 # Storage backends, by short name. Embedded defaults: local folders and SQLite.
 stores:
   offline: { type: local, path: .sluice/offline }

@@ -15,6 +15,8 @@ export interface InboxWatcherOptions {
   /** A file is taken once its size has not changed for this long. Default 1000 ms. */
   stabilityMs?: number;
   logger?: Logger;
+  /** Process a file whose content was processed before (sluice.yaml `duplicates: process`); default: recorded as a skipped duplicate. */
+  allowDuplicate?: boolean;
 }
 
 /** Names never taken: hidden files and the partial files of downloaders and editors. */
@@ -104,7 +106,7 @@ export class InboxWatcher {
 
   private async startFor(id: string, file: string): Promise<void> {
     const sha256 = await sha256File(file);
-    const rec = this.opts.orchestrator.store.create(this.requirePipeline(), { file, sha256, trigger: 'inbox' }, { id });
+    const rec = this.opts.orchestrator.store.create(this.requirePipeline(), { file, sha256, trigger: 'inbox' }, { id, ...(this.opts.allowDuplicate ? { allowDuplicate: true } : {}) });
     this.log.info({ executionId: id, file, status: rec.status, duplicateOf: rec.duplicateOf }, 'file taken from the inbox');
     this.opts.orchestrator.kick();
   }

@@ -42,7 +42,7 @@ export function parseS3Event(body: unknown): S3ObjectRef[] {
  * name, then renamed) and starts its execution with that id — the same hand-over as the inbox.
  * An event delivered twice gives a `skipped` duplicate (content hash), never a second run.
  */
-export async function takeS3Object(orchestrator: Orchestrator, config: NonNullable<SluiceConfig['s3Events']>, archive: string, ref: S3ObjectRef): Promise<ExecutionRecord> {
+export async function takeS3Object(orchestrator: Orchestrator, config: NonNullable<SluiceConfig['s3Events']>, archive: string, ref: S3ObjectRef, allowDuplicate = false): Promise<ExecutionRecord> {
   if (config.buckets && !config.buckets.includes(ref.bucket)) {
     throw new SluiceError('S3_BUCKET_NOT_ALLOWED', `bucket ${ref.bucket} is not accepted`, { httpStatus: 403, hint: `s3Events.buckets lists: ${config.buckets.join(', ')}` });
   }
@@ -74,7 +74,7 @@ export async function takeS3Object(orchestrator: Orchestrator, config: NonNullab
   }
   const pipeline = orchestrator.pipeline;
   if (!pipeline) throw new SluiceError('PIPELINE_MISSING', 'no pipeline is configured', { hint: 'set `pipeline` in sluice.yaml' });
-  const rec = orchestrator.store.create(pipeline, { file: dest, sha256: await sha256File(dest), trigger: 's3', bucket: ref.bucket, key: ref.key }, { id: executionId });
+  const rec = orchestrator.store.create(pipeline, { file: dest, sha256: await sha256File(dest), trigger: 's3', bucket: ref.bucket, key: ref.key }, { id: executionId, ...(allowDuplicate ? { allowDuplicate: true } : {}) });
   orchestrator.kick();
   return rec;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ModelRegistry } from '../../models/ModelRegistry.js';
+import type { AuthGate } from '../auth/AuthGate.js';
 import { invocationsRoutes, type InvocationsRoutesOptions } from '../routes/invocations.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { modelsRoutes } from '../routes/models.js';
@@ -22,6 +23,8 @@ export interface MountEndpointOptions {
   pollMs?: number;
   /** Who makes registry changes over HTTP (default: the X-Sluice-User header or body "by"). */
   whoIs?: (req: FastifyRequest) => string | undefined;
+  /** Authentication for the `/models` routes: viewers read, only admins change (and it is audited). */
+  auth?: AuthGate;
   /** Told about a champion that failed to load (the previous one keeps serving). */
   onLoadError?: (e: unknown) => void;
 }
@@ -37,7 +40,7 @@ export interface MountedEndpoint {
 
 /**
  * Everything the server needs for serving, in one call: registers `/invocations`, `/ping`,
- * `/metrics` and the `/models` routes on `app`, serving the champion of `model` from the
+ * `/metrics` and the registry routes under `/api/models` on `app`, serving the champion of `model` from the
  * registry (loaded with {@link loadFlowModelPredictor}, swapped on promotion and rollback).
  * Does not wait for the champion to load; `await mounted.follower.ready` to do so.
  *
@@ -59,7 +62,7 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
     ...(opts.featureLookup ? { featureLookup: opts.featureLookup } : {}),
   });
   await app.register(metricsRoutes, { metrics });
-  await app.register(modelsRoutes, { registry: opts.registry, ...(opts.whoIs ? { whoIs: opts.whoIs } : {}) });
+  await app.register(modelsRoutes, { registry: opts.registry, prefix: '/api', ...(opts.whoIs ? { whoIs: opts.whoIs } : {}), ...(opts.auth ? { auth: opts.auth } : {}) });
   const follower = followChampion(opts.registry, opts.model, host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
     ...(opts.onLoadError ? { onError: opts.onLoadError, onRegistryError: opts.onLoadError } : {}),

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
 import { decideApproval, pendingApproval } from '../../pipeline/approvals/decideApproval.js';
+import { auditDecision } from '../auth/auditDecision.js';
 import type { ServerContext } from '../serverContext.js';
 
 const decisionBody = {
@@ -26,7 +27,17 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const approver = ctx.authenticate ? await ctx.authenticate(req) : undefined;
     if (!approver) throw new SluiceError('APPROVAL_UNAUTHENTICATED', 'deciding needs an authenticated approver', { httpStatus: 401, hint: 'log in, send an API token, or use the link from the approval message' });
     const body = (req.body ?? {}) as { comment?: string; reason?: string };
-    return decideApproval(store, { executionId: (req.params as { id: string }).id, approver, decision, comment: body.comment, reason: body.reason, ip: req.ip });
+    const executionId = (req.params as { id: string }).id;
+    try {
+      const d = decideApproval(store, { executionId, approver, decision, comment: body.comment, reason: body.reason, ip: req.ip });
+      if (ctx.auth) auditDecision(ctx.auth, d, req.ip);
+      return d;
+    } catch (e) {
+      if (ctx.auth && (e as { code?: string }).code === 'APPROVAL_FORBIDDEN') {
+        ctx.auth.audit({ actor: approver.name, action: 'approval.denied', target: `execution:${executionId}`, detail: `${approver.role} may not ${decision}`, ip: req.ip });
+      }
+      throw e;
+    }
   };
   app.post('/api/executions/:id/approve', { schema: { body: decisionBody } }, byApprover('approve'));
   app.post('/api/executions/:id/reject', { schema: { body: decisionBody } }, byApprover('reject'));
@@ -40,6 +51,8 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
   }, async (req) => {
     const b = req.body as { token: string; decision: 'approve' | 'reject'; comment?: string; reason?: string };
-    return decideApproval(store, { token: b.token, decision: b.decision, comment: b.comment, reason: b.reason, ip: req.ip });
+    const d = decideApproval(store, { token: b.token, decision: b.decision, comment: b.comment, reason: b.reason, ip: req.ip });
+    if (ctx.auth) auditDecision(ctx.auth, d, req.ip);
+    return d;
   });
 }

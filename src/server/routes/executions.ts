@@ -37,6 +37,9 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     }
     const rec = await orchestrator.startFile(file, { allowDuplicate: body.allowDuplicate === true || project.config.duplicates === 'process', ...(body.input ? { input: body.input } : {}) });
     reply.code(rec.status === 'skipped' ? 200 : 201);
+    if (ctx.auth && rec.status !== 'skipped') {
+      ctx.auth.audit({ actor: ctx.auth.userOf(req)?.name ?? 'anonymous', action: 'execution.start', target: `execution:${rec.id}`, detail: `file ${body.file}`, ip: req.ip });
+    }
     return executionJson(rec);
   });
 
@@ -54,6 +57,8 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
   app.post('/api/executions/:id/redrive', async (req) => {
     const who = ctx.authenticate ? await ctx.authenticate(req) : undefined;
     if (!who || who.role !== 'admin') throw new SluiceError('FORBIDDEN', 'only an admin can redrive an execution', { httpStatus: 403, hint: 'authenticate as an admin' });
-    return executionJson(orchestrator.redrive((req.params as { id: string }).id, who.name));
+    const rec = orchestrator.redrive((req.params as { id: string }).id, who.name);
+    ctx.auth?.audit({ actor: who.name, action: 'execution.redrive', target: `execution:${rec.id}`, detail: null, ip: req.ip });
+    return executionJson(rec);
   });
 }

@@ -1,0 +1,88 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { SluiceConfig } from '../core/config.js';
+import { SluiceError } from '../core/errors.js';
+import { FeatureStore, type FeatureStoreOptions } from './FeatureStore.js';
+import type { OfflineStorageConfig } from './offline/OfflineStorage.js';
+import type { OnlineStoreConfig } from './online/OnlineStore.js';
+
+/** The parts of sluice.yaml the feature store reads; a partial config (tests, the pipeline's defaults) is fine. */
+export type FeatureStoreConfig = Partial<Pick<SluiceConfig, 'stores' | 'stateDir'>>;
+
+type StoreEntry = NonNullable<SluiceConfig['stores']['online']>;
+
+/**
+ * The feature store options sluice.yaml's `stores:` and `stateDir` describe, paths resolved from
+ * the project folder:
+ *
+ * | `stores.online` | online store |
+ * |---|---|
+ * | absent, `{type: sqlite}` | `online_features` in the project database |
+ * | `{type: sqlite, path: online.db}` | its own SQLite file |
+ * | `{type: redis, url: redis://host:6379, prefix: app:fs:}` | Redis (`prefix` default `sluice:fs:`) |
+ *
+ * | `stores.offline` | offline store |
+ * |---|---|
+ * | absent, `{type: local}` | `<stateDir>/offline` |
+ * | `{type: local, path: data/offline}` | that folder |
+ * | `{type: s3, bucket: b, prefix: p, url: http://minio:9000}` | the bucket; `url` is the endpoint of an S3-compatible server (default `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`, else AWS); region from `AWS_REGION`; credentials from the AWS SDK's chain |
+ */
+export function storesFromConfig(projectDir: string, config: FeatureStoreConfig = {}): Required<Pick<FeatureStoreOptions, 'online' | 'offline' | 'stateDir'>> & { projectDir: string } {
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(projectDir, p));
+  return {
+    projectDir,
+    stateDir: at(config.stateDir ?? '.sluice'),
+    online: onlineFromConfig(config.stores?.online, at),
+    offline: offlineFromConfig(config.stores?.offline, at),
+  };
+}
+
+/**
+ * Opens the project's feature store with the stores its configuration names (see
+ * {@link storesFromConfig}). The pipeline's `ingest_features` and anything else working for a
+ * configured project open it here, so every part of the project reads and writes the same stores.
+ *
+ * @example
+ * const store = await featureStoreFromConfig(project.root, project.config);
+ */
+export async function featureStoreFromConfig(projectDir: string, config: FeatureStoreConfig | undefined, overrides: Partial<FeatureStoreOptions> = {}): Promise<FeatureStore> {
+  return FeatureStore.open({ ...storesFromConfig(projectDir, config), ...overrides });
+}
+
+function onlineFromConfig(entry: StoreEntry | undefined, at: (p: string) => string): OnlineStoreConfig {
+  if (!entry) return { type: 'sqlite' };
+  if (entry.type !== 'sqlite' && entry.type !== 'redis') {
+    throw new SluiceError('ONLINE_STORE_UNKNOWN', `stores.online.type "${entry.type}" is not an online store`, { location: { field: 'stores.online.type' }, hint: 'use sqlite (default) or redis' });
+  }
+  refuseFields('online', entry, entry.type === 'sqlite' ? ['path'] : ['url', 'prefix']);
+  if (entry.type === 'sqlite') return entry.path ? { type: 'sqlite', path: at(entry.path) } : { type: 'sqlite' };
+  if (entry.url !== undefined && !/^rediss?:\/\//.test(entry.url)) {
+    throw new SluiceError('CONFIG_INVALID', `stores.online.url "${entry.url}" is not a Redis URL`, { location: { field: 'stores.online.url' }, hint: 'e.g. redis://127.0.0.1:6379 (rediss:// for TLS)' });
+  }
+  return { type: 'redis', ...(entry.url ? { url: entry.url } : {}), ...(entry.prefix ? { keyPrefix: entry.prefix } : {}) };
+}
+
+function offlineFromConfig(entry: StoreEntry | undefined, at: (p: string) => string): OfflineStorageConfig {
+  if (!entry) return { type: 'local' };
+  if (entry.type !== 'local' && entry.type !== 's3') {
+    throw new SluiceError('OFFLINE_STORAGE_UNKNOWN', `stores.offline.type "${entry.type}" is not an offline store`, { location: { field: 'stores.offline.type' }, hint: 'use local (default) or s3' });
+  }
+  refuseFields('offline', entry, entry.type === 'local' ? ['path'] : ['bucket', 'prefix', 'url']);
+  if (entry.type === 'local') return entry.path ? { type: 'local', root: at(entry.path) } : { type: 'local' };
+  if (!entry.bucket) {
+    throw new SluiceError('CONFIG_INVALID', 'stores.offline of type s3 needs a bucket', { location: { field: 'stores.offline.bucket' }, hint: 'e.g. stores: { offline: { type: s3, bucket: my-features, prefix: sluice/offline } }' });
+  }
+  const endpoint = entry.url ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  return { type: 's3', bucket: entry.bucket, prefix: entry.prefix ?? '', ...(endpoint ? { endpoint } : {}), ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}) };
+}
+
+/** A field that means nothing for the backend is a mistake worth saying (e.g. `url` on a sqlite store). */
+function refuseFields(which: 'online' | 'offline', entry: StoreEntry, allowed: string[]): void {
+  for (const k of ['path', 'url', 'bucket', 'prefix'] as const) {
+    if (entry[k] !== undefined && !allowed.includes(k)) {
+      throw new SluiceError('CONFIG_INVALID', `stores.${which}.${k} does not apply to a ${entry.type} store`, {
+        location: { field: `stores.${which}.${k}` },
+        hint: allowed.length ? `a ${entry.type} store takes: ${allowed.join(', ')}` : `see docs/features.md for the ${which} store types`,
+      });
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { SluiceError } from '../../core/errors.js';
+import type { MetricName } from '../../ml/metrics/metricRegistry.js';
+import { decideDeployment } from '../../models/decideDeployment.js';
+import { ModelRegistry } from '../../models/ModelRegistry.js';
+import { CHALLENGER, CHAMPION } from '../../models/types.js';
+import { scoreArtifact } from '../../training/scoreArtifact.js';
+import type { Activity } from './Activity.js';
+import type { RegisterModelOutput } from './registerModelActivity.js';
+import type { TrainOutput } from './trainActivity.js';
+
+export interface DeployOutput {
+  model: string;
+  version: number;
+  decision: 'champion' | 'challenger';
+  reason: string;
+  /** The champion the candidate was finally compared with (it may have changed since training). */
+  comparedWith: { version: number; value: number } | null;
+  metric: string;
+  candidate: number;
+}
+
+/**
+ * The built-in `deploy` activity: makes the registered candidate the champion (the endpoint
+ * follows the champion and swaps atomically) when it beats the current champion on the batch's
+ * holdout, else records it as challenger. The champion is read again here: when another
+ * execution deployed a model since this one trained, the new champion is scored on the same
+ * held-out rows, so the decision is always against what actually serves. The candidate's status
+ * becomes `approved` (by the pipeline, citing the batch approval) only when it is deployed.
+ * Idempotent: the registry history records the change as made by `pipeline:<execution>`; a
+ * rerun finds it and returns the recorded decision without acting again.
+ */
+export const deployActivity: Activity<{ from?: string; train?: string }, DeployOutput> = async (input, ctx) => {
+  const reg = ctx.execution.results[input.from ?? 'register_model'] as RegisterModelOutput | undefined;
+  const train = ctx.execution.results[input.train ?? 'train'] as TrainOutput | undefined;
+  if (!reg?.version || !train) {
+    throw new SluiceError('DEPLOY_NO_MODEL', 'deploy found no registered model in the results of this execution', {
+      retryable: false,
+      hint: 'run it after register_model (and train), or name those tasks with `input: { from: <step>, train: <step> }`',
+    });
+  }
+  const by = `pipeline:${ctx.executionId}`;
+  const registry = ModelRegistry.open(ctx.project.root);
+  try {
+    // Applied already (a rerun after a crash): return what was decided, whatever serves now.
+    const done = registry.history(reg.model, reg.version).find((h) => h.by === by && h.kind === 'alias' && (h.alias === CHAMPION || h.alias === CHALLENGER));
+    if (done) {
+      return { model: reg.model, version: reg.version, decision: done.alias === CHAMPION ? 'champion' : 'challenger', reason: done.comment ?? '', comparedWith: null, metric: train.metric, candidate: reg.candidate };
+    }
+    const current = registry.champion(reg.model);
+    let comparedWith: DeployOutput['comparedWith'] = null;
+    if (current && current.version !== reg.version) {
+      comparedWith =
+        train.champion && train.champion.version === current.version
+          ? { version: current.version, value: train.champion.value }
+          : { version: current.version, value: (await scoreArtifact(current.artifactPath, train.holdoutFile, train.metric as MetricName)).value };
+    }
+    const approval = ctx.execution.results.approval as { by?: string } | undefined;
+    // Only an approved version can be champion: approve the candidate first when it will win.
+    const pre = decideDeployment(reg.model, reg.candidate, current && current.version !== reg.version ? (comparedWith?.value ?? Number.NaN) : undefined, train.direction);
+    if (pre.decision === 'champion' && registry.get(reg.model, reg.version).status !== 'approved') {
+      registry.setStatus(reg.model, reg.version, 'approved', by, `batch approved by ${approval?.by ?? 'the approver'}; ${pre.reason}`);
+    }
+    const d = registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by);
+    return { model: reg.model, version: reg.version, decision: d.decision, reason: d.reason, comparedWith, metric: train.metric, candidate: reg.candidate };
+  } finally {
+    registry.close();
+  }
+};

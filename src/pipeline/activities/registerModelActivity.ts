@@ -1,0 +1,80 @@
+import type { SluiceConfig } from '../../core/config.js';
+import { SluiceError } from '../../core/errors.js';
+import { ModelRegistry } from '../../models/ModelRegistry.js';
+import type { ModelLineage } from '../../models/types.js';
+import type { Activity } from './Activity.js';
+import type { TrainOutput } from './trainActivity.js';
+
+export interface RegisterModelOutput {
+  model: string;
+  version: number;
+  artifactHash: string;
+  metric: string;
+  candidate: number;
+  champion: { version: number; value: number } | null;
+  /** Whether the candidate beat the champion on the batch's holdout (the `better` choice reads it). */
+  betterThanChampion: boolean;
+}
+
+/**
+ * The built-in `register_model` activity: registers the `train` step's artifact as the next
+ * version of the model, with its holdout metrics and lineage (the batch file and its content
+ * hash, the execution, the fitted recipe, the insights report, who approved the batch, the
+ * training settings). Idempotent: the registry keys the version by `<execution>:<step>`, so a
+ * rerun returns the version the first run registered.
+ */
+export const registerModelActivity: Activity<{ from?: string }, RegisterModelOutput> = async (input, ctx) => {
+  const config = ctx.config as SluiceConfig | undefined;
+  const fromStep = input.from ?? 'train';
+  const train = ctx.execution.results[fromStep] as TrainOutput | undefined;
+  if (!train?.artifactDir) {
+    throw new SluiceError('REGISTER_NO_MODEL', `register_model found no trained model in the results of step "${fromStep}"`, {
+      retryable: false,
+      hint: 'run it after a train task, or name that task with `input: { from: <step> }`',
+    });
+  }
+  const results = ctx.execution.results;
+  const approval = results.approval as { decision?: string; by?: string; at?: string; comment?: string } | undefined;
+  const report = results.report as { reportJson?: string } | undefined;
+  const flow = results.run_flow as { fitted?: string } | undefined;
+  const exec = ctx.execution.input as { file?: string; contentHash?: string; sha256?: string };
+  const lineage: ModelLineage = {
+    trainingBatch: {
+      file: String(exec.file ?? ''),
+      contentHash: contentHash(exec.contentHash ?? exec.sha256),
+      executionId: ctx.executionId,
+    },
+    fittedFlow: `${train.artifactDir}/fitted-flow.json`,
+    ...(report?.reportJson ? { insightsReport: report.reportJson } : {}),
+    ...(approval?.by && approval.at ? { approval: { by: approval.by, at: approval.at, ...(approval.comment ? { comment: approval.comment } : {}) } } : {}),
+    trainingConfig: { metric: train.metric, rows: train.rows, best: train.best, candidates: train.candidates, recipeRun: flow?.fitted ?? null },
+  };
+  const registry = ModelRegistry.open(ctx.project.root);
+  try {
+    const v = await registry.register(train.artifactDir, {
+      name: train.model,
+      description: `trained by execution ${ctx.executionId} on ${train.rows.train} rows (${train.best.learner})`,
+      metrics: { [`holdout_${train.metric}`]: train.candidate.value, holdout_rows: train.candidate.rows },
+      tags: { execution: ctx.executionId, learner: train.best.learner, project: config?.name ?? '' },
+      lineage,
+      by: `pipeline:${ctx.executionId}`,
+      idempotencyKey: ctx.idempotencyKey,
+    });
+    return {
+      model: v.name,
+      version: v.version,
+      artifactHash: v.artifactHash,
+      metric: train.metric,
+      candidate: train.candidate.value,
+      champion: train.champion ? { version: train.champion.version, value: train.champion.value } : null,
+      betterThanChampion: train.betterThanChampion,
+    };
+  } finally {
+    registry.close();
+  }
+};
+
+function contentHash(h: string | undefined): string {
+  if (!h) return '';
+  return h.startsWith('sha256:') ? h : `sha256:${h}`;
+}

@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { SluiceConfig } from '../../core/config.js';
+import { SluiceError } from '../../core/errors.js';
+import { loadFlow } from '../../flow/loadFlow.js';
+import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
+import { METRICS, type MetricName } from '../../ml/metrics/metricRegistry.js';
+import type { TrainableLearner } from '../../ml/trainByName.js';
+import { ModelRegistry } from '../../models/ModelRegistry.js';
+import { scoreArtifact, type ArtifactScore } from '../../training/scoreArtifact.js';
+import { splitHoldoutFile } from '../../training/splitHoldoutFile.js';
+import { trainModel } from '../../training/trainModel.js';
+import type { Activity } from './Activity.js';
+import { modelSettings } from './modelSettings.js';
+
+/** What the `train` step records: the candidate, and both it and the champion on the same holdout. */
+export interface TrainOutput {
+  model: string;
+  /** The training output folder (manifest, leaderboard, model report) and the servable artifact in it. */
+  trainDir: string;
+  artifactDir: string;
+  /** The raw rows held out from training, on which candidate and champion are compared. */
+  holdoutFile: string;
+  rows: { train: number; holdout: number };
+  metric: MetricName;
+  direction: 'maximize' | 'minimize';
+  best: { learner: string; cv: number | null };
+  candidates: number;
+  candidate: ArtifactScore;
+  /** The champion when training started, scored on the same holdout rows (null when there is none). */
+  champion: ({ version: number } & ArtifactScore) | null;
+  betterThanChampion: boolean;
+  reportHtml: string;
+}
+
+/**
+ * The built-in `train` activity. The arrived raw file is split into training rows and held-out
+ * rows before any recipe runs; AutoML trains candidates on the training rows (fitting the
+ * project's flow, so the artifact serves raw records); then the best candidate and the current
+ * champion are both scored on the held-out rows, each through its own fitted recipe, with the
+ * same metric. Idempotent: the result is written last, atomically, under
+ * `.sluice/batches/<execution>/<step>/`, and a rerun returns it.
+ */
+export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = async (input, ctx) => {
+  const config = ctx.config as SluiceConfig | undefined;
+  const dir = join(ctx.project.stateDir, 'batches', ctx.executionId, ctx.step.replace(/[^A-Za-z0-9_-]/g, '_'));
+  const manifest = join(dir, 'train.json');
+  if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as TrainOutput;
+  const file = (input.file as string | undefined) ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
+  if (!file) throw new SluiceError('TRAIN_NO_FILE', 'train has no data file', { retryable: false, hint: 'start the execution with a file, or give the task `input: { file: ... }`' });
+  const flow = (input.flow as string | undefined) ?? config?.flow;
+  const flowPath = flow ? (isAbsolute(flow) ? flow : join(ctx.project.root, flow)) : undefined;
+  const s = modelSettings(config, input, flowPath ? (await loadFlow(flowPath)).target : undefined);
+
+  const split = await splitHoldoutFile(file, { fraction: s.holdout, seed: s.seed, train: join(dir, 'train.parquet'), holdout: join(dir, 'holdout.parquet') });
+  ctx.log.info({ step: ctx.step, rows: split.rows }, `training ${s.name} on ${split.rows.train} rows, ${split.rows.holdout} held out`);
+  const trainDir = join(dir, 'model');
+  const result = await trainModel(split.train, {
+    target: s.target,
+    outDir: trainDir,
+    ...(flowPath ? { flowPath } : {}),
+    ...(s.metric ? { metric: s.metric } : {}),
+    timeLimit: s.timeLimit,
+    seed: s.seed,
+    search: {
+      ...(s.learners ? { learners: s.learners as TrainableLearner[] } : {}),
+      ...(s.maxCandidates !== undefined ? { maxCandidates: s.maxCandidates } : {}),
+      ...(s.ensemble !== undefined ? { ensemble: s.ensemble } : {}),
+    },
+    signal: ctx.signal,
+    onProgress: (e) => ctx.log.debug({ step: ctx.step, phase: e.phase }, e.message),
+  });
+  const metric = result.leaderboard.metric as MetricName;
+  const direction = METRICS[metric].higherIsBetter ? 'maximize' : 'minimize';
+  const candidate = await scoreArtifact(result.files.modelDir, split.holdout, metric);
+
+  let champion: TrainOutput['champion'] = null;
+  const registry = ModelRegistry.open(ctx.project.root);
+  try {
+    const champ = registry.champion(s.name);
+    if (champ) champion = { version: champ.version, ...(await scoreArtifact(champ.artifactPath, split.holdout, metric)) };
+  } finally {
+    registry.close();
+  }
+  const better = champion === null || (direction === 'maximize' ? candidate.value > champion.value : candidate.value < champion.value);
+  const out: TrainOutput = {
+    model: s.name,
+    trainDir,
+    artifactDir: result.files.modelDir,
+    holdoutFile: split.holdout,
+    rows: split.rows,
+    metric,
+    direction,
+    best: { learner: result.best.learner, cv: Number.isFinite(result.best.cv?.mean) ? (result.best.cv!.mean as number) : null },
+    candidates: result.leaderboard.entries.length,
+    candidate,
+    champion,
+    betterThanChampion: better,
+    reportHtml: result.files.reportHtml,
+  };
+  await atomicWriteFile(manifest, JSON.stringify(out, null, 2));
+  return out;
+};

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { SluiceError } from '../../core/errors.js';
+import type { ConsoleScope } from './ConsoleScope.js';
+import { qs } from './format.js';
+import { auditPage } from './pages/auditPage.js';
+import { settingsPage } from './pages/settingsPage.js';
+import { flattenSettings, redactConfig } from './redactConfig.js';
+import { sendHtml } from './sendHtml.js';
+
+const AUDIT_PAGE = 50;
+
+/** Settings (read-only, redacted) and the audit log. */
+export function adminRoutes(app: FastifyInstance, s: ConsoleScope): void {
+  const { auth, runtime } = s.opts;
+  const b = s.base;
+
+  app.get(`${b}/settings`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+    const { project } = runtime;
+    const { pipeline: _p, ...config } = project.config;
+    return sendHtml(reply, 200, settingsPage(s.frame(req, reply), {
+      root: project.root, configFile: project.file,
+      settings: flattenSettings(redactConfig(config)),
+      pipeline: { name: project.pipeline.name, states: Object.keys(project.pipeline.states) },
+    }));
+  });
+
+  // Approvers and admins: the log holds who did what from which address.
+  app.get(`${b}/audit`, { preHandler: auth.require('approver') }, async (req, reply) => {
+    const actor = qs(req.query, 'actor')?.slice(0, 200);
+    const action = qs(req.query, 'action')?.slice(0, 200);
+    const beforeRaw = qs(req.query, 'before');
+    const before = beforeRaw === undefined ? undefined : Number(beforeRaw);
+    if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new SluiceError('BAD_PAGE', `before must be an entry id, not "${beforeRaw}"`, { httpStatus: 400, hint: 'use the Older link' });
+    const rows = auth.auditLog({ limit: AUDIT_PAGE + 1, ...(before !== undefined ? { before } : {}), ...(actor ? { actor } : {}), ...(action ? { action } : {}) });
+    return sendHtml(reply, 200, auditPage(s.frame(req, reply), { actor, action, before }, rows.slice(0, AUDIT_PAGE), rows.length > AUDIT_PAGE));
+  });
+}

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SluiceError, toSluiceError } from '../../core/errors.js';
+import { quoteIdent } from '../../engine/sql.js';
+import type { ModelRegistry } from '../../models/ModelRegistry.js';
+import type { ModelVersion } from '../../models/types.js';
+import type { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
+import { field, type ConsoleScope } from './ConsoleScope.js';
+import { qs } from './format.js';
+import { modelReportFiles } from './modelReportFiles.js';
+import { featureGroupPage } from './pages/featureGroupPage.js';
+import { featuresPage } from './pages/featuresPage.js';
+import { modelPage, rankingMetric, type Candidate, type ModelPageData } from './pages/modelPage.js';
+import { modelsPage } from './pages/modelsPage.js';
+import { sendEmbeddable, sendHtml } from './sendHtml.js';
+
+const SAMPLE_ROWS = 10;
+
+function modelSubject(name: string): string {
+  return `model:${name}`;
+}
+
+/** Feature groups (schema, sample, look-up) and models (leaderboard, history, promote, roll back). */
+export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
+  const { auth, features } = s.opts;
+  const b = s.base;
+
+  app.get(`${b}/features`, { preHandler: auth.require('viewer') }, async (req, reply) =>
+    sendHtml(reply, 200, featuresPage(s.frame(req, reply), features ? await features.listGroups() : undefined)));
+
+  app.get(`${b}/features/:group`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+    if (!features) throw new SluiceError('NOT_FOUND', 'the feature store is not available in this server', { httpStatus: 404 });
+    const group = await features.describeGroup((req.params as { group: string }).group);
+    let sample: Array<Record<string, unknown>> = [];
+    let sampleError: string | undefined;
+    if (group.offline.batches > 0) {
+      try {
+        sample = await features.query(`SELECT * FROM ${quoteIdent(`${group.name}_latest`)} LIMIT ${SAMPLE_ROWS}`);
+      } catch (e) {
+        sampleError = `The sample could not be read: ${toSluiceError(e).message}`;
+      }
+    }
+    const id = qs(req.query, 'id')?.slice(0, 500);
+    const lookup = id !== undefined ? { id, record: await features.getRecord(group.name, id) } : undefined;
+    return sendHtml(reply, 200, featureGroupPage(s.frame(req, reply), { group, sample, sampleError, lookup }));
+  });
+
+  app.get(`${b}/models`, { preHandler: auth.require('viewer') }, async (req, reply) =>
+    sendHtml(reply, 200, modelsPage(s.frame(req, reply), s.opts.registry?.list())));
+
+  const registry = (): ModelRegistry => {
+    if (!s.opts.registry) throw new SluiceError('NOT_FOUND', 'the model registry is not available in this server', { httpStatus: 404 });
+    return s.opts.registry;
+  };
+
+  const renderModel = (req: FastifyRequest, reply: FastifyReply, name: string, status: number, message?: ModelPageData['message']) => {
+    const reg = registry();
+    const versions = reg.versions(name);
+    const user = s.user(req);
+    const withReport = new Set(versions.filter((v) => modelReportFiles(s.opts.runtime, v).html).map((v) => v.version));
+    const data: ModelPageData = {
+      name, versions, history: reg.history(name), ...rankingMetric(versions), withReport, message,
+      candidates: candidatesOf(s.opts.runtime, versions.find((v) => v.aliases.includes('champion')) ?? versions[0]),
+      adminCsrf: user.role === 'admin' ? auth.csrfToken(req, reply, modelSubject(name)) : undefined,
+    };
+    return sendHtml(reply, status, modelPage(s.frame(req, reply), data));
+  };
+
+  app.get(`${b}/models/:name`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+    const done = qs(req.query, 'done');
+    const name = (req.params as { name: string }).name;
+    return renderModel(req, reply, name, 200, done ? { kind: 'done', text: done === 'rollback' ? 'Rolled back: the champion is the previous one again.' : `Promoted: ${done}.` } : undefined);
+  });
+
+  app.get(`${b}/models/:name/versions/:version/report`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+    const { name, version } = req.params as { name: string; version: string };
+    const v = registry().get(name, version);
+    const file = modelReportFiles(s.opts.runtime, v).html;
+    const body = await (file ? readFile(file) : Promise.reject(new Error('none'))).catch(() => {
+      throw new SluiceError('NOT_FOUND', `${name} version ${v.version} has no model report`, { httpStatus: 404, hint: 'the train step writes the model report; versions registered by hand have none' });
+    });
+    return sendEmbeddable(reply, body);
+  });
+
+  /** Runs an admin change; a refusal re-renders the model page with the reason. */
+  const change = async (req: FastifyRequest, reply: FastifyReply, fn: (name: string, by: string) => { done: string; audit: { action: string; target: string; detail: string | null } }) => {
+    const name = (req.params as { name: string }).name;
+    auth.checkCsrf(req, modelSubject(name));
+    const user = s.user(req);
+    registry().versions(name); // 404 for an unknown model before anything else
+    try {
+      const r = fn(name, user.name);
+      auth.audit({ actor: user.name, ...r.audit, ip: req.ip });
+      return reply.redirect(`${b}/models/${encodeURIComponent(name)}?done=${encodeURIComponent(r.done)}`, 303);
+    } catch (e) {
+      const err = toSluiceError(e);
+      return renderModel(req, reply, name, err.httpStatus >= 500 ? 500 : err.httpStatus, { kind: 'refused', text: `Nothing changed: ${err.message}`, hint: err.hint });
+    }
+  };
+
+  app.post(`${b}/models/:name/promote`, { preHandler: auth.require('admin') }, async (req, reply) =>
+    change(req, reply, (name, by) => {
+      const version = Number(field(req.body, 'version'));
+      if (!Number.isInteger(version) || version < 1) throw new SluiceError('MODEL_BAD_VERSION', 'choose a version to promote', { httpStatus: 400, hint: 'pick one of the approved versions' });
+      const alias = (field(req.body, 'alias') ?? 'champion').trim() || 'champion';
+      const comment = field(req.body, 'comment')?.trim().slice(0, 2000) || undefined;
+      const v = registry().promote(name, version, alias, by, comment);
+      return { done: `version ${v.version} is ${alias}`, audit: { action: 'model.promote', target: `model:${name}@${v.version}`, detail: `${alias}${comment ? `: ${comment}` : ''}` } };
+    }));
+
+  app.post(`${b}/models/:name/rollback`, { preHandler: auth.require('admin') }, async (req, reply) =>
+    change(req, reply, (name, by) => {
+      const comment = field(req.body, 'comment')?.trim().slice(0, 2000) || undefined;
+      const v = registry().rollback(name, by, comment);
+      return { done: 'rollback', audit: { action: 'model.rollback', target: `model:${name}@${v.version}`, detail: comment ?? null } };
+    }));
+}
+
+/** The AutoML leaderboard of a version's model report (model-report.json beside the model), if any. */
+function candidatesOf(runtime: ProjectRuntime, v: ModelVersion | undefined): ModelPageData['candidates'] {
+  if (!v) return undefined;
+  const file = modelReportFiles(runtime, v).json;
+  if (!file) return undefined;
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as { leaderboard?: Candidate[]; metric?: string };
+    if (!Array.isArray(r.leaderboard)) return undefined;
+    return { version: v.version, metric: typeof r.metric === 'string' ? r.metric : undefined, rows: r.leaderboard.map((c) => ({ id: String(c.id), learner: String(c.learner), status: String(c.status), best: c.best === true, cvMean: typeof c.cvMean === 'number' ? c.cvMean : null, holdout: typeof c.holdout === 'number' ? c.holdout : null })) };
+  } catch {
+    return undefined;
+  }
+}

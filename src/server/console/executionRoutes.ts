@@ -1,0 +1,159 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SluiceError, isSluiceError, toSluiceError } from '../../core/errors.js';
+import { mayDecide } from '../../pipeline/approvals/Approver.js';
+import { decideApproval, pendingApproval } from '../../pipeline/approvals/decideApproval.js';
+import { extractFindings } from '../../pipeline/notify/findings.js';
+import { plan } from '../../pipeline/plan.js';
+import type { ExecutionStatus } from '../../pipeline/store/ExecutionStore.js';
+import { auditDecision } from '../auth/auditDecision.js';
+import { hasRole } from '../auth/AuthGate.js';
+import { field, type ConsoleScope } from './ConsoleScope.js';
+import { executionView } from './executionView.js';
+import { qs } from './format.js';
+import { executionPage, type ExecutionPageOptions } from './pages/executionPage.js';
+import { EXECUTION_STATUSES, executionsPage } from './pages/executionsPage.js';
+import { inboxPage, type InboxItem } from './pages/inboxPage.js';
+import { reportsPage, type ReportItem } from './pages/reportsPage.js';
+import { sendEmbeddable, sendHtml } from './sendHtml.js';
+
+const PAGE_SIZE = 25;
+
+/** A page number from the query (1 when absent); nonsense is a 400. */
+export function pageNumber(q: unknown): number {
+  const raw = qs(q, 'page');
+  if (raw === undefined) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new SluiceError('BAD_PAGE', `page must be a whole number from 1, not "${raw}"`, { httpStatus: 400, hint: 'use the Newer/Older links' });
+  return n;
+}
+
+function decideSubject(id: string): string {
+  return `decide:${id}`;
+}
+
+/** Inbox, executions list and detail with the decision form, the embedded report, and the reports list. */
+export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
+  const { runtime, auth } = s.opts;
+  const { store } = runtime;
+  const b = s.base;
+
+  app.get(b === '' ? '/' : b, { preHandler: auth.require('viewer') }, async (req, reply) => {
+    const user = s.user(req);
+    const items: InboxItem[] = [];
+    for (const r of store.list({ status: 'waiting', limit: 1000 })) {
+      const history = store.events(r.id);
+      const p = pendingApproval(history);
+      if (!p) continue;
+      const f = extractFindings(plan(r.definition, history).results);
+      items.push({
+        executionId: r.id, file: r.file, step: p.step, requestedAt: p.requested.at, expiresAt: p.requested.data.expiresAt as string | undefined,
+        verdict: f.verdict, gatesPassed: f.gates.filter((g) => g.passed).length, gatesFailed: f.gates.filter((g) => !g.passed).length, highWarnings: f.highWarnings.length,
+        mine: mayDecide(user, p.requested.data.approvers as string[] | null),
+      });
+    }
+    items.sort((x, y) => x.requestedAt.localeCompare(y.requestedAt));
+    const shown = user.role === 'viewer' ? items : items.filter((i) => i.mine);
+    return sendHtml(reply, 200, inboxPage(s.frame(req, reply), shown, items.length - shown.length));
+  });
+  if (b !== '') {
+    app.get(`${b}/`, async (_req, reply) => reply.redirect(b, 302));
+    // Mounted under a base: the site's root leads to the inbox, unless something else serves it.
+    if (!app.hasRoute({ method: 'GET', url: '/' })) app.get('/', async (_req, reply) => reply.redirect(b, 302));
+  }
+
+  app.get(`${b}/executions`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+    const status = qs(req.query, 'status');
+    if (status !== undefined && !(EXECUTION_STATUSES as readonly string[]).includes(status)) {
+      throw new SluiceError('BAD_FILTER', `no execution state "${status}"`, { httpStatus: 400, hint: `use one of ${EXECUTION_STATUSES.join(', ')}` });
+    }
+    const file = qs(req.query, 'file')?.slice(0, 200);
+    const page = pageNumber(req.query);
+    const rows = store.list({ status: status as ExecutionStatus | undefined, file, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+    const total = file ? undefined : store.count(status as ExecutionStatus | undefined);
+    return sendHtml(reply, 200, executionsPage(s.frame(req, reply), { status: status as ExecutionStatus | undefined, file, page, pageSize: PAGE_SIZE }, rows.slice(0, PAGE_SIZE), rows.length > PAGE_SIZE, total));
+  });
+
+  /** Renders the detail page; the decision form (with its CSRF token) only for a user who may decide the pending approval. */
+  const renderDetail = (req: FastifyRequest, reply: FastifyReply, status: number, id: string, message?: ExecutionPageOptions['message']) => {
+    const user = s.user(req);
+    const v = executionView(runtime, store.require(id));
+    const o: ExecutionPageOptions = { message };
+    if (v.pending) {
+      if (!hasRole(user.role, 'approver')) o.cannotDecide = `You are signed in as ${user.name} (viewer): only approvers and admins decide.`;
+      else if (!mayDecide(user, v.pending.approvers)) o.cannotDecide = `This approval is for ${(v.pending.approvers ?? []).join(', ')}; ${user.name} may not decide it.`;
+      else o.decideCsrf = auth.csrfToken(req, reply, decideSubject(id));
+    }
+    return sendHtml(reply, status, executionPage(s.frame(req, reply), v, o));
+  };
+
+  app.get(`${b}/executions/:id`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const decided = qs(req.query, 'decided');
+    // The notice after the form's redirect, only if the history says this user decided so (a crafted link shows nothing).
+    const user = s.user(req);
+    const confirmed = decided !== undefined && store.get(id) !== undefined
+      && store.events(id).some((e) => e.type === 'ApprovalDecided' && e.data.by === user.name && e.data.decision === decided);
+    return renderDetail(req, reply, 200, id, confirmed ? { kind: 'done', text: `You ${decided} this batch. The pipeline continues from here.` } : undefined);
+  });
+
+  app.post(`${b}/executions/:id/decide`, { preHandler: auth.require('approver') }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const user = s.user(req);
+    auth.checkCsrf(req, decideSubject(id));
+    const raw = field(req.body, 'decision');
+    const comment = field(req.body, 'comment')?.slice(0, 4000);
+    const reason = field(req.body, 'reason')?.slice(0, 4000);
+    try {
+      if (raw !== 'approve' && raw !== 'reject') throw new SluiceError('APPROVAL_BAD_DECISION', 'choose Approve or Reject', { httpStatus: 400, hint: 'use one of the two buttons of the form' });
+      const d = decideApproval(store, { executionId: id, approver: { name: user.name, email: user.email, role: user.role }, decision: raw, comment, reason, ip: req.ip });
+      auditDecision(auth, d, req.ip);
+      return reply.redirect(`${b}/executions/${encodeURIComponent(id)}?decided=${d.decision}`, 303);
+    } catch (e) {
+      const err = toSluiceError(e);
+      if (!isSluiceError(e)) req.log.error({ err: e }, 'console decision failed');
+      if (err.httpStatus === 404) throw err;
+      return renderDetail(req, reply, err.httpStatus, id, { kind: 'refused', text: `Not decided: ${err.message}`, hint: err.hint });
+    }
+  });
+
+  app.get(`${b}/executions/:id/report`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+    const rec = store.require((req.params as { id: string }).id);
+    const body = await readFile(join(runtime.project.paths.reports, rec.id, 'report.html')).catch(() => {
+      throw new SluiceError('NOT_FOUND', `execution ${rec.id} has no report (yet)`, { httpStatus: 404, hint: 'the report step writes it' });
+    });
+    return sendEmbeddable(reply, body);
+  });
+
+  app.get(`${b}/reports`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+    const page = pageNumber(req.query);
+    const dir = runtime.project.paths.reports;
+    const all = (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [])
+      .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'report.html')))
+      .flatMap((d) => {
+        const rec = store.get(d.name);
+        return rec ? [rec] : [];
+      })
+      .sort((x, y) => y.createdAt.localeCompare(x.createdAt) || y.id.localeCompare(x.id));
+    const items: ReportItem[] = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((r) => {
+      const summary = readSummary(join(dir, r.id, 'summary.json'));
+      return {
+        executionId: r.id, file: r.file, createdAt: r.createdAt, status: r.status,
+        verdict: typeof summary.verdict === 'string' ? summary.verdict : undefined,
+        drift: typeof summary.drift === 'string' ? summary.drift : undefined,
+        highWarnings: Array.isArray(summary.warnings) ? summary.warnings.filter((w) => (w as { severity?: string }).severity === 'high').length : 0,
+      };
+    });
+    return sendHtml(reply, 200, reportsPage(s.frame(req, reply), items, page, all.length > page * PAGE_SIZE));
+  });
+}
+
+function readSummary(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
