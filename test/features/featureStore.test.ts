@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { FeatureStore } from '../../src/features/FeatureStore.js';
+import { rejectionOf as refused } from '../support/errors.js';
 
 function project(): string {
   return mkdtempSync(join(tmpdir(), 'sluice-fs-'));
@@ -16,15 +17,6 @@ function csv(dir: string, name: string, text: string): string {
   return p;
 }
 
-async function refused(p: Promise<unknown>): Promise<SluiceError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SluiceError);
-    return e as SluiceError;
-  }
-  throw new Error('expected an error');
-}
 
 const PATIENTS = `patient_id,event_time,age,num_procedures,score
 1,2024-01-01T10:00:00Z,[50-60),2,0.5

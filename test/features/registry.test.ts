@@ -4,6 +4,7 @@ import { FeatureRegistry } from '../../src/features/FeatureRegistry.js';
 import type { FeatureGroupSpec } from '../../src/features/types.js';
 import { groupSpecFromSchema } from '../../src/features/validateGroupSpec.js';
 import { openProjectDb } from '../../src/state/openProjectDb.js';
+import { errorOf as refused } from '../support/errors.js';
 
 const base: FeatureGroupSpec = {
   name: 'patients',
@@ -20,15 +21,6 @@ const base: FeatureGroupSpec = {
   ttlSeconds: 86400,
 };
 
-function refused(fn: () => unknown): SluiceError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SluiceError);
-    return e as SluiceError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('feature group registry', () => {
   it('creates, lists and reads back a group with its history', () => {

@@ -12,16 +12,8 @@ import { ingestFeaturesActivity } from '../../src/pipeline/activities/ingestFeat
 import { projectPaths } from '../../src/pipeline/projectPaths.js';
 import { startRedis } from './redisServer.js';
 import { hasMoto, startS3 } from './s3Server.js';
+import { errorOf as refusedSync } from '../support/errors.js';
 
-function refusedSync(fn: () => unknown): SluiceError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SluiceError);
-    return e as SluiceError;
-  }
-  throw new Error('expected an error');
-}
 
 /** A project folder with one batch file, and the context the orchestrator gives the activity. */
 function projectWithBatch(config: Record<string, unknown>, executionId = 'exec-1'): { root: string; ctx: ActivityContext } {

@@ -6,16 +6,8 @@ import { type Frame, takeRows, takeTarget } from '../../src/ml/frame.js';
 import { loadModel } from '../../src/ml/loadModel.js';
 import { scoreMetric } from '../../src/ml/metrics/metricRegistry.js';
 import { regressionData, xorData } from './synthetic.js';
+import { rejectionOf as codeOf } from '../support/errors.js';
 
-async function codeOf(p: Promise<unknown>): Promise<SluiceError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSluiceError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a SluiceError');
-}
 
 describe('runAutoML on worker threads', () => {
   it('ranks candidates by cross-validation, refits the best, and scores it on the untouched holdout', async () => {

@@ -6,6 +6,8 @@ import { SluiceError } from '../../src/core/errors.js';
 import { hashFile } from '../../src/models/artifactFiles.js';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import type { ModelHistoryEntry } from '../../src/models/types.js';
+import { errorOf, rejectionOf } from '../support/errors.js';
+
 
 let project: string;
 let reg: ModelRegistry;
@@ -18,25 +20,9 @@ function artifact(content: string): string {
   return d;
 }
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SluiceError);
-    return (e as SluiceError).code;
-  }
-  throw new Error('expected an error');
-}
+const code = (fn: () => unknown): string => errorOf(fn).code;
 
-async function codeAsync(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SluiceError);
-    return (e as SluiceError).code;
-  }
-  throw new Error('expected an error');
-}
+const codeAsync = async (fn: () => Promise<unknown>): Promise<string> => (await rejectionOf(fn)).code;
 
 beforeEach(() => {
   project = mkdtempSync(join(tmpdir(), 'sluice-reg-'));

@@ -5,16 +5,8 @@ import { defaultPipeline } from '../../src/pipeline/definition/defaultPipeline.j
 import { durationMs } from '../../src/pipeline/definition/duration.js';
 import { parsePipelineYaml } from '../../src/pipeline/definition/parsePipeline.js';
 import { pipelineJsonSchema } from '../../src/pipeline/definition/pipelineJsonSchema.js';
+import { errorOf } from '../support/errors.js';
 
-function errorOf(fn: () => unknown): SluiceError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SluiceError) return e;
-    throw e;
-  }
-  throw new Error('expected a SluiceError');
-}
 
 const GOOD = `name: demo
 start: first

@@ -7,6 +7,7 @@ import { configJsonSchema, configSchema } from '../../src/core/config.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { initProject } from '../../src/pipeline/project/initProject.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
+import { errorOf } from '../support/errors.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'sluice.js');
@@ -16,15 +17,6 @@ function sluice(args: string[], cwd?: string) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-function errorOf(fn: () => unknown): SluiceError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SluiceError) return e;
-    throw e;
-  }
-  throw new Error('expected a SluiceError');
-}
 
 const PIPE = `
 pipeline:

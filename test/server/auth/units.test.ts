@@ -12,16 +12,9 @@ import { loadProject } from '../../../src/pipeline/project/loadProject.js';
 import { projectAuthGate } from '../../../src/server/auth/projectAuthGate.js';
 import { openProjectDb } from '../../../src/state/openProjectDb.js';
 import { FAST } from './support.js';
+import { errorOf } from '../../support/errors.js';
 
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SluiceError);
-    return (e as SluiceError).code;
-  }
-  throw new Error('expected an error');
-}
+const errorCode = (fn: () => unknown): string => errorOf(fn).code;
 
 describe('passwords', () => {
   it('hash with a random salt and the parameters in the string; verify the right one only', async () => {
