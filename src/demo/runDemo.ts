@@ -126,14 +126,10 @@ async function runBatch(c: BatchContext): Promise<{ record: ExecutionRecord; eve
   const say = o.out;
   say('');
   say(c.title);
-  let rec = await dropIntoInbox(runtime.store, c.file, runtime.project.paths.inbox, o.signal);
+  const rec = await dropIntoInbox(runtime.store, c.file, runtime.project.paths.inbox, o.signal);
   say(`  dropped ${relative(c.demo.root, c.file)} into inbox/: execution ${rec.id}`);
-  if (rec.status === 'skipped') {
-    // The inbox recognises content it has processed before (an earlier demo run in this folder).
-    say(`  the inbox skipped it: the same content was processed by ${rec.duplicateOf ?? 'an earlier execution'} (duplicate protection); the demo starts it again on purpose`);
-    rec = await runtime.orchestrator.startFile(rec.file!, { allowDuplicate: true });
-    say(`  execution ${rec.id}`);
-  }
+  // The demo's sluice.yaml says `duplicates: process`: a file an earlier demo run processed is
+  // processed again (and its model compared with the champion), not skipped as a duplicate.
   const result = await followExecution({
     store: runtime.store,
     id: rec.id,
