@@ -52,9 +52,9 @@ export class ModelRegistry {
     migrate(db, 'models', MODEL_MIGRATIONS);
   }
 
-  /** Opens the registry of the project in `projectDir` (its `.sluice/sluice.db`). */
-  static open(projectDir: string): ModelRegistry {
-    const state = join(projectDir, '.sluice');
+  /** Opens the registry of the project in `projectDir` (its `<stateDir>/sluice.db`; stateDir defaults to `.sluice`). */
+  static open(projectDir: string, stateDir = join(projectDir, '.sluice')): ModelRegistry {
+    const state = stateDir;
     const reg = new ModelRegistry(openProjectDb(join(state, 'sluice.db')), join(state, 'models'), true);
     reg.collectGarbage();
     return reg;
@@ -359,7 +359,8 @@ export class ModelRegistry {
   /**
    * The pipeline's deploy step: compares the candidate with the champion (both measured on the
    * new batch's holdout) and promotes the candidate to `champion` or `challenger`. Returns the
-   * decision and its reason for the execution history.
+   * decision and its reason for the execution history. `approveWinner` approves a pending
+   * candidate that wins (the pipeline's case: the batch it was trained on was approved).
    */
   deploy(
     name: string,
@@ -368,12 +369,18 @@ export class ModelRegistry {
     championMetric: number | null | undefined,
     direction: MetricDirection,
     by: string,
+    options: { approveWinner?: string } = {},
   ): DeploymentDecision & { version: number } {
     const version = this.resolve(name, ref);
     const champ = this.champion(name);
     if (champ?.version === version) return { decision: 'champion', reason: `${name} version ${version} is already champion`, version };
     // A champion measured without a metric is "no finite metric" (replaced), not "no champion".
     const d = decideDeployment(name, candidateMetric, champ ? (championMetric ?? Number.NaN) : undefined, direction);
+    // Only an approved version can be champion; with `approveWinner` (a comment), a winner that is
+    // still pending is approved first, by the same actor.
+    if (d.decision === 'champion' && options.approveWinner !== undefined && this.get(name, version).status !== 'approved') {
+      this.setStatus(name, version, 'approved', by, `${options.approveWinner}; ${d.reason}`);
+    }
     this.promote(name, version, d.decision === 'champion' ? CHAMPION : CHALLENGER, by, d.reason);
     return { ...d, version };
   }

@@ -101,13 +101,14 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   approvalPageRoutes(app, ctx);
   reportRoutes(app, ctx);
   s3EventRoutes(app, ctx);
-  const features = opts.features !== false || (auth && opts.console !== false) ? await featureStoreFromConfig(opts.project.root, opts.project.config) : undefined;
+  const withConsole = auth !== undefined && opts.console !== false;
+  const features = opts.features !== false || withConsole ? await featureStoreFromConfig(opts.project.root, opts.project.config) : undefined;
   if (features) app.addHook('onClose', async () => features.close());
   if (features && opts.features !== false) await app.register(featureRoutes, { store: features, prefix: '/api' });
-  const registry = ModelRegistry.open(opts.project.root);
-  app.addHook('onClose', async () => registry.close());
+  const registry = opts.endpoint !== false || withConsole ? ModelRegistry.open(opts.project.root, opts.project.paths.stateDir) : undefined;
+  if (registry) app.addHook('onClose', async () => registry.close());
   const model = defaultModelName(opts.project.config);
-  if (opts.endpoint !== false) {
+  if (registry && opts.endpoint !== false) {
     const mounted = await mountEndpoint(app, {
       registry,
       model,
@@ -119,9 +120,9 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
     app.addHook('onClose', async () => mounted.close());
   }
   // The console needs to know who is asking: it is mounted only with authentication.
-  if (auth && opts.console !== false) {
+  if (withConsole) {
     await app.register(consoleRoutes, {
-      runtime, auth, registry, ...(features ? { features } : {}),
+      runtime, auth, ...(registry ? { registry } : {}), ...(features ? { features } : {}),
       ...(app.endpoint ? { endpoint: { host: app.endpoint.host, model } } : {}),
     });
   }

@@ -8,10 +8,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer as netServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/demo/freePort.js';
 import { hashPassword } from '../../src/server/auth/password.js';
 import { DIABETES, tempDir } from '../support/data.js';
 
@@ -24,17 +24,6 @@ let serverLog = '';
 let browser: Browser;
 let base: string;
 let dir: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = netServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Copies a file into the inbox the way a careful producer does: written aside, renamed into place. */
 function drop(src: string, name: string, lines?: number): void {
@@ -88,7 +77,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'inbox'));
   copyFileSync(join(EXAMPLES, 'diabetes.flow.yaml'), join(dir, 'flows', 'diabetes.flow.yaml'));
   writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - missing_share < 0.2\n  - rows >= 1000\n');
-  const port = await freePort();
+  const port = await freePort('127.0.0.1', 0);
   base = `http://127.0.0.1:${port}`;
   const params = { N: 1024, r: 8, p: 1 };
   const [ana, vic, root] = await Promise.all(['ana-secret-1', 'vic-secret-1', 'root-secret-1'].map((p) => hashPassword(p, params)));

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ProjectPaths } from '../projectPaths.js';
 
@@ -29,3 +30,8 @@ export interface ActivityContext {
  * - it throws a SluiceError for failures; `retryable: false` stops retries.
  */
 export type Activity<I = Record<string, unknown>, O = unknown> = (input: I, ctx: ActivityContext) => Promise<O>;
+
+/** The folder an activity writes its files to: `<stateDir>/batches/<execution>/<step>` (step made path-safe). */
+export function stepDir(ctx: Pick<ActivityContext, 'project' | 'executionId' | 'step'>): string {
+  return join(ctx.project.stateDir, 'batches', ctx.executionId, ctx.step.replace(/[^A-Za-z0-9_-]/g, '_'));
+}

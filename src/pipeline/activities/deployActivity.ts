@@ -1,6 +1,5 @@
 import { SluiceError } from '../../core/errors.js';
 import type { MetricName } from '../../ml/metrics/metricRegistry.js';
-import { decideDeployment } from '../../models/decideDeployment.js';
 import { ModelRegistry } from '../../models/ModelRegistry.js';
 import { CHALLENGER, CHAMPION } from '../../models/types.js';
 import { scoreArtifact } from '../../training/scoreArtifact.js';
@@ -39,7 +38,7 @@ export const deployActivity: Activity<{ from?: string; train?: string }, DeployO
     });
   }
   const by = `pipeline:${ctx.executionId}`;
-  const registry = ModelRegistry.open(ctx.project.root);
+  const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   try {
     // Applied already (a rerun after a crash): return what was decided, whatever serves now.
     const done = registry.history(reg.model, reg.version).find((h) => h.by === by && h.kind === 'alias' && (h.alias === CHAMPION || h.alias === CHALLENGER));
@@ -55,12 +54,9 @@ export const deployActivity: Activity<{ from?: string; train?: string }, DeployO
           : { version: current.version, value: (await scoreArtifact(current.artifactPath, train.holdoutFile, train.metric as MetricName)).value };
     }
     const approval = ctx.execution.results.approval as { by?: string } | undefined;
-    // Only an approved version can be champion: approve the candidate first when it will win.
-    const pre = decideDeployment(reg.model, reg.candidate, current && current.version !== reg.version ? (comparedWith?.value ?? Number.NaN) : undefined, train.direction);
-    if (pre.decision === 'champion' && registry.get(reg.model, reg.version).status !== 'approved') {
-      registry.setStatus(reg.model, reg.version, 'approved', by, `batch approved by ${approval?.by ?? 'the approver'}; ${pre.reason}`);
-    }
-    const d = registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by);
+    const d = registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by, {
+      approveWinner: `batch approved by ${approval?.by ?? 'the approver'}`,
+    });
     return { model: reg.model, version: reg.version, decision: d.decision, reason: d.reason, comparedWith, metric: train.metric, candidate: reg.candidate };
   } finally {
     registry.close();

@@ -59,7 +59,7 @@ export function modelSettings(config: SluiceConfig | undefined, input: Record<st
     timeLimit: num('timeLimit', m?.timeLimit ?? 120),
     holdout: num('holdout', m?.holdout ?? 0.2),
     seed: num('seed', m?.seed ?? 0),
-    ...((input.learners ?? m?.learners) ? { learners: (input.learners ?? m?.learners) as string[] } : {}),
+    ...(learners !== undefined ? { learners: learners as string[] } : {}),
     ...((input.maxCandidates ?? m?.maxCandidates) !== undefined ? { maxCandidates: (input.maxCandidates ?? m?.maxCandidates) as number } : {}),
     ...((input.ensemble ?? m?.ensemble) !== undefined ? { ensemble: (input.ensemble ?? m?.ensemble) as boolean } : {}),
   };

@@ -49,7 +49,7 @@ export const registerModelActivity: Activity<{ from?: string }, RegisterModelOut
     ...(approval?.by && approval.at ? { approval: { by: approval.by, at: approval.at, ...(approval.comment ? { comment: approval.comment } : {}) } } : {}),
     trainingConfig: { metric: train.metric, rows: train.rows, best: train.best, candidates: train.candidates, recipeRun: flow?.fitted ?? null },
   };
-  const registry = ModelRegistry.open(ctx.project.root);
+  const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   try {
     const v = await registry.register(train.artifactDir, {
       name: train.model,

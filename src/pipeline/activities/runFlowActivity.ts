@@ -7,7 +7,7 @@ import { Engine } from '../../engine/Engine.js';
 import { saveFittedFlow } from '../../flow/fittedFlow.js';
 import { loadFlow } from '../../flow/loadFlow.js';
 import { runFlow } from '../../flow/runFlow.js';
-import type { Activity } from './Activity.js';
+import { stepDir, type Activity } from './Activity.js';
 
 export interface RunFlowOutput {
   /** The transformed batch (Parquet). */
@@ -27,7 +27,7 @@ export interface RunFlowOutput {
  */
 export const runFlowActivity: Activity<{ file?: string; flow?: string }, RunFlowOutput> = async (input, ctx) => {
   const config = ctx.config as SluiceConfig | undefined;
-  const dir = join(ctx.project.stateDir, 'batches', ctx.executionId, ctx.step.replace(/[^A-Za-z0-9_-]/g, '_'));
+  const dir = stepDir(ctx);
   const manifest = join(dir, 'run_flow.json');
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as RunFlowOutput;
   const file = input.file ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);

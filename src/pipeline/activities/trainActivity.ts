@@ -4,13 +4,13 @@ import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { loadFlow } from '../../flow/loadFlow.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
-import { METRICS, type MetricName } from '../../ml/metrics/metricRegistry.js';
+import { isBetter, METRICS, type MetricName } from '../../ml/metrics/metricRegistry.js';
 import type { TrainableLearner } from '../../ml/trainByName.js';
 import { ModelRegistry } from '../../models/ModelRegistry.js';
 import { scoreArtifact, type ArtifactScore } from '../../training/scoreArtifact.js';
 import { splitHoldoutFile } from '../../training/splitHoldoutFile.js';
 import { trainModel } from '../../training/trainModel.js';
-import type { Activity } from './Activity.js';
+import { stepDir, type Activity } from './Activity.js';
 import { modelSettings } from './modelSettings.js';
 
 /** What the `train` step records: the candidate, and both it and the champion on the same holdout. */
@@ -43,7 +43,7 @@ export interface TrainOutput {
  */
 export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = async (input, ctx) => {
   const config = ctx.config as SluiceConfig | undefined;
-  const dir = join(ctx.project.stateDir, 'batches', ctx.executionId, ctx.step.replace(/[^A-Za-z0-9_-]/g, '_'));
+  const dir = stepDir(ctx);
   const manifest = join(dir, 'train.json');
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as TrainOutput;
   const file = (input.file as string | undefined) ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
@@ -75,14 +75,14 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
   const candidate = await scoreArtifact(result.files.modelDir, split.holdout, metric);
 
   let champion: TrainOutput['champion'] = null;
-  const registry = ModelRegistry.open(ctx.project.root);
+  const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   try {
     const champ = registry.champion(s.name);
     if (champ) champion = { version: champ.version, ...(await scoreArtifact(champ.artifactPath, split.holdout, metric)) };
   } finally {
     registry.close();
   }
-  const better = champion === null || (direction === 'maximize' ? candidate.value > champion.value : candidate.value < champion.value);
+  const better = champion === null || isBetter(metric, candidate.value, champion.value);
   const out: TrainOutput = {
     model: s.name,
     trainDir,
