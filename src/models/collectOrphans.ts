@@ -12,7 +12,10 @@ export interface GarbageOptions {
 /** What orphan collection removed (or, in a dry run, would remove). */
 export interface GarbageReport {
   dryRun: boolean;
-  /** `.tmp-*` folders of dead processes and `.deleted-*` folders: removed (unless a dry run). */
+  /**
+   * `.tmp-*` folders of dead processes, `.deleted-*` folders, and unregistered copies of a
+   * pipeline step's artifact that is registered under another version: removed (unless a dry run).
+   */
   leftovers: string[];
   /**
    * Version folders without a database row. Removed only with `orphans: true`: such a folder is
@@ -32,8 +35,8 @@ export interface GarbageReport {
 export function collectOrphans(db: ProjectDb, modelsDir: string, options: GarbageOptions = {}): GarbageReport {
   const scan = scanVersionFolders(db, modelsDir);
   const dryRun = options.dryRun === true;
-  const leftovers = scan.leftovers.filter((l) => !l.live).map((l) => l.path);
-  const unregistered = scan.versions.filter((v) => !v.hasRow).map((v) => v.path);
+  const leftovers = [...scan.leftovers.filter((l) => !l.live).map((l) => l.path), ...scan.versions.filter((v) => v.duplicateOf !== undefined).map((v) => v.path)];
+  const unregistered = scan.versions.filter((v) => !v.hasRow && v.duplicateOf === undefined).map((v) => v.path);
   const doomed = [...leftovers, ...(options.orphans ? unregistered : [])];
   if (!dryRun) for (const p of doomed) rmSync(p, { recursive: true, force: true });
   return { dryRun, leftovers, unregistered, removed: dryRun ? [] : doomed };

@@ -31,13 +31,14 @@ export interface RecoveredVersion {
 /**
  * Reads what the registry needs from each unregistered version folder: its manifest
  * (`sluice-version.json`), or, for a folder written before manifests existed, its training
- * manifest (`model.json`) with status `pending`. The files are hashed again; a folder whose bytes
+ * manifest (`model.json`) with status `pending`. A copy of an artifact registered under another
+ * version (same idempotency key: a step killed before its commit, then rerun) is skipped. The files are hashed again; a folder whose bytes
  * no longer match its recorded hash comes back `pending` without aliases, to be approved again.
  */
 export async function planRecovery(folders: readonly VersionFolder[]): Promise<RecoveredVersion[]> {
   const out: RecoveredVersion[] = [];
   for (const f of folders) {
-    if (f.hasRow) continue;
+    if (f.hasRow || f.duplicateOf !== undefined) continue;
     const hash = await hashDir(f.path);
     const m = f.manifest;
     if (m && m.name === f.name && m.version === f.version) {

@@ -12,6 +12,12 @@ export interface VersionFolder {
   hasRow: boolean;
   /** What the folder's own manifest says, when it has a readable one. */
   manifest: VersionManifest | undefined;
+  /**
+   * For a folder without a row: the registered version holding the same idempotency key (the
+   * same pipeline step's artifact). A process killed between placing the folder and committing
+   * its row leaves such a copy; the step's rerun registered the artifact again.
+   */
+  duplicateOf?: number;
 }
 
 /** What `modelsDir` holds besides registered versions. */
@@ -27,6 +33,7 @@ export function scanVersionFolders(db: ProjectDb, modelsDir: string): FolderScan
   const out: FolderScan = { versions: [], leftovers: [] };
   if (!existsSync(modelsDir)) return out;
   const hasRow = db.prepare('SELECT 1 FROM model_versions WHERE name = ? AND version = ?');
+  const byKey = db.prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?');
   for (const model of readdirSync(modelsDir, { withFileTypes: true })) {
     if (!model.isDirectory()) continue;
     const dir = join(modelsDir, model.name);
@@ -36,7 +43,10 @@ export function scanVersionFolders(db: ProjectDb, modelsDir: string): FolderScan
       else if (ent.name.startsWith(DELETED_PREFIX)) out.leftovers.push({ path: p, live: false });
       else if (ent.isDirectory() && /^\d+$/.test(ent.name)) {
         const version = Number(ent.name);
-        out.versions.push({ name: model.name, version, path: p, hasRow: hasRow.get(model.name, version) !== undefined, manifest: readVersionManifest(p) });
+        const manifest = readVersionManifest(p);
+        const row = hasRow.get(model.name, version) !== undefined;
+        const twin = !row && manifest?.idempotencyKey ? (byKey.get(model.name, manifest.idempotencyKey) as { version: number } | undefined) : undefined;
+        out.versions.push({ name: model.name, version, path: p, hasRow: row, manifest, ...(twin ? { duplicateOf: twin.version } : {}) });
       }
     }
   }

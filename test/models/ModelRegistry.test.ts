@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -271,6 +271,18 @@ describe('ModelRegistry: nothing deleted by inference, recovery from the folders
     const v = await reg.register(artifact('2'), { name: 'm' });
     expect(v.version).toBe(6);
     expect(readFileSync(join(dir, '5', 'model.json'), 'utf8')).toBe('precious');
+  });
+
+  it('a copy a killed register left (same idempotency key as a registered version) is a leftover, not recovered', async () => {
+    const v = await reg.register(artifact('1'), { name: 'm', idempotencyKey: 'ex-1:register' });
+    const copy = join(project, '.sluice', 'models', 'm', '9');
+    cpSync(v.artifactPath, copy, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(copy, 'sluice-version.json'), 'utf8'));
+    writeFileSync(join(copy, 'sluice-version.json'), JSON.stringify({ ...manifest, version: 9 }));
+    expect(reg.collectGarbage({ dryRun: true })).toMatchObject({ leftovers: [copy], unregistered: [] });
+    expect((await reg.recover('ops')).recovered).toEqual([]);
+    reg.collectGarbage();
+    expect(existsSync(copy)).toBe(false);
   });
 
   it('a folder whose files changed since registration comes back pending, without its aliases', async () => {
