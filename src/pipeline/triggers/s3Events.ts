@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline as pump } from 'node:stream/promises';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
+import { decodeS3Key } from './decodeS3Key.js';
 import { sha256File, type Orchestrator } from '../Orchestrator.js';
 import { newExecutionId, type ExecutionRecord } from '../store/ExecutionStore.js';
 
@@ -33,7 +34,7 @@ export function parseS3Event(body: unknown): S3ObjectRef[] {
     }
     const eventName = typeof rec.eventName === 'string' ? rec.eventName : 'ObjectCreated:Put';
     if (!eventName.startsWith('ObjectCreated')) return [];
-    return [{ bucket, key: decodeURIComponent(key.replace(/\+/g, ' ')), eventName }];
+    return [{ bucket, key: decodeS3Key(key, i), eventName }];
   });
 }
 

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
+import { sameSecret } from '../auth/sameSecret.js';
 import { parseS3Event, takeS3Object } from '../../pipeline/triggers/s3Events.js';
 import { executionJson } from './executions.js';
 import type { ServerContext } from '../serverContext.js';
@@ -17,7 +17,7 @@ export function s3EventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const expected = process.env[cfg.secretEnv];
     const got = req.headers['x-sluice-secret'];
     if (!expected) throw new SluiceError('CONFIG_SECRET_MISSING', `s3Events.secretEnv names ${cfg.secretEnv}, which is not set`, { httpStatus: 503, hint: `export ${cfg.secretEnv}=... for the server` });
-    if (typeof got !== 'string' || got.length !== expected.length || !timingSafeEqual(Buffer.from(got), Buffer.from(expected))) {
+    if (!sameSecret(got, expected)) {
       throw new SluiceError('S3_EVENT_UNAUTHORIZED', 'wrong or missing x-sluice-secret', { httpStatus: 401, hint: 'configure the notifier to send the shared secret' });
     }
     const refs = parseS3Event(req.body);
