@@ -25,7 +25,7 @@ describe('S3 event notifications', () => {
 
   it('a malformed %-escape in a key is a 400 naming the record; secrets of any byte length are a 401, never a 500', async () => {
     expect(() => parseS3Event({ Records: [{ s3: { bucket: { name: 'b' }, object: { key: 'ok.csv' } } }, { s3: { bucket: { name: 'b' }, object: { key: `in/%E2%zz${'y'.repeat(5000)}` } } }] }))
-      .toThrow(/^record 1: s3.object.key "in\/%E2%zzy+…" \(5009 characters\) has a malformed %-escape$/);
+      .toThrow(/^record 1: the object key "in\/%E2%zzy+…" \(5009 characters\) is not URL-encoded/);
     process.env.TEST_HOOK_SECRET_UTF8 = 'sécret-✓-ключ';
     const dir = join(mkdtempSync(join(tmpdir(), 'sluice-s3-')), 'p');
     initProject(dir);
@@ -43,7 +43,7 @@ describe('S3 event notifications', () => {
       }
       const bad = await post(process.env.TEST_HOOK_SECRET_UTF8!, 'in/100%');
       expect(bad.statusCode, bad.body).toBe(400);
-      expect(bad.json()).toMatchObject({ code: 'S3_EVENT_INVALID', location: { record: 0, field: 's3.object.key' } });
+      expect(bad.json()).toMatchObject({ code: 'S3_EVENT_BAD_KEY', location: { record: 0, field: 'key' } });
     } finally {
       await app.close();
       await runtime.close();

@@ -22,7 +22,7 @@ export const ROUTE_SUMMARIES: Record<string, { summary: string; tag: string; des
   'GET /approve/:token': { tag: 'approvals', summary: 'The decision page an approval link opens (HTML; deciding needs its form)' },
   'POST /approve/:token': { tag: 'approvals', summary: 'The decision page\'s form (form-encoded, with its CSRF token)' },
   'GET /reports/:id/:file': { tag: 'reports', summary: 'An execution\'s report: report.html or report.json' },
-  'POST /api/s3-events': { tag: 'triggers', summary: 'S3 event notifications; the sender proves itself with x-sluice-secret' },
+  'POST /api/s3-events': { tag: 'triggers', summary: 'Object-storage events (AWS S3, MinIO, Ceph, EventBridge, SNS); the sender proves itself with the shared secret or an SNS signature' },
   'GET /api/features/groups': { tag: 'features', summary: 'Feature groups: `{ groups }`' },
   'GET /api/features/groups/:group': { tag: 'features', summary: 'A feature group and its offline history (batches, rows, files)' },
   'GET /api/features/groups/:group/records/:id': { tag: 'features', summary: 'The latest record of an id from the online store (404 RECORD_NOT_FOUND)' },
