@@ -34,8 +34,8 @@ function defaultUser(): string {
   }
 }
 
-async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>, _open: { allowMissingState?: boolean } = {}): Promise<T> {
-  const reg = ModelRegistry.open(resolve(opts.project));
+async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>, open: { allowMissingState?: boolean } = {}): Promise<T> {
+  const reg = ModelRegistry.open(resolve(opts.project), undefined, open);
   try {
     return await fn(reg);
   } finally {

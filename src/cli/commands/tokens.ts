@@ -19,7 +19,7 @@ export function cliUser(): string {
 
 function withDb<T>(dir: string | undefined, fn: (project: Project, db: ProjectDb) => T): T {
   const project = loadProject(dir);
-  const db = openProjectDb(project.paths.db);
+  const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
   try {
     return fn(project, db);
   } finally {
