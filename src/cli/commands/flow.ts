@@ -29,9 +29,11 @@ export function register(program: Command): void {
     .option('--input <file>', 'also fit the flow on this data file, checking every column it needs')
     .description('Check a flow: structure, fields, expressions; with --input, the columns each step needs')
     .action(async (file: string, opts: { input?: string }) => {
-      const { loadFlow, openEngine, runFlow } = await lib();
+      // Without --input only the flow file is read: DuckDB is not loaded.
+      const { loadFlow } = await import('../../flow/loadFlow.js');
       const spec = await loadFlow(file);
       if (opts.input) {
+        const { openEngine, runFlow } = await lib();
         const engine = await openEngine();
         try {
           const r = await runFlow(engine, { flow: spec, input: opts.input });

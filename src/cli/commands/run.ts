@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import pino from 'pino';
-import { loadProject } from '../../pipeline/project/loadProject.js';
-import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
-import { formatHistory } from '../../pipeline/formatExecution.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+const lib = async () => ({
+  pino: (await import('pino')).default,
+  ...(await import('../../pipeline/project/loadProject.js')),
+  ...(await import('../../pipeline/project/ProjectRuntime.js')),
+  ...(await import('../../pipeline/formatExecution.js')),
+});
 
 /** `sluice run FILE [--wait]`: starts an execution for a file. */
 export function register(program: Command): void {
@@ -14,6 +17,7 @@ export function register(program: Command): void {
     .option('-w, --wait', 'drive the execution here and wait until it ends, printing its events')
     .option('--allow-duplicate', 'process the file even if the same content was processed before')
     .action(async (file: string, opts: { project?: string; wait?: boolean; allowDuplicate?: boolean }) => {
+      const { formatHistory, loadProject, pino, ProjectRuntime } = await lib();
       const project = loadProject(opts.project);
       const runtime = new ProjectRuntime(project, { logger: pino({ level: process.env.SLUICE_LOG ?? 'error' }) });
       try {

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import pino from 'pino';
-import { loadProject } from '../../pipeline/project/loadProject.js';
-import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
-import { createServer } from '../../server/createServer.js';
-import { projectAuthGate } from '../../server/auth/projectAuthGate.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+const lib = async () => ({
+  pino: (await import('pino')).default,
+  ...(await import('../../pipeline/project/loadProject.js')),
+  ...(await import('../../pipeline/project/ProjectRuntime.js')),
+  ...(await import('../../server/createServer.js')),
+  ...(await import('../../server/auth/projectAuthGate.js')),
+});
 
 /** `sluice serve`: inbox watcher, orchestrator, HTTP API and approval pages in one process. */
 export function register(program: Command): void {
@@ -15,6 +18,7 @@ export function register(program: Command): void {
     .option('--port <port>', 'listen port (default: server.port)')
     .option('--no-watch', 'do not watch the inbox')
     .action(async (o: { project?: string; host?: string; port?: string; watch: boolean }) => {
+      const { createServer, loadProject, pino, ProjectRuntime, projectAuthGate } = await lib();
       const project = loadProject(o.project);
       const logger = pino({ level: process.env.SLUICE_LOG ?? 'info' });
       const runtime = new ProjectRuntime(project, { logger });
