@@ -28,6 +28,7 @@ const fittedFlowSchema = z.object({
     }),
   ),
   flow: z.record(z.string(), z.unknown()),
+  inputs: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** One step as fitted: its spec, what it learned, and its columns in and out. */
@@ -58,6 +59,8 @@ export interface FittedFlow {
   output: ColumnSchema[];
   steps: FittedStep[];
   flow: FlowSpec;
+  /** The flow's other inputs as fitted with their own steps, by name. */
+  inputs?: Record<string, FittedFlow>;
 }
 
 export function hashFlow(spec: FlowSpec): string {
