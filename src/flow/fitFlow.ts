@@ -1,9 +1,11 @@
 import { SluiceError, isSluiceError } from '../core/errors.js';
+import { missingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
 import type { FlowSpec, StepSpec } from './flowSchema.js';
-import { hashFlow, type FittedFlow, type FittedStep } from './fittedFlow.js';
+import { dropReason } from './dropReason.js';
+import { hashFlow, type FittedFlow, type FittedStep, type RowsDropped } from './fittedFlow.js';
 import type { RawInput } from './loadInputs.js';
 import type { SideRelation, StepContext } from './step.js';
 import { missingColumn, plain } from './steps/common.js';
@@ -17,6 +19,8 @@ export interface FitOptions {
    * write it) pass false and fill `fitted.rows.out` themselves, saving a pass over the data.
    */
   countOutput?: boolean;
+  /** The missing tokens the data was read with (recorded in the fitted flow; pandas' list when absent). */
+  missingTokens?: readonly string[];
   /** Called after each step with its index, the view holding its result, and its columns. */
   onStep?: (index: number, step: StepSpec, view: string, columns: ColumnSchema[]) => void | Promise<void>;
   /** The flow's other inputs, read by `readInputs`; each is fitted with its own steps first. */
@@ -50,6 +54,8 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
   for (const name of Object.keys(spec.inputs ?? {})) {
     if (!sides.has(name)) throw new SluiceError('FLOW_INPUT_NEEDED', `the flow reads input "${name}", which was not given`, { location: { file: options.file, field: `inputs.${name}` }, hint: 'run the flow with `sluice flow run` (it reads the inputs the flow names), or give the input with --with' });
   }
+  const dropped: RowsDropped[] = [];
+  let rowsBefore = rowsIn;
 
   for (const [index, raw] of (spec.steps as StepSpec[]).entries()) {
     const def = stepDef(raw.kind);
@@ -64,6 +70,12 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
       const actual = plain(await engine.describe(next));
       assertSameColumns(declared, actual, index, raw.kind);
       steps.push({ kind: raw.kind, spec: raw, fitted, input: columns, output: actual });
+      // Every step that can remove rows says how many and why (no row leaves without a word).
+      if (def.rowsOnly) {
+        const after = await engine.count(next);
+        if (after < rowsBefore) dropped.push({ step: index, kind: raw.kind, ...(raw.name ? { name: raw.name } : {}), rows: rowsBefore - after, reason: dropReason(raw) });
+        rowsBefore = after;
+      }
       columns = actual;
       current = next;
       await options.onStep?.(index, raw, next, actual);
@@ -86,6 +98,8 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
     flowHash: hashFlow(spec),
     fittedAt: new Date().toISOString(),
     rows: { in: rowsIn, out: rowsOut },
+    missingTokens: [...(options.missingTokens ?? missingPolicy(spec.missing_tokens).tokens)],
+    dropped,
     input,
     output: columns,
     steps,

@@ -65,6 +65,10 @@ export const flowSchema = z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an input name is a letter or _ followed by letters, digits or _').refine((n) => n !== MAIN_INPUT, `"${MAIN_INPUT}" is the flow's own data; choose another name`), inputSourceSchema)
       .optional()
       .describe('Other inputs that join and concatenate steps read, by name. The flow\'s own data (the file that arrived) is `main`.'),
+    missing_tokens: z
+      .array(z.string())
+      .optional()
+      .describe("Text values read as missing, replacing the project's list (sluice.yaml missingTokens) and pandas' default list (docs/data.md). The empty field is always missing."),
     steps: z.array(z.union(stepSchemas)).describe('The transforms, applied in order.'),
     report: reportSettingsSchema.optional().describe('Settings for the insights report.'),
   })
