@@ -8,6 +8,7 @@ import { loadFlowModelPredictor } from '../../server/endpoint/FlowModelPredictor
 import { predictFile } from '../../server/endpoint/predictFile.js';
 import { CHAMPION, checkStatus, type ModelLineage, type ModelVersion } from '../../models/types.js';
 import { SluiceError } from '../../core/errors.js';
+import { registerModelsExport } from './modelsExport.js';
 
 interface Common {
   project: string;
@@ -218,6 +219,8 @@ export function register(program: Command): void {
         engine.close();
       }
     });
+
+  registerModelsExport(models);
 
   change(models.command('delete <name> <version>').description('delete a version and its artifacts (never the champion)')).action(
     async (name: string, version: string, opts: Change) => {
