@@ -53,6 +53,10 @@ export const configSchema = z
     target: z.string().optional().meta({ description: 'The column models predict.' }),
     id: z.string().optional().meta({ description: 'The record id column (feature store).' }),
     gates: z.string().optional().meta({ description: 'Quality gates file.' }),
+    missingTokens: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "Text values read as missing in this project's data, replacing pandas' default list (docs/data.md); a flow's missing_tokens replaces it in turn." }),
     featureGroup: z
       .strictObject({
         name: z.string().min(1),
@@ -97,8 +101,15 @@ export const configSchema = z
         forcePathStyle: z.boolean().optional(),
         accessKeyIdEnv: z.string().optional().meta({ description: 'Environment variable with the access key id (else the SDK default chain).' }),
         secretAccessKeyEnv: z.string().optional(),
-        secretEnv: z.string().meta({ description: 'Environment variable with the shared secret the notifier sends in the x-sluice-secret header.' }),
+        secretEnv: z.string().meta({ description: 'Environment variable with the shared secret the notifier sends (x-sluice-secret, Authorization: Bearer, or the Basic password).' }),
         buckets: z.array(z.string()).optional().meta({ description: 'Buckets accepted; all when absent.' }),
+        sns: z
+          .strictObject({
+            topicArns: z.array(z.string()).optional().meta({ description: 'SNS topics accepted; a signed SNS message without the shared secret is accepted only from these.' }),
+            hosts: z.array(z.string()).optional().meta({ description: 'host:port trusted besides sns.<region>.amazonaws.com for SubscribeURL and SigningCertURL (an SNS-compatible service, a test server).' }),
+          })
+          .optional()
+          .meta({ description: 'Amazon SNS HTTP/HTTPS subscriptions: which topics and hosts to trust.' }),
       })
       .optional()
       .meta({ description: 'Accept S3 event notifications at POST /api/s3-events and fetch the new objects.' }),

@@ -1,9 +1,11 @@
 import { SluiceError, isSluiceError } from '../core/errors.js';
+import { missingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
 import type { FlowSpec, StepSpec } from './flowSchema.js';
-import { hashFlow, type FittedFlow, type FittedStep } from './fittedFlow.js';
+import { dropReason } from './dropReason.js';
+import { hashFlow, type FittedFlow, type FittedStep, type RowsDropped } from './fittedFlow.js';
 import type { StepContext } from './step.js';
 import { missingColumn, plain } from './steps/common.js';
 import { stepDef } from './steps/index.js';
@@ -16,6 +18,8 @@ export interface FitOptions {
    * write it) pass false and fill `fitted.rows.out` themselves, saving a pass over the data.
    */
   countOutput?: boolean;
+  /** The missing tokens the data was read with (recorded in the fitted flow; pandas' list when absent). */
+  missingTokens?: readonly string[];
   /** Called after each step with its index, the view holding its result, and its columns. */
   onStep?: (index: number, step: StepSpec, view: string, columns: ColumnSchema[]) => void | Promise<void>;
 }
@@ -36,6 +40,8 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
   let columns: ColumnSchema[] = input;
   let current = relation;
   const steps: FittedStep[] = [];
+  const dropped: RowsDropped[] = [];
+  let rowsBefore = rowsIn;
 
   for (const [index, raw] of (spec.steps as StepSpec[]).entries()) {
     const def = stepDef(raw.kind);
@@ -50,6 +56,12 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
       const actual = plain(await engine.describe(next));
       assertSameColumns(declared, actual, index, raw.kind);
       steps.push({ kind: raw.kind, spec: raw, fitted, input: columns, output: actual });
+      // Every step that can remove rows says how many and why (no row leaves without a word).
+      if (def.rowsOnly) {
+        const after = await engine.count(next);
+        if (after < rowsBefore) dropped.push({ step: index, kind: raw.kind, ...(raw.name ? { name: raw.name } : {}), rows: rowsBefore - after, reason: dropReason(raw) });
+        rowsBefore = after;
+      }
       columns = actual;
       current = next;
       await options.onStep?.(index, raw, next, actual);
@@ -72,6 +84,8 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
     flowHash: hashFlow(spec),
     fittedAt: new Date().toISOString(),
     rows: { in: rowsIn, out: rowsOut },
+    missingTokens: [...(options.missingTokens ?? missingPolicy(spec.missing_tokens).tokens)],
+    dropped,
     input,
     output: columns,
     steps,

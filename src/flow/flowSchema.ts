@@ -44,6 +44,10 @@ export const flowSchema = z
     target: z.string().min(1).optional().describe('The column models predict; records at prediction time do not have it.'),
     record_id: z.string().optional().describe('The record identifier column the flow produces (for the feature store).'),
     event_time: z.string().optional().describe('The event time column the flow produces (for the feature store).'),
+    missing_tokens: z
+      .array(z.string())
+      .optional()
+      .describe("Text values read as missing, replacing the project's list (sluice.yaml missingTokens) and pandas' default list (docs/data.md). The empty field is always missing."),
     steps: z.array(z.union(stepSchemas)).describe('The transforms, applied in order.'),
     report: reportSettingsSchema.optional().describe('Settings for the insights report.'),
   })

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { missingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { readTable } from '../engine/readTable.js';
@@ -6,7 +7,7 @@ import { writeTable } from '../engine/writeTable.js';
 import { quoteIdent } from '../engine/sql.js';
 import { fitFlow, type FitOptions } from './fitFlow.js';
 import type { FlowSpec } from './flowSchema.js';
-import type { FittedFlow } from './fittedFlow.js';
+import { fittedMissing, type FittedFlow } from './fittedFlow.js';
 import { planSql } from './planSql.js';
 
 /** Files above this size are read as views (streamed) instead of copied into memory. */
@@ -20,12 +21,16 @@ export interface RunFlowOptions extends FitOptions {
   flow?: FlowSpec;
   /** ...or apply an already fitted flow (no refit). */
   fitted?: FittedFlow;
+  /** The project's missing tokens (sluice.yaml `missingTokens`); the flow's `missing_tokens` wins. */
+  projectMissingTokens?: readonly string[];
 }
 
 export interface RunFlowResult {
   fitted: FittedFlow;
   /** The view holding the transformed batch. */
   relation: string;
+  /** Rows read from the input file. */
+  rowsIn: number;
   rows: number;
   columns: ColumnSchema[];
 }
@@ -37,7 +42,9 @@ export interface RunFlowResult {
 export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<RunFlowResult> {
   const size = (await stat(options.input).catch(() => ({ size: 0 }))).size;
   const input = engine.tempName('input');
-  const info = await readTable(engine, options.input, { name: input, materialize: size > STREAM_ABOVE_BYTES ? 'view' : 'table' });
+  // One definition of missing: the fitted flow's tokens, else the flow's, else the project's.
+  const missing = options.fitted ? fittedMissing(options.fitted) : missingPolicy(options.flow?.missing_tokens, options.projectMissingTokens);
+  const info = await readTable(engine, options.input, { name: input, materialize: size > STREAM_ABOVE_BYTES ? 'view' : 'table', missing });
   let fitted: FittedFlow;
   let relation: string;
   if (options.fitted) {
@@ -45,12 +52,12 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
     relation = engine.tempName('applied');
     await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(relation)} AS ${planSql(fitted, input, info.columns, 'train', options.input)}`);
   } else if (options.flow) {
-    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep, countOutput: !options.output }));
+    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep, countOutput: !options.output, missingTokens: missing.tokens }));
   } else {
     throw new Error('runFlow needs a flow or a fitted flow');
   }
   // Writing reads the result once and reports its row count: no second pass to count it.
   const rows = options.output ? await writeTable(engine, relation, options.output) : await engine.count(relation);
   if (fitted.rows.out < 0) fitted.rows.out = rows;
-  return { fitted, relation, rows, columns: await engine.describe(relation) };
+  return { fitted, relation, rowsIn: info.rows, rows, columns: await engine.describe(relation) };
 }

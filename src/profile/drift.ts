@@ -2,6 +2,7 @@ import type { ColumnSchema } from '../core/types.js';
 import { isNumericType } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
+import { addDriftPictures } from './driftPictures.js';
 import type { DriftColumn, DriftReport } from './reportSchema.js';
 import { dbl, finiteOrNull } from './sqlNumbers.js';
 import { chiSquare, chiSquarePValue, jensenShannon, ksPValue, shares } from './stats.js';
@@ -25,18 +26,30 @@ export function psi(baseline: number[], current: number[]): number {
   return b.reduce((s, bi, i) => s + (c[i]! - bi) * Math.log(c[i]! / bi), 0);
 }
 
+export interface DriftOptions {
+  /** Columns left out (the flow's own: record id, event time, split). */
+  exclude?: readonly string[];
+  /** The champion's feature importance, shown next to each drifted column. */
+  importance?: Readonly<Record<string, number>>;
+}
+
 /**
  * Drift of the current data against a baseline (e.g. the last approved batch), column by column:
  * numeric columns get PSI over the baseline's deciles and the two-sample Kolmogorov-Smirnov
  * statistic (with its asymptotic p-value); categorical ones chi-square (2 x k table) and
  * Jensen-Shannon divergence (base 2) plus new and vanished categories; every column the change
- * in missing share. A column drifts when PSI >= `driftPsi` or JS >= `driftJs`; the data set
- * when the share of drifted columns reaches `driftShare`.
+ * in missing share. A column drifts when PSI >= `driftPsi` or JS >= `driftJs`, or when its
+ * missing share moves by `driftMissingChange` or new categories take `driftNewCategoryShare`
+ * of its rows. It drifts strongly when PSI >= `driftPsiStrong` or JS >= `driftJsStrong` or on
+ * either of the last two. The data set drifts when the share of drifted columns reaches
+ * `driftShare` or any column drifts strongly: one column that moved a lot cannot hide among
+ * many that did not.
  */
-export async function computeDrift(engine: Engine, current: Side, baseline: Side, t: Thresholds): Promise<DriftReport> {
+export async function computeDrift(engine: Engine, current: Side, baseline: Side, t: Thresholds, options: DriftOptions = {}): Promise<DriftReport> {
+  const excluded = new Set(options.exclude ?? []);
   const baseCols = new Map(baseline.schema.map((c) => [c.name, c]));
   const curCols = new Map(current.schema.map((c) => [c.name, c]));
-  const common = current.schema.filter((c) => baseCols.has(c.name));
+  const common = current.schema.filter((c) => baseCols.has(c.name) && !excluded.has(c.name));
   const cv = quoteIdent(current.view);
   const bv = quoteIdent(baseline.view);
 
@@ -62,24 +75,72 @@ export async function computeDrift(engine: Engine, current: Side, baseline: Side
     });
   });
 
-  if (numeric.length > 0) await numericDrift(engine, cv, bv, numeric, out, t);
-  if (categorical.length > 0) await categoricalDrift(engine, cv, bv, categorical, out, t);
+  if (numeric.length > 0) await numericDrift(engine, cv, bv, numeric, out);
+  if (categorical.length > 0) await categoricalDrift(engine, cv, bv, categorical, out);
 
   const columns = common.map((c) => out.get(c.name)!);
+  for (const c of columns) {
+    judgeColumn(c, t);
+    if (options.importance) c.championImportance = options.importance[c.name] ?? null;
+  }
+  await addDriftPictures(engine, cv, bv, columns.filter((c) => c.drifted));
   const driftedColumns = columns.filter((c) => c.drifted).map((c) => c.name);
+  const strongColumns = columns.filter((c) => c.strong).map((c) => c.name);
   const driftedShare = columns.length > 0 ? driftedColumns.length / columns.length : 0;
+  const verdict = columns.length > 0 && (driftedShare >= t.driftShare || strongColumns.length > 0) ? 'drift' : 'no_drift';
   return {
     baselineRows: baseline.rows,
     columns,
-    newColumns: current.schema.filter((c) => !baseCols.has(c.name)).map((c) => c.name),
-    missingColumns: baseline.schema.filter((c) => !curCols.has(c.name)).map((c) => c.name),
+    newColumns: current.schema.filter((c) => !baseCols.has(c.name) && !excluded.has(c.name)).map((c) => c.name),
+    missingColumns: baseline.schema.filter((c) => !curCols.has(c.name) && !excluded.has(c.name)).map((c) => c.name),
     driftedColumns,
     driftedShare,
-    verdict: columns.length > 0 && driftedShare >= t.driftShare ? 'drift' : 'no_drift',
+    strongColumns,
+    excludedColumns: [...excluded].filter((n) => curCols.has(n) || baseCols.has(n)),
+    verdict,
+    summary: driftSummary(columns, verdict, driftedShare, t),
   };
 }
 
-async function numericDrift(engine: Engine, cv: string, bv: string, cols: ColumnSchema[], out: Map<string, DriftColumn>, t: Thresholds): Promise<void> {
+const f3 = (x: number): string => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+/** Sets `drifted`, `strong` and `reasons` of a measured column from the thresholds. */
+function judgeColumn(c: DriftColumn, t: Thresholds): void {
+  const reasons: string[] = [];
+  let drifted = false;
+  let strong = false;
+  const test = (value: number | null | undefined, name: string, limit: number, strongLimit: number): void => {
+    if (value === null || value === undefined || value < limit) return;
+    drifted = true;
+    if (value >= strongLimit) strong = true;
+    reasons.push(`${name} ${f3(value)} >= ${value >= strongLimit ? strongLimit : limit}`);
+  };
+  test(c.psi, 'PSI', t.driftPsi, t.driftPsiStrong);
+  if (c.kind === 'categorical') test(c.jensenShannon, 'Jensen-Shannon', t.driftJs, t.driftJsStrong);
+  if (Math.abs(c.missingShareChange) >= t.driftMissingChange - 1e-12) {
+    drifted = strong = true;
+    reasons.push(`missing ${pct(c.missingShareBaseline)} -> ${pct(c.missingShareCurrent)}`);
+  }
+  if ((c.newCategoryShare ?? 0) >= t.driftNewCategoryShare) {
+    drifted = strong = true;
+    reasons.push(`new categories in ${pct(c.newCategoryShare!)} of rows (${(c.newCategories ?? []).slice(0, 3).map((v) => `"${v}"`).join(', ')})`);
+  }
+  c.drifted = drifted;
+  c.strong = strong;
+  c.reasons = reasons;
+}
+
+/** The verdict in one line that names the columns. */
+function driftSummary(columns: DriftColumn[], verdict: 'drift' | 'no_drift', share: number, t: Thresholds): string {
+  const drifted = columns.filter((c) => c.drifted).sort((a, b) => Number(b.strong) - Number(a.strong));
+  const named = drifted.slice(0, 6).map((c) => `${c.name} (${(c.reasons ?? []).join('; ')})`).join(', ') + (drifted.length > 6 ? `, and ${drifted.length - 6} more` : '');
+  if (verdict === 'drift') return `drift in ${drifted.length} of ${columns.length} columns: ${named}`;
+  if (drifted.length === 0) return `no drift in ${columns.length} columns`;
+  return `no drift: ${drifted.length} of ${columns.length} columns (${pct(share)}, below ${pct(t.driftShare)}) drifted mildly: ${named}`;
+}
+
+async function numericDrift(engine: Engine, cv: string, bv: string, cols: ColumnSchema[], out: Map<string, DriftColumn>): Promise<void> {
   const probs = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
   const [q = {}] = await engine.query(`SELECT ${cols.map((c, i) => `quantile_cont(${quoteIdent(c.name)}::DOUBLE, [${probs.join(', ')}]) AS q${i}`).join(', ')} FROM ${bv}`);
   const branches: string[] = [];
@@ -112,11 +173,10 @@ async function numericDrift(engine: Engine, cv: string, bv: string, cols: Column
     const k = ksRows.find((r) => r.k === i);
     d.ks = finiteOrNull(k?.d);
     d.ksPValue = d.ks === null ? null : ksPValue(d.ks, Number(k?.nb ?? 0), Number(k?.nc ?? 0));
-    d.drifted = d.psi !== null && d.psi >= t.driftPsi;
   });
 }
 
-async function categoricalDrift(engine: Engine, cv: string, bv: string, cols: ColumnSchema[], out: Map<string, DriftColumn>, t: Thresholds): Promise<void> {
+async function categoricalDrift(engine: Engine, cv: string, bv: string, cols: ColumnSchema[], out: Map<string, DriftColumn>): Promise<void> {
   const branches = cols.map((c, i) => {
     const x = quoteIdent(c.name);
     // Group each side on its raw values first; only the groups are cast to text.
@@ -151,8 +211,11 @@ async function categoricalDrift(engine: Engine, cv: string, bv: string, cols: Co
     } else {
       d.chiSquare = d.chiSquarePValue = d.jensenShannon = d.psi = null;
     }
-    d.newCategories = list.filter((x) => x.nb === 0 && x.nc > 0).map((x) => x.v).slice(0, 50);
+    const fresh = list.filter((x) => x.nb === 0 && x.nc > 0);
+    const currentTotal = list.reduce((a, x) => a + x.nc, 0);
+    d.newCategories = fresh.map((x) => x.v).slice(0, 50);
     d.vanishedCategories = list.filter((x) => x.nc === 0 && x.nb > 0).map((x) => x.v).slice(0, 50);
-    d.drifted = (d.jensenShannon != null && d.jensenShannon >= t.driftJs) || (d.psi != null && d.psi >= t.driftPsi);
+    // Only meaningful when the baseline had values at all.
+    d.newCategoryShare = currentTotal > 0 && list.some((x) => x.nb > 0) ? fresh.reduce((a, x) => a + x.nc, 0) / currentTotal : 0;
   });
 }

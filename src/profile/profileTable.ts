@@ -54,6 +54,10 @@ export interface ProfileOptions {
   onProgress?: (part: string) => void;
   /** Fixed time for reproducible reports (tests); now when absent. */
   now?: Date;
+  /** Columns the flow generates (record id, event time, split): left out of drift and warnings. */
+  generatedColumns?: readonly string[];
+  /** The current champion's feature importance, shown next to drifted columns. */
+  championImportance?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -166,12 +170,15 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done = step('drift');
       const base = await createProfileView(engine, options.baseline);
       views.push(base.view);
-      drift = await computeDrift(engine, { view, schema, rows }, { view: base.view, schema: base.schema, rows: await engine.count(base.view) }, t);
+      drift = await computeDrift(engine, { view, schema, rows }, { view: base.view, schema: base.schema, rows: await engine.count(base.view) }, t, {
+        ...(options.generatedColumns ? { exclude: options.generatedColumns } : {}),
+        ...(options.championImportance ? { importance: options.championImportance } : {}),
+      });
       done();
     }
 
     done = step('warnings');
-    const warnings = buildWarnings({ dataset, columns, correlations, thresholds: t, ...(target ? { target } : {}), ...(predictionPower ? { predictionPower } : {}), ...(anomalies ? { anomalies } : {}), ...(drift ? { drift } : {}) });
+    const warnings = buildWarnings({ dataset, columns, correlations, thresholds: t, ...(options.generatedColumns ? { generated: options.generatedColumns } : {}), ...(target ? { target } : {}), ...(predictionPower ? { predictionPower } : {}), ...(anomalies ? { anomalies } : {}), ...(drift ? { drift } : {}) });
     done();
 
     const report: Report = {

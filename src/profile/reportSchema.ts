@@ -108,6 +108,19 @@ export const duplicatesSchema = z.object({
   top: z.array(z.object({ count: num, row: z.record(z.string(), cell) })),
 });
 
+/**
+ * The two distributions behind a drift picture, as shares of each side's rows: numbers over
+ * common bins (`edges`, values beyond the outer edges counted in the outer bins), categories
+ * over the most frequent values of both sides (the rest pooled as `other`).
+ */
+export const driftPictureSchema = z.object({
+  kind: z.enum(['histogram', 'categories']),
+  edges: z.array(num).optional(),
+  labels: z.array(z.string()).optional(),
+  baseline: z.array(num),
+  current: z.array(num),
+});
+
 export const driftColumnSchema = z.object({
   name: z.string(),
   kind: z.enum(['numeric', 'categorical']),
@@ -122,7 +135,17 @@ export const driftColumnSchema = z.object({
   missingShareBaseline: num,
   missingShareCurrent: num,
   missingShareChange: num,
+  /** Share of the current non-missing rows whose category the baseline never had. */
+  newCategoryShare: num.optional(),
   drifted: z.boolean(),
+  /** Drifted strongly: on its own it makes the data set's verdict drift (see `reasons`). */
+  strong: z.boolean().optional(),
+  /** Why the column counts as drifted, in words with its figures (`PSI 1.58 >= 0.25`). */
+  reasons: z.array(z.string()).optional(),
+  /** The column's importance in the current champion model (permutation importance), when one is known. */
+  championImportance: nullableNum.optional(),
+  /** Baseline and current distributions for the drift picture (drifted columns only). */
+  picture: driftPictureSchema.optional(),
 });
 
 export const driftSchema = z.object({
@@ -132,7 +155,13 @@ export const driftSchema = z.object({
   missingColumns: z.array(z.string()),
   driftedColumns: z.array(z.string()),
   driftedShare: num,
+  /** Columns that drifted strongly enough to make the verdict drift on their own. */
+  strongColumns: z.array(z.string()).optional(),
+  /** Columns the flow generates (record id, event time, split), left out of drift. */
+  excludedColumns: z.array(z.string()).optional(),
   verdict: z.enum(['drift', 'no_drift']),
+  /** The verdict in words, naming the columns (`drift: age (PSI 1.58), num_medications (missing 0% -> 25%)`). */
+  summary: z.string().optional(),
 });
 
 export const biasSchema = z.object({
@@ -214,6 +243,7 @@ export type TargetReport = z.infer<typeof targetSchema>;
 export type Correlations = z.infer<typeof correlationsSchema>;
 export type DriftReport = z.infer<typeof driftSchema>;
 export type DriftColumn = z.infer<typeof driftColumnSchema>;
+export type DriftPicture = z.infer<typeof driftPictureSchema>;
 export type BiasReport = z.infer<typeof biasSchema>;
 export type GatesReport = z.infer<typeof gatesSchema>;
 export type QuickModel = z.infer<typeof quickModelSchema>;

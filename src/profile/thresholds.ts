@@ -23,6 +23,8 @@ export interface Thresholds {
   nearConstantShare: number;
   /** Distinct / non-missing ratio at or above which an integer or text column is an id_column. */
   idDistinctRatio: number;
+  /** Distinct / non-missing ratio at or above which a column whose values look like keys (prefix + digits, UUID, zero-padded) is an id_column. */
+  idPatternRatio: number;
   /** Fewest rows for id_column to be judged (uniqueness of 5 rows means nothing). */
   idMinRows: number;
   /** Missing share: any missing is low; at or above these it is medium / high. */
@@ -46,6 +48,13 @@ export interface Thresholds {
   driftJs: number;
   /** Share of drifted columns at or above which the dataset verdict is drift. */
   driftShare: number;
+  /** Strong column drift: PSI or Jensen-Shannon at or above these makes the verdict drift on its own (and a high warning). */
+  driftPsiStrong: number;
+  driftJsStrong: number;
+  /** A change of the missing share by this much (0.1 = 10 points) or more is strong drift. */
+  driftMissingChange: number;
+  /** Categories the baseline never had taking this share of the current rows or more is strong drift. */
+  driftNewCategoryShare: number;
   /** Numeric target with at most this many distinct values is treated as classification. */
   classificationMaxDistinct: number;
   /** Categorical columns with more distinct values are left out of Cramér's V. */
@@ -68,6 +77,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   highCardinality: 50,
   nearConstantShare: 0.99,
   idDistinctRatio: 0.99,
+  idPatternRatio: 0.95,
   idMinRows: 20,
   missingShareMedium: 0.05,
   missingShareHigh: 0.5,
@@ -82,6 +92,10 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   driftPsi: 0.2,
   driftJs: 0.1,
   driftShare: 0.5,
+  driftPsiStrong: 0.25,
+  driftJsStrong: 0.2,
+  driftMissingChange: 0.1,
+  driftNewCategoryShare: 0.05,
   classificationMaxDistinct: 20,
   cramersMaxDistinct: 50,
   histogramBins: 20,

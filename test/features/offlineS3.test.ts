@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../src/core/errors.js';
 import { FeatureStore } from '../../src/features/FeatureStore.js';
 import type { OfflineStorageConfig } from '../../src/features/offline/OfflineStorage.js';
-import { hasMoto, startS3 } from './s3Server.js';
+import { s3Credentials, startS3 } from '../support/s3Server.js';
 
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const credentials = s3Credentials;
 
-describe.skipIf(!hasMoto())('offline store in an S3-compatible bucket (moto_server)', () => {
+describe('offline store in an S3-compatible bucket (s3rver)', () => {
   let s3: { endpoint: string; stop: () => Promise<void> };
   let client: S3Client;
   beforeAll(async () => {

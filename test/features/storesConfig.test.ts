@@ -11,7 +11,7 @@ import type { ActivityContext } from '../../src/pipeline/activities/Activity.js'
 import { ingestFeaturesActivity } from '../../src/pipeline/activities/ingestFeaturesActivity.js';
 import { projectPaths } from '../../src/pipeline/projectPaths.js';
 import { startRedis } from './redisServer.js';
-import { hasMoto, startS3 } from './s3Server.js';
+import { s3Credentials, startS3 } from '../support/s3Server.js';
 import { errorOf as refusedSync } from '../support/errors.js';
 
 
@@ -104,16 +104,16 @@ describe('stores from sluice.yaml', () => {
     });
   });
 
-  describe.skipIf(!hasMoto())('S3 offline store (moto_server)', () => {
+  describe('S3 offline store (s3rver)', () => {
     let s3: { endpoint: string; stop: () => Promise<void> };
     let client: S3Client;
     const saved = { ...process.env };
     beforeAll(async () => {
       s3 = await startS3();
       // Configured stores take credentials from the AWS SDK's chain: here, the environment.
-      process.env.AWS_ACCESS_KEY_ID = 'test';
-      process.env.AWS_SECRET_ACCESS_KEY = 'test';
-      client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      process.env.AWS_ACCESS_KEY_ID = s3Credentials.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = s3Credentials.secretAccessKey;
+      client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3Credentials });
       await client.send(new CreateBucketCommand({ Bucket: 'proj-features' }));
     });
     afterAll(async () => {

@@ -1,6 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer as netServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -10,18 +8,9 @@ import { initProject } from '../../src/pipeline/project/initProject.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../src/pipeline/project/ProjectRuntime.js';
 import { createServer } from '../../src/server/createServer.js';
+import { s3Credentials, startS3 } from '../support/s3Server.js';
 
-const hasMoto = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
-
-async function freePort(): Promise<number> {
-  const s = netServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-let moto: ChildProcess | undefined;
+let s3server: { endpoint: string; stop: () => Promise<void> } | undefined;
 let endpoint = '';
 
 describe('S3 event notifications', () => {
@@ -34,26 +23,20 @@ describe('S3 event notifications', () => {
     expect(() => parseS3Event({ Records: [{ s3: {} }] })).toThrow(/record 0 has no s3.bucket.name/);
   });
 
-  describe.skipIf(!hasMoto)('against a real S3-compatible server (moto_server)', () => {
+  describe('against a real S3-compatible server (s3rver)', () => {
     beforeAll(async () => {
-      const port = await freePort();
-      moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-      endpoint = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 30_000;
-      while (!(await fetch(endpoint).then((r) => r.ok, () => false))) {
-        if (Date.now() > deadline) throw new Error('moto_server did not start');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }, 60_000);
-    afterAll(() => {
-      moto?.kill('SIGTERM');
+      s3server = await startS3();
+      endpoint = s3server.endpoint;
+    });
+    afterAll(async () => {
+      await s3server?.stop();
     });
 
     it('fetches the announced object, archives it and starts its execution; a repeated event is a skipped duplicate; the secret is required', async () => {
-      process.env.TEST_S3_KEY = 'test';
-      process.env.TEST_S3_SECRET = 'test';
+      process.env.TEST_S3_KEY = s3Credentials.accessKeyId;
+      process.env.TEST_S3_SECRET = s3Credentials.secretAccessKey;
       process.env.TEST_HOOK_SECRET = 's3cr3t-value';
-      const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: s3Credentials });
       await s3.send(new CreateBucketCommand({ Bucket: 'landing' }));
       await s3.send(new PutObjectCommand({ Bucket: 'landing', Key: 'incoming/batch 7.csv', Body: 'id,v\n1,2\n' }));
       s3.destroy();

@@ -67,9 +67,11 @@ describe('warnings on planted problems', () => {
     expect(report.duplicates.top[0]).toMatchObject({ count: 3 });
   });
 
-  it('disguised missing values ?, NaN and n/a, mixed types and real missing values', async () => {
+  it('disguised missing values ?, NAN and missing, mixed types and real missing values', async () => {
+    // NaN, n/a, NA... are pandas' missing tokens: real missing values when read (src/core/missing.ts);
+    // ?, NAN and missing are not, so the report points them out as disguised
     const rows = cleanRows(1000, 3).map((row, i) => {
-      const token = i % 10 === 0 ? '?' : i % 10 === 1 ? 'NaN' : i % 10 === 2 ? 'n/a' : null;
+      const token = i % 10 === 0 ? '?' : i % 10 === 1 ? 'NAN' : i % 10 === 2 ? 'missing' : null;
       const weight = i % 25 === 0 ? '?' : String(60 + (i % 40));
       return [...row.slice(0, 2), token ?? row[2], row[3], weight, i % 4 === 0 ? null : i % 7, row[4]];
     });
@@ -78,8 +80,8 @@ describe('warnings on planted problems', () => {
     expect(dm.map((w) => w.columns[0]).sort()).toEqual(['color', 'weight']);
     const color = dm.find((w) => w.columns[0] === 'color')!;
     expect(color.message).toContain('"?"');
-    expect(color.message).toContain('"NaN"');
-    expect(color.message).toContain('"n/a"');
+    expect(color.message).toContain('"NAN"');
+    expect(color.message).toContain('"missing"');
     expect(color.fix.step).toBe('replace_missing_tokens');
     expect(report.columns.find((c) => c.name === 'color')!.disguisedMissing).toBe(300);
     expect(of(report, 'mixed_types').map((w) => w.columns)).toEqual([['weight']]);
@@ -88,7 +90,7 @@ describe('warnings on planted problems', () => {
     expect(miss[0]!.fix.step).toBe('impute');
   });
 
-  it('a drifted batch raises drift, high for the data set', async () => {
+  it('a drifted batch raises drift: high for the data set and for each strongly drifted column', async () => {
     const base = writeCsv(dir, 'base.csv', CLEAN, cleanRows(2000, 4));
     await readTable(engine, base, { name: 'baseline' });
     const same = await profile(CLEAN, cleanRows(2000, 5), { target: 'label', baseline: 'baseline' });
@@ -101,7 +103,10 @@ describe('warnings on planted problems', () => {
     expect(size.newCategories).toEqual(['XL']);
     expect([...size.vanishedCategories!].sort()).toEqual(['M', 'S']);
     const high = of(drifted, 'drift').filter((w) => w.severity === 'high');
-    expect(high).toHaveLength(1);
+    // The data-set warning (3 of 4 columns) first, then one per strongly drifted column, named.
+    expect(high[0]!.message).toMatch(/^\d of \d+ columns .* drifted from the baseline: /);
+    expect(high.slice(1).map((w) => w.columns[0]).sort()).toEqual([...drifted.drift!.strongColumns!].sort());
+    expect(drifted.drift!.strongColumns).toEqual(expect.arrayContaining(['a', 'size']));
   });
 
   it('target problems: imbalance, rare labels, too few instances, too many classes', async () => {
@@ -159,12 +164,13 @@ describe('bad input never crashes', () => {
     expect(report.target!.classCount).toBe(1);
   });
 
-  it('an all-missing column is a high missing_values warning', async () => {
+  it('an all-missing column is one high empty_column warning', async () => {
     const rows = cleanRows(100, 13).map((row) => [...row, null]);
     const report = await profile([...CLEAN, 'empty'], rows, { target: 'label' });
-    const w = of(report, 'missing_values')[0]!;
-    expect(w).toMatchObject({ severity: 'high', columns: ['empty'] });
-    expect(w.fix.step).toBe('drop_columns');
+    const about = report.warnings.filter((w) => w.columns.includes('empty'));
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatchObject({ code: 'empty_column', severity: 'high', columns: ['empty'] });
+    expect(about[0]!.fix.step).toBe('drop_columns');
   });
 
   it('a data set of one row profiles with empty statistics and a note', async () => {

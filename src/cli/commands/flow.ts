@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { droppedLines } from '../../flow/dropReason.js';
 import { registerFlowImport } from './flowImport.js';
 
 // Heavy modules (DuckDB) load inside the actions, so `sluice --help` and other commands start fast.
@@ -36,6 +37,7 @@ export function register(program: Command): void {
         try {
           const r = await runFlow(engine, { flow: spec, input: opts.input });
           process.stdout.write(`✓ ${file}: ${spec.steps.length} steps, valid on ${opts.input} (${r.fitted.rows.in} rows in, ${r.rows} out, ${r.columns.length} columns)\n`);
+          for (const line of droppedLines(r.fitted.dropped)) process.stdout.write(`  ${line}\n`);
         } finally {
           engine.close();
         }
@@ -76,6 +78,9 @@ export function register(program: Command): void {
         if (opts.saveFitted) await saveFittedFlow(opts.saveFitted, result.fitted);
         const secs = ((performance.now() - started) / 1000).toFixed(2);
         process.stdout.write(`✓ wrote ${opts.output}: ${result.rows} rows × ${result.columns.length} columns in ${secs} s${opts.saveFitted ? `; fitted flow in ${opts.saveFitted}` : ''}\n`);
+        // No row leaves without a word: each step that removed rows, how many and why.
+        if (!fitted) for (const line of droppedLines(result.fitted.dropped)) process.stdout.write(`  ${line}\n`);
+        else if (result.rows < result.rowsIn) process.stdout.write(`  ${result.rowsIn - result.rows} of ${result.rowsIn} rows removed by the fitted flow's row steps\n`);
       } finally {
         engine.close();
       }

@@ -1,6 +1,7 @@
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { isMetricName, type MetricName } from '../../ml/metrics/metricRegistry.js';
+import { resolveTarget } from './projectFlow.js';
 
 /** The model settings an activity uses: sluice.yaml `model`, overridden by the task's `input`. */
 export interface ModelSettings {
@@ -23,7 +24,7 @@ export function defaultModelName(config: SluiceConfig | undefined): string {
 /** Resolves the model settings of a task, with clear errors for a missing target or a bad metric. */
 export function modelSettings(config: SluiceConfig | undefined, input: Record<string, unknown>, flowTarget?: string): ModelSettings {
   const m = config?.model;
-  const target = (input.target as string | undefined) ?? config?.target ?? flowTarget;
+  const target = resolveTarget(config, input, { target: flowTarget });
   if (!target) {
     throw new SluiceError('TRAIN_NO_TARGET', 'no target column is configured, so there is nothing to train a model for', {
       location: { field: 'target' },

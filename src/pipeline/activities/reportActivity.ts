@@ -3,10 +3,12 @@ import { isAbsolute, join } from 'node:path';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
+import { generatedColumns } from '../../flow/generatedColumns.js';
 import { reportFromFiles } from '../../profile/reportFromFiles.js';
 import type { Report } from '../../profile/reportSchema.js';
 import type { ExecutionStore } from '../store/ExecutionStore.js';
 import type { Activity } from './Activity.js';
+import { projectFlow, resolveTarget } from './projectFlow.js';
 
 /** What the report step records: the findings approvers see first, and where the report is. */
 export interface ReportSummary {
@@ -69,7 +71,7 @@ export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson
  * drift against the last approved batch. Idempotent: the summary is written last and returned
  * as it is when found.
  */
-export function reportActivity(store?: ExecutionStore, publicUrl?: string): Activity<{ file?: string; target?: string; gates?: string; baseline?: string }, ReportSummary> {
+export function reportActivity(store?: ExecutionStore, publicUrl?: string): Activity<{ file?: string; target?: string; gates?: string; baseline?: string; flow?: string }, ReportSummary> {
   return async (input, ctx) => {
     const config = ctx.config as SluiceConfig | undefined;
     const dir = join(ctx.project.reports, ctx.executionId);
@@ -81,8 +83,16 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
     const gates = input.gates ?? config?.gates;
     const gatesPath = gates ? (isAbsolute(gates) ? gates : join(ctx.project.root, gates)) : undefined;
     const baseline = input.baseline ?? (store ? lastApprovedBatch(store, ctx.executionId) : undefined);
-    const target = input.target ?? config?.target;
-    const { report } = await reportFromFiles(file, { outDir: dir, ...(target ? { target } : {}), ...(gatesPath ? { gatesPath } : {}), ...(baseline ? { baselinePath: baseline } : {}) });
+    const { spec } = await projectFlow(config, input, ctx.project.root);
+    const target = resolveTarget(config, input, spec);
+    const generated = spec ? generatedColumns(spec) : [];
+    const { report } = await reportFromFiles(file, {
+      outDir: dir,
+      ...(target ? { target } : {}),
+      ...(gatesPath ? { gatesPath } : {}),
+      ...(baseline ? { baselinePath: baseline } : {}),
+      ...(generated.length > 0 ? { generatedColumns: generated } : {}),
+    });
     const summary: ReportSummary = {
       ...summarizeReport(report),
       ...(baseline ? { baseline } : {}),

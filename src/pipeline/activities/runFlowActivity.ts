@@ -4,7 +4,7 @@ import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { Engine } from '../../engine/Engine.js';
-import { saveFittedFlow } from '../../flow/fittedFlow.js';
+import { saveFittedFlow, type RowsDropped } from '../../flow/fittedFlow.js';
 import { loadFlow } from '../../flow/loadFlow.js';
 import { runFlow } from '../../flow/runFlow.js';
 import { stepDir, type Activity } from './Activity.js';
@@ -16,6 +16,10 @@ export interface RunFlowOutput {
   fitted: string;
   flowHash: string;
   rows: number;
+  /** Rows of the arrived file. */
+  rowsIn?: number;
+  /** Each step that removed rows: how many and why (shown on the console's execution page). */
+  dropped?: RowsDropped[];
   columns: Array<{ name: string; type: string }>;
 }
 
@@ -38,10 +42,10 @@ export const runFlowActivity: Activity<{ file?: string; flow?: string }, RunFlow
   const engine = await Engine.open();
   try {
     const output = join(dir, 'transformed.parquet');
-    const r = await runFlow(engine, { input: file, flow: spec, output });
+    const r = await runFlow(engine, { input: file, flow: spec, output, ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}) });
     const fitted = join(dir, 'fitted.json');
     await saveFittedFlow(fitted, r.fitted);
-    const result: RunFlowOutput = { output, fitted, flowHash: r.fitted.flowHash, rows: r.rows, columns: r.columns.map((c) => ({ name: c.name, type: c.type })) };
+    const result: RunFlowOutput = { output, fitted, flowHash: r.fitted.flowHash, rows: r.rows, rowsIn: r.rowsIn, dropped: r.fitted.dropped ?? [], columns: r.columns.map((c) => ({ name: c.name, type: c.type })) };
     await atomicWriteFile(manifest, JSON.stringify(result, null, 2));
     return result;
   } finally {

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
-import { loadFlow } from '../../flow/loadFlow.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { isBetter, METRICS, type MetricName } from '../../ml/metrics/metricRegistry.js';
 import type { TrainableLearner } from '../../ml/trainByName.js';
@@ -12,6 +11,7 @@ import { splitHoldoutFile } from '../../training/splitHoldoutFile.js';
 import { trainModel } from '../../training/trainModel.js';
 import { stepDir, type Activity } from './Activity.js';
 import { modelSettings } from './modelSettings.js';
+import { projectFlow } from './projectFlow.js';
 
 /** What the `train` step records: the candidate, and both it and the champion on the same holdout. */
 export interface TrainOutput {
@@ -48,9 +48,8 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as TrainOutput;
   const file = (input.file as string | undefined) ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
   if (!file) throw new SluiceError('TRAIN_NO_FILE', 'train has no data file', { retryable: false, hint: 'start the execution with a file, or give the task `input: { file: ... }`' });
-  const flow = (input.flow as string | undefined) ?? config?.flow;
-  const flowPath = flow ? (isAbsolute(flow) ? flow : join(ctx.project.root, flow)) : undefined;
-  const s = modelSettings(config, input, flowPath ? (await loadFlow(flowPath)).target : undefined);
+  const { path: flowPath, spec } = await projectFlow(config, input, ctx.project.root);
+  const s = modelSettings(config, input, spec?.target);
 
   const split = await splitHoldoutFile(file, { fraction: s.holdout, seed: s.seed, train: join(dir, 'train.parquet'), holdout: join(dir, 'holdout.parquet') });
   ctx.log.info({ step: ctx.step, rows: split.rows }, `training ${s.name} on ${split.rows.train} rows, ${split.rows.holdout} held out`);

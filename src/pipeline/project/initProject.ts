@@ -84,8 +84,9 @@ webhooks: []
 #  - name: team
 #    url: https://hooks.slack.com/services/...
 
-# S3 event notifications (POST /api/s3-events): each created object is fetched and processed.
-# Uncomment to accept them; the notifier must send the shared secret in x-sluice-secret.
+# Object-storage events (POST /api/s3-events: AWS S3, MinIO, Ceph, EventBridge, SNS): each created
+# object is fetched and processed. Uncomment to accept them; the sender sends the shared secret in
+# x-sluice-secret, Authorization: Bearer (MinIO auth_token) or Basic (SNS), see docs/pipelines.md.
 # s3Events:
 #   endpoint: http://127.0.0.1:9000    # an S3-compatible server; AWS when absent
 #   region: us-east-1
@@ -94,6 +95,8 @@ webhooks: []
 #   secretAccessKeyEnv: SLUICE_S3_SECRET
 #   secretEnv: SLUICE_S3_WEBHOOK_SECRET
 #   buckets: [landing]
+#   sns:                               # SNS subscriptions verified by signature instead of the secret
+#     topicArns: ["arn:aws:sns:eu-west-1:123456789012:landing-events"]
 
 # The pipeline: "default" (flow -> report -> notify -> approval -> features + training ->
 # register -> deploy if better), a path such as pipelines/main.yaml, or the states inline.

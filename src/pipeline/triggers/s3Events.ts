@@ -15,26 +15,79 @@ export interface S3ObjectRef {
 }
 
 /**
- * The objects an S3 event notification announces (`Records[].s3.bucket.name` / `object.key`, as
- * AWS S3, MinIO and Ceph send them). Keys arrive URL-encoded with `+` for spaces. Only
- * `ObjectCreated:*` events are returned; a body of another shape is a 400 SluiceError.
+ * The objects an object-storage event announces, in the shapes the senders post them:
+ *
+ * - S3 event notifications (`Records[].s3.bucket.name` / `object.key`): AWS S3 (`eventName:
+ *   "ObjectCreated:Put"`), MinIO and Ceph (`"s3:ObjectCreated:Put"`). S3's `s3:TestEvent` announces nothing.
+ * - EventBridge S3 events (`"source": "aws.s3"`, `"detail-type": "Object Created"`, `detail.bucket.name` / `detail.object.key`).
+ *
+ * Keys arrive URL-encoded with `+` for spaces (all three senders); a key that is not validly
+ * encoded is a 400 naming the record. Only created objects are returned; a body of another shape
+ * is a 400 SluiceError that says which field is missing or wrong. (SNS envelopes are unwrapped
+ * before, see snsMessage.ts.)
  */
 export function parseS3Event(body: unknown): S3ObjectRef[] {
-  const records = (body as { Records?: unknown })?.Records;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new SluiceError('S3_EVENT_INVALID', `not an S3 event notification: the body is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}, not a JSON object`, { httpStatus: 400, hint: EVENT_SHAPES });
+  }
+  const doc = body as Record<string, unknown>;
+  if (doc.Event === 's3:TestEvent') return [];
+  if (doc.source === 'aws.s3' && typeof doc['detail-type'] === 'string') return fromEventBridge(doc);
+  const records = doc.Records;
   if (!Array.isArray(records)) {
-    throw new SluiceError('S3_EVENT_INVALID', 'not an S3 event notification: no Records array', { httpStatus: 400, hint: 'send the JSON body S3 posts for bucket notifications' });
+    throw new SluiceError('S3_EVENT_INVALID', 'not an S3 event notification: no Records array', { httpStatus: 400, hint: EVENT_SHAPES });
   }
   return records.flatMap((r, i) => {
-    const rec = r as { eventName?: unknown; s3?: { bucket?: { name?: unknown }; object?: { key?: unknown } } };
-    const bucket = rec.s3?.bucket?.name;
-    const key = rec.s3?.object?.key;
-    if (typeof bucket !== 'string' || typeof key !== 'string') {
-      throw new SluiceError('S3_EVENT_INVALID', `record ${i} has no s3.bucket.name or s3.object.key`, { httpStatus: 400, location: { record: i }, hint: 'each record needs s3.bucket.name and s3.object.key' });
+    const rec = r as { eventName?: unknown; s3?: { bucket?: { name?: unknown }; object?: { key?: unknown } } } | null;
+    const bucket = rec?.s3?.bucket?.name;
+    const key = rec?.s3?.object?.key;
+    if (typeof bucket !== 'string' || bucket === '' || typeof key !== 'string' || key === '') {
+      const missing = typeof bucket !== 'string' || bucket === '' ? 's3.bucket.name' : 's3.object.key';
+      throw new SluiceError('S3_EVENT_INVALID', `record ${i} has no ${missing}`, { httpStatus: 400, location: { record: i, field: missing }, hint: 'each record needs s3.bucket.name and s3.object.key (strings)' });
     }
-    const eventName = typeof rec.eventName === 'string' ? rec.eventName : 'ObjectCreated:Put';
-    if (!eventName.startsWith('ObjectCreated')) return [];
-    return [{ bucket, key: decodeURIComponent(key.replace(/\+/g, ' ')), eventName }];
+    if (rec!.eventName !== undefined && typeof rec!.eventName !== 'string') {
+      throw new SluiceError('S3_EVENT_INVALID', `record ${i}: eventName is ${JSON.stringify(rec!.eventName)}, not a string`, { httpStatus: 400, location: { record: i, field: 'eventName' }, hint: 'eventName is like "ObjectCreated:Put" (AWS) or "s3:ObjectCreated:Put" (MinIO)' });
+    }
+    const eventName = rec!.eventName ?? 'ObjectCreated:Put';
+    if (!isObjectCreated(eventName)) return [];
+    return [{ bucket, key: decodeEventKey(key, i), eventName }];
   });
+}
+
+const EVENT_SHAPES = 'send the JSON body S3 or MinIO posts for bucket notifications ({"Records": [...]}), an EventBridge S3 event, or an SNS message wrapping one';
+
+/** `ObjectCreated:Put` (AWS S3) and `s3:ObjectCreated:Put` (MinIO, Ceph), any creation kind. */
+export function isObjectCreated(eventName: string): boolean {
+  return /^(s3:)?ObjectCreated:/.test(eventName);
+}
+
+/**
+ * An event's object key, decoded: S3, MinIO and EventBridge encode keys like a form value (`+` for
+ * a space, `%2B` for a plus). A `%` not followed by two hex digits is not a valid encoding: 400.
+ */
+export function decodeEventKey(key: string, record: number): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    throw new SluiceError('S3_EVENT_BAD_KEY', `record ${record}: the object key ${JSON.stringify(key)} is not URL-encoded (a "%" must start an escape like %25)`, {
+      httpStatus: 400,
+      location: { record, field: 'key' },
+      hint: 'S3 notifications URL-encode keys (a key "100%.csv" arrives as "100%25.csv"); send the key encoded the same way',
+    });
+  }
+}
+
+function fromEventBridge(doc: Record<string, unknown>): S3ObjectRef[] {
+  const type = doc['detail-type'] as string;
+  if (type !== 'Object Created') return [];
+  const detail = doc.detail as { bucket?: { name?: unknown }; object?: { key?: unknown }; reason?: unknown } | undefined;
+  const bucket = detail?.bucket?.name;
+  const key = detail?.object?.key;
+  if (typeof bucket !== 'string' || bucket === '' || typeof key !== 'string' || key === '') {
+    const missing = typeof bucket !== 'string' || bucket === '' ? 'detail.bucket.name' : 'detail.object.key';
+    throw new SluiceError('S3_EVENT_INVALID', `the EventBridge "Object Created" event has no ${missing}`, { httpStatus: 400, location: { field: missing }, hint: 'forward the S3 event unchanged (no input transformer on the rule)' });
+  }
+  return [{ bucket, key: decodeEventKey(key, 0), eventName: `Object Created:${typeof detail!.reason === 'string' ? detail!.reason : 'PutObject'}` }];
 }
 
 /**

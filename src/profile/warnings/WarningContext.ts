@@ -11,6 +11,8 @@ export interface WarningContext {
   anomalies?: Anomalies;
   drift?: DriftReport;
   thresholds: Thresholds;
+  /** Columns the flow generates (record id, event time, split): no warnings about them. */
+  generated?: readonly string[];
 }
 
 /** A rule: one concern, any number of warnings. */

@@ -1,5 +1,5 @@
 import type { ReportWarning } from '../reportSchema.js';
-import { constantColumn, disguisedMissing, highCardinality, idColumn, missingValues, mixedTypes, nearConstantColumn, outliers, skewed } from './columnRules.js';
+import { constantColumn, disguisedMissing, emptyColumn, highCardinality, idColumn, missingValues, mixedTypes, nearConstantColumn, outliers, skewed } from './columnRules.js';
 import { anomalousSamples, drift, duplicateRows } from './datasetRules.js';
 import { highCorrelation, targetLeakage } from './relationRules.js';
 import { classImbalance, rareTargetLabel, singleClassTarget, tooFewInstances, tooManyClasses } from './targetRules.js';
@@ -15,6 +15,7 @@ export const WARNING_RULES: readonly WarningRule[] = [
   rareTargetLabel,
   drift,
   duplicateRows,
+  emptyColumn,
   missingValues,
   disguisedMissing,
   mixedTypes,
@@ -30,7 +31,15 @@ export const WARNING_RULES: readonly WarningRule[] = [
 
 const RANK = { high: 0, medium: 1, low: 2 } as const;
 
-/** Runs every rule and sorts the warnings by severity (stable within a severity). */
+/**
+ * Runs every rule and sorts the warnings by severity (stable within a severity). Columns the
+ * flow generates (`ctx.generated`: record id, event time, split) get no warnings: they are the
+ * flow's bookkeeping, not data to judge.
+ */
 export function buildWarnings(ctx: WarningContext): ReportWarning[] {
-  return WARNING_RULES.flatMap((rule) => rule(ctx)).sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+  const generated = new Set(ctx.generated ?? []);
+  const judged = generated.size === 0 ? ctx : { ...ctx, columns: ctx.columns.filter((c) => !generated.has(c.name)) };
+  return WARNING_RULES.flatMap((rule) => rule(judged))
+    .filter((w) => !w.columns.some((c) => generated.has(c)))
+    .sort((a, b) => RANK[a.severity] - RANK[b.severity]);
 }

@@ -2,46 +2,84 @@ import type { ColumnReport } from '../reportSchema.js';
 import { pct, warning, type WarningContext, type WarningRule } from './WarningContext.js';
 
 const nonMissing = (c: ColumnReport, rows: number) => rows - c.missing;
-const features = (ctx: WarningContext) => ctx.columns.filter((c) => c.name !== ctx.target?.column);
+/** Missing in every row, missing tokens (`?`, `n/a`, ...) included. */
+export const isEmptyColumn = (c: ColumnReport, rows: number): boolean => rows > 0 && c.missing + (c.disguisedMissing ?? 0) >= rows;
+/** The columns rules judge one by one: all but the empty ones (see {@link emptyColumn}). */
+const judged = (ctx: WarningContext) => ctx.columns.filter((c) => !isEmptyColumn(c, ctx.dataset.rows));
+const features = (ctx: WarningContext) => judged(ctx).filter((c) => c.name !== ctx.target?.column);
+
+/** empty_column (high): no value in any row (missing tokens included): one warning, fix drop. */
+export const emptyColumn: WarningRule = (ctx) =>
+  ctx.columns
+    .filter((c) => isEmptyColumn(c, ctx.dataset.rows))
+    .map((c) =>
+      warning('empty_column', 'high', [c.name], `"${c.name}" has no value in any row${c.disguisedMissing ? ` (${c.disguisedMissing} are missing tokens such as "${String(c.topValues?.[0]?.value ?? '?')}")` : ''}`, ['drop_columns', `drop "${c.name}"`], { value: 1 }),
+    );
 
 /** constant_column: one value in every non-missing row; it cannot help a model. */
 export const constantColumn: WarningRule = (ctx) =>
-  ctx.columns
+  judged(ctx)
     .filter((c) => c.distinct === 1)
     .map((c) => warning('constant_column', 'medium', [c.name], `"${c.name}" has a single value${c.topValues?.[0] ? ` (${String(c.topValues[0].value)})` : ''}`, ['drop_columns', `drop "${c.name}"`]));
 
 /** near_constant_column: one value covers at least `nearConstantShare` of the non-missing rows. */
 export const nearConstantColumn: WarningRule = (ctx) =>
-  ctx.columns.flatMap((c) => {
+  judged(ctx).flatMap((c) => {
     const top = c.topValues?.[0];
     if (c.distinct < 2 || !top || top.share < ctx.thresholds.nearConstantShare) return [];
     return [warning('near_constant_column', 'low', [c.name], `"${c.name}" is ${String(top.value)} in ${pct(top.share)} of rows`, ['drop_columns', `drop "${c.name}" unless its rare values matter`], { value: top.share, threshold: ctx.thresholds.nearConstantShare })];
   });
 
-/** id_column: integer or short text values, (almost) all different: a key, not a feature. */
+/**
+ * id_column (medium, fix drop): an integer or text feature whose values are all different among
+ * the distinct rows (so an id repeated only by duplicate rows is still an id), or at least
+ * `idPatternRatio` different with an id-like pattern (a prefix and digits, a UUID, a
+ * zero-padded code). Fractional numbers (amounts, prices) are measures, never ids.
+ */
 export const idColumn: WarningRule = (ctx) =>
   features(ctx).flatMap((c) => {
-    const n = nonMissing(c, ctx.dataset.rows);
-    const eligible = c.storageType === 'integer' || c.type === 'categorical' || (c.type === 'text' && (c.meanLength ?? 0) <= 40);
-    if (!eligible || n < ctx.thresholds.idMinRows || c.distinct / n < ctx.thresholds.idDistinctRatio) return [];
-    return [warning('id_column', 'medium', [c.name], `"${c.name}" looks like an identifier: ${pct(c.distinct / n)} of its values are distinct`, ['drop_columns', `drop "${c.name}" from the features (keep it as record id with record_id if it is the key)`], { value: c.distinct / n, threshold: ctx.thresholds.idDistinctRatio })];
+    const judged = judgeId(c, ctx);
+    if (!judged) return [];
+    return [warning('id_column', 'medium', [c.name], `"${c.name}" looks like an identifier: ${judged.why}`, ['drop_columns', `drop "${c.name}" from the features (keep it as record id with record_id if it is the key)`], { value: judged.ratio, threshold: judged.threshold })];
   });
+
+/** Values that look like keys: `C-00123`, `INV2024001`, UUIDs, zero-padded codes. */
+const ID_PATTERNS = [/^[A-Za-z][A-Za-z_-]*[-_]?\d{2,}$/, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, /^0\d{2,}$/, /^[0-9a-f]{24,64}$/i];
+
+/** Whether a column is an id, and why (shared by the id and high-cardinality rules). */
+export function judgeId(c: ColumnReport, ctx: WarningContext): { why: string; ratio: number; threshold: number } | undefined {
+  const t = ctx.thresholds;
+  const n = nonMissing(c, ctx.dataset.rows);
+  if (n < t.idMinRows) return undefined;
+  const samples = (c.topValues ?? []).map((v) => v.value).filter((v) => v !== null).map(String);
+  const fractional = samples.some((v) => /^[-+]?\d*\.\d*[1-9]\d*$/.test(v.trim()));
+  if (c.storageType === 'float' || fractional) return undefined;
+  const eligible = c.storageType === 'integer' || c.type === 'categorical' || (c.type === 'text' && (c.meanLength ?? 0) <= 40);
+  if (!eligible) return undefined;
+  // Duplicate rows repeat their id: compare with the number of distinct rows.
+  const distinctRows = Math.max(1, n - ctx.dataset.duplicateRows);
+  const ratio = c.distinct / n;
+  if (c.distinct >= distinctRows && c.distinct >= t.idMinRows && ratio >= 0.5) {
+    return { why: `${c.distinct} distinct values in ${distinctRows} distinct rows${ctx.dataset.duplicateRows > 0 ? ` (${n} rows with duplicates)` : ''}`, ratio, threshold: t.idDistinctRatio };
+  }
+  if (ratio >= t.idDistinctRatio) return { why: `${pct(ratio)} of its values are distinct`, ratio, threshold: t.idDistinctRatio };
+  const patterned = samples.length > 0 && samples.every((v) => ID_PATTERNS.some((p) => p.test(v.trim())));
+  if (ratio >= t.idPatternRatio && patterned) return { why: `${pct(ratio)} of its values are distinct and they look like keys (e.g. "${samples[0]}")`, ratio, threshold: t.idPatternRatio };
+  return undefined;
+}
 
 /** high_cardinality: a categorical feature with more than `highCardinality` categories (ids are reported as id_column instead). */
 export const highCardinality: WarningRule = (ctx) =>
   features(ctx).flatMap((c) => {
-    const n = nonMissing(c, ctx.dataset.rows);
-    const isId = n >= ctx.thresholds.idMinRows && c.distinct / Math.max(1, n) >= ctx.thresholds.idDistinctRatio;
-    if (c.type !== 'categorical' || c.distinct <= ctx.thresholds.highCardinality || isId) return [];
+    if (c.type !== 'categorical' || c.distinct <= ctx.thresholds.highCardinality || judgeId(c, ctx)) return [];
     return [warning('high_cardinality', 'low', [c.name], `"${c.name}" has ${c.distinct} categories`, ['map_values', 'group rare categories into "other" with map_values before one_hot, or use a target encoding'], { value: c.distinct, threshold: ctx.thresholds.highCardinality })];
   });
 
-/** missing_values: low when any value is missing, medium / high from the share thresholds; high when a column is entirely missing. */
+/** missing_values: low when any value is missing, medium / high from the share thresholds (an entirely missing column is empty_column). */
 export const missingValues: WarningRule = (ctx) =>
-  ctx.columns.flatMap((c) => {
+  judged(ctx).flatMap((c) => {
     if (c.missing === 0) return [];
     const t = ctx.thresholds;
-    if (c.missing === ctx.dataset.rows) return [warning('missing_values', 'high', [c.name], `"${c.name}" is missing in every row`, ['drop_columns', `drop "${c.name}"`], { value: 1, threshold: t.missingShareHigh })];
     const s = c.missingShare;
     const severity = s >= t.missingShareHigh ? 'high' : s >= t.missingShareMedium ? 'medium' : 'low';
     const fix: [string, string] = s >= t.missingShareHigh ? ['drop_columns', `drop "${c.name}" or impute it with an indicator`] : ['impute', `impute "${c.name}" (${c.type === 'numeric' ? 'median' : 'most frequent value'})`];
@@ -50,7 +88,7 @@ export const missingValues: WarningRule = (ctx) =>
 
 /** disguised_missing_values: text tokens that mean "missing" (`?`, `n/a`, `NaN`, ...). */
 export const disguisedMissing: WarningRule = (ctx) =>
-  ctx.columns.flatMap((c) => {
+  judged(ctx).flatMap((c) => {
     const n = c.disguisedMissing ?? 0;
     if (n === 0) return [];
     const share = n / Math.max(1, ctx.dataset.rows);
@@ -61,7 +99,7 @@ export const disguisedMissing: WarningRule = (ctx) =>
 
 /** mixed_types: a text column whose values are partly numbers (often numbers with a few tokens). */
 export const mixedTypes: WarningRule = (ctx) =>
-  ctx.columns.flatMap((c) => {
+  judged(ctx).flatMap((c) => {
     const s = c.numericShare;
     if (s === undefined || s < ctx.thresholds.mixedTypesMin || s >= ctx.thresholds.mixedTypesMax) return [];
     return [warning('mixed_types', 'medium', [c.name], `"${c.name}" mixes numbers (${pct(s)} of values) and text`, ['cast', `replace the non-numeric values (replace_missing_tokens), then cast "${c.name}" to float`], { value: s, threshold: ctx.thresholds.mixedTypesMin })];

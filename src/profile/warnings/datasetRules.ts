@@ -24,24 +24,30 @@ export const anomalousSamples: WarningRule = ({ anomalies, thresholds: t }) => {
   ];
 };
 
-/** drift: columns whose distribution moved against the baseline; high when the data set drifted. */
+/**
+ * drift: one warning per drifted column, naming it with its figures (and its importance in the
+ * champion when known): high when it drifted strongly, medium otherwise; plus a high warning
+ * for the data set when the share of drifted columns reaches `driftShare`.
+ */
 export const drift: WarningRule = ({ drift: d, thresholds: t }) => {
   if (!d) return [];
   const out = d.columns
     .filter((c) => c.drifted)
-    .map((c) =>
-      warning(
+    .map((c) => {
+      const importance = typeof c.championImportance === 'number' ? `; importance in the champion ${c.championImportance.toPrecision(3)}` : '';
+      const value = Math.max(c.psi ?? 0, c.jensenShannon ?? 0, Math.abs(c.missingShareChange), c.newCategoryShare ?? 0);
+      return warning(
         'drift',
-        'medium',
+        c.strong ? 'high' : 'medium',
         [c.name],
-        c.kind === 'numeric' ? `"${c.name}" drifted from the baseline (PSI ${c.psi?.toFixed(3)})` : `"${c.name}" drifted from the baseline (Jensen-Shannon ${c.jensenShannon?.toFixed(3)})`,
-        ['review', 'check the source of this batch; retrain or update the baseline if the change is real'],
-        { value: (c.kind === 'numeric' ? c.psi : c.jensenShannon) ?? 0, threshold: c.kind === 'numeric' ? t.driftPsi : t.driftJs },
-      ),
-    );
-  if (d.verdict === 'drift') {
+        `"${c.name}" drifted from the baseline (${(c.reasons ?? []).join('; ')}${importance})`,
+        ['review', c.strong ? 'do not approve before the change is explained; retrain on recent data if it is real' : 'check the source of this batch; retrain or update the baseline if the change is real'],
+        { value, threshold: c.kind === 'numeric' ? (c.strong ? t.driftPsiStrong : t.driftPsi) : c.strong ? t.driftJsStrong : t.driftJs },
+      );
+    });
+  if (d.driftedShare >= t.driftShare && d.driftedColumns.length > 0) {
     out.unshift(
-      warning('drift', 'high', d.driftedColumns, `${d.driftedColumns.length} of ${d.columns.length} columns (${pct(d.driftedShare)}) drifted from the baseline`, ['review', 'do not approve before the change is explained; retrain on recent data if it is real'], {
+      warning('drift', 'high', d.driftedColumns, `${d.driftedColumns.length} of ${d.columns.length} columns (${pct(d.driftedShare)}) drifted from the baseline: ${d.driftedColumns.slice(0, 8).join(', ')}${d.driftedColumns.length > 8 ? ', ...' : ''}`, ['review', 'do not approve before the change is explained; retrain on recent data if it is real'], {
         value: d.driftedShare,
         threshold: t.driftShare,
       }),

@@ -1,26 +1,49 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
+import { hasSecret } from '../../pipeline/triggers/senderSecret.js';
+import { asSnsMessage, confirmSnsSubscription, verifySnsSignature } from '../../pipeline/triggers/snsMessage.js';
 import { parseS3Event, takeS3Object } from '../../pipeline/triggers/s3Events.js';
 import { executionJson } from './executions.js';
 import type { ServerContext } from '../serverContext.js';
 
 /**
- * `POST /api/s3-events`: S3 event notifications (a webhook target of the bucket). The sender
- * proves itself with the shared secret in `x-sluice-secret`; each created object is fetched and
- * gets an execution.
+ * `POST /api/s3-events`: object-created events from AWS S3, MinIO and Ceph notifications,
+ * EventBridge (API destination) and SNS HTTP/HTTPS subscriptions (see docs/pipelines.md,
+ * Triggers). The sender proves itself with the shared secret (`x-sluice-secret`,
+ * `Authorization: Bearer` or Basic) or, for SNS, with the message signature of an accepted topic.
+ * Each created object is fetched and gets an execution; a subscription is confirmed.
  */
 export function s3EventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/s3-events', async (req, reply) => {
     const cfg = ctx.runtime.project.config.s3Events;
     if (!cfg) throw new SluiceError('S3_EVENTS_DISABLED', 'S3 event notifications are not configured', { httpStatus: 404, hint: 'add s3Events to sluice.yaml' });
     const expected = process.env[cfg.secretEnv];
-    const got = req.headers['x-sluice-secret'];
     if (!expected) throw new SluiceError('CONFIG_SECRET_MISSING', `s3Events.secretEnv names ${cfg.secretEnv}, which is not set`, { httpStatus: 503, hint: `export ${cfg.secretEnv}=... for the server` });
-    if (typeof got !== 'string' || got.length !== expected.length || !timingSafeEqual(Buffer.from(got), Buffer.from(expected))) {
-      throw new SluiceError('S3_EVENT_UNAUTHORIZED', 'wrong or missing x-sluice-secret', { httpStatus: 401, hint: 'configure the notifier to send the shared secret' });
+    const secretOk = hasSecret(req.headers, expected);
+    let body = parseBody(req.body);
+    const snsType = req.headers['x-amz-sns-message-type'];
+    const sns = asSnsMessage(body, typeof snsType === 'string' ? snsType : undefined);
+    if (sns) {
+      const topics = cfg.sns?.topicArns;
+      const hosts = cfg.sns?.hosts ?? [];
+      if (topics && !topics.includes(sns.TopicArn)) {
+        throw new SluiceError('SNS_TOPIC_NOT_ALLOWED', `SNS topic ${sns.TopicArn} is not accepted`, { httpStatus: 403, location: { field: 'TopicArn' }, hint: `s3Events.sns.topicArns lists: ${topics.join(', ')}` });
+      }
+      if (!secretOk) {
+        if (!topics) throw unauthorized('an SNS message without the shared secret is accepted only from a topic listed in s3Events.sns.topicArns');
+        await verifySnsSignature(sns, hosts);
+      }
+      if (sns.Type === 'SubscriptionConfirmation') {
+        await confirmSnsSubscription(sns, hosts);
+        req.log.info({ topicArn: sns.TopicArn }, 'SNS subscription confirmed');
+        return { confirmed: true, topicArn: sns.TopicArn, executions: [] };
+      }
+      if (sns.Type === 'UnsubscribeConfirmation') return { unsubscribed: true, topicArn: sns.TopicArn, executions: [] };
+      body = parseBody(sns.Message, 'the SNS Message');
+    } else if (!secretOk) {
+      throw unauthorized('wrong or missing shared secret');
     }
-    const refs = parseS3Event(req.body);
+    const refs = parseS3Event(body);
     const out = [];
     for (const ref of refs) {
       const rec = await takeS3Object(ctx.runtime.orchestrator, cfg, ctx.runtime.project.paths.archive, ref, ctx.runtime.project.config.duplicates === 'process');
@@ -29,4 +52,21 @@ export function s3EventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     reply.code(out.some((o) => o.execution.status !== 'skipped') ? 201 : 200);
     return { executions: out };
   });
+}
+
+function unauthorized(why: string): SluiceError {
+  return new SluiceError('S3_EVENT_UNAUTHORIZED', why, {
+    httpStatus: 401,
+    hint: 'send the secret of s3Events.secretEnv as x-sluice-secret, Authorization: Bearer <secret> (MinIO auth_token) or the Basic password (SNS: https://sluice:<secret>@host/api/s3-events)',
+  });
+}
+
+/** SNS posts JSON as text/plain: a string body is parsed here, with a 400 that says where it breaks. */
+function parseBody(body: unknown, what = 'the body'): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch (e) {
+    throw new SluiceError('S3_EVENT_INVALID', `${what} is not valid JSON: ${(e as Error).message}`, { httpStatus: 400, hint: 'send the event JSON unchanged' });
+  }
 }
