@@ -229,6 +229,7 @@ export function register(program: Command): void {
     });
 
   registerModelsExport(models);
+
   common(models.command('gc').description('remove what interrupted registers and deletes left behind (never runs by itself)'))
     .option('--dry-run', 'list what would be removed; remove nothing')
     .option('--orphans', 'also remove version folders the database has no row for (see models recover first)')
