@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { formatError, SluiceError } from '../../core/errors.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { importWranglerFlowText, type ImportNote } from '../../flow/import/importWranglerFlow.js';
+import { importTable } from '../../flow/import/importTable.js';
 import { parseFlow } from '../../flow/loadFlow.js';
+import { renderTable } from '../renderTable.js';
 
 /** `sluice flow import FILE.flow --output FLOW.yaml`: adds the subcommand to the `flow` group. */
 export function registerFlowImport(flow: Command): void {
@@ -40,6 +42,8 @@ export function registerFlowImport(flow: Command): void {
           `${placeholders ? `, ${placeholders} placeholder${placeholders > 1 ? 's' : ''} to replace` : ''}` +
           `${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}\n`,
       );
+      const table = importTable(result.nodes);
+      process.stdout.write(`${renderTable(['node', 'operator', 'step'], table.rows.map((r) => ({ node: r[0], operator: r[1], step: r[2] })), 60)}\n${table.coverage}\n`);
       for (const n of result.notes) process.stdout.write(renderNote(n));
       if (placeholders) {
         process.stdout.write(`\nReplace the placeholder${placeholders > 1 ? 's' : ''} (kind: todo_custom_code) in ${opts.output}, then run: sluice flow validate ${opts.output}\n`);
