@@ -103,7 +103,7 @@ describe('notifications', () => {
   it('says it straight (gates and high warnings together) and carries the drift pictures as inline PNG images', async () => {
     const p = tempProject();
     const mailer = new Mailer({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true, from: 'sluice@example.test' });
-    const settings = { publicUrl: 'http://sluice.example.test:7300', approvers: [{ name: 'Ana', email: 'ana-drift@example.test', role: 'approver' as const }], mailer };
+    const settings = { publicUrl: 'http://sluice.example.test:7300', approvers: [{ name: 'Ana', email: 'ana-drift@example.test', role: 'approver' as const }], mailer, webhooks: [] };
     const summary = {
       ...REPORT,
       verdict: 'pass',
