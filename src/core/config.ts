@@ -53,6 +53,10 @@ export const configSchema = z
     target: z.string().optional().meta({ description: 'The column models predict.' }),
     id: z.string().optional().meta({ description: 'The record id column (feature store).' }),
     gates: z.string().optional().meta({ description: 'Quality gates file.' }),
+    missingTokens: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "Text values read as missing in this project's data, replacing pandas' default list (docs/data.md); a flow's missing_tokens replaces it in turn." }),
     featureGroup: z
       .strictObject({
         name: z.string().min(1),

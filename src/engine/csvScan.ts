@@ -23,6 +23,10 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 const CHUNK = 1 << 20;
+/** Bytes read from the start of a file to detect its delimiter. */
+const SAMPLE_BYTES = 64 * 1024;
+/** A ragged file's error lists this many bad lines. */
+const MAX_BAD_LINES = 10;
 
 /**
  * Reads a CSV file once, byte by byte, and proves it well formed before DuckDB parses it:
@@ -52,7 +56,12 @@ export async function scanCsv(path: string, options: CsvScanOptions = {}): Promi
       });
     }
     const buf = Buffer.allocUnsafe(CHUNK);
-    const parser = new CsvStructure(file, options.delimiter);
+    let delimiter = options.delimiter;
+    if (delimiter === undefined) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, SAMPLE_BYTES), 0);
+      delimiter = detectDelimiter(buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, ''), bytesRead < size);
+    }
+    const parser = new CsvStructure(file, delimiter);
     let position = 0;
     let first = true;
     for (;;) {
@@ -100,6 +109,7 @@ class CsvStructure {
   private utf8Need = 0;
   private utf8Line = 0;
   private utf8Col = 0;
+  private bad: Array<{ line: number; count: number }> = [];
 
   constructor(
     private readonly file: string,
@@ -226,6 +236,7 @@ class CsvStructure {
     if (this.inQuotes) this.inQuotes = false;
     this.endRecord();
     if (!this.headerDone) this.finishHeader();
+    if (this.bad.length > 0) this.throwRagged(false);
     if (this.rows === 0) {
       throw new SluiceError('CSV_NO_ROWS', `${this.file} has a header but no data rows`, {
         location: { file: this.file, line: this.line, column: 1 },
@@ -261,7 +272,7 @@ class CsvStructure {
     this.headerDone = true;
     const text = Buffer.from(this.headerBytes).toString('utf8');
     this.headerBytes = [];
-    if (this.delimiter < 0) this.delimiter = detectDelimiter(text);
+    if (this.delimiter < 0) this.delimiter = detectDelimiter(text).charCodeAt(0);
     this.header = splitHeader(text, String.fromCharCode(this.delimiter));
     const seen = new Map<string, number>();
     this.header.forEach((name, i) => {
@@ -276,14 +287,29 @@ class CsvStructure {
     });
   }
 
+  /** Notes a row whose field count differs from the header's; the 10th stops the scan. */
   private ragged(count: number): void {
+    this.bad.push({ line: this.recordLine, count });
+    if (this.bad.length >= MAX_BAD_LINES) this.throwRagged(true);
+  }
+
+  /** One error listing the first bad lines (up to 10), located at the first. */
+  private throwRagged(more: boolean): never {
     const expected = this.header.length;
-    throw new SluiceError('CSV_RAGGED_ROW', `${this.file}: line ${this.recordLine} has ${count} field${count === 1 ? '' : 's'}, the header has ${expected}`, {
-      location: { file: this.file, line: this.recordLine, column: count > expected ? expected + 1 : count },
+    const fields = (n: number): string => `${n} field${n === 1 ? '' : 's'}`;
+    const first = this.bad[0]!;
+    const list = this.bad.map((b) => `line ${b.line} has ${fields(b.count)}`).join(', ');
+    const message =
+      this.bad.length === 1
+        ? `${this.file}: line ${first.line} has ${fields(first.count)}, the header has ${expected}`
+        : `${this.file}: ${more ? `the first ${this.bad.length}` : this.bad.length} lines do not have the header's ${expected} fields: ${list}${more ? ' (the scan stopped there)' : ''}`;
+    throw new SluiceError('CSV_RAGGED_ROW', message, {
+      location: { file: this.file, line: first.line, column: first.count > expected ? expected + 1 : first.count },
       hint:
-        count > expected
+        first.count > expected
           ? 'a value probably contains an unquoted delimiter; quote it ("a, b")'
           : 'a value is probably missing a delimiter, or the row was cut short',
+      details: { badLines: this.bad.map((b) => ({ line: b.line, fields: b.count })), expectedFields: expected },
     });
   }
 
@@ -309,18 +335,77 @@ class CsvStructure {
   }
 }
 
-/** The candidate delimiter that occurs most often outside quotes in the header line. */
-function detectDelimiter(headerLine: string): number {
+/**
+ * Picks the delimiter from the first records of the file (header and rows), reading quotes as
+ * a CSV parser does for each candidate: a quote opens a value only at the start of a field, so a
+ * `|` inside `"a|b"` is not a delimiter when `,` is. The candidate whose split gives the header
+ * more than one field and the most rows with the header's field count wins; then fewer quotes
+ * out of place; then more fields. `,` when none splits the header.
+ *
+ * @param truncated the sample ends mid-file: its last record may be cut, so it is not counted.
+ */
+export function detectDelimiter(sample: string, truncated = false): string {
   let best = ',';
-  let bestCount = 0;
+  let bestScore: number[] | undefined;
   for (const d of DELIMITER_CANDIDATES) {
-    const n = splitHeader(headerLine, d).length - 1;
-    if (n > bestCount) {
+    const { counts, badQuotes } = splitRecords(sample, d, 50);
+    if (truncated && counts.length > 2) counts.pop();
+    const header = counts[0] ?? 1;
+    if (header < 2) continue;
+    const consistent = counts.slice(1).filter((n) => n === header).length;
+    const score = [consistent, -badQuotes, header];
+    if (!bestScore || compareScores(score, bestScore) > 0) {
       best = d;
-      bestCount = n;
+      bestScore = score;
     }
   }
-  return best.charCodeAt(0);
+  return best;
+}
+
+function compareScores(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+/** Field counts of the first `max` records of `text` split on `d` (blank lines skipped), and quotes out of place. */
+function splitRecords(text: string, d: string, max: number): { counts: number[]; badQuotes: number } {
+  const counts: number[] = [];
+  let fields = 1;
+  let fieldStart = true;
+  let inQuotes = false;
+  let empty = true;
+  let badQuotes = 0;
+  for (let i = 0; i < text.length && counts.length < max; i++) {
+    const ch = text[i]!;
+    if (inQuotes) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') i++;
+        else inQuotes = false;
+      }
+      continue;
+    }
+    if (ch === '"') {
+      if (fieldStart) inQuotes = true;
+      else badQuotes++;
+      fieldStart = false;
+      empty = false;
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      if (!empty) counts.push(fields);
+      fields = 1;
+      fieldStart = true;
+      empty = true;
+    } else if (ch === d) {
+      fields++;
+      fieldStart = true;
+      empty = false;
+    } else {
+      fieldStart = false;
+      empty = false;
+    }
+  }
+  if (!empty && counts.length < max) counts.push(fields);
+  return { counts, badQuotes };
 }
 
 /** Splits one CSV record (already known to be well formed) into its values. */

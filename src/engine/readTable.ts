@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { SluiceError, isSluiceError } from '../core/errors.js';
+import { DEFAULT_MISSING, isFloatingSqlType, presentOrNullSql, readerNullTokens, type MissingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from './Engine.js';
 import { scanCsv } from './csvScan.js';
@@ -23,6 +24,8 @@ export interface ReadTableOptions {
   materialize?: 'table' | 'view';
   /** Name used for the file in messages. */
   displayName?: string;
+  /** What counts as missing (src/core/missing.ts); pandas' defaults when absent. */
+  missing?: MissingPolicy;
 }
 
 export interface TableInfo {
@@ -59,22 +62,24 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
   const target = quoteIdent(options.name);
   const lit = quoteLiteral(path);
 
+  const missing = options.missing ?? DEFAULT_MISSING;
   if (format === 'csv') {
     const scan = await scanCsv(path, { delimiter: options.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : undefined), displayName: file });
-    const base = `${lit}, delim=${quoteLiteral(scan.delimiter)}, header=true, quote='"', escape='"', strict_mode=false, null_padding=false, auto_detect=true`;
+    const nulls = readerNullTokens(missing).map(quoteLiteral).join(', ');
+    const base = `${lit}, delim=${quoteLiteral(scan.delimiter)}, header=true, quote='"', escape='"', strict_mode=false, null_padding=false, auto_detect=true, nullstr=[${nulls}]`;
     try {
-      await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS SELECT * FROM read_csv(${base}, sample_size=20480)`);
+      await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=20480)`, missing, false);
       if (kind === 'VIEW') await engine.exec(`SELECT count(*) FROM ${target}`);
     } catch (e) {
       if (!isSluiceError(e) || e.code !== 'DATA_TYPE_MISMATCH') throw withFile(e, file);
       // A late value broke a type guessed from the first rows: detect types from every row.
-      await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS SELECT * FROM read_csv(${base}, sample_size=-1)`).catch((e2) => {
+      await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=-1)`, missing, false).catch((e2) => {
         throw withFile(e2, file);
       });
     }
   } else if (format === 'parquet') {
     await assertParquet(path, file);
-    await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS SELECT * FROM read_parquet(${lit})`).catch((e) => {
+    await createNormalized(engine, kind, target, `read_parquet(${lit})`, missing, true).catch((e) => {
       throw new SluiceError('PARQUET_INVALID', `${file} could not be read as Parquet: ${messageOf(e)}`, {
         location: { file },
         hint: 'check that the file was fully written; a CSV file needs a .csv extension',
@@ -82,7 +87,7 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
       });
     });
   } else {
-    await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS SELECT * FROM read_json(${lit}, format='newline_delimited', sample_size=-1)`).catch(async (e) => {
+    await createNormalized(engine, kind, target, `read_json(${lit}, format='newline_delimited', sample_size=-1)`, missing, true).catch(async (e) => {
       await scanJsonLines(path, file); // throws a precise error when the file is at fault
       throw withFile(e, file);
     });
@@ -94,6 +99,25 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
     throw new SluiceError('DATA_NO_ROWS', `${file} has no rows`, { location: { file }, hint: 'check that the export wrote its rows' });
   }
   return { name: options.name, file, format, columns, rows };
+}
+
+/**
+ * Creates the relation from a reader call with the missing-value rules applied: floating NaN
+ * and ±Infinity become NULL, and (for formats whose reader has no null tokens) text values that
+ * are missing tokens become NULL. CSV readers get the tokens as `nullstr`, which also lets a
+ * numeric column holding `NA` be typed numeric, as pandas types it.
+ */
+async function createNormalized(engine: Engine, kind: string, target: string, source: string, missing: MissingPolicy, textTokens: boolean): Promise<void> {
+  const columns = await engine.describe(`SELECT * FROM ${source}`);
+  const tokens = missing.tokens.map(quoteLiteral).join(', ');
+  const replace: string[] = [];
+  for (const c of columns) {
+    const q = quoteIdent(c.name);
+    if (isFloatingSqlType(c.sqlType)) replace.push(`${presentOrNullSql(q, true)} AS ${q}`);
+    else if (textTokens && c.sqlType === 'VARCHAR' && tokens) replace.push(`CASE WHEN ${q} IN (${tokens}) THEN NULL ELSE ${q} END AS ${q}`);
+  }
+  const select = replace.length ? `SELECT * REPLACE (${replace.join(', ')}) FROM ${source}` : `SELECT * FROM ${source}`;
+  await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS ${select}`);
 }
 
 async function assertReadable(path: string, file: string): Promise<void> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { SluiceError } from '../core/errors.js';
+import { missingPolicy, type MissingPolicy } from '../core/missing.js';
 import { LOGICAL_TYPES, type ColumnSchema } from '../core/types.js';
 import { atomicWriteFile } from '../engine/atomicWriteFile.js';
 import type { FlowSpec, StepSpec } from './flowSchema.js';
@@ -16,6 +17,8 @@ const fittedFlowSchema = z.object({
   flowHash: z.string(),
   fittedAt: z.string(),
   rows: z.object({ in: z.number(), out: z.number() }),
+  missingTokens: z.array(z.string()).optional(),
+  dropped: z.array(z.object({ step: z.number(), kind: z.string(), name: z.string().optional(), rows: z.number(), reason: z.string() })).optional(),
   input: z.array(columnSchema),
   output: z.array(columnSchema),
   steps: z.array(
@@ -28,7 +31,23 @@ const fittedFlowSchema = z.object({
     }),
   ),
   flow: z.record(z.string(), z.unknown()),
+  inputs: z.record(z.string(), z.unknown()).optional(),
 });
+
+/** Rows a step removed from a batch, and why, for `flow run`, the pipeline and the console. */
+export interface RowsDropped {
+  /** 0-based index of the step. */
+  step: number;
+  kind: string;
+  name?: string;
+  rows: number;
+  reason: string;
+}
+
+/** The missing-value rules a fitted flow was fitted with. */
+export function fittedMissing(fitted: Pick<FittedFlow, 'missingTokens'>): MissingPolicy {
+  return missingPolicy(fitted.missingTokens);
+}
 
 /** One step as fitted: its spec, what it learned, and its columns in and out. */
 export interface FittedStep {
@@ -53,11 +72,20 @@ export interface FittedFlow {
   flowHash: string;
   fittedAt: string;
   rows: { in: number; out: number };
+  /**
+   * The text values read as missing when the flow was fitted (src/core/missing.ts); batches and
+   * records at prediction time are read with the same list. Absent: pandas' default list.
+   */
+  missingTokens?: string[];
+  /** Each step that removed rows at fit time: how many and why (empty when none did). */
+  dropped?: RowsDropped[];
   /** The raw columns the flow was fitted on. */
   input: ColumnSchema[];
   output: ColumnSchema[];
   steps: FittedStep[];
   flow: FlowSpec;
+  /** The flow's other inputs as fitted with their own steps, by name. */
+  inputs?: Record<string, FittedFlow>;
 }
 
 export function hashFlow(spec: FlowSpec): string {

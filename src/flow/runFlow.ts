@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { missingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { readTable } from '../engine/readTable.js';
@@ -6,8 +7,10 @@ import { writeTable } from '../engine/writeTable.js';
 import { quoteIdent } from '../engine/sql.js';
 import { fitFlow, type FitOptions } from './fitFlow.js';
 import type { FlowSpec } from './flowSchema.js';
-import type { FittedFlow } from './fittedFlow.js';
+import { fittedMissing, type FittedFlow } from './fittedFlow.js';
+import { readInputs, type InputOptions, type RawInput } from './loadInputs.js';
 import { planSql } from './planSql.js';
+import type { SideRelation } from './step.js';
 
 /** Files above this size are read as views (streamed) instead of copied into memory. */
 const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
@@ -20,12 +23,18 @@ export interface RunFlowOptions extends FitOptions {
   flow?: FlowSpec;
   /** ...or apply an already fitted flow (no refit). */
   fitted?: FittedFlow;
+  /** Where the flow's other inputs come from (`inputs:`): the flow's folder, files given by name. */
+  sources?: InputOptions;
+  /** The project's missing tokens (sluice.yaml `missingTokens`); the flow's `missing_tokens` wins. */
+  projectMissingTokens?: readonly string[];
 }
 
 export interface RunFlowResult {
   fitted: FittedFlow;
   /** The view holding the transformed batch. */
   relation: string;
+  /** Rows read from the input file. */
+  rowsIn: number;
   rows: number;
   columns: ColumnSchema[];
 }
@@ -37,20 +46,37 @@ export interface RunFlowResult {
 export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<RunFlowResult> {
   const size = (await stat(options.input).catch(() => ({ size: 0 }))).size;
   const input = engine.tempName('input');
-  const info = await readTable(engine, options.input, { name: input, materialize: size > STREAM_ABOVE_BYTES ? 'view' : 'table' });
+  // One definition of missing: the fitted flow's tokens, else the flow's, else the project's.
+  const missing = options.fitted ? fittedMissing(options.fitted) : missingPolicy(options.flow?.missing_tokens, options.projectMissingTokens);
+  const info = await readTable(engine, options.input, { name: input, materialize: size > STREAM_ABOVE_BYTES ? 'view' : 'table', missing });
   let fitted: FittedFlow;
   let relation: string;
+  const raw = await readInputs(engine, (options.fitted?.flow ?? options.flow)?.inputs, options.sources);
   if (options.fitted) {
     fitted = options.fitted;
     relation = engine.tempName('applied');
-    await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(relation)} AS ${planSql(fitted, input, info.columns, 'train', options.input)}`);
+    const sides = await applyInputs(engine, fitted, raw);
+    await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(relation)} AS ${planSql(fitted, input, info.columns, 'train', options.input, sides)}`);
   } else if (options.flow) {
-    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep, countOutput: !options.output }));
+    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep, countOutput: !options.output, missingTokens: missing.tokens, inputs: raw }));
   } else {
     throw new Error('runFlow needs a flow or a fitted flow');
   }
   // Writing reads the result once and reports its row count: no second pass to count it.
   const rows = options.output ? await writeTable(engine, relation, options.output) : await engine.count(relation);
   if (fitted.rows.out < 0) fitted.rows.out = rows;
-  return { fitted, relation, rows, columns: await engine.describe(relation) };
+  return { fitted, relation, rowsIn: info.rows, rows, columns: await engine.describe(relation) };
+}
+
+/** The other inputs of a fitted flow, each through its own fitted steps, as views. */
+async function applyInputs(engine: Engine, fitted: FittedFlow, raw: RawInput[]): Promise<Map<string, SideRelation>> {
+  const sides = new Map<string, SideRelation>();
+  for (const r of raw) {
+    const own = fitted.inputs?.[r.name];
+    if (!own) continue;
+    const view = engine.tempName(`side_${r.name}`);
+    await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${planSql(own, r.relation, await engine.describe(r.relation), 'train', r.source.file)}`);
+    sides.set(r.name, { relation: view, columns: own.output });
+  }
+  return sides;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SluiceError } from '../../src/core/errors.js';
+import { SluiceError, isSluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
 import { writeTable } from '../../src/engine/writeTable.js';
@@ -126,5 +126,48 @@ describe('Parquet and JSON lines round trip, atomic writes', () => {
     await expect(writeTable(engine, 'SELECT 1/0::INTEGER AS a, error(\'boom\') AS b', out)).rejects.toThrow();
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(join(dir, 'fail'))).toEqual([]);
+  });
+});
+
+describe('CSV structure (issue 12)', () => {
+  it('detects the delimiter reading quotes: a | inside a quoted header or value is not the delimiter', async () => {
+    const engine = await Engine.open();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'sluice-delim-'));
+      const header = join(dir, 'header.csv');
+      writeFileSync(header, 'id,value,"a|b|c|d"\n1,2,x\n3,4,"p|q"\n');
+      const info = await readTable(engine, header, { name: 'h' });
+      expect(info.columns.map((c) => c.name)).toEqual(['id', 'value', 'a|b|c|d']);
+      expect(info.rows).toBe(2);
+      const rows = join(dir, 'rows.csv');
+      writeFileSync(rows, 'id;name\n1;"a,b,c,d,e"\n2;"f,g,h,i"\n');
+      const info2 = await readTable(engine, rows, { name: 'r' });
+      expect(info2.columns.map((c) => c.name)).toEqual(['id', 'name']);
+      expect((await engine.query('SELECT name FROM r ORDER BY id')).map((r) => r.name)).toEqual(['a,b,c,d,e', 'f,g,h,i']);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('lists up to the first 10 bad lines of a ragged file', async () => {
+    const engine = await Engine.open();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'sluice-ragged-'));
+      const few = join(dir, 'few.csv');
+      writeFileSync(few, 'a,b,c\n1,2,3\n4,5\n6,7,8\n9\n10,11,12,13\n');
+      const e1 = await readTable(engine, few, { name: 'f' }).catch((e: unknown) => e);
+      expect(isSluiceError(e1) && e1.code).toBe('CSV_RAGGED_ROW');
+      expect((e1 as Error).message).toContain('line 3 has 2 fields, line 5 has 1 field, line 6 has 4 fields');
+      expect((e1 as { location: unknown }).location).toMatchObject({ line: 3 });
+      expect((e1 as { details: { badLines: unknown[] } }).details.badLines).toHaveLength(3);
+      const many = join(dir, 'many.csv');
+      writeFileSync(many, 'a,b\n' + Array.from({ length: 30 }, (_, i) => (i % 2 ? '1,2' : '1')).join('\n') + '\n');
+      const e2 = await readTable(engine, many, { name: 'm' }).catch((e: unknown) => e);
+      const bad = (e2 as { details: { badLines: Array<{ line: number }> } }).details.badLines;
+      expect(bad.map((b) => b.line)).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+      expect((e2 as Error).message).toContain('the first 10 lines');
+    } finally {
+      engine.close();
+    }
   });
 });

@@ -99,3 +99,26 @@ describe('ordinal_encode', () => {
     expect(r.applyRecords([{ color: 'a', n: 8 }, { color: 'a', n: '9' }]).map((x) => x.ok && x.row.n)).toEqual([1, 0]);
   });
 });
+
+describe('one_hot names (issue 12)', () => {
+  it('gives unique, deterministic names whatever the case and characters of the categories', async () => {
+    await engine.exec(`CREATE OR REPLACE TABLE clash AS SELECT * FROM (VALUES
+      ('Other', 1, 0), ('Other', 2, 0), ('Other', 3, 0), ('other', 4, 0), ('other', 5, 0), ('OTHER', 6, 0),
+      ('a b', 7, 0), ('a b', 8, 0), ('a_b', 9, 0), ('x', 10, 0), (NULL, 11, 0)) t(c, n, c_x)`);
+    const r = await fitSteps(engine, 'clash', [{ kind: 'one_hot', columns: ['c'], top_k: 10, other: true }]);
+    const names = r.fitted.output.map((c) => c.name);
+    // c_x is an existing column: the category "x" gets c_x_2; Other/other/OTHER differ only in case
+    expect(names).toEqual(['n', 'c_x', 'c_Other', 'c_a b', 'c_other_2', 'c_OTHER_3', 'c_a_b', 'c_x_2', 'c__other']);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
+    expect(r.rows.map((x) => [x.c_Other, x.c_other_2, x.c_OTHER_3, x['c_a b'], x.c_a_b, x.c_x_2, x.c_x])).toEqual([
+      [1, 0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0],
+      [0, 0, 0, 1, 0, 0, 0], [0, 0, 0, 1, 0, 0, 0], [0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 0],
+    ]);
+    // the record path names and fills them alike
+    const rec = r.applyRecords([{ c: 'OTHER', n: 1, c_x: 0 }, { c: 'x', n: 2, c_x: 0 }]);
+    expect(rec.map((x) => x.ok && [x.row.c_OTHER_3, x.row.c_x_2])).toEqual([[1, 0], [0, 1]]);
+    // a second fit names them the same
+    const again = await fitSteps(engine, 'clash', [{ kind: 'one_hot', columns: ['c'], top_k: 10, other: true }]);
+    expect(again.fitted.output.map((c) => c.name)).toEqual(names);
+  });
+});

@@ -67,9 +67,11 @@ describe('warnings on planted problems', () => {
     expect(report.duplicates.top[0]).toMatchObject({ count: 3 });
   });
 
-  it('disguised missing values ?, NaN and n/a, mixed types and real missing values', async () => {
+  it('disguised missing values ?, NAN and missing, mixed types and real missing values', async () => {
+    // NaN, n/a, NA... are pandas' missing tokens: real missing values when read (src/core/missing.ts);
+    // ?, NAN and missing are not, so the report points them out as disguised
     const rows = cleanRows(1000, 3).map((row, i) => {
-      const token = i % 10 === 0 ? '?' : i % 10 === 1 ? 'NaN' : i % 10 === 2 ? 'n/a' : null;
+      const token = i % 10 === 0 ? '?' : i % 10 === 1 ? 'NAN' : i % 10 === 2 ? 'missing' : null;
       const weight = i % 25 === 0 ? '?' : String(60 + (i % 40));
       return [...row.slice(0, 2), token ?? row[2], row[3], weight, i % 4 === 0 ? null : i % 7, row[4]];
     });
@@ -78,8 +80,8 @@ describe('warnings on planted problems', () => {
     expect(dm.map((w) => w.columns[0]).sort()).toEqual(['color', 'weight']);
     const color = dm.find((w) => w.columns[0] === 'color')!;
     expect(color.message).toContain('"?"');
-    expect(color.message).toContain('"NaN"');
-    expect(color.message).toContain('"n/a"');
+    expect(color.message).toContain('"NAN"');
+    expect(color.message).toContain('"missing"');
     expect(color.fix.step).toBe('replace_missing_tokens');
     expect(report.columns.find((c) => c.name === 'color')!.disguisedMissing).toBe(300);
     expect(of(report, 'mixed_types').map((w) => w.columns)).toEqual([['weight']]);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import pino from 'pino';
+import { createLogger } from '../createLogger.js';
 import { loadProject } from '../../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
 import { formatHistory } from '../../pipeline/formatExecution.js';
@@ -13,9 +13,11 @@ export function register(program: Command): void {
     .option('-p, --project <dir>', 'project folder (default: the nearest with a sluice.yaml)')
     .option('-w, --wait', 'drive the execution here and wait until it ends, printing its events')
     .option('--allow-duplicate', 'process the file even if the same content was processed before')
-    .action(async (file: string, opts: { project?: string; wait?: boolean; allowDuplicate?: boolean }) => {
+    .option('--log-format <format>', 'pretty or json (default: pretty on a terminal, json when piped); level from SLUICE_LOG (default error)')
+    .action(async (file: string, opts: { project?: string; wait?: boolean; allowDuplicate?: boolean; logFormat?: string }) => {
+      const logger = createLogger({ format: opts.logFormat, fallbackLevel: 'error' });
       const project = loadProject(opts.project);
-      const runtime = new ProjectRuntime(project, { logger: pino({ level: process.env.SLUICE_LOG ?? 'error' }) });
+      const runtime = new ProjectRuntime(project, { logger });
       try {
         const rec = await runtime.orchestrator.startFile(file, { allowDuplicate: opts.allowDuplicate === true || project.config.duplicates === 'process' });
         if (rec.status === 'skipped') {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
+import { isMissingSql, presentOrNullSql } from '../../core/missing.js';
 import type { ColumnSchema, LogicalType } from '../../core/types.js';
 import { identList, quoteIdent } from '../../engine/sql.js';
 import type { StepContext } from '../step.js';
@@ -13,9 +14,22 @@ export const common = {
 export const columnList = z.array(z.string().min(1)).min(1).describe('Column names.');
 export const columnName = z.string().min(1).describe('A column name.');
 
-/** NULL, NaN and undefined are missing on the record path, as NULL is in SQL. */
+/**
+ * Missing on the record path: null, undefined, NaN and ±Infinity (src/core/missing.ts). Text
+ * tokens such as `NA` were turned into null when the record entered the flow.
+ */
 export function isMissing(v: unknown): boolean {
-  return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
+  return v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v));
+}
+
+/** SQL: true when column `c` is missing at this step (NULL, or NaN/±Infinity in a float column). */
+export function missingSql(ctx: StepContext, c: string): string {
+  return isMissingSql(quoteIdent(c), ctx.columns.find((x) => x.name === c)?.type === 'float');
+}
+
+/** SQL: column `c` with NaN and ±Infinity as NULL (for aggregates that must skip them). */
+export function valueOrNullSql(ctx: StepContext, c: string): string {
+  return presentOrNullSql(quoteIdent(c), ctx.columns.find((x) => x.name === c)?.type === 'float');
 }
 
 /**

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
-import { common, plain } from './common.js';
+import { common, missingSql, plain } from './common.js';
 
 const schema = z
   .object({
@@ -26,10 +25,8 @@ export const dropMissing = defineStep({
   outputs: (_s, _f, ctx) => plain(ctx.columns),
   sql: (s, _f, ctx, input) => {
     const cols = s.columns ?? ctx.columns.map((c) => c.name);
-    const cond = cols.map((c) => {
-      const t = ctx.columns.find((x) => x.name === c)?.type;
-      return t === 'float' ? `(${quoteIdent(c)} IS NOT NULL AND NOT isnan(${quoteIdent(c)}))` : `${quoteIdent(c)} IS NOT NULL`;
-    });
+    // The same predicate the report counts missing values with (src/core/missing.ts).
+    const cond = cols.map((c) => `NOT ${missingSql(ctx, c)}`);
     return `SELECT * FROM ${input}${cond.length ? ` WHERE ${cond.join(' AND ')}` : ''}`;
   },
   record: () => (row) => row,

@@ -3,7 +3,7 @@ import { SluiceError } from '../../core/errors.js';
 import { isNumericType, type LogicalType } from '../../core/types.js';
 import { quoteIdent, sqlValue } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
-import { columnList, common, isMissing, replaceSql, retype, typeOf } from './common.js';
+import { columnList, common, isMissing, missingSql, valueOrNullSql, replaceSql, retype, typeOf } from './common.js';
 
 const schema = z
   .object({
@@ -50,14 +50,13 @@ export const impute = defineStep<z.infer<typeof schema>, Fitted>({
       }
     }
     const q = quoteIdent;
-    const aggs = s.columns.map((c, i) =>
-      s.strategy === 'mean' ? `avg(${q(c)}) AS v${i}` : s.strategy === 'median' ? `median(${q(c)})::DOUBLE AS v${i}` : `mode(${q(c)} ORDER BY ${q(c)}) AS v${i}`,
-    );
+    // NaN and ±Infinity are missing: the aggregates skip them as they skip NULL (pandas' skipna).
+    const aggs = s.columns.map((c, i) => (s.strategy === 'mean' ? `avg(${valueOrNullSql(ctx, c)}) AS v${i}` : `median(${valueOrNullSql(ctx, c)})::DOUBLE AS v${i}`));
     // mode() has no tie-break of its own; order by count desc then value for reproducibility
     if (s.strategy === 'mode') {
       for (const [i, c] of s.columns.entries()) {
         const rows = await ctx.engine.query(
-          `SELECT ${q(c)} AS v FROM ${q(ctx.relation)} WHERE ${q(c)} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+          `SELECT ${q(c)} AS v FROM ${q(ctx.relation)} WHERE NOT ${missingSql(ctx, c)} GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
         );
         values[c] = (rows[0]?.v as string | number | boolean | undefined) ?? null;
         void i;
@@ -78,7 +77,8 @@ export const impute = defineStep<z.infer<typeof schema>, Fitted>({
       s.columns.map((c) => {
         const t = outType(typeOf(ctx, c), f.values[c]);
         const col = t === 'float' && typeOf(ctx, c) === 'integer' ? `${quoteIdent(c)}::DOUBLE` : quoteIdent(c);
-        return [c, `coalesce(${col}, ${sqlValue(f.values[c])})`];
+        // CASE, not coalesce: NaN and ±Infinity are missing too, and coalesce fills only NULL.
+        return [c, `CASE WHEN ${missingSql(ctx, c)} THEN ${sqlValue(f.values[c])} ELSE ${col} END`];
       }),
     ),
   record: (s, f) => (row) => {

@@ -1,8 +1,7 @@
 import { SluiceError } from '../../core/errors.js';
 import { isNumericType } from '../../core/types.js';
-import { quoteIdent } from '../../engine/sql.js';
 import type { StepContext } from '../step.js';
-import { typeOf } from './common.js';
+import { missingSql, typeOf } from './common.js';
 
 /** Numeric steps refuse other columns with a hint, before any SQL runs. */
 export function assertNumeric(ctx: StepContext, column: string, kind: string): void {
@@ -16,12 +15,12 @@ export function assertNumeric(ctx: StepContext, column: string, kind: string): v
 }
 
 /**
- * The usable values of a numeric column in SQL: not NULL and, for floats, not NaN (pandas and
- * scikit-learn skip NaN when they learn; DuckDB would let one NaN poison an average).
+ * The usable values of a numeric column in SQL: not missing (src/core/missing.ts: not NULL and,
+ * for floats, not NaN or ±Infinity; pandas and scikit-learn skip NaN when they learn, and DuckDB
+ * would let one NaN poison an average).
  */
 export function presentSql(ctx: StepContext, column: string): string {
-  const q = quoteIdent(column);
-  return typeOf(ctx, column) === 'float' ? `(${q} IS NOT NULL AND NOT isnan(${q}))` : `${q} IS NOT NULL`;
+  return `NOT ${missingSql(ctx, column)}`;
 }
 
 /** A number read back from an aggregate (DuckDB returns NULL for an empty input). */

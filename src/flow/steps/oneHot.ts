@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
 import { assertCategorical, catSql, inListSql, unseenError, unseenErrorSql } from './categories.js';
-import { assertNew, columnList, common, isMissing } from './common.js';
+import { columnList, common, isMissing } from './common.js';
 
 const schema = z
   .object({
@@ -21,27 +21,31 @@ type Spec = z.infer<typeof schema>;
 /** Per column: the top categories, and every category seen at fit time when it is needed to tell unseen from other. */
 type Fitted = { columns: Record<string, { categories: string[]; seen?: string[] }> };
 
-/** The indicator columns of one encoded column: [name, category or null for other]. */
-function indicators(s: Spec, f: Fitted, column: string): Array<[string, string | null]> {
-  const cats = f.columns[column]?.categories ?? [];
-  const out: Array<[string, string | null]> = cats.map((c) => [`${column}_${c}`, c]);
-  if (s.other) {
-    // a category literally named "other" keeps `<col>_other`; the catch-all becomes `<col>__other`
-    out.push([cats.includes('other') ? `${column}__other` : `${column}_other`, null]);
+/**
+ * The indicator columns of every encoded column: per column, [name, category or null for other].
+ * A name is `<col>_<category>` (the catch-all `<col>_other`, or `<col>__other` when a category is
+ * itself "other" in any case). DuckDB compares names without case, so a name that equals, in any
+ * case, a kept column or an earlier indicator gets the first free suffix `_2`, `_3`, ...: the
+ * names are unique and depend only on the fitted categories (in their fitted order) and the
+ * step's input columns, so every run and the record path name them alike.
+ */
+function indicators(s: Spec, f: Fitted, ctx: StepContext): Map<string, Array<[string, string | null]>> {
+  const kept = s.drop_original ? ctx.columns.filter((c) => !s.columns.includes(c.name)) : ctx.columns;
+  const taken = new Set(kept.map((c) => c.name.toLowerCase()));
+  const unique = (base: string): string => {
+    let name = base;
+    for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${base}_${k}`;
+    taken.add(name.toLowerCase());
+    return name;
+  };
+  const out = new Map<string, Array<[string, string | null]>>();
+  for (const column of s.columns) {
+    const cats = f.columns[column]?.categories ?? [];
+    const list: Array<[string, string | null]> = cats.map((c) => [unique(`${column}_${c}`), c]);
+    if (s.other) list.push([unique(cats.some((c) => c.toLowerCase() === 'other') ? `${column}__other` : `${column}_other`), null]);
+    out.set(column, list);
   }
   return out;
-}
-
-function newColumns(s: Spec, f: Fitted, ctx: StepContext): string[] {
-  const names = s.columns.flatMap((c) => indicators(s, f, c).map(([n]) => n));
-  const kept = s.drop_original ? ctx.columns.filter((c) => !s.columns.includes(c.name)) : ctx.columns;
-  const taken = kept.map((c) => ({ name: c.name, type: c.type }));
-  // against the kept columns and each other (columns a and a_b could both make "a_b_c")
-  for (const n of names) {
-    assertNew({ ...ctx, columns: taken }, n);
-    taken.push({ name: n, type: 'integer' });
-  }
-  return names;
 }
 
 /** One-hot encoding with top-k categories, an optional `other` column and a policy for unseen values. */
@@ -52,7 +56,7 @@ export const oneHot = defineStep<Spec, Fitted>({
     title: 'One-hot encode',
     family: 'encode',
     description:
-      'Replaces each listed column by 0/1 integer columns `<col>_<category>`, one per category among the top_k most frequent at fit time (ties broken by value). With other: true a column `<col>_other` (or `<col>__other` when a category is itself named "other") marks values outside the top k. A missing value gives all zeros. A value not seen at fit time counts as other, stops the run with an error naming the record and field, or gives all zeros (unseen: other, error, missing). Text, integer and boolean columns only.',
+      'Replaces each listed column by 0/1 integer columns `<col>_<category>`, one per category among the top_k most frequent at fit time (ties broken by value). With other: true a column `<col>_other` (or `<col>__other` when a category is itself named "other", in any case) marks values outside the top k. Column names compare without case: a name equal (in any case) to another column or to an earlier indicator gets the first free suffix `_2`, `_3`, ... (`Other`, `other`, `OTHER` give `c_Other`, `c_other_2`, `c_OTHER_3`). A missing value gives all zeros. A value not seen at fit time counts as other, stops the run with an error naming the record and field, or gives all zeros (unseen: other, error, missing). Text, integer and boolean columns only.',
     example: 'kind: one_hot\ncolumns: [race, gender]\ntop_k: 3\nother: true\nunseen: other',
     learns: 'the top_k most frequent categories of each column',
   },
@@ -70,16 +74,17 @@ export const oneHot = defineStep<Spec, Fitted>({
     return { columns };
   },
   outputs: (s, f, ctx) => {
-    const names = newColumns(s, f, ctx);
+    const names = [...indicators(s, f, ctx).values()].flatMap((list) => list.map(([n]) => n));
     const kept = s.drop_original ? ctx.columns.filter((c) => !s.columns.includes(c.name)) : ctx.columns;
     return [...kept.map((c) => ({ name: c.name, type: c.type })), ...names.map((name) => ({ name, type: 'integer' as const }))];
   },
   sql: (s, f, ctx, input) => {
     const parts: string[] = [];
+    const all = indicators(s, f, ctx);
     for (const c of s.columns) {
       const fc = f.columns[c] ?? { categories: [] };
       const v = catSql(c);
-      indicators(s, f, c).forEach(([name, cat], i) => {
+      all.get(c)!.forEach(([name, cat], i) => {
         let e =
           cat !== null
             ? `CASE WHEN ${v} = ${quoteLiteral(cat)} THEN 1 ELSE 0 END`
@@ -92,9 +97,10 @@ export const oneHot = defineStep<Spec, Fitted>({
     return `${head}${parts.map((p) => `, ${p}`).join('')} FROM ${input}`;
   },
   record: (s, f, ctx) => {
+    const all = indicators(s, f, ctx);
     const plans = s.columns.map((c) => {
       const fc = f.columns[c] ?? { categories: [] };
-      return { column: c, fc, cats: new Set(fc.categories), seen: fc.seen ? new Set(fc.seen) : undefined, indicators: indicators(s, f, c) };
+      return { column: c, fc, cats: new Set(fc.categories), seen: fc.seen ? new Set(fc.seen) : undefined, indicators: all.get(c)! };
     });
     return (row) => {
       // a dropped original stays on the record: `delete` makes V8 objects slow, and the

@@ -40,10 +40,15 @@ export function buildHistGH(
   end: number,
   gh: Float32Array | Float64Array,
   allRows: boolean,
+  spare: Float64Array | null = null,
 ): void {
   hist.fill(0);
   const F = data.nFeatures;
   const slots = data.slots;
+  if (feats === null && spare !== null && end - start >= PAIRED_ROWS) {
+    buildPairedGH(hist, spare, F, slots, rows, start, end, gh, allRows);
+    return;
+  }
   if (feats === null) {
     for (let i = start; i < end; i++) {
       const r = allRows ? i : rows[i]!;
@@ -73,6 +78,60 @@ export function buildHistGH(
       hist[k + 2]! += 1;
     }
   }
+}
+
+/** Segments from this many rows up are summed into two histograms (see `buildPairedGH`). */
+const PAIRED_ROWS = 2048;
+
+/**
+ * `buildHistGH` over every feature with even and odd rows summed into two histograms, then
+ * added: consecutive rows often share a bin (features with few values), and one histogram
+ * makes each add wait for the previous one's store.
+ */
+function buildPairedGH(
+  hist: Float64Array,
+  spare: Float64Array,
+  F: number,
+  slots: Uint16Array | Uint32Array,
+  rows: Uint32Array,
+  start: number,
+  end: number,
+  gh: Float32Array | Float64Array,
+  allRows: boolean,
+): void {
+  spare.fill(0);
+  let i = start;
+  for (; i + 1 < end; i += 2) {
+    const r0 = allRows ? i : rows[i]!;
+    const r1 = allRows ? i + 1 : rows[i + 1]!;
+    const g0 = gh[2 * r0]!;
+    const h0 = gh[2 * r0 + 1]!;
+    const g1 = gh[2 * r1]!;
+    const h1 = gh[2 * r1 + 1]!;
+    const p0 = r0 * F;
+    const p1 = r1 * F;
+    for (let f = 0; f < F; f++) {
+      const k0 = slots[p0 + f]! * 3;
+      const k1 = slots[p1 + f]! * 3;
+      hist[k0]! += g0;
+      hist[k0 + 1]! += h0;
+      hist[k0 + 2]! += 1;
+      spare[k1]! += g1;
+      spare[k1 + 1]! += h1;
+      spare[k1 + 2]! += 1;
+    }
+  }
+  if (i < end) {
+    const r = allRows ? i : rows[i]!;
+    const p = r * F;
+    for (let f = 0; f < F; f++) {
+      const k = slots[p + f]! * 3;
+      hist[k]! += gh[2 * r]!;
+      hist[k + 1]! += gh[2 * r + 1]!;
+      hist[k + 2]! += 1;
+    }
+  }
+  for (let k = 0; k < hist.length; k++) hist[k]! += spare[k]!;
 }
 
 /**

@@ -28,21 +28,32 @@ export function initialRaw(loss: LossName, y: Int32Array | Float64Array, k: numb
 }
 
 /**
- * From column-major raw scores (`raw[c * n + r]`), writes gradients and hessians of every row
- * for raw column `c`, interleaved:
- * `gh[c * 2n + 2r]` and `gh[c * 2n + 2r + 1]` (the layout the histogram loop reads).
+ * From column-major raw scores (`raw[c * n + r]`), writes gradients and hessians for raw
+ * column `c`, interleaved: `gh[c * 2n + 2r]` and `gh[c * 2n + 2r + 1]` (the layout the
+ * histogram loop reads). With `rows`, only those rows are written (the iteration's sample:
+ * the others' gradients would never be read).
  */
-export function computeGradients(loss: LossName, raw: Float64Array, y: Int32Array | Float64Array, k: number, gh: Float32Array | Float64Array): void {
+export function computeGradients(
+  loss: LossName,
+  raw: Float64Array,
+  y: Int32Array | Float64Array,
+  k: number,
+  gh: Float32Array | Float64Array,
+  rows: Uint32Array | null = null,
+): void {
   const n = y.length;
+  const m = rows ? rows.length : n;
   if (loss === 'squared_error') {
-    for (let r = 0; r < n; r++) {
+    for (let i = 0; i < m; i++) {
+      const r = rows ? rows[i]! : i;
       gh[2 * r] = raw[r]! - y[r]!;
       gh[2 * r + 1] = 1;
     }
     return;
   }
   if (loss === 'binary') {
-    for (let r = 0; r < n; r++) {
+    for (let i = 0; i < m; i++) {
+      const r = rows ? rows[i]! : i;
       const p = 1 / (1 + Math.exp(-raw[r]!));
       gh[2 * r] = p - y[r]!;
       gh[2 * r + 1] = Math.max(p * (1 - p), 1e-16);
@@ -51,12 +62,13 @@ export function computeGradients(loss: LossName, raw: Float64Array, y: Int32Arra
   }
   const e = new Float64Array(k);
   const n2 = 2 * n;
-  for (let r = 0; r < n; r++) {
-    let m = -Infinity;
-    for (let c = 0; c < k; c++) m = Math.max(m, raw[c * n + r]!);
+  for (let i = 0; i < m; i++) {
+    const r = rows ? rows[i]! : i;
+    let mx = -Infinity;
+    for (let c = 0; c < k; c++) mx = Math.max(mx, raw[c * n + r]!);
     let z = 0;
     for (let c = 0; c < k; c++) {
-      const v = Math.exp(raw[c * n + r]! - m);
+      const v = Math.exp(raw[c * n + r]! - mx);
       e[c] = v;
       z += v;
     }

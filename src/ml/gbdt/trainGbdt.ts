@@ -72,6 +72,7 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
   const rows = new Uint32Array(n);
   const oob = new Uint32Array(n);
   const pool = new HistogramPool(data.offsets[data.nFeatures]! * 3);
+  const spare = new Float64Array(pool.size);
   const grower = new TreeGrower(data, 3, {
     lambda: p.l2,
     minSamplesLeaf: p.minSamplesLeaf,
@@ -98,8 +99,8 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
       stoppedBy = 'deadline';
       break;
     }
-    computeGradients(loss, raw, y, K, gh);
     const sample = nSample < n ? sampleWithoutReplacement(rng, n, nSample) : null;
+    computeGradients(loss, raw, y, K, gh, sample);
     const unsampled = sample ? complement(sample, n) : null;
     for (let k = 0; k < K; k++) {
       rows.set(sample ?? identity);
@@ -112,7 +113,7 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
         nRows: sample ? sample.length : n,
         allRows: sample === null,
         stride: 3,
-        build: (hist, rs, s, e, all) => buildHistGH(hist, data, feats, rs, s, e, ghk, all),
+        build: (hist, rs, s, e, all) => buildHistGH(hist, data, feats, rs, s, e, ghk, all, spare),
         pool,
         feats: feats ?? allFeats,
         rng,

@@ -70,6 +70,8 @@ export class TreeGrower {
   private readonly finder: SplitFinder;
   private readonly scratch: Uint32Array;
   private readonly splitPool: SplitInfo[] = [];
+  /** Per bin, 1 when the split being applied sends it left (see `partition`). */
+  private readonly goLeft = new Uint8Array(256);
 
   constructor(
     private readonly data: Binned,
@@ -244,32 +246,35 @@ export class TreeGrower {
     leaves.push({ node: o.node, start: o.start, end: o.end, oobStart: o.oobStart, oobEnd: o.oobEnd });
   }
 
-  /** Splits `rows[start..end)` in place, stably, by a split; returns where the right side starts. */
+  /**
+   * Splits `rows[start..end)` in place, stably, by a split; returns where the right side starts.
+   * Branch-free: every row is written to both sides and the side's cursor advances by the
+   * bin's entry in a 256-entry table of the split, so an unpredictable split costs no branch
+   * mispredictions (the loop was a sixth of training time with them).
+   */
   private partition(rows: Uint32Array, start: number, end: number, sp: SplitInfo): number {
     const n = this.data.nRows;
     const f = sp.feature;
     const col = this.data.bins.subarray(f * n, (f + 1) * n);
+    const goLeft = this.goLeft;
     const miss = this.data.nBins[f]!;
+    if (sp.isCategorical) {
+      const cb = sp.catBits;
+      for (let b = 0; b < 256; b++) goLeft[b] = (cb[b >>> 5]! >>> (b & 31)) & 1;
+    } else {
+      for (let b = 0; b < 256; b++) goLeft[b] = b <= sp.threshold ? 1 : 0;
+      goLeft[miss] = sp.missingLeft ? 1 : 0;
+    }
     const scratch = this.scratch;
     let l = start;
     let t = 0;
-    if (sp.isCategorical) {
-      const cb = sp.catBits;
-      for (let i = start; i < end; i++) {
-        const r = rows[i]!;
-        const b = col[r]!;
-        if ((cb[b >>> 5]! >>> (b & 31)) & 1) rows[l++] = r;
-        else scratch[t++] = r;
-      }
-    } else {
-      const thr = sp.threshold;
-      const ml = sp.missingLeft;
-      for (let i = start; i < end; i++) {
-        const r = rows[i]!;
-        const b = col[r]!;
-        if (b === miss ? ml : b <= thr) rows[l++] = r;
-        else scratch[t++] = r;
-      }
+    for (let i = start; i < end; i++) {
+      const r = rows[i]!;
+      const g = goLeft[col[r]!]!;
+      rows[l] = r;
+      scratch[t] = r;
+      l += g;
+      t += g ^ 1;
     }
     rows.set(scratch.subarray(0, t), l);
     return l;

@@ -50,6 +50,7 @@ ${v.pending ? notice('warn', `Waiting for a decision at step "${v.pending.step}"
 ${gates.length ? table('Gates, failed first', ['Result', 'Gate', 'Detail'], gates.map((g) => html`<tr><td class="${g.passed ? 'pass' : 'fail'}">${g.passed ? 'PASS' : 'FAIL'}</td><td>${g.name}</td><td>${g.message ?? ''}</td></tr>`)) : ''}
 ${f.highWarnings.length ? html`<div class="warn"><h3>High warnings</h3><ul>${f.highWarnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
 ${f.figures.length ? table('Key figures', ['Figure', 'Value'], f.figures.map(([k, val]) => html`<tr><th scope="row">${k}</th><td class="num">${val}</td></tr>`)) : ''}
+${rowsSection(v)}
 ${driftSection(v)}
 ${f.driftPictures.length ? html`<h3>Drifted columns: baseline and this batch</h3><div class="drift-pictures">${f.driftPictures.map((p) => html`<figure class="drift-figure">${driftPictureSvg(p)}<figcaption>${driftCaption(p)}</figcaption></figure>`)}</div>` : ''}
 
@@ -97,6 +98,16 @@ ${csrfField(o.decideCsrf)}
 <button type="submit" class="danger" name="decision" value="reject">Reject</button></div>
 </form>
 <p class="muted">You decide as ${frame.user.name} (${frame.user.role}); the decision is recorded with your name and address.</p>`;
+}
+
+/** The recipe's row count and every step that removed rows, with how many and why. */
+function rowsSection(v: ExecutionView): SafeHtml | string {
+  const ev = v.history.find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow');
+  const out = ev?.data.output as { rows?: number; rowsIn?: number; dropped?: Array<{ step: number; kind: string; name?: string; rows: number; reason: string }> } | undefined;
+  if (!out || typeof out.rows !== 'number' || typeof out.rowsIn !== 'number') return '';
+  const dropped = out.dropped ?? [];
+  return html`<h3>Rows</h3><p>The recipe kept <b>${out.rows}</b> of ${out.rowsIn} rows${dropped.length ? '' : '; no step removed any'}.</p>
+${dropped.length ? table('Rows removed by the recipe', ['Step', 'Rows', 'Why'], dropped.map((d) => html`<tr><td>${d.step + 1} (${d.name ?? d.kind})</td><td class="num">${d.rows}</td><td>${d.reason}</td></tr>`)) : ''}`;
 }
 
 function summary(e: ExecutionEvent): string {
