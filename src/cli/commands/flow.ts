@@ -45,9 +45,11 @@ export function register(program: Command): void {
     .option('--with <name=file>', WITH_HELP, collectWith)
     .description('Check a flow: structure, fields, expressions (every problem at once); with --input, the columns each step needs')
     .action(async (file: string, opts: { input?: string; with?: Record<string, string> }) => {
-      const { loadFlow, openEngine, runFlow } = await lib();
+      // Without --input only the flow file is read: DuckDB is not loaded.
+      const { loadFlow } = await import('../../flow/loadFlow.js');
       const spec = await loadFlow(file);
       if (opts.input) {
+        const { openEngine, runFlow } = await lib();
         const engine = await openEngine();
         try {
           const r = await runFlow(engine, { flow: spec, input: opts.input, sources: { baseDir: dirname(file), files: opts.with } });
