@@ -2,10 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Engine } from '../../engine/Engine.js';
-import { ModelRegistry } from '../../models/ModelRegistry.js';
-import { loadFlowModelPredictor } from '../../server/endpoint/FlowModelPredictor.js';
-import { predictFile } from '../../server/endpoint/predictFile.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+import type { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { GarbageReport } from '../../models/collectOrphans.js';
 import { CHAMPION, checkStatus, type ModelLineage, type ModelVersion } from '../../models/types.js';
 import { SluiceError } from '../../core/errors.js';
@@ -35,6 +33,7 @@ function defaultUser(): string {
 }
 
 async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>, _open: { allowMissingState?: boolean } = {}): Promise<T> {
+  const { ModelRegistry } = await import('../../models/ModelRegistry.js');
   const reg = ModelRegistry.open(resolve(opts.project));
   try {
     return await fn(reg);
@@ -211,6 +210,11 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'the input plus predicted_label, probability_<label>, prediction_error (.csv or .parquet)')
     .action(async (name: string, version: string | undefined, opts: Common & { input: string; output: string }) => {
       const v = await withRegistry(opts, (reg) => reg.get(name, version ?? CHAMPION));
+      const [{ Engine }, { loadFlowModelPredictor }, { predictFile }] = await Promise.all([
+        import('../../engine/Engine.js'),
+        import('../../server/endpoint/FlowModelPredictor.js'),
+        import('../../server/endpoint/predictFile.js'),
+      ]);
       const predictor = await loadFlowModelPredictor(v.artifactPath, v.name, String(v.version));
       const engine = await Engine.open();
       try {

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import { createLogger } from '../createLogger.js';
-import { loadProject } from '../../pipeline/project/loadProject.js';
-import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
-import { createServer } from '../../server/createServer.js';
-import { projectAuthGate } from '../../server/auth/projectAuthGate.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+const lib = async () => ({
+  ...(await import('../createLogger.js')),
+  ...(await import('../../pipeline/project/loadProject.js')),
+  ...(await import('../../pipeline/project/ProjectRuntime.js')),
+  ...(await import('../../server/createServer.js')),
+  ...(await import('../../server/auth/projectAuthGate.js')),
+});
 
 /** `sluice serve`: inbox watcher, orchestrator, HTTP API and approval pages in one process. */
 export function register(program: Command): void {
@@ -16,6 +19,7 @@ export function register(program: Command): void {
     .option('--no-watch', 'do not watch the inbox')
     .option('--log-format <format>', 'pretty or json (default: pretty on a terminal, json when piped); level from SLUICE_LOG')
     .action(async (o: { project?: string; host?: string; port?: string; watch: boolean; logFormat?: string }) => {
+      const { createLogger, createServer, loadProject, ProjectRuntime, projectAuthGate } = await lib();
       const logger = createLogger({ format: o.logFormat, fallbackLevel: 'info' });
       const project = loadProject(o.project);
       const runtime = new ProjectRuntime(project, { logger });
