@@ -4,6 +4,7 @@ import type { ModelHost } from '../endpoint/ModelHost.js';
 import { parseInvocation } from '../endpoint/parseInvocation.js';
 import type { PredictionLog } from '../endpoint/PredictionLog.js';
 import { isRecordError, type Prediction, type PredictionResult, type Predictor, type RecordError } from '../endpoint/Predictor.js';
+import { warningsOf } from '../endpoint/recordWarnings.js';
 import type { ServingMetrics } from '../endpoint/ServingMetrics.js';
 
 export interface InvocationsRoutesOptions {
@@ -40,6 +41,8 @@ interface RequestInfo {
  *
  * - `POST /invocations`: records as `text/csv` or `application/json` (see {@link parseInvocation})
  *   -> `{"predictions": [{"predicted_label", "probabilities", "labels"}], "model", "model_version"}`,
+ *   a prediction carrying `warnings` when a value of its record was read as missing, and a
+ *   record that cannot be scored carrying `{"error": {...}}` in its place (400 when none can),
  *   with headers `X-Sluice-Model` and `X-Sluice-Model-Version`. The version in the headers and in
  *   the body always come from the one predictor that computed the response.
  * - `GET /ping`: 200 while a model is loaded, 503 otherwise (a load balancer's health check).
@@ -124,10 +127,20 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
         const res = results[r]!;
         if (isRecordError(res)) failed.push({ ...res.error, record: r });
       }
-      if (failed.length > 0) throw recordErrors(failed);
-      const predictions = results as Prediction[];
-      i.records = records.length;
-      const logged = predictionLog?.maybeLog(p.name, p.version, records, predictions);
+      // A record that cannot be scored gets a row-level error; the others are scored. Only a
+      // request none of whose records can be scored is refused as a whole.
+      if (failed.length === results.length) throw recordErrors(failed);
+      const predictions: Array<Prediction | { error: RecordError }> = results.map((res, r) => {
+        if (isRecordError(res)) return { error: { ...res.error, record: r } };
+        const warnings = warningsOf(records[r]);
+        return warnings ? { ...res, warnings } : res;
+      });
+      const scoredAt = results.flatMap((res, r) => (isRecordError(res) ? [] : [r]));
+      i.records = scoredAt.length;
+      const logged =
+        failed.length === 0
+          ? predictionLog?.maybeLog(p.name, p.version, records, results as Prediction[])
+          : predictionLog?.maybeLog(p.name, p.version, scoredAt.map((r) => records[r]!), scoredAt.map((r) => results[r] as Prediction));
       // The id to report the outcome with later (PredictionLog.recordActual).
       if (logged) reply.header(PREDICTION_ID_HEADER, logged);
       if (wantsCsv(req.headers.accept)) return reply.type('text/csv; charset=utf-8').send(predictionsCsv(predictions, p.labels));
@@ -147,10 +160,10 @@ function csvCell(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** One line per record: `predicted_label,probability_<label>,...`, with a header line. */
-function predictionsCsv(predictions: Prediction[], labels: readonly string[]): string {
+/** One line per record: `predicted_label,probability_<label>,...`, with a header line; a record not scored has empty cells. */
+function predictionsCsv(predictions: Array<Prediction | { error: RecordError }>, labels: readonly string[]): string {
   const lines = [['predicted_label', ...labels.map((l) => `probability_${l}`)].map(csvCell).join(',')];
-  for (const p of predictions) lines.push([csvCell(p.predicted_label), ...p.probabilities.map(String)].join(','));
+  for (const p of predictions) lines.push('error' in p ? ','.repeat(labels.length) : [csvCell(p.predicted_label), ...p.probabilities.map(String)].join(','));
   return lines.join('\n') + '\n';
 }
 
