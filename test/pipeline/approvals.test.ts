@@ -4,6 +4,7 @@ import { createApprovalToken, findToken, hashToken } from '../../src/pipeline/ap
 import { decideApproval, type DecisionRequest } from '../../src/pipeline/approvals/decideApproval.js';
 import { ActivityRegistry, orchestrator, pipeline, tempProject } from './support.js';
 
+const USERS = [{ name: 'ana', role: 'approver' as const }, { name: 'zoe', role: 'admin' as const }];
 const DEF = pipeline(`start: ask\nstates:\n  ask: { type: approval, timeout: 1h, approvers: [ana, admin], next: done }\n  done: { type: succeed }\n`);
 
 async function waitingExecution() {
@@ -40,11 +41,11 @@ describe('approvals', () => {
     const { p, o, id } = await waitingExecution();
     const { token } = createApprovalToken(p.db, { executionId: id, step: 'ask', approver: 'ana', expiresAt: Date.now() + 60_000 });
     const before = p.store.events(id).length;
-    const d = decideApproval(p.store, { token, decision: 'approve', comment: 'ok <b>', ip: '192.0.2.7' });
+    const d = decideApproval(p.store, { token, approvers: USERS, decision: 'approve', comment: 'ok <b>', ip: '192.0.2.7' });
     expect(d).toMatchObject({ decision: 'approved', by: 'ana', via: 'token', comment: 'ok <b>', ip: '192.0.2.7', executionId: id, step: 'ask' });
     expect(p.store.events(id)).toHaveLength(before + 1);
     // The same link again: refused, nothing changes.
-    const again = refusal(() => decideApproval(p.store, { token, decision: 'reject', reason: 'changed my mind' }));
+    const again = refusal(() => decideApproval(p.store, { token, approvers: USERS, decision: 'reject', reason: 'changed my mind' }));
     expect(again.code).toBe('APPROVAL_TOKEN_USED');
     expect(again.httpStatus).toBe(409);
     expect(p.store.events(id)).toHaveLength(before + 1);
@@ -58,9 +59,9 @@ describe('approvals', () => {
     const n0 = history();
     const expired = createApprovalToken(p.db, { executionId: id, step: 'ask', approver: 'ana', expiresAt: Date.now() - 1 });
     const cases: Array<[DecisionRequest, string, number]> = [
-      [{ token: 'not-a-token', decision: 'approve' }, 'APPROVAL_TOKEN_INVALID', 403],
-      [{ token: expired.token, decision: 'approve' }, 'APPROVAL_TOKEN_EXPIRED', 410],
-      [{ token: expired.token, executionId: 'ex-other', decision: 'approve' }, 'APPROVAL_TOKEN_INVALID', 403],
+      [{ token: 'not-a-token', approvers: USERS, decision: 'approve' }, 'APPROVAL_TOKEN_INVALID', 403],
+      [{ token: expired.token, approvers: USERS, decision: 'approve' }, 'APPROVAL_TOKEN_EXPIRED', 410],
+      [{ token: expired.token, approvers: USERS, executionId: 'ex-other', decision: 'approve' }, 'APPROVAL_TOKEN_INVALID', 403],
       [{ executionId: id, decision: 'approve' }, 'APPROVAL_UNAUTHENTICATED', 401],
       [{ executionId: id, approver: { name: 'bo', role: 'approver' }, decision: 'approve' }, 'APPROVAL_FORBIDDEN', 403],
       [{ executionId: id, approver: { name: 'ana', role: 'viewer' }, decision: 'approve' }, 'APPROVAL_FORBIDDEN', 403],
@@ -89,8 +90,30 @@ describe('approvals', () => {
     decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
     await o.runUntilIdle();
     expect(p.store.require(id).status).toBe('succeeded');
-    const e = refusal(() => decideApproval(p.store, { token, decision: 'approve' }));
+    const e = refusal(() => decideApproval(p.store, { token, approvers: USERS, decision: 'approve' }));
     expect(e.code).toBe('APPROVAL_NOT_WAITING');
     expect(e.message).toContain('it is succeeded');
+  });
+
+  it('re-checks the person at decision time: a link of a user since removed or demoted to viewer does not decide', async () => {
+    const { p, o, id } = await waitingExecution();
+    const link = () => createApprovalToken(p.db, { executionId: id, step: 'ask', approver: 'ana', expiresAt: Date.now() + 60_000 }).token;
+    const before = p.store.events(id).length;
+    const removed = refusal(() => decideApproval(p.store, { token: link(), approvers: [{ name: 'zoe', role: 'admin' }], decision: 'approve' }));
+    expect([removed.code, removed.httpStatus]).toEqual(['APPROVAL_USER_UNKNOWN', 403]);
+    expect(removed.message).toContain('"ana" is not a user of this project any more');
+    const demoted = refusal(() => decideApproval(p.store, { token: link(), approvers: [{ name: 'Ana', role: 'viewer' }], decision: 'approve' }));
+    expect([demoted.code, demoted.httpStatus]).toEqual(['APPROVAL_FORBIDDEN', 403]);
+    expect(demoted.message).toContain('Ana is a viewer');
+    // An approver resolved earlier (a session, an API token) is re-checked the same way.
+    const stale = refusal(() => decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, approvers: [{ name: 'ana', role: 'viewer' }], decision: 'approve' }));
+    expect(stale.code).toBe('APPROVAL_FORBIDDEN');
+    expect(p.store.events(id)).toHaveLength(before);
+    // A refused link is not spent: once Ana is an approver again, it decides.
+    const token = link();
+    refusal(() => decideApproval(p.store, { token, approvers: [], decision: 'approve' }));
+    expect(decideApproval(p.store, { token, approvers: USERS, decision: 'approve' })).toMatchObject({ by: 'ana', via: 'token' });
+    await o.runUntilIdle();
+    expect(p.store.require(id).status).toBe('succeeded');
   });
 });

@@ -23,6 +23,33 @@ describe('S3 event notifications', () => {
     expect(() => parseS3Event({ Records: [{ s3: {} }] })).toThrow(/record 0 has no s3.bucket.name/);
   });
 
+  it('a malformed %-escape in a key is a 400 naming the record; secrets of any byte length are a 401, never a 500', async () => {
+    expect(() => parseS3Event({ Records: [{ s3: { bucket: { name: 'b' }, object: { key: 'ok.csv' } } }, { s3: { bucket: { name: 'b' }, object: { key: `in/%E2%zz${'y'.repeat(5000)}` } } }] }))
+      .toThrow(/^record 1: the object key "in\/%E2%zzy+…" \(5009 characters\) is not URL-encoded/);
+    process.env.TEST_HOOK_SECRET_UTF8 = 'sécret-✓-ключ';
+    const dir = join(mkdtempSync(join(tmpdir(), 'sluice-s3-')), 'p');
+    initProject(dir);
+    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+      .replace(/^pipeline: default$/m, 's3Events:\n  endpoint: http://127.0.0.1:9\n  secretEnv: TEST_HOOK_SECRET_UTF8\npipeline: default'));
+    const project = loadProject(dir);
+    const runtime = new ProjectRuntime(project);
+    const app = await createServer({ project, runtime, endpoint: false, features: false });
+    const post = (secret: string, key = 'a.csv') => app.inject({ method: 'POST', url: '/api/s3-events', headers: { 'x-sluice-secret': secret }, payload: { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key } } }] } });
+    try {
+      // The same number of characters but more bytes, fewer bytes, one byte, latin1 look-alikes.
+      for (const wrong of ['secret-x-ключ', 'sécret-✓-ключX', 'x', 'sÃ©cret-â\u009c\u0093-ÐºÐ»Ñ\u008eÑ\u0087']) {
+        const r = await post(wrong);
+        expect([r.statusCode, r.json().code], wrong).toEqual([401, 'S3_EVENT_UNAUTHORIZED']);
+      }
+      const bad = await post(process.env.TEST_HOOK_SECRET_UTF8!, 'in/100%');
+      expect(bad.statusCode, bad.body).toBe(400);
+      expect(bad.json()).toMatchObject({ code: 'S3_EVENT_BAD_KEY', location: { record: 0, field: 'key' } });
+    } finally {
+      await app.close();
+      await runtime.close();
+    }
+  });
+
   describe('against a real S3-compatible server (s3rver)', () => {
     beforeAll(async () => {
       s3server = await startS3();

@@ -15,7 +15,11 @@ export interface DecisionRequest {
   reason?: string | undefined;
   /** Where the decision came from (the client's IP address), recorded. */
   ip?: string | undefined;
-  /** The configured approvers, to resolve the name a token was issued to. */
+  /**
+   * The users as sluice.yaml says now: the person a token was issued to (and an `approver`
+   * resolved earlier) is looked up here at decision time, so a user removed or demoted to viewer
+   * since cannot decide. Required to decide by token.
+   */
   approvers?: readonly Approver[] | undefined;
 }
 
@@ -30,8 +34,22 @@ export function pendingApproval(history: readonly ExecutionEvent[]): { step: str
 const refuse = (code: string, message: string, httpStatus: number, hint: string) => new SluiceError(code, message, { httpStatus, hint });
 
 /**
+ * The person deciding, as the configuration says now: the user named `name` in `approvers`, or a
+ * 403 APPROVAL_USER_UNKNOWN when they are no longer there. Their role is checked by {@link mayDecide}.
+ */
+export function currentDecider(approvers: readonly Approver[], name: string | null | undefined): Approver {
+  const lower = (name ?? '').toLowerCase();
+  const who = lower ? approvers.find((a) => a.name.toLowerCase() === lower) : undefined;
+  if (!who) {
+    throw refuse('APPROVAL_USER_UNKNOWN', `${name ? `"${name}"` : 'the holder of this link'} is not a user of this project any more; nothing was decided`, 403, 'an admin can add the user back to sluice.yaml approvers, or another approver decides in the console');
+  }
+  return who;
+}
+
+/**
  * Records an approver's decision, atomically: the execution must be waiting for this approval,
- * the token (if used) must be known, unused and unexpired, the approver must be allowed, and a
+ * the token (if used) must be known, unused and unexpired, the person (the token's, checked
+ * against `approvers` as they are now) must still be a user allowed to decide, and a
  * rejection must give a reason. Any refusal changes nothing. On success the token is spent, the
  * `ApprovalDecided` event is appended and the execution is woken.
  */
@@ -51,7 +69,9 @@ export function decideApproval(store: ExecutionStore, req: DecisionRequest, now 
     let via: ApprovalOutcome['via'];
     let tokenId: string | undefined;
     let tokenStep: string | undefined;
+    let decider = req.approver;
     if (req.token !== undefined) {
+      if (!req.approvers) throw new Error('decideApproval: deciding by token needs the current approvers');
       const t = findToken(db, req.token);
       if (!t || (executionId !== undefined && t.execution_id !== executionId)) {
         throw refuse('APPROVAL_TOKEN_INVALID', 'this approval link is not valid', 403, 'use the link from the latest message, or decide in the console');
@@ -61,11 +81,15 @@ export function decideApproval(store: ExecutionStore, req: DecisionRequest, now 
       executionId = t.execution_id;
       tokenId = t.id;
       tokenStep = t.step;
-      by = t.approver ?? 'token holder';
+      // The link carries a person: are they still one who may decide?
+      decider = currentDecider(req.approvers, t.approver);
+      by = decider.name;
       via = 'token';
     } else {
       if (!req.approver) throw refuse('APPROVAL_UNAUTHENTICATED', 'deciding needs an approval token or an authenticated approver', 401, 'log in as an approver, or use the link from the approval message');
       if (!executionId) throw refuse('APPROVAL_NO_EXECUTION', 'which execution? none was given', 400, 'name the execution id');
+      // Resolved by the caller at some earlier point: re-checked against the users as they are now.
+      if (req.approvers) decider = currentDecider(req.approvers, req.approver.name);
       by = req.approver.name;
       via = 'approver';
     }
@@ -78,8 +102,9 @@ export function decideApproval(store: ExecutionStore, req: DecisionRequest, now 
       const already = decided ? ` (already ${String(decided.data.decision)} by ${String(decided.data.by)} at ${String(decided.data.at)})` : '';
       throw refuse('APPROVAL_NOT_WAITING', `execution ${rec.id} is not waiting for an approval; it is ${rec.status}${already}`, 409, 'nothing was changed');
     }
-    if (req.approver && !mayDecide(req.approver, pending.requested.data.approvers as string[] | null)) {
-      throw refuse('APPROVAL_FORBIDDEN', `${req.approver.name} (${req.approver.role}) may not decide this approval`, 403, 'only the configured approvers of this step can decide');
+    if (decider && !mayDecide(decider, pending.requested.data.approvers as string[] | null)) {
+      const now = decider.role === 'viewer' ? `${decider.name} is a viewer and may not decide` : `${decider.name} (${decider.role}) may not decide this approval`;
+      throw refuse('APPROVAL_FORBIDDEN', `${now}; nothing was decided`, 403, decider.role === 'viewer' ? 'viewers read only; an admin can change roles in sluice.yaml approvers' : 'only the configured approvers of this step can decide');
     }
     const outcome: ApprovalOutcome = {
       decision: req.decision === 'approve' ? 'approved' : 'rejected',

@@ -9,6 +9,7 @@ import { ApprovalMessenger, type NotificationSettings } from '../notify/Approval
 import { Mailer } from '../notify/Mailer.js';
 import { Orchestrator, type OrchestratorOptions } from '../Orchestrator.js';
 import { ExecutionStore } from '../store/ExecutionStore.js';
+import { LiveApprovers } from './LiveApprovers.js';
 import { InboxWatcher } from '../triggers/InboxWatcher.js';
 import type { Project } from './loadProject.js';
 
@@ -36,6 +37,8 @@ export class ProjectRuntime {
   readonly log: Logger;
   private readonly mailer: Mailer | undefined;
   private watcher: InboxWatcher | undefined;
+  /** The users as sluice.yaml says now (re-read when the file changes). */
+  readonly users: LiveApprovers;
 
   constructor(readonly project: Project, opts: RuntimeOptions = {}) {
     const { config, paths } = project;
@@ -46,7 +49,9 @@ export class ProjectRuntime {
       this.mailer = new Mailer(config.smtp);
     }
     const publicUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
-    this.notifications = { publicUrl, approvers: config.approvers, mailer: this.mailer, webhooks: config.webhooks };
+    const users = new LiveApprovers(project.file, config.approvers, (message) => this.log.warn(message));
+    this.users = users;
+    this.notifications = { publicUrl, get approvers() { return users.current(); }, mailer: this.mailer, webhooks: config.webhooks };
     const activities = builtinActivities({ notify: notifyActivity(this.db, this.notifications), ...opts.activities }, { store: this.store, publicUrl });
     this.orchestrator = new Orchestrator({
       store: this.store,
@@ -63,8 +68,9 @@ export class ProjectRuntime {
     });
   }
 
+  /** The configured users as sluice.yaml says now. */
   get approvers(): readonly Approver[] {
-    return this.project.config.approvers;
+    return this.users.current();
   }
 
   /** The configured approver of that name (case-insensitive), or a clear error. */

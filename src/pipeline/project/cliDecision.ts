@@ -20,5 +20,5 @@ export function cliDecision(runtime: ProjectRuntime, req: { executionId: string;
   const approver = runtime.approver(name);
   let who = 'unknown';
   try { who = userInfo().username; } catch { /* no passwd entry */ }
-  return decideApproval(runtime.store, { executionId: req.executionId, approver, decision: req.decision, comment: req.comment, reason: req.reason, ip: `cli ${who}@${hostname()}` });
+  return decideApproval(runtime.store, { executionId: req.executionId, approver, approvers: runtime.approvers, decision: req.decision, comment: req.comment, reason: req.reason, ip: `cli ${who}@${hostname()}` });
 }

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline as pump } from 'node:stream/promises';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
+import { quoteValue } from '../../core/quoteValue.js';
 import { sha256File, type Orchestrator } from '../Orchestrator.js';
 import { newExecutionId, type ExecutionRecord } from '../store/ExecutionStore.js';
 
@@ -69,7 +70,7 @@ export function decodeEventKey(key: string, record: number): string {
   try {
     return decodeURIComponent(key.replace(/\+/g, ' '));
   } catch {
-    throw new SluiceError('S3_EVENT_BAD_KEY', `record ${record}: the object key ${JSON.stringify(key)} is not URL-encoded (a "%" must start an escape like %25)`, {
+    throw new SluiceError('S3_EVENT_BAD_KEY', `record ${record}: the object key ${quoteValue(key)} is not URL-encoded (a "%" must start an escape like %25)`, {
       httpStatus: 400,
       location: { record, field: 'key' },
       hint: 'S3 notifications URL-encode keys (a key "100%.csv" arrives as "100%25.csv"); send the key encoded the same way',

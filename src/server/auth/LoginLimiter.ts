@@ -2,20 +2,47 @@ import type { ProjectDb } from '../../state/openProjectDb.js';
 import { migrateAuth } from './authTables.js';
 
 export interface LoginLimits {
-  /** Failed logins allowed per user name within the window (default 5). */
-  perUser: number;
-  /** Failed logins allowed per client address within the window (default 20: several people may share one address). */
+  /**
+   * Failed logins for one user name from one address before that pair must wait (default 5).
+   * Each further failure doubles the wait, from `backoffMs` up to `windowMs`.
+   */
+  perUserAddress: number;
+  /** The first wait of a user name at one address past `perUserAddress` (ms, default 1 minute). */
+  backoffMs: number;
+  /** Failed logins allowed per client address within the window, whatever the names (default 20: several people may share one address). */
   perIp: number;
+  /**
+   * Failed logins allowed per user name from all addresses together within the window (default
+   * 100: guessing spread over many addresses). Addresses the user signed in from before are exempt.
+   */
+  perUser: number;
   /** The window (ms, default 15 minutes). */
   windowMs: number;
+  /** How long an address the user signed in from stays exempt from `perUser` (ms, default 90 days). */
+  knownMs: number;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perUser: 5, perIp: 20, windowMs: 15 * 60_000 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perUserAddress: 5, backoffMs: 60_000, perIp: 20, perUser: 100, windowMs: 15 * 60_000, knownMs: 90 * 86_400_000 };
+
+/** One counter: a database key and how it limits. */
+interface Rule {
+  key: string;
+  limit: number;
+  /** Past the limit: wait doubling with each failure (true), or until the oldest failure leaves the window. */
+  backoff: boolean;
+}
 
 /**
- * Counts failed logins per user name and per client address in the database (so a restart does
- * not reset the count and every process of a project shares it). Past a limit, logins for that
- * name or from that address are refused without checking the password until the window has passed.
+ * Counts failed logins in the database (so a restart does not reset the count and every process
+ * of a project shares it), by three keys:
+ *
+ * - a user name at one address: past 5 failures the pair waits 1, 2, 4, 8, then 15 minutes;
+ * - one address, whatever the names: 20 per 15 minutes;
+ * - one user name from all addresses: 100 per 15 minutes, except from addresses the user signed
+ *   in from before.
+ *
+ * So a stranger guessing the admin's password locks out only their own address: the admin signs in
+ * from theirs. Refused attempts are answered without checking the password.
  */
 export class LoginLimiter {
   /** Attempts being checked right now, per key: counted like failures so parallel guesses cannot slip past the limit. */
@@ -25,29 +52,43 @@ export class LoginLimiter {
     migrateAuth(db);
   }
 
-  private keys(name: string, ip: string | undefined): Array<[string, number]> {
-    const keys: Array<[string, number]> = [[`user:${name.toLowerCase()}`, this.limits.perUser]];
-    if (ip) keys.push([`ip:${ip}`, this.limits.perIp]);
-    return keys;
+  private rules(name: string, ip: string | undefined): Rule[] {
+    const user = name.toLowerCase();
+    if (!ip) return [{ key: `user:${user}`, limit: this.limits.perUserAddress, backoff: true }];
+    const rules: Rule[] = [
+      { key: `pair:${user}|${ip}`, limit: this.limits.perUserAddress, backoff: true },
+      { key: `ip:${ip}`, limit: this.limits.perIp, backoff: false },
+    ];
+    if (!this.isKnown(user, ip)) rules.push({ key: `user:${user}`, limit: this.limits.perUser, backoff: false });
+    return rules;
   }
 
-  /** Seconds to wait before another attempt for this name or from this address; 0 when allowed. */
+  private isKnown(user: string, ip: string): boolean {
+    const row = this.db.prepare('SELECT at FROM auth_login_known WHERE user = ? AND ip = ?').get(user, ip) as { at: number } | undefined;
+    return row !== undefined && row.at > this.now() - this.limits.knownMs;
+  }
+
+  /** Seconds to wait before another attempt for this name from this address; 0 when allowed. */
   retryAfter(name: string, ip: string | undefined): number {
-    const since = this.now() - this.limits.windowMs;
-    let wait = 0;
-    for (const [key, limit] of this.keys(name, ip)) {
-      const rows = this.db.prepare('SELECT at FROM auth_login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?').all(key, since, limit) as Array<{ at: number }>;
-      const pending = this.pending.get(key) ?? 0;
-      if (rows.length < limit && rows.length + pending >= limit) {
+    const t = this.now();
+    const since = t - this.limits.windowMs;
+    let waitMs = 0;
+    for (const rule of this.rules(name, ip)) {
+      // Enough rows to know the count up to where the backoff stops growing.
+      const cap = rule.backoff ? rule.limit + 16 : rule.limit;
+      const rows = this.db.prepare('SELECT at FROM auth_login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?').all(rule.key, since, cap) as Array<{ at: number }>;
+      const pending = this.pending.get(rule.key) ?? 0;
+      if (rows.length < rule.limit) {
         // Full only because of attempts still being checked: their outcome is known within a second.
-        wait = Math.max(wait, 1);
-      } else if (rows.length >= limit) {
-        // Allowed again once the oldest of the last `limit` failures leaves the window.
-        const oldest = rows[rows.length - 1]!.at;
-        wait = Math.max(wait, Math.ceil((oldest + this.limits.windowMs - this.now()) / 1000));
+        if (rows.length + pending >= rule.limit) waitMs = Math.max(waitMs, 1000);
+        continue;
       }
+      const until = rule.backoff
+        ? rows[0]!.at + Math.min(this.limits.backoffMs * 2 ** (rows.length - rule.limit), this.limits.windowMs)
+        : rows[rule.limit - 1]!.at + this.limits.windowMs; // the oldest of the last `limit` failures leaves the window
+      waitMs = Math.max(waitMs, until - t, pending > 0 ? 1000 : 0);
     }
-    return Math.max(wait, 0);
+    return Math.max(Math.ceil(waitMs / 1000), 0);
   }
 
   /**
@@ -55,7 +96,7 @@ export class LoginLimiter {
    * arriving meanwhile see it (password checks take a tenth of a second each).
    */
   begin(name: string, ip: string | undefined): () => void {
-    const keys = this.keys(name, ip).map(([k]) => k);
+    const keys = this.rules(name, ip).map((r) => r.key);
     for (const k of keys) this.pending.set(k, (this.pending.get(k) ?? 0) + 1);
     let done = false;
     return () => {
@@ -73,13 +114,22 @@ export class LoginLimiter {
     const t = this.now();
     const insert = this.db.prepare('INSERT INTO auth_login_failures (key, at) VALUES (?, ?)');
     this.db.transaction(() => {
-      for (const [key] of this.keys(name, ip)) insert.run(key, t);
+      // Every key is counted, the per-name one too for a known address: it still tells of guessing.
+      const keys = new Set([...this.rules(name, ip).map((r) => r.key), `user:${name.toLowerCase()}`]);
+      for (const key of keys) insert.run(key, t);
       this.db.prepare('DELETE FROM auth_login_failures WHERE at <= ?').run(t - this.limits.windowMs);
     })();
   }
 
-  /** A good login clears the name's failures (not the address's: one user's success says nothing about the others tried from there). */
-  succeed(name: string): void {
-    this.db.prepare('DELETE FROM auth_login_failures WHERE key = ?').run(`user:${name.toLowerCase()}`);
+  /**
+   * A good login clears the name's failures at that address and remembers the address as the
+   * user's (not the address's count: one user's success says nothing about the others tried from there).
+   */
+  succeed(name: string, ip?: string): void {
+    const user = name.toLowerCase();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM auth_login_failures WHERE key = ?').run(ip ? `pair:${user}|${ip}` : `user:${user}`);
+      if (ip) this.db.prepare('INSERT INTO auth_login_known (user, ip, at) VALUES (?, ?, ?) ON CONFLICT (user, ip) DO UPDATE SET at = excluded.at').run(user, ip, this.now());
+    })();
   }
 }

@@ -21,7 +21,7 @@ export { SESSION_COOKIE };
 export interface AuthGateOptions {
   /** The project database (sessions, tokens, audit log and login failures get their tables there). */
   db: ProjectDb;
-  /** The project configuration; its `approvers` are the users. */
+  /** The project configuration; its `approvers` are the users, read at each request (a getter may return the file's current list). */
   config: { approvers: readonly ApproverConfig[] };
   /** Signs session cookies and CSRF tokens: {@link loadServerSecret}. */
   secret: Buffer;
@@ -259,7 +259,7 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
         auditTrail.append({ actor: who, action: 'login.failed', target: `user:${who}`, detail: why, ip: meta.ip ?? null });
         return { ok: false, status: 401, message: 'Wrong name or password.' };
       }
-      limiter.succeed(who);
+      limiter.succeed(who, meta.ip);
       const sessionId = sessions.create(a.name, meta);
       auditTrail.append({ actor: a.name, action: 'login', target: `user:${a.name}`, detail: null, ip: meta.ip ?? null });
       return { ok: true, user: asUser(a, 'session'), sessionId };

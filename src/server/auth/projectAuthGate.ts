@@ -2,10 +2,11 @@ import { durationMs } from '../../pipeline/definition/duration.js';
 import type { Project } from '../../pipeline/project/loadProject.js';
 import type { ProjectDb } from '../../state/openProjectDb.js';
 import { createAuthGate, type AuthGateOptions, type ServerAuthGate } from './createAuthGate.js';
+import { LiveApprovers } from '../../pipeline/project/LiveApprovers.js';
 import { loadServerSecret } from './serverSecret.js';
 
 /**
- * The gate of a project as `sluice serve` runs it: users from its sluice.yaml, the secret from
+ * The gate of a project as `sluice serve` runs it: users from its sluice.yaml (as the file says at each request), the secret from
  * `<stateDir>/secret`, Secure cookies when `server.publicUrl` is https, session lifetimes from
  * `server.sessionIdle` and `server.sessionMaxAge`.
  *
@@ -14,9 +15,11 @@ import { loadServerSecret } from './serverSecret.js';
  */
 export function projectAuthGate(project: Project, db: ProjectDb, extra: Partial<AuthGateOptions> = {}): ServerAuthGate {
   const server = project.config.server;
+  const users = new LiveApprovers(project.file, project.config.approvers);
   return createAuthGate({
     db,
-    config: project.config,
+    // Read at each request: a user removed from sluice.yaml or demoted loses their rights at once.
+    config: { get approvers() { return users.current(); } },
     secret: loadServerSecret(project.paths.stateDir),
     secureCookies: (project.config.server.publicUrl ?? '').startsWith('https:'),
     sessions: {

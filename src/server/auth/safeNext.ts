@@ -6,6 +6,7 @@
  * @example
  * safeNext('/executions/ex-1?tab=report') // '/executions/ex-1?tab=report'
  * safeNext('//evil.example/')            // '/'
+ * safeNext('/..//evil.example/')         // '/'
  */
 export function safeNext(next: unknown, fallback = '/'): string {
   if (typeof next !== 'string' || next.length === 0 || next.length > 2000) return fallback;
@@ -16,6 +17,8 @@ export function safeNext(next: unknown, fallback = '/'): string {
     const base = 'http://sluice.invalid';
     const u = new URL(next, base);
     if (u.origin !== base) return fallback;
+    // Dot segments can turn a path into a protocol-relative URL: '/..//evil.example' is '//evil.example'.
+    if (u.pathname.startsWith('//')) return fallback;
     if (u.pathname === '/login' || u.pathname === '/logout') return fallback;
     return u.pathname + u.search + u.hash;
   } catch {

@@ -108,7 +108,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     const reason = field(req.body, 'reason')?.slice(0, 4000);
     try {
       if (raw !== 'approve' && raw !== 'reject') throw new SluiceError('APPROVAL_BAD_DECISION', 'choose Approve or Reject', { httpStatus: 400, hint: 'use one of the two buttons of the form' });
-      const d = decideApproval(store, { executionId: id, approver: { name: user.name, email: user.email, role: user.role }, decision: raw, comment, reason, ip: req.ip });
+      const d = decideApproval(store, { executionId: id, approver: { name: user.name, email: user.email, role: user.role }, approvers: runtime.approvers, decision: raw, comment, reason, ip: req.ip });
       auditDecision(auth, d, req.ip);
       return reply.redirect(`${b}/executions/${encodeURIComponent(id)}?decided=${d.decision}`, 303);
     } catch (e) {

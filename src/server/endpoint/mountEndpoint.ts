@@ -8,6 +8,7 @@ import { followChampion, type ChampionFollower } from './followChampion.js';
 import { loadFlowModelPredictor } from './FlowModelPredictor.js';
 import { ModelHost } from './ModelHost.js';
 import { PredictionLog } from './PredictionLog.js';
+import { parseOutputKeys, type OutputKey } from './predictionOutput.js';
 import { ServingMetrics } from './ServingMetrics.js';
 
 export interface MountEndpointOptions {
@@ -25,6 +26,11 @@ export interface MountEndpointOptions {
   whoIs?: (req: FastifyRequest) => string | undefined;
   /** Authentication for the `/models` routes: viewers read, only admins change (and it is audited). */
   auth?: AuthGate;
+  /**
+   * Autopilot response keys answered when a request does not choose them; default: the
+   * `SAGEMAKER_INFERENCE_OUTPUT` environment variable (`predicted_label,probability`), as SageMaker's containers read it.
+   */
+  outputKeys?: OutputKey[];
   /** Told about a champion that failed to load (the previous one keeps serving). */
   onLoadError?: (e: unknown) => void;
 }
@@ -52,6 +58,8 @@ export interface MountedEndpoint {
 export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOptions): Promise<MountedEndpoint> {
   const host = new ModelHost();
   const metrics = new ServingMetrics();
+  const envKeys = process.env.SAGEMAKER_INFERENCE_OUTPUT;
+  const outputKeys = opts.outputKeys ?? (envKeys ? parseOutputKeys(envKeys, 'SAGEMAKER_INFERENCE_OUTPUT') : undefined);
   const predictionLog = opts.sampleRate ? new PredictionLog(opts.registry.db, { sampleRate: opts.sampleRate }) : undefined;
   await app.register(invocationsRoutes, {
     host,
@@ -60,6 +68,7 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
     ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
     ...(opts.maxRecords !== undefined ? { maxRecords: opts.maxRecords } : {}),
     ...(opts.featureLookup ? { featureLookup: opts.featureLookup } : {}),
+    ...(outputKeys ? { outputKeys } : {}),
   });
   await app.register(metricsRoutes, { metrics });
   await app.register(modelsRoutes, { registry: opts.registry, prefix: '/api', ...(opts.whoIs ? { whoIs: opts.whoIs } : {}), ...(opts.auth ? { auth: opts.auth } : {}) });

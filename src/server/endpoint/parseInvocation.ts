@@ -6,7 +6,7 @@ import { addWarning } from './recordWarnings.js';
 import type { RecordError } from './Predictor.js';
 
 /** The request shapes `POST /invocations` accepts. */
-export type InvocationFormat = 'csv' | 'instances' | 'dataframe_split' | 'dataframe_records' | 'record_ids';
+export type InvocationFormat = 'csv' | 'jsonlines' | 'instances' | 'inputs' | 'dataframe_split' | 'dataframe_records' | 'record_ids';
 
 export interface ParsedInvocation {
   format: InvocationFormat;
@@ -14,12 +14,17 @@ export interface ParsedInvocation {
   records: Record<string, unknown>[];
   /** For `{"record_ids": [...]}`: the ids whose features the online store holds. */
   ids?: string[];
+  /** MLflow's `params` (inference parameters), when the request has them. Sluice models take none. */
+  params?: Record<string, unknown>;
 }
 
 /** At most this many record errors are listed in a 400 response. */
 const MAX_ERRORS = 100;
 
-const JSON_SHAPES = 'use {"instances": [...]}, {"dataframe_split": {"columns": [...], "data": [[...]]}}, {"dataframe_records": [...]} or {"record_ids": [...]}';
+const JSON_SHAPES = 'use {"inputs": ...}, {"instances": ...}, {"dataframe_split": {"columns": [...], "data": [[...]]}}, {"dataframe_records": [...]} or {"record_ids": [...]}';
+
+/** The JSON Lines content types (SageMaker: application/jsonlines). */
+const JSON_LINES = new Set(['application/jsonlines', 'application/jsonl', 'application/x-jsonlines', 'application/json-lines']);
 
 /**
  * Turns a request body into typed records for a predictor with `inputs`, or throws a 400
@@ -28,8 +33,12 @@ const JSON_SHAPES = 'use {"instances": [...]}, {"dataframe_split": {"columns": [
  *
  * - `text/csv`: a header row is recognized when most of its cells are input names (or forced
  *   with `text/csv; header=present|absent`); without one, the fields are the inputs in order.
- * - `application/json`: `instances` (objects, or arrays in input order), MLflow's
- *   `dataframe_split` and `dataframe_records`.
+ * - `application/json`: MLflow's scoring protocol: `dataframe_split`, `dataframe_records`,
+ *   `instances` and `inputs` (TF Serving: a list of objects or of arrays in input order, or a dict
+ *   of columns), each with optional `params`; MLflow 1.x bodies (`format=pandas-split`: `{"columns",
+ *   "data"}`; `format=pandas-records`: `[{...}]`); and `record_ids`.
+ * - `application/jsonlines`: one record per line, an object, an array in input order, or
+ *   SageMaker's `{"features": [...]}`.
  * Extra columns are ignored (the raw file may carry the target and ids); missing ones are errors.
  */
 export function parseInvocation(contentType: string | undefined, body: string, inputs: readonly ColumnSchema[], maxRecords = 100_000): ParsedInvocation {
@@ -41,7 +50,8 @@ export function parseInvocation(contentType: string | undefined, body: string, i
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   let parsed: ParsedInvocation;
   if (type === 'text/csv') parsed = fromCsv(body, inputs, headerParam(contentType));
-  else parsed = fromJson(body, inputs);
+  else if (JSON_LINES.has(type)) parsed = fromJsonLines(body, inputs);
+  else parsed = fromJson(body, inputs, formatParam(contentType));
   const count = parsed.ids?.length ?? parsed.records.length;
   if (count === 0) {
     throw new SluiceError('INVOCATION_NO_RECORDS', 'the request holds no records', { hint: 'send at least one record' });
@@ -53,6 +63,12 @@ export function parseInvocation(contentType: string | undefined, body: string, i
     });
   }
   return parsed;
+}
+
+/** MLflow 1.x's `application/json; format=pandas-split|pandas-records`. */
+function formatParam(contentType: string | undefined): 'pandas-split' | 'pandas-records' | undefined {
+  const m = /;\s*format\s*=\s*"?(pandas-split|pandas-records)"?/i.exec(contentType ?? '');
+  return m ? (m[1]!.toLowerCase() as 'pandas-split' | 'pandas-records') : undefined;
 }
 
 function headerParam(contentType: string | undefined): boolean | undefined {
@@ -199,7 +215,9 @@ function jsonError(body: string, e: unknown): SluiceError {
   });
 }
 
-function fromJson(body: string, inputs: readonly ColumnSchema[]): ParsedInvocation {
+const shapeError = (msg: string): SluiceError => new SluiceError('INVOCATION_BAD_SHAPE', msg, { hint: JSON_SHAPES });
+
+function fromJson(body: string, inputs: readonly ColumnSchema[], format?: 'pandas-split' | 'pandas-records'): ParsedInvocation {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -207,23 +225,89 @@ function fromJson(body: string, inputs: readonly ColumnSchema[]): ParsedInvocati
     throw jsonError(body, e);
   }
   const errors = new Errors();
-  const shapeError = (msg: string): SluiceError => new SluiceError('INVOCATION_BAD_SHAPE', msg, { hint: JSON_SHAPES });
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw shapeError('the JSON body must be an object with "instances", "dataframe_split", "dataframe_records" or "record_ids"');
+  // MLflow 1.x: the DataFrame itself, records (a list) or split ({"columns", "data"}).
+  if (Array.isArray(doc)) return { format: 'dataframe_records', records: fromObjects(doc, inputs, errors) };
+  if (format === 'pandas-records') throw shapeError('with format=pandas-records the body must be a list of records [{"column": value, ...}]');
+  if (doc === null || typeof doc !== 'object') throw shapeError('the JSON body must be an object with "inputs", "instances", "dataframe_split", "dataframe_records" or "record_ids"');
   const o = doc as Record<string, unknown>;
-  if ('instances' in o) {
-    const items = o.instances;
-    if (!Array.isArray(items)) throw shapeError('"instances" must be an array');
+  if (format === 'pandas-split' || (Array.isArray(o.columns) && Array.isArray(o.data) && !('dataframe_split' in o))) return { format: 'dataframe_split', records: fromSplit(o, 'the pandas-split body', inputs, errors) };
+  const params = paramsOf(o);
+  const withParams = (p: ParsedInvocation): ParsedInvocation => (params ? { ...p, params } : p);
+  for (const key of ['instances', 'inputs'] as const) {
+    if (!(key in o)) continue;
+    const items = o[key];
+    if (items !== null && typeof items === 'object' && !Array.isArray(items)) return withParams({ format: key, records: fromColumns(items as Record<string, unknown>, key, inputs, errors) });
+    if (!Array.isArray(items)) throw shapeError(`"${key}" must be a list of records or a dict of columns`);
     // Arrays are positional, in the order of the model's inputs (TensorFlow Serving's convention).
-    if (items.length > 0 && Array.isArray(items[0])) return { format: 'instances', records: fromRows(items, inputs.map((c) => c.name), inputs, undefined, errors) };
-    return { format: 'instances', records: fromObjects(items, inputs, errors) };
+    if (items.length > 0 && Array.isArray(items[0])) return withParams({ format: key, records: fromRows(items, inputs.map((c) => c.name), inputs, undefined, errors) });
+    return withParams({ format: key, records: fromObjects(items, inputs, errors) });
   }
+  return withParams(fromJsonShapes(o, inputs, errors));
+}
+
+/** MLflow's optional `params`: an object of inference parameters. */
+function paramsOf(o: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (!('params' in o)) return undefined;
+  const p = o.params;
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) throw shapeError(`"params" must be an object of parameter names and values, not ${p === null ? 'null' : Array.isArray(p) ? 'a list' : `a ${typeof p}`}`);
+  return p as Record<string, unknown>;
+}
+
+/** `{"columns": [names], "data": [[values], ...]}` (pandas' split orient; `index` ignored). */
+function fromSplit(ds: Record<string, unknown>, what: string, inputs: readonly ColumnSchema[], errors: Errors): Record<string, unknown>[] {
+  if (!Array.isArray(ds.columns) || !Array.isArray(ds.data)) throw shapeError(`${what} must be {"columns": [names], "data": [[values], ...]}`);
+  if (!ds.columns.every((c) => typeof c === 'string')) throw shapeError(`${what}: "columns" must be an array of strings`);
+  return fromRows(ds.data, ds.columns as string[], inputs, undefined, errors);
+}
+
+/**
+ * A dict of columns (TF Serving's columnar `inputs`, MLflow's `instances` dict): every value a
+ * list of the same length, one record per position; all single values: one record.
+ */
+function fromColumns(cols: Record<string, unknown>, key: string, inputs: readonly ColumnSchema[], errors: Errors): Record<string, unknown>[] {
+  const names = Object.keys(cols);
+  const values = names.map((n) => cols[n]);
+  if (values.every((v) => !Array.isArray(v))) return fromObjects([cols], inputs, errors);
+  const scalar = names.find((_, i) => !Array.isArray(values[i]));
+  if (scalar !== undefined) throw shapeError(`"${key}" mixes lists and single values ("${scalar}" is not a list): give every column as a list of the same length`);
+  const lengths = values.map((v) => (v as unknown[]).length);
+  const odd = lengths.findIndex((n) => n !== lengths[0]);
+  if (odd > 0) throw shapeError(`"${key}": column "${names[0]}" has ${lengths[0]} values but "${names[odd]}" has ${lengths[odd]}; every column needs one value per record`);
+  const rows = Array.from({ length: lengths[0] ?? 0 }, (_, r) => values.map((v) => (v as unknown[])[r]));
+  return fromRows(rows, names, inputs, undefined, errors);
+}
+
+/** One JSON value per line: an object, an array in input order, or `{"features": [...]}` (SageMaker). */
+function fromJsonLines(body: string, inputs: readonly ColumnSchema[]): ParsedInvocation {
+  const items: unknown[] = [];
+  const lines = body.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      throw new SluiceError('INVOCATION_BAD_JSON', `line ${i + 1} is not valid JSON: ${(e as Error).message}`, { location: { line: i + 1, record: items.length }, hint: 'give one JSON object or array per line' });
+    }
+    const features = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 ? (v as { features?: unknown }).features : undefined;
+    items.push(Array.isArray(features) ? features : v);
+  }
+  const errors = new Errors();
+  const arrays = items.filter(Array.isArray).length;
+  if (arrays > 0 && arrays < items.length) {
+    const first = items.findIndex((x) => Array.isArray(x) !== Array.isArray(items[0]));
+    throw shapeError(`JSON Lines record ${first} is ${Array.isArray(items[first]) ? 'an array' : 'not an array'} unlike record 0: give every line as an object, or every line as an array in input order`);
+  }
+  if (arrays > 0) return { format: 'jsonlines', records: fromRows(items, inputs.map((c) => c.name), inputs, undefined, errors) };
+  return { format: 'jsonlines', records: fromObjects(items, inputs, errors) };
+}
+
+function fromJsonShapes(o: Record<string, unknown>, inputs: readonly ColumnSchema[], errors: Errors): ParsedInvocation {
   if ('dataframe_split' in o) {
     const ds = o.dataframe_split as Record<string, unknown> | null;
-    if (ds === null || typeof ds !== 'object' || !Array.isArray(ds.columns) || !Array.isArray(ds.data)) {
-      throw shapeError('"dataframe_split" must be {"columns": [names], "data": [[values], ...]}');
-    }
-    if (!ds.columns.every((c) => typeof c === 'string')) throw shapeError('"dataframe_split.columns" must be an array of strings');
-    return { format: 'dataframe_split', records: fromRows(ds.data, ds.columns as string[], inputs, undefined, errors) };
+    if (ds === null || typeof ds !== 'object') throw shapeError('"dataframe_split" must be {"columns": [names], "data": [[values], ...]}');
+    return { format: 'dataframe_split', records: fromSplit(ds, '"dataframe_split"', inputs, errors) };
   }
   if ('record_ids' in o) {
     const ids = o.record_ids;
@@ -240,5 +324,5 @@ function fromJson(body: string, inputs: readonly ColumnSchema[]): ParsedInvocati
     if (!Array.isArray(o.dataframe_records)) throw shapeError('"dataframe_records" must be an array of objects');
     return { format: 'dataframe_records', records: fromObjects(o.dataframe_records, inputs, errors) };
   }
-  throw shapeError(`the JSON body has ${Object.keys(o).length ? `keys ${Object.keys(o).slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}` : 'no keys'} but none of "instances", "dataframe_split", "dataframe_records", "record_ids"`);
+  throw shapeError(`the JSON body has ${Object.keys(o).length ? `keys ${Object.keys(o).slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}` : 'no keys'} but none of "inputs", "instances", "dataframe_split", "dataframe_records", "record_ids"`);
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isSluiceError, toSluiceError } from '../../core/errors.js';
 import { findToken, hashToken } from '../../pipeline/approvals/approvalTokens.js';
+import { mayDecide } from '../../pipeline/approvals/Approver.js';
 import { decideApproval, pendingApproval } from '../../pipeline/approvals/decideApproval.js';
 import { drawPipeline } from '../../pipeline/drawPipeline.js';
 import { extractFindings } from '../../pipeline/notify/findings.js';
@@ -40,6 +41,10 @@ export function approvalPageRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const history = store.events(rec.id);
     const pending = pendingApproval(history);
     if (!pending || pending.step !== t.step) return refuse(409, `Execution ${rec.id} is not waiting for this approval (it is ${rec.status}).`);
+    // The person the link was sent to, as sluice.yaml says now: removed or demoted, the link no longer decides.
+    const holder = ctx.runtime.approvers.find((a) => a.name.toLowerCase() === (t.approver ?? '').toLowerCase());
+    if (!holder) return refuse(403, `This link was sent to ${t.approver ?? 'someone'}, who is not a user of this project any more.`);
+    if (!mayDecide(holder, pending.requested.data.approvers as string[] | null)) return refuse(403, `This link was sent to ${holder.name}, who may not decide this approval any more (${holder.role}).`);
     const cookie = readCookie(req.headers.cookie, CSRF_COOKIE) ?? ctx.csrf.newCookieValue();
     const p = plan(rec.definition, history);
     const done = history.filter((e) => e.type === 'StateExited' || e.type === 'ChoiceTaken').map((e) => e.step!);
@@ -60,7 +65,7 @@ export function approvalPageRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const decision = body.decision === 'reject' ? 'reject' : body.decision === 'approve' ? 'approve' : undefined;
     try {
       const d = decideApproval(store, {
-        token, decision: decision ?? (String(body.decision) as 'approve'), comment: str(body.comment), reason: str(body.reason), ip: req.ip,
+        token, approvers: ctx.runtime.approvers, decision: decision ?? (String(body.decision) as 'approve'), comment: str(body.comment), reason: str(body.reason), ip: req.ip,
       });
       return htmlReply(reply, 200, messagePage(d.decision === 'approved' ? 'Approved' : 'Rejected', `Execution ${d.executionId} was ${d.decision} by ${d.by} at ${d.at}. Thank you.`, 'done'));
     } catch (e) {

@@ -29,7 +29,7 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const body = (req.body ?? {}) as { comment?: string; reason?: string };
     const executionId = (req.params as { id: string }).id;
     try {
-      const d = decideApproval(store, { executionId, approver, decision, comment: body.comment, reason: body.reason, ip: req.ip });
+      const d = decideApproval(store, { executionId, approver, approvers: ctx.runtime.approvers, decision, comment: body.comment, reason: body.reason, ip: req.ip });
       if (ctx.auth) auditDecision(ctx.auth, d, req.ip);
       return d;
     } catch (e) {
@@ -51,7 +51,7 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
   }, async (req) => {
     const b = req.body as { token: string; decision: 'approve' | 'reject'; comment?: string; reason?: string };
-    const d = decideApproval(store, { token: b.token, decision: b.decision, comment: b.comment, reason: b.reason, ip: req.ip });
+    const d = decideApproval(store, { token: b.token, approvers: ctx.runtime.approvers, decision: b.decision, comment: b.comment, reason: b.reason, ip: req.ip });
     if (ctx.auth) auditDecision(ctx.auth, d, req.ip);
     return d;
   });

@@ -3,6 +3,8 @@ import { SluiceError, isSluiceError } from '../../core/errors.js';
 import type { ModelHost } from '../endpoint/ModelHost.js';
 import { parseInvocation } from '../endpoint/parseInvocation.js';
 import type { PredictionLog } from '../endpoint/PredictionLog.js';
+import { chooseOutput, renderPredictions, type OutputKey } from '../endpoint/predictionOutput.js';
+import { sluiceVersion } from '../../training/sluiceVersion.js';
 import { isRecordError, type Prediction, type PredictionResult, type Predictor, type RecordError } from '../endpoint/Predictor.js';
 import { warningsOf } from '../endpoint/recordWarnings.js';
 import type { ServingMetrics } from '../endpoint/ServingMetrics.js';
@@ -20,7 +22,12 @@ export interface InvocationsRoutesOptions {
    * (null where there is none), in the order asked. Without it such requests get 400.
    */
   featureLookup?: (ids: string[]) => Promise<Array<Record<string, unknown> | null>>;
+  /** Autopilot keys answered when the request does not choose (`SAGEMAKER_INFERENCE_OUTPUT`); see predictionOutput.ts. */
+  outputKeys?: OutputKey[];
 }
+
+/** Request bodies the endpoint reads: CSV, JSON, and JSON Lines under the names clients use for it. */
+export const INVOCATION_CONTENT_TYPES = ['application/json', 'text/csv', 'application/jsonlines', 'application/jsonl', 'application/x-jsonlines', 'application/json-lines'];
 
 export const MODEL_HEADER = 'x-sluice-model';
 export const VERSION_HEADER = 'x-sluice-model-version';
@@ -39,13 +46,16 @@ interface RequestInfo {
  * The real-time endpoint, as a Fastify plugin (encapsulated: its body parsers and error handler
  * apply only to its own routes).
  *
- * - `POST /invocations`: records as `text/csv` or `application/json` (see {@link parseInvocation})
- *   -> `{"predictions": [{"predicted_label", "probabilities", "labels"}], "model", "model_version"}`,
+ * - `POST /invocations`: records as `text/csv`, `application/json` (MLflow and TF Serving shapes) or
+ *   `application/jsonlines` (see {@link parseInvocation}) -> by `Accept` (q-values; 406 when none can
+ *   be produced): JSON `{"predictions": [{"predicted_label", "probabilities", "labels"}], "model",
+ *   "model_version"}`, CSV without header or JSON Lines with Autopilot's keys (see predictionOutput.ts),
  *   a prediction carrying `warnings` when a value of its record was read as missing, and a
  *   record that cannot be scored carrying `{"error": {...}}` in its place (400 when none can),
  *   with headers `X-Sluice-Model` and `X-Sluice-Model-Version`. The version in the headers and in
  *   the body always come from the one predictor that computed the response.
- * - `GET /ping`: 200 while a model is loaded, 503 otherwise (a load balancer's health check).
+ * - `GET /ping` and `GET /health` (MLflow's name): 200 while a model is loaded, 503 otherwise (a
+ *   load balancer's health check); `GET /version`: the Sluice version, as MLflow's server answers.
  *
  * Every error is a JSON body `{"error": {code, message, location: {record, field}, hint, details}}`
  * with its status (400 input, 413 too large, 415 content type, 503 no model, 500 a predictor bug);
@@ -63,10 +73,10 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
   // Raw text in, parsed by us: malformed JSON and CSV get the same located 400 as any other
   // input error, instead of the framework's generic one.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'text/csv'], { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(INVOCATION_CONTENT_TYPES, { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: FastifyError | SluiceError, req, reply) => {
-    const e = toEndpointError(err, bodyLimit);
+    const e = toEndpointError(err, bodyLimit, req.headers['content-type']);
     const i = info.get(req);
     if (i) i.errorCode = e.code;
     // Refused before the handler ran (413, 415): count it under the model that would have served.
@@ -86,7 +96,7 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
     metrics?.observe(i.model, i.version, reply.statusCode, reply.elapsedTime / 1000, i.records, i.errorCode);
   };
 
-  app.get('/ping', async (_req, reply) => {
+  const ping = async (_req: FastifyRequest, reply: FastifyReply) => {
     const p = host.current;
     if (!p) return reply.code(503).send({ status: 'no model loaded' });
     // The input columns, in the order a headerless CSV row or an array instance gives them.
@@ -94,9 +104,15 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
       .header(MODEL_HEADER, p.name)
       .header(VERSION_HEADER, p.version)
       .send({ status: 'ok', model: p.name, model_version: p.version, labels: p.labels, inputs: p.inputs.map((c) => ({ name: c.name, type: c.type })) });
-  });
+  };
+  app.get('/ping', ping);
+  // MLflow's scoring server: GET /health (as /ping) and GET /version (the server's version, as text).
+  app.get('/health', ping);
+  app.get('/version', async (_req, reply) => reply.type('text/plain; charset=utf-8').send(sluiceVersion()));
 
   app.post('/invocations', { bodyLimit, ...(metrics ? { onResponse: observe } : {}) }, async (req, reply) => {
+    // What the client can read is settled first: a 406 costs no prediction.
+    const output = chooseOutput(req.headers.accept, opts.outputKeys);
     const lease = host.acquire();
     if (!lease) {
       throw new SluiceError('ENDPOINT_NO_MODEL', 'no model is loaded', {
@@ -143,28 +159,12 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
           : predictionLog?.maybeLog(p.name, p.version, scoredAt.map((r) => records[r]!), scoredAt.map((r) => results[r] as Prediction));
       // The id to report the outcome with later (PredictionLog.recordActual).
       if (logged) reply.header(PREDICTION_ID_HEADER, logged);
-      if (wantsCsv(req.headers.accept)) return reply.type('text/csv; charset=utf-8').send(predictionsCsv(predictions, p.labels));
-      return { predictions, model: p.name, model_version: p.version };
+      const out = renderPredictions(output, predictions, p.name, p.version);
+      return reply.type(out.contentType).send(out.body);
     } finally {
       lease.release();
     }
   });
-}
-
-/** `Accept: text/csv` (without JSON also accepted) asks for CSV predictions. */
-function wantsCsv(accept: string | undefined): boolean {
-  return accept !== undefined && accept.includes('text/csv') && !accept.includes('application/json');
-}
-
-function csvCell(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-/** One line per record: `predicted_label,probability_<label>,...`, with a header line; a record not scored has empty cells. */
-function predictionsCsv(predictions: Array<Prediction | { error: RecordError }>, labels: readonly string[]): string {
-  const lines = [['predicted_label', ...labels.map((l) => `probability_${l}`)].map(csvCell).join(',')];
-  for (const p of predictions) lines.push('error' in p ? ','.repeat(labels.length) : [csvCell(p.predicted_label), ...p.probabilities.map(String)].join(','));
-  return lines.join('\n') + '\n';
 }
 
 /** Looks the ids up in the online store and scores their stored features. */
@@ -206,7 +206,7 @@ function recordErrors(failed: RecordError[]): SluiceError {
 }
 
 /** Maps whatever was thrown to the endpoint's error shape, without leaking internals. */
-function toEndpointError(err: unknown, bodyLimit: number): SluiceError {
+function toEndpointError(err: unknown, bodyLimit: number, contentType: string | undefined): SluiceError {
   if (isSluiceError(err)) return err;
   const e = err as FastifyError;
   switch (e.code) {
@@ -217,9 +217,9 @@ function toEndpointError(err: unknown, bodyLimit: number): SluiceError {
       });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_TYPE':
-      return new SluiceError('INVOCATION_UNSUPPORTED_TYPE', `unsupported Content-Type "${String(e.message).match(/'([^']*)'/)?.[1] ?? ''}"`, {
+      return new SluiceError('INVOCATION_UNSUPPORTED_TYPE', `unsupported Content-Type "${contentType ?? ''}"`, {
         httpStatus: 415,
-        hint: 'send Content-Type: text/csv or application/json',
+        hint: 'send Content-Type: text/csv, application/json or application/jsonlines',
       });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new SluiceError('INVOCATION_EMPTY_BODY', 'the request body is empty', { hint: 'send records as text/csv or application/json' });

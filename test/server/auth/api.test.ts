@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authServer, clock, closeAll } from './support.js';
@@ -144,6 +146,43 @@ describe('REST API with authentication', () => {
     const again = await s.app.inject({ method: 'POST', url: '/api/approvals/decide', payload: { token: b.token, decision: 'approve' } });
     expect(again.statusCode).toBe(409);
     expect(s.gate.auditLog({ action: 'approval.' })).toHaveLength(2);
+  });
+
+  it('a link or a session of a user demoted to viewer or removed from sluice.yaml no longer decides, without a restart', async () => {
+    const s = await server();
+    const yaml = join(s.dir, 'sluice.yaml');
+    const original = readFileSync(yaml, 'utf8');
+    const ana = await s.signIn('Ana');
+    const a = await s.waiting();
+    const page = await s.app.inject({ url: `/approve/${a.token}` });
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const cookie = String(page.headers['set-cookie']).split(';')[0]!;
+    const postLink = () => s.app.inject({
+      method: 'POST', url: `/approve/${a.token}`,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ decision: 'approve', csrf }).toString(),
+    });
+    // Demoted to viewer: the page, its form, the REST form of the link and her session are all refused.
+    writeFileSync(yaml, original.replace('name: Ana, email: ana@example.com, role: approver', 'name: Ana, email: ana@example.com, role: viewer'));
+    const shown = await s.app.inject({ url: `/approve/${a.token}` });
+    expect(shown.statusCode).toBe(403);
+    expect(shown.body).toContain('may not decide this approval any more (viewer)');
+    const form = await postLink();
+    expect(form.statusCode).toBe(403);
+    expect(form.body).toContain('Ana is a viewer and may not decide');
+    const rest = await s.app.inject({ method: 'POST', url: '/api/approvals/decide', payload: { token: a.token, decision: 'approve' } });
+    expect([rest.statusCode, rest.json().code]).toEqual([403, 'APPROVAL_FORBIDDEN']);
+    const session = await s.app.inject({ method: 'POST', url: `/api/executions/${a.id}/approve`, headers: { cookie: ana.cookie, 'x-csrf-token': ana.csrf }, payload: {} });
+    expect(session.statusCode).toBe(403);
+    // Removed: refused too, naming why.
+    writeFileSync(yaml, original.replace(/^ {2}- \{ name: Ana,.*\n/m, ''));
+    const gone = await s.app.inject({ method: 'POST', url: '/api/approvals/decide', payload: { token: a.token, decision: 'approve' } });
+    expect([gone.statusCode, gone.json().code]).toEqual([403, 'APPROVAL_USER_UNKNOWN']);
+    expect((await postLink()).body).toContain('not a user of this project any more');
+    expect(s.runtime.store.require(a.id).status).toBe('waiting');
+    expect(s.gate.auditLog({ action: 'approval.approve' })).toHaveLength(0);
+    // Back as an approver: the unspent link decides.
+    writeFileSync(yaml, original);
+    expect((await postLink()).statusCode).toBe(200);
   });
 
   it('lists users for display without their password hashes', async () => {

@@ -55,26 +55,44 @@ describe('login', () => {
     expect(s.runtime.db.prepare('SELECT count(*) AS n FROM auth_sessions').get()).toEqual({ n: 0 });
   });
 
-  it('is rate-limited per user name: after 5 failures even the right password gets 429 with Retry-After', async () => {
+  it('limits a name per address with backoff: a stranger guessing locks out only their own address', async () => {
     const c = clock();
     const s = await server({ now: c.now });
-    for (let i = 0; i < 5; i++) expect((await s.postLogin('Ana', `wrong-${i}`, {}, `198.51.100.${i}`)).res.statusCode).toBe(401);
-    const limited = await s.postLogin('Ana', PASSWORDS.Ana, {}, '198.51.100.77');
+    const stranger = '198.51.100.66';
+    for (let i = 0; i < 5; i++) expect((await s.postLogin('Ana', `wrong-${i}`, {}, stranger)).res.statusCode).toBe(401);
+    const limited = await s.postLogin('Ana', PASSWORDS.Ana, {}, stranger);
     expect(limited.res.statusCode).toBe(429);
-    expect(Number(limited.res.headers['retry-after'])).toBe(15 * 60);
+    expect(Number(limited.res.headers['retry-after'])).toBe(60);
     expect(limited.res.body).toContain('Too many failed sign-ins');
     expect(limited.cookie).not.toContain(SESSION_COOKIE);
-    // Other users are not locked out by Ana's failures.
-    expect((await s.postLogin('Root', PASSWORDS.Root, {}, '198.51.100.78')).res.statusCode).toBe(303);
+    // Ana, from her own address, is not locked out by the stranger's guesses; nor is anyone else.
+    expect((await s.postLogin('Ana', PASSWORDS.Ana, {}, '203.0.113.5')).res.statusCode).toBe(303);
+    expect((await s.postLogin('Root', PASSWORDS.Root, {}, stranger)).res.statusCode).toBe(303);
+    // Backoff: each further failure from the stranger's address doubles the wait (1, 2, 4 minutes...).
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      c.advance(Number((await s.postLogin('Ana', 'still-wrong', {}, stranger)).res.headers['retry-after'] ?? 0) * 1000);
+      expect((await s.postLogin('Ana', `wrong-again-${i}`, {}, stranger)).res.statusCode).toBe(401);
+      waits.push(Number((await s.postLogin('Ana', PASSWORDS.Ana, {}, stranger)).res.headers['retry-after']));
+    }
+    expect(waits).toEqual([120, 240, 480]);
     c.advance(15 * 60_000 + 1000);
-    expect((await s.postLogin('Ana', PASSWORDS.Ana)).res.statusCode).toBe(303);
+    expect((await s.postLogin('Ana', PASSWORDS.Ana, {}, stranger)).res.statusCode).toBe(303);
+  });
+
+  it('limits a name across addresses, except from an address the user signed in from before', async () => {
+    const s = await server({ loginLimits: { perUser: 4 } });
+    expect((await s.postLogin('Ana', PASSWORDS.Ana, {}, '203.0.113.5')).res.statusCode).toBe(303);
+    for (let i = 0; i < 4; i++) expect((await s.postLogin('Ana', `spread-${i}`, {}, `198.51.100.${i}`)).res.statusCode).toBe(401);
+    expect((await s.postLogin('Ana', PASSWORDS.Ana, {}, '198.51.100.200')).res.statusCode).toBe(429);
+    expect((await s.postLogin('Ana', PASSWORDS.Ana, {}, '203.0.113.5')).res.statusCode).toBe(303);
   });
 
   it('parallel guesses cannot slip past the limit while passwords are being checked', async () => {
     const s = await server();
     const forms = await Promise.all(Array.from({ length: 12 }, () => s.loginForm()));
     const results = await Promise.all(forms.map((f, i) => s.app.inject({
-      method: 'POST', url: '/login', remoteAddress: `198.51.100.${i}`,
+      method: 'POST', url: '/login', remoteAddress: '198.51.100.9',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie },
       payload: new URLSearchParams({ name: 'Ana', password: `guess-${i}`, csrf: f.csrf }).toString(),
     })));
@@ -116,6 +134,9 @@ describe('login', () => {
       ['/\tevil', '/'],
       ['javascript:alert(1)', '/'],
       ['/login', '/'],
+      ['/..//evil.example', '/'],
+      ['/a/..//evil.example/x', '/'],
+      ['/.//evil.example', '/'],
     ];
     for (const [next, to] of cases) {
       const { res } = await s.postLogin('Ana', PASSWORDS.Ana, { next });
@@ -125,6 +146,7 @@ describe('login', () => {
     // The form keeps a safe next and drops a foreign one.
     expect((await s.app.inject({ url: '/login?next=%2Fmodels' })).body).toContain('name="next" value="/models"');
     expect((await s.app.inject({ url: '/login?next=https%3A%2F%2Fevil.example' })).body).toContain('name="next" value="/"');
+    expect((await s.app.inject({ url: '/login?next=%2F..%2F%2Fevil.example' })).body).toContain('name="next" value="/"');
   });
 
   it('a tampered, forged or malformed session cookie is anonymous, never a crash', async () => {

@@ -49,7 +49,7 @@ export async function authServer(opts: Partial<Pick<AuthGateOptions, 'now' | 'se
   const project = loadProject(dir);
   const runtime = new ProjectRuntime(project, { pollMs: 20, activities: { report: async () => ({ verdict: 'pass', gates: [], warnings: [], figures: { rows: 1 } }) } });
   const gate: ServerAuthGate = createAuthGate({
-    db: runtime.db, config: project.config, secret: loadServerSecret(project.paths.stateDir), secureCookies: opts.secureCookies ?? false,
+    db: runtime.db, config: { get approvers() { return runtime.approvers; } }, secret: loadServerSecret(project.paths.stateDir), secureCookies: opts.secureCookies ?? false,
     ...(opts.now ? { now: opts.now } : {}), ...(opts.sessions ? { sessions: opts.sessions } : {}), ...(opts.loginLimits ? { loginLimits: opts.loginLimits } : {}),
   });
   const app = await createServer({
