@@ -7,6 +7,7 @@ import type { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { GarbageReport } from '../../models/collectOrphans.js';
 import { CHAMPION, checkStatus, type ModelLineage, type ModelVersion } from '../../models/types.js';
 import { SluiceError } from '../../core/errors.js';
+import { registerModelsExport } from './modelsExport.js';
 
 interface Common {
   project: string;
@@ -232,6 +233,8 @@ export function register(program: Command): void {
         `${r.scored} of ${r.rows} rows scored with ${v.name} version ${v.version} -> ${opts.output}${failed ? ` (${failed} rows could not be predicted: see prediction_error)` : ''}${summary ? `\n${summary}${opts.errors ? ` -> ${opts.errors}` : ' (list them with --errors FILE)'}` : ''}`,
       );
     });
+
+  registerModelsExport(models);
 
   common(models.command('gc').description('remove what interrupted registers and deletes left behind (never runs by itself)'))
     .option('--dry-run', 'list what would be removed; remove nothing')
