@@ -110,6 +110,39 @@ describe('ONNX export matches Sluice on 1,000 records (onnxruntime-node)', () =>
     expect(summary.inputs.map((i) => i.name)).toContain('time_in_hospital');
   }, 180_000);
 
+  it('holds missing_indicator and clip_outliers too (before the impute and scale they feed)', async () => {
+    const flowPath = join(dir, 'clip.flow.yaml');
+    writeFileSync(
+      flowPath,
+      [
+        'version: 1',
+        'name: clip',
+        'target: readmit',
+        'steps:',
+        '  - kind: drop_columns',
+        '    columns: [outcome, cost]',
+        '  - kind: missing_indicator',
+        '    columns: [dose, color]',
+        '  - kind: clip_outliers',
+        '    columns: [dose, visits]',
+        '    method: quantile',
+        '    lower_quantile: 0.1',
+        '    upper_quantile: 0.9',
+        '  - kind: impute',
+        '    columns: [dose]',
+        '    strategy: mean',
+        '',
+      ].join('\n'),
+    );
+    const data = await loadTrainingData(engine, csv, { target: 'readmit', flowPath });
+    expect(data.features.map((f) => f.name)).toEqual(expect.arrayContaining(['dose_missing', 'color_missing']));
+    for (const model of [trainLogistic(data.frame, data.target), trainGbdt(data.frame, data.target, { maxIter: 20, seed: 2 })]) {
+      const { summary } = exportOnnx(model.toJSON(), data.fitted);
+      expect(summary.steps.map((s) => s.placement)).toEqual(['unused', 'graph', 'graph', 'graph']);
+      await expectSameOutputs(model, data, records);
+    }
+  }, 60_000);
+
   it('starts the graph after a step it cannot express, says so, and still matches when that step is applied first', async () => {
     const flowPath = join(dir, 'barrier.flow.yaml');
     writeFileSync(
