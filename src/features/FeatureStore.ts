@@ -123,7 +123,7 @@ export class FeatureStore {
   private async maybeCompact(group: FeatureGroup, result: IngestResult): Promise<IngestResult> {
     if (this.autoCompactFiles <= 0 || result.status !== 'ingested') return result;
     if (maxFilesPerPartition(this.registry.batches(group.name).flatMap((b) => b.files)) < this.autoCompactFiles) return result;
-    await this.serial(() => compactGroup(this.parts(), this.engine, group));
+    await this.serial(() => compactGroup(this.parts(), this.engine, group, { removeStrayFiles: false }));
     return result;
   }
 

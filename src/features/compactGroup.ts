@@ -14,6 +14,13 @@ export interface CompactOptions {
    * never committed. Default one hour.
    */
   graceMs?: number;
+  /**
+   * Remove files no committed batch lists (default true, for the explicit `sluice features
+   * compact`). Automatic compaction after a write passes false: with an older or restored
+   * database, "not listed" may mean "committed in a newer database", and nothing is deleted by
+   * inference.
+   */
+  removeStrayFiles?: boolean;
   now?: Date;
 }
 
@@ -62,7 +69,7 @@ export async function compactGroup(parts: StoreParts, engine: Engine, group: Fea
   }
 
   const referenced = new Set(parts.registry.batches(group.name).flatMap((b) => b.files));
-  const strayFilesRemoved = (await parts.offline.storage.list(`${group.name}/`))
+  const strayFilesRemoved = options.removeStrayFiles === false ? [] : (await parts.offline.storage.list(`${group.name}/`))
     .filter((f) => !referenced.has(f.key) && now.getTime() - f.modifiedAt > grace)
     .map((f) => f.key);
   await parts.offline.storage.remove(strayFilesRemoved);

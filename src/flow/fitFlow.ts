@@ -6,7 +6,8 @@ import { quoteIdent } from '../engine/sql.js';
 import type { FlowSpec, StepSpec } from './flowSchema.js';
 import { dropReason } from './dropReason.js';
 import { hashFlow, type FittedFlow, type FittedStep, type RowsDropped } from './fittedFlow.js';
-import type { StepContext } from './step.js';
+import type { RawInput } from './loadInputs.js';
+import type { SideRelation, StepContext } from './step.js';
 import { missingColumn, plain } from './steps/common.js';
 import { stepDef } from './steps/index.js';
 
@@ -22,6 +23,8 @@ export interface FitOptions {
   missingTokens?: readonly string[];
   /** Called after each step with its index, the view holding its result, and its columns. */
   onStep?: (index: number, step: StepSpec, view: string, columns: ColumnSchema[]) => void | Promise<void>;
+  /** The flow's other inputs, read by `readInputs`; each is fitted with its own steps first. */
+  inputs?: RawInput[];
 }
 
 /**
@@ -40,13 +43,24 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
   let columns: ColumnSchema[] = input;
   let current = relation;
   const steps: FittedStep[] = [];
+  const sides = new Map<string, SideRelation>();
+  const fittedInputs: Record<string, FittedFlow> = {};
+  for (const raw of options.inputs ?? []) {
+    const own = spec.inputs?.[raw.name]?.steps ?? [];
+    const sub = await fitFlow(engine, { version: 1, name: `${spec.name} input ${raw.name}`, steps: own }, raw.relation, { file: raw.source.file ?? raw.source.feature_group });
+    fittedInputs[raw.name] = sub.fitted;
+    sides.set(raw.name, { relation: sub.relation, columns: sub.fitted.output });
+  }
+  for (const name of Object.keys(spec.inputs ?? {})) {
+    if (!sides.has(name)) throw new SluiceError('FLOW_INPUT_NEEDED', `the flow reads input "${name}", which was not given`, { location: { file: options.file, field: `inputs.${name}` }, hint: 'run the flow with `sluice flow run` (it reads the inputs the flow names), or give the input with --with' });
+  }
   const dropped: RowsDropped[] = [];
   let rowsBefore = rowsIn;
 
   for (const [index, raw] of (spec.steps as StepSpec[]).entries()) {
     const def = stepDef(raw.kind);
     if (!def) throw new SluiceError('FLOW_UNKNOWN_STEP', `step ${index + 1} has unknown kind "${raw.kind}"`, { location: { step: index } });
-    const ctx: StepContext = { columns, target: spec.target, mode: 'train', index };
+    const ctx: StepContext = { columns, target: spec.target, mode: 'train', index, sides, fitting: true };
     try {
       for (const c of def.inputs(raw, ctx)) if (!columns.some((x) => x.name === c)) throw missingColumn(ctx, c);
       const fitted = def.fit ? await def.fit(raw, { ...ctx, engine, relation: current }) : undefined;
@@ -90,6 +104,7 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
     output: columns,
     steps,
     flow: spec,
+    ...(Object.keys(fittedInputs).length ? { inputs: fittedInputs } : {}),
   };
   return { fitted, relation: current };
 }

@@ -31,6 +31,7 @@ const fittedFlowSchema = z.object({
     }),
   ),
   flow: z.record(z.string(), z.unknown()),
+  inputs: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Rows a step removed from a batch, and why, for `flow run`, the pipeline and the console. */
@@ -83,6 +84,8 @@ export interface FittedFlow {
   output: ColumnSchema[];
   steps: FittedStep[];
   flow: FlowSpec;
+  /** The flow's other inputs as fitted with their own steps, by name. */
+  inputs?: Record<string, FittedFlow>;
 }
 
 export function hashFlow(spec: FlowSpec): string {

@@ -32,6 +32,23 @@ export const placeholderSchema = z
 
 const stepSchemas = [...STEPS.map((s) => s.schema), placeholderSchema] as unknown as [z.ZodTypeAny, ...z.ZodTypeAny[]];
 
+/** The name of the flow's own data (the file that arrived): not a name for another input. */
+export const MAIN_INPUT = 'main';
+
+/** Another input of the flow: a file, or a feature group of the project's feature store. */
+export const inputSourceSchema = z
+  .object({
+    file: z.string().min(1).optional().describe('A data file (.csv, .parquet, .jsonl), relative to the flow file\'s folder; `sluice flow run --with NAME=FILE` gives another.'),
+    feature_group: z.string().min(1).optional().describe('A feature group of the project: its latest record per id, or with history: true its offline-store table (every version).'),
+    history: z.boolean().default(false).describe('With feature_group: read the whole offline-store table instead of the latest record per id.'),
+    steps: z.array(z.union(stepSchemas)).default([]).describe('Steps applied to this input before it is used (no joins inside).'),
+    description: z.string().optional(),
+  })
+  .strict()
+  .refine((s) => (s.file === undefined) !== (s.feature_group === undefined), { message: 'give either file or feature_group', path: ['file'] });
+
+export type InputSource = z.infer<typeof inputSourceSchema>;
+
 /**
  * A flow: a versioned recipe of typed transforms. The same object validates YAML/JSON files and
  * generates the published JSON Schema (docs/flow.schema.json).
@@ -44,6 +61,10 @@ export const flowSchema = z
     target: z.string().min(1).optional().describe('The column models predict; records at prediction time do not have it.'),
     record_id: z.string().optional().describe('The record identifier column the flow produces (for the feature store).'),
     event_time: z.string().optional().describe('The event time column the flow produces (for the feature store).'),
+    inputs: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an input name is a letter or _ followed by letters, digits or _').refine((n) => n !== MAIN_INPUT, `"${MAIN_INPUT}" is the flow's own data; choose another name`), inputSourceSchema)
+      .optional()
+      .describe('Other inputs that join and concatenate steps read, by name. The flow\'s own data (the file that arrived) is `main`.'),
     missing_tokens: z
       .array(z.string())
       .optional()
@@ -54,4 +75,4 @@ export const flowSchema = z
   .strict();
 
 export type StepSpec = { kind: string; name?: string; description?: string } & Record<string, unknown>;
-export type FlowSpec = Omit<z.infer<typeof flowSchema>, 'steps'> & { steps: StepSpec[] };
+export type FlowSpec = Omit<z.infer<typeof flowSchema>, 'steps' | 'inputs'> & { steps: StepSpec[]; inputs?: Record<string, Omit<InputSource, 'steps'> & { steps: StepSpec[] }> };

@@ -43,63 +43,124 @@ export function parseFlow(text: string, file = '<flow>'): FlowSpec {
     });
   }
   const obj = data as Record<string, unknown>;
-  const steps = Array.isArray(obj.steps) ? (obj.steps as unknown[]) : undefined;
+  const target = typeof obj.target === 'string' ? obj.target : undefined;
+  // Every problem is collected, so one run of validate lists them all.
+  const problems: SluiceError[] = [];
+  if (Array.isArray(obj.steps)) checkSteps(obj.steps as unknown[], ['steps'], '', target, file, at, problems);
+  const inputs = obj.inputs;
+  if (typeof inputs === 'object' && inputs !== null && !Array.isArray(inputs)) {
+    for (const [name, source] of Object.entries(inputs as Record<string, unknown>)) {
+      const steps = typeof source === 'object' && source !== null ? (source as Record<string, unknown>).steps : undefined;
+      if (Array.isArray(steps)) checkSteps(steps as unknown[], ['inputs', name, 'steps'], `input ${name}, `, target, file, at, problems);
+    }
+  }
+  const whole = flowSchema.safeParse(data);
+  if (!whole.success) {
+    // Issues inside steps were reported step by step above (with better messages).
+    const inSteps = (p: PropertyKey[]) => (p[0] === 'steps' && p.length > 1) || (p[0] === 'inputs' && p[2] === 'steps' && p.length > 3);
+    const rest = whole.error.issues.filter((issue) => !(problems.length > 0 && inSteps(issue.path)));
+    problems.push(...rest.map((issue) => issueError(issue, [], file, at, 'the flow')));
+  }
+  if (problems.length > 0) throw combine(problems, file);
+  const parsed = flowSchema.parse(data);
+  // Defaults (e.g. record_id.method) come from each step's own schema.
+  const spec = parsed as unknown as FlowSpec;
+  spec.steps = spec.steps.map((s) => stepDef(s.kind)!.schema.parse(s) as StepSpec);
+  for (const source of Object.values(spec.inputs ?? {})) source.steps = source.steps.map((s) => stepDef(s.kind)!.schema.parse(s) as StepSpec);
+  checkSideNames(spec, file, at);
+  return spec;
+}
 
-  // Steps first, one by one, so an error names the step and the field.
-  steps?.forEach((step, i) => {
+/** One problem as it is; several as one error listing each with its place. */
+function combine(problems: SluiceError[], file: string): SluiceError {
+  if (problems.length === 1) return problems[0]!;
+  const lines = problems.map((p, i) => `  ${i + 1}. ${p.message.replace(`${file}: `, '')}${p.location?.line !== undefined ? ` (line ${p.location.line})` : ''}${p.hint ? `\n     hint: ${p.hint.split('\n')[0]}` : ''}`);
+  return new SluiceError('FLOW_PROBLEMS', `${file} has ${problems.length} problems:\n${lines.join('\n')}`, {
+    location: problems[0]!.location,
+    hint: 'fix them all, then validate again; placeholders (todo_custom_code) show their code with `sluice flow validate` one at a time after the others are fixed',
+    details: problems.map((p) => p.toJSON()),
+  });
+}
+
+type At = (path: Array<string | number>) => { file: string; line?: number; column?: number };
+
+/** Checks each step on its own, so an error names the step and the field. */
+function checkSteps(steps: unknown[], prefix: Array<string | number>, label: string, target: string | undefined, file: string, at: At, problems: SluiceError[]): void {
+  steps.forEach((step, i) => {
     const kind = typeof step === 'object' && step !== null ? (step as Record<string, unknown>).kind : undefined;
     if (typeof kind !== 'string') {
-      throw new SluiceError('FLOW_INVALID', `${file}: step ${i + 1} has no kind`, {
-        location: { ...at(['steps', i]), step: i, field: 'kind' },
+      problems.push(new SluiceError('FLOW_INVALID', `${file}: ${label}step ${i + 1} has no kind`, {
+        location: { ...at([...prefix, i]), step: i, field: 'kind' },
         hint: `every step is an object with kind: one of ${STEPS.map((s) => s.kind).join(', ')}`,
-      });
+      }));
+      return;
     }
     if (kind === 'todo_custom_code') {
       const p = placeholderSchema.safeParse(step);
       const code = p.success ? p.data.code : '';
-      throw new SluiceError('FLOW_PLACEHOLDER', `${file}: step ${i + 1} is a placeholder for custom ${p.success ? p.data.language : ''} code from a Data Wrangler import, which Sluice cannot run`, {
-        location: { ...at(['steps', i]), step: i, field: 'kind' },
-        hint: `replace it with built-in steps that do the same. Its code was:\n${code.split('\n').map((l) => `      ${l}`).join('\n')}`,
-      });
+      problems.push(new SluiceError('FLOW_PLACEHOLDER', `${file}: ${label}step ${i + 1} is a placeholder for custom ${p.success ? p.data.language : ''} code from a Data Wrangler import, which Sluice cannot run`, {
+        location: { ...at([...prefix, i]), step: i, field: 'kind' },
+        hint: `replace it with built-in steps that do the same${p.success && p.data.language === 'pyspark' ? ' (or rewrite it with pandas as a python step)' : ''}. Its code was:\n${code.split('\n').map((l) => `      ${l}`).join('\n')}`,
+      }));
+      return;
     }
     const def = stepDef(kind);
     if (!def) {
       const near = closest(kind, STEPS.map((s) => s.kind));
-      throw new SluiceError('FLOW_UNKNOWN_STEP', `${file}: step ${i + 1} has unknown kind "${kind}"`, {
-        location: { ...at(['steps', i, 'kind']), step: i, field: 'kind' },
+      problems.push(new SluiceError('FLOW_UNKNOWN_STEP', `${file}: ${label}step ${i + 1} has unknown kind "${kind}"`, {
+        location: { ...at([...prefix, i, 'kind']), step: i, field: 'kind' },
         hint: near ? `did you mean "${near}"? See docs/flows.md` : `known kinds: ${STEPS.map((s) => s.kind).join(', ')}`,
-      });
+      }));
+      return;
     }
     const r = def.schema.safeParse(step);
-    if (!r.success) throw issueError(r.error, ['steps', i], file, at, `step ${i + 1} (${kind})`, i);
+    if (!r.success) {
+      problems.push(issueError(r.error.issues[0]!, [...prefix, i], file, at, `${label}step ${i + 1} (${kind})`, i));
+      return;
+    }
     // Static checks that need no data: expression syntax, regular expressions.
     try {
-      def.inputs(r.data, { columns: [], target: typeof obj.target === 'string' ? obj.target : undefined, mode: 'train', index: i });
+      def.inputs(r.data, { columns: [], target, mode: 'train', index: i });
     } catch (e) {
-      if (isSluiceError(e)) {
-        throw new SluiceError(e.code, `${file}: ${e.message}`, { location: { ...at(['steps', i]), ...e.location, file }, hint: e.hint });
-      }
-      throw e;
+      if (!isSluiceError(e)) throw e;
+      problems.push(new SluiceError(e.code, `${file}: ${label}${e.message}`, { location: { ...at([...prefix, i]), ...e.location, file }, hint: e.hint }));
     }
   });
+}
 
-  const parsed = flowSchema.safeParse(data);
-  if (!parsed.success) throw issueError(parsed.error, [], file, at, 'the flow');
-  // Defaults (e.g. record_id.method) come from each step's own schema.
-  const spec = parsed.data as FlowSpec;
-  spec.steps = spec.steps.map((s) => stepDef(s.kind)!.schema.parse(s) as StepSpec);
-  return spec;
+/** Steps that read another input must name a declared one. */
+function checkSideNames(spec: FlowSpec, file: string, at: At): void {
+  const declared = Object.keys(spec.inputs ?? {});
+  const problems: SluiceError[] = [];
+  spec.steps.forEach((s, i) => {
+    if (typeof s.with === 'string' && !declared.includes(s.with)) {
+      problems.push(new SluiceError('FLOW_UNKNOWN_INPUT', `${file}: step ${i + 1} (${s.kind}) reads input "${s.with}", which the flow does not declare`, {
+        location: { ...at(['steps', i, 'with']), step: i, field: 'with' },
+        hint: declared.length ? `declared inputs: ${declared.join(', ')}` : `declare it: inputs: { ${s.with}: { file: ${s.with}.csv } }`,
+      }));
+    }
+  });
+  for (const [name, source] of Object.entries(spec.inputs ?? {})) {
+    source.steps.forEach((s, i) => {
+      if (typeof s.with === 'string') {
+        problems.push(new SluiceError('FLOW_INVALID', `${file}: input ${name}, step ${i + 1} (${s.kind}) reads another input; an input's own steps cannot`, {
+          location: { ...at(['inputs', name, 'steps', i]), step: i, field: 'with' },
+          hint: 'join in the flow\'s steps instead',
+        }));
+      }
+    });
+  }
+  if (problems.length > 0) throw combine(problems, file);
 }
 
 function issueError(
-  error: z.ZodError,
+  issue: z.core.$ZodIssue,
   prefix: Array<string | number>,
   file: string,
   at: (path: Array<string | number>) => { file: string; line?: number; column?: number },
   what: string,
   step?: number,
 ): SluiceError {
-  const issue = error.issues[0]!;
   const path = [...prefix, ...(issue.path as Array<string | number>)];
   const rel = issue.path.map(String).join('.');
   const field = rel || undefined;

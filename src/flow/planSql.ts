@@ -2,7 +2,7 @@ import { SluiceError } from '../core/errors.js';
 import { logicalToDuckType, type ColumnSchema } from '../core/types.js';
 import { quoteIdent } from '../engine/sql.js';
 import type { FittedFlow } from './fittedFlow.js';
-import type { FlowMode, StepContext } from './step.js';
+import type { FlowMode, SideRelation, StepContext } from './step.js';
 import { stepDef } from './steps/index.js';
 
 /**
@@ -28,7 +28,7 @@ export function requiredInputs(fitted: FittedFlow, mode: FlowMode): ColumnSchema
  * still bind, and it is left out of the result). Steps that remove rows run in `train` mode
  * only. The whole chain streams in DuckDB: `COPY (planSql(...)) TO file` runs in bounded memory.
  */
-export function planSql(fitted: FittedFlow, relation: string, present: ColumnSchema[], mode: FlowMode, file?: string): string {
+export function planSql(fitted: FittedFlow, relation: string, present: ColumnSchema[], mode: FlowMode, file?: string, sides?: ReadonlyMap<string, SideRelation>): string {
   const have = new Map(present.map((c) => [c.name, c]));
   const required = new Set(requiredInputs(fitted, mode).map((c) => c.name));
   const conform = fitted.input.map((c) => {
@@ -51,7 +51,7 @@ export function planSql(fitted: FittedFlow, relation: string, present: ColumnSch
   fitted.steps.forEach((s, index) => {
     const def = stepDef(s.kind)!;
     if (mode === 'serve' && def.rowsOnly) return;
-    const ctx: StepContext = { columns: s.input, target: fitted.target, mode, index };
+    const ctx: StepContext = { columns: s.input, target: fitted.target, mode, index, sides };
     const name = `s${index + 1}`;
     ctes.push(`${name} AS (${def.sql(s.spec, s.fitted, ctx, prev)})`);
     prev = name;

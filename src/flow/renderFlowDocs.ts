@@ -117,7 +117,8 @@ Statements, sub-queries, comments and other functions are refused when the flow 
         }
         out.push('');
       }
-      out.push('```yaml\n- ' + s.doc.example.split('\n').join('\n  ') + '\n```\n');
+      if (s.doc.inputs) out.push('```yaml\ninputs:\n  ' + s.doc.inputs.split('\n').join('\n  ') + '\nsteps:\n  - ' + s.doc.example.split('\n').join('\n    ') + '\n```\n');
+      else out.push('```yaml\n- ' + s.doc.example.split('\n').join('\n  ') + '\n```\n');
     }
   }
   out.push(`\n### Common fields\n\nEvery step also accepts \`name\` (a label shown in previews and errors) and \`description\`.\n`);

@@ -8,7 +8,9 @@ import { quoteIdent } from '../engine/sql.js';
 import { fitFlow, type FitOptions } from './fitFlow.js';
 import type { FlowSpec } from './flowSchema.js';
 import { fittedMissing, type FittedFlow } from './fittedFlow.js';
+import { readInputs, type InputOptions, type RawInput } from './loadInputs.js';
 import { planSql } from './planSql.js';
+import type { SideRelation } from './step.js';
 
 /** Files above this size are read as views (streamed) instead of copied into memory. */
 const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
@@ -21,6 +23,8 @@ export interface RunFlowOptions extends FitOptions {
   flow?: FlowSpec;
   /** ...or apply an already fitted flow (no refit). */
   fitted?: FittedFlow;
+  /** Where the flow's other inputs come from (`inputs:`): the flow's folder, files given by name. */
+  sources?: InputOptions;
   /** The project's missing tokens (sluice.yaml `missingTokens`); the flow's `missing_tokens` wins. */
   projectMissingTokens?: readonly string[];
 }
@@ -47,12 +51,14 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
   const info = await readTable(engine, options.input, { name: input, materialize: size > STREAM_ABOVE_BYTES ? 'view' : 'table', missing });
   let fitted: FittedFlow;
   let relation: string;
+  const raw = await readInputs(engine, (options.fitted?.flow ?? options.flow)?.inputs, options.sources);
   if (options.fitted) {
     fitted = options.fitted;
     relation = engine.tempName('applied');
-    await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(relation)} AS ${planSql(fitted, input, info.columns, 'train', options.input)}`);
+    const sides = await applyInputs(engine, fitted, raw);
+    await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(relation)} AS ${planSql(fitted, input, info.columns, 'train', options.input, sides)}`);
   } else if (options.flow) {
-    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep, countOutput: !options.output, missingTokens: missing.tokens }));
+    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep, countOutput: !options.output, missingTokens: missing.tokens, inputs: raw }));
   } else {
     throw new Error('runFlow needs a flow or a fitted flow');
   }
@@ -60,4 +66,17 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
   const rows = options.output ? await writeTable(engine, relation, options.output) : await engine.count(relation);
   if (fitted.rows.out < 0) fitted.rows.out = rows;
   return { fitted, relation, rowsIn: info.rows, rows, columns: await engine.describe(relation) };
+}
+
+/** The other inputs of a fitted flow, each through its own fitted steps, as views. */
+async function applyInputs(engine: Engine, fitted: FittedFlow, raw: RawInput[]): Promise<Map<string, SideRelation>> {
+  const sides = new Map<string, SideRelation>();
+  for (const r of raw) {
+    const own = fitted.inputs?.[r.name];
+    if (!own) continue;
+    const view = engine.tempName(`side_${r.name}`);
+    await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${planSql(own, r.relation, await engine.describe(r.relation), 'train', r.source.file)}`);
+    sides.set(r.name, { relation: view, columns: own.output });
+  }
+  return sides;
 }

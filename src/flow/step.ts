@@ -16,6 +16,19 @@ export interface StepContext {
   mode: FlowMode;
   /** 0-based index of the step in the flow, for messages. */
   index: number;
+  /**
+   * The flow's other inputs (`inputs:`), loaded as relations, when the caller has them: always
+   * at fit time; at apply time only when given (joins then use their fit-time snapshot).
+   */
+  sides?: ReadonlyMap<string, SideRelation>;
+  /** True while the flow is being fitted (the steps' SQL then reads live side inputs). */
+  fitting?: boolean;
+}
+
+/** A side input as a relation of the engine, after its own steps. */
+export interface SideRelation {
+  relation: string;
+  columns: ColumnSchema[];
 }
 
 export interface FitContext extends StepContext {
@@ -27,12 +40,14 @@ export interface FitContext extends StepContext {
 /** Documentation of a step kind, rendered into docs/flows.md. */
 export interface StepDoc {
   title: string;
-  family: 'columns' | 'types' | 'missing' | 'text' | 'values' | 'rows' | 'encode' | 'numeric' | 'time' | 'ids' | 'expression';
+  family: 'columns' | 'types' | 'missing' | 'text' | 'values' | 'rows' | 'encode' | 'numeric' | 'time' | 'ids' | 'expression' | 'combine' | 'code';
   description: string;
   /** A YAML example of the step (one list item, without the leading dash). */
   example: string;
   /** What a step learns at fit time, if anything. */
   learns?: string;
+  /** The `inputs:` block the example needs (YAML, paths relative to examples/diabetes/). */
+  inputs?: string;
 }
 
 /**
@@ -50,6 +65,11 @@ export interface StepDef<S extends { kind: string } = { kind: string }, F = unkn
   readonly doc: StepDoc;
   /** Steps that remove or reorder rows run on training batches only, never on records. */
   readonly rowsOnly?: boolean;
+  /**
+   * Why this fitted step cannot run on the record path (prediction time), or undefined when it
+   * can. Checked when a model is trained, so the refusal comes then and not at the first request.
+   */
+  servingProblem?(spec: S, fitted: F): string | undefined;
   /** Columns the step reads (they must exist when it runs). */
   inputs(spec: S, ctx: StepContext): string[];
   /** Learns parameters from the data entering the step. Absent when it learns nothing. */

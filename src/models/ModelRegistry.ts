@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
@@ -6,7 +6,10 @@ import { migrate, openProjectDb, type ProjectDb } from '../state/openProjectDb.j
 import { DELETED_PREFIX, hashDir, stageArtifact, tempDirIn } from './artifactFiles.js';
 import { championStack, type ChampionEvent } from './championStack.js';
 import { decideDeployment, type DeploymentDecision, type MetricDirection } from './decideDeployment.js';
-import { collectOrphans } from './collectOrphans.js';
+import { collectOrphans, type GarbageOptions, type GarbageReport } from './collectOrphans.js';
+import { planRecovery, type RecoveredVersion } from './recoverVersions.js';
+import { highestFolderVersion, scanVersionFolders } from './scanVersionFolders.js';
+import { writeVersionManifest } from './versionManifest.js';
 import { MODEL_MIGRATIONS } from './migrations.js';
 import { toHistory, toVersion, type HistoryRow, type VersionRow } from './rows.js';
 import {
@@ -55,9 +58,8 @@ export class ModelRegistry {
   /** Opens the registry of the project in `projectDir` (its `<stateDir>/sluice.db`; stateDir defaults to `.sluice`). */
   static open(projectDir: string, stateDir = join(projectDir, '.sluice')): ModelRegistry {
     const state = stateDir;
-    const reg = new ModelRegistry(openProjectDb(join(state, 'sluice.db')), join(state, 'models'), true);
-    reg.collectGarbage();
-    return reg;
+    // Opening never deletes: orphan collection is the explicit `sluice models gc`.
+    return new ModelRegistry(openProjectDb(join(state, 'sluice.db')), join(state, 'models'), true);
   }
 
   close(): void {
@@ -105,7 +107,9 @@ export class ModelRegistry {
         const now = new Date().toISOString();
         this.db.prepare('INSERT OR IGNORE INTO model_names (name, last_version, created_at) VALUES (?, 0, ?)').run(name, now);
         const { last_version } = this.db.prepare('SELECT last_version FROM model_names WHERE name = ?').get(name) as { last_version: number };
-        const v = last_version + 1;
+        // Past every folder on disk too: a folder without a row (an older database, a lost row)
+        // is someone's model, never overwritten; `sluice models recover` registers it again.
+        const v = Math.max(last_version, highestFolderVersion(modelDir)) + 1;
         this.db.prepare('UPDATE model_names SET last_version = ? WHERE name = ?').run(v, name);
         this.db
           .prepare(
@@ -118,10 +122,10 @@ export class ModelRegistry {
             JSON.stringify(meta.metrics ?? {}), JSON.stringify(meta.tags ?? {}), JSON.stringify(meta.lineage ?? {}), meta.idempotencyKey ?? null,
           );
         this.record({ name, version: v, kind: 'registered', alias: null, from: null, to: status, by, at: now, comment: meta.description ?? null });
+        // The folder carries its own manifest, so a lost database can be rebuilt from it.
+        this.writeManifest(name, v, staged);
         // Inside the transaction: if the rename fails, the row is rolled back too.
         placed = join(modelDir, String(v));
-        // Version numbers are never reused, so a folder already there is a crash's orphan.
-        rmSync(placed, { recursive: true, force: true });
         renameSync(staged, placed);
         return v;
       });
@@ -322,7 +326,7 @@ export class ModelRegistry {
    * Deletes a version and its artifact folder. The champion cannot be deleted; other aliases
    * pointing to the version are removed (recorded). The folder is renamed away inside the
    * transaction and removed after it, so a crash leaves at most a `.deleted-*` folder that the
-   * next {@link collectGarbage} removes, never a folder without its row or a row without its folder.
+   * explicit `sluice models gc` removes, never a folder without its row or a row without its folder.
    */
   async delete(name: string, ref: VersionRef, by: string, comment?: string): Promise<void> {
     const version = this.resolve(name, ref);
@@ -386,18 +390,116 @@ export class ModelRegistry {
   }
 
   /**
-   * Removes what an interrupted register or delete left behind: `.tmp-*` and `.deleted-*`
-   * folders, and version folders without a database row. Runs on {@link ModelRegistry.open}.
-   * Returns the removed paths.
+   * `sluice models gc`: removes what an interrupted register or delete left behind (`.tmp-*`
+   * folders of dead processes, `.deleted-*` folders) and, only with `orphans: true`, version
+   * folders without a database row. Never runs by itself. See {@link collectOrphans}.
    */
-  collectGarbage(): string[] {
-    const removed: string[] = [];
-    if (!existsSync(this.modelsDir)) return removed;
+  collectGarbage(options: GarbageOptions = {}): GarbageReport {
+    if (!existsSync(this.modelsDir)) return { dryRun: options.dryRun === true, leftovers: [], unregistered: [], removed: [] };
     // Under the write lock: another process's register renames its folder into place inside its
     // own write transaction, so once we hold the lock every committed folder has its row, and a
-    // folder without a row really is an orphan (not a version about to commit).
-    this.tx(() => collectOrphans(this.db, this.modelsDir, removed));
-    return removed;
+    // folder without a row really has none (it is not a version about to commit).
+    return this.tx(() => collectOrphans(this.db, this.modelsDir, options));
+  }
+
+  /**
+   * `sluice models recover`: registers again every version folder the database has no row for,
+   * from the folder's manifest (status, metrics, tags, lineage, aliases) or, for a folder older
+   * than manifests, from its training manifest as `pending`. An alias a recovered folder claims
+   * is set only when the database has no such alias; when several claim one, the latest wins.
+   * `champion` goes only to an approved version. Recorded in the history as `recovered`.
+   */
+  async recover(by: string, options: { dryRun?: boolean } = {}): Promise<{ recovered: RecoveredVersion[]; aliases: Array<{ name: string; alias: string; version: number }> }> {
+    const plan = await planRecovery(scanVersionFolders(this.db, this.modelsDir).versions);
+    const aliases: Array<{ name: string; alias: string; version: number }> = [];
+    const claims = new Map<string, { name: string; alias: string; version: number; at: string }>();
+    for (const r of plan) {
+      for (const [alias, { at }] of Object.entries(r.aliases)) {
+        if (alias === CHAMPION && r.status !== 'approved') continue;
+        const key = `${r.name}\u0000${alias}`;
+        const prior = claims.get(key);
+        if (!prior || prior.at < at) claims.set(key, { name: r.name, alias, version: r.version, at });
+      }
+    }
+    if (options.dryRun) {
+      for (const c of claims.values()) if (!this.db.prepare('SELECT 1 FROM model_aliases WHERE name = ? AND alias = ?').get(c.name, c.alias)) aliases.push(c);
+      return { recovered: plan, aliases };
+    }
+    this.tx(() => {
+      const now = new Date().toISOString();
+      for (const r of plan) {
+        if (this.db.prepare('SELECT 1 FROM model_versions WHERE name = ? AND version = ?').get(r.name, r.version)) continue;
+        this.db.prepare('INSERT OR IGNORE INTO model_names (name, last_version, created_at) VALUES (?, 0, ?)').run(r.name, r.createdAt);
+        this.db.prepare('UPDATE model_names SET last_version = MAX(last_version, ?) WHERE name = ?').run(r.version, r.name);
+        this.db
+          .prepare(
+            `INSERT INTO model_versions (name, version, status, status_by, status_at, status_comment, description, created_at, created_by,
+               artifact_dir, artifact_hash, metrics, tags, lineage, idempotency_key)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            r.name, r.version, r.status, r.statusBy, r.statusAt, r.statusComment, r.description, r.createdAt, r.createdBy, join(r.name, String(r.version)),
+            r.artifactHash, JSON.stringify(r.metrics), JSON.stringify(r.tags), JSON.stringify(r.lineage), this.freeIdempotencyKey(r.name, r.idempotencyKey),
+          );
+        this.record({ name: r.name, version: r.version, kind: 'recovered', alias: null, from: null, to: r.status, by, at: now, comment: [`from ${r.source === 'manifest' ? 'its manifest' : 'the artifact folder'}`, ...r.notes].join('; ') });
+      }
+      for (const c of claims.values()) {
+        if (this.db.prepare('SELECT 1 FROM model_aliases WHERE name = ? AND alias = ?').get(c.name, c.alias)) continue;
+        this.db.prepare('INSERT INTO model_aliases (name, alias, version, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)').run(c.name, c.alias, c.version, now, by);
+        this.record({ name: c.name, version: c.version, kind: 'alias', alias: c.alias, from: null, to: String(c.version), by, at: now, comment: `recovered: the folder's manifest says ${c.alias} since ${c.at}` });
+        aliases.push(c);
+      }
+    });
+    return { recovered: plan, aliases };
+  }
+
+  /** The key, unless another version of the model already holds it (then none: it must stay unique). */
+  private freeIdempotencyKey(name: string, key: string | null): string | null {
+    if (key === null) return null;
+    return this.db.prepare('SELECT 1 FROM model_versions WHERE name = ? AND idempotency_key = ?').get(name, key) ? null : key;
+  }
+
+  /**
+   * Writes a version's manifest (its row and aliases) into `dir` (default its folder). Called
+   * after every change the version's row or aliases see, so the folder can rebuild the row.
+   */
+  private writeManifest(name: string, version: number, dir?: string): void {
+    const row = this.db.prepare('SELECT * FROM model_versions WHERE name = ? AND version = ?').get(name, version) as (VersionRow & { idempotency_key: string | null }) | undefined;
+    if (!row) return;
+    const v = toVersion(this.modelsDir, row, []);
+    const target = dir ?? v.artifactPath;
+    if (!existsSync(target)) return;
+    const aliases: Record<string, { at: string; by: string }> = {};
+    for (const a of this.db.prepare('SELECT alias, updated_at, updated_by FROM model_aliases WHERE name = ? AND version = ?').all(name, version) as Array<{ alias: string; updated_at: string; updated_by: string }>) {
+      aliases[a.alias] = { at: a.updated_at, by: a.updated_by };
+    }
+    writeVersionManifest(target, {
+      name, version, status: v.status, statusBy: v.statusBy, statusAt: v.statusAt, statusComment: v.statusComment, description: v.description,
+      createdAt: v.createdAt, createdBy: v.createdBy, artifactHash: v.artifactHash, metrics: v.metrics, tags: v.tags, lineage: v.lineage,
+      idempotencyKey: row.idempotency_key, aliases,
+    });
+  }
+
+  /** Rewrites the manifests of the versions that recorded changes touched (best effort). */
+  private refreshManifests(events: readonly ModelHistoryEntry[]): void {
+    const touched = new Map<string, { name: string; version: number }>();
+    const touch = (name: string, version: number | null | undefined) => {
+      if (version !== null && version !== undefined && Number.isInteger(version)) touched.set(`${name}\u0000${version}`, { name, version });
+    };
+    for (const e of events) {
+      if (e.kind === 'registered' || e.kind === 'deleted') continue;
+      touch(e.name, e.version);
+      // An alias moved away from a version: that version's manifest must stop claiming it.
+      if (e.alias !== null && e.from !== null && /^\d+$/.test(e.from)) touch(e.name, Number(e.from));
+    }
+    for (const t of touched.values()) {
+      try {
+        this.writeManifest(t.name, t.version);
+      } catch {
+        // The change is committed in the database; a manifest that could not be rewritten (disk
+        // full) is only a stale copy, refreshed by the version's next change.
+      }
+    }
   }
 
 
@@ -436,6 +538,7 @@ export class ModelRegistry {
     }
     const events = this.pending;
     this.pending = [];
+    this.refreshManifests(events);
     for (const e of events) for (const l of this.listeners) l(e);
     return out;
   }

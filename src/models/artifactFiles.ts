@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { SluiceError } from '../core/errors.js';
+import { VERSION_MANIFEST } from './versionManifest.js';
 
 /** Prefixes of folders the registry creates and renames; anything with them is work in progress. */
 export const TEMP_PREFIX = '.tmp-';
@@ -44,12 +45,16 @@ export async function stageArtifact(sourceDir: string, modelDir: string): Promis
   return tmp;
 }
 
-/** `sha256:<hex>` over the relative names and bytes of every file under `dir`, in sorted order. */
+/**
+ * `sha256:<hex>` over the relative names and bytes of every file under `dir`, in sorted order,
+ * leaving out the registry's own manifest (and its temporary files), which changes with status.
+ */
 export async function hashDir(dir: string): Promise<string> {
   const files: string[] = [];
   async function walk(d: string): Promise<void> {
     for (const ent of await readdir(d, { withFileTypes: true })) {
       const p = join(d, ent.name);
+      if (d === dir && ent.name.startsWith(VERSION_MANIFEST)) continue;
       if (ent.isDirectory()) await walk(p);
       else if (ent.isFile()) files.push(p);
     }

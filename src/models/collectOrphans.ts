@@ -1,43 +1,43 @@
-import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { ProjectDb } from '../state/openProjectDb.js';
-import { DELETED_PREFIX, TEMP_PREFIX } from './artifactFiles.js';
+import { scanVersionFolders } from './scanVersionFolders.js';
 
-/**
- * Removes what an interrupted register or delete left under `modelsDir`: `.tmp-*` folders of
- * dead processes, `.deleted-*` folders, and version folders without a row. Call it holding the
- * database write lock (see `ModelRegistry.collectGarbage`). Appends the removed paths.
- */
-export function collectOrphans(db: ProjectDb, modelsDir: string, removed: string[]): void {
-  for (const model of readdirSync(modelsDir, { withFileTypes: true })) {
-    if (!model.isDirectory()) continue;
-    const dir = join(modelsDir, model.name);
-    for (const ent of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, ent.name);
-      const stale = ent.name.startsWith(TEMP_PREFIX) || ent.name.startsWith(DELETED_PREFIX);
-      const orphan = /^\d+$/.test(ent.name) && !db.prepare('SELECT 1 FROM model_versions WHERE name = ? AND version = ?').get(model.name, Number(ent.name));
-      // A .tmp- folder of a live process (this one included) may be mid-copy: leave it.
-      if (stale && ent.name.startsWith(TEMP_PREFIX) && isLive(ent.name)) continue;
-      if (stale || orphan) {
-        rmSync(p, { recursive: true, force: true });
-        removed.push(p);
-      }
-    }
-  }
+export interface GarbageOptions {
+  /** Report only; remove nothing. */
+  dryRun?: boolean;
+  /** Also remove version folders the database has no row for (default: only report them). */
+  orphans?: boolean;
+}
+
+/** What orphan collection removed (or, in a dry run, would remove). */
+export interface GarbageReport {
+  dryRun: boolean;
+  /**
+   * `.tmp-*` folders of dead processes, `.deleted-*` folders, and unregistered copies of a
+   * pipeline step's artifact that is registered under another version: removed (unless a dry run).
+   */
+  leftovers: string[];
+  /**
+   * Version folders without a database row. Removed only with `orphans: true`: such a folder is
+   * usually a registered model whose row was lost, and `sluice models recover` brings it back.
+   */
+  unregistered: string[];
+  /** The paths actually removed. */
+  removed: string[];
 }
 
 /**
- * Whether the process that made a `.tmp-<pid>-<rand>` folder is still running. Our own pid
- * counts as running: another registry in this process may be copying into it right now.
+ * Finds what an interrupted register or delete left under `modelsDir` and removes it, unless a
+ * dry run. Only the explicit `sluice models gc` calls this: opening the registry never deletes
+ * anything. Call it holding the database write lock (see `ModelRegistry.collectGarbage`), so a
+ * version about to commit is not mistaken for an orphan.
  */
-function isLive(dirName: string): boolean {
-  const pid = Number(dirName.slice(TEMP_PREFIX.length).split('-')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+export function collectOrphans(db: ProjectDb, modelsDir: string, options: GarbageOptions = {}): GarbageReport {
+  const scan = scanVersionFolders(db, modelsDir);
+  const dryRun = options.dryRun === true;
+  const leftovers = [...scan.leftovers.filter((l) => !l.live).map((l) => l.path), ...scan.versions.filter((v) => v.duplicateOf !== undefined).map((v) => v.path)];
+  const unregistered = scan.versions.filter((v) => !v.hasRow && v.duplicateOf === undefined).map((v) => v.path);
+  const doomed = [...leftovers, ...(options.orphans ? unregistered : [])];
+  if (!dryRun) for (const p of doomed) rmSync(p, { recursive: true, force: true });
+  return { dryRun, leftovers, unregistered, removed: dryRun ? [] : doomed };
 }

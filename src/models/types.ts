@@ -84,7 +84,7 @@ export interface ModelHistoryEntry {
   id: number;
   name: string;
   version: number | null;
-  kind: 'registered' | 'status' | 'alias' | 'alias_removed' | 'rollback' | 'deleted' | 'tags';
+  kind: 'registered' | 'status' | 'alias' | 'alias_removed' | 'rollback' | 'deleted' | 'tags' | 'recovered';
   alias: string | null;
   from: string | null;
   to: string | null;

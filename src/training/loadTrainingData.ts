@@ -1,4 +1,4 @@
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { SluiceError, isSluiceError } from '../core/errors.js';
 import type { ColumnSchema } from '../core/types.js';
 import { frameFromView, type FrameColumn } from '../data/frameFromView.js';
@@ -46,7 +46,7 @@ export async function loadTrainingData(engine: Engine, dataPath: string, options
   const spec = await flowFor(dataPath, options);
   let result;
   try {
-    result = await runFlow(engine, { input: dataPath, flow: spec });
+    result = await runFlow(engine, { input: dataPath, flow: spec, sources: options.flowPath ? { baseDir: dirname(options.flowPath) } : undefined });
   } catch (e) {
     if (isSluiceError(e) && e.code === 'FLOW_MISSING_TARGET') {
       throw new SluiceError('TRAIN_MISSING_TARGET', `${options.flowPath ? 'the flow output' : 'the data'} has no target column "${options.target}"`, {

@@ -24,6 +24,22 @@ async function storeWithSmallFiles(dir: string, puts: number, options: { autoCom
 const partition = (dir: string, day: string) => readdirSync(join(dir, '.sluice/offline/g', `event_date=${day}`)).filter((f) => f.endsWith('.parquet'));
 
 describe('compaction and crash leftovers', () => {
+  it('automatic compaction after a write never removes files the database does not list (an older database)', async () => {
+    const dir = project();
+    const fs = await storeWithSmallFiles(dir, 0, { autoCompactFiles: 2 });
+    try {
+      const unlisted = join(dir, '.sluice/offline/g/event_date=2024-01-01/newer-db_0.parquet');
+      writeFileSync(unlisted, 'a batch a newer database committed');
+      const old = new Date(Date.now() - 3 * 3_600_000);
+      utimesSync(unlisted, old, old);
+      for (let i = 0; i < 3; i++) await fs.putRecord('g', { id: 50 + i, t: '2024-01-01T05:00:00Z', v: i });
+      expect(partition(dir, '2024-01-01').filter((f) => f !== 'newer-db_0.parquet')).toHaveLength(1); // compacted
+      expect(existsSync(unlisted)).toBe(true);
+    } finally {
+      await fs.close();
+    }
+  });
+
   it('merges the small files of each partition into one, rows, views and idempotency unchanged', async () => {
     const dir = project();
     const fs = await storeWithSmallFiles(dir, 5);

@@ -23,6 +23,9 @@ export async function loadFixture(engine: Engine, name = 'fixture'): Promise<voi
     FROM (SELECT *, row_number() OVER () AS rn FROM ${name}_raw LIMIT 400)`);
 }
 
-export function oneStepFlow(exampleYaml: string, target = 'readmitted'): FlowSpec {
-  return { version: 1, name: 'example', target, steps: [parse(exampleYaml)] } as FlowSpec;
+export function oneStepFlow(exampleYaml: string, target = 'readmitted', inputsYaml?: string): FlowSpec {
+  return { version: 1, name: 'example', target, ...(inputsYaml ? { inputs: parse(inputsYaml) } : {}), steps: [parse(exampleYaml)] } as FlowSpec;
 }
+
+/** The folder the documented examples' input files are in. */
+export const EXAMPLE_DIR = 'examples/diabetes';

@@ -151,17 +151,30 @@ describe('graph shapes', () => {
     expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('"early"'))).toBe(true);
   });
 
-  it('a join of two sources is a placeholder; the second source is named as not imported', () => {
+  it('a join of two sources becomes a join step; the second source becomes an input with its own steps', () => {
     const nodes: Node[] = [
-      { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
-      { node_id: 'b', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
-      { node_id: 'j', type: 'TRANSFORM', operator: 'sagemaker.spark.join_0.1', parameters: { join_type: 'inner', left_column: 'id', right_column: 'id' }, inputs: [{ node_id: 'a' }, { node_id: 'b' }] },
+      { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: { dataset_definition: { name: 'visits.csv' } }, inputs: [] },
+      { node_id: 'b', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: { dataset_definition: { name: 'patients.csv' } }, inputs: [] },
+      { node_id: 'c', type: 'TRANSFORM', operator: 'sagemaker.spark.manage_columns_0.1', parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'ssn' } }, inputs: [{ node_id: 'b' }] },
+      { node_id: 'j', type: 'TRANSFORM', operator: 'sagemaker.spark.join_tables_0.1', parameters: { join_type: 'leftouter', left_column: 'id', right_column: 'id' }, inputs: [{ node_id: 'a' }, { node_id: 'c' }] },
       { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
     ];
     const r = importWranglerFlow({ nodes });
-    expect(r.flow.steps).toEqual([{ kind: 'todo_custom_code', node: 'j', language: 'data-wrangler', code: expect.stringContaining('"left_column": "id"'), name: 'sagemaker.spark.join_0.1' }]);
-    expect(r.notes[0]!.message).toContain('a join combines 2 datasets');
-    expect(r.notes.some((n) => n.node === 'b' && n.level === 'warning' && n.message.includes('not imported'))).toBe(true);
+    expect(r.flow.steps).toEqual([{ kind: 'join', with: 'patients', how: 'left', left_on: ['id'], right_on: ['id'], suffixes: ['_0', '_1'] }]);
+    expect(r.flow.inputs).toEqual({ patients: { file: 'patients.csv', steps: [{ kind: 'drop_columns', columns: ['ssn'] }] } });
+    expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('not imported'))).toBe(false);
+  });
+
+  it('a join whose second input is a branch of the main chain (a diamond) stays a placeholder that says why', () => {
+    const nodes: Node[] = [
+      { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
+      { node_id: 'x', type: 'TRANSFORM', operator: 'sagemaker.spark.manage_columns_0.1', parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'k' } }, inputs: [{ node_id: 'a' }] },
+      { node_id: 'j', type: 'TRANSFORM', operator: 'sagemaker.spark.join_tables_0.1', parameters: { join_type: 'inner', left_column: 'id', right_column: 'id' }, inputs: [{ node_id: 'x' }, { node_id: 'a' }] },
+      { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
+    ];
+    const r = importWranglerFlow({ nodes });
+    expect(r.flow.steps[1]).toMatchObject({ kind: 'todo_custom_code', node: 'j' });
+    expect(r.notes.find((n) => n.level === 'placeholder')!.message).toContain("branch of the flow's own data");
   });
 
   it('a chain of 20,000 transforms imports, with or without a destination (no recursion, no quadratic walk)', () => {

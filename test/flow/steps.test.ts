@@ -6,7 +6,8 @@ import { parseFlow } from '../../src/flow/loadFlow.js';
 import { planSql } from '../../src/flow/planSql.js';
 import { STEPS } from '../../src/flow/steps/index.js';
 import { stringify } from 'yaml';
-import { loadFixture, oneStepFlow } from './fixture.js';
+import { EXAMPLE_DIR, loadFixture, oneStepFlow } from './fixture.js';
+import { readInputs } from '../../src/flow/loadInputs.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -35,8 +36,9 @@ describe('every step: documented example validates, fits, and its SQL and record
   for (const def of STEPS) {
     it(def.kind, async () => {
       // The example as a user would write it, through the YAML loader.
-      const spec = parseFlow(stringify(oneStepFlow(def.doc.example)), `${def.kind}.flow.yaml`);
-      const { fitted, relation } = await fitFlow(engine, spec, 'fixture');
+      const spec = parseFlow(stringify(oneStepFlow(def.doc.example, 'readmitted', def.doc.inputs)), `${def.kind}.flow.yaml`);
+      const inputs = await readInputs(engine, spec.inputs, { baseDir: EXAMPLE_DIR });
+      const { fitted, relation } = await fitFlow(engine, spec, 'fixture', { inputs });
       const trainRows = await engine.count(relation);
       expect(trainRows).toBeGreaterThan(0);
       if (def.rowsOnly) return; // row steps never run on records

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -197,7 +197,7 @@ describe('ModelRegistry: delete', () => {
     expect(reg.history('m', 2).map((e) => e.kind)).toEqual(['registered', 'alias', 'alias_removed', 'deleted']);
   });
 
-  it('collects folders an interrupted register or delete left behind', async () => {
+  it('never deletes on open; gc removes leftovers, and unregistered folders only with --orphans', async () => {
     await reg.register(artifact('1'), { name: 'm' });
     const dir = join(project, '.sluice', 'models', 'm');
     mkdirSync(join(dir, '.tmp-999999999-abc'));
@@ -205,7 +205,97 @@ describe('ModelRegistry: delete', () => {
     mkdirSync(join(dir, '7'));
     reg.close();
     reg = ModelRegistry.open(project);
+    expect(readdirSync(dir).sort()).toEqual(['.deleted-1-abc', '.tmp-999999999-abc', '1', '7']);
+    const dry = reg.collectGarbage({ dryRun: true });
+    expect(dry.leftovers.sort()).toEqual([join(dir, '.deleted-1-abc'), join(dir, '.tmp-999999999-abc')]);
+    expect(dry.unregistered).toEqual([join(dir, '7')]);
+    expect(readdirSync(dir)).toHaveLength(4);
+    expect(reg.collectGarbage().removed).toHaveLength(2);
+    expect(readdirSync(dir).sort()).toEqual(['1', '7']);
+    expect(reg.collectGarbage({ orphans: true }).removed).toEqual([join(dir, '7')]);
     expect(readdirSync(dir)).toEqual(['1']);
+  });
+});
+
+describe('ModelRegistry: nothing deleted by inference, recovery from the folders', () => {
+  async function championProject(): Promise<string[]> {
+    await reg.register(artifact('1'), { name: 'm', status: 'approved', metrics: { auc: 0.7 }, lineage: { seed: 1 } });
+    await reg.register(artifact('2'), { name: 'm', status: 'approved', metrics: { auc: 0.8 }, tags: { team: 'care' } });
+    await reg.register(artifact('3'), { name: 'm' });
+    reg.promote('m', 1, 'champion', 'ana');
+    reg.promote('m', 2, 'champion', 'ana', 'better');
+    reg.promote('m', 3, 'challenger', 'pipeline');
+    return reg.versions('m').map((v) => v.artifactHash);
+  }
+
+  it('each version folder carries a manifest that follows status and alias changes, outside the artifact hash', async () => {
+    const hashes = await championProject();
+    const manifest = (v: number) => JSON.parse(readFileSync(join(project, '.sluice', 'models', 'm', String(v), 'sluice-version.json'), 'utf8'));
+    expect(Object.keys(manifest(2).aliases)).toEqual(['champion']);
+    expect(manifest(1).aliases).toEqual({});
+    expect(manifest(2).tags).toEqual({ team: 'care' });
+    expect(manifest(3).status).toBe('pending');
+    reg.setStatus('m', 3, 'approved', 'bob', 'ok');
+    expect([manifest(3).status, manifest(3).statusBy]).toEqual(['approved', 'bob']);
+    expect(reg.versions('m').map((v) => v.artifactHash)).toEqual(hashes);
+  });
+
+  it('a wiped database deletes nothing, and recover rebuilds versions, statuses and the champion', async () => {
+    await championProject();
+    const modelDir = join(project, '.sluice', 'models', 'm');
+    reg.close();
+    for (const f of ['sluice.db', 'sluice.db-wal', 'sluice.db-shm']) rmSync(join(project, '.sluice', f), { force: true });
+    reg = ModelRegistry.open(project);
+    expect(readdirSync(modelDir).sort()).toEqual(['1', '2', '3']);
+    expect(reg.list()).toEqual([]);
+    const dry = await reg.recover('ops', { dryRun: true });
+    expect(dry.recovered.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect(reg.list()).toEqual([]);
+    const r = await reg.recover('ops');
+    expect(r.aliases.map((a) => `${a.alias}=${a.version}`).sort()).toEqual(['challenger=3', 'champion=2']);
+    expect(reg.aliases('m')).toEqual({ champion: 2, challenger: 3 });
+    expect(reg.get('m', 2).metrics).toEqual({ auc: 0.8 });
+    expect(reg.get('m', 1).lineage).toEqual({ seed: 1 });
+    expect(reg.get('m', 3).status).toBe('pending');
+    expect(reg.history('m', 2).map((e) => e.kind)).toEqual(['recovered', 'alias']);
+    // Numbering continues after the recovered versions, and a second recover finds nothing.
+    expect((await reg.register(artifact('4'), { name: 'm' })).version).toBe(4);
+    expect((await reg.recover('ops')).recovered).toEqual([]);
+  });
+
+  it('registering beside a folder without a row never overwrites it (an older database)', async () => {
+    await reg.register(artifact('1'), { name: 'm' });
+    const dir = join(project, '.sluice', 'models', 'm');
+    mkdirSync(join(dir, '5'));
+    writeFileSync(join(dir, '5', 'model.json'), 'precious');
+    const v = await reg.register(artifact('2'), { name: 'm' });
+    expect(v.version).toBe(6);
+    expect(readFileSync(join(dir, '5', 'model.json'), 'utf8')).toBe('precious');
+  });
+
+  it('a copy a killed register left (same idempotency key as a registered version) is a leftover, not recovered', async () => {
+    const v = await reg.register(artifact('1'), { name: 'm', idempotencyKey: 'ex-1:register' });
+    const copy = join(project, '.sluice', 'models', 'm', '9');
+    cpSync(v.artifactPath, copy, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(copy, 'sluice-version.json'), 'utf8'));
+    writeFileSync(join(copy, 'sluice-version.json'), JSON.stringify({ ...manifest, version: 9 }));
+    expect(reg.collectGarbage({ dryRun: true })).toMatchObject({ leftovers: [copy], unregistered: [] });
+    expect((await reg.recover('ops')).recovered).toEqual([]);
+    reg.collectGarbage();
+    expect(existsSync(copy)).toBe(false);
+  });
+
+  it('a folder whose files changed since registration comes back pending, without its aliases', async () => {
+    await championProject();
+    writeFileSync(join(project, '.sluice', 'models', 'm', '2', 'model.json'), 'tampered');
+    reg.close();
+    rmSync(join(project, '.sluice', 'sluice.db'));
+    rmSync(join(project, '.sluice', 'sluice.db-wal'), { force: true });
+    reg = ModelRegistry.open(project);
+    const r = await reg.recover('ops');
+    expect(r.recovered.find((v) => v.version === 2)?.notes[0]).toContain('files changed since registration');
+    expect(reg.get('m', 2).status).toBe('pending');
+    expect(reg.aliases('m')).toEqual({ challenger: 3 });
   });
 });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,7 +56,7 @@ describe('sluice models', () => {
     const history = (await sluice('history', 'readmission')).stdout;
     expect(history).toMatch(/ana\s+1\s+rollback champion 2 -> 1/);
     expect((await sluice('show', 'nope')).stderr).toContain('error[MODEL_NOT_FOUND]');
-  });
+  }, 240_000); // 16 processes: minutes on a loaded machine
 
   it('registers an artifact folder with metrics, tags and lineage', async () => {
     const art = mkdtempSync(join(tmpdir(), 'sluice-cli-reg-'));
@@ -95,4 +95,28 @@ describe('sluice models', () => {
       reg.close();
     }
   });
+
+  it('a wiped database deletes no model folder; models gc --dry-run and models recover bring the rows back', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'sluice-cli-wipe-'));
+    const reg = ModelRegistry.open(own);
+    for (let i = 1; i <= 3; i++) {
+      const art = mkdtempSync(join(tmpdir(), 'sluice-cli-art-'));
+      writeFileSync(join(art, 'model.json'), JSON.stringify({ i }));
+      await reg.register(art, { name: 'm', status: 'approved' });
+    }
+    reg.promote('m', 2, 'champion', 'ana');
+    reg.close();
+    const dir = join(own, '.sluice', 'models', 'm');
+    for (const f of ['sluice.db', 'sluice.db-wal', 'sluice.db-shm']) rmSync(join(own, '.sluice', f), { force: true });
+    const at = (...args: string[]) => run(process.execPath, [bin, 'models', ...args, '--project', own]).then((r) => r.stdout, (e: { stdout: string; stderr: string }) => e.stdout + e.stderr);
+    await at('list');
+    expect(readdirSync(dir).sort()).toEqual(['1', '2', '3']);
+    expect(await at('gc', '--dry-run')).toContain(`kept ${join(dir, '1')}: no database row`);
+    await at('gc');
+    expect(readdirSync(dir).sort()).toEqual(['1', '2', '3']);
+    const rec = await at('recover');
+    expect(rec).toContain('recovered m version 2 (approved, from its manifest)');
+    expect(rec).toContain('set m champion -> version 2');
+    expect(await at('list')).toMatch(/m\s+3\s+3\s+champion=2/);
+  }, 240_000);
 });

@@ -120,7 +120,12 @@ describe('fault test: the real pipeline survives kills of the server (SIGKILL at
         const versions = reg.versions('readmission');
         expect(versions).toHaveLength(N);
         expect(new Set(versions.map((v) => v.lineage.trainingBatch?.executionId))).toEqual(new Set(ids));
-        expect(readdirSync(join(dir, '.sluice', 'models', 'readmission')).filter((f) => !f.startsWith('.')).sort()).toEqual(versions.map((v) => String(v.version)).sort());
+        // A kill between placing a folder and committing its row leaves a copy the rerun registered
+        // again: gc recognises it (same idempotency key); no other folder lacks its row.
+        const gc = reg.collectGarbage({ dryRun: true });
+        expect(gc.unregistered).toEqual([]);
+        const modelDir = join(dir, '.sluice', 'models', 'readmission');
+        expect(readdirSync(modelDir).filter((f) => !f.startsWith('.') && !gc.leftovers.includes(join(modelDir, f))).sort()).toEqual(versions.map((v) => String(v.version)).sort());
         // Deployments: each execution's champion promotion happened at most once, and exactly
         // when its deploy step says it did.
         const history = reg.history('readmission');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 
 /**
  * vitest global setup: the tests use real servers, a real browser and pandas from Debian's
- * packages (redis-server, chromium, python3-pandas for /usr/bin/python3). On a fresh machine, as root, they are installed here so that
+ * packages (redis-server, chromium, python3-pandas for /usr/bin/python3, prometheus for promtool). On a fresh machine, as root, they are installed here so that
  * `npm test` alone works; otherwise a missing one is reported clearly. Also builds dist/.
  */
 export default function setup(): void {
@@ -14,6 +14,8 @@ export default function setup(): void {
     ['chromium', 'chromium'],
     // the pandas reference the parity and dirty-data tests compare with (Debian's python)
     ['/usr/bin/python3 -c "import pandas"', 'python3-pandas'],
+    // promtool checks the /metrics text (test/server/operations.test.ts)
+    ['promtool', 'prometheus'],
   ].filter(([cmd]) => spawnSync('sh', ['-c', cmd!.startsWith('/') ? `${cmd} 2>/dev/null` : `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg!);
   if (missing.length === 0) return;
   if (process.getuid?.() === 0) {

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
-import { loadProject } from '../../pipeline/project/loadProject.js';
-import { AuditLog } from '../../server/auth/AuditLog.js';
-import { openProjectDb } from '../../state/openProjectDb.js';
-import { renderTable } from '../renderTable.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+const lib = async () => ({
+  ...(await import('../../pipeline/project/loadProject.js')),
+  ...(await import('../../server/auth/AuditLog.js')),
+  ...(await import('../../state/openProjectDb.js')),
+  ...(await import('../renderTable.js')),
+});
 
 /** `sluice audit`: the audit log of the project (decisions, model changes, sign-ins, tokens), newest first. */
 export function register(program: Command): void {
@@ -16,11 +19,12 @@ export function register(program: Command): void {
     .option('--before <id>', 'entries older than this id (paging)')
     .option('--json', 'print JSON')
     .option('-p, --project <dir>', 'project folder')
-    .action((o: { actor?: string; action?: string; limit: string; before?: string; json?: boolean; project?: string }) => {
+    .action(async (o: { actor?: string; action?: string; limit: string; before?: string; json?: boolean; project?: string }) => {
       const limit = Number(o.limit);
       const before = o.before === undefined ? undefined : Number(o.before);
       if (!Number.isInteger(limit) || limit < 1) throw new SluiceError('CLI_BAD_OPTION', `--limit ${o.limit} is not a positive whole number`, { hint: 'e.g. --limit 100' });
       if (before !== undefined && !Number.isInteger(before)) throw new SluiceError('CLI_BAD_OPTION', `--before ${o.before} is not an entry id`, { hint: 'use the smallest id of the previous page' });
+      const { AuditLog, loadProject, openProjectDb, renderTable } = await lib();
       const project = loadProject(o.project);
       const db = openProjectDb(project.paths.db);
       try {

@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
-import { formatExecution, formatExecutionList, formatHistory } from '../../pipeline/formatExecution.js';
-import { loadProject } from '../../pipeline/project/loadProject.js';
-import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+import type { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
 import type { ExecutionStatus } from '../../pipeline/store/ExecutionStore.js';
 
 const STATUSES = ['running', 'waiting', 'succeeded', 'failed', 'skipped'];
 
-function withRuntime(projectDir: string | undefined, fn: (r: ProjectRuntime) => void | Promise<void>): Promise<void> {
+const format = () => import('../../pipeline/formatExecution.js');
+
+async function withRuntime(projectDir: string | undefined, fn: (r: ProjectRuntime) => void | Promise<void>): Promise<void> {
+  const [{ loadProject }, { ProjectRuntime }] = await Promise.all([import('../../pipeline/project/loadProject.js'), import('../../pipeline/project/ProjectRuntime.js')]);
   const runtime = new ProjectRuntime(loadProject(projectDir));
   return Promise.resolve(fn(runtime)).finally(() => runtime.close());
 }
@@ -23,7 +25,8 @@ export function register(program: Command): void {
     .option('-n, --limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
     .action((o: { project?: string; status?: string; file?: string; limit: string; json?: boolean }) =>
-      withRuntime(o.project, (r) => {
+      withRuntime(o.project, async (r) => {
+        const { formatExecutionList } = await format();
         if (o.status && !STATUSES.includes(o.status)) {
           throw new SluiceError('BAD_OPTION', `unknown status "${o.status}"`, { hint: `use one of ${STATUSES.join(', ')}` });
         }
@@ -36,7 +39,8 @@ export function register(program: Command): void {
     .argument('<id>')
     .option('-p, --project <dir>', 'project folder')
     .action((id: string, o: { project?: string }) =>
-      withRuntime(o.project, (r) => {
+      withRuntime(o.project, async (r) => {
+        const { formatExecution } = await format();
         process.stdout.write(`${formatExecution(r.store.require(id), r.store.events(id))}\n`);
       }),
     );
@@ -46,7 +50,8 @@ export function register(program: Command): void {
     .option('-p, --project <dir>', 'project folder')
     .option('--json', 'print JSON')
     .action((id: string, o: { project?: string; json?: boolean }) =>
-      withRuntime(o.project, (r) => {
+      withRuntime(o.project, async (r) => {
+        const { formatHistory } = await format();
         r.store.require(id);
         const events = r.store.events(id);
         process.stdout.write(`${o.json ? JSON.stringify(events, null, 2) : formatHistory(events)}\n`);

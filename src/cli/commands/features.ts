@@ -2,12 +2,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
 import { parseFeatureRef } from '../../features/buildDataset.js';
-import { FeatureStore } from '../../features/FeatureStore.js';
-import { featureStoreFromConfig } from '../../features/featureStoreFromConfig.js';
-import { CONFIG_FILE, loadProject } from '../../pipeline/project/loadProject.js';
-import { parseOfflineOption } from '../../features/offline/createOfflineStorage.js';
-import { parseOnlineOption } from '../../features/online/createOnlineStore.js';
+import type { FeatureStore } from '../../features/FeatureStore.js';
 import { FEATURE_TYPES, type FeatureType } from '../../features/types.js';
 
 interface StoreOptions {
@@ -22,6 +19,13 @@ const json = (v: unknown) => out(JSON.stringify(v, null, 2));
 
 /** Opens the project's store, runs `fn`, and always closes it. */
 async function withStore<T>(o: StoreOptions, fn: (fs: FeatureStore) => Promise<T>): Promise<T> {
+  const [{ FeatureStore }, { featureStoreFromConfig }, { CONFIG_FILE, loadProject }, { parseOfflineOption }, { parseOnlineOption }] = await Promise.all([
+    import('../../features/FeatureStore.js'),
+    import('../../features/featureStoreFromConfig.js'),
+    import('../../pipeline/project/loadProject.js'),
+    import('../../features/offline/createOfflineStorage.js'),
+    import('../../features/online/createOnlineStore.js'),
+  ]);
   const dir = resolve(o.project);
   // In a project, its sluice.yaml `stores:` and `stateDir` apply; the flags override them.
   const config = existsSync(join(dir, CONFIG_FILE)) ? loadProject(dir).config : undefined;

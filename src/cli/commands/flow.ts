@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { dirname } from 'node:path';
+import { SluiceError } from '../../core/errors.js';
 import { droppedLines } from '../../flow/dropReason.js';
 import { registerFlowImport } from './flowImport.js';
 
@@ -17,8 +19,20 @@ const lib = async () => {
     import('../progress.js'),
     import('../renderTable.js'),
   ]);
-  return { ...readTable, ...sql, ...fit, ...fitted, ...load, ...plan, ...run, ...steps, ...engine, ...progress, ...table };
+  const inputs = await import('../../flow/loadInputs.js');
+  return { ...readTable, ...sql, ...fit, ...fitted, ...load, ...plan, ...run, ...steps, ...engine, ...progress, ...table, ...inputs };
 };
+
+/** `--with NAME=FILE`, repeatable: a file for one of the flow's other inputs. */
+function collectWith(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0 || at === value.length - 1) {
+    throw new SluiceError('CLI_USAGE', `--with ${value}: expected NAME=FILE`, { hint: 'e.g. --with customers=data/customers.csv (NAME as the flow names it under inputs:)' });
+  }
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+const WITH_HELP = "a file for one of the flow's other inputs (inputs:), as NAME=FILE; repeatable";
 
 /** `sluice flow validate|run|preview|sql|steps|import`. */
 export function register(program: Command): void {
@@ -28,14 +42,17 @@ export function register(program: Command): void {
     .command('validate')
     .argument('<flow>', 'flow file (.flow.yaml, .yaml or .json)')
     .option('--input <file>', 'also fit the flow on this data file, checking every column it needs')
-    .description('Check a flow: structure, fields, expressions; with --input, the columns each step needs')
-    .action(async (file: string, opts: { input?: string }) => {
-      const { loadFlow, openEngine, runFlow } = await lib();
+    .option('--with <name=file>', WITH_HELP, collectWith)
+    .description('Check a flow: structure, fields, expressions (every problem at once); with --input, the columns each step needs')
+    .action(async (file: string, opts: { input?: string; with?: Record<string, string> }) => {
+      // Without --input only the flow file is read: DuckDB is not loaded.
+      const { loadFlow } = await import('../../flow/loadFlow.js');
       const spec = await loadFlow(file);
       if (opts.input) {
+        const { openEngine, runFlow } = await lib();
         const engine = await openEngine();
         try {
-          const r = await runFlow(engine, { flow: spec, input: opts.input });
+          const r = await runFlow(engine, { flow: spec, input: opts.input, sources: { baseDir: dirname(file), files: opts.with } });
           process.stdout.write(`✓ ${file}: ${spec.steps.length} steps, valid on ${opts.input} (${r.fitted.rows.in} rows in, ${r.rows} out, ${r.columns.length} columns)\n`);
           for (const line of droppedLines(r.fitted.dropped)) process.stdout.write(`  ${line}\n`);
         } finally {
@@ -53,10 +70,11 @@ export function register(program: Command): void {
     .requiredOption('--output <file>', 'result file (.csv or .parquet), written atomically')
     .option('--fitted <file>', 'apply this fitted flow instead of fitting (no refit: same medians, categories, ...)')
     .option('--save-fitted <file>', 'save what the flow learned, to apply it later to other batches or records')
+    .option('--with <name=file>', WITH_HELP, collectWith)
     .option('-q, --quiet', 'no progress output')
     .description('Fit a flow on a batch (or apply a fitted one) and write the result')
     .addHelpText('after', '\nExample:\n  sluice flow run examples/diabetes/diabetes.flow.yaml --input examples/diabetes/diabetic-readmission.csv --output out/diabetes.parquet --save-fitted out/fitted.json\n')
-    .action(async (file: string, opts: { input: string; output: string; fitted?: string; saveFitted?: string; quiet?: boolean }) => {
+    .action(async (file: string, opts: { input: string; output: string; fitted?: string; saveFitted?: string; with?: Record<string, string>; quiet?: boolean }) => {
       const { Progress, openEngine, loadFittedFlow, loadFlow, runFlow, saveFittedFlow } = await lib();
       const progress = new Progress(opts.quiet);
       const engine = await openEngine();
@@ -72,6 +90,7 @@ export function register(program: Command): void {
           fitted,
           input: opts.input,
           output: opts.output,
+          sources: { baseDir: dirname(file), files: opts.with },
           onStep: spec ? (i, s) => progress.info(`  step ${i + 1}/${spec.steps.length} ${s.name ?? s.kind}`) : undefined,
         });
         progress.done(`${result.fitted.rows.in} rows in`);
@@ -91,9 +110,10 @@ export function register(program: Command): void {
     .argument('<flow>', 'flow file')
     .requiredOption('--input <file>', 'data file')
     .option('--rows <n>', 'rows to show after each step', '5')
+    .option('--with <name=file>', WITH_HELP, collectWith)
     .description('Show the table after each step')
-    .action(async (file: string, opts: { input: string; rows: string }) => {
-      const { loadFlow, openEngine, readTable, renderTable, fitFlow, quoteIdent } = await lib();
+    .action(async (file: string, opts: { input: string; rows: string; with?: Record<string, string> }) => {
+      const { loadFlow, openEngine, readTable, renderTable, fitFlow, quoteIdent, readInputs } = await lib();
       const n = Math.max(1, Number.parseInt(opts.rows, 10) || 5);
       const spec = await loadFlow(file);
       const engine = await openEngine();
@@ -103,6 +123,7 @@ export function register(program: Command): void {
         process.stdout.write(`input: ${info.rows} rows × ${info.columns.length} columns\n${renderTable(info.columns.map((c) => c.name), head)}\n\n`);
         await fitFlow(engine, spec, 'input', {
           file: opts.input,
+          inputs: await readInputs(engine, spec.inputs, { baseDir: dirname(file), files: opts.with }),
           onStep: async (i, s, view, columns) => {
             const rows = await engine.query(`SELECT * FROM ${quoteIdent(view)} LIMIT ${n}`);
             const count = await engine.count(view);
@@ -120,13 +141,18 @@ export function register(program: Command): void {
     .requiredOption('--input <file>', 'data file the flow is fitted on')
     .option('--fitted <file>', 'show the SQL of this fitted flow instead of fitting')
     .option('--mode <mode>', 'train (all steps) or serve (prediction time: no row steps, no target)', 'train')
-    .description('Print the DuckDB SQL the flow runs (runnable in the duckdb shell)')
-    .action(async (file: string, opts: { input: string; fitted?: string; mode: string }) => {
-      const { openEngine, readTable, loadFittedFlow, fitFlow, loadFlow, planSql, quoteLiteral } = await lib();
+    .option('--with <name=file>', WITH_HELP, collectWith)
+    .description('Print the DuckDB SQL the flow runs (runnable in the duckdb shell; joins show their fitted reference table)')
+    .action(async (file: string, opts: { input: string; fitted?: string; mode: string; with?: Record<string, string> }) => {
+      const { openEngine, readTable, loadFittedFlow, fitFlow, loadFlow, planSql, quoteLiteral, readInputs } = await lib();
       const engine = await openEngine();
       try {
         const info = await readTable(engine, opts.input, { name: 'input' });
-        const fitted = opts.fitted ? await loadFittedFlow(opts.fitted) : (await fitFlow(engine, await loadFlow(file), 'input', { file: opts.input })).fitted;
+        let fitted = opts.fitted ? await loadFittedFlow(opts.fitted) : undefined;
+        if (!fitted) {
+          const spec = await loadFlow(file);
+          fitted = (await fitFlow(engine, spec, 'input', { file: opts.input, inputs: await readInputs(engine, spec.inputs, { baseDir: dirname(file), files: opts.with }) })).fitted;
+        }
         const mode = opts.mode === 'serve' ? 'serve' : 'train';
         process.stdout.write(`CREATE OR REPLACE VIEW input AS SELECT * FROM read_csv(${quoteLiteral(opts.input)});\n\n${planSql(fitted, 'input', info.columns, mode)};\n`);
       } finally {

@@ -1,9 +1,8 @@
 import { access, readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { formatError, SluiceError } from '../../core/errors.js';
-import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
-import { importWranglerFlowText, type ImportNote } from '../../flow/import/importWranglerFlow.js';
-import { parseFlow } from '../../flow/loadFlow.js';
+import type { ImportNote } from '../../flow/import/importWranglerFlow.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
 
 /** `sluice flow import FILE.flow --output FLOW.yaml`: adds the subcommand to the `flow` group. */
 export function registerFlowImport(flow: Command): void {
@@ -19,6 +18,11 @@ export function registerFlowImport(flow: Command): void {
       '\nCustom code steps (Python, PySpark, SQL) become placeholders that `sluice flow validate` rejects\nuntil you replace them with built-in steps. See docs/import.md.\n\nExample:\n  sluice flow import HealthCareUncleanWrangler.flow --output diabetes.flow.yaml\n',
     )
     .action(async (file: string, opts: { output: string; name?: string; force?: boolean }) => {
+      const [{ atomicWriteFile }, { importWranglerFlowText }, { parseFlow }] = await Promise.all([
+        import('../../engine/atomicWriteFile.js'),
+        import('../../flow/import/importWranglerFlow.js'),
+        import('../../flow/loadFlow.js'),
+      ]);
       const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
         throw new SluiceError('FILE_NOT_FOUND', `cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
           location: { file },

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { initProject } from '../../pipeline/project/initProject.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
 
 /** `sluice init [DIR]`: creates a project (refuses to overwrite one). */
 export function register(program: Command): void {
@@ -7,7 +7,8 @@ export function register(program: Command): void {
     .command('init')
     .description('create a Sluice project: sluice.yaml (every setting, commented), flows/, inbox/, .gitignore')
     .argument('[dir]', 'project folder', '.')
-    .action((dir: string) => {
+    .action(async (dir: string) => {
+      const { initProject } = await import('../../pipeline/project/initProject.js');
       const created = initProject(dir);
       process.stdout.write(`created ${created.join(', ')} in ${dir}\nnext: edit sluice.yaml, then \`sluice serve\`\n`);
     });

@@ -2,10 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Engine } from '../../engine/Engine.js';
-import { ModelRegistry } from '../../models/ModelRegistry.js';
-import { loadFlowModelPredictor } from '../../server/endpoint/FlowModelPredictor.js';
-import { predictFile } from '../../server/endpoint/predictFile.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+import type { ModelRegistry } from '../../models/ModelRegistry.js';
+import type { GarbageReport } from '../../models/collectOrphans.js';
 import { CHAMPION, checkStatus, type ModelLineage, type ModelVersion } from '../../models/types.js';
 import { SluiceError } from '../../core/errors.js';
 
@@ -33,13 +32,21 @@ function defaultUser(): string {
   }
 }
 
-async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>): Promise<T> {
+async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>, _open: { allowMissingState?: boolean } = {}): Promise<T> {
+  const { ModelRegistry } = await import('../../models/ModelRegistry.js');
   const reg = ModelRegistry.open(resolve(opts.project));
   try {
     return await fn(reg);
   } finally {
     reg.close();
   }
+}
+
+function gcText(r: GarbageReport, orphans: boolean): string {
+  const verb = r.dryRun ? 'would remove' : 'removed';
+  const lines = r.leftovers.map((p) => `${verb} ${p}`);
+  for (const p of r.unregistered) lines.push(orphans ? `${verb} ${p} (no database row)` : `kept ${p}: no database row (run "sluice models recover", or gc --orphans to remove it)`);
+  return lines.length ? lines.join('\n') : 'nothing to collect';
 }
 
 function print(opts: Common, value: unknown, text: () => string): void {
@@ -203,6 +210,11 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'the input plus predicted_label, probability_<label>, prediction_error (.csv or .parquet)')
     .action(async (name: string, version: string | undefined, opts: Common & { input: string; output: string }) => {
       const v = await withRegistry(opts, (reg) => reg.get(name, version ?? CHAMPION));
+      const [{ Engine }, { loadFlowModelPredictor }, { predictFile }] = await Promise.all([
+        import('../../engine/Engine.js'),
+        import('../../server/endpoint/FlowModelPredictor.js'),
+        import('../../server/endpoint/predictFile.js'),
+      ]);
       const predictor = await loadFlowModelPredictor(v.artifactPath, v.name, String(v.version));
       const engine = await Engine.open();
       try {
@@ -217,6 +229,32 @@ export function register(program: Command): void {
       } finally {
         engine.close();
       }
+    });
+
+  common(models.command('gc').description('remove what interrupted registers and deletes left behind (never runs by itself)'))
+    .option('--dry-run', 'list what would be removed; remove nothing')
+    .option('--orphans', 'also remove version folders the database has no row for (see models recover first)')
+    .action(async (opts: Common & { dryRun?: boolean; orphans?: boolean }) => {
+      await withRegistry(opts, (reg) => {
+        const r = reg.collectGarbage({ dryRun: opts.dryRun === true, orphans: opts.orphans === true });
+        print(opts, r, () => gcText(r, opts.orphans === true));
+      });
+    });
+
+  common(models.command('recover').description('register again the version folders the database has no row for, from their manifests'))
+    .option('--dry-run', 'list what would be recovered; change nothing')
+    .option('--by <who>', 'who recovers (recorded)', defaultUser())
+    .action(async (opts: Common & { dryRun?: boolean; by?: string }) => {
+      await withRegistry(opts, async (reg) => {
+        const r = await reg.recover(opts.by ?? defaultUser(), { dryRun: opts.dryRun === true });
+        print(opts, r, () => {
+          if (r.recovered.length === 0) return 'every version folder has its row: nothing to recover';
+          const verb = opts.dryRun ? 'would recover' : 'recovered';
+          const lines = r.recovered.map((v) => `${verb} ${v.name} version ${v.version} (${v.status}, from ${v.source === 'manifest' ? 'its manifest' : 'the artifact folder'})${v.notes.length ? `: ${v.notes.join('; ')}` : ''}`);
+          for (const a of r.aliases) lines.push(`${opts.dryRun ? 'would set' : 'set'} ${a.name} ${a.alias} -> version ${a.version}`);
+          return lines.join('\n');
+        });
+      }, { allowMissingState: true });
     });
 
   change(models.command('delete <name> <version>').description('delete a version and its artifacts (never the champion)')).action(

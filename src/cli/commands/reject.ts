@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
-import { cliDecision } from '../../pipeline/project/cliDecision.js';
-import { loadProject } from '../../pipeline/project/loadProject.js';
-import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+const lib = async () => ({
+  ...(await import('../../pipeline/project/cliDecision.js')),
+  ...(await import('../../pipeline/project/loadProject.js')),
+  ...(await import('../../pipeline/project/ProjectRuntime.js')),
+});
 
 /** `sluice reject EXECUTION --reason ...`. */
 export function register(program: Command): void {
@@ -14,6 +17,7 @@ export function register(program: Command): void {
     .option('--as <name>', 'the approver deciding (a name from sluice.yaml approvers)')
     .option('-p, --project <dir>', 'project folder')
     .action(async (id: string, o: { reason: string; comment?: string; as?: string; project?: string }) => {
+      const { cliDecision, loadProject, ProjectRuntime } = await lib();
       const runtime = new ProjectRuntime(loadProject(o.project));
       try {
         const d = cliDecision(runtime, { executionId: id, decision: 'reject', as: o.as, reason: o.reason, comment: o.comment });

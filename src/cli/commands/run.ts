@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import pino from 'pino';
-import { loadProject } from '../../pipeline/project/loadProject.js';
-import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
-import { formatHistory } from '../../pipeline/formatExecution.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+const lib = async () => ({
+  ...(await import('../createLogger.js')),
+  ...(await import('../../pipeline/project/loadProject.js')),
+  ...(await import('../../pipeline/project/ProjectRuntime.js')),
+  ...(await import('../../pipeline/formatExecution.js')),
+});
 
 /** `sluice run FILE [--wait]`: starts an execution for a file. */
 export function register(program: Command): void {
@@ -13,9 +16,12 @@ export function register(program: Command): void {
     .option('-p, --project <dir>', 'project folder (default: the nearest with a sluice.yaml)')
     .option('-w, --wait', 'drive the execution here and wait until it ends, printing its events')
     .option('--allow-duplicate', 'process the file even if the same content was processed before')
-    .action(async (file: string, opts: { project?: string; wait?: boolean; allowDuplicate?: boolean }) => {
+    .option('--log-format <format>', 'pretty or json (default: pretty on a terminal, json when piped); level from SLUICE_LOG (default error)')
+    .action(async (file: string, opts: { project?: string; wait?: boolean; allowDuplicate?: boolean; logFormat?: string }) => {
+      const { createLogger, formatHistory, loadProject, ProjectRuntime } = await lib();
+      const logger = createLogger({ format: opts.logFormat, fallbackLevel: 'error' });
       const project = loadProject(opts.project);
-      const runtime = new ProjectRuntime(project, { logger: pino({ level: process.env.SLUICE_LOG ?? 'error' }) });
+      const runtime = new ProjectRuntime(project, { logger });
       try {
         const rec = await runtime.orchestrator.startFile(file, { allowDuplicate: opts.allowDuplicate === true || project.config.duplicates === 'process' });
         if (rec.status === 'skipped') {

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import pino from 'pino';
-import { loadProject } from '../../pipeline/project/loadProject.js';
-import { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
-import { createServer } from '../../server/createServer.js';
-import { projectAuthGate } from '../../server/auth/projectAuthGate.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+const lib = async () => ({
+  ...(await import('../createLogger.js')),
+  ...(await import('../../pipeline/project/loadProject.js')),
+  ...(await import('../../pipeline/project/ProjectRuntime.js')),
+  ...(await import('../../server/createServer.js')),
+  ...(await import('../../server/auth/projectAuthGate.js')),
+});
 
 /** `sluice serve`: inbox watcher, orchestrator, HTTP API and approval pages in one process. */
 export function register(program: Command): void {
@@ -14,9 +17,11 @@ export function register(program: Command): void {
     .option('--host <host>', 'listen address (default: server.host)')
     .option('--port <port>', 'listen port (default: server.port)')
     .option('--no-watch', 'do not watch the inbox')
-    .action(async (o: { project?: string; host?: string; port?: string; watch: boolean }) => {
+    .option('--log-format <format>', 'pretty or json (default: pretty on a terminal, json when piped); level from SLUICE_LOG')
+    .action(async (o: { project?: string; host?: string; port?: string; watch: boolean; logFormat?: string }) => {
+      const { createLogger, createServer, loadProject, ProjectRuntime, projectAuthGate } = await lib();
+      const logger = createLogger({ format: o.logFormat, fallbackLevel: 'info' });
       const project = loadProject(o.project);
-      const logger = pino({ level: process.env.SLUICE_LOG ?? 'info' });
       const runtime = new ProjectRuntime(project, { logger });
       await runtime.start({ watch: o.watch });
       const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });

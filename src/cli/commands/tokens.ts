@@ -2,11 +2,19 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import { durationMs } from '../../pipeline/definition/duration.js';
-import { loadProject, type Project } from '../../pipeline/project/loadProject.js';
-import { AuditLog } from '../../server/auth/AuditLog.js';
-import { TokenStore, type TokenInfo } from '../../server/auth/TokenStore.js';
-import { openProjectDb, type ProjectDb } from '../../state/openProjectDb.js';
-import { renderTable } from '../renderTable.js';
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+import type { Project } from '../../pipeline/project/loadProject.js';
+import type { TokenInfo } from '../../server/auth/TokenStore.js';
+import type { ProjectDb } from '../../state/openProjectDb.js';
+
+const lib = async () => ({
+  ...(await import('../../pipeline/project/loadProject.js')),
+  ...(await import('../../server/auth/AuditLog.js')),
+  ...(await import('../../server/auth/TokenStore.js')),
+  ...(await import('../../state/openProjectDb.js')),
+  ...(await import('../renderTable.js')),
+});
+type Lib = Awaited<ReturnType<typeof lib>>;
 
 /** Who runs the command, for the audit log: $SLUICE_USER or the login name, marked as from the CLI. */
 export function cliUser(): string {
@@ -17,11 +25,12 @@ export function cliUser(): string {
   }
 }
 
-function withDb<T>(dir: string | undefined, fn: (project: Project, db: ProjectDb) => T): T {
-  const project = loadProject(dir);
-  const db = openProjectDb(project.paths.db);
+async function withDb<T>(dir: string | undefined, fn: (project: Project, db: ProjectDb, m: Lib) => T): Promise<T> {
+  const m = await lib();
+  const project = m.loadProject(dir);
+  const db = m.openProjectDb(project.paths.db);
   try {
-    return fn(project, db);
+    return fn(project, db, m);
   } finally {
     db.close();
   }
@@ -51,9 +60,9 @@ export function register(program: Command): void {
     .option('--name <label>', 'a label to recognise it by (laptop, ci...)')
     .option('--expires <duration>', 'lifetime: 30d, 12h, 1w... or never', '90d')
     .option('-p, --project <dir>', 'project folder')
-    .action((o: { user: string; name?: string; expires: string; project?: string }) => {
+    .action(async (o: { user: string; name?: string; expires: string; project?: string }) => {
       const expiresAt = expiry(o.expires);
-      withDb(o.project, (project, db) => {
+      await withDb(o.project, (project, db, { AuditLog, TokenStore }) => {
         const user = project.config.approvers.find((a) => a.name.toLowerCase() === o.user.toLowerCase());
         if (!user) {
           throw new SluiceError('USER_UNKNOWN', `"${o.user}" is not a user in ${project.file}`, { location: { field: 'user' }, hint: `users: ${project.config.approvers.map((a) => a.name).join(', ') || '(none)'}; add one with \`sluice users add NAME\`` });
@@ -71,8 +80,8 @@ export function register(program: Command): void {
     .option('--user <name>', 'only this user\'s')
     .option('--json', 'print JSON')
     .option('-p, --project <dir>', 'project folder')
-    .action((o: { user?: string; json?: boolean; project?: string }) => {
-      withDb(o.project, (_p, db) => {
+    .action(async (o: { user?: string; json?: boolean; project?: string }) => {
+      await withDb(o.project, (_p, db, { renderTable, TokenStore }) => {
         const list = new TokenStore(db).list(o.user !== undefined ? { user: o.user } : {}).map((t) => ({ ...t, status: statusOf(t) }));
         process.stdout.write(o.json ? `${JSON.stringify(list, null, 2)}\n` : `${renderTable(['id', 'user', 'name', 'status', 'createdAt', 'expiresAt', 'lastUsedAt'], list)}\n`);
       });
@@ -83,8 +92,8 @@ export function register(program: Command): void {
     .description('revoke an API token: it stops working at once')
     .argument('<id>', 'the token id (tok_...), from `sluice tokens list`')
     .option('-p, --project <dir>', 'project folder')
-    .action((id: string, o: { project?: string }) => {
-      withDb(o.project, (_p, db) => {
+    .action(async (id: string, o: { project?: string }) => {
+      await withDb(o.project, (_p, db, { AuditLog, TokenStore }) => {
         const t = new TokenStore(db).revoke(id);
         new AuditLog(db).append({ actor: cliUser(), action: 'token.revoke', target: `user:${t.user}`, detail: t.id, ip: null });
         process.stdout.write(`revoked ${t.id} (${t.user}${t.name ? `, ${t.name}` : ''})\n`);

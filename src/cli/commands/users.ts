@@ -1,14 +1,18 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
-import { loadProject } from '../../pipeline/project/loadProject.js';
 import { ROLES, type Role } from '../../server/auth/AuthGate.js';
-import { addUserToConfig, setUserPasswordHash } from '../../server/auth/configUsers.js';
 import { checkPasswordInput, hashPassword, MAX_PASSWORD_LENGTH } from '../../server/auth/password.js';
-import { openProjectDb } from '../../state/openProjectDb.js';
-import { AuditLog } from '../../server/auth/AuditLog.js';
-import { SessionStore } from '../../server/auth/SessionStore.js';
-import { renderTable } from '../renderTable.js';
 import { cliUser } from './tokens.js';
+
+// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
+const lib = async () => ({
+  ...(await import('../../pipeline/project/loadProject.js')),
+  ...(await import('../../server/auth/configUsers.js')),
+  ...(await import('../../state/openProjectDb.js')),
+  ...(await import('../../server/auth/AuditLog.js')),
+  ...(await import('../../server/auth/SessionStore.js')),
+  ...(await import('../renderTable.js')),
+});
 
 /** Reads one line typed at the terminal without echoing it. */
 function promptHidden(question: string): Promise<string> {
@@ -86,7 +90,8 @@ export function register(program: Command): void {
     .description('list the users, their roles and whether they have a password')
     .option('-p, --project <dir>', 'project folder')
     .option('--json', 'print JSON')
-    .action((o: { project?: string; json?: boolean }) => {
+    .action(async (o: { project?: string; json?: boolean }) => {
+      const { loadProject, renderTable } = await lib();
       const rows = loadProject(o.project).config.approvers.map((a) => ({ name: a.name, role: a.role, email: a.email ?? null, password: a.passwordHash ? 'set' : 'none' }));
       process.stdout.write(o.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderTable(['name', 'role', 'email', 'password'], rows, 40)}\n`);
     });
@@ -101,6 +106,7 @@ export function register(program: Command): void {
     .option('-p, --project <dir>', 'project folder')
     .action(async (name: string, o: { role: string; email?: string; password: boolean; project?: string }) => {
       const role = checkRole(o.role);
+      const { addUserToConfig, AuditLog, loadProject, openProjectDb } = await lib();
       const project = loadProject(o.project);
       if (project.config.approvers.some((a) => a.name.toLowerCase() === name.trim().toLowerCase())) {
         throw new SluiceError('USER_EXISTS', `"${name}" is already a user in ${project.file}`, { hint: 'pick another name, or `sluice users set-password NAME` to change the password' });
@@ -122,6 +128,7 @@ export function register(program: Command): void {
     .argument('<name>', 'a user in sluice.yaml')
     .option('-p, --project <dir>', 'project folder')
     .action(async (name: string, o: { project?: string }) => {
+      const { AuditLog, loadProject, openProjectDb, SessionStore, setUserPasswordHash } = await lib();
       const project = loadProject(o.project);
       const hash = await hashPassword(await readPassword());
       await setUserPasswordHash(project.file, name, hash);

@@ -23,6 +23,8 @@ export interface ImportResult {
   yaml: string;
   /** Placeholders first, then warnings, then information. */
   notes: ImportNote[];
+  /** Each step of the flow (not of its inputs) with the node it came from, for the import table. */
+  nodes: ImportedStep[];
 }
 
 const LEVEL_ORDER = { placeholder: 0, warning: 1, info: 2 } as const;
@@ -47,20 +49,33 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
 
   const steps: ImportedStep[] = [];
   const sources: string[] = [];
+  const inputs: NonNullable<FlowSpec['inputs']> = {};
+  const onBranch = new Set<string>();
   for (const [i, node] of graph.chain.entries()) {
     if (node.type === 'SOURCE') sources.push(describeSource(node, notes));
     else if (node.type === 'DESTINATION') describeDestination(node, notes);
     else if (node.type === 'TRANSFORM') {
-      if (node.inputs.length > 1) notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} combines ${node.inputs.length} inputs; only the chain through its first input is imported` });
-      const mapped = mapNode(node, graph.chain[i + 1]?.inputs[0]?.output_name);
+      let side: string | undefined;
+      if (node.inputs.length > 1) {
+        const branch = sideBranch(graph, node, onChain, inputs, notes);
+        if (branch) {
+          side = branch.name;
+          inputs[branch.name] = branch.input;
+          branch.nodes.forEach((id) => onBranch.add(id));
+        }
+        if (node.inputs.length > 2) notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} combines ${node.inputs.length} inputs; only its first two are imported` });
+      }
+      const mapped = mapNode(node, graph.chain[i + 1]?.inputs[0]?.output_name, side);
       steps.push(...mapped.steps);
       notes.push(...mapped.notes);
+    } else if (node.type === 'DATASET') {
+      notes.push({ level: 'info', node: node.node_id, operator: node.operator, message: `node ${node.node_id} (${node.operator}) names a dataset of the flow (e.g. a split's part); it changes nothing and needs no step` });
     } else {
       notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} on the chain has type ${node.type}, which the importer does not convert; it is skipped` });
     }
   }
   for (const node of graph.nodes) {
-    if (!onChain.has(node.node_id) && (node.type === 'TRANSFORM' || node.type === 'SOURCE')) {
+    if (!onChain.has(node.node_id) && !onBranch.has(node.node_id) && (node.type === 'TRANSFORM' || node.type === 'SOURCE')) {
       notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} (${node.operator}${str(node.parameters, 'operator') ? `: ${str(node.parameters, 'operator')}` : ''}) is on a branch that does not lead to the imported destination; it is not imported` });
     }
   }
@@ -75,10 +90,12 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
     name,
     description: `Imported from the SageMaker Data Wrangler flow ${basename(file)}.${sources.length ? ` ${sources.join(' ')}` : ''}`,
     ...(analyses.target ? { target: analyses.target } : {}),
+    ...(Object.keys(inputs).length ? { inputs } : {}),
     steps: steps.map((s) => s.step),
     ...(Object.keys(analyses.report).length ? { report: analyses.report } : {}),
   };
-  const placeholders = steps.filter((s) => s.step.kind === 'todo_custom_code').length;
+  const sideSteps = Object.values(inputs).flatMap((i) => i.steps);
+  const placeholders = [...steps.map((s) => s.step), ...sideSteps].filter((s) => s.kind === 'todo_custom_code').length;
   const header = [
     `Imported by \`sluice flow import\` from the SageMaker Data Wrangler flow ${basename(file)}.`,
     `${steps.length} steps from the ${graph.chain.length} nodes on the chain from the source to ${graph.chain[graph.chain.length - 1]!.type === 'DESTINATION' ? 'the destination' : 'the last transform'}.`,
@@ -87,7 +104,46 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
       : 'Check it with `sluice flow validate`.',
   ];
   const sorted = notes.map((n, i) => ({ n, i })).sort((a, b) => LEVEL_ORDER[a.n.level] - LEVEL_ORDER[b.n.level] || a.i - b.i).map((x) => x.n);
-  return { flow, yaml: renderFlowYaml(flow, steps, header), notes: sorted };
+  return { flow, yaml: renderFlowYaml(flow, steps, header), notes: sorted, nodes: steps };
+}
+
+/**
+ * The second input of a join or concatenate: walked back to its source along first inputs, it
+ * becomes one of the flow's `inputs:`, named after its source, with its transforms as the input's
+ * own steps. A branch that leaves the main chain (a diamond) cannot be an input: undefined, and
+ * the mapper makes a placeholder.
+ */
+function sideBranch(graph: ReturnType<typeof wranglerGraph>, node: WranglerNode, onChain: Map<string, number>, taken: Record<string, unknown>, notes: ImportNote[]): { name: string; input: NonNullable<FlowSpec['inputs']>[string]; nodes: string[] } | undefined {
+  const path: WranglerNode[] = [];
+  for (let n = graph.byId.get(node.inputs[1]!.node_id); n; n = n.inputs[0] ? graph.byId.get(n.inputs[0].node_id) : undefined) {
+    if (onChain.has(n.node_id)) {
+      notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} combines the main chain with a branch of itself (through node ${n.node_id}); a flow input cannot be part of the flow's own data, so the node stays a placeholder` });
+      return undefined;
+    }
+    path.push(n);
+  }
+  path.reverse();
+  const source = path[0]!;
+  if (source.type !== 'SOURCE') return undefined;
+  const def = obj(source.parameters, 'dataset_definition');
+  const dataset = str(def, 'name') ?? source.node_id;
+  let name = dataset.replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9_]+/g, '_').replace(/^(?=\d)/, '_') || 'other';
+  if (name === 'main') name = 'main_2';
+  for (let k = 2; Object.hasOwn(taken, name); k++) name = `${name.replace(/_\d+$/, '')}_${k}`;
+  const text = describeSource(source, notes);
+  const sideSteps: FlowSpec['steps'] = [];
+  for (const n of path.slice(1)) {
+    if (n.type !== 'TRANSFORM') continue;
+    if (n.inputs.length > 1) {
+      notes.push({ level: 'warning', node: n.node_id, operator: n.operator, message: `node ${n.node_id} on the branch of input ${name} combines datasets itself; an input's steps cannot, so it stays a placeholder` });
+    }
+    const mapped = mapNode(n, undefined, undefined);
+    sideSteps.push(...mapped.steps.map((s) => s.step));
+    notes.push(...mapped.notes);
+  }
+  const file = /\.(csv|tsv|parquet|jsonl?)$/i.test(dataset) ? dataset : `${name}.csv`;
+  notes.push({ level: 'info', node: source.node_id, operator: source.operator, message: `the second input of node ${node.node_id} became input "${name}" (file: ${file}, next to the flow; or --with ${name}=FILE). ${text}` });
+  return { name, input: { file, ...(sideSteps.length ? { steps: sideSteps } : {}) } as NonNullable<FlowSpec['inputs']>[string], nodes: path.map((n) => n.node_id) };
 }
 
 /**

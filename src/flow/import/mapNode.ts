@@ -4,6 +4,7 @@ import { stepDef } from '../steps/index.js';
 import type { ImportedStep, ImportNote, WranglerNode } from './ImportNote.js';
 import { mapCustomCode, mapCustomFormula } from './mapCustom.js';
 import { mapCastSingle, mapInferAndCast, mapManageColumns, mapManageRows } from './mapColumns.js';
+import { mapConcatenate, mapJoin } from './mapJoin.js';
 import { mapHandleMissing } from './mapMissing.js';
 import { mapEncodeCategorical, mapHandleOutliers, mapProcessNumeric } from './mapNumeric.js';
 import { mapSplit } from './mapSplit.js';
@@ -19,6 +20,8 @@ export interface MapContext {
   params: Obj;
   /** The output of this node the next node on the chain reads, when it is not `default` (a split's `Train`). */
   outputTaken: string | undefined;
+  /** For a node with two inputs (join, concatenate): the flow input its second branch became. */
+  side: string | undefined;
   add(step: StepSpec): void;
   note(level: ImportNote['level'], message: string): void;
   /** A `todo_custom_code` step the user must replace, with a note that shows the code. */
@@ -48,21 +51,18 @@ const MAPPERS: Record<string, NodeMapper> = {
   'sagemaker.spark.custom_sql': mapCustomCode,
   'sagemaker.spark.split': mapSplit,
   'sagemaker.spark.identity': (ctx) => ctx.note('info', 'passes its input on unchanged; no step needed'),
-  'sagemaker.spark.join': mapCombine,
-  'sagemaker.spark.concatenate': mapCombine,
+  'sagemaker.spark.join': mapJoin,
+  'sagemaker.spark.join_tables': mapJoin,
+  'sagemaker.spark.join_multi_keys': mapJoin,
+  'sagemaker.spark.concatenate': mapConcatenate,
+  'sagemaker.spark.concatenate_datasets': mapConcatenate,
 };
-
-/** Join and concatenate take two datasets; a Sluice flow transforms one. */
-function mapCombine(ctx: MapContext): void {
-  const code = JSON.stringify({ operator: ctx.node.operator, inputs: ctx.node.inputs.map((i) => i.node_id), parameters: ctx.node.parameters }, null, 2);
-  ctx.placeholder('data-wrangler', code, `${ctx.node.operator.includes('join') ? 'a join' : 'a concatenation'} combines ${ctx.node.inputs.length} datasets, and a Sluice flow transforms one: combine the files before the flow, then remove the placeholder`);
-}
 
 /**
  * Converts one TRANSFORM node into Sluice steps. A node Sluice cannot express becomes a
  * `todo_custom_code` placeholder with a note; nothing is dropped silently.
  */
-export function mapNode(node: WranglerNode, outputTaken?: string): { steps: ImportedStep[]; notes: ImportNote[] } {
+export function mapNode(node: WranglerNode, outputTaken?: string, side?: string): { steps: ImportedStep[]; notes: ImportNote[] } {
   const steps: ImportedStep[] = [];
   const notes: ImportNote[] = [];
   const action = str(node.parameters, 'operator');
@@ -73,6 +73,7 @@ export function mapNode(node: WranglerNode, outputTaken?: string): { steps: Impo
     action,
     params: action ? actionParams(node.parameters, action) : node.parameters,
     outputTaken,
+    side,
     add(step) {
       steps.push({ step, node: node.node_id, operator: node.operator, action });
       checkStep(step, where, tag, notes);

@@ -4,6 +4,7 @@ import { cast } from './cast.js';
 import { changeCase } from './changeCase.js';
 import { clipOutliers } from './clipOutliers.js';
 import { compute } from './compute.js';
+import { concatenate } from './concatenate.js';
 import { datetimeFeatures } from './datetimeFeatures.js';
 import { dropColumns } from './dropColumns.js';
 import { dropDuplicates } from './dropDuplicates.js';
@@ -14,6 +15,7 @@ import { filterRows } from './filterRows.js';
 import { findReplace } from './findReplace.js';
 import { impute } from './impute.js';
 import { inferTypes } from './inferTypes.js';
+import { join } from './join.js';
 import { mapValues } from './mapValues.js';
 import { missingIndicator } from './missingIndicator.js';
 import { moveColumn } from './moveColumn.js';
@@ -68,6 +70,8 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   eventTime,
   datetimeFeatures,
   split,
+  join,
+  concatenate,
 ];
 
 const BY_KIND = new Map<string, StepDef<{ kind: string }, unknown>>(STEPS.map((s) => [s.kind, s]));

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
@@ -8,6 +8,7 @@ import { saveFittedFlow, type RowsDropped } from '../../flow/fittedFlow.js';
 import { loadFlow } from '../../flow/loadFlow.js';
 import { runFlow } from '../../flow/runFlow.js';
 import { stepDir, type Activity } from './Activity.js';
+import { featureGroupReader } from './featureGroupInput.js';
 
 export interface RunFlowOutput {
   /** The transformed batch (Parquet). */
@@ -38,11 +39,13 @@ export const runFlowActivity: Activity<{ file?: string; flow?: string }, RunFlow
   if (!file) throw new SluiceError('RUN_FLOW_NO_FILE', 'run_flow has no file to transform', { retryable: false, hint: 'start the execution with a file, or give the task `input: { file: ... }`' });
   const flowPath = input.flow ?? config?.flow;
   if (!flowPath) throw new SluiceError('RUN_FLOW_NO_FLOW', 'no flow is configured', { retryable: false, hint: 'set `flow: flows/<name>.flow.yaml` in sluice.yaml' });
-  const spec = await loadFlow(isAbsolute(flowPath) ? flowPath : join(ctx.project.root, flowPath));
+  const flowFile = isAbsolute(flowPath) ? flowPath : join(ctx.project.root, flowPath);
+  const spec = await loadFlow(flowFile);
   const engine = await Engine.open();
   try {
     const output = join(dir, 'transformed.parquet');
-    const r = await runFlow(engine, { input: file, flow: spec, output, ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}) });
+    const sources = { baseDir: dirname(flowFile), readFeatureGroup: featureGroupReader(ctx.project.root, config) };
+    const r = await runFlow(engine, { input: file, flow: spec, output, sources, ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}) });
     const fitted = join(dir, 'fitted.json');
     await saveFittedFlow(fitted, r.fitted);
     const result: RunFlowOutput = { output, fitted, flowHash: r.fitted.flowHash, rows: r.rows, rowsIn: r.rowsIn, dropped: r.fitted.dropped ?? [], columns: r.columns.map((c) => ({ name: c.name, type: c.type })) };
