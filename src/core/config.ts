@@ -4,7 +4,7 @@
  * (src/pipeline/project/loadProject.ts); this module only says what is valid.
  */
 import { z } from 'zod';
-import { endpointConfigSchema, inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
+import { inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
 
 
 export const approverSchema = z
@@ -95,7 +95,6 @@ export const configSchema = z
         limits: serverLimitsSchema,
       })
       .default({ host: '127.0.0.1', port: 7300, limits: serverLimitsSchema.parse(undefined) }),
-    endpoint: endpointConfigSchema,
     approvers: z.array(approverSchema).default([]),
     smtp: smtpSchema.optional(),
     webhooks: z.array(webhookSchema).default([]),

@@ -1,7 +1,6 @@
 /**
  * The bounds of sluice.yaml (issue 13): where input files may come from and how much of them is
- * read, the HTTP server's timeouts and connection cap, and the endpoint's optional token and rate
- * limit. Kept apart from config.ts so each bound is documented where it is defined.
+ * read, and the HTTP server's timeouts and connection cap. Kept apart from config.ts so each bound is documented where it is defined.
  */
 import { z } from 'zod';
 
@@ -25,20 +24,5 @@ export const serverLimitsSchema = z
   .default({ headersTimeout: '10s', requestTimeout: '60s', keepAliveTimeout: '5s', maxConnections: 1000 })
   .meta({ description: 'Timeouts and the connection cap of the HTTP server.' });
 
-export const endpointConfigSchema = z
-  .strictObject({
-    auth: z.enum(['none', 'token']).default('none').meta({ description: '`token`: /invocations needs `Authorization: Bearer <API token>` (`sluice tokens create`), any role; `none` (default): open.' }),
-    rateLimit: z
-      .strictObject({
-        requests: z.number().int().min(1).meta({ description: 'Requests allowed per client address (or per token) in each period.' }),
-        per: duration.default('1s').meta({ description: 'The period (default 1s).' }),
-      })
-      .optional()
-      .meta({ description: 'Requests per client to /invocations; more get 429 with Retry-After. Off when absent.' }),
-  })
-  .default({ auth: 'none' })
-  .meta({ description: 'Access to the prediction endpoint /invocations.' });
-
 export type InputLimits = z.output<typeof inputLimitsSchema>;
 export type ServerLimits = z.output<typeof serverLimitsSchema>;
-export type EndpointConfig = z.output<typeof endpointConfigSchema>;

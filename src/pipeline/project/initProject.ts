@@ -79,12 +79,6 @@ server:
     keepAliveTimeout: 5s    # an idle kept-alive connection
     maxConnections: 1000
 
-# The prediction endpoint /invocations: open (auth: none) or for API tokens only (auth: token),
-# with an optional rate limit per client address (per token with auth: token).
-endpoint:
-  auth: none
-  # rateLimit: { requests: 100, per: 1s }
-
 # People who read (viewer) or decide (approver, admin). Only approvers and admins decide.
 approvers:
   - name: Change Me
