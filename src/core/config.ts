@@ -78,6 +78,7 @@ export const configSchema = z
         learners: z.array(z.string()).optional().meta({ description: 'Restrict the search to these learners (gbdt, logistic, linear, forest, baseline).' }),
         maxCandidates: z.number().int().min(1).optional().meta({ description: 'Cap on candidates tried (reproducible runs).' }),
         ensemble: z.boolean().optional(),
+        allowLeaks: z.array(z.string()).optional().meta({ description: 'Features kept although they predict the target almost alone (prediction power >= 0.98); without this, training refuses them as leaks.' }),
         sampleRate: z.number().min(0).max(1).default(0).meta({ description: 'Fraction of endpoint predictions logged to the predictions table.' }),
       })
       .default({ timeLimit: 120, holdout: 0.2, seed: 0, sampleRate: 0 })

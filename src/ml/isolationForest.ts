@@ -48,6 +48,43 @@ function c(n: number): number {
   return 2 * (Math.log(n - 1) + 0.5772156649015329) - (2 * (n - 1)) / n;
 }
 
+interface FlatTree {
+  feature: Int32Array;
+  threshold: Float64Array;
+  missingLeft: Uint8Array;
+  left: Int32Array;
+  right: Int32Array;
+  /** Leaf: its depth plus `c(size)`, the path length a row ending there adds. */
+  leafPath: Float64Array;
+}
+
+const flatTrees = new WeakMap<ITree, FlatTree>();
+
+/** A tree in typed arrays, with each leaf's path length precomputed (cached per tree). */
+function flatTree(t: ITree): FlatTree {
+  let flat = flatTrees.get(t);
+  if (flat) return flat;
+  const m = t.feature.length;
+  const leafPath = new Float64Array(m);
+  const depth = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    if (t.feature[i]! >= 0) {
+      depth[t.left[i]!] = depth[i]! + 1;
+      depth[t.right[i]!] = depth[i]! + 1;
+    } else leafPath[i] = depth[i]! + c(t.size[i]!);
+  }
+  flat = {
+    feature: Int32Array.from(t.feature),
+    threshold: Float64Array.from(t.threshold),
+    missingLeft: Uint8Array.from(t.missingLeft),
+    left: Int32Array.from(t.left),
+    right: Int32Array.from(t.right),
+    leafPath,
+  };
+  flatTrees.set(t, flat);
+  return flat;
+}
+
 export class IsolationForest {
   constructor(
     readonly schema: FeatureSchema[],
@@ -63,30 +100,45 @@ export class IsolationForest {
   score(frame: Frame): Float64Array {
     const data = alignFrame(this.schema, frame);
     const n = data.nRows;
-    const out = new Float64Array(n);
-    const cn = c(this.sampleSize);
-    for (let r = 0; r < n; r++) {
-      let total = 0;
-      for (const t of this.trees) {
-        let node = 0;
-        let depth = 0;
-        while (t.feature[node]! >= 0) {
-          const f = data.features[t.feature[node]!]!;
-          let goLeft: boolean;
-          if (f.kind === 'numeric') {
-            const v = f.values[r]!;
-            goLeft = v !== v ? t.missingLeft[node] === 1 : v < t.threshold[node]!;
-          } else {
-            const code = f.codes[r]!;
-            goLeft = code < 0 ? t.missingLeft[node] === 1 : t.levels[node]!.includes(code);
-          }
-          node = goLeft ? t.left[node]! : t.right[node]!;
-          depth++;
-        }
-        total += depth + c(t.size[node]!);
-      }
-      out[r] = 2 ** -(total / this.trees.length / cn);
+    const F = data.features.length;
+    // Columns pulled out of the feature objects once, so the walk reads typed arrays only.
+    const isCat = new Uint8Array(F);
+    const values: Float64Array[] = [];
+    const codes: Int32Array[] = [];
+    const none64 = new Float64Array(0);
+    const none32 = new Int32Array(0);
+    for (let f = 0; f < F; f++) {
+      const col = data.features[f]!;
+      isCat[f] = col.kind === 'categorical' ? 1 : 0;
+      values.push(col.kind === 'numeric' ? col.values : none64);
+      codes.push(col.kind === 'categorical' ? col.codes : none32);
     }
+    const total = new Float64Array(n);
+    // Tree by tree (its nodes stay in cache); each row still sums its trees in order.
+    for (const t of this.trees) {
+      const flat = flatTree(t);
+      const { feature, threshold, missingLeft, left, right, leafPath } = flat;
+      for (let r = 0; r < n; r++) {
+        let node = 0;
+        let f = feature[0]!;
+        while (f >= 0) {
+          let goLeft: boolean;
+          if (isCat[f] === 0) {
+            const v = values[f]![r]!;
+            goLeft = v !== v ? missingLeft[node] === 1 : v < threshold[node]!;
+          } else {
+            const code = codes[f]![r]!;
+            goLeft = code < 0 ? missingLeft[node] === 1 : t.levels[node]!.includes(code);
+          }
+          node = goLeft ? left[node]! : right[node]!;
+          f = feature[node]!;
+        }
+        total[r]! += leafPath[node]!;
+      }
+    }
+    const cn = c(this.sampleSize);
+    const out = new Float64Array(n);
+    for (let r = 0; r < n; r++) out[r] = 2 ** -(total[r]! / this.trees.length / cn);
     return out;
   }
 

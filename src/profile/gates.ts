@@ -39,6 +39,8 @@ export const GATE_ALIASES: Record<string, (r: Report) => unknown> = {
   'drift.js': (r) => (r.drift ? maxOf(r.drift.columns.map((c) => c.jensenShannon)) ?? 0 : undefined),
   'drift.drifted_share': (r) => r.drift?.driftedShare,
   'target.imbalance_ratio': (r) => r.target?.imbalanceRatio,
+  'champion.metric_drop': (r) => r.champion?.drop ?? undefined,
+  'champion.metric': (r) => r.champion?.current,
 };
 
 const SEGMENT = String.raw`(?:[A-Za-z0-9_][\w-]*|"[^"]*")`;

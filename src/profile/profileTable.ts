@@ -9,7 +9,7 @@ import { computeDuplicates } from './duplicates.js';
 import { DEFAULT_PLUGINS } from './model/defaultPlugins.js';
 import { evaluateGates, type GateRule } from './gates.js';
 import { createProfileView } from './profileView.js';
-import { REPORT_SCHEMA_VERSION, type Anomalies, type ColumnReport, type Correlations, type PredictionPower, type QuickModel, type Report, type TargetReport } from './reportSchema.js';
+import { REPORT_SCHEMA_VERSION, type Anomalies, type ChampionCheck, type ColumnReport, type Correlations, type PredictionPower, type QuickModel, type Report, type TargetReport } from './reportSchema.js';
 import { addTargetBreakdown } from './targetBreakdown.js';
 import { computeTarget, inferProblemType, requireTarget, type ProblemType } from './targetStats.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
@@ -58,6 +58,10 @@ export interface ProfileOptions {
   generatedColumns?: readonly string[];
   /** The current champion's feature importance, shown next to drifted columns. */
   championImportance?: Readonly<Record<string, number>>;
+  /** The current champion measured on this batch (computed by the caller, which can load models). */
+  champion?: ChampionCheck;
+  /** Notes from the caller, added to the report's notes. */
+  notes?: string[];
 }
 
 /**
@@ -77,7 +81,7 @@ export interface ProfileOptions {
 export async function profileTable(engine: Engine, relation: string, options: ProfileOptions = {}): Promise<Report> {
   const t = resolveThresholds(options.thresholds);
   const timings: Record<string, number> = {};
-  const notes: string[] = [];
+  const notes: string[] = [...(options.notes ?? [])];
   const started = performance.now();
   let last = started;
   const step = (name: string) => {
@@ -178,7 +182,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     }
 
     done = step('warnings');
-    const warnings = buildWarnings({ dataset, columns, correlations, thresholds: t, ...(options.generatedColumns ? { generated: options.generatedColumns } : {}), ...(target ? { target } : {}), ...(predictionPower ? { predictionPower } : {}), ...(anomalies ? { anomalies } : {}), ...(drift ? { drift } : {}) });
+    const warnings = buildWarnings({ dataset, columns, correlations, thresholds: t, ...(options.generatedColumns ? { generated: options.generatedColumns } : {}), ...(options.champion ? { champion: options.champion } : {}), ...(target ? { target } : {}), ...(predictionPower ? { predictionPower } : {}), ...(anomalies ? { anomalies } : {}), ...(drift ? { drift } : {}) });
     done();
 
     const report: Report = {
@@ -192,6 +196,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       warnings,
       ...(target ? { target } : {}),
       ...(quickModel ? { quickModel } : {}),
+      ...(options.champion ? { champion: options.champion } : {}),
       ...(predictionPower ? { predictionPower } : {}),
       correlations,
       ...(anomalies ? { anomalies } : {}),

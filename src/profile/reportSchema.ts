@@ -196,6 +196,21 @@ export const quickModelSchema = z.object({
   featureImportance: z.array(z.object({ feature: z.string(), importance: num })),
 });
 
+/** The current champion scored on this batch through its own fitted flow, next to its registered figure. */
+export const championCheckSchema = z.object({
+  model: z.string(),
+  version: num,
+  metric: z.string(),
+  higherIsBetter: z.boolean(),
+  /** The metric recorded when the version was registered (its holdout), when known. */
+  registered: nullableNum,
+  /** The metric on this batch's rows. */
+  current: num,
+  /** How much worse it is now than when registered (positive = worse), null without a registered figure. */
+  drop: nullableNum,
+  rows: num,
+});
+
 export const predictionPowerSchema = z.array(z.object({ feature: z.string(), score: num, method: z.string() }));
 
 export const anomaliesSchema = z.object({
@@ -222,6 +237,7 @@ export const reportSchema = z
     warnings: z.array(warningSchema).describe('Findings, high severity first, each with the flow step that fixes it'),
     target: targetSchema.optional().describe('Target analysis (with a target)'),
     quickModel: quickModelSchema.optional().describe('Gradient-boosted trees on a stratified 80/20 split (with a target)'),
+    champion: championCheckSchema.optional().describe('The current champion measured on this batch (pipeline report step, when a champion exists and the batch has the target)'),
     predictionPower: predictionPowerSchema.optional().describe('Per feature, the normalised validation score of a one-feature model, in [0, 1]'),
     correlations: correlationsSchema.describe('Pearson and Spearman (numeric), Cramér\'s V (categorical), association with the target'),
     anomalies: anomaliesSchema.optional().describe('The most anomalous rows by isolation forest'),
@@ -247,6 +263,7 @@ export type DriftPicture = z.infer<typeof driftPictureSchema>;
 export type BiasReport = z.infer<typeof biasSchema>;
 export type GatesReport = z.infer<typeof gatesSchema>;
 export type QuickModel = z.infer<typeof quickModelSchema>;
+export type ChampionCheck = z.infer<typeof championCheckSchema>;
 export type PredictionPower = z.infer<typeof predictionPowerSchema>;
 export type Anomalies = z.infer<typeof anomaliesSchema>;
 export type Histogram = z.infer<typeof histogramSchema>;

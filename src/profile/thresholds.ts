@@ -55,6 +55,8 @@ export interface Thresholds {
   driftMissingChange: number;
   /** Categories the baseline never had taking this share of the current rows or more is strong drift. */
   driftNewCategoryShare: number;
+  /** The champion's metric on the batch this much worse than when registered raises champion_degraded (high). */
+  championMetricDrop: number;
   /** Numeric target with at most this many distinct values is treated as classification. */
   classificationMaxDistinct: number;
   /** Categorical columns with more distinct values are left out of Cramér's V. */
@@ -96,6 +98,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   driftJsStrong: 0.2,
   driftMissingChange: 0.1,
   driftNewCategoryShare: 0.05,
+  championMetricDrop: 0.02,
   classificationMaxDistinct: 20,
   cramersMaxDistinct: 50,
   histogramBins: 20,

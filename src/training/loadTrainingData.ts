@@ -3,6 +3,7 @@ import { SluiceError, isSluiceError } from '../core/errors.js';
 import type { ColumnSchema } from '../core/types.js';
 import { frameFromView, type FrameColumn } from '../data/frameFromView.js';
 import type { Engine } from '../engine/Engine.js';
+import { quoteIdent } from '../engine/sql.js';
 import type { FlowSpec } from '../flow/flowSchema.js';
 import type { FittedFlow } from '../flow/fittedFlow.js';
 import { generatedColumns } from '../flow/generatedColumns.js';
@@ -26,6 +27,10 @@ export interface TrainingData {
   /** Columns of the flow's output that are not features, with the reason. */
   skipped: Array<{ name: string; reason: string }>;
   rows: { file: number; afterFlow: number; missingTarget: number; used: number };
+  /** Per feature, over the flow's output: distinct and missing counts and two sample values (min, max as text), for the id check. */
+  columnStats: Record<string, { distinct: number; missing: number; samples: string[] }>;
+  /** Rows of the flow's output that repeat an earlier row exactly (counted only when the id check needs it). */
+  duplicateRows: number;
 }
 
 export interface LoadTrainingDataOptions {
@@ -86,6 +91,7 @@ export async function loadTrainingData(engine: Engine, dataPath: string, options
     features: features.map((f): FrameColumn => ({ name: f.name, kind: f.kind })),
     target: { column: target, cast: numericTarget && options.problemType !== 'classification' ? 'DOUBLE' : 'VARCHAR' },
   });
+  const columnStats = await featureStats(engine, relation, features.map((f) => f.name), fitted.rows.out);
   const values = loaded.targetValues ?? [];
   const type: ProblemType = options.problemType === 'regression' ? 'regression' : options.problemType === 'classification' ? 'multiclass' : detectProblemType(values);
   const built = targetFromValues(values, type);
@@ -97,7 +103,34 @@ export async function loadTrainingData(engine: Engine, dataPath: string, options
     features,
     skipped,
     rows: { file: fitted.rows.in, afterFlow: fitted.rows.out, missingTarget: fitted.rows.out - loaded.rows, used: loaded.frame.nRows },
+    columnStats: columnStats.stats,
+    duplicateRows: columnStats.duplicateRows,
   };
+}
+
+/**
+ * Exact distinct and missing counts of the features in SQL (the frame pools rare categories, so
+ * it cannot tell an id), and the duplicate rows only when a feature is unique enough that the
+ * answer depends on them.
+ */
+async function featureStats(engine: Engine, relation: string, names: string[], rows: number): Promise<{ stats: TrainingData['columnStats']; duplicateRows: number }> {
+  if (names.length === 0) return { stats: {}, duplicateRows: 0 };
+  const parts = names.map((n, i) => `count(DISTINCT ${quoteIdent(n)}) AS d${i}, count(${quoteIdent(n)}) AS c${i}, min(${quoteIdent(n)})::VARCHAR AS lo${i}, max(${quoteIdent(n)})::VARCHAR AS hi${i}`);
+  const [r = {}] = await engine.query(`SELECT ${parts.join(', ')} FROM ${quoteIdent(relation)}`);
+  const stats: TrainingData['columnStats'] = {};
+  let candidate = false;
+  names.forEach((n, i) => {
+    const distinct = Number(r[`d${i}`] ?? 0);
+    const present = Number(r[`c${i}`] ?? 0);
+    stats[n] = { distinct, missing: rows - present, samples: [r[`lo${i}`], r[`hi${i}`]].filter((x): x is string => typeof x === 'string') };
+    if (present > 0 && distinct >= 0.5 * present && distinct < present) candidate = true;
+  });
+  let duplicateRows = 0;
+  if (candidate) {
+    const [d = {}] = await engine.query(`SELECT (SELECT count(*) FROM ${quoteIdent(relation)}) - (SELECT count(*) FROM (SELECT DISTINCT * FROM ${quoteIdent(relation)})) AS dups`);
+    duplicateRows = Number(d.dups ?? 0);
+  }
+  return { stats, duplicateRows };
 }
 
 /** The flow to fit: the given one (its target must be ours), or one with no steps. */

@@ -5,7 +5,10 @@ import { readTable } from '../engine/readTable.js';
 import { quoteIdent } from '../engine/sql.js';
 import { planSql } from '../flow/planSql.js';
 import { alignFrame } from '../ml/align.js';
-import type { Target } from '../ml/frame.js';
+import { takeRows, takeTarget, type Frame, type Target } from '../ml/frame.js';
+import type { Model } from '../ml/model.js';
+import { permutationImportance } from '../ml/permutationImportance.js';
+import { Rng } from '../ml/random.js';
 import { METRICS, scoreMetric, type MetricName } from '../ml/metrics/metricRegistry.js';
 import { loadArtifact, type Artifact } from './loadArtifact.js';
 
@@ -16,7 +19,13 @@ export interface ArtifactScore {
   rows: number;
   /** Rows whose target label the model never saw in training (scored as wrong). */
   unseenLabels: number;
+  /** With `importance: true`: permutation importance of each model feature on these rows. */
+  importance?: Record<string, number>;
 }
+
+/** Rows permutation importance uses at most, and its repeats (it predicts features x repeats times). */
+const IMPORTANCE_ROWS = 2500;
+const IMPORTANCE_REPEATS = 3;
 
 /**
  * Scores a trained model on a labelled raw data file through the model's own fitted recipe
@@ -27,7 +36,7 @@ export interface ArtifactScore {
  * @example
  * const s = await scoreArtifact('.sluice/models/readmission/3', 'holdout.parquet', 'log_loss');
  */
-export async function scoreArtifact(artifactOrPath: string | Artifact, dataPath: string, metric: MetricName): Promise<ArtifactScore> {
+export async function scoreArtifact(artifactOrPath: string | Artifact, dataPath: string, metric: MetricName, options: { importance?: boolean } = {}): Promise<ArtifactScore> {
   const artifact = typeof artifactOrPath === 'string' ? await loadArtifact(artifactOrPath) : artifactOrPath;
   const { model, fitted } = artifact;
   const spec = METRICS[metric];
@@ -51,11 +60,12 @@ export async function scoreArtifact(artifactOrPath: string | Artifact, dataPath:
     if (rows === 0) {
       throw new SluiceError('SCORE_NO_ROWS', `no row of ${dataPath} has a target value after the model's recipe`, { location: { file: dataPath, field: targetColumn }, hint: 'score on labelled data' });
     }
-    const out = model.output(alignFrame(model.schema, loaded.frame));
+    const frame = alignFrame(model.schema, loaded.frame);
+    const out = model.output(frame);
     const values = loaded.targetValues ?? [];
     if (model.task === 'regression') {
       const target: Target = { kind: 'regression', values: Float64Array.from(values, Number) };
-      return { metric, value: scoreMetric(metric, target, out), rows, unseenLabels: 0 };
+      return { metric, value: scoreMetric(metric, target, out), rows, unseenLabels: 0, ...(options.importance ? { importance: importanceOn(model, frame, target, metric) } : {}) };
     }
     // Classification: the model's labels, plus one column for labels it never saw (probability 0).
     const k = model.labels.length;
@@ -75,8 +85,26 @@ export async function scoreArtifact(artifactOrPath: string | Artifact, dataPath:
       labels = [...model.labels, '\u0000unseen'];
     }
     const value = scoreMetric(metric, { kind: 'classification', codes, labels }, proba);
-    return { metric, value, rows, unseenLabels: unseen };
+    let importance: Record<string, number> | undefined;
+    if (options.importance) {
+      // On the rows whose label the model knows, by log loss (it moves with every probability).
+      const seen = Uint32Array.from(codes.keys()).filter((i) => codes[i]! < k);
+      if (seen.length > 0) importance = importanceOn(model, takeRows(frame, seen), { kind: 'classification', codes: Int32Array.from(seen, (i) => codes[i]!), labels: model.labels }, 'log_loss');
+    }
+    return { metric, value, rows, unseenLabels: unseen, ...(importance ? { importance } : {}) };
   } finally {
     engine.close();
   }
+}
+
+/** Permutation importance by feature name on at most {@link IMPORTANCE_ROWS} rows (seeded). */
+function importanceOn(model: Model, frame: Frame, target: Target, metric: MetricName): Record<string, number> {
+  let f = frame;
+  let t = target;
+  if (frame.nRows > IMPORTANCE_ROWS) {
+    const rows = new Rng(0).permutation(frame.nRows).subarray(0, IMPORTANCE_ROWS);
+    f = takeRows(frame, rows);
+    t = takeTarget(target, rows);
+  }
+  return Object.fromEntries(permutationImportance(model, f, t, metric, { repeats: IMPORTANCE_REPEATS, seed: 0 }).map((x) => [x.name, x.importance]));
 }

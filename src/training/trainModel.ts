@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { isSluiceError, SluiceError } from '../core/errors.js';
 import { Engine } from '../engine/Engine.js';
 import { atomicWriteFile } from '../engine/atomicWriteFile.js';
-import { requiredInputs } from '../flow/planSql.js';
+import { inputSignature } from './inputSignature.js';
 import type { Leaderboard, LeaderboardEntry } from '../ml/automl/leaderboard.js';
 import { runAutoML, type AutoMLOptions } from '../ml/automl/runAutoML.js';
 import { takeRows, takeTarget } from '../ml/frame.js';
@@ -23,6 +23,7 @@ import { renderModelReportHtml } from './html/renderModelReportHtml.js';
 import { loadTrainingData, type TrainingData } from './loadTrainingData.js';
 import { MANIFEST_FORMAT, type ModelManifest } from './manifest.js';
 import type { ModelReport } from './modelReport.js';
+import { screenFeatures } from './screenFeatures.js';
 import { sluiceVersion } from './sluiceVersion.js';
 import { TRAIN_FILES } from './trainFiles.js';
 import { writeArtifactDir } from './writeArtifactDir.js';
@@ -42,6 +43,8 @@ export interface TrainOptions {
    * the ensemble, worker threads.
    */
   search?: Pick<AutoMLOptions, 'folds' | 'largeDataRows' | 'learners' | 'maxCandidates' | 'ensemble' | 'workers'>;
+  /** Features kept although their prediction power reaches 0.98 (otherwise refused as leaks). */
+  allowLeaks?: string[];
   /** Progress lines: data loading, each candidate as it finishes, the refit, the writing. */
   onProgress?: (event: { phase: string; message: string; entry?: LeaderboardEntry }) => void;
   signal?: AbortSignal;
@@ -84,6 +87,14 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
     data = await loadTrainingData(engine, dataPath, { target: options.target, ...(options.flowPath ? { flowPath: options.flowPath } : {}), ...(options.problemType ? { problemType: options.problemType } : {}) });
   } finally {
     engine.close();
+  }
+  // The report's judgement before the search: ids, constants and empties out (listed), leaks refused.
+  const screened = screenFeatures(data.frame, data.target, data.features, { ...(options.allowLeaks ? { allowLeaks: options.allowLeaks } : {}), where: dataPath, stats: { columns: data.columnStats, rows: data.rows.afterFlow, duplicateRows: data.duplicateRows } });
+  data = { ...data, frame: screened.frame, features: screened.features, skipped: [...data.skipped, ...screened.dropped, ...screened.allowedLeaks.map((l) => ({ name: l.name, reason: `kept although its prediction power is ${l.power.toFixed(3)} (allowed leak)` }))] };
+  for (const d of screened.dropped) progress({ phase: 'load', message: `left out "${d.name}": ${d.reason}` });
+  for (const l of screened.allowedLeaks) progress({ phase: 'load', message: `kept "${l.name}" although its prediction power is ${l.power.toFixed(3)} (--allow-leak)` });
+  if (data.frame.features.length === 0) {
+    throw new SluiceError('TRAIN_NO_FEATURES', `no feature is left to train on: ${screened.dropped.map((d) => `"${d.name}" ${d.reason}`).join('; ')}`, { location: { file: dataPath }, hint: 'the data needs at least one column that varies and is not an identifier' });
   }
   const fingerprint = await fileFingerprint(dataPath);
   progress({
@@ -170,7 +181,8 @@ function buildManifest(
     problemType: lb.problemType,
     target: data.fitted.target ?? '',
     classLabels: model.labels,
-    inputSignature: requiredInputs(data.fitted, 'serve'),
+    // Exactly the raw columns the fitted flow and the model read (src/training/inputSignature.ts).
+    inputSignature: inputSignature(data.fitted, model.schema.map((s) => s.name)),
     features: data.features.filter((f) => used.has(f.name)),
     ...(recordId ? { recordId } : {}),
     flow: { name: data.fitted.name, flowHash: data.fitted.flowHash, steps: data.fitted.steps.length },

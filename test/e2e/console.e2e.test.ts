@@ -202,8 +202,24 @@ describe('console in a real browser (sluice serve + headless Chromium)', () => {
     const page = await ctx.newPage();
     await signIn(page, 'ana', 'ana-secret-1');
     await page.goto(`${base}/executions/${waiting.id}`);
-    expect((await page.textContent('main')) ?? '').toMatch(/drift/i);
+    const main = (await page.textContent('main')) ?? '';
+    expect(main).toMatch(/drift/i);
+    // Say it straight: the verdict line carries the high warnings, never a bare "pass".
+    expect(main).toMatch(/Verdict: gates (pass|FAIL)[^\n]* · \d+ high warnings?: [^\n]*drift in/);
+    // The champion (batch 1's model) measured on this batch, next to its registered figure.
+    expect(main).toMatch(/champion v\d+ \w+ on this batch\s*[\d.]+ \(registered [\d.]+\)/);
+    // Drift pictures, above the decision form, no scripts.
+    const pictures = page.locator('.drift-pictures svg.drift-picture');
+    expect(await pictures.count()).toBeGreaterThan(0);
+    const pictureTop = (await page.locator('.drift-pictures').first().boundingBox())!.y;
+    const formTop = (await page.locator('#decide').boundingBox())!.y;
+    expect(pictureTop).toBeLessThan(formTop);
+    expect(await page.locator('main script').count()).toBe(0);
     await shot(page, '08-drift-waiting');
+    await page.locator('.drift-pictures').first().scrollIntoViewIfNeeded();
+    await page.locator('.drift-pictures').first().screenshot({ path: join(SHOTS, 'screen', '08b-drift-pictures.png') });
+    // The embedded report.html has the same pictures.
+    await expect.poll(async () => page.frameLocator('iframe.report').locator('#drift svg.drift-picture').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     // Reject without a reason: refused, still waiting.
     await page.click('button[name=decision][value=reject]');
     expect((await executionOf('batch-2-drift.csv'))?.status).toBe('waiting');

@@ -106,6 +106,19 @@ describe('train, register_model and deploy in the default pipeline', () => {
     expect(rec2.status, JSON.stringify(rec2.error)).toBe('succeeded');
     const t2 = output<any>(r, e2.id, 'train');
     expect(t2.champion.version).toBe(1);
+    // Before the approval, the report step measured champion v1 on batch 2, next to its registered figure.
+    const rep2 = output<any>(r, e2.id, 'report');
+    const champ = JSON.parse(readFileSync(rep2.reportJson, 'utf8')).champion;
+    expect(champ).toMatchObject({ model: 'readmission', version: 1, metric: t2.metric });
+    expect(champ.registered).toBeCloseTo(output<any>(r, e1.id, 'train').candidate.value, 12);
+    expect(Number.isFinite(champ.current)).toBe(true);
+    expect(champ.drop).toBeCloseTo(champ.higherIsBetter ? champ.registered - champ.current : champ.current - champ.registered, 12);
+    expect(rep2.figures[`champion v1 ${t2.metric} on this batch`]).toMatch(/^[\d.]+ \(registered [\d.]+\)$/);
+    expect(rep2.headline).toMatch(/^(gates|no gates)/);
+    // The flow's record id and event time are not measured for drift.
+    const drift2 = JSON.parse(readFileSync(rep2.reportJson, 'utf8')).drift;
+    expect(drift2.columns.map((c: { name: string }) => c.name)).not.toContain('event_time');
+    expect(drift2.excludedColumns).toEqual(expect.arrayContaining(['record_id', 'event_time']));
     // The recorded champion score is real: re-scoring v1 on the same held-out rows gives it again.
     const again = await scoreArtifact(join(dir, '.sluice', 'models', 'readmission', '1'), t2.holdoutFile, t2.metric);
     expect(again.value).toBeCloseTo(t2.champion.value, 12);

@@ -21,7 +21,7 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => { mails.push(m); cb(); }, cb);
+      simpleParser(stream, { keepCidLinks: true }).then((m) => { mails.push(m); cb(); }, cb);
     },
   });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
@@ -73,7 +73,7 @@ describe('notifications', () => {
     // Two messages for Ana (findings, then the approval request); none for the viewer.
     expect(mails.map((m) => (m.to as { text: string }).text)).toEqual(['ana@example.test', 'ana@example.test']);
     const request = mails.find((m) => m.subject?.includes('approval needed'))!;
-    expect(request.subject).toBe('[Sluice] approval needed for batch-7.csv — verdict: pass with warnings');
+    expect(request.subject).toBe('[Sluice] approval needed for batch-7.csv — verdict: pass with warnings · 1 high warning');
     expect(request.text).toContain('FAIL  no <script> drift — psi 0.31 on age');
     expect(request.text).toContain('target leakage suspected in discharge_id');
     expect(request.text).not.toContain('minor');
@@ -97,6 +97,45 @@ describe('notifications', () => {
     expect(decideApproval(p.store, { token, decision: 'approve', comment: 'fine' })).toMatchObject({ by: 'Ana', via: 'token' });
     await o.runUntilIdle();
     expect(p.store.require(ex.id).status).toBe('succeeded');
+    mailer.close();
+  });
+
+  it('says it straight (gates and high warnings together) and carries the drift pictures as inline PNG images', async () => {
+    const p = tempProject();
+    const mailer = new Mailer({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true, from: 'sluice@example.test' });
+    const settings = { publicUrl: 'http://sluice.example.test:7300', approvers: [{ name: 'Ana', email: 'ana-drift@example.test', role: 'approver' as const }], mailer, webhooks: [] };
+    const summary = {
+      ...REPORT,
+      verdict: 'pass',
+      headline: 'gates pass · 2 high warnings: drift in age, <b>x</b>',
+      tone: 'review',
+      figures: { rows: 1000, 'champion v3 f1 on this batch': '0.6120 (registered 0.7010)' },
+      driftPictures: [
+        { name: 'age', kind: 'numeric', strong: true, reasons: ['PSI 1.58 >= 0.25'], missingBaseline: 0, missingCurrent: 0.25, importance: 0.31, picture: { kind: 'histogram', edges: [0, 1, 2, 3], baseline: [0.5, 0.3, 0.2], current: [0.1, 0.3, 0.6] } },
+        { name: '<b>x</b>', kind: 'categorical', strong: true, reasons: ['new categories in 10.0% of rows'], missingBaseline: 0, missingCurrent: 0, importance: null, picture: { kind: 'categories', labels: ['a', 'new'], baseline: [1, 0], current: [0.9, 0.1] } },
+      ],
+    };
+    const acts = new ActivityRegistry().register('report', async () => summary);
+    const o = orchestrator(p, acts, { approvals: new ApprovalMessenger(p.store, settings) });
+    const ex = o.start({ file: '/data/inbox/batch-9.csv' }, { pipeline: pipeline(`start: report\nstates:\n  report: { type: task, activity: report, next: ask }\n  ask: { type: approval, timeout: 1d, next: done }\n  done: { type: succeed }\n`) });
+    await o.runUntilIdle();
+    expect(p.store.require(ex.id).status).toBe('waiting');
+    const m = mails.find((x) => (x.to as { text: string }).text === 'ana-drift@example.test')!;
+    expect(m.subject).toBe('[Sluice] approval needed for batch-9.csv — verdict: gates pass · 2 high warnings: drift in age, <b>x</b>');
+    expect(m.text).toContain('Verdict: gates pass · 2 high warnings');
+    expect(m.text).toContain('champion v3 f1 on this batch: 0.6120 (registered 0.7010)');
+    expect(m.text).toContain('age: PSI 1.58 >= 0.25 (importance in the champion 0.310)');
+    // Two PNG images, shown inline by the HTML part (cid:), no script, data escaped.
+    const images = m.attachments.filter((a) => a.contentType === 'image/png');
+    expect(images).toHaveLength(2);
+    for (const img of images) {
+      expect(img.content.subarray(1, 4).toString('ascii')).toBe('PNG');
+      expect(m.html).toContain(`cid:${img.cid}`);
+    }
+    expect(m.html).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(m.html).not.toContain('<b>x</b>');
+    expect(m.html).not.toContain('<script');
+    expect(m.html).toMatch(/color:#a35200;font-weight:bold">gates pass · 2 high warnings/);
     mailer.close();
   });
 

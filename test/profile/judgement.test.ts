@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
+import { parseGateRule } from '../../src/profile/gates.js';
+import { reportHeadline } from '../../src/profile/headline.js';
 import { profileTable, type ProfileOptions } from '../../src/profile/profileTable.js';
 import { reportSchema, type Report } from '../../src/profile/reportSchema.js';
 import { rng, tempDir, writeCsv } from './helpers.js';
@@ -66,6 +68,9 @@ describe('drift that cannot hide', () => {
     const high = report.warnings.filter((w) => w.severity === 'high' && w.code === 'drift');
     expect(high.map((w) => w.columns)).toEqual([['age']]);
     expect(high[0]!.message).toMatch(/"age" drifted from the baseline \(PSI [\d.]+ >= 0\.25; importance in the champion 0\.310\)/);
+    // Say it straight: a passing gate and the high warning on one line.
+    const gated = await profile(c, { baseline: b, gates: [parseGateRule('rows > 10')] });
+    expect(reportHeadline(gated)).toBe('gates pass · 1 high warning: drift in age');
   });
 
   it('a missing-share jump of 25 points is drift on its own', async () => {
@@ -113,6 +118,28 @@ describe('drift that cannot hide', () => {
     expect(c1.strong).toBe(true);
     expect(c1.picture?.labels).toContain('brand-new');
     expect(report.drift!.verdict).toBe('drift');
+  });
+});
+
+describe('the champion measured on the batch', () => {
+  it('a drop beyond the threshold is a high warning, and the champion.metric_drop gate fails on it', async () => {
+    const base = twelve(300, 21);
+    const rel = await load(base.header, base.rows);
+    const gates = [parseGateRule('champion.metric_drop < 0.02')];
+    const check = { model: 'm', version: 3, metric: 'f1', higherIsBetter: true, registered: 0.71, rows: 300 };
+    const worse = await profile(rel, { champion: { ...check, current: 0.61, drop: 0.1 }, gates });
+    expect(worse.champion?.current).toBe(0.61);
+    expect(worse.gates!.verdict).toBe('fail');
+    const w = worse.warnings.filter((x) => x.code === 'champion_degraded');
+    expect(w).toHaveLength(1);
+    expect(w[0]!.severity).toBe('high');
+    expect(w[0]!.message).toContain('f1 0.6100 on this batch, 0.1000 worse than when registered (0.7100)');
+    const same = await profile(rel, { champion: { ...check, current: 0.705, drop: 0.005 }, gates });
+    expect(same.gates!.verdict).toBe('pass');
+    expect(same.warnings.filter((x) => x.code === 'champion_degraded')).toEqual([]);
+    // Without a champion the gate has nothing to read and fails, saying so.
+    const none = await profile(rel, { gates });
+    expect(none.gates!.rules[0]!.detail).toMatch(/not in the report/);
   });
 });
 

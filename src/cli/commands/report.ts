@@ -36,6 +36,7 @@ export function register(program: Command): void {
       const bias = parseBias(flags);
       // DuckDB loads only when the command runs, so other commands start fast.
       const { reportFromFiles } = await import('../../profile/reportFromFiles.js');
+      const { reportHeadline } = await import('../../profile/headline.js');
       const bar = new Progress();
       let running = false;
       const onProgress = (part: string) => {
@@ -56,6 +57,9 @@ export function register(program: Command): void {
       const count = (s: string) => report.warnings.filter((w) => w.severity === s).length;
       process.stderr.write(`done in ${Date.now() - started} ms: ${report.dataset.rows} rows, ${report.columns.length} columns, warnings ${count('high')} high / ${count('medium')} medium / ${count('low')} low\n`);
       if (report.gates) process.stderr.write(`gates: ${report.gates.verdict} (${report.gates.rules.filter((r) => r.pass).length}/${report.gates.rules.length} rules pass)\n`);
+      // The gates and the high warnings on one line: a pass never reads as all clear while high warnings stand.
+      process.stderr.write(`verdict: ${reportHeadline(report)}\n`);
+      if (report.drift) process.stderr.write(`drift: ${report.drift.summary ?? report.drift.verdict}\n`);
       process.stdout.write(`${json}\n${html}\n`);
       if (flags.strict && report.gates?.verdict === 'fail') process.exitCode = 3;
     });

@@ -11,6 +11,7 @@ interface TrainFlags {
   timeLimit?: string;
   seed?: string;
   holdout?: string;
+  allowLeak: string[];
   out: string;
 }
 
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option('--time-limit <seconds>', 'time for the whole search', '60')
     .option('--seed <n>', 'random seed (splits, search, subsampling)', '0')
     .option('--holdout <fraction>', 'fraction of rows held out for the final score', '0.2')
+    .option('--allow-leak <column>', 'keep this feature although it predicts the target almost alone (prediction power >= 0.98); repeat for several', (v: string, all: string[]) => [...all, v], [] as string[])
     .action(async (data: string, flags: TrainFlags) => {
       const options = parseFlags(flags);
       const { trainModel } = await import('../../training/trainModel.js');
@@ -75,6 +77,7 @@ function parseFlags(flags: TrainFlags): {
   timeLimit: number;
   seed: number;
   holdout: number;
+  allowLeaks?: string[];
 } {
   const pt = flags.problemType;
   if (pt !== undefined && pt !== 'classification' && pt !== 'regression') {
@@ -97,5 +100,6 @@ function parseFlags(flags: TrainFlags): {
     timeLimit: number('--time-limit', flags.timeLimit, (x) => x > 0, 'a positive number of seconds'),
     seed: number('--seed', flags.seed, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer'),
     holdout: number('--holdout', flags.holdout, (x) => x > 0 && x < 1, 'a fraction between 0 and 1'),
+    ...(flags.allowLeak.length > 0 ? { allowLeaks: flags.allowLeak } : {}),
   };
 }

@@ -14,6 +14,7 @@ export interface ModelSettings {
   learners?: string[];
   maxCandidates?: number;
   ensemble?: boolean;
+  allowLeaks?: string[];
 }
 
 /** A registry-safe model name from the project name (`my project` -> `my_project`). */
@@ -63,5 +64,6 @@ export function modelSettings(config: SluiceConfig | undefined, input: Record<st
     ...(learners !== undefined ? { learners: learners as string[] } : {}),
     ...((input.maxCandidates ?? m?.maxCandidates) !== undefined ? { maxCandidates: (input.maxCandidates ?? m?.maxCandidates) as number } : {}),
     ...((input.ensemble ?? m?.ensemble) !== undefined ? { ensemble: (input.ensemble ?? m?.ensemble) as boolean } : {}),
+    ...((input.allowLeaks ?? m?.allowLeaks) !== undefined ? { allowLeaks: (input.allowLeaks ?? m?.allowLeaks) as string[] } : {}),
   };
 }

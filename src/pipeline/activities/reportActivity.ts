@@ -5,14 +5,25 @@ import { SluiceError } from '../../core/errors.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { generatedColumns } from '../../flow/generatedColumns.js';
 import { reportFromFiles } from '../../profile/reportFromFiles.js';
+import { driftPictureItems, type DriftPictureItem } from '../../profile/driftPictureItems.js';
+import { headlineTone, reportHeadline } from '../../profile/headline.js';
 import type { Report } from '../../profile/reportSchema.js';
 import type { ExecutionStore } from '../store/ExecutionStore.js';
 import type { Activity } from './Activity.js';
+import { championOnBatch } from './championOnBatch.js';
+import { defaultModelName } from './modelSettings.js';
 import { projectFlow, resolveTarget } from './projectFlow.js';
 
 /** What the report step records: the findings approvers see first, and where the report is. */
 export interface ReportSummary {
+  /** The gates' verdict (`pass` / `fail`), as choice states test it; see `headline` for what to show. */
   verdict: string;
+  /** Gates and high warnings together: `gates pass · 3 high warnings: drift in age, ...`. */
+  headline?: string;
+  /** How to show the headline: fail (a gate failed), review (high warnings stand), pass. */
+  tone?: 'pass' | 'review' | 'fail';
+  /** The columns that drifted, strongest first, with the data of their pictures (at most 24). */
+  driftPictures?: DriftPictureItem[];
   gates: Array<{ name: string; passed: boolean; message?: string }>;
   warnings: Array<{ severity: string; code: string; message: string }>;
   figures: Record<string, number | string>;
@@ -50,6 +61,8 @@ export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson
     'duplicate rows': d.duplicateRows,
   };
   if (report.drift) figures['drifted columns'] = `${report.drift.driftedColumns.length} of ${report.drift.columns.length}`;
+  const ch = report.champion;
+  if (ch) figures[`champion v${ch.version} ${ch.metric} on this batch`] = `${ch.current.toFixed(4)} (registered ${ch.registered === null ? '–' : ch.registered.toFixed(4)})`;
   const qm = report.quickModel;
   if (qm) {
     const [name, value] = Object.entries(qm.metrics).find(([, v]) => v !== null) ?? [];
@@ -58,6 +71,9 @@ export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson
   const high = report.warnings.filter((w) => w.severity === 'high').length;
   return {
     verdict: report.gates ? report.gates.verdict : high > 0 ? 'review (high warnings, no gates)' : 'no gates configured',
+    headline: reportHeadline(report),
+    tone: headlineTone(report.gates?.verdict, high),
+    driftPictures: driftPictureItems(report),
     gates: (report.gates?.rules ?? []).map((r) => ({ name: r.rule, passed: r.pass, ...(r.detail ? { message: r.detail } : { message: `value ${String(r.value)}` }) })),
     warnings: report.warnings.map((w) => ({ severity: w.severity, code: w.code, message: w.message })),
     figures,
@@ -86,8 +102,14 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
     const { spec } = await projectFlow(config, input, ctx.project.root);
     const target = resolveTarget(config, input, spec);
     const generated = spec ? generatedColumns(spec) : [];
+    // The champion on this batch: scored on the raw file, through its own fitted flow.
+    const rawFile = typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : input.file;
+    const champion = rawFile && target ? await championOnBatch(ctx, defaultModelName(config), rawFile) : {};
     const { report } = await reportFromFiles(file, {
       outDir: dir,
+      ...(champion.check ? { champion: champion.check } : {}),
+      ...(champion.importance ? { championImportance: champion.importance } : {}),
+      ...(champion.note ? { notes: [champion.note] } : {}),
       ...(target ? { target } : {}),
       ...(gatesPath ? { gatesPath } : {}),
       ...(baseline ? { baselinePath: baseline } : {}),

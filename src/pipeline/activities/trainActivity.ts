@@ -61,6 +61,7 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
     ...(s.metric ? { metric: s.metric } : {}),
     timeLimit: s.timeLimit,
     seed: s.seed,
+    ...(s.allowLeaks ? { allowLeaks: s.allowLeaks } : {}),
     search: {
       ...(s.learners ? { learners: s.learners as TrainableLearner[] } : {}),
       ...(s.maxCandidates !== undefined ? { maxCandidates: s.maxCandidates } : {}),

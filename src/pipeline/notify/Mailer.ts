@@ -16,11 +16,20 @@ export interface SmtpSettings {
   from: string;
 }
 
+/** A file sent with a message; with `cid`, the HTML part shows it inline (`<img src="cid:...">`). */
+export interface MailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
+  cid?: string;
+}
+
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
   html?: string | undefined;
+  attachments?: MailAttachment[] | undefined;
 }
 
 /** Sends e-mail over SMTP with nodemailer. One transport (pooled connections) per mailer. */
@@ -55,7 +64,7 @@ export class Mailer {
   async send(m: MailMessage): Promise<string> {
     const transport = this.transport();
     try {
-      const info = await transport.sendMail({ from: this.settings.from, to: m.to, subject: m.subject, text: m.text, ...(m.html ? { html: m.html } : {}) });
+      const info = await transport.sendMail({ from: this.settings.from, to: m.to, subject: m.subject, text: m.text, ...(m.html ? { html: m.html } : {}), ...(m.attachments?.length ? { attachments: m.attachments } : {}) });
       return String(info.messageId);
     } catch (e) {
       throw new SluiceError('SMTP_FAILED', `sending mail to ${m.to} via ${this.settings.host}:${this.settings.port} failed: ${(e as Error).message}`, {

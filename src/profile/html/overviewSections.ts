@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../../core/html.js';
+import { headlineTone, reportHeadline } from '../headline.js';
 import type { Report, ReportWarning } from '../reportSchema.js';
 import { fmt, pctText } from './format.js';
 
@@ -6,15 +7,25 @@ import { fmt, pctText } from './format.js';
 export function verdictSection(r: Report): SafeHtml {
   const high = r.warnings.filter((w) => w.severity === 'high').length;
   const g = r.gates;
-  const verdict = g ? g.verdict : high > 0 ? 'fail' : 'none';
-  const label = g ? (g.verdict === 'pass' ? 'Gates pass' : 'Gates fail') : high > 0 ? `${high} high warning${high > 1 ? 's' : ''}` : 'No gates configured';
+  // Never a green "pass" alone while high warnings stand: the headline says both.
+  const tone = headlineTone(g?.verdict, high);
+  const verdict = g || high > 0 ? tone : 'none';
+  const label = reportHeadline(r);
   const rules = g
     ? html`<table><thead><tr><th>Rule</th><th class="n">Value</th><th>Result</th><th>Detail</th></tr></thead><tbody>${g.rules.map(
         (x) => html`<tr><td><code>${x.rule}</code></td><td class="n">${fmt(x.value)}</td><td><span class="badge ${x.pass ? 'pass' : 'fail'}">${x.pass ? 'pass' : 'fail'}</span></td><td class="muted">${x.detail ?? ''}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">Pass <code>--gates gates.yaml</code> to evaluate quality gates on this report.</p>`;
   const counts = (['high', 'medium', 'low'] as const).map((s) => html`<span class="badge ${s}">${r.warnings.filter((w) => w.severity === s).length} ${s}</span> `);
-  return html`<section id="verdict"><h2>Verdict and gates</h2><div class="verdict"><div class="big ${verdict}">${label}</div><div>${counts}<div class="muted">${fmt(r.dataset.rows)} rows × ${r.dataset.columns} columns${r.drift ? html` · drift: <b>${r.drift.verdict === 'drift' ? 'detected' : 'none'}</b>` : ''}</div></div></div><h3>Gates</h3>${rules}</section>`;
+  return html`<section id="verdict"><h2>Verdict and gates</h2><div class="verdict"><div class="big ${verdict}">${label}</div><div>${counts}<div class="muted">${fmt(r.dataset.rows)} rows × ${r.dataset.columns} columns${r.drift ? html` · ${r.drift.verdict === 'drift' ? html`<b>${r.drift.summary ?? 'drift detected'}</b>` : html`drift: <b>none</b>`}` : ''}</div></div></div>${championBlock(r)}<h3>Gates</h3>${rules}</section>`;
+}
+
+/** The champion measured on this batch, next to its registered figure. */
+export function championBlock(r: Report): SafeHtml {
+  const c = r.champion;
+  if (!c) return html``;
+  const worse = c.drop !== null && c.drop >= Number(r.thresholds.championMetricDrop ?? 0.02);
+  return html`<h3>Champion on this batch</h3><table><tbody><tr><th>Model</th><td>${c.model} version ${c.version}</td></tr><tr><th>${c.metric} on this batch</th><td class="n">${fmt(c.current)} (${fmt(c.rows)} rows)</td></tr><tr><th>${c.metric} when registered</th><td class="n">${fmt(c.registered)}</td></tr><tr><th>Drop</th><td class="n">${c.drop === null ? '–' : html`<span class="badge ${worse ? 'high' : 'pass'}">${fmt(c.drop)}</span>`}</td></tr></tbody></table>`;
 }
 
 function warningBlock(w: ReportWarning): SafeHtml {

@@ -20,7 +20,8 @@ th{color:var(--mut);font-weight:600;background:#fafbfc}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .verdict{display:flex;gap:16px;align-items:center;flex-wrap:wrap}
 .big{font-size:22px;font-weight:700;padding:8px 18px;border-radius:6px;color:#fff}
-.big.pass{background:var(--ok)}.big.fail{background:var(--hi)}.big.none{background:#6b7585}
+.big.pass{background:var(--ok)}.big.fail{background:var(--hi)}.big.review{background:var(--me)}.big.none{background:#6b7585}
+.drift-pictures{display:flex;flex-wrap:wrap;gap:12px}.drift-figure{margin:0;border:1px solid var(--bd);border-radius:6px;padding:8px;max-width:400px}.drift-figure figcaption{font-size:12px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
 .badge.high{background:var(--hi)}.badge.medium{background:var(--me)}.badge.low{background:var(--lo)}
 .badge.pass{background:var(--ok)}.badge.fail{background:var(--hi)}.badge.type{background:#eef1f5;color:#394150;font-weight:500}

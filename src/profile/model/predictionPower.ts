@@ -30,7 +30,13 @@ export async function predictionPower(input: ModelSectionInput): Promise<Predict
   if (!input.target) return undefined;
   const data = await loadModelData(input);
   if (data.frame.nRows < 10) return undefined;
-  const full = split80(data.frame, data.target!);
+  return predictionPowerOfFrame(data.frame, data.target!);
+}
+
+/** Prediction power of each feature of a frame (see {@link predictionPower}); training's leak check uses it too. */
+export function predictionPowerOfFrame(frame: Frame, target: Target): PredictionPower {
+  const data = { frame };
+  const full = split80(frame, target);
   const tr = sample(full.train, full.trainY, MAX_TRAIN, 1);
   const te = sample(full.test, full.testY, MAX_TEST, 2);
   const s = { train: tr.frame, trainY: tr.target, test: te.frame, testY: te.target };

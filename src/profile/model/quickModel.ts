@@ -32,10 +32,23 @@ export function holdoutMetrics(target: Target, out: Float64Array): Record<string
   };
 }
 
-/** Stratified 80/20 split of a frame (deciles of the target for regression), seeded. */
-export function split80(frame: Frame, target: Target): { train: Frame; trainY: Target; test: Frame; testY: Target } {
-  const h = stratifiedHoldout(target, { testFraction: 0.2, seed: 0 });
-  return { train: takeRows(frame, h.train), trainY: takeTarget(target, h.train), test: takeRows(frame, h.test), testY: takeTarget(target, h.test) };
+type Split80 = { train: Frame; trainY: Target; test: Frame; testY: Target };
+const splits = new WeakMap<Frame, WeakMap<Target, Split80>>();
+
+/**
+ * Stratified 80/20 split of a frame (deciles of the target for regression), seeded. Computed
+ * once per frame and target: the quick model and prediction power share it.
+ */
+export function split80(frame: Frame, target: Target): Split80 {
+  let byTarget = splits.get(frame);
+  if (!byTarget) splits.set(frame, (byTarget = new WeakMap()));
+  let s = byTarget.get(target);
+  if (!s) {
+    const h = stratifiedHoldout(target, { testFraction: 0.2, seed: 0 });
+    s = { train: takeRows(frame, h.train), trainY: takeTarget(target, h.train), test: takeRows(frame, h.test), testY: takeTarget(target, h.test) };
+    byTarget.set(target, s);
+  }
+  return s;
 }
 
 /**

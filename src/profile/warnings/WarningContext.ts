@@ -1,4 +1,4 @@
-import type { Anomalies, ColumnReport, Correlations, DriftReport, PredictionPower, Report, ReportWarning, Severity, TargetReport } from '../reportSchema.js';
+import type { Anomalies, ChampionCheck, ColumnReport, Correlations, DriftReport, PredictionPower, Report, ReportWarning, Severity, TargetReport } from '../reportSchema.js';
 import type { Thresholds } from '../thresholds.js';
 
 /** What the warning rules read: the computed sections of the report, never the data. */
@@ -10,6 +10,7 @@ export interface WarningContext {
   predictionPower?: PredictionPower;
   anomalies?: Anomalies;
   drift?: DriftReport;
+  champion?: ChampionCheck;
   thresholds: Thresholds;
   /** Columns the flow generates (record id, event time, split): no warnings about them. */
   generated?: readonly string[];

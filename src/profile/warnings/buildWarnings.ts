@@ -1,6 +1,6 @@
 import type { ReportWarning } from '../reportSchema.js';
 import { constantColumn, disguisedMissing, emptyColumn, highCardinality, idColumn, missingValues, mixedTypes, nearConstantColumn, outliers, skewed } from './columnRules.js';
-import { anomalousSamples, drift, duplicateRows } from './datasetRules.js';
+import { anomalousSamples, championDegraded, drift, duplicateRows } from './datasetRules.js';
 import { highCorrelation, targetLeakage } from './relationRules.js';
 import { classImbalance, rareTargetLabel, singleClassTarget, tooFewInstances, tooManyClasses } from './targetRules.js';
 import type { WarningContext, WarningRule } from './WarningContext.js';
@@ -13,6 +13,7 @@ export const WARNING_RULES: readonly WarningRule[] = [
   tooManyClasses,
   classImbalance,
   rareTargetLabel,
+  championDegraded,
   drift,
   duplicateRows,
   emptyColumn,

@@ -1,4 +1,5 @@
 import type { ColumnReport } from '../reportSchema.js';
+import type { Thresholds } from '../thresholds.js';
 import { pct, warning, type WarningContext, type WarningRule } from './WarningContext.js';
 
 const nonMissing = (c: ColumnReport, rows: number) => rows - c.missing;
@@ -38,7 +39,7 @@ export const nearConstantColumn: WarningRule = (ctx) =>
  */
 export const idColumn: WarningRule = (ctx) =>
   features(ctx).flatMap((c) => {
-    const judged = judgeId(c, ctx);
+    const judged = judgeId(c, ctx.thresholds, ctx.dataset.rows, ctx.dataset.duplicateRows);
     if (!judged) return [];
     return [warning('id_column', 'medium', [c.name], `"${c.name}" looks like an identifier: ${judged.why}`, ['drop_columns', `drop "${c.name}" from the features (keep it as record id with record_id if it is the key)`], { value: judged.ratio, threshold: judged.threshold })];
   });
@@ -46,21 +47,30 @@ export const idColumn: WarningRule = (ctx) =>
 /** Values that look like keys: `C-00123`, `INV2024001`, UUIDs, zero-padded codes. */
 const ID_PATTERNS = [/^[A-Za-z][A-Za-z_-]*[-_]?\d{2,}$/, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, /^0\d{2,}$/, /^[0-9a-f]{24,64}$/i];
 
-/** Whether a column is an id, and why (shared by the id and high-cardinality rules). */
-export function judgeId(c: ColumnReport, ctx: WarningContext): { why: string; ratio: number; threshold: number } | undefined {
-  const t = ctx.thresholds;
-  const n = nonMissing(c, ctx.dataset.rows);
+/**
+ * Whether a column is an id, and why: shared by the id and high-cardinality rules and by
+ * training, which drops what this calls an id. `duplicateRows` may be a function, called only
+ * when the answer depends on it (counting duplicate rows costs a pass over the data).
+ */
+export function judgeId(
+  c: Pick<ColumnReport, 'missing' | 'distinct' | 'storageType' | 'type' | 'meanLength' | 'topValues'>,
+  t: Thresholds,
+  rows: number,
+  duplicateRows: number | (() => number),
+): { why: string; ratio: number; threshold: number } | undefined {
+  const n = rows - c.missing;
   if (n < t.idMinRows) return undefined;
   const samples = (c.topValues ?? []).map((v) => v.value).filter((v) => v !== null).map(String);
   const fractional = samples.some((v) => /^[-+]?\d*\.\d*[1-9]\d*$/.test(v.trim()));
   if (c.storageType === 'float' || fractional) return undefined;
   const eligible = c.storageType === 'integer' || c.type === 'categorical' || (c.type === 'text' && (c.meanLength ?? 0) <= 40);
   if (!eligible) return undefined;
-  // Duplicate rows repeat their id: compare with the number of distinct rows.
-  const distinctRows = Math.max(1, n - ctx.dataset.duplicateRows);
   const ratio = c.distinct / n;
-  if (c.distinct >= distinctRows && c.distinct >= t.idMinRows && ratio >= 0.5) {
-    return { why: `${c.distinct} distinct values in ${distinctRows} distinct rows${ctx.dataset.duplicateRows > 0 ? ` (${n} rows with duplicates)` : ''}`, ratio, threshold: t.idDistinctRatio };
+  if (c.distinct >= t.idMinRows && ratio >= 0.5 && ratio < t.idDistinctRatio) {
+    // Duplicate rows repeat their id: compare with the number of distinct rows.
+    const dups = typeof duplicateRows === 'function' ? duplicateRows() : duplicateRows;
+    const distinctRows = Math.max(1, n - dups);
+    if (c.distinct >= distinctRows) return { why: `${c.distinct} distinct values in ${distinctRows} distinct rows${dups > 0 ? ` (${n} rows with duplicates)` : ''}`, ratio, threshold: t.idDistinctRatio };
   }
   if (ratio >= t.idDistinctRatio) return { why: `${pct(ratio)} of its values are distinct`, ratio, threshold: t.idDistinctRatio };
   const patterned = samples.length > 0 && samples.every((v) => ID_PATTERNS.some((p) => p.test(v.trim())));
@@ -71,7 +81,7 @@ export function judgeId(c: ColumnReport, ctx: WarningContext): { why: string; ra
 /** high_cardinality: a categorical feature with more than `highCardinality` categories (ids are reported as id_column instead). */
 export const highCardinality: WarningRule = (ctx) =>
   features(ctx).flatMap((c) => {
-    if (c.type !== 'categorical' || c.distinct <= ctx.thresholds.highCardinality || judgeId(c, ctx)) return [];
+    if (c.type !== 'categorical' || c.distinct <= ctx.thresholds.highCardinality || judgeId(c, ctx.thresholds, ctx.dataset.rows, ctx.dataset.duplicateRows)) return [];
     return [warning('high_cardinality', 'low', [c.name], `"${c.name}" has ${c.distinct} categories`, ['map_values', 'group rare categories into "other" with map_values before one_hot, or use a target encoding'], { value: c.distinct, threshold: ctx.thresholds.highCardinality })];
   });
 

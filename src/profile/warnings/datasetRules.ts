@@ -55,3 +55,14 @@ export const drift: WarningRule = ({ drift: d, thresholds: t }) => {
   }
   return out;
 };
+
+/** champion_degraded (high): the champion scores worse on this batch than when registered, by `championMetricDrop` or more. */
+export const championDegraded: WarningRule = ({ champion: c, thresholds: t }) => {
+  if (!c || c.drop === null || c.drop < t.championMetricDrop) return [];
+  return [
+    warning('champion_degraded', 'high', [], `the champion (${c.model} version ${c.version}) scores ${c.metric} ${c.current.toFixed(4)} on this batch, ${c.drop.toFixed(4)} worse than when registered (${c.registered?.toFixed(4)})`, ['review', 'find what changed in the data; retrain on recent data if the change is real'], {
+      value: c.drop,
+      threshold: t.championMetricDrop,
+    }),
+  ];
+};

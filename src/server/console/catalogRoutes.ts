@@ -123,9 +123,10 @@ function candidatesOf(runtime: ProjectRuntime, v: ModelVersion | undefined): Mod
   const file = modelReportFiles(runtime, v).json;
   if (!file) return undefined;
   try {
-    const r = JSON.parse(readFileSync(file, 'utf8')) as { leaderboard?: Candidate[]; metric?: string };
+    const r = JSON.parse(readFileSync(file, 'utf8')) as { leaderboard?: Candidate[]; metric?: string; skippedColumns?: unknown; droppedFeatures?: unknown };
     if (!Array.isArray(r.leaderboard)) return undefined;
-    return { version: v.version, metric: typeof r.metric === 'string' ? r.metric : undefined, rows: r.leaderboard.map((c) => ({ id: String(c.id), learner: String(c.learner), status: String(c.status), best: c.best === true, cvMean: typeof c.cvMean === 'number' ? c.cvMean : null, holdout: typeof c.holdout === 'number' ? c.holdout : null })) };
+    const listed = (x: unknown): Array<{ name: string; reason: string }> => (Array.isArray(x) ? x.map((d) => ({ name: String((d as { name?: unknown }).name), reason: String((d as { reason?: unknown }).reason) })) : []);
+    return { version: v.version, metric: typeof r.metric === 'string' ? r.metric : undefined, notUsed: [...listed(r.droppedFeatures), ...listed(r.skippedColumns)], rows: r.leaderboard.map((c) => ({ id: String(c.id), learner: String(c.learner), status: String(c.status), best: c.best === true, cvMean: typeof c.cvMean === 'number' ? c.cvMean : null, holdout: typeof c.holdout === 'number' ? c.holdout : null })) };
   } catch {
     return undefined;
   }

@@ -48,7 +48,8 @@ table{border-collapse:collapse;margin:.3rem 0 1rem;background:#fff}
 td,th{padding:.3rem .6rem;border-bottom:1px solid #dde1e7;text-align:left;vertical-align:top}
 th{background:#f0f2f5;font-weight:600}
 .num{text-align:right;font-variant-numeric:tabular-nums}
-.pass,.ok{color:#13702b}.fail,.bad{color:#b3261e;font-weight:600}
+.pass,.ok{color:#13702b}.fail,.bad{color:#b3261e;font-weight:600}.review{color:#a35200;font-weight:600}
+.drift-pictures{display:flex;flex-wrap:wrap;gap:12px}.drift-figure{margin:0;border:1px solid #ddd;border-radius:6px;padding:8px;max-width:400px}.drift-figure figcaption{font-size:.85rem}
 .badge{display:inline-block;padding:.05rem .45rem;border-radius:.8rem;font-size:.82rem;background:#e8ebf0;color:#1d2330}
 .badge.waiting{background:#fff4e5}.badge.succeeded{background:#e8f5e9}.badge.failed{background:#fdecea}.badge.running{background:#e3ecfb}
 .warn{background:#fff4e5;padding:.5rem 1rem;border-left:4px solid #e08a00;margin:.8rem 0}

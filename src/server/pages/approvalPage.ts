@@ -1,4 +1,5 @@
 import { html } from '../../core/html.js';
+import { driftCaption, driftPictureSvg } from '../../profile/html/driftPictureSvg.js';
 import type { Findings } from '../../pipeline/notify/findings.js';
 import type { ExecutionRecord } from '../../pipeline/store/ExecutionStore.js';
 import { layout } from './layout.js';
@@ -10,10 +11,11 @@ export function approvalPage(p: { execution: ExecutionRecord; step: string; appr
   return layout(`Decide ${p.execution.id}`, html`
 <h1>Approval needed: ${file.split(/[\\/]/).pop()}</h1>
 <p>Execution <code>${p.execution.id}</code>, step <code>${p.step}</code>. You decide as <b>${p.approver}</b>. Without a decision by ${p.expiresAt}, the default action is taken.</p>
-<h2>Verdict: ${f.verdict ?? '(no report result)'}</h2>
+<h2>Verdict: <span class="${f.tone === 'none' ? '' : f.tone}">${f.headline ?? '(no report result)'}</span></h2>
 ${f.gates.length ? html`<h3>Gates</h3><table>${f.gates.map((g) => html`<tr><td class="${g.passed ? 'pass' : 'fail'}">${g.passed ? 'PASS' : 'FAIL'}</td><td>${g.name}</td><td>${g.message ?? ''}</td></tr>`)}</table>` : ''}
 ${f.highWarnings.length ? html`<div class="warn"><h3>High warnings</h3><ul>${f.highWarnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
 ${f.figures.length ? html`<h3>Key figures</h3><table>${f.figures.map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</table>` : ''}
+${f.driftPictures.length ? html`<h3>Drifted columns: baseline and this batch</h3>${f.driftPictures.map((d) => html`<figure>${driftPictureSvg(d)}<figcaption>${driftCaption(d)}</figcaption></figure>`)}` : ''}
 ${f.reportUrl ? html`<p><a href="${f.reportUrl}">Full report</a></p>` : ''}
 <h3>Pipeline</h3><pre>${p.diagram}</pre>
 <form method="post" action="${p.action}">

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../../../core/html.js';
 import type { ExecutionEvent } from '../../../pipeline/events.js';
+import { driftCaption, driftPictureSvg } from '../../../profile/html/driftPictureSvg.js';
 import { consoleLayout, type Frame } from '../consoleLayout.js';
 import type { ExecutionView } from '../executionView.js';
 import { cell, fileName, num, since, when } from '../format.js';
@@ -45,12 +46,13 @@ ${o.message ? notice(o.message.kind, o.message.text, o.message.hint) : ''}
 ${v.pending ? notice('warn', `Waiting for a decision at step "${v.pending.step}" for ${since(v.pending.requestedAt)}.${v.pending.expiresAt ? ` Without a decision by ${when(v.pending.expiresAt)}, the default action is taken.` : ''}`) : ''}
 
 <h2>Findings</h2>
-<p>Verdict: <b class="${f.verdict && /fail|reject/i.test(f.verdict) ? 'fail' : f.verdict && /pass/i.test(f.verdict) ? 'pass' : ''}">${f.verdict ?? 'no report yet'}</b></p>
+<p>Verdict: <b class="${f.tone === 'none' ? '' : f.tone}">${f.headline ?? 'no report yet'}</b></p>
 ${gates.length ? table('Gates, failed first', ['Result', 'Gate', 'Detail'], gates.map((g) => html`<tr><td class="${g.passed ? 'pass' : 'fail'}">${g.passed ? 'PASS' : 'FAIL'}</td><td>${g.name}</td><td>${g.message ?? ''}</td></tr>`)) : ''}
 ${f.highWarnings.length ? html`<div class="warn"><h3>High warnings</h3><ul>${f.highWarnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
 ${f.figures.length ? table('Key figures', ['Figure', 'Value'], f.figures.map(([k, val]) => html`<tr><th scope="row">${k}</th><td class="num">${val}</td></tr>`)) : ''}
 ${rowsSection(v)}
 ${driftSection(v)}
+${f.driftPictures.length ? html`<h3>Drifted columns: baseline and this batch</h3><div class="drift-pictures">${f.driftPictures.map((p) => html`<figure class="drift-figure">${driftPictureSvg(p)}<figcaption>${driftCaption(p)}</figcaption></figure>`)}</div>` : ''}
 
 ${decisionSection(frame, v, o, id)}
 ${decisions.length ? html`<h2>Decision</h2>${decisions.map((e) => html`<p>${badge(String(e.data.decision))} by <b>${String(e.data.by)}</b> at ${when(String(e.data.at))}${e.data.comment ? html` — “${String(e.data.comment)}”` : ''}${e.data.reason ? html` — reason: “${String(e.data.reason)}”` : ''}</p>`)}` : ''}

@@ -29,7 +29,7 @@ export function inboxPage(frame: Frame, items: readonly InboxItem[], others: num
 <td><a href="${b}/executions/${encodeURIComponent(i.executionId)}">${fileName(i.file)}</a><br><code class="muted">${i.executionId}</code></td>
 <td><time datetime="${i.requestedAt}" title="${i.requestedAt}">${since(i.requestedAt)}</time></td>
 <td>${i.expiresAt ? html`<time datetime="${i.expiresAt}">${when(i.expiresAt)}</time>` : '—'}</td>
-<td>${i.verdict ? html`<span class="${/fail|reject/i.test(i.verdict) ? 'fail' : /pass/i.test(i.verdict) ? 'pass' : ''}">${i.verdict}</span>` : html`<span class="muted">no report</span>`}
+<td>${i.verdict ? html`<span class="${i.gatesFailed > 0 || /fail|reject/i.test(i.verdict) ? 'fail' : i.highWarnings > 0 ? 'review' : /pass/i.test(i.verdict) ? 'pass' : ''}">${i.verdict}${i.highWarnings > 0 && !/fail/i.test(i.verdict) ? ' · review the high warnings' : ''}</span>` : html`<span class="muted">no report</span>`}
 ${i.gatesPassed + i.gatesFailed > 0 ? html`<br><span class="muted">gates: ${i.gatesPassed} passed, ${i.gatesFailed} failed</span>` : ''}
 ${i.highWarnings ? html`<br><span class="fail">${i.highWarnings} high warning${i.highWarnings > 1 ? 's' : ''}</span>` : ''}</td>
 <td>${i.mine ? html`<a href="${b}/executions/${encodeURIComponent(i.executionId)}#decide">Review and decide</a>` : html`<a href="${b}/executions/${encodeURIComponent(i.executionId)}">View</a>`}</td>

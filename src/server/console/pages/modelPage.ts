@@ -24,7 +24,7 @@ export interface ModelPageData {
   /** Versions that have a model report (served by the console). */
   withReport: ReadonlySet<number>;
   /** The AutoML leaderboard of the champion (or latest) version, when its model report has one. */
-  candidates?: { version: number; metric: string | undefined; rows: Candidate[] } | undefined;
+  candidates?: { version: number; metric: string | undefined; rows: Candidate[]; notUsed?: Array<{ name: string; reason: string }> } | undefined;
   /** CSRF token for promote and rollback; the forms are shown only when given (admins). */
   adminCsrf?: string | undefined;
   message?: { kind: 'done' | 'refused'; text: string; hint?: string | undefined } | undefined;
@@ -87,7 +87,8 @@ function candidatesTable(d: ModelPageData): SafeHtml {
   if (!c || c.rows.length === 0) return html``;
   return html`<h3>AutoML candidates of version ${c.version}</h3>
 ${table(`Candidates${c.metric ? ` (${c.metric})` : ''}`, ['Candidate', 'Learner', 'Status', 'CV mean', 'Holdout'], c.rows.map((r) => html`<tr${r.best ? html` class="ok"` : ''}>
-<td>${r.id}${r.best ? ' ★' : ''}</td><td>${r.learner}</td><td>${r.status}</td><td class="num">${num(r.cvMean)}</td><td class="num">${num(r.holdout)}</td></tr>`), { numeric: [3, 4], stack: true })}`;
+<td>${r.id}${r.best ? ' ★' : ''}</td><td>${r.learner}</td><td>${r.status}</td><td class="num">${num(r.cvMean)}</td><td class="num">${num(r.holdout)}</td></tr>`), { numeric: [3, 4], stack: true })}
+${c.notUsed?.length ? table(`Columns not used as features by version ${c.version}, and why`, ['Column', 'Why'], c.notUsed.map((x) => html`<tr><td>${x.name}</td><td>${x.reason}</td></tr>`), { visibleCaption: true }) : ''}`;
 }
 
 function adminForms(frame: Frame, d: ModelPageData, champion: ModelVersion | undefined): SafeHtml {
