@@ -64,7 +64,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576, ...fastifyLimits(limits) }) as unknown as FastifyInstance;
   // Connections beyond this are closed as they arrive: file descriptors are never exhausted.
   app.server.maxConnections = limits.maxConnections;
-  mountOpenApi(app, { version: sluiceVersion() }); // first: it records every route added after it
+  mountOpenApi(app, { version: sluiceVersion(), publicUrl: opts.project.config.server.publicUrl }); // first: it records every route added after it
   const auth = opts.auth;
   const ctx: ServerContext = {
     runtime, csrf: new Csrf(opts.csrfSecret), auth,
