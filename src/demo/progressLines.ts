@@ -1,4 +1,5 @@
 import type { ExecutionEvent } from '../pipeline/events.js';
+import { droppedLines } from '../flow/dropReason.js';
 
 /** The last segment of a step path (`build/models/train#2` -> `train`). */
 export function stateName(step: string | undefined): string {
@@ -17,7 +18,10 @@ export function outputSummary(step: string, output: unknown): string[] {
   const o = (output ?? {}) as Record<string, unknown>;
   switch (step) {
     case 'run_flow':
-      return [`${num(o.rows)} rows × ${Array.isArray(o.columns) ? o.columns.length : '?'} columns after the recipe`];
+      return [
+        `${num(o.rows)} rows × ${Array.isArray(o.columns) ? o.columns.length : '?'} columns after the recipe`,
+        ...droppedLines(o.dropped as Parameters<typeof droppedLines>[0]).map((l) => `  ${l}`),
+      ];
     case 'report': {
       const gates = (o.gates as Gate[] | undefined) ?? [];
       const warnings = (o.warnings as Warning[] | undefined) ?? [];
@@ -31,7 +35,7 @@ export function outputSummary(step: string, output: unknown): string[] {
     case 'notify':
       return [];
     case 'ingest_features':
-      return [`${num(o.rows)} records into feature group ${String(o.group)}${o.created ? ' (created)' : ''}`];
+      return [`${num(o.rows)} records into feature group ${String(o.group)}${o.created ? ' (created)' : ''}${typeof o.duplicatesDropped === 'number' && o.duplicatesDropped > 0 ? `; ${num(o.duplicatesDropped)} rows with a repeated record id not stored` : ''}`];
     case 'train': {
       const c = o.candidate as { value?: number } | undefined;
       const ch = o.champion as { version?: number; value?: number } | null | undefined;

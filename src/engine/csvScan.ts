@@ -16,6 +16,8 @@ export interface CsvScanOptions {
   delimiter?: string;
   /** Name to use for the file in messages (defaults to the path). */
   displayName?: string;
+  /** Told the line each data record starts on, in order (to name lines in messages about rows). */
+  onRecord?: (line: number) => void;
 }
 
 const DELIMITER_CANDIDATES = [',', '\t', ';', '|'];
@@ -61,7 +63,7 @@ export async function scanCsv(path: string, options: CsvScanOptions = {}): Promi
       const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, SAMPLE_BYTES), 0);
       delimiter = detectDelimiter(buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, ''), bytesRead < size);
     }
-    const parser = new CsvStructure(file, delimiter);
+    const parser = new CsvStructure(file, delimiter, options.onRecord);
     let position = 0;
     let first = true;
     for (;;) {
@@ -114,6 +116,7 @@ class CsvStructure {
   constructor(
     private readonly file: string,
     forced?: string,
+    private readonly onRecord?: (line: number) => void,
   ) {
     if (forced !== undefined) {
       if (forced.length !== 1) {
@@ -261,6 +264,7 @@ class CsvStructure {
     } else {
       if (count !== this.header.length) this.ragged(count);
       this.rows++;
+      this.onRecord?.(this.recordLine);
     }
     this.fields = 0;
     this.recordBytes = 0;

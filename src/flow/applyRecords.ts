@@ -1,5 +1,6 @@
 import { SluiceError, isSluiceError } from '../core/errors.js';
-import type { FittedFlow } from './fittedFlow.js';
+import { isMissingValue } from '../core/missing.js';
+import { fittedMissing, type FittedFlow } from './fittedFlow.js';
 import { requiredInputs } from './planSql.js';
 import type { Row } from './step.js';
 import { coerce, isMissing } from './steps/common.js';
@@ -21,6 +22,7 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
   const required = requiredInputs(fitted, 'serve');
   const requiredNames = new Set(required.map((c) => c.name));
   const inputs = fitted.input.filter((c) => c.name !== fitted.target);
+  const missing = fittedMissing(fitted);
   const fns = fitted.steps.flatMap((s, index) => {
     const def = stepDef(s.kind)!;
     if (def.rowsOnly) return [];
@@ -39,6 +41,11 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
         if (requiredNames.has(c.name)) {
           return { ok: false, error: new SluiceError('RECORD_MISSING_FIELD', `record ${i} has no field "${c.name}"`, { location: { record: i, field: c.name }, hint: `the model needs ${required.map((x) => x.name).join(', ')}` }) };
         }
+        row[c.name] = null;
+        continue;
+      }
+      // The one definition of missing: `NA`, `nan`, ±Infinity... are missing on records too.
+      if (isMissingValue(v, missing)) {
         row[c.name] = null;
         continue;
       }

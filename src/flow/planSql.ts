@@ -2,23 +2,36 @@ import { SluiceError } from '../core/errors.js';
 import { logicalToDuckType, type ColumnSchema } from '../core/types.js';
 import { quoteIdent } from '../engine/sql.js';
 import type { FittedFlow } from './fittedFlow.js';
+import type { pruneForServing } from './pruneForServing.js';
 import type { FlowMode, SideRelation, StepContext } from './step.js';
 import { stepDef } from './steps/index.js';
 
 /**
- * The raw columns a fitted flow needs: those a step reads (other than only to drop them) or
- * that reach the output. The target is not needed at prediction time.
+ * The raw columns a fitted flow reads to produce its output: a backward pass from the output
+ * columns (without the target at prediction time) through the steps. A step is live when a
+ * column it creates or reads is still needed downstream; a live step's inputs become needed. A
+ * column only dropped, or only read by steps whose results nobody uses (a date column a model
+ * skipped, a record id's hash inputs when the id is pruned), is not required. In `train` mode the
+ * steps that remove rows are always live; at prediction time they do not run.
+ *
+ * To require only what a model reads, prune the flow's output first ({@link pruneForServing}).
  */
 export function requiredInputs(fitted: FittedFlow, mode: FlowMode): ColumnSchema[] {
-  const used = new Set<string>();
-  for (const s of fitted.steps) {
-    if (s.kind === 'drop_columns') continue;
-    const def = stepDef(s.kind)!;
-    for (const c of def.inputs(s.spec, { columns: s.input, target: fitted.target, mode, index: 0 })) used.add(c);
-    if (s.kind === 'record_id' && !s.spec.columns) s.input.forEach((c) => c.name !== fitted.target && used.add(c.name));
+  const needed = new Set(fitted.output.map((c) => c.name));
+  if (mode === 'serve' && fitted.target) needed.delete(fitted.target);
+  for (let index = fitted.steps.length - 1; index >= 0; index--) {
+    const s = fitted.steps[index]!;
+    const def = stepDef(s.kind);
+    if (!def) return fitted.input.filter((c) => !(mode === 'serve' && c.name === fitted.target)); // unknown: keep all
+    if (mode === 'serve' && def.rowsOnly) continue;
+    let reads = def.inputs(s.spec, { columns: s.input, target: fitted.target, mode, index });
+    if (s.kind === 'record_id' && !s.spec.columns && s.spec.method !== 'uuid') reads = s.input.map((c) => c.name).filter((c) => c !== fitted.target);
+    const before = new Set(s.input.map((c) => c.name));
+    const created = s.output.map((c) => c.name).filter((c) => !before.has(c));
+    const live = (mode === 'train' && def.rowsOnly) || created.some((c) => needed.has(c)) || reads.some((c) => needed.has(c));
+    if (live) for (const c of reads) needed.add(c);
   }
-  for (const c of fitted.output) used.add(c.name);
-  return fitted.input.filter((c) => used.has(c.name) && !(mode === 'serve' && c.name === fitted.target));
+  return fitted.input.filter((c) => needed.has(c.name) && !(mode === 'serve' && c.name === fitted.target));
 }
 
 /**

@@ -20,7 +20,10 @@ export interface ModelManifest {
   target: string;
   /** Class labels in the model's output order (empty for regression). */
   classLabels: string[];
-  /** The raw columns (and types) the fitted flow needs at prediction time. */
+  /**
+   * The raw columns (and types) the fitted flow and the model read at prediction time: only these
+   * are required; skipped and dropped columns are ignored when present (src/training/inputSignature.ts).
+   */
   inputSignature: ColumnSchema[];
   /** The model's features: the flow's output columns it reads. */
   features: Array<ColumnSchema & { kind: 'numeric' | 'categorical' }>;

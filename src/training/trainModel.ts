@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { isSluiceError, SluiceError } from '../core/errors.js';
 import { Engine } from '../engine/Engine.js';
 import { atomicWriteFile } from '../engine/atomicWriteFile.js';
-import { requiredInputs } from '../flow/planSql.js';
+import { inputSignature } from './inputSignature.js';
 import type { Leaderboard, LeaderboardEntry } from '../ml/automl/leaderboard.js';
 import { runAutoML, type AutoMLOptions } from '../ml/automl/runAutoML.js';
 import { takeRows, takeTarget } from '../ml/frame.js';
@@ -181,7 +181,8 @@ function buildManifest(
     problemType: lb.problemType,
     target: data.fitted.target ?? '',
     classLabels: model.labels,
-    inputSignature: requiredInputs(data.fitted, 'serve'),
+    // Exactly the raw columns the fitted flow and the model read (src/training/inputSignature.ts).
+    inputSignature: inputSignature(data.fitted, model.schema.map((s) => s.name)),
     features: data.features.filter((f) => used.has(f.name)),
     ...(recordId ? { recordId } : {}),
     flow: { name: data.fitted.name, flowHash: data.fitted.flowHash, steps: data.fitted.steps.length },

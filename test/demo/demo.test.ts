@@ -64,6 +64,11 @@ describe('sluice demo', () => {
     const entered = (e: typeof clean) => e!.events.filter((x) => x.type === 'StateEntered').map((x) => x.step!.split('/').pop());
     expect(entered(clean)).toEqual(expect.arrayContaining(['run_flow', 'report', 'notify', 'approval', 'decision', 'build', 'ingest_features', 'train', 'register_model', 'better']));
     expect(clean!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({ decision: 'approved', by: 'demo --auto-approve' });
+    // Every row of the batch is in the feature group (issue 12): unique record ids, nothing dropped.
+    const output = (e: typeof clean, step: string) => e!.events.find((x) => x.type === 'ActivitySucceeded' && x.step?.split('/').pop() === step)?.data.output as Record<string, unknown>;
+    expect(output(clean, 'run_flow')).toMatchObject({ rowsIn: 69_570, rows: 69_570, dropped: [] });
+    expect(output(clean, 'ingest_features')).toMatchObject({ rows: 69_570, duplicatesDropped: 0 });
+    expect(out).toContain('69,570 records into feature group');
     expect(drift!.record).toMatchObject({ status: 'succeeded', outcome: 'rejected' });
     expect(drift!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({ decision: 'rejected', by: 'demo --auto-approve', reason: expect.stringContaining('quality gates failed') });
     expect(entered(drift)).not.toContain('train');

@@ -11,7 +11,7 @@ import { followChampion, type ChampionFollower } from '../../src/server/endpoint
 import { loadFlowModelPredictor, MODEL_FILE } from '../../src/server/endpoint/FlowModelPredictor.js';
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { rowsToFrame } from '../../src/server/endpoint/rowsToFrame.js';
-import { predictFile } from '../../src/server/endpoint/predictFile.js';
+import { predictFile } from '../../src/training/predictFile.js';
 import { mountEndpoint } from '../../src/server/endpoint/mountEndpoint.js';
 import { pruneForServing } from '../../src/server/endpoint/pruneForServing.js';
 import { SluiceError } from '../../src/core/errors.js';
@@ -130,14 +130,16 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     expect(big).toEqual(parts);
   });
 
-  it('names the record and field of a bad value', async () => {
+  it('reads a bad value as missing, scores the record and names the record and field in a warning', async () => {
     const rows = lines.slice(0, 4);
     rows[3] = rows[3]!.replace(/^([^,]*,[^,]*,[^,]*,)[^,]*/, '$1old');
     const res = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: rows.join('\n') });
-    expect(res.status).toBe(400);
-    const err = ((await res.json()) as { error: { code: string; location: { record: number; field: string } } }).error;
-    expect(err.code).toBe('INVOCATION_BAD_TYPE');
-    expect(err.location).toEqual({ record: 2, field: 'age' });
+    expect(res.status).toBe(200);
+    const p = ((await res.json()) as { predictions: Array<{ predicted_label: string; warnings?: Array<{ field: string; message: string }> }> }).predictions;
+    expect(p).toHaveLength(3);
+    expect(p[2]!.predicted_label).toMatch(/^[01]$/);
+    expect(p[2]!.warnings![0]!.field).toBe('age');
+    expect(p[2]!.warnings![0]!.message).toContain('record 2');
   });
 
   it('refuses an artifact that is not servable, with a clear error', async () => {
@@ -156,13 +158,17 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
   it('scores a file in batch (sluice models predict) with the same numbers as the endpoint', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-batch-'));
     const input = join(dir, 'in.csv');
-    // Row 3 has an age the model cannot read: it is reported, the rest is scored.
+    // Row 3 (line 4) has an age the model cannot read: it is read as missing, noted, and scored.
     const rows = lines.slice(0, 51);
     rows[3] = rows[3]!.replace(/^([^,]*,[^,]*,[^,]*,)[^,]*/, '$1old');
     writeFileSync(input, rows.join('\n') + '\n');
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/sluice.js', 'models', 'predict', 'readmission', '--input', input, '--output', join(dir, 'out.csv'), '--project', project, '--json']);
+    const notes = join(dir, 'notes.csv');
+    const trainedDir = trained.dir;
+    const ageType = trained.fitted.input.find((c) => c.name === 'age')!.type;
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/sluice.js', 'models', 'predict', 'readmission', '--input', input, '--output', join(dir, 'out.csv'), '--errors', notes, '--project', project, '--json']);
     const summary = JSON.parse(stdout);
-    expect(summary).toMatchObject({ model: 'readmission', version: 1, rows: 50, labels: ['0', '1'] });
+    expect(summary).toMatchObject({ model: 'readmission', version: 1, rows: 50, scored: 50, failed: 0, notes: 1, labels: ['0', '1'] });
+    expect(readFileSync(notes, 'utf8')).toBe('line,column,value,action,detail\n4,age,old,read as missing,not a string\n'.replace('not a string', `not ${ageType === 'integer' ? 'an' : 'a'} ${ageType}`));
     const engine = await Engine.open();
     try {
       await readTable(engine, join(dir, 'out.csv'), { name: 'out' });
@@ -170,20 +176,23 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
       expect(out).toHaveLength(50);
       expect(Object.keys(out[0]!).slice(-4)).toEqual(['predicted_label', 'probability_0', 'probability_1', 'prediction_error']);
       expect(out[0]!.readmitted).toBe('no'); // the input's columns are kept, in order
-      const ok = rows.filter((_, i) => i !== 3);
-      const res = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: ok.join('\n') });
-      const served = ((await res.json()) as { predictions: Array<{ predicted_label: string; probabilities: number[] }> }).predictions;
-      const scored = out.filter((_, i) => i !== 2);
-      expect(out[2]!.predicted_label).toBeNull();
-      expect(String(out[2]!.prediction_error)).toContain('row 3: "age" is "old"');
-      expect(summary.failed).toBe(1);
-      scored.forEach((r, i) => {
+      // the endpoint reads the same value as missing too, with a warning on that record
+      const res = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: rows.join('\n') });
+      const served = ((await res.json()) as { predictions: Array<{ predicted_label: string; probabilities: number[]; warnings?: unknown[] }> }).predictions;
+      expect(served[2]!.warnings).toEqual([{ field: 'age', value: 'old', action: 'read as missing', message: expect.stringContaining('"age"') }]);
+      expect(served[1]!.warnings).toBeUndefined();
+      expect(out.every((r) => r.prediction_error === null)).toBe(true);
+      out.forEach((r, i) => {
         expect(String(r.predicted_label)).toBe(served[i]!.predicted_label);
         expect(r.probability_1).toBeCloseTo(served[i]!.probabilities[1]!, 9);
       });
+      // --strict refuses the file at that line
+      const strict = await predictFile(trainedDir, input, { strict: true }).catch((e: unknown) => e);
+      expect((strict as SluiceError).code).toBe('PREDICT_BAD_TYPE');
+      expect((strict as SluiceError).location).toMatchObject({ line: 4, field: 'age' });
       // A file without a needed column is refused up front, naming it.
       writeFileSync(join(dir, 'bad.csv'), 'race,gender\ncaucasian,female\n');
-      const err = await predictFile(engine, host.current!, join(dir, 'bad.csv'), join(dir, 'bad-out.csv')).catch((e: unknown) => e);
+      const err = await predictFile(trainedDir, join(dir, 'bad.csv'), { out: join(dir, 'bad-out.csv'), layout: 'appended' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SluiceError);
       expect((err as SluiceError).code).toBe('PREDICT_MISSING_COLUMN');
     } finally {

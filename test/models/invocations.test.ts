@@ -118,11 +118,6 @@ describe('input errors are 400 with the record and the field', () => {
     ['missing key in an object', () => json({ instances: [RECORDS[0], { age: 1, gender: 'Male', insulin: true }] }), 400, 'INVOCATION_MISSING_COLUMN', { record: 1, field: 'num_medications' }],
     ['missing CSV column', () => csv('age,gender,insulin\n1,Male,true\n'), 400, 'INVOCATION_MISSING_COLUMN', { record: 0, field: 'num_medications' }],
     ['missing dataframe_split column', () => json({ dataframe_split: { columns: ['age', 'gender', 'insulin'], data: [[1, 'Male', true]] } }), 400, 'INVOCATION_MISSING_COLUMN', { field: 'num_medications' }],
-    ['wrong type in JSON', () => json({ instances: [RECORDS[0], { ...RECORDS[1], age: 'forty' }] }), 400, 'INVOCATION_BAD_TYPE', { record: 1, field: 'age' }],
-    ['fraction for an integer', () => json({ instances: [{ ...RECORDS[0], age: 70.5 }] }), 400, 'INVOCATION_BAD_TYPE', { record: 0, field: 'age' }],
-    ['object for a string', () => json({ dataframe_records: [{ ...RECORDS[0], gender: { x: 1 } }] }), 400, 'INVOCATION_BAD_TYPE', { record: 0, field: 'gender' }],
-    ['wrong type in CSV', () => csv('age,gender,num_medications,insulin\n1,Male,many,true\n'), 400, 'INVOCATION_BAD_TYPE', { record: 0, field: 'num_medications' }],
-    ['wrong boolean', () => csv('1,Male,2,maybe'), 400, 'INVOCATION_BAD_TYPE', { record: 0, field: 'insulin' }],
     ['empty JSON body', () => json(''), 400, 'INVOCATION_EMPTY_BODY', {}],
     ['empty CSV body', () => csv('\n\n'), 400, 'INVOCATION_EMPTY_BODY', {}],
     ['no records', () => json({ instances: [] }), 400, 'INVOCATION_NO_RECORDS', {}],
@@ -135,7 +130,7 @@ describe('input errors are 400 with the record and the field', () => {
     ['unterminated CSV quote', () => csv('age,gender,num_medications,insulin\n1,"Male,2,true\n'), 400, 'INVOCATION_BAD_CSV', { line: 2 }],
     ['ragged CSV row', () => csv('age,gender,num_medications,insulin\n1,Male,2,true\n1,Male,2\n'), 400, 'INVOCATION_BAD_CSV', { line: 3 }],
     ['headerless CSV with too few fields', () => csv('1,Male,2\n'), 400, 'INVOCATION_BAD_ROW', { record: 0 }],
-    ['unseen category (the predictor refuses a record)', () => json({ instances: [RECORDS[0], RECORDS[1], { ...RECORDS[1], gender: 'Unknown/Invalid' }] }), 400, 'FLOW_UNSEEN_CATEGORY', { record: 2, field: 'gender' }],
+    ['unseen category (the predictor refuses the only record)', () => json({ instances: [{ ...RECORDS[1], gender: 'Unknown/Invalid' }] }), 400, 'FLOW_UNSEEN_CATEGORY', { record: 0, field: 'gender' }],
     ['too many records', () => json({ instances: Array.from({ length: 51 }, () => [1, 'Male', 2, true]) }), 413, 'INVOCATION_TOO_MANY_RECORDS', {}],
     ['body over the limit', () => csv('1,Male,2,true\n'.repeat(400)), 413, 'INVOCATION_TOO_LARGE', {}],
     ['deeply nested JSON', () => json('{"instances": ' + '['.repeat(1500) + ']'.repeat(1500) + '}'), 400, 'INVOCATION_BAD_ROW', { record: 0 }],
@@ -156,13 +151,6 @@ describe('input errors are 400 with the record and the field', () => {
     });
   }
 
-  it('lists every bad value of a request, not only the first', async () => {
-    const r = await json({ instances: [{ ...RECORDS[0], age: 'x' }, RECORDS[1], { ...RECORDS[1], num_medications: 'y', insulin: 'z' }] });
-    const err = r.json().error;
-    expect(err.details.total).toBe(3);
-    expect(err.details.errors.map((e: any) => [e.record, e.field])).toEqual([[0, 'age'], [2, 'num_medications'], [2, 'insulin']]);
-    expect(err.message).toContain('and 2 more');
-  });
 });
 
 describe('a broken predictor', () => {
@@ -208,7 +196,7 @@ describe('GET /metrics and the prediction log', () => {
     const text = r.body;
     const okLine = text.split('\n').find((l) => l.startsWith('sluice_invocations_total{model="readmission",version="1",status="200"}'));
     expect(Number(okLine?.split(' ')[1])).toBe(12);
-    expect(text).toMatch(/sluice_invocation_errors_total\{model="readmission",version="1",code="INVOCATION_BAD_TYPE"\} [1-9]/);
+    expect(text).toMatch(/sluice_invocation_errors_total\{model="readmission",version="1",code="INVOCATION_MISSING_COLUMN"\} [1-9]/);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="",version="",code="ENDPOINT_NO_MODEL"\} 1/);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="readmission",version="1",code="INVOCATION_TOO_LARGE"\} 1/);
     expect(text).toMatch(/sluice_invocation_duration_seconds_bucket\{model="readmission",version="1",le="\+Inf"\} \d+/);
@@ -288,5 +276,47 @@ describe('mounted under a prefix, with a charset in the Content-Type', () => {
     } finally {
       await prefixed.close();
     }
+  });
+});
+
+describe('dirty values (issue 12): a prediction for every record', () => {
+  beforeAll(async () => {
+    await host.load(() => new ThresholdPredictor('9', 15));
+  });
+
+  it('reads an unparseable value as missing, scores the record and adds warnings to it', async () => {
+    const cases: Array<[string, () => ReturnType<typeof json>, string, string]> = [
+      ['wrong type in JSON', () => json({ instances: [RECORDS[0], { ...RECORDS[1], age: 'forty' }] }), 'age', 'forty'],
+      ['fraction for an integer', () => json({ instances: [RECORDS[0], { ...RECORDS[0], age: 70.5 }] }), 'age', '70.5'],
+      ['object for a string', () => json({ dataframe_records: [RECORDS[0], { ...RECORDS[0], gender: { x: 1 } }] }), 'gender', '{"x":1}'],
+      ['wrong type in CSV', () => csv('age,gender,num_medications,insulin\n1,Male,2,true\n1,Male,many,true\n'), 'num_medications', 'many'],
+      ['wrong boolean', () => csv('1,Male,2,true\n1,Male,2,maybe'), 'insulin', 'maybe'],
+    ];
+    for (const [title, send, field, value] of cases) {
+      const r = await send();
+      expect(r.statusCode, `${title}: ${r.body}`).toBe(200);
+      const [first, second] = r.json().predictions;
+      expect(first.warnings, title).toBeUndefined();
+      expect(typeof second.predicted_label, title).toBe('string');
+      expect(second.warnings, title).toEqual([{ field, value, action: 'read as missing', message: expect.stringContaining(`"${field}"`) }]);
+    }
+  });
+
+  it('reads missing tokens (NA, nan, None) as missing without a warning', async () => {
+    const r = await csv('age,gender,num_medications,insulin\nNA,None,nan,NULL\n');
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().predictions[0].warnings).toBeUndefined();
+  });
+
+  it('scores the other records when one cannot be scored, with a row-level error in its place', async () => {
+    const r = await json({ instances: [RECORDS[0], RECORDS[1], { ...RECORDS[1], gender: 'Unknown/Invalid' }] });
+    expect(r.statusCode, r.body).toBe(200);
+    const p = r.json().predictions;
+    expect(p).toHaveLength(3);
+    expect(typeof p[0].predicted_label).toBe('string');
+    expect(typeof p[1].predicted_label).toBe('string');
+    expect(p[2].error).toMatchObject({ record: 2, code: 'FLOW_UNSEEN_CATEGORY', field: 'gender' });
+    const asCsv = await app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'application/json', accept: 'text/csv' }, payload: JSON.stringify({ instances: [RECORDS[0], { ...RECORDS[1], gender: 'Unknown/Invalid' }] }) });
+    expect(asCsv.body.split('\n')[1]).toMatch(/^,*$/);
   });
 });

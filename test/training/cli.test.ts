@@ -67,13 +67,33 @@ describe.concurrent('sluice train (CLI) on a small file with a flow', async () =
     expectCleanError(r1, 'PREDICT_MISSING_COLUMN');
     expect(r1.stderr).toContain('"color"');
     const badAge = writeCsv(dir, 'badage.csv', ['age', 'color', 'score'], [[40, 'red', 1.5], ['forty', 'blue', 2]]);
-    const r2 = await sluice(['predict', out, badAge, '--out', join(dir, 'x.csv')]);
+    // --strict refuses the file at the line of the bad value, and writes nothing
+    const r2 = await sluice(['predict', out, badAge, '--out', join(dir, 'x.csv'), '--strict']);
     expectCleanError(r2, 'PREDICT_BAD_TYPE');
     expect(r2.stderr).toContain('"age"');
     expect(r2.stderr).toContain('forty');
+    expect(r2.stderr).toContain('line 3');
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);
     const r3 = await sluice(['predict', dir, noColor, '--out', join(dir, 'x.csv')]);
     expectCleanError(r3, 'MODEL_NOT_FOUND');
+  });
+});
+
+describe('sluice predict on dirty data (issue 12): a prediction for every record', () => {
+  it('reads unparseable values as missing, scores every record, prints counts and writes the notes file', async () => {
+    // line 3: "forty" for an integer; line 4: NA (a missing token, not noted); line 5: a word for a float;
+    // the extra column is ignored, the target is not needed
+    const file = join(dir, 'dirty.csv');
+    writeFileSync(file, 'age,color,score,extra\n40,red,1.5,x\nforty,blue,2,y\nNA,green,0.5,z\n"33",red,"lots",w\n');
+    const notes = join(dir, 'dirty-notes.csv');
+    const r = await sluice(['predict', out, file, '--out', join(dir, 'dirty-pred.csv'), '--errors', notes]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('predicted 4 of 4 rows');
+    expect(r.stderr).toContain('2 values read as missing (age: 1, score: 1)');
+    expect(readFileSync(notes, 'utf8')).toBe('line,column,value,action,detail\n3,age,forty,read as missing,not an integer\n5,score,lots,read as missing,not a float\n');
+    const lines = readFileSync(join(dir, 'dirty-pred.csv'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(5);
+    for (const l of lines.slice(1)) expect(l.split(',')[1]).toMatch(/^(high|low)$/);
   });
 });
 

@@ -209,27 +209,29 @@ export function register(program: Command): void {
   common(models.command('predict <name> [version]').description('batch predictions for a data file with a registered version (default: champion)'))
     .requiredOption('-i, --input <file>', 'raw records: CSV, Parquet or JSON lines, the columns of the data as it arrived')
     .requiredOption('-o, --output <file>', 'the input plus predicted_label, probability_<label>, prediction_error (.csv or .parquet)')
-    .action(async (name: string, version: string | undefined, opts: Common & { input: string; output: string }) => {
+    .option('--errors <file>', 'write what was done to unreadable values and unscored rows: line, column, value, action, detail (CSV)')
+    .option('--strict', 'refuse the file at the first value that cannot be read as its column type, instead of reading it as missing')
+    .action(async (name: string, version: string | undefined, opts: Common & { input: string; output: string; errors?: string; strict?: boolean }) => {
       const v = await withRegistry(opts, (reg) => reg.get(name, version ?? CHAMPION));
-      const [{ Engine }, { loadFlowModelPredictor }, { predictFile }] = await Promise.all([
-        import('../../engine/Engine.js'),
-        import('../../server/endpoint/FlowModelPredictor.js'),
-        import('../../server/endpoint/predictFile.js'),
-      ]);
-      const predictor = await loadFlowModelPredictor(v.artifactPath, v.name, String(v.version));
-      const engine = await Engine.open();
-      try {
-        const progress = process.stderr.isTTY && !opts.json;
-        const r = await predictFile(engine, predictor, resolve(opts.input), resolve(opts.output), (done, total) => {
+      // The one batch path, shared with `sluice predict` (src/training/predictFile.ts).
+      const { predictFile } = await import('../../training/predictFile.js');
+      const { notesSummary } = await import('../../training/predictionNotes.js');
+      const progress = process.stderr.isTTY && !opts.json;
+      const r = await predictFile(v.artifactPath, resolve(opts.input), {
+        out: resolve(opts.output),
+        layout: 'appended',
+        ...(opts.errors ? { errors: resolve(opts.errors) } : {}),
+        ...(opts.strict ? { strict: true } : {}),
+        onProgress: (done, total) => {
           if (progress) process.stderr.write(`\rscoring ${done}/${total} rows`);
-        });
-        if (progress) process.stderr.write('\n');
-        print(opts, { model: v.name, version: v.version, output: resolve(opts.output), ...r }, () =>
-          `${r.rows} rows scored with ${v.name} version ${v.version} -> ${opts.output}${r.failed ? ` (${r.failed} rows could not be predicted: see prediction_error)` : ''}`,
-        );
-      } finally {
-        engine.close();
-      }
+        },
+      });
+      if (progress) process.stderr.write('\n');
+      const failed = r.rows - r.scored;
+      const summary = notesSummary(r.notes);
+      print(opts, { model: v.name, version: v.version, output: resolve(opts.output), rows: r.rows, scored: r.scored, failed, notes: r.notes.length, labels: r.labels ?? [] }, () =>
+        `${r.scored} of ${r.rows} rows scored with ${v.name} version ${v.version} -> ${opts.output}${failed ? ` (${failed} rows could not be predicted: see prediction_error)` : ''}${summary ? `\n${summary}${opts.errors ? ` -> ${opts.errors}` : ' (list them with --errors FILE)'}` : ''}`,
+      );
     });
 
   registerModelsExport(models);

@@ -8,10 +8,15 @@ export function register(program: Command): void {
     .argument('<model-dir>', 'the folder written by `sluice train --out DIR` (DIR or DIR/model)')
     .argument('<data>', 'CSV, Parquet or JSON-lines file of records (the target column is not needed)')
     .requiredOption('-o, --out <file>', 'predictions CSV: predicted_label and probability_<label> (regression: prediction)')
-    .action(async (modelDir: string, data: string, flags: { out: string }) => {
+    .option('--errors <file>', 'write what was done to unreadable values and unscored rows: line, column, value, action, detail (CSV)')
+    .option('--strict', 'refuse the file at the first value that cannot be read as its column type, instead of reading it as missing')
+    .action(async (modelDir: string, data: string, flags: { out: string; errors?: string; strict?: boolean }) => {
       const { predictFile } = await import('../../training/predictFile.js');
+      const { notesSummary } = await import('../../training/predictionNotes.js');
       const started = Date.now();
-      const p = await predictFile(modelDir, data, { out: flags.out });
-      process.stderr.write(`predicted ${p.rows} rows in ${Date.now() - started} ms → ${flags.out}\n`);
+      const p = await predictFile(modelDir, data, { out: flags.out, ...(flags.errors ? { errors: flags.errors } : {}), ...(flags.strict ? { strict: true } : {}) });
+      process.stderr.write(`predicted ${p.scored} of ${p.rows} rows in ${Date.now() - started} ms → ${flags.out}\n`);
+      const summary = notesSummary(p.notes);
+      if (summary) process.stderr.write(`${summary}${flags.errors ? ` → ${flags.errors}` : ' (list them with --errors FILE)'}\n`);
     });
 }

@@ -1,15 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { quoteIdent } from '../../engine/sql.js';
-import { defineStep } from '../step.js';
+import { defineStep, type StepContext } from '../step.js';
 import { assertNew, columnName, common, isMissing } from './common.js';
 
 const schema = z
   .object({
     kind: z.literal('record_id'),
     output: columnName.default('record_id'),
-    method: z.enum(['uuid', 'hash']).default('hash').describe('uuid: random ids; hash: md5 of the listed columns, so a re-run gives the same ids.'),
-    columns: z.array(z.string().min(1)).optional().describe('Columns hashed by method hash; all columns but the target when absent.'),
+    method: z.enum(['uuid', 'hash']).default('hash').describe('uuid: random ids; hash: md5 of the listed columns and the occurrence number among equal rows, so a re-run gives the same ids and every row its own.'),
+    columns: z.array(z.string().min(1)).optional().describe('Columns hashed by method hash; all columns, the target included, when absent.'),
     ...common,
   })
   .strict();
@@ -25,7 +25,7 @@ export const recordId = defineStep({
     title: 'Add a record id',
     family: 'ids',
     description:
-      'Adds a text id per row: a random UUID (method uuid), or the md5 of the listed columns (method hash, the default) so running the flow again on the same data gives the same ids. Identical rows get identical hash ids; add drop_duplicates first if ids must be unique.',
+      'Adds a text id per row: a random UUID (method uuid), or (method hash, the default) the md5 of the listed columns (all columns, the target included, when none are listed), so running the flow again on the same data gives the same ids. Ids are unique per row: the second and later of several rows with equal hashed values add their occurrence number to the hash (rows equal in the hashed columns are numbered in the order of all their values), so no row is lost where ids are keys (the feature store). A single record at prediction time is a first occurrence.',
     example: 'kind: record_id\noutput: record_id\nmethod: uuid',
   },
   inputs: (s) => s.columns ?? [],
@@ -35,13 +35,21 @@ export const recordId = defineStep({
   },
   sql: (s, _f, ctx, input) => {
     if (s.method === 'uuid') return `SELECT *, uuid()::VARCHAR AS ${quoteIdent(s.output)} FROM ${input}`;
-    const cols = s.columns ?? ctx.columns.filter((c) => c.name !== ctx.target).map((c) => c.name);
-    const parts = cols.map((c) => `coalesce(${quoteIdent(c)}::VARCHAR, '${NULL_MARK}')`).join(` || '${SEP}' || `);
-    return `SELECT *, md5(${parts}) AS ${quoteIdent(s.output)} FROM ${input}`;
+    const text = (names: string[]) => names.map((c) => `coalesce(${quoteIdent(c)}::VARCHAR, '${NULL_MARK}')`).join(` || '${SEP}' || `) || "''";
+    const key = text(hashed(s, ctx));
+    if (ctx.mode === 'serve') return `SELECT *, md5(${key}) AS ${quoteIdent(s.output)} FROM ${input}`;
+    // The occurrence number among rows with equal hashed values makes ids unique and stays
+    // deterministic: equal rows are interchangeable, and rows equal only in the hashed columns
+    // are numbered in the order of all their values. The input order is kept.
+    const all = text(ctx.columns.map((c) => c.name));
+    const [pos, k, n] = ['__rid_pos', '__rid_key', '__rid_n'].map(quoteIdent) as [string, string, string];
+    return `SELECT * EXCLUDE (${pos}, ${k}, ${n}), CASE WHEN ${n} = 1 THEN md5(${k}) ELSE md5(${k} || '${SEP}#' || ${n}::VARCHAR) END AS ${quoteIdent(s.output)}
+FROM (SELECT *, row_number() OVER (PARTITION BY ${k} ORDER BY ${all}) AS ${n} FROM (SELECT *, row_number() OVER () AS ${pos}, ${key} AS ${k} FROM ${input}))
+ORDER BY ${pos}`;
   },
   record: (s, _f, ctx) => {
     if (s.method === 'uuid') return (row) => ({ ...row, [s.output]: randomUUID() });
-    const cols = s.columns ?? ctx.columns.filter((c) => c.name !== ctx.target).map((c) => c.name);
+    const cols = hashed(s, ctx);
     const floats = new Set(ctx.columns.filter((c) => c.type === 'float').map((c) => c.name));
     return (row) => {
       const text = cols
@@ -57,3 +65,8 @@ export const recordId = defineStep({
     };
   },
 });
+
+/** The columns a hash id reads: the listed ones, else every column (the target included). */
+function hashed(s: { columns?: string[] | undefined }, ctx: StepContext): string[] {
+  return s.columns ?? ctx.columns.map((c) => c.name);
+}

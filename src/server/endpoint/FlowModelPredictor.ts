@@ -9,8 +9,8 @@ import { loadModel } from '../../ml/loadModel.js';
 import type { Model } from '../../ml/model.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isRecordError, type PredictionResult, type Predictor } from './Predictor.js';
-import { pruneForServing } from './pruneForServing.js';
-import { levelIndexes, rowsToFrame } from './rowsToFrame.js';
+import { pruneForServing } from '../../flow/pruneForServing.js';
+import { levelIndexes, rowsToFrame } from '../../data/rowsToFrame.js';
 
 /** Files of a servable artifact folder, as the registry stores it. */
 export const MODEL_FILE = 'model.json';
@@ -44,6 +44,7 @@ export class FlowModelPredictor implements Predictor {
       });
     }
     this.labels = [...model.labels];
+    // Only the raw columns the flow and the model read are required (= the manifest's inputSignature).
     const serving = pruneForServing(fitted, model.schema.map((s) => s.name));
     this.inputs = requiredInputs(serving, 'serve');
     this.transform = compileRecordTransform(serving);

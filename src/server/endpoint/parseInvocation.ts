@@ -2,6 +2,7 @@ import { SluiceError } from '../../core/errors.js';
 import type { ColumnSchema } from '../../core/types.js';
 import { BAD_VALUE, coerceValue } from './coerceValue.js';
 import { parseCsv } from './parseCsv.js';
+import { addWarning } from './recordWarnings.js';
 import type { RecordError } from './Predictor.js';
 
 /** The request shapes `POST /invocations` accepts. */
@@ -110,15 +111,21 @@ function typeHint(type: string): string {
   }
 }
 
-function coerceInto(out: Record<string, unknown>, col: ColumnSchema, raw: unknown, record: number, errors: Errors): void {
+/**
+ * One value into its column's type. A value that cannot be the type is read as missing (the
+ * fitted flow imputes it, the trees route it), as batch prediction does, and a warning on the
+ * record says so; the record is still scored.
+ */
+function coerceInto(out: Record<string, unknown>, col: ColumnSchema, raw: unknown, record: number, _errors: Errors): void {
   const v = coerceValue(raw, col.type);
   if (v === BAD_VALUE) {
-    errors.add({
-      record,
+    const shown = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
+    out[col.name] = null;
+    addWarning(out, {
       field: col.name,
-      code: 'INVOCATION_BAD_TYPE',
-      message: `record ${record}: "${col.name}" is ${JSON.stringify(raw) ?? String(raw)}, not ${col.type === 'integer' ? 'an' : 'a'} ${col.type}`,
-      hint: `send ${typeHint(col.type)}, or null / an empty value for a missing one`,
+      value: shown,
+      action: 'read as missing',
+      message: `record ${record}: "${col.name}" is ${JSON.stringify(raw) ?? String(raw)}, not ${col.type === 'integer' ? 'an' : 'a'} ${col.type} (${typeHint(col.type)}); read as missing`,
     });
   } else out[col.name] = v;
 }

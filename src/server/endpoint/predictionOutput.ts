@@ -1,5 +1,5 @@
 import { SluiceError } from '../../core/errors.js';
-import type { Prediction } from './Predictor.js';
+import type { Prediction, RecordError } from './Predictor.js';
 
 /** SageMaker Autopilot's inference response keys, in the order Autopilot writes them. */
 export const OUTPUT_KEYS = ['predicted_label', 'probability', 'probabilities', 'labels'] as const;
@@ -138,21 +138,25 @@ function csvList(values: unknown[]): string {
  * with the chosen keys in order, lists written as Autopilot writes them; JSON Lines, one object per
  * record with the chosen keys.
  */
-export function renderPredictions(choice: OutputChoice, predictions: Prediction[], model: string, version: string): { contentType: string; body: string | Record<string, unknown> } {
+export function renderPredictions(choice: OutputChoice, predictions: Array<Prediction | { error: RecordError }>, model: string, version: string): { contentType: string; body: string | Record<string, unknown> } {
   const contentType = CONTENT_TYPE[choice.media];
+  // A record that could not be scored keeps its place: its error in JSON, empty cells in CSV.
+  const failed = (p: Prediction | { error: RecordError }): p is { error: RecordError } => 'error' in p;
   if (choice.media === 'json') {
     const keys = choice.keys;
-    const out = keys ? predictions.map((p) => Object.fromEntries(keys.map((k) => [k, valueOf(p, k)]))) : predictions;
+    const out = keys ? predictions.map((p) => (failed(p) ? p : Object.fromEntries(keys.map((k) => [k, valueOf(p, k)])))) : predictions;
     return { contentType, body: { predictions: out, model, model_version: version } };
   }
   const keys = choice.keys ?? DEFAULT_KEYS[choice.media];
   const lines = predictions.map((p) =>
     choice.media === 'csv'
-      ? keys.map((k) => {
-          const v = valueOf(p, k);
-          return csvCell(Array.isArray(v) ? csvList(v) : String(v));
-        }).join(',')
-      : JSON.stringify(Object.fromEntries(keys.map((k) => [k, valueOf(p, k)]))),
+      ? failed(p)
+        ? ','.repeat(keys.length - 1)
+        : keys.map((k) => {
+            const v = valueOf(p, k);
+            return csvCell(Array.isArray(v) ? csvList(v) : String(v));
+          }).join(',')
+      : JSON.stringify(failed(p) ? p : Object.fromEntries(keys.map((k) => [k, valueOf(p, k)]))),
   );
   return { contentType, body: lines.join('\n') + '\n' };
 }

@@ -6,6 +6,7 @@ import type { PredictionLog } from '../endpoint/PredictionLog.js';
 import { chooseOutput, renderPredictions, type OutputKey } from '../endpoint/predictionOutput.js';
 import { sluiceVersion } from '../../training/sluiceVersion.js';
 import { isRecordError, type Prediction, type PredictionResult, type Predictor, type RecordError } from '../endpoint/Predictor.js';
+import { warningsOf } from '../endpoint/recordWarnings.js';
 import type { ServingMetrics } from '../endpoint/ServingMetrics.js';
 
 export interface InvocationsRoutesOptions {
@@ -49,6 +50,8 @@ interface RequestInfo {
  *   `application/jsonlines` (see {@link parseInvocation}) -> by `Accept` (q-values; 406 when none can
  *   be produced): JSON `{"predictions": [{"predicted_label", "probabilities", "labels"}], "model",
  *   "model_version"}`, CSV without header or JSON Lines with Autopilot's keys (see predictionOutput.ts),
+ *   a prediction carrying `warnings` when a value of its record was read as missing, and a
+ *   record that cannot be scored carrying `{"error": {...}}` in its place (400 when none can),
  *   with headers `X-Sluice-Model` and `X-Sluice-Model-Version`. The version in the headers and in
  *   the body always come from the one predictor that computed the response.
  * - `GET /ping` and `GET /health` (MLflow's name): 200 while a model is loaded, 503 otherwise (a
@@ -140,10 +143,20 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
         const res = results[r]!;
         if (isRecordError(res)) failed.push({ ...res.error, record: r });
       }
-      if (failed.length > 0) throw recordErrors(failed);
-      const predictions = results as Prediction[];
-      i.records = records.length;
-      const logged = predictionLog?.maybeLog(p.name, p.version, records, predictions);
+      // A record that cannot be scored gets a row-level error; the others are scored. Only a
+      // request none of whose records can be scored is refused as a whole.
+      if (failed.length === results.length) throw recordErrors(failed);
+      const predictions: Array<Prediction | { error: RecordError }> = results.map((res, r) => {
+        if (isRecordError(res)) return { error: { ...res.error, record: r } };
+        const warnings = warningsOf(records[r]);
+        return warnings ? { ...res, warnings } : res;
+      });
+      const scoredAt = results.flatMap((res, r) => (isRecordError(res) ? [] : [r]));
+      i.records = scoredAt.length;
+      const logged =
+        failed.length === 0
+          ? predictionLog?.maybeLog(p.name, p.version, records, results as Prediction[])
+          : predictionLog?.maybeLog(p.name, p.version, scoredAt.map((r) => records[r]!), scoredAt.map((r) => results[r] as Prediction));
       // The id to report the outcome with later (PredictionLog.recordActual).
       if (logged) reply.header(PREDICTION_ID_HEADER, logged);
       const out = renderPredictions(output, predictions, p.name, p.version);

@@ -1,0 +1,64 @@
+import { DEFAULT_MISSING, isMissingValue, type MissingPolicy } from './missing.js';
+import type { LogicalType } from './types.js';
+
+/** Marker for a value that does not fit its column's type. */
+export const BAD_VALUE: unique symbol = Symbol('bad value');
+
+const INT_RE = /^[+-]?\d+$/;
+const TRUE = new Set(['true', 't', 'yes', 'y', '1']);
+const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
+
+/**
+ * Converts one raw input value (a JSON value, or a CSV cell as a string) to its column's logical
+ * type, for batch prediction and the endpoint alike. A missing value (src/core/missing.ts: null,
+ * the empty string, a missing token such as `NA` or `nan`, NaN, ±Infinity) is `null`: imputing it
+ * is the flow's job. Returns {@link BAD_VALUE} when the value cannot be the type; callers read
+ * it as missing and say so (or refuse it in strict mode).
+ */
+export function coerceValue(value: unknown, type: LogicalType, missing: MissingPolicy = DEFAULT_MISSING): unknown {
+  if (isMissingValue(value, missing)) return null;
+  switch (type) {
+    case 'float': {
+      if (typeof value === 'number') return value;
+      if (typeof value === 'string') {
+        const s = value.trim();
+        if (s === '') return null;
+        const x = Number(s);
+        return Number.isFinite(x) ? x : BAD_VALUE;
+      }
+      return BAD_VALUE;
+    }
+    case 'integer': {
+      if (typeof value === 'number') return Number.isInteger(value) ? value : BAD_VALUE;
+      if (typeof value === 'string') {
+        const s = value.trim();
+        if (s === '') return null;
+        if (!INT_RE.test(s)) return BAD_VALUE;
+        const x = Number(s);
+        return Number.isSafeInteger(x) ? x : BAD_VALUE;
+      }
+      return BAD_VALUE;
+    }
+    case 'boolean': {
+      if (typeof value === 'boolean') return value;
+      if (value === 0 || value === 1) return value === 1;
+      if (typeof value === 'string') {
+        const s = value.trim().toLowerCase();
+        if (TRUE.has(s)) return true;
+        if (FALSE.has(s)) return false;
+      }
+      return BAD_VALUE;
+    }
+    case 'date':
+    case 'timestamp': {
+      if (typeof value !== 'string') return BAD_VALUE;
+      return Number.isNaN(Date.parse(value)) ? BAD_VALUE : value;
+    }
+    default: {
+      // Categories are often coded as numbers (admission_type_id: 1): accept them as text.
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      return BAD_VALUE;
+    }
+  }
+}
