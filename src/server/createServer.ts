@@ -60,7 +60,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   const ownRuntime = !opts.runtime;
   const runtime = opts.runtime ?? new ProjectRuntime(opts.project);
   const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576 }) as unknown as FastifyInstance;
-  mountOpenApi(app, { version: sluiceVersion() }); // first: it records every route added after it
+  mountOpenApi(app, { version: sluiceVersion(), publicUrl: opts.project.config.server.publicUrl }); // first: it records every route added after it
   const auth = opts.auth;
   const ctx: ServerContext = {
     runtime, csrf: new Csrf(opts.csrfSecret), auth,

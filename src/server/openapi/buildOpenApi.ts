@@ -3,6 +3,15 @@ import { routePolicy } from '../auth/routePolicy.js';
 import { SESSION_COOKIE } from '../auth/SessionCookie.js';
 import { ROUTE_SUMMARIES } from './routeSummaries.js';
 
+/** The document's version and where clients reach the server (`server.publicUrl`). */
+export interface OpenApiInfo {
+  version: string;
+  publicUrl?: string | undefined;
+}
+
+/** Routes a browser or a client reaches without signing in (besides the `open` API routes of the route policy). */
+const PUBLIC_PAGES = new Set(['GET /login', 'POST /login', 'GET /ping', 'GET /health', 'GET /version', 'GET /metrics', 'POST /invocations', 'GET /approve/:token', 'POST /approve/:token']);
+
 /** What the document needs of a route, as Fastify's onRoute hook saw it. */
 export interface RouteRecord {
   method: string;
@@ -50,7 +59,7 @@ const ERROR_SCHEMA = {
  * carry `security` and `x-sluice-role` (viewer, approver, admin) from the route policy; routes
  * with their own credential (`open`) have `security: []`. Deterministic: paths and methods sorted.
  */
-export function buildOpenApi(routes: readonly RouteRecord[], info: { version: string }): Json {
+export function buildOpenApi(routes: readonly RouteRecord[], info: OpenApiInfo): Json {
   const paths: Record<string, Record<string, Json>> = {};
   const seen = new Set<string>();
   for (const r of [...routes].sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))) {
@@ -67,7 +76,7 @@ export function buildOpenApi(routes: readonly RouteRecord[], info: { version: st
       version: info.version,
       description: 'REST API, approval pages, reports, feature store and the real-time endpoint of a Sluice server (`sluice serve`). Generated from the Fastify route schemas by `npm run docs`.',
     },
-    servers: [{ url: 'http://127.0.0.1:7300', description: 'sluice serve (default address)' }],
+    servers: [info.publicUrl ? { url: info.publicUrl.replace(/\/+$/, ''), description: 'this server (server.publicUrl)' } : { url: 'http://127.0.0.1:7300', description: 'sluice serve (default address; set server.publicUrl)' }],
     tags: [...new Set(Object.values(ROUTE_SUMMARIES).map((s) => s.tag))].sort().map((name) => ({ name })),
     paths,
     components: {
@@ -110,10 +119,13 @@ function operation(r: RouteRecord): Json {
   if (!(s.body || s.querystring || s.params || s.response)) op['x-sluice-schemas'] = false;
   // Who may call it when the server has authentication (src/server/auth/routePolicy.ts).
   const need = routePolicy(r.method, r.url);
-  if (need === 'open') op.security = [];
+  if (need === 'open' || PUBLIC_PAGES.has(`${r.method} ${r.url}`)) op.security = [];
   else if (need !== undefined) {
     op.security = [{ apiToken: [] }, { session: [] }];
     op['x-sluice-role'] = need;
+  } else {
+    // The console's pages and forms, and sign-out: a signed-in user's session (401/redirect to /login otherwise).
+    op.security = [{ session: [] }];
   }
   return op;
 }
@@ -128,7 +140,7 @@ function operationId(r: RouteRecord): string {
  * Collects the routes of `app` and serves their document at `GET /api/openapi.json` (and as
  * `app.openApi()`, which needs no sign-in). Call it first, before any route is added.
  */
-export function mountOpenApi(app: FastifyInstance, info: { version: string }): RouteRecord[] {
+export function mountOpenApi(app: FastifyInstance, info: OpenApiInfo): RouteRecord[] {
   const routes = collectRoutes(app);
   app.decorate('openApi', () => buildOpenApi(routes, info));
   app.get('/api/openapi.json', async () => buildOpenApi(routes, info));
