@@ -82,6 +82,29 @@ Commands:
 - A new batch whose column types differ from the fitted ones is converted to the fitted types;
   a column the flow needs that is missing is an error naming it.
 - Every error names the file, the step (number and kind) and the field, with a hint.
+  \`sluice flow validate\` lists every problem of a flow at once (error \`FLOW_PROBLEMS\`, one line each).
+
+## Several inputs
+
+A flow transforms one file (\`main\`: the file given with \`--input\`, or the one that arrived in
+the pipeline) and may read others by name, for \`join\` and \`concatenate\` steps:
+
+\`\`\`yaml
+inputs:
+  race_groups: { file: race-groups.csv }            # relative to the flow's folder, which it may not leave
+  patients: { feature_group: patients }             # latest record per id (in a pipeline)
+  history: { feature_group: patients, history: true }  # the offline-store table, every version
+  claims:
+    file: claims.csv
+    steps: [ { kind: drop_duplicates, columns: [claim_id] } ]   # the input's own steps (no joins)
+\`\`\`
+
+\`sluice flow run|validate|preview|sql --with NAME=FILE\` gives another file for an input (any path).
+A feature group can only be read inside a project's pipeline. When the flow is fitted, each
+input runs through its own steps; a join keeps the other input (up to 50,000 rows) in the fitted
+flow, so later batches and records are joined with that same table; a larger one must be given
+again (\`--with\`) when the fitted flow is applied, and cannot serve records. Concatenate reads the
+other input every time it runs (training batches only).
 
 ## Expressions
 

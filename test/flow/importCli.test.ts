@@ -22,7 +22,12 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     const expected = importWranglerFlowText(readFileSync(SEED, 'utf8'), { file: SEED });
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe(`! wrote ${out}: ${expected.flow.steps.length} steps, 1 placeholder to replace, 1 warning`);
-    expect(lines[1]).toContain('PLACEHOLDER: node 132a7eb7-3d16-4040-908e-91c88e6a1b6a');
+    // Then the table, one row per node, and the coverage line; then the notes, placeholder first.
+    expect(lines[1]).toMatch(/^node\s+│ operator\s+│ step/);
+    expect(r.stdout).toMatch(/132a7eb7 │ custom_code: Python \(Pandas\)\s+│ PLACEHOLDER \(python-pandas\)/);
+    const coverage = lines.findIndex((l) => / transforms mapped; 1 custom pandas node needs replacing$/.test(l));
+    expect(coverage).toBeGreaterThan(1);
+    expect(lines[coverage + 1]).toContain('PLACEHOLDER: node 132a7eb7-3d16-4040-908e-91c88e6a1b6a');
     expect(r.stdout).toContain("      | df['EventTime'] = time.time()");
     expect(r.stdout).toContain(`then run: sluice flow validate ${out}`);
     expect(readFileSync(out, 'utf8')).toBe(expected.yaml);

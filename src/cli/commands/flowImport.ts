@@ -18,10 +18,12 @@ export function registerFlowImport(flow: Command): void {
       '\nCustom code steps (Python, PySpark, SQL) become placeholders that `sluice flow validate` rejects\nuntil you replace them with built-in steps. See docs/import.md.\n\nExample:\n  sluice flow import HealthCareUncleanWrangler.flow --output diabetes.flow.yaml\n',
     )
     .action(async (file: string, opts: { output: string; name?: string; force?: boolean }) => {
-      const [{ atomicWriteFile }, { importWranglerFlowText }, { parseFlow }] = await Promise.all([
+      const [{ atomicWriteFile }, { importWranglerFlowText }, { parseFlow }, { importTable }, { renderTable }] = await Promise.all([
         import('../../engine/atomicWriteFile.js'),
         import('../../flow/import/importWranglerFlow.js'),
         import('../../flow/loadFlow.js'),
+        import('../../flow/import/importTable.js'),
+        import('../renderTable.js'),
       ]);
       const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
         throw new SluiceError('FILE_NOT_FOUND', `cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
@@ -44,6 +46,8 @@ export function registerFlowImport(flow: Command): void {
           `${placeholders ? `, ${placeholders} placeholder${placeholders > 1 ? 's' : ''} to replace` : ''}` +
           `${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}\n`,
       );
+      const table = importTable(result.nodes);
+      process.stdout.write(`${renderTable(['node', 'operator', 'step'], table.rows.map((r) => ({ node: r[0], operator: r[1], step: r[2] })), 60)}\n${table.coverage}\n`);
       for (const n of result.notes) process.stdout.write(renderNote(n));
       if (placeholders) {
         process.stdout.write(`\nReplace the placeholder${placeholders > 1 ? 's' : ''} (kind: todo_custom_code) in ${opts.output}, then run: sluice flow validate ${opts.output}\n`);

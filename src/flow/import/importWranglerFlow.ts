@@ -23,7 +23,7 @@ export interface ImportResult {
   yaml: string;
   /** Placeholders first, then warnings, then information. */
   notes: ImportNote[];
-  /** Each step of the flow (not of its inputs) with the node it came from, for the import table. */
+  /** Each step made (the inputs' first, then the flow's) with the node it came from, for the import table. */
   nodes: ImportedStep[];
 }
 
@@ -51,6 +51,7 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
   const sources: string[] = [];
   const inputs: NonNullable<FlowSpec['inputs']> = {};
   const onBranch = new Set<string>();
+  const branchSteps: ImportedStep[] = [];
   for (const [i, node] of graph.chain.entries()) {
     if (node.type === 'SOURCE') sources.push(describeSource(node, notes));
     else if (node.type === 'DESTINATION') describeDestination(node, notes);
@@ -62,6 +63,7 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
           side = branch.name;
           inputs[branch.name] = branch.input;
           branch.nodes.forEach((id) => onBranch.add(id));
+          branchSteps.push(...branch.steps);
         }
         if (node.inputs.length > 2) notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} combines ${node.inputs.length} inputs; only its first two are imported` });
       }
@@ -104,7 +106,7 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
       : 'Check it with `sluice flow validate`.',
   ];
   const sorted = notes.map((n, i) => ({ n, i })).sort((a, b) => LEVEL_ORDER[a.n.level] - LEVEL_ORDER[b.n.level] || a.i - b.i).map((x) => x.n);
-  return { flow, yaml: renderFlowYaml(flow, steps, header), notes: sorted, nodes: steps };
+  return { flow, yaml: renderFlowYaml(flow, steps, header), notes: sorted, nodes: [...branchSteps, ...steps] };
 }
 
 /**
@@ -113,7 +115,7 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
  * own steps. A branch that leaves the main chain (a diamond) cannot be an input: undefined, and
  * the mapper makes a placeholder.
  */
-function sideBranch(graph: ReturnType<typeof wranglerGraph>, node: WranglerNode, onChain: Map<string, number>, taken: Record<string, unknown>, notes: ImportNote[]): { name: string; input: NonNullable<FlowSpec['inputs']>[string]; nodes: string[] } | undefined {
+function sideBranch(graph: ReturnType<typeof wranglerGraph>, node: WranglerNode, onChain: Map<string, number>, taken: Record<string, unknown>, notes: ImportNote[]): { name: string; input: NonNullable<FlowSpec['inputs']>[string]; nodes: string[]; steps: ImportedStep[] } | undefined {
   const path: WranglerNode[] = [];
   for (let n = graph.byId.get(node.inputs[1]!.node_id); n; n = n.inputs[0] ? graph.byId.get(n.inputs[0].node_id) : undefined) {
     if (onChain.has(n.node_id)) {
@@ -132,6 +134,7 @@ function sideBranch(graph: ReturnType<typeof wranglerGraph>, node: WranglerNode,
   for (let k = 2; Object.hasOwn(taken, name); k++) name = `${name.replace(/_\d+$/, '')}_${k}`;
   const text = describeSource(source, notes);
   const sideSteps: FlowSpec['steps'] = [];
+  const imported: ImportedStep[] = [];
   for (const n of path.slice(1)) {
     if (n.type !== 'TRANSFORM') continue;
     if (n.inputs.length > 1) {
@@ -139,11 +142,12 @@ function sideBranch(graph: ReturnType<typeof wranglerGraph>, node: WranglerNode,
     }
     const mapped = mapNode(n, undefined, undefined);
     sideSteps.push(...mapped.steps.map((s) => s.step));
+    imported.push(...mapped.steps);
     notes.push(...mapped.notes);
   }
   const file = /\.(csv|tsv|parquet|jsonl?)$/i.test(dataset) ? dataset : `${name}.csv`;
   notes.push({ level: 'info', node: source.node_id, operator: source.operator, message: `the second input of node ${node.node_id} became input "${name}" (file: ${file}, next to the flow; or --with ${name}=FILE). ${text}` });
-  return { name, input: { file, ...(sideSteps.length ? { steps: sideSteps } : {}) } as NonNullable<FlowSpec['inputs']>[string], nodes: path.map((n) => n.node_id) };
+  return { name, input: { file, ...(sideSteps.length ? { steps: sideSteps } : {}) } as NonNullable<FlowSpec['inputs']>[string], nodes: path.map((n) => n.node_id), steps: imported };
 }
 
 /**
