@@ -4,6 +4,7 @@
  * (src/pipeline/project/loadProject.ts); this module only says what is valid.
  */
 import { z } from 'zod';
+import { inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
 
 
 export const approverSchema = z
@@ -49,6 +50,8 @@ export const configSchema = z
     stabilityMs: z.number().int().min(0).default(1000).meta({ description: 'A file is taken from the inbox once its size has not changed for this long.' }),
     concurrency: z.number().int().min(1).max(256).default(4).meta({ description: 'Executions driven at once.' }),
     duplicates: z.enum(['skip', 'process']).default('skip').meta({ description: 'What to do with a file whose content was already processed.' }),
+    inputRoots: z.array(z.string().min(1)).default([]).meta({ description: 'Folders besides the inbox and the archive whose files the server may start executions on (POST /api/executions); relative to the project.' }),
+    inputLimits: inputLimitsSchema,
     flow: z.string().optional().meta({ description: 'The recipe applied to each file (flows/*.flow.yaml).' }),
     target: z.string().optional().meta({ description: 'The column models predict.' }),
     id: z.string().optional().meta({ description: 'The record id column (feature store).' }),
@@ -90,8 +93,9 @@ export const configSchema = z
         publicUrl: z.string().optional().meta({ description: 'Base URL used in links sent to approvers; defaults to http://host:port.' }),
         sessionIdle: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/).optional().meta({ description: 'A console session unused this long ends (default 12h).' }),
         sessionMaxAge: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/).optional().meta({ description: 'A console session ends this long after sign-in, used or not (default 7d).' }),
+        limits: serverLimitsSchema,
       })
-      .default({ host: '127.0.0.1', port: 7300 }),
+      .default({ host: '127.0.0.1', port: 7300, limits: serverLimitsSchema.parse(undefined) }),
     approvers: z.array(approverSchema).default([]),
     smtp: smtpSchema.optional(),
     webhooks: z.array(webhookSchema).default([]),

@@ -2,24 +2,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashDir } from './artifactFiles.js';
 import type { VersionFolder } from './scanVersionFolders.js';
-import type { ModelLineage, ModelStatus } from './types.js';
+import type { ModelVersion } from './types.js';
 
 /** One version `sluice models recover` registers again from its folder. */
-export interface RecoveredVersion {
-  name: string;
-  version: number;
+export interface RecoveredVersion extends Omit<ModelVersion, 'artifactPath' | 'aliases'> {
   path: string;
-  status: ModelStatus;
-  statusBy: string | null;
-  statusAt: string | null;
-  statusComment: string | null;
-  description: string | null;
-  createdAt: string;
-  createdBy: string | null;
-  artifactHash: string;
-  metrics: Record<string, number>;
-  tags: Record<string, string>;
-  lineage: ModelLineage;
   idempotencyKey: string | null;
   /** Aliases the folder's manifest says pointed here, with when they were set. */
   aliases: Record<string, { at: string; by: string }>;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelLineage, ModelStatus } from './types.js';
+import type { ModelVersion } from './types.js';
 
 /**
  * The file in every version folder that says what the registry knows about the version. The
@@ -12,21 +12,8 @@ export const VERSION_MANIFEST = 'sluice-version.json';
 export const VERSION_MANIFEST_FORMAT = 'sluice-model-version/1';
 
 /** What a version folder says about itself. */
-export interface VersionManifest {
+export interface VersionManifest extends Omit<ModelVersion, 'artifactPath' | 'aliases'> {
   format: typeof VERSION_MANIFEST_FORMAT;
-  name: string;
-  version: number;
-  status: ModelStatus;
-  statusBy: string | null;
-  statusAt: string | null;
-  statusComment: string | null;
-  description: string | null;
-  createdAt: string;
-  createdBy: string | null;
-  artifactHash: string;
-  metrics: Record<string, number>;
-  tags: Record<string, string>;
-  lineage: ModelLineage;
   idempotencyKey: string | null;
   /** Aliases pointing here when the manifest was written, with when and by whom they were set. */
   aliases: Record<string, { at: string; by: string }>;

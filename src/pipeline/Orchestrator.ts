@@ -10,8 +10,7 @@
  *   └ drive(id): loop { history -> plan -> append records | start side effects | park }
  * ```
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { resolve as resolvePathFs } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { SluiceError, toSluiceError } from '../core/errors.js';
@@ -23,6 +22,7 @@ import type { ApprovalState, Pipeline } from './definition/pipelineSchema.js';
 import type { ExecutionEvent, NewEvent, RecordedError } from './events.js';
 import { commandKey, plan, type Command } from './plan.js';
 import type { ProjectPaths } from './projectPaths.js';
+import { sha256File, type ReadLimits } from './triggers/readInputFile.js';
 import { leaseOwnerId, type ExecutionInput, type ExecutionRecord, type ExecutionStore } from './store/ExecutionStore.js';
 
 /** Tells approvers that a decision is wanted (creating their single-use tokens). */
@@ -52,6 +52,8 @@ export interface OrchestratorOptions {
   pollMs?: number;
   leaseMs?: number;
   config?: unknown;
+  /** Bounds on reading an input file (sluice.yaml `inputLimits`); 10 GiB and 10 minutes by default. */
+  readLimits?: ReadLimits;
   /**
    * An attempt started this many times without a result (the process died each time it ran)
    * fails with ACTIVITY_CRASHED instead of being started again. Default 5.
@@ -63,12 +65,7 @@ export interface OrchestratorOptions {
 
 const TERMINAL = new Set(['succeeded', 'failed', 'skipped']);
 
-/** sha256 of a file's content, streamed. */
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
+export { sha256File };
 
 export class Orchestrator {
   readonly store: ExecutionStore;
@@ -92,6 +89,11 @@ export class Orchestrator {
     this.leaseMs = opts.leaseMs ?? 30_000;
   }
 
+  /** Bounds on reading input files. */
+  get readLimits(): ReadLimits | undefined {
+    return this.opts.readLimits;
+  }
+
   /** The pipeline new executions use by default. */
   get pipeline(): Pipeline | undefined {
     return this.opts.pipeline;
@@ -107,10 +109,14 @@ export class Orchestrator {
     return rec;
   }
 
-  /** Starts an execution for a file: its content hash detects a file already processed. */
+  /**
+   * Starts an execution for a file: its content hash detects a file already processed. The file
+   * is recorded by its real path (symbolic links resolved) and must be a regular data file read
+   * within `readLimits`; where it may come from is the caller's check (the server's: admitInputFile).
+   */
   async startFile(path: string, opts: { pipeline?: Pipeline; allowDuplicate?: boolean; input?: Record<string, unknown> } = {}): Promise<ExecutionRecord> {
-    const file = resolvePathFs(path);
-    const sha256 = await sha256File(file);
+    const file = await realpath(resolvePathFs(path)).catch(() => resolvePathFs(path));
+    const sha256 = await sha256File(file, this.readLimits);
     return this.start({ ...opts.input, file, sha256 }, opts);
   }
 

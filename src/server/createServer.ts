@@ -4,6 +4,7 @@ import type { Project } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import { featureStoreFromConfig } from '../features/featureStoreFromConfig.js';
 import { Csrf } from './csrf.js';
+import { fastifyLimits } from './serverLimits.js';
 import { mountOpenApi } from './openapi/buildOpenApi.js';
 import { sluiceVersion } from '../training/sluiceVersion.js';
 import { auditLinkDecisions } from './auth/auditDecision.js';
@@ -59,7 +60,10 @@ export interface CreateServerOptions {
 export async function createServer(opts: CreateServerOptions): Promise<FastifyInstance> {
   const ownRuntime = !opts.runtime;
   const runtime = opts.runtime ?? new ProjectRuntime(opts.project);
-  const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576 }) as unknown as FastifyInstance;
+  const limits = opts.project.config.server.limits;
+  const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576, ...fastifyLimits(limits) }) as unknown as FastifyInstance;
+  // Connections beyond this are closed as they arrive: file descriptors are never exhausted.
+  app.server.maxConnections = limits.maxConnections;
   mountOpenApi(app, { version: sluiceVersion(), publicUrl: opts.project.config.server.publicUrl }); // first: it records every route added after it
   const auth = opts.auth;
   const ctx: ServerContext = {

@@ -53,7 +53,8 @@ describe('sluice demo', () => {
     expect(out).toMatch(/Sample prediction: POST http:\/\/127\.0\.0\.1:\d+\/invocations/);
     expect(out).toMatch(/→ predicted_label "[01]", probabilities 0: 0\.\d{3}, 1: 0\.\d{3}/);
     expect(out).toContain('drift DETECTED against the last approved batch');
-    expect(out).toMatch(/⚠ drift: 6 of 12 columns \(50\.0%\) drifted from the baseline/);
+    expect(out).toMatch(/⚠ drift: .*"age" drifted from the baseline \(PSI/);
+    expect(out).not.toMatch(/⚠ drift: .*"(event_time|record_id)"/);
     expect(out).toContain('✗ gate failed: columns.age.mean < 70');
     expect(out).toMatch(/✗ approval: rejected by demo --auto-approve — reason: "quality gates failed: columns\.age\.mean < 70 \(value 79\.\d+\); columns\.num_lab_procedures\.mean < 50 .*columns\.number_diagnoses\.mean < 8\.5 .*; the batch drifted from the last approved one"/);
     expect(out).toContain('■ finished: rejected');

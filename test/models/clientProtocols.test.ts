@@ -119,7 +119,7 @@ describe('MLflow scoring protocol (bodies exactly as MLflow\'s docs show them)',
     expect(records.json().predictions).toEqual(split.json().predictions);
   });
 
-  it('the documented tensor examples (a list for a scalar column) get a 400 naming the record and column', async () => {
+  it('the documented tensor examples (text or a list for a number column): every record scored, each value read as missing with a warning', async () => {
     const r = await post(abc, `{
     "instances": [
         {"a": "s1", "b": 1, "c": [1, 2, 3]},
@@ -127,11 +127,16 @@ describe('MLflow scoring protocol (bodies exactly as MLflow\'s docs show them)',
         {"a": "s3", "b": 3, "c": [7, 8, 9]}
     ]
 }`, 'application/json');
-    expect(r.statusCode).toBe(400);
-    expect(r.json().error).toMatchObject({ code: 'INVOCATION_BAD_TYPE', location: { record: 0, field: 'a' } });
+    expect(r.statusCode).toBe(200);
+    const preds = r.json().predictions as Array<{ warnings?: Array<{ field: string; action: string }> }>;
+    expect(preds).toHaveLength(3);
+    for (const p of preds) {
+      expect(p.warnings?.map((w) => w.field).sort()).toEqual(['a', 'c']);
+      expect(p.warnings?.every((w) => w.action === 'read as missing')).toBe(true);
+    }
     const cols = await post(abc, '{"inputs": {"a": ["s1", "s2", "s3"], "b": [1, 2, 3], "c": [[1, 2, 3], [4, 5, 6], [7, 8, 9]]}}', 'application/json');
-    expect(cols.statusCode).toBe(400);
-    expect(cols.json().error.details.total).toBe(6);
+    expect(cols.statusCode).toBe(200);
+    expect((cols.json().predictions as Array<{ warnings?: unknown[] }>).map((p) => p.warnings?.length)).toEqual([2, 2, 2]);
   });
 
   it('malformed MLflow bodies: a 400 that says what is wrong', async () => {

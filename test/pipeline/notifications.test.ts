@@ -94,7 +94,7 @@ describe('notifications', () => {
     expect(JSON.stringify(hook)).not.toContain(link.split('/').pop()!);
 
     const token = link.split('/').pop()!;
-    expect(decideApproval(p.store, { token, decision: 'approve', comment: 'fine' })).toMatchObject({ by: 'Ana', via: 'token' });
+    expect(decideApproval(p.store, { token, approvers: settings.approvers, decision: 'approve', comment: 'fine' })).toMatchObject({ by: 'Ana', via: 'token' });
     await o.runUntilIdle();
     expect(p.store.require(ex.id).status).toBe('succeeded');
     mailer.close();

@@ -26,7 +26,7 @@ afterEach(async () => {
 async function setup() {
   const dir = join(mkdtempSync(join(tmpdir(), 'sluice-web-')), 'p');
   initProject(dir);
-  writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, PIPE)
+  writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, PIPE).replace(/^inputRoots: \[\]$/m, 'inputRoots: [data]')
     .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', '  - { name: Ana, email: ana@example.com, role: approver }\n  - { name: Root, role: admin }\n  - { name: Vic, role: viewer }'));
   const project = loadProject(dir);
   const runtime = new ProjectRuntime(project, {
@@ -42,7 +42,8 @@ async function setup() {
   });
   apps.push(app);
   app.addHook('onClose', async () => runtime.close());
-  const file = join(dir, 'inbox-<script>.csv');
+  mkdirSync(join(dir, 'data'));
+  const file = join(dir, 'data', 'inbox-<script>.csv');
   writeFileSync(file, 'id,v\n1,2\n');
   return { dir, project, runtime, app, file };
 }
@@ -74,7 +75,7 @@ describe('server', () => {
     const pending = await s.app.inject({ url: '/api/approvals' });
     expect(pending.json().approvals).toMatchObject([{ executionId: id, step: 'ask' }]);
 
-    const missing = await s.app.inject({ method: 'POST', url: '/api/executions', payload: { file: 'nope.csv' } });
+    const missing = await s.app.inject({ method: 'POST', url: '/api/executions', payload: { file: 'data/nope.csv' } });
     expect(missing.statusCode).toBe(400);
     expect(missing.json()).toMatchObject({ code: 'FILE_NOT_FOUND' });
     const bad = await s.app.inject({ method: 'POST', url: '/api/executions', payload: { fil: 'x' } });

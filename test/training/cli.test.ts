@@ -122,7 +122,7 @@ describe.concurrent('sluice train (CLI): bad input gives clear errors, never a s
 
   it('features missing in every row', async () => {
     const rows = smallRows(100).map((r) => [null, null, null, r[3]]);
-    expectCleanError(await train(writeCsv(dir, 'empty.csv', SMALL_HEADER, rows), '--target', 'label'), 'ML_NO_USABLE_FEATURES');
+    expectCleanError(await train(writeCsv(dir, 'empty.csv', SMALL_HEADER, rows), '--target', 'label'), 'TRAIN_NO_FEATURES');
   });
 
   it('too few rows', async () => {

@@ -1,4 +1,4 @@
-import { column, inputType, type StepConverter, wantedColumns } from './stepConverter.js';
+import { checkNumericColumns, column, type StepConverter, wantedColumns } from './stepConverter.js';
 
 type Spec = { columns: string[] };
 type Fitted = { bounds: Record<string, { lower: number | null; upper: number | null }> };
@@ -6,13 +6,7 @@ type Fitted = { bounds: Record<string, { lower: number | null; upper: number | n
 /** clip_outliers: values below the lower bound become it, above the upper bound become it (NaN stays). */
 export const clipOutliersConverter: StepConverter = {
   kind: 'clip_outliers',
-  check(step, wanted) {
-    for (const c of wantedColumns(step, wanted)) {
-      const t = inputType(step, c);
-      if (t !== 'integer' && t !== 'float') return `column "${c}" is ${t}, not a number`;
-    }
-    return null;
-  },
+  check: checkNumericColumns,
   needs: wantedColumns,
   emit(g, step, columns) {
     const fitted = step.fitted as Fitted;

@@ -1,4 +1,4 @@
-import { column, wantedColumns, inputType, type StepConverter } from './stepConverter.js';
+import { checkNumericColumns, column, type StepConverter, wantedColumns } from './stepConverter.js';
 
 type Spec = { columns: string[] };
 type Fitted = { params: Record<string, { center: number; scale: number }> };
@@ -6,13 +6,7 @@ type Fitted = { params: Record<string, { center: number; scale: number }> };
 /** scale: `(x - center) / scale` in double, as Sluice computes it (missing stays NaN). */
 export const scaleConverter: StepConverter = {
   kind: 'scale',
-  check(step, wanted) {
-    for (const c of wantedColumns(step, wanted)) {
-      const t = inputType(step, c);
-      if (t !== 'integer' && t !== 'float') return `column "${c}" is ${t}, not a number`;
-    }
-    return null;
-  },
+  check: checkNumericColumns,
   needs: wantedColumns,
   emit(g, step, columns) {
     const fitted = step.fitted as Fitted;

@@ -41,6 +41,15 @@ export function wantedColumns(step: FittedStep, wanted: Set<string>): string[] {
   return (step.spec as unknown as { columns: string[] }).columns.filter((c) => wanted.has(c));
 }
 
+/** `check` of a step that reads only numbers: the first wanted column that is not one, named. */
+export function checkNumericColumns(step: FittedStep, wanted: Set<string>): string | null {
+  for (const c of wantedColumns(step, wanted)) {
+    const t = inputType(step, c);
+    if (t !== 'integer' && t !== 'float') return `column "${c}" is ${t}, not a number`;
+  }
+  return null;
+}
+
 /** The column, or an error naming it (the plan only emits steps whose inputs exist). */
 export function column(columns: GraphColumns, name: string): GraphColumn {
   const c = columns.get(name);

@@ -9,6 +9,8 @@ import { ApprovalMessenger, type NotificationSettings } from '../notify/Approval
 import { Mailer } from '../notify/Mailer.js';
 import { Orchestrator, type OrchestratorOptions } from '../Orchestrator.js';
 import { ExecutionStore } from '../store/ExecutionStore.js';
+import { durationMs } from '../definition/duration.js';
+import { projectInputRoots } from '../triggers/admitInputFile.js';
 import { LiveApprovers } from './LiveApprovers.js';
 import { InboxWatcher } from '../triggers/InboxWatcher.js';
 import type { Project } from './loadProject.js';
@@ -62,6 +64,7 @@ export class ProjectRuntime {
       logger: this.log,
       approvals: new ApprovalMessenger(this.store, this.notifications),
       config,
+      readLimits: { maxBytes: config.inputLimits.maxBytes, timeoutMs: durationMs(config.inputLimits.readTimeout) },
       ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
       ...(opts.maxStartsWithoutResult !== undefined ? { maxStartsWithoutResult: opts.maxStartsWithoutResult } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
@@ -89,6 +92,7 @@ export class ProjectRuntime {
       this.watcher = new InboxWatcher({
         orchestrator: this.orchestrator, inbox: this.project.paths.inbox, archive: this.project.paths.archive,
         stabilityMs: this.project.config.stabilityMs, logger: this.log, allowDuplicate: this.project.config.duplicates === 'process',
+        inputRoots: projectInputRoots(this.project),
       });
       await this.watcher.start();
     }

@@ -24,6 +24,14 @@ stateDir: .sluice
 concurrency: 4
 # A file whose content (sha256) was already processed: skip (recorded in its history) or process.
 duplicates: skip
+# Folders besides the inbox and the archive whose files the server may start executions on
+# (POST /api/executions). Anything else is refused: files elsewhere, symlinks leading out, this
+# state folder, devices, FIFOs, sockets, /proc. Example: [data/incoming]
+inputRoots: []
+# Bounds on reading an input file when its execution starts: size, and time to read it.
+inputLimits:
+  maxBytes: 10737418240   # 10 GiB
+  readTimeout: 10m
 
 # The recipe applied to each file, the column models predict, and the record id column.
 flow: flows/main.flow.yaml
@@ -31,6 +39,8 @@ target: readmitted
 id: encounter_id
 # Quality gates checked by the report (a failed gate is shown first to approvers).
 gates: gates.yaml
+# Text values read as missing, replacing pandas' default list (docs/data.md). Example: ["?", "n/a"]
+# missingTokens: ["", "NA", "N/A", "NaN", "null"]
 
 # The feature group approved batches are ingested into (created from the first batch's schema).
 featureGroup:
@@ -62,6 +72,12 @@ server:
   port: 7300
   # Base URL used in links sent to approvers (set it when Sluice is behind a proxy).
   publicUrl: http://127.0.0.1:7300
+  # Slow or idle clients are cut off, and connections beyond maxConnections closed at once.
+  limits:
+    headersTimeout: 10s     # to send the request headers
+    requestTimeout: 60s     # to send the whole request
+    keepAliveTimeout: 5s    # an idle kept-alive connection
+    maxConnections: 1000
 
 # People who read (viewer) or decide (approver, admin). Only approvers and admins decide.
 approvers:

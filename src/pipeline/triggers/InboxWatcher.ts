@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import pino, { type Logger } from 'pino';
@@ -6,6 +6,8 @@ import { SluiceError, toSluiceError } from '../../core/errors.js';
 import type { Pipeline } from '../definition/pipelineSchema.js';
 import { sha256File, type Orchestrator } from '../Orchestrator.js';
 import { newExecutionId } from '../store/ExecutionStore.js';
+import { admitInputFile, type InputRoots } from './admitInputFile.js';
+import { kindOf } from './readInputFile.js';
 
 export interface InboxWatcherOptions {
   orchestrator: Orchestrator;
@@ -17,6 +19,12 @@ export interface InboxWatcherOptions {
   logger?: Logger;
   /** Process a file whose content was processed before (sluice.yaml `duplicates: process`); default: recorded as a skipped duplicate. */
   allowDuplicate?: boolean;
+  /**
+   * Where a symbolic link in the inbox may lead (the project's input roots): its file is copied
+   * into the archive and the link taken away. Links leading elsewhere, and all links when absent,
+   * are left in the inbox with an error in the log.
+   */
+  inputRoots?: InputRoots;
 }
 
 /** Names never taken: hidden files and the partial files of downloaders and editors. */
@@ -70,6 +78,8 @@ export class InboxWatcher {
     this.watcher = watch(this.inbox, {
       depth: 0,
       ignoreInitial: false,
+      // A link is reported as itself, never followed out of the inbox: take() decides about it.
+      followSymlinks: false,
       ignored: (p: string) => p !== this.inbox && isPartialName(basename(p)),
       awaitWriteFinish: { stabilityThreshold, pollInterval: Math.max(10, Math.min(100, stabilityThreshold / 4)) },
     });
@@ -90,12 +100,31 @@ export class InboxWatcher {
     if (this.taking.has(path)) return;
     this.taking.add(path);
     try {
-      const s = await stat(path).catch(() => undefined);
-      if (!s?.isFile()) return;
+      const s = await lstat(path).catch(() => undefined);
+      if (!s) return;
+      let source = path;
+      if (s.isSymbolicLink()) {
+        if (!this.opts.inputRoots) throw new SluiceError('INPUT_OUTSIDE_ROOTS', 'a symbolic link in the inbox is not taken', { hint: 'put the file itself in the inbox' });
+        source = await admitInputFile(path, this.opts.inputRoots);
+      } else if (!s.isFile()) {
+        if (!s.isDirectory()) this.log.warn({ file: path }, `left in the inbox: it is ${kindOf(s)}, not a data file`);
+        return;
+      }
+      const limit = this.opts.orchestrator.readLimits?.maxBytes;
+      const size = source === path ? s.size : (await lstat(source)).size;
+      if (limit !== undefined && size > limit) {
+        throw new SluiceError('INPUT_TOO_LARGE', `${path} has ${size} bytes; the limit is ${limit}`, { hint: 'raise inputLimits.maxBytes in sluice.yaml, or split the file' });
+      }
       const id = newExecutionId();
       const dest = join(this.archive, id, basename(path));
       await mkdir(join(this.archive, id), { recursive: true });
-      await moveFile(path, dest);
+      if (source === path) await moveFile(path, dest);
+      else {
+        // The link's file stays where it is (it belongs to another folder): its content is taken, then the link.
+        await copyFile(source, `${dest}.part`);
+        await rename(`${dest}.part`, dest);
+        await rm(path);
+      }
       await this.startFor(id, dest);
     } catch (e) {
       this.log.error({ file: path, error: toSluiceError(e).message }, 'could not take the file from the inbox');
@@ -105,7 +134,7 @@ export class InboxWatcher {
   }
 
   private async startFor(id: string, file: string): Promise<void> {
-    const sha256 = await sha256File(file);
+    const sha256 = await sha256File(file, this.opts.orchestrator.readLimits);
     const rec = this.opts.orchestrator.store.create(this.requirePipeline(), { file, sha256, trigger: 'inbox' }, { id, ...(this.opts.allowDuplicate ? { allowDuplicate: true } : {}) });
     this.log.info({ executionId: id, file, status: rec.status, duplicateOf: rec.duplicateOf }, 'file taken from the inbox');
     this.opts.orchestrator.kick();

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
 import { plan } from '../../pipeline/plan.js';
+import { admitInputFile, projectInputRoots } from '../../pipeline/triggers/admitInputFile.js';
 import type { ExecutionRecord, ExecutionStatus } from '../../pipeline/store/ExecutionStore.js';
 import type { ServerContext } from '../serverContext.js';
 
@@ -31,14 +30,12 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     },
   }, async (req, reply) => {
     const body = req.body as { file: string; allowDuplicate?: boolean; input?: Record<string, unknown> };
-    const file = isAbsolute(body.file) ? body.file : join(project.root, body.file);
-    if (!existsSync(file)) {
-      throw new SluiceError('FILE_NOT_FOUND', `no file ${body.file} on the server`, { httpStatus: 400, hint: 'give a path readable by the server, absolute or relative to the project' });
-    }
+    // Only files of the inbox, the archive and inputRoots, regular, resolved: an approver cannot make the server read /etc or /proc.
+    const file = await admitInputFile(body.file, projectInputRoots(project));
     const rec = await orchestrator.startFile(file, { allowDuplicate: body.allowDuplicate === true || project.config.duplicates === 'process', ...(body.input ? { input: body.input } : {}) });
     reply.code(rec.status === 'skipped' ? 200 : 201);
     if (ctx.auth && rec.status !== 'skipped') {
-      ctx.auth.audit({ actor: ctx.auth.userOf(req)?.name ?? 'anonymous', action: 'execution.start', target: `execution:${rec.id}`, detail: `file ${body.file}`, ip: req.ip });
+      ctx.auth.audit({ actor: ctx.auth.userOf(req)?.name ?? 'anonymous', action: 'execution.start', target: `execution:${rec.id}`, detail: `file ${file}`, ip: req.ip });
     }
     return executionJson(rec);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -44,7 +44,7 @@ export async function authServer(opts: Partial<Pick<AuthGateOptions, 'now' | 'se
     `  - { name: Vic, role: viewer, passwordHash: "${vic}" }`,
     '  - { name: Nopw, role: approver }',
   ].join('\n');
-  writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, PIPE)
+  writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, PIPE).replace(/^inputRoots: \[\]$/m, 'inputRoots: [data]')
     .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', users));
   const project = loadProject(dir);
   const runtime = new ProjectRuntime(project, { pollMs: 20, activities: { report: async () => ({ verdict: 'pass', gates: [], warnings: [], figures: { rows: 1 } }) } });
@@ -64,7 +64,8 @@ export async function authServer(opts: Partial<Pick<AuthGateOptions, 'now' | 'se
     ],
   });
   app.addHook('onClose', async () => runtime.close());
-  const file = join(dir, 'batch.csv');
+  mkdirSync(join(dir, 'data'));
+  const file = join(dir, 'data', 'batch.csv');
   writeFileSync(file, 'id,v\n1,2\n');
 
   /** The login form's CSRF token and cookie, as a browser gets them. */

@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { initProject } from '../../src/pipeline/project/initProject.js';
+import { loadProject } from '../../src/pipeline/project/loadProject.js';
+import { ProjectRuntime } from '../../src/pipeline/project/ProjectRuntime.js';
+import { createServer } from '../../src/server/createServer.js';
+
+describe('server limits', () => {
+  it('idle slow connections beyond maxConnections are closed, and /api/health still answers', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sluice-limits-')), 'p');
+    initProject(dir);
+    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+      .replace('    headersTimeout: 10s', '    headersTimeout: 1s').replace('    maxConnections: 1000', '    maxConnections: 20'));
+    const project = loadProject(dir);
+    expect(project.config.server.limits).toMatchObject({ headersTimeout: '1s', maxConnections: 20 });
+    const runtime = new ProjectRuntime(project);
+    const app = await createServer({ project, runtime, endpoint: false, features: false });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const sockets: Socket[] = [];
+    let closed = 0;
+    try {
+      // 60 clients that start a request and never finish its headers.
+      for (let i = 0; i < 60; i++) {
+        const s = connect(port, '127.0.0.1');
+        s.on('error', () => {});
+        s.on('close', () => closed++);
+        s.write('GET /api/health HTTP/1.1\r\nHost: x\r\n');
+        sockets.push(s);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      // Those beyond the limit were closed at once; the server holds at most 20.
+      expect(closed).toBeGreaterThanOrEqual(40);
+      // The server still answers while the slow ones are held.
+      const deadline = Date.now() + 10_000;
+      let status = 0;
+      while (Date.now() < deadline) {
+        status = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0);
+        if (status === 200) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status).toBe(200);
+    } finally {
+      for (const s of sockets) s.destroy();
+      app.server.closeAllConnections();
+      await app.close();
+      await runtime.close();
+    }
+  }, 60_000);
+});
