@@ -8,7 +8,7 @@ import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { backupProject } from '../../src/state/backupProject.js';
 import { restoreProject } from '../../src/state/restoreProject.js';
 import { rejectionOf } from '../support/errors.js';
-import { cli, diabetesCsv, newProject, predict, serve, trainChampion, type Served } from './liveProject.js';
+import { cli, cliAsync, diabetesCsv, newProject, predict, serve, trainChampion, type Served } from './liveProject.js';
 
 const servers: Served[] = [];
 afterAll(async () => {
@@ -31,8 +31,7 @@ describe('sluice backup while the server runs, wipe, sluice restore, serve, pred
     // Back up while the server runs and answers requests.
     const bk = mkdtempSync(join(tmpdir(), 'sluice-bk-'));
     const load = Promise.all(Array.from({ length: 20 }, () => predict(live.base, sample)));
-    const plain = cli(dir, ['backup', join(bk, 'plain')]);
-    const full = cli(dir, ['backup', join(bk, 'full'), '--with-artifacts', '--json']);
+    const [plain, full] = await Promise.all([cliAsync(dir, ['backup', join(bk, 'plain')]), cliAsync(dir, ['backup', join(bk, 'full'), '--with-artifacts', '--json'])]);
     expect((await load).every((r) => r.status === 200)).toBe(true);
     expect(plain.code, plain.stderr).toBe(0);
     expect(full.code, full.stderr).toBe(0);

@@ -14,6 +14,16 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Like {@link cli}, without blocking this process (requests in flight keep being answered). */
+export function cliAsync(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  return new Promise((r) => child.once('exit', (code) => r({ code: code ?? -1, stdout, stderr })));
+}
+
 /** The first `n` records of the diabetes data as CSV (with its header). */
 export function diabetesCsv(n: number, from = 0): string {
   const lines = readFileSync(DIABETES, 'utf8').split('\n');
