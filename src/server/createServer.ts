@@ -5,7 +5,9 @@ import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import { featureStoreFromConfig } from '../features/featureStoreFromConfig.js';
 import { Csrf } from './csrf.js';
 import { fastifyLimits } from './serverLimits.js';
+import { z } from 'zod';
 import { mountOpenApi } from './openapi/buildOpenApi.js';
+import { contract } from './openapi/routeContract.js';
 import { sluiceVersion } from '../training/sluiceVersion.js';
 import { auditLinkDecisions } from './auth/auditDecision.js';
 import type { ServerAuthGate } from './auth/createAuthGate.js';
@@ -99,7 +101,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
     });
     auditLinkDecisions(app, auth, runtime.store);
   }
-  app.get('/api/health', async () => ({ ok: true }));
+  app.get('/api/health', contract({ ok: { 200: { description: 'The server is up', json: z.object({ ok: z.literal(true) }) } }, errors: {} }), async () => ({ ok: true as const }));
   executionRoutes(app, ctx);
   approvalRoutes(app, ctx);
   approvalPageRoutes(app, ctx);
