@@ -37,7 +37,7 @@ export const recordErrorSchema = z.object({
   hint: z.string().optional(),
 });
 
-/** One scored record; the keys present are those chosen by Accept's `keys` or SAGEMAKER_INFERENCE_OUTPUT. */
+/** One scored record; the keys present are those chosen by SAGEMAKER_INFERENCE_OUTPUT or Accept's `output` parameter (all four by default in JSON). */
 export const predictionSchema = z.looseObject({
   predicted_label: z.string().optional(),
   probability: z.number().optional().meta({ description: 'The probability of the predicted label' }),

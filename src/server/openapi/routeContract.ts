@@ -10,7 +10,7 @@ import { SluiceError } from '../../core/errors.js';
 export type ErrorShape = 'plain' | 'wrapped' | 'html';
 
 /** The error statuses a route can document (issue 18). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 406 | 409 | 410 | 413 | 415 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 406 | 409 | 410 | 413 | 415 | 429 | 500 | 502 | 503;
 
 /** One documented answer of a route. */
 export interface ResponseDoc {

@@ -129,7 +129,7 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
       errorShape: 'wrapped',
       ok: {
         200: {
-          description: 'One prediction per record, as Accept asks: JSON (default), CSV without header, or JSON Lines; Accept may choose the keys (`application/json;keys=predicted_label,probability`)',
+          description: 'One prediction per record, as Accept asks: JSON (default), CSV without header, or JSON Lines; the keys are chosen by SAGEMAKER_INFERENCE_OUTPUT or per request with the Accept `output` parameter (`text/csv; output="predicted_label,probability"`)',
           json: invocationAnswer,
           content: invocationAnswers,
           headers: { ...modelHeaders, [PREDICTION_ID_HEADER]: 'The id of the prediction log entry, when the request was sampled' },

@@ -28,11 +28,12 @@ export function s3EventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       200: { description: 'Nothing new started (duplicates, other events, a test event), or an SNS subscription confirmed or ended', json: z.union([started, subscription]) },
     },
     errors: {
-      400: 'Not an event of a known shape, a record without bucket or key, a key that is not validly URL-encoded (S3_EVENT_INVALID, SNS_MESSAGE_INVALID)',
-      401: 'Wrong or missing shared secret, or a bad SNS signature (S3_EVENT_UNAUTHORIZED)',
+      400: 'Not an event of a known shape, a record without bucket or key, a key that is not validly URL-encoded, an untrusted SubscribeURL (S3_EVENT_INVALID, S3_EVENT_BAD_KEY, SNS_MESSAGE_INVALID, SNS_SUBSCRIBE_URL_UNTRUSTED)',
+      401: 'Wrong or missing shared secret, or a bad SNS signature (S3_EVENT_UNAUTHORIZED, SNS_SIGNATURE_INVALID)',
       403: 'An SNS topic not listed in s3Events.sns.topicArns (SNS_TOPIC_NOT_ALLOWED)',
       404: 'S3 events are not configured (S3_EVENTS_DISABLED)',
       413: 'The body is larger than 1 MB',
+      502: 'A created object could not be fetched from the bucket (named in the message)',
       503: 'The secret named by s3Events.secretEnv is not set (CONFIG_SECRET_MISSING)',
     },
   }), async (req, reply) => {
