@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HTML } from '../openapi/apiSchemas.js';
-import { contract } from '../openapi/routeContract.js';
+import { contract, formFields } from '../openapi/routeContract.js';
 import { isSluiceError } from '../../core/errors.js';
 import type { ServerAuthGate } from './createAuthGate.js';
 import { loginPage, refusalPage } from './loginPage.js';
@@ -50,12 +50,12 @@ export function loginRoutes(app: FastifyInstance, gate: ServerAuthGate): void {
 
   app.post('/login', contract({
     ...errorPages,
-    body: z.object({
+    body: formFields(z.object({
       name: z.string().optional().meta({ description: 'User name (sluice.yaml approvers)' }),
       password: z.string().optional(),
       csrf: z.string().optional().meta({ description: 'The form\'s CSRF token' }),
       next: z.string().optional().meta({ description: 'Where to go after signing in' }),
-    }),
+    })),
     bodyTypes: ['application/x-www-form-urlencoded'],
     ok: { 303: { description: 'Signed in: the session cookie is set, on to `next`', headers: { location: '`next` when it is a path on this server, else the console', 'set-cookie': 'The session cookie' } } },
     errors: { 400: 'A missing or oversized field: the form again', 401: 'Wrong name or password (the same words for both): the form again', 403: 'No valid CSRF token: the form again', 429: 'Too many failed attempts: the form again, with Retry-After' },
@@ -100,7 +100,7 @@ export function loginRoutes(app: FastifyInstance, gate: ServerAuthGate): void {
 
   app.post('/logout', contract({
     ...errorPages,
-    body: z.object({ csrf: z.string().optional().meta({ description: 'The Sign out button\'s CSRF token' }) }),
+    body: formFields(z.object({ csrf: z.string().optional().meta({ description: 'The Sign out button\'s CSRF token' }) })),
     bodyTypes: ['application/x-www-form-urlencoded'],
     ok: { 303: { description: 'Signed out: on to /login', headers: { location: '/login', 'set-cookie': 'Clears the session cookie' } } },
     errors: { 403: 'No valid CSRF token: nothing changed' },

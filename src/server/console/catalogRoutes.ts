@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { consoleRoute, csrfField, formText, pageOk, redirectOk } from './consoleRoute.js';
+import { formFields } from '../openapi/routeContract.js';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError, toSluiceError } from '../../core/errors.js';
@@ -120,7 +121,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
 
   app.post(`${b}/models/:name/promote`, consoleRoute(s, 'admin', {
     params: modelParams,
-    body: z.object({ csrf: csrfField, version: formText('The version to promote (a number)'), alias: formText('The alias to move (default champion)'), comment: formText('Why, recorded in the history') }),
+    body: formFields(z.object({ csrf: csrfField, version: formText('The version to promote (a number)'), alias: formText('The alias to move (default champion)'), comment: formText('Why, recorded in the history') })),
     ok: redirectOk('Promoted: back to the model page, with a notice'),
     errors: { ...changeErrors, 400: 'No version chosen (MODEL_BAD_VERSION) or a bad alias: the page again, saying so', 409: 'The version is not approved: the page again, saying so' },
   }), async (req, reply) =>
@@ -135,7 +136,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
 
   app.post(`${b}/models/:name/rollback`, consoleRoute(s, 'admin', {
     params: modelParams,
-    body: z.object({ csrf: csrfField, comment: formText('Why, recorded in the history') }),
+    body: formFields(z.object({ csrf: csrfField, comment: formText('Why, recorded in the history') })),
     ok: redirectOk('Rolled back: back to the model page, with a notice'),
     errors: { ...changeErrors, 409: 'There is no previous champion: the page again, saying so' },
   }), async (req, reply) =>

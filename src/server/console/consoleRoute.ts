@@ -6,7 +6,7 @@ import type { Role } from '../auth/AuthGate.js';
 import type { ConsoleScope } from './ConsoleScope.js';
 
 /** The CSRF token every console form carries (bound to the session and to what the form acts on). */
-export const csrfField = z.string().meta({ description: 'The form\'s CSRF token' });
+export const csrfField = z.string().optional().meta({ description: 'The form\'s CSRF token (without a valid one the form is refused, 403)' });
 
 /** A form field as the browser sends it (text; the handler reads what it means). */
 export const formText = (description: string) => z.string().optional().meta({ description });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { consoleRoute, csrfField, formText, pageOk } from './consoleRoute.js';
+import { formFields } from '../openapi/routeContract.js';
 import { SluiceError, toSluiceError } from '../../core/errors.js';
 import { parseInvocation } from '../endpoint/parseInvocation.js';
 import { isRecordError, type Prediction } from '../endpoint/Predictor.js';
@@ -39,7 +40,7 @@ export function endpointRoutes(app: FastifyInstance, s: ConsoleScope): void {
   app.get(`${b}/endpoint`, consoleRoute(s, 'viewer', { ok: pageOk('The endpoint: the model it serves, its version, and a form to try a prediction'), errors: {} }), async (req, reply) => render(req, reply, 200, {}));
 
   app.post(`${b}/endpoint/predict`, consoleRoute(s, 'viewer', {
-    body: z.object({ csrf: csrfField, format: z.enum(['csv', 'json']).optional().meta({ description: 'How the records are written (default csv)' }), records: formText('The records, as POST /invocations reads them (at most 100)') }),
+    body: formFields(z.object({ csrf: csrfField, format: z.enum(['csv', 'json']).optional().meta({ description: 'How the records are written (default csv)' }), records: formText('The records, as POST /invocations reads them (at most 100)') })),
     ok: pageOk('The endpoint page with the predictions'),
     errors: { 400: 'Records that cannot be scored: the page again, with the error', 403: 'No valid CSRF token', 413: 'The form is larger than 200 kB', 503: 'No model is loaded: the page again, saying so' },
   }), async (req, reply) => {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { executionIdParams } from '../openapi/apiSchemas.js';
-import { contract } from '../openapi/routeContract.js';
+import { contract, formFields } from '../openapi/routeContract.js';
 import { consoleRoute, csrfField, formText, pageOk, redirectOk } from './consoleRoute.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -117,7 +117,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
 
   app.post(`${b}/executions/:id/decide`, consoleRoute(s, 'approver', {
     params: executionIdParams,
-    body: z.object({ csrf: csrfField, decision: z.enum(['approve', 'reject']).optional().meta({ description: 'The button pressed' }), comment: formText('Recorded with the decision'), reason: formText('Why: required to reject') }),
+    body: formFields(z.object({ csrf: csrfField, decision: z.enum(['approve', 'reject']).optional().meta({ description: 'The button pressed' }), comment: formText('Recorded with the decision'), reason: formText('Why: required to reject') })),
     ok: redirectOk('Decided: back to the execution, with a notice'),
     errors: {
       400: 'No decision, or a rejection without a reason: the page again, saying so',

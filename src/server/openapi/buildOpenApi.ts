@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { routePolicy, type RouteNeed } from '../auth/routePolicy.js';
 import { SESSION_COOKIE } from '../auth/SessionCookie.js';
 import { z } from 'zod';
-import { CONTRACT, contract, type ContractSchema, type ErrorShape, type ResponseDoc, type RouteContract } from './routeContract.js';
+import { CONTRACT, contract, documentedSchema, type ContractSchema, type ErrorShape, type ResponseDoc, type RouteContract } from './routeContract.js';
 import { ROUTE_SUMMARIES, TAGS } from './routeSummaries.js';
 
 /** The document's version and where clients reach the server (`server.publicUrl`). */
@@ -184,7 +184,7 @@ function responseOf(d: ResponseDoc): Json {
  * response may gain fields without breaking a client.
  */
 function jsonSchema(schema: z.ZodType): Json {
-  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  const { $schema: _s, ...rest } = z.toJSONSchema(documentedSchema(schema), { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
   return rest;
 }
 

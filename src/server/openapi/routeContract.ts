@@ -119,6 +119,20 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   return issue ? `${issue.message}` : 'invalid';
 }
 
+/**
+ * The fields of a browser form: a body that is not an object (JSON sent to a form route) reads
+ * as an empty form, so the route's own checks (its CSRF token first) answer it as they answer a
+ * form without fields. The document shows the fields.
+ */
+export function formFields<T extends z.ZodObject>(fields: T) {
+  return z.preprocess((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {}), fields);
+}
+
+/** The schema a document shows for `s`: the fields of a {@link formFields} body, else `s` itself. */
+export function documentedSchema(s: z.ZodType): z.ZodType {
+  return s instanceof z.ZodPipe ? (s.out as z.ZodType) : s;
+}
+
 /** Is `s` a zod schema (rather than a plain JSON schema of a route written without {@link contract})? */
 export function isZodSchema(s: unknown): s is z.ZodType {
   return s instanceof z.ZodType;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { HTML } from '../openapi/apiSchemas.js';
-import { contract } from '../openapi/routeContract.js';
+import { contract, formFields } from '../openapi/routeContract.js';
 import { isSluiceError, toSluiceError } from '../../core/errors.js';
 import { findToken, hashToken } from '../../pipeline/approvals/approvalTokens.js';
 import { mayDecide } from '../../pipeline/approvals/Approver.js';
@@ -68,7 +68,7 @@ export function approvalPageRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.post('/approve/:token', contract({
     params: tokenParams,
     errorShape: 'html',
-    body: z.object({ csrf: z.string().optional().meta({ description: 'The form\'s CSRF token' }), decision: z.string().optional().meta({ description: 'approve or reject' }), comment: z.string().optional(), reason: z.string().optional().meta({ description: 'Why: required to reject' }) }),
+    body: formFields(z.object({ csrf: z.string().optional().meta({ description: 'The form\'s CSRF token' }), decision: z.string().optional().meta({ description: 'approve or reject' }), comment: z.string().optional(), reason: z.string().optional().meta({ description: 'Why: required to reject' }) })),
     bodyTypes: ['application/x-www-form-urlencoded'],
     ok: { 200: { description: 'Decided: a page saying so', content: HTML } },
     errors: { 400: 'No decision, or a rejection without a reason', 403: 'No valid CSRF token, an unknown link, or its holder may no longer decide', 409: 'Decided already, or not waiting for this approval', 410: 'The link expired' },
