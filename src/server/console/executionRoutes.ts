@@ -21,6 +21,7 @@ import { executionPage, type ExecutionPageOptions } from './pages/executionPage.
 import { EXECUTION_STATUSES, executionsPage } from './pages/executionsPage.js';
 import { inboxPage, type InboxItem } from './pages/inboxPage.js';
 import { reportsPage, type ReportItem } from './pages/reportsPage.js';
+import { quoteValue } from '../../core/quoteValue.js';
 import { sendEmbeddable, sendHtml } from './sendHtml.js';
 
 const PAGE_SIZE = 25;
@@ -30,7 +31,7 @@ export function pageNumber(q: unknown): number {
   const raw = qs(q, 'page');
   if (raw === undefined) return 1;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new SluiceError('BAD_PAGE', `page must be a whole number from 1, not "${raw}"`, { httpStatus: 400, hint: 'use the Newer/Older links' });
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new SluiceError('BAD_PAGE', `page must be a whole number from 1, not ${quoteValue(raw)}`, { httpStatus: 400, hint: 'use the Newer/Older links' });
   return n;
 }
 

@@ -1,6 +1,7 @@
 import type { FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
+import { MAX_QUOTED, quoteValue } from '../../core/quoteValue.js';
 
 /**
  * How a route answers its errors: `plain` is the SluiceError itself (`{ code, message, hint,
@@ -102,11 +103,12 @@ function invalidRequest(error: z.ZodError, part: string, code: string): SluiceEr
   const issue = error.issues[0];
   const field = issue ? fieldOf(issue) : '';
   const where = part === 'querystring' ? 'query parameter' : part === 'params' ? 'path parameter' : 'body field';
-  return new SluiceError(code, field ? `${where} "${field}": ${describeIssue(issue)}` : `the ${part === 'querystring' ? 'query' : part}: ${describeIssue(issue)}`, {
+  // A field path can hold a client's keys (a record's column names): quoted and cut like any value.
+  return new SluiceError(code, field ? `${where} ${quoteValue(field)}: ${describeIssue(issue)}` : `the ${part === 'querystring' ? 'query' : part}: ${describeIssue(issue)}`, {
     httpStatus: 400,
-    ...(field ? { location: { field } } : {}),
+    ...(field ? { location: { field: field.length > MAX_QUOTED ? `${field.slice(0, MAX_QUOTED)}…` : field } } : {}),
     hint: 'check the request against docs/openapi.json (or GET /api/openapi.json)',
-    ...(error.issues.length > 1 ? { details: { problems: error.issues.slice(0, 20).map((i) => ({ field: fieldOf(i), message: i.message })) } } : {}),
+    ...(error.issues.length > 1 ? { details: { problems: error.issues.slice(0, 20).map((i) => ({ field: fieldOf(i).slice(0, MAX_QUOTED), message: i.message })) } } : {}),
   });
 }
 

@@ -8,6 +8,7 @@ import { objectEventShape, snsMessageShape } from '../../pipeline/triggers/event
 import { executionJson } from './executions.js';
 import { executionSchema } from '../openapi/apiSchemas.js';
 import { contract } from '../openapi/routeContract.js';
+import { parseJsonBounded } from '../../core/jsonDepth.js';
 import type { ServerContext } from '../serverContext.js';
 
 /**
@@ -87,7 +88,7 @@ function unauthorized(why: string): SluiceError {
 function parseBody(body: unknown, what = 'the body'): unknown {
   if (typeof body !== 'string') return body;
   try {
-    return JSON.parse(body);
+    return parseJsonBounded(body, undefined, what);
   } catch (e) {
     throw new SluiceError('S3_EVENT_INVALID', `${what} is not valid JSON: ${(e as Error).message}`, { httpStatus: 400, hint: 'send the event JSON unchanged' });
   }
