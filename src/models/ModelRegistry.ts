@@ -294,6 +294,26 @@ export class ModelRegistry {
   }
 
   /**
+   * The champions the current one replaced, newest first, as a rollback would walk them: versions
+   * since deleted or rejected, and the current champion, are left out. The endpoint falls back
+   * to these when the champion's artifact cannot be loaded.
+   */
+  previousChampions(name: string): number[] {
+    const current = (this.db.prepare('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, CHAMPION) as { version: number } | undefined)?.version;
+    const events = this.db
+      .prepare(`SELECT kind, to_value FROM model_history WHERE name = ? AND alias = ? AND kind IN ('alias', 'rollback', 'alias_removed') ORDER BY id`)
+      .all(name, CHAMPION) as Array<{ kind: ChampionEvent['kind']; to_value: string | null }>;
+    const stack = championStack(events.map((e) => ({ kind: e.kind, version: e.to_value === null ? null : Number(e.to_value) })));
+    const alive = (v: number): boolean => {
+      const r = this.db.prepare('SELECT status FROM model_versions WHERE name = ? AND version = ?').get(name, v) as { status: ModelStatus } | undefined;
+      return r !== undefined && r.status !== 'rejected';
+    };
+    const out: number[] = [];
+    for (const v of stack.reverse()) if (v !== current && alive(v) && !out.includes(v)) out.push(v);
+    return out;
+  }
+
+  /**
    * Moves `champion` back to the champion it replaced (skipping versions since deleted or
    * rejected). Rolling back again walks further back.
    */
@@ -304,17 +324,7 @@ export class ModelRegistry {
         this.versions(name); // throws MODEL_NOT_FOUND for an unknown model
         throw new SluiceError('MODEL_NO_CHAMPION', `${name} has no champion to roll back`, { hint: `promote a version: sluice models promote ${name} <version>`, httpStatus: 409 });
       }
-      const events = this.db
-        .prepare(`SELECT kind, to_value FROM model_history WHERE name = ? AND alias = ? AND kind IN ('alias', 'rollback', 'alias_removed') ORDER BY id`)
-        .all(name, CHAMPION) as Array<{ kind: ChampionEvent['kind']; to_value: string | null }>;
-      const stack = championStack(events.map((e) => ({ kind: e.kind, version: e.to_value === null ? null : Number(e.to_value) })));
-      if (stack[stack.length - 1] === current.version) stack.pop();
-      const alive = (v: number): boolean => {
-        const r = this.db.prepare('SELECT status FROM model_versions WHERE name = ? AND version = ?').get(name, v) as { status: ModelStatus } | undefined;
-        return r !== undefined && r.status !== 'rejected';
-      };
-      while (stack.length > 0 && (!alive(stack[stack.length - 1]!) || stack[stack.length - 1] === current.version)) stack.pop();
-      const prev = stack[stack.length - 1];
+      const prev = this.previousChampions(name)[0];
       if (prev === undefined) {
         throw new SluiceError('MODEL_NO_PREVIOUS_CHAMPION', `${name} version ${current.version} has no earlier champion to roll back to`, {
           hint: `promote a specific version instead: sluice models promote ${name} <version>`,
