@@ -116,6 +116,9 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
   try {
     automl = await runAutoML(data.frame, data.target, {
       timeLimit: budget,
+      // The baseline and the first default always train (a slow read or a busy machine must not
+      // leave the baseline as "the model"); a limit under a second is taken literally.
+      minCandidates: timeLimit >= 1 ? 2 : 0,
       seed,
       holdout,
       ...(options.metric ? { metric: options.metric } : {}),

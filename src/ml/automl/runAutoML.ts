@@ -34,7 +34,7 @@ import { type BudgetPlan, MIN_SAMPLE_ROWS, planBudget, SEARCH_MARGIN } from './b
 import type { Candidate } from './candidate.js';
 import { checkAutoMLInput } from './checkAutoMLInput.js';
 import { collapsedOutput } from './collapsedOutput.js';
-import { calibrateFitCost, type FitCost } from './fitCost.js';
+import { CALIBRATION_ROWS, calibrateFitCost, type FitCost } from './fitCost.js';
 import { ensembleCandidate, mean, std } from './ensembleCandidate.js';
 import type { FitResult, FitTask } from './fitTask.js';
 import { type Leaderboard, type LeaderboardEntry, scoreAll, sortEntries } from './leaderboard.js';
@@ -61,8 +61,17 @@ export interface AutoMLOptions {
   workers?: number;
   /** Stop after this many candidates (besides time); for reproducible runs and tests. */
   maxCandidates?: number;
-  /** Seconds per work unit per learner; measured by timed small fits when absent (tests pass fixed costs). */
+  /**
+   * Seconds per work unit per learner (fitCost.ts). Default: measured by timed small fits when
+   * the training rows outnumber a calibration sample; none below (all rows fit any budget, and
+   * the refit is estimated from the measured candidates). Tests pass fixed costs.
+   */
   fitCost?: FitCost;
+  /**
+   * Candidates started whatever the time (the baseline, then the first defaults), so a run on
+   * a machine slowed by others still ends with a model; default 0 (the limit is taken literally).
+   */
+  minCandidates?: number;
   signal?: AbortSignal;
   onProgress?: (event: { phase: 'search' | 'ensemble' | 'refit' | 'done'; entry?: LeaderboardEntry; message: string; metric: MetricName }) => void;
 }
@@ -115,7 +124,8 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
   const capacity = Math.max(1, nWorkers);
 
   // The budget: estimated fit costs decide the search rows and what the refit may take.
-  const cost = options.fitCost ?? calibrateFitCost(data, target, learners.filter((l) => (type === 'regression' ? l !== 'logistic' : l !== 'linear')), { seed });
+  const cost =
+    options.fitCost ?? (allTrain.length > CALIBRATION_ROWS ? calibrateFitCost(data, target, learners.filter((l) => (type === 'regression' ? l !== 'logistic' : l !== 'linear')), { seed }) : {});
   const planStartMs = elapsedMs();
   const plan: BudgetPlan = planBudget({ budgetSeconds: (limitMs - planStartMs) / 1000, trainRows: allTrain.length, features: data.features.length, workers: capacity, cost, refitBag: REFIT_BAG });
   const searchEndMs = planStartMs + plan.searchSeconds * 1000;
@@ -253,7 +263,8 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
   try {
     while (true) {
       throwIfAborted();
-      if (elapsedMs() >= searchEndMs || limitMs - elapsedMs() < refitReserveMs() || (options.maxCandidates !== undefined && next >= options.maxCandidates)) break;
+      const outOfTime = next >= (options.minCandidates ?? 0) && (elapsedMs() >= searchEndMs || limitMs - elapsedMs() < refitReserveMs());
+      if (outOfTime || (options.maxCandidates !== undefined && next >= options.maxCandidates)) break;
       if (pool.load >= capacity) {
         await Promise.race([...running, delay(25)]);
         continue;
