@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
+import { endpointConfigSchema } from './endpointConfig.js';
 
 
 export const approverSchema = z
@@ -96,6 +97,7 @@ export const configSchema = z
         limits: serverLimitsSchema,
       })
       .default({ host: '127.0.0.1', port: 7300, limits: serverLimitsSchema.parse(undefined) }),
+    endpoint: endpointConfigSchema,
     approvers: z.array(approverSchema).default([]),
     smtp: smtpSchema.optional(),
     webhooks: z.array(webhookSchema).default([]),

@@ -117,6 +117,17 @@ describe('orchestrator', () => {
     expect(p.store.events(ex.id).filter((e) => e.type === 'ActivityStarted')).toHaveLength(1);
   });
 
+  it('ends "deployed" only when deploy made the model champion, else "challenger" (issue 13)', async () => {
+    for (const [decision, outcome] of [['champion', 'deployed'], ['challenger', 'challenger']] as const) {
+      const p = tempProject();
+      const acts = builtinActivities({ deploy: async () => ({ decision, reason: decision === 'challenger' ? 'another model became champion meanwhile' : 'better' }) });
+      const o = orchestrator(p, acts);
+      const ex = o.start({ file: 'batch.csv' }, { pipeline: { ...defaultPipeline(), start: 'deploy' } });
+      await o.runUntilIdle();
+      expect(p.store.require(ex.id)).toMatchObject({ status: 'succeeded', outcome });
+    }
+  });
+
   it('times out a slow attempt', async () => {
     const p = tempProject();
     const acts = new ActivityRegistry().register('slow', (_i, ctx) => new Promise((res) => { const t = setTimeout(res, 5000); ctx.signal.addEventListener('abort', () => clearTimeout(t)); }));

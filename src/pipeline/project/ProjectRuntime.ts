@@ -45,7 +45,7 @@ export class ProjectRuntime {
   constructor(readonly project: Project, opts: RuntimeOptions = {}) {
     const { config, paths } = project;
     this.log = opts.logger ?? pino({ level: 'silent' });
-    this.db = openProjectDb(paths.db);
+    this.db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
     this.store = new ExecutionStore(this.db);
     if (config.smtp) {
       this.mailer = new Mailer(config.smtp);
