@@ -160,7 +160,7 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
     params: c.entry.params,
     trainRows: Uint32Array.from(folds[f]!.train, (i) => train[i]!),
     predictRows: [Uint32Array.from(folds[f]!.test, (i) => train[i]!), test],
-    deadline: taskDeadline,
+    ...(c.guaranteed ? {} : { deadline: taskDeadline }),
     returnModel: false,
     // Boosting early-stops on the validation fold (as AutoGluon does): its 20% of the rows
     // give a steadier stopping point than a tenth of the fold's training rows, and the refit
@@ -169,7 +169,8 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
   });
   // A safety net against a hung worker, not the budget (learners stop at their deadlines): at
   // least 10 s, so a started task is not killed by a slow machine's scheduling.
-  const hardTimeout = (): number => Math.max(10_000, finalDeadline - Date.now() + grace);
+  // A candidate that always trains gets a minute (a worker still starting on a busy machine).
+  const hardTimeout = (c?: Candidate): number => Math.max(c?.guaranteed ? 60_000 : 10_000, finalDeadline - Date.now() + grace);
   // Time to keep for the refit: the plan's estimate, or the slowest finished candidate's fold
   // fit scaled to the refit rows, times the rounds a bag of refits takes on the workers.
   const slowestFitMs = (): number =>
@@ -179,7 +180,7 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
 
   const runCandidate = async (c: Candidate): Promise<void> => {
     try {
-      c.folds[0] = await pool.run(fitTask(c, 0), hardTimeout());
+      c.folds[0] = await pool.run(fitTask(c, 0), hardTimeout(c));
       const s0 = scoreMetric(metric, foldTargets[0]!, c.folds[0].outputs[0]!);
       if (c.learner !== 'baseline' && collapsedOutput(c.folds[0].outputs[0]!, width)) {
         c.entry.status = 'pruned';
@@ -202,7 +203,7 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
           }
         }
       }
-      const rest = await Promise.all(folds.slice(1).map((_, i) => pool.runFirst(fitTask(c, i + 1), hardTimeout())));
+      const rest = await Promise.all(folds.slice(1).map((_, i) => pool.runFirst(fitTask(c, i + 1), hardTimeout(c))));
       rest.forEach((r, i) => (c.folds[i + 1] = r));
       finishCandidate(c);
     } catch (e) {
@@ -273,6 +274,7 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
       const spec = isDefault ? defaults[next]! : randomCandidate(type, learners, rng);
       next++;
       const c = addCandidate(spec, !isDefault);
+      if (next <= (options.minCandidates ?? 0)) c.guaranteed = true;
       const p: Promise<void> = runCandidate(c).finally(() => running.delete(p));
       running.add(p);
     }
@@ -334,7 +336,9 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
       entry: best,
       message: `refitting ${best.id} on ${refitTrain.length}${refitTrain.length < allTrain.length ? ` of ${allTrain.length} (a stratified sample: all rows would not fit the ${leftS.toFixed(0)} s left)` : ''} rows (${refitPlan.length} model${refitPlan.length > 1 ? 's' : ''}, estimated ${refitEstimate.toFixed(1)} s)`,
     });
-    const refitDeadline = finalDeadline + grace;
+    // Never so early that the refit cannot do what its estimate says (a run already over its
+    // limit still gets a whole model, not one tree).
+    const refitDeadline = Math.max(finalDeadline + grace, Date.now() + 3 * 1000 * refitEstimate + grace);
     const refits = await Promise.all(
       refitPlan.map((r, i) =>
         // Iterative learners stop adding trees or iterations at the limit plus a margin: the
