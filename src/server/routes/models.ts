@@ -67,7 +67,7 @@ const registry = (c: Omit<RouteContract, 'errorShape' | 'invalidCode'>) => contr
  * | GET | /models/:name/history | every recorded change |
  * | POST | /models/:name/versions/:ref/status | `{status, comment?}` approve or reject |
  * | POST | /models/:name/versions/:ref/tags | `{tags: {k: v or null}}` |
- * | POST | /models/:name/promote | `{version, alias = "champion", comment?}` |
+ * | POST | /models/:name/promote | `{version, alias = "champion", comment?, allowSchemaChange?}` |
  * | POST | /models/:name/rollback | `{comment?}` champion back to the previous one |
  * | DELETE | /models/:name/aliases/:alias | remove an alias |
  * | DELETE | /models/:name/versions/:ref | delete a version and its artifacts (not the champion) |
@@ -179,14 +179,15 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
     body: z.object({
       version: z.union([z.number().int(), z.string()]).meta({ description: 'The version to point the alias at: a number or an alias' }),
       alias: z.string().optional().meta({ description: 'The alias to move (default champion)' }),
+      allowSchemaChange: z.boolean().optional().meta({ description: 'Promote a version whose input columns differ from the champion\'s' }),
       comment, by,
     }),
     ok: versionOk('The version the alias now points at'),
-    errors: changeErrors({ 409: 'The version is not approved, so it cannot be champion' }),
+    errors: changeErrors({ 409: 'The version is not approved, so it cannot be champion, or its input columns differ from the champion\'s without allowSchemaChange' }),
   }), async (req) => {
     const version = req.body!.version as number | string;
     const alias = checkName('alias', optString(req.body, 'alias') ?? CHAMPION);
-    const v = models.promote(req.params.name, version, alias, who(req), optString(req.body, 'comment'));
+    const v = models.promote(req.params.name, version, alias, who(req), optString(req.body, 'comment'), { allowSchemaChange: req.body?.allowSchemaChange === true });
     audit(req, 'model.promote', v.name, v.version, [`alias ${alias}`, optString(req.body, 'comment')].filter(Boolean).join(': '));
     return v;
   });
