@@ -51,7 +51,7 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
   const { path: flowPath, spec } = await projectFlow(config, input, ctx.project.root);
   const s = modelSettings(config, input, spec?.target);
 
-  const split = await splitHoldoutFile(file, { fraction: s.holdout, seed: s.seed, train: join(dir, 'train.parquet'), holdout: join(dir, 'holdout.parquet') });
+  const split = await splitHoldoutFile(file, { fraction: s.holdout, seed: s.seed, train: join(dir, 'train.parquet'), holdout: join(dir, 'holdout.parquet'), ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}) });
   ctx.log.info({ step: ctx.step, rows: split.rows }, `training ${s.name} on ${split.rows.train} rows, ${split.rows.holdout} held out`);
   const trainDir = join(dir, 'model');
   const result = await trainModel(split.train, {
@@ -61,6 +61,8 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
     ...(s.metric ? { metric: s.metric } : {}),
     timeLimit: s.timeLimit,
     seed: s.seed,
+    ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}),
+    ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
     ...(s.allowLeaks ? { allowLeaks: s.allowLeaks } : {}),
     search: {
       ...(s.learners ? { learners: s.learners as TrainableLearner[] } : {}),
