@@ -1,4 +1,4 @@
-import { dateFormat, parseDateText } from './dateFormats.js';
+import { dateFormat, readDateText } from './dateFormats.js';
 import { DEFAULT_MISSING, isMissingValue, type MissingPolicy } from './missing.js';
 import type { LogicalType } from './types.js';
 
@@ -55,7 +55,7 @@ export function coerceValue(value: unknown, type: LogicalType, missing: MissingP
     case 'timestamp': {
       if (typeof value !== 'string') return BAD_VALUE;
       const f = type === 'date' && format ? dateFormat(format) : undefined;
-      if (f) return parseDateText(value, f) ?? (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}/.test(value) ? BAD_VALUE : value.slice(0, 10));
+      if (f) return readDateText(value, f) ?? BAD_VALUE;
       return Number.isNaN(Date.parse(value)) ? BAD_VALUE : value;
     }
     default: {

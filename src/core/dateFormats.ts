@@ -95,3 +95,18 @@ export function dateFromTextSql(expr: string, format: DateFormat): string {
   const iso = `printf('%04d-%02d-%02d', TRY_CAST(${group(format.y)} AS INTEGER), ${month}, TRY_CAST(${group(format.d)} AS INTEGER))`;
   return `CASE WHEN regexp_full_match(${t}, ${re}) THEN TRY_CAST(${iso} AS DATE) END`;
 }
+
+const ISO_DATE: DateFormat = { id: 'yyyy-mm-dd', re: '(\\d{4})-(\\d{2})-(\\d{2})', y: 1, m: 2, d: 3 };
+
+/**
+ * A value of a date column at prediction time: in the column's recorded format, else as an ISO
+ * date (`1998-06-12`), else null. The JavaScript twin of {@link readDateSql}.
+ */
+export function readDateText(text: string, format: DateFormat): string | null {
+  return parseDateText(text, format) ?? parseDateText(text, ISO_DATE);
+}
+
+/** SQL: the text expression `expr` as a DATE in `format`, else as an ISO date, else NULL. */
+export function readDateSql(expr: string, format: DateFormat): string {
+  return `coalesce(${dateFromTextSql(expr, format)}, ${dateFromTextSql(expr, ISO_DATE)})`;
+}

@@ -1,5 +1,5 @@
 import { SluiceError, isSluiceError } from '../core/errors.js';
-import { dateFormat, parseDateText } from '../core/dateFormats.js';
+import { dateFormat, readDateText } from '../core/dateFormats.js';
 import { isMissingValue } from '../core/missing.js';
 import { fittedMissing, type FittedFlow } from './fittedFlow.js';
 import { requiredInputs } from './planSql.js';
@@ -51,7 +51,7 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
         continue;
       }
       const format = c.format ? dateFormat(c.format) : undefined;
-      const cv = format && typeof v === 'string' ? (parseDateText(v, format) ?? coerce(v, c.type)) : coerce(v, c.type);
+      const cv = format && typeof v === 'string' ? (readDateText(v, format) ?? coerce(v, c.type)) : coerce(v, c.type);
       if (cv === null && !isMissing(v) && !(typeof v === 'string' && v.trim() === '')) {
         return { ok: false, error: new SluiceError('RECORD_TYPE', `record ${i}: field "${c.name}" should be ${c.type}, got ${JSON.stringify(v)}`, { location: { record: i, field: c.name }, hint: `send a ${c.type} value or null` }) };
       }

@@ -1,4 +1,4 @@
-import { dateFormat, dateFromTextSql } from '../core/dateFormats.js';
+import { dateFormat, readDateSql } from '../core/dateFormats.js';
 import { logicalToDuckType, type ColumnSchema } from '../core/types.js';
 
 /** The words a text value may use for a boolean at prediction time (as src/core/coerceValue.ts). */
@@ -15,7 +15,7 @@ const FALSE_WORDS = "'false', 'f', 'no', 'n', '0'";
  */
 export function conformSql(expr: string, got: ColumnSchema['type'], want: ColumnSchema): string {
   const format = want.format ? dateFormat(want.format) : undefined;
-  if (got === 'string' && want.type === 'date' && format) return dateFromTextSql(expr, format);
+  if (got === 'string' && want.type === 'date' && format) return readDateSql(expr, format);
   if (got === 'string' && want.type === 'boolean') {
     const v = `lower(trim(${expr}, ' '))`;
     return `CASE WHEN ${v} IN (${TRUE_WORDS}) THEN true WHEN ${v} IN (${FALSE_WORDS}) THEN false END`;
