@@ -4,7 +4,8 @@
  * (src/pipeline/project/loadProject.ts); this module only says what is valid.
  */
 import { z } from 'zod';
-import { inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
+import { diskFullSchema, inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
+import { endpointConfigSchema } from './endpointConfig.js';
 
 
 export const approverSchema = z
@@ -52,6 +53,7 @@ export const configSchema = z
     duplicates: z.enum(['skip', 'process']).default('skip').meta({ description: 'What to do with a file whose content was already processed.' }),
     inputRoots: z.array(z.string().min(1)).default([]).meta({ description: 'Folders besides the inbox and the archive whose files the server may start executions on (POST /api/executions); relative to the project.' }),
     inputLimits: inputLimitsSchema,
+    diskFull: diskFullSchema,
     flow: z.string().optional().meta({ description: 'The recipe applied to each file (flows/*.flow.yaml).' }),
     target: z.string().optional().meta({ description: 'The column models predict.' }),
     id: z.string().optional().meta({ description: 'The record id column (feature store).' }),
@@ -100,6 +102,7 @@ export const configSchema = z
         limits: serverLimitsSchema,
       })
       .default({ host: '127.0.0.1', port: 7300, limits: serverLimitsSchema.parse(undefined) }),
+    endpoint: endpointConfigSchema,
     approvers: z.array(approverSchema).default([]),
     smtp: smtpSchema.optional(),
     webhooks: z.array(webhookSchema).default([]),

@@ -98,8 +98,24 @@ export function formatError(e: unknown): string {
     return lines.join('\n');
   }
   const msg = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown } | null)?.code;
+  // Failures of the disk or of a state file are not bugs: say what they are and what to do.
+  if (typeof code === 'string' && STORAGE_HINTS[code]) return `error[${code}]: ${msg}\n  hint: ${STORAGE_HINTS[code]}`;
   return `error[INTERNAL]: ${msg}\n  hint: this is a bug in Sluice; please report it with the command you ran`;
 }
+
+const DAMAGED = 'a state database (.sluice/sluice.db) is damaged: restore it with "sluice restore BACKUP_DIR" (docs/operations.md)';
+const FULL = 'the disk is full: free space on the disk that holds .sluice/, then run the command again (docs/operations.md#disk-space)';
+/** Hints for errors of the disk and of SQLite files, by their code. */
+const STORAGE_HINTS: Record<string, string> = {
+  SQLITE_CORRUPT: DAMAGED,
+  SQLITE_NOTADB: DAMAGED,
+  SQLITE_FULL: FULL,
+  ENOSPC: FULL,
+  EDQUOT: 'the disk quota is exhausted: free space, then run the command again (docs/operations.md#disk-space)',
+  SQLITE_IOERR: 'the disk reported an I/O error while writing state: check the disk and free space (docs/operations.md)',
+  SQLITE_READONLY: 'the state database is read-only: check the permissions of .sluice/ and its files',
+};
 
 /** Wraps any thrown value into a SluiceError, keeping SluiceErrors as they are. */
 export function toSluiceError(e: unknown, code = 'INTERNAL', status = 500): SluiceError {

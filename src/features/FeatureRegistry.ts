@@ -4,7 +4,7 @@ import { validateDefinition, validateGroupSpec } from './validateGroupSpec.js';
 import type { FeatureDefinition, FeatureGroup, FeatureGroupChange, FeatureGroupSpec } from './types.js';
 
 /** Registry tables, in the project database. Append-only: add migrations, never edit one. */
-const MIGRATIONS = [
+export const FEATURE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE feature_groups (
      name TEXT PRIMARY KEY, record_identifier TEXT NOT NULL, event_time TEXT NOT NULL,
      description TEXT NOT NULL, tags TEXT NOT NULL, ttl_seconds INTEGER,
@@ -64,7 +64,7 @@ export class FeatureRegistry {
   private readonly nameStmt: ReturnType<ProjectDb['prepare']>;
 
   constructor(private readonly db: ProjectDb) {
-    migrate(db, 'features', MIGRATIONS);
+    migrate(db, 'features', FEATURE_MIGRATIONS);
     this.nameStmt = db.prepare('SELECT name FROM feature_groups WHERE name = ? COLLATE NOCASE');
   }
 

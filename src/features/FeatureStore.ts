@@ -21,6 +21,7 @@ import { createOnlineStore } from './online/createOnlineStore.js';
 import type { OnlineEntry, OnlineStore, OnlineStoreConfig, StagedBatch } from './online/OnlineStore.js';
 import { prepareBatch } from './prepareBatch.js';
 import type { FeatureDefinition, FeatureGroup, FeatureGroupSpec, FeatureRecord, FeatureType } from './types.js';
+import { quoteValue } from '../core/quoteValue.js';
 import { groupSpecFromSchema, validateGroupSpec } from './validateGroupSpec.js';
 
 export interface FeatureStoreOptions {
@@ -228,13 +229,13 @@ export class FeatureStore {
     }
     for (const [k, v] of Object.entries(record)) {
       if (!g.features.some((f) => f.name.toLowerCase() === k.toLowerCase())) {
-        throw new SluiceError('FEATURE_UNKNOWN', `feature group "${g.name}" has no feature "${k}"`, {
+        throw new SluiceError('FEATURE_UNKNOWN', `feature group "${g.name}" has no feature ${quoteValue(k)}`, {
           location: { field: k },
           hint: `its features are: ${g.features.map((f) => f.name).join(', ')}; add new ones with schema evolution first`,
         });
       }
       if (v !== null && typeof v === 'object') {
-        throw new SluiceError('RECORD_INVALID', `feature "${k}" has a nested value; features are scalars`, { location: { field: k }, hint: 'send a string, number, boolean or null' });
+        throw new SluiceError('RECORD_INVALID', `feature ${quoteValue(k)} has a nested value; features are scalars`, { location: { field: k }, hint: 'send a string, number, boolean or null' });
       }
     }
     const cols = Object.entries(record).map(([k, v]) => `${sqlValue(v)} AS ${quoteIdent(k)}`);
@@ -260,7 +261,7 @@ export class FeatureStore {
     if (!live) return false;
     const at = options.eventTime === undefined ? new Date() : new Date(options.eventTime);
     if (Number.isNaN(at.getTime())) {
-      throw new SluiceError('EVENT_TIME_INVALID', `event time "${String(options.eventTime)}" cannot be read`, { location: { field: 'eventTime' }, hint: 'use ISO 8601, e.g. 2024-05-01T12:00:00Z' });
+      throw new SluiceError('EVENT_TIME_INVALID', `event time ${quoteValue(String(options.eventTime))} cannot be read`, { location: { field: 'eventTime' }, hint: 'use ISO 8601, e.g. 2024-05-01T12:00:00Z' });
     }
     if (at.getTime() < live.eventTime) {
       throw new SluiceError('DELETE_OUTDATED', `the deletion's event time ${at.toISOString()} is older than the record's ${new Date(live.eventTime).toISOString()}`, {
@@ -357,7 +358,7 @@ function specFromColumns(columns: ColumnSchema[], options: CreateFromDataOptions
   const spec = groupSpecFromSchema(columns, rest);
   for (const [name, type] of Object.entries(types ?? {})) {
     const f = spec.features.find((x) => x.name.toLowerCase() === name.toLowerCase());
-    if (!f) throw new SluiceError('FEATURE_UNKNOWN', `a type is given for column "${name}", which is not in the data`, { location: { field: name }, hint: 'check the column name' });
+    if (!f) throw new SluiceError('FEATURE_UNKNOWN', `a type is given for column ${quoteValue(name)}, which is not in the data`, { location: { field: name }, hint: 'check the column name' });
     f.type = type;
   }
   return spec;

@@ -2,7 +2,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
-import { migrate, openProjectDb, type ProjectDb } from '../state/openProjectDb.js';
+import { migrate, openProjectDb, type OpenProjectDbOptions, type ProjectDb } from '../state/openProjectDb.js';
 import { DELETED_PREFIX, hashDir, stageArtifact, tempDirIn } from './artifactFiles.js';
 import { championStack, type ChampionEvent } from './championStack.js';
 import { decideDeployment, type DeploymentDecision, type MetricDirection } from './decideDeployment.js';
@@ -56,10 +56,10 @@ export class ModelRegistry {
   }
 
   /** Opens the registry of the project in `projectDir` (its `<stateDir>/sluice.db`; stateDir defaults to `.sluice`). */
-  static open(projectDir: string, stateDir = join(projectDir, '.sluice')): ModelRegistry {
+  static open(projectDir: string, stateDir = join(projectDir, '.sluice'), options: OpenProjectDbOptions = {}): ModelRegistry {
     const state = stateDir;
     // Opening never deletes: orphan collection is the explicit `sluice models gc`.
-    return new ModelRegistry(openProjectDb(join(state, 'sluice.db')), join(state, 'models'), true);
+    return new ModelRegistry(openProjectDb(join(state, 'sluice.db'), options), join(state, 'models'), true);
   }
 
   close(): void {

@@ -5,6 +5,8 @@ import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import { featureStoreFromConfig } from '../features/featureStoreFromConfig.js';
 import { Csrf } from './csrf.js';
 import { fastifyLimits } from './serverLimits.js';
+import { boundErrorBody } from './boundErrorBody.js';
+import { checkJsonDepth } from '../core/jsonDepth.js';
 import { mountOpenApi } from './openapi/buildOpenApi.js';
 import { sluiceVersion } from '../training/sluiceVersion.js';
 import { auditLinkDecisions } from './auth/auditDecision.js';
@@ -13,6 +15,7 @@ import { routePolicy } from './auth/routePolicy.js';
 import { ModelRegistry } from '../models/ModelRegistry.js';
 import { defaultModelName } from '../pipeline/activities/modelSettings.js';
 import { mountEndpoint } from './endpoint/mountEndpoint.js';
+import { invocationGuard } from './endpoint/invocationGuard.js';
 import { consoleRoutes } from './console/consoleRoutes.js';
 import { featureRoutes } from './routes/features.js';
 import { approvalPageRoutes } from './routes/approvalPages.js';
@@ -71,6 +74,19 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
     authenticate: opts.authenticate ?? (auth ? (req) => auth.authenticate(req) : undefined),
   };
 
+  // Every JSON body is checked for depth before it is parsed (400 JSON_TOO_DEEP), then parsed
+  // as Fastify does (prototype poisoning refused). Plugins inherit this parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    try {
+      checkJsonDepth(body as string);
+    } catch (e) {
+      done(e as Error, undefined);
+      return;
+    }
+    parseJson(req, body as string, done);
+  });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
@@ -84,7 +100,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
     if (status >= 500) req.log.error({ err: e }, 'request failed');
     const json = err.toJSON();
     if ((e as { validation?: unknown }).validation) json.hint = 'check the request body and query against docs/pipelines.md (REST API)';
-    return reply.code(status).send(json);
+    return reply.code(status).send(boundErrorBody(json));
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
 
@@ -113,10 +129,13 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   if (registry) app.addHook('onClose', async () => registry.close());
   const model = defaultModelName(opts.project.config);
   if (registry && opts.endpoint !== false) {
+    // Built before serving: auth configured without any token refuses to start rather than open the endpoint.
+    const guard = invocationGuard(opts.project.config.endpoint);
     const mounted = await mountEndpoint(app, {
       registry,
       model,
       sampleRate: opts.project.config.model.sampleRate,
+      ...(guard ? { guard } : {}),
       ...(auth ? { auth } : {}),
       onLoadError: (e) => runtime.log.error({ err: e }, 'the champion failed to load; the previous model keeps serving'),
     });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { sluiceArgs } from '../support/sluiceBin.js';
 
 export interface CliResult {
   code: number;
@@ -6,9 +7,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `sluice` CLI from the TypeScript sources in a child process. */
+/** Runs the real `sluice` CLI (the built bin/sluice.js) in a child process. */
 export function sluice(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', `${process.cwd()}/src/cli/main.ts`, ...args], {
+  const r = spawnSync(process.execPath, sluiceArgs(args), {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...options.env, NODE_OPTIONS: '' },
     input: options.input,

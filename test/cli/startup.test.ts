@@ -27,8 +27,7 @@ const HEAVY = ['@duckdb', 'fastify', 'better-sqlite3', 'ioredis', '@aws-sdk', 'n
 const heavyIn = (modules: string[]): string[] => modules.filter((m) => HEAVY.some((h) => m.includes(h)));
 
 describe('CLI start-up loads only what the command needs', () => {
-  // KNOWN REGRESSION after the stop-20 merges, to fix first next session (see the closing note)
-  it.skip('sluice --help loads no database, server, store or pipeline module', () => {
+  it('sluice --help loads no database, server, store or pipeline module', () => {
     const r = loadedBy(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('flow');
@@ -37,8 +36,7 @@ describe('CLI start-up loads only what the command needs', () => {
     expect(r.modules.filter((m) => m.includes('node_modules/zod/'))).toEqual([]);
   });
 
-  // KNOWN REGRESSION after the stop-20 merges, to fix first next session (see the closing note)
-  it.skip('sluice flow validate (no --input) does not load DuckDB', () => {
+  it('sluice flow validate (no --input) does not load DuckDB', () => {
     const r = loadedBy(['flow', 'validate', 'examples/diabetes/diabetes.flow.yaml']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('valid');

@@ -245,7 +245,8 @@ describe('ModelRegistry: nothing deleted by inference, recovery from the folders
     const modelDir = join(project, '.sluice', 'models', 'm');
     reg.close();
     for (const f of ['sluice.db', 'sluice.db-wal', 'sluice.db-shm']) rmSync(join(project, '.sluice', f), { force: true });
-    reg = ModelRegistry.open(project);
+    expect(code(() => ModelRegistry.open(project))).toBe('STATE_MISSING');
+    reg = ModelRegistry.open(project, undefined, { allowMissingState: true });
     expect(readdirSync(modelDir).sort()).toEqual(['1', '2', '3']);
     expect(reg.list()).toEqual([]);
     const dry = await reg.recover('ops', { dryRun: true });
@@ -291,7 +292,7 @@ describe('ModelRegistry: nothing deleted by inference, recovery from the folders
     reg.close();
     rmSync(join(project, '.sluice', 'sluice.db'));
     rmSync(join(project, '.sluice', 'sluice.db-wal'), { force: true });
-    reg = ModelRegistry.open(project);
+    reg = ModelRegistry.open(project, undefined, { allowMissingState: true });
     const r = await reg.recover('ops');
     expect(r.recovered.find((v) => v.version === 2)?.notes[0]).toContain('files changed since registration');
     expect(reg.get('m', 2).status).toBe('pending');

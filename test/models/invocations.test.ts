@@ -133,8 +133,10 @@ describe('input errors are 400 with the record and the field', () => {
     ['unseen category (the predictor refuses the only record)', () => json({ instances: [{ ...RECORDS[1], gender: 'Unknown/Invalid' }] }), 400, 'FLOW_UNSEEN_CATEGORY', { record: 0, field: 'gender' }],
     ['too many records', () => json({ instances: Array.from({ length: 51 }, () => [1, 'Male', 2, true]) }), 413, 'INVOCATION_TOO_MANY_RECORDS', {}],
     ['body over the limit', () => csv('1,Male,2,true\n'.repeat(400)), 413, 'INVOCATION_TOO_LARGE', {}],
-    ['deeply nested JSON', () => json('{"instances": ' + '['.repeat(1500) + ']'.repeat(1500) + '}'), 400, 'INVOCATION_BAD_ROW', { record: 0 }],
-    ['unbalanced deep JSON', () => json('['.repeat(4000)), 400, 'INVOCATION_BAD_JSON', {}],
+    // Refused before parsing, past 64 levels (issue 13).
+    ['deeply nested JSON', () => json('{"instances": ' + '['.repeat(1500) + ']'.repeat(1500) + '}'), 400, 'JSON_TOO_DEEP', {}],
+    ['unbalanced deep JSON', () => json('['.repeat(4000)), 400, 'JSON_TOO_DEEP', {}],
+    ['JSON nested 60 deep is parsed (under the limit)', () => json('{"instances": ' + '['.repeat(60) + ']'.repeat(60) + '}'), 400, 'INVOCATION_BAD_ROW', { record: 0 }],
     ['a __proto__ key is data, not a prototype', () => json('{"instances": [{"__proto__": {"age": 1}, "gender": "Male", "num_medications": 1, "insulin": true}]}'), 400, 'INVOCATION_MISSING_COLUMN', { record: 0, field: 'age' }],
     ['record ids without an online store', () => json({ record_ids: ['a'] }), 400, 'INVOCATION_LOOKUP_UNAVAILABLE', { field: 'record_ids' }],
     ['unsupported content type', () => csv('age=1', 'application/x-www-form-urlencoded'), 415, 'INVOCATION_UNSUPPORTED_TYPE', {}],

@@ -100,7 +100,7 @@ describe('orchestrator', () => {
     const h = p.store.events(ex.id);
     expect(h.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'a')).toHaveLength(1);
     expect(h.find((e) => e.type === 'ExecutionRedriven')!.data).toEqual({ by: 'tester', fromStep: 'b' });
-    expect(() => o.redrive(ex.id)).toThrow(/only a failed execution/);
+    expect(() => o.redrive(ex.id)).toThrow(/only a failed or paused execution/);
   });
 
   it('does not retry a non-retryable error: register_model without a trained model fails clearly, once', async () => {
@@ -115,6 +115,17 @@ describe('orchestrator', () => {
     expect(rec.error?.message).toMatch(/found no trained model in the results of step "train"/);
     // The default pipeline gives register_model 2 retries; a non-retryable error uses none.
     expect(p.store.events(ex.id).filter((e) => e.type === 'ActivityStarted')).toHaveLength(1);
+  });
+
+  it('ends "deployed" only when deploy made the model champion, else "challenger" (issue 13)', async () => {
+    for (const [decision, outcome] of [['champion', 'deployed'], ['challenger', 'challenger']] as const) {
+      const p = tempProject();
+      const acts = builtinActivities({ deploy: async () => ({ decision, reason: decision === 'challenger' ? 'another model became champion meanwhile' : 'better' }) });
+      const o = orchestrator(p, acts);
+      const ex = o.start({ file: 'batch.csv' }, { pipeline: { ...defaultPipeline(), start: 'deploy' } });
+      await o.runUntilIdle();
+      expect(p.store.require(ex.id)).toMatchObject({ status: 'succeeded', outcome });
+    }
   });
 
   it('times out a slow attempt', async () => {

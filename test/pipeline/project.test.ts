@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { configJsonSchema, configSchema } from '../../src/core/config.js';
 import { SluiceError } from '../../src/core/errors.js';
 import { initProject } from '../../src/pipeline/project/initProject.js';
+import { parseFlow } from '../../src/flow/loadFlow.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { errorOf } from '../support/errors.js';
 
@@ -48,7 +49,9 @@ describe('project', () => {
   it('init writes every setting, commented, plus flows/, inbox/, .gitignore; the result loads; a second init refuses', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'sluice-init-')), 'demo');
     const created = initProject(dir);
-    expect(created).toEqual(expect.arrayContaining(['sluice.yaml', 'flows/', 'inbox/', '.gitignore']));
+    expect(created).toEqual(expect.arrayContaining(['sluice.yaml', 'flows/', 'flows/main.flow.yaml', 'inbox/', '.gitignore']));
+    // the flow sluice.yaml names exists and is valid as written
+    expect(parseFlow(readFileSync(join(dir, 'flows/main.flow.yaml'), 'utf8')).steps).toEqual([]);
     const text = readFileSync(join(dir, 'sluice.yaml'), 'utf8');
     for (const key of Object.keys(configSchema.shape)) expect(text, key).toMatch(new RegExp(`^#? ?${key}:`, 'm'));
     for (const key of Object.keys(configSchema.shape.smtp.unwrap().shape)) expect(text, `smtp.${key}`).toMatch(new RegExp(`^#\\s+${key}:`, 'm'));

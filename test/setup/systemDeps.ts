@@ -1,4 +1,16 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** True when dist/ was built after the last change to any file under src/ (then the build is skipped). */
+function distIsCurrent(): boolean {
+  const stamp = 'dist/cli/main.js';
+  if (!existsSync(stamp)) return false;
+  const built = statSync(stamp).mtimeMs;
+  const newer = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? newer(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs > built));
+  return !newer('src') && statSync('tsconfig.build.json').mtimeMs <= built;
+}
 
 /**
  * vitest global setup: the tests use real servers, a real browser and pandas from Debian's
@@ -6,9 +18,12 @@ import { spawnSync } from 'node:child_process';
  * `npm test` alone works; otherwise a missing one is reported clearly. Also builds dist/.
  */
 export default function setup(): void {
-  // Tests that spawn `bin/sluice.js` run the compiled CLI: build it from the current sources.
-  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('npm run build failed: the CLI tests need dist/');
+  // Tests that spawn `bin/sluice.js` run the compiled CLI: build it from the current sources
+  // (skipped when dist/ is newer than every source file).
+  if (!distIsCurrent()) {
+    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('npm run build failed: the CLI tests need dist/');
+  }
   const missing = [
     ['redis-server', 'redis-server'],
     ['chromium', 'chromium'],

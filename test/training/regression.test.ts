@@ -32,13 +32,13 @@ describe('training in-process', () => {
     expect(html).not.toContain('id="calibration"');
   }, 60_000);
 
-  // KNOWN REGRESSION after the stop-20 merges, to fix first next session (see the closing note)
-  it.skip('escapes class labels and column names from the data in the report', async () => {
+  it('escapes class labels and column names from the data in the report', async () => {
     const evil = '<script>window.__pwned=1</script>';
     const r = rng(9);
     const rows = Array.from({ length: 200 }, () => {
       const x = r();
-      return [x, r(), x > 0.5 ? evil : 'plain & "quoted"'];
+      // 15% of labels flipped: a predictive feature, not a leak (train refuses a leak, issue 14)
+      return [x, r(), (x > 0.5) !== r() < 0.15 ? evil : 'plain & "quoted"'];
     });
     const data = writeCsv(dir, 'evil.csv', ['<img src=x onerror=alert(1)>', 'noise', 'label'], rows);
     const out = join(dir, 'evil');

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { CliResult } from '../cli/run.js';
+import { sluiceArgs } from '../support/sluiceBin.js';
 
 /**
  * Runs the real `sluice` CLI from the TypeScript sources in a child process, like
@@ -7,7 +8,7 @@ import type { CliResult } from '../cli/run.js';
  */
 export function sluiceAsync(args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${process.cwd()}/src/cli/main.ts`, ...args], {
+    const child = spawn(process.execPath, sluiceArgs(args), {
       env: { ...process.env, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

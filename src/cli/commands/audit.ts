@@ -26,7 +26,7 @@ export function register(program: Command): void {
       if (before !== undefined && !Number.isInteger(before)) throw new SluiceError('CLI_BAD_OPTION', `--before ${o.before} is not an entry id`, { hint: 'use the smallest id of the previous page' });
       const { AuditLog, loadProject, openProjectDb, renderTable } = await lib();
       const project = loadProject(o.project);
-      const db = openProjectDb(project.paths.db);
+      const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
       try {
         const entries = new AuditLog(db).list({ limit, ...(before !== undefined ? { before } : {}), ...(o.actor ? { actor: o.actor } : {}), ...(o.action ? { action: o.action } : {}) });
         process.stdout.write(o.json ? `${JSON.stringify(entries, null, 2)}\n` : `${renderTable(['id', 'at', 'actor', 'action', 'target', 'detail', 'ip'], entries.map((e) => ({ ...e })), 40)}\n`);

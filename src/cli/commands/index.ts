@@ -3,6 +3,7 @@ import { register as api } from './api.js';
 import { register as approve } from './approve.js';
 import { register as demo } from './demo.js';
 import { register as audit } from './audit.js';
+import { register as backup } from './backup.js';
 import { register as executions } from './executions.js';
 import { register as features } from './features.js';
 import { register as flow } from './flow.js';
@@ -36,4 +37,5 @@ export const commands: Array<(program: Command) => void> = [
   tokens,
   api,
   audit,
+  backup,
 ];

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 export function register(program: Command): void {
   program
     .command('init')
-    .description('create a Sluice project: sluice.yaml (every setting, commented), flows/, inbox/, .gitignore')
+    .description('create a Sluice project: sluice.yaml (every setting, commented), flows/main.flow.yaml (a starter recipe), inbox/, .gitignore')
     .argument('[dir]', 'project folder', '.')
     .action(async (dir: string) => {
       const { initProject } = await import('../../pipeline/project/initProject.js');

@@ -33,9 +33,9 @@ function defaultUser(): string {
   }
 }
 
-async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>, _open: { allowMissingState?: boolean } = {}): Promise<T> {
+async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>, open: { allowMissingState?: boolean } = {}): Promise<T> {
   const { ModelRegistry } = await import('../../models/ModelRegistry.js');
-  const reg = ModelRegistry.open(resolve(opts.project));
+  const reg = ModelRegistry.open(resolve(opts.project), undefined, open);
   try {
     return await fn(reg);
   } finally {

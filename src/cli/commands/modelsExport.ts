@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
-import { ModelRegistry } from '../../models/ModelRegistry.js';
 import { CHAMPION } from '../../models/types.js';
 import type { OnnxExportSummary } from '../../onnx/exportOnnx.js';
 
@@ -51,6 +50,7 @@ export function registerModelsExport(models: Command): void {
         dir = resolve(flags.from);
         label = flags.from;
       } else {
+        const { ModelRegistry } = await import('../../models/ModelRegistry.js'); // lazily: --help must not load SQLite
         const reg = ModelRegistry.open(resolve(flags.project));
         try {
           const v = reg.get(name!, version ?? CHAMPION);

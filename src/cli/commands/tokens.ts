@@ -28,7 +28,7 @@ export function cliUser(): string {
 async function withDb<T>(dir: string | undefined, fn: (project: Project, db: ProjectDb, m: Lib) => T): Promise<T> {
   const m = await lib();
   const project = m.loadProject(dir);
-  const db = m.openProjectDb(project.paths.db);
+  const db = m.openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
   try {
     return fn(project, db, m);
   } finally {

@@ -113,7 +113,7 @@ export function register(program: Command): void {
       }
       const passwordHash = o.password ? await hashPassword(await readPassword()) : undefined;
       const added = await addUserToConfig(project.file, { name: name.trim(), role, email: o.email, passwordHash });
-      const db = openProjectDb(project.paths.db);
+      const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
       try {
         new AuditLog(db).append({ actor: cliUser(), action: 'user.add', target: `user:${added.name}`, detail: `role ${added.role}`, ip: null });
       } finally {
@@ -133,7 +133,7 @@ export function register(program: Command): void {
       const hash = await hashPassword(await readPassword());
       await setUserPasswordHash(project.file, name, hash);
       // A new password ends the sessions opened with the old one.
-      const db = openProjectDb(project.paths.db);
+      const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
       try {
         const ended = new SessionStore(db).deleteUser(name);
         new AuditLog(db).append({ actor: cliUser(), action: 'user.password', target: `user:${name}`, detail: `${ended} session(s) ended`, ip: null });

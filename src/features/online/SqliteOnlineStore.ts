@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { migrate, type ProjectDb } from '../../state/openProjectDb.js';
 import type { OnlineEntry, OnlineKey, OnlinePutResult, OnlineStore, StagedBatch } from './OnlineStore.js';
 
-const MIGRATIONS = [
+/** The SQLite online store's tables. Append-only: add migrations, never edit one. */
+export const ONLINE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE online_features (
      group_name TEXT NOT NULL, record_id TEXT NOT NULL, event_time INTEGER NOT NULL,
      expires_at INTEGER, deleted INTEGER NOT NULL, payload TEXT NOT NULL,
@@ -53,7 +54,7 @@ export class SqliteOnlineStore implements OnlineStore {
     private readonly db: ProjectDb,
     private readonly options: { clock?: () => number; ownsDb?: boolean } = {},
   ) {
-    migrate(db, 'features_online', MIGRATIONS);
+    migrate(db, 'features_online', ONLINE_MIGRATIONS);
     this.commitsWithRegistry = !options.ownsDb;
     this.guard = `WHERE excluded.event_time >= online_features.event_time
       OR (online_features.expires_at IS NOT NULL AND online_features.expires_at <= ?)`;

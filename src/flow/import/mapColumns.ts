@@ -121,10 +121,11 @@ export function mapManageRows(ctx: MapContext): void {
     case 'Drop duplicates':
       return ctx.add({ kind: 'drop_duplicates' });
     case 'Sort': {
-      const column = cols(ctx.params, 'sort_by')[0] ?? cols(ctx.params)[0];
-      if (!column) return ctx.unsupported();
-      const order = str(ctx.params, 'order') ?? 'Ascending';
-      return ctx.add({ kind: 'sort', by: [{ column, descending: /desc/i.test(order) }] });
+      // Newer files list several keys under `conditions`; older ones name one column.
+      const conditions = Array.isArray(ctx.params.conditions) ? ctx.params.conditions : [ctx.params];
+      const by = conditions.map((c) => ({ column: cols(c, 'sort_by')[0] ?? cols(c)[0], descending: /desc/i.test(str(c, 'order') ?? 'Ascending') }));
+      if (by.length === 0 || by.some((k) => !k.column)) return ctx.unsupported();
+      return ctx.add({ kind: 'sort', by });
     }
     default:
       return ctx.unsupported();

@@ -6,7 +6,8 @@ import { validatePipelineObject } from './parsePipeline.js';
  * durably. A file arrives -> the flow runs -> the insights report (gates, drift) -> the approvers
  * are notified -> a human approves or rejects (7 days, then reject) -> on approval the batch is
  * ingested into the feature store while candidates are trained -> the best model is registered
- * -> it is deployed if it beats the champion on the holdout metric. A rejection (or a timeout)
+ * -> it is deployed if it beats the champion on the holdout metric (the execution ends `deployed`
+ * only when its model became champion; else `challenger` or `champion kept`). A rejection (or a timeout)
  * is recorded and ends the execution; nothing downstream changes.
  */
 export const DEFAULT_PIPELINE_SPEC = {
@@ -37,8 +38,16 @@ export const DEFAULT_PIPELINE_SPEC = {
       choices: [{ if: { path: '$.results.register_model.betterThanChampion', equals: true }, next: 'deploy' }],
       default: 'kept_champion',
     },
-    deploy: { type: 'task', activity: 'deploy', retry: { count: 2 }, timeout: '10m', next: 'deployed' },
+    deploy: { type: 'task', activity: 'deploy', retry: { count: 2 }, timeout: '10m', next: 'deployed_or_not' },
+    // The champion is read again at deploy time: a candidate that no longer beats it (another
+    // execution deployed meanwhile) stays challenger, and the execution says so, not "deployed".
+    deployed_or_not: {
+      type: 'choice',
+      choices: [{ if: { path: '$.results.deploy.decision', equals: 'champion' }, next: 'deployed' }],
+      default: 'challenger',
+    },
     deployed: { type: 'succeed', outcome: 'deployed' },
+    challenger: { type: 'succeed', outcome: 'challenger' },
     kept_champion: { type: 'succeed', outcome: 'champion kept' },
     rejected: { type: 'succeed', outcome: 'rejected' },
   },

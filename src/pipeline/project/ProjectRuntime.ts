@@ -45,7 +45,7 @@ export class ProjectRuntime {
   constructor(readonly project: Project, opts: RuntimeOptions = {}) {
     const { config, paths } = project;
     this.log = opts.logger ?? pino({ level: 'silent' });
-    this.db = openProjectDb(paths.db);
+    this.db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
     this.store = new ExecutionStore(this.db);
     if (config.smtp) {
       this.mailer = new Mailer(config.smtp);
@@ -65,6 +65,7 @@ export class ProjectRuntime {
       approvals: new ApprovalMessenger(this.store, this.notifications),
       config,
       readLimits: { maxBytes: config.inputLimits.maxBytes, timeoutMs: durationMs(config.inputLimits.readTimeout) },
+      diskFullRetry: { firstMs: durationMs(config.diskFull.retry), maxMs: durationMs(config.diskFull.maxRetry) },
       ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
       ...(opts.maxStartsWithoutResult !== undefined ? { maxStartsWithoutResult: opts.maxStartsWithoutResult } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),

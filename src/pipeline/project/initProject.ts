@@ -124,8 +124,26 @@ pipeline: default
 }
 
 /**
- * Creates a project in `dir`: sluice.yaml (every setting present and commented), flows/,
- * inbox/, and a .gitignore for the state folder. Refuses to touch a folder that already has a
+ * The starter recipe sluice.yaml names (`flow: flows/main.flow.yaml`): valid as written, it
+ * keeps every column and every row, so a fresh project runs end to end before anyone edits it.
+ */
+export const STARTER_FLOW = `# The recipe applied to every file that arrives (docs/flows.md lists every step kind).
+# As written it keeps every column and every row. Import a Data Wrangler recipe with
+# \`sluice flow import recipe.flow --out flows/main.flow.yaml\`, or add steps, for example:
+#   - kind: impute
+#     columns: [age]
+#     strategy: median
+#   - kind: one_hot
+#     columns: [race]
+# Check it with \`sluice flow validate flows/main.flow.yaml --input data.csv\`.
+version: 1
+name: main
+steps: []
+`;
+
+/**
+ * Creates a project in `dir`: sluice.yaml (every setting present and commented), flows/ with
+ * the starter recipe main.flow.yaml, inbox/, and a .gitignore for the state folder. Refuses to touch a folder that already has a
  * sluice.yaml. Returns the files created.
  */
 export function initProject(dir: string): string[] {
@@ -149,6 +167,7 @@ export function initProject(dir: string): string[] {
     }
     write(`${d}/.gitkeep`, '');
   }
+  write('flows/main.flow.yaml', STARTER_FLOW);
   write('.gitignore', '# Sluice state (database, reports, models): machine-local, never committed.\n.sluice/\narchive/\n');
   // sluice.yaml last and exclusively: its presence marks a complete project.
   writeFileSync(file, configTemplate(basename(root)), { flag: 'wx' });

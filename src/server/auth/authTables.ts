@@ -5,7 +5,11 @@ import { migrate, type ProjectDb } from '../../state/openProjectDb.js';
  * tokens are kept as SHA-256 hashes of random values, so a copy of the database signs in nobody.
  */
 export function migrateAuth(db: ProjectDb): void {
-  migrate(db, 'auth', [
+  migrate(db, 'auth', AUTH_MIGRATIONS);
+}
+
+/** The authentication tables' migrations. Append-only: add migrations, never edit one. */
+export const AUTH_MIGRATIONS: readonly string[] = [
     `CREATE TABLE auth_sessions (
        id_hash TEXT PRIMARY KEY,
        user TEXT NOT NULL,
@@ -37,5 +41,4 @@ export function migrateAuth(db: ProjectDb): void {
      CREATE INDEX auth_login_failures_key ON auth_login_failures(key, at);`,
     // Addresses a user signed in from: exempt from the per-name limit, so guesses from elsewhere cannot lock the user out there.
     `CREATE TABLE auth_login_known (user TEXT NOT NULL, ip TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (user, ip));`,
-  ]);
-}
+];

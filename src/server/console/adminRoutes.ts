@@ -5,6 +5,7 @@ import { qs } from './format.js';
 import { auditPage } from './pages/auditPage.js';
 import { settingsPage } from './pages/settingsPage.js';
 import { flattenSettings, redactConfig } from './redactConfig.js';
+import { quoteValue } from '../../core/quoteValue.js';
 import { sendHtml } from './sendHtml.js';
 
 const AUDIT_PAGE = 50;
@@ -30,7 +31,7 @@ export function adminRoutes(app: FastifyInstance, s: ConsoleScope): void {
     const action = qs(req.query, 'action')?.slice(0, 200);
     const beforeRaw = qs(req.query, 'before');
     const before = beforeRaw === undefined ? undefined : Number(beforeRaw);
-    if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new SluiceError('BAD_PAGE', `before must be an entry id, not "${beforeRaw}"`, { httpStatus: 400, hint: 'use the Older link' });
+    if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new SluiceError('BAD_PAGE', `before must be an entry id, not ${quoteValue(beforeRaw)}`, { httpStatus: 400, hint: 'use the Older link' });
     const rows = auth.auditLog({ limit: AUDIT_PAGE + 1, ...(before !== undefined ? { before } : {}), ...(actor ? { actor } : {}), ...(action ? { action } : {}) });
     return sendHtml(reply, 200, auditPage(s.frame(req, reply), { actor, action, before }, rows.slice(0, AUDIT_PAGE), rows.length > AUDIT_PAGE));
   });

@@ -17,6 +17,7 @@ import { executionPage, type ExecutionPageOptions } from './pages/executionPage.
 import { EXECUTION_STATUSES, executionsPage } from './pages/executionsPage.js';
 import { inboxPage, type InboxItem } from './pages/inboxPage.js';
 import { reportsPage, type ReportItem } from './pages/reportsPage.js';
+import { quoteValue } from '../../core/quoteValue.js';
 import { sendEmbeddable, sendHtml } from './sendHtml.js';
 
 const PAGE_SIZE = 25;
@@ -26,7 +27,7 @@ export function pageNumber(q: unknown): number {
   const raw = qs(q, 'page');
   if (raw === undefined) return 1;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new SluiceError('BAD_PAGE', `page must be a whole number from 1, not "${raw}"`, { httpStatus: 400, hint: 'use the Newer/Older links' });
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new SluiceError('BAD_PAGE', `page must be a whole number from 1, not ${quoteValue(raw)}`, { httpStatus: 400, hint: 'use the Newer/Older links' });
   return n;
 }
 
@@ -67,7 +68,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
   app.get(`${b}/executions`, { preHandler: auth.require('viewer') }, async (req, reply) => {
     const status = qs(req.query, 'status');
     if (status !== undefined && !(EXECUTION_STATUSES as readonly string[]).includes(status)) {
-      throw new SluiceError('BAD_FILTER', `no execution state "${status}"`, { httpStatus: 400, hint: `use one of ${EXECUTION_STATUSES.join(', ')}` });
+      throw new SluiceError('BAD_FILTER', `no execution state ${quoteValue(status)}`, { httpStatus: 400, hint: `use one of ${EXECUTION_STATUSES.join(', ')}` });
     }
     const file = qs(req.query, 'file')?.slice(0, 200);
     const page = pageNumber(req.query);

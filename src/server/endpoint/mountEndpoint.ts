@@ -4,6 +4,7 @@ import type { AuthGate } from '../auth/AuthGate.js';
 import { invocationsRoutes, type InvocationsRoutesOptions } from '../routes/invocations.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { modelsRoutes } from '../routes/models.js';
+import type { InvocationGuard } from './invocationGuard.js';
 import { followChampion, type ChampionFollower } from './followChampion.js';
 import { loadFlowModelPredictor } from './FlowModelPredictor.js';
 import { ModelHost } from './ModelHost.js';
@@ -31,6 +32,8 @@ export interface MountEndpointOptions {
    * `SAGEMAKER_INFERENCE_OUTPUT` environment variable (`predicted_label,probability`), as SageMaker's containers read it.
    */
   outputKeys?: OutputKey[];
+  /** Token auth and rate limit of `POST /invocations` (see invocationGuard.ts). */
+  guard?: InvocationGuard;
   /** Told about a champion that failed to load (the previous one keeps serving). */
   onLoadError?: (e: unknown) => void;
 }
@@ -69,6 +72,7 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
     ...(opts.maxRecords !== undefined ? { maxRecords: opts.maxRecords } : {}),
     ...(opts.featureLookup ? { featureLookup: opts.featureLookup } : {}),
     ...(outputKeys ? { outputKeys } : {}),
+    ...(opts.guard ? { guard: opts.guard } : {}),
   });
   await app.register(metricsRoutes, { metrics });
   await app.register(modelsRoutes, { registry: opts.registry, prefix: '/api', ...(opts.whoIs ? { whoIs: opts.whoIs } : {}), ...(opts.auth ? { auth: opts.auth } : {}) });

@@ -1,4 +1,6 @@
 import { SluiceError } from '../../core/errors.js';
+import { checkJsonDepth } from '../../core/jsonDepth.js';
+import { MAX_QUOTED, quoteValue } from '../../core/quoteValue.js';
 import type { ColumnSchema } from '../../core/types.js';
 import { DEFAULT_MISSING, type MissingPolicy } from '../../core/missing.js';
 import { BAD_VALUE, coerceValue } from './coerceValue.js';
@@ -121,17 +123,32 @@ function typeHint(type: string): string {
  * record says so; the record is still scored.
  */
 function coerceInto(out: Record<string, unknown>, col: ColumnSchema, raw: unknown, record: number, errors: Errors): void {
-  const v = coerceValue(raw, col.type, errors.missing, col.format);
+  // JSON.parse reads a number beyond ±1.8e308 (1e400) as Infinity: say so instead of reading it as missing silently.
+  const outOfRange = isOutOfRange(raw);
+  const v = outOfRange ? BAD_VALUE : coerceValue(raw, col.type, errors.missing, col.format);
   if (v === BAD_VALUE) {
-    const shown = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
+    const shown = outOfRange ? 'a number out of range' : quoteValue(raw);
     out[col.name] = null;
     addWarning(out, {
       field: col.name,
-      value: shown,
+      value: outOfRange ? shown : typeof raw === 'string' ? cutValue(raw) : shown,
       action: 'read as missing',
-      message: `record ${record}: "${col.name}" is ${JSON.stringify(raw) ?? String(raw)}, not ${col.type === 'integer' ? 'an' : 'a'} ${col.type} (${typeHint(col.type)}); read as missing`,
+      message: outOfRange
+        ? `record ${record}: "${col.name}" is a number out of range (beyond ±${Number.MAX_VALUE.toExponential(1)}); read as missing`
+        : `record ${record}: "${col.name}" is ${shown}, not ${col.type === 'integer' ? 'an' : 'a'} ${col.type} (${typeHint(col.type)}); read as missing`,
     });
   } else out[col.name] = v;
+}
+
+/** A JSON number that overflowed, or numeric text that does (`"1e400"` in a CSV cell). */
+function isOutOfRange(raw: unknown): boolean {
+  if (typeof raw === 'number') return raw === Infinity || raw === -Infinity;
+  return typeof raw === 'string' && raw.length < 400 && /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(raw) && !Number.isFinite(Number(raw));
+}
+
+/** A client's value as a warning repeats it: at most 200 characters. */
+function cutValue(raw: string): string {
+  return raw.length <= MAX_QUOTED ? raw : `${raw.slice(0, MAX_QUOTED)}… (${raw.length} characters)`;
 }
 
 /** Rows of values in the order of `columns` (CSV rows, dataframe_split, instances as arrays). */
@@ -222,6 +239,7 @@ function jsonError(body: string, e: unknown): SluiceError {
 const shapeError = (msg: string): SluiceError => new SluiceError('INVOCATION_BAD_SHAPE', msg, { hint: JSON_SHAPES });
 
 function fromJson(body: string, inputs: readonly ColumnSchema[], format: 'pandas-split' | 'pandas-records' | undefined, missing: MissingPolicy): ParsedInvocation {
+  checkJsonDepth(body);
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -273,10 +291,10 @@ function fromColumns(cols: Record<string, unknown>, key: string, inputs: readonl
   const values = names.map((n) => cols[n]);
   if (values.every((v) => !Array.isArray(v))) return fromObjects([cols], inputs, errors);
   const scalar = names.find((_, i) => !Array.isArray(values[i]));
-  if (scalar !== undefined) throw shapeError(`"${key}" mixes lists and single values ("${scalar}" is not a list): give every column as a list of the same length`);
+  if (scalar !== undefined) throw shapeError(`"${key}" mixes lists and single values (${quoteValue(scalar)} is not a list): give every column as a list of the same length`);
   const lengths = values.map((v) => (v as unknown[]).length);
   const odd = lengths.findIndex((n) => n !== lengths[0]);
-  if (odd > 0) throw shapeError(`"${key}": column "${names[0]}" has ${lengths[0]} values but "${names[odd]}" has ${lengths[odd]}; every column needs one value per record`);
+  if (odd > 0) throw shapeError(`"${key}": column ${quoteValue(names[0])} has ${lengths[0]} values but ${quoteValue(names[odd])} has ${lengths[odd]}; every column needs one value per record`);
   const rows = Array.from({ length: lengths[0] ?? 0 }, (_, r) => values.map((v) => (v as unknown[])[r]));
   return fromRows(rows, names, inputs, undefined, errors);
 }
@@ -288,6 +306,7 @@ function fromJsonLines(body: string, inputs: readonly ColumnSchema[], missing: M
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
+    checkJsonDepth(line, undefined, `line ${i + 1}`);
     let v: unknown;
     try {
       v = JSON.parse(line);
@@ -318,7 +337,7 @@ function fromJsonShapes(o: Record<string, unknown>, inputs: readonly ColumnSchem
     if (!Array.isArray(ids)) throw shapeError('"record_ids" must be an array of ids');
     ids.forEach((id, r) => {
       if (typeof id !== 'string' && typeof id !== 'number') {
-        errors.add({ record: r, field: 'record_ids', code: 'INVOCATION_BAD_TYPE', message: `record ${r}: the id is ${JSON.stringify(id)}, not a string`, hint: 'give each record id as a string' });
+        errors.add({ record: r, field: 'record_ids', code: 'INVOCATION_BAD_TYPE', message: `record ${r}: the id is ${quoteValue(id)}, not a string`, hint: 'give each record id as a string' });
       }
     });
     errors.throwIfAny();
@@ -328,5 +347,5 @@ function fromJsonShapes(o: Record<string, unknown>, inputs: readonly ColumnSchem
     if (!Array.isArray(o.dataframe_records)) throw shapeError('"dataframe_records" must be an array of objects');
     return { format: 'dataframe_records', records: fromObjects(o.dataframe_records, inputs, errors) };
   }
-  throw shapeError(`the JSON body has ${Object.keys(o).length ? `keys ${Object.keys(o).slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}` : 'no keys'} but none of "inputs", "instances", "dataframe_split", "dataframe_records", "record_ids"`);
+  throw shapeError(`the JSON body has ${Object.keys(o).length ? `keys ${Object.keys(o).slice(0, 5).map((k) => quoteValue(k)).join(', ')}` : 'no keys'} but none of "inputs", "instances", "dataframe_split", "dataframe_records", "record_ids"`);
 }

@@ -1,4 +1,5 @@
 import { SluiceError } from '../../core/errors.js';
+import { quoteValue } from '../../core/quoteValue.js';
 import type { Prediction, RecordError } from './Predictor.js';
 
 /** SageMaker Autopilot's inference response keys, in the order Autopilot writes them. */
@@ -92,7 +93,7 @@ export function chooseOutput(accept: string | undefined, serverKeys?: OutputKey[
     .sort((a, b) => b.r.q - a.r.q || b.specific - a.specific || a.r.order - b.r.order);
   const best = candidates[0];
   if (!best) {
-    throw new SluiceError('INVOCATION_NOT_ACCEPTABLE', `cannot answer in any type the Accept header allows (${JSON.stringify(accept)})`, {
+    throw new SluiceError('INVOCATION_NOT_ACCEPTABLE', `cannot answer in any type the Accept header allows (${quoteValue(accept)})`, {
       httpStatus: 406,
       hint: 'accept application/json, text/csv or application/jsonlines',
     });

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { SluiceError, isSluiceError, toSluiceError } from '../../core/errors.js';
 import type { FeatureStore } from '../../features/FeatureStore.js';
+import { quoteValue } from '../../core/quoteValue.js';
+import { boundErrorBody } from '../boundErrorBody.js';
 
 export interface FeatureRoutesOptions {
   store: FeatureStore;
@@ -35,7 +37,7 @@ export async function featureRoutes(app: FastifyInstance, options: FeatureRoutes
       e = new SluiceError('REQUEST_INVALID', err.message, { httpStatus: (err as FastifyError).statusCode });
     } else e = toSluiceError(err);
     if (e.httpStatus >= 500) app.log.error(err);
-    void reply.status(e.httpStatus).send({ error: e.toJSON() });
+    void reply.status(e.httpStatus).send({ error: boundErrorBody(e.toJSON()) });
   });
 
   app.get('/features/groups', async () => ({ groups: await store.listGroups() }));
@@ -88,7 +90,7 @@ export async function featureRoutes(app: FastifyInstance, options: FeatureRoutes
 }
 
 function notFound(group: string, id: string): SluiceError {
-  return new SluiceError('RECORD_NOT_FOUND', `feature group "${group}" has no live record with id "${id}"`, {
+  return new SluiceError('RECORD_NOT_FOUND', `feature group "${group}" has no live record with id ${quoteValue(id)}`, {
     location: { field: 'id' },
     hint: 'the id was never ingested, was deleted, or its TTL expired',
     httpStatus: 404,

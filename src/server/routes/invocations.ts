@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError, isSluiceError } from '../../core/errors.js';
+import { quoteValue } from '../../core/quoteValue.js';
+import { boundErrorBody } from '../boundErrorBody.js';
+import type { InvocationGuard } from '../endpoint/invocationGuard.js';
 import type { ModelHost } from '../endpoint/ModelHost.js';
 import { parseInvocation } from '../endpoint/parseInvocation.js';
 import type { PredictionLog } from '../endpoint/PredictionLog.js';
@@ -24,6 +27,8 @@ export interface InvocationsRoutesOptions {
   featureLookup?: (ids: string[]) => Promise<Array<Record<string, unknown> | null>>;
   /** Autopilot keys answered when the request does not choose (`SAGEMAKER_INFERENCE_OUTPUT`); see predictionOutput.ts. */
   outputKeys?: OutputKey[];
+  /** Token auth and rate limit of `POST /invocations` (sluice.yaml `endpoint:`; see invocationGuard.ts). */
+  guard?: InvocationGuard;
 }
 
 /** Request bodies the endpoint reads: CSV, JSON, and JSON Lines under the names clients use for it. */
@@ -82,7 +87,7 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
     // Refused before the handler ran (413, 415): count it under the model that would have served.
     else info.set(req, { model: host.current?.name ?? '', version: host.current?.version ?? '', records: 0, errorCode: e.code });
     if (e.httpStatus >= 500) req.log.error({ err }, 'invocation failed');
-    return reply.code(e.httpStatus).type('application/json').send({ error: e.toJSON() });
+    return reply.code(e.httpStatus).type('application/json').send({ error: boundErrorBody(e.toJSON()) });
   });
 
   if (metrics) {
@@ -110,7 +115,7 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
   app.get('/health', ping);
   app.get('/version', async (_req, reply) => reply.type('text/plain; charset=utf-8').send(sluiceVersion()));
 
-  app.post('/invocations', { bodyLimit, ...(metrics ? { onResponse: observe } : {}) }, async (req, reply) => {
+  app.post('/invocations', { bodyLimit, ...(opts.guard ? { onRequest: opts.guard } : {}), ...(metrics ? { onResponse: observe } : {}) }, async (req, reply) => {
     // What the client can read is settled first: a 406 costs no prediction.
     const output = chooseOutput(req.headers.accept, opts.outputKeys);
     const lease = host.acquire();
@@ -183,7 +188,7 @@ async function byRecordId(
   const unknown: RecordError[] = [];
   rows.forEach((r, i) => {
     if (r === null || r === undefined) {
-      unknown.push({ record: i, field: 'record_ids', code: 'INVOCATION_UNKNOWN_RECORD_ID', message: `no features for record id "${ids[i]}" in the online store`, hint: 'check the id, or send the record itself' });
+      unknown.push({ record: i, field: 'record_ids', code: 'INVOCATION_UNKNOWN_RECORD_ID', message: `no features for record id ${quoteValue(ids[i])} in the online store`, hint: 'check the id, or send the record itself' });
     }
   });
   if (unknown.length > 0) {
@@ -217,7 +222,7 @@ function toEndpointError(err: unknown, bodyLimit: number, contentType: string | 
       });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_TYPE':
-      return new SluiceError('INVOCATION_UNSUPPORTED_TYPE', `unsupported Content-Type "${contentType ?? ''}"`, {
+      return new SluiceError('INVOCATION_UNSUPPORTED_TYPE', contentType ? `unsupported Content-Type ${quoteValue(contentType)}` : 'the request has no Content-Type', {
         httpStatus: 415,
         hint: 'send Content-Type: text/csv, application/json or application/jsonlines',
       });

@@ -3,6 +3,7 @@ import { SluiceError, isSluiceError } from '../../core/errors.js';
 import type { ModelRegistry } from '../../models/ModelRegistry.js';
 import { CHAMPION, checkName, checkStatus } from '../../models/types.js';
 import type { AuthGate } from '../auth/AuthGate.js';
+import { boundErrorBody } from '../boundErrorBody.js';
 
 export interface ModelsRoutesOptions {
   registry: ModelRegistry;
@@ -70,7 +71,7 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
       : typeof err.statusCode === 'number' && err.statusCode < 500
         ? new SluiceError('MODEL_BAD_REQUEST', err.message, { httpStatus: err.statusCode, hint: 'send a JSON body with Content-Type: application/json' })
         : new SluiceError('INTERNAL', 'the registry failed on this request', { httpStatus: 500 });
-    return reply.code(e.httpStatus).send({ error: e.toJSON() });
+    return reply.code(e.httpStatus).send({ error: boundErrorBody(e.toJSON()) });
   });
 
   if (auth) {

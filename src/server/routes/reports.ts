@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
+import { quoteValue } from '../../core/quoteValue.js';
 import type { ServerContext } from '../serverContext.js';
 
 const FILES: Record<string, string> = { 'report.html': 'text/html; charset=utf-8', 'report.json': 'application/json' };
@@ -12,9 +13,9 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const { id, file } = req.params as { id: string; file: string };
     const type = FILES[file];
     // The id is checked against the store, so no path outside the reports folder can be named.
-    if (!type || !ctx.runtime.store.get(id)) throw new SluiceError('NOT_FOUND', `no report ${id}/${file}`, { httpStatus: 404 });
+    if (!type || !ctx.runtime.store.get(id)) throw new SluiceError('NOT_FOUND', `no report ${quoteValue(`${id}/${file}`)}`, { httpStatus: 404 });
     const body = await readFile(join(ctx.runtime.project.paths.reports, id, file)).catch(() => {
-      throw new SluiceError('NOT_FOUND', `execution ${id} has no ${file} (yet)`, { httpStatus: 404, hint: 'the report step writes it' });
+      throw new SluiceError('NOT_FOUND', `execution ${quoteValue(id)} has no ${quoteValue(file)} (yet)`, { httpStatus: 404, hint: 'the report step writes it' });
     });
     return reply
       .type(type)

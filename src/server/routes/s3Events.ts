@@ -4,6 +4,7 @@ import { hasSecret } from '../../pipeline/triggers/senderSecret.js';
 import { asSnsMessage, confirmSnsSubscription, verifySnsSignature } from '../../pipeline/triggers/snsMessage.js';
 import { parseS3Event, takeS3Object } from '../../pipeline/triggers/s3Events.js';
 import { executionJson } from './executions.js';
+import { parseJsonBounded } from '../../core/jsonDepth.js';
 import type { ServerContext } from '../serverContext.js';
 
 /**
@@ -65,7 +66,7 @@ function unauthorized(why: string): SluiceError {
 function parseBody(body: unknown, what = 'the body'): unknown {
   if (typeof body !== 'string') return body;
   try {
-    return JSON.parse(body);
+    return parseJsonBounded(body, undefined, what);
   } catch (e) {
     throw new SluiceError('S3_EVENT_INVALID', `${what} is not valid JSON: ${(e as Error).message}`, { httpStatus: 400, hint: 'send the event JSON unchanged' });
   }

@@ -11,6 +11,7 @@ import { verifyPassword } from '../../../src/server/auth/password.js';
 import { openProjectDb } from '../../../src/state/openProjectDb.js';
 import { expectCleanError, sluice, type CliResult } from '../../cli/run.js';
 import { authServer, closeAll } from './support.js';
+import { sluiceArgs } from '../../support/sluiceBin.js';
 
 const apps: FastifyInstance[] = [];
 afterEach(() => closeAll(apps));
@@ -24,7 +25,7 @@ function project(): string {
 /** The CLI in a child process without blocking this one (a server in this process must answer it). */
 function sluiceAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${process.cwd()}/src/cli/main.ts`, ...args], { env: { ...process.env, ...env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, sluiceArgs(args), { env: { ...process.env, ...env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -45,7 +46,7 @@ function audit(dir: string) {
 /** Runs the CLI on a pseudo-terminal (util-linux `script`), answering each prompt; returns everything the terminal showed. */
 function onTerminal(args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number; screen: string }> {
   return new Promise((resolve) => {
-    const cmd = [process.execPath, '--import', 'tsx', `${process.cwd()}/src/cli/main.ts`, ...args].map((a) => `'${a}'`).join(' ');
+    const cmd = [process.execPath, ...sluiceArgs(args)].map((a) => `'${a}'`).join(' ');
     const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, NODE_OPTIONS: '' } });
     let screen = '';
     let next = 0;

@@ -1,0 +1,95 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../src/demo/freePort.js';
+import { DIABETES } from '../support/data.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'sluice.js');
+
+/** Runs the built CLI (bin/sluice.js, dist/) in `cwd`. */
+export function cli(cwd: string, args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: '', ...env }, encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like {@link cli}, without blocking this process (requests in flight keep being answered). */
+export function cliAsync(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  return new Promise((r) => child.once('exit', (code) => r({ code: code ?? -1, stdout, stderr })));
+}
+
+/** The first `n` records of the diabetes data as CSV (with its header). */
+export function diabetesCsv(n: number, from = 0): string {
+  const lines = readFileSync(DIABETES, 'utf8').split('\n');
+  return [lines[0], ...lines.slice(1 + from, 1 + from + n)].join('\n') + '\n';
+}
+
+/** A new project (`sluice init`) with the diabetes flow and a 400-row batch `b.csv`; extra sluice.yaml lines appended. */
+export function newProject(extraYaml = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-ops-'));
+  const init = cli(dir, ['init', '.']);
+  if (init.code !== 0) throw new Error(init.stderr);
+  copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(dir, 'diabetes.flow.yaml'));
+  writeFileSync(join(dir, 'b.csv'), diabetesCsv(400));
+  if (extraYaml) writeFileSync(join(dir, 'sluice.yaml'), `${readFileSync(join(dir, 'sluice.yaml'), 'utf8')}\n${extraYaml}\n`);
+  return dir;
+}
+
+/** Trains on b.csv, registers the model approved and makes it champion, with the CLI. */
+export function trainChampion(dir: string): void {
+  for (const args of [
+    ['train', 'b.csv', '-t', 'readmitted', '--flow', 'diabetes.flow.yaml', '-o', 'trained', '--time-limit', '3'],
+    ['models', 'register', 'readmission', 'trained/model', '--status', 'approved'],
+    ['models', 'promote', 'readmission', '1'],
+  ]) {
+    const r = cli(dir, args);
+    if (r.code !== 0) throw new Error(`sluice ${args.join(' ')}: ${r.stderr}`);
+  }
+}
+
+export interface Served {
+  base: string;
+  child: ChildProcess;
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts `sluice serve` (built CLI) on a free port and waits until /ping names a loaded model (or, with `model: false`, answers). */
+export async function serve(dir: string, opts: { env?: Record<string, string>; model?: boolean } = {}): Promise<Served> {
+  const port = await freePort('127.0.0.1', 0);
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--log-format', 'json'], {
+    cwd: dir, env: { ...process.env, NODE_OPTIONS: '', SLUICE_LOG: 'info', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += String(d)));
+  child.stderr!.on('data', (d) => (out += String(d)));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`sluice serve exited: ${out}`);
+    const ping = await fetch(`${base}/ping`).then(async (r) => ({ status: r.status, body: await r.text() })).catch(() => undefined);
+    if (ping && (opts.model === false || ping.status === 200)) break;
+    if (Date.now() > deadline) throw new Error(`sluice serve did not come up: ${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    base, child, log: () => out,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** POSTs CSV records to /invocations; the status and parsed body. */
+export async function predict(base: string, csv: string): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+  return { status: r.status, body: await r.json() };
+}

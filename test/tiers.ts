@@ -1,0 +1,23 @@
+/**
+ * The test tiers. `npm test` runs every file (CI). `npm run test:fast` (vitest.fast.config.ts)
+ * leaves out the files below: each needs a browser, wall-clock training, the whole demo, killed
+ * processes or load. Everything else needs none of these and runs in the fast tier.
+ * test/tiers.test.ts checks that every file named here exists, so the list cannot rot.
+ */
+export const SLOW_TESTS: Readonly<Record<string, string>> = {
+  'test/profile/reportHtml.test.ts': 'Chromium renders the report',
+  'test/server/auth/browser.test.ts': 'Chromium signs in',
+  'test/e2e/console.e2e.test.ts': 'Chromium drives the console through a whole pipeline',
+  'test/demo/demo.test.ts': 'the whole demo: flow, report, approval, features, AutoML, endpoint',
+  'test/demo/demoProject.test.ts': 'trains the demo model',
+  'test/training/diabetes.test.ts': 'AutoML on the diabetes data within a time limit',
+  'test/training/cli.test.ts': 'sluice train within time limits',
+  'test/training/judgement.test.ts': 'trains to show dropped and refused columns',
+  'test/ml/automl.test.ts': 'AutoML searches within time limits',
+  'test/pipeline/modelActivities.test.ts': 'the pipeline trains and deploys models',
+  'test/server/console/pipelineModel.test.ts': 'the pipeline trains a model for the console',
+  'test/pipeline/faultReal.test.ts': 'a real worker process trains while faults are injected',
+  'test/pipeline/crash.test.ts': 'worker processes are killed (SIGKILL) and restarted',
+  'test/features/crash.test.ts': 'an ingesting process is killed (SIGKILL)',
+  'test/server/openLoop.test.ts': 'open-loop load on the endpoint',
+};
