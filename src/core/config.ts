@@ -82,8 +82,9 @@ export const configSchema = z
         ensemble: z.boolean().optional(),
         allowLeaks: z.array(z.string()).optional().meta({ description: 'Features kept although they predict the target almost alone (prediction power >= 0.98); without this, training refuses them as leaks.' }),
         sampleRate: z.number().min(0).max(1).default(0).meta({ description: 'Fraction of endpoint predictions logged to the predictions table.' }),
+        allowSchemaChange: z.boolean().default(false).meta({ description: 'Let the pipeline make a model champion although its required inputs differ from the champion\'s (default false: it stays challenger, with a finding in the execution history).' }),
       })
-      .default({ timeLimit: 120, holdout: 0.2, seed: 0, sampleRate: 0 })
+      .default({ timeLimit: 120, holdout: 0.2, seed: 0, sampleRate: 0, allowSchemaChange: false })
       .meta({ description: 'Training, registration and serving of the model approved batches train.' }),
     stores: z
       .strictObject({ offline: storeSchema.optional(), online: storeSchema.optional(), artifacts: storeSchema.optional() })
