@@ -318,8 +318,10 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
     };
     let bag = plan.refitBag;
     let refitRowCount = allTrain.length;
-    if (estimate(refitRowCount, bag) > leftS) bag = 1;
-    if (estimate(refitRowCount, bag) > leftS) {
+    // A refit that costs next to nothing (the baseline, small data) always takes every row.
+    const fits = (rows: number, b: number): boolean => estimate(rows, b) <= Math.max(leftS, 0.02 * timeLimit);
+    if (!fits(refitRowCount, bag)) bag = 1;
+    if (!fits(refitRowCount, bag)) {
       const perRow = estimate(1, bag);
       refitRowCount = Math.min(allTrain.length, Math.max(Math.min(allTrain.length, MIN_SAMPLE_ROWS), Math.floor(leftS / perRow)));
     }
@@ -334,7 +336,7 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
     progress({
       phase: 'refit',
       entry: best,
-      message: `refitting ${best.id} on ${refitTrain.length}${refitTrain.length < allTrain.length ? ` of ${allTrain.length} (a stratified sample: all rows would not fit the ${leftS.toFixed(0)} s left)` : ''} rows (${refitPlan.length} model${refitPlan.length > 1 ? 's' : ''}, estimated ${refitEstimate.toFixed(1)} s)`,
+      message: `refitting ${best.id} on ${refitTrain.length}${refitTrain.length < allTrain.length ? ` of ${allTrain.length} (a stratified sample: all rows would not fit ${leftS > 0 ? `the ${leftS.toFixed(0)} s left` : 'after the time limit was reached'})` : ''} rows (${refitPlan.length} model${refitPlan.length > 1 ? 's' : ''}, estimated ${refitEstimate.toFixed(1)} s)`,
     });
     // Never so early that the refit cannot do what its estimate says (a run already over its
     // limit still gets a whole model, not one tree).
