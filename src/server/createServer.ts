@@ -137,7 +137,11 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
       sampleRate: opts.project.config.model.sampleRate,
       ...(guard ? { guard } : {}),
       ...(auth ? { auth } : {}),
-      onLoadError: (e) => runtime.log.error({ err: e }, 'the champion failed to load; the previous model keeps serving'),
+      onLoadError: (e) => runtime.log.error({ err: e }, 'a model version failed to load'),
+      onFallback: (note) =>
+        note.serving === undefined
+          ? runtime.log.error({ model, champion: note.champion, reason: note.reason }, `champion version ${note.champion} of ${model} cannot be loaded and no earlier champion loads: the endpoint answers 503`)
+          : runtime.log.warn({ model, champion: note.champion, serving: note.serving, reason: note.reason }, `champion version ${note.champion} of ${model} cannot be loaded: serving the previous champion, version ${note.serving}`),
     });
     app.decorate('endpoint', mounted);
     app.addHook('onClose', async () => mounted.close());

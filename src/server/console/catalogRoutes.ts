@@ -105,7 +105,8 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
       if (!Number.isInteger(version) || version < 1) throw new SluiceError('MODEL_BAD_VERSION', 'choose a version to promote', { httpStatus: 400, hint: 'pick one of the approved versions' });
       const alias = (field(req.body, 'alias') ?? 'champion').trim() || 'champion';
       const comment = field(req.body, 'comment')?.trim().slice(0, 2000) || undefined;
-      const v = registry().promote(name, version, alias, by, comment);
+      const allowSchemaChange = field(req.body, 'allowSchemaChange') === 'on';
+      const v = registry().promote(name, version, alias, by, comment, { allowSchemaChange });
       return { done: `version ${v.version} is ${alias}`, audit: { action: 'model.promote', target: `model:${name}@${v.version}`, detail: `${alias}${comment ? `: ${comment}` : ''}` } };
     }));
 

@@ -103,12 +103,14 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
 
   const ping = async (_req: FastifyRequest, reply: FastifyReply) => {
     const p = host.current;
-    if (!p) return reply.code(503).send({ status: 'no model loaded' });
+    // The champion cannot be loaded: say which, and why, whether an earlier champion serves or none does.
+    const fallback = host.fallback ? { fallback: { champion_version: host.fallback.champion, reason: host.fallback.reason } } : {};
+    if (!p) return reply.code(503).send({ status: 'no model loaded', ...fallback });
     // The input columns, in the order a headerless CSV row or an array instance gives them.
     return reply
       .header(MODEL_HEADER, p.name)
       .header(VERSION_HEADER, p.version)
-      .send({ status: 'ok', model: p.name, model_version: p.version, labels: p.labels, inputs: p.inputs.map((c) => ({ name: c.name, type: c.type })) });
+      .send({ status: host.fallback ? 'fallback' : 'ok', model: p.name, model_version: p.version, labels: p.labels, inputs: p.inputs.map((c) => ({ name: c.name, type: c.type })), ...fallback });
   };
   app.get('/ping', ping);
   // MLflow's scoring server: GET /health (as /ping) and GET /version (the server's version, as text).

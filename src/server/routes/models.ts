@@ -34,7 +34,7 @@ type Body = Record<string, unknown> | undefined;
  * | GET | /models/:name/history | every recorded change |
  * | POST | /models/:name/versions/:ref/status | `{status, comment?}` approve or reject |
  * | POST | /models/:name/versions/:ref/tags | `{tags: {k: v or null}}` |
- * | POST | /models/:name/promote | `{version, alias = "champion", comment?}` |
+ * | POST | /models/:name/promote | `{version, alias = "champion", comment?, allowSchemaChange?}` |
  * | POST | /models/:name/rollback | `{comment?}` champion back to the previous one |
  * | DELETE | /models/:name/aliases/:alias | remove an alias |
  * | DELETE | /models/:name/versions/:ref | delete a version and its artifacts (not the champion) |
@@ -128,7 +128,9 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
       throw new SluiceError('MODEL_BAD_REQUEST', '"version" is required (a number or an alias)', { location: { field: 'version' }, hint: '{"version": 3, "alias": "champion"}' });
     }
     const alias = checkName('alias', optString(req.body, 'alias') ?? CHAMPION);
-    const v = registry.promote(req.params.name, version, alias, who(req), optString(req.body, 'comment'));
+    const allowSchemaChange = req.body?.allowSchemaChange;
+    if (allowSchemaChange !== undefined && typeof allowSchemaChange !== 'boolean') throw new SluiceError('MODEL_BAD_REQUEST', '"allowSchemaChange" must be true or false', { location: { field: 'allowSchemaChange' } });
+    const v = registry.promote(req.params.name, version, alias, who(req), optString(req.body, 'comment'), { allowSchemaChange: allowSchemaChange === true });
     audit(req, 'model.promote', v.name, v.version, [`alias ${alias}`, optString(req.body, 'comment')].filter(Boolean).join(': '));
     return v;
   });
