@@ -62,6 +62,10 @@ export const configSchema = z
       .array(z.string())
       .optional()
       .meta({ description: "Text values read as missing in this project's data, replacing pandas' default list (docs/data.md); a flow's missing_tokens replaces it in turn." }),
+    dateOrder: z
+      .enum(['dmy', 'mdy'])
+      .optional()
+      .meta({ description: 'The day/month order of numeric dates such as 12/06/1998 in this project\'s data (dmy: 12 June; mdy: 6 December). Without it such columns stay text; names of months and ISO dates need no order (docs/data.md).' }),
     featureGroup: z
       .strictObject({
         name: z.string().min(1),

@@ -1,3 +1,4 @@
+import { missingPolicy } from '../core/missing.js';
 import { Engine } from '../engine/Engine.js';
 import { readTable } from '../engine/readTable.js';
 import { quoteIdent, quoteLiteral } from '../engine/sql.js';
@@ -24,14 +25,16 @@ export interface HoldoutSplit {
  * @example
  * const s = await splitHoldoutFile('batch.csv', { fraction: 0.2, seed: 0, train: 'train.parquet', holdout: 'holdout.parquet' });
  */
-export async function splitHoldoutFile(file: string, o: { fraction: number; seed: number; train: string; holdout: string; drop?: (columns: string[]) => string[] }): Promise<HoldoutSplit> {
+export async function splitHoldoutFile(file: string, o: { fraction: number; seed: number; train: string; holdout: string; drop?: (columns: string[]) => string[]; missingTokens?: readonly string[] }): Promise<HoldoutSplit> {
   if (!(o.fraction > 0 && o.fraction < 1)) {
     throw new SluiceError('TRAIN_BAD_HOLDOUT', `the holdout fraction must be between 0 and 1 (exclusive), got ${o.fraction}`, { location: { field: 'model.holdout' }, hint: 'use for example 0.2' });
   }
   const engine = await Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB' });
   try {
     const input = engine.tempName('split_input');
-    const info = await readTable(engine, file, { name: input });
+    // The project's missing tokens apply; text stays text, so training types it from the data and
+    // records how dates are written, as it would from the raw file.
+    const info = await readTable(engine, file, { name: input, missing: missingPolicy(o.missingTokens), recognise: false });
     const cols = info.columns.map((c) => quoteIdent(c.name)).join(', ');
     // Columns the caller leaves out of training (unknown to the flow); the held-out rows keep every column.
     const dropped = new Set(o.drop?.(info.columns.map((c) => c.name)) ?? []);

@@ -8,6 +8,7 @@
  *        DIR/leaderboard.json, DIR/model-report.{json,html}, each atomically
  */
 import { basename, join } from 'node:path';
+import type { DateOrder } from '../core/dateFormats.js';
 import { isSluiceError, SluiceError } from '../core/errors.js';
 import { Engine } from '../engine/Engine.js';
 import { atomicWriteFile } from '../engine/atomicWriteFile.js';
@@ -45,6 +46,10 @@ export interface TrainOptions {
    * the ensemble, worker threads.
    */
   search?: Pick<AutoMLOptions, 'folds' | 'largeDataRows' | 'learners' | 'maxCandidates' | 'ensemble' | 'workers'>;
+  /** The project's missing tokens (sluice.yaml `missingTokens`), recorded in the model; a flow's `missing_tokens` wins. */
+  projectMissingTokens?: readonly string[];
+  /** The stated day/month order of dates such as `12/06/1998` (sluice.yaml `dateOrder`, `--date-order`). */
+  dateOrder?: DateOrder;
   /** Features kept although their prediction power reaches 0.98 (otherwise refused as leaks). */
   allowLeaks?: string[];
   /** Progress lines: data loading, each candidate as it finishes, the refit, the writing. */
@@ -86,7 +91,7 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
   const engine = await Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB' });
   let data: TrainingData;
   try {
-    data = await loadTrainingData(engine, dataPath, { target: options.target, ...(options.flowPath ? { flowPath: options.flowPath } : {}), ...(options.problemType ? { problemType: options.problemType } : {}) });
+    data = await loadTrainingData(engine, dataPath, { target: options.target, ...(options.flowPath ? { flowPath: options.flowPath } : {}), ...(options.problemType ? { problemType: options.problemType } : {}), ...(options.projectMissingTokens ? { projectMissingTokens: options.projectMissingTokens } : {}), ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}) });
   } finally {
     engine.close();
   }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import type { Leaderboard, LeaderboardEntry } from '../../ml/automl/leaderboard.js';
 import { isMetricName, METRIC_NAMES, METRICS, type MetricName } from '../../ml/metrics/metricRegistry.js';
+import { projectReading, readingNote } from '../projectReading.js';
 import { renderTable } from '../renderTable.js';
 
 interface TrainFlags {
@@ -14,6 +15,7 @@ interface TrainFlags {
   holdout?: string;
   allowLeak: string[];
   out: string;
+  dateOrder?: string;
 }
 
 /** `sluice train DATA --target COL --out DIR`: AutoML, the servable model, leaderboard and model report. */
@@ -31,13 +33,18 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (splits, search, subsampling)', '0')
     .option('--holdout <fraction>', 'fraction of rows held out for the final score', '0.2')
     .option('--allow-leak <column>', 'keep this feature although it predicts the target almost alone (prediction power >= 0.98); repeat for several', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--date-order <order>', 'dmy or mdy: how to read dates such as 12/06/1998 (default: sluice.yaml dateOrder; without one they stay text)')
     .action(async (data: string, flags: TrainFlags) => {
       const options = parseFlags(flags);
+      const reading = await projectReading(flags);
+      process.stderr.write(readingNote(reading));
       const { trainModel } = await import('../../training/trainModel.js');
       const started = Date.now();
       const shown = candidateLines();
       const r = await trainModel(data, {
         ...options,
+        ...(reading.missingTokens ? { projectMissingTokens: reading.missingTokens } : {}),
+        ...(reading.dateOrder ? { dateOrder: reading.dateOrder } : {}),
         onProgress: (e) => {
           if (e.phase === 'search' && e.entry) {
             const x = e.entry;

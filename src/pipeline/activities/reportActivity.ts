@@ -120,6 +120,8 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
       ...(gatesPath ? { gatesPath } : {}),
       ...(baseline ? { baselinePath: baseline } : {}),
       ...(generated.length > 0 ? { generatedColumns: generated } : {}),
+      ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}),
+      ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
     });
     const summary: ReportSummary = {
       ...summarizeReport(report),

@@ -72,6 +72,7 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
   const split = await splitHoldoutFile(file, {
     fraction: s.holdout, seed: s.seed, train: join(dir, 'train.parquet'), holdout: join(dir, 'holdout.parquet'),
     drop: (columns) => (known ? columns.filter((c) => !known.has(c) && c !== s.target) : []),
+    ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}),
   });
   const findings = split.dropped.length
     ? [{ code: 'TRAIN_UNKNOWN_COLUMNS_DROPPED', message: `${split.dropped.length} column${split.dropped.length > 1 ? 's' : ''} the flow does not know ${split.dropped.length > 1 ? 'were' : 'was'} left out of training: ${split.dropped.join(', ')} (set passthrough: true in the flow to train on them)` }]
@@ -86,6 +87,8 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
     ...(s.metric ? { metric: s.metric } : {}),
     timeLimit: s.timeLimit,
     seed: s.seed,
+    ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}),
+    ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
     ...(s.allowLeaks ? { allowLeaks: s.allowLeaks } : {}),
     search: {
       ...(s.learners ? { learners: s.learners as TrainableLearner[] } : {}),

@@ -44,7 +44,7 @@ export function endpointRoutes(app: FastifyInstance, s: ConsoleScope): void {
     try {
       if (!lease) throw new SluiceError('ENDPOINT_NO_MODEL', 'no model is loaded', { httpStatus: 503, hint: 'promote an approved version to champion' });
       const p = lease.predictor;
-      const parsed = parseInvocation(format === 'csv' ? 'text/csv' : 'application/json', body, p.inputs, MAX_RECORDS);
+      const parsed = parseInvocation(format === 'csv' ? 'text/csv' : 'application/json', body, p.inputs, MAX_RECORDS, p.missing);
       if (parsed.ids) throw new SluiceError('CONSOLE_NO_LOOKUP', 'the console scores records, not record ids', { hint: 'paste the records themselves' });
       const results = await p.predict(parsed.records);
       const bad = results.findIndex(isRecordError);

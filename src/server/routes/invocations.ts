@@ -134,7 +134,7 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
       info.set(req, i);
       reply.header(MODEL_HEADER, p.name).header(VERSION_HEADER, p.version);
       const body = typeof req.body === 'string' ? req.body : '';
-      const parsed = parseInvocation(req.headers['content-type'], body, p.inputs, maxRecords);
+      const parsed = parseInvocation(req.headers['content-type'], body, p.inputs, maxRecords, p.missing);
       let records = parsed.records;
       let results: PredictionResult[];
       if (parsed.ids) {
