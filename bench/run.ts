@@ -3,7 +3,7 @@
  * each in its own process, each side by side with its anchor (pandas, scikit-learn, XGBoost,
  * a Fastify hello-world) in the same run, and writes docs/benchmarks.md from their output.
  *
- * Parts: flow, steps, profile, ml, features, serving, pipeline. The machine should be otherwise idle: these are
+ * Parts: flow, steps, profile, ml, features, serving, pipeline, train-budget. The machine should be otherwise idle: these are
  * 2-core shared machines, so each part reports medians and CPU time next to wall time, and the
  * load average at the start.
  */
@@ -19,6 +19,7 @@ const PARTS: Record<string, { script: string; args: string[]; title: string }> =
   features: { script: 'bench/features/ingest.ts', args: [], title: 'Feature store (issue 5)' },
   serving: { script: 'bench/serving/run.ts', args: ['--duration', '15'], title: 'Endpoint (issue 7) against a Fastify hello-world' },
   pipeline: { script: 'bench/pipeline/pipelineBench.ts', args: [], title: 'Pipelines (issue 6): orchestration overhead and 100 executions' },
+  'train-budget': { script: 'bench/train/budgetBench.ts', args: ['--runs', '3'], title: 'Training time budget (issue 14): --time-limit 60 on 3M rows, defaults on 300 rows' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,3 +1,4 @@
+import { dateFormat, readDateText } from './dateFormats.js';
 import { DEFAULT_MISSING, isMissingValue, type MissingPolicy } from './missing.js';
 import type { LogicalType } from './types.js';
 
@@ -13,9 +14,10 @@ const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
  * type, for batch prediction and the endpoint alike. A missing value (src/core/missing.ts: null,
  * the empty string, a missing token such as `NA` or `nan`, NaN, ±Infinity) is `null`: imputing it
  * is the flow's job. Returns {@link BAD_VALUE} when the value cannot be the type; callers read
- * it as missing and say so (or refuse it in strict mode).
+ * it as missing and say so (or refuse it in strict mode). A date written as text in the training
+ * data has its `format` (src/core/dateFormats.ts) and is read in it, to `YYYY-MM-DD`.
  */
-export function coerceValue(value: unknown, type: LogicalType, missing: MissingPolicy = DEFAULT_MISSING): unknown {
+export function coerceValue(value: unknown, type: LogicalType, missing: MissingPolicy = DEFAULT_MISSING, format?: string): unknown {
   if (isMissingValue(value, missing)) return null;
   switch (type) {
     case 'float': {
@@ -52,6 +54,8 @@ export function coerceValue(value: unknown, type: LogicalType, missing: MissingP
     case 'date':
     case 'timestamp': {
       if (typeof value !== 'string') return BAD_VALUE;
+      const f = type === 'date' && format ? dateFormat(format) : undefined;
+      if (f) return readDateText(value, f) ?? BAD_VALUE;
       return Number.isNaN(Date.parse(value)) ? BAD_VALUE : value;
     }
     default: {

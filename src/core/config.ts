@@ -4,7 +4,7 @@
  * (src/pipeline/project/loadProject.ts); this module only says what is valid.
  */
 import { z } from 'zod';
-import { inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
+import { diskFullSchema, inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
 import { endpointConfigSchema } from './endpointConfig.js';
 
 
@@ -53,6 +53,7 @@ export const configSchema = z
     duplicates: z.enum(['skip', 'process']).default('skip').meta({ description: 'What to do with a file whose content was already processed.' }),
     inputRoots: z.array(z.string().min(1)).default([]).meta({ description: 'Folders besides the inbox and the archive whose files the server may start executions on (POST /api/executions); relative to the project.' }),
     inputLimits: inputLimitsSchema,
+    diskFull: diskFullSchema,
     flow: z.string().optional().meta({ description: 'The recipe applied to each file (flows/*.flow.yaml).' }),
     target: z.string().optional().meta({ description: 'The column models predict.' }),
     id: z.string().optional().meta({ description: 'The record id column (feature store).' }),
@@ -61,6 +62,10 @@ export const configSchema = z
       .array(z.string())
       .optional()
       .meta({ description: "Text values read as missing in this project's data, replacing pandas' default list (docs/data.md); a flow's missing_tokens replaces it in turn." }),
+    dateOrder: z
+      .enum(['dmy', 'mdy'])
+      .optional()
+      .meta({ description: 'The day/month order of numeric dates such as 12/06/1998 in this project\'s data (dmy: 12 June; mdy: 6 December). Without it such columns stay text; names of months and ISO dates need no order (docs/data.md).' }),
     featureGroup: z
       .strictObject({
         name: z.string().min(1),
@@ -81,8 +86,9 @@ export const configSchema = z
         ensemble: z.boolean().optional(),
         allowLeaks: z.array(z.string()).optional().meta({ description: 'Features kept although they predict the target almost alone (prediction power >= 0.98); without this, training refuses them as leaks.' }),
         sampleRate: z.number().min(0).max(1).default(0).meta({ description: 'Fraction of endpoint predictions logged to the predictions table.' }),
+        allowSchemaChange: z.boolean().default(false).meta({ description: 'Let the pipeline make a model champion although its required inputs differ from the champion\'s (default false: it stays challenger, with a finding in the execution history).' }),
       })
-      .default({ timeLimit: 120, holdout: 0.2, seed: 0, sampleRate: 0 })
+      .default({ timeLimit: 120, holdout: 0.2, seed: 0, sampleRate: 0, allowSchemaChange: false })
       .meta({ description: 'Training, registration and serving of the model approved batches train.' }),
     stores: z
       .strictObject({ offline: storeSchema.optional(), online: storeSchema.optional(), artifacts: storeSchema.optional() })

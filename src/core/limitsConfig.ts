@@ -24,5 +24,13 @@ export const serverLimitsSchema = z
   .default({ headersTimeout: '10s', requestTimeout: '60s', keepAliveTimeout: '5s', maxConnections: 1000 })
   .meta({ description: 'Timeouts and the connection cap of the HTTP server.' });
 
+export const diskFullSchema = z
+  .strictObject({
+    retry: duration.default('5s').meta({ description: 'A step paused because the disk was full is tried again after this (default 5s), doubling each time it is still full.' }),
+    maxRetry: duration.default('5m').meta({ description: 'Longest wait between two tries of a paused step (default 5m).' }),
+  })
+  .default({ retry: '5s', maxRetry: '5m' })
+  .meta({ description: 'What an execution does when the disk is full (ENOSPC, SQLITE_FULL): it pauses and is tried again with backoff.' });
+
 export type InputLimits = z.output<typeof inputLimitsSchema>;
 export type ServerLimits = z.output<typeof serverLimitsSchema>;

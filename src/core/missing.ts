@@ -70,8 +70,8 @@ export function readerNullTokens(policy: MissingPolicy = DEFAULT_MISSING): strin
 }
 
 /**
- * Whether one record value is missing: null/undefined, NaN, ±Infinity, or a string that is a
- * missing token.
+ * Whether one record value is missing: null/undefined, NaN, ±Infinity, or a string (or a number
+ * written as one) that is a missing token.
  *
  * @example
  * isMissingValue('NA') // true
@@ -79,7 +79,8 @@ export function readerNullTokens(policy: MissingPolicy = DEFAULT_MISSING): strin
  */
 export function isMissingValue(v: unknown, policy: MissingPolicy = DEFAULT_MISSING): boolean {
   if (v === null || v === undefined) return true;
-  if (typeof v === 'number') return !Number.isFinite(v);
+  // A number written as a token (`-999` sent as JSON) is missing too, as pandas' na_values has it.
+  if (typeof v === 'number') return !Number.isFinite(v) || (policy !== DEFAULT_MISSING && tokenSet(policy).has(String(v)));
   if (typeof v === 'string') return tokenSet(policy).has(v) || INFINITY_SET.has(v);
   return false;
 }

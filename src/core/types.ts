@@ -10,6 +10,11 @@ export interface ColumnSchema {
   type: LogicalType;
   /** The engine's own type name, e.g. `BIGINT`, when known. */
   sqlType?: string;
+  /**
+   * How a date column is written in the raw data when it is not ISO (`mon d yyyy`, `dd/mm/yyyy`:
+   * src/core/dateFormats.ts). Recorded in a fitted flow's input so prediction reads the same way.
+   */
+  format?: string;
 }
 
 /** Maps a DuckDB type name to a logical type. */

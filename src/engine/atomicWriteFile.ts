@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { diskFullFault } from '../state/diskFull.js';
 
 /** A temporary name beside `path` (same folder, so the final rename is atomic). */
 export function tempPathFor(path: string): string {
@@ -18,6 +19,7 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array): 
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
+    diskFullFault(path);
     const fh = await open(tmp, 'w');
     try {
       await fh.writeFile(data);

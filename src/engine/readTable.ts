@@ -7,6 +7,7 @@ import type { Engine } from './Engine.js';
 import { scanCsv } from './csvScan.js';
 import { scanJsonLines } from './jsonLinesScan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
+import { recognisedSql, recogniseTypes, type RecogniseOptions } from './recogniseTypes.js';
 
 export type TableFormat = 'csv' | 'parquet' | 'jsonl';
 
@@ -26,6 +27,12 @@ export interface ReadTableOptions {
   displayName?: string;
   /** What counts as missing (src/core/missing.ts); pandas' defaults when absent. */
   missing?: MissingPolicy;
+  /**
+   * Types from data (src/engine/recogniseTypes.ts): text columns whose every value is a boolean or
+   * a date in a known format are typed so. Default: on, with no day/month order stated. `false`
+   * leaves text as text: prediction reads a batch so and converts it to the model's input types.
+   */
+  recognise?: RecogniseOptions | false;
 }
 
 export interface TableInfo {
@@ -66,7 +73,9 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
   if (format === 'csv') {
     const scan = await scanCsv(path, { delimiter: options.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : undefined), displayName: file });
     const nulls = readerNullTokens(missing).map(quoteLiteral).join(', ');
-    const base = `${lit}, delim=${quoteLiteral(scan.delimiter)}, header=true, quote='"', escape='"', strict_mode=false, null_padding=false, auto_detect=true, nullstr=[${nulls}]`;
+    // The sniffer types numbers and ISO dates and timestamps; booleans and other dates are typed
+    // from every value by recogniseTypes, not from the sniffer's sample (a column of `no`s is text).
+    const base = `${lit}, delim=${quoteLiteral(scan.delimiter)}, header=true, quote='"', escape='"', strict_mode=false, null_padding=false, auto_detect=true, nullstr=[${nulls}], auto_type_candidates=['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR'], dateformat='%Y-%m-%d'`;
     try {
       await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=20480)`, missing, false);
       if (kind === 'VIEW') await engine.exec(`SELECT count(*) FROM ${target}`);
@@ -93,7 +102,7 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
     });
   }
 
-  const columns = await engine.describe(options.name);
+  const columns = options.recognise === false ? await engine.describe(options.name) : await applyRecognised(engine, kind, options.name, options.recognise ?? {});
   const rows = await engine.count(options.name);
   if (rows === 0) {
     throw new SluiceError('DATA_NO_ROWS', `${file} has no rows`, { location: { file }, hint: 'check that the export wrote its rows' });
@@ -118,6 +127,25 @@ async function createNormalized(engine: Engine, kind: string, target: string, so
   }
   const select = replace.length ? `SELECT * REPLACE (${replace.join(', ')}) FROM ${source}` : `SELECT * FROM ${source}`;
   await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS ${select}`);
+}
+
+/** Retypes the text columns {@link recogniseTypes} recognises; the columns, dates with their format. */
+async function applyRecognised(engine: Engine, kind: string, name: string, options: RecogniseOptions): Promise<ColumnSchema[]> {
+  const columns = await engine.describe(name);
+  const target = quoteIdent(name);
+  const found = await recogniseTypes(engine, target, columns.filter((c) => c.sqlType === 'VARCHAR').map((c) => c.name), options);
+  if (found.size === 0) return columns;
+  const replace = [...found].map(([c, r]) => `${recognisedSql(quoteIdent(c), r)} AS ${quoteIdent(c)}`).join(', ');
+  if (kind === 'TABLE') await engine.exec(`CREATE OR REPLACE TABLE ${target} AS SELECT * REPLACE (${replace}) FROM ${target}`);
+  else {
+    const inner = engine.tempName(`${name}_text`);
+    await engine.exec(`ALTER VIEW ${target} RENAME TO ${quoteIdent(inner)}`);
+    await engine.exec(`CREATE OR REPLACE VIEW ${target} AS SELECT * REPLACE (${replace}) FROM ${quoteIdent(inner)}`);
+  }
+  return (await engine.describe(name)).map((c) => {
+    const r = found.get(c.name);
+    return r?.type === 'date' ? { ...c, format: r.format.id } : c;
+  });
 }
 
 async function assertReadable(path: string, file: string): Promise<void> {

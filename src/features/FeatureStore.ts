@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
 import type { ColumnSchema } from '../core/types.js';
 import { Engine, type Row } from '../engine/Engine.js';
-import { readTable } from '../engine/readTable.js';
+import type { DateOrder } from '../core/dateFormats.js';
+import { missingPolicy } from '../core/missing.js';
+import { readTable, type ReadTableOptions } from '../engine/readTable.js';
 import { quoteIdent, sqlValue } from '../engine/sql.js';
 import { writeTable } from '../engine/writeTable.js';
 import { openProjectDb, type ProjectDb } from '../state/openProjectDb.js';
@@ -36,6 +38,10 @@ export interface FeatureStoreOptions {
   online?: OnlineStoreConfig;
   /** Offline storage; default the local folder `.sluice/offline`. Keep it fixed for a project: batches record keys, not locations. */
   offline?: OfflineStorageConfig;
+  /** The project's missing tokens (sluice.yaml `missingTokens`): batches read from files are read with them. */
+  missingTokens?: readonly string[];
+  /** The project's day/month order of numeric dates (sluice.yaml `dateOrder`). */
+  dateOrder?: DateOrder;
 }
 
 /** Where a batch comes from: a data file, or a relation of a caller's engine. */
@@ -72,6 +78,7 @@ export class FeatureStore {
     readonly online: OnlineStore,
     private readonly engine: Engine,
     private readonly autoCompactFiles: number,
+    private readonly reading: Pick<ReadTableOptions, 'missing' | 'recognise'> = {},
   ) {}
 
   static async open(options: FeatureStoreOptions): Promise<FeatureStore> {
@@ -83,7 +90,8 @@ export class FeatureStore {
     // Event times are instants: keep DuckDB in UTC whatever the machine's zone.
     await engine.exec("SET TimeZone = 'UTC'");
     const storage = createOfflineStorage(options.offline ?? { type: 'local' }, { defaultRoot: join(state, 'offline'), cacheDir: join(state, 'cache', 'offline') });
-    const store = new FeatureStore(db, registry, new OfflineStore(storage), online, engine, options.autoCompactFiles ?? 32);
+    const reading = { missing: missingPolicy(options.missingTokens), recognise: options.dateOrder ? { dateOrder: options.dateOrder } : {} };
+    const store = new FeatureStore(db, registry, new OfflineStore(storage), online, engine, options.autoCompactFiles ?? 32, reading);
     try {
       await store.recover();
     } catch {
@@ -335,7 +343,7 @@ export class FeatureStore {
     }
     return this.serial(async () => {
       const name = this.engine.tempName('fs_src');
-      await readTable(this.engine, source.file, { name });
+      await readTable(this.engine, source.file, { name, ...this.reading });
       try {
         return await fn(this.engine, name);
       } finally {

@@ -6,7 +6,7 @@ import type { OfflineStorageConfig } from './offline/OfflineStorage.js';
 import type { OnlineStoreConfig } from './online/OnlineStore.js';
 
 /** The parts of sluice.yaml the feature store reads; a partial config (tests, the pipeline's defaults) is fine. */
-export type FeatureStoreConfig = Partial<Pick<SluiceConfig, 'stores' | 'stateDir'>>;
+export type FeatureStoreConfig = Partial<Pick<SluiceConfig, 'stores' | 'stateDir' | 'missingTokens' | 'dateOrder'>>;
 
 type StoreEntry = NonNullable<SluiceConfig['stores']['online']>;
 
@@ -26,10 +26,12 @@ type StoreEntry = NonNullable<SluiceConfig['stores']['online']>;
  * | `{type: local, path: data/offline}` | that folder |
  * | `{type: s3, bucket: b, prefix: p, url: http://minio:9000}` | the bucket; `url` is the endpoint of an S3-compatible server (default `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`, else AWS); region from `AWS_REGION`; credentials from the AWS SDK's chain |
  */
-export function storesFromConfig(projectDir: string, config: FeatureStoreConfig = {}): Required<Pick<FeatureStoreOptions, 'online' | 'offline' | 'stateDir'>> & { projectDir: string } {
+export function storesFromConfig(projectDir: string, config: FeatureStoreConfig = {}): Required<Pick<FeatureStoreOptions, 'online' | 'offline' | 'stateDir'>> & Pick<FeatureStoreOptions, 'missingTokens' | 'dateOrder'> & { projectDir: string } {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(projectDir, p));
   return {
     projectDir,
+    ...(config.missingTokens ? { missingTokens: config.missingTokens } : {}),
+    ...(config.dateOrder ? { dateOrder: config.dateOrder } : {}),
     stateDir: at(config.stateDir ?? '.sluice'),
     online: onlineFromConfig(config.stores?.online, at),
     offline: offlineFromConfig(config.stores?.offline, at),

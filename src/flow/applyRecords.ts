@@ -1,4 +1,5 @@
 import { SluiceError, isSluiceError } from '../core/errors.js';
+import { dateFormat, readDateText } from '../core/dateFormats.js';
 import { isMissingValue } from '../core/missing.js';
 import { fittedMissing, type FittedFlow } from './fittedFlow.js';
 import { requiredInputs } from './planSql.js';
@@ -49,7 +50,8 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
         row[c.name] = null;
         continue;
       }
-      const cv = coerce(v, c.type);
+      const format = c.format ? dateFormat(c.format) : undefined;
+      const cv = format && typeof v === 'string' ? (readDateText(v, format) ?? coerce(v, c.type)) : coerce(v, c.type);
       if (cv === null && !isMissing(v) && !(typeof v === 'string' && v.trim() === '')) {
         return { ok: false, error: new SluiceError('RECORD_TYPE', `record ${i}: field "${c.name}" should be ${c.type}, got ${JSON.stringify(v)}`, { location: { record: i, field: c.name }, hint: `send a ${c.type} value or null` }) };
       }

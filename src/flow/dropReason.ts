@@ -15,6 +15,10 @@ export function dropReason(spec: StepSpec): string {
       return `the condition \`${String(spec.expression)}\` is not true`;
     case 'sample':
       return 'not in the sample';
+    case 'balance':
+      return 'a class larger than the balance allows (undersampled)';
+    case 'validate_timestamps':
+      return `a missing or invalid timestamp in ${cols(spec.columns) ?? 'a column'}`;
     default:
       return `removed by step ${spec.kind}`;
   }

@@ -21,6 +21,8 @@ export interface FitOptions {
   countOutput?: boolean;
   /** The missing tokens the data was read with (recorded in the fitted flow; pandas' list when absent). */
   missingTokens?: readonly string[];
+  /** The raw columns as the reader typed them, for the `format` of dates written as text (recorded in `input`). */
+  inputColumns?: readonly ColumnSchema[];
   /** Called after each step with its index, the view holding its result, and its columns. */
   onStep?: (index: number, step: StepSpec, view: string, columns: ColumnSchema[]) => void | Promise<void>;
   /** The flow's other inputs, read by `readInputs`; each is fitted with its own steps first. */
@@ -38,9 +40,10 @@ export interface FitOptions {
  * @returns the fitted flow and the name of the view holding the result.
  */
 export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, options: FitOptions = {}): Promise<{ fitted: FittedFlow; relation: string }> {
-  const input = plain(await engine.describe(relation));
+  const formats = new Map((options.inputColumns ?? []).flatMap((c) => (c.format ? [[c.name, c.format] as const] : [])));
+  const input = plain(await engine.describe(relation)).map((c) => (formats.has(c.name) && c.type === 'date' ? { ...c, format: formats.get(c.name)! } : c));
   const rowsIn = await engine.count(relation);
-  let columns: ColumnSchema[] = input;
+  let columns: ColumnSchema[] = plain(input);
   let current = relation;
   const steps: FittedStep[] = [];
   const sides = new Map<string, SideRelation>();

@@ -7,7 +7,7 @@ import { LOGICAL_TYPES, type ColumnSchema } from '../core/types.js';
 import { atomicWriteFile } from '../engine/atomicWriteFile.js';
 import type { FlowSpec, StepSpec } from './flowSchema.js';
 
-const columnSchema = z.object({ name: z.string(), type: z.enum(LOGICAL_TYPES) });
+const columnSchema = z.object({ name: z.string(), type: z.enum(LOGICAL_TYPES), format: z.string().optional() });
 
 const fittedFlowSchema = z.object({
   format: z.literal('sluice.fitted-flow'),
@@ -79,7 +79,7 @@ export interface FittedFlow {
   missingTokens?: string[];
   /** Each step that removed rows at fit time: how many and why (empty when none did). */
   dropped?: RowsDropped[];
-  /** The raw columns the flow was fitted on. */
+  /** The raw columns the flow was fitted on; a date written as text carries its `format` (src/core/dateFormats.ts). */
   input: ColumnSchema[];
   output: ColumnSchema[];
   steps: FittedStep[];

@@ -65,6 +65,10 @@ export const flowSchema = z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an input name is a letter or _ followed by letters, digits or _').refine((n) => n !== MAIN_INPUT, `"${MAIN_INPUT}" is the flow's own data; choose another name`), inputSourceSchema)
       .optional()
       .describe('Other inputs that join and concatenate steps read, by name. The flow\'s own data (the file that arrived) is `main`.'),
+    passthrough: z
+      .boolean()
+      .optional()
+      .describe('Keep columns the flow does not know (not in the data the serving champion was trained on, nor named by a step) when the pipeline trains; by default they are dropped before training and listed, so a new column never becomes a required input silently.'),
     missing_tokens: z
       .array(z.string())
       .optional()

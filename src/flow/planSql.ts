@@ -1,6 +1,7 @@
 import { SluiceError } from '../core/errors.js';
 import { logicalToDuckType, type ColumnSchema } from '../core/types.js';
 import { quoteIdent } from '../engine/sql.js';
+import { conformSql } from './conformSql.js';
 import type { FittedFlow } from './fittedFlow.js';
 import type { pruneForServing } from './pruneForServing.js';
 import type { FlowMode, SideRelation, StepContext } from './step.js';
@@ -56,7 +57,7 @@ export function planSql(fitted: FittedFlow, relation: string, present: ColumnSch
       return `NULL::${logicalToDuckType(c.type)} AS ${quoteIdent(c.name)}`;
     }
     if (got.type === c.type) return quoteIdent(c.name);
-    return `TRY_CAST(${quoteIdent(c.name)} AS ${logicalToDuckType(c.type)}) AS ${quoteIdent(c.name)}`;
+    return `${conformSql(quoteIdent(c.name), got.type, c)} AS ${quoteIdent(c.name)}`;
   });
   const extra = present.filter((c) => !fitted.input.some((x) => x.name === c.name)).map((c) => quoteIdent(c.name));
   const ctes = [`s0 AS (SELECT ${[...conform, ...extra].join(', ')} FROM ${quoteIdent(relation)})`];

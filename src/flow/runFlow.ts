@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import type { DateOrder } from '../core/dateFormats.js';
 import { missingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
@@ -27,6 +28,8 @@ export interface RunFlowOptions extends FitOptions {
   sources?: InputOptions;
   /** The project's missing tokens (sluice.yaml `missingTokens`); the flow's `missing_tokens` wins. */
   projectMissingTokens?: readonly string[];
+  /** The stated day/month order of dates such as `12/06/1998` (sluice.yaml `dateOrder`); without it they stay text. */
+  dateOrder?: DateOrder;
 }
 
 export interface RunFlowResult {
@@ -48,7 +51,10 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
   const input = engine.tempName('input');
   // One definition of missing: the fitted flow's tokens, else the flow's, else the project's.
   const missing = options.fitted ? fittedMissing(options.fitted) : missingPolicy(options.flow?.missing_tokens, options.projectMissingTokens);
-  const info = await readTable(engine, options.input, { name: input, materialize: size > STREAM_ABOVE_BYTES ? 'view' : 'table', missing });
+  // Fitting types text from the data; applying a fitted flow reads text as text and converts it
+  // to the fitted input types (dates in their recorded format), so both read a value alike.
+  const recognise = options.fitted ? false : options.dateOrder ? { dateOrder: options.dateOrder } : {};
+  const info = await readTable(engine, options.input, { name: input, materialize: size > STREAM_ABOVE_BYTES ? 'view' : 'table', missing, recognise });
   let fitted: FittedFlow;
   let relation: string;
   const raw = await readInputs(engine, (options.fitted?.flow ?? options.flow)?.inputs, options.sources);
@@ -58,7 +64,7 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
     const sides = await applyInputs(engine, fitted, raw);
     await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(relation)} AS ${planSql(fitted, input, info.columns, 'train', options.input, sides)}`);
   } else if (options.flow) {
-    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep, countOutput: !options.output, missingTokens: missing.tokens, inputs: raw }));
+    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep, countOutput: !options.output, missingTokens: missing.tokens, inputs: raw, inputColumns: info.columns }));
   } else {
     throw new Error('runFlow needs a flow or a fitted flow');
   }

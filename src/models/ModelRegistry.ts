@@ -5,6 +5,7 @@ import { SluiceError } from '../core/errors.js';
 import { migrate, openProjectDb, type OpenProjectDbOptions, type ProjectDb } from '../state/openProjectDb.js';
 import { DELETED_PREFIX, hashDir, stageArtifact, tempDirIn } from './artifactFiles.js';
 import { championStack, type ChampionEvent } from './championStack.js';
+import { describeInputChange, inputChangeOf, inputsChangedError, type InputChange } from './inputContract.js';
 import { decideDeployment, type DeploymentDecision, type MetricDirection } from './decideDeployment.js';
 import { collectOrphans, type GarbageOptions, type GarbageReport } from './collectOrphans.js';
 import { planRecovery, type RecoveredVersion } from './recoverVersions.js';
@@ -250,7 +251,7 @@ export class ModelRegistry {
    * approved packages). Pointing an alias where it already points changes nothing and records
    * nothing, so a replayed deploy step is harmless.
    */
-  promote(name: string, ref: VersionRef, alias: string, by: string, comment?: string): ModelVersion {
+  promote(name: string, ref: VersionRef, alias: string, by: string, comment?: string, options: { allowSchemaChange?: boolean } = {}): ModelVersion {
     checkName('alias', alias);
     if (alias === 'latest') throw new SluiceError('MODEL_BAD_NAME', '"latest" is reserved: it always means the newest version', { location: { field: 'alias' } });
     const version = this.resolve(name, ref);
@@ -264,6 +265,12 @@ export class ModelRegistry {
       }
       const prior = this.db.prepare('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, alias) as { version: number } | undefined;
       if (prior?.version === version) return;
+      // The input contract: a champion whose required inputs differ breaks the endpoint's clients.
+      if (alias === CHAMPION && prior) {
+        const change = inputChangeOf(this.get(name, prior.version).artifactPath, cur.artifactPath);
+        if (change && !options.allowSchemaChange) throw inputsChangedError(name, version, prior.version, change);
+        if (change) comment = `${comment ? `${comment}; ` : ''}inputs changed (allowed): ${describeInputChange(change)}`;
+      }
       const now = new Date().toISOString();
       this.db
         .prepare(
@@ -287,6 +294,26 @@ export class ModelRegistry {
   }
 
   /**
+   * The champions the current one replaced, newest first, as a rollback would walk them: versions
+   * since deleted or rejected, and the current champion, are left out. The endpoint falls back
+   * to these when the champion's artifact cannot be loaded.
+   */
+  previousChampions(name: string): number[] {
+    const current = (this.db.prepare('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, CHAMPION) as { version: number } | undefined)?.version;
+    const events = this.db
+      .prepare(`SELECT kind, to_value FROM model_history WHERE name = ? AND alias = ? AND kind IN ('alias', 'rollback', 'alias_removed') ORDER BY id`)
+      .all(name, CHAMPION) as Array<{ kind: ChampionEvent['kind']; to_value: string | null }>;
+    const stack = championStack(events.map((e) => ({ kind: e.kind, version: e.to_value === null ? null : Number(e.to_value) })));
+    const alive = (v: number): boolean => {
+      const r = this.db.prepare('SELECT status FROM model_versions WHERE name = ? AND version = ?').get(name, v) as { status: ModelStatus } | undefined;
+      return r !== undefined && r.status !== 'rejected';
+    };
+    const out: number[] = [];
+    for (const v of stack.reverse()) if (v !== current && alive(v) && !out.includes(v)) out.push(v);
+    return out;
+  }
+
+  /**
    * Moves `champion` back to the champion it replaced (skipping versions since deleted or
    * rejected). Rolling back again walks further back.
    */
@@ -297,17 +324,7 @@ export class ModelRegistry {
         this.versions(name); // throws MODEL_NOT_FOUND for an unknown model
         throw new SluiceError('MODEL_NO_CHAMPION', `${name} has no champion to roll back`, { hint: `promote a version: sluice models promote ${name} <version>`, httpStatus: 409 });
       }
-      const events = this.db
-        .prepare(`SELECT kind, to_value FROM model_history WHERE name = ? AND alias = ? AND kind IN ('alias', 'rollback', 'alias_removed') ORDER BY id`)
-        .all(name, CHAMPION) as Array<{ kind: ChampionEvent['kind']; to_value: string | null }>;
-      const stack = championStack(events.map((e) => ({ kind: e.kind, version: e.to_value === null ? null : Number(e.to_value) })));
-      if (stack[stack.length - 1] === current.version) stack.pop();
-      const alive = (v: number): boolean => {
-        const r = this.db.prepare('SELECT status FROM model_versions WHERE name = ? AND version = ?').get(name, v) as { status: ModelStatus } | undefined;
-        return r !== undefined && r.status !== 'rejected';
-      };
-      while (stack.length > 0 && (!alive(stack[stack.length - 1]!) || stack[stack.length - 1] === current.version)) stack.pop();
-      const prev = stack[stack.length - 1];
+      const prev = this.previousChampions(name)[0];
       if (prev === undefined) {
         throw new SluiceError('MODEL_NO_PREVIOUS_CHAMPION', `${name} version ${current.version} has no earlier champion to roll back to`, {
           hint: `promote a specific version instead: sluice models promote ${name} <version>`,
@@ -373,20 +390,28 @@ export class ModelRegistry {
     championMetric: number | null | undefined,
     direction: MetricDirection,
     by: string,
-    options: { approveWinner?: string } = {},
-  ): DeploymentDecision & { version: number } {
+    options: { approveWinner?: string; allowSchemaChange?: boolean } = {},
+  ): DeploymentDecision & { version: number; inputChange?: InputChange } {
     const version = this.resolve(name, ref);
     const champ = this.champion(name);
     if (champ?.version === version) return { decision: 'champion', reason: `${name} version ${version} is already champion`, version };
     // A champion measured without a metric is "no finite metric" (replaced), not "no champion".
-    const d = decideDeployment(name, candidateMetric, champ ? (championMetric ?? Number.NaN) : undefined, direction);
+    let d = decideDeployment(name, candidateMetric, champ ? (championMetric ?? Number.NaN) : undefined, direction);
+    // The input contract: a winner requiring other inputs than the champion stays challenger unless allowed.
+    const inputChange = champ ? inputChangeOf(champ.artifactPath, this.get(name, version).artifactPath) : undefined;
+    if (d.decision === 'champion' && inputChange && !options.allowSchemaChange) {
+      d = {
+        decision: 'challenger',
+        reason: `${d.reason}, but it ${describeInputChange(inputChange)} compared with champion version ${champ!.version}; kept as challenger (set model.allowSchemaChange in sluice.yaml, or promote it with --allow-schema-change once clients send the new inputs)`,
+      };
+    }
     // Only an approved version can be champion; with `approveWinner` (a comment), a winner that is
     // still pending is approved first, by the same actor.
     if (d.decision === 'champion' && options.approveWinner !== undefined && this.get(name, version).status !== 'approved') {
       this.setStatus(name, version, 'approved', by, `${options.approveWinner}; ${d.reason}`);
     }
-    this.promote(name, version, d.decision === 'champion' ? CHAMPION : CHALLENGER, by, d.reason);
-    return { ...d, version };
+    this.promote(name, version, d.decision === 'champion' ? CHAMPION : CHALLENGER, by, d.reason, { allowSchemaChange: options.allowSchemaChange === true });
+    return { ...d, version, ...(inputChange ? { inputChange } : {}) };
   }
 
   /**

@@ -22,6 +22,7 @@ import type { ApprovalState, Pipeline } from './definition/pipelineSchema.js';
 import type { ExecutionEvent, NewEvent, RecordedError } from './events.js';
 import { commandKey, plan, type Command } from './plan.js';
 import type { ProjectPaths } from './projectPaths.js';
+import { diskFullOf, type DiskFull } from '../state/diskFull.js';
 import { sha256File, type ReadLimits } from './triggers/readInputFile.js';
 import { leaseOwnerId, type ExecutionInput, type ExecutionRecord, type ExecutionStore } from './store/ExecutionStore.js';
 
@@ -61,6 +62,11 @@ export interface OrchestratorOptions {
   maxStartsWithoutResult?: number;
   /** Called after each recorded event (logs, live console, tests). */
   onEvent?: (e: ExecutionEvent) => void;
+  /**
+   * A step that hits a full disk (ENOSPC, SQLITE_FULL) pauses and is tried again after
+   * `firstMs`, doubling up to `maxMs` (sluice.yaml `diskFull`). Default 5 s and 5 min.
+   */
+  diskFullRetry?: { firstMs: number; maxMs: number };
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'skipped']);
@@ -80,6 +86,11 @@ export class Orchestrator {
   private running = false;
   private stopping = false;
   private readonly shutdown = new AbortController();
+  /**
+   * Executions whose state could not be recorded because the database's disk is full: not driven
+   * again before `until`; the pause is recorded once the database accepts writes again.
+   */
+  private readonly held = new Map<string, DiskFull & { until: number; n: number; since: number }>();
 
   constructor(private readonly opts: OrchestratorOptions) {
     this.store = opts.store;
@@ -123,8 +134,16 @@ export class Orchestrator {
   /** Restarts a failed execution from its failed step; what succeeded is kept. */
   redrive(id: string, by = 'operator'): ExecutionRecord {
     const rec = this.store.require(id);
+    const paused = pendingPause(this.store.events(id));
+    if (paused && rec.status !== 'failed') {
+      const resumed = this.store.append(id, [{ type: 'ExecutionResumed', step: paused.step, data: { attempt: paused.data.attempt, after: 'redrive', by } }], rec.lastSeq, { status: 'running', wakeAt: 0 });
+      if (!resumed) throw new SluiceError('EXECUTION_CHANGED', `execution ${id} changed while resuming; try again`, { httpStatus: 409 });
+      this.emit(resumed);
+      this.kick();
+      return this.store.require(id);
+    }
     if (rec.status !== 'failed') {
-      throw new SluiceError('EXECUTION_NOT_FAILED', `execution ${id} is ${rec.status}; only a failed execution can be redriven`, { httpStatus: 409, hint: 'redrive re-runs the failed step of a failed execution' });
+      throw new SluiceError('EXECUTION_NOT_FAILED', `execution ${id} is ${rec.status}; only a failed or paused execution can be redriven`, { httpStatus: 409, hint: 'redrive re-runs the failed step of a failed execution, or resumes a paused one now' });
     }
     const failed = [...this.store.events(id)].reverse().find((e) => e.type === 'ExecutionFailed');
     const appended = this.store.append(id, [{ type: 'ExecutionRedriven', step: failed?.step, data: { by, fromStep: failed?.step ?? null } }], rec.lastSeq, { status: 'running', wakeAt: 0 });
@@ -138,7 +157,7 @@ export class Orchestrator {
   startLoop(): void {
     if (this.running) return;
     this.running = true;
-    this.store.reclaimDead();
+    this.guard('reclaiming leases', () => this.store.reclaimDead());
     this.kick();
   }
 
@@ -194,34 +213,69 @@ export class Orchestrator {
 
   private tick(reschedule: boolean): void {
     if (this.stopping) return;
-    const now = Date.now();
-    const free = this.concurrency - this.active.size;
-    if (free > 0) {
-      for (const id of this.store.due(now, free, new Set(this.active.keys()))) {
-        if (!this.store.claim(id, this.owner, this.leaseMs, now)) continue;
-        const p = this.drive(id)
-          .catch((e: unknown) => {
-            this.log.error({ executionId: id, err: e }, 'driving the execution failed; it will be retried');
-            try {
-              this.store.setState(id, { status: 'running', current: this.store.get(id)?.current ?? [], wakeAt: Date.now() + 5000 });
-            } catch { /* the store itself failed; the lease expiry will hand it over */ }
-          })
-          .finally(() => {
-            this.active.delete(id);
-            this.store.release(id, this.owner);
-            this.kick();
-          });
-        this.active.set(id, p);
-      }
-    }
+    // The store failing (a full disk) must never take the process down: log it and poll again.
+    this.guard('scheduling', () => this.schedule());
     // Other processes (a CLI approving, another `sluice run`) write to the store too: poll.
     for (const w of this.wakers.values()) w();
     if (reschedule && this.running) {
       if (this.timer) clearTimeout(this.timer);
-      const next = this.store.nextWake();
+      let next: number | null = null;
+      this.guard('scheduling', () => (next = this.store.nextWake()));
       const delay = next === null ? this.pollMs : Math.max(5, Math.min(this.pollMs, next - Date.now()));
       this.timer = setTimeout(() => this.tick(true), delay);
     }
+  }
+
+  private schedule(): void {
+    const now = Date.now();
+    const free = this.concurrency - this.active.size;
+    if (free <= 0) return;
+    const busy = new Set([...this.active.keys(), ...[...this.held].filter(([, h]) => h.until > now).map(([id]) => id)]);
+    // Held executions keep this process's lease (releasing it failed too): take them up again here.
+    const ready = [...this.held].filter(([id, h]) => h.until <= now && !this.active.has(id)).map(([id]) => id);
+    for (const id of [...ready, ...this.store.due(now, free, new Set([...busy, ...ready]))].slice(0, free)) {
+      if (!this.store.claim(id, this.owner, this.leaseMs, now)) continue;
+      const p = this.drive(id)
+        .catch((e: unknown) => {
+          const full = diskFullOf(e);
+          if (full) return this.hold(id, full);
+          this.log.error({ executionId: id, err: e }, 'driving the execution failed; it will be retried');
+          try {
+            this.store.setState(id, { status: 'running', current: this.store.get(id)?.current ?? [], wakeAt: Date.now() + 5000 });
+          } catch { /* the store itself failed; the lease expiry will hand it over */ }
+        })
+        .finally(() => {
+          this.active.delete(id);
+          this.guard('releasing a lease', () => this.store.release(id, this.owner));
+          this.kick();
+        });
+      this.active.set(id, p);
+    }
+  }
+
+  /** Runs a store operation of the loop; a failure is logged (a full disk clearly), never thrown. */
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      const full = diskFullOf(e);
+      if (full) this.log.error({ code: full.code, path: full.path }, `disk full while ${what}: ${full.message}; free space on the disk holding ${full.path ?? 'the project state'} (docs/operations.md#disk-space)`);
+      else this.log.error({ err: e }, `the execution store failed while ${what}`);
+    }
+  }
+
+  /** The database could not record an execution's state (disk full): drive it again after a backoff. */
+  private hold(id: string, full: DiskFull): void {
+    const prev = this.held.get(id);
+    const n = (prev?.n ?? 0) + 1;
+    const delay = this.retryDelay(n);
+    this.held.set(id, { ...full, n, until: Date.now() + delay, since: prev?.since ?? Date.now() });
+    this.log.error({ executionId: id, code: full.code, path: full.path, retryInMs: delay }, `disk full: execution ${id} is paused, its state cannot be recorded (${full.message}); trying again in ${Math.round(delay / 1000)}s`);
+  }
+
+  private retryDelay(n: number): number {
+    const { firstMs, maxMs } = this.opts.diskFullRetry ?? { firstMs: 5000, maxMs: 300_000 };
+    return Math.min(firstMs * 2 ** (n - 1), maxMs);
   }
 
   /** Drives one execution until it ends or parks. The caller holds its lease. */
@@ -230,13 +284,23 @@ export class Orchestrator {
     const pipeline = rec.definition;
     const inflight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
     let changed: () => void = () => undefined;
-    const renew = setInterval(() => this.store.claim(id, this.owner, this.leaseMs), Math.max(50, this.leaseMs / 3));
+    // A side effect's result that could not be recorded (a full disk): the drive stops and is retried.
+    let failure: { error: unknown } | undefined;
+    const renew = setInterval(() => this.guard('renewing a lease', () => this.store.claim(id, this.owner, this.leaseMs)), Math.max(50, this.leaseMs / 3));
     this.wakers.set(id, () => changed());
     try {
+      const held = this.held.get(id);
+      if (held) {
+        // The pause the database could not record when it happened, now that it can.
+        const data = { reason: 'disk_full', code: held.code, path: held.path ?? null, message: held.message, since: new Date(held.since).toISOString(), recordedLate: true };
+        this.appendFacts(id, [{ type: 'ExecutionPaused', data }, { type: 'ExecutionResumed', data: { after: 'space', pausedMs: Date.now() - held.since } }]);
+        this.held.delete(id);
+      }
       // The history only grows: read what is new since the last turn.
       const history: ExecutionEvent[] = [];
       for (;;) {
         if (this.stopping) return;
+        if (failure) throw failure.error;
         history.push(...this.store.events(id, history.at(-1)?.seq ?? 0));
         const lastSeq = history.at(-1)?.seq ?? 0;
         let p;
@@ -292,7 +356,9 @@ export class Orchestrator {
             // Every recorded start of this attempt happened in a process that died before the
             // result (this one is not running it): a step that keeps killing the process (out of
             // memory, a native crash) fails instead of crash-looping the orchestrator.
-            const starts = history.filter((e) => e.type === 'ActivityStarted' && e.step === cmd.step && e.data.attempt === cmd.attempt).length;
+            // A pause (full disk) is a result, and a resume starts the count again.
+            const resumedSeq = Math.max(0, ...history.filter((e) => e.type === 'ExecutionResumed').map((e) => e.seq));
+            const starts = history.filter((e) => e.type === 'ActivityStarted' && e.step === cmd.step && e.data.attempt === cmd.attempt && e.seq > resumedSeq).length;
             if (starts >= (this.opts.maxStartsWithoutResult ?? 5)) {
               const error: RecordedError = {
                 code: 'ACTIVITY_CRASHED', retryable: false,
@@ -304,7 +370,9 @@ export class Orchestrator {
             }
           }
           const abort = new AbortController();
-          const promise = this.perform(rec, cmd, p.results, abort.signal).finally(() => {
+          const promise = this.perform(rec, cmd, p.results, abort.signal).catch((error: unknown) => {
+            failure ??= { error };
+          }).finally(() => {
             inflight.delete(key);
             changed();
           });
@@ -381,6 +449,11 @@ export class Orchestrator {
     } catch (e) {
       // On shutdown the attempt is not a failure: it re-runs when the orchestrator restarts.
       if (this.shutdown.signal.aborted) return;
+      const full = diskFullOf(e);
+      if (full) {
+        this.pause(rec.id, step, attempt, full);
+        return;
+      }
       const err = recordError(toSluiceError(e, 'ACTIVITY_FAILED'));
       this.log.warn({ executionId: rec.id, step, attempt, error: err }, 'activity failed');
       this.appendFacts(rec.id, [{ type: 'ActivityFailed', step, data: { attempt, error: err, ms: Date.now() - started } }]);
@@ -389,6 +462,19 @@ export class Orchestrator {
       cancel.removeEventListener('abort', onCancel);
       this.shutdown.signal.removeEventListener('abort', onCancel);
     }
+  }
+
+  /**
+   * A step hit a full disk: the execution waits (its attempt not failed, its retries not used)
+   * and the step runs again at `resumeAt`, backing off while the disk stays full, or at once
+   * with `sluice executions redrive`.
+   */
+  private pause(id: string, step: string, attempt: number, full: DiskFull): void {
+    const n = this.store.events(id).filter((e) => e.type === 'ExecutionPaused' && e.step === step && e.data.attempt === attempt).length + 1;
+    const delay = this.retryDelay(n);
+    const resumeAt = new Date(Date.now() + delay).toISOString();
+    this.log.error({ executionId: id, step, code: full.code, path: full.path, resumeAt }, `disk full: ${step} of ${id} paused (${full.message}); trying again at ${resumeAt}, or now with "sluice executions redrive ${id}"`);
+    this.appendFacts(id, [{ type: 'ExecutionPaused', step, data: { attempt, reason: 'disk_full', code: full.code, path: full.path ?? null, message: full.message, pause: n, resumeAt } }]);
   }
 
   /** Appends events that record things that happened (results), whatever else was appended meanwhile. */
@@ -411,6 +497,13 @@ export class Orchestrator {
       this.opts.onEvent?.(e);
     }
   }
+}
+
+/** The last pause of a step not yet followed by a resume, if any. */
+export function pendingPause(history: readonly ExecutionEvent[]): ExecutionEvent | undefined {
+  const paused = history.filter((e) => e.type === 'ExecutionPaused' && e.step !== undefined).at(-1);
+  if (!paused || history.some((e) => e.type === 'ExecutionResumed' && e.seq > paused.seq)) return undefined;
+  return paused;
 }
 
 /** A SluiceError as recorded in the history. */

@@ -23,6 +23,8 @@ export const EVENT_TYPES = [
   'ExecutionSucceeded',
   'ExecutionFailed',
   'ExecutionRedriven',
+  'ExecutionPaused',
+  'ExecutionResumed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

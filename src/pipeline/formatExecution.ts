@@ -42,6 +42,8 @@ function summarize(e: ExecutionEvent): string {
     case 'ExecutionFailed': return `${(d.error as { code: string }).code}: ${(d.error as { message: string }).message}`;
     case 'DuplicateDetected': return `same content as ${d.duplicateOf as string}`;
     case 'ExecutionRedriven': return `by ${d.by as string} from ${String(d.fromStep)}`;
+    case 'ExecutionPaused': return `${d.reason as string} ${d.code as string} at ${String(d.path ?? 'the project state')}${d.resumeAt ? `, retry at ${d.resumeAt as string}` : ''}${d.recordedLate ? ` (since ${d.since as string}, recorded once the database could write)` : ''}`;
+    case 'ExecutionResumed': return `after ${d.after as string}${d.by ? ` by ${d.by as string}` : ''}`;
     default: return '';
   }
 }

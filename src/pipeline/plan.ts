@@ -204,6 +204,13 @@ class Planner {
     const lastAttempt = Math.max(...evs.filter((e) => e.type === 'ActivityScheduled' || e.type === 'ActivityRetried').map((e) => e.data.attempt as number));
     const failed = evs.find((e) => e.type === 'ActivityFailed' && e.data.attempt === lastAttempt);
     if (!failed) {
+      // Paused (the disk was full): wait for the resume timer, say so, then run the attempt again.
+      const paused = evs.filter((e) => e.type === 'ExecutionPaused' && e.data.attempt === lastAttempt).at(-1);
+      if (paused && !evs.some((e) => e.type === 'ExecutionResumed' && e.seq > paused.seq)) {
+        if (this.timer(step, `resume-${paused.seq}`, { fireAt: paused.data.resumeAt as string }) === 'pending') return { status: 'blocked' };
+        this.records.push({ type: 'ExecutionResumed', step, data: { attempt: lastAttempt, after: 'timer' } });
+        return { status: 'blocked' };
+      }
       // Scheduled (or retried) and not finished: (re)run it. After a crash this re-runs an attempt
       // that may have started; activities are idempotent by step, so its effect lands once.
       const retried = evs.find((e) => e.type === 'ActivityRetried' && e.data.attempt === lastAttempt);

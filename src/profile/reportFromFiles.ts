@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { SluiceError } from '../core/errors.js';
 import { Engine } from '../engine/Engine.js';
+import type { DateOrder } from '../core/dateFormats.js';
+import { missingPolicy } from '../core/missing.js';
 import { readTable } from '../engine/readTable.js';
 import { parseGatesFile } from './gates.js';
 import { profileTable, type ProfileOptions } from './profileTable.js';
@@ -15,6 +17,10 @@ export interface ReportFromFilesOptions extends Omit<ProfileOptions, 'baseline' 
   gatesPath?: string;
   /** Output folder for report.json and report.html. */
   outDir: string;
+  /** The project's missing tokens (sluice.yaml `missingTokens`); pandas' defaults when absent. */
+  missingTokens?: readonly string[];
+  /** The stated day/month order of dates such as `12/06/1998` (sluice.yaml `dateOrder`). */
+  dateOrder?: DateOrder;
 }
 
 /**
@@ -26,16 +32,17 @@ export interface ReportFromFilesOptions extends Omit<ProfileOptions, 'baseline' 
  * const { report } = await reportFromFiles('batch.csv', { target: 'readmitted', outDir: 'out' });
  */
 export async function reportFromFiles(dataPath: string, options: ReportFromFilesOptions): Promise<{ report: Report; json: string; html: string }> {
-  const { baselinePath, gatesPath, outDir, ...profileOptions } = options;
+  const { baselinePath, gatesPath, outDir, missingTokens, dateOrder, ...profileOptions } = options;
+  const reading = { missing: missingPolicy(missingTokens), recognise: dateOrder ? { dateOrder } : {} };
   const gates = gatesPath ? parseGatesFile(await readGates(gatesPath), gatesPath) : undefined;
   // DuckDB spills to disk beyond this, which keeps the whole process under ~2 GB on large files.
   const engine = await Engine.open({ memoryLimit: '1GB' });
   try {
     options.onProgress?.(`reading ${basename(dataPath)}`);
-    await readTable(engine, dataPath, { name: 'data' });
+    await readTable(engine, dataPath, { name: 'data', ...reading });
     if (baselinePath) {
       options.onProgress?.(`reading baseline ${basename(baselinePath)}`);
-      await readTable(engine, baselinePath, { name: 'baseline' });
+      await readTable(engine, baselinePath, { name: 'baseline', ...reading });
     }
     const report = await profileTable(engine, 'data', {
       ...profileOptions,

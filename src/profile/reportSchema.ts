@@ -192,6 +192,14 @@ export const quickModelSchema = z.object({
   validationRows: num,
   sampled: z.boolean(),
   metrics: z.record(z.string(), nullableNum),
+  /**
+   * The same metrics of the model that ignores the features (the training class shares for
+   * classification, so its accuracy is the majority share; the training mean for regression),
+   * on the same validation rows.
+   */
+  baseline: z.object({ metrics: z.record(z.string(), nullableNum) }).optional(),
+  /** Deciding metrics (log loss and balanced accuracy; rmse) on which the quick model is no better than the baseline. */
+  noBetterThanBaseline: z.array(z.string()).optional(),
   confusionMatrix: z.object({ labels: z.array(z.string()), counts: z.array(z.array(num)) }).optional(),
   featureImportance: z.array(z.object({ feature: z.string(), importance: num })),
 });

@@ -5,9 +5,11 @@ import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import { featureStoreFromConfig } from '../features/featureStoreFromConfig.js';
 import { Csrf } from './csrf.js';
 import { fastifyLimits } from './serverLimits.js';
+import { z } from 'zod';
 import { boundErrorBody } from './boundErrorBody.js';
 import { checkJsonDepth } from '../core/jsonDepth.js';
 import { mountOpenApi } from './openapi/buildOpenApi.js';
+import { contract } from './openapi/routeContract.js';
 import { sluiceVersion } from '../training/sluiceVersion.js';
 import { auditLinkDecisions } from './auth/auditDecision.js';
 import type { ServerAuthGate } from './auth/createAuthGate.js';
@@ -115,7 +117,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
     });
     auditLinkDecisions(app, auth, runtime.store);
   }
-  app.get('/api/health', async () => ({ ok: true }));
+  app.get('/api/health', contract({ ok: { 200: { description: 'The server is up', json: z.object({ ok: z.literal(true) }) } }, errors: {} }), async () => ({ ok: true as const }));
   executionRoutes(app, ctx);
   approvalRoutes(app, ctx);
   approvalPageRoutes(app, ctx);
@@ -137,7 +139,11 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
       sampleRate: opts.project.config.model.sampleRate,
       ...(guard ? { guard } : {}),
       ...(auth ? { auth } : {}),
-      onLoadError: (e) => runtime.log.error({ err: e }, 'the champion failed to load; the previous model keeps serving'),
+      onLoadError: (e) => runtime.log.error({ err: e }, 'a model version failed to load'),
+      onFallback: (note) =>
+        note.serving === undefined
+          ? runtime.log.error({ model, champion: note.champion, reason: note.reason }, `champion version ${note.champion} of ${model} cannot be loaded and no earlier champion loads: the endpoint answers 503`)
+          : runtime.log.warn({ model, champion: note.champion, serving: note.serving, reason: note.reason }, `champion version ${note.champion} of ${model} cannot be loaded: serving the previous champion, version ${note.serving}`),
     });
     app.decorate('endpoint', mounted);
     app.addHook('onClose', async () => mounted.close());

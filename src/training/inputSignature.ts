@@ -14,5 +14,5 @@ import { pruneForServing } from '../flow/pruneForServing.js';
  * inputSignature(fitted, model.schema.map((f) => f.name)) // [{ name: 'age', type: 'integer' }, ...]
  */
 export function inputSignature(fitted: FittedFlow, features: Iterable<string>): ColumnSchema[] {
-  return requiredInputs(pruneForServing(fitted, features), 'serve').map((c) => ({ name: c.name, type: c.type }));
+  return requiredInputs(pruneForServing(fitted, features), 'serve').map((c) => ({ name: c.name, type: c.type, ...(c.format ? { format: c.format } : {}) }));
 }

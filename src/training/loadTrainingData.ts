@@ -8,6 +8,8 @@ import type { FlowSpec } from '../flow/flowSchema.js';
 import type { FittedFlow } from '../flow/fittedFlow.js';
 import { generatedColumns } from '../flow/generatedColumns.js';
 import { loadFlow } from '../flow/loadFlow.js';
+import type { DateOrder } from '../core/dateFormats.js';
+import { dateFeatureSteps } from './dateFeatureSteps.js';
 import { runFlow } from '../flow/runFlow.js';
 import { detectProblemType, problemTypeOf, targetFromValues, type ProblemType } from '../ml/automl/problemType.js';
 import type { Frame, Target } from '../ml/frame.js';
@@ -38,6 +40,10 @@ export interface LoadTrainingDataOptions {
   /** A flow file (YAML or JSON) to fit on the data first. */
   flowPath?: string;
   problemType?: 'classification' | 'regression';
+  /** The project's missing tokens (sluice.yaml `missingTokens`); a flow's `missing_tokens` wins. */
+  projectMissingTokens?: readonly string[];
+  /** The stated day/month order of dates such as `12/06/1998` (sluice.yaml `dateOrder`). */
+  dateOrder?: DateOrder;
 }
 
 /**
@@ -48,10 +54,26 @@ export interface LoadTrainingDataOptions {
  * from them). Rows without a target value are left out and counted.
  */
 export async function loadTrainingData(engine: Engine, dataPath: string, options: LoadTrainingDataOptions): Promise<TrainingData> {
-  const spec = await flowFor(dataPath, options);
+  const given = await flowFor(dataPath, options);
+  const fit = (flow: FlowSpec) =>
+    runFlow(engine, {
+      input: dataPath,
+      flow,
+      sources: options.flowPath ? { baseDir: dirname(options.flowPath) } : undefined,
+      ...(options.projectMissingTokens ? { projectMissingTokens: options.projectMissingTokens } : {}),
+      ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}),
+    });
+  let spec = given;
   let result;
   try {
-    result = await runFlow(engine, { input: dataPath, flow: spec, sources: options.flowPath ? { baseDir: dirname(options.flowPath) } : undefined });
+    result = await fit(spec);
+    // Dates become features through their parts: fitted again with those steps added, once.
+    const reserved = new Set([options.target, ...generatedColumns(spec), spec.record_id, spec.event_time]);
+    const dates = dateFeatureSteps(result.fitted.output.filter((c) => !reserved.has(c.name)));
+    if (dates.length > 0) {
+      spec = { ...spec, steps: [...spec.steps, ...dates] };
+      result = await fit(spec);
+    }
   } catch (e) {
     if (isSluiceError(e) && e.code === 'FLOW_MISSING_TARGET') {
       throw new SluiceError('TRAIN_MISSING_TARGET', `${options.flowPath ? 'the flow output' : 'the data'} has no target column "${options.target}"`, {
@@ -74,7 +96,8 @@ export async function loadTrainingData(engine: Engine, dataPath: string, options
     if (why) {
       if (c.name !== target) skipped.push({ name: c.name, reason: why });
     } else if (c.type === 'date' || c.type === 'timestamp') {
-      skipped.push({ name: c.name, reason: `${c.type} column (derive numbers from it with a flow step to use it)` });
+      const format = fitted.input.find((i) => i.name === c.name)?.format;
+      skipped.push({ name: c.name, reason: `${c.type} column${format ? ` written ${format}` : ''}: the model reads its parts (${c.name}_year, ${c.name}_month, ...)` });
     } else {
       features.push({ ...c, kind: c.type === 'integer' || c.type === 'float' ? 'numeric' : 'categorical' });
     }
@@ -95,6 +118,7 @@ export async function loadTrainingData(engine: Engine, dataPath: string, options
   const values = loaded.targetValues ?? [];
   const type: ProblemType = options.problemType === 'regression' ? 'regression' : options.problemType === 'classification' ? 'multiclass' : detectProblemType(values);
   const built = targetFromValues(values, type);
+  assertTwoClasses(built, values, target, dataPath, fitted);
   return {
     fitted,
     frame: loaded.frame,
@@ -131,6 +155,22 @@ async function featureStats(engine: Engine, relation: string, names: string[], r
     duplicateRows = Number(d.dups ?? 0);
   }
   return { stats, duplicateRows };
+}
+
+/**
+ * A batch whose target holds one value (or none) cannot train a classifier: say so about the
+ * data, with the rows the flow removed, before any learner fails on it.
+ */
+function assertTwoClasses(built: Target, values: ArrayLike<unknown>, target: string, dataPath: string, fitted: FittedFlow): void {
+  const labels = built.kind === 'classification' ? built.labels : [...new Set(Array.from(values).filter((v) => v !== null && v !== undefined && !Number.isNaN(v)).map(String))];
+  if (labels.length >= 2) return;
+  const dropped = (fitted.dropped ?? []).reduce((n, d) => n + d.rows, 0);
+  const rows = `${values.length} row${values.length === 1 ? '' : 's'}${dropped > 0 ? ` (after the flow removed ${dropped})` : ''}`;
+  const what = labels.length === 0 ? `has no value in the ${rows} of ${basename(dataPath)}` : `has a single value, "${labels[0]}", in all ${rows} of ${basename(dataPath)} that have one`;
+  throw new SluiceError('TRAIN_ONE_CLASS', `the target "${target}" ${what}: a model needs at least two ${built.kind === 'classification' ? 'classes' : 'different values'} to learn from`, {
+    location: { file: dataPath, field: target },
+    hint: 'train on a batch that holds every outcome (for example several batches together); `sluice report --target` shows the classes of a batch',
+  });
 }
 
 /** The flow to fit: the given one (its target must be ours), or one with no steps. */

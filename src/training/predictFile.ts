@@ -92,7 +92,8 @@ export async function predictFile(modelPath: string | Artifact, dataPath: string
   const tmp = join(tmpdir(), `sluice-predictions-${process.pid}-${randomBytes(4).toString('hex')}.jsonl`);
   try {
     const raw = engine.tempName('predict_in');
-    const info = await readTable(engine, dataPath, { name: raw, missing });
+    // Text stays text: each value is read as the model's input type below, dates in their trained format.
+    const info = await readTable(engine, dataPath, { name: raw, missing, recognise: false });
     const have = new Map(info.columns.map((c) => [c.name, c]));
     const absent = required.filter((c) => !have.has(c.name));
     if (absent.length > 0) {
@@ -125,7 +126,7 @@ export async function predictFile(modelPath: string | Artifact, dataPath: string
         const rec: Row = {};
         for (const c of feed) {
           const rawValue = r[c.name] instanceof Date ? (r[c.name] as Date).toISOString() : r[c.name];
-          const v = coerceValue(rawValue, c.type, missing);
+          const v = coerceValue(rawValue, c.type, missing, c.format);
           if (v === BAD_VALUE) {
             const note = { row: offset + i, column: c.name, value: String(rawValue), action: 'read as missing' as const, detail: `not ${c.type === 'integer' ? 'an' : 'a'} ${c.type}` };
             if (options.strict) firstBad ??= { ...note, type: c.type };

@@ -1,3 +1,4 @@
+import { fittedMissing } from '../flow/fittedFlow.js';
 import { SluiceError } from '../core/errors.js';
 import { frameFromView } from '../data/frameFromView.js';
 import { Engine } from '../engine/Engine.js';
@@ -49,7 +50,8 @@ export async function scoreArtifact(artifactOrPath: string | Artifact, dataPath:
   const engine = await Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB' });
   try {
     const input = engine.tempName('score_input');
-    const info = await readTable(engine, dataPath, { name: input });
+    // As prediction reads: the model's missing tokens, text left as text for the fitted flow to convert.
+    const info = await readTable(engine, dataPath, { name: input, missing: fittedMissing(fitted), recognise: false });
     const view = engine.tempName('score_applied');
     await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${planSql(fitted, input, info.columns, 'train', dataPath)}`);
     const loaded = await frameFromView(engine, view, {

@@ -8,6 +8,7 @@
  *        DIR/leaderboard.json, DIR/model-report.{json,html}, each atomically
  */
 import { basename, join } from 'node:path';
+import type { DateOrder } from '../core/dateFormats.js';
 import { isSluiceError, SluiceError } from '../core/errors.js';
 import { Engine } from '../engine/Engine.js';
 import { atomicWriteFile } from '../engine/atomicWriteFile.js';
@@ -25,6 +26,7 @@ import { MANIFEST_FORMAT, type ModelManifest } from './manifest.js';
 import type { ModelReport } from './modelReport.js';
 import { screenFeatures } from './screenFeatures.js';
 import { sluiceVersion } from './sluiceVersion.js';
+import { automlSeconds, defaultTimeLimit } from './timeBudget.js';
 import { TRAIN_FILES } from './trainFiles.js';
 import { writeArtifactDir } from './writeArtifactDir.js';
 
@@ -34,6 +36,7 @@ export interface TrainOptions {
   flowPath?: string;
   problemType?: 'classification' | 'regression';
   metric?: MetricName;
+  /** Seconds for the whole run, reading and writing included; default: scales with the data (timeBudget.ts). */
   timeLimit?: number;
   seed?: number;
   holdout?: number;
@@ -43,10 +46,14 @@ export interface TrainOptions {
    * the ensemble, worker threads.
    */
   search?: Pick<AutoMLOptions, 'folds' | 'largeDataRows' | 'learners' | 'maxCandidates' | 'ensemble' | 'workers'>;
+  /** The project's missing tokens (sluice.yaml `missingTokens`), recorded in the model; a flow's `missing_tokens` wins. */
+  projectMissingTokens?: readonly string[];
+  /** The stated day/month order of dates such as `12/06/1998` (sluice.yaml `dateOrder`, `--date-order`). */
+  dateOrder?: DateOrder;
   /** Features kept although their prediction power reaches 0.98 (otherwise refused as leaks). */
   allowLeaks?: string[];
   /** Progress lines: data loading, each candidate as it finishes, the refit, the writing. */
-  onProgress?: (event: { phase: string; message: string; entry?: LeaderboardEntry }) => void;
+  onProgress?: (event: { phase: string; message: string; entry?: LeaderboardEntry; metric?: MetricName }) => void;
   signal?: AbortSignal;
 }
 
@@ -70,9 +77,9 @@ export interface TrainResult {
  * const { best, leaderboard } = await trainModel('batch.csv', { target: 'readmitted', outDir: 'out', timeLimit: 60 });
  */
 export async function trainModel(dataPath: string, options: TrainOptions): Promise<TrainResult> {
+  const started = performance.now();
   const progress = options.onProgress ?? ((): void => {});
   const seed = options.seed ?? 0;
-  const timeLimit = options.timeLimit ?? 60;
   const holdout = options.holdout ?? 0.2;
   if (!(holdout > 0 && holdout < 1)) {
     throw new SluiceError('TRAIN_BAD_HOLDOUT', `the holdout fraction must be between 0 and 1 (exclusive), got ${holdout}`, {
@@ -84,7 +91,7 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
   const engine = await Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB' });
   let data: TrainingData;
   try {
-    data = await loadTrainingData(engine, dataPath, { target: options.target, ...(options.flowPath ? { flowPath: options.flowPath } : {}), ...(options.problemType ? { problemType: options.problemType } : {}) });
+    data = await loadTrainingData(engine, dataPath, { target: options.target, ...(options.flowPath ? { flowPath: options.flowPath } : {}), ...(options.problemType ? { problemType: options.problemType } : {}), ...(options.projectMissingTokens ? { projectMissingTokens: options.projectMissingTokens } : {}), ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}) });
   } finally {
     engine.close();
   }
@@ -102,17 +109,27 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
     message: `${data.rows.used} rows, ${data.features.length} features, ${data.problemType}${data.target.kind === 'classification' ? ` (${data.target.labels.length} classes)` : ''}${data.rows.missingTarget > 0 ? `; ${data.rows.missingTarget} rows without a target left out` : ''}`,
   });
 
+  const timeLimit = options.timeLimit ?? defaultTimeLimit(data.rows.used, data.features.length);
+  const spent = (performance.now() - started) / 1000;
+  const budget = automlSeconds(timeLimit, spent, Math.round(data.rows.used * holdout));
+  progress({
+    phase: 'load',
+    message: `time limit ${timeLimit} s${options.timeLimit === undefined ? ' (default for this size: 1 s per 2,000 cells, 5 to 60 s; --time-limit to change)' : ''}: ${spent.toFixed(1)} s spent reading, ${budget.toFixed(1)} s for the search and refit${spent + budget > timeLimit ? ' (reading alone used the budget: the run will overrun it)' : ''}`,
+  });
   const leaderboardPath = join(options.outDir, TRAIN_FILES.leaderboard);
   let automl;
   try {
     automl = await runAutoML(data.frame, data.target, {
-      timeLimit,
+      timeLimit: budget,
+      // The baseline and the first default always train (a slow read or a busy machine must not
+      // leave the baseline as "the model"); a limit under a second is taken literally.
+      minCandidates: timeLimit >= 1 ? 2 : 0,
       seed,
       holdout,
       ...(options.metric ? { metric: options.metric } : {}),
       ...options.search,
       ...(options.signal ? { signal: options.signal } : {}),
-      onProgress: (e) => progress({ phase: e.phase, message: e.message, ...(e.entry ? { entry: e.entry } : {}) }),
+      onProgress: (e) => progress({ phase: e.phase, message: e.message, metric: e.metric, ...(e.entry ? { entry: e.entry } : {}) }),
     });
   } catch (e) {
     // A run that ends without a model still leaves its leaderboard: what was tried, skipped and why.
@@ -123,7 +140,8 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
     }
     throw e;
   }
-  const { leaderboard, best, model } = automl;
+  const { best, model } = automl;
+  const leaderboard: Leaderboard = { ...automl.leaderboard, timeLimitSeconds: timeLimit };
 
   progress({ phase: 'report', message: 'evaluating the best model on the holdout' });
   const holdoutFrame = takeRows(data.frame, automl.holdoutRows);
@@ -132,7 +150,7 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
     model,
     frame: holdoutFrame,
     target: holdoutTarget,
-    output: model.output(holdoutFrame),
+    output: automl.holdoutOutput,
     leaderboard,
     best,
     seed,
@@ -140,7 +158,7 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
     targetColumn: options.target,
     skippedColumns: data.skipped,
   });
-  const manifest = buildManifest(dataPath, data, automl.leaderboard, best, model, fingerprint, { seed, timeLimit, holdout });
+  const manifest = buildManifest(dataPath, data, leaderboard, best, model, fingerprint, { seed, timeLimit, holdout });
 
   const files = {
     modelDir: join(options.outDir, TRAIN_FILES.modelDir),

@@ -93,10 +93,11 @@ describe('operator details', () => {
   });
 
   it('an unsupported sub-operator of a known operator is a placeholder carrying its parameters', () => {
-    const r = importWranglerFlow(chain([['format_string', { operator: 'Left pad', left_pad_parameters: { input_column: ['zip'], width: 5, fill_character: '0' } }]]));
-    expect(r.flow.steps[0]).toMatchObject({ kind: 'todo_custom_code', language: 'data-wrangler', name: 'Left pad' });
+    // (Left pad, this test's first example, now maps to compute; a sub-operator no file uses stands in.)
+    const r = importWranglerFlow(chain([['format_string', { operator: 'Reverse text', reverse_text_parameters: { input_column: ['zip'], width: 5, fill_character: '0' } }]]));
+    expect(r.flow.steps[0]).toMatchObject({ kind: 'todo_custom_code', language: 'data-wrangler', name: 'Reverse text' });
     expect(String(r.flow.steps[0]!.code)).toContain('"fill_character": "0"');
-    expect(r.notes[0]!.message).toContain('Sluice has no step for "Left pad"');
+    expect(r.notes[0]!.message).toContain('Sluice has no step for "Reverse text"');
   });
 });
 

@@ -161,5 +161,22 @@ describe('train, register_model and deploy in the default pipeline', () => {
     } finally {
       hist.close();
     }
-  }, 300_000);
+
+    // Batch 4 arrives with two columns the flow does not know: they are left out of training and
+    // listed as a finding, so the new model does not require them (issue 13, point 10).
+    const lines = readFileSync(DIABETES, 'utf8').split('\n');
+    writeFileSync(join(dir, 'b4.csv'), [`${lines[0]},site_code,lab_score`, ...lines.slice(5001, 6501).map((l, i) => `${l},S${i % 7},${(i % 13) / 3}`)].join('\n') + '\n');
+    const e4 = await o.startFile(join(dir, 'b4.csv'));
+    await o.runUntilIdle();
+    decideApproval(r.store, { executionId: e4.id, approver: ana, decision: 'approve' });
+    await o.runUntilIdle();
+    expect(r.store.require(e4.id).status, JSON.stringify(r.store.require(e4.id).error)).toBe('succeeded');
+    const t4 = output<any>(r, e4.id, 'train');
+    expect(t4.droppedColumns).toEqual(['site_code', 'lab_score']);
+    expect(t4.findings[0]).toMatchObject({ code: 'TRAIN_UNKNOWN_COLUMNS_DROPPED' });
+    expect(t4.findings[0].message).toContain('site_code, lab_score');
+    const m4 = JSON.parse(readFileSync(join(t4.trainDir, 'model.json'), 'utf8'));
+    expect(m4.inputSignature.map((c: { name: string }) => c.name)).not.toContain('site_code');
+    expect(m4.inputSignature.map((c: { name: string }) => c.name)).not.toContain('lab_score');
+  }, 400_000);
 });

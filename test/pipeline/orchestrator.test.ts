@@ -100,7 +100,7 @@ describe('orchestrator', () => {
     const h = p.store.events(ex.id);
     expect(h.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'a')).toHaveLength(1);
     expect(h.find((e) => e.type === 'ExecutionRedriven')!.data).toEqual({ by: 'tester', fromStep: 'b' });
-    expect(() => o.redrive(ex.id)).toThrow(/only a failed execution/);
+    expect(() => o.redrive(ex.id)).toThrow(/only a failed or paused execution/);
   });
 
   it('does not retry a non-retryable error: register_model without a trained model fails clearly, once', async () => {

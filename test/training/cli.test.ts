@@ -109,7 +109,10 @@ describe.concurrent('sluice train (CLI): bad input gives clear errors, never a s
 
   it('a target with one class', async () => {
     const rows = smallRows(100).map((r) => [...r.slice(0, 3), 'high']);
-    expectCleanError(await train(writeCsv(dir, 'oneclass.csv', SMALL_HEADER, rows), '--target', 'label'), 'ML_ONE_CLASS');
+    const r = await train(writeCsv(dir, 'oneclass.csv', SMALL_HEADER, rows), '--target', 'label');
+    // a message about the data, before any learner runs (issue 12, point 5)
+    expectCleanError(r, 'TRAIN_ONE_CLASS');
+    expect(r.stderr).toContain('the target "label" has a single value, "high", in all 100 rows of oneclass.csv');
   });
 
   it('a class with a single row', async () => {

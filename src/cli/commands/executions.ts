@@ -58,7 +58,7 @@ export function register(program: Command): void {
       }),
     );
   ex.command('redrive')
-    .description('restart a failed execution from its failed step (what succeeded is kept)')
+    .description('restart a failed execution from its failed step (what succeeded is kept), or resume a paused one (disk full) now')
     .argument('<id>')
     .option('-p, --project <dir>', 'project folder')
     .action((id: string, o: { project?: string }) =>

@@ -157,9 +157,10 @@ export function register(program: Command): void {
 
   change(models.command('promote <name> <version>').description('point an alias (default champion) at a version'))
     .option('--alias <alias>', 'the alias to move', CHAMPION)
-    .action(async (name: string, version: string, opts: Change & { alias: string }) => {
+    .option('--allow-schema-change', "make it champion although its required inputs differ from the champion's (clients must send the new columns)")
+    .action(async (name: string, version: string, opts: Change & { alias: string; allowSchemaChange?: boolean }) => {
       await withRegistry(opts, (reg) => {
-        const v = reg.promote(name, version, opts.alias, opts.by ?? defaultUser(), opts.comment);
+        const v = reg.promote(name, version, opts.alias, opts.by ?? defaultUser(), opts.comment, { allowSchemaChange: opts.allowSchemaChange === true });
         print(opts, v, () => `${name} ${opts.alias} -> version ${v.version}`);
       });
     });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import type { ProblemType } from '../../profile/targetStats.js';
 import { Progress } from '../progress.js';
+import { projectReading, readingNote } from '../projectReading.js';
 
 interface ReportFlags {
   target?: string;
@@ -13,6 +14,7 @@ interface ReportFlags {
   gates?: string;
   out: string;
   strict?: boolean;
+  dateOrder?: string;
 }
 
 /** `sluice report DATA --out DIR`: the data quality and insights report. */
@@ -30,10 +32,13 @@ export function register(program: Command): void {
     .option('--bias-group <column>', 'column that conditions CDD (conditional demographic disparity)')
     .option('--gates <file>', 'YAML file of quality gates to evaluate')
     .option('--strict', 'exit with code 3 when a gate fails')
+    .option('--date-order <order>', 'dmy or mdy: how to read dates such as 12/06/1998 (default: sluice.yaml dateOrder; without one they stay text)')
     .action(async (data: string, flags: ReportFlags) => {
       const started = Date.now();
       const problemType = parseProblemType(flags.problemType);
       const bias = parseBias(flags);
+      const reading = await projectReading(flags);
+      process.stderr.write(readingNote(reading));
       // DuckDB loads only when the command runs, so other commands start fast.
       const { reportFromFiles } = await import('../../profile/reportFromFiles.js');
       const { reportHeadline } = await import('../../profile/headline.js');
@@ -52,6 +57,8 @@ export function register(program: Command): void {
         ...(flags.baseline ? { baselinePath: flags.baseline } : {}),
         ...(flags.gates ? { gatesPath: flags.gates } : {}),
         ...(bias ? { bias } : {}),
+        ...(reading.missingTokens ? { missingTokens: reading.missingTokens } : {}),
+        ...(reading.dateOrder ? { dateOrder: reading.dateOrder } : {}),
       });
       if (running) bar.done();
       const count = (s: string) => report.warnings.filter((w) => w.severity === s).length;

@@ -117,4 +117,57 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     js: (...args) => args.filter((x) => x !== null && x !== undefined).map(str).join(''),
     doc: 'concatenation that skips NULLs',
   },
+  lpad: pad('left'),
+  rpad: pad('right'),
+  center: pad('center'),
+  swapcase: {
+    min: 1,
+    max: 1,
+    sql: ([a]) => `array_to_string(list_transform(string_split(${a}, ''), c -> CASE WHEN c = upper(c) THEN lower(c) ELSE upper(c) END), '')`,
+    js: (a) => [...str(a)].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
+    doc: 'upper case letters become lower case and lower case upper (Python `str.swapcase`)',
+  },
+  remove_symbols: {
+    min: 1,
+    max: 1,
+    sql: ([a]) => `regexp_replace(${a}, '[^\\p{L}\\p{N}\\s]', '', 'g')`,
+    js: (a) => str(a).replace(/[^\p{L}\p{N}\s]/gu, ''),
+    doc: 'removes every character that is not a letter, a digit or white space',
+  },
 };
+
+/**
+ * Pads text to a width with a fill character, as Python's `rjust` (left), `ljust` (right) and
+ * `center`: text already as wide is returned whole (DuckDB's lpad would cut it).
+ */
+function pad(side: 'left' | 'right' | 'center'): FunctionDef {
+  return {
+    min: 2,
+    max: 3,
+    sql: ([s, n, f]) => {
+      const fill = f ?? "' '";
+      const width = `(${n})::INTEGER`;
+      const body =
+        side === 'left'
+          ? `lpad(${s}, ${width}, ${fill})`
+          : side === 'right'
+            ? `rpad(${s}, ${width}, ${fill})`
+            : `rpad(lpad(${s}, (length(${s}) + (${width} - length(${s})) // 2 + ((${width} - length(${s})) & ${width} & 1))::INTEGER, ${fill}), ${width}, ${fill})`;
+      return `(CASE WHEN length(${s}) >= ${width} THEN ${s} ELSE ${body} END)`;
+    },
+    js: (s, n, f) => {
+      const text = str(s);
+      const width = Math.trunc(num(n));
+      const fill = f === undefined ? ' ' : str(f);
+      const len = [...text].length;
+      if (len >= width || fill.length === 0) return text;
+      if (side === 'left') return fill.repeat(width - len).slice(0, width - len) + text;
+      if (side === 'right') return text + fill.repeat(width - len).slice(0, width - len);
+      // Python's center: the odd fill character goes left when the width is odd, right otherwise
+      const total = width - len;
+      const left = Math.floor(total / 2) + (total & width & 1);
+      return fill.repeat(left) + text + fill.repeat(total - left);
+    },
+    doc: side === 'left' ? 'pads on the left to a width (Python `rjust`); a third argument gives the fill character' : side === 'right' ? 'pads on the right to a width (Python `ljust`)' : 'pads on both sides to a width (Python `center`)',
+  };
+}

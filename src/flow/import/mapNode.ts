@@ -7,8 +7,10 @@ import { mapCastSingle, mapInferAndCast, mapManageColumns, mapManageRows } from 
 import { mapConcatenate, mapJoin } from './mapJoin.js';
 import { mapHandleMissing } from './mapMissing.js';
 import { mapEncodeCategorical, mapHandleOutliers, mapProcessNumeric } from './mapNumeric.js';
+import { mapBalanceData, mapSampling } from './mapSampling.js';
 import { mapSplit } from './mapSplit.js';
 import { mapFormatString, mapSearchAndEdit } from './mapText.js';
+import { mapTimeSeries } from './mapTimeSeries.js';
 import { actionParams, isObj, lookup, operatorBase, str, type Obj } from './params.js';
 
 /** What a mapper sees of one Data Wrangler node, and how it emits steps and notes. */
@@ -50,6 +52,9 @@ const MAPPERS: Record<string, NodeMapper> = {
   'sagemaker.spark.custom_pandas': mapCustomCode,
   'sagemaker.spark.custom_sql': mapCustomCode,
   'sagemaker.spark.split': mapSplit,
+  'sagemaker.spark.balance_data': mapBalanceData,
+  'sagemaker.spark.sampling': mapSampling,
+  'sagemaker.spark.time_series': mapTimeSeries,
   'sagemaker.spark.identity': (ctx) => ctx.note('info', 'passes its input on unchanged; no step needed'),
   'sagemaker.spark.join': mapJoin,
   'sagemaker.spark.join_tables': mapJoin,

@@ -1,4 +1,5 @@
 import type { MapContext } from './mapNode.js';
+import { ident, literal } from './mapColumns.js';
 import { cols, lookup, num, str } from './params.js';
 
 /** Search and edit: find and replace substring, split, extract with a regex. */
@@ -67,7 +68,41 @@ export function mapFormatString(ctx: MapContext): void {
     const characters = str(ctx.params, 'characters');
     return ctx.add({ kind: 'trim', columns, ...(side !== 'both' ? { side } : {}), ...(characters ? { characters } : {}) });
   }
-  return ctx.unsupported();
+  const expression = formatExpression(action, ctx.params);
+  if (!expression) return ctx.unsupported();
+  // One compute per column; a node that wrote to a new column keeps doing so.
+  const output = str(ctx.params, 'output_column');
+  for (const c of columns) {
+    const to = output && columns.length === 1 ? output : c;
+    ctx.add({ kind: 'compute', output: to, expression: expression(ident(c)), type: 'string', ...(to === c ? { replace: true } : {}) });
+  }
+}
+
+/** The other format string variants as expressions of the column (`x`), or undefined. */
+function formatExpression(action: string, p: Record<string, unknown>): ((x: string) => string) | undefined {
+  const width = num(p, 'width') ?? num(p, 'length');
+  const fill = literal(str(p, 'fill_character') ?? str(p, 'fill_char') ?? ' ');
+  switch (action) {
+    case 'Capitalize':
+      return (x) => `upper(substr(${x}, 1, 1)) || lower(substr(${x}, 2))`;
+    case 'Swap case':
+      return (x) => `swapcase(${x})`;
+    case 'Left pad':
+      return width !== undefined ? (x) => `lpad(${x}, ${width}, ${fill})` : undefined;
+    case 'Right pad':
+      return width !== undefined ? (x) => `rpad(${x}, ${width}, ${fill})` : undefined;
+    case 'Center (pad on either side)':
+    case 'Center':
+      return width !== undefined ? (x) => `center(${x}, ${width}, ${fill})` : undefined;
+    case 'Prepend zeros':
+      return width !== undefined ? (x) => `lpad(${x}, ${width}, '0')` : undefined;
+    case 'Add prefix or suffix':
+      return (x) => `${literal(str(p, 'prefix') ?? '')} || ${x} || ${literal(str(p, 'suffix') ?? '')}`;
+    case 'Remove symbols':
+      return (x) => `remove_symbols(${x})`;
+    default:
+      return undefined;
+  }
 }
 
 /** Sluice's text steps edit columns in place; Data Wrangler could write a new column instead. */

@@ -4,9 +4,11 @@ import { quoteIdent } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
 import { assertNew, columnName, common, isMissing, plain, typeOf } from './common.js';
 
-const FEATURES = ['year', 'month', 'day', 'day_of_week', 'day_of_year', 'hour', 'minute', 'quarter', 'is_weekend'] as const;
+const FEATURES = ['year', 'month', 'day', 'day_of_week', 'day_of_year', 'hour', 'minute', 'quarter', 'is_weekend', 'week_of_year', 'second'] as const;
 type Feature = (typeof FEATURES)[number];
-const TIME_OF_DAY: readonly Feature[] = ['hour', 'minute'];
+const TIME_OF_DAY: readonly Feature[] = ['hour', 'minute', 'second'];
+/** Added after the first release: only when asked for, so a flow without `features` keeps its columns. */
+const ON_REQUEST: readonly Feature[] = ['week_of_year', 'second'];
 
 const schema = z
   .object({
@@ -28,7 +30,7 @@ function features(s: Spec, ctx: StepContext): Feature[] {
       hint: t === 'string' ? `convert "${s.column}" first (kind: infer_types, or kind: cast with to: timestamp)` : 'choose a date or timestamp column',
     });
   }
-  const list = s.features ?? FEATURES.filter((f) => t === 'timestamp' || !TIME_OF_DAY.includes(f));
+  const list = s.features ?? FEATURES.filter((f) => !ON_REQUEST.includes(f) && (t === 'timestamp' || !TIME_OF_DAY.includes(f)));
   const bad = list.find((f) => t === 'date' && TIME_OF_DAY.includes(f));
   if (bad) {
     throw new SluiceError('FLOW_TYPE', `step ${ctx.index + 1} (datetime_features): "${s.column}" is a date, which has no ${bad}`, {
@@ -49,6 +51,8 @@ const SQL: Record<Feature, (c: string) => string> = {
   minute: (c) => `minute(${c})`,
   quarter: (c) => `quarter(${c})`,
   is_weekend: (c) => `(isodow(${c}) >= 6)::INTEGER`,
+  week_of_year: (c) => `weekofyear(${c})`,
+  second: (c) => `floor(second(${c}))`,
 };
 
 /** A record's date or timestamp as UTC parts; records carry `YYYY-MM-DD[ HH:MM:SS.sss]` text. */
@@ -74,7 +78,17 @@ function parts(v: unknown): Record<Feature, number> | null {
     minute: d.getUTCMinutes(),
     quarter: Math.ceil(month / 3),
     is_weekend: dow >= 5 ? 1 : 0,
+    week_of_year: isoWeek(d),
+    second: d.getUTCSeconds(),
   };
+}
+
+/** The ISO 8601 week number (weeks start on Monday; week 1 holds the year's first Thursday). */
+function isoWeek(d: Date): number {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  t.setUTCDate(t.getUTCDate() - ((t.getUTCDay() + 6) % 7) + 3); // the Thursday of the same week
+  const jan4 = new Date(Date.UTC(t.getUTCFullYear(), 0, 4));
+  return 1 + Math.round(((t.getTime() - jan4.getTime()) / 86_400_000 - 3 + ((jan4.getUTCDay() + 6) % 7)) / 7);
 }
 
 /** Date and time parts as integer columns (Data Wrangler's "Featurize date/time"). */
@@ -85,7 +99,7 @@ export const datetimeFeatures = defineStep({
     title: 'Date and time features',
     family: 'time',
     description:
-      'Adds integer columns `<column>_<feature>` from a date or timestamp column: year, month, day, day_of_week (0 = Monday, as pandas), day_of_year, hour, minute (timestamps only), quarter, is_weekend (1 on Saturday and Sunday). All that apply when features is absent. Timestamps are read as UTC.',
+      'Adds integer columns `<column>_<feature>` from a date or timestamp column: year, month, day, day_of_week (0 = Monday, as pandas), day_of_year, hour, minute (timestamps only), quarter, is_weekend (1 on Saturday and Sunday); on request also week_of_year (ISO 8601, as pandas `isocalendar().week`) and second (timestamps only). Without `features`, all that apply except week_of_year and second. Timestamps are read as UTC.',
     example: 'kind: datetime_features\ncolumn: admitted_at\nfeatures: [year, month, day_of_week, hour, is_weekend]',
   },
   inputs: (s) => [s.column],

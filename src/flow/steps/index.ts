@@ -1,4 +1,5 @@
 import type { StepDef } from '../step.js';
+import { balance } from './balance.js';
 import { bin } from './bin.js';
 import { cast } from './cast.js';
 import { changeCase } from './changeCase.js';
@@ -11,11 +12,13 @@ import { dropDuplicates } from './dropDuplicates.js';
 import { dropMissing } from './dropMissing.js';
 import { duplicateColumn } from './duplicateColumn.js';
 import { eventTime } from './eventTime.js';
+import { fillSeries } from './fillSeries.js';
 import { filterRows } from './filterRows.js';
 import { findReplace } from './findReplace.js';
 import { impute } from './impute.js';
 import { inferTypes } from './inferTypes.js';
 import { join } from './join.js';
+import { lagFeatures } from './lagFeatures.js';
 import { mapValues } from './mapValues.js';
 import { missingIndicator } from './missingIndicator.js';
 import { moveColumn } from './moveColumn.js';
@@ -25,6 +28,8 @@ import { recordId } from './recordId.js';
 import { regexExtract } from './regexExtract.js';
 import { renameColumns } from './renameColumns.js';
 import { replaceMissingTokens } from './replaceMissingTokens.js';
+import { resample } from './resample.js';
+import { rollingFeatures } from './rollingFeatures.js';
 import { sample } from './sample.js';
 import { scale } from './scale.js';
 import { selectColumns } from './selectColumns.js';
@@ -32,6 +37,7 @@ import { sortRows } from './sortRows.js';
 import { split } from './split.js';
 import { splitColumn } from './splitColumn.js';
 import { trim } from './trim.js';
+import { validateTimestamps } from './validateTimestamps.js';
 
 /**
  * Every step kind, in the order docs/flows.md lists them. Adding a step: write
@@ -60,6 +66,7 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   dropDuplicates,
   sortRows,
   sample,
+  balance,
   compute,
   oneHot,
   ordinalEncode,
@@ -69,6 +76,11 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   recordId,
   eventTime,
   datetimeFeatures,
+  validateTimestamps,
+  resample,
+  lagFeatures,
+  rollingFeatures,
+  fillSeries,
   split,
   join,
   concatenate,

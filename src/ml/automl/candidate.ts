@@ -8,6 +8,8 @@ export interface Candidate {
   learner: TrainableLearner;
   /** Whether successive halving may prune it (the default configurations are always finished). */
   prunable: boolean;
+  /** One of the candidates that always train (`minCandidates`): no deadline cuts it short. */
+  guaranteed?: boolean;
   folds: (FitResult | undefined)[];
   /** Out-of-fold outputs, in training-row order (set once every fold is done). */
   oof?: Float64Array;

@@ -39,6 +39,16 @@ export interface Leaderboard {
   timeLimitSeconds: number;
   elapsedSeconds: number;
   droppedFeatures: { name: string; reason: string }[];
+  /** How the time budget was spent: rows searched and refit (samples when all rows would not fit), the refit's estimate, calibrated costs. */
+  budget?: {
+    searchRows: number;
+    refitRows: number;
+    availableTrainRows: number;
+    refitModels: number;
+    refitEstimateSeconds: number;
+    plannedSearchSeconds: number;
+    secondsPerUnit: Partial<Record<string, number>>;
+  };
   /** Completed candidates best first, then pruned, failed and skipped ones. */
   entries: LeaderboardEntry[];
 }

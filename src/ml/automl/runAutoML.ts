@@ -7,10 +7,17 @@
  *     -> greedy ensemble selection over out-of-fold predictions (a candidate too)
  *     -> best by cross-validated metric -> refit on all training rows -> score the holdout
  *
- * Training runs on worker threads, a task per (candidate, fold), on all cores. The search
- * stops starting candidates at 75% of the time limit, or earlier when what is left would not
- * cover the refit (estimated from the slowest finished candidate); iterative learners in the
- * search get a deadline at 80%. The refit gets none: it may overrun the limit by about one fit.
+ * Training runs on worker threads, a task per (candidate, fold), on all cores. The time limit
+ * holds at any size (budgetPlan.ts): a timed small fit of each learner calibrates a cost
+ * estimate; the refit's estimate is counted first (a bag shrinks to one model, then the refit
+ * rows to a stratified sample, until it fits), and the search runs on a stratified sample of
+ * the training rows when full-size fits would not leave room for a comparison. Candidates stop
+ * starting when the planned search time is over or what is left would not cover the refit
+ * (re-estimated from the finished candidates); their iterative learners get a deadline a little
+ * later. Before the refit starts its cost is estimated again from the best candidate's measured
+ * fits and its rows or bag cut to what is left; it gets a deadline at the limit plus a margin.
+ * A candidate whose first fold predicts the same output for every row (it learned nothing,
+ * e.g. a minimum leaf larger than the data) is pruned at once.
  */
 import { availableParallelism } from 'node:os';
 import { SluiceError } from '../../core/errors.js';
@@ -23,8 +30,11 @@ import { Rng } from '../random.js';
 import { stratifiedHoldout } from '../splits/stratifiedHoldout.js';
 import { stratifiedKFold } from '../splits/stratifiedKFold.js';
 import type { TrainableLearner } from '../trainByName.js';
+import { type BudgetPlan, MIN_SAMPLE_ROWS, planBudget, SEARCH_MARGIN } from './budgetPlan.js';
 import type { Candidate } from './candidate.js';
 import { checkAutoMLInput } from './checkAutoMLInput.js';
+import { collapsedOutput } from './collapsedOutput.js';
+import { CALIBRATION_ROWS, calibrateFitCost, type FitCost } from './fitCost.js';
 import { ensembleCandidate, mean, std } from './ensembleCandidate.js';
 import type { FitResult, FitTask } from './fitTask.js';
 import { type Leaderboard, type LeaderboardEntry, scoreAll, sortEntries } from './leaderboard.js';
@@ -51,17 +61,30 @@ export interface AutoMLOptions {
   workers?: number;
   /** Stop after this many candidates (besides time); for reproducible runs and tests. */
   maxCandidates?: number;
+  /**
+   * Seconds per work unit per learner (fitCost.ts). Default: measured by timed small fits when
+   * the training rows outnumber a calibration sample; none below (all rows fit any budget, and
+   * the refit is estimated from the measured candidates). Tests pass fixed costs.
+   */
+  fitCost?: FitCost;
+  /**
+   * Candidates started whatever the time (the baseline, then the first defaults), so a run on
+   * a machine slowed by others still ends with a model; default 0 (the limit is taken literally).
+   */
+  minCandidates?: number;
   signal?: AbortSignal;
-  onProgress?: (event: { phase: 'search' | 'ensemble' | 'refit' | 'done'; entry?: LeaderboardEntry; message: string }) => void;
+  onProgress?: (event: { phase: 'search' | 'ensemble' | 'refit' | 'done'; entry?: LeaderboardEntry; message: string; metric: MetricName }) => void;
 }
 
 export interface AutoMLResult {
   leaderboard: Leaderboard;
   best: LeaderboardEntry;
   model: Model;
-  /** Rows of the input used for training and held out. */
+  /** Rows of the input the final model was fit on, and held out. */
   trainRows: Uint32Array;
   holdoutRows: Uint32Array;
+  /** The final model's output on the held-out rows (in `holdoutRows` order). */
+  holdoutOutput: Float64Array;
 }
 
 const ALL_LEARNERS: TrainableLearner[] = ['gbdt', 'forest', 'logistic', 'linear'];
@@ -86,33 +109,50 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
   const checked = checkAutoMLInput(frame, target, { metric, timeLimit, holdout: options.holdout ?? 0.2 });
   const data = checked.frame;
   const limitMs = timeLimit * 1000;
-  const taskDeadline = t0 + 0.8 * limitMs;
   const finalDeadline = t0 + limitMs;
-  const grace = Math.max(2000, 0.1 * limitMs);
+  const grace = Math.max(1000, 0.05 * limitMs);
   const signal = options.signal;
   const throwIfAborted = (): void => {
     if (signal?.aborted) throw new SluiceError('ML_CANCELLED', 'training was cancelled', { httpStatus: 409 });
   };
   throwIfAborted();
 
-  const { train, test } = stratifiedHoldout(target, { testFraction: options.holdout ?? 0.2, seed });
-  const trainTarget = takeTarget(target, train);
+  const { train: allTrain, test } = stratifiedHoldout(target, { testFraction: options.holdout ?? 0.2, seed });
   const testTarget = takeTarget(target, test);
-  const largeData = train.length > (options.largeDataRows ?? 100_000);
+  const learners = options.learners ?? ALL_LEARNERS;
+  const nWorkers = options.workers ?? Math.min(8, availableParallelism());
+  const capacity = Math.max(1, nWorkers);
+
+  // The budget: estimated fit costs decide the search rows and what the refit may take.
+  const cost =
+    options.fitCost ?? (allTrain.length > CALIBRATION_ROWS ? calibrateFitCost(data, target, learners.filter((l) => (type === 'regression' ? l !== 'logistic' : l !== 'linear')), { seed }) : {});
+  const planStartMs = elapsedMs();
+  const plan: BudgetPlan = planBudget({ budgetSeconds: (limitMs - planStartMs) / 1000, trainRows: allTrain.length, features: data.features.length, workers: capacity, cost, refitBag: REFIT_BAG });
+  const searchEndMs = planStartMs + plan.searchSeconds * 1000;
+  const taskDeadline = t0 + searchEndMs + 0.5 * SEARCH_MARGIN * limitMs;
+  const sampled = plan.searchRows < allTrain.length;
+  const train = sampled ? sampleRows(allTrain, target, plan.searchRows, seed + 2) : allTrain;
+  const trainTarget = takeTarget(target, train);
+  const largeData = sampled || train.length > (options.largeDataRows ?? 100_000);
   const folds = largeData
     ? [stratifiedHoldout(trainTarget, { testFraction: 0.2, seed: seed + 1 })]
     : stratifiedKFold(trainTarget, { k: options.folds ?? defaultFolds(train.length, data.features.length, timeLimit), seed: seed + 1 });
   const foldTargets = folds.map((f) => takeTarget(trainTarget, f.test));
   const width = target.kind === 'classification' ? target.labels.length : 1;
-  const learners = options.learners ?? ALL_LEARNERS;
 
-  const nWorkers = options.workers ?? Math.min(8, availableParallelism());
   const pool = new WorkerPool(nWorkers, data, target);
   const onAbort = (): void => pool.abort();
   signal?.addEventListener('abort', onAbort);
-  const capacity = Math.max(1, nWorkers);
   const candidates: Candidate[] = [];
-  const progress = options.onProgress ?? ((): void => {});
+  const report = options.onProgress ?? ((): void => {});
+  const progress = (e: { phase: 'search' | 'ensemble' | 'refit' | 'done'; entry?: LeaderboardEntry; message: string }): void => report({ ...e, metric });
+  if (sampled) {
+    progress({
+      phase: 'search',
+      message: `searching on a stratified sample of ${plan.searchRows} of ${allTrain.length} training rows: full-size fits would not fit the ${timeLimit.toFixed(0)}-second budget (estimated ${plan.reference ?? 'fit'} refit ${plan.refitSeconds.toFixed(1)} s)`,
+    });
+  }
+  const foldTrainRows = folds[0]!.train.length;
 
   const fitTask = (c: Candidate, f: number): FitTask => ({
     id: candidates.indexOf(c) * 1000 + f,
@@ -120,24 +160,34 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
     params: c.entry.params,
     trainRows: Uint32Array.from(folds[f]!.train, (i) => train[i]!),
     predictRows: [Uint32Array.from(folds[f]!.test, (i) => train[i]!), test],
-    deadline: taskDeadline,
+    ...(c.guaranteed ? {} : { deadline: taskDeadline }),
     returnModel: false,
     // Boosting early-stops on the validation fold (as AutoGluon does): its 20% of the rows
     // give a steadier stopping point than a tenth of the fold's training rows, and the refit
     // then trains on every row for the folds' mean number of iterations.
     earlyStopOnFirst: c.learner === 'gbdt',
   });
-  const hardTimeout = (): number => Math.max(1000, finalDeadline - Date.now() + grace);
-  // Time to keep for the refit: the slowest finished candidate's fold fit, scaled to all rows,
-  // times the rounds a bag of refits takes on the workers, with a margin.
+  // A safety net against a hung worker, not the budget (learners stop at their deadlines): at
+  // least 10 s, so a started task is not killed by a slow machine's scheduling.
+  // A candidate that always trains gets a minute (a worker still starting on a busy machine).
+  const hardTimeout = (c?: Candidate): number => Math.max(c?.guaranteed ? 60_000 : 10_000, finalDeadline - Date.now() + grace);
+  // Time to keep for the refit: the plan's estimate, or the slowest finished candidate's fold
+  // fit scaled to the refit rows, times the rounds a bag of refits takes on the workers.
   const slowestFitMs = (): number =>
     1000 * Math.max(0, ...candidates.filter((c) => c.entry.status === 'ok' && c.learner !== 'baseline').map((c) => c.entry.fitSeconds ?? 0));
-  const refitReserveMs = (): number => 1.5 * slowestFitMs() * (folds.length > 1 ? folds.length / (folds.length - 1) : 1.25) * Math.ceil(REFIT_BAG / capacity);
+  const refitReserveMs = (): number =>
+    Math.max(Number.isFinite(plan.refitSeconds) ? 1000 * plan.refitSeconds : 0, 1.2 * slowestFitMs() * (plan.refitRows / foldTrainRows) * Math.ceil(plan.refitBag / capacity));
 
   const runCandidate = async (c: Candidate): Promise<void> => {
     try {
-      c.folds[0] = await pool.run(fitTask(c, 0), hardTimeout());
+      c.folds[0] = await pool.run(fitTask(c, 0), hardTimeout(c));
       const s0 = scoreMetric(metric, foldTargets[0]!, c.folds[0].outputs[0]!);
+      if (c.learner !== 'baseline' && collapsedOutput(c.folds[0].outputs[0]!, width)) {
+        c.entry.status = 'pruned';
+        c.entry.reason = `collapsed: its first fold predicts the same ${target.kind === 'classification' ? 'class probabilities' : 'value'} for every row (it learned nothing, as the baseline)`;
+        c.entry.cv = { mean: s0, std: NaN, folds: [s0] };
+        return;
+      }
       if (c.prunable && folds.length > 1) {
         const peers = candidates
           .filter((o) => o !== c && o.learner !== 'baseline' && o.folds[0])
@@ -153,7 +203,7 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
           }
         }
       }
-      const rest = await Promise.all(folds.slice(1).map((_, i) => pool.runFirst(fitTask(c, i + 1), hardTimeout())));
+      const rest = await Promise.all(folds.slice(1).map((_, i) => pool.runFirst(fitTask(c, i + 1), hardTimeout(c))));
       rest.forEach((r, i) => (c.folds[i + 1] = r));
       finishCandidate(c);
     } catch (e) {
@@ -214,7 +264,8 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
   try {
     while (true) {
       throwIfAborted();
-      if (elapsedMs() >= 0.75 * limitMs || limitMs - elapsedMs() < refitReserveMs() || (options.maxCandidates !== undefined && next >= options.maxCandidates)) break;
+      const outOfTime = next >= (options.minCandidates ?? 0) && (elapsedMs() >= searchEndMs || limitMs - elapsedMs() < refitReserveMs());
+      if (outOfTime || (options.maxCandidates !== undefined && next >= options.maxCandidates)) break;
       if (pool.load >= capacity) {
         await Promise.race([...running, delay(25)]);
         continue;
@@ -223,6 +274,7 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
       const spec = isDefault ? defaults[next]! : randomCandidate(type, learners, rng);
       next++;
       const c = addCandidate(spec, !isDefault);
+      if (next <= (options.minCandidates ?? 0)) c.guaranteed = true;
       const p: Promise<void> = runCandidate(c).finally(() => running.delete(p));
       running.add(p);
     }
@@ -256,18 +308,44 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
     best.best = true;
     // Gradient boosting is refit as a bag of REFIT_BAG models with different seeds: on the seed
     // data single refits' holdout log loss varied by 0.0015 with the seed, their average did not.
-    const plan = (best.learner === 'ensemble' ? best.members! : [{ id: best.id, weight: 1 }]).flatMap((m) => {
-      const c = candidates.find((x) => x.entry.id === m.id)!;
-      const copies = c.learner === 'gbdt' ? REFIT_BAG : 1;
+    const members = (best.learner === 'ensemble' ? best.members! : [{ id: best.id, weight: 1 }]).map((m) => ({ c: candidates.find((x) => x.entry.id === m.id)!, weight: m.weight }));
+    // What is left of the budget decides the refit: its estimate from the members' measured
+    // fold fits, scaled to the rows; a bag shrinks to one model, then the rows to a sample.
+    const leftS = (limitMs - elapsedMs()) / 1000;
+    const estimate = (rows: number, bag: number): number => {
+      const fits = members.flatMap((m) => Array<number>(m.c.learner === 'gbdt' ? bag : 1).fill((m.c.entry.fitSeconds ?? 0) * (rows / foldTrainRows)));
+      return fits.reduce((a, x) => a + x, 0) / Math.min(capacity, fits.length);
+    };
+    let bag = plan.refitBag;
+    let refitRowCount = allTrain.length;
+    // A refit that costs next to nothing (the baseline, small data) always takes every row.
+    const fits = (rows: number, b: number): boolean => estimate(rows, b) <= Math.max(leftS, 0.02 * timeLimit);
+    if (!fits(refitRowCount, bag)) bag = 1;
+    if (!fits(refitRowCount, bag)) {
+      const perRow = estimate(1, bag);
+      refitRowCount = Math.min(allTrain.length, Math.max(Math.min(allTrain.length, MIN_SAMPLE_ROWS), Math.floor(leftS / perRow)));
+    }
+    const refitTrain = refitRowCount < allTrain.length ? sampleRows(allTrain, target, refitRowCount, seed + 3) : allTrain;
+    const refitPlan = members.flatMap(({ c, weight }) => {
+      const copies = c.learner === 'gbdt' ? bag : 1;
       const params = refitParams(c, folds.length);
       const seed0 = Number(params.seed ?? 0);
-      return Array.from({ length: copies }, (_, s) => ({ c, params: copies > 1 ? { ...params, seed: seed0 + s } : params, weight: m.weight / copies }));
+      return Array.from({ length: copies }, (_, s) => ({ c, params: copies > 1 ? { ...params, seed: seed0 + s } : params, weight: weight / copies }));
     });
-    progress({ phase: 'refit', entry: best, message: `refitting ${best.id} on ${train.length} rows (${plan.length} model${plan.length > 1 ? 's' : ''})` });
+    const refitEstimate = estimate(refitTrain.length, bag);
+    progress({
+      phase: 'refit',
+      entry: best,
+      message: `refitting ${best.id} on ${refitTrain.length}${refitTrain.length < allTrain.length ? ` of ${allTrain.length} (a stratified sample: all rows would not fit ${leftS > 0 ? `the ${leftS.toFixed(0)} s left` : 'after the time limit was reached'})` : ''} rows (${refitPlan.length} model${refitPlan.length > 1 ? 's' : ''}, estimated ${refitEstimate.toFixed(1)} s)`,
+    });
+    // Never so early that the refit cannot do what its estimate says (a run already over its
+    // limit still gets a whole model, not one tree).
+    const refitDeadline = Math.max(finalDeadline + grace, Date.now() + 3 * 1000 * refitEstimate + grace);
     const refits = await Promise.all(
-      plan.map((r, i) =>
-        // No deadline: a final model cut short is worse than a run that overruns by one fit.
-        pool.run({ id: 900_000 + i, learner: r.c.learner, params: r.params, trainRows: train, predictRows: [test], returnModel: true }, Math.max(hardTimeout(), grace + 10 * slowestFitMs())),
+      refitPlan.map((r, i) =>
+        // Iterative learners stop adding trees or iterations at the limit plus a margin: the
+        // budget holds; a refit cut short says so in its info (stoppedBy: deadline).
+        pool.run({ id: 900_000 + i, learner: r.c.learner, params: r.params, trainRows: refitTrain, predictRows: [test], returnModel: true, deadline: refitDeadline }, Math.max(hardTimeout(), 2 * grace + 10 * slowestFitMs() * (refitTrain.length / foldTrainRows))),
       ),
     ).catch((e: unknown) => {
       if (e instanceof SluiceError && e.code === 'ML_CANCELLED') throw e;
@@ -279,7 +357,7 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
       });
     });
     const models = refits.map((r) => loadModel(r.model!));
-    const weights = plan.map((r) => r.weight);
+    const weights = refitPlan.map((r) => r.weight);
     const model: Model = models.length === 1 ? models[0]! : new EnsembleModel(models[0]!.task, models[0]!.labels, models[0]!.schema, models, weights);
     const holdoutOut = new Float64Array(refits[0]!.outputs[0]!.length);
     refits.forEach((r, i) => r.outputs[0]!.forEach((v, j) => (holdoutOut[j]! += weights[i]! * v)));
@@ -287,15 +365,24 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
       holdout: scoreAll(type, testTarget, holdoutOut),
       holdoutSource: 'refit',
       refitSeconds: refits.reduce((a, r) => a + r.fitSeconds, 0),
-      info: { ...best.info, refit: plan.map((r, i) => ({ from: r.c.entry.id, weight: r.weight, params: r.params, ...refits[i]!.info })) },
+      info: { ...best.info, refit: refitPlan.map((r, i) => ({ from: r.c.entry.id, weight: r.weight, params: r.params, ...refits[i]!.info })) },
     });
     const leaderboard: Leaderboard = {
       problemType: type,
       metric,
       higherIsBetter: METRICS[metric].higherIsBetter,
       validation: largeData ? { kind: 'validation-split', fraction: 0.2 } : { kind: 'k-fold', k: folds.length },
-      trainRows: train.length,
+      trainRows: refitTrain.length,
       holdoutRows: test.length,
+      budget: {
+        searchRows: train.length,
+        refitRows: refitTrain.length,
+        availableTrainRows: allTrain.length,
+        refitModels: refitPlan.length,
+        refitEstimateSeconds: refitEstimate,
+        plannedSearchSeconds: plan.searchSeconds,
+        secondsPerUnit: cost,
+      },
       seed,
       timeLimitSeconds: timeLimit,
       elapsedSeconds: elapsedMs() / 1000,
@@ -303,7 +390,7 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
       entries: ranked,
     };
     progress({ phase: 'done', entry: best, message: `best: ${best.id} (${best.learner})` });
-    return { leaderboard, best, model, trainRows: train, holdoutRows: test };
+    return { leaderboard, best, model, trainRows: refitTrain, holdoutRows: test, holdoutOutput: holdoutOut };
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (signal?.aborted) pool.abort();
@@ -331,6 +418,12 @@ function refitParams(c: Candidate, nFolds: number): Record<string, unknown> {
  */
 function defaultFolds(rows: number, cols: number, timeLimit: number): number {
   return rows * cols > 5000 * timeLimit ? 3 : 5;
+}
+
+/** A stratified sample of `count` of `rows` (input row indices), ascending. */
+function sampleRows(rows: Uint32Array, target: Target, count: number, seed: number): Uint32Array {
+  const h = stratifiedHoldout(takeTarget(target, rows), { testFraction: count / rows.length, seed });
+  return Uint32Array.from(h.test, (i) => rows[i]!);
 }
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

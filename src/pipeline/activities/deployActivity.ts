@@ -2,6 +2,7 @@ import { SluiceError } from '../../core/errors.js';
 import type { MetricName } from '../../ml/metrics/metricRegistry.js';
 import { ModelRegistry } from '../../models/ModelRegistry.js';
 import { CHALLENGER, CHAMPION } from '../../models/types.js';
+import { describeInputChange } from '../../models/inputContract.js';
 import { scoreArtifact } from '../../training/scoreArtifact.js';
 import type { Activity } from './Activity.js';
 import type { RegisterModelOutput } from './registerModelActivity.js';
@@ -16,6 +17,8 @@ export interface DeployOutput {
   comparedWith: { version: number; value: number } | null;
   metric: string;
   candidate: number;
+  /** What a person should know about the decision (an input-contract change), shown in the execution history. */
+  findings?: Array<{ code: string; message: string }>;
 }
 
 /**
@@ -54,10 +57,16 @@ export const deployActivity: Activity<{ from?: string; train?: string }, DeployO
           : { version: current.version, value: (await scoreArtifact(current.artifactPath, train.holdoutFile, train.metric as MetricName)).value };
     }
     const approval = ctx.execution.results.approval as { by?: string } | undefined;
+    const allowSchemaChange = (ctx.config as { model?: { allowSchemaChange?: boolean } } | undefined)?.model?.allowSchemaChange === true;
     const d = registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by, {
       approveWinner: `batch approved by ${approval?.by ?? 'the approver'}`,
+      allowSchemaChange,
     });
-    return { model: reg.model, version: reg.version, decision: d.decision, reason: d.reason, comparedWith, metric: train.metric, candidate: reg.candidate };
+    const findings = d.inputChange
+      ? [{ code: 'MODEL_INPUTS_CHANGED', message: `version ${reg.version} ${describeInputChange(d.inputChange)} compared with champion version ${comparedWith?.version ?? '?'}${allowSchemaChange ? ' (allowed by model.allowSchemaChange)' : ''}` }]
+      : undefined;
+    if (findings) ctx.log.warn({ executionId: ctx.executionId, step: ctx.step, inputChange: d.inputChange }, findings[0]!.message);
+    return { model: reg.model, version: reg.version, decision: d.decision, reason: d.reason, comparedWith, metric: train.metric, candidate: reg.candidate, ...(findings ? { findings } : {}) };
   } finally {
     registry.close();
   }

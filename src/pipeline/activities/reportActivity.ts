@@ -66,7 +66,13 @@ export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson
   const qm = report.quickModel;
   if (qm) {
     const [name, value] = Object.entries(qm.metrics).find(([, v]) => v !== null) ?? [];
-    if (name !== undefined && typeof value === 'number') figures[`quick model ${name}`] = Math.round(value * 10_000) / 10_000;
+    if (name !== undefined && typeof value === 'number') {
+      const base = qm.baseline?.metrics[name];
+      const round = (x: number): number => Math.round(x * 10_000) / 10_000;
+      // Beside the majority baseline, and said plainly when the quick model does no better.
+      figures[`quick model ${name}`] =
+        typeof base === 'number' ? `${round(value)} (majority baseline ${round(base)}${qm.noBetterThanBaseline?.length ? `; no better than the baseline on ${qm.noBetterThanBaseline.join(', ')}` : ''})` : round(value);
+    }
   }
   const high = report.warnings.filter((w) => w.severity === 'high').length;
   return {
@@ -114,6 +120,8 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
       ...(gatesPath ? { gatesPath } : {}),
       ...(baseline ? { baselinePath: baseline } : {}),
       ...(generated.length > 0 ? { generatedColumns: generated } : {}),
+      ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}),
+      ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
     });
     const summary: ReportSummary = {
       ...summarizeReport(report),

@@ -45,7 +45,7 @@ export const runFlowActivity: Activity<{ file?: string; flow?: string }, RunFlow
   try {
     const output = join(dir, 'transformed.parquet');
     const sources = { baseDir: dirname(flowFile), readFeatureGroup: featureGroupReader(ctx.project.root, config) };
-    const r = await runFlow(engine, { input: file, flow: spec, output, sources, ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}) });
+    const r = await runFlow(engine, { input: file, flow: spec, output, sources, ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}), ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}) });
     const fitted = join(dir, 'fitted.json');
     await saveFittedFlow(fitted, r.fitted);
     const result: RunFlowOutput = { output, fitted, flowHash: r.fitted.flowHash, rows: r.rows, rowsIn: r.rowsIn, dropped: r.fitted.dropped ?? [], columns: r.columns.map((c) => ({ name: c.name, type: c.type })) };

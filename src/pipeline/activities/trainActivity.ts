@@ -12,6 +12,18 @@ import { trainModel } from '../../training/trainModel.js';
 import { stepDir, type Activity } from './Activity.js';
 import { modelSettings } from './modelSettings.js';
 import { projectFlow } from './projectFlow.js';
+import { knownColumns } from '../../training/unknownColumns.js';
+import type { ProjectPaths } from '../projectPaths.js';
+
+/** The serving champion's artifact folder, read before training (undefined when there is none). */
+function championArtifact(project: ProjectPaths, model: string): string | undefined {
+  const registry = ModelRegistry.open(project.root, project.stateDir);
+  try {
+    return registry.champion(model)?.artifactPath;
+  } finally {
+    registry.close();
+  }
+}
 
 /** What the `train` step records: the candidate, and both it and the champion on the same holdout. */
 export interface TrainOutput {
@@ -31,6 +43,10 @@ export interface TrainOutput {
   champion: ({ version: number } & ArtifactScore) | null;
   betterThanChampion: boolean;
   reportHtml: string;
+  /** Columns of the batch the flow does not know, left out of training (the flow's `passthrough: true` keeps them). */
+  droppedColumns?: string[];
+  /** What a person should know (columns dropped), shown in the execution history. */
+  findings?: Array<{ code: string; message: string }>;
 }
 
 /**
@@ -51,7 +67,17 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
   const { path: flowPath, spec } = await projectFlow(config, input, ctx.project.root);
   const s = modelSettings(config, input, spec?.target);
 
-  const split = await splitHoldoutFile(file, { fraction: s.holdout, seed: s.seed, train: join(dir, 'train.parquet'), holdout: join(dir, 'holdout.parquet') });
+  // The input contract: columns the flow does not know are not trained on (unless the flow says passthrough).
+  const known = spec?.passthrough === true ? undefined : await knownColumns(championArtifact(ctx.project, s.name), spec);
+  const split = await splitHoldoutFile(file, {
+    fraction: s.holdout, seed: s.seed, train: join(dir, 'train.parquet'), holdout: join(dir, 'holdout.parquet'),
+    drop: (columns) => (known ? columns.filter((c) => !known.has(c) && c !== s.target) : []),
+    ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}),
+  });
+  const findings = split.dropped.length
+    ? [{ code: 'TRAIN_UNKNOWN_COLUMNS_DROPPED', message: `${split.dropped.length} column${split.dropped.length > 1 ? 's' : ''} the flow does not know ${split.dropped.length > 1 ? 'were' : 'was'} left out of training: ${split.dropped.join(', ')} (set passthrough: true in the flow to train on them)` }]
+    : undefined;
+  if (findings) ctx.log.warn({ step: ctx.step, dropped: split.dropped }, findings[0]!.message);
   ctx.log.info({ step: ctx.step, rows: split.rows }, `training ${s.name} on ${split.rows.train} rows, ${split.rows.holdout} held out`);
   const trainDir = join(dir, 'model');
   const result = await trainModel(split.train, {
@@ -61,6 +87,8 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
     ...(s.metric ? { metric: s.metric } : {}),
     timeLimit: s.timeLimit,
     seed: s.seed,
+    ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}),
+    ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
     ...(s.allowLeaks ? { allowLeaks: s.allowLeaks } : {}),
     search: {
       ...(s.learners ? { learners: s.learners as TrainableLearner[] } : {}),
@@ -97,6 +125,7 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
     champion,
     betterThanChampion: better,
     reportHtml: result.files.reportHtml,
+    ...(findings ? { droppedColumns: split.dropped, findings } : {}),
   };
   await atomicWriteFile(manifest, JSON.stringify(out, null, 2));
   return out;

@@ -65,6 +65,7 @@ export class ProjectRuntime {
       approvals: new ApprovalMessenger(this.store, this.notifications),
       config,
       readLimits: { maxBytes: config.inputLimits.maxBytes, timeoutMs: durationMs(config.inputLimits.readTimeout) },
+      diskFullRetry: { firstMs: durationMs(config.diskFull.retry), maxMs: durationMs(config.diskFull.maxRetry) },
       ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
       ...(opts.maxStartsWithoutResult !== undefined ? { maxStartsWithoutResult: opts.maxStartsWithoutResult } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),

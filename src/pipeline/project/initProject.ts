@@ -41,6 +41,8 @@ id: encounter_id
 gates: gates.yaml
 # Text values read as missing, replacing pandas' default list (docs/data.md). Example: ["?", "n/a"]
 # missingTokens: ["", "NA", "N/A", "NaN", "null"]
+# The day/month order of dates written 12/06/1998: dmy or mdy (without it they stay text).
+# dateOrder: dmy
 
 # The feature group approved batches are ingested into (created from the first batch's schema).
 featureGroup:

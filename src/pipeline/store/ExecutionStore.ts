@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { SluiceError } from '../../core/errors.js';
+import { diskFullFault } from '../../state/diskFull.js';
 import { migrate, type ProjectDb } from '../../state/openProjectDb.js';
 import type { Pipeline } from '../definition/pipelineSchema.js';
 import type { ExecutionEvent, NewEvent, RecordedError } from '../events.js';
@@ -139,6 +140,7 @@ export class ExecutionStore {
    * or `null` when someone else appended first (the caller re-reads and decides again).
    */
   append(id: string, events: readonly NewEvent[], expectedLastSeq: number, changes: Partial<Pick<ExecutionRecord, 'status' | 'wakeAt'>> = {}): ExecutionEvent[] | null {
+    diskFullFault(this.db.name, 'state');
     const now = new Date().toISOString();
     let out: ExecutionEvent[] | null = null;
     const tx = this.db.transaction(() => {
@@ -165,6 +167,7 @@ export class ExecutionStore {
 
   /** Records the orchestrator's summary of an execution (status, current steps, next wake-up). */
   setState(id: string, s: { status: ExecutionStatus; current: string[]; wakeAt: number | null; outcome?: string | null; error?: RecordedError | null }): void {
+    diskFullFault(this.db.name, 'state');
     this.db
       .prepare('UPDATE executions SET status = ?, current = ?, wake_at = ?, outcome = COALESCE(?, outcome), error = ?, updated_at = ? WHERE id = ?')
       .run(s.status, JSON.stringify(s.current), s.wakeAt, s.outcome ?? null, s.error ? JSON.stringify(s.error) : null, new Date().toISOString(), id);
@@ -194,6 +197,7 @@ export class ExecutionStore {
    * of this host that no longer exists (killed) is taken over at once instead of waiting out its expiry.
    */
   claim(id: string, owner: string, leaseMs: number, now = Date.now()): boolean {
+    diskFullFault(this.db.name, 'state');
     const tx = this.db.transaction(() => {
       const r = this.db.prepare('SELECT lease_owner, lease_until FROM executions WHERE id = ?').get(id) as { lease_owner: string | null; lease_until: number | null } | undefined;
       if (!r) return false;
@@ -206,6 +210,7 @@ export class ExecutionStore {
   }
 
   release(id: string, owner: string): void {
+    diskFullFault(this.db.name, 'state');
     this.db.prepare('UPDATE executions SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(id, owner);
   }
 

@@ -24,7 +24,13 @@ export function modelSection(r: Report): SafeHtml {
   if (!q && !p) {
     return html`<section id="quick-model"><h2>Quick model</h2><p class="muted">Not computed for this report${r.target ? ' (see the notes in the summary)' : ' (no target)'}.</p></section>`;
   }
-  const metrics = q ? html`<table><tbody>${Object.entries(q.metrics).map(([k, v]) => html`<tr><th>${k}</th><td class="n">${fmt(v)}</td></tr>`)}</tbody></table><p class="muted">${q.learner}${q.iterations !== undefined ? ` · ${q.iterations} iterations` : ''} · stratified 80/20 split: trained on ${fmt(q.trainRows)} rows, validated on ${fmt(q.validationRows)}${q.sampled ? ' (sampled)' : ''}</p>` : '';
+  const base = q?.baseline?.metrics;
+  const worse = q?.noBetterThanBaseline ?? [];
+  const caveat =
+    q && base && worse.length > 0
+      ? html`<p class="badge high" id="quick-model-no-better">The quick model does no better than the majority-class baseline on ${worse.map((k, i) => html`${i > 0 ? ', ' : ''}${k} (${fmt(q.metrics[k])} vs ${fmt(base[k])})`)}: its metrics show no usable signal.</p>`
+      : '';
+  const metrics = q ? html`${caveat}<table><thead><tr><th></th><th class="n">quick model</th>${base ? html`<th class="n">majority baseline</th>` : ''}</tr></thead><tbody>${Object.entries(q.metrics).map(([k, v]) => html`<tr><th>${k}</th><td class="n">${fmt(v)}</td>${base ? html`<td class="n muted">${fmt(base[k] ?? null)}</td>` : ''}</tr>`)}</tbody></table><p class="muted">${q.learner}${q.iterations !== undefined ? ` · ${q.iterations} iterations` : ''} · stratified 80/20 split: trained on ${fmt(q.trainRows)} rows, validated on ${fmt(q.validationRows)}${q.sampled ? ' (sampled)' : ''}</p>` : '';
   const cm = q?.confusionMatrix
     ? html`<h3>Confusion matrix (rows: actual, columns: predicted)</h3><div class="scroll"><table><thead><tr><th></th>${q.confusionMatrix.labels.map((l) => html`<th class="n">${l}</th>`)}</tr></thead><tbody>${q.confusionMatrix.counts.map((row, i) => html`<tr><th>${q.confusionMatrix!.labels[i]}</th>${row.map((c) => html`<td class="n">${fmt(c)}</td>`)}</tr>`)}</tbody></table></div>`
     : '';

@@ -1,4 +1,5 @@
 import { takeRows, takeTarget, type Frame, type Target } from '../../ml/frame.js';
+import { trainBaseline } from '../../ml/baseline/trainBaseline.js';
 import { trainGbdt } from '../../ml/gbdt/trainGbdt.js';
 import { accuracy } from '../../ml/metrics/accuracy.js';
 import { argmaxRows } from '../../ml/metrics/argmax.js';
@@ -71,14 +72,34 @@ export async function quickModel(input: ModelSectionInput): Promise<QuickModel |
     validationRows: s.test.nRows,
     sampled: data.sampled,
     metrics: holdoutMetrics(s.testY, out),
+    baseline: { metrics: holdoutMetrics(s.testY, trainBaseline(s.train, s.trainY).output(s.test)) },
     featureImportance: model
       .featureImportance()
       .map((f) => ({ feature: f.name, importance: f.importance }))
       .sort((a, b) => b.importance - a.importance),
   };
+  result.noBetterThanBaseline = noBetterThanBaseline(result.metrics, result.baseline!.metrics);
   if (s.testY.kind === 'classification') {
     const k = s.testY.labels.length;
     result.confusionMatrix = { labels: s.testY.labels, counts: confusionMatrix(s.testY.codes, argmaxRows(out, k), k) };
   }
   return result;
+}
+
+/** The metrics that decide whether a model beats the baseline, and whether higher is better. */
+const DECIDING: Record<string, boolean> = { logLoss: false, balancedAccuracy: true, rmse: false };
+
+/**
+ * The deciding metrics on which `model` does no better than `baseline` (equal counts as no
+ * better: a model that learned nothing ties the baseline). A missing figure decides nothing.
+ */
+export function noBetterThanBaseline(model: Record<string, number | null>, baseline: Record<string, number | null>): string[] {
+  return Object.entries(DECIDING)
+    .filter(([k, higher]) => {
+      const m = model[k];
+      const b = baseline[k];
+      if (m == null || b == null) return false;
+      return higher ? m <= b + 1e-12 : m >= b - 1e-12;
+    })
+    .map(([k]) => k);
 }

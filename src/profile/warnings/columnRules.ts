@@ -17,9 +17,9 @@ export const emptyColumn: WarningRule = (ctx) =>
       warning('empty_column', 'high', [c.name], `"${c.name}" has no value in any row${c.disguisedMissing ? ` (${c.disguisedMissing} are missing tokens such as "${String(c.topValues?.[0]?.value ?? '?')}")` : ''}`, ['drop_columns', `drop "${c.name}"`], { value: 1 }),
     );
 
-/** constant_column: one value in every non-missing row; it cannot help a model. */
+/** constant_column: one value in every non-missing row; it cannot help a model. (A one-class target is single_class_target.) */
 export const constantColumn: WarningRule = (ctx) =>
-  judged(ctx)
+  features(ctx)
     .filter((c) => c.distinct === 1)
     .map((c) => warning('constant_column', 'medium', [c.name], `"${c.name}" has a single value${c.topValues?.[0] ? ` (${String(c.topValues[0].value)})` : ''}`, ['drop_columns', `drop "${c.name}"`]));
 

@@ -4,7 +4,7 @@ import { pct, warning, type WarningRule } from './WarningContext.js';
 export const singleClassTarget: WarningRule = ({ target }) => {
   if (!target || target.problemType !== 'classification' || (target.classCount ?? 0) > 1) return [];
   const n = target.classCount ?? 0;
-  return [warning('single_class_target', 'high', [target.column], n === 0 ? `the target "${target.column}" has no values` : `the target "${target.column}" has a single class (${String(target.classes?.[0]?.value)})`, ['review', 'check the extract: the batch should contain every outcome'])];
+  return [warning('single_class_target', 'high', [target.column], n === 0 ? `the target "${target.column}" has no values` : `the target "${target.column}" has a single class (${String(target.classes?.[0]?.value)}): every row of this batch has the same outcome, so no model can learn from it`, ['review', 'check the extract: the batch should contain every outcome'])];
 };
 
 /** class_imbalance: majority / minority count ratio at or above `imbalanceRatio`. */

@@ -1,9 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { HTML } from '../openapi/apiSchemas.js';
+import { contract, formFields } from '../openapi/routeContract.js';
 import { isSluiceError } from '../../core/errors.js';
 import type { ServerAuthGate } from './createAuthGate.js';
 import { loginPage, refusalPage } from './loginPage.js';
 import { safeNext } from './safeNext.js';
 import { sendPage } from './sendPage.js';
+
+const auditEntrySchema = z.object({
+  id: z.number().int(), at: z.string(), actor: z.string(),
+  action: z.string().meta({ description: 'approval.approve, model.promote, login, login.failed, token.create, ...' }),
+  target: z.string().meta({ description: 'execution:<id>, model:<name>@<version>, user:<name>' }),
+  detail: z.string().nullable(), ip: z.string().nullable(),
+});
 
 function form(req: FastifyRequest): Record<string, unknown> {
   return req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
@@ -27,12 +37,29 @@ export function loginRoutes(app: FastifyInstance, gate: ServerAuthGate): void {
   const show = (req: FastifyRequest, reply: FastifyReply, status: number, extra: { next: string; name?: string | undefined; error?: string | undefined }) =>
     sendPage(reply, status, loginPage({ csrf: gate.csrfToken(req, reply, 'login'), signedInAs: gate.userOf(req)?.name, ...extra }));
 
-  app.get('/login', async (req, reply) => {
+  const errorPages = { errorShape: 'html' as const };
+  app.get('/login', contract({
+    ...errorPages,
+    query: z.object({ next: z.string().optional().meta({ description: 'Where to go after signing in (a path on this server)' }) }),
+    ok: { 200: { description: 'The sign-in form (sets the CSRF cookie)', content: HTML } },
+    errors: {},
+  }), async (req, reply) => {
     const q = (req.query ?? {}) as Record<string, unknown>;
     return show(req, reply, 200, { next: safeNext(q.next, gate.home) });
   });
 
-  app.post('/login', async (req, reply) => {
+  app.post('/login', contract({
+    ...errorPages,
+    body: formFields(z.object({
+      name: z.string().optional().meta({ description: 'User name (sluice.yaml approvers)' }),
+      password: z.string().optional(),
+      csrf: z.string().optional().meta({ description: 'The form\'s CSRF token' }),
+      next: z.string().optional().meta({ description: 'Where to go after signing in' }),
+    })),
+    bodyTypes: ['application/x-www-form-urlencoded'],
+    ok: { 303: { description: 'Signed in: the session cookie is set, on to `next`', headers: { location: '`next` when it is a path on this server, else the console', 'set-cookie': 'The session cookie' } } },
+    errors: { 400: 'A missing or oversized field: the form again', 401: 'Wrong name or password (the same words for both): the form again', 403: 'No valid CSRF token: the form again', 429: 'Too many failed attempts: the form again, with Retry-After' },
+  }), async (req, reply) => {
     const b = form(req);
     const next = safeNext(b.next, gate.home);
     const name = typeof b.name === 'string' ? b.name.slice(0, 200) : undefined;
@@ -58,16 +85,26 @@ export function loginRoutes(app: FastifyInstance, gate: ServerAuthGate): void {
   });
 
   app.get('/api/audit', {
-    schema: {
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: { limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 }, before: { type: 'integer', minimum: 1 }, actor: { type: 'string', maxLength: 200 }, action: { type: 'string', maxLength: 100 } },
-      },
-    },
+    ...contract({
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(10000).default(100).meta({ description: 'At most this many' }),
+        before: z.coerce.number().int().min(1).optional().meta({ description: 'Entries older than this id (paging)' }),
+        actor: z.string().max(200).optional().meta({ description: 'Only entries by this user' }),
+        action: z.string().max(100).optional().meta({ description: 'Only entries of this action, e.g. approval.decide' }),
+      }),
+      ok: { 200: { description: 'The audit log, newest first', json: z.object({ entries: z.array(auditEntrySchema) }) } },
+      errors: { 400: 'A bad query parameter (BAD_REQUEST)' },
+    }),
     preHandler: gate.require('approver'),
   }, async (req) => ({ entries: gate.auditLog(req.query as { limit: number; before?: number; actor?: string; action?: string }) }));
 
-  app.post('/logout', async (req, reply) => {
+  app.post('/logout', contract({
+    ...errorPages,
+    body: formFields(z.object({ csrf: z.string().optional().meta({ description: 'The Sign out button\'s CSRF token' }) })),
+    bodyTypes: ['application/x-www-form-urlencoded'],
+    ok: { 303: { description: 'Signed out: on to /login', headers: { location: '/login', 'set-cookie': 'Clears the session cookie' } } },
+    errors: { 403: 'No valid CSRF token: nothing changed' },
+  }), async (req, reply) => {
     try {
       gate.checkCsrf(req, 'logout');
     } catch (e) {

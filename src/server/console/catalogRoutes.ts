@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { consoleRoute, csrfField, formText, pageOk, redirectOk } from './consoleRoute.js';
+import { formFields } from '../openapi/routeContract.js';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError, toSluiceError } from '../../core/errors.js';
@@ -22,14 +25,22 @@ function modelSubject(name: string): string {
 }
 
 /** Feature groups (schema, sample, look-up) and models (leaderboard, history, promote, roll back). */
+const modelParams = z.object({ name: z.string().meta({ description: 'The model' }) });
+const changeErrors = { 403: 'Not an admin, or no valid CSRF token', 404: 'No such model (MODEL_NOT_FOUND)', 413: 'The form is larger than 200 kB' };
+
 export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
   const { auth, features } = s.opts;
   const b = s.base;
 
-  app.get(`${b}/features`, { preHandler: auth.require('viewer') }, async (req, reply) =>
+  app.get(`${b}/features`, consoleRoute(s, 'viewer', { ok: pageOk('The feature groups'), errors: {} }), async (req, reply) =>
     sendHtml(reply, 200, featuresPage(s.frame(req, reply), features ? await features.listGroups() : undefined)));
 
-  app.get(`${b}/features/:group`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+  app.get(`${b}/features/:group`, consoleRoute(s, 'viewer', {
+    params: z.object({ group: z.string().meta({ description: 'The feature group' }) }),
+    query: z.object({ id: formText('A record id to look up in the online store') }),
+    ok: pageOk('The group: schema, sample records, and the record of ?id='),
+    errors: { 404: 'No such feature group, or no feature store in this server' },
+  }), async (req, reply) => {
     if (!features) throw new SluiceError('NOT_FOUND', 'the feature store is not available in this server', { httpStatus: 404 });
     const group = await features.describeGroup((req.params as { group: string }).group);
     let sample: Array<Record<string, unknown>> = [];
@@ -46,7 +57,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return sendHtml(reply, 200, featureGroupPage(s.frame(req, reply), { group, sample, sampleError, lookup }));
   });
 
-  app.get(`${b}/models`, { preHandler: auth.require('viewer') }, async (req, reply) =>
+  app.get(`${b}/models`, consoleRoute(s, 'viewer', { ok: pageOk('The registered models'), errors: {} }), async (req, reply) =>
     sendHtml(reply, 200, modelsPage(s.frame(req, reply), s.opts.registry?.list())));
 
   const registry = (): ModelRegistry => {
@@ -67,13 +78,22 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return sendHtml(reply, status, modelPage(s.frame(req, reply), data));
   };
 
-  app.get(`${b}/models/:name`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+  app.get(`${b}/models/:name`, consoleRoute(s, 'viewer', {
+    params: modelParams,
+    query: z.object({ done: formText('The notice after a promotion or rollback') }),
+    ok: pageOk('The model: leaderboard, champion, versions and history'),
+    errors: { 404: 'No such model (MODEL_NOT_FOUND)' },
+  }), async (req, reply) => {
     const done = qs(req.query, 'done');
     const name = (req.params as { name: string }).name;
     return renderModel(req, reply, name, 200, done ? { kind: 'done', text: done === 'rollback' ? 'Rolled back: the champion is the previous one again.' : `Promoted: ${done}.` } : undefined);
   });
 
-  app.get(`${b}/models/:name/versions/:version/report`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+  app.get(`${b}/models/:name/versions/:version/report`, consoleRoute(s, 'viewer', {
+    params: modelParams.extend({ version: z.string().meta({ description: 'A version number or an alias' }) }),
+    ok: pageOk('The model report of the version (for the console\'s sandboxed frame)'),
+    errors: { 404: 'No such model or version, or it has no model report' },
+  }), async (req, reply) => {
     const { name, version } = req.params as { name: string; version: string };
     const v = registry().get(name, version);
     const file = modelReportFiles(s.opts.runtime, v).html;
@@ -99,17 +119,28 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     }
   };
 
-  app.post(`${b}/models/:name/promote`, { preHandler: auth.require('admin') }, async (req, reply) =>
+  app.post(`${b}/models/:name/promote`, consoleRoute(s, 'admin', {
+    params: modelParams,
+    body: formFields(z.object({ csrf: csrfField, version: formText('The version to promote (a number)'), alias: formText('The alias to move (default champion)'), comment: formText('Why, recorded in the history') })),
+    ok: redirectOk('Promoted: back to the model page, with a notice'),
+    errors: { ...changeErrors, 400: 'No version chosen (MODEL_BAD_VERSION) or a bad alias: the page again, saying so', 409: 'The version is not approved: the page again, saying so' },
+  }), async (req, reply) =>
     change(req, reply, (name, by) => {
       const version = Number(field(req.body, 'version'));
       if (!Number.isInteger(version) || version < 1) throw new SluiceError('MODEL_BAD_VERSION', 'choose a version to promote', { httpStatus: 400, hint: 'pick one of the approved versions' });
       const alias = (field(req.body, 'alias') ?? 'champion').trim() || 'champion';
       const comment = field(req.body, 'comment')?.trim().slice(0, 2000) || undefined;
-      const v = registry().promote(name, version, alias, by, comment);
+      const allowSchemaChange = field(req.body, 'allowSchemaChange') === 'on';
+      const v = registry().promote(name, version, alias, by, comment, { allowSchemaChange });
       return { done: `version ${v.version} is ${alias}`, audit: { action: 'model.promote', target: `model:${name}@${v.version}`, detail: `${alias}${comment ? `: ${comment}` : ''}` } };
     }));
 
-  app.post(`${b}/models/:name/rollback`, { preHandler: auth.require('admin') }, async (req, reply) =>
+  app.post(`${b}/models/:name/rollback`, consoleRoute(s, 'admin', {
+    params: modelParams,
+    body: formFields(z.object({ csrf: csrfField, comment: formText('Why, recorded in the history') })),
+    ok: redirectOk('Rolled back: back to the model page, with a notice'),
+    errors: { ...changeErrors, 409: 'There is no previous champion: the page again, saying so' },
+  }), async (req, reply) =>
     change(req, reply, (name, by) => {
       const comment = field(req.body, 'comment')?.trim().slice(0, 2000) || undefined;
       const v = registry().rollback(name, by, comment);

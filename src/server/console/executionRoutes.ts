@@ -1,4 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { executionIdParams } from '../openapi/apiSchemas.js';
+import { contract, formFields } from '../openapi/routeContract.js';
+import { consoleRoute, csrfField, formText, pageOk, redirectOk } from './consoleRoute.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -41,7 +45,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
   const { store } = runtime;
   const b = s.base;
 
-  app.get(b === '' ? '/' : b, { preHandler: auth.require('viewer') }, async (req, reply) => {
+  app.get(b === '' ? '/' : b, consoleRoute(s, 'viewer', { ok: pageOk('The approvals waiting for the signed-in user'), errors: {} }), async (req, reply) => {
     const user = s.user(req);
     const items: InboxItem[] = [];
     for (const r of store.list({ status: 'waiting', limit: 1000 })) {
@@ -60,16 +64,23 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return sendHtml(reply, 200, inboxPage(s.frame(req, reply), shown, items.length - shown.length));
   });
   if (b !== '') {
-    app.get(`${b}/`, async (_req, reply) => reply.redirect(b, 302));
+    const toInbox = contract({ ok: { 302: { description: 'To the inbox', headers: { location: 'The console\'s inbox' } } }, errors: {} });
+    app.get(`${b}/`, toInbox, async (_req, reply) => reply.redirect(b, 302));
     // Mounted under a base: the site's root leads to the inbox, unless something else serves it.
-    if (!app.hasRoute({ method: 'GET', url: '/' })) app.get('/', async (_req, reply) => reply.redirect(b, 302));
+    if (!app.hasRoute({ method: 'GET', url: '/' })) app.get('/', toInbox, async (_req, reply) => reply.redirect(b, 302));
   }
 
-  app.get(`${b}/executions`, { preHandler: auth.require('viewer') }, async (req, reply) => {
-    const status = qs(req.query, 'status');
-    if (status !== undefined && !(EXECUTION_STATUSES as readonly string[]).includes(status)) {
-      throw new SluiceError('BAD_FILTER', `no execution state ${quoteValue(status)}`, { httpStatus: 400, hint: `use one of ${EXECUTION_STATUSES.join(', ')}` });
-    }
+  app.get(`${b}/executions`, consoleRoute(s, 'viewer', {
+    query: z.object({
+      status: z.enum(EXECUTION_STATUSES).optional().meta({ description: 'Only executions in this state' }),
+      file: formText('Only executions whose file contains this'),
+      page: formText('Page number, from 1'),
+    }),
+    invalidCodes: { status: 'BAD_FILTER' },
+    ok: pageOk('Executions, newest first, 25 a page'),
+    errors: { 400: 'An unknown state (BAD_FILTER) or a bad page number (BAD_PAGE)' },
+  }), async (req, reply) => {
+    const status = qs(req.query, 'status'); // one of EXECUTION_STATUSES: the route's schema checked it
     const file = qs(req.query, 'file')?.slice(0, 200);
     const page = pageNumber(req.query);
     const rows = store.list({ status: status as ExecutionStatus | undefined, file, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
@@ -90,7 +101,12 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return sendHtml(reply, status, executionPage(s.frame(req, reply), v, o));
   };
 
-  app.get(`${b}/executions/:id`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+  app.get(`${b}/executions/:id`, consoleRoute(s, 'viewer', {
+    params: executionIdParams,
+    query: z.object({ decided: formText('approved or rejected: the notice after the decision form (shown only if the history says this user decided so)') }),
+    ok: pageOk('The execution: findings, drift, decision form, pipeline diagram, report, timeline'),
+    errors: { 404: 'No execution with this id (EXECUTION_NOT_FOUND)' },
+  }), async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const decided = qs(req.query, 'decided');
     // The notice after the form's redirect, only if the history says this user decided so (a crafted link shows nothing).
@@ -100,7 +116,18 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return renderDetail(req, reply, 200, id, confirmed ? { kind: 'done', text: `You ${decided} this batch. The pipeline continues from here.` } : undefined);
   });
 
-  app.post(`${b}/executions/:id/decide`, { preHandler: auth.require('approver') }, async (req, reply) => {
+  app.post(`${b}/executions/:id/decide`, consoleRoute(s, 'approver', {
+    params: executionIdParams,
+    body: formFields(z.object({ csrf: csrfField, decision: z.enum(['approve', 'reject']).optional().meta({ description: 'The button pressed' }), comment: formText('Recorded with the decision'), reason: formText('Why: required to reject') })),
+    ok: redirectOk('Decided: back to the execution, with a notice'),
+    errors: {
+      400: 'No decision, or a rejection without a reason: the page again, saying so',
+      403: 'No valid CSRF token, or the user may not decide this approval',
+      404: 'No execution with this id (EXECUTION_NOT_FOUND)',
+      409: 'The execution is not waiting for this approval any more: the page again, saying so',
+      413: 'The form is larger than 200 kB',
+    },
+  }), async (req, reply) => {
     const id = (req.params as { id: string }).id;
     const user = s.user(req);
     auth.checkCsrf(req, decideSubject(id));
@@ -120,7 +147,11 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     }
   });
 
-  app.get(`${b}/executions/:id/report`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+  app.get(`${b}/executions/:id/report`, consoleRoute(s, 'viewer', {
+    params: executionIdParams,
+    ok: pageOk('The insights report (for the console\'s sandboxed frame)'),
+    errors: { 404: 'No such execution, or it has no report yet' },
+  }), async (req, reply) => {
     const rec = store.require((req.params as { id: string }).id);
     const body = await readFile(join(runtime.project.paths.reports, rec.id, 'report.html')).catch(() => {
       throw new SluiceError('NOT_FOUND', `execution ${rec.id} has no report (yet)`, { httpStatus: 404, hint: 'the report step writes it' });
@@ -128,7 +159,11 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return sendEmbeddable(reply, body);
   });
 
-  app.get(`${b}/reports`, { preHandler: auth.require('viewer') }, async (req, reply) => {
+  app.get(`${b}/reports`, consoleRoute(s, 'viewer', {
+    query: z.object({ page: formText('Page number, from 1') }),
+    ok: pageOk('Batch reports, newest first'),
+    errors: { 400: 'A bad page number (BAD_PAGE)' },
+  }), async (req, reply) => {
     const page = pageNumber(req.query);
     const dir = runtime.project.paths.reports;
     const all = (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [])

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { SluiceError, toSluiceError } from '../../core/errors.js';
 import type { ColumnSchema } from '../../core/types.js';
 import { compileRecordTransform } from '../../flow/applyRecords.js';
-import { parseFittedFlow, type FittedFlow } from '../../flow/fittedFlow.js';
+import type { MissingPolicy } from '../../core/missing.js';
+import { fittedMissing, parseFittedFlow, type FittedFlow } from '../../flow/fittedFlow.js';
 import { requiredInputs } from '../../flow/planSql.js';
 import { loadModel } from '../../ml/loadModel.js';
 import type { Model } from '../../ml/model.js';
@@ -28,6 +29,7 @@ const CHUNK = 1000;
 export class FlowModelPredictor implements Predictor {
   readonly labels: string[];
   readonly inputs: ColumnSchema[];
+  readonly missing: MissingPolicy;
   private readonly transform: ReturnType<typeof compileRecordTransform>;
   private readonly levels;
 
@@ -48,6 +50,7 @@ export class FlowModelPredictor implements Predictor {
     const serving = pruneForServing(fitted, model.schema.map((s) => s.name));
     this.inputs = requiredInputs(serving, 'serve');
     this.transform = compileRecordTransform(serving);
+    this.missing = fittedMissing(fitted);
     this.levels = levelIndexes(model.schema);
     const produced = new Set(fitted.output.map((c) => c.name));
     const lacking = model.schema.filter((s) => !produced.has(s.name)).map((s) => s.name);

@@ -8,6 +8,16 @@ interface Slot {
   retired: boolean;
 }
 
+/** Why the host serves another version than the registry's champion (see followChampion). */
+export interface FallbackNote {
+  /** The champion that could not be loaded. */
+  champion: string;
+  /** Its load error, as a person reads it. */
+  reason: string;
+  /** The version served instead, or undefined when none could be loaded (503). */
+  serving: string | undefined;
+}
+
 /** A request's hold on one predictor; release it when the response is built. */
 export interface Lease {
   readonly predictor: Predictor;
@@ -31,6 +41,8 @@ export interface Lease {
  */
 export class ModelHost {
   private slot: Slot | undefined;
+  /** Set while the champion cannot be loaded: what `/ping` reports. */
+  fallback: FallbackNote | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly swapListeners = new Set<(p: Predictor | undefined, previous: Predictor | undefined) => void>();
 

@@ -1,3 +1,4 @@
+import type { MissingPolicy } from '../../core/missing.js';
 import type { ColumnSchema } from '../../core/types.js';
 
 /**
@@ -39,6 +40,8 @@ export interface Predictor {
   /** Class labels, in the order of every prediction's `probabilities`. */
   readonly labels: readonly string[];
   readonly inputs: readonly ColumnSchema[];
+  /** The missing-value rules records are read with: the model's own (its fitted flow's tokens); pandas' defaults when absent. */
+  readonly missing?: MissingPolicy;
   /** One result per record, in order. A record that cannot be predicted gets `{error}`. */
   predict(records: Record<string, unknown>[]): PredictionResult[] | Promise<PredictionResult[]>;
   /**

@@ -7,7 +7,7 @@ import { modelsRoutes } from '../routes/models.js';
 import type { InvocationGuard } from './invocationGuard.js';
 import { followChampion, type ChampionFollower } from './followChampion.js';
 import { loadFlowModelPredictor } from './FlowModelPredictor.js';
-import { ModelHost } from './ModelHost.js';
+import { ModelHost, type FallbackNote } from './ModelHost.js';
 import { PredictionLog } from './PredictionLog.js';
 import { parseOutputKeys, type OutputKey } from './predictionOutput.js';
 import { ServingMetrics } from './ServingMetrics.js';
@@ -36,6 +36,8 @@ export interface MountEndpointOptions {
   guard?: InvocationGuard;
   /** Told about a champion that failed to load (the previous one keeps serving). */
   onLoadError?: (e: unknown) => void;
+  /** Told when an earlier champion serves because the champion cannot be loaded (or none loads). */
+  onFallback?: (note: FallbackNote) => void;
 }
 
 export interface MountedEndpoint {
@@ -79,6 +81,7 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
   const follower = followChampion(opts.registry, opts.model, host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
     ...(opts.onLoadError ? { onError: opts.onLoadError, onRegistryError: opts.onLoadError } : {}),
+    ...(opts.onFallback ? { onFallback: opts.onFallback } : {}),
   });
   return {
     host,

@@ -2,6 +2,7 @@ import { SluiceError } from '../../core/errors.js';
 import { checkJsonDepth } from '../../core/jsonDepth.js';
 import { MAX_QUOTED, quoteValue } from '../../core/quoteValue.js';
 import type { ColumnSchema } from '../../core/types.js';
+import { DEFAULT_MISSING, type MissingPolicy } from '../../core/missing.js';
 import { BAD_VALUE, coerceValue } from './coerceValue.js';
 import { parseCsv } from './parseCsv.js';
 import { addWarning } from './recordWarnings.js';
@@ -42,8 +43,9 @@ const JSON_LINES = new Set(['application/jsonlines', 'application/jsonl', 'appli
  * - `application/jsonlines`: one record per line, an object, an array in input order, or
  *   SageMaker's `{"features": [...]}`.
  * Extra columns are ignored (the raw file may carry the target and ids); missing ones are errors.
+ * Values are read with `missing`, the model's missing tokens (recorded in its fitted flow).
  */
-export function parseInvocation(contentType: string | undefined, body: string, inputs: readonly ColumnSchema[], maxRecords = 100_000): ParsedInvocation {
+export function parseInvocation(contentType: string | undefined, body: string, inputs: readonly ColumnSchema[], maxRecords = 100_000, missing: MissingPolicy = DEFAULT_MISSING): ParsedInvocation {
   if (body.trim() === '') {
     throw new SluiceError('INVOCATION_EMPTY_BODY', 'the request body is empty', {
       hint: `send records as text/csv or application/json (${JSON_SHAPES})`,
@@ -51,9 +53,9 @@ export function parseInvocation(contentType: string | undefined, body: string, i
   }
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   let parsed: ParsedInvocation;
-  if (type === 'text/csv') parsed = fromCsv(body, inputs, headerParam(contentType));
-  else if (JSON_LINES.has(type)) parsed = fromJsonLines(body, inputs);
-  else parsed = fromJson(body, inputs, formatParam(contentType));
+  if (type === 'text/csv') parsed = fromCsv(body, inputs, headerParam(contentType), missing);
+  else if (JSON_LINES.has(type)) parsed = fromJsonLines(body, inputs, missing);
+  else parsed = fromJson(body, inputs, formatParam(contentType), missing);
   const count = parsed.ids?.length ?? parsed.records.length;
   if (count === 0) {
     throw new SluiceError('INVOCATION_NO_RECORDS', 'the request holds no records', { hint: 'send at least one record' });
@@ -78,7 +80,9 @@ function headerParam(contentType: string | undefined): boolean | undefined {
   return m ? m[1]!.toLowerCase() === 'present' : undefined;
 }
 
+/** The state of parsing one request: the missing-value rules it is read with, and its errors. */
 class Errors {
+  constructor(readonly missing: MissingPolicy) {}
   readonly list: RecordError[] = [];
   total = 0;
   add(e: RecordError): void {
@@ -118,10 +122,10 @@ function typeHint(type: string): string {
  * fitted flow imputes it, the trees route it), as batch prediction does, and a warning on the
  * record says so; the record is still scored.
  */
-function coerceInto(out: Record<string, unknown>, col: ColumnSchema, raw: unknown, record: number, _errors: Errors): void {
+function coerceInto(out: Record<string, unknown>, col: ColumnSchema, raw: unknown, record: number, errors: Errors): void {
   // JSON.parse reads a number beyond ±1.8e308 (1e400) as Infinity: say so instead of reading it as missing silently.
   const outOfRange = isOutOfRange(raw);
-  const v = outOfRange ? BAD_VALUE : coerceValue(raw, col.type);
+  const v = outOfRange ? BAD_VALUE : coerceValue(raw, col.type, errors.missing, col.format);
   if (v === BAD_VALUE) {
     const shown = outOfRange ? 'a number out of range' : quoteValue(raw);
     out[col.name] = null;
@@ -204,9 +208,9 @@ function fromObjects(items: readonly unknown[], inputs: readonly ColumnSchema[],
   return records;
 }
 
-function fromCsv(body: string, inputs: readonly ColumnSchema[], header: boolean | undefined): ParsedInvocation {
+function fromCsv(body: string, inputs: readonly ColumnSchema[], header: boolean | undefined, missing: MissingPolicy): ParsedInvocation {
   const rows = parseCsv(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
-  const errors = new Errors();
+  const errors = new Errors(missing);
   const first = rows[0] ?? [];
   const names = new Set(inputs.map((c) => c.name));
   const hasHeader = header ?? first.filter((cell) => names.has(cell.trim())).length * 2 >= Math.max(1, Math.min(first.length, inputs.length));
@@ -234,7 +238,7 @@ function jsonError(body: string, e: unknown): SluiceError {
 
 const shapeError = (msg: string): SluiceError => new SluiceError('INVOCATION_BAD_SHAPE', msg, { hint: JSON_SHAPES });
 
-function fromJson(body: string, inputs: readonly ColumnSchema[], format?: 'pandas-split' | 'pandas-records'): ParsedInvocation {
+function fromJson(body: string, inputs: readonly ColumnSchema[], format: 'pandas-split' | 'pandas-records' | undefined, missing: MissingPolicy): ParsedInvocation {
   checkJsonDepth(body);
   let doc: unknown;
   try {
@@ -242,7 +246,7 @@ function fromJson(body: string, inputs: readonly ColumnSchema[], format?: 'panda
   } catch (e) {
     throw jsonError(body, e);
   }
-  const errors = new Errors();
+  const errors = new Errors(missing);
   // MLflow 1.x: the DataFrame itself, records (a list) or split ({"columns", "data"}).
   if (Array.isArray(doc)) return { format: 'dataframe_records', records: fromObjects(doc, inputs, errors) };
   if (format === 'pandas-records') throw shapeError('with format=pandas-records the body must be a list of records [{"column": value, ...}]');
@@ -296,7 +300,7 @@ function fromColumns(cols: Record<string, unknown>, key: string, inputs: readonl
 }
 
 /** One JSON value per line: an object, an array in input order, or `{"features": [...]}` (SageMaker). */
-function fromJsonLines(body: string, inputs: readonly ColumnSchema[]): ParsedInvocation {
+function fromJsonLines(body: string, inputs: readonly ColumnSchema[], missing: MissingPolicy): ParsedInvocation {
   const items: unknown[] = [];
   const lines = body.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -312,7 +316,7 @@ function fromJsonLines(body: string, inputs: readonly ColumnSchema[]): ParsedInv
     const features = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 ? (v as { features?: unknown }).features : undefined;
     items.push(Array.isArray(features) ? features : v);
   }
-  const errors = new Errors();
+  const errors = new Errors(missing);
   const arrays = items.filter(Array.isArray).length;
   if (arrays > 0 && arrays < items.length) {
     const first = items.findIndex((x) => Array.isArray(x) !== Array.isArray(items[0]));

@@ -1,3 +1,17 @@
+/** What each tag of the document groups. */
+export const TAGS: Record<string, string> = {
+  server: 'The server itself: liveness and this document',
+  auth: 'Signing in and out, and the audit log (docs/auth.md)',
+  executions: 'Pipeline executions: list, start, inspect, redrive (docs/pipelines.md)',
+  approvals: 'Human approvals: by a signed-in approver, by API token, or by the single-use link of an approval message',
+  reports: 'The insights reports executions write (docs/report.md)',
+  triggers: 'Events that start executions: object-storage notifications (docs/pipelines.md, Triggers)',
+  features: 'The feature store: groups and online records (docs/features.md)',
+  endpoint: 'The real-time endpoint: SageMaker, MLflow and TF Serving protocols, health and metrics (docs/endpoint.md)',
+  models: 'The model registry: versions, aliases, approval and promotion (docs/models.md)',
+  console: 'The web console: HTML pages and forms for signed-in people (docs/console.md)',
+};
+
 /**
  * One line per route for the OpenAPI document, keyed `METHOD /path` (Fastify's `:param` form).
  * A route's own `schema.summary` wins; a route missing from both is listed by the docs test, so a

@@ -1,4 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { HTML } from '../openapi/apiSchemas.js';
+import { contract, formFields } from '../openapi/routeContract.js';
 import { isSluiceError, toSluiceError } from '../../core/errors.js';
 import { findToken, hashToken } from '../../pipeline/approvals/approvalTokens.js';
 import { mayDecide } from '../../pipeline/approvals/Approver.js';
@@ -30,7 +33,13 @@ export function approvalPageRoutes(app: FastifyInstance, ctx: ServerContext): vo
   const { store } = ctx.runtime;
   const secure = (ctx.runtime.project.config.server.publicUrl ?? '').startsWith('https:');
 
-  app.get('/approve/:token', async (req, reply) => {
+  const tokenParams = z.object({ token: z.string().min(1).max(200).meta({ description: 'The single-use token of the approval message\'s link' }) });
+  app.get('/approve/:token', contract({
+    params: tokenParams,
+    errorShape: 'html',
+    ok: { 200: { description: 'The decision page: findings, pipeline diagram and the form (sets the CSRF cookie)', content: HTML } },
+    errors: { 403: 'An unknown link, or its holder may no longer decide', 409: 'The link was used, or the execution is not waiting for this approval', 410: 'The link expired' },
+  }), async (req, reply) => {
     const token = (req.params as { token: string }).token;
     const t = findToken(store.db, token);
     const refuse = (status: number, msg: string) => htmlReply(reply, status, messagePage('This link cannot decide', msg, 'refused', 'Open the execution in the console, or ask for a new link.'));
@@ -56,7 +65,14 @@ export function approvalPageRoutes(app: FastifyInstance, ctx: ServerContext): vo
     }));
   });
 
-  app.post('/approve/:token', async (req, reply) => {
+  app.post('/approve/:token', contract({
+    params: tokenParams,
+    errorShape: 'html',
+    body: formFields(z.object({ csrf: z.string().optional().meta({ description: 'The form\'s CSRF token' }), decision: z.string().optional().meta({ description: 'approve or reject' }), comment: z.string().optional(), reason: z.string().optional().meta({ description: 'Why: required to reject' }) })),
+    bodyTypes: ['application/x-www-form-urlencoded'],
+    ok: { 200: { description: 'Decided: a page saying so', content: HTML } },
+    errors: { 400: 'No decision, or a rejection without a reason', 403: 'No valid CSRF token, an unknown link, or its holder may no longer decide', 409: 'Decided already, or not waiting for this approval', 410: 'The link expired' },
+  }), async (req, reply) => {
     const token = (req.params as { token: string }).token;
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!ctx.csrf.verify(readCookie(req.headers.cookie, CSRF_COOKIE), hashToken(token), body.csrf)) {

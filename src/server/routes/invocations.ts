@@ -8,6 +8,9 @@ import { parseInvocation } from '../endpoint/parseInvocation.js';
 import type { PredictionLog } from '../endpoint/PredictionLog.js';
 import { chooseOutput, renderPredictions, type OutputKey } from '../endpoint/predictionOutput.js';
 import { sluiceVersion } from '../../training/sluiceVersion.js';
+import { z } from 'zod';
+import { invocationAnswer, invocationAnswers, invocationBodies, pingAnswer } from '../endpoint/invocationShapes.js';
+import { contract, type RouteContract } from '../openapi/routeContract.js';
 import { isRecordError, type Prediction, type PredictionResult, type Predictor, type RecordError } from '../endpoint/Predictor.js';
 import { warningsOf } from '../endpoint/recordWarnings.js';
 import type { ServingMetrics } from '../endpoint/ServingMetrics.js';
@@ -103,19 +106,55 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
 
   const ping = async (_req: FastifyRequest, reply: FastifyReply) => {
     const p = host.current;
-    if (!p) return reply.code(503).send({ status: 'no model loaded' });
+    // The champion cannot be loaded: say which, and why, whether an earlier champion serves or none does.
+    const fallback = host.fallback ? { fallback: { champion_version: host.fallback.champion, reason: host.fallback.reason } } : {};
+    if (!p) return reply.code(503).send({ status: 'no model loaded', ...fallback });
     // The input columns, in the order a headerless CSV row or an array instance gives them.
     return reply
       .header(MODEL_HEADER, p.name)
       .header(VERSION_HEADER, p.version)
-      .send({ status: 'ok', model: p.name, model_version: p.version, labels: p.labels, inputs: p.inputs.map((c) => ({ name: c.name, type: c.type })) });
+      .send({ status: host.fallback ? 'fallback' : 'ok', model: p.name, model_version: p.version, labels: p.labels, inputs: p.inputs.map((c) => ({ name: c.name, type: c.type })), ...fallback });
   };
-  app.get('/ping', ping);
+  const modelHeaders = { [MODEL_HEADER]: 'The model that answered', [VERSION_HEADER]: 'Its version' };
+  const health: RouteContract = {
+    ok: {
+      200: { description: 'A model is loaded: which, its labels and its inputs', json: pingAnswer, headers: modelHeaders },
+      503: { description: 'No model is loaded (a load balancer takes the instance out)', json: z.object({ status: z.literal('no model loaded') }) },
+    },
+    errors: {},
+  };
+  app.get('/ping', contract(health), ping);
   // MLflow's scoring server: GET /health (as /ping) and GET /version (the server's version, as text).
-  app.get('/health', ping);
-  app.get('/version', async (_req, reply) => reply.type('text/plain; charset=utf-8').send(sluiceVersion()));
+  app.get('/health', contract(health), ping);
+  app.get('/version', contract({ ok: { 200: { description: 'The Sluice version', content: { 'text/plain': z.string().meta({ examples: ['0.1.0'] }) } } }, errors: {} }), async (_req, reply) => reply.type('text/plain; charset=utf-8').send(sluiceVersion()));
 
-  app.post('/invocations', { bodyLimit, ...(opts.guard ? { onRequest: opts.guard } : {}), ...(metrics ? { onResponse: observe } : {}) }, async (req, reply) => {
+  app.post('/invocations', {
+    bodyLimit,
+    ...(opts.guard ? { onRequest: opts.guard } : {}),
+    ...(metrics ? { onResponse: observe } : {}),
+    ...contract({
+      bodyDoc: invocationBodies,
+      errorShape: 'wrapped',
+      ok: {
+        200: {
+          description: 'One prediction per record, as Accept asks: JSON (default), CSV without header, or JSON Lines; the keys are chosen by SAGEMAKER_INFERENCE_OUTPUT or per request with the Accept `output` parameter (`text/csv; output="predicted_label,probability"`)',
+          json: invocationAnswer,
+          content: invocationAnswers,
+          headers: { ...modelHeaders, [PREDICTION_ID_HEADER]: 'The id of the prediction log entry, when the request was sampled' },
+        },
+      },
+      errors: {
+        400: 'No record can be scored: a malformed body, a missing column, an unparseable value... every bad record listed in details.errors (INVOCATION_*)',
+        401: 'With endpoint.auth: no or a wrong endpoint token',
+        404: 'A record id has no features in the online store (INVOCATION_UNKNOWN_RECORD_ID)',
+        406: 'Accept names no type the endpoint can produce (INVOCATION_NOT_ACCEPTABLE)',
+        413: 'The body is larger than the endpoint\'s limit (6 MB by default) or holds too many records',
+        415: 'A Content-Type the endpoint does not read, named in the message (INVOCATION_UNSUPPORTED_TYPE)',
+        429: 'With endpoint.rateLimit: too many requests (Retry-After says when to retry)',
+        503: 'No model is loaded (ENDPOINT_NO_MODEL); retry later',
+      },
+    }),
+  }, async (req, reply) => {
     // What the client can read is settled first: a 406 costs no prediction.
     const output = chooseOutput(req.headers.accept, opts.outputKeys);
     const lease = host.acquire();
@@ -132,7 +171,7 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
       info.set(req, i);
       reply.header(MODEL_HEADER, p.name).header(VERSION_HEADER, p.version);
       const body = typeof req.body === 'string' ? req.body : '';
-      const parsed = parseInvocation(req.headers['content-type'], body, p.inputs, maxRecords);
+      const parsed = parseInvocation(req.headers['content-type'], body, p.inputs, maxRecords, p.missing);
       let records = parsed.records;
       let results: PredictionResult[];
       if (parsed.ids) {

@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
 import { hasSecret } from '../../pipeline/triggers/senderSecret.js';
 import { asSnsMessage, confirmSnsSubscription, verifySnsSignature } from '../../pipeline/triggers/snsMessage.js';
 import { parseS3Event, takeS3Object } from '../../pipeline/triggers/s3Events.js';
+import { objectEventShape, snsMessageShape } from '../../pipeline/triggers/eventShapes.js';
 import { executionJson } from './executions.js';
+import { executionSchema } from '../openapi/apiSchemas.js';
+import { contract } from '../openapi/routeContract.js';
 import { parseJsonBounded } from '../../core/jsonDepth.js';
 import type { ServerContext } from '../serverContext.js';
 
@@ -15,7 +19,25 @@ import type { ServerContext } from '../serverContext.js';
  * Each created object is fetched and gets an execution; a subscription is confirmed.
  */
 export function s3EventRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/api/s3-events', async (req, reply) => {
+  const started = z.object({ executions: z.array(z.object({ bucket: z.string(), key: z.string(), execution: executionSchema })) });
+  const subscription = z.object({ topicArn: z.string(), executions: z.array(z.never()), confirmed: z.literal(true).optional(), unsubscribed: z.literal(true).optional() });
+  app.post('/api/s3-events', contract({
+    // Read by the protocol parsers after the sender is authenticated (see eventShapes.ts).
+    bodyDoc: { 'application/json': objectEventShape, 'text/plain': snsMessageShape.meta({ description: 'An SNS message as SNS posts it (JSON text)' }) },
+    ok: {
+      201: { description: 'Executions started for the created objects', json: started },
+      200: { description: 'Nothing new started (duplicates, other events, a test event), or an SNS subscription confirmed or ended', json: z.union([started, subscription]) },
+    },
+    errors: {
+      400: 'Not an event of a known shape, a record without bucket or key, a key that is not validly URL-encoded, an untrusted SubscribeURL (S3_EVENT_INVALID, S3_EVENT_BAD_KEY, SNS_MESSAGE_INVALID, SNS_SUBSCRIBE_URL_UNTRUSTED)',
+      401: 'Wrong or missing shared secret, or a bad SNS signature (S3_EVENT_UNAUTHORIZED, SNS_SIGNATURE_INVALID)',
+      403: 'An SNS topic not listed in s3Events.sns.topicArns (SNS_TOPIC_NOT_ALLOWED)',
+      404: 'S3 events are not configured (S3_EVENTS_DISABLED)',
+      413: 'The body is larger than 1 MB',
+      502: 'A created object could not be fetched from the bucket (named in the message)',
+      503: 'The secret named by s3Events.secretEnv is not set (CONFIG_SECRET_MISSING)',
+    },
+  }), async (req, reply) => {
     const cfg = ctx.runtime.project.config.s3Events;
     if (!cfg) throw new SluiceError('S3_EVENTS_DISABLED', 'S3 event notifications are not configured', { httpStatus: 404, hint: 'add s3Events to sluice.yaml' });
     const expected = process.env[cfg.secretEnv];

@@ -120,6 +120,11 @@ function summary(e: ExecutionEvent): string {
     case 'ActivityScheduled': case 'ActivityRetried': return `attempt ${String(d.attempt)}`;
     case 'ExecutionStarted': return cell((d.input as { file?: string } | undefined)?.file ?? '');
     case 'ExecutionSucceeded': return cell(d.outcome ?? '');
+    // An activity's findings (deploy: the input contract changed) are what a person must read.
+    case 'ActivitySucceeded': {
+      const findings = (d.output as { findings?: Array<{ message?: unknown }> } | undefined)?.findings;
+      return Array.isArray(findings) ? findings.map((f) => `finding: ${String(f.message)}`).join('; ') : '';
+    }
     default: return '';
   }
 }

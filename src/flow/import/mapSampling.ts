@@ -1,0 +1,31 @@
+import type { StepSpec } from '../flowSchema.js';
+import type { MapContext } from './mapNode.js';
+import { num, obj, paramsKey, str } from './params.js';
+
+/** Balance data: random oversample or undersample of the target's classes. */
+export function mapBalanceData(ctx: MapContext): void {
+  const p = ctx.node.parameters;
+  const method = /oversample/i.test(ctx.action ?? '') ? 'oversample' : /undersample/i.test(ctx.action ?? '') ? 'undersample' : undefined;
+  const column = str(p, 'target_column');
+  const ratio = num(p, 'ratio') ?? 1;
+  if (!method || !column || !(ratio > 0 && ratio <= 1)) return ctx.unsupported();
+  ctx.note('info', 'Sluice balances training batches only, with seed 0 (Data Wrangler drew other rows); change seed to draw others');
+  ctx.add({ kind: 'balance', column, method, ratio, seed: 0 });
+}
+
+/** Sampling: random (seeded), stratified, first K. */
+export function mapSampling(ctx: MapContext): void {
+  const method = str(ctx.node.parameters, 'sampling_method') ?? '';
+  const q = obj(ctx.node.parameters, paramsKey(method));
+  const n = num(q, 'sample_size') ?? num(q, 'size') ?? num(q, 'k') ?? num(q, 'limit');
+  const seed = num(q, 'seed') ?? 0;
+  if (!n || !Number.isInteger(n) || n < 1 || !Number.isInteger(seed) || seed < 0) return ctx.unsupported();
+  if (/^random$/i.test(method)) return ctx.add({ kind: 'sample', n, seed });
+  if (/first|limit|head/i.test(method)) return ctx.add({ kind: 'sample', n, method: 'first' } as StepSpec);
+  if (/stratif/i.test(method)) {
+    const column = str(q, 'stratify_column') ?? str(q, 'input_column') ?? str(q, 'column');
+    if (!column) return ctx.unsupported();
+    return ctx.add({ kind: 'sample', n, stratify_by: column, seed } as StepSpec);
+  }
+  return ctx.unsupported();
+}

@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SluiceError } from '../core/errors.js';
+import type { ColumnSchema } from '../core/types.js';
+import { MANIFEST_FORMAT } from '../training/manifest.js';
+import { TRAIN_FILES } from '../training/trainFiles.js';
+
+/** How the required inputs of a candidate differ from the champion's. */
+export interface InputChange {
+  /** Required by the candidate, not by the champion: clients that send what the champion needs get 400. */
+  added: ColumnSchema[];
+  /** Required by the champion, not by the candidate (harmless to clients; listed for the record). */
+  removed: ColumnSchema[];
+  /** Required by both with another type. */
+  retyped: Array<{ name: string; from: string; to: string }>;
+}
+
+/**
+ * The raw columns a registered version requires at prediction time (`inputSignature` of its
+ * manifest, src/training/inputSignature.ts), or undefined when its artifact has no readable
+ * manifest (a model trained before manifests recorded it): then nothing can be compared.
+ */
+export function readInputSignature(artifactPath: string): ColumnSchema[] | undefined {
+  for (const file of [join(artifactPath, TRAIN_FILES.manifest), join(artifactPath, TRAIN_FILES.modelDir, TRAIN_FILES.manifestCopy), join(artifactPath, TRAIN_FILES.manifestCopy)]) {
+    if (!existsSync(file)) continue;
+    try {
+      const m = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; inputSignature?: unknown };
+      if (m.format === MANIFEST_FORMAT && Array.isArray(m.inputSignature)) return m.inputSignature as ColumnSchema[];
+    } catch {
+      // An unreadable manifest: try the copy.
+    }
+  }
+  return undefined;
+}
+
+/** The difference between two input signatures, or undefined when they require the same columns and types. */
+export function compareInputs(champion: readonly ColumnSchema[], candidate: readonly ColumnSchema[]): InputChange | undefined {
+  const before = new Map(champion.map((c) => [c.name, c.type]));
+  const after = new Map(candidate.map((c) => [c.name, c.type]));
+  const added = candidate.filter((c) => !before.has(c.name));
+  const removed = champion.filter((c) => !after.has(c.name));
+  const retyped = candidate.filter((c) => before.has(c.name) && before.get(c.name) !== c.type).map((c) => ({ name: c.name, from: before.get(c.name)!, to: c.type }));
+  return added.length + removed.length + retyped.length === 0 ? undefined : { added, removed, retyped };
+}
+
+/** "requires new columns a, b; no longer requires c; d is now float (was integer)". */
+export function describeInputChange(c: InputChange): string {
+  const parts: string[] = [];
+  if (c.added.length) parts.push(`requires new column${c.added.length > 1 ? 's' : ''} ${c.added.map((x) => x.name).join(', ')}`);
+  if (c.removed.length) parts.push(`no longer requires ${c.removed.map((x) => x.name).join(', ')}`);
+  for (const r of c.retyped) parts.push(`${r.name} is now ${r.to} (was ${r.from})`);
+  return parts.join('; ');
+}
+
+/**
+ * The input contract between a candidate and the champion it would replace: the change, when
+ * both manifests record their inputs and they differ. Promotion refuses such a change unless
+ * told (`--allow-schema-change`, sluice.yaml `model.allowSchemaChange`): clients built for the
+ * champion would start getting 400s.
+ */
+export function inputChangeOf(championPath: string, candidatePath: string): InputChange | undefined {
+  const before = readInputSignature(championPath);
+  const after = readInputSignature(candidatePath);
+  return before && after ? compareInputs(before, after) : undefined;
+}
+
+/** The 409 for a promotion whose inputs differ from the champion's. */
+export function inputsChangedError(name: string, version: number, champion: number, change: InputChange): SluiceError {
+  return new SluiceError('MODEL_INPUTS_CHANGED', `${name} version ${version} ${describeInputChange(change)} compared with champion version ${champion}: clients of the endpoint would get errors`, {
+    httpStatus: 409,
+    hint: 'check that every client sends the new columns, then promote with --allow-schema-change (API: "allowSchemaChange": true; pipeline: model.allowSchemaChange in sluice.yaml)',
+    details: change,
+  });
+}
