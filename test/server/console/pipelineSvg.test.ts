@@ -21,8 +21,8 @@ describe('pipelineSvg', () => {
     expect(svg).toContain('decision = approved');
     expect(svg).toContain('betterThanChampion = true');
     expect(svg).toContain('otherwise');
-    // one arrow per transition: 7 nexts + 2 choices x 2 branches
-    expect((svg.match(/marker-end="url\(#arrow\)"/g) ?? []).length).toBe(11);
+    // one arrow per transition: 7 nexts + 3 choices x 2 branches (decision, better, deployed_or_not)
+    expect((svg.match(/marker-end="url\(#arrow\)"/g) ?? []).length).toBe(13);
     expect(svg).toContain('<desc id="pipeline-desc">Pipeline default. Current: build. Done: run_flow, report, notify, approval, decision.</desc>');
   });
 
