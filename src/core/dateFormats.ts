@@ -8,7 +8,6 @@
  * 6 December depending on the day/month order, which the user states (`dateOrder: dmy|mdy` in
  * sluice.yaml, `--date-order`); without it such a column stays text: no order is guessed.
  */
-import { quoteLiteral } from '../engine/sql.js';
 
 export type DateOrder = 'dmy' | 'mdy';
 
@@ -26,7 +25,7 @@ export interface DateFormat {
 
 const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 /** Spellings of months: `jan`...`dec`, the full names, and `sept`. */
-const MONTH_SPELLINGS = [...MONTH_NAMES.map((n) => n.slice(0, 3)), ...MONTH_NAMES, 'sept'];
+export const MONTH_SPELLINGS = [...MONTH_NAMES.map((n) => n.slice(0, 3)), ...MONTH_NAMES, 'sept'];
 const NAME = '([A-Za-z]{3,9})\\.?';
 
 function numeric(sep: string, order: DateOrder): DateFormat {
@@ -84,29 +83,12 @@ export function parseDateText(text: string, format: DateFormat): string | null {
   return `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
-/** SQL: the text expression `expr` as a DATE in `format`, NULL when it is not one. */
-export function dateFromTextSql(expr: string, format: DateFormat): string {
-  const t = `trim(${expr}, ' ')`;
-  const re = quoteLiteral(format.re);
-  const group = (k: number): string => `regexp_extract(${t}, ${re}, ${k})`;
-  const spellings = `[${MONTH_SPELLINGS.map(quoteLiteral).join(', ')}]`;
-  const pos = `list_position(${spellings}, lower(${group(format.m)}))`;
-  const month = format.id.includes('mon') ? `CASE WHEN ${pos} = 25 THEN 9 ELSE (${pos} - 1) % 12 + 1 END` : `TRY_CAST(${group(format.m)} AS INTEGER)`;
-  const iso = `printf('%04d-%02d-%02d', TRY_CAST(${group(format.y)} AS INTEGER), ${month}, TRY_CAST(${group(format.d)} AS INTEGER))`;
-  return `CASE WHEN regexp_full_match(${t}, ${re}) THEN TRY_CAST(${iso} AS DATE) END`;
-}
-
-const ISO_DATE: DateFormat = { id: 'yyyy-mm-dd', re: '(\\d{4})-(\\d{2})-(\\d{2})', y: 1, m: 2, d: 3 };
+export const ISO_DATE: DateFormat = { id: 'yyyy-mm-dd', re: '(\\d{4})-(\\d{2})-(\\d{2})', y: 1, m: 2, d: 3 };
 
 /**
  * A value of a date column at prediction time: in the column's recorded format, else as an ISO
- * date (`1998-06-12`), else null. The JavaScript twin of {@link readDateSql}.
+ * date (`1998-06-12`), else null. The JavaScript twin of `readDateSql` (src/engine/dateSql.ts).
  */
 export function readDateText(text: string, format: DateFormat): string | null {
   return parseDateText(text, format) ?? parseDateText(text, ISO_DATE);
-}
-
-/** SQL: the text expression `expr` as a DATE in `format`, else as an ISO date, else NULL. */
-export function readDateSql(expr: string, format: DateFormat): string {
-  return `coalesce(${dateFromTextSql(expr, format)}, ${dateFromTextSql(expr, ISO_DATE)})`;
 }

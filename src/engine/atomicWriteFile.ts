@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { diskFullFault } from '../state/diskFull.js';
+import { diskFullFault } from './diskFull.js';
 
 /** A temporary name beside `path` (same folder, so the final rename is atomic). */
 export function tempPathFor(path: string): string {

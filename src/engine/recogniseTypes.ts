@@ -11,7 +11,8 @@
  * "Every value" means every value that is not missing, over the whole column: a column with one
  * value that does not fit stays text, so no value is ever turned into a missing one by a guess.
  */
-import { dateFormatsFor, dateFromTextSql, type DateFormat, type DateOrder } from '../core/dateFormats.js';
+import { dateFormatsFor, type DateFormat, type DateOrder } from '../core/dateFormats.js';
+import { dateFromTextSql } from './dateSql.js';
 import type { Engine } from './Engine.js';
 import { quoteIdent } from './sql.js';
 

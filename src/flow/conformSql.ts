@@ -1,4 +1,5 @@
-import { dateFormat, readDateSql } from '../core/dateFormats.js';
+import { dateFormat } from '../core/dateFormats.js';
+import { readDateSql } from '../engine/dateSql.js';
 import { logicalToDuckType, type ColumnSchema } from '../core/types.js';
 
 /** The words a text value may use for a boolean at prediction time (as src/core/coerceValue.ts). */

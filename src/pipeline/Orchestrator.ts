@@ -22,7 +22,7 @@ import type { ApprovalState, Pipeline } from './definition/pipelineSchema.js';
 import type { ExecutionEvent, NewEvent, RecordedError } from './events.js';
 import { commandKey, plan, type Command } from './plan.js';
 import type { ProjectPaths } from './projectPaths.js';
-import { diskFullOf, type DiskFull } from '../state/diskFull.js';
+import { diskFullOf, type DiskFull } from '../engine/diskFull.js';
 import { sha256File, type ReadLimits } from './triggers/readInputFile.js';
 import { leaseOwnerId, type ExecutionInput, type ExecutionRecord, type ExecutionStore } from './store/ExecutionStore.js';
 

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATE_FORMATS, dateFormat, dateFromTextSql, parseDateText } from '../../src/core/dateFormats.js';
+import { DATE_FORMATS, dateFormat, parseDateText } from '../../src/core/dateFormats.js';
+import { dateFromTextSql } from '../../src/engine/dateSql.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
 import { quoteLiteral } from '../../src/engine/sql.js';

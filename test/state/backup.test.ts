@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
-import { backupProject } from '../../src/state/backupProject.js';
-import { restoreProject } from '../../src/state/restoreProject.js';
+import { backupProject } from '../../src/backup/backupProject.js';
+import { restoreProject } from '../../src/backup/restoreProject.js';
 import { rejectionOf } from '../support/errors.js';
 import { cli, cliAsync, diabetesCsv, newProject, predict, serve, trainChampion, type Served } from './liveProject.js';
 

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { atomicWriteFile } from '../../src/engine/atomicWriteFile.js';
 import type { ActivityContext } from '../../src/pipeline/activities/Activity.js';
 import type { Orchestrator } from '../../src/pipeline/Orchestrator.js';
-import { diskFullOf } from '../../src/state/diskFull.js';
+import { diskFullOf } from '../../src/engine/diskFull.js';
 import { ActivityRegistry, effectLines, orchestrator, pipeline, tempProject } from '../pipeline/support.js';
 import { cli, diabetesCsv, newProject, predict, serve, trainChampion, type Served } from './liveProject.js';
 

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 // Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
 const lib = async () => ({
   ...(await import('../../pipeline/project/loadProject.js')),
-  ...(await import('../../state/backupProject.js')),
-  ...(await import('../../state/restoreProject.js')),
+  ...(await import('../../backup/backupProject.js')),
+  ...(await import('../../backup/restoreProject.js')),
 });
 
 const kib = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);

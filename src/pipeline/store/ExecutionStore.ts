@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { SluiceError } from '../../core/errors.js';
-import { diskFullFault } from '../../state/diskFull.js';
+import { diskFullFault } from '../../engine/diskFull.js';
 import { migrate, type ProjectDb } from '../../state/openProjectDb.js';
 import type { Pipeline } from '../definition/pipelineSchema.js';
 import type { ExecutionEvent, NewEvent, RecordedError } from '../events.js';

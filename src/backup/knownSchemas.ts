@@ -4,7 +4,7 @@ import { MODEL_MIGRATIONS } from '../models/migrations.js';
 import { PIPELINE_MIGRATIONS } from '../pipeline/store/pipelineMigrations.js';
 import { AUTH_MIGRATIONS } from '../server/auth/authTables.js';
 import { PREDICTION_MIGRATIONS } from '../server/endpoint/PredictionLog.js';
-import type { ProjectDb } from './openProjectDb.js';
+import type { ProjectDb } from '../state/openProjectDb.js';
 
 /**
  * The newest schema version this Sluice knows of each module's tables (the number of its
