@@ -81,6 +81,18 @@ server:
     keepAliveTimeout: 5s    # an idle kept-alive connection
     maxConnections: 1000
 
+# When the disk is full (ENOSPC, SQLITE_FULL) a step pauses and is tried again, waiting retry,
+# then twice as long each time, up to maxRetry (docs/operations.md).
+diskFull:
+  retry: 5s
+  maxRetry: 5m
+
+# Access to the real-time endpoint (POST /invocations): bearer tokens and a rate limit per caller
+# (docs/endpoint.md). Open, without limit, when absent. Example:
+# endpoint:
+#   auth: { tokenEnv: SLUICE_ENDPOINT_TOKENS }
+#   rateLimit: { perSecond: 100, burst: 200 }
+
 # People who read (viewer) or decide (approver, admin). Only approvers and admins decide.
 approvers:
   - name: Change Me

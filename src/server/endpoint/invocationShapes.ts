@@ -58,7 +58,8 @@ export const invocationAnswers = {
 };
 
 export const pingAnswer = z.object({
-  status: z.literal('ok'),
+  status: z.enum(['ok', 'fallback']).meta({ description: '"fallback" when the champion cannot be loaded and an earlier champion serves (docs/operations.md)' }),
+  fallback: z.object({ champion_version: z.string(), reason: z.string() }).optional().meta({ description: 'The champion that failed to load, and why' }),
   model: z.string(),
   model_version: z.string(),
   labels: z.array(z.string()),

@@ -103,7 +103,7 @@ ${approved.length
 <select id="version" name="version">${approved.map((v) => html`<option value="${v.version}">${v.version}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}</option>`)}</select>
 <label for="alias">Alias</label><input type="text" id="alias" name="alias" value="champion" maxlength="128" required>
 <label for="promote-comment">Comment</label><input type="text" id="promote-comment" name="comment" maxlength="2000">
-<label><input type="checkbox" name="allowSchemaChange"> Allow other required inputs than the champion's (clients must send the new columns)</label>
+<label for="allow-schema-change"><input type="checkbox" id="allow-schema-change" name="allowSchemaChange"> Allow other required inputs than the champion's (clients must send the new columns)</label>
 <button type="submit" class="primary">Promote</button></form>`
     : html`<p class="muted">No approved version to promote.</p>`}
 <h2>Roll back</h2>
