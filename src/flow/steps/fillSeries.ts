@@ -3,7 +3,7 @@ import { logicalToDuckType } from '../../core/types.js';
 import { quoteIdent, sqlValue } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
 import { columnList, common, isMissing, missingSql, plain, retype, typeOf } from './common.js';
-import { numbered, ROW_NUMBER } from './rowOrder.js';
+import { inFileOrder } from './rowOrder.js';
 import { assertNumeric, refuseRecords, seriesFields, seriesInputs, seriesServingProblem, seriesWindow } from './series.js';
 
 const schema = z
@@ -78,9 +78,8 @@ export const fillSeries = defineStep({
   },
   sql: (s, _f, ctx, input) => {
     if (s.method === 'linear') assertNumeric(ctx, 'fill_series', s.columns);
-    const rn = quoteIdent(ROW_NUMBER);
     const replace = s.columns.map((c) => `${fillSql(s, ctx, c)} AS ${quoteIdent(c)}`).join(', ');
-    return `SELECT * EXCLUDE (${rn}) FROM (SELECT * REPLACE (${replace}) FROM ${numbered(input)}) ORDER BY ${rn}`;
+    return inFileOrder(input, `* REPLACE (${replace})`);
   },
   record: (s, _f, ctx) => {
     if (needsHistory(s)) return refuseRecords(`fill_series with method ${s.method}`, ctx);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
 import { assertNew, columnName, common, plain, typeOf } from './common.js';
-import { numbered, ROW_NUMBER } from './rowOrder.js';
+import { inFileOrder } from './rowOrder.js';
 import { refuseRecords, seriesFields, seriesInputs, seriesServingProblem, seriesWindow } from './series.js';
 
 const schema = z
@@ -42,9 +42,8 @@ export const lagFeatures = defineStep({
     return [...plain(ctx.columns), ...names(s).map((name) => ({ name, type }))];
   },
   sql: (s, _f, _ctx, input) => {
-    const rn = quoteIdent(ROW_NUMBER);
     const lags = names(s).map((n, i) => `lag(${quoteIdent(s.column)}, ${i + 1}) OVER ${seriesWindow(s)} AS ${quoteIdent(n)}`);
-    return `SELECT * EXCLUDE (${rn}) FROM (SELECT *, ${lags.join(', ')} FROM ${numbered(input)}) ORDER BY ${rn}`;
+    return inFileOrder(input, `*, ${lags.join(', ')}`);
   },
   record: (_s, _f, ctx) => refuseRecords('lag_features', ctx),
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
 import { assertNew, columnName, common, plain } from './common.js';
-import { numbered, ROW_NUMBER } from './rowOrder.js';
+import { inFileOrder } from './rowOrder.js';
 import { assertNumeric, refuseRecords, seriesFields, seriesInputs, seriesServingProblem, seriesWindow } from './series.js';
 
 const STATS = { mean: 'avg', sum: 'sum', min: 'min', max: 'max', std: 'stddev_samp', median: 'median' } as const;
@@ -46,10 +46,9 @@ export const rollingFeatures = defineStep({
   },
   sql: (s, _f, ctx, input) => {
     assertNumeric(ctx, 'rolling_features', [s.column]);
-    const rn = quoteIdent(ROW_NUMBER);
     const frame = seriesWindow(s, `ROWS BETWEEN ${s.window - 1} PRECEDING AND CURRENT ROW`);
     const cols = s.stats.map((st) => `${STATS[st]}(${quoteIdent(s.column)}::DOUBLE) OVER ${frame} AS ${quoteIdent(name(s, st))}`);
-    return `SELECT * EXCLUDE (${rn}) FROM (SELECT *, ${cols.join(', ')} FROM ${numbered(input)}) ORDER BY ${rn}`;
+    return inFileOrder(input, `*, ${cols.join(', ')}`);
   },
   record: (_s, _f, ctx) => refuseRecords('rolling_features', ctx),
 });

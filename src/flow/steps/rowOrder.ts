@@ -13,6 +13,16 @@ export function numbered(input: string): string {
 }
 
 /**
+ * `projection` (for example `*, lag(x, 1) OVER (...) AS x_lag_1`) evaluated over the numbered
+ * input, then the rows put back in file order without the row number: for steps whose window
+ * functions order rows their own way (the time-series steps).
+ */
+export function inFileOrder(input: string, projection: string): string {
+  const rn = quoteIdent(ROW_NUMBER);
+  return `SELECT * EXCLUDE (${rn}) FROM (SELECT ${projection} FROM ${numbered(input)}) ORDER BY ${rn}`;
+}
+
+/**
  * A row's random rank for a seed: md5 of `<row number>:<seed>` read as a little-endian number.
  * md5 rather than DuckDB's hash(): its values are fixed by the standard, so a split or sample
  * stays the same across DuckDB versions and can be reproduced in any language.
