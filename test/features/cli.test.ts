@@ -1,16 +1,16 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const run = promisify(execFile);
-const bin = resolve('bin/sluice.js');
 
 async function sluice(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [bin, 'features', ...args, '--project', dir], { cwd: dir });
+    const r = await run(process.execPath, [SLUICE_BIN, 'features', ...args, '--project', dir], { cwd: dir });
     return { code: 0, ...r };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };

@@ -1,18 +1,18 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
+import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const run = promisify(execFile);
-const bin = resolve('bin/sluice.js');
 let project: string;
 
 async function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [bin, 'models', ...args, '--project', project], { env: { ...process.env, SLUICE_USER: 'tester' } });
+    const r = await run(process.execPath, [SLUICE_BIN, 'models', ...args, '--project', project], { env: { ...process.env, SLUICE_USER: 'tester' } });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -108,7 +108,7 @@ describe('sluice models', () => {
     reg.close();
     const dir = join(own, '.sluice', 'models', 'm');
     for (const f of ['sluice.db', 'sluice.db-wal', 'sluice.db-shm']) rmSync(join(own, '.sluice', f), { force: true });
-    const at = (...args: string[]) => run(process.execPath, [bin, 'models', ...args, '--project', own]).then((r) => r.stdout, (e: { stdout: string; stderr: string }) => e.stdout + e.stderr);
+    const at = (...args: string[]) => run(process.execPath, [SLUICE_BIN, 'models', ...args, '--project', own]).then((r) => r.stdout, (e: { stdout: string; stderr: string }) => e.stdout + e.stderr);
     expect(await at('list')).toContain('error[STATE_MISSING]');
     expect(await at('gc')).toContain('error[STATE_MISSING]');
     expect(readdirSync(dir).sort()).toEqual(['1', '2', '3']);

@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { rng, tempDir, writeCsv } from './helpers.js';
+import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const run = promisify(execFile);
-const bin = resolve('bin/sluice.js');
 const dir = tempDir('sluice-report-cli-');
 
 async function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, [bin, 'report', ...args]);
+    const r = await run(process.execPath, [SLUICE_BIN, 'report', ...args]);
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
