@@ -130,7 +130,7 @@ describe('sluice serve with a full disk (fault-injection seam)', () => {
     const dir = newProject();
     trainChampion(dir);
     writeFileSync(join(dir, 'pipelines.yaml'), 'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n');
-    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml\ndiskFull: { retry: 300ms, maxRetry: 1s }'));
+    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml').replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'));
     const sw = join(dir, 'disk-full-switch');
     const live = await serve(dir, { env: { SLUICE_FAULT_DISK_FULL: sw } });
     servers.push(live);
