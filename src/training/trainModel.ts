@@ -20,7 +20,7 @@ import { takeRows, takeTarget } from '../ml/frame.js';
 import type { MetricName } from '../ml/metrics/metricRegistry.js';
 import type { Model } from '../ml/model.js';
 import { evaluateModel } from './evaluateModel.js';
-import { fileFingerprint } from './fileFingerprint.js';
+import { fileFingerprint } from '../core/fileHash.js';
 import { renderModelReportHtml } from './html/renderModelReportHtml.js';
 import { loadTrainingData, type TrainingData } from './loadTrainingData.js';
 import { MANIFEST_FORMAT, type ModelManifest } from './manifest.js';
