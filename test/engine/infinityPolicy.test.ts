@@ -10,6 +10,7 @@ import { fitFlow } from '../../src/flow/fitFlow.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { profileTable } from '../../src/profile/profileTable.js';
 import { parseInvocation } from '../../src/server/endpoint/parseInvocation.js';
+import { warningsOf } from '../../src/server/endpoint/recordWarnings.js';
 import { predictFile } from '../../src/training/predictFile.js';
 import { trainModel } from '../../src/training/trainModel.js';
 import { rng, tempDir } from '../support/data.js';
@@ -82,7 +83,7 @@ describe('±Infinity is missing everywhere; "inf" in a text column is text', () 
     const inputs = [{ name: 'x', type: 'float' as const }, { name: 'code', type: 'string' as const }];
     const parsed = parseInvocation('text/csv', 'x,code\ninf,INF\n-inf,a\n', inputs, 10);
     expect(parsed.records).toEqual([{ x: null, code: 'INF' }, { x: null, code: 'a' }]);
-    expect(parsed.warnings?.flat().filter(Boolean) ?? []).toEqual([]);
+    expect(parsed.records.map(warningsOf)).toEqual([undefined, undefined]);
     const { fitted } = await fitFlow(engine, parseFlow(stringify({ version: 1, name: 'r', steps: [{ kind: 'impute', columns: ['x'], strategy: 'median' }] }), 'r.flow.yaml'), 'raw');
     const out = compileRecordTransform(fitted)([{ id: 1, x: 'inf', y: 1, code: 'INF' }, { id: 2, x: null, y: 1, code: 'inf' }]);
     expect(out.map((r) => r.ok && [r.row.x, r.row.code])).toEqual([[3, 'INF'], [3, 'inf']]);
