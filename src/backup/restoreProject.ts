@@ -9,9 +9,13 @@ import { fileFingerprint } from '../training/fileFingerprint.js';
 import { readBackupManifest, type BackupManifest } from './backupManifest.js';
 import { knownSchemaVersions, schemaVersionsOf } from './knownSchemas.js';
 import { fromProjectRelative, stateLayout } from './stateLayout.js';
+import { runningServer, serveLockPath } from '../state/serveLock.js';
 
 export interface RestoreOptions {
-  /** Replace existing state: what is replaced is moved into a `replaced-<time>/` folder beside it, never deleted. */
+  /**
+   * Replace existing state: what is replaced is moved into a `replaced-<time>/` folder beside it,
+   * never deleted. Also restores while `sluice serve` runs on the project (refused otherwise).
+   */
   force?: boolean;
 }
 
@@ -36,13 +40,23 @@ const COMPANIONS = ['-wal', '-shm', '-journal'];
  * that its schema is not newer than this Sluice knows. Refuses to replace existing state (a
  * non-empty database or write-ahead log, a file whose bytes differ) unless `force`; replaced files
  * are moved into `replaced-<time>/` beside them, never deleted. Each file is written under a
- * temporary name and renamed into place. Stop `sluice serve` first.
+ * temporary name and renamed into place. Refuses while `sluice serve` runs on the project
+ * (its `.sluice/serve.lock` names a live process) unless `force`.
  */
 export async function restoreProject(project: Project, dir: string, opts: RestoreOptions = {}): Promise<RestoreResult> {
   const from = resolve(dir);
   const manifest = readBackupManifest(from);
   const root = project.paths.root;
   const layout = stateLayout(project);
+
+  // 0. A running server holds the databases open: a restore under it would be lost to its writes.
+  const server = runningServer(project.paths.stateDir);
+  if (server && !opts.force) {
+    throw new SluiceError('RESTORE_SERVER_RUNNING', `sluice serve is running on this project (pid ${server.pid}${server.address ? `, ${server.address}` : ''}, since ${server.startedAt})`, {
+      location: { file: serveLockPath(project.paths.stateDir) },
+      hint: `stop it first (kill ${server.pid}, or Ctrl-C where it runs), then run sluice restore again; --force restores anyway, but the server keeps using the database it has open (moved aside) until it is restarted`,
+    });
+  }
 
   // 1. Verify the backup, touching nothing.
   const known = knownSchemaVersions();

@@ -1,7 +1,12 @@
 import { SluiceError } from './errors.js';
 
-/** How deeply arrays and objects may nest in a JSON body the server parses. */
-export const MAX_JSON_DEPTH = 64;
+/**
+ * How deeply arrays and objects may nest in a JSON body the server parses (issue 13, point 7).
+ * No request Sluice documents needs more than a handful of levels; 400 leaves room for any
+ * nested `input` a client sends while staying far below where Node's recursive JSON handling
+ * (parse, schema validation, stringify) runs out of stack (several thousand levels).
+ */
+export const MAX_JSON_DEPTH = 400;
 
 /**
  * Refuses JSON text nested deeper than `max` arrays/objects, before it is parsed: one pass over
@@ -10,7 +15,7 @@ export const MAX_JSON_DEPTH = 64;
  *
  * @example
  * checkJsonDepth('{"a": [[1]]}');          // fine (depth 3)
- * checkJsonDepth('['.repeat(5000), 64);    // throws JSON_TOO_DEEP (400)
+ * checkJsonDepth('['.repeat(5000));         // throws JSON_TOO_DEEP (HTTP 400): more than 400 levels
  */
 export function checkJsonDepth(text: string, max = MAX_JSON_DEPTH, what = 'the JSON body'): void {
   let depth = 0;

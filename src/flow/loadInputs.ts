@@ -1,5 +1,6 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { SluiceError } from '../core/errors.js';
+import type { MissingPolicy } from '../core/missing.js';
 import type { Engine } from '../engine/Engine.js';
 import { readTable } from '../engine/readTable.js';
 import type { FlowSpec, InputSource } from './flowSchema.js';
@@ -13,6 +14,8 @@ export interface InputOptions {
   /** Files given for inputs by name (`--with NAME=FILE`), instead of the flow's own. */
   files?: Record<string, string>;
   readFeatureGroup?: FeatureGroupReader;
+  /** The missing-value rules the main input is read with (the flow's, else the project's tokens): side files read the same. */
+  missing?: MissingPolicy;
 }
 
 /** A side input read into the engine, before its own steps. */
@@ -32,8 +35,9 @@ export async function readInputs(engine: Engine, inputs: FlowSpec['inputs'] | un
   for (const [name, source] of Object.entries(inputs ?? {})) {
     const relation = engine.tempName(`input_${name}`);
     const given = options.files?.[name];
-    if (given) await readTable(engine, given, { name: relation });
-    else if (source.file) await readTable(engine, inFolder(source.file, options.baseDir, name), { name: relation });
+    const reading = { name: relation, ...(options.missing ? { missing: options.missing } : {}) };
+    if (given) await readTable(engine, given, reading);
+    else if (source.file) await readTable(engine, inFolder(source.file, options.baseDir, name), reading);
     else {
       if (!options.readFeatureGroup) {
         throw new SluiceError('FLOW_INPUT_NEEDED', `input "${name}" is feature group "${source.feature_group}", which only a project's pipeline can read`, {

@@ -57,7 +57,7 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
   const info = await readTable(engine, options.input, { name: input, materialize: size > STREAM_ABOVE_BYTES ? 'view' : 'table', missing, recognise });
   let fitted: FittedFlow;
   let relation: string;
-  const raw = await readInputs(engine, (options.fitted?.flow ?? options.flow)?.inputs, options.sources);
+  const raw = await readInputs(engine, (options.fitted?.flow ?? options.flow)?.inputs, { ...options.sources, missing });
   if (options.fitted) {
     fitted = options.fitted;
     relation = engine.tempName('applied');

@@ -30,6 +30,11 @@ export interface ModelManifest {
   /** The flow's record id column, copied to predictions when present. */
   recordId?: string;
   flow: { name: string; flowHash: string; steps: number };
+  /**
+   * Whether the fitted flow runs on single records (the endpoint): false with the steps that
+   * cannot, as `sluice train` reported them (src/flow/servingProblems.ts). Batch predictions work either way.
+   */
+  serving?: { records: boolean; problems?: string[] };
   metric: MetricName;
   metrics: {
     holdout: Record<string, number>;

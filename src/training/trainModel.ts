@@ -12,6 +12,7 @@ import type { DateOrder } from '../core/dateFormats.js';
 import { isSluiceError, SluiceError } from '../core/errors.js';
 import { Engine } from '../engine/Engine.js';
 import { atomicWriteFile } from '../engine/atomicWriteFile.js';
+import { describeServingProblems, servingProblems } from '../flow/servingProblems.js';
 import { inputSignature } from './inputSignature.js';
 import type { Leaderboard, LeaderboardEntry } from '../ml/automl/leaderboard.js';
 import { runAutoML, type AutoMLOptions } from '../ml/automl/runAutoML.js';
@@ -95,6 +96,10 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
   } finally {
     engine.close();
   }
+  // A flow step that cannot run on one record (a series' lag needs the earlier rows) is said now,
+  // before the search: the model predicts files, but the endpoint would refuse every record.
+  const serving = describeServingProblems(servingProblems(data.fitted));
+  for (const line of serving) progress({ phase: 'load', message: `this model will not serve single records (the endpoint refuses them; sluice predict on files works): ${line}` });
   // The report's judgement before the search: ids, constants and empties out (listed), leaks refused.
   const screened = screenFeatures(data.frame, data.target, data.features, { ...(options.allowLeaks ? { allowLeaks: options.allowLeaks } : {}), where: dataPath, stats: { columns: data.columnStats, rows: data.rows.afterFlow, duplicateRows: data.duplicateRows } });
   data = { ...data, frame: screened.frame, features: screened.features, skipped: [...data.skipped, ...screened.dropped, ...screened.allowedLeaks.map((l) => ({ name: l.name, reason: `kept although its prediction power is ${l.power.toFixed(3)} (allowed leak)` }))] };
@@ -158,7 +163,7 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
     targetColumn: options.target,
     skippedColumns: data.skipped,
   });
-  const manifest = buildManifest(dataPath, data, leaderboard, best, model, fingerprint, { seed, timeLimit, holdout });
+  const manifest = buildManifest(dataPath, data, leaderboard, best, model, fingerprint, { seed, timeLimit, holdout }, serving);
 
   const files = {
     modelDir: join(options.outDir, TRAIN_FILES.modelDir),
@@ -188,6 +193,7 @@ function buildManifest(
   model: Model,
   fingerprint: { sha256: string; bytes: number },
   run: { seed: number; timeLimit: number; holdout: number },
+  serving: string[],
 ): ModelManifest {
   const used = new Set(model.schema.map((s) => s.name));
   const recordId = data.fitted.flow.record_id;
@@ -204,6 +210,7 @@ function buildManifest(
     features: data.features.filter((f) => used.has(f.name)),
     ...(recordId ? { recordId } : {}),
     flow: { name: data.fitted.name, flowHash: data.fitted.flowHash, steps: data.fitted.steps.length },
+    serving: serving.length ? { records: false, problems: serving } : { records: true },
     metric: lb.metric,
     metrics: {
       holdout: best.holdout ?? {},

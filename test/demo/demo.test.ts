@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { ExecutionStore } from '../../src/pipeline/store/ExecutionStore.js';
 import { openProjectDb } from '../../src/state/openProjectDb.js';
 import { tempDir } from '../support/data.js';
+import { sluiceArgs } from '../support/sluiceBin.js';
 
 /** The real `sluice` command (bin/sluice.js, compiled by the test setup) in a child process. */
 function startDemo(args: string[]): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, ms: number) => Promise<RegExpMatchArray>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['bin/sluice.js', 'demo', ...args], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, sluiceArgs(['demo', ...args]), { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
   child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });

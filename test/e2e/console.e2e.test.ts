@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/demo/freePort.js';
 import { hashPassword } from '../../src/server/auth/password.js';
 import { DIABETES, tempDir } from '../support/data.js';
+import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHOTS = join(ROOT, 'test-artifacts', 'e2e');
@@ -99,7 +100,7 @@ approvers:
 `,
   );
   // An API token for the test's own reads (the CLI prints it once).
-  const created = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), 'tokens', 'create', '--user', 'root', '--name', 'e2e', '--project', dir], { cwd: dir });
+  const created = spawn(process.execPath, [SLUICE_BIN, 'tokens', 'create', '--user', 'root', '--name', 'e2e', '--project', dir], { cwd: dir });
   let out = '';
   let err = '';
   created.stdout.on('data', (d) => (out += String(d)));
@@ -108,7 +109,7 @@ approvers:
   token = out.trim();
   expect(token, err).toMatch(/^\S{20,}$/);
 
-  server = spawn(process.execPath, [join(ROOT, 'bin', 'sluice.js'), 'serve', '--project', dir], { cwd: dir, env: { ...process.env, SLUICE_LOG: 'info' } });
+  server = spawn(process.execPath, [SLUICE_BIN, 'serve', '--project', dir], { cwd: dir, env: { ...process.env, SLUICE_LOG: 'info' } });
   server.stdout!.on('data', (d) => (serverLog += String(d)));
   server.stderr!.on('data', (d) => (serverLog += String(d)));
   await until('the server', async () => ((await fetch(`${base}/api/health`)).ok ? true : undefined), 60_000);

@@ -20,16 +20,15 @@ import { corpusFiles, wranglerCensus } from '../../scripts/wranglerCensus.js';
  */
 // music-join's data-wrangler placeholder is its second join, whose two inputs are branches of
 // the same data (a diamond), which the importer leaves to a person (docs/import.md).
-const EXPECTED: Record<string, { coverage: string; placeholders: string[]; runError?: RegExp }> = {
+const EXPECTED: Record<string, { coverage: string; placeholders: string[]; runError?: RegExp; outputHas?: RegExp }> = {
   'cardio.flow': { coverage: '4 of 5 transforms mapped; 1 custom pandas node needs replacing', placeholders: ['python-pandas'] },
   'contact-center.flow': { coverage: '4 of 5 transforms mapped; 1 custom pandas node needs replacing', placeholders: ['python-pandas'] },
   'customer-churn.flow': { coverage: '9 of 9 transforms mapped', placeholders: [] },
   'featurestore-customers.flow': { coverage: '16 of 20 transforms mapped; 4 custom pandas nodes need replacing', placeholders: ['python-pandas'] },
   'fraud-claims-customers.flow': { coverage: '20 of 24 transforms mapped; 4 custom pandas nodes need replacing', placeholders: ['python-pandas'] },
   'hospital-readmission.flow': { coverage: '28 of 31 transforms mapped; 3 custom pandas nodes need replacing', placeholders: ['python-pandas'] },
-  // Known difference: Data Wrangler one-hot encodes a min-max-scaled (float) column; Sluice's
-  // one_hot refuses float columns, so the imported flow stops there with a clear error.
-  'hotel-booking.flow': { coverage: '24 of 24 transforms mapped', placeholders: [], runError: /step 19 \(one_hot\) encodes text, integer or boolean columns, but "is_repeated_guest" is float/ },
+  // Data Wrangler one-hot encodes min-max-scaled (float) columns such as is_repeated_guest: so does one_hot.
+  'hotel-booking.flow': { coverage: '24 of 24 transforms mapped', placeholders: [], outputHas: /^is_repeated_guest_\d\.\d+$/ },
   'music-join.flow': { coverage: '8 of 10 transforms mapped; 1 custom PySpark node needs replacing, 1 unmapped node needs replacing', placeholders: ['data-wrangler', 'pyspark'] },
   'nyc-taxi-timeseries.flow': { coverage: '8 of 12 transforms mapped; 4 custom PySpark nodes need replacing', placeholders: ['pyspark'] },
   'nyc-taxi-ts-workshop.flow': { coverage: '11 of 15 transforms mapped; 4 custom PySpark nodes need replacing', placeholders: ['pyspark'] },
@@ -120,7 +119,10 @@ describe('the corpus of real Data Wrangler flows', () => {
       const run = fitFlow(engine, spec, 'main_in', { inputs });
       const runError = EXPECTED[name]!.runError;
       if (runError) return void (await expect(run).rejects.toThrow(runError));
-      expect(await engine.count((await run).relation)).toBeGreaterThan(0);
+      const { fitted, relation } = await run;
+      expect(await engine.count(relation)).toBeGreaterThan(0);
+      const outputHas = EXPECTED[name]!.outputHas;
+      if (outputHas) expect(fitted.output.map((c) => c.name).some((c) => outputHas.test(c)), fitted.output.map((c) => c.name).join(', ')).toBe(true);
     });
   }
 

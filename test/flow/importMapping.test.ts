@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { importWranglerFlow } from '../../src/flow/import/importWranglerFlow.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
-import { fromSparkSql } from '../../src/flow/import/mapCustom.js';
+import { sparkText } from '../../src/flow/import/sparkExpr.js';
 import { groupCount, onlyGroup } from '../../src/flow/import/mapText.js';
 
 type Node = { node_id: string; type: string; operator: string; parameters: Record<string, unknown>; inputs: Array<{ node_id: string }> };
@@ -46,10 +46,12 @@ describe('operator details', () => {
     expect(r.flow.steps).toEqual([
       { kind: 'compute', output: 'x2', expression: '"my col" * 2', type: 'float', replace: true },
       { kind: 'compute', output: 'old', expression: 'age > 60 AND "select" IS NOT NULL', type: 'boolean', replace: true },
-      { kind: 'compute', output: 'label', expression: "concat(race, '-', gender)", type: 'string', replace: true },
-      { kind: 'compute', output: 'n', expression: 'CAST(age AS INT)', type: 'integer', replace: true },
+      // Spark's concat is NULL when an argument is: the expression language's ||
+      { kind: 'compute', output: 'label', expression: "CAST(race AS VARCHAR) || '-' || CAST(gender AS VARCHAR)", type: 'string', replace: true },
+      // Spark's cast to INT truncates toward zero
+      { kind: 'compute', output: 'n', expression: 'CAST(CASE WHEN CAST(age AS DOUBLE) < 0 THEN ceil(CAST(age AS DOUBLE)) ELSE floor(CAST(age AS DOUBLE)) END AS BIGINT)', type: 'integer', replace: true },
     ]);
-    expect(fromSparkSql("`a``b` || 'it''s `not` a name'")).toBe(`"a\`b" || 'it''s \`not\` a name'`);
+    expect(sparkText("`a``b` || 'it\\'s `not` a name' || \"text\"")).toBe(`"a\`b" || 'it''s \`not\` a name' || 'text'`);
   });
 
   it('find and replace: a Spark group reference in the replacement gets a warning', () => {

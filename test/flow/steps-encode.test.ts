@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { loadFixture } from './fixture.js';
-import { firstFitted, fitSteps } from './steps-helpers.js';
+import { firstFitted, fitSteps, python } from './steps-helpers.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -54,10 +54,32 @@ describe('one_hot', () => {
     expect(names).toEqual(['race_caucasian', 'race_african_american', 'race_other', 'race_asian', 'race_hispanic', 'race__other']);
   });
 
-  it('refuses a float column and unseen: other without other: true', async () => {
-    const err = await fitSteps(engine, 'fixture', [{ kind: 'one_hot', columns: ['lab_score'] }]).catch((e: unknown) => e);
+  it('encodes a float column by its values, as Data Wrangler; names as pandas get_dummies, on both paths', async () => {
+    const xs = [1, 0.5, 1, 0.25, null, 1e-5, 2.5e-7, 1e16, 1, 0.5, 3];
+    await engine.exec(`CREATE OR REPLACE TABLE floats AS SELECT * FROM (VALUES ${xs.map((x, i) => `(${x === null ? 'NULL' : x}::DOUBLE, ${i})`).join(', ')}) t(rate, n)`);
+    const r = await fitSteps(engine, 'floats', [{ kind: 'one_hot', columns: ['rate'] }]);
+    const names = r.fitted.output.map((c) => c.name).filter((n) => n.startsWith('rate_'));
+    // by frequency, ties by value
+    expect(names).toEqual(['rate_1.0', 'rate_0.5', 'rate_2.5e-07', 'rate_1e-05', 'rate_0.25', 'rate_3.0', 'rate_1e+16']);
+    const pandas = (await python(`
+import json, pandas as pd
+s = pd.Series(${JSON.stringify(xs).replace(/null/g, 'None')}, dtype='float64')
+d = pd.get_dummies(s, prefix='rate').astype(int)
+print(json.dumps({'names': list(d.columns), 'rows': d.to_dict('records')}))`)) as { names: string[]; rows: Array<Record<string, number>> };
+    expect([...names].sort()).toEqual([...pandas.names].sort());
+    const pick = (row: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(pandas.names.map((k) => [k, row[k]]));
+    expect(r.rows.map(pick)).toEqual(pandas.rows);
+    const records = await engine.query('SELECT * FROM floats');
+    expect(r.applyRecords(records).map((x) => (x.ok ? pick(x.row) : x.error.message))).toEqual(pandas.rows);
+    // a value not seen at fit time: all zeros (unseen: missing), on both paths
+    expect(r.applyRecords([{ rate: 0.75, n: 0 }]).map((x) => x.ok && names.map((k) => x.row[k]))).toEqual([names.map(() => 0)]);
+  });
+
+  it('refuses a date column and unseen: other without other: true', async () => {
+    await engine.exec(`CREATE OR REPLACE TABLE dated AS SELECT DATE '2024-01-02' AS d, 1 AS n`);
+    const err = await fitSteps(engine, 'dated', [{ kind: 'one_hot', columns: ['d'] }]).catch((e: unknown) => e);
     expect(isSluiceError(err) && err.code).toBe('FLOW_TYPE');
-    expect(String((err as Error).message)).toContain('"lab_score" is float');
+    expect(String((err as Error).message)).toContain('encodes text, integer, float or boolean columns, but "d" is date');
     await expect(fitSteps(engine, 'cats', [{ kind: 'one_hot', columns: ['color'], unseen: 'other' }])).rejects.toThrow(/unseen: other needs other: true/);
   });
 });

@@ -19,6 +19,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { invocationsRoutes } from '../../src/server/routes/invocations.js';
 import { DIABETES_CSV, trainDiabetesModel, type TrainedArtifact } from './diabetesModel.js';
+import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 let trained: TrainedArtifact;
 let project: string;
@@ -165,7 +166,7 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     const notes = join(dir, 'notes.csv');
     const trainedDir = trained.dir;
     const ageType = trained.fitted.input.find((c) => c.name === 'age')!.type;
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/sluice.js', 'models', 'predict', 'readmission', '--input', input, '--output', join(dir, 'out.csv'), '--errors', notes, '--project', project, '--json']);
+    const { stdout } = await promisify(execFile)(process.execPath, [SLUICE_BIN, 'models', 'predict', 'readmission', '--input', input, '--output', join(dir, 'out.csv'), '--errors', notes, '--project', project, '--json']);
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ model: 'readmission', version: 1, rows: 50, scored: 50, failed: 0, notes: 1, labels: ['0', '1'] });
     expect(readFileSync(notes, 'utf8')).toBe('line,column,value,action,detail\n4,age,old,read as missing,not a string\n'.replace('not a string', `not ${ageType === 'integer' ? 'an' : 'a'} ${ageType}`));

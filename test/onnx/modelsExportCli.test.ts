@@ -2,17 +2,17 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CliResult } from '../cli/run.js';
 import { expectCleanError } from '../cli/run.js';
 import { tempDir } from '../support/data.js';
 import { mixedFlowYaml, writeMixedCsv } from './onnxHarness.js';
+import { sluiceArgs } from '../support/sluiceBin.js';
 
 /** The built CLI (bin/sluice.js over dist/, as test/models/cli.test.ts): it starts in a fraction of tsx's time. */
 function sluice(args: string[]): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [resolve('bin/sluice.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, sluiceArgs(args), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

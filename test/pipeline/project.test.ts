@@ -9,9 +9,10 @@ import { initProject } from '../../src/pipeline/project/initProject.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { errorOf } from '../support/errors.js';
+import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'sluice.js');
+const CLI = SLUICE_BIN;
 
 function sluice(args: string[], cwd?: string) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: cwd ?? ROOT, encoding: 'utf8', env: { ...process.env, SLUICE_LOG: 'silent' }, timeout: 60_000 });

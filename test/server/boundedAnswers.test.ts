@@ -55,10 +55,21 @@ describe('bounded error answers at /invocations (issue 13, point 7)', () => {
     const r = await post(`{"instances": ${'['.repeat(5000)}${']'.repeat(5000)}}`);
     expect(r.statusCode).toBe(400);
     expect(r.json().error.code).toBe('JSON_TOO_DEEP');
-    expect(r.json().error.message).toContain('more than 64 levels');
-    const lines = await post(`{"age": 1}\n${'['.repeat(200)}`, 'application/jsonlines');
+    expect(r.json().error.message).toContain('more than 400 levels');
+    const lines = await post(`{"age": 1}\n${'['.repeat(500)}`, 'application/jsonlines');
     expect(lines.statusCode).toBe(400);
     expect(lines.json().error.message).toMatch(/^line 2 nests/);
+  });
+
+  it('400 levels are read (a 400 about the shape), 401 are refused before parsing; neither is a 500', async () => {
+    const at = (depth: number) => `{"instances": ${'['.repeat(depth - 1)}1${']'.repeat(depth - 1)}}`;
+    const ok = await post(at(400));
+    expect(ok.statusCode).toBe(400);
+    expect(ok.json().error.code).not.toBe('JSON_TOO_DEEP');
+    const deep = await post(at(401));
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json().error).toMatchObject({ code: 'JSON_TOO_DEEP' });
+    expect(deep.json().error.message).toContain('(at character 414)');
   });
 
   it('415 names the type received, and says when there is none', async () => {
@@ -93,7 +104,8 @@ describe('boundErrorBody', () => {
 
   it('checkJsonDepth ignores brackets inside strings', () => {
     expect(() => checkJsonDepth(JSON.stringify({ s: '['.repeat(1000) }))).not.toThrow();
-    expect(() => checkJsonDepth(JSON.stringify({ s: '\\"[' }) + '['.repeat(70))).toThrow(/more than 64/);
+    expect(() => checkJsonDepth(JSON.stringify({ s: '\\"[' }) + '['.repeat(401))).toThrow(/more than 400/);
+    expect(() => checkJsonDepth('['.repeat(10), 9)).toThrow(/more than 9 levels/);
   });
 });
 
@@ -156,6 +168,12 @@ describe('the server checks JSON depth on every JSON body', () => {
       const r = await server.inject({ method: 'POST', url: '/api/executions', headers: { 'content-type': 'application/json' }, payload: `{"file": ${'['.repeat(5000)}${']'.repeat(5000)}}` });
       expect(r.statusCode).toBe(400);
       expect(r.json().code).toBe('JSON_TOO_DEEP');
+      // 400 levels pass the depth check and reach the schema: a 400 about the field, not a 500 (no stack overflow).
+      const atLimit = await server.inject({ method: 'POST', url: '/api/executions', headers: { 'content-type': 'application/json' }, payload: `{"file": ${'['.repeat(399)}${']'.repeat(399)}}` });
+      expect(atLimit.statusCode).toBe(400);
+      expect(atLimit.json().code).not.toBe('JSON_TOO_DEEP');
+      const nestedInput = await server.inject({ method: 'POST', url: '/api/executions', headers: { 'content-type': 'application/json' }, payload: `{"file": "inbox/none.csv", "input": ${'{"a": '.repeat(399)}1${'}'.repeat(399)}}` });
+      expect(nestedInput.statusCode).toBeLessThan(500);
       const ok = await server.inject({ method: 'POST', url: '/api/executions', headers: { 'content-type': 'application/json' }, payload: '{"file": "x'.concat('y'.repeat(100_000), '"}') });
       expect(ok.statusCode).toBeLessThan(500);
       expect(ok.body.length).toBeLessThan(2000);

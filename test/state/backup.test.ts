@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
@@ -170,4 +171,42 @@ describe('bad input: nothing is restored and nothing changes', () => {
     expect(e.code).toBe('BACKUP_NO_STATE');
     expect(existsSync(join(bk, 'none'))).toBe(false);
   });
+});
+
+describe('sluice restore beside a running sluice serve', () => {
+  it('is refused while the server runs, naming its pid; --force restores anyway; a stale lock is ignored', async () => {
+    const dir = smallProject();
+    const bk = mkdtempSync(join(tmpdir(), 'sluice-bk-live-'));
+    expect(cli(dir, ['backup', join(bk, 'b')]).code).toBe(0);
+    const db = join(dir, '.sluice', 'sluice.db');
+    const lockFile = join(dir, '.sluice', 'serve.lock');
+    const live = await serve(dir, { model: false });
+    servers.push(live);
+    expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: live.child.pid, address: live.base });
+
+    const refused = cli(dir, ['restore', join(bk, 'b')]);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toContain('error[RESTORE_SERVER_RUNNING]');
+    expect(refused.stderr).toContain(`pid ${live.child.pid}`);
+    expect(refused.stderr).toContain(lockFile);
+    expect(refused.stderr).toMatch(/hint: stop it first/);
+    expect(readdirSync(join(dir, '.sluice')).some((f) => f.startsWith('replaced-'))).toBe(false); // nothing moved
+    const forced = cli(dir, ['restore', join(bk, 'b'), '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain(db);
+    await live.stop();
+    expect(existsSync(lockFile)).toBe(false); // released on shutdown
+
+    // A lock left by a killed server: its pid is dead, or reused by another program.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(lockFile, JSON.stringify({ pid: dead, hostname: hostname(), startedAt: 'then' }));
+    expect(cli(dir, ['restore', join(bk, 'b')]).stderr).toContain('error[RESTORE_STATE_EXISTS]');
+    const other = spawn('sleep', ['30']);
+    try {
+      writeFileSync(lockFile, JSON.stringify({ pid: other.pid, hostname: hostname(), startedAt: 'then' }));
+      expect(cli(dir, ['restore', join(bk, 'b')]).stderr).toContain('error[RESTORE_STATE_EXISTS]');
+    } finally {
+      other.kill();
+    }
+  }, 180_000);
 });

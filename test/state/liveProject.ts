@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/demo/freePort.js';
 import { DIABETES } from '../support/data.js';
+import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'sluice.js');
+const BIN = SLUICE_BIN;
 
 /** Runs the built CLI (bin/sluice.js, dist/) in `cwd`. */
 export function cli(cwd: string, args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {

@@ -2,13 +2,14 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
+import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const run = promisify(execFile);
-const bin = resolve('bin/sluice.js');
+const bin = SLUICE_BIN;
 
 interface Result {
   code: number;

@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .description('put a backup back: verifies its hashes and schema first; replaced files are moved aside, never deleted')
     .argument('<dir>', 'a folder written by sluice backup')
     .option('-p, --project <dir>', 'project folder (default: the nearest with a sluice.yaml)')
-    .option('--force', 'replace existing state (moved into a replaced-<time>/ folder beside it)')
+    .option('--force', 'replace existing state (moved into a replaced-<time>/ folder beside it), even while sluice serve runs')
     .option('--json', 'print JSON')
     .action(async (dir: string, o: { project?: string; force?: boolean; json?: boolean }) => {
       const { loadProject, restoreProject } = await lib();

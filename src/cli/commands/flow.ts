@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { SluiceError } from '../../core/errors.js';
 import { droppedLines } from '../../flow/dropReason.js';
+import { projectReading, readingNote, type ProjectReading } from '../projectReading.js';
 import { registerFlowImport } from './flowImport.js';
 
 // Heavy modules (DuckDB) load inside the actions, so `sluice --help` and other commands start fast.
@@ -34,6 +35,11 @@ function collectWith(value: string, previous: Record<string, string> = {}): Reco
 
 const WITH_HELP = "a file for one of the flow's other inputs (inputs:), as NAME=FILE; repeatable";
 
+/** runFlow's options for a project's sluice.yaml `missingTokens` and `dateOrder` (none outside a project). */
+function projectRunOptions(reading: ProjectReading): { projectMissingTokens?: string[]; dateOrder?: ProjectReading['dateOrder'] } {
+  return { ...(reading.missingTokens ? { projectMissingTokens: reading.missingTokens } : {}), ...(reading.dateOrder ? { dateOrder: reading.dateOrder } : {}) };
+}
+
 /** `sluice flow validate|run|preview|sql|steps|import`. */
 export function register(program: Command): void {
   const flow = program.command('flow').description('Recipes of data transforms: validate, run, preview, show SQL, import from Data Wrangler');
@@ -49,10 +55,12 @@ export function register(program: Command): void {
       const { loadFlow } = await import('../../flow/loadFlow.js');
       const spec = await loadFlow(file);
       if (opts.input) {
+        const reading = await projectReading({});
+        process.stderr.write(readingNote(reading));
         const { openEngine, runFlow } = await lib();
         const engine = await openEngine();
         try {
-          const r = await runFlow(engine, { flow: spec, input: opts.input, sources: { baseDir: dirname(file), files: opts.with } });
+          const r = await runFlow(engine, { flow: spec, input: opts.input, sources: { baseDir: dirname(file), files: opts.with }, ...projectRunOptions(reading) });
           process.stdout.write(`✓ ${file}: ${spec.steps.length} steps, valid on ${opts.input} (${r.fitted.rows.in} rows in, ${r.rows} out, ${r.columns.length} columns)\n`);
           for (const line of droppedLines(r.fitted.dropped)) process.stdout.write(`  ${line}\n`);
         } finally {
@@ -75,6 +83,8 @@ export function register(program: Command): void {
     .description('Fit a flow on a batch (or apply a fitted one) and write the result')
     .addHelpText('after', '\nExample:\n  sluice flow run examples/diabetes/diabetes.flow.yaml --input examples/diabetes/diabetic-readmission.csv --output out/diabetes.parquet --save-fitted out/fitted.json\n')
     .action(async (file: string, opts: { input: string; output: string; fitted?: string; saveFitted?: string; with?: Record<string, string>; quiet?: boolean }) => {
+      const reading = await projectReading({});
+      if (!opts.fitted && !opts.quiet) process.stderr.write(readingNote(reading));
       const { Progress, openEngine, loadFittedFlow, loadFlow, runFlow, saveFittedFlow } = await lib();
       const progress = new Progress(opts.quiet);
       const engine = await openEngine();
@@ -91,6 +101,8 @@ export function register(program: Command): void {
           input: opts.input,
           output: opts.output,
           sources: { baseDir: dirname(file), files: opts.with },
+          // A fitted flow reads with the tokens it was fitted with; fitting reads with the project's.
+          ...(fitted ? {} : projectRunOptions(reading)),
           onStep: spec ? (i, s) => progress.info(`  step ${i + 1}/${spec.steps.length} ${s.name ?? s.kind}`) : undefined,
         });
         progress.done(`${result.fitted.rows.in} rows in`);
@@ -114,16 +126,21 @@ export function register(program: Command): void {
     .description('Show the table after each step')
     .action(async (file: string, opts: { input: string; rows: string; with?: Record<string, string> }) => {
       const { loadFlow, openEngine, readTable, renderTable, fitFlow, quoteIdent, readInputs } = await lib();
+      const { missingPolicy } = await import('../../core/missing.js');
       const n = Math.max(1, Number.parseInt(opts.rows, 10) || 5);
       const spec = await loadFlow(file);
+      const reading = await projectReading({});
+      process.stderr.write(readingNote(reading));
+      const missing = missingPolicy(spec.missing_tokens, reading.missingTokens);
       const engine = await openEngine();
       try {
-        const info = await readTable(engine, opts.input, { name: 'input' });
+        const info = await readTable(engine, opts.input, { name: 'input', missing, recognise: reading.dateOrder ? { dateOrder: reading.dateOrder } : {} });
         const head = await engine.query(`SELECT * FROM input LIMIT ${n}`);
         process.stdout.write(`input: ${info.rows} rows × ${info.columns.length} columns\n${renderTable(info.columns.map((c) => c.name), head)}\n\n`);
         await fitFlow(engine, spec, 'input', {
           file: opts.input,
-          inputs: await readInputs(engine, spec.inputs, { baseDir: dirname(file), files: opts.with }),
+          missingTokens: missing.tokens,
+          inputs: await readInputs(engine, spec.inputs, { baseDir: dirname(file), files: opts.with, missing }),
           onStep: async (i, s, view, columns) => {
             const rows = await engine.query(`SELECT * FROM ${quoteIdent(view)} LIMIT ${n}`);
             const count = await engine.count(view);
@@ -144,15 +161,20 @@ export function register(program: Command): void {
     .option('--with <name=file>', WITH_HELP, collectWith)
     .description('Print the DuckDB SQL the flow runs (runnable in the duckdb shell; joins show their fitted reference table)')
     .action(async (file: string, opts: { input: string; fitted?: string; mode: string; with?: Record<string, string> }) => {
-      const { openEngine, readTable, loadFittedFlow, fitFlow, loadFlow, planSql, quoteLiteral, readInputs } = await lib();
+      const { openEngine, readTable, loadFittedFlow, fitFlow, fittedMissing, loadFlow, planSql, quoteLiteral, readInputs } = await lib();
+      const { missingPolicy } = await import('../../core/missing.js');
+      const given = opts.fitted ? await loadFittedFlow(opts.fitted) : undefined;
+      const spec = given ? undefined : await loadFlow(file);
+      // Read as run would: the fitted flow's tokens, else the flow's, else the project's.
+      const missing = given ? fittedMissing(given) : missingPolicy(spec?.missing_tokens, (await projectReading({})).missingTokens);
       const engine = await openEngine();
       try {
-        const info = await readTable(engine, opts.input, { name: 'input' });
-        let fitted = opts.fitted ? await loadFittedFlow(opts.fitted) : undefined;
-        if (!fitted) {
-          const spec = await loadFlow(file);
-          fitted = (await fitFlow(engine, spec, 'input', { file: opts.input, inputs: await readInputs(engine, spec.inputs, { baseDir: dirname(file), files: opts.with }) })).fitted;
+        const info = await readTable(engine, opts.input, { name: 'input', missing });
+        let fitted = given;
+        if (!fitted && spec) {
+          fitted = (await fitFlow(engine, spec, 'input', { file: opts.input, missingTokens: missing.tokens, inputs: await readInputs(engine, spec.inputs, { baseDir: dirname(file), files: opts.with, missing }) })).fitted;
         }
+        if (!fitted) throw new Error('flow sql needs a flow or a fitted flow');
         const mode = opts.mode === 'serve' ? 'serve' : 'train';
         process.stdout.write(`CREATE OR REPLACE VIEW input AS SELECT * FROM read_csv(${quoteLiteral(opts.input)});\n\n${planSql(fitted, 'input', info.columns, mode)};\n`);
       } finally {

@@ -6,6 +6,7 @@ const lib = async () => ({
   ...(await import('../../pipeline/project/ProjectRuntime.js')),
   ...(await import('../../server/createServer.js')),
   ...(await import('../../server/auth/projectAuthGate.js')),
+  ...(await import('../../state/serveLock.js')),
 });
 
 /** `sluice serve`: inbox watcher, orchestrator, HTTP API and approval pages in one process. */
@@ -19,7 +20,7 @@ export function register(program: Command): void {
     .option('--no-watch', 'do not watch the inbox')
     .option('--log-format <format>', 'pretty or json (default: pretty on a terminal, json when piped); level from SLUICE_LOG')
     .action(async (o: { project?: string; host?: string; port?: string; watch: boolean; logFormat?: string }) => {
-      const { createLogger, createServer, loadProject, ProjectRuntime, projectAuthGate } = await lib();
+      const { createLogger, createServer, holdServeLock, loadProject, ProjectRuntime, projectAuthGate } = await lib();
       const logger = createLogger({ format: o.logFormat, fallbackLevel: 'info' });
       const project = loadProject(o.project);
       const runtime = new ProjectRuntime(project, { logger });
@@ -28,6 +29,9 @@ export function register(program: Command): void {
       const host = o.host ?? project.config.server.host;
       const port = o.port !== undefined ? Number(o.port) : project.config.server.port;
       const address = await app.listen({ host, port });
+      // .sluice/serve.lock: sluice restore refuses while it names this live process.
+      const releaseLock = holdServeLock(project.paths.stateDir, { address });
+      process.once('exit', releaseLock);
       logger.info({ address, inbox: project.paths.inbox, pipeline: project.pipeline.name }, `sluice serving ${project.config.name} at ${address}`);
       const shutdown = async (signal: string) => {
         logger.info({ signal }, 'shutting down');

@@ -118,8 +118,17 @@ function tokenize(src: string): Tok[] {
   return out;
 }
 
+/**
+ * Options for translators from another dialect (the Data Wrangler importer's Spark SQL): with
+ * `foreign`, any function name parses (a `call` the translator maps or refuses, arity unchecked)
+ * and `CAST(e AS type)` keeps the type's own name as `call` `cast` with a string second argument.
+ */
+export interface ParseOptions {
+  foreign?: boolean;
+}
+
 /** Parses one expression; throws an EXPR_SYNTAX SluiceError with the position on error. */
-export function parseExpr(source: string): Expr {
+export function parseExpr(source: string, options: ParseOptions = {}): Expr {
   const toks = tokenize(source);
   let p = 0;
   const peek = (): Tok => toks[p]!;
@@ -258,9 +267,12 @@ export function parseExpr(source: string): Expr {
       if (w === 'null') return { t: 'null' };
       if (w === 'case') {
         const whens: Array<{ when: Expr; then: Expr }> = [];
+        // CASE x WHEN v THEN ... (a foreign dialect's simple CASE) becomes WHEN x = v THEN ...
+        const operand = options.foreign && !kw('when') ? orExpr() : undefined;
         while (kw('when')) {
           p++;
-          const when = orExpr();
+          const value = orExpr();
+          const when: Expr = operand ? { t: 'bin', op: '=', a: operand, b: value } : value;
           expectKw('then');
           whens.push({ when, then: orExpr() });
         }
@@ -278,6 +290,15 @@ export function parseExpr(source: string): Expr {
         const e = orExpr();
         expectKw('as');
         const ty = next();
+        if (options.foreign && ty.k === 'id') {
+          if (op('(')) {
+            // DECIMAL(10, 2): the precision does not matter to the translation
+            while (!op(')') && peek().k !== 'end') p++;
+            expectOp(')');
+          }
+          expectOp(')');
+          return { t: 'call', fn: 'cast', args: [e, { t: 'str', v: ty.v.toUpperCase() }] };
+        }
         const to = CAST_TYPES[ty.v.toUpperCase()];
         if (!to) fail(`unknown type "${ty.v}" in CAST`, ty.pos, source, 'use DOUBLE, BIGINT, VARCHAR or BOOLEAN');
         expectOp(')');
@@ -285,8 +306,8 @@ export function parseExpr(source: string): Expr {
       }
       if (op('(')) {
         p++;
-        const fn = FUNCTIONS[w];
-        if (!fn) fail(`unknown function "${t.v}"`, t.pos, source, `available functions: ${Object.keys(FUNCTIONS).sort().join(', ')}`);
+        const fn = options.foreign ? undefined : FUNCTIONS[w];
+        if (!fn && !options.foreign) fail(`unknown function "${t.v}"`, t.pos, source, `available functions: ${Object.keys(FUNCTIONS).sort().join(', ')}`);
         const args: Expr[] = [];
         if (!op(')')) {
           args.push(orExpr());
@@ -296,7 +317,7 @@ export function parseExpr(source: string): Expr {
           }
         }
         expectOp(')');
-        if (args.length < fn.min || args.length > fn.max) {
+        if (fn && (args.length < fn.min || args.length > fn.max)) {
           fail(`${w}() takes ${fn.min === fn.max ? fn.min : `${fn.min} to ${fn.max === Infinity ? 'any number of' : fn.max}`} arguments, got ${args.length}`, t.pos, source);
         }
         return { t: 'call', fn: w, args };

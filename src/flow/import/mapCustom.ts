@@ -1,8 +1,9 @@
 import { SluiceError } from '../../core/errors.js';
-import { parseExpr, type Expr } from '../expr/parseExpr.js';
-import { ident } from './mapColumns.js';
+import type { Expr } from '../expr/parseExpr.js';
 import type { MapContext } from './mapNode.js';
 import { isObj, obj, str } from './params.js';
+import { sparkToSluice } from './sparkExpr.js';
+import { sparkSelectToSteps } from './sparkSelect.js';
 
 /** Custom code sub-operators: where the code is kept, and the language the placeholder names. */
 const CODE_KINDS: Array<{ action: RegExp; key: string; field: string; language: string }> = [
@@ -30,6 +31,18 @@ export function mapCustomCode(ctx: MapContext): void {
     code = JSON.stringify(isObj(p) ? p : {}, null, 2);
   }
   const name = str(p, 'name');
+  if (language === 'spark-sql' && kind?.language !== 'pyspark') {
+    try {
+      const { steps, warnings } = sparkSelectToSteps(code);
+      ctx.note('info', `the custom SQL${name ? ` "${name}"` : ''} became ${steps.map((s) => s.kind).join(', ')}: ${code.replace(/\s+/g, ' ').trim()}`);
+      for (const w of warnings) ctx.note('warning', w);
+      for (const s of steps) ctx.add(s);
+      return;
+    } catch (e) {
+      if (!(e instanceof SluiceError)) throw e;
+      return ctx.placeholder(language, code, `custom SQL${name ? ` "${name}"` : ''} cannot be imported: ${e.message}; replace the placeholder with built-in steps that do the same`);
+    }
+  }
   ctx.placeholder(
     language,
     code,
@@ -38,53 +51,25 @@ export function mapCustomCode(ctx: MapContext): void {
 }
 
 /**
- * Custom formula (one Spark SQL expression) -> compute, when the expression is in Sluice's
- * expression language; otherwise a placeholder that shows it.
+ * Custom formula (one Spark SQL expression) -> compute, translated into Sluice's expression
+ * language (sparkExpr.ts); a Spark function or construct without a faithful translation keeps
+ * the formula as a placeholder whose note names it.
  */
 export function mapCustomFormula(ctx: MapContext): void {
   const formula = str(ctx.node.parameters, 'formula');
   const output = str(ctx.node.parameters, 'output_column');
   if (!formula || !output) return ctx.unsupported();
-  const expression = fromSparkSql(formula);
-  let tree: Expr;
+  let translated: ReturnType<typeof sparkToSluice>;
   try {
-    tree = parseExpr(expression);
+    translated = sparkToSluice(formula);
   } catch (e) {
-    const why = e instanceof SluiceError ? e.message : String(e);
-    return ctx.placeholder('spark-sql', `${output} = ${formula}`, `the Spark SQL formula for "${output}" is not in Sluice's expression language (${why}); rewrite it as a compute step`);
+    if (!(e instanceof SluiceError)) throw e;
+    return ctx.placeholder('spark-sql', `${output} = ${formula}`, `the Spark SQL formula for "${output}" cannot be imported: ${e.message}; replace the placeholder with a compute step (or the built-in step that does the same)`);
   }
-  const type = exprType(tree);
+  const type = exprType(translated.tree);
   ctx.note('info', `the formula's result type was inferred as ${type}; check the compute step's type`);
   // Spark's withColumn replaces a column of the same name, so replace: true keeps that meaning.
-  ctx.add({ kind: 'compute', output, expression, type, replace: true });
-}
-
-/** Spark SQL quotes names with backticks; the expression language uses double quotes. */
-export function fromSparkSql(formula: string): string {
-  let out = '';
-  let quote: "'" | '`' | undefined;
-  let name = '';
-  for (let i = 0; i < formula.length; i++) {
-    const c = formula[i]!;
-    if (quote === "'") {
-      out += c;
-      if (c === "'") quote = undefined;
-    } else if (quote === '`') {
-      if (c === '`' && formula[i + 1] === '`') {
-        name += '`'; // Spark doubles a backtick inside a quoted name
-        i++;
-      } else if (c === '`') {
-        out += ident(name);
-        name = '';
-        quote = undefined;
-      } else name += c;
-    } else if (c === "'" || c === '`') {
-      quote = c;
-      if (c === "'") out += c;
-    } else out += c;
-  }
-  // An unclosed name is left as it was, for parseExpr to report.
-  return (quote === '`' ? `${out}\`${name}` : out).trim();
+  ctx.add({ kind: 'compute', output, expression: translated.expression, type, replace: true });
 }
 
 const TEXT_FNS = new Set(['lower', 'upper', 'trim', 'substr', 'replace', 'concat']);

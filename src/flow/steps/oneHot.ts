@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
+import { quoteIdent } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
-import { assertCategorical, catSql, inListSql, unseenError, unseenErrorSql } from './categories.js';
+import { assertCategorical, categoryCodec, unseenError, unseenErrorSql } from './categories.js';
 import { columnList, common, isMissing } from './common.js';
 
 const schema = z
@@ -56,7 +56,7 @@ export const oneHot = defineStep<Spec, Fitted>({
     title: 'One-hot encode',
     family: 'encode',
     description:
-      'Replaces each listed column by 0/1 integer columns `<col>_<category>`, one per category among the top_k most frequent at fit time (ties broken by value). With other: true a column `<col>_other` (or `<col>__other` when a category is itself named "other", in any case) marks values outside the top k. Column names compare without case: a name equal (in any case) to another column or to an earlier indicator gets the first free suffix `_2`, `_3`, ... (`Other`, `other`, `OTHER` give `c_Other`, `c_other_2`, `c_OTHER_3`). A missing value gives all zeros. A value not seen at fit time counts as other, stops the run with an error naming the record and field, or gives all zeros (unseen: other, error, missing). Text, integer and boolean columns only.',
+      'Replaces each listed column by 0/1 integer columns `<col>_<category>`, one per category among the top_k most frequent at fit time (ties broken by value). A float column is encoded by its values, as Data Wrangler does: a whole number is named with one decimal (`rate_1.0`), any other as Python writes it (`rate_0.25`, `rate_1e-05`), the names pandas get_dummies gives, on both paths alike. With other: true a column `<col>_other` (or `<col>__other` when a category is itself named "other", in any case) marks values outside the top k. Column names compare without case: a name equal (in any case) to another column or to an earlier indicator gets the first free suffix `_2`, `_3`, ... (`Other`, `other`, `OTHER` give `c_Other`, `c_other_2`, `c_OTHER_3`). A missing value gives all zeros. A value not seen at fit time counts as other, stops the run with an error naming the record and field, or gives all zeros (unseen: other, error, missing). Text, integer, boolean and float columns (dates are refused: derive parts with datetime_features).',
     example: 'kind: one_hot\ncolumns: [race, gender]\ntop_k: 3\nother: true\nunseen: other',
     learns: 'the top_k most frequent categories of each column',
   },
@@ -64,11 +64,12 @@ export const oneHot = defineStep<Spec, Fitted>({
   async fit(s, ctx) {
     const columns: Fitted['columns'] = {};
     for (const c of s.columns) {
-      assertCategorical(ctx, c, 'one_hot');
-      const rows = await ctx.engine.query<{ v: string }>(
-        `SELECT ${catSql(c)} AS v, count(*) AS n FROM ${quoteIdent(ctx.relation)} WHERE ${quoteIdent(c)} IS NOT NULL GROUP BY 1 ORDER BY n DESC, v`,
+      assertCategorical(ctx, c, 'one_hot', true);
+      const codec = categoryCodec(ctx, c);
+      const rows = await ctx.engine.query<{ v: unknown }>(
+        `SELECT ${codec.sql} AS v, count(*) AS n FROM ${quoteIdent(ctx.relation)} WHERE ${quoteIdent(c)} IS NOT NULL GROUP BY 1 ORDER BY n DESC, v`,
       );
-      const all = rows.map((r) => r.v);
+      const all = rows.map((r) => codec.key(r.v));
       columns[c] = { categories: all.slice(0, s.top_k), ...((s.unseen === 'error' || (s.unseen === 'missing' && s.other)) && all.length > s.top_k ? { seen: all } : {}) };
     }
     return { columns };
@@ -83,13 +84,13 @@ export const oneHot = defineStep<Spec, Fitted>({
     const all = indicators(s, f, ctx);
     for (const c of s.columns) {
       const fc = f.columns[c] ?? { categories: [] };
-      const v = catSql(c);
+      const codec = categoryCodec(ctx, c);
       all.get(c)!.forEach(([name, cat], i) => {
         let e =
           cat !== null
-            ? `CASE WHEN ${v} = ${quoteLiteral(cat)} THEN 1 ELSE 0 END`
-            : `CASE WHEN ${quoteIdent(c)} IS NOT NULL AND NOT (${inListSql(v, fc.categories)}) ${s.unseen === 'missing' ? `AND ${inListSql(v, fc.seen ?? fc.categories)} ` : ''}THEN 1 ELSE 0 END`;
-        if (i === 0 && s.unseen === 'error') e = `CASE WHEN ${quoteIdent(c)} IS NOT NULL AND NOT (${inListSql(v, fc.seen ?? fc.categories)}) THEN ${unseenErrorSql(ctx, 'one_hot', c)} ELSE ${e} END`;
+            ? `CASE WHEN ${codec.equals(cat)} THEN 1 ELSE 0 END`
+            : `CASE WHEN ${quoteIdent(c)} IS NOT NULL AND NOT (${codec.inList(fc.categories)}) ${s.unseen === 'missing' ? `AND ${codec.inList(fc.seen ?? fc.categories)} ` : ''}THEN 1 ELSE 0 END`;
+        if (i === 0 && s.unseen === 'error') e = `CASE WHEN ${quoteIdent(c)} IS NOT NULL AND NOT (${codec.inList(fc.seen ?? fc.categories)}) THEN ${unseenErrorSql(ctx, 'one_hot', c)} ELSE ${e} END`;
         parts.push(`(${e})::BIGINT AS ${quoteIdent(name)}`);
       });
     }
@@ -100,7 +101,7 @@ export const oneHot = defineStep<Spec, Fitted>({
     const all = indicators(s, f, ctx);
     const plans = s.columns.map((c) => {
       const fc = f.columns[c] ?? { categories: [] };
-      return { column: c, fc, cats: new Set(fc.categories), seen: fc.seen ? new Set(fc.seen) : undefined, indicators: all.get(c)! };
+      return { column: c, fc, key: categoryCodec(ctx, c).key, cats: new Set(fc.categories), seen: fc.seen ? new Set(fc.seen) : undefined, indicators: all.get(c)! };
     });
     return (row) => {
       // a dropped original stays on the record: `delete` makes V8 objects slow, and the
@@ -108,7 +109,7 @@ export const oneHot = defineStep<Spec, Fitted>({
       const out = { ...row };
       for (const p of plans) {
         const v = row[p.column];
-        const key = isMissing(v) ? null : String(v);
+        const key = isMissing(v) ? null : p.key(v);
         const known = key !== null && p.cats.has(key);
         const seen = key !== null && (known || (p.seen?.has(key) ?? false));
         if (key !== null && !seen && s.unseen === 'error' && p.indicators.length > 0) throw unseenError(ctx, 'one_hot', p.column, v, p.fc.seen ?? p.fc.categories);

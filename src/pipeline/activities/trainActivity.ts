@@ -73,7 +73,7 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
     drop: (columns) => (known ? columns.filter((c) => !known.has(c) && c !== s.target) : []),
     ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}),
   });
-  const findings = split.dropped.length
+  let findings = split.dropped.length
     ? [{ code: 'TRAIN_UNKNOWN_COLUMNS_DROPPED', message: `${split.dropped.length} column${split.dropped.length > 1 ? 's' : ''} the flow does not know ${split.dropped.length > 1 ? 'were' : 'was'} left out of training: ${split.dropped.join(', ')} (set passthrough: true in the flow to train on them)` }]
     : undefined;
   if (findings) ctx.log.warn({ step: ctx.step, dropped: split.dropped }, findings[0]!.message);
@@ -97,6 +97,10 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
     signal: ctx.signal,
     onProgress: (e) => ctx.log.debug({ step: ctx.step, phase: e.phase }, e.message),
   });
+  for (const problem of result.manifest.serving?.problems ?? []) {
+    findings = [...(findings ?? []), { code: 'MODEL_CANNOT_SERVE_RECORDS', message: `the model will not serve single records at the endpoint: ${problem}` }];
+    ctx.log.warn({ step: ctx.step }, findings[findings.length - 1]!.message);
+  }
   const metric = result.leaderboard.metric as MetricName;
   const direction = METRICS[metric].higherIsBetter ? 'maximize' : 'minimize';
   const candidate = await scoreArtifact(result.files.modelDir, split.holdout, metric);
@@ -124,7 +128,8 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
     champion,
     betterThanChampion: better,
     reportHtml: result.files.reportHtml,
-    ...(findings ? { droppedColumns: split.dropped, findings } : {}),
+    ...(split.dropped.length ? { droppedColumns: split.dropped } : {}),
+    ...(findings ? { findings } : {}),
   };
   await atomicWriteFile(manifest, JSON.stringify(out, null, 2));
   return out;

@@ -6,7 +6,7 @@ import { FeatureStore } from '../../../src/features/FeatureStore.js';
 import { ModelRegistry } from '../../../src/models/ModelRegistry.js';
 import { initProject } from '../../../src/pipeline/project/initProject.js';
 import { loadProject, type Project } from '../../../src/pipeline/project/loadProject.js';
-import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
+import { ProjectRuntime, type RuntimeOptions } from '../../../src/pipeline/project/ProjectRuntime.js';
 import { createAuthGate, type ServerAuthGate } from '../../../src/server/auth/createAuthGate.js';
 import { hashPassword, type ScryptParams } from '../../../src/server/auth/password.js';
 import { loadServerSecret } from '../../../src/server/auth/serverSecret.js';
@@ -53,7 +53,7 @@ export interface ConsoleProject {
  * pipeline report -> approval -> choice), its runtime with the real report activity, the model
  * registry and feature store, and the server with the console mounted.
  */
-export async function consoleProject(opts: { base?: string; pipeline?: string; editConfig?: (yaml: string) => string; endpoint?: (scope: FastifyInstance, registry: ModelRegistry, auth: ServerAuthGate) => Promise<ConsoleEndpoint> } = {}): Promise<ConsoleProject> {
+export async function consoleProject(opts: { base?: string; pipeline?: string; editConfig?: (yaml: string) => string; activities?: RuntimeOptions['activities']; endpoint?: (scope: FastifyInstance, registry: ModelRegistry, auth: ServerAuthGate) => Promise<ConsoleEndpoint> } = {}): Promise<ConsoleProject> {
   const dir = join(tempDir('sluice-console-'), 'p');
   initProject(dir);
   const [ana, root, vic] = await Promise.all(USERS.map((u) => hashPassword(`${u}-password`, FAST)));
@@ -66,7 +66,7 @@ export async function consoleProject(opts: { base?: string; pipeline?: string; e
   writeFileSync(join(dir, 'sluice.yaml'), opts.editConfig ? opts.editConfig(yaml) : yaml);
   writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - missing_share < 0.05\n  - rows >= 100\n  - columns.age.mean < 60\n');
   const project = loadProject(dir);
-  const runtime = new ProjectRuntime(project, { pollMs: 20 });
+  const runtime = new ProjectRuntime(project, { pollMs: 20, ...(opts.activities ? { activities: opts.activities } : {}) });
   const registry = ModelRegistry.open(dir);
   const features = await FeatureStore.open({ projectDir: dir });
   const auth = createAuthGate({ db: runtime.db, config: project.config, secret: loadServerSecret(project.paths.stateDir), secureCookies: false });

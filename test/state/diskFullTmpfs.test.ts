@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, diabetesCsv, newProject, predict, serve, trainChampion, type Served } from './liveProject.js';
+
+// Issue 13, point 4, with a real full disk: the folder where executions write their outputs
+// (.sluice/batches) is a small tmpfs, filled to the last byte. No fault seam: the ENOSPC comes
+// from the kernel, through DuckDB and Node. We run as root here and CI is the same kind of
+// machine; a machine where mounting is refused FAILS this test, naming why (it never skips).
+
+const mounted: string[] = [];
+const servers: Served[] = [];
+
+/** Mounts a tmpfs of `size` at `dir`, or fails the test saying why. */
+function mountTmpfs(dir: string, size: string): void {
+  mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (e) {
+    const err = e as { stderr?: Buffer; message: string };
+    throw new Error(`the disk-full test needs to mount a small tmpfs at ${dir} and could not (${String(err.stderr ?? err.message).trim()}): run it as root (or with CAP_SYS_ADMIN), as CI does`);
+  }
+  mounted.push(dir);
+}
+
+/** Writes zeros into `file` until the file system refuses even one more byte (ENOSPC). */
+function fillDisk(file: string): number {
+  const fd = openSync(file, 'w');
+  let written = 0;
+  try {
+    for (let chunk = 1 << 16; chunk >= 1; ) {
+      try {
+        written += writeSync(fd, Buffer.alloc(chunk));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+        chunk >>= 1;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return written;
+}
+
+const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 90_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+afterAll(async () => {
+  for (const s of servers) await s.stop();
+  for (const dir of mounted.reverse()) {
+    try {
+      execFileSync('umount', [dir], { stdio: 'pipe' });
+    } catch {
+      execFileSync('umount', ['-l', dir], { stdio: 'pipe' }); // still busy: detach it now, freed once released
+    }
+  }
+});
+
+describe('a really full disk (tmpfs) under sluice serve', () => {
+  let dir: string;
+  let batches: string;
+  beforeAll(() => {
+    dir = newProject();
+    trainChampion(dir);
+    batches = join(dir, '.sluice', 'batches');
+    mountTmpfs(batches, '4m');
+  }, 240_000);
+
+  it('the server stays up and keeps predicting; the execution pauses with an event naming the path, and completes once space is freed', async () => {
+    writeFileSync(join(dir, 'pipelines.yaml'), 'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n');
+    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml').replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'));
+    const live = await serve(dir);
+    servers.push(live);
+    const sample = diabetesCsv(10, 600);
+    const before = await predict(live.base, sample);
+    expect(before.status).toBe(200);
+
+    const filler = join(batches, 'filler');
+    expect(fillDisk(filler)).toBeGreaterThan(3_000_000);
+    expect(statfsSync(batches).bavail).toBe(0);
+    writeFileSync(join(dir, 'inbox', 'batch.csv'), diabetesCsv(300, 1000));
+
+    const db = join(dir, '.sluice', 'sluice.db');
+    const query = <T,>(sql: string): T[] => {
+      const d = new Database(db, { readonly: true });
+      try {
+        return d.prepare(sql).all() as T[];
+      } finally {
+        d.close();
+      }
+    };
+    await until('the execution to pause', () => query<{ n: number }>(`SELECT count(*) AS n FROM execution_events WHERE type = 'ExecutionPaused'`)[0]!.n >= 2);
+    const [ex] = query<{ id: string; status: string }>('SELECT id, status FROM executions');
+    expect(['waiting', 'running']).toContain(ex!.status);
+    // Meanwhile the server answers as before.
+    expect(live.child.exitCode).toBeNull();
+    expect((await fetch(`${live.base}/ping`)).status).toBe(200);
+    expect(await predict(live.base, sample)).toEqual(before);
+    expect(live.log()).toMatch(/disk full: run_flow of ex-\S+ paused/);
+
+    rmSync(filler);
+    await until('the execution to complete', () => query<{ status: string }>('SELECT status FROM executions').some((e) => e.status === 'succeeded'));
+    const history = JSON.parse(cli(dir, ['executions', 'history', ex!.id, '--json']).stdout) as Array<{ type: string; step?: string; data: Record<string, unknown> }>;
+    const paused = history.filter((e) => e.type === 'ExecutionPaused');
+    expect(paused[0]!.step).toBe('run_flow');
+    expect(paused[0]!.data).toMatchObject({ reason: 'disk_full', code: 'ENOSPC' });
+    expect(String(paused[0]!.data.path ?? paused[0]!.data.message)).toContain(batches);
+    expect(history.filter((e) => e.type === 'ExecutionResumed').length).toBe(paused.length);
+    expect(history.some((e) => e.type === 'ActivityFailed')).toBe(false);
+    expect(history.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')).toHaveLength(1);
+    expect(history.filter((e) => e.type === 'ExecutionSucceeded')).toHaveLength(1);
+    expect(cli(dir, ['executions', 'history', ex!.id]).stdout).toMatch(/ExecutionPaused.*disk_full/);
+    expect(await predict(live.base, sample)).toEqual(before);
+    expect(live.log()).not.toMatch(/uncaught|unhandled/i);
+  }, 300_000);
+});
