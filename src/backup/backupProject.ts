@@ -7,7 +7,7 @@ import { SluiceError } from '../core/errors.js';
 import { atomicWriteFile } from '../engine/atomicWriteFile.js';
 import { readVersionManifest } from '../models/versionManifest.js';
 import type { Project } from '../pipeline/project/loadProject.js';
-import { fileFingerprint } from '../training/fileFingerprint.js';
+import { fileFingerprint } from '../core/fileHash.js';
 import { sluiceVersion } from '../training/sluiceVersion.js';
 import { BACKUP_FORMAT, BACKUP_MANIFEST, type BackupManifest } from './backupManifest.js';
 import { schemaVersionsOf } from './knownSchemas.js';

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { SluiceError } from '../core/errors.js';
 import { tempPathFor } from '../engine/atomicWriteFile.js';
 import type { Project } from '../pipeline/project/loadProject.js';
-import { fileFingerprint } from '../training/fileFingerprint.js';
+import { fileFingerprint } from '../core/fileHash.js';
 import { readBackupManifest, type BackupManifest } from './backupManifest.js';
 import { knownSchemaVersions, schemaVersionsOf } from './knownSchemas.js';
 import { fromProjectRelative, stateLayout } from './stateLayout.js';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { diskFullSchema, inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
 import { endpointConfigSchema } from './endpointConfig.js';
+import { DEFAULT_STATE_DIR } from './stateDir.js';
 
 
 export const approverSchema = z
@@ -47,7 +48,7 @@ export const configSchema = z
     name: z.string().min(1).default('sluice-project'),
     inbox: z.string().default('inbox').meta({ description: 'Folder watched for new data files.' }),
     archive: z.string().default('archive').meta({ description: 'Where taken files are moved, one folder per execution.' }),
-    stateDir: z.string().default('.sluice').meta({ description: 'State folder: database, reports, models, offline store.' }),
+    stateDir: z.string().default(DEFAULT_STATE_DIR).meta({ description: 'State folder: database, reports, models, offline store.' }),
     stabilityMs: z.number().int().min(0).default(1000).meta({ description: 'A file is taken from the inbox once its size has not changed for this long.' }),
     concurrency: z.number().int().min(1).max(256).default(4).meta({ description: 'Executions driven at once.' }),
     duplicates: z.enum(['skip', 'process']).default('skip').meta({ description: 'What to do with a file whose content was already processed.' }),

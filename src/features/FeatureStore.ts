@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { sha256File } from '../core/fileHash.js';
 import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
 import type { ColumnSchema } from '../core/types.js';
@@ -23,6 +23,7 @@ import { prepareBatch } from './prepareBatch.js';
 import type { FeatureDefinition, FeatureGroup, FeatureGroupSpec, FeatureRecord, FeatureType } from './types.js';
 import { quoteValue } from '../core/quoteValue.js';
 import { groupSpecFromSchema, validateGroupSpec } from './validateGroupSpec.js';
+import { DEFAULT_STATE_DIR } from '../core/stateDir.js';
 
 export interface FeatureStoreOptions {
   /** The project folder; state goes to `<projectDir>/.sluice/` (sluice.db, offline/) unless `stateDir` says otherwise. */
@@ -82,7 +83,7 @@ export class FeatureStore {
   ) {}
 
   static async open(options: FeatureStoreOptions): Promise<FeatureStore> {
-    const state = options.stateDir ?? join(options.projectDir, '.sluice');
+    const state = options.stateDir ?? join(options.projectDir, DEFAULT_STATE_DIR);
     const db = openProjectDb(join(state, 'sluice.db'));
     const registry = new FeatureRegistry(db);
     const online = createOnlineStore(options.online ?? { type: 'sqlite' }, { db });
@@ -191,7 +192,7 @@ export class FeatureStore {
     // Staging folders a crashed process left in this group (cheap: one folder listing).
     await this.offline.sweepStaging([group.name]);
     let batchId = options.batchId;
-    if (!batchId && 'file' in source) batchId = `file-sha256:${await sha256File(source.file)}`;
+    if (!batchId && 'file' in source) batchId = `file-sha256:${await batchHash(source.file)}`;
     const result = await this.withSource(source, (engine, relation) =>
       ingestBatch(this.parts(), engine, relation, group, {
         batchId: batchId ?? randomUUID(),
@@ -376,10 +377,9 @@ function toRecord(group: string, e: OnlineEntry | null): FeatureRecord | null {
 }
 
 /** SHA-256 of a file, streamed (batches can be larger than memory). */
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
+async function batchHash(path: string): Promise<string> {
   try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return await sha256File(path);
   } catch (e) {
     throw new SluiceError('FILE_NOT_FOUND', `cannot open ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
       location: { file: path },
@@ -387,5 +387,4 @@ async function sha256File(path: string): Promise<string> {
       httpStatus: 404,
     });
   }
-  return hash.digest('hex');
 }

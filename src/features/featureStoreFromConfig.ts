@@ -4,6 +4,7 @@ import { SluiceError } from '../core/errors.js';
 import { FeatureStore, type FeatureStoreOptions } from './FeatureStore.js';
 import type { OfflineStorageConfig } from './offline/OfflineStorage.js';
 import type { OnlineStoreConfig } from './online/OnlineStore.js';
+import { DEFAULT_STATE_DIR } from '../core/stateDir.js';
 
 /** The parts of sluice.yaml the feature store reads; a partial config (tests, the pipeline's defaults) is fine. */
 export type FeatureStoreConfig = Partial<Pick<SluiceConfig, 'stores' | 'stateDir' | 'missingTokens' | 'dateOrder'>>;
@@ -32,7 +33,7 @@ export function storesFromConfig(projectDir: string, config: FeatureStoreConfig 
     projectDir,
     ...(config.missingTokens ? { missingTokens: config.missingTokens } : {}),
     ...(config.dateOrder ? { dateOrder: config.dateOrder } : {}),
-    stateDir: at(config.stateDir ?? '.sluice'),
+    stateDir: at(config.stateDir ?? DEFAULT_STATE_DIR),
     online: onlineFromConfig(config.stores?.online, at),
     offline: offlineFromConfig(config.stores?.offline, at),
   };

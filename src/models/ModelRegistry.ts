@@ -24,6 +24,7 @@ import {
   type ModelVersion,
   type RegisterMeta,
 } from './types.js';
+import { DEFAULT_STATE_DIR } from '../core/stateDir.js';
 
 /** A version given as a number, a numeric string, or an alias (`champion`, `latest`, ...). */
 export type VersionRef = number | string;
@@ -57,7 +58,7 @@ export class ModelRegistry {
   }
 
   /** Opens the registry of the project in `projectDir` (its `<stateDir>/sluice.db`; stateDir defaults to `.sluice`). */
-  static open(projectDir: string, stateDir = join(projectDir, '.sluice'), options: OpenProjectDbOptions = {}): ModelRegistry {
+  static open(projectDir: string, stateDir = join(projectDir, DEFAULT_STATE_DIR), options: OpenProjectDbOptions = {}): ModelRegistry {
     const state = stateDir;
     // Opening never deletes: orphan collection is the explicit `sluice models gc`.
     return new ModelRegistry(openProjectDb(join(state, 'sluice.db'), options), join(state, 'models'), true);

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { SluiceError } from '../core/errors.js';
+import { sha256File } from '../core/fileHash.js';
 import { VERSION_MANIFEST } from './versionManifest.js';
 
 /** Prefixes of folders the registry creates and renames; anything with them is work in progress. */
@@ -73,5 +74,5 @@ export async function hashDir(dir: string): Promise<string> {
 
 /** `sha256:<hex>` of one file's bytes (for the training batch in the lineage). */
 export async function hashFile(path: string): Promise<string> {
-  return `sha256:${createHash('sha256').update(await readFile(path)).digest('hex')}`;
+  return `sha256:${await sha256File(path)}`;
 }

@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { DEFAULT_STATE_DIR } from '../core/stateDir.js';
 
 /** Where a project keeps things on disk (see ARCHITECTURE.md, "A Sluice project on disk"). */
 export interface ProjectPaths {
@@ -17,7 +18,7 @@ export interface ProjectPaths {
 export function projectPaths(root: string, settings: { stateDir?: string; inbox?: string; archive?: string } = {}): ProjectPaths {
   const r = resolve(root);
   const at = (p: string) => (isAbsolute(p) ? p : join(r, p));
-  const stateDir = at(settings.stateDir ?? '.sluice');
+  const stateDir = at(settings.stateDir ?? DEFAULT_STATE_DIR);
   return {
     root: r,
     stateDir,

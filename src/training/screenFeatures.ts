@@ -38,28 +38,27 @@ export function screenFeatures(
   const byName = new Map(features.map((f) => [f.name, f]));
   const keep = frame.features.filter((f) => {
     const spec = byName.get(f.name);
+    // Missing and constant from one pass over the rows; the distinct values (a Set per column,
+    // costly on millions of rows) only when SQL gave no exact counts.
     let missing = 0;
-    const seen = new Set<number>();
-    if (f.kind === 'numeric') {
-      for (let i = 0; i < n; i++) {
-        const v = f.values[i]!;
-        if (v !== v) missing++;
-        else if (seen.size <= n) seen.add(v);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const c = f.codes[i]!;
-        if (c < 0) missing++;
-        else seen.add(c);
-      }
+    let first: number | undefined;
+    let varies = false;
+    const cells = f.kind === 'numeric' ? f.values : f.codes;
+    for (let i = 0; i < n; i++) {
+      const v = cells[i]!;
+      if (f.kind === 'numeric' ? v !== v : v < 0) missing++;
+      else if (first === undefined) first = v;
+      else if (v !== first) varies = true;
     }
+    const st = sql?.columns[f.name];
+    const seen = new Set<number>();
+    if (!st && varies) for (let i = 0; i < n; i++) if (f.kind === 'numeric' ? cells[i] === cells[i] : cells[i]! >= 0) seen.add(cells[i]!);
     if (missing === n) return drop(f.name, 'missing in every row');
-    if (seen.size === 1) {
-      const only = f.kind === 'numeric' ? [...seen][0] : f.levels[[...seen][0]!];
+    if (!varies) {
+      const only = f.kind === 'numeric' ? first : f.levels[first!];
       return drop(f.name, `constant: one value (${String(only)}) in every row that has one`);
     }
     // Exact counts from SQL when given (the frame pools rare categories), else from the frame.
-    const st = sql?.columns[f.name];
     const samples = (st ? st.samples : [...seen].slice(0, 10).map((x) => String(f.kind === 'numeric' ? x : f.levels[x]))).map((value) => ({ value, count: 1, share: 0 }));
     const meanLength = f.kind === 'categorical' ? f.levels.reduce((a, l) => a + l.length, 0) / Math.max(1, f.levels.length) : null;
     const storageType = spec?.type ?? (f.kind === 'numeric' ? 'float' : 'string');

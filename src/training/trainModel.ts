@@ -7,6 +7,7 @@
  *     -> write DIR/model/{model.json, fitted-flow.json, manifest.json}, DIR/model.json,
  *        DIR/leaderboard.json, DIR/model-report.{json,html}, each atomically
  */
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DateOrder } from '../core/dateFormats.js';
 import { isSluiceError, SluiceError } from '../core/errors.js';
@@ -15,19 +16,19 @@ import { atomicWriteFile } from '../engine/atomicWriteFile.js';
 import { describeServingProblems, servingProblems } from '../flow/servingProblems.js';
 import { inputSignature } from './inputSignature.js';
 import type { Leaderboard, LeaderboardEntry } from '../ml/automl/leaderboard.js';
-import { runAutoML, type AutoMLOptions } from '../ml/automl/runAutoML.js';
+import { MAX_HOLDOUT_ROWS, runAutoML, type AutoMLOptions } from '../ml/automl/runAutoML.js';
 import { takeRows, takeTarget } from '../ml/frame.js';
 import type { MetricName } from '../ml/metrics/metricRegistry.js';
 import type { Model } from '../ml/model.js';
 import { evaluateModel } from './evaluateModel.js';
-import { fileFingerprint } from './fileFingerprint.js';
+import { fileFingerprint } from '../core/fileHash.js';
 import { renderModelReportHtml } from './html/renderModelReportHtml.js';
 import { loadTrainingData, type TrainingData } from './loadTrainingData.js';
 import { MANIFEST_FORMAT, type ModelManifest } from './manifest.js';
 import type { ModelReport } from './modelReport.js';
 import { screenFeatures } from './screenFeatures.js';
 import { sluiceVersion } from './sluiceVersion.js';
-import { automlSeconds, defaultTimeLimit } from './timeBudget.js';
+import { automlSeconds, defaultTimeLimit, estimateReadSeconds } from './timeBudget.js';
 import { TRAIN_FILES } from './trainFiles.js';
 import { writeArtifactDir } from './writeArtifactDir.js';
 
@@ -53,6 +54,11 @@ export interface TrainOptions {
   dateOrder?: DateOrder;
   /** Features kept although their prediction power reaches 0.98 (otherwise refused as leaks). */
   allowLeaks?: string[];
+  /**
+   * When the run started, on the `performance.now()` clock: the CLI passes 0 (the process start,
+   * so Node's own start-up counts in the time limit); default: when trainModel is called.
+   */
+  startedAtMs?: number;
   /** Progress lines: data loading, each candidate as it finishes, the refit, the writing. */
   onProgress?: (event: { phase: string; message: string; entry?: LeaderboardEntry; metric?: MetricName }) => void;
   signal?: AbortSignal;
@@ -78,7 +84,7 @@ export interface TrainResult {
  * const { best, leaderboard } = await trainModel('batch.csv', { target: 'readmitted', outDir: 'out', timeLimit: 60 });
  */
 export async function trainModel(dataPath: string, options: TrainOptions): Promise<TrainResult> {
-  const started = performance.now();
+  const started = options.startedAtMs ?? performance.now();
   const progress = options.onProgress ?? ((): void => {});
   const seed = options.seed ?? 0;
   const holdout = options.holdout ?? 0.2;
@@ -88,7 +94,14 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
       hint: 'use for example 0.2 (a fifth of the rows held out)',
     });
   }
-  progress({ phase: 'load', message: `reading ${basename(dataPath)}${options.flowPath ? ` and fitting ${basename(options.flowPath)}` : ''}` });
+  // Reading counts in the limit: its estimate is said before it starts, and a warning when it alone would overrun.
+  const bytes = (await stat(dataPath).catch(() => ({ size: 0 }))).size;
+  const readEstimate = estimateReadSeconds(bytes);
+  const overrun = options.timeLimit !== undefined && readEstimate > options.timeLimit;
+  progress({
+    phase: 'load',
+    message: `reading ${basename(dataPath)}${options.flowPath ? ` and fitting ${basename(options.flowPath)}` : ''} (${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB, estimated ${readEstimate.toFixed(readEstimate < 10 ? 1 : 0)} s at the machine's current load)${overrun ? `: reading alone is estimated to take longer than the ${options.timeLimit}-second limit, which the run will overrun; train on a sample of the file or raise --time-limit` : ''}`,
+  });
   const engine = await Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB' });
   let data: TrainingData;
   try {
@@ -116,7 +129,7 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
 
   const timeLimit = options.timeLimit ?? defaultTimeLimit(data.rows.used, data.features.length);
   const spent = (performance.now() - started) / 1000;
-  const budget = automlSeconds(timeLimit, spent, Math.round(data.rows.used * holdout));
+  const budget = automlSeconds(timeLimit, spent, Math.min(MAX_HOLDOUT_ROWS, Math.round(data.rows.used * holdout)));
   progress({
     phase: 'load',
     message: `time limit ${timeLimit} s${options.timeLimit === undefined ? ' (default for this size: 1 s per 2,000 cells, 5 to 60 s; --time-limit to change)' : ''}: ${spent.toFixed(1)} s spent reading, ${budget.toFixed(1)} s for the search and refit${spent + budget > timeLimit ? ' (reading alone used the budget: the run will overrun it)' : ''}`,

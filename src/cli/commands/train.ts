@@ -43,6 +43,8 @@ export function register(program: Command): void {
       const shown = candidateLines();
       const r = await trainModel(data, {
         ...options,
+        // The limit counts from the process start: Node's start-up and the imports are part of the run.
+        startedAtMs: 0,
         ...(reading.missingTokens ? { projectMissingTokens: reading.missingTokens } : {}),
         ...(reading.dateOrder ? { dateOrder: reading.dateOrder } : {}),
         onProgress: (e) => {

@@ -29,15 +29,25 @@ export function stratifiedHoldout(target: Target, options: { testFraction?: numb
   }
   const rng = new Rng(options.seed ?? 0);
   const { groups, nGroups } = strataOf(target);
-  const train: number[] = [];
-  const test: number[] = [];
-  for (const rows of rowsByGroup(groups, nGroups)) {
+  const strata = rowsByGroup(groups, nGroups);
+  const sizes = strata.map((rows) => {
     const n = rows.length;
-    if (n === 0) continue;
     let nTest = Math.round(n * frac);
     if (n >= 2) nTest = Math.min(n - 1, Math.max(1, nTest));
+    return nTest;
+  });
+  const nTestAll = sizes.reduce((a, b) => a + b, 0);
+  const train = new Uint32Array(strata.reduce((a, r) => a + r.length, 0) - nTestAll);
+  const test = new Uint32Array(nTestAll);
+  let tr = 0;
+  let te = 0;
+  strata.forEach((rows, g) => {
+    if (rows.length === 0) return;
     rng.shuffle(rows);
-    for (let i = 0; i < n; i++) (i < nTest ? test : train).push(rows[i]!);
-  }
-  return { train: Uint32Array.from(train).sort(), test: Uint32Array.from(test).sort() };
+    test.set(rows.subarray(0, sizes[g]!), te);
+    train.set(rows.subarray(sizes[g]!), tr);
+    te += sizes[g]!;
+    tr += rows.length - sizes[g]!;
+  });
+  return { train: train.sort(), test: test.sort() };
 }

@@ -5,7 +5,7 @@ import { r2 } from '../../ml/metrics/regression.js';
 import { rocAuc } from '../../ml/metrics/rocAuc.js';
 import type { ModelSectionInput } from '../profileTable.js';
 import type { PredictionPower } from '../reportSchema.js';
-import { loadModelData } from './loadModelData.js';
+import { loadModelData, MODEL_MAX_ROWS } from './loadModelData.js';
 import { split80 } from './quickModel.js';
 
 /** Training and held-out rows the one-feature models use at most (seeded samples above it). */
@@ -24,7 +24,8 @@ function sample(frame: Frame, target: Target, max: number, seed: number): { fram
  * held-out rows, sampled with a fixed seed), scored on the held-out rows and normalised to
  * [0, 1]: classification `max(0, 2·(ROC AUC − 0.5))` (one-vs-rest macro AUC, 0 = no better than
  * chance, 1 = perfect), regression `max(0, R²)`. A score near 1 means the feature alone gives
- * the answer: target leakage.
+ * the answer: target leakage. A frame of more than `MODEL_MAX_ROWS` rows (training's) is
+ * sampled to that size first.
  */
 export async function predictionPower(input: ModelSectionInput): Promise<PredictionPower | undefined> {
   if (!input.target) return undefined;
@@ -36,7 +37,10 @@ export async function predictionPower(input: ModelSectionInput): Promise<Predict
 /** Prediction power of each feature of a frame (see {@link predictionPower}); training's leak check uses it too. */
 export function predictionPowerOfFrame(frame: Frame, target: Target): PredictionPower {
   const data = { frame };
-  const full = split80(frame, target);
+  // Training passes every row: a seeded sample of the report's size first, so millions of rows
+  // cost what the report's frame does (the one-feature models use a few thousand anyway).
+  const bounded = sample(frame, target, MODEL_MAX_ROWS, 3);
+  const full = split80(bounded.frame, bounded.target);
   const tr = sample(full.train, full.trainY, MAX_TRAIN, 1);
   const te = sample(full.test, full.testY, MAX_TEST, 2);
   const s = { train: tr.frame, trainY: tr.target, test: te.frame, testY: te.target };

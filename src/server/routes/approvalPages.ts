@@ -11,18 +11,12 @@ import { extractFindings } from '../../pipeline/notify/findings.js';
 import { plan } from '../../pipeline/plan.js';
 import { CSRF_COOKIE, readCookie } from '../csrf.js';
 import { approvalPage, messagePage } from '../pages/approvalPage.js';
+import { sendPageOf } from '../pageHeaders.js';
 import type { ServerContext } from '../serverContext.js';
 
-/** Headers for every HTML page: nothing external, no framing, the token never leaks as a referrer. */
+/** Approval pages: the `token` kind, so the token in the address never leaks as a referrer. */
 function htmlReply(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-    .header('x-frame-options', 'DENY')
-    .header('referrer-policy', 'no-referrer')
-    .header('cache-control', 'no-store')
-    .send(body);
+  return sendPageOf('token', reply, status, body);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
 import { quoteValue } from '../../core/quoteValue.js';
 import type { ServerContext } from '../serverContext.js';
+import { pageHeaders } from '../pageHeaders.js';
 
 const FILES: Record<string, string> = { 'report.html': 'text/html; charset=utf-8', 'report.json': 'application/json' };
 
@@ -26,8 +27,7 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
     return reply
       .type(type)
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
-      .header('x-content-type-options', 'nosniff')
+      .headers(pageHeaders('document'))
       .send(body);
   });
 }
