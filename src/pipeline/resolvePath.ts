@@ -12,7 +12,8 @@ export function resolvePath(scope: PathScope, path: string): unknown {
   if (path === '$') return scope;
   let cur: unknown = scope;
   for (const part of path.slice(2).split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    // Own properties only: `$.input.constructor` or `__proto__` reads nothing, not Object's internals.
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, part)) return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;

@@ -95,7 +95,7 @@ export function parseGatesFile(text: string, file = 'gates.yaml'): GateRule[] {
 }
 
 /** Looks a path up: alias first, then a walk through the report (arrays by name / feature / index). */
-export function resolvePath(report: Report, path: string[]): unknown {
+export function reportValueAt(report: Report, path: string[]): unknown {
   const alias = GATE_ALIASES[path.join('.')];
   if (alias) return alias(report);
   let cur: unknown = report;
@@ -135,7 +135,7 @@ export function evaluateGates(report: Report, rules: GateRule[]): GatesReport {
       const hits = report.warnings.filter((w) => (!rule.severity || w.severity === rule.severity) && (!rule.code || w.code === rule.code));
       return { rule: rule.text, value: hits.length, pass: hits.length === 0, ...(hits.length > 0 ? { detail: hits.slice(0, 3).map((w) => w.message).join('; ') } : {}) };
     }
-    const v = resolvePath(report, rule.path);
+    const v = reportValueAt(report, rule.path);
     if (v === undefined || v === null) return { rule: rule.text, value: null, pass: false, detail: `${rule.path.join('.')} is not in the report` };
     if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') return { rule: rule.text, value: null, pass: false, detail: `${rule.path.join('.')} is not a single value` };
     if (typeof rule.value === 'number' && typeof v !== 'number') return { rule: rule.text, value: String(v), pass: false, detail: `${rule.path.join('.')} is not a number` };

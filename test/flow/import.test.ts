@@ -173,7 +173,7 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
     const notes = r.notes.filter((n) => n.level === 'placeholder');
     expect(notes.map((n) => n.node)).toEqual(['n17', 'n22', 'n24']);
     expect(notes[0]!.message).toContain('Spark SQL function datediff() has no translation');
-    expect(notes[2]!.message).toContain('unknown operator "sagemaker.spark.featurize_text_0.1"');
+    expect(notes[2]!.message).toContain('Sluice has no step for "Vectorize"');
   });
 
   it('reports what it did not import, never dropping a node silently', () => {

@@ -54,6 +54,19 @@ describe('operator details', () => {
     expect(sparkText("`a``b` || 'it\\'s `not` a name' || \"text\"")).toBe(`"a\`b" || 'it''s \`not\` a name' || 'text'`);
   });
 
+  it('featurize text: character statistics become text_stats with a warning about names; vectorize stays a placeholder', () => {
+    const r = importWranglerFlow(
+      chain([
+        ['featurize_text', { operator: 'Character statistics', character_statistics_parameters: { input_column: 'review', output_column: 'review_stats' } }],
+        ['featurize_text', { operator: 'Vectorize', vectorize_parameters: { input_column: 'review' } }],
+      ]),
+    );
+    expect(r.flow.steps[0]).toEqual({ kind: 'text_stats', columns: ['review'] });
+    expect(r.notes.some((n) => n.level === 'warning' && n.node === 't0' && n.message.includes('review_characters, review_words') && n.message.includes('"review_stats"'))).toBe(true);
+    expect(r.flow.steps[1]).toMatchObject({ kind: 'todo_custom_code', node: 't1', language: 'data-wrangler' });
+    expect(r.notes.find((n) => n.level === 'placeholder')!.message).toContain('Sluice has no step for "Vectorize"');
+  });
+
   it('find and replace: a Spark group reference in the replacement gets a warning', () => {
     const r = importWranglerFlow(chain([['search_and_edit', { operator: 'Find and replace substring', find_and_replace_substring_parameters: { input_column: ['a'], pattern: '(\\d+)', replacement: '<$1>' } }]]));
     expect(r.flow.steps).toEqual([{ kind: 'find_replace', columns: ['a'], pattern: '(\\d+)', replacement: '<$1>' }]);

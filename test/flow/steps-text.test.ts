@@ -83,3 +83,28 @@ describe('split_column, trim, missing_indicator, move_column', () => {
     expect(Object.keys(r.rows[0]!)[0]).toBe('lab_score');
   });
 });
+
+describe('text_stats (Data Wrangler: Featurize text, Character statistics)', () => {
+  it('counts characters, words, digits, upper, lower and special characters as pandas does, on both paths', async () => {
+    const want = (await python(`
+import json, pandas as pd
+s = pd.Series(${JSON.stringify(WORDS)})
+out = {'characters': s.str.len(), 'words': s.str.split().str.len(), 'digits': s.str.count('[0-9]'), 'upper': s.str.count('[A-Z]'), 'lower': s.str.count('[a-z]'), 'special': s.str.count(r'[^\\w\\s]|_')}
+print(json.dumps([{f'w_{k}': int(v[i]) for k, v in out.items()} for i in range(len(s))]))`)) as Array<Record<string, number>>;
+    const r = await fitSteps(engine, 'words', [{ kind: 'text_stats', columns: ['w'] }]);
+    expect(r.fitted.output.map((c) => `${c.name}:${c.type}`)).toEqual(['w:string', 'n:integer', ...['characters', 'words', 'digits', 'upper', 'lower', 'special'].map((k) => `w_${k}:integer`)]);
+    const pick = (row: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.keys(want[0]!).map((k) => [k, row[k]]));
+    expect(r.rows.map(pick)).toEqual(want);
+    // a record's empty field is missing (docs/data.md), so its counts are missing
+    const records = r.applyRecords(WORDS.map((w) => ({ w, n: 1 })));
+    expect(records.map((x) => (x.ok ? pick(x.row) : x.error.message))).toEqual(want.map((w, i) => (WORDS[i] === '' ? Object.fromEntries(Object.keys(w).map((k) => [k, null])) : w)));
+  });
+
+  it('refuses a column that is not text, an output name that exists, and an unknown statistic', async () => {
+    const notText = await fitSteps(engine, 'words', [{ kind: 'text_stats', columns: ['n'] }]).catch((e: unknown) => e);
+    expect(isSluiceError(notText) && notText.message).toContain('(text_stats) works on text, but "n" is integer');
+    await engine.exec(`CREATE OR REPLACE TABLE clash AS SELECT 'a b' AS w, 3 AS w_words`);
+    await expect(fitSteps(engine, 'clash', [{ kind: 'text_stats', columns: ['w'], stats: ['words'] }])).rejects.toThrow(/creates column "w_words", which already exists/);
+    expect(() => parseFlow('version: 1\nname: t\nsteps:\n  - kind: text_stats\n    columns: [w]\n    stats: [vowels]\n', 't.flow.yaml')).toThrow(/stats/);
+  });
+});

@@ -143,11 +143,16 @@ describe('MLflow scoring protocol (bodies exactly as MLflow\'s docs show them)',
     const cases: Array<[string, string, RegExp]> = [
       ['{"inputs": {"a": [1, 2], "b": [3], "c": [4, 5]}}', 'application/json', /column "a" has 2 values but "b" has 1/],
       ['{"inputs": {"a": [1], "b": 2, "c": [3]}}', 'application/json', /mixes lists and single values \("b" is not a list\)/],
-      ['{"inputs": 5}', 'application/json', /"inputs" must be a list of records or a dict of columns/],
+      ['{"inputs": 5}', 'application/json', /the "inputs" body: "inputs" must be a list of records or a dict of columns, not a number/],
       ['{"dataframe_records": [{"a": 1, "b": 2, "c": 3}], "params": [1]}', 'application/json', /"params" must be an object .* not a list/],
-      ['{"a": 1}', 'application/json; format=pandas-split', /pandas-split body must be \{"columns"/],
-      ['{"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}', 'application/json; format=pandas-records', /format=pandas-records the body must be a list/],
-      ['{"dataframe_split": {"columns": [1], "data": [[1]]}}', 'application/json', /"columns" must be an array of strings/],
+      ['{"a": 1}', 'application/json; format=pandas-split', /the pandas-split body: "columns" is missing \(and 1 more error\)/],
+      ['{"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}', 'application/json; format=pandas-records', /the pandas-records body must be a list of records \[\{"column": value, \.\.\.\}\] \(format=pandas-records\), not an object/],
+      ['{"dataframe_split": {"columns": [1], "data": [[1]]}}', 'application/json', /"dataframe_split\.columns\[0\]" is a number, not a column name/],
+      ['{"dataframe_split": {"columns": ["a", "b", "c"], "data": 5}}', 'application/json', /"dataframe_split\.data" must be a list of rows/],
+      ['{"dataframe_records": [{"a": 1, "b": 2, "c": 3}, "x"]}', 'application/json', /^record 1 is a string, not an object/],
+      ['{"instances": [[1, 2, 3], 7]}', 'application/json', /^record 1 is a number, not a record \(an object, or a list of values in input order\)/],
+      ['{"record_ids": "a"}', 'application/json', /the "record_ids" body: "record_ids" must be a list of ids, not a string/],
+      ['{"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}, "params": "x"}', 'application/json', /"params" must be an object of parameter names and values, not a string/],
     ];
     for (const [body, type, msg] of cases) {
       const r = await post(abc, body, type);
@@ -155,6 +160,12 @@ describe('MLflow scoring protocol (bodies exactly as MLflow\'s docs show them)',
       expect(r.json().error.message, body).toMatch(msg);
       expect(r.json().error.hint, body).toBeTruthy();
     }
+    // Where, as data: the JSON path of a shape error; the record (and its field) of a record's.
+    const columns = await post(abc, '{"dataframe_split": {"columns": ["a", 2, "c"], "data": [[1, 2, 3]]}}', 'application/json');
+    expect(columns.json().error).toMatchObject({ code: 'INVOCATION_BAD_SHAPE', location: { field: 'dataframe_split.columns[1]' } });
+    const rows = await post(abc, '{"dataframe_records": [{"a": 1, "b": 2, "c": 3}, null, 5]}', 'application/json');
+    expect(rows.json().error).toMatchObject({ code: 'INVOCATION_BAD_ROW', location: { record: 1 }, details: { total: 2 } });
+    expect(rows.json().error.details.errors.map((e: { record: number }) => e.record)).toEqual([1, 2]);
   });
 
   it('GET /health and /version, as MLflow\'s scoring server answers them', async () => {

@@ -73,14 +73,18 @@ describe('object-created events: the shapes each sender posts', () => {
       [[], /the body is an array, not a JSON object/],
       ['text', /the body is a string/],
       [{}, /no Records array/],
-      [{ Records: [null] }, /record 0 has no s3\.bucket\.name/],
-      [{ Records: [{ s3: { bucket: { name: 'b' }, object: {} } }] }, /record 0 has no s3\.object\.key/],
-      [{ Records: [{ eventName: 7, s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] }, /record 0: eventName is 7, not a string/],
-      [{ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'b' } } }, /EventBridge "Object Created" event has no detail\.object\.key/],
+      [{ Records: [null] }, /^record 0 is null, not an object/],
+      [{ Records: [{ s3: { bucket: { name: 'b' }, object: {} } }] }, /^record 0: s3\.object\.key is missing/],
+      [{ Records: [{ s3: { bucket: { name: '' }, object: { key: 'k' } } }] }, /^record 0: s3\.bucket\.name is empty/],
+      [{ Records: 'x' }, /^the S3 event notification: Records is "x", not a list/],
+      [{ Records: [{ eventName: 7, s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] }, /^record 0: eventName is 7, not a string/],
+      [{ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'b' } } }, /^the EventBridge event: detail\.object is missing/],
+      [{ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'b' }, object: { key: ['k'] } } }, /^the EventBridge event: detail\.object\.key is a list, not a string/],
     ];
     for (const [body, msg] of cases) expect(() => parseS3Event(body), String(msg)).toThrow(expect.objectContaining({ httpStatus: 400, message: expect.stringMatching(msg) }));
-    expect(() => asSnsMessage({ Type: 'Notification', TopicArn: 't' }, undefined)).toThrow(/the SNS message has no MessageId/);
-    expect(() => asSnsMessage({ ...fixture('sns-notification.json'), Type: 'Bogus' }, 'Notification')).toThrow(/has Type "Bogus"/);
+    expect(() => asSnsMessage({ Type: 'Notification', TopicArn: 't' }, undefined)).toThrow(expect.objectContaining({ code: 'SNS_MESSAGE_INVALID', location: { field: 'MessageId' }, message: expect.stringMatching(/^the SNS message: MessageId is missing \(and 5 more problems\)/) }));
+    expect(() => asSnsMessage({ ...fixture('sns-subscription-confirmation.json'), Token: undefined }, 'SubscriptionConfirmation')).toThrow(/^the SNS message: Token is missing$/);
+    expect(() => asSnsMessage({ ...fixture('sns-notification.json'), Type: 'Bogus' }, 'Notification')).toThrow(/^the SNS message: Type is "Bogus", not "Notification" or "SubscriptionConfirmation" or "UnsubscribeConfirmation"/);
   });
 
   it('secrets: x-sluice-secret, Bearer (MinIO auth_token) and the Basic password (SNS URL credentials)', () => {

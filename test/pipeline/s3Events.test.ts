@@ -20,7 +20,7 @@ describe('S3 event notifications', () => {
       { eventName: 'ObjectRemoved:Delete', s3: { bucket: { name: 'b' }, object: { key: 'x' } } },
     ] })).toEqual([{ bucket: 'b', key: 'in/new batch+1.csv', eventName: 'ObjectCreated:Put' }]);
     expect(() => parseS3Event({})).toThrow(/no Records array/);
-    expect(() => parseS3Event({ Records: [{ s3: {} }] })).toThrow(/record 0 has no s3.bucket.name/);
+    expect(() => parseS3Event({ Records: [{ s3: {} }] })).toThrow(/record 0: s3.bucket is missing/);
   });
 
   it('a malformed %-escape in a key is a 400 naming the record; secrets of any byte length are a 401, never a 500', async () => {

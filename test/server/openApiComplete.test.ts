@@ -133,3 +133,26 @@ describe('OpenAPI: redocly lint with the recommended rules', () => {
     }
   }, 180_000);
 });
+
+describe('OpenAPI: bodies a route reads itself are validated by the schemas the document shows', () => {
+  it('/invocations: each JSON shape the parser validates with is an option of the documented body', async () => {
+    const { INVOCATION_JSON_SHAPES, invocationBodies, invocationJsonBody, invocationJsonShape } = await import('../../src/server/endpoint/invocationShapes.js');
+    expect(invocationBodies['application/json']).toBe(invocationJsonBody);
+    const shapes = Object.values(INVOCATION_JSON_SHAPES);
+    expect(shapes).toHaveLength(7);
+    for (const s of shapes) expect(invocationJsonBody.options, s.what).toContain(s.schema);
+    // Every shape is reachable: the body's keys (or MLflow 1.x's format=) pick it.
+    const picked = [
+      invocationJsonShape({ dataframe_split: {} }, undefined), invocationJsonShape({ dataframe_records: [] }, undefined),
+      invocationJsonShape({ instances: [] }, undefined), invocationJsonShape({ inputs: [] }, undefined), invocationJsonShape({ record_ids: [] }, undefined),
+      invocationJsonShape({}, 'pandas-split'), invocationJsonShape([], undefined),
+    ];
+    expect(new Set(picked)).toEqual(new Set(shapes));
+    expect(invocationJsonShape({ rows: [] }, undefined)).toBeUndefined();
+  });
+
+  it('/api/s3-events: each event shape the route validates with is an option of the documented body', async () => {
+    const { objectEventShape, s3NotificationShape, s3TestEventShape, eventBridgeShape, snsMessageShape } = await import('../../src/pipeline/triggers/eventShapes.js');
+    for (const s of [s3NotificationShape, s3TestEventShape, eventBridgeShape, snsMessageShape]) expect(objectEventShape.options).toContain(s);
+  });
+});

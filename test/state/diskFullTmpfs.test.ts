@@ -121,3 +121,57 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
     expect(live.log()).not.toMatch(/uncaught|unhandled/i);
   }, 300_000);
 });
+
+describe('the whole state folder (database included) on a full tmpfs', () => {
+  let dir: string;
+  let state: string;
+  beforeAll(() => {
+    dir = newProject();
+    trainChampion(dir);
+    state = join(dir, '.sluice');
+    execFileSync('mv', [state, `${state}-disk`]);
+    mountTmpfs(state, '24m');
+    execFileSync('cp', ['-a', `${state}-disk/.`, state]);
+  }, 240_000);
+
+  it('the server stays up and keeps predicting; the file that arrived is kept, and its execution starts and completes once space is freed', async () => {
+    writeFileSync(join(dir, 'pipelines.yaml'), 'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n');
+    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml').replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'));
+    const live = await serve(dir);
+    servers.push(live);
+    const sample = diabetesCsv(10, 600);
+    const before = await predict(live.base, sample);
+    expect(before.status).toBe(200);
+
+    const filler = join(state, 'filler');
+    fillDisk(filler);
+    expect(statfsSync(state).bavail).toBe(0);
+    writeFileSync(join(dir, 'inbox', 'batch.csv'), diabetesCsv(300, 1000));
+    // Recording the new execution fails (SQLITE_FULL): the file is kept and tried again with backoff.
+    await until('the server to meet the full disk', () => /disk full/.test(live.log()));
+    await new Promise((r) => setTimeout(r, 2500)); // several retries, all on a full disk
+    expect(live.child.exitCode).toBeNull();
+    expect((await fetch(`${live.base}/ping`)).status).toBe(200);
+    expect(await predict(live.base, sample)).toEqual(before);
+    expect(cli(dir, ['models', 'list']).code).toBe(0); // the database still reads
+
+    rmSync(filler);
+    const db = join(dir, '.sluice', 'sluice.db');
+    const executions = () => {
+      const d = new Database(db, { readonly: true });
+      try {
+        return d.prepare('SELECT id, status FROM executions').all() as Array<{ id: string; status: string }>;
+      } finally {
+        d.close();
+      }
+    };
+    await until('the execution to complete', () => executions().some((e) => e.status === 'succeeded'));
+    const all = executions();
+    expect(all).toHaveLength(1);
+    const history = JSON.parse(cli(dir, ['executions', 'history', all[0]!.id, '--json']).stdout) as Array<{ type: string; step?: string; data: Record<string, unknown> }>;
+    expect(history[0]!.data).toMatchObject({ input: { file: join(dir, 'archive', all[0]!.id, 'batch.csv') } });
+    expect(history.some((e) => e.type === 'ActivityFailed')).toBe(false);
+    expect(history.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')).toHaveLength(1);
+    expect(live.log()).not.toMatch(/uncaught|unhandled/i);
+  }, 300_000);
+});

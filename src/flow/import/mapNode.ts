@@ -9,7 +9,7 @@ import { mapHandleMissing } from './mapMissing.js';
 import { mapEncodeCategorical, mapHandleOutliers, mapProcessNumeric } from './mapNumeric.js';
 import { mapBalanceData, mapSampling } from './mapSampling.js';
 import { mapSplit } from './mapSplit.js';
-import { mapFormatString, mapSearchAndEdit } from './mapText.js';
+import { mapFeaturizeText, mapFormatString, mapSearchAndEdit } from './mapText.js';
 import { mapTimeSeries } from './mapTimeSeries.js';
 import { actionParams, isObj, lookup, operatorBase, str, type Obj } from './params.js';
 
@@ -43,6 +43,7 @@ const MAPPERS: Record<string, NodeMapper> = {
   'sagemaker.spark.handle_missing': mapHandleMissing,
   'sagemaker.spark.search_and_edit': mapSearchAndEdit,
   'sagemaker.spark.format_string': mapFormatString,
+  'sagemaker.spark.featurize_text': mapFeaturizeText,
   'sagemaker.spark.encode_categorical': mapEncodeCategorical,
   'sagemaker.spark.process_numeric': mapProcessNumeric,
   'sagemaker.spark.handle_outliers': mapHandleOutliers,

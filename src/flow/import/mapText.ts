@@ -152,3 +152,15 @@ function rewriteGroups(pattern: string, keep: number): { out: string; groups: nu
   }
   return { out, groups };
 }
+
+/**
+ * Featurize text: "Character statistics" -> text_stats (every statistic). "Vectorize" (a Spark
+ * tokenizer and count or TF-IDF vectors in one vector column) has no step yet: a placeholder.
+ */
+export function mapFeaturizeText(ctx: MapContext): void {
+  const columns = cols(ctx.params);
+  if (!/character statistics/i.test(ctx.action ?? '') || columns.length === 0) return ctx.unsupported();
+  const out = str(ctx.params, 'output_column') ?? str(ctx.params, 'output_prefix');
+  ctx.note('warning', `the statistics become integer columns ${columns.map((c) => `${c}_characters, ${c}_words, ...`).join('; ')} (text_stats in docs/flows.md)${out ? `; Data Wrangler wrote them under "${out}", Sluice names them after the column` : ''}; check that the counts are the ones your model used`);
+  ctx.add({ kind: 'text_stats', columns });
+}

@@ -3,6 +3,7 @@ import { balance } from './balance.js';
 import { bin } from './bin.js';
 import { cast } from './cast.js';
 import { changeCase } from './changeCase.js';
+import { textStats } from './textStats.js';
 import { clipOutliers } from './clipOutliers.js';
 import { compute } from './compute.js';
 import { concatenate } from './concatenate.js';
@@ -60,6 +61,7 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   regexExtract,
   trim,
   changeCase,
+  textStats,
   splitColumn,
   mapValues,
   filterRows,

@@ -94,6 +94,7 @@ export class ProjectRuntime {
         orchestrator: this.orchestrator, inbox: this.project.paths.inbox, archive: this.project.paths.archive,
         stabilityMs: this.project.config.stabilityMs, logger: this.log, allowDuplicate: this.project.config.duplicates === 'process',
         inputRoots: projectInputRoots(this.project),
+        diskFullRetry: { firstMs: durationMs(this.project.config.diskFull.retry), maxMs: durationMs(this.project.config.diskFull.maxRetry) },
       });
       await this.watcher.start();
     }

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import pino, { type Logger } from 'pino';
 import { SluiceError, toSluiceError } from '../../core/errors.js';
+import { diskFullOf } from '../../engine/diskFull.js';
 import type { Pipeline } from '../definition/pipelineSchema.js';
 import { sha256File, type Orchestrator } from '../Orchestrator.js';
 import { newExecutionId } from '../store/ExecutionStore.js';
@@ -25,6 +26,12 @@ export interface InboxWatcherOptions {
    * are left in the inbox with an error in the log.
    */
   inputRoots?: InputRoots;
+  /**
+   * A file that cannot be taken because the disk is full (moving it, or recording its execution:
+   * ENOSPC, SQLITE_FULL) is tried again after `firstMs`, doubling up to `maxMs` (sluice.yaml
+   * `diskFull`). Default 5 s and 5 min.
+   */
+  diskFullRetry?: { firstMs: number; maxMs: number };
 }
 
 /** Names never taken: hidden files and the partial files of downloaders and editors. */
@@ -48,6 +55,11 @@ export class InboxWatcher {
   private readonly archive: string;
   private readonly taking = new Set<string>();
   private pending = Promise.resolve();
+  /** Inbox files to take again once the disk has space; the timer and the next delay. */
+  private readonly afterSpace = new Set<string>();
+  private spaceTimer: NodeJS.Timeout | undefined;
+  private spaceDelay: number | undefined;
+  private stopped = false;
 
   constructor(private readonly opts: InboxWatcherOptions) {
     this.log = opts.logger ?? pino({ level: 'silent' });
@@ -92,6 +104,9 @@ export class InboxWatcher {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.spaceTimer);
+    this.spaceTimer = undefined;
     await this.watcher?.close();
     await this.pending;
   }
@@ -127,10 +142,46 @@ export class InboxWatcher {
       }
       await this.startFor(id, dest);
     } catch (e) {
+      const full = diskFullOf(e);
+      if (full) {
+        this.log.warn({ file: path, code: full.code, path: full.path }, `disk full (${full.code}): ${basename(path)} is kept (in the inbox, or in the archive if it was moved) and its execution starts once there is space`);
+        this.retryWhenSpace(path);
+        return;
+      }
       this.log.error({ file: path, error: toSluiceError(e).message }, 'could not take the file from the inbox');
     } finally {
       this.taking.delete(path);
     }
+  }
+
+  /**
+   * After a disk-full failure: tries again later, with backoff, both the archived files whose
+   * execution could not be recorded ({@link recover}) and the inbox files that could not be moved.
+   */
+  private retryWhenSpace(path: string): void {
+    this.afterSpace.add(path);
+    if (this.spaceTimer || this.stopped) return;
+    const { firstMs, maxMs } = this.opts.diskFullRetry ?? { firstMs: 5000, maxMs: 300_000 };
+    const delay = Math.min(maxMs, this.spaceDelay ?? firstMs);
+    this.spaceDelay = Math.min(maxMs, delay * 2);
+    this.spaceTimer = setTimeout(() => {
+      this.spaceTimer = undefined;
+      this.pending = this.pending.then(async () => {
+        try {
+          const started = await this.recover();
+          if (started.length > 0) this.log.info({ executions: started }, 'disk has space again: executions started for the files kept in the archive');
+        } catch (e) {
+          if (!diskFullOf(e)) throw e;
+          this.retryWhenSpace(this.archive);
+          return;
+        }
+        const paths = [...this.afterSpace].filter((p) => p !== this.archive);
+        this.afterSpace.clear();
+        for (const p of paths) await this.take(p); // a file still in the inbox (take() ignores one that left)
+        if (this.afterSpace.size === 0) this.spaceDelay = undefined; // none met a full disk again
+      }).catch((e: unknown) => this.log.error({ error: toSluiceError(e).message }, 'could not start the files kept while the disk was full'));
+    }, delay);
+    this.spaceTimer.unref?.();
   }
 
   private async startFor(id: string, file: string): Promise<void> {

@@ -6,6 +6,8 @@ import { pipeline as pump } from 'node:stream/promises';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { quoteValue } from '../../core/quoteValue.js';
+import type { z } from 'zod';
+import { eventBridgeShape, s3NotificationShape, s3TestEventShape, validateEvent } from './eventShapes.js';
 import { sha256File, type Orchestrator } from '../Orchestrator.js';
 import { newExecutionId, type ExecutionRecord } from '../store/ExecutionStore.js';
 
@@ -22,36 +24,29 @@ export interface S3ObjectRef {
  *   "ObjectCreated:Put"`), MinIO and Ceph (`"s3:ObjectCreated:Put"`). S3's `s3:TestEvent` announces nothing.
  * - EventBridge S3 events (`"source": "aws.s3"`, `"detail-type": "Object Created"`, `detail.bucket.name` / `detail.object.key`).
  *
- * Keys arrive URL-encoded with `+` for spaces (all three senders); a key that is not validly
- * encoded is a 400 naming the record. Only created objects are returned; a body of another shape
- * is a 400 SluiceError that says which field is missing or wrong. (SNS envelopes are unwrapped
- * before, see snsMessage.ts.)
+ * Each is validated by its schema (eventShapes.ts): a body of another shape is a 400 SluiceError
+ * naming the field (and the record) that is missing or wrong. Keys arrive URL-encoded with `+`
+ * for spaces (all three senders); a key that is not validly encoded is a 400 naming the record.
+ * Only created objects are returned. (SNS envelopes are unwrapped before, see snsMessage.ts.)
  */
 export function parseS3Event(body: unknown): S3ObjectRef[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new SluiceError('S3_EVENT_INVALID', `not an S3 event notification: the body is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}, not a JSON object`, { httpStatus: 400, hint: EVENT_SHAPES });
   }
   const doc = body as Record<string, unknown>;
-  if (doc.Event === 's3:TestEvent') return [];
-  if (doc.source === 'aws.s3' && typeof doc['detail-type'] === 'string') return fromEventBridge(doc);
-  const records = doc.Records;
-  if (!Array.isArray(records)) {
+  if (doc.Event === 's3:TestEvent') {
+    validateEvent(s3TestEventShape, doc, 'S3_EVENT_INVALID', 'the S3 test event', EVENT_SHAPES);
+    return [];
+  }
+  if (doc.source === 'aws.s3') return fromEventBridge(validateEvent(eventBridgeShape, doc, 'S3_EVENT_INVALID', 'the EventBridge event', 'forward the S3 event unchanged (no input transformer on the rule)'));
+  if (!('Records' in doc)) {
     throw new SluiceError('S3_EVENT_INVALID', 'not an S3 event notification: no Records array', { httpStatus: 400, hint: EVENT_SHAPES });
   }
-  return records.flatMap((r, i) => {
-    const rec = r as { eventName?: unknown; s3?: { bucket?: { name?: unknown }; object?: { key?: unknown } } } | null;
-    const bucket = rec?.s3?.bucket?.name;
-    const key = rec?.s3?.object?.key;
-    if (typeof bucket !== 'string' || bucket === '' || typeof key !== 'string' || key === '') {
-      const missing = typeof bucket !== 'string' || bucket === '' ? 's3.bucket.name' : 's3.object.key';
-      throw new SluiceError('S3_EVENT_INVALID', `record ${i} has no ${missing}`, { httpStatus: 400, location: { record: i, field: missing }, hint: 'each record needs s3.bucket.name and s3.object.key (strings)' });
-    }
-    if (rec!.eventName !== undefined && typeof rec!.eventName !== 'string') {
-      throw new SluiceError('S3_EVENT_INVALID', `record ${i}: eventName is ${JSON.stringify(rec!.eventName)}, not a string`, { httpStatus: 400, location: { record: i, field: 'eventName' }, hint: 'eventName is like "ObjectCreated:Put" (AWS) or "s3:ObjectCreated:Put" (MinIO)' });
-    }
-    const eventName = rec!.eventName ?? 'ObjectCreated:Put';
+  const event = validateEvent(s3NotificationShape, doc, 'S3_EVENT_INVALID', 'the S3 event notification', 'each record needs s3.bucket.name and s3.object.key (strings); eventName is like "ObjectCreated:Put" (AWS) or "s3:ObjectCreated:Put" (MinIO)');
+  return event.Records.flatMap((rec, i) => {
+    const eventName = rec.eventName ?? 'ObjectCreated:Put';
     if (!isObjectCreated(eventName)) return [];
-    return [{ bucket, key: decodeEventKey(key, i), eventName }];
+    return [{ bucket: rec.s3.bucket.name, key: decodeEventKey(rec.s3.object.key, i), eventName }];
   });
 }
 
@@ -78,17 +73,10 @@ export function decodeEventKey(key: string, record: number): string {
   }
 }
 
-function fromEventBridge(doc: Record<string, unknown>): S3ObjectRef[] {
-  const type = doc['detail-type'] as string;
-  if (type !== 'Object Created') return [];
-  const detail = doc.detail as { bucket?: { name?: unknown }; object?: { key?: unknown }; reason?: unknown } | undefined;
-  const bucket = detail?.bucket?.name;
-  const key = detail?.object?.key;
-  if (typeof bucket !== 'string' || bucket === '' || typeof key !== 'string' || key === '') {
-    const missing = typeof bucket !== 'string' || bucket === '' ? 'detail.bucket.name' : 'detail.object.key';
-    throw new SluiceError('S3_EVENT_INVALID', `the EventBridge "Object Created" event has no ${missing}`, { httpStatus: 400, location: { field: missing }, hint: 'forward the S3 event unchanged (no input transformer on the rule)' });
-  }
-  return [{ bucket, key: decodeEventKey(key, 0), eventName: `Object Created:${typeof detail!.reason === 'string' ? detail!.reason : 'PutObject'}` }];
+function fromEventBridge(event: z.output<typeof eventBridgeShape>): S3ObjectRef[] {
+  if (event['detail-type'] !== 'Object Created') return [];
+  const { bucket, object, reason } = event.detail;
+  return [{ bucket: bucket.name, key: decodeEventKey(object.key, 0), eventName: `Object Created:${reason ?? 'PutObject'}` }];
 }
 
 /**

@@ -1,21 +1,8 @@
 import { verify, X509Certificate } from 'node:crypto';
 import { SluiceError } from '../../core/errors.js';
+import { snsMessageShape, validateEvent, type SnsMessage } from './eventShapes.js';
 
-/** An Amazon SNS message as SNS posts it to an HTTP/HTTPS subscription. */
-export interface SnsMessage {
-  Type: 'SubscriptionConfirmation' | 'Notification' | 'UnsubscribeConfirmation';
-  MessageId: string;
-  TopicArn: string;
-  Message: string;
-  Timestamp: string;
-  SignatureVersion: string;
-  Signature: string;
-  SigningCertURL: string;
-  Subject?: string;
-  SubscribeURL?: string;
-  Token?: string;
-  UnsubscribeURL?: string;
-}
+export type { SnsMessage };
 
 const TYPES = new Set(['SubscriptionConfirmation', 'Notification', 'UnsubscribeConfirmation']);
 
@@ -31,16 +18,13 @@ export function asSnsMessage(body: unknown, messageTypeHeader: string | undefine
   const doc = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   const type = doc?.Type;
   if (messageTypeHeader === undefined && !(typeof type === 'string' && TYPES.has(type) && typeof doc?.TopicArn === 'string')) return undefined;
-  const bad = (field: string, what: string): SluiceError =>
-    new SluiceError('SNS_MESSAGE_INVALID', `the SNS message ${what}`, { httpStatus: 400, location: { field }, hint: 'send the SNS message body unchanged (SNS HTTP/HTTPS subscription)' });
-  if (!doc) throw bad('Type', 'is not a JSON object');
-  if (typeof type !== 'string' || !TYPES.has(type)) throw bad('Type', `has Type ${JSON.stringify(type)}, not SubscriptionConfirmation, Notification or UnsubscribeConfirmation`);
-  if (messageTypeHeader !== undefined && messageTypeHeader !== type) throw bad('Type', `has Type ${type} but the x-amz-sns-message-type header says ${messageTypeHeader}`);
-  const required = ['MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL'];
-  if (type !== 'Notification') required.push('SubscribeURL', 'Token');
-  for (const f of required) if (typeof doc[f] !== 'string' || doc[f] === '') throw bad(f, `has no ${f}`);
-  for (const f of ['Subject', 'UnsubscribeURL']) if (doc[f] !== undefined && typeof doc[f] !== 'string') throw bad(f, `has a ${f} that is not a string`);
-  return doc as unknown as SnsMessage;
+  const hint = 'send the SNS message body unchanged (SNS HTTP/HTTPS subscription)';
+  if (!doc) throw new SluiceError('SNS_MESSAGE_INVALID', 'the SNS message is not a JSON object', { httpStatus: 400, location: { field: 'Type' }, hint });
+  const message = validateEvent(snsMessageShape, doc, 'SNS_MESSAGE_INVALID', 'the SNS message', hint);
+  if (messageTypeHeader !== undefined && messageTypeHeader !== message.Type) {
+    throw new SluiceError('SNS_MESSAGE_INVALID', `the SNS message has Type ${message.Type} but the x-amz-sns-message-type header says ${messageTypeHeader}`, { httpStatus: 400, location: { field: 'Type' }, hint });
+  }
+  return message;
 }
 
 /**
@@ -118,7 +102,7 @@ export async function verifySnsSignature(m: SnsMessage, trustedHosts: readonly s
  * host, or `s3Events.sns.hosts`): the server never fetches a URL a sender chose elsewhere.
  */
 export async function confirmSnsSubscription(m: SnsMessage, trustedHosts: readonly string[]): Promise<void> {
-  const url = m.SubscribeURL ?? '';
+  const url = m.Type === 'Notification' ? '' : m.SubscribeURL;
   if (!isTrustedSnsUrl(url, trustedHosts)) {
     throw new SluiceError('SNS_SUBSCRIBE_URL_UNTRUSTED', `the SubscribeURL ${JSON.stringify(url)} is not on an Amazon SNS host; the subscription was not confirmed`, {
       httpStatus: 400,

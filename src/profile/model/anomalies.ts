@@ -1,7 +1,7 @@
 import { fitIsolationForest } from '../../ml/isolationForest.js';
 import type { ModelSectionInput } from '../profileTable.js';
 import type { Anomalies, Cell } from '../reportSchema.js';
-import { frameFromView } from './frameFromView.js';
+import { modelDataFromView } from './modelDataFromView.js';
 
 /** Rows scored at most; a seeded sample above it (the report says so). */
 export const ANOMALY_MAX_ROWS = 10_000;
@@ -15,7 +15,7 @@ const TOP = 10;
  * `anomalousRows` counts the scored rows at or above `thresholds.anomalyScore`.
  */
 export async function anomalies(input: ModelSectionInput): Promise<Anomalies | undefined> {
-  const data = await frameFromView(input.engine, input.relation, input.columns, undefined, ANOMALY_MAX_ROWS);
+  const data = await modelDataFromView(input.engine, input.relation, input.columns, undefined, ANOMALY_MAX_ROWS);
   const { frame } = data;
   if (frame.features.length === 0 || frame.nRows < 10) return undefined;
   const forest = fitIsolationForest(frame, { seed: 0 });

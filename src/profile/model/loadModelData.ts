@@ -1,5 +1,5 @@
 import type { ModelSectionInput } from '../profileTable.js';
-import { frameFromView, type ModelData } from './frameFromView.js';
+import { modelDataFromView, type ModelData } from './modelDataFromView.js';
 
 /** Rows the model sections read at most; larger data is sampled (and the report says so). */
 export const MODEL_MAX_ROWS = 100_000;
@@ -13,7 +13,7 @@ const cache = new WeakMap<ModelSectionInput, Promise<ModelData>>();
 export function loadModelData(input: ModelSectionInput): Promise<ModelData> {
   let p = cache.get(input);
   if (!p) {
-    p = frameFromView(input.engine, input.relation, input.columns, input.target!, MODEL_MAX_ROWS);
+    p = modelDataFromView(input.engine, input.relation, input.columns, input.target!, MODEL_MAX_ROWS);
     cache.set(input, p);
   }
   return p;

@@ -5,6 +5,8 @@ import type { ColumnSchema } from '../../core/types.js';
 import { DEFAULT_MISSING, type MissingPolicy } from '../../core/missing.js';
 import { BAD_VALUE, coerceValue } from './coerceValue.js';
 import { parseCsv } from './parseCsv.js';
+import { INVOCATION_JSON_SHAPES, invocationJsonShape, type InvocationJsonShape } from './invocationShapes.js';
+import { flattenIssues, issuePath, jsonPath, kindOf, plainIssues } from '../../core/zodIssues.js';
 import { addWarning } from './recordWarnings.js';
 import type { RecordError } from './Predictor.js';
 
@@ -247,39 +249,68 @@ function fromJson(body: string, inputs: readonly ColumnSchema[], format: 'pandas
     throw jsonError(body, e);
   }
   const errors = new Errors(missing);
-  // MLflow 1.x: the DataFrame itself, records (a list) or split ({"columns", "data"}).
-  if (Array.isArray(doc)) return { format: 'dataframe_records', records: fromObjects(doc, inputs, errors) };
-  if (format === 'pandas-records') throw shapeError('with format=pandas-records the body must be a list of records [{"column": value, ...}]');
-  if (doc === null || typeof doc !== 'object') throw shapeError('the JSON body must be an object with "inputs", "instances", "dataframe_split", "dataframe_records" or "record_ids"');
-  const o = doc as Record<string, unknown>;
-  if (format === 'pandas-split' || (Array.isArray(o.columns) && Array.isArray(o.data) && !('dataframe_split' in o))) return { format: 'dataframe_split', records: fromSplit(o, 'the pandas-split body', inputs, errors) };
-  const params = paramsOf(o);
-  const withParams = (p: ParsedInvocation): ParsedInvocation => (params ? { ...p, params } : p);
-  for (const key of ['instances', 'inputs'] as const) {
-    if (!(key in o)) continue;
-    const items = o[key];
-    if (items !== null && typeof items === 'object' && !Array.isArray(items)) return withParams({ format: key, records: fromColumns(items as Record<string, unknown>, key, inputs, errors) });
-    if (!Array.isArray(items)) throw shapeError(`"${key}" must be a list of records or a dict of columns`);
-    // Arrays are positional, in the order of the model's inputs (TensorFlow Serving's convention).
-    if (items.length > 0 && Array.isArray(items[0])) return withParams({ format: key, records: fromRows(items, inputs.map((c) => c.name), inputs, undefined, errors) });
-    return withParams({ format: key, records: fromObjects(items, inputs, errors) });
+  const shape = invocationJsonShape(doc, format);
+  if (!shape) {
+    const keys = doc !== null && typeof doc === 'object' ? Object.keys(doc) : undefined;
+    throw shapeError(keys
+      ? `the JSON body has ${keys.length ? `keys ${keys.slice(0, 5).map((k) => quoteValue(k)).join(', ')}` : 'no keys'} but none of "inputs", "instances", "dataframe_split", "dataframe_records", "record_ids"`
+      : `the JSON body is ${kindOf(doc)}, not an object with "inputs", "instances", "dataframe_split", "dataframe_records" or "record_ids"`);
   }
-  return withParams(fromJsonShapes(o, inputs, errors));
+  // The shape's schema has checked what is read below: the casts name what it guarantees.
+  const v = validated(shape, doc, errors);
+  const withParams = (p: ParsedInvocation): ParsedInvocation => (v.params ? { ...p, params: v.params as Record<string, unknown> } : p);
+  const S = INVOCATION_JSON_SHAPES;
+  switch (shape) {
+    case S.pandasRecords:
+      return { format: 'dataframe_records', records: fromObjects(v as unknown as unknown[], inputs, errors) };
+    case S.pandasSplit:
+    case S.dataframeSplit: {
+      const split = (shape === S.pandasSplit ? v : v.dataframe_split) as { columns: string[]; data: unknown[][] };
+      return withParams({ format: 'dataframe_split', records: fromRows(split.data, split.columns, inputs, undefined, errors) });
+    }
+    case S.recordIds:
+      return { format: 'record_ids', records: [], ids: (v.record_ids as Array<string | number>).map(String) };
+    case S.dataframeRecords:
+      return withParams({ format: 'dataframe_records', records: fromObjects(v.dataframe_records as unknown[], inputs, errors) });
+    default: {
+      const key = shape.format as 'instances' | 'inputs';
+      const items = v[key] as unknown[] | Record<string, unknown>;
+      if (!Array.isArray(items)) return withParams({ format: key, records: fromColumns(items, key, inputs, errors) });
+      // Arrays are positional, in the order of the model's inputs (TensorFlow Serving's convention).
+      if (items.length > 0 && Array.isArray(items[0])) return withParams({ format: key, records: fromRows(items, inputs.map((c) => c.name), inputs, undefined, errors) });
+      return withParams({ format: key, records: fromObjects(items, inputs, errors) });
+    }
+  }
 }
 
-/** MLflow's optional `params`: an object of inference parameters. */
-function paramsOf(o: Record<string, unknown>): Record<string, unknown> | undefined {
-  if (!('params' in o)) return undefined;
-  const p = o.params;
-  if (p === null || typeof p !== 'object' || Array.isArray(p)) throw shapeError(`"params" must be an object of parameter names and values, not ${p === null ? 'null' : Array.isArray(p) ? 'a list' : `a ${typeof p}`}`);
-  return p as Record<string, unknown>;
-}
-
-/** `{"columns": [names], "data": [[values], ...]}` (pandas' split orient; `index` ignored). */
-function fromSplit(ds: Record<string, unknown>, what: string, inputs: readonly ColumnSchema[], errors: Errors): Record<string, unknown>[] {
-  if (!Array.isArray(ds.columns) || !Array.isArray(ds.data)) throw shapeError(`${what} must be {"columns": [names], "data": [[values], ...]}`);
-  if (!ds.columns.every((c) => typeof c === 'string')) throw shapeError(`${what}: "columns" must be an array of strings`);
-  return fromRows(ds.data, ds.columns as string[], inputs, undefined, errors);
+/**
+ * `doc` validated by its shape's schema, or a 400 listing every problem: inside a record,
+ * `record N` and the field (`INVOCATION_BAD_ROW`; `INVOCATION_BAD_TYPE` for an id); elsewhere
+ * the JSON path and what it must be (`INVOCATION_BAD_SHAPE`).
+ */
+function validated(shape: InvocationJsonShape, doc: unknown, errors: Errors): Record<string, unknown> {
+  const r = shape.schema.safeParse(doc, { error: plainIssues, reportInput: true });
+  if (r.success) return r.data as Record<string, unknown>;
+  const at = shape.recordsAt;
+  const ids = shape.format === 'record_ids';
+  for (const issue of flattenIssues(r.error.issues)) {
+    const record = issue.path[at.length];
+    if (typeof record === 'number' && at.every((p, i) => issue.path[i] === p)) {
+      const field = jsonPath(issue.path.slice(at.length + 1));
+      errors.add({
+        record,
+        ...(field || ids ? { field: field || 'record_ids' } : {}),
+        code: ids ? 'INVOCATION_BAD_TYPE' : 'INVOCATION_BAD_ROW',
+        message: `record ${record}${field ? ` ${quoteValue(field)}` : ''} ${issue.message}`,
+        hint: ids ? 'give each record id as a string or a number' : `send ${shape.expected}`,
+      });
+    } else {
+      const path = issuePath(issue);
+      errors.add({ record: 0, ...(path ? { field: path } : {}), code: 'INVOCATION_BAD_SHAPE', message: path ? `${shape.what}: ${quoteValue(path)} ${issue.message}` : `${shape.what} ${issue.message}`, hint: `send ${shape.expected}` });
+    }
+  }
+  errors.throwIfAny();
+  return {};
 }
 
 /**
@@ -324,28 +355,4 @@ function fromJsonLines(body: string, inputs: readonly ColumnSchema[], missing: M
   }
   if (arrays > 0) return { format: 'jsonlines', records: fromRows(items, inputs.map((c) => c.name), inputs, undefined, errors) };
   return { format: 'jsonlines', records: fromObjects(items, inputs, errors) };
-}
-
-function fromJsonShapes(o: Record<string, unknown>, inputs: readonly ColumnSchema[], errors: Errors): ParsedInvocation {
-  if ('dataframe_split' in o) {
-    const ds = o.dataframe_split as Record<string, unknown> | null;
-    if (ds === null || typeof ds !== 'object') throw shapeError('"dataframe_split" must be {"columns": [names], "data": [[values], ...]}');
-    return { format: 'dataframe_split', records: fromSplit(ds, '"dataframe_split"', inputs, errors) };
-  }
-  if ('record_ids' in o) {
-    const ids = o.record_ids;
-    if (!Array.isArray(ids)) throw shapeError('"record_ids" must be an array of ids');
-    ids.forEach((id, r) => {
-      if (typeof id !== 'string' && typeof id !== 'number') {
-        errors.add({ record: r, field: 'record_ids', code: 'INVOCATION_BAD_TYPE', message: `record ${r}: the id is ${quoteValue(id)}, not a string`, hint: 'give each record id as a string' });
-      }
-    });
-    errors.throwIfAny();
-    return { format: 'record_ids', records: [], ids: ids.map(String) };
-  }
-  if ('dataframe_records' in o) {
-    if (!Array.isArray(o.dataframe_records)) throw shapeError('"dataframe_records" must be an array of objects');
-    return { format: 'dataframe_records', records: fromObjects(o.dataframe_records, inputs, errors) };
-  }
-  throw shapeError(`the JSON body has ${Object.keys(o).length ? `keys ${Object.keys(o).slice(0, 5).map((k) => quoteValue(k)).join(', ')}` : 'no keys'} but none of "inputs", "instances", "dataframe_split", "dataframe_records", "record_ids"`);
 }

@@ -2,6 +2,7 @@ import type { FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } 
 import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
 import { MAX_QUOTED, quoteValue } from '../../core/quoteValue.js';
+import { issuePath } from '../../core/zodIssues.js';
 
 /**
  * How a route answers its errors: `plain` is the SluiceError itself (`{ code, message, hint,
@@ -36,7 +37,11 @@ export interface RouteContract {
   body?: z.ZodType;
   /** The media types the body is accepted as (default `application/json`). */
   bodyTypes?: readonly string[];
-  /** A body the route reads itself (the endpoint's CSV and JSON Lines): documented only, per media type. */
+  /**
+   * A body the route reads itself, per media type: JSON the route validates with these same
+   * schemas once it knows how to (`/invocations` by the body's keys, `/api/s3-events` after the
+   * sender is authenticated); text (CSV, JSON Lines) read by its parser and documented as text.
+   */
   bodyDoc?: Record<string, z.ZodType>;
   /** May the body be left out (default: required when there is one). */
   bodyOptional?: boolean;
@@ -101,20 +106,15 @@ export function contract(c: RouteContract): { schema: ContractSchema; validatorC
 /** A 400 naming the first problem: which field of which part, and what it must be. */
 function invalidRequest(error: z.ZodError, part: string, code: string): SluiceError {
   const issue = error.issues[0];
-  const field = issue ? fieldOf(issue) : '';
+  const field = issue ? issuePath(issue) : '';
   const where = part === 'querystring' ? 'query parameter' : part === 'params' ? 'path parameter' : 'body field';
   // A field path can hold a client's keys (a record's column names): quoted and cut like any value.
   return new SluiceError(code, field ? `${where} ${quoteValue(field)}: ${describeIssue(issue)}` : `the ${part === 'querystring' ? 'query' : part}: ${describeIssue(issue)}`, {
     httpStatus: 400,
     ...(field ? { location: { field: field.length > MAX_QUOTED ? `${field.slice(0, MAX_QUOTED)}…` : field } } : {}),
     hint: 'check the request against docs/openapi.json (or GET /api/openapi.json)',
-    ...(error.issues.length > 1 ? { details: { problems: error.issues.slice(0, 20).map((i) => ({ field: fieldOf(i).slice(0, MAX_QUOTED), message: i.message })) } } : {}),
+    ...(error.issues.length > 1 ? { details: { problems: error.issues.slice(0, 20).map((i) => ({ field: issuePath(i).slice(0, MAX_QUOTED), message: i.message })) } } : {}),
   });
-}
-
-function fieldOf(issue: z.core.$ZodIssue): string {
-  const path = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
 }
 
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {

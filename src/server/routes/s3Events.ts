@@ -22,7 +22,7 @@ export function s3EventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const started = z.object({ executions: z.array(z.object({ bucket: z.string(), key: z.string(), execution: executionSchema })) });
   const subscription = z.object({ topicArn: z.string(), executions: z.array(z.never()), confirmed: z.literal(true).optional(), unsubscribed: z.literal(true).optional() });
   app.post('/api/s3-events', contract({
-    // Read by the protocol parsers after the sender is authenticated (see eventShapes.ts).
+    // Validated with these schemas once the sender is authenticated (parseS3Event, asSnsMessage; see eventShapes.ts).
     bodyDoc: { 'application/json': objectEventShape, 'text/plain': snsMessageShape.meta({ description: 'An SNS message as SNS posts it (JSON text)' }) },
     ok: {
       201: { description: 'Executions started for the created objects', json: started },
