@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     globalSetup: ['test/setup/systemDeps.ts'],
     reporters: ['default'],
+    // A focused test (`it.only`) left in a file would silently run that file's other tests no more.
+    allowOnly: false,
   },
 });

@@ -12,13 +12,13 @@ const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
 /**
  * Converts one raw input value (a JSON value, or a CSV cell as a string) to its column's logical
  * type, for batch prediction and the endpoint alike. A missing value (src/core/missing.ts: null,
- * the empty string, a missing token such as `NA` or `nan`, NaN, ±Infinity) is `null`: imputing it
+ * the empty string, a missing token such as `NA` or `nan`, NaN, ±Infinity, `inf` for a number) is `null`: imputing it
  * is the flow's job. Returns {@link BAD_VALUE} when the value cannot be the type; callers read
  * it as missing and say so (or refuse it in strict mode). A date written as text in the training
  * data has its `format` (src/core/dateFormats.ts) and is read in it, to `YYYY-MM-DD`.
  */
 export function coerceValue(value: unknown, type: LogicalType, missing: MissingPolicy = DEFAULT_MISSING, format?: string): unknown {
-  if (isMissingValue(value, missing)) return null;
+  if (isMissingValue(value, missing, type)) return null;
   switch (type) {
     case 'float': {
       if (typeof value === 'number') return value;

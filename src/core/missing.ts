@@ -11,7 +11,9 @@
  * - a floating-point NaN;
  * - ±Infinity, under the one infinity policy Sluice has: infinite values are missing (pandas'
  *   `use_inf_as_na`), so no learner, statistic or fill value ever sees one. In text files
- *   the spellings of {@link INFINITY_TOKENS} are infinite.
+ *   the spellings of {@link INFINITY_TOKENS} are infinite in a numeric column (one whose every
+ *   other value is a number, as pandas types it); in a text column they are text (`INF` may be a
+ *   code), as pandas keeps them.
  *
  * Pure: no I/O, no SQL quoting of names (callers pass quoted expressions).
  */
@@ -64,24 +66,26 @@ export function missingPolicy(...lists: Array<readonly string[] | undefined>): M
   return { tokens: [...new Set(['', ...tokens])], infinity: 'missing' };
 }
 
-/** The tokens a text reader turns into NULL: the missing tokens plus the infinity spellings. */
-export function readerNullTokens(policy: MissingPolicy = DEFAULT_MISSING): string[] {
-  return [...new Set([...policy.tokens, ...INFINITY_TOKENS])];
+/** Whether a text value spells ±Infinity ({@link INFINITY_TOKENS}): missing in a numeric column, text in a text one. */
+export function isInfinityText(v: unknown): boolean {
+  return typeof v === 'string' && INFINITY_SET.has(v);
 }
 
 /**
- * Whether one record value is missing: null/undefined, NaN, ±Infinity, or a string (or a number
- * written as one) that is a missing token.
+ * Whether one record value of a column of logical type `type` is missing: null/undefined, NaN,
+ * ±Infinity, a string (or a number written as one) that is a missing token, or, in a numeric
+ * column, a string spelling ±Infinity.
  *
  * @example
  * isMissingValue('NA') // true
  * isMissingValue(' NA ') // false: tokens are compared exactly, as pandas does
+ * isMissingValue('-inf', DEFAULT_MISSING, 'float') // true; for 'string' false: text
  */
-export function isMissingValue(v: unknown, policy: MissingPolicy = DEFAULT_MISSING): boolean {
+export function isMissingValue(v: unknown, policy: MissingPolicy = DEFAULT_MISSING, type?: string): boolean {
   if (v === null || v === undefined) return true;
   // A number written as a token (`-999` sent as JSON) is missing too, as pandas' na_values has it.
   if (typeof v === 'number') return !Number.isFinite(v) || (policy !== DEFAULT_MISSING && tokenSet(policy).has(String(v)));
-  if (typeof v === 'string') return tokenSet(policy).has(v) || INFINITY_SET.has(v);
+  if (typeof v === 'string') return tokenSet(policy).has(v) || ((type === 'float' || type === 'integer') && INFINITY_SET.has(v));
   return false;
 }
 

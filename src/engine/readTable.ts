@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { SluiceError, isSluiceError } from '../core/errors.js';
-import { DEFAULT_MISSING, isFloatingSqlType, presentOrNullSql, readerNullTokens, type MissingPolicy } from '../core/missing.js';
+import { DEFAULT_MISSING, INFINITY_TOKENS, isFloatingSqlType, presentOrNullSql, type MissingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from './Engine.js';
 import { scanCsv } from './csvScan.js';
@@ -72,7 +72,7 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
   const missing = options.missing ?? DEFAULT_MISSING;
   if (format === 'csv') {
     const scan = await scanCsv(path, { delimiter: options.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : undefined), displayName: file });
-    const nulls = readerNullTokens(missing).map(quoteLiteral).join(', ');
+    const nulls = missing.tokens.map(quoteLiteral).join(', ');
     // The sniffer types numbers and ISO dates and timestamps; booleans and other dates are typed
     // from every value by recogniseTypes, not from the sniffer's sample (a column of `no`s is text).
     const base = `${lit}, delim=${quoteLiteral(scan.delimiter)}, header=true, quote='"', escape='"', strict_mode=false, null_padding=false, auto_detect=true, nullstr=[${nulls}], auto_type_candidates=['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR'], dateformat='%Y-%m-%d'`;
@@ -119,14 +119,36 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
 async function createNormalized(engine: Engine, kind: string, target: string, source: string, missing: MissingPolicy, textTokens: boolean): Promise<void> {
   const columns = await engine.describe(`SELECT * FROM ${source}`);
   const tokens = missing.tokens.map(quoteLiteral).join(', ');
+  const numeric = textTokens ? new Set<string>() : await numbersWithInfinity(engine, source, columns.filter((c) => c.sqlType === 'VARCHAR').map((c) => c.name));
   const replace: string[] = [];
   for (const c of columns) {
     const q = quoteIdent(c.name);
     if (isFloatingSqlType(c.sqlType)) replace.push(`${presentOrNullSql(q, true)} AS ${q}`);
+    else if (numeric.has(c.name)) replace.push(`${presentOrNullSql(`TRY_CAST(${q} AS DOUBLE)`, true)} AS ${q}`);
     else if (textTokens && c.sqlType === 'VARCHAR' && tokens) replace.push(`CASE WHEN ${q} IN (${tokens}) THEN NULL ELSE ${q} END AS ${q}`);
   }
   const select = replace.length ? `SELECT * REPLACE (${replace.join(', ')}) FROM ${source}` : `SELECT * FROM ${source}`;
   await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS ${select}`);
+}
+
+/** A number as pandas' float parser reads it (no infinity: those are {@link INFINITY_TOKENS}). */
+const NUMBER_RE = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
+
+/**
+ * The text columns of a CSV that are numbers written with ±Infinity (`inf`, `-Infinity`...):
+ * every present value is a number or an infinity spelling, and one at least is infinite. DuckDB's
+ * sniffer leaves them text; pandas reads them as floats, and so does Sluice, the infinite values
+ * missing by the infinity policy. A column with any other text keeps `inf` as text.
+ */
+async function numbersWithInfinity(engine: Engine, source: string, names: string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const inf = INFINITY_TOKENS.map(quoteLiteral).join(', ');
+  const aggs = names.flatMap((n, i) => {
+    const q = quoteIdent(n);
+    return [`count(*) FILTER (WHERE ${q} IN (${inf})) AS i${i}`, `count(*) FILTER (WHERE ${q} IS NOT NULL AND ${q} NOT IN (${inf}) AND NOT regexp_full_match(${q}, ${quoteLiteral(NUMBER_RE)})) AS o${i}`];
+  });
+  const [row = {}] = await engine.query(`SELECT ${aggs.join(', ')} FROM ${source}`);
+  return new Set(names.filter((_, i) => Number(row[`i${i}`] ?? 0) > 0 && Number(row[`o${i}`] ?? 0) === 0));
 }
 
 /** Retypes the text columns {@link recogniseTypes} recognises; the columns, dates with their format. */

@@ -46,7 +46,7 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
         continue;
       }
       // The one definition of missing: `NA`, `nan`, ±Infinity... are missing on records too.
-      if (isMissingValue(v, missing)) {
+      if (isMissingValue(v, missing, c.type)) {
         row[c.name] = null;
         continue;
       }

@@ -13,8 +13,8 @@ import { rng, tempDir } from '../support/data.js';
 
 /**
  * Property test of the one definition of missing (issue 12): random dirty CSV files (every
- * pandas missing token, NaN spellings, ±Infinity, quoted delimiters and quotes, blank lines,
- * CRLF) are read by Sluice and by pandas (`read_csv` defaults, infinity as missing), and the
+ * pandas missing token, NaN spellings, ±Infinity in numeric columns and as text in a text column,
+ * quoted delimiters and quotes, blank lines, CRLF) are read by Sluice and by pandas (`read_csv` defaults, infinity as missing), and the
  * report's missing counts, the values `impute` (median) fills and the rows `drop_missing` keeps
  * must be the same as pandas' `isna().sum()`, `fillna(median)` and `dropna`.
  *
@@ -48,7 +48,8 @@ function pandasAvailable(): boolean {
 
 const TOKENS = PANDAS_NA_TOKENS;
 const INF = ['inf', '-inf', 'Infinity', '-Infinity', '+inf', 'INF'];
-const TEXT = ['alpha', 'beta', 'a,b', 'with "quote"', 'x|y', 'semi;colon', 'tab\tin', 'Other', 'other'];
+// Infinity spellings in a text column are text, in pandas as in Sluice (`INF` may be a code).
+const TEXT = ['alpha', 'beta', 'a,b', 'with "quote"', 'x|y', 'semi;colon', 'tab\tin', 'Other', 'other', 'inf', 'INF', '-Infinity'];
 
 /** One random dirty CSV file: id, x (float), k (integer), s (text), with a random line ending. */
 function dirtyCsv(seed: number): string {
@@ -63,7 +64,7 @@ function dirtyCsv(seed: number): string {
     const forcePresent = i < 3;
     const u = r();
     const x = forcePresent || u < 0.6 ? String(Math.round((r() * 200 - 100) * 4) / 4) : u < 0.85 ? pick(TOKENS) : pick(INF);
-    const k = forcePresent || r() < 0.7 ? String(Math.floor(r() * 50)) : pick(TOKENS);
+    const k = forcePresent || r() < 0.7 ? String(Math.floor(r() * 50)) : r() < 0.8 ? pick(TOKENS) : pick(INF);
     const s = forcePresent || r() < 0.7 ? pick(TEXT) : pick(TOKENS);
     lines.push([String(i), cell(x), cell(k), cell(s)].join(','));
     if (r() < 0.08) lines.push(''); // a blank line: skipped by both

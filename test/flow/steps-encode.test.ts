@@ -54,6 +54,31 @@ describe('one_hot', () => {
     expect(names).toEqual(['race_caucasian', 'race_african_american', 'race_other', 'race_asian', 'race_hispanic', 'race__other']);
   });
 
+  it('names columns uniquely and deterministically whatever the case or characters (issue 12, point 6)', async () => {
+    // Other/other/OTHER differ only in case (DuckDB names compare without case); "a b" and "a_b"
+    // are distinct; category "x" makes c_x, which is already another column's name.
+    await engine.exec(`CREATE OR REPLACE TABLE clash AS SELECT * FROM (VALUES
+      ('Other', 1), ('other', 2), ('OTHER', 3), ('a b', 4), ('a_b', 5), ('x', 6), ('Other', 7), ('zz', 8), (NULL, 9)) t(c, c_x)`);
+    const steps = [{ kind: 'one_hot', columns: ['c'], top_k: 6, other: true, unseen: 'other' }];
+    const r = await fitSteps(engine, 'clash', steps);
+    const names = r.fitted.output.map((col) => col.name);
+    expect(names).toEqual(['c_x', 'c_Other', 'c_OTHER_2', 'c_a b', 'c_a_b', 'c_other_3', 'c_x_2', 'c__other']);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
+    // the same names on a second fit, and the other column is untouched
+    expect((await fitSteps(engine, 'clash', steps)).fitted.output.map((col) => col.name)).toEqual(names);
+    expect(r.rows.map((row) => row.c_x)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // each row has a 1 in its own category's column (zz is outside the top 6: the catch-all); missing is all zeros
+    const hot = (row: Record<string, unknown>) => names.slice(1).filter((n) => row[n] === 1);
+    const expected = [['c_Other'], ['c_other_3'], ['c_OTHER_2'], ['c_a b'], ['c_a_b'], ['c_x_2'], ['c_Other'], ['c__other'], []];
+    expect(r.rows.map(hot)).toEqual(expected);
+    // the record path and the SQL path agree
+    const records = [{ c: 'OTHER', c_x: 1 }, { c: 'other', c_x: 2 }, { c: 'a b', c_x: 3 }, { c: 'x', c_x: 4 }, { c: 'new', c_x: 5 }];
+    const byRecord = r.applyRecords(records).map((x) => (x.ok ? hot(x.row) : x.error.message));
+    expect(byRecord).toEqual([['c_OTHER_2'], ['c_other_3'], ['c_a b'], ['c_x_2'], ['c__other']]);
+    await engine.exec(`CREATE OR REPLACE TABLE clash_new AS SELECT * FROM (VALUES ('OTHER', 1), ('other', 2), ('a b', 3), ('x', 4), ('new', 5)) t(c, c_x)`);
+    expect((await r.applySql('clash_new')).map(hot)).toEqual(byRecord);
+  });
+
   it('encodes a float column by its values, as Data Wrangler; names as pandas get_dummies, on both paths', async () => {
     const xs = [1, 0.5, 1, 0.25, null, 1e-5, 2.5e-7, 1e16, 1, 0.5, 3];
     await engine.exec(`CREATE OR REPLACE TABLE floats AS SELECT * FROM (VALUES ${xs.map((x, i) => `(${x === null ? 'NULL' : x}::DOUBLE, ${i})`).join(', ')}) t(rate, n)`);
