@@ -8,9 +8,18 @@ import { fitSteps } from './steps-helpers.js';
 let engine: Engine;
 type Row = { x: number | null; n: number; label: string | null; tag: string };
 const ROWS: Row[] = [
-  { x: 1, n: 10, label: 'a', tag: 'a1' }, { x: 2, n: 20, label: 'a', tag: 'a2' }, { x: 3.5, n: 30, label: 'a', tag: 'a3' }, { x: 4, n: 45, label: 'a', tag: 'a4' },
-  { x: 5, n: 50, label: 'a', tag: 'a5' }, { x: 6, n: 61, label: 'a', tag: 'a6' }, { x: 7, n: 70, label: 'a', tag: 'a7' }, { x: 8, n: 80, label: 'a', tag: 'a8' },
-  { x: 10, n: 100, label: 'b', tag: 'b1' }, { x: 11, n: 120, label: 'b', tag: 'b2' }, { x: 14, n: 90, label: 'b', tag: 'b3' }, { x: 20, n: 200, label: 'b', tag: 'b4' },
+  { x: 1, n: 10, label: 'a', tag: 'a1' },
+  { x: 2, n: 20, label: 'a', tag: 'a2' },
+  { x: 3.5, n: 30, label: 'a', tag: 'a3' },
+  { x: 4, n: 45, label: 'a', tag: 'a4' },
+  { x: 5, n: 50, label: 'a', tag: 'a5' },
+  { x: 6, n: 61, label: 'a', tag: 'a6' },
+  { x: 7, n: 70, label: 'a', tag: 'a7' },
+  { x: 8, n: 80, label: 'a', tag: 'a8' },
+  { x: 10, n: 100, label: 'b', tag: 'b1' },
+  { x: 11, n: 120, label: 'b', tag: 'b2' },
+  { x: 14, n: 90, label: 'b', tag: 'b3' },
+  { x: 20, n: 200, label: 'b', tag: 'b4' },
   { x: null, n: 5, label: null, tag: 'none' },
 ];
 beforeAll(async () => {
@@ -71,10 +80,18 @@ describe('balance, method: smote', () => {
   it("imports Data Wrangler's SMOTE node as balance with method smote", () => {
     const nodes = [
       { node_id: 's', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
-      { node_id: 'b', type: 'TRANSFORM', operator: 'sagemaker.spark.balance_data_0.1', parameters: { operator: 'SMOTE', target_column: 'label', ratio: 1, smote_parameters: { num_neighbors: 3 } }, inputs: [{ node_id: 's' }] },
+      {
+        node_id: 'b',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.balance_data_0.1',
+        parameters: { operator: 'SMOTE', target_column: 'label', ratio: 1, smote_parameters: { num_neighbors: 3 } },
+        inputs: [{ node_id: 's' }],
+      },
     ];
     expect(importWranglerFlow({ nodes }).flow.steps).toEqual([{ kind: 'balance', column: 'label', method: 'smote', ratio: 1, k: 3, seed: 0 }]);
-    const bad = importWranglerFlow({ nodes: [nodes[0]!, { ...nodes[1]!, parameters: { operator: 'SMOTE', target_column: 'label', smote_parameters: { num_neighbors: 0 } } }] });
+    const bad = importWranglerFlow({
+      nodes: [nodes[0]!, { ...nodes[1]!, parameters: { operator: 'SMOTE', target_column: 'label', smote_parameters: { num_neighbors: 0 } } }],
+    });
     expect(bad.flow.steps.map((s) => s.kind)).toEqual(['todo_custom_code']);
   });
 });
