@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderCliDocs } from '../scripts/cliDocs.js';
 import { flowJsonSchema, renderFlowDocs } from '../src/flow/renderFlowDocs.js';
+import { withWarningCount, withWarningsTable } from '../src/profile/warnings/renderWarningDocs.js';
 import { referenceOpenApi } from '../src/server/openapi/referenceOpenApi.js';
 import { ROUTE_SUMMARIES } from '../src/server/openapi/routeSummaries.js';
 
@@ -20,6 +21,12 @@ describe('generated docs are up to date (run `npm run docs` after changing a ste
     expect(cli).toBe(renderCliDocs());
     expect(cli).not.toContain(process.cwd());
     expect(cli).toContain('## `sluice demo`');
+  });
+  it("docs/report.md's warnings table and README's count of warning kinds (src/profile/warnings/warningRules.ts)", () => {
+    const report = readFileSync('docs/report.md', 'utf8');
+    expect(report).toBe(withWarningsTable(report));
+    const readme = readFileSync('README.md', 'utf8');
+    expect(readme).toBe(withWarningCount(readme));
   });
 });
 
