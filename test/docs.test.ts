@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderCliDocs } from '../scripts/cliDocs.js';
 import { flowJsonSchema, renderFlowDocs } from '../src/flow/renderFlowDocs.js';
+import { withWarningCount, withWarningsTable } from '../src/profile/warnings/renderWarningDocs.js';
 import { referenceOpenApi } from '../src/server/openapi/referenceOpenApi.js';
 import { ROUTE_SUMMARIES } from '../src/server/openapi/routeSummaries.js';
 
@@ -20,6 +21,12 @@ describe('generated docs are up to date (run `npm run docs` after changing a ste
     expect(cli).toBe(renderCliDocs());
     expect(cli).not.toContain(process.cwd());
     expect(cli).toContain('## `sluice demo`');
+  });
+  it("docs/report.md's warnings table and README's count of warning kinds (src/profile/warnings/warningRules.ts)", () => {
+    const report = readFileSync('docs/report.md', 'utf8');
+    expect(report).toBe(withWarningsTable(report));
+    const readme = readFileSync('README.md', 'utf8');
+    expect(readme).toBe(withWarningCount(readme));
   });
 });
 
@@ -81,5 +88,28 @@ describe('buildOpenApi', () => {
     });
     expect(doc.paths['/v1/things/{id}']!.delete).toMatchObject({ 'x-sluice-schemas': false, parameters: [{ name: 'id', in: 'path', schema: { type: 'string' } }] });
     await app.close();
+  });
+});
+
+describe('docs show each client\'s request and response (issue 18)', () => {
+  const endpoint = readFileSync('docs/endpoint.md', 'utf8');
+  const pipelines = readFileSync('docs/pipelines.md', 'utf8');
+
+  it('docs/endpoint.md: every MLflow, TF Serving and SageMaker request shape, and each response format', () => {
+    const requests = ['{"dataframe_split": {"columns"', '{"dataframe_records": [{', '{"instances": [{', '{"instances": [[', '{"instances": {"', '{"inputs": [[', '{"inputs": [{', '{"inputs": {"', '"params"', 'format=pandas-split', 'format=pandas-records', '{"record_ids": [', "content-type: text/csv", 'application/jsonlines', '{"features": [...]}'];
+    for (const r of requests) expect(endpoint, r).toContain(r);
+    // Responses: JSON (MLflow reads "predictions"), headerless CSV, JSON Lines, Autopilot's keys, an error.
+    for (const r of ['{"predictions": [{"predicted_label"', "-H 'accept: text/csv'", '{"predicted_label":"1","probability":', 'SAGEMAKER_INFERENCE_OUTPUT=predicted_label,probability,probabilities,labels', 'output="predicted_label,probability"', '{"error": {"code": "INVOCATION_BAD_SHAPE"']) expect(endpoint, r).toContain(r);
+  });
+
+  it('docs/pipelines.md: a row per object-storage sender with its request and its response', () => {
+    const rows = pipelines.split('\n').filter((l) => l.startsWith('| ') && l.split(' | ').length >= 4);
+    for (const sender of ['AWS S3', 'MinIO', 'Ceph', 'EventBridge', 'SNS', 's3:TestEvent']) {
+      const row = rows.find((l) => l.includes(sender));
+      expect(row, sender).toBeDefined();
+      const [, , request, response] = row!.split(' | ');
+      expect(request, `${sender} request`).toMatch(/\{"|SNS JSON envelope|Records/);
+      expect(response, `${sender} response`).toMatch(/`?20[01]/);
+    }
   });
 });

@@ -8,6 +8,9 @@ export { alignFrame } from './align.js';
 export type { LearnerName, ModelJSON, Prediction, Task } from './model.js';
 export { Model } from './model.js';
 export { loadModel } from './loadModel.js';
+export { LEARNERS, LEARNER_NAMES, isLearnerName, learnerDefinition, learnersFor, type TrainableLearner } from './learners.js';
+export type { LearnerDefinition, LearnerTrainOptions, SettingSpec } from './learnerDefinition.js';
+export { trainByName } from './trainByName.js';
 export { Rng } from './random.js';
 
 export { trainGbdt, type GbdtTrainOptions } from './gbdt/trainGbdt.js';

@@ -1,13 +1,11 @@
 import { SluiceError } from '../core/errors.js';
-import { BaselineModel } from './baseline/trainBaseline.js';
 import { EnsembleModel } from './ensemble/ensembleModel.js';
-import { ForestModel } from './forest/forestModel.js';
-import { GbdtModel } from './gbdt/gbdtModel.js';
-import { LinearModel } from './linear/linearModel.js';
+import { learnerDefinition } from './learners.js';
 import type { Model, ModelJSON } from './model.js';
 
 /**
- * Loads a model from its JSON form (an object or a string), whatever the learner.
+ * Loads a model from its JSON form (an object or a string), whatever the learner: the learner's
+ * definition (ml/learners.ts) loads it; an ensemble loads its members through this function.
  *
  * @example
  * const model = loadModel(readFileSync('model.json', 'utf8'));
@@ -28,21 +26,12 @@ export function loadModel(json: ModelJSON | string): Model {
       hint: 'upgrade Sluice, or retrain the model with this version',
     });
   }
-  switch (j.learner) {
-    case 'gbdt':
-      return GbdtModel.fromJSON(j);
-    case 'logistic':
-    case 'linear':
-      return LinearModel.fromJSON(j);
-    case 'forest':
-      return ForestModel.fromJSON(j);
-    case 'baseline':
-      return BaselineModel.fromJSON(j);
-    case 'ensemble':
-      return EnsembleModel.fromJSON(j, loadModel);
-    default:
-      throw new SluiceError('ML_BAD_MODEL', `unknown learner "${String((j as { learner: unknown }).learner)}" in the model`, {
-        hint: 'the model was written by a newer Sluice; upgrade',
-      });
+  if (j.learner === 'ensemble') return EnsembleModel.fromJSON(j, loadModel);
+  const def = learnerDefinition(String(j.learner));
+  if (!def) {
+    throw new SluiceError('ML_BAD_MODEL', `unknown learner "${String((j as { learner: unknown }).learner)}" in the model`, {
+      hint: 'the model was written by a newer Sluice; upgrade',
+    });
   }
+  return def.load(j);
 }

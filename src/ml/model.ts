@@ -8,9 +8,11 @@
  */
 import { SluiceError } from '../core/errors.js';
 import type { FeatureSchema, Frame } from './frame.js';
+import type { TrainableLearner } from './learners.js';
 import { argmaxRows } from './metrics/argmax.js';
 
-export type LearnerName = 'gbdt' | 'logistic' | 'linear' | 'forest' | 'baseline' | 'ensemble';
+/** A learner of ml/learners.ts, or an ensemble of their models. */
+export type LearnerName = TrainableLearner | 'ensemble';
 export type Task = 'classification' | 'regression';
 
 /** The serialised form of any model; `body` is learner-specific. */

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { SluiceError } from '../core/errors.js';
 import type { GatesReport, Report } from './reportSchema.js';
+import { closestWarningCode, isWarningCode, WARNING_CODES, type WarningCode } from './warnings/warningRules.js';
 
 /**
  * Quality gates: rules over the report, each evaluated to a value and pass/fail, and a verdict
@@ -8,6 +9,7 @@ import type { GatesReport, Report } from './reportSchema.js';
  * code.
  *
  *   rule       := comparison | "no warnings" | "no" SEVERITY "warnings" | "no warning" CODE
+ *   CODE       := a code of warnings/warningRules.ts (an unknown one is an error, with the closest)
  *   comparison := PATH OP VALUE          OP := < | <= | > | >= | == | !=
  *   PATH       := segment ("." segment)*  segment := name | "quoted name" | index
  *   VALUE      := number | true | false | word | "quoted text"
@@ -17,7 +19,7 @@ import type { GatesReport, Report } from './reportSchema.js';
  */
 export type GateRule =
   | { kind: 'compare'; text: string; path: string[]; op: Op; value: number | string | boolean }
-  | { kind: 'noWarnings'; text: string; severity?: 'high' | 'medium' | 'low'; code?: string };
+  | { kind: 'noWarnings'; text: string; severity?: 'high' | 'medium' | 'low'; code?: WarningCode };
 
 type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -52,7 +54,7 @@ export function parseGateRule(text: string, where = 'gate'): GateRule {
   let m: RegExpExecArray | null;
   if (/^no\s+warnings$/i.test(s)) return { kind: 'noWarnings', text: s };
   if ((m = /^no\s+(high|medium|low)\s+warnings$/i.exec(s))) return { kind: 'noWarnings', text: s, severity: m[1]!.toLowerCase() as 'high' };
-  if ((m = /^no\s+warning\s+([a-z_]+)$/i.exec(s))) return { kind: 'noWarnings', text: s, code: m[1]! };
+  if ((m = /^no\s+warning\s+(\S+)$/i.exec(s))) return { kind: 'noWarnings', text: s, code: warningCode(m[1]!, s, where) };
   if ((m = COMPARE.exec(s))) {
     const path = m[1]!.match(new RegExp(SEGMENT, 'g'))!.map((p) => (p.startsWith('"') ? p.slice(1, -1) : p));
     const raw = m[3]!.trim();
@@ -67,6 +69,16 @@ export function parseGateRule(text: string, where = 'gate'): GateRule {
     return { kind: 'compare', text: s, path, op, value };
   }
   throw badRule(s, where, 'it is neither a comparison nor a "no ... warnings" rule');
+}
+
+/** A code of warningRules.ts; a typo (`target_leakge`) is an error naming the closest code, never a rule that always passes. */
+function warningCode(code: string, text: string, where: string): WarningCode {
+  if (isWarningCode(code)) return code;
+  const near = closestWarningCode(code);
+  throw new SluiceError('GATE_INVALID', `${where}: "${text}" names the unknown warning code "${code}"${near ? `; did you mean "${near}"?` : ''}`, {
+    location: { field: where },
+    hint: `warning codes: ${WARNING_CODES.join(', ')} (docs/report.md, Warnings)`,
+  });
 }
 
 function badRule(text: string, where: string, why: string): SluiceError {

@@ -23,6 +23,9 @@ describe('model settings of the train step (sluice.yaml `model`, task input)', (
     const learners = errorOf(() => modelSettings(config({ target: 'y', model: { learners: ['gbdt', 'svm'] } }), {}));
     expect(learners).toMatchObject({ code: 'TRAIN_BAD_LEARNER', location: { field: 'model.learners' } });
     expect(learners.message).toContain('unknown: svm');
+    expect(learners.message).toContain('a non-empty list of gbdt, forest, logistic, linear, baseline');
+    const typo = errorOf(() => modelSettings(config({ target: 'y', model: { learners: ['gdbt'] } }), {}));
+    expect(typo.message).toContain('unknown: gdbt (did you mean gbdt?)');
     expect(errorOf(() => modelSettings(config({ target: 'y' }), { learners: [] })).code).toBe('TRAIN_BAD_LEARNER');
   });
 });

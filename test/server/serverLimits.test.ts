@@ -22,12 +22,16 @@ describe('server limits', () => {
     const port = (app.server.address() as { port: number }).port;
     const sockets: Socket[] = [];
     let closed = 0;
+    const timedOut = new Set<number>();
     try {
       // 60 clients that start a request and never finish its headers.
       for (let i = 0; i < 60; i++) {
         const s = connect(port, '127.0.0.1');
         s.on('error', () => {});
         s.on('close', () => closed++);
+        s.on('data', (d) => {
+          if (/^HTTP\/1\.1 408 /.test(String(d))) timedOut.add(i);
+        });
         s.write('GET /api/health HTTP/1.1\r\nHost: x\r\n');
         sockets.push(s);
       }
@@ -43,9 +47,43 @@ describe('server limits', () => {
         await new Promise((r) => setTimeout(r, 200));
       }
       expect(status).toBe(200);
+      // The 20 held ones send no more: each is answered 408 once headersTimeout (1s) has passed.
+      const cut = Date.now() + 10_000;
+      while (timedOut.size < 20 && Date.now() < cut) await new Promise((r) => setTimeout(r, 100));
+      expect(timedOut.size).toBe(20);
     } finally {
       for (const s of sockets) s.destroy();
       app.server.closeAllConnections();
+      await app.close();
+      await runtime.close();
+    }
+  }, 60_000);
+
+  it('an idle kept-alive connection is closed after keepAliveTimeout', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sluice-limits-')), 'p');
+    initProject(dir);
+    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace('    keepAliveTimeout: 5s', '    keepAliveTimeout: 500ms'));
+    const project = loadProject(dir);
+    expect(project.config.server.limits.keepAliveTimeout).toBe('500ms');
+    const runtime = new ProjectRuntime(project);
+    const app = await createServer({ project, runtime, endpoint: false, features: false });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const s = connect(port, '127.0.0.1');
+    try {
+      let answer = '';
+      s.on('data', (d) => (answer += String(d)));
+      const closedAt = new Promise<number>((r) => s.once('close', () => r(Date.now())));
+      s.write('GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+      while (!answer.includes('\r\n\r\n')) await new Promise((r) => setTimeout(r, 20));
+      const answeredAt = Date.now();
+      expect(answer).toMatch(/^HTTP\/1\.1 200/);
+      expect(answer).toMatch(/keep-alive/i);
+      const idle = (await Promise.race([closedAt, new Promise<number>((r) => setTimeout(() => r(-1), 8000))])) - answeredAt;
+      expect(idle).toBeGreaterThanOrEqual(300);
+      expect(idle).toBeLessThan(5000); // well before the default 5s would
+    } finally {
+      s.destroy();
       await app.close();
       await runtime.close();
     }

@@ -105,13 +105,15 @@ describe('state faults: the database wiped, truncated or replaced with artifacts
     it(`${what}: every command and serve refuse, naming the file; no file is deleted`, async () => {
       const p = copyProject();
       damage(p.db);
-      const before = snapshot(p.models);
+      const before = snapshot(p.dir);
       expectNamedError(await sluice('models', 'list', '--project', p.dir), code, p.db);
       expectNamedError(await sluice('models', 'gc', '--project', p.dir), code, p.db);
       expectNamedError(await sluice('executions', 'list', '--project', p.dir), code, p.db);
       expectNamedError(await sluice('serve', '--project', p.dir, '--port', '0', '--no-watch'), code, p.db);
-      expect(snapshot(p.models)).toEqual(before);
-      expect(Object.keys(before).filter((f) => f.endsWith('model.json'))).toHaveLength(2);
+      // Every file of the project, the damaged database included, is still there byte for byte.
+      expect(snapshot(p.dir)).toEqual(before);
+      expect(Object.keys(before).filter((f) => /^\.sluice\/models\/.*model\.json$/.test(f))).toHaveLength(2);
+      expect(before).toHaveProperty(join('archive', 'batch-1.csv'));
     }, 300_000);
   }
 
@@ -132,6 +134,7 @@ describe('state faults: the database wiped, truncated or replaced with artifacts
     expect((await sluice('models', 'list', '--project', p.dir)).stdout).toMatch(/readmission\s+1\s+1/);
     expect((await sluice('models', 'gc', '--project', p.dir)).stdout).toContain('no database row');
     expect(snapshot(p.models)).toEqual(before);
+    expect(Object.keys(before).filter((f) => f.endsWith('model.json'))).toHaveLength(2);
     const r = await sluice('models', 'recover', '--project', p.dir);
     expect(r.stdout).toContain('recovered readmission version 2 (approved, from its manifest)');
     expect((await sluice('models', 'list', '--project', p.dir)).stdout).toMatch(/readmission\s+2\s+2\s+champion=2/);

@@ -4,6 +4,7 @@ import { isMissingSql, presentOrNullSql } from '../../core/missing.js';
 import type { ColumnSchema, LogicalType } from '../../core/types.js';
 import { identList, quoteIdent } from '../../engine/sql.js';
 import type { StepContext } from '../step.js';
+import { closest } from '../../core/closest.js';
 
 /** Fields every step accepts besides its own: a label and a note for people. */
 export const common = {
@@ -94,33 +95,8 @@ export function plain(columns: ColumnSchema[]): ColumnSchema[] {
   return columns.map((c) => ({ name: c.name, type: c.type }));
 }
 
-/** The closest name by edit distance, for "did you mean" hints. */
-export function closest(name: string, names: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const n of names) {
-    const d = editDistance(name.toLowerCase(), n.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = n;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
+/** The closest name by edit distance (core/closest.ts), for the steps' "did you mean" hints. */
+export { closest };
 
 /**
  * DuckDB reads a date only as year-month-day (with - or /) and refuses impossible days; JavaScript's

@@ -7,7 +7,8 @@
  */
 import { type Frame, takeRows, takeTarget, type Target } from '../frame.js';
 import { Rng, sampleWithoutReplacement } from '../random.js';
-import { type TrainableLearner, trainByName } from '../trainByName.js';
+import { LEARNERS, learnerDefinition, type TrainableLearner } from '../learners.js';
+import { trainByName } from '../trainByName.js';
 
 /** Seconds per work unit, per learner (a learner absent here was not calibrated). */
 export type FitCost = Partial<Record<TrainableLearner, number>>;
@@ -15,34 +16,13 @@ export type FitCost = Partial<Record<TrainableLearner, number>>;
 /** Rows a calibration fit uses at most. */
 export const CALIBRATION_ROWS = 5_000;
 
-/** Rounds gradient boosting is expected to run: its cap, early stopping aside (an upper estimate). */
-const GBDT_ROUNDS_CAP = 200;
-
 /**
- * Work units of one fit of `learner` with `params` on `rows` rows of `features` features.
- * Gradient boosting: rows x subsample x features x featureFraction x rounds (histograms);
- * forest: trees x sampled rows x features x depth (log2 of rows per leaf); logistic and linear:
- * rows x features x iterations (at most 100); the baseline: rows.
+ * Work units of one fit of `learner` with `params` on `rows` rows of `features` features: what
+ * the learner's loops grow with, as its definition says (`cost.units`; e.g. gradient boosting:
+ * rows x subsample x features x featureFraction x rounds).
  */
 export function fitUnits(learner: TrainableLearner, params: Record<string, unknown>, rows: number, features: number): number {
-  const num = (k: string, d: number): number => (typeof params[k] === 'number' && Number.isFinite(params[k]) ? (params[k] as number) : d);
-  const f = Math.max(1, features);
-  switch (learner) {
-    case 'gbdt': {
-      const rounds = Math.min(num('maxIter', rows > 200_000 ? 100 : 200), GBDT_ROUNDS_CAP);
-      return rows * num('subsample', 0.5) * f * num('featureFraction', 1) * rounds;
-    }
-    case 'forest': {
-      const sampled = rows * num('sampleFraction', 1);
-      const depth = Math.max(1, Math.log2(Math.max(2, sampled / num('minSamplesLeaf', 5))));
-      return num('nTrees', 100) * sampled * f * depth;
-    }
-    case 'logistic':
-    case 'linear':
-      return rows * f * Math.min(num('maxIter', 100), 100);
-    case 'baseline':
-      return rows;
-  }
+  return learnerDefinition(learner)!.cost.units(params, rows, features);
 }
 
 /** Estimated seconds of one fit; undefined when the learner was not calibrated. */
@@ -51,17 +31,8 @@ export function estimateFitSeconds(cost: FitCost, learner: TrainableLearner, par
   return perUnit === undefined ? undefined : perUnit * fitUnits(learner, params, rows, features);
 }
 
-/** The small fits that calibrate each learner: short versions of its default configuration. */
-const CALIBRATION_PARAMS: Record<TrainableLearner, Record<string, unknown>> = {
-  gbdt: { maxIter: 10, earlyStopping: false },
-  forest: { nTrees: 4, minSamplesLeaf: 20, sampleFraction: 0.5 },
-  logistic: { maxIter: 30 },
-  linear: { maxIter: 30 },
-  baseline: {},
-};
-
 /**
- * Times a small fit of each learner on at most `CALIBRATION_ROWS` rows of the data (seeded
+ * Times a small fit of each learner (its definition's `cost.calibration`) on at most `CALIBRATION_ROWS` rows of the data (seeded
  * sample) and returns seconds per work unit. `clock` (milliseconds) is injectable so tests need
  * no wall clock.
  */
@@ -77,8 +48,9 @@ export function calibrateFitCost(
   const f = rows ? takeRows(frame, rows) : frame;
   const t = rows ? takeTarget(target, rows) : target;
   const cost: FitCost = {};
-  for (const learner of new Set<TrainableLearner>(['baseline', ...learners])) {
-    const params = CALIBRATION_PARAMS[learner];
+  const always = LEARNERS.filter((l) => l.search.always).map((l) => l.name);
+  for (const learner of new Set<TrainableLearner>([...always, ...learners])) {
+    const params = learnerDefinition(learner)!.cost.calibration;
     const start = clock();
     try {
       trainByName(learner, f, t, params);

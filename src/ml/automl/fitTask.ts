@@ -5,7 +5,8 @@
 import { isSluiceError } from '../../core/errors.js';
 import { type Frame, takeRows, takeTarget, type Target } from '../frame.js';
 import type { ModelJSON } from '../model.js';
-import { type TrainableLearner, trainByName } from '../trainByName.js';
+import { learnerDefinition, type TrainableLearner } from '../learners.js';
+import { trainByName } from '../trainByName.js';
 
 export interface FitTask {
   id: number;
@@ -55,15 +56,7 @@ export function runFitTask(frame: Frame, target: Target, task: FitTask): FitResu
     return model.output(takeRows(frame, r));
   });
   const predictMsPerRow = rows ? (performance.now() - t1) / rows : 0;
-  const info: Record<string, unknown> = {};
-  const m = model as unknown as { iterations?: number; stoppedBy?: string; trees?: unknown[]; converged?: boolean };
-  if (task.learner === 'gbdt') Object.assign(info, { iterations: m.iterations, stoppedBy: m.stoppedBy });
-  if (task.learner === 'forest') {
-    info.trees = m.trees?.length;
-    const wanted = (model.params as { nTrees?: number }).nTrees;
-    if (wanted !== undefined && (m.trees?.length ?? 0) < wanted) info.stoppedBy = 'deadline';
-  }
-  if (task.learner === 'logistic' || task.learner === 'linear') Object.assign(info, { iterations: m.iterations, converged: m.converged });
+  const info = learnerDefinition(task.learner)?.info?.(model) ?? {};
   return { id: task.id, fitSeconds, predictMsPerRow, outputs, model: task.returnModel ? model.toJSON() : null, info };
 }
 

@@ -29,7 +29,7 @@ import type { Model } from '../model.js';
 import { Rng } from '../random.js';
 import { stratifiedHoldout } from '../splits/stratifiedHoldout.js';
 import { stratifiedKFold } from '../splits/stratifiedKFold.js';
-import type { TrainableLearner } from '../trainByName.js';
+import { LEARNERS, learnersFor, type TrainableLearner } from '../learners.js';
 import { type BudgetPlan, MIN_SAMPLE_ROWS, planBudget, SEARCH_MARGIN } from './budgetPlan.js';
 import type { Candidate } from './candidate.js';
 import { checkAutoMLInput } from './checkAutoMLInput.js';
@@ -87,7 +87,6 @@ export interface AutoMLResult {
   holdoutOutput: Float64Array;
 }
 
-const ALL_LEARNERS: TrainableLearner[] = ['gbdt', 'forest', 'logistic', 'linear'];
 /** Held-out rows at most, whatever the holdout fraction (see runAutoML). */
 export const MAX_HOLDOUT_ROWS = 50_000;
 /** Gradient-boosting models averaged in a refit (different seeds, all training rows). */
@@ -124,13 +123,13 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
   const holdoutFraction = Math.min(options.holdout ?? 0.2, MAX_HOLDOUT_ROWS / Math.max(1, targetLength(target)));
   const { train: allTrain, test } = stratifiedHoldout(target, { testFraction: holdoutFraction, seed });
   const testTarget = takeTarget(target, test);
-  const learners = options.learners ?? ALL_LEARNERS;
+  const learners = options.learners ?? LEARNERS.filter((l) => !l.search.always).map((l) => l.name);
   const nWorkers = options.workers ?? Math.min(8, availableParallelism());
   const capacity = Math.max(1, nWorkers);
 
   // The budget: estimated fit costs decide the search rows and what the refit may take.
   const cost =
-    options.fitCost ?? (allTrain.length > CALIBRATION_ROWS ? calibrateFitCost(data, target, learners.filter((l) => (type === 'regression' ? l !== 'logistic' : l !== 'linear')), { seed }) : {});
+    options.fitCost ?? (allTrain.length > CALIBRATION_ROWS ? calibrateFitCost(data, target, learners.filter((l) => learnersFor(type === 'regression' ? 'regression' : 'classification').includes(l)), { seed }) : {});
   const planStartMs = elapsedMs();
   const plan: BudgetPlan = planBudget({ budgetSeconds: (limitMs - planStartMs) / 1000, trainRows: allTrain.length, features: data.features.length, workers: capacity, cost, refitBag: REFIT_BAG });
   const searchEndMs = planStartMs + plan.searchSeconds * 1000;

@@ -1,5 +1,7 @@
 import type { SluiceConfig } from '../../core/config.js';
+import { closest } from '../../core/closest.js';
 import { SluiceError } from '../../core/errors.js';
+import { LEARNER_NAMES, type TrainableLearner } from '../../ml/learners.js';
 import { isMetricName, type MetricName } from '../../ml/metrics/metricRegistry.js';
 import { resolveTarget } from './projectFlow.js';
 
@@ -11,7 +13,7 @@ export interface ModelSettings {
   timeLimit: number;
   holdout: number;
   seed: number;
-  learners?: string[];
+  learners?: TrainableLearner[];
   maxCandidates?: number;
   ensemble?: boolean;
   allowLeaks?: string[];
@@ -43,10 +45,10 @@ export function modelSettings(config: SluiceConfig | undefined, input: Record<st
   }
   const learners = (input.learners ?? m?.learners) as unknown;
   if (learners !== undefined) {
-    const known = ['gbdt', 'logistic', 'linear', 'forest', 'baseline'];
+    const known: readonly string[] = LEARNER_NAMES;
     const bad = Array.isArray(learners) ? learners.filter((l) => !known.includes(String(l))) : [learners];
     if (bad.length > 0 || !Array.isArray(learners) || learners.length === 0) {
-      throw new SluiceError('TRAIN_BAD_LEARNER', `model.learners must be a non-empty list of ${known.join(', ')}${bad.length ? `; unknown: ${bad.map(String).join(', ')}` : ''}`, {
+      throw new SluiceError('TRAIN_BAD_LEARNER', `model.learners must be a non-empty list of ${known.join(', ')}${bad.length ? `; unknown: ${bad.map((b) => `${String(b)}${closest(String(b), known) ? ` (did you mean ${closest(String(b), known)}?)` : ''}`).join(', ')}` : ''}`, {
         location: { field: 'model.learners' },
         hint: 'remove the setting to search every learner',
         retryable: false,
@@ -61,7 +63,7 @@ export function modelSettings(config: SluiceConfig | undefined, input: Record<st
     timeLimit: num('timeLimit', m?.timeLimit ?? 120),
     holdout: num('holdout', m?.holdout ?? 0.2),
     seed: num('seed', m?.seed ?? 0),
-    ...(learners !== undefined ? { learners: learners as string[] } : {}),
+    ...(learners !== undefined ? { learners: learners as TrainableLearner[] } : {}),
     ...((input.maxCandidates ?? m?.maxCandidates) !== undefined ? { maxCandidates: (input.maxCandidates ?? m?.maxCandidates) as number } : {}),
     ...((input.ensemble ?? m?.ensemble) !== undefined ? { ensemble: (input.ensemble ?? m?.ensemble) as boolean } : {}),
     ...((input.allowLeaks ?? m?.allowLeaks) !== undefined ? { allowLeaks: (input.allowLeaks ?? m?.allowLeaks) as string[] } : {}),

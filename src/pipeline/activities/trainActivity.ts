@@ -4,7 +4,6 @@ import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { isBetter, METRICS, type MetricName } from '../../ml/metrics/metricRegistry.js';
-import type { TrainableLearner } from '../../ml/trainByName.js';
 import { ModelRegistry } from '../../models/ModelRegistry.js';
 import { scoreArtifact, type ArtifactScore } from '../../training/scoreArtifact.js';
 import { splitHoldoutFile } from '../../training/splitHoldoutFile.js';
@@ -91,7 +90,7 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
     ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
     ...(s.allowLeaks ? { allowLeaks: s.allowLeaks } : {}),
     search: {
-      ...(s.learners ? { learners: s.learners as TrainableLearner[] } : {}),
+      ...(s.learners ? { learners: s.learners } : {}),
       ...(s.maxCandidates !== undefined ? { maxCandidates: s.maxCandidates } : {}),
       ...(s.ensemble !== undefined ? { ensemble: s.ensemble } : {}),
     },

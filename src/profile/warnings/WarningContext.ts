@@ -1,4 +1,4 @@
-import type { Anomalies, ChampionCheck, ColumnReport, Correlations, DriftReport, PredictionPower, Report, ReportWarning, Severity, TargetReport } from '../reportSchema.js';
+import type { Anomalies, ChampionCheck, ColumnReport, Correlations, DriftReport, PredictionPower, Report, TargetReport } from '../reportSchema.js';
 import type { Thresholds } from '../thresholds.js';
 
 /** What the warning rules read: the computed sections of the report, never the data. */
@@ -14,21 +14,6 @@ export interface WarningContext {
   thresholds: Thresholds;
   /** Columns the flow generates (record id, event time, split): no warnings about them. */
   generated?: readonly string[];
-}
-
-/** A rule: one concern, any number of warnings. */
-export type WarningRule = (ctx: WarningContext) => ReportWarning[];
-
-/** Builds a warning; `fix` names the flow step to add. */
-export function warning(
-  code: string,
-  severity: Severity,
-  columns: string[],
-  message: string,
-  fix: [step: string, description: string],
-  extra: { value?: number; threshold?: number } = {},
-): ReportWarning {
-  return { code, severity, columns, message, fix: { step: fix[0], description: fix[1] }, ...extra };
 }
 
 /** A share as a percentage for messages. */
