@@ -4,8 +4,10 @@
 # runs in a copy of the tree whose better-sqlite3 is rebuilt for that Node's ABI (DuckDB's
 # binding is N-API, the same for all), so the main install is untouched.
 # Prints one "node vX: N passed, N failed" line per version and writes the sums to $1.
-# The subset covers every native module: DuckDB and better-sqlite3 (feature store, registry,
-# endpoint), plus the engines check. SLUICE_CI_NODES overrides the lines ("22 24").
+# The subset covers every native module: DuckDB, better-sqlite3 (feature store, registry,
+# endpoint) and onnxruntime-node (the ONNX export's parity test), plus the engines check;
+# test/runtimes.test.ts fails when a dependency with native code has no test here.
+# SLUICE_CI_NODES overrides the lines ("22 24").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-test-artifacts/other-nodes.txt}
@@ -18,6 +20,7 @@ SUBSET=(
   test/models/clientProtocols.test.ts
   test/pipeline/s3EventSenders.test.ts
   test/server/operations.test.ts
+  test/onnx/exportOnnx.test.ts
 )
 root=$(mktemp -d "${TMPDIR:-/tmp}/sluice-nodes.XXXXXX")
 passed=0

@@ -90,3 +90,26 @@ describe('buildOpenApi', () => {
     await app.close();
   });
 });
+
+describe('docs show each client\'s request and response (issue 18)', () => {
+  const endpoint = readFileSync('docs/endpoint.md', 'utf8');
+  const pipelines = readFileSync('docs/pipelines.md', 'utf8');
+
+  it('docs/endpoint.md: every MLflow, TF Serving and SageMaker request shape, and each response format', () => {
+    const requests = ['{"dataframe_split": {"columns"', '{"dataframe_records": [{', '{"instances": [{', '{"instances": [[', '{"instances": {"', '{"inputs": [[', '{"inputs": [{', '{"inputs": {"', '"params"', 'format=pandas-split', 'format=pandas-records', '{"record_ids": [', "content-type: text/csv", 'application/jsonlines', '{"features": [...]}'];
+    for (const r of requests) expect(endpoint, r).toContain(r);
+    // Responses: JSON (MLflow reads "predictions"), headerless CSV, JSON Lines, Autopilot's keys, an error.
+    for (const r of ['{"predictions": [{"predicted_label"', "-H 'accept: text/csv'", '{"predicted_label":"1","probability":', 'SAGEMAKER_INFERENCE_OUTPUT=predicted_label,probability,probabilities,labels', 'output="predicted_label,probability"', '{"error": {"code": "INVOCATION_BAD_SHAPE"']) expect(endpoint, r).toContain(r);
+  });
+
+  it('docs/pipelines.md: a row per object-storage sender with its request and its response', () => {
+    const rows = pipelines.split('\n').filter((l) => l.startsWith('| ') && l.split(' | ').length >= 4);
+    for (const sender of ['AWS S3', 'MinIO', 'Ceph', 'EventBridge', 'SNS', 's3:TestEvent']) {
+      const row = rows.find((l) => l.includes(sender));
+      expect(row, sender).toBeDefined();
+      const [, , request, response] = row!.split(' | ');
+      expect(request, `${sender} request`).toMatch(/\{"|SNS JSON envelope|Records/);
+      expect(response, `${sender} response`).toMatch(/`?20[01]/);
+    }
+  });
+});

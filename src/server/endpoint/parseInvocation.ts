@@ -293,6 +293,7 @@ function validated(shape: InvocationJsonShape, doc: unknown, errors: Errors): Re
   if (r.success) return r.data as Record<string, unknown>;
   const at = shape.recordsAt;
   const ids = shape.format === 'record_ids';
+  const shapeProblems: Array<{ field?: string; message: string }> = [];
   for (const issue of flattenIssues(r.error.issues)) {
     const record = issue.path[at.length];
     if (typeof record === 'number' && at.every((p, i) => issue.path[i] === p)) {
@@ -306,8 +307,18 @@ function validated(shape: InvocationJsonShape, doc: unknown, errors: Errors): Re
       });
     } else {
       const path = issuePath(issue);
-      errors.add({ record: 0, ...(path ? { field: path } : {}), code: 'INVOCATION_BAD_SHAPE', message: path ? `${shape.what}: ${quoteValue(path)} ${issue.message}` : `${shape.what} ${issue.message}`, hint: `send ${shape.expected}` });
+      shapeProblems.push({ ...(path ? { field: path } : {}), message: path ? `${shape.what}: ${quoteValue(path)} ${issue.message}` : `${shape.what} ${issue.message}` });
     }
+  }
+  // A problem outside the records is said first, located by its JSON path (no record to name).
+  const first = shapeProblems[0];
+  if (first) {
+    const total = shapeProblems.length + errors.total;
+    throw new SluiceError('INVOCATION_BAD_SHAPE', `${first.message}${total > 1 ? ` (and ${total - 1} more error${total > 2 ? 's' : ''})` : ''}`, {
+      ...(first.field ? { location: { field: first.field } } : {}),
+      hint: `send ${shape.expected}`,
+      ...(total > 1 ? { details: { problems: shapeProblems.slice(0, 20), errors: errors.list, total } } : {}),
+    });
   }
   errors.throwIfAny();
   return {};
