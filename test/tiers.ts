@@ -15,6 +15,7 @@ export const SLOW_TESTS: Readonly<Record<string, string>> = {
   'test/training/judgement.test.ts': 'trains to show dropped and refused columns',
   'test/ml/automl.test.ts': 'AutoML searches within time limits',
   'test/pipeline/modelActivities.test.ts': 'the pipeline trains and deploys models',
+  'test/pipeline/activityContract.test.ts': 'runs the default pipeline, training included, to replay each activity',
   'test/server/console/pipelineModel.test.ts': 'the pipeline trains a model for the console',
   'test/pipeline/faultReal.test.ts': 'a real worker process trains while faults are injected',
   'test/pipeline/crash.test.ts': 'worker processes are killed (SIGKILL) and restarted',

@@ -23,7 +23,11 @@ function oneNode(operator: string, parameters: Record<string, unknown>): { nodes
 }
 
 const formulaNodes = (file: string): Array<{ node_id: string; formula: string; output: string }> =>
-  (JSON.parse(readFileSync(`test/fixtures/wrangler/${file}`, 'utf8')) as { nodes: Array<{ node_id: string; operator: string; parameters: { formula?: string; output_column?: string } }> }).nodes
+  (
+    JSON.parse(readFileSync(`test/fixtures/wrangler/${file}`, 'utf8')) as {
+      nodes: Array<{ node_id: string; operator: string; parameters: { formula?: string; output_column?: string } }>;
+    }
+  ).nodes
     .filter((n) => n.operator.startsWith('sagemaker.spark.custom_formula'))
     .map((n) => ({ node_id: n.node_id, formula: n.parameters.formula!, output: n.parameters.output_column! }));
 
@@ -72,20 +76,24 @@ describe('Spark SQL formulas become expression-language steps that compute what 
     expect(() => sparkToSluice(ops[1]!.formula)).toThrow(/Spark SQL function datediff\(\) has no translation.*no dates/);
   });
 
-  it.each(SPARK)('%s: the SQL path and the record path give Spark\'s values', async (formula, want) => {
+  it.each(SPARK)("%s: the SQL path and the record path give Spark's values", async (formula, want) => {
     const { expression, tree } = sparkToSluice(formula);
     expect(parseExpr(expression)).toEqual(tree); // the text written reads back as the same tree
     const type = typeof want.find((v) => v !== null);
-    const r = await fitSteps(engine, 't', [{ kind: 'compute', output: 'out', expression, type: type === 'string' ? 'string' : type === 'boolean' ? 'boolean' : 'float' }]);
+    const r = await fitSteps(engine, 't', [
+      { kind: 'compute', output: 'out', expression, type: type === 'string' ? 'string' : type === 'boolean' ? 'boolean' : 'float' },
+    ]);
     const norm = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v);
     expect(r.rows.map((row) => norm(row.out))).toEqual(want);
     const records = await engine.query('SELECT * FROM t');
     expect(r.applyRecords(records).map((x) => (x.ok ? norm(x.row.out) : x.error.message))).toEqual(want);
   });
 
-  it('music-join\'s formula imports as a compute step that runs', async () => {
+  it("music-join's formula imports as a compute step that runs", async () => {
     const { flow } = importWranglerFlow(oneNode('custom_formula', { output_column: 'score', formula: formulaNodes('corpus/music-join.flow')[0]!.formula }));
-    expect(flow.steps).toEqual([{ kind: 'compute', output: 'score', expression: '0.3 * valence + 0.1 * liveness + 0.1 * energy', type: 'float', replace: true }]);
+    expect(flow.steps).toEqual([
+      { kind: 'compute', output: 'score', expression: '0.3 * valence + 0.1 * liveness + 0.1 * energy', type: 'float', replace: true },
+    ]);
     const r = await fitSteps(engine, 't', flow.steps as Array<Record<string, unknown>>);
     expect(r.rows.map((row) => (row.score === null ? null : Math.round((row.score as number) * 1000) / 1000))).toEqual([0.26, 0.1, null]);
   });
@@ -111,7 +119,9 @@ describe('Spark SQL formulas become expression-language steps that compute what 
     expect(() => sparkToSluice(formula)).toThrow(named);
     expect(() => sparkToSluice(formula)).toThrow(why);
     const r = importWranglerFlow(oneNode('custom_formula', { output_column: 'out', formula }));
-    expect(r.flow.steps).toEqual([{ kind: 'todo_custom_code', node: 'n1', language: 'spark-sql', code: `out = ${formula}`, name: 'sagemaker.spark.custom_formula_0.1' }]);
+    expect(r.flow.steps).toEqual([
+      { kind: 'todo_custom_code', node: 'n1', language: 'spark-sql', code: `out = ${formula}`, name: 'sagemaker.spark.custom_formula_0.1' },
+    ]);
     const note = r.notes.find((n) => n.level === 'placeholder')!;
     expect(note.message).toContain('node n1 (sagemaker.spark.custom_formula_0.1)');
     expect(note.message).toContain(named);
@@ -125,7 +135,7 @@ describe('Spark SQL formulas become expression-language steps that compute what 
 });
 
 describe('custom SQL (SELECT ... FROM df) becomes steps', () => {
-  it('the Titanic tutorial\'s SELECT keeps its columns; its bare 1, 2, 3 are constants in Spark, and a warning says so', () => {
+  it("the Titanic tutorial's SELECT keeps its columns; its bare 1, 2, 3 are constants in Spark, and a warning says so", () => {
     const sql = 'SELECT survived, age, fare, 1, 2, 3, female, male, C, Q, S\nFROM df;';
     const r = importWranglerFlow(oneNode('custom_code', { operator: 'SQL (PySpark SQL)', sql_parameters: { sql } }));
     expect(r.flow.steps).toEqual([
@@ -134,13 +144,15 @@ describe('custom SQL (SELECT ... FROM df) becomes steps', () => {
       { kind: 'compute', output: '3', expression: '3', type: 'integer', replace: true },
       { kind: 'select_columns', columns: ['survived', 'age', 'fare', '1', '2', '3', 'female', 'male', 'C', 'Q', 'S'] },
     ]);
-    expect(r.notes.filter((n) => n.level === 'warning').map((n) => n.message)).toEqual([1, 2, 3].map((k) => expect.stringContaining(`SELECT item ${k} is the constant ${k} in Spark SQL`)));
+    expect(r.notes.filter((n) => n.level === 'warning').map((n) => n.message)).toEqual(
+      [1, 2, 3].map((k) => expect.stringContaining(`SELECT item ${k} is the constant ${k} in Spark SQL`)),
+    );
     expect(r.notes.filter((n) => n.level === 'placeholder')).toEqual([]);
     expect(parseFlow(JSON.stringify(r.flow), 'titanic.json').steps).toHaveLength(4);
   });
 
   it('WHERE, expressions, renames, DISTINCT, ORDER BY and LIMIT run in DuckDB as Spark would', async () => {
-    const { steps, warnings } = sparkSelectToSteps("select distinct k, s AS text, x * 2 doubled from `df` where k >= 0 or g = \"F\" order by k desc limit 2");
+    const { steps, warnings } = sparkSelectToSteps('select distinct k, s AS text, x * 2 doubled from `df` where k >= 0 or g = "F" order by k desc limit 2');
     expect(steps).toEqual([
       { kind: 'filter_rows', expression: "k >= 0 OR g = 'F'" },
       { kind: 'compute', output: 'doubled', expression: 'x * 2', type: 'float', replace: true },
@@ -164,7 +176,7 @@ describe('custom SQL (SELECT ... FROM df) becomes steps', () => {
       { kind: 'compute', output: 'x1', expression: 'x + 1', type: 'float' },
       { kind: 'sort', by: ['x'] },
     ]);
-    expect(warnings).toEqual(['ORDER BY x: Spark puts missing values first here, Sluice\'s sort puts them last']);
+    expect(warnings).toEqual(["ORDER BY x: Spark puts missing values first here, Sluice's sort puts them last"]);
   });
 
   it.each([

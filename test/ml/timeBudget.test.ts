@@ -7,7 +7,7 @@ import { MIN_SEARCH_FITS, planBudget, REFIT_SHARE, SEARCH_MARGIN } from '../../s
 import { collapsedOutput } from '../../src/ml/automl/collapsedOutput.js';
 import { calibrateFitCost, CALIBRATION_ROWS, estimateFitSeconds, fitUnits } from '../../src/ml/automl/fitCost.js';
 import { runAutoML } from '../../src/ml/automl/runAutoML.js';
-import { automlSeconds, defaultTimeLimit } from '../../src/training/timeBudget.js';
+import { automlSeconds, defaultTimeLimit, estimateReadSeconds } from '../../src/training/timeBudget.js';
 import { xorData } from './synthetic.js';
 
 describe('fit cost estimate', () => {
@@ -93,6 +93,11 @@ describe('default time limit and what AutoML gets of it', () => {
   it('takes out what reading spent and what writing will take, never below a tenth', () => {
     expect(automlSeconds(60, 10, 600_000)).toBeCloseTo(60 - 10 - (0.5 + 1.8 + 1.2), 9);
     expect(automlSeconds(60, 70, 0)).toBe(6);
+  });
+  it('estimates the read before it starts: 20 MB/s, slower by the load beyond the cores', () => {
+    expect(estimateReadSeconds(137e6, 0, 2)).toBeCloseTo(6.85, 9);
+    expect(estimateReadSeconds(137e6, 2, 2)).toBeCloseTo(6.85, 9);
+    expect(estimateReadSeconds(137e6, 8, 2)).toBeCloseTo(4 * 6.85, 9);
   });
 });
 

@@ -3,6 +3,7 @@ import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
 import { parseGateRule } from '../../src/profile/gates.js';
 import { reportHeadline } from '../../src/profile/headline.js';
+import { renderReportHtml } from '../../src/profile/html/renderReportHtml.js';
 import { profileTable, type ProfileOptions } from '../../src/profile/profileTable.js';
 import { reportSchema, type Report } from '../../src/profile/reportSchema.js';
 import { rng, tempDir, writeCsv } from './helpers.js';
@@ -134,8 +135,12 @@ describe('the champion measured on the batch', () => {
     expect(w).toHaveLength(1);
     expect(w[0]!.severity).toBe('high');
     expect(w[0]!.message).toContain('f1 0.6100 on this batch, 0.1000 worse than when registered (0.7100)');
+    // report.html shows the figure beside the registered one, the drop marked high.
+    const page = renderReportHtml(worse);
+    expect(page).toMatch(/<h3>Champion on this batch<\/h3>.*<th>f1 on this batch<\/th><td class="n">0\.61\d* \(300 rows\)<\/td>.*<th>f1 when registered<\/th><td class="n">0\.71\d*<\/td>.*<span class="badge high">0\.1\d*<\/span>/s);
     const same = await profile(rel, { champion: { ...check, current: 0.705, drop: 0.005 }, gates });
     expect(same.gates!.verdict).toBe('pass');
+    expect(renderReportHtml(same)).toMatch(/<span class="badge pass">0\.005\d*<\/span>/);
     expect(same.warnings.filter((x) => x.code === 'champion_degraded')).toEqual([]);
     // Without a champion the gate has nothing to read and fails, saying so.
     const none = await profile(rel, { gates });

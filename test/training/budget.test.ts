@@ -31,6 +31,19 @@ describe('the default time limit on a few hundred rows', () => {
   }, 180_000);
 });
 
+describe('reading counts in the limit', () => {
+  it('says the size and the estimated read up front, and warns when the read alone exceeds the limit', async () => {
+    const data = writeCsv(dir, 'read.csv', SMALL_HEADER, smallRows(300, 5));
+    const progress: string[] = [];
+    // A limit of a tenth of a millisecond: even this small file's read (estimated from its size) exceeds it.
+    await trainModel(data, { target: 'label', outDir: join(dir, 'out-read'), timeLimit: 0.0001, onProgress: (e) => progress.push(e.message) }).catch(() => undefined);
+    expect(progress[0]).toMatch(/^reading read\.csv \([\d.]+ MB, estimated [\d.]+ s at the machine's current load\): reading alone is estimated to take longer than the 0\.0001-second limit, which the run will overrun; train on a sample of the file or raise --time-limit$/);
+    const ok: string[] = [];
+    await trainModel(data, { target: 'label', outDir: join(dir, 'out-read2'), timeLimit: 30, search: { maxCandidates: 2 }, onProgress: (e) => ok.push(e.message) });
+    expect(ok[0]).toMatch(/^reading read\.csv \([\d.]+ MB, estimated [\d.]+ s at the machine's current load\)$/);
+  }, 180_000);
+});
+
 describe('the terminal leaderboard', () => {
   const entry = (i: number, status: LeaderboardEntry['status']): LeaderboardEntry => ({
     id: `c${i}`,

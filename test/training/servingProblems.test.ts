@@ -19,9 +19,19 @@ function flow(name: string, steps: string): string {
 
 describe('sluice train reports, before the search, a flow that cannot serve single records', () => {
   it('a lag feature: said before the first candidate, kept in the manifest', async () => {
-    const flowPath = flow('lagged', '  - kind: cast\n    columns: [seen_at]\n    to: timestamp\n  - kind: lag_features\n    column: score\n    timestamp: seen_at\n    group_by: [color]\n    lags: 1\n    name: score lag\n  - kind: drop_columns\n    columns: [seen_at]\n');
+    const flowPath = flow(
+      'lagged',
+      '  - kind: cast\n    columns: [seen_at]\n    to: timestamp\n  - kind: lag_features\n    column: score\n    timestamp: seen_at\n    group_by: [color]\n    lags: 1\n    name: score lag\n  - kind: drop_columns\n    columns: [seen_at]\n',
+    );
     const events: Array<{ phase: string; message: string }> = [];
-    const r = await trainModel(data, { target: 'label', flowPath, outDir: join(dir, 'lagged'), timeLimit: 20, search: quick, onProgress: (e) => events.push(e) });
+    const r = await trainModel(data, {
+      target: 'label',
+      flowPath,
+      outDir: join(dir, 'lagged'),
+      timeLimit: 20,
+      search: quick,
+      onProgress: (e) => events.push(e),
+    });
     const said = events.findIndex((e) => e.message.startsWith('this model will not serve single records'));
     expect(said).toBeGreaterThanOrEqual(0);
     expect(events[said]!.message).toContain('step 2 (lag_features "score lag"): lag_features reads the earlier rows of each series');
@@ -37,7 +47,14 @@ describe('sluice train reports, before the search, a flow that cannot serve sing
   it('a flow of record steps: serving.records is true and nothing is said', async () => {
     const flowPath = flow('plain', '  - kind: drop_columns\n    columns: [seen_at]\n');
     const events: string[] = [];
-    const r = await trainModel(data, { target: 'label', flowPath, outDir: join(dir, 'plain'), timeLimit: 20, search: quick, onProgress: (e) => events.push(e.message) });
+    const r = await trainModel(data, {
+      target: 'label',
+      flowPath,
+      outDir: join(dir, 'plain'),
+      timeLimit: 20,
+      search: quick,
+      onProgress: (e) => events.push(e.message),
+    });
     expect(r.manifest.serving).toEqual({ records: true });
     expect(events.some((m) => m.includes('will not serve single records'))).toBe(false);
   });

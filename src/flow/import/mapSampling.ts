@@ -2,15 +2,17 @@ import type { StepSpec } from '../flowSchema.js';
 import type { MapContext } from './mapNode.js';
 import { num, obj, paramsKey, str } from './params.js';
 
-/** Balance data: random oversample or undersample of the target's classes. */
+/** Balance data: random oversample, random undersample or SMOTE of the target's classes. */
 export function mapBalanceData(ctx: MapContext): void {
   const p = ctx.node.parameters;
-  const method = /oversample/i.test(ctx.action ?? '') ? 'oversample' : /undersample/i.test(ctx.action ?? '') ? 'undersample' : undefined;
-  const column = str(p, 'target_column');
-  const ratio = num(p, 'ratio') ?? 1;
-  if (!method || !column || !(ratio > 0 && ratio <= 1)) return ctx.unsupported();
-  ctx.note('info', 'Sluice balances training batches only, with seed 0 (Data Wrangler drew other rows); change seed to draw others');
-  ctx.add({ kind: 'balance', column, method, ratio, seed: 0 });
+  const action = ctx.action ?? '';
+  const method = /smote/i.test(action) ? 'smote' : /oversample/i.test(action) ? 'oversample' : /undersample/i.test(action) ? 'undersample' : undefined;
+  const column = str(p, 'target_column') ?? str(ctx.params, 'target_column');
+  const ratio = num(p, 'ratio') ?? num(ctx.params, 'ratio') ?? 1;
+  const k = num(ctx.params, 'num_neighbors') ?? num(ctx.params, 'k') ?? num(p, 'num_neighbors');
+  if (!method || !column || !(ratio > 0 && ratio <= 1) || (k !== undefined && !(Number.isInteger(k) && k > 0))) return ctx.unsupported();
+  ctx.note('info', `Sluice balances training batches only, with seed 0 (Data Wrangler drew other ${method === 'smote' ? 'synthetic rows' : 'rows'}); change seed to draw others`);
+  ctx.add({ kind: 'balance', column, method, ratio, ...(method === 'smote' && k !== undefined ? { k } : {}), seed: 0 } as StepSpec);
 }
 
 /** Sampling: random (seeded), stratified, first K. */

@@ -58,7 +58,8 @@ export function sparkText(formula: string): string {
         } else if (formula[i] === '`') break;
         else name += formula[i];
       }
-      if (i >= formula.length) throw new SparkTranslationError(`the Spark SQL expression ${JSON.stringify(formula)} has an unclosed \`quoted name\``, undefined);
+      if (i >= formula.length)
+        throw new SparkTranslationError(`the Spark SQL expression ${JSON.stringify(formula)} has an unclosed \`quoted name\``, undefined);
       out += `"${name.replace(/"/g, '""')}"`;
     } else if (c === "'" || c === '"') {
       let value = '';
@@ -93,7 +94,8 @@ function refuseKeywords(text: string): void {
   const bare = text.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, ' ');
   for (const m of bare.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
     const why = Object.hasOwn(KEYWORDS, m[0].toLowerCase()) ? KEYWORDS[m[0].toLowerCase()] : undefined;
-    if (why) throw new SparkTranslationError(`Spark SQL's ${m[0].toUpperCase()} has no translation into Sluice's expression language: ${why}`, m[0].toUpperCase());
+    if (why)
+      throw new SparkTranslationError(`Spark SQL's ${m[0].toUpperCase()} has no translation into Sluice's expression language: ${why}`, m[0].toUpperCase());
   }
   const symbols: Array<[string, string, string]> = [
     ['<=>', 'null-safe equality <=>', '; write (a = b OR (a IS NULL AND b IS NULL))'],
@@ -129,7 +131,10 @@ function castTo(e: Expr, type: string): Expr {
   if (['DOUBLE', 'FLOAT', 'REAL', 'DECIMAL', 'NUMERIC', 'DEC'].includes(t)) return dbl(e);
   if (['STRING', 'VARCHAR', 'CHAR', 'TEXT'].includes(t)) return { t: 'cast', e, to: 'VARCHAR' };
   if (['BOOLEAN', 'BOOL'].includes(t)) return { t: 'cast', e, to: 'BOOLEAN' };
-  throw new SparkTranslationError(`Spark SQL's CAST to ${t} has no translation into Sluice's expression language${/DATE|TIMESTAMP/.test(t) ? ', which has no dates (use a cast step with to: date or timestamp, or datetime_features)' : ''}`, `CAST AS ${t}`);
+  throw new SparkTranslationError(
+    `Spark SQL's CAST to ${t} has no translation into Sluice's expression language${/DATE|TIMESTAMP/.test(t) ? ', which has no dates (use a cast step with to: date or timestamp, or datetime_features)' : ''}`,
+    `CAST AS ${t}`,
+  );
 }
 
 type Rule = { min: number; max: number; to: (args: Expr[]) => Expr };
@@ -182,7 +187,11 @@ const RULES: Record<string, Rule> = {
   contains: same('contains', 2, 2),
   startswith: same('starts_with', 2, 2),
   // Spark's concat is NULL when any argument is, as the expression language's ||
-  concat: { min: 1, max: Infinity, to: (a) => a.map((x): Expr => (x.t === 'str' ? x : { t: 'cast', e: x, to: 'VARCHAR' })).reduce((x, y) => ({ t: 'bin', op: '||', a: x, b: y })) },
+  concat: {
+    min: 1,
+    max: Infinity,
+    to: (a) => a.map((x): Expr => (x.t === 'str' ? x : { t: 'cast', e: x, to: 'VARCHAR' })).reduce((x, y) => ({ t: 'bin', op: '||', a: x, b: y })),
+  },
   substr: { min: 2, max: 3, to: substring },
   substring: { min: 2, max: 3, to: substring },
   // Spark's lpad and rpad cut a longer text to the width; Sluice's keep it whole
@@ -202,26 +211,55 @@ const RULES: Record<string, Rule> = {
 };
 
 function signum(a: Expr): Expr {
-  return { t: 'case', whens: [{ when: { t: 'bin', op: '>', a, b: num(0) }, then: num(1) }, { when: { t: 'bin', op: '<', a, b: num(0) }, then: num(-1) }, { when: { t: 'bin', op: '=', a, b: num(0) }, then: num(0) }], else: undefined };
+  return {
+    t: 'case',
+    whens: [
+      { when: { t: 'bin', op: '>', a, b: num(0) }, then: num(1) },
+      { when: { t: 'bin', op: '<', a, b: num(0) }, then: num(-1) },
+      { when: { t: 'bin', op: '=', a, b: num(0) }, then: num(0) },
+    ],
+    else: undefined,
+  };
 }
 
 /** Spark counts a start of 0 as 1 and a negative start from the end; Sluice's substr only from 1. */
 function substring(a: Expr[]): Expr {
   const start = a[1]!;
   if (start.t !== 'num' || !Number.isInteger(start.v) || start.v < 0) {
-    throw new SparkTranslationError(`Spark SQL's substring() is translated only with a start position written as a whole number 0 or more (it counts a negative start from the end, which Sluice's substr does not)`, 'substring');
+    throw new SparkTranslationError(
+      `Spark SQL's substring() is translated only with a start position written as a whole number 0 or more (it counts a negative start from the end, which Sluice's substr does not)`,
+      'substring',
+    );
   }
   return call('substr', [a[0]!, num(Math.max(1, start.v)), ...a.slice(2)]);
 }
 
 /** Why a known Spark function is refused: the family it belongs to. */
 const FAMILIES: Array<[RegExp, string]> = [
-  [/^(current_date|current_timestamp|now|curdate|datediff|date_diff|date_add|date_sub|dateadd|add_months|months_between|year|month|day|dayofmonth|dayofweek|dayofyear|weekday|weekofyear|quarter|hour|minute|second|to_date|to_timestamp|unix_timestamp|from_unixtime|date_format|date_trunc|trunc|last_day|next_day|make_date|make_timestamp|timestamp_seconds|extract|date_part)$/, 'the expression language has no dates; use a cast step (to: date or timestamp), datetime_features, or compute from numbers'],
-  [/^(regexp_replace|regexp_extract|regexp_extract_all|regexp_like|regexp_count|regexp_instr|regexp_substr|rlike)$/, 'regular expressions are the find_replace and regex_extract steps'],
-  [/^(avg|mean|sum|count|min|max|stddev|stddev_samp|stddev_pop|std|variance|var_samp|var_pop|first|last|collect_list|collect_set|percentile|percentile_approx|approx_percentile|median|mode|skewness|kurtosis|corr|covar_pop|covar_samp|count_distinct|approx_count_distinct|any_value)$/, 'it is an aggregate, and a formula computes each row from that row alone; the steps impute, scale and clip_outliers learn such statistics when the flow is fitted'],
-  [/^(rand|random|randn|uuid|monotonically_increasing_id|spark_partition_id|input_file_name|shuffle)$/, 'its value is not reproducible; use record_id or sample'],
-  [/^(row_number|rank|dense_rank|percent_rank|ntile|lag|lead|cume_dist|nth_value)$/, 'it is a window function; for a series use lag_features or rolling_features'],
-  [/^(split|array|array_contains|size|explode|map|struct|named_struct|element_at|from_json|to_json|get_json_object|json_tuple|sort_array|array_join|slice|sequence)$/, 'Sluice columns hold one value (text, number, boolean, date), not arrays, maps or structs'],
+  [
+    /^(current_date|current_timestamp|now|curdate|datediff|date_diff|date_add|date_sub|dateadd|add_months|months_between|year|month|day|dayofmonth|dayofweek|dayofyear|weekday|weekofyear|quarter|hour|minute|second|to_date|to_timestamp|unix_timestamp|from_unixtime|date_format|date_trunc|trunc|last_day|next_day|make_date|make_timestamp|timestamp_seconds|extract|date_part)$/,
+    'the expression language has no dates; use a cast step (to: date or timestamp), datetime_features, or compute from numbers',
+  ],
+  [
+    /^(regexp_replace|regexp_extract|regexp_extract_all|regexp_like|regexp_count|regexp_instr|regexp_substr|rlike)$/,
+    'regular expressions are the find_replace and regex_extract steps',
+  ],
+  [
+    /^(avg|mean|sum|count|min|max|stddev|stddev_samp|stddev_pop|std|variance|var_samp|var_pop|first|last|collect_list|collect_set|percentile|percentile_approx|approx_percentile|median|mode|skewness|kurtosis|corr|covar_pop|covar_samp|count_distinct|approx_count_distinct|any_value)$/,
+    'it is an aggregate, and a formula computes each row from that row alone; the steps impute, scale and clip_outliers learn such statistics when the flow is fitted',
+  ],
+  [
+    /^(rand|random|randn|uuid|monotonically_increasing_id|spark_partition_id|input_file_name|shuffle)$/,
+    'its value is not reproducible; use record_id or sample',
+  ],
+  [
+    /^(row_number|rank|dense_rank|percent_rank|ntile|lag|lead|cume_dist|nth_value)$/,
+    'it is a window function; for a series use lag_features or rolling_features',
+  ],
+  [
+    /^(split|array|array_contains|size|explode|map|struct|named_struct|element_at|from_json|to_json|get_json_object|json_tuple|sort_array|array_join|slice|sequence)$/,
+    'Sluice columns hold one value (text, number, boolean, date), not arrays, maps or structs',
+  ],
   [/^(initcap)$/, 'use a change_case step with to: title'],
   [/^(ltrim|rtrim|btrim)$/, 'use a trim step (side: left or right)'],
 ];
@@ -248,10 +286,16 @@ function translate(e: Expr): Expr {
       const rule = Object.hasOwn(RULES, fn) ? RULES[fn] : undefined;
       if (!rule) {
         const family = FAMILIES.find(([re]) => re.test(fn))?.[1];
-        throw new SparkTranslationError(`Spark SQL function ${fn}() has no translation into Sluice's expression language${family ? `: ${family}` : ` (it has ${Object.keys(FUNCTIONS).length} functions; see kind: compute in docs/flows.md)`}`, fn);
+        throw new SparkTranslationError(
+          `Spark SQL function ${fn}() has no translation into Sluice's expression language${family ? `: ${family}` : ` (it has ${Object.keys(FUNCTIONS).length} functions; see kind: compute in docs/flows.md)`}`,
+          fn,
+        );
       }
       if (e.args.length < rule.min || e.args.length > rule.max) {
-        throw new SparkTranslationError(`Spark SQL function ${fn}() is called with ${e.args.length} argument${e.args.length === 1 ? '' : 's'}; the translation knows ${rule.min === rule.max ? rule.min : `${rule.min} to ${rule.max === Infinity ? 'any number' : rule.max}`}`, fn);
+        throw new SparkTranslationError(
+          `Spark SQL function ${fn}() is called with ${e.args.length} argument${e.args.length === 1 ? '' : 's'}; the translation knows ${rule.min === rule.max ? rule.min : `${rule.min} to ${rule.max === Infinity ? 'any number' : rule.max}`}`,
+          fn,
+        );
       }
       // the type name of a cast is not an expression to translate
       const args = fn === 'cast' ? [translate(e.args[0]!), e.args[1]!] : e.args.map(translate);

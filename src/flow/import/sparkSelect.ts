@@ -30,7 +30,15 @@ export function sparkSelectToSteps(sql: string): { steps: StepSpec[]; warnings: 
     [/\b(LATERAL|WINDOW|CLUSTER\s+BY|DISTRIBUTE\s+BY|SORT\s+BY|TABLESAMPLE|OFFSET|PIVOT|UNPIVOT)\b/i, 'this clause'],
   ] as const) {
     const m = re.exec(mask);
-    if (m) refuse(what === 'this clause' ? m[0].toUpperCase() : what, what === 'JOIN' ? 'use a join step with a second flow input' : what === 'GROUP BY' || what === 'HAVING' ? 'Sluice steps keep one row per record; aggregate before the flow, or use resample for a time series' : 'split it into steps');
+    if (m)
+      refuse(
+        what === 'this clause' ? m[0].toUpperCase() : what,
+        what === 'JOIN'
+          ? 'use a join step with a second flow input'
+          : what === 'GROUP BY' || what === 'HAVING'
+            ? 'Sluice steps keep one row per record; aggregate before the flow, or use resample for a time series'
+            : 'split it into steps',
+      );
   }
   const m = /^\s*SELECT\s+(DISTINCT\s+)?(.+?)\s+FROM\s+(.+?)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(.+?))?(?:\s+LIMIT\s+(.+?))?\s*$/dis.exec(mask);
   if (!m) refuse('a statement that is not SELECT ... FROM df [WHERE ...] [ORDER BY ...] [LIMIT n]', 'write it in that form, or with built-in steps');
@@ -53,7 +61,8 @@ export function sparkSelectToSteps(sql: string): { steps: StepSpec[]; warnings: 
   if (star >= 0) {
     if (star !== 0 || items.filter((i) => i.star).length > 1) refuse('* after other SELECT items', 'put * first: SELECT *, expression AS name FROM df');
     for (const i of named) {
-      if (i.tree.t === 'col') refuse(`SELECT *, ${i.source}`, 'a column is already in *; to copy it, write an expression such as duplicate_column does (kind: duplicate_column)');
+      if (i.tree.t === 'col')
+        refuse(`SELECT *, ${i.source}`, 'a column is already in *; to copy it, write an expression such as duplicate_column does (kind: duplicate_column)');
       // a new column beside all the others: compute refuses a name that exists, as Spark would make two
       steps.push({ kind: 'compute', output: i.output, expression: i.expression, type: i.type });
     }
@@ -63,7 +72,11 @@ export function sparkSelectToSteps(sql: string): { steps: StepSpec[]; warnings: 
       const changes = i.tree.t !== 'col' || i.tree.name !== i.output;
       if (!changes) continue;
       const reader = named.find((j) => j !== i && (j.reads.has(i.output) || (i.tree.t === 'col' && j.reads.has(i.tree.name))));
-      if (reader) refuse(`SELECT items "${i.source}" and "${reader.source}" together (one changes a column the other reads)`, 'split the SELECT into two transforms, or into steps');
+      if (reader)
+        refuse(
+          `SELECT items "${i.source}" and "${reader.source}" together (one changes a column the other reads)`,
+          'split the SELECT into two transforms, or into steps',
+        );
     }
     const renames: Record<string, string> = {};
     for (const i of named) {
@@ -97,7 +110,9 @@ export function sparkSelectToSteps(sql: string): { steps: StepSpec[]; warnings: 
   return { steps, warnings };
 }
 
-type Item = { star: true } | { star: false; source: string; output: string; expression: string; tree: Expr; type: ReturnType<typeof exprType>; reads: Set<string>; warning?: string };
+type Item =
+  | { star: true }
+  | { star: false; source: string; output: string; expression: string; tree: Expr; type: ReturnType<typeof exprType>; reads: Set<string>; warning?: string };
 
 function selectItem(source: string): Item {
   const s = source.trim();

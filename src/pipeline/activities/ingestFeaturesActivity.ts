@@ -1,7 +1,8 @@
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { featureStoreFromConfig } from '../../features/featureStoreFromConfig.js';
-import type { Activity } from './Activity.js';
+import type { Activity, ActivityContext } from './Activity.js';
+import { rememberOutput } from './rememberOutput.js';
 
 export interface IngestFeaturesOutput {
   group: string;
@@ -18,7 +19,8 @@ export interface IngestFeaturesOutput {
  * the project's feature group — offline Parquet history and online latest record per id —
  * creating the group from the batch's schema the first time, in the stores sluice.yaml's
  * `stores:` names (see `featureStoreFromConfig`). Idempotent: the batch id is the execution id,
- * and the feature store commits a batch id once, offline and online together.
+ * and the feature store commits a batch id once, offline and online together; a repeat call
+ * returns the first call's output (`rememberOutput`).
  */
 export const ingestFeaturesActivity: Activity<{ file?: string; group?: string; recordIdentifier?: string; eventTime?: string }, IngestFeaturesOutput> = async (input, ctx) => {
   const config = ctx.config as SluiceConfig | undefined;
@@ -27,8 +29,17 @@ export const ingestFeaturesActivity: Activity<{ file?: string; group?: string; r
   const group = input.group ?? config?.featureGroup?.name ?? (config?.name ?? 'batches').replace(/[^A-Za-z0-9_]/g, '_');
   const recordIdentifier = input.recordIdentifier ?? config?.featureGroup?.recordIdentifier ?? config?.id ?? 'record_id';
   const eventTime = input.eventTime ?? config?.featureGroup?.eventTime ?? 'event_time';
+  return rememberOutput(ctx, () => ingestOnce(ctx.project, config, { file, group, recordIdentifier, eventTime, batchId: ctx.executionId }));
+};
+
+/** Creates the group the first time and ingests the batch (idempotent per batch id in the feature store). */
+async function ingestOnce(
+  project: ActivityContext['project'],
+  config: SluiceConfig | undefined,
+  { file, group, recordIdentifier, eventTime, batchId }: { file: string; group: string; recordIdentifier: string; eventTime: string; batchId: string },
+): Promise<IngestFeaturesOutput> {
   // The state folder the orchestrator resolved (sluice.yaml's stateDir) is the one the registry must live in.
-  const store = await featureStoreFromConfig(ctx.project.root, config, { stateDir: ctx.project.stateDir });
+  const store = await featureStoreFromConfig(project.root, config, { stateDir: project.stateDir });
   try {
     const exists = async () => (await store.listGroups()).some((g) => g.name === group);
     let created = false;
@@ -41,9 +52,9 @@ export const ingestFeaturesActivity: Activity<{ file?: string; group?: string; r
         if (!(await exists())) throw e;
       }
     }
-    const r = await store.ingest(group, { file }, { batchId: ctx.executionId });
+    const r = await store.ingest(group, { file }, { batchId });
     return { group, created, batchId: r.batchId, status: r.status, rows: r.rows, duplicatesDropped: r.duplicatesDropped, onlineWritten: r.onlineWritten };
   } finally {
     await store.close();
   }
-};
+}

@@ -1,0 +1,131 @@
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeatureStore } from '../../src/features/FeatureStore.js';
+import { ModelRegistry } from '../../src/models/ModelRegistry.js';
+import type { Activity, ActivityContext } from '../../src/pipeline/activities/Activity.js';
+import { deployActivity } from '../../src/pipeline/activities/deployActivity.js';
+import { ingestFeaturesActivity } from '../../src/pipeline/activities/ingestFeaturesActivity.js';
+import { registerModelActivity } from '../../src/pipeline/activities/registerModelActivity.js';
+import { reportActivity } from '../../src/pipeline/activities/reportActivity.js';
+import { runFlowActivity } from '../../src/pipeline/activities/runFlowActivity.js';
+import { trainActivity } from '../../src/pipeline/activities/trainActivity.js';
+import { BUILTIN_ACTIVITIES } from '../../src/pipeline/activities/builtinActivities.js';
+import { decideApproval } from '../../src/pipeline/approvals/decideApproval.js';
+import { loadProject } from '../../src/pipeline/project/loadProject.js';
+import { ProjectRuntime } from '../../src/pipeline/project/ProjectRuntime.js';
+import { DIABETES } from '../support/data.js';
+
+/**
+ * The contract `src/pipeline/activities/Activity.ts` states, checked for every built-in activity
+ * with a side effect: called again with the same idempotency key (a retry, or a resume after a
+ * crash), an activity returns the same output and applies its effect once. The activities run for
+ * real in the default pipeline; each call is recorded and then replayed as attempt 2.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+
+interface Call { name: string; input: unknown; ctx: ActivityContext; output: unknown }
+const calls: Call[] = [];
+let runtime: ProjectRuntime;
+let dir: string;
+
+function recorded(name: string, activity: () => Activity<any, unknown>): Activity<any, unknown> {
+  return async (input, ctx) => {
+    const output = await activity()(input, ctx);
+    calls.push({ name, input, ctx, output });
+    return output;
+  };
+}
+
+/** What the activities' effects leave: the state folder's files (not the databases) and the stores' counts. */
+function effects(): Record<string, unknown> {
+  const state = join(dir, '.sluice');
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (!/\.db(-wal|-shm|-journal)?$/.test(e.name) && !e.name.endsWith('.lock')) files.push(`${relative(state, p)} ${statSync(p).isFile() ? 'file' : 'other'}`);
+    }
+  };
+  walk(state);
+  const registry = ModelRegistry.open(dir);
+  const versions = registry.versions('readmission').map((v) => `${v.version}:${v.status}`);
+  const champion = registry.champion('readmission')?.version ?? null;
+  registry.close();
+  return { files: files.sort(), versions, champion };
+}
+
+/** Each feature group's offline batches and rows. */
+async function featureRows(): Promise<string[]> {
+  const fs = await FeatureStore.open({ projectDir: dir });
+  try {
+    const out: string[] = [];
+    for (const g of await fs.listGroups()) {
+      const d = await fs.describeGroup(g.name);
+      out.push(`${g.name}: ${d.offline.batches} batches, ${d.offline.rows} rows`);
+    }
+    return out;
+  } finally {
+    await fs.close();
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-contract-'));
+  copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(dir, 'diabetes.flow.yaml'));
+  writeFileSync(join(dir, 'sluice.yaml'), `name: contract
+flow: diabetes.flow.yaml
+target: readmitted
+featureGroup: { name: encounters, recordIdentifier: record_id, eventTime: event_time }
+model: { name: readmission, timeLimit: 10, holdout: 0.25, learners: [logistic], maxCandidates: 1, ensemble: false }
+approvers: [{ name: ana, email: ana@example.com, role: approver }]
+`);
+  const lines = readFileSync(DIABETES, 'utf8').split('\n');
+  writeFileSync(join(dir, 'b1.csv'), [lines[0], ...lines.slice(1, 1501)].join('\n') + '\n');
+  runtime = new ProjectRuntime(loadProject(dir), {
+    logger: pino({ level: 'silent' }),
+    pollMs: 20,
+    activities: {
+      run_flow: recorded('run_flow', () => runFlowActivity),
+      report: recorded('report', () => reportActivity(runtime.store)),
+      ingest_features: recorded('ingest_features', () => ingestFeaturesActivity),
+      train: recorded('train', () => trainActivity),
+      register_model: recorded('register_model', () => registerModelActivity),
+      deploy: recorded('deploy', () => deployActivity),
+    },
+  });
+  const e = await runtime.orchestrator.startFile(join(dir, 'b1.csv'));
+  await runtime.orchestrator.runUntilIdle();
+  decideApproval(runtime.store, { executionId: e.id, approver: runtime.approver('ana'), decision: 'approve', comment: 'contract test' });
+  await runtime.orchestrator.runUntilIdle();
+  expect(runtime.store.require(e.id).status).toBe('succeeded');
+}, 300_000);
+
+afterAll(async () => {
+  await runtime?.close();
+});
+
+const WITH_EFFECTS = BUILTIN_ACTIVITIES.filter((a) => a !== 'notify');
+
+describe('every built-in activity keeps the idempotency contract (Activity.ts)', () => {
+  it('the default pipeline called each of them once', () => {
+    expect(calls.map((c) => c.name).sort()).toEqual([...WITH_EFFECTS].sort());
+  });
+
+  it.each(WITH_EFFECTS)('%s: run again with the same key, the same output and no second effect', async (name) => {
+    const call = calls.find((c) => c.name === name)!;
+    const before = effects();
+    const rowsBefore = await featureRows();
+    const activity: Activity<any, unknown> = {
+      run_flow: runFlowActivity, report: reportActivity(runtime.store), ingest_features: ingestFeaturesActivity,
+      train: trainActivity, register_model: registerModelActivity, deploy: deployActivity,
+    }[name]!;
+    const again = await activity(call.input, { ...call.ctx, attempt: call.ctx.attempt + 1, signal: new AbortController().signal });
+    expect(JSON.parse(JSON.stringify(again))).toEqual(JSON.parse(JSON.stringify(call.output)));
+    expect(effects()).toEqual(before);
+    expect(await featureRows()).toEqual(rowsBefore);
+  }, 300_000);
+});
