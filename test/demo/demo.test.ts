@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +71,9 @@ describe('sluice demo', () => {
     expect(output(clean, 'run_flow')).toMatchObject({ rowsIn: 69_570, rows: 69_570, dropped: [] });
     expect(output(clean, 'ingest_features')).toMatchObject({ rows: 69_570, duplicatesDropped: 0 });
     expect(out).toContain('69,570 records into feature group');
+    // The feature group itself holds every row of the batch, each with its own record id.
+    const stored = spawnSync(process.execPath, sluiceArgs(['features', 'query', 'SELECT count(*)::INTEGER AS n, count(DISTINCT record_id)::INTEGER AS ids FROM encounters', '--json', '--project', dir]), { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(JSON.parse(stored.stdout), stored.stderr).toEqual([{ n: 69_570, ids: 69_570 }]);
     expect(drift!.record).toMatchObject({ status: 'succeeded', outcome: 'rejected' });
     expect(drift!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({ decision: 'rejected', by: 'demo --auto-approve', reason: expect.stringContaining('quality gates failed') });
     expect(entered(drift)).not.toContain('train');
