@@ -26,14 +26,24 @@ export function median(xs: number[]): number {
  * Runs a command under /usr/bin/time; returns wall seconds, CPU seconds (user + system, of the
  * process and its threads: the steadier figure on a shared machine), peak RSS in MB, and stdout.
  */
-export function timed(cmd: string, args: string[], env: Record<string, string> = {}): { seconds: number; cpuS: number; peakMb: number; stdout: string; status: number } {
+export function timed(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { seconds: number; cpuS: number; peakMb: number; stdout: string; status: number } {
   const t = performance.now();
   const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_KB=%M CPU=%U+%S', cmd, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t) / 1000;
   const kb = /PEAK_KB=(\d+)/.exec(r.stderr ?? '');
   const cpu = /CPU=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? '');
   if (r.status !== 0) process.stderr.write(r.stderr ?? '');
-  return { seconds, cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, peakMb: kb ? Number(kb[1]) / 1024 : NaN, stdout: r.stdout ?? '', status: r.status ?? -1 };
+  return {
+    seconds,
+    cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN,
+    peakMb: kb ? Number(kb[1]) / 1024 : NaN,
+    stdout: r.stdout ?? '',
+    status: r.status ?? -1,
+  };
 }
 
 /** The 1-minute load average and the number of CPUs, for stating next to each figure. */

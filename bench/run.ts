@@ -19,7 +19,11 @@ const PARTS: Record<string, { script: string; args: string[]; title: string }> =
   features: { script: 'bench/features/ingest.ts', args: [], title: 'Feature store (issue 5)' },
   serving: { script: 'bench/serving/run.ts', args: ['--duration', '15'], title: 'Endpoint (issue 7) against a Fastify hello-world' },
   pipeline: { script: 'bench/pipeline/pipelineBench.ts', args: [], title: 'Pipelines (issue 6): orchestration overhead and 100 executions' },
-  'train-budget': { script: 'bench/train/budgetBench.ts', args: ['--runs', '3'], title: 'Training time budget (issue 14): --time-limit 60 on 3M rows, defaults on 300 rows' },
+  'train-budget': {
+    script: 'bench/train/budgetBench.ts',
+    args: ['--runs', '3'],
+    title: 'Training time budget (issue 14): --time-limit 60 on 3M rows, defaults on 300 rows',
+  },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -37,9 +41,15 @@ for (const name of parts) {
   }
   const load = loadavg()[0]!.toFixed(1);
   process.stderr.write(`▶ ${name}: node --import tsx ${part.script} ${part.args.join(' ')} (load average ${load})\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', part.script, ...part.args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', part.script, ...part.args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
   process.stdout.write(r.stdout);
-  sections.push(`# ${part.title}\n\nCommand: \`node --import tsx ${part.script} ${part.args.join(' ')}\` (load average at start: ${load}${r.status === 0 ? '' : `; exited with ${r.status}`})\n\n${r.stdout.trim()}\n`);
+  sections.push(
+    `# ${part.title}\n\nCommand: \`node --import tsx ${part.script} ${part.args.join(' ')}\` (load average at start: ${load}${r.status === 0 ? '' : `; exited with ${r.status}`})\n\n${r.stdout.trim()}\n`,
+  );
 }
 
 const header = `# Benchmarks

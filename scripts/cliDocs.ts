@@ -38,7 +38,12 @@ function defaultOf(o: Option): string {
 /** Text a command adds to its help (examples), captured from commander's own help output. */
 function extraHelp(cmd: Command): string {
   let out = '';
-  cmd.configureOutput({ writeOut: (s) => { out += s; }, writeErr: () => undefined });
+  cmd.configureOutput({
+    writeOut: (s) => {
+      out += s;
+    },
+    writeErr: () => undefined,
+  });
   cmd.configureHelp({ helpWidth: 100 });
   cmd.outputHelp();
   const base = cmd.helpInformation();
@@ -69,7 +74,10 @@ function section(cmd: Command, lines: string[]): void {
 }
 
 function anchor(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 }
 
 /** docs/cli.md. */
@@ -90,5 +98,10 @@ export function renderCliDocs(program: Command = buildProgram()): string {
     '',
   ];
   for (const c of program.commands) section(c, lines);
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }

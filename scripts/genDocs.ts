@@ -11,4 +11,6 @@ writeFileSync('docs/openapi.json', JSON.stringify(await referenceOpenApi(), null
 writeFileSync('docs/cli.md', renderCliDocs());
 writeFileSync('docs/report.md', withWarningsTable(readFileSync('docs/report.md', 'utf8')));
 writeFileSync('README.md', withWarningCount(readFileSync('README.md', 'utf8')));
-process.stdout.write('wrote docs/flows.md, docs/flow.schema.json, docs/openapi.json, docs/cli.md, the warnings table of docs/report.md, the count of warning kinds in README.md\n');
+process.stdout.write(
+  'wrote docs/flows.md, docs/flow.schema.json, docs/openapi.json, docs/cli.md, the warnings table of docs/report.md, the count of warning kinds in README.md\n',
+);

@@ -34,7 +34,12 @@ export function wranglerCensus(files = corpusFiles()): string {
     const nodes = isObj(json) && Array.isArray(json.nodes) ? json.nodes : [];
     nodes.forEach((raw, index) => {
       if (!isObj(raw) || raw.type !== 'TRANSFORM') return;
-      const node = { ...raw, parameters: isObj(raw.parameters) ? raw.parameters : {}, inputs: Array.isArray(raw.inputs) ? raw.inputs : [], index } as WranglerNode;
+      const node = {
+        ...raw,
+        parameters: isObj(raw.parameters) ? raw.parameters : {},
+        inputs: Array.isArray(raw.inputs) ? raw.inputs : [],
+        index,
+      } as WranglerNode;
       const operator = operatorBase(node.operator);
       const v = variant(node);
       const key = `${operator}\u0000${v}`;
@@ -50,7 +55,8 @@ export function wranglerCensus(files = corpusFiles()): string {
   }
   const sorted = [...rows.values()].sort((a, b) => b.nodes - a.nodes || a.operator.localeCompare(b.operator) || a.variant.localeCompare(b.variant));
   const lines = ['| operator | variant | nodes | files | Sluice |', '|---|---|---|---|---|'];
-  for (const r of sorted) lines.push(`| \`${r.operator.replace(/^sagemaker\.spark\./, '')}\` | ${r.variant} | ${r.nodes} | ${r.files.size} | ${[...r.result].sort().join('; ')} |`);
+  for (const r of sorted)
+    lines.push(`| \`${r.operator.replace(/^sagemaker\.spark\./, '')}\` | ${r.variant} | ${r.nodes} | ${r.files.size} | ${[...r.result].sort().join('; ')} |`);
   const total = sorted.reduce((a, r) => a + r.nodes, 0);
   const open = sorted.filter((r) => [...r.result].some((x) => x.startsWith('placeholder'))).reduce((a, r) => a + r.nodes, 0);
   lines.push('', `${total} transform nodes in ${files.length} files; ${total - open} map to steps, ${open} are placeholders.`);

@@ -33,7 +33,10 @@ describe('generated docs are up to date (run `npm run docs` after changing a ste
 describe('docs/openapi.json', () => {
   const doc = JSON.parse(readFileSync('docs/openapi.json', 'utf8')) as {
     openapi: string;
-    paths: Record<string, Record<string, { operationId: string; summary: string; tags: string[]; parameters?: Array<{ name: string; in: string }>; requestBody?: unknown }>>;
+    paths: Record<
+      string,
+      Record<string, { operationId: string; summary: string; tags: string[]; parameters?: Array<{ name: string; in: string }>; requestBody?: unknown }>
+    >;
   };
   const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, op]) => ({ path, method, op })));
 
@@ -50,7 +53,7 @@ describe('docs/openapi.json', () => {
     expect(new Set(ops.map((o) => o.op.operationId)).size).toBe(ops.length);
   });
 
-  it('carries the routes\' JSON schemas: query parameters and request bodies', () => {
+  it("carries the routes' JSON schemas: query parameters and request bodies", () => {
     const list = doc.paths['/api/executions']!.get!;
     expect(list.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['query:status', 'query:file', 'query:limit', 'query:offset']);
     const start = doc.paths['/api/executions']!.post!;
@@ -66,11 +69,33 @@ describe('buildOpenApi', () => {
     const { mountOpenApi } = await import('../src/server/openapi/buildOpenApi.js');
     const app = Fastify();
     mountOpenApi(app, { version: '9.9.9' });
-    app.get('/things/:id', { schema: { summary: 'one thing', params: { type: 'object', properties: { id: { type: 'integer' } } }, response: { 200: { type: 'object', properties: { id: { type: 'integer' } } } } } }, async () => ({ id: 1 }));
-    await app.register(async (child) => {
-      child.post('/things', { schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } }, querystring: { type: 'object', required: ['dry'], properties: { dry: { type: 'boolean' } } } } }, async () => ({}));
-      child.delete('/things/:id', async () => ({}));
-    }, { prefix: '/v1' });
+    app.get(
+      '/things/:id',
+      {
+        schema: {
+          summary: 'one thing',
+          params: { type: 'object', properties: { id: { type: 'integer' } } },
+          response: { 200: { type: 'object', properties: { id: { type: 'integer' } } } },
+        },
+      },
+      async () => ({ id: 1 }),
+    );
+    await app.register(
+      async (child) => {
+        child.post(
+          '/things',
+          {
+            schema: {
+              body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+              querystring: { type: 'object', required: ['dry'], properties: { dry: { type: 'boolean' } } },
+            },
+          },
+          async () => ({}),
+        );
+        child.delete('/things/:id', async () => ({}));
+      },
+      { prefix: '/v1' },
+    );
     const res = await app.inject({ method: 'GET', url: '/api/openapi.json' });
     const doc = res.json() as { info: { version: string }; paths: Record<string, Record<string, Record<string, unknown>>> };
     expect(doc.info.version).toBe('9.9.9');
@@ -86,20 +111,47 @@ describe('buildOpenApi', () => {
       parameters: [{ name: 'dry', in: 'query', required: true }],
       requestBody: { content: { 'application/json': { schema: { required: ['name'] } } } },
     });
-    expect(doc.paths['/v1/things/{id}']!.delete).toMatchObject({ 'x-sluice-schemas': false, parameters: [{ name: 'id', in: 'path', schema: { type: 'string' } }] });
+    expect(doc.paths['/v1/things/{id}']!.delete).toMatchObject({
+      'x-sluice-schemas': false,
+      parameters: [{ name: 'id', in: 'path', schema: { type: 'string' } }],
+    });
     await app.close();
   });
 });
 
-describe('docs show each client\'s request and response (issue 18)', () => {
+describe("docs show each client's request and response (issue 18)", () => {
   const endpoint = readFileSync('docs/endpoint.md', 'utf8');
   const pipelines = readFileSync('docs/pipelines.md', 'utf8');
 
   it('docs/endpoint.md: every MLflow, TF Serving and SageMaker request shape, and each response format', () => {
-    const requests = ['{"dataframe_split": {"columns"', '{"dataframe_records": [{', '{"instances": [{', '{"instances": [[', '{"instances": {"', '{"inputs": [[', '{"inputs": [{', '{"inputs": {"', '"params"', 'format=pandas-split', 'format=pandas-records', '{"record_ids": [', "content-type: text/csv", 'application/jsonlines', '{"features": [...]}'];
+    const requests = [
+      '{"dataframe_split": {"columns"',
+      '{"dataframe_records": [{',
+      '{"instances": [{',
+      '{"instances": [[',
+      '{"instances": {"',
+      '{"inputs": [[',
+      '{"inputs": [{',
+      '{"inputs": {"',
+      '"params"',
+      'format=pandas-split',
+      'format=pandas-records',
+      '{"record_ids": [',
+      'content-type: text/csv',
+      'application/jsonlines',
+      '{"features": [...]}',
+    ];
     for (const r of requests) expect(endpoint, r).toContain(r);
     // Responses: JSON (MLflow reads "predictions"), headerless CSV, JSON Lines, Autopilot's keys, an error.
-    for (const r of ['{"predictions": [{"predicted_label"', "-H 'accept: text/csv'", '{"predicted_label":"1","probability":', 'SAGEMAKER_INFERENCE_OUTPUT=predicted_label,probability,probabilities,labels', 'output="predicted_label,probability"', '{"error": {"code": "INVOCATION_BAD_SHAPE"']) expect(endpoint, r).toContain(r);
+    for (const r of [
+      '{"predictions": [{"predicted_label"',
+      "-H 'accept: text/csv'",
+      '{"predicted_label":"1","probability":',
+      'SAGEMAKER_INFERENCE_OUTPUT=predicted_label,probability,probabilities,labels',
+      'output="predicted_label,probability"',
+      '{"error": {"code": "INVOCATION_BAD_SHAPE"',
+    ])
+      expect(endpoint, r).toContain(r);
   });
 
   it('docs/pipelines.md: a row per object-storage sender with its request and its response', () => {

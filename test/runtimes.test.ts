@@ -3,8 +3,23 @@ import { join } from 'node:path';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string }; dependencies: Record<string, string>; devDependencies: Record<string, string> };
-const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { engines?: { node?: string } | string[]; dev?: boolean; optional?: boolean; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }> };
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  engines: { node: string };
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
+  packages: Record<
+    string,
+    {
+      engines?: { node?: string } | string[];
+      dev?: boolean;
+      optional?: boolean;
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    }
+  >;
+};
 
 /** The lowest release of each supported Node line: what `engines` promises and CI runs (see .ci/run). */
 const SUPPORTED = ['20.19.0', '22.13.0', '24.0.0'];
@@ -47,7 +62,9 @@ const TEST_RUNNER = new Set(['vitest', 'tsx']);
 /** Does the installed package hold a compiled addon (outside its own node_modules)? */
 function hasAddon(dir: string, depth = 0): boolean {
   if (depth > 5 || !existsSync(dir)) return false;
-  return readdirSync(dir, { withFileTypes: true }).some((e) => (e.isFile() ? e.name.endsWith('.node') || e.name === 'binding.gyp' : e.isDirectory() && e.name !== 'node_modules' && hasAddon(join(dir, e.name), depth + 1)));
+  return readdirSync(dir, { withFileTypes: true }).some((e) =>
+    e.isFile() ? e.name.endsWith('.node') || e.name === 'binding.gyp' : e.isDirectory() && e.name !== 'node_modules' && hasAddon(join(dir, e.name), depth + 1),
+  );
 }
 
 /** A dependency and everything it installs (the lock's top-level copies). */
@@ -63,12 +80,15 @@ describe('the Node 22 and 24 runs (.ci/otherNodes.sh)', () => {
   const subset = [...(/SUBSET=\(([\s\S]*?)\)/.exec(readFileSync('.ci/otherNodes.sh', 'utf8'))?.[1] ?? '').matchAll(/test\/\S+\.test\.ts/g)].map((m) => m[0]);
 
   it('run a test of every dependency that ships native code', () => {
-    const native = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
-      .filter((d) => !TEST_RUNNER.has(d) && [...closure(d)].some((p) => hasAddon(join('node_modules', p))));
+    const native = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter(
+      (d) => !TEST_RUNNER.has(d) && [...closure(d)].some((p) => hasAddon(join('node_modules', p))),
+    );
     expect(native.sort()).toEqual(Object.keys(NATIVE_TESTS).sort());
     for (const [dep, test] of Object.entries(NATIVE_TESTS)) {
       expect(subset, `${dep}: ${test}`).toContain(test);
-      expect(readFileSync(test, 'utf8'), `${test} exercises ${dep}`).toMatch(dep === 'better-sqlite3' ? /sqlite/i : dep.startsWith('@duckdb/') ? /Engine/ : /onnx/);
+      expect(readFileSync(test, 'utf8'), `${test} exercises ${dep}`).toMatch(
+        dep === 'better-sqlite3' ? /sqlite/i : dep.startsWith('@duckdb/') ? /Engine/ : /onnx/,
+      );
     }
   });
 

@@ -48,7 +48,13 @@ const parallelMs = performance.now() - parallel;
 const dir = join(mkdtempSync(join(tmpdir(), 'sluice-auth-bench-')), 'p');
 initProject(dir);
 const yaml = join(dir, 'sluice.yaml');
-writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', `  - { name: Ana, role: approver, passwordHash: "${hash}" }`));
+writeFileSync(
+  yaml,
+  readFileSync(yaml, 'utf8').replace(
+    '  - name: Change Me\n    email: approver@example.com\n    role: approver',
+    `  - { name: Ana, role: approver, passwordHash: "${hash}" }`,
+  ),
+);
 const project = loadProject(dir);
 const runtime = new ProjectRuntime(project);
 const plain = await createServer({ project, runtime, features: false, endpoint: false });

@@ -27,22 +27,35 @@ const RUNS = 30;
 const dir = join(mkdtempSync(join(tmpdir(), 'sluice-console-bench-')), 'p');
 initProject(dir);
 const hash = await hashPassword('bench-password', { N: 1024, r: 8, p: 1 });
-writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-  .replace(/^pipeline: default$/m, `pipeline:
+writeFileSync(
+  join(dir, 'sluice.yaml'),
+  readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+    .replace(
+      /^pipeline: default$/m,
+      `pipeline:
   name: bench
   start: report
   states:
     report: { type: task, activity: report, next: ask }
     ask: { type: approval, timeout: 7d, next: done }
-    done: { type: succeed }`)
-  .replace(/^gates: gates.yaml$/m, '')
-  .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', `  - { name: ana, role: approver, passwordHash: "${hash}" }`));
+    done: { type: succeed }`,
+    )
+    .replace(/^gates: gates.yaml$/m, '')
+    .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', `  - { name: ana, role: approver, passwordHash: "${hash}" }`),
+);
 const project = loadProject(dir);
 const runtime = new ProjectRuntime(project);
 const auth = projectAuthGate(project, runtime.db);
 const registry = ModelRegistry.open(dir);
 const features = await FeatureStore.open({ projectDir: dir });
-const app = await createServer({ project, runtime, auth, features: false, endpoint: false, plugins: [async (s) => s.register(consoleRoutes, { runtime, auth, registry, features })] });
+const app = await createServer({
+  project,
+  runtime,
+  auth,
+  features: false,
+  endpoint: false,
+  plugins: [async (s) => s.register(consoleRoutes, { runtime, auth, registry, features })],
+});
 
 const t0 = performance.now();
 const first = await runtime.orchestrator.startFile(SEED);
@@ -61,7 +74,16 @@ const login = await auth.login('ana', 'bench-password', {});
 if (!login.ok) throw new Error(login.message);
 const cookie = auth.sessionCookie(login.sessionId).split(';')[0]!;
 
-const pages = ['/', '/executions', '/executions?file=batch-9&page=2', `/executions/${second.id}`, `/executions/${second.id}/report`, '/reports', '/settings', '/audit'];
+const pages = [
+  '/',
+  '/executions',
+  '/executions?file=batch-9&page=2',
+  `/executions/${second.id}`,
+  `/executions/${second.id}/report`,
+  '/reports',
+  '/settings',
+  '/audit',
+];
 const rows: string[] = [];
 for (const url of pages) {
   const ms: number[] = [];
@@ -74,9 +96,13 @@ for (const url of pages) {
     bytes = res.body.length;
   }
   const sorted = [...ms].sort((a, b) => a - b);
-  rows.push(`| \`${url.replace(second.id, ':id')}\` | ${fmt(median(ms), 1)} | ${fmt(sorted[Math.floor(sorted.length * 0.95)]!, 1)} | ${(bytes / 1024).toFixed(1)} |`);
+  rows.push(
+    `| \`${url.replace(second.id, ':id')}\` | ${fmt(median(ms), 1)} | ${fmt(sorted[Math.floor(sorted.length * 0.95)]!, 1)} | ${(bytes / 1024).toFixed(1)} |`,
+  );
 }
-process.stdout.write(`Setup (two reports of 69,570 rows, one approval): ${fmt(setupS, 1)} s; 1,002 executions in the store.\n\n| page | median ms | p95 ms | KB |\n|---|---|---|---|\n${rows.join('\n')}\n`);
+process.stdout.write(
+  `Setup (two reports of 69,570 rows, one approval): ${fmt(setupS, 1)} s; 1,002 executions in the store.\n\n| page | median ms | p95 ms | KB |\n|---|---|---|---|\n${rows.join('\n')}\n`,
+);
 await app.close();
 await features.close();
 registry.close();

@@ -51,7 +51,9 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-const loadAtStart = loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadAtStart = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 console.log(`load average at the start: ${loadAtStart}`);
 const engine = await Engine.open();
 await engine.exec("SET TimeZone = 'UTC'");
@@ -104,12 +106,19 @@ const app = Fastify();
 await app.register(featureRoutes, { store, prefix: '/api' });
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
 const total = 5000;
-const load = await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'httpLoad.mjs'), `${address}/api/features/groups/patients/records/`, String(BIG), '500', String(total)], {
-  maxBuffer: 64 * 1024 * 1024,
-});
+const load = await promisify(execFile)(
+  process.execPath,
+  [join(import.meta.dirname, 'httpLoad.mjs'), `${address}/api/features/groups/patients/records/`, String(BIG), '500', String(total)],
+  {
+    maxBuffer: 64 * 1024 * 1024,
+  },
+);
 const { latencies: httpLat, errors } = JSON.parse(load.stdout) as { latencies: number[]; errors: number };
 if (errors) throw new Error(`${errors} HTTP requests failed`);
-note(`online get over HTTP (loopback, client in another process, 500 req/s for ${total / 500} s): p50 / p99`, `${pct(httpLat, 50).toFixed(2)} ms / ${pct(httpLat, 99).toFixed(2)} ms`);
+note(
+  `online get over HTTP (loopback, client in another process, 500 req/s for ${total / 500} s): p50 / p99`,
+  `${pct(httpLat, 50).toFixed(2)} ms / ${pct(httpLat, 99).toFixed(2)} ms`,
+);
 await app.close();
 
 // Point-in-time dataset: entity rows with random ids and times around the feature times.
@@ -120,7 +129,10 @@ await engine.exec(`COPY entities TO '${entitiesFile}' (HEADER, TIMESTAMPFORMAT '
 const feats = ['num_lab_procedures', 'num_medications', 'time_in_hospital'];
 done = timer();
 const ds = await store.buildDataset({ file: entitiesFile }, { features: [{ group: 'patients', features: feats }], out: join(dir, 'train.parquet') });
-note(`point-in-time dataset: ${ds.rows.toLocaleString('en')} entity rows x ${BIG.toLocaleString('en')} feature rows (DuckDB ASOF JOIN, from offline Parquet to Parquet)`, done());
+note(
+  `point-in-time dataset: ${ds.rows.toLocaleString('en')} entity rows x ${BIG.toLocaleString('en')} feature rows (DuckDB ASOF JOIN, from offline Parquet to Parquet)`,
+  done(),
+);
 await readTable(engine, join(dir, 'train.parquet'), { name: 'train' });
 const [duckStats] = await engine.query(`SELECT count(num_medications) AS matched, sum(num_medications) AS total FROM train`);
 
@@ -143,10 +155,22 @@ t2 = time.perf_counter()
 print(json.dumps({'read_s': t1 - t0, 'merge_s': t2 - t1, 'matched': int(out['num_medications'].notna().sum()), 'total': float(out['num_medications'].sum()), 'pandas': pd.__version__}))
 `,
 );
-const pyOut = JSON.parse(execFileSync('/usr/bin/python3', [py, featFile, entitiesFile], { encoding: 'utf8' })) as { read_s: number; merge_s: number; matched: number; total: number; pandas: string };
-note(`pandas ${pyOut.pandas} merge_asof, same data: sort + merge (CSV read excluded)`, `${pyOut.merge_s.toFixed(2)} s wall (+ ${pyOut.read_s.toFixed(2)} s CSV read)`);
+const pyOut = JSON.parse(execFileSync('/usr/bin/python3', [py, featFile, entitiesFile], { encoding: 'utf8' })) as {
+  read_s: number;
+  merge_s: number;
+  matched: number;
+  total: number;
+  pandas: string;
+};
+note(
+  `pandas ${pyOut.pandas} merge_asof, same data: sort + merge (CSV read excluded)`,
+  `${pyOut.merge_s.toFixed(2)} s wall (+ ${pyOut.read_s.toFixed(2)} s CSV read)`,
+);
 const same = Number(duckStats?.matched) === pyOut.matched && Math.abs(Number(duckStats?.total) - pyOut.total) < 1e-6;
-note('DuckDB and pandas joins agree (matched rows, sum of a feature)', `${same ? 'yes' : 'NO'} (${pyOut.matched.toLocaleString('en')} of ${ENTITIES.toLocaleString('en')} rows matched)`);
+note(
+  'DuckDB and pandas joins agree (matched rows, sum of a feature)',
+  `${same ? 'yes' : 'NO'} (${pyOut.matched.toLocaleString('en')} of ${ENTITIES.toLocaleString('en')} rows matched)`,
+);
 
 // Redis online store: the same diabetes ingest; the apply is one Lua script, which Redis runs alone.
 if (spawnSync('redis-server', ['--version']).status === 0) {
@@ -175,7 +199,10 @@ if (spawnSync('redis-server', ['--version']).status === 0) {
   note(`ingest diabetes (${r.rows.toLocaleString('en')} rows, offline + online Redis)`, done());
   const slow = (await admin.slowlog('GET', 100)) as Array<[number, number, number, string[]]>;
   const longest = slow.reduce((m, e) => Math.max(m, Number(e[2])), 0);
-  note('longest single Redis command during that ingest (SLOWLOG; staging and promotion go in chunks of 500)', longest ? `${(longest / 1000).toFixed(1)} ms` : '< 1 ms');
+  note(
+    'longest single Redis command during that ingest (SLOWLOG; staging and promotion go in chunks of 500)',
+    longest ? `${(longest / 1000).toFixed(1)} ms` : '< 1 ms',
+  );
   const rlat: number[] = [];
   for (let i = 0; i < 5000; i++) {
     const id = String(1 + Math.floor(Math.random() * r.rows));
@@ -183,14 +210,21 @@ if (spawnSync('redis-server', ['--version']).status === 0) {
     if (!(await rstore.getRecord('diabetes', id))) throw new Error(`missing record ${id} in Redis`);
     rlat.push(performance.now() - s);
   }
-  note('online get from Redis (one Lua script per get, loopback), 5,000 random ids: p50 / p99', `${pct(rlat, 50).toFixed(3)} ms / ${pct(rlat, 99).toFixed(3)} ms`);
+  note(
+    'online get from Redis (one Lua script per get, loopback), 5,000 random ids: p50 / p99',
+    `${pct(rlat, 50).toFixed(3)} ms / ${pct(rlat, 99).toFixed(3)} ms`,
+  );
   await rstore.close();
   admin.disconnect();
   redisProc.kill('SIGTERM');
   rmSync(rdir, { recursive: true, force: true });
 }
 
-console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average at the start ${loadAtStart}, at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+console.log(
+  `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average at the start ${loadAtStart}, at the end ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}\n`,
+);
 console.log('| measure | result |\n|---|---|');
 for (const [k, v] of results) console.log(`| ${k} | ${v} |`);
 await store.close();

@@ -49,7 +49,15 @@ function startup(): string {
     }
     return `| ${name} | ${fmt(median(wall), 3)} | ${fmt(median(cpu), 3)} |`;
   });
-  return [`### Start-up (issue 19, target 5: under 0.2 s)`, '', `Median of ${Math.max(RUNS, 5)} runs each; ${load} at the start.`, '', '| command | wall s | CPU s |', '|---|---|---|', ...rows].join('\n');
+  return [
+    `### Start-up (issue 19, target 5: under 0.2 s)`,
+    '',
+    `Median of ${Math.max(RUNS, 5)} runs each; ${load} at the start.`,
+    '',
+    '| command | wall s | CPU s |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 async function make10M(path: string): Promise<void> {
@@ -82,7 +90,9 @@ export async function flowBench(): Promise<string> {
   const pandasWall: number[] = [];
   const pandasCpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const c = timed(process.execPath, ['bin/sluice.js', 'flow', 'run', FLOW, '--input', DATA, '--output', join(OUT, 'cli.parquet'), '--quiet'], { SLUICE_THREADS: '1' });
+    const c = timed(process.execPath, ['bin/sluice.js', 'flow', 'run', FLOW, '--input', DATA, '--output', join(OUT, 'cli.parquet'), '--quiet'], {
+      SLUICE_THREADS: '1',
+    });
     cli.push(c.seconds);
     cliCpu.push(c.cpuS);
     if (hasPandas) {
@@ -103,7 +113,9 @@ export async function flowBench(): Promise<string> {
   lines.push(`### Whole process: \`sluice flow run\` against \`python3 diabetes_pandas.py\` (issue 19, target 1)`, '');
   lines.push(`Median of ${RUNS} interleaved runs each, start to exit; ${loadCli} at the start. CPU = user + system of all threads.`, '');
   lines.push('| run | wall s | CPU s | ratio to pandas (wall / CPU) |', '|---|---|---|---|');
-  lines.push(`| \`sluice flow run\` CLI → Parquet, 1 DuckDB thread | ${fmt(median(cli), 3)} | ${fmt(median(cliCpu), 3)} | ${fmt(median(cli) / median(pandasWall))} / ${fmt(median(cliCpu) / median(pandasCpu))} |`);
+  lines.push(
+    `| \`sluice flow run\` CLI → Parquet, 1 DuckDB thread | ${fmt(median(cli), 3)} | ${fmt(median(cliCpu), 3)} | ${fmt(median(cli) / median(pandasWall))} / ${fmt(median(cliCpu) / median(pandasCpu))} |`,
+  );
   lines.push(`| pandas script → CSV, whole process | ${fmt(median(pandasWall), 3)} | ${fmt(median(pandasCpu), 3)} | 1.00 / 1.00 |`, '');
   lines.push(startup(), '');
 

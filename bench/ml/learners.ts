@@ -24,7 +24,10 @@ export const learners: Record<string, BenchLearner> = {
     const r = await runAutoML(frame, target, { metric: 'log_loss', timeLimit, seed: 0 });
     const ok = r.leaderboard.entries.filter((e) => e.status === 'ok').length;
     const members = r.best.members?.map((m) => `${m.id} ${(m.weight * 100).toFixed(0)}%`).join(', ');
-    return { model: r.model, note: `best ${r.best.id} ${r.best.learner}${members ? ` (${members})` : ''}; ${ok} candidates completed, ${r.leaderboard.entries.length} tried` };
+    return {
+      model: r.model,
+      note: `best ${r.best.id} ${r.best.learner}${members ? ` (${members})` : ''}; ${ok} candidates completed, ${r.leaderboard.entries.length} tried`,
+    };
   },
   logistic: async (frame, target) => {
     const model = trainLogistic(frame, target);

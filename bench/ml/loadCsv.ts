@@ -12,7 +12,9 @@ export interface Table {
 }
 
 export function readCsv(path: string): Table {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   const header = lines[0]!.split(',');
   const columns = header.map(() => [] as string[]);
   for (let i = 1; i < lines.length; i++) {

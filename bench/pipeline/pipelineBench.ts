@@ -33,7 +33,13 @@ async function overheadPerState(): Promise<{ perStateMs: number; cpuPerStateMs: 
   const yaml = `start: s0\nstates:\n${Array.from({ length: states }, (_, i) => `  s${i}: { type: task, activity: noop, ${i === states - 1 ? 'end: true' : `next: s${i + 1}`} }`).join('\n')}\n`;
   const def = parsePipelineYaml(yaml);
   const p = project();
-  const o = new Orchestrator({ store: p.store, activities: builtinActivities({ noop: async () => ({}) }), project: p.paths, logger: pino({ level: 'silent' }), concurrency: 1 });
+  const o = new Orchestrator({
+    store: p.store,
+    activities: builtinActivities({ noop: async () => ({}) }),
+    project: p.paths,
+    logger: pino({ level: 'silent' }),
+    concurrency: 1,
+  });
   const runs = 30;
   const cpu0 = process.cpuUsage();
   const t = performance.now();
@@ -63,14 +69,25 @@ async function hundredExecutions(): Promise<{ seconds: number; perExecution: num
   // recorded, nothing sent), features, AutoML training (a short, capped search per batch),
   // registration and deployment.
   const config = {
-    name: 'bench', flow: 'main.flow.yaml', target: 'readmitted',
+    name: 'bench',
+    flow: 'main.flow.yaml',
+    target: 'readmitted',
     featureGroup: { name: 'encounters', recordIdentifier: 'record_id', eventTime: 'event_time' },
     model: { name: 'readmission', timeLimit: 10, holdout: 0.2, seed: 0, learners: ['gbdt', 'logistic'], maxCandidates: 2, ensemble: false, sampleRate: 0 },
   };
   const notify = notifyActivity(p.store.db, { publicUrl: 'http://127.0.0.1:7300', approvers: [], mailer: undefined, webhooks: [] });
   const activities = builtinActivities({ notify }, { store: p.store });
   const def = defaultPipeline();
-  const o = new Orchestrator({ store: p.store, activities, project: p.paths, logger: pino({ level: 'silent' }), concurrency: availableParallelism(), pipeline: def, config: config as never, pollMs: 10 });
+  const o = new Orchestrator({
+    store: p.store,
+    activities,
+    project: p.paths,
+    logger: pino({ level: 'silent' }),
+    concurrency: availableParallelism(),
+    pipeline: def,
+    config: config as never,
+    pollMs: 10,
+  });
   for (let i = 0; i < 100; i++) {
     const rows = csv.slice(1 + i * 200, 1 + (i + 1) * 200);
     writeFileSync(join(p.root, `batch-${i}.csv`), [csv[0], ...rows].join('\n') + '\n');

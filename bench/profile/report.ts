@@ -17,7 +17,9 @@ import { profileTable } from '../../src/profile/profileTable.js';
 import { writeReport } from '../../src/profile/writeReport.js';
 import { PYTHON, ensureDebianPython, fmt, median, timed } from '../lib.js';
 
-const DATA = existsSync('examples/diabetes/diabetic-readmission.csv') ? 'examples/diabetes/diabetic-readmission.csv' : fileURLToPath(new URL('../../examples/diabetes/diabetic-readmission.csv', import.meta.url));
+const DATA = existsSync('examples/diabetes/diabetic-readmission.csv')
+  ? 'examples/diabetes/diabetic-readmission.csv'
+  : fileURLToPath(new URL('../../examples/diabetes/diabetic-readmission.csv', import.meta.url));
 const OUT = 'bench/out';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -47,7 +49,11 @@ async function make1M(path: string): Promise<void> {
   const engine = await Engine.open({ memoryLimit: '2GB' });
   await readTable(engine, DATA, { name: 'raw' });
   // 15 jittered copies: 1,043,550 rows
-  await writeTable(engine, `SELECT * EXCLUDE (k) REPLACE (num_lab_procedures + (k % 7) AS num_lab_procedures, CASE WHEN (k + age) % 50 = 0 THEN NULL ELSE time_in_hospital END AS time_in_hospital) FROM raw, range(15) t(k)`, path);
+  await writeTable(
+    engine,
+    `SELECT * EXCLUDE (k) REPLACE (num_lab_procedures + (k % 7) AS num_lab_procedures, CASE WHEN (k + age) % 50 = 0 THEN NULL ELSE time_in_hospital END AS time_in_hospital) FROM raw, range(15) t(k)`,
+    path,
+  );
   engine.close();
 }
 
@@ -58,16 +64,24 @@ export async function reportBench(): Promise<string> {
     lines.push(s);
     process.stdout.write(`${s}\n`);
   };
-  say(`Machine: ${cpus().length} CPUs; load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}.`);
+  say(
+    `Machine: ${cpus().length} CPUs; load average at start ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}.`,
+  );
   say('');
   say('| run | data | wall time | notes |');
   say('|---|---|---|---|');
   const s = await sluiceReport();
-  say(`| Sluice full report, in process (read, statistics, correlations, quick model, prediction power, anomalies, JSON + HTML), median of ${RUNS} | diabetes 69,570 × 16 | ${fmt(s.total)} s | HTML ${fmt(s.htmlKb, 0)} KB |`);
+  say(
+    `| Sluice full report, in process (read, statistics, correlations, quick model, prediction power, anomalies, JSON + HTML), median of ${RUNS} | diabetes 69,570 × 16 | ${fmt(s.total)} s | HTML ${fmt(s.htmlKb, 0)} KB |`,
+  );
   if (ensureDebianPython(['pandas'], ['python3-pandas'])) {
     const p = timed(PYTHON, ['bench/profile/summary_pandas.py', DATA, String(RUNS)]);
     const r = JSON.parse(p.stdout) as { read: number; stats: number; total: number };
-    say(`| pandas summary statistics only (read_csv, describe, isna, nunique, value_counts, duplicated, Pearson + Spearman), median of ${RUNS} | same file | ${fmt(r.total)} s | read ${fmt(r.read)} s + statistics ${fmt(r.stats)} s |`);
+    say(
+      `| pandas summary statistics only (read_csv, describe, isna, nunique, value_counts, duplicated, Pearson + Spearman), median of ${RUNS} | same file | ${fmt(r.total)} s | read ${fmt(r.read)} s + statistics ${fmt(r.stats)} s |`,
+    );
   } else say('| pandas | — | not available | |');
   const bin = resolve('bin/sluice.js');
   const cli = timed(process.execPath, [bin, 'report', DATA, '--target', 'readmitted', '--out', join(OUT, 'report-cli')]);
@@ -76,11 +90,21 @@ export async function reportBench(): Promise<string> {
     const big = join(OUT, 'diabetes-1m.csv');
     await make1M(big);
     const r = timed(process.execPath, [bin, 'report', big, '--target', 'readmitted', '--out', join(OUT, 'report-1m')]);
-    say(`| \`sluice report\` CLI, one run | 1,043,550 rows (15 jittered copies) | ${fmt(r.seconds)} s | peak RSS ${fmt(r.peakMb, 0)} MB${r.status === 0 ? '' : ' (FAILED)'} |`);
+    say(
+      `| \`sluice report\` CLI, one run | 1,043,550 rows (15 jittered copies) | ${fmt(r.seconds)} s | peak RSS ${fmt(r.peakMb, 0)} MB${r.status === 0 ? '' : ' (FAILED)'} |`,
+    );
   }
   say('');
-  say(`Sluice parts, median ms: ${Object.entries(s.parts).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}.`);
-  say(`Load average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}.`);
+  say(
+    `Sluice parts, median ms: ${Object.entries(s.parts)
+      .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+      .join(', ')}.`,
+  );
+  say(
+    `Load average at end: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}.`,
+  );
   return lines.join('\n');
 }
 

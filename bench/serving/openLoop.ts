@@ -88,7 +88,17 @@ export function summarize(values: Float64Array, n: number): LatencySummary {
     while (k < n && s[k]! <= ms) k++;
     return n ? k / n : NaN;
   };
-  return { count: n, mean: n ? sum / n : NaN, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: n ? s[n - 1]! : NaN, within1ms: within(1), within5ms: within(5) };
+  return {
+    count: n,
+    mean: n ? sum / n : NaN,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    p999: at(0.999),
+    max: n ? s[n - 1]! : NaN,
+    within1ms: within(1),
+    within5ms: within(5),
+  };
 }
 
 /** A growable Float64Array of samples. */
@@ -156,7 +166,11 @@ function validate(o: OpenLoopOptions): URL {
     throw new Error(`openLoop: "${o.url}" is not a URL; give http://host:port/path`);
   }
   if (u.protocol !== 'http:') throw new Error(`openLoop: only http:// URLs are supported, not ${u.protocol}`);
-  for (const [k, v] of [['rate', o.rate], ['connections', o.connections], ['durationSec', o.durationSec]] as const) {
+  for (const [k, v] of [
+    ['rate', o.rate],
+    ['connections', o.connections],
+    ['durationSec', o.durationSec],
+  ] as const) {
     if (!(Number.isFinite(v) && v > 0)) throw new Error(`openLoop: ${k} must be a positive number, got ${v}`);
   }
   if (!Number.isInteger(o.connections)) throw new Error(`openLoop: connections must be an integer, got ${o.connections}`);
@@ -168,7 +182,9 @@ function requestBytes(u: URL, o: OpenLoopOptions): Buffer {
   const headers: Record<string, string> = { host: u.host, ...Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])) };
   const method = o.method ?? (body.length ? 'POST' : 'GET');
   if (body.length || method !== 'GET') headers['content-length'] = String(body.length);
-  const head = `${method} ${u.pathname}${u.search} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  const head = `${method} ${u.pathname}${u.search} HTTP/1.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
 

@@ -39,7 +39,8 @@ const median = (xs: number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const pinned = (cpu: number, args: string[]): [string, string[]] => (pin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
+const pinned = (cpu: number, args: string[]): [string, string[]] =>
+  pin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args];
 
 interface Urls {
   endpoint: string;
@@ -69,8 +70,23 @@ async function served(metricsUrl: string): Promise<number> {
 
 function generate(url: string, bodyFile: string, rate: number, duration: number, warmup: number): OpenLoopResult {
   const [cmd, args] = pinned(1, [
-    '--import', 'tsx', 'bench/serving/openLoopCli.ts', '--url', url, '--rate', String(rate), '--connections', String(CONNECTIONS),
-    '--duration', String(duration), '--warmup', String(warmup), '--body-file', bodyFile, '--content-type', 'application/json',
+    '--import',
+    'tsx',
+    'bench/serving/openLoopCli.ts',
+    '--url',
+    url,
+    '--rate',
+    String(rate),
+    '--connections',
+    String(CONNECTIONS),
+    '--duration',
+    String(duration),
+    '--warmup',
+    String(warmup),
+    '--body-file',
+    bodyFile,
+    '--content-type',
+    'application/json',
   ]);
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`generator failed (${r.status}): ${r.stderr}`);
@@ -110,7 +126,9 @@ async function main(): Promise<void> {
           const r = generate(urls[t], bodyFile, rate, DURATION, WARMUP);
           const counted = t === 'endpoint' ? (await served(urls.metrics)) - before : undefined;
           byTarget.get(t)!.runs.push({ ...r, loadAverage: load, ...(counted !== undefined ? { serverCounted: counted } : {}) });
-          process.stderr.write(`${t} @ ${rate}/s run ${run + 1}: achieved ${r.achievedRate.toFixed(0)}/s, p50 ${r.latencyMs.p50.toFixed(2)} p99 ${r.latencyMs.p99.toFixed(2)} ms (load ${load.toFixed(2)})\n`);
+          process.stderr.write(
+            `${t} @ ${rate}/s run ${run + 1}: achieved ${r.achievedRate.toFixed(0)}/s, p50 ${r.latencyMs.p50.toFixed(2)} p99 ${r.latencyMs.p99.toFixed(2)} ms (load ${load.toFixed(2)})\n`,
+          );
         }
       }
       for (const t of active) {
@@ -158,7 +176,16 @@ function report(steps: Step[], trees: number, loadStart: number[]): void {
   writeFileSync(join(out, 'openloop.json'), JSON.stringify(json, null, 2));
   const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   const row = (s: Step): string =>
-    `| ${s.target === 'endpoint' ? '/invocations, 1 record' : 'hello-world (ceiling)'} | ${s.rate} | ${f(m(s, (r) => r.achievedRate), 0)} | ${f(m(s, (r) => r.latencyMs.p50))} | ${f(m(s, (r) => r.latencyMs.p90))} | ${f(m(s, (r) => r.latencyMs.p99))} | ${f(minP99(s))} | ${f(m(s, (r) => r.latencyMs.p999))} | ${f(m(s, (r) => (r.latencyMs.within5ms ?? NaN) * 100), 2)}% | ${f(m(s, (r) => r.serviceMs.p99))} | ${f(m(s, (r) => r.sendLagMs.p99), 3)} | ${s.runs.reduce((a, r) => a + r.errors + r.unanswered + r.non2xx, 0)} | ${s.runs.every((r) => r.serverCounted === undefined || r.serverCounted === r.totalWritten) ? 'yes' : 'NO'} | ${s.runs.map((r) => r.loadAverage.toFixed(1)).join(' ')} |`;
+    `| ${s.target === 'endpoint' ? '/invocations, 1 record' : 'hello-world (ceiling)'} | ${s.rate} | ${f(
+      m(s, (r) => r.achievedRate),
+      0,
+    )} | ${f(m(s, (r) => r.latencyMs.p50))} | ${f(m(s, (r) => r.latencyMs.p90))} | ${f(m(s, (r) => r.latencyMs.p99))} | ${f(minP99(s))} | ${f(m(s, (r) => r.latencyMs.p999))} | ${f(
+      m(s, (r) => (r.latencyMs.within5ms ?? NaN) * 100),
+      2,
+    )}% | ${f(m(s, (r) => r.serviceMs.p99))} | ${f(
+      m(s, (r) => r.sendLagMs.p99),
+      3,
+    )} | ${s.runs.reduce((a, r) => a + r.errors + r.unanswered + r.non2xx, 0)} | ${s.runs.every((r) => r.serverCounted === undefined || r.serverCounted === r.totalWritten) ? 'yes' : 'NO'} | ${s.runs.map((r) => r.loadAverage.toFixed(1)).join(' ')} |`;
   const md = [
     `Open loop, ${CONNECTIONS} connections, ${DURATION} s per run after ${WARMUP} s of warm-up at the same rate, ${RUNS === 1 ? 'one run' : `median of ${RUNS} runs`} per step (${FULL ? 'full' : 'quick'} mode); server pinned to CPU 0, generator to CPU 1: ${pin ? 'yes' : 'no'}. Latency from each request's due time (coordinated omission corrected); "service p99" from when it was written (what a closed-loop tool reports); "send lag" is the generator's own delay. Model: ${trees} trees.`,
     '',
@@ -168,7 +195,9 @@ function report(steps: Step[], trees: number, loadStart: number[]): void {
     ...steps.filter((s) => s.target === 'hello').map(row),
     '',
     `Highest step with p99 < ${TARGET_P99_MS} ms (and every lower step too), by the median of the runs: /invocations ${json.highestRateP99Under5ms.medianOfRuns.endpoint ?? 'none'} requests/s, hello-world ${json.highestRateP99Under5ms.medianOfRuns.hello ?? 'none'} requests/s; by each step's least disturbed run: /invocations ${json.highestRateP99Under5ms.bestRun.endpoint ?? 'none'}, hello-world ${json.highestRateP99Under5ms.bestRun.hello ?? 'none'}.`,
-    `Load average at start: ${loadStart.map((x) => x.toFixed(2)).join(' ')}; at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} CPUs).`,
+    `Load average at start: ${loadStart.map((x) => x.toFixed(2)).join(' ')}; at end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (${cpus().length} CPUs).`,
   ].join('\n');
   process.stdout.write(md + '\n');
 }

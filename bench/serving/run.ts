@@ -169,7 +169,14 @@ async function main(): Promise<void> {
       if (res.status !== 200 || json.predictions?.length !== 10_000) throw new Error(`batch failed: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
       if (i >= 5) times.push(t); // the first runs warm up
     }
-    batches.push({ format: label, bytes: Buffer.byteLength(body), p50ms: quantile(times, 0.5), p95ms: quantile(times, 0.95), maxms: Math.max(...times), runs: times.length });
+    batches.push({
+      format: label,
+      bytes: Buffer.byteLength(body),
+      p50ms: quantile(times, 0.5),
+      p95ms: quantile(times, 0.95),
+      maxms: Math.max(...times),
+      runs: times.length,
+    });
   }
 
   // Where a single record's time goes, in process (no HTTP): the predictor alone.
@@ -195,7 +202,12 @@ async function main(): Promise<void> {
   };
   const parsed = parseInvocation('text/csv', csvBody, predictor.inputs);
   // The transform the endpoint runs: the fitted flow without add-only steps the model ignores.
-  const transform = compileRecordTransform(pruneForServing(trained.fitted, trained.model.schema.map((x) => x.name)));
+  const transform = compileRecordTransform(
+    pruneForServing(
+      trained.fitted,
+      trained.model.schema.map((x) => x.name),
+    ),
+  );
   const transformed = transform(parsed.records).map((r) => (r.ok ? r.row : {}));
   const frame = rowsToFrame(transformed, trained.model.schema);
   const preds = await predictor.predict(parsed.records);
@@ -230,10 +242,14 @@ async function main(): Promise<void> {
     `|---|---|---|---|---|---|`,
     ...batches.map((b) => `| ${b.format} | ${b.bytes} | ${b.p50ms.toFixed(1)} | ${b.p95ms.toFixed(1)} | ${b.maxms.toFixed(1)} | ${b.runs} |`),
     '',
-    `10,000-record batch in process (median ms): ${Object.entries(breakdown).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`,
+    `10,000-record batch in process (median ms): ${Object.entries(breakdown)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')}`,
     '',
     `predictor alone (flow + ${treeCount} trees, 1 record, no HTTP): ${predictUs.toFixed(1)} µs`,
-    `load average before/after: ${loadAverageBefore.map((x) => x.toFixed(1)).join(' ')} / ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`,
+    `load average before/after: ${loadAverageBefore.map((x) => x.toFixed(1)).join(' ')} / ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${cpus().length} CPUs`,
   ].join('\n');
   process.stdout.write(md + '\n');
 
@@ -243,12 +259,18 @@ async function main(): Promise<void> {
   registry.close();
 
   // Open loop: fixed request rates at 200 connections, latency from each request's due time.
-  const open = spawnSync(process.execPath, ['--import', 'tsx', 'bench/serving/openLoopBench.ts', '--artifact', trained.dir, ...(process.argv.includes('--full') ? ['--full'] : [])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 24,
-  });
-  process.stdout.write(`\n## Open loop (fixed rates, coordinated omission corrected)\n\n${open.status === 0 ? open.stdout : `(openLoopBench.ts exited with ${open.status})\n`}`);
+  const open = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/serving/openLoopBench.ts', '--artifact', trained.dir, ...(process.argv.includes('--full') ? ['--full'] : [])],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    },
+  );
+  process.stdout.write(
+    `\n## Open loop (fixed rates, coordinated omission corrected)\n\n${open.status === 0 ? open.stdout : `(openLoopBench.ts exited with ${open.status})\n`}`,
+  );
 }
 
 await main();

@@ -98,8 +98,13 @@ export async function featuresBench(): Promise<string> {
   lines.push('## Feature steps: 8 fitting steps on the diabetes data', '');
   lines.push(`Flow: \`FEATURES_FLOW\` in bench/steps/featuresBench.ts. DuckDB 2 threads; median of ${RUNS} runs; transform only (data already loaded).`, '');
   lines.push('| data | Sluice fit + materialize (s) | Sluice apply fitted (s) | pandas + scikit-learn (s) | ratio fit / pandas |', '|---|---|---|---|---|');
-  lines.push(`| 69,570 rows → ${small.rows} rows × ${small.cols} cols | ${fmt(small.fit, 3)} | ${fmt(small.apply, 3)} | ${pd ? fmt(pd.seconds, 3) : 'n/a'} | ${pd ? fmt(small.fit / pd.seconds) : 'n/a'} |`);
-  lines.push(`| ${(69570 * COPIES).toLocaleString('en-US')} rows (${COPIES} copies) | ${fmt(big.fit, 3)} | ${fmt(big.apply, 3)} | ${pdBig ? fmt(pdBig.seconds, 3) : 'n/a'} | ${pdBig ? fmt(big.fit / pdBig.seconds) : 'n/a'} |`, '');
+  lines.push(
+    `| 69,570 rows → ${small.rows} rows × ${small.cols} cols | ${fmt(small.fit, 3)} | ${fmt(small.apply, 3)} | ${pd ? fmt(pd.seconds, 3) : 'n/a'} | ${pd ? fmt(small.fit / pd.seconds) : 'n/a'} |`,
+  );
+  lines.push(
+    `| ${(69570 * COPIES).toLocaleString('en-US')} rows (${COPIES} copies) | ${fmt(big.fit, 3)} | ${fmt(big.apply, 3)} | ${pdBig ? fmt(pdBig.seconds, 3) : 'n/a'} | ${pdBig ? fmt(big.fit / pdBig.seconds) : 'n/a'} |`,
+    '',
+  );
   lines.push('Record path (serving, no database): the same fitted flow on JavaScript records.', '');
   lines.push('| measure | value |', '|---|---|');
   lines.push(`| 69,570 records in one call | ${fmt(rec, 3)} s (${fmt(records.length / rec / 1000, 0)}k records/s) |`);

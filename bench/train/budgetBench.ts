@@ -69,7 +69,10 @@ function table(runs: Run[]): string[] {
   return [
     '| run | wall s | CPU s | peak MB | time limit s | candidates | searched / refit / training rows | holdout accuracy | holdout f1 | load at start |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...runs.map((r, i) => `| ${i + 1} | ${fmt(r.wall, 1)} | ${fmt(r.cpu, 1)} | ${fmt(r.peakMb, 0)} | ${r.timeLimit} | ${r.candidates} | ${r.searchRows} / ${r.refitRows} / ${r.availableRows} | ${fmt(r.accuracy, 3)} | ${fmt(r.f1, 3)} | ${r.load} |`),
+    ...runs.map(
+      (r, i) =>
+        `| ${i + 1} | ${fmt(r.wall, 1)} | ${fmt(r.cpu, 1)} | ${fmt(r.peakMb, 0)} | ${r.timeLimit} | ${r.candidates} | ${r.searchRows} / ${r.refitRows} / ${r.availableRows} | ${fmt(r.accuracy, 3)} | ${fmt(r.f1, 3)} | ${r.load} |`,
+    ),
   ];
 }
 

@@ -16,19 +16,38 @@ export const backupManifestSchema = z.strictObject({
   createdAt: z.string(),
   project: z.string(),
   /** Every state database, copied with SQLite's online backup into `databases/`. */
-  databases: z.array(z.strictObject({
-    role: z.enum(['project', 'online']),
-    /** Where it lives, relative to the project when inside it. */
-    path: z.string().min(1),
-    ...hashed,
-    /** Each module's schema version (schema_migrations). */
-    schema: z.record(z.string(), z.number().int()),
-  })).min(1),
+  databases: z
+    .array(
+      z.strictObject({
+        role: z.enum(['project', 'online']),
+        /** Where it lives, relative to the project when inside it. */
+        path: z.string().min(1),
+        ...hashed,
+        /** Each module's schema version (schema_migrations). */
+        schema: z.record(z.string(), z.number().int()),
+      }),
+    )
+    .min(1),
   /** Model version folders at backup time, with their own manifest (sluice-version.json). */
-  models: z.array(z.strictObject({ name: z.string(), version: z.number().int().positive(), path: z.string(), files: z.number().int(), bytes: z.number().int(), manifest: z.unknown() })),
+  models: z.array(
+    z.strictObject({
+      name: z.string(),
+      version: z.number().int().positive(),
+      path: z.string(),
+      files: z.number().int(),
+      bytes: z.number().int(),
+      manifest: z.unknown(),
+    }),
+  ),
   stores: z.strictObject({
-    offline: z.union([folderSize.extend({ type: z.literal('local') }), z.strictObject({ type: z.literal('s3'), bucket: z.string(), prefix: z.string(), endpoint: z.string().optional() })]),
-    online: z.union([z.strictObject({ type: z.literal('sqlite'), path: z.string().nullable() }), z.strictObject({ type: z.literal('redis'), url: z.string() })]),
+    offline: z.union([
+      folderSize.extend({ type: z.literal('local') }),
+      z.strictObject({ type: z.literal('s3'), bucket: z.string(), prefix: z.string(), endpoint: z.string().optional() }),
+    ]),
+    online: z.union([
+      z.strictObject({ type: z.literal('sqlite'), path: z.string().nullable() }),
+      z.strictObject({ type: z.literal('redis'), url: z.string() }),
+    ]),
     reports: folderSize,
     archive: folderSize,
   }),
@@ -48,21 +67,26 @@ export function readBackupManifest(dir: string): BackupManifest {
   const file = join(dir, BACKUP_MANIFEST);
   if (!existsSync(file)) {
     throw new SluiceError('BACKUP_MANIFEST_MISSING', `${dir} has no ${BACKUP_MANIFEST}: it is not a Sluice backup, or the backup did not finish`, {
-      location: { file }, hint: 'pass the folder "sluice backup DIR" wrote (it holds manifest.json and databases/)',
+      location: { file },
+      hint: 'pass the folder "sluice backup DIR" wrote (it holds manifest.json and databases/)',
     });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new SluiceError('BACKUP_MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}`, { location: { file }, hint: 'the manifest was damaged or edited; use another backup' });
+    throw new SluiceError('BACKUP_MANIFEST_INVALID', `${file} is not valid JSON: ${(e as Error).message}`, {
+      location: { file },
+      hint: 'the manifest was damaged or edited; use another backup',
+    });
   }
   const parsed = backupManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.');
     throw new SluiceError('BACKUP_MANIFEST_INVALID', `${file}: ${field || '(top level)'}: ${issue.message}`, {
-      location: { file, field }, hint: `a manifest of format ${BACKUP_FORMAT} is expected; the file was damaged, edited, or written by another Sluice version`,
+      location: { file, field },
+      hint: `a manifest of format ${BACKUP_FORMAT} is expected; the file was damaged, edited, or written by another Sluice version`,
     });
   }
   return parsed.data;

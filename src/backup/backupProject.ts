@@ -33,13 +33,19 @@ export interface BackupOptions {
 export async function backupProject(project: Project, dir: string, opts: BackupOptions = {}): Promise<BackupManifest> {
   const target = resolve(dir);
   if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
-    throw new SluiceError('BACKUP_DIR_NOT_EMPTY', `${target} already exists and is not an empty folder`, { location: { file: target }, hint: 'back up into a new folder, e.g. backups/$(date +%F-%H%M)' });
+    throw new SluiceError('BACKUP_DIR_NOT_EMPTY', `${target} already exists and is not an empty folder`, {
+      location: { file: target },
+      hint: 'back up into a new folder, e.g. backups/$(date +%F-%H%M)',
+    });
   }
   const layout = stateLayout(project);
   const root = project.paths.root;
   const main = layout.databases.find((d) => d.role === 'project')!;
   if (!existsSync(main.path) || statSync(main.path).size === 0) {
-    throw new SluiceError('BACKUP_NO_STATE', `the project database ${main.path} does not exist or is empty: there is nothing to back up`, { location: { file: main.path }, hint: 'run sluice backup in the project folder (or pass --project)' });
+    throw new SluiceError('BACKUP_NO_STATE', `the project database ${main.path} does not exist or is empty: there is nothing to back up`, {
+      location: { file: main.path },
+      hint: 'run sluice backup in the project folder (or pass --project)',
+    });
   }
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(join(tmp, 'databases'), { recursive: true });
@@ -62,8 +68,12 @@ export async function backupProject(project: Project, dir: string, opts: BackupO
       databases,
       models: modelFolders(layout.areas.models!, root),
       stores: {
-        offline: layout.offline.type === 'local' ? { type: 'local', path: projectRelative(root, layout.offline.path), ...folderSize(layout.offline.path) } : layout.offline,
-        online: layout.online.type === 'sqlite' ? { type: 'sqlite', path: layout.online.path ? projectRelative(root, layout.online.path) : null } : layout.online,
+        offline:
+          layout.offline.type === 'local'
+            ? { type: 'local', path: projectRelative(root, layout.offline.path), ...folderSize(layout.offline.path) }
+            : layout.offline,
+        online:
+          layout.online.type === 'sqlite' ? { type: 'sqlite', path: layout.online.path ? projectRelative(root, layout.online.path) : null } : layout.online,
         reports: { path: projectRelative(root, layout.areas.reports!), ...folderSize(layout.areas.reports!) },
         archive: { path: projectRelative(root, layout.archive), ...folderSize(layout.archive) },
       },
@@ -104,7 +114,9 @@ function checkCopy(copy: string, source: string): Record<string, number> {
     const check = db.pragma('quick_check', { simple: true }) as string;
     if (check !== 'ok') {
       throw new SluiceError('STATE_CORRUPT', `the state database ${source} is damaged: quick_check of its copy says "${String(check).slice(0, 200)}"`, {
-        location: { file: source }, hint: 'keep the damaged file and restore an older backup (docs/operations.md)', httpStatus: 500,
+        location: { file: source },
+        hint: 'keep the damaged file and restore an older backup (docs/operations.md)',
+        httpStatus: 500,
       });
     }
     return schemaVersionsOf(db);
@@ -119,7 +131,10 @@ function modelFolders(modelsDir: string, root: string): BackupManifest['models']
   for (const name of readdirSync(modelsDir).sort()) {
     const dir = join(modelsDir, name);
     if (name.startsWith('.') || !statSync(dir).isDirectory()) continue;
-    const versions = readdirSync(dir).filter((v) => /^\d+$/.test(v)).map(Number).sort((a, b) => a - b);
+    const versions = readdirSync(dir)
+      .filter((v) => /^\d+$/.test(v))
+      .map(Number)
+      .sort((a, b) => a - b);
     for (const version of versions) {
       const path = join(dir, String(version));
       out.push({ name, version, path: projectRelative(root, path), ...folderSize(path), manifest: readVersionManifest(path) ?? null });

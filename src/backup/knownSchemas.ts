@@ -26,6 +26,9 @@ export function knownSchemaVersions(): Record<string, number> {
 export function schemaVersionsOf(db: ProjectDb): Record<string, number> {
   const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
   if (!has) return {};
-  const rows = db.prepare('SELECT module, MAX(version) AS version FROM schema_migrations GROUP BY module ORDER BY module').all() as Array<{ module: string; version: number }>;
+  const rows = db.prepare('SELECT module, MAX(version) AS version FROM schema_migrations GROUP BY module ORDER BY module').all() as Array<{
+    module: string;
+    version: number;
+  }>;
   return Object.fromEntries(rows.map((r) => [r.module, r.version]));
 }

@@ -52,10 +52,14 @@ export async function restoreProject(project: Project, dir: string, opts: Restor
   // 0. A running server holds the databases open: a restore under it would be lost to its writes.
   const server = runningServer(project.paths.stateDir);
   if (server && !opts.force) {
-    throw new SluiceError('RESTORE_SERVER_RUNNING', `sluice serve is running on this project (pid ${server.pid}${server.address ? `, ${server.address}` : ''}, since ${server.startedAt})`, {
-      location: { file: serveLockPath(project.paths.stateDir) },
-      hint: `stop it first (kill ${server.pid}, or Ctrl-C where it runs), then run sluice restore again; --force restores anyway, but the server keeps using the database it has open (moved aside) until it is restarted`,
-    });
+    throw new SluiceError(
+      'RESTORE_SERVER_RUNNING',
+      `sluice serve is running on this project (pid ${server.pid}${server.address ? `, ${server.address}` : ''}, since ${server.startedAt})`,
+      {
+        location: { file: serveLockPath(project.paths.stateDir) },
+        hint: `stop it first (kill ${server.pid}, or Ctrl-C where it runs), then run sluice restore again; --force restores anyway, but the server keeps using the database it has open (moved aside) until it is restarted`,
+      },
+    );
   }
 
   // 1. Verify the backup, touching nothing.
@@ -75,7 +79,12 @@ export async function restoreProject(project: Project, dir: string, opts: Restor
   const fileTargets = [];
   for (const f of manifest.files) {
     const base = layout.areas[f.area];
-    if (!base) throw new SluiceError('RESTORE_NO_PLACE', `the backup holds ${f.area} files but this project keeps no local ${f.area} folder (stores.offline is not local)`, { hint: 'restore into a project whose sluice.yaml has a local offline store' });
+    if (!base)
+      throw new SluiceError(
+        'RESTORE_NO_PLACE',
+        `the backup holds ${f.area} files but this project keeps no local ${f.area} folder (stores.offline is not local)`,
+        { hint: 'restore into a project whose sluice.yaml has a local offline store' },
+      );
     const target = inside(base, f.path);
     const current = existsSync(target) ? (await fileFingerprint(target)).sha256 : undefined;
     fileTargets.push({ f, target, base, same: current === f.sha256, exists: current !== undefined });
@@ -85,10 +94,14 @@ export async function restoreProject(project: Project, dir: string, opts: Restor
     ...fileTargets.filter((t) => t.exists && !t.same).map((t) => t.target),
   ];
   if (conflicts.length > 0 && !opts.force) {
-    throw new SluiceError('RESTORE_STATE_EXISTS', `the project already has state that the restore would replace: ${conflicts.slice(0, 5).join(', ')}${conflicts.length > 5 ? ` and ${conflicts.length - 5} more` : ''}`, {
-      location: { file: conflicts[0]! },
-      hint: 'stop sluice serve and run again with --force: the replaced files are moved into a replaced-<time>/ folder beside them, never deleted',
-    });
+    throw new SluiceError(
+      'RESTORE_STATE_EXISTS',
+      `the project already has state that the restore would replace: ${conflicts.slice(0, 5).join(', ')}${conflicts.length > 5 ? ` and ${conflicts.length - 5} more` : ''}`,
+      {
+        location: { file: conflicts[0]! },
+        hint: 'stop sluice serve and run again with --force: the replaced files are moved into a replaced-<time>/ folder beside them, never deleted',
+      },
+    );
   }
 
   // 3. Put it back: each file under a temporary name, renamed into place; what it replaces moved aside.
@@ -141,20 +154,31 @@ export async function restoreProject(project: Project, dir: string, opts: Restor
 function inside(base: string, rel: string): string {
   const p = resolve(base, rel);
   if (p !== base && !p.startsWith(base + sep)) {
-    throw new SluiceError('BACKUP_MANIFEST_INVALID', `the manifest names "${rel.slice(0, 200)}", which leaves ${base}`, { location: { file: join(base, 'manifest.json') }, hint: 'the manifest was edited; use another backup' });
+    throw new SluiceError('BACKUP_MANIFEST_INVALID', `the manifest names "${rel.slice(0, 200)}", which leaves ${base}`, {
+      location: { file: join(base, 'manifest.json') },
+      hint: 'the manifest was edited; use another backup',
+    });
   }
   return p;
 }
 
 async function verifyHash(file: string, sha256: string, bytes: number): Promise<void> {
   if (!existsSync(file)) {
-    throw new SluiceError('BACKUP_FILE_MISSING', `the backup lacks ${file}, which its manifest lists`, { location: { file }, hint: 'the backup is incomplete; use another backup' });
+    throw new SluiceError('BACKUP_FILE_MISSING', `the backup lacks ${file}, which its manifest lists`, {
+      location: { file },
+      hint: 'the backup is incomplete; use another backup',
+    });
   }
   const got = await fileFingerprint(file);
   if (got.sha256 !== sha256 || got.bytes !== bytes) {
-    throw new SluiceError('BACKUP_HASH_MISMATCH', `${file} does not match the backup manifest (sha256 ${got.sha256.slice(0, 12)}…, ${got.bytes} bytes; manifest says ${sha256.slice(0, 12)}…, ${bytes} bytes)`, {
-      location: { file }, hint: 'the backup was changed or damaged after it was made; nothing was restored. Use another backup',
-    });
+    throw new SluiceError(
+      'BACKUP_HASH_MISMATCH',
+      `${file} does not match the backup manifest (sha256 ${got.sha256.slice(0, 12)}…, ${got.bytes} bytes; manifest says ${sha256.slice(0, 12)}…, ${bytes} bytes)`,
+      {
+        location: { file },
+        hint: 'the backup was changed or damaged after it was made; nothing was restored. Use another backup',
+      },
+    );
   }
 }
 
@@ -168,13 +192,17 @@ function checkDatabase(file: string, known: Record<string, number>): void {
     for (const [module, version] of Object.entries(schemaVersionsOf(db))) {
       if (version > (known[module] ?? 0)) {
         throw new SluiceError('BACKUP_TOO_NEW', `${file} has ${module} schema version ${version}; this Sluice knows up to ${known[module] ?? 0}`, {
-          location: { file }, hint: 'the backup was made by a newer Sluice: restore it with that version; nothing was restored',
+          location: { file },
+          hint: 'the backup was made by a newer Sluice: restore it with that version; nothing was restored',
         });
       }
     }
   } catch (e) {
     if (e instanceof SluiceError) throw e;
-    throw new SluiceError('BACKUP_DATABASE_BAD', `${file} is not a readable database: ${(e as Error).message}`, { location: { file }, hint: 'the backup is damaged; use another backup' });
+    throw new SluiceError('BACKUP_DATABASE_BAD', `${file} is not a readable database: ${(e as Error).message}`, {
+      location: { file },
+      hint: 'the backup is damaged; use another backup',
+    });
   } finally {
     db?.close();
   }
@@ -191,7 +219,9 @@ function holdsState(path: string): boolean {
   let db;
   try {
     db = new Database(path, { fileMustExist: true });
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'`).all() as Array<{ name: string }>;
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'`)
+      .all() as Array<{ name: string }>;
     return tables.some((t) => db!.prepare(`SELECT 1 FROM "${t.name.replace(/"/g, '""')}" LIMIT 1`).get() !== undefined);
   } catch {
     return true;

@@ -36,10 +36,19 @@ export function stateLayout(project: Project): StateLayout {
     databases: [{ role: 'project', path: paths.db }, ...(onlinePath ? [{ role: 'online' as const, path: onlinePath }] : [])],
     areas: { models: paths.models, reports: paths.reports, ...(offlinePath ? { offline: offlinePath } : {}) },
     archive: paths.archive,
-    offline: stores.offline.type === 'local'
-      ? { type: 'local', path: offlinePath! }
-      : { type: 's3', bucket: stores.offline.bucket, prefix: stores.offline.prefix ?? '', ...(stores.offline.endpoint ? { endpoint: stores.offline.endpoint } : {}) },
-    online: stores.online.type === 'sqlite' ? { type: 'sqlite', path: onlinePath ?? null } : { type: 'redis', url: withoutCredentials(stores.online.url ?? 'redis://127.0.0.1:6379') },
+    offline:
+      stores.offline.type === 'local'
+        ? { type: 'local', path: offlinePath! }
+        : {
+            type: 's3',
+            bucket: stores.offline.bucket,
+            prefix: stores.offline.prefix ?? '',
+            ...(stores.offline.endpoint ? { endpoint: stores.offline.endpoint } : {}),
+          },
+    online:
+      stores.online.type === 'sqlite'
+        ? { type: 'sqlite', path: onlinePath ?? null }
+        : { type: 'redis', url: withoutCredentials(stores.online.url ?? 'redis://127.0.0.1:6379') },
   };
 }
 

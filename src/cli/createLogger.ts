@@ -19,7 +19,10 @@ const OWN = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
 export function resolveLogFormat(option: string | undefined, isTty: boolean): LogFormat {
   if (option === undefined) return isTty ? 'pretty' : 'json';
   if (option === 'pretty' || option === 'json') return option;
-  throw new SluiceError('CLI_BAD_OPTION', `--log-format is ${JSON.stringify(option)}, not pretty or json`, { location: { field: '--log-format' }, hint: 'use --log-format pretty (a terminal) or --log-format json (a log collector)' });
+  throw new SluiceError('CLI_BAD_OPTION', `--log-format is ${JSON.stringify(option)}, not pretty or json`, {
+    location: { field: '--log-format' },
+    hint: 'use --log-format pretty (a terminal) or --log-format json (a log collector)',
+  });
 }
 
 function value(v: unknown): string {
@@ -41,7 +44,9 @@ export function prettyLine(line: string, color: boolean): string {
   }
   const [name, tint] = LEVELS[o.level as number] ?? [String(o.level).toUpperCase().padEnd(5), ''];
   const time = new Date(typeof o.time === 'number' ? o.time : Date.now()).toISOString().slice(11, 23);
-  const fields = Object.entries(o).filter(([k]) => !OWN.has(k)).map(([k, v]) => `${k}=${value(v)}`);
+  const fields = Object.entries(o)
+    .filter(([k]) => !OWN.has(k))
+    .map(([k, v]) => `${k}=${value(v)}`);
   const err = o.err as { stack?: unknown } | undefined;
   const stack = err && typeof err.stack === 'string' ? `\n${err.stack.replace(/^/gm, '    ')}` : '';
   const level = color ? `${tint}${name}\x1b[0m` : name;

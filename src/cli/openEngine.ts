@@ -5,5 +5,8 @@ import { Engine } from '../engine/Engine.js';
  * otherwise) so large files spill to disk instead of growing the process.
  */
 export function openEngine(): Promise<Engine> {
-  return Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB', threads: process.env.SLUICE_THREADS ? Number(process.env.SLUICE_THREADS) : undefined });
+  return Engine.open({
+    memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB',
+    threads: process.env.SLUICE_THREADS ? Number(process.env.SLUICE_THREADS) : undefined,
+  });
 }

@@ -23,7 +23,9 @@ export interface ProjectReading {
  */
 export async function projectReading(flags: { dateOrder?: string }): Promise<ProjectReading> {
   if (flags.dateOrder !== undefined && flags.dateOrder !== 'dmy' && flags.dateOrder !== 'mdy') {
-    throw new SluiceError('CLI_USAGE', `--date-order must be dmy or mdy, not "${flags.dateOrder}"`, { hint: 'dmy reads 12/06/1998 as 12 June, mdy as 6 December' });
+    throw new SluiceError('CLI_USAGE', `--date-order must be dmy or mdy, not "${flags.dateOrder}"`, {
+      hint: 'dmy reads 12/06/1998 as 12 June, mdy as 6 December',
+    });
   }
   const { CONFIG_FILE, findProjectRoot, loadProject } = await import('../pipeline/project/loadProject.js');
   let root: string | undefined;

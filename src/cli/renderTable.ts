@@ -1,7 +1,14 @@
 /** Renders rows as a plain-text table for the terminal, truncating long values. */
 export function renderTable(columns: string[], rows: Array<Record<string, unknown>>, maxWidth = 24): string {
   const cell = (v: unknown): string => {
-    let s = v === null || v === undefined ? '∅' : v instanceof Date ? v.toISOString() : typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : String(v);
+    let s =
+      v === null || v === undefined
+        ? '∅'
+        : v instanceof Date
+          ? v.toISOString()
+          : typeof v === 'number' && !Number.isInteger(v)
+            ? String(Number(v.toPrecision(6)))
+            : String(v);
     s = s.replace(/[\r\n\t]/g, ' ');
     return s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s;
   };

@@ -8,13 +8,12 @@ import { diskFullSchema, inputLimitsSchema, serverLimitsSchema } from './limitsC
 import { endpointConfigSchema } from './endpointConfig.js';
 import { DEFAULT_STATE_DIR } from './stateDir.js';
 
-
 export const approverSchema = z
   .strictObject({
     name: z.string().min(1),
     email: z.email().optional(),
     role: z.enum(['approver', 'admin', 'viewer']).default('approver'),
-    passwordHash: z.string().optional().meta({ description: 'scrypt hash for console login (written by the console\'s user command).' }),
+    passwordHash: z.string().optional().meta({ description: "scrypt hash for console login (written by the console's user command)." }),
   })
   .meta({ description: 'A person who reads (viewer) or decides (approver, admin).' });
 
@@ -52,21 +51,23 @@ export const configSchema = z
     stabilityMs: z.number().int().min(0).default(1000).meta({ description: 'A file is taken from the inbox once its size has not changed for this long.' }),
     concurrency: z.number().int().min(1).max(256).default(4).meta({ description: 'Executions driven at once.' }),
     duplicates: z.enum(['skip', 'process']).default('skip').meta({ description: 'What to do with a file whose content was already processed.' }),
-    inputRoots: z.array(z.string().min(1)).default([]).meta({ description: 'Folders besides the inbox and the archive whose files the server may start executions on (POST /api/executions); relative to the project.' }),
+    inputRoots: z.array(z.string().min(1)).default([]).meta({
+      description: 'Folders besides the inbox and the archive whose files the server may start executions on (POST /api/executions); relative to the project.',
+    }),
     inputLimits: inputLimitsSchema,
     diskFull: diskFullSchema,
     flow: z.string().optional().meta({ description: 'The recipe applied to each file (flows/*.flow.yaml).' }),
     target: z.string().optional().meta({ description: 'The column models predict.' }),
     id: z.string().optional().meta({ description: 'The record id column (feature store).' }),
     gates: z.string().optional().meta({ description: 'Quality gates file.' }),
-    missingTokens: z
-      .array(z.string())
-      .optional()
-      .meta({ description: "Text values read as missing in this project's data, replacing pandas' default list (docs/data.md); a flow's missing_tokens replaces it in turn." }),
-    dateOrder: z
-      .enum(['dmy', 'mdy'])
-      .optional()
-      .meta({ description: 'The day/month order of numeric dates such as 12/06/1998 in this project\'s data (dmy: 12 June; mdy: 6 December). Without it such columns stay text; names of months and ISO dates need no order (docs/data.md).' }),
+    missingTokens: z.array(z.string()).optional().meta({
+      description:
+        "Text values read as missing in this project's data, replacing pandas' default list (docs/data.md); a flow's missing_tokens replaces it in turn.",
+    }),
+    dateOrder: z.enum(['dmy', 'mdy']).optional().meta({
+      description:
+        "The day/month order of numeric dates such as 12/06/1998 in this project's data (dmy: 12 June; mdy: 6 December). Without it such columns stay text; names of months and ISO dates need no order (docs/data.md).",
+    }),
     featureGroup: z
       .strictObject({
         name: z.string().min(1),
@@ -77,30 +78,48 @@ export const configSchema = z
       .meta({ description: 'The feature group approved batches are ingested into (created from the first batch).' }),
     model: z
       .strictObject({
-        name: z.string().min(1).optional().meta({ description: 'The registered model the pipeline trains and the endpoint serves; defaults to the project name.' }),
-        metric: z.string().optional().meta({ description: 'Holdout metric that ranks candidates and decides deployment (log_loss, roc_auc, accuracy, macro_f1, rmse, r2...); AutoML\'s default for the problem when absent.' }),
+        name: z
+          .string()
+          .min(1)
+          .optional()
+          .meta({ description: 'The registered model the pipeline trains and the endpoint serves; defaults to the project name.' }),
+        metric: z.string().optional().meta({
+          description:
+            "Holdout metric that ranks candidates and decides deployment (log_loss, roc_auc, accuracy, macro_f1, rmse, r2...); AutoML's default for the problem when absent.",
+        }),
         timeLimit: z.number().positive().default(120).meta({ description: 'Seconds AutoML may search per batch.' }),
         holdout: z.number().gt(0).lt(1).default(0.2).meta({ description: 'Fraction of each batch held out to compare the candidate with the champion.' }),
         seed: z.number().int().default(0),
         learners: z.array(z.string()).optional().meta({ description: 'Restrict the search to these learners (gbdt, logistic, linear, forest, baseline).' }),
         maxCandidates: z.number().int().min(1).optional().meta({ description: 'Cap on candidates tried (reproducible runs).' }),
         ensemble: z.boolean().optional(),
-        allowLeaks: z.array(z.string()).optional().meta({ description: 'Features kept although they predict the target almost alone (prediction power >= 0.98); without this, training refuses them as leaks.' }),
+        allowLeaks: z.array(z.string()).optional().meta({
+          description: 'Features kept although they predict the target almost alone (prediction power >= 0.98); without this, training refuses them as leaks.',
+        }),
         sampleRate: z.number().min(0).max(1).default(0).meta({ description: 'Fraction of endpoint predictions logged to the predictions table.' }),
-        allowSchemaChange: z.boolean().default(false).meta({ description: 'Let the pipeline make a model champion although its required inputs differ from the champion\'s (default false: it stays challenger, with a finding in the execution history).' }),
+        allowSchemaChange: z.boolean().default(false).meta({
+          description:
+            "Let the pipeline make a model champion although its required inputs differ from the champion's (default false: it stays challenger, with a finding in the execution history).",
+        }),
       })
       .default({ timeLimit: 120, holdout: 0.2, seed: 0, sampleRate: 0, allowSchemaChange: false })
       .meta({ description: 'Training, registration and serving of the model approved batches train.' }),
-    stores: z
-      .strictObject({ offline: storeSchema.optional(), online: storeSchema.optional(), artifacts: storeSchema.optional() })
-      .default({}),
+    stores: z.strictObject({ offline: storeSchema.optional(), online: storeSchema.optional(), artifacts: storeSchema.optional() }).default({}),
     server: z
       .strictObject({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(7300),
         publicUrl: z.string().optional().meta({ description: 'Base URL used in links sent to approvers; defaults to http://host:port.' }),
-        sessionIdle: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/).optional().meta({ description: 'A console session unused this long ends (default 12h).' }),
-        sessionMaxAge: z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/).optional().meta({ description: 'A console session ends this long after sign-in, used or not (default 7d).' }),
+        sessionIdle: z
+          .string()
+          .regex(/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/)
+          .optional()
+          .meta({ description: 'A console session unused this long ends (default 12h).' }),
+        sessionMaxAge: z
+          .string()
+          .regex(/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/)
+          .optional()
+          .meta({ description: 'A console session ends this long after sign-in, used or not (default 7d).' }),
         limits: serverLimitsSchema,
       })
       .default({ host: '127.0.0.1', port: 7300, limits: serverLimitsSchema.parse(undefined) }),
@@ -115,12 +134,20 @@ export const configSchema = z
         forcePathStyle: z.boolean().optional(),
         accessKeyIdEnv: z.string().optional().meta({ description: 'Environment variable with the access key id (else the SDK default chain).' }),
         secretAccessKeyEnv: z.string().optional(),
-        secretEnv: z.string().meta({ description: 'Environment variable with the shared secret the notifier sends (x-sluice-secret, Authorization: Bearer, or the Basic password).' }),
+        secretEnv: z.string().meta({
+          description: 'Environment variable with the shared secret the notifier sends (x-sluice-secret, Authorization: Bearer, or the Basic password).',
+        }),
         buckets: z.array(z.string()).optional().meta({ description: 'Buckets accepted; all when absent.' }),
         sns: z
           .strictObject({
-            topicArns: z.array(z.string()).optional().meta({ description: 'SNS topics accepted; a signed SNS message without the shared secret is accepted only from these.' }),
-            hosts: z.array(z.string()).optional().meta({ description: 'host:port trusted besides sns.<region>.amazonaws.com for SubscribeURL and SigningCertURL (an SNS-compatible service, a test server).' }),
+            topicArns: z
+              .array(z.string())
+              .optional()
+              .meta({ description: 'SNS topics accepted; a signed SNS message without the shared secret is accepted only from these.' }),
+            hosts: z.array(z.string()).optional().meta({
+              description:
+                'host:port trusted besides sns.<region>.amazonaws.com for SubscribeURL and SigningCertURL (an SNS-compatible service, a test server).',
+            }),
           })
           .optional()
           .meta({ description: 'Amazon SNS HTTP/HTTPS subscriptions: which topics and hosts to trust.' }),
@@ -141,4 +168,3 @@ export type ApproverConfig = z.output<typeof approverSchema>;
 export function configJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
-

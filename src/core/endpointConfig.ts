@@ -6,7 +6,10 @@ import { z } from 'zod';
 
 export const endpointAuthSchema = z
   .strictObject({
-    tokens: z.array(z.string().min(16)).optional().meta({ description: 'Bearer tokens accepted on POST /invocations (16 characters at least). Prefer tokenEnv: sluice.yaml is often committed.' }),
+    tokens: z
+      .array(z.string().min(16))
+      .optional()
+      .meta({ description: 'Bearer tokens accepted on POST /invocations (16 characters at least). Prefer tokenEnv: sluice.yaml is often committed.' }),
     tokenEnv: z.string().min(1).optional().meta({ description: 'Environment variable holding the accepted tokens, separated by commas or whitespace.' }),
   })
   .meta({ description: 'Require `Authorization: Bearer <token>` on POST /invocations; 401 otherwise.' });
@@ -14,7 +17,12 @@ export const endpointAuthSchema = z
 export const endpointRateLimitSchema = z
   .strictObject({
     perSecond: z.number().positive().meta({ description: 'Requests per second each caller (token, or client address without auth) may make on average.' }),
-    burst: z.number().int().min(1).optional().meta({ description: 'Requests a caller may make at once before the average applies (default: perSecond, at least 1).' }),
+    burst: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'Requests a caller may make at once before the average applies (default: perSecond, at least 1).' }),
   })
   .meta({ description: 'Token-bucket rate limit of POST /invocations per caller; 429 with Retry-After beyond it.' });
 

@@ -47,7 +47,16 @@ function shown(v: unknown): string {
   return v !== null && typeof v !== 'object' ? quoteValue(v) : kindOf(v);
 }
 
-const EXPECTED: Record<string, string> = { array: 'a list', object: 'an object', record: 'an object', string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', null: 'null' };
+const EXPECTED: Record<string, string> = {
+  array: 'a list',
+  object: 'an object',
+  record: 'an object',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  null: 'null',
+};
 
 /**
  * Zod's messages in the words of Sluice's errors, to pass as `safeParse(value, { error:
@@ -72,7 +81,13 @@ export const plainIssues = (iss: z.core.$ZodRawIssue): string | undefined => {
  * A schema's own message for a value of the wrong type, as its `error`: `must be <expected>, not
  * a number`. A missing value keeps {@link plainIssues}' "is missing".
  */
-export const must = (expected: string) => (iss: { input?: unknown }): string | undefined => (iss.input === undefined ? undefined : `must be ${expected}, not ${kindOf(iss.input)}`);
+export const must =
+  (expected: string) =>
+  (iss: { input?: unknown }): string | undefined =>
+    iss.input === undefined ? undefined : `must be ${expected}, not ${kindOf(iss.input)}`;
 
 /** As {@link must}, worded for an item: `is a string, not <expected>`. */
-export const isNot = (expected: string) => (iss: { input?: unknown }): string | undefined => (iss.input === undefined ? undefined : `is ${kindOf(iss.input)}, not ${expected}`);
+export const isNot =
+  (expected: string) =>
+  (iss: { input?: unknown }): string | undefined =>
+    iss.input === undefined ? undefined : `is ${kindOf(iss.input)}, not ${expected}`;

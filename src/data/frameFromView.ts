@@ -68,24 +68,39 @@ export async function frameFromView(engine: Engine, view: string, options: Frame
   // once, and the levels and the codes below are read from the same rows in the same order.
   const table = engine.tempName('frame');
   const t = quoteIdent(table);
-  await engine.exec(`CREATE TEMP TABLE ${t} AS SELECT *, row_number() OVER () AS __rn FROM (SELECT ${select.join(', ') || '1 AS one'} FROM ${quoteIdent(view)}${where}${sample})`);
+  await engine.exec(
+    `CREATE TEMP TABLE ${t} AS SELECT *, row_number() OVER () AS __rn FROM (SELECT ${select.join(', ') || '1 AS one'} FROM ${quoteIdent(view)}${where}${sample})`,
+  );
   try {
     const categorical = features.map((c, i) => (c.kind === 'categorical' ? `f${i}` : null)).filter((c): c is string => c !== null);
     const levels = await levelsOf(engine, t, [...categorical, ...(target?.cast === 'VARCHAR' ? ['y'] : [])]);
     // A text target is read as codes too, unless it has so many values that a lookup list would not pay.
     const textTarget = target?.cast === 'VARCHAR' && levels.get('y')!.length <= MAX_TARGET_LEVELS;
     const reads: Array<{ sql: string; kind: ColumnReadKind }> = [
-      ...features.map((c, i) => (c.kind === 'numeric' ? { sql: `f${i}`, kind: 'double' as const } : { sql: codesSql(`f${i}`, pooled(levels.get(`f${i}`)!)), kind: 'int32' as const })),
+      ...features.map((c, i) =>
+        c.kind === 'numeric' ? { sql: `f${i}`, kind: 'double' as const } : { sql: codesSql(`f${i}`, pooled(levels.get(`f${i}`)!)), kind: 'int32' as const },
+      ),
       ...extra.map((_, i) => ({ sql: `x${i}`, kind: 'value' as const })),
-      ...(target ? [textTarget ? { sql: codesSql('y', levels.get('y')!), kind: 'int32' as const } : { sql: 'y', kind: target.cast === 'DOUBLE' ? ('double' as const) : ('value' as const) }] : []),
+      ...(target
+        ? [
+            textTarget
+              ? { sql: codesSql('y', levels.get('y')!), kind: 'int32' as const }
+              : { sql: 'y', kind: target.cast === 'DOUBLE' ? ('double' as const) : ('value' as const) },
+          ]
+        : []),
       // The row count, even when there are no other columns.
       { sql: '__rn::INTEGER', kind: 'int32' },
     ];
     // A table's rows come back in insertion order (DuckDB's preserve_insertion_order, on by default).
-    const data = await engine.readColumns(`SELECT ${reads.map((r) => r.sql).join(', ')} FROM ${t}`, reads.map((r) => r.kind));
+    const data = await engine.readColumns(
+      `SELECT ${reads.map((r) => r.sql).join(', ')} FROM ${t}`,
+      reads.map((r) => r.kind),
+    );
     const nRows = data[data.length - 1]!.length;
     const frameFeatures: Feature[] = features.map((c, i) =>
-      c.kind === 'numeric' ? { name: c.name, kind: 'numeric', values: data[i] as Float64Array } : { name: c.name, kind: 'categorical', codes: data[i] as Int32Array, levels: pooled(levels.get(`f${i}`)!) },
+      c.kind === 'numeric'
+        ? { name: c.name, kind: 'numeric', values: data[i] as Float64Array }
+        : { name: c.name, kind: 'categorical', codes: data[i] as Int32Array, levels: pooled(levels.get(`f${i}`)!) },
     );
     const extraValues = extra.map((_, i) => data[features.length + i] as unknown[]);
     let targetValues: Array<string | number> | undefined;
@@ -124,7 +139,11 @@ async function levelsOf(engine: Engine, table: string, columns: string[]): Promi
 function pooled(levels: Level[]): string[] {
   if (levels.length <= MAX_LEVELS) return levels.map((l) => l.value);
   // A stable sort: equally common values keep their order of first appearance.
-  return [...levels].sort((a, b) => b.count - a.count).slice(0, MAX_LEVELS - 1).map((l) => l.value).concat(OTHER_LEVEL);
+  return [...levels]
+    .sort((a, b) => b.count - a.count)
+    .slice(0, MAX_LEVELS - 1)
+    .map((l) => l.value)
+    .concat(OTHER_LEVEL);
 }
 
 /** SQL: the 0-based position of column `c`'s value in `levels` (ENUM lookup), -1 when missing, else the other level. */

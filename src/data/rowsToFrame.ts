@@ -7,7 +7,11 @@ import type { Feature, FeatureSchema, Frame } from '../ml/frame.js';
  * routes like a missing value). Going straight to the training levels makes `alignFrame` a
  * pass-through, which matters at one record per request.
  */
-export function rowsToFrame(rows: readonly Record<string, unknown>[], schema: readonly FeatureSchema[], levelIndex?: ReadonlyMap<string, ReadonlyMap<string, number>>): Frame {
+export function rowsToFrame(
+  rows: readonly Record<string, unknown>[],
+  schema: readonly FeatureSchema[],
+  levelIndex?: ReadonlyMap<string, ReadonlyMap<string, number>>,
+): Frame {
   const n = rows.length;
   const features: Feature[] = schema.map((s) => {
     if (s.kind === 'numeric') {

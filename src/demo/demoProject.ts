@@ -90,7 +90,8 @@ function copyIfChanged(from: string, to: string): void {
 /** The default pipeline without approval e-mail (the demo prints the decision link). */
 export function demoPipelineYaml(): string {
   const spec = structuredClone(DEFAULT_PIPELINE_SPEC) as unknown as {
-    name: string; description: string;
+    name: string;
+    description: string;
     states: Record<string, Record<string, unknown> & { branches?: Array<{ states: Record<string, Record<string, unknown>> }> }>;
   };
   spec.name = 'demo';

@@ -9,9 +9,11 @@ export function freePort(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'EADDRINUSE'
-        ? new SluiceError('DEMO_PORT_IN_USE', `port ${port} on ${host} is in use`, { hint: 'pass another port with --port N, or --port 0 for any free one' })
-        : e);
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new SluiceError('DEMO_PORT_IN_USE', `port ${port} on ${host} is in use`, { hint: 'pass another port with --port N, or --port 0 for any free one' })
+          : e,
+      );
     });
     srv.listen(port, host, () => {
       const addr = srv.address();

@@ -52,11 +52,15 @@ export function makeDriftCsv(csv: string, settings: Partial<DriftSettings> = {})
   const col: Record<string, number> = {};
   for (const name of NEEDED) {
     const i = header.indexOf(name);
-    if (i < 0) throw new SluiceError('DEMO_DATA_INVALID', `the seed CSV has no column ${name}`, { hint: 'derive the drift file from examples/diabetes/diabetic-readmission.csv' });
+    if (i < 0)
+      throw new SluiceError('DEMO_DATA_INVALID', `the seed CSV has no column ${name}`, {
+        hint: 'derive the drift file from examples/diabetes/diabetic-readmission.csv',
+      });
     col[name] = i;
   }
   const rows = lines.slice(1).map((l) => l.split(','));
-  if (rows.length < s.rows) throw new SluiceError('DEMO_DATA_INVALID', `the seed CSV has ${rows.length} rows, fewer than the ${s.rows} asked for`, { hint: 'ask for fewer rows' });
+  if (rows.length < s.rows)
+    throw new SluiceError('DEMO_DATA_INVALID', `the seed CSV has ${rows.length} rows, fewer than the ${s.rows} asked for`, { hint: 'ask for fewer rows' });
   const rng = new Rng(s.seed);
   // Weighted sampling without replacement (Efraimidis-Spirakis): keep the largest u^(1/w).
   const keyed = rows.map((r, i) => {
@@ -65,7 +69,10 @@ export function makeDriftCsv(csv: string, settings: Partial<DriftSettings> = {})
     return { i, key: Math.log(Math.max(rng.float(), Number.MIN_VALUE)) / w };
   });
   keyed.sort((a, b) => b.key - a.key || a.i - b.i);
-  const picked = keyed.slice(0, s.rows).map((k) => k.i).sort((a, b) => a - b);
+  const picked = keyed
+    .slice(0, s.rows)
+    .map((k) => k.i)
+    .sort((a, b) => a - b);
   const out = [header.join(',')];
   for (const i of picked) {
     const r = [...rows[i]!];

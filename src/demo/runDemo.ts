@@ -67,11 +67,26 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       const pred = p.body.predictions?.[0];
       say('');
       say(`Sample prediction: POST ${url}/invocations (text/csv, one record of the seed data)`);
-      say(`  record: ${Object.entries(p.record).filter(([k]) => k !== 'readmitted').map(([k, v]) => `${k}=${v}`).join(', ')}`);
-      say(`  → predicted_label ${JSON.stringify(pred?.predicted_label)}${pred?.labels && pred.probabilities ? `, probabilities ${pred.labels.map((l, i) => `${l}: ${(pred.probabilities![i] ?? 0).toFixed(3)}`).join(', ')}` : ''} (model ${p.body.model ?? '?'} v${p.body.model_version ?? '?'})`);
+      say(
+        `  record: ${Object.entries(p.record)
+          .filter(([k]) => k !== 'readmitted')
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`,
+      );
+      say(
+        `  → predicted_label ${JSON.stringify(pred?.predicted_label)}${pred?.labels && pred.probabilities ? `, probabilities ${pred.labels.map((l, i) => `${l}: ${(pred.probabilities![i] ?? 0).toFixed(3)}`).join(', ')}` : ''} (model ${p.body.model ?? '?'} v${p.body.model_version ?? '?'})`,
+      );
     }
     if (o.drift) {
-      const second = await runBatch({ o, demo, runtime, url, consoleUrl, file: demo.data.drift, title: '2. A drifted batch: older patients, more lab procedures and medications' });
+      const second = await runBatch({
+        o,
+        demo,
+        runtime,
+        url,
+        consoleUrl,
+        file: demo.data.drift,
+        title: '2. A drifted batch: older patients, more lab procedures and medications',
+      });
       if (second.record.status !== 'succeeded') return failed(say, second.record, second.events);
     }
     say('');
@@ -83,7 +98,9 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   } catch (e) {
     if (o.signal.aborted) {
       say('');
-      say(`Stopped. The project stays in ${shown(demo.root)}; run \`sluice demo --dir ${shown(demo.root)}\` again, or \`sluice serve -p ${shown(demo.root)}\`.`);
+      say(
+        `Stopped. The project stays in ${shown(demo.root)}; run \`sluice demo --dir ${shown(demo.root)}\` again, or \`sluice serve -p ${shown(demo.root)}\`.`,
+      );
       return 130;
     }
     throw e;
@@ -94,9 +111,11 @@ export async function runDemo(o: DemoOptions): Promise<number> {
 }
 
 function intro(say: (l: string) => void, demo: DemoProject, url: string, consoleUrl: string | undefined, pipeline: Parameters<typeof drawPipeline>[0]): void {
-  say(demo.created
-    ? `Created the demo project in ${shown(demo.root)}: the diabetes recipe, data, quality gates, target readmitted, a demo approver.`
-    : `Reusing the demo project in ${shown(demo.root)} (made by \`sluice demo\` on ${demo.createdAt}); its executions and models are kept, the demo approver has a new password.`);
+  say(
+    demo.created
+      ? `Created the demo project in ${shown(demo.root)}: the diabetes recipe, data, quality gates, target readmitted, a demo approver.`
+      : `Reusing the demo project in ${shown(demo.root)} (made by \`sluice demo\` on ${demo.createdAt}); its executions and models are kept, the demo approver has a new password.`,
+  );
   say('');
   if (consoleUrl) {
     say(`Console:   ${consoleUrl}`);
@@ -155,7 +174,12 @@ async function decide(c: BatchContext, executionId: string, requested: Execution
   const failedGates = (report?.gates ?? []).filter((g) => !g.passed);
   if (!o.autoApprove) {
     const expiresAt = Date.parse(String(requested.data.expiresAt));
-    const { token } = createApprovalToken(runtime.db, { executionId, step: requested.step!, approver: demo.approver.name, expiresAt: Number.isFinite(expiresAt) ? expiresAt : Date.now() + 86_400_000 });
+    const { token } = createApprovalToken(runtime.db, {
+      executionId,
+      step: requested.step!,
+      approver: demo.approver.name,
+      expiresAt: Number.isFinite(expiresAt) ? expiresAt : Date.now() + 86_400_000,
+    });
     say(`    Your decision, in the browser: ${url}/approve/${token}`);
     if (consoleUrl) say(`    or in the console (signed in as ${demo.approver.name}): ${consoleUrl}executions/${executionId}`);
     say(`    or at a terminal: sluice approve ${executionId} -p ${shown(demo.root)}  |  sluice reject ${executionId} --reason "..." -p ${shown(demo.root)}`);
@@ -165,7 +189,11 @@ async function decide(c: BatchContext, executionId: string, requested: Execution
   // Give a watcher a moment to read the waiting state before the decision lands.
   await sleep(300, o.signal);
   let who = 'unknown';
-  try { who = userInfo().username; } catch { /* no passwd entry */ }
+  try {
+    who = userInfo().username;
+  } catch {
+    /* no passwd entry */
+  }
   const approver = { name: AUTO_APPROVER, role: 'approver' as const };
   const from = `cli ${who}@${hostname()}`;
   if (failedGates.length === 0 && report?.drift !== 'drift') {
@@ -185,9 +213,17 @@ function failed(say: (l: string) => void, rec: ExecutionRecord, events: readonly
   const cause = events.find((e) => e.type === 'ActivityFailed' && (e.data.error as { code?: string } | undefined)?.code !== 'CANCELLED');
   const err = (cause?.data.error as RecordedError | undefined) ?? rec.error ?? undefined;
   say('');
-  say(formatError(new SluiceError(err?.code ?? 'DEMO_EXECUTION_FAILED', `execution ${rec.id} ${rec.status}${cause?.step ? ` at ${cause.step}` : ''}${err ? `: ${err.message}` : ''}`, {
-    hint: err?.hint ?? `see \`sluice executions history ${rec.id}\``,
-  })));
+  say(
+    formatError(
+      new SluiceError(
+        err?.code ?? 'DEMO_EXECUTION_FAILED',
+        `execution ${rec.id} ${rec.status}${cause?.step ? ` at ${cause.step}` : ''}${err ? `: ${err.message}` : ''}`,
+        {
+          hint: err?.hint ?? `see \`sluice executions history ${rec.id}\``,
+        },
+      ),
+    ),
+  );
   return 1;
 }
 

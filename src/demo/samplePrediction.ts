@@ -13,7 +13,12 @@ export interface SamplePrediction {
  * text/csv, the way any client would, and returns the answer. While the endpoint has not loaded
  * the new champion yet (503), it asks again, for up to `timeoutMs`.
  */
-export async function samplePrediction(baseUrl: string, csvFile: string, signal: AbortSignal, opts: { row?: number; timeoutMs?: number } = {}): Promise<SamplePrediction> {
+export async function samplePrediction(
+  baseUrl: string,
+  csvFile: string,
+  signal: AbortSignal,
+  opts: { row?: number; timeoutMs?: number } = {},
+): Promise<SamplePrediction> {
   const lines = (await readFile(csvFile, 'utf8')).split(/\r?\n/, (opts.row ?? 1) + 1);
   const header = lines[0] ?? '';
   const line = lines[opts.row ?? 1] ?? '';
@@ -26,9 +31,13 @@ export async function samplePrediction(baseUrl: string, csvFile: string, signal:
     const body = (await res.json().catch(() => ({}))) as SamplePrediction['body'] & { error?: { code?: string; message?: string } };
     if (res.status === 200) return { record, status: res.status, body };
     if (res.status !== 503 || Date.now() > deadline) {
-      throw new SluiceError('DEMO_PREDICTION_FAILED', `POST ${baseUrl}/invocations answered ${res.status}${body.error ? `: ${body.error.code}: ${body.error.message}` : ''}`, {
-        hint: res.status === 404 ? 'this server has no prediction endpoint mounted' : 'see docs/endpoint.md; GET /ping tells whether a model is loaded',
-      });
+      throw new SluiceError(
+        'DEMO_PREDICTION_FAILED',
+        `POST ${baseUrl}/invocations answered ${res.status}${body.error ? `: ${body.error.code}: ${body.error.message}` : ''}`,
+        {
+          hint: res.status === 404 ? 'this server has no prediction endpoint mounted' : 'see docs/endpoint.md; GET /ping tells whether a model is loaded',
+        },
+      );
     }
     await sleep(250, signal);
   }

@@ -130,7 +130,8 @@ export class Engine {
           }
           const vector = bindings.data_chunk_get_vector(chunk.chunk, i);
           const bytes = bindings.vector_get_data(vector, n * (k === 'double' ? 8 : 4));
-          const values = k === 'double' ? new Float64Array(bytes.buffer, bytes.byteOffset, n).slice() : new Int32Array(bytes.buffer, bytes.byteOffset, n).slice();
+          const values =
+            k === 'double' ? new Float64Array(bytes.buffer, bytes.byteOffset, n).slice() : new Int32Array(bytes.buffer, bytes.byteOffset, n).slice();
           const validity = bindings.vector_get_validity(vector, Math.ceil(n / 64) * 8);
           if (validity) {
             const missing = k === 'double' ? NaN : -1;

@@ -61,7 +61,13 @@ export async function scanCsv(path: string, options: CsvScanOptions = {}): Promi
     let delimiter = options.delimiter;
     if (delimiter === undefined) {
       const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, SAMPLE_BYTES), 0);
-      delimiter = detectDelimiter(buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, ''), bytesRead < size);
+      delimiter = detectDelimiter(
+        buf
+          .subarray(0, bytesRead)
+          .toString('utf8')
+          .replace(/^\uFEFF/, ''),
+        bytesRead < size,
+      );
     }
     const parser = new CsvStructure(file, delimiter, options.onRecord);
     let position = 0;

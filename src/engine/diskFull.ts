@@ -21,7 +21,14 @@ export function diskFullOf(e: unknown): DiskFull | undefined {
   for (let depth = 0; depth < 6 && cur && typeof cur === 'object'; depth++) {
     const x = cur as { code?: unknown; path?: unknown; message?: unknown; cause?: unknown; location?: { file?: unknown } };
     const message = typeof x.message === 'string' ? x.message : '';
-    const code = typeof x.code === 'string' && FULL.has(x.code) ? x.code : /\bENOSPC\b|no space left on device/i.test(message) ? 'ENOSPC' : /database or disk is full/i.test(message) ? 'SQLITE_FULL' : undefined;
+    const code =
+      typeof x.code === 'string' && FULL.has(x.code)
+        ? x.code
+        : /\bENOSPC\b|no space left on device/i.test(message)
+          ? 'ENOSPC'
+          : /database or disk is full/i.test(message)
+            ? 'SQLITE_FULL'
+            : undefined;
     if (code) {
       const path = typeof x.path === 'string' ? x.path : typeof x.location?.file === 'string' ? x.location.file : undefined;
       return { code, path, message: message.slice(0, 300) };

@@ -9,11 +9,13 @@ import { SluiceError } from '../core/errors.js';
 export async function scanJsonLines(path: string, file: string): Promise<void> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let n = 0;
-  let keys: string | undefined;
   for await (const line of lines) {
     n++;
     if (line.includes('\u0000')) {
-      throw new SluiceError('JSON_BINARY', `${file} contains binary data on line ${n}`, { location: { file, line: n }, hint: 'check that this is a JSON lines text file' });
+      throw new SluiceError('JSON_BINARY', `${file} contains binary data on line ${n}`, {
+        location: { file, line: n },
+        hint: 'check that this is a JSON lines text file',
+      });
     }
     if (line.includes('\ufffd')) {
       throw new SluiceError('JSON_NOT_UTF8', `${file} is not valid UTF-8 text (line ${n})`, {
@@ -38,7 +40,6 @@ export async function scanJsonLines(path: string, file: string): Promise<void> {
         hint: 'each line must be an object such as {"col": 1}',
       });
     }
-    keys ??= Object.keys(value).join(',');
   }
   if (n === 0) throw new SluiceError('JSON_EMPTY', `${file} is empty`, { location: { file, line: 1 }, hint: 'check that the export finished' });
 }

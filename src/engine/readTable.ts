@@ -102,7 +102,8 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
     });
   }
 
-  const columns = options.recognise === false ? await engine.describe(options.name) : await applyRecognised(engine, kind, options.name, options.recognise ?? {});
+  const columns =
+    options.recognise === false ? await engine.describe(options.name) : await applyRecognised(engine, kind, options.name, options.recognise ?? {});
   const rows = await engine.count(options.name);
   if (rows === 0) {
     throw new SluiceError('DATA_NO_ROWS', `${file} has no rows`, { location: { file }, hint: 'check that the export wrote its rows' });
@@ -119,7 +120,13 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
 async function createNormalized(engine: Engine, kind: string, target: string, source: string, missing: MissingPolicy, textTokens: boolean): Promise<void> {
   const columns = await engine.describe(`SELECT * FROM ${source}`);
   const tokens = missing.tokens.map(quoteLiteral).join(', ');
-  const numeric = textTokens ? new Set<string>() : await numbersWithInfinity(engine, source, columns.filter((c) => c.sqlType === 'VARCHAR').map((c) => c.name));
+  const numeric = textTokens
+    ? new Set<string>()
+    : await numbersWithInfinity(
+        engine,
+        source,
+        columns.filter((c) => c.sqlType === 'VARCHAR').map((c) => c.name),
+      );
   const replace: string[] = [];
   for (const c of columns) {
     const q = quoteIdent(c.name);
@@ -145,7 +152,10 @@ async function numbersWithInfinity(engine: Engine, source: string, names: string
   const inf = INFINITY_TOKENS.map(quoteLiteral).join(', ');
   const aggs = names.flatMap((n, i) => {
     const q = quoteIdent(n);
-    return [`count(*) FILTER (WHERE ${q} IN (${inf})) AS i${i}`, `count(*) FILTER (WHERE ${q} IS NOT NULL AND ${q} NOT IN (${inf}) AND NOT regexp_full_match(${q}, ${quoteLiteral(NUMBER_RE)})) AS o${i}`];
+    return [
+      `count(*) FILTER (WHERE ${q} IN (${inf})) AS i${i}`,
+      `count(*) FILTER (WHERE ${q} IS NOT NULL AND ${q} NOT IN (${inf}) AND NOT regexp_full_match(${q}, ${quoteLiteral(NUMBER_RE)})) AS o${i}`,
+    ];
   });
   const [row = {}] = await engine.query(`SELECT ${aggs.join(', ')} FROM ${source}`);
   return new Set(names.filter((_, i) => Number(row[`i${i}`] ?? 0) > 0 && Number(row[`o${i}`] ?? 0) === 0));
@@ -155,7 +165,12 @@ async function numbersWithInfinity(engine: Engine, source: string, names: string
 async function applyRecognised(engine: Engine, kind: string, name: string, options: RecogniseOptions): Promise<ColumnSchema[]> {
   const columns = await engine.describe(name);
   const target = quoteIdent(name);
-  const found = await recogniseTypes(engine, target, columns.filter((c) => c.sqlType === 'VARCHAR').map((c) => c.name), options);
+  const found = await recogniseTypes(
+    engine,
+    target,
+    columns.filter((c) => c.sqlType === 'VARCHAR').map((c) => c.name),
+    options,
+  );
   if (found.size === 0) return columns;
   const replace = [...found].map(([c, r]) => `${recognisedSql(quoteIdent(c), r)} AS ${quoteIdent(c)}`).join(', ');
   if (kind === 'TABLE') await engine.exec(`CREATE OR REPLACE TABLE ${target} AS SELECT * REPLACE (${replace}) FROM ${target}`);

@@ -30,7 +30,12 @@ const PROBE_ROWS = 2000;
  * Which of the text columns `names` of `relation` hold booleans or dates, by the rules above.
  * Two passes: the first rows rule most columns out; the survivors are checked on every row.
  */
-export async function recogniseTypes(engine: Engine, relation: string, names: readonly string[], options: RecogniseOptions = {}): Promise<Map<string, Recognised>> {
+export async function recogniseTypes(
+  engine: Engine,
+  relation: string,
+  names: readonly string[],
+  options: RecogniseOptions = {},
+): Promise<Map<string, Recognised>> {
   const found = new Map<string, Recognised>();
   if (names.length === 0) return found;
   const formats = dateFormatsFor(options.dateOrder);
@@ -53,7 +58,12 @@ export function recognisedSql(expr: string, r: Recognised): string {
 }
 
 /** The columns, each with the checks every one of its present values passes (none: left out). */
-async function survivors(engine: Engine, source: string, columns: Array<{ name: string; checks: string[] }>, formats: DateFormat[]): Promise<Array<{ name: string; checks: string[] }>> {
+async function survivors(
+  engine: Engine,
+  source: string,
+  columns: Array<{ name: string; checks: string[] }>,
+  formats: DateFormat[],
+): Promise<Array<{ name: string; checks: string[] }>> {
   const aggs = columns.flatMap((c, i) => {
     const q = quoteIdent(c.name);
     const v = `lower(trim(${q}, ' '))`;
@@ -61,7 +71,11 @@ async function survivors(engine: Engine, source: string, columns: Array<{ name: 
       `count(${q}) AS n${i}`,
       ...c.checks.flatMap((check, j) =>
         check === 'bool'
-          ? [`count(*) FILTER (WHERE ${v} IN ('true', 'false')) AS tf${i}`, `count(*) FILTER (WHERE ${v} = 'yes') AS y${i}`, `count(*) FILTER (WHERE ${v} = 'no') AS no${i}`]
+          ? [
+              `count(*) FILTER (WHERE ${v} IN ('true', 'false')) AS tf${i}`,
+              `count(*) FILTER (WHERE ${v} = 'yes') AS y${i}`,
+              `count(*) FILTER (WHERE ${v} = 'no') AS no${i}`,
+            ]
           : [`count(${dateFromTextSql(q, formats.find((f) => f.id === check)!)}) AS f${i}_${j}`],
       ),
     ];
@@ -72,7 +86,9 @@ async function survivors(engine: Engine, source: string, columns: Array<{ name: 
   columns.forEach((c, i) => {
     const n = num(`n${i}`);
     if (n === 0) return;
-    const pass = c.checks.filter((check, j) => (check === 'bool' ? num(`tf${i}`) === n || (num(`y${i}`) > 0 && num(`no${i}`) > 0 && num(`y${i}`) + num(`no${i}`) === n) : num(`f${i}_${j}`) === n));
+    const pass = c.checks.filter((check, j) =>
+      check === 'bool' ? num(`tf${i}`) === n || (num(`y${i}`) > 0 && num(`no${i}`) > 0 && num(`y${i}`) + num(`no${i}`) === n) : num(`f${i}_${j}`) === n,
+    );
     if (pass.length > 0) out.push({ name: c.name, checks: pass });
   });
   return out;

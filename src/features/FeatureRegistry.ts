@@ -108,7 +108,11 @@ export class FeatureRegistry {
           throw new SluiceError(
             'FEATURE_TYPE_CHANGE',
             `feature "${old.name}" of "${name}" is ${old.type}; changing it to ${f.type} is refused: the offline history holds ${old.type} values and models trained on them expect that type`,
-            { location: { field: `features[${i}].type` }, hint: `add a new feature with another name (e.g. ${old.name}_${f.type}) and backfill it`, httpStatus: 409 },
+            {
+              location: { field: `features[${i}].type` },
+              hint: `add a new feature with another name (e.g. ${old.name}_${f.type}) and backfill it`,
+              httpStatus: 409,
+            },
           );
         }
         unchanged.push(old);
@@ -201,13 +205,17 @@ export class FeatureRegistry {
   }
 
   batches(group: string): BatchRecord[] {
-    const rows = this.db.prepare('SELECT * FROM feature_batches WHERE group_name = ? ORDER BY committed_at, batch_id').all(group) as Array<Record<string, unknown>>;
+    const rows = this.db.prepare('SELECT * FROM feature_batches WHERE group_name = ? ORDER BY committed_at, batch_id').all(group) as Array<
+      Record<string, unknown>
+    >;
     return rows.map(toBatch);
   }
 
   private hydrate(r: GroupRow): FeatureGroup {
     const defs = this.db.prepare('SELECT name, type FROM feature_definitions WHERE group_name = ? ORDER BY position').all(r.name) as FeatureDefinition[];
-    const changes = this.db.prepare('SELECT version, kind, features, at FROM feature_group_changes WHERE group_name = ? ORDER BY version').all(r.name) as Array<{
+    const changes = this.db
+      .prepare('SELECT version, kind, features, at FROM feature_group_changes WHERE group_name = ? ORDER BY version')
+      .all(r.name) as Array<{
       version: number;
       kind: FeatureGroupChange['kind'];
       features: string;

@@ -90,7 +90,10 @@ export class FeatureStore {
     const engine = await Engine.open();
     // Event times are instants: keep DuckDB in UTC whatever the machine's zone.
     await engine.exec("SET TimeZone = 'UTC'");
-    const storage = createOfflineStorage(options.offline ?? { type: 'local' }, { defaultRoot: join(state, 'offline'), cacheDir: join(state, 'cache', 'offline') });
+    const storage = createOfflineStorage(options.offline ?? { type: 'local' }, {
+      defaultRoot: join(state, 'offline'),
+      cacheDir: join(state, 'cache', 'offline'),
+    });
     const reading = { missing: missingPolicy(options.missingTokens), recognise: options.dateOrder ? { dateOrder: options.dateOrder } : {} };
     const store = new FeatureStore(db, registry, new OfflineStore(storage), online, engine, options.autoCompactFiles ?? 32, reading);
     try {
@@ -157,7 +160,11 @@ export class FeatureStore {
       const s = validateGroupSpec(specFromColumns(await engine.describe(relation), options));
       // Check the data against the definitions before registering anything.
       const probe = { ...s, version: 1, createdAt: '', updatedAt: '', history: [] };
-      const prepared = await prepareBatch(engine, relation, probe, { writeTime: new Date(), apiInvocationTime: new Date(), displayName: 'file' in source ? source.file : undefined });
+      const prepared = await prepareBatch(engine, relation, probe, {
+        writeTime: new Date(),
+        apiInvocationTime: new Date(),
+        displayName: 'file' in source ? source.file : undefined,
+      });
       await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(prepared.table)}`);
       return this.registry.create(s);
     });
@@ -180,7 +187,14 @@ export class FeatureStore {
   async describeGroup(name: string): Promise<GroupDescription> {
     const g = this.registry.get(name);
     const batches = this.registry.batches(g.name);
-    return { ...g, offline: { batches: batches.filter((b) => b.kind !== 'compact').length, rows: batches.reduce((n, b) => n + b.rows, 0), files: batches.reduce((n, b) => n + b.files.length, 0) } };
+    return {
+      ...g,
+      offline: {
+        batches: batches.filter((b) => b.kind !== 'compact').length,
+        rows: batches.reduce((n, b) => n + b.rows, 0),
+        files: batches.reduce((n, b) => n + b.files.length, 0),
+      },
+    };
   }
 
   /**
@@ -210,7 +224,9 @@ export class FeatureStore {
   }
 
   /** Many records across groups; `record` is null where there is none. */
-  async batchGet(requests: ReadonlyArray<{ group: string; ids: readonly string[] }>): Promise<Array<{ group: string; id: string; record: FeatureRecord | null }>> {
+  async batchGet(
+    requests: ReadonlyArray<{ group: string; ids: readonly string[] }>,
+  ): Promise<Array<{ group: string; id: string; record: FeatureRecord | null }>> {
     const keys = requests.flatMap((r) => {
       const name = this.registry.canonicalName(r.group);
       return r.ids.map((id) => ({ group: name, id: String(id) }));
@@ -226,7 +242,9 @@ export class FeatureStore {
   async putRecord(groupName: string, record: Record<string, unknown>, options: { ttlSeconds?: number | null } = {}): Promise<IngestResult> {
     const g = this.registry.get(groupName);
     if (!record || typeof record !== 'object' || Array.isArray(record)) {
-      throw new SluiceError('RECORD_INVALID', 'a record must be an object of feature values', { hint: `e.g. {"${g.recordIdentifier}": "42", "${g.eventTime}": "2024-05-01T00:00:00Z"}` });
+      throw new SluiceError('RECORD_INVALID', 'a record must be an object of feature values', {
+        hint: `e.g. {"${g.recordIdentifier}": "42", "${g.eventTime}": "2024-05-01T00:00:00Z"}`,
+      });
     }
     for (const [k, v] of Object.entries(record)) {
       if (!g.features.some((f) => f.name.toLowerCase() === k.toLowerCase())) {
@@ -236,7 +254,10 @@ export class FeatureStore {
         });
       }
       if (v !== null && typeof v === 'object') {
-        throw new SluiceError('RECORD_INVALID', `feature ${quoteValue(k)} has a nested value; features are scalars`, { location: { field: k }, hint: 'send a string, number, boolean or null' });
+        throw new SluiceError('RECORD_INVALID', `feature ${quoteValue(k)} has a nested value; features are scalars`, {
+          location: { field: k },
+          hint: 'send a string, number, boolean or null',
+        });
       }
     }
     const cols = Object.entries(record).map(([k, v]) => `${sqlValue(v)} AS ${quoteIdent(k)}`);
@@ -244,7 +265,12 @@ export class FeatureStore {
       const rel = this.engine.tempName('fs_put');
       await this.engine.exec(`CREATE TEMP TABLE ${quoteIdent(rel)} AS SELECT ${cols.join(', ')}`);
       try {
-        return await ingestBatch(this.parts(), this.engine, rel, g, { batchId: `put-${randomUUID()}`, kind: 'put', ttlSeconds: options.ttlSeconds, displayName: 'record' });
+        return await ingestBatch(this.parts(), this.engine, rel, g, {
+          batchId: `put-${randomUUID()}`,
+          kind: 'put',
+          ttlSeconds: options.ttlSeconds,
+          displayName: 'record',
+        });
       } finally {
         await this.engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(rel)}`);
       }
@@ -262,19 +288,28 @@ export class FeatureStore {
     if (!live) return false;
     const at = options.eventTime === undefined ? new Date() : new Date(options.eventTime);
     if (Number.isNaN(at.getTime())) {
-      throw new SluiceError('EVENT_TIME_INVALID', `event time ${quoteValue(String(options.eventTime))} cannot be read`, { location: { field: 'eventTime' }, hint: 'use ISO 8601, e.g. 2024-05-01T12:00:00Z' });
+      throw new SluiceError('EVENT_TIME_INVALID', `event time ${quoteValue(String(options.eventTime))} cannot be read`, {
+        location: { field: 'eventTime' },
+        hint: 'use ISO 8601, e.g. 2024-05-01T12:00:00Z',
+      });
     }
     if (at.getTime() < live.eventTime) {
-      throw new SluiceError('DELETE_OUTDATED', `the deletion's event time ${at.toISOString()} is older than the record's ${new Date(live.eventTime).toISOString()}`, {
-        hint: 'delete as of now (leave the event time out) or a time after the record was written',
-        httpStatus: 409,
-      });
+      throw new SluiceError(
+        'DELETE_OUTDATED',
+        `the deletion's event time ${at.toISOString()} is older than the record's ${new Date(live.eventTime).toISOString()}`,
+        {
+          hint: 'delete as of now (leave the event time out) or a time after the record was written',
+          httpStatus: 409,
+        },
+      );
     }
     const idType = g.features.find((f) => f.name === g.recordIdentifier)!.type;
     const idValue = idType === 'integral' ? Number(id) : String(id);
     const result = await this.serial(async () => {
       const rel = this.engine.tempName('fs_del');
-      await this.engine.exec(`CREATE TEMP TABLE ${quoteIdent(rel)} AS SELECT ${sqlValue(idValue)} AS ${quoteIdent(g.recordIdentifier)}, ${sqlValue(at.toISOString())} AS ${quoteIdent(g.eventTime)}`);
+      await this.engine.exec(
+        `CREATE TEMP TABLE ${quoteIdent(rel)} AS SELECT ${sqlValue(idValue)} AS ${quoteIdent(g.recordIdentifier)}, ${sqlValue(at.toISOString())} AS ${quoteIdent(g.eventTime)}`,
+      );
       try {
         return await ingestBatch(this.parts(), this.engine, rel, g, { batchId: `delete-${randomUUID()}`, kind: 'delete', displayName: 'delete' });
       } finally {
@@ -300,7 +335,10 @@ export class FeatureStore {
    * Builds a point-in-time-correct dataset (see `datasetSql`) and writes it to `out` (CSV or
    * Parquet, atomically) when given. Entities come from a file or a relation of the caller's engine.
    */
-  async buildDataset(entities: BatchSource, options: Omit<DatasetOptions, 'entities'> & { out?: string }): Promise<{ rows: number; columns: string[]; sample: Row[] }> {
+  async buildDataset(
+    entities: BatchSource,
+    options: Omit<DatasetOptions, 'entities'> & { out?: string },
+  ): Promise<{ rows: number; columns: string[]; sample: Row[] }> {
     return this.withSource(entities, async (engine, relation) => {
       const sql = await datasetSql(engine, this.registry, this.offline, { ...options, entities: relation });
       const name = engine.tempName('fs_dataset');
@@ -325,7 +363,11 @@ export class FeatureStore {
 
   private async registerViews(): Promise<void> {
     for (const g of this.registry.list()) {
-      await this.offline.registerViews(this.engine, g, this.registry.batches(g.name).flatMap((b) => b.files));
+      await this.offline.registerViews(
+        this.engine,
+        g,
+        this.registry.batches(g.name).flatMap((b) => b.files),
+      );
     }
   }
 
@@ -359,7 +401,11 @@ function specFromColumns(columns: ColumnSchema[], options: CreateFromDataOptions
   const spec = groupSpecFromSchema(columns, rest);
   for (const [name, type] of Object.entries(types ?? {})) {
     const f = spec.features.find((x) => x.name.toLowerCase() === name.toLowerCase());
-    if (!f) throw new SluiceError('FEATURE_UNKNOWN', `a type is given for column ${quoteValue(name)}, which is not in the data`, { location: { field: name }, hint: 'check the column name' });
+    if (!f)
+      throw new SluiceError('FEATURE_UNKNOWN', `a type is given for column ${quoteValue(name)}, which is not in the data`, {
+        location: { field: name },
+        hint: 'check the column name',
+      });
     f.type = type;
   }
   return spec;

@@ -32,9 +32,18 @@ export interface DatasetOptions {
 export function parseFeatureRef(text: string): DatasetFeatureRef {
   const [group, list = ''] = text.split(':', 2);
   if (!group) {
-    throw new SluiceError('DATASET_FEATURES_INVALID', `"${text}" is not GROUP:feature1,feature2`, { location: { field: 'features' }, hint: 'e.g. --features patients:age,num_procedures' });
+    throw new SluiceError('DATASET_FEATURES_INVALID', `"${text}" is not GROUP:feature1,feature2`, {
+      location: { field: 'features' },
+      hint: 'e.g. --features patients:age,num_procedures',
+    });
   }
-  return { group, features: list.split(',').map((s) => s.trim()).filter(Boolean) };
+  return {
+    group,
+    features: list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
 }
 
 /**
@@ -47,7 +56,10 @@ export function parseFeatureRef(text: string): DatasetFeatureRef {
  */
 export async function datasetSql(engine: Engine, registry: FeatureRegistry, offline: OfflineStore, options: DatasetOptions): Promise<string> {
   if (options.features.length === 0) {
-    throw new SluiceError('DATASET_FEATURES_MISSING', 'no features were asked for', { location: { field: 'features' }, hint: 'pass --features GROUP:feat1,feat2' });
+    throw new SluiceError('DATASET_FEATURES_MISSING', 'no features were asked for', {
+      location: { field: 'features' },
+      hint: 'pass --features GROUP:feat1,feat2',
+    });
   }
   const cols = await engine.describe(options.entities);
   const byName = new Map(cols.map((c) => [c.name.toLowerCase(), c]));
@@ -55,20 +67,30 @@ export async function datasetSql(engine: Engine, registry: FeatureRegistry, offl
     ? byName.get(options.timeColumn.toLowerCase())
     : (byName.get('event_time') ?? (cols.filter((c) => c.type === 'timestamp').length === 1 ? cols.find((c) => c.type === 'timestamp') : undefined));
   if (!timeCol) {
-    throw new SluiceError('DATASET_TIME_COLUMN_MISSING', options.timeColumn ? `the entities have no column "${options.timeColumn}"` : 'the entities have no event_time column (and not exactly one timestamp column)', {
-      location: { field: options.timeColumn ?? 'event_time' },
-      hint: `pass --time-column; the entity columns are: ${cols.map((c) => c.name).join(', ')}`,
-    });
+    throw new SluiceError(
+      'DATASET_TIME_COLUMN_MISSING',
+      options.timeColumn
+        ? `the entities have no column "${options.timeColumn}"`
+        : 'the entities have no event_time column (and not exactly one timestamp column)',
+      {
+        location: { field: options.timeColumn ?? 'event_time' },
+        hint: `pass --time-column; the entity columns are: ${cols.map((c) => c.name).join(', ')}`,
+      },
+    );
   }
   const tsFit = fitColumn(timeCol, { name: timeCol.name, type: 'timestamp' }, 'entities');
   const [bad] = await engine.query(
     `SELECT count(*) AS n, min(__row) AS r FROM (SELECT *, row_number() OVER () AS __row FROM ${quoteIdent(options.entities)}) WHERE ${quoteIdent(timeCol.name)} IS NULL OR ${tsFit.bad ?? 'false'}`,
   );
   if (Number(bad?.n ?? 0) > 0) {
-    throw new SluiceError('DATASET_TIME_INVALID', `entity row ${String(bad?.r)} has a timestamp that is missing or cannot be read (${String(bad?.n)} row(s) in all)`, {
-      location: { field: timeCol.name, record: Number(bad?.r) - 1 },
-      hint: 'write timestamps as ISO 8601 (2024-05-01T12:00:00Z)',
-    });
+    throw new SluiceError(
+      'DATASET_TIME_INVALID',
+      `entity row ${String(bad?.r)} has a timestamp that is missing or cannot be read (${String(bad?.n)} row(s) in all)`,
+      {
+        location: { field: timeCol.name, record: Number(bad?.r) - 1 },
+        hint: 'write timestamps as ISO 8601 (2024-05-01T12:00:00Z)',
+      },
+    );
   }
 
   const taken = new Set(cols.map((c) => c.name.toLowerCase()));

@@ -69,9 +69,10 @@ export async function compactGroup(parts: StoreParts, engine: Engine, group: Fea
   }
 
   const referenced = new Set(parts.registry.batches(group.name).flatMap((b) => b.files));
-  const strayFilesRemoved = options.removeStrayFiles === false ? [] : (await parts.offline.storage.list(`${group.name}/`))
-    .filter((f) => !referenced.has(f.key) && now.getTime() - f.modifiedAt > grace)
-    .map((f) => f.key);
+  const strayFilesRemoved =
+    options.removeStrayFiles === false
+      ? []
+      : (await parts.offline.storage.list(`${group.name}/`)).filter((f) => !referenced.has(f.key) && now.getTime() - f.modifiedAt > grace).map((f) => f.key);
   await parts.offline.storage.remove(strayFilesRemoved);
 
   const byPartition = new Map<string, string[]>();

@@ -27,7 +27,10 @@ type StoreEntry = NonNullable<SluiceConfig['stores']['online']>;
  * | `{type: local, path: data/offline}` | that folder |
  * | `{type: s3, bucket: b, prefix: p, url: http://minio:9000}` | the bucket; `url` is the endpoint of an S3-compatible server (default `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`, else AWS); region from `AWS_REGION`; credentials from the AWS SDK's chain |
  */
-export function storesFromConfig(projectDir: string, config: FeatureStoreConfig = {}): Required<Pick<FeatureStoreOptions, 'online' | 'offline' | 'stateDir'>> & Pick<FeatureStoreOptions, 'missingTokens' | 'dateOrder'> & { projectDir: string } {
+export function storesFromConfig(
+  projectDir: string,
+  config: FeatureStoreConfig = {},
+): Required<Pick<FeatureStoreOptions, 'online' | 'offline' | 'stateDir'>> & Pick<FeatureStoreOptions, 'missingTokens' | 'dateOrder'> & { projectDir: string } {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(projectDir, p));
   return {
     projectDir,
@@ -47,19 +50,29 @@ export function storesFromConfig(projectDir: string, config: FeatureStoreConfig 
  * @example
  * const store = await featureStoreFromConfig(project.root, project.config);
  */
-export async function featureStoreFromConfig(projectDir: string, config: FeatureStoreConfig | undefined, overrides: Partial<FeatureStoreOptions> = {}): Promise<FeatureStore> {
+export async function featureStoreFromConfig(
+  projectDir: string,
+  config: FeatureStoreConfig | undefined,
+  overrides: Partial<FeatureStoreOptions> = {},
+): Promise<FeatureStore> {
   return FeatureStore.open({ ...storesFromConfig(projectDir, config), ...overrides });
 }
 
 function onlineFromConfig(entry: StoreEntry | undefined, at: (p: string) => string): OnlineStoreConfig {
   if (!entry) return { type: 'sqlite' };
   if (entry.type !== 'sqlite' && entry.type !== 'redis') {
-    throw new SluiceError('ONLINE_STORE_UNKNOWN', `stores.online.type "${entry.type}" is not an online store`, { location: { field: 'stores.online.type' }, hint: 'use sqlite (default) or redis' });
+    throw new SluiceError('ONLINE_STORE_UNKNOWN', `stores.online.type "${entry.type}" is not an online store`, {
+      location: { field: 'stores.online.type' },
+      hint: 'use sqlite (default) or redis',
+    });
   }
   refuseFields('online', entry, entry.type === 'sqlite' ? ['path'] : ['url', 'prefix']);
   if (entry.type === 'sqlite') return entry.path ? { type: 'sqlite', path: at(entry.path) } : { type: 'sqlite' };
   if (entry.url !== undefined && !/^rediss?:\/\//.test(entry.url)) {
-    throw new SluiceError('CONFIG_INVALID', `stores.online.url "${entry.url}" is not a Redis URL`, { location: { field: 'stores.online.url' }, hint: 'e.g. redis://127.0.0.1:6379 (rediss:// for TLS)' });
+    throw new SluiceError('CONFIG_INVALID', `stores.online.url "${entry.url}" is not a Redis URL`, {
+      location: { field: 'stores.online.url' },
+      hint: 'e.g. redis://127.0.0.1:6379 (rediss:// for TLS)',
+    });
   }
   return { type: 'redis', ...(entry.url ? { url: entry.url } : {}), ...(entry.prefix ? { keyPrefix: entry.prefix } : {}) };
 }
@@ -67,15 +80,27 @@ function onlineFromConfig(entry: StoreEntry | undefined, at: (p: string) => stri
 function offlineFromConfig(entry: StoreEntry | undefined, at: (p: string) => string): OfflineStorageConfig {
   if (!entry) return { type: 'local' };
   if (entry.type !== 'local' && entry.type !== 's3') {
-    throw new SluiceError('OFFLINE_STORAGE_UNKNOWN', `stores.offline.type "${entry.type}" is not an offline store`, { location: { field: 'stores.offline.type' }, hint: 'use local (default) or s3' });
+    throw new SluiceError('OFFLINE_STORAGE_UNKNOWN', `stores.offline.type "${entry.type}" is not an offline store`, {
+      location: { field: 'stores.offline.type' },
+      hint: 'use local (default) or s3',
+    });
   }
   refuseFields('offline', entry, entry.type === 'local' ? ['path'] : ['bucket', 'prefix', 'url']);
   if (entry.type === 'local') return entry.path ? { type: 'local', root: at(entry.path) } : { type: 'local' };
   if (!entry.bucket) {
-    throw new SluiceError('CONFIG_INVALID', 'stores.offline of type s3 needs a bucket', { location: { field: 'stores.offline.bucket' }, hint: 'e.g. stores: { offline: { type: s3, bucket: my-features, prefix: sluice/offline } }' });
+    throw new SluiceError('CONFIG_INVALID', 'stores.offline of type s3 needs a bucket', {
+      location: { field: 'stores.offline.bucket' },
+      hint: 'e.g. stores: { offline: { type: s3, bucket: my-features, prefix: sluice/offline } }',
+    });
   }
   const endpoint = entry.url ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  return { type: 's3', bucket: entry.bucket, prefix: entry.prefix ?? '', ...(endpoint ? { endpoint } : {}), ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}) };
+  return {
+    type: 's3',
+    bucket: entry.bucket,
+    prefix: entry.prefix ?? '',
+    ...(endpoint ? { endpoint } : {}),
+    ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+  };
 }
 
 /** A field that means nothing for the backend is a mistake worth saying (e.g. `url` on a sqlite store). */

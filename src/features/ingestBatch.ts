@@ -69,11 +69,27 @@ export async function ingestBatch(parts: StoreParts, engine: Engine, relation: s
     if ((await parts.online.stagedBatches()).some((b) => b.group === group.name && b.batchId === options.batchId)) {
       await parts.online.applyBatch(group.name, options.batchId);
     }
-    return { ...base, status: 'already_ingested', inputRows: 0, rows: done.rows, duplicatesDropped: done.duplicatesDropped, onlineWritten: 0, onlineIgnored: 0, ignoredColumns: [], missingFeatures: [], files: done.files };
+    return {
+      ...base,
+      status: 'already_ingested',
+      inputRows: 0,
+      rows: done.rows,
+      duplicatesDropped: done.duplicatesDropped,
+      onlineWritten: 0,
+      onlineIgnored: 0,
+      ignoredColumns: [],
+      missingFeatures: [],
+      files: done.files,
+    };
   }
   const now = options.now ?? new Date();
   const kind = options.kind ?? 'ingest';
-  const prepared = await prepareBatch(engine, relation, group, { displayName: options.displayName, writeTime: now, apiInvocationTime: now, deleted: kind === 'delete' });
+  const prepared = await prepareBatch(engine, relation, group, {
+    displayName: options.displayName,
+    writeTime: now,
+    apiInvocationTime: now,
+    deleted: kind === 'delete',
+  });
   try {
     const files = await parts.offline.writeBatch(engine, prepared.table, group, options.batchId);
     const ttl = options.ttlSeconds === undefined ? group.ttlSeconds : options.ttlSeconds;
@@ -100,7 +116,10 @@ export async function ingestBatch(parts: StoreParts, engine: Engine, relation: s
     await faultPoint('pause-before-commit');
     let committedHere = false;
     const commit = () => {
-      parts.registry.commitBatch({ group: group.name, batchId: options.batchId, kind, files, rows: prepared.rows, duplicatesDropped: prepared.duplicatesDropped }, now);
+      parts.registry.commitBatch(
+        { group: group.name, batchId: options.batchId, kind, files, rows: prepared.rows, duplicatesDropped: prepared.duplicatesDropped },
+        now,
+      );
       committedHere = true;
       faultPointSync('kill-in-commit');
     };
@@ -118,12 +137,16 @@ export async function ingestBatch(parts: StoreParts, engine: Engine, relation: s
         });
       }
       if (committed) {
-        throw new SluiceError('ONLINE_APPLY_PENDING', `batch "${options.batchId}" of "${group.name}" is committed offline, but applying it to the ${parts.online.type} online store failed: ${(e as Error).message}`, {
-          hint: 'the staged records are applied when the feature store is opened again, or by ingesting the same batch id again',
-          retryable: true,
-          httpStatus: 503,
-          cause: e,
-        });
+        throw new SluiceError(
+          'ONLINE_APPLY_PENDING',
+          `batch "${options.batchId}" of "${group.name}" is committed offline, but applying it to the ${parts.online.type} online store failed: ${(e as Error).message}`,
+          {
+            hint: 'the staged records are applied when the feature store is opened again, or by ingesting the same batch id again',
+            retryable: true,
+            httpStatus: 503,
+            cause: e,
+          },
+        );
       }
       throw e;
     }

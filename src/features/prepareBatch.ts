@@ -78,7 +78,12 @@ export async function prepareBatch(engine: Engine, source: string, group: Featur
   // One pass over the data finds every problem; the first bad row of each is reported.
   const numbered = `(SELECT *, row_number() OVER () AS __row FROM ${quoteIdent(source)})`;
   const checks: Array<{ field: string; bad: string; what: string; hint: string }> = [
-    { field: idCol.name, bad: `${quoteIdent(idCol.name)} IS NULL`, what: 'has no record identifier', hint: 'every record needs an id; filter or fill missing ids in SQL' },
+    {
+      field: idCol.name,
+      bad: `${quoteIdent(idCol.name)} IS NULL`,
+      what: 'has no record identifier',
+      hint: 'every record needs an id; filter or fill missing ids in SQL',
+    },
   ];
   const etFit = fits.get(group.eventTime) ?? fitColumn(etCol, { name: group.eventTime, type: 'timestamp' }, group.name, file);
   checks.push({
@@ -113,10 +118,14 @@ export async function prepareBatch(engine: Engine, source: string, group: Featur
     const c = checks[i]!;
     const row = Number(stats?.[`r${i}`]);
     const value = stats?.[`v${i}`];
-    throw new SluiceError('BATCH_INVALID', `row ${row} ${c.what}${value == null ? '' : ` (value "${String(value)}")`}; ${n} row(s) in all, nothing was written`, {
-      location: { file, field: c.field, record: row - 1 },
-      hint: c.hint,
-    });
+    throw new SluiceError(
+      'BATCH_INVALID',
+      `row ${row} ${c.what}${value == null ? '' : ` (value "${String(value)}")`}; ${n} row(s) in all, nothing was written`,
+      {
+        location: { file, field: c.field, record: row - 1 },
+        hint: c.hint,
+      },
+    );
   }
 
   const projections = group.features.map((f) => {
@@ -145,13 +154,17 @@ export async function prepareBatch(engine: Engine, source: string, group: Featur
 export function fitColumn(col: ColumnSchema, f: FeatureDefinition, group: string, file?: string): Fit {
   const c = quoteIdent(col.name);
   const text = `NULLIF(trim(CAST(${c} AS VARCHAR)), '')`;
-  const tryText = (sqlType: string): Fit => ({ expr: `try_cast(${text} AS ${sqlType})`, bad: `(${text} IS NOT NULL AND try_cast(${text} AS ${sqlType}) IS NULL)` });
+  const tryText = (sqlType: string): Fit => ({
+    expr: `try_cast(${text} AS ${sqlType})`,
+    bad: `(${text} IS NOT NULL AND try_cast(${text} AS ${sqlType}) IS NULL)`,
+  });
   const src = col.type;
   const t: FeatureType = f.type;
   if (t === 'string') return { expr: `CAST(${c} AS VARCHAR)`, bad: null };
   if (t === 'integral') {
     if (src === 'integer') return { expr: `CAST(${c} AS BIGINT)`, bad: `(${c} IS NOT NULL AND try_cast(${c} AS BIGINT) IS NULL)` };
-    if (src === 'float') return { expr: `CAST(${c} AS BIGINT)`, bad: `(${c} IS NOT NULL AND (NOT isfinite(${c}) OR ${c} <> trunc(${c}) OR try_cast(${c} AS BIGINT) IS NULL))` };
+    if (src === 'float')
+      return { expr: `CAST(${c} AS BIGINT)`, bad: `(${c} IS NOT NULL AND (NOT isfinite(${c}) OR ${c} <> trunc(${c}) OR try_cast(${c} AS BIGINT) IS NULL))` };
     if (src === 'string') return tryText('BIGINT');
   }
   if (t === 'fractional') {
@@ -165,14 +178,19 @@ export function fitColumn(col: ColumnSchema, f: FeatureDefinition, group: string
   if (t === 'timestamp') {
     if (src === 'timestamp' || src === 'date') return { expr: `CAST(${c} AS TIMESTAMP)`, bad: null };
     // Text with an offset (Z, +02:00) is read as an instant and stored in UTC.
-    if (src === 'string') return { expr: `CAST(try_cast(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`, bad: `(${text} IS NOT NULL AND try_cast(${text} AS TIMESTAMPTZ) IS NULL)` };
+    if (src === 'string')
+      return { expr: `CAST(try_cast(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`, bad: `(${text} IS NOT NULL AND try_cast(${text} AS TIMESTAMPTZ) IS NULL)` };
     if (src === 'integer' || src === 'float') {
       // Numbers are epoch seconds, as SageMaker Feature Store's fractional event times.
       return { expr: `CAST(to_timestamp(CAST(${c} AS DOUBLE)) AS TIMESTAMP)`, bad: `(${c} IS NOT NULL AND NOT isfinite(CAST(${c} AS DOUBLE)))` };
     }
   }
-  throw new SluiceError('FEATURE_TYPE_MISMATCH', `column "${col.name}" holds ${src} values (${col.sqlType ?? src}), which do not fit feature "${f.name}" of type ${t} in "${group}"`, {
-    location: { file, field: col.name },
-    hint: `cast the column in SQL to a ${t} value, or define the feature with a type that fits`,
-  });
+  throw new SluiceError(
+    'FEATURE_TYPE_MISMATCH',
+    `column "${col.name}" holds ${src} values (${col.sqlType ?? src}), which do not fit feature "${f.name}" of type ${t} in "${group}"`,
+    {
+      location: { file, field: col.name },
+      hint: `cast the column in SQL to a ${t} value, or define the feature with a type that fits`,
+    },
+  );
 }

@@ -75,7 +75,10 @@ export function validateGroupSpec(spec: FeatureGroupSpec): Required<FeatureGroup
   const tags = spec.tags ?? {};
   for (const [k, v] of Object.entries(tags)) {
     if (typeof v !== 'string' || k.length === 0) {
-      throw new SluiceError('FEATURE_GROUP_TAG_INVALID', `tag "${k}" must have a non-empty key and a string value`, { location: { field: `tags.${k}` }, hint: 'write tags as key=value' });
+      throw new SluiceError('FEATURE_GROUP_TAG_INVALID', `tag "${k}" must have a non-empty key and a string value`, {
+        location: { field: `tags.${k}` },
+        hint: 'write tags as key=value',
+      });
     }
   }
   return {
@@ -148,10 +151,7 @@ export function featureTypeOf(t: LogicalType): FeatureType {
  * of the matching type; the event time column is declared a timestamp even when the data holds
  * it as text (it is parsed, and checked, on ingestion).
  */
-export function groupSpecFromSchema(
-  columns: readonly ColumnSchema[],
-  options: Omit<FeatureGroupSpec, 'features'> & { exclude?: string[] },
-): FeatureGroupSpec {
+export function groupSpecFromSchema(columns: readonly ColumnSchema[], options: Omit<FeatureGroupSpec, 'features'> & { exclude?: string[] }): FeatureGroupSpec {
   const exclude = new Set((options.exclude ?? []).map((c) => c.toLowerCase()));
   const features = columns
     .filter((c) => !exclude.has(c.name.toLowerCase()))

@@ -33,14 +33,26 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
 
   const one = (record: Row, i: number): RecordResult => {
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      return { ok: false, error: new SluiceError('RECORD_INVALID', `record ${i} is not an object`, { location: { record: i }, hint: 'send each record as {"column": value, ...}' }) };
+      return {
+        ok: false,
+        error: new SluiceError('RECORD_INVALID', `record ${i} is not an object`, {
+          location: { record: i },
+          hint: 'send each record as {"column": value, ...}',
+        }),
+      };
     }
     let row: Row = {};
     for (const c of inputs) {
       const v = record[c.name];
       if (v === undefined) {
         if (requiredNames.has(c.name)) {
-          return { ok: false, error: new SluiceError('RECORD_MISSING_FIELD', `record ${i} has no field "${c.name}"`, { location: { record: i, field: c.name }, hint: `the model needs ${required.map((x) => x.name).join(', ')}` }) };
+          return {
+            ok: false,
+            error: new SluiceError('RECORD_MISSING_FIELD', `record ${i} has no field "${c.name}"`, {
+              location: { record: i, field: c.name },
+              hint: `the model needs ${required.map((x) => x.name).join(', ')}`,
+            }),
+          };
         }
         row[c.name] = null;
         continue;
@@ -53,7 +65,13 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
       const format = c.format ? dateFormat(c.format) : undefined;
       const cv = format && typeof v === 'string' ? (readDateText(v, format) ?? coerce(v, c.type)) : coerce(v, c.type);
       if (cv === null && !isMissing(v) && !(typeof v === 'string' && v.trim() === '')) {
-        return { ok: false, error: new SluiceError('RECORD_TYPE', `record ${i}: field "${c.name}" should be ${c.type}, got ${JSON.stringify(v)}`, { location: { record: i, field: c.name }, hint: `send a ${c.type} value or null` }) };
+        return {
+          ok: false,
+          error: new SluiceError('RECORD_TYPE', `record ${i}: field "${c.name}" should be ${c.type}, got ${JSON.stringify(v)}`, {
+            location: { record: i, field: c.name },
+            hint: `send a ${c.type} value or null`,
+          }),
+        };
       }
       row[c.name] = cv;
     }

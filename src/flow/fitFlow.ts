@@ -50,12 +50,18 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
   const fittedInputs: Record<string, FittedFlow> = {};
   for (const raw of options.inputs ?? []) {
     const own = spec.inputs?.[raw.name]?.steps ?? [];
-    const sub = await fitFlow(engine, { version: 1, name: `${spec.name} input ${raw.name}`, steps: own }, raw.relation, { file: raw.source.file ?? raw.source.feature_group });
+    const sub = await fitFlow(engine, { version: 1, name: `${spec.name} input ${raw.name}`, steps: own }, raw.relation, {
+      file: raw.source.file ?? raw.source.feature_group,
+    });
     fittedInputs[raw.name] = sub.fitted;
     sides.set(raw.name, { relation: sub.relation, columns: sub.fitted.output });
   }
   for (const name of Object.keys(spec.inputs ?? {})) {
-    if (!sides.has(name)) throw new SluiceError('FLOW_INPUT_NEEDED', `the flow reads input "${name}", which was not given`, { location: { file: options.file, field: `inputs.${name}` }, hint: 'run the flow with `sluice flow run` (it reads the inputs the flow names), or give the input with --with' });
+    if (!sides.has(name))
+      throw new SluiceError('FLOW_INPUT_NEEDED', `the flow reads input "${name}", which was not given`, {
+        location: { file: options.file, field: `inputs.${name}` },
+        hint: 'run the flow with `sluice flow run` (it reads the inputs the flow names), or give the input with --with',
+      });
   }
   const dropped: RowsDropped[] = [];
   let rowsBefore = rowsIn;
@@ -76,7 +82,8 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
       // Every step that can remove rows says how many and why (no row leaves without a word).
       if (def.rowsOnly) {
         const after = await engine.count(next);
-        if (after < rowsBefore) dropped.push({ step: index, kind: raw.kind, ...(raw.name ? { name: raw.name } : {}), rows: rowsBefore - after, reason: dropReason(raw) });
+        if (after < rowsBefore)
+          dropped.push({ step: index, kind: raw.kind, ...(raw.name ? { name: raw.name } : {}), rows: rowsBefore - after, reason: dropReason(raw) });
         rowsBefore = after;
       }
       columns = actual;

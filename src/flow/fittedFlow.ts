@@ -112,7 +112,10 @@ export function parseFittedFlow(text: string, file = '<fitted flow>'): FittedFlo
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new SluiceError('FITTED_FLOW_INVALID', `${file} is not JSON: ${(e as Error).message}`, { location: { file }, hint: 'the file may be truncated; fit the flow again' });
+    throw new SluiceError('FITTED_FLOW_INVALID', `${file} is not JSON: ${(e as Error).message}`, {
+      location: { file },
+      hint: 'the file may be truncated; fit the flow again',
+    });
   }
   const r = fittedFlowSchema.safeParse(data);
   if (!r.success) {

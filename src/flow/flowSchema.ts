@@ -38,8 +38,16 @@ export const MAIN_INPUT = 'main';
 /** Another input of the flow: a file, or a feature group of the project's feature store. */
 export const inputSourceSchema = z
   .object({
-    file: z.string().min(1).optional().describe('A data file (.csv, .parquet, .jsonl), relative to the flow file\'s folder; `sluice flow run --with NAME=FILE` gives another.'),
-    feature_group: z.string().min(1).optional().describe('A feature group of the project: its latest record per id, or with history: true its offline-store table (every version).'),
+    file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("A data file (.csv, .parquet, .jsonl), relative to the flow file's folder; `sluice flow run --with NAME=FILE` gives another."),
+    feature_group: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A feature group of the project: its latest record per id, or with history: true its offline-store table (every version).'),
     history: z.boolean().default(false).describe('With feature_group: read the whole offline-store table instead of the latest record per id.'),
     steps: z.array(z.union(stepSchemas)).default([]).describe('Steps applied to this input before it is used (no joins inside).'),
     description: z.string().optional(),
@@ -62,21 +70,34 @@ export const flowSchema = z
     record_id: z.string().optional().describe('The record identifier column the flow produces (for the feature store).'),
     event_time: z.string().optional().describe('The event time column the flow produces (for the feature store).'),
     inputs: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an input name is a letter or _ followed by letters, digits or _').refine((n) => n !== MAIN_INPUT, `"${MAIN_INPUT}" is the flow's own data; choose another name`), inputSourceSchema)
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an input name is a letter or _ followed by letters, digits or _')
+          .refine((n) => n !== MAIN_INPUT, `"${MAIN_INPUT}" is the flow's own data; choose another name`),
+        inputSourceSchema,
+      )
       .optional()
-      .describe('Other inputs that join and concatenate steps read, by name. The flow\'s own data (the file that arrived) is `main`.'),
+      .describe("Other inputs that join and concatenate steps read, by name. The flow's own data (the file that arrived) is `main`."),
     passthrough: z
       .boolean()
       .optional()
-      .describe('Keep columns the flow does not know (not in the data the serving champion was trained on, nor named by a step) when the pipeline trains; by default they are dropped before training and listed, so a new column never becomes a required input silently.'),
+      .describe(
+        'Keep columns the flow does not know (not in the data the serving champion was trained on, nor named by a step) when the pipeline trains; by default they are dropped before training and listed, so a new column never becomes a required input silently.',
+      ),
     missing_tokens: z
       .array(z.string())
       .optional()
-      .describe("Text values read as missing, replacing the project's list (sluice.yaml missingTokens) and pandas' default list (docs/data.md). The empty field is always missing."),
+      .describe(
+        "Text values read as missing, replacing the project's list (sluice.yaml missingTokens) and pandas' default list (docs/data.md). The empty field is always missing.",
+      ),
     steps: z.array(z.union(stepSchemas)).describe('The transforms, applied in order.'),
     report: reportSettingsSchema.optional().describe('Settings for the insights report.'),
   })
   .strict();
 
 export type StepSpec = { kind: string; name?: string; description?: string } & Record<string, unknown>;
-export type FlowSpec = Omit<z.infer<typeof flowSchema>, 'steps' | 'inputs'> & { steps: StepSpec[]; inputs?: Record<string, Omit<InputSource, 'steps'> & { steps: StepSpec[] }> };
+export type FlowSpec = Omit<z.infer<typeof flowSchema>, 'steps' | 'inputs'> & {
+  steps: StepSpec[];
+  inputs?: Record<string, Omit<InputSource, 'steps'> & { steps: StepSpec[] }>;
+};

@@ -74,7 +74,10 @@ export function parseFlow(text: string, file = '<flow>'): FlowSpec {
 /** One problem as it is; several as one error listing each with its place. */
 function combine(problems: SluiceError[], file: string): SluiceError {
   if (problems.length === 1) return problems[0]!;
-  const lines = problems.map((p, i) => `  ${i + 1}. ${p.message.replace(`${file}: `, '')}${p.location?.line !== undefined ? ` (line ${p.location.line})` : ''}${p.hint ? `\n     hint: ${p.hint.split('\n')[0]}` : ''}`);
+  const lines = problems.map(
+    (p, i) =>
+      `  ${i + 1}. ${p.message.replace(`${file}: `, '')}${p.location?.line !== undefined ? ` (line ${p.location.line})` : ''}${p.hint ? `\n     hint: ${p.hint.split('\n')[0]}` : ''}`,
+  );
   return new SluiceError('FLOW_PROBLEMS', `${file} has ${problems.length} problems:\n${lines.join('\n')}`, {
     location: problems[0]!.location,
     hint: 'fix them all, then validate again; placeholders (todo_custom_code) show their code with `sluice flow validate` one at a time after the others are fixed',
@@ -85,32 +88,56 @@ function combine(problems: SluiceError[], file: string): SluiceError {
 type At = (path: Array<string | number>) => { file: string; line?: number; column?: number };
 
 /** Checks each step on its own, so an error names the step and the field. */
-function checkSteps(steps: unknown[], prefix: Array<string | number>, label: string, target: string | undefined, file: string, at: At, problems: SluiceError[]): void {
+function checkSteps(
+  steps: unknown[],
+  prefix: Array<string | number>,
+  label: string,
+  target: string | undefined,
+  file: string,
+  at: At,
+  problems: SluiceError[],
+): void {
   steps.forEach((step, i) => {
     const kind = typeof step === 'object' && step !== null ? (step as Record<string, unknown>).kind : undefined;
     if (typeof kind !== 'string') {
-      problems.push(new SluiceError('FLOW_INVALID', `${file}: ${label}step ${i + 1} has no kind`, {
-        location: { ...at([...prefix, i]), step: i, field: 'kind' },
-        hint: `every step is an object with kind: one of ${STEPS.map((s) => s.kind).join(', ')}`,
-      }));
+      problems.push(
+        new SluiceError('FLOW_INVALID', `${file}: ${label}step ${i + 1} has no kind`, {
+          location: { ...at([...prefix, i]), step: i, field: 'kind' },
+          hint: `every step is an object with kind: one of ${STEPS.map((s) => s.kind).join(', ')}`,
+        }),
+      );
       return;
     }
     if (kind === 'todo_custom_code') {
       const p = placeholderSchema.safeParse(step);
       const code = p.success ? p.data.code : '';
-      problems.push(new SluiceError('FLOW_PLACEHOLDER', `${file}: ${label}step ${i + 1} is a placeholder for custom ${p.success ? p.data.language : ''} code from a Data Wrangler import, which Sluice cannot run`, {
-        location: { ...at([...prefix, i]), step: i, field: 'kind' },
-        hint: `replace it with built-in steps that do the same${p.success && p.data.language === 'pyspark' ? ' (or rewrite it with pandas as a python step)' : ''}. Its code was:\n${code.split('\n').map((l) => `      ${l}`).join('\n')}`,
-      }));
+      problems.push(
+        new SluiceError(
+          'FLOW_PLACEHOLDER',
+          `${file}: ${label}step ${i + 1} is a placeholder for custom ${p.success ? p.data.language : ''} code from a Data Wrangler import, which Sluice cannot run`,
+          {
+            location: { ...at([...prefix, i]), step: i, field: 'kind' },
+            hint: `replace it with built-in steps that do the same${p.success && p.data.language === 'pyspark' ? ' (or rewrite it with pandas as a python step)' : ''}. Its code was:\n${code
+              .split('\n')
+              .map((l) => `      ${l}`)
+              .join('\n')}`,
+          },
+        ),
+      );
       return;
     }
     const def = stepDef(kind);
     if (!def) {
-      const near = closest(kind, STEPS.map((s) => s.kind));
-      problems.push(new SluiceError('FLOW_UNKNOWN_STEP', `${file}: ${label}step ${i + 1} has unknown kind "${kind}"`, {
-        location: { ...at([...prefix, i, 'kind']), step: i, field: 'kind' },
-        hint: near ? `did you mean "${near}"? See docs/flows.md` : `known kinds: ${STEPS.map((s) => s.kind).join(', ')}`,
-      }));
+      const near = closest(
+        kind,
+        STEPS.map((s) => s.kind),
+      );
+      problems.push(
+        new SluiceError('FLOW_UNKNOWN_STEP', `${file}: ${label}step ${i + 1} has unknown kind "${kind}"`, {
+          location: { ...at([...prefix, i, 'kind']), step: i, field: 'kind' },
+          hint: near ? `did you mean "${near}"? See docs/flows.md` : `known kinds: ${STEPS.map((s) => s.kind).join(', ')}`,
+        }),
+      );
       return;
     }
     const r = def.schema.safeParse(step);
@@ -134,19 +161,23 @@ function checkSideNames(spec: FlowSpec, file: string, at: At): void {
   const problems: SluiceError[] = [];
   spec.steps.forEach((s, i) => {
     if (typeof s.with === 'string' && !declared.includes(s.with)) {
-      problems.push(new SluiceError('FLOW_UNKNOWN_INPUT', `${file}: step ${i + 1} (${s.kind}) reads input "${s.with}", which the flow does not declare`, {
-        location: { ...at(['steps', i, 'with']), step: i, field: 'with' },
-        hint: declared.length ? `declared inputs: ${declared.join(', ')}` : `declare it: inputs: { ${s.with}: { file: ${s.with}.csv } }`,
-      }));
+      problems.push(
+        new SluiceError('FLOW_UNKNOWN_INPUT', `${file}: step ${i + 1} (${s.kind}) reads input "${s.with}", which the flow does not declare`, {
+          location: { ...at(['steps', i, 'with']), step: i, field: 'with' },
+          hint: declared.length ? `declared inputs: ${declared.join(', ')}` : `declare it: inputs: { ${s.with}: { file: ${s.with}.csv } }`,
+        }),
+      );
     }
   });
   for (const [name, source] of Object.entries(spec.inputs ?? {})) {
     source.steps.forEach((s, i) => {
       if (typeof s.with === 'string') {
-        problems.push(new SluiceError('FLOW_INVALID', `${file}: input ${name}, step ${i + 1} (${s.kind}) reads another input; an input's own steps cannot`, {
-          location: { ...at(['inputs', name, 'steps', i]), step: i, field: 'with' },
-          hint: 'join in the flow\'s steps instead',
-        }));
+        problems.push(
+          new SluiceError('FLOW_INVALID', `${file}: input ${name}, step ${i + 1} (${s.kind}) reads another input; an input's own steps cannot`, {
+            location: { ...at(['inputs', name, 'steps', i]), step: i, field: 'with' },
+            hint: "join in the flow's steps instead",
+          }),
+        );
       }
     });
   }

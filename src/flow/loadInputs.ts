@@ -71,4 +71,3 @@ function inFolder(file: string, baseDir: string | undefined, name: string): stri
   }
   return full;
 }
-

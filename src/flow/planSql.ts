@@ -42,7 +42,14 @@ export function requiredInputs(fitted: FittedFlow, mode: FlowMode): ColumnSchema
  * still bind, and it is left out of the result). Steps that remove rows run in `train` mode
  * only. The whole chain streams in DuckDB: `COPY (planSql(...)) TO file` runs in bounded memory.
  */
-export function planSql(fitted: FittedFlow, relation: string, present: ColumnSchema[], mode: FlowMode, file?: string, sides?: ReadonlyMap<string, SideRelation>): string {
+export function planSql(
+  fitted: FittedFlow,
+  relation: string,
+  present: ColumnSchema[],
+  mode: FlowMode,
+  file?: string,
+  sides?: ReadonlyMap<string, SideRelation>,
+): string {
   const have = new Map(present.map((c) => [c.name, c]));
   const required = new Set(requiredInputs(fitted, mode).map((c) => c.name));
   const conform = fitted.input.map((c) => {

@@ -17,7 +17,16 @@ const FAMILIES: Record<string, string> = {
   expression: 'Expressions',
 };
 
-type JsonSchema = { properties?: Record<string, JsonSchema & { default?: unknown; description?: string }>; required?: string[]; type?: string | string[]; enum?: unknown[]; const?: unknown; anyOf?: JsonSchema[]; items?: JsonSchema; additionalProperties?: unknown };
+type JsonSchema = {
+  properties?: Record<string, JsonSchema & { default?: unknown; description?: string }>;
+  required?: string[];
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  additionalProperties?: unknown;
+};
 
 /** The published JSON Schema of flow files. */
 export function flowJsonSchema(): unknown {
@@ -136,11 +145,14 @@ Statements, sub-queries, comments and other functions are refused when the flow 
         out.push('| field | type | required | default | meaning |\n|---|---|---|---|---|');
         for (const [k, p] of props) {
           const req = js.required?.includes(k) && p.default === undefined ? 'yes' : '';
-          out.push(`| \`${k}\` | ${typeText(p)} | ${req} | ${p.default !== undefined ? `\`${JSON.stringify(p.default)}\`` : ''} | ${(p.description ?? '').replace(/\|/g, '\\|')} |`);
+          out.push(
+            `| \`${k}\` | ${typeText(p)} | ${req} | ${p.default !== undefined ? `\`${JSON.stringify(p.default)}\`` : ''} | ${(p.description ?? '').replace(/\|/g, '\\|')} |`,
+          );
         }
         out.push('');
       }
-      if (s.doc.inputs) out.push('```yaml\ninputs:\n  ' + s.doc.inputs.split('\n').join('\n  ') + '\nsteps:\n  - ' + s.doc.example.split('\n').join('\n    ') + '\n```\n');
+      if (s.doc.inputs)
+        out.push('```yaml\ninputs:\n  ' + s.doc.inputs.split('\n').join('\n  ') + '\nsteps:\n  - ' + s.doc.example.split('\n').join('\n    ') + '\n```\n');
       else out.push('```yaml\n- ' + s.doc.example.split('\n').join('\n  ') + '\n```\n');
     }
   }

@@ -64,7 +64,14 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
     const sides = await applyInputs(engine, fitted, raw);
     await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(relation)} AS ${planSql(fitted, input, info.columns, 'train', options.input, sides)}`);
   } else if (options.flow) {
-    ({ fitted, relation } = await fitFlow(engine, options.flow, input, { file: options.input, onStep: options.onStep, countOutput: !options.output, missingTokens: missing.tokens, inputs: raw, inputColumns: info.columns }));
+    ({ fitted, relation } = await fitFlow(engine, options.flow, input, {
+      file: options.input,
+      onStep: options.onStep,
+      countOutput: !options.output,
+      missingTokens: missing.tokens,
+      inputs: raw,
+      inputColumns: info.columns,
+    }));
   } else {
     throw new Error('runFlow needs a flow or a fitted flow');
   }
@@ -81,7 +88,9 @@ async function applyInputs(engine: Engine, fitted: FittedFlow, raw: RawInput[]):
     const own = fitted.inputs?.[r.name];
     if (!own) continue;
     const view = engine.tempName(`side_${r.name}`);
-    await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${planSql(own, r.relation, await engine.describe(r.relation), 'train', r.source.file)}`);
+    await engine.exec(
+      `CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${planSql(own, r.relation, await engine.describe(r.relation), 'train', r.source.file)}`,
+    );
     sides.set(r.name, { relation: view, columns: own.output });
   }
   return sides;

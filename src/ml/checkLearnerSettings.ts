@@ -22,11 +22,20 @@ export function checkLearnerSettings(def: LearnerDefinition, params: Record<stri
     const ok =
       (typeof value === 'string' && (spec.words ?? []).includes(value)) ||
       spec.types.some((t) =>
-        t === 'null' ? value === null : t === 'boolean' ? typeof value === 'boolean' : t === 'integer' ? Number.isInteger(value) : typeof value === 'number' && !Number.isNaN(value),
+        t === 'null'
+          ? value === null
+          : t === 'boolean'
+            ? typeof value === 'boolean'
+            : t === 'integer'
+              ? Number.isInteger(value)
+              : typeof value === 'number' && !Number.isNaN(value),
       );
     if (!ok) {
       const want = [...spec.types, ...(spec.words ?? []).map((w) => `"${w}"`)].join(' or ');
-      throw new SluiceError('ML_BAD_PARAM', `${def.name}: ${key} must be ${want}, got ${JSON.stringify(value)}`, { location: { field: key }, hint: spec.description });
+      throw new SluiceError('ML_BAD_PARAM', `${def.name}: ${key} must be ${want}, got ${JSON.stringify(value)}`, {
+        location: { field: key },
+        hint: spec.description,
+      });
     }
   }
 }

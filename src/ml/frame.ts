@@ -17,20 +17,14 @@ export interface Frame {
   features: Feature[];
 }
 
-export type Target =
-  | { kind: 'classification'; codes: Int32Array; labels: string[] }
-  | { kind: 'regression'; values: Float64Array };
+export type Target = { kind: 'classification'; codes: Int32Array; labels: string[] } | { kind: 'regression'; values: Float64Array };
 
 /** What a trained model remembers about each input column, in training order. */
-export type FeatureSchema =
-  | { name: string; kind: 'numeric' }
-  | { name: string; kind: 'categorical'; levels: string[] };
+export type FeatureSchema = { name: string; kind: 'numeric' } | { name: string; kind: 'categorical'; levels: string[] };
 
 /** The schema of a frame (names, kinds, categorical levels). */
 export function frameSchema(frame: Frame): FeatureSchema[] {
-  return frame.features.map((f) =>
-    f.kind === 'numeric' ? { name: f.name, kind: 'numeric' } : { name: f.name, kind: 'categorical', levels: [...f.levels] },
-  );
+  return frame.features.map((f) => (f.kind === 'numeric' ? { name: f.name, kind: 'numeric' } : { name: f.name, kind: 'categorical', levels: [...f.levels] }));
 }
 
 /** Number of rows of a target. */

@@ -29,9 +29,7 @@ export interface ModelJSON {
   body: unknown;
 }
 
-export type Prediction =
-  | { kind: 'classification'; codes: Int32Array; labels: string[]; proba: Float64Array }
-  | { kind: 'regression'; values: Float64Array };
+export type Prediction = { kind: 'classification'; codes: Int32Array; labels: string[]; proba: Float64Array } | { kind: 'regression'; values: Float64Array };
 
 export abstract class Model {
   abstract readonly learner: LearnerName;

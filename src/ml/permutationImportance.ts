@@ -35,9 +35,7 @@ export function permutationImportance(
     for (let k = 0; k < repeats; k++) {
       const perm = rng.permutation(n);
       const shuffled: Feature =
-        f.kind === 'numeric'
-          ? { ...f, values: Float64Array.from(perm, (i) => f.values[i]!) }
-          : { ...f, codes: Int32Array.from(perm, (i) => f.codes[i]!) };
+        f.kind === 'numeric' ? { ...f, values: Float64Array.from(perm, (i) => f.values[i]!) } : { ...f, codes: Int32Array.from(perm, (i) => f.codes[i]!) };
       const features = frame.features.slice();
       features[fi] = shuffled;
       drops.push(sign * (base - scoreMetric(metric, target, model.output({ nRows: frame.nRows, features }))));

@@ -83,9 +83,9 @@ export class ModelRegistry {
     const name = checkName('model name', meta.name);
     const status = checkStatus(meta.status ?? 'pending');
     if (meta.idempotencyKey !== undefined) {
-      const prior = this.db
-        .prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?')
-        .get(name, meta.idempotencyKey) as { version: number } | undefined;
+      const prior = this.db.prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?').get(name, meta.idempotencyKey) as
+        | { version: number }
+        | undefined;
       if (prior) return this.get(name, prior.version);
     }
     checkMetrics(meta.metrics ?? {});
@@ -100,7 +100,9 @@ export class ModelRegistry {
       version = this.tx(() => {
         if (meta.idempotencyKey !== undefined) {
           // Checked again under the write lock: a concurrent twin may have committed meanwhile.
-          const twin = this.db.prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?').get(name, meta.idempotencyKey) as { version: number } | undefined;
+          const twin = this.db.prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?').get(name, meta.idempotencyKey) as
+            | { version: number }
+            | undefined;
           if (twin) {
             reused = true;
             return twin.version;
@@ -120,8 +122,20 @@ export class ModelRegistry {
              VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
-            name, v, status, by, now, meta.description ?? null, now, by, join(name, String(v)), artifactHash,
-            JSON.stringify(meta.metrics ?? {}), JSON.stringify(meta.tags ?? {}), JSON.stringify(meta.lineage ?? {}), meta.idempotencyKey ?? null,
+            name,
+            v,
+            status,
+            by,
+            now,
+            meta.description ?? null,
+            now,
+            by,
+            join(name, String(v)),
+            artifactHash,
+            JSON.stringify(meta.metrics ?? {}),
+            JSON.stringify(meta.tags ?? {}),
+            JSON.stringify(meta.lineage ?? {}),
+            meta.idempotencyKey ?? null,
           );
         this.record({ name, version: v, kind: 'registered', alias: null, from: null, to: status, by, at: now, comment: meta.description ?? null });
         // The folder carries its own manifest, so a lost database can be rebuilt from it.
@@ -165,7 +179,10 @@ export class ModelRegistry {
   /** Alias -> version for one model. */
   aliases(name: string): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const r of this.db.prepare('SELECT alias, version FROM model_aliases WHERE name = ? ORDER BY alias').all(name) as Array<{ alias: string; version: number }>) {
+    for (const r of this.db.prepare('SELECT alias, version FROM model_aliases WHERE name = ? ORDER BY alias').all(name) as Array<{
+      alias: string;
+      version: number;
+    }>) {
       out[r.alias] = r.version;
     }
     return out;
@@ -254,7 +271,8 @@ export class ModelRegistry {
    */
   promote(name: string, ref: VersionRef, alias: string, by: string, comment?: string, options: { allowSchemaChange?: boolean } = {}): ModelVersion {
     checkName('alias', alias);
-    if (alias === 'latest') throw new SluiceError('MODEL_BAD_NAME', '"latest" is reserved: it always means the newest version', { location: { field: 'alias' } });
+    if (alias === 'latest')
+      throw new SluiceError('MODEL_BAD_NAME', '"latest" is reserved: it always means the newest version', { location: { field: 'alias' } });
     const version = this.resolve(name, ref);
     this.tx(() => {
       const cur = this.get(name, version);
@@ -279,7 +297,17 @@ export class ModelRegistry {
            ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
         )
         .run(name, alias, version, now, by);
-      this.record({ name, version, kind: 'alias', alias, from: prior ? String(prior.version) : null, to: String(version), by, at: now, comment: comment ?? null });
+      this.record({
+        name,
+        version,
+        kind: 'alias',
+        alias,
+        from: prior ? String(prior.version) : null,
+        to: String(version),
+        by,
+        at: now,
+        comment: comment ?? null,
+      });
     });
     return this.get(name, version);
   }
@@ -290,7 +318,17 @@ export class ModelRegistry {
       const prior = this.db.prepare('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, alias) as { version: number } | undefined;
       if (!prior) throw this.unknownVersion(name, alias);
       this.db.prepare('DELETE FROM model_aliases WHERE name = ? AND alias = ?').run(name, alias);
-      this.record({ name, version: prior.version, kind: 'alias_removed', alias, from: String(prior.version), to: null, by, at: new Date().toISOString(), comment: comment ?? null });
+      this.record({
+        name,
+        version: prior.version,
+        kind: 'alias_removed',
+        alias,
+        from: String(prior.version),
+        to: null,
+        by,
+        at: new Date().toISOString(),
+        comment: comment ?? null,
+      });
     });
   }
 
@@ -300,7 +338,8 @@ export class ModelRegistry {
    * to these when the champion's artifact cannot be loaded.
    */
   previousChampions(name: string): number[] {
-    const current = (this.db.prepare('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, CHAMPION) as { version: number } | undefined)?.version;
+    const current = (this.db.prepare('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, CHAMPION) as { version: number } | undefined)
+      ?.version;
     const events = this.db
       .prepare(`SELECT kind, to_value FROM model_history WHERE name = ? AND alias = ? AND kind IN ('alias', 'rollback', 'alias_removed') ORDER BY id`)
       .all(name, CHAMPION) as Array<{ kind: ChampionEvent['kind']; to_value: string | null }>;
@@ -323,7 +362,10 @@ export class ModelRegistry {
       const current = this.db.prepare('SELECT version FROM model_aliases WHERE name = ? AND alias = ?').get(name, CHAMPION) as { version: number } | undefined;
       if (!current) {
         this.versions(name); // throws MODEL_NOT_FOUND for an unknown model
-        throw new SluiceError('MODEL_NO_CHAMPION', `${name} has no champion to roll back`, { hint: `promote a version: sluice models promote ${name} <version>`, httpStatus: 409 });
+        throw new SluiceError('MODEL_NO_CHAMPION', `${name} has no champion to roll back`, {
+          hint: `promote a version: sluice models promote ${name} <version>`,
+          httpStatus: 409,
+        });
       }
       const prev = this.previousChampions(name)[0];
       if (prev === undefined) {
@@ -334,7 +376,17 @@ export class ModelRegistry {
       }
       const now = new Date().toISOString();
       this.db.prepare('UPDATE model_aliases SET version = ?, updated_at = ?, updated_by = ? WHERE name = ? AND alias = ?').run(prev, now, by, name, CHAMPION);
-      this.record({ name, version: prev, kind: 'rollback', alias: CHAMPION, from: String(current.version), to: String(prev), by, at: now, comment: comment ?? null });
+      this.record({
+        name,
+        version: prev,
+        kind: 'rollback',
+        alias: CHAMPION,
+        from: String(current.version),
+        to: String(prev),
+        by,
+        at: now,
+        comment: comment ?? null,
+      });
       return prev;
     });
     return this.get(name, target);
@@ -372,9 +424,11 @@ export class ModelRegistry {
 
   /** The recorded changes of a model (optionally one version), oldest first. */
   history(name: string, version?: number): ModelHistoryEntry[] {
-    const rows = (version === undefined
-      ? this.db.prepare('SELECT * FROM model_history WHERE name = ? ORDER BY id').all(name)
-      : this.db.prepare('SELECT * FROM model_history WHERE name = ? AND version = ? ORDER BY id').all(name, version)) as HistoryRow[];
+    const rows = (
+      version === undefined
+        ? this.db.prepare('SELECT * FROM model_history WHERE name = ? ORDER BY id').all(name)
+        : this.db.prepare('SELECT * FROM model_history WHERE name = ? AND version = ? ORDER BY id').all(name, version)
+    ) as HistoryRow[];
     return rows.map(toHistory);
   }
 
@@ -435,7 +489,10 @@ export class ModelRegistry {
    * is set only when the database has no such alias; when several claim one, the latest wins.
    * `champion` goes only to an approved version. Recorded in the history as `recovered`.
    */
-  async recover(by: string, options: { dryRun?: boolean } = {}): Promise<{ recovered: RecoveredVersion[]; aliases: Array<{ name: string; alias: string; version: number }> }> {
+  async recover(
+    by: string,
+    options: { dryRun?: boolean } = {},
+  ): Promise<{ recovered: RecoveredVersion[]; aliases: Array<{ name: string; alias: string; version: number }> }> {
     const plan = await planRecovery(scanVersionFolders(this.db, this.modelsDir).versions);
     const aliases: Array<{ name: string; alias: string; version: number }> = [];
     const claims = new Map<string, { name: string; alias: string; version: number; at: string }>();
@@ -464,15 +521,50 @@ export class ModelRegistry {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
-            r.name, r.version, r.status, r.statusBy, r.statusAt, r.statusComment, r.description, r.createdAt, r.createdBy, join(r.name, String(r.version)),
-            r.artifactHash, JSON.stringify(r.metrics), JSON.stringify(r.tags), JSON.stringify(r.lineage), this.freeIdempotencyKey(r.name, r.idempotencyKey),
+            r.name,
+            r.version,
+            r.status,
+            r.statusBy,
+            r.statusAt,
+            r.statusComment,
+            r.description,
+            r.createdAt,
+            r.createdBy,
+            join(r.name, String(r.version)),
+            r.artifactHash,
+            JSON.stringify(r.metrics),
+            JSON.stringify(r.tags),
+            JSON.stringify(r.lineage),
+            this.freeIdempotencyKey(r.name, r.idempotencyKey),
           );
-        this.record({ name: r.name, version: r.version, kind: 'recovered', alias: null, from: null, to: r.status, by, at: now, comment: [`from ${r.source === 'manifest' ? 'its manifest' : 'the artifact folder'}`, ...r.notes].join('; ') });
+        this.record({
+          name: r.name,
+          version: r.version,
+          kind: 'recovered',
+          alias: null,
+          from: null,
+          to: r.status,
+          by,
+          at: now,
+          comment: [`from ${r.source === 'manifest' ? 'its manifest' : 'the artifact folder'}`, ...r.notes].join('; '),
+        });
       }
       for (const c of claims.values()) {
         if (this.db.prepare('SELECT 1 FROM model_aliases WHERE name = ? AND alias = ?').get(c.name, c.alias)) continue;
-        this.db.prepare('INSERT INTO model_aliases (name, alias, version, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)').run(c.name, c.alias, c.version, now, by);
-        this.record({ name: c.name, version: c.version, kind: 'alias', alias: c.alias, from: null, to: String(c.version), by, at: now, comment: `recovered: the folder's manifest says ${c.alias} since ${c.at}` });
+        this.db
+          .prepare('INSERT INTO model_aliases (name, alias, version, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)')
+          .run(c.name, c.alias, c.version, now, by);
+        this.record({
+          name: c.name,
+          version: c.version,
+          kind: 'alias',
+          alias: c.alias,
+          from: null,
+          to: String(c.version),
+          by,
+          at: now,
+          comment: `recovered: the folder's manifest says ${c.alias} since ${c.at}`,
+        });
         aliases.push(c);
       }
     });
@@ -490,19 +582,37 @@ export class ModelRegistry {
    * after every change the version's row or aliases see, so the folder can rebuild the row.
    */
   private writeManifest(name: string, version: number, dir?: string): void {
-    const row = this.db.prepare('SELECT * FROM model_versions WHERE name = ? AND version = ?').get(name, version) as (VersionRow & { idempotency_key: string | null }) | undefined;
+    const row = this.db.prepare('SELECT * FROM model_versions WHERE name = ? AND version = ?').get(name, version) as
+      | (VersionRow & { idempotency_key: string | null })
+      | undefined;
     if (!row) return;
     const v = toVersion(this.modelsDir, row, []);
     const target = dir ?? v.artifactPath;
     if (!existsSync(target)) return;
     const aliases: Record<string, { at: string; by: string }> = {};
-    for (const a of this.db.prepare('SELECT alias, updated_at, updated_by FROM model_aliases WHERE name = ? AND version = ?').all(name, version) as Array<{ alias: string; updated_at: string; updated_by: string }>) {
+    for (const a of this.db.prepare('SELECT alias, updated_at, updated_by FROM model_aliases WHERE name = ? AND version = ?').all(name, version) as Array<{
+      alias: string;
+      updated_at: string;
+      updated_by: string;
+    }>) {
       aliases[a.alias] = { at: a.updated_at, by: a.updated_by };
     }
     writeVersionManifest(target, {
-      name, version, status: v.status, statusBy: v.statusBy, statusAt: v.statusAt, statusComment: v.statusComment, description: v.description,
-      createdAt: v.createdAt, createdBy: v.createdBy, artifactHash: v.artifactHash, metrics: v.metrics, tags: v.tags, lineage: v.lineage,
-      idempotencyKey: row.idempotency_key, aliases,
+      name,
+      version,
+      status: v.status,
+      statusBy: v.statusBy,
+      statusAt: v.statusAt,
+      statusComment: v.statusComment,
+      description: v.description,
+      createdAt: v.createdAt,
+      createdBy: v.createdBy,
+      artifactHash: v.artifactHash,
+      metrics: v.metrics,
+      tags: v.tags,
+      lineage: v.lineage,
+      idempotencyKey: row.idempotency_key,
+      aliases,
     });
   }
 
@@ -527,7 +637,6 @@ export class ModelRegistry {
       }
     }
   }
-
 
   private latestVersion(name: string): number | undefined {
     const r = this.db.prepare('SELECT MAX(version) AS v FROM model_versions WHERE name = ?').get(name) as { v: number | null };
@@ -579,7 +688,9 @@ export class ModelRegistry {
   }
 
   private unknownVersion(name: string, ref: string): SluiceError {
-    const versions = (this.db.prepare('SELECT version FROM model_versions WHERE name = ? ORDER BY version').all(name) as Array<{ version: number }>).map((r) => r.version);
+    const versions = (this.db.prepare('SELECT version FROM model_versions WHERE name = ? ORDER BY version').all(name) as Array<{ version: number }>).map(
+      (r) => r.version,
+    );
     if (versions.length === 0) return this.unknownModel(name);
     const aliases = Object.keys(this.aliases(name));
     return new SluiceError('MODEL_NOT_FOUND', `${name} has no version or alias "${ref}"`, {
@@ -593,7 +704,10 @@ export class ModelRegistry {
 function checkMetrics(metrics: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(metrics)) {
     if (typeof v !== 'number') {
-      throw new SluiceError('MODEL_BAD_METRIC', `metric "${k}" is ${JSON.stringify(v)}, not a number`, { location: { field: `metrics.${k}` }, hint: 'metrics are numbers, e.g. {"auc": 0.71}' });
+      throw new SluiceError('MODEL_BAD_METRIC', `metric "${k}" is ${JSON.stringify(v)}, not a number`, {
+        location: { field: `metrics.${k}` },
+        hint: 'metrics are numbers, e.g. {"auc": 0.71}',
+      });
     }
   }
 }

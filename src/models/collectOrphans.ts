@@ -35,7 +35,10 @@ export interface GarbageReport {
 export function collectOrphans(db: ProjectDb, modelsDir: string, options: GarbageOptions = {}): GarbageReport {
   const scan = scanVersionFolders(db, modelsDir);
   const dryRun = options.dryRun === true;
-  const leftovers = [...scan.leftovers.filter((l) => !l.live).map((l) => l.path), ...scan.versions.filter((v) => v.duplicateOf !== undefined).map((v) => v.path)];
+  const leftovers = [
+    ...scan.leftovers.filter((l) => !l.live).map((l) => l.path),
+    ...scan.versions.filter((v) => v.duplicateOf !== undefined).map((v) => v.path),
+  ];
   const unregistered = scan.versions.filter((v) => !v.hasRow && v.duplicateOf === undefined).map((v) => v.path);
   const doomed = [...leftovers, ...(options.orphans ? unregistered : [])];
   if (!dryRun) for (const p of doomed) rmSync(p, { recursive: true, force: true });

@@ -21,7 +21,11 @@ export interface InputChange {
  * manifest (a model trained before manifests recorded it): then nothing can be compared.
  */
 export function readInputSignature(artifactPath: string): ColumnSchema[] | undefined {
-  for (const file of [join(artifactPath, TRAIN_FILES.manifest), join(artifactPath, TRAIN_FILES.modelDir, TRAIN_FILES.manifestCopy), join(artifactPath, TRAIN_FILES.manifestCopy)]) {
+  for (const file of [
+    join(artifactPath, TRAIN_FILES.manifest),
+    join(artifactPath, TRAIN_FILES.modelDir, TRAIN_FILES.manifestCopy),
+    join(artifactPath, TRAIN_FILES.manifestCopy),
+  ]) {
     if (!existsSync(file)) continue;
     try {
       const m = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; inputSignature?: unknown };
@@ -39,7 +43,9 @@ export function compareInputs(champion: readonly ColumnSchema[], candidate: read
   const after = new Map(candidate.map((c) => [c.name, c.type]));
   const added = candidate.filter((c) => !before.has(c.name));
   const removed = champion.filter((c) => !after.has(c.name));
-  const retyped = candidate.filter((c) => before.has(c.name) && before.get(c.name) !== c.type).map((c) => ({ name: c.name, from: before.get(c.name)!, to: c.type }));
+  const retyped = candidate
+    .filter((c) => before.has(c.name) && before.get(c.name) !== c.type)
+    .map((c) => ({ name: c.name, from: before.get(c.name)!, to: c.type }));
   return added.length + removed.length + retyped.length === 0 ? undefined : { added, removed, retyped };
 }
 
@@ -66,9 +72,13 @@ export function inputChangeOf(championPath: string, candidatePath: string): Inpu
 
 /** The 409 for a promotion whose inputs differ from the champion's. */
 export function inputsChangedError(name: string, version: number, champion: number, change: InputChange): SluiceError {
-  return new SluiceError('MODEL_INPUTS_CHANGED', `${name} version ${version} ${describeInputChange(change)} compared with champion version ${champion}: clients of the endpoint would get errors`, {
-    httpStatus: 409,
-    hint: 'check that every client sends the new columns, then promote with --allow-schema-change (API: "allowSchemaChange": true; pipeline: model.allowSchemaChange in sluice.yaml)',
-    details: change,
-  });
+  return new SluiceError(
+    'MODEL_INPUTS_CHANGED',
+    `${name} version ${version} ${describeInputChange(change)} compared with champion version ${champion}: clients of the endpoint would get errors`,
+    {
+      httpStatus: 409,
+      hint: 'check that every client sends the new columns, then promote with --allow-schema-change (API: "allowSchemaChange": true; pipeline: model.allowSchemaChange in sluice.yaml)',
+      details: change,
+    },
+  );
 }

@@ -31,24 +31,49 @@ export async function planRecovery(folders: readonly VersionFolder[]): Promise<R
     if (m && m.name === f.name && m.version === f.version) {
       const intact = m.artifactHash === hash;
       out.push({
-        name: f.name, version: f.version, path: f.path,
+        name: f.name,
+        version: f.version,
+        path: f.path,
         status: intact ? m.status : 'pending',
         statusBy: intact ? m.statusBy : 'recover',
         statusAt: intact ? m.statusAt : new Date().toISOString(),
         statusComment: intact ? m.statusComment : 'recovered: the artifact files changed since registration; approve again',
-        description: m.description, createdAt: m.createdAt, createdBy: m.createdBy, artifactHash: hash,
-        metrics: m.metrics ?? {}, tags: m.tags ?? {}, lineage: m.lineage ?? {}, idempotencyKey: m.idempotencyKey ?? null,
+        description: m.description,
+        createdAt: m.createdAt,
+        createdBy: m.createdBy,
+        artifactHash: hash,
+        metrics: m.metrics ?? {},
+        tags: m.tags ?? {},
+        lineage: m.lineage ?? {},
+        idempotencyKey: m.idempotencyKey ?? null,
         aliases: intact ? (m.aliases ?? {}) : {},
         source: 'manifest',
         notes: intact ? [] : [`files changed since registration (recorded ${m.artifactHash}, now ${hash}): recovered as pending, without aliases`],
       });
       continue;
     }
-    const notes = m ? [`its manifest names ${m.name} version ${m.version}: ignored, recovered from the folder's place`] : ['no registry manifest (registered before manifests existed): recovered as pending'];
+    const notes = m
+      ? [`its manifest names ${m.name} version ${m.version}: ignored, recovered from the folder's place`]
+      : ['no registry manifest (registered before manifests existed): recovered as pending'];
     out.push({
-      name: f.name, version: f.version, path: f.path, status: 'pending', statusBy: 'recover', statusAt: new Date().toISOString(),
-      statusComment: 'recovered from the artifact folder', description: null, createdAt: statSync(f.path).mtime.toISOString(), createdBy: null,
-      artifactHash: hash, metrics: trainingMetrics(f.path), tags: {}, lineage: {}, idempotencyKey: null, aliases: {}, source: 'artifact', notes,
+      name: f.name,
+      version: f.version,
+      path: f.path,
+      status: 'pending',
+      statusBy: 'recover',
+      statusAt: new Date().toISOString(),
+      statusComment: 'recovered from the artifact folder',
+      description: null,
+      createdAt: statSync(f.path).mtime.toISOString(),
+      createdBy: null,
+      artifactHash: hash,
+      metrics: trainingMetrics(f.path),
+      tags: {},
+      lineage: {},
+      idempotencyKey: null,
+      aliases: {},
+      source: 'artifact',
+      notes,
     });
   }
   return out;

@@ -54,5 +54,16 @@ export function toVersion(modelsDir: string, r: VersionRow, aliases: string[]): 
 }
 
 export function toHistory(r: HistoryRow): ModelHistoryEntry {
-  return { id: r.id, name: r.name, version: r.version, kind: r.kind, alias: r.alias, from: r.from_value, to: r.to_value, by: r.by, at: r.at, comment: r.comment };
+  return {
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    kind: r.kind,
+    alias: r.alias,
+    from: r.from_value,
+    to: r.to_value,
+    by: r.by,
+    at: r.at,
+    comment: r.comment,
+  };
 }

@@ -10,7 +10,8 @@ export type Attr = number | string | number[] | string[] | OnnxAttributeValue;
 function attr(a: Attr): OnnxAttributeValue {
   if (typeof a === 'number') return { kind: 'int', value: a };
   if (typeof a === 'string') return { kind: 'string', value: a };
-  if (Array.isArray(a)) return a.every((x) => typeof x === 'string') && a.length > 0 ? { kind: 'strings', value: a as string[] } : { kind: 'ints', value: a as number[] };
+  if (Array.isArray(a))
+    return a.every((x) => typeof x === 'string') && a.length > 0 ? { kind: 'strings', value: a as string[] } : { kind: 'ints', value: a as number[] };
   return a;
 }
 

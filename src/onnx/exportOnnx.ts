@@ -70,7 +70,12 @@ export function exportOnnx(model: ModelJSON, fitted: FittedFlow, options: { name
       });
     }
     columns.set(c.name, { tensor: c.name, type });
-    inputs.push({ name: c.name, elemType: type, shape: ['N', 1], doc: `${c.type} column${type === 'string' ? ' (empty string = missing)' : ' (NaN = missing)'}` });
+    inputs.push({
+      name: c.name,
+      elemType: type,
+      shape: ['N', 1],
+      doc: `${c.type} column${type === 'string' ? ' (empty string = missing)' : ' (NaN = missing)'}`,
+    });
     summaryInputs.push({ name: c.name, type: c.type, tensor: type });
   }
   const caveats: string[] = [];
@@ -109,7 +114,13 @@ export function exportOnnx(model: ModelJSON, fitted: FittedFlow, options: { name
     const probaName = unique('probabilities');
     const best = g.op('ArgMax', [output], { axis: 1, keepdims: 0 });
     const labels = g.tensor('labels', { dims: [k], type: 'string', data: model.labels });
-    g.nodes.push({ opType: 'Gather', name: g.fresh('label_node'), inputs: [labels, best], outputs: [labelName], attributes: { axis: { kind: 'int', value: 0 } } });
+    g.nodes.push({
+      opType: 'Gather',
+      name: g.fresh('label_node'),
+      inputs: [labels, best],
+      outputs: [labelName],
+      attributes: { axis: { kind: 'int', value: 0 } },
+    });
     g.nodes.push({ opType: 'Identity', name: g.fresh('proba_node'), inputs: [output], outputs: [probaName] });
     outputs.push({ name: labelName, elemType: 'string', shape: ['N'] }, { name: probaName, elemType: 'double', shape: ['N', k] });
     summaryOutputs.push(

@@ -65,8 +65,20 @@ export interface OnnxModel {
   metadata: Record<string, string>;
 }
 
-const ELEM: Record<ElemType, DataTypeCode> = { double: DataType.DOUBLE, float: DataType.FLOAT, int64: DataType.INT64, string: DataType.STRING, bool: DataType.BOOL };
-const TENSOR_TYPE: Record<OnnxTensor['type'], DataTypeCode> = { double: DataType.DOUBLE, float: DataType.FLOAT, int64: DataType.INT64, uint8: DataType.UINT8, string: DataType.STRING };
+const ELEM: Record<ElemType, DataTypeCode> = {
+  double: DataType.DOUBLE,
+  float: DataType.FLOAT,
+  int64: DataType.INT64,
+  string: DataType.STRING,
+  bool: DataType.BOOL,
+};
+const TENSOR_TYPE: Record<OnnxTensor['type'], DataTypeCode> = {
+  double: DataType.DOUBLE,
+  float: DataType.FLOAT,
+  int64: DataType.INT64,
+  uint8: DataType.UINT8,
+  string: DataType.STRING,
+};
 
 function rawBytes(t: Exclude<OnnxTensor, { type: 'string' }>): Uint8Array {
   const arr =

@@ -36,7 +36,12 @@ export interface FlowGraphPlan {
  */
 export function planFlowGraph(fitted: FittedFlow, features: string[]): FlowGraphPlan {
   const want = new Set(features);
-  const placements: StepPlacement[] = fitted.steps.map((s, i) => ({ step: i + 1, kind: s.kind, ...(typeof s.spec.name === 'string' ? { name: s.spec.name } : {}), placement: 'unused' }));
+  const placements: StepPlacement[] = fitted.steps.map((s, i) => ({
+    step: i + 1,
+    kind: s.kind,
+    ...(typeof s.spec.name === 'string' ? { name: s.spec.name } : {}),
+    placement: 'unused',
+  }));
   const graphSteps: number[] = [];
   let barrier: FlowGraphPlan['barrier'];
   for (let i = fitted.steps.length - 1; i >= 0; i--) {

@@ -25,7 +25,14 @@ const BRANCH_MEMBER = 6;
  * value each, so trees with several outputs per leaf (a forest's class frequencies) become
  * one ensemble per output, summed.
  */
-export function treeEnsembleNodes(g: GraphBuilder, X: string, trees: Tree[], bins: FeatureBins[], nTargets: number, place: (t: number) => TreePlacement): string {
+export function treeEnsembleNodes(
+  g: GraphBuilder,
+  X: string,
+  trees: Tree[],
+  bins: FeatureBins[],
+  nTargets: number,
+  place: (t: number) => TreePlacement,
+): string {
   const nOut = Math.max(1, ...trees.map((t) => t.nOut));
   const parts: string[] = [];
   for (let c = 0; c < nOut; c++) parts.push(oneEnsemble(g, X, trees, bins, nTargets, place, c));

@@ -115,7 +115,10 @@ export class Orchestrator {
     const pipeline = opts.pipeline ?? this.opts.pipeline;
     if (!pipeline) throw new SluiceError('PIPELINE_MISSING', 'no pipeline to start', { hint: 'configure `pipeline` in sluice.yaml or pass one' });
     const rec = this.store.create(pipeline, input, opts.allowDuplicate ? { allowDuplicate: true } : {});
-    this.log.info({ executionId: rec.id, file: rec.file, status: rec.status, duplicateOf: rec.duplicateOf }, rec.status === 'skipped' ? 'duplicate content, execution skipped' : 'execution started');
+    this.log.info(
+      { executionId: rec.id, file: rec.file, status: rec.status, duplicateOf: rec.duplicateOf },
+      rec.status === 'skipped' ? 'duplicate content, execution skipped' : 'execution started',
+    );
     this.kick();
     return rec;
   }
@@ -136,17 +139,28 @@ export class Orchestrator {
     const rec = this.store.require(id);
     const paused = pendingPause(this.store.events(id));
     if (paused && rec.status !== 'failed') {
-      const resumed = this.store.append(id, [{ type: 'ExecutionResumed', step: paused.step, data: { attempt: paused.data.attempt, after: 'redrive', by } }], rec.lastSeq, { status: 'running', wakeAt: 0 });
+      const resumed = this.store.append(
+        id,
+        [{ type: 'ExecutionResumed', step: paused.step, data: { attempt: paused.data.attempt, after: 'redrive', by } }],
+        rec.lastSeq,
+        { status: 'running', wakeAt: 0 },
+      );
       if (!resumed) throw new SluiceError('EXECUTION_CHANGED', `execution ${id} changed while resuming; try again`, { httpStatus: 409 });
       this.emit(resumed);
       this.kick();
       return this.store.require(id);
     }
     if (rec.status !== 'failed') {
-      throw new SluiceError('EXECUTION_NOT_FAILED', `execution ${id} is ${rec.status}; only a failed or paused execution can be redriven`, { httpStatus: 409, hint: 'redrive re-runs the failed step of a failed execution, or resumes a paused one now' });
+      throw new SluiceError('EXECUTION_NOT_FAILED', `execution ${id} is ${rec.status}; only a failed or paused execution can be redriven`, {
+        httpStatus: 409,
+        hint: 'redrive re-runs the failed step of a failed execution, or resumes a paused one now',
+      });
     }
     const failed = [...this.store.events(id)].reverse().find((e) => e.type === 'ExecutionFailed');
-    const appended = this.store.append(id, [{ type: 'ExecutionRedriven', step: failed?.step, data: { by, fromStep: failed?.step ?? null } }], rec.lastSeq, { status: 'running', wakeAt: 0 });
+    const appended = this.store.append(id, [{ type: 'ExecutionRedriven', step: failed?.step, data: { by, fromStep: failed?.step ?? null } }], rec.lastSeq, {
+      status: 'running',
+      wakeAt: 0,
+    });
     if (!appended) throw new SluiceError('EXECUTION_CHANGED', `execution ${id} changed while redriving; try again`, { httpStatus: 409 });
     this.emit(appended);
     this.kick();
@@ -242,7 +256,9 @@ export class Orchestrator {
           this.log.error({ executionId: id, err: e }, 'driving the execution failed; it will be retried');
           try {
             this.store.setState(id, { status: 'running', current: this.store.get(id)?.current ?? [], wakeAt: Date.now() + 5000 });
-          } catch { /* the store itself failed; the lease expiry will hand it over */ }
+          } catch {
+            /* the store itself failed; the lease expiry will hand it over */
+          }
         })
         .finally(() => {
           this.active.delete(id);
@@ -259,7 +275,11 @@ export class Orchestrator {
       fn();
     } catch (e) {
       const full = diskFullOf(e);
-      if (full) this.log.error({ code: full.code, path: full.path }, `disk full while ${what}: ${full.message}; free space on the disk holding ${full.path ?? 'the project state'} (docs/operations.md#disk-space)`);
+      if (full)
+        this.log.error(
+          { code: full.code, path: full.path },
+          `disk full while ${what}: ${full.message}; free space on the disk holding ${full.path ?? 'the project state'} (docs/operations.md#disk-space)`,
+        );
       else this.log.error({ err: e }, `the execution store failed while ${what}`);
     }
   }
@@ -270,7 +290,10 @@ export class Orchestrator {
     const n = (prev?.n ?? 0) + 1;
     const delay = this.retryDelay(n);
     this.held.set(id, { ...full, n, until: Date.now() + delay, since: prev?.since ?? Date.now() });
-    this.log.error({ executionId: id, code: full.code, path: full.path, retryInMs: delay }, `disk full: execution ${id} is paused, its state cannot be recorded (${full.message}); trying again in ${Math.round(delay / 1000)}s`);
+    this.log.error(
+      { executionId: id, code: full.code, path: full.path, retryInMs: delay },
+      `disk full: execution ${id} is paused, its state cannot be recorded (${full.message}); trying again in ${Math.round(delay / 1000)}s`,
+    );
   }
 
   private retryDelay(n: number): number {
@@ -292,8 +315,18 @@ export class Orchestrator {
       const held = this.held.get(id);
       if (held) {
         // The pause the database could not record when it happened, now that it can.
-        const data = { reason: 'disk_full', code: held.code, path: held.path ?? null, message: held.message, since: new Date(held.since).toISOString(), recordedLate: true };
-        this.appendFacts(id, [{ type: 'ExecutionPaused', data }, { type: 'ExecutionResumed', data: { after: 'space', pausedMs: Date.now() - held.since } }]);
+        const data = {
+          reason: 'disk_full',
+          code: held.code,
+          path: held.path ?? null,
+          message: held.message,
+          since: new Date(held.since).toISOString(),
+          recordedLate: true,
+        };
+        this.appendFacts(id, [
+          { type: 'ExecutionPaused', data },
+          { type: 'ExecutionResumed', data: { after: 'space', pausedMs: Date.now() - held.since } },
+        ]);
         this.held.delete(id);
       }
       // The history only grows: read what is new since the last turn.
@@ -308,7 +341,13 @@ export class Orchestrator {
           p = plan(pipeline, history);
         } catch (e) {
           const err = recordError(toSluiceError(e, 'PLANNER_ERROR'));
-          p = { records: [{ type: 'ExecutionFailed', data: { error: err } } as NewEvent], commands: [], current: [], results: {}, terminal: { status: 'failed' as const, error: err } };
+          p = {
+            records: [{ type: 'ExecutionFailed', data: { error: err } } as NewEvent],
+            commands: [],
+            current: [],
+            results: {},
+            terminal: { status: 'failed' as const, error: err },
+          };
         }
         if (p.terminal && inflight.size > 0) {
           // A branch failed while others run: stop them, record what they did, then end.
@@ -323,8 +362,17 @@ export class Orchestrator {
         }
         if (p.terminal) {
           const last = history.at(-1);
-          this.store.setState(id, { status: p.terminal.status, current: [], wakeAt: null, outcome: p.terminal.outcome ?? null, error: p.terminal.error ?? null });
-          this.log.info({ executionId: id, status: p.terminal.status, outcome: p.terminal.outcome, error: p.terminal.error, seq: last?.seq }, 'execution ended');
+          this.store.setState(id, {
+            status: p.terminal.status,
+            current: [],
+            wakeAt: null,
+            outcome: p.terminal.outcome ?? null,
+            error: p.terminal.error ?? null,
+          });
+          this.log.info(
+            { executionId: id, status: p.terminal.status, outcome: p.terminal.outcome, error: p.terminal.error, seq: last?.seq },
+            'execution ended',
+          );
           return;
         }
         let wakeAt: number | null = null;
@@ -358,10 +406,13 @@ export class Orchestrator {
             // memory, a native crash) fails instead of crash-looping the orchestrator.
             // A pause (full disk) is a result, and a resume starts the count again.
             const resumedSeq = Math.max(0, ...history.filter((e) => e.type === 'ExecutionResumed').map((e) => e.seq));
-            const starts = history.filter((e) => e.type === 'ActivityStarted' && e.step === cmd.step && e.data.attempt === cmd.attempt && e.seq > resumedSeq).length;
+            const starts = history.filter(
+              (e) => e.type === 'ActivityStarted' && e.step === cmd.step && e.data.attempt === cmd.attempt && e.seq > resumedSeq,
+            ).length;
             if (starts >= (this.opts.maxStartsWithoutResult ?? 5)) {
               const error: RecordedError = {
-                code: 'ACTIVITY_CRASHED', retryable: false,
+                code: 'ACTIVITY_CRASHED',
+                retryable: false,
                 message: `step ${cmd.step} (attempt ${cmd.attempt}) was started ${starts} times and the process died each time before it finished`,
                 hint: 'look for an out-of-memory kill or a native crash in the logs; fix it, then redrive the execution',
               };
@@ -370,12 +421,14 @@ export class Orchestrator {
             }
           }
           const abort = new AbortController();
-          const promise = this.perform(rec, cmd, p.results, abort.signal).catch((error: unknown) => {
-            failure ??= { error };
-          }).finally(() => {
-            inflight.delete(key);
-            changed();
-          });
+          const promise = this.perform(rec, cmd, p.results, abort.signal)
+            .catch((error: unknown) => {
+              failure ??= { error };
+            })
+            .finally(() => {
+              inflight.delete(key);
+              changed();
+            });
           inflight.set(key, { promise, abort });
         }
         if (recorded) continue;
@@ -410,7 +463,15 @@ export class Orchestrator {
       let outcome: { channels: string[]; recipients: string[]; errors: string[] } = { channels: [], recipients: [], errors: ['no notifier is configured'] };
       if (this.opts.approvals) {
         try {
-          outcome = await this.opts.approvals.notify({ execution: rec, step: cmd.step, state: cmd.approval, notice: cmd.notice, n: cmd.n, expiresAt: String(requested?.data.expiresAt), results });
+          outcome = await this.opts.approvals.notify({
+            execution: rec,
+            step: cmd.step,
+            state: cmd.approval,
+            notice: cmd.notice,
+            n: cmd.n,
+            expiresAt: String(requested?.data.expiresAt),
+            results,
+          });
         } catch (e) {
           outcome = { channels: [], recipients: [], errors: [toSluiceError(e).message] };
         }
@@ -430,17 +491,32 @@ export class Orchestrator {
     let timer: NodeJS.Timeout | undefined;
     const started = Date.now();
     try {
-      const run: Activity<any, unknown> = task.command !== undefined
-        ? (input, ctx) => runCommandActivity(task.command!, input, ctx)
-        : this.opts.activities.get(task.activity!);
+      const run: Activity<any, unknown> =
+        task.command !== undefined ? (input, ctx) => runCommandActivity(task.command!, input, ctx) : this.opts.activities.get(task.activity!);
       const ctx = {
-        executionId: rec.id, step, attempt, idempotencyKey: `${rec.id}:${step}`, signal: abort.signal, project: this.opts.project,
-        execution: { input: rec.input, results }, log: this.log.child({ executionId: rec.id, step, attempt }), config: this.opts.config,
+        executionId: rec.id,
+        step,
+        attempt,
+        idempotencyKey: `${rec.id}:${step}`,
+        signal: abort.signal,
+        project: this.opts.project,
+        execution: { input: rec.input, results },
+        log: this.log.child({ executionId: rec.id, step, attempt }),
+        config: this.opts.config,
       };
       const aborted = new Promise<never>((_, reject) => {
         abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
         if (timeoutMs !== undefined) {
-          timer = setTimeout(() => abort.abort(new SluiceError('ACTIVITY_TIMEOUT', `step ${step} took longer than ${String(task.timeout)}`, { retryable: true, hint: 'raise the task timeout or make the step faster' })), timeoutMs);
+          timer = setTimeout(
+            () =>
+              abort.abort(
+                new SluiceError('ACTIVITY_TIMEOUT', `step ${step} took longer than ${String(task.timeout)}`, {
+                  retryable: true,
+                  hint: 'raise the task timeout or make the step faster',
+                }),
+              ),
+            timeoutMs,
+          );
         }
       });
       const output = await Promise.race([Promise.resolve().then(() => run(cmd.input as Record<string, unknown>, ctx)), aborted]);
@@ -473,8 +549,17 @@ export class Orchestrator {
     const n = this.store.events(id).filter((e) => e.type === 'ExecutionPaused' && e.step === step && e.data.attempt === attempt).length + 1;
     const delay = this.retryDelay(n);
     const resumeAt = new Date(Date.now() + delay).toISOString();
-    this.log.error({ executionId: id, step, code: full.code, path: full.path, resumeAt }, `disk full: ${step} of ${id} paused (${full.message}); trying again at ${resumeAt}, or now with "sluice executions redrive ${id}"`);
-    this.appendFacts(id, [{ type: 'ExecutionPaused', step, data: { attempt, reason: 'disk_full', code: full.code, path: full.path ?? null, message: full.message, pause: n, resumeAt } }]);
+    this.log.error(
+      { executionId: id, step, code: full.code, path: full.path, resumeAt },
+      `disk full: ${step} of ${id} paused (${full.message}); trying again at ${resumeAt}, or now with "sluice executions redrive ${id}"`,
+    );
+    this.appendFacts(id, [
+      {
+        type: 'ExecutionPaused',
+        step,
+        data: { attempt, reason: 'disk_full', code: full.code, path: full.path ?? null, message: full.message, pause: n, resumeAt },
+      },
+    ]);
   }
 
   /** Appends events that record things that happened (results), whatever else was appended meanwhile. */
@@ -508,7 +593,12 @@ export function pendingPause(history: readonly ExecutionEvent[]): ExecutionEvent
 
 /** A SluiceError as recorded in the history. */
 export function recordError(e: SluiceError): RecordedError {
-  return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), ...(e.retryable || e.code === 'ACTIVITY_FAILED' || e.code === 'INTERNAL' ? {} : { retryable: false }) };
+  return {
+    code: e.code,
+    message: e.message,
+    ...(e.hint ? { hint: e.hint } : {}),
+    ...(e.retryable || e.code === 'ACTIVITY_FAILED' || e.code === 'INTERNAL' ? {} : { retryable: false }),
+  };
 }
 
 function toJson(v: unknown): unknown {

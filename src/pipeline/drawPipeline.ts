@@ -60,12 +60,18 @@ function order(states: Record<string, State>, start: string): string[] {
 
 function describe(s: State): string {
   switch (s.type) {
-    case 'task': return `task ${s.activity ?? (Array.isArray(s.command) ? s.command.join(' ') : s.command)}`.slice(0, 27);
-    case 'approval': return `approval (${String(s.timeout)}, ${s.default})`;
-    case 'wait': return `wait ${String(s.duration ?? s.until)}`;
-    case 'succeed': return `succeed${s.outcome ? ` (${s.outcome})` : ''}`;
-    case 'fail': return `fail ${s.error}`;
-    default: return s.type;
+    case 'task':
+      return `task ${s.activity ?? (Array.isArray(s.command) ? s.command.join(' ') : s.command)}`.slice(0, 27);
+    case 'approval':
+      return `approval (${String(s.timeout)}, ${s.default})`;
+    case 'wait':
+      return `wait ${String(s.duration ?? s.until)}`;
+    case 'succeed':
+      return `succeed${s.outcome ? ` (${s.outcome})` : ''}`;
+    case 'fail':
+      return `fail ${s.error}`;
+    default:
+      return s.type;
   }
 }
 

@@ -137,7 +137,15 @@ class Planner {
             const idx = state.choices.findIndex((c) => (Array.isArray(c.if) ? c.if : [c.if]).every((cond) => evaluateCondition(cond, this.scope)));
             next = idx >= 0 ? state.choices[idx]!.next : state.default;
             if (next === undefined) {
-              return { status: 'failed', step, error: { code: 'CHOICE_NO_MATCH', message: `no choice of "${name}" matched and it has no default`, hint: 'add `default: <state>` to the choice state' } };
+              return {
+                status: 'failed',
+                step,
+                error: {
+                  code: 'CHOICE_NO_MATCH',
+                  message: `no choice of "${name}" matched and it has no default`,
+                  hint: 'add `default: <state>` to the choice state',
+                },
+              };
             }
             this.records.push({ type: 'ChoiceTaken', step, data: { next, rule: idx >= 0 ? idx : 'default' } });
           }
@@ -197,7 +205,11 @@ class Planner {
     const scheduled = evs.filter((e) => e.type === 'ActivityScheduled');
     if (scheduled.length === 0) {
       const input = resolveInput(task.input ?? {}, this.scope);
-      this.records.push({ type: 'ActivityScheduled', step, data: { attempt: 1, input, ...(task.activity ? { activity: task.activity } : { command: task.command }) } });
+      this.records.push({
+        type: 'ActivityScheduled',
+        step,
+        data: { attempt: 1, input, ...(task.activity ? { activity: task.activity } : { command: task.command }) },
+      });
       return { status: 'blocked' };
     }
     const input = scheduled[0]!.data.input;
@@ -214,7 +226,12 @@ class Planner {
       // Scheduled (or retried) and not finished: (re)run it. After a crash this re-runs an attempt
       // that may have started; activities are idempotent by step, so its effect lands once.
       const retried = evs.find((e) => e.type === 'ActivityRetried' && e.data.attempt === lastAttempt);
-      if (retried && (retried.data.delayMs as number) > 0 && this.timer(step, `retry-${lastAttempt}`, { delayMs: retried.data.delayMs as number }) === 'pending') return { status: 'blocked' };
+      if (
+        retried &&
+        (retried.data.delayMs as number) > 0 &&
+        this.timer(step, `retry-${lastAttempt}`, { delayMs: retried.data.delayMs as number }) === 'pending'
+      )
+        return { status: 'blocked' };
       this.commands.push({ kind: 'runActivity', step, state: name, task, attempt: lastAttempt, input });
       return { status: 'blocked' };
     }
@@ -246,7 +263,14 @@ class Planner {
     const expiresAt = requested.data.expiresAt as string;
     if (this.timer(step, 'timeout', { fireAt: expiresAt }) === 'fired') {
       const decision = state.default === 'approve' ? 'approved' : 'rejected';
-      const outcome: ApprovalOutcome = { decision, by: 'timeout', at: expiresAt, via: 'timeout', timedOut: true, reason: `no decision within ${String(state.timeout)}` };
+      const outcome: ApprovalOutcome = {
+        decision,
+        by: 'timeout',
+        at: expiresAt,
+        via: 'timeout',
+        timedOut: true,
+        reason: `no decision within ${String(state.timeout)}`,
+      };
       this.records.push({ type: 'ApprovalTimedOut', step, data: { ...outcome } });
       return { next: state.next, output: outcome };
     }
@@ -273,7 +297,11 @@ class Planner {
       const raw = state.until!.startsWith('$.') ? resolvePath(this.scope, state.until!) : state.until;
       const t = typeof raw === 'string' || typeof raw === 'number' ? new Date(raw) : new Date(NaN);
       if (Number.isNaN(t.getTime())) {
-        return { status: 'failed', step, error: { code: 'WAIT_BAD_TIME', message: `wait "${step}": ${state.until} is not a time (${JSON.stringify(raw)})`, hint: 'give an ISO 8601 time' } };
+        return {
+          status: 'failed',
+          step,
+          error: { code: 'WAIT_BAD_TIME', message: `wait "${step}": ${state.until} is not a time (${JSON.stringify(raw)})`, hint: 'give an ISO 8601 time' },
+        };
       }
       at = { fireAt: t.toISOString() };
     }

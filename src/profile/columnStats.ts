@@ -54,10 +54,23 @@ export async function computeColumnStats(engine: Engine, view: string, schema: C
     if (full(i)) return;
     if (isNumericType(c.type)) {
       const x = `${q}::DOUBLE`;
-      parts.push(`min(${x}) AS c${i}_min`, `max(${x}) AS c${i}_max`, `avg(${x}) AS c${i}_mean`, `stddev_samp(${x}) AS c${i}_std`, `skewness(${x}) AS c${i}_skew`, `kurtosis(${x}) AS c${i}_kurt`, `count_if(${x} = 0) AS c${i}_zeros`, `quantile_cont(${x}, [${QUANTILE_PROBS.join(', ')}]) AS c${i}_q`);
+      parts.push(
+        `min(${x}) AS c${i}_min`,
+        `max(${x}) AS c${i}_max`,
+        `avg(${x}) AS c${i}_mean`,
+        `stddev_samp(${x}) AS c${i}_std`,
+        `skewness(${x}) AS c${i}_skew`,
+        `kurtosis(${x}) AS c${i}_kurt`,
+        `count_if(${x} = 0) AS c${i}_zeros`,
+        `quantile_cont(${x}, [${QUANTILE_PROBS.join(', ')}]) AS c${i}_q`,
+      );
     } else if (c.type === 'string') {
       const s = `lower(trim(${q}::VARCHAR))`;
-      parts.push(`count_if(${s} IN ${tokens}) AS c${i}_tok`, `count_if(${s} NOT IN ${tokens} AND TRY_CAST(trim(${q}::VARCHAR) AS DOUBLE) IS NOT NULL) AS c${i}_num`, `avg(length(${q}::VARCHAR)) AS c${i}_len`);
+      parts.push(
+        `count_if(${s} IN ${tokens}) AS c${i}_tok`,
+        `count_if(${s} NOT IN ${tokens} AND TRY_CAST(trim(${q}::VARCHAR) AS DOUBLE) IS NOT NULL) AS c${i}_num`,
+        `avg(length(${q}::VARCHAR)) AS c${i}_len`,
+      );
     }
   });
   if (parts.length > 0) {
@@ -96,7 +109,14 @@ export async function computeColumnStats(engine: Engine, view: string, schema: C
     return freqs[i]!.nonMissing;
   }
 
-  await sqlHistograms(engine, v, schema, reports, schema.map((_, i) => isNumericType(schema[i]!.type) && !full(i)), t);
+  await sqlHistograms(
+    engine,
+    v,
+    schema,
+    reports,
+    schema.map((_, i) => isNumericType(schema[i]!.type) && !full(i)),
+    t,
+  );
   for (const r of reports) r.type = classifyColumn(r.storageType as ColumnSchema['type'], r.distinct, rows - r.missing, r.meanLength ?? null);
   return reports;
 }
@@ -130,7 +150,14 @@ function baseReport(c: ColumnSchema, f: Freq, rows: number, topValues: number): 
     count: r.n,
     share: r.n / Math.max(1, f.nonMissing),
   }));
-  const report: ColumnReport = { name: c.name, type: 'categorical', storageType: c.type, missing, missingShare: rows > 0 ? missing / rows : 0, distinct: f.distinct };
+  const report: ColumnReport = {
+    name: c.name,
+    type: 'categorical',
+    storageType: c.type,
+    missing,
+    missingShare: rows > 0 ? missing / rows : 0,
+    distinct: f.distinct,
+  };
   return { ...report, topValues: top };
 }
 

@@ -9,14 +9,16 @@ import type { Thresholds } from './thresholds.js';
 /** Columns beyond this many numeric (or categorical) ones are left out of the matrices. */
 const MAX_MATRIX_COLUMNS = 60;
 
-
 function square(n: number): Matrix {
   return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : null)));
 }
 
 /** Numeric storage, more than one value: these enter Pearson and Spearman (as pandas `df.corr()`). */
 function numericColumns(cols: ColumnReport[]): string[] {
-  return cols.filter((c) => (c.storageType === 'integer' || c.storageType === 'float') && c.distinct > 1).map((c) => c.name).slice(0, MAX_MATRIX_COLUMNS);
+  return cols
+    .filter((c) => (c.storageType === 'integer' || c.storageType === 'float') && c.distinct > 1)
+    .map((c) => c.name)
+    .slice(0, MAX_MATRIX_COLUMNS);
 }
 
 /** Categorical or binary columns with a manageable number of categories: these enter Cramér's V. */
@@ -51,7 +53,11 @@ export async function computeCorrelations(
   const catPairs: Array<[number, number]> = [];
   for (let i = 0; i < cat.length; i++) for (let j = i + 1; j < cat.length; j++) catPairs.push([i, j]);
   if (catPairs.length > 0) {
-    const tables = await contingencyTables(engine, v, catPairs.map(([i, j]) => [cat[i]!, cat[j]!]));
+    const tables = await contingencyTables(
+      engine,
+      v,
+      catPairs.map(([i, j]) => [cat[i]!, cat[j]!]),
+    );
     catPairs.forEach(([i, j], k) => {
       cramers[i]![j] = cramers[j]![i] = cramersV(tables[k] ?? []);
     });
@@ -77,7 +83,6 @@ export async function contingencyTables(engine: Engine, v: string, pairs: Array<
   return pairs.map((_, k) => denseTable(cells.get(k) ?? []));
 }
 
-
 async function targetAssociation(
   engine: Engine,
   v: string,
@@ -102,17 +107,21 @@ async function targetAssociation(
     const fq = quoteIdent(f.name);
     if (target.problemType === 'classification') {
       if (isNum(f)) {
-        etaBranches.push(`SELECT ${etaFeatures.length} AS k, count(*) AS n, avg(${fq}::DOUBLE) AS m, var_pop(${fq}::DOUBLE) AS vp FROM ${v} WHERE ${fq} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ${tq}`);
+        etaBranches.push(
+          `SELECT ${etaFeatures.length} AS k, count(*) AS n, avg(${fq}::DOUBLE) AS m, var_pop(${fq}::DOUBLE) AS vp FROM ${v} WHERE ${fq} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ${tq}`,
+        );
         etaFeatures.push({ name: f.name });
       } else if (isCat(f)) cramerFeatures.push(f.name);
       else out.push({ feature: f.name, method: 'cramers_v', value: null });
     } else if (isNum(f)) {
       const i = num.indexOf(f.name);
       const j = num.indexOf(target.column);
-      const s = i >= 0 && j >= 0 ? spearman[i]?.[j] ?? null : null;
+      const s = i >= 0 && j >= 0 ? (spearman[i]?.[j] ?? null) : null;
       out.push({ feature: f.name, method: 'spearman_abs', value: s === null ? null : Math.abs(s) });
     } else if (isCat(f)) {
-      etaBranches.push(`SELECT ${etaFeatures.length} AS k, count(*) AS n, avg(${tq}::DOUBLE) AS m, var_pop(${tq}::DOUBLE) AS vp FROM ${v} WHERE ${fq} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ${fq}`);
+      etaBranches.push(
+        `SELECT ${etaFeatures.length} AS k, count(*) AS n, avg(${tq}::DOUBLE) AS m, var_pop(${tq}::DOUBLE) AS vp FROM ${v} WHERE ${fq} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ${fq}`,
+      );
       etaFeatures.push({ name: f.name });
     } else out.push({ feature: f.name, method: 'correlation_ratio', value: null });
   }
@@ -126,7 +135,11 @@ async function targetAssociation(
     etaFeatures.forEach((f, k) => out.push({ feature: f.name, method: 'correlation_ratio', value: correlationRatio(groups.get(k) ?? []) }));
   }
   if (cramerFeatures.length > 0) {
-    const tables = await contingencyTables(engine, v, cramerFeatures.map((f) => [f, target.column]));
+    const tables = await contingencyTables(
+      engine,
+      v,
+      cramerFeatures.map((f) => [f, target.column]),
+    );
     cramerFeatures.forEach((f, k) => out.push({ feature: f, method: 'cramers_v', value: cramersV(tables[k] ?? []) }));
   }
   const order = new Map(features.map((f, i) => [f.name, i]));

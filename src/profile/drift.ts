@@ -55,7 +55,9 @@ export async function computeDrift(engine: Engine, current: Side, baseline: Side
 
   // Missing counts of both sides in two aggregate queries.
   const missing = async (v: string) =>
-    common.length === 0 ? {} : ((await engine.query(`SELECT ${common.map((c, i) => `count_if(${quoteIdent(c.name)} IS NULL) AS m${i}`).join(', ')} FROM ${v}`))[0] ?? {});
+    common.length === 0
+      ? {}
+      : ((await engine.query(`SELECT ${common.map((c, i) => `count_if(${quoteIdent(c.name)} IS NULL) AS m${i}`).join(', ')} FROM ${v}`))[0] ?? {});
   const mc = await missing(cv);
   const mb = await missing(bv);
 
@@ -83,7 +85,12 @@ export async function computeDrift(engine: Engine, current: Side, baseline: Side
     judgeColumn(c, t);
     if (options.importance) c.championImportance = options.importance[c.name] ?? null;
   }
-  await addDriftPictures(engine, cv, bv, columns.filter((c) => c.drifted));
+  await addDriftPictures(
+    engine,
+    cv,
+    bv,
+    columns.filter((c) => c.drifted),
+  );
   const driftedColumns = columns.filter((c) => c.drifted).map((c) => c.name);
   const strongColumns = columns.filter((c) => c.strong).map((c) => c.name);
   const driftedShare = columns.length > 0 ? driftedColumns.length / columns.length : 0;
@@ -124,7 +131,12 @@ function judgeColumn(c: DriftColumn, t: Thresholds): void {
   }
   if ((c.newCategoryShare ?? 0) >= t.driftNewCategoryShare) {
     drifted = strong = true;
-    reasons.push(`new categories in ${pct(c.newCategoryShare!)} of rows (${(c.newCategories ?? []).slice(0, 3).map((v) => `"${v}"`).join(', ')})`);
+    reasons.push(
+      `new categories in ${pct(c.newCategoryShare!)} of rows (${(c.newCategories ?? [])
+        .slice(0, 3)
+        .map((v) => `"${v}"`)
+        .join(', ')})`,
+    );
   }
   c.drifted = drifted;
   c.strong = strong;
@@ -134,7 +146,11 @@ function judgeColumn(c: DriftColumn, t: Thresholds): void {
 /** The verdict in one line that names the columns. */
 function driftSummary(columns: DriftColumn[], verdict: 'drift' | 'no_drift', share: number, t: Thresholds): string {
   const drifted = columns.filter((c) => c.drifted).sort((a, b) => Number(b.strong) - Number(a.strong));
-  const named = drifted.slice(0, 6).map((c) => `${c.name} (${(c.reasons ?? []).join('; ')})`).join(', ') + (drifted.length > 6 ? `, and ${drifted.length - 6} more` : '');
+  const named =
+    drifted
+      .slice(0, 6)
+      .map((c) => `${c.name} (${(c.reasons ?? []).join('; ')})`)
+      .join(', ') + (drifted.length > 6 ? `, and ${drifted.length - 6} more` : '');
   if (verdict === 'drift') return `drift in ${drifted.length} of ${columns.length} columns: ${named}`;
   if (drifted.length === 0) return `no drift in ${columns.length} columns`;
   return `no drift: ${drifted.length} of ${columns.length} columns (${pct(share)}, below ${pct(t.driftShare)}) drifted mildly: ${named}`;
@@ -142,7 +158,9 @@ function driftSummary(columns: DriftColumn[], verdict: 'drift' | 'no_drift', sha
 
 async function numericDrift(engine: Engine, cv: string, bv: string, cols: ColumnSchema[], out: Map<string, DriftColumn>): Promise<void> {
   const probs = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-  const [q = {}] = await engine.query(`SELECT ${cols.map((c, i) => `quantile_cont(${quoteIdent(c.name)}::DOUBLE, [${probs.join(', ')}]) AS q${i}`).join(', ')} FROM ${bv}`);
+  const [q = {}] = await engine.query(
+    `SELECT ${cols.map((c, i) => `quantile_cont(${quoteIdent(c.name)}::DOUBLE, [${probs.join(', ')}]) AS q${i}`).join(', ')} FROM ${bv}`,
+  );
   const branches: string[] = [];
   const edgesOf: number[][] = [];
   cols.forEach((c, i) => {
@@ -150,7 +168,9 @@ async function numericDrift(engine: Engine, cv: string, bv: string, cols: Column
     edgesOf.push(edges);
     const x = `${quoteIdent(c.name)}::DOUBLE`;
     const bin = edges.length === 0 ? '0' : `(${edges.map((e) => `(__x > ${dbl(e)})::INT`).join(' + ')})`;
-    branches.push(`SELECT ${i} AS k, __side AS s, ${bin} AS b, count(*) AS n FROM (SELECT ${x} AS __x, 1 AS __side FROM ${bv} UNION ALL SELECT ${x}, 0 FROM ${cv}) WHERE __x IS NOT NULL GROUP BY ALL`);
+    branches.push(
+      `SELECT ${i} AS k, __side AS s, ${bin} AS b, count(*) AS n FROM (SELECT ${x} AS __x, 1 AS __side FROM ${bv} UNION ALL SELECT ${x}, 0 FROM ${cv}) WHERE __x IS NOT NULL GROUP BY ALL`,
+    );
   });
   const binCounts = cols.map((_, i) => ({ b: new Array<number>(edgesOf[i]!.length + 1).fill(0), c: new Array<number>(edgesOf[i]!.length + 1).fill(0) }));
   for (const r of await engine.query<{ k: number; s: number; b: number; n: number }>(branches.join('\nUNION ALL\n'))) {
@@ -214,7 +234,10 @@ async function categoricalDrift(engine: Engine, cv: string, bv: string, cols: Co
     const fresh = list.filter((x) => x.nb === 0 && x.nc > 0);
     const currentTotal = list.reduce((a, x) => a + x.nc, 0);
     d.newCategories = fresh.map((x) => x.v).slice(0, 50);
-    d.vanishedCategories = list.filter((x) => x.nc === 0 && x.nb > 0).map((x) => x.v).slice(0, 50);
+    d.vanishedCategories = list
+      .filter((x) => x.nc === 0 && x.nb > 0)
+      .map((x) => x.v)
+      .slice(0, 50);
     // Only meaningful when the baseline had values at all.
     d.newCategoryShare = currentTotal > 0 && list.some((x) => x.nb > 0) ? fresh.reduce((a, x) => a + x.nc, 0) / currentTotal : 0;
   });

@@ -21,7 +21,9 @@ export async function addDriftPictures(engine: Engine, cv: string, bv: string, d
     const x = quoteIdent(c.name);
     if (c.kind === 'numeric') {
       const both = `SELECT ${x}::DOUBLE AS __x, 1 AS __side FROM ${bv} UNION ALL SELECT ${x}::DOUBLE, 0 FROM ${cv}`;
-      const [r = {}] = await engine.query(`SELECT quantile_cont(__x, 0.01) AS lo, quantile_cont(__x, 0.99) AS hi, min(__x) AS mn, max(__x) AS mx FROM (${both}) WHERE __x IS NOT NULL`);
+      const [r = {}] = await engine.query(
+        `SELECT quantile_cont(__x, 0.01) AS lo, quantile_cont(__x, 0.99) AS hi, min(__x) AS mn, max(__x) AS mx FROM (${both}) WHERE __x IS NOT NULL`,
+      );
       let lo = finiteOrNull(r.lo);
       let hi = finiteOrNull(r.hi);
       if (lo === null || hi === null) continue;
@@ -29,10 +31,17 @@ export async function addDriftPictures(engine: Engine, cv: string, bv: string, d
       if (hi <= lo) hi = lo + 1;
       const width = (hi - lo) / BINS;
       const bin = `least(${BINS - 1}, greatest(0, floor((__x - ${dbl(lo)}) / ${dbl(width)})))::INT`;
-      const rows = await engine.query<{ s: number; b: number; n: unknown }>(`SELECT __side AS s, ${bin} AS b, count(*) AS n FROM (${both}) WHERE __x IS NOT NULL GROUP BY ALL`);
+      const rows = await engine.query<{ s: number; b: number; n: unknown }>(
+        `SELECT __side AS s, ${bin} AS b, count(*) AS n FROM (${both}) WHERE __x IS NOT NULL GROUP BY ALL`,
+      );
       const counts = { 1: new Array<number>(BINS).fill(0), 0: new Array<number>(BINS).fill(0) };
       for (const row of rows) counts[row.s === 1 ? 1 : 0][row.b] = Number(row.n);
-      c.picture = { kind: 'histogram', edges: Array.from({ length: BINS + 1 }, (_, i) => lo + i * width), baseline: shares(counts[1]), current: shares(counts[0]) };
+      c.picture = {
+        kind: 'histogram',
+        edges: Array.from({ length: BINS + 1 }, (_, i) => lo + i * width),
+        baseline: shares(counts[1]),
+        current: shares(counts[0]),
+      };
     } else {
       const rows = await engine.query<{ v: string; nb: unknown; nc: unknown }>(
         `SELECT v, sum(nb) AS nb, sum(nc) AS nc FROM (SELECT ${x}::VARCHAR AS v, count(*) AS nb, 0 AS nc FROM ${bv} WHERE ${x} IS NOT NULL GROUP BY ${x} UNION ALL SELECT ${x}::VARCHAR, 0, count(*) FROM ${cv} WHERE ${x} IS NOT NULL GROUP BY ${x}) GROUP BY v`,

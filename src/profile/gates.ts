@@ -36,9 +36,9 @@ export const GATE_ALIASES: Record<string, (r: Report) => unknown> = {
   'warnings.high': (r) => r.warnings.filter((w) => w.severity === 'high').length,
   'warnings.medium': (r) => r.warnings.filter((w) => w.severity === 'medium').length,
   'warnings.count': (r) => r.warnings.length,
-  'drift.psi': (r) => (r.drift ? maxOf(r.drift.columns.map((c) => c.psi)) ?? 0 : undefined),
-  'drift.ks': (r) => (r.drift ? maxOf(r.drift.columns.map((c) => c.ks)) ?? 0 : undefined),
-  'drift.js': (r) => (r.drift ? maxOf(r.drift.columns.map((c) => c.jensenShannon)) ?? 0 : undefined),
+  'drift.psi': (r) => (r.drift ? (maxOf(r.drift.columns.map((c) => c.psi)) ?? 0) : undefined),
+  'drift.ks': (r) => (r.drift ? (maxOf(r.drift.columns.map((c) => c.ks)) ?? 0) : undefined),
+  'drift.js': (r) => (r.drift ? (maxOf(r.drift.columns.map((c) => c.jensenShannon)) ?? 0) : undefined),
   'drift.drifted_share': (r) => r.drift?.driftedShare,
   'target.imbalance_ratio': (r) => r.target?.imbalanceRatio,
   'champion.metric_drop': (r) => r.champion?.drop ?? undefined,
@@ -94,13 +94,34 @@ export function parseGatesFile(text: string, file = 'gates.yaml'): GateRule[] {
   try {
     doc = parseYaml(text);
   } catch (e) {
-    throw new SluiceError('GATES_INVALID', `${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, { location: { file }, hint: 'a gates file is a YAML list of rules', cause: e });
+    throw new SluiceError('GATES_INVALID', `${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, {
+      location: { file },
+      hint: 'a gates file is a YAML list of rules',
+      cause: e,
+    });
   }
-  const list = Array.isArray(doc) ? doc : doc && typeof doc === 'object' && Array.isArray((doc as { gates?: unknown }).gates) ? (doc as { gates: unknown[] }).gates : null;
-  if (!list) throw new SluiceError('GATES_INVALID', `${file} has no list of rules`, { location: { file }, hint: 'write `gates:` followed by lines like `- missing_share < 0.05`' });
+  const list = Array.isArray(doc)
+    ? doc
+    : doc && typeof doc === 'object' && Array.isArray((doc as { gates?: unknown }).gates)
+      ? (doc as { gates: unknown[] }).gates
+      : null;
+  if (!list)
+    throw new SluiceError('GATES_INVALID', `${file} has no list of rules`, {
+      location: { file },
+      hint: 'write `gates:` followed by lines like `- missing_share < 0.05`',
+    });
   return list.map((item, i) => {
-    const text = typeof item === 'string' ? item : item && typeof item === 'object' && typeof (item as { rule?: unknown }).rule === 'string' ? (item as { rule: string }).rule : null;
-    if (text === null) throw new SluiceError('GATES_INVALID', `${file}: gates[${i}] is not a rule`, { location: { file, field: `gates[${i}]` }, hint: 'each item is a string like `missing_share < 0.05` or `{ rule: ... }`' });
+    const text =
+      typeof item === 'string'
+        ? item
+        : item && typeof item === 'object' && typeof (item as { rule?: unknown }).rule === 'string'
+          ? (item as { rule: string }).rule
+          : null;
+    if (text === null)
+      throw new SluiceError('GATES_INVALID', `${file}: gates[${i}] is not a rule`, {
+        location: { file, field: `gates[${i}]` },
+        hint: 'each item is a string like `missing_share < 0.05` or `{ rule: ... }`',
+      });
     const rule = parseGateRule(text, `gates[${i}]`);
     return rule;
   });
@@ -114,7 +135,12 @@ export function reportValueAt(report: Report, path: string[]): unknown {
   for (const seg of path) {
     if (cur === null || cur === undefined) return undefined;
     if (Array.isArray(cur)) {
-      const byName = cur.find((x) => x && typeof x === 'object' && ((x as { name?: unknown }).name === seg || (x as { feature?: unknown }).feature === seg || (x as { code?: unknown }).code === seg));
+      const byName = cur.find(
+        (x) =>
+          x &&
+          typeof x === 'object' &&
+          ((x as { name?: unknown }).name === seg || (x as { feature?: unknown }).feature === seg || (x as { code?: unknown }).code === seg),
+      );
       cur = byName ?? (/^\d+$/.test(seg) ? cur[Number(seg)] : undefined);
     } else if (typeof cur === 'object') {
       cur = Object.prototype.hasOwnProperty.call(cur, seg) ? (cur as Record<string, unknown>)[seg] : undefined;
@@ -145,12 +171,26 @@ export function evaluateGates(report: Report, rules: GateRule[]): GatesReport {
   const results = rules.map((rule) => {
     if (rule.kind === 'noWarnings') {
       const hits = report.warnings.filter((w) => (!rule.severity || w.severity === rule.severity) && (!rule.code || w.code === rule.code));
-      return { rule: rule.text, value: hits.length, pass: hits.length === 0, ...(hits.length > 0 ? { detail: hits.slice(0, 3).map((w) => w.message).join('; ') } : {}) };
+      return {
+        rule: rule.text,
+        value: hits.length,
+        pass: hits.length === 0,
+        ...(hits.length > 0
+          ? {
+              detail: hits
+                .slice(0, 3)
+                .map((w) => w.message)
+                .join('; '),
+            }
+          : {}),
+      };
     }
     const v = reportValueAt(report, rule.path);
     if (v === undefined || v === null) return { rule: rule.text, value: null, pass: false, detail: `${rule.path.join('.')} is not in the report` };
-    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') return { rule: rule.text, value: null, pass: false, detail: `${rule.path.join('.')} is not a single value` };
-    if (typeof rule.value === 'number' && typeof v !== 'number') return { rule: rule.text, value: String(v), pass: false, detail: `${rule.path.join('.')} is not a number` };
+    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean')
+      return { rule: rule.text, value: null, pass: false, detail: `${rule.path.join('.')} is not a single value` };
+    if (typeof rule.value === 'number' && typeof v !== 'number')
+      return { rule: rule.text, value: String(v), pass: false, detail: `${rule.path.join('.')} is not a number` };
     return { rule: rule.text, value: typeof v === 'boolean' ? String(v) : v, pass: compare(v, rule.op, rule.value) };
   });
   return { verdict: results.every((r) => r.pass) ? 'pass' : 'fail', rules: results };

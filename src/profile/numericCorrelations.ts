@@ -53,11 +53,18 @@ export async function numericCorrelations(engine: Engine, v: string, cols: Colum
     const used = [...new Set(ranked.flatMap(({ i, j }) => [i, j]))];
     const table = engine.tempName('ranks');
     // Names of our own start with __ so they cannot collide with the data's columns.
-    const maps = used.map((i) => `__m${i} AS (SELECT __v, sum(__n) OVER (ORDER BY __v) - (__n - 1) / 2.0 AS __r FROM (SELECT ${q[i]} AS __v, count(*) AS __n FROM ${v} WHERE ${q[i]} IS NOT NULL GROUP BY 1))`);
+    const maps = used.map(
+      (i) =>
+        `__m${i} AS (SELECT __v, sum(__n) OVER (ORDER BY __v) - (__n - 1) / 2.0 AS __r FROM (SELECT ${q[i]} AS __v, count(*) AS __n FROM ${v} WHERE ${q[i]} IS NOT NULL GROUP BY 1))`,
+    );
     const joins = used.map((i) => `LEFT JOIN __m${i} ON __m${i}.__v = ${v}.${q[i]}`).join(' ');
-    await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS WITH ${maps.join(', ')} SELECT ${used.map((i) => `${v}.${q[i]} AS x${i}, __m${i}.__r AS r${i}`).join(', ')} FROM ${v} ${joins}`);
+    await engine.exec(
+      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS WITH ${maps.join(', ')} SELECT ${used.map((i) => `${v}.${q[i]} AS x${i}, __m${i}.__r AS r${i}`).join(', ')} FROM ${v} ${joins}`,
+    );
     try {
-      const [row = {}] = await engine.query(`SELECT ${ranked.map(({ i, j, k }) => `corr(x${i}, x${j}) AS p${k}, corr(r${i}, r${j}) AS s${k}`).join(', ')} FROM ${quoteIdent(table)}`);
+      const [row = {}] = await engine.query(
+        `SELECT ${ranked.map(({ i, j, k }) => `corr(x${i}, x${j}) AS p${k}, corr(r${i}, r${j}) AS s${k}`).join(', ')} FROM ${quoteIdent(table)}`,
+      );
       for (const { i, j, k } of ranked) set(i, j, row[`p${k}`], row[`s${k}`]);
     } finally {
       await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);

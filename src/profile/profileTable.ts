@@ -9,7 +9,17 @@ import { computeDuplicates } from './duplicates.js';
 import { DEFAULT_PLUGINS } from './model/defaultPlugins.js';
 import { evaluateGates, type GateRule } from './gates.js';
 import { createProfileView } from './profileView.js';
-import { REPORT_SCHEMA_VERSION, type Anomalies, type ChampionCheck, type ColumnReport, type Correlations, type PredictionPower, type QuickModel, type Report, type TargetReport } from './reportSchema.js';
+import {
+  REPORT_SCHEMA_VERSION,
+  type Anomalies,
+  type ChampionCheck,
+  type ColumnReport,
+  type Correlations,
+  type PredictionPower,
+  type QuickModel,
+  type Report,
+  type TargetReport,
+} from './reportSchema.js';
 import { addTargetBreakdown } from './targetBreakdown.js';
 import { computeTarget, inferProblemType, requireTarget, type ProblemType } from './targetStats.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
@@ -102,7 +112,11 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     done();
 
     done = step('duplicates');
-    const dups = await computeDuplicates(engine, view, schema.map((c) => c.name));
+    const dups = await computeDuplicates(
+      engine,
+      view,
+      schema.map((c) => c.name),
+    );
     done();
     const missingCells = columns.reduce((a, c) => a + c.missing, 0);
     const featureTypes: Record<string, number> = { numeric: 0, categorical: 0, binary: 0, text: 0, datetime: 0 };
@@ -134,7 +148,13 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done = step('bias');
       const label = options.bias.label ?? options.target;
       if (!label) throw new SluiceError('BIAS_NO_LABEL', 'bias metrics need a label column', { hint: 'pass --target (the label defaults to the target)' });
-      bias = await computeBias(engine, view, schema.map((c) => c.name), { ...options.bias, label }, schema.filter((c) => c.type === 'boolean').map((c) => c.name));
+      bias = await computeBias(
+        engine,
+        view,
+        schema.map((c) => c.name),
+        { ...options.bias, label },
+        schema.filter((c) => c.type === 'boolean').map((c) => c.name),
+      );
       done();
     }
 
@@ -163,11 +183,17 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       anomalies = await plugins.anomalies(input);
       done();
     }
-    const missingSections = [!plugins.quickModel && 'quick model', !plugins.predictionPower && 'prediction power', !plugins.anomalies && 'anomalies (isolation forest)'].filter(Boolean);
+    const missingSections = [
+      !plugins.quickModel && 'quick model',
+      !plugins.predictionPower && 'prediction power',
+      !plugins.anomalies && 'anomalies (isolation forest)',
+    ].filter(Boolean);
     if (missingSections.length > 0) notes.push(`Not computed: ${missingSections.join(', ')}.`);
-    if (target && !usable && (plugins.quickModel || plugins.predictionPower)) notes.push('The quick model and prediction power were skipped: the target needs at least two classes and ten rows.');
+    if (target && !usable && (plugins.quickModel || plugins.predictionPower))
+      notes.push('The quick model and prediction power were skipped: the target needs at least two classes and ten rows.');
     if (anomalies?.sampled) notes.push(`Anomalies were scored on a random sample of ${anomalies.scoredRows} rows.`);
-    if (quickModel?.sampled) notes.push(`The quick model was trained on a random sample (${quickModel.trainRows + quickModel.validationRows} rows with a target).`);
+    if (quickModel?.sampled)
+      notes.push(`The quick model was trained on a random sample (${quickModel.trainRows + quickModel.validationRows} rows with a target).`);
 
     let drift: Report['drift'];
     if (options.baseline !== undefined) {
@@ -182,7 +208,18 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     }
 
     done = step('warnings');
-    const warnings = buildWarnings({ dataset, columns, correlations, thresholds: t, ...(options.generatedColumns ? { generated: options.generatedColumns } : {}), ...(options.champion ? { champion: options.champion } : {}), ...(target ? { target } : {}), ...(predictionPower ? { predictionPower } : {}), ...(anomalies ? { anomalies } : {}), ...(drift ? { drift } : {}) });
+    const warnings = buildWarnings({
+      dataset,
+      columns,
+      correlations,
+      thresholds: t,
+      ...(options.generatedColumns ? { generated: options.generatedColumns } : {}),
+      ...(options.champion ? { champion: options.champion } : {}),
+      ...(target ? { target } : {}),
+      ...(predictionPower ? { predictionPower } : {}),
+      ...(anomalies ? { anomalies } : {}),
+      ...(drift ? { drift } : {}),
+    });
     done();
 
     const report: Report = {

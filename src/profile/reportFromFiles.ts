@@ -62,9 +62,13 @@ async function readGates(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new SluiceError('FILE_NOT_FOUND', `cannot read the gates file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
-      location: { file: path },
-      hint: 'check the path given to --gates',
-    });
+    throw new SluiceError(
+      'FILE_NOT_FOUND',
+      `cannot read the gates file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      {
+        location: { file: path },
+        hint: 'check the path given to --gates',
+      },
+    );
   }
 }

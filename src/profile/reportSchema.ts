@@ -90,9 +90,7 @@ export const targetSchema = z.object({
   /** Majority class count divided by minority class count (1 = balanced). */
   imbalanceRatio: num.optional(),
   /** For regression: the target's numeric summary. */
-  distribution: z
-    .object({ min: num, max: num, mean: num, median: num, std: nullableNum, skewness: nullableNum, histogram: histogramSchema })
-    .optional(),
+  distribution: z.object({ min: num, max: num, mean: num, median: num, std: nullableNum, skewness: nullableNum, histogram: histogramSchema }).optional(),
 });
 
 const matrix = z.array(z.array(nullableNum));
@@ -171,7 +169,16 @@ export const biasSchema = z.object({
   labelValue: z.string(),
   group: z.string().optional(),
   counts: z.object({ facet: num, rest: num }),
-  metrics: z.object({ CI: nullableNum, DPL: nullableNum, KL: nullableNum, JS: nullableNum, LP: nullableNum, TVD: nullableNum, KS: nullableNum, CDD: nullableNum }),
+  metrics: z.object({
+    CI: nullableNum,
+    DPL: nullableNum,
+    KL: nullableNum,
+    JS: nullableNum,
+    LP: nullableNum,
+    TVD: nullableNum,
+    KS: nullableNum,
+    CDD: nullableNum,
+  }),
 });
 
 export const gateResultSchema = z.object({
@@ -245,9 +252,11 @@ export const reportSchema = z
     warnings: z.array(warningSchema).describe('Findings, high severity first, each with the flow step that fixes it'),
     target: targetSchema.optional().describe('Target analysis (with a target)'),
     quickModel: quickModelSchema.optional().describe('Gradient-boosted trees on a stratified 80/20 split (with a target)'),
-    champion: championCheckSchema.optional().describe('The current champion measured on this batch (pipeline report step, when a champion exists and the batch has the target)'),
+    champion: championCheckSchema
+      .optional()
+      .describe('The current champion measured on this batch (pipeline report step, when a champion exists and the batch has the target)'),
     predictionPower: predictionPowerSchema.optional().describe('Per feature, the normalised validation score of a one-feature model, in [0, 1]'),
-    correlations: correlationsSchema.describe('Pearson and Spearman (numeric), Cramér\'s V (categorical), association with the target'),
+    correlations: correlationsSchema.describe("Pearson and Spearman (numeric), Cramér's V (categorical), association with the target"),
     anomalies: anomaliesSchema.optional().describe('The most anomalous rows by isolation forest'),
     duplicates: duplicatesSchema.describe('Exact duplicate rows and the most repeated ones'),
     bias: biasSchema.optional().describe('Clarify pre-training bias metrics (when asked)'),

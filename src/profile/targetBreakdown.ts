@@ -39,7 +39,9 @@ export async function addTargetBreakdown(engine: Engine, view: string, columns: 
   });
   for (const { c, i } of binned) {
     const q = quoteIdent(c.name);
-    branches.push(`SELECT ${i} AS i, t::VARCHAR AS g, b::DOUBLE AS x, NULL::VARCHAR AS s, n FROM (SELECT ${tq} AS t, ${binSql(`${q}::DOUBLE`, c.histogram!.edges)} AS b, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ALL)`);
+    branches.push(
+      `SELECT ${i} AS i, t::VARCHAR AS g, b::DOUBLE AS x, NULL::VARCHAR AS s, n FROM (SELECT ${tq} AS t, ${binSql(`${q}::DOUBLE`, c.histogram!.edges)} AS b, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL AND ${tq} IS NOT NULL GROUP BY ALL)`,
+    );
   }
   if (branches.length === 0) return [];
   const cells = new Map<number, Array<{ g: string; x: number | null; s: string | null; n: number }>>();
@@ -54,7 +56,7 @@ export async function addTargetBreakdown(engine: Engine, view: string, columns: 
   for (const { c, i } of features) {
     const list = cells.get(i) ?? [];
     const numericChart = c.type === 'numeric' && c.histogram;
-    const width = numericChart ? c.histogram!.counts.length : c.topValues?.length ?? 0;
+    const width = numericChart ? c.histogram!.counts.length : (c.topValues?.length ?? 0);
     if (width > 0 && (joint.some((f) => f.i === i) || isBinned.has(i))) {
       const counts = classes.map(() => new Array<number>(width).fill(0));
       for (const cell of list) {
@@ -85,7 +87,11 @@ export async function addTargetBreakdown(engine: Engine, view: string, columns: 
       });
       out.push({ feature: c.name, method: 'correlation_ratio', value: correlationRatio(groups) });
     } else if (c.distinct <= t.cramersMaxDistinct) {
-      out.push({ feature: c.name, method: 'cramers_v', value: cramersV(denseTable(list.map((cell) => ({ x: cell.s ?? String(cell.x), y: cell.g, n: cell.n })))) });
+      out.push({
+        feature: c.name,
+        method: 'cramers_v',
+        value: cramersV(denseTable(list.map((cell) => ({ x: cell.s ?? String(cell.x), y: cell.g, n: cell.n })))),
+      });
     } else out.push({ feature: c.name, method: 'cramers_v', value: null });
   }
   return out;

@@ -16,7 +16,9 @@ export function requireTarget(columns: ColumnReport[], target: string): ColumnRe
   const close = names.find((n) => n.toLowerCase() === target.toLowerCase());
   throw new SluiceError('TARGET_NOT_FOUND', `target column "${target}" is not in the data`, {
     location: { field: target },
-    hint: close ? `did you mean "${close}"? (names are case-sensitive)` : `the columns are: ${names.slice(0, 30).join(', ')}${names.length > 30 ? ', ...' : ''}`,
+    hint: close
+      ? `did you mean "${close}"? (names are case-sensitive)`
+      : `the columns are: ${names.slice(0, 30).join(', ')}${names.length > 30 ? ', ...' : ''}`,
   });
 }
 
@@ -53,7 +55,9 @@ export async function computeTarget(engine: Engine, view: string, col: ColumnRep
     return base;
   }
   const q = quoteIdent(col.name);
-  const rows = await engine.query<{ v: string; n: number }>(`SELECT ${q}::VARCHAR AS v, count(*) AS n FROM ${quoteIdent(view)} WHERE ${q} IS NOT NULL GROUP BY ALL ORDER BY n DESC, v`);
+  const rows = await engine.query<{ v: string; n: number }>(
+    `SELECT ${q}::VARCHAR AS v, count(*) AS n FROM ${quoteIdent(view)} WHERE ${q} IS NOT NULL GROUP BY ALL ORDER BY n DESC, v`,
+  );
   const total = rows.reduce((a, r) => a + Number(r.n), 0);
   const numeric = col.storageType === 'integer' || col.storageType === 'float';
   base.classCount = rows.length;

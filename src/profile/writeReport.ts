@@ -12,7 +12,11 @@ import { reportSchema, type Report } from './reportSchema.js';
 export async function writeReport(report: Report, dir: string): Promise<{ json: string; html: string }> {
   const check = reportSchema.safeParse(report);
   if (!check.success) {
-    throw new SluiceError('REPORT_INVALID', `the report does not match its schema: ${check.error.issues[0]?.path.join('.')}: ${check.error.issues[0]?.message}`, { httpStatus: 500, details: check.error.issues.slice(0, 5) });
+    throw new SluiceError(
+      'REPORT_INVALID',
+      `the report does not match its schema: ${check.error.issues[0]?.path.join('.')}: ${check.error.issues[0]?.message}`,
+      { httpStatus: 500, details: check.error.issues.slice(0, 5) },
+    );
   }
   const json = join(dir, 'report.json');
   const html = join(dir, 'report.html');

@@ -41,5 +41,9 @@ function cutStrings(v: unknown, depth = 0): unknown {
   if (typeof v === 'string') return cut(v);
   if (depth > 8 || v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.slice(0, 20).map((x) => cutStrings(x, depth + 1));
-  return Object.fromEntries(Object.entries(v).slice(0, 50).map(([k, x]) => [cut(k), cutStrings(x, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .slice(0, 50)
+      .map(([k, x]) => [cut(k), cutStrings(x, depth + 1)]),
+  );
 }

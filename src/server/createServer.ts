@@ -66,13 +66,20 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   const ownRuntime = !opts.runtime;
   const runtime = opts.runtime ?? new ProjectRuntime(opts.project);
   const limits = opts.project.config.server.limits;
-  const app = Fastify({ loggerInstance: runtime.log as unknown as FastifyBaseLogger, trustProxy: false, bodyLimit: 1_048_576, ...fastifyLimits(limits) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    loggerInstance: runtime.log as unknown as FastifyBaseLogger,
+    trustProxy: false,
+    bodyLimit: 1_048_576,
+    ...fastifyLimits(limits),
+  }) as unknown as FastifyInstance;
   // Connections beyond this are closed as they arrive: file descriptors are never exhausted.
   app.server.maxConnections = limits.maxConnections;
   mountOpenApi(app, { version: sluiceVersion(), publicUrl: opts.project.config.server.publicUrl }); // first: it records every route added after it
   const auth = opts.auth;
   const ctx: ServerContext = {
-    runtime, csrf: new Csrf(opts.csrfSecret), auth,
+    runtime,
+    csrf: new Csrf(opts.csrfSecret),
+    auth,
     authenticate: opts.authenticate ?? (auth ? (req) => auth.authenticate(req) : undefined),
   };
 
@@ -117,7 +124,9 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
     });
     auditLinkDecisions(app, auth, runtime.store);
   }
-  app.get('/api/health', contract({ ok: { 200: { description: 'The server is up', json: z.object({ ok: z.literal(true) }) } }, errors: {} }), async () => ({ ok: true as const }));
+  app.get('/api/health', contract({ ok: { 200: { description: 'The server is up', json: z.object({ ok: z.literal(true) }) } }, errors: {} }), async () => ({
+    ok: true as const,
+  }));
   executionRoutes(app, ctx);
   approvalRoutes(app, ctx);
   approvalPageRoutes(app, ctx);
@@ -142,8 +151,14 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
       onLoadError: (e) => runtime.log.error({ err: e }, 'a model version failed to load'),
       onFallback: (note) =>
         note.serving === undefined
-          ? runtime.log.error({ model, champion: note.champion, reason: note.reason }, `champion version ${note.champion} of ${model} cannot be loaded and no earlier champion loads: the endpoint answers 503`)
-          : runtime.log.warn({ model, champion: note.champion, serving: note.serving, reason: note.reason }, `champion version ${note.champion} of ${model} cannot be loaded: serving the previous champion, version ${note.serving}`),
+          ? runtime.log.error(
+              { model, champion: note.champion, reason: note.reason },
+              `champion version ${note.champion} of ${model} cannot be loaded and no earlier champion loads: the endpoint answers 503`,
+            )
+          : runtime.log.warn(
+              { model, champion: note.champion, serving: note.serving, reason: note.reason },
+              `champion version ${note.champion} of ${model} cannot be loaded: serving the previous champion, version ${note.serving}`,
+            ),
     });
     app.decorate('endpoint', mounted);
     app.addHook('onClose', async () => mounted.close());
@@ -151,7 +166,10 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   // The console needs to know who is asking: it is mounted only with authentication.
   if (withConsole) {
     await app.register(consoleRoutes, {
-      runtime, auth, ...(registry ? { registry } : {}), ...(features ? { features } : {}),
+      runtime,
+      auth,
+      ...(registry ? { registry } : {}),
+      ...(features ? { features } : {}),
       ...(app.endpoint ? { endpoint: { host: app.endpoint.host, model } } : {}),
     });
   }

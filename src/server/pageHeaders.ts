@@ -14,13 +14,17 @@ export type PageKind = 'page' | 'token' | 'console' | 'embedded' | 'document';
 const FORM_PAGE = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** The console's Content-Security-Policy (its pages frame the embedded report). */
-export const CONSOLE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const CONSOLE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const HEADERS: Record<PageKind, Record<string, string>> = {
   page: { 'content-security-policy': FORM_PAGE, 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin' },
   token: { 'content-security-policy': FORM_PAGE, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' },
   console: { 'content-security-policy': CONSOLE_CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin' },
-  embedded: { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox", 'x-frame-options': 'SAMEORIGIN' },
+  embedded: {
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox",
+    'x-frame-options': 'SAMEORIGIN',
+  },
   document: { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'", 'x-frame-options': 'DENY' },
 };
 

@@ -13,7 +13,11 @@ import { durationMs } from '../pipeline/definition/duration.js';
  * const app = Fastify({ ...fastifyLimits(config.server.limits) });
  * app.server.maxConnections = config.server.limits.maxConnections;
  */
-export function fastifyLimits(limits: ServerLimits): { requestTimeout: number; keepAliveTimeout: number; http: { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number; connectionsCheckingInterval: number } } {
+export function fastifyLimits(limits: ServerLimits): {
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  http: { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number; connectionsCheckingInterval: number };
+} {
   const requestTimeout = durationMs(limits.requestTimeout);
   // Node requires headersTimeout <= requestTimeout.
   const headersTimeout = Math.min(durationMs(limits.headersTimeout), requestTimeout);

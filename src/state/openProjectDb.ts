@@ -17,7 +17,8 @@ export interface OpenProjectDbOptions {
   allowMissingState?: boolean;
 }
 
-const RESTORE_HINT = 'restore it from a backup with "sluice restore BACKUP_DIR", or rebuild the model registry with "sluice models recover" (docs/operations.md)';
+const RESTORE_HINT =
+  'restore it from a backup with "sluice restore BACKUP_DIR", or rebuild the model registry with "sluice models recover" (docs/operations.md)';
 
 /**
  * Opens the project's SQLite database (`.sluice/sluice.db` by default) in WAL mode, so readers
@@ -77,7 +78,9 @@ function checkIntegrity(db: ProjectDb, path: string): void {
   const result = db.pragma('quick_check', { simple: true }) as string;
   if (result !== 'ok') {
     throw new SluiceError('STATE_CORRUPT', `the state database ${path} is damaged: quick_check says "${String(result).slice(0, 200)}"`, {
-      location: { file: path }, hint: `keep the damaged file for inspection and ${RESTORE_HINT}`, httpStatus: 500,
+      location: { file: path },
+      hint: `keep the damaged file for inspection and ${RESTORE_HINT}`,
+      httpStatus: 500,
     });
   }
   checked.set(path, key);
@@ -100,9 +103,10 @@ function asStateError(e: unknown, path: string): unknown {
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
     return new SluiceError('STATE_CORRUPT', `cannot open the state database ${path}: ${(e as Error).message} (${code})`, {
       location: { file: path },
-      hint: code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM'
-        ? 'check that the folder exists and that this user may read and write it'
-        : `keep the damaged file for inspection and ${RESTORE_HINT}`,
+      hint:
+        code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM'
+          ? 'check that the folder exists and that this user may read and write it'
+          : `keep the damaged file for inspection and ${RESTORE_HINT}`,
       httpStatus: 500,
       cause: e,
     });
@@ -116,16 +120,18 @@ function asStateError(e: unknown, path: string): unknown {
  * Sluice (a version this one does not know) is refused (STATE_TOO_NEW) rather than misread.
  */
 export function migrate(db: ProjectDb, module: string, migrations: readonly string[]): void {
-  const done = new Set(
-    (db.prepare('SELECT version FROM schema_migrations WHERE module = ?').all(module) as Array<{ version: number }>).map((r) => r.version),
-  );
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations WHERE module = ?').all(module) as Array<{ version: number }>).map((r) => r.version));
   const newest = Math.max(0, ...done);
   if (newest > migrations.length) {
-    throw new SluiceError('STATE_TOO_NEW', `the state database ${db.name} has ${module} schema version ${newest}; this Sluice knows up to ${migrations.length}`, {
-      location: { file: db.name },
-      hint: 'it was written by a newer Sluice: run that version, or restore a backup made with this one (docs/operations.md)',
-      httpStatus: 500,
-    });
+    throw new SluiceError(
+      'STATE_TOO_NEW',
+      `the state database ${db.name} has ${module} schema version ${newest}; this Sluice knows up to ${migrations.length}`,
+      {
+        location: { file: db.name },
+        hint: 'it was written by a newer Sluice: run that version, or restore a backup made with this one (docs/operations.md)',
+        httpStatus: 500,
+      },
+    );
   }
   migrations.forEach((sql, i) => {
     const version = i + 1;

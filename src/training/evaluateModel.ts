@@ -41,7 +41,7 @@ export interface EvaluateInput {
  * leaderboard.
  */
 export function evaluateModel(input: EvaluateInput): ModelReport {
-  const { model, frame, target, output, leaderboard: lb, best } = input;
+  const { frame, target, output, leaderboard: lb, best } = input;
   const metric = lb.metric;
   const baseline = lb.entries.find((e) => e.learner === 'baseline' && e.status === 'ok');
   const report: ModelReport = {
@@ -78,7 +78,13 @@ export function evaluateModel(input: EvaluateInput): ModelReport {
     const scores = precisionRecallF1(y, pred, k);
     report.labels = target.labels;
     report.confusionMatrix = { labels: target.labels, counts: confusionMatrix(y, pred, k) };
-    report.perClass = target.labels.map((label, c) => ({ label, precision: scores.precision[c]!, recall: scores.recall[c]!, f1: scores.f1[c]!, support: scores.support[c]! }));
+    report.perClass = target.labels.map((label, c) => ({
+      label,
+      precision: scores.precision[c]!,
+      recall: scores.recall[c]!,
+      f1: scores.f1[c]!,
+      support: scores.support[c]!,
+    }));
     // Binary: the positive class (code 1) alone, as is usual; multiclass: every class vs the rest.
     const classes = k === 2 ? [1] : target.labels.map((_, c) => c);
     report.roc = [];
@@ -109,7 +115,10 @@ function importance(input: EvaluateInput): ModelReport['importance'] {
   if (frame.nRows > IMPORTANCE_ROWS) {
     const rows = new Rng(input.seed).permutation(frame.nRows).subarray(0, IMPORTANCE_ROWS);
     f = takeRows(frame, rows);
-    t = target.kind === 'classification' ? { ...target, codes: Int32Array.from(rows, (i) => target.codes[i]!) } : { ...target, values: Float64Array.from(rows, (i) => target.values[i]!) };
+    t =
+      target.kind === 'classification'
+        ? { ...target, codes: Int32Array.from(rows, (i) => target.codes[i]!) }
+        : { ...target, values: Float64Array.from(rows, (i) => target.values[i]!) };
   }
   // Log loss for classification: it moves with every probability, where accuracy on a few
   // thousand rows barely moves at all; regression uses the selection metric.

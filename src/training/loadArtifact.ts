@@ -34,7 +34,10 @@ export async function loadArtifact(path: string): Promise<Artifact> {
   try {
     modelJson = JSON.parse(modelText);
   } catch (e) {
-    throw new SluiceError('MODEL_ARTIFACT_INVALID', `${modelPath} is not JSON: ${(e as Error).message}`, { location: { file: modelPath }, hint: 'the file may be truncated; train the model again' });
+    throw new SluiceError('MODEL_ARTIFACT_INVALID', `${modelPath} is not JSON: ${(e as Error).message}`, {
+      location: { file: modelPath },
+      hint: 'the file may be truncated; train the model again',
+    });
   }
   if ((modelJson as { format?: unknown }).format === MANIFEST_FORMAT) {
     throw new SluiceError('MODEL_ARTIFACT_INVALID', `${modelPath} is a manifest, not a model, and ${nested} has no model`, {
@@ -50,7 +53,10 @@ export async function loadArtifact(path: string): Promise<Artifact> {
 }
 
 async function isFile(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isFile(), () => false);
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 async function read(file: string, given: string): Promise<string> {

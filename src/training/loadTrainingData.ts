@@ -97,7 +97,10 @@ export async function loadTrainingData(engine: Engine, dataPath: string, options
       if (c.name !== target) skipped.push({ name: c.name, reason: why });
     } else if (c.type === 'date' || c.type === 'timestamp') {
       const format = fitted.input.find((i) => i.name === c.name)?.format;
-      skipped.push({ name: c.name, reason: `${c.type} column${format ? ` written ${format}` : ''}: the model reads its parts (${c.name}_year, ${c.name}_month, ...)` });
+      skipped.push({
+        name: c.name,
+        reason: `${c.type} column${format ? ` written ${format}` : ''}: the model reads its parts (${c.name}_year, ${c.name}_month, ...)`,
+      });
     } else {
       features.push({ ...c, kind: c.type === 'integer' || c.type === 'float' ? 'numeric' : 'categorical' });
     }
@@ -114,9 +117,15 @@ export async function loadTrainingData(engine: Engine, dataPath: string, options
     features: features.map((f): FrameColumn => ({ name: f.name, kind: f.kind })),
     target: { column: target, cast: numericTarget && options.problemType !== 'classification' ? 'DOUBLE' : 'VARCHAR' },
   });
-  const columnStats = await featureStats(engine, relation, features.map((f) => f.name), fitted.rows.out);
+  const columnStats = await featureStats(
+    engine,
+    relation,
+    features.map((f) => f.name),
+    fitted.rows.out,
+  );
   const values = loaded.targetValues ?? [];
-  const type: ProblemType = options.problemType === 'regression' ? 'regression' : options.problemType === 'classification' ? 'multiclass' : detectProblemType(values);
+  const type: ProblemType =
+    options.problemType === 'regression' ? 'regression' : options.problemType === 'classification' ? 'multiclass' : detectProblemType(values);
   const built = targetFromValues(values, type);
   assertTwoClasses(built, values, target, dataPath, fitted);
   return {
@@ -137,9 +146,17 @@ export async function loadTrainingData(engine: Engine, dataPath: string, options
  * it cannot tell an id), and the duplicate rows only when a feature is unique enough that the
  * answer depends on them.
  */
-async function featureStats(engine: Engine, relation: string, names: string[], rows: number): Promise<{ stats: TrainingData['columnStats']; duplicateRows: number }> {
+async function featureStats(
+  engine: Engine,
+  relation: string,
+  names: string[],
+  rows: number,
+): Promise<{ stats: TrainingData['columnStats']; duplicateRows: number }> {
   if (names.length === 0) return { stats: {}, duplicateRows: 0 };
-  const parts = names.map((n, i) => `count(DISTINCT ${quoteIdent(n)}) AS d${i}, count(${quoteIdent(n)}) AS c${i}, min(${quoteIdent(n)})::VARCHAR AS lo${i}, max(${quoteIdent(n)})::VARCHAR AS hi${i}`);
+  const parts = names.map(
+    (n, i) =>
+      `count(DISTINCT ${quoteIdent(n)}) AS d${i}, count(${quoteIdent(n)}) AS c${i}, min(${quoteIdent(n)})::VARCHAR AS lo${i}, max(${quoteIdent(n)})::VARCHAR AS hi${i}`,
+  );
   const [r = {}] = await engine.query(`SELECT ${parts.join(', ')} FROM ${quoteIdent(relation)}`);
   const stats: TrainingData['columnStats'] = {};
   let candidate = false;
@@ -151,7 +168,9 @@ async function featureStats(engine: Engine, relation: string, names: string[], r
   });
   let duplicateRows = 0;
   if (candidate) {
-    const [d = {}] = await engine.query(`SELECT (SELECT count(*) FROM ${quoteIdent(relation)}) - (SELECT count(*) FROM (SELECT DISTINCT * FROM ${quoteIdent(relation)})) AS dups`);
+    const [d = {}] = await engine.query(
+      `SELECT (SELECT count(*) FROM ${quoteIdent(relation)}) - (SELECT count(*) FROM (SELECT DISTINCT * FROM ${quoteIdent(relation)})) AS dups`,
+    );
     duplicateRows = Number(d.dups ?? 0);
   }
   return { stats, duplicateRows };
@@ -162,15 +181,31 @@ async function featureStats(engine: Engine, relation: string, names: string[], r
  * data, with the rows the flow removed, before any learner fails on it.
  */
 function assertTwoClasses(built: Target, values: ArrayLike<unknown>, target: string, dataPath: string, fitted: FittedFlow): void {
-  const labels = built.kind === 'classification' ? built.labels : [...new Set(Array.from(values).filter((v) => v !== null && v !== undefined && !Number.isNaN(v)).map(String))];
+  const labels =
+    built.kind === 'classification'
+      ? built.labels
+      : [
+          ...new Set(
+            Array.from(values)
+              .filter((v) => v !== null && v !== undefined && !Number.isNaN(v))
+              .map(String),
+          ),
+        ];
   if (labels.length >= 2) return;
   const dropped = (fitted.dropped ?? []).reduce((n, d) => n + d.rows, 0);
   const rows = `${values.length} row${values.length === 1 ? '' : 's'}${dropped > 0 ? ` (after the flow removed ${dropped})` : ''}`;
-  const what = labels.length === 0 ? `has no value in the ${rows} of ${basename(dataPath)}` : `has a single value, "${labels[0]}", in all ${rows} of ${basename(dataPath)} that have one`;
-  throw new SluiceError('TRAIN_ONE_CLASS', `the target "${target}" ${what}: a model needs at least two ${built.kind === 'classification' ? 'classes' : 'different values'} to learn from`, {
-    location: { file: dataPath, field: target },
-    hint: 'train on a batch that holds every outcome (for example several batches together); `sluice report --target` shows the classes of a batch',
-  });
+  const what =
+    labels.length === 0
+      ? `has no value in the ${rows} of ${basename(dataPath)}`
+      : `has a single value, "${labels[0]}", in all ${rows} of ${basename(dataPath)} that have one`;
+  throw new SluiceError(
+    'TRAIN_ONE_CLASS',
+    `the target "${target}" ${what}: a model needs at least two ${built.kind === 'classification' ? 'classes' : 'different values'} to learn from`,
+    {
+      location: { file: dataPath, field: target },
+      hint: 'train on a batch that holds every outcome (for example several batches together); `sluice report --target` shows the classes of a batch',
+    },
+  );
 }
 
 /** The flow to fit: the given one (its target must be ours), or one with no steps. */

@@ -38,7 +38,17 @@ export interface ModelReport {
   /** Regression only: predicted against actual for a sample of holdout rows. */
   residuals?: { actual: number[]; predicted: number[] };
   importance: { metric: MetricName; rows: number; repeats: number; features: Array<{ feature: string; importance: number; std: number }> };
-  leaderboard: Array<{ id: string; learner: string; status: string; best: boolean; cvMean: number | null; cvStd: number | null; holdout: number | null; fitSeconds: number | null; reason?: string }>;
+  leaderboard: Array<{
+    id: string;
+    learner: string;
+    status: string;
+    best: boolean;
+    cvMean: number | null;
+    cvStd: number | null;
+    holdout: number | null;
+    fitSeconds: number | null;
+    reason?: string;
+  }>;
   droppedFeatures: Leaderboard['droppedFeatures'];
   skippedColumns: Array<{ name: string; reason: string }>;
 }

@@ -106,7 +106,11 @@ export async function predictFile(modelPath: string | Artifact, dataPath: string
     const predCols = model.task === 'classification' ? ['predicted_label', ...model.labels.map((l) => `probability_${l}`)] : ['prediction'];
     if (layout === 'appended') {
       const clash = [...predCols, 'prediction_error'].find((c) => have.has(c));
-      if (clash) throw new SluiceError('PREDICT_COLUMN_CLASH', `${file} already has a column "${clash}"`, { location: { file, field: clash }, hint: 'rename or drop that column first' });
+      if (clash)
+        throw new SluiceError('PREDICT_COLUMN_CLASH', `${file} already has a column "${clash}"`, {
+          location: { file, field: clash },
+          hint: 'rename or drop that column first',
+        });
     }
     // Every fitted input the file has: the signature, plus what a record id's hash reads.
     const feed = fitted.input.filter((c) => c.name !== fitted.target && have.has(c.name));
@@ -128,7 +132,13 @@ export async function predictFile(modelPath: string | Artifact, dataPath: string
           const rawValue = r[c.name] instanceof Date ? (r[c.name] as Date).toISOString() : r[c.name];
           const v = coerceValue(rawValue, c.type, missing, c.format);
           if (v === BAD_VALUE) {
-            const note = { row: offset + i, column: c.name, value: String(rawValue), action: 'read as missing' as const, detail: `not ${c.type === 'integer' ? 'an' : 'a'} ${c.type}` };
+            const note = {
+              row: offset + i,
+              column: c.name,
+              value: String(rawValue),
+              action: 'read as missing' as const,
+              detail: `not ${c.type === 'integer' ? 'an' : 'a'} ${c.type}`,
+            };
             if (options.strict) firstBad ??= { ...note, type: c.type };
             else pending.push(note);
             rec[c.name] = null;
@@ -153,7 +163,13 @@ export async function predictFile(modelPath: string | Artifact, dataPath: string
           const why = res.error.message.replace(/^record \d+: /, '');
           rowErrors[row] = why;
           const field = res.error.location?.field;
-          pending.push({ row, column: field ?? '', value: field !== undefined && records[i]![field] !== undefined ? String(records[i]![field]) : '', action: 'not scored', detail: why });
+          pending.push({
+            row,
+            column: field ?? '',
+            value: field !== undefined && records[i]![field] !== undefined ? String(records[i]![field]) : '',
+            action: 'not scored',
+            detail: why,
+          });
         }
       });
       if (okRows.length > 0) {
@@ -258,8 +274,12 @@ async function recordLines(path: string): Promise<Int32Array> {
 }
 
 function strictError(note: PredictionNote, type: string, file: string): SluiceError {
-  return new SluiceError('PREDICT_BAD_TYPE', `${basename(file)}, line ${note.line}: column "${note.column}" holds "${note.value}", which cannot be read as ${type}`, {
-    location: { file, line: note.line, field: note.column },
-    hint: `give "${note.column}" ${type} values, as in the training data, or leave out --strict to read such values as missing (noted with --errors FILE)`,
-  });
+  return new SluiceError(
+    'PREDICT_BAD_TYPE',
+    `${basename(file)}, line ${note.line}: column "${note.column}" holds "${note.value}", which cannot be read as ${type}`,
+    {
+      location: { file, line: note.line, field: note.column },
+      hint: `give "${note.column}" ${type} values, as in the training data, or leave out --strict to read such values as missing (noted with --errors FILE)`,
+    },
+  );
 }

@@ -37,16 +37,27 @@ const IMPORTANCE_REPEATS = 3;
  * @example
  * const s = await scoreArtifact('.sluice/models/readmission/3', 'holdout.parquet', 'log_loss');
  */
-export async function scoreArtifact(artifactOrPath: string | Artifact, dataPath: string, metric: MetricName, options: { importance?: boolean } = {}): Promise<ArtifactScore> {
+export async function scoreArtifact(
+  artifactOrPath: string | Artifact,
+  dataPath: string,
+  metric: MetricName,
+  options: { importance?: boolean } = {},
+): Promise<ArtifactScore> {
   const artifact = typeof artifactOrPath === 'string' ? await loadArtifact(artifactOrPath) : artifactOrPath;
   const { model, fitted } = artifact;
   const spec = METRICS[metric];
   if (!spec) throw new SluiceError('ML_UNKNOWN_METRIC', `unknown metric "${String(metric)}"`, { location: { field: 'model.metric' } });
   if (spec.task !== model.task) {
-    throw new SluiceError('ML_METRIC_TASK', `metric "${metric}" is for ${spec.task}, the model at ${artifact.dir} does ${model.task}`, { location: { field: 'model.metric' }, hint: 'choose a metric for the model\'s problem type' });
+    throw new SluiceError('ML_METRIC_TASK', `metric "${metric}" is for ${spec.task}, the model at ${artifact.dir} does ${model.task}`, {
+      location: { field: 'model.metric' },
+      hint: "choose a metric for the model's problem type",
+    });
   }
   const targetColumn = fitted.target;
-  if (!targetColumn) throw new SluiceError('SCORE_NO_TARGET', `the model at ${artifact.dir} has a recipe without a target, so it cannot be scored`, { hint: 'train it with a target' });
+  if (!targetColumn)
+    throw new SluiceError('SCORE_NO_TARGET', `the model at ${artifact.dir} has a recipe without a target, so it cannot be scored`, {
+      hint: 'train it with a target',
+    });
   const engine = await Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB' });
   try {
     const input = engine.tempName('score_input');
@@ -60,14 +71,23 @@ export async function scoreArtifact(artifactOrPath: string | Artifact, dataPath:
     });
     const rows = loaded.frame.nRows;
     if (rows === 0) {
-      throw new SluiceError('SCORE_NO_ROWS', `no row of ${dataPath} has a target value after the model's recipe`, { location: { file: dataPath, field: targetColumn }, hint: 'score on labelled data' });
+      throw new SluiceError('SCORE_NO_ROWS', `no row of ${dataPath} has a target value after the model's recipe`, {
+        location: { file: dataPath, field: targetColumn },
+        hint: 'score on labelled data',
+      });
     }
     const frame = alignFrame(model.schema, loaded.frame);
     const out = model.output(frame);
     const values = loaded.targetValues ?? [];
     if (model.task === 'regression') {
       const target: Target = { kind: 'regression', values: Float64Array.from(values, Number) };
-      return { metric, value: scoreMetric(metric, target, out), rows, unseenLabels: 0, ...(options.importance ? { importance: importanceOn(model, frame, target, metric) } : {}) };
+      return {
+        metric,
+        value: scoreMetric(metric, target, out),
+        rows,
+        unseenLabels: 0,
+        ...(options.importance ? { importance: importanceOn(model, frame, target, metric) } : {}),
+      };
     }
     // Classification: the model's labels, plus one column for labels it never saw (probability 0).
     const k = model.labels.length;
@@ -91,7 +111,13 @@ export async function scoreArtifact(artifactOrPath: string | Artifact, dataPath:
     if (options.importance) {
       // On the rows whose label the model knows, by log loss (it moves with every probability).
       const seen = Uint32Array.from(codes.keys()).filter((i) => codes[i]! < k);
-      if (seen.length > 0) importance = importanceOn(model, takeRows(frame, seen), { kind: 'classification', codes: Int32Array.from(seen, (i) => codes[i]!), labels: model.labels }, 'log_loss');
+      if (seen.length > 0)
+        importance = importanceOn(
+          model,
+          takeRows(frame, seen),
+          { kind: 'classification', codes: Int32Array.from(seen, (i) => codes[i]!), labels: model.labels },
+          'log_loss',
+        );
     }
     return { metric, value, rows, unseenLabels: unseen, ...(importance ? { importance } : {}) };
   } finally {

@@ -59,12 +59,27 @@ export function screenFeatures(
       return drop(f.name, `constant: one value (${String(only)}) in every row that has one`);
     }
     // Exact counts from SQL when given (the frame pools rare categories), else from the frame.
-    const samples = (st ? st.samples : [...seen].slice(0, 10).map((x) => String(f.kind === 'numeric' ? x : f.levels[x]))).map((value) => ({ value, count: 1, share: 0 }));
+    const samples = (st ? st.samples : [...seen].slice(0, 10).map((x) => String(f.kind === 'numeric' ? x : f.levels[x]))).map((value) => ({
+      value,
+      count: 1,
+      share: 0,
+    }));
     const meanLength = f.kind === 'categorical' ? f.levels.reduce((a, l) => a + l.length, 0) / Math.max(1, f.levels.length) : null;
     const storageType = spec?.type ?? (f.kind === 'numeric' ? 'float' : 'string');
-    const id = st && sql
-      ? judgeId({ missing: st.missing, distinct: st.distinct, storageType, type: f.kind === 'numeric' ? 'numeric' : 'categorical', meanLength, topValues: samples }, DEFAULT_THRESHOLDS, sql.rows, sql.duplicateRows)
-      : judgeId({ missing, distinct: seen.size, storageType, type: f.kind === 'numeric' ? 'numeric' : 'categorical', meanLength, topValues: samples }, DEFAULT_THRESHOLDS, n, duplicateRows);
+    const id =
+      st && sql
+        ? judgeId(
+            { missing: st.missing, distinct: st.distinct, storageType, type: f.kind === 'numeric' ? 'numeric' : 'categorical', meanLength, topValues: samples },
+            DEFAULT_THRESHOLDS,
+            sql.rows,
+            sql.duplicateRows,
+          )
+        : judgeId(
+            { missing, distinct: seen.size, storageType, type: f.kind === 'numeric' ? 'numeric' : 'categorical', meanLength, topValues: samples },
+            DEFAULT_THRESHOLDS,
+            n,
+            duplicateRows,
+          );
     if (id) return drop(f.name, `looks like an identifier: ${id.why}`);
     return true;
   });
@@ -81,11 +96,15 @@ export function screenFeatures(
     for (const p of leaks) if (allowed.has(p.feature)) allowedLeaks.push({ name: p.feature, power: p.score });
     if (refused.length > 0) {
       const list = refused.map((p) => `"${p.feature}" (prediction power ${p.score.toFixed(3)})`).join(', ');
-      throw new SluiceError('TRAIN_TARGET_LEAK', `${refused.length === 1 ? 'a feature predicts' : 'features predict'} the target almost alone, which usually means ${refused.length === 1 ? 'it is' : 'they are'} computed from the outcome: ${list}`, {
-        location: { field: refused[0]!.feature, ...(options.where ? { file: options.where } : {}) },
-        hint: `drop ${refused.length === 1 ? 'it' : 'them'} with a drop_columns step; if ${refused.length === 1 ? 'it is' : 'they are'} known before the outcome, keep ${refused.length === 1 ? 'it' : 'them'} with ${refused.map((p) => `--allow-leak ${p.feature}`).join(' ')} (sluice.yaml: model.allowLeaks)`,
-        details: { leaks: refused },
-      });
+      throw new SluiceError(
+        'TRAIN_TARGET_LEAK',
+        `${refused.length === 1 ? 'a feature predicts' : 'features predict'} the target almost alone, which usually means ${refused.length === 1 ? 'it is' : 'they are'} computed from the outcome: ${list}`,
+        {
+          location: { field: refused[0]!.feature, ...(options.where ? { file: options.where } : {}) },
+          hint: `drop ${refused.length === 1 ? 'it' : 'them'} with a drop_columns step; if ${refused.length === 1 ? 'it is' : 'they are'} known before the outcome, keep ${refused.length === 1 ? 'it' : 'them'} with ${refused.map((p) => `--allow-leak ${p.feature}`).join(' ')} (sluice.yaml: model.allowLeaks)`,
+          details: { leaks: refused },
+        },
+      );
     }
   }
   return { frame: screened, features: features.filter((f) => keep.some((k) => k.name === f.name)), dropped, allowedLeaks };

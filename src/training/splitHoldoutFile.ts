@@ -25,9 +25,15 @@ export interface HoldoutSplit {
  * @example
  * const s = await splitHoldoutFile('batch.csv', { fraction: 0.2, seed: 0, train: 'train.parquet', holdout: 'holdout.parquet' });
  */
-export async function splitHoldoutFile(file: string, o: { fraction: number; seed: number; train: string; holdout: string; drop?: (columns: string[]) => string[]; missingTokens?: readonly string[] }): Promise<HoldoutSplit> {
+export async function splitHoldoutFile(
+  file: string,
+  o: { fraction: number; seed: number; train: string; holdout: string; drop?: (columns: string[]) => string[]; missingTokens?: readonly string[] },
+): Promise<HoldoutSplit> {
   if (!(o.fraction > 0 && o.fraction < 1)) {
-    throw new SluiceError('TRAIN_BAD_HOLDOUT', `the holdout fraction must be between 0 and 1 (exclusive), got ${o.fraction}`, { location: { field: 'model.holdout' }, hint: 'use for example 0.2' });
+    throw new SluiceError('TRAIN_BAD_HOLDOUT', `the holdout fraction must be between 0 and 1 (exclusive), got ${o.fraction}`, {
+      location: { field: 'model.holdout' },
+      hint: 'use for example 0.2',
+    });
   }
   const engine = await Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB' });
   try {
@@ -38,7 +44,10 @@ export async function splitHoldoutFile(file: string, o: { fraction: number; seed
     const cols = info.columns.map((c) => quoteIdent(c.name)).join(', ');
     // Columns the caller leaves out of training (unknown to the flow); the held-out rows keep every column.
     const dropped = new Set(o.drop?.(info.columns.map((c) => c.name)) ?? []);
-    const trainCols = info.columns.filter((c) => !dropped.has(c.name)).map((c) => quoteIdent(c.name)).join(', ');
+    const trainCols = info.columns
+      .filter((c) => !dropped.has(c.name))
+      .map((c) => quoteIdent(c.name))
+      .join(', ');
     const tagged = engine.tempName('split_tagged');
     // hash() of (position, seed) is uniform; a million buckets give the fraction to 1e-6.
     await engine.exec(

@@ -76,7 +76,6 @@ export interface TrainResult {
   files: { modelDir: string; manifest: string; leaderboard: string; reportJson: string; reportHtml: string };
 }
 
-
 /**
  * Trains candidate models on a data file and writes the best as a servable artifact.
  *
@@ -105,21 +104,45 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
   const engine = await Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB' });
   let data: TrainingData;
   try {
-    data = await loadTrainingData(engine, dataPath, { target: options.target, ...(options.flowPath ? { flowPath: options.flowPath } : {}), ...(options.problemType ? { problemType: options.problemType } : {}), ...(options.projectMissingTokens ? { projectMissingTokens: options.projectMissingTokens } : {}), ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}) });
+    data = await loadTrainingData(engine, dataPath, {
+      target: options.target,
+      ...(options.flowPath ? { flowPath: options.flowPath } : {}),
+      ...(options.problemType ? { problemType: options.problemType } : {}),
+      ...(options.projectMissingTokens ? { projectMissingTokens: options.projectMissingTokens } : {}),
+      ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}),
+    });
   } finally {
     engine.close();
   }
   // A flow step that cannot run on one record (a series' lag needs the earlier rows) is said now,
   // before the search: the model predicts files, but the endpoint would refuse every record.
   const serving = describeServingProblems(servingProblems(data.fitted));
-  for (const line of serving) progress({ phase: 'load', message: `this model will not serve single records (the endpoint refuses them; sluice predict on files works): ${line}` });
+  for (const line of serving)
+    progress({ phase: 'load', message: `this model will not serve single records (the endpoint refuses them; sluice predict on files works): ${line}` });
   // The report's judgement before the search: ids, constants and empties out (listed), leaks refused.
-  const screened = screenFeatures(data.frame, data.target, data.features, { ...(options.allowLeaks ? { allowLeaks: options.allowLeaks } : {}), where: dataPath, stats: { columns: data.columnStats, rows: data.rows.afterFlow, duplicateRows: data.duplicateRows } });
-  data = { ...data, frame: screened.frame, features: screened.features, skipped: [...data.skipped, ...screened.dropped, ...screened.allowedLeaks.map((l) => ({ name: l.name, reason: `kept although its prediction power is ${l.power.toFixed(3)} (allowed leak)` }))] };
+  const screened = screenFeatures(data.frame, data.target, data.features, {
+    ...(options.allowLeaks ? { allowLeaks: options.allowLeaks } : {}),
+    where: dataPath,
+    stats: { columns: data.columnStats, rows: data.rows.afterFlow, duplicateRows: data.duplicateRows },
+  });
+  data = {
+    ...data,
+    frame: screened.frame,
+    features: screened.features,
+    skipped: [
+      ...data.skipped,
+      ...screened.dropped,
+      ...screened.allowedLeaks.map((l) => ({ name: l.name, reason: `kept although its prediction power is ${l.power.toFixed(3)} (allowed leak)` })),
+    ],
+  };
   for (const d of screened.dropped) progress({ phase: 'load', message: `left out "${d.name}": ${d.reason}` });
-  for (const l of screened.allowedLeaks) progress({ phase: 'load', message: `kept "${l.name}" although its prediction power is ${l.power.toFixed(3)} (--allow-leak)` });
+  for (const l of screened.allowedLeaks)
+    progress({ phase: 'load', message: `kept "${l.name}" although its prediction power is ${l.power.toFixed(3)} (--allow-leak)` });
   if (data.frame.features.length === 0) {
-    throw new SluiceError('TRAIN_NO_FEATURES', `no feature is left to train on: ${screened.dropped.map((d) => `"${d.name}" ${d.reason}`).join('; ')}`, { location: { file: dataPath }, hint: 'the data needs at least one column that varies and is not an identifier' });
+    throw new SluiceError('TRAIN_NO_FEATURES', `no feature is left to train on: ${screened.dropped.map((d) => `"${d.name}" ${d.reason}`).join('; ')}`, {
+      location: { file: dataPath },
+      hint: 'the data needs at least one column that varies and is not an identifier',
+    });
   }
   const fingerprint = await fileFingerprint(dataPath);
   progress({
@@ -153,8 +176,23 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
     // A run that ends without a model still leaves its leaderboard: what was tried, skipped and why.
     const details = isSluiceError(e) ? (e.details as { leaderboard?: LeaderboardEntry[] } | undefined) : undefined;
     if (details?.leaderboard && isSluiceError(e)) {
-      await atomicWriteFile(leaderboardPath, json({ status: 'failed', error: { code: e.code, message: e.message }, target: options.target, problemType: data.problemType, timeLimitSeconds: timeLimit, seed, entries: details.leaderboard }));
-      throw new SluiceError(e.code, e.message, { hint: `${e.hint ?? 'raise the time limit'}; ${leaderboardPath} lists every candidate and why it was skipped`, details: e.details, cause: e });
+      await atomicWriteFile(
+        leaderboardPath,
+        json({
+          status: 'failed',
+          error: { code: e.code, message: e.message },
+          target: options.target,
+          problemType: data.problemType,
+          timeLimitSeconds: timeLimit,
+          seed,
+          entries: details.leaderboard,
+        }),
+      );
+      throw new SluiceError(e.code, e.message, {
+        hint: `${e.hint ?? 'raise the time limit'}; ${leaderboardPath} lists every candidate and why it was skipped`,
+        details: e.details,
+        cause: e,
+      });
     }
     throw e;
   }
@@ -219,7 +257,10 @@ function buildManifest(
     target: data.fitted.target ?? '',
     classLabels: model.labels,
     // Exactly the raw columns the fitted flow and the model read (src/training/inputSignature.ts).
-    inputSignature: inputSignature(data.fitted, model.schema.map((s) => s.name)),
+    inputSignature: inputSignature(
+      data.fitted,
+      model.schema.map((s) => s.name),
+    ),
     features: data.features.filter((f) => used.has(f.name)),
     ...(recordId ? { recordId } : {}),
     flow: { name: data.fitted.name, flowHash: data.fitted.flowHash, steps: data.fitted.steps.length },

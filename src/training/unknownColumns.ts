@@ -16,7 +16,9 @@ import { TRAIN_FILES } from './trainFiles.js';
  */
 export async function knownColumns(championArtifact: string | undefined, spec: FlowSpec | undefined): Promise<Set<string> | undefined> {
   if (!championArtifact) return undefined;
-  const file = [join(championArtifact, TRAIN_FILES.modelDir, TRAIN_FILES.fittedFlow), join(championArtifact, TRAIN_FILES.fittedFlow)].find((f) => existsSync(f));
+  const file = [join(championArtifact, TRAIN_FILES.modelDir, TRAIN_FILES.fittedFlow), join(championArtifact, TRAIN_FILES.fittedFlow)].find((f) =>
+    existsSync(f),
+  );
   if (!file) return undefined;
   const known = new Set((await loadFittedFlow(file)).input.map((c) => c.name));
   for (const s of stringsIn(spec?.steps ?? [])) known.add(s);

@@ -14,7 +14,12 @@ function moduleTable(): Map<string, Set<string>> {
   const seen: string[] = [];
   for (const [, name, may] of rows) {
     const text = may!.trim();
-    const set = text === 'all above' ? new Set(seen) : text === 'nothing else' ? new Set<string>() : new Set(text.split(',').map((s) => s.trim().replace(/ \(.*\)$/, '')));
+    const set =
+      text === 'all above'
+        ? new Set(seen)
+        : text === 'nothing else'
+          ? new Set<string>()
+          : new Set(text.split(',').map((s) => s.trim().replace(/ \(.*\)$/, '')));
     allowed.set(name!, set);
     seen.push(name!);
   }
@@ -22,14 +27,19 @@ function moduleTable(): Map<string, Set<string>> {
 }
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('module layering (docs/architecture.md)', () => {
   const table = moduleTable();
 
   it('the table names every folder of src/', () => {
-    const folders = readdirSync('src', { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const folders = readdirSync('src', { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     expect([...table.keys()].sort()).toEqual(folders);
   });
 

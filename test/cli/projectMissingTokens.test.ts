@@ -47,7 +47,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe("a project's missing token is missing everywhere (issue 12)", () => {
-  it('sluice report in the project counts ? as missing, and says it reads with the project\'s tokens', () => {
+  it("sluice report in the project counts ? as missing, and says it reads with the project's tokens", () => {
     const r = sluice(['report', data, '--target', 'label', '--out', join(project, 'report')], { cwd: project });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`· reading with missing tokens ["?"] from ${join(project, 'sluice.yaml')}`);
@@ -61,7 +61,10 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
 
   it('sluice flow run (and validate) in the project read ? as missing: impute fills it', () => {
     const flow = join(project, 'impute.flow.yaml');
-    writeFileSync(flow, 'version: 1\nname: impute\nsteps:\n  - kind: impute\n    columns: [age]\n    strategy: median\n  - kind: drop_missing\n    columns: [color]\n');
+    writeFileSync(
+      flow,
+      'version: 1\nname: impute\nsteps:\n  - kind: impute\n    columns: [age]\n    strategy: median\n  - kind: drop_missing\n    columns: [color]\n',
+    );
     const r = sluice(['flow', 'run', flow, '--input', data, '--output', join(project, 'imputed.csv')], { cwd: project });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('step 2 (drop_missing): 27 rows removed, a missing value in color');
@@ -106,11 +109,17 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
     const reg = sluice(['models', 'register', 'tokens', out, '--status', 'approved', '--project', project], { cwd: project });
     expect(reg.code, reg.stderr).toBe(0);
     const notes = join(elsewhere, 'notes2.csv');
-    const r = sluice(['models', 'predict', 'tokens', '1', '-i', fresh, '-o', join(elsewhere, 'appended.csv'), '--errors', notes, '--project', project], { cwd: elsewhere });
+    const r = sluice(['models', 'predict', 'tokens', '1', '-i', fresh, '-o', join(elsewhere, 'appended.csv'), '--errors', notes, '--project', project], {
+      cwd: elsewhere,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('7 of 7 rows scored');
     expect(readFileSync(notes, 'utf8')).toBe('line,column,value,action,detail\n');
-    const appended = readFileSync(join(elsewhere, 'appended.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(3, 6).join(','));
+    const appended = readFileSync(join(elsewhere, 'appended.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').slice(3, 6).join(','));
     const batch = readFileSync(join(elsewhere, 'p.csv'), 'utf8').trim().split('\n').slice(1);
     expect(appended).toEqual(batch);
   });
@@ -135,9 +144,21 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
       expect(p[1]!.probabilities).toEqual(p[2]!.probabilities);
       expect(p[3]!.probabilities).toEqual(p[4]!.probabilities);
       expect(p[5]!.probabilities).toEqual(p[6]!.probabilities);
-      const batch = readFileSync(join(elsewhere, 'p.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+      const batch = readFileSync(join(elsewhere, 'p.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => Number(l.split(',')[1]));
       p.forEach((x, i) => expect(x.probabilities[0]).toBeCloseTo(batch[i]!, 12));
-      const json = await post('application/json', JSON.stringify({ instances: [{ age: '?', color: 'red', score: 1.5 }, { age: null, color: 'red', score: 1.5 }] }));
+      const json = await post(
+        'application/json',
+        JSON.stringify({
+          instances: [
+            { age: '?', color: 'red', score: 1.5 },
+            { age: null, color: 'red', score: 1.5 },
+          ],
+        }),
+      );
       const [a, b] = json.json().predictions as Array<{ probabilities: number[]; warnings?: unknown }>;
       expect(a!.warnings).toBeUndefined();
       expect(a!.probabilities).toEqual(b!.probabilities);
@@ -146,7 +167,9 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
 
   it('sluice features create and ingest in the project type and store ? as missing', () => {
     writeFileSync(join(project, 'feat.csv'), 'pid,ts,age,color\n1,2026-01-01T00:00:00Z,?,red\n2,2026-01-02T00:00:00Z,30,?\n');
-    const created = sluice(['features', 'create', 'patients', '--from', 'feat.csv', '--id', 'pid', '--event-time', 'ts', '--project', project], { cwd: project });
+    const created = sluice(['features', 'create', 'patients', '--from', 'feat.csv', '--id', 'pid', '--event-time', 'ts', '--project', project], {
+      cwd: project,
+    });
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/age: integral/);
     const ing = sluice(['features', 'ingest', 'patients', 'feat.csv', '--project', project], { cwd: project });
@@ -161,10 +184,15 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
 });
 
 describe("a flow's missing_tokens reach train and prediction, and win over the project's", () => {
-  it('trains with the flow\'s token in the project (not the project\'s ?), and predicts with it', () => {
+  it("trains with the flow's token in the project (not the project's ?), and predicts with it", () => {
     const dir = join(project, 'flowtokens');
     mkdirSync(dir);
-    const file = writeCsv(dir, 'train.csv', HEADER, rows(300, 5).map((r) => r.map((v) => (v === '?' ? '-1' : v))));
+    const file = writeCsv(
+      dir,
+      'train.csv',
+      HEADER,
+      rows(300, 5).map((r) => r.map((v) => (v === '?' ? '-1' : v))),
+    );
     const flow = join(dir, 'f.flow.yaml');
     writeFileSync(flow, "version: 1\nname: f\ntarget: label\nmissing_tokens: ['-1']\nsteps: []\n");
     const model = join(dir, 'out');

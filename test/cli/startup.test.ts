@@ -19,11 +19,25 @@ function loadedBy(args: string[]): { code: number; stdout: string; modules: stri
     encoding: 'utf8',
     timeout: 120_000,
   });
-  const modules = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7));
+  const modules = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => l.slice(7));
   return { code: r.status ?? -1, stdout: r.stdout, modules };
 }
 
-const HEAVY = ['@duckdb', 'fastify', 'better-sqlite3', 'ioredis', '@aws-sdk', 'nodemailer', 'chokidar', 'pino', '/src/engine/Engine', '/src/pipeline/project/ProjectRuntime'];
+const HEAVY = [
+  '@duckdb',
+  'fastify',
+  'better-sqlite3',
+  'ioredis',
+  '@aws-sdk',
+  'nodemailer',
+  'chokidar',
+  'pino',
+  '/src/engine/Engine',
+  '/src/pipeline/project/ProjectRuntime',
+];
 const heavyIn = (modules: string[]): string[] => modules.filter((m) => HEAVY.some((h) => m.includes(h)));
 
 describe('CLI start-up loads only what the command needs', () => {

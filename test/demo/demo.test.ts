@@ -8,11 +8,20 @@ import { tempDir } from '../support/data.js';
 import { sluiceArgs } from '../support/sluiceBin.js';
 
 /** The real `sluice` command (bin/sluice.js, compiled by the test setup) in a child process. */
-function startDemo(args: string[]): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, ms: number) => Promise<RegExpMatchArray>; exited: Promise<number | null> } {
+function startDemo(args: string[]): {
+  child: ChildProcess;
+  output: () => string;
+  waitFor: (re: RegExp, ms: number) => Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+} {
   const child = spawn(process.execPath, sluiceArgs(['demo', ...args]), { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stdout!.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  child.stderr!.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const waitFor = async (re: RegExp, ms: number) => {
     const deadline = Date.now() + ms;
@@ -29,7 +38,10 @@ function startDemo(args: string[]): { child: ChildProcess; output: () => string;
 function executions(dir: string) {
   const db = openProjectDb(join(dir, '.sluice', 'sluice.db'));
   const store = new ExecutionStore(db);
-  const list = store.list({ limit: 10 }).reverse().map((r) => ({ record: r, events: store.events(r.id) }));
+  const list = store
+    .list({ limit: 10 })
+    .reverse()
+    .map((r) => ({ record: r, events: store.events(r.id) }));
   db.close();
   return list;
 }
@@ -57,25 +69,38 @@ describe('sluice demo', () => {
     expect(out).toMatch(/⚠ drift: .*"age" drifted from the baseline \(PSI/);
     expect(out).not.toMatch(/⚠ drift: .*"(event_time|record_id)"/);
     expect(out).toContain('✗ gate failed: columns.age.mean < 70');
-    expect(out).toMatch(/✗ approval: rejected by demo --auto-approve — reason: "quality gates failed: columns\.age\.mean < 70 \(value 79\.\d+\); columns\.num_lab_procedures\.mean < 50 .*columns\.number_diagnoses\.mean < 8\.5 .*; the batch drifted from the last approved one"/);
+    expect(out).toMatch(
+      /✗ approval: rejected by demo --auto-approve — reason: "quality gates failed: columns\.age\.mean < 70 \(value 79\.\d+\); columns\.num_lab_procedures\.mean < 50 .*columns\.number_diagnoses\.mean < 8\.5 .*; the batch drifted from the last approved one"/,
+    );
     expect(out).toContain('■ finished: rejected');
 
     // The execution store holds what the output told.
     const [clean, drift] = executions(dir);
     expect(clean!.record).toMatchObject({ status: 'succeeded' });
     const entered = (e: typeof clean) => e!.events.filter((x) => x.type === 'StateEntered').map((x) => x.step!.split('/').pop());
-    expect(entered(clean)).toEqual(expect.arrayContaining(['run_flow', 'report', 'notify', 'approval', 'decision', 'build', 'ingest_features', 'train', 'register_model', 'better']));
+    expect(entered(clean)).toEqual(
+      expect.arrayContaining(['run_flow', 'report', 'notify', 'approval', 'decision', 'build', 'ingest_features', 'train', 'register_model', 'better']),
+    );
     expect(clean!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({ decision: 'approved', by: 'demo --auto-approve' });
     // Every row of the batch is in the feature group (issue 12): unique record ids, nothing dropped.
-    const output = (e: typeof clean, step: string) => e!.events.find((x) => x.type === 'ActivitySucceeded' && x.step?.split('/').pop() === step)?.data.output as Record<string, unknown>;
+    const output = (e: typeof clean, step: string) =>
+      e!.events.find((x) => x.type === 'ActivitySucceeded' && x.step?.split('/').pop() === step)?.data.output as Record<string, unknown>;
     expect(output(clean, 'run_flow')).toMatchObject({ rowsIn: 69_570, rows: 69_570, dropped: [] });
     expect(output(clean, 'ingest_features')).toMatchObject({ rows: 69_570, duplicatesDropped: 0 });
     expect(out).toContain('69,570 records into feature group');
     // The feature group itself holds every row of the batch, each with its own record id.
-    const stored = spawnSync(process.execPath, sluiceArgs(['features', 'query', 'SELECT count(*)::INTEGER AS n, count(DISTINCT record_id)::INTEGER AS ids FROM encounters', '--json', '--project', dir]), { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    const stored = spawnSync(
+      process.execPath,
+      sluiceArgs(['features', 'query', 'SELECT count(*)::INTEGER AS n, count(DISTINCT record_id)::INTEGER AS ids FROM encounters', '--json', '--project', dir]),
+      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+    );
     expect(JSON.parse(stored.stdout), stored.stderr).toEqual([{ n: 69_570, ids: 69_570 }]);
     expect(drift!.record).toMatchObject({ status: 'succeeded', outcome: 'rejected' });
-    expect(drift!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({ decision: 'rejected', by: 'demo --auto-approve', reason: expect.stringContaining('quality gates failed') });
+    expect(drift!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({
+      decision: 'rejected',
+      by: 'demo --auto-approve',
+      reason: expect.stringContaining('quality gates failed'),
+    });
     expect(entered(drift)).not.toContain('train');
     // Closed on exit: nothing listens on the port any more.
     await expect(fetch(`${url![1]}/api/health`)).rejects.toThrow();
@@ -123,7 +148,7 @@ describe('sluice demo', () => {
       await page.click('button[type=submit]');
       await page.waitForURL(report!);
       await expect(page.content()).resolves.toContain('readmitted');
-      const api = JSON.parse((await (await page.goto(new URL('/api/openapi.json', link!).href))!.text())) as { openapi: string; paths: Record<string, unknown> };
+      const api = JSON.parse(await (await page.goto(new URL('/api/openapi.json', link!).href))!.text()) as { openapi: string; paths: Record<string, unknown> };
       expect(api.openapi).toBe('3.1.0');
       expect(Object.keys(api.paths)).toEqual(expect.arrayContaining(['/api/executions', '/invocations', '/approve/{token}', '/login']));
     } finally {
@@ -137,7 +162,12 @@ describe('sluice demo', () => {
     const code = await Promise.race([demo.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
     expect(code, demo.output()).toBe(130);
     const [ex] = executions(dir);
-    expect(ex!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({ decision: 'approved', by: 'demo', via: 'token', comment: 'looks right to me' });
+    expect(ex!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({
+      decision: 'approved',
+      by: 'demo',
+      via: 'token',
+      comment: 'looks right to me',
+    });
   }, 300_000);
 
   it('stops cleanly on Ctrl-C while waiting for the decision; the execution keeps waiting', async () => {

@@ -12,7 +12,16 @@ describe('prepareDemoProject', () => {
     const dir = join(tempDir('sluice-demo-'), 'sluice-demo');
     const demo = await prepareDemoProject(dir, { port: 7399 });
     expect(demo.created).toBe(true);
-    for (const f of [DEMO_MARKER, 'sluice.yaml', 'pipeline.yaml', 'gates.yaml', 'flows/diabetes.flow.yaml', 'data/diabetic-readmission.csv', 'data/diabetic-readmission-drift.csv', 'inbox']) {
+    for (const f of [
+      DEMO_MARKER,
+      'sluice.yaml',
+      'pipeline.yaml',
+      'gates.yaml',
+      'flows/diabetes.flow.yaml',
+      'data/diabetic-readmission.csv',
+      'data/diabetic-readmission-drift.csv',
+      'inbox',
+    ]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
     const project = loadProject(dir);

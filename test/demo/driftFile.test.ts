@@ -22,7 +22,10 @@ describe('examples/diabetes/diabetic-readmission-drift.csv', () => {
     const clean = join(dir, 'clean.parquet');
     const drifted = join(dir, 'drift.parquet');
     // The pipeline profiles the flow's output, so the gates are checked on it, as the demo does.
-    for (const [input, output] of [[DIABETES, clean], [DRIFT, drifted]] as const) {
+    for (const [input, output] of [
+      [DIABETES, clean],
+      [DRIFT, drifted],
+    ] as const) {
       const r = sluice(['flow', 'run', FLOW, '--input', input, '--output', output, '-q']);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -34,9 +37,16 @@ describe('examples/diabetes/diabetic-readmission-drift.csv', () => {
     expect(bad.code, bad.stderr).toBe(3);
     const report = JSON.parse(readFileSync(join(dir, 'drift', 'report.json'), 'utf8'));
     expect(report.drift.verdict).toBe('drift');
-    expect(report.drift.driftedColumns).toEqual(expect.arrayContaining(['age', 'num_lab_procedures', 'num_medications', 'number_diagnoses', 'time_in_hospital']));
+    expect(report.drift.driftedColumns).toEqual(
+      expect.arrayContaining(['age', 'num_lab_procedures', 'num_medications', 'number_diagnoses', 'time_in_hospital']),
+    );
     const failed = report.gates.rules.filter((r: { pass: boolean }) => !r.pass).map((r: { rule: string }) => r.rule);
-    expect(failed).toEqual(['columns.age.mean < 70', 'columns.num_lab_procedures.mean < 50', 'columns.num_medications.mean < 20', 'columns.number_diagnoses.mean < 8.5']);
+    expect(failed).toEqual([
+      'columns.age.mean < 70',
+      'columns.num_lab_procedures.mean < 50',
+      'columns.num_medications.mean < 20',
+      'columns.number_diagnoses.mean < 8.5',
+    ]);
     expect(report.warnings).toContainEqual(expect.objectContaining({ code: 'drift', severity: 'high' }));
 
     // On the raw files too: every changed column is flagged, the new category included.

@@ -29,7 +29,12 @@ let dir: string;
 /** Copies a file into the inbox the way a careful producer does: written aside, renamed into place. */
 function drop(src: string, name: string, lines?: number): void {
   const text = readFileSync(src, 'utf8');
-  const content = lines ? text.split('\n').slice(0, lines + 1).join('\n') + '\n' : text;
+  const content = lines
+    ? text
+        .split('\n')
+        .slice(0, lines + 1)
+        .join('\n') + '\n'
+    : text;
   const aside = join(dir, `.${name}.partial`);
   writeFileSync(aside, content);
   renameSync(aside, join(dir, 'inbox', name));
@@ -115,7 +120,16 @@ approvers:
   await until('the server', async () => ((await fetch(`${base}/api/health`)).ok ? true : undefined), 60_000);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 
@@ -172,10 +186,14 @@ describe('console in a real browser (sluice serve + headless Chromium)', () => {
 
     // The endpoint follows the champion within a second or two, then answers.
     const record = readFileSync(DIABETES, 'utf8').split('\n').slice(0, 2).join('\n') + '\n';
-    const prediction = await until('a prediction', async () => {
-      const res = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv', accept: 'application/json' }, body: record });
-      return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
-    }, 30_000);
+    const prediction = await until(
+      'a prediction',
+      async () => {
+        const res = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv', accept: 'application/json' }, body: record });
+        return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
+      },
+      30_000,
+    );
     expect(JSON.stringify(prediction)).toMatch(/predicted_label|prediction/);
     await page.goto(`${base}/endpoint`);
     expect(await page.textContent('main')).toMatch(/readmission/);
@@ -218,7 +236,10 @@ describe('console in a real browser (sluice serve + headless Chromium)', () => {
     expect(await page.locator('main script').count()).toBe(0);
     await shot(page, '08-drift-waiting');
     await page.locator('.drift-pictures').first().scrollIntoViewIfNeeded();
-    await page.locator('.drift-pictures').first().screenshot({ path: join(SHOTS, 'screen', '08b-drift-pictures.png') });
+    await page
+      .locator('.drift-pictures')
+      .first()
+      .screenshot({ path: join(SHOTS, 'screen', '08b-drift-pictures.png') });
     // The embedded report.html has the same pictures.
     await expect.poll(async () => page.frameLocator('iframe.report').locator('#drift svg.drift-picture').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     // Reject without a reason: refused, still waiting.

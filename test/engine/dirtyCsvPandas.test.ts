@@ -54,7 +54,7 @@ const TEXT = ['alpha', 'beta', 'a,b', 'with "quote"', 'x|y', 'semi;colon', 'tab\
 /** One random dirty CSV file: id, x (float), k (integer), s (text), with a random line ending. */
 function dirtyCsv(seed: number): string {
   const r = rng(seed);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const eol = r() < 0.5 ? '\r\n' : '\n';
   const n = 20 + Math.floor(r() * 60);
   const cell = (v: string): string => (/[",\r\n]/.test(v) || (r() < 0.15 && v !== '') ? `"${v.replace(/"/g, '""')}"` : v);

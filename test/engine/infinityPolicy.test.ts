@@ -29,7 +29,14 @@ beforeAll(async () => {
 afterAll(() => engine.close());
 
 const flow = parseFlow(
-  stringify({ version: 1, name: 'inf', steps: [{ kind: 'impute', columns: ['x'], strategy: 'median' }, { kind: 'drop_missing', columns: ['y'] }] }),
+  stringify({
+    version: 1,
+    name: 'inf',
+    steps: [
+      { kind: 'impute', columns: ['x'], strategy: 'median' },
+      { kind: 'drop_missing', columns: ['y'] },
+    ],
+  }),
   'inf.flow.yaml',
 );
 
@@ -44,7 +51,14 @@ async function expectPolicy(relation: string): Promise<void> {
   const { fitted, relation: out } = await fitFlow(engine, flow, relation);
   expect((fitted.steps[0]!.fitted as { values: Record<string, number> }).values.x).toBe(3);
   const rows = await engine.query<{ id: number; x: number; code: string }>(`SELECT id, x, code FROM "${out}" ORDER BY id`);
-  expect(rows.map((r) => [Number(r.id), r.x])).toEqual([[1, 1], [3, 3], [4, 3], [5, 3], [6, 5], [7, 3]]);
+  expect(rows.map((r) => [Number(r.id), r.x])).toEqual([
+    [1, 1],
+    [3, 3],
+    [4, 3],
+    [5, 3],
+    [6, 5],
+    [7, 3],
+  ]);
   expect(rows.map((r) => r.code)).toEqual(['INF', 'b', 'inf', 'c', 'd', 'e']);
   expect(fitted.dropped).toEqual([{ step: 1, kind: 'drop_missing', rows: 1, reason: 'a missing value in y' }]);
 }
@@ -80,13 +94,29 @@ describe('±Infinity is missing everywhere; "inf" in a text column is text', () 
     expect(coerceValue('inf', 'integer')).toBeNull();
     expect(coerceValue(Number.POSITIVE_INFINITY, 'float')).toBeNull();
     expect(coerceValue('INF', 'string')).toBe('INF');
-    const inputs = [{ name: 'x', type: 'float' as const }, { name: 'code', type: 'string' as const }];
+    const inputs = [
+      { name: 'x', type: 'float' as const },
+      { name: 'code', type: 'string' as const },
+    ];
     const parsed = parseInvocation('text/csv', 'x,code\ninf,INF\n-inf,a\n', inputs, 10);
-    expect(parsed.records).toEqual([{ x: null, code: 'INF' }, { x: null, code: 'a' }]);
+    expect(parsed.records).toEqual([
+      { x: null, code: 'INF' },
+      { x: null, code: 'a' },
+    ]);
     expect(parsed.records.map(warningsOf)).toEqual([undefined, undefined]);
-    const { fitted } = await fitFlow(engine, parseFlow(stringify({ version: 1, name: 'r', steps: [{ kind: 'impute', columns: ['x'], strategy: 'median' }] }), 'r.flow.yaml'), 'raw');
-    const out = compileRecordTransform(fitted)([{ id: 1, x: 'inf', y: 1, code: 'INF' }, { id: 2, x: null, y: 1, code: 'inf' }]);
-    expect(out.map((r) => r.ok && [r.row.x, r.row.code])).toEqual([[3, 'INF'], [3, 'inf']]);
+    const { fitted } = await fitFlow(
+      engine,
+      parseFlow(stringify({ version: 1, name: 'r', steps: [{ kind: 'impute', columns: ['x'], strategy: 'median' }] }), 'r.flow.yaml'),
+      'raw',
+    );
+    const out = compileRecordTransform(fitted)([
+      { id: 1, x: 'inf', y: 1, code: 'INF' },
+      { id: 2, x: null, y: 1, code: 'inf' },
+    ]);
+    expect(out.map((r) => r.ok && [r.row.x, r.row.code])).toEqual([
+      [3, 'INF'],
+      [3, 'inf'],
+    ]);
   });
 
   it('batch prediction reads inf in a number as missing, with no note, the same as an empty cell', async () => {
@@ -100,7 +130,10 @@ describe('±Infinity is missing everywhere; "inf" in a text column is text', () 
     writeFileSync(train, lines.join('\n') + '\n');
     const out = join(dir, 'model');
     const t = await trainModel(train, { target: 'label', outDir: out, timeLimit: 20, seed: 1, search: { maxCandidates: 2, ensemble: false } });
-    expect(t.manifest.inputSignature).toEqual([{ name: 'x', type: 'float' }, { name: 'code', type: 'string' }]);
+    expect(t.manifest.inputSignature).toEqual([
+      { name: 'x', type: 'float' },
+      { name: 'code', type: 'string' },
+    ]);
     const fresh = join(dir, 'fresh.csv');
     writeFileSync(fresh, 'x,code\ninf,INF\n,INF\n-Infinity,a\n,a\n');
     const notes = join(dir, 'notes.csv');

@@ -19,12 +19,26 @@ describe("the project's missing tokens reach the readers (issue 12)", () => {
     expect(report.columns.find((c) => c.name === 'race')?.missing).toBe(1);
   });
 
-  it('the endpoint reads a record with the model\'s tokens, also a token sent as a JSON number', () => {
-    const inputs = [{ name: 'age', type: 'integer' as const }, { name: 'race', type: 'string' as const }];
-    const body = JSON.stringify({ dataframe_records: [{ age: -999, race: '?' }, { age: '-999', race: 'a' }] });
+  it("the endpoint reads a record with the model's tokens, also a token sent as a JSON number", () => {
+    const inputs = [
+      { name: 'age', type: 'integer' as const },
+      { name: 'race', type: 'string' as const },
+    ];
+    const body = JSON.stringify({
+      dataframe_records: [
+        { age: -999, race: '?' },
+        { age: '-999', race: 'a' },
+      ],
+    });
     const custom = parseInvocation('application/json', body, inputs, 10, missingPolicy(['-999', '?']));
-    expect(custom.records).toEqual([{ age: null, race: null }, { age: null, race: 'a' }]);
+    expect(custom.records).toEqual([
+      { age: null, race: null },
+      { age: null, race: 'a' },
+    ]);
     const defaults = parseInvocation('application/json', body, inputs, 10);
-    expect(defaults.records).toEqual([{ age: -999, race: '?' }, { age: -999, race: 'a' }]);
+    expect(defaults.records).toEqual([
+      { age: -999, race: '?' },
+      { age: -999, race: 'a' },
+    ]);
   });
 });

@@ -19,7 +19,11 @@ afterAll(() => engine.close());
 
 describe('Engine.readColumns', () => {
   it('reads DOUBLE and INTEGER columns as typed arrays, NULL as NaN and -1, over several vectors', async () => {
-    const [x, i, v] = await engine.readColumns('SELECT x::DOUBLE, (CASE WHEN i % 5 = 0 THEN NULL ELSE i END)::INTEGER, colour FROM t', ['double', 'int32', 'value']);
+    const [x, i, v] = await engine.readColumns('SELECT x::DOUBLE, (CASE WHEN i % 5 = 0 THEN NULL ELSE i END)::INTEGER, colour FROM t', [
+      'double',
+      'int32',
+      'value',
+    ]);
     expect(x).toBeInstanceOf(Float64Array);
     expect(i).toBeInstanceOf(Int32Array);
     expect(x!.length).toBe(5000);

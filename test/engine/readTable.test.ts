@@ -115,7 +115,7 @@ describe('Parquet and JSON lines round trip, atomic writes', () => {
     expect(back.rows).toBe(2);
     const csv = join(dir, 'out', 'rt.csv');
     await writeTable(engine, 'SELECT k, v * 10 AS v FROM rt', csv);
-    const back2 = await readTable(engine, csv, { name: 'rt3' });
+    await readTable(engine, csv, { name: 'rt3' });
     expect(await engine.query('SELECT v FROM rt3 ORDER BY k')).toEqual([{ v: 10 }, { v: 20 }]);
     const jl = await readTable(engine, file('rt.jsonl', '{"k":"x","v":1}\n{"k":"y","v":2.5}\n'), { name: 'rt4' });
     expect(jl.columns.map((c) => c.type)).toEqual(['string', 'float']);
@@ -123,7 +123,7 @@ describe('Parquet and JSON lines round trip, atomic writes', () => {
 
   it('a failed write leaves no partial or temporary file', async () => {
     const out = join(dir, 'fail', 'x.parquet');
-    await expect(writeTable(engine, 'SELECT 1/0::INTEGER AS a, error(\'boom\') AS b', out)).rejects.toThrow();
+    await expect(writeTable(engine, "SELECT 1/0::INTEGER AS a, error('boom') AS b", out)).rejects.toThrow();
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(join(dir, 'fail'))).toEqual([]);
   });

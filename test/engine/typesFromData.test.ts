@@ -41,11 +41,18 @@ describe('types from data, not from one value (issue 12, point 5)', () => {
   it('keeps a column text when one value does not fit: nothing becomes missing by a guess', async () => {
     const path = csv('mixed.csv', 'answer,when\nyes,Jun 12 1998\nno,Jul 1 2000\nmaybe,someday\n');
     expect(await types(path)).toEqual({ answer: 'string', when: 'string' });
-    expect((await engine.query('SELECT answer, "when" FROM t')).map((r) => `${String(r.answer)}|${String(r.when)}`)).toEqual(['yes|Jun 12 1998', 'no|Jul 1 2000', 'maybe|someday']);
+    expect((await engine.query('SELECT answer, "when" FROM t')).map((r) => `${String(r.answer)}|${String(r.when)}`)).toEqual([
+      'yes|Jun 12 1998',
+      'no|Jul 1 2000',
+      'maybe|someday',
+    ]);
   });
 
   it('recognises dates written as text, and records the format', async () => {
-    const path = csv('dates.csv', 'a,b,c,iso,numeric\nJun 12 1998,12 June 1998,12-Jun-1998,1998-06-12,12/06/1998\n"Sept 3, 2001",3 Sep 2001,3-sep-2001,2001-09-03,03/09/2001\n');
+    const path = csv(
+      'dates.csv',
+      'a,b,c,iso,numeric\nJun 12 1998,12 June 1998,12-Jun-1998,1998-06-12,12/06/1998\n"Sept 3, 2001",3 Sep 2001,3-sep-2001,2001-09-03,03/09/2001\n',
+    );
     expect(await types(path)).toEqual({ a: 'date mon d yyyy', b: 'date d mon yyyy', c: 'date d-mon-yyyy', iso: 'date', numeric: 'string' });
     const [row] = await engine.query("SELECT strftime(a, '%Y-%m-%d') AS a, strftime(b, '%Y-%m-%d') AS b, strftime(c, '%Y-%m-%d') AS c FROM t LIMIT 1");
     expect(row).toEqual({ a: '1998-06-12', b: '1998-06-12', c: '1998-06-12' });
@@ -71,7 +78,25 @@ describe('types from data, not from one value (issue 12, point 5)', () => {
   });
 
   it('reads a date the same in JavaScript (records) and in SQL (batches), for every format', async () => {
-    const samples = ['Jun 12 1998', 'june 12, 1998', 'JUN. 1 1998', 'Sept 30 2001', 'Sep 31 2001', '12 June 1998', '1-Feb-2000', '29-Feb-2001', '2000/2/29', '12/06/1998', '31/12/1999', '12.06.1998', '12-06-1998', '13/13/2000', 'Junk 12 1998', ' Jun 12 1998 ', '99/1/1'];
+    const samples = [
+      'Jun 12 1998',
+      'june 12, 1998',
+      'JUN. 1 1998',
+      'Sept 30 2001',
+      'Sep 31 2001',
+      '12 June 1998',
+      '1-Feb-2000',
+      '29-Feb-2001',
+      '2000/2/29',
+      '12/06/1998',
+      '31/12/1999',
+      '12.06.1998',
+      '12-06-1998',
+      '13/13/2000',
+      'Junk 12 1998',
+      ' Jun 12 1998 ',
+      '99/1/1',
+    ];
     for (const f of DATE_FORMATS) {
       const sql = samples.map((s) => `strftime(${dateFromTextSql(quoteLiteral(s), f)}, '%Y-%m-%d')`).join(', ');
       const [row = {}] = await engine.query(`SELECT [${sql}] AS v`);

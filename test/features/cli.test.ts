@@ -40,7 +40,12 @@ describe('sluice features CLI', () => {
     const ds = await sluice(dir, 'dataset', '--entities', 'e.csv', '--features', 'patients:n', '--out', 'train.csv');
     expect(ds.stdout).toContain('wrote 3 rows');
     // The entity file's event times come back as written. Entity 1 of Jan 2 12:00 must not see the Jan 3 value (4): the batch kept only the latest row of id 2.
-    expect(readFileSync(join(dir, 'train.csv'), 'utf8').trim().split('\n')).toEqual(['pid,event_time,n', '2,2026-01-02T12:00:00Z,', '2,2026-01-04T00:00:00Z,4', '1,2025-12-31T00:00:00Z,']);
+    expect(readFileSync(join(dir, 'train.csv'), 'utf8').trim().split('\n')).toEqual([
+      'pid,event_time,n',
+      '2,2026-01-02T12:00:00Z,',
+      '2,2026-01-04T00:00:00Z,4',
+      '1,2025-12-31T00:00:00Z,',
+    ]);
     expect((await sluice(dir, 'delete', 'patients', '2')).stdout).toContain('deleted patients/2');
     const missing = await sluice(dir, 'get', 'patients', '2');
     expect(missing.code).toBe(2);

@@ -47,7 +47,11 @@ describe('compaction and crash leftovers', () => {
       await fs.deleteRecord('g', '3', { eventTime: '2024-01-01T09:00:00Z' });
       expect(partition(dir, '2024-01-01')).toHaveLength(7);
       const history = 'SELECT * FROM g ORDER BY id, t, is_deleted';
-      const before = { history: await fs.query(history), latest: await fs.query('SELECT * FROM g_latest ORDER BY id'), described: (await fs.describeGroup('g')).offline };
+      const before = {
+        history: await fs.query(history),
+        latest: await fs.query('SELECT * FROM g_latest ORDER BY id'),
+        described: (await fs.describeGroup('g')).offline,
+      };
       expect(before.described).toEqual({ batches: 7, rows: 9, files: 8 });
 
       const r = await fs.compact('g');
@@ -101,7 +105,9 @@ describe('compaction and crash leftovers', () => {
     // Online entries staged by a batch that never committed.
     await fs.online.stage('g', 'crashed-batch', [{ id: '77', eventTime: Date.now(), expiresAt: null, payload: '{}' }]);
     // A staging table whose batch was applied, left by a crash right after the commit.
-    fs.db.exec('CREATE TABLE online_stage_999 (record_id TEXT NOT NULL, event_time INTEGER NOT NULL, expires_at INTEGER, deleted INTEGER NOT NULL, payload TEXT NOT NULL)');
+    fs.db.exec(
+      'CREATE TABLE online_stage_999 (record_id TEXT NOT NULL, event_time INTEGER NOT NULL, expires_at INTEGER, deleted INTEGER NOT NULL, payload TEXT NOT NULL)',
+    );
     const stageTables = (f: FeatureStore) => f.db.prepare("SELECT name FROM sqlite_master WHERE name GLOB 'online_stage_*' ORDER BY name").pluck().all();
     expect(stageTables(fs)).toHaveLength(2);
     await fs.close();
@@ -145,7 +151,11 @@ describe('compaction and crash leftovers', () => {
     try {
       await client.send(new CreateBucketCommand({ Bucket: 'fsc' }));
       const dir = project();
-      const fs = await FeatureStore.open({ projectDir: dir, autoCompactFiles: 0, offline: { type: 's3', bucket: 'fsc', prefix: 'off', endpoint: s3.endpoint, credentials } });
+      const fs = await FeatureStore.open({
+        projectDir: dir,
+        autoCompactFiles: 0,
+        offline: { type: 's3', bucket: 'fsc', prefix: 'off', endpoint: s3.endpoint, credentials },
+      });
       try {
         const file = join(dir, 'b.csv');
         writeFileSync(file, 'id,t,v\n1,2024-01-01T01:00:00Z,1\n');

@@ -16,7 +16,10 @@ const CHILD = join(HERE, 'fixtures/ingestChild.ts');
  * Runs an ingest in a child process and SIGKILLs it: when it prints `killOn` (a fault point's
  * pause), or `afterMs` after it starts ingesting. Resolves with how it ended.
  */
-function ingestInChild(env: Record<string, string>, kill: { onLine?: string; afterMs?: number }): Promise<{ signal: NodeJS.Signals | null; code: number | null; out: string }> {
+function ingestInChild(
+  env: Record<string, string>,
+  kill: { onLine?: string; afterMs?: number },
+): Promise<{ signal: NodeJS.Signals | null; code: number | null; out: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -77,14 +80,26 @@ async function visible(dir: string, n: number, online?: OnlineStoreConfig) {
       onlineNew += got.filter((r) => r.record && Number(r.record.values.v) >= 10).length;
     }
     const committed = (await fs.describeGroup('g')).offline.batches === 2;
-    return { offline: Number(row!.n), online: onlineNew, committed, id1: (await fs.getRecord('g', '1'))?.values.v, staged: (await fs.online.stagedBatches()).length };
+    return {
+      offline: Number(row!.n),
+      online: onlineNew,
+      committed,
+      id1: (await fs.getRecord('g', '1'))?.values.v,
+      staged: (await fs.online.stagedBatches()).length,
+    };
   } finally {
     await fs.close();
   }
 }
 
 /** Retries b1 in this process: it must land exactly once, and a further retry writes nothing. */
-async function retryLandsOnce(dir: string, file: string, n: number, online?: OnlineStoreConfig, expected: 'ingested' | 'already_ingested' = 'ingested'): Promise<void> {
+async function retryLandsOnce(
+  dir: string,
+  file: string,
+  n: number,
+  online?: OnlineStoreConfig,
+  expected: 'ingested' | 'already_ingested' = 'ingested',
+): Promise<void> {
   const fs = await FeatureStore.open({ projectDir: dir, online });
   try {
     expect((await fs.ingest('g', { file }, { batchId: 'b1' })).status).toBe(expected);
@@ -120,7 +135,14 @@ describe('crash mid-ingest (a child process killed with SIGKILL)', () => {
       await baseline(dir, online);
       const n = 3000;
       const file = batchFile(dir, n);
-      const env = { PROJECT: dir, GROUP: 'g', FILE: file, BATCH: 'b1', ONLINE: online ? JSON.stringify(online) : '', SLUICE_FEATURES_FAULT: 'pause-before-commit' };
+      const env = {
+        PROJECT: dir,
+        GROUP: 'g',
+        FILE: file,
+        BATCH: 'b1',
+        ONLINE: online ? JSON.stringify(online) : '',
+        SLUICE_FEATURES_FAULT: 'pause-before-commit',
+      };
       const r = await ingestInChild(env, { onLine: 'SLUICE_FAULT_PAUSED' });
       expect(r.signal).toBe('SIGKILL');
       const v = await visible(dir, n, online);

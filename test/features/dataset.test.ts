@@ -65,7 +65,16 @@ describe('point-in-time datasets', () => {
     expect(await fs.deleteRecord('g', '4', { eventTime: '2024-01-06T00:00:00Z' })).toBe(true);
     const ents = ENTITIES + '4,2024-01-03T00:00:00Z,j\n4,2024-01-07T00:00:00Z,k\n';
     const out = join(dir, 'train.csv');
-    const r = await fs.buildDataset({ file: file('entities.csv', ents) }, { features: [{ group: 'g', features: ['v'] }, { group: 'h', features: ['v'] }], out });
+    const r = await fs.buildDataset(
+      { file: file('entities.csv', ents) },
+      {
+        features: [
+          { group: 'g', features: ['v'] },
+          { group: 'h', features: ['v'] },
+        ],
+        out,
+      },
+    );
     expect(r.columns).toEqual(['id', 'event_time', 'label', 'v', 'h__v']);
     await readTable(engine, out, { name: 'train' });
     const rows = await engine.query('SELECT label, v, h__v FROM train');
@@ -90,7 +99,7 @@ describe('point-in-time datasets', () => {
 
   it('never leaks a later value on random data (checked against a brute-force join)', async () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const day0 = Date.parse('2024-01-01T00:00:00Z');
     const feats: Array<{ id: number; t: number }> = [];
     const seen = new Set<string>();
@@ -118,7 +127,10 @@ describe('point-in-time datasets', () => {
     const text = 'id,event_time\n' + ents.map((e) => `${e.id},${new Date(e.t).toISOString()}`).join('\n') + '\n';
     const r = await fs.buildDataset({ file: file('rand_entities.csv', text) }, { features: [{ group: 'g', features: ['v'] }] });
     expect(r.rows).toBe(1000);
-    const all = await fs.buildDataset({ file: join(dir, 'rand_entities.csv') }, { features: [{ group: 'g', features: ['v'] }], out: join(dir, 'rand.parquet') });
+    const all = await fs.buildDataset(
+      { file: join(dir, 'rand_entities.csv') },
+      { features: [{ group: 'g', features: ['v'] }], out: join(dir, 'rand.parquet') },
+    );
     expect(all.rows).toBe(1000);
     await readTable(engine, join(dir, 'rand.parquet'), { name: 'rand' });
     const got = await engine.query<{ v: number | null }>('SELECT v FROM rand');
@@ -141,9 +153,13 @@ describe('point-in-time datasets', () => {
     expect((e1 as SluiceError).code).toBe('DATASET_TIME_COLUMN_MISSING');
     const e2 = await fs.buildDataset({ file: ents }, { features: [{ group: 'g', features: ['nope'] }], timeColumn: 'when' }).catch((e) => e as SluiceError);
     expect((e2 as SluiceError).code).toBe('FEATURE_UNKNOWN');
-    const e3 = await fs.buildDataset({ file: file('e3.csv', 'patient,event_time\n1,2024-01-01\n') }, { features: [{ group: 'g', features: [] }] }).catch((e) => e as SluiceError);
+    const e3 = await fs
+      .buildDataset({ file: file('e3.csv', 'patient,event_time\n1,2024-01-01\n') }, { features: [{ group: 'g', features: [] }] })
+      .catch((e) => e as SluiceError);
     expect((e3 as SluiceError).code).toBe('DATASET_ID_COLUMN_MISSING');
-    const e4 = await fs.buildDataset({ file: file('e4.csv', 'id,event_time\n1,2024-01-01\n1,someday\n') }, { features: [{ group: 'g', features: [] }] }).catch((e) => e as SluiceError);
+    const e4 = await fs
+      .buildDataset({ file: file('e4.csv', 'id,event_time\n1,2024-01-01\n1,someday\n') }, { features: [{ group: 'g', features: [] }] })
+      .catch((e) => e as SluiceError);
     expect([(e4 as SluiceError).code, (e4 as SluiceError).location?.record]).toEqual(['DATASET_TIME_INVALID', 1]);
     const e5 = await fs.buildDataset({ file: ents }, { features: [{ group: 'ghost', features: [] }], timeColumn: 'when' }).catch((e) => e as SluiceError);
     expect((e5 as SluiceError).httpStatus).toBe(404);

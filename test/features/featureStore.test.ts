@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { FeatureStore } from '../../src/features/FeatureStore.js';
 import { rejectionOf as refused } from '../support/errors.js';
@@ -16,7 +15,6 @@ function csv(dir: string, name: string, text: string): string {
   writeFileSync(p, text);
   return p;
 }
-
 
 const PATIENTS = `patient_id,event_time,age,num_procedures,score
 1,2024-01-01T10:00:00Z,[50-60),2,0.5
@@ -35,7 +33,10 @@ describe('FeatureStore: groups from data, ingestion, offline SQL', () => {
 
   it('creates a group from a file and ingests it offline and online', async () => {
     const file = csv(dir, 'patients.csv', PATIENTS);
-    const g = await fs.createGroupFromData({ file }, { name: 'patients', recordIdentifier: 'patient_id', eventTime: 'event_time', tags: { source: 'diabetes' } });
+    const g = await fs.createGroupFromData(
+      { file },
+      { name: 'patients', recordIdentifier: 'patient_id', eventTime: 'event_time', tags: { source: 'diabetes' } },
+    );
     expect(g.features).toEqual([
       { name: 'patient_id', type: 'integral' },
       { name: 'event_time', type: 'timestamp' },
@@ -54,7 +55,9 @@ describe('FeatureStore: groups from data, ingestion, offline SQL', () => {
     expect(await fs.getRecord('patients', '99')).toBeNull();
     expect((await refused(fs.getRecord('nope', '1'))).httpStatus).toBe(404);
 
-    const rows = await fs.query('SELECT patient_id, is_deleted, write_time IS NOT NULL AS w, api_invocation_time IS NOT NULL AS a FROM patients ORDER BY patient_id');
+    const rows = await fs.query(
+      'SELECT patient_id, is_deleted, write_time IS NOT NULL AS w, api_invocation_time IS NOT NULL AS a FROM patients ORDER BY patient_id',
+    );
     expect(rows).toEqual([1, 2, 3].map((id) => ({ patient_id: id, is_deleted: false, w: true, a: true })));
     const d = await fs.describeGroup('patients');
     expect(d.offline).toEqual({ batches: 1, rows: 3, files: 2 });

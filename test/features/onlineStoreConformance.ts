@@ -88,7 +88,10 @@ export function runOnlineStoreConformance(name: string, open: () => Promise<Onli
 
     it('keeps ids with odd characters apart and clears a group', async () => {
       const ids = ['a:b', 'a', 'ü 1', '*', ''];
-      await store.put('g_odd', ids.map((id, i) => e(id, now, `p${i}`)));
+      await store.put(
+        'g_odd',
+        ids.map((id, i) => e(id, now, `p${i}`)),
+      );
       const got = await store.batchGet(ids.map((id) => ({ group: 'g_odd', id })));
       expect(got.map((g) => g?.payload)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
       await store.put('g_keep', [e('a', now, 'kept')]);
@@ -100,7 +103,10 @@ export function runOnlineStoreConformance(name: string, open: () => Promise<Onli
     it('writes and reads back 20,000 records in one put', async () => {
       const many = Array.from({ length: 20_000 }, (_, i) => e(String(i), now, `{"i":${i}}`));
       expect((await store.put('g_many', many)).written).toBe(20_000);
-      const got = await store.batchGet([{ group: 'g_many', id: '0' }, { group: 'g_many', id: '19999' }]);
+      const got = await store.batchGet([
+        { group: 'g_many', id: '0' },
+        { group: 'g_many', id: '19999' },
+      ]);
       expect(got.map((g) => g?.payload)).toEqual(['{"i":0}', '{"i":19999}']);
     });
 

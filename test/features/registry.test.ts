@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { SluiceError } from '../../src/core/errors.js';
 import { FeatureRegistry } from '../../src/features/FeatureRegistry.js';
 import type { FeatureGroupSpec } from '../../src/features/types.js';
 import { groupSpecFromSchema } from '../../src/features/validateGroupSpec.js';
@@ -21,12 +20,18 @@ const base: FeatureGroupSpec = {
   ttlSeconds: 86400,
 };
 
-
 describe('feature group registry', () => {
   it('creates, lists and reads back a group with its history', () => {
     const reg = new FeatureRegistry(openProjectDb(':memory:'));
     const g = reg.create(base, new Date('2024-01-01T00:00:00Z'));
-    expect(g).toMatchObject({ name: 'patients', recordIdentifier: 'patient_id', eventTime: 'event_time', version: 1, tags: { team: 'care' }, ttlSeconds: 86400 });
+    expect(g).toMatchObject({
+      name: 'patients',
+      recordIdentifier: 'patient_id',
+      eventTime: 'event_time',
+      version: 1,
+      tags: { team: 'care' },
+      ttlSeconds: 86400,
+    });
     expect(g.features.map((f) => f.name)).toEqual(['patient_id', 'event_time', 'age', 'num_procedures']);
     expect(g.history).toEqual([{ version: 1, kind: 'created', at: '2024-01-01T00:00:00.000Z', features: base.features }]);
     expect(reg.list().map((x) => x.name)).toEqual(['patients']);

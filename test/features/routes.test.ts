@@ -33,17 +33,29 @@ afterAll(async () => {
 
 describe('feature store HTTP routes', () => {
   it('puts, gets, batch-gets and deletes records', async () => {
-    const put = await app.inject({ method: 'PUT', url: '/api/features/groups/patients/records', payload: { record: { patient_id: 'p1', event_time: '2026-01-01T00:00:00Z', age: 61 } } });
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/api/features/groups/patients/records',
+      payload: { record: { patient_id: 'p1', event_time: '2026-01-01T00:00:00Z', age: 61 } },
+    });
     expect(put.statusCode).toBe(200);
     expect(put.json()).toMatchObject({ group: 'patients', written: true, ignoredAsOlder: false });
-    const older = await app.inject({ method: 'PUT', url: '/api/features/groups/patients/records', payload: { record: { patient_id: 'p1', event_time: '2025-01-01T00:00:00Z', age: 1 } } });
+    const older = await app.inject({
+      method: 'PUT',
+      url: '/api/features/groups/patients/records',
+      payload: { record: { patient_id: 'p1', event_time: '2025-01-01T00:00:00Z', age: 1 } },
+    });
     expect(older.json()).toMatchObject({ written: false, ignoredAsOlder: true });
 
     const get = await app.inject({ method: 'GET', url: '/api/features/groups/patients/records/p1' });
     expect(get.statusCode).toBe(200);
     expect(get.json()).toMatchObject({ id: 'p1', eventTime: '2026-01-01T00:00:00.000Z', values: { patient_id: 'p1', age: 61 } });
 
-    const batch = await app.inject({ method: 'POST', url: '/api/features/records/batch-get', payload: { requests: [{ group: 'patients', ids: ['p1', 'p2'] }] } });
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/api/features/records/batch-get',
+      payload: { requests: [{ group: 'patients', ids: ['p1', 'p2'] }] },
+    });
     expect(batch.statusCode).toBe(200);
     expect(batch.json().missing).toBe(1);
     expect(batch.json().results.map((r: { id: string; record: unknown }) => [r.id, r.record !== null])).toEqual([
@@ -62,7 +74,13 @@ describe('feature store HTTP routes', () => {
   it('serves concurrent puts and gets without mixing records', async () => {
     const ids = Array.from({ length: 25 }, (_, i) => `c${i}`);
     const puts = await Promise.all(
-      ids.map((id, i) => app.inject({ method: 'PUT', url: '/api/features/groups/patients/records', payload: { record: { patient_id: id, event_time: '2026-02-01T00:00:00Z', age: i } } })),
+      ids.map((id, i) =>
+        app.inject({
+          method: 'PUT',
+          url: '/api/features/groups/patients/records',
+          payload: { record: { patient_id: id, event_time: '2026-02-01T00:00:00Z', age: i } },
+        }),
+      ),
     );
     expect(puts.every((r) => r.statusCode === 200 && r.json().written === true)).toBe(true);
     const gets = await Promise.all(ids.map((id) => app.inject({ method: 'GET', url: `/api/features/groups/patients/records/${id}` })));
@@ -101,9 +119,18 @@ describe('feature store HTTP routes', () => {
       expect([r.statusCode, r.json().error.code]).toEqual([400, code]);
       expect(r.json().error.hint).toBeTruthy();
     }
-    const tooMany = await app.inject({ method: 'POST', url: '/api/features/records/batch-get', payload: { requests: [{ group: 'patients', ids: Array.from({ length: 1001 }, (_, i) => String(i)) }] } });
+    const tooMany = await app.inject({
+      method: 'POST',
+      url: '/api/features/records/batch-get',
+      payload: { requests: [{ group: 'patients', ids: Array.from({ length: 1001 }, (_, i) => String(i)) }] },
+    });
     expect(tooMany.statusCode).toBe(413);
-    const notJson = await app.inject({ method: 'POST', url: '/api/features/records/batch-get', headers: { 'content-type': 'application/json' }, payload: '{bad' });
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/api/features/records/batch-get',
+      headers: { 'content-type': 'application/json' },
+      payload: '{bad',
+    });
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json().error.code).toBe('REQUEST_INVALID');
   });

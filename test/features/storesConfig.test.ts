@@ -5,7 +5,6 @@ import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/cl
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SluiceError } from '../../src/core/errors.js';
 import { featureStoreFromConfig, storesFromConfig, type FeatureStoreConfig } from '../../src/features/featureStoreFromConfig.js';
 import type { ActivityContext } from '../../src/pipeline/activities/Activity.js';
 import { ingestFeaturesActivity } from '../../src/pipeline/activities/ingestFeaturesActivity.js';
@@ -13,7 +12,6 @@ import { projectPaths } from '../../src/pipeline/projectPaths.js';
 import { startRedis } from './redisServer.js';
 import { s3Credentials, startS3 } from '../support/s3Server.js';
 import { errorOf as refusedSync } from '../support/errors.js';
-
 
 /** A project folder with one batch file, and the context the orchestrator gives the activity. */
 function projectWithBatch(config: Record<string, unknown>, executionId = 'exec-1'): { root: string; ctx: ActivityContext } {
@@ -41,8 +39,17 @@ describe('stores from sluice.yaml', () => {
       stateDir: 'state',
       stores: { online: { type: 'sqlite', path: 'online.db' }, offline: { type: 'local', path: '/data/offline' } },
     };
-    expect(storesFromConfig('/p', c)).toEqual({ projectDir: '/p', stateDir: '/p/state', online: { type: 'sqlite', path: '/p/online.db' }, offline: { type: 'local', root: '/data/offline' } });
-    expect(storesFromConfig('/p', { stores: { online: { type: 'redis', url: 'redis://h:1', prefix: 'x:' }, offline: { type: 's3', bucket: 'b', prefix: 'p/q', url: 'http://minio:9000' } } })).toMatchObject({
+    expect(storesFromConfig('/p', c)).toEqual({
+      projectDir: '/p',
+      stateDir: '/p/state',
+      online: { type: 'sqlite', path: '/p/online.db' },
+      offline: { type: 'local', root: '/data/offline' },
+    });
+    expect(
+      storesFromConfig('/p', {
+        stores: { online: { type: 'redis', url: 'redis://h:1', prefix: 'x:' }, offline: { type: 's3', bucket: 'b', prefix: 'p/q', url: 'http://minio:9000' } },
+      }),
+    ).toMatchObject({
       online: { type: 'redis', url: 'redis://h:1', keyPrefix: 'x:' },
       offline: { type: 's3', bucket: 'b', prefix: 'p/q', endpoint: 'http://minio:9000' },
     });

@@ -29,11 +29,17 @@ const EXPECTED: Record<string, { coverage: string; placeholders: string[]; runEr
   'hospital-readmission.flow': { coverage: '28 of 31 transforms mapped; 3 custom pandas nodes need replacing', placeholders: ['python-pandas'] },
   // Data Wrangler one-hot encodes min-max-scaled (float) columns such as is_repeated_guest: so does one_hot.
   'hotel-booking.flow': { coverage: '24 of 24 transforms mapped', placeholders: [], outputHas: /^is_repeated_guest_\d\.\d+$/ },
-  'music-join.flow': { coverage: '8 of 10 transforms mapped; 1 custom PySpark node needs replacing, 1 unmapped node needs replacing', placeholders: ['data-wrangler', 'pyspark'] },
+  'music-join.flow': {
+    coverage: '8 of 10 transforms mapped; 1 custom PySpark node needs replacing, 1 unmapped node needs replacing',
+    placeholders: ['data-wrangler', 'pyspark'],
+  },
   'nyc-taxi-timeseries.flow': { coverage: '8 of 12 transforms mapped; 4 custom PySpark nodes need replacing', placeholders: ['pyspark'] },
   'nyc-taxi-ts-workshop.flow': { coverage: '11 of 15 transforms mapped; 4 custom PySpark nodes need replacing', placeholders: ['pyspark'] },
   'quantile-selector.flow': { coverage: '3 of 7 transforms mapped; 4 custom PySpark nodes need replacing', placeholders: ['pyspark'] },
-  'redact-pii.flow': { coverage: '2 of 5 transforms mapped; 1 custom PySpark node needs replacing, 2 custom Python UDF nodes need replacing', placeholders: ['pyspark', 'python-udf'] },
+  'redact-pii.flow': {
+    coverage: '2 of 5 transforms mapped; 1 custom PySpark node needs replacing, 2 custom Python UDF nodes need replacing',
+    placeholders: ['pyspark', 'python-udf'],
+  },
 };
 
 const FILES = corpusFiles();
@@ -48,8 +54,11 @@ function sourceSchemas(file: string): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
   for (const source of nodes.filter((n) => n.type === 'SOURCE')) {
     const name = str((isObj(source.parameters) ? source.parameters.dataset_definition : undefined) as never, 'name');
-    const infer = nodes.find((n) => String(n.operator).startsWith('sagemaker.spark.infer_and_cast_type') && (n.inputs as Array<{ node_id: string }>)[0]?.node_id === source.node_id);
-    const schema = isObj(infer?.trained_parameters) && isObj(infer.trained_parameters.schema) ? (infer.trained_parameters.schema as Record<string, string>) : undefined;
+    const infer = nodes.find(
+      (n) => String(n.operator).startsWith('sagemaker.spark.infer_and_cast_type') && (n.inputs as Array<{ node_id: string }>)[0]?.node_id === source.node_id,
+    );
+    const schema =
+      isObj(infer?.trained_parameters) && isObj(infer.trained_parameters.schema) ? (infer.trained_parameters.schema as Record<string, string>) : undefined;
     if (name && schema) out.set(name, schema);
   }
   return out;
@@ -122,7 +131,11 @@ describe('the corpus of real Data Wrangler flows', () => {
       const { fitted, relation } = await run;
       expect(await engine.count(relation)).toBeGreaterThan(0);
       const outputHas = EXPECTED[name]!.outputHas;
-      if (outputHas) expect(fitted.output.map((c) => c.name).some((c) => outputHas.test(c)), fitted.output.map((c) => c.name).join(', ')).toBe(true);
+      if (outputHas)
+        expect(
+          fitted.output.map((c) => c.name).some((c) => outputHas.test(c)),
+          fitted.output.map((c) => c.name).join(', '),
+        ).toBe(true);
     });
   }
 

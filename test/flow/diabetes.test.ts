@@ -23,8 +23,18 @@ describe('the diabetes recipe (the seed expressed natively)', () => {
     const { fitted, relation } = await fitFlow(engine, spec, 'raw');
     expect(fitted.rows).toEqual({ in: 69570, out: 69570 });
     expect(fitted.output.map((c) => c.name)).toEqual([
-      'readmitted', 'age', 'time_in_hospital', 'num_lab_procedures', 'num_medications', 'number_emergency',
-      'number_inpatient', 'number_diagnoses', 'change', 'diabetes_med', 'record_id', 'event_time',
+      'readmitted',
+      'age',
+      'time_in_hospital',
+      'num_lab_procedures',
+      'num_medications',
+      'number_emergency',
+      'number_inpatient',
+      'number_diagnoses',
+      'change',
+      'diabetes_med',
+      'record_id',
+      'event_time',
     ]);
     const labels = await engine.query<{ readmitted: string; n: number }>(`SELECT readmitted, count(*) AS n FROM "${relation}" GROUP BY 1 ORDER BY 1`);
     const raw = await engine.query<{ n: number }>(`SELECT count(*) FILTER (WHERE readmitted = 'no') AS n FROM raw`);

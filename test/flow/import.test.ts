@@ -42,7 +42,12 @@ describe('importing the seed (HealthCareUncleanWrangler.flow)', () => {
 
   it('takes the target, problem type and analyses into the report', () => {
     expect(flow.target).toBe('readmitted');
-    expect(flow.report).toEqual({ problem_type: 'classification', bias: { facet: 'gender', facet_value: 'male', label_value: 'no' }, correlation: 'linear', quick_model: true });
+    expect(flow.report).toEqual({
+      problem_type: 'classification',
+      bias: { facet: 'gender', facet_value: 'male', label_value: 'no' },
+      correlation: 'linear',
+      quick_model: true,
+    });
   });
 
   it('converts the transform chain in data order, with the pandas node as a placeholder', () => {
@@ -101,7 +106,11 @@ describe('importing the seed (HealthCareUncleanWrangler.flow)', () => {
   it('validates once the placeholder is replaced by record_id + event_time + drop_missing, and matches the native recipe', async () => {
     const replaced = flow.steps.flatMap((s): StepSpec[] =>
       s.kind === 'todo_custom_code'
-        ? [{ kind: 'record_id', output: 'record_id', method: 'hash' }, { kind: 'event_time', output: 'event_time', from: 'now', format: 'epoch_seconds' }, { kind: 'drop_missing' }]
+        ? [
+            { kind: 'record_id', output: 'record_id', method: 'hash' },
+            { kind: 'event_time', output: 'event_time', from: 'now', format: 'epoch_seconds' },
+            { kind: 'drop_missing' },
+          ]
         : [s],
     );
     const text = seed.yaml.replace(/^steps:[\s\S]*?(?=^report:)/m, `steps: ${JSON.stringify(replaced)}\n`);
@@ -131,9 +140,29 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
   it('walks the chain by inputs, not by file order, and maps each operator', () => {
     expect(kinds).toEqual([
       ...(stepDef('infer_types') ? ['infer_types'] : []),
-      'cast', 'rename_columns', 'move_column', 'duplicate_column', 'impute', 'impute', 'impute', 'missing_indicator', 'drop_missing',
-      'change_case', 'trim', 'split_column', 'regex_extract', 'compute', 'todo_custom_code', 'one_hot', 'ordinal_encode', 'scale',
-      'clip_outliers', 'todo_custom_code', 'filter_rows', 'todo_custom_code', 'drop_columns',
+      'cast',
+      'rename_columns',
+      'move_column',
+      'duplicate_column',
+      'impute',
+      'impute',
+      'impute',
+      'missing_indicator',
+      'drop_missing',
+      'change_case',
+      'trim',
+      'split_column',
+      'regex_extract',
+      'compute',
+      'todo_custom_code',
+      'one_hot',
+      'ordinal_encode',
+      'scale',
+      'clip_outliers',
+      'todo_custom_code',
+      'filter_rows',
+      'todo_custom_code',
+      'drop_columns',
     ]);
     const s = (kind: string, i = 0) => r.flow.steps.filter((x) => x.kind === kind)[i]!;
     expect(s('cast')).toMatchObject({ columns: ['age'], to: 'integer' });
@@ -142,7 +171,13 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
     expect(s('impute', 1)).toMatchObject({ columns: ['payer_code'], strategy: 'mode' });
     expect(s('impute', 2)).toMatchObject({ columns: ['num_lab_procedures'], strategy: 'mean' });
     expect(s('drop_missing')).toMatchObject({ columns: ['age'] });
-    expect(s('compute')).toEqual({ kind: 'compute', output: 'meds_per_day', expression: 'num_medications / (time_in_hospital + 1)', type: 'float', replace: true });
+    expect(s('compute')).toEqual({
+      kind: 'compute',
+      output: 'meds_per_day',
+      expression: 'num_medications / (time_in_hospital + 1)',
+      type: 'float',
+      replace: true,
+    });
     expect(s('drop_columns')).toEqual({ kind: 'drop_columns', columns: ['weight'] });
     expect(s('move_column')).toEqual({ kind: 'move_column', columns: ['a1c'], to: 'start' });
     expect(s('duplicate_column')).toEqual({ kind: 'duplicate_column', column: 'race', output: 'race_raw' });
@@ -166,7 +201,7 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
       ['n24', 'data-wrangler'],
     ]);
     expect(placeholders[0]!.code).toBe('days = datediff(current_date(), admit_date)');
-    expect(placeholders[1]!.code).toContain("F.lit(1)");
+    expect(placeholders[1]!.code).toContain('F.lit(1)');
     expect(placeholders[2]!.code).toContain('sagemaker.spark.featurize_text_0.1');
     // n23's `SELECT * FROM df WHERE age > 18`
     expect(r.flow.steps.find((s) => s.kind === 'filter_rows')).toEqual({ kind: 'filter_rows', expression: 'age > 18' });
@@ -231,7 +266,9 @@ describe('bad input gets a SluiceError naming the file, what is wrong and how to
 
   it('an unknown operator is a placeholder with a note, and the flow does not validate', () => {
     const r = importFixture('unknown-operator.flow');
-    expect(r.flow.steps).toEqual([{ kind: 'todo_custom_code', node: 'n02', language: 'data-wrangler', code: expect.stringContaining('"frequency": "1D"'), name: 'Resample' }]);
+    expect(r.flow.steps).toEqual([
+      { kind: 'todo_custom_code', node: 'n02', language: 'data-wrangler', code: expect.stringContaining('"frequency": "1D"'), name: 'Resample' },
+    ]);
     expect(r.notes[0]).toMatchObject({ level: 'placeholder', node: 'n02', operator: 'sagemaker.spark.time_series_0.1' });
     expect(errorOf(() => parseFlow(r.yaml, 'unknown.flow.yaml')).code).toBe('FLOW_PLACEHOLDER');
   });

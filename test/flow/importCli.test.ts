@@ -72,14 +72,9 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     // The placeholder block, from its TODO comment to its last field, as a person would cut it.
     const block = /^ {2}# TODO: this placeholder[\s\S]*?^ {4}name: EventTime_Pandas\n/m;
     expect(text).toMatch(block);
-    const replacement = [
-      '  - kind: record_id',
-      '    method: hash',
-      '  - kind: event_time',
-      '    format: epoch_seconds',
-      '  - kind: drop_missing',
-      '',
-    ].join('\n');
+    const replacement = ['  - kind: record_id', '    method: hash', '  - kind: event_time', '    format: epoch_seconds', '  - kind: drop_missing', ''].join(
+      '\n',
+    );
     writeFileSync(out, text.replace(block, replacement));
     expect(sluice(['flow', 'validate', out]).code).toBe(0);
     const r = sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'edited.parquet'), '--quiet']);

@@ -10,15 +10,30 @@ type Node = { node_id: string; type: string; operator: string; parameters: Recor
 function chain(transforms: Array<[string, Record<string, unknown>]>, extra: Node[] = [], destination = true): { nodes: Node[] } {
   const nodes: Node[] = [{ node_id: 's', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] }];
   transforms.forEach(([op, parameters], i) => {
-    nodes.push({ node_id: `t${i}`, type: 'TRANSFORM', operator: `sagemaker.spark.${op}_0.1`, parameters, inputs: [{ node_id: nodes[nodes.length - 1]!.node_id }] });
+    nodes.push({
+      node_id: `t${i}`,
+      type: 'TRANSFORM',
+      operator: `sagemaker.spark.${op}_0.1`,
+      parameters,
+      inputs: [{ node_id: nodes[nodes.length - 1]!.node_id }],
+    });
   });
-  if (destination) nodes.push({ node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: nodes[nodes.length - 1]!.node_id }] });
+  if (destination)
+    nodes.push({
+      node_id: 'd',
+      type: 'DESTINATION',
+      operator: 'sagemaker.spark.s3_destination_0.1',
+      parameters: {},
+      inputs: [{ node_id: nodes[nodes.length - 1]!.node_id }],
+    });
   return { nodes: [...nodes, ...extra] };
 }
 
 describe('operator details', () => {
   it('split without a maximum number of parts is a placeholder (Sluice needs the output names)', () => {
-    const r = importWranglerFlow(chain([['search_and_edit', { operator: 'Split string by delimiter', split_string_by_delimiter_parameters: { input_column: 'codes', delimiter: ',' } }]]));
+    const r = importWranglerFlow(
+      chain([['search_and_edit', { operator: 'Split string by delimiter', split_string_by_delimiter_parameters: { input_column: 'codes', delimiter: ',' } }]]),
+    );
     expect(r.flow.steps.map((s) => s.kind)).toEqual(['todo_custom_code']);
     expect(r.notes[0]!.message).toContain('split_column needs one named output per part');
   });
@@ -26,8 +41,14 @@ describe('operator details', () => {
   it('move after/before a column; move to an index is a placeholder', () => {
     const r = importWranglerFlow(
       chain([
-        ['manage_columns', { operator: 'Move column', move_column_parameters: { move_type: 'Move after', move_after_parameters: { column_to_move: 'a', target_column: 'b' } } }],
-        ['manage_columns', { operator: 'Move column', move_column_parameters: { move_type: 'Move to index', move_to_index_parameters: { column_to_move: 'a', index: 2 } } }],
+        [
+          'manage_columns',
+          { operator: 'Move column', move_column_parameters: { move_type: 'Move after', move_after_parameters: { column_to_move: 'a', target_column: 'b' } } },
+        ],
+        [
+          'manage_columns',
+          { operator: 'Move column', move_column_parameters: { move_type: 'Move to index', move_to_index_parameters: { column_to_move: 'a', index: 2 } } },
+        ],
       ]),
     );
     expect(r.flow.steps[0]).toEqual({ kind: 'move_column', columns: ['a'], to: 'after', anchor: 'b' });
@@ -49,7 +70,13 @@ describe('operator details', () => {
       // Spark's concat is NULL when an argument is: the expression language's ||
       { kind: 'compute', output: 'label', expression: "CAST(race AS VARCHAR) || '-' || CAST(gender AS VARCHAR)", type: 'string', replace: true },
       // Spark's cast to INT truncates toward zero
-      { kind: 'compute', output: 'n', expression: 'CAST(CASE WHEN CAST(age AS DOUBLE) < 0 THEN ceil(CAST(age AS DOUBLE)) ELSE floor(CAST(age AS DOUBLE)) END AS BIGINT)', type: 'integer', replace: true },
+      {
+        kind: 'compute',
+        output: 'n',
+        expression: 'CAST(CASE WHEN CAST(age AS DOUBLE) < 0 THEN ceil(CAST(age AS DOUBLE)) ELSE floor(CAST(age AS DOUBLE)) END AS BIGINT)',
+        type: 'integer',
+        replace: true,
+      },
     ]);
     expect(sparkText("`a``b` || 'it\\'s `not` a name' || \"text\"")).toBe(`"a\`b" || 'it''s \`not\` a name' || 'text'`);
   });
@@ -62,28 +89,54 @@ describe('operator details', () => {
       ]),
     );
     expect(r.flow.steps[0]).toEqual({ kind: 'text_stats', columns: ['review'] });
-    expect(r.notes.some((n) => n.level === 'warning' && n.node === 't0' && n.message.includes('review_characters, review_words') && n.message.includes('"review_stats"'))).toBe(true);
+    expect(
+      r.notes.some(
+        (n) => n.level === 'warning' && n.node === 't0' && n.message.includes('review_characters, review_words') && n.message.includes('"review_stats"'),
+      ),
+    ).toBe(true);
     expect(r.flow.steps[1]).toMatchObject({ kind: 'todo_custom_code', node: 't1', language: 'data-wrangler' });
     expect(r.notes.find((n) => n.level === 'placeholder')!.message).toContain('Sluice has no step for "Vectorize"');
   });
 
   it('find and replace: a Spark group reference in the replacement gets a warning', () => {
-    const r = importWranglerFlow(chain([['search_and_edit', { operator: 'Find and replace substring', find_and_replace_substring_parameters: { input_column: ['a'], pattern: '(\\d+)', replacement: '<$1>' } }]]));
+    const r = importWranglerFlow(
+      chain([
+        [
+          'search_and_edit',
+          { operator: 'Find and replace substring', find_and_replace_substring_parameters: { input_column: ['a'], pattern: '(\\d+)', replacement: '<$1>' } },
+        ],
+      ]),
+    );
     expect(r.flow.steps).toEqual([{ kind: 'find_replace', columns: ['a'], pattern: '(\\d+)', replacement: '<$1>' }]);
     expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('literally'))).toBe(true);
   });
 
   it('concatenate columns becomes a compute step that validates', () => {
-    const r = importWranglerFlow(chain([['manage_columns', { operator: 'Concatenate columns', concat_columns_parameters: { input_column: ['race', 'end'], delimiter: '-', output_column: 'race_end' } }]]));
-    expect(r.flow.steps).toEqual([{ kind: 'compute', output: 'race_end', expression: `concat(CAST(race AS VARCHAR), '-', CAST("end" AS VARCHAR))`, type: 'string', replace: true }]);
+    const r = importWranglerFlow(
+      chain([
+        [
+          'manage_columns',
+          { operator: 'Concatenate columns', concat_columns_parameters: { input_column: ['race', 'end'], delimiter: '-', output_column: 'race_end' } },
+        ],
+      ]),
+    );
+    expect(r.flow.steps).toEqual([
+      { kind: 'compute', output: 'race_end', expression: `concat(CAST(race AS VARCHAR), '-', CAST("end" AS VARCHAR))`, type: 'string', replace: true },
+    ]);
     expect(parseFlow(JSON.stringify(r.flow), 'concat.json').steps).toHaveLength(1);
   });
 
-  it('outliers: Data Wrangler\'s default of 4 standard deviations is written out; fixed bounds become compute steps', () => {
+  it("outliers: Data Wrangler's default of 4 standard deviations is written out; fixed bounds become compute steps", () => {
     const r = importWranglerFlow(
       chain([
-        ['handle_outliers', { operator: 'Standard deviation numeric outliers', standard_deviation_numeric_outliers_parameters: { input_column: 'x', fix_method: 'Remove' } }],
-        ['handle_outliers', { operator: 'Min-max numeric outliers', min_max_numeric_outliers_parameters: { input_column: ['y'], lower_threshold: 0, upper_threshold: 10 } }],
+        [
+          'handle_outliers',
+          { operator: 'Standard deviation numeric outliers', standard_deviation_numeric_outliers_parameters: { input_column: 'x', fix_method: 'Remove' } },
+        ],
+        [
+          'handle_outliers',
+          { operator: 'Min-max numeric outliers', min_max_numeric_outliers_parameters: { input_column: ['y'], lower_threshold: 0, upper_threshold: 10 } },
+        ],
       ]),
     );
     expect(r.flow.steps).toEqual([
@@ -95,7 +148,22 @@ describe('operator details', () => {
   });
 
   it('rename: several columns at once, in newer flows', () => {
-    const r = importWranglerFlow(chain([['manage_columns', { operator: 'Rename column', rename_column_parameters: { columns_to_rename: [{ input_column: 'a', new_name: 'b' }, { input_column: '__proto__', new_name: 'p' }] } }]]));
+    const r = importWranglerFlow(
+      chain([
+        [
+          'manage_columns',
+          {
+            operator: 'Rename column',
+            rename_column_parameters: {
+              columns_to_rename: [
+                { input_column: 'a', new_name: 'b' },
+                { input_column: '__proto__', new_name: 'p' },
+              ],
+            },
+          },
+        ],
+      ]),
+    );
     expect(r.flow.steps).toEqual([{ kind: 'rename_columns', mapping: JSON.parse('{"a": "b", "__proto__": "p"}') }]);
     expect(Object.keys(r.flow.steps[0]!.mapping as object)).toEqual(['a', '__proto__']);
   });
@@ -109,7 +177,9 @@ describe('operator details', () => {
 
   it('an unsupported sub-operator of a known operator is a placeholder carrying its parameters', () => {
     // (Left pad, this test's first example, now maps to compute; a sub-operator no file uses stands in.)
-    const r = importWranglerFlow(chain([['format_string', { operator: 'Reverse text', reverse_text_parameters: { input_column: ['zip'], width: 5, fill_character: '0' } }]]));
+    const r = importWranglerFlow(
+      chain([['format_string', { operator: 'Reverse text', reverse_text_parameters: { input_column: ['zip'], width: 5, fill_character: '0' } }]]),
+    );
     expect(r.flow.steps[0]).toMatchObject({ kind: 'todo_custom_code', language: 'data-wrangler', name: 'Reverse text' });
     expect(String(r.flow.steps[0]!.code)).toContain('"fill_character": "0"');
     expect(r.notes[0]!.message).toContain('Sluice has no step for "Reverse text"');
@@ -117,7 +187,11 @@ describe('operator details', () => {
 });
 
 describe('split', () => {
-  const splits = [{ name: 'Train', percentage: 0.7 }, { name: 'Test', percentage: 0.2 }, { name: 'Validate', percentage: 0.1 }];
+  const splits = [
+    { name: 'Train', percentage: 0.7 },
+    { name: 'Test', percentage: 0.2 },
+    { name: 'Validate', percentage: 0.1 },
+  ];
 
   it('a randomized split becomes a split column; taking one part is a warning', () => {
     const flow = chain([
@@ -133,9 +207,37 @@ describe('split', () => {
   });
 
   it('a stratified split keeps its column; unknown part names are a placeholder', () => {
-    const r = importWranglerFlow(chain([['split', { operator: 'Stratified split', stratified_split_parameters: { splits: splits.slice(0, 2).map((x) => ({ ...x, percentage: x.name === 'Train' ? 0.8 : 0.2 })), input_column: 'readmitted' } }]]));
+    const r = importWranglerFlow(
+      chain([
+        [
+          'split',
+          {
+            operator: 'Stratified split',
+            stratified_split_parameters: {
+              splits: splits.slice(0, 2).map((x) => ({ ...x, percentage: x.name === 'Train' ? 0.8 : 0.2 })),
+              input_column: 'readmitted',
+            },
+          },
+        ],
+      ]),
+    );
     expect(r.flow.steps).toEqual([{ kind: 'split', fractions: { train: 0.8, validation: 0, test: 0.2 }, stratify_by: 'readmitted' }]);
-    const odd = importWranglerFlow(chain([['split', { operator: 'Randomized split', randomized_split_parameters: { splits: [{ name: 'A', percentage: 0.5 }, { name: 'B', percentage: 0.5 }] } }]]));
+    const odd = importWranglerFlow(
+      chain([
+        [
+          'split',
+          {
+            operator: 'Randomized split',
+            randomized_split_parameters: {
+              splits: [
+                { name: 'A', percentage: 0.5 },
+                { name: 'B', percentage: 0.5 },
+              ],
+            },
+          },
+        ],
+      ]),
+    );
     expect(odd.flow.steps[0]!.kind).toBe('todo_custom_code');
   });
 });
@@ -162,7 +264,12 @@ describe('graph shapes', () => {
       parameters: { insights_report_parameters: { target_column: target, problem_type: 'Classification' } },
       inputs: [{ node_id: on }],
     });
-    const r = importWranglerFlow(chain([['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'a' } }]], [vis('v1', 's', 'early'), vis('v2', 't0', 'late')]));
+    const r = importWranglerFlow(
+      chain(
+        [['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'a' } }]],
+        [vis('v1', 's', 'early'), vis('v2', 't0', 'late')],
+      ),
+    );
     expect(r.flow.target).toBe('late');
     expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('"early"'))).toBe(true);
   });
@@ -171,8 +278,20 @@ describe('graph shapes', () => {
     const nodes: Node[] = [
       { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: { dataset_definition: { name: 'visits.csv' } }, inputs: [] },
       { node_id: 'b', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: { dataset_definition: { name: 'patients.csv' } }, inputs: [] },
-      { node_id: 'c', type: 'TRANSFORM', operator: 'sagemaker.spark.manage_columns_0.1', parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'ssn' } }, inputs: [{ node_id: 'b' }] },
-      { node_id: 'j', type: 'TRANSFORM', operator: 'sagemaker.spark.join_tables_0.1', parameters: { join_type: 'leftouter', left_column: 'id', right_column: 'id' }, inputs: [{ node_id: 'a' }, { node_id: 'c' }] },
+      {
+        node_id: 'c',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.manage_columns_0.1',
+        parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'ssn' } },
+        inputs: [{ node_id: 'b' }],
+      },
+      {
+        node_id: 'j',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.join_tables_0.1',
+        parameters: { join_type: 'leftouter', left_column: 'id', right_column: 'id' },
+        inputs: [{ node_id: 'a' }, { node_id: 'c' }],
+      },
       { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
     ];
     const r = importWranglerFlow({ nodes });
@@ -184,8 +303,20 @@ describe('graph shapes', () => {
   it('a join whose second input is a branch of the main chain (a diamond) stays a placeholder that says why', () => {
     const nodes: Node[] = [
       { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
-      { node_id: 'x', type: 'TRANSFORM', operator: 'sagemaker.spark.manage_columns_0.1', parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'k' } }, inputs: [{ node_id: 'a' }] },
-      { node_id: 'j', type: 'TRANSFORM', operator: 'sagemaker.spark.join_tables_0.1', parameters: { join_type: 'inner', left_column: 'id', right_column: 'id' }, inputs: [{ node_id: 'x' }, { node_id: 'a' }] },
+      {
+        node_id: 'x',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.manage_columns_0.1',
+        parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'k' } },
+        inputs: [{ node_id: 'a' }],
+      },
+      {
+        node_id: 'j',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.join_tables_0.1',
+        parameters: { join_type: 'inner', left_column: 'id', right_column: 'id' },
+        inputs: [{ node_id: 'x' }, { node_id: 'a' }],
+      },
       { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
     ];
     const r = importWranglerFlow({ nodes });
@@ -194,7 +325,10 @@ describe('graph shapes', () => {
   });
 
   it('a chain of 20,000 transforms imports, with or without a destination (no recursion, no quadratic walk)', () => {
-    const transforms: Array<[string, Record<string, unknown>]> = Array.from({ length: 20_000 }, (_, i) => ['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: `c${i}` } }]);
+    const transforms: Array<[string, Record<string, unknown>]> = Array.from({ length: 20_000 }, (_, i) => [
+      'manage_columns',
+      { operator: 'Drop column', drop_column_parameters: { column_to_drop: `c${i}` } },
+    ]);
     for (const destination of [true, false]) {
       const r = importWranglerFlow(chain(transforms, [], destination));
       expect(r.flow.steps).toHaveLength(20_000);

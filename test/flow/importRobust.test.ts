@@ -15,7 +15,29 @@ function rng(seed: number): () => number {
   };
 }
 
-const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, '', ' ', 'x', true, [], [null], [1, 'a'], {}, { a: 1 }, 'Approximate Median', '\\', '(?=x)', '`a` +', "'", 'constructor', 'toString', '__proto__'];
+const ODD_VALUES: unknown[] = [
+  null,
+  0,
+  -1,
+  1.5,
+  '',
+  ' ',
+  'x',
+  true,
+  [],
+  [null],
+  [1, 'a'],
+  {},
+  { a: 1 },
+  'Approximate Median',
+  '\\',
+  '(?=x)',
+  '`a` +',
+  "'",
+  'constructor',
+  'toString',
+  '__proto__',
+];
 
 /** Replaces one value somewhere inside `v` (a leaf, or a whole object or list) by an odd one. */
 function mutate(v: unknown, next: () => number): unknown {
@@ -68,21 +90,41 @@ describe('malformed flows never crash the importer', () => {
 
 describe('names from the file never reach JavaScript built-ins', () => {
   it('an operator or sub-operator named like an Object property is a placeholder', () => {
-    for (const [operator, action] of [['constructor', undefined], ['toString_0.1', undefined], ['sagemaker.spark.handle_missing_0.1', 'constructor'], ['sagemaker.spark.format_string_0.1', 'toString']] as const) {
+    for (const [operator, action] of [
+      ['constructor', undefined],
+      ['toString_0.1', undefined],
+      ['sagemaker.spark.handle_missing_0.1', 'constructor'],
+      ['sagemaker.spark.format_string_0.1', 'toString'],
+    ] as const) {
       const nodes = [
         { node_id: 's', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', inputs: [] },
         { node_id: 't', type: 'TRANSFORM', operator, parameters: action ? { operator: action, input_column: ['a'] } : {}, inputs: [{ node_id: 's' }] },
       ];
       const r = importWranglerFlow({ nodes });
-      expect(r.flow.steps.map((s) => s.kind), `${operator} ${action}`).toEqual(['todo_custom_code']);
+      expect(
+        r.flow.steps.map((s) => s.kind),
+        `${operator} ${action}`,
+      ).toEqual(['todo_custom_code']);
     }
   });
 
   it('an impute strategy or scaler named "constructor" is a placeholder, not a function', () => {
     const nodes = [
       { node_id: 's', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', inputs: [] },
-      { node_id: 'i', type: 'TRANSFORM', operator: 'sagemaker.spark.handle_missing_0.1', parameters: { operator: 'Impute', impute_parameters: { column_type: 'Numeric', numeric_parameters: { strategy: 'constructor', input_column: ['a'] } } }, inputs: [{ node_id: 's' }] },
-      { node_id: 'n', type: 'TRANSFORM', operator: 'sagemaker.spark.process_numeric_0.1', parameters: { operator: 'Scale values', scale_values_parameters: { scaler: 'constructor', input_column: ['a'] } }, inputs: [{ node_id: 'i' }] },
+      {
+        node_id: 'i',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.handle_missing_0.1',
+        parameters: { operator: 'Impute', impute_parameters: { column_type: 'Numeric', numeric_parameters: { strategy: 'constructor', input_column: ['a'] } } },
+        inputs: [{ node_id: 's' }],
+      },
+      {
+        node_id: 'n',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.process_numeric_0.1',
+        parameters: { operator: 'Scale values', scale_values_parameters: { scaler: 'constructor', input_column: ['a'] } },
+        inputs: [{ node_id: 'i' }],
+      },
     ];
     expect(importWranglerFlow({ nodes }).flow.steps.map((s) => s.kind)).toEqual(['todo_custom_code', 'todo_custom_code']);
   });

@@ -9,7 +9,18 @@ describe('the import table and coverage line', () => {
   it('lists every node with its steps or placeholder, inputs included, and counts what needs replacing', () => {
     const r = importWranglerFlowText(readFileSync('test/fixtures/wrangler/corpus/music-join.flow', 'utf8'), { file: 'music-join.flow' });
     const t = importTable(r.nodes);
-    expect(t.rows.map((x) => x[2])).toEqual(['infer_types', 'infer_types', 'one_hot', 'compute', 'join', 'PLACEHOLDER (pyspark)', 'PLACEHOLDER (data-wrangler)', 'drop_columns', 'move_column', 'split']);
+    expect(t.rows.map((x) => x[2])).toEqual([
+      'infer_types',
+      'infer_types',
+      'one_hot',
+      'compute',
+      'join',
+      'PLACEHOLDER (pyspark)',
+      'PLACEHOLDER (data-wrangler)',
+      'drop_columns',
+      'move_column',
+      'split',
+    ]);
     expect(t.rows[4]).toEqual(['47ffa6be', 'join_tables', 'join']);
     expect(t.coverage).toBe('8 of 10 transforms mapped; 1 custom PySpark node needs replacing, 1 unmapped node needs replacing');
   });

@@ -13,7 +13,9 @@ let engine: Engine;
 beforeAll(async () => {
   engine = await Engine.open();
   // rows 1, 2 and 4 are identical; row 3 differs from them only by the target
-  await engine.exec(`CREATE TABLE twins AS SELECT * FROM (VALUES (30, 'a', 'no'), (30, 'a', 'no'), (30, 'a', 'yes'), (30, 'a', 'no'), (40, 'b', 'no')) t(age, color, label)`);
+  await engine.exec(
+    `CREATE TABLE twins AS SELECT * FROM (VALUES (30, 'a', 'no'), (30, 'a', 'no'), (30, 'a', 'yes'), (30, 'a', 'no'), (40, 'b', 'no')) t(age, color, label)`,
+  );
 });
 afterAll(() => engine.close());
 

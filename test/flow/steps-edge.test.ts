@@ -6,7 +6,9 @@ let engine: Engine;
 beforeAll(async () => {
   engine = await Engine.open();
   // every value missing, and the same columns with no rows at all
-  await engine.exec(`CREATE TABLE nulls AS SELECT NULL::BIGINT AS i, NULL::DOUBLE AS x, NULL::VARCHAR AS s, NULL::TIMESTAMP AS t, NULL::VARCHAR AS y FROM range(3)`);
+  await engine.exec(
+    `CREATE TABLE nulls AS SELECT NULL::BIGINT AS i, NULL::DOUBLE AS x, NULL::VARCHAR AS s, NULL::TIMESTAMP AS t, NULL::VARCHAR AS y FROM range(3)`,
+  );
   await engine.exec(`CREATE TABLE nothing AS SELECT * FROM nulls LIMIT 0`);
 });
 afterAll(() => engine.close());
@@ -35,7 +37,10 @@ describe('steps on columns with no values do not fail', () => {
       it(`${table}: ${JSON.stringify(step)}`, async () => {
         const r = await fitSteps(engine, table, [step]);
         expect(r.rows.length).toBeLessThanOrEqual(3);
-        const recs = r.applyRecords([{ i: null, x: null, s: null, t: null, y: null }, { i: 4, x: 2.5, s: 'a', t: '2024-05-04 10:00:00', y: 'b' }]);
+        const recs = r.applyRecords([
+          { i: null, x: null, s: null, t: null, y: null },
+          { i: 4, x: 2.5, s: 'a', t: '2024-05-04 10:00:00', y: 'b' },
+        ]);
         recs.forEach((x) => {
           if (!x.ok) throw x.error;
         });

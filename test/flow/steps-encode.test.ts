@@ -9,7 +9,9 @@ beforeAll(async () => {
   engine = await Engine.open();
   await loadFixture(engine);
   // b and c tie (2 each): the tie is broken by value, so b ranks before c
-  await engine.exec(`CREATE TABLE cats AS SELECT * FROM (VALUES ('a', 1), ('a', 2), ('a', 3), ('c', 4), ('b', 5), ('c', 6), ('b', 7), ('d', 8), (NULL, 9)) t(color, n)`);
+  await engine.exec(
+    `CREATE TABLE cats AS SELECT * FROM (VALUES ('a', 1), ('a', 2), ('a', 3), ('c', 4), ('b', 5), ('c', 6), ('b', 7), ('d', 8), (NULL, 9)) t(color, n)`,
+  );
   await engine.exec(`CREATE TABLE cats_new AS SELECT * FROM (VALUES ('a', 1), ('d', 2), ('zebra', 3), (NULL, 4)) t(color, n)`);
 });
 afterAll(() => engine.close());
@@ -21,11 +23,26 @@ describe('one_hot', () => {
     const r = await fitSteps(engine, 'cats', [{ kind: 'one_hot', columns: ['color'], top_k: 2, other: true, unseen: 'other' }]);
     expect(firstFitted<OneHotFitted>(r.fitted).columns.color!.categories).toEqual(['a', 'b']);
     expect(r.fitted.output.map((c) => `${c.name}:${c.type}`)).toEqual(['n:integer', 'color_a:integer', 'color_b:integer', 'color_other:integer']);
-    expect(r.rows.map((x) => [x.color_a, x.color_b, x.color_other])).toEqual([[1, 0, 0], [1, 0, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1], [0, 0, 0]]);
+    expect(r.rows.map((x) => [x.color_a, x.color_b, x.color_other])).toEqual([
+      [1, 0, 0],
+      [1, 0, 0],
+      [1, 0, 0],
+      [0, 0, 1],
+      [0, 1, 0],
+      [0, 0, 1],
+      [0, 1, 0],
+      [0, 0, 1],
+      [0, 0, 0],
+    ]);
   });
 
   it('unseen: other, missing and error on records and on batches', async () => {
-    const records = [{ color: 'a', n: 1 }, { color: 'd', n: 2 }, { color: 'zebra', n: 3 }, { color: null, n: 4 }];
+    const records = [
+      { color: 'a', n: 1 },
+      { color: 'd', n: 2 },
+      { color: 'zebra', n: 3 },
+      { color: null, n: 4 },
+    ];
     const asOther = await fitSteps(engine, 'cats', [{ kind: 'one_hot', columns: ['color'], top_k: 2, other: true, unseen: 'other' }]);
     expect(asOther.applyRecords(records).map((r) => r.ok && r.row.color_other)).toEqual([0, 1, 1, 0]);
     expect((await asOther.applySql('cats_new')).map((r) => r.color_other)).toEqual([0, 1, 1, 0]);
@@ -33,7 +50,12 @@ describe('one_hot', () => {
     // missing: "d" was seen (outside the top 2, so other); "zebra" was never seen, so all zeros
     const asMissing = await fitSteps(engine, 'cats', [{ kind: 'one_hot', columns: ['color'], top_k: 2, other: true, unseen: 'missing' }]);
     const rows = asMissing.applyRecords(records).map((r) => r.ok && [r.row.color_a, r.row.color_b, r.row.color_other]);
-    expect(rows).toEqual([[1, 0, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0]]);
+    expect(rows).toEqual([
+      [1, 0, 0],
+      [0, 0, 1],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     expect((await asMissing.applySql('cats_new')).map((r) => [r.color_a, r.color_b, r.color_other])).toEqual(rows);
 
     const asError = await fitSteps(engine, 'cats', [{ kind: 'one_hot', columns: ['color'], top_k: 2, unseen: 'error' }]);
@@ -72,7 +94,13 @@ describe('one_hot', () => {
     const expected = [['c_Other'], ['c_other_3'], ['c_OTHER_2'], ['c_a b'], ['c_a_b'], ['c_x_2'], ['c_Other'], ['c__other'], []];
     expect(r.rows.map(hot)).toEqual(expected);
     // the record path and the SQL path agree
-    const records = [{ c: 'OTHER', c_x: 1 }, { c: 'other', c_x: 2 }, { c: 'a b', c_x: 3 }, { c: 'x', c_x: 4 }, { c: 'new', c_x: 5 }];
+    const records = [
+      { c: 'OTHER', c_x: 1 },
+      { c: 'other', c_x: 2 },
+      { c: 'a b', c_x: 3 },
+      { c: 'x', c_x: 4 },
+      { c: 'new', c_x: 5 },
+    ];
     const byRecord = r.applyRecords(records).map((x) => (x.ok ? hot(x.row) : x.error.message));
     expect(byRecord).toEqual([['c_OTHER_2'], ['c_other_3'], ['c_a b'], ['c_x_2'], ['c__other']]);
     await engine.exec(`CREATE OR REPLACE TABLE clash_new AS SELECT * FROM (VALUES ('OTHER', 1), ('other', 2), ('a b', 3), ('x', 4), ('new', 5)) t(c, c_x)`);
@@ -81,7 +109,9 @@ describe('one_hot', () => {
 
   it('encodes a float column by its values, as Data Wrangler; names as pandas get_dummies, on both paths', async () => {
     const xs = [1, 0.5, 1, 0.25, null, 1e-5, 2.5e-7, 1e16, 1, 0.5, 3];
-    await engine.exec(`CREATE OR REPLACE TABLE floats AS SELECT * FROM (VALUES ${xs.map((x, i) => `(${x === null ? 'NULL' : x}::DOUBLE, ${i})`).join(', ')}) t(rate, n)`);
+    await engine.exec(
+      `CREATE OR REPLACE TABLE floats AS SELECT * FROM (VALUES ${xs.map((x, i) => `(${x === null ? 'NULL' : x}::DOUBLE, ${i})`).join(', ')}) t(rate, n)`,
+    );
     const r = await fitSteps(engine, 'floats', [{ kind: 'one_hot', columns: ['rate'] }]);
     const names = r.fitted.output.map((c) => c.name).filter((n) => n.startsWith('rate_'));
     // by frequency, ties by value
@@ -114,7 +144,12 @@ describe('ordinal_encode', () => {
     const r = await fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['color'] }]);
     expect(firstFitted<{ categories: Record<string, string[]> }>(r.fitted).categories.color).toEqual(['a', 'b', 'c', 'd']);
     expect(r.rows.map((x) => x.color)).toEqual([0, 0, 0, 2, 1, 2, 1, 3, null]);
-    const records = [{ color: 'a', n: 1 }, { color: 'd', n: 2 }, { color: 'zebra', n: 3 }, { color: null, n: 4 }];
+    const records = [
+      { color: 'a', n: 1 },
+      { color: 'd', n: 2 },
+      { color: 'zebra', n: 3 },
+      { color: null, n: 4 },
+    ];
     expect(r.applyRecords(records).map((x) => x.ok && x.row.color)).toEqual([0, 3, -1, null]);
     expect((await r.applySql('cats_new')).map((x) => x.color)).toEqual([0, 3, -1, null]);
   });
@@ -122,12 +157,17 @@ describe('ordinal_encode', () => {
   it('follows an explicit order and stops on an unseen value with unseen: error', async () => {
     const r = await fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['color'], order: { color: ['d', 'c', 'b', 'a'] }, unseen: 'error' }]);
     expect(r.rows.map((x) => x.color)).toEqual([3, 3, 3, 1, 2, 1, 2, 0, null]);
-    const [ok, bad] = r.applyRecords([{ color: 'b', n: 1 }, { color: 'zebra', n: 2 }]);
+    const [ok, bad] = r.applyRecords([
+      { color: 'b', n: 1 },
+      { color: 'zebra', n: 2 },
+    ]);
     expect(ok).toEqual({ ok: true, row: { color: 2, n: 1 } });
     expect(bad!.ok).toBe(false);
     if (!bad!.ok) expect(bad!.error.location).toMatchObject({ record: 1, field: 'color' });
     // a value outside an explicit order fails the fit itself
-    await expect(fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['color'], order: { color: ['a', 'b'] }, unseen: 'error' }])).rejects.toThrow(/not seen when the flow was fitted/);
+    await expect(fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['color'], order: { color: ['a', 'b'] }, unseen: 'error' }])).rejects.toThrow(
+      /not seen when the flow was fitted/,
+    );
   });
 
   it('an all-missing column learns no category; one_hot and ordinal_encode still run', async () => {
@@ -143,7 +183,14 @@ describe('ordinal_encode', () => {
   it('an explicit order of an integer column may be written as numbers', async () => {
     const r = await fitSteps(engine, 'cats', [{ kind: 'ordinal_encode', columns: ['n'], order: { n: [9, 8, 7] }, unseen: 'missing' }]);
     expect(r.rows.map((x) => x.n)).toEqual([null, null, null, null, null, null, 2, 1, 0]);
-    expect(r.applyRecords([{ color: 'a', n: 8 }, { color: 'a', n: '9' }]).map((x) => x.ok && x.row.n)).toEqual([1, 0]);
+    expect(
+      r
+        .applyRecords([
+          { color: 'a', n: 8 },
+          { color: 'a', n: '9' },
+        ])
+        .map((x) => x.ok && x.row.n),
+    ).toEqual([1, 0]);
   });
 });
 
@@ -158,12 +205,27 @@ describe('one_hot names (issue 12)', () => {
     expect(names).toEqual(['n', 'c_x', 'c_Other', 'c_a b', 'c_other_2', 'c_OTHER_3', 'c_a_b', 'c_x_2', 'c__other']);
     expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
     expect(r.rows.map((x) => [x.c_Other, x.c_other_2, x.c_OTHER_3, x['c_a b'], x.c_a_b, x.c_x_2, x.c_x])).toEqual([
-      [1, 0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0],
-      [0, 0, 0, 1, 0, 0, 0], [0, 0, 0, 1, 0, 0, 0], [0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 0],
+      [1, 0, 0, 0, 0, 0, 0],
+      [1, 0, 0, 0, 0, 0, 0],
+      [1, 0, 0, 0, 0, 0, 0],
+      [0, 1, 0, 0, 0, 0, 0],
+      [0, 1, 0, 0, 0, 0, 0],
+      [0, 0, 1, 0, 0, 0, 0],
+      [0, 0, 0, 1, 0, 0, 0],
+      [0, 0, 0, 1, 0, 0, 0],
+      [0, 0, 0, 0, 1, 0, 0],
+      [0, 0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 0, 0],
     ]);
     // the record path names and fills them alike
-    const rec = r.applyRecords([{ c: 'OTHER', n: 1, c_x: 0 }, { c: 'x', n: 2, c_x: 0 }]);
-    expect(rec.map((x) => x.ok && [x.row.c_OTHER_3, x.row.c_x_2])).toEqual([[1, 0], [0, 1]]);
+    const rec = r.applyRecords([
+      { c: 'OTHER', n: 1, c_x: 0 },
+      { c: 'x', n: 2, c_x: 0 },
+    ]);
+    expect(rec.map((x) => x.ok && [x.row.c_OTHER_3, x.row.c_x_2])).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     // a second fit names them the same
     const again = await fitSteps(engine, 'clash', [{ kind: 'one_hot', columns: ['c'], top_k: 10, other: true }]);
     expect(again.fitted.output.map((c) => c.name)).toEqual(names);

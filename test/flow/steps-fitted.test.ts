@@ -42,7 +42,8 @@ describe('a chain of the new steps, fitted and saved as JSON', () => {
     const records = await engine.query('SELECT * EXCLUDE (readmitted) FROM fixture');
     const results = compileRecordTransform(saved)(records);
     // records carry dates as YYYY-MM-DD text (admit_date is the one date column left)
-    const round = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v);
+    const round = (v: unknown) =>
+      v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v;
     results.forEach((res, i) => {
       if (!res.ok) throw res.error;
       const want = Object.fromEntries(Object.entries(served[i]!).map(([k, v]) => [k, round(v)]));

@@ -12,7 +12,9 @@ let dir: string;
 beforeAll(async () => {
   engine = await Engine.open();
   dir = mkdtempSync(join(tmpdir(), 'sluice-format-'));
-  await engine.exec(`CREATE TABLE words AS SELECT * FROM (VALUES ('hello World'), ('ab'), ('Ünïcode-x!'), ('a.b, c'), ('longer text here'), (NULL), ('x')) AS t(w)`);
+  await engine.exec(
+    `CREATE TABLE words AS SELECT * FROM (VALUES ('hello World'), ('ab'), ('Ünïcode-x!'), ('a.b, c'), ('longer text here'), (NULL), ('x')) AS t(w)`,
+  );
 });
 afterAll(() => {
   engine.close();
@@ -35,18 +37,40 @@ describe('format string variants', () => {
     const file = join(dir, 'words.csv');
     await engine.exec(`COPY words TO '${file}' (HEADER)`);
     for (const [action, params, pandas] of VARIANTS) {
-      const key = `${action.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}_parameters`;
-      const node = { node_id: 'n1', type: 'TRANSFORM', operator: 'sagemaker.spark.format_string_0.1', parameters: { operator: action, [key]: { input_column: ['w'], ...params } }, inputs: [], index: 0 };
+      const key = `${action
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '_')
+        .replace(/^_|_$/g, '')}_parameters`;
+      const node = {
+        node_id: 'n1',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.format_string_0.1',
+        parameters: { operator: action, [key]: { input_column: ['w'], ...params } },
+        inputs: [],
+        index: 0,
+      };
       const { steps, notes } = mapNode(node);
-      expect(steps.map((s) => s.step.kind), action).toEqual(['compute']);
-      expect(notes.filter((n) => n.level === 'warning'), action).toEqual([]);
+      expect(
+        steps.map((s) => s.step.kind),
+        action,
+      ).toEqual(['compute']);
+      expect(
+        notes.filter((n) => n.level === 'warning'),
+        action,
+      ).toEqual([]);
       const want = await python(`import json, pandas as pd
 s = pd.read_csv(${JSON.stringify(file)}, skip_blank_lines=False)['w']
 print(json.dumps([None if pd.isna(v) else v for v in (${pandas})]))`);
       const r = await fitSteps(engine, 'words', [steps[0]!.step as Record<string, unknown>]);
-      expect(r.rows.map((x) => x.w), action).toEqual(want);
+      expect(
+        r.rows.map((x) => x.w),
+        action,
+      ).toEqual(want);
       const recs = r.applyRecords(await engine.query('SELECT * FROM words'));
-      expect(recs.map((x) => (x.ok ? x.row.w : x.error.message)), `${action} (records)`).toEqual(want);
+      expect(
+        recs.map((x) => (x.ok ? x.row.w : x.error.message)),
+        `${action} (records)`,
+      ).toEqual(want);
     }
   });
 });

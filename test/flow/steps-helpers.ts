@@ -13,7 +13,12 @@ import type { Row } from '../../src/flow/step.js';
  * the fitted flow to other relations (SQL path) and to records (record path). On the fixture the
  * target defaults to `readmitted`, so records are sent without it, as at prediction time.
  */
-export async function fitSteps(engine: Engine, relation: string, steps: Array<Record<string, unknown>>, target = relation === 'fixture' ? 'readmitted' : undefined) {
+export async function fitSteps(
+  engine: Engine,
+  relation: string,
+  steps: Array<Record<string, unknown>>,
+  target = relation === 'fixture' ? 'readmitted' : undefined,
+) {
   const spec = parseFlow(stringify({ version: 1, name: 'test', ...(target ? { target } : {}), steps }), 'test.flow.yaml');
   const { fitted, relation: out } = await fitFlow(engine, spec, relation);
   const rows = await engine.query(`SELECT * FROM "${out}"`);

@@ -37,7 +37,18 @@ async function run(step: Record<string, unknown>, inputs?: Record<string, unknow
 
 /** Rows as sorted JSON lines, floats rounded, missing as null: order-free comparison with pandas. */
 function canon(rows: Array<Record<string, unknown>>): string[] {
-  return rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : typeof v === 'number' ? Number(v.toPrecision(9)) : v])))).sort();
+  return rows
+    .map((r) =>
+      JSON.stringify(
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [
+            k,
+            v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : typeof v === 'number' ? Number(v.toPrecision(9)) : v,
+          ]),
+        ),
+      ),
+    )
+    .sort();
 }
 
 async function pandas(expr: string): Promise<Array<Record<string, unknown>>> {
@@ -83,11 +94,21 @@ describe('join: fit/apply and the record path', () => {
   it('a fitted left join applies the fit-time table to batches (SQL) and records alike', async () => {
     const r = await run({ kind: 'join', with: 'plans', how: 'left', on: ['user', 'region'] });
     // Applied later without the input: the fitted flow carries the reference table.
-    const sqlRows = await engine.query(planSql(r.fitted, 'probe', await (async () => {
-      await engine.exec("CREATE OR REPLACE TABLE probe AS SELECT * FROM (VALUES (2, 'eu', 5), (5, 'eu', 6)) t(user, region, score)");
-      return engine.describe('probe');
-    })(), 'serve'));
-    const records = compileRecordTransform(r.fitted)([{ user: 2, region: 'eu', score: 5 }, { user: 5, region: 'eu', score: 6 }]);
+    const sqlRows = await engine.query(
+      planSql(
+        r.fitted,
+        'probe',
+        await (async () => {
+          await engine.exec("CREATE OR REPLACE TABLE probe AS SELECT * FROM (VALUES (2, 'eu', 5), (5, 'eu', 6)) t(user, region, score)");
+          return engine.describe('probe');
+        })(),
+        'serve',
+      ),
+    );
+    const records = compileRecordTransform(r.fitted)([
+      { user: 2, region: 'eu', score: 5 },
+      { user: 5, region: 'eu', score: 6 },
+    ]);
     expect(records.map((x) => x.ok && x.row)).toEqual(sqlRows.map((x) => ({ ...x })));
     expect(sqlRows[0]).toMatchObject({ plan: 'free', score_y: 0.7 });
     expect(sqlRows[1]).toMatchObject({ plan: null, score_y: null });
@@ -95,7 +116,10 @@ describe('join: fit/apply and the record path', () => {
 
   it('an inner join refuses a record without a match (the batch would drop it)', async () => {
     const r = await run({ kind: 'join', with: 'plans', how: 'inner', on: ['user', 'region'] });
-    const [bad, good] = compileRecordTransform(r.fitted)([{ user: 5, region: 'eu', score: 1 }, { user: 1, region: 'eu', score: 1 }]);
+    const [bad, good] = compileRecordTransform(r.fitted)([
+      { user: 5, region: 'eu', score: 1 },
+      { user: 1, region: 'eu', score: 1 },
+    ]);
     expect(bad!.ok).toBe(false);
     expect(!bad!.ok && bad!.error.message).toMatch(/no row of "plans" matches/);
     expect(good!.ok && good!.row.plan).toBe('free');

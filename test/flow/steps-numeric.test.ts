@@ -113,7 +113,9 @@ print(json.dumps({
   });
 
   it('an integer column clipped to whole-number bounds stays integer', async () => {
-    const r = await fitSteps(engine, 'fixture', [{ kind: 'clip_outliers', columns: ['time_in_hospital'], method: 'quantile', lower_quantile: 0, upper_quantile: 0.5 }]);
+    const r = await fitSteps(engine, 'fixture', [
+      { kind: 'clip_outliers', columns: ['time_in_hospital'], method: 'quantile', lower_quantile: 0, upper_quantile: 0.5 },
+    ]);
     expect(r.fitted.output.find((c) => c.name === 'time_in_hospital')!.type).toBe('integer');
     expect(r.rows.filter((x) => x.time_in_hospital === null)).toHaveLength(57);
   });
@@ -143,7 +145,9 @@ print(json.dumps(list(np.quantile(x, [0, 0.25, 0.5, 0.75, 1]))))`)) as number[];
     const counts = [0, 1, 2, 3].map((b) => q.rows.filter((x) => x.lab_score_bin === b).length);
     counts.forEach((n) => expect(Math.abs(n - 100)).toBeLessThan(15));
 
-    const e = await fitSteps(engine, 'fixture', [{ kind: 'bin', column: 'time_in_hospital', method: 'edges', edges: [1, 4, 8, 14], labels: 'range', output: 'stay' }]);
+    const e = await fitSteps(engine, 'fixture', [
+      { kind: 'bin', column: 'time_in_hospital', method: 'edges', edges: [1, 4, 8, 14], labels: 'range', output: 'stay' },
+    ]);
     const base = await fixtureRecord(engine);
     const recs = e.applyRecords([0, 1, 4, 13, 14, 99, null].map((t) => ({ ...base, time_in_hospital: t })));
     expect(recs.map((x) => x.ok && x.row.stay)).toEqual(['[1, 4)', '[1, 4)', '[4, 8)', '[8, 14]', '[8, 14]', '[8, 14]', null]);

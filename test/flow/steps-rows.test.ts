@@ -25,7 +25,9 @@ afterAll(() => {
 
 /** Runs pandas on the fixture (as df) and returns the kept idx list. */
 const pandasIdx = async (code: string): Promise<number[]> =>
-  (await python(`import json, pandas as pd\ndf = pd.read_csv(${JSON.stringify(csv)}, keep_default_na=False, na_values=[''])\n${code}\nprint(json.dumps([int(i) for i in out['idx']]))`)) as number[];
+  (await python(
+    `import json, pandas as pd\ndf = pd.read_csv(${JSON.stringify(csv)}, keep_default_na=False, na_values=[''])\n${code}\nprint(json.dumps([int(i) for i in out['idx']]))`,
+  )) as number[];
 
 describe('row steps agree with pandas', () => {
   it('filter_rows', async () => {

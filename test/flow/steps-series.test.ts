@@ -94,7 +94,9 @@ out(list(lin.reindex(df.index)) + list(d.groupby('g')['x'].ffill().reindex(df.in
   });
 
   it('then: ffill_bfill fills the ends; constant runs on records', async () => {
-    const r = await fitSteps(engine, 'series', [{ kind: 'fill_series', columns: ['x'], timestamp: 't', group_by: ['g'], method: 'linear', then: 'ffill_bfill' }]);
+    const r = await fitSteps(engine, 'series', [
+      { kind: 'fill_series', columns: ['x'], timestamp: 't', group_by: ['g'], method: 'linear', then: 'ffill_bfill' },
+    ]);
     expect(r.rows.every((x) => x.x !== null)).toBe(true);
     const c = await fitSteps(engine, 'series', [{ kind: 'fill_series', columns: ['x'], timestamp: 't', method: 'constant', value: 0 }]);
     expect(c.rows.map((x) => x.x)).toEqual((await engine.query('SELECT coalesce(x, 0) AS x FROM series')).map((x) => x.x));
@@ -113,7 +115,10 @@ kept = m[n > 0]
 interp = m.groupby(level=0, group_keys=False).apply(lambda s: s.droplevel(0).interpolate(method='time'))
 # Sluice fills only the intervals that had no rows; an interval with rows keeps its (maybe missing) mean.
 filled = [v if k > 0 else i for v, k, i in zip(m, n, interp)]
-print(json.dumps({'kept': [[g, str(t), None if math.isnan(v) else round(v, 9)] for (g, t), v in kept.items()], 'filled': [None if math.isnan(v) else round(v, 9) for v in filled]}))`)) as { kept: Array<[string, string, number | null]>; filled: Array<number | null> };
+print(json.dumps({'kept': [[g, str(t), None if math.isnan(v) else round(v, 9)] for (g, t), v in kept.items()], 'filled': [None if math.isnan(v) else round(v, 9) for v in filled]}))`)) as {
+      kept: Array<[string, string, number | null]>;
+      filled: Array<number | null>;
+    };
     const r = await fitSteps(engine, 'series', [{ kind: 'resample', timestamp: 't', group_by: ['g'], every: '1 hour', numeric: 'mean' }]);
     const ts = (v: unknown): string => (v instanceof Date ? v.toISOString().replace('T', ' ').replace('.000Z', '') : String(v));
     expect(r.rows.map((x) => [x.g, ts(x.t), round(x.x)])).toEqual(want.kept);
@@ -133,7 +138,9 @@ print(json.dumps({'kept': [[g, str(t), None if math.isnan(v) else round(v, 9)] f
 
 describe('validate_timestamps', () => {
   it('drop keeps the rows pandas to_datetime(errors="coerce") parses; error names the bad value', async () => {
-    await engine.exec(`CREATE TABLE stamps AS SELECT * FROM (VALUES ('2024-01-01 10:00:00', 1), ('not a time', 2), (NULL, 3), ('2024-02-30 00:00:00', 4), ('2024-03-01', 5)) AS t(ts, n)`);
+    await engine.exec(
+      `CREATE TABLE stamps AS SELECT * FROM (VALUES ('2024-01-01 10:00:00', 1), ('not a time', 2), (NULL, 3), ('2024-02-30 00:00:00', 4), ('2024-03-01', 5)) AS t(ts, n)`,
+    );
     const file = join(dir, 'stamps.csv');
     await engine.exec(`COPY stamps TO '${file}' (HEADER)`);
     const want = await python(`import json, pandas as pd
@@ -161,7 +168,8 @@ n = df['readmitted'].value_counts()
 over = {k: max(int(v), int(round(0.8 * n.max() + 1e-9))) for k, v in n.items()}
 under = {k: min(int(v), int(round(n.min() / 0.5 + 1e-9))) for k, v in n.items()}
 print(json.dumps({'over': over, 'under': under}))`)) as { over: Record<string, number>; under: Record<string, number> };
-    const counts = (rows: Array<Record<string, unknown>>): Record<string, number> => rows.reduce<Record<string, number>>((m, r) => ({ ...m, [String(r.readmitted)]: (m[String(r.readmitted)] ?? 0) + 1 }), {});
+    const counts = (rows: Array<Record<string, unknown>>): Record<string, number> =>
+      rows.reduce<Record<string, number>>((m, r) => ({ ...m, [String(r.readmitted)]: (m[String(r.readmitted)] ?? 0) + 1 }), {});
     const o = await fitSteps(engine, 'fx', [{ kind: 'balance', method: 'oversample', ratio: 0.8, seed: 3 }], 'readmitted');
     expect(counts(o.rows)).toEqual(want.over);
     // The input rows come first, unchanged; every copy is one of its class's rows.

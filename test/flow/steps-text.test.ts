@@ -29,7 +29,10 @@ describe('change_case', () => {
     await engine.exec(`CREATE OR REPLACE TABLE odd AS SELECT unnest(['${text.join("', '")}']) AS w, 1 AS n`);
     for (const to of ['upper', 'lower', 'title']) {
       const r = await fitSteps(engine, 'odd', [{ kind: 'change_case', columns: ['w'], to }]);
-      expect(r.applyRecords(text.map((w) => ({ w, n: 1 }))).map((x) => x.ok && x.row.w), to).toEqual(r.rows.map((x) => x.w));
+      expect(
+        r.applyRecords(text.map((w) => ({ w, n: 1 }))).map((x) => x.ok && x.row.w),
+        to,
+      ).toEqual(r.rows.map((x) => x.w));
     }
   });
 
@@ -43,7 +46,14 @@ describe('regex_extract', () => {
   it('extracts the capture group; no match is missing', async () => {
     const r = await fitSteps(engine, 'words', [{ kind: 'regex_extract', column: 'w', pattern: '(\\d+)rd', output: 'num' }]);
     expect(r.rows.map((x) => x.num)).toEqual(['3', null, null, null, null]);
-    expect(r.applyRecords([{ w: 'the 21rd', n: 1 }, { w: null, n: 1 }]).map((x) => x.ok && x.row.num)).toEqual(['21', null]);
+    expect(
+      r
+        .applyRecords([
+          { w: 'the 21rd', n: 1 },
+          { w: null, n: 1 },
+        ])
+        .map((x) => x.ok && x.row.num),
+    ).toEqual(['21', null]);
   });
 
   it('a pattern without exactly one capture group is refused when the flow is validated', () => {
@@ -58,7 +68,13 @@ describe('split_column, trim, missing_indicator, move_column', () => {
   it('split: fewer parts give missing values, extra parts are dropped', async () => {
     const r = await fitSteps(engine, 'words', [{ kind: 'split_column', column: 'w', delimiter: ' ', outputs: ['a', 'b'], drop_original: true }]);
     expect(r.fitted.output.map((c) => c.name)).toEqual(['n', 'a', 'b']);
-    expect(r.rows.map((x) => [x.a, x.b])).toEqual([['hELLO', 'wOrld-foo_bar'], ["it's", "o'neil"], ['', null], ['', ''], ['ÅNGSTRÖM', 'straße']]);
+    expect(r.rows.map((x) => [x.a, x.b])).toEqual([
+      ['hELLO', 'wOrld-foo_bar'],
+      ["it's", "o'neil"],
+      ['', null],
+      ['', ''],
+      ['ÅNGSTRÖM', 'straße'],
+    ]);
     // A record's empty field is missing (docs/data.md), so it splits into two missing parts.
     const onRecords = r.rows.map((x, i) => (WORDS[i] === '' ? [null, null] : [x.a, x.b]));
     expect(r.applyRecords(WORDS.map((w) => ({ w, n: 1 }))).map((x) => x.ok && [x.row.a, x.row.b])).toEqual(onRecords);
@@ -92,19 +108,27 @@ s = pd.Series(${JSON.stringify(WORDS)})
 out = {'characters': s.str.len(), 'words': s.str.split().str.len(), 'digits': s.str.count('[0-9]'), 'upper': s.str.count('[A-Z]'), 'lower': s.str.count('[a-z]'), 'special': s.str.count(r'[^\\w\\s]|_')}
 print(json.dumps([{f'w_{k}': int(v[i]) for k, v in out.items()} for i in range(len(s))]))`)) as Array<Record<string, number>>;
     const r = await fitSteps(engine, 'words', [{ kind: 'text_stats', columns: ['w'] }]);
-    expect(r.fitted.output.map((c) => `${c.name}:${c.type}`)).toEqual(['w:string', 'n:integer', ...['characters', 'words', 'digits', 'upper', 'lower', 'special'].map((k) => `w_${k}:integer`)]);
+    expect(r.fitted.output.map((c) => `${c.name}:${c.type}`)).toEqual([
+      'w:string',
+      'n:integer',
+      ...['characters', 'words', 'digits', 'upper', 'lower', 'special'].map((k) => `w_${k}:integer`),
+    ]);
     const pick = (row: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.keys(want[0]!).map((k) => [k, row[k]]));
     expect(r.rows.map(pick)).toEqual(want);
     // a record's empty field is missing (docs/data.md), so its counts are missing
     const records = r.applyRecords(WORDS.map((w) => ({ w, n: 1 })));
-    expect(records.map((x) => (x.ok ? pick(x.row) : x.error.message))).toEqual(want.map((w, i) => (WORDS[i] === '' ? Object.fromEntries(Object.keys(w).map((k) => [k, null])) : w)));
+    expect(records.map((x) => (x.ok ? pick(x.row) : x.error.message))).toEqual(
+      want.map((w, i) => (WORDS[i] === '' ? Object.fromEntries(Object.keys(w).map((k) => [k, null])) : w)),
+    );
   });
 
   it('refuses a column that is not text, an output name that exists, and an unknown statistic', async () => {
     const notText = await fitSteps(engine, 'words', [{ kind: 'text_stats', columns: ['n'] }]).catch((e: unknown) => e);
     expect(isSluiceError(notText) && notText.message).toContain('(text_stats) works on text, but "n" is integer');
     await engine.exec(`CREATE OR REPLACE TABLE clash AS SELECT 'a b' AS w, 3 AS w_words`);
-    await expect(fitSteps(engine, 'clash', [{ kind: 'text_stats', columns: ['w'], stats: ['words'] }])).rejects.toThrow(/creates column "w_words", which already exists/);
+    await expect(fitSteps(engine, 'clash', [{ kind: 'text_stats', columns: ['w'], stats: ['words'] }])).rejects.toThrow(
+      /creates column "w_words", which already exists/,
+    );
     expect(() => parseFlow('version: 1\nname: t\nsteps:\n  - kind: text_stats\n    columns: [w]\n    stats: [vowels]\n', 't.flow.yaml')).toThrow(/stats/);
   });
 });

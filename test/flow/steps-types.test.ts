@@ -21,14 +21,22 @@ describe('infer_types', () => {
   it('learns the narrowest type of each text column and converts both paths alike', async () => {
     const r = await fitSteps(engine, 'texts', [{ kind: 'infer_types' }]);
     expect(firstFitted<{ types: Record<string, string> }>(r.fitted).types).toEqual({
-      i: 'integer', f: 'float', b: 'boolean', d: 'date', ts: 'timestamp', s: 'string', empty: 'string',
+      i: 'integer',
+      f: 'float',
+      b: 'boolean',
+      d: 'date',
+      ts: 'timestamp',
+      s: 'string',
+      empty: 'string',
     });
     expect(r.rows.map((x) => x.i)).toEqual([1, -20, null, 7]);
     expect(r.rows.map((x) => x.b)).toEqual([true, false, true, null]);
     const recs = r.applyRecords([{ i: '12', f: '-0.25', b: 'n', d: '2024-02-30', ts: '2024-01-05 10:00:30.5', s: 'x', empty: null }]);
     expect(recs[0]).toEqual({ ok: true, row: { i: 12, f: -0.25, b: false, d: null, ts: '2024-01-05 10:00:30.500', s: 'x', empty: null } });
     // the SQL path agrees on a value that does not convert (an impossible date)
-    await engine.exec(`CREATE OR REPLACE TABLE texts2 AS SELECT '12' i, '-0.25' f, 'n' b, '2024-02-30' d, '2024-01-05 10:00:30.5' ts, 'x' s, NULL::VARCHAR empty`);
+    await engine.exec(
+      `CREATE OR REPLACE TABLE texts2 AS SELECT '12' i, '-0.25' f, 'n' b, '2024-02-30' d, '2024-01-05 10:00:30.5' ts, 'x' s, NULL::VARCHAR empty`,
+    );
     const sql = await r.applySql('texts2');
     expect(sql[0]).toMatchObject({ i: 12, f: -0.25, b: false, d: null, s: 'x' });
     expect((sql[0]!.ts as Date).toISOString()).toBe('2024-01-05T10:00:30.500Z');
@@ -68,7 +76,9 @@ describe('infer_types conversions agree between DuckDB and records on tricky tex
       await engine.exec(`CREATE OR REPLACE TABLE tricky AS SELECT unnest([${values.map((v) => `'${v}'`).join(', ')}]) AS v`);
       const r = await fitSteps(engine, 'one', [{ kind: 'infer_types' }]);
       expect(r.fitted.output[0]!.type).toBe(type);
-      const sql = (await r.applySql('tricky')).map((x) => (x.v instanceof Date ? (type === 'date' ? x.v.toISOString().slice(0, 10) : x.v.toISOString().replace('T', ' ').replace('Z', '')) : x.v));
+      const sql = (await r.applySql('tricky')).map((x) =>
+        x.v instanceof Date ? (type === 'date' ? x.v.toISOString().slice(0, 10) : x.v.toISOString().replace('T', ' ').replace('Z', '')) : x.v,
+      );
       const rec = r.applyRecords(values.map((v) => ({ v }))).map((x) => (x.ok ? x.row.v : x.error.message));
       expect(rec).toEqual(sql);
     });

@@ -19,7 +19,14 @@ afterAll(() => engine.close());
 /** Plain comparable values: dates as ISO text, floats rounded to 9 significant digits. */
 function norm(v: unknown, type: string): unknown {
   if (v === null || v === undefined) return null;
-  if (v instanceof Date) return type === 'date' ? v.toISOString().slice(0, 10) : v.toISOString().replace('T', ' ').replace('Z', '').replace(/\.000$/, '');
+  if (v instanceof Date)
+    return type === 'date'
+      ? v.toISOString().slice(0, 10)
+      : v
+          .toISOString()
+          .replace('T', ' ')
+          .replace('Z', '')
+          .replace(/\.000$/, '');
   if (typeof v === 'string' && type === 'timestamp') return v.replace(/\.000$/, '');
   if (typeof v === 'number' && !Number.isInteger(v)) return Number(v.toPrecision(9));
   return v;
@@ -58,8 +65,16 @@ describe('every step: documented example validates, fits, and its SQL and record
       const types = new Map(fitted.output.map((c) => [c.name, c.type]));
       results.forEach((r, i) => {
         if (!r.ok) throw r.error;
-        const want = Object.fromEntries(Object.entries(sqlRows[i]!).filter(([k]) => !skip.has(k)).map(([k, v]) => [k, norm(v, types.get(k)!)]));
-        const got = Object.fromEntries(Object.entries(r.row).filter(([k]) => !skip.has(k)).map(([k, v]) => [k, norm(v, types.get(k)!)]));
+        const want = Object.fromEntries(
+          Object.entries(sqlRows[i]!)
+            .filter(([k]) => !skip.has(k))
+            .map(([k, v]) => [k, norm(v, types.get(k)!)]),
+        );
+        const got = Object.fromEntries(
+          Object.entries(r.row)
+            .filter(([k]) => !skip.has(k))
+            .map(([k, v]) => [k, norm(v, types.get(k)!)]),
+        );
         expect(got, `row ${i}`).toEqual(want);
       });
     });

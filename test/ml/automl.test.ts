@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isSluiceError, type SluiceError } from '../../src/core/errors.js';
 import { runAutoML } from '../../src/ml/automl/runAutoML.js';
 import { detectProblemType, targetFromValues } from '../../src/ml/automl/problemType.js';
 import { type Frame, takeRows, takeTarget } from '../../src/ml/frame.js';
@@ -7,7 +6,6 @@ import { loadModel } from '../../src/ml/loadModel.js';
 import { scoreMetric } from '../../src/ml/metrics/metricRegistry.js';
 import { regressionData, xorData } from './synthetic.js';
 import { rejectionOf as codeOf } from '../support/errors.js';
-
 
 describe('runAutoML on worker threads', () => {
   it('ranks candidates by cross-validation, refits the best, and scores it on the untouched holdout', async () => {
@@ -96,7 +94,9 @@ describe('runAutoML rejects bad input with clear errors', () => {
     expect(e.hint).toBeTruthy();
   });
   it('a class with a single row', async () => {
-    const e = await codeOf(runAutoML(frame, { kind: 'classification', codes: codes((i) => (i === 7 ? 2 : i % 2)), labels: ['a', 'b', 'rare'] }, { workers: 0 }));
+    const e = await codeOf(
+      runAutoML(frame, { kind: 'classification', codes: codes((i) => (i === 7 ? 2 : i % 2)), labels: ['a', 'b', 'rare'] }, { workers: 0 }),
+    );
     expect(e.code).toBe('ML_CLASS_TOO_SMALL');
     expect(e.message).toContain('"rare"');
   });
@@ -112,8 +112,13 @@ describe('runAutoML rejects bad input with clear errors', () => {
     expect(e.code).toBe('ML_NO_USABLE_FEATURES');
   });
   it('too few rows', async () => {
-    const small = takeRows(frame, Uint32Array.from({ length: 10 }, (_, i) => i));
-    const e = await codeOf(runAutoML(small, { kind: 'classification', codes: Int32Array.from({ length: 10 }, (_, i) => i % 2), labels: ['a', 'b'] }, { workers: 0 }));
+    const small = takeRows(
+      frame,
+      Uint32Array.from({ length: 10 }, (_, i) => i),
+    );
+    const e = await codeOf(
+      runAutoML(small, { kind: 'classification', codes: Int32Array.from({ length: 10 }, (_, i) => i % 2), labels: ['a', 'b'] }, { workers: 0 }),
+    );
     expect(e.code).toBe('ML_TOO_FEW_ROWS');
   });
   it('a time limit too small for even the baseline, with a leaderboard saying what was skipped', async () => {

@@ -63,7 +63,9 @@ describe('learner list (ml/learners.ts)', () => {
       }
       const defaults = defaultCandidates(type, LEARNER_NAMES);
       expect(defaults[0]!.learner).toBe('baseline');
-      expect(defaults.map((d) => d.learner)).toEqual(type === 'regression' ? ['baseline', 'gbdt', 'linear', 'forest', 'gbdt', 'gbdt'] : ['baseline', 'gbdt', 'logistic', 'forest', 'gbdt', 'gbdt']);
+      expect(defaults.map((d) => d.learner)).toEqual(
+        type === 'regression' ? ['baseline', 'gbdt', 'linear', 'forest', 'gbdt', 'gbdt'] : ['baseline', 'gbdt', 'logistic', 'forest', 'gbdt', 'gbdt'],
+      );
     }
   });
 

@@ -21,7 +21,7 @@ export function xorData(n: number, seed: number, noise = 0.05): { frame: Frame; 
     color[i] = rng.int(4);
     const missing = rng.float() < 0.2;
     x2[i] = missing ? NaN : rng.normal();
-    let c = (x0[i]! > 0) !== (color[i]! < 2) ? 1 : 0;
+    let c = x0[i]! > 0 !== color[i]! < 2 ? 1 : 0;
     if (missing) c = 1;
     if (rng.float() < noise) c = 1 - c;
     codes[i] = c;

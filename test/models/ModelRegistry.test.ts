@@ -8,7 +8,6 @@ import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import type { ModelHistoryEntry } from '../../src/models/types.js';
 import { errorOf, rejectionOf } from '../support/errors.js';
 
-
 let project: string;
 let reg: ModelRegistry;
 

@@ -26,7 +26,11 @@ beforeAll(async () => {
   for (let i = 1; i <= 2; i++) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-cli-art-'));
     writeFileSync(join(art, 'model.json'), '{}');
-    await reg.register(art, { name: 'readmission', metrics: { auc: 0.7 }, lineage: { seed: 7, trainingBatch: { file: 'inbox/b1.csv', contentHash: 'sha256:ab', executionId: 'ex-1' } } });
+    await reg.register(art, {
+      name: 'readmission',
+      metrics: { auc: 0.7 },
+      lineage: { seed: 7, trainingBatch: { file: 'inbox/b1.csv', contentHash: 'sha256:ab', executionId: 'ex-1' } },
+    });
   }
   reg.close();
 });
@@ -63,9 +67,32 @@ describe('sluice models', () => {
     writeFileSync(join(art, 'model.json'), '{}');
     const lineage = join(art, '..', `lineage-${Date.now()}.json`);
     writeFileSync(lineage, JSON.stringify({ seed: 3, fittedFlow: 'f.json' }));
-    const r = await sluice('register', 'churn', art, '--metric', 'auc=0.8', '--metric', 'f1=0.5', '--tag', 'team=care', '--lineage', lineage, '--status', 'approved', '--json');
+    const r = await sluice(
+      'register',
+      'churn',
+      art,
+      '--metric',
+      'auc=0.8',
+      '--metric',
+      'f1=0.5',
+      '--tag',
+      'team=care',
+      '--lineage',
+      lineage,
+      '--status',
+      'approved',
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'churn', version: 1, status: 'approved', metrics: { auc: 0.8, f1: 0.5 }, tags: { team: 'care' }, lineage: { seed: 3 }, createdBy: 'tester' });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      name: 'churn',
+      version: 1,
+      status: 'approved',
+      metrics: { auc: 0.8, f1: 0.5 },
+      tags: { team: 'care' },
+      lineage: { seed: 3 },
+      createdBy: 'tester',
+    });
     expect((await sluice('register', 'churn', art, '--metric', 'auc=high')).stderr).toContain('error[MODEL_BAD_METRIC]');
     expect((await sluice('register', 'churn', art, '--status', 'maybe')).stderr).toContain('error[MODEL_BAD_STATUS]');
   });
@@ -108,7 +135,11 @@ describe('sluice models', () => {
     reg.close();
     const dir = join(own, '.sluice', 'models', 'm');
     for (const f of ['sluice.db', 'sluice.db-wal', 'sluice.db-shm']) rmSync(join(own, '.sluice', f), { force: true });
-    const at = (...args: string[]) => run(process.execPath, [SLUICE_BIN, 'models', ...args, '--project', own]).then((r) => r.stdout, (e: { stdout: string; stderr: string }) => e.stdout + e.stderr);
+    const at = (...args: string[]) =>
+      run(process.execPath, [SLUICE_BIN, 'models', ...args, '--project', own]).then(
+        (r) => r.stdout,
+        (e: { stdout: string; stderr: string }) => e.stdout + e.stderr,
+      );
     expect(await at('list')).toContain('error[STATE_MISSING]');
     expect(await at('gc')).toContain('error[STATE_MISSING]');
     expect(readdirSync(dir).sort()).toEqual(['1', '2', '3']);

@@ -16,7 +16,10 @@ class SumPredictor implements Predictor {
   readonly version = '3';
   readonly labels = ['0', '1'];
   readonly inputs: ColumnSchema[];
-  constructor(inputs: Array<[string, ColumnSchema['type']]>, private readonly threshold: number) {
+  constructor(
+    inputs: Array<[string, ColumnSchema['type']]>,
+    private readonly threshold: number,
+  ) {
     this.inputs = inputs.map(([name, type]) => ({ name, type }) as ColumnSchema);
   }
   predict(records: Record<string, unknown>[]): PredictionResult[] {
@@ -28,7 +31,10 @@ class SumPredictor implements Predictor {
   }
 }
 
-async function serve(predictor: Predictor, opts: { outputKeys?: Array<'predicted_label' | 'probability' | 'probabilities' | 'labels'> } = {}): Promise<FastifyInstance> {
+async function serve(
+  predictor: Predictor,
+  opts: { outputKeys?: Array<'predicted_label' | 'probability' | 'probabilities' | 'labels'> } = {},
+): Promise<FastifyInstance> {
   const host = new ModelHost();
   await host.load(() => predictor);
   const app = Fastify();
@@ -42,14 +48,39 @@ const post = (app: FastifyInstance, payload: string, contentType: string, accept
 
 const p1 = (sum: number, t: number) => 1 / (1 + Math.exp(-(sum - t)));
 
-describe('MLflow scoring protocol (bodies exactly as MLflow\'s docs show them)', () => {
+describe("MLflow scoring protocol (bodies exactly as MLflow's docs show them)", () => {
   let abc: FastifyInstance;
   let two: FastifyInstance;
   let qa: FastifyInstance;
   beforeAll(async () => {
-    abc = await serve(new SumPredictor([['a', 'float'], ['b', 'float'], ['c', 'float']], 10));
-    two = await serve(new SumPredictor([['x0', 'float'], ['x1', 'float']], 5));
-    qa = await serve(new SumPredictor([['question', 'string'], ['context', 'string']], 25));
+    abc = await serve(
+      new SumPredictor(
+        [
+          ['a', 'float'],
+          ['b', 'float'],
+          ['c', 'float'],
+        ],
+        10,
+      ),
+    );
+    two = await serve(
+      new SumPredictor(
+        [
+          ['x0', 'float'],
+          ['x1', 'float'],
+        ],
+        5,
+      ),
+    );
+    qa = await serve(
+      new SumPredictor(
+        [
+          ['question', 'string'],
+          ['context', 'string'],
+        ],
+        25,
+      ),
+    );
   });
   afterAll(async () => {
     await Promise.all([abc, two, qa].map((a) => a?.close()));
@@ -90,43 +121,62 @@ describe('MLflow scoring protocol (bodies exactly as MLflow\'s docs show them)',
       const r = await post(abc, body, 'application/json');
       expect(r.statusCode, `${body}: ${r.body}`).toBe(200);
       const preds = r.json().predictions as Array<{ predicted_label: string; probabilities: number[] }>;
-      expect(preds.map((p) => p.predicted_label), body).toEqual(['0', '1']);
+      expect(
+        preds.map((p) => p.predicted_label),
+        body,
+      ).toEqual(['0', '1']);
       expect(preds[1]!.probabilities[1], body).toBeCloseTo(p1(15, 10), 12);
     }
   });
 
   it('the documented inputs-with-params example (columnar strings)', async () => {
-    const r = await post(qa, `{
+    const r = await post(
+      qa,
+      `{
     "inputs": {"question": ["What color is it?"], "context": ["Some contexts"]},
     "params": {"max_answer_len": 10}
-}`, 'application/json');
+}`,
+      'application/json',
+    );
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().predictions[0].probabilities[1]).toBeCloseTo(p1('What color is it?'.length + 'Some contexts'.length, 25), 12);
   });
 
   it('MLflow 1.x: format=pandas-split and format=pandas-records', async () => {
-    const split = await post(abc, `{
+    const split = await post(
+      abc,
+      `{
     "columns": ["a", "b", "c"],
     "data": [[1, 2, 3], [4, 5, 6]]
-}`, 'application/json; format=pandas-split');
+}`,
+      'application/json; format=pandas-split',
+    );
     expect(split.statusCode, split.body).toBe(200);
     expect(split.json().predictions.map((p: { predicted_label: string }) => p.predicted_label)).toEqual(['0', '1']);
-    const records = await post(abc, `[
+    const records = await post(
+      abc,
+      `[
     {"a": 1,"b": 2,"c": 3},
     {"a": 4,"b": 5,"c": 6}
-]`, 'application/json; format=pandas-records');
+]`,
+      'application/json; format=pandas-records',
+    );
     expect(records.statusCode, records.body).toBe(200);
     expect(records.json().predictions).toEqual(split.json().predictions);
   });
 
   it('the documented tensor examples (text or a list for a number column): every record scored, each value read as missing with a warning', async () => {
-    const r = await post(abc, `{
+    const r = await post(
+      abc,
+      `{
     "instances": [
         {"a": "s1", "b": 1, "c": [1, 2, 3]},
         {"a": "s2", "b": 2, "c": [4, 5, 6]},
         {"a": "s3", "b": 3, "c": [7, 8, 9]}
     ]
-}`, 'application/json');
+}`,
+      'application/json',
+    );
     expect(r.statusCode).toBe(200);
     const preds = r.json().predictions as Array<{ warnings?: Array<{ field: string; action: string }> }>;
     expect(preds).toHaveLength(3);
@@ -146,13 +196,21 @@ describe('MLflow scoring protocol (bodies exactly as MLflow\'s docs show them)',
       ['{"inputs": 5}', 'application/json', /the "inputs" body: "inputs" must be a list of records or a dict of columns, not a number/],
       ['{"dataframe_records": [{"a": 1, "b": 2, "c": 3}], "params": [1]}', 'application/json', /"params" must be an object .* not a list/],
       ['{"a": 1}', 'application/json; format=pandas-split', /the pandas-split body: "columns" is missing \(and 1 more error\)/],
-      ['{"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}', 'application/json; format=pandas-records', /the pandas-records body must be a list of records \[\{"column": value, \.\.\.\}\] \(format=pandas-records\), not an object/],
+      [
+        '{"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}',
+        'application/json; format=pandas-records',
+        /the pandas-records body must be a list of records \[\{"column": value, \.\.\.\}\] \(format=pandas-records\), not an object/,
+      ],
       ['{"dataframe_split": {"columns": [1], "data": [[1]]}}', 'application/json', /"dataframe_split\.columns\[0\]" is a number, not a column name/],
       ['{"dataframe_split": {"columns": ["a", "b", "c"], "data": 5}}', 'application/json', /"dataframe_split\.data" must be a list of rows/],
       ['{"dataframe_records": [{"a": 1, "b": 2, "c": 3}, "x"]}', 'application/json', /^record 1 is a string, not an object/],
       ['{"instances": [[1, 2, 3], 7]}', 'application/json', /^record 1 is a number, not a record \(an object, or a list of values in input order\)/],
       ['{"record_ids": "a"}', 'application/json', /the "record_ids" body: "record_ids" must be a list of ids, not a string/],
-      ['{"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}, "params": "x"}', 'application/json', /"params" must be an object of parameter names and values, not a string/],
+      [
+        '{"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1, 2, 3]]}, "params": "x"}',
+        'application/json',
+        /"params" must be an object of parameter names and values, not a string/,
+      ],
     ];
     for (const [body, type, msg] of cases) {
       const r = await post(abc, body, type);
@@ -168,7 +226,7 @@ describe('MLflow scoring protocol (bodies exactly as MLflow\'s docs show them)',
     expect(rows.json().error.details.errors.map((e: { record: number }) => e.record)).toEqual([1, 2]);
   });
 
-  it('GET /health and /version, as MLflow\'s scoring server answers them', async () => {
+  it("GET /health and /version, as MLflow's scoring server answers them", async () => {
     const h = await abc.inject({ method: 'GET', url: '/health' });
     expect(h.statusCode).toBe(200);
     expect(h.json()).toMatchObject({ status: 'ok', model: 'm', model_version: '3' });
@@ -187,9 +245,28 @@ describe('SageMaker inference conventions', () => {
   let app: FastifyInstance;
   let all: FastifyInstance;
   beforeAll(async () => {
-    app = await serve(new SumPredictor([['a', 'float'], ['b', 'float'], ['c', 'float']], 10));
+    app = await serve(
+      new SumPredictor(
+        [
+          ['a', 'float'],
+          ['b', 'float'],
+          ['c', 'float'],
+        ],
+        10,
+      ),
+    );
     // As SAGEMAKER_INFERENCE_OUTPUT=predicted_label,probability,probabilities,labels configures it.
-    all = await serve(new SumPredictor([['a', 'float'], ['b', 'float'], ['c', 'float']], 10), { outputKeys: ['predicted_label', 'probability', 'probabilities', 'labels'] });
+    all = await serve(
+      new SumPredictor(
+        [
+          ['a', 'float'],
+          ['b', 'float'],
+          ['c', 'float'],
+        ],
+        10,
+      ),
+      { outputKeys: ['predicted_label', 'probability', 'probabilities', 'labels'] },
+    );
   });
   afterAll(async () => {
     await app?.close();
@@ -197,7 +274,7 @@ describe('SageMaker inference conventions', () => {
   });
   const csvBody = '1,2,3\n4,5,6\n';
 
-  it('text/csv in and out: no header, one line per record, predicted_label by default (Autopilot\'s default)', async () => {
+  it("text/csv in and out: no header, one line per record, predicted_label by default (Autopilot's default)", async () => {
     const r = await post(app, csvBody, 'text/csv', 'text/csv');
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^text\/csv/);
@@ -212,15 +289,25 @@ describe('SageMaker inference conventions', () => {
     const chosen = await post(all, csvBody, 'text/csv', 'text/csv; output="probability,predicted_label"');
     expect(chosen.body).toBe(`${1 - p1(6, 10)},0\n${q},1\n`);
     const json = await post(app, csvBody, 'text/csv', 'application/json; output="predicted_label,probability"');
-    expect(json.json().predictions).toEqual([{ predicted_label: '0', probability: 1 - p1(6, 10) }, { predicted_label: '1', probability: q }]);
+    expect(json.json().predictions).toEqual([
+      { predicted_label: '0', probability: 1 - p1(6, 10) },
+      { predicted_label: '1', probability: q },
+    ]);
   });
 
   it('application/jsonlines in and out', async () => {
-    for (const body of ['{"a": 1, "b": 2, "c": 3}\n{"a": 4, "b": 5, "c": 6}\n', '[1, 2, 3]\n[4, 5, 6]', '{"features": [1, 2, 3]}\n\n{"features": [4, 5, 6]}\n']) {
+    for (const body of [
+      '{"a": 1, "b": 2, "c": 3}\n{"a": 4, "b": 5, "c": 6}\n',
+      '[1, 2, 3]\n[4, 5, 6]',
+      '{"features": [1, 2, 3]}\n\n{"features": [4, 5, 6]}\n',
+    ]) {
       const r = await post(all, body, 'application/jsonlines', 'application/jsonlines');
       expect(r.statusCode, r.body).toBe(200);
       expect(r.headers['content-type']).toMatch(/^application\/jsonlines/);
-      const lines = r.body.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = r.body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines).toHaveLength(2);
       expect(lines[1]).toEqual({ predicted_label: '1', probability: p1(15, 10), probabilities: [1 - p1(15, 10), p1(15, 10)], labels: ['0', '1'] });
     }

@@ -26,7 +26,19 @@ describe('decideDeployment', () => {
 
 describe('championStack', () => {
   it('pushes promotions, pops rollbacks, clears on removal', () => {
-    expect(championStack([{ kind: 'alias', version: 1 }, { kind: 'alias', version: 2 }, { kind: 'rollback', version: 1 }])).toEqual([1]);
-    expect(championStack([{ kind: 'alias', version: 1 }, { kind: 'alias_removed', version: null }, { kind: 'alias', version: 3 }])).toEqual([3]);
+    expect(
+      championStack([
+        { kind: 'alias', version: 1 },
+        { kind: 'alias', version: 2 },
+        { kind: 'rollback', version: 1 },
+      ]),
+    ).toEqual([1]);
+    expect(
+      championStack([
+        { kind: 'alias', version: 1 },
+        { kind: 'alias_removed', version: null },
+        { kind: 'alias', version: 3 },
+      ]),
+    ).toEqual([3]);
   });
 });

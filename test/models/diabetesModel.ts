@@ -26,7 +26,9 @@ export interface TrainedArtifact {
  * Fits the diabetes flow on the seed data and trains a small gradient-boosted model on the
  * result: a real artifact (model.json + fitted-flow.json) for endpoint tests and the benchmark.
  */
-export async function trainDiabetesModel(opts: { rows?: number; maxIter?: number; seed?: number; learner?: 'gbdt' | 'logistic' | 'forest' } = {}): Promise<TrainedArtifact> {
+export async function trainDiabetesModel(
+  opts: { rows?: number; maxIter?: number; seed?: number; learner?: 'gbdt' | 'logistic' | 'forest' } = {},
+): Promise<TrainedArtifact> {
   const engine = await Engine.open();
   try {
     const flow = await loadFlow(DIABETES_FLOW);

@@ -14,7 +14,8 @@ beforeAll(async () => {
   trained = await trainDiabetesModel({ rows: 3000, maxIter: 10 });
 }, 120_000);
 
-const RECORD = 'race,gender,age,admission_type_id,discharge_disposition_id,admission_source_id,time_in_hospital,num_lab_procedures,num_procedures,num_medications,number_outpatient,number_emergency,number_inpatient,number_diagnoses,max_glu_serum,A1Cresult,metformin,insulin,change,diabetesMed';
+const RECORD =
+  'race,gender,age,admission_type_id,discharge_disposition_id,admission_source_id,time_in_hospital,num_lab_procedures,num_procedures,num_medications,number_outpatient,number_emergency,number_inpatient,number_diagnoses,max_glu_serum,A1Cresult,metformin,insulin,change,diabetesMed';
 
 /** A registry with `n` approved versions of the real artifact; champion history 1 -> ... -> n. */
 async function registry(n: number): Promise<{ reg: ModelRegistry; dir: string }> {
@@ -54,7 +55,12 @@ describe('fallback champion (issue 13, point 11)', () => {
       expect(ping.json().fallback.reason).toMatch(/model\.json|JSON/);
       expect(notes).toEqual([expect.objectContaining({ champion: '3', serving: '2' })]);
       // Predictions are served, labelled with the version that computed them.
-      const csv = await app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ dataframe_records: [Object.fromEntries(RECORD.split(',').map((c) => [c, null]))] }) });
+      const csv = await app.inject({
+        method: 'POST',
+        url: '/invocations',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ dataframe_records: [Object.fromEntries(RECORD.split(',').map((c) => [c, null]))] }),
+      });
       expect(csv.headers['x-sluice-model-version']).toBe('2');
       // The registry still says 3 is champion: nothing was changed by the fallback.
       expect(reg.champion('readmission')!.version).toBe(3);

@@ -38,7 +38,12 @@ beforeAll(async () => {
   trained = await trainDiabetesModel({ rows: 10_000, maxIter: 30 });
   project = mkdtempSync(join(tmpdir(), 'sluice-real-'));
   registry = ModelRegistry.open(project);
-  await registry.register(trained.dir, { name: 'readmission', status: 'approved', metrics: { auc: 0.6 }, lineage: { fittedFlow: 'fitted-flow.json', seed: 7 } });
+  await registry.register(trained.dir, {
+    name: 'readmission',
+    status: 'approved',
+    metrics: { auc: 0.6 },
+    lineage: { fittedFlow: 'fitted-flow.json', seed: 7 },
+  });
   registry.promote('readmission', 1, 'champion', 'ana');
   follower = followChampion(registry, 'readmission', host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
     pollMs: 0,
@@ -108,8 +113,12 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
   it('accepts the same records as JSON and as headerless CSV, with identical answers', async () => {
     const header = lines[0]!.split(',');
     const raw = lines.slice(1, 6).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i]!, v])));
-    const a = await (await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_records: raw }) })).json();
-    const b = await (await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.slice(0, 6).join('\n') })).json();
+    const a = await (
+      await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_records: raw }) })
+    ).json();
+    const b = await (
+      await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.slice(0, 6).join('\n') })
+    ).json();
     // The column order of a headerless row, as a client learns it from GET /ping.
     const inputs = ((await (await fetch(`${base}/ping`)).json()) as { inputs: Array<{ name: string }> }).inputs.map((c) => c.name);
     expect(inputs).toEqual(host.current!.inputs.map((c) => c.name));
@@ -121,7 +130,11 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
 
   it('scores a batch larger than one chunk exactly as the same records in small requests', async () => {
     const post = async (from: number, to: number): Promise<unknown[]> => {
-      const res = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: [lines[0], ...lines.slice(from + 1, to + 1)].join('\n') });
+      const res = await fetch(`${base}/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: [lines[0], ...lines.slice(from + 1, to + 1)].join('\n'),
+      });
       expect(res.status).toBe(200);
       return ((await res.json()) as { predictions: unknown[] }).predictions;
     };
@@ -166,10 +179,29 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     const notes = join(dir, 'notes.csv');
     const trainedDir = trained.dir;
     const ageType = trained.fitted.input.find((c) => c.name === 'age')!.type;
-    const { stdout } = await promisify(execFile)(process.execPath, [SLUICE_BIN, 'models', 'predict', 'readmission', '--input', input, '--output', join(dir, 'out.csv'), '--errors', notes, '--project', project, '--json']);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      SLUICE_BIN,
+      'models',
+      'predict',
+      'readmission',
+      '--input',
+      input,
+      '--output',
+      join(dir, 'out.csv'),
+      '--errors',
+      notes,
+      '--project',
+      project,
+      '--json',
+    ]);
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ model: 'readmission', version: 1, rows: 50, scored: 50, failed: 0, notes: 1, labels: ['0', '1'] });
-    expect(readFileSync(notes, 'utf8')).toBe('line,column,value,action,detail\n4,age,old,read as missing,not a string\n'.replace('not a string', `not ${ageType === 'integer' ? 'an' : 'a'} ${ageType}`));
+    expect(readFileSync(notes, 'utf8')).toBe(
+      'line,column,value,action,detail\n4,age,old,read as missing,not a string\n'.replace(
+        'not a string',
+        `not ${ageType === 'integer' ? 'an' : 'a'} ${ageType}`,
+      ),
+    );
     const engine = await Engine.open();
     try {
       await readTable(engine, join(dir, 'out.csv'), { name: 'out' });
@@ -271,7 +303,11 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
       const r1 = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.slice(0, 3).join('\n') });
       expect(r1.status).toBe(200);
       expect(r1.headers.get('x-sluice-prediction-id')).toBeTruthy();
-      const promote = await fetch(`${url}/api/models/readmission/promote`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sluice-user': 'ana' }, body: JSON.stringify({ version: 2 }) });
+      const promote = await fetch(`${url}/api/models/readmission/promote`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sluice-user': 'ana' },
+        body: JSON.stringify({ version: 2 }),
+      });
       expect(promote.status).toBe(200);
       await endpoint.follower.sync();
       const r2 = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.slice(0, 3).join('\n') });

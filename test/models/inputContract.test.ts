@@ -11,7 +11,10 @@ import { MANIFEST_FORMAT } from '../../src/training/manifest.js';
 import { splitHoldoutFile } from '../../src/training/splitHoldoutFile.js';
 import { errorOf } from '../support/errors.js';
 
-const BASE: ColumnSchema[] = [{ name: 'age', type: 'integer' }, { name: 'gender', type: 'string' }];
+const BASE: ColumnSchema[] = [
+  { name: 'age', type: 'integer' },
+  { name: 'gender', type: 'string' },
+];
 const WIDER: ColumnSchema[] = [...BASE, { name: 'extra_1', type: 'float' }, { name: 'extra_2', type: 'string' }];
 
 /** A training output folder whose manifest records `inputs` (as trainModel writes it). */
@@ -39,7 +42,9 @@ describe('the input contract (issue 13, point 10)', () => {
     expect(compareInputs(BASE, [...BASE].reverse())).toBeUndefined();
     const c = compareInputs(BASE, WIDER)!;
     expect(describeInputChange(c)).toBe('requires new columns extra_1, extra_2');
-    expect(describeInputChange(compareInputs(WIDER, [{ name: 'age', type: 'float' }])!)).toBe('no longer requires gender, extra_1, extra_2; age is now float (was integer)');
+    expect(describeInputChange(compareInputs(WIDER, [{ name: 'age', type: 'float' }])!)).toBe(
+      'no longer requires gender, extra_1, extra_2; age is now float (was integer)',
+    );
   });
 
   it('promotion refuses a version whose required inputs differ, unless told', () => {
@@ -74,7 +79,8 @@ describe('the input contract (issue 13, point 10)', () => {
   it('POST /api/models/:name/promote answers 409, and promotes with "allowSchemaChange": true', async () => {
     const app = Fastify();
     await app.register(modelsRoutes, { registry: reg, prefix: '/api' });
-    const promote = (body: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/models/m/promote', headers: { 'x-sluice-user': 'ana' }, payload: body });
+    const promote = (body: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/api/models/m/promote', headers: { 'x-sluice-user': 'ana' }, payload: body });
     const refused = await promote({ version: 2 });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error).toMatchObject({ code: 'MODEL_INPUTS_CHANGED', details: { added: [{ name: 'extra_1' }, { name: 'extra_2' }] } });
@@ -90,7 +96,13 @@ describe('columns the flow does not know', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-contract-split-'));
     const csv = join(dir, 'batch.csv');
     writeFileSync(csv, `age,gender,extra_1,y\n${Array.from({ length: 50 }, (_, i) => `${i},F,${i / 2},${i % 2}`).join('\n')}\n`);
-    const s = await splitHoldoutFile(csv, { fraction: 0.2, seed: 0, train: join(dir, 't.parquet'), holdout: join(dir, 'h.parquet'), drop: (cols) => cols.filter((c) => c === 'extra_1' || c === 'nope') });
+    const s = await splitHoldoutFile(csv, {
+      fraction: 0.2,
+      seed: 0,
+      train: join(dir, 't.parquet'),
+      holdout: join(dir, 'h.parquet'),
+      drop: (cols) => cols.filter((c) => c === 'extra_1' || c === 'nope'),
+    });
     expect(s.dropped).toEqual(['extra_1']);
     const { Engine } = await import('../../src/engine/Engine.js');
     const engine = await Engine.open();

@@ -15,7 +15,10 @@ import { cli, newProject } from '../state/liveProject.js';
 // finding the console shows; sluice.yaml model.allowSchemaChange and the CLI's
 // --allow-schema-change let it through. (Registry and API: inputContract.test.ts.)
 
-const BASE: ColumnSchema[] = [{ name: 'age', type: 'integer' }, { name: 'gender', type: 'string' }];
+const BASE: ColumnSchema[] = [
+  { name: 'age', type: 'integer' },
+  { name: 'gender', type: 'string' },
+];
 const WIDER: ColumnSchema[] = [...BASE, { name: 'extra_1', type: 'float' }, { name: '<b>extra_2</b>', type: 'string' }];
 
 /** A training output folder whose manifest records `inputs` (as trainModel writes it). */
@@ -40,8 +43,22 @@ const PIPELINE = `pipeline:
     done: { type: succeed, outcome: finished }`;
 
 const activities: Record<string, Activity<any, unknown>> = {
-  fake_train: async () => ({ model: 'readmission', metric: 'roc_auc', direction: 'maximize', holdoutFile: 'unused', champion: { version: 1, value: 0.7 }, candidate: { value: 0.9 } }),
-  fake_register: async () => ({ model: 'readmission', version: 2, candidate: 0.9, metric: 'roc_auc', champion: { version: 1, value: 0.7 }, betterThanChampion: true }),
+  fake_train: async () => ({
+    model: 'readmission',
+    metric: 'roc_auc',
+    direction: 'maximize',
+    holdoutFile: 'unused',
+    champion: { version: 1, value: 0.7 },
+    candidate: { value: 0.9 },
+  }),
+  fake_register: async () => ({
+    model: 'readmission',
+    version: 2,
+    candidate: 0.9,
+    metric: 'roc_auc',
+    champion: { version: 1, value: 0.7 },
+    betterThanChampion: true,
+  }),
 };
 
 const open: ConsoleProject[] = [];
@@ -68,7 +85,9 @@ describe("the pipeline's deploy and a changed input contract (issue 13, point 10
     const { p, id, deploy } = await deployWider();
     expect(deploy.decision).toBe('challenger');
     expect(deploy.reason).toContain('kept as challenger');
-    expect(deploy.findings).toEqual([{ code: 'MODEL_INPUTS_CHANGED', message: 'version 2 requires new columns extra_1, <b>extra_2</b> compared with champion version 1' }]);
+    expect(deploy.findings).toEqual([
+      { code: 'MODEL_INPUTS_CHANGED', message: 'version 2 requires new columns extra_1, <b>extra_2</b> compared with champion version 1' },
+    ]);
     expect(p.registry.champion('readmission')!.version).toBe(1);
     const page = await get(p, `/executions/${id}`, 'vic');
     expect(page.statusCode).toBe(200);
@@ -80,7 +99,9 @@ describe("the pipeline's deploy and a changed input contract (issue 13, point 10
     const { p, id, deploy } = await deployWider((yaml) => yaml.replace(/^model:\n/m, 'model:\n  allowSchemaChange: true\n'));
     expect(p.project.config.model.allowSchemaChange).toBe(true);
     expect(deploy.decision).toBe('champion');
-    expect(deploy.findings[0].message).toBe('version 2 requires new columns extra_1, <b>extra_2</b> compared with champion version 1 (allowed by model.allowSchemaChange)');
+    expect(deploy.findings[0].message).toBe(
+      'version 2 requires new columns extra_1, <b>extra_2</b> compared with champion version 1 (allowed by model.allowSchemaChange)',
+    );
     expect(p.registry.champion('readmission')!.version).toBe(2);
     expect((await get(p, `/executions/${id}`, 'vic')).body).toContain('(allowed by model.allowSchemaChange)');
   });
@@ -118,6 +139,8 @@ describe('sluice models promote --allow-schema-change', () => {
     const ok = cli(dir, ['models', 'promote', 'm', '2', '--allow-schema-change', '--comment', 'clients send extra_1'], { SLUICE_USER: 'ops' });
     expect(ok.code, ok.stderr).toBe(0);
     expect(cli(dir, ['models', 'list']).stdout).toMatch(/champion=2/);
-    expect(cli(dir, ['models', 'history', 'm']).stdout).toContain('clients send extra_1; inputs changed (allowed): requires new columns extra_1, <b>extra_2</b>');
+    expect(cli(dir, ['models', 'history', 'm']).stdout).toContain(
+      'clients send extra_1; inputs changed (allowed): requires new columns extra_1, <b>extra_2</b>',
+    );
   }, 120_000);
 });

@@ -27,7 +27,13 @@ afterAll(async () => {
 });
 
 const csv = (body: string, type = 'text/csv') => app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': type }, payload: body });
-const json = (body: unknown) => app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'application/json' }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+const json = (body: unknown) =>
+  app.inject({
+    method: 'POST',
+    url: '/invocations',
+    headers: { 'content-type': 'application/json' },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 const RECORDS = [
   { age: 70, gender: 'Female', num_medications: 30, insulin: true },
@@ -47,7 +53,7 @@ describe('POST /invocations', () => {
   let expected: unknown;
   beforeAll(async () => {
     await host.load(() => new ThresholdPredictor('1', 15));
-    expected = (await new ThresholdPredictor('1', 15).predict(RECORDS.map((r) => ({ ...r }))));
+    expected = await new ThresholdPredictor('1', 15).predict(RECORDS.map((r) => ({ ...r })));
   });
 
   it('answers /ping with the model', async () => {
@@ -72,7 +78,12 @@ describe('POST /invocations', () => {
       await json({ instances: RECORDS }),
       await json({ instances: RECORDS.map((r) => [r.age, r.gender, r.num_medications, r.insulin]) }),
       await json({ dataframe_records: RECORDS }),
-      await json({ dataframe_split: { columns: ['gender', 'readmitted', 'num_medications', 'age', 'insulin'], data: RECORDS.map((r) => [r.gender, 'NO', r.num_medications, r.age, r.insulin]) } }),
+      await json({
+        dataframe_split: {
+          columns: ['gender', 'readmitted', 'num_medications', 'age', 'insulin'],
+          data: RECORDS.map((r) => [r.gender, 'NO', r.num_medications, r.age, r.insulin]),
+        },
+      }),
       await csv('age,gender,num_medications,insulin\n70,Female,30,true\n40,Male,3,false\n'),
       // Header in another order, with an extra column (the target), CRLF line ends and a quoted value.
       await csv('readmitted,insulin,"gender",num_medications,age\r\nNO,yes,Female,30,70\r\n>30,no,Male,3.0,40\r\n'),
@@ -96,14 +107,24 @@ describe('POST /invocations', () => {
   });
 
   it('answers in CSV when asked with Accept: text/csv: no header, as Autopilot writes it', async () => {
-    const r = await app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'text/csv', accept: 'text/csv' }, payload: '70,Female,30,true\n40,Male,3,false\n' });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/invocations',
+      headers: { 'content-type': 'text/csv', accept: 'text/csv' },
+      payload: '70,Female,30,true\n40,Male,3,false\n',
+    });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toContain('text/csv');
     expect(r.headers['x-sluice-model-version']).toBe('1');
-    const p = (expected as Array<{ predicted_label: string; probabilities: number[] }>);
+    const p = expected as Array<{ predicted_label: string; probabilities: number[] }>;
     expect(r.body).toBe(p.map((x) => x.predicted_label).join('\n') + '\n');
     // Both accepted at the same quality: the first wins.
-    const j = await app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'text/csv', accept: 'application/json, text/csv' }, payload: '70,Female,30,true\n' });
+    const j = await app.inject({
+      method: 'POST',
+      url: '/invocations',
+      headers: { 'content-type': 'text/csv', accept: 'application/json, text/csv' },
+      payload: '70,Female,30,true\n',
+    });
     expect(j.json().predictions).toHaveLength(1);
   });
 
@@ -115,9 +136,21 @@ describe('POST /invocations', () => {
 
 describe('input errors are 400 with the record and the field', () => {
   const cases: Array<[string, () => Promise<{ statusCode: number; json(): any }>, number, string, { record?: number; field?: string; line?: number }]> = [
-    ['missing key in an object', () => json({ instances: [RECORDS[0], { age: 1, gender: 'Male', insulin: true }] }), 400, 'INVOCATION_MISSING_COLUMN', { record: 1, field: 'num_medications' }],
+    [
+      'missing key in an object',
+      () => json({ instances: [RECORDS[0], { age: 1, gender: 'Male', insulin: true }] }),
+      400,
+      'INVOCATION_MISSING_COLUMN',
+      { record: 1, field: 'num_medications' },
+    ],
     ['missing CSV column', () => csv('age,gender,insulin\n1,Male,true\n'), 400, 'INVOCATION_MISSING_COLUMN', { record: 0, field: 'num_medications' }],
-    ['missing dataframe_split column', () => json({ dataframe_split: { columns: ['age', 'gender', 'insulin'], data: [[1, 'Male', true]] } }), 400, 'INVOCATION_MISSING_COLUMN', { field: 'num_medications' }],
+    [
+      'missing dataframe_split column',
+      () => json({ dataframe_split: { columns: ['age', 'gender', 'insulin'], data: [[1, 'Male', true]] } }),
+      400,
+      'INVOCATION_MISSING_COLUMN',
+      { field: 'num_medications' },
+    ],
     ['empty JSON body', () => json(''), 400, 'INVOCATION_EMPTY_BODY', {}],
     ['empty CSV body', () => csv('\n\n'), 400, 'INVOCATION_EMPTY_BODY', {}],
     ['no records', () => json({ instances: [] }), 400, 'INVOCATION_NO_RECORDS', {}],
@@ -130,14 +163,32 @@ describe('input errors are 400 with the record and the field', () => {
     ['unterminated CSV quote', () => csv('age,gender,num_medications,insulin\n1,"Male,2,true\n'), 400, 'INVOCATION_BAD_CSV', { line: 2 }],
     ['ragged CSV row', () => csv('age,gender,num_medications,insulin\n1,Male,2,true\n1,Male,2\n'), 400, 'INVOCATION_BAD_CSV', { line: 3 }],
     ['headerless CSV with too few fields', () => csv('1,Male,2\n'), 400, 'INVOCATION_BAD_ROW', { record: 0 }],
-    ['unseen category (the predictor refuses the only record)', () => json({ instances: [{ ...RECORDS[1], gender: 'Unknown/Invalid' }] }), 400, 'FLOW_UNSEEN_CATEGORY', { record: 0, field: 'gender' }],
+    [
+      'unseen category (the predictor refuses the only record)',
+      () => json({ instances: [{ ...RECORDS[1], gender: 'Unknown/Invalid' }] }),
+      400,
+      'FLOW_UNSEEN_CATEGORY',
+      { record: 0, field: 'gender' },
+    ],
     ['too many records', () => json({ instances: Array.from({ length: 51 }, () => [1, 'Male', 2, true]) }), 413, 'INVOCATION_TOO_MANY_RECORDS', {}],
     ['body over the limit', () => csv('1,Male,2,true\n'.repeat(400)), 413, 'INVOCATION_TOO_LARGE', {}],
     // Refused before parsing, past 64 levels (issue 13).
     ['deeply nested JSON', () => json('{"instances": ' + '['.repeat(1500) + ']'.repeat(1500) + '}'), 400, 'JSON_TOO_DEEP', {}],
     ['unbalanced deep JSON', () => json('['.repeat(4000)), 400, 'JSON_TOO_DEEP', {}],
-    ['JSON nested 60 deep is parsed (under the limit)', () => json('{"instances": ' + '['.repeat(60) + ']'.repeat(60) + '}'), 400, 'INVOCATION_BAD_ROW', { record: 0 }],
-    ['a __proto__ key is data, not a prototype', () => json('{"instances": [{"__proto__": {"age": 1}, "gender": "Male", "num_medications": 1, "insulin": true}]}'), 400, 'INVOCATION_MISSING_COLUMN', { record: 0, field: 'age' }],
+    [
+      'JSON nested 60 deep is parsed (under the limit)',
+      () => json('{"instances": ' + '['.repeat(60) + ']'.repeat(60) + '}'),
+      400,
+      'INVOCATION_BAD_ROW',
+      { record: 0 },
+    ],
+    [
+      'a __proto__ key is data, not a prototype',
+      () => json('{"instances": [{"__proto__": {"age": 1}, "gender": "Male", "num_medications": 1, "insulin": true}]}'),
+      400,
+      'INVOCATION_MISSING_COLUMN',
+      { record: 0, field: 'age' },
+    ],
     ['record ids without an online store', () => json({ record_ids: ['a'] }), 400, 'INVOCATION_LOOKUP_UNAVAILABLE', { field: 'record_ids' }],
     ['unsupported content type', () => csv('age=1', 'application/x-www-form-urlencoded'), 415, 'INVOCATION_UNSUPPORTED_TYPE', {}],
   ];
@@ -152,7 +203,6 @@ describe('input errors are 400 with the record and the field', () => {
       for (const [k, v] of Object.entries(loc)) expect(err.location?.[k], JSON.stringify(err)).toBe(v);
     });
   }
-
 });
 
 describe('a broken predictor', () => {
@@ -205,7 +255,10 @@ describe('GET /metrics and the prediction log', () => {
     expect(text).toContain('sluice_records_predicted_total{model="readmission",version="1"} 21');
     expect(text).toContain('sluice_model_loaded{model="readmission",version="3"} 1');
     // Histogram buckets are cumulative and end at the count.
-    const buckets = text.split('\n').filter((l) => l.startsWith('sluice_invocation_duration_seconds_bucket{model="readmission",version="1"')).map((l) => Number(l.split(' ')[1]));
+    const buckets = text
+      .split('\n')
+      .filter((l) => l.startsWith('sluice_invocation_duration_seconds_bucket{model="readmission",version="1"'))
+      .map((l) => Number(l.split(' ')[1]));
     for (let i = 1; i < buckets.length; i++) expect(buckets[i]).toBeGreaterThanOrEqual(buckets[i - 1]!);
   });
 
@@ -234,10 +287,15 @@ describe('GET /metrics and the prediction log', () => {
 
   it('records the actual outcome beside a logged prediction', () => {
     const l = new PredictionLog(db, { sampleRate: 1 });
-    const id = l.maybeLog('m', '9', [{ a: 1 }, { a: 2 }], [
-      { predicted_label: 'yes', probabilities: [0.2, 0.8], labels: ['no', 'yes'] },
-      { predicted_label: 'no', probabilities: [0.9, 0.1], labels: ['no', 'yes'] },
-    ])!;
+    const id = l.maybeLog(
+      'm',
+      '9',
+      [{ a: 1 }, { a: 2 }],
+      [
+        { predicted_label: 'yes', probabilities: [0.2, 0.8], labels: ['no', 'yes'] },
+        { predicted_label: 'no', probabilities: [0.9, 0.1], labels: ['no', 'yes'] },
+      ],
+    )!;
     expect(l.recordActual(id, 1, 'yes')).toBe(true);
     expect(l.recordActual(id, 5, 'yes')).toBe(false);
     expect(l.recordActual('nope', 0, 'yes')).toBe(false);
@@ -253,8 +311,16 @@ describe('GET /metrics and the prediction log', () => {
     const quiet = new PredictionLog(db, { sampleRate: 0 });
     expect(quiet.maybeLog('m', '1', [{}], [{ predicted_label: 'a', probabilities: [1], labels: ['a'] }])).toBeUndefined();
     quiet.close();
-    const half = new PredictionLog(db, { sampleRate: 0.5, random: (() => { let i = 0; return () => (i++ % 2 ? 0.9 : 0.1); })() });
-    const logged = Array.from({ length: 10 }, () => half.maybeLog('m', '1', [{}], [{ predicted_label: 'a', probabilities: [1], labels: ['a'] }])).filter(Boolean);
+    const half = new PredictionLog(db, {
+      sampleRate: 0.5,
+      random: (() => {
+        let i = 0;
+        return () => (i++ % 2 ? 0.9 : 0.1);
+      })(),
+    });
+    const logged = Array.from({ length: 10 }, () => half.maybeLog('m', '1', [{}], [{ predicted_label: 'a', probabilities: [1], labels: ['a'] }])).filter(
+      Boolean,
+    );
     expect(logged).toHaveLength(5);
     half.close();
   });
@@ -268,7 +334,12 @@ describe('mounted under a prefix, with a charset in the Content-Type', () => {
     const prefixed = Fastify();
     await prefixed.register(invocationsRoutes, { host: h, metrics: m, prefix: '/api' });
     try {
-      const r = await prefixed.inject({ method: 'POST', url: '/api/invocations', headers: { 'content-type': 'application/json; charset=utf-8' }, payload: JSON.stringify({ instances: RECORDS }) });
+      const r = await prefixed.inject({
+        method: 'POST',
+        url: '/api/invocations',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        payload: JSON.stringify({ instances: RECORDS }),
+      });
       expect(r.statusCode, r.body).toBe(200);
       expect((await prefixed.inject({ method: 'GET', url: '/api/ping' })).statusCode).toBe(200);
       const bad = await prefixed.inject({ method: 'POST', url: '/api/invocations', headers: { 'content-type': 'text/plain' }, payload: 'x' });
@@ -318,7 +389,12 @@ describe('dirty values (issue 12): a prediction for every record', () => {
     expect(typeof p[0].predicted_label).toBe('string');
     expect(typeof p[1].predicted_label).toBe('string');
     expect(p[2].error).toMatchObject({ record: 2, code: 'FLOW_UNSEEN_CATEGORY', field: 'gender' });
-    const asCsv = await app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'application/json', accept: 'text/csv' }, payload: JSON.stringify({ instances: [RECORDS[0], { ...RECORDS[1], gender: 'Unknown/Invalid' }] }) });
+    const asCsv = await app.inject({
+      method: 'POST',
+      url: '/invocations',
+      headers: { 'content-type': 'application/json', accept: 'text/csv' },
+      payload: JSON.stringify({ instances: [RECORDS[0], { ...RECORDS[1], gender: 'Unknown/Invalid' }] }),
+    });
     expect(asCsv.body.split('\n')[1]).toMatch(/^,*$/);
   });
 });

@@ -40,17 +40,29 @@ describe('models routes', () => {
 
   it('approves, promotes, rolls back and records who', async () => {
     for (const version of [1, 2]) {
-      const r = await app.inject({ method: 'POST', url: `/models/readmission/versions/${version}/status`, headers: as('ana'), payload: { status: 'approved', comment: 'ok' } });
+      const r = await app.inject({
+        method: 'POST',
+        url: `/models/readmission/versions/${version}/status`,
+        headers: as('ana'),
+        payload: { status: 'approved', comment: 'ok' },
+      });
       expect(r.statusCode).toBe(200);
       expect(r.json()).toMatchObject({ status: 'approved', statusBy: 'ana', statusComment: 'ok' });
     }
-    expect((await app.inject({ method: 'POST', url: '/models/readmission/promote', headers: as('ana'), payload: { version: 1 } })).json().aliases).toEqual(['champion']);
+    expect((await app.inject({ method: 'POST', url: '/models/readmission/promote', headers: as('ana'), payload: { version: 1 } })).json().aliases).toEqual([
+      'champion',
+    ]);
     expect((await app.inject({ method: 'POST', url: '/models/readmission/promote', payload: { version: 2, by: 'bob' } })).statusCode).toBe(200);
     const rb = await app.inject({ method: 'POST', url: '/models/readmission/rollback', headers: as('carl'), payload: { comment: 'p99 regression' } });
     expect(rb.json().version).toBe(1);
     const history = (await app.inject({ url: '/models/readmission/history' })).json().history;
     expect(history.at(-1)).toMatchObject({ kind: 'rollback', from: '2', to: '1', by: 'carl', comment: 'p99 regression' });
-    const tags = await app.inject({ method: 'POST', url: '/models/readmission/versions/champion/tags', headers: as('ana'), payload: { tags: { team: 'care' } } });
+    const tags = await app.inject({
+      method: 'POST',
+      url: '/models/readmission/versions/champion/tags',
+      headers: as('ana'),
+      payload: { tags: { team: 'care' } },
+    });
     expect(tags.json().tags).toEqual({ team: 'care' });
   });
 
@@ -73,7 +85,11 @@ describe('models routes', () => {
       [{ method: 'POST', url: '/models/readmission/versions/1/status', headers: as('a'), payload: { status: 'ok' } }, 400, 'MODEL_BAD_STATUS'],
       [{ method: 'POST', url: '/models/readmission/versions/1/status', headers: as('a'), payload: { status: 'rejected' } }, 409, 'MODEL_CHAMPION_REJECT'],
       [{ method: 'POST', url: '/models/readmission/versions/1/tags', headers: as('a'), payload: { tags: [1] } }, 400, 'MODEL_BAD_REQUEST'],
-      [{ method: 'POST', url: '/models/readmission/promote', headers: { ...as('a'), 'content-type': 'application/json' }, payload: '{"version": ' }, 400, 'MODEL_BAD_REQUEST'],
+      [
+        { method: 'POST', url: '/models/readmission/promote', headers: { ...as('a'), 'content-type': 'application/json' }, payload: '{"version": ' },
+        400,
+        'MODEL_BAD_REQUEST',
+      ],
       [{ method: 'DELETE', url: '/models/readmission/aliases/staging', headers: as('a') }, 404, 'MODEL_NOT_FOUND'],
     ];
     for (const [req, status, code] of cases) {

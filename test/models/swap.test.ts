@@ -69,7 +69,11 @@ describe('swapping the champion under load', () => {
     let total = 0;
     const client = async (): Promise<void> => {
       while (running) {
-        const res = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [RECORD] }) });
+        const res = await fetch(`${base}/invocations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ instances: [RECORD] }),
+        });
         const text = await res.text();
         total++;
         if (res.status !== 200) {
@@ -79,7 +83,8 @@ describe('swapping the champion under load', () => {
         const body = JSON.parse(text) as { model_version: string; predictions: unknown[] };
         const header = res.headers.get('x-sluice-model-version') ?? '';
         if (header !== body.model_version) failures.push(`mixed: header ${header}, body ${body.model_version}`);
-        if (JSON.stringify(body.predictions[0]) !== JSON.stringify(expected.get(body.model_version))) failures.push(`version ${body.model_version} answered another version's prediction`);
+        if (JSON.stringify(body.predictions[0]) !== JSON.stringify(expected.get(body.model_version)))
+          failures.push(`version ${body.model_version} answered another version's prediction`);
         seen.set(header, (seen.get(header) ?? 0) + 1);
       }
     };
@@ -134,9 +139,15 @@ describe('swapping the champion under load', () => {
 
   it('keeps serving the old model when loading the new one fails', async () => {
     const errors: unknown[] = [];
-    const broken = followChampion(registry, 'readmission', host, async () => {
-      throw new Error('corrupt artifact');
-    }, { pollMs: 0, onError: (e) => errors.push(e) });
+    const broken = followChampion(
+      registry,
+      'readmission',
+      host,
+      async () => {
+        throw new Error('corrupt artifact');
+      },
+      { pollMs: 0, onError: (e) => errors.push(e) },
+    );
     await broken.ready;
     broken.stop();
     expect(errors).toHaveLength(1);

@@ -36,7 +36,15 @@ export class ThresholdPredictor implements Predictor {
     if (this.closed) throw new Error(`predictor ${this.version} closed during a request`);
     return records.map((r) => {
       if (r.gender !== null && r.gender !== 'Male' && r.gender !== 'Female') {
-        return { error: { record: 0, field: 'gender', code: 'FLOW_UNSEEN_CATEGORY', message: `"gender" has the unseen category ${JSON.stringify(r.gender)}`, hint: 'known: Male, Female' } };
+        return {
+          error: {
+            record: 0,
+            field: 'gender',
+            code: 'FLOW_UNSEEN_CATEGORY',
+            message: `"gender" has the unseen category ${JSON.stringify(r.gender)}`,
+            hint: 'known: Male, Female',
+          },
+        };
       }
       const meds = typeof r.num_medications === 'number' ? r.num_medications : this.threshold;
       const z = (meds - this.threshold) / 5 + (r.insulin === true ? 0.5 : 0);

@@ -20,7 +20,16 @@ beforeAll(async () => {
   records = await engine.query(`SELECT * FROM read_csv_auto('${csv}') LIMIT 1000`);
   // Values the fit never saw, and missing ones, in every encoded column.
   for (let i = 0; i < 1000; i += 17) {
-    records[i] = { ...records[i], color: i % 2 ? 'purple' : null, ward: 9, grade: i % 3 ? 'extreme' : null, site: 'mars', flag: null, dose: null, visits: null };
+    records[i] = {
+      ...records[i],
+      color: i % 2 ? 'purple' : null,
+      ward: 9,
+      grade: i % 3 ? 'extreme' : null,
+      site: 'mars',
+      flag: null,
+      dose: null,
+      visits: null,
+    };
   }
 });
 afterAll(() => engine.close());
@@ -39,7 +48,12 @@ function learners(data: TrainingData): Record<string, Model> {
     trainForest(frame, target, { nTrees: 12, seed: 1 }),
   ];
   const [gbdt, linear, forest] = members;
-  return { gbdt: gbdt!, [linear!.learner]: linear!, forest: forest!, ensemble: new EnsembleModel(gbdt!.task, gbdt!.labels, gbdt!.schema, members, [0.5, 0.3, 0.2]) };
+  return {
+    gbdt: gbdt!,
+    [linear!.learner]: linear!,
+    forest: forest!,
+    ensemble: new EnsembleModel(gbdt!.task, gbdt!.labels, gbdt!.schema, members, [0.5, 0.3, 0.2]),
+  };
 }
 
 /** Exports, scores the records both ways, and checks they agree to 1e-5. */
@@ -49,7 +63,9 @@ async function expectSameOutputs(model: Model, data: TrainingData, rows: Row[]):
   const got = await onnxOutputs(bytes, summary, graphFeeds(summary, data.fitted, rows));
   const diff = maxAbsDiff(want, got.values);
   expect(diff, `${model.learner}: max |sluice - onnx|`).toBeLessThan(1e-5);
-  console.info(`onnx parity: ${model.learner} ${model.task}${model.task === 'classification' ? ` (${model.labels.length} classes)` : ''} on ${rows.length} records: max |sluice - onnx| = ${diff.toExponential(2)}`);
+  console.info(
+    `onnx parity: ${model.learner} ${model.task}${model.task === 'classification' ? ` (${model.labels.length} classes)` : ''} on ${rows.length} records: max |sluice - onnx| = ${diff.toExponential(2)}`,
+  );
   if (model.task === 'classification') {
     const codes = argmaxRows(want, model.labels.length);
     expect(got.labels).toEqual(Array.from(codes, (c) => model.labels[c]));
@@ -66,7 +82,12 @@ describe('ONNX export matches Sluice on 1,000 records (onnxruntime-node)', () =>
     it(`${task}: gbdt, ${task === 'regression' ? 'linear' : 'logistic'}, forest and an ensemble, with impute, scale, one_hot, ordinal_encode and rename in the graph`, async () => {
       const data = await train(target, [...drop], problemType);
       // categorical features reach the trees and the linear model as text
-      expect(data.features.filter((f) => f.kind === 'categorical').map((f) => f.name).sort()).toEqual(['flag', 'site']);
+      expect(
+        data.features
+          .filter((f) => f.kind === 'categorical')
+          .map((f) => f.name)
+          .sort(),
+      ).toEqual(['flag', 'site']);
       const models = learners(data);
       expect(Object.keys(models)).toHaveLength(4);
       for (const model of Object.values(models)) await expectSameOutputs(model, data, records);
@@ -82,7 +103,15 @@ describe('ONNX export matches Sluice on 1,000 records (onnxruntime-node)', () =>
         '7 ordinal_encode graph',
         '8 rename_columns graph',
       ]);
-      expect(summary.inputs.map((i) => `${i.name}:${i.tensor}`).sort()).toEqual(['color:string', 'dose:double', 'flag:string', 'grade:string', 'site:string', 'visits:double', 'ward:double']);
+      expect(summary.inputs.map((i) => `${i.name}:${i.tensor}`).sort()).toEqual([
+        'color:string',
+        'dose:double',
+        'flag:string',
+        'grade:string',
+        'site:string',
+        'visits:double',
+        'ward:double',
+      ]);
     }, 120_000);
   }
 
@@ -180,6 +209,10 @@ describe('ONNX export matches Sluice on 1,000 records (onnxruntime-node)', () =>
     expect(summary.inputs.map((i) => i.name).sort()).toEqual(['color', 'dose', 'flag', 'grade', 'site', 'visits', 'ward']);
     expect(summary.caveats.join('\n')).toMatch(/step 4 \(one_hot\).*not seen at fit time/);
     // only records the flow accepts (unseen: error refuses unseen colors)
-    await expectSameOutputs(model, data, records.filter((r) => r.color !== 'purple'));
+    await expectSameOutputs(
+      model,
+      data,
+      records.filter((r) => r.color !== 'purple'),
+    );
   }, 60_000);
 });

@@ -69,7 +69,14 @@ describe.concurrent('sluice models export', () => {
     const r = await sluice(['models', 'export', 'readmit', '1', '--out', file, '--json', '--project', project]);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s).toMatchObject({ model: 'readmit version 1', format: 'onnx', task: 'classification', labels: ['false', 'true'], startsAfter: 0, opsets: { 'ai.onnx': 21, 'ai.onnx.ml': 5 } });
+    expect(s).toMatchObject({
+      model: 'readmit version 1',
+      format: 'onnx',
+      task: 'classification',
+      labels: ['false', 'true'],
+      startsAfter: 0,
+      opsets: { 'ai.onnx': 21, 'ai.onnx.ml': 5 },
+    });
     expect(s.bytes).toBe(readFileSync(file).length);
     const session = await ort.InferenceSession.create(readFileSync(file));
     expect(session.inputNames).toHaveLength(7);

@@ -16,7 +16,12 @@ type Row = Record<string, unknown>;
 
 /** Sluice's outputs for raw records, through the serving path (record transform, then the model). */
 export function sluiceOutputs(model: Model, fitted: FittedFlow, records: Row[]): Float64Array {
-  const transform = compileRecordTransform(pruneForServing(fitted, model.schema.map((s) => s.name)));
+  const transform = compileRecordTransform(
+    pruneForServing(
+      fitted,
+      model.schema.map((s) => s.name),
+    ),
+  );
   const rows = transform(records).map((r, i) => {
     if (!r.ok) throw new Error(`record ${i}: ${r.error.message}`);
     return r.row;
@@ -39,14 +44,26 @@ export function graphFeeds(summary: OnnxExportSummary, fitted: FittedFlow, recor
     const values = rows.map((r) => r[input.name]);
     feeds[input.name] =
       input.tensor === 'double'
-        ? new ort.Tensor('float64', Float64Array.from(values, (v) => (v === null || v === undefined || v === '' ? NaN : Number(v))), [rows.length, 1])
-        : new ort.Tensor('string', values.map((v) => (v === null || v === undefined ? '' : String(v))), [rows.length, 1]);
+        ? new ort.Tensor(
+            'float64',
+            Float64Array.from(values, (v) => (v === null || v === undefined || v === '' ? NaN : Number(v))),
+            [rows.length, 1],
+          )
+        : new ort.Tensor(
+            'string',
+            values.map((v) => (v === null || v === undefined ? '' : String(v))),
+            [rows.length, 1],
+          );
   }
   return feeds;
 }
 
 /** Runs the exported graph; returns the probability (or value) matrix and the labels. */
-export async function onnxOutputs(bytes: Uint8Array, summary: OnnxExportSummary, feeds: Record<string, ort.Tensor>): Promise<{ values: Float64Array; labels?: string[] }> {
+export async function onnxOutputs(
+  bytes: Uint8Array,
+  summary: OnnxExportSummary,
+  feeds: Record<string, ort.Tensor>,
+): Promise<{ values: Float64Array; labels?: string[] }> {
   const session = await ort.InferenceSession.create(bytes);
   const out = await session.run(feeds);
   if (summary.task === 'classification') {
@@ -83,7 +100,15 @@ export function writeMixedCsv(dir: string, n: number, seed = 1): string {
     const grade = r() < 0.05 ? null : grades[Math.floor(r() * 3)]!;
     const flag = r() < 0.5;
     const site = sites[Math.floor(r() * sites.length)]!;
-    const score = (dose ?? 40) / 30 + (visits ?? 3) / 4 + (color === 'red' ? 1.5 : 0) + (grade === 'high' ? 1 : 0) + (flag ? 0.7 : 0) + (site === 'east' ? -1 : 0) + ward * 0.2 + (r() - 0.5) * 3;
+    const score =
+      (dose ?? 40) / 30 +
+      (visits ?? 3) / 4 +
+      (color === 'red' ? 1.5 : 0) +
+      (grade === 'high' ? 1 : 0) +
+      (flag ? 0.7 : 0) +
+      (site === 'east' ? -1 : 0) +
+      ward * 0.2 +
+      (r() - 0.5) * 3;
     const outcome = score < 2.5 ? 'home' : score < 4 ? 'rehab' : 'readmitted';
     rows.push([dose, visits, color, ward, grade, flag, site, Math.round(score * 1000) / 10, outcome, outcome === 'readmitted' ? 'yes' : 'no']);
   }

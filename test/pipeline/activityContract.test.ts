@@ -26,7 +26,12 @@ import { DIABETES } from '../support/data.js';
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 
-interface Call { name: string; input: unknown; ctx: ActivityContext; output: unknown }
+interface Call {
+  name: string;
+  input: unknown;
+  ctx: ActivityContext;
+  output: unknown;
+}
 const calls: Call[] = [];
 let runtime: ProjectRuntime;
 let dir: string;
@@ -47,7 +52,8 @@ function effects(): Record<string, unknown> {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (!/\.db(-wal|-shm|-journal)?$/.test(e.name) && !e.name.endsWith('.lock')) files.push(`${relative(state, p)} ${statSync(p).isFile() ? 'file' : 'other'}`);
+      else if (!/\.db(-wal|-shm|-journal)?$/.test(e.name) && !e.name.endsWith('.lock'))
+        files.push(`${relative(state, p)} ${statSync(p).isFile() ? 'file' : 'other'}`);
     }
   };
   walk(state);
@@ -76,13 +82,16 @@ async function featureRows(): Promise<string[]> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-contract-'));
   copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(dir, 'diabetes.flow.yaml'));
-  writeFileSync(join(dir, 'sluice.yaml'), `name: contract
+  writeFileSync(
+    join(dir, 'sluice.yaml'),
+    `name: contract
 flow: diabetes.flow.yaml
 target: readmitted
 featureGroup: { name: encounters, recordIdentifier: record_id, eventTime: event_time }
 model: { name: readmission, timeLimit: 10, holdout: 0.25, learners: [logistic], maxCandidates: 1, ensemble: false }
 approvers: [{ name: ana, email: ana@example.com, role: approver }]
-`);
+`,
+  );
   const lines = readFileSync(DIABETES, 'utf8').split('\n');
   writeFileSync(join(dir, 'b1.csv'), [lines[0], ...lines.slice(1, 1501)].join('\n') + '\n');
   runtime = new ProjectRuntime(loadProject(dir), {
@@ -115,17 +124,25 @@ describe('every built-in activity keeps the idempotency contract (Activity.ts)',
     expect(calls.map((c) => c.name).sort()).toEqual([...WITH_EFFECTS].sort());
   });
 
-  it.each(WITH_EFFECTS)('%s: run again with the same key, the same output and no second effect', async (name) => {
-    const call = calls.find((c) => c.name === name)!;
-    const before = effects();
-    const rowsBefore = await featureRows();
-    const activity: Activity<any, unknown> = {
-      run_flow: runFlowActivity, report: reportActivity(runtime.store), ingest_features: ingestFeaturesActivity,
-      train: trainActivity, register_model: registerModelActivity, deploy: deployActivity,
-    }[name]!;
-    const again = await activity(call.input, { ...call.ctx, attempt: call.ctx.attempt + 1, signal: new AbortController().signal });
-    expect(JSON.parse(JSON.stringify(again))).toEqual(JSON.parse(JSON.stringify(call.output)));
-    expect(effects()).toEqual(before);
-    expect(await featureRows()).toEqual(rowsBefore);
-  }, 300_000);
+  it.each(WITH_EFFECTS)(
+    '%s: run again with the same key, the same output and no second effect',
+    async (name) => {
+      const call = calls.find((c) => c.name === name)!;
+      const before = effects();
+      const rowsBefore = await featureRows();
+      const activity: Activity<any, unknown> = {
+        run_flow: runFlowActivity,
+        report: reportActivity(runtime.store),
+        ingest_features: ingestFeaturesActivity,
+        train: trainActivity,
+        register_model: registerModelActivity,
+        deploy: deployActivity,
+      }[name]!;
+      const again = await activity(call.input, { ...call.ctx, attempt: call.ctx.attempt + 1, signal: new AbortController().signal });
+      expect(JSON.parse(JSON.stringify(again))).toEqual(JSON.parse(JSON.stringify(call.output)));
+      expect(effects()).toEqual(before);
+      expect(await featureRows()).toEqual(rowsBefore);
+    },
+    300_000,
+  );
 });

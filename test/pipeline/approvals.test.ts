@@ -4,7 +4,10 @@ import { createApprovalToken, findToken, hashToken } from '../../src/pipeline/ap
 import { decideApproval, type DecisionRequest } from '../../src/pipeline/approvals/decideApproval.js';
 import { ActivityRegistry, orchestrator, pipeline, tempProject } from './support.js';
 
-const USERS = [{ name: 'ana', role: 'approver' as const }, { name: 'zoe', role: 'admin' as const }];
+const USERS = [
+  { name: 'ana', role: 'approver' as const },
+  { name: 'zoe', role: 'admin' as const },
+];
 const DEF = pipeline(`start: ask\nstates:\n  ask: { type: approval, timeout: 1h, approvers: [ana, admin], next: done }\n  done: { type: succeed }\n`);
 
 async function waitingExecution() {
@@ -106,7 +109,14 @@ describe('approvals', () => {
     expect([demoted.code, demoted.httpStatus]).toEqual(['APPROVAL_FORBIDDEN', 403]);
     expect(demoted.message).toContain('Ana is a viewer');
     // An approver resolved earlier (a session, an API token) is re-checked the same way.
-    const stale = refusal(() => decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, approvers: [{ name: 'ana', role: 'viewer' }], decision: 'approve' }));
+    const stale = refusal(() =>
+      decideApproval(p.store, {
+        executionId: id,
+        approver: { name: 'ana', role: 'approver' },
+        approvers: [{ name: 'ana', role: 'viewer' }],
+        decision: 'approve',
+      }),
+    );
     expect(stale.code).toBe('APPROVAL_FORBIDDEN');
     expect(p.store.events(id)).toHaveLength(before);
     // A refused link is not spent: once Ana is an approver again, it decides.

@@ -11,7 +11,11 @@ const ROOT = join(import.meta.dirname, '..', '..');
 describe('built-in activities', () => {
   it('run_flow fits the project flow on the file, writes the batch and the fitted flow, and is idempotent', async () => {
     const p = tempProject();
-    const csv = readFileSync(join(ROOT, 'examples', 'diabetes', 'diabetic-readmission.csv'), 'utf8').split('\n').slice(0, 1501).join('\n') + '\n';
+    const csv =
+      readFileSync(join(ROOT, 'examples', 'diabetes', 'diabetic-readmission.csv'), 'utf8')
+        .split('\n')
+        .slice(0, 1501)
+        .join('\n') + '\n';
     writeFileSync(join(p.root, 'batch.csv'), csv);
     copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(p.root, 'main.flow.yaml'));
     const o = orchestrator(p, builtinActivities(), { config: { flow: 'main.flow.yaml' } });
@@ -27,10 +31,20 @@ describe('built-in activities', () => {
     expect(JSON.parse(readFileSync(out.fitted, 'utf8')).flowHash).toBe(out.flowHash);
     expect(rec.status).toBe('succeeded');
     // Running run_flow again for the same step returns the recorded result without recomputing.
-    const again = await builtinActivities().get('run_flow')({ file: join(p.root, 'batch.csv') }, {
-      executionId: ex.id, step: 'run_flow', attempt: 2, idempotencyKey: `${ex.id}:run_flow`, signal: new AbortController().signal, project: p.paths,
-      execution: { input: {}, results: {} }, log: (await import('pino')).default({ level: 'silent' }), config: { flow: 'does-not-exist.yaml' },
-    });
+    const again = await builtinActivities().get('run_flow')(
+      { file: join(p.root, 'batch.csv') },
+      {
+        executionId: ex.id,
+        step: 'run_flow',
+        attempt: 2,
+        idempotencyKey: `${ex.id}:run_flow`,
+        signal: new AbortController().signal,
+        project: p.paths,
+        execution: { input: {}, results: {} },
+        log: (await import('pino')).default({ level: 'silent' }),
+        config: { flow: 'does-not-exist.yaml' },
+      },
+    );
     expect(again).toEqual(out);
   }, 60_000);
 
@@ -41,8 +55,12 @@ describe('built-in activities', () => {
     writeFileSync(join(p.root, 'b2.csv'), [lines[0], ...lines.slice(1201, 2401)].join('\n') + '\n');
     copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(p.root, 'main.flow.yaml'));
     writeFileSync(join(p.root, 'gates.yaml'), 'gates:\n  - missing_share < 0.5\n  - dataset.rows >= 5000\n');
-    const o = orchestrator(p, builtinActivities({}, { store: p.store, publicUrl: 'http://x:1' }), { config: { flow: 'main.flow.yaml', target: 'readmitted', gates: 'gates.yaml' } });
-    const def = pipeline(`start: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, next: report }\n  report: { type: task, activity: report, next: ask }\n  ask: { type: approval, next: done }\n  done: { type: succeed }\n`);
+    const o = orchestrator(p, builtinActivities({}, { store: p.store, publicUrl: 'http://x:1' }), {
+      config: { flow: 'main.flow.yaml', target: 'readmitted', gates: 'gates.yaml' },
+    });
+    const def = pipeline(
+      `start: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, next: report }\n  report: { type: task, activity: report, next: ask }\n  ask: { type: approval, next: done }\n  done: { type: succeed }\n`,
+    );
     const first = o.start({ file: join(p.root, 'b1.csv') }, { pipeline: def });
     await o.runUntilIdle();
     const r1 = p.store.events(first.id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'report')!.data.output as Record<string, any>;
@@ -75,7 +93,9 @@ describe('built-in activities', () => {
     copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(p.root, 'main.flow.yaml'));
     const config = { flow: 'main.flow.yaml', name: 'demo', featureGroup: { name: 'encounters', eventTime: 'event_time' } };
     const o = orchestrator(p, builtinActivities(), { config });
-    const def = pipeline(`start: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, next: ingest }\n  ingest: { type: task, activity: ingest_features, end: true }\n`);
+    const def = pipeline(
+      `start: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, next: ingest }\n  ingest: { type: task, activity: ingest_features, end: true }\n`,
+    );
     const a = o.start({ file: join(p.root, 'b1.csv') }, { pipeline: def });
     await o.runUntilIdle();
     const b = o.start({ file: join(p.root, 'b2.csv') }, { pipeline: def });
@@ -87,9 +107,15 @@ describe('built-in activities', () => {
     expect(out(b.id)).toMatchObject({ created: false, status: 'ingested', batchId: b.id });
     // The same step again (a retry, or a resume after a crash) writes nothing and answers as the first time.
     const ctx = {
-      executionId: a.id, step: 'ingest', attempt: 2, idempotencyKey: `${a.id}:ingest`, signal: new AbortController().signal, project: p.paths,
+      executionId: a.id,
+      step: 'ingest',
+      attempt: 2,
+      idempotencyKey: `${a.id}:ingest`,
+      signal: new AbortController().signal,
+      project: p.paths,
       execution: { input: {}, results: { run_flow: p.store.events(a.id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')!.data.output } },
-      log: (await import('pino')).default({ level: 'silent' }), config,
+      log: (await import('pino')).default({ level: 'silent' }),
+      config,
     };
     expect(await builtinActivities().get('ingest_features')({}, ctx)).toEqual(out(a.id));
     // Killed after the effect but before its output was kept: the feature store's batch id still applies it once.
@@ -101,7 +127,10 @@ describe('built-in activities', () => {
     const p = tempProject();
     writeFileSync(join(p.root, 'b.csv'), 'a\n1\n');
     const o = orchestrator(p, builtinActivities());
-    const ex = o.start({ file: join(p.root, 'b.csv') }, { pipeline: pipeline(`start: f\nstates:\n  f: { type: task, activity: run_flow, retry: { count: 3 }, end: true }\n`) });
+    const ex = o.start(
+      { file: join(p.root, 'b.csv') },
+      { pipeline: pipeline(`start: f\nstates:\n  f: { type: task, activity: run_flow, retry: { count: 3 }, end: true }\n`) },
+    );
     await o.runUntilIdle();
     expect(p.store.require(ex.id).error).toMatchObject({ code: 'RUN_FLOW_NO_FLOW' });
     expect(p.store.events(ex.id).filter((e) => e.type === 'ActivityStarted')).toHaveLength(1);

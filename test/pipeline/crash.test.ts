@@ -35,7 +35,15 @@ function finish(p: ReturnType<typeof tempProject>) {
 function checkExactlyOnce(p: ReturnType<typeof tempProject>) {
   const execs = p.store.list({ limit: 1000 });
   const expected = execs.flatMap((e) => STEPS.map((s) => `${e.id}:${s}`)).sort();
-  const why = execs.map((e) => `${e.id} ${e.status} ${JSON.stringify(e.error)}\n${p.store.events(e.id).map((x) => `${x.seq} ${x.type} ${x.step ?? ''} ${JSON.stringify(x.data).slice(0, 120)}`).join('\n')}`).join('\n');
+  const why = execs
+    .map(
+      (e) =>
+        `${e.id} ${e.status} ${JSON.stringify(e.error)}\n${p.store
+          .events(e.id)
+          .map((x) => `${x.seq} ${x.type} ${x.step ?? ''} ${JSON.stringify(x.data).slice(0, 120)}`)
+          .join('\n')}`,
+    )
+    .join('\n');
   expect(effectLines(join(p.root, 'effects.txt')).sort(), why).toEqual(expected);
   for (const e of execs) {
     expect(e).toMatchObject({ status: 'succeeded', outcome: 'deployed' });
@@ -73,12 +81,21 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
     const killedAt = readFileSync(join(p.root, 'kill-points'), 'utf8').split('\n').filter(Boolean);
     expect(kills).toBe(killedAt.length);
     const steps = new Set(events.map((e) => e.step).filter(Boolean));
-    for (const step of steps) expect(killedAt.some((k) => k.split(':')[1] === step), `a kill in ${step}`).toBe(true);
+    for (const step of steps)
+      expect(
+        killedAt.some((k) => k.split(':')[1] === step),
+        `a kill in ${step}`,
+      ).toBe(true);
     for (const t of ['ActivityStarted', 'ActivitySucceeded', 'ActivityFailed', 'TimerStarted', 'TimerFired', 'ApprovalRequested', 'ApprovalNotified']) {
-      expect(killedAt.some((k) => k.startsWith(`${t}:`)), `a kill after ${t}`).toBe(true);
+      expect(
+        killedAt.some((k) => k.startsWith(`${t}:`)),
+        `a kill after ${t}`,
+      ).toBe(true);
     }
     // Every state kind was entered, and resumed, across kills.
-    expect(new Set(events.filter((e) => e.type === 'StateEntered').map((e) => e.data.type))).toEqual(new Set(['task', 'approval', 'choice', 'parallel', 'wait', 'succeed']));
+    expect(new Set(events.filter((e) => e.type === 'StateEntered').map((e) => e.data.type))).toEqual(
+      new Set(['task', 'approval', 'choice', 'parallel', 'wait', 'succeed']),
+    );
     expect(events.filter((e) => e.type === 'ActivityRetried')).toHaveLength(1);
   }, 900_000);
 
@@ -102,7 +119,11 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
     const def = parsePipelineYaml(CRASH_PIPELINE);
     for (let i = 0; i < 20; i++) p.store.create(def, { n: i });
     for (let round = 0; round < 10; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER], { cwd: ROOT, env: { ...process.env, PROJECT: p.root, CONCURRENCY: '3' }, stdio: 'ignore' });
+      const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
+        cwd: ROOT,
+        env: { ...process.env, PROJECT: p.root, CONCURRENCY: '3' },
+        stdio: 'ignore',
+      });
       // Listen from the start: on a fast machine the worker may finish before the kill.
       const exited = new Promise((r) => child.once('exit', r));
       const delay = 500 + Math.floor(Math.random() * 1000);
@@ -110,7 +131,8 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
       for (const ex of p.store.list({ limit: 100 })) {
-        if (ex.status === 'waiting' && pendingApproval(p.store.events(ex.id))) decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+        if (ex.status === 'waiting' && pendingApproval(p.store.events(ex.id)))
+          decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
       }
     }
     finish(p);

@@ -7,7 +7,6 @@ import { parsePipelineYaml } from '../../src/pipeline/definition/parsePipeline.j
 import { pipelineJsonSchema } from '../../src/pipeline/definition/pipelineJsonSchema.js';
 import { errorOf } from '../support/errors.js';
 
-
 const GOOD = `name: demo
 start: first
 states:
@@ -114,7 +113,10 @@ states:
     const e1 = errorOf(() => parsePipelineYaml('start: a\nstates:\n  a: { type: sleep }\n'));
     expect(e1.message).toContain('state "a"');
     expect(e1.location?.line).toBe(3);
-    const dup = GOOD.replace('b1: { type: wait, duration: 1s, end: true }', 'first: { type: wait, duration: 1s, end: true }').replace('start: b1', 'start: first');
+    const dup = GOOD.replace('b1: { type: wait, duration: 1s, end: true }', 'first: { type: wait, duration: 1s, end: true }').replace(
+      'start: b1',
+      'start: first',
+    );
     const e2 = errorOf(() => parsePipelineYaml(dup));
     expect(e2.message).toContain('state name "first" is used twice');
   });

@@ -68,7 +68,7 @@ describe('fault test: the real pipeline survives kills of the server (SIGKILL at
     };
     // Kill at random moments (seeded, so a failure can be replayed), approving between runs.
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     let kills = 0;
     for (let round = 0; round < 12; round++) {
       const r = await runWorker(dir, 1500 + Math.floor(rand() * 3500));
@@ -125,14 +125,22 @@ describe('fault test: the real pipeline survives kills of the server (SIGKILL at
         const gc = reg.collectGarbage({ dryRun: true });
         expect(gc.unregistered).toEqual([]);
         const modelDir = join(dir, '.sluice', 'models', 'readmission');
-        expect(readdirSync(modelDir).filter((f) => !f.startsWith('.') && !gc.leftovers.includes(join(modelDir, f))).sort()).toEqual(versions.map((v) => String(v.version)).sort());
+        expect(
+          readdirSync(modelDir)
+            .filter((f) => !f.startsWith('.') && !gc.leftovers.includes(join(modelDir, f)))
+            .sort(),
+        ).toEqual(versions.map((v) => String(v.version)).sort());
         // Deployments: each execution's champion promotion happened at most once, and exactly
         // when its deploy step says it did.
         const history = reg.history('readmission');
         for (const [id, o] of outputs) {
           const promotions = history.filter((h) => h.by === `pipeline:${id}` && h.kind === 'alias');
           expect(promotions.length, id).toBeLessThanOrEqual(1);
-          if (o.deploy) expect(promotions.map((h) => h.alias), id).toEqual([o.deploy.decision]);
+          if (o.deploy)
+            expect(
+              promotions.map((h) => h.alias),
+              id,
+            ).toEqual([o.deploy.decision]);
           else expect(promotions, id).toEqual([]);
         }
         expect(reg.champion('readmission')).toBeDefined();

@@ -25,14 +25,16 @@ describe('inbox watcher', () => {
     o.startLoop();
     const w = new InboxWatcher({ orchestrator: o, inbox: p.paths.inbox, archive: p.paths.archive, stabilityMs: 150 });
     await w.start();
-    await Promise.all(Array.from({ length: 100 }, async (_, i) => {
-      // Half renamed into place from a partial name, half written directly.
-      const name = `batch-${String(i).padStart(3, '0')}.csv`;
-      if (i % 2) {
-        await writeFile(join(p.paths.inbox, `.${name}.part`), `id,v\n${i},${i * 2}\n`);
-        await rename(join(p.paths.inbox, `.${name}.part`), join(p.paths.inbox, name));
-      } else await writeFile(join(p.paths.inbox, name), `id,v\n${i},${i * 2}\n`);
-    }));
+    await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        // Half renamed into place from a partial name, half written directly.
+        const name = `batch-${String(i).padStart(3, '0')}.csv`;
+        if (i % 2) {
+          await writeFile(join(p.paths.inbox, `.${name}.part`), `id,v\n${i},${i * 2}\n`);
+          await rename(join(p.paths.inbox, `.${name}.part`), join(p.paths.inbox, name));
+        } else await writeFile(join(p.paths.inbox, name), `id,v\n${i},${i * 2}\n`);
+      }),
+    );
     await until(() => p.store.count('succeeded') === 100);
     await sleep(300);
     expect(p.store.count()).toBe(100);

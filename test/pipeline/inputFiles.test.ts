@@ -25,19 +25,25 @@ async function project(extraRoots: string[] = []) {
   const dir = join(mkdtempSync(join(tmpdir(), 'sluice-input-')), 'p');
   initProject(dir);
   mkdirSync(join(dir, 'data'));
-  writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-    .replace(/^pipeline: default$/m, PIPE)
-    .replace(/^inputRoots: \[\]$/m, `inputRoots: ${JSON.stringify(['data', ...extraRoots])}`));
+  writeFileSync(
+    join(dir, 'sluice.yaml'),
+    readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+      .replace(/^pipeline: default$/m, PIPE)
+      .replace(/^inputRoots: \[\]$/m, `inputRoots: ${JSON.stringify(['data', ...extraRoots])}`),
+  );
   const p = loadProject(dir);
   const runtime = new ProjectRuntime(p);
   const app: FastifyInstance = await createServer({ project: p, runtime, endpoint: false, features: false });
-  cleanup.push(async () => { await app.close(); await runtime.close(); });
+  cleanup.push(async () => {
+    await app.close();
+    await runtime.close();
+  });
   const start = (file: string) => app.inject({ method: 'POST', url: '/api/executions', payload: { file } });
   return { dir, p, runtime, app, start };
 }
 
 describe('files only from where they belong', () => {
-  it('POST /api/executions refuses system files, /proc, links leading out and Sluice\'s own state, echoing nothing of them', async () => {
+  it("POST /api/executions refuses system files, /proc, links leading out and Sluice's own state, echoing nothing of them", async () => {
     const s = await project();
     symlinkSync('/etc/passwd', join(s.dir, 'data', 'escape.csv'));
     mkdirSync(join(s.dir, 'data', 'sub'));
@@ -82,8 +88,12 @@ describe('files only from where they belong', () => {
     cleanup.push(() => new Promise<void>((r) => sock.close(() => r())));
     const t0 = Date.now();
     const cases: Array<[string, string]> = [
-      ['/dev/zero', 'a device'], ['/dev/urandom', 'a device'], ['data/pipe.csv', 'a named pipe (FIFO)'], ['data/sock.csv', 'a socket'],
-      ['/proc/self/environ', 'on a kernel file system'], ['/proc/self/cmdline', 'on a kernel file system'],
+      ['/dev/zero', 'a device'],
+      ['/dev/urandom', 'a device'],
+      ['data/pipe.csv', 'a named pipe (FIFO)'],
+      ['data/sock.csv', 'a socket'],
+      ['/proc/self/environ', 'on a kernel file system'],
+      ['/proc/self/cmdline', 'on a kernel file system'],
     ];
     // In parallel, as an attacker would: all refused, the server answers at once.
     const answers = await Promise.all(cases.map(([file]) => s.start(file)));
@@ -104,7 +114,13 @@ describe('files only from where they belong', () => {
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     symlinkSync(join(dir, 'big.csv'), join(dir, 'link.csv'));
     const t0 = Date.now();
-    for (const [file, code] of [['/dev/zero', 'INPUT_NOT_A_FILE'], [join(dir, 'fifo'), 'INPUT_NOT_A_FILE'], ['/proc/self/environ', 'INPUT_NOT_A_FILE'], [join(dir, 'link.csv'), 'INPUT_NOT_A_FILE'], [join(dir, 'none'), 'FILE_NOT_FOUND']] as const) {
+    for (const [file, code] of [
+      ['/dev/zero', 'INPUT_NOT_A_FILE'],
+      [join(dir, 'fifo'), 'INPUT_NOT_A_FILE'],
+      ['/proc/self/environ', 'INPUT_NOT_A_FILE'],
+      [join(dir, 'link.csv'), 'INPUT_NOT_A_FILE'],
+      [join(dir, 'none'), 'FILE_NOT_FOUND'],
+    ] as const) {
       const e = await errorOfAsync(() => sha256File(file));
       expect(e.code, file).toBe(code);
       expect(e.message).not.toMatch(/PATH=/);
@@ -115,7 +131,13 @@ describe('files only from where they belong', () => {
   it('the inbox takes a link only to a file of the input roots (copying it); links leading out, FIFOs and sockets stay, and the watcher goes on', async () => {
     const s = await project();
     writeFileSync(join(s.dir, 'data', 'kept.csv'), 'id,v\n7,8\n');
-    const w = new InboxWatcher({ orchestrator: s.runtime.orchestrator, inbox: s.p.paths.inbox, archive: s.p.paths.archive, stabilityMs: 50, inputRoots: projectInputRoots(s.p) });
+    const w = new InboxWatcher({
+      orchestrator: s.runtime.orchestrator,
+      inbox: s.p.paths.inbox,
+      archive: s.p.paths.archive,
+      stabilityMs: 50,
+      inputRoots: projectInputRoots(s.p),
+    });
     cleanup.push(() => w.stop());
     await w.start();
     const inbox = s.p.paths.inbox;
@@ -127,7 +149,10 @@ describe('files only from where they belong', () => {
     const deadline = Date.now() + 20_000;
     while (s.runtime.store.count() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500));
-    const files = s.runtime.store.list({}).map((e) => e.file!.split('/').pop()).sort();
+    const files = s.runtime.store
+      .list({})
+      .map((e) => e.file!.split('/').pop())
+      .sort();
     expect(files).toEqual(['inside.csv', 'plain.csv']);
     const inside = s.runtime.store.list({}).find((e) => e.file!.endsWith('inside.csv'))!;
     expect(lstatSync(inside.file!).isFile()).toBe(true);

@@ -138,7 +138,12 @@ describe('train, register_model and deploy in the default pipeline', () => {
     expect(r.store.events(e3.id).some((e) => e.step === 'train')).toBe(false);
     const reg = ModelRegistry.open(dir);
     try {
-      expect(reg.versions('readmission').map((v) => v.version).sort()).toEqual([1, 2]);
+      expect(
+        reg
+          .versions('readmission')
+          .map((v) => v.version)
+          .sort(),
+      ).toEqual([1, 2]);
       expect(reg.champion('readmission')?.version).toBe(better ? 2 : 1);
     } finally {
       reg.close();
@@ -147,9 +152,15 @@ describe('train, register_model and deploy in the default pipeline', () => {
     // Replaying register_model and deploy with the same keys changes nothing (exactly-once effects).
     const acts = (await import('../../src/pipeline/activities/builtinActivities.js')).builtinActivities();
     const ctx = (step: string) => ({
-      executionId: e1.id, step, attempt: 2, idempotencyKey: `${e1.id}:${step}`, signal: new AbortController().signal, project: r.project.paths,
+      executionId: e1.id,
+      step,
+      attempt: 2,
+      idempotencyKey: `${e1.id}:${step}`,
+      signal: new AbortController().signal,
+      project: r.project.paths,
       execution: { input: { file: join(dir, 'b1.csv') }, results: { train: t1, register_model: reg1, approval: { decision: 'approved', by: 'ana', at: 'x' } } },
-      log: pino({ level: 'silent' }), config: r.project.config,
+      log: pino({ level: 'silent' }),
+      config: r.project.config,
     });
     const replay = (await acts.get('register_model')({}, ctx('register_model'))) as { version: number };
     expect(replay.version).toBe(1);
@@ -165,7 +176,10 @@ describe('train, register_model and deploy in the default pipeline', () => {
     // Batch 4 arrives with two columns the flow does not know: they are left out of training and
     // listed as a finding, so the new model does not require them (issue 13, point 10).
     const lines = readFileSync(DIABETES, 'utf8').split('\n');
-    writeFileSync(join(dir, 'b4.csv'), [`${lines[0]},site_code,lab_score`, ...lines.slice(5001, 6501).map((l, i) => `${l},S${i % 7},${(i % 13) / 3}`)].join('\n') + '\n');
+    writeFileSync(
+      join(dir, 'b4.csv'),
+      [`${lines[0]},site_code,lab_score`, ...lines.slice(5001, 6501).map((l, i) => `${l},S${i % 7},${(i % 13) / 3}`)].join('\n') + '\n',
+    );
     const e4 = await o.startFile(join(dir, 'b4.csv'));
     await o.runUntilIdle();
     decideApproval(r.store, { executionId: e4.id, approver: ana, decision: 'approve' });

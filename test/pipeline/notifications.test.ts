@@ -21,7 +21,10 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     onData(stream, _session, cb) {
-      simpleParser(stream, { keepCidLinks: true }).then((m) => { mails.push(m); cb(); }, cb);
+      simpleParser(stream, { keepCidLinks: true }).then((m) => {
+        mails.push(m);
+        cb();
+      }, cb);
     },
   });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
@@ -30,7 +33,11 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      if (req.url === '/fail') { res.statusCode = 500; res.end('boom'); return; }
+      if (req.url === '/fail') {
+        res.statusCode = 500;
+        res.end('boom');
+        return;
+      }
       hooks.push({ url: req.url, type: req.headers['content-type'], ...JSON.parse(body) });
       res.end('ok');
     });
@@ -45,8 +52,14 @@ afterAll(async () => {
 
 const REPORT = {
   verdict: 'pass with warnings',
-  gates: [{ name: 'missing < 5%', passed: true }, { name: 'no <script> drift', passed: false, message: 'psi 0.31 on age' }],
-  warnings: [{ severity: 'high', message: 'target leakage suspected in discharge_id' }, { severity: 'low', message: 'minor' }],
+  gates: [
+    { name: 'missing < 5%', passed: true },
+    { name: 'no <script> drift', passed: false, message: 'psi 0.31 on age' },
+  ],
+  warnings: [
+    { severity: 'high', message: 'target leakage suspected in discharge_id' },
+    { severity: 'low', message: 'minor' },
+  ],
   figures: { rows: 69570, columns: 16 },
 };
 
@@ -65,7 +78,9 @@ describe('notifications', () => {
     };
     const acts = new ActivityRegistry().register('report', async () => REPORT).register('notify', notifyActivity(p.db, settings));
     const o = orchestrator(p, acts, { approvals: new ApprovalMessenger(p.store, settings) });
-    const def = pipeline(`start: report\nstates:\n  report: { type: task, activity: report, next: notify }\n  notify: { type: task, activity: notify, next: ask }\n  ask: { type: approval, timeout: 1d, next: done }\n  done: { type: succeed }\n`);
+    const def = pipeline(
+      `start: report\nstates:\n  report: { type: task, activity: report, next: notify }\n  notify: { type: task, activity: notify, next: ask }\n  ask: { type: approval, timeout: 1d, next: done }\n  done: { type: succeed }\n`,
+    );
     const ex = o.start({ file: '/data/inbox/batch-7.csv' }, { pipeline: def });
     await o.runUntilIdle();
     expect(p.store.require(ex.id).status).toBe('waiting');
@@ -103,7 +118,12 @@ describe('notifications', () => {
   it('says it straight (gates and high warnings together) and carries the drift pictures as inline PNG images', async () => {
     const p = tempProject();
     const mailer = new Mailer({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true, from: 'sluice@example.test' });
-    const settings = { publicUrl: 'http://sluice.example.test:7300', approvers: [{ name: 'Ana', email: 'ana-drift@example.test', role: 'approver' as const }], mailer, webhooks: [] };
+    const settings = {
+      publicUrl: 'http://sluice.example.test:7300',
+      approvers: [{ name: 'Ana', email: 'ana-drift@example.test', role: 'approver' as const }],
+      mailer,
+      webhooks: [],
+    };
     const summary = {
       ...REPORT,
       verdict: 'pass',
@@ -111,13 +131,38 @@ describe('notifications', () => {
       tone: 'review',
       figures: { rows: 1000, 'champion v3 f1 on this batch': '0.6120 (registered 0.7010)' },
       driftPictures: [
-        { name: 'age', kind: 'numeric', strong: true, reasons: ['PSI 1.58 >= 0.25'], missingBaseline: 0, missingCurrent: 0.25, importance: 0.31, picture: { kind: 'histogram', edges: [0, 1, 2, 3], baseline: [0.5, 0.3, 0.2], current: [0.1, 0.3, 0.6] } },
-        { name: '<b>x</b>', kind: 'categorical', strong: true, reasons: ['new categories in 10.0% of rows'], missingBaseline: 0, missingCurrent: 0, importance: null, picture: { kind: 'categories', labels: ['a', 'new'], baseline: [1, 0], current: [0.9, 0.1] } },
+        {
+          name: 'age',
+          kind: 'numeric',
+          strong: true,
+          reasons: ['PSI 1.58 >= 0.25'],
+          missingBaseline: 0,
+          missingCurrent: 0.25,
+          importance: 0.31,
+          picture: { kind: 'histogram', edges: [0, 1, 2, 3], baseline: [0.5, 0.3, 0.2], current: [0.1, 0.3, 0.6] },
+        },
+        {
+          name: '<b>x</b>',
+          kind: 'categorical',
+          strong: true,
+          reasons: ['new categories in 10.0% of rows'],
+          missingBaseline: 0,
+          missingCurrent: 0,
+          importance: null,
+          picture: { kind: 'categories', labels: ['a', 'new'], baseline: [1, 0], current: [0.9, 0.1] },
+        },
       ],
     };
     const acts = new ActivityRegistry().register('report', async () => summary);
     const o = orchestrator(p, acts, { approvals: new ApprovalMessenger(p.store, settings) });
-    const ex = o.start({ file: '/data/inbox/batch-9.csv' }, { pipeline: pipeline(`start: report\nstates:\n  report: { type: task, activity: report, next: ask }\n  ask: { type: approval, timeout: 1d, next: done }\n  done: { type: succeed }\n`) });
+    const ex = o.start(
+      { file: '/data/inbox/batch-9.csv' },
+      {
+        pipeline: pipeline(
+          `start: report\nstates:\n  report: { type: task, activity: report, next: ask }\n  ask: { type: approval, timeout: 1d, next: done }\n  done: { type: succeed }\n`,
+        ),
+      },
+    );
     await o.runUntilIdle();
     expect(p.store.require(ex.id).status).toBe('waiting');
     const m = mails.find((x) => (x.to as { text: string }).text === 'ana-drift@example.test')!;
@@ -148,10 +193,18 @@ describe('notifications', () => {
   it('records a failing channel without losing the approval, and the notify step fails (retryably) when nobody is told', async () => {
     const p = tempProject();
     const mailer = new Mailer({ host: '127.0.0.1', port: 1, ignoreTLS: true, from: 'sluice@example.test' });
-    const settings = { publicUrl: 'http://x', approvers: [{ name: 'Ana', email: 'ana@example.test', role: 'approver' as const }], mailer, webhooks: [{ url: `${hookUrl}/fail` }] };
+    const settings = {
+      publicUrl: 'http://x',
+      approvers: [{ name: 'Ana', email: 'ana@example.test', role: 'approver' as const }],
+      mailer,
+      webhooks: [{ url: `${hookUrl}/fail` }],
+    };
     const acts = new ActivityRegistry().register('notify', notifyActivity(p.db, settings));
     const o = orchestrator(p, acts, { approvals: new ApprovalMessenger(p.store, settings) });
-    const ex = o.start({}, { pipeline: pipeline(`start: ask\nstates:\n  ask: { type: approval, next: n }\n  n: { type: task, activity: notify, end: true }\n`) });
+    const ex = o.start(
+      {},
+      { pipeline: pipeline(`start: ask\nstates:\n  ask: { type: approval, next: n }\n  n: { type: task, activity: notify, end: true }\n`) },
+    );
     await o.runUntilIdle();
     const notified = p.store.events(ex.id).find((e) => e.type === 'ApprovalNotified')!;
     expect((notified.data.errors as string[]).join(' ')).toMatch(/sending mail to ana@example.test via 127.0.0.1:1 failed/);

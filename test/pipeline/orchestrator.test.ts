@@ -41,8 +41,19 @@ describe('orchestrator', () => {
     expect(rec.outcome).toBe('finished');
     const types = p.store.events(ex.id).map((e) => `${e.type}${e.step ? ` ${e.step}` : ''}`);
     expect(types).toEqual([
-      'ExecutionStarted', 'StateEntered a', 'ActivityScheduled a', 'ActivityStarted a', 'ActivitySucceeded a', 'StateExited a',
-      'StateEntered b', 'ActivityScheduled b', 'ActivityStarted b', 'ActivitySucceeded b', 'StateExited b', 'StateEntered done', 'ExecutionSucceeded',
+      'ExecutionStarted',
+      'StateEntered a',
+      'ActivityScheduled a',
+      'ActivityStarted a',
+      'ActivitySucceeded a',
+      'StateExited a',
+      'StateEntered b',
+      'ActivityScheduled b',
+      'ActivityStarted b',
+      'ActivitySucceeded b',
+      'StateExited b',
+      'StateEntered done',
+      'ExecutionSucceeded',
     ]);
     const b = p.store.events(ex.id).find((e) => e.type === 'ActivityScheduled' && e.step === 'b')!;
     expect(b.data.input).toEqual({ prev: 2 });
@@ -76,13 +87,13 @@ describe('orchestrator', () => {
     const p = tempProject();
     const fx = join(p.root, 'effects.txt');
     let broken = true;
-    const acts = new ActivityRegistry()
-      .register('effect', effectActivity(fx))
-      .register('fragile', async () => {
-        if (broken) throw new SluiceError('DISK_FULL', 'disk full', { retryable: true });
-        return { fixed: true };
-      });
-    const def = pipeline(`start: a\nstates:\n  a: { type: task, activity: effect, next: b }\n  b: { type: task, activity: fragile, retry: { count: 1, backoff: 1ms }, next: c }\n  c: { type: task, activity: effect, end: true }\n`);
+    const acts = new ActivityRegistry().register('effect', effectActivity(fx)).register('fragile', async () => {
+      if (broken) throw new SluiceError('DISK_FULL', 'disk full', { retryable: true });
+      return { fixed: true };
+    });
+    const def = pipeline(
+      `start: a\nstates:\n  a: { type: task, activity: effect, next: b }\n  b: { type: task, activity: fragile, retry: { count: 1, backoff: 1ms }, next: c }\n  c: { type: task, activity: effect, end: true }\n`,
+    );
     const o = orchestrator(p, acts);
     const ex = o.start({}, { pipeline: def });
     await o.runUntilIdle();
@@ -118,9 +129,14 @@ describe('orchestrator', () => {
   });
 
   it('ends "deployed" only when deploy made the model champion, else "challenger" (issue 13)', async () => {
-    for (const [decision, outcome] of [['champion', 'deployed'], ['challenger', 'challenger']] as const) {
+    for (const [decision, outcome] of [
+      ['champion', 'deployed'],
+      ['challenger', 'challenger'],
+    ] as const) {
       const p = tempProject();
-      const acts = builtinActivities({ deploy: async () => ({ decision, reason: decision === 'challenger' ? 'another model became champion meanwhile' : 'better' }) });
+      const acts = builtinActivities({
+        deploy: async () => ({ decision, reason: decision === 'challenger' ? 'another model became champion meanwhile' : 'better' }),
+      });
       const o = orchestrator(p, acts);
       const ex = o.start({ file: 'batch.csv' }, { pipeline: { ...defaultPipeline(), start: 'deploy' } });
       await o.runUntilIdle();
@@ -130,7 +146,14 @@ describe('orchestrator', () => {
 
   it('times out a slow attempt', async () => {
     const p = tempProject();
-    const acts = new ActivityRegistry().register('slow', (_i, ctx) => new Promise((res) => { const t = setTimeout(res, 5000); ctx.signal.addEventListener('abort', () => clearTimeout(t)); }));
+    const acts = new ActivityRegistry().register(
+      'slow',
+      (_i, ctx) =>
+        new Promise((res) => {
+          const t = setTimeout(res, 5000);
+          ctx.signal.addEventListener('abort', () => clearTimeout(t));
+        }),
+    );
     const o = orchestrator(p, acts);
     const ex = o.start({}, { pipeline: pipeline(`start: s\nstates:\n  s: { type: task, activity: slow, timeout: 50ms, end: true }\n`) });
     await o.runUntilIdle();
@@ -170,23 +193,40 @@ states:
     const ra = await o.waitFor(a.id, { timeoutMs: 10_000 });
     const rb = await o.waitFor(b.id, { timeoutMs: 10_000 });
     expect([ra.outcome, rb.outcome]).toEqual(['approved', 'rejected']);
-    expect(effectLines(fx).filter((l) => l.startsWith(a.id)).sort()).toEqual([`${a.id}:after`, `${a.id}:both/l1`, `${a.id}:both/r1`]);
+    expect(
+      effectLines(fx)
+        .filter((l) => l.startsWith(a.id))
+        .sort(),
+    ).toEqual([`${a.id}:after`, `${a.id}:both/l1`, `${a.id}:both/r1`]);
     expect(effectLines(fx).filter((l) => l.startsWith(b.id))).toEqual([]);
     const ha = p.store.events(a.id);
-    expect(ha.find((e) => e.type === 'ApprovalDecided')!.data).toMatchObject({ decision: 'approved', by: 'ana', comment: 'looks good', ip: '10.0.0.1', via: 'approver' });
+    expect(ha.find((e) => e.type === 'ApprovalDecided')!.data).toMatchObject({
+      decision: 'approved',
+      by: 'ana',
+      comment: 'looks good',
+      ip: '10.0.0.1',
+      via: 'approver',
+    });
     expect(ha.find((e) => e.type === 'ActivityScheduled' && e.step === 'after')!.data.input).toEqual({ left: 5 });
     expect(ha.find((e) => e.type === 'ChoiceTaken')!.data).toEqual({ next: 'both', rule: 0 });
   });
 
   it('takes the default action when the approval times out, after reminders', async () => {
     const p = tempProject();
-    const def = pipeline(`start: ask\nstates:\n  ask: { type: approval, timeout: 300ms, remind: 80ms, maxReminders: 5, next: d }\n  d: { type: choice, choices: [{ if: { path: $.results.ask.decision, equals: approved }, next: ok }], default: no }\n  ok: { type: succeed }\n  no: { type: succeed, outcome: rejected }\n`);
+    const def = pipeline(
+      `start: ask\nstates:\n  ask: { type: approval, timeout: 300ms, remind: 80ms, maxReminders: 5, next: d }\n  d: { type: choice, choices: [{ if: { path: $.results.ask.decision, equals: approved }, next: ok }], default: no }\n  ok: { type: succeed }\n  no: { type: succeed, outcome: rejected }\n`,
+    );
     const o = loop(orchestrator(p, new ActivityRegistry()));
     const ex = o.start({}, { pipeline: def });
     const rec = await o.waitFor(ex.id, { timeoutMs: 10_000 });
     expect(rec.outcome).toBe('rejected');
     const h = p.store.events(ex.id);
-    expect(h.filter((e) => e.type === 'ApprovalNotified').map((e) => `${e.data.notice}${e.data.n}`)).toEqual(['request0', 'reminder1', 'reminder2', 'reminder3']);
+    expect(h.filter((e) => e.type === 'ApprovalNotified').map((e) => `${e.data.notice}${e.data.n}`)).toEqual([
+      'request0',
+      'reminder1',
+      'reminder2',
+      'reminder3',
+    ]);
     expect(h.find((e) => e.type === 'ApprovalTimedOut')!.data).toMatchObject({ decision: 'rejected', by: 'timeout', timedOut: true });
   });
 
@@ -253,7 +293,10 @@ states:
     await o.runUntilIdle();
     const rec = p.store.require(ex.id);
     expect(rec.status).toBe('failed');
-    expect(rec.error).toMatchObject({ code: 'ACTIVITY_CRASHED', message: 'step a (attempt 1) was started 5 times and the process died each time before it finished' });
+    expect(rec.error).toMatchObject({
+      code: 'ACTIVITY_CRASHED',
+      message: 'step a (attempt 1) was started 5 times and the process died each time before it finished',
+    });
     expect(effectLines(fx)).toEqual([]);
     o.redrive(ex.id);
     await o.runUntilIdle();

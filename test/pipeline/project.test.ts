@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema, configSchema } from '../../src/core/config.js';
-import { SluiceError } from '../../src/core/errors.js';
 import { initProject } from '../../src/pipeline/project/initProject.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
@@ -18,7 +17,6 @@ function sluice(args: string[], cwd?: string) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: cwd ?? ROOT, encoding: 'utf8', env: { ...process.env, SLUICE_LOG: 'silent' }, timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
-
 
 const PIPE = `
 pipeline:
@@ -107,7 +105,10 @@ describe('project', () => {
 
   it('CLI: run --wait drives to the approval; approve and reject decide; executions list/show/history print', () => {
     const dir = project();
-    const yaml = readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', '  - { name: Ana, email: ana@example.com, role: approver }\n  - { name: Vic, role: viewer }');
+    const yaml = readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(
+      '  - name: Change Me\n    email: approver@example.com\n    role: approver',
+      '  - { name: Ana, email: ana@example.com, role: approver }\n  - { name: Vic, role: viewer }',
+    );
     writeFileSync(join(dir, 'sluice.yaml'), yaml);
     writeFileSync(join(dir, 'a.csv'), 'id,v\n1,2\n');
     writeFileSync(join(dir, 'b.csv'), 'id,v\n3,4\n');
@@ -122,7 +123,11 @@ describe('project', () => {
     expect(list0.out).toContain(idA);
     expect(list0.out).toContain('skipped');
 
-    const child = spawnSync(process.execPath, ['-e', `
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `
       const { spawn, execFileSync } = require('node:child_process');
       const run = spawn(process.execPath, [${JSON.stringify(CLI)}, 'run', 'b.csv', '--wait', '-p', ${JSON.stringify(dir)}], { cwd: ${JSON.stringify(dir)}, env: { ...process.env, SLUICE_LOG: 'silent' } });
       let out = '';
@@ -135,7 +140,10 @@ describe('project', () => {
         }
       });
       run.on('exit', (code) => { process.stdout.write(out); process.exit(code); });
-    `], { encoding: 'utf8', timeout: 60_000 });
+    `,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(child.status, child.stderr).toBe(0);
     expect(child.stdout).toMatch(/ApprovalDecided\s+ask\s+approved by Ana from cli /);
     expect(child.stdout).toMatch(/comment="fine by me"/);

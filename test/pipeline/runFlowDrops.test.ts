@@ -25,7 +25,10 @@ let removed: number;
 
 beforeAll(async () => {
   p = await consoleProject({ pipeline: PIPELINE, editConfig: (yaml) => `${yaml}\nmissingTokens: ['?']\n` });
-  writeFileSync(join(p.dir, 'flows', 'main.flow.yaml'), 'version: 1\nname: main\ntarget: readmitted\nsteps:\n  - kind: drop_missing\n    name: need gender\n    columns: [gender]\n');
+  writeFileSync(
+    join(p.dir, 'flows', 'main.flow.yaml'),
+    'version: 1\nname: main\ntarget: readmitted\nsteps:\n  - kind: drop_missing\n    name: need gender\n    columns: [gender]\n',
+  );
   const file = writeBatch(p.dir, 'batch.csv', 400, 3);
   // gender: "?" in every 9th row, empty in every 20th (both missing; 44 + 20 - 2 overlaps)
   const lines = readFileSync(file, 'utf8').trim().split('\n');
@@ -52,7 +55,11 @@ describe('rows a step removes are said (issue 12, point 4)', () => {
     const ev = p.runtime.store.events(id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')!;
     const out = ev.data.output as Record<string, unknown>;
     expect(removed).toBe(62);
-    expect(out).toMatchObject({ rowsIn: 400, rows: 400 - removed, dropped: [{ step: 0, kind: 'drop_missing', name: 'need gender', rows: removed, reason: 'a missing value in gender' }] });
+    expect(out).toMatchObject({
+      rowsIn: 400,
+      rows: 400 - removed,
+      dropped: [{ step: 0, kind: 'drop_missing', name: 'need gender', rows: removed, reason: 'a missing value in gender' }],
+    });
     expect(outputSummary('run_flow', out)).toContain(`  step 1 (need gender): ${removed} rows removed, a missing value in gender`);
   });
 

@@ -44,7 +44,9 @@ describe('object-created events: the shapes each sender posts', () => {
   });
 
   it('EventBridge: "Object Created" gives the object; "Object Deleted" nothing', () => {
-    expect(parseS3Event(fixture('eventbridge-object-created.json'))).toEqual([{ bucket: 'amzn-s3-demo-bucket1', key: 'example-key', eventName: 'Object Created:PutObject' }]);
+    expect(parseS3Event(fixture('eventbridge-object-created.json'))).toEqual([
+      { bucket: 'amzn-s3-demo-bucket1', key: 'example-key', eventName: 'Object Created:PutObject' },
+    ]);
     expect(parseS3Event(fixture('eventbridge-object-deleted.json'))).toEqual([]);
   });
 
@@ -55,17 +57,32 @@ describe('object-created events: the shapes each sender posts', () => {
     expect(parseS3Event(JSON.parse(note.Message))).toEqual([{ bucket: 'amzn-s3-demo-bucket', key: 'HappyFace.jpg', eventName: 'ObjectCreated:Put' }]);
     expect(asSnsMessage(fixture('aws-s3-put.json'), undefined)).toBeUndefined();
     // The string to sign, as the SNS guide spells it out for a Notification.
-    expect(snsStringToSign({ Type: 'Notification', MessageId: 'm', TopicArn: 't', Message: 'My Test Message', Subject: 'My subject', Timestamp: 'ts' } as SnsMessage)).toBe(
-      'Message\nMy Test Message\nMessageId\nm\nSubject\nMy subject\nTimestamp\nts\nTopicArn\nt\nType\nNotification\n',
-    );
+    expect(
+      snsStringToSign({
+        Type: 'Notification',
+        MessageId: 'm',
+        TopicArn: 't',
+        Message: 'My Test Message',
+        Subject: 'My subject',
+        Timestamp: 'ts',
+      } as SnsMessage),
+    ).toBe('Message\nMy Test Message\nMessageId\nm\nSubject\nMy subject\nTimestamp\nts\nTopicArn\nt\nType\nNotification\n');
   });
 
   it('keys: URL-encoded with + for spaces; an invalid encoding (100%.csv) is a 400 naming the record', () => {
     const ev = (key: string, name = 'ObjectCreated:Put') => ({ Records: [{ eventName: name, s3: { bucket: { name: 'b' }, object: { key } } }] });
     expect(parseS3Event(ev('in/new+batch%2B1.csv'))[0]!.key).toBe('in/new batch+1.csv');
     expect(parseS3Event(ev('100%25.csv'))[0]!.key).toBe('100%.csv');
-    expect(() => parseS3Event(ev('100%.csv'))).toThrow(expect.objectContaining({ code: 'S3_EVENT_BAD_KEY', httpStatus: 400, message: expect.stringMatching(/record 0: the object key "100%\.csv" is not URL-encoded/) }));
-    expect(() => parseS3Event({ ...fixture('eventbridge-object-created.json'), detail: { bucket: { name: 'b' }, object: { key: '%E0%A4%A' } } })).toThrow(/not URL-encoded/);
+    expect(() => parseS3Event(ev('100%.csv'))).toThrow(
+      expect.objectContaining({
+        code: 'S3_EVENT_BAD_KEY',
+        httpStatus: 400,
+        message: expect.stringMatching(/record 0: the object key "100%\.csv" is not URL-encoded/),
+      }),
+    );
+    expect(() => parseS3Event({ ...fixture('eventbridge-object-created.json'), detail: { bucket: { name: 'b' }, object: { key: '%E0%A4%A' } } })).toThrow(
+      /not URL-encoded/,
+    );
   });
 
   it('malformed bodies: a 400 that says what is wrong', () => {
@@ -79,12 +96,26 @@ describe('object-created events: the shapes each sender posts', () => {
       [{ Records: 'x' }, /^the S3 event notification: Records is "x", not a list/],
       [{ Records: [{ eventName: 7, s3: { bucket: { name: 'b' }, object: { key: 'k' } } }] }, /^record 0: eventName is 7, not a string/],
       [{ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'b' } } }, /^the EventBridge event: detail\.object is missing/],
-      [{ source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'b' }, object: { key: ['k'] } } }, /^the EventBridge event: detail\.object\.key is a list, not a string/],
+      [
+        { source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'b' }, object: { key: ['k'] } } },
+        /^the EventBridge event: detail\.object\.key is a list, not a string/,
+      ],
     ];
-    for (const [body, msg] of cases) expect(() => parseS3Event(body), String(msg)).toThrow(expect.objectContaining({ httpStatus: 400, message: expect.stringMatching(msg) }));
-    expect(() => asSnsMessage({ Type: 'Notification', TopicArn: 't' }, undefined)).toThrow(expect.objectContaining({ code: 'SNS_MESSAGE_INVALID', location: { field: 'MessageId' }, message: expect.stringMatching(/^the SNS message: MessageId is missing \(and 5 more problems\)/) }));
-    expect(() => asSnsMessage({ ...fixture('sns-subscription-confirmation.json'), Token: undefined }, 'SubscriptionConfirmation')).toThrow(/^the SNS message: Token is missing$/);
-    expect(() => asSnsMessage({ ...fixture('sns-notification.json'), Type: 'Bogus' }, 'Notification')).toThrow(/^the SNS message: Type is "Bogus", not "Notification" or "SubscriptionConfirmation" or "UnsubscribeConfirmation"/);
+    for (const [body, msg] of cases)
+      expect(() => parseS3Event(body), String(msg)).toThrow(expect.objectContaining({ httpStatus: 400, message: expect.stringMatching(msg) }));
+    expect(() => asSnsMessage({ Type: 'Notification', TopicArn: 't' }, undefined)).toThrow(
+      expect.objectContaining({
+        code: 'SNS_MESSAGE_INVALID',
+        location: { field: 'MessageId' },
+        message: expect.stringMatching(/^the SNS message: MessageId is missing \(and 5 more problems\)/),
+      }),
+    );
+    expect(() => asSnsMessage({ ...fixture('sns-subscription-confirmation.json'), Token: undefined }, 'SubscriptionConfirmation')).toThrow(
+      /^the SNS message: Token is missing$/,
+    );
+    expect(() => asSnsMessage({ ...fixture('sns-notification.json'), Type: 'Bogus' }, 'Notification')).toThrow(
+      /^the SNS message: Type is "Bogus", not "Notification" or "SubscriptionConfirmation" or "UnsubscribeConfirmation"/,
+    );
   });
 
   it('secrets: x-sluice-secret, Bearer (MinIO auth_token) and the Basic password (SNS URL credentials)', () => {
@@ -120,7 +151,12 @@ describe('POST /api/s3-events from each sender, against s3rver and a local SNS s
     s3 = await startS3();
     const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: s3Credentials });
     await client.send(new CreateBucketCommand({ Bucket: 'images' }));
-    for (const [key, body] of [['myphoto.jpg', 'id,v\n1,2\n'], ['HappyFace.jpg', 'id,v\n3,4\n'], ['example-key', 'id,v\n5,6\n'], ['100%.csv', 'id,v\n7,8\n']]) {
+    for (const [key, body] of [
+      ['myphoto.jpg', 'id,v\n1,2\n'],
+      ['HappyFace.jpg', 'id,v\n3,4\n'],
+      ['example-key', 'id,v\n5,6\n'],
+      ['100%.csv', 'id,v\n7,8\n'],
+    ]) {
       await client.send(new PutObjectCommand({ Bucket: 'images', Key: key, Body: body }));
     }
     client.destroy();
@@ -141,10 +177,12 @@ describe('POST /api/s3-events from each sender, against s3rver and a local SNS s
     initProject(dir);
     writeFileSync(
       join(dir, 'sluice.yaml'),
-      readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^duplicates: .*$/m, 'duplicates: process').replace(
-        /^pipeline: default$/m,
-        `s3Events:\n  endpoint: ${s3.endpoint}\n  accessKeyIdEnv: SENDERS_S3_KEY\n  secretAccessKeyEnv: SENDERS_S3_SECRET\n  secretEnv: SENDERS_HOOK_SECRET\n  sns:\n    topicArns: ["${topic}"]\n    hosts: ["${snsHost}"]\npipeline:\n  start: t\n  states:\n    t: { type: task, command: [node, -e, "1"], end: true }`,
-      ),
+      readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+        .replace(/^duplicates: .*$/m, 'duplicates: process')
+        .replace(
+          /^pipeline: default$/m,
+          `s3Events:\n  endpoint: ${s3.endpoint}\n  accessKeyIdEnv: SENDERS_S3_KEY\n  secretAccessKeyEnv: SENDERS_S3_SECRET\n  secretEnv: SENDERS_HOOK_SECRET\n  sns:\n    topicArns: ["${topic}"]\n    hosts: ["${snsHost}"]\npipeline:\n  start: t\n  states:\n    t: { type: task, command: [node, -e, "1"], end: true }`,
+        ),
     );
     const project = loadProject(dir);
     runtime = new ProjectRuntime(project);
@@ -158,7 +196,12 @@ describe('POST /api/s3-events from each sender, against s3rver and a local SNS s
   });
 
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url: '/api/s3-events', payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } });
+    app.inject({
+      method: 'POST',
+      url: '/api/s3-events',
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
   const minio = () => fixture('minio-put.json');
 
   it('MinIO: the webhook body with Authorization: Bearer starts an execution; a wrong token is 401', async () => {
@@ -198,7 +241,11 @@ describe('POST /api/s3-events from each sender, against s3rver and a local SNS s
   });
 
   it('SNS: the subscription is confirmed at its SubscribeURL after the signature is verified; text/plain bodies', async () => {
-    const conf = sign({ ...fixture('sns-subscription-confirmation.json'), SigningCertURL: `http://${snsHost}/cert.pem`, SubscribeURL: `http://${snsHost}/?Action=ConfirmSubscription&TopicArn=${topic}&Token=abc` });
+    const conf = sign({
+      ...fixture('sns-subscription-confirmation.json'),
+      SigningCertURL: `http://${snsHost}/cert.pem`,
+      SubscribeURL: `http://${snsHost}/?Action=ConfirmSubscription&TopicArn=${topic}&Token=abc`,
+    });
     visits.length = 0;
     const res = await post(JSON.stringify(conf), { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'SubscriptionConfirmation' });
     expect(res.statusCode, res.body).toBe(200);
@@ -210,7 +257,10 @@ describe('POST /api/s3-events from each sender, against s3rver and a local SNS s
     for (const version of ['1', '2'] as const) {
       const note = fixture('sns-notification.json');
       note.Message = (note.Message as string).replace('amzn-s3-demo-bucket"', 'images"');
-      const res = await post(JSON.stringify(sign({ ...note, SigningCertURL: `http://${snsHost}/cert.pem` }, version)), { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' });
+      const res = await post(JSON.stringify(sign({ ...note, SigningCertURL: `http://${snsHost}/cert.pem` }, version)), {
+        'content-type': 'text/plain; charset=UTF-8',
+        'x-amz-sns-message-type': 'Notification',
+      });
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json().executions[0]).toMatchObject({ bucket: 'images', key: 'HappyFace.jpg' });
     }

@@ -15,26 +15,47 @@ let endpoint = '';
 
 describe('S3 event notifications', () => {
   it('parses S3 notification bodies: URL-encoded keys, only created objects, clear 400 otherwise', () => {
-    expect(parseS3Event({ Records: [
-      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'in/new+batch%2B1.csv' } } },
-      { eventName: 'ObjectRemoved:Delete', s3: { bucket: { name: 'b' }, object: { key: 'x' } } },
-    ] })).toEqual([{ bucket: 'b', key: 'in/new batch+1.csv', eventName: 'ObjectCreated:Put' }]);
+    expect(
+      parseS3Event({
+        Records: [
+          { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'in/new+batch%2B1.csv' } } },
+          { eventName: 'ObjectRemoved:Delete', s3: { bucket: { name: 'b' }, object: { key: 'x' } } },
+        ],
+      }),
+    ).toEqual([{ bucket: 'b', key: 'in/new batch+1.csv', eventName: 'ObjectCreated:Put' }]);
     expect(() => parseS3Event({})).toThrow(/no Records array/);
     expect(() => parseS3Event({ Records: [{ s3: {} }] })).toThrow(/record 0: s3.bucket is missing/);
   });
 
   it('a malformed %-escape in a key is a 400 naming the record; secrets of any byte length are a 401, never a 500', async () => {
-    expect(() => parseS3Event({ Records: [{ s3: { bucket: { name: 'b' }, object: { key: 'ok.csv' } } }, { s3: { bucket: { name: 'b' }, object: { key: `in/%E2%zz${'y'.repeat(5000)}` } } }] }))
-      .toThrow(/^record 1: the object key "in\/%E2%zzy+…" \(5009 characters\) is not URL-encoded/);
+    expect(() =>
+      parseS3Event({
+        Records: [
+          { s3: { bucket: { name: 'b' }, object: { key: 'ok.csv' } } },
+          { s3: { bucket: { name: 'b' }, object: { key: `in/%E2%zz${'y'.repeat(5000)}` } } },
+        ],
+      }),
+    ).toThrow(/^record 1: the object key "in\/%E2%zzy+…" \(5009 characters\) is not URL-encoded/);
     process.env.TEST_HOOK_SECRET_UTF8 = 'sécret-✓-ключ';
     const dir = join(mkdtempSync(join(tmpdir(), 'sluice-s3-')), 'p');
     initProject(dir);
-    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-      .replace(/^pipeline: default$/m, 's3Events:\n  endpoint: http://127.0.0.1:9\n  secretEnv: TEST_HOOK_SECRET_UTF8\npipeline: default'));
+    writeFileSync(
+      join(dir, 'sluice.yaml'),
+      readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(
+        /^pipeline: default$/m,
+        's3Events:\n  endpoint: http://127.0.0.1:9\n  secretEnv: TEST_HOOK_SECRET_UTF8\npipeline: default',
+      ),
+    );
     const project = loadProject(dir);
     const runtime = new ProjectRuntime(project);
     const app = await createServer({ project, runtime, endpoint: false, features: false });
-    const post = (secret: string, key = 'a.csv') => app.inject({ method: 'POST', url: '/api/s3-events', headers: { 'x-sluice-secret': secret }, payload: { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key } } }] } });
+    const post = (secret: string, key = 'a.csv') =>
+      app.inject({
+        method: 'POST',
+        url: '/api/s3-events',
+        headers: { 'x-sluice-secret': secret },
+        payload: { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key } } }] },
+      });
     try {
       // The same number of characters but more bytes, fewer bytes, one byte, latin1 look-alikes.
       for (const wrong of ['secret-x-ключ', 'sécret-✓-ключX', 'x', 'sÃ©cret-â\u009c\u0093-ÐºÐ»Ñ\u008eÑ\u0087']) {
@@ -70,8 +91,13 @@ describe('S3 event notifications', () => {
 
       const dir = join(mkdtempSync(join(tmpdir(), 'sluice-s3-')), 'p');
       initProject(dir);
-      writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-        .replace(/^pipeline: default$/m, `s3Events:\n  endpoint: ${endpoint}\n  accessKeyIdEnv: TEST_S3_KEY\n  secretAccessKeyEnv: TEST_S3_SECRET\n  secretEnv: TEST_HOOK_SECRET\n  buckets: [landing]\npipeline:\n  start: t\n  states:\n    t: { type: task, command: [node, -e, "1"], end: true }`));
+      writeFileSync(
+        join(dir, 'sluice.yaml'),
+        readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(
+          /^pipeline: default$/m,
+          `s3Events:\n  endpoint: ${endpoint}\n  accessKeyIdEnv: TEST_S3_KEY\n  secretAccessKeyEnv: TEST_S3_SECRET\n  secretEnv: TEST_HOOK_SECRET\n  buckets: [landing]\npipeline:\n  start: t\n  states:\n    t: { type: task, command: [node, -e, "1"], end: true }`,
+        ),
+      );
       const project = loadProject(dir);
       const runtime = new ProjectRuntime(project);
       const app = await createServer({ project, runtime });
@@ -90,10 +116,20 @@ describe('S3 event notifications', () => {
         const again = await app.inject({ method: 'POST', url: '/api/s3-events', payload: event, headers: { 'x-sluice-secret': 's3cr3t-value' } });
         expect(again.statusCode).toBe(200);
         expect(again.json().executions[0].execution).toMatchObject({ status: 'skipped', duplicateOf: ex.id });
-        const missing = await app.inject({ method: 'POST', url: '/api/s3-events', payload: { Records: [{ s3: { bucket: { name: 'landing' }, object: { key: 'nope.csv' } } }] }, headers: { 'x-sluice-secret': 's3cr3t-value' } });
+        const missing = await app.inject({
+          method: 'POST',
+          url: '/api/s3-events',
+          payload: { Records: [{ s3: { bucket: { name: 'landing' }, object: { key: 'nope.csv' } } }] },
+          headers: { 'x-sluice-secret': 's3cr3t-value' },
+        });
         expect(missing.statusCode).toBe(502);
         expect(missing.json().message).toMatch(/cannot fetch s3:\/\/landing\/nope.csv/);
-        const foreign = await app.inject({ method: 'POST', url: '/api/s3-events', payload: { Records: [{ s3: { bucket: { name: 'other' }, object: { key: 'x.csv' } } }] }, headers: { 'x-sluice-secret': 's3cr3t-value' } });
+        const foreign = await app.inject({
+          method: 'POST',
+          url: '/api/s3-events',
+          payload: { Records: [{ s3: { bucket: { name: 'other' }, object: { key: 'x.csv' } } }] },
+          headers: { 'x-sluice-secret': 's3cr3t-value' },
+        });
         expect(foreign.statusCode).toBe(403);
       } finally {
         await app.close();

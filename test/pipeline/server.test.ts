@@ -26,15 +26,31 @@ afterEach(async () => {
 async function setup() {
   const dir = join(mkdtempSync(join(tmpdir(), 'sluice-web-')), 'p');
   initProject(dir);
-  writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, PIPE).replace(/^inputRoots: \[\]$/m, 'inputRoots: [data]')
-    .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', '  - { name: Ana, email: ana@example.com, role: approver }\n  - { name: Root, role: admin }\n  - { name: Vic, role: viewer }'));
+  writeFileSync(
+    join(dir, 'sluice.yaml'),
+    readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+      .replace(/^pipeline: default$/m, PIPE)
+      .replace(/^inputRoots: \[\]$/m, 'inputRoots: [data]')
+      .replace(
+        '  - name: Change Me\n    email: approver@example.com\n    role: approver',
+        '  - { name: Ana, email: ana@example.com, role: approver }\n  - { name: Root, role: admin }\n  - { name: Vic, role: viewer }',
+      ),
+  );
   const project = loadProject(dir);
   const runtime = new ProjectRuntime(project, {
     pollMs: 20,
-    activities: { report: async () => ({ verdict: 'fail', gates: [{ name: '<img src=x onerror=alert(1)>', passed: false }], warnings: [{ severity: 'high', message: 'drift "age" & <b>' }], figures: { rows: 10 } }) },
+    activities: {
+      report: async () => ({
+        verdict: 'fail',
+        gates: [{ name: '<img src=x onerror=alert(1)>', passed: false }],
+        warnings: [{ severity: 'high', message: 'drift "age" & <b>' }],
+        figures: { rows: 10 },
+      }),
+    },
   });
   const app = await createServer({
-    project, runtime,
+    project,
+    runtime,
     authenticate: (req) => {
       const who = req.headers['x-test-user'];
       return typeof who === 'string' ? runtime.approver(who) : undefined;
@@ -118,11 +134,14 @@ describe('server', () => {
 
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const cookie = cookieOf(page);
-    const post = (form: Record<string, string>, withCookie = true) => s.app.inject({
-      method: 'POST', url: `/approve/${token}`, remoteAddress: '198.51.100.9',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(withCookie ? { cookie } : {}) },
-      payload: new URLSearchParams(form).toString(),
-    });
+    const post = (form: Record<string, string>, withCookie = true) =>
+      s.app.inject({
+        method: 'POST',
+        url: `/approve/${token}`,
+        remoteAddress: '198.51.100.9',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(withCookie ? { cookie } : {}) },
+        payload: new URLSearchParams(form).toString(),
+      });
     expect((await post({ decision: 'approve' })).statusCode).toBe(403); // no CSRF token
     expect((await post({ decision: 'approve', csrf }, false)).statusCode).toBe(403); // cross-site: no cookie
     expect((await post({ decision: 'approve', csrf: csrf.slice(1) + 'A' })).statusCode).toBe(403);
@@ -153,7 +172,12 @@ describe('server', () => {
     const viewer = await s.app.inject({ method: 'POST', url: `/api/executions/${a.id}/approve`, headers: { 'x-test-user': 'Vic' }, payload: {} });
     expect(viewer.statusCode).toBe(403);
     expect(viewer.json().code).toBe('APPROVAL_FORBIDDEN');
-    const ok = await s.app.inject({ method: 'POST', url: `/api/executions/${a.id}/reject`, headers: { 'x-test-user': 'Root' }, payload: { reason: 'gates failed' } });
+    const ok = await s.app.inject({
+      method: 'POST',
+      url: `/api/executions/${a.id}/reject`,
+      headers: { 'x-test-user': 'Root' },
+      payload: { reason: 'gates failed' },
+    });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ decision: 'rejected', by: 'Root', reason: 'gates failed', via: 'approver' });
     const byToken = await s.app.inject({ method: 'POST', url: '/api/approvals/decide', payload: { token: a.token, decision: 'approve' } });

@@ -6,7 +6,9 @@ import { profileTable } from '../../src/profile/profileTable.js';
 let engine: Engine;
 beforeAll(async () => {
   engine = await Engine.open();
-  await engine.exec(`CREATE TABLE base AS SELECT (i % 10)::DOUBLE AS x, CASE WHEN i % 3 = 0 THEN 'a' WHEN i % 3 = 1 THEN 'b' ELSE 'c' END AS cat FROM range(3000) t(i)`);
+  await engine.exec(
+    `CREATE TABLE base AS SELECT (i % 10)::DOUBLE AS x, CASE WHEN i % 3 = 0 THEN 'a' WHEN i % 3 = 1 THEN 'b' ELSE 'c' END AS cat FROM range(3000) t(i)`,
+  );
   // Same numbers, but the categorical column moved almost entirely to one value.
   await engine.exec(`CREATE TABLE cur AS SELECT (i % 10)::DOUBLE AS x, CASE WHEN i % 50 = 0 THEN 'b' ELSE 'a' END AS cat FROM range(3000) t(i)`);
 });

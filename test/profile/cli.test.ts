@@ -22,7 +22,8 @@ async function sluice(...args: string[]): Promise<{ code: number; stdout: string
 function data(name: string, rows: number, seed: number, shift = 0): string {
   const r = rng(seed);
   const out: unknown[][] = [];
-  for (let i = 0; i < rows; i++) out.push([Math.round((r() * 10 + shift) * 100) / 100, ['a', 'b', 'c'][Math.floor(r() * 3)], r() < 0.5 ? 'm' : 'f', r() < 0.4 ? 'yes' : 'no']);
+  for (let i = 0; i < rows; i++)
+    out.push([Math.round((r() * 10 + shift) * 100) / 100, ['a', 'b', 'c'][Math.floor(r() * 3)], r() < 0.5 ? 'm' : 'f', r() < 0.4 ? 'yes' : 'no']);
   return writeCsv(dir, name, ['x', 'cat', 'sex', 'label'], out);
 }
 

@@ -92,9 +92,13 @@ print(json.dumps({"CI": (len(a) - len(d)) / len(df), "DPL": float((a.readmitted 
   });
 
   it('refuses a facet value or label value that does not occur', async () => {
-    const e = await profileTable(engine, 'diabetes', { target: 'readmitted', bias: { facet: 'gender', facetValue: 'Female', labelValue: '<30' } }).catch((x) => x);
+    const e = await profileTable(engine, 'diabetes', { target: 'readmitted', bias: { facet: 'gender', facetValue: 'Female', labelValue: '<30' } }).catch(
+      (x) => x,
+    );
     expect(e).toMatchObject({ code: 'BIAS_FACET_VALUE_NOT_FOUND' });
-    const e2 = await profileTable(engine, 'diabetes', { target: 'readmitted', bias: { facet: 'gender', facetValue: 'female', labelValue: 'yes' } }).catch((x) => x);
+    const e2 = await profileTable(engine, 'diabetes', { target: 'readmitted', bias: { facet: 'gender', facetValue: 'female', labelValue: 'yes' } }).catch(
+      (x) => x,
+    );
     expect(e2).toMatchObject({ code: 'BIAS_LABEL_VALUE_NOT_FOUND' });
     expect((e2 as SluiceError).hint).toContain('<30');
   });

@@ -34,10 +34,28 @@ async function profile(relation: string, options: ProfileOptions = {}): Promise<
 }
 
 /** Twelve columns: eight numbers, three categories, a target. `shiftAge` moves age; `missingMeds` blanks a share of num_medications. */
-function twelve(count: number, seed: number, opts: { shiftAge?: number; missingMeds?: number; recordId?: boolean } = {}): { header: string[]; rows: unknown[][] } {
+function twelve(
+  count: number,
+  seed: number,
+  opts: { shiftAge?: number; missingMeds?: number; recordId?: boolean } = {},
+): { header: string[]; rows: unknown[][] } {
   const r = rng(seed);
   const normal = () => Math.sqrt(-2 * Math.log(r() || 1e-9)) * Math.cos(2 * Math.PI * r());
-  const header = ['age', 'num_medications', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'c1', 'c2', 'c3', 'label', ...(opts.recordId ? ['record_id', 'event_time'] : [])];
+  const header = [
+    'age',
+    'num_medications',
+    'n3',
+    'n4',
+    'n5',
+    'n6',
+    'n7',
+    'n8',
+    'c1',
+    'c2',
+    'c3',
+    'label',
+    ...(opts.recordId ? ['record_id', 'event_time'] : []),
+  ];
   const rows: unknown[][] = [];
   for (let i = 0; i < count; i++) {
     const age = Math.round(50 + 12 * normal() + (opts.shiftAge ?? 0));
@@ -96,7 +114,10 @@ describe('drift that cannot hide', () => {
   it("the flow's record id and event time are never in drift nor in warnings", async () => {
     const base = twelve(1000, 7, { recordId: true });
     const cur = twelve(1000, 8, { recordId: true });
-    const report = await profile(await load(cur.header, cur.rows), { baseline: await load(base.header, base.rows), generatedColumns: ['record_id', 'event_time'] });
+    const report = await profile(await load(cur.header, cur.rows), {
+      baseline: await load(base.header, base.rows),
+      generatedColumns: ['record_id', 'event_time'],
+    });
     expect(report.drift!.columns.map((x) => x.name)).not.toContain('event_time');
     expect(report.drift!.columns.map((x) => x.name)).not.toContain('record_id');
     expect(report.drift!.excludedColumns).toEqual(['record_id', 'event_time']);
@@ -137,7 +158,9 @@ describe('the champion measured on the batch', () => {
     expect(w[0]!.message).toContain('f1 0.6100 on this batch, 0.1000 worse than when registered (0.7100)');
     // report.html shows the figure beside the registered one, the drop marked high.
     const page = renderReportHtml(worse);
-    expect(page).toMatch(/<h3>Champion on this batch<\/h3>.*<th>f1 on this batch<\/th><td class="n">0\.61\d* \(300 rows\)<\/td>.*<th>f1 when registered<\/th><td class="n">0\.71\d*<\/td>.*<span class="badge high">0\.1\d*<\/span>/s);
+    expect(page).toMatch(
+      /<h3>Champion on this batch<\/h3>.*<th>f1 on this batch<\/th><td class="n">0\.61\d* \(300 rows\)<\/td>.*<th>f1 when registered<\/th><td class="n">0\.71\d*<\/td>.*<span class="badge high">0\.1\d*<\/span>/s,
+    );
     const same = await profile(rel, { champion: { ...check, current: 0.705, drop: 0.005 }, gates });
     expect(same.gates!.verdict).toBe('pass');
     expect(renderReportHtml(same)).toMatch(/<span class="badge pass">0\.005\d*<\/span>/);
@@ -180,7 +203,10 @@ describe('ids, constants and empties', () => {
     const report = await profile(await load(['x', 'blank', 'tokens', 'kind'], rows));
     for (const col of ['blank', 'tokens']) {
       const about = report.warnings.filter((w) => w.columns.includes(col));
-      expect(about.map((w) => [w.code, w.severity, w.fix.step]), col).toEqual([['empty_column', 'high', 'drop_columns']]);
+      expect(
+        about.map((w) => [w.code, w.severity, w.fix.step]),
+        col,
+      ).toEqual([['empty_column', 'high', 'drop_columns']]);
     }
   });
 });

@@ -81,7 +81,12 @@ describe('quick model and prediction power (ml/gbdt)', () => {
     const pp = Object.fromEntries(report.predictionPower!.map((x) => [x.feature, x.score]));
     expect(pp.x).toBeGreaterThan(0.95);
     expect(pp.noise).toBeLessThan(0.05);
-    expect(report.warnings.filter((w) => w.code === 'target_leakage').map((w) => w.columns[0]).sort()).toEqual(['x']);
+    expect(
+      report.warnings
+        .filter((w) => w.code === 'target_leakage')
+        .map((w) => w.columns[0])
+        .sort(),
+    ).toEqual(['x']);
 
     const cls = await profileTable(engine, 'leak', { target: 'grade', plugins: {} });
     expect(cls.quickModel).toBeUndefined();

@@ -26,7 +26,10 @@ function compareWithPandas(report: Report, ref: any): void {
     const r = ref.columns[col.name];
     expect(col.missing, col.name).toBe(r.missing);
     expect(col.distinct, col.name).toBe(r.distinct);
-    expect(col.topValues?.map((v) => v.count), col.name).toEqual(r.topCounts);
+    expect(
+      col.topValues?.map((v) => v.count),
+      col.name,
+    ).toEqual(r.topCounts);
     if (r.mean === undefined) continue;
     for (const k of ['min', 'max', 'mean', 'median', 'std', 'skewness', 'kurtosis'] as const) expectClose(col[k] as number, r[k], 1e-9, `${col.name}.${k}`);
     for (const [p, v] of Object.entries(r.quantiles as Record<string, number>)) expectClose(col.quantiles?.[p], v, 1e-12, `${col.name} q${p}`);
@@ -62,7 +65,8 @@ describe('profileTable matches pandas', () => {
     compareWithPandas(report, ref);
     expect(Object.fromEntries(report.target!.classes!.map((c) => [c.value, c.count]))).toEqual(ref.target.counts);
     expectClose(report.target!.imbalanceRatio, ref.target.imbalanceRatio, 1e-12, 'imbalance');
-    for (const a of report.correlations.target.filter((x) => x.method === 'correlation_ratio')) expectClose(a.value, ref.correlationRatio[a.feature], 1e-9, `eta ${a.feature}`);
+    for (const a of report.correlations.target.filter((x) => x.method === 'correlation_ratio'))
+      expectClose(a.value, ref.correlationRatio[a.feature], 1e-9, `eta ${a.feature}`);
     // Cramér's V with the target equals the matrix entry (checked against scipy above).
     const cat = report.correlations.categorical;
     for (const a of report.correlations.target.filter((x) => x.method === 'cramers_v')) {
@@ -100,7 +104,7 @@ describe('profileTable matches pandas', () => {
       const y = r() < 0.05 ? null : x === null ? r() : Math.round(Math.exp(r() * 3) * 100) / 100;
       const k = Math.floor(r() * 6);
       const cat = r() < 0.08 ? null : ['red', 'green', 'blue', 'teal'][Math.floor(r() * 4)];
-      const cat2 = cat === null || cat === undefined ? "none" : r() < 0.7 ? cat.toUpperCase() : "other";
+      const cat2 = cat === null || cat === undefined ? 'none' : r() < 0.7 ? cat.toUpperCase() : 'other';
       rows.push([i % 500 === 0 ? 0 : i, x, y, k, cat, cat2, r() < 0.5 ? 'yes' : 'no']);
     }
     rows.push([...rows[10]!], [...rows[10]!], [...rows[20]!]);

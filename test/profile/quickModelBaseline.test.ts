@@ -26,7 +26,7 @@ function rows(signal: boolean, seed: number): unknown[][] {
   return Array.from({ length: 600 }, () => {
     const x = r() * 10;
     const y = r() * 10;
-    const z = signal ? (x > 7) !== r() < 0.05 : r() < 0.3;
+    const z = signal ? x > 7 !== r() < 0.05 : r() < 0.3;
     return [x.toFixed(3), y.toFixed(3), ['a', 'b', 'c'][Math.floor(r() * 3)], z ? 'yes' : 'no'];
   });
 }

@@ -46,7 +46,13 @@ describe('report.html', () => {
     await readTable(engine, DIABETES, { name: 'diabetes' });
     await engine.exec('CREATE OR REPLACE TABLE base AS SELECT * FROM diabetes WHERE number_inpatient = 0');
     const gates = parseGatesFile('- missing_share < 0.05\n- no high warnings\n- drift.psi < 0.2\n');
-    const report = await profileTable(engine, 'diabetes', { target: 'readmitted', baseline: 'base', gates, bias: { facet: 'gender', facetValue: 'female', labelValue: '<30' }, sourceName: 'diabetic-readmission.csv' });
+    const report = await profileTable(engine, 'diabetes', {
+      target: 'readmitted',
+      baseline: 'base',
+      gates,
+      bias: { facet: 'gender', facetValue: 'female', labelValue: '<30' },
+      sourceName: 'diabetic-readmission.csv',
+    });
     const out = join(dir, 'diabetes');
     const files = await writeReport(report, out);
     expect(statSync(files.html).size).toBeLessThan(2 * 1024 * 1024);
@@ -56,7 +62,21 @@ describe('report.html', () => {
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
     const ids = await page.$$eval('main > section', (s) => s.map((x) => x.id));
-    expect(ids).toEqual(['verdict', 'high-warnings', 'summary', 'target', 'quick-model', 'features', 'feature-details', 'correlations', 'bias', 'drift', 'anomalies', 'duplicates', 'definitions']);
+    expect(ids).toEqual([
+      'verdict',
+      'high-warnings',
+      'summary',
+      'target',
+      'quick-model',
+      'features',
+      'feature-details',
+      'correlations',
+      'bias',
+      'drift',
+      'anomalies',
+      'duplicates',
+      'definitions',
+    ]);
     expect(await page.locator('#verdict .big').innerText()).toMatch(/^gates FAIL \(2 of 3\) · \d+ high warnings?: /);
     expect(await page.locator('#verdict tbody tr').count()).toBe(3);
     expect(await page.locator('#features tbody tr').count()).toBe(16);
@@ -90,7 +110,7 @@ describe('report.html', () => {
     const { page, requests, errors } = await open(files.html);
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
-    expect(await page.evaluate("window.__pwned")).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(await page.locator('#features tbody').innerText()).toContain(evil);
     expect(await page.locator('header h1').innerText()).toContain('<b>evil</b>.csv');
     await page.screenshot({ path: join(ARTIFACTS, 'report-escaping.png') });

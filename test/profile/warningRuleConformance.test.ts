@@ -60,14 +60,33 @@ describe('warning rules (src/profile/warnings/warningRules.ts)', () => {
       const r = rng(3);
       const rows = Array.from({ length: 400 }, (_, i) => {
         const x = r();
-        return [`C-${String(i).padStart(5, '0')}`, 'same', i % 7 === 0 ? '' : x, i % 9 === 0 ? '?' : String(Math.round(x * 10)), Math.exp(8 * r()), x * 2 + 0.001 * r(), x > 0.5 ? 'yes' : 'no', i % 50 === 0 ? 'odd' : 'common'];
+        return [
+          `C-${String(i).padStart(5, '0')}`,
+          'same',
+          i % 7 === 0 ? '' : x,
+          i % 9 === 0 ? '?' : String(Math.round(x * 10)),
+          Math.exp(8 * r()),
+          x * 2 + 0.001 * r(),
+          x > 0.5 ? 'yes' : 'no',
+          i % 50 === 0 ? 'odd' : 'common',
+        ];
       });
       rows.push([...rows[0]!]);
       const file = writeCsv(tempDir(), 'planted.csv', ['id', 'constant', 'x', 'tokens', 'skewed', 'twin', 'y', 'near'], rows);
       await readTable(engine, file, { name: 'planted' });
       const report = await profileTable(engine, 'planted', { target: 'y' });
       const seen = new Set(report.warnings.map((w) => w.code));
-      for (const code of ['id_column', 'constant_column', 'missing_values', 'disguised_missing_values', 'skewed', 'high_correlation', 'target_leakage', 'duplicate_rows']) expect(seen, code).toContain(code);
+      for (const code of [
+        'id_column',
+        'constant_column',
+        'missing_values',
+        'disguised_missing_values',
+        'skewed',
+        'high_correlation',
+        'target_leakage',
+        'duplicate_rows',
+      ])
+        expect(seen, code).toContain(code);
       for (const w of report.warnings) {
         const rule = WARNING_RULES.find((x) => x.code === w.code);
         expect(rule, w.code).toBeDefined();
@@ -93,7 +112,9 @@ describe('gates name only known warning codes', () => {
 
   it('every known code is accepted and evaluated', () => {
     for (const code of WARNING_CODES) expect(parseGateRule(`no warning ${code}`)).toMatchObject({ kind: 'noWarnings', code });
-    const report = { warnings: [{ code: 'skewed', severity: 'low', columns: ['a'], message: 'a is skewed', fix: { step: 'compute', description: '' } }] } as never;
+    const report = {
+      warnings: [{ code: 'skewed', severity: 'low', columns: ['a'], message: 'a is skewed', fix: { step: 'compute', description: '' } }],
+    } as never;
     expect(evaluateGates(report, [parseGateRule('no warning skewed'), parseGateRule('no warning outliers')]).rules.map((r) => r.pass)).toEqual([false, true]);
   });
 });

@@ -105,7 +105,12 @@ describe('warnings on planted problems', () => {
     const high = of(drifted, 'drift').filter((w) => w.severity === 'high');
     // The data-set warning (3 of 4 columns) first, then one per strongly drifted column, named.
     expect(high[0]!.message).toMatch(/^\d of \d+ columns .* drifted from the baseline: /);
-    expect(high.slice(1).map((w) => w.columns[0]).sort()).toEqual([...drifted.drift!.strongColumns!].sort());
+    expect(
+      high
+        .slice(1)
+        .map((w) => w.columns[0])
+        .sort(),
+    ).toEqual([...drifted.drift!.strongColumns!].sort());
     expect(drifted.drift!.strongColumns).toEqual(expect.arrayContaining(['a', 'size']));
   });
 
@@ -129,7 +134,15 @@ describe('warnings on planted problems', () => {
     const rows: unknown[][] = [];
     for (let i = 0; i < 3000; i++) {
       const x = r() * 10;
-      rows.push([`city${Math.floor(r() * 200)}`, i < 2990 ? 'A' : 'B', Math.round(Math.exp(r() * r() * 12)), r() < 0.1 ? 1000 + r() : r(), x, 2 * x + r() * 0.01, r() < 0.5 ? 'p' : 'q']);
+      rows.push([
+        `city${Math.floor(r() * 200)}`,
+        i < 2990 ? 'A' : 'B',
+        Math.round(Math.exp(r() * r() * 12)),
+        r() < 0.1 ? 1000 + r() : r(),
+        x,
+        2 * x + r() * 0.01,
+        r() < 0.5 ? 'p' : 'q',
+      ]);
     }
     const report = await profile(['city', 'flag', 'income', 'sensor', 'x', 'x2', 'label'], rows, { target: 'label' });
     const cols = (code: string) => of(report, code).map((w) => w.columns.join('+'));
@@ -185,7 +198,10 @@ describe('bad input never crashes', () => {
     const names = ['x', 's', 'n', 'v', 'i', 'k', 'a', 'b', 'j', 'm', 'd', 'nn', 'rk', 'o', 'y', 'g', 'w', 'b0', 'one', '__n'];
     const r = rng(40);
     const rows: unknown[][] = [];
-    for (let i = 0; i < 300; i++) rows.push(names.map((_, c) => (c % 3 === 0 ? (r() < 0.1 ? null : Math.floor(r() * 10)) : c % 3 === 1 ? r() * 100 : ['p', 'q', 'r'][Math.floor(r() * 3)])));
+    for (let i = 0; i < 300; i++)
+      rows.push(
+        names.map((_, c) => (c % 3 === 0 ? (r() < 0.1 ? null : Math.floor(r() * 10)) : c % 3 === 1 ? r() * 100 : ['p', 'q', 'r'][Math.floor(r() * 3)])),
+      );
     const p = writeCsv(dir, 'clash.csv', names, rows);
     await readTable(engine, p, { name: 'clash_base' });
     const report = await profile(names, rows, { target: 'n', baseline: 'clash_base', bias: { facet: 'k', facetValue: 'p', labelValue: 'q' } });

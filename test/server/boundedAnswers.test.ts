@@ -122,7 +122,12 @@ describe('endpoint.auth and endpoint.rateLimit', () => {
   });
   afterAll(async () => guarded.close());
   const call = (auth?: string) =>
-    guarded.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'text/csv', ...(auth ? { authorization: auth } : {}) }, payload: '70,Male,3,true\n' });
+    guarded.inject({
+      method: 'POST',
+      url: '/invocations',
+      headers: { 'content-type': 'text/csv', ...(auth ? { authorization: auth } : {}) },
+      payload: '70,Male,3,true\n',
+    });
 
   it('401 without a token, with a wrong one, or one of any bytes; 200 with a listed one; /ping stays open', async () => {
     for (const a of [undefined, 'Bearer nope', `Bearer ${TOKEN}x`, 'Bearer ü€\u00ff'.repeat(50), 'Basic abc']) {
@@ -165,16 +170,36 @@ describe('the server checks JSON depth on every JSON body', () => {
     const runtime = new ProjectRuntime(project);
     const server = await createServer({ project, runtime, endpoint: false, features: false });
     try {
-      const r = await server.inject({ method: 'POST', url: '/api/executions', headers: { 'content-type': 'application/json' }, payload: `{"file": ${'['.repeat(5000)}${']'.repeat(5000)}}` });
+      const r = await server.inject({
+        method: 'POST',
+        url: '/api/executions',
+        headers: { 'content-type': 'application/json' },
+        payload: `{"file": ${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      });
       expect(r.statusCode).toBe(400);
       expect(r.json().code).toBe('JSON_TOO_DEEP');
       // 400 levels pass the depth check and reach the schema: a 400 about the field, not a 500 (no stack overflow).
-      const atLimit = await server.inject({ method: 'POST', url: '/api/executions', headers: { 'content-type': 'application/json' }, payload: `{"file": ${'['.repeat(399)}${']'.repeat(399)}}` });
+      const atLimit = await server.inject({
+        method: 'POST',
+        url: '/api/executions',
+        headers: { 'content-type': 'application/json' },
+        payload: `{"file": ${'['.repeat(399)}${']'.repeat(399)}}`,
+      });
       expect(atLimit.statusCode).toBe(400);
       expect(atLimit.json().code).not.toBe('JSON_TOO_DEEP');
-      const nestedInput = await server.inject({ method: 'POST', url: '/api/executions', headers: { 'content-type': 'application/json' }, payload: `{"file": "inbox/none.csv", "input": ${'{"a": '.repeat(399)}1${'}'.repeat(399)}}` });
+      const nestedInput = await server.inject({
+        method: 'POST',
+        url: '/api/executions',
+        headers: { 'content-type': 'application/json' },
+        payload: `{"file": "inbox/none.csv", "input": ${'{"a": '.repeat(399)}1${'}'.repeat(399)}}`,
+      });
       expect(nestedInput.statusCode).toBeLessThan(500);
-      const ok = await server.inject({ method: 'POST', url: '/api/executions', headers: { 'content-type': 'application/json' }, payload: '{"file": "x'.concat('y'.repeat(100_000), '"}') });
+      const ok = await server.inject({
+        method: 'POST',
+        url: '/api/executions',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"file": "x'.concat('y'.repeat(100_000), '"}'),
+      });
       expect(ok.statusCode).toBeLessThan(500);
       expect(ok.body.length).toBeLessThan(2000);
     } finally {

@@ -56,11 +56,18 @@ describe('OpenAPI: every route of a full server is documented from its schemas',
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const operations = () => Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([m, op]) => ({ key: `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, op })));
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([m, op]) => ({ key: `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, op })),
+    );
 
   it('lists exactly the routes Fastify has', () => {
     expect(registered.length).toBeGreaterThan(50);
-    expect(operations().map((o) => o.key).sort()).toEqual([...new Set(registered)].sort());
+    expect(
+      operations()
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual([...new Set(registered)].sort());
   });
 
   it('gives each one its request body, a success answer with its body, and its error answers', () => {
@@ -109,7 +116,10 @@ describe('OpenAPI: redocly lint with the recommended rules', () => {
       let out: string;
       try {
         out = execFileSync(process.execPath, [cli, 'lint', file, '--extends=recommended', '--format=json'], {
-          encoding: 'utf8', cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000,
+          encoding: 'utf8',
+          cwd: tmp,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 120_000,
           env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
         });
       } catch (e) {
@@ -117,7 +127,10 @@ describe('OpenAPI: redocly lint with the recommended rules', () => {
         out = String((e as { stdout?: string }).stdout ?? '');
         if (!out.trim().startsWith('{')) throw e;
       }
-      const report = JSON.parse(out.slice(out.indexOf('{'))) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; message: string; location: Array<{ pointer: string }> }> };
+      const report = JSON.parse(out.slice(out.indexOf('{'))) as {
+        totals: { errors: number; warnings: number };
+        problems: Array<{ ruleId: string; message: string; location: Array<{ pointer: string }> }>;
+      };
       const found = report.problems.map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`);
       const warning = (rule: string, k: string) => {
         const [method, path] = k.split(' ') as [string, string];
@@ -143,16 +156,22 @@ describe('OpenAPI: bodies a route reads itself are validated by the schemas the 
     for (const s of shapes) expect(invocationJsonBody.options, s.what).toContain(s.schema);
     // Every shape is reachable: the body's keys (or MLflow 1.x's format=) pick it.
     const picked = [
-      invocationJsonShape({ dataframe_split: {} }, undefined), invocationJsonShape({ dataframe_records: [] }, undefined),
-      invocationJsonShape({ instances: [] }, undefined), invocationJsonShape({ inputs: [] }, undefined), invocationJsonShape({ record_ids: [] }, undefined),
-      invocationJsonShape({}, 'pandas-split'), invocationJsonShape([], undefined),
+      invocationJsonShape({ dataframe_split: {} }, undefined),
+      invocationJsonShape({ dataframe_records: [] }, undefined),
+      invocationJsonShape({ instances: [] }, undefined),
+      invocationJsonShape({ inputs: [] }, undefined),
+      invocationJsonShape({ record_ids: [] }, undefined),
+      invocationJsonShape({}, 'pandas-split'),
+      invocationJsonShape([], undefined),
     ];
     expect(new Set(picked)).toEqual(new Set(shapes));
     expect(invocationJsonShape({ rows: [] }, undefined)).toBeUndefined();
   });
 
   it('/api/s3-events: each event shape the route validates with is an option of the documented body', async () => {
-    const { objectEventShape, s3NotificationShape, s3TestEventShape, eventBridgeShape, snsMessageShape } = await import('../../src/pipeline/triggers/eventShapes.js');
+    const { objectEventShape, s3NotificationShape, s3TestEventShape, eventBridgeShape, snsMessageShape } = await import(
+      '../../src/pipeline/triggers/eventShapes.js'
+    );
     for (const s of [s3NotificationShape, s3TestEventShape, eventBridgeShape, snsMessageShape]) expect(objectEventShape.options).toContain(s);
   });
 });

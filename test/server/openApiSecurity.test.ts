@@ -20,7 +20,9 @@ describe('OpenAPI: security and servers', () => {
   });
 
   it('servers come from server.publicUrl', () => {
-    expect(buildOpenApi([], { version: '1', publicUrl: 'https://sluice.example.org/' }).servers).toEqual([{ url: 'https://sluice.example.org', description: 'this server (server.publicUrl)' }]);
+    expect(buildOpenApi([], { version: '1', publicUrl: 'https://sluice.example.org/' }).servers).toEqual([
+      { url: 'https://sluice.example.org', description: 'this server (server.publicUrl)' },
+    ]);
     expect((buildOpenApi([], { version: '1' }).servers as Array<{ url: string }>)[0]!.url).toBe('http://127.0.0.1:7300');
   });
 });

@@ -55,7 +55,25 @@ describe('openLoop against a real endpoint', () => {
     const before = await servedCount();
     // Async spawn: the server lives in this process and must keep answering meanwhile.
     const r = await new Promise<OpenLoopResult>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serving/openLoopCli.ts', '--url', `${base}/invocations`, '--rate', '200', '--connections', '50', '--duration', '2', '--warmup', '0.5', '--body-file', join(dir, 'body.json'), '--content-type', 'application/json']);
+      const child = spawn(process.execPath, [
+        '--import',
+        'tsx',
+        'bench/serving/openLoopCli.ts',
+        '--url',
+        `${base}/invocations`,
+        '--rate',
+        '200',
+        '--connections',
+        '50',
+        '--duration',
+        '2',
+        '--warmup',
+        '0.5',
+        '--body-file',
+        join(dir, 'body.json'),
+        '--content-type',
+        'application/json',
+      ]);
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -28,8 +28,8 @@ function sink(isTTY: boolean): Writable & { text: () => string; isTTY: boolean }
   return w;
 }
 
-describe('GET /metrics: the endpoint\'s metrics beside process and runtime metrics', () => {
-  it('has prom-client\'s process and Node.js metrics, and promtool accepts the whole text', async () => {
+describe("GET /metrics: the endpoint's metrics beside process and runtime metrics", () => {
+  it("has prom-client's process and Node.js metrics, and promtool accepts the whole text", async () => {
     const metrics = new ServingMetrics();
     metrics.observe('readmission', '3', 200, 0.004, 2);
     metrics.observe('readmission', '3', 400, 0.001, 0, 'INVOCATION_BAD_TYPE');
@@ -41,7 +41,15 @@ describe('GET /metrics: the endpoint\'s metrics beside process and runtime metri
     await app.close();
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
-    for (const name of ['sluice_invocations_total{model="readmission",version="3",status="200"} 1', '# TYPE process_cpu_seconds_total counter', 'process_resident_memory_bytes ', 'process_open_fds ', 'nodejs_eventloop_lag_seconds ', 'nodejs_heap_size_used_bytes ', 'nodejs_version_info{version="' + process.version + '"']) {
+    for (const name of [
+      'sluice_invocations_total{model="readmission",version="3",status="200"} 1',
+      '# TYPE process_cpu_seconds_total counter',
+      'process_resident_memory_bytes ',
+      'process_open_fds ',
+      'nodejs_eventloop_lag_seconds ',
+      'nodejs_heap_size_used_bytes ',
+      'nodejs_version_info{version="' + process.version + '"',
+    ]) {
       expect(r.body, name).toContain(name);
     }
     const check = promtool(r.body);
@@ -75,7 +83,10 @@ describe('logs: pretty on a terminal, JSON when piped (--log-format)', () => {
 
   it('JSON: one pino object per line; pretty: time, level, message and fields a person reads', () => {
     const piped = sink(false);
-    createLogger({ fallbackLevel: 'info', out: piped as unknown as NodeJS.WriteStream }).info({ address: 'http://127.0.0.1:7300', port: 7300 }, 'sluice serving demo');
+    createLogger({ fallbackLevel: 'info', out: piped as unknown as NodeJS.WriteStream }).info(
+      { address: 'http://127.0.0.1:7300', port: 7300 },
+      'sluice serving demo',
+    );
     const line = JSON.parse(piped.text().trim()) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 30, msg: 'sluice serving demo', address: 'http://127.0.0.1:7300', port: 7300 });
 

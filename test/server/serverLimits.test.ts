@@ -12,8 +12,12 @@ describe('server limits', () => {
   it('idle slow connections beyond maxConnections are closed, and /api/health still answers', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'sluice-limits-')), 'p');
     initProject(dir);
-    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-      .replace('    headersTimeout: 10s', '    headersTimeout: 1s').replace('    maxConnections: 1000', '    maxConnections: 20'));
+    writeFileSync(
+      join(dir, 'sluice.yaml'),
+      readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+        .replace('    headersTimeout: 10s', '    headersTimeout: 1s')
+        .replace('    maxConnections: 1000', '    maxConnections: 20'),
+    );
     const project = loadProject(dir);
     expect(project.config.server.limits).toMatchObject({ headersTimeout: '1s', maxConnections: 20 });
     const runtime = new ProjectRuntime(project);
@@ -42,7 +46,10 @@ describe('server limits', () => {
       const deadline = Date.now() + 10_000;
       let status = 0;
       while (Date.now() < deadline) {
-        status = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0);
+        status = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status === 200) break;
         await new Promise((r) => setTimeout(r, 200));
       }

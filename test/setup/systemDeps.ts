@@ -31,7 +31,9 @@ export default function setup(): void {
     ['/usr/bin/python3 -c "import pandas"', 'python3-pandas'],
     // promtool checks the /metrics text (test/server/operations.test.ts)
     ['promtool', 'prometheus'],
-  ].filter(([cmd]) => spawnSync('sh', ['-c', cmd!.startsWith('/') ? `${cmd} 2>/dev/null` : `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg!);
+  ]
+    .filter(([cmd]) => spawnSync('sh', ['-c', cmd!.startsWith('/') ? `${cmd} 2>/dev/null` : `command -v ${cmd}`]).status !== 0)
+    .map(([, pkg]) => pkg!);
   if (missing.length === 0) return;
   if (process.getuid?.() === 0) {
     process.stderr.write(`installing Debian packages the tests need: ${missing.join(' ')} …\n`);

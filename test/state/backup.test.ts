@@ -32,13 +32,20 @@ describe('sluice backup while the server runs, wipe, sluice restore, serve, pred
     // Back up while the server runs and answers requests.
     const bk = mkdtempSync(join(tmpdir(), 'sluice-bk-'));
     const load = Promise.all(Array.from({ length: 20 }, () => predict(live.base, sample)));
-    const [plain, full] = await Promise.all([cliAsync(dir, ['backup', join(bk, 'plain')]), cliAsync(dir, ['backup', join(bk, 'full'), '--with-artifacts', '--json'])]);
+    const [plain, full] = await Promise.all([
+      cliAsync(dir, ['backup', join(bk, 'plain')]),
+      cliAsync(dir, ['backup', join(bk, 'full'), '--with-artifacts', '--json']),
+    ]);
     expect((await load).every((r) => r.status === 200)).toBe(true);
     expect(plain.code, plain.stderr).toBe(0);
     expect(full.code, full.stderr).toBe(0);
     expect(plain.stdout).toContain('.sluice/sluice.db');
     const manifest = JSON.parse(full.stdout);
-    expect(manifest).toMatchObject({ format: 'sluice-backup/1', withArtifacts: true, models: [{ name: 'readmission', version: 1, manifest: { status: 'approved', aliases: { champion: {} } } }] });
+    expect(manifest).toMatchObject({
+      format: 'sluice-backup/1',
+      withArtifacts: true,
+      models: [{ name: 'readmission', version: 1, manifest: { status: 'approved', aliases: { champion: {} } } }],
+    });
     expect(manifest.databases[0].schema.models).toBeGreaterThan(0);
     expect(manifest.databases[0].sha256).toBe(sha(join(bk, 'full', 'databases', 'sluice.db')));
     expect(manifest.files.some((f: { path: string }) => f.path === 'readmission/1/model.json')).toBe(true);

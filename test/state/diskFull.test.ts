@@ -60,7 +60,12 @@ describe('disk full inside the orchestrator (fault-injection seam)', () => {
     await until('the pause', () => p.store.events(ex.id).filter((e) => e.type === 'ExecutionPaused').length >= 2);
     const paused = p.store.events(ex.id).find((e) => e.type === 'ExecutionPaused')!;
     expect(paused).toMatchObject({ step: 'a', data: { reason: 'disk_full', code: 'ENOSPC', path: join(p.root, 'a.out'), attempt: 1, pause: 1 } });
-    expect(p.store.events(ex.id).filter((e) => e.type === 'ExecutionPaused').map((e) => e.data.pause)).toEqual([1, 2]); // backs off while still full
+    expect(
+      p.store
+        .events(ex.id)
+        .filter((e) => e.type === 'ExecutionPaused')
+        .map((e) => e.data.pause),
+    ).toEqual([1, 2]); // backs off while still full
     expect(p.store.require(ex.id).status).toBe('waiting');
     expect(p.store.events(ex.id).some((e) => e.type === 'ActivityFailed')).toBe(false);
     rmSync(sw);
@@ -72,7 +77,10 @@ describe('disk full inside the orchestrator (fault-injection seam)', () => {
 
   it('a paused execution resumes at once with redrive', async () => {
     const p = tempProject();
-    const o = orchestrator(p, new ActivityRegistry().register('write', writer(p.root)), { pipeline: PIPE, diskFullRetry: { firstMs: 3_600_000, maxMs: 3_600_000 } });
+    const o = orchestrator(p, new ActivityRegistry().register('write', writer(p.root)), {
+      pipeline: PIPE,
+      diskFullRetry: { firstMs: 3_600_000, maxMs: 3_600_000 },
+    });
     running.push(o);
     writeFileSync(sw, '');
     o.startLoop();
@@ -113,7 +121,9 @@ describe('disk full inside the orchestrator (fault-injection seam)', () => {
 
   it('recognises disk-full errors by code, by message and through causes, and nothing else', () => {
     expect(diskFullOf(Object.assign(new Error('x'), { code: 'ENOSPC', path: '/a' }))).toMatchObject({ code: 'ENOSPC', path: '/a' });
-    expect(diskFullOf(new Error('wrapped', { cause: Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }) }))?.code).toBe('SQLITE_FULL');
+    expect(diskFullOf(new Error('wrapped', { cause: Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }) }))?.code).toBe(
+      'SQLITE_FULL',
+    );
     expect(diskFullOf(new Error('IO Error: No space left on device'))?.code).toBe('ENOSPC');
     expect(diskFullOf(Object.assign(new Error('x'), { code: 'ENOENT' }))).toBeUndefined();
     expect(diskFullOf('ENOSPC?')).toBeUndefined();
@@ -129,8 +139,16 @@ describe('sluice serve with a full disk (fault-injection seam)', () => {
   it('stays up and keeps predicting; the execution pauses and, once there is space, resumes and completes, effects once', async () => {
     const dir = newProject();
     trainChampion(dir);
-    writeFileSync(join(dir, 'pipelines.yaml'), 'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n');
-    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml').replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'));
+    writeFileSync(
+      join(dir, 'pipelines.yaml'),
+      'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n',
+    );
+    writeFileSync(
+      join(dir, 'sluice.yaml'),
+      readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+        .replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml')
+        .replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
+    );
     const sw = join(dir, 'disk-full-switch');
     const live = await serve(dir, { env: { SLUICE_FAULT_DISK_FULL: sw } });
     servers.push(live);
@@ -158,7 +176,11 @@ describe('sluice serve with a full disk (fault-injection seam)', () => {
     };
     await until('the execution to complete', () => done().some((e) => e.status === 'succeeded'), 90_000);
     const [ex] = done();
-    const history = JSON.parse(cli(dir, ['executions', 'history', ex!.id, '--json']).stdout) as Array<{ type: string; step?: string; data: Record<string, unknown> }>;
+    const history = JSON.parse(cli(dir, ['executions', 'history', ex!.id, '--json']).stdout) as Array<{
+      type: string;
+      step?: string;
+      data: Record<string, unknown>;
+    }>;
     const paused = history.filter((e) => e.type === 'ExecutionPaused');
     expect(paused.length).toBeGreaterThan(0);
     expect(paused[0]!.data).toMatchObject({ reason: 'disk_full' });

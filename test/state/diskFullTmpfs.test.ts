@@ -20,7 +20,9 @@ function mountTmpfs(dir: string, size: string): void {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (e) {
     const err = e as { stderr?: Buffer; message: string };
-    throw new Error(`the disk-full test needs to mount a small tmpfs at ${dir} and could not (${String(err.stderr ?? err.message).trim()}): run it as root (or with CAP_SYS_ADMIN), as CI does`);
+    throw new Error(
+      `the disk-full test needs to mount a small tmpfs at ${dir} and could not (${String(err.stderr ?? err.message).trim()}): run it as root (or with CAP_SYS_ADMIN), as CI does`,
+    );
   }
   mounted.push(dir);
 }
@@ -74,8 +76,16 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
   }, 240_000);
 
   it('the server stays up and keeps predicting; the execution pauses with an event naming the path, and completes once space is freed', async () => {
-    writeFileSync(join(dir, 'pipelines.yaml'), 'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n');
-    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml').replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'));
+    writeFileSync(
+      join(dir, 'pipelines.yaml'),
+      'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n',
+    );
+    writeFileSync(
+      join(dir, 'sluice.yaml'),
+      readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+        .replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml')
+        .replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
+    );
     const live = await serve(dir);
     servers.push(live);
     const sample = diabetesCsv(10, 600);
@@ -88,7 +98,7 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
     writeFileSync(join(dir, 'inbox', 'batch.csv'), diabetesCsv(300, 1000));
 
     const db = join(dir, '.sluice', 'sluice.db');
-    const query = <T,>(sql: string): T[] => {
+    const query = <T>(sql: string): T[] => {
       const d = new Database(db, { readonly: true });
       try {
         return d.prepare(sql).all() as T[];
@@ -107,7 +117,11 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
 
     rmSync(filler);
     await until('the execution to complete', () => query<{ status: string }>('SELECT status FROM executions').some((e) => e.status === 'succeeded'));
-    const history = JSON.parse(cli(dir, ['executions', 'history', ex!.id, '--json']).stdout) as Array<{ type: string; step?: string; data: Record<string, unknown> }>;
+    const history = JSON.parse(cli(dir, ['executions', 'history', ex!.id, '--json']).stdout) as Array<{
+      type: string;
+      step?: string;
+      data: Record<string, unknown>;
+    }>;
     const paused = history.filter((e) => e.type === 'ExecutionPaused');
     expect(paused[0]!.step).toBe('run_flow');
     expect(paused[0]!.data).toMatchObject({ reason: 'disk_full', code: 'ENOSPC' });
@@ -135,8 +149,16 @@ describe('the whole state folder (database included) on a full tmpfs', () => {
   }, 240_000);
 
   it('the server stays up and keeps predicting; the file that arrived is kept, and its execution starts and completes once space is freed', async () => {
-    writeFileSync(join(dir, 'pipelines.yaml'), 'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n');
-    writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml').replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'));
+    writeFileSync(
+      join(dir, 'pipelines.yaml'),
+      'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n',
+    );
+    writeFileSync(
+      join(dir, 'sluice.yaml'),
+      readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+        .replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml')
+        .replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
+    );
     const live = await serve(dir);
     servers.push(live);
     const sample = diabetesCsv(10, 600);
@@ -168,7 +190,11 @@ describe('the whole state folder (database included) on a full tmpfs', () => {
     await until('the execution to complete', () => executions().some((e) => e.status === 'succeeded'));
     const all = executions();
     expect(all).toHaveLength(1);
-    const history = JSON.parse(cli(dir, ['executions', 'history', all[0]!.id, '--json']).stdout) as Array<{ type: string; step?: string; data: Record<string, unknown> }>;
+    const history = JSON.parse(cli(dir, ['executions', 'history', all[0]!.id, '--json']).stdout) as Array<{
+      type: string;
+      step?: string;
+      data: Record<string, unknown>;
+    }>;
     expect(history[0]!.data).toMatchObject({ input: { file: join(dir, 'archive', all[0]!.id, 'batch.csv') } });
     expect(history.some((e) => e.type === 'ActivityFailed')).toBe(false);
     expect(history.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')).toHaveLength(1);

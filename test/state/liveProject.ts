@@ -65,7 +65,9 @@ export interface Served {
 export async function serve(dir: string, opts: { env?: Record<string, string>; model?: boolean } = {}): Promise<Served> {
   const port = await freePort('127.0.0.1', 0);
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--log-format', 'json'], {
-    cwd: dir, env: { ...process.env, NODE_OPTIONS: '', SLUICE_LOG: 'info', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir,
+    env: { ...process.env, NODE_OPTIONS: '', SLUICE_LOG: 'info', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
@@ -75,13 +77,17 @@ export async function serve(dir: string, opts: { env?: Record<string, string>; m
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`sluice serve exited: ${out}`);
-    const ping = await fetch(`${base}/ping`).then(async (r) => ({ status: r.status, body: await r.text() })).catch(() => undefined);
+    const ping = await fetch(`${base}/ping`)
+      .then(async (r) => ({ status: r.status, body: await r.text() }))
+      .catch(() => undefined);
     if (ping && (opts.model === false || ping.status === 200)) break;
     if (Date.now() > deadline) throw new Error(`sluice serve did not come up: ${out}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
-    base, child, log: () => out,
+    base,
+    child,
+    log: () => out,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -97,9 +97,23 @@ function expectNamedError(r: Result, code: string, file: string): void {
 describe('state faults: the database wiped, truncated or replaced with artifacts present', () => {
   const cases: Array<[string, (db: string) => void, string]> = [
     ['wiped', (db) => removeDb(db), 'STATE_MISSING'],
-    ['truncated to 0 bytes', (db) => { rmSync(`${db}-wal`, { force: true }); truncateSync(db, 0); }, 'STATE_MISSING'],
+    [
+      'truncated to 0 bytes',
+      (db) => {
+        rmSync(`${db}-wal`, { force: true });
+        truncateSync(db, 0);
+      },
+      'STATE_MISSING',
+    ],
     ['truncated to half', (db) => truncateSync(db, Math.floor(statSync(db).size / 2)), 'STATE_CORRUPT'],
-    ['replaced by a text file', (db) => { removeDb(db); writeFileSync(db, 'not a database at all\n'.repeat(300)); }, 'STATE_CORRUPT'],
+    [
+      'replaced by a text file',
+      (db) => {
+        removeDb(db);
+        writeFileSync(db, 'not a database at all\n'.repeat(300));
+      },
+      'STATE_CORRUPT',
+    ],
   ];
   for (const [what, damage, code] of cases) {
     it(`${what}: every command and serve refuse, naming the file; no file is deleted`, async () => {

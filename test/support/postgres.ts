@@ -18,8 +18,13 @@ export interface Postgres {
 /** The binaries of Debian's newest installed PostgreSQL (`apt-get install postgresql`, as .ci/run does). */
 export function postgresBin(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
-  if (!versions.length) throw new Error('PostgreSQL is not installed: run `apt-get install postgresql` (.ci/run does); the tests that need it fail rather than skip');
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!versions.length)
+    throw new Error('PostgreSQL is not installed: run `apt-get install postgresql` (.ci/run does); the tests that need it fail rather than skip');
   return join(root, versions[0]!, 'bin');
 }
 

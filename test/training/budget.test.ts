@@ -36,10 +36,20 @@ describe('reading counts in the limit', () => {
     const data = writeCsv(dir, 'read.csv', SMALL_HEADER, smallRows(300, 5));
     const progress: string[] = [];
     // A limit of a tenth of a millisecond: even this small file's read (estimated from its size) exceeds it.
-    await trainModel(data, { target: 'label', outDir: join(dir, 'out-read'), timeLimit: 0.0001, onProgress: (e) => progress.push(e.message) }).catch(() => undefined);
-    expect(progress[0]).toMatch(/^reading read\.csv \([\d.]+ MB, estimated [\d.]+ s at the machine's current load\): reading alone is estimated to take longer than the 0\.0001-second limit, which the run will overrun; train on a sample of the file or raise --time-limit$/);
+    await trainModel(data, { target: 'label', outDir: join(dir, 'out-read'), timeLimit: 0.0001, onProgress: (e) => progress.push(e.message) }).catch(
+      () => undefined,
+    );
+    expect(progress[0]).toMatch(
+      /^reading read\.csv \([\d.]+ MB, estimated [\d.]+ s at the machine's current load\): reading alone is estimated to take longer than the 0\.0001-second limit, which the run will overrun; train on a sample of the file or raise --time-limit$/,
+    );
     const ok: string[] = [];
-    await trainModel(data, { target: 'label', outDir: join(dir, 'out-read2'), timeLimit: 30, search: { maxCandidates: 2 }, onProgress: (e) => ok.push(e.message) });
+    await trainModel(data, {
+      target: 'label',
+      outDir: join(dir, 'out-read2'),
+      timeLimit: 30,
+      search: { maxCandidates: 2 },
+      onProgress: (e) => ok.push(e.message),
+    });
     expect(ok[0]).toMatch(/^reading read\.csv \([\d.]+ MB, estimated [\d.]+ s at the machine's current load\)$/);
   }, 180_000);
 });
@@ -51,7 +61,9 @@ describe('the terminal leaderboard', () => {
     params: {},
     status,
     best: i === 0,
-    ...(status === 'ok' ? { cv: { mean: 0.9 - i / 100, std: 0.01, folds: [0.9] }, holdout: { f1: 0.8, log_loss: 0.4 }, fitSeconds: 0.1 } : { reason: 'collapsed: its first fold predicts the same class probabilities for every row' }),
+    ...(status === 'ok'
+      ? { cv: { mean: 0.9 - i / 100, std: 0.01, folds: [0.9] }, holdout: { f1: 0.8, log_loss: 0.4 }, fitSeconds: 0.1 }
+      : { reason: 'collapsed: its first fold predicts the same class probabilities for every row' }),
   });
   const lb = (n: number): Leaderboard => ({
     problemType: 'binary',

@@ -24,9 +24,26 @@ describe.concurrent('sluice train (CLI) on a small file with a flow', async () =
     expect(trained.stdout).toMatch(/learner/);
     // every candidate when there are 20 or fewer, else the top 20 and a count (issue 14 point 7)
     expect(trained.stdout).toMatch(/baseline|top 20 of \d+ candidates/);
-    for (const f of ['leaderboard.json', 'model.json', 'model/model.json', 'model/fitted-flow.json', 'model/manifest.json', 'model-report.json', 'model-report.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of [
+      'leaderboard.json',
+      'model.json',
+      'model/model.json',
+      'model/fitted-flow.json',
+      'model/manifest.json',
+      'model-report.json',
+      'model-report.html',
+    ])
+      expect(existsSync(join(out, f)), f).toBe(true);
     const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
-    expect(manifest).toMatchObject({ format: 'sluice.model-manifest', problemType: 'binary', target: 'label', classLabels: ['high', 'low'], recordId: 'rid', seed: 3, timeLimitSeconds: 8 });
+    expect(manifest).toMatchObject({
+      format: 'sluice.model-manifest',
+      problemType: 'binary',
+      target: 'label',
+      classLabels: ['high', 'low'],
+      recordId: 'rid',
+      seed: 3,
+      timeLimitSeconds: 8,
+    });
     // The record id is made by the flow, not a feature; the raw inputs are what serving needs.
     expect(manifest.features.map((f: { name: string }) => f.name).sort()).toEqual(['age', 'color', 'score']);
     expect(manifest.inputSignature).toEqual([
@@ -67,7 +84,15 @@ describe.concurrent('sluice train (CLI) on a small file with a flow', async () =
     const r1 = await sluice(['predict', out, noColor, '--out', join(dir, 'x.csv')]);
     expectCleanError(r1, 'PREDICT_MISSING_COLUMN');
     expect(r1.stderr).toContain('"color"');
-    const badAge = writeCsv(dir, 'badage.csv', ['age', 'color', 'score'], [[40, 'red', 1.5], ['forty', 'blue', 2]]);
+    const badAge = writeCsv(
+      dir,
+      'badage.csv',
+      ['age', 'color', 'score'],
+      [
+        [40, 'red', 1.5],
+        ['forty', 'blue', 2],
+      ],
+    );
     // --strict refuses the file at the line of the bad value, and writes nothing
     const r2 = await sluice(['predict', out, badAge, '--out', join(dir, 'x.csv'), '--strict']);
     expectCleanError(r2, 'PREDICT_BAD_TYPE');
@@ -91,7 +116,9 @@ describe('sluice predict on dirty data (issue 12): a prediction for every record
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('predicted 4 of 4 rows');
     expect(r.stderr).toContain('2 values read as missing (age: 1, score: 1)');
-    expect(readFileSync(notes, 'utf8')).toBe('line,column,value,action,detail\n3,age,forty,read as missing,not an integer\n5,score,lots,read as missing,not a float\n');
+    expect(readFileSync(notes, 'utf8')).toBe(
+      'line,column,value,action,detail\n3,age,forty,read as missing,not an integer\n5,score,lots,read as missing,not a float\n',
+    );
     const lines = readFileSync(join(dir, 'dirty-pred.csv'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(5);
     for (const l of lines.slice(1)) expect(l.split(',')[1]).toMatch(/^(high|low)$/);
@@ -140,7 +167,10 @@ describe.concurrent('sluice train (CLI): bad input gives clear errors, never a s
     const lb = JSON.parse(readFileSync(join(o, 'leaderboard.json'), 'utf8'));
     expect(lb.status).toBe('failed');
     expect(lb.entries.length).toBeGreaterThan(0);
-    expect(lb.entries.find((e: { learner: string }) => e.learner === 'baseline')).toMatchObject({ status: 'skipped', reason: expect.stringContaining('time limit') });
+    expect(lb.entries.find((e: { learner: string }) => e.learner === 'baseline')).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining('time limit'),
+    });
     expect(existsSync(join(o, 'model'))).toBe(false);
   });
 

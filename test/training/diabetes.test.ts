@@ -27,7 +27,13 @@ beforeAll(async () => {
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  result = await trainModel(DIABETES, { target: 'readmitted', outDir: out, timeLimit: 45, seed: 0, search: { maxCandidates: 3, largeDataRows: 20_000, ensemble: false } });
+  result = await trainModel(DIABETES, {
+    target: 'readmitted',
+    outDir: out,
+    timeLimit: 45,
+    seed: 0,
+    search: { maxCandidates: 3, largeDataRows: 20_000, ensemble: false },
+  });
   browser = await launching;
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
@@ -42,10 +48,18 @@ describe('training on the seed data (readmitted, 3 classes)', () => {
     const ok = lb.entries.filter((e: { status: string }) => e.status === 'ok');
     const baseline = ok.find((e: { learner: string }) => e.learner === 'baseline');
     expect(baseline.holdout.log_loss).toBeCloseTo(0.885, 2);
-    const better = ok.filter((e: { learner: string; holdout: { log_loss: number } }) => e.learner !== 'baseline' && e.holdout.log_loss < baseline.holdout.log_loss);
+    const better = ok.filter(
+      (e: { learner: string; holdout: { log_loss: number } }) => e.learner !== 'baseline' && e.holdout.log_loss < baseline.holdout.log_loss,
+    );
     expect(better.length).toBeGreaterThan(0);
     expect(lb.entries.filter((e: { best: boolean }) => e.best)).toHaveLength(1);
-    for (const e of ok) expect(e).toMatchObject({ params: expect.any(Object), cv: { mean: expect.any(Number) }, fitSeconds: expect.any(Number), predictMsPerRow: expect.any(Number) });
+    for (const e of ok)
+      expect(e).toMatchObject({
+        params: expect.any(Object),
+        cv: { mean: expect.any(Number) },
+        fitSeconds: expect.any(Number),
+        predictMsPerRow: expect.any(Number),
+      });
     // Candidates the time limit or the cap left out say so.
     for (const e of lb.entries.filter((x: { status: string }) => x.status === 'skipped')) expect(e.reason).toMatch(/candidate limit \(3\)|time limit/); // the test caps candidates so the refit has room
   });
@@ -65,7 +79,12 @@ describe('training on the seed data (readmitted, 3 classes)', () => {
       seed: 0,
       timeLimitSeconds: 45,
       holdoutFraction: 0.2,
-      trainingData: { file: 'diabetic-readmission.csv', sha256: sha, bytes: statSync(DIABETES).size, rows: { file: 69_570, used: 69_570, train: 55_656, holdout: 13_914 } },
+      trainingData: {
+        file: 'diabetic-readmission.csv',
+        sha256: sha,
+        bytes: statSync(DIABETES).size,
+        rows: { file: 69_570, used: 69_570, train: 55_656, holdout: 13_914 },
+      },
       artifact: { model: 'model/model.json', fittedFlow: 'model/fitted-flow.json' },
     });
     expect(manifest.inputSignature).toHaveLength(15);
@@ -81,7 +100,10 @@ describe('training on the seed data (readmitted, 3 classes)', () => {
 
   it('the saved artifact predicts what the trained model predicts in-process, deterministically', async () => {
     const csv = join(dir, 'pred.csv');
-    const [cli, again] = await Promise.all([sluiceAsync(['predict', out, DIABETES, '--out', csv]), predictFile(await loadArtifact(join(out, 'model')), DIABETES)]);
+    const [cli, again] = await Promise.all([
+      sluiceAsync(['predict', out, DIABETES, '--out', csv]),
+      predictFile(await loadArtifact(join(out, 'model')), DIABETES),
+    ]);
     expect(cli.code, cli.stderr).toBe(0);
     const text = readFileSync(csv, 'utf8');
     expect(predictionsCsv(again)).toBe(text);
@@ -103,7 +125,14 @@ describe('training on the seed data (readmitted, 3 classes)', () => {
     const types = new Map<string, string>(manifest.inputSignature.map((c: { name: string; type: string }) => [c.name, c.type]));
     const [head, ...lines] = readFileSync(DIABETES, 'utf8').split('\n').slice(0, 301);
     const names = head!.split(',');
-    const records = lines.map((l) => Object.fromEntries(l.split(',').map((v, j) => [names[j]!, types.get(names[j]!) === 'string' ? v : Number(v)]).filter(([k]) => k !== 'readmitted')));
+    const records = lines.map((l) =>
+      Object.fromEntries(
+        l
+          .split(',')
+          .map((v, j) => [names[j]!, types.get(names[j]!) === 'string' ? v : Number(v)])
+          .filter(([k]) => k !== 'readmitted'),
+      ),
+    );
     const predictor = await loadFlowModelPredictor(join(out, 'model'), 'readmission', '1');
     const served = await predictor.predict(records);
     const proba = result.model.output(result.data.frame);
@@ -130,7 +159,15 @@ describe('training on the seed data (readmitted, 3 classes)', () => {
     await page.goto(url, { waitUntil: 'load' });
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
-    expect(await page.$$eval('main > section', (s) => s.map((x) => x.id))).toEqual(['summary', 'metrics', 'classes', 'curves', 'calibration', 'importance', 'leaderboard']);
+    expect(await page.$$eval('main > section', (s) => s.map((x) => x.id))).toEqual([
+      'summary',
+      'metrics',
+      'classes',
+      'curves',
+      'calibration',
+      'importance',
+      'leaderboard',
+    ]);
     expect(await page.locator('#classes table.cmt tbody tr').count()).toBe(3);
     expect(await page.locator('#curves svg polyline').count()).toBe(6);
     expect(await page.locator('#importance svg rect').count()).toBe(15);

@@ -14,7 +14,12 @@ const quick = { learners: ['gbdt', 'logistic'] as const, maxCandidates: 2, ensem
 
 describe('train uses the report judgement', () => {
   it('refuses a leak with a clear message naming the column and the way to keep it', async () => {
-    const e = await trainModel(data, { target: 'label', outDir: join(dir, 'refused'), timeLimit: 30, search: { ...quick, learners: [...quick.learners] } }).catch((x: unknown) => x);
+    const e = await trainModel(data, {
+      target: 'label',
+      outDir: join(dir, 'refused'),
+      timeLimit: 30,
+      search: { ...quick, learners: [...quick.learners] },
+    }).catch((x: unknown) => x);
     expect(isSluiceError(e) && e.code).toBe('TRAIN_TARGET_LEAK');
     expect((e as Error).message).toMatch(/"outcome_flag" \(prediction power 1\.000\)/);
     expect((e as { hint?: string }).hint).toContain('--allow-leak outcome_flag');
@@ -22,7 +27,14 @@ describe('train uses the report judgement', () => {
 
   it('drops the id and the constant column, lists them with the reason, and keeps an allowed leak', async () => {
     const progress: string[] = [];
-    const r = await trainModel(data, { target: 'label', outDir: join(dir, 'out'), timeLimit: 30, allowLeaks: ['outcome_flag'], search: { ...quick, learners: [...quick.learners] }, onProgress: (e) => progress.push(e.message) });
+    const r = await trainModel(data, {
+      target: 'label',
+      outDir: join(dir, 'out'),
+      timeLimit: 30,
+      allowLeaks: ['outcome_flag'],
+      search: { ...quick, learners: [...quick.learners] },
+      onProgress: (e) => progress.push(e.message),
+    });
     const used = r.model.schema.map((s) => s.name).sort();
     expect(used).toEqual(['age', 'color', 'outcome_flag', 'score']);
     const skipped = Object.fromEntries(r.data.skipped.map((s) => [s.name, s.reason]));

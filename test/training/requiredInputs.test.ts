@@ -17,12 +17,35 @@ import { smallRows, tempDir, writeCsv } from './fixtures.js';
 
 const dir = tempDir('sluice-required-');
 const HEADER = ['code', 'age', 'color', 'score', 'junk', 'label'];
-const data = writeCsv(dir, 'train.csv', HEADER, smallRows(300, 4).map((r, i) => [`P${String(i).padStart(5, '0')}`, r[0], r[1], r[2], `j${i % 5}`, r[3]]));
+const data = writeCsv(
+  dir,
+  'train.csv',
+  HEADER,
+  smallRows(300, 4).map((r, i) => [`P${String(i).padStart(5, '0')}`, r[0], r[1], r[2], `j${i % 5}`, r[3]]),
+);
 const flow = join(dir, 'f.flow.yaml');
 writeFileSync(flow, 'version: 1\nname: f\ntarget: label\nsteps:\n  - kind: drop_columns\n    columns: [junk]\n');
 const out = join(dir, 'out');
-const full = writeCsv(dir, 'full.csv', ['extra', ...HEADER.slice(0, 5)], [['e1', 'X1', 70, 'red', 1.5, 'j1'], ['e2', 'X2', 30, 'blue', 2.5, 'j2'], ['e3', 'X3', 50, 'green', 0.5, 'j3']]);
-const lean = writeCsv(dir, 'lean.csv', ['color', 'score', 'age'], [['red', 1.5, 70], ['blue', 2.5, 30], ['green', 0.5, 50]]);
+const full = writeCsv(
+  dir,
+  'full.csv',
+  ['extra', ...HEADER.slice(0, 5)],
+  [
+    ['e1', 'X1', 70, 'red', 1.5, 'j1'],
+    ['e2', 'X2', 30, 'blue', 2.5, 'j2'],
+    ['e3', 'X3', 50, 'green', 0.5, 'j3'],
+  ],
+);
+const lean = writeCsv(
+  dir,
+  'lean.csv',
+  ['color', 'score', 'age'],
+  [
+    ['red', 1.5, 70],
+    ['blue', 2.5, 30],
+    ['green', 0.5, 50],
+  ],
+);
 
 let trained: ReturnType<typeof sluice>;
 beforeAll(() => {
@@ -67,15 +90,24 @@ describe('the input schema is what the model uses (issue 12, point 3)', () => {
     it('/ping lists the required columns; records with or without the other columns score the same as the batch', async () => {
       const ping = (await app.inject({ method: 'GET', url: '/ping' })).json();
       expect(ping.inputs.map((c: { name: string }) => c.name)).toEqual(['age', 'color', 'score']);
-      const post = (payload: unknown) => app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
-      const leanRecords = [{ age: 70, color: 'red', score: 1.5 }, { age: 30, color: 'blue', score: 2.5 }, { age: 50, color: 'green', score: 0.5 }];
+      const post = (payload: unknown) =>
+        app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+      const leanRecords = [
+        { age: 70, color: 'red', score: 1.5 },
+        { age: 30, color: 'blue', score: 2.5 },
+        { age: 50, color: 'green', score: 0.5 },
+      ];
       const fullRecords = leanRecords.map((r, i) => ({ ...r, code: `X${i}`, junk: 'j1', extra: 'e' }));
       const a = await post({ instances: leanRecords });
       const b = await post({ instances: fullRecords });
       expect(a.statusCode, a.body).toBe(200);
       expect(b.statusCode, b.body).toBe(200);
       expect(b.json()).toEqual(a.json());
-      const batch = readFileSync(join(dir, 'lean-pred.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+      const batch = readFileSync(join(dir, 'lean-pred.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[0]);
       expect(a.json().predictions.map((p: { predicted_label: string }) => p.predicted_label)).toEqual(batch);
       const c = await post({ instances: [{ color: 'red', score: 1 }] });
       expect(JSON.stringify(c.json())).toContain('age');

@@ -38,7 +38,9 @@ beforeAll(async () => {
 
 describe('dates written as text: trained on, predicted with, the same parse (issue 12, point 5)', () => {
   it('trains on the parts of a text date, with its format recorded in the artifact', () => {
-    const fitted = JSON.parse(readFileSync(join(dir, 'out', 'model', 'fitted-flow.json'), 'utf8')) as { input: Array<{ name: string; type: string; format?: string }> };
+    const fitted = JSON.parse(readFileSync(join(dir, 'out', 'model', 'fitted-flow.json'), 'utf8')) as {
+      input: Array<{ name: string; type: string; format?: string }>;
+    };
     expect(fitted.input.find((c) => c.name === 'admitted')).toEqual({ name: 'admitted', type: 'date', format: 'mon d yyyy' });
     expect(trained.manifest.inputSignature).toContainEqual({ name: 'admitted', type: 'date', format: 'mon d yyyy' });
     const features = trained.model.schema.map((s) => s.name);
@@ -55,7 +57,15 @@ describe('dates written as text: trained on, predicted with, the same parse (iss
     expect(batch.notes.map((n) => [n.line, n.column, n.value])).toEqual([[3, 'admitted', 'Feb 30 1992']]);
 
     const predictor = await loadFlowModelPredictor(join(dir, 'out', 'model'), 'dates', '1');
-    const body = JSON.stringify({ dataframe_records: [{ age: 50, admitted: 'Mar 3 1999' }, { age: 60, admitted: 'Feb 30 1992' }, { age: 70, admitted: 'sept 9 1991' }, { age: 40, admitted: '1993-07-04' }, { age: 30, admitted: null }] });
+    const body = JSON.stringify({
+      dataframe_records: [
+        { age: 50, admitted: 'Mar 3 1999' },
+        { age: 60, admitted: 'Feb 30 1992' },
+        { age: 70, admitted: 'sept 9 1991' },
+        { age: 40, admitted: '1993-07-04' },
+        { age: 30, admitted: null },
+      ],
+    });
     const parsed = parseInvocation('application/json', body, predictor.inputs, 100, predictor.missing);
     expect(warningsOf(parsed.records[1])?.[0]?.field).toBe('admitted');
     const results = await predictor.predict(parsed.records);
@@ -70,7 +80,13 @@ describe('dates written as text: trained on, predicted with, the same parse (iss
     const engine = await Engine.open();
     try {
       const labelled = join(dir, 'labelled.csv');
-      writeFileSync(labelled, readFileSync(file, 'utf8').split('\n').map((l, i) => (l === '' ? l : `${l},${i === 0 ? 'label' : 'late'}`)).join('\n'));
+      writeFileSync(
+        labelled,
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .map((l, i) => (l === '' ? l : `${l},${i === 0 ? 'label' : 'late'}`))
+          .join('\n'),
+      );
       const run = await runFlow(engine, { input: labelled, fitted: trained.data.fitted });
       const rows = await engine.query(`SELECT admitted_year AS y, admitted_month AS m, admitted_day AS d FROM "${run.relation}"`);
       expect(rows.map((r) => [r.y, r.m, r.d].map((v) => (v === null ? null : Number(v))))).toEqual([
@@ -90,13 +106,16 @@ describe('dates written as text: trained on, predicted with, the same parse (iss
     writeBatch(data, 200, true);
     const e = await rejectionOf(trainModel(data, { target: 'label', outDir: join(dir, 'one'), timeLimit: 10, search: quick }));
     expect(e.code).toBe('TRAIN_ONE_CLASS');
-    expect(e.message).toBe('the target "label" has a single value, "late", in all 200 rows of one.csv that have one: a model needs at least two classes to learn from');
+    expect(e.message).toBe(
+      'the target "label" has a single value, "late", in all 200 rows of one.csv that have one: a model needs at least two classes to learn from',
+    );
     const { report } = await reportFromFiles(data, { target: 'label', outDir: join(dir, 'one-report') });
     const codes = report.warnings.filter((w) => w.columns.includes('label')).map((w) => w.code);
     expect(codes).toEqual(['single_class_target']);
-    expect(report.warnings.find((w) => w.code === 'single_class_target')?.message).toMatch(/single class \(late\): every row of this batch has the same outcome/);
+    expect(report.warnings.find((w) => w.code === 'single_class_target')?.message).toMatch(
+      /single class \(late\): every row of this batch has the same outcome/,
+    );
     // and the report sees the text date as a date
     expect(report.columns.find((c) => c.name === 'admitted')?.type).toBe('datetime');
   });
 });
-

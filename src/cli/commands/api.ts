@@ -16,7 +16,10 @@ function body(data: string | undefined): string | undefined {
   try {
     JSON.parse(text);
   } catch (e) {
-    throw new SluiceError('CLI_BAD_JSON', `--data is not JSON: ${(e as Error).message}`, { location: { field: 'data' }, hint: `write e.g. --data '{"comment": "ok"}' or --data @body.json` });
+    throw new SluiceError('CLI_BAD_JSON', `--data is not JSON: ${(e as Error).message}`, {
+      location: { field: 'data' },
+      hint: `write e.g. --data '{"comment": "ok"}' or --data @body.json`,
+    });
   }
   return text;
 }
@@ -35,12 +38,15 @@ export function register(program: Command): void {
     .option('-d, --data <json>', 'JSON body, or @file')
     .option('--server <url>', 'server base URL (default $SLUICE_URL)')
     .option('--token-file <path>', 'read the API token from this file (default $SLUICE_TOKEN)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   export SLUICE_URL=https://sluice.example.org SLUICE_TOKEN=sluice_...
   sluice api /api/approvals
   sluice api POST /api/executions/ex-123/approve --data '{"comment": "looks right"}'
-  sluice api POST /models/readmission/rollback --data '{"comment": "p99 regression"}'`)
+  sluice api POST /models/readmission/rollback --data '{"comment": "p99 regression"}'`,
+    )
     .action(async (first: string, second: string | undefined, o: ApiOptions) => {
       const method = second !== undefined ? first.toUpperCase() : o.data !== undefined ? 'POST' : 'GET';
       const path = second ?? first;
@@ -48,7 +54,7 @@ Examples:
       if (!path.startsWith('/')) throw new SluiceError('CLI_BAD_PATH', `"${path}" is not a path`, { hint: 'start it with /, e.g. /api/executions' });
       const server = o.server ?? process.env.SLUICE_URL;
       if (!server) throw new SluiceError('CLI_NO_SERVER', 'which server? none was given', { hint: 'set SLUICE_URL=https://host:port or pass --server' });
-      const token = (o.tokenFile ? readFileSync(o.tokenFile, 'utf8') : process.env.SLUICE_TOKEN ?? '').trim();
+      const token = (o.tokenFile ? readFileSync(o.tokenFile, 'utf8') : (process.env.SLUICE_TOKEN ?? '')).trim();
       let url: URL;
       try {
         url = new URL(path, server);
@@ -60,12 +66,18 @@ Examples:
       try {
         res = await fetch(url, {
           method,
-          headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            accept: 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
           ...(payload !== undefined ? { body: payload } : {}),
           redirect: 'manual',
         });
       } catch (e) {
-        throw new SluiceError('SERVER_UNREACHABLE', `cannot reach ${url.origin}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}`, { hint: 'check SLUICE_URL and that `sluice serve` runs there' });
+        throw new SluiceError('SERVER_UNREACHABLE', `cannot reach ${url.origin}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}`, {
+          hint: 'check SLUICE_URL and that `sluice serve` runs there',
+        });
       }
       const text = await res.text();
       let json: unknown;

@@ -22,14 +22,29 @@ export function register(program: Command): void {
     .action(async (o: { actor?: string; action?: string; limit: string; before?: string; json?: boolean; project?: string }) => {
       const limit = Number(o.limit);
       const before = o.before === undefined ? undefined : Number(o.before);
-      if (!Number.isInteger(limit) || limit < 1) throw new SluiceError('CLI_BAD_OPTION', `--limit ${o.limit} is not a positive whole number`, { hint: 'e.g. --limit 100' });
-      if (before !== undefined && !Number.isInteger(before)) throw new SluiceError('CLI_BAD_OPTION', `--before ${o.before} is not an entry id`, { hint: 'use the smallest id of the previous page' });
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new SluiceError('CLI_BAD_OPTION', `--limit ${o.limit} is not a positive whole number`, { hint: 'e.g. --limit 100' });
+      if (before !== undefined && !Number.isInteger(before))
+        throw new SluiceError('CLI_BAD_OPTION', `--before ${o.before} is not an entry id`, { hint: 'use the smallest id of the previous page' });
       const { AuditLog, loadProject, openProjectDb, renderTable } = await lib();
       const project = loadProject(o.project);
       const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
       try {
-        const entries = new AuditLog(db).list({ limit, ...(before !== undefined ? { before } : {}), ...(o.actor ? { actor: o.actor } : {}), ...(o.action ? { action: o.action } : {}) });
-        process.stdout.write(o.json ? `${JSON.stringify(entries, null, 2)}\n` : `${renderTable(['id', 'at', 'actor', 'action', 'target', 'detail', 'ip'], entries.map((e) => ({ ...e })), 40)}\n`);
+        const entries = new AuditLog(db).list({
+          limit,
+          ...(before !== undefined ? { before } : {}),
+          ...(o.actor ? { actor: o.actor } : {}),
+          ...(o.action ? { action: o.action } : {}),
+        });
+        process.stdout.write(
+          o.json
+            ? `${JSON.stringify(entries, null, 2)}\n`
+            : `${renderTable(
+                ['id', 'at', 'actor', 'action', 'target', 'detail', 'ip'],
+                entries.map((e) => ({ ...e })),
+                40,
+              )}\n`,
+        );
       } finally {
         db.close();
       }

@@ -25,7 +25,12 @@ export function register(program: Command): void {
         return;
       }
       const lines = [`backup written to ${dir}`];
-      for (const db of m.databases) lines.push(`  ${db.path}: ${kib(db.bytes)}, sha256 ${db.sha256.slice(0, 12)}…, schema ${Object.entries(db.schema).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      for (const db of m.databases)
+        lines.push(
+          `  ${db.path}: ${kib(db.bytes)}, sha256 ${db.sha256.slice(0, 12)}…, schema ${Object.entries(db.schema)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        );
       lines.push(`  ${m.models.length} model version folder(s) ${m.withArtifacts ? 'copied' : 'listed (not copied; --with-artifacts copies them)'}`);
       if (m.withArtifacts) lines.push(`  ${m.files.length} file(s) copied, ${kib(m.files.reduce((n, f) => n + f.bytes, 0))}`);
       process.stdout.write(`${lines.join('\n')}\n`);
@@ -49,8 +54,14 @@ export function register(program: Command): void {
       for (const db of r.databases) lines.push(`  ${db.path}`);
       if (r.manifest.withArtifacts) lines.push(`  ${r.files.restored} file(s) restored, ${r.files.unchanged} already there`);
       for (const f of r.replaced) lines.push(`  what it replaced is in ${f}`);
-      if (r.newerModels.length) lines.push(`  ${r.newerModels.length} model version folder(s) are newer than the backup (${r.newerModels.slice(0, 5).join(', ')}): "sluice models recover" registers them again`);
-      if (r.missingModels.length) lines.push(`  warning: ${r.missingModels.length} model version folder(s) the backup lists are not on disk (${r.missingModels.slice(0, 5).join(', ')}); their versions cannot be served`);
+      if (r.newerModels.length)
+        lines.push(
+          `  ${r.newerModels.length} model version folder(s) are newer than the backup (${r.newerModels.slice(0, 5).join(', ')}): "sluice models recover" registers them again`,
+        );
+      if (r.missingModels.length)
+        lines.push(
+          `  warning: ${r.missingModels.length} model version folder(s) the backup lists are not on disk (${r.missingModels.slice(0, 5).join(', ')}); their versions cannot be served`,
+        );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

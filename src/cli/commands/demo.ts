@@ -13,7 +13,9 @@ export function register(program: Command): void {
     .action(async (o: { dir: string; autoApprove?: boolean; port: string; drift: boolean }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new SluiceError('CLI_USAGE', `--port must be an integer from 0 to 65535, not "${o.port}"`, { hint: 'e.g. --port 7300, or --port 0 for any free port' });
+        throw new SluiceError('CLI_USAGE', `--port must be an integer from 0 to 65535, not "${o.port}"`, {
+          hint: 'e.g. --port 7300, or --port 0 for any free port',
+        });
       }
       const { runDemo } = await import('../../demo/runDemo.js');
       const stop = new AbortController();
@@ -21,12 +23,15 @@ export function register(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const code = await runDemo({
-        dir: o.dir, autoApprove: o.autoApprove === true, port, drift: o.drift,
-        out: (line) => process.stdout.write(`${line}\n`), signal: stop.signal,
+        dir: o.dir,
+        autoApprove: o.autoApprove === true,
+        port,
+        drift: o.drift,
+        out: (line) => process.stdout.write(`${line}\n`),
+        signal: stop.signal,
       });
       // Worker threads of the model endpoint and DuckDB may hold the loop open: everything the
       // demo opened is closed by now, so leave.
       process.exit(code);
     });
 }
-

@@ -9,7 +9,10 @@ const STATUSES = ['running', 'waiting', 'succeeded', 'failed', 'skipped'];
 const format = () => import('../../pipeline/formatExecution.js');
 
 async function withRuntime(projectDir: string | undefined, fn: (r: ProjectRuntime) => void | Promise<void>): Promise<void> {
-  const [{ loadProject }, { ProjectRuntime }] = await Promise.all([import('../../pipeline/project/loadProject.js'), import('../../pipeline/project/ProjectRuntime.js')]);
+  const [{ loadProject }, { ProjectRuntime }] = await Promise.all([
+    import('../../pipeline/project/loadProject.js'),
+    import('../../pipeline/project/ProjectRuntime.js'),
+  ]);
   const runtime = new ProjectRuntime(loadProject(projectDir));
   return Promise.resolve(fn(runtime)).finally(() => runtime.close());
 }
@@ -31,7 +34,17 @@ export function register(program: Command): void {
           throw new SluiceError('BAD_OPTION', `unknown status "${o.status}"`, { hint: `use one of ${STATUSES.join(', ')}` });
         }
         const rows = r.store.list({ status: o.status as ExecutionStatus | undefined, file: o.file, limit: Number(o.limit) || 50 });
-        process.stdout.write(`${o.json ? JSON.stringify(rows.map(({ definition: _d, ...x }) => x), null, 2) : formatExecutionList(rows)}\n`);
+        process.stdout.write(
+          `${
+            o.json
+              ? JSON.stringify(
+                  rows.map(({ definition: _d, ...x }) => x),
+                  null,
+                  2,
+                )
+              : formatExecutionList(rows)
+          }\n`,
+        );
       }),
     );
   ex.command('show')

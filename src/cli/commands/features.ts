@@ -69,7 +69,8 @@ function seconds(value: string | undefined, option: string): number | null | und
   if (value === undefined) return undefined;
   if (value === 'none') return null;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new SluiceError('CLI_OPTION_INVALID', `--${option} "${value}" is not a whole number of seconds`, { hint: `e.g. --${option} 86400, or none` });
+  if (!Number.isInteger(n) || n <= 0)
+    throw new SluiceError('CLI_OPTION_INVALID', `--${option} "${value}" is not a whole number of seconds`, { hint: `e.g. --${option} 86400, or none` });
   return n;
 }
 
@@ -79,7 +80,11 @@ function table(rows: Array<Record<string, unknown>>): string {
   const cols = Object.keys(rows[0]!);
   const cell = (v: unknown) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v));
   const widths = cols.map((c) => Math.min(40, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
-  const line = (vals: string[]) => vals.map((v, i) => v.slice(0, widths[i]).padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.slice(0, widths[i]).padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
 }
 
@@ -100,16 +105,29 @@ export function register(program: Command): void {
     .option('--type <column=type>', `override a column's type: ${FEATURE_TYPES.join('|')} (repeatable)`, collect)
     .option('--exclude <columns>', 'comma-separated columns that are not features')
     .option('--ttl <seconds>', 'online records expire this long after their event time')
-    .option('--evolve', 'the group exists: add the file\'s new columns as features (a changed type is refused)')
+    .option('--evolve', "the group exists: add the file's new columns as features (a changed type is refused)")
     .action(async (group: string, o: StoreOptions & Record<string, string | string[] | boolean | undefined>) => {
       await withStore(o, async (fs) => {
         const types = keyValues(o.type as string[] | undefined, 'type') as Record<string, FeatureType>;
         const exclude = typeof o.exclude === 'string' ? o.exclude.split(',').map((s) => s.trim()) : [];
-        const spec = { name: group, recordIdentifier: String(o.id), eventTime: String(o.eventTime), description: String(o.description ?? ''), tags: keyValues(o.tag as string[] | undefined, 'tag'), ttlSeconds: seconds(o.ttl as string | undefined, 'ttl') ?? null, types, exclude };
+        const spec = {
+          name: group,
+          recordIdentifier: String(o.id),
+          eventTime: String(o.eventTime),
+          description: String(o.description ?? ''),
+          tags: keyValues(o.tag as string[] | undefined, 'tag'),
+          ttlSeconds: seconds(o.ttl as string | undefined, 'ttl') ?? null,
+          types,
+          exclude,
+        };
         if (o.evolve && fs.registry.find(group)) {
           const probe = await fs.definitionsFromData({ file: String(o.from) }, spec);
           const r = await fs.addFeatures(group, probe);
-          out(r.added.length ? `added to ${group} (version ${r.group.version}): ${r.added.map((f) => `${f.name}:${f.type}`).join(', ')}` : `${group}: no new features`);
+          out(
+            r.added.length
+              ? `added to ${group} (version ${r.group.version}): ${r.added.map((f) => `${f.name}:${f.type}`).join(', ')}`
+              : `${group}: no new features`,
+          );
           return;
         }
         const g = await fs.createGroupFromData({ file: String(o.from) }, spec);
@@ -125,7 +143,19 @@ export function register(program: Command): void {
       await withStore(o, async (fs) => {
         const groups = await fs.listGroups();
         if (o.json) return json(groups);
-        out(table(groups.map((g) => ({ name: g.name, id: g.recordIdentifier, event_time: g.eventTime, features: g.features.length, version: g.version, ttl: g.ttlSeconds ?? '', description: g.description }))));
+        out(
+          table(
+            groups.map((g) => ({
+              name: g.name,
+              id: g.recordIdentifier,
+              event_time: g.eventTime,
+              features: g.features.length,
+              version: g.version,
+              ttl: g.ttlSeconds ?? '',
+              description: g.description,
+            })),
+          ),
+        );
       });
     });
 
@@ -140,13 +170,17 @@ export function register(program: Command): void {
     .option('--min-files <n>', 'merge a partition once it has at least this many files', '2')
     .action(async (group: string, o: StoreOptions & { minFiles: string }) => {
       const minFiles = Number(o.minFiles);
-      if (!Number.isInteger(minFiles) || minFiles < 2) throw new SluiceError('CLI_OPTION_INVALID', `--min-files "${o.minFiles}" is not a whole number of at least 2`, { hint: 'e.g. --min-files 8' });
+      if (!Number.isInteger(minFiles) || minFiles < 2)
+        throw new SluiceError('CLI_OPTION_INVALID', `--min-files "${o.minFiles}" is not a whole number of at least 2`, { hint: 'e.g. --min-files 8' });
       await withStore(o, async (fs) => {
         const r = await fs.compact(group, { minFiles });
-        out(r.batchId
-          ? `${group}: merged ${r.filesMerged} files of ${r.partitionsMerged} partitions into ${r.filesWritten} (batch ${r.batchId})`
-          : `${group}: nothing to merge`);
-        if (r.strayFilesRemoved.length + r.stagingRemoved.length > 0) out(`removed ${r.strayFilesRemoved.length} stray files and ${r.stagingRemoved.length} staging folders left by crashes`);
+        out(
+          r.batchId
+            ? `${group}: merged ${r.filesMerged} files of ${r.partitionsMerged} partitions into ${r.filesWritten} (batch ${r.batchId})`
+            : `${group}: nothing to merge`,
+        );
+        if (r.strayFilesRemoved.length + r.stagingRemoved.length > 0)
+          out(`removed ${r.strayFilesRemoved.length} stray files and ${r.stagingRemoved.length} staging folders left by crashes`);
       });
     });
 
@@ -182,7 +216,10 @@ export function register(program: Command): void {
     .action(async (group: string, id: string, o: StoreOptions & { eventTime?: string }) => {
       await withStore(o, async (fs) => {
         if (await fs.deleteRecord(group, id, { eventTime: o.eventTime })) return out(`deleted ${group}/${id}`);
-        throw new SluiceError('RECORD_NOT_FOUND', `${group} has no live record with id "${id}"`, { httpStatus: 404, hint: 'check the id with sluice features get' });
+        throw new SluiceError('RECORD_NOT_FOUND', `${group} has no live record with id "${id}"`, {
+          httpStatus: 404,
+          hint: 'check the id with sluice features get',
+        });
       });
     });
 
@@ -198,22 +235,25 @@ export function register(program: Command): void {
     });
 
   common(features.command('dataset'))
-    .description('build a point-in-time-correct training set: feature values as of each entity row\'s timestamp')
-    .requiredOption('--entities <file>', 'entity rows: the groups\' id columns and a timestamp column')
+    .description("build a point-in-time-correct training set: feature values as of each entity row's timestamp")
+    .requiredOption('--entities <file>', "entity rows: the groups' id columns and a timestamp column")
     .requiredOption('--features <refs...>', 'GROUP:feat1,feat2 (or GROUP for all features), one or more')
     .requiredOption('--out <file>', 'output .csv or .parquet')
-    .option('--time-column <column>', 'the entities\' timestamp column (default event_time)')
-    .option('--ttl <seconds>', 'ignore values older than this at the entity timestamp (default: each group\'s TTL; none: no bound)')
+    .option('--time-column <column>', "the entities' timestamp column (default event_time)")
+    .option('--ttl <seconds>', "ignore values older than this at the entity timestamp (default: each group's TTL; none: no bound)")
     .option('--include-deleted', 'keep values from before a deletion')
     .action(async (o: StoreOptions & { entities: string; features: string[]; out: string; timeColumn?: string; ttl?: string; includeDeleted?: boolean }) => {
       await withStore(o, async (fs) => {
-        const r = await fs.buildDataset({ file: o.entities }, {
-          features: o.features.map(parseFeatureRef),
-          out: o.out,
-          timeColumn: o.timeColumn,
-          ttlSeconds: seconds(o.ttl, 'ttl'),
-          includeDeleted: o.includeDeleted ?? false,
-        });
+        const r = await fs.buildDataset(
+          { file: o.entities },
+          {
+            features: o.features.map(parseFeatureRef),
+            out: o.out,
+            timeColumn: o.timeColumn,
+            ttlSeconds: seconds(o.ttl, 'ttl'),
+            includeDeleted: o.includeDeleted ?? false,
+          },
+        );
         out(`wrote ${r.rows} rows to ${o.out}: ${r.columns.join(', ')}`);
       });
     });

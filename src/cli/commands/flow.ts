@@ -28,7 +28,9 @@ const lib = async () => {
 function collectWith(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const at = value.indexOf('=');
   if (at <= 0 || at === value.length - 1) {
-    throw new SluiceError('CLI_USAGE', `--with ${value}: expected NAME=FILE`, { hint: 'e.g. --with customers=data/customers.csv (NAME as the flow names it under inputs:)' });
+    throw new SluiceError('CLI_USAGE', `--with ${value}: expected NAME=FILE`, {
+      hint: 'e.g. --with customers=data/customers.csv (NAME as the flow names it under inputs:)',
+    });
   }
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
 }
@@ -60,8 +62,15 @@ export function register(program: Command): void {
         const { openEngine, runFlow } = await lib();
         const engine = await openEngine();
         try {
-          const r = await runFlow(engine, { flow: spec, input: opts.input, sources: { baseDir: dirname(file), files: opts.with }, ...projectRunOptions(reading) });
-          process.stdout.write(`✓ ${file}: ${spec.steps.length} steps, valid on ${opts.input} (${r.fitted.rows.in} rows in, ${r.rows} out, ${r.columns.length} columns)\n`);
+          const r = await runFlow(engine, {
+            flow: spec,
+            input: opts.input,
+            sources: { baseDir: dirname(file), files: opts.with },
+            ...projectRunOptions(reading),
+          });
+          process.stdout.write(
+            `✓ ${file}: ${spec.steps.length} steps, valid on ${opts.input} (${r.fitted.rows.in} rows in, ${r.rows} out, ${r.columns.length} columns)\n`,
+          );
           for (const line of droppedLines(r.fitted.dropped)) process.stdout.write(`  ${line}\n`);
         } finally {
           engine.close();
@@ -81,41 +90,49 @@ export function register(program: Command): void {
     .option('--with <name=file>', WITH_HELP, collectWith)
     .option('-q, --quiet', 'no progress output')
     .description('Fit a flow on a batch (or apply a fitted one) and write the result')
-    .addHelpText('after', '\nExample:\n  sluice flow run examples/diabetes/diabetes.flow.yaml --input examples/diabetes/diabetic-readmission.csv --output out/diabetes.parquet --save-fitted out/fitted.json\n')
-    .action(async (file: string, opts: { input: string; output: string; fitted?: string; saveFitted?: string; with?: Record<string, string>; quiet?: boolean }) => {
-      const reading = await projectReading({});
-      if (!opts.fitted && !opts.quiet) process.stderr.write(readingNote(reading));
-      const { Progress, openEngine, loadFittedFlow, loadFlow, runFlow, saveFittedFlow } = await lib();
-      const progress = new Progress(opts.quiet);
-      const engine = await openEngine();
-      try {
-        const started = performance.now();
-        progress.start(opts.fitted ? `apply ${opts.fitted}` : `load ${file}`);
-        const fitted = opts.fitted ? await loadFittedFlow(opts.fitted) : undefined;
-        const spec = fitted ? undefined : await loadFlow(file);
-        progress.done(spec ? `${spec.steps.length} steps` : '');
-        progress.start(`read ${opts.input} and ${fitted ? 'apply' : 'fit'}`);
-        const result = await runFlow(engine, {
-          flow: spec,
-          fitted,
-          input: opts.input,
-          output: opts.output,
-          sources: { baseDir: dirname(file), files: opts.with },
-          // A fitted flow reads with the tokens it was fitted with; fitting reads with the project's.
-          ...(fitted ? {} : projectRunOptions(reading)),
-          onStep: spec ? (i, s) => progress.info(`  step ${i + 1}/${spec.steps.length} ${s.name ?? s.kind}`) : undefined,
-        });
-        progress.done(`${result.fitted.rows.in} rows in`);
-        if (opts.saveFitted) await saveFittedFlow(opts.saveFitted, result.fitted);
-        const secs = ((performance.now() - started) / 1000).toFixed(2);
-        process.stdout.write(`✓ wrote ${opts.output}: ${result.rows} rows × ${result.columns.length} columns in ${secs} s${opts.saveFitted ? `; fitted flow in ${opts.saveFitted}` : ''}\n`);
-        // No row leaves without a word: each step that removed rows, how many and why.
-        if (!fitted) for (const line of droppedLines(result.fitted.dropped)) process.stdout.write(`  ${line}\n`);
-        else if (result.rows < result.rowsIn) process.stdout.write(`  ${result.rowsIn - result.rows} of ${result.rowsIn} rows removed by the fitted flow's row steps\n`);
-      } finally {
-        engine.close();
-      }
-    });
+    .addHelpText(
+      'after',
+      '\nExample:\n  sluice flow run examples/diabetes/diabetes.flow.yaml --input examples/diabetes/diabetic-readmission.csv --output out/diabetes.parquet --save-fitted out/fitted.json\n',
+    )
+    .action(
+      async (file: string, opts: { input: string; output: string; fitted?: string; saveFitted?: string; with?: Record<string, string>; quiet?: boolean }) => {
+        const reading = await projectReading({});
+        if (!opts.fitted && !opts.quiet) process.stderr.write(readingNote(reading));
+        const { Progress, openEngine, loadFittedFlow, loadFlow, runFlow, saveFittedFlow } = await lib();
+        const progress = new Progress(opts.quiet);
+        const engine = await openEngine();
+        try {
+          const started = performance.now();
+          progress.start(opts.fitted ? `apply ${opts.fitted}` : `load ${file}`);
+          const fitted = opts.fitted ? await loadFittedFlow(opts.fitted) : undefined;
+          const spec = fitted ? undefined : await loadFlow(file);
+          progress.done(spec ? `${spec.steps.length} steps` : '');
+          progress.start(`read ${opts.input} and ${fitted ? 'apply' : 'fit'}`);
+          const result = await runFlow(engine, {
+            flow: spec,
+            fitted,
+            input: opts.input,
+            output: opts.output,
+            sources: { baseDir: dirname(file), files: opts.with },
+            // A fitted flow reads with the tokens it was fitted with; fitting reads with the project's.
+            ...(fitted ? {} : projectRunOptions(reading)),
+            onStep: spec ? (i, s) => progress.info(`  step ${i + 1}/${spec.steps.length} ${s.name ?? s.kind}`) : undefined,
+          });
+          progress.done(`${result.fitted.rows.in} rows in`);
+          if (opts.saveFitted) await saveFittedFlow(opts.saveFitted, result.fitted);
+          const secs = ((performance.now() - started) / 1000).toFixed(2);
+          process.stdout.write(
+            `✓ wrote ${opts.output}: ${result.rows} rows × ${result.columns.length} columns in ${secs} s${opts.saveFitted ? `; fitted flow in ${opts.saveFitted}` : ''}\n`,
+          );
+          // No row leaves without a word: each step that removed rows, how many and why.
+          if (!fitted) for (const line of droppedLines(result.fitted.dropped)) process.stdout.write(`  ${line}\n`);
+          else if (result.rows < result.rowsIn)
+            process.stdout.write(`  ${result.rowsIn - result.rows} of ${result.rowsIn} rows removed by the fitted flow's row steps\n`);
+        } finally {
+          engine.close();
+        }
+      },
+    );
 
   flow
     .command('preview')
@@ -136,7 +153,12 @@ export function register(program: Command): void {
       try {
         const info = await readTable(engine, opts.input, { name: 'input', missing, recognise: reading.dateOrder ? { dateOrder: reading.dateOrder } : {} });
         const head = await engine.query(`SELECT * FROM input LIMIT ${n}`);
-        process.stdout.write(`input: ${info.rows} rows × ${info.columns.length} columns\n${renderTable(info.columns.map((c) => c.name), head)}\n\n`);
+        process.stdout.write(
+          `input: ${info.rows} rows × ${info.columns.length} columns\n${renderTable(
+            info.columns.map((c) => c.name),
+            head,
+          )}\n\n`,
+        );
         await fitFlow(engine, spec, 'input', {
           file: opts.input,
           missingTokens: missing.tokens,
@@ -144,7 +166,12 @@ export function register(program: Command): void {
           onStep: async (i, s, view, columns) => {
             const rows = await engine.query(`SELECT * FROM ${quoteIdent(view)} LIMIT ${n}`);
             const count = await engine.count(view);
-            process.stdout.write(`after step ${i + 1} (${s.name ?? s.kind}): ${count} rows × ${columns.length} columns\n${renderTable(columns.map((c) => c.name), rows)}\n\n`);
+            process.stdout.write(
+              `after step ${i + 1} (${s.name ?? s.kind}): ${count} rows × ${columns.length} columns\n${renderTable(
+                columns.map((c) => c.name),
+                rows,
+              )}\n\n`,
+            );
           },
         });
       } finally {
@@ -172,11 +199,19 @@ export function register(program: Command): void {
         const info = await readTable(engine, opts.input, { name: 'input', missing });
         let fitted = given;
         if (!fitted && spec) {
-          fitted = (await fitFlow(engine, spec, 'input', { file: opts.input, missingTokens: missing.tokens, inputs: await readInputs(engine, spec.inputs, { baseDir: dirname(file), files: opts.with, missing }) })).fitted;
+          fitted = (
+            await fitFlow(engine, spec, 'input', {
+              file: opts.input,
+              missingTokens: missing.tokens,
+              inputs: await readInputs(engine, spec.inputs, { baseDir: dirname(file), files: opts.with, missing }),
+            })
+          ).fitted;
         }
         if (!fitted) throw new Error('flow sql needs a flow or a fitted flow');
         const mode = opts.mode === 'serve' ? 'serve' : 'train';
-        process.stdout.write(`CREATE OR REPLACE VIEW input AS SELECT * FROM read_csv(${quoteLiteral(opts.input)});\n\n${planSql(fitted, 'input', info.columns, mode)};\n`);
+        process.stdout.write(
+          `CREATE OR REPLACE VIEW input AS SELECT * FROM read_csv(${quoteLiteral(opts.input)});\n\n${planSql(fitted, 'input', info.columns, mode)};\n`,
+        );
       } finally {
         engine.close();
       }

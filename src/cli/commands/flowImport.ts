@@ -47,10 +47,18 @@ export function registerFlowImport(flow: Command): void {
           `${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}\n`,
       );
       const table = importTable(result.nodes);
-      process.stdout.write(`${renderTable(['node', 'operator', 'step'], table.rows.map((r) => ({ node: r[0], operator: r[1], step: r[2] })), 60)}\n${table.coverage}\n`);
+      process.stdout.write(
+        `${renderTable(
+          ['node', 'operator', 'step'],
+          table.rows.map((r) => ({ node: r[0], operator: r[1], step: r[2] })),
+          60,
+        )}\n${table.coverage}\n`,
+      );
       for (const n of result.notes) process.stdout.write(renderNote(n));
       if (placeholders) {
-        process.stdout.write(`\nReplace the placeholder${placeholders > 1 ? 's' : ''} (kind: todo_custom_code) in ${opts.output}, then run: sluice flow validate ${opts.output}\n`);
+        process.stdout.write(
+          `\nReplace the placeholder${placeholders > 1 ? 's' : ''} (kind: todo_custom_code) in ${opts.output}, then run: sluice flow validate ${opts.output}\n`,
+        );
       } else {
         // Without placeholders the flow should validate as written; say at once if it does not.
         try {
@@ -67,7 +75,11 @@ export function registerFlowImport(flow: Command): void {
 export function renderNote(n: ImportNote): string {
   const head = `  ${n.level === 'placeholder' ? 'PLACEHOLDER' : n.level}: ${n.message}\n`;
   if (!n.code) return head;
-  return `${head}${n.code.replace(/\n+$/, '').split('\n').map((l) => `      | ${l}`).join('\n')}\n`;
+  return `${head}${n.code
+    .replace(/\n+$/, '')
+    .split('\n')
+    .map((l) => `      | ${l}`)
+    .join('\n')}\n`;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -46,7 +46,8 @@ async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Pro
 function gcText(r: GarbageReport, orphans: boolean): string {
   const verb = r.dryRun ? 'would remove' : 'removed';
   const lines = r.leftovers.map((p) => `${verb} ${p}`);
-  for (const p of r.unregistered) lines.push(orphans ? `${verb} ${p} (no database row)` : `kept ${p}: no database row (run "sluice models recover", or gc --orphans to remove it)`);
+  for (const p of r.unregistered)
+    lines.push(orphans ? `${verb} ${p} (no database row)` : `kept ${p}: no database row (run "sluice models recover", or gc --orphans to remove it)`);
   return lines.length ? lines.join('\n') : 'nothing to collect';
 }
 
@@ -56,7 +57,14 @@ function print(opts: Common, value: unknown, text: () => string): void {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function metricsText(m: Record<string, number>): string {
@@ -76,8 +84,16 @@ function describeVersion(v: ModelVersion): string {
   ];
   if (v.description) lines.push(`  description ${v.description}`);
   if (Object.keys(v.metrics).length) lines.push(`  metrics     ${metricsText(v.metrics)}`);
-  if (Object.keys(v.tags).length) lines.push(`  tags        ${Object.entries(v.tags).map(([k, t]) => `${k}=${t}`).join(' ')}`);
-  if (l.trainingBatch) lines.push(`  batch       ${l.trainingBatch.file} ${l.trainingBatch.contentHash}${l.trainingBatch.executionId ? ` (execution ${l.trainingBatch.executionId})` : ''}`);
+  if (Object.keys(v.tags).length)
+    lines.push(
+      `  tags        ${Object.entries(v.tags)
+        .map(([k, t]) => `${k}=${t}`)
+        .join(' ')}`,
+    );
+  if (l.trainingBatch)
+    lines.push(
+      `  batch       ${l.trainingBatch.file} ${l.trainingBatch.contentHash}${l.trainingBatch.executionId ? ` (execution ${l.trainingBatch.executionId})` : ''}`,
+    );
   if (l.fittedFlow) lines.push(`  flow        ${l.fittedFlow}`);
   if (l.insightsReport) lines.push(`  report      ${l.insightsReport}`);
   if (l.approval) lines.push(`  approved    by ${l.approval.by} at ${l.approval.at}${l.approval.comment ? `: ${l.approval.comment}` : ''}`);
@@ -92,8 +108,7 @@ function describeVersion(v: ModelVersion): string {
  */
 export function register(program: Command): void {
   const models = program.command('models').description('model registry: versions, approval, champion, rollback, batch predictions');
-  const common = (c: Command): Command =>
-    c.option('--project <dir>', 'project folder (holds .sluice/)', '.').option('--json', 'print JSON instead of text');
+  const common = (c: Command): Command => c.option('--project <dir>', 'project folder (holds .sluice/)', '.').option('--json', 'print JSON instead of text');
   const change = (c: Command): Command =>
     common(c).option('--by <who>', 'who makes the change (recorded)', defaultUser()).option('-m, --comment <text>', 'why (recorded)');
 
@@ -105,7 +120,14 @@ export function register(program: Command): void {
           ? 'no models registered yet'
           : table([
               ['MODEL', 'VERSIONS', 'LATEST', 'ALIASES'],
-              ...list.map((m) => [m.name, String(m.versions), String(m.latestVersion), Object.entries(m.aliases).map(([a, v]) => `${a}=${v}`).join(' ')]),
+              ...list.map((m) => [
+                m.name,
+                String(m.versions),
+                String(m.latestVersion),
+                Object.entries(m.aliases)
+                  .map(([a, v]) => `${a}=${v}`)
+                  .join(' '),
+              ]),
             ]),
       );
     });
@@ -137,7 +159,13 @@ export function register(program: Command): void {
       print(opts, h, () =>
         table([
           ['AT', 'BY', 'VERSION', 'CHANGE', 'COMMENT'],
-          ...h.map((e) => [e.at, e.by, String(e.version ?? ''), `${e.kind}${e.alias ? ` ${e.alias}` : ''}${e.from !== null || e.to !== null ? ` ${e.from ?? '-'} -> ${e.to ?? '-'}` : ''}`, e.comment ?? '']),
+          ...h.map((e) => [
+            e.at,
+            e.by,
+            String(e.version ?? ''),
+            `${e.kind}${e.alias ? ` ${e.alias}` : ''}${e.from !== null || e.to !== null ? ` ${e.from ?? '-'} -> ${e.to ?? '-'}` : ''}`,
+            e.comment ?? '',
+          ]),
         ]),
       );
     });
@@ -178,34 +206,47 @@ export function register(program: Command): void {
     .option('--metric <name=value>', 'a metric, repeatable', collectPairs, [])
     .option('--tag <key=value>', 'a tag, repeatable', collectPairs, [])
     .option('--lineage <file>', 'a JSON file with the lineage (trainingBatch, fittedFlow, insightsReport, approval, trainingConfig, seed)')
-    .action(async (name: string, artifactDir: string, opts: Change & { status: string; metric: Array<[string, string]>; tag: Array<[string, string]>; lineage?: string }) => {
-      const metrics: Record<string, number> = {};
-      for (const [k, v] of opts.metric) {
-        const x = Number(v);
-        if (v.trim() === '' || !Number.isFinite(x)) throw new SluiceError('MODEL_BAD_METRIC', `metric "${k}" is "${v}", not a number`, { location: { field: `metric ${k}` }, hint: 'write --metric auc=0.71' });
-        metrics[k] = x;
-      }
-      let lineage: ModelLineage | undefined;
-      if (opts.lineage) {
-        try {
-          lineage = JSON.parse(await readFile(opts.lineage, 'utf8')) as ModelLineage;
-        } catch (e) {
-          throw new SluiceError('MODEL_BAD_LINEAGE', `cannot read the lineage JSON ${opts.lineage}: ${(e as Error).message}`, { location: { file: opts.lineage }, hint: 'pass a JSON object such as {"seed": 42, "trainingBatch": {...}}' });
+    .action(
+      async (
+        name: string,
+        artifactDir: string,
+        opts: Change & { status: string; metric: Array<[string, string]>; tag: Array<[string, string]>; lineage?: string },
+      ) => {
+        const metrics: Record<string, number> = {};
+        for (const [k, v] of opts.metric) {
+          const x = Number(v);
+          if (v.trim() === '' || !Number.isFinite(x))
+            throw new SluiceError('MODEL_BAD_METRIC', `metric "${k}" is "${v}", not a number`, {
+              location: { field: `metric ${k}` },
+              hint: 'write --metric auc=0.71',
+            });
+          metrics[k] = x;
         }
-      }
-      await withRegistry(opts, async (reg) => {
-        const v = await reg.register(resolve(artifactDir), {
-          name,
-          status: checkStatus(opts.status),
-          metrics,
-          tags: Object.fromEntries(opts.tag),
-          ...(lineage ? { lineage } : {}),
-          ...(opts.comment ? { description: opts.comment } : {}),
-          by: opts.by ?? defaultUser(),
+        let lineage: ModelLineage | undefined;
+        if (opts.lineage) {
+          try {
+            lineage = JSON.parse(await readFile(opts.lineage, 'utf8')) as ModelLineage;
+          } catch (e) {
+            throw new SluiceError('MODEL_BAD_LINEAGE', `cannot read the lineage JSON ${opts.lineage}: ${(e as Error).message}`, {
+              location: { file: opts.lineage },
+              hint: 'pass a JSON object such as {"seed": 42, "trainingBatch": {...}}',
+            });
+          }
+        }
+        await withRegistry(opts, async (reg) => {
+          const v = await reg.register(resolve(artifactDir), {
+            name,
+            status: checkStatus(opts.status),
+            metrics,
+            tags: Object.fromEntries(opts.tag),
+            ...(lineage ? { lineage } : {}),
+            ...(opts.comment ? { description: opts.comment } : {}),
+            by: opts.by ?? defaultUser(),
+          });
+          print(opts, v, () => `registered ${name} version ${v.version} (${v.status}) at ${v.artifactPath}`);
         });
-        print(opts, v, () => `registered ${name} version ${v.version} (${v.status}) at ${v.artifactPath}`);
-      });
-    });
+      },
+    );
 
   common(models.command('predict <name> [version]').description('batch predictions for a data file with a registered version (default: champion)'))
     .requiredOption('-i, --input <file>', 'raw records: CSV, Parquet or JSON lines, the columns of the data as it arrived')
@@ -230,8 +271,20 @@ export function register(program: Command): void {
       if (progress) process.stderr.write('\n');
       const failed = r.rows - r.scored;
       const summary = notesSummary(r.notes);
-      print(opts, { model: v.name, version: v.version, output: resolve(opts.output), rows: r.rows, scored: r.scored, failed, notes: r.notes.length, labels: r.labels ?? [] }, () =>
-        `${r.scored} of ${r.rows} rows scored with ${v.name} version ${v.version} -> ${opts.output}${failed ? ` (${failed} rows could not be predicted: see prediction_error)` : ''}${summary ? `\n${summary}${opts.errors ? ` -> ${opts.errors}` : ' (list them with --errors FILE)'}` : ''}`,
+      print(
+        opts,
+        {
+          model: v.name,
+          version: v.version,
+          output: resolve(opts.output),
+          rows: r.rows,
+          scored: r.scored,
+          failed,
+          notes: r.notes.length,
+          labels: r.labels ?? [],
+        },
+        () =>
+          `${r.scored} of ${r.rows} rows scored with ${v.name} version ${v.version} -> ${opts.output}${failed ? ` (${failed} rows could not be predicted: see prediction_error)` : ''}${summary ? `\n${summary}${opts.errors ? ` -> ${opts.errors}` : ' (list them with --errors FILE)'}` : ''}`,
       );
     });
 
@@ -251,16 +304,23 @@ export function register(program: Command): void {
     .option('--dry-run', 'list what would be recovered; change nothing')
     .option('--by <who>', 'who recovers (recorded)', defaultUser())
     .action(async (opts: Common & { dryRun?: boolean; by?: string }) => {
-      await withRegistry(opts, async (reg) => {
-        const r = await reg.recover(opts.by ?? defaultUser(), { dryRun: opts.dryRun === true });
-        print(opts, r, () => {
-          if (r.recovered.length === 0) return 'every version folder has its row: nothing to recover';
-          const verb = opts.dryRun ? 'would recover' : 'recovered';
-          const lines = r.recovered.map((v) => `${verb} ${v.name} version ${v.version} (${v.status}, from ${v.source === 'manifest' ? 'its manifest' : 'the artifact folder'})${v.notes.length ? `: ${v.notes.join('; ')}` : ''}`);
-          for (const a of r.aliases) lines.push(`${opts.dryRun ? 'would set' : 'set'} ${a.name} ${a.alias} -> version ${a.version}`);
-          return lines.join('\n');
-        });
-      }, { allowMissingState: true });
+      await withRegistry(
+        opts,
+        async (reg) => {
+          const r = await reg.recover(opts.by ?? defaultUser(), { dryRun: opts.dryRun === true });
+          print(opts, r, () => {
+            if (r.recovered.length === 0) return 'every version folder has its row: nothing to recover';
+            const verb = opts.dryRun ? 'would recover' : 'recovered';
+            const lines = r.recovered.map(
+              (v) =>
+                `${verb} ${v.name} version ${v.version} (${v.status}, from ${v.source === 'manifest' ? 'its manifest' : 'the artifact folder'})${v.notes.length ? `: ${v.notes.join('; ')}` : ''}`,
+            );
+            for (const a of r.aliases) lines.push(`${opts.dryRun ? 'would set' : 'set'} ${a.name} ${a.alias} -> version ${a.version}`);
+            return lines.join('\n');
+          });
+        },
+        { allowMissingState: true },
+      );
     });
 
   change(models.command('delete <name> <version>').description('delete a version and its artifacts (never the champion)')).action(

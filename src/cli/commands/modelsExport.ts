@@ -33,16 +33,31 @@ export function registerModelsExport(models: Command): void {
     .requiredOption('-o, --out <file>', 'the file to write (e.g. model.onnx)')
     .action(async (name: string | undefined, version: string | undefined, flags: ExportFlags) => {
       if (!FORMATS.includes(flags.format)) {
-        throw new SluiceError('CLI_BAD_OPTION', `--format ${flags.format} is not supported`, { location: { field: 'format' }, hint: `use --format ${FORMATS.join(' or ')}` });
-      }
-      if ((name === undefined) === (flags.from === undefined)) {
-        throw new SluiceError('CLI_BAD_OPTION', name === undefined ? 'say which model to export' : 'give either a registered model name or --from DIR, not both', {
-          hint: 'sluice models export readmission 3 --out model.onnx, or sluice models export --from out --out model.onnx',
+        throw new SluiceError('CLI_BAD_OPTION', `--format ${flags.format} is not supported`, {
+          location: { field: 'format' },
+          hint: `use --format ${FORMATS.join(' or ')}`,
         });
       }
+      if ((name === undefined) === (flags.from === undefined)) {
+        throw new SluiceError(
+          'CLI_BAD_OPTION',
+          name === undefined ? 'say which model to export' : 'give either a registered model name or --from DIR, not both',
+          {
+            hint: 'sluice models export readmission 3 --out model.onnx, or sluice models export --from out --out model.onnx',
+          },
+        );
+      }
       const out = resolve(flags.out);
-      if (await stat(out).then((s) => s.isDirectory(), () => false)) {
-        throw new SluiceError('CLI_BAD_OPTION', `--out ${flags.out} is a folder`, { location: { file: out }, hint: 'name the file to write, e.g. --out model.onnx' });
+      if (
+        await stat(out).then(
+          (s) => s.isDirectory(),
+          () => false,
+        )
+      ) {
+        throw new SluiceError('CLI_BAD_OPTION', `--out ${flags.out} is a folder`, {
+          location: { file: out },
+          hint: 'name the file to write, e.g. --out model.onnx',
+        });
       }
       let dir: string;
       let label: string;
@@ -65,14 +80,20 @@ export function registerModelsExport(models: Command): void {
       const artifact = await loadArtifact(dir);
       const { bytes, summary } = exportOnnx(artifact.model.toJSON(), artifact.fitted, { name: name ?? artifact.fitted.name });
       await atomicWriteFile(out, bytes);
-      process.stdout.write(flags.json ? JSON.stringify({ model: label, out, bytes: bytes.length, ...summary }, null, 2) + '\n' : describeExport(label, flags.out, bytes.length, summary));
+      process.stdout.write(
+        flags.json
+          ? JSON.stringify({ model: label, out, bytes: bytes.length, ...summary }, null, 2) + '\n'
+          : describeExport(label, flags.out, bytes.length, summary),
+      );
     });
 }
 
 /** The summary as text: what the graph holds, what its inputs are, what to apply first. */
 export function describeExport(label: string, out: string, size: number, s: OnnxExportSummary): string {
   const steps = (p: OnnxExportSummary['steps'][number]['placement']) =>
-    s.steps.filter((x) => x.placement === p).map((x) => `${x.step} ${x.kind}${x.name ? ` (${x.name})` : ''}${x.reason && p === 'unused' ? `: ${x.reason}` : ''}`);
+    s.steps
+      .filter((x) => x.placement === p)
+      .map((x) => `${x.step} ${x.kind}${x.name ? ` (${x.name})` : ''}${x.reason && p === 'unused' ? `: ${x.reason}` : ''}`);
   const lines = [
     `wrote ${out} (${size} bytes): ${label}, ${s.learner} ${s.task}${s.labels.length ? `, labels ${s.labels.join(', ')}` : ''}`,
     s.startsAfter === 0

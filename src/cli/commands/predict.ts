@@ -14,7 +14,11 @@ export function register(program: Command): void {
       const { predictFile } = await import('../../training/predictFile.js');
       const { notesSummary } = await import('../../training/predictionNotes.js');
       const started = Date.now();
-      const p = await predictFile(modelDir, data, { out: flags.out, ...(flags.errors ? { errors: flags.errors } : {}), ...(flags.strict ? { strict: true } : {}) });
+      const p = await predictFile(modelDir, data, {
+        out: flags.out,
+        ...(flags.errors ? { errors: flags.errors } : {}),
+        ...(flags.strict ? { strict: true } : {}),
+      });
       process.stderr.write(`predicted ${p.scored} of ${p.rows} rows in ${Date.now() - started} ms → ${flags.out}\n`);
       const summary = notesSummary(p.notes);
       if (summary) process.stderr.write(`${summary}${flags.errors ? ` → ${flags.errors}` : ' (list them with --errors FILE)'}\n`);

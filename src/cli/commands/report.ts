@@ -62,8 +62,11 @@ export function register(program: Command): void {
       });
       if (running) bar.done();
       const count = (s: string) => report.warnings.filter((w) => w.severity === s).length;
-      process.stderr.write(`done in ${Date.now() - started} ms: ${report.dataset.rows} rows, ${report.columns.length} columns, warnings ${count('high')} high / ${count('medium')} medium / ${count('low')} low\n`);
-      if (report.gates) process.stderr.write(`gates: ${report.gates.verdict} (${report.gates.rules.filter((r) => r.pass).length}/${report.gates.rules.length} rules pass)\n`);
+      process.stderr.write(
+        `done in ${Date.now() - started} ms: ${report.dataset.rows} rows, ${report.columns.length} columns, warnings ${count('high')} high / ${count('medium')} medium / ${count('low')} low\n`,
+      );
+      if (report.gates)
+        process.stderr.write(`gates: ${report.gates.verdict} (${report.gates.rules.filter((r) => r.pass).length}/${report.gates.rules.length} rules pass)\n`);
       // The gates and the high warnings on one line: a pass never reads as all clear while high warnings stand.
       process.stderr.write(`verdict: ${reportHeadline(report)}\n`);
       if (report.drift) process.stderr.write(`drift: ${report.drift.summary ?? report.drift.verdict}\n`);
@@ -80,12 +83,19 @@ function parseProblemType(v: string | undefined): ProblemType | undefined {
 
 function parseBias(flags: ReportFlags): { facet: string; facetValue: string; labelValue: string; group?: string } | undefined {
   if (!flags.bias) {
-    if (flags.labelValue) throw new SluiceError('CLI_USAGE', '--label-value needs --bias FACET=VALUE', { hint: 'e.g. --bias gender=female --label-value "<30"' });
+    if (flags.labelValue)
+      throw new SluiceError('CLI_USAGE', '--label-value needs --bias FACET=VALUE', { hint: 'e.g. --bias gender=female --label-value "<30"' });
     return undefined;
   }
   const eq = flags.bias.indexOf('=');
   if (eq <= 0) throw new SluiceError('CLI_USAGE', `--bias must be FACET=VALUE, not "${flags.bias}"`, { hint: 'e.g. --bias gender=female' });
-  if (!flags.labelValue) throw new SluiceError('CLI_USAGE', '--bias needs --label-value (the favourable value of the target)', { hint: 'e.g. --label-value "<30"' });
+  if (!flags.labelValue)
+    throw new SluiceError('CLI_USAGE', '--bias needs --label-value (the favourable value of the target)', { hint: 'e.g. --label-value "<30"' });
   if (!flags.target) throw new SluiceError('CLI_USAGE', '--bias needs --target (the label column)', { hint: 'e.g. --target readmitted' });
-  return { facet: flags.bias.slice(0, eq), facetValue: flags.bias.slice(eq + 1), labelValue: flags.labelValue, ...(flags.biasGroup ? { group: flags.biasGroup } : {}) };
+  return {
+    facet: flags.bias.slice(0, eq),
+    facetValue: flags.bias.slice(eq + 1),
+    labelValue: flags.labelValue,
+    ...(flags.biasGroup ? { group: flags.biasGroup } : {}),
+  };
 }

@@ -42,12 +42,16 @@ export function register(program: Command): void {
           seen = events.at(-1)?.seq ?? seen;
           const cur = runtime.store.require(rec.id);
           if (cur.status === 'succeeded' || cur.status === 'failed' || cur.status === 'skipped') {
-            process.stdout.write(`${rec.id} ${cur.status}${cur.outcome ? ` (${cur.outcome})` : ''}${cur.error ? `: ${cur.error.code}: ${cur.error.message}` : ''}\n`);
+            process.stdout.write(
+              `${rec.id} ${cur.status}${cur.outcome ? ` (${cur.outcome})` : ''}${cur.error ? `: ${cur.error.code}: ${cur.error.message}` : ''}\n`,
+            );
             if (cur.status === 'failed') process.exitCode = 1;
             return;
           }
           if (cur.status === 'waiting' && cur.current.length && !told) {
-            process.stdout.write(`waiting at ${cur.current.join(', ')}; decide with \`sluice approve ${rec.id}\` or \`sluice reject ${rec.id} --reason ...\`\n`);
+            process.stdout.write(
+              `waiting at ${cur.current.join(', ')}; decide with \`sluice approve ${rec.id}\` or \`sluice reject ${rec.id} --reason ...\`\n`,
+            );
             told = true;
           }
           await new Promise((r) => setTimeout(r, 100));

@@ -65,10 +65,19 @@ export function register(program: Command): void {
       await withDb(o.project, (project, db, { AuditLog, TokenStore }) => {
         const user = project.config.approvers.find((a) => a.name.toLowerCase() === o.user.toLowerCase());
         if (!user) {
-          throw new SluiceError('USER_UNKNOWN', `"${o.user}" is not a user in ${project.file}`, { location: { field: 'user' }, hint: `users: ${project.config.approvers.map((a) => a.name).join(', ') || '(none)'}; add one with \`sluice users add NAME\`` });
+          throw new SluiceError('USER_UNKNOWN', `"${o.user}" is not a user in ${project.file}`, {
+            location: { field: 'user' },
+            hint: `users: ${project.config.approvers.map((a) => a.name).join(', ') || '(none)'}; add one with \`sluice users add NAME\``,
+          });
         }
         const { token, info } = new TokenStore(db).create(user.name, { name: o.name, expiresAt });
-        new AuditLog(db).append({ actor: cliUser(), action: 'token.create', target: `user:${user.name}`, detail: `${info.id}${info.name ? ` (${info.name})` : ''}, expires ${info.expiresAt ?? 'never'}`, ip: null });
+        new AuditLog(db).append({
+          actor: cliUser(),
+          action: 'token.create',
+          target: `user:${user.name}`,
+          detail: `${info.id}${info.name ? ` (${info.name})` : ''}, expires ${info.expiresAt ?? 'never'}`,
+          ip: null,
+        });
         process.stderr.write(`token ${info.id} for ${user.name} (${user.role}), expires ${info.expiresAt ?? 'never'}. It is shown once: store it now.\n`);
         process.stdout.write(`${token}\n`);
       });
@@ -77,13 +86,15 @@ export function register(program: Command): void {
   tokens
     .command('list')
     .description('list API tokens (never the tokens themselves)')
-    .option('--user <name>', 'only this user\'s')
+    .option('--user <name>', "only this user's")
     .option('--json', 'print JSON')
     .option('-p, --project <dir>', 'project folder')
     .action(async (o: { user?: string; json?: boolean; project?: string }) => {
       await withDb(o.project, (_p, db, { renderTable, TokenStore }) => {
         const list = new TokenStore(db).list(o.user !== undefined ? { user: o.user } : {}).map((t) => ({ ...t, status: statusOf(t) }));
-        process.stdout.write(o.json ? `${JSON.stringify(list, null, 2)}\n` : `${renderTable(['id', 'user', 'name', 'status', 'createdAt', 'expiresAt', 'lastUsedAt'], list)}\n`);
+        process.stdout.write(
+          o.json ? `${JSON.stringify(list, null, 2)}\n` : `${renderTable(['id', 'user', 'name', 'status', 'createdAt', 'expiresAt', 'lastUsedAt'], list)}\n`,
+        );
       });
     });
 

@@ -32,7 +32,12 @@ export function register(program: Command): void {
     .option('--time-limit <seconds>', 'seconds for the whole run, reading and writing included (default: 1 s per 2,000 cells of data, 5 to 60 s)')
     .option('--seed <n>', 'random seed (splits, search, subsampling)', '0')
     .option('--holdout <fraction>', 'fraction of rows held out for the final score', '0.2')
-    .option('--allow-leak <column>', 'keep this feature although it predicts the target almost alone (prediction power >= 0.98); repeat for several', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      '--allow-leak <column>',
+      'keep this feature although it predicts the target almost alone (prediction power >= 0.98); repeat for several',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--date-order <order>', 'dmy or mdy: how to read dates such as 12/06/1998 (default: sluice.yaml dateOrder; without one they stay text)')
     .action(async (data: string, flags: TrainFlags) => {
       const options = parseFlags(flags);
@@ -52,7 +57,9 @@ export function register(program: Command): void {
             const x = e.entry;
             if (!shown(x, e.metric)) return;
             const score = x.cv ? `${x.cv.mean.toPrecision(4)}${Number.isFinite(x.cv.std) ? ` ± ${x.cv.std.toPrecision(2)}` : ''}` : '';
-            process.stderr.write(`  ${x.id.padEnd(4)} ${x.learner.padEnd(9)} ${x.status.padEnd(7)} ${score}${x.reason ? `  (${x.reason})` : ''}${x.fitSeconds !== undefined ? `  ${x.fitSeconds.toFixed(2)} s/fold` : ''}\n`);
+            process.stderr.write(
+              `  ${x.id.padEnd(4)} ${x.learner.padEnd(9)} ${x.status.padEnd(7)} ${score}${x.reason ? `  (${x.reason})` : ''}${x.fitSeconds !== undefined ? `  ${x.fitSeconds.toFixed(2)} s/fold` : ''}\n`,
+            );
           } else {
             process.stderr.write(`${e.phase === 'load' || e.phase === 'report' || e.phase === 'done' ? '· ' : '· '}${e.message}\n`);
           }
@@ -126,14 +133,19 @@ function parseFlags(flags: TrainFlags): {
 } {
   const pt = flags.problemType;
   if (pt !== undefined && pt !== 'classification' && pt !== 'regression') {
-    throw new SluiceError('CLI_USAGE', `--problem-type must be classification or regression, not "${pt}"`, { hint: 'omit it to detect the type from the target' });
+    throw new SluiceError('CLI_USAGE', `--problem-type must be classification or regression, not "${pt}"`, {
+      hint: 'omit it to detect the type from the target',
+    });
   }
   if (flags.metric !== undefined && !isMetricName(flags.metric)) {
     throw new SluiceError('CLI_USAGE', `unknown metric "${flags.metric}"`, { hint: `use one of: ${METRIC_NAMES.join(', ')}` });
   }
   const number = (name: string, v: string | undefined, check: (x: number) => boolean, hint: string): number => {
     const x = Number(v);
-    if (v === undefined || v.trim() === '' || !Number.isFinite(x) || !check(x)) throw new SluiceError('CLI_USAGE', `${name} must be ${hint}, not "${v}"`, { hint: `e.g. ${name} ${name === '--holdout' ? '0.2' : name === '--seed' ? '0' : '60'}` });
+    if (v === undefined || v.trim() === '' || !Number.isFinite(x) || !check(x))
+      throw new SluiceError('CLI_USAGE', `${name} must be ${hint}, not "${v}"`, {
+        hint: `e.g. ${name} ${name === '--holdout' ? '0.2' : name === '--seed' ? '0' : '60'}`,
+      });
     return x;
   };
   return {

@@ -64,19 +64,25 @@ async function readPassword(): Promise<string> {
     }
     const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
     if (!line) {
-      throw new SluiceError('PASSWORD_MISSING', 'no password on standard input', { hint: 'pipe one in (printf %s "$PASSWORD" | sluice users ...), or run the command in a terminal to be asked' });
+      throw new SluiceError('PASSWORD_MISSING', 'no password on standard input', {
+        hint: 'pipe one in (printf %s "$PASSWORD" | sluice users ...), or run the command in a terminal to be asked',
+      });
     }
     return checkPasswordInput(line);
   }
   const first = checkPasswordInput(await promptHidden('Password: '));
   const again = await promptHidden('Password again: ');
-  if (first !== again) throw new SluiceError('PASSWORD_MISMATCH', 'the two passwords differ', { hint: 'run the command again and type the same password twice' });
+  if (first !== again)
+    throw new SluiceError('PASSWORD_MISMATCH', 'the two passwords differ', { hint: 'run the command again and type the same password twice' });
   return first;
 }
 
 function checkRole(role: string): Role {
   if (!(ROLES as readonly string[]).includes(role)) {
-    throw new SluiceError('USER_BAD_ROLE', `"${role}" is not a role`, { location: { field: 'role' }, hint: `roles: ${ROLES.join(', ')} (a viewer reads, an approver also decides, an admin also changes models)` });
+    throw new SluiceError('USER_BAD_ROLE', `"${role}" is not a role`, {
+      location: { field: 'role' },
+      hint: `roles: ${ROLES.join(', ')} (a viewer reads, an approver also decides, an admin also changes models)`,
+    });
   }
   return role as Role;
 }
@@ -92,7 +98,12 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (o: { project?: string; json?: boolean }) => {
       const { loadProject, renderTable } = await lib();
-      const rows = loadProject(o.project).config.approvers.map((a) => ({ name: a.name, role: a.role, email: a.email ?? null, password: a.passwordHash ? 'set' : 'none' }));
+      const rows = loadProject(o.project).config.approvers.map((a) => ({
+        name: a.name,
+        role: a.role,
+        email: a.email ?? null,
+        password: a.passwordHash ? 'set' : 'none',
+      }));
       process.stdout.write(o.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderTable(['name', 'role', 'email', 'password'], rows, 40)}\n`);
     });
 
@@ -109,7 +120,9 @@ export function register(program: Command): void {
       const { addUserToConfig, AuditLog, loadProject, openProjectDb } = await lib();
       const project = loadProject(o.project);
       if (project.config.approvers.some((a) => a.name.toLowerCase() === name.trim().toLowerCase())) {
-        throw new SluiceError('USER_EXISTS', `"${name}" is already a user in ${project.file}`, { hint: 'pick another name, or `sluice users set-password NAME` to change the password' });
+        throw new SluiceError('USER_EXISTS', `"${name}" is already a user in ${project.file}`, {
+          hint: 'pick another name, or `sluice users set-password NAME` to change the password',
+        });
       }
       const passwordHash = o.password ? await hashPassword(await readPassword()) : undefined;
       const added = await addUserToConfig(project.file, { name: name.trim(), role, email: o.email, passwordHash });
@@ -119,12 +132,14 @@ export function register(program: Command): void {
       } finally {
         db.close();
       }
-      process.stdout.write(`added ${added.name} (${added.role}${added.email ? `, ${added.email}` : ''}) to ${project.file}${passwordHash ? '' : ', without a password'}\n`);
+      process.stdout.write(
+        `added ${added.name} (${added.role}${added.email ? `, ${added.email}` : ''}) to ${project.file}${passwordHash ? '' : ', without a password'}\n`,
+      );
     });
 
   users
     .command('set-password')
-    .description('set a user\'s console password (asks for it, or reads it from standard input)')
+    .description("set a user's console password (asks for it, or reads it from standard input)")
     .argument('<name>', 'a user in sluice.yaml')
     .option('-p, --project <dir>', 'project folder')
     .action(async (name: string, o: { project?: string }) => {

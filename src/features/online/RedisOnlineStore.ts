@@ -56,7 +56,13 @@ export class RedisOnlineStore implements OnlineStore {
 
   private names(group: string, batchId: string) {
     const k = this.batchKey(group, batchId);
-    return { field: `b:${k}`, list: `${this.prefix}~stage:${k}`, marker: `${this.prefix}~batch:${k}`, index: `${this.prefix}~staged`, indexField: JSON.stringify([group, batchId]) };
+    return {
+      field: `b:${k}`,
+      list: `${this.prefix}~stage:${k}`,
+      marker: `${this.prefix}~batch:${k}`,
+      index: `${this.prefix}~staged`,
+      indexField: JSON.stringify([group, batchId]),
+    };
   }
 
   async put(group: string, entries: readonly OnlineEntry[]): Promise<OnlinePutResult> {
@@ -114,7 +120,10 @@ export class RedisOnlineStore implements OnlineStore {
     for (let i = 0; i < entries.length; i += chunk) {
       const args: string[] = [];
       for (const e of entries.slice(i, i + chunk)) {
-        args.push(e.id, JSON.stringify([String(e.eventTime), options.deleted || e.expiresAt === null ? '' : String(e.expiresAt), d, options.deleted ? '' : e.payload]));
+        args.push(
+          e.id,
+          JSON.stringify([String(e.eventTime), options.deleted || e.expiresAt === null ? '' : String(e.expiresAt), d, options.deleted ? '' : e.payload]),
+        );
       }
       await this.cmd('sluiceStage')(n.list, `${this.prefix}${group}:`, n.field, ...args);
     }
@@ -142,7 +151,15 @@ export class RedisOnlineStore implements OnlineStore {
     let written = 0;
     let seen = 0;
     for (let from = 0; from < len; from += CHUNK) {
-      const [w, s] = await this.cmd<[number, number]>('sluiceSettle')(n.list, `${this.prefix}${group}:`, n.field, this.clock(), promote ? '1' : '0', from, from + CHUNK - 1);
+      const [w, s] = await this.cmd<[number, number]>('sluiceSettle')(
+        n.list,
+        `${this.prefix}${group}:`,
+        n.field,
+        this.clock(),
+        promote ? '1' : '0',
+        from,
+        from + CHUNK - 1,
+      );
       written += Number(w);
       seen += Number(s);
     }

@@ -107,7 +107,9 @@ export class SqliteOnlineStore implements OnlineStore {
   }
 
   private stageId(group: string, batchId: string): number | undefined {
-    return this.db.prepare('SELECT stage_id FROM online_staged_batches WHERE group_name = ? AND batch_id = ?').pluck().get(group, batchId) as number | undefined;
+    return this.db.prepare('SELECT stage_id FROM online_staged_batches WHERE group_name = ? AND batch_id = ?').pluck().get(group, batchId) as
+      | number
+      | undefined;
   }
 
   async stage(group: string, batchId: string, entries: readonly OnlineEntry[], options: { deleted?: boolean } = {}): Promise<void> {
@@ -115,7 +117,10 @@ export class SqliteOnlineStore implements OnlineStore {
     this.db.transaction(() => {
       let id = this.stageId(group, batchId);
       if (id === undefined) {
-        id = Number(this.db.prepare('INSERT INTO online_staged_batches (group_name, batch_id, staged_at) VALUES (?, ?, ?)').run(group, batchId, this.now()).lastInsertRowid);
+        id = Number(
+          this.db.prepare('INSERT INTO online_staged_batches (group_name, batch_id, staged_at) VALUES (?, ?, ?)').run(group, batchId, this.now())
+            .lastInsertRowid,
+        );
         this.db.exec(`DROP TABLE IF EXISTS ${stageTable(id)}`);
         this.db.exec(`CREATE TABLE ${stageTable(id)} (
           record_id TEXT NOT NULL, event_time INTEGER NOT NULL, expires_at INTEGER, deleted INTEGER NOT NULL, payload TEXT NOT NULL)`);
@@ -160,7 +165,11 @@ export class SqliteOnlineStore implements OnlineStore {
   }
 
   async stagedBatches(): Promise<StagedBatch[]> {
-    const rows = this.db.prepare('SELECT group_name, batch_id, staged_at FROM online_staged_batches ORDER BY stage_id').all() as Array<{ group_name: string; batch_id: string; staged_at: number }>;
+    const rows = this.db.prepare('SELECT group_name, batch_id, staged_at FROM online_staged_batches ORDER BY stage_id').all() as Array<{
+      group_name: string;
+      batch_id: string;
+      staged_at: number;
+    }>;
     return rows.map((r) => ({ group: r.group_name, batchId: r.batch_id, stagedAt: r.staged_at }));
   }
 

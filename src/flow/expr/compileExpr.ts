@@ -64,7 +64,10 @@ function toText(v: unknown, isFloat = false): string {
 }
 
 function likeToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '[\\s\\S]*').replace(/_/g, '[\\s\\S]');
+  const body = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '[\\s\\S]*')
+    .replace(/_/g, '[\\s\\S]');
   return new RegExp(`^${body}$`);
 }
 
@@ -91,10 +94,11 @@ export function exprToJs(e: Expr): Evaluator {
     }
     case 'unary': {
       const f = exprToJs(e.e);
-      if (e.op === '-') return (r) => {
-        const v = f(r);
-        return isNull(v) ? null : -(toNumber(v) ?? NaN);
-      };
+      if (e.op === '-')
+        return (r) => {
+          const v = f(r);
+          return isNull(v) ? null : -(toNumber(v) ?? NaN);
+        };
       return (r) => {
         const v = f(r);
         return isNull(v) ? null : !v;

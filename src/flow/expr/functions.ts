@@ -50,7 +50,13 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
   sqrt: math1('sqrt', Math.sqrt, '>= 0', (x) => x >= 0, 'square root; NULL below 0'),
   ln: math1('ln', Math.log, '> 0', (x) => x > 0, 'natural logarithm; NULL at or below 0'),
   log10: math1('log10', Math.log10, '> 0', (x) => x > 0, 'base-10 logarithm; NULL at or below 0'),
-  log1p: { min: 1, max: 1, sql: ([a]) => `(CASE WHEN (${a})::DOUBLE > -1 THEN ln(1 + (${a})::DOUBLE) END)`, js: (a) => (num(a) > -1 ? Math.log1p(num(a)) : null), doc: 'ln(1 + x); NULL at or below -1' },
+  log1p: {
+    min: 1,
+    max: 1,
+    sql: ([a]) => `(CASE WHEN (${a})::DOUBLE > -1 THEN ln(1 + (${a})::DOUBLE) END)`,
+    js: (a) => (num(a) > -1 ? Math.log1p(num(a)) : null),
+    doc: 'ln(1 + x); NULL at or below -1',
+  },
   exp: math1('exp', Math.exp, undefined, undefined, 'e to the power x'),
   power: { min: 2, max: 2, sql: ([a, b]) => `power((${a})::DOUBLE, (${b})::DOUBLE)`, js: (a, b) => num(a) ** num(b), doc: 'x to the power y' },
   least: {
@@ -106,7 +112,13 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     },
     doc: 'substring from 1-based start, optional length',
   },
-  replace: { min: 3, max: 3, sql: ([s, a, b]) => `replace(${s}, ${a}, ${b})`, js: (s, a, b) => str(s).split(str(a)).join(str(b)), doc: 'replace every occurrence of a literal text' },
+  replace: {
+    min: 3,
+    max: 3,
+    sql: ([s, a, b]) => `replace(${s}, ${a}, ${b})`,
+    js: (s, a, b) => str(s).split(str(a)).join(str(b)),
+    doc: 'replace every occurrence of a literal text',
+  },
   contains: { min: 2, max: 2, sql: ([s, a]) => `contains(${s}, ${a})`, js: (s, a) => str(s).includes(str(a)), doc: 'true when s contains the text' },
   starts_with: { min: 2, max: 2, sql: ([s, a]) => `starts_with(${s}, ${a})`, js: (s, a) => str(s).startsWith(str(a)), doc: 'true when s starts with the text' },
   concat: {
@@ -114,7 +126,11 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     max: Infinity,
     nullAware: true,
     sql: (args) => `concat(${args.join(', ')})`,
-    js: (...args) => args.filter((x) => x !== null && x !== undefined).map(str).join(''),
+    js: (...args) =>
+      args
+        .filter((x) => x !== null && x !== undefined)
+        .map(str)
+        .join(''),
     doc: 'concatenation that skips NULLs',
   },
   lpad: pad('left'),
@@ -168,6 +184,11 @@ function pad(side: 'left' | 'right' | 'center'): FunctionDef {
       const left = Math.floor(total / 2) + (total & width & 1);
       return fill.repeat(left) + text + fill.repeat(total - left);
     },
-    doc: side === 'left' ? 'pads on the left to a width (Python `rjust`); a third argument gives the fill character' : side === 'right' ? 'pads on the right to a width (Python `ljust`)' : 'pads on both sides to a width (Python `center`)',
+    doc:
+      side === 'left'
+        ? 'pads on the left to a width (Python `rjust`); a third argument gives the fill character'
+        : side === 'right'
+          ? 'pads on the right to a width (Python `ljust`)'
+          : 'pads on both sides to a width (Python `center`)',
   };
 }

@@ -40,10 +40,19 @@ export type BinOp = '+' | '-' | '*' | '/' | '%' | '||' | '=' | '!=' | '<' | '<='
 export type CastType = 'DOUBLE' | 'BIGINT' | 'VARCHAR' | 'BOOLEAN';
 
 const CAST_TYPES: Record<string, CastType> = {
-  DOUBLE: 'DOUBLE', FLOAT: 'DOUBLE', REAL: 'DOUBLE', NUMERIC: 'DOUBLE', DECIMAL: 'DOUBLE',
-  BIGINT: 'BIGINT', INTEGER: 'BIGINT', INT: 'BIGINT',
-  VARCHAR: 'VARCHAR', TEXT: 'VARCHAR', STRING: 'VARCHAR',
-  BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN',
+  DOUBLE: 'DOUBLE',
+  FLOAT: 'DOUBLE',
+  REAL: 'DOUBLE',
+  NUMERIC: 'DOUBLE',
+  DECIMAL: 'DOUBLE',
+  BIGINT: 'BIGINT',
+  INTEGER: 'BIGINT',
+  INT: 'BIGINT',
+  VARCHAR: 'VARCHAR',
+  TEXT: 'VARCHAR',
+  STRING: 'VARCHAR',
+  BOOLEAN: 'BOOLEAN',
+  BOOL: 'BOOLEAN',
 };
 
 type Tok = { k: 'num' | 'str' | 'id' | 'qid' | 'op' | 'end'; v: string; pos: number };
@@ -318,7 +327,11 @@ export function parseExpr(source: string, options: ParseOptions = {}): Expr {
         }
         expectOp(')');
         if (fn && (args.length < fn.min || args.length > fn.max)) {
-          fail(`${w}() takes ${fn.min === fn.max ? fn.min : `${fn.min} to ${fn.max === Infinity ? 'any number of' : fn.max}`} arguments, got ${args.length}`, t.pos, source);
+          fail(
+            `${w}() takes ${fn.min === fn.max ? fn.min : `${fn.min} to ${fn.max === Infinity ? 'any number of' : fn.max}`} arguments, got ${args.length}`,
+            t.pos,
+            source,
+          );
         }
         return { t: 'call', fn: w, args };
       }
@@ -330,7 +343,8 @@ export function parseExpr(source: string, options: ParseOptions = {}): Expr {
   };
 
   const e = orExpr();
-  if (peek().k !== 'end') fail(`unexpected "${peek().v}" after the end of the expression`, peek().pos, source, 'a flow expression is a single expression, not a statement');
+  if (peek().k !== 'end')
+    fail(`unexpected "${peek().v}" after the end of the expression`, peek().pos, source, 'a flow expression is a single expression, not a statement');
   return e;
 }
 

@@ -22,7 +22,13 @@ export function importTable(steps: ImportedStep[]): { rows: string[][]; coverage
     rows.push([node.slice(0, 8), operator, placeholder ? `PLACEHOLDER (${placeholder.step.language})` : list.map((s) => s.step.kind).join(', ')]);
   }
   const mapped = byNode.size - [...open.values()].reduce((a, b) => a + b, 0);
-  const LABEL: Record<string, string> = { pyspark: 'custom PySpark', 'spark-sql': 'custom SQL', 'data-wrangler': 'unmapped', 'python-pandas': 'custom pandas', 'python-udf': 'custom Python UDF' };
+  const LABEL: Record<string, string> = {
+    pyspark: 'custom PySpark',
+    'spark-sql': 'custom SQL',
+    'data-wrangler': 'unmapped',
+    'python-pandas': 'custom pandas',
+    'python-udf': 'custom Python UDF',
+  };
   const rest = [...open].map(([lang, n]) => `${n} ${LABEL[lang] ?? lang} node${n > 1 ? 's' : ''} need${n > 1 ? '' : 's'} replacing`);
   return { rows, coverage: `${mapped} of ${byNode.size} transforms mapped${rest.length ? `; ${rest.join(', ')}` : ''}` };
 }

@@ -65,20 +65,41 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
           branch.nodes.forEach((id) => onBranch.add(id));
           branchSteps.push(...branch.steps);
         }
-        if (node.inputs.length > 2) notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} combines ${node.inputs.length} inputs; only its first two are imported` });
+        if (node.inputs.length > 2)
+          notes.push({
+            level: 'warning',
+            node: node.node_id,
+            operator: node.operator,
+            message: `node ${node.node_id} combines ${node.inputs.length} inputs; only its first two are imported`,
+          });
       }
       const mapped = mapNode(node, graph.chain[i + 1]?.inputs[0]?.output_name, side);
       steps.push(...mapped.steps);
       notes.push(...mapped.notes);
     } else if (node.type === 'DATASET') {
-      notes.push({ level: 'info', node: node.node_id, operator: node.operator, message: `node ${node.node_id} (${node.operator}) names a dataset of the flow (e.g. a split's part); it changes nothing and needs no step` });
+      notes.push({
+        level: 'info',
+        node: node.node_id,
+        operator: node.operator,
+        message: `node ${node.node_id} (${node.operator}) names a dataset of the flow (e.g. a split's part); it changes nothing and needs no step`,
+      });
     } else {
-      notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} on the chain has type ${node.type}, which the importer does not convert; it is skipped` });
+      notes.push({
+        level: 'warning',
+        node: node.node_id,
+        operator: node.operator,
+        message: `node ${node.node_id} on the chain has type ${node.type}, which the importer does not convert; it is skipped`,
+      });
     }
   }
   for (const node of graph.nodes) {
     if (!onChain.has(node.node_id) && !onBranch.has(node.node_id) && (node.type === 'TRANSFORM' || node.type === 'SOURCE')) {
-      notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} (${node.operator}${str(node.parameters, 'operator') ? `: ${str(node.parameters, 'operator')}` : ''}) is on a branch that does not lead to the imported destination; it is not imported` });
+      notes.push({
+        level: 'warning',
+        node: node.node_id,
+        operator: node.operator,
+        message: `node ${node.node_id} (${node.operator}${str(node.parameters, 'operator') ? `: ${str(node.parameters, 'operator')}` : ''}) is on a branch that does not lead to the imported destination; it is not imported`,
+      });
     }
   }
 
@@ -105,7 +126,10 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
       ? `${placeholders} placeholder${placeholders > 1 ? 's' : ''} (kind: todo_custom_code) must be replaced before \`sluice flow validate\` accepts this flow.`
       : 'Check it with `sluice flow validate`.',
   ];
-  const sorted = notes.map((n, i) => ({ n, i })).sort((a, b) => LEVEL_ORDER[a.n.level] - LEVEL_ORDER[b.n.level] || a.i - b.i).map((x) => x.n);
+  const sorted = notes
+    .map((n, i) => ({ n, i }))
+    .sort((a, b) => LEVEL_ORDER[a.n.level] - LEVEL_ORDER[b.n.level] || a.i - b.i)
+    .map((x) => x.n);
   return { flow, yaml: renderFlowYaml(flow, steps, header), notes: sorted, nodes: [...branchSteps, ...steps] };
 }
 
@@ -115,11 +139,22 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
  * own steps. A branch that leaves the main chain (a diamond) cannot be an input: undefined, and
  * the mapper makes a placeholder.
  */
-function sideBranch(graph: ReturnType<typeof wranglerGraph>, node: WranglerNode, onChain: Map<string, number>, taken: Record<string, unknown>, notes: ImportNote[]): { name: string; input: NonNullable<FlowSpec['inputs']>[string]; nodes: string[]; steps: ImportedStep[] } | undefined {
+function sideBranch(
+  graph: ReturnType<typeof wranglerGraph>,
+  node: WranglerNode,
+  onChain: Map<string, number>,
+  taken: Record<string, unknown>,
+  notes: ImportNote[],
+): { name: string; input: NonNullable<FlowSpec['inputs']>[string]; nodes: string[]; steps: ImportedStep[] } | undefined {
   const path: WranglerNode[] = [];
   for (let n = graph.byId.get(node.inputs[1]!.node_id); n; n = n.inputs[0] ? graph.byId.get(n.inputs[0].node_id) : undefined) {
     if (onChain.has(n.node_id)) {
-      notes.push({ level: 'warning', node: node.node_id, operator: node.operator, message: `node ${node.node_id} combines the main chain with a branch of itself (through node ${n.node_id}); a flow input cannot be part of the flow's own data, so the node stays a placeholder` });
+      notes.push({
+        level: 'warning',
+        node: node.node_id,
+        operator: node.operator,
+        message: `node ${node.node_id} combines the main chain with a branch of itself (through node ${n.node_id}); a flow input cannot be part of the flow's own data, so the node stays a placeholder`,
+      });
       return undefined;
     }
     path.push(n);
@@ -129,7 +164,11 @@ function sideBranch(graph: ReturnType<typeof wranglerGraph>, node: WranglerNode,
   if (source.type !== 'SOURCE') return undefined;
   const def = obj(source.parameters, 'dataset_definition');
   const dataset = str(def, 'name') ?? source.node_id;
-  let name = dataset.replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9_]+/g, '_').replace(/^(?=\d)/, '_') || 'other';
+  let name =
+    dataset
+      .replace(/\.[A-Za-z0-9]+$/, '')
+      .replace(/[^A-Za-z0-9_]+/g, '_')
+      .replace(/^(?=\d)/, '_') || 'other';
   if (name === 'main') name = 'main_2';
   for (let k = 2; Object.hasOwn(taken, name); k++) name = `${name.replace(/_\d+$/, '')}_${k}`;
   const text = describeSource(source, notes);
@@ -138,7 +177,12 @@ function sideBranch(graph: ReturnType<typeof wranglerGraph>, node: WranglerNode,
   for (const n of path.slice(1)) {
     if (n.type !== 'TRANSFORM') continue;
     if (n.inputs.length > 1) {
-      notes.push({ level: 'warning', node: n.node_id, operator: n.operator, message: `node ${n.node_id} on the branch of input ${name} combines datasets itself; an input's steps cannot, so it stays a placeholder` });
+      notes.push({
+        level: 'warning',
+        node: n.node_id,
+        operator: n.operator,
+        message: `node ${n.node_id} on the branch of input ${name} combines datasets itself; an input's steps cannot, so it stays a placeholder`,
+      });
     }
     const mapped = mapNode(n, undefined, undefined);
     sideSteps.push(...mapped.steps.map((s) => s.step));
@@ -146,8 +190,18 @@ function sideBranch(graph: ReturnType<typeof wranglerGraph>, node: WranglerNode,
     notes.push(...mapped.notes);
   }
   const file = /\.(csv|tsv|parquet|jsonl?)$/i.test(dataset) ? dataset : `${name}.csv`;
-  notes.push({ level: 'info', node: source.node_id, operator: source.operator, message: `the second input of node ${node.node_id} became input "${name}" (file: ${file}, next to the flow; or --with ${name}=FILE). ${text}` });
-  return { name, input: { file, ...(sideSteps.length ? { steps: sideSteps } : {}) } as NonNullable<FlowSpec['inputs']>[string], nodes: path.map((n) => n.node_id), steps: imported };
+  notes.push({
+    level: 'info',
+    node: source.node_id,
+    operator: source.operator,
+    message: `the second input of node ${node.node_id} became input "${name}" (file: ${file}, next to the flow; or --with ${name}=FILE). ${text}`,
+  });
+  return {
+    name,
+    input: { file, ...(sideSteps.length ? { steps: sideSteps } : {}) } as NonNullable<FlowSpec['inputs']>[string],
+    nodes: path.map((n) => n.node_id),
+    steps: imported,
+  };
 }
 
 /**
@@ -197,12 +251,22 @@ function describeSource(node: WranglerNode, notes: ImportNote[]): string {
   if (header === true) parts.push('with a header row');
   if (header === false) parts.push('without a header row');
   const text = `Source "${name}": ${parts.join(', ')}.`;
-  notes.push({ level: 'info', node: node.node_id, operator: node.operator, message: `${text} Sluice reads its input from the file or inbox you give it, not from this source` });
+  notes.push({
+    level: 'info',
+    node: node.node_id,
+    operator: node.operator,
+    message: `${text} Sluice reads its input from the file or inbox you give it, not from this source`,
+  });
   const sampling = Array.isArray(node.outputs) ? obj(node.outputs[0], 'sampling') : {};
   const method = str(sampling, 'sampling_method');
   if (method) {
     const size = str(sampling, 'limit_rows') ?? str(sampling, 'sample_size');
-    notes.push({ level: 'info', node: node.node_id, operator: node.operator, message: `Data Wrangler worked on a sample (${method}${size ? `, ${size} rows` : ''}); Sluice fits the flow on every row it is given` });
+    notes.push({
+      level: 'info',
+      node: node.node_id,
+      operator: node.operator,
+      message: `Data Wrangler worked on a sample (${method}${size ? `, ${size} rows` : ''}); Sluice fits the flow on every row it is given`,
+    });
   }
   return text;
 }

@@ -40,7 +40,11 @@ export function mapCustomCode(ctx: MapContext): void {
       return;
     } catch (e) {
       if (!(e instanceof SluiceError)) throw e;
-      return ctx.placeholder(language, code, `custom SQL${name ? ` "${name}"` : ''} cannot be imported: ${e.message}; replace the placeholder with built-in steps that do the same`);
+      return ctx.placeholder(
+        language,
+        code,
+        `custom SQL${name ? ` "${name}"` : ''} cannot be imported: ${e.message}; replace the placeholder with built-in steps that do the same`,
+      );
     }
   }
   ctx.placeholder(
@@ -64,7 +68,11 @@ export function mapCustomFormula(ctx: MapContext): void {
     translated = sparkToSluice(formula);
   } catch (e) {
     if (!(e instanceof SluiceError)) throw e;
-    return ctx.placeholder('spark-sql', `${output} = ${formula}`, `the Spark SQL formula for "${output}" cannot be imported: ${e.message}; replace the placeholder with a compute step (or the built-in step that does the same)`);
+    return ctx.placeholder(
+      'spark-sql',
+      `${output} = ${formula}`,
+      `the Spark SQL formula for "${output}" cannot be imported: ${e.message}; replace the placeholder with a compute step (or the built-in step that does the same)`,
+    );
   }
   const type = exprType(translated.tree);
   ctx.note('info', `the formula's result type was inferred as ${type}; check the compute step's type`);

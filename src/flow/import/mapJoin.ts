@@ -67,7 +67,10 @@ export function mapConcatenate(ctx: MapContext): void {
   const dedupe = p.remove_duplicates === true || str(p, 'remove_duplicates') === 'true';
   const indicator = str(p, 'indicator_col_name') ?? str(p, 'add_indicator_column');
   if (indicator && indicator !== 'false') {
-    ctx.note('warning', `Data Wrangler added an indicator column "${indicator}" saying which dataset a row came from; Sluice's concatenate does not (add one with a compute step in each input if you need it)`);
+    ctx.note(
+      'warning',
+      `Data Wrangler added an indicator column "${indicator}" saying which dataset a row came from; Sluice's concatenate does not (add one with a compute step in each input if you need it)`,
+    );
   }
   ctx.add({ kind: 'concatenate', with: side, ...(dedupe ? { drop_duplicates: true } : {}) });
 }
@@ -75,5 +78,9 @@ export function mapConcatenate(ctx: MapContext): void {
 /** The node's second input is not a separate source but a branch of the flow's own data. */
 function diamond(ctx: MapContext): void {
   const code = JSON.stringify({ operator: ctx.node.operator, inputs: ctx.node.inputs.map((i) => i.node_id), parameters: ctx.node.parameters }, null, 2);
-  ctx.placeholder('data-wrangler', code, `its second input is not a separate dataset but a branch of the flow's own data, which a flow input cannot be: compute that branch in a separate flow, write it to a file, and join it as an input (inputs: NAME: { file: ... }) with a join step`);
+  ctx.placeholder(
+    'data-wrangler',
+    code,
+    `its second input is not a separate dataset but a branch of the flow's own data, which a flow input cannot be: compute that branch in a separate flow, write it to a file, and join it as an input (inputs: NAME: { file: ... }) with a join step`,
+  );
 }

@@ -51,14 +51,16 @@ function mapImpute(ctx: MapContext): void {
     const s = lookup(STRATEGIES, named);
     if (!s) return ctx.unsupported();
     strategy = s;
-    if (named === 'approximate median') ctx.note('info', 'Data Wrangler\'s approximate median becomes an exact median in Sluice');
+    if (named === 'approximate median') ctx.note('info', "Data Wrangler's approximate median becomes an exact median in Sluice");
   }
   const learned = learnedValues(ctx.node.trained_parameters, numeric ? 'numeric_parameters' : 'categorical_parameters', columns);
-  const description = learned.length
-    ? `Data Wrangler learned ${learned.join(', ')}; Sluice learns the fill values again when the flow is fitted.`
-    : undefined;
+  const description = learned.length ? `Data Wrangler learned ${learned.join(', ')}; Sluice learns the fill values again when the flow is fitted.` : undefined;
   ctx.add({ kind: 'impute', columns, strategy, ...(description ? { description } : {}) });
-  if (learned.length) ctx.note('info', `Data Wrangler's trained fill values were ${learned.join(', ')}; Sluice refits them on each batch it fits, so they are kept as the step's description only`);
+  if (learned.length)
+    ctx.note(
+      'info',
+      `Data Wrangler's trained fill values were ${learned.join(', ')}; Sluice refits them on each batch it fits, so they are kept as the step's description only`,
+    );
 }
 
 /**

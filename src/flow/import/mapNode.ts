@@ -95,14 +95,22 @@ export function mapNode(node: WranglerNode, outputTaken?: string, side?: string)
     },
     unsupported() {
       const code = JSON.stringify({ operator: node.operator, parameters: node.parameters }, null, 2);
-      ctx.placeholder('data-wrangler', code, `Sluice has no step for ${action ? `"${action}"` : 'this operator'}; replace the placeholder with built-in steps that do the same (its Data Wrangler parameters are kept as its code)`);
+      ctx.placeholder(
+        'data-wrangler',
+        code,
+        `Sluice has no step for ${action ? `"${action}"` : 'this operator'}; replace the placeholder with built-in steps that do the same (its Data Wrangler parameters are kept as its code)`,
+      );
     },
   };
   const mapper = lookup(MAPPERS, operatorBase(node.operator));
   if (mapper) mapper(ctx);
   else {
     const code = JSON.stringify({ operator: node.operator, parameters: node.parameters }, null, 2);
-    ctx.placeholder('data-wrangler', code, `unknown operator "${node.operator}"; the importer does not know what it does, so it is kept as a placeholder with its parameters`);
+    ctx.placeholder(
+      'data-wrangler',
+      code,
+      `unknown operator "${node.operator}"; the importer does not know what it does, so it is kept as a placeholder with its parameters`,
+    );
   }
   // What Data Wrangler learned (categories, scaler parameters, ...) is not reused: say so once,
   // unless the mapper already showed it (impute, infer types).
@@ -120,13 +128,21 @@ export function mapNode(node: WranglerNode, outputTaken?: string, side?: string)
 function checkStep(step: StepSpec, where: string, tag: { node: string; operator: string }, notes: ImportNote[]): void {
   const def = stepDef(step.kind);
   if (!def) {
-    notes.push({ level: 'warning', ...tag, message: `${where}: became a ${step.kind} step, which this version of Sluice does not have yet; flow validate will reject it` });
+    notes.push({
+      level: 'warning',
+      ...tag,
+      message: `${where}: became a ${step.kind} step, which this version of Sluice does not have yet; flow validate will reject it`,
+    });
     return;
   }
   const r = def.schema.safeParse(step);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    notes.push({ level: 'warning', ...tag, message: `${where}: the ${step.kind} step made from it is not valid (${issue.path.join('.') || 'step'}: ${issue.message}); fix it by hand` });
+    notes.push({
+      level: 'warning',
+      ...tag,
+      message: `${where}: the ${step.kind} step made from it is not valid (${issue.path.join('.') || 'step'}: ${issue.message}); fix it by hand`,
+    });
     return;
   }
   // The checks flow validate runs without data: expression syntax, regular expressions.

@@ -72,7 +72,11 @@ export function mapHandleOutliers(ctx: MapContext): void {
   const columns = cols(ctx.params);
   if (columns.length === 0) return ctx.unsupported();
   const fix = str(ctx.params, 'fix_method') ?? 'Clip';
-  if (!/clip/i.test(fix)) ctx.note('warning', `Data Wrangler's fix method was "${fix}" (${/remove/i.test(fix) ? 'rows outside the bounds were removed' : 'values outside the bounds became missing'}); Sluice clips outliers to the bounds instead`);
+  if (!/clip/i.test(fix))
+    ctx.note(
+      'warning',
+      `Data Wrangler's fix method was "${fix}" (${/remove/i.test(fix) ? 'rows outside the bounds were removed' : 'values outside the bounds became missing'}); Sluice clips outliers to the bounds instead`,
+    );
   if (ctx.action === 'Min-max numeric outliers') return clipFixed(ctx, columns);
   const method = lookup(OUTLIERS, ctx.action);
   if (!method) return ctx.unsupported();
@@ -80,7 +84,10 @@ export function mapHandleOutliers(ctx: MapContext): void {
   const lower = num(ctx.params, 'lower_quantile');
   const upper = num(ctx.params, 'upper_quantile');
   if (method === 'robust_stdev') {
-    ctx.note('info', `Data Wrangler took the mean and standard deviation of the values between quantiles ${lower ?? 0.25} and ${upper ?? 0.75}; Sluice's robust_stdev uses the median and the median absolute deviation`);
+    ctx.note(
+      'info',
+      `Data Wrangler took the mean and standard deviation of the values between quantiles ${lower ?? 0.25} and ${upper ?? 0.75}; Sluice's robust_stdev uses the median and the median absolute deviation`,
+    );
   }
   ctx.add({
     kind: 'clip_outliers',
@@ -99,6 +106,12 @@ function clipFixed(ctx: MapContext, columns: string[]): void {
   if (lo === undefined || hi === undefined) return ctx.unsupported();
   for (const c of columns) {
     const col = ident(c);
-    ctx.add({ kind: 'compute', output: c, expression: `CASE WHEN ${col} < ${lo} THEN ${lo} WHEN ${col} > ${hi} THEN ${hi} ELSE ${col} END`, type: 'float', replace: true });
+    ctx.add({
+      kind: 'compute',
+      output: c,
+      expression: `CASE WHEN ${col} < ${lo} THEN ${lo} WHEN ${col} > ${hi} THEN ${hi} ELSE ${col} END`,
+      type: 'float',
+      replace: true,
+    });
   }
 }

@@ -11,7 +11,10 @@ export function mapBalanceData(ctx: MapContext): void {
   const ratio = num(p, 'ratio') ?? num(ctx.params, 'ratio') ?? 1;
   const k = num(ctx.params, 'num_neighbors') ?? num(ctx.params, 'k') ?? num(p, 'num_neighbors');
   if (!method || !column || !(ratio > 0 && ratio <= 1) || (k !== undefined && !(Number.isInteger(k) && k > 0))) return ctx.unsupported();
-  ctx.note('info', `Sluice balances training batches only, with seed 0 (Data Wrangler drew other ${method === 'smote' ? 'synthetic rows' : 'rows'}); change seed to draw others`);
+  ctx.note(
+    'info',
+    `Sluice balances training batches only, with seed 0 (Data Wrangler drew other ${method === 'smote' ? 'synthetic rows' : 'rows'}); change seed to draw others`,
+  );
   ctx.add({ kind: 'balance', column, method, ratio, ...(method === 'smote' && k !== undefined ? { k } : {}), seed: 0 } as StepSpec);
 }
 

@@ -27,8 +27,14 @@ export function mapSplit(ctx: MapContext): void {
   const column = cols(ctx.params)[0];
   if (splits.length === 0 || (stratified && !column)) return ctx.unsupported();
   ctx.add({ kind: 'split', fractions, ...(stratified ? { stratify_by: column } : {}) });
-  ctx.note('info', 'Sluice marks each row train, validation or test in a column named split (seeded, so re-runs agree); the rows differ from Data Wrangler\'s random draw');
+  ctx.note(
+    'info',
+    "Sluice marks each row train, validation or test in a column named split (seeded, so re-runs agree); the rows differ from Data Wrangler's random draw",
+  );
   if (ctx.outputTaken && ctx.outputTaken !== 'default') {
-    ctx.note('warning', `the next node took only the "${ctx.outputTaken}" rows; Sluice keeps every row: add a filter_rows step on the split column if the flow should keep one part`);
+    ctx.note(
+      'warning',
+      `the next node took only the "${ctx.outputTaken}" rows; Sluice keeps every row: add a filter_rows step on the split column if the flow should keep one part`,
+    );
   }
 }

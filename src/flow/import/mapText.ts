@@ -12,7 +12,11 @@ export function mapSearchAndEdit(ctx: MapContext): void {
       if (columns.length === 0 || !pattern) return ctx.unsupported();
       inPlace(ctx);
       const replacement = str(p, 'replacement') ?? '';
-      if (/\$\d|\$\{|\\/.test(replacement)) ctx.note('warning', `the replacement ${JSON.stringify(replacement)} uses $n or a backslash, which Spark reads as a group reference or an escape; Sluice inserts the replacement literally`);
+      if (/\$\d|\$\{|\\/.test(replacement))
+        ctx.note(
+          'warning',
+          `the replacement ${JSON.stringify(replacement)} uses $n or a backslash, which Spark reads as a group reference or an escape; Sluice inserts the replacement literally`,
+        );
       return ctx.add({ kind: 'find_replace', columns, pattern, replacement });
     }
     case 'Split string by delimiter': {
@@ -22,11 +26,18 @@ export function mapSearchAndEdit(ctx: MapContext): void {
       // Data Wrangler makes one list column; Sluice makes one named column per part, so the number
       // of parts must be known. Without a limit it is not, and a person has to choose.
       if (!parts || parts < 1 || !Number.isInteger(parts)) {
-        return ctx.placeholder('data-wrangler', JSON.stringify({ operator: ctx.node.operator, parameters: ctx.node.parameters }, null, 2), `"Split string by delimiter" made a list column of any length; Sluice's split_column needs one named output per part: replace the placeholder with a split_column step listing them`);
+        return ctx.placeholder(
+          'data-wrangler',
+          JSON.stringify({ operator: ctx.node.operator, parameters: ctx.node.parameters }, null, 2),
+          `"Split string by delimiter" made a list column of any length; Sluice's split_column needs one named output per part: replace the placeholder with a split_column step listing them`,
+        );
       }
       const column = columns[0]!;
       const outputs = Array.from({ length: parts }, (_, i) => `${column}_${i}`);
-      ctx.note('info', `the parts become columns ${outputs.join(', ')} (Data Wrangler made one list column whose last part kept the rest of the text; Sluice drops parts past the last)`);
+      ctx.note(
+        'info',
+        `the parts become columns ${outputs.join(', ')} (Data Wrangler made one list column whose last part kept the rest of the text; Sluice drops parts past the last)`,
+      );
       return ctx.add({ kind: 'split_column', column, delimiter, outputs });
     }
     case 'Extract using regex': {
@@ -108,7 +119,11 @@ function formatExpression(action: string, p: Record<string, unknown>): ((x: stri
 /** Sluice's text steps edit columns in place; Data Wrangler could write a new column instead. */
 function inPlace(ctx: MapContext): void {
   const output = str(ctx.params, 'output_column');
-  if (output) ctx.note('warning', `Data Wrangler wrote the result to a new column "${output}"; the Sluice step edits the input column in place (add a duplicate_column step before it to keep the original)`);
+  if (output)
+    ctx.note(
+      'warning',
+      `Data Wrangler wrote the result to a new column "${output}"; the Sluice step edits the input column in place (add a duplicate_column step before it to keep the original)`,
+    );
 }
 
 /**
@@ -161,6 +176,9 @@ export function mapFeaturizeText(ctx: MapContext): void {
   const columns = cols(ctx.params);
   if (!/character statistics/i.test(ctx.action ?? '') || columns.length === 0) return ctx.unsupported();
   const out = str(ctx.params, 'output_column') ?? str(ctx.params, 'output_prefix');
-  ctx.note('warning', `the statistics become integer columns ${columns.map((c) => `${c}_characters, ${c}_words, ...`).join('; ')} (text_stats in docs/flows.md)${out ? `; Data Wrangler wrote them under "${out}", Sluice names them after the column` : ''}; check that the counts are the ones your model used`);
+  ctx.note(
+    'warning',
+    `the statistics become integer columns ${columns.map((c) => `${c}_characters, ${c}_words, ...`).join('; ')} (text_stats in docs/flows.md)${out ? `; Data Wrangler wrote them under "${out}", Sluice names them after the column` : ''}; check that the counts are the ones your model used`,
+  );
   ctx.add({ kind: 'text_stats', columns });
 }

@@ -2,10 +2,28 @@ import type { StepSpec } from '../flowSchema.js';
 import type { MapContext } from './mapNode.js';
 import { lookup, num, obj, str, type Obj } from './params.js';
 
-const UNITS: Record<string, string> = { secondly: 'second', minutely: 'minute', hourly: 'hour', daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year', annually: 'year' };
+const UNITS: Record<string, string> = {
+  secondly: 'second',
+  minutely: 'minute',
+  hourly: 'hour',
+  daily: 'day',
+  weekly: 'week',
+  monthly: 'month',
+  quarterly: 'quarter',
+  yearly: 'year',
+  annually: 'year',
+};
 const NUMERIC: Record<string, string> = { mean: 'mean', average: 'mean', sum: 'sum', min: 'min', max: 'max', median: 'median', first: 'first', last: 'last' };
 const OTHER: Record<string, string> = { 'most common': 'mode', mode: 'mode', first: 'first', last: 'last' };
-const FILL: Record<string, string> = { 'constant value': 'constant', 'forward fill': 'ffill', ffill: 'ffill', 'backward fill': 'bfill', bfill: 'bfill', 'linear interpolation': 'linear', linear: 'linear' };
+const FILL: Record<string, string> = {
+  'constant value': 'constant',
+  'forward fill': 'ffill',
+  ffill: 'ffill',
+  'backward fill': 'bfill',
+  bfill: 'bfill',
+  'linear interpolation': 'linear',
+  linear: 'linear',
+};
 const DATETIME_PARTS = ['year', 'month', 'day', 'hour', 'minute', 'second', 'week_of_year', 'day_of_year', 'quarter'] as const;
 
 /** The series fields of a step from Data Wrangler's timestamp and id column names. */
@@ -46,7 +64,14 @@ export function mapTimeSeries(ctx: MapContext): void {
         target = output;
       }
       const constant = method === 'constant' ? { value: Number.isFinite(Number(value)) && value!.trim() !== '' ? Number(value) : value! } : {};
-      return ctx.add({ kind: 'fill_series', columns: [target], ...s, method, ...constant, ...(/forward|backward/i.test(leftover) ? { then: 'ffill_bfill' } : {}) } as StepSpec);
+      return ctx.add({
+        kind: 'fill_series',
+        columns: [target],
+        ...s,
+        method,
+        ...constant,
+        ...(/forward|backward/i.test(leftover) ? { then: 'ffill_bfill' } : {}),
+      } as StepSpec);
     }
     case 'Resample': {
       const freq = obj(p, 'frequency');
@@ -61,8 +86,10 @@ export function mapTimeSeries(ctx: MapContext): void {
       if (!numeric || !other) return ctx.unsupported();
       const upNumeric = (str(up, 'numeric') ?? '').toLowerCase();
       const fill = upNumeric === 'linear' ? 'linear' : upNumeric === 'ffill' ? 'ffill' : 'none';
-      if (upNumeric && fill === 'none') ctx.note('warning', `upsampling numbers with "${upNumeric}" is not available; the intervals with no rows are left out (fill: none)`);
-      if (fill === 'linear' && (str(up, 'non_numeric') ?? 'ffill').toLowerCase() !== 'ffill') ctx.note('warning', 'other columns of added intervals are forward-filled in Sluice');
+      if (upNumeric && fill === 'none')
+        ctx.note('warning', `upsampling numbers with "${upNumeric}" is not available; the intervals with no rows are left out (fill: none)`);
+      if (fill === 'linear' && (str(up, 'non_numeric') ?? 'ffill').toLowerCase() !== 'ffill')
+        ctx.note('warning', 'other columns of added intervals are forward-filled in Sluice');
       return ctx.add({ kind: 'resample', ...s, every: `${quantity} ${unit}`, numeric, other, fill } as StepSpec);
     }
     case 'Featurize datetime': {
@@ -72,8 +99,15 @@ export function mapTimeSeries(ctx: MapContext): void {
       const mode = str(p, 'output_mode') ?? 'Ordinal';
       if (!/ordinal/i.test(mode)) return ctx.unsupported();
       const output = str(p, 'output_column');
-      ctx.note('warning', `the parts become columns ${features.map((f) => `${column}_${f}`).join(', ')}${output ? ` (Data Wrangler named them after "${output}")` : ''}`);
-      if (str(p, 'date_time_format')) ctx.note('warning', `Data Wrangler parsed "${column}" with the format ${str(p, 'date_time_format')}; Sluice needs a date or timestamp column (cast it first)`);
+      ctx.note(
+        'warning',
+        `the parts become columns ${features.map((f) => `${column}_${f}`).join(', ')}${output ? ` (Data Wrangler named them after "${output}")` : ''}`,
+      );
+      if (str(p, 'date_time_format'))
+        ctx.note(
+          'warning',
+          `Data Wrangler parsed "${column}" with the format ${str(p, 'date_time_format')}; Sluice needs a date or timestamp column (cast it first)`,
+        );
       return ctx.add({ kind: 'datetime_features', column, features: [...features] } as StepSpec);
     }
     case 'Lag features': {
@@ -85,7 +119,8 @@ export function mapTimeSeries(ctx: MapContext): void {
       ctx.add({ kind: 'lag_features', column, ...s, lags: lag } as StepSpec);
       // Without "entire window" Data Wrangler kept only the lag-th value.
       if (p.entire_window === false && lag > 1) ctx.add({ kind: 'drop_columns', columns: names.slice(0, -1) });
-      if (p.entire_window !== false && obj(p, 'entire_window_True_parameters').flatten === false) ctx.note('warning', 'Data Wrangler made one list column of the window; Sluice makes one column per lag');
+      if (p.entire_window !== false && obj(p, 'entire_window_True_parameters').flatten === false)
+        ctx.note('warning', 'Data Wrangler made one list column of the window; Sluice makes one column per lag');
       if (p.drop_rows === true) ctx.add({ kind: 'drop_missing', columns: p.entire_window === false ? names.slice(-1) : names });
       return;
     }
@@ -94,7 +129,10 @@ export function mapTimeSeries(ctx: MapContext): void {
       const window = num(p, 'window_size');
       const s = series(str(p, 'timestamp_column'), str(p, 'id_column'));
       if (!column || !s || !window || !Number.isInteger(window) || window < 1) return ctx.unsupported();
-      ctx.note('warning', `Data Wrangler computed its "${str(p, 'strategy') ?? 'Minimal subset'}" set of tsfresh features over the window; Sluice computes mean, std, min and max (columns ${column}_rolling_${window}_<stat>); add or remove statistics in the step's stats`);
+      ctx.note(
+        'warning',
+        `Data Wrangler computed its "${str(p, 'strategy') ?? 'Minimal subset'}" set of tsfresh features over the window; Sluice computes mean, std, min and max (columns ${column}_rolling_${window}_<stat>); add or remove statistics in the step's stats`,
+      );
       return ctx.add({ kind: 'rolling_features', column, ...s, window, stats: ['mean', 'std', 'min', 'max'] } as StepSpec);
     }
     default:

@@ -40,7 +40,10 @@ export function cols(o: unknown, key = 'input_column'): string[] {
 
 /** `Find and replace substring` -> `find_and_replace_substring_parameters`, Data Wrangler's naming rule. */
 export function paramsKey(action: string): string {
-  return `${action.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}_parameters`;
+  return `${action
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')}_parameters`;
 }
 
 /** The parameters block of a sub-operator: `parameters[<snake case action>_parameters]`. */

@@ -25,10 +25,16 @@ const HINT = 'a Data Wrangler flow is the JSON file Studio saves as NAME.flow, w
  */
 export function wranglerGraph(json: unknown, file: string): WranglerGraph {
   if (!isObj(json) || !Array.isArray(json.nodes)) {
-    throw new SluiceError('WRANGLER_INVALID', `${file} is not a Data Wrangler flow: it has no "nodes" list`, { location: { file, field: 'nodes' }, hint: HINT });
+    throw new SluiceError('WRANGLER_INVALID', `${file} is not a Data Wrangler flow: it has no "nodes" list`, {
+      location: { file, field: 'nodes' },
+      hint: HINT,
+    });
   }
   if (json.nodes.length === 0) {
-    throw new SluiceError('WRANGLER_INVALID', `${file} is a Data Wrangler flow without nodes: there is nothing to import`, { location: { file, field: 'nodes' }, hint: HINT });
+    throw new SluiceError('WRANGLER_INVALID', `${file} is a Data Wrangler flow without nodes: there is nothing to import`, {
+      location: { file, field: 'nodes' },
+      hint: HINT,
+    });
   }
   const nodes = json.nodes.map((n, i) => readNode(n, i, file));
   const byId = new Map<string, WranglerNode>();
@@ -44,10 +50,14 @@ export function wranglerGraph(json: unknown, file: string): WranglerGraph {
   for (const n of nodes) {
     n.inputs.forEach((inp, j) => {
       if (!byId.has(inp.node_id)) {
-        throw new SluiceError('WRANGLER_DANGLING_INPUT', `${file}: node "${n.node_id}" (${n.operator}) takes its input from node "${inp.node_id}", which the flow does not have`, {
-          location: { file, field: `nodes[${n.index}].inputs[${j}].node_id` },
-          hint: 'the flow is incomplete: re-export it from Data Wrangler, or remove the node that refers to the missing one',
-        });
+        throw new SluiceError(
+          'WRANGLER_DANGLING_INPUT',
+          `${file}: node "${n.node_id}" (${n.operator}) takes its input from node "${inp.node_id}", which the flow does not have`,
+          {
+            location: { file, field: `nodes[${n.index}].inputs[${j}].node_id` },
+            hint: 'the flow is incomplete: re-export it from Data Wrangler, or remove the node that refers to the missing one',
+          },
+        );
       }
     });
   }
@@ -66,17 +76,30 @@ function readNode(raw: unknown, index: number, file: string): WranglerNode {
     throw new SluiceError('WRANGLER_INVALID', `${file}: node ${index} has no node_id`, { location: { file, field: `nodes[${index}].node_id` }, hint: HINT });
   }
   if (typeof operator !== 'string' || operator === '') {
-    throw new SluiceError('WRANGLER_INVALID', `${file}: node "${node_id}" has no operator`, { location: { file, field: `nodes[${index}].operator` }, hint: HINT });
+    throw new SluiceError('WRANGLER_INVALID', `${file}: node "${node_id}" has no operator`, {
+      location: { file, field: `nodes[${index}].operator` },
+      hint: HINT,
+    });
   }
   const rawInputs = raw.inputs ?? [];
   if (!Array.isArray(rawInputs)) {
-    throw new SluiceError('WRANGLER_INVALID', `${file}: node "${node_id}" has inputs that are not a list`, { location: { file, field: `nodes[${index}].inputs` }, hint: HINT });
+    throw new SluiceError('WRANGLER_INVALID', `${file}: node "${node_id}" has inputs that are not a list`, {
+      location: { file, field: `nodes[${index}].inputs` },
+      hint: HINT,
+    });
   }
   const inputs = rawInputs.map((inp, j) => {
     if (!isObj(inp) || typeof inp.node_id !== 'string') {
-      throw new SluiceError('WRANGLER_INVALID', `${file}: input ${j} of node "${node_id}" names no node_id`, { location: { file, field: `nodes[${index}].inputs[${j}]` }, hint: HINT });
+      throw new SluiceError('WRANGLER_INVALID', `${file}: input ${j} of node "${node_id}" names no node_id`, {
+        location: { file, field: `nodes[${index}].inputs[${j}]` },
+        hint: HINT,
+      });
     }
-    return { node_id: inp.node_id, name: typeof inp.name === 'string' ? inp.name : undefined, output_name: typeof inp.output_name === 'string' ? inp.output_name : undefined };
+    return {
+      node_id: inp.node_id,
+      name: typeof inp.name === 'string' ? inp.name : undefined,
+      output_name: typeof inp.output_name === 'string' ? inp.output_name : undefined,
+    };
   });
   return {
     node_id,
@@ -146,7 +169,12 @@ function pickChain(nodes: WranglerNode[], byId: Map<string, WranglerNode>, file:
   if (destinations.length > 0) {
     chain = walkBack(destinations[0]!, byId);
     for (const d of destinations.slice(1)) {
-      notes.push({ level: 'warning', node: d.node_id, operator: d.operator, message: `the flow has ${destinations.length} destinations; only the chain to the first (node ${destinations[0]!.node_id}) is imported, not the one to node ${d.node_id}` });
+      notes.push({
+        level: 'warning',
+        node: d.node_id,
+        operator: d.operator,
+        message: `the flow has ${destinations.length} destinations; only the chain to the first (node ${destinations[0]!.node_id}) is imported, not the one to node ${d.node_id}`,
+      });
     }
   } else {
     // No destination: the longest chain ending at a transform (ties go to the later node).
@@ -171,11 +199,21 @@ function pickChain(nodes: WranglerNode[], byId: Map<string, WranglerNode>, file:
     for (const t of transforms) if (depthOf(t) >= depthOf(end)) end = t;
     chain = walkBack(end, byId);
     const last = chain[chain.length - 1]!;
-    notes.push({ level: 'info', node: last.node_id, operator: last.operator, message: `the flow has no destination; imported the longest chain, which ends at node ${last.node_id}` });
+    notes.push({
+      level: 'info',
+      node: last.node_id,
+      operator: last.operator,
+      message: `the flow has no destination; imported the longest chain, which ends at node ${last.node_id}`,
+    });
   }
   const first = chain[0]!;
   if (first.type !== 'SOURCE') {
-    notes.push({ level: 'warning', node: first.node_id, operator: first.operator, message: `the chain starts at node ${first.node_id} (${first.operator}), which is not a source` });
+    notes.push({
+      level: 'warning',
+      node: first.node_id,
+      operator: first.operator,
+      message: `the chain starts at node ${first.node_id} (${first.operator}), which is not a source`,
+    });
   }
   return chain;
 }

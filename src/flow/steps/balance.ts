@@ -9,7 +9,11 @@ const schema = z
   .object({
     kind: z.literal('balance'),
     column: columnName.optional().describe("The class column; the flow's target when absent."),
-    method: z.enum(['oversample', 'undersample', 'smote']).describe('`oversample`: add copies of rows of the smaller classes; `undersample`: keep fewer rows of the larger classes; `smote`: add synthetic rows between a row and one of its nearest neighbours of the same class.'),
+    method: z
+      .enum(['oversample', 'undersample', 'smote'])
+      .describe(
+        '`oversample`: add copies of rows of the smaller classes; `undersample`: keep fewer rows of the larger classes; `smote`: add synthetic rows between a row and one of its nearest neighbours of the same class.',
+      ),
     k: z.number().int().positive().default(5).describe('smote: how many nearest neighbours of the same class a synthetic row may be drawn towards.'),
     ratio: z.number().gt(0).max(1).default(1).describe('The size of the smaller classes relative to the largest afterwards (1: equal).'),
     seed: z.number().int().min(0).default(0).describe('Which rows are copied or kept; the same seed gives the same rows.'),

@@ -8,7 +8,10 @@ const schema = z
   .object({
     kind: z.literal('bin'),
     column: columnName,
-    method: z.enum(['equal_width', 'quantile', 'edges']).default('equal_width').describe('equal_width and quantile learn the edges at fit time; edges uses the given ones.'),
+    method: z
+      .enum(['equal_width', 'quantile', 'edges'])
+      .default('equal_width')
+      .describe('equal_width and quantile learn the edges at fit time; edges uses the given ones.'),
     bins: z.number().int().min(1).max(1000).default(5).describe('The number of bins (equal_width, quantile).'),
     edges: z.array(z.number()).min(2).optional().describe('Increasing bin edges, for method edges.'),
     output: columnName.optional().describe('The new column; `<column>_bin` when absent.'),
@@ -65,7 +68,10 @@ export const bin = defineStep<Spec, Fitted>({
   },
   outputs: (s, _f, ctx) => {
     assertNew(ctx, outName(s));
-    return [...ctx.columns.map((c) => ({ name: c.name, type: c.type })), { name: outName(s), type: s.labels === 'range' ? ('string' as const) : ('integer' as const) }];
+    return [
+      ...ctx.columns.map((c) => ({ name: c.name, type: c.type })),
+      { name: outName(s), type: s.labels === 'range' ? ('string' as const) : ('integer' as const) },
+    ];
   },
   sql: (s, f, ctx, input) => {
     const c = quoteIdent(s.column);

@@ -22,7 +22,8 @@ export const cast = defineStep({
   doc: {
     title: 'Cast type',
     family: 'types',
-    description: 'Converts columns to string, integer, float, boolean, date or timestamp. A value that cannot be converted becomes missing, or stops the run with the row value in the message (on_error: error).',
+    description:
+      'Converts columns to string, integer, float, boolean, date or timestamp. A value that cannot be converted becomes missing, or stops the run with the row value in the message (on_error: error).',
     example: 'kind: cast\ncolumns: [age]\nto: float\non_error: error',
   },
   inputs: (s) => s.columns,

@@ -14,10 +14,17 @@ export type Unseen = 'other' | 'error' | 'missing' | 'value';
 export function assertCategorical(ctx: StepContext, column: string, kind: string, floats = false): void {
   const t = typeOf(ctx, column);
   if (t !== 'string' && t !== 'integer' && t !== 'boolean' && !(floats && t === 'float')) {
-    throw new SluiceError('FLOW_TYPE', `step ${ctx.index + 1} (${kind}) encodes text, integer${floats ? ', float' : ''} or boolean columns, but "${column}" is ${t}`, {
-      location: { step: ctx.index, field: column },
-      hint: t === 'float' ? `bin "${column}" first (kind: bin), or cast it to integer or string` : `derive parts with datetime_features, or cast "${column}" to string first`,
-    });
+    throw new SluiceError(
+      'FLOW_TYPE',
+      `step ${ctx.index + 1} (${kind}) encodes text, integer${floats ? ', float' : ''} or boolean columns, but "${column}" is ${t}`,
+      {
+        location: { step: ctx.index, field: column },
+        hint:
+          t === 'float'
+            ? `bin "${column}" first (kind: bin), or cast it to integer or string`
+            : `derive parts with datetime_features, or cast "${column}" to string first`,
+      },
+    );
   }
 }
 
@@ -34,7 +41,8 @@ export function floatText(x: number): string {
   const e = Number(exp);
   const sign = mantissa.startsWith('-') ? '-' : '';
   const digits = mantissa.replace(/^-/, '').replace('.', '');
-  if (e < -4 || e >= 16) return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  if (e < -4 || e >= 16)
+    return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
   if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`;
   const whole = digits.slice(0, e + 1).padEnd(e + 1, '0');
   const frac = digits.slice(e + 1);
@@ -87,9 +95,17 @@ export function unseenErrorSql(ctx: StepContext, kind: string, column: string): 
 
 /** The record-path error for an unseen category; applyRecords adds the record number. */
 export function unseenError(ctx: StepContext, kind: string, column: string, value: unknown, known: string[]): SluiceError {
-  const shown = known.slice(0, 10).map((k) => JSON.stringify(k)).join(', ') + (known.length > 10 ? `, ... (${known.length} in all)` : '');
-  return new SluiceError('RECORD_UNSEEN_CATEGORY', `value ${JSON.stringify(value)} of field "${column}" was not seen when the flow was fitted (step ${ctx.index + 1}, ${kind})`, {
-    location: { step: ctx.index, field: column },
-    hint: `send one of ${shown || 'the fitted categories'}, or refit the flow on data that has it (or set unseen: missing)`,
-  });
+  const shown =
+    known
+      .slice(0, 10)
+      .map((k) => JSON.stringify(k))
+      .join(', ') + (known.length > 10 ? `, ... (${known.length} in all)` : '');
+  return new SluiceError(
+    'RECORD_UNSEEN_CATEGORY',
+    `value ${JSON.stringify(value)} of field "${column}" was not seen when the flow was fitted (step ${ctx.index + 1}, ${kind})`,
+    {
+      location: { step: ctx.index, field: column },
+      hint: `send one of ${shown || 'the fitted categories'}, or refit the flow on data that has it (or set unseen: missing)`,
+    },
+  );
 }

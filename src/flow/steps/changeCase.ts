@@ -46,7 +46,8 @@ export const changeCase = defineStep({
   doc: {
     title: 'Change case',
     family: 'text',
-    description: 'Converts text columns to lower case, upper case, or title case (each run of letters starts with a capital, as Python str.title does: "3rd floor" becomes "3Rd Floor").',
+    description:
+      'Converts text columns to lower case, upper case, or title case (each run of letters starts with a capital, as Python str.title does: "3rd floor" becomes "3Rd Floor").',
     example: 'kind: change_case\ncolumns: [complaint, race]\nto: title',
   },
   inputs: (s) => s.columns,

@@ -11,8 +11,8 @@ const schema = z
     columns: columnList,
     method: z.enum(['robust_stdev', 'stdev', 'quantile']).default('robust_stdev').describe('How the bounds are learned.'),
     k: z.number().positive().default(3).describe('How many standard deviations from the center the bounds lie (robust_stdev, stdev).'),
-    lower_quantile: z.number().min(0).max(1).default(0.01).describe('The lower bound\'s quantile (method quantile).'),
-    upper_quantile: z.number().min(0).max(1).default(0.99).describe('The upper bound\'s quantile (method quantile).'),
+    lower_quantile: z.number().min(0).max(1).default(0.01).describe("The lower bound's quantile (method quantile)."),
+    upper_quantile: z.number().min(0).max(1).default(0.99).describe("The upper bound's quantile (method quantile)."),
     ...common,
   })
   .strict()
@@ -35,7 +35,9 @@ async function learn(s: Spec, ctx: FitContext, c: string) {
   const rel = quoteIdent(ctx.relation);
   const where = presentSql(ctx, c);
   if (s.method === 'quantile') {
-    const r = (await ctx.engine.query(`SELECT quantile_cont(${x}, ${s.lower_quantile}) AS lo, quantile_cont(${x}, ${s.upper_quantile}) AS hi FROM ${rel} WHERE ${where}`))[0];
+    const r = (
+      await ctx.engine.query(`SELECT quantile_cont(${x}, ${s.lower_quantile}) AS lo, quantile_cont(${x}, ${s.upper_quantile}) AS hi FROM ${rel} WHERE ${where}`)
+    )[0];
     return { lower: num(r?.lo), upper: num(r?.hi) };
   }
   const r =

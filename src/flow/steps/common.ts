@@ -37,7 +37,10 @@ export function valueOrNullSql(ctx: StepContext, c: string): string {
  * The record path of a step that rewrites each listed column's present values: missing values
  * stay as they are (as NULL passes through the SQL path), the rest go through `fn`.
  */
-export function mapPresent(columns: readonly string[], fn: (value: unknown, column: string) => unknown): (row: Record<string, unknown>) => Record<string, unknown> {
+export function mapPresent(
+  columns: readonly string[],
+  fn: (value: unknown, column: string) => unknown,
+): (row: Record<string, unknown>) => Record<string, unknown> {
   return (row) => {
     const out = { ...row };
     for (const c of columns) if (!isMissing(out[c])) out[c] = fn(out[c], c);
@@ -69,10 +72,15 @@ export function typeOf(ctx: StepContext, column: string): LogicalType {
 }
 
 export function missingColumn(ctx: StepContext, column: string): SluiceError {
-  const near = closest(column, ctx.columns.map((c) => c.name));
+  const near = closest(
+    column,
+    ctx.columns.map((c) => c.name),
+  );
   return new SluiceError('FLOW_MISSING_COLUMN', `step ${ctx.index + 1} needs column "${column}", which the data does not have at that point`, {
     location: { step: ctx.index, field: column },
-    hint: near ? `did you mean "${near}"? Columns here: ${ctx.columns.map((c) => c.name).join(', ')}` : `columns here: ${ctx.columns.map((c) => c.name).join(', ')}`,
+    hint: near
+      ? `did you mean "${near}"? Columns here: ${ctx.columns.map((c) => c.name).join(', ')}`
+      : `columns here: ${ctx.columns.map((c) => c.name).join(', ')}`,
   });
 }
 

@@ -23,7 +23,10 @@ export function parseStepExpr(source: string, ctx: StepContext): Expr {
     return parseExpr(source);
   } catch (e) {
     if (e instanceof SluiceError) {
-      throw new SluiceError(e.code, `step ${ctx.index + 1}: ${e.message}`, { location: { step: ctx.index, field: 'expression', column: e.location?.column }, hint: e.hint });
+      throw new SluiceError(e.code, `step ${ctx.index + 1}: ${e.message}`, {
+        location: { step: ctx.index, field: 'expression', column: e.location?.column },
+        hint: e.hint,
+      });
     }
     throw e;
   }
@@ -40,7 +43,7 @@ export const compute = defineStep({
     family: 'expression',
     description:
       'Adds (or replaces) a column computed by one SQL expression: arithmetic, comparisons, AND/OR/NOT, IS NULL, IN, BETWEEN, LIKE, CASE WHEN, CAST, and the functions abs, round, floor, ceil, sqrt, ln, log10, log1p, exp, power, least, greatest, coalesce, nullif, lower, upper, trim, length, substr, replace, contains, starts_with, concat. Statements, sub-queries and other functions are refused when the flow is validated, so the same expression runs in DuckDB and on single records.',
-    example: "kind: compute\noutput: meds_per_day\nexpression: num_medications / (time_in_hospital + 1)\ntype: float",
+    example: 'kind: compute\noutput: meds_per_day\nexpression: num_medications / (time_in_hospital + 1)\ntype: float',
   },
   inputs: (s, ctx) => [...exprColumns(parseStepExpr(s.expression, ctx))],
   outputs: (s, _f, ctx) => {
@@ -70,7 +73,15 @@ function castResult(v: unknown, type: string): unknown {
       return Number.isFinite(n) && !(typeof v === 'string' && v.trim() === '') ? Math.sign(n) * Math.round(Math.abs(n)) : null;
     }
     case 'boolean':
-      return typeof v === 'boolean' ? v : typeof v === 'number' ? v !== 0 : ['true', 't', '1'].includes(String(v).toLowerCase()) ? true : ['false', 'f', '0'].includes(String(v).toLowerCase()) ? false : null;
+      return typeof v === 'boolean'
+        ? v
+        : typeof v === 'number'
+          ? v !== 0
+          : ['true', 't', '1'].includes(String(v).toLowerCase())
+            ? true
+            : ['false', 'f', '0'].includes(String(v).toLowerCase())
+              ? false
+              : null;
     default:
       return typeof v === 'number' && !Number.isInteger(v) ? String(v) : String(v);
   }

@@ -27,7 +27,7 @@ export const concatenate = defineStep({
     title: 'Append the rows of another input',
     family: 'combine',
     description:
-      'Appends the rows of another input of the flow (`inputs:`) after the data\'s own rows, matching columns by name: a column the other input lacks is missing in its rows; a column only the other input has is an error (drop it in that input\'s steps). Values are converted to the column\'s type (CAST: a value that does not convert stops the run with an error rather than becoming missing). With `drop_duplicates: true`, rows equal to an earlier row are dropped. The other input is read when the flow runs (also when a fitted flow is applied). Applies to training batches only.',
+      "Appends the rows of another input of the flow (`inputs:`) after the data's own rows, matching columns by name: a column the other input lacks is missing in its rows; a column only the other input has is an error (drop it in that input's steps). Values are converted to the column's type (CAST: a value that does not convert stops the run with an error rather than becoming missing). With `drop_duplicates: true`, rows equal to an earlier row are dropped. The other input is read when the flow runs (also when a fitted flow is applied). Applies to training batches only.",
     example: 'kind: concatenate\nwith: more_encounters',
     inputs: 'more_encounters: { file: diabetic-readmission-drift.csv }',
   },
@@ -37,14 +37,22 @@ export const concatenate = defineStep({
     const side = sideOf(ctx, s.with);
     const extra = side.columns.filter((c) => !ctx.columns.some((x) => x.name === c.name)).map((c) => c.name);
     if (extra.length > 0) {
-      throw new SluiceError('FLOW_CONCAT_COLUMNS', `step ${ctx.index + 1} (concatenate) appends input "${s.with}", which has columns the data does not: ${extra.join(', ')}`, {
-        location: { step: ctx.index, field: 'with' },
-        hint: `drop them in the steps of input ${s.with}, or add them to the data before this step`,
-      });
+      throw new SluiceError(
+        'FLOW_CONCAT_COLUMNS',
+        `step ${ctx.index + 1} (concatenate) appends input "${s.with}", which has columns the data does not: ${extra.join(', ')}`,
+        {
+          location: { step: ctx.index, field: 'with' },
+          hint: `drop them in the steps of input ${s.with}, or add them to the data before this step`,
+        },
+      );
     }
     const cols = ctx.columns.map((c) => quoteIdent(c.name)).join(', ');
     const other = ctx.columns
-      .map((c) => (side.columns.some((x) => x.name === c.name) ? `CAST(${quoteIdent(c.name)} AS ${logicalToDuckType(c.type)})` : `NULL::${logicalToDuckType(c.type)}`) + ` AS ${quoteIdent(c.name)}`)
+      .map(
+        (c) =>
+          (side.columns.some((x) => x.name === c.name) ? `CAST(${quoteIdent(c.name)} AS ${logicalToDuckType(c.type)})` : `NULL::${logicalToDuckType(c.type)}`) +
+          ` AS ${quoteIdent(c.name)}`,
+      )
       .join(', ');
     const all = `SELECT ${cols}, 0 AS __sluice_part, row_number() OVER () AS __sluice_row FROM ${input} UNION ALL SELECT ${other}, 1, row_number() OVER () FROM ${quoteIdent(side.relation)}`;
     if (!s.drop_duplicates) return `SELECT ${cols} FROM (${all}) ORDER BY __sluice_part, __sluice_row`;

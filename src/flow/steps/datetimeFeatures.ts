@@ -112,7 +112,9 @@ export const datetimeFeatures = defineStep({
   sql: (s, _f, ctx, input) => {
     const c = quoteIdent(s.column);
     const head = s.drop_original ? `SELECT * EXCLUDE (${c})` : 'SELECT *';
-    return `${head}${features(s, ctx).map((f) => `, ${SQL[f](c)}::BIGINT AS ${quoteIdent(`${s.column}_${f}`)}`).join('')} FROM ${input}`;
+    return `${head}${features(s, ctx)
+      .map((f) => `, ${SQL[f](c)}::BIGINT AS ${quoteIdent(`${s.column}_${f}`)}`)
+      .join('')} FROM ${input}`;
   },
   record: (s, _f, ctx) => {
     const list = features(s, ctx);

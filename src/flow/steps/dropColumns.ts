@@ -16,7 +16,11 @@ export const dropColumns = defineStep({
   },
   inputs: (s, ctx) => s.columns.filter((c) => !(ctx.mode === 'serve' && c === ctx.target)),
   outputs: (s, _f, ctx) => plain(ctx.columns.filter((c) => !s.columns.includes(c.name))),
-  sql: (s, _f, ctx, input) => excludeSql(input, s.columns.filter((c) => ctx.columns.some((x) => x.name === c))),
+  sql: (s, _f, ctx, input) =>
+    excludeSql(
+      input,
+      s.columns.filter((c) => ctx.columns.some((x) => x.name === c)),
+    ),
   // Dropped fields stay on the record object: `delete` would make V8 fall back to slow
   // dictionary objects for every later step; the flow's output schema decides what leaves.
   record: () => (row) => row,

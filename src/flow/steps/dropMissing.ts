@@ -18,7 +18,8 @@ export const dropMissing = defineStep({
   doc: {
     title: 'Drop rows with missing values',
     family: 'missing',
-    description: 'Drops every row that has a missing value in the listed columns (all columns when none are listed), like pandas `dropna`. Applies to training batches only: at prediction time every record gets a prediction.',
+    description:
+      'Drops every row that has a missing value in the listed columns (all columns when none are listed), like pandas `dropna`. Applies to training batches only: at prediction time every record gets a prediction.',
     example: 'kind: drop_missing\ncolumns: [race, age]',
   },
   inputs: (s) => s.columns ?? [],

@@ -7,7 +7,10 @@ const schema = z
   .object({
     kind: z.literal('event_time'),
     output: columnName.default('event_time'),
-    from: z.union([z.literal('now'), z.object({ column: columnName })]).default('now').describe('`now` (the time the flow runs) or `{column: NAME}`.'),
+    from: z
+      .union([z.literal('now'), z.object({ column: columnName })])
+      .default('now')
+      .describe('`now` (the time the flow runs) or `{column: NAME}`.'),
     format: z.enum(['timestamp', 'epoch_seconds']).default('timestamp').describe('A UTC timestamp, or fractional seconds since 1970 as the seed does.'),
     ...common,
   })
@@ -27,7 +30,10 @@ export const eventTime = defineStep({
   inputs: (s) => (s.from === 'now' ? [] : [s.from.column]),
   outputs: (s, _f, ctx) => {
     assertNew(ctx, s.output);
-    return [...ctx.columns.map((c) => ({ name: c.name, type: c.type })), { name: s.output, type: s.format === 'timestamp' ? ('timestamp' as const) : ('float' as const) }];
+    return [
+      ...ctx.columns.map((c) => ({ name: c.name, type: c.type })),
+      { name: s.output, type: s.format === 'timestamp' ? ('timestamp' as const) : ('float' as const) },
+    ];
   },
   sql: (s, _f, _ctx, input) => {
     const ts = s.from === 'now' ? `${sqlValue(new Date())}` : `TRY_CAST(${quoteIdent(s.from.column)} AS TIMESTAMP)`;

@@ -11,9 +11,18 @@ const schema = z
     kind: z.literal('fill_series'),
     columns: columnList.describe('The columns whose missing values are filled.'),
     ...seriesFields,
-    method: z.enum(['ffill', 'bfill', 'linear', 'constant']).describe('`ffill`: the previous value of the series; `bfill`: the next; `linear`: interpolated in time between the two (numbers only); `constant`: `value`.'),
+    method: z
+      .enum(['ffill', 'bfill', 'linear', 'constant'])
+      .describe(
+        '`ffill`: the previous value of the series; `bfill`: the next; `linear`: interpolated in time between the two (numbers only); `constant`: `value`.',
+      ),
     value: z.union([z.number(), z.string(), z.boolean()]).optional().describe('The fill value of `method: constant`.'),
-    then: z.enum(['none', 'ffill_bfill']).default('none').describe('What fills the values the method leaves missing (before a series\' first value, after its last): `ffill_bfill` forward-fills, then back-fills.'),
+    then: z
+      .enum(['none', 'ffill_bfill'])
+      .default('none')
+      .describe(
+        "What fills the values the method leaves missing (before a series' first value, after its last): `ffill_bfill` forward-fills, then back-fills.",
+      ),
     ...common,
   })
   .strict()

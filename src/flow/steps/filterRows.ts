@@ -32,10 +32,14 @@ export const filterRows = defineStep({
   async fit(s, ctx) {
     const [col] = await ctx.engine.describe(`SELECT (${exprToSql(parseStepExpr(s.expression, ctx))}) AS c FROM ${quoteIdent(ctx.relation)}`);
     if (col && col.sqlType !== 'BOOLEAN') {
-      throw new SluiceError('FLOW_TYPE', `step ${ctx.index + 1} (filter_rows): the expression ${JSON.stringify(s.expression)} gives ${col.type} values, not true or false`, {
-        location: { step: ctx.index, field: 'expression' },
-        hint: 'write a condition, e.g. `age >= 40`, `race IS NOT NULL`, `gender IN (\'male\', \'female\')`',
-      });
+      throw new SluiceError(
+        'FLOW_TYPE',
+        `step ${ctx.index + 1} (filter_rows): the expression ${JSON.stringify(s.expression)} gives ${col.type} values, not true or false`,
+        {
+          location: { step: ctx.index, field: 'expression' },
+          hint: "write a condition, e.g. `age >= 40`, `race IS NOT NULL`, `gender IN ('male', 'female')`",
+        },
+      );
     }
     return undefined;
   },

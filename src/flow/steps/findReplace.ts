@@ -17,10 +17,14 @@ const schema = z
 /** Compiles the pattern once, refusing what RE2 (DuckDB) and JavaScript would read differently. */
 export function compilePattern(pattern: string, ctx: StepContext, flags = 'g'): RegExp {
   if (/\(\?<?[=!]|\\[1-9]/.test(pattern)) {
-    throw new SluiceError('FLOW_REGEX', `step ${ctx.index + 1}: pattern ${JSON.stringify(pattern)} uses look-around or a back-reference, which RE2 does not support`, {
-      location: { step: ctx.index, field: 'pattern' },
-      hint: 'rewrite the pattern without (?=...), (?!...), (?<=...), (?<!...) or \\1',
-    });
+    throw new SluiceError(
+      'FLOW_REGEX',
+      `step ${ctx.index + 1}: pattern ${JSON.stringify(pattern)} uses look-around or a back-reference, which RE2 does not support`,
+      {
+        location: { step: ctx.index, field: 'pattern' },
+        hint: 'rewrite the pattern without (?=...), (?!...), (?<=...), (?<!...) or \\1',
+      },
+    );
   }
   try {
     return new RegExp(pattern, flags);
@@ -60,7 +64,10 @@ export const findReplace = defineStep({
   sql: (s, _f, ctx, input) => {
     s.columns.forEach((c) => assertText(ctx, c, 'find_replace'));
     const repl = s.replacement.replace(/\\/g, '\\\\');
-    return replaceSql(input, s.columns.map((c) => [c, `regexp_replace(${quoteIdent(c)}, ${quoteLiteral(s.pattern)}, ${quoteLiteral(repl)}, 'g')`]));
+    return replaceSql(
+      input,
+      s.columns.map((c) => [c, `regexp_replace(${quoteIdent(c)}, ${quoteLiteral(s.pattern)}, ${quoteLiteral(repl)}, 'g')`]),
+    );
   },
   record: (s, _f, ctx) => {
     const re = compilePattern(s.pattern, ctx);

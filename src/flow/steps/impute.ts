@@ -51,7 +51,9 @@ export const impute = defineStep<z.infer<typeof schema>, Fitted>({
     }
     const q = quoteIdent;
     // NaN and ±Infinity are missing: the aggregates skip them as they skip NULL (pandas' skipna).
-    const aggs = s.columns.map((c, i) => (s.strategy === 'mean' ? `avg(${valueOrNullSql(ctx, c)}) AS v${i}` : `median(${valueOrNullSql(ctx, c)})::DOUBLE AS v${i}`));
+    const aggs = s.columns.map((c, i) =>
+      s.strategy === 'mean' ? `avg(${valueOrNullSql(ctx, c)}) AS v${i}` : `median(${valueOrNullSql(ctx, c)})::DOUBLE AS v${i}`,
+    );
     // mode() has no tie-break of its own; order by count desc then value for reproducibility
     if (s.strategy === 'mode') {
       for (const [i, c] of s.columns.entries()) {

@@ -99,7 +99,10 @@ export const inferTypes = defineStep<z.infer<typeof schema>, Fitted>({
     const aggs = cols.flatMap((c, i) => {
       const v = `trim(${quoteIdent(c)})`;
       const present = `${quoteIdent(c)} IS NOT NULL AND ${v} <> ''`;
-      return [`count(*) FILTER (WHERE ${present}) AS n${i}`, ...PATTERNS.map((p) => `count(*) FILTER (WHERE ${present} AND ${convertSql(v, p.type)} IS NOT NULL) AS ${p.type}${i}`)];
+      return [
+        `count(*) FILTER (WHERE ${present}) AS n${i}`,
+        ...PATTERNS.map((p) => `count(*) FILTER (WHERE ${present} AND ${convertSql(v, p.type)} IS NOT NULL) AS ${p.type}${i}`),
+      ];
     });
     const row = (await ctx.engine.query(`SELECT ${aggs.join(', ')} FROM ${quoteIdent(ctx.relation)}`))[0] ?? {};
     cols.forEach((c, i) => {

@@ -12,16 +12,28 @@ const schema = z
   .object({
     kind: z.literal('join'),
     with: z.string().min(1).describe('The input to join with (a name under `inputs:`).'),
-    how: z.enum(HOWS).default('inner').describe('inner, left, right, full (outer), semi (rows with a match, left columns only) or anti (rows without a match).'),
+    how: z
+      .enum(HOWS)
+      .default('inner')
+      .describe('inner, left, right, full (outer), semi (rows with a match, left columns only) or anti (rows without a match).'),
     on: columnList.optional().describe('Key columns with the same name on both sides; the output keeps one of each.'),
-    left_on: columnList.optional().describe('Key columns of the flow\'s data, when the names differ (with right_on; both sides\' keys are kept).'),
+    left_on: columnList.optional().describe("Key columns of the flow's data, when the names differ (with right_on; both sides' keys are kept)."),
     right_on: columnList.optional().describe('Key columns of the other input, pairwise with left_on.'),
-    suffixes: z.tuple([z.string(), z.string()]).default(['_x', '_y']).describe('Added to the left and right names of columns both sides have (as pandas merge).'),
+    suffixes: z
+      .tuple([z.string(), z.string()])
+      .default(['_x', '_y'])
+      .describe('Added to the left and right names of columns both sides have (as pandas merge).'),
     ...common,
   })
   .strict()
-  .refine((s) => (s.on !== undefined) !== (s.left_on !== undefined || s.right_on !== undefined), { message: 'give either on, or left_on with right_on', path: ['on'] })
-  .refine((s) => s.on !== undefined || (s.left_on?.length ?? -1) === (s.right_on?.length ?? -2), { message: 'left_on and right_on need the same number of columns', path: ['right_on'] })
+  .refine((s) => (s.on !== undefined) !== (s.left_on !== undefined || s.right_on !== undefined), {
+    message: 'give either on, or left_on with right_on',
+    path: ['on'],
+  })
+  .refine((s) => s.on !== undefined || (s.left_on?.length ?? -1) === (s.right_on?.length ?? -2), {
+    message: 'left_on and right_on need the same number of columns',
+    path: ['right_on'],
+  })
   .refine((s) => s.suffixes[0] !== s.suffixes[1], { message: 'the two suffixes must differ', path: ['suffixes'] });
 
 type Spec = z.infer<typeof schema>;
@@ -89,10 +101,14 @@ function checkKeys(s: Spec, left: ColumnSchema[], right: ColumnSchema[], ctx: St
       });
     }
     if (lc.type !== rc.type && !(isNumericType(lc.type) && isNumericType(rc.type))) {
-      throw new SluiceError('FLOW_TYPE', `step ${ctx.index + 1} (join) compares "${lk}" (${lc.type}) with "${rk}" of ${input} (${rc.type}), which never match`, {
-        location: { step: ctx.index, field: s.on ? 'on' : 'left_on' },
-        hint: 'cast one of them first (a cast step here, or in the input\'s own steps)',
-      });
+      throw new SluiceError(
+        'FLOW_TYPE',
+        `step ${ctx.index + 1} (join) compares "${lk}" (${lc.type}) with "${rk}" of ${input} (${rc.type}), which never match`,
+        {
+          location: { step: ctx.index, field: s.on ? 'on' : 'left_on' },
+          hint: "cast one of them first (a cast step here, or in the input's own steps)",
+        },
+      );
     }
   });
 }
@@ -112,7 +128,7 @@ export const join = defineStep<Spec, Fitted>({
       'Joins the rows with another input of the flow (`inputs:`) on one or several key columns: `inner`, `left`, `right`, `full` (outer), `semi` (rows that have a match, left columns only) or `anti` (rows without one). `on` names keys both sides share (kept once; for right and full joins the key is the left value or, without one, the right value); `left_on`/`right_on` pair keys with different names (both kept). Columns both sides have get the suffixes (default `_x`, `_y`, as pandas merge). Missing keys never match (SQL semantics; pandas matches NaN with NaN). Rows keep the left order, then the right order. The other input is learned when the flow is fitted: up to 50,000 rows are kept in the fitted flow, so later batches and single records are joined with the same table. At prediction time a join is a lookup: a left join gives missing values when nothing matches; an inner or semi join refuses a record without a match (the batch would drop it), an anti join one with a match; right and full joins, keys that match several rows, and larger tables cannot serve records, and the model is refused when it is trained.',
     example: 'kind: join\nwith: race_groups\nhow: left\non: [race]',
     inputs: 'race_groups: { file: race-groups.csv }',
-    learns: 'the other input\'s rows (up to 50,000), as the reference table',
+    learns: "the other input's rows (up to 50,000), as the reference table",
   },
   inputs: (s) => keys(s).left,
   async fit(s, ctx) {
@@ -123,7 +139,8 @@ export const join = defineStep<Spec, Fitted>({
   },
   outputs: (s, f, ctx) => layout(s, ctx.columns, f.right.columns, ctx).map((c) => ({ name: c.name, type: c.type })),
   sql: (s, f, ctx, input) => {
-    if (ctx.mode === 'serve' && (s.how === 'right' || s.how === 'full')) throw new SluiceError('FLOW_SERVE_REFUSED', `step ${ctx.index + 1}: ${servingProblem(s, f)}`, { location: { step: ctx.index, field: 'how' } });
+    if (ctx.mode === 'serve' && (s.how === 'right' || s.how === 'full'))
+      throw new SluiceError('FLOW_SERVE_REFUSED', `step ${ctx.index + 1}: ${servingProblem(s, f)}`, { location: { step: ctx.index, field: 'how' } });
     const k = keys(s);
     const cond = k.left.map((lk, i) => `l.${quoteIdent(lk)} = r.${quoteIdent(k.right[i]!)}`).join(' AND ');
     const left = `(SELECT *, row_number() OVER () AS ${quoteIdent(L)} FROM ${input})`;
@@ -152,25 +169,33 @@ export const join = defineStep<Spec, Fitted>({
       const key = keyOf(k.left.map((c) => row[c]));
       const match = key === undefined ? undefined : index.get(key)?.[0];
       if (s.how === 'anti') {
-        if (match) throw new SluiceError('RECORD_JOIN', `its key (${k.left.join(', ')}) matches a row of "${s.with}", and the anti join drops such rows`, { location: { step: ctx.index } });
+        if (match)
+          throw new SluiceError('RECORD_JOIN', `its key (${k.left.join(', ')}) matches a row of "${s.with}", and the anti join drops such rows`, {
+            location: { step: ctx.index },
+          });
         return row;
       }
       if (!match && s.how !== 'left') {
-        throw new SluiceError('RECORD_JOIN', `no row of "${s.with}" matches its key (${k.left.map((c) => `${c}=${JSON.stringify(row[c] ?? null)}`).join(', ')}), and the ${s.how} join drops such rows`, {
-          location: { step: ctx.index },
-          hint: `send a key that ${s.with} has`,
-        });
+        throw new SluiceError(
+          'RECORD_JOIN',
+          `no row of "${s.with}" matches its key (${k.left.map((c) => `${c}=${JSON.stringify(row[c] ?? null)}`).join(', ')}), and the ${s.how} join drops such rows`,
+          {
+            location: { step: ctx.index },
+            hint: `send a key that ${s.with} has`,
+          },
+        );
       }
       if (s.how === 'semi') return row;
       const next: Row = {};
-      for (const c of out) next[c.name] = c.side === 'l' ? row[c.source] ?? null : match ? match[rightAt.get(c.source)!] ?? null : null;
+      for (const c of out) next[c.name] = c.side === 'l' ? (row[c.source] ?? null) : match ? (match[rightAt.get(c.source)!] ?? null) : null;
       return next;
     };
   },
 });
 
 function servingProblem(s: Spec, f: Fitted): string | undefined {
-  if (s.how === 'right' || s.how === 'full') return `a ${s.how} join adds the rows of "${s.with}" that match nothing, which a single record cannot; use a left join (a lookup) for a model that serves records`;
+  if (s.how === 'right' || s.how === 'full')
+    return `a ${s.how} join adds the rows of "${s.with}" that match nothing, which a single record cannot; use a left join (a lookup) for a model that serves records`;
   if (!f.right.rows) return `input "${s.with}" had ${f.right.rowCount} rows when the flow was fitted, too many to keep as a lookup table for prediction time`;
   if (s.how === 'anti' || s.how === 'semi') return undefined;
   const counts = new Map<string, number>();
@@ -178,7 +203,8 @@ function servingProblem(s: Spec, f: Fitted): string | undefined {
   for (const r of f.right.rows) {
     const key = keyOf(at.map((j) => r[j]));
     if (key === undefined) continue;
-    if ((counts.get(key) ?? 0) > 0) return `the key (${keys(s).right.join(', ')}) repeats in "${s.with}" (e.g. ${key}), so a record would become several rows; make the key unique in ${s.with} (drop_duplicates in its steps)`;
+    if ((counts.get(key) ?? 0) > 0)
+      return `the key (${keys(s).right.join(', ')}) repeats in "${s.with}" (e.g. ${key}), so a record would become several rows; make the key unique in ${s.with} (drop_duplicates in its steps)`;
     counts.set(key, 1);
   }
   return undefined;

@@ -10,7 +10,12 @@ const schema = z
     kind: z.literal('lag_features'),
     column: columnName.describe('The column whose earlier values become features.'),
     ...seriesFields,
-    lags: z.number().int().min(1).max(366).describe('How many earlier values: columns `<column>_lag_1` (the previous row of the series) to `<column>_lag_<lags>`.'),
+    lags: z
+      .number()
+      .int()
+      .min(1)
+      .max(366)
+      .describe('How many earlier values: columns `<column>_lag_1` (the previous row of the series) to `<column>_lag_<lags>`.'),
     ...common,
   })
   .strict();

@@ -22,7 +22,8 @@ export const mapValues = defineStep({
   doc: {
     title: 'Map values',
     family: 'values',
-    description: 'Replaces values of a column through a mapping. Values not in the mapping are kept, become missing, or stop the run (unmapped: keep, null, error). The result is text unless every mapped value is a number or a boolean.',
+    description:
+      'Replaces values of a column through a mapping. Values not in the mapping are kept, become missing, or stop the run (unmapped: keep, null, error). The result is text unless every mapped value is a number or a boolean.',
     example: "kind: map_values\ncolumn: readmitted\nmapping: { 'no': 0, '>30': 1, '<30': 1 }\nunmapped: error",
   },
   inputs: (s) => [s.column],
@@ -49,7 +50,9 @@ export const mapValues = defineStep({
     if (s.unmapped === 'error') {
       throw new SluiceError('RECORD_UNMAPPED', `value ${JSON.stringify(v)} of field "${s.column}" is not in the mapping of step ${ctx.index + 1}`, {
         location: { step: ctx.index, field: s.column },
-        hint: `expected one of ${Object.keys(s.mapping).map((k) => JSON.stringify(k)).join(', ')}`,
+        hint: `expected one of ${Object.keys(s.mapping)
+          .map((k) => JSON.stringify(k))
+          .join(', ')}`,
       });
     }
     const t = resultType(s);

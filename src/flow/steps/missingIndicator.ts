@@ -29,7 +29,11 @@ export const missingIndicator = defineStep({
     added.forEach((n) => assertNew(ctx, n));
     return [...plain(ctx.columns), ...added.map((name) => ({ name, type: 'integer' as const }))];
   },
-  sql: (s, _f, ctx, input) => addSql(input, s.columns.map((c) => [`${c}${s.suffix}`, `(CASE WHEN ${presentSql(ctx, c)} THEN 0 ELSE 1 END)::BIGINT`])),
+  sql: (s, _f, ctx, input) =>
+    addSql(
+      input,
+      s.columns.map((c) => [`${c}${s.suffix}`, `(CASE WHEN ${presentSql(ctx, c)} THEN 0 ELSE 1 END)::BIGINT`]),
+    ),
   record: (s) => (row) => {
     const out = { ...row };
     for (const c of s.columns) out[`${c}${s.suffix}`] = isMissing(row[c]) ? 1 : 0;

@@ -14,19 +14,31 @@ const schema = z
     ...common,
   })
   .strict()
-  .refine((s) => (s.to === 'after' || s.to === 'before') === (s.anchor !== undefined), { message: 'to: after and to: before need an anchor column (and start/end take none)', path: ['anchor'] });
+  .refine((s) => (s.to === 'after' || s.to === 'before') === (s.anchor !== undefined), {
+    message: 'to: after and to: before need an anchor column (and start/end take none)',
+    path: ['anchor'],
+  });
 
 type Spec = z.infer<typeof schema>;
 
 function reorder(s: Spec, ctx: StepContext): ColumnSchema[] {
-  const moved = s.columns.map((n) => ctx.columns.find((c) => c.name === n) ?? (() => { throw missingColumn(ctx, n); })());
+  const moved = s.columns.map(
+    (n) =>
+      ctx.columns.find((c) => c.name === n) ??
+      (() => {
+        throw missingColumn(ctx, n);
+      })(),
+  );
   const rest = ctx.columns.filter((c) => !s.columns.includes(c.name));
   if (s.to === 'start') return plain([...moved, ...rest]);
   if (s.to === 'end') return plain([...rest, ...moved]);
   const at = rest.findIndex((c) => c.name === s.anchor);
   if (at < 0) {
     if (s.columns.includes(s.anchor!)) {
-      throw new SluiceError('FLOW_INVALID', `step ${ctx.index + 1} (move_column) moves "${s.anchor}" relative to itself`, { location: { step: ctx.index, field: 'anchor' }, hint: 'choose an anchor column that is not being moved' });
+      throw new SluiceError('FLOW_INVALID', `step ${ctx.index + 1} (move_column) moves "${s.anchor}" relative to itself`, {
+        location: { step: ctx.index, field: 'anchor' },
+        hint: 'choose an anchor column that is not being moved',
+      });
     }
     throw missingColumn(ctx, s.anchor!);
   }

@@ -10,7 +10,10 @@ const schema = z
     columns: columnList,
     top_k: z.number().int().positive().default(20).describe('How many of the most frequent categories get a column (ties broken by value).'),
     other: z.boolean().default(false).describe('Adds `<col>_other`: 1 for a value outside the top k.'),
-    unseen: z.enum(['other', 'error', 'missing']).default('missing').describe('A value not seen at fit time: counts as other, stops with an error, or gets all zeros (missing).'),
+    unseen: z
+      .enum(['other', 'error', 'missing'])
+      .default('missing')
+      .describe('A value not seen at fit time: counts as other, stops with an error, or gets all zeros (missing).'),
     drop_original: z.boolean().default(true).describe('Remove the encoded column.'),
     ...common,
   })
@@ -70,7 +73,10 @@ export const oneHot = defineStep<Spec, Fitted>({
         `SELECT ${codec.sql} AS v, count(*) AS n FROM ${quoteIdent(ctx.relation)} WHERE ${quoteIdent(c)} IS NOT NULL GROUP BY 1 ORDER BY n DESC, v`,
       );
       const all = rows.map((r) => codec.key(r.v));
-      columns[c] = { categories: all.slice(0, s.top_k), ...((s.unseen === 'error' || (s.unseen === 'missing' && s.other)) && all.length > s.top_k ? { seen: all } : {}) };
+      columns[c] = {
+        categories: all.slice(0, s.top_k),
+        ...((s.unseen === 'error' || (s.unseen === 'missing' && s.other)) && all.length > s.top_k ? { seen: all } : {}),
+      };
     }
     return { columns };
   },
@@ -90,7 +96,8 @@ export const oneHot = defineStep<Spec, Fitted>({
           cat !== null
             ? `CASE WHEN ${codec.equals(cat)} THEN 1 ELSE 0 END`
             : `CASE WHEN ${quoteIdent(c)} IS NOT NULL AND NOT (${codec.inList(fc.categories)}) ${s.unseen === 'missing' ? `AND ${codec.inList(fc.seen ?? fc.categories)} ` : ''}THEN 1 ELSE 0 END`;
-        if (i === 0 && s.unseen === 'error') e = `CASE WHEN ${quoteIdent(c)} IS NOT NULL AND NOT (${codec.inList(fc.seen ?? fc.categories)}) THEN ${unseenErrorSql(ctx, 'one_hot', c)} ELSE ${e} END`;
+        if (i === 0 && s.unseen === 'error')
+          e = `CASE WHEN ${quoteIdent(c)} IS NOT NULL AND NOT (${codec.inList(fc.seen ?? fc.categories)}) THEN ${unseenErrorSql(ctx, 'one_hot', c)} ELSE ${e} END`;
         parts.push(`(${e})::BIGINT AS ${quoteIdent(name)}`);
       });
     }
@@ -101,7 +108,14 @@ export const oneHot = defineStep<Spec, Fitted>({
     const all = indicators(s, f, ctx);
     const plans = s.columns.map((c) => {
       const fc = f.columns[c] ?? { categories: [] };
-      return { column: c, fc, key: categoryCodec(ctx, c).key, cats: new Set(fc.categories), seen: fc.seen ? new Set(fc.seen) : undefined, indicators: all.get(c)! };
+      return {
+        column: c,
+        fc,
+        key: categoryCodec(ctx, c).key,
+        cats: new Set(fc.categories),
+        seen: fc.seen ? new Set(fc.seen) : undefined,
+        indicators: all.get(c)!,
+      };
     });
     return (row) => {
       // a dropped original stays on the record: `delete` makes V8 objects slow, and the
@@ -112,7 +126,8 @@ export const oneHot = defineStep<Spec, Fitted>({
         const key = isMissing(v) ? null : p.key(v);
         const known = key !== null && p.cats.has(key);
         const seen = key !== null && (known || (p.seen?.has(key) ?? false));
-        if (key !== null && !seen && s.unseen === 'error' && p.indicators.length > 0) throw unseenError(ctx, 'one_hot', p.column, v, p.fc.seen ?? p.fc.categories);
+        if (key !== null && !seen && s.unseen === 'error' && p.indicators.length > 0)
+          throw unseenError(ctx, 'one_hot', p.column, v, p.fc.seen ?? p.fc.categories);
         // "other" means outside the top k; unseen values count as other unless unseen is missing
         const isOther = key !== null && !known && (s.unseen !== 'missing' || seen);
         for (const [name, cat] of p.indicators) out[name] = cat === null ? (isOther ? 1 : 0) : key === cat ? 1 : 0;

@@ -12,7 +12,10 @@ const schema = z
       .record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1))
       .optional()
       .describe('Per column, its categories in order (code 0 first); columns not listed learn their sorted categories.'),
-    unseen: z.enum(['error', 'missing', 'value']).default('value').describe('A value not seen at fit time (or not in order): stops with an error, becomes missing, or gets unseen_value.'),
+    unseen: z
+      .enum(['error', 'missing', 'value'])
+      .default('value')
+      .describe('A value not seen at fit time (or not in order): stops with an error, becomes missing, or gets unseen_value.'),
     unseen_value: z.number().int().default(-1).describe('The code of an unseen value with unseen: value.'),
     ...common,
   })

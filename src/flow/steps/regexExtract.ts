@@ -20,10 +20,14 @@ function compileOneGroup(pattern: string, ctx: StepContext): RegExp {
   const re = compilePattern(pattern, ctx, '');
   const groups = new RegExp(`${pattern}|`).exec('')!.length - 1;
   if (groups !== 1) {
-    throw new SluiceError('FLOW_REGEX', `step ${ctx.index + 1} (regex_extract): pattern ${JSON.stringify(pattern)} has ${groups} capture groups; it needs exactly one`, {
-      location: { step: ctx.index, field: 'pattern' },
-      hint: 'wrap the part to extract in ( ), and make other groups non-capturing with (?: )',
-    });
+    throw new SluiceError(
+      'FLOW_REGEX',
+      `step ${ctx.index + 1} (regex_extract): pattern ${JSON.stringify(pattern)} has ${groups} capture groups; it needs exactly one`,
+      {
+        location: { step: ctx.index, field: 'pattern' },
+        hint: 'wrap the part to extract in ( ), and make other groups non-capturing with (?: )',
+      },
+    );
   }
   return re;
 }
@@ -35,7 +39,8 @@ export const regexExtract = defineStep({
   doc: {
     title: 'Extract with a regular expression',
     family: 'text',
-    description: 'Adds a text column with what the pattern\'s one capture group matched at its first match in the column. No match gives a missing value; a match where the group took no part gives empty text.',
+    description:
+      "Adds a text column with what the pattern's one capture group matched at its first match in the column. No match gives a missing value; a match where the group took no part gives empty text.",
     example: "kind: regex_extract\ncolumn: complaint\npattern: '^\\s*(\\w+)'\noutput: first_word",
   },
   inputs: (s, ctx) => {

@@ -9,7 +9,10 @@ const schema = z
   .object({
     kind: z.literal('replace_missing_tokens'),
     columns: z.array(z.string().min(1)).optional().describe('Text columns to clean; all text columns when absent.'),
-    tokens: z.array(z.string()).optional().describe(`Values that mean "missing". Default: ${JSON.stringify(DEFAULT_TOKENS)}.`),
+    tokens: z
+      .array(z.string())
+      .optional()
+      .describe(`Values that mean "missing". Default: ${JSON.stringify(DEFAULT_TOKENS)}.`),
     trim: z.boolean().default(true).describe('Compare after trimming spaces.'),
     ...common,
   })

@@ -16,7 +16,12 @@ const schema = z
     every,
     numeric: z.enum(['mean', 'sum', 'min', 'max', 'median', 'first', 'last']).default('mean').describe('How the numbers of one interval become one value.'),
     other: z.enum(['mode', 'first', 'last']).default('mode').describe('How other values of one interval become one (`mode`: the most common).'),
-    fill: z.enum(['none', 'ffill', 'linear']).default('none').describe('Intervals with no rows between a series\' first and last: `none` leaves them out; `ffill` adds them with the previous interval\'s values; `linear` adds them with numbers interpolated in time (other columns forward-filled).'),
+    fill: z
+      .enum(['none', 'ffill', 'linear'])
+      .default('none')
+      .describe(
+        "Intervals with no rows between a series' first and last: `none` leaves them out; `ffill` adds them with the previous interval's values; `linear` adds them with numbers interpolated in time (other columns forward-filled).",
+      ),
     ...common,
   })
   .strict();
@@ -68,7 +73,8 @@ export const resample = defineStep({
     const ts = quoteIdent(s.timestamp);
     const groups = (s.group_by ?? []).map(quoteIdent);
     const values = valueColumns(s, ctx);
-    const agg = (c: ColumnSchema): string => (isNumber(c) ? `${NUMERIC[s.numeric]}(${quoteIdent(c.name)}::DOUBLE)` : `${OTHER[s.other]}(${quoteIdent(c.name)})`);
+    const agg = (c: ColumnSchema): string =>
+      isNumber(c) ? `${NUMERIC[s.numeric]}(${quoteIdent(c.name)}::DOUBLE)` : `${OTHER[s.other]}(${quoteIdent(c.name)})`;
     const bucket = `time_bucket(${intervalSql(s.every)}, ${ts})${typeOf(ctx, s.timestamp) === 'date' ? '::DATE' : ''}`;
     const keyList = [...groups, ts].join(', ');
     const buckets = `SELECT ${[...groups, `${bucket} AS ${ts}`, ...values.map((c) => `${agg(c)} AS ${quoteIdent(c.name)}`)].join(', ')}, true AS __present FROM ${input} WHERE ${ts} IS NOT NULL GROUP BY ALL`;

@@ -14,7 +14,11 @@ const schema = z
     column: columnName.describe('The number column summarised over a moving window.'),
     ...seriesFields,
     window: z.number().int().min(1).max(10_000).describe('The window: this row and the `window - 1` rows before it in the series.'),
-    stats: z.array(z.enum(['mean', 'sum', 'min', 'max', 'std', 'median'])).min(1).default(['mean', 'std', 'min', 'max']).describe('The statistics, one column each: `<column>_rolling_<window>_<stat>`.'),
+    stats: z
+      .array(z.enum(['mean', 'sum', 'min', 'max', 'std', 'median']))
+      .min(1)
+      .default(['mean', 'std', 'min', 'max'])
+      .describe('The statistics, one column each: `<column>_rolling_<window>_<stat>`.'),
     ...common,
   })
   .strict();

@@ -8,7 +8,10 @@ const schema = z
   .object({
     kind: z.literal('scale'),
     columns: columnList,
-    method: z.enum(['standard', 'robust', 'minmax', 'maxabs']).default('standard').describe('standard: (x - mean) / std; robust: (x - median) / IQR; minmax: to [0, 1]; maxabs: x / max |x|.'),
+    method: z
+      .enum(['standard', 'robust', 'minmax', 'maxabs'])
+      .default('standard')
+      .describe('standard: (x - mean) / std; robust: (x - median) / IQR; minmax: to [0, 1]; maxabs: x / max |x|.'),
     ...common,
   })
   .strict();

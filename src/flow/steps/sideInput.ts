@@ -62,10 +62,14 @@ export function sideSql(ctx: StepContext, name: string, snapshot: Snapshot): str
   const live = ctx.sides?.get(name);
   if (live && (ctx.fitting || !snapshot.rows)) return `(SELECT ${identList(snapshot.columns.map((c) => c.name))} FROM ${quoteIdent(live.relation)})`;
   if (!snapshot.rows) {
-    throw new SluiceError('FLOW_INPUT_NEEDED', `step ${ctx.index + 1} joins input "${name}", which had ${snapshot.rowCount} rows when the flow was fitted, too many to keep in the fitted flow (${SNAPSHOT_MAX_ROWS})`, {
-      location: { step: ctx.index, field: 'with' },
-      hint: `give the input again when applying the fitted flow (sluice flow run --with ${name}=FILE)`,
-    });
+    throw new SluiceError(
+      'FLOW_INPUT_NEEDED',
+      `step ${ctx.index + 1} joins input "${name}", which had ${snapshot.rowCount} rows when the flow was fitted, too many to keep in the fitted flow (${SNAPSHOT_MAX_ROWS})`,
+      {
+        location: { step: ctx.index, field: 'with' },
+        hint: `give the input again when applying the fitted flow (sluice flow run --with ${name}=FILE)`,
+      },
+    );
   }
   const select = snapshot.columns.map((c, j) => `CAST(col${j} AS ${logicalToDuckType(c.type)}) AS ${quoteIdent(c.name)}`).join(', ');
   if (snapshot.rows.length === 0) {

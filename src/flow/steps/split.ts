@@ -18,7 +18,10 @@ const schema = z
     ...common,
   })
   .strict()
-  .refine((s) => Math.abs(s.fractions.train + s.fractions.validation + s.fractions.test - 1) < 1e-9, { message: 'fractions must add up to 1', path: ['fractions'] });
+  .refine((s) => Math.abs(s.fractions.train + s.fractions.validation + s.fractions.test - 1) < 1e-9, {
+    message: 'fractions must add up to 1',
+    path: ['fractions'],
+  });
 
 /**
  * Marks each row train, validation or test. Within each stratum (or the whole batch) rows are

@@ -22,7 +22,8 @@ export const splitColumn = defineStep({
   doc: {
     title: 'Split a column',
     family: 'text',
-    description: 'Splits a text column on a literal delimiter into new text columns named by outputs: part 1 into the first, and so on. A row with fewer parts gets missing values; parts beyond the outputs are dropped. The column itself is kept unless drop_original is true.',
+    description:
+      'Splits a text column on a literal delimiter into new text columns named by outputs: part 1 into the first, and so on. A row with fewer parts gets missing values; parts beyond the outputs are dropped. The column itself is kept unless drop_original is true.',
     example: "kind: split_column\ncolumn: complaint\ndelimiter: ' / '\noutputs: [symptom, second_symptom]",
   },
   inputs: (s) => [s.column],

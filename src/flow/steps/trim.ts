@@ -30,7 +30,10 @@ export const trim = defineStep({
   outputs: (_s, _f, ctx) => plain(ctx.columns),
   sql: (s, _f, ctx, input) => {
     s.columns.forEach((c) => assertText(ctx, c, 'trim'));
-    return replaceSql(input, s.columns.map((c) => [c, `${FN[s.side]}(${quoteIdent(c)}, ${quoteLiteral(s.characters)})`]));
+    return replaceSql(
+      input,
+      s.columns.map((c) => [c, `${FN[s.side]}(${quoteIdent(c)}, ${quoteLiteral(s.characters)})`]),
+    );
   },
   record: (s) => {
     const set = `[${[...s.characters].map((ch) => ch.replace(/[\\\]^-]/g, '\\$&')).join('')}]`;

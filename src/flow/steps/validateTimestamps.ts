@@ -7,7 +7,10 @@ const schema = z
   .object({
     kind: z.literal('validate_timestamps'),
     columns: columnList.describe('Columns that must hold a valid timestamp.'),
-    policy: z.enum(['drop', 'error']).default('drop').describe('`drop`: remove the rows whose timestamp is missing or not a timestamp; `error`: stop the run and name the first bad value.'),
+    policy: z
+      .enum(['drop', 'error'])
+      .default('drop')
+      .describe('`drop`: remove the rows whose timestamp is missing or not a timestamp; `error`: stop the run and name the first bad value.'),
     ...common,
   })
   .strict();
@@ -37,16 +40,19 @@ export const validateTimestamps = defineStep({
     example: 'kind: validate_timestamps\ncolumns: [admitted_at]\npolicy: drop',
   },
   inputs: (s) => s.columns,
-  outputs: (s, _f, ctx) => retype(plain(ctx.columns), Object.fromEntries(s.columns.filter((c) => typeOf(ctx, c) === 'string').map((c) => [c, 'timestamp' as const]))),
+  outputs: (s, _f, ctx) =>
+    retype(plain(ctx.columns), Object.fromEntries(s.columns.filter((c) => typeOf(ctx, c) === 'string').map((c) => [c, 'timestamp' as const]))),
   sql: (s: Spec, _f, ctx, input) => {
     const casts = s.columns.map((c) => [c, asTimestamp(ctx, c)] as const);
     const text = casts.filter(([c]) => typeOf(ctx, c) === 'string');
     const replace = text.length ? ` REPLACE (${text.map(([c, e]) => `${e} AS ${quoteIdent(c)}`).join(', ')})` : '';
     if (s.policy === 'drop') return `SELECT *${replace} FROM ${input} WHERE ${casts.map(([, e]) => `${e} IS NOT NULL`).join(' AND ')}`;
     // error: DuckDB's error() stops the query with the message; the first bad row is named.
-    const checks = casts.map(([c, e]) => `CASE WHEN ${e} IS NULL THEN error(${quoteLiteral(`step ${ctx.index + 1} (validate_timestamps): column "${c}" has a missing or invalid timestamp: `)} || coalesce(${quoteIdent(c)}::VARCHAR, 'missing')) END`);
+    const checks = casts.map(
+      ([c, e]) =>
+        `CASE WHEN ${e} IS NULL THEN error(${quoteLiteral(`step ${ctx.index + 1} (validate_timestamps): column "${c}" has a missing or invalid timestamp: `)} || coalesce(${quoteIdent(c)}::VARCHAR, 'missing')) END`,
+    );
     return `SELECT *${replace} FROM ${input} WHERE ${checks.map((x) => `${x} IS NULL`).join(' AND ')}`;
   },
   record: () => (row) => row,
 });
-

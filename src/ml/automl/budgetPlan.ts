@@ -86,7 +86,14 @@ export function planBudget(input: BudgetInput): BudgetPlan {
   const reference = referenceOf(cost, trainRows, features);
   const floorRows = Math.min(trainRows, MIN_SAMPLE_ROWS);
   if (!reference) {
-    return { searchRows: trainRows, searchSeconds: budgetSeconds * (1 - REFIT_SHARE), refitRows: trainRows, refitBag: input.refitBag, refitSeconds: NaN, reference };
+    return {
+      searchRows: trainRows,
+      searchSeconds: budgetSeconds * (1 - REFIT_SHARE),
+      refitRows: trainRows,
+      refitBag: input.refitBag,
+      refitSeconds: NaN,
+      reference,
+    };
   }
   const fit = (rows: number): number => estimateFitSeconds(cost, reference, {}, rows, features)!;
   const refitBudget = REFIT_SHARE * budgetSeconds;
@@ -97,6 +104,9 @@ export function planBudget(input: BudgetInput): BudgetPlan {
   const refitSeconds = fit(refitRows) * rounds(refitBag);
   const searchSeconds = Math.max(0, budgetSeconds - refitSeconds - SEARCH_MARGIN * budgetSeconds);
   // A search fit trains on four fifths of its rows (the rest validate it).
-  const searchRows = Math.min(refitRows, largest(floorRows, trainRows, (n) => (MIN_SEARCH_FITS * fit(0.8 * n)) / workers <= searchSeconds));
+  const searchRows = Math.min(
+    refitRows,
+    largest(floorRows, trainRows, (n) => (MIN_SEARCH_FITS * fit(0.8 * n)) / workers <= searchSeconds),
+  );
   return { searchRows, searchSeconds, refitRows, refitBag, refitSeconds, reference };
 }

@@ -23,10 +23,14 @@ export function checkAutoMLInput(
   }
   const spec = METRICS[opts.metric];
   if (spec.task !== target.kind || (spec.binaryOnly && target.kind === 'classification' && target.labels.length !== 2)) {
-    throw new SluiceError('ML_METRIC_TASK', `metric "${opts.metric}" does not apply to this ${target.kind === 'regression' ? 'regression' : 'classification'} target`, {
-      location: { field: 'metric' },
-      hint: target.kind === 'regression' ? 'use rmse, mse, mae or r2' : 'use accuracy, balanced_accuracy, macro_f1, roc_auc or log_loss',
-    });
+    throw new SluiceError(
+      'ML_METRIC_TASK',
+      `metric "${opts.metric}" does not apply to this ${target.kind === 'regression' ? 'regression' : 'classification'} target`,
+      {
+        location: { field: 'metric' },
+        hint: target.kind === 'regression' ? 'use rmse, mse, mae or r2' : 'use accuracy, balanced_accuracy, macro_f1, roc_auc or log_loss',
+      },
+    );
   }
   checkTrainingData(frame, target, 'AutoML', MIN_AUTOML_ROWS);
   if (target.kind === 'classification') {

@@ -26,10 +26,17 @@ export interface EnsembleContext {
 export function ensembleCandidate(done: Candidate[], ctx: EnsembleContext): Candidate | null {
   const pool = done.filter((c) => c.learner !== 'baseline' && c.oof && c.holdoutBag);
   if (pool.length < 2) return null;
-  const top = sortEntries(pool.map((c) => c.entry), ctx.metric)
+  const top = sortEntries(
+    pool.map((c) => c.entry),
+    ctx.metric,
+  )
     .slice(0, 20)
     .map((e) => pool.find((c) => c.entry === e)!);
-  const sel = ensembleSelection(top.map((c) => c.oof!), ctx.trainTarget, ctx.metric);
+  const sel = ensembleSelection(
+    top.map((c) => c.oof!),
+    ctx.trainTarget,
+    ctx.metric,
+  );
   const members = top.map((c, i) => ({ c, w: sel.weights[i]! })).filter((m) => m.w > 0);
   if (members.length < 2) return null;
   const blend = (get: (c: Candidate) => Float64Array): Float64Array => {

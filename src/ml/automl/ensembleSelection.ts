@@ -12,13 +12,7 @@ import { isBetter, type MetricName, scoreMetric } from '../metrics/metricRegistr
  * @param oof out-of-fold outputs of each candidate, same rows as `target`
  * @returns weights (summing to 1) and the blend's score
  */
-export function ensembleSelection(
-  oof: Float64Array[],
-  target: Target,
-  metric: MetricName,
-  rounds = 25,
-  patience = 8,
-): { weights: number[]; score: number } {
+export function ensembleSelection(oof: Float64Array[], target: Target, metric: MetricName, rounds = 25, patience = 8): { weights: number[]; score: number } {
   const m = oof.length;
   const len = oof[0]?.length ?? 0;
   const sum = new Float64Array(len);

@@ -26,7 +26,13 @@ export function fitUnits(learner: TrainableLearner, params: Record<string, unkno
 }
 
 /** Estimated seconds of one fit; undefined when the learner was not calibrated. */
-export function estimateFitSeconds(cost: FitCost, learner: TrainableLearner, params: Record<string, unknown>, rows: number, features: number): number | undefined {
+export function estimateFitSeconds(
+  cost: FitCost,
+  learner: TrainableLearner,
+  params: Record<string, unknown>,
+  rows: number,
+  features: number,
+): number | undefined {
   const perUnit = cost[learner];
   return perUnit === undefined ? undefined : perUnit * fitUnits(learner, params, rows, features);
 }

@@ -60,7 +60,13 @@ export function targetFromValues(values: ArrayLike<string | number | null | unde
     }
     return { kind: 'regression', values: out };
   }
-  const labels = [...new Set(Array.from({ length: n }, (_, i) => values[i]).filter((v) => !isMissing(v)).map((v) => String(v)))];
+  const labels = [
+    ...new Set(
+      Array.from({ length: n }, (_, i) => values[i])
+        .filter((v) => !isMissing(v))
+        .map((v) => String(v)),
+    ),
+  ];
   const allNumeric = labels.every((l) => Number.isFinite(Number(l)));
   labels.sort(allNumeric ? (a, b) => Number(a) - Number(b) : undefined);
   const index = new Map(labels.map((l, i) => [l, i] as const));

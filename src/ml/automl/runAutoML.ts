@@ -129,9 +129,24 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
 
   // The budget: estimated fit costs decide the search rows and what the refit may take.
   const cost =
-    options.fitCost ?? (allTrain.length > CALIBRATION_ROWS ? calibrateFitCost(data, target, learners.filter((l) => learnersFor(type === 'regression' ? 'regression' : 'classification').includes(l)), { seed }) : {});
+    options.fitCost ??
+    (allTrain.length > CALIBRATION_ROWS
+      ? calibrateFitCost(
+          data,
+          target,
+          learners.filter((l) => learnersFor(type === 'regression' ? 'regression' : 'classification').includes(l)),
+          { seed },
+        )
+      : {});
   const planStartMs = elapsedMs();
-  const plan: BudgetPlan = planBudget({ budgetSeconds: (limitMs - planStartMs) / 1000, trainRows: allTrain.length, features: data.features.length, workers: capacity, cost, refitBag: REFIT_BAG });
+  const plan: BudgetPlan = planBudget({
+    budgetSeconds: (limitMs - planStartMs) / 1000,
+    trainRows: allTrain.length,
+    features: data.features.length,
+    workers: capacity,
+    cost,
+    refitBag: REFIT_BAG,
+  });
   const searchEndMs = planStartMs + plan.searchSeconds * 1000;
   const taskDeadline = t0 + searchEndMs + 0.5 * SEARCH_MARGIN * limitMs;
   const sampled = plan.searchRows < allTrain.length;
@@ -180,7 +195,10 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
   const slowestFitMs = (): number =>
     1000 * Math.max(0, ...candidates.filter((c) => c.entry.status === 'ok' && c.learner !== 'baseline').map((c) => c.entry.fitSeconds ?? 0));
   const refitReserveMs = (): number =>
-    Math.max(Number.isFinite(plan.refitSeconds) ? 1000 * plan.refitSeconds : 0, 1.2 * slowestFitMs() * (plan.refitRows / foldTrainRows) * Math.ceil(plan.refitBag / capacity));
+    Math.max(
+      Number.isFinite(plan.refitSeconds) ? 1000 * plan.refitSeconds : 0,
+      1.2 * slowestFitMs() * (plan.refitRows / foldTrainRows) * Math.ceil(plan.refitBag / capacity),
+    );
 
   const runCandidate = async (c: Candidate): Promise<void> => {
     try {
@@ -287,7 +305,9 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
     const capped = options.maxCandidates !== undefined && next >= options.maxCandidates;
     for (let i = next; i < defaults.length; i++) {
       const c = addCandidate(defaults[i]!, false, 'skipped');
-      c.entry.reason = capped ? `the candidate limit (${options.maxCandidates}) was reached before it could start` : 'the time limit was reached before it could start';
+      c.entry.reason = capped
+        ? `the candidate limit (${options.maxCandidates}) was reached before it could start`
+        : 'the time limit was reached before it could start';
     }
 
     // Ensemble.
@@ -307,12 +327,18 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
     }
 
     // Best by cross-validated score, then refit on all training rows.
-    const ranked = sortEntries(candidates.map((c) => c.entry), metric);
+    const ranked = sortEntries(
+      candidates.map((c) => c.entry),
+      metric,
+    );
     const best = ranked[0]!;
     best.best = true;
     // Gradient boosting is refit as a bag of REFIT_BAG models with different seeds: on the seed
     // data single refits' holdout log loss varied by 0.0015 with the seed, their average did not.
-    const members = (best.learner === 'ensemble' ? best.members! : [{ id: best.id, weight: 1 }]).map((m) => ({ c: candidates.find((x) => x.entry.id === m.id)!, weight: m.weight }));
+    const members = (best.learner === 'ensemble' ? best.members! : [{ id: best.id, weight: 1 }]).map((m) => ({
+      c: candidates.find((x) => x.entry.id === m.id)!,
+      weight: m.weight,
+    }));
     // What is left of the budget decides the refit: its estimate from the members' measured
     // fold fits, scaled to the rows; a bag shrinks to one model, then the rows to a sample.
     const leftS = (limitMs - elapsedMs()) / 1000;
@@ -349,7 +375,10 @@ export async function runAutoML(frame: Frame, target: Target, options: AutoMLOpt
       refitPlan.map((r, i) =>
         // Iterative learners stop adding trees or iterations at the limit plus a margin: the
         // budget holds; a refit cut short says so in its info (stoppedBy: deadline).
-        pool.run({ id: 900_000 + i, learner: r.c.learner, params: r.params, trainRows: refitTrain, predictRows: [test], returnModel: true, deadline: refitDeadline }, Math.max(hardTimeout(), 2 * grace + 10 * slowestFitMs() * (refitTrain.length / foldTrainRows))),
+        pool.run(
+          { id: 900_000 + i, learner: r.c.learner, params: r.params, trainRows: refitTrain, predictRows: [test], returnModel: true, deadline: refitDeadline },
+          Math.max(hardTimeout(), 2 * grace + 10 * slowestFitMs() * (refitTrain.length / foldTrainRows)),
+        ),
       ),
     ).catch((e: unknown) => {
       if (e instanceof SluiceError && e.code === 'ML_CANCELLED') throw e;

@@ -16,7 +16,10 @@ parentPort?.on('message', (msg: { type: 'data'; frame: Frame; target: Target } |
   try {
     if (!data) throw new Error('worker received a task before its data');
     const result = runFitTask(data.frame, data.target, msg.task);
-    parentPort!.postMessage({ type: 'result', result }, result.outputs.map((o) => o.buffer as ArrayBuffer));
+    parentPort!.postMessage(
+      { type: 'result', result },
+      result.outputs.map((o) => o.buffer as ArrayBuffer),
+    );
   } catch (e) {
     parentPort!.postMessage({ type: 'failure', failure: toFailure(msg.task.id, e) });
   }

@@ -123,7 +123,10 @@ export class WorkerPool {
 
   private spawn(): Worker {
     const worker = import.meta.url.endsWith('.ts')
-      ? new Worker(`import(${JSON.stringify(tsxApi())}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`, { eval: true })
+      ? new Worker(
+          `import(${JSON.stringify(tsxApi())}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`,
+          { eval: true },
+        )
       : new Worker(new URL('./worker.js', import.meta.url));
     worker.postMessage({ type: 'data', frame: this.shared.frame, target: this.shared.target });
     worker.on('message', (msg: { type: 'result'; result: FitResult } | { type: 'failure'; failure: FitFailure }) => {
@@ -160,7 +163,9 @@ export class WorkerPool {
 function tsxApi(): string {
   try {
     // The CommonJS entry resolves here; its ESM sibling is the one that works in a worker.
-    const mjs = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+    const mjs = createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs');
     if (existsSync(mjs)) return pathToFileURL(mjs).href;
   } catch {
     // fall through to the bare specifier, resolved from the working directory
@@ -196,9 +201,7 @@ function shareInt(a: Int32Array): Int32Array {
 function shareFrame(frame: Frame): Frame {
   return {
     nRows: frame.nRows,
-    features: frame.features.map(
-      (f): Feature => (f.kind === 'numeric' ? { ...f, values: shareFloat(f.values) } : { ...f, codes: shareInt(f.codes) }),
-    ),
+    features: frame.features.map((f): Feature => (f.kind === 'numeric' ? { ...f, values: shareFloat(f.values) } : { ...f, codes: shareInt(f.codes) })),
   };
 }
 

@@ -45,5 +45,10 @@ export function trainBaseline(frame: Frame, target: Target): BaselineModel {
   }
   const counts = classCounts(target.codes, target.labels.length);
   const n = target.codes.length;
-  return new BaselineModel('classification', target.labels, frameSchema(frame), Array.from(counts, (c) => c / n));
+  return new BaselineModel(
+    'classification',
+    target.labels,
+    frameSchema(frame),
+    Array.from(counts, (c) => c / n),
+  );
 }

@@ -17,7 +17,8 @@ export const forestLearner: LearnerDefinition<'forest'> = {
     maxBins: { types: ['integer'], description: 'bins per feature, 2..255' },
     seed: { types: ['integer'], description: 'random seed' },
   } satisfies Record<keyof ForestParams, SettingSpec>,
-  train: (frame, target, params, options) => trainForest(frame, target, params as Partial<ForestParams>, options.deadline === undefined ? {} : { deadline: options.deadline }),
+  train: (frame, target, params, options) =>
+    trainForest(frame, target, params as Partial<ForestParams>, options.deadline === undefined ? {} : { deadline: options.deadline }),
   load: (json) => ForestModel.fromJSON(json),
   search: {
     defaults: [{ rank: 3, params: { nTrees: 60, minSamplesLeaf: 20, sampleFraction: 0.5 } }],

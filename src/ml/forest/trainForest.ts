@@ -30,8 +30,7 @@ export function trainForest(frame: Frame, target: Target, params: Partial<Forest
   const classification = target.kind === 'classification';
   const k = classification ? target.labels.length : 1;
   const stride = k + 2;
-  const mtry =
-    p.maxFeatures === 'sqrt' ? Math.round(Math.sqrt(F)) : p.maxFeatures === 'third' ? Math.round(F / 3) : Math.round(p.maxFeatures * F);
+  const mtry = p.maxFeatures === 'sqrt' ? Math.round(Math.sqrt(F)) : p.maxFeatures === 'third' ? Math.round(F / 3) : Math.round(p.maxFeatures * F);
   const grower = new TreeGrower(data, stride, {
     lambda: 0,
     minSamplesLeaf: p.minSamplesLeaf,

@@ -9,9 +9,7 @@ import { Rng, sampleWithoutReplacement } from '../random.js';
  * levels past `maxBins - 1`, which share the last bin) are handled as described below.
  * Missing values always go to bin `nBins`, the feature's last histogram slot.
  */
-export type FeatureBins =
-  | { kind: 'numeric'; edges: Float64Array; nBins: number }
-  | { kind: 'categorical'; levelBins: Int32Array; nBins: number };
+export type FeatureBins = { kind: 'numeric'; edges: Float64Array; nBins: number } | { kind: 'categorical'; levelBins: Int32Array; nBins: number };
 
 export interface BinMapper {
   features: FeatureBins[];

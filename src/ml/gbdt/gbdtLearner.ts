@@ -58,7 +58,11 @@ export const gbdtLearner: LearnerDefinition<'gbdt'> = {
   cost: {
     // rows x subsample x features x featureFraction x rounds (histograms)
     units: (p, rows, features) =>
-      rows * numberSetting(p, 'subsample', 0.5) * Math.max(1, features) * numberSetting(p, 'featureFraction', 1) * Math.min(numberSetting(p, 'maxIter', rows > 200_000 ? 100 : 200), ROUNDS_CAP),
+      rows *
+      numberSetting(p, 'subsample', 0.5) *
+      Math.max(1, features) *
+      numberSetting(p, 'featureFraction', 1) *
+      Math.min(numberSetting(p, 'maxIter', rows > 200_000 ? 100 : 200), ROUNDS_CAP),
     calibration: { maxIter: 10, earlyStopping: false },
   },
   info: (model) => {

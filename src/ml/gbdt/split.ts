@@ -124,14 +124,7 @@ export class SplitFinder {
     }
   }
 
-  private scanCategorical(
-    hist: Float64Array,
-    sums: Float64Array,
-    f: number,
-    parentScore: number,
-    channel: number,
-    out: SplitInfo,
-  ): void {
+  private scanCategorical(hist: Float64Array, sums: Float64Array, f: number, parentScore: number, channel: number, out: SplitInfo): void {
     const S = this.stride;
     const nOut = S - 2;
     const { minSamplesLeaf, minHessian, catSmooth } = this.params;

@@ -53,9 +53,7 @@ export function treeFromJSON(j: TreeJSON): Tree {
   };
 }
 
-export type FeatureBinsJSON =
-  | { kind: 'numeric'; edges: string; nBins: number }
-  | { kind: 'categorical'; levelBins: string; nBins: number };
+export type FeatureBinsJSON = { kind: 'numeric'; edges: string; nBins: number } | { kind: 'categorical'; levelBins: string; nBins: number };
 
 /** A bin mapper as JSON. */
 export function binMapperToJSON(m: BinMapper): FeatureBinsJSON[] {

@@ -9,7 +9,8 @@ export const linearShared = {
   },
   cost: {
     // rows x features x iterations (at most 100)
-    units: (p: Record<string, unknown>, rows: number, features: number): number => rows * Math.max(1, features) * Math.min(numberSetting(p, 'maxIter', 100), 100),
+    units: (p: Record<string, unknown>, rows: number, features: number): number =>
+      rows * Math.max(1, features) * Math.min(numberSetting(p, 'maxIter', 100), 100),
     calibration: { maxIter: 30 },
   },
   info: (model: unknown): Record<string, unknown> => {

@@ -9,7 +9,8 @@ export const logisticLearner: LearnerDefinition<'logistic'> = {
   description: 'L2-regularised logistic regression (L-BFGS)',
   tasks: ['classification'],
   settings: { C: { types: ['number'], description: "inverse L2 strength, as scikit-learn's C, > 0" }, ...linearShared.settings },
-  train: (frame, target, params, options) => trainLogistic(frame, target, params as Partial<LogisticParams>, options.deadline === undefined ? {} : { deadline: options.deadline }),
+  train: (frame, target, params, options) =>
+    trainLogistic(frame, target, params as Partial<LogisticParams>, options.deadline === undefined ? {} : { deadline: options.deadline }),
   load: (json) => LinearModel.fromJSON(json),
   search: { defaults: [{ rank: 2, params: {} }], weight: 0.1, draw: (rng) => ({ C: round3(rng.logUniform(0.001, 100)) }) },
   cost: linearShared.cost,

@@ -44,5 +44,16 @@ export function trainLogistic(frame: Frame, target: Target, params: Partial<Logi
   else for (let c = 0; c < k; c++) x0[spec.d * k + c] = Math.log(Math.max(counts[c]!, 0.5) / n);
   const fg = linearObjective(X, target.codes, binary ? 'binary' : 'multinomial', k, 1 / p.C);
   const res = lbfgs(fg, x0, { maxIter: p.maxIter, deadline: options.deadline });
-  return new LinearModel('classification', target.labels, frameSchema(frame), { ...p }, binary ? 'binary' : 'multinomial', spec, res.x, k, res.iterations, res.converged);
+  return new LinearModel(
+    'classification',
+    target.labels,
+    frameSchema(frame),
+    { ...p },
+    binary ? 'binary' : 'multinomial',
+    spec,
+    res.x,
+    k,
+    res.iterations,
+    res.converged,
+  );
 }

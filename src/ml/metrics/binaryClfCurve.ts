@@ -2,10 +2,7 @@
  * Cumulative true and false positives at each distinct score, from the highest score down
  * (scikit-learn's `_binary_clf_curve`): the common core of ROC and precision-recall curves.
  */
-export function binaryClfCurve(
-  positive: ArrayLike<boolean | number>,
-  score: ArrayLike<number>,
-): { tps: number[]; fps: number[]; thresholds: number[] } {
+export function binaryClfCurve(positive: ArrayLike<boolean | number>, score: ArrayLike<number>): { tps: number[]; fps: number[]; thresholds: number[] } {
   const n = score.length;
   const order = Array.from({ length: n }, (_, i) => i);
   // Stable descending sort, so tied scores keep their order as scikit-learn's mergesort does.

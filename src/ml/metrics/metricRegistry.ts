@@ -9,18 +9,7 @@ import { mae, mse, r2, rmse } from './regression.js';
 import { rocAuc } from './rocAuc.js';
 
 /** Metrics a model can be selected by. */
-export const METRIC_NAMES = [
-  'accuracy',
-  'balanced_accuracy',
-  'macro_f1',
-  'f1',
-  'roc_auc',
-  'log_loss',
-  'rmse',
-  'mse',
-  'mae',
-  'r2',
-] as const;
+export const METRIC_NAMES = ['accuracy', 'balanced_accuracy', 'macro_f1', 'f1', 'roc_auc', 'log_loss', 'rmse', 'mse', 'mae', 'r2'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
 export interface MetricSpec {

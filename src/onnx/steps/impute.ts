@@ -7,7 +7,6 @@ type Fitted = { values: Record<string, string | number | boolean | null> };
 export const imputeConverter: StepConverter = {
   kind: 'impute',
   check(step, wanted) {
-    const spec = step.spec as unknown as Spec;
     const fitted = step.fitted as Fitted;
     for (const c of wantedColumns(step, wanted)) {
       const type = graphType(inputType(step, c) ?? '');

@@ -9,5 +9,7 @@ import type { StepConverter } from './stepConverter.js';
 
 /** Every flow step kind an exported graph can hold. Adding one: a converter file, listed here. */
 export const STEP_CONVERTERS: ReadonlyMap<string, StepConverter> = new Map(
-  [imputeConverter, missingIndicatorConverter, scaleConverter, clipOutliersConverter, oneHotConverter, ordinalEncodeConverter, ...columnStepConverters].map((c) => [c.kind, c]),
+  [imputeConverter, missingIndicatorConverter, scaleConverter, clipOutliersConverter, oneHotConverter, ordinalEncodeConverter, ...columnStepConverters].map(
+    (c) => [c.kind, c],
+  ),
 );

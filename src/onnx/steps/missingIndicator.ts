@@ -11,7 +11,9 @@ function indicators(step: FittedStep): Array<[string, string]> {
 }
 
 function needs(step: FittedStep, wanted: Set<string>): string[] {
-  return indicators(step).filter(([c, ind]) => wanted.has(ind) || wanted.has(c)).map(([c]) => c);
+  return indicators(step)
+    .filter(([c, ind]) => wanted.has(ind) || wanted.has(c))
+    .map(([c]) => c);
 }
 
 /** missing_indicator: a 0/1 column, 1 where the value is missing (NaN, or the empty string for text). */

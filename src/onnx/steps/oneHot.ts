@@ -35,7 +35,6 @@ function oneHotNeeds(step: Parameters<StepConverter['check']>[0], wanted: Set<st
 export const oneHotConverter: StepConverter = {
   kind: 'one_hot',
   check(step, wanted) {
-    const spec = step.spec as unknown as Spec;
     const fitted = step.fitted as Fitted;
     for (const c of oneHotNeeds(step, wanted)) {
       const t = graphType(inputType(step, c) ?? '');
@@ -62,7 +61,10 @@ export const oneHotConverter: StepConverter = {
       if (spec.other) {
         // outside the top k: 1; a value seen at fit time but not in the top k: 1; unseen: 1
         // unless unseen is missing (0); known categories and missing values: 0
-        const entries: Array<[string, number]> = [...(fc.seen ?? []).map((s): [string, number] => [s, 1]), ...fc.categories.map((s): [string, number] => [s, 0])];
+        const entries: Array<[string, number]> = [
+          ...(fc.seen ?? []).map((s): [string, number] => [s, 1]),
+          ...fc.categories.map((s): [string, number] => [s, 0]),
+        ];
         columns.set(made[made.length - 1]!, { type: 'double', tensor: lookup(g, x, entries, spec.unseen === 'missing' ? 0 : 1, 0) });
       }
       if (spec.drop_original) columns.delete(c);
@@ -71,7 +73,9 @@ export const oneHotConverter: StepConverter = {
   caveats(step) {
     const spec = step.spec as unknown as Spec;
     return spec.unseen === 'error'
-      ? [`a value of ${spec.columns.join(', ')} not seen at fit time stops Sluice with an error; the graph cannot stop, it gives ${spec.other ? 'other = 1' : 'all zeros'}`]
+      ? [
+          `a value of ${spec.columns.join(', ')} not seen at fit time stops Sluice with an error; the graph cannot stop, it gives ${spec.other ? 'other = 1' : 'all zeros'}`,
+        ]
       : [];
   },
 };

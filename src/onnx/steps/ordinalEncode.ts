@@ -8,7 +8,6 @@ type Fitted = { categories: Record<string, string[]> };
 export const ordinalEncodeConverter: StepConverter = {
   kind: 'ordinal_encode',
   check(step, wanted) {
-    const spec = step.spec as unknown as Spec;
     const fitted = step.fitted as Fitted;
     for (const c of wantedColumns(step, wanted)) {
       const t = graphType(inputType(step, c) ?? '');
@@ -30,6 +29,8 @@ export const ordinalEncodeConverter: StepConverter = {
   },
   caveats(step) {
     const spec = step.spec as unknown as Spec;
-    return spec.unseen === 'error' ? [`a value of ${spec.columns.join(', ')} not seen at fit time stops Sluice with an error; the graph cannot stop, it gives a missing value (NaN)`] : [];
+    return spec.unseen === 'error'
+      ? [`a value of ${spec.columns.join(', ')} not seen at fit time stops Sluice with an error; the graph cannot stop, it gives a missing value (NaN)`]
+      : [];
   },
 };

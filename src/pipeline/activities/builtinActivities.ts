@@ -15,7 +15,10 @@ export const BUILTIN_ACTIVITIES = ['run_flow', 'report', 'notify', 'ingest_featu
  * A registry with every built-in activity; `overrides` replaces or adds implementations
  * (notifications, tests, plugins).
  */
-export function builtinActivities(overrides: Record<string, Activity<any, unknown>> = {}, deps: { store?: ExecutionStore; publicUrl?: string } = {}): ActivityRegistry {
+export function builtinActivities(
+  overrides: Record<string, Activity<any, unknown>> = {},
+  deps: { store?: ExecutionStore; publicUrl?: string } = {},
+): ActivityRegistry {
   const reg = new ActivityRegistry();
   reg.register('run_flow', runFlowActivity);
   reg.register('report', reportActivity(deps.store, deps.publicUrl));

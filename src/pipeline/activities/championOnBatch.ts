@@ -11,7 +11,11 @@ import type { ActivityContext } from './Activity.js';
  * Undefined, with the reason, when there is no champion or the batch cannot be scored (no
  * target column, no labelled row): the report then says so in its notes.
  */
-export async function championOnBatch(ctx: Pick<ActivityContext, 'project'>, model: string, rawFile: string): Promise<{ check?: ChampionCheck; importance?: Record<string, number>; note?: string }> {
+export async function championOnBatch(
+  ctx: Pick<ActivityContext, 'project'>,
+  model: string,
+  rawFile: string,
+): Promise<{ check?: ChampionCheck; importance?: Record<string, number>; note?: string }> {
   const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   let champ;
   try {

@@ -46,7 +46,15 @@ export const deployActivity: Activity<{ from?: string; train?: string }, DeployO
     // Applied already (a rerun after a crash): return what was decided, whatever serves now.
     const done = registry.history(reg.model, reg.version).find((h) => h.by === by && h.kind === 'alias' && (h.alias === CHAMPION || h.alias === CHALLENGER));
     if (done) {
-      return { model: reg.model, version: reg.version, decision: done.alias === CHAMPION ? 'champion' : 'challenger', reason: done.comment ?? '', comparedWith: null, metric: train.metric, candidate: reg.candidate };
+      return {
+        model: reg.model,
+        version: reg.version,
+        decision: done.alias === CHAMPION ? 'champion' : 'challenger',
+        reason: done.comment ?? '',
+        comparedWith: null,
+        metric: train.metric,
+        candidate: reg.candidate,
+      };
     }
     const current = registry.champion(reg.model);
     let comparedWith: DeployOutput['comparedWith'] = null;
@@ -63,10 +71,24 @@ export const deployActivity: Activity<{ from?: string; train?: string }, DeployO
       allowSchemaChange,
     });
     const findings = d.inputChange
-      ? [{ code: 'MODEL_INPUTS_CHANGED', message: `version ${reg.version} ${describeInputChange(d.inputChange)} compared with champion version ${comparedWith?.version ?? '?'}${allowSchemaChange ? ' (allowed by model.allowSchemaChange)' : ''}` }]
+      ? [
+          {
+            code: 'MODEL_INPUTS_CHANGED',
+            message: `version ${reg.version} ${describeInputChange(d.inputChange)} compared with champion version ${comparedWith?.version ?? '?'}${allowSchemaChange ? ' (allowed by model.allowSchemaChange)' : ''}`,
+          },
+        ]
       : undefined;
     if (findings) ctx.log.warn({ executionId: ctx.executionId, step: ctx.step, inputChange: d.inputChange }, findings[0]!.message);
-    return { model: reg.model, version: reg.version, decision: d.decision, reason: d.reason, comparedWith, metric: train.metric, candidate: reg.candidate, ...(findings ? { findings } : {}) };
+    return {
+      model: reg.model,
+      version: reg.version,
+      decision: d.decision,
+      reason: d.reason,
+      comparedWith,
+      metric: train.metric,
+      candidate: reg.candidate,
+      ...(findings ? { findings } : {}),
+    };
   } finally {
     registry.close();
   }

@@ -22,10 +22,17 @@ export interface IngestFeaturesOutput {
  * and the feature store commits a batch id once, offline and online together; a repeat call
  * returns the first call's output (`rememberOutput`).
  */
-export const ingestFeaturesActivity: Activity<{ file?: string; group?: string; recordIdentifier?: string; eventTime?: string }, IngestFeaturesOutput> = async (input, ctx) => {
+export const ingestFeaturesActivity: Activity<{ file?: string; group?: string; recordIdentifier?: string; eventTime?: string }, IngestFeaturesOutput> = async (
+  input,
+  ctx,
+) => {
   const config = ctx.config as SluiceConfig | undefined;
   const file = input.file ?? (ctx.execution.results.run_flow as { output?: string } | undefined)?.output;
-  if (!file) throw new SluiceError('INGEST_NO_FILE', 'ingest_features has no batch to ingest', { retryable: false, hint: 'run it after run_flow, or give `input: { file: ... }`' });
+  if (!file)
+    throw new SluiceError('INGEST_NO_FILE', 'ingest_features has no batch to ingest', {
+      retryable: false,
+      hint: 'run it after run_flow, or give `input: { file: ... }`',
+    });
   const group = input.group ?? config?.featureGroup?.name ?? (config?.name ?? 'batches').replace(/[^A-Za-z0-9_]/g, '_');
   const recordIdentifier = input.recordIdentifier ?? config?.featureGroup?.recordIdentifier ?? config?.id ?? 'record_id';
   const eventTime = input.eventTime ?? config?.featureGroup?.eventTime ?? 'event_time';
@@ -45,7 +52,10 @@ async function ingestOnce(
     let created = false;
     if (!(await exists())) {
       try {
-        await store.createGroupFromData({ file }, { name: group, recordIdentifier, eventTime, description: 'created by the pipeline from the first approved batch' });
+        await store.createGroupFromData(
+          { file },
+          { name: group, recordIdentifier, eventTime, description: 'created by the pipeline from the first approved batch' },
+        );
         created = true;
       } catch (e) {
         // Another execution may have created it meanwhile; anything else is a real failure.

@@ -48,11 +48,15 @@ export function modelSettings(config: SluiceConfig | undefined, input: Record<st
     const known: readonly string[] = LEARNER_NAMES;
     const bad = Array.isArray(learners) ? learners.filter((l) => !known.includes(String(l))) : [learners];
     if (bad.length > 0 || !Array.isArray(learners) || learners.length === 0) {
-      throw new SluiceError('TRAIN_BAD_LEARNER', `model.learners must be a non-empty list of ${known.join(', ')}${bad.length ? `; unknown: ${bad.map((b) => `${String(b)}${closest(String(b), known) ? ` (did you mean ${closest(String(b), known)}?)` : ''}`).join(', ')}` : ''}`, {
-        location: { field: 'model.learners' },
-        hint: 'remove the setting to search every learner',
-        retryable: false,
-      });
+      throw new SluiceError(
+        'TRAIN_BAD_LEARNER',
+        `model.learners must be a non-empty list of ${known.join(', ')}${bad.length ? `; unknown: ${bad.map((b) => `${String(b)}${closest(String(b), known) ? ` (did you mean ${closest(String(b), known)}?)` : ''}`).join(', ')}` : ''}`,
+        {
+          location: { field: 'model.learners' },
+          hint: 'remove the setting to search every learner',
+          retryable: false,
+        },
+      );
     }
   }
   const num = (k: string, d: number): number => (typeof input[k] === 'number' ? (input[k] as number) : d);

@@ -13,7 +13,10 @@ import type { Activity } from './Activity.js';
  * Each recipient is told once per step (a retry skips those already told). It fails (and is
  * retried) when nobody could be told.
  */
-export function notifyActivity(db: ProjectDb, settings: NotificationSettings): Activity<{ from?: string; channels?: string[] }, { sent: string[]; skipped: string[]; errors: string[] }> {
+export function notifyActivity(
+  db: ProjectDb,
+  settings: NotificationSettings,
+): Activity<{ from?: string; channels?: string[] }, { sent: string[]; skipped: string[]; errors: string[] }> {
   return async (input, ctx) => {
     const channels = input.channels ?? ['email', 'webhook'];
     const findings = extractFindings(ctx.execution.results, input.from ?? 'report');
@@ -40,17 +43,29 @@ export function notifyActivity(db: ProjectDb, settings: NotificationSettings): A
     if (channels.includes('email') && settings.mailer) {
       for (const a of settings.approvers.filter((x) => x.email && x.role !== 'viewer')) {
         await once(`mail:${a.email}`, async () => {
-          await settings.mailer!.send({ to: a.email!, ...approvalEmail({ executionId: ctx.executionId, file, approverName: a.name, notice: 'findings', findings, executionUrl }) });
+          await settings.mailer!.send({
+            to: a.email!,
+            ...approvalEmail({ executionId: ctx.executionId, file, approverName: a.name, notice: 'findings', findings, executionUrl }),
+          });
         });
       }
     }
     if (channels.includes('webhook')) {
       for (const hook of settings.webhooks) {
-        await once(`hook:${hook.url}`, () => postWebhook(hook, webhookBody({ title: `New batch ${file ?? ctx.executionId}`, executionId: ctx.executionId, file, findings, executionUrl, event: 'batch.report' }), ctx.signal));
+        await once(`hook:${hook.url}`, () =>
+          postWebhook(
+            hook,
+            webhookBody({ title: `New batch ${file ?? ctx.executionId}`, executionId: ctx.executionId, file, findings, executionUrl, event: 'batch.report' }),
+            ctx.signal,
+          ),
+        );
       }
     }
     if (errors.length > 0 && sent.length + skipped.length === 0) {
-      throw new SluiceError('NOTIFY_FAILED', `nobody could be notified: ${errors.join('; ')}`, { retryable: true, hint: 'check the smtp and webhooks settings in sluice.yaml' });
+      throw new SluiceError('NOTIFY_FAILED', `nobody could be notified: ${errors.join('; ')}`, {
+        retryable: true,
+        hint: 'check the smtp and webhooks settings in sluice.yaml',
+      });
     }
     return { sent, skipped, errors };
   };

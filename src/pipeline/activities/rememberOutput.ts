@@ -14,7 +14,10 @@ import { stepDir, type ActivityContext } from './Activity.js';
 export async function rememberOutput<O>(ctx: Pick<ActivityContext, 'project' | 'executionId' | 'step'>, run: () => Promise<O>): Promise<O> {
   const dir = stepDir(ctx);
   const file = join(dir, 'output.json');
-  const kept = await readFile(file, 'utf8').then((t) => JSON.parse(t) as O, () => undefined);
+  const kept = await readFile(file, 'utf8').then(
+    (t) => JSON.parse(t) as O,
+    () => undefined,
+  );
   if (kept !== undefined) return kept;
   const output = await run();
   await mkdir(dir, { recursive: true });

@@ -62,7 +62,9 @@ export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson
   };
   if (report.drift) figures['drifted columns'] = `${report.drift.driftedColumns.length} of ${report.drift.columns.length}`;
   const ch = report.champion;
-  if (ch) figures[`champion v${ch.version} ${ch.metric} on this batch`] = `${ch.current.toFixed(4)} (registered ${ch.registered === null ? '–' : ch.registered.toFixed(4)})`;
+  if (ch)
+    figures[`champion v${ch.version} ${ch.metric} on this batch`] =
+      `${ch.current.toFixed(4)} (registered ${ch.registered === null ? '–' : ch.registered.toFixed(4)})`;
   const qm = report.quickModel;
   if (qm) {
     const [name, value] = Object.entries(qm.metrics).find(([, v]) => v !== null) ?? [];
@@ -71,7 +73,9 @@ export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson
       const round = (x: number): number => Math.round(x * 10_000) / 10_000;
       // Beside the majority baseline, and said plainly when the quick model does no better.
       figures[`quick model ${name}`] =
-        typeof base === 'number' ? `${round(value)} (majority baseline ${round(base)}${qm.noBetterThanBaseline?.length ? `; no better than the baseline on ${qm.noBetterThanBaseline.join(', ')}` : ''})` : round(value);
+        typeof base === 'number'
+          ? `${round(value)} (majority baseline ${round(base)}${qm.noBetterThanBaseline?.length ? `; no better than the baseline on ${qm.noBetterThanBaseline.join(', ')}` : ''})`
+          : round(value);
     }
   }
   const high = report.warnings.filter((w) => w.severity === 'high').length;
@@ -80,7 +84,11 @@ export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson
     headline: reportHeadline(report),
     tone: headlineTone(report.gates?.verdict, high),
     driftPictures: driftPictureItems(report),
-    gates: (report.gates?.rules ?? []).map((r) => ({ name: r.rule, passed: r.pass, ...(r.detail ? { message: r.detail } : { message: `value ${String(r.value)}` }) })),
+    gates: (report.gates?.rules ?? []).map((r) => ({
+      name: r.rule,
+      passed: r.pass,
+      ...(r.detail ? { message: r.detail } : { message: `value ${String(r.value)}` }),
+    })),
     warnings: report.warnings.map((w) => ({ severity: w.severity, code: w.code, message: w.message })),
     figures,
     drift: report.drift?.verdict,
@@ -93,7 +101,10 @@ export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson
  * drift against the last approved batch. Idempotent: the summary is written last and returned
  * as it is when found.
  */
-export function reportActivity(store?: ExecutionStore, publicUrl?: string): Activity<{ file?: string; target?: string; gates?: string; baseline?: string; flow?: string }, ReportSummary> {
+export function reportActivity(
+  store?: ExecutionStore,
+  publicUrl?: string,
+): Activity<{ file?: string; target?: string; gates?: string; baseline?: string; flow?: string }, ReportSummary> {
   return async (input, ctx) => {
     const config = ctx.config as SluiceConfig | undefined;
     const dir = join(ctx.project.reports, ctx.executionId);
@@ -101,7 +112,11 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
     if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as ReportSummary;
     const flowOut = (ctx.execution.results.run_flow as { output?: string } | undefined)?.output;
     const file = input.file ?? flowOut ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
-    if (!file) throw new SluiceError('REPORT_NO_FILE', 'report has no data to profile', { retryable: false, hint: 'run it after run_flow, or give `input: { file: ... }`' });
+    if (!file)
+      throw new SluiceError('REPORT_NO_FILE', 'report has no data to profile', {
+        retryable: false,
+        hint: 'run it after run_flow, or give `input: { file: ... }`',
+      });
     const gates = input.gates ?? config?.gates;
     const gatesPath = gates ? (isAbsolute(gates) ? gates : join(ctx.project.root, gates)) : undefined;
     const baseline = input.baseline ?? (store ? lastApprovedBatch(store, ctx.executionId) : undefined);

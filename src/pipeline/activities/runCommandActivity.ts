@@ -28,16 +28,32 @@ export function runCommandActivity(command: string | string[], input: unknown, c
     });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-65_536); });
-    child.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4096); });
+    child.stdout.on('data', (d: Buffer) => {
+      out = (out + d.toString()).slice(-65_536);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-4096);
+    });
     child.stdin.on('error', () => undefined);
     child.stdin.end(JSON.stringify(input));
     child.on('error', (e) => {
-      reject(new SluiceError('COMMAND_FAILED', `command ${JSON.stringify(command)} could not run: ${e.message}`, { hint: 'check that the program exists and is executable', retryable: (e as NodeJS.ErrnoException).code !== 'ENOENT', cause: e }));
+      reject(
+        new SluiceError('COMMAND_FAILED', `command ${JSON.stringify(command)} could not run: ${e.message}`, {
+          hint: 'check that the program exists and is executable',
+          retryable: (e as NodeJS.ErrnoException).code !== 'ENOENT',
+          cause: e,
+        }),
+      );
     });
     child.on('close', (code, signal) => {
       if (code !== 0) {
-        reject(new SluiceError('COMMAND_FAILED', `command ${JSON.stringify(command)} exited with ${code ?? signal}${err.trim() ? `: ${err.trim().split('\n').slice(-3).join(' | ')}` : ''}`, { hint: 'see the command output; it must exit with 0 on success', retryable: true }));
+        reject(
+          new SluiceError(
+            'COMMAND_FAILED',
+            `command ${JSON.stringify(command)} exited with ${code ?? signal}${err.trim() ? `: ${err.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+            { hint: 'see the command output; it must exit with 0 on success', retryable: true },
+          ),
+        );
         return;
       }
       const lastLine = out.trim().split('\n').pop() ?? '';

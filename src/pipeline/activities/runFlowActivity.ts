@@ -36,19 +36,39 @@ export const runFlowActivity: Activity<{ file?: string; flow?: string }, RunFlow
   const manifest = join(dir, 'run_flow.json');
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as RunFlowOutput;
   const file = input.file ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
-  if (!file) throw new SluiceError('RUN_FLOW_NO_FILE', 'run_flow has no file to transform', { retryable: false, hint: 'start the execution with a file, or give the task `input: { file: ... }`' });
+  if (!file)
+    throw new SluiceError('RUN_FLOW_NO_FILE', 'run_flow has no file to transform', {
+      retryable: false,
+      hint: 'start the execution with a file, or give the task `input: { file: ... }`',
+    });
   const flowPath = input.flow ?? config?.flow;
-  if (!flowPath) throw new SluiceError('RUN_FLOW_NO_FLOW', 'no flow is configured', { retryable: false, hint: 'set `flow: flows/<name>.flow.yaml` in sluice.yaml' });
+  if (!flowPath)
+    throw new SluiceError('RUN_FLOW_NO_FLOW', 'no flow is configured', { retryable: false, hint: 'set `flow: flows/<name>.flow.yaml` in sluice.yaml' });
   const flowFile = isAbsolute(flowPath) ? flowPath : join(ctx.project.root, flowPath);
   const spec = await loadFlow(flowFile);
   const engine = await Engine.open();
   try {
     const output = join(dir, 'transformed.parquet');
     const sources = { baseDir: dirname(flowFile), readFeatureGroup: featureGroupReader(ctx.project.root, config) };
-    const r = await runFlow(engine, { input: file, flow: spec, output, sources, ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}), ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}) });
+    const r = await runFlow(engine, {
+      input: file,
+      flow: spec,
+      output,
+      sources,
+      ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}),
+      ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
+    });
     const fitted = join(dir, 'fitted.json');
     await saveFittedFlow(fitted, r.fitted);
-    const result: RunFlowOutput = { output, fitted, flowHash: r.fitted.flowHash, rows: r.rows, rowsIn: r.rowsIn, dropped: r.fitted.dropped ?? [], columns: r.columns.map((c) => ({ name: c.name, type: c.type })) };
+    const result: RunFlowOutput = {
+      output,
+      fitted,
+      flowHash: r.fitted.flowHash,
+      rows: r.rows,
+      rowsIn: r.rowsIn,
+      dropped: r.fitted.dropped ?? [],
+      columns: r.columns.map((c) => ({ name: c.name, type: c.type })),
+    };
     await atomicWriteFile(manifest, JSON.stringify(result, null, 2));
     return result;
   } finally {

@@ -62,19 +62,31 @@ export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = asy
   const manifest = join(dir, 'train.json');
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as TrainOutput;
   const file = (input.file as string | undefined) ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
-  if (!file) throw new SluiceError('TRAIN_NO_FILE', 'train has no data file', { retryable: false, hint: 'start the execution with a file, or give the task `input: { file: ... }`' });
+  if (!file)
+    throw new SluiceError('TRAIN_NO_FILE', 'train has no data file', {
+      retryable: false,
+      hint: 'start the execution with a file, or give the task `input: { file: ... }`',
+    });
   const { path: flowPath, spec } = await projectFlow(config, input, ctx.project.root);
   const s = modelSettings(config, input, spec?.target);
 
   // The input contract: columns the flow does not know are not trained on (unless the flow says passthrough).
   const known = spec?.passthrough === true ? undefined : await knownColumns(championArtifact(ctx.project, s.name), spec);
   const split = await splitHoldoutFile(file, {
-    fraction: s.holdout, seed: s.seed, train: join(dir, 'train.parquet'), holdout: join(dir, 'holdout.parquet'),
+    fraction: s.holdout,
+    seed: s.seed,
+    train: join(dir, 'train.parquet'),
+    holdout: join(dir, 'holdout.parquet'),
     drop: (columns) => (known ? columns.filter((c) => !known.has(c) && c !== s.target) : []),
     ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}),
   });
   let findings = split.dropped.length
-    ? [{ code: 'TRAIN_UNKNOWN_COLUMNS_DROPPED', message: `${split.dropped.length} column${split.dropped.length > 1 ? 's' : ''} the flow does not know ${split.dropped.length > 1 ? 'were' : 'was'} left out of training: ${split.dropped.join(', ')} (set passthrough: true in the flow to train on them)` }]
+    ? [
+        {
+          code: 'TRAIN_UNKNOWN_COLUMNS_DROPPED',
+          message: `${split.dropped.length} column${split.dropped.length > 1 ? 's' : ''} the flow does not know ${split.dropped.length > 1 ? 'were' : 'was'} left out of training: ${split.dropped.join(', ')} (set passthrough: true in the flow to train on them)`,
+        },
+      ]
     : undefined;
   if (findings) ctx.log.warn({ step: ctx.step, dropped: split.dropped }, findings[0]!.message);
   ctx.log.info({ step: ctx.step, rows: split.rows }, `training ${s.name} on ${split.rows.train} rows, ${split.rows.holdout} held out`);

@@ -10,11 +10,21 @@ export function hashToken(token: string): string {
  * Creates a single-use approval token for one approver of one approval step: 256 random bits,
  * base64url. Only its hash is stored; the plain token exists in the message sent to the approver.
  */
-export function createApprovalToken(db: ProjectDb, t: { executionId: string; step: string; approver?: string | undefined; expiresAt: number }): { id: string; token: string } {
+export function createApprovalToken(
+  db: ProjectDb,
+  t: { executionId: string; step: string; approver?: string | undefined; expiresAt: number },
+): { id: string; token: string } {
   const token = randomBytes(32).toString('base64url');
   const id = `tok-${randomBytes(6).toString('hex')}`;
-  db.prepare('INSERT INTO approval_tokens (id, execution_id, step, token_hash, approver, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .run(id, t.executionId, t.step, hashToken(token), t.approver ?? null, new Date().toISOString(), t.expiresAt);
+  db.prepare('INSERT INTO approval_tokens (id, execution_id, step, token_hash, approver, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    id,
+    t.executionId,
+    t.step,
+    hashToken(token),
+    t.approver ?? null,
+    new Date().toISOString(),
+    t.expiresAt,
+  );
   return { id, token };
 }
 
@@ -29,5 +39,7 @@ export interface TokenRow {
 
 /** Looks a presented token up by its hash. */
 export function findToken(db: ProjectDb, token: string): TokenRow | undefined {
-  return db.prepare('SELECT id, execution_id, step, approver, expires_at, used_at FROM approval_tokens WHERE token_hash = ?').get(hashToken(token)) as TokenRow | undefined;
+  return db.prepare('SELECT id, execution_id, step, approver, expires_at, used_at FROM approval_tokens WHERE token_hash = ?').get(hashToken(token)) as
+    | TokenRow
+    | undefined;
 }

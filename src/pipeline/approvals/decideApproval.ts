@@ -41,7 +41,12 @@ export function currentDecider(approvers: readonly Approver[], name: string | nu
   const lower = (name ?? '').toLowerCase();
   const who = lower ? approvers.find((a) => a.name.toLowerCase() === lower) : undefined;
   if (!who) {
-    throw refuse('APPROVAL_USER_UNKNOWN', `${name ? `"${name}"` : 'the holder of this link'} is not a user of this project any more; nothing was decided`, 403, 'an admin can add the user back to sluice.yaml approvers, or another approver decides in the console');
+    throw refuse(
+      'APPROVAL_USER_UNKNOWN',
+      `${name ? `"${name}"` : 'the holder of this link'} is not a user of this project any more; nothing was decided`,
+      403,
+      'an admin can add the user back to sluice.yaml approvers, or another approver decides in the console',
+    );
   }
   return who;
 }
@@ -76,8 +81,20 @@ export function decideApproval(store: ExecutionStore, req: DecisionRequest, now 
       if (!t || (executionId !== undefined && t.execution_id !== executionId)) {
         throw refuse('APPROVAL_TOKEN_INVALID', 'this approval link is not valid', 403, 'use the link from the latest message, or decide in the console');
       }
-      if (t.used_at) throw refuse('APPROVAL_TOKEN_USED', `this approval link was already used (${t.used_at})`, 409, 'each link decides once; see the execution for the recorded decision');
-      if (t.expires_at < now) throw refuse('APPROVAL_TOKEN_EXPIRED', `this approval link expired at ${new Date(t.expires_at).toISOString()}`, 410, 'the approval timed out or the link is old; see the execution');
+      if (t.used_at)
+        throw refuse(
+          'APPROVAL_TOKEN_USED',
+          `this approval link was already used (${t.used_at})`,
+          409,
+          'each link decides once; see the execution for the recorded decision',
+        );
+      if (t.expires_at < now)
+        throw refuse(
+          'APPROVAL_TOKEN_EXPIRED',
+          `this approval link expired at ${new Date(t.expires_at).toISOString()}`,
+          410,
+          'the approval timed out or the link is old; see the execution',
+        );
       executionId = t.execution_id;
       tokenId = t.id;
       tokenStep = t.step;
@@ -86,7 +103,13 @@ export function decideApproval(store: ExecutionStore, req: DecisionRequest, now 
       by = decider.name;
       via = 'token';
     } else {
-      if (!req.approver) throw refuse('APPROVAL_UNAUTHENTICATED', 'deciding needs an approval token or an authenticated approver', 401, 'log in as an approver, or use the link from the approval message');
+      if (!req.approver)
+        throw refuse(
+          'APPROVAL_UNAUTHENTICATED',
+          'deciding needs an approval token or an authenticated approver',
+          401,
+          'log in as an approver, or use the link from the approval message',
+        );
       if (!executionId) throw refuse('APPROVAL_NO_EXECUTION', 'which execution? none was given', 400, 'name the execution id');
       // Resolved by the caller at some earlier point: re-checked against the users as they are now.
       if (req.approvers) decider = currentDecider(req.approvers, req.approver.name);
@@ -103,13 +126,26 @@ export function decideApproval(store: ExecutionStore, req: DecisionRequest, now 
       throw refuse('APPROVAL_NOT_WAITING', `execution ${rec.id} is not waiting for an approval; it is ${rec.status}${already}`, 409, 'nothing was changed');
     }
     if (decider && !mayDecide(decider, pending.requested.data.approvers as string[] | null)) {
-      const now = decider.role === 'viewer' ? `${decider.name} is a viewer and may not decide` : `${decider.name} (${decider.role}) may not decide this approval`;
-      throw refuse('APPROVAL_FORBIDDEN', `${now}; nothing was decided`, 403, decider.role === 'viewer' ? 'viewers read only; an admin can change roles in sluice.yaml approvers' : 'only the configured approvers of this step can decide');
+      const now =
+        decider.role === 'viewer' ? `${decider.name} is a viewer and may not decide` : `${decider.name} (${decider.role}) may not decide this approval`;
+      throw refuse(
+        'APPROVAL_FORBIDDEN',
+        `${now}; nothing was decided`,
+        403,
+        decider.role === 'viewer'
+          ? 'viewers read only; an admin can change roles in sluice.yaml approvers'
+          : 'only the configured approvers of this step can decide',
+      );
     }
     const outcome: ApprovalOutcome = {
       decision: req.decision === 'approve' ? 'approved' : 'rejected',
-      by, at: new Date(now).toISOString(), via, timedOut: false,
-      ...(comment ? { comment } : {}), ...(reason ? { reason } : {}), ...(req.ip ? { ip: req.ip } : {}),
+      by,
+      at: new Date(now).toISOString(),
+      via,
+      timedOut: false,
+      ...(comment ? { comment } : {}),
+      ...(reason ? { reason } : {}),
+      ...(req.ip ? { ip: req.ip } : {}),
     };
     const appended = store.append(rec.id, [{ type: 'ApprovalDecided', step: pending.step, data: { ...outcome } }], rec.lastSeq, { wakeAt: 0 });
     if (!appended) throw refuse('EXECUTION_CHANGED', `execution ${rec.id} changed while deciding; try again`, 409, 'nothing was changed');

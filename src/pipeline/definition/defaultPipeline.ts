@@ -27,7 +27,11 @@ export const DEFAULT_PIPELINE_SPEC = {
     build: {
       type: 'parallel',
       branches: [
-        { name: 'features', start: 'ingest_features', states: { ingest_features: { type: 'task', activity: 'ingest_features', retry: { count: 2 }, timeout: '1h', end: true } } },
+        {
+          name: 'features',
+          start: 'ingest_features',
+          states: { ingest_features: { type: 'task', activity: 'ingest_features', retry: { count: 2 }, timeout: '1h', end: true } },
+        },
         { name: 'models', start: 'train', states: { train: { type: 'task', activity: 'train', retry: { count: 1 }, timeout: '6h', end: true } } },
       ],
       next: 'register_model',

@@ -53,7 +53,8 @@ export function validatePipelineObject(value: unknown, opts: { file?: string; ya
 function hintFor(code: string, field: string | undefined): string {
   if (code === 'unrecognized_keys') return 'remove the key or check its spelling; docs/pipelines.md lists the fields of each state type';
   if (code === 'invalid_union' && field === undefined) return 'type must be one of task, choice, approval, wait, parallel, succeed, fail';
-  if (field?.endsWith('timeout') || field?.includes('backoff') || field === 'duration' || field === 'remind') return 'durations are seconds or strings like 30s, 10m, 2h, 7d';
+  if (field?.endsWith('timeout') || field?.includes('backoff') || field === 'duration' || field === 'remind')
+    return 'durations are seconds or strings like 30s, 10m, 2h, 7d';
   return 'see docs/pipelines.md and docs/pipeline.schema.json';
 }
 

@@ -23,9 +23,7 @@ import { DURATION_PATTERN } from './duration.js';
 
 export const STATE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
-const stateName = z
-  .string()
-  .regex(STATE_NAME_PATTERN, 'a state name starts with a letter and has only letters, digits, _ and -');
+const stateName = z.string().regex(STATE_NAME_PATTERN, 'a state name starts with a letter and has only letters, digits, _ and -');
 
 /** A duration: seconds as a number, or a string such as `30s`, `10m`, `2h`, `7d`, `1h30m`. */
 export const durationSchema = z
@@ -50,12 +48,20 @@ export const retrySchema = z
 export const taskStateSchema = z
   .strictObject({
     type: z.literal('task'),
-    activity: z.string().min(1).optional().meta({ description: 'A built-in activity (run_flow, report, notify, ingest_features, train, register_model, deploy) or one registered by the project.' }),
+    activity: z.string().min(1).optional().meta({
+      description: 'A built-in activity (run_flow, report, notify, ingest_features, train, register_model, deploy) or one registered by the project.',
+    }),
     command: z
       .union([z.string().min(1), z.array(z.string()).min(1)])
       .optional()
-      .meta({ description: 'A user command, run in the project folder. A list runs without a shell. It gets the input as JSON on stdin; a JSON object on the last line of stdout is the output.' }),
-    input: z.record(z.string(), z.unknown()).optional().meta({ description: 'Parameters; a string value starting with `$.` is read from the execution (`$.input.file`, `$.results.<state>.<field>`).' }),
+      .meta({
+        description:
+          'A user command, run in the project folder. A list runs without a shell. It gets the input as JSON on stdin; a JSON object on the last line of stdout is the output.',
+      }),
+    input: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'Parameters; a string value starting with `$.` is read from the execution (`$.input.file`, `$.results.<state>.<field>`).' }),
     retry: retrySchema.optional(),
     timeout: durationSchema.optional().meta({ description: 'An attempt running longer fails (and may be retried).' }),
     ...transition,
@@ -98,7 +104,10 @@ export const approvalStateSchema = z
     default: z.enum(['reject', 'approve']).default('reject').meta({ description: 'The decision taken when the timeout passes.' }),
     remind: durationSchema.optional().meta({ description: 'Interval between reminders while no decision is taken.' }),
     maxReminders: z.number().int().min(0).default(3),
-    notify: z.array(z.enum(['email', 'webhook'])).default(['email', 'webhook']).meta({ description: 'Channels the approvers are told on.' }),
+    notify: z
+      .array(z.enum(['email', 'webhook']))
+      .default(['email', 'webhook'])
+      .meta({ description: 'Channels the approvers are told on.' }),
     subject: z.string().optional(),
     ...transition,
   })
@@ -153,11 +162,13 @@ export interface ParallelState {
 export type State = TaskState | ChoiceState | ApprovalState | WaitState | ParallelState | SucceedState | FailState;
 
 export const branchSchema: z.ZodType<Branch> = z.lazy(() =>
-  z.strictObject({
-    name: stateName,
-    start: stateName,
-    states: z.record(stateName, stateSchema),
-  }).meta({ id: 'Branch' }),
+  z
+    .strictObject({
+      name: stateName,
+      start: stateName,
+      states: z.record(stateName, stateSchema),
+    })
+    .meta({ id: 'Branch' }),
 );
 
 export const parallelStateSchema = z
@@ -169,15 +180,17 @@ export const parallelStateSchema = z
   .meta({ description: 'Runs branches at once; done when all are. Its result maps branch name to the last result of the branch.' });
 
 export const stateSchema: z.ZodType<State> = z.lazy(() =>
-  z.discriminatedUnion('type', [
-    taskStateSchema,
-    choiceStateSchema,
-    approvalStateSchema,
-    waitStateSchema,
-    parallelStateSchema,
-    succeedStateSchema,
-    failStateSchema,
-  ]).meta({ id: 'State' }),
+  z
+    .discriminatedUnion('type', [
+      taskStateSchema,
+      choiceStateSchema,
+      approvalStateSchema,
+      waitStateSchema,
+      parallelStateSchema,
+      succeedStateSchema,
+      failStateSchema,
+    ])
+    .meta({ id: 'State' }),
 ) as z.ZodType<State>;
 
 export const pipelineSchema = z

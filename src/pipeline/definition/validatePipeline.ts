@@ -50,13 +50,22 @@ function checkScope(scope: Branch, base: PropertyKey[], problems: PipelineProble
   }
   const target = (path: PropertyKey[], to: string | undefined, what: string) => {
     if (to !== undefined && !names.has(to)) {
-      problems.push({ path, message: `${what} "${to}" is not a state of ${where}`, hint: `use one of: ${[...names].join(', ')} (a parallel branch can only go to states of its own branch)` });
+      problems.push({
+        path,
+        message: `${what} "${to}" is not a state of ${where}`,
+        hint: `use one of: ${[...names].join(', ')} (a parallel branch can only go to states of its own branch)`,
+      });
     }
   };
   for (const [name, state] of Object.entries(scope.states)) {
     const p = [...base, 'states', name];
     const owner = seen.get(name);
-    if (owner !== undefined) problems.push({ path: p, message: `state name "${name}" is used twice (also in ${owner})`, hint: 'state names are unique across the whole pipeline, branches included, because results are kept by state name' });
+    if (owner !== undefined)
+      problems.push({
+        path: p,
+        message: `state name "${name}" is used twice (also in ${owner})`,
+        hint: 'state names are unique across the whole pipeline, branches included, because results are kept by state name',
+      });
     else seen.set(name, where);
     if (state.type === 'choice') {
       state.choices.forEach((c, i) => {
@@ -76,13 +85,25 @@ function checkScope(scope: Branch, base: PropertyKey[], problems: PipelineProble
     }
     target([...p, 'next'], state.next, 'next');
     if (state.type === 'task' && (state.activity === undefined) === (state.command === undefined)) {
-      problems.push({ path: p, message: `task "${name}" needs exactly one of activity or command`, hint: 'write `activity: train` for a built-in, or `command: [python, score.py]` for your own program' });
+      problems.push({
+        path: p,
+        message: `task "${name}" needs exactly one of activity or command`,
+        hint: 'write `activity: train` for a built-in, or `command: [python, score.py]` for your own program',
+      });
     }
     if (state.type === 'wait' && (state.duration === undefined) === (state.until === undefined)) {
-      problems.push({ path: p, message: `wait "${name}" needs exactly one of duration or until`, hint: 'write `duration: 10m` or `until: 2026-01-01T00:00:00Z`' });
+      problems.push({
+        path: p,
+        message: `wait "${name}" needs exactly one of duration or until`,
+        hint: 'write `duration: 10m` or `until: 2026-01-01T00:00:00Z`',
+      });
     }
     if (state.type === 'wait' && state.until !== undefined && !state.until.startsWith('$.') && Number.isNaN(Date.parse(state.until))) {
-      problems.push({ path: [...p, 'until'], message: `wait "${name}": "${state.until}" is not a time`, hint: 'write an ISO 8601 time such as 2026-01-01T08:00:00Z, or a $. path' });
+      problems.push({
+        path: [...p, 'until'],
+        message: `wait "${name}": "${state.until}" is not a time`,
+        hint: 'write an ISO 8601 time such as 2026-01-01T08:00:00Z, or a $. path',
+      });
     }
     if (state.type === 'parallel') state.branches.forEach((b, i) => checkScope(b, [...p, 'branches', i], problems, seen));
   }
@@ -98,13 +119,22 @@ function checkScope(scope: Branch, base: PropertyKey[], problems: PipelineProble
     for (const x of nexts) if (x !== undefined && names.has(x)) queue.push(x);
   }
   for (const n of names) {
-    if (!reached.has(n)) problems.push({ path: [...base, 'states', n], message: `state "${n}" is never reached from "${scope.start}"`, hint: 'check the `next` fields that should lead to it, or remove it' });
+    if (!reached.has(n))
+      problems.push({
+        path: [...base, 'states', n],
+        message: `state "${n}" is never reached from "${scope.start}"`,
+        hint: 'check the `next` fields that should lead to it, or remove it',
+      });
   }
 }
 
 function checkCondition(cond: Condition, path: PropertyKey[], problems: PipelineProblem[]): void {
   const ops = OPERATORS.filter((o) => (cond as Record<string, unknown>)[o] !== undefined);
   if (ops.length !== 1) {
-    problems.push({ path, message: `condition on ${cond.path} has ${ops.length === 0 ? 'no operator' : `${ops.length} operators (${ops.join(', ')})`}`, hint: `give exactly one of: ${OPERATORS.join(', ')}` });
+    problems.push({
+      path,
+      message: `condition on ${cond.path} has ${ops.length === 0 ? 'no operator' : `${ops.length} operators (${ops.join(', ')})`}`,
+      hint: `give exactly one of: ${OPERATORS.join(', ')}`,
+    });
   }
 }

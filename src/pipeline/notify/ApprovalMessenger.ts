@@ -43,10 +43,22 @@ export class ApprovalMessenger implements ApprovalNotifier {
       else if (who.length === 0) errors.push('email: no approver with an e-mail address may decide this step');
       for (const a of this.settings.mailer ? who : []) {
         try {
-          const { token } = createApprovalToken(this.store.db, { executionId: req.execution.id, step: req.step, approver: a.name, expiresAt: Date.parse(req.expiresAt) });
+          const { token } = createApprovalToken(this.store.db, {
+            executionId: req.execution.id,
+            step: req.step,
+            approver: a.name,
+            expiresAt: Date.parse(req.expiresAt),
+          });
           const mail = approvalEmail({
-            executionId: req.execution.id, file: req.execution.file, approverName: a.name, notice: req.notice, n: req.n, expiresAt: req.expiresAt,
-            findings, decisionUrl: `${base}/approve/${token}`, executionUrl,
+            executionId: req.execution.id,
+            file: req.execution.file,
+            approverName: a.name,
+            notice: req.notice,
+            n: req.n,
+            expiresAt: req.expiresAt,
+            findings,
+            decisionUrl: `${base}/approve/${token}`,
+            executionUrl,
           });
           await this.settings.mailer!.send({ to: a.email!, ...mail });
           recipients.push(a.email!);
@@ -60,7 +72,10 @@ export class ApprovalMessenger implements ApprovalNotifier {
       const title = `${req.notice === 'reminder' ? `Reminder ${req.n}: ` : ''}approval needed for ${req.execution.file ?? req.execution.id}`;
       for (const hook of this.settings.webhooks) {
         try {
-          await postWebhook(hook, webhookBody({ title, executionId: req.execution.id, file: req.execution.file, findings, executionUrl, event: `approval.${req.notice}` }));
+          await postWebhook(
+            hook,
+            webhookBody({ title, executionId: req.execution.id, file: req.execution.file, findings, executionUrl, event: `approval.${req.notice}` }),
+          );
           recipients.push(hook.name ?? hook.url);
         } catch (e) {
           errors.push(toSluiceError(e).message);

@@ -46,7 +46,10 @@ export class Mailer {
     if (s.passEnv) {
       pass = process.env[s.passEnv];
       if (pass === undefined) {
-        throw new SluiceError('CONFIG_SECRET_MISSING', `smtp.passEnv names ${s.passEnv}, which is not set`, { hint: `export ${s.passEnv}=... before starting Sluice`, retryable: false });
+        throw new SluiceError('CONFIG_SECRET_MISSING', `smtp.passEnv names ${s.passEnv}, which is not set`, {
+          hint: `export ${s.passEnv}=... before starting Sluice`,
+          retryable: false,
+        });
       }
     }
     this.transportCache = nodemailer.createTransport({
@@ -64,7 +67,14 @@ export class Mailer {
   async send(m: MailMessage): Promise<string> {
     const transport = this.transport();
     try {
-      const info = await transport.sendMail({ from: this.settings.from, to: m.to, subject: m.subject, text: m.text, ...(m.html ? { html: m.html } : {}), ...(m.attachments?.length ? { attachments: m.attachments } : {}) });
+      const info = await transport.sendMail({
+        from: this.settings.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        ...(m.html ? { html: m.html } : {}),
+        ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+      });
       return String(info.messageId);
     } catch (e) {
       throw new SluiceError('SMTP_FAILED', `sending mail to ${m.to} via ${this.settings.host}:${this.settings.port} failed: ${(e as Error).message}`, {

@@ -40,12 +40,23 @@ export function approvalEmail(m: ApprovalEmailInput): { subject: string; text: s
   const text = [
     `Hello ${m.approverName},`,
     '',
-    m.notice === 'findings' ? `A new batch (${what}) was processed by execution ${m.executionId}.` : `Execution ${m.executionId} (${what}) waits for your decision.`,
+    m.notice === 'findings'
+      ? `A new batch (${what}) was processed by execution ${m.executionId}.`
+      : `Execution ${m.executionId} (${what}) waits for your decision.`,
     line ? `Verdict: ${line}` : 'Verdict: (no report result)',
     ...(gates.length ? ['', 'Gates:', ...gates.map((g) => `  ${g}`)] : []),
     ...(m.findings.highWarnings.length ? ['', 'High warnings:', ...m.findings.highWarnings.map((w) => `  - ${w}`)] : []),
     ...(m.findings.figures.length ? ['', 'Key figures:', ...m.findings.figures.map(([k, v]) => `  ${k}: ${v}`)] : []),
-    ...(pictures.length ? ['', 'Drifted columns (baseline -> this batch):', ...pictures.map((p) => `  ${p.item.name}: ${p.item.reasons.join('; ')}${p.item.importance !== null ? ` (importance in the champion ${p.item.importance.toPrecision(3)})` : ''}`)] : []),
+    ...(pictures.length
+      ? [
+          '',
+          'Drifted columns (baseline -> this batch):',
+          ...pictures.map(
+            (p) =>
+              `  ${p.item.name}: ${p.item.reasons.join('; ')}${p.item.importance !== null ? ` (importance in the champion ${p.item.importance.toPrecision(3)})` : ''}`,
+          ),
+        ]
+      : []),
     '',
     ...(m.decisionUrl ? [`Review and decide: ${m.decisionUrl}`] : []),
     `Execution: ${m.executionUrl}`,

@@ -22,18 +22,39 @@ export interface Findings {
 export function extractFindings(results: Record<string, unknown>, from = 'report'): Findings {
   const r = (results[from] ?? {}) as Record<string, unknown>;
   const gates = Array.isArray(r.gates)
-    ? r.gates.filter(isObject).map((g) => ({ name: String(g.name ?? 'gate'), passed: g.passed === true, message: g.message === undefined ? undefined : String(g.message) }))
+    ? r.gates
+        .filter(isObject)
+        .map((g) => ({ name: String(g.name ?? 'gate'), passed: g.passed === true, message: g.message === undefined ? undefined : String(g.message) }))
     : [];
   const highWarnings = Array.isArray(r.warnings)
-    ? r.warnings.filter(isObject).filter((w) => String(w.severity ?? '').toLowerCase() === 'high').map((w) => String(w.message ?? w.title ?? 'warning'))
+    ? r.warnings
+        .filter(isObject)
+        .filter((w) => String(w.severity ?? '').toLowerCase() === 'high')
+        .map((w) => String(w.message ?? w.title ?? 'warning'))
     : [];
-  const figures = isObject(r.figures) ? Object.entries(r.figures).map(([k, v]) => [k, typeof v === 'number' ? formatNumber(v) : String(v)] as [string, string]) : [];
+  const figures = isObject(r.figures)
+    ? Object.entries(r.figures).map(([k, v]) => [k, typeof v === 'number' ? formatNumber(v) : String(v)] as [string, string])
+    : [];
   const verdict = r.verdict === undefined ? undefined : String(r.verdict);
   const failed = gates.some((g) => !g.passed) || verdict === 'fail';
-  const tone = r.tone === 'pass' || r.tone === 'review' || r.tone === 'fail' ? r.tone : verdict === undefined ? 'none' : failed ? 'fail' : highWarnings.length > 0 ? 'review' : 'pass';
+  const tone =
+    r.tone === 'pass' || r.tone === 'review' || r.tone === 'fail'
+      ? r.tone
+      : verdict === undefined
+        ? 'none'
+        : failed
+          ? 'fail'
+          : highWarnings.length > 0
+            ? 'review'
+            : 'pass';
   return {
     verdict,
-    headline: typeof r.headline === 'string' ? r.headline : verdict === undefined ? undefined : `${verdict}${highWarnings.length > 0 ? ` · ${highWarnings.length} high warning${highWarnings.length === 1 ? '' : 's'}` : ''}`,
+    headline:
+      typeof r.headline === 'string'
+        ? r.headline
+        : verdict === undefined
+          ? undefined
+          : `${verdict}${highWarnings.length > 0 ? ` · ${highWarnings.length} high warning${highWarnings.length === 1 ? '' : 's'}` : ''}`,
     tone,
     driftPictures: Array.isArray(r.driftPictures) ? (r.driftPictures.filter((p) => isObject(p) && isObject(p.picture)) as unknown as DriftPictureItem[]) : [],
     gates,

@@ -12,7 +12,14 @@ export interface WebhookSettings {
  * structured fields (`sluice`) are there for machines. No approval token ever goes to a webhook:
  * a channel is read by many, so the link is the execution page, where an approver logs in.
  */
-export function webhookBody(m: { title: string; executionId: string; file?: string | null | undefined; findings: Findings; executionUrl: string; event: string }): Record<string, unknown> {
+export function webhookBody(m: {
+  title: string;
+  executionId: string;
+  file?: string | null | undefined;
+  findings: Findings;
+  executionUrl: string;
+  event: string;
+}): Record<string, unknown> {
   const f = m.findings;
   const lines = [
     `*${m.title}*`,
@@ -25,7 +32,16 @@ export function webhookBody(m: { title: string; executionId: string; file?: stri
   return {
     text: `${m.title} (${m.executionUrl})`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
-    sluice: { event: m.event, executionId: m.executionId, file: m.file ?? null, verdict: f.verdict ?? null, gates: f.gates, highWarnings: f.highWarnings, figures: Object.fromEntries(f.figures), executionUrl: m.executionUrl },
+    sluice: {
+      event: m.event,
+      executionId: m.executionId,
+      file: m.file ?? null,
+      verdict: f.verdict ?? null,
+      gates: f.gates,
+      highWarnings: f.highWarnings,
+      figures: Object.fromEntries(f.figures),
+      executionUrl: m.executionUrl,
+    },
   };
 }
 
@@ -33,12 +49,24 @@ export function webhookBody(m: { title: string; executionId: string; file?: stri
 export async function postWebhook(hook: WebhookSettings, body: unknown, signal?: AbortSignal): Promise<void> {
   let res: Response;
   try {
-    res = await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signal ?? AbortSignal.timeout(10_000) });
+    res = await fetch(hook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: signal ?? AbortSignal.timeout(10_000),
+    });
   } catch (e) {
-    throw new SluiceError('WEBHOOK_FAILED', `webhook ${hook.name ?? hook.url} could not be reached: ${(e as Error).message}`, { retryable: true, hint: 'check the webhook url in sluice.yaml', cause: e });
+    throw new SluiceError('WEBHOOK_FAILED', `webhook ${hook.name ?? hook.url} could not be reached: ${(e as Error).message}`, {
+      retryable: true,
+      hint: 'check the webhook url in sluice.yaml',
+      cause: e,
+    });
   }
   if (!res.ok) {
     const text = (await res.text().catch(() => '')).slice(0, 200);
-    throw new SluiceError('WEBHOOK_FAILED', `webhook ${hook.name ?? hook.url} answered ${res.status}${text ? `: ${text}` : ''}`, { retryable: res.status >= 500 || res.status === 429, hint: 'check the webhook url and what the receiver expects' });
+    throw new SluiceError('WEBHOOK_FAILED', `webhook ${hook.name ?? hook.url} answered ${res.status}${text ? `: ${text}` : ''}`, {
+      retryable: res.status >= 500 || res.status === 429,
+      hint: 'check the webhook url and what the receiver expects',
+    });
   }
 }

@@ -31,7 +31,11 @@ export class LiveApprovers {
   private stamp: string | undefined;
   private list: readonly ApproverConfig[];
 
-  constructor(private readonly file: string, initial: readonly ApproverConfig[], private readonly onError: (message: string) => void = () => {}) {
+  constructor(
+    private readonly file: string,
+    initial: readonly ApproverConfig[],
+    private readonly onError: (message: string) => void = () => {},
+  ) {
     this.list = initial;
     this.stamp = stampOf(file);
   }

@@ -42,7 +42,10 @@ export class ProjectRuntime {
   /** The users as sluice.yaml says now (re-read when the file changes). */
   readonly users: LiveApprovers;
 
-  constructor(readonly project: Project, opts: RuntimeOptions = {}) {
+  constructor(
+    readonly project: Project,
+    opts: RuntimeOptions = {},
+  ) {
     const { config, paths } = project;
     this.log = opts.logger ?? pino({ level: 'silent' });
     this.db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
@@ -53,7 +56,14 @@ export class ProjectRuntime {
     const publicUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
     const users = new LiveApprovers(project.file, config.approvers, (message) => this.log.warn(message));
     this.users = users;
-    this.notifications = { publicUrl, get approvers() { return users.current(); }, mailer: this.mailer, webhooks: config.webhooks };
+    this.notifications = {
+      publicUrl,
+      get approvers() {
+        return users.current();
+      },
+      mailer: this.mailer,
+      webhooks: config.webhooks,
+    };
     const activities = builtinActivities({ notify: notifyActivity(this.db, this.notifications), ...opts.activities }, { store: this.store, publicUrl });
     this.orchestrator = new Orchestrator({
       store: this.store,
@@ -81,7 +91,10 @@ export class ProjectRuntime {
   approver(name: string): Approver {
     const a = this.approvers.find((x) => x.name.toLowerCase() === name.toLowerCase());
     if (!a) {
-      throw new SluiceError('APPROVER_UNKNOWN', `"${name}" is not a configured approver`, { httpStatus: 403, hint: `approvers in sluice.yaml: ${this.approvers.map((x) => x.name).join(', ') || '(none)'}` });
+      throw new SluiceError('APPROVER_UNKNOWN', `"${name}" is not a configured approver`, {
+        httpStatus: 403,
+        hint: `approvers in sluice.yaml: ${this.approvers.map((x) => x.name).join(', ') || '(none)'}`,
+      });
     }
     return a;
   }
@@ -91,8 +104,12 @@ export class ProjectRuntime {
     this.orchestrator.startLoop();
     if (opts.watch) {
       this.watcher = new InboxWatcher({
-        orchestrator: this.orchestrator, inbox: this.project.paths.inbox, archive: this.project.paths.archive,
-        stabilityMs: this.project.config.stabilityMs, logger: this.log, allowDuplicate: this.project.config.duplicates === 'process',
+        orchestrator: this.orchestrator,
+        inbox: this.project.paths.inbox,
+        archive: this.project.paths.archive,
+        stabilityMs: this.project.config.stabilityMs,
+        logger: this.log,
+        allowDuplicate: this.project.config.duplicates === 'process',
         inputRoots: projectInputRoots(this.project),
         diskFullRetry: { firstMs: durationMs(this.project.config.diskFull.retry), maxMs: durationMs(this.project.config.diskFull.maxRetry) },
       });

@@ -162,7 +162,9 @@ export function initProject(dir: string): string[] {
   const root = resolve(dir);
   const file = join(root, CONFIG_FILE);
   if (existsSync(file)) {
-    throw new SluiceError('PROJECT_EXISTS', `${file} already exists; nothing was changed`, { hint: 'init creates new projects only; edit the existing sluice.yaml instead' });
+    throw new SluiceError('PROJECT_EXISTS', `${file} already exists; nothing was changed`, {
+      hint: 'init creates new projects only; edit the existing sluice.yaml instead',
+    });
   }
   mkdirSync(root, { recursive: true });
   const created: string[] = [];

@@ -26,7 +26,9 @@ export function findProjectRoot(start = process.cwd()): string {
     if (existsSync(join(dir, CONFIG_FILE))) return dir;
     const up = dirname(dir);
     if (up === dir) {
-      throw new SluiceError('PROJECT_NOT_FOUND', `no ${CONFIG_FILE} in ${resolve(start)} or any folder above it`, { hint: 'run `sluice init` to create a project, or pass --project DIR' });
+      throw new SluiceError('PROJECT_NOT_FOUND', `no ${CONFIG_FILE} in ${resolve(start)} or any folder above it`, {
+        hint: 'run `sluice init` to create a project, or pass --project DIR',
+      });
     }
     dir = up;
   }
@@ -54,7 +56,10 @@ export function loadProject(dir?: string): Project {
     const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : '';
     throw new SluiceError('CONFIG_INVALID', `${CONFIG_FILE}: ${field || 'the file'}: ${issue.message}${more}`, {
       location: { file, ...(pos ? { line: pos.line, column: pos.column } : {}), ...(field ? { field } : {}) },
-      hint: issue.code === 'unrecognized_keys' ? 'remove the key or fix its spelling; docs/configuration.md lists every setting' : 'see docs/configuration.md for this setting',
+      hint:
+        issue.code === 'unrecognized_keys'
+          ? 'remove the key or fix its spelling; docs/configuration.md lists every setting'
+          : 'see docs/configuration.md for this setting',
       details: { issues: parsed.error.issues },
     });
   }

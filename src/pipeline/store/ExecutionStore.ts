@@ -35,17 +35,40 @@ export interface ExecutionRecord {
 }
 
 interface Row {
-  id: string; pipeline: string; definition: string; input: string; file: string | null; sha256: string | null;
-  duplicate_of: string | null; status: ExecutionStatus; outcome: string | null; error: string | null; current: string;
-  created_at: string; updated_at: string; wake_at: number | null; last_seq: number;
+  id: string;
+  pipeline: string;
+  definition: string;
+  input: string;
+  file: string | null;
+  sha256: string | null;
+  duplicate_of: string | null;
+  status: ExecutionStatus;
+  outcome: string | null;
+  error: string | null;
+  current: string;
+  created_at: string;
+  updated_at: string;
+  wake_at: number | null;
+  last_seq: number;
 }
 
 function toRecord(r: Row): ExecutionRecord {
   return {
-    id: r.id, pipeline: r.pipeline, definition: JSON.parse(r.definition) as Pipeline, input: JSON.parse(r.input) as ExecutionInput,
-    file: r.file, sha256: r.sha256, duplicateOf: r.duplicate_of, status: r.status, outcome: r.outcome,
-    error: r.error ? (JSON.parse(r.error) as RecordedError) : null, current: JSON.parse(r.current) as string[],
-    createdAt: r.created_at, updatedAt: r.updated_at, wakeAt: r.wake_at, lastSeq: r.last_seq,
+    id: r.id,
+    pipeline: r.pipeline,
+    definition: JSON.parse(r.definition) as Pipeline,
+    input: JSON.parse(r.input) as ExecutionInput,
+    file: r.file,
+    sha256: r.sha256,
+    duplicateOf: r.duplicate_of,
+    status: r.status,
+    outcome: r.outcome,
+    error: r.error ? (JSON.parse(r.error) as RecordedError) : null,
+    current: JSON.parse(r.current) as string[],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    wakeAt: r.wake_at,
+    lastSeq: r.last_seq,
   };
 }
 
@@ -74,14 +97,29 @@ export class ExecutionStore {
     const id = opts.id ?? newExecutionId();
     const now = new Date().toISOString();
     const tx = this.db.transaction(() => {
-      const original = input.sha256 && !opts.allowDuplicate
-        ? (this.db.prepare(`SELECT id FROM executions WHERE sha256 = ? AND duplicate_of IS NULL ORDER BY created_at LIMIT 1`).get(input.sha256) as { id: string } | undefined)
-        : undefined;
+      const original =
+        input.sha256 && !opts.allowDuplicate
+          ? (this.db.prepare(`SELECT id FROM executions WHERE sha256 = ? AND duplicate_of IS NULL ORDER BY created_at LIMIT 1`).get(input.sha256) as
+              | { id: string }
+              | undefined)
+          : undefined;
       this.db
         .prepare(`INSERT INTO executions (id, pipeline, definition, input, file, sha256, duplicate_of, status, outcome, created_at, updated_at, wake_at)
                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(id, pipeline.name, JSON.stringify(pipeline), JSON.stringify(input), input.file ?? null, input.sha256 ?? null,
-          original?.id ?? null, original ? 'skipped' : 'running', original ? 'duplicate' : null, now, now, original ? null : 0);
+        .run(
+          id,
+          pipeline.name,
+          JSON.stringify(pipeline),
+          JSON.stringify(input),
+          input.file ?? null,
+          input.sha256 ?? null,
+          original?.id ?? null,
+          original ? 'skipped' : 'running',
+          original ? 'duplicate' : null,
+          now,
+          now,
+          original ? null : 0,
+        );
       const events: NewEvent[] = [{ type: 'ExecutionStarted', data: { input, pipeline: pipeline.name } }];
       if (original) {
         events.push({ type: 'DuplicateDetected', data: { sha256: input.sha256, duplicateOf: original.id } });
@@ -115,16 +153,24 @@ export class ExecutionStore {
   list(opts: { status?: ExecutionStatus | undefined; file?: string | undefined; limit?: number; offset?: number } = {}): ExecutionRecord[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (opts.status) { where.push('status = ?'); args.push(opts.status); }
-    if (opts.file) { where.push('file LIKE ?'); args.push(`%${opts.file}%`); }
+    if (opts.status) {
+      where.push('status = ?');
+      args.push(opts.status);
+    }
+    if (opts.file) {
+      where.push('file LIKE ?');
+      args.push(`%${opts.file}%`);
+    }
     const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`;
     return (this.db.prepare(sql).all(...args, opts.limit ?? 100, opts.offset ?? 0) as Row[]).map(toRecord);
   }
 
   count(status?: ExecutionStatus): number {
-    const r = (status
-      ? this.db.prepare('SELECT COUNT(*) AS n FROM executions WHERE status = ?').get(status)
-      : this.db.prepare('SELECT COUNT(*) AS n FROM executions').get()) as { n: number };
+    const r = (
+      status
+        ? this.db.prepare('SELECT COUNT(*) AS n FROM executions WHERE status = ?').get(status)
+        : this.db.prepare('SELECT COUNT(*) AS n FROM executions').get()
+    ) as { n: number };
     return r.n;
   }
 
@@ -132,14 +178,26 @@ export class ExecutionStore {
     const rows = this.db
       .prepare('SELECT execution_id, seq, type, step, data, at FROM execution_events WHERE execution_id = ? AND seq > ? ORDER BY seq')
       .all(id, afterSeq) as Array<{ execution_id: string; seq: number; type: ExecutionEvent['type']; step: string | null; data: string; at: string }>;
-    return rows.map((r) => ({ executionId: r.execution_id, seq: r.seq, type: r.type, ...(r.step !== null ? { step: r.step } : {}), data: JSON.parse(r.data) as Record<string, unknown>, at: r.at }));
+    return rows.map((r) => ({
+      executionId: r.execution_id,
+      seq: r.seq,
+      type: r.type,
+      ...(r.step !== null ? { step: r.step } : {}),
+      data: JSON.parse(r.data) as Record<string, unknown>,
+      at: r.at,
+    }));
   }
 
   /**
    * Appends events if the history still ends at `expectedLastSeq`; returns the recorded events,
    * or `null` when someone else appended first (the caller re-reads and decides again).
    */
-  append(id: string, events: readonly NewEvent[], expectedLastSeq: number, changes: Partial<Pick<ExecutionRecord, 'status' | 'wakeAt'>> = {}): ExecutionEvent[] | null {
+  append(
+    id: string,
+    events: readonly NewEvent[],
+    expectedLastSeq: number,
+    changes: Partial<Pick<ExecutionRecord, 'status' | 'wakeAt'>> = {},
+  ): ExecutionEvent[] | null {
     diskFullFault(this.db.name, 'state');
     const now = new Date().toISOString();
     let out: ExecutionEvent[] | null = null;
@@ -181,14 +239,21 @@ export class ExecutionStore {
   /** Ids of executions due for the orchestrator: running, or waiting with a wake-up time passed. */
   due(now: number, limit: number, exclude: ReadonlySet<string>): string[] {
     const rows = this.db
-      .prepare(`SELECT id FROM executions WHERE status IN ('running','waiting') AND wake_at IS NOT NULL AND wake_at <= ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner IS NULL) ORDER BY wake_at, created_at LIMIT ?`)
+      .prepare(
+        `SELECT id FROM executions WHERE status IN ('running','waiting') AND wake_at IS NOT NULL AND wake_at <= ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner IS NULL) ORDER BY wake_at, created_at LIMIT ?`,
+      )
       .all(now, now, limit + exclude.size) as Array<{ id: string }>;
-    return rows.map((r) => r.id).filter((id) => !exclude.has(id)).slice(0, limit);
+    return rows
+      .map((r) => r.id)
+      .filter((id) => !exclude.has(id))
+      .slice(0, limit);
   }
 
   /** Earliest future wake-up among waiting executions (to sleep exactly until then). */
   nextWake(): number | null {
-    const r = this.db.prepare(`SELECT MIN(wake_at) AS w FROM executions WHERE status IN ('running','waiting') AND wake_at IS NOT NULL`).get() as { w: number | null };
+    const r = this.db.prepare(`SELECT MIN(wake_at) AS w FROM executions WHERE status IN ('running','waiting') AND wake_at IS NOT NULL`).get() as {
+      w: number | null;
+    };
     return r.w;
   }
 
@@ -199,7 +264,9 @@ export class ExecutionStore {
   claim(id: string, owner: string, leaseMs: number, now = Date.now()): boolean {
     diskFullFault(this.db.name, 'state');
     const tx = this.db.transaction(() => {
-      const r = this.db.prepare('SELECT lease_owner, lease_until FROM executions WHERE id = ?').get(id) as { lease_owner: string | null; lease_until: number | null } | undefined;
+      const r = this.db.prepare('SELECT lease_owner, lease_until FROM executions WHERE id = ?').get(id) as
+        | { lease_owner: string | null; lease_until: number | null }
+        | undefined;
       if (!r) return false;
       const free = r.lease_owner === null || r.lease_owner === owner || (r.lease_until ?? 0) < now || ownerIsDead(r.lease_owner);
       if (!free) return false;
@@ -217,10 +284,11 @@ export class ExecutionStore {
   /** Releases leases of dead local processes, so executions they drove are picked up now. */
   reclaimDead(): void {
     const rows = this.db.prepare('SELECT id, lease_owner FROM executions WHERE lease_owner IS NOT NULL').all() as Array<{ id: string; lease_owner: string }>;
-    for (const r of rows) if (ownerIsDead(r.lease_owner)) this.db.prepare('UPDATE executions SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(r.id, r.lease_owner);
+    for (const r of rows)
+      if (ownerIsDead(r.lease_owner))
+        this.db.prepare('UPDATE executions SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(r.id, r.lease_owner);
   }
 }
-
 
 /** A lease owner id: `<host>:<pid>:<random>`. */
 export function leaseOwnerId(): string {

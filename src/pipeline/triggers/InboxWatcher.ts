@@ -119,7 +119,8 @@ export class InboxWatcher {
       if (!s) return;
       let source = path;
       if (s.isSymbolicLink()) {
-        if (!this.opts.inputRoots) throw new SluiceError('INPUT_OUTSIDE_ROOTS', 'a symbolic link in the inbox is not taken', { hint: 'put the file itself in the inbox' });
+        if (!this.opts.inputRoots)
+          throw new SluiceError('INPUT_OUTSIDE_ROOTS', 'a symbolic link in the inbox is not taken', { hint: 'put the file itself in the inbox' });
         source = await admitInputFile(path, this.opts.inputRoots);
       } else if (!s.isFile()) {
         if (!s.isDirectory()) this.log.warn({ file: path }, `left in the inbox: it is ${kindOf(s)}, not a data file`);
@@ -128,7 +129,9 @@ export class InboxWatcher {
       const limit = this.opts.orchestrator.readLimits?.maxBytes;
       const size = source === path ? s.size : (await lstat(source)).size;
       if (limit !== undefined && size > limit) {
-        throw new SluiceError('INPUT_TOO_LARGE', `${path} has ${size} bytes; the limit is ${limit}`, { hint: 'raise inputLimits.maxBytes in sluice.yaml, or split the file' });
+        throw new SluiceError('INPUT_TOO_LARGE', `${path} has ${size} bytes; the limit is ${limit}`, {
+          hint: 'raise inputLimits.maxBytes in sluice.yaml, or split the file',
+        });
       }
       const id = newExecutionId();
       const dest = join(this.archive, id, basename(path));
@@ -144,7 +147,10 @@ export class InboxWatcher {
     } catch (e) {
       const full = diskFullOf(e);
       if (full) {
-        this.log.warn({ file: path, code: full.code, path: full.path }, `disk full (${full.code}): ${basename(path)} is kept (in the inbox, or in the archive if it was moved) and its execution starts once there is space`);
+        this.log.warn(
+          { file: path, code: full.code, path: full.path },
+          `disk full (${full.code}): ${basename(path)} is kept (in the inbox, or in the archive if it was moved) and its execution starts once there is space`,
+        );
         this.retryWhenSpace(path);
         return;
       }
@@ -166,27 +172,33 @@ export class InboxWatcher {
     this.spaceDelay = Math.min(maxMs, delay * 2);
     this.spaceTimer = setTimeout(() => {
       this.spaceTimer = undefined;
-      this.pending = this.pending.then(async () => {
-        try {
-          const started = await this.recover();
-          if (started.length > 0) this.log.info({ executions: started }, 'disk has space again: executions started for the files kept in the archive');
-        } catch (e) {
-          if (!diskFullOf(e)) throw e;
-          this.retryWhenSpace(this.archive);
-          return;
-        }
-        const paths = [...this.afterSpace].filter((p) => p !== this.archive);
-        this.afterSpace.clear();
-        for (const p of paths) await this.take(p); // a file still in the inbox (take() ignores one that left)
-        if (this.afterSpace.size === 0) this.spaceDelay = undefined; // none met a full disk again
-      }).catch((e: unknown) => this.log.error({ error: toSluiceError(e).message }, 'could not start the files kept while the disk was full'));
+      this.pending = this.pending
+        .then(async () => {
+          try {
+            const started = await this.recover();
+            if (started.length > 0) this.log.info({ executions: started }, 'disk has space again: executions started for the files kept in the archive');
+          } catch (e) {
+            if (!diskFullOf(e)) throw e;
+            this.retryWhenSpace(this.archive);
+            return;
+          }
+          const paths = [...this.afterSpace].filter((p) => p !== this.archive);
+          this.afterSpace.clear();
+          for (const p of paths) await this.take(p); // a file still in the inbox (take() ignores one that left)
+          if (this.afterSpace.size === 0) this.spaceDelay = undefined; // none met a full disk again
+        })
+        .catch((e: unknown) => this.log.error({ error: toSluiceError(e).message }, 'could not start the files kept while the disk was full'));
     }, delay);
     this.spaceTimer.unref?.();
   }
 
   private async startFor(id: string, file: string): Promise<void> {
     const sha256 = await sha256File(file, this.opts.orchestrator.readLimits);
-    const rec = this.opts.orchestrator.store.create(this.requirePipeline(), { file, sha256, trigger: 'inbox' }, { id, ...(this.opts.allowDuplicate ? { allowDuplicate: true } : {}) });
+    const rec = this.opts.orchestrator.store.create(
+      this.requirePipeline(),
+      { file, sha256, trigger: 'inbox' },
+      { id, ...(this.opts.allowDuplicate ? { allowDuplicate: true } : {}) },
+    );
     this.log.info({ executionId: id, file, status: rec.status, duplicateOf: rec.duplicateOf }, 'file taken from the inbox');
     this.opts.orchestrator.kick();
   }

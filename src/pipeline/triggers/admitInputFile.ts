@@ -15,7 +15,12 @@ export interface InputRoots {
 }
 
 /** The input roots of a project: its inbox and archive, the `inputRoots` of sluice.yaml, minus its state folder and sluice.yaml. */
-export function projectInputRoots(p: { root: string; file: string; paths: { inbox: string; archive: string; stateDir: string }; config: { inputRoots: readonly string[] } }): InputRoots {
+export function projectInputRoots(p: {
+  root: string;
+  file: string;
+  paths: { inbox: string; archive: string; stateDir: string };
+  config: { inputRoots: readonly string[] };
+}): InputRoots {
   return {
     roots: [p.paths.inbox, p.paths.archive, ...p.config.inputRoots.map((r) => resolve(p.root, r))],
     denied: [p.paths.stateDir, p.file],
@@ -54,25 +59,44 @@ export async function admitInputFile(given: string, policy: InputRoots): Promise
   const file = found instanceof Error ? join(await real(dirname(resolve(path))), basename(path)) : found;
   const roots = await Promise.all(policy.roots.map(real));
   if (!roots.some((r) => inside(file, r))) {
-    const via = [...roots, ...policy.roots.map((r) => resolve(r))].some((r) => inside(resolve(path), r)) ? ' (through a symbolic link leading out of them)' : '';
+    const via = [...roots, ...policy.roots.map((r) => resolve(r))].some((r) => inside(resolve(path), r))
+      ? ' (through a symbolic link leading out of them)'
+      : '';
     throw new SluiceError('INPUT_OUTSIDE_ROOTS', `${shown} is outside the folders the server takes files from${via}`, {
-      httpStatus: 403, location: { field: 'file' },
+      httpStatus: 403,
+      location: { field: 'file' },
       hint: 'put the file in the inbox, or add its folder to inputRoots in sluice.yaml (docs/configuration.md)',
     });
   }
   const denied = await Promise.all(policy.denied.map(real));
   if (denied.some((d) => inside(file, d))) {
-    throw new SluiceError('INPUT_REFUSED', `${shown} is part of Sluice's own state or configuration, not a data file`, { httpStatus: 403, location: { field: 'file' }, hint: 'give a data file' });
+    throw new SluiceError('INPUT_REFUSED', `${shown} is part of Sluice's own state or configuration, not a data file`, {
+      httpStatus: 403,
+      location: { field: 'file' },
+      hint: 'give a data file',
+    });
   }
   if (found instanceof Error) {
     if (found.code === 'ENOENT' || found.code === 'ENOTDIR') {
-      throw new SluiceError('FILE_NOT_FOUND', `no file ${shown} on the server`, { httpStatus: 400, location: { field: 'file' }, hint: 'give a path in the inbox or in a folder of inputRoots (sluice.yaml), absolute or relative to the project' });
+      throw new SluiceError('FILE_NOT_FOUND', `no file ${shown} on the server`, {
+        httpStatus: 400,
+        location: { field: 'file' },
+        hint: 'give a path in the inbox or in a folder of inputRoots (sluice.yaml), absolute or relative to the project',
+      });
     }
-    throw new SluiceError('INPUT_UNREADABLE', `${shown} cannot be read by the server (${found.code ?? 'error'})`, { httpStatus: 403, location: { field: 'file' }, hint: 'check the path and its permissions' });
+    throw new SluiceError('INPUT_UNREADABLE', `${shown} cannot be read by the server (${found.code ?? 'error'})`, {
+      httpStatus: 403,
+      location: { field: 'file' },
+      hint: 'check the path and its permissions',
+    });
   }
   const problem = await notDataFile(file, await stat(file));
   if (problem) {
-    throw new SluiceError('INPUT_NOT_A_FILE', `${shown} is ${problem}, not a data file`, { httpStatus: 400, location: { field: 'file' }, hint: 'give a regular data file (CSV, Parquet, JSON lines)' });
+    throw new SluiceError('INPUT_NOT_A_FILE', `${shown} is ${problem}, not a data file`, {
+      httpStatus: 400,
+      location: { field: 'file' },
+      hint: 'give a regular data file (CSV, Parquet, JSON lines)',
+    });
   }
   return file;
 }

@@ -19,37 +19,52 @@ const s3Record = z.looseObject({
   }),
 });
 
-export const s3NotificationShape = z.looseObject({
-  Records: z.array(s3Record),
-}).meta({ title: 'S3 event notification', description: 'AWS S3, MinIO and Ceph bucket notifications' });
+export const s3NotificationShape = z
+  .looseObject({
+    Records: z.array(s3Record),
+  })
+  .meta({ title: 'S3 event notification', description: 'AWS S3, MinIO and Ceph bucket notifications' });
 
-export const s3TestEventShape = z.looseObject({
-  Event: z.literal('s3:TestEvent'),
-  Bucket: z.string().optional(),
-}).meta({ title: 'S3 test event', description: 'What S3 sends when a notification is configured: answered with no execution' });
+export const s3TestEventShape = z
+  .looseObject({
+    Event: z.literal('s3:TestEvent'),
+    Bucket: z.string().optional(),
+  })
+  .meta({ title: 'S3 test event', description: 'What S3 sends when a notification is configured: answered with no execution' });
 
-export const eventBridgeShape = z.looseObject({
-  source: z.literal('aws.s3'),
-  'detail-type': z.string().meta({ description: '"Object Created" starts an execution; other S3 event types are answered with none' }),
-  detail: z.looseObject({ bucket: z.looseObject({ name }), object: z.looseObject({ key: name }), reason: z.string().optional() }),
-}).meta({ title: 'EventBridge S3 event', description: 'An EventBridge S3 event delivered by an API destination' });
+export const eventBridgeShape = z
+  .looseObject({
+    source: z.literal('aws.s3'),
+    'detail-type': z.string().meta({ description: '"Object Created" starts an execution; other S3 event types are answered with none' }),
+    detail: z.looseObject({ bucket: z.looseObject({ name }), object: z.looseObject({ key: name }), reason: z.string().optional() }),
+  })
+  .meta({ title: 'EventBridge S3 event', description: 'An EventBridge S3 event delivered by an API destination' });
 
 const snsCommon = {
-  MessageId: name, TopicArn: name, Timestamp: name, SignatureVersion: name, Signature: name, SigningCertURL: name,
+  MessageId: name,
+  TopicArn: name,
+  Timestamp: name,
+  SignatureVersion: name,
+  Signature: name,
+  SigningCertURL: name,
 };
 const snsNotification = z.looseObject({
   Type: z.literal('Notification'),
   ...snsCommon,
   Message: name.meta({ description: 'An S3 event notification or EventBridge event, as JSON text' }),
-  Subject: z.string().optional(), UnsubscribeURL: z.string().optional(),
+  Subject: z.string().optional(),
+  UnsubscribeURL: z.string().optional(),
 });
 const snsConfirmation = z.looseObject({
   Type: z.enum(['SubscriptionConfirmation', 'UnsubscribeConfirmation']),
   ...snsCommon,
-  Message: name, SubscribeURL: name, Token: name,
+  Message: name,
+  SubscribeURL: name,
+  Token: name,
 });
-export const snsMessageShape = z.discriminatedUnion('Type', [snsNotification, snsConfirmation])
-  .meta({ title: 'SNS message', description: 'An SNS HTTP/HTTPS subscription\'s message (SNS posts it as text/plain)' });
+export const snsMessageShape = z
+  .discriminatedUnion('Type', [snsNotification, snsConfirmation])
+  .meta({ title: 'SNS message', description: "An SNS HTTP/HTTPS subscription's message (SNS posts it as text/plain)" });
 
 export type SnsMessage = z.output<typeof snsMessageShape>;
 

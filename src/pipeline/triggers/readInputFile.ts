@@ -12,7 +12,10 @@ export interface ReadLimits {
 export const DEFAULT_READ_LIMITS: ReadLimits = { maxBytes: 10 * 1024 ** 3, timeoutMs: 10 * 60_000 };
 
 /** Kernel file systems whose "files" are not data: process state, devices, kernel settings (statfs magic numbers). */
-const PSEUDO_FS = new Set([0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x73636673 /* securityfs */, 0x63677270 /* cgroup2 */, 0x27e0eb /* cgroup */, 0x1cd1 /* devpts */, 0xcafe4a11 /* bpf */, 0x62656570 /* configfs */, 0xde5e81e4 /* efivarfs */, 0x6165676c /* pstore */]);
+const PSEUDO_FS = new Set([
+  0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x73636673 /* securityfs */, 0x63677270 /* cgroup2 */,
+  0x27e0eb /* cgroup */, 0x1cd1 /* devpts */, 0xcafe4a11 /* bpf */, 0x62656570 /* configfs */, 0xde5e81e4 /* efivarfs */, 0x6165676c /* pstore */,
+]);
 const PSEUDO_PREFIXES = ['/proc/', '/sys/', '/dev/'];
 
 /** What a file system entry is, in words, for refusals. */
@@ -26,7 +29,8 @@ export function kindOf(s: Stats): string {
   return 'not a regular file';
 }
 
-const refuse = (code: string, message: string, file: string, hint: string, httpStatus = 400) => new SluiceError(code, message, { httpStatus, location: { file }, hint });
+const refuse = (code: string, message: string, file: string, hint: string, httpStatus = 400) =>
+  new SluiceError(code, message, { httpStatus, location: { file }, hint });
 
 /**
  * Why an entry is not a data file, or undefined when it is one: anything but a regular file
@@ -57,8 +61,10 @@ export async function sha256File(path: string, limits: ReadLimits = DEFAULT_READ
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw refuse('FILE_NOT_FOUND', `no file ${path}`, path, 'check the path');
-    if (code === 'ELOOP') throw refuse('INPUT_NOT_A_FILE', `${path} is a symbolic link; the file it points to must be given`, path, 'give the path of the file itself');
-    if (code === 'EACCES' || code === 'EPERM') throw refuse('INPUT_UNREADABLE', `${path} cannot be read by the server (${code})`, path, 'check the file permissions', 403);
+    if (code === 'ELOOP')
+      throw refuse('INPUT_NOT_A_FILE', `${path} is a symbolic link; the file it points to must be given`, path, 'give the path of the file itself');
+    if (code === 'EACCES' || code === 'EPERM')
+      throw refuse('INPUT_UNREADABLE', `${path} cannot be read by the server (${code})`, path, 'check the file permissions', 403);
     throw e;
   }
   try {
@@ -66,7 +72,13 @@ export async function sha256File(path: string, limits: ReadLimits = DEFAULT_READ
     const problem = await notDataFile(path, s);
     if (problem) throw refuse('INPUT_NOT_A_FILE', `${path} is ${problem}, not a data file`, path, 'give a data file (CSV, Parquet, JSON lines)');
     if (s.size > limits.maxBytes) {
-      throw refuse('INPUT_TOO_LARGE', `${path} has ${s.size} bytes; the limit is ${limits.maxBytes}`, path, 'raise inputLimits.maxBytes in sluice.yaml, or split the file', 413);
+      throw refuse(
+        'INPUT_TOO_LARGE',
+        `${path} has ${s.size} bytes; the limit is ${limits.maxBytes}`,
+        path,
+        'raise inputLimits.maxBytes in sluice.yaml, or split the file',
+        413,
+      );
     }
     const h = createHash('sha256');
     const buf = Buffer.allocUnsafe(1 << 20);
@@ -77,9 +89,23 @@ export async function sha256File(path: string, limits: ReadLimits = DEFAULT_READ
       if (bytesRead === 0) break;
       total += bytesRead;
       // A file still growing is not complete yet: refuse past the limit rather than read on.
-      if (total > limits.maxBytes) throw refuse('INPUT_TOO_LARGE', `${path} grew past the limit of ${limits.maxBytes} bytes while being read`, path, 'wait until the file is complete, or raise inputLimits.maxBytes', 413);
+      if (total > limits.maxBytes)
+        throw refuse(
+          'INPUT_TOO_LARGE',
+          `${path} grew past the limit of ${limits.maxBytes} bytes while being read`,
+          path,
+          'wait until the file is complete, or raise inputLimits.maxBytes',
+          413,
+        );
       h.update(buf.subarray(0, bytesRead));
-      if (Date.now() > deadline) throw refuse('INPUT_READ_TIMEOUT', `reading ${path} took longer than ${limits.timeoutMs} ms`, path, 'check the storage the file is on, or raise inputLimits.readTimeout', 408);
+      if (Date.now() > deadline)
+        throw refuse(
+          'INPUT_READ_TIMEOUT',
+          `reading ${path} took longer than ${limits.timeoutMs} ms`,
+          path,
+          'check the storage the file is on, or raise inputLimits.readTimeout',
+          408,
+        );
     }
     return h.digest('hex');
   } finally {

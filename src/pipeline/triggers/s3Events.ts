@@ -31,18 +31,31 @@ export interface S3ObjectRef {
  */
 export function parseS3Event(body: unknown): S3ObjectRef[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new SluiceError('S3_EVENT_INVALID', `not an S3 event notification: the body is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}, not a JSON object`, { httpStatus: 400, hint: EVENT_SHAPES });
+    throw new SluiceError(
+      'S3_EVENT_INVALID',
+      `not an S3 event notification: the body is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}, not a JSON object`,
+      { httpStatus: 400, hint: EVENT_SHAPES },
+    );
   }
   const doc = body as Record<string, unknown>;
   if (doc.Event === 's3:TestEvent') {
     validateEvent(s3TestEventShape, doc, 'S3_EVENT_INVALID', 'the S3 test event', EVENT_SHAPES);
     return [];
   }
-  if (doc.source === 'aws.s3') return fromEventBridge(validateEvent(eventBridgeShape, doc, 'S3_EVENT_INVALID', 'the EventBridge event', 'forward the S3 event unchanged (no input transformer on the rule)'));
+  if (doc.source === 'aws.s3')
+    return fromEventBridge(
+      validateEvent(eventBridgeShape, doc, 'S3_EVENT_INVALID', 'the EventBridge event', 'forward the S3 event unchanged (no input transformer on the rule)'),
+    );
   if (!('Records' in doc)) {
     throw new SluiceError('S3_EVENT_INVALID', 'not an S3 event notification: no Records array', { httpStatus: 400, hint: EVENT_SHAPES });
   }
-  const event = validateEvent(s3NotificationShape, doc, 'S3_EVENT_INVALID', 'the S3 event notification', 'each record needs s3.bucket.name and s3.object.key (strings); eventName is like "ObjectCreated:Put" (AWS) or "s3:ObjectCreated:Put" (MinIO)');
+  const event = validateEvent(
+    s3NotificationShape,
+    doc,
+    'S3_EVENT_INVALID',
+    'the S3 event notification',
+    'each record needs s3.bucket.name and s3.object.key (strings); eventName is like "ObjectCreated:Put" (AWS) or "s3:ObjectCreated:Put" (MinIO)',
+  );
   return event.Records.flatMap((rec, i) => {
     const eventName = rec.eventName ?? 'ObjectCreated:Put';
     if (!isObjectCreated(eventName)) return [];
@@ -50,7 +63,8 @@ export function parseS3Event(body: unknown): S3ObjectRef[] {
   });
 }
 
-const EVENT_SHAPES = 'send the JSON body S3 or MinIO posts for bucket notifications ({"Records": [...]}), an EventBridge S3 event, or an SNS message wrapping one';
+const EVENT_SHAPES =
+  'send the JSON body S3 or MinIO posts for bucket notifications ({"Records": [...]}), an EventBridge S3 event, or an SNS message wrapping one';
 
 /** `ObjectCreated:Put` (AWS S3) and `s3:ObjectCreated:Put` (MinIO, Ceph), any creation kind. */
 export function isObjectCreated(eventName: string): boolean {
@@ -84,9 +98,18 @@ function fromEventBridge(event: z.output<typeof eventBridgeShape>): S3ObjectRef[
  * name, then renamed) and starts its execution with that id — the same hand-over as the inbox.
  * An event delivered twice gives a `skipped` duplicate (content hash), never a second run.
  */
-export async function takeS3Object(orchestrator: Orchestrator, config: NonNullable<SluiceConfig['s3Events']>, archive: string, ref: S3ObjectRef, allowDuplicate = false): Promise<ExecutionRecord> {
+export async function takeS3Object(
+  orchestrator: Orchestrator,
+  config: NonNullable<SluiceConfig['s3Events']>,
+  archive: string,
+  ref: S3ObjectRef,
+  allowDuplicate = false,
+): Promise<ExecutionRecord> {
   if (config.buckets && !config.buckets.includes(ref.bucket)) {
-    throw new SluiceError('S3_BUCKET_NOT_ALLOWED', `bucket ${ref.bucket} is not accepted`, { httpStatus: 403, hint: `s3Events.buckets lists: ${config.buckets.join(', ')}` });
+    throw new SluiceError('S3_BUCKET_NOT_ALLOWED', `bucket ${ref.bucket} is not accepted`, {
+      httpStatus: 403,
+      hint: `s3Events.buckets lists: ${config.buckets.join(', ')}`,
+    });
   }
   const sdk = await import('@aws-sdk/client-s3');
   const id = process.env[config.accessKeyIdEnv ?? ''];
@@ -110,13 +133,22 @@ export async function takeS3Object(orchestrator: Orchestrator, config: NonNullab
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     if (e instanceof SluiceError) throw e;
-    throw new SluiceError('S3_FETCH_FAILED', `cannot fetch s3://${ref.bucket}/${ref.key}: ${(e as Error).name}: ${(e as Error).message}`, { httpStatus: 502, retryable: true, hint: 'check s3Events.endpoint, the credentials and that the object exists', cause: e });
+    throw new SluiceError('S3_FETCH_FAILED', `cannot fetch s3://${ref.bucket}/${ref.key}: ${(e as Error).name}: ${(e as Error).message}`, {
+      httpStatus: 502,
+      retryable: true,
+      hint: 'check s3Events.endpoint, the credentials and that the object exists',
+      cause: e,
+    });
   } finally {
     client.destroy();
   }
   const pipeline = orchestrator.pipeline;
   if (!pipeline) throw new SluiceError('PIPELINE_MISSING', 'no pipeline is configured', { hint: 'set `pipeline` in sluice.yaml' });
-  const rec = orchestrator.store.create(pipeline, { file: dest, sha256: await sha256File(dest), trigger: 's3', bucket: ref.bucket, key: ref.key }, { id: executionId, ...(allowDuplicate ? { allowDuplicate: true } : {}) });
+  const rec = orchestrator.store.create(
+    pipeline,
+    { file: dest, sha256: await sha256File(dest), trigger: 's3', bucket: ref.bucket, key: ref.key },
+    { id: executionId, ...(allowDuplicate ? { allowDuplicate: true } : {}) },
+  );
   orchestrator.kick();
   return rec;
 }

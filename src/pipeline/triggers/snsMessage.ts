@@ -22,7 +22,11 @@ export function asSnsMessage(body: unknown, messageTypeHeader: string | undefine
   if (!doc) throw new SluiceError('SNS_MESSAGE_INVALID', 'the SNS message is not a JSON object', { httpStatus: 400, location: { field: 'Type' }, hint });
   const message = validateEvent(snsMessageShape, doc, 'SNS_MESSAGE_INVALID', 'the SNS message', hint);
   if (messageTypeHeader !== undefined && messageTypeHeader !== message.Type) {
-    throw new SluiceError('SNS_MESSAGE_INVALID', `the SNS message has Type ${message.Type} but the x-amz-sns-message-type header says ${messageTypeHeader}`, { httpStatus: 400, location: { field: 'Type' }, hint });
+    throw new SluiceError('SNS_MESSAGE_INVALID', `the SNS message has Type ${message.Type} but the x-amz-sns-message-type header says ${messageTypeHeader}`, {
+      httpStatus: 400,
+      location: { field: 'Type' },
+      hint,
+    });
   }
   return message;
 }
@@ -44,7 +48,10 @@ export function isTrustedSnsUrl(url: string, trustedHosts: readonly string[]): b
 
 /** The string SNS signs: `Name\nvalue\n` for the message's signed fields, in byte order. */
 export function snsStringToSign(m: SnsMessage): string {
-  const fields = m.Type === 'Notification' ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  const fields =
+    m.Type === 'Notification'
+      ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
+      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
   const rec = m as unknown as Record<string, string | undefined>;
   return fields
     .filter((f) => rec[f] !== undefined)
@@ -60,7 +67,12 @@ async function getText(url: string, what: string): Promise<{ status: number; tex
     const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
     return { status: res.status, text: await res.text() };
   } catch (e) {
-    throw new SluiceError('SNS_UNREACHABLE', `cannot reach ${what} ${url}: ${(e as Error).message}`, { httpStatus: 502, retryable: true, cause: e, hint: 'the server needs outbound HTTPS to Amazon SNS' });
+    throw new SluiceError('SNS_UNREACHABLE', `cannot reach ${what} ${url}: ${(e as Error).message}`, {
+      httpStatus: 502,
+      retryable: true,
+      cause: e,
+      hint: 'the server needs outbound HTTPS to Amazon SNS',
+    });
   }
 }
 
@@ -70,7 +82,11 @@ async function getText(url: string, what: string): Promise<{ status: number; tex
  * Throws a 401 SluiceError saying why when the message is not authentic.
  */
 export async function verifySnsSignature(m: SnsMessage, trustedHosts: readonly string[]): Promise<void> {
-  const unauthorized = (why: string): SluiceError => new SluiceError('SNS_SIGNATURE_INVALID', `the SNS message is not authentic: ${why}`, { httpStatus: 401, hint: 'only Amazon SNS (or a host in s3Events.sns.hosts) can sign messages; or send the shared secret' });
+  const unauthorized = (why: string): SluiceError =>
+    new SluiceError('SNS_SIGNATURE_INVALID', `the SNS message is not authentic: ${why}`, {
+      httpStatus: 401,
+      hint: 'only Amazon SNS (or a host in s3Events.sns.hosts) can sign messages; or send the shared secret',
+    });
   if (!isTrustedSnsUrl(m.SigningCertURL, trustedHosts) || !new URL(m.SigningCertURL).pathname.endsWith('.pem')) {
     throw unauthorized(`SigningCertURL ${m.SigningCertURL} is not an https://sns.<region>.amazonaws.com/....pem URL`);
   }
@@ -104,14 +120,22 @@ export async function verifySnsSignature(m: SnsMessage, trustedHosts: readonly s
 export async function confirmSnsSubscription(m: SnsMessage, trustedHosts: readonly string[]): Promise<void> {
   const url = m.Type === 'Notification' ? '' : m.SubscribeURL;
   if (!isTrustedSnsUrl(url, trustedHosts)) {
-    throw new SluiceError('SNS_SUBSCRIBE_URL_UNTRUSTED', `the SubscribeURL ${JSON.stringify(url)} is not on an Amazon SNS host; the subscription was not confirmed`, {
-      httpStatus: 400,
-      location: { field: 'SubscribeURL' },
-      hint: 'SNS sends https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription...; list other hosts in s3Events.sns.hosts',
-    });
+    throw new SluiceError(
+      'SNS_SUBSCRIBE_URL_UNTRUSTED',
+      `the SubscribeURL ${JSON.stringify(url)} is not on an Amazon SNS host; the subscription was not confirmed`,
+      {
+        httpStatus: 400,
+        location: { field: 'SubscribeURL' },
+        hint: 'SNS sends https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription...; list other hosts in s3Events.sns.hosts',
+      },
+    );
   }
   const res = await getText(url, 'the SNS SubscribeURL');
   if (res.status < 200 || res.status >= 300) {
-    throw new SluiceError('SNS_CONFIRM_FAILED', `confirming the subscription to ${m.TopicArn} failed: HTTP ${res.status}`, { httpStatus: 502, retryable: true, hint: 'SNS resends the confirmation; or confirm it in the SNS console' });
+    throw new SluiceError('SNS_CONFIRM_FAILED', `confirming the subscription to ${m.TopicArn} failed: HTTP ${res.status}`, {
+      httpStatus: 502,
+      retryable: true,
+      hint: 'SNS resends the confirmation; or confirm it in the SNS console',
+    });
   }
 }

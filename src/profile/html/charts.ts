@@ -85,7 +85,9 @@ export function heatmapSvg(columns: string[], matrix: Array<Array<number | null>
       );
     }
   }
-  const rowLabels = columns.map((c, i) => html`<text x="${label - 6}" y="${label + i * cell + cell / 2 + 4}" text-anchor="end" class="lb">${clip(c, 18)}</text>`);
+  const rowLabels = columns.map(
+    (c, i) => html`<text x="${label - 6}" y="${label + i * cell + cell / 2 + 4}" text-anchor="end" class="lb">${clip(c, 18)}</text>`,
+  );
   const colLabels = columns.map((c, j) => {
     const x = label + j * cell + cell / 2 + 4;
     return html`<text transform="translate(${x},${label - 6}) rotate(-50)" class="lb">${clip(c, 18)}</text>`;

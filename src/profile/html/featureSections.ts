@@ -23,7 +23,9 @@ export function featureSummarySection(r: Report): SafeHtml {
     const center = c.type === 'numeric' ? `mean ${fmt(c.mean)}` : c.topValues?.[0] ? `${String(c.topValues[0].value)} (${pctText(c.topValues[0].share)})` : '–';
     const ws = warns.get(c.name) ?? [];
     const isTarget = r.target?.column === c.name;
-    return html`<tr><td><a href="#${anchor(i)}">${c.name}</a>${isTarget ? html` <span class="badge type">target</span>` : ''}</td><td><span class="badge type">${c.type}</span></td><td class="n">${pctText(c.missingShare)}</td><td class="n">${fmt(c.distinct)}</td><td>${center}</td><td class="n">${isTarget ? '' : fmt(assoc.get(c.name) ?? null, 3)}</td><td>${(['high', 'medium', 'low'] as const).map((s) => {
+    return html`<tr><td><a href="#${anchor(i)}">${c.name}</a>${isTarget ? html` <span class="badge type">target</span>` : ''}</td><td><span class="badge type">${c.type}</span></td><td class="n">${pctText(c.missingShare)}</td><td class="n">${fmt(c.distinct)}</td><td>${center}</td><td class="n">${isTarget ? '' : fmt(assoc.get(c.name) ?? null, 3)}</td><td>${(
+      ['high', 'medium', 'low'] as const
+    ).map((s) => {
       const n = ws.filter((x) => x === s).length;
       return n > 0 ? html`<span class="badge ${s}">${n}</span> ` : '';
     })}</td><td>${miniChart(c)}</td></tr>`;
@@ -38,8 +40,17 @@ function statsTable(c: ColumnReport): SafeHtml {
     ['missing', `${fmt(c.missing)} (${pctText(c.missingShare)})`],
     ['distinct', fmt(c.distinct)],
   ];
-  if (c.type === 'numeric' || (c.storageType === 'integer' || c.storageType === 'float')) {
-    rows.push(['min', fmt(c.min)], ['max', fmt(c.max)], ['mean', fmt(c.mean)], ['median', fmt(c.median)], ['std', fmt(c.std)], ['skewness', fmt(c.skewness)], ['kurtosis', fmt(c.kurtosis)], ['zeros', fmt(c.zeros)]);
+  if (c.type === 'numeric' || c.storageType === 'integer' || c.storageType === 'float') {
+    rows.push(
+      ['min', fmt(c.min)],
+      ['max', fmt(c.max)],
+      ['mean', fmt(c.mean)],
+      ['median', fmt(c.median)],
+      ['std', fmt(c.std)],
+      ['skewness', fmt(c.skewness)],
+      ['kurtosis', fmt(c.kurtosis)],
+      ['zeros', fmt(c.zeros)],
+    );
     for (const [p, v] of Object.entries(c.quantiles ?? {})) rows.push([`${Number(p) * 100}%`, fmt(v)]);
     if (c.outliers !== undefined) rows.push(['outliers', `${fmt(c.outliers)} outside [${fmt(c.outlierBounds?.[0])}, ${fmt(c.outlierBounds?.[1])}]`]);
   }
@@ -59,8 +70,19 @@ export function featureDetailsSection(r: Report): SafeHtml {
       ? ''
       : c.type === 'numeric' && c.histogram
         ? html`<h3>Distribution by ${r.target?.column} (share of each class per bin)</h3>${classLinesSvg(c.histogram.edges, bt.classes, bt.counts)}`
-        : html`<h3>${r.target?.column} by value</h3>${classStackSvg((c.topValues ?? []).map((t) => String(t.value)), bt.classes, bt.counts)}`;
-    const charts = html`${c.histogram ? html`<h3>Histogram</h3>${histogramSvg(c.histogram, { width: 460, height: 130 })}` : ''}${c.topValues && c.topValues.length > 0 ? html`<h3>Top values</h3>${barsSvg(c.topValues.map((t) => ({ label: String(t.value), value: t.count, text: `${fmt(t.count)} (${pctText(t.share)})` })), { width: 460 })}` : ''}${byTarget}`;
+        : html`<h3>${r.target?.column} by value</h3>${classStackSvg(
+            (c.topValues ?? []).map((t) => String(t.value)),
+            bt.classes,
+            bt.counts,
+          )}`;
+    const charts = html`${c.histogram ? html`<h3>Histogram</h3>${histogramSvg(c.histogram, { width: 460, height: 130 })}` : ''}${
+      c.topValues && c.topValues.length > 0
+        ? html`<h3>Top values</h3>${barsSvg(
+            c.topValues.map((t) => ({ label: String(t.value), value: t.count, text: `${fmt(t.count)} (${pctText(t.share)})` })),
+            { width: 460 },
+          )}`
+        : ''
+    }${byTarget}`;
     return html`<details class="feat" id="${anchor(i)}"${i < 4 ? html` open` : ''}><summary>${c.name}<span class="muted">${c.type} · ${pctText(c.missingShare)} missing · ${fmt(c.distinct)} distinct</span>${ws.map((w) => html` <span class="badge ${w.severity}">${w.code}</span>`)}</summary><div class="feat-body"><div>${statsTable(c)}</div><div>${charts}</div></div></details>`;
   });
   return html`<section id="feature-details"><h2>Feature details</h2>${items}</section>`;

@@ -13,10 +13,13 @@ export function verdictSection(r: Report): SafeHtml {
   const label = reportHeadline(r);
   const rules = g
     ? html`<table><thead><tr><th>Rule</th><th class="n">Value</th><th>Result</th><th>Detail</th></tr></thead><tbody>${g.rules.map(
-        (x) => html`<tr><td><code>${x.rule}</code></td><td class="n">${fmt(x.value)}</td><td><span class="badge ${x.pass ? 'pass' : 'fail'}">${x.pass ? 'pass' : 'fail'}</span></td><td class="muted">${x.detail ?? ''}</td></tr>`,
+        (x) =>
+          html`<tr><td><code>${x.rule}</code></td><td class="n">${fmt(x.value)}</td><td><span class="badge ${x.pass ? 'pass' : 'fail'}">${x.pass ? 'pass' : 'fail'}</span></td><td class="muted">${x.detail ?? ''}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">Pass <code>--gates gates.yaml</code> to evaluate quality gates on this report.</p>`;
-  const counts = (['high', 'medium', 'low'] as const).map((s) => html`<span class="badge ${s}">${r.warnings.filter((w) => w.severity === s).length} ${s}</span> `);
+  const counts = (['high', 'medium', 'low'] as const).map(
+    (s) => html`<span class="badge ${s}">${r.warnings.filter((w) => w.severity === s).length} ${s}</span> `,
+  );
   return html`<section id="verdict"><h2>Verdict and gates</h2><div class="verdict"><div class="big ${verdict}">${label}</div><div>${counts}<div class="muted">${fmt(r.dataset.rows)} rows × ${r.dataset.columns} columns${r.drift ? html` · ${r.drift.verdict === 'drift' ? html`<b>${r.drift.summary ?? 'drift detected'}</b>` : html`drift: <b>none</b>`}` : ''}</div></div></div>${championBlock(r)}<h3>Gates</h3>${rules}</section>`;
 }
 
@@ -46,10 +49,13 @@ export function summarySection(r: Report): SafeHtml {
     ['Columns', fmt(d.columns)],
     ['Missing cells', `${fmt(d.missingCells)} (${pctText(d.missingShare)})`],
     ['Duplicate rows', `${fmt(d.duplicateRows)} (${pctText(d.duplicateShare)})`],
-    ...Object.entries(d.featureTypes).filter(([, n]) => n > 0).map(([k, n]): [string, string] => [`${k[0]!.toUpperCase()}${k.slice(1)} features`, fmt(n)]),
+    ...Object.entries(d.featureTypes)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]): [string, string] => [`${k[0]!.toUpperCase()}${k.slice(1)} features`, fmt(n)]),
   ];
   const rows = r.warnings.map(
-    (w) => html`<tr><td><span class="badge ${w.severity}">${w.severity}</span></td><td><code>${w.code}</code></td><td>${w.columns.join(', ')}</td><td>${w.message}</td><td><code>${w.fix.step}</code></td></tr>`,
+    (w) =>
+      html`<tr><td><span class="badge ${w.severity}">${w.severity}</span></td><td><code>${w.code}</code></td><td>${w.columns.join(', ')}</td><td>${w.message}</td><td><code>${w.fix.step}</code></td></tr>`,
   );
   return html`<section id="summary"><h2>Summary</h2><div class="tiles">${tiles.map(([k, v]) => html`<div class="tile"><div class="v">${v}</div><div class="k">${k}</div></div>`)}</div>
 ${r.notes.map((n) => html`<div class="note">${n}</div>`)}

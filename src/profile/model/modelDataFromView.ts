@@ -21,7 +21,13 @@ export interface ModelData {
  * reservoir sample is taken, so memory stays bounded on large data. Free text, dates and
  * constant columns are not features of the quick model.
  */
-export async function modelDataFromView(engine: Engine, view: string, columns: ColumnReport[], target: TargetReport | undefined, maxRows: number): Promise<ModelData> {
+export async function modelDataFromView(
+  engine: Engine,
+  view: string,
+  columns: ColumnReport[],
+  target: TargetReport | undefined,
+  maxRows: number,
+): Promise<ModelData> {
   const skipped: ModelData['skipped'] = [];
   const features = columns.filter((c) => {
     if (c.name === target?.column) return false;

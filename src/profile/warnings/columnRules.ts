@@ -21,7 +21,13 @@ export const emptyColumn = defineWarningRule({
     ctx.columns
       .filter((c) => isEmptyColumn(c, ctx.dataset.rows))
       .map((c) =>
-        raise('high', [c.name], `"${c.name}" has no value in any row${c.disguisedMissing ? ` (${c.disguisedMissing} are missing tokens such as "${String(c.topValues?.[0]?.value ?? '?')}")` : ''}`, ['drop_columns', `drop "${c.name}"`], { value: 1 }),
+        raise(
+          'high',
+          [c.name],
+          `"${c.name}" has no value in any row${c.disguisedMissing ? ` (${c.disguisedMissing} are missing tokens such as "${String(c.topValues?.[0]?.value ?? '?')}")` : ''}`,
+          ['drop_columns', `drop "${c.name}"`],
+          { value: 1 },
+        ),
       ),
 });
 
@@ -35,7 +41,12 @@ export const constantColumn = defineWarningRule({
   run: (ctx, raise) =>
     features(ctx)
       .filter((c) => c.distinct === 1)
-      .map((c) => raise('medium', [c.name], `"${c.name}" has a single value${c.topValues?.[0] ? ` (${String(c.topValues[0].value)})` : ''}`, ['drop_columns', `drop "${c.name}"`])),
+      .map((c) =>
+        raise('medium', [c.name], `"${c.name}" has a single value${c.topValues?.[0] ? ` (${String(c.topValues[0].value)})` : ''}`, [
+          'drop_columns',
+          `drop "${c.name}"`,
+        ]),
+      ),
 });
 
 /** near_constant_column: one value covers at least `nearConstantShare` of the non-missing rows. */
@@ -49,7 +60,15 @@ export const nearConstantColumn = defineWarningRule({
     judged(ctx).flatMap((c) => {
       const top = c.topValues?.[0];
       if (c.distinct < 2 || !top || top.share < ctx.thresholds.nearConstantShare) return [];
-      return [raise('low', [c.name], `"${c.name}" is ${String(top.value)} in ${pct(top.share)} of rows`, ['drop_columns', `drop "${c.name}" unless its rare values matter`], { value: top.share, threshold: ctx.thresholds.nearConstantShare })];
+      return [
+        raise(
+          'low',
+          [c.name],
+          `"${c.name}" is ${String(top.value)} in ${pct(top.share)} of rows`,
+          ['drop_columns', `drop "${c.name}" unless its rare values matter`],
+          { value: top.share, threshold: ctx.thresholds.nearConstantShare },
+        ),
+      ];
     }),
 });
 
@@ -62,14 +81,23 @@ export const nearConstantColumn = defineWarningRule({
 export const idColumn = defineWarningRule({
   code: 'id_column',
   severities: ['medium'],
-  raisedWhen: 'an integer, categorical or short text feature whose values are all different among the distinct rows (an id repeated only by duplicate rows is still an id), or distinct / non-missing ≥ `idDistinctRatio`, or ≥ `idPatternRatio` with id-like values (a prefix and digits `C-00123`, UUIDs, zero-padded codes, hex digests); at least `idMinRows` rows. Fractional numbers (amounts, prices) are never ids',
+  raisedWhen:
+    'an integer, categorical or short text feature whose values are all different among the distinct rows (an id repeated only by duplicate rows is still an id), or distinct / non-missing ≥ `idDistinctRatio`, or ≥ `idPatternRatio` with id-like values (a prefix and digits `C-00123`, UUIDs, zero-padded codes, hex digests); at least `idMinRows` rows. Fractional numbers (amounts, prices) are never ids',
   thresholds: ['idDistinctRatio', 'idPatternRatio', 'idMinRows'],
   fixes: ['drop_columns'],
   run: (ctx, raise) =>
     features(ctx).flatMap((c) => {
       const judged = judgeId(c, ctx.thresholds, ctx.dataset.rows, ctx.dataset.duplicateRows);
       if (!judged) return [];
-      return [raise('medium', [c.name], `"${c.name}" looks like an identifier: ${judged.why}`, ['drop_columns', `drop "${c.name}" from the features (keep it as record id with record_id if it is the key)`], { value: judged.ratio, threshold: judged.threshold })];
+      return [
+        raise(
+          'medium',
+          [c.name],
+          `"${c.name}" looks like an identifier: ${judged.why}`,
+          ['drop_columns', `drop "${c.name}" from the features (keep it as record id with record_id if it is the key)`],
+          { value: judged.ratio, threshold: judged.threshold },
+        ),
+      ];
     }),
 });
 
@@ -89,7 +117,10 @@ export function judgeId(
 ): { why: string; ratio: number; threshold: number } | undefined {
   const n = rows - c.missing;
   if (n < t.idMinRows) return undefined;
-  const samples = (c.topValues ?? []).map((v) => v.value).filter((v) => v !== null).map(String);
+  const samples = (c.topValues ?? [])
+    .map((v) => v.value)
+    .filter((v) => v !== null)
+    .map(String);
   const fractional = samples.some((v) => /^[-+]?\d*\.\d*[1-9]\d*$/.test(v.trim()));
   if (c.storageType === 'float' || fractional) return undefined;
   const eligible = c.storageType === 'integer' || c.type === 'categorical' || (c.type === 'text' && (c.meanLength ?? 0) <= 40);
@@ -99,11 +130,17 @@ export function judgeId(
     // Duplicate rows repeat their id: compare with the number of distinct rows.
     const dups = typeof duplicateRows === 'function' ? duplicateRows() : duplicateRows;
     const distinctRows = Math.max(1, n - dups);
-    if (c.distinct >= distinctRows) return { why: `${c.distinct} distinct values in ${distinctRows} distinct rows${dups > 0 ? ` (${n} rows with duplicates)` : ''}`, ratio, threshold: t.idDistinctRatio };
+    if (c.distinct >= distinctRows)
+      return {
+        why: `${c.distinct} distinct values in ${distinctRows} distinct rows${dups > 0 ? ` (${n} rows with duplicates)` : ''}`,
+        ratio,
+        threshold: t.idDistinctRatio,
+      };
   }
   if (ratio >= t.idDistinctRatio) return { why: `${pct(ratio)} of its values are distinct`, ratio, threshold: t.idDistinctRatio };
   const patterned = samples.length > 0 && samples.every((v) => ID_PATTERNS.some((p) => p.test(v.trim())));
-  if (ratio >= t.idPatternRatio && patterned) return { why: `${pct(ratio)} of its values are distinct and they look like keys (e.g. "${samples[0]}")`, ratio, threshold: t.idPatternRatio };
+  if (ratio >= t.idPatternRatio && patterned)
+    return { why: `${pct(ratio)} of its values are distinct and they look like keys (e.g. "${samples[0]}")`, ratio, threshold: t.idPatternRatio };
   return undefined;
 }
 
@@ -116,8 +153,17 @@ export const highCardinality = defineWarningRule({
   fixes: ['map_values'],
   run: (ctx, raise) =>
     features(ctx).flatMap((c) => {
-      if (c.type !== 'categorical' || c.distinct <= ctx.thresholds.highCardinality || judgeId(c, ctx.thresholds, ctx.dataset.rows, ctx.dataset.duplicateRows)) return [];
-      return [raise('low', [c.name], `"${c.name}" has ${c.distinct} categories`, ['map_values', 'group rare categories into "other" with map_values before one_hot, or use a target encoding'], { value: c.distinct, threshold: ctx.thresholds.highCardinality })];
+      if (c.type !== 'categorical' || c.distinct <= ctx.thresholds.highCardinality || judgeId(c, ctx.thresholds, ctx.dataset.rows, ctx.dataset.duplicateRows))
+        return [];
+      return [
+        raise(
+          'low',
+          [c.name],
+          `"${c.name}" has ${c.distinct} categories`,
+          ['map_values', 'group rare categories into "other" with map_values before one_hot, or use a target encoding'],
+          { value: c.distinct, threshold: ctx.thresholds.highCardinality },
+        ),
+      ];
     }),
 });
 
@@ -135,8 +181,16 @@ export const missingValues = defineWarningRule({
       const t = ctx.thresholds;
       const s = c.missingShare;
       const severity = s >= t.missingShareHigh ? 'high' : s >= t.missingShareMedium ? 'medium' : 'low';
-      const fix: ['drop_columns' | 'impute', string] = s >= t.missingShareHigh ? ['drop_columns', `drop "${c.name}" or impute it with an indicator`] : ['impute', `impute "${c.name}" (${c.type === 'numeric' ? 'median' : 'most frequent value'})`];
-      return [raise(severity, [c.name], `"${c.name}" is missing in ${c.missing} rows (${pct(s)})`, fix, { value: s, threshold: severity === 'high' ? t.missingShareHigh : severity === 'medium' ? t.missingShareMedium : 0 })];
+      const fix: ['drop_columns' | 'impute', string] =
+        s >= t.missingShareHigh
+          ? ['drop_columns', `drop "${c.name}" or impute it with an indicator`]
+          : ['impute', `impute "${c.name}" (${c.type === 'numeric' ? 'median' : 'most frequent value'})`];
+      return [
+        raise(severity, [c.name], `"${c.name}" is missing in ${c.missing} rows (${pct(s)})`, fix, {
+          value: s,
+          threshold: severity === 'high' ? t.missingShareHigh : severity === 'medium' ? t.missingShareMedium : 0,
+        }),
+      ];
     }),
 });
 
@@ -154,7 +208,15 @@ export const disguisedMissing = defineWarningRule({
       const share = n / Math.max(1, ctx.dataset.rows);
       const tokens = (c.topValues ?? []).map((v) => String(v.value)).filter((v) => ctx.thresholds.missingTokens.includes(v.trim().toLowerCase()));
       const shown = tokens.length > 0 ? ` (${tokens.map((x) => `"${x}"`).join(', ')})` : '';
-      return [raise(share >= ctx.thresholds.missingShareMedium ? 'medium' : 'low', [c.name], `"${c.name}" has ${n} values${shown} that mean "missing"`, ['replace_missing_tokens', `replace the tokens with missing values in "${c.name}", then impute`], { value: share })];
+      return [
+        raise(
+          share >= ctx.thresholds.missingShareMedium ? 'medium' : 'low',
+          [c.name],
+          `"${c.name}" has ${n} values${shown} that mean "missing"`,
+          ['replace_missing_tokens', `replace the tokens with missing values in "${c.name}", then impute`],
+          { value: share },
+        ),
+      ];
     }),
 });
 
@@ -170,7 +232,15 @@ export const mixedTypes = defineWarningRule({
     judged(ctx).flatMap((c) => {
       const s = c.numericShare;
       if (s === undefined || s < ctx.thresholds.mixedTypesMin || s >= ctx.thresholds.mixedTypesMax) return [];
-      return [raise('medium', [c.name], `"${c.name}" mixes numbers (${pct(s)} of values) and text`, ['cast', `replace the non-numeric values (replace_missing_tokens), then cast "${c.name}" to float`], { value: s, threshold: ctx.thresholds.mixedTypesMin })];
+      return [
+        raise(
+          'medium',
+          [c.name],
+          `"${c.name}" mixes numbers (${pct(s)} of values) and text`,
+          ['cast', `replace the non-numeric values (replace_missing_tokens), then cast "${c.name}" to float`],
+          { value: s, threshold: ctx.thresholds.mixedTypesMin },
+        ),
+      ];
     }),
 });
 
@@ -185,7 +255,15 @@ export const skewed = defineWarningRule({
   run: (ctx, raise) =>
     features(ctx).flatMap((c) => {
       if (c.type !== 'numeric' || c.skewness === null || c.skewness === undefined || Math.abs(c.skewness) < ctx.thresholds.skewAbs) return [];
-      return [raise('low', [c.name], `"${c.name}" is ${c.skewness > 0 ? 'right' : 'left'}-skewed (skewness ${c.skewness.toFixed(2)})`, ['compute', `add a log or power transform of "${c.name}" (compute: ln(1 + x)) for linear models`], { value: c.skewness, threshold: ctx.thresholds.skewAbs })];
+      return [
+        raise(
+          'low',
+          [c.name],
+          `"${c.name}" is ${c.skewness > 0 ? 'right' : 'left'}-skewed (skewness ${c.skewness.toFixed(2)})`,
+          ['compute', `add a log or power transform of "${c.name}" (compute: ln(1 + x)) for linear models`],
+          { value: c.skewness, threshold: ctx.thresholds.skewAbs },
+        ),
+      ];
     }),
 });
 
@@ -203,6 +281,14 @@ export const outliers = defineWarningRule({
       const b = c.outlierBounds;
       // With a zero interquartile range (counts that are mostly 0) every other value is "outside": not a finding.
       if (share < ctx.thresholds.outlierShare || !b || b[0] === b[1]) return [];
-      return [raise('low', [c.name], `"${c.name}" has ${c.outliers} values (${pct(share)}) outside [${b?.[0]}, ${b?.[1]}]`, ['clip_outliers', `clip "${c.name}" to its fences, or check the values at the source`], { value: share, threshold: ctx.thresholds.outlierShare })];
+      return [
+        raise(
+          'low',
+          [c.name],
+          `"${c.name}" has ${c.outliers} values (${pct(share)}) outside [${b?.[0]}, ${b?.[1]}]`,
+          ['clip_outliers', `clip "${c.name}" to its fences, or check the values at the source`],
+          { value: share, threshold: ctx.thresholds.outlierShare },
+        ),
+      ];
     }),
 });

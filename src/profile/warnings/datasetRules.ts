@@ -13,10 +13,16 @@ export const duplicateRows = defineWarningRule({
     const share = dataset.duplicateShare;
     const severity = share >= t.duplicateShareHigh ? 'high' : share >= t.duplicateShareMedium ? 'medium' : 'low';
     return [
-      raise(severity, [], `${dataset.duplicateRows} rows (${pct(share)}) repeat an earlier row exactly`, ['drop_duplicates', 'add a drop_duplicates step, unless repeated rows are real repeated events'], {
-        value: share,
-        threshold: severity === 'high' ? t.duplicateShareHigh : severity === 'medium' ? t.duplicateShareMedium : 0,
-      }),
+      raise(
+        severity,
+        [],
+        `${dataset.duplicateRows} rows (${pct(share)}) repeat an earlier row exactly`,
+        ['drop_duplicates', 'add a drop_duplicates step, unless repeated rows are real repeated events'],
+        {
+          value: share,
+          threshold: severity === 'high' ? t.duplicateShareHigh : severity === 'medium' ? t.duplicateShareMedium : 0,
+        },
+      ),
     ];
   },
 });
@@ -34,7 +40,13 @@ export const anomalousSamples = defineWarningRule({
     const share = n / anomalies.scoredRows;
     if (n === 0 || share < t.anomalyShare) return [];
     return [
-      raise('medium', [], `${n} of ${anomalies.scoredRows} rows (${pct(share)}) have an anomaly score of ${t.anomalyScore} or more`, ['filter_rows', 'inspect the anomalies section; drop or fix the rows with a filter step'], { value: share, threshold: t.anomalyShare }),
+      raise(
+        'medium',
+        [],
+        `${n} of ${anomalies.scoredRows} rows (${pct(share)}) have an anomaly score of ${t.anomalyScore} or more`,
+        ['filter_rows', 'inspect the anomalies section; drop or fix the rows with a filter step'],
+        { value: share, threshold: t.anomalyShare },
+      ),
     ];
   },
 });
@@ -47,7 +59,8 @@ export const anomalousSamples = defineWarningRule({
 export const drift = defineWarningRule({
   code: 'drift',
   severities: ['high', 'medium'],
-  raisedWhen: 'high for each strongly drifted column, naming it with its figures (and its importance in the champion); medium for each mildly drifted column; high once for the data set when the drifted share reaches `driftShare`',
+  raisedWhen:
+    'high for each strongly drifted column, naming it with its figures (and its importance in the champion); medium for each mildly drifted column; high once for the data set when the drifted share reaches `driftShare`',
   thresholds: ['driftShare', 'driftPsi', 'driftJs', 'driftPsiStrong', 'driftJsStrong', 'driftMissingChange', 'driftNewCategoryShare'],
   fixes: ['review'],
   run: ({ drift: d, thresholds: t }, raise) => {
@@ -57,19 +70,31 @@ export const drift = defineWarningRule({
       .map((c) => {
         const importance = typeof c.championImportance === 'number' ? `; importance in the champion ${c.championImportance.toPrecision(3)}` : '';
         const value = Math.max(c.psi ?? 0, c.jensenShannon ?? 0, Math.abs(c.missingShareChange), c.newCategoryShare ?? 0);
-        return raise(c.strong ? 'high' : 'medium',
+        return raise(
+          c.strong ? 'high' : 'medium',
           [c.name],
           `"${c.name}" drifted from the baseline (${(c.reasons ?? []).join('; ')}${importance})`,
-          ['review', c.strong ? 'do not approve before the change is explained; retrain on recent data if it is real' : 'check the source of this batch; retrain or update the baseline if the change is real'],
+          [
+            'review',
+            c.strong
+              ? 'do not approve before the change is explained; retrain on recent data if it is real'
+              : 'check the source of this batch; retrain or update the baseline if the change is real',
+          ],
           { value, threshold: c.kind === 'numeric' ? (c.strong ? t.driftPsiStrong : t.driftPsi) : c.strong ? t.driftJsStrong : t.driftJs },
         );
       });
     if (d.driftedShare >= t.driftShare && d.driftedColumns.length > 0) {
       out.unshift(
-        raise('high', d.driftedColumns, `${d.driftedColumns.length} of ${d.columns.length} columns (${pct(d.driftedShare)}) drifted from the baseline: ${d.driftedColumns.slice(0, 8).join(', ')}${d.driftedColumns.length > 8 ? ', ...' : ''}`, ['review', 'do not approve before the change is explained; retrain on recent data if it is real'], {
-          value: d.driftedShare,
-          threshold: t.driftShare,
-        }),
+        raise(
+          'high',
+          d.driftedColumns,
+          `${d.driftedColumns.length} of ${d.columns.length} columns (${pct(d.driftedShare)}) drifted from the baseline: ${d.driftedColumns.slice(0, 8).join(', ')}${d.driftedColumns.length > 8 ? ', ...' : ''}`,
+          ['review', 'do not approve before the change is explained; retrain on recent data if it is real'],
+          {
+            value: d.driftedShare,
+            threshold: t.driftShare,
+          },
+        ),
       );
     }
     return out;
@@ -86,10 +111,16 @@ export const championDegraded = defineWarningRule({
   run: ({ champion: c, thresholds: t }, raise) => {
     if (!c || c.drop === null || c.drop < t.championMetricDrop) return [];
     return [
-      raise('high', [], `the champion (${c.model} version ${c.version}) scores ${c.metric} ${c.current.toFixed(4)} on this batch, ${c.drop.toFixed(4)} worse than when registered (${c.registered?.toFixed(4)})`, ['review', 'find what changed in the data; retrain on recent data if the change is real'], {
-        value: c.drop,
-        threshold: t.championMetricDrop,
-      }),
+      raise(
+        'high',
+        [],
+        `the champion (${c.model} version ${c.version}) scores ${c.metric} ${c.current.toFixed(4)} on this batch, ${c.drop.toFixed(4)} worse than when registered (${c.registered?.toFixed(4)})`,
+        ['review', 'find what changed in the data; retrain on recent data if the change is real'],
+        {
+          value: c.drop,
+          threshold: t.championMetricDrop,
+        },
+      ),
     ];
   },
 });

@@ -34,12 +34,24 @@ export interface WarningRuleDefinition<C extends string = string, S extends Seve
 }
 
 /** Declares a rule; the literal types of its code, severities and fixes are kept for type checks. */
-export function defineWarningRule<const C extends string, const S extends Severity, const F extends string>(def: WarningRuleDefinition<C, S, F>): WarningRuleDefinition<C, S, F> {
+export function defineWarningRule<const C extends string, const S extends Severity, const F extends string>(
+  def: WarningRuleDefinition<C, S, F>,
+): WarningRuleDefinition<C, S, F> {
   return def;
 }
 
 /** Runs a rule, its warnings stamped with its code. */
-export function runWarningRule<C extends string, S extends Severity, F extends string>(rule: WarningRuleDefinition<C, S, F>, ctx: WarningContext): ReportWarning[] {
-  const raise: Raise<S, F> = (severity, columns, message, fix, extra = {}) => ({ code: rule.code, severity, columns, message, fix: { step: fix[0], description: fix[1] }, ...extra });
+export function runWarningRule<C extends string, S extends Severity, F extends string>(
+  rule: WarningRuleDefinition<C, S, F>,
+  ctx: WarningContext,
+): ReportWarning[] {
+  const raise: Raise<S, F> = (severity, columns, message, fix, extra = {}) => ({
+    code: rule.code,
+    severity,
+    columns,
+    message,
+    fix: { step: fix[0], description: fix[1] },
+    ...extra,
+  });
   return rule.run(ctx, raise);
 }

@@ -15,13 +15,21 @@ export const targetLeakage = defineWarningRule({
     if (!target) return [];
     const found = new Map<string, { value: number; how: string }>();
     for (const a of correlations.target) {
-      if (a.value !== null && a.value >= t.leakageAssociation) found.set(a.feature, { value: a.value, how: `association ${a.value.toFixed(3)} (${a.method.replace('_', ' ')})` });
+      if (a.value !== null && a.value >= t.leakageAssociation)
+        found.set(a.feature, { value: a.value, how: `association ${a.value.toFixed(3)} (${a.method.replace('_', ' ')})` });
     }
     for (const p of predictionPower ?? []) {
-      if (p.score >= t.leakageAssociation && (found.get(p.feature)?.value ?? 0) < p.score) found.set(p.feature, { value: p.score, how: `prediction power ${p.score.toFixed(3)}` });
+      if (p.score >= t.leakageAssociation && (found.get(p.feature)?.value ?? 0) < p.score)
+        found.set(p.feature, { value: p.score, how: `prediction power ${p.score.toFixed(3)}` });
     }
     return [...found].map(([feature, f]) =>
-      raise('high', [feature], `"${feature}" predicts the target "${target.column}" almost perfectly (${f.how}): it may be computed from the outcome`, ['drop_columns', `drop "${feature}" unless it is known before the outcome`], { value: f.value, threshold: t.leakageAssociation }),
+      raise(
+        'high',
+        [feature],
+        `"${feature}" predicts the target "${target.column}" almost perfectly (${f.how}): it may be computed from the outcome`,
+        ['drop_columns', `drop "${feature}" unless it is known before the outcome`],
+        { value: f.value, threshold: t.leakageAssociation },
+      ),
     );
   },
 });
@@ -41,7 +49,15 @@ export const highCorrelation = defineWarningRule({
           const v = m[i]?.[j];
           if (v === null || v === undefined || Math.abs(v) < t.highCorrelation) continue;
           if (cols[i] === target?.column || cols[j] === target?.column) continue;
-          out.push(raise('medium', [cols[i]!, cols[j]!], `"${cols[i]}" and "${cols[j]}" are highly correlated (${name} ${v.toFixed(3)})`, ['drop_columns', `drop one of "${cols[i]}" and "${cols[j]}"`], { value: v, threshold: t.highCorrelation }));
+          out.push(
+            raise(
+              'medium',
+              [cols[i]!, cols[j]!],
+              `"${cols[i]}" and "${cols[j]}" are highly correlated (${name} ${v.toFixed(3)})`,
+              ['drop_columns', `drop one of "${cols[i]}" and "${cols[j]}"`],
+              { value: v, threshold: t.highCorrelation },
+            ),
+          );
         }
       }
     };

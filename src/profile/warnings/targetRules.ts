@@ -11,7 +11,16 @@ export const singleClassTarget = defineWarningRule({
   run: ({ target }, raise) => {
     if (!target || target.problemType !== 'classification' || (target.classCount ?? 0) > 1) return [];
     const n = target.classCount ?? 0;
-    return [raise('high', [target.column], n === 0 ? `the target "${target.column}" has no values` : `the target "${target.column}" has a single class (${String(target.classes?.[0]?.value)}): every row of this batch has the same outcome, so no model can learn from it`, ['review', 'check the extract: the batch should contain every outcome'])];
+    return [
+      raise(
+        'high',
+        [target.column],
+        n === 0
+          ? `the target "${target.column}" has no values`
+          : `the target "${target.column}" has a single class (${String(target.classes?.[0]?.value)}): every row of this batch has the same outcome, so no model can learn from it`,
+        ['review', 'check the extract: the batch should contain every outcome'],
+      ),
+    ];
   },
 });
 
@@ -24,7 +33,15 @@ export const classImbalance = defineWarningRule({
   fixes: ['review'],
   run: ({ target, thresholds: t }, raise) => {
     if (!target?.imbalanceRatio || (target.classCount ?? 0) < 2 || target.imbalanceRatio < t.imbalanceRatio) return [];
-    return [raise('medium', [target.column], `the largest class of "${target.column}" is ${target.imbalanceRatio.toFixed(1)} times the smallest`, ['review', 'use class weights or stratified sampling in training; judge models by balanced accuracy or F1'], { value: target.imbalanceRatio, threshold: t.imbalanceRatio })];
+    return [
+      raise(
+        'medium',
+        [target.column],
+        `the largest class of "${target.column}" is ${target.imbalanceRatio.toFixed(1)} times the smallest`,
+        ['review', 'use class weights or stratified sampling in training; judge models by balanced accuracy or F1'],
+        { value: target.imbalanceRatio, threshold: t.imbalanceRatio },
+      ),
+    ];
   },
 });
 
@@ -39,7 +56,18 @@ export const rareTargetLabel = defineWarningRule({
     if (!target?.classes || (target.classCount ?? 0) < 2) return [];
     const rare = target.classes.filter((c) => c.share < t.rareLabelShare);
     if (rare.length === 0) return [];
-    return [raise('medium', [target.column], `${rare.length} class(es) of "${target.column}" are rare: ${rare.slice(0, 5).map((c) => `${String(c.value)} (${pct(c.share)})`).join(', ')}`, ['map_values', 'merge rare classes with map_values, or collect more examples'], { value: Math.min(...rare.map((c) => c.share)), threshold: t.rareLabelShare })];
+    return [
+      raise(
+        'medium',
+        [target.column],
+        `${rare.length} class(es) of "${target.column}" are rare: ${rare
+          .slice(0, 5)
+          .map((c) => `${String(c.value)} (${pct(c.share)})`)
+          .join(', ')}`,
+        ['map_values', 'merge rare classes with map_values, or collect more examples'],
+        { value: Math.min(...rare.map((c) => c.share)), threshold: t.rareLabelShare },
+      ),
+    ];
   },
 });
 
@@ -54,7 +82,18 @@ export const tooFewInstances = defineWarningRule({
     if (!target?.classes || (target.classCount ?? 0) < 2) return [];
     const few = target.classes.filter((c) => c.count < t.minInstancesPerClass);
     if (few.length === 0) return [];
-    return [raise('high', [target.column], `${few.length} class(es) of "${target.column}" have fewer than ${t.minInstancesPerClass} rows: ${few.slice(0, 5).map((c) => `${String(c.value)} (${c.count})`).join(', ')}`, ['map_values', 'merge those classes or drop their rows (filter) before training'], { value: Math.min(...few.map((c) => c.count)), threshold: t.minInstancesPerClass })];
+    return [
+      raise(
+        'high',
+        [target.column],
+        `${few.length} class(es) of "${target.column}" have fewer than ${t.minInstancesPerClass} rows: ${few
+          .slice(0, 5)
+          .map((c) => `${String(c.value)} (${c.count})`)
+          .join(', ')}`,
+        ['map_values', 'merge those classes or drop their rows (filter) before training'],
+        { value: Math.min(...few.map((c) => c.count)), threshold: t.minInstancesPerClass },
+      ),
+    ];
   },
 });
 
@@ -67,6 +106,14 @@ export const tooManyClasses = defineWarningRule({
   fixes: ['review'],
   run: ({ target, thresholds: t }, raise) => {
     if (!target || target.problemType !== 'classification' || (target.classCount ?? 0) <= t.maxClasses) return [];
-    return [raise('medium', [target.column], `the target "${target.column}" has ${target.classCount} classes`, ['review', 'use --problem-type regression if the target is a quantity, or group classes with map_values'], { value: target.classCount ?? 0, threshold: t.maxClasses })];
+    return [
+      raise(
+        'medium',
+        [target.column],
+        `the target "${target.column}" has ${target.classCount} classes`,
+        ['review', 'use --problem-type regression if the target is a quantity, or group classes with map_values'],
+        { value: target.classCount ?? 0, threshold: t.maxClasses },
+      ),
+    ];
   },
 });

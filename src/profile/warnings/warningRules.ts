@@ -5,7 +5,18 @@
  * `defineWarningRule` (in the rules file of its concern, or a new one) and list it here.
  */
 import { closest } from '../../core/closest.js';
-import { constantColumn, disguisedMissing, emptyColumn, highCardinality, idColumn, missingValues, mixedTypes, nearConstantColumn, outliers, skewed } from './columnRules.js';
+import {
+  constantColumn,
+  disguisedMissing,
+  emptyColumn,
+  highCardinality,
+  idColumn,
+  missingValues,
+  mixedTypes,
+  nearConstantColumn,
+  outliers,
+  skewed,
+} from './columnRules.js';
 import { anomalousSamples, championDegraded, drift, duplicateRows } from './datasetRules.js';
 import { highCorrelation, targetLeakage } from './relationRules.js';
 import { classImbalance, rareTargetLabel, singleClassTarget, tooFewInstances, tooManyClasses } from './targetRules.js';

@@ -22,7 +22,14 @@ export interface LoginLimits {
   knownMs: number;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perUserAddress: 5, backoffMs: 60_000, perIp: 20, perUser: 100, windowMs: 15 * 60_000, knownMs: 90 * 86_400_000 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perUserAddress: 5,
+  backoffMs: 60_000,
+  perIp: 20,
+  perUser: 100,
+  windowMs: 15 * 60_000,
+  knownMs: 90 * 86_400_000,
+};
 
 /** One counter: a database key and how it limits. */
 interface Rule {
@@ -48,7 +55,11 @@ export class LoginLimiter {
   /** Attempts being checked right now, per key: counted like failures so parallel guesses cannot slip past the limit. */
   private readonly pending = new Map<string, number>();
 
-  constructor(private readonly db: ProjectDb, readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly db: ProjectDb,
+    readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {
     migrateAuth(db);
   }
 
@@ -76,7 +87,9 @@ export class LoginLimiter {
     for (const rule of this.rules(name, ip)) {
       // Enough rows to know the count up to where the backoff stops growing.
       const cap = rule.backoff ? rule.limit + 16 : rule.limit;
-      const rows = this.db.prepare('SELECT at FROM auth_login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?').all(rule.key, since, cap) as Array<{ at: number }>;
+      const rows = this.db.prepare('SELECT at FROM auth_login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?').all(rule.key, since, cap) as Array<{
+        at: number;
+      }>;
       const pending = this.pending.get(rule.key) ?? 0;
       if (rows.length < rule.limit) {
         // Full only because of attempts still being checked: their outcome is known within a second.
@@ -129,7 +142,10 @@ export class LoginLimiter {
     const user = name.toLowerCase();
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM auth_login_failures WHERE key = ?').run(ip ? `pair:${user}|${ip}` : `user:${user}`);
-      if (ip) this.db.prepare('INSERT INTO auth_login_known (user, ip, at) VALUES (?, ?, ?) ON CONFLICT (user, ip) DO UPDATE SET at = excluded.at').run(user, ip, this.now());
+      if (ip)
+        this.db
+          .prepare('INSERT INTO auth_login_known (user, ip, at) VALUES (?, ?, ?) ON CONFLICT (user, ip) DO UPDATE SET at = excluded.at')
+          .run(user, ip, this.now());
     })();
   }
 }

@@ -8,7 +8,11 @@ export const SESSION_COOKIE = 'sluice_session';
  * https. The signature lets a forged or altered cookie be told apart without a database read.
  */
 export class SessionCookie {
-  constructor(private readonly secret: Buffer, private readonly maxAgeMs: number, private readonly secure: boolean) {}
+  constructor(
+    private readonly secret: Buffer,
+    private readonly maxAgeMs: number,
+    private readonly secure: boolean,
+  ) {}
 
   private mac(sid: string): string {
     return createHmac('sha256', this.secret).update(`sluice-session\n${sid}`).digest('base64url');

@@ -21,7 +21,12 @@ export interface Session {
   lastSeenAt: number;
 }
 
-interface Row { id_hash: string; user: string; created_at: number; last_seen_at: number }
+interface Row {
+  id_hash: string;
+  user: string;
+  created_at: number;
+  last_seen_at: number;
+}
 
 /** Refreshing `last_seen_at` on every request would write on every read; once a minute is precise enough for idle expiry. */
 const TOUCH_EVERY_MS = 60_000;
@@ -44,7 +49,8 @@ export class SessionStore {
     const id = randomBytes(24).toString('base64url');
     const t = this.now();
     this.purgeExpired();
-    this.db.prepare('INSERT INTO auth_sessions (id_hash, user, created_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)')
+    this.db
+      .prepare('INSERT INTO auth_sessions (id_hash, user, created_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)')
       .run(hashSecret(id), user, t, t, info.ip ?? null, info.userAgent?.slice(0, 300) ?? null);
     return id;
   }
@@ -76,7 +82,8 @@ export class SessionStore {
   /** Deletes sessions past either limit. */
   purgeExpired(): number {
     const t = this.now();
-    return this.db.prepare('DELETE FROM auth_sessions WHERE last_seen_at < ? OR created_at < ?').run(t - this.limits.idleMs, t - this.limits.absoluteMs).changes;
+    return this.db.prepare('DELETE FROM auth_sessions WHERE last_seen_at < ? OR created_at < ?').run(t - this.limits.idleMs, t - this.limits.absoluteMs)
+      .changes;
   }
 
   /** How many sessions a user has open. */

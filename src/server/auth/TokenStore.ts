@@ -21,10 +21,26 @@ export interface TokenInfo {
 /** What a presented token resolves to. */
 export type TokenCheck = { ok: true; token: TokenInfo } | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; token?: TokenInfo };
 
-interface Row { id: string; user: string; name: string | null; created_at: number; expires_at: number | null; last_used_at: number | null; revoked_at: number | null }
+interface Row {
+  id: string;
+  user: string;
+  name: string | null;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
-const info = (r: Row): TokenInfo => ({ id: r.id, user: r.user, name: r.name, createdAt: iso(r.created_at)!, expiresAt: iso(r.expires_at), lastUsedAt: iso(r.last_used_at), revokedAt: iso(r.revoked_at) });
+const info = (r: Row): TokenInfo => ({
+  id: r.id,
+  user: r.user,
+  name: r.name,
+  createdAt: iso(r.created_at)!,
+  expiresAt: iso(r.expires_at),
+  lastUsedAt: iso(r.last_used_at),
+  revokedAt: iso(r.revoked_at),
+});
 const COLUMNS = 'id, user, name, created_at, expires_at, last_used_at, revoked_at';
 
 /**
@@ -32,7 +48,10 @@ const COLUMNS = 'id, user, name, created_at, expires_at, last_used_at, revoked_a
  * (256 bits) shown once at creation; the database keeps its SHA-256 hash.
  */
 export class TokenStore {
-  constructor(private readonly db: ProjectDb, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly db: ProjectDb,
+    private readonly now: () => number = Date.now,
+  ) {
     migrateAuth(db);
   }
 
@@ -42,14 +61,18 @@ export class TokenStore {
    */
   create(user: string, opts: { name?: string | undefined; expiresAt?: number | undefined } = {}): { token: string; info: TokenInfo } {
     if (opts.name !== undefined && opts.name.length > 200) {
-      throw new SluiceError('TOKEN_BAD_NAME', 'a token label has at most 200 characters', { hint: 'give a short label such as "laptop" or "ci"', location: { field: 'name' } });
+      throw new SluiceError('TOKEN_BAD_NAME', 'a token label has at most 200 characters', {
+        hint: 'give a short label such as "laptop" or "ci"',
+        location: { field: 'name' },
+      });
     }
     if (opts.expiresAt !== undefined && !(opts.expiresAt > this.now())) {
       throw new SluiceError('TOKEN_BAD_EXPIRY', 'the expiry is in the past', { hint: 'give a duration such as 90d', location: { field: 'expires' } });
     }
     const id = `tok_${randomBytes(6).toString('hex')}`;
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    this.db.prepare('INSERT INTO auth_tokens (id, token_hash, user, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.db
+      .prepare('INSERT INTO auth_tokens (id, token_hash, user, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, hashSecret(token), user, opts.name ?? null, this.now(), opts.expiresAt ?? null);
     return { token, info: this.get(id)! };
   }
@@ -61,9 +84,10 @@ export class TokenStore {
 
   /** Every token (or a user's), newest first. */
   list(opts: { user?: string } = {}): TokenInfo[] {
-    const rows = opts.user === undefined
-      ? this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens ORDER BY created_at DESC, id`).all()
-      : this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens WHERE user = ? COLLATE NOCASE ORDER BY created_at DESC, id`).all(opts.user);
+    const rows =
+      opts.user === undefined
+        ? this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens ORDER BY created_at DESC, id`).all()
+        : this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens WHERE user = ? COLLATE NOCASE ORDER BY created_at DESC, id`).all(opts.user);
     return (rows as Row[]).map(info);
   }
 
@@ -71,7 +95,8 @@ export class TokenStore {
   revoke(id: string): TokenInfo {
     const before = this.get(id);
     if (!before) throw new SluiceError('TOKEN_NOT_FOUND', `no API token ${id}`, { httpStatus: 404, hint: 'list the tokens with `sluice tokens list`' });
-    if (before.revokedAt) throw new SluiceError('TOKEN_ALREADY_REVOKED', `API token ${id} was already revoked at ${before.revokedAt}`, { httpStatus: 409, hint: 'nothing to do' });
+    if (before.revokedAt)
+      throw new SluiceError('TOKEN_ALREADY_REVOKED', `API token ${id} was already revoked at ${before.revokedAt}`, { httpStatus: 409, hint: 'nothing to do' });
     this.db.prepare('UPDATE auth_tokens SET revoked_at = ? WHERE id = ?').run(this.now(), id);
     return this.get(id)!;
   }

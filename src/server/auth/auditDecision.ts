@@ -19,8 +19,16 @@ export function auditDecision(gate: Pick<AuthGate, 'audit'>, d: ApprovalOutcome 
     `via ${d.via === 'token' ? 'approval link' : d.via === 'approver' ? 'signed-in user or API token' : d.via}`,
     d.comment ? `comment: ${d.comment}` : '',
     d.reason ? `reason: ${d.reason}` : '',
-  ].filter(Boolean).join('; ');
-  gate.audit({ actor: d.by, action: d.decision === 'approved' ? 'approval.approve' : 'approval.reject', target: `execution:${d.executionId}`, detail, ip: ip ?? d.ip ?? null });
+  ]
+    .filter(Boolean)
+    .join('; ');
+  gate.audit({
+    actor: d.by,
+    action: d.decision === 'approved' ? 'approval.approve' : 'approval.reject',
+    target: `execution:${d.executionId}`,
+    detail,
+    ip: ip ?? d.ip ?? null,
+  });
 }
 
 /**

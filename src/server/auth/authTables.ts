@@ -10,7 +10,7 @@ export function migrateAuth(db: ProjectDb): void {
 
 /** The authentication tables' migrations. Append-only: add migrations, never edit one. */
 export const AUTH_MIGRATIONS: readonly string[] = [
-    `CREATE TABLE auth_sessions (
+  `CREATE TABLE auth_sessions (
        id_hash TEXT PRIMARY KEY,
        user TEXT NOT NULL,
        created_at INTEGER NOT NULL,
@@ -39,6 +39,6 @@ export const AUTH_MIGRATIONS: readonly string[] = [
      CREATE INDEX auth_audit_action ON auth_audit(action, id);
      CREATE TABLE auth_login_failures (key TEXT NOT NULL, at INTEGER NOT NULL);
      CREATE INDEX auth_login_failures_key ON auth_login_failures(key, at);`,
-    // Addresses a user signed in from: exempt from the per-name limit, so guesses from elsewhere cannot lock the user out there.
-    `CREATE TABLE auth_login_known (user TEXT NOT NULL, ip TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (user, ip));`,
+  // Addresses a user signed in from: exempt from the per-name limit, so guesses from elsewhere cannot lock the user out there.
+  `CREATE TABLE auth_login_known (user TEXT NOT NULL, ip TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (user, ip));`,
 ];

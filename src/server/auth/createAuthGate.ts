@@ -36,9 +36,7 @@ export interface AuthGateOptions {
 }
 
 /** The outcome of a name and password check. */
-export type LoginResult =
-  | { ok: true; user: User; sessionId: string }
-  | { ok: false; status: 401 | 429; message: string; retryAfter?: number };
+export type LoginResult = { ok: true; user: User; sessionId: string } | { ok: false; status: 401 | 429; message: string; retryAfter?: number };
 
 /** The AuthGate plus what the server and the CLI need to run it. */
 export interface ServerAuthGate extends AuthGate {
@@ -115,7 +113,10 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
   const cookies = new SessionCookie(opts.secret, sessions.limits.absoluteMs, secure);
 
   const tokenError = (code: string, message: string) =>
-    new SluiceError(code, message, { httpStatus: 401, hint: 'create a new token with `sluice tokens create --user NAME` and send it as "Authorization: Bearer <token>"' });
+    new SluiceError(code, message, {
+      httpStatus: 401,
+      hint: 'create a new token with `sluice tokens create --user NAME` and send it as "Authorization: Bearer <token>"',
+    });
 
   const resolve = (req: FastifyRequest): Identity => {
     const authz = req.headers.authorization;
@@ -195,7 +196,12 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
   };
 
   const gate: ServerAuthGate = {
-    sessions, tokens, limiter, auditTrail, home, findUser,
+    sessions,
+    tokens,
+    limiter,
+    auditTrail,
+    home,
+    findUser,
 
     users: () => opts.config.approvers.map((a) => ({ name: a.name, email: a.email, role: a.role, hasPassword: Boolean(a.passwordHash) })),
 
@@ -239,12 +245,16 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
 
     async login(name, password, meta) {
       if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
-        throw new SluiceError('LOGIN_BAD_INPUT', 'type your name (at most 200 characters)', { location: { field: 'name' }, hint: 'the name is the one in sluice.yaml approvers' });
+        throw new SluiceError('LOGIN_BAD_INPUT', 'type your name (at most 200 characters)', {
+          location: { field: 'name' },
+          hint: 'the name is the one in sluice.yaml approvers',
+        });
       }
       checkPasswordInput(password);
       const who = name.trim();
       const retryAfter = limiter.retryAfter(who, meta.ip);
-      if (retryAfter > 0) return { ok: false, status: 429, retryAfter, message: `Too many failed sign-ins. Try again in ${Math.ceil(retryAfter / 60)} minute(s).` };
+      if (retryAfter > 0)
+        return { ok: false, status: 429, retryAfter, message: `Too many failed sign-ins. Try again in ${Math.ceil(retryAfter / 60)} minute(s).` };
       const a = findUser(who);
       const release = limiter.begin(who, meta.ip);
       let ok: boolean;
@@ -286,4 +296,3 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
   };
   return gate;
 }
-

@@ -13,7 +13,9 @@ export interface LoginPageInput {
 
 /** The login form (GET/POST /login). */
 export function loginPage(p: LoginPageInput): string {
-  return layout('Sign in', html`<h1>Sign in to Sluice</h1>
+  return layout(
+    'Sign in',
+    html`<h1>Sign in to Sluice</h1>
 ${p.error ? html`<p class="refused" role="alert">${p.error}</p>` : ''}
 ${p.signedInAs ? html`<p>You are signed in as <strong>${p.signedInAs}</strong>. Sign in again to switch user.</p>` : ''}
 <form method="post" action="/login">
@@ -23,7 +25,8 @@ ${p.signedInAs ? html`<p>You are signed in as <strong>${p.signedInAs}</strong>. 
 <p><label for="password">Password</label><br><input type="password" id="password" name="password" autocomplete="current-password" required maxlength="1024" ${p.name ? html`autofocus` : ''} style="width:100%;box-sizing:border-box;font:inherit;padding:.4rem"></p>
 <button type="submit">Sign in</button>
 </form>
-<p><small>Approval links from messages work without signing in.</small></p>`);
+<p><small>Approval links from messages work without signing in.</small></p>`,
+  );
 }
 
 /** A short page for refusals (403 for a weak role, CSRF failures). */

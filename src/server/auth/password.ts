@@ -28,7 +28,10 @@ export function checkPasswordInput(password: unknown): string {
     throw new SluiceError('PASSWORD_MISSING', 'no password given', { hint: 'type a password (at least 8 characters)', location: { field: 'password' } });
   }
   if (password.length > MAX_PASSWORD_LENGTH) {
-    throw new SluiceError('PASSWORD_TOO_LONG', `the password is ${password.length} characters; at most ${MAX_PASSWORD_LENGTH} are accepted`, { hint: 'use a shorter password', location: { field: 'password' } });
+    throw new SluiceError('PASSWORD_TOO_LONG', `the password is ${password.length} characters; at most ${MAX_PASSWORD_LENGTH} are accepted`, {
+      hint: 'use a shorter password',
+      location: { field: 'password' },
+    });
   }
   return password;
 }
@@ -43,7 +46,10 @@ export function checkPasswordInput(password: unknown): string {
 export async function hashPassword(password: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
   checkPasswordInput(password);
   if (password.length < 8) {
-    throw new SluiceError('PASSWORD_TOO_SHORT', 'the password is shorter than 8 characters', { hint: 'choose a longer password; a few random words are easy to type and hard to guess', location: { field: 'password' } });
+    throw new SluiceError('PASSWORD_TOO_SHORT', 'the password is shorter than 8 characters', {
+      hint: 'choose a longer password; a few random words are easy to type and hard to guess',
+      location: { field: 'password' },
+    });
   }
   const salt = randomBytes(16);
   const key = await scryptAsync(password, salt, params);

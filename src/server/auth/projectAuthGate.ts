@@ -19,7 +19,11 @@ export function projectAuthGate(project: Project, db: ProjectDb, extra: Partial<
   return createAuthGate({
     db,
     // Read at each request: a user removed from sluice.yaml or demoted loses their rights at once.
-    config: { get approvers() { return users.current(); } },
+    config: {
+      get approvers() {
+        return users.current();
+      },
+    },
     secret: loadServerSecret(project.paths.stateDir),
     secureCookies: (project.config.server.publicUrl ?? '').startsWith('https:'),
     sessions: {

@@ -22,14 +22,20 @@ export function loadServerSecret(stateDir: string): Buffer {
     writeFileSync(path, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new SluiceError('SECRET_UNWRITABLE', `cannot create the server secret ${path}: ${(e as Error).message}`, { hint: 'check that the state folder is writable by the user running sluice', location: { file: path } });
+      throw new SluiceError('SECRET_UNWRITABLE', `cannot create the server secret ${path}: ${(e as Error).message}`, {
+        hint: 'check that the state folder is writable by the user running sluice',
+        location: { file: path },
+      });
     }
   }
   // A secret others can read lets them forge sessions: tighten it rather than serve with it open.
   if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
   const text = readFileSync(path, 'utf8').trim();
   if (!/^[0-9a-f]{64,}$/i.test(text)) {
-    throw new SluiceError('SECRET_INVALID', `${path} does not hold a secret Sluice wrote (64 or more hex digits)`, { hint: 'delete the file; a new one is created on the next start (everybody will have to log in again)', location: { file: path } });
+    throw new SluiceError('SECRET_INVALID', `${path} does not hold a secret Sluice wrote (64 or more hex digits)`, {
+      hint: 'delete the file; a new one is created on the next start (everybody will have to log in again)',
+      location: { file: path },
+    });
   }
   return Buffer.from(text, 'hex');
 }

@@ -20,25 +20,44 @@ export function adminRoutes(app: FastifyInstance, s: ConsoleScope): void {
   app.get(`${b}/settings`, consoleRoute(s, 'viewer', { ok: pageOk('The configuration, secrets redacted'), errors: {} }), async (req, reply) => {
     const { project } = runtime;
     const { pipeline: _p, ...config } = project.config;
-    return sendHtml(reply, 200, settingsPage(s.frame(req, reply), {
-      root: project.root, configFile: project.file,
-      settings: flattenSettings(redactConfig(config)),
-      pipeline: { name: project.pipeline.name, states: Object.keys(project.pipeline.states) },
-    }));
+    return sendHtml(
+      reply,
+      200,
+      settingsPage(s.frame(req, reply), {
+        root: project.root,
+        configFile: project.file,
+        settings: flattenSettings(redactConfig(config)),
+        pipeline: { name: project.pipeline.name, states: Object.keys(project.pipeline.states) },
+      }),
+    );
   });
 
   // Approvers and admins: the log holds who did what from which address.
-  app.get(`${b}/audit`, consoleRoute(s, 'approver', {
-    query: z.object({ actor: formText('Only entries by this user'), action: formText('Only entries of this action (e.g. approval.decide)'), before: formText('Entries older than this entry id (the Older link)') }),
-    ok: pageOk('The audit log, newest first, 50 a page'),
-    errors: { 400: 'before is not an entry id (BAD_PAGE)' },
-  }), async (req, reply) => {
-    const actor = qs(req.query, 'actor')?.slice(0, 200);
-    const action = qs(req.query, 'action')?.slice(0, 200);
-    const beforeRaw = qs(req.query, 'before');
-    const before = beforeRaw === undefined ? undefined : Number(beforeRaw);
-    if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new SluiceError('BAD_PAGE', `before must be an entry id, not ${quoteValue(beforeRaw)}`, { httpStatus: 400, hint: 'use the Older link' });
-    const rows = auth.auditLog({ limit: AUDIT_PAGE + 1, ...(before !== undefined ? { before } : {}), ...(actor ? { actor } : {}), ...(action ? { action } : {}) });
-    return sendHtml(reply, 200, auditPage(s.frame(req, reply), { actor, action, before }, rows.slice(0, AUDIT_PAGE), rows.length > AUDIT_PAGE));
-  });
+  app.get(
+    `${b}/audit`,
+    consoleRoute(s, 'approver', {
+      query: z.object({
+        actor: formText('Only entries by this user'),
+        action: formText('Only entries of this action (e.g. approval.decide)'),
+        before: formText('Entries older than this entry id (the Older link)'),
+      }),
+      ok: pageOk('The audit log, newest first, 50 a page'),
+      errors: { 400: 'before is not an entry id (BAD_PAGE)' },
+    }),
+    async (req, reply) => {
+      const actor = qs(req.query, 'actor')?.slice(0, 200);
+      const action = qs(req.query, 'action')?.slice(0, 200);
+      const beforeRaw = qs(req.query, 'before');
+      const before = beforeRaw === undefined ? undefined : Number(beforeRaw);
+      if (before !== undefined && (!Number.isInteger(before) || before < 1))
+        throw new SluiceError('BAD_PAGE', `before must be an entry id, not ${quoteValue(beforeRaw)}`, { httpStatus: 400, hint: 'use the Older link' });
+      const rows = auth.auditLog({
+        limit: AUDIT_PAGE + 1,
+        ...(before !== undefined ? { before } : {}),
+        ...(actor ? { actor } : {}),
+        ...(action ? { action } : {}),
+      });
+      return sendHtml(reply, 200, auditPage(s.frame(req, reply), { actor, action, before }, rows.slice(0, AUDIT_PAGE), rows.length > AUDIT_PAGE));
+    },
+  );
 }

@@ -97,4 +97,3 @@ export function consoleLayout(frame: Frame, title: string, active: Section | und
 <main id="main" tabindex="-1">${body}</main>
 </body></html>`.toString();
 }
-

@@ -49,11 +49,24 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions):
   // Scoped to this plugin: the API keeps answering errors as JSON.
   app.setErrorHandler((e, req, reply) => {
     const validation = (e as { validation?: unknown }).validation !== undefined;
-    const err = isSluiceError(e) ? e : toSluiceError(e, validation ? 'BAD_REQUEST' : 'INTERNAL', validation ? 400 : ((e as { statusCode?: number }).statusCode ?? 500));
+    const err = isSluiceError(e)
+      ? e
+      : toSluiceError(e, validation ? 'BAD_REQUEST' : 'INTERNAL', validation ? 400 : ((e as { statusCode?: number }).statusCode ?? 500));
     if (err.httpStatus >= 500) req.log.error({ err: e }, 'console page failed');
-    const message = err.httpStatus >= 500 ? 'The page could not be built; the error is in the server log.' : String(boundErrorBody({ code: err.code, message: err.message }, 4096).message);
+    const message =
+      err.httpStatus >= 500
+        ? 'The page could not be built; the error is in the server log.'
+        : String(boundErrorBody({ code: err.code, message: err.message }, 4096).message);
     const user = opts.auth.userOf(req);
-    if (!user) return sendHtml(reply, err.httpStatus, layout('Refused', html`<h1>Refused</h1><div class="refused"><p>${message}</p>${err.hint ? html`<p>${err.hint}</p>` : ''}</div><p><a href="/login">Sign in</a></p>`));
+    if (!user)
+      return sendHtml(
+        reply,
+        err.httpStatus,
+        layout(
+          'Refused',
+          html`<h1>Refused</h1><div class="refused"><p>${message}</p>${err.hint ? html`<p>${err.hint}</p>` : ''}</div><p><a href="/login">Sign in</a></p>`,
+        ),
+      );
     return sendHtml(reply, err.httpStatus, errorPage(s.frame(req, reply), err.httpStatus, message, err.hint));
   });
 

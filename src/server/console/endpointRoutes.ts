@@ -37,35 +37,54 @@ export function endpointRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return sendHtml(reply, status, endpointPage(s.frame(req, reply), data));
   };
 
-  app.get(`${b}/endpoint`, consoleRoute(s, 'viewer', { ok: pageOk('The endpoint: the model it serves, its version, and a form to try a prediction'), errors: {} }), async (req, reply) => render(req, reply, 200, {}));
+  app.get(
+    `${b}/endpoint`,
+    consoleRoute(s, 'viewer', { ok: pageOk('The endpoint: the model it serves, its version, and a form to try a prediction'), errors: {} }),
+    async (req, reply) => render(req, reply, 200, {}),
+  );
 
-  app.post(`${b}/endpoint/predict`, consoleRoute(s, 'viewer', {
-    body: formFields(z.object({ csrf: csrfField, format: z.enum(['csv', 'json']).optional().meta({ description: 'How the records are written (default csv)' }), records: formText('The records, as POST /invocations reads them (at most 100)') })),
-    ok: pageOk('The endpoint page with the predictions'),
-    errors: { 400: 'Records that cannot be scored: the page again, with the error', 403: 'No valid CSRF token', 413: 'The form is larger than 200 kB', 503: 'No model is loaded: the page again, saying so' },
-  }), async (req, reply) => {
-    auth.checkCsrf(req, SUBJECT);
-    const format = field(req.body, 'format') === 'json' ? 'json' : 'csv';
-    const body = (field(req.body, 'records') ?? '').slice(0, 100_000);
-    const lease = endpoint?.host.acquire();
-    try {
-      if (!lease) throw new SluiceError('ENDPOINT_NO_MODEL', 'no model is loaded', { httpStatus: 503, hint: 'promote an approved version to champion' });
-      const p = lease.predictor;
-      const parsed = parseInvocation(format === 'csv' ? 'text/csv' : 'application/json', body, p.inputs, MAX_RECORDS, p.missing);
-      if (parsed.ids) throw new SluiceError('CONSOLE_NO_LOOKUP', 'the console scores records, not record ids', { hint: 'paste the records themselves' });
-      const results = await p.predict(parsed.records);
-      const bad = results.findIndex(isRecordError);
-      if (bad >= 0) {
-        const e = (results[bad] as { error: { code: string; message: string; hint?: string } }).error;
-        throw new SluiceError(e.code, `record ${bad + 1}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}) });
+  app.post(
+    `${b}/endpoint/predict`,
+    consoleRoute(s, 'viewer', {
+      body: formFields(
+        z.object({
+          csrf: csrfField,
+          format: z.enum(['csv', 'json']).optional().meta({ description: 'How the records are written (default csv)' }),
+          records: formText('The records, as POST /invocations reads them (at most 100)'),
+        }),
+      ),
+      ok: pageOk('The endpoint page with the predictions'),
+      errors: {
+        400: 'Records that cannot be scored: the page again, with the error',
+        403: 'No valid CSRF token',
+        413: 'The form is larger than 200 kB',
+        503: 'No model is loaded: the page again, saying so',
+      },
+    }),
+    async (req, reply) => {
+      auth.checkCsrf(req, SUBJECT);
+      const format = field(req.body, 'format') === 'json' ? 'json' : 'csv';
+      const body = (field(req.body, 'records') ?? '').slice(0, 100_000);
+      const lease = endpoint?.host.acquire();
+      try {
+        if (!lease) throw new SluiceError('ENDPOINT_NO_MODEL', 'no model is loaded', { httpStatus: 503, hint: 'promote an approved version to champion' });
+        const p = lease.predictor;
+        const parsed = parseInvocation(format === 'csv' ? 'text/csv' : 'application/json', body, p.inputs, MAX_RECORDS, p.missing);
+        if (parsed.ids) throw new SluiceError('CONSOLE_NO_LOOKUP', 'the console scores records, not record ids', { hint: 'paste the records themselves' });
+        const results = await p.predict(parsed.records);
+        const bad = results.findIndex(isRecordError);
+        if (bad >= 0) {
+          const e = (results[bad] as { error: { code: string; message: string; hint?: string } }).error;
+          throw new SluiceError(e.code, `record ${bad + 1}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}) });
+        }
+        return render(req, reply, 200, { format, body, result: { predictions: results as Prediction[], version: p.version } });
+      } catch (e) {
+        const err = toSluiceError(e);
+        if (err.httpStatus >= 500 && err.code !== 'ENDPOINT_NO_MODEL') req.log.error({ err: e }, 'console prediction failed');
+        return render(req, reply, err.httpStatus, { format, body, result: { error: { code: err.code, message: err.message, hint: err.hint } } });
+      } finally {
+        lease?.release();
       }
-      return render(req, reply, 200, { format, body, result: { predictions: results as Prediction[], version: p.version } });
-    } catch (e) {
-      const err = toSluiceError(e);
-      if (err.httpStatus >= 500 && err.code !== 'ENDPOINT_NO_MODEL') req.log.error({ err: e }, 'console prediction failed');
-      return render(req, reply, err.httpStatus, { format, body, result: { error: { code: err.code, message: err.message, hint: err.hint } } });
-    } finally {
-      lease?.release();
-    }
-  });
+    },
+  );
 }

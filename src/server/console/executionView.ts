@@ -39,9 +39,15 @@ export function executionView(runtime: ProjectRuntime, execution: ExecutionRecor
     history,
     results,
     findings: extractFindings(results),
-    pending: p && (execution.status === 'waiting' || execution.status === 'running')
-      ? { step: p.step, requestedAt: p.requested.at, expiresAt: p.requested.data.expiresAt as string | undefined, approvers: (p.requested.data.approvers as string[] | null | undefined) ?? null }
-      : undefined,
+    pending:
+      p && (execution.status === 'waiting' || execution.status === 'running')
+        ? {
+            step: p.step,
+            requestedAt: p.requested.at,
+            expiresAt: p.requested.data.expiresAt as string | undefined,
+            approvers: (p.requested.data.approvers as string[] | null | undefined) ?? null,
+          }
+        : undefined,
     drift: readDrift(join(dir, 'report.json'), results),
     hasReport: existsSync(join(dir, 'report.html')),
   };

@@ -9,7 +9,12 @@ export function badge(status: string): SafeHtml {
  * A table inside a sideways-scrolling box, with a caption for screen readers. With `stack`, each
  * row becomes a card on a phone: every cell is labelled with its column (a `data-label` the CSS shows).
  */
-export function table(caption: string, head: readonly string[], rows: readonly SafeHtml[], opts: { visibleCaption?: boolean; numeric?: readonly number[]; stack?: boolean } = {}): SafeHtml {
+export function table(
+  caption: string,
+  head: readonly string[],
+  rows: readonly SafeHtml[],
+  opts: { visibleCaption?: boolean; numeric?: readonly number[]; stack?: boolean } = {},
+): SafeHtml {
   const numeric = new Set(opts.numeric ?? []);
   const body = opts.stack ? rows.map((r) => labelCells(r, head)) : rows;
   return html`<div class="scroll"><table${opts.stack ? html` class="stack"` : ''}><caption${opts.visibleCaption ? '' : html` class="sr"`}>${caption}</caption>

@@ -60,11 +60,16 @@ function conditionLabel(c: unknown): string {
 
 function kindLabel(s: State): string {
   switch (s.type) {
-    case 'task': return `task ${s.activity ?? 'command'}`;
-    case 'parallel': return `parallel: ${s.branches.map((b) => b.name).join(' | ')}`;
-    case 'succeed': return s.outcome ? `end: ${s.outcome}` : 'end';
-    case 'fail': return `fail ${s.error}`;
-    default: return s.type;
+    case 'task':
+      return `task ${s.activity ?? 'command'}`;
+    case 'parallel':
+      return `parallel: ${s.branches.map((b) => b.name).join(' | ')}`;
+    case 'succeed':
+      return s.outcome ? `end: ${s.outcome}` : 'end';
+    case 'fail':
+      return `fail ${s.error}`;
+    default:
+      return s.type;
   }
 }
 

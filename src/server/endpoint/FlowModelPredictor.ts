@@ -47,7 +47,10 @@ export class FlowModelPredictor implements Predictor {
     }
     this.labels = [...model.labels];
     // Only the raw columns the flow and the model read are required (= the manifest's inputSignature).
-    const serving = pruneForServing(fitted, model.schema.map((s) => s.name));
+    const serving = pruneForServing(
+      fitted,
+      model.schema.map((s) => s.name),
+    );
     this.inputs = requiredInputs(serving, 'serve');
     this.transform = compileRecordTransform(serving);
     this.missing = fittedMissing(fitted);
@@ -81,7 +84,11 @@ export class FlowModelPredictor implements Predictor {
 
   /** Scores rows already transformed by the flow (the feature store's records). */
   predictFeatures(rows: Record<string, unknown>[]): PredictionResult[] {
-    return this.score(rows, rows.map((_, i) => i), new Array(rows.length));
+    return this.score(
+      rows,
+      rows.map((_, i) => i),
+      new Array(rows.length),
+    );
   }
 
   private predictChunk(records: Record<string, unknown>[]): PredictionResult[] {
@@ -96,7 +103,15 @@ export class FlowModelPredictor implements Predictor {
         at.push(i);
       } else {
         const e = t.error;
-        out[i] = { error: { record: i, code: e.code, message: e.message.replace(/^record \d+: /, ''), ...(e.location?.field !== undefined ? { field: e.location.field } : {}), ...(e.hint ? { hint: e.hint } : {}) } };
+        out[i] = {
+          error: {
+            record: i,
+            code: e.code,
+            message: e.message.replace(/^record \d+: /, ''),
+            ...(e.location?.field !== undefined ? { field: e.location.field } : {}),
+            ...(e.hint ? { hint: e.hint } : {}),
+          },
+        };
       }
     }
     return this.score(rows, at, out);

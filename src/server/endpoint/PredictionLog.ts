@@ -81,7 +81,16 @@ export class PredictionLog {
     const at = new Date().toISOString();
     for (let i = 0; i < predictions.length; i++) {
       const p = predictions[i]!;
-      this.buffer.push({ at, requestId, record: i, model, version, input: JSON.stringify(records[i] ?? {}), label: p.predicted_label, probabilities: JSON.stringify(p.probabilities) });
+      this.buffer.push({
+        at,
+        requestId,
+        record: i,
+        model,
+        version,
+        input: JSON.stringify(records[i] ?? {}),
+        label: p.predicted_label,
+        probabilities: JSON.stringify(p.probabilities),
+      });
     }
     return requestId;
   }

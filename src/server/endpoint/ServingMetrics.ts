@@ -91,8 +91,12 @@ export class ServingMetrics {
       return { model, version };
     };
     out.push('# HELP sluice_invocations_total Requests to /invocations by model version and HTTP status.', '# TYPE sluice_invocations_total counter');
-    for (const [k, m] of this.requests) for (const [status, n] of m) out.push(`sluice_invocations_total${labelText({ ...split(k), status: String(status) })} ${n}`);
-    out.push('# HELP sluice_invocation_errors_total Failed requests to /invocations by model version and error code.', '# TYPE sluice_invocation_errors_total counter');
+    for (const [k, m] of this.requests)
+      for (const [status, n] of m) out.push(`sluice_invocations_total${labelText({ ...split(k), status: String(status) })} ${n}`);
+    out.push(
+      '# HELP sluice_invocation_errors_total Failed requests to /invocations by model version and error code.',
+      '# TYPE sluice_invocation_errors_total counter',
+    );
     for (const [k, m] of this.errors) for (const [code, n] of m) out.push(`sluice_invocation_errors_total${labelText({ ...split(k), code })} ${n}`);
     out.push('# HELP sluice_invocation_duration_seconds Time from request received to response ready.', '# TYPE sluice_invocation_duration_seconds histogram');
     for (const [k, h] of this.latency) {
@@ -106,7 +110,11 @@ export class ServingMetrics {
     for (const [k, n] of this.records) out.push(`sluice_records_predicted_total${labelText(split(k))} ${n}`);
     out.push('# HELP sluice_model_loaded The model version the endpoint serves (1).', '# TYPE sluice_model_loaded gauge');
     if (this.loaded) out.push(`sluice_model_loaded${labelText(this.loaded)} 1`);
-    out.push('# HELP sluice_model_swaps_total Times the served model was replaced.', '# TYPE sluice_model_swaps_total counter', `sluice_model_swaps_total ${this.swaps}`);
+    out.push(
+      '# HELP sluice_model_swaps_total Times the served model was replaced.',
+      '# TYPE sluice_model_swaps_total counter',
+      `sluice_model_swaps_total ${this.swaps}`,
+    );
     for (const c of this.collectors) {
       out.push(`# HELP ${c.name} ${c.help}`, `# TYPE ${c.name} ${c.type}`);
       let samples: GaugeSample[];

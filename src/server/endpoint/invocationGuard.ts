@@ -29,7 +29,9 @@ export type InvocationGuard = (req: FastifyRequest, reply: FastifyReply) => Prom
  */
 export function invocationGuard(config: EndpointConfig, env: NodeJS.ProcessEnv = process.env, now: () => number = Date.now): InvocationGuard | undefined {
   const digests = config.auth ? tokenDigests(config.auth, env) : undefined;
-  const limiter = config.rateLimit ? tokenBucket(config.rateLimit.perSecond, config.rateLimit.burst ?? Math.max(1, Math.floor(config.rateLimit.perSecond)), now) : undefined;
+  const limiter = config.rateLimit
+    ? tokenBucket(config.rateLimit.perSecond, config.rateLimit.burst ?? Math.max(1, Math.floor(config.rateLimit.perSecond)), now)
+    : undefined;
   if (!digests && !limiter) return undefined;
   return async (req, reply) => {
     let caller = `ip:${req.ip}`;
@@ -49,11 +51,15 @@ export function invocationGuard(config: EndpointConfig, env: NodeJS.ProcessEnv =
     if (wait !== undefined) {
       const seconds = Math.max(1, Math.ceil(wait / 1000));
       void reply.header('retry-after', String(seconds));
-      throw new SluiceError('ENDPOINT_RATE_LIMITED', `too many requests: at most ${config.rateLimit!.perSecond} per second (bursts of ${config.rateLimit!.burst ?? Math.max(1, Math.floor(config.rateLimit!.perSecond))})`, {
-        httpStatus: 429,
-        retryable: true,
-        hint: `retry after ${seconds} s, or raise endpoint.rateLimit in sluice.yaml`,
-      });
+      throw new SluiceError(
+        'ENDPOINT_RATE_LIMITED',
+        `too many requests: at most ${config.rateLimit!.perSecond} per second (bursts of ${config.rateLimit!.burst ?? Math.max(1, Math.floor(config.rateLimit!.perSecond))})`,
+        {
+          httpStatus: 429,
+          retryable: true,
+          hint: `retry after ${seconds} s, or raise endpoint.rateLimit in sluice.yaml`,
+        },
+      );
     }
   };
 }
@@ -62,10 +68,18 @@ function tokenDigests(auth: NonNullable<EndpointConfig['auth']>, env: NodeJS.Pro
   const tokens = [...(auth.tokens ?? [])];
   if (auth.tokenEnv) tokens.push(...(env[auth.tokenEnv] ?? '').split(/[\s,]+/).filter((t) => t !== ''));
   if (tokens.length === 0) {
-    throw new SluiceError('ENDPOINT_AUTH_NO_TOKENS', auth.tokenEnv ? `endpoint.auth.tokenEnv names ${auth.tokenEnv}, which is not set or empty, and endpoint.auth.tokens lists none` : 'endpoint.auth lists no tokens', {
-      location: { field: 'endpoint.auth' },
-      hint: auth.tokenEnv ? `set ${auth.tokenEnv} to the accepted tokens (comma-separated) before starting the server` : 'give endpoint.auth.tokenEnv (an environment variable) or endpoint.auth.tokens',
-    });
+    throw new SluiceError(
+      'ENDPOINT_AUTH_NO_TOKENS',
+      auth.tokenEnv
+        ? `endpoint.auth.tokenEnv names ${auth.tokenEnv}, which is not set or empty, and endpoint.auth.tokens lists none`
+        : 'endpoint.auth lists no tokens',
+      {
+        location: { field: 'endpoint.auth' },
+        hint: auth.tokenEnv
+          ? `set ${auth.tokenEnv} to the accepted tokens (comma-separated) before starting the server`
+          : 'give endpoint.auth.tokenEnv (an environment variable) or endpoint.auth.tokens',
+      },
+    );
   }
   return tokens.map(sha256);
 }

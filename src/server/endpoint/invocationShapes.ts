@@ -14,7 +14,8 @@ import { quoteValue } from '../../core/quoteValue.js';
 
 const VALUE = {
   type: ['string', 'number', 'boolean', 'null'],
-  description: 'Read with the column\'s type; null, "" and the model\'s missing tokens are missing. A value the type cannot read (text in a number column, a list) is read as missing, with a warning on its prediction',
+  description:
+    'Read with the column\'s type; null, "" and the model\'s missing tokens are missing. A value the type cannot read (text in a number column, a list) is read as missing, with a warning on its prediction',
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -25,19 +26,35 @@ function whole<T>(test: (v: unknown) => v is T, expected: string, json: Record<s
   return z.custom<T>(test, { error: isNot(expected) }).meta(json);
 }
 
-const record = whole(isObject, 'an object {"column": value, ...}', { type: 'object', additionalProperties: VALUE, description: 'Input column -> value; extra columns are ignored' });
-const row = whole(isList, 'a list of values', { type: 'array', items: VALUE, description: 'Values in the order of the model\'s inputs (GET /ping lists them)' });
+const record = whole(isObject, 'an object {"column": value, ...}', {
+  type: 'object',
+  additionalProperties: VALUE,
+  description: 'Input column -> value; extra columns are ignored',
+});
+const row = whole(isList, 'a list of values', { type: 'array', items: VALUE, description: "Values in the order of the model's inputs (GET /ping lists them)" });
 const columnsOrRecord = whole(isObject, 'an object', {
   type: 'object',
   additionalProperties: { anyOf: [{ type: 'array', items: VALUE }, VALUE] },
   description: 'A dict of columns (input column -> its values, one per record, every list the same length), or one record (input column -> a single value)',
 });
-const records = (key: string) => z.union([z.array(z.union([record, row], { error: isNot('a record (an object, or a list of values in input order)') })), columnsOrRecord], { error: must('a list of records or a dict of columns') }).meta({ description: `The records: a list of objects, a list of lists in input order, or a dict of columns (TF Serving's columnar "${key}")` });
-const params = z.record(z.string(), z.unknown(), { error: must('an object of parameter names and values') })
-  .optional().meta({ description: 'MLflow inference parameters (Sluice models take none; accepted and ignored)' });
+const records = (key: string) =>
+  z
+    .union([z.array(z.union([record, row], { error: isNot('a record (an object, or a list of values in input order)') })), columnsOrRecord], {
+      error: must('a list of records or a dict of columns'),
+    })
+    .meta({ description: `The records: a list of objects, a list of lists in input order, or a dict of columns (TF Serving's columnar "${key}")` });
+const params = z
+  .record(z.string(), z.unknown(), { error: must('an object of parameter names and values') })
+  .optional()
+  .meta({ description: 'MLflow inference parameters (Sluice models take none; accepted and ignored)' });
 const columnNames = z.array(z.string({ error: isNot('a column name (a string)') }), { error: must('a list of column names') });
-const split = z.object({ columns: columnNames, data: z.array(row, { error: must('a list of rows [[values], ...]') }), index: z.array(z.unknown()).optional() }, { error: must('{"columns": [names], "data": [[values], ...]}') });
-const id = z.union([z.string(), z.number()], { error: (iss) => (iss.input === undefined ? undefined : `is ${quoteValue(iss.input)}, not an id (a string or a number)`) });
+const split = z.object(
+  { columns: columnNames, data: z.array(row, { error: must('a list of rows [[values], ...]') }), index: z.array(z.unknown()).optional() },
+  { error: must('{"columns": [names], "data": [[values], ...]}') },
+);
+const id = z.union([z.string(), z.number()], {
+  error: (iss) => (iss.input === undefined ? undefined : `is ${quoteValue(iss.input)}, not an id (a string or a number)`),
+});
 
 /** One JSON shape of the body: its schema, and where its records are (their errors name the record). */
 export interface InvocationJsonShape {
@@ -53,21 +70,59 @@ export interface InvocationJsonShape {
 
 const shape = (s: InvocationJsonShape): InvocationJsonShape => s;
 export const INVOCATION_JSON_SHAPES = {
-  pandasSplit: shape({ format: 'dataframe_split', what: 'the pandas-split body', expected: '{"columns": [names], "data": [[values], ...]}', recordsAt: ['data'],
-    schema: split.meta({ title: 'MLflow 1.x pandas-split', description: 'With Content-Type: application/json; format=pandas-split' }) }),
-  pandasRecords: shape({ format: 'dataframe_records', what: 'the pandas-records body', expected: '[{"column": value, ...}, ...]', recordsAt: [],
-    schema: z.array(record, { error: must('a list of records [{"column": value, ...}] (format=pandas-records)') })
-      .meta({ title: 'MLflow 1.x pandas-records', description: 'With Content-Type: application/json; format=pandas-records (or a list without it)' }) }),
-  instances: shape({ format: 'instances', what: 'the "instances" body', expected: '{"instances": [records]} or {"instances": {"column": [values]}}', recordsAt: ['instances'],
-    schema: z.object({ instances: records('instances'), params }).meta({ title: 'MLflow / TF Serving instances' }) }),
-  inputs: shape({ format: 'inputs', what: 'the "inputs" body', expected: '{"inputs": [records]} or {"inputs": {"column": [values]}}', recordsAt: ['inputs'],
-    schema: z.object({ inputs: records('inputs'), params }).meta({ title: 'MLflow / TF Serving inputs' }) }),
-  dataframeSplit: shape({ format: 'dataframe_split', what: 'the "dataframe_split" body', expected: '{"dataframe_split": {"columns": [names], "data": [[values], ...]}}', recordsAt: ['dataframe_split', 'data'],
-    schema: z.object({ dataframe_split: split, params }).meta({ title: 'MLflow dataframe_split' }) }),
-  recordIds: shape({ format: 'record_ids', what: 'the "record_ids" body', expected: '{"record_ids": ["id", ...]}', recordsAt: ['record_ids'],
-    schema: z.object({ record_ids: z.array(id, { error: must('a list of ids') }) }).meta({ title: 'Record ids', description: 'Score the features the online store holds for each id' }) }),
-  dataframeRecords: shape({ format: 'dataframe_records', what: 'the "dataframe_records" body', expected: '{"dataframe_records": [{"column": value, ...}, ...]}', recordsAt: ['dataframe_records'],
-    schema: z.object({ dataframe_records: z.array(record, { error: must('a list of records') }), params }).meta({ title: 'MLflow dataframe_records' }) }),
+  pandasSplit: shape({
+    format: 'dataframe_split',
+    what: 'the pandas-split body',
+    expected: '{"columns": [names], "data": [[values], ...]}',
+    recordsAt: ['data'],
+    schema: split.meta({ title: 'MLflow 1.x pandas-split', description: 'With Content-Type: application/json; format=pandas-split' }),
+  }),
+  pandasRecords: shape({
+    format: 'dataframe_records',
+    what: 'the pandas-records body',
+    expected: '[{"column": value, ...}, ...]',
+    recordsAt: [],
+    schema: z
+      .array(record, { error: must('a list of records [{"column": value, ...}] (format=pandas-records)') })
+      .meta({ title: 'MLflow 1.x pandas-records', description: 'With Content-Type: application/json; format=pandas-records (or a list without it)' }),
+  }),
+  instances: shape({
+    format: 'instances',
+    what: 'the "instances" body',
+    expected: '{"instances": [records]} or {"instances": {"column": [values]}}',
+    recordsAt: ['instances'],
+    schema: z.object({ instances: records('instances'), params }).meta({ title: 'MLflow / TF Serving instances' }),
+  }),
+  inputs: shape({
+    format: 'inputs',
+    what: 'the "inputs" body',
+    expected: '{"inputs": [records]} or {"inputs": {"column": [values]}}',
+    recordsAt: ['inputs'],
+    schema: z.object({ inputs: records('inputs'), params }).meta({ title: 'MLflow / TF Serving inputs' }),
+  }),
+  dataframeSplit: shape({
+    format: 'dataframe_split',
+    what: 'the "dataframe_split" body',
+    expected: '{"dataframe_split": {"columns": [names], "data": [[values], ...]}}',
+    recordsAt: ['dataframe_split', 'data'],
+    schema: z.object({ dataframe_split: split, params }).meta({ title: 'MLflow dataframe_split' }),
+  }),
+  recordIds: shape({
+    format: 'record_ids',
+    what: 'the "record_ids" body',
+    expected: '{"record_ids": ["id", ...]}',
+    recordsAt: ['record_ids'],
+    schema: z
+      .object({ record_ids: z.array(id, { error: must('a list of ids') }) })
+      .meta({ title: 'Record ids', description: 'Score the features the online store holds for each id' }),
+  }),
+  dataframeRecords: shape({
+    format: 'dataframe_records',
+    what: 'the "dataframe_records" body',
+    expected: '{"dataframe_records": [{"column": value, ...}, ...]}',
+    recordsAt: ['dataframe_records'],
+    schema: z.object({ dataframe_records: z.array(record, { error: must('a list of records') }), params }).meta({ title: 'MLflow dataframe_records' }),
+  }),
 };
 
 /**
@@ -83,7 +138,18 @@ export function invocationJsonShape(doc: unknown, format: 'pandas-split' | 'pand
   if (!isObject(doc)) return undefined;
   if (Array.isArray(doc.columns) && Array.isArray(doc.data) && !('dataframe_split' in doc)) return s.pandasSplit;
   for (const key of ['instances', 'inputs', 'dataframe_split', 'record_ids', 'dataframe_records'] as const) {
-    if (key in doc) return s[({ instances: 'instances', inputs: 'inputs', dataframe_split: 'dataframeSplit', record_ids: 'recordIds', dataframe_records: 'dataframeRecords' } as const)[key]];
+    if (key in doc)
+      return s[
+        (
+          {
+            instances: 'instances',
+            inputs: 'inputs',
+            dataframe_split: 'dataframeSplit',
+            record_ids: 'recordIds',
+            dataframe_records: 'dataframeRecords',
+          } as const
+        )[key]
+      ];
   }
   return undefined;
 }
@@ -100,8 +166,14 @@ export const invocationJsonBody = z.union([
 
 export const invocationBodies = {
   'application/json': invocationJsonBody,
-  'text/csv': z.string().meta({ description: 'One record per line; a header row is recognized (or say header=present|absent in the Content-Type)', examples: ['age,gender,num_medications\n[70-80),Female,18\n'] }),
-  'application/jsonlines': z.string().meta({ description: 'One record per line: an object, an array in input order, or SageMaker\'s {"features": [...]} (also application/jsonl, application/x-jsonlines)' }),
+  'text/csv': z.string().meta({
+    description: 'One record per line; a header row is recognized (or say header=present|absent in the Content-Type)',
+    examples: ['age,gender,num_medications\n[70-80),Female,18\n'],
+  }),
+  'application/jsonlines': z.string().meta({
+    description:
+      'One record per line: an object, an array in input order, or SageMaker\'s {"features": [...]} (also application/jsonl, application/x-jsonlines)',
+  }),
 };
 
 export const recordErrorSchema = z.object({
@@ -122,7 +194,9 @@ export const predictionSchema = z.looseObject({
 });
 
 export const invocationAnswer = z.object({
-  predictions: z.array(z.union([predictionSchema, z.object({ error: recordErrorSchema })])).meta({ description: 'One per record, in order; a record that cannot be scored has {"error"} in its place' }),
+  predictions: z
+    .array(z.union([predictionSchema, z.object({ error: recordErrorSchema })]))
+    .meta({ description: 'One per record, in order; a record that cannot be scored has {"error"} in its place' }),
   model: z.string(),
   model_version: z.string(),
 });
@@ -138,5 +212,7 @@ export const pingAnswer = z.object({
   model: z.string(),
   model_version: z.string(),
   labels: z.array(z.string()),
-  inputs: z.array(z.object({ name: z.string(), type: z.string() })).meta({ description: 'The input columns, in the order a headerless CSV row or an array instance gives them' }),
+  inputs: z
+    .array(z.object({ name: z.string(), type: z.string() }))
+    .meta({ description: 'The input columns, in the order a headerless CSV row or an array instance gives them' }),
 });

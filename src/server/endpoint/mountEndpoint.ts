@@ -77,7 +77,12 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
     ...(opts.guard ? { guard: opts.guard } : {}),
   });
   await app.register(metricsRoutes, { metrics });
-  await app.register(modelsRoutes, { registry: opts.registry, prefix: '/api', ...(opts.whoIs ? { whoIs: opts.whoIs } : {}), ...(opts.auth ? { auth: opts.auth } : {}) });
+  await app.register(modelsRoutes, {
+    registry: opts.registry,
+    prefix: '/api',
+    ...(opts.whoIs ? { whoIs: opts.whoIs } : {}),
+    ...(opts.auth ? { auth: opts.auth } : {}),
+  });
   const follower = followChampion(opts.registry, opts.model, host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
     ...(opts.onLoadError ? { onError: opts.onLoadError, onRegistryError: opts.onLoadError } : {}),

@@ -26,7 +26,8 @@ export interface ParsedInvocation {
 /** At most this many record errors are listed in a 400 response. */
 const MAX_ERRORS = 100;
 
-const JSON_SHAPES = 'use {"inputs": ...}, {"instances": ...}, {"dataframe_split": {"columns": [...], "data": [[...]]}}, {"dataframe_records": [...]} or {"record_ids": [...]}';
+const JSON_SHAPES =
+  'use {"inputs": ...}, {"instances": ...}, {"dataframe_split": {"columns": [...], "data": [[...]]}}, {"dataframe_records": [...]} or {"record_ids": [...]}';
 
 /** The JSON Lines content types (SageMaker: application/jsonlines). */
 const JSON_LINES = new Set(['application/jsonlines', 'application/jsonl', 'application/x-jsonlines', 'application/json-lines']);
@@ -47,7 +48,13 @@ const JSON_LINES = new Set(['application/jsonlines', 'application/jsonl', 'appli
  * Extra columns are ignored (the raw file may carry the target and ids); missing ones are errors.
  * Values are read with `missing`, the model's missing tokens (recorded in its fitted flow).
  */
-export function parseInvocation(contentType: string | undefined, body: string, inputs: readonly ColumnSchema[], maxRecords = 100_000, missing: MissingPolicy = DEFAULT_MISSING): ParsedInvocation {
+export function parseInvocation(
+  contentType: string | undefined,
+  body: string,
+  inputs: readonly ColumnSchema[],
+  maxRecords = 100_000,
+  missing: MissingPolicy = DEFAULT_MISSING,
+): ParsedInvocation {
   if (body.trim() === '') {
     throw new SluiceError('INVOCATION_EMPTY_BODY', 'the request body is empty', {
       hint: `send records as text/csv or application/json (${JSON_SHAPES})`,
@@ -154,7 +161,13 @@ function cutValue(raw: string): string {
 }
 
 /** Rows of values in the order of `columns` (CSV rows, dataframe_split, instances as arrays). */
-function fromRows(rows: readonly unknown[], columns: readonly string[], inputs: readonly ColumnSchema[], firstRecordLine: number | undefined, errors: Errors): Record<string, unknown>[] {
+function fromRows(
+  rows: readonly unknown[],
+  columns: readonly string[],
+  inputs: readonly ColumnSchema[],
+  firstRecordLine: number | undefined,
+  errors: Errors,
+): Record<string, unknown>[] {
   const index = inputs.map((c) => columns.indexOf(c.name));
   const missing = inputs.filter((_, i) => index[i] === -1).map((c) => c.name);
   if (missing.length > 0) {
@@ -195,12 +208,23 @@ function fromObjects(items: readonly unknown[], inputs: readonly ColumnSchema[],
     const item = items[r];
     const out: Record<string, unknown> = {};
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      errors.add({ record: r, code: 'INVOCATION_BAD_ROW', message: `record ${r} is ${item === null ? 'null' : Array.isArray(item) ? 'an array' : `a ${typeof item}`}, not an object`, hint: 'give each record as {"column": value, ...}' });
+      errors.add({
+        record: r,
+        code: 'INVOCATION_BAD_ROW',
+        message: `record ${r} is ${item === null ? 'null' : Array.isArray(item) ? 'an array' : `a ${typeof item}`}, not an object`,
+        hint: 'give each record as {"column": value, ...}',
+      });
     } else {
       const obj = item as Record<string, unknown>;
       for (const col of inputs) {
         if (!Object.prototype.hasOwnProperty.call(obj, col.name)) {
-          errors.add({ record: r, field: col.name, code: 'INVOCATION_MISSING_COLUMN', message: `record ${r} has no "${col.name}"`, hint: `give "${col.name}" (null when unknown)` });
+          errors.add({
+            record: r,
+            field: col.name,
+            code: 'INVOCATION_MISSING_COLUMN',
+            message: `record ${r} has no "${col.name}"`,
+            hint: `give "${col.name}" (null when unknown)`,
+          });
         } else coerceInto(out, col, obj[col.name], r, errors);
       }
     }
@@ -217,9 +241,27 @@ function fromCsv(body: string, inputs: readonly ColumnSchema[], header: boolean 
   const names = new Set(inputs.map((c) => c.name));
   const hasHeader = header ?? first.filter((cell) => names.has(cell.trim())).length * 2 >= Math.max(1, Math.min(first.length, inputs.length));
   if (hasHeader) {
-    return { format: 'csv', records: fromRows(rows.slice(1), first.map((c) => c.trim()), inputs, 2, errors) };
+    return {
+      format: 'csv',
+      records: fromRows(
+        rows.slice(1),
+        first.map((c) => c.trim()),
+        inputs,
+        2,
+        errors,
+      ),
+    };
   }
-  return { format: 'csv', records: fromRows(rows, inputs.map((c) => c.name), inputs, 1, errors) };
+  return {
+    format: 'csv',
+    records: fromRows(
+      rows,
+      inputs.map((c) => c.name),
+      inputs,
+      1,
+      errors,
+    ),
+  };
 }
 
 function jsonError(body: string, e: unknown): SluiceError {
@@ -240,7 +282,12 @@ function jsonError(body: string, e: unknown): SluiceError {
 
 const shapeError = (msg: string): SluiceError => new SluiceError('INVOCATION_BAD_SHAPE', msg, { hint: JSON_SHAPES });
 
-function fromJson(body: string, inputs: readonly ColumnSchema[], format: 'pandas-split' | 'pandas-records' | undefined, missing: MissingPolicy): ParsedInvocation {
+function fromJson(
+  body: string,
+  inputs: readonly ColumnSchema[],
+  format: 'pandas-split' | 'pandas-records' | undefined,
+  missing: MissingPolicy,
+): ParsedInvocation {
   checkJsonDepth(body);
   let doc: unknown;
   try {
@@ -252,9 +299,18 @@ function fromJson(body: string, inputs: readonly ColumnSchema[], format: 'pandas
   const shape = invocationJsonShape(doc, format);
   if (!shape) {
     const keys = doc !== null && typeof doc === 'object' ? Object.keys(doc) : undefined;
-    throw shapeError(keys
-      ? `the JSON body has ${keys.length ? `keys ${keys.slice(0, 5).map((k) => quoteValue(k)).join(', ')}` : 'no keys'} but none of "inputs", "instances", "dataframe_split", "dataframe_records", "record_ids"`
-      : `the JSON body is ${kindOf(doc)}, not an object with "inputs", "instances", "dataframe_split", "dataframe_records" or "record_ids"`);
+    throw shapeError(
+      keys
+        ? `the JSON body has ${
+            keys.length
+              ? `keys ${keys
+                  .slice(0, 5)
+                  .map((k) => quoteValue(k))
+                  .join(', ')}`
+              : 'no keys'
+          } but none of "inputs", "instances", "dataframe_split", "dataframe_records", "record_ids"`
+        : `the JSON body is ${kindOf(doc)}, not an object with "inputs", "instances", "dataframe_split", "dataframe_records" or "record_ids"`,
+    );
   }
   // The shape's schema has checked what is read below: the casts name what it guarantees.
   const v = validated(shape, doc, errors);
@@ -277,7 +333,17 @@ function fromJson(body: string, inputs: readonly ColumnSchema[], format: 'pandas
       const items = v[key] as unknown[] | Record<string, unknown>;
       if (!Array.isArray(items)) return withParams({ format: key, records: fromColumns(items, key, inputs, errors) });
       // Arrays are positional, in the order of the model's inputs (TensorFlow Serving's convention).
-      if (items.length > 0 && Array.isArray(items[0])) return withParams({ format: key, records: fromRows(items, inputs.map((c) => c.name), inputs, undefined, errors) });
+      if (items.length > 0 && Array.isArray(items[0]))
+        return withParams({
+          format: key,
+          records: fromRows(
+            items,
+            inputs.map((c) => c.name),
+            inputs,
+            undefined,
+            errors,
+          ),
+        });
       return withParams({ format: key, records: fromObjects(items, inputs, errors) });
     }
   }
@@ -307,7 +373,10 @@ function validated(shape: InvocationJsonShape, doc: unknown, errors: Errors): Re
       });
     } else {
       const path = issuePath(issue);
-      shapeProblems.push({ ...(path ? { field: path } : {}), message: path ? `${shape.what}: ${quoteValue(path)} ${issue.message}` : `${shape.what} ${issue.message}` });
+      shapeProblems.push({
+        ...(path ? { field: path } : {}),
+        message: path ? `${shape.what}: ${quoteValue(path)} ${issue.message}` : `${shape.what} ${issue.message}`,
+      });
     }
   }
   // A problem outside the records is said first, located by its JSON path (no record to name).
@@ -333,10 +402,14 @@ function fromColumns(cols: Record<string, unknown>, key: string, inputs: readonl
   const values = names.map((n) => cols[n]);
   if (values.every((v) => !Array.isArray(v))) return fromObjects([cols], inputs, errors);
   const scalar = names.find((_, i) => !Array.isArray(values[i]));
-  if (scalar !== undefined) throw shapeError(`"${key}" mixes lists and single values (${quoteValue(scalar)} is not a list): give every column as a list of the same length`);
+  if (scalar !== undefined)
+    throw shapeError(`"${key}" mixes lists and single values (${quoteValue(scalar)} is not a list): give every column as a list of the same length`);
   const lengths = values.map((v) => (v as unknown[]).length);
   const odd = lengths.findIndex((n) => n !== lengths[0]);
-  if (odd > 0) throw shapeError(`"${key}": column ${quoteValue(names[0])} has ${lengths[0]} values but ${quoteValue(names[odd])} has ${lengths[odd]}; every column needs one value per record`);
+  if (odd > 0)
+    throw shapeError(
+      `"${key}": column ${quoteValue(names[0])} has ${lengths[0]} values but ${quoteValue(names[odd])} has ${lengths[odd]}; every column needs one value per record`,
+    );
   const rows = Array.from({ length: lengths[0] ?? 0 }, (_, r) => values.map((v) => (v as unknown[])[r]));
   return fromRows(rows, names, inputs, undefined, errors);
 }
@@ -353,17 +426,33 @@ function fromJsonLines(body: string, inputs: readonly ColumnSchema[], missing: M
     try {
       v = JSON.parse(line);
     } catch (e) {
-      throw new SluiceError('INVOCATION_BAD_JSON', `line ${i + 1} is not valid JSON: ${(e as Error).message}`, { location: { line: i + 1, record: items.length }, hint: 'give one JSON object or array per line' });
+      throw new SluiceError('INVOCATION_BAD_JSON', `line ${i + 1} is not valid JSON: ${(e as Error).message}`, {
+        location: { line: i + 1, record: items.length },
+        hint: 'give one JSON object or array per line',
+      });
     }
-    const features = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 ? (v as { features?: unknown }).features : undefined;
+    const features =
+      v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 ? (v as { features?: unknown }).features : undefined;
     items.push(Array.isArray(features) ? features : v);
   }
   const errors = new Errors(missing);
   const arrays = items.filter(Array.isArray).length;
   if (arrays > 0 && arrays < items.length) {
     const first = items.findIndex((x) => Array.isArray(x) !== Array.isArray(items[0]));
-    throw shapeError(`JSON Lines record ${first} is ${Array.isArray(items[first]) ? 'an array' : 'not an array'} unlike record 0: give every line as an object, or every line as an array in input order`);
+    throw shapeError(
+      `JSON Lines record ${first} is ${Array.isArray(items[first]) ? 'an array' : 'not an array'} unlike record 0: give every line as an object, or every line as an array in input order`,
+    );
   }
-  if (arrays > 0) return { format: 'jsonlines', records: fromRows(items, inputs.map((c) => c.name), inputs, undefined, errors) };
+  if (arrays > 0)
+    return {
+      format: 'jsonlines',
+      records: fromRows(
+        items,
+        inputs.map((c) => c.name),
+        inputs,
+        undefined,
+        errors,
+      ),
+    };
   return { format: 'jsonlines', records: fromObjects(items, inputs, errors) };
 }

@@ -23,7 +23,11 @@ const MEDIA: Record<string, OutputMedia> = {
   'application/x-jsonlines': 'jsonlines',
   'application/json-lines': 'jsonlines',
 };
-const CONTENT_TYPE: Record<OutputMedia, string> = { json: 'application/json; charset=utf-8', csv: 'text/csv; charset=utf-8', jsonlines: 'application/jsonlines; charset=utf-8' };
+const CONTENT_TYPE: Record<OutputMedia, string> = {
+  json: 'application/json; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  jsonlines: 'application/jsonlines; charset=utf-8',
+};
 /** With no key chosen, CSV and JSON Lines answer as Autopilot does by default: the predicted label only. */
 const DEFAULT_KEYS: Record<Exclude<OutputMedia, 'json'>, OutputKey[]> = { csv: ['predicted_label'], jsonlines: ['predicted_label'] };
 
@@ -56,7 +60,10 @@ export function parseAccept(accept: string): MediaRange[] {
     for (const p of rest) {
       const eq = p.indexOf('=');
       if (eq < 0) continue;
-      params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      params[p.slice(0, eq).trim().toLowerCase()] = p
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
     }
     const q = params.q === undefined ? 1 : Number(params.q);
     out.push({ type: t, params, q: Number.isFinite(q) ? Math.min(Math.max(q, 0), 1) : 0, order });
@@ -66,12 +73,19 @@ export function parseAccept(accept: string): MediaRange[] {
 
 /** Autopilot keys from a comma-separated list (`predicted_label, probability`); an unknown key is a 400. */
 export function parseOutputKeys(spec: string, where: string): OutputKey[] {
-  const keys = spec.split(',').map((k) => k.trim()).filter(Boolean);
+  const keys = spec
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   const unknown = keys.filter((k) => !(OUTPUT_KEYS as readonly string[]).includes(k));
   if (keys.length === 0 || unknown.length > 0) {
-    throw new SluiceError('INVOCATION_BAD_OUTPUT_KEYS', `${where} ${keys.length === 0 ? 'names no keys' : `names unknown keys ${unknown.map((k) => JSON.stringify(k)).join(', ')}`}`, {
-      hint: `choose among ${OUTPUT_KEYS.join(', ')}, comma-separated`,
-    });
+    throw new SluiceError(
+      'INVOCATION_BAD_OUTPUT_KEYS',
+      `${where} ${keys.length === 0 ? 'names no keys' : `names unknown keys ${unknown.map((k) => JSON.stringify(k)).join(', ')}`}`,
+      {
+        hint: `choose among ${OUTPUT_KEYS.join(', ')}, comma-separated`,
+      },
+    );
   }
   return keys as OutputKey[];
 }
@@ -109,7 +123,7 @@ function mediaOf(type: string): OutputMedia | undefined {
 }
 
 /** The value of one Autopilot key for a prediction (`probability`: that of the predicted label). */
-function valueOf(p: Prediction, key: OutputKey): unknown {
+function outputValue(p: Prediction, key: OutputKey): unknown {
   switch (key) {
     case 'predicted_label':
       return p.predicted_label;
@@ -139,13 +153,18 @@ function csvList(values: unknown[]): string {
  * with the chosen keys in order, lists written as Autopilot writes them; JSON Lines, one object per
  * record with the chosen keys.
  */
-export function renderPredictions(choice: OutputChoice, predictions: Array<Prediction | { error: RecordError }>, model: string, version: string): { contentType: string; body: string | Record<string, unknown> } {
+export function renderPredictions(
+  choice: OutputChoice,
+  predictions: Array<Prediction | { error: RecordError }>,
+  model: string,
+  version: string,
+): { contentType: string; body: string | Record<string, unknown> } {
   const contentType = CONTENT_TYPE[choice.media];
   // A record that could not be scored keeps its place: its error in JSON, empty cells in CSV.
   const failed = (p: Prediction | { error: RecordError }): p is { error: RecordError } => 'error' in p;
   if (choice.media === 'json') {
     const keys = choice.keys;
-    const out = keys ? predictions.map((p) => (failed(p) ? p : Object.fromEntries(keys.map((k) => [k, valueOf(p, k)])))) : predictions;
+    const out = keys ? predictions.map((p) => (failed(p) ? p : Object.fromEntries(keys.map((k) => [k, outputValue(p, k)])))) : predictions;
     return { contentType, body: { predictions: out, model, model_version: version } };
   }
   const keys = choice.keys ?? DEFAULT_KEYS[choice.media];
@@ -153,11 +172,13 @@ export function renderPredictions(choice: OutputChoice, predictions: Array<Predi
     choice.media === 'csv'
       ? failed(p)
         ? ','.repeat(keys.length - 1)
-        : keys.map((k) => {
-            const v = valueOf(p, k);
-            return csvCell(Array.isArray(v) ? csvList(v) : String(v));
-          }).join(',')
-      : JSON.stringify(failed(p) ? p : Object.fromEntries(keys.map((k) => [k, valueOf(p, k)]))),
+        : keys
+            .map((k) => {
+              const v = outputValue(p, k);
+              return csvCell(Array.isArray(v) ? csvList(v) : String(v));
+            })
+            .join(',')
+      : JSON.stringify(failed(p) ? p : Object.fromEntries(keys.map((k) => [k, outputValue(p, k)]))),
   );
   return { contentType, body: lines.join('\n') + '\n' };
 }

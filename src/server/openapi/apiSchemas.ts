@@ -19,7 +19,7 @@ export const recordedErrorSchema = z.object({
 /** An execution as the API shows it (without its pipeline definition). */
 export const executionSchema = z.object({
   id: z.string(),
-  pipeline: z.string().meta({ description: 'The pipeline\'s name' }),
+  pipeline: z.string().meta({ description: "The pipeline's name" }),
   input: z.record(z.string(), z.unknown()).meta({ description: 'What started it: file, sha256, and the fields of the trigger' }),
   file: z.string().nullable(),
   sha256: z.string().nullable(),

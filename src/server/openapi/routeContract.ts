@@ -73,7 +73,11 @@ const CHECK_RESPONSES = process.env.SLUICE_CHECK_RESPONSES === '1' || process.en
  * @example
  * app.get('/api/things/:id', contract({ params: z.object({ id: z.string() }), ok: { 200: { description: 'the thing', json: thingSchema } }, errors: { 404: 'no such thing' } }), handler);
  */
-export function contract(c: RouteContract): { schema: ContractSchema; validatorCompiler: FastifySchemaCompiler<FastifySchema>; serializerCompiler: FastifySerializerCompiler<FastifySchema> } {
+export function contract(c: RouteContract): {
+  schema: ContractSchema;
+  validatorCompiler: FastifySchemaCompiler<FastifySchema>;
+  serializerCompiler: FastifySerializerCompiler<FastifySchema>;
+} {
   const response: Record<number, z.ZodType> = {};
   for (const [status, r] of Object.entries(c.ok)) if (r.json) response[Number(status)] = r.json;
   const schema: ContractSchema = {
@@ -86,20 +90,29 @@ export function contract(c: RouteContract): { schema: ContractSchema; validatorC
   const invalidCode = c.invalidCode ?? 'BAD_REQUEST';
   return {
     schema,
-    validatorCompiler: ({ schema, httpPart }) => (data: unknown) => {
-      if (httpPart === 'body' && data == null && c.bodyOptional) return {};
-      const r = (schema as unknown as z.ZodType).safeParse(data ?? {});
-      if (r.success) return { value: r.data };
-      const top = r.error.issues[0]?.path[0];
-      return { error: invalidRequest(r.error, httpPart ?? 'body', (typeof top === 'string' ? c.invalidCodes?.[top] : undefined) ?? invalidCode) };
-    },
-    serializerCompiler: ({ schema, url, method, httpStatus }) => (data: unknown) => {
-      if (CHECK_RESPONSES) {
-        const r = (schema as unknown as z.ZodType).safeParse(data);
-        if (!r.success) throw new SluiceError('RESPONSE_SCHEMA_MISMATCH', `${method} ${url} answered ${httpStatus} with a body its documented schema refuses: ${describeIssue(r.error.issues[0])}`, { httpStatus: 500, hint: 'fix the route or its contract (src/server/openapi/routeContract.ts)' });
-      }
-      return JSON.stringify(data);
-    },
+    validatorCompiler:
+      ({ schema, httpPart }) =>
+      (data: unknown) => {
+        if (httpPart === 'body' && data == null && c.bodyOptional) return {};
+        const r = (schema as unknown as z.ZodType).safeParse(data ?? {});
+        if (r.success) return { value: r.data };
+        const top = r.error.issues[0]?.path[0];
+        return { error: invalidRequest(r.error, httpPart ?? 'body', (typeof top === 'string' ? c.invalidCodes?.[top] : undefined) ?? invalidCode) };
+      },
+    serializerCompiler:
+      ({ schema, url, method, httpStatus }) =>
+      (data: unknown) => {
+        if (CHECK_RESPONSES) {
+          const r = (schema as unknown as z.ZodType).safeParse(data);
+          if (!r.success)
+            throw new SluiceError(
+              'RESPONSE_SCHEMA_MISMATCH',
+              `${method} ${url} answered ${httpStatus} with a body its documented schema refuses: ${describeIssue(r.error.issues[0])}`,
+              { httpStatus: 500, hint: 'fix the route or its contract (src/server/openapi/routeContract.ts)' },
+            );
+        }
+        return JSON.stringify(data);
+      },
   };
 }
 
@@ -109,12 +122,18 @@ function invalidRequest(error: z.ZodError, part: string, code: string): SluiceEr
   const field = issue ? issuePath(issue) : '';
   const where = part === 'querystring' ? 'query parameter' : part === 'params' ? 'path parameter' : 'body field';
   // A field path can hold a client's keys (a record's column names): quoted and cut like any value.
-  return new SluiceError(code, field ? `${where} ${quoteValue(field)}: ${describeIssue(issue)}` : `the ${part === 'querystring' ? 'query' : part}: ${describeIssue(issue)}`, {
-    httpStatus: 400,
-    ...(field ? { location: { field: field.length > MAX_QUOTED ? `${field.slice(0, MAX_QUOTED)}…` : field } } : {}),
-    hint: 'check the request against docs/openapi.json (or GET /api/openapi.json)',
-    ...(error.issues.length > 1 ? { details: { problems: error.issues.slice(0, 20).map((i) => ({ field: issuePath(i).slice(0, MAX_QUOTED), message: i.message })) } } : {}),
-  });
+  return new SluiceError(
+    code,
+    field ? `${where} ${quoteValue(field)}: ${describeIssue(issue)}` : `the ${part === 'querystring' ? 'query' : part}: ${describeIssue(issue)}`,
+    {
+      httpStatus: 400,
+      ...(field ? { location: { field: field.length > MAX_QUOTED ? `${field.slice(0, MAX_QUOTED)}…` : field } } : {}),
+      hint: 'check the request against docs/openapi.json (or GET /api/openapi.json)',
+      ...(error.issues.length > 1
+        ? { details: { problems: error.issues.slice(0, 20).map((i) => ({ field: issuePath(i).slice(0, MAX_QUOTED), message: i.message })) } }
+        : {}),
+    },
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {

@@ -5,10 +5,21 @@ import type { ExecutionRecord } from '../../pipeline/store/ExecutionStore.js';
 import { layout } from './layout.js';
 
 /** The decision page an approval link opens. Showing it decides nothing; the form POSTs. */
-export function approvalPage(p: { execution: ExecutionRecord; step: string; approver: string; expiresAt: string; findings: Findings; diagram: string; action: string; csrf: string }): string {
+export function approvalPage(p: {
+  execution: ExecutionRecord;
+  step: string;
+  approver: string;
+  expiresAt: string;
+  findings: Findings;
+  diagram: string;
+  action: string;
+  csrf: string;
+}): string {
   const f = p.findings;
   const file = p.execution.file ?? '(no file)';
-  return layout(`Decide ${p.execution.id}`, html`
+  return layout(
+    `Decide ${p.execution.id}`,
+    html`
 <h1>Approval needed: ${file.split(/[\\/]/).pop()}</h1>
 <p>Execution <code>${p.execution.id}</code>, step <code>${p.step}</code>. You decide as <b>${p.approver}</b>. Without a decision by ${p.expiresAt}, the default action is taken.</p>
 <h2>Verdict: <span class="${f.tone === 'none' ? '' : f.tone}">${f.headline ?? '(no report result)'}</span></h2>
@@ -24,7 +35,8 @@ ${f.reportUrl ? html`<p><a href="${f.reportUrl}">Full report</a></p>` : ''}
 <label for="reason">Reason (required to reject)</label><input type="text" id="reason" name="reason">
 <button type="submit" name="decision" value="approve">Approve</button>
 <button type="submit" name="decision" value="reject">Reject</button>
-</form>`);
+</form>`,
+  );
 }
 
 /** The page after a decision, or for a link that cannot decide (used, expired, unknown). */

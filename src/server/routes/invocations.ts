@@ -35,7 +35,14 @@ export interface InvocationsRoutesOptions {
 }
 
 /** Request bodies the endpoint reads: CSV, JSON, and JSON Lines under the names clients use for it. */
-export const INVOCATION_CONTENT_TYPES = ['application/json', 'text/csv', 'application/jsonlines', 'application/jsonl', 'application/x-jsonlines', 'application/json-lines'];
+export const INVOCATION_CONTENT_TYPES = [
+  'application/json',
+  'text/csv',
+  'application/jsonlines',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'application/json-lines',
+];
 
 export const MODEL_HEADER = 'x-sluice-model';
 export const VERSION_HEADER = 'x-sluice-model-version';
@@ -90,7 +97,10 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
     // Refused before the handler ran (413, 415): count it under the model that would have served.
     else info.set(req, { model: host.current?.name ?? '', version: host.current?.version ?? '', records: 0, errorCode: e.code });
     if (e.httpStatus >= 500) req.log.error({ err }, 'invocation failed');
-    return reply.code(e.httpStatus).type('application/json').send({ error: boundErrorBody(e.toJSON()) });
+    return reply
+      .code(e.httpStatus)
+      .type('application/json')
+      .send({ error: boundErrorBody(e.toJSON()) });
   });
 
   if (metrics) {
@@ -113,7 +123,14 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
     return reply
       .header(MODEL_HEADER, p.name)
       .header(VERSION_HEADER, p.version)
-      .send({ status: host.fallback ? 'fallback' : 'ok', model: p.name, model_version: p.version, labels: p.labels, inputs: p.inputs.map((c) => ({ name: c.name, type: c.type })), ...fallback });
+      .send({
+        status: host.fallback ? 'fallback' : 'ok',
+        model: p.name,
+        model_version: p.version,
+        labels: p.labels,
+        inputs: p.inputs.map((c) => ({ name: c.name, type: c.type })),
+        ...fallback,
+      });
   };
   const modelHeaders = { [MODEL_HEADER]: 'The model that answered', [VERSION_HEADER]: 'Its version' };
   const health: RouteContract = {
@@ -126,89 +143,107 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
   app.get('/ping', contract(health), ping);
   // MLflow's scoring server: GET /health (as /ping) and GET /version (the server's version, as text).
   app.get('/health', contract(health), ping);
-  app.get('/version', contract({ ok: { 200: { description: 'The Sluice version', content: { 'text/plain': z.string().meta({ examples: ['0.1.0'] }) } } }, errors: {} }), async (_req, reply) => reply.type('text/plain; charset=utf-8').send(sluiceVersion()));
+  app.get(
+    '/version',
+    contract({ ok: { 200: { description: 'The Sluice version', content: { 'text/plain': z.string().meta({ examples: ['0.1.0'] }) } } }, errors: {} }),
+    async (_req, reply) => reply.type('text/plain; charset=utf-8').send(sluiceVersion()),
+  );
 
-  app.post('/invocations', {
-    bodyLimit,
-    ...(opts.guard ? { onRequest: opts.guard } : {}),
-    ...(metrics ? { onResponse: observe } : {}),
-    ...contract({
-      bodyDoc: invocationBodies,
-      errorShape: 'wrapped',
-      ok: {
-        200: {
-          description: 'One prediction per record, as Accept asks: JSON (default), CSV without header, or JSON Lines; the keys are chosen by SAGEMAKER_INFERENCE_OUTPUT or per request with the Accept `output` parameter (`text/csv; output="predicted_label,probability"`)',
-          json: invocationAnswer,
-          content: invocationAnswers,
-          headers: { ...modelHeaders, [PREDICTION_ID_HEADER]: 'The id of the prediction log entry, when the request was sampled' },
+  app.post(
+    '/invocations',
+    {
+      bodyLimit,
+      ...(opts.guard ? { onRequest: opts.guard } : {}),
+      ...(metrics ? { onResponse: observe } : {}),
+      ...contract({
+        bodyDoc: invocationBodies,
+        errorShape: 'wrapped',
+        ok: {
+          200: {
+            description:
+              'One prediction per record, as Accept asks: JSON (default), CSV without header, or JSON Lines; the keys are chosen by SAGEMAKER_INFERENCE_OUTPUT or per request with the Accept `output` parameter (`text/csv; output="predicted_label,probability"`)',
+            json: invocationAnswer,
+            content: invocationAnswers,
+            headers: { ...modelHeaders, [PREDICTION_ID_HEADER]: 'The id of the prediction log entry, when the request was sampled' },
+          },
         },
-      },
-      errors: {
-        400: 'No record can be scored: a malformed body, a missing column, an unparseable value... every bad record listed in details.errors (INVOCATION_*)',
-        401: 'With endpoint.auth: no or a wrong endpoint token',
-        404: 'A record id has no features in the online store (INVOCATION_UNKNOWN_RECORD_ID)',
-        406: 'Accept names no type the endpoint can produce (INVOCATION_NOT_ACCEPTABLE)',
-        413: 'The body is larger than the endpoint\'s limit (6 MB by default) or holds too many records',
-        415: 'A Content-Type the endpoint does not read, named in the message (INVOCATION_UNSUPPORTED_TYPE)',
-        429: 'With endpoint.rateLimit: too many requests (Retry-After says when to retry)',
-        503: 'No model is loaded (ENDPOINT_NO_MODEL); retry later',
-      },
-    }),
-  }, async (req, reply) => {
-    // What the client can read is settled first: a 406 costs no prediction.
-    const output = chooseOutput(req.headers.accept, opts.outputKeys);
-    const lease = host.acquire();
-    if (!lease) {
-      throw new SluiceError('ENDPOINT_NO_MODEL', 'no model is loaded', {
-        httpStatus: 503,
-        retryable: true,
-        hint: 'promote an approved version to champion: sluice models promote <name> <version>',
-      });
-    }
-    try {
-      const p = lease.predictor;
-      const i: RequestInfo = { model: p.name, version: p.version, records: 0 };
-      info.set(req, i);
-      reply.header(MODEL_HEADER, p.name).header(VERSION_HEADER, p.version);
-      const body = typeof req.body === 'string' ? req.body : '';
-      const parsed = parseInvocation(req.headers['content-type'], body, p.inputs, maxRecords, p.missing);
-      let records = parsed.records;
-      let results: PredictionResult[];
-      if (parsed.ids) {
-        ({ records, results } = await byRecordId(parsed.ids, p, opts.featureLookup));
-      } else {
-        results = await p.predict(records);
+        errors: {
+          400: 'No record can be scored: a malformed body, a missing column, an unparseable value... every bad record listed in details.errors (INVOCATION_*)',
+          401: 'With endpoint.auth: no or a wrong endpoint token',
+          404: 'A record id has no features in the online store (INVOCATION_UNKNOWN_RECORD_ID)',
+          406: 'Accept names no type the endpoint can produce (INVOCATION_NOT_ACCEPTABLE)',
+          413: "The body is larger than the endpoint's limit (6 MB by default) or holds too many records",
+          415: 'A Content-Type the endpoint does not read, named in the message (INVOCATION_UNSUPPORTED_TYPE)',
+          429: 'With endpoint.rateLimit: too many requests (Retry-After says when to retry)',
+          503: 'No model is loaded (ENDPOINT_NO_MODEL); retry later',
+        },
+      }),
+    },
+    async (req, reply) => {
+      // What the client can read is settled first: a 406 costs no prediction.
+      const output = chooseOutput(req.headers.accept, opts.outputKeys);
+      const lease = host.acquire();
+      if (!lease) {
+        throw new SluiceError('ENDPOINT_NO_MODEL', 'no model is loaded', {
+          httpStatus: 503,
+          retryable: true,
+          hint: 'promote an approved version to champion: sluice models promote <name> <version>',
+        });
       }
-      if (!Array.isArray(results) || results.length !== records.length) {
-        throw new SluiceError('PREDICTOR_BAD_OUTPUT', `model ${p.name} version ${p.version} returned ${Array.isArray(results) ? results.length : 'no'} results for ${records.length} records`, { httpStatus: 500 });
+      try {
+        const p = lease.predictor;
+        const i: RequestInfo = { model: p.name, version: p.version, records: 0 };
+        info.set(req, i);
+        reply.header(MODEL_HEADER, p.name).header(VERSION_HEADER, p.version);
+        const body = typeof req.body === 'string' ? req.body : '';
+        const parsed = parseInvocation(req.headers['content-type'], body, p.inputs, maxRecords, p.missing);
+        let records = parsed.records;
+        let results: PredictionResult[];
+        if (parsed.ids) {
+          ({ records, results } = await byRecordId(parsed.ids, p, opts.featureLookup));
+        } else {
+          results = await p.predict(records);
+        }
+        if (!Array.isArray(results) || results.length !== records.length) {
+          throw new SluiceError(
+            'PREDICTOR_BAD_OUTPUT',
+            `model ${p.name} version ${p.version} returned ${Array.isArray(results) ? results.length : 'no'} results for ${records.length} records`,
+            { httpStatus: 500 },
+          );
+        }
+        const failed: RecordError[] = [];
+        for (let r = 0; r < results.length; r++) {
+          const res = results[r]!;
+          if (isRecordError(res)) failed.push({ ...res.error, record: r });
+        }
+        // A record that cannot be scored gets a row-level error; the others are scored. Only a
+        // request none of whose records can be scored is refused as a whole.
+        if (failed.length === results.length) throw recordErrors(failed);
+        const predictions: Array<Prediction | { error: RecordError }> = results.map((res, r) => {
+          if (isRecordError(res)) return { error: { ...res.error, record: r } };
+          const warnings = warningsOf(records[r]);
+          return warnings ? { ...res, warnings } : res;
+        });
+        const scoredAt = results.flatMap((res, r) => (isRecordError(res) ? [] : [r]));
+        i.records = scoredAt.length;
+        const logged =
+          failed.length === 0
+            ? predictionLog?.maybeLog(p.name, p.version, records, results as Prediction[])
+            : predictionLog?.maybeLog(
+                p.name,
+                p.version,
+                scoredAt.map((r) => records[r]!),
+                scoredAt.map((r) => results[r] as Prediction),
+              );
+        // The id to report the outcome with later (PredictionLog.recordActual).
+        if (logged) reply.header(PREDICTION_ID_HEADER, logged);
+        const out = renderPredictions(output, predictions, p.name, p.version);
+        return reply.type(out.contentType).send(out.body);
+      } finally {
+        lease.release();
       }
-      const failed: RecordError[] = [];
-      for (let r = 0; r < results.length; r++) {
-        const res = results[r]!;
-        if (isRecordError(res)) failed.push({ ...res.error, record: r });
-      }
-      // A record that cannot be scored gets a row-level error; the others are scored. Only a
-      // request none of whose records can be scored is refused as a whole.
-      if (failed.length === results.length) throw recordErrors(failed);
-      const predictions: Array<Prediction | { error: RecordError }> = results.map((res, r) => {
-        if (isRecordError(res)) return { error: { ...res.error, record: r } };
-        const warnings = warningsOf(records[r]);
-        return warnings ? { ...res, warnings } : res;
-      });
-      const scoredAt = results.flatMap((res, r) => (isRecordError(res) ? [] : [r]));
-      i.records = scoredAt.length;
-      const logged =
-        failed.length === 0
-          ? predictionLog?.maybeLog(p.name, p.version, records, results as Prediction[])
-          : predictionLog?.maybeLog(p.name, p.version, scoredAt.map((r) => records[r]!), scoredAt.map((r) => results[r] as Prediction));
-      // The id to report the outcome with later (PredictionLog.recordActual).
-      if (logged) reply.header(PREDICTION_ID_HEADER, logged);
-      const out = renderPredictions(output, predictions, p.name, p.version);
-      return reply.type(out.contentType).send(out.body);
-    } finally {
-      lease.release();
-    }
-  });
+    },
+  );
 }
 
 /** Looks the ids up in the online store and scores their stored features. */
@@ -227,7 +262,13 @@ async function byRecordId(
   const unknown: RecordError[] = [];
   rows.forEach((r, i) => {
     if (r === null || r === undefined) {
-      unknown.push({ record: i, field: 'record_ids', code: 'INVOCATION_UNKNOWN_RECORD_ID', message: `no features for record id ${quoteValue(ids[i])} in the online store`, hint: 'check the id, or send the record itself' });
+      unknown.push({
+        record: i,
+        field: 'record_ids',
+        code: 'INVOCATION_UNKNOWN_RECORD_ID',
+        message: `no features for record id ${quoteValue(ids[i])} in the online store`,
+        hint: 'check the id, or send the record itself',
+      });
     }
   });
   if (unknown.length > 0) {
@@ -261,17 +302,24 @@ function toEndpointError(err: unknown, bodyLimit: number, contentType: string | 
       });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_TYPE':
-      return new SluiceError('INVOCATION_UNSUPPORTED_TYPE', contentType ? `unsupported Content-Type ${quoteValue(contentType)}` : 'the request has no Content-Type', {
-        httpStatus: 415,
-        hint: 'send Content-Type: text/csv, application/json or application/jsonlines',
-      });
+      return new SluiceError(
+        'INVOCATION_UNSUPPORTED_TYPE',
+        contentType ? `unsupported Content-Type ${quoteValue(contentType)}` : 'the request has no Content-Type',
+        {
+          httpStatus: 415,
+          hint: 'send Content-Type: text/csv, application/json or application/jsonlines',
+        },
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new SluiceError('INVOCATION_EMPTY_BODY', 'the request body is empty', { hint: 'send records as text/csv or application/json' });
     default: {
       const status = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
       return status < 500
         ? new SluiceError('INVOCATION_BAD_REQUEST', e.message, { httpStatus: status })
-        : new SluiceError('INTERNAL', 'the model failed on this request', { httpStatus: 500, hint: 'this is a bug in the model or in Sluice; the server logs have the details' });
+        : new SluiceError('INTERNAL', 'the model failed on this request', {
+            httpStatus: 500,
+            hint: 'this is a bug in the model or in Sluice; the server logs have the details',
+          });
     }
   }
 }

@@ -16,11 +16,24 @@ export interface MetricsRoutesOptions {
  * the process and runtime metrics (see {@link processMetricsText}).
  */
 export async function metricsRoutes(app: FastifyInstance, opts: MetricsRoutesOptions): Promise<void> {
-  app.get('/metrics', contract({
-    ok: { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': z.string().meta({ examples: ['# HELP sluice_requests_total Requests by model version and status.\n# TYPE sluice_requests_total counter\n'] }) } } },
-    errors: {},
-  }), async (_req, reply) => {
-    const body = opts.metrics.render() + (opts.processMetrics === false ? '' : await processMetricsText());
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(body);
-  });
+  app.get(
+    '/metrics',
+    contract({
+      ok: {
+        200: {
+          description: 'Prometheus text exposition format 0.0.4',
+          content: {
+            'text/plain': z
+              .string()
+              .meta({ examples: ['# HELP sluice_requests_total Requests by model version and status.\n# TYPE sluice_requests_total counter\n'] }),
+          },
+        },
+      },
+      errors: {},
+    }),
+    async (_req, reply) => {
+      const body = opts.metrics.render() + (opts.processMetrics === false ? '' : await processMetricsText());
+      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(body);
+    },
+  );
 }

@@ -25,24 +25,39 @@ export interface ModelsRoutesOptions {
 type Params = { name: string; ref: string; alias: string };
 type Body = Record<string, unknown> | undefined;
 
-const name = z.string().meta({ description: 'The model\'s name' });
+const name = z.string().meta({ description: "The model's name" });
 const ref = z.string().meta({ description: 'A version number, an alias (champion, challenger, ...) or latest' });
 const by = z.string().max(200).optional().meta({ description: 'Who makes the change, when the server has no authentication (or the X-Sluice-User header)' });
 const comment = z.string().max(4000).nullish().meta({ description: 'Why, recorded in the history' });
 
 const versionSchema = z.object({
-  name: z.string(), version: z.number().int(), status: z.enum(MODEL_STATUSES),
-  statusBy: z.string().nullable(), statusAt: z.string().nullable(), statusComment: z.string().nullable(),
-  description: z.string().nullable(), createdAt: z.string(), createdBy: z.string().nullable(),
-  artifactPath: z.string(), artifactHash: z.string(),
-  metrics: z.record(z.string(), z.number().nullable()), tags: z.record(z.string(), z.string()),
+  name: z.string(),
+  version: z.number().int(),
+  status: z.enum(MODEL_STATUSES),
+  statusBy: z.string().nullable(),
+  statusAt: z.string().nullable(),
+  statusComment: z.string().nullable(),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+  artifactPath: z.string(),
+  artifactHash: z.string(),
+  metrics: z.record(z.string(), z.number().nullable()),
+  tags: z.record(z.string(), z.string()),
   lineage: z.record(z.string(), z.unknown()).meta({ description: 'The training batch, the fitted flow and the training run' }),
   aliases: z.array(z.string()),
 });
 const historySchema = z.object({
-  id: z.number().int(), name: z.string(), version: z.number().int().nullable(),
+  id: z.number().int(),
+  name: z.string(),
+  version: z.number().int().nullable(),
   kind: z.enum(['registered', 'status', 'alias', 'alias_removed', 'rollback', 'deleted', 'tags', 'recovered']),
-  alias: z.string().nullable(), from: z.string().nullable(), to: z.string().nullable(), by: z.string(), at: z.string(), comment: z.string().nullable(),
+  alias: z.string().nullable(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  by: z.string(),
+  at: z.string(),
+  comment: z.string().nullable(),
 });
 const aliasesSchema = z.record(z.string(), z.number().int()).meta({ description: 'Alias -> version' });
 
@@ -82,7 +97,9 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
     const header = req.headers['x-sluice-user'];
     const by = auth
       ? auth.userOf(req)?.name
-      : opts.whoIs ? opts.whoIs(req) : (typeof header === 'string' && header) || (typeof body?.by === 'string' && body.by) || undefined;
+      : opts.whoIs
+        ? opts.whoIs(req)
+        : (typeof header === 'string' && header) || (typeof body?.by === 'string' && body.by) || undefined;
     if (!by) {
       throw new SluiceError('MODEL_WHO_MISSING', 'a change to the registry needs to say who makes it', {
         hint: 'send the X-Sluice-User header or "by" in the JSON body',
@@ -116,110 +133,176 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
   const audit = (req: FastifyRequest, action: string, name: string, version: number | string | undefined, detail: string | undefined) =>
     auth?.audit({ actor: who(req), action, target: `model:${name}${version !== undefined ? `@${version}` : ''}`, detail: detail ?? null, ip: req.ip });
 
-  app.get('/models', registry({
-    ok: { 200: { description: 'Every model with its version count, latest version and aliases', json: z.object({ models: z.array(z.object({ name: z.string(), versions: z.number().int(), latestVersion: z.number().int(), aliases: aliasesSchema })) }) } },
-    errors: {},
-  }), async () => ({ models: models.list() }));
-
-  app.get<{ Params: Params }>('/models/:name', registry({
-    params: z.object({ name }),
-    ok: { 200: { description: 'The model\'s versions, newest first, and its aliases', json: z.object({ name: z.string(), aliases: aliasesSchema, versions: z.array(versionSchema) }) } },
-    errors: { 404: 'No such model (MODEL_NOT_FOUND)' },
-  }), async (req) => ({
-    name: req.params.name,
-    aliases: models.aliases(req.params.name),
-    versions: models.versions(req.params.name),
-  }));
-
-  app.get<{ Params: Params }>('/models/:name/versions/:ref', registry({
-    params: z.object({ name, ref }),
-    ok: { 200: { description: 'The version with its history', json: versionSchema.extend({ history: z.array(historySchema) }) } },
-    errors: { 404: 'No such model or version (MODEL_NOT_FOUND)' },
-  }), async (req) => {
-    const v = models.get(req.params.name, req.params.ref);
-    return { ...v, history: models.history(v.name, v.version) };
-  });
-
-  app.get<{ Params: Params }>('/models/:name/history', registry({
-    params: z.object({ name }),
-    ok: { 200: { description: 'Every recorded change, oldest first', json: z.object({ history: z.array(historySchema) }) } },
-    errors: { 404: 'No such model (MODEL_NOT_FOUND)' },
-  }), async (req) => {
-    models.versions(req.params.name); // 404 for an unknown model
-    return { history: models.history(req.params.name) };
-  });
-
-  app.post<{ Params: Params; Body: Body }>('/models/:name/versions/:ref/status', registry({
-    params: z.object({ name, ref }),
-    body: z.object({ status: z.enum(MODEL_STATUSES), comment, by }),
-    invalidCodes: { status: 'MODEL_BAD_STATUS' },
-    ok: versionOk('The version with its new status'),
-    errors: changeErrors({ 409: 'The champion cannot be rejected (MODEL_CHAMPION_REJECT)' }),
-  }), async (req) => {
-    const status = checkStatus(req.body?.status);
-    const v = models.setStatus(req.params.name, req.params.ref, status, who(req), optString(req.body, 'comment'));
-    audit(req, 'model.status', v.name, v.version, [status, optString(req.body, 'comment')].filter(Boolean).join(': '));
-    return v;
-  });
-
-  app.post<{ Params: Params; Body: Body }>('/models/:name/versions/:ref/tags', registry({
-    params: z.object({ name, ref }),
-    body: z.object({ tags: z.record(z.string(), z.string().nullable()).meta({ description: 'Tag -> value; null removes the tag', examples: [{ team: 'care', old: null }] }), by }),
-    ok: versionOk('The version with its tags'),
-    errors: changeErrors(),
-  }), async (req) => {
-    const tags = req.body?.tags;
-    const v = models.setTags(req.params.name, req.params.ref, tags as Record<string, string | null>, who(req));
-    audit(req, 'model.tags', v.name, v.version, JSON.stringify(tags));
-    return v;
-  });
-
-  app.post<{ Params: Params; Body: Body }>('/models/:name/promote', registry({
-    params: z.object({ name }),
-    body: z.object({
-      version: z.union([z.number().int(), z.string()]).meta({ description: 'The version to point the alias at: a number or an alias' }),
-      alias: z.string().optional().meta({ description: 'The alias to move (default champion)' }),
-      allowSchemaChange: z.boolean().optional().meta({ description: 'Promote a version whose input columns differ from the champion\'s' }),
-      comment, by,
+  app.get(
+    '/models',
+    registry({
+      ok: {
+        200: {
+          description: 'Every model with its version count, latest version and aliases',
+          json: z.object({
+            models: z.array(z.object({ name: z.string(), versions: z.number().int(), latestVersion: z.number().int(), aliases: aliasesSchema })),
+          }),
+        },
+      },
+      errors: {},
     }),
-    ok: versionOk('The version the alias now points at'),
-    errors: changeErrors({ 409: 'The version is not approved, so it cannot be champion, or its input columns differ from the champion\'s without allowSchemaChange' }),
-  }), async (req) => {
-    const version = req.body!.version as number | string;
-    const alias = checkName('alias', optString(req.body, 'alias') ?? CHAMPION);
-    const v = models.promote(req.params.name, version, alias, who(req), optString(req.body, 'comment'), { allowSchemaChange: req.body?.allowSchemaChange === true });
-    audit(req, 'model.promote', v.name, v.version, [`alias ${alias}`, optString(req.body, 'comment')].filter(Boolean).join(': '));
-    return v;
-  });
+    async () => ({ models: models.list() }),
+  );
 
-  app.post<{ Params: Params; Body: Body }>('/models/:name/rollback', registry({
-    params: z.object({ name }), body: z.object({ comment, by }), bodyOptional: true,
-    ok: versionOk('The version that is champion again'),
-    errors: changeErrors({ 409: 'There is no previous champion to go back to' }),
-  }), async (req) => {
-    const v = models.rollback(req.params.name, who(req), optString(req.body, 'comment'));
-    audit(req, 'model.rollback', v.name, v.version, optString(req.body, 'comment'));
-    return v;
-  });
+  app.get<{ Params: Params }>(
+    '/models/:name',
+    registry({
+      params: z.object({ name }),
+      ok: {
+        200: {
+          description: "The model's versions, newest first, and its aliases",
+          json: z.object({ name: z.string(), aliases: aliasesSchema, versions: z.array(versionSchema) }),
+        },
+      },
+      errors: { 404: 'No such model (MODEL_NOT_FOUND)' },
+    }),
+    async (req) => ({
+      name: req.params.name,
+      aliases: models.aliases(req.params.name),
+      versions: models.versions(req.params.name),
+    }),
+  );
 
-  app.delete<{ Params: Params; Body: Body }>('/models/:name/aliases/:alias', registry({
-    params: z.object({ name, alias: z.string().meta({ description: 'The alias to remove' }) }), body: z.object({ comment, by }), bodyOptional: true,
-    ok: { 204: { description: 'Removed' } },
-    errors: changeErrors(),
-  }), async (req, reply) => {
-    models.removeAlias(req.params.name, req.params.alias, who(req), optString(req.body, 'comment'));
-    audit(req, 'model.alias.remove', req.params.name, undefined, [`alias ${req.params.alias}`, optString(req.body, 'comment')].filter(Boolean).join(': '));
-    return reply.code(204).send();
-  });
+  app.get<{ Params: Params }>(
+    '/models/:name/versions/:ref',
+    registry({
+      params: z.object({ name, ref }),
+      ok: { 200: { description: 'The version with its history', json: versionSchema.extend({ history: z.array(historySchema) }) } },
+      errors: { 404: 'No such model or version (MODEL_NOT_FOUND)' },
+    }),
+    async (req) => {
+      const v = models.get(req.params.name, req.params.ref);
+      return { ...v, history: models.history(v.name, v.version) };
+    },
+  );
 
-  app.delete<{ Params: Params; Body: Body }>('/models/:name/versions/:ref', registry({
-    params: z.object({ name, ref }), body: z.object({ comment, by }), bodyOptional: true,
-    ok: { 204: { description: 'Deleted, with its artifacts' } },
-    errors: changeErrors({ 409: 'The champion cannot be deleted (MODEL_CHAMPION_DELETE)' }),
-  }), async (req, reply) => {
-    const version = models.get(req.params.name, req.params.ref).version;
-    await models.delete(req.params.name, req.params.ref, who(req), optString(req.body, 'comment'));
-    audit(req, 'model.delete', req.params.name, version, optString(req.body, 'comment'));
-    return reply.code(204).send();
-  });
+  app.get<{ Params: Params }>(
+    '/models/:name/history',
+    registry({
+      params: z.object({ name }),
+      ok: { 200: { description: 'Every recorded change, oldest first', json: z.object({ history: z.array(historySchema) }) } },
+      errors: { 404: 'No such model (MODEL_NOT_FOUND)' },
+    }),
+    async (req) => {
+      models.versions(req.params.name); // 404 for an unknown model
+      return { history: models.history(req.params.name) };
+    },
+  );
+
+  app.post<{ Params: Params; Body: Body }>(
+    '/models/:name/versions/:ref/status',
+    registry({
+      params: z.object({ name, ref }),
+      body: z.object({ status: z.enum(MODEL_STATUSES), comment, by }),
+      invalidCodes: { status: 'MODEL_BAD_STATUS' },
+      ok: versionOk('The version with its new status'),
+      errors: changeErrors({ 409: 'The champion cannot be rejected (MODEL_CHAMPION_REJECT)' }),
+    }),
+    async (req) => {
+      const status = checkStatus(req.body?.status);
+      const v = models.setStatus(req.params.name, req.params.ref, status, who(req), optString(req.body, 'comment'));
+      audit(req, 'model.status', v.name, v.version, [status, optString(req.body, 'comment')].filter(Boolean).join(': '));
+      return v;
+    },
+  );
+
+  app.post<{ Params: Params; Body: Body }>(
+    '/models/:name/versions/:ref/tags',
+    registry({
+      params: z.object({ name, ref }),
+      body: z.object({
+        tags: z.record(z.string(), z.string().nullable()).meta({ description: 'Tag -> value; null removes the tag', examples: [{ team: 'care', old: null }] }),
+        by,
+      }),
+      ok: versionOk('The version with its tags'),
+      errors: changeErrors(),
+    }),
+    async (req) => {
+      const tags = req.body?.tags;
+      const v = models.setTags(req.params.name, req.params.ref, tags as Record<string, string | null>, who(req));
+      audit(req, 'model.tags', v.name, v.version, JSON.stringify(tags));
+      return v;
+    },
+  );
+
+  app.post<{ Params: Params; Body: Body }>(
+    '/models/:name/promote',
+    registry({
+      params: z.object({ name }),
+      body: z.object({
+        version: z.union([z.number().int(), z.string()]).meta({ description: 'The version to point the alias at: a number or an alias' }),
+        alias: z.string().optional().meta({ description: 'The alias to move (default champion)' }),
+        allowSchemaChange: z.boolean().optional().meta({ description: "Promote a version whose input columns differ from the champion's" }),
+        comment,
+        by,
+      }),
+      ok: versionOk('The version the alias now points at'),
+      errors: changeErrors({
+        409: "The version is not approved, so it cannot be champion, or its input columns differ from the champion's without allowSchemaChange",
+      }),
+    }),
+    async (req) => {
+      const version = req.body!.version as number | string;
+      const alias = checkName('alias', optString(req.body, 'alias') ?? CHAMPION);
+      const v = models.promote(req.params.name, version, alias, who(req), optString(req.body, 'comment'), {
+        allowSchemaChange: req.body?.allowSchemaChange === true,
+      });
+      audit(req, 'model.promote', v.name, v.version, [`alias ${alias}`, optString(req.body, 'comment')].filter(Boolean).join(': '));
+      return v;
+    },
+  );
+
+  app.post<{ Params: Params; Body: Body }>(
+    '/models/:name/rollback',
+    registry({
+      params: z.object({ name }),
+      body: z.object({ comment, by }),
+      bodyOptional: true,
+      ok: versionOk('The version that is champion again'),
+      errors: changeErrors({ 409: 'There is no previous champion to go back to' }),
+    }),
+    async (req) => {
+      const v = models.rollback(req.params.name, who(req), optString(req.body, 'comment'));
+      audit(req, 'model.rollback', v.name, v.version, optString(req.body, 'comment'));
+      return v;
+    },
+  );
+
+  app.delete<{ Params: Params; Body: Body }>(
+    '/models/:name/aliases/:alias',
+    registry({
+      params: z.object({ name, alias: z.string().meta({ description: 'The alias to remove' }) }),
+      body: z.object({ comment, by }),
+      bodyOptional: true,
+      ok: { 204: { description: 'Removed' } },
+      errors: changeErrors(),
+    }),
+    async (req, reply) => {
+      models.removeAlias(req.params.name, req.params.alias, who(req), optString(req.body, 'comment'));
+      audit(req, 'model.alias.remove', req.params.name, undefined, [`alias ${req.params.alias}`, optString(req.body, 'comment')].filter(Boolean).join(': '));
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: Params; Body: Body }>(
+    '/models/:name/versions/:ref',
+    registry({
+      params: z.object({ name, ref }),
+      body: z.object({ comment, by }),
+      bodyOptional: true,
+      ok: { 204: { description: 'Deleted, with its artifacts' } },
+      errors: changeErrors({ 409: 'The champion cannot be deleted (MODEL_CHAMPION_DELETE)' }),
+    }),
+    async (req, reply) => {
+      const version = models.get(req.params.name, req.params.ref).version;
+      await models.delete(req.params.name, req.params.ref, who(req), optString(req.body, 'comment'));
+      audit(req, 'model.delete', req.params.name, version, optString(req.body, 'comment'));
+      return reply.code(204).send();
+    },
+  );
 }

@@ -13,21 +13,30 @@ const FILES: Record<string, string> = { 'report.html': 'text/html; charset=utf-8
 
 /** The report an execution's `report` step wrote (`.sluice/reports/<execution>/report.{html,json}`). */
 export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/reports/:id/:file', contract({
-    params: z.object({ id: executionIdParams.shape.id, file: z.enum(['report.html', 'report.json']) }),
-    ok: { 200: { description: 'The report (sandboxed by its Content-Security-Policy)', content: { 'text/html': htmlPage, 'application/json': jsonObject.meta({ description: 'docs/report.schema.json' }) } } },
-    errors: { 400: 'Not report.html or report.json', 404: 'No such execution, or no report yet (NOT_FOUND)' },
-  }), async (req, reply) => {
-    const { id, file } = req.params as { id: string; file: string };
-    const type = FILES[file];
-    // The id is checked against the store, so no path outside the reports folder can be named.
-    if (!type || !ctx.runtime.store.get(id)) throw new SluiceError('NOT_FOUND', `no report ${quoteValue(`${id}/${file}`)}`, { httpStatus: 404 });
-    const body = await readFile(join(ctx.runtime.project.paths.reports, id, file)).catch(() => {
-      throw new SluiceError('NOT_FOUND', `execution ${quoteValue(id)} has no ${quoteValue(file)} (yet)`, { httpStatus: 404, hint: 'the report step writes it' });
-    });
-    return reply
-      .type(type)
-      .headers(pageHeaders('document'))
-      .send(body);
-  });
+  app.get(
+    '/reports/:id/:file',
+    contract({
+      params: z.object({ id: executionIdParams.shape.id, file: z.enum(['report.html', 'report.json']) }),
+      ok: {
+        200: {
+          description: 'The report (sandboxed by its Content-Security-Policy)',
+          content: { 'text/html': htmlPage, 'application/json': jsonObject.meta({ description: 'docs/report.schema.json' }) },
+        },
+      },
+      errors: { 400: 'Not report.html or report.json', 404: 'No such execution, or no report yet (NOT_FOUND)' },
+    }),
+    async (req, reply) => {
+      const { id, file } = req.params as { id: string; file: string };
+      const type = FILES[file];
+      // The id is checked against the store, so no path outside the reports folder can be named.
+      if (!type || !ctx.runtime.store.get(id)) throw new SluiceError('NOT_FOUND', `no report ${quoteValue(`${id}/${file}`)}`, { httpStatus: 404 });
+      const body = await readFile(join(ctx.runtime.project.paths.reports, id, file)).catch(() => {
+        throw new SluiceError('NOT_FOUND', `execution ${quoteValue(id)} has no ${quoteValue(file)} (yet)`, {
+          httpStatus: 404,
+          hint: 'the report step writes it',
+        });
+      });
+      return reply.type(type).headers(pageHeaders('document')).send(body);
+    },
+  );
 }

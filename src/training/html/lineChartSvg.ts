@@ -19,7 +19,10 @@ export interface Series {
  * dashed reference line, and a legend. Labels from the data are escaped through `html`, as in
  * the insights report's charts (src/profile/html/charts.ts), whose conventions this follows.
  */
-export function lineChartSvg(series: Series[], opts: { xLabel: string; yLabel: string; diagonal?: 'up' | 'none'; reference?: number; width?: number }): SafeHtml {
+export function lineChartSvg(
+  series: Series[],
+  opts: { xLabel: string; yLabel: string; diagonal?: 'up' | 'none'; reference?: number; width?: number },
+): SafeHtml {
   const w = opts.width ?? 340;
   const pad = { l: 42, r: 12, t: 10, b: 36 };
   const plot = w - pad.l - pad.r;
@@ -29,7 +32,8 @@ export function lineChartSvg(series: Series[], opts: { xLabel: string; yLabel: s
   const Y = (v: number): string => (pad.t + (1 - Math.max(0, Math.min(1, v))) * plot).toFixed(1);
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   const grid = ticks.map(
-    (t) => html`<line x1="${X(t)}" x2="${X(t)}" y1="${Y(0)}" y2="${Y(1)}" stroke="#eef0f3"/><line x1="${X(0)}" x2="${X(1)}" y1="${Y(t)}" y2="${Y(t)}" stroke="#eef0f3"/><text x="${X(t)}" y="${(pad.t + plot + 14).toFixed(1)}" text-anchor="middle" class="ax">${t}</text><text x="${pad.l - 5}" y="${(Number(Y(t)) + 4).toFixed(1)}" text-anchor="end" class="ax">${t}</text>`,
+    (t) =>
+      html`<line x1="${X(t)}" x2="${X(t)}" y1="${Y(0)}" y2="${Y(1)}" stroke="#eef0f3"/><line x1="${X(0)}" x2="${X(1)}" y1="${Y(t)}" y2="${Y(t)}" stroke="#eef0f3"/><text x="${X(t)}" y="${(pad.t + plot + 14).toFixed(1)}" text-anchor="middle" class="ax">${t}</text><text x="${pad.l - 5}" y="${(Number(Y(t)) + 4).toFixed(1)}" text-anchor="end" class="ax">${t}</text>`,
   );
   const ref =
     opts.diagonal === 'up'
@@ -40,7 +44,11 @@ export function lineChartSvg(series: Series[], opts: { xLabel: string; yLabel: s
   const lines = series.map((s, i) => {
     const color = SERIES_COLORS[i % SERIES_COLORS.length]!;
     const points = s.x.map((x, j) => `${X(x)},${Y(s.y[j]!)}`).join(' ');
-    const dots = s.dots ? s.x.map((x, j) => html`<circle cx="${X(x)}" cy="${Y(s.y[j]!)}" r="3" fill="${color}"><title>${s.label}: (${fmt(x, 3)}, ${fmt(s.y[j], 3)})</title></circle>`) : '';
+    const dots = s.dots
+      ? s.x.map(
+          (x, j) => html`<circle cx="${X(x)}" cy="${Y(s.y[j]!)}" r="3" fill="${color}"><title>${s.label}: (${fmt(x, 3)}, ${fmt(s.y[j], 3)})</title></circle>`,
+        )
+      : '';
     return html`<g><title>${s.label}</title>${s.noLine ? '' : html`<polyline points="${points}" fill="none" stroke="${color}" stroke-width="2"/>`}${dots}</g>`;
   });
   const axisY = pad.t + plot + 30;

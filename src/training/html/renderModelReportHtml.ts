@@ -62,7 +62,8 @@ ${skipped.length > 0 ? html`<div class="note">Columns not used as features: ${sk
 function metricsSection(r: ModelReport): SafeHtml {
   const names = Object.keys(r.holdout.metrics);
   return html`<section id="metrics"><h2>Holdout metrics</h2><table><thead><tr><th>metric</th><th class="n">best model (${r.best.learner})</th><th class="n">baseline</th></tr></thead><tbody>${names.map(
-    (k) => html`<tr${k === r.metric ? raw(' class="best"') : ''}><th>${k}${k === r.metric ? ' (selection metric)' : ''}</th><td class="n">${fmt(r.holdout.metrics[k])}</td><td class="n">${fmt(r.baseline?.metrics[k])}</td></tr>`,
+    (k) =>
+      html`<tr${k === r.metric ? raw(' class="best"') : ''}><th>${k}${k === r.metric ? ' (selection metric)' : ''}</th><td class="n">${fmt(r.holdout.metrics[k])}</td><td class="n">${fmt(r.baseline?.metrics[k])}</td></tr>`,
   )}</tbody></table></section>`;
 }
 
@@ -78,10 +79,16 @@ function classesSection(r: ModelReport): SafeHtml {
     })}<td class="n muted">${fmt(total)}</td></tr>`;
   });
   const matrix = html`<table class="cmt"><thead><tr><th>actual \\ predicted</th>${cm.labels.map((l) => html`<th class="n">${l}</th>`)}<th class="n">rows</th></tr></thead><tbody>${cells}</tbody></table>`;
-  const per = html`<table><thead><tr><th>class</th><th class="n">precision</th><th class="n">recall</th><th class="n">F1</th><th class="n">support</th></tr></thead><tbody>${(r.perClass ?? []).map(
-    (c) => html`<tr><th>${c.label}</th><td class="n">${fmt(c.precision, 3)}</td><td class="n">${fmt(c.recall, 3)}</td><td class="n">${fmt(c.f1, 3)}</td><td class="n">${fmt(c.support)}</td></tr>`,
+  const per = html`<table><thead><tr><th>class</th><th class="n">precision</th><th class="n">recall</th><th class="n">F1</th><th class="n">support</th></tr></thead><tbody>${(
+    r.perClass ?? []
+  ).map(
+    (c) =>
+      html`<tr><th>${c.label}</th><td class="n">${fmt(c.precision, 3)}</td><td class="n">${fmt(c.recall, 3)}</td><td class="n">${fmt(c.f1, 3)}</td><td class="n">${fmt(c.support)}</td></tr>`,
   )}</tbody></table>`;
-  const recall = barsSvg((r.perClass ?? []).map((c) => ({ label: c.label, value: c.f1, text: `F1 ${fmt(c.f1, 3)}` })), { max: 1, width: 420 });
+  const recall = barsSvg(
+    (r.perClass ?? []).map((c) => ({ label: c.label, value: c.f1, text: `F1 ${fmt(c.f1, 3)}` })),
+    { max: 1, width: 420 },
+  );
   return html`<section id="classes"><h2>Classes</h2><div class="grid2"><div><h3>Confusion matrix</h3><p class="muted">Rows: actual class, columns: predicted class; each cell's share is of its row (green diagonal = recall).</p>${matrix}</div><div><h3>Per class</h3>${per}<h3>F1 per class</h3>${recall}</div></div></section>`;
 }
 
@@ -104,18 +111,26 @@ function residualSection(r: ModelReport): SafeHtml {
   const hi = Math.max(...res.actual, ...res.predicted);
   const span = hi - lo || 1;
   const scale = (v: number): number => (v - lo) / span;
-  const chart = lineChartSvg([{ label: `holdout rows (${res.actual.length} shown)`, x: res.actual.map(scale), y: res.predicted.map(scale), dots: true, noLine: true }], {
-    xLabel: `actual (${fmt(lo)} to ${fmt(hi)})`,
-    yLabel: 'predicted',
-    diagonal: 'up',
-  });
+  const chart = lineChartSvg(
+    [{ label: `holdout rows (${res.actual.length} shown)`, x: res.actual.map(scale), y: res.predicted.map(scale), dots: true, noLine: true }],
+    {
+      xLabel: `actual (${fmt(lo)} to ${fmt(hi)})`,
+      yLabel: 'predicted',
+      diagonal: 'up',
+    },
+  );
   return html`<section id="residuals"><h2>Predicted against actual</h2>${chart}<p class="muted">Perfect predictions lie on the dashed diagonal.</p></section>`;
 }
 
 function importanceSection(r: ModelReport): SafeHtml {
   const imp = r.importance;
   return html`<section id="importance"><h2>Permutation feature importance</h2><p class="muted">How much the holdout ${imp.metric} worsens when a feature's values are shuffled (mean of ${imp.repeats} shuffles on ${fmt(imp.rows)} holdout rows); near zero or below means the model does not rely on it.</p>${barsSvg(
-    imp.features.slice(0, 25).map((f) => ({ label: f.feature, value: Math.max(0, f.importance), text: `${fmt(f.importance, 3)} ± ${fmt(f.std, 2)}`, color: f.importance > 0 ? '#3b6fb6' : '#b8c0cc' })),
+    imp.features.slice(0, 25).map((f) => ({
+      label: f.feature,
+      value: Math.max(0, f.importance),
+      text: `${fmt(f.importance, 3)} ± ${fmt(f.std, 2)}`,
+      color: f.importance > 0 ? '#3b6fb6' : '#b8c0cc',
+    })),
     { width: 640, labelWidth: 170 },
   )}</section>`;
 }
@@ -137,7 +152,8 @@ function leaderboardSection(r: ModelReport): SafeHtml {
   }));
   const dir = r.higherIsBetter ? 'higher is better' : 'lower is better';
   const table = html`<table><thead><tr><th>id</th><th>learner</th><th>status</th><th class="n">CV ${r.metric}</th><th class="n">± std</th><th class="n">holdout ${r.metric}</th><th class="n">fit s</th><th>note</th></tr></thead><tbody>${r.leaderboard.map(
-    (e) => html`<tr${e.best ? raw(' class="best"') : ''}><td>${e.id}</td><td>${e.learner}${e.best ? html` <span class="badge best">best</span>` : ''}</td><td>${e.status === 'ok' ? 'ok' : html`<span class="badge skip">${e.status}</span>`}</td><td class="n">${fmt(e.cvMean)}</td><td class="n">${fmt(e.cvStd, 2)}</td><td class="n">${fmt(e.holdout)}</td><td class="n">${fmt(e.fitSeconds, 3)}</td><td class="muted">${e.reason ?? ''}</td></tr>`,
+    (e) =>
+      html`<tr${e.best ? raw(' class="best"') : ''}><td>${e.id}</td><td>${e.learner}${e.best ? html` <span class="badge best">best</span>` : ''}</td><td>${e.status === 'ok' ? 'ok' : html`<span class="badge skip">${e.status}</span>`}</td><td class="n">${fmt(e.cvMean)}</td><td class="n">${fmt(e.cvStd, 2)}</td><td class="n">${fmt(e.holdout)}</td><td class="n">${fmt(e.fitSeconds, 3)}</td><td class="muted">${e.reason ?? ''}</td></tr>`,
   )}</tbody></table>`;
   return html`<section id="leaderboard"><h2>Leaderboard</h2><p class="muted">Cross-validated ${r.metric} (${dir}) of each candidate that finished; longer bars are better. Green: the selected model; grey: the baseline. Holdout scores of candidates other than the best are from their fold models.</p>${barsSvg(bars, { width: 640, labelWidth: 170 })}<h3>All candidates</h3><div class="scroll">${table}</div><p class="muted">${fmt(done.length)} of ${fmt(r.leaderboard.length)} candidates finished; the others list the reason.</p></section>`;
 }

@@ -40,11 +40,18 @@ describe('REST API with authentication', () => {
     const before = s.runtime.store.events(id).length;
     expect((await s.app.inject({ url: '/api/executions', headers: { cookie: vic.cookie } })).statusCode).toBe(200);
     expect((await s.app.inject({ url: '/api/approvals', headers: { cookie: vic.cookie } })).json().approvals).toHaveLength(1);
-    const decide = await s.app.inject({ method: 'POST', url: `/api/executions/${id}/approve`, headers: { cookie: vic.cookie, 'x-csrf-token': vic.csrf }, payload: { comment: 'me too' } });
+    const decide = await s.app.inject({
+      method: 'POST',
+      url: `/api/executions/${id}/approve`,
+      headers: { cookie: vic.cookie, 'x-csrf-token': vic.csrf },
+      payload: { comment: 'me too' },
+    });
     expect(decide.statusCode).toBe(403);
     expect(decide.json()).toMatchObject({ code: 'FORBIDDEN', message: 'this needs the approver role; Vic is a viewer' });
     const token = s.gate.tokens.create('Vic').token;
-    expect((await s.app.inject({ method: 'POST', url: `/api/executions/${id}/reject`, headers: bearer(token), payload: { reason: 'no' } })).statusCode).toBe(403);
+    expect((await s.app.inject({ method: 'POST', url: `/api/executions/${id}/reject`, headers: bearer(token), payload: { reason: 'no' } })).statusCode).toBe(
+      403,
+    );
     expect((await s.app.inject({ method: 'POST', url: '/api/executions', headers: bearer(token), payload: { file: s.file } })).statusCode).toBe(403);
     expect(s.runtime.store.events(id)).toHaveLength(before);
     expect(s.runtime.store.require(id).status).toBe('waiting');
@@ -57,7 +64,13 @@ describe('REST API with authentication', () => {
     const ana = await s.signIn('Ana');
     const before = s.runtime.store.events(id).length;
     const post = (headers: Record<string, string>, payload: Record<string, unknown> = { comment: 'looks right' }) =>
-      s.app.inject({ method: 'POST', url: `/api/executions/${id}/approve`, remoteAddress: '198.51.100.4', headers: { cookie: ana.cookie, ...headers }, payload });
+      s.app.inject({
+        method: 'POST',
+        url: `/api/executions/${id}/approve`,
+        remoteAddress: '198.51.100.4',
+        headers: { cookie: ana.cookie, ...headers },
+        payload,
+      });
     const missing = await post({});
     expect(missing.statusCode).toBe(403);
     expect(missing.json()).toMatchObject({ code: 'CSRF_INVALID' });
@@ -87,7 +100,9 @@ describe('REST API with authentication', () => {
     const rejected = await s.app.inject({ method: 'POST', url: `/api/executions/${a.id}/reject`, headers: bearer(token), payload: { reason: 'gates failed' } });
     expect(rejected.statusCode, rejected.body).toBe(200);
     expect(rejected.json()).toMatchObject({ decision: 'rejected', by: 'Root' });
-    expect(s.gate.auditLog({ action: 'approval.reject' })).toMatchObject([{ actor: 'Root', target: `execution:${a.id}`, detail: expect.stringContaining('reason: gates failed') }]);
+    expect(s.gate.auditLog({ action: 'approval.reject' })).toMatchObject([
+      { actor: 'Root', target: `execution:${a.id}`, detail: expect.stringContaining('reason: gates failed') },
+    ]);
     expect(s.gate.tokens.get(info.id)!.lastUsedAt).not.toBeNull();
 
     const started = await s.app.inject({ method: 'POST', url: '/api/executions', headers: bearer(token), payload: { file: s.file, allowDuplicate: true } });
@@ -130,8 +145,11 @@ describe('REST API with authentication', () => {
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
     const res = await s.app.inject({
-      method: 'POST', url: `/approve/${a.token}`, remoteAddress: '192.0.2.44',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ decision: 'approve', csrf, comment: 'ok from mail' }).toString(),
+      method: 'POST',
+      url: `/approve/${a.token}`,
+      remoteAddress: '192.0.2.44',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ decision: 'approve', csrf, comment: 'ok from mail' }).toString(),
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(s.gate.auditLog({ action: 'approval.' })).toMatchObject([
@@ -157,10 +175,13 @@ describe('REST API with authentication', () => {
     const page = await s.app.inject({ url: `/approve/${a.token}` });
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
-    const postLink = () => s.app.inject({
-      method: 'POST', url: `/approve/${a.token}`,
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ decision: 'approve', csrf }).toString(),
-    });
+    const postLink = () =>
+      s.app.inject({
+        method: 'POST',
+        url: `/approve/${a.token}`,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ decision: 'approve', csrf }).toString(),
+      });
     // Demoted to viewer: the page, its form, the REST form of the link and her session are all refused.
     writeFileSync(yaml, original.replace('name: Ana, email: ana@example.com, role: approver', 'name: Ana, email: ana@example.com, role: viewer'));
     const shown = await s.app.inject({ url: `/approve/${a.token}` });
@@ -171,7 +192,12 @@ describe('REST API with authentication', () => {
     expect(form.body).toContain('Ana is a viewer and may not decide');
     const rest = await s.app.inject({ method: 'POST', url: '/api/approvals/decide', payload: { token: a.token, decision: 'approve' } });
     expect([rest.statusCode, rest.json().code]).toEqual([403, 'APPROVAL_FORBIDDEN']);
-    const session = await s.app.inject({ method: 'POST', url: `/api/executions/${a.id}/approve`, headers: { cookie: ana.cookie, 'x-csrf-token': ana.csrf }, payload: {} });
+    const session = await s.app.inject({
+      method: 'POST',
+      url: `/api/executions/${a.id}/approve`,
+      headers: { cookie: ana.cookie, 'x-csrf-token': ana.csrf },
+      payload: {},
+    });
     expect(session.statusCode).toBe(403);
     // Removed: refused too, naming why.
     writeFileSync(yaml, original.replace(/^ {2}- \{ name: Ana,.*\n/m, ''));
@@ -188,7 +214,12 @@ describe('REST API with authentication', () => {
   it('lists users for display without their password hashes', async () => {
     const s = await server();
     const users = s.gate.users();
-    expect(users.map((u) => [u.name, u.role, u.hasPassword])).toEqual([['Ana', 'approver', true], ['Root', 'admin', true], ['Vic', 'viewer', true], ['Nopw', 'approver', false]]);
+    expect(users.map((u) => [u.name, u.role, u.hasPassword])).toEqual([
+      ['Ana', 'approver', true],
+      ['Root', 'admin', true],
+      ['Vic', 'viewer', true],
+      ['Nopw', 'approver', false],
+    ]);
     expect(JSON.stringify(users)).not.toContain('scrypt');
   });
 

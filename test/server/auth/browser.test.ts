@@ -23,12 +23,17 @@ afterAll(async () => {
 describe('sign-in in a real browser', () => {
   it('redirects to login, signs in, keeps the cookie HttpOnly and SameSite=Lax, refuses cross-site posts, follows cross-site links, signs out', async () => {
     const s = await authServer({
-      plugins: (gate) => [async (app) => {
-        // Pages of the console kind: one for any signed-in user, one for approvers.
-        app.get('/whoami', { preHandler: gate.require('viewer') }, async (req, reply) =>
-          reply.type('text/html').send(layout('Who', html`<h1>Hello ${gate.userOf(req)!.name}</h1>${gate.logoutForm(req, reply)}`)));
-        app.get('/decide', { preHandler: gate.require('approver') }, async (_req, reply) => reply.type('text/html').send(layout('Decide', html`<h1>Decide</h1>`)));
-      }],
+      plugins: (gate) => [
+        async (app) => {
+          // Pages of the console kind: one for any signed-in user, one for approvers.
+          app.get('/whoami', { preHandler: gate.require('viewer') }, async (req, reply) =>
+            reply.type('text/html').send(layout('Who', html`<h1>Hello ${gate.userOf(req)!.name}</h1>${gate.logoutForm(req, reply)}`)),
+          );
+          app.get('/decide', { preHandler: gate.require('approver') }, async (_req, reply) =>
+            reply.type('text/html').send(layout('Decide', html`<h1>Decide</h1>`)),
+          );
+        },
+      ],
     });
     apps.push(s.app);
     const { id } = await s.waiting();
@@ -36,7 +41,13 @@ describe('sign-in in a real browser', () => {
     // Another site (localhost is a different site from 127.0.0.1) with a form aimed at the API and a plain link.
     const evil = Fastify();
     apps.push(evil);
-    evil.get('/', async (_req, reply) => reply.type('text/html').send(`<form id="f" method="post" action="${base}/api/executions/${id}/approve"><input name="comment" value="forged"></form><a id="l" href="${base}/whoami">console</a>`));
+    evil.get('/', async (_req, reply) =>
+      reply
+        .type('text/html')
+        .send(
+          `<form id="f" method="post" action="${base}/api/executions/${id}/approve"><input name="comment" value="forged"></form><a id="l" href="${base}/whoami">console</a>`,
+        ),
+    );
     const evilBase = (await evil.listen({ host: '127.0.0.1', port: 0 })).replace('127.0.0.1', 'localhost');
 
     const context = await browser.newContext();

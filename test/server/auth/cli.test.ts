@@ -61,17 +61,28 @@ function onTerminal(args: string[], answers: Array<[RegExp, string]>): Promise<{
 
 describe('sluice users', () => {
   it('hash-password on a terminal asks twice without echoing; a mismatch is a clean error', async () => {
-    const ok = await onTerminal(['users', 'hash-password'], [[/Password: $/, 'terminal pass 42\r'], [/again: $/, 'terminal pass 42\r']]);
+    const ok = await onTerminal(
+      ['users', 'hash-password'],
+      [
+        [/Password: $/, 'terminal pass 42\r'],
+        [/again: $/, 'terminal pass 42\r'],
+      ],
+    );
     expect(ok.code, ok.screen).toBe(0);
     expect(ok.screen).not.toContain('terminal pass');
     const hash = /scrypt\$\S+/.exec(ok.screen)![0];
     expect(await verifyPassword('terminal pass 42', hash)).toBe(true);
-    const typo = await onTerminal(['users', 'hash-password'], [[/Password: $/, 'terminal pass 42\r'], [/again: $/, 'terminal pass 43\r']]);
+    const typo = await onTerminal(
+      ['users', 'hash-password'],
+      [
+        [/Password: $/, 'terminal pass 42\r'],
+        [/again: $/, 'terminal pass 43\r'],
+      ],
+    );
     expect(typo.code).not.toBe(0);
     expect(typo.screen).toContain('error[PASSWORD_MISMATCH]');
     expect(typo.screen).not.toContain('terminal pass');
   });
-
 
   it('hash-password reads standard input and prints a hash that verifies; bad input is a clean error', async () => {
     const r = sluice(['users', 'hash-password'], { input: 'a long password\n' });
@@ -115,7 +126,11 @@ describe('sluice users', () => {
     expect(setPw.code, setPw.stderr).toBe(0);
     expect(await verifyPassword('vic password 1', loadProject(dir).config.approvers.find((a) => a.name === 'Vic')!.passwordHash)).toBe(true);
     expectCleanError(sluice(['users', 'set-password', 'Nobody', '-p', dir], { input: 'some password 1\n' }), 'USER_UNKNOWN');
-    expect(audit(dir).map((e) => [e.action, e.target])).toEqual([['user.password', 'user:vic'], ['user.add', 'user:Vic'], ['user.add', 'user:Ana']]);
+    expect(audit(dir).map((e) => [e.action, e.target])).toEqual([
+      ['user.password', 'user:vic'],
+      ['user.add', 'user:Vic'],
+      ['user.add', 'user:Ana'],
+    ]);
     const shown = sluice(['audit', '--action', 'user.', '--json', '-p', dir]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout).map((e: { action: string }) => e.action)).toEqual(['user.password', 'user.add', 'user.add']);

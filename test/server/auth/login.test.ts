@@ -50,7 +50,9 @@ describe('login', () => {
       expect(r.cookie).not.toContain(SESSION_COOKIE);
     }
     expect(s.gate.auditLog({ action: 'login.failed' }).map((e) => [e.actor, e.detail])).toEqual([
-      ['Nopw', 'no password set'], ['Mallory', 'unknown user'], ['Ana', 'wrong password'],
+      ['Nopw', 'no password set'],
+      ['Mallory', 'unknown user'],
+      ['Ana', 'wrong password'],
     ]);
     expect(s.runtime.db.prepare('SELECT count(*) AS n FROM auth_sessions').get()).toEqual({ n: 0 });
   });
@@ -91,11 +93,17 @@ describe('login', () => {
   it('parallel guesses cannot slip past the limit while passwords are being checked', async () => {
     const s = await server();
     const forms = await Promise.all(Array.from({ length: 12 }, () => s.loginForm()));
-    const results = await Promise.all(forms.map((f, i) => s.app.inject({
-      method: 'POST', url: '/login', remoteAddress: '198.51.100.9',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie },
-      payload: new URLSearchParams({ name: 'Ana', password: `guess-${i}`, csrf: f.csrf }).toString(),
-    })));
+    const results = await Promise.all(
+      forms.map((f, i) =>
+        s.app.inject({
+          method: 'POST',
+          url: '/login',
+          remoteAddress: '198.51.100.9',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie },
+          payload: new URLSearchParams({ name: 'Ana', password: `guess-${i}`, csrf: f.csrf }).toString(),
+        }),
+      ),
+    );
     const codes = results.map((r) => r.statusCode);
     expect(codes.filter((c) => c === 401).length).toBeLessThanOrEqual(5);
     expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(7);
@@ -107,7 +115,9 @@ describe('login', () => {
     const first = await s.signIn('Ana');
     const f = await s.loginForm(first.cookie);
     const res = await s.app.inject({
-      method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie },
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie },
       payload: new URLSearchParams({ name: 'Root', password: PASSWORDS.Root, csrf: f.csrf }).toString(),
     });
     expect(res.statusCode).toBe(303);
@@ -157,7 +167,11 @@ describe('login', () => {
     const variants = [
       `${sid.slice(0, -1)}${sid.endsWith('A') ? 'B' : 'A'}.${sig}`, // another id, old signature
       `${sid}.${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`, // right id, wrong signature
-      sid, '.', '%E0%A4%A', 'x'.repeat(5000), `${sid}.${sig}.${sig}`,
+      sid,
+      '.',
+      '%E0%A4%A',
+      'x'.repeat(5000),
+      `${sid}.${sig}.${sig}`,
     ];
     for (const v of variants) {
       const r = await s.app.inject({ url: '/test/csrf', headers: { cookie: `${SESSION_COOKIE}=${v}` } });
@@ -197,13 +211,23 @@ describe('login', () => {
     // A page with the Sign out form, as the console renders it.
     const page = await s.app.inject({ url: '/login', headers: { cookie } });
     expect(page.body).toContain('signed in as <strong>Ana</strong>');
-    const refused = await s.app.inject({ method: 'POST', url: '/logout', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'csrf=nope' });
+    const refused = await s.app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'csrf=nope',
+    });
     expect(refused.statusCode).toBe(403);
     expect(await whoAmI(s, cookie)).toMatchObject({ name: 'Ana' });
 
     const formHtml = await s.app.inject({ url: '/test/logout-form', headers: { cookie } });
     const token = /name="csrf" value="([^"]+)"/.exec(formHtml.body)![1]!;
-    const out = await s.app.inject({ method: 'POST', url: '/logout', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `csrf=${encodeURIComponent(token)}` });
+    const out = await s.app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `csrf=${encodeURIComponent(token)}`,
+    });
     expect(out.statusCode).toBe(303);
     expect(out.headers.location).toBe('/login');
     expect(cookiesOf(out, cookie)).not.toContain(SESSION_COOKIE);
@@ -214,7 +238,8 @@ describe('login', () => {
 
   it('the login form needs its CSRF token; bad input is a clear 400 page, never a crash', async () => {
     const s = await server();
-    const form = (payload: string, cookie?: string) => s.app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) }, payload });
+    const form = (payload: string, cookie?: string) =>
+      s.app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) }, payload });
     const noCsrf = await form(new URLSearchParams({ name: 'Ana', password: PASSWORDS.Ana }).toString());
     expect(noCsrf.statusCode).toBe(403);
     expect(noCsrf.body).toContain('The form expired');

@@ -42,18 +42,36 @@ describe('model registry routes with authentication', () => {
     expect(s.registry.get('readmission', 1).status).toBe('pending');
 
     for (const v of [1, 2]) {
-      const ok = await s.app.inject({ method: 'POST', url: `/models/readmission/versions/${v}/status`, headers: bearer(root), payload: { status: 'approved', comment: 'holdout fine' } });
+      const ok = await s.app.inject({
+        method: 'POST',
+        url: `/models/readmission/versions/${v}/status`,
+        headers: bearer(root),
+        payload: { status: 'approved', comment: 'holdout fine' },
+      });
       expect(ok.statusCode, ok.body).toBe(200);
     }
-    const denied = await s.app.inject({ method: 'POST', url: '/models/readmission/promote', headers: { ...bearer(ana), 'x-sluice-user': 'Root' }, payload: { version: 1, by: 'Root' } });
+    const denied = await s.app.inject({
+      method: 'POST',
+      url: '/models/readmission/promote',
+      headers: { ...bearer(ana), 'x-sluice-user': 'Root' },
+      payload: { version: 1, by: 'Root' },
+    });
     expect(denied.statusCode).toBe(403);
     expect(s.registry.champion('readmission')).toBeUndefined();
 
     // The header and body "by" cannot speak for someone else: the change is in the caller's name.
-    const p1 = await s.app.inject({ method: 'POST', url: '/models/readmission/promote', headers: { ...bearer(root), 'x-sluice-user': 'Mallory' }, payload: { version: 1 } });
+    const p1 = await s.app.inject({
+      method: 'POST',
+      url: '/models/readmission/promote',
+      headers: { ...bearer(root), 'x-sluice-user': 'Mallory' },
+      payload: { version: 1 },
+    });
     expect(p1.statusCode, p1.body).toBe(200);
     expect(s.registry.history('readmission').at(-1)).toMatchObject({ kind: 'alias', by: 'Root' });
-    expect((await s.app.inject({ method: 'POST', url: '/models/readmission/promote', headers: bearer(root), payload: { version: 2, comment: 'better auc' } })).statusCode).toBe(200);
+    expect(
+      (await s.app.inject({ method: 'POST', url: '/models/readmission/promote', headers: bearer(root), payload: { version: 2, comment: 'better auc' } }))
+        .statusCode,
+    ).toBe(200);
     const rb = await s.app.inject({ method: 'POST', url: '/models/readmission/rollback', headers: bearer(root), payload: { comment: 'p99 regression' } });
     expect(rb.statusCode).toBe(200);
     expect(s.registry.champion('readmission')!.version).toBe(1);
@@ -71,7 +89,12 @@ describe('model registry routes with authentication', () => {
     const s = await setup();
     const root = await s.signIn('Root');
     const approve = (headers: Record<string, string>) =>
-      s.app.inject({ method: 'POST', url: '/models/readmission/versions/2/status', headers: { cookie: root.cookie, ...headers }, payload: { status: 'approved' } });
+      s.app.inject({
+        method: 'POST',
+        url: '/models/readmission/versions/2/status',
+        headers: { cookie: root.cookie, ...headers },
+        payload: { status: 'approved' },
+      });
     const missing = await approve({});
     expect(missing.statusCode).toBe(403);
     expect(missing.json().error.code).toBe('CSRF_INVALID');
@@ -104,9 +127,16 @@ describe('model registry routes with authentication', () => {
       expect(r.json().error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('admin role') });
     }
     expect(registry.champion('readmission')).toBeUndefined();
-    const ok = await s.app.inject({ method: 'POST', url: '/api/models/readmission/promote', headers: bearer(root), payload: { version: v.version, comment: 'go' } });
+    const ok = await s.app.inject({
+      method: 'POST',
+      url: '/api/models/readmission/promote',
+      headers: bearer(root),
+      payload: { version: v.version, comment: 'go' },
+    });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(registry.champion('readmission')!.version).toBe(v.version);
-    expect(s.gate.auditLog({ action: 'model.promote' })).toMatchObject([{ actor: 'Root', target: `model:readmission@${v.version}`, detail: 'alias champion: go' }]);
+    expect(s.gate.auditLog({ action: 'model.promote' })).toMatchObject([
+      { actor: 'Root', target: `model:readmission@${v.version}`, detail: 'alias champion: go' },
+    ]);
   });
 });

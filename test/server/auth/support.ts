@@ -34,7 +34,11 @@ export function clock(start = Date.parse('2026-01-01T00:00:00Z')) {
  * A real project (sluice.yaml with users Ana approver, Root admin, Vic viewer, Nopw approver
  * without a password), a real runtime and SQLite database, and the server with the gate.
  */
-export async function authServer(opts: Partial<Pick<AuthGateOptions, 'now' | 'sessions' | 'loginLimits' | 'secureCookies'>> & { plugins?: (gate: ServerAuthGate) => NonNullable<Parameters<typeof createServer>[0]['plugins']> } = {}) {
+export async function authServer(
+  opts: Partial<Pick<AuthGateOptions, 'now' | 'sessions' | 'loginLimits' | 'secureCookies'>> & {
+    plugins?: (gate: ServerAuthGate) => NonNullable<Parameters<typeof createServer>[0]['plugins']>;
+  } = {},
+) {
   const dir = join(mkdtempSync(join(tmpdir(), 'sluice-auth-')), 'p');
   initProject(dir);
   const [ana, root, vic] = await Promise.all([hashPassword(PASSWORDS.Ana, FAST), hashPassword(PASSWORDS.Root, FAST), hashPassword(PASSWORDS.Vic, FAST)]);
@@ -44,16 +48,37 @@ export async function authServer(opts: Partial<Pick<AuthGateOptions, 'now' | 'se
     `  - { name: Vic, role: viewer, passwordHash: "${vic}" }`,
     '  - { name: Nopw, role: approver }',
   ].join('\n');
-  writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(/^pipeline: default$/m, PIPE).replace(/^inputRoots: \[\]$/m, 'inputRoots: [data]')
-    .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', users));
+  writeFileSync(
+    join(dir, 'sluice.yaml'),
+    readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+      .replace(/^pipeline: default$/m, PIPE)
+      .replace(/^inputRoots: \[\]$/m, 'inputRoots: [data]')
+      .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', users),
+  );
   const project = loadProject(dir);
-  const runtime = new ProjectRuntime(project, { pollMs: 20, activities: { report: async () => ({ verdict: 'pass', gates: [], warnings: [], figures: { rows: 1 } }) } });
+  const runtime = new ProjectRuntime(project, {
+    pollMs: 20,
+    activities: { report: async () => ({ verdict: 'pass', gates: [], warnings: [], figures: { rows: 1 } }) },
+  });
   const gate: ServerAuthGate = createAuthGate({
-    db: runtime.db, config: { get approvers() { return runtime.approvers; } }, secret: loadServerSecret(project.paths.stateDir), secureCookies: opts.secureCookies ?? false,
-    ...(opts.now ? { now: opts.now } : {}), ...(opts.sessions ? { sessions: opts.sessions } : {}), ...(opts.loginLimits ? { loginLimits: opts.loginLimits } : {}),
+    db: runtime.db,
+    config: {
+      get approvers() {
+        return runtime.approvers;
+      },
+    },
+    secret: loadServerSecret(project.paths.stateDir),
+    secureCookies: opts.secureCookies ?? false,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.sessions ? { sessions: opts.sessions } : {}),
+    ...(opts.loginLimits ? { loginLimits: opts.loginLimits } : {}),
   });
   const app = await createServer({
-    project, runtime, auth: gate, features: false, console: false,
+    project,
+    runtime,
+    auth: gate,
+    features: false,
+    console: false,
     plugins: [
       // A page of the "console" kind: a signed-in user's CSRF token for API writes.
       async (a) => {
@@ -79,7 +104,9 @@ export async function authServer(opts: Partial<Pick<AuthGateOptions, 'now' | 'se
   const postLogin = async (name: string, password: string, extra: Record<string, string> = {}, ip = '203.0.113.5') => {
     const f = await loginForm();
     const res = await app.inject({
-      method: 'POST', url: '/login', remoteAddress: ip,
+      method: 'POST',
+      url: '/login',
+      remoteAddress: ip,
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.cookie },
       payload: new URLSearchParams({ name, password, csrf: f.csrf, ...extra }).toString(),
     });

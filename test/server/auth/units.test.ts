@@ -2,7 +2,6 @@ import { mkdtempSync, statSync, writeFileSync, chmodSync, readFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SluiceError } from '../../../src/core/errors.js';
 import { routePolicy } from '../../../src/server/auth/routePolicy.js';
 import { hashPassword, isPasswordHash, parsePasswordHash, verifyPassword } from '../../../src/server/auth/password.js';
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter } from '../../../src/server/auth/LoginLimiter.js';
@@ -34,7 +33,15 @@ describe('passwords', () => {
   it('refuses stored hashes it did not write or with unsafe parameters, without throwing', async () => {
     const good = await hashPassword('correct horse battery', FAST);
     const parts = good.split('$');
-    for (const bad of ['', 'plain-text-password', 'bcrypt$2b$10$abc', `scrypt$1000$8$1$${parts[4]}$${parts[5]}`, `scrypt$${2 ** 24}$8$1$${parts[4]}$${parts[5]}`, `scrypt$${2 ** 20}$32$1$${parts[4]}$${parts[5]}`, `scrypt$1024$8$1$$${parts[5]}`]) {
+    for (const bad of [
+      '',
+      'plain-text-password',
+      'bcrypt$2b$10$abc',
+      `scrypt$1000$8$1$${parts[4]}$${parts[5]}`,
+      `scrypt$${2 ** 24}$8$1$${parts[4]}$${parts[5]}`,
+      `scrypt$${2 ** 20}$32$1$${parts[4]}$${parts[5]}`,
+      `scrypt$1024$8$1$$${parts[5]}`,
+    ]) {
       expect(isPasswordHash(bad), bad).toBe(false);
       expect(await verifyPassword('correct horse battery', bad), bad).toBe(false);
     }
@@ -69,7 +76,25 @@ describe('safeNext', () => {
   it('keeps paths on this server and drops everything else', () => {
     expect(safeNext('/a/b?c=1#d')).toBe('/a/b?c=1#d');
     expect(safeNext('/a/../models')).toBe('/models');
-    for (const bad of [undefined, 3, '', 'models', 'http://evil.example/', '//evil.example', '///evil.example', '/\\evil.example', '/%0a', '/\nx', '\\\\evil', 'javascript:alert(1)', '/login?next=/x', 'x'.repeat(3000), '/..//evil.example', '/%2e%2e//evil.example', '/a/..//evil.example']) {
+    for (const bad of [
+      undefined,
+      3,
+      '',
+      'models',
+      'http://evil.example/',
+      '//evil.example',
+      '///evil.example',
+      '/\\evil.example',
+      '/%0a',
+      '/\nx',
+      '\\\\evil',
+      'javascript:alert(1)',
+      '/login?next=/x',
+      'x'.repeat(3000),
+      '/..//evil.example',
+      '/%2e%2e//evil.example',
+      '/a/..//evil.example',
+    ]) {
       const got = safeNext(bad, '/home');
       expect(got === '/home' || got === '/%0a', String(bad)).toBe(true);
     }
@@ -105,7 +130,13 @@ describe('projectAuthGate', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'sluice-pgate-')), 'p');
     initProject(dir);
     const file = join(dir, 'sluice.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('  publicUrl: http://127.0.0.1:7300', '  publicUrl: https://sluice.example.org\n  sessionIdle: 30m\n  sessionMaxAge: 1d'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '  publicUrl: http://127.0.0.1:7300',
+        '  publicUrl: https://sluice.example.org\n  sessionIdle: 30m\n  sessionMaxAge: 1d',
+      ),
+    );
     const project = loadProject(dir);
     const db = openProjectDb(project.paths.db);
     try {

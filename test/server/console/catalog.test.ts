@@ -7,7 +7,10 @@ beforeAll(async () => {
   process.env.SLUICE_CONSOLE_TEST_SECRET = 'ENV-SECRET-VALUE';
   p = await consoleProject();
   const file = writeBatch(p.dir, 'features.csv', 50, 3);
-  await p.features.createGroupFromData({ file }, { name: 'encounters', recordIdentifier: 'encounter_id', eventTime: 'event_time', description: 'Encounters <b>bold</b>' });
+  await p.features.createGroupFromData(
+    { file },
+    { name: 'encounters', recordIdentifier: 'encounter_id', eventTime: 'event_time', description: 'Encounters <b>bold</b>' },
+  );
   await p.features.ingest('encounters', { file });
 }, 60_000);
 
@@ -71,7 +74,8 @@ describe('console: settings', () => {
     expect(b).toContain('http://127.0.0.1:9000 (credentials hidden)');
     const hash = p.project.config.approvers[0]!.passwordHash!;
     expect(hash.length).toBeGreaterThan(20);
-    for (const secret of [hash, hash.slice(-16), 'SECRET-PATH', 'SECRET-QUERY', 'ENV-SECRET-VALUE', 'minio-pass', 'minio-user']) expect(b).not.toContain(secret);
+    for (const secret of [hash, hash.slice(-16), 'SECRET-PATH', 'SECRET-QUERY', 'ENV-SECRET-VALUE', 'minio-pass', 'minio-user'])
+      expect(b).not.toContain(secret);
     expect(b).toContain('console: report · ask · decide · done · rejected');
   });
 });

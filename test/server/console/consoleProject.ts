@@ -53,14 +53,24 @@ export interface ConsoleProject {
  * pipeline report -> approval -> choice), its runtime with the real report activity, the model
  * registry and feature store, and the server with the console mounted.
  */
-export async function consoleProject(opts: { base?: string; pipeline?: string; editConfig?: (yaml: string) => string; activities?: RuntimeOptions['activities']; endpoint?: (scope: FastifyInstance, registry: ModelRegistry, auth: ServerAuthGate) => Promise<ConsoleEndpoint> } = {}): Promise<ConsoleProject> {
+export async function consoleProject(
+  opts: {
+    base?: string;
+    pipeline?: string;
+    editConfig?: (yaml: string) => string;
+    activities?: RuntimeOptions['activities'];
+    endpoint?: (scope: FastifyInstance, registry: ModelRegistry, auth: ServerAuthGate) => Promise<ConsoleEndpoint>;
+  } = {},
+): Promise<ConsoleProject> {
   const dir = join(tempDir('sluice-console-'), 'p');
   initProject(dir);
   const [ana, root, vic] = await Promise.all(USERS.map((u) => hashPassword(`${u}-password`, FAST)));
   const yaml = readFileSync(join(dir, 'sluice.yaml'), 'utf8')
     .replace(/^pipeline: default$/m, opts.pipeline ?? PIPELINE)
-    .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver',
-      `  - { name: ana, email: ana@example.com, role: approver, passwordHash: "${ana}" }\n  - { name: root, role: admin, passwordHash: "${root}" }\n  - { name: vic, role: viewer, passwordHash: "${vic}" }`)
+    .replace(
+      '  - name: Change Me\n    email: approver@example.com\n    role: approver',
+      `  - { name: ana, email: ana@example.com, role: approver, passwordHash: "${ana}" }\n  - { name: root, role: admin, passwordHash: "${root}" }\n  - { name: vic, role: viewer, passwordHash: "${vic}" }`,
+    )
     .replace('webhooks: []', 'webhooks:\n  - { name: team, url: "https://hooks.example.com/services/T000/SECRET-PATH?token=SECRET-QUERY" }')
     .concat('\ns3Events:\n  endpoint: "http://minio-user:minio-pass@127.0.0.1:9000"\n  secretEnv: SLUICE_CONSOLE_TEST_SECRET\n');
   writeFileSync(join(dir, 'sluice.yaml'), opts.editConfig ? opts.editConfig(yaml) : yaml);
@@ -71,13 +81,19 @@ export async function consoleProject(opts: { base?: string; pipeline?: string; e
   const features = await FeatureStore.open({ projectDir: dir });
   const auth = createAuthGate({ db: runtime.db, config: project.config, secret: loadServerSecret(project.paths.stateDir), secureCookies: false });
   const serverOptions = {
-    project, runtime, features: false, auth, console: false,
+    project,
+    runtime,
+    features: false,
+    auth,
+    console: false,
     // Tests mount their own endpoint (or none); a createServer that mounts one by default is told not to.
     endpoint: false,
-    plugins: [async (scope: FastifyInstance) => {
-      const endpoint = opts.endpoint ? await opts.endpoint(scope, registry, auth) : undefined;
-      await scope.register(consoleRoutes, { runtime, auth, registry, features, endpoint, base: opts.base });
-    }],
+    plugins: [
+      async (scope: FastifyInstance) => {
+        const endpoint = opts.endpoint ? await opts.endpoint(scope, registry, auth) : undefined;
+        await scope.register(consoleRoutes, { runtime, auth, registry, features, endpoint, base: opts.base });
+      },
+    ],
   };
   const app = await createServer(serverOptions);
   const sessions = {} as Record<UserName, string>;
@@ -87,7 +103,14 @@ export async function consoleProject(opts: { base?: string; pipeline?: string; e
     sessions[u] = auth.sessionCookie(r.sessionId).split(';')[0]!;
   }
   return {
-    dir, project, runtime, registry, features, auth, app, sessions,
+    dir,
+    project,
+    runtime,
+    registry,
+    features,
+    auth,
+    app,
+    sessions,
     close: async () => {
       await app.close();
       await runtime.close();
@@ -106,7 +129,14 @@ export function writeBatch(dir: string, name: string, rows: number, seed: number
   const data: unknown[][] = [];
   for (let i = 0; i < rows; i++) {
     const age = Math.round(30 + r() * 40 + shift);
-    data.push([seed * 10_000 + i, age, r() < 0.5 ? 'Female' : 'Male', Math.round(r() * 20), '2026-11-01T00:00:00Z', r() < 0.6 ? 'no' : r() < 0.5 ? '>30' : '<30']);
+    data.push([
+      seed * 10_000 + i,
+      age,
+      r() < 0.5 ? 'Female' : 'Male',
+      Math.round(r() * 20),
+      '2026-11-01T00:00:00Z',
+      r() < 0.6 ? 'no' : r() < 0.5 ? '>30' : '<30',
+    ]);
   }
   return writeCsv(dir, name, ['encounter_id', 'age', 'gender', HOSTILE_COLUMN, 'event_time', 'readmitted'], data);
 }
@@ -128,7 +158,9 @@ export function get(p: ConsoleProject, url: string, user?: UserName) {
 /** A form POST from a browser signed in as `user`. */
 export function post(p: ConsoleProject, url: string, user: UserName, form: Record<string, string>) {
   const o: InjectOptions = {
-    method: 'POST', url, payload: new URLSearchParams(form).toString(),
+    method: 'POST',
+    url,
+    payload: new URLSearchParams(form).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', cookie: p.sessions[user] },
   };
   return p.app.inject(o);

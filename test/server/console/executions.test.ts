@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleProject, csrfOf, get, HOSTILE_COLUMN, post, runToWait, writeBatch, type ConsoleProject } from './consoleProject.js';
+import { consoleProject, csrfOf, get, post, runToWait, writeBatch, type ConsoleProject } from './consoleProject.js';
 
 const HOSTILE_FILE = 'batch-<script>alert(1)<.csv';
 
@@ -28,7 +28,12 @@ describe('console: inbox and execution detail', () => {
     const res = await get(p, '/');
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/login?next=%2F');
-    const post = await p.app.inject({ method: 'POST', url: '/executions/x/decide', headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'decision=approve' });
+    const post = await p.app.inject({
+      method: 'POST',
+      url: '/executions/x/decide',
+      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'decision=approve',
+    });
     expect(post.statusCode).toBe(303);
     expect(post.headers.location).toBe('/login');
   });
@@ -112,7 +117,11 @@ describe('console: inbox and execution detail', () => {
   it('a rejection without a reason is refused on the page, nothing changes', async () => {
     const page = await get(p, `/executions/${first}`, 'ana');
     const before = p.runtime.store.require(first).lastSeq;
-    const res = await post(p, `/executions/${first}/decide`, 'ana', { csrf: csrfOf(page.body, `/executions/${first}/decide`), decision: 'reject', reason: '  ' });
+    const res = await post(p, `/executions/${first}/decide`, 'ana', {
+      csrf: csrfOf(page.body, `/executions/${first}/decide`),
+      decision: 'reject',
+      reason: '  ',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Not decided: a rejection needs a reason');
     expect(res.body).toContain(`action="/executions/${first}/decide"`);
@@ -121,7 +130,11 @@ describe('console: inbox and execution detail', () => {
 
   it('approve through the form: the execution continues and ends approved; the comment is escaped; the audit log has it', async () => {
     const page = await get(p, `/executions/${first}`, 'ana');
-    const res = await post(p, `/executions/${first}/decide`, 'ana', { csrf: csrfOf(page.body, `/executions/${first}/decide`), decision: 'approve', comment: 'fine <script>alert("c")</script>' });
+    const res = await post(p, `/executions/${first}/decide`, 'ana', {
+      csrf: csrfOf(page.body, `/executions/${first}/decide`),
+      decision: 'approve',
+      comment: 'fine <script>alert("c")</script>',
+    });
     expect(res.statusCode, res.body).toBe(303);
     expect(res.headers.location).toBe(`/executions/${first}?decided=approved`);
     await p.runtime.orchestrator.runUntilIdle();
@@ -166,7 +179,11 @@ describe('console: inbox and execution detail', () => {
     expect(d.body).toMatch(/<tr><td>age<\/td><td>numeric<\/td><td class="num">[0-9.]+<\/td><td class="fail">yes<\/td>/);
     expect(d.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(d.body).toMatch(/<td class="fail">FAIL<\/td><td>columns.age.mean &lt; 60<\/td>/);
-    const reject = await post(p, `/executions/${second}/decide`, 'root', { csrf: csrfOf(d.body, `/executions/${second}/decide`), decision: 'reject', reason: 'age drifted' });
+    const reject = await post(p, `/executions/${second}/decide`, 'root', {
+      csrf: csrfOf(d.body, `/executions/${second}/decide`),
+      decision: 'reject',
+      reason: 'age drifted',
+    });
     expect(reject.statusCode).toBe(303);
     await p.runtime.orchestrator.runUntilIdle();
     expect(p.runtime.store.require(second)).toMatchObject({ status: 'succeeded', outcome: 'rejected' });

@@ -16,13 +16,17 @@ function withReport(dir: string, tag: string): string {
   const out = mkdtempSync(join(tmpdir(), 'sluice-console-model-'));
   cpSync(dir, out, { recursive: true });
   writeFileSync(join(out, 'model-report.html'), `<!doctype html><title>model report ${tag}</title><h1>Model report ${tag}</h1>`);
-  writeFileSync(join(out, 'model-report.json'), JSON.stringify({
-    format: 'sluice.model-report', metric: 'auc',
-    leaderboard: [
-      { id: 'gbdt-1', learner: 'gbdt', status: 'ok', best: true, cvMean: 0.66, cvStd: 0.01, holdout: 0.65, fitSeconds: 1 },
-      { id: '<b>lin</b>', learner: 'logistic', status: 'ok', best: false, cvMean: 0.61, cvStd: 0.02, holdout: 0.6, fitSeconds: 0.2 },
-    ],
-  }));
+  writeFileSync(
+    join(out, 'model-report.json'),
+    JSON.stringify({
+      format: 'sluice.model-report',
+      metric: 'auc',
+      leaderboard: [
+        { id: 'gbdt-1', learner: 'gbdt', status: 'ok', best: true, cvMean: 0.66, cvStd: 0.01, holdout: 0.65, fitSeconds: 1 },
+        { id: '<b>lin</b>', learner: 'logistic', status: 'ok', best: false, cvMean: 0.61, cvStd: 0.02, holdout: 0.6, fitSeconds: 0.2 },
+      ],
+    }),
+  );
   return out;
 }
 
@@ -42,7 +46,13 @@ beforeAll(async () => {
     },
   });
   const reg = p.registry;
-  await reg.register(withReport(trained.dir, 'v1'), { name: 'readmission', status: 'approved', metrics: { auc: 0.6 }, by: 'pipeline', lineage: { approval: { by: 'ana', at: new Date().toISOString() } } });
+  await reg.register(withReport(trained.dir, 'v1'), {
+    name: 'readmission',
+    status: 'approved',
+    metrics: { auc: 0.6 },
+    by: 'pipeline',
+    lineage: { approval: { by: 'ana', at: new Date().toISOString() } },
+  });
   await reg.register(withReport(trained.dir, 'v2'), { name: 'readmission', status: 'approved', metrics: { auc: 0.7 }, by: 'pipeline' });
   await reg.register(trained.dir, { name: 'readmission', status: 'pending', metrics: { auc: 0.65 }, by: 'pipeline' });
   reg.promote('readmission', 1, 'champion', 'setup');

@@ -17,7 +17,20 @@ beforeAll(async () => {
   writeFileSync(join(artifact, 'README.txt'), 'an artifact folder');
   await p.registry.register(artifact, { name: 'readmission', status: 'approved', metrics: { auc: 0.7 }, by: 'test' });
   p.registry.promote('readmission', 1, 'champion', 'root');
-  pages = ['/', '/executions', `/executions/${id}`, '/reports', '/features', '/features/encounters', '/features/encounters?id=50001', '/models', '/models/readmission', '/endpoint', '/settings', '/audit'];
+  pages = [
+    '/',
+    '/executions',
+    `/executions/${id}`,
+    '/reports',
+    '/features',
+    '/features/encounters',
+    '/features/encounters?id=50001',
+    '/models',
+    '/models/readmission',
+    '/endpoint',
+    '/settings',
+    '/audit',
+  ];
 }, 60_000);
 
 afterAll(async () => {
@@ -58,13 +71,23 @@ describe('console: every page, every role', () => {
         expect(b).not.toMatch(/<script/i);
         expect(b, url).not.toMatch(/\b(src|href|action)="(https?:)?\/\//i);
         for (const id of controls(b)) expect(b, `${url}: a label for ${id}`).toContain(`<label for="${id}">`);
-        expect(b).toMatch(/<form method="post" action="\/logout"><input type="hidden" name="csrf" value="[^"]+"><button type="submit">Log out<\/button><\/form>/);
+        expect(b).toMatch(
+          /<form method="post" action="\/logout"><input type="hidden" name="csrf" value="[^"]+"><button type="submit">Log out<\/button><\/form>/,
+        );
       }
     });
   }
 
   it('marks the current section in the navigation', async () => {
-    const sections: Array<[string, string]> = [['/executions', 'Executions'], ['/reports', 'Reports'], ['/features/encounters', 'Features'], ['/models/readmission', 'Models'], ['/endpoint', 'Endpoint'], ['/settings', 'Settings'], ['/audit', 'Audit']];
+    const sections: Array<[string, string]> = [
+      ['/executions', 'Executions'],
+      ['/reports', 'Reports'],
+      ['/features/encounters', 'Features'],
+      ['/models/readmission', 'Models'],
+      ['/endpoint', 'Endpoint'],
+      ['/settings', 'Settings'],
+      ['/audit', 'Audit'],
+    ];
     for (const [url, label] of sections) {
       const b = (await get(p, url, 'root')).body;
       expect(b, url).toMatch(new RegExp(`aria-current="page">${label}</a>`));
@@ -80,7 +103,14 @@ describe('console: every page, every role', () => {
 
 describe('console: audit log', () => {
   it('pages by entry and filters by user and action', async () => {
-    for (let i = 0; i < 60; i++) p.auth.audit({ actor: i % 2 ? 'ana' : 'root', action: i % 3 ? 'model.promote' : 'approval.approve', target: `execution:ex-${i}`, detail: `entry <${i}>`, ip: '127.0.0.1' });
+    for (let i = 0; i < 60; i++)
+      p.auth.audit({
+        actor: i % 2 ? 'ana' : 'root',
+        action: i % 3 ? 'model.promote' : 'approval.approve',
+        target: `execution:ex-${i}`,
+        detail: `entry <${i}>`,
+        ip: '127.0.0.1',
+      });
     const first = await get(p, '/audit', 'ana');
     expect((first.body.match(/<tr>\n<td data-label="When">/g) ?? []).length).toBe(50);
     expect(first.body).toContain('entry &lt;59&gt;');

@@ -5,12 +5,25 @@ import type { ExecutionEvent } from '../../../src/pipeline/events.js';
 import { pipelineSvg, stateMarks } from '../../../src/server/console/pipelineSvg.js';
 
 let seq = 0;
-const ev = (type: ExecutionEvent['type'], step?: string): ExecutionEvent => ({ executionId: 'ex-1', seq: ++seq, type, ...(step ? { step } : {}), data: {}, at: '2026-11-28T00:00:00Z' });
+const ev = (type: ExecutionEvent['type'], step?: string): ExecutionEvent => ({
+  executionId: 'ex-1',
+  seq: ++seq,
+  type,
+  ...(step ? { step } : {}),
+  data: {},
+  at: '2026-11-28T00:00:00Z',
+});
 
 describe('pipelineSvg', () => {
   it('draws every state of the default pipeline, with the parallel branches and choice labels', () => {
     const p = defaultPipeline();
-    const history = [ev('ExecutionStarted'), ...['run_flow', 'report', 'notify', 'approval'].flatMap((s) => [ev('StateEntered', s), ev('StateExited', s)]), ev('ChoiceTaken', 'decision'), ev('StateEntered', 'build'), ev('StateExited', 'build/ingest_features')];
+    const history = [
+      ev('ExecutionStarted'),
+      ...['run_flow', 'report', 'notify', 'approval'].flatMap((s) => [ev('StateEntered', s), ev('StateExited', s)]),
+      ev('ChoiceTaken', 'decision'),
+      ev('StateEntered', 'build'),
+      ev('StateExited', 'build/ingest_features'),
+    ];
     const marks = stateMarks(history, ['build/train'], p);
     expect([...marks.done].sort()).toEqual(['approval', 'decision', 'notify', 'report', 'run_flow']);
     expect([...marks.current]).toEqual(['build']);

@@ -2,14 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FeatureStore } from '../../../src/features/FeatureStore.js';
-import { ModelRegistry } from '../../../src/models/ModelRegistry.js';
 import { initProject } from '../../../src/pipeline/project/initProject.js';
 import { loadProject } from '../../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
 import { hashPassword } from '../../../src/server/auth/password.js';
 import { projectAuthGate } from '../../../src/server/auth/projectAuthGate.js';
-import { consoleRoutes } from '../../../src/server/console/consoleRoutes.js';
 import { createServer } from '../../../src/server/createServer.js';
 import { tempDir } from '../../support/data.js';
 
@@ -22,8 +19,13 @@ beforeAll(async () => {
   const dir = join(tempDir('sluice-console-serve-'), 'p');
   initProject(dir);
   const hash = await hashPassword('ana-password', { N: 1024, r: 8, p: 1 });
-  writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-    .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', `  - { name: ana, role: approver, passwordHash: "${hash}" }`));
+  writeFileSync(
+    join(dir, 'sluice.yaml'),
+    readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(
+      '  - name: Change Me\n    email: approver@example.com\n    role: approver',
+      `  - { name: ana, role: approver, passwordHash: "${hash}" }`,
+    ),
+  );
   const project = loadProject(dir);
   runtime = new ProjectRuntime(project);
   const auth = projectAuthGate(project, runtime.db);

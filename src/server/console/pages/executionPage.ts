@@ -30,7 +30,11 @@ export function executionPage(frame: Frame, v: ExecutionView, o: ExecutionPageOp
   const marks = stateMarks(v.history, ex.current, ex.definition);
   const decisions = v.history.filter((e) => e.type === 'ApprovalDecided' || e.type === 'ApprovalTimedOut');
 
-  return consoleLayout(frame, `${fileName(ex.file)} · ${ex.id}`, 'Executions', html`
+  return consoleLayout(
+    frame,
+    `${fileName(ex.file)} · ${ex.id}`,
+    'Executions',
+    html`
 <p><a href="${b}/executions">← Executions</a></p>
 <h1>${fileName(ex.file)} ${badge(ex.status)}</h1>
 <dl class="kv">
@@ -47,9 +51,27 @@ ${v.pending ? notice('warn', `Waiting for a decision at step "${v.pending.step}"
 
 <h2>Findings</h2>
 <p>Verdict: <b class="${f.tone === 'none' ? '' : f.tone}">${f.headline ?? 'no report yet'}</b></p>
-${gates.length ? table('Gates, failed first', ['Result', 'Gate', 'Detail'], gates.map((g) => html`<tr><td class="${g.passed ? 'pass' : 'fail'}">${g.passed ? 'PASS' : 'FAIL'}</td><td>${g.name}</td><td>${g.message ?? ''}</td></tr>`)) : ''}
+${
+  gates.length
+    ? table(
+        'Gates, failed first',
+        ['Result', 'Gate', 'Detail'],
+        gates.map(
+          (g) => html`<tr><td class="${g.passed ? 'pass' : 'fail'}">${g.passed ? 'PASS' : 'FAIL'}</td><td>${g.name}</td><td>${g.message ?? ''}</td></tr>`,
+        ),
+      )
+    : ''
+}
 ${f.highWarnings.length ? html`<div class="warn"><h3>High warnings</h3><ul>${f.highWarnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
-${f.figures.length ? table('Key figures', ['Figure', 'Value'], f.figures.map(([k, val]) => html`<tr><th scope="row">${k}</th><td class="num">${val}</td></tr>`)) : ''}
+${
+  f.figures.length
+    ? table(
+        'Key figures',
+        ['Figure', 'Value'],
+        f.figures.map(([k, val]) => html`<tr><th scope="row">${k}</th><td class="num">${val}</td></tr>`),
+      )
+    : ''
+}
 ${rowsSection(v)}
 ${driftSection(v)}
 ${f.driftPictures.length ? html`<h3>Drifted columns: baseline and this batch</h3><div class="drift-pictures">${f.driftPictures.map((p) => html`<figure class="drift-figure">${driftPictureSvg(p)}<figcaption>${driftCaption(p)}</figcaption></figure>`)}</div>` : ''}
@@ -62,13 +84,16 @@ ${decisions.length ? html`<h2>Decision</h2>${decisions.map((e) => html`<p>${badg
 <p class="muted">▶ current state · ✓ done · ✗ failed</p>
 
 <h2>Insights report</h2>
-${v.hasReport
+${
+  v.hasReport
     ? html`<p><a href="${b}/executions/${id}/report">Open the full report</a> · <a href="/reports/${id}/report.json">report.json</a></p>
 <iframe class="report" src="${b}/executions/${id}/report" title="Insights report of ${fileName(ex.file)}" sandbox></iframe>`
-    : html`<p class="muted">No report yet (the report step writes it).</p>`}
+    : html`<p class="muted">No report yet (the report step writes it).</p>`
+}
 
 <h2>Timeline</h2>
-${timeline(v.history)}`);
+${timeline(v.history)}`,
+  );
 }
 
 function driftSection(v: ExecutionView): SafeHtml {
@@ -79,11 +104,22 @@ function driftSection(v: ExecutionView): SafeHtml {
 <p>Verdict: <b class="${d.verdict === 'drift' ? 'fail' : 'pass'}">${d.verdict === 'drift' ? 'drift' : 'no drift'}</b>${d.baseline ? html` · baseline <code>${fileName(d.baseline)}</code>` : ''}${d.baselineRows !== undefined ? html` (${num(d.baselineRows)} rows)` : ''}</p>
 ${d.newColumns.length ? html`<p class="fail">New columns: ${d.newColumns.join(', ')}</p>` : ''}
 ${d.missingColumns.length ? html`<p class="fail">Missing columns: ${d.missingColumns.join(', ')}</p>` : ''}
-${d.columns.length
-    ? table(`Columns by drift (${drifted.length} of ${d.columns.length} drifted)`, ['Column', 'Kind', 'PSI', 'Drifted', 'New categories'],
-      [...d.columns].sort((a, c) => Number(c.drifted) - Number(a.drifted) || (c.psi ?? 0) - (a.psi ?? 0)).slice(0, 30).map((c) => html`<tr><td>${c.name}</td><td>${c.kind}</td><td class="num">${num(c.psi)}</td><td class="${c.drifted ? 'fail' : 'pass'}">${c.drifted ? 'yes' : 'no'}</td><td>${c.newCategories.slice(0, 5).join(', ')}</td></tr>`),
-      { visibleCaption: true, numeric: [2] })
-    : ''}`;
+${
+  d.columns.length
+    ? table(
+        `Columns by drift (${drifted.length} of ${d.columns.length} drifted)`,
+        ['Column', 'Kind', 'PSI', 'Drifted', 'New categories'],
+        [...d.columns]
+          .sort((a, c) => Number(c.drifted) - Number(a.drifted) || (c.psi ?? 0) - (a.psi ?? 0))
+          .slice(0, 30)
+          .map(
+            (c) =>
+              html`<tr><td>${c.name}</td><td>${c.kind}</td><td class="num">${num(c.psi)}</td><td class="${c.drifted ? 'fail' : 'pass'}">${c.drifted ? 'yes' : 'no'}</td><td>${c.newCategories.slice(0, 5).join(', ')}</td></tr>`,
+          ),
+        { visibleCaption: true, numeric: [2] },
+      )
+    : ''
+}`;
 }
 
 function decisionSection(frame: Frame, v: ExecutionView, o: ExecutionPageOptions, id: string): SafeHtml {
@@ -103,34 +139,60 @@ ${csrfField(o.decideCsrf)}
 /** The recipe's row count and every step that removed rows, with how many and why. */
 function rowsSection(v: ExecutionView): SafeHtml | string {
   const ev = v.history.find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow');
-  const out = ev?.data.output as { rows?: number; rowsIn?: number; dropped?: Array<{ step: number; kind: string; name?: string; rows: number; reason: string }> } | undefined;
+  const out = ev?.data.output as
+    | { rows?: number; rowsIn?: number; dropped?: Array<{ step: number; kind: string; name?: string; rows: number; reason: string }> }
+    | undefined;
   if (!out || typeof out.rows !== 'number' || typeof out.rowsIn !== 'number') return '';
   const dropped = out.dropped ?? [];
   return html`<h3>Rows</h3><p>The recipe kept <b>${out.rows}</b> of ${out.rowsIn} rows${dropped.length ? '' : '; no step removed any'}.</p>
-${dropped.length ? table('Rows removed by the recipe', ['Step', 'Rows', 'Why'], dropped.map((d) => html`<tr><td>${d.step + 1} (${d.name ?? d.kind})</td><td class="num">${d.rows}</td><td>${d.reason}</td></tr>`)) : ''}`;
+${
+  dropped.length
+    ? table(
+        'Rows removed by the recipe',
+        ['Step', 'Rows', 'Why'],
+        dropped.map((d) => html`<tr><td>${d.step + 1} (${d.name ?? d.kind})</td><td class="num">${d.rows}</td><td>${d.reason}</td></tr>`),
+      )
+    : ''
+}`;
 }
 
 function summary(e: ExecutionEvent): string {
   const d = e.data;
   switch (e.type) {
-    case 'ActivityFailed': return cell((d.error as { message?: string } | undefined)?.message ?? d.error);
-    case 'ApprovalDecided': case 'ApprovalTimedOut': return `${String(d.decision)} by ${String(d.by)}${d.comment ? `: ${String(d.comment)}` : ''}${d.reason ? `: ${String(d.reason)}` : ''}`;
-    case 'ApprovalRequested': return d.expiresAt ? `expires ${when(String(d.expiresAt))}` : '';
-    case 'ChoiceTaken': return `→ ${String(d.next)}`;
-    case 'ActivityScheduled': case 'ActivityRetried': return `attempt ${String(d.attempt)}`;
-    case 'ExecutionStarted': return cell((d.input as { file?: string } | undefined)?.file ?? '');
-    case 'ExecutionSucceeded': return cell(d.outcome ?? '');
+    case 'ActivityFailed':
+      return cell((d.error as { message?: string } | undefined)?.message ?? d.error);
+    case 'ApprovalDecided':
+    case 'ApprovalTimedOut':
+      return `${String(d.decision)} by ${String(d.by)}${d.comment ? `: ${String(d.comment)}` : ''}${d.reason ? `: ${String(d.reason)}` : ''}`;
+    case 'ApprovalRequested':
+      return d.expiresAt ? `expires ${when(String(d.expiresAt))}` : '';
+    case 'ChoiceTaken':
+      return `→ ${String(d.next)}`;
+    case 'ActivityScheduled':
+    case 'ActivityRetried':
+      return `attempt ${String(d.attempt)}`;
+    case 'ExecutionStarted':
+      return cell((d.input as { file?: string } | undefined)?.file ?? '');
+    case 'ExecutionSucceeded':
+      return cell(d.outcome ?? '');
     // An activity's findings (deploy: the input contract changed) are what a person must read.
     case 'ActivitySucceeded': {
       const findings = (d.output as { findings?: Array<{ message?: unknown }> } | undefined)?.findings;
       return Array.isArray(findings) ? findings.map((f) => `finding: ${String(f.message)}`).join('; ') : '';
     }
-    default: return '';
+    default:
+      return '';
   }
 }
 
 function timeline(history: readonly ExecutionEvent[]): SafeHtml {
-  return table('Event timeline, oldest first', ['#', 'Time', 'Event', 'Step', 'Detail'],
-    history.map((e) => html`<tr><td class="num">${e.seq}</td><td><time datetime="${e.at}">${when(e.at)}</time></td><td>${e.type}</td><td>${e.step ?? ''}</td><td>${summary(e)}</td></tr>`),
-    { numeric: [0], stack: true });
+  return table(
+    'Event timeline, oldest first',
+    ['#', 'Time', 'Event', 'Step', 'Detail'],
+    history.map(
+      (e) =>
+        html`<tr><td class="num">${e.seq}</td><td><time datetime="${e.at}">${when(e.at)}</time></td><td>${e.type}</td><td>${e.step ?? ''}</td><td>${summary(e)}</td></tr>`,
+    ),
+    { numeric: [0], stack: true },
+  );
 }

@@ -19,7 +19,11 @@ export function featureGroupPage(frame: Frame, d: FeatureGroupPageData): string 
   const g = d.group;
   const b = frame.base;
   const cols = g.features.map((f) => f.name);
-  return consoleLayout(frame, `Feature group ${g.name}`, 'Features', html`
+  return consoleLayout(
+    frame,
+    `Feature group ${g.name}`,
+    'Features',
+    html`
 <p><a href="${b}/features">← Feature groups</a></p>
 <h1>Feature group ${g.name}</h1>
 ${g.description ? html`<p>${g.description}</p>` : ''}
@@ -32,21 +36,56 @@ ${g.description ? html`<p>${g.description}</p>` : ''}
 <form method="get" action="${b}/features/${encodeURIComponent(g.name)}" role="search" aria-labelledby="lookup-h">
 <label for="id">${g.recordIdentifier}</label><input type="text" id="id" name="id" value="${d.lookup?.id ?? ''}" maxlength="500" required>
 <button type="submit">Look up</button></form>
-${d.lookup
+${
+  d.lookup
     ? d.lookup.record
       ? html`<h3>Record ${d.lookup.id}</h3><p class="muted">event time ${when(d.lookup.record.eventTime)}${d.lookup.record.expiresAt ? html`, expires ${when(d.lookup.record.expiresAt)}` : ''}</p>
-${table(`Online record ${d.lookup.id}`, ['Feature', 'Value'], Object.entries(d.lookup.record.values).map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${cell(v, 400)}</td></tr>`))}`
-      : notice('refused', `No record with ${g.recordIdentifier} = "${d.lookup.id}" in the online store.`, 'check the id; deleted or expired records are not found')
-    : ''}
+${table(
+  `Online record ${d.lookup.id}`,
+  ['Feature', 'Value'],
+  Object.entries(d.lookup.record.values).map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${cell(v, 400)}</td></tr>`),
+)}`
+      : notice(
+          'refused',
+          `No record with ${g.recordIdentifier} = "${d.lookup.id}" in the online store.`,
+          'check the id; deleted or expired records are not found',
+        )
+    : ''
+}
 
 <h2>Schema</h2>
-${table('Features', ['Feature', 'Type', 'Role'], g.features.map((f) => html`<tr><td><code>${f.name}</code></td><td>${f.type}</td><td>${f.name === g.recordIdentifier ? 'record id' : f.name === g.eventTime ? 'event time' : ''}</td></tr>`))}
+${table(
+  'Features',
+  ['Feature', 'Type', 'Role'],
+  g.features.map(
+    (f) =>
+      html`<tr><td><code>${f.name}</code></td><td>${f.type}</td><td>${f.name === g.recordIdentifier ? 'record id' : f.name === g.eventTime ? 'event time' : ''}</td></tr>`,
+  ),
+)}
 
 <h2>Sample records</h2>
-${d.sampleError
+${
+  d.sampleError
     ? notice('warn', d.sampleError)
     : d.sample.length
-      ? table('Latest records (sample)', cols, d.sample.map((r) => html`<tr>${cols.map((c) => html`<td>${cell(r[c])}</td>`)}</tr>`))
-      : html`<p class="muted">No records yet.</p>`}
-${g.history.length > 1 ? html`<h2>Schema history</h2>${table('Schema changes', ['Version', 'When', 'Change', 'Features'], g.history.map((h) => html`<tr><td>${h.version}</td><td>${when(h.at)}</td><td>${h.kind}</td><td>${h.features.map((f) => `${f.name} (${f.type})`).join(', ')}</td></tr>`))}` : ''}`);
+      ? table(
+          'Latest records (sample)',
+          cols,
+          d.sample.map((r) => html`<tr>${cols.map((c) => html`<td>${cell(r[c])}</td>`)}</tr>`),
+        )
+      : html`<p class="muted">No records yet.</p>`
+}
+${
+  g.history.length > 1
+    ? html`<h2>Schema history</h2>${table(
+        'Schema changes',
+        ['Version', 'When', 'Change', 'Features'],
+        g.history.map(
+          (h) =>
+            html`<tr><td>${h.version}</td><td>${when(h.at)}</td><td>${h.kind}</td><td>${h.features.map((f) => `${f.name} (${f.type})`).join(', ')}</td></tr>`,
+        ),
+      )}`
+    : ''
+}`,
+  );
 }

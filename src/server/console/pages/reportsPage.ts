@@ -25,7 +25,12 @@ export function reportsPage(frame: Frame, items: readonly ReportItem[], page: nu
 <td>${badge(r.status)}</td>
 <td><a href="${b}/executions/${id}">execution</a> · <a href="/reports/${id}/report.html">HTML</a> · <a href="/reports/${id}/report.json">JSON</a></td></tr>`;
   });
-  return consoleLayout(frame, 'Reports', 'Reports', html`<h1>Batch reports</h1>
+  return consoleLayout(
+    frame,
+    'Reports',
+    'Reports',
+    html`<h1>Batch reports</h1>
 ${items.length ? table('Insights reports', ['Batch', 'Arrived', 'Verdict', 'Drift', 'Execution', 'Links'], rows, { stack: true }) : notice('warn', 'No reports yet: the report step writes one for each batch.')}
-<nav class="pager" aria-label="Pages">${page > 1 ? html`<a rel="prev" href="${href(`${b}/reports`, { page: page > 2 ? page - 1 : undefined })}">← Newer</a>` : ''}<span>Page ${page}</span>${hasNext ? html`<a rel="next" href="${href(`${b}/reports`, { page: page + 1 })}">Older →</a>` : ''}</nav>`);
+<nav class="pager" aria-label="Pages">${page > 1 ? html`<a rel="prev" href="${href(`${b}/reports`, { page: page > 2 ? page - 1 : undefined })}">← Newer</a>` : ''}<span>Page ${page}</span>${hasNext ? html`<a rel="next" href="${href(`${b}/reports`, { page: page + 1 })}">Older →</a>` : ''}</nav>`,
+  );
 }
