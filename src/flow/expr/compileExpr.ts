@@ -1,5 +1,5 @@
 import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
-import { FUNCTIONS, roundHalfAway } from './functions.js';
+import { castToBigint, FUNCTIONS } from './functions.js';
 import type { Expr } from './parseExpr.js';
 
 /**
@@ -169,7 +169,7 @@ export function exprToJs(e: Expr): Evaluator {
             const v = f(r);
             if (isNull(v)) return null;
             const n = toNumber(v);
-            return n === null ? null : roundHalfAway(n);
+            return n === null ? null : castToBigint(n);
           };
         case 'BOOLEAN':
           return (r) => {

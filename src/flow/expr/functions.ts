@@ -18,11 +18,27 @@ export interface FunctionDef {
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
 
-/** Rounds half away from zero, as DuckDB does. */
+/** C's `round`: half away from zero. */
+const cRound = (y: number): number => (y < 0 ? -Math.round(-y) : Math.round(y));
+
+/**
+ * Rounds half away from zero exactly as DuckDB's `round(DOUBLE, n)` does (scale, round, scale
+ * back), so a record at the endpoint gets the value its batch got: `round(1.005, 2)` is 1 on both
+ * paths, since the double 1.005 is just below the half (test/flow/exprFunctions.test.ts).
+ */
 export function roundHalfAway(x: number, digits = 0): number {
-  const f = 10 ** digits;
-  const y = Math.round(Math.abs(x) * f + 1e-9) / f;
-  return x < 0 ? -y : y;
+  const m = 10 ** Math.abs(digits);
+  const r = digits >= 0 ? cRound(x * m) / m : cRound(x / m) * m;
+  return Number.isFinite(r) ? r : x;
+}
+
+/**
+ * A DOUBLE cast to BIGINT, as DuckDB does it (C's `nearbyint`: half to even), so
+ * `cast(2.5 as bigint)` is 2 and `cast(3.5 as bigint)` is 4 on both paths.
+ */
+export function castToBigint(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 const math1 = (name: string, fn: (x: number) => number, guard?: string, jsGuard?: (x: number) => boolean, doc = ''): FunctionDef => ({
