@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { stepDir, type ActivityContext } from './Activity.js';
@@ -12,15 +12,13 @@ import { stepDir, type ActivityContext } from './Activity.js';
  * (a batch id, a version key) still applies it once, and that call's output is the one kept.
  */
 export async function rememberOutput<O>(ctx: Pick<ActivityContext, 'project' | 'executionId' | 'step'>, run: () => Promise<O>): Promise<O> {
-  const dir = stepDir(ctx);
-  const file = join(dir, 'output.json');
+  const file = join(stepDir(ctx), 'output.json');
   const kept = await readFile(file, 'utf8').then(
     (t) => JSON.parse(t) as O,
     () => undefined,
   );
   if (kept !== undefined) return kept;
   const output = await run();
-  await mkdir(dir, { recursive: true });
   await atomicWriteFile(file, JSON.stringify(output));
   return output;
 }
