@@ -4,7 +4,7 @@ import { binFrame } from '../../ml/gbdt/binned.js';
 import { fitBinMapper } from '../../ml/gbdt/binMapper.js';
 import { r2 } from '../../ml/metrics/regression.js';
 import { Rng, sampleWithoutReplacement } from '../../ml/random.js';
-import type { ModelSectionInput } from '../profileTable.js';
+import type { ModelSectionInput } from '../reportPlugins.js';
 import type { PredictionPower } from '../reportSchema.js';
 import { loadModelData, MODEL_MAX_ROWS } from './loadModelData.js';
 import { split80 } from './quickModel.js';
