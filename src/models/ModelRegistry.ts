@@ -5,7 +5,7 @@ import { SluiceError } from '../core/errors.js';
 import { migrate, openProjectDb, type OpenProjectDbOptions, type ProjectDb } from '../state/openProjectDb.js';
 import { DELETED_PREFIX, hashDir, stageArtifact, tempDirIn } from './artifactFiles.js';
 import { championStack, type ChampionEvent } from './championStack.js';
-import { describeInputChange, inputChangeOf, inputsChangedError, type InputChange } from './inputContract.js';
+import { describeInputChange, inputChangeOf, inputsChangedError, readServing, type InputChange } from './inputContract.js';
 import { decideDeployment, type DeploymentDecision, type MetricDirection } from './decideDeployment.js';
 import { collectOrphans, type GarbageOptions, type GarbageReport } from './collectOrphans.js';
 import { planRecovery, type RecoveredVersion } from './recoverVersions.js';
@@ -446,7 +446,7 @@ export class ModelRegistry {
     direction: MetricDirection,
     by: string,
     options: { approveWinner?: string; allowSchemaChange?: boolean } = {},
-  ): DeploymentDecision & { version: number; inputChange?: InputChange } {
+  ): DeploymentDecision & { version: number; inputChange?: InputChange; cannotServe?: string[] } {
     const version = this.resolve(name, ref);
     const champ = this.champion(name);
     if (champ?.version === version) return { decision: 'champion', reason: `${name} version ${version} is already champion`, version };
@@ -460,13 +460,22 @@ export class ModelRegistry {
         reason: `${d.reason}, but it ${describeInputChange(inputChange)} compared with champion version ${champ!.version}; kept as challenger (set model.allowSchemaChange in sluice.yaml, or promote it with --allow-schema-change once clients send the new inputs)`,
       };
     }
+    // The endpoint serves the champion: a winner that cannot serve single records (its flow has a
+    // python step, a series' lag; training said so) stays challenger.
+    const serving = readServing(this.get(name, version).artifactPath);
+    if (d.decision === 'champion' && serving?.records === false) {
+      d = {
+        decision: 'challenger',
+        reason: `${d.reason}, but it cannot serve single records at the endpoint (${(serving.problems ?? []).join('; ')}); kept as challenger (change the flow and train again, or promote it by hand if the endpoint does not serve this model)`,
+      };
+    }
     // Only an approved version can be champion; with `approveWinner` (a comment), a winner that is
     // still pending is approved first, by the same actor.
     if (d.decision === 'champion' && options.approveWinner !== undefined && this.get(name, version).status !== 'approved') {
       this.setStatus(name, version, 'approved', by, `${options.approveWinner}; ${d.reason}`);
     }
     this.promote(name, version, d.decision === 'champion' ? CHAMPION : CHALLENGER, by, d.reason, { allowSchemaChange: options.allowSchemaChange === true });
-    return { ...d, version, ...(inputChange ? { inputChange } : {}) };
+    return { ...d, version, ...(inputChange ? { inputChange } : {}), ...(serving?.records === false ? { cannotServe: serving.problems ?? [] } : {}) };
   }
 
   /**

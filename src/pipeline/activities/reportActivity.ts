@@ -125,7 +125,7 @@ export function reportActivity(
     const generated = spec ? generatedColumns(spec) : [];
     // The champion on this batch: scored on the raw file, through its own fitted flow.
     const rawFile = typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : input.file;
-    const champion = rawFile && target ? await championOnBatch(ctx, defaultModelName(config), rawFile) : {};
+    const champion = rawFile && target ? await championOnBatch(ctx, defaultModelName(config), rawFile, config?.python) : {};
     const { report } = await reportFromFiles(file, {
       outDir: dir,
       ...(champion.check ? { champion: champion.check } : {}),

@@ -57,6 +57,7 @@ export const runFlowActivity: Activity<{ file?: string; flow?: string }, RunFlow
       sources,
       ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}),
       ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
+      ...(config?.python ? { python: config.python } : {}),
     });
     const fitted = join(dir, 'fitted.json');
     await saveFittedFlow(fitted, r.fitted);
