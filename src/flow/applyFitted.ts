@@ -24,7 +24,14 @@ export interface ApplyOptions {
  * prediction time (`serve`) such steps are skipped (`serve: skip`) or refused, so the plan is
  * always one view.
  */
-export async function applyFitted(engine: Engine, fitted: FittedFlow, relation: string, present: ColumnSchema[], mode: FlowMode, options: ApplyOptions = {}): Promise<string> {
+export async function applyFitted(
+  engine: Engine,
+  fitted: FittedFlow,
+  relation: string,
+  present: ColumnSchema[],
+  mode: FlowMode,
+  options: ApplyOptions = {},
+): Promise<string> {
   const cuts = fitted.steps.flatMap((s, i) => {
     const def = stepDef(s.kind);
     return def?.batch && !(mode === 'serve' && notServed(def, s.spec)) ? [i] : [];

@@ -73,7 +73,15 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
   for (const [index, raw] of (spec.steps as StepSpec[]).entries()) {
     const def = stepDef(raw.kind);
     if (!def) throw new SluiceError('FLOW_UNKNOWN_STEP', `step ${index + 1} has unknown kind "${raw.kind}"`, { location: { step: index } });
-    const ctx: StepContext = { columns, target: spec.target, mode: 'train', index, sides, fitting: true, ...(options.python ? { python: options.python } : {}) };
+    const ctx: StepContext = {
+      columns,
+      target: spec.target,
+      mode: 'train',
+      index,
+      sides,
+      fitting: true,
+      ...(options.python ? { python: options.python } : {}),
+    };
     try {
       for (const c of def.inputs(raw, ctx)) if (!columns.some((x) => x.name === c)) throw missingColumn(ctx, c);
       let fitted: unknown;
@@ -99,7 +107,12 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
         if (after < rowsBefore)
           dropped.push({ step: index, kind: raw.kind, ...(raw.name ? { name: raw.name } : {}), rows: rowsBefore - after, reason: dropReason(raw) });
         if (def.batch && after === 0 && rowsBefore > 0)
-          notes.push({ step: index, kind: raw.kind, ...(raw.name ? { name: raw.name } : {}), message: `the code removed every row (${rowsBefore}): the steps after it get none` });
+          notes.push({
+            step: index,
+            kind: raw.kind,
+            ...(raw.name ? { name: raw.name } : {}),
+            message: `the code removed every row (${rowsBefore}): the steps after it get none`,
+          });
         rowsBefore = after;
       }
       columns = actual;

@@ -62,7 +62,11 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
   if (options.fitted) {
     fitted = options.fitted;
     const sides = await applyInputs(engine, fitted, raw, options.python);
-    relation = await applyFitted(engine, fitted, input, info.columns, 'train', { file: options.input, sides, ...(options.python ? { python: options.python } : {}) });
+    relation = await applyFitted(engine, fitted, input, info.columns, 'train', {
+      file: options.input,
+      sides,
+      ...(options.python ? { python: options.python } : {}),
+    });
   } else if (options.flow) {
     ({ fitted, relation } = await fitFlow(engine, options.flow, input, {
       file: options.input,

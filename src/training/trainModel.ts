@@ -138,9 +138,13 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
   // runs on batches) is said now, before the search: the endpoint would refuse every record, and
   // the pipeline does not make the model champion. Skipped steps (`serve: skip`) are checked
   // against the features the model reads.
-  const serving = describeServingProblems(servingProblems(data.fitted, data.features.map((f) => f.name)));
-  for (const line of serving)
-    progress({ phase: 'load', message: `this model will not serve single records (the endpoint refuses them): ${line}` });
+  const serving = describeServingProblems(
+    servingProblems(
+      data.fitted,
+      data.features.map((f) => f.name),
+    ),
+  );
+  for (const line of serving) progress({ phase: 'load', message: `this model will not serve single records (the endpoint refuses them): ${line}` });
   for (const l of screened.allowedLeaks)
     progress({ phase: 'load', message: `kept "${l.name}" although its prediction power is ${l.power.toFixed(3)} (--allow-leak)` });
   if (data.frame.features.length === 0) {

@@ -104,7 +104,7 @@ describe('importing the seed (HealthCareUncleanWrangler.flow)', () => {
     expect(e.code).toBe('FLOW_PLACEHOLDER');
     expect(e.message).toContain('step 1 is a placeholder for custom pyspark code');
     expect(e.location?.step).toBe(0);
-    expect(e.hint).toContain("F.lit(1)");
+    expect(e.hint).toContain('F.lit(1)');
   });
 
   it('with the python step replaced by record_id + event_time + drop_missing it is the native recipe', async () => {

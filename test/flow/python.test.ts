@@ -21,7 +21,7 @@ beforeAll(async () => {
   await engine.exec(`CREATE TABLE typed AS SELECT * FROM (VALUES
     (1::BIGINT, 1.5::DOUBLE, 'a', true, DATE '2020-01-02', TIMESTAMP '2020-01-02 03:04:05.123456'),
     (NULL, NULL, NULL, NULL, NULL, NULL),
-    (9007199254740993, 0.1::DOUBLE + 0.2::DOUBLE, 'x"y\\n\u00e9', false, DATE '1900-01-01', TIMESTAMP '1980-01-01 00:00:00'),
+    (9007199254740993, 0.1::DOUBLE + 0.2::DOUBLE, 'x"y' || chr(10) || '\u00e9', false, DATE '1900-01-01', TIMESTAMP '1980-01-01 00:00:00'),
     (-9223372036854775808, 5e-324::DOUBLE, '', false, DATE '2262-04-10', TIMESTAMP '1677-09-22 00:00:00'),
     (9223372036854775807, 1.7976931348623157e308::DOUBLE, 'NA', true, DATE '1970-01-01', TIMESTAMP '1970-01-01 00:00:00.000001')
   ) v(i, f, s, b, d, ts)`);
@@ -89,7 +89,8 @@ describe('python step: types and missing values round-trip through pandas', () =
       { name: 'd', type: 'date' },
     ]);
     const rows = await engine.query(`SELECT i2, year, label, flag, d FROM ${relation}`);
-    expect(rows.map((r) => r.i2)).toEqual([0, null, '4503599627370496', '-4611686018427387904', '4611686018427387903']);
+    // (integers beyond 2^53 come back from DuckDB as text, exactly)
+    expect(rows.map((r) => r.i2)).toEqual([0, null, 4503599627370496, '-4611686018427387904', '4611686018427387903']);
     expect(rows.map((r) => r.year)).toEqual([2020, null, 1900, 2262, 1970]);
     expect(rows.map((r) => r.label)).toEqual(['A', null, 'X"Y\n\u00c9', '', 'NA']);
     expect(rows.map((r) => r.flag)).toEqual([true, false, false, false, true]);

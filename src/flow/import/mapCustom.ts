@@ -93,12 +93,26 @@ function mapUdf(ctx: MapContext, name: string | undefined): void {
   const column = str(p, 'input_col');
   const series = !/^python$/i.test(str(p, 'udf_mode') ?? 'Pandas');
   const code = series ? (str(p, 'pandas_code') ?? str(p, 'code')) : (str(p, 'python_code') ?? str(p, 'code'));
-  if (!column || !code) return ctx.placeholder('python-udf', JSON.stringify(p, null, 2), 'a Python user-defined function without its input column or code; replace the placeholder with a python step');
+  if (!column || !code)
+    return ctx.placeholder(
+      'python-udf',
+      JSON.stringify(p, null, 2),
+      'a Python user-defined function without its input column or code; replace the placeholder with a python step',
+    );
   const output = str(p, 'output_col');
   const returnType = str(p, 'return_type');
   const type = returnType ? lookup(UDF_TYPES, returnType.toLowerCase()) : undefined;
-  if (returnType && !type) ctx.note('warning', `the function's return type "${returnType}" has no Sluice type; the step takes the type of the values it returns`);
-  ctx.add({ kind: 'python', mode: series ? 'series' : 'value', column, ...(output && output !== column ? { output } : {}), ...(type ? { type } : {}), code, ...(name ? { name } : {}) });
+  if (returnType && !type)
+    ctx.note('warning', `the function's return type "${returnType}" has no Sluice type; the step takes the type of the values it returns`);
+  ctx.add({
+    kind: 'python',
+    mode: series ? 'series' : 'value',
+    column,
+    ...(output && output !== column ? { output } : {}),
+    ...(type ? { type } : {}),
+    code,
+    ...(name ? { name } : {}),
+  });
   ctx.note(
     'info',
     `the Python user-defined function${name ? ` "${name}"` : ''} runs as it is in a python step (mode ${series ? 'series' : 'value'}, on batches); a model whose flow has it cannot serve single records unless the step has \`serve: skip\``,

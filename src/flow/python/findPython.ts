@@ -37,7 +37,11 @@ export function probePython(python: string): Promise<string | undefined> {
  * says what to install.
  */
 export async function findPython(configured?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const named = env.SLUICE_PYTHON ? { path: env.SLUICE_PYTHON, from: 'SLUICE_PYTHON' } : configured ? { path: configured, from: 'sluice.yaml python:' } : undefined;
+  const named = env.SLUICE_PYTHON
+    ? { path: env.SLUICE_PYTHON, from: 'SLUICE_PYTHON' }
+    : configured
+      ? { path: configured, from: 'sluice.yaml python:' }
+      : undefined;
   if (named) {
     const problem = await probePython(named.path);
     if (problem) {

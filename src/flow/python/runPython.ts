@@ -58,7 +58,7 @@ export async function runPython(engine: Engine, relation: string, columns: Colum
     const run = await spawnRunner(python, dir, options);
     if (run.timedOut) {
       throw new SluiceError('FLOW_PYTHON_TIMEOUT', `${options.label}: the code did not finish within ${options.timeoutSeconds} s and was stopped`, {
-        hint: 'raise the step\'s `timeout:` (seconds), or make the code faster (vectorised pandas instead of loops over rows)',
+        hint: "raise the step's `timeout:` (seconds), or make the code faster (vectorised pandas instead of loops over rows)",
       });
     }
     if (run.code !== 0) throw await failure(dir, run, python, options);
@@ -67,16 +67,18 @@ export async function runPython(engine: Engine, relation: string, columns: Colum
     const types = `{${out.columns.map((c) => `${quoteLiteral(c.name)}: '${c.type === 'date' || c.type === 'timestamp' ? 'BIGINT' : logicalToDuckType(c.type)}'`).join(', ')}}`;
     const cols = out.columns.map((c) => `${fromExchange(quoteIdent(c.name), c.type)} AS ${quoteIdent(c.name)}`);
     const read = out.columns.length
-      ? `read_json(${quoteLiteral(join(dir, 'out.jsonl'))}, format = 'newline_delimited', columns = ${types}, maximum_object_size = 1073741824)`
+      ? `read_json(${quoteLiteral(join(dir, 'out.jsonl'))}, format = 'newline_delimited', columns = ${types})`
       : `range(${out.rows})`;
     const conformed = conform(out.columns, job, options);
-    await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT ${conformed} FROM (SELECT ${cols.join(', ') || '1 AS __none'} FROM ${read})`).catch((e) => {
-      throw isSluiceError(e) && options.expected
-        ? new SluiceError('FLOW_PYTHON_TYPES', `${options.label}: the code's result does not have the types it had when the flow was fitted: ${e.message}`, {
-            hint: `when fitted it gave ${options.expected.map((c) => `${c.name} (${c.type})`).join(', ')}; make the code give the same types on every batch`,
-          })
-        : e;
-    });
+    await engine
+      .exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT ${conformed} FROM (SELECT ${cols.join(', ') || '1 AS __none'} FROM ${read})`)
+      .catch((e) => {
+        throw isSluiceError(e) && options.expected
+          ? new SluiceError('FLOW_PYTHON_TYPES', `${options.label}: the code's result does not have the types it had when the flow was fitted: ${e.message}`, {
+              hint: `when fitted it gave ${options.expected.map((c) => `${c.name} (${c.type})`).join(', ')}; make the code give the same types on every batch`,
+            })
+          : e;
+      });
     return { relation: table, columns: plain(await engine.describe(table)), rows: out.rows, notes: out.notes };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -111,9 +113,13 @@ function conform(got: ColumnSchema[], job: PythonJob, options: RunPythonOptions)
   const names = got.map((c) => c.name).join(', ');
   const want = options.expected.map((c) => c.name).join(', ');
   if (names !== want) {
-    throw new SluiceError('FLOW_PYTHON_COLUMNS', `${options.label}: the code gave the columns [${names}] on this batch, but [${want}] when the flow was fitted`, {
-      hint: 'the models after this step read the fitted columns; make the code give the same columns on every batch, or fit the flow again',
-    });
+    throw new SluiceError(
+      'FLOW_PYTHON_COLUMNS',
+      `${options.label}: the code gave the columns [${names}] on this batch, but [${want}] when the flow was fitted`,
+      {
+        hint: 'the models after this step read the fitted columns; make the code give the same columns on every batch, or fit the flow again',
+      },
+    );
   }
   return options.expected.map((c, i) => (got[i]!.type === c.type ? quoteIdent(c.name) : castTo(c.name, c.type))).join(', ') || '* EXCLUDE (__none)';
 }
@@ -145,7 +151,9 @@ function spawnRunner(python: string, dir: string, options: RunPythonOptions): Pr
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       reject(
-        new SluiceError('FLOW_PYTHON_MISSING', `${options.label}: cannot start ${python}: ${e.code === 'ENOENT' ? 'not found' : e.message}`, { hint: INSTALL_HINT }),
+        new SluiceError('FLOW_PYTHON_MISSING', `${options.label}: cannot start ${python}: ${e.code === 'ENOENT' ? 'not found' : e.message}`, {
+          hint: INSTALL_HINT,
+        }),
       );
     });
     child.on('close', (code) => {
@@ -166,16 +174,21 @@ interface RunnerError {
 async function failure(dir: string, run: RunOutcome, python: string, options: RunPythonOptions): Promise<SluiceError> {
   const text = await readFile(join(dir, 'error.json'), 'utf8').catch(() => undefined);
   if (!text) {
-    return new SluiceError('FLOW_PYTHON_ERROR', `${options.label}: ${python} ended with exit code ${run.code}${run.output.trim() ? `: ${run.output.trim().split('\n').slice(-5).join('\n')}` : ''}`, {
-      hint: 'the process stopped before it could report an error (out of memory, or the code called sys.exit / os._exit)',
-    });
+    return new SluiceError(
+      'FLOW_PYTHON_ERROR',
+      `${options.label}: ${python} ended with exit code ${run.code}${run.output.trim() ? `: ${run.output.trim().split('\n').slice(-5).join('\n')}` : ''}`,
+      {
+        hint: 'the process stopped before it could report an error (out of memory, or the code called sys.exit / os._exit)',
+      },
+    );
   }
   const e = JSON.parse(text) as RunnerError;
   if (e.kind === 'no-pandas') {
     return new SluiceError('FLOW_PYTHON_MISSING', `${options.label}: ${python} cannot import pandas (${e.message})`, { hint: INSTALL_HINT });
   }
   const where = e.line ? ` (line ${e.line} of the step's code)` : '';
-  const code = e.kind === 'syntax' ? 'FLOW_PYTHON_SYNTAX' : e.kind === 'exception' ? 'FLOW_PYTHON_ERROR' : e.kind === 'input' ? 'FLOW_PYTHON_INPUT' : 'FLOW_PYTHON_RESULT';
+  const code =
+    e.kind === 'syntax' ? 'FLOW_PYTHON_SYNTAX' : e.kind === 'exception' ? 'FLOW_PYTHON_ERROR' : e.kind === 'input' ? 'FLOW_PYTHON_INPUT' : 'FLOW_PYTHON_RESULT';
   const tb = e.traceback.length ? `\n${e.traceback.join('\n')}` : '';
   const hint =
     e.kind === 'syntax'

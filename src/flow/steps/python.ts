@@ -22,7 +22,10 @@ const schema = z
       ),
     column: z.string().min(1).optional().describe('Modes series and value: the column the function reads.'),
     output: z.string().min(1).optional().describe('Modes series and value: the column the result goes to (replaced when it exists); default: `column` itself.'),
-    type: z.enum(LOGICAL_TYPES).optional().describe("Modes series and value: the result's type (Data Wrangler's return type); found from the values when absent."),
+    type: z
+      .enum(LOGICAL_TYPES)
+      .optional()
+      .describe("Modes series and value: the result's type (Data Wrangler's return type); found from the values when absent."),
     serve: z
       .enum(['refuse', 'skip'])
       .default('refuse')
@@ -99,7 +102,9 @@ export const python = defineStep<PythonSpec, PythonFitted>({
   },
   record: (s, _f, ctx) => {
     return () => {
-      throw new SluiceError('FLOW_SERVE_REFUSED', `${label(s, ctx)}: ${servingProblem(s) ?? 'the step is skipped at prediction time'}`, { location: { step: ctx.index } });
+      throw new SluiceError('FLOW_SERVE_REFUSED', `${label(s, ctx)}: ${servingProblem(s) ?? 'the step is skipped at prediction time'}`, {
+        location: { step: ctx.index },
+      });
     };
   },
 });

@@ -54,7 +54,12 @@ export class FlowModelPredictor implements Predictor {
     );
     // A flow that cannot run on one record (python code, a series' lag) is refused when the model
     // is loaded, as training said (manifest.serving), not at its first request.
-    const problems = describeServingProblems(servingProblems(fitted, model.schema.map((s) => s.name)));
+    const problems = describeServingProblems(
+      servingProblems(
+        fitted,
+        model.schema.map((s) => s.name),
+      ),
+    );
     if (problems.length > 0) {
       throw new SluiceError('PREDICTOR_CANNOT_SERVE', `model ${name} version ${version} cannot serve single records: ${problems.join('; ')}`, {
         hint: 'training reported this (MODEL_CANNOT_SERVE_RECORDS); predict batches with the fitted flow (sluice flow run), or change the flow and train again',
