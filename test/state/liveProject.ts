@@ -3,7 +3,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/demo/freePort.js';
-import { DIABETES } from '../support/data.js';
+import { diabetesCsv } from '../support/data.js';
+
+export { diabetesCsv };
 import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -23,12 +25,6 @@ export function cliAsync(cwd: string, args: string[], env: Record<string, string
   child.stdout.on('data', (d) => (stdout += String(d)));
   child.stderr.on('data', (d) => (stderr += String(d)));
   return new Promise((r) => child.once('exit', (code) => r({ code: code ?? -1, stdout, stderr })));
-}
-
-/** The first `n` records of the diabetes data as CSV (with its header). */
-export function diabetesCsv(n: number, from = 0): string {
-  const lines = readFileSync(DIABETES, 'utf8').split('\n');
-  return [lines[0], ...lines.slice(1 + from, 1 + from + n)].join('\n') + '\n';
 }
 
 /** A new project (`sluice init`) with the diabetes flow and a 400-row batch `b.csv`; extra sluice.yaml lines appended. */

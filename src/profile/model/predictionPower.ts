@@ -3,7 +3,7 @@ import { Rng, sampleWithoutReplacement } from '../../ml/random.js';
 import { trainGbdt } from '../../ml/gbdt/trainGbdt.js';
 import { r2 } from '../../ml/metrics/regression.js';
 import { rocAuc } from '../../ml/metrics/rocAuc.js';
-import type { ModelSectionInput } from '../profileTable.js';
+import type { ModelSectionInput } from '../reportPlugins.js';
 import type { PredictionPower } from '../reportSchema.js';
 import { loadModelData, MODEL_MAX_ROWS } from './loadModelData.js';
 import { split80 } from './quickModel.js';

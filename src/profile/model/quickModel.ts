@@ -10,7 +10,7 @@ import { macroF1 } from '../../ml/metrics/precisionRecallF1.js';
 import { mae, r2, rmse } from '../../ml/metrics/regression.js';
 import { rocAuc } from '../../ml/metrics/rocAuc.js';
 import { stratifiedHoldout } from '../../ml/splits/stratifiedHoldout.js';
-import type { ModelSectionInput } from '../profileTable.js';
+import type { ModelSectionInput } from '../reportPlugins.js';
 import type { QuickModel } from '../reportSchema.js';
 import { loadModelData } from './loadModelData.js';
 
