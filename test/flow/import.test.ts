@@ -211,7 +211,7 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
     expect(r.flow.steps.find((s) => s.kind === 'filter_rows')).toEqual({ kind: 'filter_rows', expression: 'age > 18' });
     const notes = r.notes.filter((n) => n.level === 'placeholder');
     expect(notes.map((n) => n.node)).toEqual(['n17', 'n22']);
-    expect(notes[0]!.message).toContain('Spark SQL function datediff() has no translation');
+    expect(notes[0]!.message).toContain('Spark SQL function current_date() has no translation');
   });
 
   it('reports what it did not import, never dropping a node silently', () => {
