@@ -38,10 +38,10 @@ export function newProject(extraYaml = ''): string {
   return dir;
 }
 
-/** Trains on b.csv, registers the model approved and makes it champion, with the CLI. */
+/** Trains on b.csv (an iteration budget: 3 candidates, the time limit only a ceiling), registers the model approved and makes it champion, with the CLI. */
 export function trainChampion(dir: string): void {
   for (const args of [
-    ['train', 'b.csv', '-t', 'readmitted', '--flow', 'diabetes.flow.yaml', '-o', 'trained', '--time-limit', '3'],
+    ['train', 'b.csv', '-t', 'readmitted', '--flow', 'diabetes.flow.yaml', '-o', 'trained', '--time-limit', '60', '--max-candidates', '3'],
     ['models', 'register', 'readmission', 'trained/model', '--status', 'approved'],
     ['models', 'promote', 'readmission', '1'],
   ]) {
