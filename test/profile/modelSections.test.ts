@@ -21,9 +21,10 @@ describe('quick model and prediction power (ml/gbdt)', () => {
     const q = report.quickModel!;
     expect(q.learner).toBe('gbdt');
     // Trained on a seeded sample of the 80% (a bound in rows, not time), measured on all of the 20%.
-    expect(q.trainRows).toBe(QUICK_MODEL_MAX_TRAIN);
+    // Each of the 3 classes rounds its share of the sample: within one row per class of the bound.
+    expect(Math.abs(q.trainRows - QUICK_MODEL_MAX_TRAIN)).toBeLessThanOrEqual(3);
     expect(q.sampled).toBe(true);
-    expect(report.notes.join(' ')).toContain(`trained on a seeded random sample of 20000 rows and measured on ${q.validationRows} held-out rows`);
+    expect(report.notes.join(' ')).toContain(`trained on a seeded random sample of ${q.trainRows} rows and measured on ${q.validationRows} held-out rows`);
     expect(q.validationRows).toBeGreaterThan(0.19 * 69570);
     expect(q.validationRows).toBeLessThan(0.21 * 69570);
     expect(Object.keys(q.metrics).sort()).toEqual(['accuracy', 'balancedAccuracy', 'logLoss', 'macroF1', 'rocAucOvr']);
