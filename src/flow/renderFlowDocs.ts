@@ -15,6 +15,7 @@ const FAMILIES: Record<string, string> = {
   time: 'Date and time',
   ids: 'Identifiers',
   expression: 'Expressions',
+  code: 'Custom code',
 };
 
 type JsonSchema = {
