@@ -1,5 +1,5 @@
 import { stepDef } from '../steps/index.js';
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { cols, lookup, obj, str } from './params.js';
 
 /** Data Wrangler's column types (MohaveDataType) to Sluice's logical types. */

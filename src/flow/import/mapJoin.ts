@@ -1,4 +1,4 @@
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { cols, isObj, str } from './params.js';
 
 /** Data Wrangler's join types (Spark's names and the UI's) -> the join step's `how`. */

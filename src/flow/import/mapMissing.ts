@@ -1,4 +1,4 @@
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { cols, isObj, lookup, obj, str } from './params.js';
 
 /** Data Wrangler's numeric impute strategies to Sluice's. */

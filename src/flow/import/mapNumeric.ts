@@ -1,5 +1,5 @@
 import { ident } from './mapColumns.js';
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { actionParams, cols, lookup, num, str } from './params.js';
 
 /** Data Wrangler's handling of categories unseen at fit time, per Sluice step. */

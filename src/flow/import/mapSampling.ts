@@ -1,5 +1,5 @@
 import type { StepSpec } from '../flowSchema.js';
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { num, obj, paramsKey, str } from './params.js';
 
 /** Balance data: random oversample, random undersample or SMOTE of the target's classes. */

@@ -1,4 +1,4 @@
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { cols, isObj, num, str } from './params.js';
 
 /** Data Wrangler's split names to Sluice's three shares. */

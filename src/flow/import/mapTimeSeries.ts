@@ -1,5 +1,5 @@
 import type { StepSpec } from '../flowSchema.js';
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { lookup, num, obj, str, type Obj } from './params.js';
 
 const UNITS: Record<string, string> = {
