@@ -24,7 +24,9 @@ export function pruneForServing(fitted: FittedFlow, needed: Iterable<string>): F
     const added = s.output.map((c) => c.name).filter((c) => !before.has(c));
     if (ADD_ONLY.has(s.kind) && added.length > 0 && added.every((c) => !want.has(c))) {
       keep[i] = false;
-      added.forEach((c) => removed.add(c));
+      added.forEach((c) => {
+        removed.add(c);
+      });
       continue;
     }
     // A kept step's reads are needed from the steps before it (unknown kinds: keep everything).

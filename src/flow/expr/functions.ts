@@ -82,6 +82,7 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     sql: (args) => `least(${args.join(', ')})`,
     js: (...args) => {
       const xs = args.filter((x) => x !== null && x !== undefined);
+      // biome-ignore lint/complexity/useMathMinMax: the values may be strings or dates, which Math.min would turn into numbers
       return xs.length === 0 ? null : xs.reduce((m, x) => ((x as number) < (m as number) ? x : m));
     },
     doc: 'smallest non-NULL argument',
@@ -93,6 +94,7 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     sql: (args) => `greatest(${args.join(', ')})`,
     js: (...args) => {
       const xs = args.filter((x) => x !== null && x !== undefined);
+      // biome-ignore lint/complexity/useMathMinMax: the values may be strings or dates, which Math.max would turn into numbers
       return xs.length === 0 ? null : xs.reduce((m, x) => ((x as number) > (m as number) ? x : m));
     },
     doc: 'largest non-NULL argument',
