@@ -172,7 +172,9 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       notes.push('The quick model and prediction power were skipped: the target needs at least two classes and ten rows.');
     if (anomalies?.sampled) notes.push(`Anomalies were scored on a random sample of ${anomalies.scoredRows} rows.`);
     if (quickModel?.sampled)
-      notes.push(`The quick model was trained on a random sample (${quickModel.trainRows + quickModel.validationRows} rows with a target).`);
+      notes.push(
+        `The quick model was trained on a seeded random sample of ${quickModel.trainRows} rows and measured on ${quickModel.validationRows} held-out rows.`,
+      );
 
     let drift: Report['drift'];
     if (options.baseline !== undefined) {

@@ -49,7 +49,9 @@ const lean = writeCsv(
 
 let trained: ReturnType<typeof sluice>;
 beforeAll(() => {
-  trained = sluice(['train', data, '--target', 'label', '--flow', flow, '--out', out, '--time-limit', '6', '--seed', '1'], { cwd: dir });
+  trained = sluice(['train', data, '--target', 'label', '--flow', flow, '--out', out, '--time-limit', '60', '--max-candidates', '3', '--seed', '1'], {
+    cwd: dir,
+  });
 }, 120_000);
 
 describe('the input schema is what the model uses (issue 12, point 3)', () => {

@@ -11,6 +11,7 @@ interface TrainFlags {
   problemType?: string;
   metric?: string;
   timeLimit?: string;
+  maxCandidates?: string;
   seed?: string;
   holdout?: string;
   allowLeak: string[];
@@ -30,6 +31,10 @@ export function register(program: Command): void {
     .option('--problem-type <type>', 'classification or regression (detected when absent)')
     .option('--metric <name>', `selection metric: ${METRIC_NAMES.join(', ')} (default: f1 binary, accuracy multiclass, mse regression)`)
     .option('--time-limit <seconds>', 'seconds for the whole run, reading and writing included (default: 1 s per 2,000 cells of data, 5 to 60 s)')
+    .option(
+      '--max-candidates <n>',
+      'stop the search after this many candidates (with --seed: the same models on any machine, if the time limit is not reached first)',
+    )
     .option('--seed <n>', 'random seed (splits, search, subsampling)', '0')
     .option('--holdout <fraction>', 'fraction of rows held out for the final score', '0.2')
     .option(
@@ -52,6 +57,7 @@ export function register(program: Command): void {
         startedAtMs: 0,
         ...(reading.missingTokens ? { projectMissingTokens: reading.missingTokens } : {}),
         ...(reading.dateOrder ? { dateOrder: reading.dateOrder } : {}),
+        ...(reading.python ? { python: reading.python } : {}),
         onProgress: (e) => {
           if (e.phase === 'search' && e.entry) {
             const x = e.entry;
@@ -127,6 +133,7 @@ function parseFlags(flags: TrainFlags): {
   problemType?: 'classification' | 'regression';
   metric?: MetricName;
   timeLimit?: number;
+  search?: { maxCandidates: number };
   seed: number;
   holdout: number;
   allowLeaks?: string[];
@@ -144,7 +151,7 @@ function parseFlags(flags: TrainFlags): {
     const x = Number(v);
     if (v === undefined || v.trim() === '' || !Number.isFinite(x) || !check(x))
       throw new SluiceError('CLI_USAGE', `${name} must be ${hint}, not "${v}"`, {
-        hint: `e.g. ${name} ${name === '--holdout' ? '0.2' : name === '--seed' ? '0' : '60'}`,
+        hint: `e.g. ${name} ${name === '--holdout' ? '0.2' : name === '--seed' ? '0' : name === '--max-candidates' ? '10' : '60'}`,
       });
     return x;
   };
@@ -155,6 +162,9 @@ function parseFlags(flags: TrainFlags): {
     ...(pt ? { problemType: pt } : {}),
     ...(flags.metric ? { metric: flags.metric as MetricName } : {}),
     ...(flags.timeLimit !== undefined ? { timeLimit: number('--time-limit', flags.timeLimit, (x) => x > 0, 'a positive number of seconds') } : {}),
+    ...(flags.maxCandidates !== undefined
+      ? { search: { maxCandidates: number('--max-candidates', flags.maxCandidates, (x) => Number.isInteger(x) && x >= 1, 'a positive whole number') } }
+      : {}),
     seed: number('--seed', flags.seed, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer'),
     holdout: number('--holdout', flags.holdout, (x) => x > 0 && x < 1, 'a fraction between 0 and 1'),
     ...(flags.allowLeak.length > 0 ? { allowLeaks: flags.allowLeak } : {}),
