@@ -12,9 +12,6 @@ import { mapSplit } from './mapSplit.js';
 import { mapFeaturizeText, mapFormatString, mapSearchAndEdit } from './mapText.js';
 import { mapTimeSeries } from './mapTimeSeries.js';
 import type { MapContext, NodeMapper } from './mapContext.js';
-
-/** For mapText.ts and mapCustom.ts until they import mapContext.ts (kept while they are edited elsewhere). */
-export type { MapContext } from './mapContext.js';
 import { actionParams, isObj, lookup, operatorBase, str } from './params.js';
 
 /** Transform operators by name without the version suffix (`_0.1`). */
