@@ -333,7 +333,10 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
         }
       }
       const nextDue = start + next * interval;
-      if (nextDue >= stopAt || failure) return resolve();
+      if (nextDue >= stopAt || failure) {
+        resolve();
+        return;
+      }
       const wait = nextDue - performance.now();
       if (wait > 2) setTimeout(tick, wait - 1.5);
       else setImmediate(tick);

@@ -84,7 +84,9 @@ export class FeatureRegistry {
         .prepare('INSERT INTO feature_groups VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)')
         .run(s.name, s.recordIdentifier, s.eventTime, s.description, JSON.stringify(s.tags), s.ttlSeconds, at, at);
       const ins = this.db.prepare('INSERT INTO feature_definitions VALUES (?, ?, ?, ?, 1)');
-      s.features.forEach((f, i) => ins.run(s.name, f.name, f.type, i));
+      s.features.forEach((f, i) => {
+        ins.run(s.name, f.name, f.type, i);
+      });
       this.db.prepare('INSERT INTO feature_group_changes VALUES (?, 1, ?, ?, ?)').run(s.name, 'created', JSON.stringify(s.features), at);
     })();
     return this.get(s.name);
@@ -126,7 +128,9 @@ export class FeatureRegistry {
     const at = now.toISOString();
     this.db.transaction(() => {
       const ins = this.db.prepare('INSERT INTO feature_definitions VALUES (?, ?, ?, ?, ?)');
-      added.forEach((f, i) => ins.run(name, f.name, f.type, group.features.length + i, version));
+      added.forEach((f, i) => {
+        ins.run(name, f.name, f.type, group.features.length + i, version);
+      });
       this.db.prepare('INSERT INTO feature_group_changes VALUES (?, ?, ?, ?, ?)').run(name, version, 'features_added', JSON.stringify(added), at);
       this.db.prepare('UPDATE feature_groups SET version = ?, updated_at = ? WHERE name = ?').run(version, at, name);
     })();

@@ -30,7 +30,9 @@ export function validateGroupSpec(spec: FeatureGroupSpec): Required<FeatureGroup
     });
   }
   const seen = new Map<string, string>();
-  spec.features.forEach((f, i) => validateDefinition(f, i, seen));
+  spec.features.forEach((f, i) => {
+    validateDefinition(f, i, seen);
+  });
 
   const byName = new Map(spec.features.map((f) => [f.name.toLowerCase(), f]));
   const id = byName.get(String(spec.recordIdentifier).toLowerCase());

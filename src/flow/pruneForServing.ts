@@ -27,7 +27,9 @@ export function pruneForServing(fitted: FittedFlow, needed: Iterable<string>): F
     // training when anything it keeps reads a column such a step adds.
     if (def?.skipAtServing?.(s.spec) || (ADD_ONLY.has(s.kind) && added.length > 0 && added.every((c) => !want.has(c)))) {
       keep[i] = false;
-      added.forEach((c) => removed.add(c));
+      added.forEach((c) => {
+        removed.add(c);
+      });
       continue;
     }
     // A kept step's reads are needed from the steps before it (unknown kinds: keep everything).

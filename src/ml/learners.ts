@@ -17,6 +17,9 @@ export const LEARNERS = [gbdtLearner, forestLearner, logisticLearner, linearLear
 /** Learners that can be trained from a name and plain-JSON hyperparameters (not ensembles). */
 export type TrainableLearner = (typeof LEARNERS)[number]['name'];
 
+/** A learner of the list, or an ensemble of their models. */
+export type LearnerName = TrainableLearner | 'ensemble';
+
 export const LEARNER_NAMES: readonly TrainableLearner[] = LEARNERS.map((l) => l.name);
 
 export function isLearnerName(name: unknown): name is TrainableLearner {

@@ -18,7 +18,7 @@ export function loadModel(json: ModelJSON | string): Model {
   } catch (e) {
     throw new SluiceError('ML_BAD_MODEL', 'the model file is not valid JSON', { cause: e, hint: 'the file may be truncated; export the model again' });
   }
-  if (!j || j.format !== 'sluice-model') {
+  if (j?.format !== 'sluice-model') {
     throw new SluiceError('ML_BAD_MODEL', 'this is not a Sluice model (no "format": "sluice-model")', { hint: 'pass the model JSON written by Sluice' });
   }
   if (j.formatVersion !== 1) {

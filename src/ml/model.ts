@@ -8,18 +8,16 @@
  */
 import { SluiceError } from '../core/errors.js';
 import type { FeatureSchema, Frame } from './frame.js';
-import type { TrainableLearner } from './learners.js';
 import { argmaxRows } from './metrics/argmax.js';
 
-/** A learner of ml/learners.ts, or an ensemble of their models. */
-export type LearnerName = TrainableLearner | 'ensemble';
 export type Task = 'classification' | 'regression';
 
 /** The serialised form of any model; `body` is learner-specific. */
 export interface ModelJSON {
   format: 'sluice-model';
   formatVersion: 1;
-  learner: LearnerName;
+  /** A `LearnerName` (ml/learners.ts): the name of a learner, or `ensemble`. Declared there, from the list of learners, which this file's models come before. */
+  learner: string;
   task: Task;
   /** Class labels, in code order (empty for regression). */
   labels: string[];
@@ -32,7 +30,8 @@ export interface ModelJSON {
 export type Prediction = { kind: 'classification'; codes: Int32Array; labels: string[]; proba: Float64Array } | { kind: 'regression'; values: Float64Array };
 
 export abstract class Model {
-  abstract readonly learner: LearnerName;
+  /** The learner's name (a `LearnerName` of ml/learners.ts). */
+  abstract readonly learner: string;
   constructor(
     readonly task: Task,
     readonly labels: string[],

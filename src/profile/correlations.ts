@@ -132,7 +132,9 @@ async function targetAssociation(
       list.push({ n: Number(r.n), mean: Number(r.m), varPop: Number(r.vp ?? 0) });
       groups.set(r.k, list);
     }
-    etaFeatures.forEach((f, k) => out.push({ feature: f.name, method: 'correlation_ratio', value: correlationRatio(groups.get(k) ?? []) }));
+    etaFeatures.forEach((f, k) => {
+      out.push({ feature: f.name, method: 'correlation_ratio', value: correlationRatio(groups.get(k) ?? []) });
+    });
   }
   if (cramerFeatures.length > 0) {
     const tables = await contingencyTables(
@@ -140,7 +142,9 @@ async function targetAssociation(
       v,
       cramerFeatures.map((f) => [f, target.column]),
     );
-    cramerFeatures.forEach((f, k) => out.push({ feature: f, method: 'cramers_v', value: cramersV(tables[k] ?? []) }));
+    cramerFeatures.forEach((f, k) => {
+      out.push({ feature: f, method: 'cramers_v', value: cramersV(tables[k] ?? []) });
+    });
   }
   const order = new Map(features.map((f, i) => [f.name, i]));
   return out.sort((a, b) => (order.get(a.feature) ?? 0) - (order.get(b.feature) ?? 0));

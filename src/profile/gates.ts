@@ -143,7 +143,7 @@ export function reportValueAt(report: Report, path: string[]): unknown {
       );
       cur = byName ?? (/^\d+$/.test(seg) ? cur[Number(seg)] : undefined);
     } else if (typeof cur === 'object') {
-      cur = Object.prototype.hasOwnProperty.call(cur, seg) ? (cur as Record<string, unknown>)[seg] : undefined;
+      cur = Object.hasOwn(cur as object, seg) ? (cur as Record<string, unknown>)[seg] : undefined;
     } else return undefined;
   }
   return cur;

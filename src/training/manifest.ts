@@ -1,7 +1,7 @@
 import type { ColumnSchema } from '../core/types.js';
 import type { ProblemType } from '../ml/automl/problemType.js';
 import type { MetricName } from '../ml/metrics/metricRegistry.js';
-import type { LearnerName } from '../ml/model.js';
+import type { LearnerName } from '../ml/learners.js';
 
 export const MANIFEST_FORMAT = 'sluice.model-manifest';
 

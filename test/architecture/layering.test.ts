@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -32,6 +32,53 @@ function sourceFiles(dir: string): string[] {
   );
 }
 
+/** The files of src/ each file imports: static, dynamic and type-only imports, re-exports too. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles('src')) {
+    const text = readFileSync(file, 'utf8');
+    const targets = [...text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)'/g)].map((m) => join(file, '..', m[1]!.replace(/\.js$/, '.ts')));
+    graph.set(
+      file,
+      targets.filter((t) => existsSync(t)),
+    );
+  }
+  return graph;
+}
+
+/** The import circles of a graph: each strongly connected component of more than one file (or a file importing itself), sorted. */
+function importCircles(graph: Map<string, string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const circles: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
+    if (component.length > 1 || graph.get(v)?.includes(v)) circles.push(component.sort());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return circles;
+}
+
 describe('module layering (docs/architecture.md)', () => {
   const table = moduleTable();
 
@@ -57,5 +104,24 @@ describe('module layering (docs/architecture.md)', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('no import circles in src/', () => {
+  it('finds a circle when there is one (the check can fail)', () => {
+    const graph = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', ['a.ts']],
+      ['e.ts', ['e.ts']],
+    ]);
+    expect(importCircles(graph)).toEqual([['a.ts', 'b.ts', 'c.ts'], ['e.ts']]);
+  });
+
+  it('no file reaches itself through its imports (shared types live in files of their own)', () => {
+    const graph = importGraph();
+    expect(graph.size).toBeGreaterThan(300);
+    expect(importCircles(graph)).toEqual([]);
   });
 });

@@ -149,7 +149,9 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
         .split('\n')
         .slice(1)
         .map((l) => Number(l.split(',')[1]));
-      p.forEach((x, i) => expect(x.probabilities[0]).toBeCloseTo(batch[i]!, 12));
+      p.forEach((x, i) => {
+        expect(x.probabilities[0]).toBeCloseTo(batch[i]!, 12);
+      });
       const json = await post(
         'application/json',
         JSON.stringify({

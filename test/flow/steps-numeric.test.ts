@@ -131,7 +131,9 @@ x = df[['lab_score']].dropna()
 k = KBinsDiscretizer(n_bins=4, encode='ordinal', strategy='uniform').fit(x)
 print(json.dumps({'edges': list(k.bin_edges_[0]), 'bins': [int(v) for v in k.transform(x)[:, 0]]}))`)) as { edges: number[]; bins: number[] };
     const r = await fitSteps(engine, 'fixture', [{ kind: 'bin', column: 'lab_score', bins: 4 }]);
-    firstFitted<{ edges: number[] }>(r.fitted).edges.forEach((e, i) => expect(e).toBeCloseTo(want.edges[i]!, 9));
+    firstFitted<{ edges: number[] }>(r.fitted).edges.forEach((e, i) => {
+      expect(e).toBeCloseTo(want.edges[i]!, 9);
+    });
     expect(r.rows.map((x) => x.lab_score_bin)).toEqual(want.bins);
   });
 
@@ -141,9 +143,13 @@ import json, numpy as np, pandas as pd
 x = pd.read_csv(${JSON.stringify(csv)})['lab_score'].dropna()
 print(json.dumps(list(np.quantile(x, [0, 0.25, 0.5, 0.75, 1]))))`)) as number[];
     const q = await fitSteps(engine, 'fixture', [{ kind: 'bin', column: 'lab_score', method: 'quantile', bins: 4 }]);
-    firstFitted<{ edges: number[] }>(q.fitted).edges.forEach((e, i) => expect(e).toBeCloseTo(want[i]!, 9));
+    firstFitted<{ edges: number[] }>(q.fitted).edges.forEach((e, i) => {
+      expect(e).toBeCloseTo(want[i]!, 9);
+    });
     const counts = [0, 1, 2, 3].map((b) => q.rows.filter((x) => x.lab_score_bin === b).length);
-    counts.forEach((n) => expect(Math.abs(n - 100)).toBeLessThan(15));
+    counts.forEach((n) => {
+      expect(Math.abs(n - 100)).toBeLessThan(15);
+    });
 
     const e = await fitSteps(engine, 'fixture', [
       { kind: 'bin', column: 'time_in_hospital', method: 'edges', edges: [1, 4, 8, 14], labels: 'range', output: 'stay' },

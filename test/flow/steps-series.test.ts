@@ -42,6 +42,13 @@ const READ = (csvPath: string) => `import json, math, pandas as pd
 df = pd.read_csv(${JSON.stringify(csvPath)}, parse_dates=['t'])
 def out(values): print(json.dumps([None if (v is None or (isinstance(v, float) and math.isnan(v))) else round(float(v), 9) for v in values]))
 `;
+/** How many rows have each key. */
+function countBy<T>(rows: readonly T[], key: (row: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[key(r)] = (counts[key(r)] ?? 0) + 1;
+  return counts;
+}
+
 const round = (v: unknown): number | null => (v === null || v === undefined ? null : Number(Number(v).toFixed(9)));
 
 describe('lag_features', () => {
@@ -168,8 +175,7 @@ n = df['readmitted'].value_counts()
 over = {k: max(int(v), int(round(0.8 * n.max() + 1e-9))) for k, v in n.items()}
 under = {k: min(int(v), int(round(n.min() / 0.5 + 1e-9))) for k, v in n.items()}
 print(json.dumps({'over': over, 'under': under}))`)) as { over: Record<string, number>; under: Record<string, number> };
-    const counts = (rows: Array<Record<string, unknown>>): Record<string, number> =>
-      rows.reduce<Record<string, number>>((m, r) => ({ ...m, [String(r.readmitted)]: (m[String(r.readmitted)] ?? 0) + 1 }), {});
+    const counts = (rows: Array<Record<string, unknown>>): Record<string, number> => countBy(rows, (r) => String(r.readmitted));
     const o = await fitSteps(engine, 'fx', [{ kind: 'balance', method: 'oversample', ratio: 0.8, seed: 3 }], 'readmitted');
     expect(counts(o.rows)).toEqual(want.over);
     // The input rows come first, unchanged; every copy is one of its class's rows.
@@ -204,7 +210,7 @@ df = pd.read_csv(${JSON.stringify(file)})
 # pandas groupby().sample(frac) rounds half to even; Sluice (DuckDB round) half away from zero
 print(json.dumps({k: int(v * 0.3 + 0.5) for k, v in df['readmitted'].value_counts().items()}))`);
     const s = await fitSteps(engine, 'fx', [{ kind: 'sample', fraction: 0.3, stratify_by: 'readmitted', seed: 1 }], 'readmitted');
-    const counts = s.rows.reduce<Record<string, number>>((m, r) => ({ ...m, [String(r.readmitted)]: (m[String(r.readmitted)] ?? 0) + 1 }), {});
+    const counts = countBy(s.rows, (r) => String(r.readmitted));
     expect(counts).toEqual(want);
     const f = await fitSteps(engine, 'fx', [{ kind: 'sample', n: 5, method: 'first' }], 'readmitted');
     expect(f.rows).toEqual(await engine.query('SELECT * FROM fx LIMIT 5'));

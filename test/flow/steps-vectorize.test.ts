@@ -51,7 +51,11 @@ function matrix(rows: Row[], names: string[]): number[][] {
 
 function expectClose(got: number[][], want: number[][]): void {
   expect(got.length).toBe(want.length);
-  got.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - want[i]![j]!), `row ${i} column ${j}: ${v} vs ${want[i]![j]}`).toBeLessThan(1e-9)));
+  got.forEach((row, i) => {
+    row.forEach((v, j) => {
+      expect(Math.abs(v - want[i]![j]!), `row ${i} column ${j}: ${v} vs ${want[i]![j]}`).toBeLessThan(1e-9);
+    });
+  });
 }
 
 /**

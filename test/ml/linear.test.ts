@@ -51,7 +51,9 @@ describe('lbfgs', () => {
       { gradTol: 1e-10, fTol: 0 },
     );
     expect(r.converged).toBe(true);
-    Array.from(r.x).forEach((v, i) => expect(v).toBeCloseTo(i, 8));
+    Array.from(r.x).forEach((v, i) => {
+      expect(v).toBeCloseTo(i, 8);
+    });
   });
 });
 
@@ -60,14 +62,18 @@ describe('trainLogistic', () => {
     const m = trainLogistic(frame, { kind: 'classification', codes: Int32Array.from(fx.y3), labels: ['x', 'y', 'z'] }, { C: 0.5 });
     const p = m.predictProba(frame);
     let maxDiff = 0;
-    p.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - fx.p3[i]!))));
+    p.forEach((v, i) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - fx.p3[i]!));
+    });
     expect(maxDiff).toBeLessThan(1e-4);
   });
   it('binary probabilities match scikit-learn and survive a JSON round trip', () => {
     const m = trainLogistic(frame, { kind: 'classification', codes: Int32Array.from(fx.y2), labels: ['neg', 'pos'] });
     const p = m.predictProba(frame);
     let maxDiff = 0;
-    p.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - fx.p2[i]!))));
+    p.forEach((v, i) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - fx.p2[i]!));
+    });
     expect(maxDiff).toBeLessThan(1e-4);
     const back = LinearModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
     expect(Array.from(back.predictProba(frame))).toEqual(Array.from(p));
@@ -83,7 +89,9 @@ describe('trainLinear', () => {
     const pred = m.predict(frame);
     const v = pred.kind === 'regression' ? pred.values : new Float64Array();
     let maxDiff = 0;
-    v.forEach((x, i) => (maxDiff = Math.max(maxDiff, Math.abs(x - fx.pr[i]!))));
+    v.forEach((x, i) => {
+      maxDiff = Math.max(maxDiff, Math.abs(x - fx.pr[i]!));
+    });
     expect(maxDiff).toBeLessThan(1e-4);
   });
 });

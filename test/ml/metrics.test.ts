@@ -61,7 +61,9 @@ const sb = Float64Array.from(fx.y.map((_: number, i: number) => proba[i * 3 + 1]
 
 const close = (a: number[], b: number[]): void => {
   expect(a.length).toBe(b.length);
-  a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 12));
+  a.forEach((v, i) => {
+    expect(v).toBeCloseTo(b[i]!, 12);
+  });
 };
 
 describe('classification metrics match scikit-learn', () => {

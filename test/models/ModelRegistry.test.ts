@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SluiceError } from '../../src/core/errors.js';
+import type { SluiceError } from '../../src/core/errors.js';
 import { hashFile } from '../../src/models/artifactFiles.js';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import type { ModelHistoryEntry } from '../../src/models/types.js';

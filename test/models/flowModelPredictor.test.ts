@@ -243,7 +243,9 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
       const info = await readTable(engine, file, { name: 'raw_ids' });
       const rows = await engine.query(planSql(trained.fitted, 'raw_ids', info.columns, 'serve'));
       ids = rows.map((r) => String(r.record_id));
-      rows.forEach((r) => online.set(String(r.record_id), r));
+      rows.forEach((r) => {
+        online.set(String(r.record_id), r);
+      });
     } finally {
       engine.close();
     }
@@ -252,7 +254,9 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     expect(byId.status).toBe(200);
     const raw = (await (await post(sample.join('\n'), 'text/csv')).json()) as { predictions: Array<{ probabilities: number[] }> };
     const got = ((await byId.json()) as { predictions: Array<{ probabilities: number[] }> }).predictions;
-    [3, 0, 7].forEach((k, i) => expect(got[i]!.probabilities[1]).toBeCloseTo(raw.predictions[k]!.probabilities[1]!, 9));
+    [3, 0, 7].forEach((k, i) => {
+      expect(got[i]!.probabilities[1]).toBeCloseTo(raw.predictions[k]!.probabilities[1]!, 9);
+    });
     const missing = await post(JSON.stringify({ record_ids: [ids[0], 'no-such-id'] }));
     expect(missing.status).toBe(404);
     const err = ((await missing.json()) as { error: { code: string; location: unknown; message: string } }).error;

@@ -94,7 +94,9 @@ describe.concurrent('sluice models export', () => {
       [['readmit', '7', '--out', file, '--project', project], 'MODEL_NOT_FOUND'],
     ];
     const results = await Promise.all(cases.map(([args]) => sluice(['models', 'export', ...args])));
-    results.forEach((r, i) => expectCleanError(r, cases[i]![1]));
+    results.forEach((r, i) => {
+      expectCleanError(r, cases[i]![1]);
+    });
     const broken = join(dir, 'broken');
     mkdirSync(broken);
     writeFileSync(join(broken, 'model.json'), '{"format": "sluice-model", "formatVer');

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: this test reads untyped JSON (histories, HTTP bodies, pandas output); a wrong shape fails its assertions
 import { execFileSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { tempDir as makeTempDir } from '../support/data.js';

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: this test reads untyped JSON (histories, HTTP bodies, pandas output); a wrong shape fails its assertions
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
@@ -35,7 +36,9 @@ function compareWithPandas(report: Report, ref: any): void {
     for (const [p, v] of Object.entries(r.quantiles as Record<string, number>)) expectClose(col.quantiles?.[p], v, 1e-12, `${col.name} q${p}`);
     expect(col.outliers, `${col.name} outliers`).toBe(r.outliers);
     expect(col.histogram?.counts, `${col.name} histogram`).toEqual(r.histogram);
-    col.histogram?.edges.forEach((e, i) => expectClose(e, r.edges[i], 1e-12, `${col.name} edge ${i}`));
+    col.histogram?.edges.forEach((e, i) => {
+      expectClose(e, r.edges[i], 1e-12, `${col.name} edge ${i}`);
+    });
   }
   const num = report.correlations.numeric;
   for (const [key, v] of Object.entries(ref.pearson as Record<string, number>)) {
@@ -92,7 +95,10 @@ describe('profileTable matches pandas', () => {
       expect(bt.classes).toEqual(['no', '>30', '<30']);
       const sums = bt.counts[0]!.map((_, j) => bt.counts.reduce((a, row) => a + row[j]!, 0));
       expect(sums, c.name).toEqual(c.type === 'numeric' ? c.histogram!.counts : c.topValues!.map((t) => t.count));
-      if (c.distinct <= 10) bt.classes.forEach((k, i) => expect(bt.counts[i]!.reduce((a, b) => a + b, 0)).toBe(classCount[k]));
+      if (c.distinct <= 10)
+        bt.classes.forEach((k, i) => {
+          expect(bt.counts[i]!.reduce((a, b) => a + b, 0)).toBe(classCount[k]);
+        });
     }
   }, 60_000);
 

@@ -77,6 +77,7 @@ describe('report.html', () => {
       'duplicates',
       'definitions',
     ]);
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text), not the DOM property
     expect(await page.locator('#verdict .big').innerText()).toMatch(/^gates FAIL \(2 of 3\) · \d+ high warnings?: /);
     expect(await page.locator('#verdict tbody tr').count()).toBe(3);
     expect(await page.locator('#features tbody tr').count()).toBe(16);
@@ -111,7 +112,9 @@ describe('report.html', () => {
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text), not the DOM property
     expect(await page.locator('#features tbody').innerText()).toContain(evil);
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text), not the DOM property
     expect(await page.locator('header h1').innerText()).toContain('<b>evil</b>.csv');
     await page.screenshot({ path: join(ARTIFACTS, 'report-escaping.png') });
     await page.close();

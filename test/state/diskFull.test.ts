@@ -147,7 +147,7 @@ describe('sluice serve with a full disk (fault-injection seam)', () => {
       join(dir, 'sluice.yaml'),
       readFileSync(join(dir, 'sluice.yaml'), 'utf8')
         .replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml')
-        .replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
+        .replace(/^diskFull:\n(?: {2}.*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
     );
     const sw = join(dir, 'disk-full-switch');
     const live = await serve(dir, { env: { SLUICE_FAULT_DISK_FULL: sw } });

@@ -84,7 +84,7 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
       join(dir, 'sluice.yaml'),
       readFileSync(join(dir, 'sluice.yaml'), 'utf8')
         .replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml')
-        .replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
+        .replace(/^diskFull:\n(?: {2}.*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
     );
     const live = await serve(dir);
     servers.push(live);
@@ -157,7 +157,7 @@ describe('the whole state folder (database included) on a full tmpfs', () => {
       join(dir, 'sluice.yaml'),
       readFileSync(join(dir, 'sluice.yaml'), 'utf8')
         .replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml')
-        .replace(/^diskFull:\n(?:  .*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
+        .replace(/^diskFull:\n(?: {2}.*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
     );
     const live = await serve(dir);
     servers.push(live);

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: this test reads untyped JSON (histories, HTTP bodies, pandas output); a wrong shape fails its assertions
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';

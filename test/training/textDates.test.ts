@@ -73,7 +73,9 @@ describe('dates written as text: trained on, predicted with, the same parse (iss
     results.forEach((r, i) => {
       if (isRecordError(r)) throw new Error(r.error.message);
       const expected = Array.from(batch.proba!.subarray(i * k, i * k + k));
-      r.probabilities.forEach((p, j) => expect(p).toBeCloseTo(expected[j]!, 12));
+      r.probabilities.forEach((p, j) => {
+        expect(p).toBeCloseTo(expected[j]!, 12);
+      });
     });
 
     // The fitted flow's SQL (flow apply, scoring a holdout) reads the same dates.

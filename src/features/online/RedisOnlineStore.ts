@@ -82,7 +82,7 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   private decode(id: string, r: [string, string, string, string] | null, now: number): OnlineEntry | null {
-    if (!r || r[3] !== '0') return null;
+    if (r?.[3] !== '0') return null;
     const expiresAt = r[1] ? Number(r[1]) : null;
     if (expiresAt !== null && expiresAt <= now) return null;
     return { id, eventTime: Number(r[0]), expiresAt, payload: r[2] };

@@ -1,4 +1,4 @@
-import type { FunctionDef } from './functions.js';
+import type { FunctionDef } from './functionDef.js';
 
 /**
  * The expression language's date functions, each as DuckDB SQL and as JavaScript with the same

@@ -1,21 +1,10 @@
-import { DATE_FUNCTIONS } from './dateFunctions.js';
-
 /**
  * The functions a flow expression may call, each defined twice: as DuckDB SQL and as
  * JavaScript, with the same semantics (tests compare the two). NULL in, NULL out unless noted;
  * a mathematically undefined result (log of 0, square root of -1) is NULL, not an error.
  */
-export interface FunctionDef {
-  min: number;
-  max: number;
-  /** SQL text from the SQL of the arguments. */
-  sql: (args: string[]) => string;
-  /** JavaScript implementation; receives evaluated arguments. */
-  js: (...args: unknown[]) => unknown;
-  /** When true the JS implementation receives NULLs itself (otherwise any NULL gives NULL). */
-  nullAware?: boolean;
-  doc: string;
-}
+import { DATE_FUNCTIONS } from './dateFunctions.js';
+import type { FunctionDef } from './functionDef.js';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
@@ -84,6 +73,7 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     sql: (args) => `least(${args.join(', ')})`,
     js: (...args) => {
       const xs = args.filter((x) => x !== null && x !== undefined);
+      // biome-ignore lint/complexity/useMathMinMax: the values may be strings or dates, which Math.min would turn into numbers
       return xs.length === 0 ? null : xs.reduce((m, x) => ((x as number) < (m as number) ? x : m));
     },
     doc: 'smallest non-NULL argument',
@@ -95,6 +85,7 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     sql: (args) => `greatest(${args.join(', ')})`,
     js: (...args) => {
       const xs = args.filter((x) => x !== null && x !== undefined);
+      // biome-ignore lint/complexity/useMathMinMax: the values may be strings or dates, which Math.max would turn into numbers
       return xs.length === 0 ? null : xs.reduce((m, x) => ((x as number) > (m as number) ? x : m));
     },
     doc: 'largest non-NULL argument',

@@ -365,17 +365,23 @@ export function exprColumns(e: Expr, out = new Set<string>()): Set<string> {
       break;
     case 'in':
       exprColumns(e.e, out);
-      e.list.forEach((x) => exprColumns(x, out));
+      e.list.forEach((x) => {
+        exprColumns(x, out);
+      });
       break;
     case 'between':
-      [e.e, e.lo, e.hi].forEach((x) => exprColumns(x, out));
+      [e.e, e.lo, e.hi].forEach((x) => {
+        exprColumns(x, out);
+      });
       break;
     case 'like':
       exprColumns(e.e, out);
       exprColumns(e.pattern, out);
       break;
     case 'call':
-      e.args.forEach((x) => exprColumns(x, out));
+      e.args.forEach((x) => {
+        exprColumns(x, out);
+      });
       break;
     case 'case':
       e.whens.forEach((w) => {

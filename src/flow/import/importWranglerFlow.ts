@@ -62,7 +62,9 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
         if (branch) {
           side = branch.name;
           inputs[branch.name] = branch.input;
-          branch.nodes.forEach((id) => onBranch.add(id));
+          branch.nodes.forEach((id) => {
+            onBranch.add(id);
+          });
           branchSteps.push(...branch.steps);
         }
         if (node.inputs.length > 2)

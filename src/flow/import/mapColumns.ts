@@ -1,5 +1,5 @@
 import { stepDef } from '../steps/index.js';
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { cols, lookup, obj, str } from './params.js';
 
 /** Data Wrangler's column types (MohaveDataType) to Sluice's logical types. */
@@ -36,7 +36,10 @@ export function mapCastSingle(ctx: MapContext): void {
   const column = str(ctx.node.parameters, 'column');
   const from = str(ctx.node.parameters, 'data_type')?.toLowerCase();
   const to = lookup(TYPES, from);
-  if (!column || !to) return ctx.unsupported();
+  if (!column || !to) {
+    ctx.unsupported();
+    return;
+  }
   ctx.add({ kind: 'cast', columns: [column], to });
   const onError = str(ctx.node.parameters, 'non_castable_data_handling_method');
   if (onError && onError !== 'replace_null') ctx.note('warning', `values that cannot be cast become missing in Sluice; Data Wrangler was set to "${onError}"`);
@@ -49,14 +52,18 @@ export function mapManageColumns(ctx: MapContext): void {
     case 'Drop column':
     case 'Drop columns': {
       const columns = cols(p, 'column_to_drop').length ? cols(p, 'column_to_drop') : cols(p);
-      return columns.length ? ctx.add({ kind: 'drop_columns', columns }) : ctx.unsupported();
+      if (columns.length) ctx.add({ kind: 'drop_columns', columns });
+      else ctx.unsupported();
+      return;
     }
     case 'Select column':
     case 'Select columns':
     case 'Keep column':
     case 'Keep columns': {
       const columns = [cols(p, 'column_to_select'), cols(p, 'column_to_keep'), cols(p)].find((c) => c.length > 0) ?? [];
-      return columns.length ? ctx.add({ kind: 'select_columns', columns }) : ctx.unsupported();
+      if (columns.length) ctx.add({ kind: 'select_columns', columns });
+      else ctx.unsupported();
+      return;
     }
     case 'Rename column': {
       // Newer flows list several renames in columns_to_rename, older ones one input_column/new_name.
@@ -67,51 +74,74 @@ export function mapManageColumns(ctx: MapContext): void {
         return from && to ? [[from, to] as const] : [];
       });
       // fromEntries defines own keys, so even a column named __proto__ is a plain entry.
-      return entries.length ? ctx.add({ kind: 'rename_columns', mapping: Object.fromEntries(entries) }) : ctx.unsupported();
+      if (entries.length) ctx.add({ kind: 'rename_columns', mapping: Object.fromEntries(entries) });
+      else ctx.unsupported();
+      return;
     }
     case 'Duplicate column': {
       const from = cols(p)[0];
       const to = str(p, 'new_name');
-      return from && to ? ctx.add({ kind: 'duplicate_column', column: from, output: to }) : ctx.unsupported();
+      if (from && to) ctx.add({ kind: 'duplicate_column', column: from, output: to });
+      else ctx.unsupported();
+      return;
     }
     case 'Move column':
-      return mapMove(ctx);
+      mapMove(ctx);
+      return;
     case 'Concatenate columns': {
       // The one block not named after its sub-operator: concat_columns_parameters.
       const c = Object.keys(obj(ctx.node.parameters, 'concat_columns_parameters')).length ? obj(ctx.node.parameters, 'concat_columns_parameters') : p;
       const columns = cols(c);
       const output = str(c, 'output_column') ?? str(c, 'new_name');
-      if (columns.length < 2 || !output) return ctx.unsupported();
+      if (columns.length < 2 || !output) {
+        ctx.unsupported();
+        return;
+      }
       const sep = str(c, 'delimiter') ?? '';
       const parts = columns.map((c) => `CAST(${ident(c)} AS VARCHAR)`);
       const expression = sep ? `concat(${parts.join(`, ${literal(sep)}, `)})` : `concat(${parts.join(', ')})`;
-      return ctx.add({ kind: 'compute', output, expression, type: 'string', replace: true });
+      ctx.add({ kind: 'compute', output, expression, type: 'string', replace: true });
+      return;
     }
     default:
-      return ctx.unsupported();
+      ctx.unsupported();
+      return;
   }
 }
 
 function mapMove(ctx: MapContext): void {
   const moveType = str(ctx.params, 'move_type');
-  if (!moveType) return ctx.unsupported();
+  if (!moveType) {
+    ctx.unsupported();
+    return;
+  }
   // Each move type keeps its own parameters block: move_to_start_parameters, move_after_parameters...
   const sub = obj(ctx.params, `${moveType.toLowerCase().replace(/[^a-z0-9]+/g, '_')}_parameters`);
   const column = cols(sub, 'column_to_move')[0] ?? cols(ctx.params, 'column_to_move')[0];
-  if (!column) return ctx.unsupported();
+  if (!column) {
+    ctx.unsupported();
+    return;
+  }
   const target = str(sub, 'target_column');
   switch (moveType) {
     case 'Move to start':
-      return ctx.add({ kind: 'move_column', columns: [column], to: 'start' });
+      ctx.add({ kind: 'move_column', columns: [column], to: 'start' });
+      return;
     case 'Move to end':
-      return ctx.add({ kind: 'move_column', columns: [column], to: 'end' });
+      ctx.add({ kind: 'move_column', columns: [column], to: 'end' });
+      return;
     case 'Move after':
-      return target ? ctx.add({ kind: 'move_column', columns: [column], to: 'after', anchor: target }) : ctx.unsupported();
+      if (target) ctx.add({ kind: 'move_column', columns: [column], to: 'after', anchor: target });
+      else ctx.unsupported();
+      return;
     case 'Move before':
-      return target ? ctx.add({ kind: 'move_column', columns: [column], to: 'before', anchor: target }) : ctx.unsupported();
+      if (target) ctx.add({ kind: 'move_column', columns: [column], to: 'before', anchor: target });
+      else ctx.unsupported();
+      return;
     default:
       // "Move to index" needs the column list at that point, which the .flow file does not keep.
-      return ctx.unsupported();
+      ctx.unsupported();
+      return;
   }
 }
 
@@ -119,16 +149,22 @@ function mapMove(ctx: MapContext): void {
 export function mapManageRows(ctx: MapContext): void {
   switch (ctx.action) {
     case 'Drop duplicates':
-      return ctx.add({ kind: 'drop_duplicates' });
+      ctx.add({ kind: 'drop_duplicates' });
+      return;
     case 'Sort': {
       // Newer files list several keys under `conditions`; older ones name one column.
       const conditions = Array.isArray(ctx.params.conditions) ? ctx.params.conditions : [ctx.params];
       const by = conditions.map((c) => ({ column: cols(c, 'sort_by')[0] ?? cols(c)[0], descending: /desc/i.test(str(c, 'order') ?? 'Ascending') }));
-      if (by.length === 0 || by.some((k) => !k.column)) return ctx.unsupported();
-      return ctx.add({ kind: 'sort', by });
+      if (by.length === 0 || by.some((k) => !k.column)) {
+        ctx.unsupported();
+        return;
+      }
+      ctx.add({ kind: 'sort', by });
+      return;
     }
     default:
-      return ctx.unsupported();
+      ctx.unsupported();
+      return;
   }
 }
 

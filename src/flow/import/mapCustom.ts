@@ -1,7 +1,7 @@
 import { SluiceError } from '../../core/errors.js';
-import type { Expr } from '../expr/parseExpr.js';
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { isObj, lookup, obj, str } from './params.js';
+import { exprType } from './exprType.js';
 import { sparkToSluice } from './sparkExpr.js';
 import { sparkSelectToSteps } from './sparkSelect.js';
 import { suggestSteps } from './suggestSteps.js';
@@ -43,11 +43,12 @@ export function mapCustomCode(ctx: MapContext): void {
       return;
     } catch (e) {
       if (!(e instanceof SluiceError)) throw e;
-      return ctx.placeholder(
+      ctx.placeholder(
         language,
         code,
         `custom SQL${name ? ` "${name}"` : ''} cannot be imported: ${e.message}; replace the placeholder with built-in steps that do the same`,
       );
+      return;
     }
   }
   if (language === 'python-pandas') {
@@ -59,7 +60,10 @@ export function mapCustomCode(ctx: MapContext): void {
     );
     return;
   }
-  if (language === 'python-udf') return mapUdf(ctx, name);
+  if (language === 'python-udf') {
+    mapUdf(ctx, name);
+    return;
+  }
   const like = suggestSteps(code);
   ctx.placeholder(
     language,
@@ -93,12 +97,14 @@ function mapUdf(ctx: MapContext, name: string | undefined): void {
   const column = str(p, 'input_col');
   const series = !/^python$/i.test(str(p, 'udf_mode') ?? 'Pandas');
   const code = series ? (str(p, 'pandas_code') ?? str(p, 'code')) : (str(p, 'python_code') ?? str(p, 'code'));
-  if (!column || !code)
-    return ctx.placeholder(
+  if (!column || !code) {
+    ctx.placeholder(
       'python-udf',
       JSON.stringify(p, null, 2),
       'a Python user-defined function without its input column or code; replace the placeholder with a python step',
     );
+    return;
+  }
   const output = str(p, 'output_col');
   const returnType = str(p, 'return_type');
   const type = returnType ? lookup(UDF_TYPES, returnType.toLowerCase()) : undefined;
@@ -127,64 +133,24 @@ function mapUdf(ctx: MapContext, name: string | undefined): void {
 export function mapCustomFormula(ctx: MapContext): void {
   const formula = str(ctx.node.parameters, 'formula');
   const output = str(ctx.node.parameters, 'output_column');
-  if (!formula || !output) return ctx.unsupported();
+  if (!formula || !output) {
+    ctx.unsupported();
+    return;
+  }
   let translated: ReturnType<typeof sparkToSluice>;
   try {
     translated = sparkToSluice(formula);
   } catch (e) {
     if (!(e instanceof SluiceError)) throw e;
-    return ctx.placeholder(
+    ctx.placeholder(
       'spark-sql',
       `${output} = ${formula}`,
       `the Spark SQL formula for "${output}" cannot be imported: ${e.message}; replace the placeholder with a compute step (or the built-in step that does the same)`,
     );
+    return;
   }
   const type = exprType(translated.tree);
   ctx.note('info', `the formula's result type was inferred as ${type}; check the compute step's type`);
   // Spark's withColumn replaces a column of the same name, so replace: true keeps that meaning.
   ctx.add({ kind: 'compute', output, expression: translated.expression, type, replace: true });
-}
-
-const TEXT_FNS = new Set(['lower', 'upper', 'trim', 'substr', 'replace', 'concat']);
-const BOOL_FNS = new Set(['contains', 'starts_with']);
-const INT_FNS = new Set(['length', 'year', 'quarter', 'month', 'day', 'dayofweek', 'dayofyear', 'weekofyear', 'hour', 'minute', 'second', 'datediff']);
-const DATE_FNS = new Set(['to_date', 'date_add', 'add_months', 'last_day']);
-const isWhole = (e: Expr): boolean => (e.t === 'num' ? Number.isInteger(e.v) : exprType(e) === 'integer');
-
-/** The result type of an expression, as far as its shape tells; numbers default to float. */
-export function exprType(e: Expr): 'string' | 'integer' | 'float' | 'boolean' | 'date' | 'timestamp' {
-  switch (e.t) {
-    case 'str':
-      return 'string';
-    case 'bool':
-    case 'isnull':
-    case 'in':
-    case 'between':
-    case 'like':
-      return 'boolean';
-    case 'unary':
-      return e.op === 'not' ? 'boolean' : exprType(e.e);
-    case 'bin':
-      if (e.op === '||') return 'string';
-      if (['=', '!=', '<', '<=', '>', '>=', 'and', 'or'].includes(e.op)) return 'boolean';
-      // whole numbers stay whole (Spark's dayofweek(x) + 1), unless a side is a column or a fraction
-      if (['+', '-', '*', '%'].includes(e.op) && isWhole(e.a) && isWhole(e.b) && (e.a.t !== 'num' || e.b.t !== 'num')) return 'integer';
-      return 'float';
-    case 'cast':
-      return e.to === 'VARCHAR' ? 'string' : e.to === 'BIGINT' ? 'integer' : e.to === 'BOOLEAN' ? 'boolean' : 'float';
-    case 'call':
-      if (TEXT_FNS.has(e.fn.toLowerCase())) return 'string';
-      if (BOOL_FNS.has(e.fn.toLowerCase())) return 'boolean';
-      if (INT_FNS.has(e.fn.toLowerCase())) return 'integer';
-      if (DATE_FNS.has(e.fn.toLowerCase())) return 'date';
-      if (e.fn.toLowerCase() === 'to_timestamp') return 'timestamp';
-      if (['coalesce', 'nullif', 'least', 'greatest'].includes(e.fn.toLowerCase()) && e.args[0]) return exprType(e.args[0]);
-      return 'float';
-    case 'case': {
-      const first = e.whens[0]?.then ?? e.else;
-      return first ? exprType(first) : 'float';
-    }
-    default:
-      return 'float';
-  }
 }

@@ -1,4 +1,4 @@
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { cols, isObj, str } from './params.js';
 
 /** Data Wrangler's join types (Spark's names and the UI's) -> the join step's `how`. */
@@ -50,11 +50,17 @@ function keyPairs(p: Record<string, unknown>): { left: string[]; right: string[]
 export function mapJoin(ctx: MapContext): void {
   const p = ctx.node.parameters;
   const side = ctx.side;
-  if (!side) return diamond(ctx);
+  if (!side) {
+    diamond(ctx);
+    return;
+  }
   const { left, right } = keyPairs(p);
   const type = (str(p, 'join_type') ?? 'inner').toLowerCase().replace(/[\s-]+/g, '');
   const how = HOWS[type];
-  if (!how || left.length === 0 || left.length !== right.length) return ctx.unsupported();
+  if (!how || left.length === 0 || left.length !== right.length) {
+    ctx.unsupported();
+    return;
+  }
   ctx.add({ kind: 'join', with: side, how, left_on: left, right_on: right, suffixes: ['_0', '_1'] });
   if (how === 'semi' || how === 'anti') ctx.note('info', `a ${how} join keeps the left columns only, as Spark's`);
 }
@@ -63,7 +69,10 @@ export function mapJoin(ctx: MapContext): void {
 export function mapConcatenate(ctx: MapContext): void {
   const p = ctx.node.parameters;
   const side = ctx.side;
-  if (!side) return diamond(ctx);
+  if (!side) {
+    diamond(ctx);
+    return;
+  }
   const dedupe = p.remove_duplicates === true || str(p, 'remove_duplicates') === 'true';
   const indicator = str(p, 'indicator_col_name') ?? str(p, 'add_indicator_column');
   if (indicator && indicator !== 'false') {

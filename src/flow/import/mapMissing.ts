@@ -1,4 +1,4 @@
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { cols, isObj, lookup, obj, str } from './params.js';
 
 /** Data Wrangler's numeric impute strategies to Sluice's. */
@@ -15,27 +15,39 @@ export function mapHandleMissing(ctx: MapContext): void {
   const p = ctx.params;
   switch (ctx.action) {
     case 'Impute':
-      return mapImpute(ctx);
+      mapImpute(ctx);
+      return;
     case 'Fill missing': {
       const columns = cols(p);
       const raw = isObj(p) ? p.fill_value : undefined;
       const value = typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' ? raw : undefined;
-      if (columns.length === 0 || value === undefined) return ctx.unsupported();
-      return ctx.add({ kind: 'impute', columns, strategy: 'constant', value });
+      if (columns.length === 0 || value === undefined) {
+        ctx.unsupported();
+        return;
+      }
+      ctx.add({ kind: 'impute', columns, strategy: 'constant', value });
+      return;
     }
     case 'Add indicator for missing': {
       const columns = cols(p);
-      return columns.length ? ctx.add({ kind: 'missing_indicator', columns }) : ctx.unsupported();
+      if (columns.length) ctx.add({ kind: 'missing_indicator', columns });
+      else ctx.unsupported();
+      return;
     }
     case 'Drop missing': {
       // Newer flows nest the columns under drop_rows_parameters; no columns means every column.
       const columns = cols(p).length ? cols(p) : cols(obj(p, 'drop_rows_parameters'));
       const dimension = str(p, 'dimension');
-      if (dimension && !/row/i.test(dimension)) return ctx.unsupported();
-      return ctx.add(columns.length ? { kind: 'drop_missing', columns } : { kind: 'drop_missing' });
+      if (dimension && !/row/i.test(dimension)) {
+        ctx.unsupported();
+        return;
+      }
+      ctx.add(columns.length ? { kind: 'drop_missing', columns } : { kind: 'drop_missing' });
+      return;
     }
     default:
-      return ctx.unsupported();
+      ctx.unsupported();
+      return;
   }
 }
 
@@ -55,14 +67,23 @@ function mapImpute(ctx: MapContext): void {
   const columnType = str(ctx.params, 'column_type') ?? 'Numeric';
   const numeric = /numeric/i.test(columnType);
   const sub = obj(ctx.params, numeric ? 'numeric_parameters' : 'categorical_parameters');
-  if (cols(sub).length === 0) return ctx.unsupported();
-  if (numeric && !lookup(STRATEGIES, (str(sub, 'strategy') ?? 'Approximate Median').toLowerCase())) return ctx.unsupported();
+  if (cols(sub).length === 0) {
+    ctx.unsupported();
+    return;
+  }
+  if (numeric && !lookup(STRATEGIES, (str(sub, 'strategy') ?? 'Approximate Median').toLowerCase())) {
+    ctx.unsupported();
+    return;
+  }
   const columns = intoOutputColumn(ctx, cols(sub), sub);
   let strategy: 'mean' | 'median' | 'mode' = 'mode';
   if (numeric) {
     const named = (str(sub, 'strategy') ?? 'Approximate Median').toLowerCase();
     const s = lookup(STRATEGIES, named);
-    if (!s) return ctx.unsupported();
+    if (!s) {
+      ctx.unsupported();
+      return;
+    }
     strategy = s;
     if (named === 'approximate median') ctx.note('info', "Data Wrangler's approximate median becomes an exact median in Sluice");
   }

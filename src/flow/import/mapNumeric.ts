@@ -1,6 +1,6 @@
 import { ident } from './mapColumns.js';
 import { intoOutputColumn } from './mapMissing.js';
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { actionParams, cols, lookup, num, str } from './params.js';
 
 /** Data Wrangler's handling of categories unseen at fit time, per Sluice step. */
@@ -14,7 +14,10 @@ const ORDINAL_UNSEEN: Record<string, string> = { Error: 'error', Keep: 'value', 
 /** Encode categorical: one-hot, ordinal. */
 export function mapEncodeCategorical(ctx: MapContext): void {
   const columns = cols(ctx.params);
-  if (columns.length === 0) return ctx.unsupported();
+  if (columns.length === 0) {
+    ctx.unsupported();
+    return;
+  }
   const invalid = str(ctx.params, 'invalid_handling_strategy');
   switch (ctx.action) {
     case 'One-hot encode': {
@@ -23,15 +26,18 @@ export function mapEncodeCategorical(ctx: MapContext): void {
       ctx.note('info', 'Data Wrangler made a column for every category; Sluice makes one for each of the 20 most frequent (raise top_k for more)');
       const unseen = lookup(ONE_HOT_UNSEEN, invalid);
       if (invalid && !unseen) ctx.note('warning', `Data Wrangler handled unseen categories with "${invalid}"; Sluice gives them all zeros (unseen: missing)`);
-      return ctx.add({ kind: 'one_hot', columns, ...(unseen ?? {}) });
+      ctx.add({ kind: 'one_hot', columns, ...(unseen ?? {}) });
+      return;
     }
     case 'Ordinal encode': {
       const unseen = lookup(ORDINAL_UNSEEN, invalid);
       if (invalid && !unseen) ctx.note('warning', `Data Wrangler handled unseen categories with "${invalid}"; Sluice gives them the code -1 (unseen: value)`);
-      return ctx.add({ kind: 'ordinal_encode', columns, ...(unseen ? { unseen } : {}) });
+      ctx.add({ kind: 'ordinal_encode', columns, ...(unseen ? { unseen } : {}) });
+      return;
     }
     default:
-      return ctx.unsupported();
+      ctx.unsupported();
+      return;
   }
 }
 
@@ -44,12 +50,18 @@ const SCALERS: Record<string, string> = {
 
 /** Process numeric: scale values. */
 export function mapProcessNumeric(ctx: MapContext): void {
-  if (ctx.action !== 'Scale values') return ctx.unsupported();
+  if (ctx.action !== 'Scale values') {
+    ctx.unsupported();
+    return;
+  }
   const scaler = str(ctx.params, 'scaler') ?? '';
   const method = lookup(SCALERS, scaler);
   const sub = actionParams(ctx.params, scaler);
   const given = cols(sub).length ? cols(sub) : cols(ctx.params);
-  if (!method || given.length === 0) return ctx.unsupported();
+  if (!method || given.length === 0) {
+    ctx.unsupported();
+    return;
+  }
   const columns = intoOutputColumn(ctx, given, cols(sub).length ? sub : ctx.params);
   if (method === 'minmax') {
     const lo = num(sub, 'min') ?? 0;
@@ -72,16 +84,25 @@ const OUTLIERS: Record<string, string> = {
  */
 export function mapHandleOutliers(ctx: MapContext): void {
   const columns = cols(ctx.params);
-  if (columns.length === 0) return ctx.unsupported();
+  if (columns.length === 0) {
+    ctx.unsupported();
+    return;
+  }
   const fix = str(ctx.params, 'fix_method') ?? 'Clip';
   if (!/clip/i.test(fix))
     ctx.note(
       'warning',
       `Data Wrangler's fix method was "${fix}" (${/remove/i.test(fix) ? 'rows outside the bounds were removed' : 'values outside the bounds became missing'}); Sluice clips outliers to the bounds instead`,
     );
-  if (ctx.action === 'Min-max numeric outliers') return clipFixed(ctx, columns);
+  if (ctx.action === 'Min-max numeric outliers') {
+    clipFixed(ctx, columns);
+    return;
+  }
   const method = lookup(OUTLIERS, ctx.action);
-  if (!method) return ctx.unsupported();
+  if (!method) {
+    ctx.unsupported();
+    return;
+  }
   const k = num(ctx.params, 'standard_deviations') ?? 4;
   const lower = num(ctx.params, 'lower_quantile');
   const upper = num(ctx.params, 'upper_quantile');
@@ -105,7 +126,10 @@ export function mapHandleOutliers(ctx: MapContext): void {
 function clipFixed(ctx: MapContext, columns: string[]): void {
   const lo = num(ctx.params, 'lower_threshold');
   const hi = num(ctx.params, 'upper_threshold');
-  if (lo === undefined || hi === undefined) return ctx.unsupported();
+  if (lo === undefined || hi === undefined) {
+    ctx.unsupported();
+    return;
+  }
   for (const c of columns) {
     const col = ident(c);
     ctx.add({

@@ -1,5 +1,5 @@
 import type { StepSpec } from '../flowSchema.js';
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { num, obj, paramsKey, str } from './params.js';
 
 /** Balance data: random oversample, random undersample or SMOTE of the target's classes. */
@@ -10,7 +10,10 @@ export function mapBalanceData(ctx: MapContext): void {
   const column = str(p, 'target_column') ?? str(ctx.params, 'target_column');
   const ratio = num(p, 'ratio') ?? num(ctx.params, 'ratio') ?? 1;
   const k = num(ctx.params, 'num_neighbors') ?? num(ctx.params, 'k') ?? num(p, 'num_neighbors');
-  if (!method || !column || !(ratio > 0 && ratio <= 1) || (k !== undefined && !(Number.isInteger(k) && k > 0))) return ctx.unsupported();
+  if (!method || !column || !(ratio > 0 && ratio <= 1) || (k !== undefined && !(Number.isInteger(k) && k > 0))) {
+    ctx.unsupported();
+    return;
+  }
   ctx.note(
     'info',
     `Sluice balances training batches only, with seed 0 (Data Wrangler drew other ${method === 'smote' ? 'synthetic rows' : 'rows'}); change seed to draw others`,
@@ -24,13 +27,26 @@ export function mapSampling(ctx: MapContext): void {
   const q = obj(ctx.node.parameters, paramsKey(method));
   const n = num(q, 'sample_size') ?? num(q, 'size') ?? num(q, 'k') ?? num(q, 'limit');
   const seed = num(q, 'seed') ?? 0;
-  if (!n || !Number.isInteger(n) || n < 1 || !Number.isInteger(seed) || seed < 0) return ctx.unsupported();
-  if (/^random$/i.test(method)) return ctx.add({ kind: 'sample', n, seed });
-  if (/first|limit|head/i.test(method)) return ctx.add({ kind: 'sample', n, method: 'first' } as StepSpec);
+  if (!n || !Number.isInteger(n) || n < 1 || !Number.isInteger(seed) || seed < 0) {
+    ctx.unsupported();
+    return;
+  }
+  if (/^random$/i.test(method)) {
+    ctx.add({ kind: 'sample', n, seed });
+    return;
+  }
+  if (/first|limit|head/i.test(method)) {
+    ctx.add({ kind: 'sample', n, method: 'first' } as StepSpec);
+    return;
+  }
   if (/stratif/i.test(method)) {
     const column = str(q, 'stratify_column') ?? str(q, 'input_column') ?? str(q, 'column');
-    if (!column) return ctx.unsupported();
-    return ctx.add({ kind: 'sample', n, stratify_by: column, seed } as StepSpec);
+    if (!column) {
+      ctx.unsupported();
+      return;
+    }
+    ctx.add({ kind: 'sample', n, stratify_by: column, seed } as StepSpec);
+    return;
   }
-  return ctx.unsupported();
+  ctx.unsupported();
 }

@@ -1,4 +1,4 @@
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { cols, isObj, num, str } from './params.js';
 
 /** Data Wrangler's split names to Sluice's three shares. */
@@ -15,17 +15,26 @@ function share(name: string): 'train' | 'validation' | 'test' | undefined {
  */
 export function mapSplit(ctx: MapContext): void {
   const stratified = ctx.action === 'Stratified split';
-  if (ctx.action !== 'Randomized split' && !stratified) return ctx.unsupported();
+  if (ctx.action !== 'Randomized split' && !stratified) {
+    ctx.unsupported();
+    return;
+  }
   const splits = Array.isArray(ctx.params.splits) ? ctx.params.splits.filter(isObj) : [];
   const fractions: Record<string, number> = { train: 0, validation: 0, test: 0 };
   for (const s of splits) {
     const part = share(str(s, 'name') ?? '');
     const p = num(s, 'percentage');
-    if (!part || p === undefined) return ctx.unsupported();
+    if (!part || p === undefined) {
+      ctx.unsupported();
+      return;
+    }
     fractions[part] = (fractions[part] ?? 0) + p;
   }
   const column = cols(ctx.params)[0];
-  if (splits.length === 0 || (stratified && !column)) return ctx.unsupported();
+  if (splits.length === 0 || (stratified && !column)) {
+    ctx.unsupported();
+    return;
+  }
   ctx.add({ kind: 'split', fractions, ...(stratified ? { stratify_by: column } : {}) });
   ctx.note(
     'info',

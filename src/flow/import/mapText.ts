@@ -1,5 +1,5 @@
 import { intoOutputColumn } from './mapMissing.js';
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { ident, literal } from './mapColumns.js';
 import { cols, isObj, lookup, num, type Obj, str } from './params.js';
 
@@ -10,7 +10,10 @@ export function mapSearchAndEdit(ctx: MapContext): void {
   switch (ctx.action) {
     case 'Find and replace substring': {
       const pattern = str(p, 'pattern');
-      if (columns.length === 0 || !pattern) return ctx.unsupported();
+      if (columns.length === 0 || !pattern) {
+        ctx.unsupported();
+        return;
+      }
       const target = intoOutputColumn(ctx, columns, p);
       const replacement = str(p, 'replacement') ?? '';
       if (/\$\d|\$\{|\\/.test(replacement))
@@ -18,20 +21,25 @@ export function mapSearchAndEdit(ctx: MapContext): void {
           'warning',
           `the replacement ${JSON.stringify(replacement)} uses $n or a backslash, which Spark reads as a group reference or an escape; Sluice inserts the replacement literally`,
         );
-      return ctx.add({ kind: 'find_replace', columns: target, pattern, replacement });
+      ctx.add({ kind: 'find_replace', columns: target, pattern, replacement });
+      return;
     }
     case 'Split string by delimiter': {
       const delimiter = str(p, 'delimiter');
       const parts = num(p, 'limit') ?? num(p, 'max_number_of_splits');
-      if (columns.length !== 1 || !delimiter) return ctx.unsupported();
+      if (columns.length !== 1 || !delimiter) {
+        ctx.unsupported();
+        return;
+      }
       // Data Wrangler makes one list column; Sluice makes one named column per part, so the number
       // of parts must be known. Without a limit it is not, and a person has to choose.
       if (!parts || parts < 1 || !Number.isInteger(parts)) {
-        return ctx.placeholder(
+        ctx.placeholder(
           'data-wrangler',
           JSON.stringify({ operator: ctx.node.operator, parameters: ctx.node.parameters }, null, 2),
           `"Split string by delimiter" made a list column of any length; Sluice's split_column needs one named output per part: replace the placeholder with a split_column step listing them`,
         );
+        return;
       }
       const column = columns[0]!;
       const outputs = Array.from({ length: parts }, (_, i) => `${column}_${i}`);
@@ -39,25 +47,34 @@ export function mapSearchAndEdit(ctx: MapContext): void {
         'info',
         `the parts become columns ${outputs.join(', ')} (Data Wrangler made one list column whose last part kept the rest of the text; Sluice drops parts past the last)`,
       );
-      return ctx.add({ kind: 'split_column', column, delimiter, outputs });
+      ctx.add({ kind: 'split_column', column, delimiter, outputs });
+      return;
     }
     case 'Extract using regex': {
       const pattern = str(p, 'pattern');
-      if (columns.length !== 1 || !pattern) return ctx.unsupported();
+      if (columns.length !== 1 || !pattern) {
+        ctx.unsupported();
+        return;
+      }
       // Spark's regexp_extract takes group `index`: by default 1 when the pattern has groups, else
       // the whole match (0). regex_extract takes the pattern's one capture group, so the others
       // become non-capturing (or, for the whole match, one group wraps the pattern).
       const index = num(p, 'index') ?? (groupCount(pattern) > 0 ? 1 : 0);
-      if (!Number.isInteger(index) || index < 0 || index > groupCount(pattern)) return ctx.unsupported();
+      if (!Number.isInteger(index) || index < 0 || index > groupCount(pattern)) {
+        ctx.unsupported();
+        return;
+      }
       const column = columns[0]!;
       const given = str(p, 'output_column');
       const output = given ?? `${column}_extracted`;
       if (!given) ctx.note('warning', `Data Wrangler replaced "${column}" with the extracted text; Sluice writes it to a new column "${output}"`);
       ctx.note('info', 'text that does not match becomes missing in Sluice (empty text in Data Wrangler)');
-      return ctx.add({ kind: 'regex_extract', column, pattern: onlyGroup(pattern, index), output });
+      ctx.add({ kind: 'regex_extract', column, pattern: onlyGroup(pattern, index), output });
+      return;
     }
     default:
-      return ctx.unsupported();
+      ctx.unsupported();
+      return;
   }
 }
 
@@ -68,21 +85,31 @@ const STRIPS: Record<string, string> = { 'Strip left and right': 'both', 'Strip 
 export function mapFormatString(ctx: MapContext): void {
   const columns = cols(ctx.params);
   const action = ctx.action ?? '';
-  if (columns.length === 0) return ctx.unsupported();
+  if (columns.length === 0) {
+    ctx.unsupported();
+    return;
+  }
   const to = lookup(CASES, action);
-  if (to) return ctx.add({ kind: 'change_case', columns: intoOutputColumn(ctx, columns, ctx.params), to });
+  if (to) {
+    ctx.add({ kind: 'change_case', columns: intoOutputColumn(ctx, columns, ctx.params), to });
+    return;
+  }
   const side = lookup(STRIPS, action);
   if (side) {
     const characters = str(ctx.params, 'characters');
-    return ctx.add({
+    ctx.add({
       kind: 'trim',
       columns: intoOutputColumn(ctx, columns, ctx.params),
       ...(side !== 'both' ? { side } : {}),
       ...(characters ? { characters } : {}),
     });
+    return;
   }
   const expression = formatExpression(action, ctx.params);
-  if (!expression) return ctx.unsupported();
+  if (!expression) {
+    ctx.unsupported();
+    return;
+  }
   // One compute per column; a node that wrote to a new column keeps doing so.
   const output = str(ctx.params, 'output_column');
   for (const c of columns) {
@@ -165,9 +192,15 @@ function rewriteGroups(pattern: string, keep: number): { out: string; groups: nu
  * Tokenizer or RegexTokenizer, CountVectorizer, optionally IDF) -> vectorize_text with Spark's idf.
  */
 export function mapFeaturizeText(ctx: MapContext): void {
-  if (/^vectori[sz]e$/i.test(ctx.action ?? '')) return mapVectorize(ctx);
+  if (/^vectori[sz]e$/i.test(ctx.action ?? '')) {
+    mapVectorize(ctx);
+    return;
+  }
   const columns = cols(ctx.params);
-  if (!/character statistics/i.test(ctx.action ?? '') || columns.length === 0) return ctx.unsupported();
+  if (!/character statistics/i.test(ctx.action ?? '') || columns.length === 0) {
+    ctx.unsupported();
+    return;
+  }
   const out = str(ctx.params, 'output_column') ?? str(ctx.params, 'output_prefix');
   ctx.note(
     'warning',
@@ -213,7 +246,10 @@ function refuse(ctx: MapContext, what: string): void {
 function mapVectorize(ctx: MapContext): void {
   const p = ctx.params;
   const columns = cols(p);
-  if (columns.length !== 1) return ctx.unsupported();
+  if (columns.length !== 1) {
+    ctx.unsupported();
+    return;
+  }
   const column = columns[0]!;
   const step: Record<string, unknown> = { kind: 'vectorize_text', column };
   const tokenizer = text(p, /^tokenizer$/i) ?? 'Standard';
@@ -230,18 +266,30 @@ function mapVectorize(ctx: MapContext): void {
       'info',
       "Spark's standard Tokenizer lower-cases and splits at each white-space character (two spaces make an empty token); Sluice's default takes runs of non-space characters, without empty tokens",
     );
-  } else return refuse(ctx, `the tokenizer "${tokenizer}"`);
+  } else {
+    refuse(ctx, `the tokenizer "${tokenizer}"`);
+    return;
+  }
   // the IDF's settings (`apply_idf_yes_parameters`) apart from the vectorizer's
   const idfSettings: Obj = Object.fromEntries(Object.entries(p).filter(([k, v]) => /idf/i.test(k) && isObj(v)));
   const counting: Obj = Object.fromEntries(Object.entries(p).filter(([k]) => !/idf/i.test(k)));
   const vectorizer = text(counting, /^vectorizer$/i) ?? 'Count Vectorizer';
-  if (!/count/i.test(vectorizer)) return refuse(ctx, `the "${vectorizer}" vectorizer (Sluice learns a vocabulary: a count vectorizer)`);
+  if (!/count/i.test(vectorizer)) {
+    refuse(ctx, `the "${vectorizer}" vectorizer (Sluice learns a vocabulary: a count vectorizer)`);
+    return;
+  }
   const minTf = number(counting, /min.*term.*freq/i);
-  if (minTf !== undefined && minTf !== 1) return refuse(ctx, `a minimum term frequency of ${minTf} (Spark drops rarer tokens row by row)`);
+  if (minTf !== undefined && minTf !== 1) {
+    refuse(ctx, `a minimum term frequency of ${minTf} (Spark drops rarer tokens row by row)`);
+    return;
+  }
   const minDf = number(counting, /min.*doc.*freq/i);
   if (minDf !== undefined && minDf !== 1) step.min_df = minDf;
   const maxDf = number(counting, /max.*doc.*freq/i);
-  if (maxDf === 1) return refuse(ctx, 'a maximum document frequency of 1 (one row in Spark; max_df: 1 is every row in Sluice)');
+  if (maxDf === 1) {
+    refuse(ctx, 'a maximum document frequency of 1 (one row in Spark; max_df: 1 is every row in Sluice)');
+    return;
+  }
   if (maxDf !== undefined && maxDf < 1) step.max_df = maxDf;
   else if (maxDf !== undefined && maxDf < Number.MAX_SAFE_INTEGER) step.max_df = Math.floor(maxDf);
   const size = number(counting, /vocab/i) ?? SPARK_VOCABULARY;
@@ -252,7 +300,10 @@ function mapVectorize(ctx: MapContext): void {
   if (idf) {
     // Spark's IDF gives 0 to tokens in fewer rows than its minDocFreq: Sluice has no such floor
     const floor = number(idfSettings, /min.*doc.*freq/i) ?? 0;
-    if (floor > 0) return refuse(ctx, `an IDF minimum document frequency of ${floor} (Spark gives rarer tokens a weight of 0)`);
+    if (floor > 0) {
+      refuse(ctx, `an IDF minimum document frequency of ${floor} (Spark gives rarer tokens a weight of 0)`);
+      return;
+    }
     step.weighting = 'tfidf';
     step.idf = 'spark';
   } else if (idf === undefined)

@@ -1,5 +1,5 @@
 import type { StepSpec } from '../flowSchema.js';
-import type { MapContext } from './mapNode.js';
+import type { MapContext } from './mapContext.js';
 import { lookup, num, obj, str, type Obj } from './params.js';
 
 const UNITS: Record<string, string> = {
@@ -43,8 +43,12 @@ export function mapTimeSeries(ctx: MapContext): void {
     case 'Validate timestamps': {
       const column = str(p, 'timestamp_column');
       const policy = (str(p, 'policy') ?? 'drop').toLowerCase();
-      if (!column || (policy !== 'drop' && policy !== 'error')) return ctx.unsupported();
-      return ctx.add({ kind: 'validate_timestamps', columns: [column], policy });
+      if (!column || (policy !== 'drop' && policy !== 'error')) {
+        ctx.unsupported();
+        return;
+      }
+      ctx.add({ kind: 'validate_timestamps', columns: [column], policy });
+      return;
     }
     case 'Handle missing': {
       const type = str(p, 'hm_input_type') ?? '';
@@ -53,9 +57,15 @@ export function mapTimeSeries(ctx: MapContext): void {
       const method = lookup(FILL, strategy.toLowerCase());
       const column = str(q, 'hmac_sequence_column');
       const s = series(str(q, 'hmac_timestamp_column'), str(q, 'hmac_id_column'));
-      if (!/along column/i.test(type) || !method || !column || !s) return ctx.unsupported();
+      if (!/along column/i.test(type) || !method || !column || !s) {
+        ctx.unsupported();
+        return;
+      }
       const value = str(obj(q, `hmac_strategy_${strategy}_parameters`), 'hmac_custom_value');
-      if (method === 'constant' && value === undefined) return ctx.unsupported();
+      if (method === 'constant' && value === undefined) {
+        ctx.unsupported();
+        return;
+      }
       const leftover = str(q, 'hmac_leftovernans') ?? '';
       const output = str(q, 'hmac_output_column');
       let target = column;
@@ -64,7 +74,7 @@ export function mapTimeSeries(ctx: MapContext): void {
         target = output;
       }
       const constant = method === 'constant' ? { value: Number.isFinite(Number(value)) && value!.trim() !== '' ? Number(value) : value! } : {};
-      return ctx.add({
+      ctx.add({
         kind: 'fill_series',
         columns: [target],
         ...s,
@@ -72,32 +82,46 @@ export function mapTimeSeries(ctx: MapContext): void {
         ...constant,
         ...(/forward|backward/i.test(leftover) ? { then: 'ffill_bfill' } : {}),
       } as StepSpec);
+      return;
     }
     case 'Resample': {
       const freq = obj(p, 'frequency');
       const unit = lookup(UNITS, (str(freq, 'offset_description') ?? '').toLowerCase());
       const quantity = num(freq, 'quantity') ?? 1;
       const s = series(str(p, 'timestamp_column'), str(p, 'id_column'));
-      if (!unit || !s || !Number.isInteger(quantity) || quantity < 1) return ctx.unsupported();
+      if (!unit || !s || !Number.isInteger(quantity) || quantity < 1) {
+        ctx.unsupported();
+        return;
+      }
       const down = obj(p, 'downsample');
       const up = obj(p, 'upsample');
       const numeric = lookup(NUMERIC, (str(down, 'numeric') ?? 'mean').toLowerCase());
       const other = lookup(OTHER, (str(down, 'non_numeric') ?? 'most common').toLowerCase());
-      if (!numeric || !other) return ctx.unsupported();
+      if (!numeric || !other) {
+        ctx.unsupported();
+        return;
+      }
       const upNumeric = (str(up, 'numeric') ?? '').toLowerCase();
       const fill = upNumeric === 'linear' ? 'linear' : upNumeric === 'ffill' ? 'ffill' : 'none';
       if (upNumeric && fill === 'none')
         ctx.note('warning', `upsampling numbers with "${upNumeric}" is not available; the intervals with no rows are left out (fill: none)`);
       if (fill === 'linear' && (str(up, 'non_numeric') ?? 'ffill').toLowerCase() !== 'ffill')
         ctx.note('warning', 'other columns of added intervals are forward-filled in Sluice');
-      return ctx.add({ kind: 'resample', ...s, every: `${quantity} ${unit}`, numeric, other, fill } as StepSpec);
+      ctx.add({ kind: 'resample', ...s, every: `${quantity} ${unit}`, numeric, other, fill } as StepSpec);
+      return;
     }
     case 'Featurize datetime': {
       const column = str(p, 'input_column');
       const features = DATETIME_PARTS.filter((f) => p[f] === true);
-      if (!column || features.length === 0) return ctx.unsupported();
+      if (!column || features.length === 0) {
+        ctx.unsupported();
+        return;
+      }
       const mode = str(p, 'output_mode') ?? 'Ordinal';
-      if (!/ordinal/i.test(mode)) return ctx.unsupported();
+      if (!/ordinal/i.test(mode)) {
+        ctx.unsupported();
+        return;
+      }
       const output = str(p, 'output_column');
       ctx.note(
         'warning',
@@ -108,13 +132,17 @@ export function mapTimeSeries(ctx: MapContext): void {
           'warning',
           `Data Wrangler parsed "${column}" with the format ${str(p, 'date_time_format')}; Sluice needs a date or timestamp column (cast it first)`,
         );
-      return ctx.add({ kind: 'datetime_features', column, features: [...features] } as StepSpec);
+      ctx.add({ kind: 'datetime_features', column, features: [...features] } as StepSpec);
+      return;
     }
     case 'Lag features': {
       const column = str(p, 'sequence_column');
       const lag = num(p, 'lag');
       const s = series(str(p, 'timestamp_column'), str(p, 'id_column'));
-      if (!column || !s || !lag || !Number.isInteger(lag) || lag < 1) return ctx.unsupported();
+      if (!column || !s || !lag || !Number.isInteger(lag) || lag < 1) {
+        ctx.unsupported();
+        return;
+      }
       const names = Array.from({ length: lag }, (_, i) => `${column}_lag_${i + 1}`);
       ctx.add({ kind: 'lag_features', column, ...s, lags: lag } as StepSpec);
       // Without "entire window" Data Wrangler kept only the lag-th value.
@@ -128,14 +156,19 @@ export function mapTimeSeries(ctx: MapContext): void {
       const column = str(p, 'sequence_column');
       const window = num(p, 'window_size');
       const s = series(str(p, 'timestamp_column'), str(p, 'id_column'));
-      if (!column || !s || !window || !Number.isInteger(window) || window < 1) return ctx.unsupported();
+      if (!column || !s || !window || !Number.isInteger(window) || window < 1) {
+        ctx.unsupported();
+        return;
+      }
       ctx.note(
         'warning',
         `Data Wrangler computed its "${str(p, 'strategy') ?? 'Minimal subset'}" set of tsfresh features over the window; Sluice computes mean, std, min and max (columns ${column}_rolling_${window}_<stat>); add or remove statistics in the step's stats`,
       );
-      return ctx.add({ kind: 'rolling_features', column, ...s, window, stats: ['mean', 'std', 'min', 'max'] } as StepSpec);
+      ctx.add({ kind: 'rolling_features', column, ...s, window, stats: ['mean', 'std', 'min', 'max'] } as StepSpec);
+      return;
     }
     default:
-      return ctx.unsupported();
+      ctx.unsupported();
+      return;
   }
 }

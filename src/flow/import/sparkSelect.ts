@@ -1,6 +1,6 @@
 import type { StepSpec } from '../flowSchema.js';
 import { exprColumns, type Expr } from '../expr/parseExpr.js';
-import { exprType } from './mapCustom.js';
+import { exprType } from './exprType.js';
 import { SparkTranslationError, sparkText, translateSparkText } from './sparkExpr.js';
 
 /**

@@ -53,7 +53,9 @@ export const changeCase = defineStep({
   inputs: (s) => s.columns,
   outputs: (_s, _f, ctx) => plain(ctx.columns),
   sql: (s, _f, ctx, input) => {
-    s.columns.forEach((c) => assertText(ctx, c, 'change_case'));
+    s.columns.forEach((c) => {
+      assertText(ctx, c, 'change_case');
+    });
     return replaceSql(
       input,
       s.columns.map((c) => {

@@ -106,7 +106,9 @@ export const datetimeFeatures = defineStep({
   outputs: (s, _f, ctx) => {
     const kept = s.drop_original ? ctx.columns.filter((c) => c.name !== s.column) : ctx.columns;
     const added = features(s, ctx).map((f) => `${s.column}_${f}`);
-    added.forEach((n) => assertNew({ ...ctx, columns: kept }, n));
+    added.forEach((n) => {
+      assertNew({ ...ctx, columns: kept }, n);
+    });
     return [...plain(kept), ...added.map((name) => ({ name, type: 'integer' as const }))];
   },
   sql: (s, _f, ctx, input) => {

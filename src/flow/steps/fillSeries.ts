@@ -81,7 +81,9 @@ export const fillSeries = defineStep({
   },
   inputs: (s) => [...s.columns, ...seriesInputs(s)],
   outputs: (s, _f, ctx) => {
-    s.columns.forEach((c) => typeOf(ctx, c));
+    s.columns.forEach((c) => {
+      typeOf(ctx, c);
+    });
     if (s.method === 'linear') assertNumeric(ctx, 'fill_series', s.columns);
     return s.method === 'linear' ? retype(plain(ctx.columns), Object.fromEntries(s.columns.map((c) => [c, 'float' as const]))) : plain(ctx.columns);
   },

@@ -62,7 +62,9 @@ export const findReplace = defineStep({
   },
   outputs: (_s, _f, ctx) => ctx.columns.map((c) => ({ name: c.name, type: c.type })),
   sql: (s, _f, ctx, input) => {
-    s.columns.forEach((c) => assertText(ctx, c, 'find_replace'));
+    s.columns.forEach((c) => {
+      assertText(ctx, c, 'find_replace');
+    });
     const repl = s.replacement.replace(/\\/g, '\\\\');
     return replaceSql(
       input,

@@ -46,7 +46,7 @@ import { validateTimestamps } from './validateTimestamps.js';
  * Every step kind, in the order docs/flows.md lists them. Adding a step: write
  * `steps/<name>.ts` exporting a `defineStep(...)`, and list it here.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a list of steps of every parameter and state type; each is checked where it is defined (defineStep)
 export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   dropColumns,
   selectColumns,

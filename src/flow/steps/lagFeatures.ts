@@ -43,7 +43,9 @@ export const lagFeatures = defineStep({
   inputs: (s) => [s.column, ...seriesInputs(s)],
   outputs: (s, _f, ctx) => {
     const type = typeOf(ctx, s.column);
-    names(s).forEach((n) => assertNew(ctx, n));
+    names(s).forEach((n) => {
+      assertNew(ctx, n);
+    });
     return [...plain(ctx.columns), ...names(s).map((name) => ({ name, type }))];
   },
   sql: (s, _f, _ctx, input) => {

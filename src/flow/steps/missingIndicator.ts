@@ -26,7 +26,9 @@ export const missingIndicator = defineStep({
   inputs: (s) => s.columns,
   outputs: (s, _f, ctx) => {
     const added = s.columns.map((c) => `${c}${s.suffix}`);
-    added.forEach((n) => assertNew(ctx, n));
+    added.forEach((n) => {
+      assertNew(ctx, n);
+    });
     return [...plain(ctx.columns), ...added.map((name) => ({ name, type: 'integer' as const }))];
   },
   sql: (s, _f, ctx, input) =>

@@ -45,7 +45,9 @@ export const rollingFeatures = defineStep({
   inputs: (s) => [s.column, ...seriesInputs(s)],
   outputs: (s, _f, ctx) => {
     assertNumeric(ctx, 'rolling_features', [s.column]);
-    s.stats.forEach((st) => assertNew(ctx, name(s, st)));
+    s.stats.forEach((st) => {
+      assertNew(ctx, name(s, st));
+    });
     return [...plain(ctx.columns), ...s.stats.map((st) => ({ name: name(s, st), type: 'float' as const }))];
   },
   sql: (s, _f, ctx, input) => {

@@ -48,7 +48,9 @@ export const scale = defineStep<Spec, Fitted>({
   },
   inputs: (s) => s.columns,
   async fit(s, ctx) {
-    s.columns.forEach((c) => assertNumeric(ctx, c, 'scale'));
+    s.columns.forEach((c) => {
+      assertNumeric(ctx, c, 'scale');
+    });
     const sel = s.columns.flatMap((c, i) => {
       const [center, spread] = aggregates(s.method, `${quoteIdent(c)}::DOUBLE`, presentSql(ctx, c));
       return [`${center} AS c${i}`, `${spread} AS s${i}`];

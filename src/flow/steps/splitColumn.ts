@@ -47,7 +47,9 @@ export const splitColumn = defineStep({
     // a dropped original stays on the record: `delete` makes V8 objects slow, and the
     // fitted flow's output schema decides which fields leave the flow
     const out = { ...row };
-    s.outputs.forEach((o, i) => (out[o] = parts[i] ?? null));
+    s.outputs.forEach((o, i) => {
+      out[o] = parts[i] ?? null;
+    });
     return out;
   },
 });

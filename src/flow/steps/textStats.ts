@@ -63,9 +63,13 @@ export const textStats = defineStep({
   },
   inputs: (s) => s.columns,
   outputs: (s, _f, ctx) => {
-    s.columns.forEach((c) => assertText(ctx, c, 'text_stats'));
+    s.columns.forEach((c) => {
+      assertText(ctx, c, 'text_stats');
+    });
     const added = s.columns.flatMap((c) => s.stats.map((k) => outputName(c, k)));
-    added.forEach((n) => assertNew(ctx, n));
+    added.forEach((n) => {
+      assertNew(ctx, n);
+    });
     return [...plain(ctx.columns), ...added.map((name) => ({ name, type: 'integer' as const }))];
   },
   sql: (s, _f, _ctx, input) =>

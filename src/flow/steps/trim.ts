@@ -29,7 +29,9 @@ export const trim = defineStep({
   inputs: (s) => s.columns,
   outputs: (_s, _f, ctx) => plain(ctx.columns),
   sql: (s, _f, ctx, input) => {
-    s.columns.forEach((c) => assertText(ctx, c, 'trim'));
+    s.columns.forEach((c) => {
+      assertText(ctx, c, 'trim');
+    });
     return replaceSql(
       input,
       s.columns.map((c) => [c, `${FN[s.side]}(${quoteIdent(c)}, ${quoteLiteral(s.characters)})`]),

@@ -51,7 +51,9 @@ export function ensembleCandidate(done: Candidate[], ctx: EnsembleContext): Cand
   const w = ctx.width;
   const scores = ctx.folds.map((f, fi) => {
     const out = new Float64Array(f.test.length * w);
-    f.test.forEach((r, i) => out.set(oof.subarray(r * w, (r + 1) * w), i * w));
+    f.test.forEach((r, i) => {
+      out.set(oof.subarray(r * w, (r + 1) * w), i * w);
+    });
     return scoreMetric(ctx.metric, ctx.foldTargets[fi]!, out);
   });
   const holdoutBag = blend((c) => c.holdoutBag!);

@@ -1,6 +1,6 @@
 import type { Target } from '../frame.js';
 import { METRICS, type MetricName, scoreMetric } from '../metrics/metricRegistry.js';
-import type { LearnerName } from '../model.js';
+import type { LearnerName } from '../learners.js';
 import type { ProblemType } from './problemType.js';
 
 export interface LeaderboardEntry {

@@ -54,9 +54,11 @@ export function fitBinMapper(frame: Frame, options: BinMapperOptions = {}): BinM
       .filter((c) => counts[c]! > 0)
       .sort((a, b) => counts[b]! - counts[a]! || a - b);
     const own = seen.length <= maxBins ? seen.length : maxBins - 1;
-    const nBins = seen.length <= maxBins ? seen.length : maxBins;
+    const nBins = Math.min(seen.length, maxBins);
     const levelBins = new Int32Array(f.levels.length).fill(nBins);
-    seen.forEach((c, i) => (levelBins[c] = i < own ? i : maxBins - 1));
+    seen.forEach((c, i) => {
+      levelBins[c] = i < own ? i : maxBins - 1;
+    });
     return { kind: 'categorical', levelBins, nBins };
   });
   return { features };

@@ -51,7 +51,9 @@ export class GbdtModel extends Model {
     const K = this.columns;
     const raw = new Float64Array(data.nRows * K);
     for (let r = 0; r < data.nRows; r++) raw.set(this.init, r * K);
-    this.trees.forEach((t, i) => addTreeOutput(t, data, raw, K, i % K));
+    this.trees.forEach((t, i) => {
+      addTreeOutput(t, data, raw, K, i % K);
+    });
     return raw;
   }
 

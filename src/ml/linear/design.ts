@@ -78,8 +78,10 @@ export function fitDesign(frame: Frame, maxLevels = 100): DesignSpec {
       .sort((a, b) => counts[b]! - counts[a]! || a - b);
     const levelColumn = new Array<number>(f.levels.length).fill(-1);
     const own = seen.length <= maxLevels ? seen.length : maxLevels - 1;
-    seen.forEach((c, j) => (levelColumn[c] = d + Math.min(j, own)));
-    d += seen.length <= maxLevels ? seen.length : maxLevels;
+    seen.forEach((c, j) => {
+      levelColumn[c] = d + Math.min(j, own);
+    });
+    d += Math.min(seen.length, maxLevels);
     categorical.push({ feature: i, levelColumn });
   });
   return { numeric, categorical, pn, d };

@@ -3,10 +3,12 @@ import type { Activity } from './Activity.js';
 
 /** Activities by name. The orchestrator looks a task's `activity` up here when it runs it. */
 export class ActivityRegistry {
+  // biome-ignore lint/suspicious/noExplicitAny: an activity's input is the JSON its step was given; each activity types it itself
   private readonly byName = new Map<string, Activity<any, unknown>>();
 
   /** Registers (or replaces) an activity. Returns the registry, for chaining. */
   register<I, O>(name: string, activity: Activity<I, O>): this {
+    // biome-ignore lint/suspicious/noExplicitAny: an activity's input is the JSON its step was given; each activity types it itself
     this.byName.set(name, activity as Activity<any, unknown>);
     return this;
   }
@@ -20,6 +22,7 @@ export class ActivityRegistry {
   }
 
   /** The activity, or a non-retryable SluiceError naming it and what exists. */
+  // biome-ignore lint/suspicious/noExplicitAny: an activity's input is the JSON its step was given; each activity types it itself
   get(name: string): Activity<any, unknown> {
     const a = this.byName.get(name);
     if (!a) {

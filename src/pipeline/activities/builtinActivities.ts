@@ -16,6 +16,7 @@ export const BUILTIN_ACTIVITIES = ['run_flow', 'report', 'notify', 'ingest_featu
  * (notifications, tests, plugins).
  */
 export function builtinActivities(
+  // biome-ignore lint/suspicious/noExplicitAny: an activity's input is the JSON its step was given; each activity types it itself
   overrides: Record<string, Activity<any, unknown>> = {},
   deps: { store?: ExecutionStore; publicUrl?: string } = {},
 ): ActivityRegistry {

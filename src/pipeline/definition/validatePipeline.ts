@@ -20,7 +20,10 @@ export function indexStates(pipeline: Pipeline): Map<string, IndexedState> {
   const visit = (states: Record<string, State>, base: PropertyKey[]) => {
     for (const [name, state] of Object.entries(states)) {
       if (!out.has(name)) out.set(name, { name, state, path: [...base, 'states', name] });
-      if (state.type === 'parallel') state.branches.forEach((b, i) => visit(b.states, [...base, 'states', name, 'branches', i]));
+      if (state.type === 'parallel')
+        state.branches.forEach((b, i) => {
+          visit(b.states, [...base, 'states', name, 'branches', i]);
+        });
     }
   };
   visit(pipeline.states, []);
@@ -71,7 +74,9 @@ function checkScope(scope: Branch, base: PropertyKey[], problems: PipelineProble
       state.choices.forEach((c, i) => {
         target([...p, 'choices', i, 'next'], c.next, 'choice next');
         const conds = Array.isArray(c.if) ? c.if : [c.if];
-        conds.forEach((cond, j) => checkCondition(cond, Array.isArray(c.if) ? [...p, 'choices', i, 'if', j] : [...p, 'choices', i, 'if'], problems));
+        conds.forEach((cond, j) => {
+          checkCondition(cond, Array.isArray(c.if) ? [...p, 'choices', i, 'if', j] : [...p, 'choices', i, 'if'], problems);
+        });
       });
       target([...p, 'default'], state.default, 'default');
       continue;
@@ -105,7 +110,10 @@ function checkScope(scope: Branch, base: PropertyKey[], problems: PipelineProble
         hint: 'write an ISO 8601 time such as 2026-01-01T08:00:00Z, or a $. path',
       });
     }
-    if (state.type === 'parallel') state.branches.forEach((b, i) => checkScope(b, [...p, 'branches', i], problems, seen));
+    if (state.type === 'parallel')
+      state.branches.forEach((b, i) => {
+        checkScope(b, [...p, 'branches', i], problems, seen);
+      });
   }
   // Unreachable states are almost always a typo in a `next`; say so rather than ignore them.
   const reached = new Set<string>();

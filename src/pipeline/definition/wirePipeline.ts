@@ -107,14 +107,19 @@ function checkState(s: IndexedState, ctx: RefContext): void {
   } else if (st.type === 'choice') {
     st.choices.forEach((c, i) => {
       const conds = Array.isArray(c.if) ? c.if : [c.if];
-      conds.forEach((cond, j) => checkRef(cond.path, s, [...s.path, 'choices', i, 'if', ...(Array.isArray(c.if) ? [j] : []), 'path'], undefined, ctx));
+      conds.forEach((cond, j) => {
+        checkRef(cond.path, s, [...s.path, 'choices', i, 'if', ...(Array.isArray(c.if) ? [j] : []), 'path'], undefined, ctx);
+      });
     });
   } else if (st.type === 'wait' && st.until?.startsWith('$')) checkRef(st.until, s, [...s.path, 'until'], undefined, ctx);
 }
 
 function walkRefs(v: unknown, path: PropertyKey[], visit: (ref: string, path: PropertyKey[]) => void): void {
   if (typeof v === 'string' && v.startsWith('$.')) visit(v, path);
-  else if (Array.isArray(v)) v.forEach((x, i) => walkRefs(x, [...path, i], visit));
+  else if (Array.isArray(v))
+    v.forEach((x, i) => {
+      walkRefs(x, [...path, i], visit);
+    });
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walkRefs(x, [...path, k], visit);
 }
 
@@ -126,40 +131,48 @@ function checkRef(ref: string, from: IndexedState, path: PropertyKey[], expected
   let type: ValueType | undefined;
   if (root === undefined) return;
   if (root === 'input') type = name === undefined ? 'object' : field === undefined ? (EXECUTION_INPUT_TYPES[name] ?? 'any') : 'any';
-  else if (root !== 'results')
-    return problem('a path reads $.input... (what started the execution) or $.results.<state>...', 'write $.input.file or $.results.<state>.<field>');
-  else if (name === undefined) type = 'object';
+  else if (root !== 'results') {
+    problem('a path reads $.input... (what started the execution) or $.results.<state>...', 'write $.input.file or $.results.<state>.<field>');
+    return;
+  } else if (name === undefined) type = 'object';
   else {
     const target = ctx.index.get(name);
     const preceding = ctx.before.get(from.name) ?? new Set<string>();
     if (!target) {
       const near = closest(name, [...ctx.index.keys()]);
-      return problem(
-        `there is no state "${name}"`,
-        `${near ? `did you mean ${near}? ` : ''}states before "${from.name}": ${[...preceding].join(', ') || '(none)'}`,
-      );
+      problem(`there is no state "${name}"`, `${near ? `did you mean ${near}? ` : ''}states before "${from.name}": ${[...preceding].join(', ') || '(none)'}`);
+      return;
     }
-    if (target.state.type === 'choice' || target.state.type === 'succeed' || target.state.type === 'fail')
-      return problem(`state "${name}" is a ${target.state.type} state and has no result`, 'read the result of a task, approval, wait or parallel state');
-    if (!preceding.has(name))
-      return problem(
+    if (target.state.type === 'choice' || target.state.type === 'succeed' || target.state.type === 'fail') {
+      problem(`state "${name}" is a ${target.state.type} state and has no result`, 'read the result of a task, approval, wait or parallel state');
+      return;
+    }
+    if (!preceding.has(name)) {
+      problem(
         `state "${name}" does not run before "${from.name}" on every path, so its result may not exist yet`,
         `read a state that runs before it on every path (${[...preceding].join(', ') || 'none does'}), or move "${name}" earlier`,
       );
+      return;
+    }
     const fields = outputOf(target.state, ctx.signatures);
     if (field === undefined) type = 'object';
-    else if (fields === null) return problem(`state "${name}" (a wait) has no result fields`, 'a wait state records no result');
-    else if (fields === 'any') type = 'any';
+    else if (fields === null) {
+      problem(`state "${name}" (a wait) has no result fields`, 'a wait state records no result');
+      return;
+    } else if (fields === 'any') type = 'any';
     else if (!(field in fields)) {
       const near = closest(field, Object.keys(fields));
-      return problem(
+      problem(
         `${describe(target.state, name)} has no output field "${field}"`,
         `${near ? `did you mean ${near}? ` : ''}its fields: ${Object.keys(fields).join(', ')}`,
       );
+      return;
     } else {
       const t = fields[field]!;
-      if (deeper.length > 0 && !['object', 'array', 'any'].includes(t))
-        return problem(`field "${field}" of "${name}" is a ${t}; it has no field "${deeper[0]}"`, `read $.results.${name}.${field}`);
+      if (deeper.length > 0 && !['object', 'array', 'any'].includes(t)) {
+        problem(`field "${field}" of "${name}" is a ${t}; it has no field "${deeper[0]}"`, `read $.results.${name}.${field}`);
+        return;
+      }
       type = deeper.length > 0 ? 'any' : t;
     }
   }

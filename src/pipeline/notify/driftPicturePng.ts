@@ -21,13 +21,21 @@ export function driftPicturePng(item: DriftPictureItem, width = 260, height = 72
   const n = base.length;
   if (p.kind === 'histogram') {
     const bw = plotW / Math.max(1, n);
-    base.forEach((s, i) => r.fillRect(i * bw, top + plotH - (s / max) * plotH, Math.max(1, bw - 1), (s / max) * plotH, DRIFT_COLORS.baseline));
-    cur.forEach((s, i) => r.fillRect(i * bw, top + plotH - (s / max) * plotH, Math.max(1, bw - 1), (s / max) * plotH, DRIFT_COLORS.current, 0.55));
+    base.forEach((s, i) => {
+      r.fillRect(i * bw, top + plotH - (s / max) * plotH, Math.max(1, bw - 1), (s / max) * plotH, DRIFT_COLORS.baseline);
+    });
+    cur.forEach((s, i) => {
+      r.fillRect(i * bw, top + plotH - (s / max) * plotH, Math.max(1, bw - 1), (s / max) * plotH, DRIFT_COLORS.current, 0.55);
+    });
   } else {
     const gw = plotW / Math.max(1, n);
     const bw = Math.max(1, (gw - 2) / 2);
-    base.forEach((s, i) => r.fillRect(i * gw, top + plotH - (s / max) * plotH, bw, (s / max) * plotH, DRIFT_COLORS.baseline));
-    cur.forEach((s, i) => r.fillRect(i * gw + bw, top + plotH - (s / max) * plotH, bw, (s / max) * plotH, DRIFT_COLORS.current));
+    base.forEach((s, i) => {
+      r.fillRect(i * gw, top + plotH - (s / max) * plotH, bw, (s / max) * plotH, DRIFT_COLORS.baseline);
+    });
+    cur.forEach((s, i) => {
+      r.fillRect(i * gw + bw, top + plotH - (s / max) * plotH, bw, (s / max) * plotH, DRIFT_COLORS.current);
+    });
   }
   r.fillRect(0, top + plotH, plotW, 1, '#999999');
   // The missing pair, on its own 0-100% scale, behind a light frame.

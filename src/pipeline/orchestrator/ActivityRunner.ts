@@ -79,6 +79,7 @@ export class ActivityRunner {
     let timer: NodeJS.Timeout | undefined;
     const started = Date.now();
     try {
+      // biome-ignore lint/suspicious/noExplicitAny: an activity's input is the JSON its step was given; each activity types it itself
       const run: Activity<any, unknown> =
         task.command !== undefined ? (input, ctx) => runCommandActivity(task.command!, input, ctx) : this.opts.activities.get(task.activity!);
       const ctx: ActivityContext = {

@@ -18,6 +18,7 @@ import type { Project } from './loadProject.js';
 export interface RuntimeOptions {
   logger?: Logger;
   /** Extra or replacement activities by name (plugins, tests). */
+  // biome-ignore lint/suspicious/noExplicitAny: an activity's input is the JSON its step was given; each activity types it itself
   activities?: Record<string, Activity<any, unknown>>;
   concurrency?: number;
   pollMs?: number;

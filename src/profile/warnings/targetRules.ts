@@ -9,7 +9,7 @@ export const singleClassTarget = defineWarningRule({
   thresholds: [],
   fixes: ['review'],
   run: ({ target }, raise) => {
-    if (!target || target.problemType !== 'classification' || (target.classCount ?? 0) > 1) return [];
+    if (target?.problemType !== 'classification' || (target.classCount ?? 0) > 1) return [];
     const n = target.classCount ?? 0;
     return [
       raise(
@@ -105,7 +105,7 @@ export const tooManyClasses = defineWarningRule({
   thresholds: ['maxClasses'],
   fixes: ['review'],
   run: ({ target, thresholds: t }, raise) => {
-    if (!target || target.problemType !== 'classification' || (target.classCount ?? 0) <= t.maxClasses) return [];
+    if (target?.problemType !== 'classification' || (target.classCount ?? 0) <= t.maxClasses) return [];
     return [
       raise(
         'medium',

@@ -147,7 +147,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
       return reply.redirect(`${b}/models/${encodeURIComponent(name)}?done=${encodeURIComponent(r.done)}`, 303);
     } catch (e) {
       const err = toSluiceError(e);
-      return renderModel(req, reply, name, err.httpStatus >= 500 ? 500 : err.httpStatus, {
+      return renderModel(req, reply, name, Math.min(err.httpStatus, 500), {
         kind: 'refused',
         text: `Nothing changed: ${err.message}`,
         hint: err.hint,

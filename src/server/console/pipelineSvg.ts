@@ -105,13 +105,15 @@ export function pipelineSvg(p: Pipeline, marks: StateMarks): SafeHtml {
   for (const n of names) if (!depth.has(n)) depth.set(n, maxDepth + 1);
   const rows: string[][] = [];
   for (const n of names) (rows[depth.get(n)!] ??= []).push(n);
-  const filled = rows.filter((r) => r && r.length);
+  const filled = rows.filter((r) => r?.length);
   const widest = Math.max(...filled.map((r) => r.length));
   const width = widest * (W + GX) + GX + 80;
   const pos = new Map<string, { x: number; y: number }>();
   filled.forEach((row, r) => {
     const offset = (width - 80 - row.length * (W + GX) + GX) / 2;
-    row.forEach((n, i) => pos.set(n, { x: offset + i * (W + GX), y: 16 + r * (H + GY) }));
+    row.forEach((n, i) => {
+      pos.set(n, { x: offset + i * (W + GX), y: 16 + r * (H + GY) });
+    });
   });
   const height = 16 + filled.length * (H + GY);
 

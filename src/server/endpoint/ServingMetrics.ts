@@ -101,7 +101,9 @@ export class ServingMetrics {
     out.push('# HELP sluice_invocation_duration_seconds Time from request received to response ready.', '# TYPE sluice_invocation_duration_seconds histogram');
     for (const [k, h] of this.latency) {
       const l = split(k);
-      LATENCY_BUCKETS.forEach((b, i) => out.push(`sluice_invocation_duration_seconds_bucket${labelText({ ...l, le: String(b) })} ${h.counts[i]}`));
+      LATENCY_BUCKETS.forEach((b, i) => {
+        out.push(`sluice_invocation_duration_seconds_bucket${labelText({ ...l, le: String(b) })} ${h.counts[i]}`);
+      });
       out.push(`sluice_invocation_duration_seconds_bucket${labelText({ ...l, le: '+Inf' })} ${h.count}`);
       out.push(`sluice_invocation_duration_seconds_sum${labelText(l)} ${h.sum}`);
       out.push(`sluice_invocation_duration_seconds_count${labelText(l)} ${h.count}`);

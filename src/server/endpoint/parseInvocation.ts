@@ -217,7 +217,7 @@ function fromObjects(items: readonly unknown[], inputs: readonly ColumnSchema[],
     } else {
       const obj = item as Record<string, unknown>;
       for (const col of inputs) {
-        if (!Object.prototype.hasOwnProperty.call(obj, col.name)) {
+        if (!Object.hasOwn(obj, col.name)) {
           errors.add({
             record: r,
             field: col.name,

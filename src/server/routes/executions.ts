@@ -131,7 +131,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     }),
     async (req) => {
       const who = ctx.authenticate ? await ctx.authenticate(req) : undefined;
-      if (!who || who.role !== 'admin')
+      if (who?.role !== 'admin')
         throw new SluiceError('FORBIDDEN', 'only an admin can redrive an execution', { httpStatus: 403, hint: 'authenticate as an admin' });
       const rec = orchestrator.redrive((req.params as { id: string }).id, who.name);
       ctx.auth?.audit({ actor: who.name, action: 'execution.redrive', target: `execution:${rec.id}`, detail: null, ip: req.ip });
