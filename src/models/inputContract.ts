@@ -21,6 +21,22 @@ export interface InputChange {
  * manifest (a model trained before manifests recorded it): then nothing can be compared.
  */
 export function readInputSignature(artifactPath: string): ColumnSchema[] | undefined {
+  const m = readTrainingManifest(artifactPath);
+  return Array.isArray(m?.inputSignature) ? (m.inputSignature as ColumnSchema[]) : undefined;
+}
+
+/**
+ * Whether a registered version serves single records (`serving` of its manifest: false with the
+ * steps that cannot, src/flow/servingProblems.ts), or undefined when its manifest does not say.
+ */
+export function readServing(artifactPath: string): { records: boolean; problems?: string[] } | undefined {
+  const s = readTrainingManifest(artifactPath)?.serving as { records?: unknown; problems?: unknown } | undefined;
+  if (typeof s?.records !== 'boolean') return undefined;
+  return { records: s.records, ...(Array.isArray(s.problems) ? { problems: s.problems.map(String) } : {}) };
+}
+
+/** The training manifest of a registered version (or its copy beside the model), undefined when none is readable. */
+function readTrainingManifest(artifactPath: string): Record<string, unknown> | undefined {
   for (const file of [
     join(artifactPath, TRAIN_FILES.manifest),
     join(artifactPath, TRAIN_FILES.modelDir, TRAIN_FILES.manifestCopy),
@@ -28,8 +44,8 @@ export function readInputSignature(artifactPath: string): ColumnSchema[] | undef
   ]) {
     if (!existsSync(file)) continue;
     try {
-      const m = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; inputSignature?: unknown };
-      if (m.format === MANIFEST_FORMAT && Array.isArray(m.inputSignature)) return m.inputSignature as ColumnSchema[];
+      const m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      if (m.format === MANIFEST_FORMAT) return m;
     } catch {
       // An unreadable manifest: try the copy.
     }

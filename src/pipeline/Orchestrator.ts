@@ -18,6 +18,7 @@ import pino, { type Logger } from 'pino';
 import { SluiceError } from '../core/errors.js';
 import type { ActivityRegistry } from './activities/ActivityRegistry.js';
 import type { Pipeline } from './definition/pipelineSchema.js';
+import { wirePipeline } from './definition/wirePipeline.js';
 import type { ExecutionEvent } from './events.js';
 import { ActivityRunner } from './orchestrator/ActivityRunner.js';
 import type { ApprovalNotifier } from './orchestrator/ApprovalNotifier.js';
@@ -113,6 +114,8 @@ export class Orchestrator {
       shutdown: shutdown.signal,
       maxStartsWithoutResult: opts.maxStartsWithoutResult ?? 5,
       guard: (what, fn) => this.loop.guard(what, fn),
+      // Executions recorded before inputs were wired get the wiring their pipeline has today.
+      definitionOf: (rec) => wirePipeline(rec.definition).pipeline,
     });
     this.loop = new DriveLoop({
       store: opts.store,

@@ -11,6 +11,7 @@ import type { Model } from '../../ml/model.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isRecordError, type PredictionResult, type Predictor } from './Predictor.js';
 import { pruneForServing } from '../../flow/pruneForServing.js';
+import { describeServingProblems, servingProblems } from '../../flow/servingProblems.js';
 import { levelIndexes, rowsToFrame } from '../../data/rowsToFrame.js';
 
 /** Files of a servable artifact folder, as the registry stores it. */
@@ -51,6 +52,20 @@ export class FlowModelPredictor implements Predictor {
       fitted,
       model.schema.map((s) => s.name),
     );
+    // A flow that cannot run on one record (python code, a series' lag) is refused when the model
+    // is loaded, as training said (manifest.serving), not at its first request.
+    const problems = describeServingProblems(
+      servingProblems(
+        fitted,
+        model.schema.map((s) => s.name),
+      ),
+    );
+    if (problems.length > 0) {
+      throw new SluiceError('PREDICTOR_CANNOT_SERVE', `model ${name} version ${version} cannot serve single records: ${problems.join('; ')}`, {
+        hint: 'training reported this (MODEL_CANNOT_SERVE_RECORDS); predict batches with the fitted flow (sluice flow run), or change the flow and train again',
+        httpStatus: 500,
+      });
+    }
     this.inputs = requiredInputs(serving, 'serve');
     this.transform = compileRecordTransform(serving);
     this.missing = fittedMissing(fitted);
