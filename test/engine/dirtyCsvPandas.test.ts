@@ -80,8 +80,18 @@ const FILES = 25;
 const dir = tempDir('sluice-dirty-');
 const pathOf = (seed: number) => join(dir, `dirty-${seed}.csv`);
 let engine: Engine;
+/** What the pandas script prints for one file. */
+interface PandasResult {
+  rows: number;
+  missing: Record<string, number>;
+  median: { x: number; k: number };
+  kept: number[];
+  x: number[];
+  k: number[];
+  s: string[];
+}
 /** pandas' results for each file, by seed (1-based). */
-let refs: any[] = [];
+let refs: Array<PandasResult | undefined> = [];
 let pandas = false;
 beforeAll(async () => {
   engine = await Engine.open();
@@ -113,7 +123,7 @@ describe('dirty CSV files: Sluice equals pandas (property test)', () => {
     it(`file ${seed}: missing counts, imputed values and kept rows`, async () => {
       const path = pathOf(seed);
       const ref = refs[seed];
-      expect(ref, `no pandas result for ${path}: apt-get install python3-pandas`).toBeDefined();
+      if (!ref) throw new Error(`no pandas result for ${path}: apt-get install python3-pandas`);
       const name = `d${seed}`;
       const info = await readTable(engine, path, { name });
       expect(info.rows).toBe(ref.rows);
