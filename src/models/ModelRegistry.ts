@@ -24,7 +24,7 @@ import {
   type ModelVersion,
   type RegisterMeta,
 } from './types.js';
-import { DEFAULT_STATE_DIR } from '../core/stateDir.js';
+import { stateDirOf, stateFolders } from '../core/projectLayout.js';
 
 /** A version given as a number, a numeric string, or an alias (`champion`, `latest`, ...). */
 export type VersionRef = number | string;
@@ -58,10 +58,10 @@ export class ModelRegistry {
   }
 
   /** Opens the registry of the project in `projectDir` (its `<stateDir>/sluice.db`; stateDir defaults to `.sluice`). */
-  static open(projectDir: string, stateDir = join(projectDir, DEFAULT_STATE_DIR), options: OpenProjectDbOptions = {}): ModelRegistry {
-    const state = stateDir;
+  static open(projectDir: string, stateDir = stateDirOf(projectDir, undefined), options: OpenProjectDbOptions = {}): ModelRegistry {
+    const state = stateFolders(stateDir);
     // Opening never deletes: orphan collection is the explicit `sluice models gc`.
-    return new ModelRegistry(openProjectDb(join(state, 'sluice.db'), options), join(state, 'models'), true);
+    return new ModelRegistry(openProjectDb(state.db, options), state.models, true);
   }
 
   close(): void {

@@ -21,7 +21,7 @@ import { durationMs } from './definition/duration.js';
 import type { ApprovalState, Pipeline } from './definition/pipelineSchema.js';
 import type { ExecutionEvent, NewEvent, RecordedError } from './events.js';
 import { commandKey, plan, type Command } from './plan.js';
-import type { ProjectPaths } from './projectPaths.js';
+import type { ProjectLayout } from '../core/projectLayout.js';
 import { diskFullOf, type DiskFull } from '../engine/diskFull.js';
 import { sha256File, type ReadLimits } from './triggers/readInputFile.js';
 import { leaseOwnerId, type ExecutionInput, type ExecutionRecord, type ExecutionStore } from './store/ExecutionStore.js';
@@ -42,7 +42,7 @@ export interface ApprovalNotifier {
 export interface OrchestratorOptions {
   store: ExecutionStore;
   activities: ActivityRegistry;
-  project: ProjectPaths;
+  project: ProjectLayout;
   /** Pipeline used by {@link Orchestrator.start} when none is given. */
   pipeline?: Pipeline;
   /** Executions driven at once (waiting ones do not count). Default 4. */

@@ -1,5 +1,5 @@
-import { isAbsolute, join } from 'node:path';
 import type { SluiceConfig } from '../../core/config.js';
+import { resolveIn } from '../../core/projectLayout.js';
 import type { FlowSpec } from '../../flow/flowSchema.js';
 import { loadFlow } from '../../flow/loadFlow.js';
 
@@ -7,7 +7,7 @@ import { loadFlow } from '../../flow/loadFlow.js';
 export async function projectFlow(config: SluiceConfig | undefined, input: Record<string, unknown>, root: string): Promise<{ path?: string; spec?: FlowSpec }> {
   const flow = (input.flow as string | undefined) ?? config?.flow;
   if (!flow) return {};
-  const path = isAbsolute(flow) ? flow : join(root, flow);
+  const path = resolveIn(root, flow);
   return { path, spec: await loadFlow(path) };
 }
 
