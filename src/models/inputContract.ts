@@ -1,9 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
 import type { ColumnSchema } from '../core/types.js';
-import { MANIFEST_FORMAT } from '../training/manifest.js';
-import { TRAIN_FILES } from '../training/trainFiles.js';
+import { locateArtifact, readArtifactManifest } from '../artifact/loadArtifact.js';
 
 /** How the required inputs of a candidate differ from the champion's. */
 export interface InputChange {
@@ -21,20 +18,13 @@ export interface InputChange {
  * manifest (a model trained before manifests recorded it): then nothing can be compared.
  */
 export function readInputSignature(artifactPath: string): ColumnSchema[] | undefined {
-  for (const file of [
-    join(artifactPath, TRAIN_FILES.manifest),
-    join(artifactPath, TRAIN_FILES.modelDir, TRAIN_FILES.manifestCopy),
-    join(artifactPath, TRAIN_FILES.manifestCopy),
-  ]) {
-    if (!existsSync(file)) continue;
-    try {
-      const m = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; inputSignature?: unknown };
-      if (m.format === MANIFEST_FORMAT && Array.isArray(m.inputSignature)) return m.inputSignature as ColumnSchema[];
-    } catch {
-      // An unreadable manifest: try the copy.
-    }
+  try {
+    const signature = readArtifactManifest(locateArtifact(artifactPath))?.manifest.inputSignature;
+    return Array.isArray(signature) ? signature : undefined;
+  } catch {
+    // No artifact or an unreadable manifest: nothing to compare (loading it reports the problem).
+    return undefined;
   }
-  return undefined;
 }
 
 /** The difference between two input signatures, or undefined when they require the same columns and types. */

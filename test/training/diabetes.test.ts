@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFittedFlow } from '../../src/flow/fittedFlow.js';
 import { loadModel } from '../../src/ml/loadModel.js';
 import { loadFlowModelPredictor } from '../../src/server/endpoint/FlowModelPredictor.js';
-import { loadArtifact } from '../../src/training/loadArtifact.js';
+import { loadArtifact } from '../../src/artifact/loadArtifact.js';
 import { predictFile, predictionsCsv } from '../../src/training/predictFile.js';
 import { trainModel, type TrainResult } from '../../src/training/trainModel.js';
 import { DIABETES, tempDir } from './fixtures.js';
