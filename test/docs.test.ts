@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { renderCliDocs } from '../scripts/cliDocs.js';
 import { flowJsonSchema, renderFlowDocs } from '../src/flow/renderFlowDocs.js';
 import { withWarningCount, withWarningsTable } from '../src/profile/warnings/renderWarningDocs.js';
+import { CONSOLE_PAGES } from '../src/server/console/consolePages.js';
+import { withConsolePagesTable } from '../src/server/console/renderConsolePagesDoc.js';
 import { referenceOpenApi } from '../src/server/openapi/referenceOpenApi.js';
 import { ROUTE_SUMMARIES } from '../src/server/openapi/routeSummaries.js';
 
@@ -27,6 +29,12 @@ describe('generated docs are up to date (run `npm run docs` after changing a ste
     expect(report).toBe(withWarningsTable(report));
     const readme = readFileSync('README.md', 'utf8');
     expect(readme).toBe(withWarningCount(readme));
+  });
+
+  it("docs/console.md's table of pages (src/server/console/consolePages.ts), and every page described", () => {
+    const doc = readFileSync('docs/console.md', 'utf8');
+    expect(doc).toBe(withConsolePagesTable(doc));
+    for (const p of CONSOLE_PAGES) expect(doc.split(/<!-- end of the console pages -->/)[1], p.path).toContain(`| \`${p.path}\` |`);
   });
 });
 

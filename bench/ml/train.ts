@@ -9,9 +9,6 @@
  * and the median fit times (wall and CPU) with their ratios.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { takeRows, takeTarget, type Frame, type Target } from '../../src/ml/frame.js';
 import { accuracy } from '../../src/ml/metrics/accuracy.js';
 import { argmaxRows } from '../../src/ml/metrics/argmax.js';
@@ -19,13 +16,9 @@ import { logLoss } from '../../src/ml/metrics/logLoss.js';
 import { macroF1 } from '../../src/ml/metrics/precisionRecallF1.js';
 import { rocAuc } from '../../src/ml/metrics/rocAuc.js';
 import type { Model } from '../../src/ml/model.js';
-import { stratifiedHoldout } from '../../src/ml/splits/stratifiedHoldout.js';
-import { readCsv, type Table, toFrame } from './loadCsv.js';
+import { prepareBenchData, SEED_CSV, TARGET } from './benchData.js';
 import { learners } from './learners.js';
-import { resample } from './resample.js';
-
-const SEED_CSV = new URL('../../examples/diabetes/diabetic-readmission.csv', import.meta.url).pathname;
-const TARGET = 'readmitted';
+import { readCsv } from './loadCsv.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,13 +43,6 @@ interface Result {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function toCsv(t: Table): string {
-  const n = t.columns[0]!.length;
-  const lines = [t.header.join(',')];
-  for (let i = 0; i < n; i++) lines.push(t.columns.map((c) => c[i]).join(','));
-  return lines.join('\n') + '\n';
-}
-
 function score(model: Model, test: Frame, y: Target): Omit<Result, 'fit_s' | 'cpu_s'> {
   const t0 = performance.now();
   const p = model.predictProba(test);
@@ -69,16 +55,7 @@ function score(model: Model, test: Frame, y: Target): Omit<Result, 'fit_s' | 'cp
 
 const base = readCsv(SEED_CSV);
 for (const size of sizes) {
-  const n = size === '70k' ? base.columns[0]!.length : Number(size.replace(/k$/i, 'e3').replace(/m$/i, 'e6'));
-  const table = size === '70k' ? base : resample(base, n, TARGET, 0);
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
-  const csv = join(dir, 'data.csv');
-  writeFileSync(csv, toCsv(table));
-  // Read back what python reads, so both sides see the same numbers.
-  const { frame, target } = toFrame(readCsv(csv), TARGET);
-  const split = stratifiedHoldout(target, { testFraction: 0.2, seed: 0 });
-  const splitPath = join(dir, 'split.json');
-  writeFileSync(splitPath, JSON.stringify({ train: Array.from(split.train), test: Array.from(split.test) }));
+  const { n, csv, splitPath, frame, target, split } = prepareBenchData(size, base);
   const train = takeRows(frame, split.train);
   const yTrain = takeTarget(target, split.train);
   const test = takeRows(frame, split.test);

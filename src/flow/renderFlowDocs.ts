@@ -128,6 +128,13 @@ ${Object.entries(FUNCTIONS)
   .map(([k, f]) => `| \`${k}\` | ${f.doc} |`)
   .join('\n')}
 
+A date argument is a date or timestamp column, or text \`YYYY-MM-DD[ HH:MM[:SS[.fraction]]]\` (a \`T\`
+may separate the time); any other value (another format, an impossible day such as 2023-02-30, a
+number) gives NULL, on both paths alike. Times have no time zone. A function that returns a date
+gives a DATE in a batch and \`YYYY-MM-DD\` text on a record (set the compute step's \`type\` to
+\`date\`, or \`timestamp\` for to_timestamp). There is no current_date: a flow's values must not
+depend on the day it runs (an \`event_time\` step records when a row arrived).
+
 Statements, sub-queries, comments and other functions are refused when the flow is validated.
 
 ## Steps

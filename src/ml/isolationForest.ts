@@ -54,31 +54,47 @@ interface FlatTree {
   missingLeft: Uint8Array;
   left: Int32Array;
   right: Int32Array;
+  /** Categorical split: start of its bitset of left-going levels in `bits`; -1 for a numeric split. */
+  catStart: Int32Array;
+  bits: Uint32Array;
   /** Leaf: its depth plus `c(size)`, the path length a row ending there adds. */
   leafPath: Float64Array;
 }
 
 const flatTrees = new WeakMap<ITree, FlatTree>();
 
-/** A tree in typed arrays, with each leaf's path length precomputed (cached per tree). */
-function flatTree(t: ITree): FlatTree {
+/**
+ * A tree in typed arrays, with each leaf's path length precomputed and each categorical split's
+ * levels as a bitset of `words[feature]` 32-bit words (cached per tree).
+ */
+function flatTree(t: ITree, words: Int32Array): FlatTree {
   let flat = flatTrees.get(t);
   if (flat) return flat;
   const m = t.feature.length;
   const leafPath = new Float64Array(m);
   const depth = new Int32Array(m);
+  const catStart = new Int32Array(m).fill(-1);
+  let nWords = 0;
   for (let i = 0; i < m; i++) {
     if (t.feature[i]! >= 0) {
       depth[t.left[i]!] = depth[i]! + 1;
       depth[t.right[i]!] = depth[i]! + 1;
+      if (t.levels[i]) {
+        catStart[i] = nWords;
+        nWords += words[t.feature[i]!]!;
+      }
     } else leafPath[i] = depth[i]! + c(t.size[i]!);
   }
+  const bits = new Uint32Array(nWords);
+  for (let i = 0; i < m; i++) for (const code of t.levels[i] ?? []) bits[catStart[i]! + (code >>> 5)]! |= 1 << (code & 31);
   flat = {
     feature: Int32Array.from(t.feature),
     threshold: Float64Array.from(t.threshold),
     missingLeft: Uint8Array.from(t.missingLeft),
     left: Int32Array.from(t.left),
     right: Int32Array.from(t.right),
+    catStart,
+    bits,
     leafPath,
   };
   flatTrees.set(t, flat);
@@ -101,34 +117,33 @@ export class IsolationForest {
     const data = alignFrame(this.schema, frame);
     const n = data.nRows;
     const F = data.features.length;
-    // Columns pulled out of the feature objects once, so the walk reads typed arrays only.
-    const isCat = new Uint8Array(F);
-    const values: Float64Array[] = [];
-    const codes: Int32Array[] = [];
-    const none64 = new Float64Array(0);
-    const none32 = new Int32Array(0);
+    // Row-major cells (a categorical code as a number, missing as NaN), so a row's walk down a
+    // tree reads one cache line, and bitsets of 32-bit words per categorical feature.
+    const x = new Float64Array(n * F);
+    const words = new Int32Array(F);
     for (let f = 0; f < F; f++) {
       const col = data.features[f]!;
-      isCat[f] = col.kind === 'categorical' ? 1 : 0;
-      values.push(col.kind === 'numeric' ? col.values : none64);
-      codes.push(col.kind === 'categorical' ? col.codes : none32);
+      if (col.kind === 'numeric') for (let r = 0; r < n; r++) x[r * F + f] = col.values[r]!;
+      else {
+        words[f] = Math.ceil(col.levels.length / 32);
+        for (let r = 0; r < n; r++) x[r * F + f] = col.codes[r]! < 0 ? NaN : col.codes[r]!;
+      }
     }
     const total = new Float64Array(n);
     // Tree by tree (its nodes stay in cache); each row still sums its trees in order.
     for (const t of this.trees) {
-      const flat = flatTree(t);
-      const { feature, threshold, missingLeft, left, right, leafPath } = flat;
+      const { feature, threshold, missingLeft, left, right, catStart, bits, leafPath } = flatTree(t, words);
       for (let r = 0; r < n; r++) {
+        const base = r * F;
         let node = 0;
         let f = feature[0]!;
         while (f >= 0) {
+          const v = x[base + f]!;
           let goLeft: boolean;
-          if (isCat[f] === 0) {
-            const v = values[f]![r]!;
-            goLeft = v !== v ? missingLeft[node] === 1 : v < threshold[node]!;
-          } else {
-            const code = codes[f]![r]!;
-            goLeft = code < 0 ? missingLeft[node] === 1 : t.levels[node]!.includes(code);
+          if (v !== v) goLeft = missingLeft[node] === 1;
+          else {
+            const start = catStart[node]!;
+            goLeft = start < 0 ? v < threshold[node]! : ((bits[start + (v >>> 5)]! >>> (v & 31)) & 1) === 1;
           }
           node = goLeft ? left[node]! : right[node]!;
           f = feature[node]!;

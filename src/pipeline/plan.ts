@@ -212,7 +212,10 @@ class Planner {
       });
       return { status: 'blocked' };
     }
-    const input = scheduled[0]!.data.input;
+    // The input recorded when the step was scheduled; an input wired after that (a history
+    // recorded before its pipeline's inputs were wired) is read now, from the history too.
+    const recorded = scheduled[0]!.data.input as Record<string, unknown>;
+    const input = { ...(resolveInput(task.input ?? {}, this.scope) as Record<string, unknown>), ...recorded };
     const lastAttempt = Math.max(...evs.filter((e) => e.type === 'ActivityScheduled' || e.type === 'ActivityRetried').map((e) => e.data.attempt as number));
     const failed = evs.find((e) => e.type === 'ActivityFailed' && e.data.attempt === lastAttempt);
     if (!failed) {

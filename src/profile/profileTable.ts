@@ -7,13 +7,13 @@ import { computeCorrelations } from './correlations.js';
 import { computeDrift } from './drift.js';
 import { computeDuplicates } from './duplicates.js';
 import { DEFAULT_PLUGINS } from './model/defaultPlugins.js';
+import type { ModelSectionInput, ReportPlugins } from './reportPlugins.js';
 import { evaluateGates, type GateRule } from './gates.js';
 import { createProfileView } from './profileView.js';
 import {
   REPORT_SCHEMA_VERSION,
   type Anomalies,
   type ChampionCheck,
-  type ColumnReport,
   type Correlations,
   type PredictionPower,
   type QuickModel,
@@ -24,27 +24,6 @@ import { addTargetBreakdown } from './targetBreakdown.js';
 import { computeTarget, inferProblemType, requireTarget, type ProblemType } from './targetStats.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
 import { buildWarnings } from './warnings/buildWarnings.js';
-
-/** What a model-based section computer receives: the data (as a relation) and the profile so far. */
-export interface ModelSectionInput {
-  engine: Engine;
-  /** The profile view (NaN already missing). */
-  relation: string;
-  columns: ColumnReport[];
-  target?: TargetReport;
-  thresholds: Thresholds;
-}
-
-/**
- * The sections that need learners (from `ml/`) are computed by plug-in functions, so the report
- * does not depend on which learners exist: an absent plug-in leaves its key out of the report
- * (never a made-up value) and says so in `notes`.
- */
-export interface ReportPlugins {
-  quickModel?: (input: ModelSectionInput) => Promise<QuickModel | undefined>;
-  predictionPower?: (input: ModelSectionInput) => Promise<PredictionPower | undefined>;
-  anomalies?: (input: ModelSectionInput) => Promise<Anomalies | undefined>;
-}
 
 export interface ProfileOptions {
   target?: string;
@@ -193,7 +172,9 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       notes.push('The quick model and prediction power were skipped: the target needs at least two classes and ten rows.');
     if (anomalies?.sampled) notes.push(`Anomalies were scored on a random sample of ${anomalies.scoredRows} rows.`);
     if (quickModel?.sampled)
-      notes.push(`The quick model was trained on a random sample (${quickModel.trainRows + quickModel.validationRows} rows with a target).`);
+      notes.push(
+        `The quick model was trained on a seeded random sample of ${quickModel.trainRows} rows and measured on ${quickModel.validationRows} held-out rows.`,
+      );
 
     let drift: Report['drift'];
     if (options.baseline !== undefined) {

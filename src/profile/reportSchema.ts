@@ -192,7 +192,7 @@ export const gatesSchema = z.object({ verdict: z.enum(['pass', 'fail']), rules: 
 
 export const quickModelSchema = z.object({
   learner: z.string(),
-  /** Boosting iterations kept (training stops early on a validation split or a time budget). */
+  /** Boosting iterations kept (training stops early on a validation split of the training rows). */
   iterations: num.optional(),
   problemType: z.enum(['classification', 'regression']),
   trainRows: num,

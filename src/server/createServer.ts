@@ -11,9 +11,8 @@ import { checkJsonDepth } from '../core/jsonDepth.js';
 import { mountOpenApi } from './openapi/buildOpenApi.js';
 import { contract } from './openapi/routeContract.js';
 import { sluiceVersion } from '../training/sluiceVersion.js';
-import { auditLinkDecisions } from './auth/auditDecision.js';
-import type { ServerAuthGate } from './auth/createAuthGate.js';
-import { routePolicy } from './auth/routePolicy.js';
+import { authPlugin } from './auth/authPlugin.js';
+import type { ServerAuthGate } from './auth/ServerAuthGate.js';
 import { ModelRegistry } from '../models/ModelRegistry.js';
 import { defaultModelName } from '../pipeline/activities/modelSettings.js';
 import { mountEndpoint } from './endpoint/mountEndpoint.js';
@@ -34,7 +33,7 @@ export interface CreateServerOptions {
   /** Resolves the caller (sessions, API tokens); without it only approval-link tokens decide. */
   authenticate?: Authenticate;
   /**
-   * Authentication (src/server/auth/createAuthGate.ts): adds /login and /logout, resolves callers
+   * Authentication (src/server/auth/createAuthGate.ts, mounted by authPlugin.ts): adds /login and /logout, resolves callers
    * from sessions and API tokens, requires the role {@link routePolicy} names for each built-in
    * route, checks CSRF tokens of signed-in callers on API writes, and audits decisions.
    */
@@ -113,17 +112,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
 
-  if (auth) {
-    auth.registerRoutes(app);
-    // preValidation runs before the body schema strips unknown fields such as `csrf`.
-    app.addHook('preValidation', async (req, reply) => {
-      const need = routePolicy(req.method, req.routeOptions.url ?? '');
-      if (need === undefined || need === 'open') return;
-      if (!auth.guard(req, reply, need)) return reply;
-      if (req.method !== 'GET' && req.method !== 'HEAD') auth.checkCsrf(req);
-    });
-    auditLinkDecisions(app, auth, runtime.store);
-  }
+  if (auth) await app.register(authPlugin, { gate: auth, store: runtime.store });
   app.get('/api/health', contract({ ok: { 200: { description: 'The server is up', json: z.object({ ok: z.literal(true) }) } }, errors: {} }), async () => ({
     ok: true as const,
   }));

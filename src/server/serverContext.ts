@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Approver } from '../pipeline/approvals/Approver.js';
 import type { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
-import type { ServerAuthGate } from './auth/createAuthGate.js';
+import type { ServerAuthGate } from './auth/ServerAuthGate.js';
 import type { Csrf } from './csrf.js';
 
 /**

@@ -2,11 +2,14 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { diabetesCsv } from '../support/data.js';
 import { expectCleanError, sluice } from './run.js';
 
 const FLOW = 'examples/diabetes/diabetes.flow.yaml';
-const DATA = 'examples/diabetes/diabetic-readmission.csv';
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+// The CLI's plumbing needs no size: 3,000 records of the seed data (the flow on all of it: test/flow/diabetes.test.ts).
+const DATA = join(dir, 'diabetic-readmission-3000.csv');
+writeFileSync(DATA, diabetesCsv(3000));
 
 describe('sluice flow (the real CLI in a child process)', () => {
   it('--help lists the commands', () => {
@@ -21,7 +24,7 @@ describe('sluice flow (the real CLI in a child process)', () => {
     const r = sluice(['flow', 'run', FLOW, '--input', DATA, '--output', out, '--save-fitted', fitted, '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('69570 rows × 12 columns');
+    expect(r.stdout).toContain('3000 rows × 12 columns');
     expect(existsSync(out) && existsSync(fitted)).toBe(true);
     const csv = join(dir, 'again.csv');
     const r2 = sluice(['flow', 'run', FLOW, '--input', out, '--output', csv, '--fitted', fitted, '--quiet']);
@@ -29,16 +32,16 @@ describe('sluice flow (the real CLI in a child process)', () => {
     expectCleanError(r2, 'FLOW_MISSING_COLUMN');
     const r3 = sluice(['flow', 'run', FLOW, '--input', DATA, '--output', csv, '--fitted', fitted, '--quiet']);
     expect(r3.code, r3.stderr).toBe(0);
-    expect(r3.stdout).toContain('69570 rows × 12 columns');
+    expect(r3.stdout).toContain('3000 rows × 12 columns');
   });
 
   it('validate, preview, sql and steps work', () => {
     expect(sluice(['flow', 'validate', FLOW]).stdout).toContain('10 steps, valid');
     const v = sluice(['flow', 'validate', FLOW, '--input', DATA]);
-    expect(v.stdout).toContain('69570 rows in');
+    expect(v.stdout).toContain('3000 rows in');
     const p = sluice(['flow', 'preview', FLOW, '--input', DATA, '--rows', '2']);
     expect(p.code).toBe(0);
-    expect(p.stdout).toContain('after step 10 (drop_columns): 69570 rows × 12 columns');
+    expect(p.stdout).toContain('after step 10 (drop_columns): 3000 rows × 12 columns');
     const s = sluice(['flow', 'sql', FLOW, '--input', DATA]);
     expect(s.stdout).toContain('regexp_replace');
     expect(s.stdout).toContain('WITH s0 AS');

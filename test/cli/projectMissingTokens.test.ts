@@ -43,7 +43,7 @@ writeFileSync(fresh, 'age,color,score\n40,red,1.5\n?,red,1.5\n,red,1.5\n40,?,1.5
 
 let trained: ReturnType<typeof sluice>;
 beforeAll(() => {
-  trained = sluice(['train', data, '--target', 'label', '--out', out, '--time-limit', '6', '--seed', '2'], { cwd: project });
+  trained = sluice(['train', data, '--target', 'label', '--out', out, '--time-limit', '60', '--max-candidates', '3', '--seed', '2'], { cwd: project });
 }, 120_000);
 
 describe("a project's missing token is missing everywhere (issue 12)", () => {
@@ -84,7 +84,7 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
     expect(trained.stderr).toContain('· reading with missing tokens ["?"]');
     const fitted = JSON.parse(readFileSync(join(out, 'model', 'fitted-flow.json'), 'utf8'));
     expect(fitted.missingTokens).toEqual(['', '?']);
-    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(out, 'model', 'SLUICE_MODEL.json'), 'utf8'));
     expect(manifest.inputSignature).toEqual([
       { name: 'age', type: 'integer' },
       { name: 'color', type: 'string' },
@@ -196,7 +196,9 @@ describe("a flow's missing_tokens reach train and prediction, and win over the p
     const flow = join(dir, 'f.flow.yaml');
     writeFileSync(flow, "version: 1\nname: f\ntarget: label\nmissing_tokens: ['-1']\nsteps: []\n");
     const model = join(dir, 'out');
-    const t = sluice(['train', file, '--target', 'label', '--flow', flow, '--out', model, '--time-limit', '5', '--seed', '2'], { cwd: dir });
+    const t = sluice(['train', file, '--target', 'label', '--flow', flow, '--out', model, '--time-limit', '60', '--max-candidates', '3', '--seed', '2'], {
+      cwd: dir,
+    });
     expect(t.code, t.stderr).toBe(0);
     const fitted = JSON.parse(readFileSync(join(model, 'model', 'fitted-flow.json'), 'utf8'));
     expect(fitted.missingTokens).toEqual(['', '-1']);

@@ -14,7 +14,7 @@ import { s3Credentials, startS3 } from '../support/s3Server.js';
 import { errorOf as refusedSync } from '../support/errors.js';
 
 /** A project folder with one batch file, and the context the orchestrator gives the activity. */
-function projectWithBatch(config: Record<string, unknown>, executionId = 'exec-1'): { root: string; ctx: ActivityContext } {
+function projectWithBatch(config: Record<string, unknown>, executionId = 'exec-1'): { root: string; ctx: ActivityContext; input: { file: string } } {
   const root = mkdtempSync(join(tmpdir(), 'sluice-stores-'));
   const file = join(root, 'batch.csv');
   writeFileSync(file, 'record_id,event_time,v\n1,2024-01-01T00:00:00Z,10\n2,2024-01-02T00:00:00Z,20\n');
@@ -25,11 +25,11 @@ function projectWithBatch(config: Record<string, unknown>, executionId = 'exec-1
     idempotencyKey: `${executionId}:ingest`,
     signal: new AbortController().signal,
     project: projectLayout(root, { stateDir: config.stateDir as string | undefined }),
-    execution: { input: {}, results: { run_flow: { output: file } } },
+    execution: { input: {}, results: {} },
     log: pino({ level: 'silent' }),
     config: { name: 'proj', ...config },
   };
-  return { root, ctx };
+  return { root, ctx, input: { file } };
 }
 
 describe('stores from sluice.yaml', () => {
@@ -72,8 +72,8 @@ describe('stores from sluice.yaml', () => {
   });
 
   it('the pipeline activity uses the configured state folder', async () => {
-    const { root, ctx } = projectWithBatch({ stateDir: 'var/state' });
-    const out = await ingestFeaturesActivity({}, ctx);
+    const { root, ctx, input } = projectWithBatch({ stateDir: 'var/state' });
+    const out = await ingestFeaturesActivity(input, ctx);
     expect(out).toMatchObject({ group: 'proj', created: true, status: 'ingested', rows: 2 });
     expect(existsSync(join(root, 'var/state/sluice.db'))).toBe(true);
     expect(existsSync(join(root, '.sluice'))).toBe(false);
@@ -91,10 +91,10 @@ describe('stores from sluice.yaml', () => {
 
     it('the pipeline activity writes the online records to the configured Redis, once per execution', async () => {
       const stores = { online: { type: 'redis', url: redis.url, prefix: 'proj:' } };
-      const { root, ctx } = projectWithBatch({ stores });
-      const first = await ingestFeaturesActivity({}, ctx);
+      const { root, ctx, input } = projectWithBatch({ stores });
+      const first = await ingestFeaturesActivity(input, ctx);
       expect(first).toMatchObject({ status: 'ingested', rows: 2, onlineWritten: 2 });
-      expect(await ingestFeaturesActivity({}, { ...ctx, attempt: 2 })).toEqual(first);
+      expect(await ingestFeaturesActivity(input, { ...ctx, attempt: 2 })).toEqual(first);
       const r = new Redis(redis.url);
       try {
         expect(await r.hget('proj:proj:1', 'p')).toBe('{"record_id":1,"event_time":"2024-01-01T00:00:00.000Z","v":10}');
@@ -132,8 +132,8 @@ describe('stores from sluice.yaml', () => {
 
     it('the pipeline activity writes the offline history to the configured bucket', async () => {
       const stores = { offline: { type: 's3', bucket: 'proj-features', prefix: 'sluice/offline', url: s3.endpoint } };
-      const { root, ctx } = projectWithBatch({ stores });
-      const out = await ingestFeaturesActivity({}, ctx);
+      const { root, ctx, input } = projectWithBatch({ stores });
+      const out = await ingestFeaturesActivity(input, ctx);
       expect(out).toMatchObject({ status: 'ingested', rows: 2 });
       const listed = await client.send(new ListObjectsV2Command({ Bucket: 'proj-features', Prefix: 'sluice/offline/proj/' }));
       expect((listed.Contents ?? []).map((o) => o.Key!.replace(/[^/]+$/, '')).sort()).toEqual([

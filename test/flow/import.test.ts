@@ -161,7 +161,7 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
       'clip_outliers',
       'todo_custom_code',
       'filter_rows',
-      'todo_custom_code',
+      'vectorize_text',
       'drop_columns',
     ]);
     const s = (kind: string, i = 0) => r.flow.steps.filter((x) => x.kind === kind)[i]!;
@@ -193,22 +193,21 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
     expect(s('clip_outliers')).toEqual({ kind: 'clip_outliers', columns: ['num_lab_procedures'], method: 'robust_stdev', k: 4 });
   });
 
-  it('turns PySpark code, an untranslatable formula and an unknown operator into placeholders with their code; custom SQL into steps', () => {
+  it('turns PySpark code and an untranslatable formula into placeholders with their code; custom SQL and Vectorize into steps', () => {
     const placeholders = r.flow.steps.filter((s) => s.kind === 'todo_custom_code');
     expect(placeholders.map((p) => [p.node, p.language])).toEqual([
       ['n17', 'spark-sql'],
       ['n22', 'pyspark'],
-      ['n24', 'data-wrangler'],
     ]);
     expect(placeholders[0]!.code).toBe('days = datediff(current_date(), admit_date)');
     expect(placeholders[1]!.code).toContain('F.lit(1)');
-    expect(placeholders[2]!.code).toContain('sagemaker.spark.featurize_text_0.1');
+    // n24, featurize text "Vectorize" with Data Wrangler's defaults
+    expect(r.flow.steps.find((s) => s.kind === 'vectorize_text')).toEqual({ kind: 'vectorize_text', column: 'notes', max_features: 10000 });
     // n23's `SELECT * FROM df WHERE age > 18`
     expect(r.flow.steps.find((s) => s.kind === 'filter_rows')).toEqual({ kind: 'filter_rows', expression: 'age > 18' });
     const notes = r.notes.filter((n) => n.level === 'placeholder');
-    expect(notes.map((n) => n.node)).toEqual(['n17', 'n22', 'n24']);
-    expect(notes[0]!.message).toContain('Spark SQL function datediff() has no translation');
-    expect(notes[2]!.message).toContain('Sluice has no step for "Vectorize"');
+    expect(notes.map((n) => n.node)).toEqual(['n17', 'n22']);
+    expect(notes[0]!.message).toContain('Spark SQL function current_date() has no translation');
   });
 
   it('reports what it did not import, never dropping a node silently', () => {
@@ -221,7 +220,7 @@ describe('importing every operator family (operators.flow, nodes shuffled in the
   it('without its placeholders, the imported flow passes parseFlow (schemas, expressions, regular expressions)', () => {
     const rest = { ...r.flow, steps: r.flow.steps.filter((s) => s.kind !== 'todo_custom_code') };
     const spec = parseFlow(JSON.stringify(rest), 'operators-without-placeholders.json');
-    expect(spec.steps).toHaveLength(r.flow.steps.length - 3);
+    expect(spec.steps).toHaveLength(r.flow.steps.length - 2);
   });
 
   it('checks each produced step against this build: every step that exists validates', () => {

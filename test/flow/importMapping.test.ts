@@ -81,7 +81,7 @@ describe('operator details', () => {
     expect(sparkText("`a``b` || 'it\\'s `not` a name' || \"text\"")).toBe(`"a\`b" || 'it''s \`not\` a name' || 'text'`);
   });
 
-  it('featurize text: character statistics become text_stats with a warning about names; vectorize stays a placeholder', () => {
+  it('featurize text: character statistics become text_stats with a warning about names; vectorize becomes vectorize_text', () => {
     const r = importWranglerFlow(
       chain([
         ['featurize_text', { operator: 'Character statistics', character_statistics_parameters: { input_column: 'review', output_column: 'review_stats' } }],
@@ -94,8 +94,80 @@ describe('operator details', () => {
         (n) => n.level === 'warning' && n.node === 't0' && n.message.includes('review_characters, review_words') && n.message.includes('"review_stats"'),
       ),
     ).toBe(true);
-    expect(r.flow.steps[1]).toMatchObject({ kind: 'todo_custom_code', node: 't1', language: 'data-wrangler' });
-    expect(r.notes.find((n) => n.level === 'placeholder')!.message).toContain('Sluice has no step for "Vectorize"');
+    // Spark's defaults: standard tokenizer, a vocabulary of 2^18 (capped at 10,000 columns, said so)
+    expect(r.flow.steps[1]).toEqual({ kind: 'vectorize_text', column: 'review', max_features: 10000 });
+    const t1 = r.notes.filter((n) => n.node === 't1').map((n) => n.message);
+    expect(t1.some((m) => m.includes('kept up to 262144 tokens'))).toBe(true);
+    expect(t1.some((m) => m.includes('does not say whether Data Wrangler applied IDF'))).toBe(true);
+    expect(t1.some((m) => m.includes('one vector column') && m.includes('review_<token>'))).toBe(true);
+    expect(r.notes.some((n) => n.level === 'placeholder')).toBe(false);
+  });
+
+  it('vectorize: a custom tokenizer, count vectorizer settings, IDF and an output column map onto vectorize_text', () => {
+    const r = importWranglerFlow(
+      chain([
+        [
+          'featurize_text',
+          {
+            operator: 'Vectorize',
+            vectorize_parameters: {
+              input_column: 'review',
+              tokenizer: 'Custom',
+              tokenizer_custom_parameters: { pattern: '[ ,]+', gaps: true, minimum_token_length: 2, to_lowercase: false },
+              vectorizer: 'Count Vectorizer',
+              vectorizer_count_vectorizer_parameters: {
+                minimum_term_frequency: 1,
+                minimum_document_frequency: 2,
+                maximum_document_frequency: 0.9,
+                maximum_vocabulary_size: 50,
+              },
+              apply_idf: 'Yes',
+              apply_idf_yes_parameters: { minimum_document_frequency: 0 },
+              output_format: 'Columns',
+              output_column: 'words',
+            },
+          },
+        ],
+      ]),
+    );
+    expect(r.flow.steps).toEqual([
+      {
+        kind: 'vectorize_text',
+        column: 'review',
+        pattern: '[ ,]+',
+        gaps: true,
+        min_length: 2,
+        lowercase: false,
+        min_df: 2,
+        max_df: 0.9,
+        max_features: 50,
+        weighting: 'tfidf',
+        idf: 'spark',
+        prefix: 'words_',
+      },
+    ]);
+    expect(r.notes.filter((n) => n.level !== 'info').map((n) => n.message)).toEqual([
+      expect.stringContaining('Data Wrangler made one column per token "words"; Sluice makes one column per token of the vocabulary, named words_<token>'),
+    ]);
+  });
+
+  it('vectorize: settings vectorize_text lacks become a placeholder that names them', () => {
+    const vectorize = (extra: Record<string, unknown>) =>
+      importWranglerFlow(chain([['featurize_text', { operator: 'Vectorize', vectorize_parameters: { input_column: 'review', apply_idf: 'No', ...extra } }]]));
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ vectorizer: 'Hashing', vectorizer_hashing_parameters: { number_of_features: 100 } }, 'the "Hashing" vectorizer'],
+      [{ vectorizer_count_vectorizer_parameters: { minimum_term_frequency: 2 } }, 'a minimum term frequency of 2'],
+      [{ vectorizer_count_vectorizer_parameters: { maximum_document_frequency: 1 } }, 'a maximum document frequency of 1'],
+      [{ apply_idf: 'Yes', apply_idf_yes_parameters: { minimum_document_frequency: 3 } }, 'an IDF minimum document frequency of 3'],
+      [{ tokenizer: 'Whitespace' }, 'the tokenizer "Whitespace"'],
+    ];
+    for (const [extra, what] of cases) {
+      const r = vectorize(extra);
+      expect(r.flow.steps, what).toEqual([expect.objectContaining({ kind: 'todo_custom_code', language: 'data-wrangler' })]);
+      expect(r.notes.find((n) => n.level === 'placeholder')!.message).toContain(`has no equivalent of ${what}`);
+    }
+    // a count vectorizer without IDF says nothing about IDF
+    expect(vectorize({}).notes.some((n) => n.message.includes('IDF'))).toBe(false);
   });
 
   it('find and replace: a Spark group reference in the replacement gets a warning', () => {

@@ -65,6 +65,26 @@ const SPARK: Array<[string, unknown[]]> = [
   ['ceiling(x)', [4, -3, null]],
   ['`valence` * 10', [5, 1, null]],
   ['upper(s) == "ABCDEF"', [true, false, null]],
+  // dates: the examples of Spark SQL's function reference (https://spark.apache.org/docs/latest/api/sql/)
+  ["datediff('2009-07-31', '2009-07-30')", [1, 1, 1]],
+  ["datediff('2009-07-30', '2009-07-31')", [-1, -1, -1]],
+  ["dayofweek('2009-07-30')", [5, 5, 5]],
+  ["weekday('2009-07-30')", [3, 3, 3]],
+  ["date_add('2016-07-30', 1)", ['2016-07-31', '2016-07-31', '2016-07-31']],
+  ["date_sub('2016-07-30', 1)", ['2016-07-29', '2016-07-29', '2016-07-29']],
+  ["add_months('2016-08-31', 1)", ['2016-09-30', '2016-09-30', '2016-09-30']],
+  ["last_day('2009-01-12')", ['2009-01-31', '2009-01-31', '2009-01-31']],
+  ["dayofyear('2016-04-09')", [100, 100, 100]],
+  ["weekofyear('2008-02-20')", [8, 8, 8]],
+  ["quarter('2016-08-31')", [3, 3, 3]],
+  ["hour('2009-07-30 12:58:59') * 10000 + minute('2009-07-30 12:58:59') * 100 + second('2009-07-30 12:58:59')", [125859, 125859, 125859]],
+  ["to_date('2009-07-30 04:17:52')", ['2009-07-30', '2009-07-30', '2009-07-30']],
+  ["to_date('2016-12-31', 'yyyy-MM-dd')", ['2016-12-31', '2016-12-31', '2016-12-31']],
+  ["to_timestamp('2016-12-31 00:12:00')", ['2016-12-31 00:12:00', '2016-12-31 00:12:00', '2016-12-31 00:12:00']],
+  ["year('2016-07-30') * 100 + month('2016-07-30')", [201607, 201607, 201607]],
+  ["dayofmonth('2009-07-30') + day('2009-07-30')", [60, 60, 60]],
+  ["CAST('2024-02-29 10:00:00' AS DATE)", ['2024-02-29', '2024-02-29', '2024-02-29']],
+  ['year(opt)', [null, null, null]], // NULL, and text that is not a date
 ];
 
 describe('Spark SQL formulas become expression-language steps that compute what Spark computes', () => {
@@ -73,7 +93,8 @@ describe('Spark SQL formulas become expression-language steps that compute what 
     expect(music.map((n) => sparkToSluice(n.formula).expression)).toEqual(['0.3 * valence + 0.1 * liveness + 0.1 * energy']);
     const ops = formulaNodes('operators.flow');
     expect(sparkToSluice(ops[0]!.formula).expression).toBe('num_medications / (time_in_hospital + 1)');
-    expect(() => sparkToSluice(ops[1]!.formula)).toThrow(/Spark SQL function datediff\(\) has no translation.*no dates/);
+    // datediff translates; current_date() does not, as its value depends on the day the flow runs
+    expect(() => sparkToSluice(ops[1]!.formula)).toThrow(/Spark SQL function current_date\(\) has no translation.*depends on when the flow runs/);
   });
 
   it.each(SPARK)("%s: the SQL path and the record path give Spark's values", async (formula, want) => {
@@ -100,13 +121,17 @@ describe('Spark SQL formulas become expression-language steps that compute what 
 
   // Every refusal names what has no translation; the importer's note names the node too.
   it.each([
-    ['datediff(current_date(), admit_date)', 'datediff()', 'no dates'],
+    ['datediff(current_date(), admit_date)', 'current_date()', 'depends on when the flow runs'],
+    ['months_between(a, b)', 'months_between()', 'datediff(end, start) / 31'],
+    ["to_date(s, 'dd/MM/yyyy')", 'to_date()', "'dd/MM/yyyy' is another: read the column with a cast step"],
+    ["date_format(d, 'y')", 'date_format()', 'datetime_features'],
+    ['unix_timestamp(d)', 'unix_timestamp()', 'time zone'],
+    ['d + INTERVAL 1 DAY', 'INTERVAL', 'date_add(d, n)'],
     ['avg(x)', 'avg()', 'aggregate'],
     ["regexp_replace(s, 'a', 'b')", 'regexp_replace()', 'find_replace'],
     ['rand() > 0.5', 'rand()', 'not reproducible'],
     ['initcap(s)', 'initcap()', 'change_case'],
     ['reverse(s)', 'reverse()', 'docs/flows.md'],
-    ['CAST(d AS DATE)', 'CAST to DATE', 'no dates'],
     ["s RLIKE '^a'", 'RLIKE', 'regex_extract'],
     ['a <=> b', 'null-safe equality <=>', 'a IS NULL'],
     ['!flag', '! (NOT)', 'NOT'],
@@ -191,7 +216,7 @@ describe('custom SQL (SELECT ... FROM df) becomes steps', () => {
     ['SELECT * FROM df LIMIT 0', 'LIMIT 0'],
     ['SELECT a FROM df ORDER BY b', 'ORDER BY b, a column the SELECT leaves out'],
     ['SELECT a FROM df ORDER BY a + 1', 'ORDER BY a + 1'],
-    ['SELECT * FROM df WHERE datediff(current_date(), d) > 3', 'datediff()'],
+    ['SELECT * FROM df WHERE datediff(current_date(), d) > 3', 'current_date()'],
     ['SELECT * FROM df; DROP TABLE df', 'several statements'],
     ['UPDATE df SET a = 1', 'not SELECT ... FROM df'],
     ['SELECT * FROM df WHERE a IN (SELECT b FROM df)', 'sub-query'],

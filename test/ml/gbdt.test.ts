@@ -3,10 +3,13 @@ import type { Frame } from '../../src/ml/frame.js';
 import { fitBinMapper } from '../../src/ml/gbdt/binMapper.js';
 import { binFrame } from '../../src/ml/gbdt/binned.js';
 import { GbdtModel } from '../../src/ml/gbdt/gbdtModel.js';
+import { buildHistGH, buildHistSparseGH } from '../../src/ml/gbdt/histogram.js';
+import { buildSparseRows } from '../../src/ml/gbdt/sparseRows.js';
 import { trainGbdt } from '../../src/ml/gbdt/trainGbdt.js';
 import { accuracy } from '../../src/ml/metrics/accuracy.js';
 import { logLoss } from '../../src/ml/metrics/logLoss.js';
 import { r2 } from '../../src/ml/metrics/regression.js';
+import { Rng } from '../../src/ml/random.js';
 import { blobs, regressionData, xorData } from './synthetic.js';
 
 const codesOf = (t: { kind: string; codes?: Int32Array }): Int32Array => t.codes!;
@@ -34,6 +37,46 @@ describe('binning', () => {
     for (let i = 0; i < 10_000; i++) counts[b.bins[10_000 + i]!]++;
     expect(Math.max(...counts.slice(0, 255))).toBeLessThanOrEqual(41);
     expect(Math.min(...counts.slice(0, 255))).toBeGreaterThanOrEqual(38);
+  });
+
+  it('builds the same histogram from sparse rows (mode bins by subtraction) as from dense rows', () => {
+    const rng = new Rng(3);
+    const n = 5000;
+    // Mostly-zero counts, a dominant category with missing codes, a dense numeric column.
+    const frame: Frame = {
+      nRows: n,
+      features: [
+        { name: 'visits', kind: 'numeric', values: Float64Array.from({ length: n }, () => (rng.float() < 0.8 ? 0 : rng.int(9))) },
+        {
+          name: 'kind',
+          kind: 'categorical',
+          codes: Int32Array.from({ length: n }, () => (rng.float() < 0.1 ? -1 : rng.float() < 0.7 ? 2 : rng.int(4))),
+          levels: ['a', 'b', 'c', 'd'],
+        },
+        { name: 'x', kind: 'numeric', values: Float64Array.from({ length: n }, () => (rng.float() < 0.05 ? NaN : rng.normal())) },
+      ],
+    };
+    const data = binFrame(fitBinMapper(frame, { maxBins: 32 }), frame);
+    const sparse = buildSparseRows(data);
+    expect(Array.from(sparse.modeSlots)).toEqual([data.offsets[0]! + 0, data.offsets[1]! + 0, sparse.modeSlots[2]]);
+    expect(sparse.skipped).toBeGreaterThan(0.45);
+    expect(sparse.cells.length).toBe(Math.round(n * 3 * (1 - sparse.skipped)));
+    const gh = Float32Array.from({ length: 2 * n }, (_, i) => (i % 2 ? 0.1 + rng.float() : rng.normal()));
+    const rows = Uint32Array.from({ length: n }, (_, i) => i).filter(() => rng.float() < 0.4);
+    const identity = Uint32Array.from({ length: n }, (_, i) => i);
+    const size = data.offsets[3]! * 3;
+    for (const [rs, all] of [
+      [rows, false],
+      [identity, true],
+    ] as const) {
+      const dense = new Float64Array(size);
+      const fromSparse = new Float64Array(size).fill(7); // stale contents must not leak through
+      buildHistGH(dense, data, null, rs, 0, rs.length, gh, all);
+      buildHistSparseGH(fromSparse, data, sparse, rs, 0, rs.length, gh, all);
+      for (let k = 0; k < size; k++) expect(fromSparse[k]).toBeCloseTo(dense[k]!, 9);
+      // Counts are exact.
+      for (let k = 2; k < size; k += 3) expect(fromSparse[k]).toBe(dense[k]);
+    }
   });
 });
 

@@ -13,6 +13,8 @@ import { reportActivity } from '../../src/pipeline/activities/reportActivity.js'
 import { runFlowActivity } from '../../src/pipeline/activities/runFlowActivity.js';
 import { trainActivity } from '../../src/pipeline/activities/trainActivity.js';
 import { BUILTIN_ACTIVITIES } from '../../src/pipeline/activities/builtinActivities.js';
+import { BUILTIN_SIGNATURES } from '../../src/pipeline/activities/builtinSignatures.js';
+import type { ValueType } from '../../src/pipeline/activities/ActivitySignature.js';
 import { decideApproval } from '../../src/pipeline/approvals/decideApproval.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../src/pipeline/project/ProjectRuntime.js';
@@ -145,4 +147,17 @@ describe('every built-in activity keeps the idempotency contract (Activity.ts)',
     },
     300_000,
   );
+
+  it.each(WITH_EFFECTS)('%s: its recorded output has the fields and types its signature declares (the loader checks references against them)', (name) => {
+    const call = calls.find((c) => c.name === name)!;
+    const declared = BUILTIN_SIGNATURES[name]!.output;
+    const typeOf = (v: unknown): ValueType => (Array.isArray(v) ? 'array' : v === null ? 'object' : (typeof v as ValueType));
+    const fits = (t: ValueType, v: unknown) => t === 'any' || (t === 'file' ? typeof v === 'string' : typeOf(v) === t);
+    const output = JSON.parse(JSON.stringify(call.output)) as Record<string, unknown>;
+    expect(Object.keys(output).filter((k) => !(k in declared))).toEqual([]);
+    expect(Object.entries(output).filter(([k, v]) => !fits(declared[k]!, v))).toEqual([]);
+    // What the task's input was wired to, as recorded, fits the declared input types.
+    const input = call.input as Record<string, unknown>;
+    expect(Object.entries(input).filter(([k, v]) => !(k in BUILTIN_SIGNATURES[name]!.input) || !fits(BUILTIN_SIGNATURES[name]!.input[k]!, v))).toEqual([]);
+  });
 });

@@ -113,14 +113,19 @@ describe('built-in activities', () => {
       idempotencyKey: `${a.id}:ingest`,
       signal: new AbortController().signal,
       project: p.paths,
-      execution: { input: {}, results: { run_flow: p.store.events(a.id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')!.data.output } },
+      execution: { input: {}, results: {} },
       log: (await import('pino')).default({ level: 'silent' }),
       config,
     };
-    expect(await builtinActivities().get('ingest_features')({}, ctx)).toEqual(out(a.id));
+    // Its input as the pipeline wired it (the run_flow output), read from the history.
+    const wired = p.store.events(a.id).find((e) => e.type === 'ActivityScheduled' && e.step === 'ingest')!.data.input;
+    expect(wired).toEqual({
+      file: (p.store.events(a.id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')!.data.output as { output: string }).output,
+    });
+    expect(await builtinActivities().get('ingest_features')(wired, ctx)).toEqual(out(a.id));
     // Killed after the effect but before its output was kept: the feature store's batch id still applies it once.
     rmSync(join(stepDir(ctx), 'output.json'));
-    expect(await builtinActivities().get('ingest_features')({}, ctx)).toMatchObject({ status: 'already_ingested', rows: out(a.id).rows });
+    expect(await builtinActivities().get('ingest_features')(wired, ctx)).toMatchObject({ status: 'already_ingested', rows: out(a.id).rows });
   }, 120_000);
 
   it('run_flow without a configured flow fails with a hint, not retried', async () => {

@@ -79,11 +79,11 @@ describe('inbox watcher', () => {
     await o.stop();
   }, 30_000);
 
-  it('with duplicates: process (allowDuplicate), the same content arriving again is processed again', async () => {
+  it('with duplicates: process (Orchestrator processDuplicates), the same content arriving again is processed again', async () => {
     const p = tempProject();
-    const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(join(p.root, 'fx'))), { pipeline: DEF });
+    const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(join(p.root, 'fx'))), { pipeline: DEF, processDuplicates: true });
     o.startLoop();
-    const w = new InboxWatcher({ orchestrator: o, inbox: p.paths.inbox, archive: p.paths.archive, stabilityMs: 100, allowDuplicate: true });
+    const w = new InboxWatcher({ orchestrator: o, inbox: p.paths.inbox, archive: p.paths.archive, stabilityMs: 100 });
     await w.start();
     writeFileSync(join(p.paths.inbox, 'a.csv'), 'id\n1\n');
     await until(() => p.store.count('succeeded') === 1);

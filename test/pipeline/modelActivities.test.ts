@@ -162,12 +162,14 @@ describe('train, register_model and deploy in the default pipeline', () => {
       log: pino({ level: 'silent' }),
       config: r.project.config,
     });
-    const replay = (await acts.get('register_model')({}, ctx('register_model'))) as { version: number };
+    const replay = (await acts.get('register_model')({ train: t1, approval: { decision: 'approved', by: 'ana', at: 'x' } }, ctx('register_model'))) as {
+      version: number;
+    };
     expect(replay.version).toBe(1);
     const hist = ModelRegistry.open(dir);
     try {
       const before = hist.history('readmission').length;
-      await acts.get('deploy')({}, ctx('deploy'));
+      await acts.get('deploy')({ registered: reg1, train: t1, approvedBy: 'ana' }, ctx('deploy'));
       expect(hist.history('readmission').length).toBe(before);
     } finally {
       hist.close();
@@ -189,7 +191,7 @@ describe('train, register_model and deploy in the default pipeline', () => {
     expect(t4.droppedColumns).toEqual(['site_code', 'lab_score']);
     expect(t4.findings[0]).toMatchObject({ code: 'TRAIN_UNKNOWN_COLUMNS_DROPPED' });
     expect(t4.findings[0].message).toContain('site_code, lab_score');
-    const m4 = JSON.parse(readFileSync(join(t4.trainDir, 'model.json'), 'utf8'));
+    const m4 = JSON.parse(readFileSync(join(t4.trainDir, 'model', 'SLUICE_MODEL.json'), 'utf8'));
     expect(m4.inputSignature.map((c: { name: string }) => c.name)).not.toContain('site_code');
     expect(m4.inputSignature.map((c: { name: string }) => c.name)).not.toContain('lab_score');
   }, 400_000);

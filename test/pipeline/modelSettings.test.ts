@@ -10,7 +10,7 @@ describe('model settings of the train step (sluice.yaml `model`, task input)', (
     const c = config({ target: 'y', model: { timeLimit: 30, holdout: 0.25, seed: 3, metric: 'roc_auc', learners: ['gbdt'], sampleRate: 0 } });
     expect(modelSettings(c, {})).toEqual({ name: 'my_project', target: 'y', metric: 'roc_auc', timeLimit: 30, holdout: 0.25, seed: 3, learners: ['gbdt'] });
     expect(modelSettings(c, { timeLimit: 5, metric: 'log_loss', model: 'm' })).toMatchObject({ name: 'm', timeLimit: 5, metric: 'log_loss' });
-    expect(modelSettings(config({}), {}, 'readmitted').target).toBe('readmitted');
+    expect(modelSettings(config({}), {}, { target: 'readmitted' }).target).toBe('readmitted');
     expect(defaultModelName(config({ model: { name: 'readmission' } }))).toBe('readmission');
   });
 

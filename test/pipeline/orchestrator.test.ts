@@ -123,7 +123,7 @@ describe('orchestrator', () => {
     const rec = p.store.require(ex.id);
     expect(rec.status).toBe('failed');
     expect(rec.error?.code).toBe('REGISTER_NO_MODEL');
-    expect(rec.error?.message).toMatch(/found no trained model in the results of step "train"/);
+    expect(rec.error?.message).toMatch(/found no trained model in its input "train"/);
     // The default pipeline gives register_model 2 retries; a non-retryable error uses none.
     expect(p.store.events(ex.id).filter((e) => e.type === 'ActivityStarted')).toHaveLength(1);
   });

@@ -3,7 +3,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/demo/freePort.js';
-import { DIABETES } from '../support/data.js';
+import { diabetesCsv } from '../support/data.js';
+
+export { diabetesCsv };
 import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -25,12 +27,6 @@ export function cliAsync(cwd: string, args: string[], env: Record<string, string
   return new Promise((r) => child.once('exit', (code) => r({ code: code ?? -1, stdout, stderr })));
 }
 
-/** The first `n` records of the diabetes data as CSV (with its header). */
-export function diabetesCsv(n: number, from = 0): string {
-  const lines = readFileSync(DIABETES, 'utf8').split('\n');
-  return [lines[0], ...lines.slice(1 + from, 1 + from + n)].join('\n') + '\n';
-}
-
 /** A new project (`sluice init`) with the diabetes flow and a 400-row batch `b.csv`; extra sluice.yaml lines appended. */
 export function newProject(extraYaml = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-ops-'));
@@ -42,10 +38,10 @@ export function newProject(extraYaml = ''): string {
   return dir;
 }
 
-/** Trains on b.csv, registers the model approved and makes it champion, with the CLI. */
+/** Trains on b.csv (an iteration budget: 3 candidates, the time limit only a ceiling), registers the model approved and makes it champion, with the CLI. */
 export function trainChampion(dir: string): void {
   for (const args of [
-    ['train', 'b.csv', '-t', 'readmitted', '--flow', 'diabetes.flow.yaml', '-o', 'trained', '--time-limit', '3'],
+    ['train', 'b.csv', '-t', 'readmitted', '--flow', 'diabetes.flow.yaml', '-o', 'trained', '--time-limit', '60', '--max-candidates', '3'],
     ['models', 'register', 'readmission', 'trained/model', '--status', 'approved'],
     ['models', 'promote', 'readmission', '1'],
   ]) {

@@ -1,9 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const DIABETES = fileURLToPath(new URL('../../examples/diabetes/diabetic-readmission.csv', import.meta.url));
+
+/** `n` records of the diabetes data from record `from` on, as CSV with its header. */
+export function diabetesCsv(n: number, from = 0): string {
+  const lines = readFileSync(DIABETES, 'utf8').split('\n');
+  return [lines[0], ...lines.slice(1 + from, 1 + from + n)].join('\n') + '\n';
+}
 
 /** A fresh folder for a test file's data. */
 export function tempDir(prefix = 'sluice-test-'): string {

@@ -49,14 +49,16 @@ const lean = writeCsv(
 
 let trained: ReturnType<typeof sluice>;
 beforeAll(() => {
-  trained = sluice(['train', data, '--target', 'label', '--flow', flow, '--out', out, '--time-limit', '6', '--seed', '1'], { cwd: dir });
+  trained = sluice(['train', data, '--target', 'label', '--flow', flow, '--out', out, '--time-limit', '60', '--max-candidates', '3', '--seed', '1'], {
+    cwd: dir,
+  });
 }, 120_000);
 
 describe('the input schema is what the model uses (issue 12, point 3)', () => {
   it('the artifact lists only the raw columns the flow and the model read', () => {
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stderr).toMatch(/left out "code": looks like an identifier/);
-    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(out, 'model', 'SLUICE_MODEL.json'), 'utf8'));
     expect(manifest.inputSignature.map((c: { name: string }) => c.name)).toEqual(['age', 'color', 'score']);
   });
 

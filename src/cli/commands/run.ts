@@ -23,7 +23,7 @@ export function register(program: Command): void {
       const project = loadProject(opts.project);
       const runtime = new ProjectRuntime(project, { logger });
       try {
-        const rec = await runtime.orchestrator.startFile(file, { allowDuplicate: opts.allowDuplicate === true || project.config.duplicates === 'process' });
+        const rec = await runtime.orchestrator.startFile(file, { allowDuplicate: opts.allowDuplicate === true });
         if (rec.status === 'skipped') {
           process.stdout.write(`${rec.id} skipped: the same content was already processed by ${rec.duplicateOf} (use --allow-duplicate to process it again)\n`);
           return;

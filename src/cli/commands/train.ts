@@ -13,6 +13,7 @@ interface TrainFlags {
   problemType?: string;
   metric?: string;
   timeLimit?: string;
+  maxCandidates?: string;
   seed?: string;
   holdout?: string;
   allowLeak: string[];
@@ -35,6 +36,10 @@ export function register(program: Command): void {
     .option('--problem-type <type>', 'classification or regression (detected when absent)')
     .option('--metric <name>', `selection metric: ${METRIC_NAMES.join(', ')} (default: f1 binary, accuracy multiclass, mse regression)`)
     .option('--time-limit <seconds>', 'seconds for the whole run, reading and writing included (default: 1 s per 2,000 cells of data, 5 to 60 s)')
+    .option(
+      '--max-candidates <n>',
+      'stop the search after this many candidates (with --seed: the same models on any machine, if the time limit is not reached first)',
+    )
     .option('--seed <n>', 'random seed (splits, search, subsampling)', '0')
     .option('--holdout <fraction>', 'fraction of rows held out for the final score', '0.2')
     .option(
@@ -132,6 +137,7 @@ function parseFlags(flags: TrainFlags): {
   problemType?: 'classification' | 'regression';
   metric?: MetricName;
   timeLimit?: number;
+  search?: { maxCandidates: number };
   seed: number;
   holdout: number;
   allowLeaks?: string[];
@@ -149,7 +155,7 @@ function parseFlags(flags: TrainFlags): {
     const x = Number(v);
     if (v === undefined || v.trim() === '' || !Number.isFinite(x) || !check(x))
       throw new SluiceError('CLI_USAGE', `${name} must be ${hint}, not "${v}"`, {
-        hint: `e.g. ${name} ${name === '--holdout' ? '0.2' : name === '--seed' ? '0' : '60'}`,
+        hint: `e.g. ${name} ${name === '--holdout' ? '0.2' : name === '--seed' ? '0' : name === '--max-candidates' ? '10' : '60'}`,
       });
     return x;
   };
@@ -160,6 +166,9 @@ function parseFlags(flags: TrainFlags): {
     ...(pt ? { problemType: pt } : {}),
     ...(flags.metric ? { metric: flags.metric as MetricName } : {}),
     ...(flags.timeLimit !== undefined ? { timeLimit: number('--time-limit', flags.timeLimit, (x) => x > 0, 'a positive number of seconds') } : {}),
+    ...(flags.maxCandidates !== undefined
+      ? { search: { maxCandidates: number('--max-candidates', flags.maxCandidates, (x) => Number.isInteger(x) && x >= 1, 'a positive whole number') } }
+      : {}),
     seed: number('--seed', flags.seed, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer'),
     holdout: number('--holdout', flags.holdout, (x) => x > 0 && x < 1, 'a fraction between 0 and 1'),
     ...(flags.allowLeak.length > 0 ? { allowLeaks: flags.allowLeak } : {}),

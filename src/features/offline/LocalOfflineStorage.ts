@@ -1,6 +1,8 @@
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { checkOfflineKey } from './offlineKey.js';
 import type { OfflineStorage } from './OfflineStorage.js';
+import { offlineStorageError } from './offlineStorageError.js';
 
 /** The embedded default: a local folder (`.sluice/offline` in a project). */
 export class LocalOfflineStorage implements OfflineStorage {
@@ -13,16 +15,26 @@ export class LocalOfflineStorage implements OfflineStorage {
   }
 
   async putFile(localPath: string, key: string): Promise<void> {
-    const target = join(this.root, key);
-    await mkdir(dirname(target), { recursive: true });
-    await rename(localPath, target);
+    const target = join(this.root, checkOfflineKey(key));
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await rename(localPath, target);
+    } catch (e) {
+      throw offlineStorageError('write', target, e);
+    }
   }
 
   async localPath(key: string): Promise<string> {
-    return join(this.root, key);
+    const path = join(this.root, checkOfflineKey(key));
+    // A committed file that is gone is named here, not later by DuckDB in the middle of a query.
+    await access(path).catch((e: unknown) => {
+      throw offlineStorageError('read', path, e);
+    });
+    return path;
   }
 
   async list(prefix: string): Promise<Array<{ key: string; modifiedAt: number }>> {
+    if (prefix !== '') checkOfflineKey(prefix.replace(/\/$/, ''));
     const out: Array<{ key: string; modifiedAt: number }> = [];
     const walk = async (dir: string): Promise<void> => {
       let entries;
@@ -46,6 +58,7 @@ export class LocalOfflineStorage implements OfflineStorage {
   }
 
   async remove(keys: readonly string[]): Promise<void> {
+    for (const k of keys) checkOfflineKey(k);
     for (const k of keys) await rm(join(this.root, k), { force: true });
   }
 

@@ -4,9 +4,11 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SluiceError } from '../../core/errors.js';
+import type { SluiceError } from '../../core/errors.js';
 import { tempPathFor } from '../../engine/atomicWriteFile.js';
+import { checkOfflineKey } from './offlineKey.js';
 import type { OfflineStorage, OfflineStorageConfig } from './OfflineStorage.js';
+import { offlineStorageError } from './offlineStorageError.js';
 
 type S3Config = Extract<OfflineStorageConfig, { type: 's3' }>;
 
@@ -51,6 +53,7 @@ export class S3OfflineStorage implements OfflineStorage {
   }
 
   async putFile(localPath: string, key: string): Promise<void> {
+    checkOfflineKey(key);
     try {
       const { s3, sdk } = await this.sdk();
       await s3.send(new sdk.PutObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Body: await readFile(localPath) }));
@@ -64,6 +67,7 @@ export class S3OfflineStorage implements OfflineStorage {
   }
 
   async localPath(key: string): Promise<string> {
+    checkOfflineKey(key);
     const cached = join(this.cacheDir, key);
     if (await exists(cached)) return cached;
     await mkdir(dirname(cached), { recursive: true });
@@ -82,6 +86,7 @@ export class S3OfflineStorage implements OfflineStorage {
 
   async list(prefix: string): Promise<Array<{ key: string; modifiedAt: number }>> {
     const out: Array<{ key: string; modifiedAt: number }> = [];
+    if (prefix !== '') checkOfflineKey(prefix.replace(/\/$/, ''));
     const base = this.objectKey('');
     try {
       const { s3, sdk } = await this.sdk();
@@ -100,6 +105,7 @@ export class S3OfflineStorage implements OfflineStorage {
   }
 
   async remove(keys: readonly string[]): Promise<void> {
+    for (const k of keys) checkOfflineKey(k);
     const { s3, sdk } = await this.sdk();
     let next = 0;
     // One DELETE per object, 8 at a time: DeleteObjects needs checksums not every S3-compatible server accepts.
@@ -126,13 +132,7 @@ export class S3OfflineStorage implements OfflineStorage {
   }
 
   private error(what: string, key: string, e: unknown): SluiceError {
-    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    return new SluiceError('OFFLINE_STORAGE_ERROR', `could not ${what} ${this.describe(key)}: ${msg}`, {
-      hint: 'check the bucket exists, the endpoint is reachable and the credentials allow reading and writing',
-      httpStatus: 502,
-      retryable: true,
-      cause: e,
-    });
+    return offlineStorageError(what, this.describe(key), e);
   }
 }
 

@@ -1,3 +1,5 @@
+import { DATE_FUNCTIONS } from './dateFunctions.js';
+
 /**
  * The functions a flow expression may call, each defined twice: as DuckDB SQL and as
  * JavaScript, with the same semantics (tests compare the two). NULL in, NULL out unless noted;
@@ -159,6 +161,7 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     js: (a) => [...str(a)].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
     doc: 'upper case letters become lower case and lower case upper (Python `str.swapcase`)',
   },
+  ...DATE_FUNCTIONS,
   remove_symbols: {
     min: 1,
     max: 1,

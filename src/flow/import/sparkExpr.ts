@@ -82,7 +82,7 @@ const KEYWORDS: Record<string, string> = {
   rlike: 'RLIKE (a regular expression match): use a regex_extract or find_replace step',
   regexp: 'REGEXP (a regular expression match): use a regex_extract or find_replace step',
   div: 'DIV (integer division): write CAST(floor(a / b) AS BIGINT)',
-  interval: 'INTERVAL (date arithmetic): the expression language has no dates; use datetime_features',
+  interval: 'INTERVAL (date arithmetic): write date_add(d, n) or add_months(d, n)',
   over: 'OVER (a window function): a formula computes each row from that row alone',
   distinct: 'DISTINCT (an aggregate)',
   exists: 'EXISTS (a sub-query)',
@@ -131,10 +131,9 @@ function castTo(e: Expr, type: string): Expr {
   if (['DOUBLE', 'FLOAT', 'REAL', 'DECIMAL', 'NUMERIC', 'DEC'].includes(t)) return dbl(e);
   if (['STRING', 'VARCHAR', 'CHAR', 'TEXT'].includes(t)) return { t: 'cast', e, to: 'VARCHAR' };
   if (['BOOLEAN', 'BOOL'].includes(t)) return { t: 'cast', e, to: 'BOOLEAN' };
-  throw new SparkTranslationError(
-    `Spark SQL's CAST to ${t} has no translation into Sluice's expression language${/DATE|TIMESTAMP/.test(t) ? ', which has no dates (use a cast step with to: date or timestamp, or datetime_features)' : ''}`,
-    `CAST AS ${t}`,
-  );
+  if (t === 'DATE') return call('to_date', [e]);
+  if (t === 'TIMESTAMP' || t === 'TIMESTAMP_NTZ') return call('to_timestamp', [e]);
+  throw new SparkTranslationError(`Spark SQL's CAST to ${t} has no translation into Sluice's expression language`, `CAST AS ${t}`);
 }
 
 type Rule = { min: number; max: number; to: (args: Expr[]) => Expr };
@@ -208,7 +207,47 @@ const RULES: Record<string, Rule> = {
   decimal: { min: 1, max: 1, to: ([e]) => dbl(e!) },
   string: { min: 1, max: 1, to: ([e]) => ({ t: 'cast', e: e!, to: 'VARCHAR' }) },
   boolean: { min: 1, max: 1, to: ([e]) => ({ t: 'cast', e: e!, to: 'BOOLEAN' }) },
+  // dates (src/flow/expr/dateFunctions.ts): Spark reads dates from the same ISO text
+  year: same('year', 1, 1),
+  quarter: same('quarter', 1, 1),
+  month: same('month', 1, 1),
+  day: same('day', 1, 1),
+  dayofmonth: same('day', 1, 1),
+  // Spark counts Sunday as 1 and Saturday as 7; Sluice's dayofweek 0 to 6
+  dayofweek: { min: 1, max: 1, to: ([d]) => ({ t: 'bin', op: '+', a: call('dayofweek', [d!]), b: num(1) }) },
+  // Spark's weekday: Monday 0 to Sunday 6
+  weekday: { min: 1, max: 1, to: ([d]) => ({ t: 'bin', op: '%', a: { t: 'bin', op: '+', a: call('dayofweek', [d!]), b: num(6) }, b: num(7) }) },
+  dayofyear: same('dayofyear', 1, 1),
+  weekofyear: same('weekofyear', 1, 1),
+  hour: same('hour', 1, 1),
+  minute: same('minute', 1, 1),
+  second: same('second', 1, 1),
+  to_date: { min: 1, max: 2, to: (a) => withDefaultFormat('to_date', a, ['yyyy-MM-dd']) },
+  date: same('to_date', 1, 1),
+  to_timestamp: { min: 1, max: 2, to: (a) => withDefaultFormat('to_timestamp', a, ['yyyy-MM-dd HH:mm:ss', "yyyy-MM-dd'T'HH:mm:ss"]) },
+  timestamp: same('to_timestamp', 1, 1),
+  last_day: same('last_day', 1, 1),
+  datediff: same('datediff', 2, 2),
+  date_diff: same('datediff', 2, 2),
+  date_add: same('date_add', 2, 2),
+  dateadd: same('date_add', 2, 2),
+  date_sub: { min: 2, max: 2, to: ([d, n]) => call('date_add', [d!, n!.t === 'num' ? num(-n!.v) : { t: 'unary', op: '-', e: n! }]) },
+  add_months: same('add_months', 2, 2),
 };
+
+/**
+ * Spark's to_date(x, format) and to_timestamp(x, format): the format is translated only when it
+ * is the ISO form the expression language reads; another format is refused, naming it.
+ */
+function withDefaultFormat(fn: string, a: Expr[], formats: string[]): Expr {
+  const format = a[1];
+  if (format && !(format.t === 'str' && formats.includes(format.v)))
+    throw new SparkTranslationError(
+      `Spark SQL's ${fn}() is translated only without a format or with ${formats.map((f) => `'${f}'`).join(' or ')} (the ISO form the expression language reads); ${format.t === 'str' ? `'${format.v}'` : 'a computed format'} is another: read the column with a cast step (to: date or timestamp, with its format) first`,
+      fn,
+    );
+  return call(fn, [a[0]!]);
+}
 
 function signum(a: Expr): Expr {
   return {
@@ -237,8 +276,20 @@ function substring(a: Expr[]): Expr {
 /** Why a known Spark function is refused: the family it belongs to. */
 const FAMILIES: Array<[RegExp, string]> = [
   [
-    /^(current_date|current_timestamp|now|curdate|datediff|date_diff|date_add|date_sub|dateadd|add_months|months_between|year|month|day|dayofmonth|dayofweek|dayofyear|weekday|weekofyear|quarter|hour|minute|second|to_date|to_timestamp|unix_timestamp|from_unixtime|date_format|date_trunc|trunc|last_day|next_day|make_date|make_timestamp|timestamp_seconds|extract|date_part)$/,
-    'the expression language has no dates; use a cast step (to: date or timestamp), datetime_features, or compute from numbers',
+    /^(current_date|current_timestamp|now|curdate|localtimestamp|current_timezone)$/,
+    "its value depends on when the flow runs, so a batch and a later prediction would differ; add an event_time step, or write a fixed date such as to_date('2024-01-01')",
+  ],
+  [
+    /^(months_between)$/,
+    'Spark rounds it to 8 digits over 31-day months; write datediff(end, start) / 31, or (year(end) - year(start)) * 12 + month(end) - month(start) for whole months',
+  ],
+  [
+    /^(unix_timestamp|to_unix_timestamp|from_unixtime|unix_seconds|unix_millis|unix_date|timestamp_seconds|timestamp_millis|from_utc_timestamp|to_utc_timestamp|convert_timezone)$/,
+    'it depends on a time zone; use datediff and hour/minute/second, or an event_time step',
+  ],
+  [
+    /^(date_format|date_trunc|trunc|next_day|make_date|make_timestamp|extract|date_part|datepart|make_interval|window)$/,
+    'the date functions are year, quarter, month, day, dayofweek, dayofyear, weekofyear, hour, minute, second, to_date, to_timestamp, last_day, datediff, date_add, date_sub, add_months; the datetime_features step derives parts of a date',
   ],
   [
     /^(regexp_replace|regexp_extract|regexp_extract_all|regexp_like|regexp_count|regexp_instr|regexp_substr|rlike)$/,

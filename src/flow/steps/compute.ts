@@ -4,14 +4,14 @@ import type { LogicalType } from '../../core/types.js';
 import { exprToJs, exprToSql } from '../expr/compileExpr.js';
 import { exprColumns, parseExpr, type Expr } from '../expr/parseExpr.js';
 import { defineStep, type StepContext } from '../step.js';
-import { addSql, assertNew, columnName, common, replaceSql } from './common.js';
+import { addSql, assertNew, coerce, columnName, common, replaceSql } from './common.js';
 
 const schema = z
   .object({
     kind: z.literal('compute'),
     output: columnName.describe('The column to create (or replace, with replace: true).'),
     expression: z.string().min(1).describe('One SQL expression over the columns, e.g. `num_medications / (time_in_hospital + 1)`.'),
-    type: z.enum(['string', 'integer', 'float', 'boolean']).describe('The type of the result.'),
+    type: z.enum(['string', 'integer', 'float', 'boolean', 'date', 'timestamp']).describe('The type of the result.'),
     replace: z.boolean().default(false).describe('Replace an existing column instead of adding one.'),
     ...common,
   })
@@ -32,7 +32,7 @@ export function parseStepExpr(source: string, ctx: StepContext): Expr {
   }
 }
 
-const SQL_TYPE: Record<string, string> = { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN' };
+const SQL_TYPE: Record<string, string> = { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN', date: 'DATE', timestamp: 'TIMESTAMP' };
 
 /** A computed column from a SQL expression (Data Wrangler's "custom formula"). */
 export const compute = defineStep({
@@ -42,7 +42,7 @@ export const compute = defineStep({
     title: 'Computed column',
     family: 'expression',
     description:
-      'Adds (or replaces) a column computed by one SQL expression: arithmetic, comparisons, AND/OR/NOT, IS NULL, IN, BETWEEN, LIKE, CASE WHEN, CAST, and the functions abs, round, floor, ceil, sqrt, ln, log10, log1p, exp, power, least, greatest, coalesce, nullif, lower, upper, trim, length, substr, replace, contains, starts_with, concat. Statements, sub-queries and other functions are refused when the flow is validated, so the same expression runs in DuckDB and on single records.',
+      'Adds (or replaces) a column computed by one SQL expression: arithmetic, comparisons, AND/OR/NOT, IS NULL, IN, BETWEEN, LIKE, CASE WHEN, CAST, and the functions abs, round, floor, ceil, sqrt, ln, log10, log1p, exp, power, least, greatest, coalesce, nullif, lower, upper, trim, length, substr, replace, contains, starts_with, concat, lpad, rpad, center, swapcase, remove_symbols, and for dates year, quarter, month, day, dayofweek, dayofyear, weekofyear, hour, minute, second, to_date, to_timestamp, last_day, datediff, date_add, add_months (a date is a date or timestamp column, or text `YYYY-MM-DD[ HH:MM[:SS]]`; see the function table below). Statements, sub-queries and other functions are refused when the flow is validated, so the same expression runs in DuckDB and on single records.',
     example: 'kind: compute\noutput: meds_per_day\nexpression: num_medications / (time_in_hospital + 1)\ntype: float',
   },
   inputs: (s, ctx) => [...exprColumns(parseStepExpr(s.expression, ctx))],
@@ -82,6 +82,9 @@ function castResult(v: unknown, type: string): unknown {
             : ['false', 'f', '0'].includes(String(v).toLowerCase())
               ? false
               : null;
+    case 'date':
+    case 'timestamp':
+      return coerce(v, type);
     default:
       return typeof v === 'number' && !Number.isInteger(v) ? String(v) : String(v);
   }

@@ -38,6 +38,7 @@ import { sortRows } from './sortRows.js';
 import { split } from './split.js';
 import { splitColumn } from './splitColumn.js';
 import { trim } from './trim.js';
+import { vectorizeText } from './vectorizeText.js';
 import { validateTimestamps } from './validateTimestamps.js';
 
 /**
@@ -62,6 +63,7 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   trim,
   changeCase,
   textStats,
+  vectorizeText,
   splitColumn,
   mapValues,
   filterRows,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { quoteIdent } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
 import { assertCategorical, categoryCodec, unseenError, unseenErrorSql } from './categories.js';
-import { columnList, common, isMissing } from './common.js';
+import { columnList, common, isMissing, uniqueNamer } from './common.js';
 
 const schema = z
   .object({
@@ -34,13 +34,7 @@ type Fitted = { columns: Record<string, { categories: string[]; seen?: string[] 
  */
 function indicators(s: Spec, f: Fitted, ctx: StepContext): Map<string, Array<[string, string | null]>> {
   const kept = s.drop_original ? ctx.columns.filter((c) => !s.columns.includes(c.name)) : ctx.columns;
-  const taken = new Set(kept.map((c) => c.name.toLowerCase()));
-  const unique = (base: string): string => {
-    let name = base;
-    for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${base}_${k}`;
-    taken.add(name.toLowerCase());
-    return name;
-  };
+  const unique = uniqueNamer(kept.map((c) => c.name));
   const out = new Map<string, Array<[string, string | null]>>();
   for (const column of s.columns) {
     const cats = f.columns[column]?.categories ?? [];

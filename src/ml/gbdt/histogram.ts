@@ -12,6 +12,7 @@
  * No allocation happens here: callers reuse buffers from a {@link HistogramPool}.
  */
 import type { Binned } from './binned.js';
+import type { SparseRows } from './sparseRows.js';
 
 /** Hands out zeroed histogram buffers and takes them back, so growing a tree allocates nothing. */
 export class HistogramPool {
@@ -77,6 +78,58 @@ export function buildHistGH(
       hist[k + 1]! += hr;
       hist[k + 2]! += 1;
     }
+  }
+}
+
+/**
+ * `buildHistGH` over every feature from sparse rows (see {@link SparseRows}): each row adds to
+ * the cells that are not their feature's most frequent bin, and those bins are then set to the
+ * segment's totals minus the feature's other bins.
+ */
+export function buildHistSparseGH(
+  hist: Float64Array,
+  data: Binned,
+  sparse: SparseRows,
+  rows: Uint32Array,
+  start: number,
+  end: number,
+  gh: Float32Array | Float64Array,
+  allRows: boolean,
+): void {
+  hist.fill(0);
+  const { rowStart, cells } = sparse;
+  let G = 0;
+  let H = 0;
+  for (let i = start; i < end; i++) {
+    const r = allRows ? i : rows[i]!;
+    const gr = gh[2 * r]!;
+    const hr = gh[2 * r + 1]!;
+    G += gr;
+    H += hr;
+    const pe = rowStart[r + 1]!;
+    for (let p = rowStart[r]!; p < pe; p++) {
+      const k = cells[p]! * 3;
+      hist[k]! += gr;
+      hist[k + 1]! += hr;
+      hist[k + 2]! += 1;
+    }
+  }
+  const { offsets, nFeatures: F } = data;
+  const modeSlots = sparse.modeSlots;
+  for (let f = 0; f < F; f++) {
+    const m = modeSlots[f]! * 3;
+    let g = G;
+    let h = H;
+    let c = end - start;
+    for (let k = offsets[f]! * 3; k < offsets[f + 1]! * 3; k += 3) {
+      g -= hist[k]!;
+      h -= hist[k + 1]!;
+      c -= hist[k + 2]!;
+    }
+    // The mode bin's own entries are still zero, so they took nothing off.
+    hist[m] = g;
+    hist[m + 1] = h;
+    hist[m + 2] = c;
   }
 }
 

@@ -65,10 +65,18 @@ export function computeGradients(
   for (let i = 0; i < m; i++) {
     const r = rows ? rows[i]! : i;
     let mx = -Infinity;
-    for (let c = 0; c < k; c++) mx = Math.max(mx, raw[c * n + r]!);
+    let cm = 0;
+    for (let c = 0; c < k; c++) {
+      const v = raw[c * n + r]!;
+      if (v > mx) {
+        mx = v;
+        cm = c;
+      }
+    }
+    // e^0 = 1 for the largest score: one exponential fewer per row.
     let z = 0;
     for (let c = 0; c < k; c++) {
-      const v = Math.exp(raw[c * n + r]! - mx);
+      const v = c === cm ? 1 : Math.exp(raw[c * n + r]! - mx);
       e[c] = v;
       z += v;
     }

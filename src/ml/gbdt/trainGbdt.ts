@@ -7,8 +7,9 @@ import { fitBinMapper } from './binMapper.js';
 import { type Binned, binFrame } from './binned.js';
 import { type GbdtParams, resolveGbdtParams } from './gbdtParams.js';
 import { GbdtModel } from './gbdtModel.js';
-import { buildHistGH, HistogramPool } from './histogram.js';
+import { buildHistGH, buildHistSparseGH, HistogramPool } from './histogram.js';
 import { computeGradients, initialRaw, type LossName, meanLoss } from './loss.js';
+import { buildSparseRows } from './sparseRows.js';
 import { addTreeOutput, type Tree } from './tree.js';
 import { TreeGrower } from './treeGrower.js';
 
@@ -71,6 +72,9 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
   for (let i = 0; i < n; i++) identity[i] = i;
   const rows = new Uint32Array(n);
   const oob = new Uint32Array(n);
+  // Sparse rows pay off when many cells hold their feature's most frequent bin (see SparseRows).
+  const sparse = buildSparseRows(data);
+  const useSparse = sparse.skipped >= SPARSE_MIN_SKIPPED;
   const pool = new HistogramPool(data.offsets[data.nFeatures]! * 3);
   const spare = new Float64Array(pool.size);
   const grower = new TreeGrower(data, 3, {
@@ -113,7 +117,10 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
         nRows: sample ? sample.length : n,
         allRows: sample === null,
         stride: 3,
-        build: (hist, rs, s, e, all) => buildHistGH(hist, data, feats, rs, s, e, ghk, all, spare),
+        build:
+          feats === null && useSparse
+            ? (hist, rs, s, e, all) => buildHistSparseGH(hist, data, sparse, rs, s, e, ghk, all)
+            : (hist, rs, s, e, all) => buildHistGH(hist, data, feats, rs, s, e, ghk, all, spare),
         pool,
         feats: feats ?? allFeats,
         rng,
@@ -147,6 +154,9 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
   const kept = { ...p } as Record<string, unknown>;
   return new GbdtModel(trainTarget.kind, labels, schema, kept, loss, K, init, mapper, trees, history, stoppedBy);
 }
+
+/** Share of mode-bin cells from which histograms are built from sparse rows (measured: docs/benchmarks.md). */
+const SPARSE_MIN_SKIPPED = 0.3;
 
 /** The integers of [0, n) not in the sorted list `sample`. */
 function complement(sample: Uint32Array, n: number): Uint32Array {

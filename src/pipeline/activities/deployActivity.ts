@@ -8,6 +8,13 @@ import type { Activity } from './Activity.js';
 import type { RegisterModelOutput } from './registerModelActivity.js';
 import type { TrainOutput } from './trainActivity.js';
 
+/** The registered candidate, its train result (holdout, metric) and who approved the batch; wired by default to the preceding states that make them. */
+export interface DeployInput {
+  registered?: RegisterModelOutput;
+  train?: TrainOutput;
+  approvedBy?: string;
+}
+
 export interface DeployOutput {
   model: string;
   version: number;
@@ -31,13 +38,13 @@ export interface DeployOutput {
  * Idempotent: the registry history records the change as made by `pipeline:<execution>`; a
  * rerun finds it and returns the recorded decision without acting again.
  */
-export const deployActivity: Activity<{ from?: string; train?: string }, DeployOutput> = async (input, ctx) => {
-  const reg = ctx.execution.results[input.from ?? 'register_model'] as RegisterModelOutput | undefined;
-  const train = ctx.execution.results[input.train ?? 'train'] as TrainOutput | undefined;
+export const deployActivity: Activity<DeployInput, DeployOutput> = async (input, ctx) => {
+  const reg = input.registered;
+  const train = input.train;
   if (!reg?.version || !train) {
-    throw new SluiceError('DEPLOY_NO_MODEL', 'deploy found no registered model in the results of this execution', {
+    throw new SluiceError('DEPLOY_NO_MODEL', 'deploy found no registered model in its inputs "registered" and "train"', {
       retryable: false,
-      hint: 'run it after register_model (and train), or name those tasks with `input: { from: <step>, train: <step> }`',
+      hint: 'run it after register_model (and train), wired: `input: { registered: $.results.<register state>, train: $.results.<train state> }`',
     });
   }
   const by = `pipeline:${ctx.executionId}`;
@@ -64,10 +71,9 @@ export const deployActivity: Activity<{ from?: string; train?: string }, DeployO
           ? { version: current.version, value: train.champion.value }
           : { version: current.version, value: (await scoreArtifact(current.artifactPath, train.holdoutFile, train.metric as MetricName)).value };
     }
-    const approval = ctx.execution.results.approval as { by?: string } | undefined;
     const allowSchemaChange = (ctx.config as { model?: { allowSchemaChange?: boolean } } | undefined)?.model?.allowSchemaChange === true;
     const d = registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by, {
-      approveWinner: `batch approved by ${approval?.by ?? 'the approver'}`,
+      approveWinner: `batch approved by ${input.approvedBy ?? 'the approver'}`,
       allowSchemaChange,
     });
     const findings = d.inputChange

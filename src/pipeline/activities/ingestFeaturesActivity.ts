@@ -4,6 +4,14 @@ import { featureStoreFromConfig } from '../../features/featureStoreFromConfig.js
 import type { Activity, ActivityContext } from './Activity.js';
 import { rememberOutput } from './rememberOutput.js';
 
+/** The batch to ingest (wired to the preceding run_flow's `output` by default) and where. */
+export interface IngestFeaturesInput {
+  file?: string;
+  group?: string;
+  recordIdentifier?: string;
+  eventTime?: string;
+}
+
 export interface IngestFeaturesOutput {
   group: string;
   created: boolean;
@@ -15,23 +23,20 @@ export interface IngestFeaturesOutput {
 }
 
 /**
- * The built-in `ingest_features` activity: appends the approved batch (the `run_flow` output) to
+ * The built-in `ingest_features` activity: appends the approved batch (its `file` input: the run_flow output) to
  * the project's feature group — offline Parquet history and online latest record per id —
  * creating the group from the batch's schema the first time, in the stores sluice.yaml's
  * `stores:` names (see `featureStoreFromConfig`). Idempotent: the batch id is the execution id,
  * and the feature store commits a batch id once, offline and online together; a repeat call
  * returns the first call's output (`rememberOutput`).
  */
-export const ingestFeaturesActivity: Activity<{ file?: string; group?: string; recordIdentifier?: string; eventTime?: string }, IngestFeaturesOutput> = async (
-  input,
-  ctx,
-) => {
+export const ingestFeaturesActivity: Activity<IngestFeaturesInput, IngestFeaturesOutput> = async (input, ctx) => {
   const config = ctx.config as SluiceConfig | undefined;
-  const file = input.file ?? (ctx.execution.results.run_flow as { output?: string } | undefined)?.output;
+  const file = input.file;
   if (!file)
     throw new SluiceError('INGEST_NO_FILE', 'ingest_features has no batch to ingest', {
       retryable: false,
-      hint: 'run it after run_flow, or give `input: { file: ... }`',
+      hint: 'wire the batch: `input: { file: $.results.<run_flow state>.output }`',
     });
   const group = input.group ?? config?.featureGroup?.name ?? (config?.name ?? 'batches').replace(/[^A-Za-z0-9_]/g, '_');
   const recordIdentifier = input.recordIdentifier ?? config?.featureGroup?.recordIdentifier ?? config?.id ?? 'record_id';

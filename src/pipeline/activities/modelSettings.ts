@@ -3,12 +3,21 @@ import { closest } from '../../core/closest.js';
 import { SluiceError } from '../../core/errors.js';
 import { LEARNER_NAMES, type TrainableLearner } from '../../ml/learners.js';
 import { isMetricName, type MetricName } from '../../ml/metrics/metricRegistry.js';
-import { resolveTarget } from './projectFlow.js';
+import type { FlowSpec } from '../../flow/flowSchema.js';
 
 /** The model settings an activity uses: sluice.yaml `model`, overridden by the task's `input`. */
-export interface ModelSettings {
-  name: string;
+export interface ModelSettings extends ProjectSettings {
   target: string;
+}
+
+/**
+ * The project's model settings as every step reads them (report and train alike): the target
+ * column, the metric, the model name and the training settings. `target` is undefined when
+ * neither the task, sluice.yaml nor the flow names one (the report then profiles without one).
+ */
+export interface ProjectSettings {
+  name: string;
+  target?: string | undefined;
   metric?: MetricName;
   timeLimit: number;
   holdout: number;
@@ -24,17 +33,31 @@ export function defaultModelName(config: SluiceConfig | undefined): string {
   return (config?.model?.name ?? config?.name ?? 'model').replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
-/** Resolves the model settings of a task, with clear errors for a missing target or a bad metric. */
-export function modelSettings(config: SluiceConfig | undefined, input: Record<string, unknown>, flowTarget?: string): ModelSettings {
-  const m = config?.model;
-  const target = resolveTarget(config, input, { target: flowTarget });
-  if (!target) {
+/** The train step's settings: {@link projectSettings}, with a clear error when no target is configured. */
+export function modelSettings(config: SluiceConfig | undefined, input: object, flow?: Pick<FlowSpec, 'target'>): ModelSettings {
+  const s = projectSettings(config, input, flow);
+  if (!s.target) {
     throw new SluiceError('TRAIN_NO_TARGET', 'no target column is configured, so there is nothing to train a model for', {
       location: { field: 'target' },
       hint: 'set `target: <column>` in sluice.yaml or in the flow (or `input: { target: ... }` on the train task)',
       retryable: false,
     });
   }
+  return { ...s, target: s.target };
+}
+
+/**
+ * The one place the project's model settings are resolved, for every step (report, train): each
+ * setting is the task's `input`, else sluice.yaml (`target`, `model.*`), else the flow's `target`.
+ * Throws a clear error for an unknown metric or learner.
+ *
+ * @example
+ * projectSettings({ target: 'readmitted', model: { metric: 'roc_auc' } }, {}) // { name: 'model', target: 'readmitted', metric: 'roc_auc', ... }
+ */
+export function projectSettings(config: SluiceConfig | undefined, taskInput: object, flow?: Pick<FlowSpec, 'target'>): ProjectSettings {
+  const input = taskInput as Record<string, unknown>;
+  const m = config?.model;
+  const target = (input.target as string | undefined) ?? config?.target ?? flow?.target;
   const metric = (input.metric as string | undefined) ?? m?.metric;
   if (metric !== undefined && !isMetricName(metric)) {
     throw new SluiceError('TRAIN_BAD_METRIC', `unknown metric "${metric}"`, {
@@ -62,7 +85,7 @@ export function modelSettings(config: SluiceConfig | undefined, input: Record<st
   const num = (k: string, d: number): number => (typeof input[k] === 'number' ? (input[k] as number) : d);
   return {
     name: (input.model as string | undefined) ?? defaultModelName(config),
-    target,
+    ...(target ? { target } : {}),
     ...(metric ? { metric: metric as MetricName } : {}),
     timeLimit: num('timeLimit', m?.timeLimit ?? 120),
     holdout: num('holdout', m?.holdout ?? 0.2),

@@ -1,28 +1,39 @@
 import { SluiceError, toSluiceError } from '../../core/errors.js';
 import type { ProjectDb } from '../../state/openProjectDb.js';
 import { approvalEmail } from '../notify/approvalEmail.js';
-import { extractFindings } from '../notify/findings.js';
+import { findingsOf } from '../notify/findings.js';
 import type { NotificationSettings } from '../notify/ApprovalMessenger.js';
 import { postWebhook, webhookBody } from '../notify/postWebhook.js';
 import type { Activity } from './Activity.js';
 
+/** What notify tells: the report's findings (wired to the preceding report's result), the batch file, the channels. */
+export interface NotifyInput {
+  findings?: Record<string, unknown>;
+  file?: string;
+  channels?: string[];
+}
+
+/** Who was told, who had been told already (a retry), and what failed. */
+export interface NotifyOutput {
+  sent: string[];
+  skipped: string[];
+  errors: string[];
+}
+
 /**
  * The built-in `notify` activity: tells the approvers (e-mail) and the webhooks what the report
  * found (verdict, gates, high warnings, key figures) with a link to the execution. Input:
- * `{ from?: <state with the findings, default report>, channels?: ['email','webhook'] }`.
+ * `{ findings?: $.results.<report state>, file?: $.input.file, channels?: ['email','webhook'] }`.
  * Each recipient is told once per step (a retry skips those already told). It fails (and is
  * retried) when nobody could be told.
  */
-export function notifyActivity(
-  db: ProjectDb,
-  settings: NotificationSettings,
-): Activity<{ from?: string; channels?: string[] }, { sent: string[]; skipped: string[]; errors: string[] }> {
+export function notifyActivity(db: ProjectDb, settings: NotificationSettings): Activity<NotifyInput, NotifyOutput> {
   return async (input, ctx) => {
     const channels = input.channels ?? ['email', 'webhook'];
-    const findings = extractFindings(ctx.execution.results, input.from ?? 'report');
+    const findings = findingsOf(input.findings);
     const base = settings.publicUrl.replace(/\/$/, '');
     const executionUrl = `${base}/executions/${encodeURIComponent(ctx.executionId)}`;
-    const file = typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : null;
+    const file = input.file ?? null;
     const sent: string[] = [];
     const skipped: string[] = [];
     const errors: string[] = [];

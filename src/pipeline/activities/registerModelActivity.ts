@@ -6,6 +6,20 @@ import type { ModelLineage } from '../../models/types.js';
 import type { Activity } from './Activity.js';
 import type { TrainOutput } from './trainActivity.js';
 
+/**
+ * What register_model records in the version's lineage, each wired (by default) to the nearest
+ * preceding state that makes it: the train result, the approval, the report's JSON, the fitted
+ * recipe of run_flow, and the batch file and its sha256.
+ */
+export interface RegisterModelInput {
+  train?: TrainOutput;
+  approval?: { decision?: string; by?: string; at?: string; comment?: string };
+  reportJson?: string;
+  recipeRun?: string;
+  file?: string;
+  sha256?: string;
+}
+
 export interface RegisterModelOutput {
   model: string;
   version: number;
@@ -24,31 +38,26 @@ export interface RegisterModelOutput {
  * training settings). Idempotent: the registry keys the version by `<execution>:<step>`, so a
  * rerun returns the version the first run registered.
  */
-export const registerModelActivity: Activity<{ from?: string }, RegisterModelOutput> = async (input, ctx) => {
+export const registerModelActivity: Activity<RegisterModelInput, RegisterModelOutput> = async (input, ctx) => {
   const config = ctx.config as SluiceConfig | undefined;
-  const fromStep = input.from ?? 'train';
-  const train = ctx.execution.results[fromStep] as TrainOutput | undefined;
+  const train = input.train;
   if (!train?.artifactDir) {
-    throw new SluiceError('REGISTER_NO_MODEL', `register_model found no trained model in the results of step "${fromStep}"`, {
+    throw new SluiceError('REGISTER_NO_MODEL', 'register_model found no trained model in its input "train"', {
       retryable: false,
-      hint: 'run it after a train task, or name that task with `input: { from: <step> }`',
+      hint: 'run it after a train task, and wire it: `input: { train: $.results.<train state> }`',
     });
   }
-  const results = ctx.execution.results;
-  const approval = results.approval as { decision?: string; by?: string; at?: string; comment?: string } | undefined;
-  const report = results.report as { reportJson?: string } | undefined;
-  const flow = results.run_flow as { fitted?: string } | undefined;
-  const exec = ctx.execution.input as { file?: string; contentHash?: string; sha256?: string };
+  const approval = input.approval;
   const lineage: ModelLineage = {
     trainingBatch: {
-      file: String(exec.file ?? ''),
-      contentHash: contentHash(exec.contentHash ?? exec.sha256),
+      file: String(input.file ?? ''),
+      contentHash: contentHash(input.sha256),
       executionId: ctx.executionId,
     },
     fittedFlow: artifactFile(train.artifactDir, 'fittedFlow'),
-    ...(report?.reportJson ? { insightsReport: report.reportJson } : {}),
+    ...(input.reportJson ? { insightsReport: input.reportJson } : {}),
     ...(approval?.by && approval.at ? { approval: { by: approval.by, at: approval.at, ...(approval.comment ? { comment: approval.comment } : {}) } } : {}),
-    trainingConfig: { metric: train.metric, rows: train.rows, best: train.best, candidates: train.candidates, recipeRun: flow?.fitted ?? null },
+    trainingConfig: { metric: train.metric, rows: train.rows, best: train.best, candidates: train.candidates, recipeRun: input.recipeRun ?? null },
   };
   const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   try {

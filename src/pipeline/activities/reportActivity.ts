@@ -9,11 +9,26 @@ import { reportFromFiles } from '../../profile/reportFromFiles.js';
 import { driftPictureItems, type DriftPictureItem } from '../../profile/driftPictureItems.js';
 import { headlineTone, reportHeadline } from '../../profile/headline.js';
 import type { Report } from '../../profile/reportSchema.js';
+import type { ExecutionEvent } from '../events.js';
 import type { ExecutionStore } from '../store/ExecutionStore.js';
 import type { Activity } from './Activity.js';
 import { championOnBatch } from './championOnBatch.js';
-import { defaultModelName } from './modelSettings.js';
-import { projectFlow, resolveTarget } from './projectFlow.js';
+import { projectSettings } from './modelSettings.js';
+import { projectFlow } from './projectFlow.js';
+
+/**
+ * What the report profiles: `file` (wired to the preceding run_flow's `output`, else the
+ * execution's file), `rawFile` (the arrived file, on which the champion is scored), and
+ * overrides of sluice.yaml's target, gates and flow, or a drift baseline.
+ */
+export interface ReportInput {
+  file?: string;
+  rawFile?: string;
+  target?: string;
+  gates?: string;
+  baseline?: string;
+  flow?: string;
+}
 
 /** What the report step records: the findings approvers see first, and where the report is. */
 export interface ReportSummary {
@@ -45,11 +60,24 @@ export function lastApprovedBatch(store: ExecutionStore, executionId: string): s
     const events = store.events(ex.id);
     const approved = events.some((e) => (e.type === 'ApprovalDecided' || e.type === 'ApprovalTimedOut') && e.data.decision === 'approved');
     if (!approved) continue;
-    const flow = events.find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow');
-    const out = (flow?.data.output as { output?: string } | undefined)?.output ?? ex.file ?? undefined;
+    const out = profiledFile(events) ?? ex.file ?? undefined;
     if (out && existsSync(out)) return out;
   }
   return undefined;
+}
+
+/**
+ * The file an execution's report profiled, from its history: the report step's recorded input,
+ * or (histories recorded before inputs were wired) the output of its run_flow activity. Found by
+ * activity, never by state name.
+ */
+function profiledFile(events: readonly ExecutionEvent[]): string | undefined {
+  const scheduled = events.filter((e) => e.type === 'ActivityScheduled');
+  const report = scheduled.find((e) => e.data.activity === 'report' && typeof (e.data.input as { file?: unknown } | undefined)?.file === 'string');
+  if (report) return (report.data.input as { file: string }).file;
+  const flowStep = scheduled.find((e) => e.data.activity === 'run_flow')?.step;
+  const flow = events.find((e) => e.type === 'ActivitySucceeded' && e.step === flowStep);
+  return (flow?.data.output as { output?: string } | undefined)?.output;
 }
 
 /** The findings of a report, in the shape notifications and the approval page read. */
@@ -97,36 +125,34 @@ export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson
 }
 
 /**
- * The built-in `report` activity: profiles the batch (the `run_flow` output, else the input file)
+ * The built-in `report` activity: profiles its `file` input (wired to the run_flow output, else the input file)
  * into `.sluice/reports/<execution>/report.{json,html}` with the project's target and gates, and
  * drift against the last approved batch. Idempotent: the summary is written last and returned
  * as it is when found.
  */
-export function reportActivity(
-  store?: ExecutionStore,
-  publicUrl?: string,
-): Activity<{ file?: string; target?: string; gates?: string; baseline?: string; flow?: string }, ReportSummary> {
+export function reportActivity(store?: ExecutionStore, publicUrl?: string): Activity<ReportInput, ReportSummary> {
   return async (input, ctx) => {
     const config = ctx.config as SluiceConfig | undefined;
     const dir = reportDir(ctx.project, ctx.executionId);
     const manifest = join(dir, 'summary.json');
     if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as ReportSummary;
-    const flowOut = (ctx.execution.results.run_flow as { output?: string } | undefined)?.output;
-    const file = input.file ?? flowOut ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
+    const file = input.file;
     if (!file)
       throw new SluiceError('REPORT_NO_FILE', 'report has no data to profile', {
         retryable: false,
-        hint: 'run it after run_flow, or give `input: { file: ... }`',
+        hint: 'wire the data to profile: `input: { file: $.results.<run_flow state>.output }` or `$.input.file`',
       });
     const gates = input.gates ?? config?.gates;
     const gatesPath = gates ? resolveIn(ctx.project.root, gates) : undefined;
     const baseline = input.baseline ?? (store ? lastApprovedBatch(store, ctx.executionId) : undefined);
     const { spec } = await projectFlow(config, input, ctx.project.root);
-    const target = resolveTarget(config, input, spec);
+    // The same settings the train step reads (one resolver): the target and the model's name.
+    const settings = projectSettings(config, input, spec);
+    const target = settings.target;
     const generated = spec ? generatedColumns(spec) : [];
     // The champion on this batch: scored on the raw file, through its own fitted flow.
-    const rawFile = typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : input.file;
-    const champion = rawFile && target ? await championOnBatch(ctx, defaultModelName(config), rawFile) : {};
+    const rawFile = input.rawFile ?? input.file;
+    const champion = rawFile && target ? await championOnBatch(ctx, settings.name, rawFile) : {};
     const { report } = await reportFromFiles(file, {
       outDir: dir,
       ...(champion.check ? { champion: champion.check } : {}),

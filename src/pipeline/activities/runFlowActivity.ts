@@ -11,6 +11,12 @@ import { runFlow } from '../../flow/runFlow.js';
 import { stepDir, type Activity } from './Activity.js';
 import { featureGroupReader } from './featureGroupInput.js';
 
+/** The batch to transform (wired `$.input.file` by default) and, optionally, a flow other than sluice.yaml's. */
+export interface RunFlowInput {
+  file?: string;
+  flow?: string;
+}
+
 export interface RunFlowOutput {
   /** The transformed batch (Parquet). */
   output: string;
@@ -31,16 +37,16 @@ export interface RunFlowOutput {
  * `.sluice/batches/<execution>/`. Idempotent: the result manifest is written last (atomically),
  * and a run that finds it returns it without recomputing.
  */
-export const runFlowActivity: Activity<{ file?: string; flow?: string }, RunFlowOutput> = async (input, ctx) => {
+export const runFlowActivity: Activity<RunFlowInput, RunFlowOutput> = async (input, ctx) => {
   const config = ctx.config as SluiceConfig | undefined;
   const dir = stepDir(ctx);
   const manifest = join(dir, 'run_flow.json');
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as RunFlowOutput;
-  const file = input.file ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
+  const file = input.file;
   if (!file)
     throw new SluiceError('RUN_FLOW_NO_FILE', 'run_flow has no file to transform', {
       retryable: false,
-      hint: 'start the execution with a file, or give the task `input: { file: ... }`',
+      hint: 'start the execution with a file, or wire the task `input: { file: $.input.file }`',
     });
   const flowPath = input.flow ?? config?.flow;
   if (!flowPath)

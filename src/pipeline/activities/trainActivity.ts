@@ -24,6 +24,22 @@ function championArtifact(project: ProjectLayout, model: string): string | undef
   }
 }
 
+/** The raw batch (wired `$.input.file` by default) and overrides of sluice.yaml's `model` settings. */
+export interface TrainInput {
+  file?: string;
+  flow?: string;
+  target?: string;
+  metric?: string;
+  model?: string;
+  timeLimit?: number;
+  holdout?: number;
+  seed?: number;
+  learners?: string[];
+  maxCandidates?: number;
+  ensemble?: boolean;
+  allowLeaks?: string[];
+}
+
 /** What the `train` step records: the candidate, and both it and the champion on the same holdout. */
 export interface TrainOutput {
   model: string;
@@ -56,19 +72,19 @@ export interface TrainOutput {
  * same metric. Idempotent: the result is written last, atomically, under
  * `.sluice/batches/<execution>/<step>/`, and a rerun returns it.
  */
-export const trainActivity: Activity<Record<string, unknown>, TrainOutput> = async (input, ctx) => {
+export const trainActivity: Activity<TrainInput, TrainOutput> = async (input, ctx) => {
   const config = ctx.config as SluiceConfig | undefined;
   const dir = stepDir(ctx);
   const manifest = join(dir, 'train.json');
   if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as TrainOutput;
-  const file = (input.file as string | undefined) ?? (typeof ctx.execution.input.file === 'string' ? ctx.execution.input.file : undefined);
+  const file = input.file;
   if (!file)
     throw new SluiceError('TRAIN_NO_FILE', 'train has no data file', {
       retryable: false,
-      hint: 'start the execution with a file, or give the task `input: { file: ... }`',
+      hint: 'start the execution with a file, or wire the task `input: { file: $.input.file }`',
     });
   const { path: flowPath, spec } = await projectFlow(config, input, ctx.project.root);
-  const s = modelSettings(config, input, spec?.target);
+  const s = modelSettings(config, input, spec);
 
   // The input contract: columns the flow does not know are not trained on (unless the flow says passthrough).
   const known = spec?.passthrough === true ? undefined : await knownColumns(championArtifact(ctx.project, s.name), spec);

@@ -9,6 +9,9 @@ import { validatePipelineObject } from './parsePipeline.js';
  * -> it is deployed if it beats the champion on the holdout metric (the execution ends `deployed`
  * only when its model became champion; else `challenger` or `champion kept`). A rejection (or a timeout)
  * is recorded and ends the execution; nothing downstream changes.
+ *
+ * Each task's `input` wires its data explicitly (`$.results.<state>.<field>`): the loader checks
+ * every reference, and a pipeline file that leaves them out gets this same wiring, derived at load.
  */
 export const DEFAULT_PIPELINE_SPEC = {
   name: 'default',
@@ -16,8 +19,22 @@ export const DEFAULT_PIPELINE_SPEC = {
   start: 'run_flow',
   states: {
     run_flow: { type: 'task', activity: 'run_flow', input: { file: '$.input.file' }, retry: { count: 2, backoff: '5s' }, timeout: '1h', next: 'report' },
-    report: { type: 'task', activity: 'report', retry: { count: 1, backoff: '5s' }, timeout: '1h', next: 'notify' },
-    notify: { type: 'task', activity: 'notify', retry: { count: 3, backoff: '10s' }, timeout: '2m', next: 'approval' },
+    report: {
+      type: 'task',
+      activity: 'report',
+      input: { file: '$.results.run_flow.output', rawFile: '$.input.file' },
+      retry: { count: 1, backoff: '5s' },
+      timeout: '1h',
+      next: 'notify',
+    },
+    notify: {
+      type: 'task',
+      activity: 'notify',
+      input: { findings: '$.results.report', file: '$.input.file' },
+      retry: { count: 3, backoff: '10s' },
+      timeout: '2m',
+      next: 'approval',
+    },
     approval: { type: 'approval', timeout: '7d', default: 'reject', remind: '1d', maxReminders: 3, next: 'decision' },
     decision: {
       type: 'choice',
@@ -30,19 +47,53 @@ export const DEFAULT_PIPELINE_SPEC = {
         {
           name: 'features',
           start: 'ingest_features',
-          states: { ingest_features: { type: 'task', activity: 'ingest_features', retry: { count: 2 }, timeout: '1h', end: true } },
+          states: {
+            ingest_features: {
+              type: 'task',
+              activity: 'ingest_features',
+              input: { file: '$.results.run_flow.output' },
+              retry: { count: 2 },
+              timeout: '1h',
+              end: true,
+            },
+          },
         },
-        { name: 'models', start: 'train', states: { train: { type: 'task', activity: 'train', retry: { count: 1 }, timeout: '6h', end: true } } },
+        {
+          name: 'models',
+          start: 'train',
+          states: { train: { type: 'task', activity: 'train', input: { file: '$.input.file' }, retry: { count: 1 }, timeout: '6h', end: true } },
+        },
       ],
       next: 'register_model',
     },
-    register_model: { type: 'task', activity: 'register_model', retry: { count: 2 }, timeout: '10m', next: 'better' },
+    register_model: {
+      type: 'task',
+      activity: 'register_model',
+      input: {
+        train: '$.results.train',
+        approval: '$.results.approval',
+        reportJson: '$.results.report.reportJson',
+        recipeRun: '$.results.run_flow.fitted',
+        file: '$.input.file',
+        sha256: '$.input.sha256',
+      },
+      retry: { count: 2 },
+      timeout: '10m',
+      next: 'better',
+    },
     better: {
       type: 'choice',
       choices: [{ if: { path: '$.results.register_model.betterThanChampion', equals: true }, next: 'deploy' }],
       default: 'kept_champion',
     },
-    deploy: { type: 'task', activity: 'deploy', retry: { count: 2 }, timeout: '10m', next: 'deployed_or_not' },
+    deploy: {
+      type: 'task',
+      activity: 'deploy',
+      input: { registered: '$.results.register_model', train: '$.results.train', approvedBy: '$.results.approval.by' },
+      retry: { count: 2 },
+      timeout: '10m',
+      next: 'deployed_or_not',
+    },
     // The champion is read again at deploy time: a candidate that no longer beats it (another
     // execution deployed meanwhile) stays challenger, and the execution says so, not "deployed".
     deployed_or_not: {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SluiceError, type SourceLocation } from '../../core/errors.js';
 import { pipelineSchema, type Pipeline } from './pipelineSchema.js';
 import { validatePipeline } from './validatePipeline.js';
+import { wirePipeline } from './wirePipeline.js';
 import { parseLocatedYaml, type LocatedYaml } from './yamlLocations.js';
 
 /** The state a spec path points into (the innermost `states.<name>`), and the field below it. */
@@ -35,11 +36,19 @@ export function validatePipelineObject(value: unknown, opts: { file?: string; ya
       const subject = at.step ? `state "${at.step}"${at.field ? `, field "${at.field}"` : ''}` : at.field ? `field "${at.field}"` : 'the pipeline';
       problems.push({ message: `${subject}: ${issue.message}`, hint: hintFor(issue.code, at.field), location: locate(path) });
     }
-  } else {
-    for (const p of validatePipeline(parsed.data)) problems.push({ message: p.message, hint: p.hint, location: locate(p.path) });
+  }
+  let pipeline = parsed.success ? parsed.data : undefined;
+  if (pipeline) {
+    for (const p of validatePipeline(pipeline)) problems.push({ message: p.message, hint: p.hint, location: locate(p.path) });
+    if (problems.length === 0) {
+      // The data flow: inputs wired (defaults derived here, once) and every reference checked.
+      const wired = wirePipeline(pipeline);
+      for (const p of wired.problems) problems.push({ message: p.message, hint: p.hint, location: locate(p.path) });
+      pipeline = wired.pipeline;
+    }
   }
   const first = problems[0];
-  if (first || !parsed.success) {
+  if (first || !pipeline) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
     throw new SluiceError('PIPELINE_INVALID', `invalid pipeline: ${first?.message ?? 'unknown problem'}${more}`, {
       location: first?.location,
@@ -47,7 +56,7 @@ export function validatePipelineObject(value: unknown, opts: { file?: string; ya
       details: { problems },
     });
   }
-  return parsed.data;
+  return pipeline;
 }
 
 function hintFor(code: string, field: string | undefined): string {

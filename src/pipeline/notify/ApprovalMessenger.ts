@@ -1,7 +1,7 @@
 import { toSluiceError } from '../../core/errors.js';
 import { createApprovalToken } from '../approvals/approvalTokens.js';
 import { mayDecide, type Approver } from '../approvals/Approver.js';
-import type { ApprovalNotifier } from '../Orchestrator.js';
+import type { ApprovalNotifier } from '../orchestrator/ApprovalNotifier.js';
 import type { ExecutionStore } from '../store/ExecutionStore.js';
 import { approvalEmail } from './approvalEmail.js';
 import { extractFindings } from './findings.js';

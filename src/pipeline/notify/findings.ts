@@ -19,8 +19,14 @@ export interface Findings {
   reportUrl?: string | undefined;
 }
 
+/** The findings in the results of earlier states, read from the result of state `from`. */
 export function extractFindings(results: Record<string, unknown>, from = 'report'): Findings {
-  const r = (results[from] ?? {}) as Record<string, unknown>;
+  return findingsOf(results[from]);
+}
+
+/** The findings of a report activity's result (anything else gives empty findings). */
+export function findingsOf(report: unknown): Findings {
+  const r = (isObject(report) ? report : {}) as Record<string, unknown>;
   const gates = Array.isArray(r.gates)
     ? r.gates
         .filter(isObject)

@@ -74,6 +74,7 @@ export class ProjectRuntime {
       logger: this.log,
       approvals: new ApprovalMessenger(this.store, this.notifications),
       config,
+      processDuplicates: config.duplicates === 'process',
       readLimits: { maxBytes: config.inputLimits.maxBytes, timeoutMs: durationMs(config.inputLimits.readTimeout) },
       diskFullRetry: { firstMs: durationMs(config.diskFull.retry), maxMs: durationMs(config.diskFull.maxRetry) },
       ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
@@ -109,7 +110,6 @@ export class ProjectRuntime {
         archive: this.project.paths.archive,
         stabilityMs: this.project.config.stabilityMs,
         logger: this.log,
-        allowDuplicate: this.project.config.duplicates === 'process',
         inputRoots: projectInputRoots(this.project),
         diskFullRetry: { firstMs: durationMs(this.project.config.diskFull.retry), maxMs: durationMs(this.project.config.diskFull.maxRetry) },
       });

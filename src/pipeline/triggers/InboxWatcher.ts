@@ -6,10 +6,10 @@ import { SluiceError, toSluiceError } from '../../core/errors.js';
 import { archiveDir } from '../../core/projectLayout.js';
 import { diskFullOf } from '../../engine/diskFull.js';
 import type { Pipeline } from '../definition/pipelineSchema.js';
-import { sha256File, type Orchestrator } from '../Orchestrator.js';
+import type { Orchestrator } from '../Orchestrator.js';
 import { newExecutionId } from '../store/ExecutionStore.js';
 import { admitInputFile, type InputRoots } from './admitInputFile.js';
-import { kindOf } from './readInputFile.js';
+import { kindOf, sha256File } from './readInputFile.js';
 
 export interface InboxWatcherOptions {
   orchestrator: Orchestrator;
@@ -19,8 +19,6 @@ export interface InboxWatcherOptions {
   /** A file is taken once its size has not changed for this long. Default 1000 ms. */
   stabilityMs?: number;
   logger?: Logger;
-  /** Process a file whose content was processed before (sluice.yaml `duplicates: process`); default: recorded as a skipped duplicate. */
-  allowDuplicate?: boolean;
   /**
    * Where a symbolic link in the inbox may lead (the project's input roots): its file is copied
    * into the archive and the link taken away. Links leading elsewhere, and all links when absent,
@@ -193,21 +191,11 @@ export class InboxWatcher {
     this.spaceTimer.unref?.();
   }
 
+  /** Starts the execution of an archived file, through the orchestrator (which applies the duplicate rule). */
   private async startFor(id: string, file: string): Promise<void> {
     const sha256 = await sha256File(file, this.opts.orchestrator.readLimits);
-    const rec = this.opts.orchestrator.store.create(
-      this.requirePipeline(),
-      { file, sha256, trigger: 'inbox' },
-      { id, ...(this.opts.allowDuplicate ? { allowDuplicate: true } : {}) },
-    );
+    const rec = this.opts.orchestrator.start({ file, sha256, trigger: 'inbox' }, { id, pipeline: this.opts.pipeline });
     this.log.info({ executionId: id, file, status: rec.status, duplicateOf: rec.duplicateOf }, 'file taken from the inbox');
-    this.opts.orchestrator.kick();
-  }
-
-  private requirePipeline(): Pipeline {
-    const p = this.opts.pipeline ?? this.opts.orchestrator.pipeline;
-    if (!p) throw new SluiceError('PIPELINE_MISSING', 'no pipeline is configured for the inbox', { hint: 'set `pipeline` in sluice.yaml' });
-    return p;
   }
 }
 

@@ -9,7 +9,8 @@ import { archiveDir } from '../../core/projectLayout.js';
 import { quoteValue } from '../../core/quoteValue.js';
 import type { z } from 'zod';
 import { eventBridgeShape, s3NotificationShape, s3TestEventShape, validateEvent } from './eventShapes.js';
-import { sha256File, type Orchestrator } from '../Orchestrator.js';
+import type { Orchestrator } from '../Orchestrator.js';
+import { sha256File } from './readInputFile.js';
 import { newExecutionId, type ExecutionRecord } from '../store/ExecutionStore.js';
 
 export interface S3ObjectRef {
@@ -104,7 +105,6 @@ export async function takeS3Object(
   config: NonNullable<SluiceConfig['s3Events']>,
   archive: string,
   ref: S3ObjectRef,
-  allowDuplicate = false,
 ): Promise<ExecutionRecord> {
   if (config.buckets && !config.buckets.includes(ref.bucket)) {
     throw new SluiceError('S3_BUCKET_NOT_ALLOWED', `bucket ${ref.bucket} is not accepted`, {
@@ -143,13 +143,7 @@ export async function takeS3Object(
   } finally {
     client.destroy();
   }
-  const pipeline = orchestrator.pipeline;
-  if (!pipeline) throw new SluiceError('PIPELINE_MISSING', 'no pipeline is configured', { hint: 'set `pipeline` in sluice.yaml' });
-  const rec = orchestrator.store.create(
-    pipeline,
-    { file: dest, sha256: await sha256File(dest), trigger: 's3', bucket: ref.bucket, key: ref.key },
-    { id: executionId, ...(allowDuplicate ? { allowDuplicate: true } : {}) },
-  );
-  orchestrator.kick();
+  // Through the orchestrator, like every trigger: it applies the duplicate rule.
+  const rec = orchestrator.start({ file: dest, sha256: await sha256File(dest), trigger: 's3', bucket: ref.bucket, key: ref.key }, { id: executionId });
   return rec;
 }

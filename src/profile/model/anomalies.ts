@@ -1,5 +1,5 @@
 import { fitIsolationForest } from '../../ml/isolationForest.js';
-import type { ModelSectionInput } from '../profileTable.js';
+import type { ModelSectionInput } from '../reportPlugins.js';
 import type { Anomalies, Cell } from '../reportSchema.js';
 import { modelDataFromView } from './modelDataFromView.js';
 

@@ -1,4 +1,4 @@
-import type { ReportPlugins } from '../profileTable.js';
+import type { ReportPlugins } from '../reportPlugins.js';
 import { anomalies } from './anomalies.js';
 import { predictionPower } from './predictionPower.js';
 import { quickModel } from './quickModel.js';

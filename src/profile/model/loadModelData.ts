@@ -1,4 +1,4 @@
-import type { ModelSectionInput } from '../profileTable.js';
+import type { ModelSectionInput } from '../reportPlugins.js';
 import { modelDataFromView, type ModelData } from './modelDataFromView.js';
 
 /** Rows the model sections read at most; larger data is sampled (and the report says so). */

@@ -1,16 +1,19 @@
-import { takeRows, takeTarget, type Frame, type Target } from '../../ml/frame.js';
-import { Rng, sampleWithoutReplacement } from '../../ml/random.js';
-import { trainGbdt } from '../../ml/gbdt/trainGbdt.js';
+import { alignFrame } from '../../ml/align.js';
+import { type Frame, frameSchema, takeRows, takeTarget, type Target } from '../../ml/frame.js';
+import { binFrame } from '../../ml/gbdt/binned.js';
+import { fitBinMapper } from '../../ml/gbdt/binMapper.js';
 import { r2 } from '../../ml/metrics/regression.js';
-import { rocAuc } from '../../ml/metrics/rocAuc.js';
-import type { ModelSectionInput } from '../profileTable.js';
+import { Rng, sampleWithoutReplacement } from '../../ml/random.js';
+import type { ModelSectionInput } from '../reportPlugins.js';
 import type { PredictionPower } from '../reportSchema.js';
 import { loadModelData, MODEL_MAX_ROWS } from './loadModelData.js';
 import { split80 } from './quickModel.js';
 
-/** Training and held-out rows the one-feature models use at most (seeded samples above it). */
-const MAX_TRAIN = 3000;
-const MAX_TEST = 1500;
+/** Training rows per numeric bin at least (so each bin's estimate rests on enough rows), and the most bins. */
+const ROWS_PER_BIN = 40;
+const MAX_BINS = 64;
+/** Weight, in rows, of the prior (the training class shares or mean) in each bin's estimate. */
+const PRIOR_ROWS = 2;
 
 function sample(frame: Frame, target: Target, max: number, seed: number): { frame: Frame; target: Target } {
   if (frame.nRows <= max) return { frame, target };
@@ -19,13 +22,19 @@ function sample(frame: Frame, target: Target, max: number, seed: number): { fram
 }
 
 /**
- * Prediction power: for every feature alone, a small gradient-boosted model (20 iterations at learning rate 0.3,
- * 8 leaves) on the quick model's stratified 80/20 split (at most 3,000 training and 1,500
- * held-out rows, sampled with a fixed seed), scored on the held-out rows and normalised to
- * [0, 1]: classification `max(0, 2·(ROC AUC − 0.5))` (one-vs-rest macro AUC, 0 = no better than
- * chance, 1 = perfect), regression `max(0, R²)`. A score near 1 means the feature alone gives
- * the answer: target leakage. A frame of more than `MODEL_MAX_ROWS` rows (training's) is
- * sampled to that size first.
+ * Prediction power: how well each feature ALONE predicts the target on held-out rows, in
+ * [0, 1]. Every feature is binned once (quantile bins of at least 40 training rows, at most 64,
+ * for numbers; one bin per level, the 254 most frequent, for categories; missing values a bin of
+ * their own) on the quick model's stratified 80/20 split, and the one-feature model predicts a
+ * held-out row by its bin's training class shares (or mean), each shrunk toward the overall
+ * shares by two rows' weight, so a bin seen once predicts almost the prior. A level or value
+ * range unseen in training predicts the prior. Scores: classification
+ * `max(0, 2·(ROC AUC − 0.5))` (one-vs-rest macro AUC as `ml/metrics/rocAuc`, 0 = no better than chance, 1 = perfect),
+ * regression `max(0, R²)`. A score near 1 means the feature alone gives the answer: target
+ * leakage. A frame of more than `MODEL_MAX_ROWS` rows (training's) is sampled to that size first.
+ *
+ * One pass over the binned columns per feature: every row of the split is used, for what
+ * fifteen small boosted models on a few thousand rows used to cost.
  */
 export async function predictionPower(input: ModelSectionInput): Promise<PredictionPower | undefined> {
   if (!input.target) return undefined;
@@ -36,22 +45,105 @@ export async function predictionPower(input: ModelSectionInput): Promise<Predict
 
 /** Prediction power of each feature of a frame (see {@link predictionPower}); training's leak check uses it too. */
 export function predictionPowerOfFrame(frame: Frame, target: Target): PredictionPower {
-  const data = { frame };
   // Training passes every row: a seeded sample of the report's size first, so millions of rows
-  // cost what the report's frame does (the one-feature models use a few thousand anyway).
+  // cost what the report's frame does.
   const bounded = sample(frame, target, MODEL_MAX_ROWS, 3);
-  const full = split80(bounded.frame, bounded.target);
-  const tr = sample(full.train, full.trainY, MAX_TRAIN, 1);
-  const te = sample(full.test, full.testY, MAX_TEST, 2);
-  const s = { train: tr.frame, trainY: tr.target, test: te.frame, testY: te.target };
-  const method = s.testY.kind === 'classification' ? 'gbdt_one_feature_auc' : 'gbdt_one_feature_r2';
-  return data.frame.features.map((f, i) => {
-    const one = (fr: Frame): Frame => ({ nRows: fr.nRows, features: [fr.features[i]!] });
-    const model = trainGbdt(one(s.train), s.trainY, { maxIter: 20, maxLeaves: 8, learningRate: 0.3, earlyStopping: false, seed: 0 });
-    const out = model.output(one(s.test));
-    let score: number;
-    if (s.testY.kind === 'classification') score = 2 * (rocAuc(s.testY.codes, out, s.testY.labels.length) - 0.5);
-    else score = r2(s.testY.values, out);
+  const s = split80(bounded.frame, bounded.target);
+  const maxBins = Math.max(2, Math.min(MAX_BINS, Math.floor(s.train.nRows / ROWS_PER_BIN)));
+  // Numbers in quantile bins sized to the rows; categories keep up to 255 levels apart (a code
+  // or id that gives the answer must not hide in a shared "other" bin).
+  const only = (kind: 'numeric' | 'categorical'): Frame => ({ nRows: s.train.nRows, features: s.train.features.filter((f) => f.kind === kind) });
+  const numeric = fitBinMapper(only('numeric'), { maxBins, seed: 0 }).features;
+  const categorical = fitBinMapper(only('categorical'), { maxBins: 255, seed: 0 }).features;
+  const mapper = { features: s.train.features.map((f) => (f.kind === 'numeric' ? numeric : categorical).shift()!) };
+  const train = binFrame(mapper, s.train);
+  const test = binFrame(mapper, alignFrame(frameSchema(s.train), s.test));
+  const method = s.testY.kind === 'classification' ? 'binned_one_feature_auc' : 'binned_one_feature_r2';
+  return frame.features.map((f, i) => {
+    const nb = mapper.features[i]!.nBins + 1;
+    const trainBins = train.bins.subarray(i * train.nRows, (i + 1) * train.nRows);
+    const testBins = test.bins.subarray(i * test.nRows, (i + 1) * test.nRows);
+    const score =
+      s.trainY.kind === 'classification' && s.testY.kind === 'classification'
+        ? 2 * (binnedAuc(trainBins, s.trainY.codes, testBins, s.testY.codes, s.trainY.labels.length, nb) - 0.5)
+        : s.trainY.kind === 'regression' && s.testY.kind === 'regression'
+          ? r2(s.testY.values, binMeans(trainBins, s.trainY.values, nb, testBins))
+          : NaN;
     return { feature: f.name, score: Number.isFinite(score) ? Math.min(1, Math.max(0, score)) : 0, method };
   });
+}
+
+/**
+ * One-vs-rest macro ROC AUC (as {@link rocAuc}) of the model that gives each test row its bin's
+ * smoothed training class shares. The scores take one value per bin, so the rank sum is
+ * computed over bins (test positives and negatives counted per bin, tied scores sharing their
+ * average rank) rather than by sorting the rows.
+ */
+export function binnedAuc(trainBins: Uint8Array, codes: Int32Array, testBins: Uint8Array, testCodes: Int32Array, k: number, nb: number): number {
+  const counts = new Float64Array(nb * k);
+  const prior = new Float64Array(k);
+  for (let r = 0; r < trainBins.length; r++) {
+    counts[trainBins[r]! * k + codes[r]!]!++;
+    prior[codes[r]!]!++;
+  }
+  for (let c = 0; c < k; c++) prior[c]! /= trainBins.length;
+  const size = new Float64Array(nb);
+  for (let b = 0; b < nb; b++) for (let c = 0; c < k; c++) size[b]! += counts[b * k + c]!;
+  const testCounts = new Float64Array(nb * k);
+  for (let r = 0; r < testBins.length; r++) testCounts[testBins[r]! * k + testCodes[r]!]!++;
+  const testSize = new Float64Array(nb);
+  for (let b = 0; b < nb; b++) for (let c = 0; c < k; c++) testSize[b]! += testCounts[b * k + c]!;
+  const one = (c: number): number => {
+    const score = (b: number) => (counts[b * k + c]! + PRIOR_ROWS * prior[c]!) / (size[b]! + PRIOR_ROWS);
+    const order = Array.from({ length: nb }, (_, b) => b).sort((a, b) => score(a) - score(b));
+    let rank = 0;
+    let nPos = 0;
+    let rankSumPos = 0;
+    for (let i = 0; i < nb; ) {
+      let j = i;
+      let pos = 0;
+      let all = 0;
+      while (j < nb && score(order[j]!) === score(order[i]!)) {
+        pos += testCounts[order[j]! * k + c]!;
+        all += testSize[order[j]!]!;
+        j++;
+      }
+      rankSumPos += pos * (rank + (all + 1) / 2);
+      nPos += pos;
+      rank += all;
+      i = j;
+    }
+    const nNeg = testBins.length - nPos;
+    if (nPos === 0 || nNeg === 0) return NaN;
+    return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+  };
+  if (k === 2) return one(1);
+  let sum = 0;
+  let m = 0;
+  for (let c = 0; c < k; c++) {
+    const a = one(c);
+    if (Number.isNaN(a)) continue;
+    sum += a;
+    m++;
+  }
+  return m === 0 ? NaN : sum / m;
+}
+
+/** Each test row's prediction: its bin's smoothed training mean. */
+function binMeans(trainBins: Uint8Array, values: Float64Array, nb: number, testBins: Uint8Array): Float64Array {
+  const sum = new Float64Array(nb);
+  const n = new Float64Array(nb);
+  let total = 0;
+  for (let r = 0; r < trainBins.length; r++) {
+    sum[trainBins[r]!]! += values[r]!;
+    n[trainBins[r]!]!++;
+    total += values[r]!;
+  }
+  const mean = total / trainBins.length;
+  const out = new Float64Array(testBins.length);
+  for (let r = 0; r < testBins.length; r++) {
+    const b = testBins[r]!;
+    out[r] = (sum[b]! + PRIOR_ROWS * mean) / (n[b]! + PRIOR_ROWS);
+  }
+  return out;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { HTML } from '../openapi/apiSchemas.js';
 import { contract, formFields } from '../openapi/routeContract.js';
 import { isSluiceError } from '../../core/errors.js';
-import type { ServerAuthGate } from './createAuthGate.js';
+import type { ServerAuthGate } from './ServerAuthGate.js';
 import { loginPage, refusalPage } from './loginPage.js';
 import { safeNext } from './safeNext.js';
 import { sendPage } from './sendPage.js';

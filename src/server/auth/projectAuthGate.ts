@@ -1,7 +1,8 @@
 import { durationMs } from '../../pipeline/definition/duration.js';
 import type { Project } from '../../pipeline/project/loadProject.js';
 import type { ProjectDb } from '../../state/openProjectDb.js';
-import { createAuthGate, type AuthGateOptions, type ServerAuthGate } from './createAuthGate.js';
+import { createAuthGate, type AuthGateOptions } from './createAuthGate.js';
+import type { ServerAuthGate } from './ServerAuthGate.js';
 import { LiveApprovers } from '../../pipeline/project/LiveApprovers.js';
 import { loadServerSecret } from './serverSecret.js';
 

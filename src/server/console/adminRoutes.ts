@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { consoleRoute, formText, pageOk } from './consoleRoute.js';
+import { formText, pageRoute } from './consoleRoute.js';
 import { SluiceError } from '../../core/errors.js';
 import type { ConsoleScope } from './ConsoleScope.js';
 import { qs } from './format.js';
@@ -15,9 +15,8 @@ const AUDIT_PAGE = 50;
 /** Settings (read-only, redacted) and the audit log. */
 export function adminRoutes(app: FastifyInstance, s: ConsoleScope): void {
   const { auth, runtime } = s.opts;
-  const b = s.base;
 
-  app.get(`${b}/settings`, consoleRoute(s, 'viewer', { ok: pageOk('The configuration, secrets redacted'), errors: {} }), async (req, reply) => {
+  pageRoute(app, s, '/settings', { errors: {} }, async (req, reply) => {
     const { project } = runtime;
     const { pipeline: _p, ...config } = project.config;
     return sendHtml(
@@ -33,17 +32,18 @@ export function adminRoutes(app: FastifyInstance, s: ConsoleScope): void {
   });
 
   // Approvers and admins: the log holds who did what from which address.
-  app.get(
-    `${b}/audit`,
-    consoleRoute(s, 'approver', {
+  pageRoute(
+    app,
+    s,
+    '/audit',
+    {
       query: z.object({
         actor: formText('Only entries by this user'),
         action: formText('Only entries of this action (e.g. approval.decide)'),
         before: formText('Entries older than this entry id (the Older link)'),
       }),
-      ok: pageOk('The audit log, newest first, 50 a page'),
       errors: { 400: 'before is not an entry id (BAD_PAGE)' },
-    }),
+    },
     async (req, reply) => {
       const actor = qs(req.query, 'actor')?.slice(0, 200);
       const action = qs(req.query, 'action')?.slice(0, 200);

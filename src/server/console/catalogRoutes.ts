@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { consoleRoute, csrfField, formText, pageOk, redirectOk } from './consoleRoute.js';
+import { consoleRoute, csrfField, formText, pageOk, pageRoute, redirectOk } from './consoleRoute.js';
 import { formFields } from '../openapi/routeContract.js';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -32,18 +32,19 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
   const { auth, features } = s.opts;
   const b = s.base;
 
-  app.get(`${b}/features`, consoleRoute(s, 'viewer', { ok: pageOk('The feature groups'), errors: {} }), async (req, reply) =>
+  pageRoute(app, s, '/features', { errors: {} }, async (req, reply) =>
     sendHtml(reply, 200, featuresPage(s.frame(req, reply), features ? await features.listGroups() : undefined)),
   );
 
-  app.get(
-    `${b}/features/:group`,
-    consoleRoute(s, 'viewer', {
+  pageRoute(
+    app,
+    s,
+    '/features/:group',
+    {
       params: z.object({ group: z.string().meta({ description: 'The feature group' }) }),
       query: z.object({ id: formText('A record id to look up in the online store') }),
-      ok: pageOk('The group: schema, sample records, and the record of ?id='),
       errors: { 404: 'No such feature group, or no feature store in this server' },
-    }),
+    },
     async (req, reply) => {
       if (!features) throw new SluiceError('NOT_FOUND', 'the feature store is not available in this server', { httpStatus: 404 });
       const group = await features.describeGroup((req.params as { group: string }).group);
@@ -62,9 +63,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     },
   );
 
-  app.get(`${b}/models`, consoleRoute(s, 'viewer', { ok: pageOk('The registered models'), errors: {} }), async (req, reply) =>
-    sendHtml(reply, 200, modelsPage(s.frame(req, reply), s.opts.registry?.list())),
-  );
+  pageRoute(app, s, '/models', { errors: {} }, async (req, reply) => sendHtml(reply, 200, modelsPage(s.frame(req, reply), s.opts.registry?.list())));
 
   const registry = (): ModelRegistry => {
     if (!s.opts.registry) throw new SluiceError('NOT_FOUND', 'the model registry is not available in this server', { httpStatus: 404 });
@@ -89,14 +88,15 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return sendHtml(reply, status, modelPage(s.frame(req, reply), data));
   };
 
-  app.get(
-    `${b}/models/:name`,
-    consoleRoute(s, 'viewer', {
+  pageRoute(
+    app,
+    s,
+    '/models/:name',
+    {
       params: modelParams,
       query: z.object({ done: formText('The notice after a promotion or rollback') }),
-      ok: pageOk('The model: leaderboard, champion, versions and history'),
       errors: { 404: 'No such model (MODEL_NOT_FOUND)' },
-    }),
+    },
     async (req, reply) => {
       const done = qs(req.query, 'done');
       const name = (req.params as { name: string }).name;

@@ -1,19 +1,11 @@
 import { html, raw, type SafeHtml } from '../../core/html.js';
-import type { User } from '../auth/AuthGate.js';
+import { hasRole, type User } from '../auth/AuthGate.js';
+import { CONSOLE_PAGES, type Section } from './consolePages.js';
 
-/** The sections of the navigation bar, in order: path (under the console's base) and label. */
-export const NAV = [
-  ['/', 'Inbox'],
-  ['/executions', 'Executions'],
-  ['/reports', 'Reports'],
-  ['/features', 'Features'],
-  ['/models', 'Models'],
-  ['/endpoint', 'Endpoint'],
-  ['/settings', 'Settings'],
-  ['/audit', 'Audit'],
-] as const;
+export type { Section } from './consolePages.js';
 
-export type Section = (typeof NAV)[number][1];
+/** The navigation bar's sections, in order (the pages of CONSOLE_PAGES listed there). */
+const NAV = CONSOLE_PAGES.filter((p) => p.nav);
 
 /** Who is looking and where the console lives: every page's frame needs it. */
 export interface Frame {
@@ -90,7 +82,7 @@ export function consoleLayout(frame: Frame, title: string, active: Section | und
 <a class="skip" href="#main">Skip to content</a>
 <header>
 <a class="brand" href="${b}/">Sluice <span class="muted">${frame.projectName}</span></a>
-<nav aria-label="Console"><ul>${NAV.filter(([, label]) => label !== 'Audit' || frame.user.role !== 'viewer').map(([path, label]) => html`<li><a href="${b}${path}"${label === active ? html` aria-current="page"` : ''}>${label}</a></li>`)}</ul></nav>
+<nav aria-label="Console"><ul>${NAV.filter((p) => hasRole(frame.user.role, p.role)).map((p) => html`<li><a href="${b}${p.path}"${p.title === active ? html` aria-current="page"` : ''}>${p.title}</a></li>`)}</ul></nav>
 <div class="who"><span>${frame.user.name} <span class="badge">${frame.user.role}</span></span>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="${frame.logoutCsrf}"><button type="submit">Log out</button></form></div>
 </header>

@@ -1,8 +1,9 @@
-import type { preValidationAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, preValidationAsyncHookHandler, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
 import { HTML } from '../openapi/apiSchemas.js';
 import { contract, type ResponseDoc, type RouteContract } from '../openapi/routeContract.js';
 import type { Role } from '../auth/AuthGate.js';
+import { consolePage, type ConsolePagePath } from './consolePages.js';
 import type { ConsoleScope } from './ConsoleScope.js';
 
 /** The CSRF token every console form carries (bound to the session and to what the form acts on). */
@@ -33,4 +34,19 @@ export function consoleRoute(
     preValidation: s.opts.auth.require(role) as preValidationAsyncHookHandler,
     ...contract({ ...c, errorShape: 'html', ...(c.body ? { bodyTypes: ['application/x-www-form-urlencoded'] } : {}) }),
   };
+}
+
+/**
+ * Registers the GET route of a console page: its path, who may open it and its description come
+ * from CONSOLE_PAGES (consolePages.ts); its parameters, query and errors from `c`.
+ */
+export function pageRoute(
+  app: FastifyInstance,
+  s: ConsoleScope,
+  path: ConsolePagePath,
+  c: Omit<RouteContract, 'ok' | 'errorShape' | 'bodyTypes' | 'body'>,
+  handler: RouteHandlerMethod,
+): void {
+  const page = consolePage(path);
+  app.get(path === '/' ? s.base || '/' : `${s.base}${path}`, consoleRoute(s, page.role, { ...c, ok: pageOk(page.summary) }), handler);
 }

@@ -20,18 +20,8 @@ export type { ConsoleEndpoint, ConsoleOptions } from './ConsoleOptions.js';
  * promoting and rolling back an admin, and every form carries a CSRF token bound to what it acts
  * on. Errors answer as console pages with the error's status.
  *
- * ```
- * /                          inbox: approvals waiting for me
- * /executions                list (state filter, file search, pages)
- * /executions/:id            findings, drift, decision form, pipeline diagram, report, timeline
- * /executions/:id/decide     POST approve | reject            (approver)
- * /executions/:id/report     the insights report, for the sandboxed iframe
- * /reports                   batch reports
- * /features, /features/:g    groups; schema, sample, look-up by id (?id=)
- * /models, /models/:name     leaderboard, champion, history; POST promote | rollback (admin)
- * /endpoint                  status; POST /endpoint/predict
- * /settings, /audit          configuration (redacted), audit log (approver)
- * ```
+ * The pages are listed once, in CONSOLE_PAGES (consolePages.ts); each route file registers the
+ * handlers of its pages with `pageRoute`, and their forms (POST) and embedded reports beside them.
  *
  * @example
  * await app.register(consoleRoutes, { runtime, auth, registry, features, endpoint: { host: mounted.host, model: 'readmission' } });

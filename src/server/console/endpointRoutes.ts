@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { consoleRoute, csrfField, formText, pageOk } from './consoleRoute.js';
+import { consoleRoute, csrfField, formText, pageOk, pageRoute } from './consoleRoute.js';
 import { formFields } from '../openapi/routeContract.js';
 import { SluiceError, toSluiceError } from '../../core/errors.js';
 import { parseInvocation } from '../endpoint/parseInvocation.js';
@@ -37,11 +37,7 @@ export function endpointRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return sendHtml(reply, status, endpointPage(s.frame(req, reply), data));
   };
 
-  app.get(
-    `${b}/endpoint`,
-    consoleRoute(s, 'viewer', { ok: pageOk('The endpoint: the model it serves, its version, and a form to try a prediction'), errors: {} }),
-    async (req, reply) => render(req, reply, 200, {}),
-  );
+  pageRoute(app, s, '/endpoint', { errors: {} }, async (req, reply) => render(req, reply, 200, {}));
 
   app.post(
     `${b}/endpoint/predict`,

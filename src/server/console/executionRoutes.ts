@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { executionIdParams } from '../openapi/apiSchemas.js';
 import { contract, formFields } from '../openapi/routeContract.js';
-import { consoleRoute, csrfField, formText, pageOk, redirectOk } from './consoleRoute.js';
+import { consoleRoute, csrfField, formText, pageOk, pageRoute, redirectOk } from './consoleRoute.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -47,7 +47,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
   const { store } = runtime;
   const b = s.base;
 
-  app.get(b === '' ? '/' : b, consoleRoute(s, 'viewer', { ok: pageOk('The approvals waiting for the signed-in user'), errors: {} }), async (req, reply) => {
+  pageRoute(app, s, '/', { errors: {} }, async (req, reply) => {
     const user = s.user(req);
     const items: InboxItem[] = [];
     for (const r of store.list({ status: 'waiting', limit: 1000 })) {
@@ -79,18 +79,19 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     if (!app.hasRoute({ method: 'GET', url: '/' })) app.get('/', toInbox, async (_req, reply) => reply.redirect(b, 302));
   }
 
-  app.get(
-    `${b}/executions`,
-    consoleRoute(s, 'viewer', {
+  pageRoute(
+    app,
+    s,
+    '/executions',
+    {
       query: z.object({
         status: z.enum(EXECUTION_STATUSES).optional().meta({ description: 'Only executions in this state' }),
         file: formText('Only executions whose file contains this'),
         page: formText('Page number, from 1'),
       }),
       invalidCodes: { status: 'BAD_FILTER' },
-      ok: pageOk('Executions, newest first, 25 a page'),
       errors: { 400: 'An unknown state (BAD_FILTER) or a bad page number (BAD_PAGE)' },
-    }),
+    },
     async (req, reply) => {
       const status = qs(req.query, 'status'); // one of EXECUTION_STATUSES: the route's schema checked it
       const file = qs(req.query, 'file')?.slice(0, 200);
@@ -125,14 +126,15 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return sendHtml(reply, status, executionPage(s.frame(req, reply), v, o));
   };
 
-  app.get(
-    `${b}/executions/:id`,
-    consoleRoute(s, 'viewer', {
+  pageRoute(
+    app,
+    s,
+    '/executions/:id',
+    {
       params: executionIdParams,
       query: z.object({ decided: formText('approved or rejected: the notice after the decision form (shown only if the history says this user decided so)') }),
-      ok: pageOk('The execution: findings, drift, decision form, pipeline diagram, report, timeline'),
       errors: { 404: 'No execution with this id (EXECUTION_NOT_FOUND)' },
-    }),
+    },
     async (req, reply) => {
       const id = (req.params as { id: string }).id;
       const decided = qs(req.query, 'decided');
@@ -213,13 +215,14 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     },
   );
 
-  app.get(
-    `${b}/reports`,
-    consoleRoute(s, 'viewer', {
+  pageRoute(
+    app,
+    s,
+    '/reports',
+    {
       query: z.object({ page: formText('Page number, from 1') }),
-      ok: pageOk('Batch reports, newest first'),
       errors: { 400: 'A bad page number (BAD_PAGE)' },
-    }),
+    },
     async (req, reply) => {
       const page = pageNumber(req.query);
       const dir = runtime.project.paths.reports;

@@ -76,7 +76,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
       // Only files of the inbox, the archive and inputRoots, regular, resolved: an approver cannot make the server read /etc or /proc.
       const file = await admitInputFile(body.file, projectInputRoots(project));
       const rec = await orchestrator.startFile(file, {
-        allowDuplicate: body.allowDuplicate === true || project.config.duplicates === 'process',
+        allowDuplicate: body.allowDuplicate === true,
         ...(body.input ? { input: body.input } : {}),
       });
       reply.code(rec.status === 'skipped' ? 200 : 201);

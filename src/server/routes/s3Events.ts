@@ -89,13 +89,7 @@ export function s3EventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const refs = parseS3Event(body);
       const out = [];
       for (const ref of refs) {
-        const rec = await takeS3Object(
-          ctx.runtime.orchestrator,
-          cfg,
-          ctx.runtime.project.paths.archive,
-          ref,
-          ctx.runtime.project.config.duplicates === 'process',
-        );
+        const rec = await takeS3Object(ctx.runtime.orchestrator, cfg, ctx.runtime.project.paths.archive, ref);
         out.push({ bucket: ref.bucket, key: ref.key, execution: executionJson(rec) });
       }
       reply.code(out.some((o) => o.execution.status !== 'skipped') ? 201 : 200);

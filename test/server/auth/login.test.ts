@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../../src/server/auth/createAuthGate.js';
+import { SESSION_COOKIE } from '../../../src/server/auth/SessionCookie.js';
 import { authServer, clock, closeAll, cookiesOf, PASSWORDS } from './support.js';
 
 const apps: FastifyInstance[] = [];

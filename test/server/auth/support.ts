@@ -7,7 +7,8 @@ import { createApprovalToken } from '../../../src/pipeline/approvals/approvalTok
 import { initProject } from '../../../src/pipeline/project/initProject.js';
 import { loadProject } from '../../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
-import { createAuthGate, type AuthGateOptions, type ServerAuthGate } from '../../../src/server/auth/createAuthGate.js';
+import { createAuthGate, type AuthGateOptions } from '../../../src/server/auth/createAuthGate.js';
+import type { ServerAuthGate } from '../../../src/server/auth/ServerAuthGate.js';
 import { hashPassword, type ScryptParams } from '../../../src/server/auth/password.js';
 import { loadServerSecret } from '../../../src/server/auth/serverSecret.js';
 import { createServer } from '../../../src/server/createServer.js';

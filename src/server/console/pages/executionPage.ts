@@ -32,7 +32,7 @@ export function executionPage(frame: Frame, v: ExecutionView, o: ExecutionPageOp
 
   return consoleLayout(
     frame,
-    `${fileName(ex.file)} · ${ex.id}`,
+    `Execution ${fileName(ex.file)} · ${ex.id}`,
     'Executions',
     html`
 <p><a href="${b}/executions">← Executions</a></p>

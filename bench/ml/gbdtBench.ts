@@ -1,0 +1,103 @@
+/**
+ * Sluice's GBDT against scikit-learn's HistGradientBoostingClassifier with the same
+ * hyperparameters, fits interleaved in one run (issue 19, target 3).
+ *
+ *   node --import tsx bench/ml/gbdtBench.ts [--sizes 70k,1m] [--runs 5] [--threads 1]
+ *
+ * Both sides read the same rows (bench/ml/benchData.ts) and use the same stratified 80/20 split;
+ * each fit runs in a fresh process (Sluice: bench/ml/gbdtFit.ts; scikit-learn:
+ * bench/ml/hgb_fit.py with OMP_NUM_THREADS set to `--threads`), alternating which side goes
+ * first. Hyperparameters: scikit-learn's defaults with early stopping off (100 iterations,
+ * learning rate 0.1, 31 leaves, 20 rows per leaf, 255 bins, no L2) and Sluice set to the same
+ * (no row subsampling). Prints medians of the fit's CPU seconds (user + system, every thread)
+ * and wall seconds, their ratios, the holdout log loss and the load average before and after.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { serialize } from 'node:v8';
+import { takeRows, takeTarget } from '../../src/ml/frame.js';
+import { prepareBenchData, SEED_CSV, TARGET } from './benchData.js';
+import { readCsv } from './loadCsv.js';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : dflt;
+}
+const sizes = arg('sizes', '70k,1m').split(',');
+const runs = Number(arg('runs', '5'));
+const threads = arg('threads', '1');
+
+const SKLEARN = { max_iter: 100, learning_rate: 0.1, max_leaf_nodes: 31, min_samples_leaf: 20, max_bins: 255, l2_regularization: 0, early_stopping: false };
+const SLUICE = { maxIter: 100, learningRate: 0.1, maxLeaves: 31, minSamplesLeaf: 20, maxBins: 255, l2: 0, earlyStopping: false, subsample: 1 };
+
+interface Fit {
+  fit_s: number;
+  cpu_s: number;
+  iterations: number;
+  log_loss: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const load = (): string => loadavg()[0]!.toFixed(1);
+const env = { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+
+function fitSklearn(csv: string, splitPath: string): Fit {
+  const script = new URL('./hgb_fit.py', import.meta.url).pathname;
+  return JSON.parse(execFileSync('/usr/bin/python3', [script, csv, splitPath, TARGET, JSON.stringify(SKLEARN)], { env }).toString()) as Fit;
+}
+
+function fitSluice(frames: string): Fit {
+  const script = new URL('./gbdtFit.ts', import.meta.url).pathname;
+  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', script, frames, JSON.stringify(SLUICE)], { env }).toString()) as Fit;
+}
+
+console.log(
+  `Same hyperparameters on both sides: ${JSON.stringify(SKLEARN)}; Sluice ${JSON.stringify(SLUICE)}. ${threads} thread(s) (OMP_NUM_THREADS=${threads}); Sluice's GBDT runs on one thread.`,
+);
+const base = readCsv(SEED_CSV);
+for (const size of sizes) {
+  const d = prepareBenchData(size, base);
+  const frames = join(d.dir, 'frames.v8');
+  writeFileSync(
+    frames,
+    serialize({
+      train: takeRows(d.frame, d.split.train),
+      yTrain: takeTarget(d.target, d.split.train),
+      test: takeRows(d.frame, d.split.test),
+      yTest: takeTarget(d.target, d.split.test),
+    }),
+  );
+  const loadBefore = load();
+  const ours: Fit[] = [];
+  const theirs: Fit[] = [];
+  for (let r = 0; r < runs; r++) {
+    if (r % 2 === 0) {
+      theirs.push(fitSklearn(d.csv, d.splitPath));
+      ours.push(fitSluice(frames));
+    } else {
+      ours.push(fitSluice(frames));
+      theirs.push(fitSklearn(d.csv, d.splitPath));
+    }
+    process.stderr.write(`  ${size} run ${r + 1}: sluice ${ours[r]!.cpu_s.toFixed(2)} CPU s, sklearn ${theirs[r]!.cpu_s.toFixed(2)} CPU s (load ${load()})\n`);
+  }
+  const row = (name: string, fits: Fit[], ref: Fit[]): string => {
+    const cpu = median(fits.map((f) => f.cpu_s));
+    const wall = median(fits.map((f) => f.fit_s));
+    const cpuRatio = cpu / median(ref.map((f) => f.cpu_s));
+    const wallRatio = wall / median(ref.map((f) => f.fit_s));
+    return `| ${name} | ${cpu.toFixed(2)} (${fits.map((f) => f.cpu_s.toFixed(2)).join(', ')}) | ${cpuRatio.toFixed(2)} | ${wall.toFixed(2)} | ${wallRatio.toFixed(2)} | ${fits[0]!.log_loss.toFixed(4)} | ${fits[0]!.iterations} |`;
+  };
+  console.log(
+    `\n## ${d.n} rows (${d.split.train.length} train / ${d.split.test.length} holdout), ${threads} thread(s), load average ${loadBefore} → ${load()}\n`,
+  );
+  console.log('| fit | CPU s, median (runs) | CPU / HGB | wall s, median | wall / HGB | holdout log loss | iterations |');
+  console.log('|---|---|---|---|---|---|---|');
+  console.log(row('scikit-learn HistGradientBoosting', theirs, theirs));
+  console.log(row('**Sluice GBDT**', ours, theirs));
+}

@@ -1,0 +1,101 @@
+import { renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SluiceError } from '../core/errors.js';
+import { hashDir, stageArtifact } from './artifactFiles.js';
+import type { RegistryWriter } from './RegistryWriter.js';
+import { highestFolderVersion } from './scanVersionFolders.js';
+import { writeManifestOf } from './syncManifests.js';
+import { checkName, checkStatus, type ModelVersion, type RegisterMeta } from './types.js';
+
+/**
+ * Registers the artifact in `artifactDir` as the next version of `meta.name`. The folder is
+ * copied (the source stays where it is). With `meta.idempotencyKey`, a repeated call returns
+ * the version the first call registered.
+ */
+export async function registerVersion(w: RegistryWriter, artifactDir: string, meta: RegisterMeta): Promise<ModelVersion> {
+  const name = checkName('model name', meta.name);
+  const status = checkStatus(meta.status ?? 'pending');
+  if (meta.idempotencyKey !== undefined) {
+    const prior = w.db.prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?').get(name, meta.idempotencyKey) as
+      | { version: number }
+      | undefined;
+    if (prior) return w.read.get(name, prior.version);
+  }
+  checkMetrics(meta.metrics ?? {});
+  const modelDir = join(w.modelsDir, name);
+  const staged = await stageArtifact(artifactDir, modelDir);
+  let placed: string | undefined;
+  let version: number;
+  try {
+    const artifactHash = await hashDir(staged);
+    const by = meta.by ?? 'unknown';
+    let reused = false;
+    version = w.tx(() => {
+      if (meta.idempotencyKey !== undefined) {
+        // Checked again under the write lock: a concurrent twin may have committed meanwhile.
+        const twin = w.db.prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?').get(name, meta.idempotencyKey) as
+          | { version: number }
+          | undefined;
+        if (twin) {
+          reused = true;
+          return twin.version;
+        }
+      }
+      const now = new Date().toISOString();
+      w.db.prepare('INSERT OR IGNORE INTO model_names (name, last_version, created_at) VALUES (?, 0, ?)').run(name, now);
+      const { last_version } = w.db.prepare('SELECT last_version FROM model_names WHERE name = ?').get(name) as { last_version: number };
+      // Past every folder on disk too: a folder without a row (an older database, a lost row)
+      // is someone's model, never overwritten; `sluice models recover` registers it again.
+      const v = Math.max(last_version, highestFolderVersion(modelDir)) + 1;
+      w.db.prepare('UPDATE model_names SET last_version = ? WHERE name = ?').run(v, name);
+      w.db
+        .prepare(
+          `INSERT INTO model_versions (name, version, status, status_by, status_at, status_comment, description, created_at, created_by,
+             artifact_dir, artifact_hash, metrics, tags, lineage, idempotency_key)
+           VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          name,
+          v,
+          status,
+          by,
+          now,
+          meta.description ?? null,
+          now,
+          by,
+          join(name, String(v)),
+          artifactHash,
+          JSON.stringify(meta.metrics ?? {}),
+          JSON.stringify(meta.tags ?? {}),
+          JSON.stringify(meta.lineage ?? {}),
+          meta.idempotencyKey ?? null,
+        );
+      w.record({ name, version: v, kind: 'registered', alias: null, from: null, to: status, by, at: now, comment: meta.description ?? null });
+      // The folder carries its own manifest, so a lost database can be rebuilt from it.
+      writeManifestOf(w.db, w.modelsDir, name, v, staged);
+      // Inside the transaction: if the rename fails, the row is rolled back too.
+      placed = join(modelDir, String(v));
+      renameSync(staged, placed);
+      return v;
+    });
+    if (reused) await rm(staged, { recursive: true, force: true });
+  } catch (e) {
+    await rm(staged, { recursive: true, force: true });
+    // Renamed into place but the commit failed: the folder has no row, remove it now.
+    if (placed !== undefined) await rm(placed, { recursive: true, force: true });
+    throw e;
+  }
+  return w.read.get(name, version);
+}
+
+function checkMetrics(metrics: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(metrics)) {
+    if (typeof v !== 'number') {
+      throw new SluiceError('MODEL_BAD_METRIC', `metric "${k}" is ${JSON.stringify(v)}, not a number`, {
+        location: { field: `metrics.${k}` },
+        hint: 'metrics are numbers, e.g. {"auc": 0.71}',
+      });
+    }
+  }
+}

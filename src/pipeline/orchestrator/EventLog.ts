@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import { SluiceError } from '../../core/errors.js';
+import type { ExecutionEvent, NewEvent } from '../events.js';
+import type { ExecutionStore } from '../store/ExecutionStore.js';
+
+/**
+ * The write side of an execution's history: every event the orchestrator records goes through
+ * here, and is logged (pino) and handed to `onEvent` (the live console, tests) once recorded.
+ */
+export class EventLog {
+  constructor(
+    readonly store: ExecutionStore,
+    private readonly log: Logger,
+    private readonly onEvent?: (e: ExecutionEvent) => void,
+  ) {}
+
+  /** Appends the planner's records if the history still ends at `lastSeq` (else null: plan again). */
+  appendPlanned(id: string, events: readonly NewEvent[], lastSeq: number, changes: Parameters<ExecutionStore['append']>[3] = {}): ExecutionEvent[] | null {
+    const appended = this.store.append(id, events, lastSeq, changes);
+    if (appended) this.emit(appended);
+    return appended;
+  }
+
+  /** Appends events that record things that happened (results), whatever else was appended meanwhile. */
+  appendFacts(id: string, events: NewEvent[], changes: { status?: 'waiting' } = {}): boolean {
+    for (let i = 0; i < 100; i++) {
+      const last = this.store.lastSeq(id);
+      if (last < 0) throw new SluiceError('EXECUTION_NOT_FOUND', `no execution ${id}`, { httpStatus: 404 });
+      if (this.appendPlanned(id, events, last, changes)) return true;
+    }
+    throw new SluiceError('STORE_CONTENTION', `could not record events for ${id}`);
+  }
+
+  private emit(events: ExecutionEvent[]): void {
+    for (const e of events) {
+      this.log.info({ executionId: e.executionId, seq: e.seq, event: e.type, step: e.step }, `${e.type}${e.step ? ` ${e.step}` : ''}`);
+      this.onEvent?.(e);
+    }
+  }
+}
