@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { stateDirOf, stateFolders } from '../core/projectLayout.js';
 import { migrate, openProjectDb, type OpenProjectDbOptions, type ProjectDb } from '../state/openProjectDb.js';
 import { collectOrphans, type GarbageOptions, type GarbageReport } from './collectOrphans.js';
