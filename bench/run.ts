@@ -3,7 +3,7 @@
  * each in its own process, each side by side with its anchor (pandas, scikit-learn, XGBoost,
  * a Fastify hello-world) in the same run, and writes docs/benchmarks.md from their output.
  *
- * Parts: flow, steps, profile, ml, features, serving, pipeline, train-budget. The machine should be otherwise idle: these are
+ * Parts: flow, steps, profile, ml, gbdt, features, serving, pipeline, train-budget. The machine should be otherwise idle: these are
  * 2-core shared machines, so each part reports medians and CPU time next to wall time, and the
  * load average at the start.
  */
@@ -16,6 +16,11 @@ const PARTS: Record<string, { script: string; args: string[]; title: string }> =
   steps: { script: 'bench/steps/featuresBench.ts', args: [], title: 'Flows (issue 2): feature-engineering steps against pandas + scikit-learn' },
   profile: { script: 'bench/profile/report.ts', args: [], title: 'Insights report (issue 3) against pandas summary statistics' },
   ml: { script: 'bench/ml/train.ts', args: ['--sizes', '70k', '--runs', '3'], title: 'Training (issue 4) against scikit-learn and XGBoost' },
+  gbdt: {
+    script: 'bench/ml/gbdtBench.ts',
+    args: ['--sizes', '70k,1m', '--runs', '5'],
+    title: 'GBDT against HistGradientBoosting, same hyperparameters, one thread (issue 19, target 3)',
+  },
   features: { script: 'bench/features/ingest.ts', args: [], title: 'Feature store (issue 5)' },
   serving: { script: 'bench/serving/run.ts', args: ['--duration', '15'], title: 'Endpoint (issue 7) against a Fastify hello-world' },
   pipeline: { script: 'bench/pipeline/pipelineBench.ts', args: [], title: 'Pipelines (issue 6): orchestration overhead and 100 executions' },

@@ -9,6 +9,8 @@ export interface ProjectReading {
   missingTokens?: string[];
   /** `--date-order`, else sluice.yaml `dateOrder`. */
   dateOrder?: DateOrder;
+  /** sluice.yaml `python:`, the python3 for python flow steps (SLUICE_PYTHON wins). */
+  python?: string;
   /** The sluice.yaml the settings came from, for the console line that says so. */
   from?: string;
 }
@@ -39,6 +41,7 @@ export async function projectReading(flags: { dateOrder?: string }): Promise<Pro
   return {
     ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}),
     ...(dateOrder ? { dateOrder } : {}),
+    ...(config?.python ? { python: config.python } : {}),
     ...(root && (config?.missingTokens || config?.dateOrder) ? { from: join(root, CONFIG_FILE) } : {}),
   };
 }

@@ -68,6 +68,10 @@ export const configSchema = z
       description:
         "The day/month order of numeric dates such as 12/06/1998 in this project's data (dmy: 12 June; mdy: 6 December). Without it such columns stay text; names of months and ISO dates need no order (docs/data.md).",
     }),
+    python: z.string().min(1).optional().meta({
+      description:
+        'The python3 that runs python flow steps (pandas code); the environment variable SLUICE_PYTHON wins. Default: the first of /usr/bin/python3 and python3 on PATH that can import pandas.',
+    }),
     featureGroup: z
       .strictObject({
         name: z.string().min(1),

@@ -120,22 +120,31 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
 async function createNormalized(engine: Engine, kind: string, target: string, source: string, missing: MissingPolicy, textTokens: boolean): Promise<void> {
   const columns = await engine.describe(`SELECT * FROM ${source}`);
   const tokens = missing.tokens.map(quoteLiteral).join(', ');
-  const numeric = textTokens
-    ? new Set<string>()
-    : await numbersWithInfinity(
-        engine,
-        source,
-        columns.filter((c) => c.sqlType === 'VARCHAR').map((c) => c.name),
-      );
-  const replace: string[] = [];
-  for (const c of columns) {
-    const q = quoteIdent(c.name);
-    if (isFloatingSqlType(c.sqlType)) replace.push(`${presentOrNullSql(q, true)} AS ${q}`);
-    else if (numeric.has(c.name)) replace.push(`${presentOrNullSql(`TRY_CAST(${q} AS DOUBLE)`, true)} AS ${q}`);
-    else if (textTokens && c.sqlType === 'VARCHAR' && tokens) replace.push(`CASE WHEN ${q} IN (${tokens}) THEN NULL ELSE ${q} END AS ${q}`);
-  }
-  const select = replace.length ? `SELECT * REPLACE (${replace.join(', ')}) FROM ${source}` : `SELECT * FROM ${source}`;
-  await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS ${select}`);
+  const replacements = (numeric: ReadonlySet<string>): string[] => {
+    const replace: string[] = [];
+    for (const c of columns) {
+      const q = quoteIdent(c.name);
+      if (isFloatingSqlType(c.sqlType)) replace.push(`${presentOrNullSql(q, true)} AS ${q}`);
+      else if (numeric.has(c.name)) replace.push(`${presentOrNullSql(`TRY_CAST(${q} AS DOUBLE)`, true)} AS ${q}`);
+      else if (textTokens && c.sqlType === 'VARCHAR' && tokens) replace.push(`CASE WHEN ${q} IN (${tokens}) THEN NULL ELSE ${q} END AS ${q}`);
+    }
+    return replace;
+  };
+  const select = (replace: string[], from: string) => (replace.length ? `SELECT * REPLACE (${replace.join(', ')}) FROM ${from}` : `SELECT * FROM ${from}`);
+  await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS ${select(replacements(new Set()), source)}`);
+  if (textTokens) return;
+  // Text columns that are numbers written with infinities are found on the created relation
+  // (a table is not parsed again) and retyped; most files have none, at the cost of one IN test.
+  const numeric = await numbersWithInfinity(
+    engine,
+    target,
+    columns.filter((c) => c.sqlType === 'VARCHAR').map((c) => c.name),
+  );
+  if (numeric.size === 0) return;
+  if (kind === 'TABLE') {
+    const retype = [...numeric].map((n) => `${presentOrNullSql(`TRY_CAST(${quoteIdent(n)} AS DOUBLE)`, true)} AS ${quoteIdent(n)}`);
+    await engine.exec(`CREATE OR REPLACE TABLE ${target} AS ${select(retype, target)}`);
+  } else await engine.exec(`CREATE OR REPLACE VIEW ${target} AS ${select(replacements(numeric), source)}`);
 }
 
 /** A number as pandas' float parser reads it (no infinity: those are {@link INFINITY_TOKENS}). */
@@ -147,18 +156,22 @@ const NUMBER_RE = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
  * sniffer leaves them text; pandas reads them as floats, and so does Sluice, the infinite values
  * missing by the infinity policy. A column with any other text keeps `inf` as text.
  */
-async function numbersWithInfinity(engine: Engine, source: string, names: string[]): Promise<Set<string>> {
+async function numbersWithInfinity(engine: Engine, relation: string, names: string[]): Promise<Set<string>> {
   if (names.length === 0) return new Set();
   const inf = INFINITY_TOKENS.map(quoteLiteral).join(', ');
-  const aggs = names.flatMap((n, i) => {
+  // First which columns hold an infinity spelling at all (cheap), then, for those only, whether
+  // every other present value is a number (a regular expression per value).
+  const [counts = {}] = await engine.query(
+    `SELECT ${names.map((n, i) => `count(*) FILTER (WHERE ${quoteIdent(n)} IN (${inf})) AS i${i}`).join(', ')} FROM ${relation}`,
+  );
+  const withInf = names.filter((_, i) => Number(counts[`i${i}`] ?? 0) > 0);
+  if (withInf.length === 0) return new Set();
+  const others = withInf.map((n, i) => {
     const q = quoteIdent(n);
-    return [
-      `count(*) FILTER (WHERE ${q} IN (${inf})) AS i${i}`,
-      `count(*) FILTER (WHERE ${q} IS NOT NULL AND ${q} NOT IN (${inf}) AND NOT regexp_full_match(${q}, ${quoteLiteral(NUMBER_RE)})) AS o${i}`,
-    ];
+    return `count(*) FILTER (WHERE ${q} IS NOT NULL AND ${q} NOT IN (${inf}) AND NOT regexp_full_match(${q}, ${quoteLiteral(NUMBER_RE)})) AS o${i}`;
   });
-  const [row = {}] = await engine.query(`SELECT ${aggs.join(', ')} FROM ${source}`);
-  return new Set(names.filter((_, i) => Number(row[`i${i}`] ?? 0) > 0 && Number(row[`o${i}`] ?? 0) === 0));
+  const [row = {}] = await engine.query(`SELECT ${others.join(', ')} FROM ${relation}`);
+  return new Set(withInf.filter((_, i) => Number(row[`o${i}`] ?? 0) === 0));
 }
 
 /** Retypes the text columns {@link recogniseTypes} recognises; the columns, dates with their format. */

@@ -2,7 +2,7 @@ import { SluiceError, isSluiceError } from '../core/errors.js';
 import { dateFormat, readDateText } from '../core/dateFormats.js';
 import { isMissingValue } from '../core/missing.js';
 import { fittedMissing, type FittedFlow } from './fittedFlow.js';
-import { requiredInputs } from './planSql.js';
+import { notServed, requiredInputs } from './planSql.js';
 import type { Row } from './step.js';
 import { coerce, isMissing } from './steps/common.js';
 import { stepDef } from './steps/index.js';
@@ -26,7 +26,7 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
   const missing = fittedMissing(fitted);
   const fns = fitted.steps.flatMap((s, index) => {
     const def = stepDef(s.kind)!;
-    if (def.rowsOnly) return [];
+    if (notServed(def, s.spec)) return [];
     return [{ index, fn: def.record(s.spec, s.fitted, { columns: s.input, target: fitted.target, mode: 'serve', index }) }];
   });
   const output = fitted.output.filter((c) => c.name !== fitted.target).map((c) => c.name);

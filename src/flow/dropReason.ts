@@ -19,6 +19,8 @@ export function dropReason(spec: StepSpec): string {
       return 'a class larger than the balance allows (undersampled)';
     case 'validate_timestamps':
       return `a missing or invalid timestamp in ${cols(spec.columns) ?? 'a column'}`;
+    case 'python':
+      return 'the python code removed them';
     default:
       return `removed by step ${spec.kind}`;
   }
@@ -27,4 +29,9 @@ export function dropReason(spec: StepSpec): string {
 /** One line per step that removed rows: `step 3 (drop_missing): 6 rows removed, a missing value in race`. */
 export function droppedLines(dropped: ReadonlyArray<{ step: number; kind: string; name?: string; rows: number; reason: string }> | undefined): string[] {
   return (dropped ?? []).map((d) => `step ${d.step + 1} (${d.name ?? d.kind}): ${d.rows} row${d.rows === 1 ? '' : 's'} removed, ${d.reason}`);
+}
+
+/** One line per note a step made while fitted: `step 5 (python): the index of the result (id) is not kept; ...`. */
+export function noteLines(notes: ReadonlyArray<{ step: number; kind: string; name?: string; message: string }> | undefined): string[] {
+  return (notes ?? []).map((n) => `step ${n.step + 1} (${n.name ?? n.kind}): ${n.message}`);
 }

@@ -5,7 +5,7 @@ import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
 import type { FlowSpec, StepSpec } from './flowSchema.js';
 import { dropReason } from './dropReason.js';
-import { hashFlow, type FittedFlow, type FittedStep, type RowsDropped } from './fittedFlow.js';
+import { hashFlow, type FittedFlow, type FittedStep, type FlowNote, type RowsDropped } from './fittedFlow.js';
 import type { RawInput } from './loadInputs.js';
 import type { SideRelation, StepContext } from './step.js';
 import { missingColumn, plain } from './steps/common.js';
@@ -27,6 +27,8 @@ export interface FitOptions {
   onStep?: (index: number, step: StepSpec, view: string, columns: ColumnSchema[]) => void | Promise<void>;
   /** The flow's other inputs, read by `readInputs`; each is fitted with its own steps first. */
   inputs?: RawInput[];
+  /** The python3 for `python` steps that sluice.yaml `python:` names (SLUICE_PYTHON wins). */
+  python?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
     const own = spec.inputs?.[raw.name]?.steps ?? [];
     const sub = await fitFlow(engine, { version: 1, name: `${spec.name} input ${raw.name}`, steps: own }, raw.relation, {
       file: raw.source.file ?? raw.source.feature_group,
+      ...(options.python ? { python: options.python } : {}),
     });
     fittedInputs[raw.name] = sub.fitted;
     sides.set(raw.name, { relation: sub.relation, columns: sub.fitted.output });
@@ -64,26 +67,52 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
       });
   }
   const dropped: RowsDropped[] = [];
+  const notes: FlowNote[] = [];
   let rowsBefore = rowsIn;
 
   for (const [index, raw] of (spec.steps as StepSpec[]).entries()) {
     const def = stepDef(raw.kind);
     if (!def) throw new SluiceError('FLOW_UNKNOWN_STEP', `step ${index + 1} has unknown kind "${raw.kind}"`, { location: { step: index } });
-    const ctx: StepContext = { columns, target: spec.target, mode: 'train', index, sides, fitting: true };
+    const ctx: StepContext = {
+      columns,
+      target: spec.target,
+      mode: 'train',
+      index,
+      sides,
+      fitting: true,
+      ...(options.python ? { python: options.python } : {}),
+    };
     try {
       for (const c of def.inputs(raw, ctx)) if (!columns.some((x) => x.name === c)) throw missingColumn(ctx, c);
-      const fitted = def.fit ? await def.fit(raw, { ...ctx, engine, relation: current }) : undefined;
+      let fitted: unknown;
+      let next: string;
+      if (def.batch) {
+        // A step outside SQL (python) runs now on the batch; what it gives is a new table.
+        const r = await def.batch(raw, undefined, { ...ctx, engine, relation: current });
+        fitted = r.fitted;
+        next = r.relation;
+        for (const message of r.notes ?? []) notes.push({ step: index, kind: raw.kind, ...(raw.name ? { name: raw.name } : {}), message });
+      } else {
+        fitted = def.fit ? await def.fit(raw, { ...ctx, engine, relation: current }) : undefined;
+        next = engine.tempName('step');
+        await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(next)} AS ${def.sql(raw, fitted, ctx, quoteIdent(current))}`);
+      }
       const declared = def.outputs(raw, fitted, ctx);
-      const next = engine.tempName('step');
-      await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(next)} AS ${def.sql(raw, fitted, ctx, quoteIdent(current))}`);
       const actual = plain(await engine.describe(next));
       assertSameColumns(declared, actual, index, raw.kind);
       steps.push({ kind: raw.kind, spec: raw, fitted, input: columns, output: actual });
       // Every step that can remove rows says how many and why (no row leaves without a word).
-      if (def.rowsOnly) {
+      if (def.rowsOnly || def.batch) {
         const after = await engine.count(next);
         if (after < rowsBefore)
           dropped.push({ step: index, kind: raw.kind, ...(raw.name ? { name: raw.name } : {}), rows: rowsBefore - after, reason: dropReason(raw) });
+        if (def.batch && after === 0 && rowsBefore > 0)
+          notes.push({
+            step: index,
+            kind: raw.kind,
+            ...(raw.name ? { name: raw.name } : {}),
+            message: `the code removed every row (${rowsBefore}): the steps after it get none`,
+          });
         rowsBefore = after;
       }
       columns = actual;
@@ -110,6 +139,7 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
     rows: { in: rowsIn, out: rowsOut },
     missingTokens: [...(options.missingTokens ?? missingPolicy(spec.missing_tokens).tokens)],
     dropped,
+    ...(notes.length ? { notes } : {}),
     input,
     output: columns,
     steps,

@@ -19,6 +19,7 @@ const fittedFlowSchema = z.object({
   rows: z.object({ in: z.number(), out: z.number() }),
   missingTokens: z.array(z.string()).optional(),
   dropped: z.array(z.object({ step: z.number(), kind: z.string(), name: z.string().optional(), rows: z.number(), reason: z.string() })).optional(),
+  notes: z.array(z.object({ step: z.number(), kind: z.string(), name: z.string().optional(), message: z.string() })).optional(),
   input: z.array(columnSchema),
   output: z.array(columnSchema),
   steps: z.array(
@@ -42,6 +43,15 @@ export interface RowsDropped {
   name?: string;
   rows: number;
   reason: string;
+}
+
+/** Something a step said while the flow was fitted (a python step's index not kept, a time zone dropped). */
+export interface FlowNote {
+  /** 0-based index of the step. */
+  step: number;
+  kind: string;
+  name?: string;
+  message: string;
 }
 
 /** The missing-value rules a fitted flow was fitted with. */
@@ -79,6 +89,8 @@ export interface FittedFlow {
   missingTokens?: string[];
   /** Each step that removed rows at fit time: how many and why (empty when none did). */
   dropped?: RowsDropped[];
+  /** What steps said while the flow was fitted. */
+  notes?: FlowNote[];
   /** The raw columns the flow was fitted on; a date written as text carries its `format` (src/core/dateFormats.ts). */
   input: ColumnSchema[];
   output: ColumnSchema[];

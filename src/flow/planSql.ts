@@ -4,7 +4,7 @@ import { quoteIdent } from '../engine/sql.js';
 import { conformSql } from './conformSql.js';
 import type { FittedFlow } from './fittedFlow.js';
 import type { pruneForServing } from './pruneForServing.js';
-import type { FlowMode, SideRelation, StepContext } from './step.js';
+import type { FlowMode, SideRelation, StepContext, StepDef } from './step.js';
 import { stepDef } from './steps/index.js';
 
 /**
@@ -24,12 +24,12 @@ export function requiredInputs(fitted: FittedFlow, mode: FlowMode): ColumnSchema
     const s = fitted.steps[index]!;
     const def = stepDef(s.kind);
     if (!def) return fitted.input.filter((c) => !(mode === 'serve' && c.name === fitted.target)); // unknown: keep all
-    if (mode === 'serve' && def.rowsOnly) continue;
+    if (mode === 'serve' && notServed(def, s.spec)) continue;
     let reads = def.inputs(s.spec, { columns: s.input, target: fitted.target, mode, index });
     if (s.kind === 'record_id' && !s.spec.columns && s.spec.method !== 'uuid') reads = s.input.map((c) => c.name).filter((c) => c !== fitted.target);
     const before = new Set(s.input.map((c) => c.name));
     const created = s.output.map((c) => c.name).filter((c) => !before.has(c));
-    const live = (mode === 'train' && def.rowsOnly) || created.some((c) => needed.has(c)) || reads.some((c) => needed.has(c));
+    const live = (mode === 'train' && (def.rowsOnly || def.batch !== undefined)) || created.some((c) => needed.has(c)) || reads.some((c) => needed.has(c));
     if (live) for (const c of reads) needed.add(c);
   }
   return fitted.input.filter((c) => needed.has(c.name) && !(mode === 'serve' && c.name === fitted.target));
@@ -49,6 +49,8 @@ export function planSql(
   mode: FlowMode,
   file?: string,
   sides?: ReadonlyMap<string, SideRelation>,
+  /** The index of `fitted.steps[0]` in the whole flow, when `fitted` is a part of it (src/flow/applyFitted.ts). */
+  firstIndex = 0,
 ): string {
   const have = new Map(present.map((c) => [c.name, c]));
   const required = new Set(requiredInputs(fitted, mode).map((c) => c.name));
@@ -69,9 +71,10 @@ export function planSql(
   const extra = present.filter((c) => !fitted.input.some((x) => x.name === c.name)).map((c) => quoteIdent(c.name));
   const ctes = [`s0 AS (SELECT ${[...conform, ...extra].join(', ')} FROM ${quoteIdent(relation)})`];
   let prev = 's0';
-  fitted.steps.forEach((s, index) => {
+  fitted.steps.forEach((s, i) => {
     const def = stepDef(s.kind)!;
-    if (mode === 'serve' && def.rowsOnly) return;
+    if (mode === 'serve' && notServed(def, s.spec)) return;
+    const index = firstIndex + i;
     const ctx: StepContext = { columns: s.input, target: fitted.target, mode, index, sides };
     const name = `s${index + 1}`;
     ctes.push(`${name} AS (${def.sql(s.spec, s.fitted, ctx, prev)})`);
@@ -79,4 +82,9 @@ export function planSql(
   });
   const out = fitted.output.filter((c) => !(mode === 'serve' && c.name === fitted.target)).map((c) => quoteIdent(c.name));
   return `WITH ${ctes.join(',\n')}\nSELECT ${out.join(', ')} FROM ${prev}`;
+}
+
+/** Steps that do not run at prediction time: row steps, and steps declared `serve: skip`. */
+export function notServed(def: StepDef<{ kind: string }, unknown>, spec: { kind: string }): boolean {
+  return def.rowsOnly === true || def.skipAtServing?.(spec) === true;
 }

@@ -6,8 +6,9 @@ const ADD_ONLY = new Set(['record_id', 'event_time']);
 
 /**
  * The fitted flow as a prediction needs it: its output cut to the `needed` columns (the model's
- * features, and the record id when predictions carry it), and without the add-only steps (record
- * id, event time) whose column neither the model nor any later step reads. Predictions are
+ * features, and the record id when predictions carry it), without the add-only steps (record
+ * id, event time) whose column neither the model nor any later step reads, and without the steps
+ * declared `serve: skip`. Predictions are
  * unchanged (the tests compare them with the full flow's SQL); each record skips a hash and a
  * clock read, and {@link requiredInputs} of the result lists only the raw columns the model
  * really depends on: skipped and dropped columns are not required.
@@ -22,7 +23,9 @@ export function pruneForServing(fitted: FittedFlow, needed: Iterable<string>): F
     const def = stepDef(s.kind);
     const before = new Set(s.input.map((c) => c.name));
     const added = s.output.map((c) => c.name).filter((c) => !before.has(c));
-    if (ADD_ONLY.has(s.kind) && added.length > 0 && added.every((c) => !want.has(c))) {
+    // A step declared `serve: skip` (python) is left out; servingProblems refuses the model at
+    // training when anything it keeps reads a column such a step adds.
+    if (def?.skipAtServing?.(s.spec) || (ADD_ONLY.has(s.kind) && added.length > 0 && added.every((c) => !want.has(c)))) {
       keep[i] = false;
       added.forEach((c) => removed.add(c));
       continue;

@@ -15,6 +15,7 @@ const FAMILIES: Record<string, string> = {
   time: 'Date and time',
   ids: 'Identifiers',
   expression: 'Expressions',
+  code: 'Custom code',
 };
 
 type JsonSchema = {
@@ -114,6 +115,71 @@ input runs through its own steps; a join keeps the other input (up to 50,000 row
 flow, so later batches and records are joined with that same table; a larger one must be given
 again (\`--with\`) when the fitted flow is applied, and cannot serve records. Concatenate reads the
 other input every time it runs (training batches only).
+
+## Python steps
+
+A \`python\` step runs Python code with pandas on the whole batch, as Data Wrangler runs its
+custom transforms, so an imported flow runs its custom pandas code as it is
+([import.md](import.md#custom-code-python-steps-and-placeholders)):
+
+\`\`\`yaml
+  - kind: python                     # Data Wrangler "Python (Pandas)": df in, df out
+    name: EventTime_Pandas
+    serve: skip                      # not needed at prediction time (ids, timestamps, removed rows)
+    code: |
+      import time
+      df['EventTime'] = time.time()
+      df = df.dropna()
+  - kind: python                     # Data Wrangler "Python (User-Defined Function)", Pandas mode
+    mode: series                     # (mode: value calls custom_func on each value, None when missing)
+    column: complaint
+    output: complaint_length
+    type: integer
+    code: |
+      def custom_func(series):
+          return series.str.len()
+\`\`\`
+
+- **Where it runs.** In a \`python3\` subprocess: \`SLUICE_PYTHON\`, else sluice.yaml \`python:\`, else
+  the first of \`/usr/bin/python3\` and \`python3\` on PATH that can import pandas (Debian:
+  \`apt-get install python3-pandas\`; a missing interpreter or pandas is error
+  \`FLOW_PYTHON_MISSING\`, which says so). The code gets \`df\`, \`pd\` and \`np\`; it runs with the
+  user's rights, like any code in a flow file: review flows you did not write.
+- **The exchange.** JSON with an explicit schema, written and read by DuckDB, because Debian's
+  pandas has no pyarrow (so no Parquet or Arrow) and CSV loses types and missing values. Integers
+  go exactly as nullable \`Int64\` (beyond 2^53 too), floats as \`float64\` in their shortest exact
+  form, text as \`object\` (missing: \`None\`), booleans as nullable \`boolean\`, dates and timestamps
+  as \`datetime64[ns]\` (sent as days and microseconds since 1970). The result's dtypes give the
+  output types: integer dtypes (nullable or not) integer, float dtypes float, bool/boolean boolean,
+  \`datetime64\` timestamp (date again when the column was a date and every value is a midnight),
+  object columns by their values (all text: string; all \`datetime.date\`: date; a column of only
+  missing values keeps the type it came in with, else string).
+- **What cannot round-trip**, each refused or said: pandas has one missing value for floats, so
+  NaN comes back missing; dates and timestamps outside 1677-09-21..2262-04-11 (pandas' range) are
+  refused naming the column; nanoseconds are cut to microseconds (DuckDB's precision); a time zone
+  is converted to UTC and dropped (a note says so); durations (\`timedelta\`), lists, dicts and
+  columns mixing types (\`[1, 'a']\`) are refused naming the column; the index is not kept (a
+  named index gets a note: use \`df.reset_index()\`); two columns of one name are refused.
+- **Errors** name the step, give the Python error, the line of the step's code and the
+  traceback's last lines: \`FLOW_PYTHON_SYNTAX\`, \`FLOW_PYTHON_ERROR\` (an exception),
+  \`FLOW_PYTHON_RESULT\` (\`df\` is not a DataFrame, the code never assigns or changes \`df\` so
+  the step would do nothing, a function's Series has the wrong length), \`FLOW_PYTHON_TIMEOUT\`
+  (\`timeout:\`, default 600 s). Code that removes rows is reported like a row step; removing every
+  row is allowed and said. A column a later step needs and the code removed is that step's
+  \`FLOW_MISSING_COLUMN\`.
+- **Fit and apply.** Fitting records the columns and types the code gave; applying the fitted
+  flow to another batch runs the code again and refuses a batch on which it gives other columns
+  (\`FLOW_PYTHON_COLUMNS\`), casting each column to its fitted type. A flow with python steps runs
+  as views of SQL steps between the tables the python steps give; \`sluice flow sql\` cannot show it.
+- **Serving.** Python runs on batches only (\`sluice flow run\`, the pipeline's \`run_flow\`,
+  \`train\` and its holdout scoring). A model whose flow has a python step cannot serve single
+  records: \`sluice train\` says so before the search, the manifest records
+  \`serving.records: false\`, the pipeline records a \`MODEL_CANNOT_SERVE_RECORDS\` finding at
+  train and keeps the model challenger at deploy (with the same finding), and the endpoint refuses
+  to load it (\`PREDICTOR_CANNOT_SERVE\`). \`serve: skip\` declares the step not needed at
+  prediction time: the serving flow leaves it out, so use it only for steps that add ids or
+  timestamps or remove rows; training refuses it when the model or a later step reads a column
+  the step adds. (Sluice cannot check that skipped code leaves the other columns' values alone.)
 
 ## Expressions
 

@@ -5,12 +5,11 @@ import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { readTable } from '../engine/readTable.js';
 import { writeTable } from '../engine/writeTable.js';
-import { quoteIdent } from '../engine/sql.js';
 import { fitFlow, type FitOptions } from './fitFlow.js';
 import type { FlowSpec } from './flowSchema.js';
 import { fittedMissing, type FittedFlow } from './fittedFlow.js';
 import { readInputs, type InputOptions, type RawInput } from './loadInputs.js';
-import { planSql } from './planSql.js';
+import { applyFitted } from './applyFitted.js';
 import type { SideRelation } from './step.js';
 
 /** Files above this size are read as views (streamed) instead of copied into memory. */
@@ -30,6 +29,8 @@ export interface RunFlowOptions extends FitOptions {
   projectMissingTokens?: readonly string[];
   /** The stated day/month order of dates such as `12/06/1998` (sluice.yaml `dateOrder`); without it they stay text. */
   dateOrder?: DateOrder;
+  /** The python3 for `python` steps (sluice.yaml `python:`; SLUICE_PYTHON wins). */
+  python?: string;
 }
 
 export interface RunFlowResult {
@@ -60,9 +61,12 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
   const raw = await readInputs(engine, (options.fitted?.flow ?? options.flow)?.inputs, { ...options.sources, missing });
   if (options.fitted) {
     fitted = options.fitted;
-    relation = engine.tempName('applied');
-    const sides = await applyInputs(engine, fitted, raw);
-    await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(relation)} AS ${planSql(fitted, input, info.columns, 'train', options.input, sides)}`);
+    const sides = await applyInputs(engine, fitted, raw, options.python);
+    relation = await applyFitted(engine, fitted, input, info.columns, 'train', {
+      file: options.input,
+      sides,
+      ...(options.python ? { python: options.python } : {}),
+    });
   } else if (options.flow) {
     ({ fitted, relation } = await fitFlow(engine, options.flow, input, {
       file: options.input,
@@ -71,6 +75,7 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
       missingTokens: missing.tokens,
       inputs: raw,
       inputColumns: info.columns,
+      ...(options.python ? { python: options.python } : {}),
     }));
   } else {
     throw new Error('runFlow needs a flow or a fitted flow');
@@ -82,15 +87,15 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
 }
 
 /** The other inputs of a fitted flow, each through its own fitted steps, as views. */
-async function applyInputs(engine: Engine, fitted: FittedFlow, raw: RawInput[]): Promise<Map<string, SideRelation>> {
+async function applyInputs(engine: Engine, fitted: FittedFlow, raw: RawInput[], python: string | undefined): Promise<Map<string, SideRelation>> {
   const sides = new Map<string, SideRelation>();
   for (const r of raw) {
     const own = fitted.inputs?.[r.name];
     if (!own) continue;
-    const view = engine.tempName(`side_${r.name}`);
-    await engine.exec(
-      `CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${planSql(own, r.relation, await engine.describe(r.relation), 'train', r.source.file)}`,
-    );
+    const view = await applyFitted(engine, own, r.relation, await engine.describe(r.relation), 'train', {
+      ...(r.source.file ? { file: r.source.file } : {}),
+      ...(python ? { python } : {}),
+    });
     sides.set(r.name, { relation: view, columns: own.output });
   }
   return sides;

@@ -23,6 +23,8 @@ export interface StepContext {
   sides?: ReadonlyMap<string, SideRelation>;
   /** True while the flow is being fitted (the steps' SQL then reads live side inputs). */
   fitting?: boolean;
+  /** The python3 sluice.yaml `python:` names, for `python` steps (SLUICE_PYTHON wins; found on its own when absent). */
+  python?: string;
 }
 
 /** A side input as a relation of the engine, after its own steps. */
@@ -35,6 +37,15 @@ export interface FitContext extends StepContext {
   engine: Engine;
   /** The relation holding the data as it enters this step. */
   relation: string;
+}
+
+/** What a step that runs outside DuckDB ({@link StepDef.batch}) gives: its result as a new relation. */
+export interface BatchResult<F> {
+  relation: string;
+  /** What the step learned (when fitting), or the fitted value it was given. */
+  fitted: F;
+  /** What the user should know about this run (kept in the fitted flow's notes when fitting). */
+  notes?: string[];
 }
 
 /** Documentation of a step kind, rendered into docs/flows.md. */
@@ -78,6 +89,14 @@ export interface StepDef<S extends { kind: string } = { kind: string }, F = unkn
   outputs(spec: S, fitted: F, ctx: StepContext): ColumnSchema[];
   /** A SELECT over `input` that applies the step. */
   sql(spec: S, fitted: F, ctx: StepContext, input: string): string;
+  /**
+   * A step that cannot be one SELECT (`python`: pandas code in a subprocess) transforms the whole
+   * batch here instead, into a new relation; `fitted` is undefined when the flow is being fitted.
+   * Flows with such a step run on batches step by step (src/flow/applyFitted.ts); its `sql` throws.
+   */
+  batch?(spec: S, fitted: F | undefined, ctx: FitContext): Promise<BatchResult<F>>;
+  /** True when this step does not run at prediction time (`serve: skip`): the serving flow leaves it out. */
+  skipAtServing?(spec: S): boolean;
   /** Builds the per-record function; it returns the new record or throws a SluiceError. */
   record(spec: S, fitted: F, ctx: StepContext): (row: Row) => Row;
 }

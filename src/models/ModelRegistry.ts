@@ -182,7 +182,7 @@ export class ModelRegistry {
     direction: MetricDirection,
     by: string,
     options: { approveWinner?: string; allowSchemaChange?: boolean } = {},
-  ): DeploymentDecision & { version: number; inputChange?: InputChange } {
+  ): DeploymentDecision & { version: number; inputChange?: InputChange; cannotServe?: string[] } {
     return deployVersion(this.write, name, ref, candidateMetric, championMetric, direction, by, options);
   }
 

@@ -1,5 +1,5 @@
 import { decideDeployment, type DeploymentDecision, type MetricDirection } from './decideDeployment.js';
-import { describeInputChange, inputChangeOf, type InputChange } from './inputContract.js';
+import { describeInputChange, inputChangeOf, readServing, type InputChange } from './inputContract.js';
 import { promote } from './moveAlias.js';
 import type { VersionRef } from './RegistryReader.js';
 import type { RegistryWriter } from './RegistryWriter.js';
@@ -21,7 +21,7 @@ export function deployVersion(
   direction: MetricDirection,
   by: string,
   options: { approveWinner?: string; allowSchemaChange?: boolean } = {},
-): DeploymentDecision & { version: number; inputChange?: InputChange } {
+): DeploymentDecision & { version: number; inputChange?: InputChange; cannotServe?: string[] } {
   const version = w.read.resolve(name, ref);
   const champ = w.read.champion(name);
   if (champ?.version === version) return { decision: 'champion', reason: `${name} version ${version} is already champion`, version };
@@ -35,11 +35,20 @@ export function deployVersion(
       reason: `${d.reason}, but it ${describeInputChange(inputChange)} compared with champion version ${champ!.version}; kept as challenger (set model.allowSchemaChange in sluice.yaml, or promote it with --allow-schema-change once clients send the new inputs)`,
     };
   }
+  // The endpoint serves the champion: a winner that cannot serve single records (its flow has a
+  // python step, a series' lag; training said so in its manifest) stays challenger.
+  const serving = readServing(w.read.get(name, version).artifactPath);
+  if (d.decision === 'champion' && serving?.records === false) {
+    d = {
+      decision: 'challenger',
+      reason: `${d.reason}, but it cannot serve single records at the endpoint (${(serving.problems ?? []).join('; ')}); kept as challenger (change the flow and train again, or promote it by hand if the endpoint does not serve this model)`,
+    };
+  }
   // Only an approved version can be champion; with `approveWinner` (a comment), a winner that is
   // still pending is approved first, by the same actor.
   if (d.decision === 'champion' && options.approveWinner !== undefined && w.read.get(name, version).status !== 'approved') {
     setStatus(w, name, version, 'approved', by, `${options.approveWinner}; ${d.reason}`);
   }
   promote(w, name, version, d.decision === 'champion' ? CHAMPION : CHALLENGER, by, d.reason, { allowSchemaChange: options.allowSchemaChange === true });
-  return { ...d, version, ...(inputChange ? { inputChange } : {}) };
+  return { ...d, version, ...(inputChange ? { inputChange } : {}), ...(serving?.records === false ? { cannotServe: serving.problems ?? [] } : {}) };
 }

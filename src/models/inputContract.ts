@@ -18,11 +18,25 @@ export interface InputChange {
  * manifest (a model trained before manifests recorded it): then nothing can be compared.
  */
 export function readInputSignature(artifactPath: string): ColumnSchema[] | undefined {
+  const m = readTrainingManifest(artifactPath);
+  return Array.isArray(m?.inputSignature) ? (m.inputSignature as ColumnSchema[]) : undefined;
+}
+
+/**
+ * Whether a registered version serves single records (`serving` of its manifest: false with the
+ * steps that cannot, src/flow/servingProblems.ts), or undefined when its manifest does not say.
+ */
+export function readServing(artifactPath: string): { records: boolean; problems?: string[] } | undefined {
+  const s = readTrainingManifest(artifactPath)?.serving as { records?: unknown; problems?: unknown } | undefined;
+  if (typeof s?.records !== 'boolean') return undefined;
+  return { records: s.records, ...(Array.isArray(s.problems) ? { problems: s.problems.map(String) } : {}) };
+}
+
+/** The manifest of a registered version (src/artifact/), undefined when none is readable (loading the artifact reports why). */
+function readTrainingManifest(artifactPath: string): Record<string, unknown> | undefined {
   try {
-    const signature = readArtifactManifest(locateArtifact(artifactPath))?.manifest.inputSignature;
-    return Array.isArray(signature) ? signature : undefined;
+    return readArtifactManifest(locateArtifact(artifactPath))?.manifest as unknown as Record<string, unknown> | undefined;
   } catch {
-    // No artifact or an unreadable manifest: nothing to compare (loading it reports the problem).
     return undefined;
   }
 }

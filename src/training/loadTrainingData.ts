@@ -44,6 +44,8 @@ export interface LoadTrainingDataOptions {
   projectMissingTokens?: readonly string[];
   /** The stated day/month order of dates such as `12/06/1998` (sluice.yaml `dateOrder`). */
   dateOrder?: DateOrder;
+  /** The python3 for python steps (sluice.yaml `python:`; SLUICE_PYTHON wins). */
+  python?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function loadTrainingData(engine: Engine, dataPath: string, options
       sources: options.flowPath ? { baseDir: dirname(options.flowPath) } : undefined,
       ...(options.projectMissingTokens ? { projectMissingTokens: options.projectMissingTokens } : {}),
       ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}),
+      ...(options.python ? { python: options.python } : {}),
     });
   let spec = given;
   let result;

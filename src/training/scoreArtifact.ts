@@ -3,8 +3,7 @@ import { SluiceError } from '../core/errors.js';
 import { frameFromView } from '../data/frameFromView.js';
 import { Engine } from '../engine/Engine.js';
 import { readTable } from '../engine/readTable.js';
-import { quoteIdent } from '../engine/sql.js';
-import { planSql } from '../flow/planSql.js';
+import { applyFitted } from '../flow/applyFitted.js';
 import { alignFrame } from '../ml/align.js';
 import { takeRows, takeTarget, type Frame, type Target } from '../ml/frame.js';
 import type { Model } from '../ml/model.js';
@@ -41,7 +40,7 @@ export async function scoreArtifact(
   artifactOrPath: string | Artifact,
   dataPath: string,
   metric: MetricName,
-  options: { importance?: boolean } = {},
+  options: { importance?: boolean; python?: string } = {},
 ): Promise<ArtifactScore> {
   const artifact = typeof artifactOrPath === 'string' ? await loadArtifact(artifactOrPath) : artifactOrPath;
   const { model, fitted } = artifact;
@@ -63,8 +62,7 @@ export async function scoreArtifact(
     const input = engine.tempName('score_input');
     // As prediction reads: the model's missing tokens, text left as text for the fitted flow to convert.
     const info = await readTable(engine, dataPath, { name: input, missing: fittedMissing(fitted), recognise: false });
-    const view = engine.tempName('score_applied');
-    await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${planSql(fitted, input, info.columns, 'train', dataPath)}`);
+    const view = await applyFitted(engine, fitted, input, info.columns, 'train', { file: dataPath, ...(options.python ? { python: options.python } : {}) });
     const loaded = await frameFromView(engine, view, {
       features: model.schema.map((s) => ({ name: s.name, kind: s.kind })),
       target: { column: targetColumn, cast: model.task === 'regression' ? 'DOUBLE' : 'VARCHAR' },

@@ -54,6 +54,8 @@ export interface TrainOptions {
   projectMissingTokens?: readonly string[];
   /** The stated day/month order of dates such as `12/06/1998` (sluice.yaml `dateOrder`, `--date-order`). */
   dateOrder?: DateOrder;
+  /** The python3 for python steps (sluice.yaml `python:`; SLUICE_PYTHON wins). */
+  python?: string;
   /** Features kept although their prediction power reaches 0.98 (otherwise refused as leaks). */
   allowLeaks?: string[];
   /**
@@ -112,15 +114,11 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
       ...(options.problemType ? { problemType: options.problemType } : {}),
       ...(options.projectMissingTokens ? { projectMissingTokens: options.projectMissingTokens } : {}),
       ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}),
+      ...(options.python ? { python: options.python } : {}),
     });
   } finally {
     engine.close();
   }
-  // A flow step that cannot run on one record (a series' lag needs the earlier rows) is said now,
-  // before the search: the model predicts files, but the endpoint would refuse every record.
-  const serving = describeServingProblems(servingProblems(data.fitted));
-  for (const line of serving)
-    progress({ phase: 'load', message: `this model will not serve single records (the endpoint refuses them; sluice predict on files works): ${line}` });
   // The report's judgement before the search: ids, constants and empties out (listed), leaks refused.
   const screened = screenFeatures(data.frame, data.target, data.features, {
     ...(options.allowLeaks ? { allowLeaks: options.allowLeaks } : {}),
@@ -138,6 +136,17 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
     ],
   };
   for (const d of screened.dropped) progress({ phase: 'load', message: `left out "${d.name}": ${d.reason}` });
+  // A flow step that cannot run on one record (a series' lag needs the earlier rows, python code
+  // runs on batches) is said now, before the search: the endpoint would refuse every record, and
+  // the pipeline does not make the model champion. Skipped steps (`serve: skip`) are checked
+  // against the features the model reads.
+  const serving = describeServingProblems(
+    servingProblems(
+      data.fitted,
+      data.features.map((f) => f.name),
+    ),
+  );
+  for (const line of serving) progress({ phase: 'load', message: `this model will not serve single records (the endpoint refuses them): ${line}` });
   for (const l of screened.allowedLeaks)
     progress({ phase: 'load', message: `kept "${l.name}" although its prediction power is ${l.power.toFixed(3)} (--allow-leak)` });
   if (data.frame.features.length === 0) {

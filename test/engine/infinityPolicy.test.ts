@@ -79,6 +79,10 @@ describe('±Infinity is missing everywhere; "inf" in a text column is text', () 
     const info = await readTable(engine, csv, { name: 'from_csv' });
     expect(info.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['id:integer', 'x:float', 'y:float', 'code:string']);
     await expectPolicy('from_csv');
+    // The same file read as a view (how a flow streams a large file) follows the same policy.
+    const view = await readTable(engine, csv, { name: 'from_csv_view', materialize: 'view' });
+    expect(view.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['id:integer', 'x:float', 'y:float', 'code:string']);
+    await expectPolicy('from_csv_view');
   });
 
   it('a column mixing numbers, inf and words stays text, inf included (as pandas reads it)', async () => {

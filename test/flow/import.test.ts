@@ -50,13 +50,13 @@ describe('importing the seed (HealthCareUncleanWrangler.flow)', () => {
     });
   });
 
-  it('converts the transform chain in data order, with the pandas node as a placeholder', () => {
+  it('converts the transform chain in data order, the pandas node a python step with its code verbatim', () => {
     expect(core(flow.steps)).toEqual([
       { kind: 'drop_columns', columns: ['max_glu_serum', 'a1c_result'] },
       { kind: 'impute', columns: ['time_in_hospital', 'num_procedures', 'num_medications', 'number_diagnoses', 'change', 'diabetes_med'], strategy: 'median' },
       { kind: 'drop_columns', columns: ['gender', 'num_procedures', 'number_outpatient'] },
       { kind: 'find_replace', columns: ['race'], pattern: '\\?', replacement: 'Other' },
-      { kind: 'todo_custom_code', node: PANDAS_NODE, language: 'python-pandas', code: expect.stringContaining('df = df.dropna()') },
+      { kind: 'python', code: expect.stringContaining('df = df.dropna()') },
       { kind: 'find_replace', columns: ['readmitted'], pattern: '>30|<30', replacement: '1' },
       { kind: 'find_replace', columns: ['readmitted'], pattern: 'no', replacement: '0' },
       { kind: 'drop_columns', columns: ['race'] },
@@ -71,14 +71,14 @@ describe('importing the seed (HealthCareUncleanWrangler.flow)', () => {
     expect(seed.notes.some((n) => n.node === 'aaa4daec-6627-4728-b75a-8680024d2b36' && n.message.includes('num_medications=14'))).toBe(true);
   });
 
-  it('notes the placeholder first, naming the node and showing its code', () => {
-    const first = seed.notes[0]!;
-    expect(first.level).toBe('placeholder');
-    expect(first.node).toBe(PANDAS_NODE);
-    expect(first.message).toContain(PANDAS_NODE);
-    expect(first.message).toContain('EventTime_Pandas');
-    expect(first.code).toContain("df['Record_id']=rec_id");
-    expect(seed.notes.filter((n) => n.level === 'placeholder')).toHaveLength(1);
+  it('notes the python step, naming the node and saying how to let the model serve records', () => {
+    const note = seed.notes.find((n) => n.node === PANDAS_NODE)!;
+    expect(note.level).toBe('info');
+    expect(note.message).toContain(PANDAS_NODE);
+    expect(note.message).toContain('"EventTime_Pandas" runs as it is in a python step');
+    expect(note.message).toContain('serve: skip');
+    expect(flow.steps.find((s) => s.kind === 'python')!.code).toContain("df['Record_id']=rec_id");
+    expect(seed.notes.filter((n) => n.level === 'placeholder')).toHaveLength(0);
     expect(seed.notes.some((n) => n.message.includes('s3://healthcare-diabetes-12332/healthcare/'))).toBe(true);
   });
 
@@ -86,26 +86,30 @@ describe('importing the seed (HealthCareUncleanWrangler.flow)', () => {
     expect(seed.yaml.startsWith('# Imported by `sluice flow import` from the SageMaker Data Wrangler flow HealthCareUncleanWrangler.flow.')).toBe(true);
     expect(seed.yaml).toContain('# Data Wrangler node a9f2102e-e29c-4312-ba74-e4e12c40c01e: sagemaker.spark.manage_columns_0.1 (Drop column)');
     expect(seed.yaml).toContain(`# Data Wrangler node ${PANDAS_NODE}: sagemaker.spark.custom_code_0.1 (Python (Pandas))`);
-    expect(seed.yaml).toContain('# TODO: this placeholder');
+    expect(seed.yaml).not.toContain('# TODO: this placeholder');
     expect(seed.yaml).toContain("label_value: 'no'"); // stays text for YAML 1.1 readers too
     // One comment per step, each right before it.
     expect(seed.yaml.match(/# Data Wrangler node /g)).toHaveLength(flow.steps.length);
     expect(parse(seed.yaml)).toEqual(JSON.parse(JSON.stringify(flow)));
   });
 
-  it('parseFlow rejects the imported flow, naming the placeholder and its code', () => {
-    const e = errorOf(() => parseFlow(seed.yaml, 'seed.flow.yaml'));
-    expect(e.code).toBe('FLOW_PLACEHOLDER');
-    const index = flow.steps.findIndex((s) => s.kind === 'todo_custom_code');
-    expect(e.message).toContain(`step ${index + 1} is a placeholder for custom python-pandas code`);
-    expect(e.location?.step).toBe(index);
-    expect(e.location?.line).toBeGreaterThan(1);
-    expect(e.hint).toContain('df = df.dropna()');
+  it('parseFlow accepts the imported flow as it is (test/flow/seedPython.test.ts runs it)', () => {
+    const spec = parseFlow(seed.yaml, 'seed.flow.yaml');
+    expect(spec.steps.find((s) => s.kind === 'python')).toMatchObject({ kind: 'python', mode: 'dataframe', serve: 'refuse', name: 'EventTime_Pandas' });
   });
 
-  it('validates once the placeholder is replaced by record_id + event_time + drop_missing, and matches the native recipe', async () => {
+  it('a PySpark placeholder is rejected by parseFlow, naming it and its code', () => {
+    const pyspark = { ...seed.flow, steps: [{ kind: 'todo_custom_code', node: PANDAS_NODE, language: 'pyspark', code: "df = df.withColumn('x', F.lit(1))" }] };
+    const e = errorOf(() => parseFlow(JSON.stringify(pyspark), 'seed.flow.yaml'));
+    expect(e.code).toBe('FLOW_PLACEHOLDER');
+    expect(e.message).toContain('step 1 is a placeholder for custom pyspark code');
+    expect(e.location?.step).toBe(0);
+    expect(e.hint).toContain('F.lit(1)');
+  });
+
+  it('with the python step replaced by record_id + event_time + drop_missing it is the native recipe', async () => {
     const replaced = flow.steps.flatMap((s): StepSpec[] =>
-      s.kind === 'todo_custom_code'
+      s.kind === 'python'
         ? [
             { kind: 'record_id', output: 'record_id', method: 'hash' },
             { kind: 'event_time', output: 'event_time', from: 'now', format: 'epoch_seconds' },

@@ -14,27 +14,22 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     expect(r.stdout).toContain('import');
   });
 
-  it('imports the seed: writes the YAML, prints the placeholder first with its code; validate then rejects it', () => {
+  it('imports the seed: its pandas node becomes a python step, 9 of 9 transforms mapped, and it validates', () => {
     const out = join(dir, 'seed.flow.yaml');
     const r = sluice(['flow', 'import', SEED, '--output', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const expected = importWranglerFlowText(readFileSync(SEED, 'utf8'), { file: SEED });
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe(`! wrote ${out}: ${expected.flow.steps.length} steps, 1 placeholder to replace, 1 warning`);
-    // Then the table, one row per node, and the coverage line; then the notes, placeholder first.
+    expect(lines[0]).toBe(`✓ wrote ${out}: ${expected.flow.steps.length} steps, 1 warning`);
+    // Then the table, one row per node, and the coverage line; then the notes.
     expect(lines[1]).toMatch(/^node\s+│ operator\s+│ step/);
-    expect(r.stdout).toMatch(/132a7eb7 │ custom_code: Python \(Pandas\)\s+│ PLACEHOLDER \(python-pandas\)/);
-    const coverage = lines.findIndex((l) => / transforms mapped; 1 custom pandas node needs replacing$/.test(l));
-    expect(coverage).toBeGreaterThan(1);
-    expect(lines[coverage + 1]).toContain('PLACEHOLDER: node 132a7eb7-3d16-4040-908e-91c88e6a1b6a');
-    expect(r.stdout).toContain("      | df['EventTime'] = time.time()");
-    expect(r.stdout).toContain(`then run: sluice flow validate ${out}`);
+    expect(r.stdout).toMatch(/132a7eb7 │ custom_code: Python \(Pandas\)\s+│ python/);
+    expect(lines).toContain('9 of 9 transforms mapped');
+    expect(r.stdout).toContain('"EventTime_Pandas" runs as it is in a python step');
+    expect(r.stdout).toContain(`✓ ${out} is a valid flow`);
     expect(readFileSync(out, 'utf8')).toBe(expected.yaml);
-
-    const v = sluice(['flow', 'validate', out]);
-    expectCleanError(v, 'FLOW_PLACEHOLDER');
-    expect(v.stderr).toContain('df = df.dropna()');
+    expect(sluice(['flow', 'validate', out]).code).toBe(0);
   });
 
   it('refuses to overwrite an existing output unless --force', () => {
@@ -65,12 +60,18 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     expect(readdirSync(sub)).toEqual([]);
   });
 
-  it('the user workflow: import, replace the placeholder in the YAML text, run on the data set', () => {
+  it('the user workflow: import, run as it is (the pandas code in python3), or replace the python step by built-in steps', () => {
     const out = join(dir, 'edited.flow.yaml');
     expect(sluice(['flow', 'import', SEED, '--output', out]).code).toBe(0);
+    // On the first 3,000 rows (test/flow/seedPython.test.ts runs the whole data set in process).
+    const head = join(dir, 'head.csv');
+    writeFileSync(head, readFileSync('examples/diabetes/diabetic-readmission.csv', 'utf8').split('\n').slice(0, 3001).join('\n') + '\n');
+    const asIs = sluice(['flow', 'run', out, '--input', head, '--output', join(dir, 'as-is.parquet'), '--quiet']);
+    expect(asIs.stderr).toBe('');
+    expect(asIs.stdout).toMatch(/✓ wrote .*as-is\.parquet: \d+ rows × 12 columns/);
     const text = readFileSync(out, 'utf8');
-    // The placeholder block, from its TODO comment to its last field, as a person would cut it.
-    const block = /^ {2}# TODO: this placeholder[\s\S]*?^ {4}name: EventTime_Pandas\n/m;
+    // The python step, from its kind to its last field, as a person would cut it.
+    const block = /^ {2}- kind: python\n[\s\S]*?^ {4}name: EventTime_Pandas\n/m;
     expect(text).toMatch(block);
     const replacement = ['  - kind: record_id', '    method: hash', '  - kind: event_time', '    format: epoch_seconds', '  - kind: drop_missing', ''].join(
       '\n',
@@ -80,6 +81,28 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     const r = sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'edited.parquet'), '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('69570 rows × 12 columns');
+  });
+
+  it('a python step that fails: the CLI prints the step, the Python error and the line of the code, without a stack trace', () => {
+    const out = join(dir, 'broken.flow.yaml');
+    writeFileSync(
+      out,
+      [
+        'version: 1',
+        'name: broken',
+        'steps:',
+        '  - kind: python',
+        '    name: weeks',
+        '    code: |',
+        '      x = 1',
+        "      df['w'] = df['no_such'] / 7",
+        '',
+      ].join('\n'),
+    );
+    const r = sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'broken.csv'), '--quiet']);
+    expectCleanError(r, 'FLOW_PYTHON_ERROR');
+    expect(r.stderr).toContain(`step 1 (python "weeks"): KeyError: 'no_such' (line 2 of the step's code)`);
+    expect(existsSync(join(dir, 'broken.csv'))).toBe(false);
   });
 
   it('a flow without placeholders is checked at once, and runs as imported', () => {

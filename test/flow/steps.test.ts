@@ -50,17 +50,19 @@ describe('every step: documented example validates, fits, and its SQL and record
       expect(trainRows).toBeGreaterThan(0);
       if (def.rowsOnly) return; // row steps never run on records
       const columns = await engine.describe('fixture');
-      const sqlRows = await engine.query(planSql(fitted, 'fixture', columns, 'serve'));
       const records = await engine.query('SELECT * EXCLUDE (readmitted) FROM fixture');
       const results = compileRecordTransform(fitted)(records);
-      expect(sqlRows).toHaveLength(records.length);
-      // A step that needs other rows (a series' history) says why it cannot serve one record,
-      // and its record path refuses with that reason instead of computing something else.
+      // A step that needs other rows (a series' history) or runs outside SQL (python) says why it
+      // cannot serve one record, and its record path (and its SQL at prediction time) refuses with
+      // that reason instead of computing something else.
       const problem = def.servingProblem?.(fitted.steps[0]!.spec, fitted.steps[0]!.fitted);
       if (problem) {
         for (const r of results) expect(!r.ok && r.error.code).toBe('FLOW_SERVE_REFUSED');
+        if (def.batch) expect(() => planSql(fitted, 'fixture', columns, 'serve')).toThrow(/runs on batches/);
         return;
       }
+      const sqlRows = await engine.query(planSql(fitted, 'fixture', columns, 'serve'));
+      expect(sqlRows).toHaveLength(records.length);
       const skip = new Set(randomColumns(fitted.steps[0]!.spec));
       const types = new Map(fitted.output.map((c) => [c.name, c.type]));
       results.forEach((r, i) => {

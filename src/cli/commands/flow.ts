@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { SluiceError } from '../../core/errors.js';
-import { droppedLines } from '../../flow/dropReason.js';
+import { droppedLines, noteLines } from '../../flow/dropReason.js';
 import { projectReading, readingNote, type ProjectReading } from '../projectReading.js';
 import { registerFlowImport } from './flowImport.js';
 
@@ -38,8 +38,12 @@ function collectWith(value: string, previous: Record<string, string> = {}): Reco
 const WITH_HELP = "a file for one of the flow's other inputs (inputs:), as NAME=FILE; repeatable";
 
 /** runFlow's options for a project's sluice.yaml `missingTokens` and `dateOrder` (none outside a project). */
-function projectRunOptions(reading: ProjectReading): { projectMissingTokens?: string[]; dateOrder?: ProjectReading['dateOrder'] } {
-  return { ...(reading.missingTokens ? { projectMissingTokens: reading.missingTokens } : {}), ...(reading.dateOrder ? { dateOrder: reading.dateOrder } : {}) };
+function projectRunOptions(reading: ProjectReading): { projectMissingTokens?: string[]; dateOrder?: ProjectReading['dateOrder']; python?: string } {
+  return {
+    ...(reading.missingTokens ? { projectMissingTokens: reading.missingTokens } : {}),
+    ...(reading.dateOrder ? { dateOrder: reading.dateOrder } : {}),
+    ...(reading.python ? { python: reading.python } : {}),
+  };
 }
 
 /** `sluice flow validate|run|preview|sql|steps|import`. */
@@ -71,7 +75,7 @@ export function register(program: Command): void {
           process.stdout.write(
             `✓ ${file}: ${spec.steps.length} steps, valid on ${opts.input} (${r.fitted.rows.in} rows in, ${r.rows} out, ${r.columns.length} columns)\n`,
           );
-          for (const line of droppedLines(r.fitted.dropped)) process.stdout.write(`  ${line}\n`);
+          for (const line of [...droppedLines(r.fitted.dropped), ...noteLines(r.fitted.notes)]) process.stdout.write(`  ${line}\n`);
         } finally {
           engine.close();
         }
@@ -115,7 +119,7 @@ export function register(program: Command): void {
             output: opts.output,
             sources: { baseDir: dirname(file), files: opts.with },
             // A fitted flow reads with the tokens it was fitted with; fitting reads with the project's.
-            ...(fitted ? {} : projectRunOptions(reading)),
+            ...(fitted ? (reading.python ? { python: reading.python } : {}) : projectRunOptions(reading)),
             onStep: spec ? (i, s) => progress.info(`  step ${i + 1}/${spec.steps.length} ${s.name ?? s.kind}`) : undefined,
           });
           progress.done(`${result.fitted.rows.in} rows in`);
@@ -125,7 +129,7 @@ export function register(program: Command): void {
             `✓ wrote ${opts.output}: ${result.rows} rows × ${result.columns.length} columns in ${secs} s${opts.saveFitted ? `; fitted flow in ${opts.saveFitted}` : ''}\n`,
           );
           // No row leaves without a word: each step that removed rows, how many and why.
-          if (!fitted) for (const line of droppedLines(result.fitted.dropped)) process.stdout.write(`  ${line}\n`);
+          if (!fitted) for (const line of [...droppedLines(result.fitted.dropped), ...noteLines(result.fitted.notes)]) process.stdout.write(`  ${line}\n`);
           else if (result.rows < result.rowsIn)
             process.stdout.write(`  ${result.rowsIn - result.rows} of ${result.rowsIn} rows removed by the fitted flow's row steps\n`);
         } finally {
@@ -162,6 +166,7 @@ export function register(program: Command): void {
         await fitFlow(engine, spec, 'input', {
           file: opts.input,
           missingTokens: missing.tokens,
+          ...(reading.python ? { python: reading.python } : {}),
           inputs: await readInputs(engine, spec.inputs, { baseDir: dirname(file), files: opts.with, missing }),
           onStep: async (i, s, view, columns) => {
             const rows = await engine.query(`SELECT * FROM ${quoteIdent(view)} LIMIT ${n}`);

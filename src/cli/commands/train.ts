@@ -62,6 +62,7 @@ export function register(program: Command): void {
         startedAtMs: 0,
         ...(reading.missingTokens ? { projectMissingTokens: reading.missingTokens } : {}),
         ...(reading.dateOrder ? { dateOrder: reading.dateOrder } : {}),
+        ...(reading.python ? { python: reading.python } : {}),
         onProgress: (e) => {
           if (e.phase === 'search' && e.entry) {
             const x = e.entry;

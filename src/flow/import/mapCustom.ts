@@ -1,9 +1,10 @@
 import { SluiceError } from '../../core/errors.js';
 import type { Expr } from '../expr/parseExpr.js';
 import type { MapContext } from './mapNode.js';
-import { isObj, obj, str } from './params.js';
+import { isObj, lookup, obj, str } from './params.js';
 import { sparkToSluice } from './sparkExpr.js';
 import { sparkSelectToSteps } from './sparkSelect.js';
+import { suggestSteps } from './suggestSteps.js';
 
 /** Custom code sub-operators: where the code is kept, and the language the placeholder names. */
 const CODE_KINDS: Array<{ action: RegExp; key: string; field: string; language: string }> = [
@@ -14,8 +15,10 @@ const CODE_KINDS: Array<{ action: RegExp; key: string; field: string; language: 
 ];
 
 /**
- * Custom code (Python with pandas, PySpark, Spark SQL, a UDF) cannot run in Sluice: it becomes a
- * `todo_custom_code` placeholder holding the code, and a note that shows it.
+ * Custom code: pandas code and Python user-defined functions become `python` steps holding the
+ * code as it is; Spark SQL is translated into steps when it can be (sparkSelect.ts); PySpark (and
+ * SQL that does not translate) becomes a `todo_custom_code` placeholder holding the code, with a
+ * note that shows it and names the built-in steps its calls match.
  */
 export function mapCustomCode(ctx: MapContext): void {
   const p = ctx.node.parameters;
@@ -47,10 +50,72 @@ export function mapCustomCode(ctx: MapContext): void {
       );
     }
   }
+  if (language === 'python-pandas') {
+    // Data Wrangler's pandas transform runs as it is, in a python step (pandas in a subprocess).
+    ctx.add({ kind: 'python', code, ...(name ? { name } : {}) });
+    ctx.note(
+      'info',
+      `the custom pandas code${name ? ` "${name}"` : ''} runs as it is in a python step (python3 with pandas, on batches); a model whose flow has it cannot serve single records unless you add \`serve: skip\` to the step (when it only adds ids or timestamps, or removes rows)`,
+    );
+    return;
+  }
+  if (language === 'python-udf') return mapUdf(ctx, name);
+  const like = suggestSteps(code);
   ctx.placeholder(
     language,
     code,
-    `custom ${action || language} code${name ? ` "${name}"` : ''} cannot run in Sluice; the flow holds a placeholder, and flow validate rejects it until you replace it with built-in steps that do the same`,
+    `custom ${action || language} code${name ? ` "${name}"` : ''} cannot run in Sluice (PySpark needs Spark); the flow holds a placeholder, and flow validate rejects it until you replace it with built-in steps that do the same${like.length ? ` (the code's calls match ${like.join(', ')})` : ''}, or with a python step holding the same transform in pandas`,
+  );
+}
+
+/** Data Wrangler's return types of a user-defined function, as Sluice types. */
+const UDF_TYPES: Record<string, 'string' | 'integer' | 'float' | 'boolean' | 'date' | 'timestamp'> = {
+  string: 'string',
+  long: 'integer',
+  int: 'integer',
+  integer: 'integer',
+  float: 'float',
+  double: 'float',
+  bool: 'boolean',
+  boolean: 'boolean',
+  date: 'date',
+  timestamp: 'timestamp',
+  datetime: 'timestamp',
+};
+
+/**
+ * "Python (User-Defined Function)": `custom_func` applied to `input_col`, its result in
+ * `output_col` (Pandas mode: a Series per batch; Python mode: one value at a time) -> a python
+ * step in mode series or value, with the code as it is.
+ */
+function mapUdf(ctx: MapContext, name: string | undefined): void {
+  const p = obj(ctx.node.parameters, 'udf_parameters');
+  const column = str(p, 'input_col');
+  const series = !/^python$/i.test(str(p, 'udf_mode') ?? 'Pandas');
+  const code = series ? (str(p, 'pandas_code') ?? str(p, 'code')) : (str(p, 'python_code') ?? str(p, 'code'));
+  if (!column || !code)
+    return ctx.placeholder(
+      'python-udf',
+      JSON.stringify(p, null, 2),
+      'a Python user-defined function without its input column or code; replace the placeholder with a python step',
+    );
+  const output = str(p, 'output_col');
+  const returnType = str(p, 'return_type');
+  const type = returnType ? lookup(UDF_TYPES, returnType.toLowerCase()) : undefined;
+  if (returnType && !type)
+    ctx.note('warning', `the function's return type "${returnType}" has no Sluice type; the step takes the type of the values it returns`);
+  ctx.add({
+    kind: 'python',
+    mode: series ? 'series' : 'value',
+    column,
+    ...(output && output !== column ? { output } : {}),
+    ...(type ? { type } : {}),
+    code,
+    ...(name ? { name } : {}),
+  });
+  ctx.note(
+    'info',
+    `the Python user-defined function${name ? ` "${name}"` : ''} runs as it is in a python step (mode ${series ? 'series' : 'value'}, on batches); a model whose flow has it cannot serve single records unless the step has \`serve: skip\``,
   );
 }
 

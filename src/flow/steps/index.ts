@@ -24,6 +24,7 @@ import { mapValues } from './mapValues.js';
 import { missingIndicator } from './missingIndicator.js';
 import { moveColumn } from './moveColumn.js';
 import { oneHot } from './oneHot.js';
+import { python } from './python.js';
 import { ordinalEncode } from './ordinalEncode.js';
 import { recordId } from './recordId.js';
 import { regexExtract } from './regexExtract.js';
@@ -88,6 +89,7 @@ export const STEPS: ReadonlyArray<StepDef<any, any>> = [
   split,
   join,
   concatenate,
+  python,
 ];
 
 const BY_KIND = new Map<string, StepDef<{ kind: string }, unknown>>(STEPS.map((s) => [s.kind, s]));

@@ -57,6 +57,7 @@ type Fitted = { documents: number; vocabulary: string[]; idf?: number[] };
 
 const TOKENS = '__sluice_tokens';
 const NORM = '__sluice_norm';
+const COUNTS = '__sluice_counts';
 
 /** Code point order, as Python sorts text (scikit-learn orders its vocabulary so). */
 const byCodePoint = (a: string, b: string): number => {
@@ -135,10 +136,12 @@ export const vectorizeText = defineStep<Spec, Fitted>({
   },
   sql: (s, f, ctx, input) => {
     const names = outputNames(s, f, ctx);
-    const count = (t: string): string => `len(list_filter(${quoteIdent(TOKENS)}, tok -> tok = ${quoteLiteral(t)}))`;
+    // each row's tokens counted once (a map token -> count); a column per token looks its count up
+    const [toks, counts] = [quoteIdent(TOKENS), quoteIdent(COUNTS)];
+    const count = (t: string): string => `(CASE WHEN ${toks} IS NOT NULL THEN coalesce(map_extract_value(${counts}, ${quoteLiteral(t)}), 0) END)`;
     const weights = f.vocabulary.map((t, i) => (f.idf ? `(${count(t)}::DOUBLE * ${f.idf[i]}::DOUBLE)` : `${count(t)}::BIGINT`));
-    const drop = [TOKENS, ...(s.drop_original ? [s.column] : [])].map(quoteIdent).join(', ');
-    const tokens = `(SELECT *, ${tokensSql(s, quoteIdent(s.column))} AS ${quoteIdent(TOKENS)} FROM ${input})`;
+    const drop = [TOKENS, COUNTS, ...(s.drop_original ? [s.column] : [])].map(quoteIdent).join(', ');
+    const tokens = `(SELECT *, list_aggregate(${toks}, 'histogram') AS ${counts} FROM (SELECT *, ${tokensSql(s, quoteIdent(s.column))} AS ${toks} FROM ${input}))`;
     if (s.norm === 'none') return `SELECT * EXCLUDE (${drop}), ${weights.map((w, i) => `${w} AS ${quoteIdent(names[i]!)}`).join(', ')} FROM ${tokens}`;
     // l2: the weights first, then each divided by the row's length (0 stays 0, as scikit-learn)
     const raw = names.map((_n, i) => quoteIdent(`__sluice_w${i}`));

@@ -15,6 +15,8 @@ export async function championOnBatch(
   ctx: Pick<ActivityContext, 'project'>,
   model: string,
   rawFile: string,
+  /** The python3 for python steps (sluice.yaml `python:`). */
+  python?: string,
 ): Promise<{ check?: ChampionCheck; importance?: Record<string, number>; note?: string }> {
   const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   let champ;
@@ -27,7 +29,7 @@ export async function championOnBatch(
   const metric = String((champ.lineage.trainingConfig as { metric?: unknown } | undefined)?.metric ?? '');
   if (!isMetricName(metric)) return { note: `The champion (${model} version ${champ.version}) has no recorded metric, so it was not measured on this batch.` };
   try {
-    const s = await scoreArtifact(champ.artifactPath, rawFile, metric, { importance: true });
+    const s = await scoreArtifact(champ.artifactPath, rawFile, metric, { importance: true, ...(python ? { python } : {}) });
     const higherIsBetter = METRICS[metric].higherIsBetter;
     const registered = typeof champ.metrics[`holdout_${metric}`] === 'number' ? champ.metrics[`holdout_${metric}`]! : null;
     const drop = registered === null || !Number.isFinite(s.value) ? null : higherIsBetter ? registered - s.value : s.value - registered;

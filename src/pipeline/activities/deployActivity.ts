@@ -64,27 +64,34 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
       };
     }
     const current = registry.champion(reg.model);
+    const configured = (ctx.config as { python?: string } | undefined)?.python;
+    const python = configured ? { python: configured } : {};
     let comparedWith: DeployOutput['comparedWith'] = null;
     if (current && current.version !== reg.version) {
       comparedWith =
         train.champion && train.champion.version === current.version
           ? { version: current.version, value: train.champion.value }
-          : { version: current.version, value: (await scoreArtifact(current.artifactPath, train.holdoutFile, train.metric as MetricName)).value };
+          : { version: current.version, value: (await scoreArtifact(current.artifactPath, train.holdoutFile, train.metric as MetricName, python)).value };
     }
     const allowSchemaChange = (ctx.config as { model?: { allowSchemaChange?: boolean } } | undefined)?.model?.allowSchemaChange === true;
     const d = registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by, {
       approveWinner: `batch approved by ${input.approvedBy ?? 'the approver'}`,
       allowSchemaChange,
     });
-    const findings = d.inputChange
-      ? [
-          {
-            code: 'MODEL_INPUTS_CHANGED',
-            message: `version ${reg.version} ${describeInputChange(d.inputChange)} compared with champion version ${comparedWith?.version ?? '?'}${allowSchemaChange ? ' (allowed by model.allowSchemaChange)' : ''}`,
-          },
-        ]
-      : undefined;
-    if (findings) ctx.log.warn({ executionId: ctx.executionId, step: ctx.step, inputChange: d.inputChange }, findings[0]!.message);
+    const list: Array<{ code: string; message: string }> = [];
+    if (d.inputChange)
+      list.push({
+        code: 'MODEL_INPUTS_CHANGED',
+        message: `version ${reg.version} ${describeInputChange(d.inputChange)} compared with champion version ${comparedWith?.version ?? '?'}${allowSchemaChange ? ' (allowed by model.allowSchemaChange)' : ''}`,
+      });
+    // Refused at deploy as at training: the endpoint would refuse every record of this model.
+    if (d.cannotServe)
+      list.push({
+        code: 'MODEL_CANNOT_SERVE_RECORDS',
+        message: `version ${reg.version} cannot serve single records at the endpoint, so it was not made champion: ${d.cannotServe.join('; ')}`,
+      });
+    const findings = list.length ? list : undefined;
+    for (const f of list) ctx.log.warn({ executionId: ctx.executionId, step: ctx.step, inputChange: d.inputChange }, f.message);
     return {
       model: reg.model,
       version: reg.version,

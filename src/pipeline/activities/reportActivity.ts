@@ -152,7 +152,7 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
     const generated = spec ? generatedColumns(spec) : [];
     // The champion on this batch: scored on the raw file, through its own fitted flow.
     const rawFile = input.rawFile ?? input.file;
-    const champion = rawFile && target ? await championOnBatch(ctx, settings.name, rawFile) : {};
+    const champion = rawFile && target ? await championOnBatch(ctx, settings.name, rawFile, config?.python) : {};
     const { report } = await reportFromFiles(file, {
       outDir: dir,
       ...(champion.check ? { champion: champion.check } : {}),

@@ -64,6 +64,7 @@ export const runFlowActivity: Activity<RunFlowInput, RunFlowOutput> = async (inp
       sources,
       ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}),
       ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
+      ...(config?.python ? { python: config.python } : {}),
     });
     const fitted = join(dir, 'fitted.json');
     await saveFittedFlow(fitted, r.fitted);

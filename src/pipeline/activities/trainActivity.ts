@@ -116,6 +116,7 @@ export const trainActivity: Activity<TrainInput, TrainOutput> = async (input, ct
     seed: s.seed,
     ...(config?.missingTokens ? { projectMissingTokens: config.missingTokens } : {}),
     ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
+    ...(config?.python ? { python: config.python } : {}),
     ...(s.allowLeaks ? { allowLeaks: s.allowLeaks } : {}),
     search: {
       ...(s.learners ? { learners: s.learners } : {}),
@@ -130,14 +131,15 @@ export const trainActivity: Activity<TrainInput, TrainOutput> = async (input, ct
     ctx.log.warn({ step: ctx.step }, findings[findings.length - 1]!.message);
   }
   const metric = result.leaderboard.metric as MetricName;
+  const python = config?.python ? { python: config.python } : {};
   const direction = METRICS[metric].higherIsBetter ? 'maximize' : 'minimize';
-  const candidate = await scoreArtifact(result.files.modelDir, split.holdout, metric);
+  const candidate = await scoreArtifact(result.files.modelDir, split.holdout, metric, python);
 
   let champion: TrainOutput['champion'] = null;
   const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   try {
     const champ = registry.champion(s.name);
-    if (champ) champion = { version: champ.version, ...(await scoreArtifact(champ.artifactPath, split.holdout, metric)) };
+    if (champ) champion = { version: champ.version, ...(await scoreArtifact(champ.artifactPath, split.holdout, metric, python)) };
   } finally {
     registry.close();
   }

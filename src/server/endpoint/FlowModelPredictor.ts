@@ -7,6 +7,7 @@ import type { ColumnSchema } from '../../core/types.js';
 import type { FittedFlow } from '../../flow/fittedFlow.js';
 import type { Model } from '../../ml/model.js';
 import type { PredictionResult, Predictor } from './Predictor.js';
+import { describeServingProblems, servingProblems } from '../../flow/servingProblems.js';
 
 /** Records scored between two yields to the event loop. */
 const CHUNK = 1000;
@@ -36,6 +37,20 @@ export class FlowModelPredictor implements Predictor {
       });
     }
     this.labels = [...model.labels];
+    // A flow that cannot run on one record (python code, a series' lag) is refused when the model
+    // is loaded, as training said (manifest.serving), not at its first request.
+    const problems = describeServingProblems(
+      servingProblems(
+        fitted,
+        model.schema.map((s) => s.name),
+      ),
+    );
+    if (problems.length > 0) {
+      throw new SluiceError('PREDICTOR_CANNOT_SERVE', `model ${name} version ${version} cannot serve single records: ${problems.join('; ')}`, {
+        hint: 'training reported this (MODEL_CANNOT_SERVE_RECORDS); predict batches with the fitted flow (sluice flow run), or change the flow and train again',
+        httpStatus: 500,
+      });
+    }
     const produced = new Set(fitted.output.map((c) => c.name));
     const lacking = model.schema.filter((s) => !produced.has(s.name)).map((s) => s.name);
     if (lacking.length > 0) {
