@@ -408,3 +408,68 @@ describe('graph shapes', () => {
     }
   });
 });
+
+describe('custom code (issue 15, point 4)', () => {
+  it('Python (Pandas) becomes a python step with the code verbatim; the older custom_pandas too', () => {
+    const code = "# Table is available as variable `df`\ndf['x'] = df['a'] * 2\n";
+    const r = importWranglerFlow(
+      chain([
+        ['custom_code', { operator: 'Python (Pandas)', pandas_parameters: { code }, pyspark_parameters: { code: 'ignored' }, name: 'double' }],
+        ['custom_pandas', { code: 'df = df.dropna()' }],
+      ]),
+    );
+    expect(r.flow.steps).toEqual([
+      { kind: 'python', code, name: 'double' },
+      { kind: 'python', code: 'df = df.dropna()' },
+    ]);
+    expect(() => parseFlow(JSON.stringify(r.flow), 'f.yaml')).not.toThrow();
+  });
+
+  it('a Python user-defined function becomes mode series (Pandas mode) or value (Python mode), with its column, output and return type', () => {
+    const r = importWranglerFlow(
+      chain([
+        [
+          'custom_code',
+          {
+            operator: 'Python (User-Defined Function)',
+            udf_parameters: {
+              return_type: 'long',
+              udf_mode: 'Pandas',
+              input_col: 'text',
+              output_col: 'n',
+              pandas_code: 'def custom_func(series):\n  return series.str.len()',
+            },
+          },
+        ],
+        [
+          'custom_code',
+          {
+            operator: 'Python (User-Defined Function)',
+            udf_parameters: {
+              return_type: 'string',
+              udf_mode: 'Python',
+              input_col: 'text',
+              output_col: 'text',
+              python_code: 'def custom_func(value):\n  return value',
+            },
+          },
+        ],
+      ]),
+    );
+    expect(r.flow.steps).toEqual([
+      { kind: 'python', mode: 'series', column: 'text', output: 'n', type: 'integer', code: 'def custom_func(series):\n  return series.str.len()' },
+      { kind: 'python', mode: 'value', column: 'text', type: 'string', code: 'def custom_func(value):\n  return value' },
+    ]);
+  });
+
+  it('PySpark stays a placeholder that shows the code and names the built-in steps its calls match', () => {
+    const code =
+      "from pyspark.sql import functions as F\ndf = df.withColumnRenamed('fare', 'fare_amount').dropna()\n# df.orderBy('x') (a comment: not suggested)";
+    const r = importWranglerFlow(chain([['custom_code', { operator: 'Python (PySpark)', pyspark_parameters: { code } }]]));
+    expect(r.flow.steps).toEqual([expect.objectContaining({ kind: 'todo_custom_code', language: 'pyspark', code })]);
+    const note = r.notes.find((n) => n.level === 'placeholder')!;
+    expect(note.code).toBe(code);
+    expect(note.message).toMatch(/the code's calls match [a-z_, ]*rename_columns[a-z_, ]*drop_missing/);
+    expect(note.message).not.toContain('sort');
+  });
+});

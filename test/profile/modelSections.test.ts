@@ -23,7 +23,7 @@ describe('quick model and prediction power (ml/gbdt)', () => {
     // Trained on a seeded sample of the 80% (a bound in rows, not time), measured on all of the 20%.
     expect(q.trainRows).toBe(QUICK_MODEL_MAX_TRAIN);
     expect(q.sampled).toBe(true);
-    expect(report.notes.join(' ')).toContain(`trained on a seeded random sample of 30000 rows and measured on ${q.validationRows} held-out rows`);
+    expect(report.notes.join(' ')).toContain(`trained on a seeded random sample of 20000 rows and measured on ${q.validationRows} held-out rows`);
     expect(q.validationRows).toBeGreaterThan(0.19 * 69570);
     expect(q.validationRows).toBeLessThan(0.21 * 69570);
     expect(Object.keys(q.metrics).sort()).toEqual(['accuracy', 'balancedAccuracy', 'logLoss', 'macroF1', 'rocAucOvr']);

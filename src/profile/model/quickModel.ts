@@ -18,7 +18,7 @@ import { loadModelData } from './loadModelData.js';
  * Training rows the quick model uses at most: a seeded stratified sample of the 80% above it.
  * A bound in rows, not in time, so the report's figures do not depend on the machine's load.
  */
-export const QUICK_MODEL_MAX_TRAIN = 30_000;
+export const QUICK_MODEL_MAX_TRAIN = 20_000;
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
