@@ -29,9 +29,10 @@ const EXPECTED: Record<string, { coverage: string; placeholders: string[]; runEr
   // column named after a category of the real data (customer_gender_male), which they lack.
   'featurestore-customers.flow': { coverage: '20 of 20 transforms mapped', placeholders: [], runError: /step 8 needs column "customer_gender_male"/ },
   'fraud-claims-customers.flow': { coverage: '24 of 24 transforms mapped', placeholders: [] },
-  // Runs its join and three pandas steps, then stops at a gap of the import, not of the data:
-  // Data Wrangler's impute wrote to a new column (diag_1_imputed) that the impute step does not make.
-  'hospital-readmission.flow': { coverage: '31 of 31 transforms mapped', placeholders: [], runError: /step 14 needs column "diag_1_imputed"/ },
+  // Runs its join, its pandas steps, the impute, scale and find-and-replace steps that wrote to new
+  // columns (a duplicate_column first), then stops where Data Wrangler's one-hot kept its input
+  // column (writing a vector column gender_1hot) and one_hot drops it: a later step reads race.
+  'hospital-readmission.flow': { coverage: '31 of 31 transforms mapped', placeholders: [], runError: /step 29 needs column "race"/ },
   // Data Wrangler one-hot encodes min-max-scaled (float) columns such as is_repeated_guest: so does one_hot.
   'hotel-booking.flow': { coverage: '24 of 24 transforms mapped', placeholders: [], outputHas: /^is_repeated_guest_\d\.\d+$/ },
   'music-join.flow': {

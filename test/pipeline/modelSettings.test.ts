@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SluiceConfig } from '../../src/core/config.js';
-import { defaultModelName, modelSettings } from '../../src/pipeline/activities/modelSettings.js';
+import { defaultModelName, modelSettings, projectSettings } from '../../src/pipeline/activities/modelSettings.js';
 import { errorOf } from '../support/errors.js';
 
 const config = (extra: Record<string, unknown>) => ({ name: 'my project', ...extra }) as unknown as SluiceConfig;
@@ -27,5 +29,30 @@ describe('model settings of the train step (sluice.yaml `model`, task input)', (
     const typo = errorOf(() => modelSettings(config({ target: 'y', model: { learners: ['gdbt'] } }), {}));
     expect(typo.message).toContain('unknown: gdbt (did you mean gbdt?)');
     expect(errorOf(() => modelSettings(config({ target: 'y' }), { learners: [] })).code).toBe('TRAIN_BAD_LEARNER');
+  });
+});
+
+describe('report and train read the same settings (one resolver, projectSettings)', () => {
+  const ways: Array<[string, Record<string, unknown>, { target?: string } | undefined, string]> = [
+    ['sluice.yaml target', { target: 'y' }, undefined, 'y'],
+    ['the flow target', {}, { target: 'readmitted' }, 'readmitted'],
+    ['both: sluice.yaml wins', { target: 'y' }, { target: 'readmitted' }, 'y'],
+    ['the model name and metric from sluice.yaml', { target: 'y', model: { name: 'readmission', metric: 'roc_auc' } }, undefined, 'y'],
+  ];
+  it.each(ways)('%s', (_way, extra, flow, target) => {
+    const c = config(extra);
+    const report = projectSettings(c, {}, flow);
+    const train = modelSettings(c, {}, flow);
+    expect(report.target).toBe(target);
+    expect(train.target).toBe(target);
+    expect({ name: report.name, metric: report.metric }).toEqual({ name: train.name, metric: train.metric });
+  });
+
+  it('the report and train activities resolve them through it, and nothing else reads the target', () => {
+    const src = (f: string) => readFileSync(join(import.meta.dirname, '..', '..', 'src', 'pipeline', 'activities', f), 'utf8');
+    expect(src('reportActivity.ts')).toContain('projectSettings(config, input, spec)');
+    expect(src('trainActivity.ts')).toContain('modelSettings(config, input, spec)');
+    const readers = readdirSync(join(import.meta.dirname, '..', '..', 'src', 'pipeline', 'activities')).filter((f) => /config\?*\.target\b/.test(src(f)));
+    expect(readers).toEqual(['modelSettings.ts']);
   });
 });

@@ -39,12 +39,25 @@ export function mapHandleMissing(ctx: MapContext): void {
   }
 }
 
+/**
+ * Data Wrangler's transforms may write to a new column (`output_column`) and keep the input; the
+ * Sluice steps edit in place, so the input is first copied to the new name (duplicate_column) and
+ * the step works on the copy. Returns the columns the step should work on.
+ */
+export function intoOutputColumn(ctx: MapContext, columns: string[], params: unknown): string[] {
+  const output = str(params, 'output_column');
+  if (!output || columns.length !== 1 || output === columns[0]) return columns;
+  ctx.add({ kind: 'duplicate_column', column: columns[0]!, output });
+  return [output];
+}
+
 function mapImpute(ctx: MapContext): void {
   const columnType = str(ctx.params, 'column_type') ?? 'Numeric';
   const numeric = /numeric/i.test(columnType);
   const sub = obj(ctx.params, numeric ? 'numeric_parameters' : 'categorical_parameters');
-  const columns = cols(sub);
-  if (columns.length === 0) return ctx.unsupported();
+  if (cols(sub).length === 0) return ctx.unsupported();
+  if (numeric && !lookup(STRATEGIES, (str(sub, 'strategy') ?? 'Approximate Median').toLowerCase())) return ctx.unsupported();
+  const columns = intoOutputColumn(ctx, cols(sub), sub);
   let strategy: 'mean' | 'median' | 'mode' = 'mode';
   if (numeric) {
     const named = (str(sub, 'strategy') ?? 'Approximate Median').toLowerCase();

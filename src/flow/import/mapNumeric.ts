@@ -1,4 +1,5 @@
 import { ident } from './mapColumns.js';
+import { intoOutputColumn } from './mapMissing.js';
 import type { MapContext } from './mapNode.js';
 import { actionParams, cols, lookup, num, str } from './params.js';
 
@@ -47,8 +48,9 @@ export function mapProcessNumeric(ctx: MapContext): void {
   const scaler = str(ctx.params, 'scaler') ?? '';
   const method = lookup(SCALERS, scaler);
   const sub = actionParams(ctx.params, scaler);
-  const columns = cols(sub).length ? cols(sub) : cols(ctx.params);
-  if (!method || columns.length === 0) return ctx.unsupported();
+  const given = cols(sub).length ? cols(sub) : cols(ctx.params);
+  if (!method || given.length === 0) return ctx.unsupported();
+  const columns = intoOutputColumn(ctx, given, cols(sub).length ? sub : ctx.params);
   if (method === 'minmax') {
     const lo = num(sub, 'min') ?? 0;
     const hi = num(sub, 'max') ?? 1;

@@ -1,3 +1,4 @@
+import { intoOutputColumn } from './mapMissing.js';
 import type { MapContext } from './mapNode.js';
 import { ident, literal } from './mapColumns.js';
 import { cols, isObj, lookup, num, type Obj, str } from './params.js';
@@ -10,14 +11,14 @@ export function mapSearchAndEdit(ctx: MapContext): void {
     case 'Find and replace substring': {
       const pattern = str(p, 'pattern');
       if (columns.length === 0 || !pattern) return ctx.unsupported();
-      inPlace(ctx);
+      const target = intoOutputColumn(ctx, columns, p);
       const replacement = str(p, 'replacement') ?? '';
       if (/\$\d|\$\{|\\/.test(replacement))
         ctx.note(
           'warning',
           `the replacement ${JSON.stringify(replacement)} uses $n or a backslash, which Spark reads as a group reference or an escape; Sluice inserts the replacement literally`,
         );
-      return ctx.add({ kind: 'find_replace', columns, pattern, replacement });
+      return ctx.add({ kind: 'find_replace', columns: target, pattern, replacement });
     }
     case 'Split string by delimiter': {
       const delimiter = str(p, 'delimiter');
@@ -69,15 +70,16 @@ export function mapFormatString(ctx: MapContext): void {
   const action = ctx.action ?? '';
   if (columns.length === 0) return ctx.unsupported();
   const to = lookup(CASES, action);
-  if (to) {
-    inPlace(ctx);
-    return ctx.add({ kind: 'change_case', columns, to });
-  }
+  if (to) return ctx.add({ kind: 'change_case', columns: intoOutputColumn(ctx, columns, ctx.params), to });
   const side = lookup(STRIPS, action);
   if (side) {
-    inPlace(ctx);
     const characters = str(ctx.params, 'characters');
-    return ctx.add({ kind: 'trim', columns, ...(side !== 'both' ? { side } : {}), ...(characters ? { characters } : {}) });
+    return ctx.add({
+      kind: 'trim',
+      columns: intoOutputColumn(ctx, columns, ctx.params),
+      ...(side !== 'both' ? { side } : {}),
+      ...(characters ? { characters } : {}),
+    });
   }
   const expression = formatExpression(action, ctx.params);
   if (!expression) return ctx.unsupported();
@@ -114,16 +116,6 @@ function formatExpression(action: string, p: Record<string, unknown>): ((x: stri
     default:
       return undefined;
   }
-}
-
-/** Sluice's text steps edit columns in place; Data Wrangler could write a new column instead. */
-function inPlace(ctx: MapContext): void {
-  const output = str(ctx.params, 'output_column');
-  if (output)
-    ctx.note(
-      'warning',
-      `Data Wrangler wrote the result to a new column "${output}"; the Sluice step edits the input column in place (add a duplicate_column step before it to keep the original)`,
-    );
 }
 
 /**
