@@ -14,7 +14,7 @@ import { defaultPipeline } from '../../src/pipeline/definition/defaultPipeline.j
 import { parsePipelineYaml } from '../../src/pipeline/definition/parsePipeline.js';
 import { Orchestrator } from '../../src/pipeline/Orchestrator.js';
 import { plan } from '../../src/pipeline/plan.js';
-import { projectPaths } from '../../src/pipeline/projectPaths.js';
+import { projectLayout } from '../../src/core/projectLayout.js';
 import { ExecutionStore } from '../../src/pipeline/store/ExecutionStore.js';
 import { openProjectDb } from '../../src/state/openProjectDb.js';
 import { fmt, median } from '../lib.js';
@@ -23,7 +23,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 function project() {
   const root = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
-  const paths = projectPaths(root);
+  const paths = projectLayout(root);
   const store = new ExecutionStore(openProjectDb(paths.db));
   return { root, paths, store };
 }

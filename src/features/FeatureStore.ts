@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { sha256File } from '../core/fileHash.js';
-import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
 import type { ColumnSchema } from '../core/types.js';
 import { Engine, type Row } from '../engine/Engine.js';
@@ -23,7 +22,7 @@ import { prepareBatch } from './prepareBatch.js';
 import type { FeatureDefinition, FeatureGroup, FeatureGroupSpec, FeatureRecord, FeatureType } from './types.js';
 import { quoteValue } from '../core/quoteValue.js';
 import { groupSpecFromSchema, validateGroupSpec } from './validateGroupSpec.js';
-import { DEFAULT_STATE_DIR } from '../core/stateDir.js';
+import { stateDirOf, stateFolders } from '../core/projectLayout.js';
 
 export interface FeatureStoreOptions {
   /** The project folder; state goes to `<projectDir>/.sluice/` (sluice.db, offline/) unless `stateDir` says otherwise. */
@@ -83,16 +82,16 @@ export class FeatureStore {
   ) {}
 
   static async open(options: FeatureStoreOptions): Promise<FeatureStore> {
-    const state = options.stateDir ?? join(options.projectDir, DEFAULT_STATE_DIR);
-    const db = openProjectDb(join(state, 'sluice.db'));
+    const state = stateFolders(options.stateDir ?? stateDirOf(options.projectDir, undefined));
+    const db = openProjectDb(state.db);
     const registry = new FeatureRegistry(db);
     const online = createOnlineStore(options.online ?? { type: 'sqlite' }, { db });
     const engine = await Engine.open();
     // Event times are instants: keep DuckDB in UTC whatever the machine's zone.
     await engine.exec("SET TimeZone = 'UTC'");
     const storage = createOfflineStorage(options.offline ?? { type: 'local' }, {
-      defaultRoot: join(state, 'offline'),
-      cacheDir: join(state, 'cache', 'offline'),
+      defaultRoot: state.offline,
+      cacheDir: state.offlineCache,
     });
     const reading = { missing: missingPolicy(options.missingTokens), recognise: options.dateOrder ? { dateOrder: options.dateOrder } : {} };
     const store = new FeatureStore(db, registry, new OfflineStore(storage), online, engine, options.autoCompactFiles ?? 32, reading);

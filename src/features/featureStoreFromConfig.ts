@@ -4,7 +4,7 @@ import { SluiceError } from '../core/errors.js';
 import { FeatureStore, type FeatureStoreOptions } from './FeatureStore.js';
 import type { OfflineStorageConfig } from './offline/OfflineStorage.js';
 import type { OnlineStoreConfig } from './online/OnlineStore.js';
-import { DEFAULT_STATE_DIR } from '../core/stateDir.js';
+import { stateDirOf } from '../core/projectLayout.js';
 
 /** The parts of sluice.yaml the feature store reads; a partial config (tests, the pipeline's defaults) is fine. */
 export type FeatureStoreConfig = Partial<Pick<SluiceConfig, 'stores' | 'stateDir' | 'missingTokens' | 'dateOrder'>>;
@@ -36,7 +36,7 @@ export function storesFromConfig(
     projectDir,
     ...(config.missingTokens ? { missingTokens: config.missingTokens } : {}),
     ...(config.dateOrder ? { dateOrder: config.dateOrder } : {}),
-    stateDir: at(config.stateDir ?? DEFAULT_STATE_DIR),
+    stateDir: stateDirOf(projectDir, config.stateDir),
     online: onlineFromConfig(config.stores?.online, at),
     offline: offlineFromConfig(config.stores?.offline, at),
   };

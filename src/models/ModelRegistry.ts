@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_STATE_DIR } from '../core/stateDir.js';
+import { stateDirOf, stateFolders } from '../core/projectLayout.js';
 import { migrate, openProjectDb, type OpenProjectDbOptions, type ProjectDb } from '../state/openProjectDb.js';
 import { collectOrphans, type GarbageOptions, type GarbageReport } from './collectOrphans.js';
 import type { DeploymentDecision, MetricDirection } from './decideDeployment.js';
@@ -55,9 +54,10 @@ export class ModelRegistry {
   }
 
   /** Opens the registry of the project in `projectDir` (its `<stateDir>/sluice.db`; stateDir defaults to `.sluice`). */
-  static open(projectDir: string, stateDir = join(projectDir, DEFAULT_STATE_DIR), options: OpenProjectDbOptions = {}): ModelRegistry {
+  static open(projectDir: string, stateDir = stateDirOf(projectDir, undefined), options: OpenProjectDbOptions = {}): ModelRegistry {
+    const state = stateFolders(stateDir);
     // Opening never deletes: orphan collection is the explicit `sluice models gc`.
-    return new ModelRegistry(openProjectDb(join(stateDir, 'sluice.db'), options), join(stateDir, 'models'), true);
+    return new ModelRegistry(openProjectDb(state.db, options), state.models, true);
   }
 
   close(): void {

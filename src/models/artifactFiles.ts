@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { ARTIFACT_DIR, ARTIFACT_FILES } from '../artifact/artifactFiles.js';
 import { SluiceError } from '../core/errors.js';
 import { sha256File } from '../core/fileHash.js';
 import { VERSION_MANIFEST } from './versionManifest.js';
@@ -25,7 +26,7 @@ export async function stageArtifact(sourceDir: string, modelDir: string): Promis
     st = await stat(sourceDir);
   } catch {
     throw new SluiceError('MODEL_ARTIFACT_MISSING', `artifact folder ${sourceDir} does not exist`, {
-      hint: 'pass the folder the trainer wrote (it holds model.json)',
+      hint: `pass the model folder \`sluice train --out DIR\` wrote (DIR/${ARTIFACT_DIR}, holding ${ARTIFACT_FILES.manifest})`,
       location: { file: sourceDir },
     });
   }

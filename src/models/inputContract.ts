@@ -1,9 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
 import type { ColumnSchema } from '../core/types.js';
-import { MANIFEST_FORMAT } from '../training/manifest.js';
-import { TRAIN_FILES } from '../training/trainFiles.js';
+import { locateArtifact, readArtifactManifest } from '../artifact/loadArtifact.js';
 
 /** How the required inputs of a candidate differ from the champion's. */
 export interface InputChange {
@@ -35,22 +32,13 @@ export function readServing(artifactPath: string): { records: boolean; problems?
   return { records: s.records, ...(Array.isArray(s.problems) ? { problems: s.problems.map(String) } : {}) };
 }
 
-/** The training manifest of a registered version (or its copy beside the model), undefined when none is readable. */
+/** The manifest of a registered version (src/artifact/), undefined when none is readable (loading the artifact reports why). */
 function readTrainingManifest(artifactPath: string): Record<string, unknown> | undefined {
-  for (const file of [
-    join(artifactPath, TRAIN_FILES.manifest),
-    join(artifactPath, TRAIN_FILES.modelDir, TRAIN_FILES.manifestCopy),
-    join(artifactPath, TRAIN_FILES.manifestCopy),
-  ]) {
-    if (!existsSync(file)) continue;
-    try {
-      const m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-      if (m.format === MANIFEST_FORMAT) return m;
-    } catch {
-      // An unreadable manifest: try the copy.
-    }
+  try {
+    return readArtifactManifest(locateArtifact(artifactPath))?.manifest as unknown as Record<string, unknown> | undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /** The difference between two input signatures, or undefined when they require the same columns and types. */

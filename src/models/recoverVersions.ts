@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { locateArtifact, readArtifactManifest } from '../artifact/loadArtifact.js';
 import { hashDir } from './artifactFiles.js';
 import type { VersionFolder } from './scanVersionFolders.js';
 import type { ModelVersion } from './types.js';
@@ -17,8 +17,8 @@ export interface RecoveredVersion extends Omit<ModelVersion, 'artifactPath' | 'a
 
 /**
  * Reads what the registry needs from each unregistered version folder: its manifest
- * (`sluice-version.json`), or, for a folder written before manifests existed, its training
- * manifest (`model.json`) with status `pending`. A copy of an artifact registered under another
+ * (`sluice-version.json`), or, for a folder written before manifests existed, its artifact's
+ * manifest (src/artifact/) with status `pending`. A copy of an artifact registered under another
  * version (same idempotency key: a step killed before its commit, then rerun) is skipped. The files are hashed again; a folder whose bytes
  * no longer match its recorded hash comes back `pending` without aliases, to be approved again.
  */
@@ -79,11 +79,13 @@ export async function planRecovery(folders: readonly VersionFolder[]): Promise<R
   return out;
 }
 
-/** The holdout metrics a training manifest (`model.json`) recorded, if any. */
+/** The holdout metrics the artifact's manifest recorded, if any. */
 function trainingMetrics(dir: string): Record<string, number> {
   try {
-    const j = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { metrics?: { holdout?: Record<string, unknown> } };
-    return Object.fromEntries(Object.entries(j.metrics?.holdout ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
+    const j = readArtifactManifest(locateArtifact(dir))?.manifest;
+    return Object.fromEntries(
+      Object.entries(j?.metrics?.holdout ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])),
+    );
   } catch {
     return {};
   }

@@ -27,7 +27,7 @@ import { DriveLoop } from './orchestrator/DriveLoop.js';
 import { EventLog } from './orchestrator/EventLog.js';
 import { ExecutionDriver } from './orchestrator/ExecutionDriver.js';
 import { pendingPause } from './orchestrator/pendingPause.js';
-import type { ProjectPaths } from './projectPaths.js';
+import type { ProjectLayout } from '../core/projectLayout.js';
 import { leaseOwnerId, type ExecutionInput, type ExecutionRecord, type ExecutionStore } from './store/ExecutionStore.js';
 import { sha256File, type ReadLimits } from './triggers/readInputFile.js';
 
@@ -36,7 +36,7 @@ export type { ApprovalNotifier };
 export interface OrchestratorOptions {
   store: ExecutionStore;
   activities: ActivityRegistry;
-  project: ProjectPaths;
+  project: ProjectLayout;
   /** Pipeline used by {@link Orchestrator.start} when none is given. */
   pipeline?: Pipeline;
   /** Executions driven at once (waiting ones do not count). Default 4. */

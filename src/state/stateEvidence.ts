@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { stateFolders } from '../core/projectLayout.js';
 
 /**
  * Paths that show a project already has state: model version folders, offline feature files,
@@ -11,12 +12,14 @@ import { join } from 'node:path';
  */
 export function stateEvidence(stateDir: string, extraDirs: readonly string[] = [], limit = 3): string[] {
   const found: string[] = [];
-  for (const f of ['sluice.db-wal']) if (existsSync(join(stateDir, f))) found.push(join(stateDir, f));
-  const models = join(stateDir, 'models');
+  const state = stateFolders(stateDir);
+  const wal = `${state.db}-wal`;
+  if (existsSync(wal)) found.push(wal);
+  const models = state.models;
   for (const model of entries(models)) {
     for (const v of entries(join(models, model))) if (/^\d+$/.test(v) && found.length < limit) found.push(join(models, model, v));
   }
-  for (const dir of [join(stateDir, 'offline'), join(stateDir, 'reports'), ...extraDirs]) {
+  for (const dir of [state.offline, state.reports, ...extraDirs]) {
     if (found.length >= limit) break;
     const file = firstFile(dir, 4);
     if (file) found.push(file);

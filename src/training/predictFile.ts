@@ -4,20 +4,16 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { BAD_VALUE, coerceValue } from '../core/coerceValue.js';
 import { SluiceError } from '../core/errors.js';
-import { levelIndexes, rowsToFrame } from '../data/rowsToFrame.js';
 import { Engine } from '../engine/Engine.js';
 import { atomicWriteFile } from '../engine/atomicWriteFile.js';
 import { scanCsv } from '../engine/csvScan.js';
 import { readTable } from '../engine/readTable.js';
 import { quoteIdent, quoteLiteral } from '../engine/sql.js';
 import { writeTable } from '../engine/writeTable.js';
-import { compileRecordTransform } from '../flow/applyRecords.js';
-import { fittedMissing } from '../flow/fittedFlow.js';
-import { pruneForServing } from '../flow/pruneForServing.js';
 import type { Row } from '../flow/step.js';
 import { argmaxRows } from '../ml/metrics/argmax.js';
-import { inputSignature } from './inputSignature.js';
-import { loadArtifact, type Artifact } from './loadArtifact.js';
+import { RecordScorer } from '../artifact/RecordScorer.js';
+import { loadArtifact, type Artifact } from '../artifact/loadArtifact.js';
 import { notesCsv, type PredictionNote } from './predictionNotes.js';
 
 export type { PredictionNote } from './predictionNotes.js';
@@ -64,9 +60,11 @@ const CHUNK = 10_000;
 
 /**
  * Batch predictions for a data file (CSV, Parquet, JSON lines): the one code path of
- * `sluice predict` and `sluice models predict`, with the endpoint's rules (src/core/coerceValue.ts).
+ * `sluice predict` and `sluice models predict`, reading values by the endpoint's rules
+ * (src/core/coerceValue.ts) and scoring them with the endpoint's scorer
+ * (src/artifact/RecordScorer.ts).
  *
- * Only the raw columns the model depends on are required ({@link inputSignature}); others are
+ * Only the raw columns the model depends on are required (the manifest's `inputSignature`); others are
  * ignored when present. Each value is read with the one definition of missing the flow was fitted
  * with; a value that cannot be read as its column's type becomes a missing value (the fitted flow
  * imputes it, the trees route it), and a note says so. A record the flow refuses (an unseen
@@ -82,11 +80,10 @@ export async function predictFile(modelPath: string | Artifact, dataPath: string
   const artifact = typeof modelPath === 'string' ? await loadArtifact(modelPath) : modelPath;
   const { model, fitted } = artifact;
   const layout = options.layout ?? 'predictions';
-  const recordId = fitted.flow.record_id && fitted.output.some((c) => c.name === fitted.flow.record_id) ? fitted.flow.record_id : undefined;
-  const features = model.schema.map((s) => s.name);
-  const serving = pruneForServing(fitted, recordId ? [...features, recordId] : features);
-  const required = inputSignature(fitted, features);
-  const missing = fittedMissing(fitted);
+  const scorer = new RecordScorer(artifact, { recordId: true });
+  const recordId = scorer.recordId;
+  const required = scorer.inputs;
+  const missing = scorer.missing;
   const file = dataPath;
   const engine = await Engine.open({ memoryLimit: process.env.SLUICE_MEMORY_LIMIT ?? '1GB' });
   const tmp = join(tmpdir(), `sluice-predictions-${process.pid}-${randomBytes(4).toString('hex')}.jsonl`);
@@ -114,8 +111,6 @@ export async function predictFile(modelPath: string | Artifact, dataPath: string
     }
     // Every fitted input the file has: the signature, plus what a record id's hash reads.
     const feed = fitted.input.filter((c) => c.name !== fitted.target && have.has(c.name));
-    const transform = compileRecordTransform(serving);
-    const levels = levelIndexes(model.schema);
     const n = info.rows;
     const out = new Float64Array(n * k).fill(Number.NaN);
     const rowErrors: Array<string | undefined> = new Array(n);
@@ -150,33 +145,23 @@ export async function predictFile(modelPath: string | Artifact, dataPath: string
         const [located] = await withLines([firstBad], info.format === 'csv' ? dataPath : undefined);
         throw strictError(located!, firstBad.type, file);
       }
-      const results = transform(records);
-      const okRows: Row[] = [];
-      const at: number[] = [];
-      results.forEach((res, i) => {
+      const s = scorer.score(records);
+      out.set(s.output, offset * k);
+      scored += s.scored;
+      s.refusals.forEach((refusal, i) => {
         const row = offset + i;
-        if (res.ok) {
-          okRows.push(res.row);
-          at.push(row);
-          if (ids) ids[row] = res.row[recordId!] ?? null;
-        } else {
-          const why = res.error.message.replace(/^record \d+: /, '');
-          rowErrors[row] = why;
-          const field = res.error.location?.field;
-          pending.push({
-            row,
-            column: field ?? '',
-            value: field !== undefined && records[i]![field] !== undefined ? String(records[i]![field]) : '',
-            action: 'not scored',
-            detail: why,
-          });
-        }
+        if (ids) ids[row] = s.ids![i];
+        if (!refusal) return;
+        rowErrors[row] = refusal.message;
+        const field = refusal.field;
+        pending.push({
+          row,
+          column: field ?? '',
+          value: field !== undefined && records[i]![field] !== undefined ? String(records[i]![field]) : '',
+          action: 'not scored',
+          detail: refusal.message,
+        });
       });
-      if (okRows.length > 0) {
-        const o = model.output(rowsToFrame(okRows, model.schema, levels));
-        for (let j = 0; j < at.length; j++) for (let c = 0; c < k; c++) out[at[j]! * k + c] = o[j * k + c]!;
-        scored += okRows.length;
-      }
       options.onProgress?.(Math.min(offset + CHUNK, n), n);
     }
     const notes = await withLines(pending, info.format === 'csv' ? dataPath : undefined);

@@ -10,7 +10,7 @@ import type { Model } from '../ml/model.js';
 import { permutationImportance } from '../ml/permutationImportance.js';
 import { Rng } from '../ml/random.js';
 import { METRICS, scoreMetric, type MetricName } from '../ml/metrics/metricRegistry.js';
-import { loadArtifact, type Artifact } from './loadArtifact.js';
+import { loadArtifact, type Artifact } from '../artifact/loadArtifact.js';
 
 export interface ArtifactScore {
   metric: MetricName;

@@ -1,10 +1,8 @@
-/** The file names of a training output folder. */
+import { ARTIFACT_DIR } from '../artifact/artifactFiles.js';
+
+/** The file names of a training output folder: the artifact folder (src/artifact/artifactFiles.ts names its files) and what `sluice train` writes beside it. */
 export const TRAIN_FILES = {
-  modelDir: 'model',
-  model: 'model.json',
-  fittedFlow: 'fitted-flow.json',
-  manifest: 'model.json',
-  manifestCopy: 'manifest.json',
+  modelDir: ARTIFACT_DIR,
   leaderboard: 'leaderboard.json',
   reportJson: 'model-report.json',
   reportHtml: 'model-report.html',

@@ -4,8 +4,9 @@
  *
  *   fingerprint the file -> fit the flow (or an empty one) -> frame + target
  *     -> AutoML (stratified holdout, k-fold selection, refit) -> evaluate on the holdout
- *     -> write DIR/model/{model.json, fitted-flow.json, manifest.json}, DIR/model.json,
- *        DIR/leaderboard.json, DIR/model-report.{json,html}, each atomically
+ *     -> save the artifact DIR/model/ (src/artifact/saveArtifact.ts: the model, the fitted flow,
+ *        the manifest SLUICE_MODEL.json with their hashes), then DIR/leaderboard.json and
+ *        DIR/model-report.{json,html}, each atomically
  */
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -24,13 +25,14 @@ import { evaluateModel } from './evaluateModel.js';
 import { fileFingerprint } from '../core/fileHash.js';
 import { renderModelReportHtml } from './html/renderModelReportHtml.js';
 import { loadTrainingData, type TrainingData } from './loadTrainingData.js';
-import { MANIFEST_FORMAT, type ModelManifest } from './manifest.js';
+import type { ManifestFacts, ModelManifest } from '../artifact/manifest.js';
+import { saveArtifact } from '../artifact/saveArtifact.js';
+import { ARTIFACT_FILES } from '../artifact/artifactFiles.js';
 import type { ModelReport } from './modelReport.js';
 import { screenFeatures } from './screenFeatures.js';
 import { sluiceVersion } from './sluiceVersion.js';
 import { automlSeconds, defaultTimeLimit, estimateReadSeconds } from './timeBudget.js';
 import { TRAIN_FILES } from './trainFiles.js';
-import { writeArtifactDir } from './writeArtifactDir.js';
 
 export interface TrainOptions {
   target: string;
@@ -69,7 +71,7 @@ export interface TrainOptions {
 export interface TrainResult {
   leaderboard: Leaderboard;
   best: LeaderboardEntry;
-  /** The refit best model, as saved in `DIR/model/model.json`. */
+  /** The refit best model, as saved in the artifact `DIR/model/`. */
   model: Model;
   manifest: ModelManifest;
   report: ModelReport;
@@ -223,21 +225,17 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
     targetColumn: options.target,
     skippedColumns: data.skipped,
   });
-  const manifest = buildManifest(dataPath, data, leaderboard, best, model, fingerprint, { seed, timeLimit, holdout }, serving);
+  const facts = manifestFacts(dataPath, data, leaderboard, best, model, fingerprint, { seed, timeLimit, holdout }, serving);
 
+  const modelDir = join(options.outDir, TRAIN_FILES.modelDir);
   const files = {
-    modelDir: join(options.outDir, TRAIN_FILES.modelDir),
-    manifest: join(options.outDir, TRAIN_FILES.manifest),
+    modelDir,
+    manifest: join(modelDir, ARTIFACT_FILES.manifest),
     leaderboard: leaderboardPath,
     reportJson: join(options.outDir, TRAIN_FILES.reportJson),
     reportHtml: join(options.outDir, TRAIN_FILES.reportHtml),
   };
-  await writeArtifactDir(files.modelDir, {
-    [TRAIN_FILES.model]: JSON.stringify(model.toJSON()) + '\n',
-    [TRAIN_FILES.fittedFlow]: json(data.fitted),
-    [TRAIN_FILES.manifestCopy]: json(manifest),
-  });
-  await atomicWriteFile(files.manifest, json(manifest));
+  const manifest = await saveArtifact(modelDir, { model, fitted: data.fitted, facts });
   await atomicWriteFile(files.leaderboard, json({ status: 'ok', target: options.target, ...leaderboard, skippedColumns: data.skipped }));
   await atomicWriteFile(files.reportJson, json(report));
   await atomicWriteFile(files.reportHtml, renderModelReportHtml(report));
@@ -245,7 +243,7 @@ export async function trainModel(dataPath: string, options: TrainOptions): Promi
   return { leaderboard, best, model, manifest, report, data, holdoutRows: automl.holdoutRows, files };
 }
 
-function buildManifest(
+function manifestFacts(
   dataPath: string,
   data: TrainingData,
   lb: Leaderboard,
@@ -254,12 +252,10 @@ function buildManifest(
   fingerprint: { sha256: string; bytes: number },
   run: { seed: number; timeLimit: number; holdout: number },
   serving: string[],
-): ModelManifest {
+): ManifestFacts {
   const used = new Set(model.schema.map((s) => s.name));
   const recordId = data.fitted.flow.record_id;
   return {
-    format: MANIFEST_FORMAT,
-    formatVersion: 1,
     learner: best.learner,
     sluiceVersion: sluiceVersion(),
     problemType: lb.problemType,
@@ -289,7 +285,6 @@ function buildManifest(
     timeLimitSeconds: run.timeLimit,
     holdoutFraction: run.holdout,
     createdAt: new Date().toISOString(),
-    artifact: { model: `${TRAIN_FILES.modelDir}/${TRAIN_FILES.model}`, fittedFlow: `${TRAIN_FILES.modelDir}/${TRAIN_FILES.fittedFlow}` },
   };
 }
 

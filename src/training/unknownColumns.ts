@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { artifactFile, locateArtifact } from '../artifact/loadArtifact.js';
 import { loadFittedFlow } from '../flow/fittedFlow.js';
 import type { FlowSpec } from '../flow/flowSchema.js';
-import { TRAIN_FILES } from './trainFiles.js';
 
 /**
  * The columns the flow knows, for the input contract (issue 13): the raw columns the flow was
@@ -16,10 +15,13 @@ import { TRAIN_FILES } from './trainFiles.js';
  */
 export async function knownColumns(championArtifact: string | undefined, spec: FlowSpec | undefined): Promise<Set<string> | undefined> {
   if (!championArtifact) return undefined;
-  const file = [join(championArtifact, TRAIN_FILES.modelDir, TRAIN_FILES.fittedFlow), join(championArtifact, TRAIN_FILES.fittedFlow)].find((f) =>
-    existsSync(f),
-  );
-  if (!file) return undefined;
+  let file: string;
+  try {
+    file = artifactFile(locateArtifact(championArtifact), 'fittedFlow');
+  } catch {
+    return undefined;
+  }
+  if (!existsSync(file)) return undefined;
   const known = new Set((await loadFittedFlow(file)).input.map((c) => c.name));
   for (const s of stringsIn(spec?.steps ?? [])) known.add(s);
   for (const s of stringsIn(Object.values(spec?.inputs ?? {}).map((i) => i.steps))) known.add(s);

@@ -84,7 +84,7 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
     expect(trained.stderr).toContain('· reading with missing tokens ["?"]');
     const fitted = JSON.parse(readFileSync(join(out, 'model', 'fitted-flow.json'), 'utf8'));
     expect(fitted.missingTokens).toEqual(['', '?']);
-    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(out, 'model', 'SLUICE_MODEL.json'), 'utf8'));
     expect(manifest.inputSignature).toEqual([
       { name: 'age', type: 'integer' },
       { name: 'color', type: 'string' },

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { featureStoreFromConfig, storesFromConfig, type FeatureStoreConfig } from '../../src/features/featureStoreFromConfig.js';
 import type { ActivityContext } from '../../src/pipeline/activities/Activity.js';
 import { ingestFeaturesActivity } from '../../src/pipeline/activities/ingestFeaturesActivity.js';
-import { projectPaths } from '../../src/pipeline/projectPaths.js';
+import { projectLayout } from '../../src/core/projectLayout.js';
 import { startRedis } from './redisServer.js';
 import { s3Credentials, startS3 } from '../support/s3Server.js';
 import { errorOf as refusedSync } from '../support/errors.js';
@@ -24,7 +24,7 @@ function projectWithBatch(config: Record<string, unknown>, executionId = 'exec-1
     attempt: 1,
     idempotencyKey: `${executionId}:ingest`,
     signal: new AbortController().signal,
-    project: projectPaths(root, { stateDir: config.stateDir as string | undefined }),
+    project: projectLayout(root, { stateDir: config.stateDir as string | undefined }),
     execution: { input: {}, results: {} },
     log: pino({ level: 'silent' }),
     config: { name: 'proj', ...config },

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Engine } from '../../src/engine/Engine.js';
 import { quoteIdent } from '../../src/engine/sql.js';
-import { saveFittedFlow, type FittedFlow } from '../../src/flow/fittedFlow.js';
+import type { FittedFlow } from '../../src/flow/fittedFlow.js';
 import { loadFlow } from '../../src/flow/loadFlow.js';
 import { runFlow } from '../../src/flow/runFlow.js';
 import type { Feature, Frame } from '../../src/ml/frame.js';
@@ -11,7 +11,10 @@ import { trainGbdt } from '../../src/ml/gbdt/trainGbdt.js';
 import { trainForest } from '../../src/ml/forest/trainForest.js';
 import { trainLogistic } from '../../src/ml/linear/trainLogistic.js';
 import type { Model } from '../../src/ml/model.js';
-import { FITTED_FLOW_FILE, MODEL_FILE } from '../../src/server/endpoint/FlowModelPredictor.js';
+import type { LearnerName } from '../../src/ml/learners.js';
+import type { ManifestFacts } from '../../src/artifact/manifest.js';
+import { saveArtifact } from '../../src/artifact/saveArtifact.js';
+import { inputSignature } from '../../src/training/inputSignature.js';
 
 export const DIABETES_CSV = resolve('examples/diabetes/diabetic-readmission.csv');
 export const DIABETES_FLOW = resolve('examples/diabetes/diabetes.flow.yaml');
@@ -60,11 +63,32 @@ export async function trainDiabetesModel(
         : opts.learner === 'forest'
           ? trainForest(frame, target, { nTrees: 20, seed })
           : trainGbdt(frame, target, { maxIter: opts.maxIter ?? 40, seed });
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-diabetes-model-'));
-    writeFileSync(join(dir, MODEL_FILE), JSON.stringify(model.toJSON()));
-    await saveFittedFlow(join(dir, FITTED_FLOW_FILE), fitted);
+    const dir = join(mkdtempSync(join(tmpdir(), 'sluice-diabetes-model-')), 'model');
+    await saveArtifact(dir, { model, fitted, facts: testFacts(model, fitted) });
     return { dir, fitted, model };
   } finally {
     engine.close();
   }
+}
+
+/** What a manifest says about a model trained outside `sluice train` (no AutoML run, no training file). */
+export function testFacts(model: Model, fitted: FittedFlow): ManifestFacts {
+  const features = model.schema.map((s) => s.name);
+  return {
+    learner: model.learner as LearnerName,
+    sluiceVersion: 'test',
+    problemType: model.labels.length > 2 ? 'multiclass' : 'binary',
+    target: fitted.target ?? '',
+    classLabels: [...model.labels],
+    inputSignature: inputSignature(fitted, features),
+    features: model.schema.map((s) => ({ name: s.name, type: s.kind === 'numeric' ? 'float' : 'string', kind: s.kind })),
+    flow: { name: fitted.name, flowHash: fitted.flowHash, steps: fitted.steps.length },
+    metric: 'log_loss',
+    metrics: { holdout: {}, cv: { metric: 'log_loss', mean: null, std: null, folds: [] } },
+    trainingData: { file: 'diabetic-readmission.csv', sha256: '', bytes: 0, rows: { file: 0, afterFlow: 0, missingTarget: 0, used: 0, train: 0, holdout: 0 } },
+    seed: 0,
+    timeLimitSeconds: 0,
+    holdoutFraction: 0,
+    createdAt: new Date(0).toISOString(),
+  };
 }

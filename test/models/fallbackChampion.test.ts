@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import type { FallbackNote } from '../../src/server/endpoint/ModelHost.js';
 import { mountEndpoint } from '../../src/server/endpoint/mountEndpoint.js';
-import { MODEL_FILE } from '../../src/server/endpoint/FlowModelPredictor.js';
+import { ARTIFACT_FILES } from '../../src/artifact/artifactFiles.js';
 import { trainDiabetesModel, type TrainedArtifact } from './diabetesModel.js';
 
 let trained: TrainedArtifact;
@@ -31,7 +31,7 @@ async function registry(n: number): Promise<{ reg: ModelRegistry; dir: string }>
 
 /** Corrupts a version's artifact as a bad disk or a half-copied restore would. */
 function corrupt(reg: ModelRegistry, version: number): void {
-  writeFileSync(join(reg.get('readmission', version).artifactPath, MODEL_FILE), '{"kind": "gbdt", "trees": [');
+  writeFileSync(join(reg.get('readmission', version).artifactPath, ARTIFACT_FILES.model), '{"kind": "gbdt", "trees": [');
 }
 
 async function serve(reg: ModelRegistry, notes: FallbackNote[]) {

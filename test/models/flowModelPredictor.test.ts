@@ -8,7 +8,8 @@ import { readTable } from '../../src/engine/readTable.js';
 import { planSql } from '../../src/flow/planSql.js';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { followChampion, type ChampionFollower } from '../../src/server/endpoint/followChampion.js';
-import { loadFlowModelPredictor, MODEL_FILE } from '../../src/server/endpoint/FlowModelPredictor.js';
+import { loadFlowModelPredictor } from '../../src/server/endpoint/FlowModelPredictor.js';
+import { ARTIFACT_FILES } from '../../src/artifact/artifactFiles.js';
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { rowsToFrame } from '../../src/server/endpoint/rowsToFrame.js';
 import { predictFile } from '../../src/training/predictFile.js';
@@ -158,14 +159,16 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
 
   it('refuses an artifact that is not servable, with a clear error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-bad-art-'));
-    await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toThrow(/has no model.json/);
-    writeFileSync(join(dir, MODEL_FILE), '{"format": "sluice-model", "formatVersion": 1, "learner": "svm"}');
-    writeFileSync(join(dir, 'fitted-flow.json'), readFileSync(join(trained.dir, 'fitted-flow.json')));
-    await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toThrow(/model.json of m version 1: unknown learner "svm"/);
-    writeFileSync(join(dir, MODEL_FILE), '{"format": "sluice-mod');
+    await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toMatchObject({ code: 'ARTIFACT_NOT_FOUND', message: expect.stringMatching(/holds no model/) });
+    // A folder without a manifest (saved before manifests existed) still loads, unverified: its files are judged as read.
+    writeFileSync(join(dir, ARTIFACT_FILES.model), '{"format": "sluice-model", "formatVersion": 1, "learner": "svm"}');
+    writeFileSync(join(dir, ARTIFACT_FILES.fittedFlow), readFileSync(join(trained.dir, ARTIFACT_FILES.fittedFlow)));
+    await expect(loadFlowModelPredictor(dir, 'm', '1')).rejects.toThrow(/^model m version 1: .*model\.json: unknown learner "svm"/);
+    writeFileSync(join(dir, ARTIFACT_FILES.model), '{"format": "sluice-mod');
     const err = (await loadFlowModelPredictor(dir, 'm', '1').catch((e: unknown) => e)) as SluiceError;
     expect(err).toBeInstanceOf(SluiceError);
-    expect(err.location?.file).toBe(join(dir, MODEL_FILE));
+    expect(err.code).toBe('ARTIFACT_INVALID');
+    expect(err.location?.file).toBe(join(dir, ARTIFACT_FILES.model));
     expect(err.httpStatus).toBe(500);
   });
 

@@ -7,7 +7,7 @@ import type { ColumnSchema } from '../../src/core/types.js';
 import { compareInputs, describeInputChange } from '../../src/models/inputContract.js';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { modelsRoutes } from '../../src/server/routes/models.js';
-import { MANIFEST_FORMAT } from '../../src/training/manifest.js';
+import { MANIFEST_FORMAT } from '../../src/artifact/manifest.js';
 import { splitHoldoutFile } from '../../src/training/splitHoldoutFile.js';
 import { errorOf } from '../support/errors.js';
 

@@ -7,7 +7,7 @@ import type { ColumnSchema } from '../../src/core/types.js';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import type { Activity } from '../../src/pipeline/activities/Activity.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
-import { MANIFEST_FORMAT } from '../../src/training/manifest.js';
+import { MANIFEST_FORMAT } from '../../src/artifact/manifest.js';
 import { errorOf } from '../support/errors.js';
 import { consoleProject, get, type ConsoleProject } from '../server/console/consoleProject.js';
 import { cli, newProject } from '../state/liveProject.js';

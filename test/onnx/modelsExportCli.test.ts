@@ -89,7 +89,7 @@ describe.concurrent('sluice models export', () => {
       [['--out', file], 'CLI_BAD_OPTION'],
       [['readmit', '--from', out, '--out', file, '--project', project], 'CLI_BAD_OPTION'],
       [['--from', out, '--out', dir], 'CLI_BAD_OPTION'],
-      [['--from', join(dir, 'nope'), '--out', file], 'MODEL_NOT_FOUND'],
+      [['--from', join(dir, 'nope'), '--out', file], 'ARTIFACT_NOT_FOUND'],
       [['nope', '--out', file, '--project', project], 'MODEL_NOT_FOUND'],
       [['readmit', '7', '--out', file, '--project', project], 'MODEL_NOT_FOUND'],
     ];
@@ -101,7 +101,7 @@ describe.concurrent('sluice models export', () => {
     mkdirSync(broken);
     writeFileSync(join(broken, 'model.json'), '{"format": "sluice-model", "formatVer');
     writeFileSync(join(broken, 'fitted-flow.json'), readFileSync(join(out, 'model', 'fitted-flow.json')));
-    expectCleanError(await sluice(['models', 'export', '--from', broken, '--out', file]), 'MODEL_ARTIFACT_INVALID');
+    expectCleanError(await sluice(['models', 'export', '--from', broken, '--out', file]), 'ARTIFACT_INVALID');
     expect(existsSync(file)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   }, 240_000);

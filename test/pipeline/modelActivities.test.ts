@@ -192,7 +192,7 @@ describe('train, register_model and deploy in the default pipeline', () => {
     expect(t4.droppedColumns).toEqual(['site_code', 'lab_score']);
     expect(t4.findings[0]).toMatchObject({ code: 'TRAIN_UNKNOWN_COLUMNS_DROPPED' });
     expect(t4.findings[0].message).toContain('site_code, lab_score');
-    const m4 = JSON.parse(readFileSync(join(t4.trainDir, 'model.json'), 'utf8'));
+    const m4 = JSON.parse(readFileSync(join(t4.trainDir, 'model', 'SLUICE_MODEL.json'), 'utf8'));
     expect(m4.inputSignature.map((c: { name: string }) => c.name)).not.toContain('site_code');
     expect(m4.inputSignature.map((c: { name: string }) => c.name)).not.toContain('lab_score');
   }, 400_000);

@@ -6,13 +6,13 @@ import { openProjectDb } from '../../src/state/openProjectDb.js';
 import { ActivityRegistry } from '../../src/pipeline/activities/ActivityRegistry.js';
 import type { ActivityContext } from '../../src/pipeline/activities/Activity.js';
 import { Orchestrator, type OrchestratorOptions } from '../../src/pipeline/Orchestrator.js';
-import { projectPaths } from '../../src/pipeline/projectPaths.js';
+import { projectLayout } from '../../src/core/projectLayout.js';
 import { ExecutionStore } from '../../src/pipeline/store/ExecutionStore.js';
 import { parsePipelineYaml } from '../../src/pipeline/definition/parsePipeline.js';
 
 export function tempProject() {
   const root = mkdtempSync(join(tmpdir(), 'sluice-pipeline-'));
-  const paths = projectPaths(root);
+  const paths = projectLayout(root);
   const db = openProjectDb(paths.db);
   const store = new ExecutionStore(db);
   return { root, paths, db, store };

@@ -24,19 +24,15 @@ describe.concurrent('sluice train (CLI) on a small file with a flow', async () =
     expect(trained.stdout).toMatch(/learner/);
     // every candidate when there are 20 or fewer, else the top 20 and a count (issue 14 point 7)
     expect(trained.stdout).toMatch(/baseline|top 20 of \d+ candidates/);
-    for (const f of [
-      'leaderboard.json',
-      'model.json',
-      'model/model.json',
-      'model/fitted-flow.json',
-      'model/manifest.json',
-      'model-report.json',
-      'model-report.html',
-    ])
+    for (const f of ['leaderboard.json', 'model/SLUICE_MODEL.json', 'model/model.json', 'model/fitted-flow.json', 'model-report.json', 'model-report.html'])
       expect(existsSync(join(out, f)), f).toBe(true);
-    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    // The manifest has its own name now: no model.json beside the artifact, no copy inside it.
+    for (const f of ['model.json', 'model/manifest.json']) expect(existsSync(join(out, f)), f).toBe(false);
+    const manifest = JSON.parse(readFileSync(join(out, 'model/SLUICE_MODEL.json'), 'utf8'));
     expect(manifest).toMatchObject({
       format: 'sluice.model-manifest',
+      formatVersion: 2,
+      artifact: { model: 'model.json', fittedFlow: 'fitted-flow.json' },
       problemType: 'binary',
       target: 'label',
       classLabels: ['high', 'low'],
@@ -51,7 +47,9 @@ describe.concurrent('sluice train (CLI) on a small file with a flow', async () =
       { name: 'color', type: 'string' },
       { name: 'score', type: 'float' },
     ]);
-    expect(JSON.parse(readFileSync(join(out, 'model/manifest.json'), 'utf8'))).toEqual(manifest);
+    // Every file of the artifact is hashed in the manifest.
+    expect(Object.keys(manifest.files).sort()).toEqual(['fitted-flow.json', 'model.json']);
+    expect(manifest.files['model.json'].bytes).toBe(readFileSync(join(out, 'model/model.json')).length);
     const lb = JSON.parse(readFileSync(join(out, 'leaderboard.json'), 'utf8'));
     expect(lb.entries.filter((e: { best: boolean }) => e.best)).toHaveLength(1);
     expect(lb.metric).toBe('f1');
@@ -101,7 +99,7 @@ describe.concurrent('sluice train (CLI) on a small file with a flow', async () =
     expect(r2.stderr).toContain('line 3');
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);
     const r3 = await sluice(['predict', dir, noColor, '--out', join(dir, 'x.csv')]);
-    expectCleanError(r3, 'MODEL_NOT_FOUND');
+    expectCleanError(r3, 'ARTIFACT_NOT_FOUND');
   });
 });
 

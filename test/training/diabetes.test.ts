@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFittedFlow } from '../../src/flow/fittedFlow.js';
 import { loadModel } from '../../src/ml/loadModel.js';
 import { loadFlowModelPredictor } from '../../src/server/endpoint/FlowModelPredictor.js';
-import { loadArtifact } from '../../src/training/loadArtifact.js';
+import { loadArtifact } from '../../src/artifact/loadArtifact.js';
 import { predictFile, predictionsCsv } from '../../src/training/predictFile.js';
 import { trainModel, type TrainResult } from '../../src/training/trainModel.js';
 import { DIABETES, tempDir } from './fixtures.js';
@@ -65,11 +65,11 @@ describe('training on the seed data (readmitted, 3 classes)', () => {
   });
 
   it('writes the manifest: signature, labels, metrics, fingerprint of the training file', () => {
-    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(out, 'model', 'SLUICE_MODEL.json'), 'utf8'));
     const sha = createHash('sha256').update(readFileSync(DIABETES)).digest('hex');
     expect(manifest).toMatchObject({
       format: 'sluice.model-manifest',
-      formatVersion: 1,
+      formatVersion: 2,
       learner: result.best.learner,
       sluiceVersion: '0.1.0',
       problemType: 'multiclass',
@@ -85,13 +85,13 @@ describe('training on the seed data (readmitted, 3 classes)', () => {
         bytes: statSync(DIABETES).size,
         rows: { file: 69_570, used: 69_570, train: 55_656, holdout: 13_914 },
       },
-      artifact: { model: 'model/model.json', fittedFlow: 'model/fitted-flow.json' },
+      artifact: { model: 'model.json', fittedFlow: 'fitted-flow.json' },
     });
     expect(manifest.inputSignature).toHaveLength(15);
     expect(manifest.inputSignature.map((c: { name: string }) => c.name)).not.toContain('readmitted');
     expect(manifest.inputSignature).toContainEqual({ name: 'race', type: 'string' });
     expect(manifest.metrics.holdout.log_loss).toBe(result.best.holdout!.log_loss);
-    expect(JSON.parse(readFileSync(join(out, 'model/manifest.json'), 'utf8'))).toEqual(manifest);
+    expect(result.manifest).toEqual(manifest);
     // The servable folder is exactly what the registry loads: the model JSON and the fitted flow.
     const model = loadModel(readFileSync(join(out, 'model/model.json'), 'utf8'));
     expect(model.labels).toEqual(['<30', '>30', 'no']);
@@ -121,7 +121,7 @@ describe('training on the seed data (readmitted, 3 classes)', () => {
   }, 90_000);
 
   it('the endpoint loads the artifact folder as written and serves the same probabilities', async () => {
-    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(out, 'model', 'SLUICE_MODEL.json'), 'utf8'));
     const types = new Map<string, string>(manifest.inputSignature.map((c: { name: string; type: string }) => [c.name, c.type]));
     const [head, ...lines] = readFileSync(DIABETES, 'utf8').split('\n').slice(0, 301);
     const names = head!.split(',');

@@ -48,7 +48,7 @@ describe('training in-process', () => {
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(out, 'model', 'SLUICE_MODEL.json'), 'utf8'));
     expect(manifest.classLabels).toEqual([evil, 'plain & "quoted"'].sort());
   }, 60_000);
 });

@@ -58,7 +58,7 @@ describe('the input schema is what the model uses (issue 12, point 3)', () => {
   it('the artifact lists only the raw columns the flow and the model read', () => {
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stderr).toMatch(/left out "code": looks like an identifier/);
-    const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(out, 'model', 'SLUICE_MODEL.json'), 'utf8'));
     expect(manifest.inputSignature.map((c: { name: string }) => c.name)).toEqual(['age', 'color', 'score']);
   });
 

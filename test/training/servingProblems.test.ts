@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadArtifact } from '../../src/training/loadArtifact.js';
+import { loadArtifact } from '../../src/artifact/loadArtifact.js';
 import { trainModel } from '../../src/training/trainModel.js';
 import { SMALL_HEADER, smallRows, tempDir, writeCsv } from './fixtures.js';
 

@@ -75,7 +75,7 @@ export function registerModelsExport(models: Command): void {
           reg.close();
         }
       }
-      const { loadArtifact } = await import('../../training/loadArtifact.js');
+      const { loadArtifact } = await import('../../artifact/loadArtifact.js');
       const { exportOnnx } = await import('../../onnx/exportOnnx.js');
       const artifact = await loadArtifact(dir);
       const { bytes, summary } = exportOnnx(artifact.model.toJSON(), artifact.fitted, { name: name ?? artifact.fitted.name });

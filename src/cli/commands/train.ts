@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { ARTIFACT_DIR, ARTIFACT_FILES } from '../../artifact/artifactFiles.js';
 import { SluiceError } from '../../core/errors.js';
 import type { Leaderboard, LeaderboardEntry } from '../../ml/automl/leaderboard.js';
 import { isMetricName, METRIC_NAMES, METRICS, type MetricName } from '../../ml/metrics/metricRegistry.js';
@@ -26,7 +28,10 @@ export function register(program: Command): void {
     .description('train candidate models, pick the best on cross-validation, write the model, leaderboard and model report')
     .argument('<data>', 'CSV, Parquet or JSON-lines file')
     .requiredOption('-t, --target <column>', 'the column to predict')
-    .requiredOption('-o, --out <dir>', 'output folder: model/, model.json (manifest), leaderboard.json, model-report.*')
+    .requiredOption(
+      '-o, --out <dir>',
+      `output folder: ${ARTIFACT_DIR}/ (the artifact: ${ARTIFACT_FILES.manifest}, ${ARTIFACT_FILES.model}, ${ARTIFACT_FILES.fittedFlow}), leaderboard.json, model-report.*`,
+    )
     .option('--flow <file>', 'flow to fit on the data first; the model trains on its output')
     .option('--problem-type <type>', 'classification or regression (detected when absent)')
     .option('--metric <name>', `selection metric: ${METRIC_NAMES.join(', ')} (default: f1 binary, accuracy multiclass, mse regression)`)
@@ -74,7 +79,7 @@ export function register(program: Command): void {
       const lb = r.leaderboard;
       process.stdout.write(renderLeaderboard(lb, r.files.leaderboard));
       process.stderr.write(
-        `best: ${r.best.id} (${r.best.learner}), holdout ${lb.metric} ${r.best.holdout?.[lb.metric]?.toPrecision(4) ?? '–'} · ${lb.entries.length} candidates in ${((Date.now() - started) / 1000).toFixed(1)} s\nwrote ${r.files.modelDir}/, ${r.files.manifest}, ${r.files.leaderboard}, ${r.files.reportHtml}\n`,
+        `best: ${r.best.id} (${r.best.learner}), holdout ${lb.metric} ${r.best.holdout?.[lb.metric]?.toPrecision(4) ?? '–'} · ${lb.entries.length} candidates in ${((Date.now() - started) / 1000).toFixed(1)} s\nwrote ${r.files.modelDir}/ (manifest ${basename(r.files.manifest)}), ${r.files.leaderboard}, ${r.files.reportHtml}\n`,
       );
     });
 }

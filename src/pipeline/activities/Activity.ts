@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ProjectPaths } from '../projectPaths.js';
+import { batchDir, type ProjectLayout } from '../../core/projectLayout.js';
 
 /** What an activity knows about where it runs. */
 export interface ActivityContext {
@@ -13,7 +12,7 @@ export interface ActivityContext {
   idempotencyKey: string;
   /** Aborted on timeout or shutdown; long activities should watch it. */
   signal: AbortSignal;
-  project: ProjectPaths;
+  project: ProjectLayout;
   /** The execution input and the results of the states done before this one, by state name. */
   execution: { input: Record<string, unknown>; results: Record<string, unknown> };
   log: Logger;
@@ -33,5 +32,5 @@ export type Activity<I = Record<string, unknown>, O = unknown> = (input: I, ctx:
 
 /** The folder an activity writes its files to: `<stateDir>/batches/<execution>/<step>` (step made path-safe). */
 export function stepDir(ctx: Pick<ActivityContext, 'project' | 'executionId' | 'step'>): string {
-  return join(ctx.project.stateDir, 'batches', ctx.executionId, ctx.step.replace(/[^A-Za-z0-9_-]/g, '_'));
+  return batchDir(ctx.project, ctx.executionId, ctx.step);
 }

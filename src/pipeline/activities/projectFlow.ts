@@ -1,5 +1,5 @@
-import { isAbsolute, join } from 'node:path';
 import type { SluiceConfig } from '../../core/config.js';
+import { resolveIn } from '../../core/projectLayout.js';
 import type { FlowSpec } from '../../flow/flowSchema.js';
 import { loadFlow } from '../../flow/loadFlow.js';
 
@@ -11,6 +11,6 @@ export async function projectFlow(
 ): Promise<{ path?: string; spec?: FlowSpec }> {
   const flow = input.flow ?? config?.flow;
   if (!flow) return {};
-  const path = isAbsolute(flow) ? flow : join(root, flow);
+  const path = resolveIn(root, flow);
   return { path, spec: await loadFlow(path) };
 }

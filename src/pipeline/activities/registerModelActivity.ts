@@ -1,3 +1,4 @@
+import { artifactFile } from '../../artifact/loadArtifact.js';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { ModelRegistry } from '../../models/ModelRegistry.js';
@@ -53,7 +54,7 @@ export const registerModelActivity: Activity<RegisterModelInput, RegisterModelOu
       contentHash: contentHash(input.sha256),
       executionId: ctx.executionId,
     },
-    fittedFlow: `${train.artifactDir}/fitted-flow.json`,
+    fittedFlow: artifactFile(train.artifactDir, 'fittedFlow'),
     ...(input.reportJson ? { insightsReport: input.reportJson } : {}),
     ...(approval?.by && approval.at ? { approval: { by: approval.by, at: approval.at, ...(approval.comment ? { comment: approval.comment } : {}) } } : {}),
     trainingConfig: { metric: train.metric, rows: train.rows, best: train.best, candidates: train.candidates, recipeRun: input.recipeRun ?? null },

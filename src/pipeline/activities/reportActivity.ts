@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
+import { reportDir, resolveIn } from '../../core/projectLayout.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { generatedColumns } from '../../flow/generatedColumns.js';
 import { reportFromFiles } from '../../profile/reportFromFiles.js';
@@ -132,7 +133,7 @@ export function summarizeReport(report: Report): Omit<ReportSummary, 'reportJson
 export function reportActivity(store?: ExecutionStore, publicUrl?: string): Activity<ReportInput, ReportSummary> {
   return async (input, ctx) => {
     const config = ctx.config as SluiceConfig | undefined;
-    const dir = join(ctx.project.reports, ctx.executionId);
+    const dir = reportDir(ctx.project, ctx.executionId);
     const manifest = join(dir, 'summary.json');
     if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as ReportSummary;
     const file = input.file;
@@ -142,7 +143,7 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
         hint: 'wire the data to profile: `input: { file: $.results.<run_flow state>.output }` or `$.input.file`',
       });
     const gates = input.gates ?? config?.gates;
-    const gatesPath = gates ? (isAbsolute(gates) ? gates : join(ctx.project.root, gates)) : undefined;
+    const gatesPath = gates ? resolveIn(ctx.project.root, gates) : undefined;
     const baseline = input.baseline ?? (store ? lastApprovedBatch(store, ctx.executionId) : undefined);
     const { spec } = await projectFlow(config, input, ctx.project.root);
     // The same settings the train step reads (one resolver): the target and the model's name.

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
+import { resolveIn } from '../../core/projectLayout.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { Engine } from '../../engine/Engine.js';
 import { saveFittedFlow, type RowsDropped } from '../../flow/fittedFlow.js';
@@ -50,7 +51,7 @@ export const runFlowActivity: Activity<RunFlowInput, RunFlowOutput> = async (inp
   const flowPath = input.flow ?? config?.flow;
   if (!flowPath)
     throw new SluiceError('RUN_FLOW_NO_FLOW', 'no flow is configured', { retryable: false, hint: 'set `flow: flows/<name>.flow.yaml` in sluice.yaml' });
-  const flowFile = isAbsolute(flowPath) ? flowPath : join(ctx.project.root, flowPath);
+  const flowFile = resolveIn(ctx.project.root, flowPath);
   const spec = await loadFlow(flowFile);
   const engine = await Engine.open();
   try {

@@ -12,10 +12,10 @@ import { stepDir, type Activity } from './Activity.js';
 import { modelSettings } from './modelSettings.js';
 import { projectFlow } from './projectFlow.js';
 import { knownColumns } from '../../training/unknownColumns.js';
-import type { ProjectPaths } from '../projectPaths.js';
+import type { ProjectLayout } from '../../core/projectLayout.js';
 
 /** The serving champion's artifact folder, read before training (undefined when there is none). */
-function championArtifact(project: ProjectPaths, model: string): string | undefined {
+function championArtifact(project: ProjectLayout, model: string): string | undefined {
   const registry = ModelRegistry.open(project.root, project.stateDir);
   try {
     return registry.champion(model)?.artifactPath;

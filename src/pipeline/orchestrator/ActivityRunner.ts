@@ -6,7 +6,7 @@ import type { ActivityRegistry } from '../activities/ActivityRegistry.js';
 import { runCommandActivity } from '../activities/runCommandActivity.js';
 import { durationMs } from '../definition/duration.js';
 import type { Command } from '../plan.js';
-import type { ProjectPaths } from '../projectPaths.js';
+import type { ProjectLayout } from '../../core/projectLayout.js';
 import type { ExecutionRecord } from '../store/ExecutionStore.js';
 import type { ApprovalNotifier } from './ApprovalNotifier.js';
 import { diskFullDelay, type DiskFullRetry } from './DiskFullHolds.js';
@@ -15,7 +15,7 @@ import { recordError } from './recordError.js';
 
 export interface ActivityRunnerOptions {
   activities: ActivityRegistry;
-  project: ProjectPaths;
+  project: ProjectLayout;
   events: EventLog;
   log: Logger;
   /** Aborted when the orchestrator stops: an attempt cut short then is not a failure (it re-runs on restart). */

@@ -6,7 +6,7 @@ import { defaultPipeline } from '../definition/defaultPipeline.js';
 import { loadPipelineFile, validatePipelineObject } from '../definition/parsePipeline.js';
 import type { Pipeline } from '../definition/pipelineSchema.js';
 import { parseLocatedYaml } from '../definition/yamlLocations.js';
-import { projectPaths, type ProjectPaths } from '../projectPaths.js';
+import { projectLayout, type ProjectLayout } from '../../core/projectLayout.js';
 
 export const CONFIG_FILE = 'sluice.yaml';
 
@@ -15,7 +15,7 @@ export interface Project {
   root: string;
   file: string;
   config: SluiceConfig;
-  paths: ProjectPaths;
+  paths: ProjectLayout;
   pipeline: Pipeline;
 }
 
@@ -64,7 +64,7 @@ export function loadProject(dir?: string): Project {
     });
   }
   const config = parsed.data;
-  const paths = projectPaths(root, { stateDir: config.stateDir, inbox: config.inbox, archive: config.archive });
+  const paths = projectLayout(root, { stateDir: config.stateDir, inbox: config.inbox, archive: config.archive });
   let pipeline: Pipeline;
   if (config.pipeline === 'default') pipeline = defaultPipeline();
   else if (typeof config.pipeline === 'string') pipeline = loadPipelineFile(isAbsolute(config.pipeline) ? config.pipeline : join(root, config.pipeline));

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import pino, { type Logger } from 'pino';
 import { SluiceError, toSluiceError } from '../../core/errors.js';
+import { archiveDir } from '../../core/projectLayout.js';
 import { diskFullOf } from '../../engine/diskFull.js';
 import type { Pipeline } from '../definition/pipelineSchema.js';
 import type { Orchestrator } from '../Orchestrator.js';
@@ -132,8 +133,8 @@ export class InboxWatcher {
         });
       }
       const id = newExecutionId();
-      const dest = join(this.archive, id, basename(path));
-      await mkdir(join(this.archive, id), { recursive: true });
+      const dest = join(archiveDir({ archive: this.archive }, id), basename(path));
+      await mkdir(archiveDir({ archive: this.archive }, id), { recursive: true });
       if (source === path) await moveFile(path, dest);
       else {
         // The link's file stays where it is (it belongs to another folder): its content is taken, then the link.

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline as pump } from 'node:stream/promises';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
+import { archiveDir } from '../../core/projectLayout.js';
 import { quoteValue } from '../../core/quoteValue.js';
 import type { z } from 'zod';
 import { eventBridgeShape, s3NotificationShape, s3TestEventShape, validateEvent } from './eventShapes.js';
@@ -122,7 +123,7 @@ export async function takeS3Object(
   });
   const executionId = newExecutionId();
   const name = (ref.key.split('/').pop() || 'object').replace(/[^A-Za-z0-9._ -]/g, '_');
-  const dir = join(archive, executionId);
+  const dir = archiveDir({ archive }, executionId);
   const dest = join(dir, name);
   const tmp = join(dir, `.${name}.part`);
   try {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError, isSluiceError, toSluiceError } from '../../core/errors.js';
+import { reportDir } from '../../core/projectLayout.js';
 import { mayDecide } from '../../pipeline/approvals/Approver.js';
 import { decideApproval, pendingApproval } from '../../pipeline/approvals/decideApproval.js';
 import { extractFindings } from '../../pipeline/notify/findings.js';
@@ -207,7 +208,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     }),
     async (req, reply) => {
       const rec = store.require((req.params as { id: string }).id);
-      const body = await readFile(join(runtime.project.paths.reports, rec.id, 'report.html')).catch(() => {
+      const body = await readFile(join(reportDir(runtime.project.paths, rec.id), 'report.html')).catch(() => {
         throw new SluiceError('NOT_FOUND', `execution ${rec.id} has no report (yet)`, { httpStatus: 404, hint: 'the report step writes it' });
       });
       return sendEmbeddable(reply, body);

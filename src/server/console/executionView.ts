@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { reportDir } from '../../core/projectLayout.js';
 import { pendingApproval } from '../../pipeline/approvals/decideApproval.js';
 import type { ExecutionEvent } from '../../pipeline/events.js';
 import { extractFindings, type Findings } from '../../pipeline/notify/findings.js';
@@ -33,7 +34,7 @@ export function executionView(runtime: ProjectRuntime, execution: ExecutionRecor
   const history = runtime.store.events(execution.id);
   const results = plan(execution.definition, history).results;
   const p = pendingApproval(history);
-  const dir = join(runtime.project.paths.reports, execution.id);
+  const dir = reportDir(runtime.project.paths, execution.id);
   return {
     execution,
     history,

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { ModelVersion } from '../../models/types.js';
 import type { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
+import { TRAIN_FILES } from '../../training/trainFiles.js';
 
-export const MODEL_REPORT_HTML = 'model-report.html';
-export const MODEL_REPORT_JSON = 'model-report.json';
+const MODEL_REPORT_HTML = TRAIN_FILES.reportHtml;
+const MODEL_REPORT_JSON = TRAIN_FILES.reportJson;
 
 /**
  * Where a version's model report is: beside the model in its artifact folder, or (for versions
