@@ -17,7 +17,7 @@ function rowProbabilities(trainBins: Uint8Array, codes: Int32Array, testBins: Ui
     const b = testBins[r]!;
     let n = 0;
     for (let c = 0; c < k; c++) n += counts[b * k + c]!;
-    for (let c = 0; c < k; c++) out[r * k + c] = (counts[b * k + c]! + 2 * prior[c]!) / (n + 2);
+    for (let c = 0; c < k; c++) out[r * k + c] = n < 20 ? prior[c]! : (counts[b * k + c]! + 2 * prior[c]!) / (n + 2);
   }
   return out;
 }
@@ -31,7 +31,7 @@ describe('prediction power (one binned feature at a time)', () => {
       [4, 7],
       [4, 64],
     ] as const) {
-      const train = Uint8Array.from({ length: 900 }, () => Math.floor(r() * (nb - 1))); // the last bin stays empty in training
+      const train = Uint8Array.from({ length: 2500 }, () => Math.floor(r() * (nb - 1))); // the last bin stays empty in training
       const codes = Int32Array.from(train, (b) => (r() < 0.6 ? b % k : Math.floor(r() * k)));
       const test = Uint8Array.from({ length: 400 }, () => Math.floor(r() * nb));
       const testCodes = Int32Array.from(test, (b) => (r() < 0.6 ? b % k : Math.floor(r() * k)));
@@ -64,5 +64,11 @@ describe('prediction power (one binned feature at a time)', () => {
     // An id seen once per row predicts nothing on rows it has not seen.
     expect(power.id).toBeLessThan(0.05);
     expect(predictionPowerOfFrame(frame, target)[0]!.method).toBe('binned_one_feature_auc');
+  });
+
+  it('a dozen rows show no leak: bins of fewer than 20 training rows predict the prior', () => {
+    const codes = Int32Array.from({ length: 12 }, (_, i) => i % 2);
+    const frame: Frame = { nRows: 12, features: [{ name: 'copy', kind: 'numeric', values: Float64Array.from(codes) }] };
+    expect(predictionPowerOfFrame(frame, { kind: 'classification', codes, labels: ['a', 'b'] })[0]!.score).toBe(0);
   });
 });

@@ -14,6 +14,12 @@ const ROWS_PER_BIN = 40;
 const MAX_BINS = 64;
 /** Weight, in rows, of the prior (the training class shares or mean) in each bin's estimate. */
 const PRIOR_ROWS = 2;
+/**
+ * Training rows a bin needs to predict anything but the prior (scikit-learn's `min_samples_leaf`
+ * default, which the boosted one-feature models this replaced had): a dozen rows cannot show a
+ * leak, and a level seen a few times predicts nothing.
+ */
+const MIN_BIN_ROWS = 20;
 
 function sample(frame: Frame, target: Target, max: number, seed: number): { frame: Frame; target: Target } {
   if (frame.nRows <= max) return { frame, target };
@@ -27,8 +33,8 @@ function sample(frame: Frame, target: Target, max: number, seed: number): { fram
  * for numbers; one bin per level, the 254 most frequent, for categories; missing values a bin of
  * their own) on the quick model's stratified 80/20 split, and the one-feature model predicts a
  * held-out row by its bin's training class shares (or mean), each shrunk toward the overall
- * shares by two rows' weight, so a bin seen once predicts almost the prior. A level or value
- * range unseen in training predicts the prior. Scores: classification
+ * shares by two rows' weight; a bin of fewer than 20 training rows, a level or a value range
+ * unseen in training predicts the prior. Scores: classification
  * `max(0, 2·(ROC AUC − 0.5))` (one-vs-rest macro AUC as `ml/metrics/rocAuc`, 0 = no better than chance, 1 = perfect),
  * regression `max(0, R²)`. A score near 1 means the feature alone gives the answer: target
  * leakage. A frame of more than `MODEL_MAX_ROWS` rows (training's) is sampled to that size first.
@@ -94,7 +100,7 @@ export function binnedAuc(trainBins: Uint8Array, codes: Int32Array, testBins: Ui
   const testSize = new Float64Array(nb);
   for (let b = 0; b < nb; b++) for (let c = 0; c < k; c++) testSize[b]! += testCounts[b * k + c]!;
   const one = (c: number): number => {
-    const score = (b: number) => (counts[b * k + c]! + PRIOR_ROWS * prior[c]!) / (size[b]! + PRIOR_ROWS);
+    const score = (b: number) => (size[b]! < MIN_BIN_ROWS ? prior[c]! : (counts[b * k + c]! + PRIOR_ROWS * prior[c]!) / (size[b]! + PRIOR_ROWS));
     const order = Array.from({ length: nb }, (_, b) => b).sort((a, b) => score(a) - score(b));
     let rank = 0;
     let nPos = 0;
@@ -143,7 +149,7 @@ function binMeans(trainBins: Uint8Array, values: Float64Array, nb: number, testB
   const out = new Float64Array(testBins.length);
   for (let r = 0; r < testBins.length; r++) {
     const b = testBins[r]!;
-    out[r] = (sum[b]! + PRIOR_ROWS * mean) / (n[b]! + PRIOR_ROWS);
+    out[r] = n[b]! < MIN_BIN_ROWS ? mean : (sum[b]! + PRIOR_ROWS * mean) / (n[b]! + PRIOR_ROWS);
   }
   return out;
 }
