@@ -40,7 +40,7 @@ const PIPELINE = `pipeline:
   states:
     train: { type: task, activity: fake_train, next: register_model }
     register_model: { type: task, activity: fake_register, next: deploy }
-    deploy: { type: task, activity: deploy, next: done }
+    deploy: { type: task, activity: deploy, input: { registered: $.results.register_model, train: $.results.train }, next: done }
     done: { type: succeed, outcome: finished }`;
 
 const activities: Record<string, Activity<any, unknown>> = {
