@@ -86,18 +86,21 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
       for (const c of def.inputs(raw, ctx)) if (!columns.some((x) => x.name === c)) throw missingColumn(ctx, c);
       let fitted: unknown;
       let next: string;
+      let declared: ColumnSchema[];
       if (def.batch) {
         // A step outside SQL (python) runs now on the batch; what it gives is a new table.
         const r = await def.batch(raw, undefined, { ...ctx, engine, relation: current });
         fitted = r.fitted;
         next = r.relation;
         for (const message of r.notes ?? []) notes.push({ step: index, kind: raw.kind, ...(raw.name ? { name: raw.name } : {}), message });
+        declared = def.outputs(raw, fitted, ctx);
       } else {
         fitted = def.fit ? await def.fit(raw, { ...ctx, engine, relation: current }) : undefined;
+        // The step's own checks (column types, name clashes) speak before DuckDB would.
+        declared = def.outputs(raw, fitted, ctx);
         next = engine.tempName('step');
         await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(next)} AS ${def.sql(raw, fitted, ctx, quoteIdent(current))}`);
       }
-      const declared = def.outputs(raw, fitted, ctx);
       const actual = plain(await engine.describe(next));
       assertSameColumns(declared, actual, index, raw.kind);
       steps.push({ kind: raw.kind, spec: raw, fitted, input: columns, output: actual });

@@ -43,6 +43,9 @@ gates: gates.yaml
 # missingTokens: ["", "NA", "N/A", "NaN", "null"]
 # The day/month order of dates written 12/06/1998: dmy or mdy (without it they stay text).
 # dateOrder: dmy
+# The python3 (with pandas) that runs the flow's python steps; SLUICE_PYTHON wins. Default: the first of
+# /usr/bin/python3 and python3 on PATH that can import pandas (docs/flows.md, "Python steps").
+# python: /usr/bin/python3
 
 # The feature group approved batches are ingested into (created from the first batch's schema).
 featureGroup:
