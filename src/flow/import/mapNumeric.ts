@@ -26,7 +26,14 @@ export function mapEncodeCategorical(ctx: MapContext): void {
       ctx.note('info', 'Data Wrangler made a column for every category; Sluice makes one for each of the 20 most frequent (raise top_k for more)');
       const unseen = lookup(ONE_HOT_UNSEEN, invalid);
       if (invalid && !unseen) ctx.note('warning', `Data Wrangler handled unseen categories with "${invalid}"; Sluice gives them all zeros (unseen: missing)`);
-      ctx.add({ kind: 'one_hot', columns, ...(unseen ?? {}) });
+      // With an output column Data Wrangler keeps the encoded column (flows drop it in a later step).
+      const output = str(ctx.params, 'output_column');
+      if (output)
+        ctx.note(
+          'info',
+          `Data Wrangler prefixed the indicator columns with "${output}"; Sluice names them <column>_<category> and keeps the encoded column, as Data Wrangler does`,
+        );
+      ctx.add({ kind: 'one_hot', columns, ...(unseen ?? {}), ...(output ? { drop_original: false } : {}) });
       return;
     }
     case 'Ordinal encode': {
