@@ -25,9 +25,9 @@ const EXPECTED: Record<string, { coverage: string; placeholders: string[]; runEr
   'cardio.flow': { coverage: '5 of 5 transforms mapped', placeholders: [] },
   'contact-center.flow': { coverage: '5 of 5 transforms mapped', placeholders: [] },
   'customer-churn.flow': { coverage: '9 of 9 transforms mapped', placeholders: [] },
-  // Runs three of its four pandas steps on the generated rows, then stops where a step reads a one-hot
-  // column named after a category of the real data (customer_gender_male), which they lack.
-  'featurestore-customers.flow': { coverage: '20 of 20 transforms mapped', placeholders: [], runError: /step 8 needs column "customer_gender_male"/ },
+  // Its one-hot columns are cast and dropped by name (customer_gender_male, policy_state_ca): the
+  // generated rows carry those categories (CATEGORIES).
+  'featurestore-customers.flow': { coverage: '20 of 20 transforms mapped', placeholders: [], outputHas: /^customer_gender_male$/ },
   'fraud-claims-customers.flow': { coverage: '24 of 24 transforms mapped', placeholders: [] },
   // Runs its join, its pandas steps, the impute, scale and find-and-replace steps that wrote to new
   // columns (a duplicate_column first), then stops where Data Wrangler's one-hot kept its input
@@ -68,6 +68,15 @@ function sourceSchemas(file: string): Map<string, Record<string, string>> {
   return out;
 }
 
+/**
+ * Text columns whose values a flow's later steps name (its one-hot columns are cast and dropped
+ * by name): the categories of the real data, spelling included.
+ */
+const CATEGORIES: Record<string, string[]> = {
+  customer_gender: ['male', 'female', 'unkown', 'other'],
+  policy_state: ['CA', 'WA', 'AZ', 'OR', 'NV', 'ID'],
+};
+
 /** Rows shaped like a source: every column of the inferred schema, values varied, a few missing. */
 function sampleCsv(schema: Record<string, string>, rows = 48): string {
   const cols = Object.entries(schema);
@@ -89,7 +98,7 @@ function sampleCsv(schema: Record<string, string>, rows = 48): string {
     }
   };
   const lines = [cols.map(([c]) => c).join(',')];
-  for (let i = 0; i < rows; i++) lines.push(cols.map(([, t], j) => value(t, i, j)).join(','));
+  for (let i = 0; i < rows; i++) lines.push(cols.map(([c, t], j) => (CATEGORIES[c] ? CATEGORIES[c][i % CATEGORIES[c].length]! : value(t, i, j))).join(','));
   return lines.join('\n') + '\n';
 }
 
