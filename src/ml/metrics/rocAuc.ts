@@ -45,6 +45,15 @@ export function rocAuc(yTrue: Int32Array, proba: Float64Array, k: number): numbe
     }
     return binaryAuc(pos, col);
   };
+  return oneVsRestAuc(k, one);
+}
+
+/**
+ * The AUC of `k` classes from the AUC of each class against the rest (`one(c)`, NaN when the
+ * class is absent): class 1's for two classes, else the unweighted mean over the classes
+ * present (scikit-learn's `multi_class="ovr", average="macro"`).
+ */
+export function oneVsRestAuc(k: number, one: (c: number) => number): number {
   if (k === 2) return one(1);
   let sum = 0;
   let m = 0;

@@ -3,6 +3,7 @@ import { type Frame, frameSchema, takeRows, takeTarget, type Target } from '../.
 import { binFrame } from '../../ml/gbdt/binned.js';
 import { fitBinMapper } from '../../ml/gbdt/binMapper.js';
 import { r2 } from '../../ml/metrics/regression.js';
+import { oneVsRestAuc } from '../../ml/metrics/rocAuc.js';
 import { Rng, sampleWithoutReplacement } from '../../ml/random.js';
 import type { ModelSectionInput } from '../reportPlugins.js';
 import type { PredictionPower } from '../reportSchema.js';
@@ -123,16 +124,7 @@ export function binnedAuc(trainBins: Uint8Array, codes: Int32Array, testBins: Ui
     if (nPos === 0 || nNeg === 0) return NaN;
     return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
   };
-  if (k === 2) return one(1);
-  let sum = 0;
-  let m = 0;
-  for (let c = 0; c < k; c++) {
-    const a = one(c);
-    if (Number.isNaN(a)) continue;
-    sum += a;
-    m++;
-  }
-  return m === 0 ? NaN : sum / m;
+  return oneVsRestAuc(k, one);
 }
 
 /** Each test row's prediction: its bin's smoothed training mean. */
