@@ -56,7 +56,7 @@ writeFileSync(
   ),
 );
 const project = loadProject(dir);
-const runtime = new ProjectRuntime(project);
+const runtime = await ProjectRuntime.open(project);
 const plain = await createServer({ project, runtime, features: false, endpoint: false });
 const gate = projectAuthGate(project, runtime.db);
 const guarded = await createServer({ project, runtime, features: false, endpoint: false, auth: gate });

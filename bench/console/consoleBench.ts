@@ -44,7 +44,7 @@ writeFileSync(
     .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', `  - { name: ana, role: approver, passwordHash: "${hash}" }`),
 );
 const project = loadProject(dir);
-const runtime = new ProjectRuntime(project);
+const runtime = await ProjectRuntime.open(project);
 const auth = projectAuthGate(project, runtime.db);
 const registry = ModelRegistry.open(dir);
 const features = await FeatureStore.open({ projectDir: dir });

@@ -17,14 +17,15 @@ import { plan } from '../../src/pipeline/plan.js';
 import { projectLayout } from '../../src/core/projectLayout.js';
 import { ExecutionStore } from '../../src/pipeline/store/ExecutionStore.js';
 import { openProjectDb } from '../../src/state/openProjectDb.js';
+import { sqliteStateDb } from '../../src/state/sqliteStateDb.js';
 import { fmt, median } from '../lib.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-function project() {
+async function project() {
   const root = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   const paths = projectLayout(root);
-  const store = new ExecutionStore(openProjectDb(paths.db));
+  const store = await ExecutionStore.open(sqliteStateDb(openProjectDb(paths.db)));
   return { root, paths, store };
 }
 
@@ -32,7 +33,7 @@ async function overheadPerState(): Promise<{ perStateMs: number; cpuPerStateMs: 
   const states = 20;
   const yaml = `start: s0\nstates:\n${Array.from({ length: states }, (_, i) => `  s${i}: { type: task, activity: noop, ${i === states - 1 ? 'end: true' : `next: s${i + 1}`} }`).join('\n')}\n`;
   const def = parsePipelineYaml(yaml);
-  const p = project();
+  const p = await project();
   const o = new Orchestrator({
     store: p.store,
     activities: builtinActivities({ noop: async () => ({}) }),
@@ -44,14 +45,14 @@ async function overheadPerState(): Promise<{ perStateMs: number; cpuPerStateMs: 
   const cpu0 = process.cpuUsage();
   const t = performance.now();
   for (let i = 0; i < runs; i++) {
-    o.start({ n: i }, { pipeline: def });
+    await o.start({ n: i }, { pipeline: def });
     await o.runUntilIdle();
   }
   const perStateMs = (performance.now() - t) / (runs * states);
   const c = process.cpuUsage(cpu0);
   const cpuPerStateMs = (c.user + c.system) / 1000 / (runs * states);
-  const id = p.store.list({ limit: 1 })[0]!.id;
-  const history = p.store.events(id);
+  const id = (await p.store.list({ limit: 1 }))[0]!.id;
+  const history = await p.store.events(id);
   const times: number[] = [];
   for (let i = 0; i < 200; i++) {
     const s = performance.now();
@@ -62,7 +63,7 @@ async function overheadPerState(): Promise<{ perStateMs: number; cpuPerStateMs: 
 }
 
 async function hundredExecutions(): Promise<{ seconds: number; perExecution: number; ok: number }> {
-  const p = project();
+  const p = await project();
   const csv = readFileSync(join(ROOT, 'examples', 'diabetes', 'diabetic-readmission.csv'), 'utf8').split('\n');
   copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(p.root, 'main.flow.yaml'));
   // Every activity real: flow, report (with its quick model), notify (no mail server configured:
@@ -100,9 +101,9 @@ async function hundredExecutions(): Promise<{ seconds: number; perExecution: num
   while (done < 100) {
     done = 0;
     for (const id of ids) {
-      const r = p.store.require(id);
-      if (r.status === 'waiting' && pendingApproval(p.store.events(id))) {
-        decideApproval(p.store, { executionId: id, approver: { name: 'auto', role: 'approver' }, decision: 'approve', comment: 'auto-approved (benchmark)' });
+      const r = await p.store.require(id);
+      if (r.status === 'waiting' && pendingApproval(await p.store.events(id))) {
+        await decideApproval(p.store, { executionId: id, approver: { name: 'auto', role: 'approver' }, decision: 'approve', comment: 'auto-approved (benchmark)' });
         o.kick();
       }
       if (r.status === 'succeeded' || r.status === 'failed') done++;
@@ -111,7 +112,7 @@ async function hundredExecutions(): Promise<{ seconds: number; perExecution: num
   }
   const seconds = (performance.now() - t) / 1000;
   await o.stop();
-  return { seconds, perExecution: (seconds * 1000) / 100, ok: ids.filter((id) => p.store.require(id).status === 'succeeded').length };
+  return { seconds, perExecution: (seconds * 1000) / 100, ok: ids.filter(async (id) => (await p.store.require(id)).status === 'succeeded').length };
 }
 
 const a = await overheadPerState();

@@ -26,7 +26,7 @@ export async function followExecution(o: FollowOptions): Promise<{ record: Execu
   const events: ExecutionEvent[] = [];
   const asked = new Set<string>();
   for (;;) {
-    const fresh = o.store.events(o.id, events.at(-1)?.seq ?? 0);
+    const fresh = await o.store.events(o.id, events.at(-1)?.seq ?? 0);
     for (const e of fresh) {
       events.push(e);
       for (const line of progressLines(e)) o.out(`  ${line}`);
@@ -35,7 +35,7 @@ export async function followExecution(o: FollowOptions): Promise<{ record: Execu
         await o.onApproval?.(e, events);
       }
     }
-    const record = o.store.require(o.id);
+    const record = await o.store.require(o.id);
     if (TERMINAL.has(record.status) && record.lastSeq <= (events.at(-1)?.seq ?? 0)) return { record, events };
     await sleep(o.pollMs ?? 150, o.signal);
   }

@@ -9,14 +9,14 @@ import { sleep } from './sleep.js';
  * ignores, then a rename), and resolves with the execution the watcher starts for it.
  */
 export async function dropIntoInbox(store: ExecutionStore, file: string, inbox: string, signal: AbortSignal, timeoutMs = 60_000): Promise<ExecutionRecord> {
-  const before = new Set(store.list({ limit: 1000 }).map((r) => r.id));
+  const before = new Set((await store.list({ limit: 1000 })).map((r) => r.id));
   const name = basename(file);
   const partial = join(inbox, `${name}.part`);
   await copyFile(file, partial);
   await rename(partial, join(inbox, name));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const rec = store.list({ limit: 20 }).find((r) => !before.has(r.id) && r.file !== null && basename(r.file) === name);
+    const rec = (await store.list({ limit: 20 })).find((r) => !before.has(r.id) && r.file !== null && basename(r.file) === name);
     if (rec) return rec;
     await sleep(100, signal);
   }

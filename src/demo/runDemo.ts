@@ -52,7 +52,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const port = await freePort(HOST, o.port);
   const demo = await prepareDemoProject(o.dir, { port, ...(o.timeLimit === undefined ? {} : { timeLimit: o.timeLimit }) });
   const project = loadProject(demo.root);
-  const runtime = new ProjectRuntime(project, { logger: pino({ level: process.env.SLUICE_LOG ?? 'silent' }), pollMs: 100 });
+  const runtime = await ProjectRuntime.open(project, { logger: pino({ level: process.env.SLUICE_LOG ?? 'silent' }), pollMs: 100 });
   let app: FastifyInstance | undefined;
   try {
     await runtime.start({ watch: true });
@@ -176,7 +176,7 @@ async function decide(c: BatchContext, executionId: string, requested: Execution
   const failedGates = (report?.gates ?? []).filter((g) => !g.passed);
   if (!o.autoApprove) {
     const expiresAt = Date.parse(String(requested.data.expiresAt));
-    const { token } = createApprovalToken(runtime.db, {
+    const { token } = await createApprovalToken(runtime.state, {
       executionId,
       step: requested.step!,
       approver: demo.approver.name,
@@ -199,13 +199,13 @@ async function decide(c: BatchContext, executionId: string, requested: Execution
   const approver = { name: AUTO_APPROVER, role: 'approver' as const };
   const from = `cli ${who}@${hostname()}`;
   if (failedGates.length === 0 && report?.drift !== 'drift') {
-    decideApproval(runtime.store, { executionId, approver, decision: 'approve', comment: 'gates pass (decided by sluice demo --auto-approve)', ip: from });
+    await decideApproval(runtime.store, { executionId, approver, decision: 'approve', comment: 'gates pass (decided by sluice demo --auto-approve)', ip: from });
   } else {
     const reasons = [
       ...(failedGates.length ? [`quality gates failed: ${failedGates.map((g) => `${g.name}${g.message ? ` (${g.message})` : ''}`).join('; ')}`] : []),
       ...(report?.drift === 'drift' ? ['the batch drifted from the last approved one'] : []),
     ];
-    decideApproval(runtime.store, { executionId, approver, decision: 'reject', reason: reasons.join('; '), ip: from });
+    await decideApproval(runtime.store, { executionId, approver, decision: 'reject', reason: reasons.join('; '), ip: from });
   }
   runtime.orchestrator.kick();
 }

@@ -146,11 +146,11 @@ export class Orchestrator {
    * recorded as `skipped`, naming the original, unless duplicates are processed (sluice.yaml
    * `duplicates: process`, or `allowDuplicate` for this start).
    */
-  start(input: ExecutionInput, opts: StartOptions = {}): ExecutionRecord {
+  async start(input: ExecutionInput, opts: StartOptions = {}): Promise<ExecutionRecord> {
     const pipeline = opts.pipeline ?? this.opts.pipeline;
     if (!pipeline) throw new SluiceError('PIPELINE_MISSING', 'no pipeline to start', { hint: 'configure `pipeline` in sluice.yaml or pass one' });
     const allowDuplicate = opts.allowDuplicate === true || this.opts.processDuplicates === true;
-    const rec = this.store.create(pipeline, input, { ...(allowDuplicate ? { allowDuplicate: true } : {}), ...(opts.id ? { id: opts.id } : {}) });
+    const rec = await this.store.create(pipeline, input, { ...(allowDuplicate ? { allowDuplicate: true } : {}), ...(opts.id ? { id: opts.id } : {}) });
     this.log.info(
       { executionId: rec.id, file: rec.file, status: rec.status, duplicateOf: rec.duplicateOf, trigger: input.trigger },
       rec.status === 'skipped' ? 'duplicate content, execution skipped' : 'execution started',
@@ -172,11 +172,11 @@ export class Orchestrator {
   }
 
   /** Restarts a failed execution from its failed step; what succeeded is kept. */
-  redrive(id: string, by = 'operator'): ExecutionRecord {
-    const rec = this.store.require(id);
-    const paused = pendingPause(this.store.events(id));
+  async redrive(id: string, by = 'operator'): Promise<ExecutionRecord> {
+    const rec = await this.store.require(id);
+    const paused = pendingPause(await this.store.events(id));
     if (paused && rec.status !== 'failed') {
-      const resumed = this.events.appendPlanned(
+      const resumed = await this.events.appendPlanned(
         id,
         [{ type: 'ExecutionResumed', step: paused.step, data: { attempt: paused.data.attempt, after: 'redrive', by } }],
         rec.lastSeq,
@@ -187,7 +187,7 @@ export class Orchestrator {
       );
       if (!resumed) throw new SluiceError('EXECUTION_CHANGED', `execution ${id} changed while resuming; try again`, { httpStatus: 409 });
       this.kick();
-      return this.store.require(id);
+      return await this.store.require(id);
     }
     if (rec.status !== 'failed') {
       throw new SluiceError('EXECUTION_NOT_FAILED', `execution ${id} is ${rec.status}; only a failed or paused execution can be redriven`, {
@@ -195,8 +195,8 @@ export class Orchestrator {
         hint: 'redrive re-runs the failed step of a failed execution, or resumes a paused one now',
       });
     }
-    const failed = [...this.store.events(id)].reverse().find((e) => e.type === 'ExecutionFailed');
-    const appended = this.events.appendPlanned(
+    const failed = [...(await this.store.events(id))].reverse().find((e) => e.type === 'ExecutionFailed');
+    const appended = await this.events.appendPlanned(
       id,
       [{ type: 'ExecutionRedriven', step: failed?.step, data: { by, fromStep: failed?.step ?? null } }],
       rec.lastSeq,
@@ -207,7 +207,7 @@ export class Orchestrator {
     );
     if (!appended) throw new SluiceError('EXECUTION_CHANGED', `execution ${id} changed while redriving; try again`, { httpStatus: 409 });
     this.kick();
-    return this.store.require(id);
+    return await this.store.require(id);
   }
 
   /** Runs the scheduling loop until {@link stop}. */
@@ -232,7 +232,7 @@ export class Orchestrator {
   async waitFor(id: string, opts: { orWaiting?: boolean; timeoutMs?: number } = {}): Promise<ExecutionRecord> {
     const deadline = Date.now() + (opts.timeoutMs ?? 3_600_000);
     for (;;) {
-      const r = this.store.require(id);
+      const r = await this.store.require(id);
       if (TERMINAL.has(r.status) || (opts.orWaiting && r.status === 'waiting')) return r;
       if (Date.now() > deadline) throw new SluiceError('WAIT_TIMEOUT', `execution ${id} is still ${r.status}`, { httpStatus: 504 });
       await sleep(25);

@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ExecutionStore } from '../../src/pipeline/store/ExecutionStore.js';
 import { openProjectDb } from '../../src/state/openProjectDb.js';
+import { sqliteStateDb } from '../../src/state/sqliteStateDb.js';
 import { tempDir } from '../support/data.js';
 import { sluiceArgs } from '../support/sluiceBin.js';
 
@@ -42,14 +43,12 @@ function startDemo(args: string[]): {
   return { child, output: () => out, waitFor, exited };
 }
 
-function executions(dir: string) {
+async function executions(dir: string) {
   const db = openProjectDb(join(dir, '.sluice', 'sluice.db'));
-  const store = new ExecutionStore(db);
-  const list = store
-    .list({ limit: 10 })
-    .reverse()
-    .map((r) => ({ record: r, events: store.events(r.id) }));
-  db.close();
+  const store = await ExecutionStore.open(sqliteStateDb(db));
+  const records = (await store.list({ limit: 10 })).reverse();
+  const list = await Promise.all(records.map(async (r) => ({ record: r, events: await store.events(r.id) })));
+  await store.db.close();
   return list;
 }
 
@@ -82,7 +81,7 @@ describe('sluice demo', () => {
     expect(out).toContain('■ finished: rejected');
 
     // The execution store holds what the output told.
-    const [clean, drift] = executions(dir);
+    const [clean, drift] = await executions(dir);
     expect(clean!.record).toMatchObject({ status: 'succeeded' });
     const entered = (e: typeof clean) => e!.events.filter((x) => x.type === 'StateEntered').map((x) => x.step!.split('/').pop());
     expect(entered(clean)).toEqual(
@@ -168,7 +167,7 @@ describe('sluice demo', () => {
     demo.child.kill('SIGINT');
     const code = await Promise.race([demo.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
     expect(code, demo.output()).toBe(130);
-    const [ex] = executions(dir);
+    const [ex] = await executions(dir);
     expect(ex!.events.find((e) => e.type === 'ApprovalDecided')?.data).toMatchObject({
       decision: 'approved',
       by: 'demo',
@@ -193,7 +192,7 @@ describe('sluice demo', () => {
     expect(demo.output()).not.toMatch(/\n\s+at .*:\d+:\d+/);
     await expect(fetch(link!)).rejects.toThrow();
     // Durable: the execution still waits for its decision, for the next `sluice demo` or `sluice serve`.
-    const [ex] = executions(dir);
+    const [ex] = await executions(dir);
     expect(ex!.record.status).toBe('waiting');
     expect(ex!.record.current.join()).toContain('approval');
   }, 180_000);

@@ -74,10 +74,10 @@ async function deployWider(editConfig?: (yaml: string) => string): Promise<{ p: 
   for (const inputs of [BASE, WIDER]) await p.registry.register(artifact(inputs), { name: 'readmission', by: 'test' });
   p.registry.setStatus('readmission', 1, 'approved', 'ana');
   p.registry.promote('readmission', 1, 'champion', 'ana');
-  const ex = p.runtime.orchestrator.start({});
+  const ex = await p.runtime.orchestrator.start({});
   await p.runtime.orchestrator.runUntilIdle();
-  expect(p.runtime.store.require(ex.id).status, JSON.stringify(p.runtime.store.require(ex.id).error)).toBe('succeeded');
-  const e = p.runtime.store.events(ex.id).find((x) => x.type === 'ActivitySucceeded' && x.step === 'deploy')!;
+  expect((await p.runtime.store.require(ex.id)).status, JSON.stringify((await p.runtime.store.require(ex.id)).error)).toBe('succeeded');
+  const e = (await p.runtime.store.events(ex.id)).find((x) => x.type === 'ActivitySucceeded' && x.step === 'deploy')!;
   return { p, id: ex.id, deploy: e.data.output };
 }
 

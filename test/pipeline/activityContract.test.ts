@@ -97,7 +97,7 @@ approvers: [{ name: ana, email: ana@example.com, role: approver }]
   );
   const lines = readFileSync(DIABETES, 'utf8').split('\n');
   writeFileSync(join(dir, 'b1.csv'), [lines[0], ...lines.slice(1, 1501)].join('\n') + '\n');
-  runtime = new ProjectRuntime(loadProject(dir), {
+  runtime = await ProjectRuntime.open(loadProject(dir), {
     logger: pino({ level: 'silent' }),
     pollMs: 20,
     activities: {
@@ -111,9 +111,9 @@ approvers: [{ name: ana, email: ana@example.com, role: approver }]
   });
   const e = await runtime.orchestrator.startFile(join(dir, 'b1.csv'));
   await runtime.orchestrator.runUntilIdle();
-  decideApproval(runtime.store, { executionId: e.id, approver: runtime.approver('ana'), decision: 'approve', comment: 'contract test' });
+  await decideApproval(runtime.store, { executionId: e.id, approver: runtime.approver('ana'), decision: 'approve', comment: 'contract test' });
   await runtime.orchestrator.runUntilIdle();
-  expect(runtime.store.require(e.id).status).toBe('succeeded');
+  expect((await runtime.store.require(e.id)).status).toBe('succeeded');
 }, 300_000);
 
 afterAll(async () => {

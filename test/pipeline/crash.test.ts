@@ -19,23 +19,23 @@ function runWorker(env: Record<string, string>) {
 }
 
 /** Restarts the worker (approving whatever waits) until every execution has ended. */
-function finish(p: ReturnType<typeof tempProject>) {
+async function finish(p: Awaited<ReturnType<typeof tempProject>>) {
   for (let round = 0; round < 20; round++) {
     const r = runWorker({ PROJECT: p.root });
     expect(r.status, r.stderr).toBe(0);
     let waiting = 0;
-    for (const ex of p.store.list({ limit: 1000 })) {
-      if (ex.status !== 'waiting' || !pendingApproval(p.store.events(ex.id))) continue;
-      decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+    for (const ex of await p.store.list({ limit: 1000 })) {
+      if (ex.status !== 'waiting' || !pendingApproval(await p.store.events(ex.id))) continue;
+      await decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
       waiting++;
     }
-    if (waiting === 0 && p.store.list({ limit: 1000 }).every((e) => e.status === 'succeeded')) return;
+    if (waiting === 0 && (await p.store.list({ limit: 1000 })).every((e) => e.status === 'succeeded')) return;
   }
   throw new Error('executions did not finish');
 }
 
-function checkExactlyOnce(p: ReturnType<typeof tempProject>) {
-  const execs = p.store.list({ limit: 1000 });
+async function checkExactlyOnce(p: Awaited<ReturnType<typeof tempProject>>) {
+  const execs = await p.store.list({ limit: 1000 });
   const expected = execs.flatMap((e) => STEPS.map((s) => `${e.id}:${s}`)).sort();
   const why = execs
     .map(
@@ -49,7 +49,7 @@ function checkExactlyOnce(p: ReturnType<typeof tempProject>) {
   expect(effectLines(join(p.root, 'effects.txt')).sort(), why).toEqual(expected);
   for (const e of execs) {
     expect(e).toMatchObject({ status: 'succeeded', outcome: 'deployed' });
-    const h = p.store.events(e.id);
+    const h = await p.store.events(e.id);
     const succeeded = h.filter((x) => x.type === 'ActivitySucceeded').map((x) => x.step);
     expect(succeeded.sort()).toEqual([...STEPS].sort());
     expect(h.map((x) => x.seq)).toEqual(h.map((_, i) => i + 1));
@@ -59,12 +59,12 @@ function checkExactlyOnce(p: ReturnType<typeof tempProject>) {
 }
 
 describe('crash recovery (a real child process killed with SIGKILL)', () => {
-  it('resumes after a kill right after every recorded event, with exactly-once effects', () => {
+  it('resumes after a kill right after every recorded event, with exactly-once effects', async () => {
     // Each run is killed right after the first event it records that no earlier run was killed
     // at, so successive restarts walk the execution: every event of every state is a kill point.
-    const p = tempProject();
-    p.store.create(parsePipelineYaml(CRASH_PIPELINE), { n: 0 });
-    const id = p.store.list()[0]!.id;
+    const p = await tempProject();
+    await p.store.create(parsePipelineYaml(CRASH_PIPELINE), { n: 0 });
+    const id = (await p.store.list())[0]!.id;
     let kills = 0;
     for (let round = 0; round < 200; round++) {
       const r = runWorker({ PROJECT: p.root, KILL_POINTS_FILE: join(p.root, 'kill-points') });
@@ -73,11 +73,11 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
         continue;
       }
       expect(r.status, r.stderr).toBe(0);
-      if (pendingApproval(p.store.events(id))) decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
-      else if (p.store.require(id).status === 'succeeded' || p.store.require(id).status === 'failed') break;
+      if (pendingApproval(await p.store.events(id))) await decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+      else if ((await p.store.require(id)).status === 'succeeded' || (await p.store.require(id)).status === 'failed') break;
     }
     checkExactlyOnce(p);
-    const events = p.store.events(id);
+    const events = await p.store.events(id);
     // Kill points are after each recorded transaction (events recorded together commit together):
     // every step of every state was among them, and each fact (start, result, timer, notice).
     const killedAt = readFileSync(join(p.root, 'kill-points'), 'utf8').split('\n').filter(Boolean);
@@ -101,25 +101,25 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
     expect(events.filter((e) => e.type === 'ActivityRetried')).toHaveLength(1);
   }, 900_000);
 
-  it('an effect applied just before the kill is not applied again', () => {
+  it('an effect applied just before the kill is not applied again', async () => {
     for (const step of ['prepare', 'build/ingest', 'deploy']) {
-      const p = tempProject();
+      const p = await tempProject();
       runWorker({ PROJECT: p.root, START: '1', KILL_IN_STEP: step });
-      const id = p.store.list()[0]!.id;
-      if (pendingApproval(p.store.events(id))) decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+      const id = (await p.store.list())[0]!.id;
+      if (pendingApproval(await p.store.events(id))) await decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
       const r = runWorker({ PROJECT: p.root, KILL_IN_STEP: step });
       expect(r.signal === 'SIGKILL' || r.status === 0).toBe(true);
       finish(p);
       checkExactlyOnce(p);
       // The step ran twice (the killed attempt and the resumed one) yet its effect is there once.
-      expect(p.store.events(id).filter((e) => e.type === 'ActivityStarted' && e.step === step).length).toBeGreaterThanOrEqual(2);
+      expect((await p.store.events(id)).filter((e) => e.type === 'ActivityStarted' && e.step === step).length).toBeGreaterThanOrEqual(2);
     }
   }, 900_000);
 
   it('20 executions survive random kills from outside', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const def = parsePipelineYaml(CRASH_PIPELINE);
-    for (let i = 0; i < 20; i++) p.store.create(def, { n: i });
+    for (let i = 0; i < 20; i++) await p.store.create(def, { n: i });
     for (let round = 0; round < 10; round++) {
       const child = spawn(process.execPath, [WORKER], {
         cwd: ROOT,
@@ -132,13 +132,13 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
       await new Promise((r) => setTimeout(r, delay));
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
-      for (const ex of p.store.list({ limit: 100 })) {
-        if (ex.status === 'waiting' && pendingApproval(p.store.events(ex.id)))
-          decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+      for (const ex of await p.store.list({ limit: 100 })) {
+        if (ex.status === 'waiting' && pendingApproval(await p.store.events(ex.id)))
+          await decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
       }
     }
     finish(p);
-    expect(p.store.count()).toBe(20);
+    expect(await p.store.count()).toBe(20);
     checkExactlyOnce(p);
   }, 900_000);
 });

@@ -52,17 +52,17 @@ async function runWorker(dir: string, killAfterMs?: number): Promise<{ code: num
 describe('fault test: the real pipeline survives kills of the server (SIGKILL at random moments)', () => {
   it(`${N} executions through flow, report, approval, features, training, registration and deployment finish with exactly-once effects`, async () => {
     const dir = project();
-    const setup = new ProjectRuntime(loadProject(dir), { logger: pino({ level: 'silent' }) });
+    const setup = await ProjectRuntime.open(loadProject(dir), { logger: pino({ level: 'silent' }) });
     const ids: string[] = [];
     for (let i = 0; i < N; i++) ids.push((await setup.orchestrator.startFile(join(dir, `b${i}.csv`))).id);
     await setup.close();
 
-    const approveWaiting = () => {
-      const p = new ProjectRuntime(loadProject(dir), { logger: pino({ level: 'silent' }) });
+    const approveWaiting = async () => {
+      const p = await ProjectRuntime.open(loadProject(dir), { logger: pino({ level: 'silent' }) });
       try {
-        for (const ex of p.store.list({ limit: 1000 })) {
-          if (ex.status === 'waiting' && pendingApproval(p.store.events(ex.id))) {
-            decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve', comment: 'fault test' });
+        for (const ex of await p.store.list({ limit: 1000 })) {
+          if (ex.status === 'waiting' && pendingApproval(await p.store.events(ex.id))) {
+            await decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve', comment: 'fault test' });
           }
         }
       } finally {
@@ -84,20 +84,20 @@ describe('fault test: the real pipeline survives kills of the server (SIGKILL at
       const r = await runWorker(dir);
       expect(r.code, r.stderr).toBe(0);
       approveWaiting();
-      const p = new ProjectRuntime(loadProject(dir), { logger: pino({ level: 'silent' }) });
-      const open = p.store.list({ limit: 1000 }).filter((e) => e.status !== 'succeeded' && e.status !== 'failed').length;
+      const p = await ProjectRuntime.open(loadProject(dir), { logger: pino({ level: 'silent' }) });
+      const open = (await p.store.list({ limit: 1000 })).filter((e) => e.status !== 'succeeded' && e.status !== 'failed').length;
       await p.close();
       if (open === 0) break;
     }
 
-    const p = new ProjectRuntime(loadProject(dir), { logger: pino({ level: 'silent' }) });
+    const p = await ProjectRuntime.open(loadProject(dir), { logger: pino({ level: 'silent' }) });
     try {
-      const execs = p.store.list({ limit: 1000 });
+      const execs = await p.store.list({ limit: 1000 });
       expect(execs).toHaveLength(N);
       const outputs = new Map<string, Record<string, any>>();
       for (const e of execs) {
         expect(e.status, `${e.id}: ${JSON.stringify(e.error)}`).toBe('succeeded');
-        const h = p.store.events(e.id);
+        const h = await p.store.events(e.id);
         expect(h.map((x) => x.seq)).toEqual(h.map((_, i) => i + 1));
         expect(h.filter((x) => x.type === 'ExecutionSucceeded')).toHaveLength(1);
         const out: Record<string, any> = {};

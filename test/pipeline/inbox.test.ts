@@ -19,7 +19,7 @@ async function until(cond: () => boolean, ms = 30_000) {
 
 describe('inbox watcher', () => {
   it('100 files arriving together give 100 executions, none lost or duplicated; files are archived', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const fx = join(p.root, 'effects.txt');
     const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(fx)), { concurrency: 4, pipeline: DEF });
     o.startLoop();
@@ -35,11 +35,11 @@ describe('inbox watcher', () => {
         } else await writeFile(join(p.paths.inbox, name), `id,v\n${i},${i * 2}\n`);
       }),
     );
-    await until(() => p.store.count('succeeded') === 100);
+    await until(async () => await p.store.count('succeeded') === 100);
     await sleep(300);
-    expect(p.store.count()).toBe(100);
+    expect(await p.store.count()).toBe(100);
     expect(readdirSync(p.paths.inbox)).toEqual([]);
-    const execs = p.store.list({ limit: 200 });
+    const execs = await p.store.list({ limit: 200 });
     expect(new Set(execs.map((e) => e.file)).size).toBe(100);
     for (const e of execs) {
       expect(e.file).toBe(join(p.paths.archive, e.id, e.file!.split('/').pop()!));
@@ -51,7 +51,7 @@ describe('inbox watcher', () => {
   }, 60_000);
 
   it('waits for a file being written to be complete, and skips the same content arriving again', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const fx = join(p.root, 'effects.txt');
     const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(fx)), { pipeline: DEF });
     o.startLoop();
@@ -66,36 +66,36 @@ describe('inbox watcher', () => {
       content += line;
       await appendFile(path, line);
     }
-    await until(() => p.store.count('succeeded') === 1);
-    const ex = p.store.list()[0]!;
+    await until(async () => await p.store.count('succeeded') === 1);
+    const ex = (await p.store.list())[0]!;
     expect(readFileSync(ex.file!, 'utf8')).toBe(content);
     expect(ex.sha256).toBe(createHash('sha256').update(content).digest('hex'));
     writeFileSync(join(p.paths.inbox, 'again.csv'), content);
-    await until(() => p.store.count() === 2 && p.store.count('skipped') === 1);
-    const dup = p.store.list({ status: 'skipped' })[0]!;
+    await until(async () => await p.store.count() === 2 && await p.store.count('skipped') === 1);
+    const dup = (await p.store.list({ status: 'skipped' }))[0]!;
     expect(dup.duplicateOf).toBe(ex.id);
-    expect(p.store.events(dup.id).map((e) => e.type)).toContain('DuplicateDetected');
+    expect((await p.store.events(dup.id)).map((e) => e.type)).toContain('DuplicateDetected');
     await w.stop();
     await o.stop();
   }, 30_000);
 
   it('with duplicates: process (Orchestrator processDuplicates), the same content arriving again is processed again', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(join(p.root, 'fx'))), { pipeline: DEF, processDuplicates: true });
     o.startLoop();
     const w = new InboxWatcher({ orchestrator: o, inbox: p.paths.inbox, archive: p.paths.archive, stabilityMs: 100 });
     await w.start();
     writeFileSync(join(p.paths.inbox, 'a.csv'), 'id\n1\n');
-    await until(() => p.store.count('succeeded') === 1);
+    await until(async () => await p.store.count('succeeded') === 1);
     writeFileSync(join(p.paths.inbox, 'b.csv'), 'id\n1\n');
-    await until(() => p.store.count('succeeded') === 2);
-    expect(p.store.count('skipped')).toBe(0);
+    await until(async () => await p.store.count('succeeded') === 2);
+    expect(await p.store.count('skipped')).toBe(0);
     await w.stop();
     await o.stop();
   }, 30_000);
 
   it('recovers a file archived by a process that died before starting its execution', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(join(p.root, 'fx'))), { pipeline: DEF });
     mkdirSync(join(p.paths.archive, 'ex-abc-123'), { recursive: true });
     writeFileSync(join(p.paths.archive, 'ex-abc-123', 'lost.csv'), 'id\n1\n');
@@ -103,6 +103,6 @@ describe('inbox watcher', () => {
     expect(await w.recover()).toEqual(['ex-abc-123']);
     expect(await w.recover()).toEqual([]);
     await o.runUntilIdle();
-    expect(p.store.require('ex-abc-123').status).toBe('succeeded');
+    expect((await p.store.require('ex-abc-123')).status).toBe('succeeded');
   });
 });

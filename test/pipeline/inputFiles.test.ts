@@ -32,7 +32,7 @@ async function project(extraRoots: string[] = []) {
       .replace(/^inputRoots: \[\]$/m, `inputRoots: ${JSON.stringify(['data', ...extraRoots])}`),
   );
   const p = loadProject(dir);
-  const runtime = new ProjectRuntime(p);
+  const runtime = await ProjectRuntime.open(p);
   const app: FastifyInstance = await createServer({ project: p, runtime, endpoint: false, features: false });
   cleanup.push(async () => {
     await app.close();
@@ -64,7 +64,7 @@ describe('files only from where they belong', () => {
       expect(r.json().message).toContain(words);
       expect(r.body).not.toMatch(/root:x:0|PATH=|sha256/);
     }
-    expect(s.runtime.store.count()).toBe(0);
+    expect(await s.runtime.store.count()).toBe(0);
     // A file of a root, and a link to it from another root, are taken; the execution records the real path.
     writeFileSync(join(s.dir, 'data', 'good.csv'), 'id,v\n1,2\n');
     symlinkSync(join(s.dir, 'data', 'good.csv'), join(s.dir, 'inbox', 'alias.csv'));
@@ -103,7 +103,7 @@ describe('files only from where they belong', () => {
       expect(r.body).not.toMatch(/PATH=|HOME=/);
     });
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(s.runtime.store.count()).toBe(0);
+    expect(await s.runtime.store.count()).toBe(0);
   });
 
   it('reads are bounded: size, FIFOs and devices refused by the hash itself, without blocking', async () => {
@@ -147,14 +147,14 @@ describe('files only from where they belong', () => {
     symlinkSync(join(s.dir, 'data', 'kept.csv'), join(inbox, 'inside.csv'));
     writeFileSync(join(inbox, 'plain.csv'), 'id,v\n1,2\n');
     const deadline = Date.now() + 20_000;
-    while (s.runtime.store.count() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (await s.runtime.store.count() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500));
     const files = s.runtime.store
       .list({})
       .map((e) => e.file!.split('/').pop())
       .sort();
     expect(files).toEqual(['inside.csv', 'plain.csv']);
-    const inside = s.runtime.store.list({}).find((e) => e.file!.endsWith('inside.csv'))!;
+    const inside = (await s.runtime.store.list({})).find((e) => e.file!.endsWith('inside.csv'))!;
     expect(lstatSync(inside.file!).isFile()).toBe(true);
     expect(readFileSync(inside.file!, 'utf8')).toBe('id,v\n7,8\n');
     expect(readFileSync(join(s.dir, 'data', 'kept.csv'), 'utf8')).toBe('id,v\n7,8\n');

@@ -41,14 +41,14 @@ afterEach(async () => {
 });
 
 function runtime(dir: string): ProjectRuntime {
-  const r = new ProjectRuntime(loadProject(dir), { logger: pino({ level: 'silent' }), pollMs: 20 });
+  const r = await ProjectRuntime.open(loadProject(dir), { logger: pino({ level: 'silent' }), pollMs: 20 });
   runtimes.push(r);
   return r;
 }
 
 function output<T>(r: ProjectRuntime, id: string, step: string): T {
-  const e = r.store.events(id).find((x) => x.type === 'ActivitySucceeded' && (x.step === step || x.step?.endsWith(`/${step}`)));
-  if (!e) throw new Error(`no ActivitySucceeded for ${step} in ${id}: ${JSON.stringify(r.store.require(id))}`);
+  const e = (await r.store.events(id)).find((x) => x.type === 'ActivitySucceeded' && (x.step === step || x.step?.endsWith(`/${step}`)));
+  if (!e) throw new Error(`no ActivitySucceeded for ${step} in ${id}: ${JSON.stringify(await r.store.require(id))}`);
   return e.data.output as T;
 }
 
@@ -62,10 +62,10 @@ describe('train, register_model and deploy in the default pipeline', () => {
     // Batch 1: no champion yet, so the candidate becomes champion.
     const e1 = await o.startFile(join(dir, 'b1.csv'));
     await o.runUntilIdle();
-    expect(r.store.require(e1.id).status).toBe('waiting');
-    decideApproval(r.store, { executionId: e1.id, approver: ana, decision: 'approve', comment: 'looks right' });
+    expect((await r.store.require(e1.id)).status).toBe('waiting');
+    await decideApproval(r.store, { executionId: e1.id, approver: ana, decision: 'approve', comment: 'looks right' });
     await o.runUntilIdle();
-    const rec1 = r.store.require(e1.id);
+    const rec1 = await r.store.require(e1.id);
     expect(rec1.status, JSON.stringify(rec1.error)).toBe('succeeded');
     expect(rec1.outcome).toBe('deployed');
     const t1 = output<any>(r, e1.id, 'train');
@@ -101,9 +101,9 @@ describe('train, register_model and deploy in the default pipeline', () => {
     // Batch 2: compared with champion v1 on batch 2's holdout; the decision follows the scores.
     const e2 = await o.startFile(join(dir, 'b2.csv'));
     await o.runUntilIdle();
-    decideApproval(r.store, { executionId: e2.id, approver: ana, decision: 'approve' });
+    await decideApproval(r.store, { executionId: e2.id, approver: ana, decision: 'approve' });
     await o.runUntilIdle();
-    const rec2 = r.store.require(e2.id);
+    const rec2 = await r.store.require(e2.id);
     expect(rec2.status, JSON.stringify(rec2.error)).toBe('succeeded');
     const t2 = output<any>(r, e2.id, 'train');
     expect(t2.champion.version).toBe(1);
@@ -133,10 +133,10 @@ describe('train, register_model and deploy in the default pipeline', () => {
     // Batch 3 is rejected: nothing is trained, registered or deployed.
     const e3 = await o.startFile(join(dir, 'b3.csv'));
     await o.runUntilIdle();
-    decideApproval(r.store, { executionId: e3.id, approver: ana, decision: 'reject', reason: 'not this one' });
+    await decideApproval(r.store, { executionId: e3.id, approver: ana, decision: 'reject', reason: 'not this one' });
     await o.runUntilIdle();
-    expect(r.store.require(e3.id).outcome).toBe('rejected');
-    expect(r.store.events(e3.id).some((e) => e.step === 'train')).toBe(false);
+    expect((await r.store.require(e3.id)).outcome).toBe('rejected');
+    expect((await r.store.events(e3.id)).some((e) => e.step === 'train')).toBe(false);
     const reg = ModelRegistry.open(dir);
     try {
       expect(
@@ -185,9 +185,9 @@ describe('train, register_model and deploy in the default pipeline', () => {
     );
     const e4 = await o.startFile(join(dir, 'b4.csv'));
     await o.runUntilIdle();
-    decideApproval(r.store, { executionId: e4.id, approver: ana, decision: 'approve' });
+    await decideApproval(r.store, { executionId: e4.id, approver: ana, decision: 'approve' });
     await o.runUntilIdle();
-    expect(r.store.require(e4.id).status, JSON.stringify(r.store.require(e4.id).error)).toBe('succeeded');
+    expect((await r.store.require(e4.id)).status, JSON.stringify((await r.store.require(e4.id)).error)).toBe('succeeded');
     const t4 = output<any>(r, e4.id, 'train');
     expect(t4.droppedColumns).toEqual(['site_code', 'lab_score']);
     expect(t4.findings[0]).toMatchObject({ code: 'TRAIN_UNKNOWN_COLUMNS_DROPPED' });

@@ -65,7 +65,7 @@ const REPORT = {
 
 describe('notifications', () => {
   it('e-mails each approver the findings and a personal single-use link, posts a Slack-compatible webhook, and the link decides', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const mailer = new Mailer({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true, from: 'sluice@example.test' });
     const settings = {
       publicUrl: 'http://sluice.example.test:7300',
@@ -81,9 +81,9 @@ describe('notifications', () => {
     const def = pipeline(
       `start: report\nstates:\n  report: { type: task, activity: report, next: notify }\n  notify: { type: task, activity: notify, next: ask }\n  ask: { type: approval, timeout: 1d, next: done }\n  done: { type: succeed }\n`,
     );
-    const ex = o.start({ file: '/data/inbox/batch-7.csv' }, { pipeline: def });
+    const ex = await o.start({ file: '/data/inbox/batch-7.csv' }, { pipeline: def });
     await o.runUntilIdle();
-    expect(p.store.require(ex.id).status).toBe('waiting');
+    expect((await p.store.require(ex.id)).status).toBe('waiting');
 
     // Two messages for Ana (findings, then the approval request); none for the viewer.
     expect(mails.map((m) => (m.to as { text: string }).text)).toEqual(['ana@example.test', 'ana@example.test']);
@@ -98,7 +98,7 @@ describe('notifications', () => {
     const link = /Review and decide: (\S+)/.exec(request.text ?? '')![1]!;
     expect(link).toMatch(/^http:\/\/sluice\.example\.test:7300\/approve\/[A-Za-z0-9_-]{43}$/);
 
-    const notified = p.store.events(ex.id).find((e) => e.type === 'ApprovalNotified')!;
+    const notified = (await p.store.events(ex.id)).find((e) => e.type === 'ApprovalNotified')!;
     expect(notified.data).toMatchObject({ notice: 'request', channels: ['email', 'webhook'], recipients: ['ana@example.test', 'team'], errors: [] });
 
     expect(hooks.map((h) => h.url)).toEqual(['/slack', '/slack']);
@@ -109,14 +109,14 @@ describe('notifications', () => {
     expect(JSON.stringify(hook)).not.toContain(link.split('/').pop()!);
 
     const token = link.split('/').pop()!;
-    expect(decideApproval(p.store, { token, approvers: settings.approvers, decision: 'approve', comment: 'fine' })).toMatchObject({ by: 'Ana', via: 'token' });
+    expect(await decideApproval(p.store, { token, approvers: settings.approvers, decision: 'approve', comment: 'fine' })).toMatchObject({ by: 'Ana', via: 'token' });
     await o.runUntilIdle();
-    expect(p.store.require(ex.id).status).toBe('succeeded');
+    expect((await p.store.require(ex.id)).status).toBe('succeeded');
     mailer.close();
   });
 
   it('says it straight (gates and high warnings together) and carries the drift pictures as inline PNG images', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const mailer = new Mailer({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true, from: 'sluice@example.test' });
     const settings = {
       publicUrl: 'http://sluice.example.test:7300',
@@ -155,7 +155,7 @@ describe('notifications', () => {
     };
     const acts = new ActivityRegistry().register('report', async () => summary);
     const o = orchestrator(p, acts, { approvals: new ApprovalMessenger(p.store, settings) });
-    const ex = o.start(
+    const ex = await o.start(
       { file: '/data/inbox/batch-9.csv' },
       {
         pipeline: pipeline(
@@ -164,7 +164,7 @@ describe('notifications', () => {
       },
     );
     await o.runUntilIdle();
-    expect(p.store.require(ex.id).status).toBe('waiting');
+    expect((await p.store.require(ex.id)).status).toBe('waiting');
     const m = mails.find((x) => (x.to as { text: string }).text === 'ana-drift@example.test')!;
     expect(m.subject).toBe('[Sluice] approval needed for batch-9.csv — verdict: gates pass · 2 high warnings: drift in age, <b>x</b>');
     expect(m.text).toContain('Verdict: gates pass · 2 high warnings');
@@ -191,7 +191,7 @@ describe('notifications', () => {
   });
 
   it('records a failing channel without losing the approval, and the notify step fails (retryably) when nobody is told', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const mailer = new Mailer({ host: '127.0.0.1', port: 1, ignoreTLS: true, from: 'sluice@example.test' });
     const settings = {
       publicUrl: 'http://x',
@@ -201,17 +201,17 @@ describe('notifications', () => {
     };
     const acts = new ActivityRegistry().register('notify', notifyActivity(p.db, settings));
     const o = orchestrator(p, acts, { approvals: new ApprovalMessenger(p.store, settings) });
-    const ex = o.start(
+    const ex = await o.start(
       {},
       { pipeline: pipeline(`start: ask\nstates:\n  ask: { type: approval, next: n }\n  n: { type: task, activity: notify, end: true }\n`) },
     );
     await o.runUntilIdle();
-    const notified = p.store.events(ex.id).find((e) => e.type === 'ApprovalNotified')!;
+    const notified = (await p.store.events(ex.id)).find((e) => e.type === 'ApprovalNotified')!;
     expect((notified.data.errors as string[]).join(' ')).toMatch(/sending mail to ana@example.test via 127.0.0.1:1 failed/);
     expect((notified.data.errors as string[]).join(' ')).toMatch(/answered 500: boom/);
-    expect(p.store.require(ex.id).status).toBe('waiting');
-    decideApproval(p.store, { executionId: ex.id, approver: { name: 'Ana', role: 'approver' }, decision: 'approve' });
+    expect((await p.store.require(ex.id)).status).toBe('waiting');
+    await decideApproval(p.store, { executionId: ex.id, approver: { name: 'Ana', role: 'approver' }, decision: 'approve' });
     await o.runUntilIdle();
-    expect(p.store.require(ex.id).error).toMatchObject({ code: 'NOTIFY_FAILED' });
+    expect((await p.store.require(ex.id)).error).toMatchObject({ code: 'NOTIFY_FAILED' });
   });
 });

@@ -31,15 +31,15 @@ states:
 
 describe('orchestrator', () => {
   it('runs a linear pipeline, records the history and passes results along', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const fx = join(p.root, 'effects.txt');
     const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(fx)));
-    const ex = o.start({ file: 'x.csv' }, { pipeline: LINEAR });
+    const ex = await o.start({ file: 'x.csv' }, { pipeline: LINEAR });
     await o.runUntilIdle();
-    const rec = p.store.require(ex.id);
+    const rec = await p.store.require(ex.id);
     expect(rec.status).toBe('succeeded');
     expect(rec.outcome).toBe('finished');
-    const types = p.store.events(ex.id).map((e) => `${e.type}${e.step ? ` ${e.step}` : ''}`);
+    const types = (await p.store.events(ex.id)).map((e) => `${e.type}${e.step ? ` ${e.step}` : ''}`);
     expect(types).toEqual([
       'ExecutionStarted',
       'StateEntered a',
@@ -55,13 +55,13 @@ describe('orchestrator', () => {
       'StateEntered done',
       'ExecutionSucceeded',
     ]);
-    const b = p.store.events(ex.id).find((e) => e.type === 'ActivityScheduled' && e.step === 'b')!;
+    const b = (await p.store.events(ex.id)).find((e) => e.type === 'ActivityScheduled' && e.step === 'b')!;
     expect(b.data.input).toEqual({ prev: 2 });
     expect(effectLines(fx)).toEqual([`${ex.id}:a`, `${ex.id}:b`]);
   });
 
   it('retries with backoff, then succeeds; the history shows each attempt', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     let calls = 0;
     const acts = new ActivityRegistry().register('flaky', async (_i, ctx) => {
       calls++;
@@ -71,20 +71,20 @@ describe('orchestrator', () => {
     const o = orchestrator(p, acts);
     const def = pipeline(`start: f\nstates:\n  f: { type: task, activity: flaky, retry: { count: 3, backoff: 30ms, factor: 2 }, end: true }\n`);
     const t0 = Date.now();
-    const ex = o.start({}, { pipeline: def });
+    const ex = await o.start({}, { pipeline: def });
     loop(o);
     const rec = await o.waitFor(ex.id, { timeoutMs: 10_000 });
     expect(rec.status).toBe('succeeded');
     expect(calls).toBe(3);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(90); // 30 ms + 60 ms of backoff
-    const h = p.store.events(ex.id);
+    const h = await p.store.events(ex.id);
     expect(h.filter((e) => e.type === 'ActivityFailed').map((e) => e.data.attempt)).toEqual([1, 2]);
     expect(h.filter((e) => e.type === 'ActivityRetried').map((e) => e.data.delayMs)).toEqual([30, 60]);
     expect(h.find((e) => e.type === 'ActivitySucceeded')!.data.output).toEqual({ ok: 3 });
   });
 
   it('fails after the retries are spent, and a redrive resumes from the failed step only', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const fx = join(p.root, 'effects.txt');
     let broken = true;
     const acts = new ActivityRegistry().register('effect', effectActivity(fx)).register('fragile', async () => {
@@ -95,37 +95,37 @@ describe('orchestrator', () => {
       `start: a\nstates:\n  a: { type: task, activity: effect, next: b }\n  b: { type: task, activity: fragile, retry: { count: 1, backoff: 1ms }, next: c }\n  c: { type: task, activity: effect, end: true }\n`,
     );
     const o = orchestrator(p, acts);
-    const ex = o.start({}, { pipeline: def });
+    const ex = await o.start({}, { pipeline: def });
     await o.runUntilIdle();
     loop(o);
     let rec = await o.waitFor(ex.id, { timeoutMs: 10_000 });
     expect(rec.status).toBe('failed');
     expect(rec.error).toMatchObject({ code: 'DISK_FULL', message: 'disk full' });
-    expect(p.store.events(ex.id).filter((e) => e.type === 'ActivityFailed')).toHaveLength(2);
-    expect(() => o.redrive('ex-nope')).toThrow(/no execution/);
+    expect((await p.store.events(ex.id)).filter((e) => e.type === 'ActivityFailed')).toHaveLength(2);
+    expect(async () => await o.redrive('ex-nope')).toThrow(/no execution/);
     broken = false;
-    o.redrive(ex.id, 'tester');
+    await o.redrive(ex.id, 'tester');
     rec = await o.waitFor(ex.id, { timeoutMs: 10_000 });
     expect(rec.status).toBe('succeeded');
     expect(effectLines(fx)).toEqual([`${ex.id}:a`, `${ex.id}:c`]);
-    const h = p.store.events(ex.id);
+    const h = await p.store.events(ex.id);
     expect(h.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'a')).toHaveLength(1);
     expect(h.find((e) => e.type === 'ExecutionRedriven')!.data).toEqual({ by: 'tester', fromStep: 'b' });
-    expect(() => o.redrive(ex.id)).toThrow(/only a failed or paused execution/);
+    expect(async () => await o.redrive(ex.id)).toThrow(/only a failed or paused execution/);
   });
 
   it('does not retry a non-retryable error: register_model without a trained model fails clearly, once', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const o = orchestrator(p, builtinActivities());
     const def = defaultPipeline();
-    const ex = o.start({ file: 'batch.csv' }, { pipeline: { ...def, start: 'register_model' } });
+    const ex = await o.start({ file: 'batch.csv' }, { pipeline: { ...def, start: 'register_model' } });
     await o.runUntilIdle();
-    const rec = p.store.require(ex.id);
+    const rec = await p.store.require(ex.id);
     expect(rec.status).toBe('failed');
     expect(rec.error?.code).toBe('REGISTER_NO_MODEL');
     expect(rec.error?.message).toMatch(/found no trained model in its input "train"/);
     // The default pipeline gives register_model 2 retries; a non-retryable error uses none.
-    expect(p.store.events(ex.id).filter((e) => e.type === 'ActivityStarted')).toHaveLength(1);
+    expect((await p.store.events(ex.id)).filter((e) => e.type === 'ActivityStarted')).toHaveLength(1);
   });
 
   it('ends "deployed" only when deploy made the model champion, else "challenger" (issue 13)', async () => {
@@ -133,19 +133,19 @@ describe('orchestrator', () => {
       ['champion', 'deployed'],
       ['challenger', 'challenger'],
     ] as const) {
-      const p = tempProject();
+      const p = await tempProject();
       const acts = builtinActivities({
         deploy: async () => ({ decision, reason: decision === 'challenger' ? 'another model became champion meanwhile' : 'better' }),
       });
       const o = orchestrator(p, acts);
-      const ex = o.start({ file: 'batch.csv' }, { pipeline: { ...defaultPipeline(), start: 'deploy' } });
+      const ex = await o.start({ file: 'batch.csv' }, { pipeline: { ...defaultPipeline(), start: 'deploy' } });
       await o.runUntilIdle();
-      expect(p.store.require(ex.id)).toMatchObject({ status: 'succeeded', outcome });
+      expect(await p.store.require(ex.id)).toMatchObject({ status: 'succeeded', outcome });
     }
   });
 
   it('times out a slow attempt', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const acts = new ActivityRegistry().register(
       'slow',
       (_i, ctx) =>
@@ -155,13 +155,13 @@ describe('orchestrator', () => {
         }),
     );
     const o = orchestrator(p, acts);
-    const ex = o.start({}, { pipeline: pipeline(`start: s\nstates:\n  s: { type: task, activity: slow, timeout: 50ms, end: true }\n`) });
+    const ex = await o.start({}, { pipeline: pipeline(`start: s\nstates:\n  s: { type: task, activity: slow, timeout: 50ms, end: true }\n`) });
     await o.runUntilIdle();
-    expect(p.store.require(ex.id).error?.code).toBe('ACTIVITY_TIMEOUT');
+    expect((await p.store.require(ex.id)).error?.code).toBe('ACTIVITY_TIMEOUT');
   });
 
   it('runs parallel branches, takes a choice on an approval and a wait', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const fx = join(p.root, 'effects.txt');
     const def = pipeline(`
 start: ask
@@ -182,13 +182,13 @@ states:
   no: { type: succeed, outcome: rejected }
 `);
     const o = loop(orchestrator(p, new ActivityRegistry().register('effect', effectActivity(fx))));
-    const a = o.start({}, { pipeline: def });
-    const b = o.start({}, { pipeline: def });
+    const a = await o.start({}, { pipeline: def });
+    const b = await o.start({}, { pipeline: def });
     expect((await o.waitFor(a.id, { orWaiting: true })).status).toBe('waiting');
     await o.waitFor(b.id, { orWaiting: true });
-    expect(p.store.require(a.id).current).toEqual(['ask']);
-    decideApproval(p.store, { executionId: a.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve', comment: 'looks good', ip: '10.0.0.1' });
-    decideApproval(p.store, { executionId: b.id, approver: { name: 'bo', role: 'admin' }, decision: 'reject', reason: 'drift' });
+    expect((await p.store.require(a.id)).current).toEqual(['ask']);
+    await decideApproval(p.store, { executionId: a.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve', comment: 'looks good', ip: '10.0.0.1' });
+    await decideApproval(p.store, { executionId: b.id, approver: { name: 'bo', role: 'admin' }, decision: 'reject', reason: 'drift' });
     o.kick();
     const ra = await o.waitFor(a.id, { timeoutMs: 10_000 });
     const rb = await o.waitFor(b.id, { timeoutMs: 10_000 });
@@ -199,7 +199,7 @@ states:
         .sort(),
     ).toEqual([`${a.id}:after`, `${a.id}:both/l1`, `${a.id}:both/r1`]);
     expect(effectLines(fx).filter((l) => l.startsWith(b.id))).toEqual([]);
-    const ha = p.store.events(a.id);
+    const ha = await p.store.events(a.id);
     expect(ha.find((e) => e.type === 'ApprovalDecided')!.data).toMatchObject({
       decision: 'approved',
       by: 'ana',
@@ -212,15 +212,15 @@ states:
   });
 
   it('takes the default action when the approval times out, after reminders', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const def = pipeline(
       `start: ask\nstates:\n  ask: { type: approval, timeout: 300ms, remind: 80ms, maxReminders: 5, next: d }\n  d: { type: choice, choices: [{ if: { path: $.results.ask.decision, equals: approved }, next: ok }], default: no }\n  ok: { type: succeed }\n  no: { type: succeed, outcome: rejected }\n`,
     );
     const o = loop(orchestrator(p, new ActivityRegistry()));
-    const ex = o.start({}, { pipeline: def });
+    const ex = await o.start({}, { pipeline: def });
     const rec = await o.waitFor(ex.id, { timeoutMs: 10_000 });
     expect(rec.outcome).toBe('rejected');
-    const h = p.store.events(ex.id);
+    const h = await p.store.events(ex.id);
     expect(h.filter((e) => e.type === 'ApprovalNotified').map((e) => `${e.data.notice}${e.data.n}`)).toEqual([
       'request0',
       'reminder1',
@@ -231,7 +231,7 @@ states:
   });
 
   it('runs 100 executions with a concurrency limit, none lost or duplicated', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const fx = join(p.root, 'effects.txt');
     let now = 0;
     let max = 0;
@@ -243,10 +243,10 @@ states:
       return effectActivity(fx)(input, ctx);
     });
     const o = loop(orchestrator(p, acts, { concurrency: 4 }));
-    const ids = Array.from({ length: 100 }, (_, i) => o.start({ n: i }, { pipeline: LINEAR }).id);
+    const ids = Array.from({ length: 100 }, async (_, i) => await o.start({ n: i }, { pipeline: LINEAR }).id);
     for (const id of ids) expect((await o.waitFor(id, { timeoutMs: 30_000 })).status).toBe('succeeded');
     expect(new Set(ids).size).toBe(100);
-    expect(p.store.count()).toBe(100);
+    expect(await p.store.count()).toBe(100);
     const lines = effectLines(fx);
     expect(lines).toHaveLength(200);
     expect(new Set(lines).size).toBe(200);
@@ -255,7 +255,7 @@ states:
   });
 
   it('detects the same file content arriving twice and says so in the history', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const fx = join(p.root, 'effects.txt');
     const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(fx)), { pipeline: LINEAR });
     writeFileSync(join(p.root, 'one.csv'), 'a,b\n1,2\n');
@@ -263,51 +263,51 @@ states:
     const first = await o.startFile(join(p.root, 'one.csv'));
     const second = await o.startFile(join(p.root, 'two.csv'));
     await o.runUntilIdle();
-    expect(p.store.require(first.id).status).toBe('succeeded');
-    const dup = p.store.require(second.id);
+    expect((await p.store.require(first.id)).status).toBe('succeeded');
+    const dup = await p.store.require(second.id);
     expect(dup).toMatchObject({ status: 'skipped', outcome: 'duplicate', duplicateOf: first.id });
-    expect(p.store.events(second.id).find((e) => e.type === 'DuplicateDetected')!.data).toEqual({ sha256: first.sha256, duplicateOf: first.id });
+    expect((await p.store.events(second.id)).find((e) => e.type === 'DuplicateDetected')!.data).toEqual({ sha256: first.sha256, duplicateOf: first.id });
     expect(effectLines(fx).filter((l) => l.startsWith(second.id))).toEqual([]);
     const forced = await o.startFile(join(p.root, 'two.csv'), { allowDuplicate: true });
     await o.runUntilIdle();
-    expect(p.store.require(forced.id).status).toBe('succeeded');
+    expect((await p.store.require(forced.id)).status).toBe('succeeded');
   });
 
   it('fails an attempt that killed the process 5 times instead of crash-looping; a redrive tries again', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const fx = join(p.root, 'effects.txt');
     const def = pipeline(`start: a\nstates:\n  a: { type: task, activity: effect, retry: { count: 3 }, end: true }\n`);
     const o = orchestrator(p, new ActivityRegistry().register('effect', effectActivity(fx)));
-    const ex = p.store.create(def, {});
+    const ex = await p.store.create(def, {});
     // What five processes that died inside the step leave behind.
-    let last = p.store.lastSeq(ex.id);
+    let last = await p.store.lastSeq(ex.id);
     const left: NewEvent[] = [
       { type: 'StateEntered', step: 'a', data: { state: 'a', type: 'task' } },
       { type: 'ActivityScheduled', step: 'a', data: { attempt: 1, input: {}, activity: 'effect' } },
       ...Array.from({ length: 5 }, (): NewEvent => ({ type: 'ActivityStarted', step: 'a', data: { attempt: 1 } })),
     ];
     for (const e of left) {
-      p.store.append(ex.id, [e], last);
+      await p.store.append(ex.id, [e], last);
       last++;
     }
     await o.runUntilIdle();
-    const rec = p.store.require(ex.id);
+    const rec = await p.store.require(ex.id);
     expect(rec.status).toBe('failed');
     expect(rec.error).toMatchObject({
       code: 'ACTIVITY_CRASHED',
       message: 'step a (attempt 1) was started 5 times and the process died each time before it finished',
     });
     expect(effectLines(fx)).toEqual([]);
-    o.redrive(ex.id);
+    await o.redrive(ex.id);
     await o.runUntilIdle();
-    expect(p.store.require(ex.id).status).toBe('succeeded');
+    expect((await p.store.require(ex.id)).status).toBe('succeeded');
     expect(effectLines(fx)).toEqual([`${ex.id}:a`]);
   });
 
-  it('keeps the history append-only', () => {
-    const p = tempProject();
+  it('keeps the history append-only', async () => {
+    const p = await tempProject();
     const o = orchestrator(p, new ActivityRegistry());
-    const ex = o.start({}, { pipeline: LINEAR });
+    const ex = await o.start({}, { pipeline: LINEAR });
     expect(() => p.db.prepare('UPDATE execution_events SET type = ? WHERE execution_id = ?').run('X', ex.id)).toThrow(/append-only/);
     expect(() => p.db.prepare('DELETE FROM execution_events WHERE execution_id = ?').run(ex.id)).toThrow(/append-only/);
   });

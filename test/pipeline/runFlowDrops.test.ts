@@ -51,8 +51,8 @@ afterAll(async () => {
 });
 
 describe('rows a step removes are said (issue 12, point 4)', () => {
-  it("in the pipeline's run_flow result", () => {
-    const ev = p.runtime.store.events(id).find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')!;
+  it("in the pipeline's run_flow result", async () => {
+    const ev = (await p.runtime.store.events(id)).find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')!;
     const out = ev.data.output as Record<string, unknown>;
     expect(removed).toBe(62);
     expect(out).toMatchObject({

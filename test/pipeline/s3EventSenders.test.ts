@@ -185,7 +185,7 @@ describe('POST /api/s3-events from each sender, against s3rver and a local SNS s
         ),
     );
     const project = loadProject(dir);
-    runtime = new ProjectRuntime(project);
+    runtime = await ProjectRuntime.open(project);
     app = await createServer({ project, runtime });
   }, 60_000);
   afterAll(async () => {

@@ -47,7 +47,7 @@ describe('S3 event notifications', () => {
       ),
     );
     const project = loadProject(dir);
-    const runtime = new ProjectRuntime(project);
+    const runtime = await ProjectRuntime.open(project);
     const app = await createServer({ project, runtime, endpoint: false, features: false });
     const post = (secret: string, key = 'a.csv') =>
       app.inject({
@@ -99,7 +99,7 @@ describe('S3 event notifications', () => {
         ),
       );
       const project = loadProject(dir);
-      const runtime = new ProjectRuntime(project);
+      const runtime = await ProjectRuntime.open(project);
       const app = await createServer({ project, runtime });
       const event = { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'landing' }, object: { key: 'incoming/batch+7.csv', size: 9 } } }] };
       try {
@@ -111,8 +111,8 @@ describe('S3 event notifications', () => {
         expect(ex.file).toBe(join(project.paths.archive, ex.id, 'batch 7.csv'));
         expect(readFileSync(ex.file, 'utf8')).toBe('id,v\n1,2\n');
         await runtime.orchestrator.runUntilIdle();
-        expect(runtime.store.require(ex.id)).toMatchObject({ status: 'succeeded' });
-        expect(runtime.store.require(ex.id).input).toMatchObject({ trigger: 's3', bucket: 'landing', key: 'incoming/batch 7.csv' });
+        expect(await runtime.store.require(ex.id)).toMatchObject({ status: 'succeeded' });
+        expect((await runtime.store.require(ex.id)).input).toMatchObject({ trigger: 's3', bucket: 'landing', key: 'incoming/batch 7.csv' });
         const again = await app.inject({ method: 'POST', url: '/api/s3-events', payload: event, headers: { 'x-sluice-secret': 's3cr3t-value' } });
         expect(again.statusCode).toBe(200);
         expect(again.json().executions[0].execution).toMatchObject({ status: 'skipped', duplicateOf: ex.id });

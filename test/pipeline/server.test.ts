@@ -37,7 +37,7 @@ async function setup() {
       ),
   );
   const project = loadProject(dir);
-  const runtime = new ProjectRuntime(project, {
+  const runtime = await ProjectRuntime.open(project, {
     pollMs: 20,
     activities: {
       report: async () => ({
@@ -69,8 +69,8 @@ async function waiting(s: Awaited<ReturnType<typeof setup>>) {
   expect(res.statusCode, res.body).toBe(201);
   const id = res.json().id as string;
   await s.runtime.orchestrator.runUntilIdle();
-  expect(s.runtime.store.require(id).status).toBe('waiting');
-  const { token } = createApprovalToken(s.runtime.db, { executionId: id, step: 'ask', approver: 'Ana', expiresAt: Date.now() + 60_000 });
+  expect((await s.runtime.store.require(id)).status).toBe('waiting');
+  const { token } = await createApprovalToken(s.runtime.db, { executionId: id, step: 'ask', approver: 'Ana', expiresAt: Date.now() + 60_000 });
   return { id, token };
 }
 
@@ -117,7 +117,7 @@ describe('server', () => {
   it('the approval page shows the findings escaped, a GET never decides, the POST needs the CSRF token, and decides once', async () => {
     const s = await setup();
     const { id, token } = await waiting(s);
-    const before = s.runtime.store.events(id).length;
+    const before = (await s.runtime.store.events(id)).length;
     const page = await s.app.inject({ url: `/approve/${token}` });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
@@ -130,7 +130,7 @@ describe('server', () => {
     expect(page.body).toContain('method="post"');
     // Many GETs (a mail scanner) change nothing.
     for (let i = 0; i < 3; i++) await s.app.inject({ url: `/approve/${token}` });
-    expect(s.runtime.store.events(id)).toHaveLength(before);
+    expect(await s.runtime.store.events(id)).toHaveLength(before);
 
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const cookie = cookieOf(page);
@@ -148,12 +148,12 @@ describe('server', () => {
     const noReason = await post({ decision: 'reject', csrf });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.body).toContain('a rejection needs a reason');
-    expect(s.runtime.store.events(id)).toHaveLength(before);
+    expect(await s.runtime.store.events(id)).toHaveLength(before);
 
     const ok = await post({ decision: 'approve', csrf, comment: 'ship <it>' });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toContain('was approved by Ana');
-    const decided = s.runtime.store.events(id).find((e) => e.type === 'ApprovalDecided')!;
+    const decided = (await s.runtime.store.events(id)).find((e) => e.type === 'ApprovalDecided')!;
     expect(decided.data).toMatchObject({ decision: 'approved', by: 'Ana', comment: 'ship <it>', ip: '198.51.100.9', via: 'token' });
     const twice = await post({ decision: 'reject', csrf, reason: 'x' });
     expect(twice.statusCode).toBe(409);
@@ -190,7 +190,7 @@ describe('server', () => {
     expect(good.statusCode).toBe(200);
     expect(good.json()).toMatchObject({ executionId: b.id, by: 'Ana', decision: 'approved' });
     await s.runtime.orchestrator.runUntilIdle();
-    expect(s.runtime.store.require(b.id).status).toBe('succeeded');
+    expect((await s.runtime.store.require(b.id)).status).toBe('succeeded');
     const redrive = await s.app.inject({ method: 'POST', url: `/api/executions/${b.id}/redrive`, headers: { 'x-test-user': 'Ana' } });
     expect(redrive.statusCode).toBe(403);
   });

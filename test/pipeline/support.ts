@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { openProjectDb } from '../../src/state/openProjectDb.js';
+import { sqliteStateDb } from '../../src/state/sqliteStateDb.js';
 import { ActivityRegistry } from '../../src/pipeline/activities/ActivityRegistry.js';
 import type { ActivityContext } from '../../src/pipeline/activities/Activity.js';
 import { Orchestrator, type OrchestratorOptions } from '../../src/pipeline/Orchestrator.js';
@@ -10,12 +11,13 @@ import { projectLayout } from '../../src/core/projectLayout.js';
 import { ExecutionStore } from '../../src/pipeline/store/ExecutionStore.js';
 import { parsePipelineYaml } from '../../src/pipeline/definition/parsePipeline.js';
 
-export function tempProject() {
+export async function tempProject() {
   const root = mkdtempSync(join(tmpdir(), 'sluice-pipeline-'));
   const paths = projectLayout(root);
   const db = openProjectDb(paths.db);
-  const store = new ExecutionStore(db);
-  return { root, paths, db, store };
+  const state = sqliteStateDb(db, { ownsConnection: false });
+  const store = await ExecutionStore.open(state);
+  return { root, paths, db, state, store };
 }
 
 /**
@@ -35,7 +37,7 @@ export function effectLines(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
-export function orchestrator(p: ReturnType<typeof tempProject>, activities: ActivityRegistry, extra: Partial<OrchestratorOptions> = {}) {
+export function orchestrator(p: Awaited<Awaited<ReturnType<typeof tempProject>>>, activities: ActivityRegistry, extra: Partial<OrchestratorOptions> = {}) {
   return new Orchestrator({ store: p.store, activities, project: p.paths, logger: pino({ level: 'silent' }), pollMs: 20, ...extra });
 }
 

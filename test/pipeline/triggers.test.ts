@@ -47,7 +47,7 @@ describe('triggers start executions through Orchestrator.start, which owns the d
   });
 
   it('the inbox and startFile (CLI, HTTP) go through start; a duplicate is skipped', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const o = new NotingOrchestrator({
       store: p.store,
       activities: new ActivityRegistry().register('effect', effectActivity(join(p.root, 'fx'))),
@@ -71,7 +71,7 @@ describe('triggers start executions through Orchestrator.start, which owns the d
       ['file', 'skipped'],
     ]);
     // allowDuplicate (--allow-duplicate, the API's allowDuplicate) overrides the rule for one start.
-    expect(o.start({ file: other, sha256: o.starts[0]!.input.sha256 }, { allowDuplicate: true }).status).toBe('running');
+    expect(await o.start({ file: other, sha256: o.starts[0]!.input.sha256 }, { allowDuplicate: true }).status).toBe('running');
   });
 
   it('sluice.yaml `duplicates: process` reaches every trigger through the runtime orchestrator', async () => {
@@ -81,7 +81,7 @@ describe('triggers start executions through Orchestrator.start, which owns the d
       'name: dup\nduplicates: process\npipeline:\n  start: a\n  states:\n    a: { type: task, command: [node, -e, "1"], end: true }\n',
     );
     writeFileSync(join(dir, 'x.csv'), 'id\n1\n');
-    const runtime = new ProjectRuntime(loadProject(dir), { logger: pino({ level: 'silent' }), pollMs: 20 });
+    const runtime = await ProjectRuntime.open(loadProject(dir), { logger: pino({ level: 'silent' }), pollMs: 20 });
     try {
       const first = await runtime.orchestrator.startFile(join(dir, 'x.csv'));
       const again = await runtime.orchestrator.startFile(join(dir, 'x.csv'));

@@ -69,7 +69,7 @@ describe('pipeline wiring: inputs wired in the definition, checked when it loads
   });
 
   it('a renamed state without wiring: the report profiles the renamed flow step output, never silently the raw file', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const lines = readFileSync(join(ROOT, 'examples', 'diabetes', 'diabetic-readmission.csv'), 'utf8').split('\n');
     writeFileSync(join(p.root, 'b.csv'), [lines[0], ...lines.slice(1, 1501)].join('\n') + '\n');
     copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(p.root, 'main.flow.yaml'));
@@ -78,10 +78,10 @@ describe('pipeline wiring: inputs wired in the definition, checked when it loads
     );
     expect(task(def, 'profile').input).toEqual({ file: '$.results.transform.output', rawFile: '$.input.file' });
     const o = orchestrator(p, builtinActivities({}, { store: p.store }), { config: { flow: 'main.flow.yaml', target: 'readmitted' } });
-    const ex = o.start({ file: join(p.root, 'b.csv') }, { pipeline: def });
+    const ex = await o.start({ file: join(p.root, 'b.csv') }, { pipeline: def });
     await o.runUntilIdle();
-    expect(p.store.require(ex.id).status, JSON.stringify(p.store.require(ex.id).error)).toBe('succeeded');
-    const events = p.store.events(ex.id);
+    expect((await p.store.require(ex.id)).status, JSON.stringify((await p.store.require(ex.id)).error)).toBe('succeeded');
+    const events = await p.store.events(ex.id);
     const flow = events.find((e) => e.type === 'ActivitySucceeded' && e.step === 'transform')!.data.output as {
       output: string;
       rows: number;

@@ -167,7 +167,7 @@ describe('the server checks JSON depth on every JSON body', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'sluice-bounded-')), 'p');
     initProject(dir);
     const project = loadProject(dir);
-    const runtime = new ProjectRuntime(project);
+    const runtime = await ProjectRuntime.open(project);
     const server = await createServer({ project, runtime, endpoint: false, features: false });
     try {
       const r = await server.inject({

@@ -31,7 +31,7 @@ describe('OpenAPI: every route of a full server is documented from its schemas',
     dir = mkdtempSync(join(tmpdir(), 'sluice-openapi-all-'));
     initProject(dir);
     const project = loadProject(dir);
-    runtime = new ProjectRuntime(project);
+    runtime = await ProjectRuntime.open(project);
     app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
     await app.ready();
     // Every route Fastify has, as its router prints them (not as the document's hook saw them).

@@ -20,7 +20,7 @@ describe('server limits', () => {
     );
     const project = loadProject(dir);
     expect(project.config.server.limits).toMatchObject({ headersTimeout: '1s', maxConnections: 20 });
-    const runtime = new ProjectRuntime(project);
+    const runtime = await ProjectRuntime.open(project);
     const app = await createServer({ project, runtime, endpoint: false, features: false });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as { port: number }).port;
@@ -72,7 +72,7 @@ describe('server limits', () => {
     writeFileSync(join(dir, 'sluice.yaml'), readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace('    keepAliveTimeout: 5s', '    keepAliveTimeout: 500ms'));
     const project = loadProject(dir);
     expect(project.config.server.limits.keepAliveTimeout).toBe('500ms');
-    const runtime = new ProjectRuntime(project);
+    const runtime = await ProjectRuntime.open(project);
     const app = await createServer({ project, runtime, endpoint: false, features: false });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as { port: number }).port;

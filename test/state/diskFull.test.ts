@@ -51,14 +51,14 @@ describe('disk full inside the orchestrator (fault-injection seam)', () => {
   });
 
   it('ENOSPC in a step pauses the execution with an event naming the path; it resumes by itself once there is space, effects once', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const o = orchestrator(p, new ActivityRegistry().register('write', writer(p.root)), { pipeline: PIPE, diskFullRetry: { firstMs: 200, maxMs: 400 } });
     running.push(o);
     writeFileSync(sw, '');
     o.startLoop();
-    const ex = o.start({});
-    await until('the pause', () => p.store.events(ex.id).filter((e) => e.type === 'ExecutionPaused').length >= 2);
-    const paused = p.store.events(ex.id).find((e) => e.type === 'ExecutionPaused')!;
+    const ex = await o.start({});
+    await until('the pause', async () => (await p.store.events(ex.id)).filter((e) => e.type === 'ExecutionPaused').length >= 2);
+    const paused = (await p.store.events(ex.id)).find((e) => e.type === 'ExecutionPaused')!;
     expect(paused).toMatchObject({ step: 'a', data: { reason: 'disk_full', code: 'ENOSPC', path: join(p.root, 'a.out'), attempt: 1, pause: 1 } });
     expect(
       p.store
@@ -66,17 +66,17 @@ describe('disk full inside the orchestrator (fault-injection seam)', () => {
         .filter((e) => e.type === 'ExecutionPaused')
         .map((e) => e.data.pause),
     ).toEqual([1, 2]); // backs off while still full
-    expect(p.store.require(ex.id).status).toBe('waiting');
-    expect(p.store.events(ex.id).some((e) => e.type === 'ActivityFailed')).toBe(false);
+    expect((await p.store.require(ex.id)).status).toBe('waiting');
+    expect((await p.store.events(ex.id)).some((e) => e.type === 'ActivityFailed')).toBe(false);
     rmSync(sw);
-    await until('the end', () => p.store.require(ex.id).status === 'succeeded');
-    const types = p.store.events(ex.id).map((e) => e.type);
+    await until('the end', async () => (await p.store.require(ex.id)).status === 'succeeded');
+    const types = (await p.store.events(ex.id)).map((e) => e.type);
     expect(types.filter((t) => t === 'ExecutionResumed').length).toBe(types.filter((t) => t === 'ExecutionPaused').length);
     expect(effectLines(join(p.root, 'effects.txt'))).toEqual([`${ex.id}:a`, `${ex.id}:b`]);
   });
 
   it('a paused execution resumes at once with redrive', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     const o = orchestrator(p, new ActivityRegistry().register('write', writer(p.root)), {
       pipeline: PIPE,
       diskFullRetry: { firstMs: 3_600_000, maxMs: 3_600_000 },
@@ -84,17 +84,17 @@ describe('disk full inside the orchestrator (fault-injection seam)', () => {
     running.push(o);
     writeFileSync(sw, '');
     o.startLoop();
-    const ex = o.start({});
-    await until('the pause', () => p.store.require(ex.id).status === 'waiting' && p.store.events(ex.id).some((e) => e.type === 'TimerStarted'));
+    const ex = await o.start({});
+    await until('the pause', async () => (await p.store.require(ex.id)).status === 'waiting' && (await p.store.events(ex.id)).some((e) => e.type === 'TimerStarted'));
     rmSync(sw);
-    o.redrive(ex.id, 'ops');
-    await until('the end', () => p.store.require(ex.id).status === 'succeeded', 10_000);
-    expect(p.store.events(ex.id).find((e) => e.type === 'ExecutionResumed')?.data).toMatchObject({ after: 'redrive', by: 'ops' });
+    await o.redrive(ex.id, 'ops');
+    await until('the end', async () => (await p.store.require(ex.id)).status === 'succeeded', 10_000);
+    expect((await p.store.events(ex.id)).find((e) => e.type === 'ExecutionResumed')?.data).toMatchObject({ after: 'redrive', by: 'ops' });
     expect(effectLines(join(p.root, 'effects.txt'))).toEqual([`${ex.id}:a`, `${ex.id}:b`]);
   });
 
   it('SQLITE_FULL from the execution store itself: the process stays up, and the pause is recorded once the database can write', async () => {
-    const p = tempProject();
+    const p = await tempProject();
     // The disk fills up in the middle of step a: its write fails, and so does every write of the store.
     let filled = false;
     const write = writer(p.root);
@@ -107,15 +107,15 @@ describe('disk full inside the orchestrator (fault-injection seam)', () => {
     running.push(o);
     process.env.SLUICE_FAULT_DISK_FULL_SCOPE = 'all';
     o.startLoop();
-    const ex = o.start({});
+    const ex = await o.start({});
     await until('the disk to fill', () => filled);
     await new Promise((r) => setTimeout(r, 1500)); // ticks, claims, renewals and releases all fail meanwhile
-    expect(p.store.require(ex.id).status).toBe('running');
+    expect((await p.store.require(ex.id)).status).toBe('running');
     rmSync(sw);
-    await until('the end', () => p.store.require(ex.id).status === 'succeeded');
-    const late = p.store.events(ex.id).find((e) => e.type === 'ExecutionPaused');
+    await until('the end', async () => (await p.store.require(ex.id)).status === 'succeeded');
+    const late = (await p.store.events(ex.id)).find((e) => e.type === 'ExecutionPaused');
     expect(late?.data).toMatchObject({ reason: 'disk_full', code: 'SQLITE_FULL', recordedLate: true });
-    expect(p.store.events(ex.id).some((e) => e.type === 'ActivityFailed')).toBe(false);
+    expect((await p.store.events(ex.id)).some((e) => e.type === 'ActivityFailed')).toBe(false);
     expect(effectLines(join(p.root, 'effects.txt'))).toEqual([`${ex.id}:a`, `${ex.id}:b`]);
   });
 

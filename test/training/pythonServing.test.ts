@@ -101,13 +101,13 @@ describe('the pipeline: MODEL_CANNOT_SERVE_RECORDS at train and at deploy', () =
         `name: py\nflow: py.flow.yaml\ntarget: label\nmodel: { name: py, timeLimit: 20, learners: [logistic], maxCandidates: 1, ensemble: false }\n${PIPELINE}`,
       );
       const batch = writeCsv(project, 'b1.csv', SMALL_HEADER, smallRows(300, 9));
-      const r = new ProjectRuntime(loadProject(project), { logger: pino({ level: 'silent' }), pollMs: 20 });
+      const r = await ProjectRuntime.open(loadProject(project), { logger: pino({ level: 'silent' }), pollMs: 20 });
       runtimes.push(r);
       const ex = await r.orchestrator.startFile(batch);
       await r.orchestrator.runUntilIdle();
-      const rec = r.store.require(ex.id);
+      const rec = await r.store.require(ex.id);
       expect(rec.status, JSON.stringify(rec.error)).toBe('succeeded');
-      const out = (step: string) => r.store.events(ex.id).find((e) => e.type === 'ActivitySucceeded' && e.step === step)!.data.output as Record<string, any>;
+      const out = async (step: string) => (await r.store.events(ex.id)).find((e) => e.type === 'ActivitySucceeded' && e.step === step)!.data.output as Record<string, any>;
       const codes = (o: Record<string, any>) => (o.findings ?? []).map((f: { code: string }) => f.code);
       const registry = ModelRegistry.open(project);
       try {

@@ -17,9 +17,9 @@ export function register(program: Command): void {
     .option('-p, --project <dir>', 'project folder')
     .action(async (id: string, o: { comment?: string; as?: string; project?: string }) => {
       const { cliDecision, loadProject, ProjectRuntime } = await lib();
-      const runtime = new ProjectRuntime(loadProject(o.project));
+      const runtime = await ProjectRuntime.open(loadProject(o.project));
       try {
-        const d = cliDecision(runtime, { executionId: id, decision: 'approve', as: o.as, comment: o.comment });
+        const d = await cliDecision(runtime, { executionId: id, decision: 'approve', as: o.as, comment: o.comment });
         process.stdout.write(`${id}: approved by ${d.by} at ${d.at}\n`);
       } finally {
         await runtime.close();

@@ -13,7 +13,7 @@ async function withRuntime(projectDir: string | undefined, fn: (r: ProjectRuntim
     import('../../pipeline/project/loadProject.js'),
     import('../../pipeline/project/ProjectRuntime.js'),
   ]);
-  const runtime = new ProjectRuntime(loadProject(projectDir));
+  const runtime = await ProjectRuntime.open(loadProject(projectDir));
   return Promise.resolve(fn(runtime)).finally(() => runtime.close());
 }
 
@@ -33,7 +33,7 @@ export function register(program: Command): void {
         if (o.status && !STATUSES.includes(o.status)) {
           throw new SluiceError('BAD_OPTION', `unknown status "${o.status}"`, { hint: `use one of ${STATUSES.join(', ')}` });
         }
-        const rows = r.store.list({ status: o.status as ExecutionStatus | undefined, file: o.file, limit: Number(o.limit) || 50 });
+        const rows = await r.store.list({ status: o.status as ExecutionStatus | undefined, file: o.file, limit: Number(o.limit) || 50 });
         process.stdout.write(
           `${
             o.json
@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .action((id: string, o: { project?: string }) =>
       withRuntime(o.project, async (r) => {
         const { formatExecution } = await format();
-        process.stdout.write(`${formatExecution(r.store.require(id), r.store.events(id))}\n`);
+        process.stdout.write(`${formatExecution(await r.store.require(id), await r.store.events(id))}\n`);
       }),
     );
   ex.command('history')
@@ -65,8 +65,8 @@ export function register(program: Command): void {
     .action((id: string, o: { project?: string; json?: boolean }) =>
       withRuntime(o.project, async (r) => {
         const { formatHistory } = await format();
-        r.store.require(id);
-        const events = r.store.events(id);
+        await r.store.require(id);
+        const events = await r.store.events(id);
         process.stdout.write(`${o.json ? JSON.stringify(events, null, 2) : formatHistory(events)}\n`);
       }),
     );
@@ -75,8 +75,8 @@ export function register(program: Command): void {
     .argument('<id>')
     .option('-p, --project <dir>', 'project folder')
     .action((id: string, o: { project?: string }) =>
-      withRuntime(o.project, (r) => {
-        r.orchestrator.redrive(id, `cli:${process.env.USER ?? 'operator'}`);
+      withRuntime(o.project, async (r) => {
+        await r.orchestrator.redrive(id, `cli:${process.env.USER ?? 'operator'}`);
         process.stdout.write(`${id} redriven; a running \`sluice serve\` resumes it\n`);
       }),
     );

@@ -18,9 +18,9 @@ export function register(program: Command): void {
     .option('-p, --project <dir>', 'project folder')
     .action(async (id: string, o: { reason: string; comment?: string; as?: string; project?: string }) => {
       const { cliDecision, loadProject, ProjectRuntime } = await lib();
-      const runtime = new ProjectRuntime(loadProject(o.project));
+      const runtime = await ProjectRuntime.open(loadProject(o.project));
       try {
-        const d = cliDecision(runtime, { executionId: id, decision: 'reject', as: o.as, reason: o.reason, comment: o.comment });
+        const d = await cliDecision(runtime, { executionId: id, decision: 'reject', as: o.as, reason: o.reason, comment: o.comment });
         process.stdout.write(`${id}: rejected by ${d.by} at ${d.at}: ${d.reason}\n`);
       } finally {
         await runtime.close();

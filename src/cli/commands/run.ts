@@ -21,7 +21,7 @@ export function register(program: Command): void {
       const { createLogger, formatHistory, loadProject, ProjectRuntime } = await lib();
       const logger = createLogger({ format: opts.logFormat, fallbackLevel: 'error' });
       const project = loadProject(opts.project);
-      const runtime = new ProjectRuntime(project, { logger });
+      const runtime = await ProjectRuntime.open(project, { logger });
       try {
         const rec = await runtime.orchestrator.startFile(file, { allowDuplicate: opts.allowDuplicate === true });
         if (rec.status === 'skipped') {
@@ -37,10 +37,10 @@ export function register(program: Command): void {
         let seen = 0;
         let told = false;
         for (;;) {
-          const events = runtime.store.events(rec.id, seen);
+          const events = await runtime.store.events(rec.id, seen);
           if (events.length) process.stdout.write(`${formatHistory(events)}\n`);
           seen = events.at(-1)?.seq ?? seen;
-          const cur = runtime.store.require(rec.id);
+          const cur = await runtime.store.require(rec.id);
           if (cur.status === 'succeeded' || cur.status === 'failed' || cur.status === 'skipped') {
             process.stdout.write(
               `${rec.id} ${cur.status}${cur.outcome ? ` (${cur.outcome})` : ''}${cur.error ? `: ${cur.error.code}: ${cur.error.message}` : ''}\n`,

@@ -23,7 +23,7 @@ export function register(program: Command): void {
       const { createLogger, createServer, holdServeLock, loadProject, ProjectRuntime, projectAuthGate } = await lib();
       const logger = createLogger({ format: o.logFormat, fallbackLevel: 'info' });
       const project = loadProject(o.project);
-      const runtime = new ProjectRuntime(project, { logger });
+      const runtime = await ProjectRuntime.open(project, { logger });
       await runtime.start({ watch: o.watch });
       const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
       const host = o.host ?? project.config.server.host;

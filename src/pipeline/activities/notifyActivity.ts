@@ -1,5 +1,5 @@
 import { SluiceError, toSluiceError } from '../../core/errors.js';
-import type { ProjectDb } from '../../state/openProjectDb.js';
+import type { StateDb } from '../../state/StateDb.js';
 import { approvalEmail } from '../notify/approvalEmail.js';
 import { findingsOf } from '../notify/findings.js';
 import type { NotificationSettings } from '../notify/ApprovalMessenger.js';
@@ -27,7 +27,7 @@ export interface NotifyOutput {
  * Each recipient is told once per step (a retry skips those already told). It fails (and is
  * retried) when nobody could be told.
  */
-export function notifyActivity(db: ProjectDb, settings: NotificationSettings): Activity<NotifyInput, NotifyOutput> {
+export function notifyActivity(db: StateDb, settings: NotificationSettings): Activity<NotifyInput, NotifyOutput> {
   return async (input, ctx) => {
     const channels = input.channels ?? ['email', 'webhook'];
     const findings = findingsOf(input.findings);
@@ -39,13 +39,13 @@ export function notifyActivity(db: ProjectDb, settings: NotificationSettings): A
     const errors: string[] = [];
     const once = async (recipient: string, send: () => Promise<void>) => {
       const key = `${ctx.idempotencyKey}:${recipient}`;
-      if (db.prepare('SELECT 1 FROM pipeline_notifications WHERE key = ?').get(key)) {
+      if (await db.one('SELECT 1 AS sent FROM pipeline_notifications WHERE key = ?', [key])) {
         skipped.push(recipient);
         return;
       }
       try {
         await send();
-        db.prepare('INSERT OR IGNORE INTO pipeline_notifications (key, sent_at) VALUES (?, ?)').run(key, new Date().toISOString());
+        await db.run('INSERT INTO pipeline_notifications (key, sent_at) VALUES (?, ?) ON CONFLICT DO NOTHING', [key, new Date().toISOString()]);
         sent.push(recipient);
       } catch (e) {
         errors.push(toSluiceError(e).message);

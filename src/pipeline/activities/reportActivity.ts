@@ -54,10 +54,10 @@ export interface ReportSummary {
  * The batch of the last execution whose approval said yes, before `executionId`: the transformed
  * file of its `run_flow` step (or its input file). Drift is measured against it.
  */
-export function lastApprovedBatch(store: ExecutionStore, executionId: string): string | undefined {
-  for (const ex of store.list({ limit: 200 })) {
+export async function lastApprovedBatch(store: ExecutionStore, executionId: string): Promise<string | undefined> {
+  for (const ex of await store.list({ limit: 200 })) {
     if (ex.id === executionId || ex.duplicateOf) continue;
-    const events = store.events(ex.id);
+    const events = await store.events(ex.id);
     const approved = events.some((e) => (e.type === 'ApprovalDecided' || e.type === 'ApprovalTimedOut') && e.data.decision === 'approved');
     if (!approved) continue;
     const out = profiledFile(events) ?? ex.file ?? undefined;
@@ -144,7 +144,7 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
       });
     const gates = input.gates ?? config?.gates;
     const gatesPath = gates ? resolveIn(ctx.project.root, gates) : undefined;
-    const baseline = input.baseline ?? (store ? lastApprovedBatch(store, ctx.executionId) : undefined);
+    const baseline = input.baseline ?? (store ? await lastApprovedBatch(store, ctx.executionId) : undefined);
     const { spec } = await projectFlow(config, input, ctx.project.root);
     // The same settings the train step reads (one resolver): the target and the model's name.
     const settings = projectSettings(config, input, spec);

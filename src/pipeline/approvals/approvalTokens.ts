@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ProjectDb } from '../../state/openProjectDb.js';
+import type { StateDb } from '../../state/StateDb.js';
 
 /** sha256 of a token, hex: the only form in which a token is stored. */
 export function hashToken(token: string): string {
@@ -10,13 +10,13 @@ export function hashToken(token: string): string {
  * Creates a single-use approval token for one approver of one approval step: 256 random bits,
  * base64url. Only its hash is stored; the plain token exists in the message sent to the approver.
  */
-export function createApprovalToken(
-  db: ProjectDb,
+export async function createApprovalToken(
+  db: StateDb,
   t: { executionId: string; step: string; approver?: string | undefined; expiresAt: number },
-): { id: string; token: string } {
+): Promise<{ id: string; token: string }> {
   const token = randomBytes(32).toString('base64url');
   const id = `tok-${randomBytes(6).toString('hex')}`;
-  db.prepare('INSERT INTO approval_tokens (id, execution_id, step, token_hash, approver, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  await db.run('INSERT INTO approval_tokens (id, execution_id, step, token_hash, approver, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
     id,
     t.executionId,
     t.step,
@@ -24,7 +24,7 @@ export function createApprovalToken(
     t.approver ?? null,
     new Date().toISOString(),
     t.expiresAt,
-  );
+  ]);
   return { id, token };
 }
 
@@ -38,8 +38,6 @@ export interface TokenRow {
 }
 
 /** Looks a presented token up by its hash. */
-export function findToken(db: ProjectDb, token: string): TokenRow | undefined {
-  return db.prepare('SELECT id, execution_id, step, approver, expires_at, used_at FROM approval_tokens WHERE token_hash = ?').get(hashToken(token)) as
-    | TokenRow
-    | undefined;
+export function findToken(db: StateDb, token: string): Promise<TokenRow | undefined> {
+  return db.one<TokenRow>('SELECT id, execution_id, step, approver, expires_at, used_at FROM approval_tokens WHERE token_hash = ?', [hashToken(token)]);
 }

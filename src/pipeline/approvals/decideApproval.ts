@@ -58,7 +58,11 @@ export function currentDecider(approvers: readonly Approver[], name: string | nu
  * rejection must give a reason. Any refusal changes nothing. On success the token is spent, the
  * `ApprovalDecided` event is appended and the execution is woken.
  */
-export function decideApproval(store: ExecutionStore, req: DecisionRequest, now = Date.now()): ApprovalOutcome & { executionId: string; step: string } {
+export async function decideApproval(
+  store: ExecutionStore,
+  req: DecisionRequest,
+  now = Date.now(),
+): Promise<ApprovalOutcome & { executionId: string; step: string }> {
   const comment = req.comment?.trim() || undefined;
   const reason = req.reason?.trim() || undefined;
   if (req.decision !== 'approve' && req.decision !== 'reject') {
@@ -67,8 +71,7 @@ export function decideApproval(store: ExecutionStore, req: DecisionRequest, now 
   if (req.decision === 'reject' && !reason) {
     throw refuse('APPROVAL_REASON_REQUIRED', 'a rejection needs a reason', 400, 'say why the batch is rejected (it is recorded and shown to the team)');
   }
-  const db = store.db;
-  const tx = db.transaction(() => {
+  return store.transaction(async (tx) => {
     let executionId = req.executionId;
     let by: string;
     let via: ApprovalOutcome['via'];
@@ -77,7 +80,7 @@ export function decideApproval(store: ExecutionStore, req: DecisionRequest, now 
     let decider = req.approver;
     if (req.token !== undefined) {
       if (!req.approvers) throw new Error('decideApproval: deciding by token needs the current approvers');
-      const t = findToken(db, req.token);
+      const t = await findToken(tx.db, req.token);
       if (!t || (executionId !== undefined && t.execution_id !== executionId)) {
         throw refuse('APPROVAL_TOKEN_INVALID', 'this approval link is not valid', 403, 'use the link from the latest message, or decide in the console');
       }
@@ -116,9 +119,9 @@ export function decideApproval(store: ExecutionStore, req: DecisionRequest, now 
       by = req.approver.name;
       via = 'approver';
     }
-    const rec = store.get(executionId);
+    const rec = await tx.get(executionId);
     if (!rec) throw refuse('EXECUTION_NOT_FOUND', `no execution ${executionId}`, 404, 'list executions with `sluice executions list`');
-    const history = store.events(rec.id);
+    const history = await tx.events(rec.id);
     const pending = pendingApproval(history);
     if (!pending || (rec.status !== 'running' && rec.status !== 'waiting') || (tokenStep !== undefined && tokenStep !== pending.step)) {
       const decided = [...history].reverse().find((e) => e.type === 'ApprovalDecided' || e.type === 'ApprovalTimedOut');
@@ -147,10 +150,9 @@ export function decideApproval(store: ExecutionStore, req: DecisionRequest, now 
       ...(reason ? { reason } : {}),
       ...(req.ip ? { ip: req.ip } : {}),
     };
-    const appended = store.append(rec.id, [{ type: 'ApprovalDecided', step: pending.step, data: { ...outcome } }], rec.lastSeq, { wakeAt: 0 });
+    const appended = await tx.append(rec.id, [{ type: 'ApprovalDecided', step: pending.step, data: { ...outcome } }], rec.lastSeq, { wakeAt: 0 });
     if (!appended) throw refuse('EXECUTION_CHANGED', `execution ${rec.id} changed while deciding; try again`, 409, 'nothing was changed');
-    if (tokenId) db.prepare('UPDATE approval_tokens SET used_at = ? WHERE id = ?').run(outcome.at, tokenId);
+    if (tokenId) await tx.db.run('UPDATE approval_tokens SET used_at = ? WHERE id = ?', [outcome.at, tokenId]);
     return { ...outcome, executionId: rec.id, step: pending.step };
   });
-  return tx.immediate();
 }

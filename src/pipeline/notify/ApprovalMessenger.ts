@@ -43,7 +43,7 @@ export class ApprovalMessenger implements ApprovalNotifier {
       else if (who.length === 0) errors.push('email: no approver with an e-mail address may decide this step');
       for (const a of this.settings.mailer ? who : []) {
         try {
-          const { token } = createApprovalToken(this.store.db, {
+          const { token } = await createApprovalToken(this.store.db, {
             executionId: req.execution.id,
             step: req.step,
             approver: a.name,

@@ -41,7 +41,7 @@ export class ActivityRunner {
   }
 
   private async notifyApproval(rec: ExecutionRecord, cmd: Extract<Command, { kind: 'notifyApproval' }>, results: Record<string, unknown>): Promise<void> {
-    const requested = this.opts.events.store.events(rec.id).find((e) => e.type === 'ApprovalRequested' && e.step === cmd.step);
+    const requested = (await this.opts.events.store.events(rec.id)).find((e) => e.type === 'ApprovalRequested' && e.step === cmd.step);
     let outcome: { channels: string[]; recipients: string[]; errors: string[] } = { channels: [], recipients: [], errors: ['no notifier is configured'] };
     if (this.opts.approvals) {
       try {
@@ -59,7 +59,7 @@ export class ActivityRunner {
       }
     }
     if (this.opts.shutdown.aborted) return;
-    this.opts.events.appendFacts(rec.id, [{ type: 'ApprovalNotified', step: cmd.step, data: { notice: cmd.notice, n: cmd.n, ...outcome } }]);
+    await this.opts.events.appendFacts(rec.id, [{ type: 'ApprovalNotified', step: cmd.step, data: { notice: cmd.notice, n: cmd.n, ...outcome } }]);
   }
 
   private async runActivity(
@@ -70,7 +70,7 @@ export class ActivityRunner {
   ): Promise<void> {
     const { step, attempt, task } = cmd;
     const { events, shutdown } = this.opts;
-    events.appendFacts(rec.id, [{ type: 'ActivityStarted', step, data: { attempt } }]);
+    await events.appendFacts(rec.id, [{ type: 'ActivityStarted', step, data: { attempt } }]);
     const abort = new AbortController();
     const onCancel = () => abort.abort(cancel.reason);
     cancel.addEventListener('abort', onCancel);
@@ -110,18 +110,18 @@ export class ActivityRunner {
       });
       const output = await Promise.race([Promise.resolve().then(() => run(cmd.input as Record<string, unknown>, ctx)), aborted]);
       if (shutdown.aborted) return;
-      events.appendFacts(rec.id, [{ type: 'ActivitySucceeded', step, data: { attempt, output: toJson(output), ms: Date.now() - started } }]);
+      await events.appendFacts(rec.id, [{ type: 'ActivitySucceeded', step, data: { attempt, output: toJson(output), ms: Date.now() - started } }]);
     } catch (e) {
       // On shutdown the attempt is not a failure: it re-runs when the orchestrator restarts.
       if (shutdown.aborted) return;
       const full = diskFullOf(e);
       if (full) {
-        this.pause(rec.id, step, attempt, full);
+        await this.pause(rec.id, step, attempt, full);
         return;
       }
       const err = recordError(toSluiceError(e, 'ACTIVITY_FAILED'));
       this.opts.log.warn({ executionId: rec.id, step, attempt, error: err }, 'activity failed');
-      events.appendFacts(rec.id, [{ type: 'ActivityFailed', step, data: { attempt, error: err, ms: Date.now() - started } }]);
+      await events.appendFacts(rec.id, [{ type: 'ActivityFailed', step, data: { attempt, error: err, ms: Date.now() - started } }]);
     } finally {
       if (timer) clearTimeout(timer);
       cancel.removeEventListener('abort', onCancel);
@@ -134,15 +134,15 @@ export class ActivityRunner {
    * and the step runs again at `resumeAt`, backing off while the disk stays full, or at once
    * with `sluice executions redrive`.
    */
-  private pause(id: string, step: string, attempt: number, full: DiskFull): void {
+  private async pause(id: string, step: string, attempt: number, full: DiskFull): Promise<void> {
     const { events } = this.opts;
-    const n = events.store.events(id).filter((e) => e.type === 'ExecutionPaused' && e.step === step && e.data.attempt === attempt).length + 1;
+    const n = (await events.store.events(id)).filter((e) => e.type === 'ExecutionPaused' && e.step === step && e.data.attempt === attempt).length + 1;
     const resumeAt = new Date(Date.now() + diskFullDelay(n, this.opts.diskFullRetry)).toISOString();
     this.opts.log.error(
       { executionId: id, step, code: full.code, path: full.path, resumeAt },
       `disk full: ${step} of ${id} paused (${full.message}); trying again at ${resumeAt}, or now with "sluice executions redrive ${id}"`,
     );
-    events.appendFacts(id, [
+    await events.appendFacts(id, [
       {
         type: 'ExecutionPaused',
         step,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { SluiceError } from '../../core/errors.js';
 import { diskFullOf, type DiskFull } from '../../engine/diskFull.js';
+import { AsyncMutex } from '../../state/AsyncMutex.js';
 import type { ExecutionStore } from '../store/ExecutionStore.js';
 import type { DiskFullHolds } from './DiskFullHolds.js';
 import type { ExecutionDriver } from './ExecutionDriver.js';
@@ -30,7 +31,11 @@ export interface DriveLoopOptions {
  */
 export class DriveLoop {
   private readonly active = new Map<string, Promise<void>>();
+  /** One scheduling pass at a time: two passes interleaving could drive one execution twice. */
+  private readonly ticks = new AsyncMutex();
   private timer: NodeJS.Timeout | undefined;
+  /** A kick's tick is scheduled: a pass ending meanwhile must not push it back to the poll delay. */
+  private kicked = false;
   private running = false;
 
   constructor(private readonly opts: DriveLoopOptions) {}
@@ -39,8 +44,7 @@ export class DriveLoop {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.guard('reclaiming leases', () => this.opts.store.reclaimDead());
-    this.kick();
+    void this.guard('reclaiming leases', () => this.opts.store.reclaimDead()).finally(() => this.kick());
   }
 
   /** Stops taking work, aborts activities in flight (they re-run on restart) and waits for the drivers. */
@@ -49,18 +53,19 @@ export class DriveLoop {
     if (this.timer) clearTimeout(this.timer);
     this.opts.shutdown.abort(new SluiceError('SHUTDOWN', 'the orchestrator is stopping'));
     this.opts.driver.wakeAll();
+    await this.ticks.run(async () => {});
     await Promise.allSettled([...this.active.values()]);
   }
 
   /** Drives every due execution until none is due and none is being driven. */
   async runUntilIdle(): Promise<void> {
     this.running = true;
-    this.opts.store.reclaimDead();
     try {
+      await this.opts.store.reclaimDead();
       for (;;) {
-        this.tick(false);
+        await this.tick(false);
         if (this.active.size === 0) {
-          if (this.opts.store.due(Date.now(), 1, new Set()).length === 0) return;
+          if ((await this.opts.store.due(Date.now(), 1, new Set())).length === 0) return;
           await new Promise((r) => setTimeout(r, 20));
           continue;
         }
@@ -75,25 +80,31 @@ export class DriveLoop {
   kick(): void {
     if (!this.running || this.opts.shutdown.signal.aborted) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(true), 0);
+    this.kicked = true;
+    this.timer = setTimeout(() => void this.tick(true), 0);
   }
 
-  private tick(reschedule: boolean): void {
-    if (this.opts.shutdown.signal.aborted) return;
-    // The store failing (a full disk) must never take the process down: log it and poll again.
-    this.guard('scheduling', () => this.schedule());
-    // Other processes (a CLI approving, another `sluice run`) write to the store too: poll.
-    this.opts.driver.wakeAll();
-    if (reschedule && this.running) {
-      if (this.timer) clearTimeout(this.timer);
+  private tick(reschedule: boolean): Promise<void> {
+    return this.ticks.run(async () => {
+      if (reschedule) this.kicked = false;
+      if (this.opts.shutdown.signal.aborted) return;
+      // The store failing (a full disk, PostgreSQL away) must never take the process down: log it and poll again.
+      await this.guard('scheduling', () => this.schedule());
+      // Other processes (a CLI approving, another `sluice run`) write to the store too: poll.
+      this.opts.driver.wakeAll();
+      if (!reschedule || !this.running) return;
       let next: number | null = null;
-      this.guard('scheduling', () => (next = this.opts.store.nextWake()));
-      const delay = next === null ? this.opts.pollMs : Math.max(5, Math.min(this.opts.pollMs, next - Date.now()));
-      this.timer = setTimeout(() => this.tick(true), delay);
-    }
+      await this.guard('scheduling', async () => {
+        next = await this.opts.store.nextWake();
+      });
+      if (this.kicked || !this.running || this.opts.shutdown.signal.aborted) return;
+      if (this.timer) clearTimeout(this.timer);
+      const delay = next === null ? this.opts.pollMs : Math.max(5, Math.min(this.opts.pollMs, (next as number) - Date.now()));
+      this.timer = setTimeout(() => void this.tick(true), delay);
+    });
   }
 
-  private schedule(): void {
+  private async schedule(): Promise<void> {
     const { store, holds, owner, leaseMs } = this.opts;
     const now = Date.now();
     const free = this.opts.concurrency - this.active.size;
@@ -101,23 +112,25 @@ export class DriveLoop {
     const busy = new Set([...this.active.keys(), ...holds.waiting(now)]);
     // Held executions keep this process's lease (releasing it failed too): take them up again here.
     const ready = holds.ready(now).filter((id) => !this.active.has(id));
-    for (const id of [...ready, ...store.due(now, free, new Set([...busy, ...ready]))].slice(0, free)) {
-      if (!store.claim(id, owner, leaseMs, now)) continue;
+    const due = await store.due(now, free, new Set([...busy, ...ready]));
+    for (const id of [...ready, ...due].slice(0, free)) {
+      if (this.opts.shutdown.signal.aborted) return;
+      if (!(await store.claim(id, owner, leaseMs, now))) continue;
       const p = this.opts.driver
         .drive(id)
-        .catch((e: unknown) => {
+        .catch(async (e: unknown) => {
           const full = diskFullOf(e);
           if (full) return this.hold(id, full);
           this.opts.log.error({ executionId: id, err: e }, 'driving the execution failed; it will be retried');
           try {
-            store.setState(id, { status: 'running', current: store.get(id)?.current ?? [], wakeAt: Date.now() + 5000 });
+            await store.setState(id, { status: 'running', current: (await store.get(id))?.current ?? [], wakeAt: Date.now() + 5000 });
           } catch {
             /* the store itself failed; the lease expiry will hand it over */
           }
         })
-        .finally(() => {
+        .finally(async () => {
           this.active.delete(id);
-          this.guard('releasing a lease', () => store.release(id, owner));
+          await this.guard('releasing a lease', () => store.release(id, owner));
           this.kick();
         });
       this.active.set(id, p);
@@ -125,9 +138,9 @@ export class DriveLoop {
   }
 
   /** Runs a store operation of the loop; a failure is logged (a full disk clearly), never thrown. */
-  guard(what: string, fn: () => void): void {
+  async guard(what: string, fn: () => Promise<unknown>): Promise<void> {
     try {
-      fn();
+      await fn();
     } catch (e) {
       const full = diskFullOf(e);
       if (full)

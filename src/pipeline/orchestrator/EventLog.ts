@@ -15,18 +15,23 @@ export class EventLog {
   ) {}
 
   /** Appends the planner's records if the history still ends at `lastSeq` (else null: plan again). */
-  appendPlanned(id: string, events: readonly NewEvent[], lastSeq: number, changes: Parameters<ExecutionStore['append']>[3] = {}): ExecutionEvent[] | null {
-    const appended = this.store.append(id, events, lastSeq, changes);
+  async appendPlanned(
+    id: string,
+    events: readonly NewEvent[],
+    lastSeq: number,
+    changes: Parameters<ExecutionStore['append']>[3] = {},
+  ): Promise<ExecutionEvent[] | null> {
+    const appended = await this.store.append(id, events, lastSeq, changes);
     if (appended) this.emit(appended);
     return appended;
   }
 
   /** Appends events that record things that happened (results), whatever else was appended meanwhile. */
-  appendFacts(id: string, events: NewEvent[], changes: { status?: 'waiting' } = {}): boolean {
+  async appendFacts(id: string, events: NewEvent[], changes: { status?: 'waiting' } = {}): Promise<boolean> {
     for (let i = 0; i < 100; i++) {
-      const last = this.store.lastSeq(id);
+      const last = await this.store.lastSeq(id);
       if (last < 0) throw new SluiceError('EXECUTION_NOT_FOUND', `no execution ${id}`, { httpStatus: 404 });
-      if (this.appendPlanned(id, events, last, changes)) return true;
+      if (await this.appendPlanned(id, events, last, changes)) return true;
     }
     throw new SluiceError('STORE_CONTENTION', `could not record events for ${id}`);
   }

@@ -23,7 +23,7 @@ export interface ExecutionDriverOptions {
   /** An attempt started this many times without a result fails with ACTIVITY_CRASHED. */
   maxStartsWithoutResult: number;
   /** Runs a store operation whose failure must be logged, never thrown (lease renewal). */
-  guard: (what: string, fn: () => void) => void;
+  guard: (what: string, fn: () => Promise<unknown>) => Promise<void>;
   /** The pipeline an execution runs, as recorded with it (the orchestrator may normalise it). */
   definitionOf?: (rec: ExecutionRecord) => Pipeline;
 }
@@ -55,25 +55,25 @@ export class ExecutionDriver {
   async drive(id: string): Promise<void> {
     const { events, shutdown } = this.opts;
     const store = events.store;
-    const rec = store.require(id);
+    const rec = await store.require(id);
     const pipeline = this.opts.definitionOf ? this.opts.definitionOf(rec) : rec.definition;
     const inflight: Inflight = new Map();
     let changed: () => void = () => undefined;
     // A side effect's result that could not be recorded (a full disk): the drive stops and is retried.
     let failure: { error: unknown } | undefined;
     const renew = setInterval(
-      () => this.opts.guard('renewing a lease', () => store.claim(id, this.opts.owner, this.opts.leaseMs)),
+      () => void this.opts.guard('renewing a lease', () => store.claim(id, this.opts.owner, this.opts.leaseMs)),
       Math.max(50, this.opts.leaseMs / 3),
     );
     this.wakers.set(id, () => changed());
     try {
-      this.recordLateHold(id);
+      await this.recordLateHold(id);
       // The history only grows: read what is new since the last turn.
       const history: ExecutionEvent[] = [];
       for (;;) {
         if (shutdown.aborted) return;
         if (failure) throw failure.error;
-        history.push(...store.events(id, history.at(-1)?.seq ?? 0));
+        history.push(...(await store.events(id, history.at(-1)?.seq ?? 0)));
         const lastSeq = history.at(-1)?.seq ?? 0;
         const p = planOrFail(pipeline, history);
         if (p.terminal && inflight.size > 0) {
@@ -83,18 +83,18 @@ export class ExecutionDriver {
           continue;
         }
         if (p.records.length > 0) {
-          events.appendPlanned(id, p.records, lastSeq);
+          await events.appendPlanned(id, p.records, lastSeq);
           continue;
         }
         if (p.terminal) {
-          store.setState(id, { status: p.terminal.status, current: [], wakeAt: null, outcome: p.terminal.outcome ?? null, error: p.terminal.error ?? null });
+          await store.setState(id, { status: p.terminal.status, current: [], wakeAt: null, outcome: p.terminal.outcome ?? null, error: p.terminal.error ?? null });
           this.opts.log.info(
             { executionId: id, status: p.terminal.status, outcome: p.terminal.outcome, error: p.terminal.error, seq: history.at(-1)?.seq },
             'execution ended',
           );
           return;
         }
-        const next = this.startCommands(rec, p, history, inflight, {
+        const next = await this.startCommands(rec, p, history, inflight, {
           done: () => changed(),
           failed: (error) => {
             failure ??= { error };
@@ -102,11 +102,11 @@ export class ExecutionDriver {
         });
         if (next.recorded) continue;
         const status = inflight.size > 0 ? 'running' : 'waiting';
-        store.setState(id, { status, current: p.current, wakeAt: inflight.size > 0 ? 0 : next.wakeAt });
+        await store.setState(id, { status, current: p.current, wakeAt: inflight.size > 0 ? 0 : next.wakeAt });
         if (inflight.size === 0) {
           // Parked: nothing to do until a timer fires or someone decides. Re-check once in case a
           // decision landed between our read and the park (the store wakes it otherwise).
-          if (store.lastSeq(id) !== lastSeq) store.wake(id);
+          if ((await store.lastSeq(id)) !== lastSeq) await store.wake(id);
           return;
         }
         let sleeper: NodeJS.Timeout | undefined;
@@ -126,7 +126,7 @@ export class ExecutionDriver {
   }
 
   /** The pause the database could not record when it happened (a full disk), now that it can. */
-  private recordLateHold(id: string): void {
+  private async recordLateHold(id: string): Promise<void> {
     const held = this.opts.holds.get(id);
     if (!held) return;
     const data = {
@@ -137,7 +137,7 @@ export class ExecutionDriver {
       since: new Date(held.since).toISOString(),
       recordedLate: true,
     };
-    this.opts.events.appendFacts(id, [
+    await this.opts.events.appendFacts(id, [
       { type: 'ExecutionPaused', data },
       { type: 'ExecutionResumed', data: { after: 'space', pausedMs: Date.now() - held.since } },
     ]);
@@ -149,13 +149,13 @@ export class ExecutionDriver {
    * again after each) and starts its side effects not already in flight. Returns whether
    * something was recorded, and the earliest timer to wake up for.
    */
-  private startCommands(
+  private async startCommands(
     rec: ExecutionRecord,
     p: Plan,
     history: readonly ExecutionEvent[],
     inflight: Inflight,
     on: { done: () => void; failed: (error: unknown) => void },
-  ): { recorded: boolean; wakeAt: number | null } {
+  ): Promise<{ recorded: boolean; wakeAt: number | null }> {
     const { events } = this.opts;
     let wakeAt: number | null = null;
     for (const cmd of p.commands) {
@@ -167,7 +167,7 @@ export class ExecutionDriver {
         wakeAt = wakeAt === null ? t : Math.min(wakeAt, t);
         continue;
       }
-      if (fact) return { recorded: events.appendFacts(rec.id, [fact.event], fact.changes), wakeAt };
+      if (fact) return { recorded: await events.appendFacts(rec.id, [fact.event], fact.changes), wakeAt };
       const abort = new AbortController();
       const promise = this.opts.runner
         .perform(rec, cmd, p.results, abort.signal)

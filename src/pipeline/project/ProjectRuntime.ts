@@ -1,6 +1,9 @@
 import pino, { type Logger } from 'pino';
 import { SluiceError } from '../../core/errors.js';
 import { openProjectDb, type ProjectDb } from '../../state/openProjectDb.js';
+import { openStateDb } from '../../state/openStateDb.js';
+import type { StateDb } from '../../state/StateDb.js';
+import { stateSettings } from '../../state/stateSettings.js';
 import type { Activity } from '../activities/Activity.js';
 import { builtinActivities } from '../activities/builtinActivities.js';
 import { notifyActivity } from '../activities/notifyActivity.js';
@@ -29,11 +32,17 @@ export interface RuntimeOptions {
 }
 
 /**
- * A project's live parts wired together: database, execution store, activities, notifications,
+ * A project's live parts wired together: state, execution store, activities, notifications,
  * orchestrator and inbox watcher. `sluice serve`, `sluice run` and the server use it.
+ *
+ * @example
+ * const runtime = await ProjectRuntime.open(loadProject(dir));
  */
 export class ProjectRuntime {
+  /** The project's SQLite file (stores not yet on {@link state} use it directly). */
   readonly db: ProjectDb;
+  /** The shared state as sluice.yaml `stores.state` / SLUICE_DATABASE_URL chose it (SQLite shares {@link db}'s connection). */
+  readonly state: StateDb;
   readonly store: ExecutionStore;
   readonly orchestrator: Orchestrator;
   readonly notifications: NotificationSettings;
@@ -43,14 +52,33 @@ export class ProjectRuntime {
   /** The users as sluice.yaml says now (re-read when the file changes). */
   readonly users: LiveApprovers;
 
-  constructor(
+  /** Opens the project's state (migrating it) and wires the runtime on it. */
+  static async open(project: Project, opts: RuntimeOptions = {}): Promise<ProjectRuntime> {
+    const { config, paths } = project;
+    const db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
+    let state: StateDb | undefined;
+    try {
+      state = await openStateDb(stateSettings(config.stores.state, paths.db, project.file), { sqlite: db });
+      return new ProjectRuntime(project, opts, db, state, await ExecutionStore.open(state));
+    } catch (e) {
+      await state?.close();
+      db.close();
+      throw e;
+    }
+  }
+
+  private constructor(
     readonly project: Project,
-    opts: RuntimeOptions = {},
+    opts: RuntimeOptions,
+    db: ProjectDb,
+    state: StateDb,
+    store: ExecutionStore,
   ) {
     const { config, paths } = project;
     this.log = opts.logger ?? pino({ level: 'silent' });
-    this.db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
-    this.store = new ExecutionStore(this.db);
+    this.db = db;
+    this.state = state;
+    this.store = store;
     if (config.smtp) {
       this.mailer = new Mailer(config.smtp);
     }
@@ -65,7 +93,7 @@ export class ProjectRuntime {
       mailer: this.mailer,
       webhooks: config.webhooks,
     };
-    const activities = builtinActivities({ notify: notifyActivity(this.db, this.notifications), ...opts.activities }, { store: this.store, publicUrl });
+    const activities = builtinActivities({ notify: notifyActivity(this.state, this.notifications), ...opts.activities }, { store: this.store, publicUrl });
     this.orchestrator = new Orchestrator({
       store: this.store,
       activities,
@@ -122,6 +150,7 @@ export class ProjectRuntime {
     await this.watcher?.stop();
     await this.orchestrator.stop();
     this.mailer?.close();
+    await this.state.close();
     this.db.close();
   }
 }

@@ -11,7 +11,7 @@ import type { ProjectRuntime } from './ProjectRuntime.js';
 export function cliDecision(
   runtime: ProjectRuntime,
   req: { executionId: string; decision: 'approve' | 'reject'; as?: string | undefined; comment?: string | undefined; reason?: string | undefined },
-): ApprovalOutcome {
+): Promise<ApprovalOutcome> {
   const deciders = runtime.approvers.filter((a) => a.role !== 'viewer');
   let name = req.as ?? process.env.SLUICE_APPROVER;
   if (!name) {

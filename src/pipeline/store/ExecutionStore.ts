@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { SluiceError } from '../../core/errors.js';
 import { diskFullFault } from '../../engine/diskFull.js';
-import { migrate, type ProjectDb } from '../../state/openProjectDb.js';
+import { migrateState } from '../../state/migrateState.js';
+import type { StateDb } from '../../state/StateDb.js';
 import type { Pipeline } from '../definition/pipelineSchema.js';
 import type { ExecutionEvent, NewEvent, RecordedError } from '../events.js';
 import { PIPELINE_MIGRATIONS } from './pipelineMigrations.js';
@@ -78,14 +79,28 @@ export function newExecutionId(now = Date.now()): string {
 }
 
 /**
- * Executions and their append-only event history in the project's SQLite database. Every write
- * is one transaction; appends are optimistic (they name the last sequence number they saw), so
- * two writers (the orchestrator and a CLI approving from another process) never interleave
- * decisions on a stale view.
+ * Executions and their append-only event history in the shared state (SQLite or PostgreSQL,
+ * through {@link StateDb}). Every write is one transaction; appends are optimistic (they name the
+ * last sequence number they saw, and a compare-and-set on `last_seq` refuses a stale one), so two
+ * writers (orchestrators of several processes, a CLI approving) never interleave decisions on a
+ * stale view. Leases say which process drives an execution.
+ *
+ * @example
+ * const store = await ExecutionStore.open(state);
+ * const rec = await store.create(pipeline, { file, sha256 });
  */
 export class ExecutionStore {
-  constructor(readonly db: ProjectDb) {
-    migrate(db, 'pipeline', PIPELINE_MIGRATIONS);
+  private constructor(readonly db: StateDb) {}
+
+  /** The store on `db`, its tables created or migrated first. */
+  static async open(db: StateDb): Promise<ExecutionStore> {
+    await migrateState(db, 'pipeline', PIPELINE_MIGRATIONS);
+    return new ExecutionStore(db);
+  }
+
+  /** Runs `fn` in one transaction, with a store whose reads and writes are inside it. */
+  transaction<T>(fn: (store: ExecutionStore) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(new ExecutionStore(tx)));
   }
 
   /**
@@ -93,20 +108,18 @@ export class ExecutionStore {
    * an earlier execution already processed, the new execution is recorded as `skipped` with a
    * `DuplicateDetected` event naming the original, unless `allowDuplicate`.
    */
-  create(pipeline: Pipeline, input: ExecutionInput, opts: { allowDuplicate?: boolean; id?: string } = {}): ExecutionRecord {
+  async create(pipeline: Pipeline, input: ExecutionInput, opts: { allowDuplicate?: boolean; id?: string } = {}): Promise<ExecutionRecord> {
     const id = opts.id ?? newExecutionId();
     const now = new Date().toISOString();
-    const tx = this.db.transaction(() => {
+    await this.db.transaction(async (tx) => {
       const original =
         input.sha256 && !opts.allowDuplicate
-          ? (this.db.prepare(`SELECT id FROM executions WHERE sha256 = ? AND duplicate_of IS NULL ORDER BY created_at LIMIT 1`).get(input.sha256) as
-              | { id: string }
-              | undefined)
+          ? await tx.one<{ id: string }>('SELECT id FROM executions WHERE sha256 = ? AND duplicate_of IS NULL ORDER BY created_at LIMIT 1', [input.sha256])
           : undefined;
-      this.db
-        .prepare(`INSERT INTO executions (id, pipeline, definition, input, file, sha256, duplicate_of, status, outcome, created_at, updated_at, wake_at)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(
+      await tx.run(
+        `INSERT INTO executions (id, pipeline, definition, input, file, sha256, duplicate_of, status, outcome, created_at, updated_at, wake_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
           id,
           pipeline.name,
           JSON.stringify(pipeline),
@@ -119,38 +132,39 @@ export class ExecutionStore {
           now,
           now,
           original ? null : 0,
-        );
+        ],
+      );
       const events: NewEvent[] = [{ type: 'ExecutionStarted', data: { input, pipeline: pipeline.name } }];
       if (original) {
         events.push({ type: 'DuplicateDetected', data: { sha256: input.sha256, duplicateOf: original.id } });
         events.push({ type: 'ExecutionSkipped', data: { reason: `the same content (sha256 ${input.sha256}) was already processed by ${original.id}` } });
       }
-      this.insertEvents(id, 0, events, now);
+      await insertEvents(tx, id, 0, events, now);
+      await tx.run('UPDATE executions SET last_seq = ? WHERE id = ?', [events.length, id]);
     });
-    tx.immediate();
-    return this.get(id)!;
+    return (await this.get(id))!;
   }
 
-  get(id: string): ExecutionRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM executions WHERE id = ?').get(id) as Row | undefined;
+  async get(id: string): Promise<ExecutionRecord | undefined> {
+    const r = await this.db.one<Row>('SELECT * FROM executions WHERE id = ?', [id]);
     return r ? toRecord(r) : undefined;
   }
 
   /** Like {@link get}, but a missing execution is a 404 SluiceError. */
-  require(id: string): ExecutionRecord {
-    const r = this.get(id);
+  async require(id: string): Promise<ExecutionRecord> {
+    const r = await this.get(id);
     if (!r) throw new SluiceError('EXECUTION_NOT_FOUND', `no execution ${id}`, { httpStatus: 404, hint: 'list executions with `sluice executions list`' });
     return r;
   }
 
   /** The sequence number of the last recorded event (0 when none; -1 when no such execution). */
-  lastSeq(id: string): number {
-    const r = this.db.prepare('SELECT last_seq FROM executions WHERE id = ?').get(id) as { last_seq: number } | undefined;
+  async lastSeq(id: string): Promise<number> {
+    const r = await this.db.one<{ last_seq: number }>('SELECT last_seq FROM executions WHERE id = ?', [id]);
     return r ? r.last_seq : -1;
   }
 
-  /** Executions, newest first. */
-  list(opts: { status?: ExecutionStatus | undefined; file?: string | undefined; limit?: number; offset?: number } = {}): ExecutionRecord[] {
+  /** Executions, newest first. `file` matches part of the file's path, ignoring case. */
+  async list(opts: { status?: ExecutionStatus | undefined; file?: string | undefined; limit?: number; offset?: number } = {}): Promise<ExecutionRecord[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (opts.status) {
@@ -158,26 +172,25 @@ export class ExecutionStore {
       args.push(opts.status);
     }
     if (opts.file) {
-      where.push('file LIKE ?');
+      where.push('LOWER(file) LIKE LOWER(?)');
       args.push(`%${opts.file}%`);
     }
     const sql = `SELECT * FROM executions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...args, opts.limit ?? 100, opts.offset ?? 0) as Row[]).map(toRecord);
+    return (await this.db.query<Row>(sql, [...args, opts.limit ?? 100, opts.offset ?? 0])).map(toRecord);
   }
 
-  count(status?: ExecutionStatus): number {
-    const r = (
-      status
-        ? this.db.prepare('SELECT COUNT(*) AS n FROM executions WHERE status = ?').get(status)
-        : this.db.prepare('SELECT COUNT(*) AS n FROM executions').get()
-    ) as { n: number };
-    return r.n;
+  async count(status?: ExecutionStatus): Promise<number> {
+    const r = status
+      ? await this.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM executions WHERE status = ?', [status])
+      : await this.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM executions');
+    return r?.n ?? 0;
   }
 
-  events(id: string, afterSeq = 0): ExecutionEvent[] {
-    const rows = this.db
-      .prepare('SELECT execution_id, seq, type, step, data, at FROM execution_events WHERE execution_id = ? AND seq > ? ORDER BY seq')
-      .all(id, afterSeq) as Array<{ execution_id: string; seq: number; type: ExecutionEvent['type']; step: string | null; data: string; at: string }>;
+  async events(id: string, afterSeq = 0): Promise<ExecutionEvent[]> {
+    const rows = await this.db.query<{ execution_id: string; seq: number; type: ExecutionEvent['type']; step: string | null; data: string; at: string }>(
+      'SELECT execution_id, seq, type, step, data, at FROM execution_events WHERE execution_id = ? AND seq > ? ORDER BY seq',
+      [id, afterSeq],
+    );
     return rows.map((r) => ({
       executionId: r.execution_id,
       seq: r.seq,
@@ -192,57 +205,58 @@ export class ExecutionStore {
    * Appends events if the history still ends at `expectedLastSeq`; returns the recorded events,
    * or `null` when someone else appended first (the caller re-reads and decides again).
    */
-  append(
+  async append(
     id: string,
     events: readonly NewEvent[],
     expectedLastSeq: number,
     changes: Partial<Pick<ExecutionRecord, 'status' | 'wakeAt'>> = {},
-  ): ExecutionEvent[] | null {
+  ): Promise<ExecutionEvent[] | null> {
     diskFullFault(this.db.name, 'state');
     const now = new Date().toISOString();
-    let out: ExecutionEvent[] | null = null;
-    const tx = this.db.transaction(() => {
-      const cur = this.db.prepare('SELECT last_seq FROM executions WHERE id = ?').get(id) as { last_seq: number } | undefined;
-      if (!cur || cur.last_seq !== expectedLastSeq) return;
-      out = this.insertEvents(id, expectedLastSeq, events, now);
-      if (changes.status !== undefined) this.db.prepare('UPDATE executions SET status = ? WHERE id = ?').run(changes.status, id);
-      if (changes.wakeAt !== undefined) this.db.prepare('UPDATE executions SET wake_at = ? WHERE id = ?').run(changes.wakeAt, id);
+    return this.db.transaction(async (tx) => {
+      // Compare-and-set: only the writer that saw the last event moves the history on.
+      const moved = await tx.run('UPDATE executions SET last_seq = ?, updated_at = ? WHERE id = ? AND last_seq = ?', [
+        expectedLastSeq + events.length,
+        now,
+        id,
+        expectedLastSeq,
+      ]);
+      if (moved.changes === 0) return null;
+      const out = await insertEvents(tx, id, expectedLastSeq, events, now);
+      if (changes.status !== undefined) await tx.run('UPDATE executions SET status = ? WHERE id = ?', [changes.status, id]);
+      if (changes.wakeAt !== undefined) await tx.run('UPDATE executions SET wake_at = ? WHERE id = ?', [changes.wakeAt, id]);
+      return out;
     });
-    tx.immediate();
-    return out;
-  }
-
-  private insertEvents(id: string, lastSeq: number, events: readonly NewEvent[], at: string): ExecutionEvent[] {
-    const ins = this.db.prepare('INSERT INTO execution_events (execution_id, seq, type, step, data, at) VALUES (?, ?, ?, ?, ?, ?)');
-    const out = events.map((e, i) => {
-      const seq = lastSeq + i + 1;
-      ins.run(id, seq, e.type, e.step ?? null, JSON.stringify(e.data), at);
-      return { executionId: id, seq, at, ...e };
-    });
-    this.db.prepare('UPDATE executions SET last_seq = ?, updated_at = ? WHERE id = ?').run(lastSeq + events.length, at, id);
-    return out;
   }
 
   /** Records the orchestrator's summary of an execution (status, current steps, next wake-up). */
-  setState(id: string, s: { status: ExecutionStatus; current: string[]; wakeAt: number | null; outcome?: string | null; error?: RecordedError | null }): void {
+  async setState(
+    id: string,
+    s: { status: ExecutionStatus; current: string[]; wakeAt: number | null; outcome?: string | null; error?: RecordedError | null },
+  ): Promise<void> {
     diskFullFault(this.db.name, 'state');
-    this.db
-      .prepare('UPDATE executions SET status = ?, current = ?, wake_at = ?, outcome = COALESCE(?, outcome), error = ?, updated_at = ? WHERE id = ?')
-      .run(s.status, JSON.stringify(s.current), s.wakeAt, s.outcome ?? null, s.error ? JSON.stringify(s.error) : null, new Date().toISOString(), id);
+    await this.db.run('UPDATE executions SET status = ?, current = ?, wake_at = ?, outcome = COALESCE(?, outcome), error = ?, updated_at = ? WHERE id = ?', [
+      s.status,
+      JSON.stringify(s.current),
+      s.wakeAt,
+      s.outcome ?? null,
+      s.error ? JSON.stringify(s.error) : null,
+      new Date().toISOString(),
+      id,
+    ]);
   }
 
   /** Asks the orchestrator to look at an execution now (after a decision, a redrive, ...). */
-  wake(id: string): void {
-    this.db.prepare(`UPDATE executions SET wake_at = 0 WHERE id = ? AND status IN ('running','waiting')`).run(id);
+  async wake(id: string): Promise<void> {
+    await this.db.run(`UPDATE executions SET wake_at = 0 WHERE id = ? AND status IN ('running','waiting')`, [id]);
   }
 
-  /** Ids of executions due for the orchestrator: running, or waiting with a wake-up time passed. */
-  due(now: number, limit: number, exclude: ReadonlySet<string>): string[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id FROM executions WHERE status IN ('running','waiting') AND wake_at IS NOT NULL AND wake_at <= ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner IS NULL) ORDER BY wake_at, created_at LIMIT ?`,
-      )
-      .all(now, now, limit + exclude.size) as Array<{ id: string }>;
+  /** Ids of executions due for the orchestrator: running, or waiting with a wake-up time passed, and not leased. */
+  async due(now: number, limit: number, exclude: ReadonlySet<string>): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id FROM executions WHERE status IN ('running','waiting') AND wake_at IS NOT NULL AND wake_at <= ? AND (lease_until IS NULL OR lease_until < ? OR lease_owner IS NULL) ORDER BY wake_at, created_at LIMIT ?`,
+      [now, now, limit + exclude.size],
+    );
     return rows
       .map((r) => r.id)
       .filter((id) => !exclude.has(id))
@@ -250,44 +264,58 @@ export class ExecutionStore {
   }
 
   /** Earliest future wake-up among waiting executions (to sleep exactly until then). */
-  nextWake(): number | null {
-    const r = this.db.prepare(`SELECT MIN(wake_at) AS w FROM executions WHERE status IN ('running','waiting') AND wake_at IS NOT NULL`).get() as {
-      w: number | null;
-    };
-    return r.w;
+  async nextWake(): Promise<number | null> {
+    const r = await this.db.one<{ w: number | null }>(`SELECT MIN(wake_at) AS w FROM executions WHERE status IN ('running','waiting') AND wake_at IS NOT NULL`);
+    return r?.w ?? null;
   }
 
   /**
-   * Takes the lease of an execution so only one orchestrator drives it. A lease held by a process
-   * of this host that no longer exists (killed) is taken over at once instead of waiting out its expiry.
+   * Takes (or renews) the lease of an execution so only one orchestrator drives it: free, ours,
+   * expired, or held by a process of this host that no longer exists (killed), which is taken
+   * over at once instead of waiting out its expiry. Returns whether this owner holds it now.
    */
-  claim(id: string, owner: string, leaseMs: number, now = Date.now()): boolean {
+  async claim(id: string, owner: string, leaseMs: number, now = Date.now()): Promise<boolean> {
     diskFullFault(this.db.name, 'state');
-    const tx = this.db.transaction(() => {
-      const r = this.db.prepare('SELECT lease_owner, lease_until FROM executions WHERE id = ?').get(id) as
-        | { lease_owner: string | null; lease_until: number | null }
-        | undefined;
+    return this.db.transaction(async (tx) => {
+      const r = await tx.one<{ lease_owner: string | null; lease_until: number | null }>('SELECT lease_owner, lease_until FROM executions WHERE id = ?', [id]);
       if (!r) return false;
       const free = r.lease_owner === null || r.lease_owner === owner || (r.lease_until ?? 0) < now || ownerIsDead(r.lease_owner);
       if (!free) return false;
-      this.db.prepare('UPDATE executions SET lease_owner = ?, lease_until = ? WHERE id = ?').run(owner, now + leaseMs, id);
+      await tx.run('UPDATE executions SET lease_owner = ?, lease_until = ? WHERE id = ?', [owner, now + leaseMs, id]);
       return true;
     });
-    return tx.immediate();
   }
 
-  release(id: string, owner: string): void {
+  async release(id: string, owner: string): Promise<void> {
     diskFullFault(this.db.name, 'state');
-    this.db.prepare('UPDATE executions SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(id, owner);
+    await this.db.run('UPDATE executions SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?', [id, owner]);
   }
 
   /** Releases leases of dead local processes, so executions they drove are picked up now. */
-  reclaimDead(): void {
-    const rows = this.db.prepare('SELECT id, lease_owner FROM executions WHERE lease_owner IS NOT NULL').all() as Array<{ id: string; lease_owner: string }>;
+  async reclaimDead(): Promise<void> {
+    const rows = await this.db.query<{ id: string; lease_owner: string }>('SELECT id, lease_owner FROM executions WHERE lease_owner IS NOT NULL');
     for (const r of rows)
       if (ownerIsDead(r.lease_owner))
-        this.db.prepare('UPDATE executions SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(r.id, r.lease_owner);
+        await this.db.run('UPDATE executions SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?', [r.id, r.lease_owner]);
   }
+}
+
+/** Inserts events numbered after `lastSeq` (the caller moves `last_seq`). */
+async function insertEvents(tx: StateDb, id: string, lastSeq: number, events: readonly NewEvent[], at: string): Promise<ExecutionEvent[]> {
+  const out: ExecutionEvent[] = [];
+  for (const [i, e] of events.entries()) {
+    const seq = lastSeq + i + 1;
+    await tx.run('INSERT INTO execution_events (execution_id, seq, type, step, data, at) VALUES (?, ?, ?, ?, ?, ?)', [
+      id,
+      seq,
+      e.type,
+      e.step ?? null,
+      JSON.stringify(e.data),
+      at,
+    ]);
+    out.push({ executionId: id, seq, at, ...e });
+  }
+  return out;
 }
 
 /** A lease owner id: `<host>:<pid>:<random>`. */

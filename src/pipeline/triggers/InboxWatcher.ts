@@ -71,7 +71,7 @@ export class InboxWatcher {
     const started: string[] = [];
     await mkdir(this.archive, { recursive: true });
     for (const dir of await readdir(this.archive)) {
-      if (!dir.startsWith('ex-') || this.opts.orchestrator.store.get(dir)) continue;
+      if (!dir.startsWith('ex-') || await this.opts.orchestrator.store.get(dir)) continue;
       const files = (await readdir(join(this.archive, dir))).filter((f) => !isPartialName(f));
       const file = files[0];
       if (!file) continue;
@@ -194,7 +194,7 @@ export class InboxWatcher {
   /** Starts the execution of an archived file, through the orchestrator (which applies the duplicate rule). */
   private async startFor(id: string, file: string): Promise<void> {
     const sha256 = await sha256File(file, this.opts.orchestrator.readLimits);
-    const rec = this.opts.orchestrator.start({ file, sha256, trigger: 'inbox' }, { id, pipeline: this.opts.pipeline });
+    const rec = await this.opts.orchestrator.start({ file, sha256, trigger: 'inbox' }, { id, pipeline: this.opts.pipeline });
     this.log.info({ executionId: id, file, status: rec.status, duplicateOf: rec.duplicateOf }, 'file taken from the inbox');
   }
 }

@@ -144,6 +144,6 @@ export async function takeS3Object(
     client.destroy();
   }
   // Through the orchestrator, like every trigger: it applies the duplicate rule.
-  const rec = orchestrator.start({ file: dest, sha256: await sha256File(dest), trigger: 's3', bucket: ref.bucket, key: ref.key }, { id: executionId });
+  const rec = await orchestrator.start({ file: dest, sha256: await sha256File(dest), trigger: 's3', bucket: ref.bucket, key: ref.key }, { id: executionId });
   return rec;
 }

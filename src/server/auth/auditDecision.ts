@@ -10,7 +10,7 @@ import type { AuthGate } from './AuthGate.js';
  * Every route that calls `decideApproval` calls this after it succeeds.
  *
  * @example
- * const d = decideApproval(store, { executionId, approver, decision: 'approve', ip: req.ip });
+ * const d = await decideApproval(store, { executionId, approver, decision: 'approve', ip: req.ip });
  * auditDecision(gate, d, req.ip);
  */
 export function auditDecision(gate: Pick<AuthGate, 'audit'>, d: ApprovalOutcome & { executionId: string; step: string }, ip?: string): void {
@@ -40,9 +40,9 @@ export function auditLinkDecisions(app: FastifyInstance, gate: Pick<AuthGate, 'a
   app.addHook('onResponse', async (req, reply) => {
     if (req.method !== 'POST' || req.routeOptions.url !== '/approve/:token' || reply.statusCode !== 200) return;
     try {
-      const t = findToken(store.db, (req.params as { token: string }).token);
+      const t = await findToken(store.db, (req.params as { token: string }).token);
       if (!t?.used_at) return;
-      const decided = [...store.events(t.execution_id)].reverse().find((e) => e.type === 'ApprovalDecided' && e.step === t.step);
+      const decided = [...(await store.events(t.execution_id))].reverse().find((e) => e.type === 'ApprovalDecided' && e.step === t.step);
       if (!decided) return;
       auditDecision(gate, { ...(decided.data as unknown as ApprovalOutcome), executionId: t.execution_id, step: t.step }, req.ip);
     } catch (e) {

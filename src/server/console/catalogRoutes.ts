@@ -70,11 +70,12 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     return s.opts.registry;
   };
 
-  const renderModel = (req: FastifyRequest, reply: FastifyReply, name: string, status: number, message?: ModelPageData['message']) => {
+  const renderModel = async (req: FastifyRequest, reply: FastifyReply, name: string, status: number, message?: ModelPageData['message']) => {
     const reg = registry();
     const versions = reg.versions(name);
     const user = s.user(req);
-    const withReport = new Set(versions.filter((v) => modelReportFiles(s.opts.runtime, v).html).map((v) => v.version));
+    const reports = await Promise.all(versions.map((v) => modelReportFiles(s.opts.runtime, v)));
+    const withReport = new Set(versions.filter((_, i) => reports[i]!.html).map((v) => v.version));
     const data: ModelPageData = {
       name,
       versions,
@@ -82,7 +83,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
       ...rankingMetric(versions),
       withReport,
       message,
-      candidates: candidatesOf(s.opts.runtime, versions.find((v) => v.aliases.includes('champion')) ?? versions[0]),
+      candidates: await candidatesOf(s.opts.runtime, versions.find((v) => v.aliases.includes('champion')) ?? versions[0]),
       adminCsrf: user.role === 'admin' ? auth.csrfToken(req, reply, modelSubject(name)) : undefined,
     };
     return sendHtml(reply, status, modelPage(s.frame(req, reply), data));
@@ -120,7 +121,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     async (req, reply) => {
       const { name, version } = req.params as { name: string; version: string };
       const v = registry().get(name, version);
-      const file = modelReportFiles(s.opts.runtime, v).html;
+      const file = (await modelReportFiles(s.opts.runtime, v)).html;
       const body = await (file ? readFile(file) : Promise.reject(new Error('none'))).catch(() => {
         throw new SluiceError('NOT_FOUND', `${name} version ${v.version} has no model report`, {
           httpStatus: 404,
@@ -208,9 +209,9 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
 }
 
 /** The AutoML leaderboard of a version's model report (model-report.json beside the model), if any. */
-function candidatesOf(runtime: ProjectRuntime, v: ModelVersion | undefined): ModelPageData['candidates'] {
+async function candidatesOf(runtime: ProjectRuntime, v: ModelVersion | undefined): Promise<ModelPageData['candidates']> {
   if (!v) return undefined;
-  const file = modelReportFiles(runtime, v).json;
+  const file = (await modelReportFiles(runtime, v)).json;
   if (!file) return undefined;
   try {
     const r = JSON.parse(readFileSync(file, 'utf8')) as { leaderboard?: Candidate[]; metric?: string; skippedColumns?: unknown; droppedFeatures?: unknown };

@@ -50,8 +50,8 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
   pageRoute(app, s, '/', { errors: {} }, async (req, reply) => {
     const user = s.user(req);
     const items: InboxItem[] = [];
-    for (const r of store.list({ status: 'waiting', limit: 1000 })) {
-      const history = store.events(r.id);
+    for (const r of await store.list({ status: 'waiting', limit: 1000 })) {
+      const history = await store.events(r.id);
       const p = pendingApproval(history);
       if (!p) continue;
       const f = extractFindings(plan(r.definition, history).results);
@@ -96,8 +96,8 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
       const status = qs(req.query, 'status'); // one of EXECUTION_STATUSES: the route's schema checked it
       const file = qs(req.query, 'file')?.slice(0, 200);
       const page = pageNumber(req.query);
-      const rows = store.list({ status: status as ExecutionStatus | undefined, file, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
-      const total = file ? undefined : store.count(status as ExecutionStatus | undefined);
+      const rows = await store.list({ status: status as ExecutionStatus | undefined, file, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE });
+      const total = file ? undefined : await store.count(status as ExecutionStatus | undefined);
       return sendHtml(
         reply,
         200,
@@ -113,9 +113,9 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
   );
 
   /** Renders the detail page; the decision form (with its CSRF token) only for a user who may decide the pending approval. */
-  const renderDetail = (req: FastifyRequest, reply: FastifyReply, status: number, id: string, message?: ExecutionPageOptions['message']) => {
+  const renderDetail = async (req: FastifyRequest, reply: FastifyReply, status: number, id: string, message?: ExecutionPageOptions['message']) => {
     const user = s.user(req);
-    const v = executionView(runtime, store.require(id));
+    const v = await executionView(runtime, await store.require(id));
     const o: ExecutionPageOptions = { message };
     if (v.pending) {
       if (!hasRole(user.role, 'approver')) o.cannotDecide = `You are signed in as ${user.name} (viewer): only approvers and admins decide.`;
@@ -142,8 +142,8 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
       const user = s.user(req);
       const confirmed =
         decided !== undefined &&
-        store.get(id) !== undefined &&
-        store.events(id).some((e) => e.type === 'ApprovalDecided' && e.data.by === user.name && e.data.decision === decided);
+        await store.get(id) !== undefined &&
+        (await store.events(id)).some((e) => e.type === 'ApprovalDecided' && e.data.by === user.name && e.data.decision === decided);
       return renderDetail(req, reply, 200, id, confirmed ? { kind: 'done', text: `You ${decided} this batch. The pipeline continues from here.` } : undefined);
     },
   );
@@ -179,7 +179,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
       try {
         if (raw !== 'approve' && raw !== 'reject')
           throw new SluiceError('APPROVAL_BAD_DECISION', 'choose Approve or Reject', { httpStatus: 400, hint: 'use one of the two buttons of the form' });
-        const d = decideApproval(store, {
+        const d = await decideApproval(store, {
           executionId: id,
           approver: { name: user.name, email: user.email, role: user.role },
           approvers: runtime.approvers,
@@ -207,7 +207,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
       errors: { 404: 'No such execution, or it has no report yet' },
     }),
     async (req, reply) => {
-      const rec = store.require((req.params as { id: string }).id);
+      const rec = await store.require((req.params as { id: string }).id);
       const body = await readFile(join(reportDir(runtime.project.paths, rec.id), 'report.html')).catch(() => {
         throw new SluiceError('NOT_FOUND', `execution ${rec.id} has no report (yet)`, { httpStatus: 404, hint: 'the report step writes it' });
       });
@@ -226,12 +226,11 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     async (req, reply) => {
       const page = pageNumber(req.query);
       const dir = runtime.project.paths.reports;
-      const all = (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [])
-        .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'report.html')))
-        .flatMap((d) => {
-          const rec = store.get(d.name);
-          return rec ? [rec] : [];
-        })
+      const folders = (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []).filter(
+        (d) => d.isDirectory() && existsSync(join(dir, d.name, 'report.html')),
+      );
+      const all = (await Promise.all(folders.map((d) => store.get(d.name))))
+        .filter((rec): rec is NonNullable<typeof rec> => rec !== undefined)
         .sort((x, y) => y.createdAt.localeCompare(x.createdAt) || y.id.localeCompare(x.id));
       const items: ReportItem[] = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((r) => {
         const summary = readSummary(join(dir, r.id, 'summary.json'));

@@ -30,8 +30,8 @@ export interface ExecutionView {
 }
 
 /** Reads an execution's history, state results, findings, pending approval and drift. */
-export function executionView(runtime: ProjectRuntime, execution: ExecutionRecord): ExecutionView {
-  const history = runtime.store.events(execution.id);
+export async function executionView(runtime: ProjectRuntime, execution: ExecutionRecord): Promise<ExecutionView> {
+  const history = await runtime.store.events(execution.id);
   const results = plan(execution.definition, history).results;
   const p = pendingApproval(history);
   const dir = reportDir(runtime.project.paths, execution.id);

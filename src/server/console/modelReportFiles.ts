@@ -12,12 +12,12 @@ const MODEL_REPORT_JSON = TRAIN_FILES.reportJson;
  * the pipeline registered) where the `train` step of its training execution wrote it, as that
  * step's recorded output says. Only files inside the project's state folder are returned.
  */
-export function modelReportFiles(runtime: ProjectRuntime, v: ModelVersion): { html?: string | undefined; json?: string | undefined } {
+export async function modelReportFiles(runtime: ProjectRuntime, v: ModelVersion): Promise<{ html?: string | undefined; json?: string | undefined }> {
   const beside = join(v.artifactPath, MODEL_REPORT_HTML);
   if (existsSync(beside)) return { html: beside, json: existing(join(v.artifactPath, MODEL_REPORT_JSON)) };
   const executionId = v.lineage.trainingBatch?.executionId;
-  if (!executionId || !runtime.store.get(executionId)) return {};
-  for (const e of runtime.store.events(executionId)) {
+  if (!executionId || !(await runtime.store.get(executionId))) return {};
+  for (const e of await runtime.store.events(executionId)) {
     if (e.type !== 'ActivitySucceeded') continue;
     const html = (e.data.output as { reportHtml?: unknown } | null | undefined)?.reportHtml;
     // The report step records a `reportHtml` too (the insights report): only a model report counts.

@@ -17,7 +17,7 @@ export async function referenceOpenApi(): Promise<Record<string, unknown>> {
   try {
     initProject(dir);
     const project = loadProject(dir);
-    const runtime = new ProjectRuntime(project);
+    const runtime = await ProjectRuntime.open(project);
     const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
     try {
       await app.ready();

@@ -42,14 +42,14 @@ export function approvalPageRoutes(app: FastifyInstance, ctx: ServerContext): vo
     }),
     async (req, reply) => {
       const token = (req.params as { token: string }).token;
-      const t = findToken(store.db, token);
+      const t = await findToken(store.db, token);
       const refuse = (status: number, msg: string) =>
         htmlReply(reply, status, messagePage('This link cannot decide', msg, 'refused', 'Open the execution in the console, or ask for a new link.'));
       if (!t) return refuse(403, 'This approval link is not valid.');
       if (t.used_at) return refuse(409, `This approval link was already used (${t.used_at}).`);
       if (t.expires_at < Date.now()) return refuse(410, `This approval link expired at ${new Date(t.expires_at).toISOString()}.`);
-      const rec = store.require(t.execution_id);
-      const history = store.events(rec.id);
+      const rec = await store.require(t.execution_id);
+      const history = await store.events(rec.id);
       const pending = pendingApproval(history);
       if (!pending || pending.step !== t.step) return refuse(409, `Execution ${rec.id} is not waiting for this approval (it is ${rec.status}).`);
       // The person the link was sent to, as sluice.yaml says now: removed or demoted, the link no longer decides.
@@ -117,7 +117,7 @@ export function approvalPageRoutes(app: FastifyInstance, ctx: ServerContext): vo
       }
       const decision = body.decision === 'reject' ? 'reject' : body.decision === 'approve' ? 'approve' : undefined;
       try {
-        const d = decideApproval(store, {
+        const d = await decideApproval(store, {
           token,
           approvers: ctx.runtime.approvers,
           decision: decision ?? (String(body.decision) as 'approve'),

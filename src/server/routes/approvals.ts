@@ -43,9 +43,10 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
       errors: {},
     }),
     async () => {
-      const waiting = store.list({ status: 'waiting', limit: 1000 });
-      const pending = waiting.flatMap((r) => {
-        const p = pendingApproval(store.events(r.id));
+      const waiting = await store.list({ status: 'waiting', limit: 1000 });
+      const histories = await Promise.all(waiting.map((r) => store.events(r.id)));
+      const pending = waiting.flatMap((r, i) => {
+        const p = pendingApproval(histories[i]!);
         return p ? [{ executionId: r.id, file: r.file, step: p.step, requestedAt: p.requested.at, expiresAt: p.requested.data.expiresAt }] : [];
       });
       return { approvals: pending };
@@ -62,7 +63,7 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const body = (req.body ?? {}) as { comment?: string; reason?: string };
     const executionId = (req.params as { id: string }).id;
     try {
-      const d = decideApproval(store, {
+      const d = await decideApproval(store, {
         executionId,
         approver,
         approvers: ctx.runtime.approvers,
@@ -111,7 +112,7 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }),
     async (req) => {
       const b = req.body as { token: string; decision: 'approve' | 'reject'; comment?: string; reason?: string };
-      const d = decideApproval(store, {
+      const d = await decideApproval(store, {
         token: b.token,
         approvers: ctx.runtime.approvers,
         decision: b.decision,

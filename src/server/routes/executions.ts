@@ -52,7 +52,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
     }),
     async (req) => {
       const q = req.query as { status?: ExecutionStatus; file?: string; limit: number; offset: number };
-      return { executions: store.list(q).map(executionJson), total: store.count(q.status) };
+      return { executions: (await store.list(q)).map(executionJson), total: await store.count(q.status) };
     },
   );
 
@@ -101,8 +101,8 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
       errors: { 404: 'No execution with this id (EXECUTION_NOT_FOUND)' },
     }),
     async (req) => {
-      const rec = store.require((req.params as { id: string }).id);
-      const history = store.events(rec.id);
+      const rec = await store.require((req.params as { id: string }).id);
+      const history = await store.events(rec.id);
       return { ...executionJson(rec), results: plan(rec.definition, history).results, definition: rec.definition };
     },
   );
@@ -117,8 +117,8 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
       errors: { 404: 'No execution with this id (EXECUTION_NOT_FOUND)' },
     }),
     async (req) => {
-      const rec = store.require((req.params as { id: string }).id);
-      return { executionId: rec.id, events: store.events(rec.id) };
+      const rec = await store.require((req.params as { id: string }).id);
+      return { executionId: rec.id, events: await store.events(rec.id) };
     },
   );
 
@@ -133,7 +133,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
       const who = ctx.authenticate ? await ctx.authenticate(req) : undefined;
       if (who?.role !== 'admin')
         throw new SluiceError('FORBIDDEN', 'only an admin can redrive an execution', { httpStatus: 403, hint: 'authenticate as an admin' });
-      const rec = orchestrator.redrive((req.params as { id: string }).id, who.name);
+      const rec = await orchestrator.redrive((req.params as { id: string }).id, who.name);
       ctx.auth?.audit({ actor: who.name, action: 'execution.redrive', target: `execution:${rec.id}`, detail: null, ip: req.ip });
       return executionJson(rec);
     },

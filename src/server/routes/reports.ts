@@ -30,7 +30,7 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const { id, file } = req.params as { id: string; file: string };
       const type = FILES[file];
       // The id is checked against the store, so no path outside the reports folder can be named.
-      if (!type || !ctx.runtime.store.get(id)) throw new SluiceError('NOT_FOUND', `no report ${quoteValue(`${id}/${file}`)}`, { httpStatus: 404 });
+      if (!type || !(await ctx.runtime.store.get(id))) throw new SluiceError('NOT_FOUND', `no report ${quoteValue(`${id}/${file}`)}`, { httpStatus: 404 });
       const body = await readFile(join(reportDir(ctx.runtime.project.paths, id), file)).catch(() => {
         throw new SluiceError('NOT_FOUND', `execution ${quoteValue(id)} has no ${quoteValue(file)} (yet)`, {
           httpStatus: 404,

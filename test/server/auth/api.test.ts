@@ -30,14 +30,14 @@ describe('REST API with authentication', () => {
     expect(report.statusCode).toBe(303);
     expect(report.headers.location).toBe(`/login?next=${encodeURIComponent(`/reports/${id}/report.html`)}`);
     expect((await s.app.inject({ url: `/approve/${token}` })).statusCode).toBe(200);
-    expect(s.runtime.store.require(id).status).toBe('waiting');
+    expect((await s.runtime.store.require(id)).status).toBe('waiting');
   });
 
   it('a viewer reads but cannot decide or start: 403 naming the role, and nothing changes', async () => {
     const s = await server();
     const { id } = await s.waiting();
     const vic = await s.signIn('Vic');
-    const before = s.runtime.store.events(id).length;
+    const before = (await s.runtime.store.events(id)).length;
     expect((await s.app.inject({ url: '/api/executions', headers: { cookie: vic.cookie } })).statusCode).toBe(200);
     expect((await s.app.inject({ url: '/api/approvals', headers: { cookie: vic.cookie } })).json().approvals).toHaveLength(1);
     const decide = await s.app.inject({
@@ -53,8 +53,8 @@ describe('REST API with authentication', () => {
       403,
     );
     expect((await s.app.inject({ method: 'POST', url: '/api/executions', headers: bearer(token), payload: { file: s.file } })).statusCode).toBe(403);
-    expect(s.runtime.store.events(id)).toHaveLength(before);
-    expect(s.runtime.store.require(id).status).toBe('waiting');
+    expect(await s.runtime.store.events(id)).toHaveLength(before);
+    expect((await s.runtime.store.require(id)).status).toBe('waiting');
     expect(s.gate.auditLog({ action: 'approval.' })).toEqual([]);
   });
 
@@ -62,7 +62,7 @@ describe('REST API with authentication', () => {
     const s = await server();
     const { id } = await s.waiting();
     const ana = await s.signIn('Ana');
-    const before = s.runtime.store.events(id).length;
+    const before = (await s.runtime.store.events(id)).length;
     const post = (headers: Record<string, string>, payload: Record<string, unknown> = { comment: 'looks right' }) =>
       s.app.inject({
         method: 'POST',
@@ -77,13 +77,13 @@ describe('REST API with authentication', () => {
     expect((await post({ 'x-csrf-token': ana.csrf.slice(0, -2) + 'zz' })).statusCode).toBe(403);
     const other = await s.signIn('Root'); // another session's token does not fit this session
     expect((await post({ 'x-csrf-token': other.csrf })).statusCode).toBe(403);
-    expect(s.runtime.store.events(id)).toHaveLength(before);
+    expect(await s.runtime.store.events(id)).toHaveLength(before);
 
     const ok = await post({}, { comment: 'looks right', csrf: ana.csrf });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ decision: 'approved', by: 'Ana', via: 'approver' });
     await s.runtime.orchestrator.runUntilIdle();
-    expect(s.runtime.store.require(id).status).toBe('succeeded');
+    expect((await s.runtime.store.require(id)).status).toBe('succeeded');
     expect(s.gate.auditLog({ action: 'approval.approve' })).toMatchObject([
       { actor: 'Ana', target: `execution:${id}`, ip: '198.51.100.4', detail: 'step ask; via signed-in user or API token; comment: looks right' },
     ]);
@@ -204,7 +204,7 @@ describe('REST API with authentication', () => {
     const gone = await s.app.inject({ method: 'POST', url: '/api/approvals/decide', payload: { token: a.token, decision: 'approve' } });
     expect([gone.statusCode, gone.json().code]).toEqual([403, 'APPROVAL_USER_UNKNOWN']);
     expect((await postLink()).body).toContain('not a user of this project any more');
-    expect(s.runtime.store.require(a.id).status).toBe('waiting');
+    expect((await s.runtime.store.require(a.id)).status).toBe('waiting');
     expect(s.gate.auditLog({ action: 'approval.approve' })).toHaveLength(0);
     // Back as an approver: the unspent link decides.
     writeFileSync(yaml, original);

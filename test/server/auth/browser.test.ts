@@ -87,7 +87,7 @@ describe('sign-in in a real browser', () => {
     await Promise.all([page.waitForLoadState('load'), page.evaluate("document.getElementById('f').submit()")]);
     await page.waitForURL(/\/api\/executions\//);
     expect(await page.textContent('body')).toContain('AUTH_REQUIRED');
-    expect(s.runtime.store.require(id).status).toBe('waiting');
+    expect((await s.runtime.store.require(id)).status).toBe('waiting');
     await page.goto(evilBase);
     await page.click('#l');
     await page.waitForURL(`${base}/whoami`);

@@ -57,7 +57,7 @@ export async function authServer(
       .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', users),
   );
   const project = loadProject(dir);
-  const runtime = new ProjectRuntime(project, {
+  const runtime = await ProjectRuntime.open(project, {
     pollMs: 20,
     activities: { report: async () => ({ verdict: 'pass', gates: [], warnings: [], figures: { rows: 1 } }) },
   });
@@ -125,8 +125,8 @@ export async function authServer(
     writeFileSync(file, `id,v\n${Math.random()},2\n`);
     const { id } = await runtime.orchestrator.startFile(file, { allowDuplicate: true });
     await runtime.orchestrator.runUntilIdle();
-    expect(runtime.store.require(id).status).toBe('waiting');
-    const { token } = createApprovalToken(runtime.db, { executionId: id, step: 'ask', approver: 'Ana', expiresAt: Date.now() + 3_600_000 });
+    expect((await runtime.store.require(id)).status).toBe('waiting');
+    const { token } = await createApprovalToken(runtime.db, { executionId: id, step: 'ask', approver: 'Ana', expiresAt: Date.now() + 3_600_000 });
     return { id, token };
   };
   return { dir, project, runtime, gate, app, file, loginForm, postLogin, signIn, waiting };

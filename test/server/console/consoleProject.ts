@@ -77,7 +77,7 @@ export async function consoleProject(
   writeFileSync(join(dir, 'sluice.yaml'), opts.editConfig ? opts.editConfig(yaml) : yaml);
   writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - missing_share < 0.05\n  - rows >= 100\n  - columns.age.mean < 60\n');
   const project = loadProject(dir);
-  const runtime = new ProjectRuntime(project, { pollMs: 20, ...(opts.activities ? { activities: opts.activities } : {}) });
+  const runtime = await ProjectRuntime.open(project, { pollMs: 20, ...(opts.activities ? { activities: opts.activities } : {}) });
   const registry = ModelRegistry.open(dir);
   const features = await FeatureStore.open({ projectDir: dir });
   const auth = createAuthGate({ db: runtime.db, config: project.config, secret: loadServerSecret(project.paths.stateDir), secureCookies: false });
@@ -146,7 +146,7 @@ export function writeBatch(dir: string, name: string, rows: number, seed: number
 export async function runToWait(p: ConsoleProject, file: string): Promise<string> {
   const rec = await p.runtime.orchestrator.startFile(file);
   await p.runtime.orchestrator.runUntilIdle();
-  const now = p.runtime.store.require(rec.id);
+  const now = await p.runtime.store.require(rec.id);
   expect(now.status, JSON.stringify(now.error)).toBe('waiting');
   return rec.id;
 }

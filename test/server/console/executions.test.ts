@@ -88,19 +88,19 @@ describe('console: inbox and execution detail', () => {
     // even with a valid token (from an approver's page) the role decides
     const anaPage = await get(p, `/executions/${first}`, 'ana');
     const csrf = csrfOf(anaPage.body, `/executions/${first}/decide`);
-    const before = p.runtime.store.require(first);
+    const before = await p.runtime.store.require(first);
     const res = await post(p, `/executions/${first}/decide`, 'vic', { csrf, decision: 'approve' });
     expect(res.statusCode).toBe(403);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('needs the approver role');
-    const after = p.runtime.store.require(first);
+    const after = await p.runtime.store.require(first);
     expect(after.lastSeq).toBe(before.lastSeq);
     expect(after.status).toBe('waiting');
   });
 
   it('refuses a decision without the CSRF token, with one of another session, or with one for another form', async () => {
     const page = await get(p, `/executions/${first}`, 'ana');
-    const before = p.runtime.store.require(first).lastSeq;
+    const before = (await p.runtime.store.require(first)).lastSeq;
     const none = await post(p, `/executions/${first}/decide`, 'ana', { decision: 'approve' });
     expect(none.statusCode).toBe(403);
     expect(none.body).toContain('nothing was changed');
@@ -111,12 +111,12 @@ describe('console: inbox and execution detail', () => {
     const other = csrfOf(page.body, '/logout');
     const wrong = await post(p, `/executions/${first}/decide`, 'ana', { decision: 'approve', csrf: other });
     expect(wrong.statusCode).toBe(403);
-    expect(p.runtime.store.require(first).lastSeq).toBe(before);
+    expect((await p.runtime.store.require(first)).lastSeq).toBe(before);
   });
 
   it('a rejection without a reason is refused on the page, nothing changes', async () => {
     const page = await get(p, `/executions/${first}`, 'ana');
-    const before = p.runtime.store.require(first).lastSeq;
+    const before = (await p.runtime.store.require(first)).lastSeq;
     const res = await post(p, `/executions/${first}/decide`, 'ana', {
       csrf: csrfOf(page.body, `/executions/${first}/decide`),
       decision: 'reject',
@@ -125,7 +125,7 @@ describe('console: inbox and execution detail', () => {
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Not decided: a rejection needs a reason');
     expect(res.body).toContain(`action="/executions/${first}/decide"`);
-    expect(p.runtime.store.require(first).lastSeq).toBe(before);
+    expect((await p.runtime.store.require(first)).lastSeq).toBe(before);
   });
 
   it('approve through the form: the execution continues and ends approved; the comment is escaped; the audit log has it', async () => {
@@ -138,10 +138,10 @@ describe('console: inbox and execution detail', () => {
     expect(res.statusCode, res.body).toBe(303);
     expect(res.headers.location).toBe(`/executions/${first}?decided=approved`);
     await p.runtime.orchestrator.runUntilIdle();
-    const rec = p.runtime.store.require(first);
+    const rec = await p.runtime.store.require(first);
     expect(rec.status).toBe('succeeded');
     expect(rec.outcome).toBe('approved');
-    const decided = p.runtime.store.events(first).find((e) => e.type === 'ApprovalDecided');
+    const decided = (await p.runtime.store.events(first)).find((e) => e.type === 'ApprovalDecided');
     expect(decided?.data).toMatchObject({ decision: 'approved', by: 'ana', via: 'approver', comment: 'fine <script>alert("c")</script>' });
 
     const after = await get(p, `/executions/${first}?decided=approved`, 'ana');
@@ -186,7 +186,7 @@ describe('console: inbox and execution detail', () => {
     });
     expect(reject.statusCode).toBe(303);
     await p.runtime.orchestrator.runUntilIdle();
-    expect(p.runtime.store.require(second)).toMatchObject({ status: 'succeeded', outcome: 'rejected' });
+    expect(await p.runtime.store.require(second)).toMatchObject({ status: 'succeeded', outcome: 'rejected' });
   });
 
   it('reports list both batches with links; 404 pages for unknown executions and reports', async () => {
@@ -208,7 +208,7 @@ describe('console: a failed execution', () => {
     const rec = await p.runtime.orchestrator.startFile(file);
     rmSync(file);
     await p.runtime.orchestrator.runUntilIdle();
-    expect(p.runtime.store.require(rec.id).status).toBe('failed');
+    expect((await p.runtime.store.require(rec.id)).status).toBe('failed');
     const res = await get(p, `/executions/${rec.id}`, 'vic');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<span class="badge failed">failed</span>');
@@ -220,7 +220,7 @@ describe('console: a failed execution', () => {
 
 describe('console: executions list', () => {
   it('filters by state, searches by file name and pages', async () => {
-    for (let i = 0; i < 30; i++) p.runtime.store.create(p.project.pipeline, { file: `/data/paged-${String(i).padStart(2, '0')}.csv` });
+    for (let i = 0; i < 30; i++) await p.runtime.store.create(p.project.pipeline, { file: `/data/paged-${String(i).padStart(2, '0')}.csv` });
     const page1 = await get(p, '/executions?status=running', 'vic');
     expect(page1.statusCode).toBe(200);
     expect(page1.body).toContain('Showing 1–25 of 30');

@@ -25,7 +25,7 @@ beforeAll(async () => {
   writeFileSync(batch, readFileSync(DIABETES, 'utf8').split('\n').slice(0, 3001).join('\n') + '\n');
   const rec = await p.runtime.orchestrator.startFile(batch);
   await p.runtime.orchestrator.runUntilIdle();
-  const done = p.runtime.store.require(rec.id);
+  const done = await p.runtime.store.require(rec.id);
   if (done.status !== 'succeeded') throw new Error(JSON.stringify(done.error));
   executionId = rec.id;
 }, 180_000);

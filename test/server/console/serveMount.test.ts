@@ -27,7 +27,7 @@ beforeAll(async () => {
     ),
   );
   const project = loadProject(dir);
-  runtime = new ProjectRuntime(project);
+  runtime = await ProjectRuntime.open(project);
   const auth = projectAuthGate(project, runtime.db);
   app = await createServer({ project, runtime, auth });
   const login = await auth.login('ana', 'ana-password', {});
