@@ -103,7 +103,12 @@ async function hundredExecutions(): Promise<{ seconds: number; perExecution: num
     for (const id of ids) {
       const r = await p.store.require(id);
       if (r.status === 'waiting' && pendingApproval(await p.store.events(id))) {
-        await decideApproval(p.store, { executionId: id, approver: { name: 'auto', role: 'approver' }, decision: 'approve', comment: 'auto-approved (benchmark)' });
+        await decideApproval(p.store, {
+          executionId: id,
+          approver: { name: 'auto', role: 'approver' },
+          decision: 'approve',
+          comment: 'auto-approved (benchmark)',
+        });
         o.kick();
       }
       if (r.status === 'succeeded' || r.status === 'failed') done++;

@@ -199,7 +199,13 @@ async function decide(c: BatchContext, executionId: string, requested: Execution
   const approver = { name: AUTO_APPROVER, role: 'approver' as const };
   const from = `cli ${who}@${hostname()}`;
   if (failedGates.length === 0 && report?.drift !== 'drift') {
-    await decideApproval(runtime.store, { executionId, approver, decision: 'approve', comment: 'gates pass (decided by sluice demo --auto-approve)', ip: from });
+    await decideApproval(runtime.store, {
+      executionId,
+      approver,
+      decision: 'approve',
+      comment: 'gates pass (decided by sluice demo --auto-approve)',
+      ip: from,
+    });
   } else {
     const reasons = [
       ...(failedGates.length ? [`quality gates failed: ${failedGates.map((g) => `${g.name}${g.message ? ` (${g.message})` : ''}`).join('; ')}`] : []),

@@ -63,7 +63,7 @@ export interface CreateServerOptions {
  */
 export async function createServer(opts: CreateServerOptions): Promise<FastifyInstance> {
   const ownRuntime = !opts.runtime;
-  const runtime = opts.runtime ?? await ProjectRuntime.open(opts.project);
+  const runtime = opts.runtime ?? (await ProjectRuntime.open(opts.project));
   const limits = opts.project.config.server.limits;
   const app = Fastify({
     loggerInstance: runtime.log as unknown as FastifyBaseLogger,

@@ -81,7 +81,9 @@ describe('approvals', () => {
     expect(await history()).toBe(n0);
     // A role named in `approvers` may decide; then a second decision is refused.
     await decideApproval(p.store, { executionId: id, approver: { name: 'zoe', role: 'admin' }, decision: 'reject', reason: 'drift too high' });
-    const twice = await refusal(async () => await decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' }));
+    const twice = await refusal(
+      async () => await decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' }),
+    );
     expect(twice.code).toBe('APPROVAL_NOT_WAITING');
     expect(twice.message).toContain('already rejected by zoe');
     expect(await history()).toBe(n0 + 1);
@@ -102,20 +104,25 @@ describe('approvals', () => {
     const { p, o, id } = await waitingExecution();
     const link = async () => (await createApprovalToken(p.state, { executionId: id, step: 'ask', approver: 'ana', expiresAt: Date.now() + 60_000 })).token;
     const before = (await p.store.events(id)).length;
-    const removed = await refusal(async () => await decideApproval(p.store, { token: await link(), approvers: [{ name: 'zoe', role: 'admin' }], decision: 'approve' }));
+    const removed = await refusal(
+      async () => await decideApproval(p.store, { token: await link(), approvers: [{ name: 'zoe', role: 'admin' }], decision: 'approve' }),
+    );
     expect([removed.code, removed.httpStatus]).toEqual(['APPROVAL_USER_UNKNOWN', 403]);
     expect(removed.message).toContain('"ana" is not a user of this project any more');
-    const demoted = await refusal(async () => await decideApproval(p.store, { token: await link(), approvers: [{ name: 'Ana', role: 'viewer' }], decision: 'approve' }));
+    const demoted = await refusal(
+      async () => await decideApproval(p.store, { token: await link(), approvers: [{ name: 'Ana', role: 'viewer' }], decision: 'approve' }),
+    );
     expect([demoted.code, demoted.httpStatus]).toEqual(['APPROVAL_FORBIDDEN', 403]);
     expect(demoted.message).toContain('Ana is a viewer');
     // An approver resolved earlier (a session, an API token) is re-checked the same way.
-    const stale = await refusal(async () =>
-      await decideApproval(p.store, {
-        executionId: id,
-        approver: { name: 'ana', role: 'approver' },
-        approvers: [{ name: 'ana', role: 'viewer' }],
-        decision: 'approve',
-      }),
+    const stale = await refusal(
+      async () =>
+        await decideApproval(p.store, {
+          executionId: id,
+          approver: { name: 'ana', role: 'approver' },
+          approvers: [{ name: 'ana', role: 'viewer' }],
+          decision: 'approve',
+        }),
     );
     expect(stale.code).toBe('APPROVAL_FORBIDDEN');
     expect(await p.store.events(id)).toHaveLength(before);

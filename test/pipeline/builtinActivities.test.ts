@@ -101,7 +101,8 @@ describe('built-in activities', () => {
     await o.runUntilIdle();
     const b = await o.start({ file: join(p.root, 'b2.csv') }, { pipeline: def });
     await o.runUntilIdle();
-    const out = async (id: string) => (await p.store.events(id)).find((e) => e.type === 'ActivitySucceeded' && e.step === 'ingest')?.data.output as Record<string, unknown>;
+    const out = async (id: string) =>
+      (await p.store.events(id)).find((e) => e.type === 'ActivitySucceeded' && e.step === 'ingest')?.data.output as Record<string, unknown>;
     expect((await p.store.require(a.id)).status, JSON.stringify((await p.store.require(a.id)).error)).toBe('succeeded');
     expect(await out(a.id)).toMatchObject({ group: 'encounters', created: true, batchId: a.id, status: 'ingested' });
     expect((await out(a.id)).rows).toBeGreaterThan(500);

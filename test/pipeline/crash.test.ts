@@ -37,15 +37,18 @@ async function finish(p: Awaited<ReturnType<typeof tempProject>>) {
 async function checkExactlyOnce(p: Awaited<ReturnType<typeof tempProject>>) {
   const execs = await p.store.list({ limit: 1000 });
   const expected = execs.flatMap((e) => STEPS.map((s) => `${e.id}:${s}`)).sort();
-  const why = execs
-    .map(
-      (e) =>
-        `${e.id} ${e.status} ${JSON.stringify(e.error)}\n${p.store
-          .events(e.id)
-          .map((x) => `${x.seq} ${x.type} ${x.step ?? ''} ${JSON.stringify(x.data).slice(0, 120)}`)
-          .join('\n')}`,
+  const why = (
+    await Promise.all(
+      execs.map(
+        async (e) =>
+          `${e.id} ${e.status} ${JSON.stringify(e.error)}\n${(
+            await p.store.events(e.id)
+          )
+            .map((x) => `${x.seq} ${x.type} ${x.step ?? ''} ${JSON.stringify(x.data).slice(0, 120)}`)
+            .join('\n')}`,
+      ),
     )
-    .join('\n');
+  ).join('\n');
   expect(effectLines(join(p.root, 'effects.txt')).sort(), why).toEqual(expected);
   for (const e of execs) {
     expect(e).toMatchObject({ status: 'succeeded', outcome: 'deployed' });
@@ -73,7 +76,8 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
         continue;
       }
       expect(r.status, r.stderr).toBe(0);
-      if (pendingApproval(await p.store.events(id))) await decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+      if (pendingApproval(await p.store.events(id)))
+        await decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
       else if ((await p.store.require(id)).status === 'succeeded' || (await p.store.require(id)).status === 'failed') break;
     }
     checkExactlyOnce(p);
@@ -106,7 +110,8 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
       const p = await tempProject();
       runWorker({ PROJECT: p.root, START: '1', KILL_IN_STEP: step });
       const id = (await p.store.list())[0]!.id;
-      if (pendingApproval(await p.store.events(id))) await decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
+      if (pendingApproval(await p.store.events(id)))
+        await decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
       const r = runWorker({ PROJECT: p.root, KILL_IN_STEP: step });
       expect(r.signal === 'SIGKILL' || r.status === 0).toBe(true);
       finish(p);

@@ -9,9 +9,9 @@ import { ActivityRegistry, effectActivity, effectLines, orchestrator, pipeline, 
 const DEF = pipeline(`start: a\nstates:\n  a: { type: task, activity: effect, input: { file: $.input.file }, end: true }\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, ms = 30_000) {
+async function until(cond: () => boolean | Promise<boolean>, ms = 30_000) {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error('timed out');
     await sleep(25);
   }
@@ -35,7 +35,7 @@ describe('inbox watcher', () => {
         } else await writeFile(join(p.paths.inbox, name), `id,v\n${i},${i * 2}\n`);
       }),
     );
-    await until(async () => await p.store.count('succeeded') === 100);
+    await until(async () => (await p.store.count('succeeded')) === 100);
     await sleep(300);
     expect(await p.store.count()).toBe(100);
     expect(readdirSync(p.paths.inbox)).toEqual([]);
@@ -66,12 +66,12 @@ describe('inbox watcher', () => {
       content += line;
       await appendFile(path, line);
     }
-    await until(async () => await p.store.count('succeeded') === 1);
+    await until(async () => (await p.store.count('succeeded')) === 1);
     const ex = (await p.store.list())[0]!;
     expect(readFileSync(ex.file!, 'utf8')).toBe(content);
     expect(ex.sha256).toBe(createHash('sha256').update(content).digest('hex'));
     writeFileSync(join(p.paths.inbox, 'again.csv'), content);
-    await until(async () => await p.store.count() === 2 && await p.store.count('skipped') === 1);
+    await until(async () => (await p.store.count()) === 2 && (await p.store.count('skipped')) === 1);
     const dup = (await p.store.list({ status: 'skipped' }))[0]!;
     expect(dup.duplicateOf).toBe(ex.id);
     expect((await p.store.events(dup.id)).map((e) => e.type)).toContain('DuplicateDetected');
@@ -86,9 +86,9 @@ describe('inbox watcher', () => {
     const w = new InboxWatcher({ orchestrator: o, inbox: p.paths.inbox, archive: p.paths.archive, stabilityMs: 100 });
     await w.start();
     writeFileSync(join(p.paths.inbox, 'a.csv'), 'id\n1\n');
-    await until(async () => await p.store.count('succeeded') === 1);
+    await until(async () => (await p.store.count('succeeded')) === 1);
     writeFileSync(join(p.paths.inbox, 'b.csv'), 'id\n1\n');
-    await until(async () => await p.store.count('succeeded') === 2);
+    await until(async () => (await p.store.count('succeeded')) === 2);
     expect(await p.store.count('skipped')).toBe(0);
     await w.stop();
     await o.stop();

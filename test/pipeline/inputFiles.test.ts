@@ -147,12 +147,9 @@ describe('files only from where they belong', () => {
     symlinkSync(join(s.dir, 'data', 'kept.csv'), join(inbox, 'inside.csv'));
     writeFileSync(join(inbox, 'plain.csv'), 'id,v\n1,2\n');
     const deadline = Date.now() + 20_000;
-    while (await s.runtime.store.count() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((await s.runtime.store.count()) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500));
-    const files = s.runtime.store
-      .list({})
-      .map((e) => e.file!.split('/').pop())
-      .sort();
+    const files = (await s.runtime.store.list({})).map((e) => e.file!.split('/').pop()).sort();
     expect(files).toEqual(['inside.csv', 'plain.csv']);
     const inside = (await s.runtime.store.list({})).find((e) => e.file!.endsWith('inside.csv'))!;
     expect(lstatSync(inside.file!).isFile()).toBe(true);

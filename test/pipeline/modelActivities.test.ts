@@ -40,13 +40,13 @@ afterEach(async () => {
   await Promise.all(runtimes.splice(0).map((r) => r.close()));
 });
 
-function runtime(dir: string): ProjectRuntime {
+async function runtime(dir: string): Promise<ProjectRuntime> {
   const r = await ProjectRuntime.open(loadProject(dir), { logger: pino({ level: 'silent' }), pollMs: 20 });
   runtimes.push(r);
   return r;
 }
 
-function output<T>(r: ProjectRuntime, id: string, step: string): T {
+async function output<T>(r: ProjectRuntime, id: string, step: string): Promise<T> {
   const e = (await r.store.events(id)).find((x) => x.type === 'ActivitySucceeded' && (x.step === step || x.step?.endsWith(`/${step}`)));
   if (!e) throw new Error(`no ActivitySucceeded for ${step} in ${id}: ${JSON.stringify(await r.store.require(id))}`);
   return e.data.output as T;
@@ -55,7 +55,7 @@ function output<T>(r: ProjectRuntime, id: string, step: string): T {
 describe('train, register_model and deploy in the default pipeline', () => {
   it('approved batches are ingested, trained, registered with lineage, and deployed only when better on the same holdout; a rejected batch changes nothing', async () => {
     const dir = project();
-    const r = runtime(dir);
+    const r = await runtime(dir);
     const o = r.orchestrator;
     const ana = r.approver('ana');
 
@@ -68,14 +68,14 @@ describe('train, register_model and deploy in the default pipeline', () => {
     const rec1 = await r.store.require(e1.id);
     expect(rec1.status, JSON.stringify(rec1.error)).toBe('succeeded');
     expect(rec1.outcome).toBe('deployed');
-    const t1 = output<any>(r, e1.id, 'train');
+    const t1 = await output<any>(r, e1.id, 'train');
     expect(t1.champion).toBeNull();
     expect(t1.betterThanChampion).toBe(true);
     expect(t1.rows.holdout).toBeGreaterThan(300);
     expect(t1.rows.train + t1.rows.holdout).toBe(2000);
-    const reg1 = output<any>(r, e1.id, 'register_model');
+    const reg1 = await output<any>(r, e1.id, 'register_model');
     expect(reg1.version).toBe(1);
-    const dep1 = output<any>(r, e1.id, 'deploy');
+    const dep1 = await output<any>(r, e1.id, 'deploy');
     expect(dep1.decision).toBe('champion');
 
     const registry = ModelRegistry.open(dir);
@@ -105,13 +105,13 @@ describe('train, register_model and deploy in the default pipeline', () => {
     await o.runUntilIdle();
     const rec2 = await r.store.require(e2.id);
     expect(rec2.status, JSON.stringify(rec2.error)).toBe('succeeded');
-    const t2 = output<any>(r, e2.id, 'train');
+    const t2 = await output<any>(r, e2.id, 'train');
     expect(t2.champion.version).toBe(1);
     // Before the approval, the report step measured champion v1 on batch 2, next to its registered figure.
-    const rep2 = output<any>(r, e2.id, 'report');
+    const rep2 = await output<any>(r, e2.id, 'report');
     const champ = JSON.parse(readFileSync(rep2.reportJson, 'utf8')).champion;
     expect(champ).toMatchObject({ model: 'readmission', version: 1, metric: t2.metric });
-    expect(champ.registered).toBeCloseTo(output<any>(r, e1.id, 'train').candidate.value, 12);
+    expect(champ.registered).toBeCloseTo((await output<any>(r, e1.id, 'train')).candidate.value, 12);
     expect(Number.isFinite(champ.current)).toBe(true);
     expect(champ.drop).toBeCloseTo(champ.higherIsBetter ? champ.registered - champ.current : champ.current - champ.registered, 12);
     expect(rep2.figures[`champion v1 ${t2.metric} on this batch`]).toMatch(/^[\d.]+ \(registered [\d.]+\)$/);
@@ -127,7 +127,7 @@ describe('train, register_model and deploy in the default pipeline', () => {
     const better = t2.direction === 'maximize' ? t2.candidate.value > t2.champion.value : t2.candidate.value < t2.champion.value;
     expect(t2.betterThanChampion).toBe(better);
     expect(rec2.outcome).toBe(better ? 'deployed' : 'champion kept');
-    const reg2 = output<any>(r, e2.id, 'register_model');
+    const reg2 = await output<any>(r, e2.id, 'register_model');
     expect(reg2.version).toBe(2);
 
     // Batch 3 is rejected: nothing is trained, registered or deployed.
@@ -188,7 +188,7 @@ describe('train, register_model and deploy in the default pipeline', () => {
     await decideApproval(r.store, { executionId: e4.id, approver: ana, decision: 'approve' });
     await o.runUntilIdle();
     expect((await r.store.require(e4.id)).status, JSON.stringify((await r.store.require(e4.id)).error)).toBe('succeeded');
-    const t4 = output<any>(r, e4.id, 'train');
+    const t4 = await output<any>(r, e4.id, 'train');
     expect(t4.droppedColumns).toEqual(['site_code', 'lab_score']);
     expect(t4.findings[0]).toMatchObject({ code: 'TRAIN_UNKNOWN_COLUMNS_DROPPED' });
     expect(t4.findings[0].message).toContain('site_code, lab_score');

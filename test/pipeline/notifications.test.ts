@@ -76,7 +76,7 @@ describe('notifications', () => {
       mailer,
       webhooks: [{ url: `${hookUrl}/slack`, name: 'team' }],
     };
-    const acts = new ActivityRegistry().register('report', async () => REPORT).register('notify', notifyActivity(p.db, settings));
+    const acts = new ActivityRegistry().register('report', async () => REPORT).register('notify', notifyActivity(p.state, settings));
     const o = orchestrator(p, acts, { approvals: new ApprovalMessenger(p.store, settings) });
     const def = pipeline(
       `start: report\nstates:\n  report: { type: task, activity: report, next: notify }\n  notify: { type: task, activity: notify, next: ask }\n  ask: { type: approval, timeout: 1d, next: done }\n  done: { type: succeed }\n`,
@@ -109,7 +109,10 @@ describe('notifications', () => {
     expect(JSON.stringify(hook)).not.toContain(link.split('/').pop()!);
 
     const token = link.split('/').pop()!;
-    expect(await decideApproval(p.store, { token, approvers: settings.approvers, decision: 'approve', comment: 'fine' })).toMatchObject({ by: 'Ana', via: 'token' });
+    expect(await decideApproval(p.store, { token, approvers: settings.approvers, decision: 'approve', comment: 'fine' })).toMatchObject({
+      by: 'Ana',
+      via: 'token',
+    });
     await o.runUntilIdle();
     expect((await p.store.require(ex.id)).status).toBe('succeeded');
     mailer.close();
@@ -199,7 +202,7 @@ describe('notifications', () => {
       mailer,
       webhooks: [{ url: `${hookUrl}/fail` }],
     };
-    const acts = new ActivityRegistry().register('notify', notifyActivity(p.db, settings));
+    const acts = new ActivityRegistry().register('notify', notifyActivity(p.state, settings));
     const o = orchestrator(p, acts, { approvals: new ApprovalMessenger(p.store, settings) });
     const ex = await o.start(
       {},

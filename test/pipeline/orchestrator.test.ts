@@ -187,7 +187,13 @@ states:
     expect((await o.waitFor(a.id, { orWaiting: true })).status).toBe('waiting');
     await o.waitFor(b.id, { orWaiting: true });
     expect((await p.store.require(a.id)).current).toEqual(['ask']);
-    await decideApproval(p.store, { executionId: a.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve', comment: 'looks good', ip: '10.0.0.1' });
+    await decideApproval(p.store, {
+      executionId: a.id,
+      approver: { name: 'ana', role: 'approver' },
+      decision: 'approve',
+      comment: 'looks good',
+      ip: '10.0.0.1',
+    });
     await decideApproval(p.store, { executionId: b.id, approver: { name: 'bo', role: 'admin' }, decision: 'reject', reason: 'drift' });
     o.kick();
     const ra = await o.waitFor(a.id, { timeoutMs: 10_000 });
@@ -243,7 +249,7 @@ states:
       return effectActivity(fx)(input, ctx);
     });
     const o = loop(orchestrator(p, acts, { concurrency: 4 }));
-    const ids = Array.from({ length: 100 }, async (_, i) => await o.start({ n: i }, { pipeline: LINEAR }).id);
+    const ids = await Promise.all(Array.from({ length: 100 }, async (_, i) => (await o.start({ n: i }, { pipeline: LINEAR })).id));
     for (const id of ids) expect((await o.waitFor(id, { timeoutMs: 30_000 })).status).toBe('succeeded');
     expect(new Set(ids).size).toBe(100);
     expect(await p.store.count()).toBe(100);

@@ -70,7 +70,7 @@ async function waiting(s: Awaited<ReturnType<typeof setup>>) {
   const id = res.json().id as string;
   await s.runtime.orchestrator.runUntilIdle();
   expect((await s.runtime.store.require(id)).status).toBe('waiting');
-  const { token } = await createApprovalToken(s.runtime.db, { executionId: id, step: 'ask', approver: 'Ana', expiresAt: Date.now() + 60_000 });
+  const { token } = await createApprovalToken(s.runtime.state, { executionId: id, step: 'ask', approver: 'Ana', expiresAt: Date.now() + 60_000 });
   return { id, token };
 }
 

@@ -16,8 +16,8 @@ const DEF = pipeline(`start: a\nstates:\n  a: { type: task, activity: effect, in
 /** A real orchestrator that notes each start (who started what), then starts it as usual. */
 class NotingOrchestrator extends Orchestrator {
   readonly starts: Array<{ input: ExecutionInput; status: string }> = [];
-  override start(input: ExecutionInput, opts: StartOptions = {}): ExecutionRecord {
-    const rec = super.start(input, opts);
+  override async start(input: ExecutionInput, opts: StartOptions = {}): Promise<ExecutionRecord> {
+    const rec = await super.start(input, opts);
     this.starts.push({ input, status: rec.status });
     return rec;
   }
@@ -71,7 +71,7 @@ describe('triggers start executions through Orchestrator.start, which owns the d
       ['file', 'skipped'],
     ]);
     // allowDuplicate (--allow-duplicate, the API's allowDuplicate) overrides the rule for one start.
-    expect(await o.start({ file: other, sha256: o.starts[0]!.input.sha256 }, { allowDuplicate: true }).status).toBe('running');
+    expect((await o.start({ file: other, sha256: o.starts[0]!.input.sha256 }, { allowDuplicate: true })).status).toBe('running');
   });
 
   it('sluice.yaml `duplicates: process` reaches every trigger through the runtime orchestrator', async () => {

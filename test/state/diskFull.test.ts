@@ -60,12 +60,7 @@ describe('disk full inside the orchestrator (fault-injection seam)', () => {
     await until('the pause', async () => (await p.store.events(ex.id)).filter((e) => e.type === 'ExecutionPaused').length >= 2);
     const paused = (await p.store.events(ex.id)).find((e) => e.type === 'ExecutionPaused')!;
     expect(paused).toMatchObject({ step: 'a', data: { reason: 'disk_full', code: 'ENOSPC', path: join(p.root, 'a.out'), attempt: 1, pause: 1 } });
-    expect(
-      p.store
-        .events(ex.id)
-        .filter((e) => e.type === 'ExecutionPaused')
-        .map((e) => e.data.pause),
-    ).toEqual([1, 2]); // backs off while still full
+    expect((await p.store.events(ex.id)).filter((e) => e.type === 'ExecutionPaused').map((e) => e.data.pause)).toEqual([1, 2]); // backs off while still full
     expect((await p.store.require(ex.id)).status).toBe('waiting');
     expect((await p.store.events(ex.id)).some((e) => e.type === 'ActivityFailed')).toBe(false);
     rmSync(sw);
@@ -85,7 +80,10 @@ describe('disk full inside the orchestrator (fault-injection seam)', () => {
     writeFileSync(sw, '');
     o.startLoop();
     const ex = await o.start({});
-    await until('the pause', async () => (await p.store.require(ex.id)).status === 'waiting' && (await p.store.events(ex.id)).some((e) => e.type === 'TimerStarted'));
+    await until(
+      'the pause',
+      async () => (await p.store.require(ex.id)).status === 'waiting' && (await p.store.events(ex.id)).some((e) => e.type === 'TimerStarted'),
+    );
     rmSync(sw);
     await o.redrive(ex.id, 'ops');
     await until('the end', async () => (await p.store.require(ex.id)).status === 'succeeded', 10_000);

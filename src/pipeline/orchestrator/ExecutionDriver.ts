@@ -87,7 +87,13 @@ export class ExecutionDriver {
           continue;
         }
         if (p.terminal) {
-          await store.setState(id, { status: p.terminal.status, current: [], wakeAt: null, outcome: p.terminal.outcome ?? null, error: p.terminal.error ?? null });
+          await store.setState(id, {
+            status: p.terminal.status,
+            current: [],
+            wakeAt: null,
+            outcome: p.terminal.outcome ?? null,
+            error: p.terminal.error ?? null,
+          });
           this.opts.log.info(
             { executionId: id, status: p.terminal.status, outcome: p.terminal.outcome, error: p.terminal.error, seq: history.at(-1)?.seq },
             'execution ended',

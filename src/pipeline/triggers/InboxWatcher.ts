@@ -71,7 +71,7 @@ export class InboxWatcher {
     const started: string[] = [];
     await mkdir(this.archive, { recursive: true });
     for (const dir of await readdir(this.archive)) {
-      if (!dir.startsWith('ex-') || await this.opts.orchestrator.store.get(dir)) continue;
+      if (!dir.startsWith('ex-') || (await this.opts.orchestrator.store.get(dir))) continue;
       const files = (await readdir(join(this.archive, dir))).filter((f) => !isPartialName(f));
       const file = files[0];
       if (!file) continue;

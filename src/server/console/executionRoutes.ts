@@ -142,7 +142,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
       const user = s.user(req);
       const confirmed =
         decided !== undefined &&
-        await store.get(id) !== undefined &&
+        (await store.get(id)) !== undefined &&
         (await store.events(id)).some((e) => e.type === 'ApprovalDecided' && e.data.by === user.name && e.data.decision === decided);
       return renderDetail(req, reply, 200, id, confirmed ? { kind: 'done', text: `You ${decided} this batch. The pipeline continues from here.` } : undefined);
     },

@@ -126,7 +126,7 @@ export async function authServer(
     const { id } = await runtime.orchestrator.startFile(file, { allowDuplicate: true });
     await runtime.orchestrator.runUntilIdle();
     expect((await runtime.store.require(id)).status).toBe('waiting');
-    const { token } = await createApprovalToken(runtime.db, { executionId: id, step: 'ask', approver: 'Ana', expiresAt: Date.now() + 3_600_000 });
+    const { token } = await createApprovalToken(runtime.state, { executionId: id, step: 'ask', approver: 'Ana', expiresAt: Date.now() + 3_600_000 });
     return { id, token };
   };
   return { dir, project, runtime, gate, app, file, loginForm, postLogin, signIn, waiting };
