@@ -102,7 +102,7 @@ describe('orchestrator', () => {
     expect(rec.status).toBe('failed');
     expect(rec.error).toMatchObject({ code: 'DISK_FULL', message: 'disk full' });
     expect((await p.store.events(ex.id)).filter((e) => e.type === 'ActivityFailed')).toHaveLength(2);
-    expect(async () => await o.redrive('ex-nope')).toThrow(/no execution/);
+    await expect(o.redrive('ex-nope')).rejects.toThrow(/no execution/);
     broken = false;
     await o.redrive(ex.id, 'tester');
     rec = await o.waitFor(ex.id, { timeoutMs: 10_000 });
@@ -111,7 +111,7 @@ describe('orchestrator', () => {
     const h = await p.store.events(ex.id);
     expect(h.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'a')).toHaveLength(1);
     expect(h.find((e) => e.type === 'ExecutionRedriven')!.data).toEqual({ by: 'tester', fromStep: 'b' });
-    expect(async () => await o.redrive(ex.id)).toThrow(/only a failed or paused execution/);
+    await expect(o.redrive(ex.id)).rejects.toThrow(/only a failed or paused execution/);
   });
 
   it('does not retry a non-retryable error: register_model without a trained model fails clearly, once', async () => {
