@@ -124,7 +124,7 @@ describe('built-in activities', () => {
     expect(wired).toEqual({
       file: ((await p.store.events(a.id)).find((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')!.data.output as { output: string }).output,
     });
-    expect(await builtinActivities().get('ingest_features')(wired, ctx)).toEqual(out(a.id));
+    expect(await builtinActivities().get('ingest_features')(wired, ctx)).toEqual(await out(a.id));
     // Killed after the effect but before its output was kept: the feature store's batch id still applies it once.
     rmSync(join(stepDir(ctx), 'output.json'));
     expect(await builtinActivities().get('ingest_features')(wired, ctx)).toMatchObject({ status: 'already_ingested', rows: (await out(a.id)).rows });

@@ -86,8 +86,7 @@ export function newExecutionId(now = Date.now()): string {
  * stale view. Leases say which process drives an execution.
  *
  * @example
- * const store = await ExecutionStore.open(state);
- * const rec = await store.create(pipeline, { file, sha256 });
+ * const store = await ExecutionStore.open(state); // then Orchestrator.start(...) records executions
  */
 export class ExecutionStore {
   private constructor(readonly db: StateDb) {}
