@@ -34,9 +34,9 @@ if (!artifact) {
   process.stderr.write('training the diabetes model (flow + gradient-boosted trees, 40,000 rows)...\n');
   artifact = (await trainDiabetesModel({ rows: 40_000, maxIter: 100 })).dir;
 }
-const registry = ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-openloop-')));
+const registry = await ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-openloop-')));
 await registry.register(artifact, { name: 'readmission', status: 'approved', by: 'bench' });
-registry.promote('readmission', 1, 'champion', 'bench');
+await registry.promote('readmission', 1, 'champion', 'bench');
 const host = new ModelHost();
 const metrics = new ServingMetrics();
 const follower = followChampion(registry, 'readmission', host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), { pollMs: 0 });
@@ -56,7 +56,7 @@ process.stdout.write(JSON.stringify({ endpoint: `${base}/invocations`, metrics: 
 const stop = async (): Promise<void> => {
   follower.stop();
   await Promise.allSettled([app.close(), hello.close()]);
-  registry.close();
+  await registry.close();
   process.exit(0);
 };
 process.stdin.on('end', () => void stop());

@@ -10,7 +10,7 @@ let registry: ModelRegistry;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  registry = ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-routes-')));
+  registry = await ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-routes-')));
   for (let i = 1; i <= 3; i++) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-routes-art-'));
     writeFileSync(join(art, 'model.json'), `{"i": ${i}}`);
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
-  registry.close();
+  await registry.close();
 });
 
 const as = (user: string) => ({ 'x-sluice-user': user });
@@ -67,7 +67,7 @@ describe('models routes', () => {
   });
 
   it('deletes a version and its artifacts, but not the champion', async () => {
-    const v3 = registry.get('readmission', 3);
+    const v3 = await registry.get('readmission', 3);
     expect((await app.inject({ method: 'DELETE', url: '/models/readmission/versions/3', headers: as('ana') })).statusCode).toBe(204);
     expect(existsSync(v3.artifactPath)).toBe(false);
     const r = await app.inject({ method: 'DELETE', url: '/models/readmission/versions/champion', headers: as('ana') });

@@ -33,13 +33,13 @@ async function load(v: ModelVersion): Promise<ThresholdPredictor> {
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'sluice-swap-'));
-  registry = ModelRegistry.open(project);
+  registry = await ModelRegistry.open(project);
   for (const v of [1, 2, 3]) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-swap-art-'));
     writeFileSync(join(art, 'model.json'), JSON.stringify({ threshold: THRESHOLDS[v] }));
     await registry.register(art, { name: 'readmission', status: 'approved', by: 'pipeline' });
   }
-  registry.promote('readmission', 1, 'champion', 'ana');
+  await registry.promote('readmission', 1, 'champion', 'ana');
   follower = followChampion(registry, 'readmission', host, load, { pollMs: 0 });
   await follower.ready;
   app = Fastify();
@@ -53,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   follower.stop();
   await app.close();
-  registry.close();
+  await registry.close();
 });
 
 describe('swapping the champion under load', () => {
@@ -97,15 +97,15 @@ describe('swapping the champion under load', () => {
       while (total < until) await sleep(5);
     };
     await traffic(50);
-    registry.promote('readmission', 2, 'champion', 'ana');
+    await registry.promote('readmission', 2, 'champion', 'ana');
     await follower.sync();
     expect(champion()).toBe('2');
     await traffic(50);
-    registry.promote('readmission', 3, 'champion', 'ana');
+    await registry.promote('readmission', 3, 'champion', 'ana');
     await follower.sync();
     expect(champion()).toBe('3');
     await traffic(50);
-    registry.rollback('readmission', 'bob', 'latency regression');
+    await registry.rollback('readmission', 'bob', 'latency regression');
     await follower.sync();
     expect(champion()).toBe('2');
     await traffic(50);
@@ -127,10 +127,10 @@ describe('swapping the champion under load', () => {
   });
 
   it('unloads when the champion alias is removed, and /ping says so', async () => {
-    registry.removeAlias('readmission', 'champion', 'ana');
+    await registry.removeAlias('readmission', 'champion', 'ana');
     await follower.sync();
     expect((await fetch(`${base}/ping`)).status).toBe(503);
-    registry.promote('readmission', 1, 'champion', 'ana');
+    await registry.promote('readmission', 1, 'champion', 'ana');
     await follower.sync();
     const r = await fetch(`${base}/ping`);
     expect(r.status).toBe(200);
@@ -160,14 +160,14 @@ describe('swapping the champion under load', () => {
     const f = followChampion(registry, 'readmission', polling, load, { pollMs: 25 });
     await f.ready;
     expect(polling.current?.version).toBe('1');
-    const other = ModelRegistry.open(project); // its onChange listeners are not ours: only polling sees this
+    const other = await ModelRegistry.open(project); // its onChange listeners are not ours: only polling sees this
     try {
-      other.promote('readmission', 3, 'champion', 'cli-user');
+      await other.promote('readmission', 3, 'champion', 'cli-user');
       const deadline = Date.now() + 5000;
       while (polling.current?.version !== '3' && Date.now() < deadline) await sleep(10);
       expect(polling.current?.version).toBe('3');
     } finally {
-      other.close();
+      await other.close();
       f.stop();
     }
   });

@@ -48,7 +48,7 @@ function recorded(name: string, activity: () => Activity<any, unknown>): Activit
 }
 
 /** What the activities' effects leave: the state folder's files (not the databases) and the stores' counts. */
-function effects(): Record<string, unknown> {
+async function effects(): Promise<Record<string, unknown>> {
   const state = join(dir, '.sluice');
   const files: string[] = [];
   const walk = (d: string) => {
@@ -60,10 +60,10 @@ function effects(): Record<string, unknown> {
     }
   };
   walk(state);
-  const registry = ModelRegistry.open(dir);
-  const versions = registry.versions('readmission').map((v) => `${v.version}:${v.status}`);
-  const champion = registry.champion('readmission')?.version ?? null;
-  registry.close();
+  const registry = await ModelRegistry.open(dir);
+  const versions = (await registry.versions('readmission')).map((v) => `${v.version}:${v.status}`);
+  const champion = (await registry.champion('readmission'))?.version ?? null;
+  await registry.close();
   return { files: files.sort(), versions, champion };
 }
 

@@ -109,22 +109,22 @@ describe('the pipeline: MODEL_CANNOT_SERVE_RECORDS at train and at deploy', () =
       expect(rec.status, JSON.stringify(rec.error)).toBe('succeeded');
       const out = (step: string) => r.store.events(ex.id).find((e) => e.type === 'ActivitySucceeded' && e.step === step)!.data.output as Record<string, any>;
       const codes = (o: Record<string, any>) => (o.findings ?? []).map((f: { code: string }) => f.code);
-      const registry = ModelRegistry.open(project);
+      const registry = await ModelRegistry.open(project);
       try {
         if (serve) {
           expect(codes(out('train'))).not.toContain('MODEL_CANNOT_SERVE_RECORDS');
           expect(out('deploy').decision).toBe('champion');
-          expect(registry.champion('py')?.version).toBe(1);
+          expect((await registry.champion('py'))?.version).toBe(1);
         } else {
           const finding = out('train').findings.find((f: { code: string }) => f.code === 'MODEL_CANNOT_SERVE_RECORDS');
           expect(finding.message).toContain('step 1 (python "ids"): python code runs on batches');
           expect(out('deploy').decision).toBe('challenger');
           expect(out('deploy').reason).toContain('cannot serve single records at the endpoint');
           expect(codes(out('deploy'))).toContain('MODEL_CANNOT_SERVE_RECORDS');
-          expect(registry.champion('py')).toBeUndefined();
+          expect(await registry.champion('py')).toBeUndefined();
         }
       } finally {
-        registry.close();
+        await registry.close();
       }
     }, 300_000);
   }

@@ -120,7 +120,7 @@ export function register(program: Command): void {
           types,
           exclude,
         };
-        if (o.evolve && fs.registry.find(group)) {
+        if (o.evolve && (await fs.registry.find(group))) {
           const probe = await fs.definitionsFromData({ file: String(o.from) }, spec);
           const r = await fs.addFeatures(group, probe);
           out(

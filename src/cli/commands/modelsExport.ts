@@ -66,13 +66,13 @@ export function registerModelsExport(models: Command): void {
         label = flags.from;
       } else {
         const { ModelRegistry } = await import('../../models/ModelRegistry.js'); // lazily: --help must not load SQLite
-        const reg = ModelRegistry.open(resolve(flags.project));
+        const reg = await ModelRegistry.open(resolve(flags.project));
         try {
-          const v = reg.get(name!, version ?? CHAMPION);
+          const v = await reg.get(name!, version ?? CHAMPION);
           dir = v.artifactPath;
           label = `${v.name} version ${v.version}`;
         } finally {
-          reg.close();
+          await reg.close();
         }
       }
       const { loadArtifact } = await import('../../artifact/loadArtifact.js');

@@ -18,12 +18,12 @@ export async function championOnBatch(
   /** The python3 for python steps (sluice.yaml `python:`). */
   python?: string,
 ): Promise<{ check?: ChampionCheck; importance?: Record<string, number>; note?: string }> {
-  const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   let champ;
   try {
-    champ = registry.champion(model);
+    champ = await registry.champion(model);
   } finally {
-    registry.close();
+    await registry.close();
   }
   if (!champ) return {};
   const metric = String((champ.lineage.trainingConfig as { metric?: unknown } | undefined)?.metric ?? '');

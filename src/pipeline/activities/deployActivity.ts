@@ -48,10 +48,12 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
     });
   }
   const by = `pipeline:${ctx.executionId}`;
-  const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   try {
     // Applied already (a rerun after a crash): return what was decided, whatever serves now.
-    const done = registry.history(reg.model, reg.version).find((h) => h.by === by && h.kind === 'alias' && (h.alias === CHAMPION || h.alias === CHALLENGER));
+    const done = (await registry.history(reg.model, reg.version)).find(
+      (h) => h.by === by && h.kind === 'alias' && (h.alias === CHAMPION || h.alias === CHALLENGER),
+    );
     if (done) {
       return {
         model: reg.model,
@@ -63,7 +65,7 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
         candidate: reg.candidate,
       };
     }
-    const current = registry.champion(reg.model);
+    const current = await registry.champion(reg.model);
     const configured = (ctx.config as { python?: string } | undefined)?.python;
     const python = configured ? { python: configured } : {};
     let comparedWith: DeployOutput['comparedWith'] = null;
@@ -74,7 +76,7 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
           : { version: current.version, value: (await scoreArtifact(current.artifactPath, train.holdoutFile, train.metric as MetricName, python)).value };
     }
     const allowSchemaChange = (ctx.config as { model?: { allowSchemaChange?: boolean } } | undefined)?.model?.allowSchemaChange === true;
-    const d = registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by, {
+    const d = await registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by, {
       approveWinner: `batch approved by ${input.approvedBy ?? 'the approver'}`,
       allowSchemaChange,
     });
@@ -103,6 +105,6 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
       ...(findings ? { findings } : {}),
     };
   } finally {
-    registry.close();
+    await registry.close();
   }
 };

@@ -15,12 +15,12 @@ import { knownColumns } from '../../training/unknownColumns.js';
 import type { ProjectLayout } from '../../core/projectLayout.js';
 
 /** The serving champion's artifact folder, read before training (undefined when there is none). */
-function championArtifact(project: ProjectLayout, model: string): string | undefined {
-  const registry = ModelRegistry.open(project.root, project.stateDir);
+async function championArtifact(project: ProjectLayout, model: string): Promise<string | undefined> {
+  const registry = await ModelRegistry.open(project.root, project.stateDir);
   try {
-    return registry.champion(model)?.artifactPath;
+    return (await registry.champion(model))?.artifactPath;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }
 
@@ -87,7 +87,7 @@ export const trainActivity: Activity<TrainInput, TrainOutput> = async (input, ct
   const s = modelSettings(config, input, spec);
 
   // The input contract: columns the flow does not know are not trained on (unless the flow says passthrough).
-  const known = spec?.passthrough === true ? undefined : await knownColumns(championArtifact(ctx.project, s.name), spec);
+  const known = spec?.passthrough === true ? undefined : await knownColumns(await championArtifact(ctx.project, s.name), spec);
   const split = await splitHoldoutFile(file, {
     fraction: s.holdout,
     seed: s.seed,
@@ -136,12 +136,12 @@ export const trainActivity: Activity<TrainInput, TrainOutput> = async (input, ct
   const candidate = await scoreArtifact(result.files.modelDir, split.holdout, metric, python);
 
   let champion: TrainOutput['champion'] = null;
-  const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   try {
-    const champ = registry.champion(s.name);
+    const champ = await registry.champion(s.name);
     if (champ) champion = { version: champ.version, ...(await scoreArtifact(champ.artifactPath, split.holdout, metric, python)) };
   } finally {
-    registry.close();
+    await registry.close();
   }
   const better = champion === null || isBetter(metric, candidate.value, champion.value);
   const out: TrainOutput = {

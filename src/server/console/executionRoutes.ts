@@ -188,7 +188,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
           reason,
           ip: req.ip,
         });
-        auditDecision(auth, d, req.ip);
+        await auditDecision(auth, d, req.ip);
         return reply.redirect(`${b}/executions/${encodeURIComponent(id)}?decided=${d.decision}`, 303);
       } catch (e) {
         const err = toSluiceError(e);

@@ -32,8 +32,8 @@ beforeAll(async () => {
   mkdirSync(artifact);
   writeFileSync(join(artifact, 'README.txt'), 'an artifact folder');
   await p.registry.register(artifact, { name: 'readmission', status: 'approved', metrics: { [SCRIPT]: 0.7 }, by: SCRIPT });
-  p.registry.promote('readmission', 1, 'champion', 'root', SCRIPT);
-  p.auth.audit({ actor: 'root', action: 'model.promote', target: `model:readmission@1`, detail: SCRIPT, ip: '127.0.0.1' });
+  await p.registry.promote('readmission', 1, 'champion', 'root', SCRIPT);
+  await p.auth.audit({ actor: 'root', action: 'model.promote', target: `model:readmission@1`, detail: SCRIPT, ip: '127.0.0.1' });
   PARAMS.name = 'readmission';
 }, 120_000);
 

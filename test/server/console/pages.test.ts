@@ -16,7 +16,7 @@ beforeAll(async () => {
   mkdirSync(artifact);
   writeFileSync(join(artifact, 'README.txt'), 'an artifact folder');
   await p.registry.register(artifact, { name: 'readmission', status: 'approved', metrics: { auc: 0.7 }, by: 'test' });
-  p.registry.promote('readmission', 1, 'champion', 'root');
+  await p.registry.promote('readmission', 1, 'champion', 'root');
   pages = [
     '/',
     '/executions',
@@ -104,7 +104,7 @@ describe('console: every page, every role', () => {
 describe('console: audit log', () => {
   it('pages by entry and filters by user and action', async () => {
     for (let i = 0; i < 60; i++)
-      p.auth.audit({
+      await p.auth.audit({
         actor: i % 2 ? 'ana' : 'root',
         action: i % 3 ? 'model.promote' : 'approval.approve',
         target: `execution:ex-${i}`,
