@@ -18,7 +18,6 @@ function artifact(content: string): string {
   return d;
 }
 
-
 const codeAsync = async (fn: () => Promise<unknown>): Promise<string> => (await rejectionOf(fn)).code;
 
 beforeEach(async () => {

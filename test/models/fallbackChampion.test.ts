@@ -45,7 +45,7 @@ async function serve(reg: ModelRegistry, notes: FallbackNote[]) {
 describe('fallback champion (issue 13, point 11)', () => {
   it('at start, a champion whose artifact is corrupt falls back to the previous champion, and /ping says so', async () => {
     const { reg } = await registry(3);
-    corrupt(reg, 3);
+    await corrupt(reg, 3);
     const notes: FallbackNote[] = [];
     const { app, mounted } = await serve(reg, notes);
     try {
@@ -73,14 +73,14 @@ describe('fallback champion (issue 13, point 11)', () => {
 
   it('skips a previous champion that does not load either; 503 only when none loads', async () => {
     const { reg } = await registry(3);
-    corrupt(reg, 3);
-    corrupt(reg, 2);
+    await corrupt(reg, 3);
+    await corrupt(reg, 2);
     const notes: FallbackNote[] = [];
     const one = await serve(reg, notes);
     expect((await one.app.inject({ url: '/ping' })).json()).toMatchObject({ status: 'fallback', model_version: '1', fallback: { champion_version: '3' } });
     one.mounted.close();
     await one.app.close();
-    corrupt(reg, 1);
+    await corrupt(reg, 1);
     const none = await serve(reg, notes);
     try {
       const ping = await none.app.inject({ url: '/ping' });
@@ -102,7 +102,7 @@ describe('fallback champion (issue 13, point 11)', () => {
       expect((await app.inject({ url: '/ping' })).json().status).toBe('ok');
       const v2 = await reg.register(trained.dir, { name: 'readmission', by: 'test' });
       await reg.setStatus('readmission', v2.version, 'approved', 'ana');
-      corrupt(reg, 2);
+      await corrupt(reg, 2);
       await reg.promote('readmission', 2, 'champion', 'ana');
       await mounted.follower.sync();
       expect((await app.inject({ url: '/ping' })).json()).toMatchObject({ status: 'fallback', model_version: '1', fallback: { champion_version: '2' } });

@@ -9,7 +9,7 @@ import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { modelsRoutes } from '../../src/server/routes/models.js';
 import { MANIFEST_FORMAT } from '../../src/artifact/manifest.js';
 import { splitHoldoutFile } from '../../src/training/splitHoldoutFile.js';
-import { errorOf } from '../support/errors.js';
+import { rejectionOf } from '../support/errors.js';
 
 const BASE: ColumnSchema[] = [
   { name: 'age', type: 'integer' },
@@ -48,13 +48,13 @@ describe('the input contract (issue 13, point 10)', () => {
   });
 
   it('promotion refuses a version whose required inputs differ, unless told', async () => {
-    const e = errorOf(async () => await reg.promote('m', 2, 'champion', 'ana'));
+    const e = await rejectionOf(() => reg.promote('m', 2, 'champion', 'ana'));
     expect(e.code).toBe('MODEL_INPUTS_CHANGED');
     expect(e.httpStatus).toBe(409);
     expect(e.message).toContain('requires new columns extra_1, extra_2 compared with champion version 1');
     expect(e.hint).toContain('--allow-schema-change');
     expect((await reg.champion('m'))!.version).toBe(1);
-    expect(errorOf(async () => await reg.promote('m', 3, 'champion', 'ana')).message).toContain('age is now float (was integer)');
+    expect((await rejectionOf(() => reg.promote('m', 3, 'champion', 'ana'))).message).toContain('age is now float (was integer)');
     // Same inputs: promoted; another alias: never checked.
     expect((await reg.promote('m', 4, 'champion', 'ana')).version).toBe(4);
     expect((await reg.promote('m', 2, 'challenger', 'ana')).aliases).toContain('challenger');

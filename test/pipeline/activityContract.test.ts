@@ -131,7 +131,7 @@ describe('every built-in activity keeps the idempotency contract (Activity.ts)',
     '%s: run again with the same key, the same output and no second effect',
     async (name) => {
       const call = calls.find((c) => c.name === name)!;
-      const before = effects();
+      const before = await effects();
       const rowsBefore = await featureRows();
       const activity: Activity<any, unknown> = {
         run_flow: runFlowActivity,
@@ -143,7 +143,7 @@ describe('every built-in activity keeps the idempotency contract (Activity.ts)',
       }[name]!;
       const again = await activity(call.input, { ...call.ctx, attempt: call.ctx.attempt + 1, signal: new AbortController().signal });
       expect(JSON.parse(JSON.stringify(again))).toEqual(JSON.parse(JSON.stringify(call.output)));
-      expect(effects()).toEqual(before);
+      expect(await effects()).toEqual(before);
       expect(await featureRows()).toEqual(rowsBefore);
     },
     300_000,

@@ -126,8 +126,8 @@ describe('REST API with authentication', () => {
     const revoked = await s.app.inject({ url: '/api/executions', headers: bearer(second.token) });
     expect(revoked.statusCode).toBe(401);
     expect(revoked.json().code).toBe('TOKEN_REVOKED');
-    expect(async () => await s.gate.tokens.revoke(second.info.id)).toThrow(/already revoked/);
-    expect(async () => await s.gate.tokens.revoke('tok_unknown')).toThrow(/no API token/);
+    await expect(s.gate.tokens.revoke(second.info.id)).rejects.toThrow(/already revoked/);
+    await expect(s.gate.tokens.revoke('tok_unknown')).rejects.toThrow(/no API token/);
   });
 
   it('a token of a user removed from sluice.yaml stops working', async () => {
