@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { diskFullSchema, inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
 import { endpointConfigSchema } from './endpointConfig.js';
+import { stateStoreSchema } from './stateStoreConfig.js';
 import { DEFAULT_STATE_DIR } from './stateDir.js';
 
 export const approverSchema = z
@@ -120,6 +121,7 @@ export const configSchema = z
           .optional()
           .meta({ description: 'Taken input files: local (the archive folder, default) or s3 (prefix default archive); Sluice never deletes them.' }),
         batches: storeSchema.optional().meta({ description: "Each pipeline step's files: local (.sluice/batches, default) or s3 (prefix default batches)." }),
+        state: stateStoreSchema.optional(),
       })
       .default({}),
     server: z
