@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { diskFullSchema, inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
 import { endpointConfigSchema } from './endpointConfig.js';
+import { stateStoreSchema } from './stateStoreConfig.js';
 import { DEFAULT_STATE_DIR } from './stateDir.js';
 
 export const approverSchema = z
@@ -108,7 +109,9 @@ export const configSchema = z
       })
       .default({ timeLimit: 120, holdout: 0.2, seed: 0, sampleRate: 0, allowSchemaChange: false })
       .meta({ description: 'Training, registration and serving of the model approved batches train.' }),
-    stores: z.strictObject({ offline: storeSchema.optional(), online: storeSchema.optional(), artifacts: storeSchema.optional() }).default({}),
+    stores: z
+      .strictObject({ offline: storeSchema.optional(), online: storeSchema.optional(), artifacts: storeSchema.optional(), state: stateStoreSchema.optional() })
+      .default({}),
     server: z
       .strictObject({
         host: z.string().default('127.0.0.1'),
