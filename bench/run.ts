@@ -14,7 +14,11 @@ import { cpus, loadavg } from 'node:os';
 const PARTS: Record<string, { script: string; args: string[]; title: string }> = {
   flow: { script: 'bench/flow/flowBench.ts', args: [], title: 'Flows (issue 2): the diabetes recipe against pandas; 10M rows in bounded memory' },
   steps: { script: 'bench/steps/featuresBench.ts', args: [], title: 'Flows (issue 2): feature-engineering steps against pandas + scikit-learn' },
-  profile: { script: 'bench/profile/report.ts', args: [], title: 'Insights report (issue 3) against pandas summary statistics' },
+  profile: {
+    script: 'bench/profile/report.ts',
+    args: [],
+    title: 'Insights report (issues 3 and 19, target 2): 69,570, 1M and 10M rows against pandas summary statistics',
+  },
   ml: { script: 'bench/ml/train.ts', args: ['--sizes', '70k', '--runs', '3'], title: 'Training (issue 4) against scikit-learn and XGBoost' },
   gbdt: {
     script: 'bench/ml/gbdtBench.ts',
