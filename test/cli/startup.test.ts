@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SLUICE_BIN } from '../support/sluiceBin.js';
 
@@ -71,5 +73,12 @@ describe('CLI start-up loads only what the command needs', () => {
     expect(files.filter((m) => m.includes('/dist/cli/') || m.includes('/node_modules/'))).toEqual([]);
     expect(files.length).toBeLessThan(40);
     expect(heavyIn(r.modules)).toEqual([]);
+  });
+
+  it('every worker thread a module starts (spawnModuleWorker) has its entry in the bundle, beside main.js', () => {
+    const calls = execFileSync('grep', ['-rhoE', "^[^*]*spawnModuleWorker\\(import\\.meta\\.url, '[A-Za-z]+'\\)", 'src'], { encoding: 'utf8' });
+    const names = [...calls.matchAll(/'([A-Za-z]+)'/g)].map((m) => m[1]!);
+    expect(names).toEqual(expect.arrayContaining(['worker', 'quickModelWorker']));
+    for (const name of names) expect(existsSync(join('dist', 'bundle', `${name}.js`)), name).toBe(true);
   });
 });
