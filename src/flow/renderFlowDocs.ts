@@ -210,7 +210,7 @@ Statements, sub-queries, comments and other functions are refused when the flow 
     out.push(`\n### ${FAMILIES[fam] ?? fam}\n`);
     for (const s of STEPS.filter((x) => x.doc.family === fam)) {
       const js = z.toJSONSchema(s.schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
-      const props = Object.entries(js.properties ?? {}).filter(([k]) => k !== 'kind' && k !== 'name' && k !== 'description');
+      const props = Object.entries(js.properties ?? {}).filter(([k]) => k !== 'kind' && k !== 'name' && k !== 'description' && k !== 'as');
       out.push(`#### \`${s.kind}\`: ${s.doc.title}${s.rowsOnly ? ' *(training batches only)*' : ''}\n`);
       out.push(`${s.doc.description}\n`);
       if (s.doc.learns) out.push(`*Learns at fit time:* ${s.doc.learns}.\n`);
@@ -229,6 +229,6 @@ Statements, sub-queries, comments and other functions are refused when the flow 
       else out.push('```yaml\n- ' + s.doc.example.split('\n').join('\n  ') + '\n```\n');
     }
   }
-  out.push(`\n### Common fields\n\nEvery step also accepts \`name\` (a label shown in previews and errors) and \`description\`.\n`);
+  out.push(`\n### Common fields\n\nEvery step also accepts \`name\` (a label shown in previews and errors), \`description\`, and \`as\` (names the table after the step, for a later join or concatenate: see [Branches](#branches-the-flow-joined-with-itself)).\n`);
   return out.join('\n');
 }
