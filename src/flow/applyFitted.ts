@@ -3,7 +3,7 @@ import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
 import { locate } from './fitFlow.js';
 import type { FittedFlow } from './fittedFlow.js';
-import { notServed, planSql } from './planSql.js';
+import { planSql } from './planSql.js';
 import type { FlowMode, SideRelation } from './step.js';
 import { stepDef } from './steps/index.js';
 import { branchName, inputsBranchedAt } from './branches.js';
@@ -47,7 +47,7 @@ export async function applyFitted(
   const points = new Set(mode === 'train' ? fitted.steps.flatMap((s, i) => (branchName(s.spec) !== undefined && i + 1 < end ? [i + 1] : [])) : []);
   const sides = new Map(options.sides ?? []);
   const openBranches = async (point: string, at: string, cols: ColumnSchema[]): Promise<void> => {
-    if (point !== MAIN_INPUT) sides.set(point, { relation: at, columns: cols, branch: point });
+    sides.set(point, { relation: at, columns: cols, branch: point });
     for (const name of inputsBranchedAt(fitted.flow, point)) {
       const own = fitted.inputs?.[name];
       if (!own) continue;

@@ -69,7 +69,7 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
   }
   /** A branch point reached: the table there, and the inputs branched from it through their own steps. */
   const openBranches = async (point: string, at: string, cols: ColumnSchema[]): Promise<void> => {
-    if (point !== MAIN_INPUT) sides.set(point, { relation: at, columns: cols, branch: point });
+    sides.set(point, { relation: at, columns: cols, branch: point });
     for (const name of inputsBranchedAt(spec, point)) {
       const sub = await fitFlow(engine, { version: 1, name: `${spec.name} branch ${name}`, steps: spec.inputs![name]!.steps }, at, {
         ...(options.file ? { file: options.file } : {}),

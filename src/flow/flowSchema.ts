@@ -27,6 +27,7 @@ export const placeholderSchema = z
     code: z.string(),
     name: z.string().optional(),
     description: z.string().optional(),
+    as: z.string().optional(),
   })
   .strict();
 

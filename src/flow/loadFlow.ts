@@ -249,12 +249,16 @@ function checkReferences(obj: Raw, file: string, at: At, problems: SluiceError[]
     if (w !== MAIN_INPUT && !named.has(w) && !Object.hasOwn(inputs, w)) {
       const near = closest(w, known());
       problems.push(
-        new SluiceError('FLOW_UNKNOWN_INPUT', `${file}: ${label(s, i)} reads "${w}", which is neither an input of the flow nor a branch (a step's as:)`, {
-          location: where,
-          hint: near
-            ? `did you mean "${near}"? Inputs and branches: ${known().join(', ')}`
-            : `declare it: inputs: { ${w}: { file: ${w}.csv } }, or name an earlier step's result with as: ${w}`,
-        }),
+        new SluiceError(
+          'FLOW_UNKNOWN_INPUT',
+          `${file}: ${label(s, i)} reads "${w}", which the flow does not declare (neither an input nor a branch: a step's as:)`,
+          {
+            location: where,
+            hint: near
+              ? `did you mean "${near}"? Inputs and branches: ${known().join(', ')}`
+              : `declare it: inputs: { ${w}: { file: ${w}.csv } }, or name an earlier step's result with as: ${w}`,
+          },
+        ),
       );
       return;
     }
@@ -270,10 +274,14 @@ function checkReferences(obj: Raw, file: string, at: At, problems: SluiceError[]
       );
     } else {
       problems.push(
-        new SluiceError('FLOW_BRANCH_ORDER', `${file}: ${label(s, i)} reads ${what} which is taken after step ${start + 1}, a later step: it does not exist yet`, {
-          location: where,
-          hint: `a step reads only branches taken before it: move as: to a step before step ${i + 1}, or move this step after step ${start + 1}`,
-        }),
+        new SluiceError(
+          'FLOW_BRANCH_ORDER',
+          `${file}: ${label(s, i)} reads ${what} which is taken after step ${start + 1}, a later step: it does not exist yet`,
+          {
+            location: where,
+            hint: `a step reads only branches taken before it: move as: to a step before step ${i + 1}, or move this step after step ${start + 1}`,
+          },
+        ),
       );
     }
   });

@@ -37,10 +37,14 @@ export async function readInputs(engine: Engine, inputs: FlowSpec['inputs'] | un
     if (source.branch !== undefined) {
       // A branch is the flow's own data at a step: the flow computes it, nothing is read.
       if (given) {
-        throw new SluiceError('FLOW_INPUT_BRANCH', `--with ${name}=... gives a file for input "${name}", which is a branch of the flow's own data (branch: ${source.branch})`, {
-          location: { field: `inputs.${name}` },
-          hint: `leave out --with ${name}=...; or, to read a file instead, declare it as one: inputs: { ${name}: { file: ${name}.csv } }`,
-        });
+        throw new SluiceError(
+          'FLOW_INPUT_BRANCH',
+          `--with ${name}=... gives a file for input "${name}", which is a branch of the flow's own data (branch: ${source.branch})`,
+          {
+            location: { field: `inputs.${name}` },
+            hint: `leave out --with ${name}=...; or, to read a file instead, declare it as one: inputs: { ${name}: { file: ${name}.csv } }`,
+          },
+        );
       }
       continue;
     }

@@ -92,11 +92,12 @@ export function planSql(
   // later step reads it (the caller may give them already, as views: src/flow/applyFitted.ts).
   const tables = new Map(sides ?? []);
   const points = new Map<string, SideRelation>();
-  if (firstIndex === 0) points.set(MAIN_INPUT, { relation: prev, columns: [...fitted.input, ...present.filter((c) => !fitted.input.some((x) => x.name === c.name))] });
+  if (firstIndex === 0)
+    points.set(MAIN_INPUT, { relation: prev, columns: [...fitted.input, ...present.filter((c) => !fitted.input.some((x) => x.name === c.name))] });
   const branch = (name: string): void => {
     if (tables.has(name) || mode === 'serve') return;
     const point = points.get(name);
-    if (point && name !== MAIN_INPUT) tables.set(name, { ...point, branch: name });
+    if (point) tables.set(name, { ...point, branch: name });
     const from = fitted.flow.inputs?.[name]?.branch;
     const at = from === undefined ? undefined : points.get(from);
     const own = fitted.inputs?.[name];
