@@ -138,6 +138,11 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
       ...(guard ? { guard } : {}),
       ...(auth ? { auth } : {}),
       onLoadError: (e) => runtime.log.error({ err: e }, 'a model version failed to load'),
+      onLogDrop: (s) =>
+        runtime.log.warn(
+          { ...s },
+          `the prediction log's queue is full (the disk does not keep up): ${s.dropped} sampled predictions not logged so far (sluice_prediction_log_rows_total)`,
+        ),
       onFallback: (note) =>
         note.serving === undefined
           ? runtime.log.error(

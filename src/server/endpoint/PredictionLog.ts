@@ -23,10 +23,36 @@ export const PREDICTION_MIGRATIONS: readonly string[] = [
 export interface PredictionLogOptions {
   /** Fraction of requests logged, 0..1 (every record of a sampled request is logged). */
   sampleRate: number;
-  /** Rows are written in one transaction every this many ms (default 200). */
+  /** Buffered rows are written every this many ms (default 100). */
   flushMs?: number;
+  /**
+   * Most rows written in one transaction (default 500): a larger backlog is written in several,
+   * with the event loop free between them, so a flush never holds requests for long.
+   */
+  batchRows?: number;
+  /**
+   * Most rows waiting to be written (default 100,000). When the disk cannot keep up and the
+   * queue is full, the records of newly sampled requests are not logged: they are counted
+   * (`stats().dropped`, `sluice_prediction_log_rows_total{outcome="dropped"}`) and reported
+   * through `onDrop`, never lost silently.
+   */
+  maxPending?: number;
+  /** Told once per burst of drops (the first drop after rows were written again), with the totals. */
+  onDrop?: (stats: PredictionLogStats) => void;
   /** Source of randomness for sampling (tests pass a deterministic one). */
   random?: () => number;
+}
+
+/** What the prediction log has done, for /metrics and for tests. */
+export interface PredictionLogStats {
+  /** Rows written to the `predictions` table. */
+  written: number;
+  /** Rows waiting in memory. */
+  pending: number;
+  /** Rows of sampled requests that were not logged because the queue was full or the process stopped with the disk failing. */
+  dropped: number;
+  /** Transactions that failed (their rows stay queued and are retried). */
+  failedFlushes: number;
 }
 
 interface Row {
@@ -42,16 +68,29 @@ interface Row {
 
 /**
  * Sampled prediction logging to the `predictions` table, with the model name and version, so
- * what was predicted can later be joined with what happened. Writes are buffered and flushed in
- * one transaction per interval: logging never adds a disk write to a request's latency.
+ * what was predicted can later be joined with what happened.
+ *
+ * Off the request path: a request only appends to an in-memory queue; a timer writes the queue
+ * in transactions of at most `batchRows` rows, yielding to the event loop between them. A
+ * failed write keeps its rows queued for the next attempt (a locked database is retried, not
+ * lost). The queue is bounded (`maxPending`): beyond it rows are dropped, counted and reported.
+ * {@link close} writes everything left (the server calls it on shutdown, SIGTERM included).
  */
 export class PredictionLog {
-  private buffer: Row[] = [];
-  /** Flushes that failed (their rows are lost). */
-  dropped = 0;
+  private queue: Row[] = [];
+  /** Index of the first row of `queue` not yet written. */
+  private head = 0;
+  private written = 0;
+  private droppedRows = 0;
+  private failedFlushes = 0;
+  private dropReported = false;
+  private draining = false;
+  private closed = false;
   private readonly timer: NodeJS.Timeout;
   private readonly insert;
   private readonly random: () => number;
+  private readonly batchRows: number;
+  private readonly maxPending: number;
 
   constructor(
     private readonly db: ProjectDb,
@@ -63,25 +102,28 @@ export class PredictionLog {
       'INSERT INTO predictions (at, request_id, record, model, version, input, predicted_label, probabilities) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.random = options.random ?? Math.random;
-    this.timer = setInterval(() => {
-      try {
-        this.flush();
-      } catch {
-        // The log is best effort: a locked or full disk must not take the endpoint down.
-        this.dropped++;
-      }
-    }, options.flushMs ?? 200);
+    this.batchRows = Math.max(1, options.batchRows ?? 500);
+    this.maxPending = Math.max(1, options.maxPending ?? 100_000);
+    this.timer = setInterval(() => this.drain(), options.flushMs ?? 100);
     this.timer.unref();
   }
 
   /** Logs a request's predictions if it is sampled; returns the request id when it was. */
   maybeLog(model: string, version: string, records: readonly Record<string, unknown>[], predictions: readonly Prediction[]): string | undefined {
     if (this.options.sampleRate <= 0 || this.random() >= this.options.sampleRate) return undefined;
+    if (this.closed || this.pending + predictions.length > this.maxPending) {
+      this.droppedRows += predictions.length;
+      if (!this.dropReported) {
+        this.dropReported = true;
+        this.options.onDrop?.(this.stats());
+      }
+      return undefined;
+    }
     const requestId = randomUUID();
     const at = new Date().toISOString();
     for (let i = 0; i < predictions.length; i++) {
       const p = predictions[i]!;
-      this.buffer.push({
+      this.queue.push({
         at,
         requestId,
         record: i,
@@ -105,18 +147,75 @@ export class PredictionLog {
     return this.db.prepare('UPDATE predictions SET actual = ? WHERE request_id = ? AND record = ?').run(actual, requestId, record).changes > 0;
   }
 
-  /** Writes buffered rows now. */
-  flush(): void {
-    if (this.buffer.length === 0) return;
-    const rows = this.buffer;
-    this.buffer = [];
-    this.db.transaction(() => {
-      for (const r of rows) this.insert.run(r.at, r.requestId, r.record, r.model, r.version, r.input, r.label, r.probabilities);
-    })();
+  /** Rows waiting to be written. */
+  get pending(): number {
+    return this.queue.length - this.head;
   }
 
+  stats(): PredictionLogStats {
+    return { written: this.written, pending: this.pending, dropped: this.droppedRows, failedFlushes: this.failedFlushes };
+  }
+
+  /** Writes every queued row now, in one transaction per `batchRows`; throws if the database refuses (the rows stay queued). */
+  flush(): void {
+    while (this.pending > 0) this.writeBatch();
+  }
+
+  /** Stops logging and writes what is queued; rows the database still refuses are counted as dropped. */
   close(): void {
     clearInterval(this.timer);
-    this.flush();
+    this.closed = true;
+    try {
+      this.flush();
+    } catch {
+      this.droppedRows += this.pending;
+      this.queue = [];
+      this.head = 0;
+    }
+  }
+
+  /** The timer's flush: one batch, then the next after a turn of the event loop. */
+  private drain(): void {
+    if (this.draining || this.pending === 0) return;
+    this.draining = true;
+    const step = (): void => {
+      if (this.pending === 0) {
+        this.draining = false;
+        return;
+      }
+      try {
+        this.writeBatch();
+      } catch {
+        // A locked or full disk must not take the endpoint down: the rows stay queued for the next tick.
+        this.failedFlushes++;
+        this.draining = false;
+        return;
+      }
+      if (this.pending > 0 && !this.closed) setImmediate(step);
+      else this.draining = false;
+    };
+    step();
+  }
+
+  private writeBatch(): void {
+    const end = Math.min(this.queue.length, this.head + this.batchRows);
+    const rows = this.queue;
+    const from = this.head;
+    this.db.transaction(() => {
+      for (let i = from; i < end; i++) {
+        const r = rows[i]!;
+        this.insert.run(r.at, r.requestId, r.record, r.model, r.version, r.input, r.label, r.probabilities);
+      }
+    })();
+    this.written += end - from;
+    this.head = end;
+    this.dropReported = false;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
   }
 }

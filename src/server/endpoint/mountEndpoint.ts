@@ -8,7 +8,7 @@ import type { InvocationGuard } from './invocationGuard.js';
 import { followChampion, type ChampionFollower } from './followChampion.js';
 import { loadFlowModelPredictor } from './FlowModelPredictor.js';
 import { ModelHost, type FallbackNote } from './ModelHost.js';
-import { PredictionLog } from './PredictionLog.js';
+import { PredictionLog, type PredictionLogStats } from './PredictionLog.js';
 import { parseOutputKeys, type OutputKey } from './predictionOutput.js';
 import { ServingMetrics } from './ServingMetrics.js';
 
@@ -38,6 +38,8 @@ export interface MountEndpointOptions {
   onLoadError?: (e: unknown) => void;
   /** Told when an earlier champion serves because the champion cannot be loaded (or none loads). */
   onFallback?: (note: FallbackNote) => void;
+  /** Told when sampled predictions are not logged because the log's queue is full (the disk cannot keep up). */
+  onLogDrop?: (stats: PredictionLogStats) => void;
 }
 
 export interface MountedEndpoint {
@@ -65,7 +67,26 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
   const metrics = new ServingMetrics();
   const envKeys = process.env.SAGEMAKER_INFERENCE_OUTPUT;
   const outputKeys = opts.outputKeys ?? (envKeys ? parseOutputKeys(envKeys, 'SAGEMAKER_INFERENCE_OUTPUT') : undefined);
-  const predictionLog = opts.sampleRate ? new PredictionLog(opts.registry.db, { sampleRate: opts.sampleRate }) : undefined;
+  const predictionLog = opts.sampleRate
+    ? new PredictionLog(opts.registry.db, { sampleRate: opts.sampleRate, ...(opts.onLogDrop ? { onDrop: opts.onLogDrop } : {}) })
+    : undefined;
+  if (predictionLog) {
+    metrics.addCollector(
+      'sluice_prediction_log_rows_total',
+      'Rows of sampled predictions by outcome (written, or dropped when the queue was full).',
+      'counter',
+      () => {
+        const s = predictionLog.stats();
+        return [
+          { labels: { outcome: 'written' }, value: s.written },
+          { labels: { outcome: 'dropped' }, value: s.dropped },
+        ];
+      },
+    );
+    metrics.addCollector('sluice_prediction_log_pending', 'Rows of sampled predictions waiting to be written.', 'gauge', () => [
+      { labels: {}, value: predictionLog.pending },
+    ]);
+  }
   await app.register(invocationsRoutes, {
     host,
     metrics,
