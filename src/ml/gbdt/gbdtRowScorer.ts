@@ -33,12 +33,20 @@ export function gbdtRowScorer(model: GbdtParts): RowScorer {
   const bins = new Uint8Array(F);
   const raw = new Float64Array(K);
   const channel = Int32Array.from(trees, (_, i) => i % K);
+  // Per feature, in plain arrays (one shape each, so the loop below stays monomorphic).
+  const numeric = Uint8Array.from(mapper.features, (fb) => (fb.kind === 'numeric' ? 1 : 0));
+  const edges = mapper.features.map((fb) => (fb.kind === 'numeric' ? fb.edges : new Float64Array(0)));
+  const levelBins = mapper.features.map((fb) => (fb.kind === 'categorical' ? fb.levelBins : new Int32Array(0)));
+  const noIndex: ReadonlyMap<string, number> = new Map();
+  const levels = index.map((m) => m ?? noIndex);
   return (row, out, offset) => {
     for (let f = 0; f < F; f++) {
-      const fb = mapper.features[f]!;
       const v = row[names[f]!];
-      bins[f] =
-        fb.kind === 'numeric' ? numericBin(fb.edges, fb.edges.length, toNumber(v), fb.nBins) : categoricalBin(fb.levelBins, levelCode(index[f]!, v), fb.nBins);
+      const miss = nBins[f]!;
+      if (numeric[f] === 1) {
+        const e = edges[f]!;
+        bins[f] = numericBin(e, e.length, toNumber(v), miss);
+      } else bins[f] = categoricalBin(levelBins[f]!, levelCode(levels[f]!, v), miss);
     }
     raw.set(init);
     for (let t = 0; t < trees.length; t++) {
