@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/setup/longestFirst.js';
 
 export default defineConfig({
   test: {
@@ -12,6 +13,8 @@ export default defineConfig({
     // machine two workers take the suite from about 20 to 12 minutes (Vitest's default there is one).
     maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ['test/setup/systemDeps.ts'],
+    // The longest files first (test/tiers.ts LONGEST_FIRST), so the suite does not end on one of them.
+    sequence: { sequencer: LongestFirst },
     reporters: ['default'],
     // A focused test (`it.only`) left in a file would silently run that file's other tests no more.
     allowOnly: false,

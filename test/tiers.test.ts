@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SLOW_TESTS } from './tiers.js';
+import { LONGEST_FIRST, SLOW_TESTS } from './tiers.js';
 
 describe('test tiers', () => {
   it('every file left out of the fast tier exists, with its reason', () => {
@@ -8,6 +8,11 @@ describe('test tiers', () => {
       expect(existsSync(file), file).toBe(true);
       expect(why.length, file).toBeGreaterThan(10);
     }
+  });
+
+  it('every file the suite starts first exists, once', () => {
+    for (const file of LONGEST_FIRST) expect(existsSync(file), file).toBe(true);
+    expect(new Set(LONGEST_FIRST).size).toBe(LONGEST_FIRST.length);
   });
 
   it('npm run test:fast runs the fast config; npm test runs everything', () => {

@@ -22,3 +22,22 @@ export const SLOW_TESTS: Readonly<Record<string, string>> = {
   'test/features/crash.test.ts': 'an ingesting process is killed (SIGKILL)',
   'test/server/openLoop.test.ts': 'open-loop load on the endpoint',
 };
+
+/**
+ * The longest files, longest first (seconds of one file in a full run with 2 workers on a 2-core
+ * machine, `npx vitest run --reporter=json`). The suite starts them first (test/setup/longestFirst.ts),
+ * so that no long file starts last and runs alone while the other worker idles. Vitest orders by
+ * the durations of the previous run only when it has them (not on a clean clone or in CI).
+ */
+export const LONGEST_FIRST: readonly string[] = [
+  'test/demo/demo.test.ts',
+  'test/pipeline/faultReal.test.ts',
+  'test/pipeline/crash.test.ts',
+  'test/e2e/console.e2e.test.ts',
+  'test/features/crash.test.ts',
+  'test/pipeline/modelActivities.test.ts',
+  'test/flow/importCli.test.ts',
+  'test/state/diskFullTmpfs.test.ts',
+  'test/pipeline/project.test.ts',
+  'test/profile/warnings.test.ts',
+];

@@ -11,7 +11,7 @@ import { generatePassword } from './generatePassword.js';
 /** The file that marks a folder as made by `sluice demo` (so it may be reused, never anything else). */
 export const DEMO_MARKER = '.sluice-demo.json';
 export const DEMO_APPROVER = 'demo';
-/** Seconds of AutoML search per batch: short, so the demo finishes in about a minute. */
+/** Seconds of AutoML search per batch by default: short, so the demo finishes in about a minute. */
 export const DEMO_TIME_LIMIT = 20;
 
 /** examples/diabetes, from src/demo or dist/demo alike (the npm package ships examples/). */
@@ -34,7 +34,7 @@ export interface DemoProject {
  * new on every call (only its scrypt hash is written). Refuses a folder that is neither empty nor
  * a demo project, so it never overwrites someone's work.
  */
-export async function prepareDemoProject(dir: string, opts: { port: number }): Promise<DemoProject> {
+export async function prepareDemoProject(dir: string, opts: { port: number; timeLimit?: number }): Promise<DemoProject> {
   const root = resolve(dir);
   const marker = join(root, DEMO_MARKER);
   let created = true;
@@ -64,7 +64,10 @@ export async function prepareDemoProject(dir: string, opts: { port: number }): P
   await atomicWriteFile(join(root, 'pipeline.yaml'), demoPipelineYaml());
   await atomicWriteFile(join(root, '.gitignore'), '# Sluice state (database, reports, models): machine-local, never committed.\n.sluice/\narchive/\n');
   const password = generatePassword();
-  await atomicWriteFile(join(root, 'sluice.yaml'), demoConfigYaml({ port: opts.port, passwordHash: await hashPassword(password) }));
+  await atomicWriteFile(
+    join(root, 'sluice.yaml'),
+    demoConfigYaml({ port: opts.port, passwordHash: await hashPassword(password), timeLimit: opts.timeLimit ?? DEMO_TIME_LIMIT }),
+  );
   return { root, created, createdAt, approver: { name: DEMO_APPROVER, password }, data: { clean, drift } };
 }
 
@@ -103,7 +106,7 @@ ${stringify(spec, { lineWidth: 120 })}`;
 }
 
 /** The demo's sluice.yaml. */
-export function demoConfigYaml(o: { port: number; passwordHash: string }): string {
+export function demoConfigYaml(o: { port: number; passwordHash: string; timeLimit: number }): string {
   return `# The Sluice demo project, written by \`sluice demo\` (rewritten each time the demo runs here).
 # Reference: docs/configuration.md. Run it without the demo: sluice serve -p <this folder>
 name: diabetes-readmission
@@ -120,7 +123,7 @@ gates: gates.yaml
 # The model approved batches train (a short AutoML search, so the demo finishes in about a minute).
 model:
   name: readmission
-  timeLimit: ${DEMO_TIME_LIMIT}
+  timeLimit: ${o.timeLimit}
 featureGroup:
   name: encounters
   recordIdentifier: record_id

@@ -28,6 +28,8 @@ export interface DemoOptions {
   port: number;
   /** Also drop the drifted batch (default true). */
   drift: boolean;
+  /** Seconds of AutoML search per batch (default DEMO_TIME_LIMIT). */
+  timeLimit?: number;
   out: (line: string) => void;
   /** Aborted by Ctrl-C: the demo stops and closes everything it opened. */
   signal: AbortSignal;
@@ -48,7 +50,7 @@ const HOST = '127.0.0.1';
 export async function runDemo(o: DemoOptions): Promise<number> {
   const say = o.out;
   const port = await freePort(HOST, o.port);
-  const demo = await prepareDemoProject(o.dir, { port });
+  const demo = await prepareDemoProject(o.dir, { port, ...(o.timeLimit === undefined ? {} : { timeLimit: o.timeLimit }) });
   const project = loadProject(demo.root);
   const runtime = new ProjectRuntime(project, { logger: pino({ level: process.env.SLUICE_LOG ?? 'silent' }), pollMs: 100 });
   let app: FastifyInstance | undefined;

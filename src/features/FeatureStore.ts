@@ -14,8 +14,6 @@ import { compactGroup, maxFilesPerPartition, type CompactOptions, type CompactRe
 import { FeatureRegistry, type EvolveResult } from './FeatureRegistry.js';
 import { ingestBatch, type IngestResult } from './ingestBatch.js';
 import { OfflineStore } from './OfflineStore.js';
-import { createOfflineStorage } from './offline/createOfflineStorage.js';
-import type { OfflineStorageConfig } from './offline/OfflineStorage.js';
 import { createOnlineStore } from './online/createOnlineStore.js';
 import type { OnlineEntry, OnlineStore, OnlineStoreConfig, StagedBatch } from './online/OnlineStore.js';
 import { prepareBatch } from './prepareBatch.js';
@@ -23,6 +21,8 @@ import type { FeatureDefinition, FeatureGroup, FeatureGroupSpec, FeatureRecord, 
 import { quoteValue } from '../core/quoteValue.js';
 import { groupSpecFromSchema, validateGroupSpec } from './validateGroupSpec.js';
 import { stateDirOf, stateFolders } from '../core/projectLayout.js';
+import { createObjectStore } from '../storage/createObjectStore.js';
+import type { ObjectStoreConfig } from '../storage/ObjectStore.js';
 
 export interface FeatureStoreOptions {
   /** The project folder; state goes to `<projectDir>/.sluice/` (sluice.db, offline/) unless `stateDir` says otherwise. */
@@ -37,7 +37,7 @@ export interface FeatureStoreOptions {
   /** Online backend; default the embedded SQLite store in sluice.db. */
   online?: OnlineStoreConfig;
   /** Offline storage; default the local folder `.sluice/offline`. Keep it fixed for a project: batches record keys, not locations. */
-  offline?: OfflineStorageConfig;
+  offline?: ObjectStoreConfig;
   /** The project's missing tokens (sluice.yaml `missingTokens`): batches read from files are read with them. */
   missingTokens?: readonly string[];
   /** The project's day/month order of numeric dates (sluice.yaml `dateOrder`). */
@@ -89,7 +89,7 @@ export class FeatureStore {
     const engine = await Engine.open();
     // Event times are instants: keep DuckDB in UTC whatever the machine's zone.
     await engine.exec("SET TimeZone = 'UTC'");
-    const storage = createOfflineStorage(options.offline ?? { type: 'local' }, {
+    const storage = createObjectStore(options.offline ?? { type: 'local' }, {
       defaultRoot: state.offline,
       cacheDir: state.offlineCache,
     });

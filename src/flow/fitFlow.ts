@@ -29,6 +29,11 @@ export interface FitOptions {
   inputs?: RawInput[];
   /** The python3 for `python` steps that sluice.yaml `python:` names (SLUICE_PYTHON wins). */
   python?: string;
+  /**
+   * The batch is streamed from a file larger than memory should hold: every step stays a view.
+   * Otherwise a step that can remove rows is made a table (see {@link fitFlow}).
+   */
+  streamed?: boolean;
 }
 
 /**
@@ -37,7 +42,10 @@ export interface FitOptions {
  * Phases, per step in order: **check** (the columns it reads exist) -> **fit** (learn
  * parameters from the data entering the step, in SQL) -> **plan** (the step's SELECT over the
  * previous view) -> **bind** (DuckDB resolves the view; its column types become the next
- * step's input). Nothing is materialized: DuckDB streams the chain when the result is read.
+ * step's input). DuckDB runs the chain of views when the result is read, with one exception:
+ * a step that can remove rows is counted at once (to say how many it removed), and is then made
+ * a temporary table, so that counting it and reading the result later do not both run every step
+ * before it (a record_id over the whole batch, say) — unless the batch is `streamed`.
  *
  * @returns the fitted flow and the name of the view holding the result.
  */
@@ -99,7 +107,8 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
         // The step's own checks (column types, name clashes) speak before DuckDB would.
         declared = def.outputs(raw, fitted, ctx);
         next = engine.tempName('step');
-        await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(next)} AS ${def.sql(raw, fitted, ctx, quoteIdent(current))}`);
+        const kind = def.rowsOnly && !options.streamed ? 'TABLE' : 'VIEW';
+        await engine.exec(`CREATE OR REPLACE TEMP ${kind} ${quoteIdent(next)} AS ${def.sql(raw, fitted, ctx, quoteIdent(current))}`);
       }
       const actual = plain(await engine.describe(next));
       assertSameColumns(declared, actual, index, raw.kind);

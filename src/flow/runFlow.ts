@@ -55,7 +55,8 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
   // Fitting types text from the data; applying a fitted flow reads text as text and converts it
   // to the fitted input types (dates in their recorded format), so both read a value alike.
   const recognise = options.fitted ? false : options.dateOrder ? { dateOrder: options.dateOrder } : {};
-  const info = await readTable(engine, options.input, { name: input, materialize: size > STREAM_ABOVE_BYTES ? 'view' : 'table', missing, recognise });
+  const streamed = size > STREAM_ABOVE_BYTES;
+  const info = await readTable(engine, options.input, { name: input, materialize: streamed ? 'view' : 'table', missing, recognise });
   let fitted: FittedFlow;
   let relation: string;
   const raw = await readInputs(engine, (options.fitted?.flow ?? options.flow)?.inputs, { ...options.sources, missing });
@@ -75,6 +76,7 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
       missingTokens: missing.tokens,
       inputs: raw,
       inputColumns: info.columns,
+      streamed,
       ...(options.python ? { python: options.python } : {}),
     }));
   } else {

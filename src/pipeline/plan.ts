@@ -25,7 +25,16 @@ export type Command =
   | { kind: 'startTimer'; step: string; timer: string; delayMs?: number; fireAt?: string }
   | { kind: 'awaitTimer'; step: string; timer: string; fireAt: string }
   | { kind: 'requestApproval'; step: string; state: string; approval: ApprovalState }
-  | { kind: 'notifyApproval'; step: string; state: string; approval: ApprovalState; notice: 'request' | 'reminder'; n: number };
+  | {
+      kind: 'notifyApproval';
+      step: string;
+      state: string;
+      approval: ApprovalState;
+      notice: 'request' | 'reminder';
+      n: number;
+      /** The approval's input, resolved: `findings`, what the approvers are shown. */
+      input: { findings?: unknown };
+    };
 
 export interface Plan {
   /** Events to append now; they need no side effect. */
@@ -261,7 +270,7 @@ class Planner {
       return { status: 'blocked' };
     }
     if (!this.has(step, 'ApprovalNotified', (e) => e.data.notice === 'request')) {
-      this.commands.push({ kind: 'notifyApproval', step, state: name, approval: state, notice: 'request', n: 0 });
+      this.commands.push({ kind: 'notifyApproval', step, state: name, approval: state, notice: 'request', n: 0, input: this.approvalInput(state) });
     }
     const expiresAt = requested.data.expiresAt as string;
     if (this.timer(step, 'timeout', { fireAt: expiresAt }) === 'fired') {
@@ -285,12 +294,16 @@ class Planner {
         if (fireAt >= Date.parse(expiresAt)) break;
         if (this.timer(step, `remind-${k}`, { fireAt: new Date(fireAt).toISOString() }) === 'pending') break;
         if (!this.has(step, 'ApprovalNotified', (e) => e.data.notice === 'reminder' && e.data.n === k)) {
-          this.commands.push({ kind: 'notifyApproval', step, state: name, approval: state, notice: 'reminder', n: k });
+          this.commands.push({ kind: 'notifyApproval', step, state: name, approval: state, notice: 'reminder', n: k, input: this.approvalInput(state) });
           break;
         }
       }
     }
     return { status: 'blocked' };
+  }
+
+  private approvalInput(state: ApprovalState): { findings?: unknown } {
+    return resolveInput(state.input ?? {}, this.scope) as { findings?: unknown };
   }
 
   private wait(step: string, state: Extract<State, { type: 'wait' }>): { next?: string | undefined; output: unknown } | WalkResult {

@@ -7,14 +7,21 @@ import { openProjectDb } from '../../src/state/openProjectDb.js';
 import { tempDir } from '../support/data.js';
 import { sluiceArgs } from '../support/sluiceBin.js';
 
-/** The real `sluice` command (bin/sluice.js, compiled by the test setup) in a child process. */
+/**
+ * The real `sluice` command (bin/sluice.js, compiled by the test setup) in a child process. Its
+ * AutoML search is 8 s a batch instead of the demo's 20 (--time-limit): the test checks that a
+ * model is trained, served and compared, not how good a longer search makes it.
+ */
 function startDemo(args: string[]): {
   child: ChildProcess;
   output: () => string;
   waitFor: (re: RegExp, ms: number) => Promise<RegExpMatchArray>;
   exited: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, sluiceArgs(['demo', ...args]), { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, sluiceArgs(['demo', '--time-limit', '8', ...args]), {
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => {
     out += b.toString();

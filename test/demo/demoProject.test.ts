@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -6,6 +7,7 @@ import { DEMO_MARKER, prepareDemoProject } from '../../src/demo/demoProject.js';
 import { verifyPassword } from '../../src/server/auth/password.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { tempDir } from '../support/data.js';
+import { sluiceArgs } from '../support/sluiceBin.js';
 
 describe('prepareDemoProject', () => {
   it('creates a valid project: recipe, data, gates, pipeline with a short time limit, a demo approver with an scrypt hash', async () => {
@@ -62,5 +64,19 @@ describe('prepareDemoProject', () => {
     expect(existsSync(join(dir, 'data'))).toBe(false);
     const file = join(dir, 'notes.txt');
     await expect(prepareDemoProject(file, { port: 7300 })).rejects.toMatchObject({ code: 'DEMO_DIR_IN_USE' });
+  });
+
+  it('--time-limit sets the seconds of AutoML search per batch; a value that is not a positive number is refused before anything is made', async () => {
+    const dir = join(tempDir('sluice-demo-'), 'sluice-demo');
+    await prepareDemoProject(dir, { port: 7300, timeLimit: 8 });
+    expect(loadProject(dir).config.model).toMatchObject({ name: 'readmission', timeLimit: 8 });
+    for (const bad of ['0', '-3', 'soon']) {
+      const other = join(tempDir('sluice-demo-'), 'sluice-demo');
+      const r = spawnSync(process.execPath, sluiceArgs(['demo', '--auto-approve', '--dir', other, '--port', '0', '--time-limit', bad]), { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`--time-limit must be a number of seconds above 0, not "${bad}"`);
+      expect(r.stderr).toContain('e.g. --time-limit 20');
+      expect(existsSync(other)).toBe(false);
+    }
   });
 });

@@ -6,11 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStore } from '../../src/features/FeatureStore.js';
 import type { OnlineStoreConfig } from '../../src/features/online/OnlineStore.js';
+import { builtFixture } from '../support/builtFixture.js';
 import { startRedis } from './redisServer.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
-const CHILD = join(HERE, 'fixtures/ingestChild.ts');
+// Compiled once for this file: each ingest child starts without tsx.
+const CHILD = await builtFixture(join(HERE, 'fixtures/ingestChild.ts'));
 
 /**
  * Runs an ingest in a child process and SIGKILLs it: when it prints `killOn` (a fault point's
@@ -21,7 +23,7 @@ function ingestInChild(
   kill: { onLine?: string; afterMs?: number },
 ): Promise<{ signal: NodeJS.Signals | null; code: number | null; out: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -7,13 +7,14 @@ import { hashFile } from '../../src/models/artifactFiles.js';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import type { ModelHistoryEntry } from '../../src/models/types.js';
 import { errorOf, rejectionOf } from '../support/errors.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 let project: string;
 let reg: ModelRegistry;
 
 function artifact(content: string): string {
   const d = mkdtempSync(join(tmpdir(), 'sluice-art-'));
-  writeFileSync(join(d, 'model.json'), JSON.stringify({ kind: 'test', content }));
+  fakeArtifact({ kind: 'test', content }, d);
   mkdirSync(join(d, 'weights'));
   writeFileSync(join(d, 'weights', 'w.bin'), Buffer.from(content));
   return d;
@@ -76,7 +77,7 @@ describe('ModelRegistry: register', () => {
     expect(b.version).toBe(a.version);
     expect(reg.versions('m')).toHaveLength(1);
     expect(await codeAsync(() => reg.register(artifact('x'), { name: '../evil' }))).toBe('MODEL_BAD_NAME');
-    expect(await codeAsync(() => reg.register(join(project, 'nope'), { name: 'm' }))).toBe('MODEL_ARTIFACT_MISSING');
+    expect(await codeAsync(() => reg.register(join(project, 'nope'), { name: 'm' }))).toBe('ARTIFACT_NOT_FOUND');
     expect(await codeAsync(() => reg.register(artifact('x'), { name: 'm', metrics: { auc: 'high' as unknown as number } }))).toBe('MODEL_BAD_METRIC');
     expect(readdirSync(join(project, '.sluice', 'models', 'm'))).toEqual(['1']);
   });

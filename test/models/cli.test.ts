@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 const run = promisify(execFile);
 let project: string;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   const reg = ModelRegistry.open(project);
   for (let i = 1; i <= 2; i++) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-cli-art-'));
-    writeFileSync(join(art, 'model.json'), '{}');
+    fakeArtifact('{}', art);
     await reg.register(art, {
       name: 'readmission',
       metrics: { auc: 0.7 },
@@ -64,7 +65,7 @@ describe('sluice models', () => {
 
   it('registers an artifact folder with metrics, tags and lineage', async () => {
     const art = mkdtempSync(join(tmpdir(), 'sluice-cli-reg-'));
-    writeFileSync(join(art, 'model.json'), '{}');
+    fakeArtifact('{}', art);
     const lineage = join(art, '..', `lineage-${Date.now()}.json`);
     writeFileSync(lineage, JSON.stringify({ seed: 3, fittedFlow: 'f.json' }));
     const r = await sluice(
@@ -100,7 +101,7 @@ describe('sluice models', () => {
   it('gives concurrent registrations from separate processes distinct versions', async () => {
     const arts = Array.from({ length: 5 }, (_, i) => {
       const d = mkdtempSync(join(tmpdir(), 'sluice-cli-par-'));
-      writeFileSync(join(d, 'model.json'), JSON.stringify({ i }));
+      fakeArtifact(JSON.stringify({ i }), d);
       return d;
     });
     const results = await Promise.all(arts.map((a) => sluice('register', 'parallel', a, '--json')));
@@ -128,7 +129,7 @@ describe('sluice models', () => {
     const reg = ModelRegistry.open(own);
     for (let i = 1; i <= 3; i++) {
       const art = mkdtempSync(join(tmpdir(), 'sluice-cli-art-'));
-      writeFileSync(join(art, 'model.json'), JSON.stringify({ i }));
+      fakeArtifact(JSON.stringify({ i }), art);
       await reg.register(art, { name: 'm', status: 'approved' });
     }
     reg.promote('m', 2, 'champion', 'ana');

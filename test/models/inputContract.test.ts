@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -10,6 +10,7 @@ import { modelsRoutes } from '../../src/server/routes/models.js';
 import { MANIFEST_FORMAT } from '../../src/artifact/manifest.js';
 import { splitHoldoutFile } from '../../src/training/splitHoldoutFile.js';
 import { errorOf } from '../support/errors.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 const BASE: ColumnSchema[] = [
   { name: 'age', type: 'integer' },
@@ -21,8 +22,7 @@ const WIDER: ColumnSchema[] = [...BASE, { name: 'extra_1', type: 'float' }, { na
 function artifact(inputs: ColumnSchema[]): string {
   const d = mkdtempSync(join(tmpdir(), 'sluice-contract-art-'));
   writeFileSync(join(d, 'model.json'), JSON.stringify({ format: MANIFEST_FORMAT, formatVersion: 1, inputSignature: inputs }));
-  mkdirSync(join(d, 'model'));
-  writeFileSync(join(d, 'model', 'model.json'), JSON.stringify({ kind: 'test', inputs }));
+  fakeArtifact({ kind: 'test', inputs }, join(d, 'model'));
   return d;
 }
 

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: this test reads untyped JSON (histories, HTTP bodies, pandas output); a wrong shape fails its assertions
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { MANIFEST_FORMAT } from '../../src/artifact/manifest.js';
 import { errorOf } from '../support/errors.js';
 import { consoleProject, get, type ConsoleProject } from '../server/console/consoleProject.js';
 import { cli, newProject } from '../state/liveProject.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 // Issue 13, point 10, end to end: the pipeline's deploy records a changed input contract as a
 // finding the console shows; sluice.yaml model.allowSchemaChange and the CLI's
@@ -26,8 +27,7 @@ const WIDER: ColumnSchema[] = [...BASE, { name: 'extra_1', type: 'float' }, { na
 function artifact(inputs: ColumnSchema[]): string {
   const d = mkdtempSync(join(tmpdir(), 'sluice-contract-art-'));
   writeFileSync(join(d, 'model.json'), JSON.stringify({ format: MANIFEST_FORMAT, formatVersion: 1, inputSignature: inputs }));
-  mkdirSync(join(d, 'model'));
-  writeFileSync(join(d, 'model', 'model.json'), JSON.stringify({ kind: 'test', inputs }));
+  fakeArtifact({ kind: 'test', inputs }, join(d, 'model'));
   return d;
 }
 

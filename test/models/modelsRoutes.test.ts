@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { modelsRoutes } from '../../src/server/routes/models.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 let registry: ModelRegistry;
 let app: FastifyInstance;
@@ -13,7 +14,7 @@ beforeAll(async () => {
   registry = ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-routes-')));
   for (let i = 1; i <= 3; i++) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-routes-art-'));
-    writeFileSync(join(art, 'model.json'), `{"i": ${i}}`);
+    fakeArtifact(`{"i": ${i}}`, art);
     await registry.register(art, { name: 'readmission', metrics: { auc: 0.6 + i / 100 }, by: 'pipeline' });
   }
   app = Fastify();

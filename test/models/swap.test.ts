@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import { followChampion, type ChampionFollower } from '../../src/server/endpoint
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { invocationsRoutes } from '../../src/server/routes/invocations.js';
 import { ThresholdPredictor } from './thresholdPredictor.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 const THRESHOLDS: Record<number, number> = { 1: 5, 2: 15, 3: 25 };
 const RECORD = { age: 50, gender: 'Female', num_medications: 14, insulin: false };
@@ -36,7 +37,7 @@ beforeAll(async () => {
   registry = ModelRegistry.open(project);
   for (const v of [1, 2, 3]) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-swap-art-'));
-    writeFileSync(join(art, 'model.json'), JSON.stringify({ threshold: THRESHOLDS[v] }));
+    fakeArtifact(JSON.stringify({ threshold: THRESHOLDS[v] }), art);
     await registry.register(art, { name: 'readmission', status: 'approved', by: 'pipeline' });
   }
   registry.promote('readmission', 1, 'champion', 'ana');

@@ -4,15 +4,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decideApproval, pendingApproval } from '../../src/pipeline/approvals/decideApproval.js';
 import { parsePipelineYaml } from '../../src/pipeline/definition/parsePipeline.js';
+import { builtFixture } from '../support/builtFixture.js';
 import { CRASH_PIPELINE } from './fixtures/crashPipeline.js';
 import { effectLines, tempProject } from './support.js';
 
-const WORKER = join(import.meta.dirname, 'fixtures', 'crashWorker.ts');
+// Compiled once for this file: each of the ~80 worker starts below then skips tsx.
+const WORKER = await builtFixture(join(import.meta.dirname, 'fixtures', 'crashWorker.ts'));
 const ROOT = join(import.meta.dirname, '..', '..');
 const STEPS = ['prepare', 'flaky', 'build/ingest', 'build/train', 'deploy'];
 
 function runWorker(env: Record<string, string>) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', WORKER], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [WORKER], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
   return { signal: r.signal, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -119,7 +121,7 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
     const def = parsePipelineYaml(CRASH_PIPELINE);
     for (let i = 0; i < 20; i++) p.store.create(def, { n: i });
     for (let round = 0; round < 10; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
+      const child = spawn(process.execPath, [WORKER], {
         cwd: ROOT,
         env: { ...process.env, PROJECT: p.root, CONCURRENCY: '3' },
         stdio: 'ignore',

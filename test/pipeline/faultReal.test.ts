@@ -10,10 +10,12 @@ import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { decideApproval, pendingApproval } from '../../src/pipeline/approvals/decideApproval.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../src/pipeline/project/ProjectRuntime.js';
+import { builtFixture } from '../support/builtFixture.js';
 import { DIABETES } from '../support/data.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const WORKER = join(import.meta.dirname, 'fixtures', 'realWorker.ts');
+// Compiled once for this file: the worker starts without tsx, and its training threads run dist/.
+const WORKER = await builtFixture(join(import.meta.dirname, 'fixtures', 'realWorker.ts'));
 const N = 20;
 
 function project(): string {
@@ -36,7 +38,7 @@ approvers: [{ name: ana, role: approver }]
 }
 
 async function runWorker(dir: string, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], { cwd: ROOT, env: { ...process.env, PROJECT: dir }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [WORKER], { cwd: ROOT, env: { ...process.env, PROJECT: dir }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += String(d)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));

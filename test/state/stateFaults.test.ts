@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 const run = promisify(execFile);
 const bin = SLUICE_BIN;
@@ -52,7 +53,7 @@ beforeAll(async () => {
   try {
     for (let i = 1; i <= 2; i++) {
       const art = mkdtempSync(join(tmpdir(), 'sluice-state-art-'));
-      writeFileSync(join(art, 'model.json'), JSON.stringify({ i }));
+      fakeArtifact(JSON.stringify({ i }), art);
       await reg.register(art, { name: 'readmission', status: 'approved' });
       if (i === 1) {
         reg.db.pragma('wal_checkpoint(TRUNCATE)');

@@ -23,7 +23,7 @@ async function withStore<T>(o: StoreOptions, fn: (fs: FeatureStore) => Promise<T
     import('../../features/FeatureStore.js'),
     import('../../features/featureStoreFromConfig.js'),
     import('../../pipeline/project/loadProject.js'),
-    import('../../features/offline/createOfflineStorage.js'),
+    import('../../features/offline/parseOfflineOption.js'),
     import('../../features/online/createOnlineStore.js'),
   ]);
   const dir = resolve(o.project);

@@ -70,6 +70,9 @@ stores:
   offline: { type: local, path: .sluice/offline }
   online: { type: sqlite }
   artifacts: { type: local, path: .sluice/models }
+  # Executions, approvals, registries, users and the audit: the project's SQLite file by default.
+  # To share them between machines, PostgreSQL (SLUICE_DATABASE_URL, when set, wins):
+  # state: { type: postgres, url: "postgres://sluice:\${SLUICE_DB_PASSWORD}@db.example.com:5432/sluice" }
 
 # The HTTP server (sluice serve): API, approval pages, console, prediction endpoint.
 server:

@@ -10,7 +10,8 @@ import { SluiceError, isSluiceError, toSluiceError } from '../../core/errors.js'
 import { reportDir } from '../../core/projectLayout.js';
 import { mayDecide } from '../../pipeline/approvals/Approver.js';
 import { decideApproval, pendingApproval } from '../../pipeline/approvals/decideApproval.js';
-import { extractFindings } from '../../pipeline/notify/findings.js';
+import { approvalFindings } from '../../pipeline/approvals/approvalFindings.js';
+import { findingsOf } from '../../pipeline/notify/findings.js';
 import { plan } from '../../pipeline/plan.js';
 import type { ExecutionStatus } from '../../pipeline/store/ExecutionStore.js';
 import { auditDecision } from '../auth/auditDecision.js';
@@ -54,7 +55,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
       const history = store.events(r.id);
       const p = pendingApproval(history);
       if (!p) continue;
-      const f = extractFindings(plan(r.definition, history).results);
+      const f = findingsOf(approvalFindings(r.definition, { input: r.input, results: plan(r.definition, history).results }, p.step));
       items.push({
         executionId: r.id,
         file: r.file,

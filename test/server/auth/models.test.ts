@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../../src/models/ModelRegistry.js';
 import { modelsRoutes } from '../../../src/server/routes/models.js';
 import { authServer, closeAll } from './support.js';
+import { fakeArtifact } from '../../support/fakeArtifact.js';
 
 const apps: FastifyInstance[] = [];
 afterEach(() => closeAll(apps));
@@ -14,7 +15,7 @@ async function setup() {
   const registry = ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-auth-models-')));
   for (let i = 1; i <= 2; i++) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-auth-art-'));
-    writeFileSync(join(art, 'model.json'), `{"i": ${i}}`);
+    fakeArtifact(`{"i": ${i}}`, art);
     await registry.register(art, { name: 'readmission', metrics: { auc: 0.6 + i / 100 }, by: 'pipeline' });
   }
   const s = await authServer({ plugins: (gate) => [async (app) => app.register(modelsRoutes, { registry, auth: gate })] });
@@ -112,7 +113,7 @@ describe('model registry routes with authentication', () => {
     const registry = ModelRegistry.open(s.dir);
     s.app.addHook('onClose', async () => registry.close());
     const art = mkdtempSync(join(tmpdir(), 'sluice-auth-art-'));
-    writeFileSync(join(art, 'model.json'), '{}');
+    fakeArtifact('{}', art);
     const v = await registry.register(art, { name: 'readmission', by: 'pipeline' });
     registry.setStatus('readmission', v.version, 'approved', 'pipeline');
     const vic = s.gate.tokens.create('Vic').token;
