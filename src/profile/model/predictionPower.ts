@@ -8,7 +8,7 @@ import { Rng, sampleWithoutReplacement } from '../../ml/random.js';
 import type { ModelSectionInput } from '../reportPlugins.js';
 import type { PredictionPower } from '../reportSchema.js';
 import { loadModelData, MODEL_MAX_ROWS } from './loadModelData.js';
-import { split80 } from './quickModel.js';
+import { split80 } from './split80.js';
 
 /** Training rows per numeric bin at least (so each bin's estimate rests on enough rows), and the most bins. */
 const ROWS_PER_BIN = 40;
