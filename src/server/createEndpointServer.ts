@@ -24,7 +24,7 @@ export async function createEndpointServer(project: Project, logger: FastifyBase
   app.server.maxConnections = limits.maxConnections;
   // Refuses to start when auth is configured without a token, as the full server does.
   const guard = invocationGuard(project.config.endpoint);
-  const registry = ModelRegistry.open(project.root, project.paths.stateDir);
+  const registry = await ModelRegistry.open(project.root, project.paths.stateDir);
   const model = defaultModelName(project.config);
   try {
     const mounted = await mountEndpoint(app, {
@@ -44,10 +44,10 @@ export async function createEndpointServer(project: Project, logger: FastifyBase
     app.decorate('endpoint', mounted);
     app.addHook('onClose', async () => {
       mounted.close(); // the prediction log's queue is written before the database closes
-      registry.close();
+      await registry.close();
     });
   } catch (e) {
-    registry.close();
+    await registry.close();
     throw e;
   }
   return app;

@@ -26,10 +26,10 @@ async function project(): Promise<{ dir: string; db: string }> {
   expect(logged).not.toBe(yaml);
   writeFileSync(join(dir, 'sluice.yaml'), logged);
   const p = loadProject(dir);
-  const registry = ModelRegistry.open(p.root, p.paths.stateDir);
+  const registry = await ModelRegistry.open(p.root, p.paths.stateDir);
   for (let i = 0; i < 2; i++) await registry.register(ARTIFACT, { name: 'readmission', status: 'approved', by: 'test' });
-  registry.promote('readmission', 1, 'champion', 'test');
-  registry.close();
+  await registry.promote('readmission', 1, 'champion', 'test');
+  await registry.close();
   return { dir, db: join(p.paths.stateDir, 'sluice.db') };
 }
 
@@ -105,9 +105,9 @@ describe('sluice serve --role endpoint --workers N (several processes on one por
 
       // A promotion made elsewhere (here the registry itself; the CLI or the main server alike).
       const p = loadProject(dir);
-      const registry = ModelRegistry.open(p.root, p.paths.stateDir);
-      registry.promote('readmission', 2, 'champion', 'test');
-      registry.close();
+      const registry = await ModelRegistry.open(p.root, p.paths.stateDir);
+      await registry.promote('readmission', 2, 'champion', 'test');
+      await registry.close();
       // Every worker follows (they poll the registry each second): 100 answers in a row from version 2.
       let streak = 0;
       const deadline = Date.now() + 20_000;
