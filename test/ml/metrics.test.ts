@@ -99,13 +99,14 @@ describe('classification metrics match scikit-learn', () => {
   it('the rank-sum AUC of tie groups: tied rows share their average rank; one class absent is NaN', () => {
     // Scores 0.1 0.1 | 0.5 0.5 | 0.9 with positives at one 0.5 and the 0.9: U = 5.5 of 6 pairs.
     expect(
-      aucFromRankSum((visit) =>
-        [
+      aucFromRankSum((visit) => {
+        for (const [p, n] of [
           [0, 2],
           [1, 2],
           [1, 1],
-        ].forEach(([p, n]) => visit(p!, n!)),
-      ),
+        ] as const)
+          visit(p, n);
+      }),
     ).toBe(11 / 12);
     expect(binaryAuc([0, 0, 1, 0, 1], [0.1, 0.1, 0.5, 0.5, 0.9])).toBe(11 / 12);
     expect(aucFromRankSum((visit) => visit(0, 3))).toBeNaN();
