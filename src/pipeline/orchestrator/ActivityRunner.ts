@@ -5,7 +5,7 @@ import type { Activity, ActivityContext } from '../activities/Activity.js';
 import type { ActivityRegistry } from '../activities/ActivityRegistry.js';
 import { runCommandActivity } from '../activities/runCommandActivity.js';
 import { durationMs } from '../definition/duration.js';
-import type { Command } from '../plan.js';
+import type { Command } from '../planner/Command.js';
 import type { ProjectLayout } from '../../core/projectLayout.js';
 import type { ExecutionRecord } from '../store/ExecutionStore.js';
 import type { ApprovalNotifier } from './ApprovalNotifier.js';

@@ -42,6 +42,11 @@ export interface MountEndpointOptions {
   onLoadError?: (e: unknown) => void;
   /** Told when an earlier champion serves because the champion cannot be loaded (or none loads). */
   onFallback?: (note: FallbackNote) => void;
+  /**
+   * Mount the registry routes under `/api/models` (default true). `sluice serve --role endpoint`
+   * leaves them out: its processes only serve, and follow the changes the main server or the CLI make.
+   */
+  registryRoutes?: boolean;
   /** Told when sampled predictions are not logged because the log's queue is full (the disk cannot keep up). */
   onLogDrop?: (stats: PredictionLogStats) => void;
 }
@@ -102,12 +107,14 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
     ...(opts.guard ? { guard: opts.guard } : {}),
   });
   await app.register(metricsRoutes, { metrics });
-  await app.register(modelsRoutes, {
-    registry: opts.registry,
-    prefix: '/api',
-    ...(opts.whoIs ? { whoIs: opts.whoIs } : {}),
-    ...(opts.auth ? { auth: opts.auth } : {}),
-  });
+  if (opts.registryRoutes !== false) {
+    await app.register(modelsRoutes, {
+      registry: opts.registry,
+      prefix: '/api',
+      ...(opts.whoIs ? { whoIs: opts.whoIs } : {}),
+      ...(opts.auth ? { auth: opts.auth } : {}),
+    });
+  }
   const follower = followChampion(
     opts.registry,
     opts.model,

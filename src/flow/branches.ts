@@ -1,0 +1,32 @@
+import type { FlowSpec } from './flowSchema.js';
+import { MAIN_INPUT } from './flowSchema.js';
+
+/**
+ * Branches: a flow that forks and rejoins, as a Data Wrangler DAG does. A step names the table
+ * after it (`as: NAME`); a later `join`/`concatenate` reads that table (`with: NAME`), or an input
+ * declared `branch: NAME` reads it through the input's own steps. `main` is the data as it arrived.
+ * A batch recomputes every branch from itself; a branch is never a reference table.
+ */
+
+/** The name a step gives the table after it (`as:`), if any. */
+export function branchName(step: object): string | undefined {
+  const as = (step as { as?: unknown }).as;
+  return typeof as === 'string' ? as : undefined;
+}
+
+/** The inputs of the flow that are branches taken at `point` (an `as:` name, or `main`). */
+export function inputsBranchedAt(flow: Pick<FlowSpec, 'inputs'>, point: string): string[] {
+  return Object.entries(flow.inputs ?? {})
+    .filter(([, source]) => source.branch === point)
+    .map(([name]) => name);
+}
+
+/** True when the flow reads a branch (a step's `as:`, or an input with `branch:`). */
+export function hasBranches(flow: Pick<FlowSpec, 'inputs' | 'steps'>): boolean {
+  return flow.steps.some((s) => branchName(s) !== undefined) || Object.values(flow.inputs ?? {}).some((s) => s.branch !== undefined);
+}
+
+/** The names a branch may be taken at: `main`, then each step's `as:`. */
+export function branchPoints(flow: Pick<FlowSpec, 'steps'>): string[] {
+  return [MAIN_INPUT, ...flow.steps.flatMap((s) => branchName(s) ?? [])];
+}
