@@ -7,6 +7,13 @@ import { MAIN_INPUT, flowSchema, placeholderSchema, type FlowSpec, type StepSpec
 import { closest } from './steps/common.js';
 import { STEPS, stepDef } from './steps/index.js';
 
+/**
+ * A flow file is parsed once per process: zod's compiled fast path for object schemas (generated
+ * with `new Function` on a schema's first parse, about half of loadFlow's time in `sluice flow
+ * validate`) would not pay for itself, so these parses skip it. Same result, same issues.
+ */
+const ONCE = { jitless: true } as const;
+
 /** Reads and validates a flow file (`*.flow.yaml`, `*.yaml`, `*.json`). */
 export async function loadFlow(path: string): Promise<FlowSpec> {
   const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
@@ -55,7 +62,7 @@ export function parseFlow(text: string, file = '<flow>'): FlowSpec {
       if (Array.isArray(steps)) checkSteps(steps as unknown[], ['inputs', name, 'steps'], `input ${name}, `, target, file, at, problems);
     }
   }
-  const whole = flowSchema.safeParse(data);
+  const whole = flowSchema.safeParse(data, ONCE);
   if (!whole.success) {
     // Issues inside steps were reported step by step above (with better messages).
     const inSteps = (p: PropertyKey[]) => (p[0] === 'steps' && p.length > 1) || (p[0] === 'inputs' && p[2] === 'steps' && p.length > 3);
@@ -63,12 +70,13 @@ export function parseFlow(text: string, file = '<flow>'): FlowSpec {
     problems.push(...rest.map((issue) => issueError(issue, [], file, at, 'the flow')));
   }
   checkReferences(obj, file, at, problems);
-  if (problems.length > 0) throw combine(problems, file);
-  const parsed = flowSchema.parse(data);
+  // (A failed parse always added a problem above; the second test narrows the type.)
+  if (problems.length > 0 || !whole.success) throw combine(problems, file);
+  const parsed = whole.data;
   // Defaults (e.g. record_id.method) come from each step's own schema.
   const spec = parsed as unknown as FlowSpec;
-  spec.steps = spec.steps.map((s) => stepDef(s.kind)!.schema.parse(s) as StepSpec);
-  for (const source of Object.values(spec.inputs ?? {})) source.steps = source.steps.map((s) => stepDef(s.kind)!.schema.parse(s) as StepSpec);
+  spec.steps = spec.steps.map((s) => stepDef(s.kind)!.schema.parse(s, ONCE) as StepSpec);
+  for (const source of Object.values(spec.inputs ?? {})) source.steps = source.steps.map((s) => stepDef(s.kind)!.schema.parse(s, ONCE) as StepSpec);
   return spec;
 }
 
@@ -110,7 +118,7 @@ function checkSteps(
       return;
     }
     if (kind === 'todo_custom_code') {
-      const p = placeholderSchema.safeParse(step);
+      const p = placeholderSchema.safeParse(step, ONCE);
       const code = p.success ? p.data.code : '';
       problems.push(
         new SluiceError(
@@ -141,7 +149,7 @@ function checkSteps(
       );
       return;
     }
-    const r = def.schema.safeParse(step);
+    const r = def.schema.safeParse(step, ONCE);
     if (!r.success) {
       problems.push(issueError(r.error.issues[0]!, [...prefix, i], file, at, `${label}step ${i + 1} (${kind})`, i));
       return;
