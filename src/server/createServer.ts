@@ -133,6 +133,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
     const guard = invocationGuard(opts.project.config.endpoint);
     const mounted = await mountEndpoint(app, {
       registry,
+      artifacts: runtime.stores.artifacts,
       model,
       sampleRate: opts.project.config.model.sampleRate,
       ...(guard ? { guard } : {}),

@@ -55,6 +55,10 @@ export class FolderStore {
    */
   async publish(parts: readonly string[], options: { skip?: (path: string) => boolean } = {}): Promise<void> {
     if (!this.remote) return;
+    await this.guard(this.upload(parts, options));
+  }
+
+  private async upload(parts: readonly string[], options: { skip?: (path: string) => boolean }): Promise<void> {
     const dir = this.dir(parts);
     const prefix = this.prefix(parts);
     const index: FolderIndex = { format: 'sluice.folder', files: [] };
@@ -74,7 +78,25 @@ export class FolderStore {
   async published(parts: readonly string[]): Promise<boolean> {
     if (!this.remote) return existsSync(this.dir(parts));
     const key = `${this.prefix(parts)}/${FOLDER_INDEX}`;
-    return (await this.store.list(key)).some((o) => o.key === key);
+    return (await this.guard(this.store.list(key))).some((o) => o.key === key);
+  }
+
+  /** The names of the published top-level folders (`<execution>`), sorted; locally, the folders under `root`. */
+  async names(): Promise<string[]> {
+    if (!this.remote) {
+      return existsSync(this.root)
+        ? (await readdir(this.root, { withFileTypes: true }))
+            .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+            .map((e) => e.name)
+            .sort()
+        : [];
+    }
+    const suffix = `/${FOLDER_INDEX}`;
+    return (await this.guard(this.store.list('')))
+      .map((o) => o.key)
+      .filter((k) => k.endsWith(suffix) && !k.slice(0, -suffix.length).includes('/'))
+      .map((k) => k.slice(0, -suffix.length))
+      .sort();
   }
 
   /** Publishes a local folder the store does not hold yet (an archived input taken on this machine). */
@@ -91,6 +113,10 @@ export class FolderStore {
   async fetch(parts: readonly string[], verify?: (dir: string) => Promise<void>): Promise<string> {
     const dir = this.dir(parts);
     if (existsSync(dir) || !this.remote) return dir;
+    return this.guard(this.download(parts, dir, verify));
+  }
+
+  private async download(parts: readonly string[], dir: string, verify?: (dir: string) => Promise<void>): Promise<string> {
     const prefix = this.prefix(parts);
     const tmp = join(dirname(dir), `.tmp-fetch-${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
@@ -136,6 +162,22 @@ export class FolderStore {
 
   async close(): Promise<void> {
     await this.store.close();
+  }
+
+  /** A failed store operation names the setting to check (`stores.reports`) besides the object. */
+  private async guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (e) {
+      if (!(e instanceof SluiceError) || e.code !== 'OBJECT_STORE_ERROR') throw e;
+      throw new SluiceError(e.code, e.message, {
+        location: { field: this.setting },
+        hint: `check ${this.setting} in sluice.yaml (its bucket exists, its url reaches the server, the credentials may read and write it)`,
+        httpStatus: e.httpStatus,
+        retryable: e.retryable,
+        cause: e.cause,
+      });
+    }
   }
 
   private prefix(parts: readonly string[]): string {

@@ -8,6 +8,7 @@ import type { GarbageReport } from '../../models/collectOrphans.js';
 import { CHAMPION, checkStatus, type ModelLineage, type ModelVersion } from '../../models/types.js';
 import { SluiceError } from '../../core/errors.js';
 import { registerModelsExport } from './modelsExport.js';
+import { withProjectStores } from '../withProjectStores.js';
 
 interface Common {
   project: string;
@@ -243,6 +244,8 @@ export function register(program: Command): void {
             ...(opts.comment ? { description: opts.comment } : {}),
             by: opts.by ?? defaultUser(),
           });
+          const { publishVersion } = await import('../../models/versionArtifact.js');
+          await withProjectStores(opts.project, (stores) => publishVersion(stores.artifacts, v));
           print(opts, v, () => `registered ${name} version ${v.version} (${v.status}) at ${v.artifactPath}`);
         });
       },
@@ -259,7 +262,9 @@ export function register(program: Command): void {
       const { predictFile } = await import('../../training/predictFile.js');
       const { notesSummary } = await import('../../training/predictionNotes.js');
       const progress = process.stderr.isTTY && !opts.json;
-      const r = await predictFile(v.artifactPath, resolve(opts.input), {
+      const { versionArtifact } = await import('../../models/versionArtifact.js');
+      const dir = await withProjectStores(opts.project, (stores) => versionArtifact(stores.artifacts, v));
+      const r = await predictFile(dir, resolve(opts.input), {
         out: resolve(opts.output),
         layout: 'appended',
         ...(opts.errors ? { errors: resolve(opts.errors) } : {}),

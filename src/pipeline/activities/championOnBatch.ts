@@ -4,6 +4,8 @@ import { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { ChampionCheck } from '../../profile/reportSchema.js';
 import { scoreArtifact } from '../../training/scoreArtifact.js';
 import type { ActivityContext } from './Activity.js';
+import { versionArtifact } from '../../models/versionArtifact.js';
+import { withStores } from './withStores.js';
 
 /**
  * The current champion measured on a raw batch, through its own fitted flow, with the metric it
@@ -12,7 +14,7 @@ import type { ActivityContext } from './Activity.js';
  * target column, no labelled row): the report then says so in its notes.
  */
 export async function championOnBatch(
-  ctx: Pick<ActivityContext, 'project'>,
+  ctx: Pick<ActivityContext, 'project' | 'stores' | 'config'>,
   model: string,
   rawFile: string,
   /** The python3 for python steps (sluice.yaml `python:`). */
@@ -29,7 +31,8 @@ export async function championOnBatch(
   const metric = String((champ.lineage.trainingConfig as { metric?: unknown } | undefined)?.metric ?? '');
   if (!isMetricName(metric)) return { note: `The champion (${model} version ${champ.version}) has no recorded metric, so it was not measured on this batch.` };
   try {
-    const s = await scoreArtifact(champ.artifactPath, rawFile, metric, { importance: true, ...(python ? { python } : {}) });
+    const dir = await withStores(ctx, (stores) => versionArtifact(stores.artifacts, champ));
+    const s = await scoreArtifact(dir, rawFile, metric, { importance: true, ...(python ? { python } : {}) });
     const higherIsBetter = METRICS[metric].higherIsBetter;
     const registered = typeof champ.metrics[`holdout_${metric}`] === 'number' ? champ.metrics[`holdout_${metric}`]! : null;
     const drop = registered === null || !Number.isFinite(s.value) ? null : higherIsBetter ? registered - s.value : s.value - registered;

@@ -7,6 +7,8 @@ import { scoreArtifact } from '../../training/scoreArtifact.js';
 import type { Activity } from './Activity.js';
 import type { RegisterModelOutput } from './registerModelActivity.js';
 import type { TrainOutput } from './trainActivity.js';
+import { versionArtifact } from '../../models/versionArtifact.js';
+import { withStores } from './withStores.js';
 
 /** The registered candidate, its train result (holdout, metric) and who approved the batch; wired by default to the preceding states that make them. */
 export interface DeployInput {
@@ -71,8 +73,18 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
       comparedWith =
         train.champion && train.champion.version === current.version
           ? { version: current.version, value: train.champion.value }
-          : { version: current.version, value: (await scoreArtifact(current.artifactPath, train.holdoutFile, train.metric as MetricName, python)).value };
+          : {
+              version: current.version,
+              value: (
+                await scoreArtifact(await withStores(ctx, (s) => versionArtifact(s.artifacts, current)), train.holdoutFile, train.metric as MetricName, python)
+              ).value,
+            };
     }
+    // Deciding reads both versions' input signatures: both must be on this machine.
+    await withStores(ctx, async (s) => {
+      await versionArtifact(s.artifacts, registry.get(reg.model, reg.version));
+      if (current) await versionArtifact(s.artifacts, current);
+    });
     const allowSchemaChange = (ctx.config as { model?: { allowSchemaChange?: boolean } } | undefined)?.model?.allowSchemaChange === true;
     const d = registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by, {
       approveWinner: `batch approved by ${input.approvedBy ?? 'the approver'}`,

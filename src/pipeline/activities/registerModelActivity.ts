@@ -5,6 +5,8 @@ import { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { ModelLineage } from '../../models/types.js';
 import type { Activity } from './Activity.js';
 import type { TrainOutput } from './trainActivity.js';
+import { publishVersion } from '../../models/versionArtifact.js';
+import { withStores } from './withStores.js';
 
 /**
  * What register_model records in the version's lineage, each wired (by default) to the nearest
@@ -70,6 +72,8 @@ export const registerModelActivity: Activity<RegisterModelInput, RegisterModelOu
       by: `pipeline:${ctx.executionId}`,
       idempotencyKey: ctx.idempotencyKey,
     });
+    // Also on a replay (the version came back by its key): the first run may have stopped before its upload.
+    await withStores(ctx, (stores) => publishVersion(stores.artifacts, v));
     return {
       model: v.name,
       version: v.version,

@@ -3,6 +3,8 @@ import { SluiceError } from '../../core/errors.js';
 import { openProjectDb, type ProjectDb } from '../../state/openProjectDb.js';
 import type { Activity } from '../activities/Activity.js';
 import { builtinActivities } from '../activities/builtinActivities.js';
+import { shareFolders } from '../activities/shareFolders.js';
+import { type ProjectStores, projectStores } from '../../storage/projectStores.js';
 import { notifyActivity } from '../activities/notifyActivity.js';
 import type { Approver } from '../approvals/Approver.js';
 import { ApprovalMessenger, type NotificationSettings } from '../notify/ApprovalMessenger.js';
@@ -38,6 +40,8 @@ export class ProjectRuntime {
   readonly orchestrator: Orchestrator;
   readonly notifications: NotificationSettings;
   readonly log: Logger;
+  /** Where artifacts, reports, archived inputs and step outputs live (sluice.yaml `stores.*`; local folders by default). */
+  readonly stores: ProjectStores;
   private readonly mailer: Mailer | undefined;
   private watcher: InboxWatcher | undefined;
   /** The users as sluice.yaml says now (re-read when the file changes). */
@@ -49,6 +53,8 @@ export class ProjectRuntime {
   ) {
     const { config, paths } = project;
     this.log = opts.logger ?? pino({ level: 'silent' });
+    // First: a mistake in stores.* is reported before anything is opened.
+    this.stores = projectStores(paths, config.stores);
     this.db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
     this.store = new ExecutionStore(this.db);
     if (config.smtp) {
@@ -65,7 +71,10 @@ export class ProjectRuntime {
       mailer: this.mailer,
       webhooks: config.webhooks,
     };
-    const activities = builtinActivities({ notify: notifyActivity(this.db, this.notifications), ...opts.activities }, { store: this.store, publicUrl });
+    const activities = shareFolders(
+      builtinActivities({ notify: notifyActivity(this.db, this.notifications), ...opts.activities }, { store: this.store, publicUrl }),
+      this.stores,
+    );
     this.orchestrator = new Orchestrator({
       store: this.store,
       activities,
@@ -122,6 +131,7 @@ export class ProjectRuntime {
     await this.watcher?.stop();
     await this.orchestrator.stop();
     this.mailer?.close();
+    await this.stores.close();
     this.db.close();
   }
 }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError, isSluiceError, toSluiceError } from '../../core/errors.js';
-import { reportDir } from '../../core/projectLayout.js';
+import { reportFolder } from '../reportFolder.js';
 import { mayDecide } from '../../pipeline/approvals/Approver.js';
 import { decideApproval, pendingApproval } from '../../pipeline/approvals/decideApproval.js';
 import { approvalFindings } from '../../pipeline/approvals/approvalFindings.js';
@@ -114,8 +114,9 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
   );
 
   /** Renders the detail page; the decision form (with its CSRF token) only for a user who may decide the pending approval. */
-  const renderDetail = (req: FastifyRequest, reply: FastifyReply, status: number, id: string, message?: ExecutionPageOptions['message']) => {
+  const renderDetail = async (req: FastifyRequest, reply: FastifyReply, status: number, id: string, message?: ExecutionPageOptions['message']) => {
     const user = s.user(req);
+    await reportFolder(runtime, store.require(id).id);
     const v = executionView(runtime, store.require(id));
     const o: ExecutionPageOptions = { message };
     if (v.pending) {
@@ -209,7 +210,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     }),
     async (req, reply) => {
       const rec = store.require((req.params as { id: string }).id);
-      const body = await readFile(join(reportDir(runtime.project.paths, rec.id), 'report.html')).catch(() => {
+      const body = await readFile(join(await reportFolder(runtime, rec.id), 'report.html')).catch(() => {
         throw new SluiceError('NOT_FOUND', `execution ${rec.id} has no report (yet)`, { httpStatus: 404, hint: 'the report step writes it' });
       });
       return sendEmbeddable(reply, body);
@@ -227,13 +228,18 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     async (req, reply) => {
       const page = pageNumber(req.query);
       const dir = runtime.project.paths.reports;
-      const all = (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [])
+      const local = (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [])
         .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'report.html')))
-        .flatMap((d) => {
-          const rec = store.get(d.name);
+        .map((d) => d.name);
+      // With stores.reports in a bucket, the reports other workers wrote are listed too (and fetched below when shown).
+      const remote = runtime.stores.reports.remote ? await runtime.stores.reports.names() : [];
+      const all = [...new Set([...local, ...remote])]
+        .flatMap((name) => {
+          const rec = store.get(name);
           return rec ? [rec] : [];
         })
         .sort((x, y) => y.createdAt.localeCompare(x.createdAt) || y.id.localeCompare(x.id));
+      for (const r of all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)) await reportFolder(runtime, r.id);
       const items: ReportItem[] = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((r) => {
         const summary = readSummary(join(dir, r.id, 'summary.json'));
         return {

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FolderStore } from '../../storage/FolderStore.js';
+import { versionArtifact } from '../../models/versionArtifact.js';
 import type { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { AuthGate } from '../auth/AuthGate.js';
 import { invocationsRoutes, type InvocationsRoutesOptions } from '../routes/invocations.js';
@@ -14,6 +16,8 @@ import { ServingMetrics } from './ServingMetrics.js';
 
 export interface MountEndpointOptions {
   registry: ModelRegistry;
+  /** Where versions' files are kept (`stores.artifacts`): a champion this machine has no copy of is fetched and checked from there. */
+  artifacts?: FolderStore;
   /** The registered model whose champion is served. */
   model: string;
   /** Fraction of requests logged to the `predictions` table (0, the default, logs nothing). */
@@ -111,11 +115,17 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
       ...(opts.auth ? { auth: opts.auth } : {}),
     });
   }
-  const follower = followChampion(opts.registry, opts.model, host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
-    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
-    ...(opts.onLoadError ? { onError: opts.onLoadError, onRegistryError: opts.onLoadError } : {}),
-    ...(opts.onFallback ? { onFallback: opts.onFallback } : {}),
-  });
+  const follower = followChampion(
+    opts.registry,
+    opts.model,
+    host,
+    async (v) => loadFlowModelPredictor(opts.artifacts ? await versionArtifact(opts.artifacts, v) : v.artifactPath, v.name, String(v.version)),
+    {
+      ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+      ...(opts.onLoadError ? { onError: opts.onLoadError, onRegistryError: opts.onLoadError } : {}),
+      ...(opts.onFallback ? { onFallback: opts.onFallback } : {}),
+    },
+  );
   return {
     host,
     metrics,
