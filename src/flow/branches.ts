@@ -1,5 +1,4 @@
 import type { FlowSpec } from './flowSchema.js';
-import { MAIN_INPUT } from './flowSchema.js';
 
 /**
  * Branches: a flow that forks and rejoins, as a Data Wrangler DAG does. A step names the table
@@ -19,14 +18,4 @@ export function inputsBranchedAt(flow: Pick<FlowSpec, 'inputs'>, point: string):
   return Object.entries(flow.inputs ?? {})
     .filter(([, source]) => source.branch === point)
     .map(([name]) => name);
-}
-
-/** True when the flow reads a branch (a step's `as:`, or an input with `branch:`). */
-export function hasBranches(flow: Pick<FlowSpec, 'inputs' | 'steps'>): boolean {
-  return flow.steps.some((s) => branchName(s) !== undefined) || Object.values(flow.inputs ?? {}).some((s) => s.branch !== undefined);
-}
-
-/** The names a branch may be taken at: `main`, then each step's `as:`. */
-export function branchPoints(flow: Pick<FlowSpec, 'steps'>): string[] {
-  return [MAIN_INPUT, ...flow.steps.flatMap((s) => branchName(s) ?? [])];
 }
