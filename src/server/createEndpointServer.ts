@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { projectStores } from '../storage/projectStores.js';
 import { ModelRegistry } from '../models/ModelRegistry.js';
 import { defaultModelName } from '../pipeline/activities/modelSettings.js';
 import type { Project } from '../pipeline/project/loadProject.js';
@@ -25,10 +26,14 @@ export async function createEndpointServer(project: Project, logger: FastifyBase
   // Refuses to start when auth is configured without a token, as the full server does.
   const guard = invocationGuard(project.config.endpoint);
   const registry = ModelRegistry.open(project.root, project.paths.stateDir);
+  // A replica on another machine loads the champion from stores.artifacts (checked) when it has no copy.
+  const stores = projectStores(project.paths, project.config.stores);
+  app.addHook('onClose', async () => stores.close());
   const model = defaultModelName(project.config);
   try {
     const mounted = await mountEndpoint(app, {
       registry,
+      artifacts: stores.artifacts,
       model,
       sampleRate: project.config.model.sampleRate,
       registryRoutes: false,

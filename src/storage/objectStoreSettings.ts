@@ -51,7 +51,7 @@ export function objectStoreSettings(field: string, entry: StoreEntry | undefined
         location: { field: `${field}.${k}` },
         hint: allowed.length
           ? `a ${entry.type} store takes: ${allowed.join(', ')}`
-          : 'a local store is the project folder that stateDir (or archive) names; move it there',
+          : 'a local store is the project folder that stateDir (or archive) names: leave path out, or move that folder with stateDir / archive',
       });
     }
   }

@@ -36,8 +36,11 @@ export function projectStores(
   const at = (p: string) => (isAbsolute(p) ? p : resolve(layout.root, p));
   const make = (kind: FolderKind): FolderStore => {
     const setting = `stores.${kind}`;
-    const config = objectStoreSettings(setting, settings?.[kind], { at, localPath: false, defaultPrefix: kind });
     const root = LOCAL[kind](layout);
+    const entry = settings?.[kind];
+    // `{type: local, path}` naming the project's own folder says what is true (earlier sluice.yaml examples wrote it); any other path is refused.
+    const same = entry?.type === 'local' && entry.path !== undefined && at(entry.path) === root;
+    const config = objectStoreSettings(setting, same ? { type: 'local' } : entry, { at, localPath: false, defaultPrefix: kind });
     return new FolderStore(createObjectStore(config, { defaultRoot: root, cacheDir: join(layout.stateDir, 'cache', kind), field: setting }), root, setting);
   };
   const stores = { artifacts: make('artifacts'), reports: make('reports'), archive: make('archive'), batches: make('batches') };
