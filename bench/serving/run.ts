@@ -21,7 +21,7 @@ import { followChampion } from '../../src/server/endpoint/followChampion.js';
 import { loadFlowModelPredictor } from '../../src/server/endpoint/FlowModelPredictor.js';
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { ServingMetrics } from '../../src/server/endpoint/ServingMetrics.js';
-import { compileRecordTransform } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
 import { parseInvocation } from '../../src/server/endpoint/parseInvocation.js';
 import { pruneForServing } from '../../src/server/endpoint/pruneForServing.js';
 import { rowsToFrame } from '../../src/server/endpoint/rowsToFrame.js';

@@ -1,7 +1,7 @@
 import type { MissingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import { levelIndexes, rowsToFrame } from '../data/rowsToFrame.js';
-import { compileRecordTransform } from '../flow/applyRecords.js';
+import { compileRecordTransform } from '../flow/compileRecordTransform.js';
 import { fittedMissing, type FittedFlow } from '../flow/fittedFlow.js';
 import { requiredInputs } from '../flow/planSql.js';
 import { pruneForServing } from '../flow/pruneForServing.js';
@@ -33,7 +33,7 @@ export interface ScoredRecords {
 /**
  * The one prediction path of a model artifact, shared by `sluice predict`, `sluice models predict`
  * and the endpoint: typed raw records -> the fitted flow compiled to a record function (the same
- * transform the training batch saw, src/flow/applyRecords.ts) -> the model, all records of a
+ * transform the training batch saw, src/flow/compileRecordTransform.ts) -> the model, all records of a
  * batch in one frame. A record the flow refuses gets a refusal in its place and every other
  * record is scored: a batch never fails for one record.
  *

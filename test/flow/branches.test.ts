@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSluiceError, type SluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
-import { compileRecordTransform } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { readInputs } from '../../src/flow/loadInputs.js';
 import { planSql } from '../../src/flow/planSql.js';
