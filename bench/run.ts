@@ -3,7 +3,7 @@
  * each in its own process, each side by side with its anchor (pandas, scikit-learn, XGBoost,
  * a Fastify hello-world) in the same run, and writes docs/benchmarks.md from their output.
  *
- * Parts: flow, steps, profile, ml, gbdt, features, serving, pipeline, train-budget. The machine should be otherwise idle: these are
+ * Parts: flow, startup, steps, profile, ml, gbdt, features, serving, pipeline, train-budget. The machine should be otherwise idle: these are
  * 2-core shared machines, so each part reports medians and CPU time next to wall time, and the
  * load average at the start.
  */
@@ -13,8 +13,17 @@ import { cpus, loadavg } from 'node:os';
 
 const PARTS: Record<string, { script: string; args: string[]; title: string }> = {
   flow: { script: 'bench/flow/flowBench.ts', args: [], title: 'Flows (issue 2): the diabetes recipe against pandas; 10M rows in bounded memory' },
+  startup: {
+    script: 'bench/flow/startupBench.ts',
+    args: [],
+    title: 'CLI start-up and the recipe CLI against pandas, whole processes (issue 19, targets 5 and 1)',
+  },
   steps: { script: 'bench/steps/featuresBench.ts', args: [], title: 'Flows (issue 2): feature-engineering steps against pandas + scikit-learn' },
-  profile: { script: 'bench/profile/report.ts', args: [], title: 'Insights report (issue 3) against pandas summary statistics' },
+  profile: {
+    script: 'bench/profile/report.ts',
+    args: [],
+    title: 'Insights report (issues 3 and 19, target 2): 69,570, 1M and 10M rows against pandas summary statistics',
+  },
   ml: { script: 'bench/ml/train.ts', args: ['--sizes', '70k', '--runs', '3'], title: 'Training (issue 4) against scikit-learn and XGBoost' },
   gbdt: {
     script: 'bench/ml/gbdtBench.ts',

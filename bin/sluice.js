@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Entry point of the `sluice` command. Runs the compiled CLI from dist/ (built by `npm ci` via
-// the `prepare` script); when dist/ is absent (a checkout without a build), it falls back to
-// running the TypeScript sources through tsx.
-import { existsSync } from 'node:fs';
+// Entry point of the `sluice` command. Runs the bundled CLI (dist/bundle/main.js, made by
+// `npm run build`, which `npm ci` runs via the `prepare` script) when it is at least as new as
+// the compiled dist/ (a `tsc`-only rebuild is then not shadowed by an older bundle); else the
+// compiled dist/cli/main.js; when dist/ is absent (a checkout without a build), the TypeScript
+// sources through tsx.
+import { statSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -10,11 +12,17 @@ import { dirname, join } from 'node:path';
 // V8's compile cache (Node 22.1+; absent on Node 20, where this is a no-op) keeps the compiled
 // code of every module between runs, which shortens each later start.
 module.enableCompileCache?.();
+// Stacks through the source maps, only when asked (parsing the maps costs start-up time).
+if (process.env.SLUICE_DEBUG) process.setSourceMapsEnabled?.(true);
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const built = join(root, 'dist', 'cli', 'main.js');
-if (existsSync(built)) {
-  await import(pathToFileURL(built).href);
+const bundle = join(root, 'dist', 'bundle', 'main.js');
+const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+const builtAt = mtime(built);
+if (builtAt !== undefined) {
+  const bundledAt = mtime(bundle);
+  await import(pathToFileURL(bundledAt !== undefined && bundledAt >= builtAt ? bundle : built).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -60,9 +60,9 @@ const runtime = await ProjectRuntime.open(project);
 const plain = await createServer({ project, runtime, features: false, endpoint: false });
 const gate = projectAuthGate(project, runtime.db);
 const guarded = await createServer({ project, runtime, features: false, endpoint: false, auth: gate });
-const sessionId = gate.sessions.create('Ana');
+const sessionId = await gate.sessions.create('Ana');
 const cookie = gate.sessionCookie(sessionId).split(';')[0]!;
-const token = gate.tokens.create('Ana').token;
+const token = (await gate.tokens.create('Ana')).token;
 
 const none = await timeRequests(plain, {});
 const bySession = await timeRequests(guarded, { cookie });

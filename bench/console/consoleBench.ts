@@ -46,7 +46,7 @@ writeFileSync(
 const project = loadProject(dir);
 const runtime = await ProjectRuntime.open(project);
 const auth = projectAuthGate(project, runtime.db);
-const registry = ModelRegistry.open(dir);
+const registry = await ModelRegistry.open(dir);
 const features = await FeatureStore.open({ projectDir: dir });
 const app = await createServer({
   project,
@@ -105,5 +105,5 @@ process.stdout.write(
 );
 await app.close();
 await features.close();
-registry.close();
+await registry.close();
 await runtime.close();

@@ -10,7 +10,8 @@ import { readTable } from '../../src/engine/readTable.js';
 import { writeTable } from '../../src/engine/writeTable.js';
 import { loadFlow } from '../../src/flow/loadFlow.js';
 import { runFlow } from '../../src/flow/runFlow.js';
-import { PYTHON, ensureDebianPython, fmt, loadNote, median, timed } from '../lib.js';
+import { PYTHON, ensureDebianPython, fmt, median, timed } from '../lib.js';
+import { cliAgainstPandas, startup } from './startupBench.js';
 
 const FLOW = 'examples/diabetes/diabetes.flow.yaml';
 const DATA = 'examples/diabetes/diabetic-readmission.csv';
@@ -28,36 +29,6 @@ async function inProcess(threads: number, output: string): Promise<number> {
     engine.close();
   }
   return median(times);
-}
-
-/** `sluice --help` and `sluice flow validate` from process start to exit (issue 19, target 5: < 0.2 s). */
-function startup(): string {
-  const load = loadNote();
-  const cases: Array<[string, string, string[]]> = [
-    ['`sluice --help`', process.execPath, ['bin/sluice.js', '--help']],
-    ['`sluice flow validate` (the diabetes flow)', process.execPath, ['bin/sluice.js', 'flow', 'validate', FLOW]],
-    ['`node -e 0` (Node alone, the floor)', process.execPath, ['-e', '0']],
-    ['`python3 -c "import pandas"` (anchor)', PYTHON, ['-c', 'import pandas']],
-  ];
-  const rows = cases.map(([name, cmd, args]) => {
-    const wall: number[] = [];
-    const cpu: number[] = [];
-    for (let i = 0; i < Math.max(RUNS, 5); i++) {
-      const r = timed(cmd, args);
-      wall.push(r.seconds);
-      cpu.push(r.cpuS);
-    }
-    return `| ${name} | ${fmt(median(wall), 3)} | ${fmt(median(cpu), 3)} |`;
-  });
-  return [
-    `### Start-up (issue 19, target 5: under 0.2 s)`,
-    '',
-    `Median of ${Math.max(RUNS, 5)} runs each; ${load} at the start.`,
-    '',
-    '| command | wall s | CPU s |',
-    '|---|---|---|',
-    ...rows,
-  ].join('\n');
 }
 
 async function make10M(path: string): Promise<void> {
@@ -81,25 +52,11 @@ export async function flowBench(): Promise<string> {
   const ours1 = await inProcess(1, join(OUT, 'diabetes.csv'));
   const ours2 = await inProcess(2, join(OUT, 'diabetes.csv'));
   const oursPq = await inProcess(1, join(OUT, 'diabetes.parquet'));
-  // Whole processes, interleaved so both sides meet the same load: the CLI (1 DuckDB thread)
-  // and the pandas script, each from process start to exit.
-  const loadCli = loadNote();
-  const cli: number[] = [];
-  const cliCpu: number[] = [];
   const pandas: number[] = [];
-  const pandasWall: number[] = [];
-  const pandasCpu: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const c = timed(process.execPath, ['bin/sluice.js', 'flow', 'run', FLOW, '--input', DATA, '--output', join(OUT, 'cli.parquet'), '--quiet'], {
-      SLUICE_THREADS: '1',
-    });
-    cli.push(c.seconds);
-    cliCpu.push(c.cpuS);
-    if (hasPandas) {
+  if (hasPandas) {
+    for (let i = 0; i < RUNS; i++) {
       const r = timed(PYTHON, ['bench/flow/diabetes_pandas.py', DATA, join(OUT, 'pandas.csv')], { OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'passive' });
       pandas.push(JSON.parse(r.stdout).seconds);
-      pandasWall.push(r.seconds);
-      pandasCpu.push(r.cpuS);
     }
   }
   const p = median(pandas);
@@ -110,13 +67,7 @@ export async function flowBench(): Promise<string> {
   lines.push(`| Sluice in-process, 2 threads, CSV out | ${fmt(ours2, 3)} | ${fmt(ours2 / p)} |`);
   lines.push(`| Sluice in-process, 1 thread, Parquet out | ${fmt(oursPq, 3)} | ${fmt(oursPq / p)} |`);
   lines.push(`| pandas (same steps, vectorised hash ids), CSV out | ${fmt(p, 3)} | 1.00 |`, '');
-  lines.push(`### Whole process: \`sluice flow run\` against \`python3 diabetes_pandas.py\` (issue 19, target 1)`, '');
-  lines.push(`Median of ${RUNS} interleaved runs each, start to exit; ${loadCli} at the start. CPU = user + system of all threads.`, '');
-  lines.push('| run | wall s | CPU s | ratio to pandas (wall / CPU) |', '|---|---|---|---|');
-  lines.push(
-    `| \`sluice flow run\` CLI → Parquet, 1 DuckDB thread | ${fmt(median(cli), 3)} | ${fmt(median(cliCpu), 3)} | ${fmt(median(cli) / median(pandasWall))} / ${fmt(median(cliCpu) / median(pandasCpu))} |`,
-  );
-  lines.push(`| pandas script → CSV, whole process | ${fmt(median(pandasWall), 3)} | ${fmt(median(pandasCpu), 3)} | 1.00 / 1.00 |`, '');
+  lines.push(cliAgainstPandas(), '');
   lines.push(startup(), '');
 
   if (process.env.BENCH_SKIP_LARGE !== '1') {

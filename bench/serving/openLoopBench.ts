@@ -8,9 +8,14 @@
  *   node --import tsx bench/serving/openLoopBench.ts --full     # 20 s per step, median of 3 runs
  *     [--rates 500,1000,...] [--duration S] [--warmup S] [--runs N] [--connections C]
  *     [--artifact DIR] [--no-pin] [--to-saturation]   # step on past p99 misses, until the rate is not kept up
+ *     [--workers N]   # the server as N node:cluster processes on one port (sluice serve --role endpoint --workers N)
  *
- * The server process is pinned to CPU 0 and each generator process to CPU 1 (`taskset`), so
- * the two do not take turns on one core. Writes bench/out/openloop.json and prints Markdown.
+ * One server process is pinned to CPU 0 and each generator process to CPU 1 (`taskset`), so
+ * the two do not take turns on one core. With `--workers N` the server's processes may run on
+ * both CPUs (`taskset -c 0,1`) while the generator stays pinned to CPU 1: on this 2-core
+ * machine the generator then competes with one worker for CPU 1, which charges its cost to the
+ * server's latency; the hello-world anchor runs in the same N workers, so it pays the same.
+ * Writes bench/out/openloop.json and prints Markdown.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +34,7 @@ const DURATION = Number(opt('duration') ?? (FULL ? 20 : 10));
 const WARMUP = Number(opt('warmup') ?? (FULL ? 5 : 3));
 const RUNS = Number(opt('runs') ?? (FULL ? 3 : 1));
 const CONNECTIONS = Number(opt('connections') ?? 200);
+const WORKERS = Number(opt('workers') ?? 1);
 const TARGET_P99_MS = 5;
 const pin = !flag('no-pin') && cpus().length >= 2 && spawnSync('sh', ['-c', 'command -v taskset']).status === 0;
 const out = resolve('bench/out');
@@ -39,7 +45,7 @@ const median = (xs: number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const pinned = (cpu: number, args: string[]): [string, string[]] =>
+const pinned = (cpu: number | string, args: string[]): [string, string[]] =>
   pin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args];
 
 interface Urls {
@@ -51,7 +57,14 @@ interface Urls {
 
 async function startServer(): Promise<{ urls: Urls; stop: () => void }> {
   const artifact = opt('artifact');
-  const [cmd, args] = pinned(0, ['--import', 'tsx', 'bench/serving/openLoopServer.ts', ...(artifact ? ['--artifact', artifact] : [])]);
+  const [cmd, args] = pinned(WORKERS > 1 ? '0,1' : 0, [
+    '--import',
+    'tsx',
+    'bench/serving/openLoopServer.ts',
+    ...(artifact ? ['--artifact', artifact] : []),
+    '--workers',
+    String(WORKERS),
+  ]);
   const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((res, rej) => {
     createInterface({ input: child.stdout! }).once('line', res);
@@ -122,9 +135,11 @@ async function main(): Promise<void> {
       for (let run = 0; run < RUNS; run++) {
         for (const t of active) {
           const load = loadavg()[0]!;
-          const before = t === 'endpoint' ? await served(urls.metrics) : 0;
+          // Each worker counts its own requests: the check needs one server process.
+          const count = t === 'endpoint' && WORKERS === 1;
+          const before = count ? await served(urls.metrics) : 0;
           const r = generate(urls[t], bodyFile, rate, DURATION, WARMUP);
-          const counted = t === 'endpoint' ? (await served(urls.metrics)) - before : undefined;
+          const counted = count ? (await served(urls.metrics)) - before : undefined;
           byTarget.get(t)!.runs.push({ ...r, loadAverage: load, ...(counted !== undefined ? { serverCounted: counted } : {}) });
           process.stderr.write(
             `${t} @ ${rate}/s run ${run + 1}: achieved ${r.achievedRate.toFixed(0)}/s, p50 ${r.latencyMs.p50.toFixed(2)} p99 ${r.latencyMs.p99.toFixed(2)} ms (load ${load.toFixed(2)})\n`,
@@ -166,7 +181,7 @@ function report(steps: Step[], trees: number, loadStart: number[]): void {
     at: new Date().toISOString(),
     mode: FULL ? 'full' : 'quick',
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverageStart: loadStart, loadAverageEnd: loadavg(), pinned: pin },
-    settings: { connections: CONNECTIONS, durationSec: DURATION, warmupSec: WARMUP, runs: RUNS, rates: RATES, trees },
+    settings: { workers: WORKERS, connections: CONNECTIONS, durationSec: DURATION, warmupSec: WARMUP, runs: RUNS, rates: RATES, trees },
     highestRateP99Under5ms: {
       medianOfRuns: { endpoint: best('endpoint', medianP99), hello: best('hello', medianP99) },
       bestRun: { endpoint: best('endpoint', minP99), hello: best('hello', minP99) },
@@ -187,7 +202,7 @@ function report(steps: Step[], trees: number, loadStart: number[]): void {
       3,
     )} | ${s.runs.reduce((a, r) => a + r.errors + r.unanswered + r.non2xx, 0)} | ${s.runs.every((r) => r.serverCounted === undefined || r.serverCounted === r.totalWritten) ? 'yes' : 'NO'} | ${s.runs.map((r) => r.loadAverage.toFixed(1)).join(' ')} |`;
   const md = [
-    `Open loop, ${CONNECTIONS} connections, ${DURATION} s per run after ${WARMUP} s of warm-up at the same rate, ${RUNS === 1 ? 'one run' : `median of ${RUNS} runs`} per step (${FULL ? 'full' : 'quick'} mode); server pinned to CPU 0, generator to CPU 1: ${pin ? 'yes' : 'no'}. Latency from each request's due time (coordinated omission corrected); "service p99" from when it was written (what a closed-loop tool reports); "send lag" is the generator's own delay. Model: ${trees} trees.`,
+    `Open loop, ${CONNECTIONS} connections, ${DURATION} s per run after ${WARMUP} s of warm-up at the same rate, ${RUNS === 1 ? 'one run' : `median of ${RUNS} runs`} per step (${FULL ? 'full' : 'quick'} mode); ${WORKERS > 1 ? `server: ${WORKERS} worker processes on CPUs 0-1 (hello-world too), generator on CPU 1` : 'server pinned to CPU 0, generator to CPU 1'}: ${pin ? 'yes' : 'no'}. Latency from each request's due time (coordinated omission corrected); "service p99" from when it was written (what a closed-loop tool reports); "send lag" is the generator's own delay. Model: ${trees} trees.`,
     '',
     `| target | rate/s | achieved/s | p50 ms | p90 ms | p99 ms | best run's p99 ms | p99.9 ms | ≤ 5 ms | service p99 ms | send lag p99 ms | failed | server count = sent | load avg at start of runs |`,
     `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,

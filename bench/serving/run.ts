@@ -21,7 +21,7 @@ import { followChampion } from '../../src/server/endpoint/followChampion.js';
 import { loadFlowModelPredictor } from '../../src/server/endpoint/FlowModelPredictor.js';
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { ServingMetrics } from '../../src/server/endpoint/ServingMetrics.js';
-import { compileRecordTransform } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
 import { parseInvocation } from '../../src/server/endpoint/parseInvocation.js';
 import { pruneForServing } from '../../src/server/endpoint/pruneForServing.js';
 import { rowsToFrame } from '../../src/server/endpoint/rowsToFrame.js';
@@ -96,9 +96,9 @@ async function main(): Promise<void> {
   const loadAverageBefore = loadavg();
   process.stderr.write('training the diabetes model (flow + gradient-boosted trees)...\n');
   const trained = await trainDiabetesModel({ rows: 40_000, maxIter: 100 });
-  const registry = ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-bench-')));
+  const registry = await ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-bench-')));
   await registry.register(trained.dir, { name: 'readmission', status: 'approved', by: 'bench' });
-  registry.promote('readmission', 1, 'champion', 'bench');
+  await registry.promote('readmission', 1, 'champion', 'bench');
   const host = new ModelHost();
   const metrics = new ServingMetrics();
   const follower = followChampion(registry, 'readmission', host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), { pollMs: 0 });
@@ -256,7 +256,7 @@ async function main(): Promise<void> {
   follower.stop();
   await app.close();
   await hello.close();
-  registry.close();
+  await registry.close();
 
   // Open loop: fixed request rates at 200 connections, latency from each request's due time.
   const open = spawnSync(

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
-import { compileRecordTransform } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
 import { fitFlow } from '../../src/flow/fitFlow.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { planSql } from '../../src/flow/planSql.js';

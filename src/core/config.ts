@@ -36,7 +36,7 @@ export const webhookSchema = z.strictObject({
 });
 
 const storeSchema = z.strictObject({
-  type: z.string().min(1).meta({ description: 'Backend short name: local, s3 (offline/artifacts); sqlite, redis (online).' }),
+  type: z.string().min(1).meta({ description: 'Backend short name: local, s3 (offline, artifacts, reports, archive, batches); sqlite, redis (online).' }),
   path: z.string().optional(),
   url: z.string().optional(),
   bucket: z.string().optional(),
@@ -110,7 +110,19 @@ export const configSchema = z
       .default({ timeLimit: 120, holdout: 0.2, seed: 0, sampleRate: 0, allowSchemaChange: false })
       .meta({ description: 'Training, registration and serving of the model approved batches train.' }),
     stores: z
-      .strictObject({ offline: storeSchema.optional(), online: storeSchema.optional(), artifacts: storeSchema.optional(), state: stateStoreSchema.optional() })
+      .strictObject({
+        offline: storeSchema.optional(),
+        online: storeSchema.optional(),
+        artifacts: storeSchema
+          .optional()
+          .meta({ description: 'Registered model versions: local (.sluice/models, default) or s3 (bucket, prefix default artifacts, url).' }),
+        reports: storeSchema.optional().meta({ description: 'Insights reports: local (.sluice/reports, default) or s3 (prefix default reports).' }),
+        archive: storeSchema
+          .optional()
+          .meta({ description: 'Taken input files: local (the archive folder, default) or s3 (prefix default archive); Sluice never deletes them.' }),
+        batches: storeSchema.optional().meta({ description: "Each pipeline step's files: local (.sluice/batches, default) or s3 (prefix default batches)." }),
+        state: stateStoreSchema.optional(),
+      })
       .default({}),
     server: z
       .strictObject({

@@ -1,4 +1,5 @@
 import type { Feature, FeatureSchema, Frame } from '../ml/frame.js';
+import { levelCode, toNumber } from '../ml/featureValue.js';
 
 /**
  * Builds the frame a model expects from transformed rows, directly in the model's schema:
@@ -21,10 +22,7 @@ export function rowsToFrame(
     }
     const index = levelIndex?.get(s.name) ?? new Map(s.levels.map((l, i) => [l, i] as const));
     const codes = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = rows[i]![s.name];
-      codes[i] = v === null || v === undefined ? -1 : (index.get(String(v)) ?? -1);
-    }
+    for (let i = 0; i < n; i++) codes[i] = levelCode(index, rows[i]![s.name]);
     return { name: s.name, kind: 'categorical', codes, levels: s.levels };
   });
   return { nRows: n, features };
@@ -35,15 +33,4 @@ export function levelIndexes(schema: readonly FeatureSchema[]): Map<string, Map<
   const out = new Map<string, Map<string, number>>();
   for (const s of schema) if (s.kind === 'categorical') out.set(s.name, new Map(s.levels.map((l, i) => [l, i] as const)));
   return out;
-}
-
-function toNumber(v: unknown): number {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : NaN;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string' && v.trim() !== '') {
-    const x = Number(v);
-    return Number.isFinite(x) ? x : NaN;
-  }
-  return NaN;
 }

@@ -16,7 +16,7 @@ import { createServer } from '../server/createServer.js';
 import { prepareDemoProject, type DemoProject } from './demoProject.js';
 import { drawExecution, followExecution } from './followExecution.js';
 import { freePort } from './freePort.js';
-import { dropIntoInbox } from './inbox.js';
+import { dropIntoInbox } from './dropIntoInbox.js';
 import { samplePrediction } from './samplePrediction.js';
 import { sleep } from './sleep.js';
 

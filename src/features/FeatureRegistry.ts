@@ -69,9 +69,9 @@ export class FeatureRegistry {
   }
 
   /** Registers a new group. A name already in use is refused (evolve it with {@link addFeatures}). */
-  create(spec: FeatureGroupSpec, now = new Date()): FeatureGroup {
+  async create(spec: FeatureGroupSpec, now = new Date()): Promise<FeatureGroup> {
     const s = validateGroupSpec(spec);
-    if (this.find(s.name)) {
+    if (await this.find(s.name)) {
       throw new SluiceError('FEATURE_GROUP_EXISTS', `feature group "${s.name}" already exists`, {
         location: { field: 'name' },
         hint: 'pick another name, or add features to it (sluice features create --evolve, or FeatureStore.addFeatures)',
@@ -97,8 +97,8 @@ export class FeatureRegistry {
    * exists with the same type is left alone; a feature whose type would change is refused,
    * because the offline history already holds values of the old type.
    */
-  addFeatures(name: string, features: readonly FeatureDefinition[], now = new Date()): EvolveResult {
-    const group = this.get(name);
+  async addFeatures(name: string, features: readonly FeatureDefinition[], now = new Date()): Promise<EvolveResult> {
+    const group = await this.get(name);
     const existing = new Map(group.features.map((f) => [f.name.toLowerCase(), f]));
     const seen = new Map(group.features.map((f) => [f.name.toLowerCase(), f.name]));
     const added: FeatureDefinition[] = [];
@@ -134,28 +134,28 @@ export class FeatureRegistry {
       this.db.prepare('INSERT INTO feature_group_changes VALUES (?, ?, ?, ?, ?)').run(name, version, 'features_added', JSON.stringify(added), at);
       this.db.prepare('UPDATE feature_groups SET version = ?, updated_at = ? WHERE name = ?').run(version, at, name);
     })();
-    return { group: this.get(name), added, unchanged };
+    return { group: await this.get(name), added, unchanged };
   }
 
   /**
    * The registered spelling of a group name, or a 404 error. One indexed read: online lookups
    * call it on every request and need no more than the name.
    */
-  canonicalName(name: string): string {
+  async canonicalName(name: string): Promise<string> {
     const row = this.nameStmt.get(name) as { name: string } | undefined;
-    return row ? row.name : this.get(name).name;
+    return row ? row.name : (await this.get(name)).name;
   }
 
-  find(name: string): FeatureGroup | undefined {
+  async find(name: string): Promise<FeatureGroup | undefined> {
     const row = this.db.prepare('SELECT * FROM feature_groups WHERE name = ? COLLATE NOCASE').get(name) as GroupRow | undefined;
     return row ? this.hydrate(row) : undefined;
   }
 
   /** The group, or a 404 SluiceError naming the groups that exist. */
-  get(name: string): FeatureGroup {
-    const g = this.find(name);
+  async get(name: string): Promise<FeatureGroup> {
+    const g = await this.find(name);
     if (g) return g;
-    const names = this.list().map((x) => x.name);
+    const names = (await this.list()).map((x) => x.name);
     throw new SluiceError('FEATURE_GROUP_NOT_FOUND', `feature group "${name}" does not exist`, {
       location: { field: 'group' },
       hint: names.length ? `existing groups: ${names.join(', ')}` : 'create one first: sluice features create NAME --from FILE --id COL --event-time COL',
@@ -163,17 +163,20 @@ export class FeatureRegistry {
     });
   }
 
-  list(): FeatureGroup[] {
+  async list(): Promise<FeatureGroup[]> {
     const rows = this.db.prepare('SELECT * FROM feature_groups ORDER BY name').all() as GroupRow[];
     return rows.map((r) => this.hydrate(r));
   }
 
-  findBatch(group: string, batchId: string): BatchRecord | undefined {
+  async findBatch(group: string, batchId: string): Promise<BatchRecord | undefined> {
     const r = this.db.prepare('SELECT * FROM feature_batches WHERE group_name = ? AND batch_id = ?').get(group, batchId) as Record<string, unknown> | undefined;
     return r ? toBatch(r) : undefined;
   }
 
-  /** Commits a batch: from this moment its files are part of the offline store. */
+  /**
+   * Commits a batch: from this moment its files are part of the offline store. Synchronous, as it
+   * runs inside the embedded online store's SQLite transaction (ingestBatch's commit callback).
+   */
   commitBatch(b: Omit<BatchRecord, 'committedAt'>, now = new Date()): BatchRecord {
     const committedAt = now.toISOString();
     this.db
@@ -187,10 +190,10 @@ export class FeatureRegistry {
    * the replaced files leave their batches' lists (the batches stay: their ids keep ingestion
    * idempotent). Refused when a replaced file is no longer listed (a concurrent compaction won).
    */
-  commitCompaction(group: string, batch: { batchId: string; files: string[] }, replaced: readonly string[], now = new Date()): BatchRecord {
+  async commitCompaction(group: string, batch: { batchId: string; files: string[] }, replaced: readonly string[], now = new Date()): Promise<BatchRecord> {
     const gone = new Set(replaced);
     return this.db.transaction(() => {
-      const rows = this.batches(group);
+      const rows = this.batchRows(group);
       const listed = new Set(rows.flatMap((b) => b.files));
       const missing = replaced.filter((f) => !listed.has(f));
       if (missing.length) {
@@ -208,7 +211,11 @@ export class FeatureRegistry {
     })();
   }
 
-  batches(group: string): BatchRecord[] {
+  async batches(group: string): Promise<BatchRecord[]> {
+    return this.batchRows(group);
+  }
+
+  private batchRows(group: string): BatchRecord[] {
     const rows = this.db.prepare('SELECT * FROM feature_batches WHERE group_name = ? ORDER BY committed_at, batch_id').all(group) as Array<
       Record<string, unknown>
     >;

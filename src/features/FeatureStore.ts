@@ -14,8 +14,6 @@ import { compactGroup, maxFilesPerPartition, type CompactOptions, type CompactRe
 import { FeatureRegistry, type EvolveResult } from './FeatureRegistry.js';
 import { ingestBatch, type IngestResult } from './ingestBatch.js';
 import { OfflineStore } from './OfflineStore.js';
-import { createOfflineStorage } from './offline/createOfflineStorage.js';
-import type { OfflineStorageConfig } from './offline/OfflineStorage.js';
 import { createOnlineStore } from './online/createOnlineStore.js';
 import type { OnlineEntry, OnlineStore, OnlineStoreConfig, StagedBatch } from './online/OnlineStore.js';
 import { prepareBatch } from './prepareBatch.js';
@@ -23,6 +21,8 @@ import type { FeatureDefinition, FeatureGroup, FeatureGroupSpec, FeatureRecord, 
 import { quoteValue } from '../core/quoteValue.js';
 import { groupSpecFromSchema, validateGroupSpec } from './validateGroupSpec.js';
 import { stateDirOf, stateFolders } from '../core/projectLayout.js';
+import { createObjectStore } from '../storage/createObjectStore.js';
+import type { ObjectStoreConfig } from '../storage/ObjectStore.js';
 
 export interface FeatureStoreOptions {
   /** The project folder; state goes to `<projectDir>/.sluice/` (sluice.db, offline/) unless `stateDir` says otherwise. */
@@ -37,7 +37,7 @@ export interface FeatureStoreOptions {
   /** Online backend; default the embedded SQLite store in sluice.db. */
   online?: OnlineStoreConfig;
   /** Offline storage; default the local folder `.sluice/offline`. Keep it fixed for a project: batches record keys, not locations. */
-  offline?: OfflineStorageConfig;
+  offline?: ObjectStoreConfig;
   /** The project's missing tokens (sluice.yaml `missingTokens`): batches read from files are read with them. */
   missingTokens?: readonly string[];
   /** The project's day/month order of numeric dates (sluice.yaml `dateOrder`). */
@@ -89,7 +89,7 @@ export class FeatureStore {
     const engine = await Engine.open();
     // Event times are instants: keep DuckDB in UTC whatever the machine's zone.
     await engine.exec("SET TimeZone = 'UTC'");
-    const storage = createOfflineStorage(options.offline ?? { type: 'local' }, {
+    const storage = createObjectStore(options.offline ?? { type: 'local' }, {
       defaultRoot: state.offline,
       cacheDir: state.offlineCache,
     });
@@ -110,11 +110,11 @@ export class FeatureStore {
    * open. Staged entries of batches never committed are left for their retry, or for `compact`.
    */
   async recover(): Promise<{ stagingRemoved: string[]; onlineApplied: StagedBatch[] }> {
-    const stagingRemoved = await this.offline.sweepStaging(this.registry.list().map((g) => g.name));
+    const stagingRemoved = await this.offline.sweepStaging((await this.registry.list()).map((g) => g.name));
     const onlineApplied: StagedBatch[] = [];
     if (!this.online.commitsWithRegistry) {
       for (const b of await this.online.stagedBatches()) {
-        if (!this.registry.findBatch(b.group, b.batchId)) continue;
+        if (!(await this.registry.findBatch(b.group, b.batchId))) continue;
         await this.online.applyBatch(b.group, b.batchId);
         onlineApplied.push(b);
       }
@@ -127,14 +127,14 @@ export class FeatureStore {
    * `compactGroup`. Also runs by itself after writes once a partition reaches `autoCompactFiles`.
    */
   async compact(groupName: string, options: CompactOptions = {}): Promise<CompactResult> {
-    const group = this.registry.get(groupName);
+    const group = await this.registry.get(groupName);
     return this.serial(() => compactGroup(this.parts(), this.engine, group, options));
   }
 
   /** Runs after a write: compacts the group when a partition has reached the threshold. */
   private async maybeCompact(group: FeatureGroup, result: IngestResult): Promise<IngestResult> {
     if (this.autoCompactFiles <= 0 || result.status !== 'ingested') return result;
-    if (maxFilesPerPartition(this.registry.batches(group.name).flatMap((b) => b.files)) < this.autoCompactFiles) return result;
+    if (maxFilesPerPartition((await this.registry.batches(group.name)).flatMap((b) => b.files)) < this.autoCompactFiles) return result;
     await this.serial(() => compactGroup(this.parts(), this.engine, group, { removeStrayFiles: false }));
     return result;
   }
@@ -184,8 +184,8 @@ export class FeatureStore {
   }
 
   async describeGroup(name: string): Promise<GroupDescription> {
-    const g = this.registry.get(name);
-    const batches = this.registry.batches(g.name);
+    const g = await this.registry.get(name);
+    const batches = await this.registry.batches(g.name);
     return {
       ...g,
       offline: {
@@ -201,7 +201,7 @@ export class FeatureStore {
    * bytes; for a relation a new id each time, so pass one, e.g. the execution id).
    */
   async ingest(groupName: string, source: BatchSource, options: { batchId?: string; ttlSeconds?: number | null } = {}): Promise<IngestResult> {
-    const group = this.registry.get(groupName);
+    const group = await this.registry.get(groupName);
     // Staging folders a crashed process left in this group (cheap: one folder listing).
     await this.offline.sweepStaging([group.name]);
     let batchId = options.batchId;
@@ -218,7 +218,7 @@ export class FeatureStore {
 
   /** The live online record, or null (unknown id, expired or deleted). Unknown group: 404 error. */
   async getRecord(groupName: string, id: string): Promise<FeatureRecord | null> {
-    const name = this.registry.canonicalName(groupName);
+    const name = await this.registry.canonicalName(groupName);
     return toRecord(name, await this.online.get(name, String(id)));
   }
 
@@ -226,10 +226,11 @@ export class FeatureStore {
   async batchGet(
     requests: ReadonlyArray<{ group: string; ids: readonly string[] }>,
   ): Promise<Array<{ group: string; id: string; record: FeatureRecord | null }>> {
-    const keys = requests.flatMap((r) => {
-      const name = this.registry.canonicalName(r.group);
-      return r.ids.map((id) => ({ group: name, id: String(id) }));
-    });
+    const keys: Array<{ group: string; id: string }> = [];
+    for (const r of requests) {
+      const name = await this.registry.canonicalName(r.group);
+      for (const id of r.ids) keys.push({ group: name, id: String(id) });
+    }
     const found = await this.online.batchGet(keys);
     return keys.map((k, i) => ({ group: k.group, id: k.id, record: toRecord(k.group, found[i] ?? null) }));
   }
@@ -239,7 +240,7 @@ export class FeatureStore {
    * the group; missing features are stored as null. `ttlSeconds` overrides the group's TTL.
    */
   async putRecord(groupName: string, record: Record<string, unknown>, options: { ttlSeconds?: number | null } = {}): Promise<IngestResult> {
-    const g = this.registry.get(groupName);
+    const g = await this.registry.get(groupName);
     if (!record || typeof record !== 'object' || Array.isArray(record)) {
       throw new SluiceError('RECORD_INVALID', 'a record must be an object of feature values', {
         hint: `e.g. {"${g.recordIdentifier}": "42", "${g.eventTime}": "2024-05-01T00:00:00Z"}`,
@@ -282,7 +283,7 @@ export class FeatureStore {
    * is removed. Returns false (nothing written) when there is no live record with that id.
    */
   async deleteRecord(groupName: string, id: string, options: { eventTime?: string | Date } = {}): Promise<boolean> {
-    const g = this.registry.get(groupName);
+    const g = await this.registry.get(groupName);
     const live = await this.online.get(g.name, String(id));
     if (!live) return false;
     const at = options.eventTime === undefined ? new Date() : new Date(options.eventTime);
@@ -361,11 +362,11 @@ export class FeatureStore {
   }
 
   private async registerViews(): Promise<void> {
-    for (const g of this.registry.list()) {
+    for (const g of await this.registry.list()) {
       await this.offline.registerViews(
         this.engine,
         g,
-        this.registry.batches(g.name).flatMap((b) => b.files),
+        (await this.registry.batches(g.name)).flatMap((b) => b.files),
       );
     }
   }

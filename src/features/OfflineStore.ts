@@ -3,8 +3,8 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent, quoteLiteral } from '../engine/sql.js';
-import { LocalOfflineStorage } from './offline/LocalOfflineStorage.js';
-import type { OfflineStorage } from './offline/OfflineStorage.js';
+import { LocalObjectStore } from '../storage/LocalObjectStore.js';
+import type { ObjectStore } from '../storage/ObjectStore.js';
 import { featureSqlType, type FeatureGroup } from './types.js';
 
 /**
@@ -19,11 +19,11 @@ import { featureSqlType, type FeatureGroup } from './types.js';
  * overwrites its own leftovers (same file names).
  */
 export class OfflineStore {
-  readonly storage: OfflineStorage;
+  readonly storage: ObjectStore;
 
   /** @param storage where the files live; a string is a local folder */
-  constructor(storage: OfflineStorage | string) {
-    this.storage = typeof storage === 'string' ? new LocalOfflineStorage(storage) : storage;
+  constructor(storage: ObjectStore | string) {
+    this.storage = typeof storage === 'string' ? new LocalObjectStore(storage) : storage;
   }
 
   /** File name stem of a batch: stable for a batch id, safe in any file system. */

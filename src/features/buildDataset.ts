@@ -99,7 +99,7 @@ export async function datasetSql(engine: Engine, registry: FeatureRegistry, offl
   const joins: string[] = [];
   const outputs: string[] = [];
   for (const [gi, ref] of options.features.entries()) {
-    const group = registry.get(ref.group);
+    const group = await registry.get(ref.group);
     const idCol = byName.get(group.recordIdentifier.toLowerCase());
     if (!idCol) {
       throw new SluiceError('DATASET_ID_COLUMN_MISSING', `the entities have no column "${group.recordIdentifier}", the record identifier of "${group.name}"`, {
@@ -123,7 +123,7 @@ export async function datasetSql(engine: Engine, registry: FeatureRegistry, offl
     const k = `__k${gi}`;
     const g = `__g${gi}`;
     keys.push(`try_cast(${quoteIdent(idCol.name)} AS ${featureSqlType(idType)}) AS ${k}`);
-    const files = await offline.localFiles(registry.batches(group.name).flatMap((b) => b.files));
+    const files = await offline.localFiles((await registry.batches(group.name)).flatMap((b) => b.files));
     const cols2 = wanted.map((f) => quoteIdent(f.name)).join(', ');
     ctes.push(`${g} AS (SELECT ${quoteIdent(group.recordIdentifier)} AS __id, ${quoteIdent(group.eventTime)} AS __t, is_deleted AS __del${cols2 ? `, ${cols2}` : ''}
       FROM (${offline.historySql(group, files)})

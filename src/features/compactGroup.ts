@@ -61,14 +61,14 @@ export async function compactGroup(parts: StoreParts, engine: Engine, group: Fea
   const onlineStagedDiscarded: StagedBatch[] = [];
   for (const b of await parts.online.stagedBatches()) {
     if (b.group !== group.name) continue;
-    if (parts.registry.findBatch(b.group, b.batchId)) await parts.online.applyBatch(b.group, b.batchId);
+    if (await parts.registry.findBatch(b.group, b.batchId)) await parts.online.applyBatch(b.group, b.batchId);
     else if (now.getTime() - b.stagedAt > grace) {
       await parts.online.discardBatch(b.group, b.batchId);
       onlineStagedDiscarded.push(b);
     }
   }
 
-  const referenced = new Set(parts.registry.batches(group.name).flatMap((b) => b.files));
+  const referenced = new Set((await parts.registry.batches(group.name)).flatMap((b) => b.files));
   const strayFilesRemoved =
     options.removeStrayFiles === false
       ? []
@@ -91,7 +91,7 @@ export async function compactGroup(parts: StoreParts, engine: Engine, group: Fea
     const batchId = `compact-${randomUUID()}`;
     const files = await parts.offline.writeBatch(engine, table, group, batchId);
     try {
-      parts.registry.commitCompaction(group.name, { batchId, files }, old, now);
+      await parts.registry.commitCompaction(group.name, { batchId, files }, old, now);
     } catch (e) {
       await parts.offline.storage.remove(files);
       throw e;

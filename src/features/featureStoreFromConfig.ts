@@ -2,9 +2,10 @@ import { isAbsolute, resolve } from 'node:path';
 import type { SluiceConfig } from '../core/config.js';
 import { SluiceError } from '../core/errors.js';
 import { FeatureStore, type FeatureStoreOptions } from './FeatureStore.js';
-import type { OfflineStorageConfig } from './offline/OfflineStorage.js';
 import type { OnlineStoreConfig } from './online/OnlineStore.js';
 import { stateDirOf } from '../core/projectLayout.js';
+import type { ObjectStoreConfig } from '../storage/ObjectStore.js';
+import { objectStoreSettings } from '../storage/objectStoreSettings.js';
 
 /** The parts of sluice.yaml the feature store reads; a partial config (tests, the pipeline's defaults) is fine. */
 export type FeatureStoreConfig = Partial<Pick<SluiceConfig, 'stores' | 'stateDir' | 'missingTokens' | 'dateOrder'>>;
@@ -77,34 +78,12 @@ function onlineFromConfig(entry: StoreEntry | undefined, at: (p: string) => stri
   return { type: 'redis', ...(entry.url ? { url: entry.url } : {}), ...(entry.prefix ? { keyPrefix: entry.prefix } : {}) };
 }
 
-function offlineFromConfig(entry: StoreEntry | undefined, at: (p: string) => string): OfflineStorageConfig {
-  if (!entry) return { type: 'local' };
-  if (entry.type !== 'local' && entry.type !== 's3') {
-    throw new SluiceError('OFFLINE_STORAGE_UNKNOWN', `stores.offline.type "${entry.type}" is not an offline store`, {
-      location: { field: 'stores.offline.type' },
-      hint: 'use local (default) or s3',
-    });
-  }
-  refuseFields('offline', entry, entry.type === 'local' ? ['path'] : ['bucket', 'prefix', 'url']);
-  if (entry.type === 'local') return entry.path ? { type: 'local', root: at(entry.path) } : { type: 'local' };
-  if (!entry.bucket) {
-    throw new SluiceError('CONFIG_INVALID', 'stores.offline of type s3 needs a bucket', {
-      location: { field: 'stores.offline.bucket' },
-      hint: 'e.g. stores: { offline: { type: s3, bucket: my-features, prefix: sluice/offline } }',
-    });
-  }
-  const endpoint = entry.url ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  return {
-    type: 's3',
-    bucket: entry.bucket,
-    prefix: entry.prefix ?? '',
-    ...(endpoint ? { endpoint } : {}),
-    ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
-  };
+function offlineFromConfig(entry: StoreEntry | undefined, at: (p: string) => string): ObjectStoreConfig {
+  return objectStoreSettings('stores.offline', entry, { at, localPath: true, defaultPrefix: '', unknownCode: 'OFFLINE_STORAGE_UNKNOWN' });
 }
 
 /** A field that means nothing for the backend is a mistake worth saying (e.g. `url` on a sqlite store). */
-function refuseFields(which: 'online' | 'offline', entry: StoreEntry, allowed: string[]): void {
+function refuseFields(which: 'online', entry: StoreEntry, allowed: string[]): void {
   for (const k of ['path', 'url', 'bucket', 'prefix'] as const) {
     if (entry[k] !== undefined && !allowed.includes(k)) {
       throw new SluiceError('CONFIG_INVALID', `stores.${which}.${k} does not apply to a ${entry.type} store`, {

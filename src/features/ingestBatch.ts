@@ -62,7 +62,7 @@ const CHUNK = 100_000;
  * same file names and restages. A batch id already committed is not written again.
  */
 export async function ingestBatch(parts: StoreParts, engine: Engine, relation: string, group: FeatureGroup, options: IngestOptions): Promise<IngestResult> {
-  const done = parts.registry.findBatch(group.name, options.batchId);
+  const done = await parts.registry.findBatch(group.name, options.batchId);
   const base = { group: group.name, batchId: options.batchId };
   if (done) {
     // A crash between the registry commit and the online apply leaves the entries staged: apply them now.
@@ -127,7 +127,7 @@ export async function ingestBatch(parts: StoreParts, engine: Engine, relation: s
     try {
       online = await parts.online.applyBatch(group.name, options.batchId, commit);
     } catch (e) {
-      const committed = parts.registry.findBatch(group.name, options.batchId);
+      const committed = await parts.registry.findBatch(group.name, options.batchId);
       if (committed && !committedHere) {
         // Another writer committed the same batch id meanwhile: its files are ours (same names).
         throw new SluiceError('BATCH_CONCURRENT', `batch "${options.batchId}" of "${group.name}" was committed by another writer at the same time`, {

@@ -3,9 +3,11 @@ import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
 import { locate } from './fitFlow.js';
 import type { FittedFlow } from './fittedFlow.js';
-import { notServed, planSql } from './planSql.js';
+import { planSql } from './planSql.js';
 import type { FlowMode, SideRelation } from './step.js';
 import { stepDef } from './steps/index.js';
+import { branchName, inputsBranchedAt } from './branches.js';
+import { MAIN_INPUT } from './flowSchema.js';
 
 export interface ApplyOptions {
   /** The data file, for messages. */
@@ -22,7 +24,8 @@ export interface ApplyOptions {
  * outside DuckDB (`python`) splits the chain: the steps before it are one view, the step reads
  * that view and gives a table, and the steps after it are a view over that table, and so on. At
  * prediction time (`serve`) such steps are skipped (`serve: skip`) or refused, so the plan is
- * always one view.
+ * always one view. On training batches a branch point (a step's `as:`) cuts the chain too: the
+ * flow's branches are computed from the view there (src/flow/branches.ts).
  */
 export async function applyFitted(
   engine: Engine,
@@ -32,27 +35,47 @@ export async function applyFitted(
   mode: FlowMode,
   options: ApplyOptions = {},
 ): Promise<string> {
-  const cuts = fitted.steps.flatMap((s, i) => {
-    const def = stepDef(s.kind);
-    return def?.batch && !(mode === 'serve' && notServed(def, s.spec)) ? [i] : [];
-  });
+  const end = fitted.steps.length;
+  const cuts = new Set(
+    fitted.steps.flatMap((s, i) => {
+      const def = stepDef(s.kind);
+      return mode === 'train' && def?.batch ? [i] : [];
+    }),
+  );
+  // A branch is taken where a step names its result (as:): the chain is cut after that step, so
+  // the branch reads the view there (and its own steps may run outside SQL, python, too).
+  const points = new Set(mode === 'train' ? fitted.steps.flatMap((s, i) => (branchName(s.spec) !== undefined && i + 1 < end ? [i + 1] : [])) : []);
+  const sides = new Map(options.sides ?? []);
+  const openBranches = async (point: string, at: string, cols: ColumnSchema[]): Promise<void> => {
+    sides.set(point, { relation: at, columns: cols, branch: point });
+    for (const name of inputsBranchedAt(fitted.flow, point)) {
+      const own = fitted.inputs?.[name];
+      if (!own) continue;
+      const view = await applyFitted(engine, own, at, cols, mode, options);
+      sides.set(name, { relation: view, columns: own.output, branch: point });
+    }
+  };
+  if (mode === 'train') await openBranches(MAIN_INPUT, relation, present);
   let current = relation;
   let columns = present;
   let start = 0;
-  for (const cut of [...(mode === 'train' ? cuts : []), fitted.steps.length]) {
-    if (cut > start || cut === fitted.steps.length || start === 0) {
+  for (const cut of [...new Set([...cuts, ...points])].sort((a, b) => a - b).concat(end)) {
+    if (cut > start || cut === end || start === 0) {
       const part: FittedFlow = {
         ...fitted,
         steps: fitted.steps.slice(start, cut),
         input: start === 0 ? fitted.input : fitted.steps[start - 1]!.output,
-        output: cut === fitted.steps.length ? fitted.output : fitted.steps[cut]!.input,
+        output: cut === end ? fitted.output : fitted.steps[cut]!.input,
       };
       const view = engine.tempName('applied');
-      await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${planSql(part, current, columns, mode, options.file, options.sides, start)}`);
+      await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${planSql(part, current, columns, mode, options.file, sides, start)}`);
       current = view;
       columns = part.output;
     }
-    if (cut === fitted.steps.length) break;
+    if (cut === end) break;
+    if (points.has(cut)) await openBranches(branchName(fitted.steps[cut - 1]!.spec)!, current, columns);
+    start = cut;
+    if (!cuts.has(cut)) continue;
     const s = fitted.steps[cut]!;
     const def = stepDef(s.kind)!;
     try {
@@ -63,7 +86,7 @@ export async function applyFitted(
         index: cut,
         engine,
         relation: current,
-        ...(options.sides ? { sides: options.sides } : {}),
+        sides,
         ...(options.python ? { python: options.python } : {}),
       });
       current = r.relation;

@@ -3,7 +3,8 @@ import { missingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
-import type { FlowSpec, StepSpec } from './flowSchema.js';
+import { branchName, inputsBranchedAt } from './branches.js';
+import { MAIN_INPUT, type FlowSpec, type StepSpec } from './flowSchema.js';
 import { dropReason } from './dropReason.js';
 import { hashFlow, type FittedFlow, type FittedStep, type FlowNote, type RowsDropped } from './fittedFlow.js';
 import type { RawInput } from './loadInputs.js';
@@ -67,13 +68,35 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
     fittedInputs[raw.name] = sub.fitted;
     sides.set(raw.name, { relation: sub.relation, columns: sub.fitted.output });
   }
-  for (const name of Object.keys(spec.inputs ?? {})) {
-    if (!sides.has(name))
+  for (const [name, source] of Object.entries(spec.inputs ?? {})) {
+    if (source.branch === undefined && !sides.has(name))
       throw new SluiceError('FLOW_INPUT_NEEDED', `the flow reads input "${name}", which was not given`, {
         location: { file: options.file, field: `inputs.${name}` },
         hint: 'run the flow with `sluice flow run` (it reads the inputs the flow names), or give the input with --with',
       });
   }
+  /** A branch point reached: the table there, and the inputs branched from it through their own steps. */
+  const openBranches = async (point: string, at: string, cols: ColumnSchema[]): Promise<void> => {
+    sides.set(point, { relation: at, columns: cols, branch: point });
+    for (const name of inputsBranchedAt(spec, point)) {
+      const sub = await fitFlow(engine, { version: 1, name: `${spec.name} branch ${name}`, steps: spec.inputs![name]!.steps }, at, {
+        ...(options.file ? { file: options.file } : {}),
+        ...(options.python ? { python: options.python } : {}),
+        ...(options.streamed ? { streamed: true } : {}),
+      }).catch((e: unknown) => {
+        if (!isSluiceError(e)) throw e;
+        throw new SluiceError(e.code, `input ${name} (a branch from "${point}"), ${e.message}`, {
+          location: { ...e.location, field: `inputs.${name}` },
+          hint: e.hint,
+          httpStatus: e.httpStatus,
+          cause: e,
+        });
+      });
+      fittedInputs[name] = sub.fitted;
+      sides.set(name, { relation: sub.relation, columns: sub.fitted.output, branch: point });
+    }
+  };
+  await openBranches(MAIN_INPUT, relation, columns);
   const dropped: RowsDropped[] = [];
   const notes: FlowNote[] = [];
   let rowsBefore = rowsIn;
@@ -129,6 +152,8 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
       }
       columns = actual;
       current = next;
+      const as = branchName(raw);
+      if (as !== undefined) await openBranches(as, next, actual);
       await options.onStep?.(index, raw, next, actual);
     } catch (e) {
       throw locate(e, index, raw, options.file);

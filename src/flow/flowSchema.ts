@@ -27,6 +27,7 @@ export const placeholderSchema = z
     code: z.string(),
     name: z.string().optional(),
     description: z.string().optional(),
+    as: z.string().optional(),
   })
   .strict();
 
@@ -35,7 +36,10 @@ const stepSchemas = [...STEPS.map((s) => s.schema), placeholderSchema] as unknow
 /** The name of the flow's own data (the file that arrived): not a name for another input. */
 export const MAIN_INPUT = 'main';
 
-/** Another input of the flow: a file, or a feature group of the project's feature store. */
+/**
+ * Another input of the flow: a file, a feature group of the project's feature store, or a branch
+ * of the flow's own data (the table after the step named `as: NAME`, or `main` as it arrived).
+ */
 export const inputSourceSchema = z
   .object({
     file: z
@@ -48,12 +52,22 @@ export const inputSourceSchema = z
       .min(1)
       .optional()
       .describe('A feature group of the project: its latest record per id, or with history: true its offline-store table (every version).'),
+    branch: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A branch of the flow's own data: the table after the step that has `as: NAME` (or `main`: the data as it arrived), through this input's own steps. Batches recompute it from the batch itself.",
+      ),
     history: z.boolean().default(false).describe('With feature_group: read the whole offline-store table instead of the latest record per id.'),
     steps: z.array(z.union(stepSchemas)).default([]).describe('Steps applied to this input before it is used (no joins inside).'),
     description: z.string().optional(),
   })
   .strict()
-  .refine((s) => (s.file === undefined) !== (s.feature_group === undefined), { message: 'give either file or feature_group', path: ['file'] });
+  .refine((s) => [s.file, s.feature_group, s.branch].filter((x) => x !== undefined).length === 1, {
+    message: 'give one of file, feature_group or branch',
+    path: ['file'],
+  });
 
 export type InputSource = z.infer<typeof inputSourceSchema>;
 
@@ -78,7 +92,9 @@ export const flowSchema = z
         inputSourceSchema,
       )
       .optional()
-      .describe("Other inputs that join and concatenate steps read, by name. The flow's own data (the file that arrived) is `main`."),
+      .describe(
+        "Other inputs that join and concatenate steps read, by name: files, feature groups, or branches of the flow's own data. The flow's own data (the file that arrived) is `main`.",
+      ),
     passthrough: z
       .boolean()
       .optional()

@@ -2,9 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { SluiceError, isSluiceError } from '../core/errors.js';
-import { flowSchema, placeholderSchema, type FlowSpec, type StepSpec } from './flowSchema.js';
+import { branchName } from './branches.js';
+import { MAIN_INPUT, flowSchema, placeholderSchema, type FlowSpec, type StepSpec } from './flowSchema.js';
 import { closest } from './steps/common.js';
 import { STEPS, stepDef } from './steps/index.js';
+
+/**
+ * A flow file is parsed once per process: zod's compiled fast path for object schemas (generated
+ * with `new Function` on a schema's first parse, about half of loadFlow's time in `sluice flow
+ * validate`) would not pay for itself, so these parses skip it. Same result, same issues.
+ */
+const ONCE = { jitless: true } as const;
 
 /** Reads and validates a flow file (`*.flow.yaml`, `*.yaml`, `*.json`). */
 export async function loadFlow(path: string): Promise<FlowSpec> {
@@ -54,20 +62,21 @@ export function parseFlow(text: string, file = '<flow>'): FlowSpec {
       if (Array.isArray(steps)) checkSteps(steps as unknown[], ['inputs', name, 'steps'], `input ${name}, `, target, file, at, problems);
     }
   }
-  const whole = flowSchema.safeParse(data);
+  const whole = flowSchema.safeParse(data, ONCE);
   if (!whole.success) {
     // Issues inside steps were reported step by step above (with better messages).
     const inSteps = (p: PropertyKey[]) => (p[0] === 'steps' && p.length > 1) || (p[0] === 'inputs' && p[2] === 'steps' && p.length > 3);
     const rest = whole.error.issues.filter((issue) => !(problems.length > 0 && inSteps(issue.path)));
     problems.push(...rest.map((issue) => issueError(issue, [], file, at, 'the flow')));
   }
-  if (problems.length > 0) throw combine(problems, file);
-  const parsed = flowSchema.parse(data);
+  checkReferences(obj, file, at, problems);
+  // (A failed parse always added a problem above; the second test narrows the type.)
+  if (problems.length > 0 || !whole.success) throw combine(problems, file);
+  const parsed = whole.data;
   // Defaults (e.g. record_id.method) come from each step's own schema.
   const spec = parsed as unknown as FlowSpec;
-  spec.steps = spec.steps.map((s) => stepDef(s.kind)!.schema.parse(s) as StepSpec);
-  for (const source of Object.values(spec.inputs ?? {})) source.steps = source.steps.map((s) => stepDef(s.kind)!.schema.parse(s) as StepSpec);
-  checkSideNames(spec, file, at);
+  spec.steps = spec.steps.map((s) => stepDef(s.kind)!.schema.parse(s, ONCE) as StepSpec);
+  for (const source of Object.values(spec.inputs ?? {})) source.steps = source.steps.map((s) => stepDef(s.kind)!.schema.parse(s, ONCE) as StepSpec);
   return spec;
 }
 
@@ -109,7 +118,7 @@ function checkSteps(
       return;
     }
     if (kind === 'todo_custom_code') {
-      const p = placeholderSchema.safeParse(step);
+      const p = placeholderSchema.safeParse(step, ONCE);
       const code = p.success ? p.data.code : '';
       problems.push(
         new SluiceError(
@@ -140,7 +149,7 @@ function checkSteps(
       );
       return;
     }
-    const r = def.schema.safeParse(step);
+    const r = def.schema.safeParse(step, ONCE);
     if (!r.success) {
       problems.push(issueError(r.error.issues[0]!, [...prefix, i], file, at, `${label}step ${i + 1} (${kind})`, i));
       return;
@@ -155,33 +164,135 @@ function checkSteps(
   });
 }
 
-/** Steps that read another input must name a declared one. */
-function checkSideNames(spec: FlowSpec, file: string, at: At): void {
-  const declared = Object.keys(spec.inputs ?? {});
-  const problems: SluiceError[] = [];
-  spec.steps.forEach((s, i) => {
-    if (typeof s.with === 'string' && !declared.includes(s.with)) {
+type Raw = Record<string, unknown>;
+const isRaw = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What steps read by name, checked on the raw document so these problems are listed with the
+ * others: a `with:` names an input or a branch (a step's `as:`, or `main`); a branch is read only
+ * after the step that names it (reading it at that step or before is a cycle); `branch:` inputs
+ * start at a named step; an input's own steps neither read nor name other tables.
+ */
+function checkReferences(obj: Raw, file: string, at: At, problems: SluiceError[]): void {
+  const steps = Array.isArray(obj.steps) ? obj.steps.map((s) => (isRaw(s) ? s : {})) : [];
+  const inputs = isRaw(obj.inputs) ? obj.inputs : {};
+  const label = (s: Raw, i: number) => `step ${i + 1}${typeof s.kind === 'string' ? ` (${s.kind})` : ''}`;
+  const named = new Map<string, number>();
+  steps.forEach((s, i) => {
+    const as = branchName(s);
+    if (as === undefined) return;
+    const where = { ...at(['steps', i, 'as']), step: i, field: 'as' };
+    const before = named.get(as);
+    if (as === MAIN_INPUT) {
       problems.push(
-        new SluiceError('FLOW_UNKNOWN_INPUT', `${file}: step ${i + 1} (${s.kind}) reads input "${s.with}", which the flow does not declare`, {
-          location: { ...at(['steps', i, 'with']), step: i, field: 'with' },
-          hint: declared.length ? `declared inputs: ${declared.join(', ')}` : `declare it: inputs: { ${s.with}: { file: ${s.with}.csv } }`,
+        new SluiceError('FLOW_BRANCH_NAME', `${file}: ${label(s, i)} names its result "${MAIN_INPUT}", the name of the flow's own data as it arrived`, {
+          location: where,
+          hint: 'choose another name',
+        }),
+      );
+    } else if (before !== undefined) {
+      problems.push(
+        new SluiceError('FLOW_BRANCH_NAME', `${file}: ${label(s, i)} names its result "${as}", as step ${before + 1} already does`, {
+          location: where,
+          hint: 'give each branch its own name',
+        }),
+      );
+    } else if (Object.hasOwn(inputs, as)) {
+      problems.push(
+        new SluiceError('FLOW_BRANCH_NAME', `${file}: ${label(s, i)} names its result "${as}", which is also the name of an input`, {
+          location: where,
+          hint: 'give the branch and the input different names',
+        }),
+      );
+    } else named.set(as, i);
+  });
+  const known = () => [...Object.keys(inputs), MAIN_INPUT, ...named.keys()];
+  /** Where a table a step reads starts: -1 before the first step, i after step i; undefined when unknown. */
+  const startOf = (name: string): number | undefined => {
+    if (name === MAIN_INPUT) return -1;
+    if (named.has(name)) return named.get(name);
+    const source = inputs[name];
+    if (!isRaw(source)) return undefined;
+    if (typeof source.branch !== 'string') return -1;
+    return source.branch === MAIN_INPUT ? -1 : named.get(source.branch);
+  };
+  for (const [name, source] of Object.entries(inputs)) {
+    if (!isRaw(source)) continue;
+    if (typeof source.branch === 'string' && source.branch !== MAIN_INPUT && !named.has(source.branch)) {
+      const near = closest(source.branch, [MAIN_INPUT, ...named.keys()]);
+      problems.push(
+        new SluiceError('FLOW_UNKNOWN_BRANCH', `${file}: input ${name} is a branch from "${source.branch}", which no step names (as: ${source.branch})`, {
+          location: { ...at(['inputs', name, 'branch']), field: `inputs.${name}.branch` },
+          hint: near
+            ? `did you mean "${near}"?`
+            : `add \`as: ${source.branch}\` to the step whose result the branch starts from, or use branch: ${MAIN_INPUT} (the data as it arrived)`,
         }),
       );
     }
-  });
-  for (const [name, source] of Object.entries(spec.inputs ?? {})) {
-    source.steps.forEach((s, i) => {
+    const own = Array.isArray(source.steps) ? source.steps : [];
+    own.forEach((raw, k) => {
+      const s = isRaw(raw) ? raw : {};
       if (typeof s.with === 'string') {
         problems.push(
-          new SluiceError('FLOW_INVALID', `${file}: input ${name}, step ${i + 1} (${s.kind}) reads another input; an input's own steps cannot`, {
-            location: { ...at(['inputs', name, 'steps', i]), step: i, field: 'with' },
+          new SluiceError('FLOW_INVALID', `${file}: input ${name}, ${label(s, k)} reads another input; an input's own steps cannot`, {
+            location: { ...at(['inputs', name, 'steps', k, 'with']), step: k, field: 'with' },
             hint: "join in the flow's steps instead",
+          }),
+        );
+      }
+      if (branchName(s) !== undefined) {
+        problems.push(
+          new SluiceError('FLOW_INVALID', `${file}: input ${name}, ${label(s, k)} names its result (as:); only the flow's own steps can`, {
+            location: { ...at(['inputs', name, 'steps', k, 'as']), step: k, field: 'as' },
+            hint: 'name a step of the flow, and declare another input branched from it',
           }),
         );
       }
     });
   }
-  if (problems.length > 0) throw combine(problems, file);
+  steps.forEach((s, i) => {
+    if (typeof s.with !== 'string') return;
+    const w = s.with;
+    const where = { ...at(['steps', i, 'with']), step: i, field: 'with' };
+    if (w !== MAIN_INPUT && !named.has(w) && !Object.hasOwn(inputs, w)) {
+      const near = closest(w, known());
+      problems.push(
+        new SluiceError(
+          'FLOW_UNKNOWN_INPUT',
+          `${file}: ${label(s, i)} reads "${w}", which the flow does not declare (neither an input nor a branch: a step's as:)`,
+          {
+            location: where,
+            hint: near
+              ? `did you mean "${near}"? Inputs and branches: ${known().join(', ')}`
+              : `declare it: inputs: { ${w}: { file: ${w}.csv } }, or name an earlier step's result with as: ${w}`,
+          },
+        ),
+      );
+      return;
+    }
+    const start = startOf(w);
+    if (start === undefined || start < i) return;
+    const what = named.has(w) ? `branch "${w}"` : `input "${w}", a branch from "${String((inputs[w] as Raw).branch)}",`;
+    if (start === i) {
+      problems.push(
+        new SluiceError('FLOW_BRANCH_CYCLE', `${file}: ${label(s, i)} reads ${what} which is this step's own result: the step would read itself (a cycle)`, {
+          location: where,
+          hint: 'read a branch taken before this step: move as: to an earlier step',
+        }),
+      );
+    } else {
+      problems.push(
+        new SluiceError(
+          'FLOW_BRANCH_ORDER',
+          `${file}: ${label(s, i)} reads ${what} which is taken after step ${start + 1}, a later step: it does not exist yet`,
+          {
+            location: where,
+            hint: `a step reads only branches taken before it: move as: to a step before step ${i + 1}, or move this step after step ${start + 1}`,
+          },
+        ),
+      );
+    }
+  });
 }
 
 function issueError(

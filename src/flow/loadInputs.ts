@@ -18,7 +18,7 @@ export interface InputOptions {
   missing?: MissingPolicy;
 }
 
-/** A side input read into the engine, before its own steps. */
+/** A side input read into the engine, before its own steps (a branch is not read: the flow computes it). */
 export interface RawInput {
   name: string;
   relation: string;
@@ -33,8 +33,22 @@ export interface RawInput {
 export async function readInputs(engine: Engine, inputs: FlowSpec['inputs'] | undefined, options: InputOptions = {}): Promise<RawInput[]> {
   const out: RawInput[] = [];
   for (const [name, source] of Object.entries(inputs ?? {})) {
-    const relation = engine.tempName(`input_${name}`);
     const given = options.files?.[name];
+    if (source.branch !== undefined) {
+      // A branch is the flow's own data at a step: the flow computes it, nothing is read.
+      if (given) {
+        throw new SluiceError(
+          'FLOW_INPUT_BRANCH',
+          `--with ${name}=... gives a file for input "${name}", which is a branch of the flow's own data (branch: ${source.branch})`,
+          {
+            location: { field: `inputs.${name}` },
+            hint: `leave out --with ${name}=...; or, to read a file instead, declare it as one: inputs: { ${name}: { file: ${name}.csv } }`,
+          },
+        );
+      }
+      continue;
+    }
+    const relation = engine.tempName(`input_${name}`);
     const reading = { name: relation, ...(options.missing ? { missing: options.missing } : {}) };
     if (given) await readTable(engine, given, reading);
     else if (source.file) await readTable(engine, inFolder(source.file, options.baseDir, name), reading);

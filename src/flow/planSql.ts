@@ -6,6 +6,8 @@ import type { FittedFlow } from './fittedFlow.js';
 import type { pruneForServing } from './pruneForServing.js';
 import type { FlowMode, SideRelation, StepContext, StepDef } from './step.js';
 import { stepDef } from './steps/index.js';
+import { branchName, inputsBranchedAt } from './branches.js';
+import { MAIN_INPUT } from './flowSchema.js';
 
 /**
  * The raw columns a fitted flow reads to produce its output: a backward pass from the output
@@ -22,6 +24,8 @@ export function requiredInputs(fitted: FittedFlow, mode: FlowMode): ColumnSchema
   if (mode === 'serve' && fitted.target) needed.delete(fitted.target);
   for (let index = fitted.steps.length - 1; index >= 0; index--) {
     const s = fitted.steps[index]!;
+    const as = branchName(s.spec);
+    if (as !== undefined && mode === 'train') for (const c of branchReads(fitted, as, s.output, mode)) needed.add(c);
     const def = stepDef(s.kind);
     if (!def) return fitted.input.filter((c) => !(mode === 'serve' && c.name === fitted.target)); // unknown: keep all
     if (mode === 'serve' && notServed(def, s.spec)) continue;
@@ -32,7 +36,18 @@ export function requiredInputs(fitted: FittedFlow, mode: FlowMode): ColumnSchema
     const live = (mode === 'train' && (def.rowsOnly || def.batch !== undefined)) || created.some((c) => needed.has(c)) || reads.some((c) => needed.has(c));
     if (live) for (const c of reads) needed.add(c);
   }
+  if (mode === 'train') for (const c of branchReads(fitted, MAIN_INPUT, fitted.input, mode)) needed.add(c);
   return fitted.input.filter((c) => needed.has(c.name) && !(mode === 'serve' && c.name === fitted.target));
+}
+
+/** The columns of the table at a branch point that the flow's branches read there. */
+function branchReads(fitted: FittedFlow, point: string, columns: ColumnSchema[], mode: FlowMode): string[] {
+  // A step that reads the point itself reads all of it (a join keeps every column).
+  if (fitted.flow.steps.some((s) => s.with === point)) return columns.map((c) => c.name);
+  return inputsBranchedAt(fitted.flow, point).flatMap((name) => {
+    const own = fitted.inputs?.[name];
+    return own ? requiredInputs(own, mode).map((c) => c.name) : columns.map((c) => c.name);
+  });
 }
 
 /**
@@ -51,6 +66,8 @@ export function planSql(
   sides?: ReadonlyMap<string, SideRelation>,
   /** The index of `fitted.steps[0]` in the whole flow, when `fitted` is a part of it (src/flow/applyFitted.ts). */
   firstIndex = 0,
+  /** Prefixed to the names of the CTEs, when this SELECT is nested in another (a branch's own steps). */
+  prefix = '',
 ): string {
   const have = new Map(present.map((c) => [c.name, c]));
   const required = new Set(requiredInputs(fitted, mode).map((c) => c.name));
@@ -69,16 +86,37 @@ export function planSql(
     return `${conformSql(quoteIdent(c.name), got.type, c)} AS ${quoteIdent(c.name)}`;
   });
   const extra = present.filter((c) => !fitted.input.some((x) => x.name === c.name)).map((c) => quoteIdent(c.name));
-  const ctes = [`s0 AS (SELECT ${[...conform, ...extra].join(', ')} FROM ${quoteIdent(relation)})`];
-  let prev = 's0';
+  const ctes = [`${prefix}s0 AS (SELECT ${[...conform, ...extra].join(', ')} FROM ${quoteIdent(relation)})`];
+  let prev = `${prefix}s0`;
+  // Branches of the flow's own data, taken where they start (a step's `as:`), each a CTE when a
+  // later step reads it (the caller may give them already, as views: src/flow/applyFitted.ts).
+  const tables = new Map(sides ?? []);
+  const points = new Map<string, SideRelation>();
+  if (firstIndex === 0)
+    points.set(MAIN_INPUT, { relation: prev, columns: [...fitted.input, ...present.filter((c) => !fitted.input.some((x) => x.name === c.name))] });
+  const branch = (name: string): void => {
+    if (tables.has(name) || mode === 'serve') return;
+    const point = points.get(name);
+    if (point) tables.set(name, { ...point, branch: name });
+    const from = fitted.flow.inputs?.[name]?.branch;
+    const at = from === undefined ? undefined : points.get(from);
+    const own = fitted.inputs?.[name];
+    if (at === undefined || own === undefined) return;
+    const cte = `${prefix}b${tables.size + 1}`;
+    ctes.push(`${cte} AS (${planSql(own, at.relation, at.columns, mode, file, undefined, 0, `${cte}_`)})`);
+    tables.set(name, { relation: cte, columns: own.output, branch: from });
+  };
   fitted.steps.forEach((s, i) => {
     const def = stepDef(s.kind)!;
     if (mode === 'serve' && notServed(def, s.spec)) return;
     const index = firstIndex + i;
-    const ctx: StepContext = { columns: s.input, target: fitted.target, mode, index, sides };
-    const name = `s${index + 1}`;
+    if (typeof s.spec.with === 'string') branch(s.spec.with);
+    const ctx: StepContext = { columns: s.input, target: fitted.target, mode, index, sides: tables };
+    const name = `${prefix}s${index + 1}`;
     ctes.push(`${name} AS (${def.sql(s.spec, s.fitted, ctx, prev)})`);
     prev = name;
+    const as = branchName(s.spec);
+    if (as !== undefined) points.set(as, { relation: name, columns: s.output });
   });
   const out = fitted.output.filter((c) => !(mode === 'serve' && c.name === fitted.target)).map((c) => quoteIdent(c.name));
   return `WITH ${ctes.join(',\n')}\nSELECT ${out.join(', ')} FROM ${prev}`;

@@ -116,6 +116,57 @@ flow, so later batches and records are joined with that same table; a larger one
 again (\`--with\`) when the fitted flow is applied, and cannot serve records. Concatenate reads the
 other input every time it runs (training batches only).
 
+## Branches: the flow joined with itself
+
+A flow may fork and rejoin, as a Data Wrangler flow does when two paths leave one node and meet
+again at a join. \`as: NAME\` on a step names the table after it; a later \`join\` or
+\`concatenate\` reads it with \`with: NAME\`, and an input declared \`branch: NAME\` reads it
+through the input's own steps (\`branch: main\`, or \`with: main\`: the data as it arrived):
+
+\`\`\`yaml
+inputs:
+  five_star:                    # per user, the score of the first 5-star rating
+    branch: cleaned
+    steps:
+      - { kind: filter_rows, expression: rating = 5 }
+      - { kind: select_columns, columns: [user, score] }
+      - { kind: drop_duplicates, columns: [user] }
+steps:
+  - kind: impute
+    columns: [score]
+    strategy: median
+    as: cleaned                 # the table after this step is "cleaned"
+  - kind: compute
+    output: score2
+    expression: score * 2
+    type: float
+  - kind: join                  # each row with its user's first 5-star score
+    with: five_star
+    how: left
+    on: [user]
+\`\`\`
+
+- **Batches recompute their branches.** A branch is not a reference table: fitting, applying a
+  fitted flow to another batch and \`sluice flow run --fitted\` each compute every branch from the
+  batch being run (what the branch's steps learned, such as a median, comes from the fit batch, as
+  for any step). Nothing of the branch is kept in the fitted flow; \`--with\` cannot replace it.
+- **Order.** A step reads only a branch taken before it. \`sluice flow validate\` lists, with the
+  others and with line and column: a \`with:\` or \`branch:\` naming nothing
+  (\`FLOW_UNKNOWN_INPUT\`, \`FLOW_UNKNOWN_BRANCH\`), a step reading a branch taken at a later step
+  (\`FLOW_BRANCH_ORDER\`) or at itself (\`FLOW_BRANCH_CYCLE\`), and a name given twice, \`main\`, or
+  one an input already has (\`FLOW_BRANCH_NAME\`). Only the flow's own steps take \`as:\`; an
+  input's own steps neither name nor read other tables.
+- **Where it runs.** Batches: fit, apply, \`sluice flow preview\` and \`sluice flow sql\` (each
+  branch a CTE of the one SELECT); a branch's own steps may include python steps (then \`flow
+  sql\` cannot show it, as for any python step).
+- **Records at prediction time are refused.** A join with a branch matches each row with other
+  rows of the same batch; a single record has no batch, so a model whose flow has one serves
+  batches only: \`sluice train\` says so (the manifest records \`serving.records: false\`), the
+  endpoint refuses to load it, and the record path and \`sluice flow sql --mode serve\` refuse
+  the step (\`FLOW_SERVE_REFUSED\`), saying why. For a model that serves records, compute the
+  branch's columns on the main chain or join a reference file. A concatenate with a branch runs on
+  training batches only, like any concatenate.
+
 ## Python steps
 
 A \`python\` step runs Python code with pandas on the whole batch, as Data Wrangler runs its
@@ -210,7 +261,7 @@ Statements, sub-queries, comments and other functions are refused when the flow 
     out.push(`\n### ${FAMILIES[fam] ?? fam}\n`);
     for (const s of STEPS.filter((x) => x.doc.family === fam)) {
       const js = z.toJSONSchema(s.schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
-      const props = Object.entries(js.properties ?? {}).filter(([k]) => k !== 'kind' && k !== 'name' && k !== 'description');
+      const props = Object.entries(js.properties ?? {}).filter(([k]) => k !== 'kind' && k !== 'name' && k !== 'description' && k !== 'as');
       out.push(`#### \`${s.kind}\`: ${s.doc.title}${s.rowsOnly ? ' *(training batches only)*' : ''}\n`);
       out.push(`${s.doc.description}\n`);
       if (s.doc.learns) out.push(`*Learns at fit time:* ${s.doc.learns}.\n`);
@@ -229,6 +280,8 @@ Statements, sub-queries, comments and other functions are refused when the flow 
       else out.push('```yaml\n- ' + s.doc.example.split('\n').join('\n  ') + '\n```\n');
     }
   }
-  out.push(`\n### Common fields\n\nEvery step also accepts \`name\` (a label shown in previews and errors) and \`description\`.\n`);
+  out.push(
+    `\n### Common fields\n\nEvery step also accepts \`name\` (a label shown in previews and errors), \`description\`, and \`as\` (names the table after the step, for a later join or concatenate: see [Branches](#branches-the-flow-joined-with-itself)).\n`,
+  );
   return out.join('\n');
 }

@@ -31,6 +31,8 @@ export interface StepContext {
 export interface SideRelation {
   relation: string;
   columns: ColumnSchema[];
+  /** Set when the table is a branch of the flow's own data: where it is taken (an `as:` name, or `main`). */
+  branch?: string;
 }
 
 export interface FitContext extends StepContext {

@@ -29,6 +29,13 @@ export interface ModelJSON {
 
 export type Prediction = { kind: 'classification'; codes: Int32Array; labels: string[]; proba: Float64Array } | { kind: 'regression'; values: Float64Array };
 
+/**
+ * Scores one transformed row (a plain object keyed by feature name, values as `rowsToFrame`
+ * reads them) into `out[offset .. offset + width)`, exactly as `output` would for a one-row
+ * frame, without building one. Not re-entrant: it may reuse buffers between calls.
+ */
+export type RowScorer = (row: Readonly<Record<string, unknown>>, out: Float64Array, offset: number) => void;
+
 export abstract class Model {
   /** The learner's name (a `LearnerName` of ml/learners.ts). */
   abstract readonly learner: string;
@@ -41,6 +48,14 @@ export abstract class Model {
 
   /** Class probabilities (`n x k`, row-major) or predicted values. */
   abstract output(frame: Frame): Float64Array;
+
+  /**
+   * A scorer of single rows without a frame, for learners that have one (the endpoint's fast
+   * path: a frame per request is most of a one-record prediction's cost); undefined otherwise.
+   */
+  rowScorer(): RowScorer | undefined {
+    return undefined;
+  }
 
   /** The learner-specific part of the JSON form. */
   protected abstract body(): unknown;

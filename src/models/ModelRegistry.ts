@@ -30,10 +30,10 @@ export type { VersionRef } from './RegistryReader.js';
  * version: the database row and the folder appear together or not at all.
  *
  * @example
- * const reg = ModelRegistry.open('.');
+ * const reg = await ModelRegistry.open('.');
  * const v = await reg.register('out/model', { name: 'readmission', metrics: { auc: 0.7 } });
- * reg.setStatus('readmission', v.version, 'approved', 'ana', 'holdout looks right');
- * reg.promote('readmission', v.version, 'champion', 'ana');
+ * await reg.setStatus('readmission', v.version, 'approved', 'ana', 'holdout looks right');
+ * await reg.promote('readmission', v.version, 'champion', 'ana');
  *
  * The class is a facade: reads are RegistryReader's, each change is a function of its own file
  * run through a RegistryWriter (docs/architecture.md, "models/").
@@ -54,13 +54,13 @@ export class ModelRegistry {
   }
 
   /** Opens the registry of the project in `projectDir` (its `<stateDir>/sluice.db`; stateDir defaults to `.sluice`). */
-  static open(projectDir: string, stateDir = stateDirOf(projectDir, undefined), options: OpenProjectDbOptions = {}): ModelRegistry {
+  static async open(projectDir: string, stateDir = stateDirOf(projectDir, undefined), options: OpenProjectDbOptions = {}): Promise<ModelRegistry> {
     const state = stateFolders(stateDir);
     // Opening never deletes: orphan collection is the explicit `sluice models gc`.
     return new ModelRegistry(openProjectDb(state.db, options), state.models, true);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.ownsDb) this.db.close();
   }
 
@@ -79,32 +79,32 @@ export class ModelRegistry {
   }
 
   /** Every model name with its version count, latest version and aliases. */
-  list(): ModelSummary[] {
+  async list(): Promise<ModelSummary[]> {
     return this.read.list();
   }
 
   /** All versions of a model, newest first. */
-  versions(name: string): ModelVersion[] {
+  async versions(name: string): Promise<ModelVersion[]> {
     return this.read.versions(name);
   }
 
   /** Alias -> version for one model. */
-  aliases(name: string): Record<string, number> {
+  async aliases(name: string): Promise<Record<string, number>> {
     return this.read.aliases(name);
   }
 
   /** Resolves a version reference (a number, a numeric string, `latest`, or an alias); MODEL_NOT_FOUND (404) names what exists. */
-  resolve(name: string, ref: VersionRef): number {
+  async resolve(name: string, ref: VersionRef): Promise<number> {
     return this.read.resolve(name, ref);
   }
 
   /** One version by number or alias. */
-  get(name: string, ref: VersionRef): ModelVersion {
+  async get(name: string, ref: VersionRef): Promise<ModelVersion> {
     return this.read.get(name, ref);
   }
 
   /** The serving version, or undefined when the model has no champion. */
-  champion(name: string): ModelVersion | undefined {
+  async champion(name: string): Promise<ModelVersion | undefined> {
     return this.read.champion(name);
   }
 
@@ -113,12 +113,12 @@ export class ModelRegistry {
    * rejected: roll back or promote another version first, so the endpoint never serves a model
    * marked rejected.
    */
-  setStatus(name: string, ref: VersionRef, status: ModelStatus, by: string, comment?: string): ModelVersion {
+  async setStatus(name: string, ref: VersionRef, status: ModelStatus, by: string, comment?: string): Promise<ModelVersion> {
     return setStatus(this.write, name, ref, status, by, comment);
   }
 
   /** Merges tags into a version's tags (a value of `null` removes the tag). */
-  setTags(name: string, ref: VersionRef, tags: Record<string, string | null>, by: string): ModelVersion {
+  async setTags(name: string, ref: VersionRef, tags: Record<string, string | null>, by: string): Promise<ModelVersion> {
     return setTags(this.write, name, ref, tags, by);
   }
 
@@ -127,12 +127,19 @@ export class ModelRegistry {
    * approved packages). Pointing an alias where it already points changes nothing and records
    * nothing, so a replayed deploy step is harmless.
    */
-  promote(name: string, ref: VersionRef, alias: string, by: string, comment?: string, options: { allowSchemaChange?: boolean } = {}): ModelVersion {
+  async promote(
+    name: string,
+    ref: VersionRef,
+    alias: string,
+    by: string,
+    comment?: string,
+    options: { allowSchemaChange?: boolean } = {},
+  ): Promise<ModelVersion> {
     return promote(this.write, name, ref, alias, by, comment, options);
   }
 
   /** Removes an alias (recorded). Removing `champion` leaves the endpoint without a model. */
-  removeAlias(name: string, alias: string, by: string, comment?: string): void {
+  async removeAlias(name: string, alias: string, by: string, comment?: string): Promise<void> {
     removeAlias(this.write, name, alias, by, comment);
   }
 
@@ -141,7 +148,7 @@ export class ModelRegistry {
    * since deleted or rejected, and the current champion, are left out. The endpoint falls back
    * to these when the champion's artifact cannot be loaded.
    */
-  previousChampions(name: string): number[] {
+  async previousChampions(name: string): Promise<number[]> {
     return previousChampions(this.write, name);
   }
 
@@ -149,7 +156,7 @@ export class ModelRegistry {
    * Moves `champion` back to the champion it replaced (skipping versions since deleted or
    * rejected). Rolling back again walks further back.
    */
-  rollback(name: string, by: string, comment?: string): ModelVersion {
+  async rollback(name: string, by: string, comment?: string): Promise<ModelVersion> {
     return rollback(this.write, name, by, comment);
   }
 
@@ -164,7 +171,7 @@ export class ModelRegistry {
   }
 
   /** The recorded changes of a model (optionally one version), oldest first. */
-  history(name: string, version?: number): ModelHistoryEntry[] {
+  async history(name: string, version?: number): Promise<ModelHistoryEntry[]> {
     return this.read.history(name, version);
   }
 
@@ -174,7 +181,7 @@ export class ModelRegistry {
    * decision and its reason for the execution history. `approveWinner` approves a pending
    * candidate that wins (the pipeline's case: the batch it was trained on was approved).
    */
-  deploy(
+  async deploy(
     name: string,
     ref: VersionRef,
     candidateMetric: number | null | undefined,
@@ -182,7 +189,7 @@ export class ModelRegistry {
     direction: MetricDirection,
     by: string,
     options: { approveWinner?: string; allowSchemaChange?: boolean } = {},
-  ): DeploymentDecision & { version: number; inputChange?: InputChange; cannotServe?: string[] } {
+  ): Promise<DeploymentDecision & { version: number; inputChange?: InputChange; cannotServe?: string[] }> {
     return deployVersion(this.write, name, ref, candidateMetric, championMetric, direction, by, options);
   }
 
@@ -191,7 +198,7 @@ export class ModelRegistry {
    * folders of dead processes, `.deleted-*` folders) and, only with `orphans: true`, version
    * folders without a database row. Never runs by itself. See {@link collectOrphans}.
    */
-  collectGarbage(options: GarbageOptions = {}): GarbageReport {
+  async collectGarbage(options: GarbageOptions = {}): Promise<GarbageReport> {
     if (!existsSync(this.modelsDir)) return { dryRun: options.dryRun === true, leftovers: [], unregistered: [], removed: [] };
     // Under the write lock: another process's register renames its folder into place inside its
     // own write transaction, so once we hold the lock every committed folder has its row, and a

@@ -1,8 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { ARTIFACT_DIR, ARTIFACT_FILES } from '../artifact/artifactFiles.js';
-import { SluiceError } from '../core/errors.js';
 import { sha256File } from '../core/fileHash.js';
 import { VERSION_MANIFEST } from './versionManifest.js';
 
@@ -16,26 +14,11 @@ export function tempDirIn(dir: string, prefix = TEMP_PREFIX): string {
 }
 
 /**
- * Copies an artifact folder into `<modelDir>/.tmp-*` and returns the temporary path. The caller
- * renames it to its version folder once the version is allocated, so a reader never sees a
+ * Copies an artifact folder (verified by the caller) into `<modelDir>/.tmp-*` and returns the
+ * temporary path. The caller renames it to its version folder once the version is allocated, so a reader never sees a
  * half-copied model.
  */
 export async function stageArtifact(sourceDir: string, modelDir: string): Promise<string> {
-  let st;
-  try {
-    st = await stat(sourceDir);
-  } catch {
-    throw new SluiceError('MODEL_ARTIFACT_MISSING', `artifact folder ${sourceDir} does not exist`, {
-      hint: `pass the model folder \`sluice train --out DIR\` wrote (DIR/${ARTIFACT_DIR}, holding ${ARTIFACT_FILES.manifest})`,
-      location: { file: sourceDir },
-    });
-  }
-  if (!st.isDirectory()) {
-    throw new SluiceError('MODEL_ARTIFACT_MISSING', `${sourceDir} is not a folder`, {
-      hint: 'pass the folder the trainer wrote, not a file inside it',
-      location: { file: sourceDir },
-    });
-  }
   await mkdir(modelDir, { recursive: true });
   const tmp = tempDirIn(modelDir);
   try {

@@ -1,7 +1,8 @@
 import { renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SluiceError } from '../core/errors.js';
+import { verifyArtifact } from '../artifact/loadArtifact.js';
+import { isSluiceError, SluiceError } from '../core/errors.js';
 import { hashDir, stageArtifact } from './artifactFiles.js';
 import type { RegistryWriter } from './RegistryWriter.js';
 import { highestFolderVersion } from './scanVersionFolders.js';
@@ -9,9 +10,11 @@ import { writeManifestOf } from './syncManifests.js';
 import { checkName, checkStatus, type ModelVersion, type RegisterMeta } from './types.js';
 
 /**
- * Registers the artifact in `artifactDir` as the next version of `meta.name`. The folder is
- * copied (the source stays where it is). With `meta.idempotencyKey`, a repeated call returns
- * the version the first call registered.
+ * Registers the artifact in `artifactDir` as the next version of `meta.name`. The artifact is
+ * verified first ({@link verifyArtifact}: the model and the fitted flow are there, every file its
+ * manifest lists has the recorded SHA-256), so a tampered or incomplete artifact is refused with
+ * its `ARTIFACT_*` error and nothing is registered. The folder is copied (the source stays where
+ * it is). With `meta.idempotencyKey`, a repeated call returns the version the first call registered.
  */
 export async function registerVersion(w: RegistryWriter, artifactDir: string, meta: RegisterMeta): Promise<ModelVersion> {
   const name = checkName('model name', meta.name);
@@ -23,6 +26,7 @@ export async function registerVersion(w: RegistryWriter, artifactDir: string, me
     if (prior) return w.read.get(name, prior.version);
   }
   checkMetrics(meta.metrics ?? {});
+  await verifyForRegistration(artifactDir, name);
   const modelDir = join(w.modelsDir, name);
   const staged = await stageArtifact(artifactDir, modelDir);
   let placed: string | undefined;
@@ -97,5 +101,18 @@ function checkMetrics(metrics: Record<string, unknown>): void {
         hint: 'metrics are numbers, e.g. {"auc": 0.71}',
       });
     }
+  }
+}
+
+async function verifyForRegistration(artifactDir: string, name: string): Promise<void> {
+  try {
+    await verifyArtifact(artifactDir);
+  } catch (e) {
+    if (!isSluiceError(e)) throw e;
+    throw new SluiceError(e.code, `cannot register model "${name}": ${e.message}`, {
+      ...(e.location ? { location: e.location } : {}),
+      ...(e.hint ? { hint: e.hint } : {}),
+      cause: e,
+    });
   }
 }

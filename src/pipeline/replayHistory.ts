@@ -2,7 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { SluiceError } from '../core/errors.js';
 import type { Pipeline } from './definition/pipelineSchema.js';
 import type { ExecutionEvent, NewEvent } from './events.js';
-import { plan, type Command } from './plan.js';
+import { plan } from './plan.js';
+import type { Command } from './planner/Command.js';
 
 /** Events the planner writes itself; every other event is a fact (a side effect's result, a human, a trigger). */
 function plannedByPlanner(e: ExecutionEvent): boolean {

@@ -25,8 +25,8 @@ function jointPairSql(v: string, a: string, b: string, k: number): string {
 
 /**
  * Pearson and Spearman matrices of numeric columns, with pandas' pairwise deletion. Pairs of
- * complete columns use one table of average ranks (a value -> rank map per column, joined back
- * once; far cheaper than a window sort per column) and one aggregate query of `corr` on values
+ * complete columns use average ranks (a value -> rank map per column, joined back
+ * once; far cheaper than a window sort per column) in one aggregate query of `corr` on values
  * and ranks. Pairs with missing values are ranked within their complete rows, from their joint
  * value counts ({@link jointPairSql}), all in one UNION ALL query.
  */
@@ -51,24 +51,18 @@ export async function numericCorrelations(engine: Engine, v: string, cols: Colum
   }
   if (ranked.length > 0) {
     const used = [...new Set(ranked.flatMap(({ i, j }) => [i, j]))];
-    const table = engine.tempName('ranks');
     // Names of our own start with __ so they cannot collide with the data's columns.
     const maps = used.map(
       (i) =>
         `__m${i} AS (SELECT __v, sum(__n) OVER (ORDER BY __v) - (__n - 1) / 2.0 AS __r FROM (SELECT ${q[i]} AS __v, count(*) AS __n FROM ${v} WHERE ${q[i]} IS NOT NULL GROUP BY 1))`,
     );
     const joins = used.map((i) => `LEFT JOIN __m${i} ON __m${i}.__v = ${v}.${q[i]}`).join(' ');
-    await engine.exec(
-      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS WITH ${maps.join(', ')} SELECT ${used.map((i) => `${v}.${q[i]} AS x${i}, __m${i}.__r AS r${i}`).join(', ')} FROM ${v} ${joins}`,
+    // One streaming query: the joined values and ranks go straight into the aggregates, never
+    // into a table (a temporary table of every row's values and ranks cost more than the sums).
+    const [row = {}] = await engine.query(
+      `WITH ${maps.join(', ')} SELECT ${ranked.map(({ i, j, k }) => `corr(x${i}, x${j}) AS p${k}, corr(r${i}, r${j}) AS s${k}`).join(', ')} FROM (SELECT ${used.map((i) => `${v}.${q[i]} AS x${i}, __m${i}.__r AS r${i}`).join(', ')} FROM ${v} ${joins})`,
     );
-    try {
-      const [row = {}] = await engine.query(
-        `SELECT ${ranked.map(({ i, j, k }) => `corr(x${i}, x${j}) AS p${k}, corr(r${i}, r${j}) AS s${k}`).join(', ')} FROM ${quoteIdent(table)}`,
-      );
-      for (const { i, j, k } of ranked) set(i, j, row[`p${k}`], row[`s${k}`]);
-    } finally {
-      await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
-    }
+    for (const { i, j, k } of ranked) set(i, j, row[`p${k}`], row[`s${k}`]);
   }
   return { pearson, spearman };
 }

@@ -57,8 +57,8 @@ export interface ProfileOptions {
  * Profiles a relation into a {@link Report}: the data quality and insights report.
  *
  *   view (NaN -> missing) -> columns (3 aggregate passes) -> dataset + duplicates -> target
- *   -> correlations -> [plug-ins: quick model, prediction power, anomalies] -> bias -> drift
- *   -> warnings -> gates
+ *   -> bias -> [plug-ins: model data, then the quick model started] -> correlations
+ *   -> [plug-ins: prediction power, anomalies, the quick model awaited] -> drift -> warnings -> gates
  *
  * Everything is computed in DuckDB SQL; only aggregates reach JavaScript, so the report's size
  * and memory do not grow with the rows.
@@ -137,21 +137,27 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done();
     }
 
+    const input: ModelSectionInput = { engine, relation: view, columns, thresholds: t, ...(target ? { target } : {}) };
+    const plugins = options.plugins ?? DEFAULT_PLUGINS;
+    const usable = target !== undefined && (target.problemType === 'regression' || (target.classCount ?? 0) >= 2) && rows >= 10;
+    if (plugins.prepare && usable && (plugins.quickModel || plugins.predictionPower)) {
+      done = step('modelData');
+      await plugins.prepare(input);
+      done();
+    }
+    // Started now, awaited after the other sections: the default fits on a worker thread while
+    // the correlations run in DuckDB and the other sections on this thread.
+    const quickModelRun = plugins.quickModel && usable ? plugins.quickModel(input) : undefined;
+    // Marked handled: when a later step fails, the report fails with that step's error.
+    quickModelRun?.catch(() => {});
+
     done = step('correlations');
     const correlations = await computeCorrelations(engine, view, columns, target, t, targetAssoc);
     done();
 
-    const input: ModelSectionInput = { engine, relation: view, columns, thresholds: t, ...(target ? { target } : {}) };
-    const plugins = options.plugins ?? DEFAULT_PLUGINS;
-    const usable = target !== undefined && (target.problemType === 'regression' || (target.classCount ?? 0) >= 2) && rows >= 10;
     let quickModel: QuickModel | undefined;
     let predictionPower: PredictionPower | undefined;
     let anomalies: Anomalies | undefined;
-    if (plugins.quickModel && usable) {
-      done = step('quickModel');
-      quickModel = await plugins.quickModel(input);
-      done();
-    }
     if (plugins.predictionPower && usable) {
       done = step('predictionPower');
       predictionPower = await plugins.predictionPower(input);
@@ -160,6 +166,11 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     if (plugins.anomalies && rows >= 10) {
       done = step('anomalies');
       anomalies = await plugins.anomalies(input);
+      done();
+    }
+    if (quickModelRun) {
+      done = step('quickModel');
+      quickModel = await quickModelRun;
       done();
     }
     const missingSections = [

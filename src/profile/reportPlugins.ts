@@ -16,8 +16,14 @@ export interface ModelSectionInput {
  * The sections that need learners (from `ml/`) are computed by plug-in functions, so the report
  * does not depend on which learners exist: an absent plug-in leaves its key out of the report
  * (never a made-up value) and says so in `notes`.
+ *
+ * `prepare` runs first and is awaited: it reads what the sections share from the engine. The
+ * quick model is then started and awaited only after the correlations, prediction power and
+ * anomalies, so it must not query the engine (one connection; the others use it meanwhile).
  */
 export interface ReportPlugins {
+  /** Reads the data the model sections share (the default: the model frame), before they start. */
+  prepare?: (input: ModelSectionInput) => Promise<void>;
   quickModel?: (input: ModelSectionInput) => Promise<QuickModel | undefined>;
   predictionPower?: (input: ModelSectionInput) => Promise<PredictionPower | undefined>;
   anomalies?: (input: ModelSectionInput) => Promise<Anomalies | undefined>;

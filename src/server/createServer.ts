@@ -125,14 +125,15 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   const features = opts.features !== false || withConsole ? await featureStoreFromConfig(opts.project.root, opts.project.config) : undefined;
   if (features) app.addHook('onClose', async () => features.close());
   if (features && opts.features !== false) await app.register(featureRoutes, { store: features, prefix: '/api' });
-  const registry = opts.endpoint !== false || withConsole ? ModelRegistry.open(opts.project.root, opts.project.paths.stateDir) : undefined;
-  if (registry) app.addHook('onClose', async () => registry.close());
+  const registry = opts.endpoint !== false || withConsole ? await ModelRegistry.open(opts.project.root, opts.project.paths.stateDir) : undefined;
+  if (registry) app.addHook('onClose', async () => await registry.close());
   const model = defaultModelName(opts.project.config);
   if (registry && opts.endpoint !== false) {
     // Built before serving: auth configured without any token refuses to start rather than open the endpoint.
     const guard = invocationGuard(opts.project.config.endpoint);
     const mounted = await mountEndpoint(app, {
       registry,
+      artifacts: runtime.stores.artifacts,
       model,
       sampleRate: opts.project.config.model.sampleRate,
       ...(guard ? { guard } : {}),

@@ -133,12 +133,16 @@ export function migrate(db: ProjectDb, module: string, migrations: readonly stri
       },
     );
   }
+  const applied = db.prepare('SELECT 1 FROM schema_migrations WHERE module = ? AND version = ?');
   migrations.forEach((sql, i) => {
     const version = i + 1;
     if (done.has(version)) return;
+    // IMMEDIATE, and checked again inside: processes opening the database together (the
+    // endpoint's workers) apply each migration once, the others wait and find it done.
     db.transaction(() => {
+      if (applied.get(module, version)) return;
       db.exec(sql);
       db.prepare('INSERT INTO schema_migrations (module, version, applied_at) VALUES (?, ?, ?)').run(module, version, new Date().toISOString());
-    })();
+    }).immediate();
   });
 }

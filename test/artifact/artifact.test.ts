@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { ARTIFACT_FILES } from '../../src/artifact/artifactFiles.js';
 import { loadArtifact, verifyArtifact } from '../../src/artifact/loadArtifact.js';
 import { MANIFEST_VERSION, type ManifestFacts, type ModelManifest } from '../../src/artifact/manifest.js';
 import { saveArtifact } from '../../src/artifact/saveArtifact.js';
+import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import type { SluiceError } from '../../src/core/errors.js';
 import { predictFile, predictionsCsv } from '../../src/training/predictFile.js';
 import { notesCsv } from '../../src/training/predictionNotes.js';
@@ -106,5 +107,41 @@ describe('the artifact module: one manifest, save, load, verify', () => {
     expect(e5.code).toBe('ARTIFACT_NOT_FOUND');
     expect(e5.hint).toContain(ARTIFACT_FILES.manifest);
     expect((await errorOf(loadArtifact(join(nothing, 'nope')))).message).toMatch(/does not exist/);
+  });
+
+  it('registration verifies the artifact: a changed or missing file is refused, nothing is registered, the intact one registers', async () => {
+    const { dir } = await savedCopy();
+    const project = mkdtempSync(join(tmpdir(), 'sluice-artifact-reg-'));
+    const reg = await ModelRegistry.open(project);
+    try {
+      const tampered = join(mkdtempSync(join(tmpdir(), 'sluice-artifact-tampered-')), 'model');
+      cpSync(dir, tampered, { recursive: true });
+      const modelFile = join(tampered, ARTIFACT_FILES.model);
+      writeFileSync(modelFile, readFileSync(modelFile, 'utf8').replace('"high"', '"HIGH"'));
+      const e1 = await errorOf(reg.register(tampered, { name: 'readmission' }));
+      expect(e1.code).toBe('ARTIFACT_HASH_MISMATCH');
+      expect(e1.message).toMatch(/^cannot register model "readmission": .*model\.json changed after the model was saved/);
+      expect(e1.location?.file).toBe(modelFile);
+      expect(e1.hint).toMatch(/never edited by hand/);
+
+      const incomplete = join(mkdtempSync(join(tmpdir(), 'sluice-artifact-incomplete-')), 'model');
+      cpSync(dir, incomplete, { recursive: true });
+      rmSync(join(incomplete, ARTIFACT_FILES.fittedFlow));
+      const e2 = await errorOf(reg.register(join(incomplete, '..'), { name: 'readmission' }));
+      expect(e2.code).toBe('ARTIFACT_FILE_MISSING');
+      expect(e2.location?.file).toBe(join(incomplete, ARTIFACT_FILES.fittedFlow));
+
+      const e3 = await errorOf(reg.register(join(project, 'nope'), { name: 'readmission' }));
+      expect(e3.code).toBe('ARTIFACT_NOT_FOUND');
+
+      // Nothing was registered or left behind by the refusals.
+      expect(await reg.list()).toEqual([]);
+      expect(existsSync(join(project, '.sluice', 'models'))).toBe(false);
+      const v = await reg.register(join(dir, '..'), { name: 'readmission' });
+      expect(v.version).toBe(1);
+      expect((await loadArtifact(v.artifactPath)).manifest?.files).toBeDefined();
+    } finally {
+      await reg.close();
+    }
   });
 });

@@ -52,11 +52,11 @@ describe('one batch-prediction path (issue 16, point 2)', () => {
         await saveArtifact(artifactDir, { model: old.model, fitted: old.fitted, facts: old.manifest as unknown as ManifestFacts });
       }
       const dir = mkdtempSync(join(tmpdir(), 'sluice-one-path-'));
-      const registry = ModelRegistry.open(dir);
+      const registry = await ModelRegistry.open(dir);
       const app = Fastify();
       try {
         const v = await registry.register(artifactDir, { name: 'small', status: 'approved', by: 'test' });
-        registry.promote('small', v.version, 'champion', 'test');
+        await registry.promote('small', v.version, 'champion', 'test');
 
         // 1. sluice predict
         await run(process.execPath, [SLUICE_BIN, 'predict', artifactDir, DIRTY, '--out', join(dir, 'p.csv'), '--errors', join(dir, 'p-notes.csv')]);
@@ -133,7 +133,7 @@ describe('one batch-prediction path (issue 16, point 2)', () => {
         }
       } finally {
         await app.close();
-        registry.close();
+        await registry.close();
       }
     },
   );

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coerceValue } from '../../src/core/coerceValue.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
-import { compileRecordTransform } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
 import { fitFlow } from '../../src/flow/fitFlow.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { profileTable } from '../../src/profile/profileTable.js';

@@ -5,7 +5,7 @@ import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/cl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../src/core/errors.js';
 import { FeatureStore } from '../../src/features/FeatureStore.js';
-import type { OfflineStorageConfig } from '../../src/features/offline/OfflineStorage.js';
+import type { ObjectStoreConfig } from '../../src/storage/ObjectStore.js';
 import { s3Credentials, startS3 } from '../support/s3Server.js';
 
 const credentials = s3Credentials;
@@ -23,7 +23,7 @@ describe('offline store in an S3-compatible bucket (s3rver)', () => {
     await s3?.stop();
   });
 
-  const config = (bucket = 'features'): OfflineStorageConfig => ({ type: 's3', bucket, prefix: 'proj/offline', endpoint: s3.endpoint, credentials });
+  const config = (bucket = 'features'): ObjectStoreConfig => ({ type: 's3', bucket, prefix: 'proj/offline', endpoint: s3.endpoint, credentials });
 
   it('writes partitions as objects, queries them, and reads them back with an empty cache', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-s3-'));
@@ -64,7 +64,7 @@ describe('offline store in an S3-compatible bucket (s3rver)', () => {
         (x: unknown) => x,
       );
       expect(e).toBeInstanceOf(SluiceError);
-      expect((e as SluiceError).code).toBe('OFFLINE_STORAGE_ERROR');
+      expect((e as SluiceError).code).toBe('OBJECT_STORE_ERROR');
       expect((e as SluiceError).message).toContain('s3://no-such-bucket/proj/offline/g/event_date=2024-01-01/');
       expect((await fs.describeGroup('g')).offline.batches).toBe(0);
       expect(await fs.getRecord('g', '1')).toBeNull();

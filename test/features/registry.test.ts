@@ -3,7 +3,7 @@ import { FeatureRegistry } from '../../src/features/FeatureRegistry.js';
 import type { FeatureGroupSpec } from '../../src/features/types.js';
 import { groupSpecFromSchema } from '../../src/features/validateGroupSpec.js';
 import { openProjectDb } from '../../src/state/openProjectDb.js';
-import { errorOf as refused } from '../support/errors.js';
+import { rejectionOf } from '../support/errors.js';
 
 const base: FeatureGroupSpec = {
   name: 'patients',
@@ -21,9 +21,9 @@ const base: FeatureGroupSpec = {
 };
 
 describe('feature group registry', () => {
-  it('creates, lists and reads back a group with its history', () => {
+  it('creates, lists and reads back a group with its history', async () => {
     const reg = new FeatureRegistry(openProjectDb(':memory:'));
-    const g = reg.create(base, new Date('2024-01-01T00:00:00Z'));
+    const g = await reg.create(base, new Date('2024-01-01T00:00:00Z'));
     expect(g).toMatchObject({
       name: 'patients',
       recordIdentifier: 'patient_id',
@@ -34,15 +34,15 @@ describe('feature group registry', () => {
     });
     expect(g.features.map((f) => f.name)).toEqual(['patient_id', 'event_time', 'age', 'num_procedures']);
     expect(g.history).toEqual([{ version: 1, kind: 'created', at: '2024-01-01T00:00:00.000Z', features: base.features }]);
-    expect(reg.list().map((x) => x.name)).toEqual(['patients']);
-    expect(refused(() => reg.create(base)).code).toBe('FEATURE_GROUP_EXISTS');
-    const nf = refused(() => reg.get('nope'));
+    expect((await reg.list()).map((x) => x.name)).toEqual(['patients']);
+    expect((await rejectionOf(() => reg.create(base))).code).toBe('FEATURE_GROUP_EXISTS');
+    const nf = await rejectionOf(() => reg.get('nope'));
     expect(nf.code).toBe('FEATURE_GROUP_NOT_FOUND');
     expect(nf.httpStatus).toBe(404);
     expect(nf.hint).toContain('patients');
   });
 
-  it('refuses reserved names, missing id or event time, bad types and names', () => {
+  it('refuses reserved names, missing id or event time, bad types and names', async () => {
     const reg = new FeatureRegistry(openProjectDb(':memory:'));
     const with_ = (over: Partial<FeatureGroupSpec>) => ({ ...base, ...over });
     const cases: Array<[Partial<FeatureGroupSpec>, string, string]> = [
@@ -60,17 +60,17 @@ describe('feature group registry', () => {
       [{ ttlSeconds: -5 }, 'FEATURE_GROUP_TTL_INVALID', 'ttlSeconds'],
     ];
     for (const [over, code, field] of cases) {
-      const e = refused(() => reg.create(with_(over)));
+      const e = await rejectionOf(() => reg.create(with_(over)));
       expect([e.code, e.location?.field]).toEqual([code, field]);
       expect(e.hint).toBeTruthy();
     }
-    expect(reg.list()).toEqual([]);
+    expect(await reg.list()).toEqual([]);
   });
 
-  it('adds features as a new recorded version and refuses a type change with an explanation', () => {
+  it('adds features as a new recorded version and refuses a type change with an explanation', async () => {
     const reg = new FeatureRegistry(openProjectDb(':memory:'));
-    reg.create(base);
-    const r = reg.addFeatures('patients', [
+    await reg.create(base);
+    const r = await reg.addFeatures('patients', [
       { name: 'age', type: 'string' },
       { name: 'num_visits', type: 'integral' },
     ]);
@@ -82,13 +82,13 @@ describe('feature group registry', () => {
       [1, 'created'],
       [2, 'features_added'],
     ]);
-    const e = refused(() => reg.addFeatures('patients', [{ name: 'num_procedures', type: 'fractional' }]));
+    const e = await rejectionOf(() => reg.addFeatures('patients', [{ name: 'num_procedures', type: 'fractional' }]));
     expect(e.code).toBe('FEATURE_TYPE_CHANGE');
     expect(e.message).toContain('offline history holds integral values');
     expect(e.hint).toContain('num_procedures_fractional');
-    expect(reg.get('patients').version).toBe(2);
-    expect(refused(() => reg.addFeatures('patients', [{ name: 'write_time', type: 'timestamp' }])).code).toBe('FEATURE_NAME_RESERVED');
-    expect(reg.addFeatures('patients', [{ name: 'age', type: 'string' }]).group.version).toBe(2);
+    expect((await reg.get('patients')).version).toBe(2);
+    expect((await rejectionOf(() => reg.addFeatures('patients', [{ name: 'write_time', type: 'timestamp' }]))).code).toBe('FEATURE_NAME_RESERVED');
+    expect((await reg.addFeatures('patients', [{ name: 'age', type: 'string' }])).group.version).toBe(2);
   });
 
   it('derives a group from a table schema', () => {

@@ -47,11 +47,14 @@ describe('stores from sluice.yaml', () => {
     });
     expect(
       storesFromConfig('/p', {
-        stores: { online: { type: 'redis', url: 'redis://h:1', prefix: 'x:' }, offline: { type: 's3', bucket: 'b', prefix: 'p/q', url: 'http://minio:9000' } },
+        stores: {
+          online: { type: 'redis', url: 'redis://h:1', prefix: 'x:' },
+          offline: { type: 's3', bucket: 'team-b', prefix: 'p/q', url: 'http://minio:9000' },
+        },
       }),
     ).toMatchObject({
       online: { type: 'redis', url: 'redis://h:1', keyPrefix: 'x:' },
-      offline: { type: 's3', bucket: 'b', prefix: 'p/q', endpoint: 'http://minio:9000' },
+      offline: { type: 's3', bucket: 'team-b', prefix: 'p/q', endpoint: 'http://minio:9000' },
     });
   });
 
@@ -60,6 +63,9 @@ describe('stores from sluice.yaml', () => {
       [{ online: { type: 'memcached' } }, 'ONLINE_STORE_UNKNOWN', 'stores.online.type'],
       [{ offline: { type: 'gcs' } }, 'OFFLINE_STORAGE_UNKNOWN', 'stores.offline.type'],
       [{ offline: { type: 's3' } }, 'CONFIG_INVALID', 'stores.offline.bucket'],
+      [{ offline: { type: 's3', bucket: 'My_Bucket' } }, 'CONFIG_INVALID', 'stores.offline.bucket'],
+      [{ offline: { type: 's3', bucket: 'features', url: 'minio:9000' } }, 'CONFIG_INVALID', 'stores.offline.url'],
+      [{ offline: { type: 's3', bucket: 'features', prefix: 'a/../b' } }, 'CONFIG_INVALID', 'stores.offline.prefix'],
       [{ online: { type: 'sqlite', url: 'redis://x' } }, 'CONFIG_INVALID', 'stores.online.url'],
       [{ online: { type: 'redis', url: 'http://x' } }, 'CONFIG_INVALID', 'stores.online.url'],
       [{ offline: { type: 'local', bucket: 'b' } }, 'CONFIG_INVALID', 'stores.offline.bucket'],

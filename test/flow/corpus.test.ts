@@ -18,8 +18,8 @@ import { corpusFiles, wranglerCensus } from '../../scripts/wranglerCensus.js';
  * worse shows here; the placeholders left are custom code only; and every flow without a
  * placeholder validates and runs on rows shaped like its sources.
  */
-// music-join's data-wrangler placeholder is its second join, whose two inputs are branches of
-// the same data (a diamond), which the importer leaves to a person (docs/import.md).
+// music-join's second join reads a branch of the flow's own data (it forks after the first join
+// and rejoins): an input `branch: after_join_tables`, so only its PySpark node is a placeholder.
 const EXPECTED: Record<string, { coverage: string; placeholders: string[]; runError?: RegExp; outputHas?: RegExp }> = {
   // Custom pandas code runs in python steps (Debian's python3 with pandas, in a subprocess).
   'cardio.flow': { coverage: '5 of 5 transforms mapped', placeholders: [] },
@@ -36,8 +36,8 @@ const EXPECTED: Record<string, { coverage: string; placeholders: string[]; runEr
   // Data Wrangler one-hot encodes min-max-scaled (float) columns such as is_repeated_guest: so does one_hot.
   'hotel-booking.flow': { coverage: '24 of 24 transforms mapped', placeholders: [], outputHas: /^is_repeated_guest_\d\.\d+$/ },
   'music-join.flow': {
-    coverage: '8 of 10 transforms mapped; 1 custom PySpark node needs replacing, 1 unmapped node needs replacing',
-    placeholders: ['data-wrangler', 'pyspark'],
+    coverage: '10 of 11 transforms mapped; 1 custom PySpark node needs replacing',
+    placeholders: ['pyspark'],
   },
   'nyc-taxi-timeseries.flow': { coverage: '8 of 12 transforms mapped; 4 custom PySpark nodes need replacing', placeholders: ['pyspark'] },
   'nyc-taxi-ts-workshop.flow': { coverage: '11 of 15 transforms mapped; 4 custom PySpark nodes need replacing', placeholders: ['pyspark'] },

@@ -9,11 +9,9 @@ import { corpusFiles } from '../../scripts/wranglerCensus.js';
 /**
  * Issue 15's first "Done when" line, node by node: in every real flow of the corpus, the only
  * placeholders left are the custom PySpark nodes (and custom pandas nodes while Sluice has no
- * `python` step), each one exactly; every built-in operator on the imported chain became steps.
- * The one exception is named: music-join joins the flow with a branch of itself that a PySpark
- * node computes (a diamond), which the importer leaves to a person (docs/import.md).
+ * `python` step), each one exactly; every built-in operator on the imported chain became steps,
+ * joins of the flow with a branch of its own data too (music-join: src/flow/branches.ts).
  */
-const DIAMONDS: Record<string, string[]> = { 'music-join.flow': ['a054a61f-8748-4711-b633-74471cfb4c7b'] };
 
 type RawNode = { node_id: string; operator: string; parameters?: { operator?: string } };
 
@@ -48,20 +46,15 @@ describe('the corpus: placeholders only for custom code', () => {
       const { pyspark, pandas } = customNodes(file);
       const imported = new Set(r.nodes.map((s) => s.node));
       const placeholders = r.nodes.filter((s) => s.step.kind === 'todo_custom_code').map((s) => s.node);
-      const expected = [
-        ...[...pyspark].filter((id) => imported.has(id)),
-        ...(hasPythonStep ? [] : [...pandas].filter((id) => imported.has(id))),
-        ...(DIAMONDS[name] ?? []),
-      ];
+      const expected = [...[...pyspark].filter((id) => imported.has(id)), ...(hasPythonStep ? [] : [...pandas].filter((id) => imported.has(id)))];
       expect([...placeholders].sort()).toEqual([...expected].sort());
       // each placeholder keeps its code in the language of its node
       for (const s of r.nodes.filter((x) => x.step.kind === 'todo_custom_code')) {
         const language = String(s.step.language);
         if (pyspark.has(s.node)) expect(language, s.node).toBe('pyspark');
-        else if (pandas.has(s.node)) expect(['python-pandas', 'python-udf'], s.node).toContain(language);
-        else expect(DIAMONDS[name], s.node).toContain(s.node);
+        else expect(['python-pandas', 'python-udf'], s.node).toContain(language);
       }
-      // Done when, second part: a flow without PySpark code (nor a diamond) validates as imported
+      // Done when, second part: a flow without PySpark code validates as imported
       const validates = expected.length === 0;
       if (validates) expect(() => parseFlow(r.yaml, `${name}.yaml`)).not.toThrow();
       else expect(() => parseFlow(r.yaml, `${name}.yaml`)).toThrow(/placeholder/);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
-import { compileRecordTransform } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
 import { fitFlow } from '../../src/flow/fitFlow.js';
 import { parseFittedFlow } from '../../src/flow/fittedFlow.js';
 import { loadFlow } from '../../src/flow/loadFlow.js';

@@ -372,7 +372,57 @@ describe('graph shapes', () => {
     expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('not imported'))).toBe(false);
   });
 
-  it('a join whose second input is a branch of the main chain (a diamond) stays a placeholder that says why', () => {
+  it('a flow that forks and rejoins: the join reads a branch of its own data (as: on the fork step, an input branch: from it)', () => {
+    const nodes: Node[] = [
+      { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
+      {
+        node_id: 'x',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.manage_columns_0.1',
+        parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'k' } },
+        inputs: [{ node_id: 'a' }],
+      },
+      // the fork: y continues the chain, z is the branch
+      {
+        node_id: 'y',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.manage_columns_0.1',
+        parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'v' } },
+        inputs: [{ node_id: 'x' }],
+      },
+      {
+        node_id: 'z',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.manage_columns_0.1',
+        parameters: { operator: 'Select column', select_column_parameters: { column_to_select: ['id', 'v'] } },
+        inputs: [{ node_id: 'x' }],
+      },
+      {
+        node_id: 'j',
+        type: 'TRANSFORM',
+        operator: 'sagemaker.spark.join_tables_0.1',
+        parameters: { join_type: 'leftouter', left_column: 'id', right_column: 'id' },
+        inputs: [{ node_id: 'y' }, { node_id: 'z' }],
+      },
+      { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
+    ];
+    const r = importWranglerFlow({ nodes });
+    expect(r.flow.steps).toEqual([
+      { kind: 'drop_columns', columns: ['k'], as: 'after_manage_columns' },
+      { kind: 'drop_columns', columns: ['v'] },
+      { kind: 'join', with: 'after_manage_columns_branch', how: 'left', left_on: ['id'], right_on: ['id'], suffixes: ['_0', '_1'] },
+    ]);
+    expect(r.flow.inputs).toEqual({
+      after_manage_columns_branch: { branch: 'after_manage_columns', steps: [{ kind: 'select_columns', columns: ['id', 'v'] }] },
+    });
+    expect(r.nodes.filter((s) => s.step.kind === 'todo_custom_code')).toEqual([]);
+    expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('not imported'))).toBe(false);
+    // the imported YAML is a valid flow
+    const spec = parseFlow(r.yaml, 'fork.flow.yaml');
+    expect(spec.inputs?.after_manage_columns_branch?.branch).toBe('after_manage_columns');
+  });
+
+  it('a join of the flow with its own earlier table (no transform on the branch) reads the point itself; a fork at the source is main', () => {
     const nodes: Node[] = [
       { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
       {
@@ -383,17 +433,21 @@ describe('graph shapes', () => {
         inputs: [{ node_id: 'a' }],
       },
       {
-        node_id: 'j',
+        node_id: 'c',
         type: 'TRANSFORM',
-        operator: 'sagemaker.spark.join_tables_0.1',
-        parameters: { join_type: 'inner', left_column: 'id', right_column: 'id' },
+        operator: 'sagemaker.spark.concatenate_datasets_0.1',
+        parameters: { remove_duplicates: true },
         inputs: [{ node_id: 'x' }, { node_id: 'a' }],
       },
-      { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
+      { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'c' }] },
     ];
     const r = importWranglerFlow({ nodes });
-    expect(r.flow.steps[1]).toMatchObject({ kind: 'todo_custom_code', node: 'j' });
-    expect(r.notes.find((n) => n.level === 'placeholder')!.message).toContain("branch of the flow's own data");
+    expect(r.flow.steps).toEqual([
+      { kind: 'drop_columns', columns: ['k'] },
+      { kind: 'concatenate', with: 'main', drop_duplicates: true },
+    ]);
+    expect(r.flow.inputs).toBeUndefined();
+    expect(() => parseFlow(r.yaml, 'self.flow.yaml')).not.toThrow();
   });
 
   it('a chain of 20,000 transforms imports, with or without a destination (no recursion, no quadratic walk)', () => {

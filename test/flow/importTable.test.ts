@@ -9,20 +9,23 @@ describe('the import table and coverage line', () => {
   it('lists every node with its steps or placeholder, inputs included, and counts what needs replacing', () => {
     const r = importWranglerFlowText(readFileSync('test/fixtures/wrangler/corpus/music-join.flow', 'utf8'), { file: 'music-join.flow' });
     const t = importTable(r.nodes);
+    // the inputs' steps first: ratings' infer_types, then the drop_columns on the branch that rejoins
     expect(t.rows.map((x) => x[2])).toEqual([
       'infer_types',
+      'drop_columns',
       'infer_types',
       'one_hot',
       'compute',
       'join',
       'PLACEHOLDER (pyspark)',
-      'PLACEHOLDER (data-wrangler)',
+      'join',
       'drop_columns',
       'move_column',
       'split',
     ]);
-    expect(t.rows[4]).toEqual(['47ffa6be', 'join_tables', 'join']);
-    expect(t.coverage).toBe('8 of 10 transforms mapped; 1 custom PySpark node needs replacing, 1 unmapped node needs replacing');
+    expect(t.rows[1]).toEqual(['27072493', 'manage_columns: Drop column', 'drop_columns']);
+    expect(t.rows[7]).toEqual(['a054a61f', 'join_tables', 'join']);
+    expect(t.coverage).toBe('10 of 11 transforms mapped; 1 custom PySpark node needs replacing');
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/Engine.js';
-import { compileRecordTransform } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
 import { parseFittedFlow } from '../../src/flow/fittedFlow.js';
 import { planSql } from '../../src/flow/planSql.js';
 import { loadFixture } from './fixture.js';

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { Engine } from '../../src/engine/Engine.js';
-import { compileRecordTransform, type RecordResult } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform, type RecordResult } from '../../src/flow/compileRecordTransform.js';
 import { fitFlow } from '../../src/flow/fitFlow.js';
 import type { FittedFlow } from '../../src/flow/fittedFlow.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
-import { compileRecordTransform } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { planSql } from '../../src/flow/planSql.js';
 import { runFlow } from '../../src/flow/runFlow.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/Engine.js';
-import { compileRecordTransform } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
 import { fitFlow } from '../../src/flow/fitFlow.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { planSql } from '../../src/flow/planSql.js';

@@ -16,7 +16,7 @@ import { scoreMetric } from '../../src/ml/metrics/metricRegistry.js';
 import { precisionRecallCurve } from '../../src/ml/metrics/precisionRecallCurve.js';
 import { f1Score, macroF1, precisionRecallF1 } from '../../src/ml/metrics/precisionRecallF1.js';
 import { mae, mse, r2, rmse } from '../../src/ml/metrics/regression.js';
-import { rocAuc } from '../../src/ml/metrics/rocAuc.js';
+import { aucFromRankSum, binaryAuc, rocAuc } from '../../src/ml/metrics/rocAuc.js';
 import { rocCurve } from '../../src/ml/metrics/rocCurve.js';
 
 interface Fixture {
@@ -95,6 +95,22 @@ describe('classification metrics match scikit-learn', () => {
   });
   it('ROC AUC one-vs-rest macro and binary, with tied scores', () => {
     expect(rocAuc(y, proba, 3)).toBeCloseTo(fx.roc_auc_ovr, 12);
+  });
+  it('the rank-sum AUC of tie groups: tied rows share their average rank; one class absent is NaN', () => {
+    // Scores 0.1 0.1 | 0.5 0.5 | 0.9 with positives at one 0.5 and the 0.9: U = 5.5 of 6 pairs.
+    expect(
+      aucFromRankSum((visit) => {
+        for (const [p, n] of [
+          [0, 2],
+          [1, 2],
+          [1, 1],
+        ] as const)
+          visit(p, n);
+      }),
+    ).toBe(11 / 12);
+    expect(binaryAuc([0, 0, 1, 0, 1], [0.1, 0.1, 0.5, 0.5, 0.9])).toBe(11 / 12);
+    expect(aucFromRankSum((visit) => visit(0, 3))).toBeNaN();
+    expect(binaryAuc([1, 1], [0.2, 0.3])).toBeNaN();
   });
   it('binary F1 of the positive class', () => {
     const hard = Int32Array.from(sb, (v) => (v > 0.5 ? 1 : 0));

@@ -2,32 +2,30 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SluiceError } from '../../src/core/errors.js';
 import { hashFile } from '../../src/models/artifactFiles.js';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import type { ModelHistoryEntry } from '../../src/models/types.js';
-import { errorOf, rejectionOf } from '../support/errors.js';
+import { rejectionOf } from '../support/errors.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 let project: string;
 let reg: ModelRegistry;
 
 function artifact(content: string): string {
   const d = mkdtempSync(join(tmpdir(), 'sluice-art-'));
-  writeFileSync(join(d, 'model.json'), JSON.stringify({ kind: 'test', content }));
+  fakeArtifact({ kind: 'test', content }, d);
   mkdirSync(join(d, 'weights'));
   writeFileSync(join(d, 'weights', 'w.bin'), Buffer.from(content));
   return d;
 }
 
-const code = (fn: () => unknown): string => errorOf(fn).code;
-
 const codeAsync = async (fn: () => Promise<unknown>): Promise<string> => (await rejectionOf(fn)).code;
 
-beforeEach(() => {
+beforeEach(async () => {
   project = mkdtempSync(join(tmpdir(), 'sluice-reg-'));
-  reg = ModelRegistry.open(project);
+  reg = await ModelRegistry.open(project);
 });
-afterEach(() => reg.close());
+afterEach(async () => await reg.close());
 
 describe('ModelRegistry: register', () => {
   it('copies the artifact atomically, numbers versions per name, keeps lineage', async () => {
@@ -64,7 +62,7 @@ describe('ModelRegistry: register', () => {
     expect(v2.artifactHash).not.toBe(v1.artifactHash);
     // No temp folders remain beside the versions.
     expect(readdirSync(join(project, '.sluice', 'models', 'readmission')).sort()).toEqual(['1', '2']);
-    expect(reg.list().map((m) => [m.name, m.versions, m.latestVersion])).toEqual([
+    expect((await reg.list()).map((m) => [m.name, m.versions, m.latestVersion])).toEqual([
       ['other', 1, 1],
       ['readmission', 2, 2],
     ]);
@@ -74,15 +72,15 @@ describe('ModelRegistry: register', () => {
     const a = await reg.register(artifact('x'), { name: 'm', idempotencyKey: 'ex-1/train' });
     const b = await reg.register(artifact('y'), { name: 'm', idempotencyKey: 'ex-1/train' });
     expect(b.version).toBe(a.version);
-    expect(reg.versions('m')).toHaveLength(1);
+    expect(await reg.versions('m')).toHaveLength(1);
     expect(await codeAsync(() => reg.register(artifact('x'), { name: '../evil' }))).toBe('MODEL_BAD_NAME');
-    expect(await codeAsync(() => reg.register(join(project, 'nope'), { name: 'm' }))).toBe('MODEL_ARTIFACT_MISSING');
+    expect(await codeAsync(() => reg.register(join(project, 'nope'), { name: 'm' }))).toBe('ARTIFACT_NOT_FOUND');
     expect(await codeAsync(() => reg.register(artifact('x'), { name: 'm', metrics: { auc: 'high' as unknown as number } }))).toBe('MODEL_BAD_METRIC');
     expect(readdirSync(join(project, '.sluice', 'models', 'm'))).toEqual(['1']);
   });
 
   it('registers once when two registries race with the same idempotency key', async () => {
-    const other = ModelRegistry.open(project);
+    const other = await ModelRegistry.open(project);
     try {
       const [a, b] = await Promise.all([
         reg.register(artifact('x'), { name: 'race', idempotencyKey: 'ex-9/train' }),
@@ -91,7 +89,7 @@ describe('ModelRegistry: register', () => {
       expect(a.version).toBe(b.version);
       expect(readdirSync(join(project, '.sluice', 'models', 'race'))).toEqual([String(a.version)]);
     } finally {
-      other.close();
+      await other.close();
     }
   });
 
@@ -109,17 +107,17 @@ describe('ModelRegistry: status, aliases, history', () => {
     const seen: ModelHistoryEntry[] = [];
     reg.onChange((e) => seen.push(e));
     await reg.register(artifact('1'), { name: 'm', by: 'pipeline' });
-    expect(code(() => reg.promote('m', 1, 'champion', 'ana'))).toBe('MODEL_NOT_APPROVED');
-    reg.setStatus('m', 1, 'approved', 'ana', 'looks good');
-    reg.promote('m', 1, 'champion', 'ana');
-    reg.promote('m', 1, 'champion', 'ana'); // no-op, not recorded
-    reg.promote('m', 'champion', 'prod-eu', 'bob');
-    const v = reg.get('m', 'prod-eu');
+    expect(await codeAsync(() => reg.promote('m', 1, 'champion', 'ana'))).toBe('MODEL_NOT_APPROVED');
+    await reg.setStatus('m', 1, 'approved', 'ana', 'looks good');
+    await reg.promote('m', 1, 'champion', 'ana');
+    await reg.promote('m', 1, 'champion', 'ana'); // no-op, not recorded
+    await reg.promote('m', 'champion', 'prod-eu', 'bob');
+    const v = await reg.get('m', 'prod-eu');
     expect(v.version).toBe(1);
     expect(v.aliases.sort()).toEqual(['champion', 'prod-eu']);
     expect(v.statusBy).toBe('ana');
     expect(v.statusComment).toBe('looks good');
-    const h = reg.history('m');
+    const h = await reg.history('m');
     expect(h.map((e) => [e.kind, e.alias, e.from, e.to, e.by])).toEqual([
       ['registered', null, null, 'pending', 'pipeline'],
       ['status', null, 'pending', 'approved', 'ana'],
@@ -129,30 +127,23 @@ describe('ModelRegistry: status, aliases, history', () => {
     for (const e of h) expect(Date.parse(e.at)).not.toBeNaN();
     expect(seen.map((e) => e.id)).toEqual(h.map((e) => e.id));
     // A failed change notifies nobody and records nothing.
-    expect(code(() => reg.setStatus('m', 1, 'rejected', 'eve'))).toBe('MODEL_CHAMPION_REJECT');
-    expect(reg.history('m')).toHaveLength(4);
+    expect(await codeAsync(() => reg.setStatus('m', 1, 'rejected', 'eve'))).toBe('MODEL_CHAMPION_REJECT');
+    expect(await reg.history('m')).toHaveLength(4);
     expect(seen).toHaveLength(4);
-    reg.removeAlias('m', 'prod-eu', 'bob');
-    expect(reg.aliases('m')).toEqual({ champion: 1 });
+    await reg.removeAlias('m', 'prod-eu', 'bob');
+    expect(await reg.aliases('m')).toEqual({ champion: 1 });
   });
 
   it('refuses unknown models, versions, aliases, statuses', async () => {
     await reg.register(artifact('1'), { name: 'm' });
-    expect(code(() => reg.get('nope', 1))).toBe('MODEL_NOT_FOUND');
-    expect(code(() => reg.get('m', 9))).toBe('MODEL_NOT_FOUND');
-    expect(code(() => reg.get('m', 'champion'))).toBe('MODEL_NOT_FOUND');
-    expect(code(() => reg.setStatus('m', 1, 'maybe' as never, 'x'))).toBe('MODEL_BAD_STATUS');
-    expect(code(() => reg.promote('m', 1, '12', 'x'))).toBe('MODEL_BAD_NAME');
-    expect(code(() => reg.promote('m', 1, 'latest', 'x'))).toBe('MODEL_BAD_NAME');
-    expect(reg.get('m', 'latest').version).toBe(1);
-    const e = (() => {
-      try {
-        reg.get('m', 9);
-      } catch (err) {
-        return err as SluiceError;
-      }
-      return undefined;
-    })();
+    expect(await codeAsync(() => reg.get('nope', 1))).toBe('MODEL_NOT_FOUND');
+    expect(await codeAsync(() => reg.get('m', 9))).toBe('MODEL_NOT_FOUND');
+    expect(await codeAsync(() => reg.get('m', 'champion'))).toBe('MODEL_NOT_FOUND');
+    expect(await codeAsync(() => reg.setStatus('m', 1, 'maybe' as never, 'x'))).toBe('MODEL_BAD_STATUS');
+    expect(await codeAsync(() => reg.promote('m', 1, '12', 'x'))).toBe('MODEL_BAD_NAME');
+    expect(await codeAsync(() => reg.promote('m', 1, 'latest', 'x'))).toBe('MODEL_BAD_NAME');
+    expect((await reg.get('m', 'latest')).version).toBe(1);
+    const e = await rejectionOf(() => reg.get('m', 9));
     expect(e?.httpStatus).toBe(404);
     expect(e?.hint).toContain('versions: 1');
   });
@@ -163,22 +154,22 @@ describe('ModelRegistry: rollback', () => {
     for (let i = 1; i <= 5; i++) {
       await reg.register(artifact(String(i)), { name: 'm', status: 'approved', by: 'pipeline' });
     }
-    expect(code(() => reg.rollback('m', 'ana'))).toBe('MODEL_NO_CHAMPION');
-    reg.promote('m', 1, 'champion', 'ana');
-    expect(code(() => reg.rollback('m', 'ana'))).toBe('MODEL_NO_PREVIOUS_CHAMPION');
-    reg.promote('m', 2, 'champion', 'ana');
-    reg.promote('m', 3, 'champion', 'ana');
-    reg.promote('m', 4, 'champion', 'ana');
-    expect(reg.rollback('m', 'bob').version).toBe(3);
-    expect(reg.rollback('m', 'bob').version).toBe(2); // further back, not a toggle to 4
-    reg.promote('m', 5, 'champion', 'ana');
-    expect(reg.rollback('m', 'bob').version).toBe(2);
-    reg.promote('m', 4, 'champion', 'ana');
-    reg.setStatus('m', 2, 'rejected', 'eve', 'bias found');
-    expect(reg.rollback('m', 'bob').version).toBe(1); // skips rejected 2
-    const last = reg.history('m').at(-1)!;
+    expect(await codeAsync(() => reg.rollback('m', 'ana'))).toBe('MODEL_NO_CHAMPION');
+    await reg.promote('m', 1, 'champion', 'ana');
+    expect(await codeAsync(() => reg.rollback('m', 'ana'))).toBe('MODEL_NO_PREVIOUS_CHAMPION');
+    await reg.promote('m', 2, 'champion', 'ana');
+    await reg.promote('m', 3, 'champion', 'ana');
+    await reg.promote('m', 4, 'champion', 'ana');
+    expect((await reg.rollback('m', 'bob')).version).toBe(3);
+    expect((await reg.rollback('m', 'bob')).version).toBe(2); // further back, not a toggle to 4
+    await reg.promote('m', 5, 'champion', 'ana');
+    expect((await reg.rollback('m', 'bob')).version).toBe(2);
+    await reg.promote('m', 4, 'champion', 'ana');
+    await reg.setStatus('m', 2, 'rejected', 'eve', 'bias found');
+    expect((await reg.rollback('m', 'bob')).version).toBe(1); // skips rejected 2
+    const last = (await reg.history('m')).at(-1)!;
     expect([last.kind, last.from, last.to, last.by]).toEqual(['rollback', '4', '1', 'bob']);
-    expect(reg.champion('m')?.version).toBe(1);
+    expect((await reg.champion('m'))?.version).toBe(1);
   });
 });
 
@@ -186,14 +177,14 @@ describe('ModelRegistry: delete', () => {
   it('removes the artifacts (no orphans) and refuses the champion', async () => {
     await reg.register(artifact('1'), { name: 'm', status: 'approved' });
     await reg.register(artifact('2'), { name: 'm', status: 'approved' });
-    reg.promote('m', 1, 'champion', 'ana');
-    reg.promote('m', 2, 'challenger', 'ana');
+    await reg.promote('m', 1, 'champion', 'ana');
+    await reg.promote('m', 2, 'challenger', 'ana');
     expect(await codeAsync(() => reg.delete('m', 1, 'eve'))).toBe('MODEL_CHAMPION_DELETE');
-    expect(existsSync(reg.get('m', 1).artifactPath)).toBe(true);
+    expect(existsSync((await reg.get('m', 1)).artifactPath)).toBe(true);
     await reg.delete('m', 'challenger', 'eve', 'worse');
-    expect(reg.aliases('m')).toEqual({ champion: 1 });
+    expect(await reg.aliases('m')).toEqual({ champion: 1 });
     expect(readdirSync(join(project, '.sluice', 'models', 'm'))).toEqual(['1']);
-    expect(reg.history('m', 2).map((e) => e.kind)).toEqual(['registered', 'alias', 'alias_removed', 'deleted']);
+    expect((await reg.history('m', 2)).map((e) => e.kind)).toEqual(['registered', 'alias', 'alias_removed', 'deleted']);
   });
 
   it('never deletes on open; gc removes leftovers, and unregistered folders only with --orphans', async () => {
@@ -202,16 +193,16 @@ describe('ModelRegistry: delete', () => {
     mkdirSync(join(dir, '.tmp-999999999-abc'));
     mkdirSync(join(dir, '.deleted-1-abc'));
     mkdirSync(join(dir, '7'));
-    reg.close();
-    reg = ModelRegistry.open(project);
+    await reg.close();
+    reg = await ModelRegistry.open(project);
     expect(readdirSync(dir).sort()).toEqual(['.deleted-1-abc', '.tmp-999999999-abc', '1', '7']);
-    const dry = reg.collectGarbage({ dryRun: true });
+    const dry = await reg.collectGarbage({ dryRun: true });
     expect(dry.leftovers.sort()).toEqual([join(dir, '.deleted-1-abc'), join(dir, '.tmp-999999999-abc')]);
     expect(dry.unregistered).toEqual([join(dir, '7')]);
     expect(readdirSync(dir)).toHaveLength(4);
-    expect(reg.collectGarbage().removed).toHaveLength(2);
+    expect((await reg.collectGarbage()).removed).toHaveLength(2);
     expect(readdirSync(dir).sort()).toEqual(['1', '7']);
-    expect(reg.collectGarbage({ orphans: true }).removed).toEqual([join(dir, '7')]);
+    expect((await reg.collectGarbage({ orphans: true })).removed).toEqual([join(dir, '7')]);
     expect(readdirSync(dir)).toEqual(['1']);
   });
 });
@@ -221,10 +212,10 @@ describe('ModelRegistry: nothing deleted by inference, recovery from the folders
     await reg.register(artifact('1'), { name: 'm', status: 'approved', metrics: { auc: 0.7 }, lineage: { seed: 1 } });
     await reg.register(artifact('2'), { name: 'm', status: 'approved', metrics: { auc: 0.8 }, tags: { team: 'care' } });
     await reg.register(artifact('3'), { name: 'm' });
-    reg.promote('m', 1, 'champion', 'ana');
-    reg.promote('m', 2, 'champion', 'ana', 'better');
-    reg.promote('m', 3, 'challenger', 'pipeline');
-    return reg.versions('m').map((v) => v.artifactHash);
+    await reg.promote('m', 1, 'champion', 'ana');
+    await reg.promote('m', 2, 'champion', 'ana', 'better');
+    await reg.promote('m', 3, 'challenger', 'pipeline');
+    return (await reg.versions('m')).map((v) => v.artifactHash);
   }
 
   it('each version folder carries a manifest that follows status and alias changes, outside the artifact hash', async () => {
@@ -234,30 +225,30 @@ describe('ModelRegistry: nothing deleted by inference, recovery from the folders
     expect(manifest(1).aliases).toEqual({});
     expect(manifest(2).tags).toEqual({ team: 'care' });
     expect(manifest(3).status).toBe('pending');
-    reg.setStatus('m', 3, 'approved', 'bob', 'ok');
+    await reg.setStatus('m', 3, 'approved', 'bob', 'ok');
     expect([manifest(3).status, manifest(3).statusBy]).toEqual(['approved', 'bob']);
-    expect(reg.versions('m').map((v) => v.artifactHash)).toEqual(hashes);
+    expect((await reg.versions('m')).map((v) => v.artifactHash)).toEqual(hashes);
   });
 
   it('a wiped database deletes nothing, and recover rebuilds versions, statuses and the champion', async () => {
     await championProject();
     const modelDir = join(project, '.sluice', 'models', 'm');
-    reg.close();
+    await reg.close();
     for (const f of ['sluice.db', 'sluice.db-wal', 'sluice.db-shm']) rmSync(join(project, '.sluice', f), { force: true });
-    expect(code(() => ModelRegistry.open(project))).toBe('STATE_MISSING');
-    reg = ModelRegistry.open(project, undefined, { allowMissingState: true });
+    expect(await codeAsync(() => ModelRegistry.open(project))).toBe('STATE_MISSING');
+    reg = await ModelRegistry.open(project, undefined, { allowMissingState: true });
     expect(readdirSync(modelDir).sort()).toEqual(['1', '2', '3']);
-    expect(reg.list()).toEqual([]);
+    expect(await reg.list()).toEqual([]);
     const dry = await reg.recover('ops', { dryRun: true });
     expect(dry.recovered.map((v) => v.version)).toEqual([1, 2, 3]);
-    expect(reg.list()).toEqual([]);
+    expect(await reg.list()).toEqual([]);
     const r = await reg.recover('ops');
     expect(r.aliases.map((a) => `${a.alias}=${a.version}`).sort()).toEqual(['challenger=3', 'champion=2']);
-    expect(reg.aliases('m')).toEqual({ champion: 2, challenger: 3 });
-    expect(reg.get('m', 2).metrics).toEqual({ auc: 0.8 });
-    expect(reg.get('m', 1).lineage).toEqual({ seed: 1 });
-    expect(reg.get('m', 3).status).toBe('pending');
-    expect(reg.history('m', 2).map((e) => e.kind)).toEqual(['recovered', 'alias']);
+    expect(await reg.aliases('m')).toEqual({ champion: 2, challenger: 3 });
+    expect((await reg.get('m', 2)).metrics).toEqual({ auc: 0.8 });
+    expect((await reg.get('m', 1)).lineage).toEqual({ seed: 1 });
+    expect((await reg.get('m', 3)).status).toBe('pending');
+    expect((await reg.history('m', 2)).map((e) => e.kind)).toEqual(['recovered', 'alias']);
     // Numbering continues after the recovered versions, and a second recover finds nothing.
     expect((await reg.register(artifact('4'), { name: 'm' })).version).toBe(4);
     expect((await reg.recover('ops')).recovered).toEqual([]);
@@ -279,42 +270,42 @@ describe('ModelRegistry: nothing deleted by inference, recovery from the folders
     cpSync(v.artifactPath, copy, { recursive: true });
     const manifest = JSON.parse(readFileSync(join(copy, 'sluice-version.json'), 'utf8'));
     writeFileSync(join(copy, 'sluice-version.json'), JSON.stringify({ ...manifest, version: 9 }));
-    expect(reg.collectGarbage({ dryRun: true })).toMatchObject({ leftovers: [copy], unregistered: [] });
+    expect(await reg.collectGarbage({ dryRun: true })).toMatchObject({ leftovers: [copy], unregistered: [] });
     expect((await reg.recover('ops')).recovered).toEqual([]);
-    reg.collectGarbage();
+    await reg.collectGarbage();
     expect(existsSync(copy)).toBe(false);
   });
 
   it('a folder whose files changed since registration comes back pending, without its aliases', async () => {
     await championProject();
     writeFileSync(join(project, '.sluice', 'models', 'm', '2', 'model.json'), 'tampered');
-    reg.close();
+    await reg.close();
     rmSync(join(project, '.sluice', 'sluice.db'));
     rmSync(join(project, '.sluice', 'sluice.db-wal'), { force: true });
-    reg = ModelRegistry.open(project, undefined, { allowMissingState: true });
+    reg = await ModelRegistry.open(project, undefined, { allowMissingState: true });
     const r = await reg.recover('ops');
     expect(r.recovered.find((v) => v.version === 2)?.notes[0]).toContain('files changed since registration');
-    expect(reg.get('m', 2).status).toBe('pending');
-    expect(reg.aliases('m')).toEqual({ challenger: 3 });
+    expect((await reg.get('m', 2)).status).toBe('pending');
+    expect(await reg.aliases('m')).toEqual({ challenger: 3 });
   });
 });
 
 describe('ModelRegistry: deploy decision', () => {
   it('promotes a better candidate to champion, keeps a worse one as challenger with the reason', async () => {
     for (let i = 1; i <= 3; i++) await reg.register(artifact(String(i)), { name: 'm', status: 'approved' });
-    const first = reg.deploy('m', 1, 0.7, undefined, 'maximize', 'pipeline');
+    const first = await reg.deploy('m', 1, 0.7, undefined, 'maximize', 'pipeline');
     expect(first.decision).toBe('champion');
-    const worse = reg.deploy('m', 2, 0.68, 0.7, 'maximize', 'pipeline');
+    const worse = await reg.deploy('m', 2, 0.68, 0.7, 'maximize', 'pipeline');
     expect(worse.decision).toBe('challenger');
     expect(worse.reason).toContain('does not beat');
-    expect(reg.aliases('m')).toEqual({ champion: 1, challenger: 2 });
-    expect(reg.history('m', 2).at(-1)?.comment).toBe(worse.reason);
-    const better = reg.deploy('m', 3, 0.72, 0.69, 'maximize', 'pipeline');
+    expect(await reg.aliases('m')).toEqual({ champion: 1, challenger: 2 });
+    expect((await reg.history('m', 2)).at(-1)?.comment).toBe(worse.reason);
+    const better = await reg.deploy('m', 3, 0.72, 0.69, 'maximize', 'pipeline');
     expect(better.decision).toBe('champion');
-    expect(reg.aliases('m')).toEqual({ champion: 3, challenger: 2 });
-    expect(reg.rollback('m', 'ana').version).toBe(1);
+    expect(await reg.aliases('m')).toEqual({ champion: 3, challenger: 2 });
+    expect((await reg.rollback('m', 'ana')).version).toBe(1);
     await reg.register(artifact('4'), { name: 'm', status: 'approved' });
-    const unmeasured = reg.deploy('m', 4, 0.5, undefined, 'maximize', 'pipeline');
+    const unmeasured = await reg.deploy('m', 4, 0.5, undefined, 'maximize', 'pipeline');
     expect(unmeasured.decision).toBe('champion');
     expect(unmeasured.reason).toContain('the champion of "m" has no finite holdout metric');
   });

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 const run = promisify(execFile);
 let project: string;
@@ -22,17 +23,17 @@ async function sluice(...args: string[]): Promise<{ code: number; stdout: string
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
-  const reg = ModelRegistry.open(project);
+  const reg = await ModelRegistry.open(project);
   for (let i = 1; i <= 2; i++) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-cli-art-'));
-    writeFileSync(join(art, 'model.json'), '{}');
+    fakeArtifact('{}', art);
     await reg.register(art, {
       name: 'readmission',
       metrics: { auc: 0.7 },
       lineage: { seed: 7, trainingBatch: { file: 'inbox/b1.csv', contentHash: 'sha256:ab', executionId: 'ex-1' } },
     });
   }
-  reg.close();
+  await reg.close();
 });
 
 describe('sluice models', () => {
@@ -64,7 +65,7 @@ describe('sluice models', () => {
 
   it('registers an artifact folder with metrics, tags and lineage', async () => {
     const art = mkdtempSync(join(tmpdir(), 'sluice-cli-reg-'));
-    writeFileSync(join(art, 'model.json'), '{}');
+    fakeArtifact('{}', art);
     const lineage = join(art, '..', `lineage-${Date.now()}.json`);
     writeFileSync(lineage, JSON.stringify({ seed: 3, fittedFlow: 'f.json' }));
     const r = await sluice(
@@ -100,17 +101,17 @@ describe('sluice models', () => {
   it('gives concurrent registrations from separate processes distinct versions', async () => {
     const arts = Array.from({ length: 5 }, (_, i) => {
       const d = mkdtempSync(join(tmpdir(), 'sluice-cli-par-'));
-      writeFileSync(join(d, 'model.json'), JSON.stringify({ i }));
+      fakeArtifact(JSON.stringify({ i }), d);
       return d;
     });
     const results = await Promise.all(arts.map((a) => sluice('register', 'parallel', a, '--json')));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const versions = results.map((r) => JSON.parse(r.stdout).version as number).sort((a, b) => a - b);
     expect(versions).toEqual([1, 2, 3, 4, 5]);
-    const reg = ModelRegistry.open(project);
+    const reg = await ModelRegistry.open(project);
     try {
       const seen: number[] = [];
-      for (const v of reg.versions('parallel')) {
+      for (const v of await reg.versions('parallel')) {
         seen.push(JSON.parse(readFileSync(join(v.artifactPath, 'model.json'), 'utf8')).i as number);
         const mine = results.find((r) => JSON.parse(r.stdout).version === v.version)!;
         expect(JSON.parse(mine.stdout).artifactHash).toBe(v.artifactHash);
@@ -119,20 +120,20 @@ describe('sluice models', () => {
       expect(seen.sort()).toEqual([0, 1, 2, 3, 4]);
       expect(readdirSync(join(project, '.sluice', 'models', 'parallel')).sort()).toEqual(['1', '2', '3', '4', '5']);
     } finally {
-      reg.close();
+      await reg.close();
     }
   });
 
   it('a wiped database deletes no model folder; models gc --dry-run and models recover bring the rows back', async () => {
     const own = mkdtempSync(join(tmpdir(), 'sluice-cli-wipe-'));
-    const reg = ModelRegistry.open(own);
+    const reg = await ModelRegistry.open(own);
     for (let i = 1; i <= 3; i++) {
       const art = mkdtempSync(join(tmpdir(), 'sluice-cli-art-'));
-      writeFileSync(join(art, 'model.json'), JSON.stringify({ i }));
+      fakeArtifact(JSON.stringify({ i }), art);
       await reg.register(art, { name: 'm', status: 'approved' });
     }
-    reg.promote('m', 2, 'champion', 'ana');
-    reg.close();
+    await reg.promote('m', 2, 'champion', 'ana');
+    await reg.close();
     const dir = join(own, '.sluice', 'models', 'm');
     for (const f of ['sluice.db', 'sluice.db-wal', 'sluice.db-shm']) rmSync(join(own, '.sluice', f), { force: true });
     const at = (...args: string[]) =>

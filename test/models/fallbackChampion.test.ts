@@ -20,18 +20,18 @@ const RECORD =
 /** A registry with `n` approved versions of the real artifact; champion history 1 -> ... -> n. */
 async function registry(n: number): Promise<{ reg: ModelRegistry; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-fallback-'));
-  const reg = ModelRegistry.open(dir);
+  const reg = await ModelRegistry.open(dir);
   for (let i = 1; i <= n; i++) {
     const v = await reg.register(trained.dir, { name: 'readmission', by: 'test' });
-    reg.setStatus('readmission', v.version, 'approved', 'ana');
-    reg.promote('readmission', v.version, 'champion', 'ana');
+    await reg.setStatus('readmission', v.version, 'approved', 'ana');
+    await reg.promote('readmission', v.version, 'champion', 'ana');
   }
   return { reg, dir };
 }
 
 /** Corrupts a version's artifact as a bad disk or a half-copied restore would. */
-function corrupt(reg: ModelRegistry, version: number): void {
-  writeFileSync(join(reg.get('readmission', version).artifactPath, ARTIFACT_FILES.model), '{"kind": "gbdt", "trees": [');
+async function corrupt(reg: ModelRegistry, version: number): Promise<void> {
+  writeFileSync(join((await reg.get('readmission', version)).artifactPath, ARTIFACT_FILES.model), '{"kind": "gbdt", "trees": [');
 }
 
 async function serve(reg: ModelRegistry, notes: FallbackNote[]) {
@@ -45,7 +45,7 @@ async function serve(reg: ModelRegistry, notes: FallbackNote[]) {
 describe('fallback champion (issue 13, point 11)', () => {
   it('at start, a champion whose artifact is corrupt falls back to the previous champion, and /ping says so', async () => {
     const { reg } = await registry(3);
-    corrupt(reg, 3);
+    await corrupt(reg, 3);
     const notes: FallbackNote[] = [];
     const { app, mounted } = await serve(reg, notes);
     try {
@@ -63,24 +63,24 @@ describe('fallback champion (issue 13, point 11)', () => {
       });
       expect(csv.headers['x-sluice-model-version']).toBe('2');
       // The registry still says 3 is champion: nothing was changed by the fallback.
-      expect(reg.champion('readmission')!.version).toBe(3);
+      expect((await reg.champion('readmission'))!.version).toBe(3);
     } finally {
       mounted.close();
       await app.close();
-      reg.close();
+      await reg.close();
     }
   }, 120_000);
 
   it('skips a previous champion that does not load either; 503 only when none loads', async () => {
     const { reg } = await registry(3);
-    corrupt(reg, 3);
-    corrupt(reg, 2);
+    await corrupt(reg, 3);
+    await corrupt(reg, 2);
     const notes: FallbackNote[] = [];
     const one = await serve(reg, notes);
     expect((await one.app.inject({ url: '/ping' })).json()).toMatchObject({ status: 'fallback', model_version: '1', fallback: { champion_version: '3' } });
     one.mounted.close();
     await one.app.close();
-    corrupt(reg, 1);
+    await corrupt(reg, 1);
     const none = await serve(reg, notes);
     try {
       const ping = await none.app.inject({ url: '/ping' });
@@ -90,7 +90,7 @@ describe('fallback champion (issue 13, point 11)', () => {
     } finally {
       none.mounted.close();
       await none.app.close();
-      reg.close();
+      await reg.close();
     }
   }, 120_000);
 
@@ -101,15 +101,15 @@ describe('fallback champion (issue 13, point 11)', () => {
     try {
       expect((await app.inject({ url: '/ping' })).json().status).toBe('ok');
       const v2 = await reg.register(trained.dir, { name: 'readmission', by: 'test' });
-      reg.setStatus('readmission', v2.version, 'approved', 'ana');
-      corrupt(reg, 2);
-      reg.promote('readmission', 2, 'champion', 'ana');
+      await reg.setStatus('readmission', v2.version, 'approved', 'ana');
+      await corrupt(reg, 2);
+      await reg.promote('readmission', 2, 'champion', 'ana');
       await mounted.follower.sync();
       expect((await app.inject({ url: '/ping' })).json()).toMatchObject({ status: 'fallback', model_version: '1', fallback: { champion_version: '2' } });
       // Promoting a version that loads clears the note.
       const v3 = await reg.register(trained.dir, { name: 'readmission', by: 'test' });
-      reg.setStatus('readmission', v3.version, 'approved', 'ana');
-      reg.promote('readmission', 3, 'champion', 'ana');
+      await reg.setStatus('readmission', v3.version, 'approved', 'ana');
+      await reg.promote('readmission', 3, 'champion', 'ana');
       await mounted.follower.sync();
       const ping = (await app.inject({ url: '/ping' })).json();
       expect(ping).toMatchObject({ status: 'ok', model_version: '3' });
@@ -117,7 +117,7 @@ describe('fallback champion (issue 13, point 11)', () => {
     } finally {
       mounted.close();
       await app.close();
-      reg.close();
+      await reg.close();
     }
   }, 120_000);
 });

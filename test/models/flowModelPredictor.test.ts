@@ -38,14 +38,14 @@ const sampleCsv = lines.slice(0, N + 1).join('\n') + '\n';
 beforeAll(async () => {
   trained = await trainDiabetesModel({ rows: 10_000, maxIter: 30 });
   project = mkdtempSync(join(tmpdir(), 'sluice-real-'));
-  registry = ModelRegistry.open(project);
+  registry = await ModelRegistry.open(project);
   await registry.register(trained.dir, {
     name: 'readmission',
     status: 'approved',
     metrics: { auc: 0.6 },
     lineage: { fittedFlow: 'fitted-flow.json', seed: 7 },
   });
-  registry.promote('readmission', 1, 'champion', 'ana');
+  await registry.promote('readmission', 1, 'champion', 'ana');
   follower = followChampion(registry, 'readmission', host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
     pollMs: 0,
     onError: (e) => {
@@ -65,7 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   follower?.stop();
   await app?.close();
-  registry?.close();
+  await registry?.close();
 });
 
 describe('the real predictor: fitted flow + trained model behind /invocations', () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -9,7 +9,8 @@ import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { modelsRoutes } from '../../src/server/routes/models.js';
 import { MANIFEST_FORMAT } from '../../src/artifact/manifest.js';
 import { splitHoldoutFile } from '../../src/training/splitHoldoutFile.js';
-import { errorOf } from '../support/errors.js';
+import { rejectionOf } from '../support/errors.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 const BASE: ColumnSchema[] = [
   { name: 'age', type: 'integer' },
@@ -21,21 +22,20 @@ const WIDER: ColumnSchema[] = [...BASE, { name: 'extra_1', type: 'float' }, { na
 function artifact(inputs: ColumnSchema[]): string {
   const d = mkdtempSync(join(tmpdir(), 'sluice-contract-art-'));
   writeFileSync(join(d, 'model.json'), JSON.stringify({ format: MANIFEST_FORMAT, formatVersion: 1, inputSignature: inputs }));
-  mkdirSync(join(d, 'model'));
-  writeFileSync(join(d, 'model', 'model.json'), JSON.stringify({ kind: 'test', inputs }));
+  fakeArtifact({ kind: 'test', inputs }, join(d, 'model'));
   return d;
 }
 
 let reg: ModelRegistry;
 beforeEach(async () => {
-  reg = ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-contract-')));
+  reg = await ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-contract-')));
   for (const inputs of [BASE, WIDER, BASE.map((c) => (c.name === 'age' ? { ...c, type: 'float' as const } : c)), BASE]) {
     const v = await reg.register(artifact(inputs), { name: 'm', by: 'test' });
-    reg.setStatus('m', v.version, 'approved', 'ana');
+    await reg.setStatus('m', v.version, 'approved', 'ana');
   }
-  reg.promote('m', 1, 'champion', 'ana');
+  await reg.promote('m', 1, 'champion', 'ana');
 });
-afterEach(() => reg.close());
+afterEach(async () => await reg.close());
 
 describe('the input contract (issue 13, point 10)', () => {
   it('compares required inputs: added, removed, retyped', () => {
@@ -47,33 +47,33 @@ describe('the input contract (issue 13, point 10)', () => {
     );
   });
 
-  it('promotion refuses a version whose required inputs differ, unless told', () => {
-    const e = errorOf(() => reg.promote('m', 2, 'champion', 'ana'));
+  it('promotion refuses a version whose required inputs differ, unless told', async () => {
+    const e = await rejectionOf(() => reg.promote('m', 2, 'champion', 'ana'));
     expect(e.code).toBe('MODEL_INPUTS_CHANGED');
     expect(e.httpStatus).toBe(409);
     expect(e.message).toContain('requires new columns extra_1, extra_2 compared with champion version 1');
     expect(e.hint).toContain('--allow-schema-change');
-    expect(reg.champion('m')!.version).toBe(1);
-    expect(errorOf(() => reg.promote('m', 3, 'champion', 'ana')).message).toContain('age is now float (was integer)');
+    expect((await reg.champion('m'))!.version).toBe(1);
+    expect((await rejectionOf(() => reg.promote('m', 3, 'champion', 'ana'))).message).toContain('age is now float (was integer)');
     // Same inputs: promoted; another alias: never checked.
-    expect(reg.promote('m', 4, 'champion', 'ana').version).toBe(4);
-    expect(reg.promote('m', 2, 'challenger', 'ana').aliases).toContain('challenger');
+    expect((await reg.promote('m', 4, 'champion', 'ana')).version).toBe(4);
+    expect((await reg.promote('m', 2, 'challenger', 'ana')).aliases).toContain('challenger');
     // Told: promoted, and the history says the inputs changed.
-    reg.promote('m', 2, 'champion', 'ana', 'clients updated', { allowSchemaChange: true });
-    expect(reg.champion('m')!.version).toBe(2);
-    expect(reg.history('m', 2).at(-1)!.comment).toBe('clients updated; inputs changed (allowed): requires new columns extra_1, extra_2');
+    await reg.promote('m', 2, 'champion', 'ana', 'clients updated', { allowSchemaChange: true });
+    expect((await reg.champion('m'))!.version).toBe(2);
+    expect((await reg.history('m', 2)).at(-1)!.comment).toBe('clients updated; inputs changed (allowed): requires new columns extra_1, extra_2');
   });
 
-  it("the pipeline's deploy keeps a better model with other inputs as challenger, unless model.allowSchemaChange", () => {
-    const d = reg.deploy('m', 2, 0.9, 0.7, 'maximize', 'pipeline:ex-1');
+  it("the pipeline's deploy keeps a better model with other inputs as challenger, unless model.allowSchemaChange", async () => {
+    const d = await reg.deploy('m', 2, 0.9, 0.7, 'maximize', 'pipeline:ex-1');
     expect(d.decision).toBe('challenger');
     expect(d.reason).toContain('requires new columns extra_1, extra_2 compared with champion version 1; kept as challenger');
     expect(d.inputChange?.added.map((c) => c.name)).toEqual(['extra_1', 'extra_2']);
-    expect(reg.champion('m')!.version).toBe(1);
-    const allowed = reg.deploy('m', 3, 0.95, 0.7, 'maximize', 'pipeline:ex-2', { allowSchemaChange: true });
+    expect((await reg.champion('m'))!.version).toBe(1);
+    const allowed = await reg.deploy('m', 3, 0.95, 0.7, 'maximize', 'pipeline:ex-2', { allowSchemaChange: true });
     expect(allowed.decision).toBe('champion');
     expect(allowed.inputChange?.retyped).toEqual([{ name: 'age', from: 'integer', to: 'float' }]);
-    expect(reg.champion('m')!.version).toBe(3);
+    expect((await reg.champion('m'))!.version).toBe(3);
   });
 
   it('POST /api/models/:name/promote answers 409, and promotes with "allowSchemaChange": true', async () => {
@@ -86,7 +86,7 @@ describe('the input contract (issue 13, point 10)', () => {
     expect(refused.json().error).toMatchObject({ code: 'MODEL_INPUTS_CHANGED', details: { added: [{ name: 'extra_1' }, { name: 'extra_2' }] } });
     expect((await promote({ version: 2, allowSchemaChange: 'yes' })).statusCode).toBe(400);
     expect((await promote({ version: 2, allowSchemaChange: true })).statusCode).toBe(200);
-    expect(reg.champion('m')!.version).toBe(2);
+    expect((await reg.champion('m'))!.version).toBe(2);
     await app.close();
   });
 });

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: this test reads untyped JSON (histories, HTTP bodies, pandas output); a wrong shape fails its assertions
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { MANIFEST_FORMAT } from '../../src/artifact/manifest.js';
 import { errorOf } from '../support/errors.js';
 import { consoleProject, get, type ConsoleProject } from '../server/console/consoleProject.js';
 import { cli, newProject } from '../state/liveProject.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 // Issue 13, point 10, end to end: the pipeline's deploy records a changed input contract as a
 // finding the console shows; sluice.yaml model.allowSchemaChange and the CLI's
@@ -26,8 +27,7 @@ const WIDER: ColumnSchema[] = [...BASE, { name: 'extra_1', type: 'float' }, { na
 function artifact(inputs: ColumnSchema[]): string {
   const d = mkdtempSync(join(tmpdir(), 'sluice-contract-art-'));
   writeFileSync(join(d, 'model.json'), JSON.stringify({ format: MANIFEST_FORMAT, formatVersion: 1, inputSignature: inputs }));
-  mkdirSync(join(d, 'model'));
-  writeFileSync(join(d, 'model', 'model.json'), JSON.stringify({ kind: 'test', inputs }));
+  fakeArtifact({ kind: 'test', inputs }, join(d, 'model'));
   return d;
 }
 
@@ -72,8 +72,8 @@ async function deployWider(editConfig?: (yaml: string) => string): Promise<{ p: 
   const p = await consoleProject({ pipeline: PIPELINE, activities, ...(editConfig ? { editConfig } : {}) });
   open.push(p);
   for (const inputs of [BASE, WIDER]) await p.registry.register(artifact(inputs), { name: 'readmission', by: 'test' });
-  p.registry.setStatus('readmission', 1, 'approved', 'ana');
-  p.registry.promote('readmission', 1, 'champion', 'ana');
+  await p.registry.setStatus('readmission', 1, 'approved', 'ana');
+  await p.registry.promote('readmission', 1, 'champion', 'ana');
   const ex = await p.runtime.orchestrator.start({});
   await p.runtime.orchestrator.runUntilIdle();
   expect((await p.runtime.store.require(ex.id)).status, JSON.stringify((await p.runtime.store.require(ex.id)).error)).toBe('succeeded');
@@ -89,7 +89,7 @@ describe("the pipeline's deploy and a changed input contract (issue 13, point 10
     expect(deploy.findings).toEqual([
       { code: 'MODEL_INPUTS_CHANGED', message: 'version 2 requires new columns extra_1, <b>extra_2</b> compared with champion version 1' },
     ]);
-    expect(p.registry.champion('readmission')!.version).toBe(1);
+    expect((await p.registry.champion('readmission'))!.version).toBe(1);
     const page = await get(p, `/executions/${id}`, 'vic');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('finding: version 2 requires new columns extra_1, &lt;b&gt;extra_2&lt;/b&gt; compared with champion version 1');
@@ -103,7 +103,7 @@ describe("the pipeline's deploy and a changed input contract (issue 13, point 10
     expect(deploy.findings[0].message).toBe(
       'version 2 requires new columns extra_1, <b>extra_2</b> compared with champion version 1 (allowed by model.allowSchemaChange)',
     );
-    expect(p.registry.champion('readmission')!.version).toBe(2);
+    expect((await p.registry.champion('readmission'))!.version).toBe(2);
     expect((await get(p, `/executions/${id}`, 'vic')).body).toContain('(allowed by model.allowSchemaChange)');
   });
 
@@ -121,15 +121,15 @@ describe("the pipeline's deploy and a changed input contract (issue 13, point 10
 describe('sluice models promote --allow-schema-change', () => {
   it('refuses a version whose required inputs differ, naming the columns; promotes with the flag and records it', async () => {
     const dir = newProject();
-    const reg = ModelRegistry.open(dir);
+    const reg = await ModelRegistry.open(dir);
     try {
       for (const inputs of [BASE, WIDER]) {
         const v = await reg.register(artifact(inputs), { name: 'm', by: 'test' });
-        reg.setStatus('m', v.version, 'approved', 'ana');
+        await reg.setStatus('m', v.version, 'approved', 'ana');
       }
-      reg.promote('m', 1, 'champion', 'ana');
+      await reg.promote('m', 1, 'champion', 'ana');
     } finally {
-      reg.close();
+      await reg.close();
     }
     const refused = cli(dir, ['models', 'promote', 'm', '2'], { SLUICE_USER: 'ops' });
     expect(refused.code).toBe(1);

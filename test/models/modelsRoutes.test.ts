@@ -1,19 +1,20 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { modelsRoutes } from '../../src/server/routes/models.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 let registry: ModelRegistry;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  registry = ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-routes-')));
+  registry = await ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-routes-')));
   for (let i = 1; i <= 3; i++) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-routes-art-'));
-    writeFileSync(join(art, 'model.json'), `{"i": ${i}}`);
+    fakeArtifact(`{"i": ${i}}`, art);
     await registry.register(art, { name: 'readmission', metrics: { auc: 0.6 + i / 100 }, by: 'pipeline' });
   }
   app = Fastify();
@@ -22,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
-  registry.close();
+  await registry.close();
 });
 
 const as = (user: string) => ({ 'x-sluice-user': user });
@@ -67,7 +68,7 @@ describe('models routes', () => {
   });
 
   it('deletes a version and its artifacts, but not the champion', async () => {
-    const v3 = registry.get('readmission', 3);
+    const v3 = await registry.get('readmission', 3);
     expect((await app.inject({ method: 'DELETE', url: '/models/readmission/versions/3', headers: as('ana') })).statusCode).toBe(204);
     expect(existsSync(v3.artifactPath)).toBe(false);
     const r = await app.inject({ method: 'DELETE', url: '/models/readmission/versions/champion', headers: as('ana') });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import { followChampion, type ChampionFollower } from '../../src/server/endpoint
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { invocationsRoutes } from '../../src/server/routes/invocations.js';
 import { ThresholdPredictor } from './thresholdPredictor.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 const THRESHOLDS: Record<number, number> = { 1: 5, 2: 15, 3: 25 };
 const RECORD = { age: 50, gender: 'Female', num_medications: 14, insulin: false };
@@ -33,13 +34,13 @@ async function load(v: ModelVersion): Promise<ThresholdPredictor> {
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'sluice-swap-'));
-  registry = ModelRegistry.open(project);
+  registry = await ModelRegistry.open(project);
   for (const v of [1, 2, 3]) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-swap-art-'));
-    writeFileSync(join(art, 'model.json'), JSON.stringify({ threshold: THRESHOLDS[v] }));
+    fakeArtifact(JSON.stringify({ threshold: THRESHOLDS[v] }), art);
     await registry.register(art, { name: 'readmission', status: 'approved', by: 'pipeline' });
   }
-  registry.promote('readmission', 1, 'champion', 'ana');
+  await registry.promote('readmission', 1, 'champion', 'ana');
   follower = followChampion(registry, 'readmission', host, load, { pollMs: 0 });
   await follower.ready;
   app = Fastify();
@@ -53,7 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   follower.stop();
   await app.close();
-  registry.close();
+  await registry.close();
 });
 
 describe('swapping the champion under load', () => {
@@ -97,15 +98,15 @@ describe('swapping the champion under load', () => {
       while (total < until) await sleep(5);
     };
     await traffic(50);
-    registry.promote('readmission', 2, 'champion', 'ana');
+    await registry.promote('readmission', 2, 'champion', 'ana');
     await follower.sync();
     expect(champion()).toBe('2');
     await traffic(50);
-    registry.promote('readmission', 3, 'champion', 'ana');
+    await registry.promote('readmission', 3, 'champion', 'ana');
     await follower.sync();
     expect(champion()).toBe('3');
     await traffic(50);
-    registry.rollback('readmission', 'bob', 'latency regression');
+    await registry.rollback('readmission', 'bob', 'latency regression');
     await follower.sync();
     expect(champion()).toBe('2');
     await traffic(50);
@@ -127,10 +128,10 @@ describe('swapping the champion under load', () => {
   });
 
   it('unloads when the champion alias is removed, and /ping says so', async () => {
-    registry.removeAlias('readmission', 'champion', 'ana');
+    await registry.removeAlias('readmission', 'champion', 'ana');
     await follower.sync();
     expect((await fetch(`${base}/ping`)).status).toBe(503);
-    registry.promote('readmission', 1, 'champion', 'ana');
+    await registry.promote('readmission', 1, 'champion', 'ana');
     await follower.sync();
     const r = await fetch(`${base}/ping`);
     expect(r.status).toBe(200);
@@ -160,14 +161,14 @@ describe('swapping the champion under load', () => {
     const f = followChampion(registry, 'readmission', polling, load, { pollMs: 25 });
     await f.ready;
     expect(polling.current?.version).toBe('1');
-    const other = ModelRegistry.open(project); // its onChange listeners are not ours: only polling sees this
+    const other = await ModelRegistry.open(project); // its onChange listeners are not ours: only polling sees this
     try {
-      other.promote('readmission', 3, 'champion', 'cli-user');
+      await other.promote('readmission', 3, 'champion', 'cli-user');
       const deadline = Date.now() + 5000;
       while (polling.current?.version !== '3' && Date.now() < deadline) await sleep(10);
       expect(polling.current?.version).toBe('3');
     } finally {
-      other.close();
+      await other.close();
       f.stop();
     }
   });

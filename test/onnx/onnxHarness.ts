@@ -4,7 +4,7 @@
  * graph can hold.
  */
 import * as ort from 'onnxruntime-node';
-import { compileRecordTransform } from '../../src/flow/applyRecords.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
 import type { FittedFlow } from '../../src/flow/fittedFlow.js';
 import type { Model } from '../../src/ml/model.js';
 import type { OnnxExportSummary } from '../../src/onnx/exportOnnx.js';

@@ -48,7 +48,7 @@ function recorded(name: string, activity: () => Activity<any, unknown>): Activit
 }
 
 /** What the activities' effects leave: the state folder's files (not the databases) and the stores' counts. */
-function effects(): Record<string, unknown> {
+async function effects(): Promise<Record<string, unknown>> {
   const state = join(dir, '.sluice');
   const files: string[] = [];
   const walk = (d: string) => {
@@ -60,10 +60,10 @@ function effects(): Record<string, unknown> {
     }
   };
   walk(state);
-  const registry = ModelRegistry.open(dir);
-  const versions = registry.versions('readmission').map((v) => `${v.version}:${v.status}`);
-  const champion = registry.champion('readmission')?.version ?? null;
-  registry.close();
+  const registry = await ModelRegistry.open(dir);
+  const versions = (await registry.versions('readmission')).map((v) => `${v.version}:${v.status}`);
+  const champion = (await registry.champion('readmission'))?.version ?? null;
+  await registry.close();
   return { files: files.sort(), versions, champion };
 }
 
@@ -131,7 +131,7 @@ describe('every built-in activity keeps the idempotency contract (Activity.ts)',
     '%s: run again with the same key, the same output and no second effect',
     async (name) => {
       const call = calls.find((c) => c.name === name)!;
-      const before = effects();
+      const before = await effects();
       const rowsBefore = await featureRows();
       const activity: Activity<any, unknown> = {
         run_flow: runFlowActivity,
@@ -143,7 +143,7 @@ describe('every built-in activity keeps the idempotency contract (Activity.ts)',
       }[name]!;
       const again = await activity(call.input, { ...call.ctx, attempt: call.ctx.attempt + 1, signal: new AbortController().signal });
       expect(JSON.parse(JSON.stringify(again))).toEqual(JSON.parse(JSON.stringify(call.output)));
-      expect(effects()).toEqual(before);
+      expect(await effects()).toEqual(before);
       expect(await featureRows()).toEqual(rowsBefore);
     },
     300_000,

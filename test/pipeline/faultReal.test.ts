@@ -118,14 +118,14 @@ describe('fault test: the real pipeline survives kills of the server (SIGKILL at
         await fs.close();
       }
       // Model versions: one per execution, no orphan artifact folders.
-      const reg = ModelRegistry.open(dir);
+      const reg = await ModelRegistry.open(dir);
       try {
-        const versions = reg.versions('readmission');
+        const versions = await reg.versions('readmission');
         expect(versions).toHaveLength(N);
         expect(new Set(versions.map((v) => v.lineage.trainingBatch?.executionId))).toEqual(new Set(ids));
         // A kill between placing a folder and committing its row leaves a copy the rerun registered
         // again: gc recognises it (same idempotency key); no other folder lacks its row.
-        const gc = reg.collectGarbage({ dryRun: true });
+        const gc = await reg.collectGarbage({ dryRun: true });
         expect(gc.unregistered).toEqual([]);
         const modelDir = join(dir, '.sluice', 'models', 'readmission');
         expect(
@@ -135,7 +135,7 @@ describe('fault test: the real pipeline survives kills of the server (SIGKILL at
         ).toEqual(versions.map((v) => String(v.version)).sort());
         // Deployments: each execution's champion promotion happened at most once, and exactly
         // when its deploy step says it did.
-        const history = reg.history('readmission');
+        const history = await reg.history('readmission');
         for (const [id, o] of outputs) {
           const promotions = history.filter((h) => h.by === `pipeline:${id}` && h.kind === 'alias');
           expect(promotions.length, id).toBeLessThanOrEqual(1);
@@ -146,9 +146,9 @@ describe('fault test: the real pipeline survives kills of the server (SIGKILL at
             ).toEqual([o.deploy.decision]);
           else expect(promotions, id).toEqual([]);
         }
-        expect(reg.champion('readmission')).toBeDefined();
+        expect(await reg.champion('readmission')).toBeDefined();
       } finally {
-        reg.close();
+        await reg.close();
       }
     } finally {
       await p.close();

@@ -78,9 +78,9 @@ describe('train, register_model and deploy in the default pipeline', () => {
     const dep1 = await output<any>(r, e1.id, 'deploy');
     expect(dep1.decision).toBe('champion');
 
-    const registry = ModelRegistry.open(dir);
+    const registry = await ModelRegistry.open(dir);
     try {
-      const v1 = registry.get('readmission', 1);
+      const v1 = await registry.get('readmission', 1);
       expect(v1.aliases).toContain('champion');
       expect(v1.status).toBe('approved');
       expect(v1.lineage.trainingBatch?.executionId).toBe(e1.id);
@@ -88,7 +88,7 @@ describe('train, register_model and deploy in the default pipeline', () => {
       expect(v1.lineage.approval).toEqual(expect.objectContaining({ by: 'ana', comment: 'looks right' }));
       expect(v1.metrics[`holdout_${t1.metric}`]).toBe(t1.candidate.value);
     } finally {
-      registry.close();
+      await registry.close();
     }
     const fs = await FeatureStore.open({ projectDir: dir });
     try {
@@ -137,17 +137,12 @@ describe('train, register_model and deploy in the default pipeline', () => {
     await o.runUntilIdle();
     expect((await r.store.require(e3.id)).outcome).toBe('rejected');
     expect((await r.store.events(e3.id)).some((e) => e.step === 'train')).toBe(false);
-    const reg = ModelRegistry.open(dir);
+    const reg = await ModelRegistry.open(dir);
     try {
-      expect(
-        reg
-          .versions('readmission')
-          .map((v) => v.version)
-          .sort(),
-      ).toEqual([1, 2]);
-      expect(reg.champion('readmission')?.version).toBe(better ? 2 : 1);
+      expect((await reg.versions('readmission')).map((v) => v.version).sort()).toEqual([1, 2]);
+      expect((await reg.champion('readmission'))?.version).toBe(better ? 2 : 1);
     } finally {
-      reg.close();
+      await reg.close();
     }
 
     // Replaying register_model and deploy with the same keys changes nothing (exactly-once effects).
@@ -167,13 +162,13 @@ describe('train, register_model and deploy in the default pipeline', () => {
       version: number;
     };
     expect(replay.version).toBe(1);
-    const hist = ModelRegistry.open(dir);
+    const hist = await ModelRegistry.open(dir);
     try {
-      const before = hist.history('readmission').length;
+      const before = (await hist.history('readmission')).length;
       await acts.get('deploy')({ registered: reg1, train: t1, approvedBy: 'ana' }, ctx('deploy'));
-      expect(hist.history('readmission').length).toBe(before);
+      expect((await hist.history('readmission')).length).toBe(before);
     } finally {
-      hist.close();
+      await hist.close();
     }
 
     // Batch 4 arrives with two columns the flow does not know: they are left out of training and

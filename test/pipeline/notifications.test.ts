@@ -187,6 +187,35 @@ describe('notifications', () => {
     mailer.close();
   });
 
+  it('tells approvers the findings the approval state wires, whatever the report state is named', async () => {
+    const p = await tempProject();
+    const mailer = new Mailer({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true, from: 'sluice@example.test' });
+    const settings = { publicUrl: 'http://x', approvers: [{ name: 'Ana', email: 'ana-wired@example.test', role: 'approver' as const }], mailer, webhooks: [] };
+    const acts = new ActivityRegistry().register('report', async (_input, ctx) => ({ ...REPORT, verdict: `verdict of ${ctx.step}` }));
+    const o = orchestrator(p, acts, { approvals: new ApprovalMessenger(p.store, settings) });
+    const run = async (states: string) => {
+      const ex = await o.start(
+        { file: `/data/inbox/${states.length}.csv` },
+        { pipeline: pipeline(`start: profile\nstates:\n${states}  done: { type: succeed }\n`) },
+      );
+      await o.runUntilIdle();
+      expect((await p.store.require(ex.id)).status).toBe('waiting');
+      return mails.filter((x) => (x.to as { text: string }).text === 'ana-wired@example.test').at(-1)!;
+    };
+    // No state is named `report`: the approval is wired to the nearest preceding report.
+    const derived = await run(
+      '  profile: { type: task, activity: report, next: again }\n  again: { type: task, activity: report, next: ask }\n  ask: { type: approval, timeout: 1d, next: done }\n',
+    );
+    expect(derived.subject).toContain('verdict: verdict of again');
+    expect(derived.text).toContain('target leakage suspected in discharge_id');
+    // Wired explicitly to the earlier one.
+    const wired = await run(
+      '  profile: { type: task, activity: report, next: again }\n  again: { type: task, activity: report, next: ask }\n  ask: { type: approval, timeout: 1d, input: { findings: $.results.profile }, next: done }\n',
+    );
+    expect(wired.subject).toContain('verdict: verdict of profile');
+    mailer.close();
+  });
+
   it('reads the SMTP password from the named environment variable only when sending', async () => {
     const m = new Mailer({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true, user: 'u', passEnv: 'SLUICE_TEST_UNSET_PASSWORD', from: 'a@example.test' });
     await expect(m.send({ to: 'b@example.test', subject: 's', text: 't' })).rejects.toMatchObject({ code: 'CONFIG_SECRET_MISSING' });

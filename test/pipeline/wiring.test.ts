@@ -13,12 +13,12 @@ import { orchestrator, tempProject } from './support.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** The default pipeline's spec with every task's `input` taken out (a pipeline file written before wiring). */
+/** The default pipeline's spec with every task's and approval's `input` taken out (a pipeline file written before wiring). */
 function unwired(): Record<string, any> {
   const spec = structuredClone(DEFAULT_PIPELINE_SPEC) as Record<string, any>;
   const strip = (states: Record<string, any>) => {
     for (const s of Object.values(states)) {
-      if (s.type === 'task') delete s.input;
+      if (s.type === 'task' || s.type === 'approval') delete s.input;
       if (s.type === 'parallel') for (const b of s.branches) strip(b.states);
     }
   };
@@ -52,6 +52,29 @@ describe('pipeline wiring: inputs wired in the definition, checked when it loads
     expect(isDeepStrictEqual(derived, d)).toBe(true);
     // Wiring is done once: loading the wired pipeline again changes nothing.
     expect(isDeepStrictEqual(parsePipelineYaml(JSON.stringify(d)), d)).toBe(true);
+  });
+
+  it("an approval's findings are wired to the nearest preceding report, through a rename, and written explicitly stay as written", () => {
+    expect(defaultPipeline().states.approval).toMatchObject({ type: 'approval', input: { findings: '$.results.report' } });
+    const p = parsePipelineYaml(
+      withFlow(`  profile: { type: task, activity: report, next: second }
+  second: { type: task, activity: report, next: ask }
+  ask: { type: approval, next: ask2 }
+  ask2: { type: approval, input: { findings: $.results.profile }, end: true }
+`).replace('next: report', 'next: profile'),
+    );
+    expect(p.states.ask).toMatchObject({ input: { findings: '$.results.second' } });
+    expect(p.states.ask2).toMatchObject({ input: { findings: '$.results.profile' } });
+    // Without a report before it, an approval shows no findings (and loads).
+    expect(parsePipelineYaml('start: ask\nstates:\n  ask: { type: approval, end: true }\n').states.ask).not.toHaveProperty('input');
+    // Only findings is an approval input.
+    expect(
+      errorOf(() =>
+        parsePipelineYaml(
+          withFlow(`  report: { type: task, activity: report, next: ask }\n  ask: { type: approval, input: { report: $.results.report }, end: true }\n`),
+        ),
+      ).message,
+    ).toMatch(/report/);
   });
 
   it('older `from: <state>` inputs become references, checked like any other', () => {
@@ -192,6 +215,24 @@ describe('pipeline wiring: inputs wired in the definition, checked when it loads
       'state "ask" (approval) has no output field "decison"',
       'did you mean decision?',
       'choices.0.if.path',
+    ],
+    [
+      "an approval's findings wired to a state that does not exist",
+      `  report: { type: task, activity: report, next: ask }
+  ask: { type: approval, input: { findings: $.results.reprot }, end: true }
+`,
+      'there is no state "reprot"',
+      'did you mean report?',
+      'input.findings',
+    ],
+    [
+      "an approval's findings wired to a text field, not a report",
+      `  report: { type: task, activity: report, next: ask }
+  ask: { type: approval, input: { findings: $.results.report.verdict }, end: true }
+`,
+      'input "findings" of "ask" takes an object, and this is a string',
+      'wire "findings" to a field of type object',
+      'input.findings',
     ],
     [
       'a path that reads neither the input nor results',

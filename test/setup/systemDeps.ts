@@ -12,6 +12,12 @@ function distIsCurrent(): boolean {
   return !newer('src') && statSync('tsconfig.build.json').mtimeMs <= built;
 }
 
+/** True when the bundle of the CLI is at least as new as dist/ (bin/sluice.js runs dist/ otherwise). */
+function bundleIsCurrent(): boolean {
+  const bundle = 'dist/bundle/main.js';
+  return existsSync(bundle) && statSync(bundle).mtimeMs >= statSync('dist/cli/main.js').mtimeMs;
+}
+
 /**
  * vitest global setup: the tests use real servers, a real browser and pandas from Debian's
  * packages (redis-server, chromium, python3-pandas for /usr/bin/python3, prometheus for promtool). On a fresh machine, as root, they are installed here so that
@@ -23,6 +29,11 @@ export default function setup(): void {
   if (!distIsCurrent()) {
     const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
     if (build.status !== 0) throw new Error('npm run build failed: the CLI tests need dist/');
+  }
+  // ...and the bundle bin/sluice.js runs (scripts/bundleCli.mjs), when older than dist/.
+  if (!bundleIsCurrent()) {
+    const bundle = spawnSync(process.execPath, ['scripts/bundleCli.mjs'], { stdio: 'inherit' });
+    if (bundle.status !== 0) throw new Error('node scripts/bundleCli.mjs failed: the CLI tests run dist/bundle/');
   }
   const missing = [
     ['redis-server', 'redis-server'],

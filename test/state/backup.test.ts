@@ -10,6 +10,7 @@ import { backupProject } from '../../src/backup/backupProject.js';
 import { restoreProject } from '../../src/backup/restoreProject.js';
 import { rejectionOf } from '../support/errors.js';
 import { cli, cliAsync, diabetesCsv, newProject, predict, serve, trainChampion, type Served } from './liveProject.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 const servers: Served[] = [];
 afterAll(async () => {
@@ -84,8 +85,7 @@ describe('sluice backup while the server runs, wipe, sluice restore, serve, pred
 /** A project with a non-empty database (one registered model) but no training: quick. */
 function smallProject(): string {
   const dir = newProject();
-  mkdirSync(join(dir, 'art'), { recursive: true });
-  writeFileSync(join(dir, 'art', 'model.json'), '{"kind":"test"}\n');
+  fakeArtifact('{"kind":"test"}\n', join(dir, 'art'));
   const r = cli(dir, ['models', 'register', 'm', 'art']);
   if (r.code !== 0) throw new Error(r.stderr);
   return dir;

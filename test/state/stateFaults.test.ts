@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { fakeArtifact } from '../support/fakeArtifact.js';
 
 const run = promisify(execFile);
 const bin = SLUICE_BIN;
@@ -48,11 +49,11 @@ let olderDb: string;
 beforeAll(async () => {
   template = mkdtempSync(join(tmpdir(), 'sluice-state-'));
   expect((await sluice('init', template)).code).toBe(0);
-  const reg = ModelRegistry.open(template);
+  const reg = await ModelRegistry.open(template);
   try {
     for (let i = 1; i <= 2; i++) {
       const art = mkdtempSync(join(tmpdir(), 'sluice-state-art-'));
-      writeFileSync(join(art, 'model.json'), JSON.stringify({ i }));
+      fakeArtifact(JSON.stringify({ i }), art);
       await reg.register(art, { name: 'readmission', status: 'approved' });
       if (i === 1) {
         reg.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -60,10 +61,10 @@ beforeAll(async () => {
         await reg.db.backup(olderDb);
       }
     }
-    reg.promote('readmission', 2, 'champion', 'ana');
+    await reg.promote('readmission', 2, 'champion', 'ana');
     reg.db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
-    reg.close();
+    await reg.close();
   }
   mkdirSync(join(template, 'archive'), { recursive: true });
   writeFileSync(join(template, 'archive', 'batch-1.csv'), 'a,b\n1,2\n');
@@ -156,9 +157,9 @@ describe('state faults: the database wiped, truncated or replaced with artifacts
 
   it('a database written by a newer Sluice is refused, naming the file', async () => {
     const p = copyProject();
-    const reg = ModelRegistry.open(p.dir);
+    const reg = await ModelRegistry.open(p.dir);
     reg.db.prepare("INSERT INTO schema_migrations (module, version, applied_at) VALUES ('models', 99, 'x')").run();
-    reg.close();
+    await reg.close();
     expectNamedError(await sluice('models', 'list', '--project', p.dir), 'STATE_TOO_NEW', p.db);
   }, 120_000);
 });

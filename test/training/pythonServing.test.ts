@@ -110,22 +110,22 @@ describe('the pipeline: MODEL_CANNOT_SERVE_RECORDS at train and at deploy', () =
       const out = async (step: string) =>
         (await r.store.events(ex.id)).find((e) => e.type === 'ActivitySucceeded' && e.step === step)!.data.output as Record<string, any>;
       const codes = (o: Record<string, any>) => (o.findings ?? []).map((f: { code: string }) => f.code);
-      const registry = ModelRegistry.open(project);
+      const registry = await ModelRegistry.open(project);
       try {
         if (serve) {
           expect(codes(await out('train'))).not.toContain('MODEL_CANNOT_SERVE_RECORDS');
           expect((await out('deploy')).decision).toBe('champion');
-          expect(registry.champion('py')?.version).toBe(1);
+          expect((await registry.champion('py'))?.version).toBe(1);
         } else {
           const finding = (await out('train')).findings.find((f: { code: string }) => f.code === 'MODEL_CANNOT_SERVE_RECORDS');
           expect(finding.message).toContain('step 1 (python "ids"): python code runs on batches');
           expect((await out('deploy')).decision).toBe('challenger');
           expect((await out('deploy')).reason).toContain('cannot serve single records at the endpoint');
           expect(codes(await out('deploy'))).toContain('MODEL_CANNOT_SERVE_RECORDS');
-          expect(registry.champion('py')).toBeUndefined();
+          expect(await registry.champion('py')).toBeUndefined();
         }
       } finally {
-        registry.close();
+        await registry.close();
       }
     }, 300_000);
   }

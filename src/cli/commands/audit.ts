@@ -30,7 +30,7 @@ export function register(program: Command): void {
       const project = loadProject(o.project);
       const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
       try {
-        const entries = new AuditLog(db).list({
+        const entries = await new AuditLog(db).list({
           limit,
           ...(before !== undefined ? { before } : {}),
           ...(o.actor ? { actor: o.actor } : {}),

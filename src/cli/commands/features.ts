@@ -23,7 +23,7 @@ async function withStore<T>(o: StoreOptions, fn: (fs: FeatureStore) => Promise<T
     import('../../features/FeatureStore.js'),
     import('../../features/featureStoreFromConfig.js'),
     import('../../pipeline/project/loadProject.js'),
-    import('../../features/offline/createOfflineStorage.js'),
+    import('../../features/offline/parseOfflineOption.js'),
     import('../../features/online/createOnlineStore.js'),
   ]);
   const dir = resolve(o.project);
@@ -120,7 +120,7 @@ export function register(program: Command): void {
           types,
           exclude,
         };
-        if (o.evolve && fs.registry.find(group)) {
+        if (o.evolve && (await fs.registry.find(group))) {
           const probe = await fs.definitionsFromData({ file: String(o.from) }, spec);
           const r = await fs.addFeatures(group, probe);
           out(

@@ -8,6 +8,7 @@ import type { GarbageReport } from '../../models/collectOrphans.js';
 import { CHAMPION, checkStatus, type ModelLineage, type ModelVersion } from '../../models/types.js';
 import { SluiceError } from '../../core/errors.js';
 import { registerModelsExport } from './modelsExport.js';
+import { withProjectStores } from '../withProjectStores.js';
 
 interface Common {
   project: string;
@@ -35,11 +36,11 @@ function defaultUser(): string {
 
 async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>, open: { allowMissingState?: boolean } = {}): Promise<T> {
   const { ModelRegistry } = await import('../../models/ModelRegistry.js');
-  const reg = ModelRegistry.open(resolve(opts.project), undefined, open);
+  const reg = await ModelRegistry.open(resolve(opts.project), undefined, open);
   try {
     return await fn(reg);
   } finally {
-    reg.close();
+    await reg.close();
   }
 }
 
@@ -113,8 +114,8 @@ export function register(program: Command): void {
     common(c).option('--by <who>', 'who makes the change (recorded)', defaultUser()).option('-m, --comment <text>', 'why (recorded)');
 
   common(models.command('list').description('every model with its versions and aliases')).action(async (opts: Common) => {
-    await withRegistry(opts, (reg) => {
-      const list = reg.list();
+    await withRegistry(opts, async (reg) => {
+      const list = await reg.list();
       print(opts, list, () =>
         list.length === 0
           ? 'no models registered yet'
@@ -135,14 +136,14 @@ export function register(program: Command): void {
 
   common(models.command('show <name> [version]').description('the versions of a model, or one version (number, alias or latest) in detail')).action(
     async (name: string, version: string | undefined, opts: Common) => {
-      await withRegistry(opts, (reg) => {
+      await withRegistry(opts, async (reg) => {
         if (version !== undefined) {
-          const v = reg.get(name, version);
-          print(opts, { ...v, history: reg.history(name, v.version) }, () => describeVersion(v));
+          const v = await reg.get(name, version);
+          print(opts, { ...v, history: await reg.history(name, v.version) }, () => describeVersion(v));
           return;
         }
-        const versions = reg.versions(name);
-        print(opts, { name, aliases: reg.aliases(name), versions }, () =>
+        const versions = await reg.versions(name);
+        print(opts, { name, aliases: await reg.aliases(name), versions }, () =>
           table([
             ['VERSION', 'STATUS', 'ALIASES', 'CREATED', 'METRICS'],
             ...versions.map((v) => [String(v.version), v.status, v.aliases.join(','), v.createdAt, metricsText(v.metrics)]),
@@ -153,9 +154,9 @@ export function register(program: Command): void {
   );
 
   common(models.command('history <name>').description('every recorded change of a model: who, when, what')).action(async (name: string, opts: Common) => {
-    await withRegistry(opts, (reg) => {
-      reg.versions(name);
-      const h = reg.history(name);
+    await withRegistry(opts, async (reg) => {
+      await reg.versions(name);
+      const h = await reg.history(name);
       print(opts, h, () =>
         table([
           ['AT', 'BY', 'VERSION', 'CHANGE', 'COMMENT'],
@@ -176,8 +177,8 @@ export function register(program: Command): void {
     ['reject', 'rejected'],
   ] as const) {
     change(models.command(`${cmd} <name> <version>`).description(`mark a version ${status}`)).action(async (name: string, version: string, opts: Change) => {
-      await withRegistry(opts, (reg) => {
-        const v = reg.setStatus(name, version, status, opts.by ?? defaultUser(), opts.comment);
+      await withRegistry(opts, async (reg) => {
+        const v = await reg.setStatus(name, version, status, opts.by ?? defaultUser(), opts.comment);
         print(opts, v, () => `${name} version ${v.version} is ${v.status}`);
       });
     });
@@ -187,16 +188,16 @@ export function register(program: Command): void {
     .option('--alias <alias>', 'the alias to move', CHAMPION)
     .option('--allow-schema-change', "make it champion although its required inputs differ from the champion's (clients must send the new columns)")
     .action(async (name: string, version: string, opts: Change & { alias: string; allowSchemaChange?: boolean }) => {
-      await withRegistry(opts, (reg) => {
-        const v = reg.promote(name, version, opts.alias, opts.by ?? defaultUser(), opts.comment, { allowSchemaChange: opts.allowSchemaChange === true });
+      await withRegistry(opts, async (reg) => {
+        const v = await reg.promote(name, version, opts.alias, opts.by ?? defaultUser(), opts.comment, { allowSchemaChange: opts.allowSchemaChange === true });
         print(opts, v, () => `${name} ${opts.alias} -> version ${v.version}`);
       });
     });
 
   change(models.command('rollback <name>').description('move champion back to the previous champion')).action(async (name: string, opts: Change) => {
-    await withRegistry(opts, (reg) => {
-      const before = reg.champion(name)?.version;
-      const v = reg.rollback(name, opts.by ?? defaultUser(), opts.comment);
+    await withRegistry(opts, async (reg) => {
+      const before = (await reg.champion(name))?.version;
+      const v = await reg.rollback(name, opts.by ?? defaultUser(), opts.comment);
       print(opts, v, () => `${name} champion: version ${before} -> version ${v.version}`);
     });
   });
@@ -243,6 +244,8 @@ export function register(program: Command): void {
             ...(opts.comment ? { description: opts.comment } : {}),
             by: opts.by ?? defaultUser(),
           });
+          const { publishVersion } = await import('../../models/versionArtifact.js');
+          await withProjectStores(opts.project, (stores) => publishVersion(stores.artifacts, v));
           print(opts, v, () => `registered ${name} version ${v.version} (${v.status}) at ${v.artifactPath}`);
         });
       },
@@ -259,7 +262,9 @@ export function register(program: Command): void {
       const { predictFile } = await import('../../training/predictFile.js');
       const { notesSummary } = await import('../../training/predictionNotes.js');
       const progress = process.stderr.isTTY && !opts.json;
-      const r = await predictFile(v.artifactPath, resolve(opts.input), {
+      const { versionArtifact } = await import('../../models/versionArtifact.js');
+      const dir = await withProjectStores(opts.project, (stores) => versionArtifact(stores.artifacts, v));
+      const r = await predictFile(dir, resolve(opts.input), {
         out: resolve(opts.output),
         layout: 'appended',
         ...(opts.errors ? { errors: resolve(opts.errors) } : {}),
@@ -294,8 +299,8 @@ export function register(program: Command): void {
     .option('--dry-run', 'list what would be removed; remove nothing')
     .option('--orphans', 'also remove version folders the database has no row for (see models recover first)')
     .action(async (opts: Common & { dryRun?: boolean; orphans?: boolean }) => {
-      await withRegistry(opts, (reg) => {
-        const r = reg.collectGarbage({ dryRun: opts.dryRun === true, orphans: opts.orphans === true });
+      await withRegistry(opts, async (reg) => {
+        const r = await reg.collectGarbage({ dryRun: opts.dryRun === true, orphans: opts.orphans === true });
         print(opts, r, () => gcText(r, opts.orphans === true));
       });
     });
@@ -326,7 +331,7 @@ export function register(program: Command): void {
   change(models.command('delete <name> <version>').description('delete a version and its artifacts (never the champion)')).action(
     async (name: string, version: string, opts: Change) => {
       await withRegistry(opts, async (reg) => {
-        const v = reg.get(name, version);
+        const v = await reg.get(name, version);
         await reg.delete(name, v.version, opts.by ?? defaultUser(), opts.comment);
         print(opts, { deleted: { name, version: v.version } }, () => `deleted ${name} version ${v.version} and ${v.artifactPath}`);
       });

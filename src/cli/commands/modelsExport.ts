@@ -66,14 +66,17 @@ export function registerModelsExport(models: Command): void {
         label = flags.from;
       } else {
         const { ModelRegistry } = await import('../../models/ModelRegistry.js'); // lazily: --help must not load SQLite
-        const reg = ModelRegistry.open(resolve(flags.project));
+        const reg = await ModelRegistry.open(resolve(flags.project));
+        let v;
         try {
-          const v = reg.get(name!, version ?? CHAMPION);
-          dir = v.artifactPath;
-          label = `${v.name} version ${v.version}`;
+          v = await reg.get(name!, version ?? CHAMPION);
         } finally {
-          reg.close();
+          await reg.close();
         }
+        const { versionArtifact } = await import('../../models/versionArtifact.js');
+        const { withProjectStores } = await import('../withProjectStores.js');
+        dir = await withProjectStores(flags.project, (stores) => versionArtifact(stores.artifacts, v));
+        label = `${v.name} version ${v.version}`;
       }
       const { loadArtifact } = await import('../../artifact/loadArtifact.js');
       const { exportOnnx } = await import('../../onnx/exportOnnx.js');

@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
+import { SluiceError } from '../../core/errors.js';
 // Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
 const lib = async () => ({
   ...(await import('../createLogger.js')),
@@ -8,6 +10,22 @@ const lib = async () => ({
   ...(await import('../../server/auth/projectAuthGate.js')),
   ...(await import('../../state/serveLock.js')),
 });
+const endpointLib = async () => ({
+  ...(await import('../createLogger.js')),
+  ...(await import('../../pipeline/project/loadProject.js')),
+  ...(await import('../../server/createEndpointServer.js')),
+  ...(await import('../../server/runEndpointCluster.js')),
+});
+
+interface ServeOptions {
+  project?: string;
+  host?: string;
+  port?: string;
+  watch: boolean;
+  logFormat?: string;
+  role: string;
+  workers: string;
+}
 
 /** `sluice serve`: inbox watcher, orchestrator, HTTP API and approval pages in one process. */
 export function register(program: Command): void {
@@ -19,7 +37,29 @@ export function register(program: Command): void {
     .option('--port <port>', 'listen port (default: server.port)')
     .option('--no-watch', 'do not watch the inbox')
     .option('--log-format <format>', 'pretty or json (default: pretty on a terminal, json when piped); level from SLUICE_LOG')
-    .action(async (o: { project?: string; host?: string; port?: string; watch: boolean; logFormat?: string }) => {
+    .option('--role <role>', 'all (everything above) or endpoint (only /invocations, /ping, /metrics: no inbox, orchestrator, API or console)', 'all')
+    .option('--workers <n>', 'with --role endpoint: processes serving the one port (node:cluster), e.g. one per core', '1')
+    .action(async (o: ServeOptions) => {
+      const workers = Number(o.workers);
+      if (o.role !== 'all' && o.role !== 'endpoint') {
+        throw new SluiceError('CLI_BAD_OPTION', `--role is ${JSON.stringify(o.role)}, not all or endpoint`, {
+          location: { field: '--role' },
+          hint: 'use --role endpoint to run only the prediction endpoint (several processes with --workers N), or leave --role out',
+        });
+      }
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+        throw new SluiceError('CLI_BAD_OPTION', `--workers is ${JSON.stringify(o.workers)}, not a whole number from 1 to 64`, {
+          location: { field: '--workers' },
+          hint: 'give the number of endpoint processes, e.g. --workers 2 on a 2-core machine',
+        });
+      }
+      if (workers > 1 && o.role !== 'endpoint') {
+        throw new SluiceError('CLI_BAD_OPTION', '--workers needs --role endpoint: the inbox watcher and the orchestrator run in one process', {
+          location: { field: '--workers' },
+          hint: `run sluice serve for the pipeline, and sluice serve --role endpoint --workers ${workers} on another port for the endpoint`,
+        });
+      }
+      if (o.role === 'endpoint') return serveEndpoint(o, workers);
       const { createLogger, createServer, holdServeLock, loadProject, ProjectRuntime, projectAuthGate } = await lib();
       const logger = createLogger({ format: o.logFormat, fallbackLevel: 'info' });
       const project = loadProject(o.project);
@@ -42,4 +82,37 @@ export function register(program: Command): void {
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
     });
+}
+
+/**
+ * `sluice serve --role endpoint [--workers N]`: the endpoint alone, in one process or, with
+ * `--workers N`, in N worker processes on one port (the primary forks them; each worker runs
+ * this same command). SIGTERM/SIGINT: stop accepting, answer what is in flight, write the
+ * prediction log, exit.
+ */
+async function serveEndpoint(o: ServeOptions, workers: number): Promise<void> {
+  const { createLogger, createEndpointServer, loadProject, runEndpointCluster } = await endpointLib();
+  const logger = createLogger({ format: o.logFormat, fallbackLevel: 'info' });
+  const project = loadProject(o.project); // a bad project fails here, once, not in every worker
+  if (workers > 1 && cluster.isPrimary) {
+    process.exitCode = await runEndpointCluster({ workers, logger });
+    return;
+  }
+  const app = await createEndpointServer(project, logger);
+  const host = o.host ?? project.config.server.host;
+  const port = o.port !== undefined ? Number(o.port) : project.config.server.port;
+  const address = await app.listen({ host, port });
+  if (cluster.isPrimary) logger.info({ address }, `sluice endpoint serving ${project.config.name} at ${address}`);
+  let closing = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal, pid: process.pid }, 'shutting down the endpoint');
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // A worker whose primary is gone stops too.
+  if (cluster.isWorker) cluster.worker?.on('disconnect', () => void shutdown('disconnect'));
 }

@@ -25,12 +25,12 @@ export function cliUser(): string {
   }
 }
 
-async function withDb<T>(dir: string | undefined, fn: (project: Project, db: ProjectDb, m: Lib) => T): Promise<T> {
+async function withDb<T>(dir: string | undefined, fn: (project: Project, db: ProjectDb, m: Lib) => Promise<T>): Promise<T> {
   const m = await lib();
   const project = m.loadProject(dir);
   const db = m.openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
   try {
-    return fn(project, db, m);
+    return await fn(project, db, m);
   } finally {
     db.close();
   }
@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .option('-p, --project <dir>', 'project folder')
     .action(async (o: { user: string; name?: string; expires: string; project?: string }) => {
       const expiresAt = expiry(o.expires);
-      await withDb(o.project, (project, db, { AuditLog, TokenStore }) => {
+      await withDb(o.project, async (project, db, { AuditLog, TokenStore }) => {
         const user = project.config.approvers.find((a) => a.name.toLowerCase() === o.user.toLowerCase());
         if (!user) {
           throw new SluiceError('USER_UNKNOWN', `"${o.user}" is not a user in ${project.file}`, {
@@ -70,8 +70,8 @@ export function register(program: Command): void {
             hint: `users: ${project.config.approvers.map((a) => a.name).join(', ') || '(none)'}; add one with \`sluice users add NAME\``,
           });
         }
-        const { token, info } = new TokenStore(db).create(user.name, { name: o.name, expiresAt });
-        new AuditLog(db).append({
+        const { token, info } = await new TokenStore(db).create(user.name, { name: o.name, expiresAt });
+        await new AuditLog(db).append({
           actor: cliUser(),
           action: 'token.create',
           target: `user:${user.name}`,
@@ -90,8 +90,8 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .option('-p, --project <dir>', 'project folder')
     .action(async (o: { user?: string; json?: boolean; project?: string }) => {
-      await withDb(o.project, (_p, db, { renderTable, TokenStore }) => {
-        const list = new TokenStore(db).list(o.user !== undefined ? { user: o.user } : {}).map((t) => ({ ...t, status: statusOf(t) }));
+      await withDb(o.project, async (_p, db, { renderTable, TokenStore }) => {
+        const list = (await new TokenStore(db).list(o.user !== undefined ? { user: o.user } : {})).map((t) => ({ ...t, status: statusOf(t) }));
         process.stdout.write(
           o.json ? `${JSON.stringify(list, null, 2)}\n` : `${renderTable(['id', 'user', 'name', 'status', 'createdAt', 'expiresAt', 'lastUsedAt'], list)}\n`,
         );
@@ -104,9 +104,9 @@ export function register(program: Command): void {
     .argument('<id>', 'the token id (tok_...), from `sluice tokens list`')
     .option('-p, --project <dir>', 'project folder')
     .action(async (id: string, o: { project?: string }) => {
-      await withDb(o.project, (_p, db, { AuditLog, TokenStore }) => {
-        const t = new TokenStore(db).revoke(id);
-        new AuditLog(db).append({ actor: cliUser(), action: 'token.revoke', target: `user:${t.user}`, detail: t.id, ip: null });
+      await withDb(o.project, async (_p, db, { AuditLog, TokenStore }) => {
+        const t = await new TokenStore(db).revoke(id);
+        await new AuditLog(db).append({ actor: cliUser(), action: 'token.revoke', target: `user:${t.user}`, detail: t.id, ip: null });
         process.stdout.write(`revoked ${t.id} (${t.user}${t.name ? `, ${t.name}` : ''})\n`);
       });
     });

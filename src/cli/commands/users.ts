@@ -128,7 +128,7 @@ export function register(program: Command): void {
       const added = await addUserToConfig(project.file, { name: name.trim(), role, email: o.email, passwordHash });
       const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
       try {
-        new AuditLog(db).append({ actor: cliUser(), action: 'user.add', target: `user:${added.name}`, detail: `role ${added.role}`, ip: null });
+        await new AuditLog(db).append({ actor: cliUser(), action: 'user.add', target: `user:${added.name}`, detail: `role ${added.role}`, ip: null });
       } finally {
         db.close();
       }
@@ -150,8 +150,8 @@ export function register(program: Command): void {
       // A new password ends the sessions opened with the old one.
       const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
       try {
-        const ended = new SessionStore(db).deleteUser(name);
-        new AuditLog(db).append({ actor: cliUser(), action: 'user.password', target: `user:${name}`, detail: `${ended} session(s) ended`, ip: null });
+        const ended = await new SessionStore(db).deleteUser(name);
+        await new AuditLog(db).append({ actor: cliUser(), action: 'user.password', target: `user:${name}`, detail: `${ended} session(s) ended`, ip: null });
       } finally {
         db.close();
       }

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
 import { SluiceError } from '../../core/errors.js';
-import type { FlowSpec } from '../flowSchema.js';
+import { MAIN_INPUT, type FlowSpec } from '../flowSchema.js';
 import type { ImportedStep, ImportNote, WranglerNode } from './ImportNote.js';
 import { mapAnalyses } from './mapAnalyses.js';
 import { mapNode } from './mapNode.js';
-import { obj, str } from './params.js';
+import { obj, operatorBase, str } from './params.js';
 import { renderFlowYaml } from './renderFlowYaml.js';
 import { wranglerGraph } from './wranglerGraph.js';
 
@@ -58,10 +58,10 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
     else if (node.type === 'TRANSFORM') {
       let side: string | undefined;
       if (node.inputs.length > 1) {
-        const branch = sideBranch(graph, node, onChain, inputs, notes);
+        const branch = sideBranch(graph, node, onChain, inputs, notes, (fork) => forkPoint(fork, steps, graph, onChain, inputs));
         if (branch) {
           side = branch.name;
-          inputs[branch.name] = branch.input;
+          if (branch.input) inputs[branch.name] = branch.input;
           branch.nodes.forEach((id) => {
             onBranch.add(id);
           });
@@ -136,10 +136,38 @@ export function importWranglerFlow(json: unknown, options: ImportOptions = {}): 
 }
 
 /**
+ * Where a branch leaves the main chain at node `fork`: the name of the table after that node's
+ * last step (`as:` on the step, added here), or `main` when no step comes before the fork (it is
+ * the source). An earlier node's step stands in for a fork node that made no step.
+ */
+function forkPoint(
+  fork: WranglerNode,
+  steps: ImportedStep[],
+  graph: ReturnType<typeof wranglerGraph>,
+  onChain: Map<string, number>,
+  taken: Record<string, unknown>,
+): string {
+  const upTo = onChain.get(fork.node_id)!;
+  const at = new Set(graph.chain.slice(0, upTo + 1).map((n) => n.node_id));
+  const last = [...steps].reverse().find((s) => at.has(s.node));
+  if (!last) return MAIN_INPUT;
+  if (typeof last.step.as === 'string') return last.step.as;
+  const base = `after_${operatorBase(graph.byId.get(last.node)!.operator)
+    .replace(/^sagemaker\.spark\./, '')
+    .replace(/[^A-Za-z0-9_]+/g, '_')}`;
+  const used = new Set([...Object.keys(taken), ...steps.flatMap((s) => (typeof s.step.as === 'string' ? [s.step.as] : []))]);
+  let name = base;
+  for (let k = 2; used.has(name); k++) name = `${base}_${k}`;
+  last.step.as = name;
+  return name;
+}
+
+/**
  * The second input of a join or concatenate: walked back to its source along first inputs, it
  * becomes one of the flow's `inputs:`, named after its source, with its transforms as the input's
- * own steps. A branch that leaves the main chain (a diamond) cannot be an input: undefined, and
- * the mapper makes a placeholder.
+ * own steps. A branch that leaves the main chain (the flow forks and rejoins) is taken where it
+ * leaves (`fork` names that point, a step's `as:`): with transforms of its own it becomes an input
+ * `branch:` from there, without any the step reads the point itself (no `input`).
  */
 function sideBranch(
   graph: ReturnType<typeof wranglerGraph>,
@@ -147,21 +175,19 @@ function sideBranch(
   onChain: Map<string, number>,
   taken: Record<string, unknown>,
   notes: ImportNote[],
-): { name: string; input: NonNullable<FlowSpec['inputs']>[string]; nodes: string[]; steps: ImportedStep[] } | undefined {
+  fork: (at: WranglerNode) => string,
+): { name: string; input?: NonNullable<FlowSpec['inputs']>[string]; nodes: string[]; steps: ImportedStep[] } | undefined {
   const path: WranglerNode[] = [];
+  let from: WranglerNode | undefined;
   for (let n = graph.byId.get(node.inputs[1]!.node_id); n; n = n.inputs[0] ? graph.byId.get(n.inputs[0].node_id) : undefined) {
     if (onChain.has(n.node_id)) {
-      notes.push({
-        level: 'warning',
-        node: node.node_id,
-        operator: node.operator,
-        message: `node ${node.node_id} combines the main chain with a branch of itself (through node ${n.node_id}); a flow input cannot be part of the flow's own data, so the node stays a placeholder`,
-      });
-      return undefined;
+      from = n;
+      break;
     }
     path.push(n);
   }
   path.reverse();
+  if (from) return forkBranch(node, from, path, fork(from), taken, notes);
   const source = path[0]!;
   if (source.type !== 'SOURCE') return undefined;
   const def = obj(source.parameters, 'dataset_definition');
@@ -174,23 +200,7 @@ function sideBranch(
   if (name === 'main') name = 'main_2';
   for (let k = 2; Object.hasOwn(taken, name); k++) name = `${name.replace(/_\d+$/, '')}_${k}`;
   const text = describeSource(source, notes);
-  const sideSteps: FlowSpec['steps'] = [];
-  const imported: ImportedStep[] = [];
-  for (const n of path.slice(1)) {
-    if (n.type !== 'TRANSFORM') continue;
-    if (n.inputs.length > 1) {
-      notes.push({
-        level: 'warning',
-        node: n.node_id,
-        operator: n.operator,
-        message: `node ${n.node_id} on the branch of input ${name} combines datasets itself; an input's steps cannot, so it stays a placeholder`,
-      });
-    }
-    const mapped = mapNode(n, undefined, undefined);
-    sideSteps.push(...mapped.steps.map((s) => s.step));
-    imported.push(...mapped.steps);
-    notes.push(...mapped.notes);
-  }
+  const { steps: sideSteps, imported } = branchSteps(path.slice(1), name, notes);
   const file = /\.(csv|tsv|parquet|jsonl?)$/i.test(dataset) ? dataset : `${name}.csv`;
   notes.push({
     level: 'info',
@@ -204,6 +214,53 @@ function sideBranch(
     nodes: path.map((n) => n.node_id),
     steps: imported,
   };
+}
+
+/** The transforms on a branch, as an input's own steps. */
+function branchSteps(path: WranglerNode[], name: string, notes: ImportNote[]): { steps: FlowSpec['steps']; imported: ImportedStep[] } {
+  const steps: FlowSpec['steps'] = [];
+  const imported: ImportedStep[] = [];
+  for (const n of path) {
+    if (n.type !== 'TRANSFORM') continue;
+    if (n.inputs.length > 1) {
+      notes.push({
+        level: 'warning',
+        node: n.node_id,
+        operator: n.operator,
+        message: `node ${n.node_id} on the branch of input ${name} combines datasets itself; an input's steps cannot, so it stays a placeholder`,
+      });
+    }
+    const mapped = mapNode(n, undefined, undefined);
+    steps.push(...mapped.steps.map((s) => s.step));
+    imported.push(...mapped.steps);
+    notes.push(...mapped.notes);
+  }
+  return { steps, imported };
+}
+
+/** A second input that leaves the main chain at `from` (taken there as `point`), with the transforms on its way. */
+function forkBranch(
+  node: WranglerNode,
+  from: WranglerNode,
+  path: WranglerNode[],
+  point: string,
+  taken: Record<string, unknown>,
+  notes: ImportNote[],
+): { name: string; input?: NonNullable<FlowSpec['inputs']>[string]; nodes: string[]; steps: ImportedStep[] } {
+  const transforms = path.filter((n) => n.type === 'TRANSFORM');
+  const tell = (message: string) => notes.push({ level: 'info', node: node.node_id, operator: node.operator, message });
+  if (transforms.length === 0) {
+    tell(`node ${node.node_id} combines the flow with its own data after node ${from.node_id}: the step reads that table, named "${point}" (as: ${point})`);
+    return { name: point, nodes: path.map((n) => n.node_id), steps: [] };
+  }
+  const base = `${point}_branch`;
+  let name = base;
+  for (let k = 2; Object.hasOwn(taken, name) || name === point; k++) name = `${base}_${k}`;
+  const { steps, imported } = branchSteps(transforms, name, notes);
+  tell(
+    `node ${node.node_id} combines the flow with a branch of its own data, which leaves it after node ${from.node_id}: input "${name}" (branch: ${point}) runs the ${transforms.length} transform${transforms.length > 1 ? 's' : ''} on that branch`,
+  );
+  return { name, input: { branch: point, steps } as NonNullable<FlowSpec['inputs']>[string], nodes: path.map((n) => n.node_id), steps: imported };
 }
 
 /**

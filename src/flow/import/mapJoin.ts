@@ -51,7 +51,7 @@ export function mapJoin(ctx: MapContext): void {
   const p = ctx.node.parameters;
   const side = ctx.side;
   if (!side) {
-    diamond(ctx);
+    noSource(ctx);
     return;
   }
   const { left, right } = keyPairs(p);
@@ -70,7 +70,7 @@ export function mapConcatenate(ctx: MapContext): void {
   const p = ctx.node.parameters;
   const side = ctx.side;
   if (!side) {
-    diamond(ctx);
+    noSource(ctx);
     return;
   }
   const dedupe = p.remove_duplicates === true || str(p, 'remove_duplicates') === 'true';
@@ -84,12 +84,12 @@ export function mapConcatenate(ctx: MapContext): void {
   ctx.add({ kind: 'concatenate', with: side, ...(dedupe ? { drop_duplicates: true } : {}) });
 }
 
-/** The node's second input is not a separate source but a branch of the flow's own data. */
-function diamond(ctx: MapContext): void {
+/** The node's second input leads neither to a source nor to the flow's own data (a transform without input). */
+function noSource(ctx: MapContext): void {
   const code = JSON.stringify({ operator: ctx.node.operator, inputs: ctx.node.inputs.map((i) => i.node_id), parameters: ctx.node.parameters }, null, 2);
   ctx.placeholder(
     'data-wrangler',
     code,
-    `its second input is not a separate dataset but a branch of the flow's own data, which a flow input cannot be: compute that branch in a separate flow, write it to a file, and join it as an input (inputs: NAME: { file: ... }) with a join step`,
+    `its second input leads to no source: declare the data it reads as an input (inputs: NAME: { file: ... }) and join it with a join step`,
   );
 }

@@ -93,7 +93,7 @@ export function unseenErrorSql(ctx: StepContext, kind: string, column: string): 
   return `error(${quoteLiteral(`step ${ctx.index + 1} (${kind}): a value of column "${column}" was not seen when the flow was fitted: `)} || ${catSql(column)})`;
 }
 
-/** The record-path error for an unseen category; applyRecords adds the record number. */
+/** The record-path error for an unseen category; compileRecordTransform adds the record number. */
 export function unseenError(ctx: StepContext, kind: string, column: string, value: unknown, known: string[]): SluiceError {
   const shown =
     known

@@ -10,6 +10,11 @@ import { closest } from '../../core/closest.js';
 export const common = {
   name: z.string().optional().describe('A label for the step, shown in previews and errors.'),
   description: z.string().optional().describe('A note for people reading the flow.'),
+  as: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a branch name is a letter or _ followed by letters, digits or _')
+    .optional()
+    .describe('Names the table after this step, so a later join or concatenate (`with:`) or a branch input (`inputs: NAME: { branch: ... }`) reads it.'),
 };
 
 export const columnList = z.array(z.string().min(1)).min(1).describe('Column names.');

@@ -27,7 +27,7 @@ export const concatenate = defineStep({
     title: 'Append the rows of another input',
     family: 'combine',
     description:
-      "Appends the rows of another input of the flow (`inputs:`) after the data's own rows, matching columns by name: a column the other input lacks is missing in its rows; a column only the other input has is an error (drop it in that input's steps). Values are converted to the column's type (CAST: a value that does not convert stops the run with an error rather than becoming missing). With `drop_duplicates: true`, rows equal to an earlier row are dropped. The other input is read when the flow runs (also when a fitted flow is applied). Applies to training batches only.",
+      "Appends the rows of another input of the flow (`inputs:`) after the data's own rows, matching columns by name: a column the other input lacks is missing in its rows; a column only the other input has is an error (drop it in that input's steps). Values are converted to the column's type (CAST: a value that does not convert stops the run with an error rather than becoming missing). With `drop_duplicates: true`, rows equal to an earlier row are dropped. The other input is read when the flow runs (also when a fitted flow is applied); it may be a branch of the flow's own data (a step's `as:`, or an input with `branch:`). Applies to training batches only.",
     example: 'kind: concatenate\nwith: more_encounters',
     inputs: 'more_encounters: { file: diabetic-readmission-drift.csv }',
   },

@@ -125,7 +125,7 @@ export const join = defineStep<Spec, Fitted>({
     title: 'Join with another input',
     family: 'combine',
     description:
-      'Joins the rows with another input of the flow (`inputs:`) on one or several key columns: `inner`, `left`, `right`, `full` (outer), `semi` (rows that have a match, left columns only) or `anti` (rows without one). `on` names keys both sides share (kept once; for right and full joins the key is the left value or, without one, the right value); `left_on`/`right_on` pair keys with different names (both kept). Columns both sides have get the suffixes (default `_x`, `_y`, as pandas merge). Missing keys never match (SQL semantics; pandas matches NaN with NaN). Rows keep the left order, then the right order. The other input is learned when the flow is fitted: up to 50,000 rows are kept in the fitted flow, so later batches and single records are joined with the same table. At prediction time a join is a lookup: a left join gives missing values when nothing matches; an inner or semi join refuses a record without a match (the batch would drop it), an anti join one with a match; right and full joins, keys that match several rows, and larger tables cannot serve records, and the model is refused when it is trained.',
+      "Joins the rows with another input of the flow (`inputs:`) on one or several key columns: `inner`, `left`, `right`, `full` (outer), `semi` (rows that have a match, left columns only) or `anti` (rows without one). `on` names keys both sides share (kept once; for right and full joins the key is the left value or, without one, the right value); `left_on`/`right_on` pair keys with different names (both kept). Columns both sides have get the suffixes (default `_x`, `_y`, as pandas merge). Missing keys never match (SQL semantics; pandas matches NaN with NaN). Rows keep the left order, then the right order. The other input is learned when the flow is fitted: up to 50,000 rows are kept in the fitted flow, so later batches and single records are joined with the same table. At prediction time a join is a lookup: a left join gives missing values when nothing matches; an inner or semi join refuses a record without a match (the batch would drop it), an anti join one with a match; right and full joins, keys that match several rows, and larger tables cannot serve records, and the model is refused when it is trained. `with:` may also name a branch of the flow data (a step's `as:`, or an input with `branch:`): every batch then joins with its own branch, nothing is kept, and the flow serves batches only.",
     example: 'kind: join\nwith: race_groups\nhow: left\non: [race]',
     inputs: 'race_groups: { file: race-groups.csv }',
     learns: "the other input's rows (up to 50,000), as the reference table",
@@ -139,7 +139,7 @@ export const join = defineStep<Spec, Fitted>({
   },
   outputs: (s, f, ctx) => layout(s, ctx.columns, f.right.columns, ctx).map((c) => ({ name: c.name, type: c.type })),
   sql: (s, f, ctx, input) => {
-    if (ctx.mode === 'serve' && (s.how === 'right' || s.how === 'full'))
+    if (ctx.mode === 'serve' && (s.how === 'right' || s.how === 'full' || f.right.branch !== undefined))
       throw new SluiceError('FLOW_SERVE_REFUSED', `step ${ctx.index + 1}: ${servingProblem(s, f)}`, { location: { step: ctx.index, field: 'how' } });
     const k = keys(s);
     const cond = k.left.map((lk, i) => `l.${quoteIdent(lk)} = r.${quoteIdent(k.right[i]!)}`).join(' AND ');
@@ -194,6 +194,8 @@ export const join = defineStep<Spec, Fitted>({
 });
 
 function servingProblem(s: Spec, f: Fitted): string | undefined {
+  if (f.right.branch !== undefined)
+    return `"${s.with}" is a branch of the flow's own data (taken at "${f.right.branch}"), so the join matches each row with rows of the same batch; a single record at prediction time has no batch to match, so this flow serves batches only (compute the branch's columns on the main chain, or join a reference file, for a model that serves records)`;
   if (s.how === 'right' || s.how === 'full')
     return `a ${s.how} join adds the rows of "${s.with}" that match nothing, which a single record cannot; use a left join (a lookup) for a model that serves records`;
   if (!f.right.rows) return `input "${s.with}" had ${f.right.rowCount} rows when the flow was fitted, too many to keep as a lookup table for prediction time`;

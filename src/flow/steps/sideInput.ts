@@ -10,6 +10,11 @@ export interface Snapshot {
   /** Row values in column order; null when the table was too large to keep. */
   rows: unknown[][] | null;
   rowCount: number;
+  /**
+   * Set when the input is a branch of the flow's own data (where it is taken): nothing is kept,
+   * since every batch recomputes the branch from itself.
+   */
+  branch?: string;
 }
 
 /**
@@ -40,6 +45,7 @@ export function sideOf(ctx: StepContext, name: string): SideRelation {
 /** Reads the listed columns of a side input into a snapshot (rows only when small enough). */
 export async function takeSnapshot(engine: Engine, side: SideRelation, columns: string[]): Promise<Snapshot> {
   const cols = side.columns.filter((c) => columns.includes(c.name)).map((c) => ({ name: c.name, type: c.type }));
+  if (side.branch !== undefined) return { columns: cols, rows: null, rowCount: 0, branch: side.branch };
   const rowCount = await engine.count(side.relation);
   if (rowCount > SNAPSHOT_MAX_ROWS) return { columns: cols, rows: null, rowCount };
   const result = await engine.queryColumns(`SELECT ${identList(cols.map((c) => c.name))} FROM ${quoteIdent(side.relation)}`);
@@ -61,6 +67,12 @@ function plainValue(v: unknown): unknown {
 export function sideSql(ctx: StepContext, name: string, snapshot: Snapshot): string {
   const live = ctx.sides?.get(name);
   if (live && (ctx.fitting || !snapshot.rows)) return `(SELECT ${identList(snapshot.columns.map((c) => c.name))} FROM ${quoteIdent(live.relation)})`;
+  if (snapshot.branch !== undefined) {
+    throw new SluiceError('FLOW_BRANCH_NEEDED', `step ${ctx.index + 1} reads "${name}", a branch of the flow's own data, which this run does not compute`, {
+      location: { step: ctx.index, field: 'with' },
+      hint: 'a branch is computed from the batch the flow runs on: run the whole fitted flow on a batch (sluice flow run --fitted)',
+    });
+  }
   if (!snapshot.rows) {
     throw new SluiceError(
       'FLOW_INPUT_NEEDED',

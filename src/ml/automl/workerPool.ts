@@ -6,19 +6,13 @@
  * worker that crashes, costs that worker: it is terminated and replaced, and the task fails
  * with a SluiceError. `abort()` terminates everything (cancellation).
  *
- * In the built package the worker entry is the compiled `worker.js` beside this file. Run from
- * sources (vitest, tsx) it is `worker.ts`, which a worker can only load once tsx's hooks are
- * registered in that thread: `execArgv: ['--import', 'tsx']` does not do it on Node 20.20 (the
- * entry loads before the hooks, "Unknown file extension .ts"), so a small bootstrap registers
- * them through tsx's API first and then imports the entry. Size 0 runs tasks inline on the
- * calling thread (one at a time, yielding to the event loop between tasks).
+ * Workers start on `worker.ts`/`worker.js` through {@link spawnModuleWorker}. Size 0 runs tasks
+ * inline on the calling thread (one at a time, yielding to the event loop between tasks).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { SluiceError } from '../../core/errors.js';
 import type { Feature, Frame, Target } from '../frame.js';
+import { spawnModuleWorker } from '../spawnModuleWorker.js';
 import { type FitFailure, type FitResult, type FitTask, runFitTask, toFailure } from './fitTask.js';
 
 interface Pending {
@@ -122,12 +116,7 @@ export class WorkerPool {
   }
 
   private spawn(): Worker {
-    const worker = import.meta.url.endsWith('.ts')
-      ? new Worker(
-          `import(${JSON.stringify(tsxApi())}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`,
-          { eval: true },
-        )
-      : new Worker(new URL('./worker.js', import.meta.url));
+    const worker = spawnModuleWorker(import.meta.url, 'worker');
     worker.postMessage({ type: 'data', frame: this.shared.frame, target: this.shared.target });
     worker.on('message', (msg: { type: 'result'; result: FitResult } | { type: 'failure'; failure: FitFailure }) => {
       const slot = this.slots.find((s) => s.worker === worker);
@@ -157,20 +146,6 @@ export class WorkerPool {
     job?.reject(error);
     this.pump();
   }
-}
-
-/** The ESM entry of tsx's API (`tsx/esm/api`), resolved from this file. */
-function tsxApi(): string {
-  try {
-    // The CommonJS entry resolves here; its ESM sibling is the one that works in a worker.
-    const mjs = createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs');
-    if (existsSync(mjs)) return pathToFileURL(mjs).href;
-  } catch {
-    // fall through to the bare specifier, resolved from the working directory
-  }
-  return 'tsx/esm/api';
 }
 
 function cancelled(): SluiceError {

@@ -52,30 +52,11 @@ export function binFrame(mapper: BinMapper, frame: Frame): Binned {
       const edges = fb.edges;
       const m = edges.length;
       const v = col.values;
-      for (let i = 0; i < n; i++) {
-        const x = v[i]!;
-        let b: number;
-        if (x !== x) b = miss;
-        else {
-          let lo = 0;
-          let hi = m;
-          while (lo < hi) {
-            const mid = (lo + hi) >>> 1;
-            if (edges[mid]! < x) lo = mid + 1;
-            else hi = mid;
-          }
-          b = lo;
-        }
-        col0[i] = b;
-      }
+      for (let i = 0; i < n; i++) col0[i] = numericBin(edges, m, v[i]!, miss);
     } else if (fb.kind === 'categorical' && col.kind === 'categorical') {
       const lb = fb.levelBins;
-      const nl = lb.length;
       const c = col.codes;
-      for (let i = 0; i < n; i++) {
-        const code = c[i]!;
-        col0[i] = code >= 0 && code < nl ? lb[code]! : miss;
-      }
+      for (let i = 0; i < n; i++) col0[i] = categoricalBin(lb, c[i]!, miss);
     } else {
       throw new Error(`binFrame: feature ${f} kind does not match the bin mapper; align the frame first`);
     }
@@ -87,4 +68,22 @@ export function binFrame(mapper: BinMapper, frame: Frame): Binned {
     for (let f = 0; f < F; f++) slots[base + f] = off[f]! + bins[f * n + r]!;
   }
   return { ...layout, nRows: n, bins, slots };
+}
+
+/** The bin of numeric value `x` (the first `i` with `x <= edges[i]`, else `m`; NaN -> `miss`). */
+export function numericBin(edges: Float64Array, m: number, x: number, miss: number): number {
+  if (x !== x) return miss;
+  let lo = 0;
+  let hi = m;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (edges[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The bin of categorical code `code` (-1 and unknown codes -> `miss`). */
+export function categoricalBin(levelBins: Int32Array, code: number, miss: number): number {
+  return code >= 0 && code < levelBins.length ? levelBins[code]! : miss;
 }

@@ -1,6 +1,7 @@
 import type { FeatureSchema, Frame } from '../frame.js';
 import { alignFrame } from '../align.js';
-import { Model, type ModelJSON } from '../model.js';
+import { Model, type ModelJSON, type RowScorer } from '../model.js';
+import { gbdtRowScorer } from './gbdtRowScorer.js';
 import type { BinMapper } from './binMapper.js';
 import { binFrame } from './binned.js';
 import { type LossName, rawToOutput } from './loss.js';
@@ -59,6 +60,10 @@ export class GbdtModel extends Model {
 
   output(frame: Frame): Float64Array {
     return rawToOutput(this.loss, this.rawScores(frame), frame.nRows, this.columns);
+  }
+
+  override rowScorer(): RowScorer {
+    return gbdtRowScorer(this);
   }
 
   /**

@@ -8,23 +8,41 @@ export function binaryAuc(positive: ArrayLike<boolean | number>, score: ArrayLik
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => score[a]! - score[b]!);
+  return aucFromRankSum((visit) => {
+    let i = 0;
+    while (i < n) {
+      let j = i;
+      const s = score[order[i]!]!;
+      let pos = positive[order[i]!] ? 1 : 0;
+      while (j + 1 < n && score[order[j + 1]!]! === s) {
+        j++;
+        if (positive[order[j]!]) pos++;
+      }
+      visit(pos, j - i + 1);
+      i = j + 1;
+    }
+  });
+}
+
+/**
+ * The AUC by the rank-sum (Mann-Whitney U) identity, from the groups of tied scores in ascending
+ * order: `groups(visit)` calls `visit(positives, size)` once per group, and the rows of a group
+ * share their average rank. NaN when one class is absent. {@link binaryAuc} groups rows; the
+ * report's prediction power groups bins (`binnedAuc`), whose rows share one score.
+ *
+ * @example
+ * aucFromRankSum((visit) => { visit(0, 2); visit(1, 2); visit(1, 1); }); // 11/12
+ */
+export function aucFromRankSum(groups: (visit: (positives: number, size: number) => void) => void): number {
+  let rank = 0;
   let nPos = 0;
   let rankSumPos = 0;
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    const s = score[order[i]!]!;
-    while (j + 1 < n && score[order[j + 1]!]! === s) j++;
-    const avgRank = (i + j) / 2 + 1;
-    for (let t = i; t <= j; t++) {
-      if (positive[order[t]!]) {
-        nPos++;
-        rankSumPos += avgRank;
-      }
-    }
-    i = j + 1;
-  }
-  const nNeg = n - nPos;
+  groups((pos, size) => {
+    rankSumPos += pos * (rank + (size + 1) / 2);
+    nPos += pos;
+    rank += size;
+  });
+  const nNeg = rank - nPos;
   if (nPos === 0 || nNeg === 0) return NaN;
   return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { batchDir, type ProjectLayout } from '../../core/projectLayout.js';
+import type { ProjectStores } from '../../storage/projectStores.js';
 
 /** What an activity knows about where it runs. */
 export interface ActivityContext {
@@ -18,6 +19,8 @@ export interface ActivityContext {
   log: Logger;
   /** The project configuration, when the orchestrator was given one (activities read their settings here). */
   config?: unknown;
+  /** Where artifacts, reports, archived inputs and step outputs are kept (`stores.*`), when the runtime opened them (see `withStores`). */
+  stores?: ProjectStores;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ApprovalOutcome } from '../events.js';
 import type { ActivitySignature, AnySignature } from './ActivitySignature.js';
 import type { DeployInput, DeployOutput } from './deployActivity.js';
 import type { IngestFeaturesInput, IngestFeaturesOutput } from './ingestFeaturesActivity.js';
@@ -142,14 +143,18 @@ export const BUILTIN_SIGNATURES: Record<string, AnySignature> = {
 /** The execution input's known fields (`$.input.<field>`); other fields are whatever the trigger gave. */
 export const EXECUTION_INPUT_TYPES: Record<string, 'file' | 'string'> = { file: 'file', sha256: 'string', trigger: 'string', bucket: 'string', key: 'string' };
 
-/** The result of an approval state (`$.results.<approval>.<field>`). */
-export const APPROVAL_OUTPUT: AnySignature['output'] = {
-  decision: 'string',
-  by: 'string',
-  at: 'string',
-  via: 'string',
-  comment: 'string',
-  reason: 'string',
-  ip: 'string',
-  timedOut: 'boolean',
+/** What an approval state shows its approvers (its `input`): the report's findings. */
+export interface ApprovalInput {
+  findings?: Record<string, unknown>;
+}
+
+/**
+ * An approval state's typed input and output, wired and checked like a task's: `findings` is
+ * wired to the nearest preceding report when the state leaves it out; the result is
+ * `$.results.<approval>.<field>`.
+ */
+export const APPROVAL_SIGNATURE: ActivitySignature<ApprovalInput, ApprovalOutcome> = {
+  input: { findings: 'object' },
+  output: { decision: 'string', by: 'string', at: 'string', via: 'string', comment: 'string', reason: 'string', ip: 'string', timedOut: 'boolean' },
+  wiring: { findings: [{ activity: 'report' }] },
 };

@@ -4,6 +4,8 @@ import { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { ChampionCheck } from '../../profile/reportSchema.js';
 import { scoreArtifact } from '../../training/scoreArtifact.js';
 import type { ActivityContext } from './Activity.js';
+import { versionArtifact } from '../../models/versionArtifact.js';
+import { withStores } from './withStores.js';
 
 /**
  * The current champion measured on a raw batch, through its own fitted flow, with the metric it
@@ -12,24 +14,25 @@ import type { ActivityContext } from './Activity.js';
  * target column, no labelled row): the report then says so in its notes.
  */
 export async function championOnBatch(
-  ctx: Pick<ActivityContext, 'project'>,
+  ctx: Pick<ActivityContext, 'project' | 'stores' | 'config'>,
   model: string,
   rawFile: string,
   /** The python3 for python steps (sluice.yaml `python:`). */
   python?: string,
 ): Promise<{ check?: ChampionCheck; importance?: Record<string, number>; note?: string }> {
-  const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   let champ;
   try {
-    champ = registry.champion(model);
+    champ = await registry.champion(model);
   } finally {
-    registry.close();
+    await registry.close();
   }
   if (!champ) return {};
   const metric = String((champ.lineage.trainingConfig as { metric?: unknown } | undefined)?.metric ?? '');
   if (!isMetricName(metric)) return { note: `The champion (${model} version ${champ.version}) has no recorded metric, so it was not measured on this batch.` };
   try {
-    const s = await scoreArtifact(champ.artifactPath, rawFile, metric, { importance: true, ...(python ? { python } : {}) });
+    const dir = await withStores(ctx, (stores) => versionArtifact(stores.artifacts, champ));
+    const s = await scoreArtifact(dir, rawFile, metric, { importance: true, ...(python ? { python } : {}) });
     const higherIsBetter = METRICS[metric].higherIsBetter;
     const registered = typeof champ.metrics[`holdout_${metric}`] === 'number' ? champ.metrics[`holdout_${metric}`]! : null;
     const drop = registered === null || !Number.isFinite(s.value) ? null : higherIsBetter ? registered - s.value : s.value - registered;

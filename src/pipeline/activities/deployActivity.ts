@@ -7,6 +7,8 @@ import { scoreArtifact } from '../../training/scoreArtifact.js';
 import type { Activity } from './Activity.js';
 import type { RegisterModelOutput } from './registerModelActivity.js';
 import type { TrainOutput } from './trainActivity.js';
+import { versionArtifact } from '../../models/versionArtifact.js';
+import { withStores } from './withStores.js';
 
 /** The registered candidate, its train result (holdout, metric) and who approved the batch; wired by default to the preceding states that make them. */
 export interface DeployInput {
@@ -48,10 +50,12 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
     });
   }
   const by = `pipeline:${ctx.executionId}`;
-  const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   try {
     // Applied already (a rerun after a crash): return what was decided, whatever serves now.
-    const done = registry.history(reg.model, reg.version).find((h) => h.by === by && h.kind === 'alias' && (h.alias === CHAMPION || h.alias === CHALLENGER));
+    const done = (await registry.history(reg.model, reg.version)).find(
+      (h) => h.by === by && h.kind === 'alias' && (h.alias === CHAMPION || h.alias === CHALLENGER),
+    );
     if (done) {
       return {
         model: reg.model,
@@ -63,7 +67,7 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
         candidate: reg.candidate,
       };
     }
-    const current = registry.champion(reg.model);
+    const current = await registry.champion(reg.model);
     const configured = (ctx.config as { python?: string } | undefined)?.python;
     const python = configured ? { python: configured } : {};
     let comparedWith: DeployOutput['comparedWith'] = null;
@@ -71,10 +75,20 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
       comparedWith =
         train.champion && train.champion.version === current.version
           ? { version: current.version, value: train.champion.value }
-          : { version: current.version, value: (await scoreArtifact(current.artifactPath, train.holdoutFile, train.metric as MetricName, python)).value };
+          : {
+              version: current.version,
+              value: (
+                await scoreArtifact(await withStores(ctx, (s) => versionArtifact(s.artifacts, current)), train.holdoutFile, train.metric as MetricName, python)
+              ).value,
+            };
     }
+    // Deciding reads both versions' input signatures: both must be on this machine.
+    await withStores(ctx, async (s) => {
+      await versionArtifact(s.artifacts, await registry.get(reg.model, reg.version));
+      if (current) await versionArtifact(s.artifacts, current);
+    });
     const allowSchemaChange = (ctx.config as { model?: { allowSchemaChange?: boolean } } | undefined)?.model?.allowSchemaChange === true;
-    const d = registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by, {
+    const d = await registry.deploy(reg.model, reg.version, reg.candidate, comparedWith?.value, train.direction, by, {
       approveWinner: `batch approved by ${input.approvedBy ?? 'the approver'}`,
       allowSchemaChange,
     });
@@ -103,6 +117,6 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
       ...(findings ? { findings } : {}),
     };
   } finally {
-    registry.close();
+    await registry.close();
   }
 };

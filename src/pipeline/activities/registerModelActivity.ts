@@ -5,6 +5,8 @@ import { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { ModelLineage } from '../../models/types.js';
 import type { Activity } from './Activity.js';
 import type { TrainOutput } from './trainActivity.js';
+import { publishVersion } from '../../models/versionArtifact.js';
+import { withStores } from './withStores.js';
 
 /**
  * What register_model records in the version's lineage, each wired (by default) to the nearest
@@ -59,7 +61,7 @@ export const registerModelActivity: Activity<RegisterModelInput, RegisterModelOu
     ...(approval?.by && approval.at ? { approval: { by: approval.by, at: approval.at, ...(approval.comment ? { comment: approval.comment } : {}) } } : {}),
     trainingConfig: { metric: train.metric, rows: train.rows, best: train.best, candidates: train.candidates, recipeRun: input.recipeRun ?? null },
   };
-  const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   try {
     const v = await registry.register(train.artifactDir, {
       name: train.model,
@@ -70,6 +72,8 @@ export const registerModelActivity: Activity<RegisterModelInput, RegisterModelOu
       by: `pipeline:${ctx.executionId}`,
       idempotencyKey: ctx.idempotencyKey,
     });
+    // Also on a replay (the version came back by its key): the first run may have stopped before its upload.
+    await withStores(ctx, (stores) => publishVersion(stores.artifacts, v));
     return {
       model: v.name,
       version: v.version,
@@ -80,7 +84,7 @@ export const registerModelActivity: Activity<RegisterModelInput, RegisterModelOu
       betterThanChampion: train.betterThanChampion,
     };
   } finally {
-    registry.close();
+    await registry.close();
   }
 };
 

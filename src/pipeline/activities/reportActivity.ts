@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { reportDir, resolveIn } from '../../core/projectLayout.js';
+import { fetchFolders } from './shareFolders.js';
+import { withStores } from './withStores.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { generatedColumns } from '../../flow/generatedColumns.js';
 import { reportFromFiles } from '../../profile/reportFromFiles.js';
@@ -135,6 +137,10 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
     const config = ctx.config as SluiceConfig | undefined;
     const dir = reportDir(ctx.project, ctx.executionId);
     const manifest = join(dir, 'summary.json');
+    // A report another worker finished (kept in stores.reports) is taken as it is.
+    await withStores(ctx, async (stores) => {
+      if (stores.reports.remote && !existsSync(dir) && (await stores.reports.published([ctx.executionId]))) await stores.reports.fetch([ctx.executionId]);
+    });
     if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as ReportSummary;
     const file = input.file;
     if (!file)
@@ -145,6 +151,7 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
     const gates = input.gates ?? config?.gates;
     const gatesPath = gates ? resolveIn(ctx.project.root, gates) : undefined;
     const baseline = input.baseline ?? (store ? await lastApprovedBatch(store, ctx.executionId) : undefined);
+    if (baseline) await withStores(ctx, (stores) => fetchFolders(stores, baseline));
     const { spec } = await projectFlow(config, input, ctx.project.root);
     // The same settings the train step reads (one resolver): the target and the model's name.
     const settings = projectSettings(config, input, spec);

@@ -8,20 +8,23 @@ import { ModelRegistry } from '../../models/ModelRegistry.js';
 import { scoreArtifact, type ArtifactScore } from '../../training/scoreArtifact.js';
 import { splitHoldoutFile } from '../../training/splitHoldoutFile.js';
 import { trainModel } from '../../training/trainModel.js';
-import { stepDir, type Activity } from './Activity.js';
+import { stepDir, type Activity, type ActivityContext } from './Activity.js';
 import { modelSettings } from './modelSettings.js';
 import { projectFlow } from './projectFlow.js';
 import { knownColumns } from '../../training/unknownColumns.js';
-import type { ProjectLayout } from '../../core/projectLayout.js';
+import { versionArtifact } from '../../models/versionArtifact.js';
+import { withStores } from './withStores.js';
 
-/** The serving champion's artifact folder, read before training (undefined when there is none). */
-function championArtifact(project: ProjectLayout, model: string): string | undefined {
-  const registry = ModelRegistry.open(project.root, project.stateDir);
+/** The serving champion's artifact folder (fetched from `stores.artifacts` when not here), read before training; undefined when there is none. */
+async function championArtifact(ctx: ActivityContext, model: string): Promise<string | undefined> {
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  let champ;
   try {
-    return registry.champion(model)?.artifactPath;
+    champ = await registry.champion(model);
   } finally {
-    registry.close();
+    await registry.close();
   }
+  return champ ? withStores(ctx, (stores) => versionArtifact(stores.artifacts, champ)) : undefined;
 }
 
 /** The raw batch (wired `$.input.file` by default) and overrides of sluice.yaml's `model` settings. */
@@ -87,7 +90,7 @@ export const trainActivity: Activity<TrainInput, TrainOutput> = async (input, ct
   const s = modelSettings(config, input, spec);
 
   // The input contract: columns the flow does not know are not trained on (unless the flow says passthrough).
-  const known = spec?.passthrough === true ? undefined : await knownColumns(championArtifact(ctx.project, s.name), spec);
+  const known = spec?.passthrough === true ? undefined : await knownColumns(await championArtifact(ctx, s.name), spec);
   const split = await splitHoldoutFile(file, {
     fraction: s.holdout,
     seed: s.seed,
@@ -136,12 +139,15 @@ export const trainActivity: Activity<TrainInput, TrainOutput> = async (input, ct
   const candidate = await scoreArtifact(result.files.modelDir, split.holdout, metric, python);
 
   let champion: TrainOutput['champion'] = null;
-  const registry = ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
   try {
-    const champ = registry.champion(s.name);
-    if (champ) champion = { version: champ.version, ...(await scoreArtifact(champ.artifactPath, split.holdout, metric, python)) };
+    const champ = await registry.champion(s.name);
+    if (champ) {
+      const dir = await withStores(ctx, (stores) => versionArtifact(stores.artifacts, champ));
+      champion = { version: champ.version, ...(await scoreArtifact(dir, split.holdout, metric, python)) };
+    }
   } finally {
-    registry.close();
+    await registry.close();
   }
   const better = champion === null || isBetter(metric, candidate.value, champion.value);
   const out: TrainOutput = {

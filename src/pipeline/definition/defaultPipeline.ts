@@ -35,7 +35,15 @@ export const DEFAULT_PIPELINE_SPEC = {
       timeout: '2m',
       next: 'approval',
     },
-    approval: { type: 'approval', timeout: '7d', default: 'reject', remind: '1d', maxReminders: 3, next: 'decision' },
+    approval: {
+      type: 'approval',
+      input: { findings: '$.results.report' },
+      timeout: '7d',
+      default: 'reject',
+      remind: '1d',
+      maxReminders: 3,
+      next: 'decision',
+    },
     decision: {
       type: 'choice',
       choices: [{ if: { path: '$.results.approval.decision', equals: 'approved' }, next: 'build' }],

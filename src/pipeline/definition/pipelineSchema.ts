@@ -109,6 +109,15 @@ export const approvalStateSchema = z
       .default(['email', 'webhook'])
       .meta({ description: 'Channels the approvers are told on.' }),
     subject: z.string().optional(),
+    input: z
+      .strictObject({
+        findings: z.unknown().optional().meta({
+          description:
+            'What the approvers are shown (verdict, gates, high warnings, figures): `$.results.<report state>`; the nearest preceding report when left out.',
+        }),
+      })
+      .optional()
+      .meta({ description: 'What the approval shows its approvers, wired like a task input.' }),
     ...transition,
   })
   .meta({ description: 'Waits for a human decision. Its result is { decision: approved | rejected, by, at, comment, reason, timedOut }.' });

@@ -1,8 +1,8 @@
 import { closest } from '../../core/closest.js';
 import type { AnySignature, ValueType, Wire } from '../activities/ActivitySignature.js';
 import { typeFits } from '../activities/ActivitySignature.js';
-import { APPROVAL_OUTPUT, BUILTIN_SIGNATURES, EXECUTION_INPUT_TYPES } from '../activities/builtinSignatures.js';
-import type { Pipeline, State, TaskState } from './pipelineSchema.js';
+import { APPROVAL_SIGNATURE, BUILTIN_SIGNATURES, EXECUTION_INPUT_TYPES } from '../activities/builtinSignatures.js';
+import type { ApprovalState, Pipeline, State, TaskState } from './pipelineSchema.js';
 import { precedingStates } from './precedingStates.js';
 import { indexStates, type IndexedState, type PipelineProblem } from './validatePipeline.js';
 
@@ -13,7 +13,8 @@ import { indexStates, type IndexedState, type PipelineProblem } from './validate
  * every task of a known activity:  legacy `from: <state>` -> `$.results.<state>`
  *                                  each input it leaves out -> its default wiring (the nearest
  *                                  preceding state running the activity that makes it, or $.input)
- * every reference ($. in task inputs, choice conditions, wait until):
+ * every approval state:            `findings` left out -> the nearest preceding report
+ * every reference ($. in task and approval inputs, choice conditions, wait until):
  *   $.results.<state>.<field>  -> the state exists, precedes on every path, has a result,
  *                                 outputs the field, with a type the input accepts
  * ```
@@ -30,6 +31,7 @@ export function wirePipeline(
   const before = precedingStates(wired);
   const problems: PipelineProblem[] = [];
   for (const s of index.values()) {
+    if (s.state.type === 'approval') wireTask(s, s.state, APPROVAL, index, before, problems);
     if (s.state.type !== 'task' || s.state.activity === undefined) continue;
     const sig = signatures[s.state.activity];
     if (sig) wireTask(s, s.state, sig, index, before, problems);
@@ -39,16 +41,18 @@ export function wirePipeline(
   return { pipeline: wired, problems };
 }
 
-/** Fills in the inputs a task leaves out, from its activity's default wiring. */
+const APPROVAL = APPROVAL_SIGNATURE as unknown as AnySignature;
+
+/** Fills in the inputs a task (or an approval) leaves out, from its signature's default wiring. */
 function wireTask(
   s: IndexedState,
-  task: TaskState,
+  task: TaskState | ApprovalState,
   sig: AnySignature,
   index: Map<string, IndexedState>,
   before: Map<string, ReadonlySet<string>>,
   problems: PipelineProblem[],
 ): void {
-  const input = { ...(task.input ?? {}) };
+  const input: Record<string, unknown> = { ...(task.input ?? {}) };
   for (const [old, now] of Object.entries(sig.legacy ?? {})) {
     if (typeof input[old] === 'string' && !(now in input)) input[now] = input[old];
     if (old !== now) delete input[old];
@@ -65,11 +69,11 @@ function wireTask(
     const makers = (sig.wiring?.[field] ?? []).map(describeWire).join(' or ');
     problems.push({
       path: [...s.path, 'input', field],
-      message: `task "${s.name}" (activity ${task.activity}) needs its input "${field}", and no state before it makes one${makers ? ` (${makers})` : ''}`,
+      message: `${task.type === 'task' ? `task "${s.name}" (activity ${task.activity})` : `approval "${s.name}"`} needs its input "${field}", and no state before it makes one${makers ? ` (${makers})` : ''}`,
       hint: `wire it in the task: \`input: { ${field}: $.results.<state>... }\`, or add the state it needs before "${s.name}"`,
     });
   }
-  if (Object.keys(input).length > 0) task.input = input;
+  if (Object.keys(input).length > 0) task.input = input as typeof task.input;
 }
 
 /** The reference a default wiring gives at state `at`, if a state before it makes it. */
@@ -100,8 +104,8 @@ interface RefContext {
 /** Checks every reference a state makes. */
 function checkState(s: IndexedState, ctx: RefContext): void {
   const st = s.state;
-  if (st.type === 'task') {
-    const sig = st.activity !== undefined ? ctx.signatures[st.activity] : undefined;
+  if (st.type === 'task' || st.type === 'approval') {
+    const sig = st.type === 'approval' ? APPROVAL : st.activity !== undefined ? ctx.signatures[st.activity] : undefined;
     for (const [k, v] of Object.entries(st.input ?? {}))
       walkRefs(v, [...s.path, 'input', k], (ref, at) => checkRef(ref, s, at, at.length === s.path.length + 2 ? sig?.input[k] : undefined, ctx));
   } else if (st.type === 'choice') {
@@ -184,7 +188,7 @@ function checkRef(ref: string, from: IndexedState, path: PropertyKey[], expected
 
 /** What a state outputs: its fields and their types, `any` when unknown (a command, a custom activity), null for a wait. */
 function outputOf(state: State, signatures: Record<string, AnySignature>): Record<string, ValueType> | 'any' | null {
-  if (state.type === 'approval') return APPROVAL_OUTPUT;
+  if (state.type === 'approval') return APPROVAL.output;
   if (state.type === 'wait') return null;
   if (state.type === 'parallel') return Object.fromEntries(state.branches.map((b) => [b.name, 'any' as const]));
   if (state.type === 'task' && state.activity !== undefined) return signatures[state.activity]?.output ?? 'any';

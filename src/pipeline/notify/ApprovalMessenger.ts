@@ -4,7 +4,7 @@ import { mayDecide, type Approver } from '../approvals/Approver.js';
 import type { ApprovalNotifier } from '../orchestrator/ApprovalNotifier.js';
 import type { ExecutionStore } from '../store/ExecutionStore.js';
 import { approvalEmail } from './approvalEmail.js';
-import { extractFindings } from './findings.js';
+import { findingsOf } from './findings.js';
 import type { Mailer } from './Mailer.js';
 import { postWebhook, webhookBody, type WebhookSettings } from './postWebhook.js';
 
@@ -18,7 +18,8 @@ export interface NotificationSettings {
 }
 
 /**
- * Tells approvers an approval is wanted. Each approver with an e-mail gets their own
+ * Tells approvers an approval is wanted, with the findings the approval state's input wires
+ * (`findings: $.results.<report state>`, checked when the pipeline loads). Each approver with an e-mail gets their own
  * single-use token in their link (so the link decides as them, and only once); webhooks get the
  * findings and the execution link, never a token. Failures are collected, not thrown: the
  * approval still waits, and can be decided in the console or by CLI.
@@ -35,7 +36,7 @@ export class ApprovalMessenger implements ApprovalNotifier {
     const errors: string[] = [];
     const base = this.settings.publicUrl.replace(/\/$/, '');
     const executionUrl = `${base}/executions/${encodeURIComponent(req.execution.id)}`;
-    const findings = extractFindings(req.results);
+    const findings = findingsOf(req.findings);
     if (req.state.notify.includes('email')) {
       channels.push('email');
       const who = this.settings.approvers.filter((a) => a.email && mayDecide(a, req.state.approvers));

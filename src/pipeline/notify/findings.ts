@@ -19,11 +19,6 @@ export interface Findings {
   reportUrl?: string | undefined;
 }
 
-/** The findings in the results of earlier states, read from the result of state `from`. */
-export function extractFindings(results: Record<string, unknown>, from = 'report'): Findings {
-  return findingsOf(results[from]);
-}
-
 /** The findings of a report activity's result (anything else gives empty findings). */
 export function findingsOf(report: unknown): Findings {
   const r = (isObject(report) ? report : {}) as Record<string, unknown>;

@@ -5,7 +5,7 @@ import type { Activity, ActivityContext } from '../activities/Activity.js';
 import type { ActivityRegistry } from '../activities/ActivityRegistry.js';
 import { runCommandActivity } from '../activities/runCommandActivity.js';
 import { durationMs } from '../definition/duration.js';
-import type { Command } from '../plan.js';
+import type { Command } from '../planner/Command.js';
 import type { ProjectLayout } from '../../core/projectLayout.js';
 import type { ExecutionRecord } from '../store/ExecutionStore.js';
 import type { ApprovalNotifier } from './ApprovalNotifier.js';
@@ -36,11 +36,11 @@ export class ActivityRunner {
 
   /** Performs a side effect and records its result as facts. */
   async perform(rec: ExecutionRecord, cmd: Command, results: Record<string, unknown>, cancel: AbortSignal): Promise<void> {
-    if (cmd.kind === 'notifyApproval') return this.notifyApproval(rec, cmd, results);
+    if (cmd.kind === 'notifyApproval') return this.notifyApproval(rec, cmd);
     if (cmd.kind === 'runActivity') return this.runActivity(rec, cmd, results, cancel);
   }
 
-  private async notifyApproval(rec: ExecutionRecord, cmd: Extract<Command, { kind: 'notifyApproval' }>, results: Record<string, unknown>): Promise<void> {
+  private async notifyApproval(rec: ExecutionRecord, cmd: Extract<Command, { kind: 'notifyApproval' }>): Promise<void> {
     const requested = (await this.opts.events.store.events(rec.id)).find((e) => e.type === 'ApprovalRequested' && e.step === cmd.step);
     let outcome: { channels: string[]; recipients: string[]; errors: string[] } = { channels: [], recipients: [], errors: ['no notifier is configured'] };
     if (this.opts.approvals) {
@@ -52,7 +52,7 @@ export class ActivityRunner {
           notice: cmd.notice,
           n: cmd.n,
           expiresAt: String(requested?.data.expiresAt),
-          results,
+          findings: cmd.input.findings,
         });
       } catch (e) {
         outcome = { channels: [], recipients: [], errors: [toSluiceError(e).message] };

@@ -10,6 +10,7 @@ export interface ApprovalNotifier {
     notice: 'request' | 'reminder';
     n: number;
     expiresAt: string;
-    results: Record<string, unknown>;
+    /** What the approval state's input wires (`findings: $.results.<report state>`), resolved. */
+    findings: unknown;
   }): Promise<{ channels: string[]; recipients: string[]; errors: string[] }>;
 }

@@ -6,6 +6,8 @@ import type { StateDb } from '../../state/StateDb.js';
 import { stateSettings } from '../../state/stateSettings.js';
 import type { Activity } from '../activities/Activity.js';
 import { builtinActivities } from '../activities/builtinActivities.js';
+import { shareFolders } from '../activities/shareFolders.js';
+import { type ProjectStores, projectStores } from '../../storage/projectStores.js';
 import { notifyActivity } from '../activities/notifyActivity.js';
 import type { Approver } from '../approvals/Approver.js';
 import { ApprovalMessenger, type NotificationSettings } from '../notify/ApprovalMessenger.js';
@@ -47,6 +49,8 @@ export class ProjectRuntime {
   readonly orchestrator: Orchestrator;
   readonly notifications: NotificationSettings;
   readonly log: Logger;
+  /** Where artifacts, reports, archived inputs and step outputs live (sluice.yaml `stores.*`; local folders by default). */
+  readonly stores: ProjectStores;
   private readonly mailer: Mailer | undefined;
   private watcher: InboxWatcher | undefined;
   /** The users as sluice.yaml says now (re-read when the file changes). */
@@ -55,14 +59,18 @@ export class ProjectRuntime {
   /** Opens the project's state (migrating it) and wires the runtime on it. */
   static async open(project: Project, opts: RuntimeOptions = {}): Promise<ProjectRuntime> {
     const { config, paths } = project;
-    const db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
+    // First: a mistake in stores.* is reported before anything is opened.
+    const stores = projectStores(paths, config.stores);
+    let db: ProjectDb | undefined;
     let state: StateDb | undefined;
     try {
+      db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
       state = await openStateDb(stateSettings(config.stores.state, paths.db, project.file), { sqlite: db });
-      return new ProjectRuntime(project, opts, db, state, await ExecutionStore.open(state));
+      return new ProjectRuntime(project, opts, { db, state, stores, store: await ExecutionStore.open(state) });
     } catch (e) {
       await state?.close();
-      db.close();
+      db?.close();
+      await stores.close();
       throw e;
     }
   }
@@ -70,15 +78,14 @@ export class ProjectRuntime {
   private constructor(
     readonly project: Project,
     opts: RuntimeOptions,
-    db: ProjectDb,
-    state: StateDb,
-    store: ExecutionStore,
+    parts: { db: ProjectDb; state: StateDb; stores: ProjectStores; store: ExecutionStore },
   ) {
     const { config, paths } = project;
     this.log = opts.logger ?? pino({ level: 'silent' });
-    this.db = db;
-    this.state = state;
-    this.store = store;
+    this.db = parts.db;
+    this.state = parts.state;
+    this.stores = parts.stores;
+    this.store = parts.store;
     if (config.smtp) {
       this.mailer = new Mailer(config.smtp);
     }
@@ -93,7 +100,10 @@ export class ProjectRuntime {
       mailer: this.mailer,
       webhooks: config.webhooks,
     };
-    const activities = builtinActivities({ notify: notifyActivity(this.state, this.notifications), ...opts.activities }, { store: this.store, publicUrl });
+    const activities = shareFolders(
+      builtinActivities({ notify: notifyActivity(this.state, this.notifications), ...opts.activities }, { store: this.store, publicUrl }),
+      this.stores,
+    );
     this.orchestrator = new Orchestrator({
       store: this.store,
       activities,
@@ -151,6 +161,7 @@ export class ProjectRuntime {
     await this.orchestrator.stop();
     this.mailer?.close();
     await this.state.close();
+    await this.stores.close();
     this.db.close();
   }
 }

@@ -1,7 +1,18 @@
 import type { ReportPlugins } from '../reportPlugins.js';
 import { anomalies } from './anomalies.js';
+import { loadModelData } from './loadModelData.js';
 import { predictionPower } from './predictionPower.js';
 import { quickModel } from './quickModel.js';
 
-/** The model-based sections: quick model and prediction power (ml/gbdt), anomalies (ml/isolationForest). */
-export const DEFAULT_PLUGINS: ReportPlugins = { quickModel, predictionPower, anomalies };
+/**
+ * The model-based sections: quick model and prediction power (ml/gbdt), anomalies
+ * (ml/isolationForest). The first two share one model frame, read by `prepare`.
+ */
+export const DEFAULT_PLUGINS: ReportPlugins = {
+  prepare: async (input) => {
+    if (input.target) await loadModelData(input);
+  },
+  quickModel,
+  predictionPower,
+  anomalies,
+};

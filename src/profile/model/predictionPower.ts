@@ -3,12 +3,12 @@ import { type Frame, frameSchema, takeRows, takeTarget, type Target } from '../.
 import { binFrame } from '../../ml/gbdt/binned.js';
 import { fitBinMapper } from '../../ml/gbdt/binMapper.js';
 import { r2 } from '../../ml/metrics/regression.js';
-import { oneVsRestAuc } from '../../ml/metrics/rocAuc.js';
+import { aucFromRankSum, oneVsRestAuc } from '../../ml/metrics/rocAuc.js';
 import { Rng, sampleWithoutReplacement } from '../../ml/random.js';
 import type { ModelSectionInput } from '../reportPlugins.js';
 import type { PredictionPower } from '../reportSchema.js';
 import { loadModelData, MODEL_MAX_ROWS } from './loadModelData.js';
-import { split80 } from './quickModel.js';
+import { split80 } from './split80.js';
 
 /** Training rows per numeric bin at least (so each bin's estimate rests on enough rows), and the most bins. */
 const ROWS_PER_BIN = 40;
@@ -103,26 +103,20 @@ export function binnedAuc(trainBins: Uint8Array, codes: Int32Array, testBins: Ui
   const one = (c: number): number => {
     const score = (b: number) => (size[b]! < MIN_BIN_ROWS ? prior[c]! : (counts[b * k + c]! + PRIOR_ROWS * prior[c]!) / (size[b]! + PRIOR_ROWS));
     const order = Array.from({ length: nb }, (_, b) => b).sort((a, b) => score(a) - score(b));
-    let rank = 0;
-    let nPos = 0;
-    let rankSumPos = 0;
-    for (let i = 0; i < nb; ) {
-      let j = i;
-      let pos = 0;
-      let all = 0;
-      while (j < nb && score(order[j]!) === score(order[i]!)) {
-        pos += testCounts[order[j]! * k + c]!;
-        all += testSize[order[j]!]!;
-        j++;
+    return aucFromRankSum((visit) => {
+      for (let i = 0; i < nb; ) {
+        let j = i;
+        let pos = 0;
+        let all = 0;
+        while (j < nb && score(order[j]!) === score(order[i]!)) {
+          pos += testCounts[order[j]! * k + c]!;
+          all += testSize[order[j]!]!;
+          j++;
+        }
+        visit(pos, all);
+        i = j;
       }
-      rankSumPos += pos * (rank + (all + 1) / 2);
-      nPos += pos;
-      rank += all;
-      i = j;
-    }
-    const nNeg = testBins.length - nPos;
-    if (nPos === 0 || nNeg === 0) return NaN;
-    return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+    });
   };
   return oneVsRestAuc(k, one);
 }

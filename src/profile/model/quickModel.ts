@@ -1,118 +1,44 @@
-import { takeRows, takeTarget, type Frame, type Target } from '../../ml/frame.js';
-import { trainBaseline } from '../../ml/baseline/trainBaseline.js';
-import { trainGbdt } from '../../ml/gbdt/trainGbdt.js';
-import { accuracy } from '../../ml/metrics/accuracy.js';
-import { argmaxRows } from '../../ml/metrics/argmax.js';
-import { balancedAccuracy } from '../../ml/metrics/balancedAccuracy.js';
-import { confusionMatrix } from '../../ml/metrics/confusionMatrix.js';
-import { logLoss } from '../../ml/metrics/logLoss.js';
-import { macroF1 } from '../../ml/metrics/precisionRecallF1.js';
-import { mae, r2, rmse } from '../../ml/metrics/regression.js';
-import { rocAuc } from '../../ml/metrics/rocAuc.js';
-import { stratifiedHoldout } from '../../ml/splits/stratifiedHoldout.js';
+import { SluiceError } from '../../core/errors.js';
+import { spawnModuleWorker } from '../../ml/spawnModuleWorker.js';
 import type { ModelSectionInput } from '../reportPlugins.js';
 import type { QuickModel } from '../reportSchema.js';
 import { loadModelData } from './loadModelData.js';
+import { quickModelOfFrame } from './quickModelOfFrame.js';
+import type { QuickModelJob } from './quickModelWorker.js';
+
+export { noBetterThanBaseline, QUICK_MODEL_MAX_TRAIN } from './quickModelOfFrame.js';
 
 /**
- * Training rows the quick model uses at most: a seeded stratified sample of the 80% above it.
- * A bound in rows, not in time, so the report's figures do not depend on the machine's load.
+ * Frames from this many rows up train on a worker thread: there the fit takes longer than
+ * starting a thread, and the report's statistics run in DuckDB meanwhile. Below, it trains inline.
  */
-export const QUICK_MODEL_MAX_TRAIN = 20_000;
-
-const finite = (x: number) => (Number.isFinite(x) ? x : null);
-
-/** Metrics of a model output (probabilities or values) on held-out rows. */
-export function holdoutMetrics(target: Target, out: Float64Array): Record<string, number | null> {
-  if (target.kind === 'regression') return { r2: finite(r2(target.values, out)), rmse: finite(rmse(target.values, out)), mae: finite(mae(target.values, out)) };
-  const k = target.labels.length;
-  const pred = argmaxRows(out, k);
-  return {
-    accuracy: finite(accuracy(target.codes, pred)),
-    balancedAccuracy: finite(balancedAccuracy(target.codes, pred, k)),
-    macroF1: finite(macroF1(target.codes, pred, k)),
-    rocAucOvr: finite(rocAuc(target.codes, out, k)),
-    logLoss: finite(logLoss(target.codes, out, k)),
-  };
-}
-
-type Split80 = { train: Frame; trainY: Target; test: Frame; testY: Target };
-const splits = new WeakMap<Frame, WeakMap<Target, Split80>>();
+export const QUICK_MODEL_WORKER_ROWS = 10_000;
 
 /**
- * Stratified 80/20 split of a frame (deciles of the target for regression), seeded. Computed
- * once per frame and target: the quick model and prediction power share it.
- */
-export function split80(frame: Frame, target: Target): Split80 {
-  let byTarget = splits.get(frame);
-  if (!byTarget) splits.set(frame, (byTarget = new WeakMap()));
-  let s = byTarget.get(target);
-  if (!s) {
-    const h = stratifiedHoldout(target, { testFraction: 0.2, seed: 0 });
-    s = { train: takeRows(frame, h.train), trainY: takeTarget(target, h.train), test: takeRows(frame, h.test), testY: takeTarget(target, h.test) };
-    byTarget.set(target, s);
-  }
-  return s;
-}
-
-/**
- * The quick model: histogram gradient-boosted trees (ml/gbdt, scikit-learn's defaults: early
- * stopping above 10,000 training rows) on a stratified 80/20 split, trained on at most {@link QUICK_MODEL_MAX_TRAIN}
- * rows of the 80% and measured on all of the 20%, with holdout metrics, confusion matrix and
- * gain importance. It tells
- * the approver how much signal the batch carries, not which model to deploy.
+ * The quick model plug-in (see {@link quickModelOfFrame}): reads the model frame shared with
+ * prediction power, then fits on a worker thread for frames of {@link QUICK_MODEL_WORKER_ROWS}
+ * rows or more. Same computation and seed either way, so the same result.
  */
 export async function quickModel(input: ModelSectionInput): Promise<QuickModel | undefined> {
   if (!input.target) return undefined;
   const data = await loadModelData(input);
-  if (data.frame.features.length === 0 || data.frame.nRows < 10) return undefined;
-  const s = split80(data.frame, data.target!);
-  const train = boundTraining(s.train, s.trainY);
-  const model = trainGbdt(train.frame, train.target, { seed: 0 });
-  const out = model.output(s.test);
-  const result: QuickModel = {
-    learner: 'gbdt',
-    iterations: model.iterations,
-    problemType: input.target.problemType,
-    trainRows: train.frame.nRows,
-    validationRows: s.test.nRows,
-    sampled: data.sampled || train.frame.nRows < s.train.nRows,
-    metrics: holdoutMetrics(s.testY, out),
-    baseline: { metrics: holdoutMetrics(s.testY, trainBaseline(s.train, s.trainY).output(s.test)) },
-    featureImportance: model
-      .featureImportance()
-      .map((f) => ({ feature: f.name, importance: f.importance }))
-      .sort((a, b) => b.importance - a.importance),
-  };
-  result.noBetterThanBaseline = noBetterThanBaseline(result.metrics, result.baseline!.metrics);
-  if (s.testY.kind === 'classification') {
-    const k = s.testY.labels.length;
-    result.confusionMatrix = { labels: s.testY.labels, counts: confusionMatrix(s.testY.codes, argmaxRows(out, k), k) };
-  }
-  return result;
+  const job: QuickModelJob = { frame: data.frame, target: data.target!, problemType: input.target.problemType, sampled: data.sampled };
+  if (data.frame.nRows < QUICK_MODEL_WORKER_ROWS) return quickModelOfFrame(job.frame, job.target, job.problemType, job.sampled);
+  return onWorker(job);
 }
 
-/** The training part, or a seeded stratified sample of {@link QUICK_MODEL_MAX_TRAIN} rows of it. */
-function boundTraining(frame: Frame, target: Target): { frame: Frame; target: Target } {
-  if (frame.nRows <= QUICK_MODEL_MAX_TRAIN) return { frame, target };
-  const keep = stratifiedHoldout(target, { testFraction: QUICK_MODEL_MAX_TRAIN / frame.nRows, seed: 1 }).test;
-  return { frame: takeRows(frame, keep), target: takeTarget(target, keep) };
-}
-
-/** The metrics that decide whether a model beats the baseline, and whether higher is better. */
-const DECIDING: Record<string, boolean> = { logLoss: false, balancedAccuracy: true, rmse: false };
-
-/**
- * The deciding metrics on which `model` does no better than `baseline` (equal counts as no
- * better: a model that learned nothing ties the baseline). A missing figure decides nothing.
- */
-export function noBetterThanBaseline(model: Record<string, number | null>, baseline: Record<string, number | null>): string[] {
-  return Object.entries(DECIDING)
-    .filter(([k, higher]) => {
-      const m = model[k];
-      const b = baseline[k];
-      if (m == null || b == null) return false;
-      return higher ? m <= b + 1e-12 : m >= b - 1e-12;
-    })
-    .map(([k]) => k);
+function onWorker(job: QuickModelJob): Promise<QuickModel | undefined> {
+  return new Promise((resolve, reject) => {
+    const worker = spawnModuleWorker(import.meta.url, 'quickModelWorker');
+    // A report that fails meanwhile does not wait for the fit to end.
+    worker.unref();
+    const fail = (why: string) =>
+      reject(
+        new SluiceError('REPORT_QUICK_MODEL_FAILED', `the quick model failed: ${why}`, { hint: 'rerun the report; if it fails again, report it as a bug' }),
+      );
+    worker.once('message', (m: { result?: QuickModel; error?: string }) => (m.error === undefined ? resolve(m.result) : fail(m.error)));
+    worker.once('error', (e) => fail(e.message));
+    worker.once('exit', (code) => fail(`its thread exited with code ${code} before answering`));
+    worker.postMessage(job);
+  });
 }

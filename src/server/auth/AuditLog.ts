@@ -23,7 +23,7 @@ export class AuditLog {
     migrateAuth(db);
   }
 
-  append(entry: Omit<AuditEntry, 'id' | 'at'>): AuditEntry {
+  async append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
     const at = new Date(this.now()).toISOString();
     const row = {
       at,
@@ -38,7 +38,7 @@ export class AuditLog {
   }
 
   /** Newest first; `action` matches exactly, or a prefix when it ends with `.` (`approval.`). */
-  list(q: AuditQuery = {}): AuditEntry[] {
+  async list(q: AuditQuery = {}): Promise<AuditEntry[]> {
     const where: string[] = [];
     const args: Record<string, unknown> = { limit: Math.max(1, Math.min(q.limit ?? 100, 10_000)) };
     if (q.before !== undefined) {

@@ -49,7 +49,7 @@ export interface AuthGate {
   /** Throws SluiceError CSRF_INVALID (403) when the posted `csrf` field does not match. API-token calls are exempt (no cookies). */
   checkCsrf(req: FastifyRequest, subject?: string): void;
   /** Appends to the audit log. */
-  audit(entry: Omit<AuditEntry, 'id' | 'at'>): void;
+  audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;
   /** The audit log, newest first. */
-  auditLog(opts?: { limit?: number; before?: number; actor?: string; action?: string }): AuditEntry[];
+  auditLog(opts?: { limit?: number; before?: number; actor?: string; action?: string }): Promise<AuditEntry[]>;
 }

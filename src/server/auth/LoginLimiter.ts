@@ -63,33 +63,73 @@ export class LoginLimiter {
     migrateAuth(db);
   }
 
-  private rules(name: string, ip: string | undefined): Rule[] {
+  private async rules(name: string, ip: string | undefined): Promise<Rule[]> {
     const user = name.toLowerCase();
     if (!ip) return [{ key: `user:${user}`, limit: this.limits.perUserAddress, backoff: true }];
     const rules: Rule[] = [
       { key: `pair:${user}|${ip}`, limit: this.limits.perUserAddress, backoff: true },
       { key: `ip:${ip}`, limit: this.limits.perIp, backoff: false },
     ];
-    if (!this.isKnown(user, ip)) rules.push({ key: `user:${user}`, limit: this.limits.perUser, backoff: false });
+    if (!(await this.isKnown(user, ip))) rules.push({ key: `user:${user}`, limit: this.limits.perUser, backoff: false });
     return rules;
   }
 
-  private isKnown(user: string, ip: string): boolean {
+  private async isKnown(user: string, ip: string): Promise<boolean> {
     const row = this.db.prepare('SELECT at FROM auth_login_known WHERE user = ? AND ip = ?').get(user, ip) as { at: number } | undefined;
     return row !== undefined && row.at > this.now() - this.limits.knownMs;
   }
 
   /** Seconds to wait before another attempt for this name from this address; 0 when allowed. */
-  retryAfter(name: string, ip: string | undefined): number {
-    const t = this.now();
-    const since = t - this.limits.windowMs;
-    let waitMs = 0;
-    for (const rule of this.rules(name, ip)) {
+  async retryAfter(name: string, ip: string | undefined): Promise<number> {
+    const counts = await this.failures(name, ip);
+    return this.waitSeconds(counts);
+  }
+
+  /**
+   * Admits an attempt or says how long to wait. An admitted attempt counts as being checked until
+   * `release` is called, so that attempts arriving meanwhile see it (password checks take a tenth
+   * of a second each). The check and the mark happen in one tick, after the reads: two parallel
+   * attempts cannot both pass on the same count.
+   */
+  async admit(name: string, ip: string | undefined): Promise<{ retryAfter: number; release: () => void }> {
+    const counts = await this.failures(name, ip);
+    const retryAfter = this.waitSeconds(counts);
+    if (retryAfter > 0) return { retryAfter, release: () => {} };
+    const keys = counts.map((c) => c.rule.key);
+    for (const k of keys) this.pending.set(k, (this.pending.get(k) ?? 0) + 1);
+    let done = false;
+    const release = () => {
+      if (done) return;
+      done = true;
+      for (const k of keys) {
+        const n = (this.pending.get(k) ?? 1) - 1;
+        if (n > 0) this.pending.set(k, n);
+        else this.pending.delete(k);
+      }
+    };
+    return { retryAfter: 0, release };
+  }
+
+  /** The recent failures of each rule, newest first. */
+  private async failures(name: string, ip: string | undefined): Promise<Array<{ rule: Rule; rows: Array<{ at: number }> }>> {
+    const since = this.now() - this.limits.windowMs;
+    const out: Array<{ rule: Rule; rows: Array<{ at: number }> }> = [];
+    for (const rule of await this.rules(name, ip)) {
       // Enough rows to know the count up to where the backoff stops growing.
       const cap = rule.backoff ? rule.limit + 16 : rule.limit;
       const rows = this.db.prepare('SELECT at FROM auth_login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?').all(rule.key, since, cap) as Array<{
         at: number;
       }>;
+      out.push({ rule, rows });
+    }
+    return out;
+  }
+
+  /** The wait the failures and the attempts being checked impose, in seconds. */
+  private waitSeconds(counts: ReadonlyArray<{ rule: Rule; rows: ReadonlyArray<{ at: number }> }>): number {
+    const t = this.now();
+    let waitMs = 0;
+    for (const { rule, rows } of counts) {
       const pending = this.pending.get(rule.key) ?? 0;
       if (rows.length < rule.limit) {
         // Full only because of attempts still being checked: their outcome is known within a second.
@@ -104,31 +144,12 @@ export class LoginLimiter {
     return Math.max(Math.ceil(waitMs / 1000), 0);
   }
 
-  /**
-   * Marks an attempt as being checked until the returned function is called, so that attempts
-   * arriving meanwhile see it (password checks take a tenth of a second each).
-   */
-  begin(name: string, ip: string | undefined): () => void {
-    const keys = this.rules(name, ip).map((r) => r.key);
-    for (const k of keys) this.pending.set(k, (this.pending.get(k) ?? 0) + 1);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      for (const k of keys) {
-        const n = (this.pending.get(k) ?? 1) - 1;
-        if (n > 0) this.pending.set(k, n);
-        else this.pending.delete(k);
-      }
-    };
-  }
-
-  fail(name: string, ip: string | undefined): void {
+  async fail(name: string, ip: string | undefined): Promise<void> {
     const t = this.now();
     const insert = this.db.prepare('INSERT INTO auth_login_failures (key, at) VALUES (?, ?)');
+    // Every key is counted, the per-name one too for a known address: it still tells of guessing.
+    const keys = new Set([...(await this.rules(name, ip)).map((r) => r.key), `user:${name.toLowerCase()}`]);
     this.db.transaction(() => {
-      // Every key is counted, the per-name one too for a known address: it still tells of guessing.
-      const keys = new Set([...this.rules(name, ip).map((r) => r.key), `user:${name.toLowerCase()}`]);
       for (const key of keys) insert.run(key, t);
       this.db.prepare('DELETE FROM auth_login_failures WHERE at <= ?').run(t - this.limits.windowMs);
     })();
@@ -138,7 +159,7 @@ export class LoginLimiter {
    * A good login clears the name's failures at that address and remembers the address as the
    * user's (not the address's count: one user's success says nothing about the others tried from there).
    */
-  succeed(name: string, ip?: string): void {
+  async succeed(name: string, ip?: string): Promise<void> {
     const user = name.toLowerCase();
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM auth_login_failures WHERE key = ?').run(ip ? `pair:${user}|${ip}` : `user:${user}`);

@@ -34,11 +34,10 @@ export class PasswordLogin {
     }
     checkPasswordInput(password);
     const who = name.trim();
-    const retryAfter = limiter.retryAfter(who, meta.ip);
+    const { retryAfter, release } = await limiter.admit(who, meta.ip);
     if (retryAfter > 0)
       return { ok: false, status: 429, retryAfter, message: `Too many failed sign-ins. Try again in ${Math.ceil(retryAfter / 60)} minute(s).` };
     const a = this.deps.findUser(who);
-    const release = limiter.begin(who, meta.ip);
     let ok: boolean;
     try {
       ok = await verifyPassword(password as string, a?.passwordHash);
@@ -46,23 +45,23 @@ export class PasswordLogin {
       release();
     }
     if (!ok || !a) {
-      limiter.fail(who, meta.ip);
+      await limiter.fail(who, meta.ip);
       const why = !a ? 'unknown user' : !a.passwordHash ? 'no password set' : 'wrong password';
-      auditTrail.append({ actor: who, action: 'login.failed', target: `user:${who}`, detail: why, ip: meta.ip ?? null });
+      await auditTrail.append({ actor: who, action: 'login.failed', target: `user:${who}`, detail: why, ip: meta.ip ?? null });
       return { ok: false, status: 401, message: 'Wrong name or password.' };
     }
-    limiter.succeed(who, meta.ip);
-    const sessionId = this.deps.sessions.create(a.name, meta);
-    auditTrail.append({ actor: a.name, action: 'login', target: `user:${a.name}`, detail: null, ip: meta.ip ?? null });
+    await limiter.succeed(who, meta.ip);
+    const sessionId = await this.deps.sessions.create(a.name, meta);
+    await auditTrail.append({ actor: a.name, action: 'login', target: `user:${a.name}`, detail: null, ip: meta.ip ?? null });
     return { ok: true, user: asUser(a, 'session'), sessionId };
   }
 
   /** Ends the caller's session (audited); false when there was none. */
-  logout(req: FastifyRequest): boolean {
+  async logout(req: FastifyRequest): Promise<boolean> {
     const id = this.deps.identity.of(req);
     if (!id.sessionId || !id.user) return false;
-    this.deps.sessions.delete(id.sessionId);
-    this.deps.auditTrail.append({ actor: id.user.name, action: 'logout', target: `user:${id.user.name}`, detail: null, ip: req.ip ?? null });
+    await this.deps.sessions.delete(id.sessionId);
+    await this.deps.auditTrail.append({ actor: id.user.name, action: 'logout', target: `user:${id.user.name}`, detail: null, ip: req.ip ?? null });
     return true;
   }
 }

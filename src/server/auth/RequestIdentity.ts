@@ -34,10 +34,12 @@ function tokenError(code: string, message: string): SluiceError {
 /**
  * Who a request comes from: an `Authorization: Bearer` API token when the header is there (a bad
  * one is an error, not "anonymous"), else the signed session cookie; a user removed from
- * sluice.yaml is nobody, and their session ends. Resolved once per request.
+ * sluice.yaml is nobody, and their session ends. Resolved once per request, by `authPlugin`'s
+ * onRequest hook (the stores are asynchronous); afterwards {@link of} reads it synchronously.
  *
  * @example
  * const identity = new RequestIdentity({ findUser, sessions, tokens, cookies });
+ * await identity.resolve(req);
  * identity.of(req).user?.name;
  */
 export class RequestIdentity {
@@ -45,19 +47,27 @@ export class RequestIdentity {
 
   constructor(private readonly deps: { findUser: FindUser; sessions: SessionStore; tokens: TokenStore; cookies: SessionCookie }) {}
 
-  of(req: FastifyRequest): Identity {
+  /** Looks the caller up (once per request) and remembers the answer for {@link of}. */
+  async resolve(req: FastifyRequest): Promise<Identity> {
     let id = this.known.get(req);
     if (!id) {
-      id = req.headers.authorization !== undefined ? this.fromToken(req.headers.authorization) : this.fromSession(req);
+      id = req.headers.authorization !== undefined ? await this.fromToken(req.headers.authorization) : await this.fromSession(req);
       this.known.set(req, id);
     }
     return id;
   }
 
-  private fromToken(authz: string): Identity {
+  /** The caller of a request {@link resolve} has seen (authPlugin resolves every request first). */
+  of(req: FastifyRequest): Identity {
+    const id = this.known.get(req);
+    if (!id) throw new Error('the caller of this request was not resolved: mount the auth gate with authPlugin, which resolves it on every request');
+    return id;
+  }
+
+  private async fromToken(authz: string): Promise<Identity> {
     const m = /^Bearer +([!-~]{1,300})\s*$/i.exec(authz);
     if (!m) return { error: tokenError('AUTH_BAD_HEADER', 'the Authorization header is not "Bearer <token>"') };
-    const c = this.deps.tokens.check(m[1]!);
+    const c = await this.deps.tokens.check(m[1]!);
     if (!c.ok) {
       if (c.reason === 'revoked') return { error: tokenError('TOKEN_REVOKED', `this API token (${c.token!.id}) was revoked at ${c.token!.revokedAt}`) };
       if (c.reason === 'expired') return { error: tokenError('TOKEN_EXPIRED', `this API token (${c.token!.id}) expired at ${c.token!.expiresAt}`) };
@@ -68,16 +78,16 @@ export class RequestIdentity {
     return { user: asUser(a, 'token') };
   }
 
-  private fromSession(req: FastifyRequest): Identity {
+  private async fromSession(req: FastifyRequest): Promise<Identity> {
     const raw = readCookie(req.headers.cookie, SESSION_COOKIE);
     const sid = raw ? this.deps.cookies.unsign(raw) : undefined;
     if (!sid) return {};
-    const session = this.deps.sessions.lookup(sid);
+    const session = await this.deps.sessions.lookup(sid);
     if (!session) return {};
     const a = this.deps.findUser(session.user);
     if (!a) {
       // Removed from sluice.yaml: the session ends with the user.
-      this.deps.sessions.delete(sid);
+      await this.deps.sessions.delete(sid);
       return {};
     }
     return { user: asUser(a, 'session'), session, sessionId: sid };

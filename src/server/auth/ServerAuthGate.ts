@@ -25,6 +25,8 @@ export interface ServerAuthGate extends AuthGate {
   findUser(name: string): ApproverConfig | undefined;
   /** Every configured user for display (a settings page): never the password hash. */
   users(): Array<{ name: string; email?: string | undefined; role: Role; hasPassword: boolean }>;
+  /** Looks up who a request comes from (session or API token); `authPlugin` calls it first on every request. */
+  identify(req: FastifyRequest): Promise<void>;
   /** The caller as an {@link Approver} for `ServerContext.authenticate`; throws 401 for a bad, revoked or expired API token. */
   authenticate(req: FastifyRequest): Approver | undefined;
   /** Lets through callers with at least `role`; answers (redirect, 401 or 403) and returns false otherwise. */
@@ -32,7 +34,7 @@ export interface ServerAuthGate extends AuthGate {
   /** Checks a name and password (rate-limited, audited) and opens a session. */
   login(name: unknown, password: unknown, meta: LoginMeta): Promise<LoginResult>;
   /** Ends the caller's session (audited); false when there was none. */
-  logout(req: FastifyRequest): boolean;
+  logout(req: FastifyRequest): Promise<boolean>;
   /** The Set-Cookie value carrying a session id (signed). */
   sessionCookie(sessionId: string): string;
   /** The Set-Cookie value that clears the session cookie. */

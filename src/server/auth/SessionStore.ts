@@ -45,10 +45,10 @@ export class SessionStore {
   }
 
   /** Starts a session for `user`; returns the session id to put (signed) in the cookie. */
-  create(user: string, info: { ip?: string | undefined; userAgent?: string | undefined } = {}): string {
+  async create(user: string, info: { ip?: string | undefined; userAgent?: string | undefined } = {}): Promise<string> {
     const id = randomBytes(24).toString('base64url');
     const t = this.now();
-    this.purgeExpired();
+    await this.purgeExpired();
     this.db
       .prepare('INSERT INTO auth_sessions (id_hash, user, created_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)')
       .run(hashSecret(id), user, t, t, info.ip ?? null, info.userAgent?.slice(0, 300) ?? null);
@@ -56,7 +56,7 @@ export class SessionStore {
   }
 
   /** The live session with this id (its idle clock restarted), or undefined; an expired one is deleted. */
-  lookup(id: string): Session | undefined {
+  async lookup(id: string): Promise<Session | undefined> {
     const idHash = hashSecret(id);
     const row = this.db.prepare('SELECT id_hash, user, created_at, last_seen_at FROM auth_sessions WHERE id_hash = ?').get(idHash) as Row | undefined;
     if (!row) return undefined;
@@ -70,24 +70,24 @@ export class SessionStore {
   }
 
   /** Ends one session (logout). */
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM auth_sessions WHERE id_hash = ?').run(hashSecret(id)).changes > 0;
   }
 
   /** Ends every session of a user (password changed, user removed); returns how many. */
-  deleteUser(user: string): number {
+  async deleteUser(user: string): Promise<number> {
     return this.db.prepare('DELETE FROM auth_sessions WHERE user = ? COLLATE NOCASE').run(user).changes;
   }
 
   /** Deletes sessions past either limit. */
-  purgeExpired(): number {
+  async purgeExpired(): Promise<number> {
     const t = this.now();
     return this.db.prepare('DELETE FROM auth_sessions WHERE last_seen_at < ? OR created_at < ?').run(t - this.limits.idleMs, t - this.limits.absoluteMs)
       .changes;
   }
 
   /** How many sessions a user has open. */
-  count(user: string): number {
+  async count(user: string): Promise<number> {
     return (this.db.prepare('SELECT count(*) AS n FROM auth_sessions WHERE user = ? COLLATE NOCASE').get(user) as { n: number }).n;
   }
 }

@@ -59,7 +59,7 @@ export class TokenStore {
    * Creates a token for `user`, valid until `expiresAt` (ms since the epoch; never when absent).
    * The returned `token` is the only copy.
    */
-  create(user: string, opts: { name?: string | undefined; expiresAt?: number | undefined } = {}): { token: string; info: TokenInfo } {
+  async create(user: string, opts: { name?: string | undefined; expiresAt?: number | undefined } = {}): Promise<{ token: string; info: TokenInfo }> {
     if (opts.name !== undefined && opts.name.length > 200) {
       throw new SluiceError('TOKEN_BAD_NAME', 'a token label has at most 200 characters', {
         hint: 'give a short label such as "laptop" or "ci"',
@@ -74,16 +74,16 @@ export class TokenStore {
     this.db
       .prepare('INSERT INTO auth_tokens (id, token_hash, user, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, hashSecret(token), user, opts.name ?? null, this.now(), opts.expiresAt ?? null);
-    return { token, info: this.get(id)! };
+    return { token, info: (await this.get(id))! };
   }
 
-  get(id: string): TokenInfo | undefined {
+  async get(id: string): Promise<TokenInfo | undefined> {
     const r = this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens WHERE id = ?`).get(id) as Row | undefined;
     return r ? info(r) : undefined;
   }
 
   /** Every token (or a user's), newest first. */
-  list(opts: { user?: string } = {}): TokenInfo[] {
+  async list(opts: { user?: string } = {}): Promise<TokenInfo[]> {
     const rows =
       opts.user === undefined
         ? this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens ORDER BY created_at DESC, id`).all()
@@ -92,17 +92,17 @@ export class TokenStore {
   }
 
   /** Revokes a token by id: it stops working at once. Revoking twice is an error that says so. */
-  revoke(id: string): TokenInfo {
-    const before = this.get(id);
+  async revoke(id: string): Promise<TokenInfo> {
+    const before = await this.get(id);
     if (!before) throw new SluiceError('TOKEN_NOT_FOUND', `no API token ${id}`, { httpStatus: 404, hint: 'list the tokens with `sluice tokens list`' });
     if (before.revokedAt)
       throw new SluiceError('TOKEN_ALREADY_REVOKED', `API token ${id} was already revoked at ${before.revokedAt}`, { httpStatus: 409, hint: 'nothing to do' });
     this.db.prepare('UPDATE auth_tokens SET revoked_at = ? WHERE id = ?').run(this.now(), id);
-    return this.get(id)!;
+    return (await this.get(id))!;
   }
 
   /** Resolves a presented token; a good one has its last use recorded. */
-  check(token: string): TokenCheck {
+  async check(token: string): Promise<TokenCheck> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return { ok: false, reason: 'unknown' };
     const r = this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens WHERE token_hash = ?`).get(hashSecret(token)) as Row | undefined;
     if (!r) return { ok: false, reason: 'unknown' };

@@ -13,7 +13,7 @@ import type { AuthGate } from './AuthGate.js';
  * const d = await decideApproval(store, { executionId, approver, decision: 'approve', ip: req.ip });
  * auditDecision(gate, d, req.ip);
  */
-export function auditDecision(gate: Pick<AuthGate, 'audit'>, d: ApprovalOutcome & { executionId: string; step: string }, ip?: string): void {
+export async function auditDecision(gate: Pick<AuthGate, 'audit'>, d: ApprovalOutcome & { executionId: string; step: string }, ip?: string): Promise<void> {
   const detail = [
     `step ${d.step}`,
     `via ${d.via === 'token' ? 'approval link' : d.via === 'approver' ? 'signed-in user or API token' : d.via}`,
@@ -22,7 +22,7 @@ export function auditDecision(gate: Pick<AuthGate, 'audit'>, d: ApprovalOutcome 
   ]
     .filter(Boolean)
     .join('; ');
-  gate.audit({
+  await gate.audit({
     actor: d.by,
     action: d.decision === 'approved' ? 'approval.approve' : 'approval.reject',
     target: `execution:${d.executionId}`,
@@ -44,7 +44,7 @@ export function auditLinkDecisions(app: FastifyInstance, gate: Pick<AuthGate, 'a
       if (!t?.used_at) return;
       const decided = [...(await store.events(t.execution_id))].reverse().find((e) => e.type === 'ApprovalDecided' && e.step === t.step);
       if (!decided) return;
-      auditDecision(gate, { ...(decided.data as unknown as ApprovalOutcome), executionId: t.execution_id, step: t.step }, req.ip);
+      await auditDecision(gate, { ...(decided.data as unknown as ApprovalOutcome), executionId: t.execution_id, step: t.step }, req.ip);
     } catch (e) {
       req.log.error({ err: e }, 'could not audit an approval-link decision');
     }

@@ -22,6 +22,10 @@ export interface AuthPluginOptions {
  */
 export const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, { gate, store }) => {
   loginRoutes(app, gate);
+  // Who the caller is, looked up once before anything reads it (the stores are asynchronous).
+  app.addHook('onRequest', async (req) => {
+    await gate.identify(req);
+  });
   // preValidation runs before the body schema strips unknown fields such as `csrf`.
   app.addHook('preValidation', async (req, reply) => {
     const need = routePolicy(req.method, req.routeOptions.url ?? '');

@@ -69,6 +69,9 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
     home: opts.home ?? '/',
     findUser,
     users: () => opts.config.approvers.map((a) => ({ name: a.name, email: a.email, role: a.role, hasPassword: Boolean(a.passwordHash) })),
+    identify: async (req) => {
+      await identity.resolve(req);
+    },
     userOf: (req) => identity.of(req).user,
     authenticate(req) {
       const id = identity.of(req);
@@ -82,7 +85,9 @@ export function createAuthGate(opts: AuthGateOptions): ServerAuthGate {
       },
     csrfToken: (req, reply, subject) => csrf.token(req, reply, subject),
     checkCsrf: (req, subject) => csrf.check(req, subject),
-    audit: (entry) => void auditTrail.append(entry),
+    audit: async (entry) => {
+      await auditTrail.append(entry);
+    },
     auditLog: (q) => auditTrail.list(q),
     login: (name, password, meta) => passwords.login(name, password, meta),
     logout: (req) => passwords.logout(req),

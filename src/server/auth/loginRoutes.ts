@@ -97,7 +97,7 @@ export function loginRoutes(app: FastifyInstance, gate: ServerAuthGate): void {
           return show(req, reply, r.status, { next, name, error: r.message });
         }
         // Signing in over an existing session (switching user) ends that one.
-        gate.logout(req);
+        await gate.logout(req);
         reply.header('set-cookie', gate.sessionCookie(r.sessionId));
         return reply.redirect(next, 303);
       } catch (e) {
@@ -122,7 +122,7 @@ export function loginRoutes(app: FastifyInstance, gate: ServerAuthGate): void {
       }),
       preHandler: gate.require('approver'),
     },
-    async (req) => ({ entries: gate.auditLog(req.query as { limit: number; before?: number; actor?: string; action?: string }) }),
+    async (req) => ({ entries: await gate.auditLog(req.query as { limit: number; before?: number; actor?: string; action?: string }) }),
   );
 
   app.post(
@@ -141,7 +141,7 @@ export function loginRoutes(app: FastifyInstance, gate: ServerAuthGate): void {
         if (!isSluiceError(e)) throw e;
         return sendPage(reply, 403, refusalPage('Not signed out', e.message, 'Use the Sign out button of a page of this site.'));
       }
-      gate.logout(req);
+      await gate.logout(req);
       reply.header('set-cookie', gate.clearSessionCookie());
       return reply.redirect('/login', 303);
     },

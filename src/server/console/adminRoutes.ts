@@ -51,7 +51,7 @@ export function adminRoutes(app: FastifyInstance, s: ConsoleScope): void {
       const before = beforeRaw === undefined ? undefined : Number(beforeRaw);
       if (before !== undefined && (!Number.isInteger(before) || before < 1))
         throw new SluiceError('BAD_PAGE', `before must be an entry id, not ${quoteValue(beforeRaw)}`, { httpStatus: 400, hint: 'use the Older link' });
-      const rows = auth.auditLog({
+      const rows = await auth.auditLog({
         limit: AUDIT_PAGE + 1,
         ...(before !== undefined ? { before } : {}),
         ...(actor ? { actor } : {}),

@@ -63,7 +63,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     },
   );
 
-  pageRoute(app, s, '/models', { errors: {} }, async (req, reply) => sendHtml(reply, 200, modelsPage(s.frame(req, reply), s.opts.registry?.list())));
+  pageRoute(app, s, '/models', { errors: {} }, async (req, reply) => sendHtml(reply, 200, modelsPage(s.frame(req, reply), await s.opts.registry?.list())));
 
   const registry = (): ModelRegistry => {
     if (!s.opts.registry) throw new SluiceError('NOT_FOUND', 'the model registry is not available in this server', { httpStatus: 404 });
@@ -72,14 +72,14 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
 
   const renderModel = async (req: FastifyRequest, reply: FastifyReply, name: string, status: number, message?: ModelPageData['message']) => {
     const reg = registry();
-    const versions = reg.versions(name);
+    const versions = await reg.versions(name);
     const user = s.user(req);
     const reports = await Promise.all(versions.map((v) => modelReportFiles(s.opts.runtime, v)));
     const withReport = new Set(versions.filter((_, i) => reports[i]!.html).map((v) => v.version));
     const data: ModelPageData = {
       name,
       versions,
-      history: reg.history(name),
+      history: await reg.history(name),
       ...rankingMetric(versions),
       withReport,
       message,
@@ -120,7 +120,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     }),
     async (req, reply) => {
       const { name, version } = req.params as { name: string; version: string };
-      const v = registry().get(name, version);
+      const v = await registry().get(name, version);
       const file = (await modelReportFiles(s.opts.runtime, v)).html;
       const body = await (file ? readFile(file) : Promise.reject(new Error('none'))).catch(() => {
         throw new SluiceError('NOT_FOUND', `${name} version ${v.version} has no model report`, {
@@ -136,15 +136,15 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
   const change = async (
     req: FastifyRequest,
     reply: FastifyReply,
-    fn: (name: string, by: string) => { done: string; audit: { action: string; target: string; detail: string | null } },
+    fn: (name: string, by: string) => Promise<{ done: string; audit: { action: string; target: string; detail: string | null } }>,
   ) => {
     const name = (req.params as { name: string }).name;
     auth.checkCsrf(req, modelSubject(name));
     const user = s.user(req);
-    registry().versions(name); // 404 for an unknown model before anything else
+    await registry().versions(name); // 404 for an unknown model before anything else
     try {
-      const r = fn(name, user.name);
-      auth.audit({ actor: user.name, ...r.audit, ip: req.ip });
+      const r = await fn(name, user.name);
+      await auth.audit({ actor: user.name, ...r.audit, ip: req.ip });
       return reply.redirect(`${b}/models/${encodeURIComponent(name)}?done=${encodeURIComponent(r.done)}`, 303);
     } catch (e) {
       const err = toSluiceError(e);
@@ -176,14 +176,14 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
       },
     }),
     async (req, reply) =>
-      change(req, reply, (name, by) => {
+      change(req, reply, async (name, by) => {
         const version = Number(field(req.body, 'version'));
         if (!Number.isInteger(version) || version < 1)
           throw new SluiceError('MODEL_BAD_VERSION', 'choose a version to promote', { httpStatus: 400, hint: 'pick one of the approved versions' });
         const alias = (field(req.body, 'alias') ?? 'champion').trim() || 'champion';
         const comment = field(req.body, 'comment')?.trim().slice(0, 2000) || undefined;
         const allowSchemaChange = field(req.body, 'allowSchemaChange') === 'on';
-        const v = registry().promote(name, version, alias, by, comment, { allowSchemaChange });
+        const v = await registry().promote(name, version, alias, by, comment, { allowSchemaChange });
         return {
           done: `version ${v.version} is ${alias}`,
           audit: { action: 'model.promote', target: `model:${name}@${v.version}`, detail: `${alias}${comment ? `: ${comment}` : ''}` },
@@ -200,9 +200,9 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
       errors: { ...changeErrors, 409: 'There is no previous champion: the page again, saying so' },
     }),
     async (req, reply) =>
-      change(req, reply, (name, by) => {
+      change(req, reply, async (name, by) => {
         const comment = field(req.body, 'comment')?.trim().slice(0, 2000) || undefined;
-        const v = registry().rollback(name, by, comment);
+        const v = await registry().rollback(name, by, comment);
         return { done: 'rollback', audit: { action: 'model.rollback', target: `model:${name}@${v.version}`, detail: comment ?? null } };
       }),
   );

@@ -17,11 +17,11 @@ export function endpointRoutes(app: FastifyInstance, s: ConsoleScope): void {
   const { auth, endpoint, registry } = s.opts;
   const b = s.base;
 
-  const render = (req: FastifyRequest, reply: FastifyReply, status: number, extra: Partial<EndpointPageData>) => {
+  const render = async (req: FastifyRequest, reply: FastifyReply, status: number, extra: Partial<EndpointPageData>) => {
     const p = endpoint?.host.current;
     let championVersion: number | undefined;
     try {
-      championVersion = endpoint && registry ? registry.champion(endpoint.model)?.version : undefined;
+      championVersion = endpoint && registry ? (await registry.champion(endpoint.model))?.version : undefined;
     } catch {
       championVersion = undefined;
     }

@@ -7,10 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SluiceError, isSluiceError, toSluiceError } from '../../core/errors.js';
-import { reportDir } from '../../core/projectLayout.js';
+import { reportFolder } from '../reportFolder.js';
 import { mayDecide } from '../../pipeline/approvals/Approver.js';
 import { decideApproval, pendingApproval } from '../../pipeline/approvals/decideApproval.js';
-import { extractFindings } from '../../pipeline/notify/findings.js';
+import { approvalFindings } from '../../pipeline/approvals/approvalFindings.js';
+import { findingsOf } from '../../pipeline/notify/findings.js';
 import { plan } from '../../pipeline/plan.js';
 import type { ExecutionStatus } from '../../pipeline/store/ExecutionStore.js';
 import { auditDecision } from '../auth/auditDecision.js';
@@ -54,7 +55,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
       const history = await store.events(r.id);
       const p = pendingApproval(history);
       if (!p) continue;
-      const f = extractFindings(plan(r.definition, history).results);
+      const f = findingsOf(approvalFindings(r.definition, { input: r.input, results: plan(r.definition, history).results }, p.step));
       items.push({
         executionId: r.id,
         file: r.file,
@@ -115,7 +116,9 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
   /** Renders the detail page; the decision form (with its CSRF token) only for a user who may decide the pending approval. */
   const renderDetail = async (req: FastifyRequest, reply: FastifyReply, status: number, id: string, message?: ExecutionPageOptions['message']) => {
     const user = s.user(req);
-    const v = await executionView(runtime, await store.require(id));
+    const rec = await store.require(id);
+    await reportFolder(runtime, rec.id);
+    const v = await executionView(runtime, rec);
     const o: ExecutionPageOptions = { message };
     if (v.pending) {
       if (!hasRole(user.role, 'approver')) o.cannotDecide = `You are signed in as ${user.name} (viewer): only approvers and admins decide.`;
@@ -188,7 +191,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
           reason,
           ip: req.ip,
         });
-        auditDecision(auth, d, req.ip);
+        await auditDecision(auth, d, req.ip);
         return reply.redirect(`${b}/executions/${encodeURIComponent(id)}?decided=${d.decision}`, 303);
       } catch (e) {
         const err = toSluiceError(e);
@@ -208,7 +211,7 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     }),
     async (req, reply) => {
       const rec = await store.require((req.params as { id: string }).id);
-      const body = await readFile(join(reportDir(runtime.project.paths, rec.id), 'report.html')).catch(() => {
+      const body = await readFile(join(await reportFolder(runtime, rec.id), 'report.html')).catch(() => {
         throw new SluiceError('NOT_FOUND', `execution ${rec.id} has no report (yet)`, { httpStatus: 404, hint: 'the report step writes it' });
       });
       return sendEmbeddable(reply, body);
@@ -226,12 +229,15 @@ export function executionRoutes(app: FastifyInstance, s: ConsoleScope): void {
     async (req, reply) => {
       const page = pageNumber(req.query);
       const dir = runtime.project.paths.reports;
-      const folders = (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []).filter(
-        (d) => d.isDirectory() && existsSync(join(dir, d.name, 'report.html')),
-      );
-      const all = (await Promise.all(folders.map((d) => store.get(d.name))))
+      const local = (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [])
+        .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'report.html')))
+        .map((d) => d.name);
+      // With stores.reports in a bucket, the reports other workers wrote are listed too (and fetched below when shown).
+      const remote = runtime.stores.reports.remote ? await runtime.stores.reports.names() : [];
+      const all = (await Promise.all([...new Set([...local, ...remote])].map((name) => store.get(name))))
         .filter((rec): rec is NonNullable<typeof rec> => rec !== undefined)
         .sort((x, y) => y.createdAt.localeCompare(x.createdAt) || y.id.localeCompare(x.id));
+      for (const r of all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)) await reportFolder(runtime, r.id);
       const items: ReportItem[] = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((r) => {
         const summary = readSummary(join(dir, r.id, 'summary.json'));
         return {

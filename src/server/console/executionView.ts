@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { reportDir } from '../../core/projectLayout.js';
 import { pendingApproval } from '../../pipeline/approvals/decideApproval.js';
 import type { ExecutionEvent } from '../../pipeline/events.js';
-import { extractFindings, type Findings } from '../../pipeline/notify/findings.js';
+import { approvalFindings } from '../../pipeline/approvals/approvalFindings.js';
+import { findingsOf, type Findings } from '../../pipeline/notify/findings.js';
 import { plan } from '../../pipeline/plan.js';
 import type { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
 import type { ExecutionRecord } from '../../pipeline/store/ExecutionStore.js';
@@ -35,11 +36,12 @@ export async function executionView(runtime: ProjectRuntime, execution: Executio
   const results = plan(execution.definition, history).results;
   const p = pendingApproval(history);
   const dir = reportDir(runtime.project.paths, execution.id);
+  const report = approvalFindings(execution.definition, { input: execution.input, results }, p?.step);
   return {
     execution,
     history,
     results,
-    findings: extractFindings(results),
+    findings: findingsOf(report),
     pending:
       p && (execution.status === 'waiting' || execution.status === 'running')
         ? {
@@ -49,14 +51,14 @@ export async function executionView(runtime: ProjectRuntime, execution: Executio
             approvers: (p.requested.data.approvers as string[] | null | undefined) ?? null,
           }
         : undefined,
-    drift: readDrift(join(dir, 'report.json'), results),
+    drift: readDrift(join(dir, 'report.json'), report),
     hasReport: existsSync(join(dir, 'report.html')),
   };
 }
 
-/** The drift section of the stored report.json; the summary's verdict alone when the file is absent. */
-function readDrift(file: string, results: Record<string, unknown>): DriftView | undefined {
-  const summary = (results.report ?? {}) as { drift?: string; baseline?: string };
+/** The drift section of the stored report.json; the report summary's verdict alone when the file is absent. */
+function readDrift(file: string, reportSummary: unknown): DriftView | undefined {
+  const summary = (reportSummary ?? {}) as { drift?: string; baseline?: string };
   let report: { drift?: Record<string, unknown> } | undefined;
   try {
     report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { drift?: Record<string, unknown> }) : undefined;

@@ -36,7 +36,7 @@ export interface Lease {
  *
  * @example
  * const host = new ModelHost();
- * await host.load(() => loadPredictor(registry.get('readmission', 'champion')));
+ * await host.load(() => loadPredictor(await registry.get('readmission', 'champion')));
  * const lease = host.acquire(); // undefined while nothing is loaded (GET /ping answers 503)
  */
 export class ModelHost {

@@ -57,7 +57,7 @@ export function followChampion(
 
   const syncOnce = async (): Promise<void> => {
     if (stopped) return;
-    const champ = registry.champion(name);
+    const champ = await registry.champion(name);
     if (!champ) {
       host.fallback = undefined;
       if (target !== undefined || host.current?.name === name) {
@@ -88,14 +88,14 @@ export function followChampion(
     const reason = error instanceof Error ? error.message : String(error);
     let serving = host.current?.name === name ? host.current.version : undefined;
     if (serving === undefined) {
-      for (const v of registry.previousChampions(name)) {
+      for (const v of await registry.previousChampions(name)) {
         try {
-          const prev = registry.get(name, v);
+          const prev = await registry.get(name, v);
           await host.load(() => load(prev));
           serving = String(v);
           break;
         } catch (e) {
-          opts.onError?.(e, registry.get(name, v));
+          opts.onError?.(e, await registry.get(name, v));
         }
       }
     }

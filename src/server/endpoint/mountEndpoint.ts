@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FolderStore } from '../../storage/FolderStore.js';
+import { versionArtifact } from '../../models/versionArtifact.js';
 import type { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { AuthGate } from '../auth/AuthGate.js';
 import { invocationsRoutes, type InvocationsRoutesOptions } from '../routes/invocations.js';
@@ -14,6 +16,8 @@ import { ServingMetrics } from './ServingMetrics.js';
 
 export interface MountEndpointOptions {
   registry: ModelRegistry;
+  /** Where versions' files are kept (`stores.artifacts`): a champion this machine has no copy of is fetched and checked from there. */
+  artifacts?: FolderStore;
   /** The registered model whose champion is served. */
   model: string;
   /** Fraction of requests logged to the `predictions` table (0, the default, logs nothing). */
@@ -38,6 +42,11 @@ export interface MountEndpointOptions {
   onLoadError?: (e: unknown) => void;
   /** Told when an earlier champion serves because the champion cannot be loaded (or none loads). */
   onFallback?: (note: FallbackNote) => void;
+  /**
+   * Mount the registry routes under `/api/models` (default true). `sluice serve --role endpoint`
+   * leaves them out: its processes only serve, and follow the changes the main server or the CLI make.
+   */
+  registryRoutes?: boolean;
   /** Told when sampled predictions are not logged because the log's queue is full (the disk cannot keep up). */
   onLogDrop?: (stats: PredictionLogStats) => void;
 }
@@ -98,17 +107,25 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
     ...(opts.guard ? { guard: opts.guard } : {}),
   });
   await app.register(metricsRoutes, { metrics });
-  await app.register(modelsRoutes, {
-    registry: opts.registry,
-    prefix: '/api',
-    ...(opts.whoIs ? { whoIs: opts.whoIs } : {}),
-    ...(opts.auth ? { auth: opts.auth } : {}),
-  });
-  const follower = followChampion(opts.registry, opts.model, host, (v) => loadFlowModelPredictor(v.artifactPath, v.name, String(v.version)), {
-    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
-    ...(opts.onLoadError ? { onError: opts.onLoadError, onRegistryError: opts.onLoadError } : {}),
-    ...(opts.onFallback ? { onFallback: opts.onFallback } : {}),
-  });
+  if (opts.registryRoutes !== false) {
+    await app.register(modelsRoutes, {
+      registry: opts.registry,
+      prefix: '/api',
+      ...(opts.whoIs ? { whoIs: opts.whoIs } : {}),
+      ...(opts.auth ? { auth: opts.auth } : {}),
+    });
+  }
+  const follower = followChampion(
+    opts.registry,
+    opts.model,
+    host,
+    async (v) => loadFlowModelPredictor(opts.artifacts ? await versionArtifact(opts.artifacts, v) : v.artifactPath, v.name, String(v.version)),
+    {
+      ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+      ...(opts.onLoadError ? { onError: opts.onLoadError, onRegistryError: opts.onLoadError } : {}),
+      ...(opts.onFallback ? { onFallback: opts.onFallback } : {}),
+    },
+  );
   return {
     host,
     metrics,

@@ -152,7 +152,9 @@ function coerceInto(out: Record<string, unknown>, col: ColumnSchema, raw: unknow
 /** A JSON number that overflowed, or numeric text that does (`"1e400"` in a CSV cell). */
 function isOutOfRange(raw: unknown): boolean {
   if (typeof raw === 'number') return raw === Infinity || raw === -Infinity;
-  return typeof raw === 'string' && raw.length < 400 && /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(raw) && !Number.isFinite(Number(raw));
+  // Numeric text overflows only with an exponent or past 308 digits: most cells skip the pattern.
+  if (typeof raw !== 'string' || (raw.length < 309 && !raw.includes('e') && !raw.includes('E'))) return false;
+  return raw.length < 400 && /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(raw) && !Number.isFinite(Number(raw));
 }
 
 /** A client's value as a warning repeats it: at most 200 characters. */

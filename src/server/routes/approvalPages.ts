@@ -7,7 +7,8 @@ import { findToken, hashToken } from '../../pipeline/approvals/approvalTokens.js
 import { mayDecide } from '../../pipeline/approvals/Approver.js';
 import { decideApproval, pendingApproval } from '../../pipeline/approvals/decideApproval.js';
 import { drawPipeline } from '../../pipeline/drawPipeline.js';
-import { extractFindings } from '../../pipeline/notify/findings.js';
+import { approvalFindings } from '../../pipeline/approvals/approvalFindings.js';
+import { findingsOf } from '../../pipeline/notify/findings.js';
 import { plan } from '../../pipeline/plan.js';
 import { CSRF_COOKIE, readCookie } from '../csrf.js';
 import { approvalPage, messagePage } from '../pages/approvalPage.js';
@@ -69,7 +70,7 @@ export function approvalPageRoutes(app: FastifyInstance, ctx: ServerContext): vo
           step: t.step,
           approver: t.approver ?? 'the holder of this link',
           expiresAt: new Date(t.expires_at).toISOString(),
-          findings: extractFindings(p.results),
+          findings: findingsOf(approvalFindings(rec.definition, { input: rec.input, results: p.results }, t.step)),
           diagram: drawPipeline(rec.definition, { current: rec.current, done }),
           action: `/approve/${encodeURIComponent(token)}`,
           csrf: ctx.csrf.tokenFor(cookie, hashToken(token)),

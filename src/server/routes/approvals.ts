@@ -72,11 +72,11 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
         reason: body.reason,
         ip: req.ip,
       });
-      if (ctx.auth) auditDecision(ctx.auth, d, req.ip);
+      if (ctx.auth) await auditDecision(ctx.auth, d, req.ip);
       return d;
     } catch (e) {
       if (ctx.auth && (e as { code?: string }).code === 'APPROVAL_FORBIDDEN') {
-        ctx.auth.audit({
+        await ctx.auth.audit({
           actor: approver.name,
           action: 'approval.denied',
           target: `execution:${executionId}`,
@@ -120,7 +120,7 @@ export function approvalRoutes(app: FastifyInstance, ctx: ServerContext): void {
         reason: b.reason,
         ip: req.ip,
       });
-      if (ctx.auth) auditDecision(ctx.auth, d, req.ip);
+      if (ctx.auth) await auditDecision(ctx.auth, d, req.ip);
       return d;
     },
   );

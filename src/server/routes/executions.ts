@@ -81,7 +81,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
       });
       reply.code(rec.status === 'skipped' ? 200 : 201);
       if (ctx.auth && rec.status !== 'skipped') {
-        ctx.auth.audit({
+        await ctx.auth.audit({
           actor: ctx.auth.userOf(req)?.name ?? 'anonymous',
           action: 'execution.start',
           target: `execution:${rec.id}`,
@@ -134,7 +134,7 @@ export function executionRoutes(app: FastifyInstance, ctx: ServerContext): void 
       if (who?.role !== 'admin')
         throw new SluiceError('FORBIDDEN', 'only an admin can redrive an execution', { httpStatus: 403, hint: 'authenticate as an admin' });
       const rec = await orchestrator.redrive((req.params as { id: string }).id, who.name);
-      ctx.auth?.audit({ actor: who.name, action: 'execution.redrive', target: `execution:${rec.id}`, detail: null, ip: req.ip });
+      await ctx.auth?.audit({ actor: who.name, action: 'execution.redrive', target: `execution:${rec.id}`, detail: null, ip: req.ip });
       return executionJson(rec);
     },
   );

@@ -146,7 +146,7 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
       },
       errors: {},
     }),
-    async () => ({ models: models.list() }),
+    async () => ({ models: await models.list() }),
   );
 
   app.get<{ Params: Params }>(
@@ -163,8 +163,8 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
     }),
     async (req) => ({
       name: req.params.name,
-      aliases: models.aliases(req.params.name),
-      versions: models.versions(req.params.name),
+      aliases: await models.aliases(req.params.name),
+      versions: await models.versions(req.params.name),
     }),
   );
 
@@ -176,8 +176,8 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
       errors: { 404: 'No such model or version (MODEL_NOT_FOUND)' },
     }),
     async (req) => {
-      const v = models.get(req.params.name, req.params.ref);
-      return { ...v, history: models.history(v.name, v.version) };
+      const v = await models.get(req.params.name, req.params.ref);
+      return { ...v, history: await models.history(v.name, v.version) };
     },
   );
 
@@ -189,8 +189,8 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
       errors: { 404: 'No such model (MODEL_NOT_FOUND)' },
     }),
     async (req) => {
-      models.versions(req.params.name); // 404 for an unknown model
-      return { history: models.history(req.params.name) };
+      await models.versions(req.params.name); // 404 for an unknown model
+      return { history: await models.history(req.params.name) };
     },
   );
 
@@ -205,8 +205,8 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
     }),
     async (req) => {
       const status = checkStatus(req.body?.status);
-      const v = models.setStatus(req.params.name, req.params.ref, status, who(req), optString(req.body, 'comment'));
-      audit(req, 'model.status', v.name, v.version, [status, optString(req.body, 'comment')].filter(Boolean).join(': '));
+      const v = await models.setStatus(req.params.name, req.params.ref, status, who(req), optString(req.body, 'comment'));
+      await audit(req, 'model.status', v.name, v.version, [status, optString(req.body, 'comment')].filter(Boolean).join(': '));
       return v;
     },
   );
@@ -224,8 +224,8 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
     }),
     async (req) => {
       const tags = req.body?.tags;
-      const v = models.setTags(req.params.name, req.params.ref, tags as Record<string, string | null>, who(req));
-      audit(req, 'model.tags', v.name, v.version, JSON.stringify(tags));
+      const v = await models.setTags(req.params.name, req.params.ref, tags as Record<string, string | null>, who(req));
+      await audit(req, 'model.tags', v.name, v.version, JSON.stringify(tags));
       return v;
     },
   );
@@ -249,10 +249,10 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
     async (req) => {
       const version = req.body!.version as number | string;
       const alias = checkName('alias', optString(req.body, 'alias') ?? CHAMPION);
-      const v = models.promote(req.params.name, version, alias, who(req), optString(req.body, 'comment'), {
+      const v = await models.promote(req.params.name, version, alias, who(req), optString(req.body, 'comment'), {
         allowSchemaChange: req.body?.allowSchemaChange === true,
       });
-      audit(req, 'model.promote', v.name, v.version, [`alias ${alias}`, optString(req.body, 'comment')].filter(Boolean).join(': '));
+      await audit(req, 'model.promote', v.name, v.version, [`alias ${alias}`, optString(req.body, 'comment')].filter(Boolean).join(': '));
       return v;
     },
   );
@@ -267,8 +267,8 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
       errors: changeErrors({ 409: 'There is no previous champion to go back to' }),
     }),
     async (req) => {
-      const v = models.rollback(req.params.name, who(req), optString(req.body, 'comment'));
-      audit(req, 'model.rollback', v.name, v.version, optString(req.body, 'comment'));
+      const v = await models.rollback(req.params.name, who(req), optString(req.body, 'comment'));
+      await audit(req, 'model.rollback', v.name, v.version, optString(req.body, 'comment'));
       return v;
     },
   );
@@ -283,8 +283,14 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
       errors: changeErrors(),
     }),
     async (req, reply) => {
-      models.removeAlias(req.params.name, req.params.alias, who(req), optString(req.body, 'comment'));
-      audit(req, 'model.alias.remove', req.params.name, undefined, [`alias ${req.params.alias}`, optString(req.body, 'comment')].filter(Boolean).join(': '));
+      await models.removeAlias(req.params.name, req.params.alias, who(req), optString(req.body, 'comment'));
+      await audit(
+        req,
+        'model.alias.remove',
+        req.params.name,
+        undefined,
+        [`alias ${req.params.alias}`, optString(req.body, 'comment')].filter(Boolean).join(': '),
+      );
       return reply.code(204).send();
     },
   );
@@ -299,9 +305,9 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
       errors: changeErrors({ 409: 'The champion cannot be deleted (MODEL_CHAMPION_DELETE)' }),
     }),
     async (req, reply) => {
-      const version = models.get(req.params.name, req.params.ref).version;
+      const version = (await models.get(req.params.name, req.params.ref)).version;
       await models.delete(req.params.name, req.params.ref, who(req), optString(req.body, 'comment'));
-      audit(req, 'model.delete', req.params.name, version, optString(req.body, 'comment'));
+      await audit(req, 'model.delete', req.params.name, version, optString(req.body, 'comment'));
       return reply.code(204).send();
     },
   );

@@ -5,7 +5,7 @@ import { contract } from '../openapi/routeContract.js';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { SluiceError } from '../../core/errors.js';
-import { reportDir } from '../../core/projectLayout.js';
+import { reportFolder } from '../reportFolder.js';
 import { quoteValue } from '../../core/quoteValue.js';
 import type { ServerContext } from '../serverContext.js';
 import { pageHeaders } from '../pageHeaders.js';
@@ -31,7 +31,7 @@ export function reportRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const type = FILES[file];
       // The id is checked against the store, so no path outside the reports folder can be named.
       if (!type || !(await ctx.runtime.store.get(id))) throw new SluiceError('NOT_FOUND', `no report ${quoteValue(`${id}/${file}`)}`, { httpStatus: 404 });
-      const body = await readFile(join(reportDir(ctx.runtime.project.paths, id), file)).catch(() => {
+      const body = await readFile(join(await reportFolder(ctx.runtime, id), file)).catch(() => {
         throw new SluiceError('NOT_FOUND', `execution ${quoteValue(id)} has no ${quoteValue(file)} (yet)`, {
           httpStatus: 404,
           hint: 'the report step writes it',

@@ -48,14 +48,14 @@ describe('REST API with authentication', () => {
     });
     expect(decide.statusCode).toBe(403);
     expect(decide.json()).toMatchObject({ code: 'FORBIDDEN', message: 'this needs the approver role; Vic is a viewer' });
-    const token = s.gate.tokens.create('Vic').token;
+    const token = (await s.gate.tokens.create('Vic')).token;
     expect((await s.app.inject({ method: 'POST', url: `/api/executions/${id}/reject`, headers: bearer(token), payload: { reason: 'no' } })).statusCode).toBe(
       403,
     );
     expect((await s.app.inject({ method: 'POST', url: '/api/executions', headers: bearer(token), payload: { file: s.file } })).statusCode).toBe(403);
     expect(await s.runtime.store.events(id)).toHaveLength(before);
     expect((await s.runtime.store.require(id)).status).toBe('waiting');
-    expect(s.gate.auditLog({ action: 'approval.' })).toEqual([]);
+    expect(await s.gate.auditLog({ action: 'approval.' })).toEqual([]);
   });
 
   it('a signed-in approver decides only with the CSRF token; the decision is audited', async () => {
@@ -84,7 +84,7 @@ describe('REST API with authentication', () => {
     expect(ok.json()).toMatchObject({ decision: 'approved', by: 'Ana', via: 'approver' });
     await s.runtime.orchestrator.runUntilIdle();
     expect((await s.runtime.store.require(id)).status).toBe('succeeded');
-    expect(s.gate.auditLog({ action: 'approval.approve' })).toMatchObject([
+    expect(await s.gate.auditLog({ action: 'approval.approve' })).toMatchObject([
       { actor: 'Ana', target: `execution:${id}`, ip: '198.51.100.4', detail: 'step ask; via signed-in user or API token; comment: looks right' },
     ]);
   });
@@ -92,7 +92,7 @@ describe('REST API with authentication', () => {
   it('API tokens: created once (hash only stored), used as Bearer, no CSRF needed, revoked and expired ones refused', async () => {
     const c = clock(Date.now());
     const s = await server({ now: c.now });
-    const { token, info } = s.gate.tokens.create('Root', { name: 'ci', expiresAt: c.now() + 90 * 86_400_000 });
+    const { token, info } = await s.gate.tokens.create('Root', { name: 'ci', expiresAt: c.now() + 90 * 86_400_000 });
     expect(token).toMatch(/^sluice_[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(s.runtime.db.prepare('SELECT * FROM auth_tokens').all())).not.toContain(token);
 
@@ -100,14 +100,14 @@ describe('REST API with authentication', () => {
     const rejected = await s.app.inject({ method: 'POST', url: `/api/executions/${a.id}/reject`, headers: bearer(token), payload: { reason: 'gates failed' } });
     expect(rejected.statusCode, rejected.body).toBe(200);
     expect(rejected.json()).toMatchObject({ decision: 'rejected', by: 'Root' });
-    expect(s.gate.auditLog({ action: 'approval.reject' })).toMatchObject([
+    expect(await s.gate.auditLog({ action: 'approval.reject' })).toMatchObject([
       { actor: 'Root', target: `execution:${a.id}`, detail: expect.stringContaining('reason: gates failed') },
     ]);
-    expect(s.gate.tokens.get(info.id)!.lastUsedAt).not.toBeNull();
+    expect((await s.gate.tokens.get(info.id))!.lastUsedAt).not.toBeNull();
 
     const started = await s.app.inject({ method: 'POST', url: '/api/executions', headers: bearer(token), payload: { file: s.file, allowDuplicate: true } });
     expect(started.statusCode, started.body).toBe(201);
-    expect(s.gate.auditLog({ action: 'execution.start' })).toMatchObject([{ actor: 'Root', target: `execution:${started.json().id}` }]);
+    expect(await s.gate.auditLog({ action: 'execution.start' })).toMatchObject([{ actor: 'Root', target: `execution:${started.json().id}` }]);
 
     const garbage = await s.app.inject({ url: '/api/executions', headers: bearer('sluice_nope') });
     expect(garbage.statusCode).toBe(401);
@@ -120,19 +120,19 @@ describe('REST API with authentication', () => {
     expect(expired.statusCode).toBe(401);
     expect(expired.json()).toMatchObject({ code: 'TOKEN_EXPIRED', message: expect.stringContaining(info.id) });
 
-    const second = s.gate.tokens.create('Ana');
+    const second = await s.gate.tokens.create('Ana');
     expect((await s.app.inject({ url: '/api/executions', headers: bearer(second.token) })).statusCode).toBe(200);
-    s.gate.tokens.revoke(second.info.id);
+    await s.gate.tokens.revoke(second.info.id);
     const revoked = await s.app.inject({ url: '/api/executions', headers: bearer(second.token) });
     expect(revoked.statusCode).toBe(401);
     expect(revoked.json().code).toBe('TOKEN_REVOKED');
-    expect(() => s.gate.tokens.revoke(second.info.id)).toThrow(/already revoked/);
-    expect(() => s.gate.tokens.revoke('tok_unknown')).toThrow(/no API token/);
+    await expect(s.gate.tokens.revoke(second.info.id)).rejects.toThrow(/already revoked/);
+    await expect(s.gate.tokens.revoke('tok_unknown')).rejects.toThrow(/no API token/);
   });
 
   it('a token of a user removed from sluice.yaml stops working', async () => {
     const s = await server();
-    const { token } = s.gate.tokens.create('Ghost');
+    const { token } = await s.gate.tokens.create('Ghost');
     const r = await s.app.inject({ url: '/api/executions', headers: bearer(token) });
     expect(r.statusCode).toBe(401);
     expect(r.json().code).toBe('TOKEN_USER_UNKNOWN');
@@ -152,18 +152,18 @@ describe('REST API with authentication', () => {
       payload: new URLSearchParams({ decision: 'approve', csrf, comment: 'ok from mail' }).toString(),
     });
     expect(res.statusCode, res.body).toBe(200);
-    expect(s.gate.auditLog({ action: 'approval.' })).toMatchObject([
+    expect(await s.gate.auditLog({ action: 'approval.' })).toMatchObject([
       { actor: 'Ana', action: 'approval.approve', target: `execution:${a.id}`, ip: '192.0.2.44', detail: 'step ask; via approval link; comment: ok from mail' },
     ]);
     // The REST form of the link.
     const b = await s.waiting();
     const viaApi = await s.app.inject({ method: 'POST', url: '/api/approvals/decide', payload: { token: b.token, decision: 'reject', reason: 'drift' } });
     expect(viaApi.statusCode, viaApi.body).toBe(200);
-    expect(s.gate.auditLog({ action: 'approval.reject' })).toMatchObject([{ actor: 'Ana', target: `execution:${b.id}` }]);
+    expect(await s.gate.auditLog({ action: 'approval.reject' })).toMatchObject([{ actor: 'Ana', target: `execution:${b.id}` }]);
     // A refused link decision is not audited as a decision.
     const again = await s.app.inject({ method: 'POST', url: '/api/approvals/decide', payload: { token: b.token, decision: 'approve' } });
     expect(again.statusCode).toBe(409);
-    expect(s.gate.auditLog({ action: 'approval.' })).toHaveLength(2);
+    expect(await s.gate.auditLog({ action: 'approval.' })).toHaveLength(2);
   });
 
   it('a link or a session of a user demoted to viewer or removed from sluice.yaml no longer decides, without a restart', async () => {
@@ -205,7 +205,7 @@ describe('REST API with authentication', () => {
     expect([gone.statusCode, gone.json().code]).toEqual([403, 'APPROVAL_USER_UNKNOWN']);
     expect((await postLink()).body).toContain('not a user of this project any more');
     expect((await s.runtime.store.require(a.id)).status).toBe('waiting');
-    expect(s.gate.auditLog({ action: 'approval.approve' })).toHaveLength(0);
+    expect(await s.gate.auditLog({ action: 'approval.approve' })).toHaveLength(0);
     // Back as an approver: the unspent link decides.
     writeFileSync(yaml, original);
     expect((await postLink()).statusCode).toBe(200);
@@ -226,7 +226,7 @@ describe('REST API with authentication', () => {
   it('redrive needs an admin', async () => {
     const s = await server();
     const { id } = await s.waiting();
-    const ana = s.gate.tokens.create('Ana').token;
+    const ana = (await s.gate.tokens.create('Ana')).token;
     const r = await s.app.inject({ method: 'POST', url: `/api/executions/${id}/redrive`, headers: bearer(ana) });
     expect(r.statusCode).toBe(403);
     expect(r.json().message).toContain('needs the admin role');
@@ -235,12 +235,12 @@ describe('REST API with authentication', () => {
   it('approvers and admins read the audit log over the API; viewers and the anonymous cannot', async () => {
     const s = await server();
     await s.signIn('Ana');
-    const root = s.gate.tokens.create('Root').token;
+    const root = (await s.gate.tokens.create('Root')).token;
     const r = await s.app.inject({ url: '/api/audit?action=login&limit=5', headers: bearer(root) });
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().entries).toMatchObject([{ actor: 'Ana', action: 'login' }]);
-    expect((await s.app.inject({ url: '/api/audit', headers: bearer(s.gate.tokens.create('Ana').token) })).statusCode).toBe(200);
-    expect((await s.app.inject({ url: '/api/audit', headers: bearer(s.gate.tokens.create('Vic').token) })).statusCode).toBe(403);
+    expect((await s.app.inject({ url: '/api/audit', headers: bearer((await s.gate.tokens.create('Ana')).token) })).statusCode).toBe(200);
+    expect((await s.app.inject({ url: '/api/audit', headers: bearer((await s.gate.tokens.create('Vic')).token) })).statusCode).toBe(403);
     expect((await s.app.inject({ url: '/api/audit' })).statusCode).toBe(401);
     const bad = await s.app.inject({ url: '/api/audit?limit=lots', headers: bearer(root) });
     expect(bad.statusCode).toBe(400);
@@ -249,11 +249,11 @@ describe('REST API with authentication', () => {
 
   it('the audit log pages newest first and filters', async () => {
     const s = await server();
-    for (let i = 0; i < 5; i++) s.gate.audit({ actor: i % 2 ? 'Ana' : 'Root', action: 'test.thing', target: `t:${i}`, detail: null, ip: null });
-    const all = s.gate.auditLog({ action: 'test.thing' });
+    for (let i = 0; i < 5; i++) await s.gate.audit({ actor: i % 2 ? 'Ana' : 'Root', action: 'test.thing', target: `t:${i}`, detail: null, ip: null });
+    const all = await s.gate.auditLog({ action: 'test.thing' });
     expect(all.map((e) => e.target)).toEqual(['t:4', 't:3', 't:2', 't:1', 't:0']);
-    expect(s.gate.auditLog({ action: 'test.', limit: 2, before: all[1]!.id }).map((e) => e.target)).toEqual(['t:2', 't:1']);
-    expect(s.gate.auditLog({ actor: 'Ana' }).map((e) => e.target)).toEqual(['t:3', 't:1']);
+    expect((await s.gate.auditLog({ action: 'test.', limit: 2, before: all[1]!.id })).map((e) => e.target)).toEqual(['t:2', 't:1']);
+    expect((await s.gate.auditLog({ actor: 'Ana' })).map((e) => e.target)).toEqual(['t:3', 't:1']);
     expect(all[0]!.at).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 });

@@ -98,7 +98,7 @@ describe('sign-in in a real browser', () => {
     expect((await context.cookies()).some((c) => c.name === 'sluice_session')).toBe(false);
     await page.goto(`${base}/whoami`);
     expect(new URL(page.url()).pathname).toBe('/login');
-    expect(s.gate.auditLog().map((e) => e.action)).toEqual(['logout', 'login', 'login', 'login.failed']);
+    expect((await s.gate.auditLog()).map((e) => e.action)).toEqual(['logout', 'login', 'login', 'login.failed']);
     await context.close();
   });
 });

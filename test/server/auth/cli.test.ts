@@ -34,10 +34,10 @@ function sluiceAsync(args: string[], env: Record<string, string> = {}): Promise<
   });
 }
 
-function audit(dir: string) {
+async function audit(dir: string) {
   const db = openProjectDb(loadProject(dir).paths.db);
   try {
-    return new AuditLog(db).list();
+    return await new AuditLog(db).list();
   } finally {
     db.close();
   }
@@ -126,7 +126,7 @@ describe('sluice users', () => {
     expect(setPw.code, setPw.stderr).toBe(0);
     expect(await verifyPassword('vic password 1', loadProject(dir).config.approvers.find((a) => a.name === 'Vic')!.passwordHash)).toBe(true);
     expectCleanError(sluice(['users', 'set-password', 'Nobody', '-p', dir], { input: 'some password 1\n' }), 'USER_UNKNOWN');
-    expect(audit(dir).map((e) => [e.action, e.target])).toEqual([
+    expect((await audit(dir)).map((e) => [e.action, e.target])).toEqual([
       ['user.password', 'user:vic'],
       ['user.add', 'user:Vic'],
       ['user.add', 'user:Ana'],
@@ -177,7 +177,7 @@ describe('sluice tokens and sluice api against a running server', () => {
     expectCleanError(await sluiceAsync(['tokens', 'revoke', String(info!.id), '-p', s.dir]), 'TOKEN_ALREADY_REVOKED');
     expectCleanError(await sluiceAsync(['tokens', 'create', '--user', 'Nobody', '-p', s.dir]), 'USER_UNKNOWN');
     expectCleanError(await sluiceAsync(['tokens', 'create', '--user', 'Ana', '--expires', 'soon', '-p', s.dir]), 'TOKEN_BAD_EXPIRY');
-    expect(s.gate.auditLog().map((e) => e.action)).toEqual(expect.arrayContaining(['token.create', 'token.revoke', 'approval.approve']));
-    expect(s.gate.auditLog({ action: 'approval.approve' })).toMatchObject([{ actor: 'Ana', target: `execution:${id}` }]);
+    expect((await s.gate.auditLog()).map((e) => e.action)).toEqual(expect.arrayContaining(['token.create', 'token.revoke', 'approval.approve']));
+    expect(await s.gate.auditLog({ action: 'approval.approve' })).toMatchObject([{ actor: 'Ana', target: `execution:${id}` }]);
   });
 });

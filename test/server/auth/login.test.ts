@@ -30,7 +30,7 @@ describe('login', () => {
     const rows = s.runtime.db.prepare('SELECT * FROM auth_sessions').all() as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(sid);
-    expect(s.gate.auditLog({ action: 'login' })).toMatchObject([{ actor: 'Ana', target: 'user:Ana', ip: '203.0.113.5' }]);
+    expect(await s.gate.auditLog({ action: 'login' })).toMatchObject([{ actor: 'Ana', target: 'user:Ana', ip: '203.0.113.5' }]);
   });
 
   it('cookies are Secure when the server is https', async () => {
@@ -49,7 +49,7 @@ describe('login', () => {
       expect(r.res.body).toContain('Wrong name or password.');
       expect(r.cookie).not.toContain(SESSION_COOKIE);
     }
-    expect(s.gate.auditLog({ action: 'login.failed' }).map((e) => [e.actor, e.detail])).toEqual([
+    expect((await s.gate.auditLog({ action: 'login.failed' })).map((e) => [e.actor, e.detail])).toEqual([
       ['Nopw', 'no password set'],
       ['Mallory', 'unknown user'],
       ['Ana', 'wrong password'],
@@ -107,7 +107,7 @@ describe('login', () => {
     const codes = results.map((r) => r.statusCode);
     expect(codes.filter((c) => c === 401).length).toBeLessThanOrEqual(5);
     expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(7);
-    expect(s.gate.auditLog({ action: 'login.failed' }).length).toBeLessThanOrEqual(5);
+    expect((await s.gate.auditLog({ action: 'login.failed' })).length).toBeLessThanOrEqual(5);
   });
 
   it('signing in again over a session ends the old one', async () => {
@@ -233,7 +233,7 @@ describe('login', () => {
     expect(cookiesOf(out, cookie)).not.toContain(SESSION_COOKIE);
     expect(await whoAmI(s, cookie)).toBeNull();
     expect(s.runtime.db.prepare('SELECT count(*) AS n FROM auth_sessions').get()).toEqual({ n: 0 });
-    expect(s.gate.auditLog({ action: 'logout' })).toMatchObject([{ actor: 'Ana' }]);
+    expect(await s.gate.auditLog({ action: 'logout' })).toMatchObject([{ actor: 'Ana' }]);
   });
 
   it('the login form needs its CSRF token; bad input is a clear 400 page, never a crash', async () => {
@@ -248,7 +248,7 @@ describe('login', () => {
     expect(wrongCsrf.statusCode).toBe(403);
     const otherCookie = await form(new URLSearchParams({ name: 'Ana', password: PASSWORDS.Ana, csrf: f.csrf }).toString(), 'sluice_csrf=someone-else');
     expect(otherCookie.statusCode).toBe(403);
-    expect(s.gate.auditLog({ action: 'login' })).toHaveLength(0);
+    expect(await s.gate.auditLog({ action: 'login' })).toHaveLength(0);
 
     const huge = await form(new URLSearchParams({ name: 'Ana', password: 'p'.repeat(5000), csrf: f.csrf }).toString(), f.cookie);
     expect(huge.statusCode).toBe(400);

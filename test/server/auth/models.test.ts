@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -6,20 +6,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../../src/models/ModelRegistry.js';
 import { modelsRoutes } from '../../../src/server/routes/models.js';
 import { authServer, closeAll } from './support.js';
+import { fakeArtifact } from '../../support/fakeArtifact.js';
 
 const apps: FastifyInstance[] = [];
 afterEach(() => closeAll(apps));
 
 async function setup() {
-  const registry = ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-auth-models-')));
+  const registry = await ModelRegistry.open(mkdtempSync(join(tmpdir(), 'sluice-auth-models-')));
   for (let i = 1; i <= 2; i++) {
     const art = mkdtempSync(join(tmpdir(), 'sluice-auth-art-'));
-    writeFileSync(join(art, 'model.json'), `{"i": ${i}}`);
+    fakeArtifact(`{"i": ${i}}`, art);
     await registry.register(art, { name: 'readmission', metrics: { auc: 0.6 + i / 100 }, by: 'pipeline' });
   }
   const s = await authServer({ plugins: (gate) => [async (app) => app.register(modelsRoutes, { registry, auth: gate })] });
   apps.push(s.app);
-  s.app.addHook('onClose', async () => registry.close());
+  s.app.addHook('onClose', async () => await registry.close());
   return { ...s, registry };
 }
 
@@ -28,9 +29,9 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 describe('model registry routes with authentication', () => {
   it('viewers and approvers read but cannot promote; admins promote and roll back, in their own name, audited', async () => {
     const s = await setup();
-    const vic = s.gate.tokens.create('Vic').token;
-    const ana = s.gate.tokens.create('Ana').token;
-    const root = s.gate.tokens.create('Root').token;
+    const vic = (await s.gate.tokens.create('Vic')).token;
+    const ana = (await s.gate.tokens.create('Ana')).token;
+    const root = (await s.gate.tokens.create('Root')).token;
     expect((await s.app.inject({ url: '/models' })).statusCode).toBe(401);
     expect((await s.app.inject({ url: '/models/readmission', headers: bearer(vic) })).statusCode).toBe(200);
 
@@ -39,7 +40,7 @@ describe('model registry routes with authentication', () => {
       expect(r.statusCode).toBe(403);
       expect(r.json().error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('needs the admin role') });
     }
-    expect(s.registry.get('readmission', 1).status).toBe('pending');
+    expect((await s.registry.get('readmission', 1)).status).toBe('pending');
 
     for (const v of [1, 2]) {
       const ok = await s.app.inject({
@@ -57,7 +58,7 @@ describe('model registry routes with authentication', () => {
       payload: { version: 1, by: 'Root' },
     });
     expect(denied.statusCode).toBe(403);
-    expect(s.registry.champion('readmission')).toBeUndefined();
+    expect(await s.registry.champion('readmission')).toBeUndefined();
 
     // The header and body "by" cannot speak for someone else: the change is in the caller's name.
     const p1 = await s.app.inject({
@@ -67,16 +68,16 @@ describe('model registry routes with authentication', () => {
       payload: { version: 1 },
     });
     expect(p1.statusCode, p1.body).toBe(200);
-    expect(s.registry.history('readmission').at(-1)).toMatchObject({ kind: 'alias', by: 'Root' });
+    expect((await s.registry.history('readmission')).at(-1)).toMatchObject({ kind: 'alias', by: 'Root' });
     expect(
       (await s.app.inject({ method: 'POST', url: '/models/readmission/promote', headers: bearer(root), payload: { version: 2, comment: 'better auc' } }))
         .statusCode,
     ).toBe(200);
     const rb = await s.app.inject({ method: 'POST', url: '/models/readmission/rollback', headers: bearer(root), payload: { comment: 'p99 regression' } });
     expect(rb.statusCode).toBe(200);
-    expect(s.registry.champion('readmission')!.version).toBe(1);
+    expect((await s.registry.champion('readmission'))!.version).toBe(1);
 
-    expect(s.gate.auditLog({ action: 'model.' }).map((e) => [e.action, e.actor, e.target, e.detail])).toEqual([
+    expect((await s.gate.auditLog({ action: 'model.' })).map((e) => [e.action, e.actor, e.target, e.detail])).toEqual([
       ['model.rollback', 'Root', 'model:readmission@1', 'p99 regression'],
       ['model.promote', 'Root', 'model:readmission@2', 'alias champion: better auc'],
       ['model.promote', 'Root', 'model:readmission@1', 'alias champion'],
@@ -98,26 +99,26 @@ describe('model registry routes with authentication', () => {
     const missing = await approve({});
     expect(missing.statusCode).toBe(403);
     expect(missing.json().error.code).toBe('CSRF_INVALID');
-    expect(s.registry.get('readmission', 2).status).toBe('pending');
+    expect((await s.registry.get('readmission', 2)).status).toBe('pending');
     expect((await approve({ 'x-csrf-token': root.csrf })).statusCode).toBe(200);
-    expect(s.registry.get('readmission', 2)).toMatchObject({ status: 'approved', statusBy: 'Root' });
+    expect(await s.registry.get('readmission', 2)).toMatchObject({ status: 'approved', statusBy: 'Root' });
     const del = await s.app.inject({ method: 'DELETE', url: '/models/readmission/versions/1', headers: { cookie: root.cookie, 'x-csrf-token': root.csrf } });
     expect(del.statusCode).toBe(204);
-    expect(s.gate.auditLog({ action: 'model.delete' })).toMatchObject([{ actor: 'Root', target: 'model:readmission@1' }]);
+    expect(await s.gate.auditLog({ action: 'model.delete' })).toMatchObject([{ actor: 'Root', target: 'model:readmission@1' }]);
   });
 
   it('the server mounts the registry under /api/models behind the gate: only admins change, audited', async () => {
     const s = await authServer();
     apps.push(s.app);
-    const registry = ModelRegistry.open(s.dir);
-    s.app.addHook('onClose', async () => registry.close());
+    const registry = await ModelRegistry.open(s.dir);
+    s.app.addHook('onClose', async () => await registry.close());
     const art = mkdtempSync(join(tmpdir(), 'sluice-auth-art-'));
-    writeFileSync(join(art, 'model.json'), '{}');
+    fakeArtifact('{}', art);
     const v = await registry.register(art, { name: 'readmission', by: 'pipeline' });
-    registry.setStatus('readmission', v.version, 'approved', 'pipeline');
-    const vic = s.gate.tokens.create('Vic').token;
-    const ana = s.gate.tokens.create('Ana').token;
-    const root = s.gate.tokens.create('Root').token;
+    await registry.setStatus('readmission', v.version, 'approved', 'pipeline');
+    const vic = (await s.gate.tokens.create('Vic')).token;
+    const ana = (await s.gate.tokens.create('Ana')).token;
+    const root = (await s.gate.tokens.create('Root')).token;
     expect((await s.app.inject({ url: '/api/models' })).statusCode).toBe(401);
     expect((await s.app.inject({ url: '/api/models', headers: bearer(vic) })).json().models).toHaveLength(1);
     for (const t of [vic, ana]) {
@@ -126,7 +127,7 @@ describe('model registry routes with authentication', () => {
       // The registry's own error shape, `{error: {...}}`, also for refusals.
       expect(r.json().error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('admin role') });
     }
-    expect(registry.champion('readmission')).toBeUndefined();
+    expect(await registry.champion('readmission')).toBeUndefined();
     const ok = await s.app.inject({
       method: 'POST',
       url: '/api/models/readmission/promote',
@@ -134,8 +135,8 @@ describe('model registry routes with authentication', () => {
       payload: { version: v.version, comment: 'go' },
     });
     expect(ok.statusCode, ok.body).toBe(200);
-    expect(registry.champion('readmission')!.version).toBe(v.version);
-    expect(s.gate.auditLog({ action: 'model.promote' })).toMatchObject([
+    expect((await registry.champion('readmission'))!.version).toBe(v.version);
+    expect(await s.gate.auditLog({ action: 'model.promote' })).toMatchObject([
       { actor: 'Root', target: `model:readmission@${v.version}`, detail: 'alias champion: go' },
     ]);
   });

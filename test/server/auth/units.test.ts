@@ -154,22 +154,22 @@ describe('projectAuthGate', () => {
 });
 
 describe('LoginLimiter', () => {
-  it('doubles the wait of a name at one address with each failure, up to the window', () => {
+  it('doubles the wait of a name at one address with each failure, up to the window', async () => {
     const db = openProjectDb(join(mkdtempSync(join(tmpdir(), 'sluice-limiter-')), 'sluice.db'));
     const t = Date.parse('2026-01-01T00:00:00Z');
     const limiter = new LoginLimiter(db, DEFAULT_LOGIN_LIMITS, () => t);
     const waits: number[] = [];
     for (let i = 0; i < 10; i++) {
-      limiter.fail('Root', '192.0.2.9');
-      waits.push(limiter.retryAfter('Root', '192.0.2.9'));
+      await limiter.fail('Root', '192.0.2.9');
+      waits.push(await limiter.retryAfter('Root', '192.0.2.9'));
     }
     expect(waits).toEqual([0, 0, 0, 0, 60, 120, 240, 480, 900, 900]);
     // The address counts 10 failures, under its limit of 20: other names are free there; the name is free elsewhere.
-    expect(limiter.retryAfter('Ana', '192.0.2.9')).toBe(0);
-    expect(limiter.retryAfter('Root', '192.0.2.10')).toBe(0);
+    expect(await limiter.retryAfter('Ana', '192.0.2.9')).toBe(0);
+    expect(await limiter.retryAfter('Root', '192.0.2.10')).toBe(0);
     // A success there clears the pair and makes the address known.
-    limiter.succeed('Root', '192.0.2.9');
-    expect(limiter.retryAfter('Root', '192.0.2.9')).toBe(0);
+    await limiter.succeed('Root', '192.0.2.9');
+    expect(await limiter.retryAfter('Root', '192.0.2.9')).toBe(0);
     db.close();
   });
 });

@@ -78,7 +78,7 @@ export async function consoleProject(
   writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - missing_share < 0.05\n  - rows >= 100\n  - columns.age.mean < 60\n');
   const project = loadProject(dir);
   const runtime = await ProjectRuntime.open(project, { pollMs: 20, ...(opts.activities ? { activities: opts.activities } : {}) });
-  const registry = ModelRegistry.open(dir);
+  const registry = await ModelRegistry.open(dir);
   const features = await FeatureStore.open({ projectDir: dir });
   const auth = createAuthGate({ db: runtime.db, config: project.config, secret: loadServerSecret(project.paths.stateDir), secureCookies: false });
   const serverOptions = {
@@ -116,7 +116,7 @@ export async function consoleProject(
       await app.close();
       await runtime.close();
       await features.close();
-      registry.close();
+      await registry.close();
     },
   };
 }

@@ -55,7 +55,7 @@ beforeAll(async () => {
   });
   await reg.register(withReport(trained.dir, 'v2'), { name: 'readmission', status: 'approved', metrics: { auc: 0.7 }, by: 'pipeline' });
   await reg.register(trained.dir, { name: 'readmission', status: 'pending', metrics: { auc: 0.65 }, by: 'pipeline' });
-  reg.promote('readmission', 1, 'champion', 'setup');
+  await reg.promote('readmission', 1, 'champion', 'setup');
   await mounted.follower.ready;
   await waitForVersion('1');
 }, 180_000);
@@ -114,7 +114,7 @@ describe('console: models', () => {
       expect((await post(p, `${B}/models/readmission/rollback`, user, { csrf })).statusCode).toBe(403);
     }
     expect((await post(p, `${B}/models/readmission/promote`, 'root', { version: '2', alias: 'champion' })).statusCode).toBe(403);
-    expect(p.registry.champion('readmission')?.version).toBe(1);
+    expect((await p.registry.champion('readmission'))?.version).toBe(1);
   });
 
   it('an admin promotes through the form (the endpoint follows), a refused promotion says why, and rolls back', async () => {
@@ -125,7 +125,7 @@ describe('console: models', () => {
     const res = await post(p, `${B}/models/readmission/promote`, 'root', { csrf, version: '2', alias: 'champion', comment: 'better <auc>' });
     expect(res.statusCode, res.body).toBe(303);
     expect(res.headers.location).toBe(`${B}/models/readmission?done=version%202%20is%20champion`);
-    expect(p.registry.champion('readmission')?.version).toBe(2);
+    expect((await p.registry.champion('readmission'))?.version).toBe(2);
     await waitForVersion('2');
     const after = await get(p, res.headers.location as string, 'root');
     expect(after.body).toContain('Promoted: version 2 is champion.');
@@ -134,13 +134,13 @@ describe('console: models', () => {
     const pending = await post(p, `${B}/models/readmission/promote`, 'root', { csrf, version: '3', alias: 'champion' });
     expect(pending.statusCode).toBeGreaterThanOrEqual(400);
     expect(pending.body).toContain('Nothing changed:');
-    expect(p.registry.champion('readmission')?.version).toBe(2);
+    expect((await p.registry.champion('readmission'))?.version).toBe(2);
 
     const back = await post(p, `${B}/models/readmission/rollback`, 'root', { csrf, comment: 'revert' });
     expect(back.statusCode).toBe(303);
-    expect(p.registry.champion('readmission')?.version).toBe(1);
+    expect((await p.registry.champion('readmission'))?.version).toBe(1);
     await waitForVersion('1');
-    const log = p.auth.auditLog().filter((e) => e.action.startsWith('model.'));
+    const log = (await p.auth.auditLog()).filter((e) => e.action.startsWith('model.'));
     expect(log.map((e) => e.action)).toEqual(['model.rollback', 'model.promote']);
     expect(log[1]).toMatchObject({ actor: 'root', target: 'model:readmission@2', detail: 'champion: better <auc>' });
   });

@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRole } from '../../../src/server/auth/AuthGate.js';
 import { CONSOLE_PAGES } from '../../../src/server/console/consolePages.js';
 import { pageHeaders } from '../../../src/server/pageHeaders.js';
 import { consoleProject, get, runToWait, USERS, writeBatch, type ConsoleProject, type UserName } from './consoleProject.js';
+import { fakeArtifact } from '../../support/fakeArtifact.js';
 
 /**
  * The conformance suite every console page passes, page by page from CONSOLE_PAGES
@@ -29,11 +29,10 @@ beforeAll(async () => {
   await p.features.ingest('encounters', { file });
   PARAMS.group = 'encounters';
   const artifact = join(p.dir, 'artifact');
-  mkdirSync(artifact);
-  writeFileSync(join(artifact, 'README.txt'), 'an artifact folder');
+  fakeArtifact({ kind: 'test' }, artifact);
   await p.registry.register(artifact, { name: 'readmission', status: 'approved', metrics: { [SCRIPT]: 0.7 }, by: SCRIPT });
-  p.registry.promote('readmission', 1, 'champion', 'root', SCRIPT);
-  p.auth.audit({ actor: 'root', action: 'model.promote', target: `model:readmission@1`, detail: SCRIPT, ip: '127.0.0.1' });
+  await p.registry.promote('readmission', 1, 'champion', 'root', SCRIPT);
+  await p.auth.audit({ actor: 'root', action: 'model.promote', target: `model:readmission@1`, detail: SCRIPT, ip: '127.0.0.1' });
   PARAMS.name = 'readmission';
 }, 120_000);
 

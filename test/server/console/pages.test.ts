@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleProject, get, runToWait, writeBatch, type ConsoleProject, type UserName } from './consoleProject.js';
+import { fakeArtifact } from '../../support/fakeArtifact.js';
 
 let p: ConsoleProject;
 let pages: string[];
@@ -13,10 +13,9 @@ beforeAll(async () => {
   await p.features.createGroupFromData({ file }, { name: 'encounters', recordIdentifier: 'encounter_id', eventTime: 'event_time' });
   await p.features.ingest('encounters', { file });
   const artifact = join(p.dir, 'artifact');
-  mkdirSync(artifact);
-  writeFileSync(join(artifact, 'README.txt'), 'an artifact folder');
+  fakeArtifact({ kind: 'test' }, artifact);
   await p.registry.register(artifact, { name: 'readmission', status: 'approved', metrics: { auc: 0.7 }, by: 'test' });
-  p.registry.promote('readmission', 1, 'champion', 'root');
+  await p.registry.promote('readmission', 1, 'champion', 'root');
   pages = [
     '/',
     '/executions',
@@ -104,7 +103,7 @@ describe('console: every page, every role', () => {
 describe('console: audit log', () => {
   it('pages by entry and filters by user and action', async () => {
     for (let i = 0; i < 60; i++)
-      p.auth.audit({
+      await p.auth.audit({
         actor: i % 2 ? 'ana' : 'root',
         action: i % 3 ? 'model.promote' : 'approval.approve',
         target: `execution:ex-${i}`,

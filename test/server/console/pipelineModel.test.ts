@@ -39,7 +39,7 @@ describe('console: a model the pipeline trained', () => {
     const res = await get(p, '/models/readmission', 'vic');
     expect(res.statusCode).toBe(200);
     const b = res.body;
-    const metric = Object.keys(p.registry.get('readmission', 1).metrics).find((m) => m !== 'holdout_rows')!;
+    const metric = Object.keys((await p.registry.get('readmission', 1)).metrics).find((m) => m !== 'holdout_rows')!;
     expect(metric).toMatch(/^holdout_/);
     expect(b).toContain(`Versions ranked by ${metric}`);
     expect(b).toContain(`href="/executions/${executionId}">batch</a>`);

@@ -3,17 +3,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
-import type { OfflineStorage } from '../../src/features/offline/OfflineStorage.js';
 import { OfflineStore } from '../../src/features/OfflineStore.js';
+import type { ObjectStore } from '../../src/storage/ObjectStore.js';
 import type { FeatureGroup } from '../../src/features/types.js';
 
 /** What a backend's test hands the suite: a fresh, empty storage and a scratch folder for local files. */
-export interface OfflineStorageUnderTest {
-  storage: OfflineStorage;
+export interface ObjectStoreUnderTest {
+  storage: ObjectStore;
   /** A writable folder outside the storage, for files to put. */
   scratch: string;
   /** Opens a second storage on the same files, with no local copies (a remote backend downloads them again). */
-  reopen(): Promise<OfflineStorage>;
+  reopen(): Promise<ObjectStore>;
 }
 
 async function refusal(p: Promise<unknown>): Promise<SluiceError> {
@@ -44,14 +44,14 @@ const group = (name: string): FeatureGroup => ({
 });
 
 /**
- * The one conformance suite every offline-storage backend (src/features/offline/) passes: write,
- * read back, list, append and replace, partitions written by the offline store and read by
+ * The one conformance suite every object-store backend (src/storage/) passes: write, read back,
+ * copy out, list, append and replace, partitions written by the offline store and read by
  * DuckDB, nothing visible after a failed write, and keys that would leave the store refused.
- * Each test uses its own group folder, so the tests do not see each other's files.
+ * Each test uses its own prefix, so the tests do not see each other's files.
  */
-export function runOfflineStorageConformance(name: string, open: () => Promise<OfflineStorageUnderTest>): void {
-  describe(`offline storage conformance: ${name}`, () => {
-    let u: OfflineStorageUnderTest;
+export function runObjectStoreConformance(name: string, open: () => Promise<ObjectStoreUnderTest>): void {
+  describe(`object store conformance: ${name}`, () => {
+    let u: ObjectStoreUnderTest;
     let n = 0;
     /** A local file with this content, ready to be put (and consumed). */
     const local = (content: string): string => {
@@ -72,6 +72,24 @@ export function runOfflineStorageConformance(name: string, open: () => Promise<O
       expect(existsSync(f)).toBe(false);
       expect(readFileSync(await u.storage.localPath('put/event_date=2024-01-01/a_0.parquet'), 'utf8')).toBe('first batch');
       expect(u.storage.describe('put/event_date=2024-01-01/a_0.parquet')).toContain('put/event_date=2024-01-01/a_0.parquet');
+    });
+
+    it('keeps the local file when asked, and copies an object out to a local path (no cache)', async () => {
+      const f = local('kept');
+      await u.storage.putFile(f, 'keep/run-1/report.html', { keep: true });
+      expect(readFileSync(f, 'utf8')).toBe('kept');
+      const again = await u.reopen();
+      try {
+        const dest = join(u.scratch, 'out', 'copy.html');
+        await again.getFile('keep/run-1/report.html', dest);
+        expect(readFileSync(dest, 'utf8')).toBe('kept');
+        const e = await refusal(again.getFile('keep/run-1/missing.html', join(u.scratch, 'out', 'missing.html')));
+        expect(e.code).toBe('OBJECT_STORE_ERROR');
+        expect(e.message).toContain('keep/run-1/missing.html');
+        expect(existsSync(join(u.scratch, 'out', 'missing.html'))).toBe(false);
+      } finally {
+        await again.close();
+      }
     });
 
     it('lists the files under a prefix, sorted, with their times; not other groups, not staging', async () => {
@@ -144,14 +162,14 @@ export function runOfflineStorageConformance(name: string, open: () => Promise<O
 
     it('a failed write leaves nothing visible and says which file', async () => {
       const e = await refusal(u.storage.putFile(join(u.scratch, 'never-written.bin'), 'failed/event_date=2024-01-01/a_0.parquet'));
-      expect(e.code).toBe('OFFLINE_STORAGE_ERROR');
+      expect(e.code).toBe('OBJECT_STORE_ERROR');
       expect(e.message).toContain('failed/event_date=2024-01-01/a_0.parquet');
       expect(await u.storage.list('failed/')).toEqual([]);
     });
 
     it('reading a file that is not there is a clear error naming it', async () => {
       const e = await refusal(u.storage.localPath('missing/event_date=2024-01-01/a_0.parquet'));
-      expect(e.code).toBe('OFFLINE_STORAGE_ERROR');
+      expect(e.code).toBe('OBJECT_STORE_ERROR');
       expect(e.message).toContain('missing/event_date=2024-01-01/a_0.parquet');
     });
 
@@ -160,20 +178,21 @@ export function runOfflineStorageConformance(name: string, open: () => Promise<O
       await u.storage.putFile(local('b'), 'remove/event_date=2024-01-01/b_0.parquet');
       await u.storage.remove(['remove/event_date=2024-01-01/a_0.parquet', 'remove/event_date=2024-01-01/never_0.parquet']);
       expect((await u.storage.list('remove/')).map((f) => f.key)).toEqual(['remove/event_date=2024-01-01/b_0.parquet']);
-      expect((await refusal(u.storage.localPath('remove/event_date=2024-01-01/a_0.parquet'))).code).toBe('OFFLINE_STORAGE_ERROR');
+      expect((await refusal(u.storage.localPath('remove/event_date=2024-01-01/a_0.parquet'))).code).toBe('OBJECT_STORE_ERROR');
     });
 
     it('refuses a key that would leave the store, before touching anything', async () => {
       for (const key of ['../escape.parquet', 'g/../../escape.parquet', '/abs.parquet', 'g//a.parquet', '', 'g/./a.parquet', 'g\\..\\a.parquet']) {
         const f = local('bad');
         const e = await refusal(u.storage.putFile(f, key));
-        expect(e.code, key).toBe('OFFLINE_STORAGE_BAD_KEY');
+        expect(e.code, key).toBe('OBJECT_STORE_BAD_KEY');
         expect(e.hint).toContain('event_date=');
         expect(existsSync(f), key).toBe(true);
-        expect((await refusal(u.storage.localPath(key))).code, key).toBe('OFFLINE_STORAGE_BAD_KEY');
-        expect((await refusal(u.storage.remove([key]))).code, key).toBe('OFFLINE_STORAGE_BAD_KEY');
+        expect((await refusal(u.storage.localPath(key))).code, key).toBe('OBJECT_STORE_BAD_KEY');
+        expect((await refusal(u.storage.remove([key]))).code, key).toBe('OBJECT_STORE_BAD_KEY');
+        expect((await refusal(u.storage.getFile(key, join(u.scratch, 'got')))).code, key).toBe('OBJECT_STORE_BAD_KEY');
       }
-      expect((await refusal(u.storage.list('../'))).code).toBe('OFFLINE_STORAGE_BAD_KEY');
+      expect((await refusal(u.storage.list('../'))).code).toBe('OBJECT_STORE_BAD_KEY');
       expect(existsSync(join(u.scratch, '..', 'escape.parquet'))).toBe(false);
     });
   });

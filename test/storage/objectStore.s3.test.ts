@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll } from 'vitest';
-import type { OfflineStorageConfig } from '../../src/features/offline/OfflineStorage.js';
-import { S3OfflineStorage } from '../../src/features/offline/S3OfflineStorage.js';
+import type { ObjectStoreConfig } from '../../src/storage/ObjectStore.js';
+import { S3ObjectStore } from '../../src/storage/S3ObjectStore.js';
 import { s3Credentials, startS3 } from '../support/s3Server.js';
-import { runOfflineStorageConformance } from './offlineStorageConformance.js';
+import { runObjectStoreConformance } from './objectStoreConformance.js';
 
 // The S3-compatible server (s3rver, a devDependency) runs in this process on 127.0.0.1; when it
 // cannot start, every test of the suite fails (it is opened in the suite's beforeAll).
@@ -15,15 +15,15 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-runOfflineStorageConformance('S3-compatible bucket (s3rver)', async () => {
+runObjectStoreConformance('S3-compatible bucket (s3rver)', async () => {
   s3 = await startS3();
   const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3Credentials });
   await client.send(new CreateBucketCommand({ Bucket: 'conformance' }));
   client.destroy();
-  const config: OfflineStorageConfig = { type: 's3', bucket: 'conformance', prefix: 'proj/offline', endpoint: s3.endpoint, credentials: s3Credentials };
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-offline-s3-'));
+  const config: ObjectStoreConfig = { type: 's3', bucket: 'conformance', prefix: 'proj/offline', endpoint: s3.endpoint, credentials: s3Credentials };
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-objects-s3-'));
   // Each storage has its own download cache: a reopened one reads every file from the bucket again.
   let caches = 0;
-  const open = () => new S3OfflineStorage(config, join(dir, 'cache', String(caches++)));
+  const open = () => new S3ObjectStore(config, join(dir, 'cache', String(caches++)));
   return { storage: open(), scratch: dir, reopen: async () => open() };
 });

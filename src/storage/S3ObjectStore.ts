@@ -4,20 +4,20 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SluiceError } from '../../core/errors.js';
-import { tempPathFor } from '../../engine/atomicWriteFile.js';
-import { checkOfflineKey } from './offlineKey.js';
-import type { OfflineStorage, OfflineStorageConfig } from './OfflineStorage.js';
-import { offlineStorageError } from './offlineStorageError.js';
+import type { SluiceError } from '../core/errors.js';
+import { tempPathFor } from '../engine/atomicWriteFile.js';
+import { checkObjectKey } from './objectKey.js';
+import type { ObjectStore, ObjectStoreConfig } from './ObjectStore.js';
+import { objectStoreError } from './objectStoreError.js';
 
-type S3Config = Extract<OfflineStorageConfig, { type: 's3' }>;
+type S3Config = Extract<ObjectStoreConfig, { type: 's3' }>;
 
 /**
- * The offline store in an S3-compatible bucket. Files are written locally by DuckDB, uploaded
- * with one PUT each (an object appears whole or not at all), and downloaded on first read into
- * a local cache (`<cacheDir>/<key>`) that DuckDB queries.
+ * An object store in an S3-compatible bucket. Files are written locally (by DuckDB, a trainer,
+ * the report), uploaded with one PUT each (an object appears whole or not at all), and
+ * downloaded on first read into a local cache (`<cacheDir>/<key>`).
  */
-export class S3OfflineStorage implements OfflineStorage {
+export class S3ObjectStore implements ObjectStore {
   readonly type = 's3';
   private client: Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | undefined;
   private readonly prefix: string;
@@ -29,7 +29,7 @@ export class S3OfflineStorage implements OfflineStorage {
     this.prefix = (config.prefix ?? '').replace(/^\/+|\/+$/g, '');
   }
 
-  /** The SDK is loaded on first use: it is large, and most projects keep the offline store local. */
+  /** The SDK is loaded on first use: it is large, and most projects keep their stores local. */
   private sdk(): Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> {
     this.client ??= import('@aws-sdk/client-s3').then((sdk) => ({
       sdk,
@@ -48,18 +48,19 @@ export class S3OfflineStorage implements OfflineStorage {
     return this.prefix ? `${this.prefix}/${key}` : key;
   }
 
-  stagingDir(group: string): string {
-    return join(this.cacheDir, '.staging', group);
+  stagingDir(prefix: string): string {
+    return join(this.cacheDir, '.staging', prefix);
   }
 
-  async putFile(localPath: string, key: string): Promise<void> {
-    checkOfflineKey(key);
+  async putFile(localPath: string, key: string, options: { keep?: boolean } = {}): Promise<void> {
+    checkObjectKey(key);
     try {
       const { s3, sdk } = await this.sdk();
       await s3.send(new sdk.PutObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Body: await readFile(localPath) }));
     } catch (e) {
       throw this.error('upload', key, e);
     }
+    if (options.keep) return;
     // Keep the file as the cached copy: it is exactly what was uploaded.
     const cached = join(this.cacheDir, key);
     await mkdir(dirname(cached), { recursive: true });
@@ -67,26 +68,31 @@ export class S3OfflineStorage implements OfflineStorage {
   }
 
   async localPath(key: string): Promise<string> {
-    checkOfflineKey(key);
+    checkObjectKey(key);
     const cached = join(this.cacheDir, key);
     if (await exists(cached)) return cached;
-    await mkdir(dirname(cached), { recursive: true });
-    const tmp = tempPathFor(cached);
+    await this.getFile(key, cached);
+    return cached;
+  }
+
+  async getFile(key: string, dest: string): Promise<void> {
+    checkObjectKey(key);
+    await mkdir(dirname(dest), { recursive: true });
+    const tmp = tempPathFor(dest);
     try {
       const { s3, sdk } = await this.sdk();
       const res = await s3.send(new sdk.GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
       await pipeline(res.Body as Readable, createWriteStream(tmp));
-      await rename(tmp, cached);
+      await rename(tmp, dest);
     } catch (e) {
       await rm(tmp, { force: true });
       throw this.error('download', key, e);
     }
-    return cached;
   }
 
   async list(prefix: string): Promise<Array<{ key: string; modifiedAt: number }>> {
     const out: Array<{ key: string; modifiedAt: number }> = [];
-    if (prefix !== '') checkOfflineKey(prefix.replace(/\/$/, ''));
+    if (prefix !== '') checkObjectKey(prefix.replace(/\/$/, ''));
     const base = this.objectKey('');
     try {
       const { s3, sdk } = await this.sdk();
@@ -105,7 +111,7 @@ export class S3OfflineStorage implements OfflineStorage {
   }
 
   async remove(keys: readonly string[]): Promise<void> {
-    for (const k of keys) checkOfflineKey(k);
+    for (const k of keys) checkObjectKey(k);
     const { s3, sdk } = await this.sdk();
     let next = 0;
     // One DELETE per object, 8 at a time: DeleteObjects needs checksums not every S3-compatible server accepts.
@@ -132,7 +138,7 @@ export class S3OfflineStorage implements OfflineStorage {
   }
 
   private error(what: string, key: string, e: unknown): SluiceError {
-    return offlineStorageError(what, this.describe(key), e);
+    return objectStoreError(what, this.describe(key), e);
   }
 }
 

@@ -1,0 +1,57 @@
+// `npm run build`, after tsc: the `sluice` command as one start-up file, dist/bundle/main.js.
+// Node resolves, reads and compiles each ES module separately: the compiled CLI loads about 200
+// files for `sluice flow validate` (95 of them zod's), and that, not the work, is most of its
+// start-up. esbuild (the compiler tsx and Vite use) joins Sluice and its small pure-JavaScript
+// dependencies into a few files; what a command imports lazily stays a separate chunk loaded
+// when the command runs, and packages with native code or large trees stay ordinary imports.
+// bin/sluice.js runs the bundle when it is at least as new as dist/cli/main.js, else dist/.
+// Source maps sit beside each file (SLUICE_DEBUG=1 prints stacks through them).
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+
+const OUT = 'dist/bundle';
+/** Dependencies joined into the bundle: pure JavaScript, loaded by nearly every command. */
+const INLINE = new Set(['commander', 'yaml', 'zod']);
+
+/**
+ * The worker threads' entries: each `spawnModuleWorker(import.meta.url, 'NAME')` starts NAME.js
+ * beside the calling module, which in the bundle is beside main.js; so each becomes an entry.
+ */
+function workerEntries() {
+  const entries = new Map();
+  const visit = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const file = join(dir, e.name);
+      if (e.isDirectory()) visit(file);
+      else if (e.name.endsWith('.ts'))
+        for (const [, name] of readFileSync(file, 'utf8').matchAll(/^(?!\s*(?:\*|\/\/)).*spawnModuleWorker\(import\.meta\.url, '(\w+)'\)/gm)) {
+          const entry = join(dirname(file), `${name}.ts`);
+          if (entries.has(name) && entries.get(name) !== entry) throw new Error(`two worker entries are named ${name}: ${entries.get(name)} and ${entry}`);
+          entries.set(name, entry);
+        }
+    }
+  };
+  visit('src');
+  return [...entries].map(([out, entry]) => ({ in: entry, out }));
+}
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].filter((d) => !INLINE.has(d));
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  // Two levels under the root like src/<area>/, so paths made from import.meta.url
+  // (../../package.json, ../../examples/) hold; the workers' entries sit beside main.js.
+  entryPoints: [{ in: 'src/cli/main.ts', out: 'main' }, ...workerEntries()],
+  outdir: OUT,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external,
+  sourcemap: true,
+  // Bundled CommonJS (yaml, commander) calls require() for Node's own modules.
+  banner: { js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

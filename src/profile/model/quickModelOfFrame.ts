@@ -1,0 +1,98 @@
+import { takeRows, takeTarget, type Frame, type Target } from '../../ml/frame.js';
+import { trainBaseline } from '../../ml/baseline/trainBaseline.js';
+import { trainGbdt } from '../../ml/gbdt/trainGbdt.js';
+import { accuracy } from '../../ml/metrics/accuracy.js';
+import { argmaxRows } from '../../ml/metrics/argmax.js';
+import { balancedAccuracy } from '../../ml/metrics/balancedAccuracy.js';
+import { confusionMatrix } from '../../ml/metrics/confusionMatrix.js';
+import { logLoss } from '../../ml/metrics/logLoss.js';
+import { macroF1 } from '../../ml/metrics/precisionRecallF1.js';
+import { mae, r2, rmse } from '../../ml/metrics/regression.js';
+import { rocAuc } from '../../ml/metrics/rocAuc.js';
+import { stratifiedHoldout } from '../../ml/splits/stratifiedHoldout.js';
+import type { ProblemType } from '../targetStats.js';
+import type { QuickModel } from '../reportSchema.js';
+import { split80 } from './split80.js';
+
+/**
+ * Training rows the quick model uses at most: a seeded stratified sample of the 80% above it.
+ * A bound in rows, not in time, so the report's figures do not depend on the machine's load.
+ */
+export const QUICK_MODEL_MAX_TRAIN = 20_000;
+
+const finite = (x: number) => (Number.isFinite(x) ? x : null);
+
+/** Metrics of a model output (probabilities or values) on held-out rows. */
+export function holdoutMetrics(target: Target, out: Float64Array): Record<string, number | null> {
+  if (target.kind === 'regression') return { r2: finite(r2(target.values, out)), rmse: finite(rmse(target.values, out)), mae: finite(mae(target.values, out)) };
+  const k = target.labels.length;
+  const pred = argmaxRows(out, k);
+  return {
+    accuracy: finite(accuracy(target.codes, pred)),
+    balancedAccuracy: finite(balancedAccuracy(target.codes, pred, k)),
+    macroF1: finite(macroF1(target.codes, pred, k)),
+    rocAucOvr: finite(rocAuc(target.codes, out, k)),
+    logLoss: finite(logLoss(target.codes, out, k)),
+  };
+}
+
+/**
+ * The quick model: histogram gradient-boosted trees (ml/gbdt, scikit-learn's defaults: early
+ * stopping above 10,000 training rows) on a stratified 80/20 split, trained on at most {@link QUICK_MODEL_MAX_TRAIN}
+ * rows of the 80% and measured on all of the 20%, with holdout metrics, confusion matrix and
+ * gain importance. It tells
+ * the approver how much signal the batch carries, not which model to deploy. Pure computation
+ * on a loaded frame (no engine), so it can run on a worker thread (see `quickModel`).
+ */
+export function quickModelOfFrame(frame: Frame, target: Target, problemType: ProblemType, sampled: boolean): QuickModel | undefined {
+  if (frame.features.length === 0 || frame.nRows < 10) return undefined;
+  const s = split80(frame, target);
+  const train = boundTraining(s.train, s.trainY);
+  const model = trainGbdt(train.frame, train.target, { seed: 0 });
+  const out = model.output(s.test);
+  const result: QuickModel = {
+    learner: 'gbdt',
+    iterations: model.iterations,
+    problemType,
+    trainRows: train.frame.nRows,
+    validationRows: s.test.nRows,
+    sampled: sampled || train.frame.nRows < s.train.nRows,
+    metrics: holdoutMetrics(s.testY, out),
+    baseline: { metrics: holdoutMetrics(s.testY, trainBaseline(s.train, s.trainY).output(s.test)) },
+    featureImportance: model
+      .featureImportance()
+      .map((f) => ({ feature: f.name, importance: f.importance }))
+      .sort((a, b) => b.importance - a.importance),
+  };
+  result.noBetterThanBaseline = noBetterThanBaseline(result.metrics, result.baseline!.metrics);
+  if (s.testY.kind === 'classification') {
+    const k = s.testY.labels.length;
+    result.confusionMatrix = { labels: s.testY.labels, counts: confusionMatrix(s.testY.codes, argmaxRows(out, k), k) };
+  }
+  return result;
+}
+
+/** The training part, or a seeded stratified sample of {@link QUICK_MODEL_MAX_TRAIN} rows of it. */
+function boundTraining(frame: Frame, target: Target): { frame: Frame; target: Target } {
+  if (frame.nRows <= QUICK_MODEL_MAX_TRAIN) return { frame, target };
+  const keep = stratifiedHoldout(target, { testFraction: QUICK_MODEL_MAX_TRAIN / frame.nRows, seed: 1 }).test;
+  return { frame: takeRows(frame, keep), target: takeTarget(target, keep) };
+}
+
+/** The metrics that decide whether a model beats the baseline, and whether higher is better. */
+const DECIDING: Record<string, boolean> = { logLoss: false, balancedAccuracy: true, rmse: false };
+
+/**
+ * The deciding metrics on which `model` does no better than `baseline` (equal counts as no
+ * better: a model that learned nothing ties the baseline). A missing figure decides nothing.
+ */
+export function noBetterThanBaseline(model: Record<string, number | null>, baseline: Record<string, number | null>): string[] {
+  return Object.entries(DECIDING)
+    .filter(([k, higher]) => {
+      const m = model[k];
+      const b = baseline[k];
+      if (m == null || b == null) return false;
+      return higher ? m <= b + 1e-12 : m >= b - 1e-12;
+    })
+    .map(([k]) => k);
+}

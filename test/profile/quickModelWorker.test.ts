@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/Engine.js';
+import { readTable } from '../../src/engine/readTable.js';
+import { computeColumnStats } from '../../src/profile/columnStats.js';
+import { loadModelData } from '../../src/profile/model/loadModelData.js';
+import { QUICK_MODEL_WORKER_ROWS, quickModel } from '../../src/profile/model/quickModel.js';
+import { quickModelOfFrame } from '../../src/profile/model/quickModelOfFrame.js';
+import { profileTable } from '../../src/profile/profileTable.js';
+import { createProfileView } from '../../src/profile/profileView.js';
+import type { ModelSectionInput } from '../../src/profile/reportPlugins.js';
+import { computeTarget, inferProblemType, requireTarget } from '../../src/profile/targetStats.js';
+import { resolveThresholds } from '../../src/profile/thresholds.js';
+import { DIABETES } from './helpers.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await Engine.open();
+  await readTable(engine, DIABETES, { name: 'diabetes' });
+});
+afterAll(() => engine.close());
+
+describe('the quick model on a worker thread (issue 19)', () => {
+  it('gives exactly the result of the same fit on the calling thread', async () => {
+    const t = resolveThresholds();
+    const { view, schema } = await createProfileView(engine, 'diabetes');
+    const columns = await computeColumnStats(engine, view, schema, await engine.count(view), t);
+    const col = requireTarget(columns, 'readmitted');
+    const target = await computeTarget(engine, view, col, inferProblemType(col, undefined, t));
+    const input: ModelSectionInput = { engine, relation: view, columns, target, thresholds: t };
+    const data = await loadModelData(input);
+    expect(data.frame.nRows).toBeGreaterThanOrEqual(QUICK_MODEL_WORKER_ROWS);
+    const onWorker = await quickModel(input);
+    const inline = quickModelOfFrame(data.frame, data.target!, 'classification', data.sampled);
+    expect(onWorker).toBeDefined();
+    expect(onWorker).toEqual(inline);
+  }, 120_000);
+
+  it('a report that fails after the quick model started fails with its own error, not the fit', async () => {
+    const failing = {
+      prepare: async () => {},
+      quickModel: async () => {
+        throw new Error('the fit failed');
+      },
+      anomalies: async () => {
+        throw new Error('anomalies failed');
+      },
+    };
+    await expect(profileTable(engine, 'diabetes', { target: 'readmitted', plugins: failing })).rejects.toThrow('anomalies failed');
+    await expect(profileTable(engine, 'diabetes', { target: 'readmitted', plugins: { quickModel: failing.quickModel } })).rejects.toThrow('the fit failed');
+  }, 120_000);
+});
