@@ -80,7 +80,7 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
         await decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
       else if ((await p.store.require(id)).status === 'succeeded' || (await p.store.require(id)).status === 'failed') break;
     }
-    checkExactlyOnce(p);
+    await checkExactlyOnce(p);
     const events = await p.store.events(id);
     // Kill points are after each recorded transaction (events recorded together commit together):
     // every step of every state was among them, and each fact (start, result, timer, notice).
@@ -114,8 +114,8 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
         await decideApproval(p.store, { executionId: id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
       const r = runWorker({ PROJECT: p.root, KILL_IN_STEP: step });
       expect(r.signal === 'SIGKILL' || r.status === 0).toBe(true);
-      finish(p);
-      checkExactlyOnce(p);
+      await finish(p);
+      await checkExactlyOnce(p);
       // The step ran twice (the killed attempt and the resumed one) yet its effect is there once.
       expect((await p.store.events(id)).filter((e) => e.type === 'ActivityStarted' && e.step === step).length).toBeGreaterThanOrEqual(2);
     }
@@ -142,8 +142,8 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
           await decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
       }
     }
-    finish(p);
+    await finish(p);
     expect(await p.store.count()).toBe(20);
-    checkExactlyOnce(p);
+    await checkExactlyOnce(p);
   }, 900_000);
 });

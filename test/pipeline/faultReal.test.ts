@@ -66,7 +66,7 @@ describe('fault test: the real pipeline survives kills of the server (SIGKILL at
           }
         }
       } finally {
-        void p.close();
+        await p.close();
       }
     };
     // Kill at random moments (seeded, so a failure can be replayed), approving between runs.
@@ -77,13 +77,13 @@ describe('fault test: the real pipeline survives kills of the server (SIGKILL at
       const r = await runWorker(dir, 1500 + Math.floor(rand() * 3500));
       if (r.signal === 'SIGKILL') kills++;
       else expect(r.code, r.stderr).toBe(0);
-      approveWaiting();
+      await approveWaiting();
     }
     expect(kills).toBeGreaterThan(3);
     for (let round = 0; round < 10; round++) {
       const r = await runWorker(dir);
       expect(r.code, r.stderr).toBe(0);
-      approveWaiting();
+      await approveWaiting();
       const p = await ProjectRuntime.open(loadProject(dir), { logger: pino({ level: 'silent' }) });
       const open = (await p.store.list({ limit: 1000 })).filter((e) => e.status !== 'succeeded' && e.status !== 'failed').length;
       await p.close();

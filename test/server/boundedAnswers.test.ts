@@ -204,7 +204,7 @@ describe('the server checks JSON depth on every JSON body', () => {
       expect(ok.body.length).toBeLessThan(2000);
     } finally {
       await server.close();
-      runtime.close();
+      await runtime.close();
     }
   });
 });
