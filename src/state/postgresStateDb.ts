@@ -9,7 +9,7 @@ export interface PostgresStateOptions {
   max?: number;
   /** How long to keep trying to connect while the server is down or starting (default 5000 ms). */
   connectRetryMs?: number;
-  /** How many times a transaction is run again after a serialization failure or deadlock (default 5). */
+  /** How many times a transaction is run again after a serialization failure or deadlock (default 10). */
   maxTxRetries?: number;
 }
 
@@ -36,7 +36,7 @@ export async function postgresStateDb(url: string, options: PostgresStateOptions
   // An idle connection the server closes (restart, idle timeout) emits 'error': the pool drops it;
   // without a listener Node would crash the process.
   pool.on('error', () => {});
-  const db = new PostgresStateDb(pool, name, { connectRetryMs: options.connectRetryMs ?? 5000, maxTxRetries: options.maxTxRetries ?? 5 });
+  const db = new PostgresStateDb(pool, name, { connectRetryMs: options.connectRetryMs ?? 5000, maxTxRetries: options.maxTxRetries ?? 10 });
   try {
     await db.one('SELECT 1 AS ok');
   } catch (e) {
@@ -106,7 +106,9 @@ class PostgresStateDb implements StateDb {
         if (committing && broken) throw this.unavailable(e, 'the connection was lost while committing: the change may or may not have been saved');
         const again = (broken || isRetryableConflict(e)) && attempt < this.limits.maxTxRetries;
         if (!again) throw broken ? this.unavailable(e, 'the connection was lost during a transaction; nothing was saved') : e;
-        await sleep(20 * 2 ** attempt + Math.random() * 20);
+        // Full jitter (a random wait up to a doubling, capped bound): transactions that failed
+        // together must not retry together, or they collide again.
+        await sleep(5 + Math.random() * Math.min(1000, 20 * 2 ** attempt));
       } finally {
         client.release(broken);
       }
