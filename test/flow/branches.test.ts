@@ -11,7 +11,7 @@ import { readInputs } from '../../src/flow/loadInputs.js';
 import { planSql } from '../../src/flow/planSql.js';
 import { runFlow } from '../../src/flow/runFlow.js';
 import { servingProblems } from '../../src/flow/servingProblems.js';
-import { python } from './steps-helpers.js';
+import { canon, python } from './steps-helpers.js';
 
 /**
  * Branches: a flow that forks and rejoins (a step's `as:`, inputs with `branch:`), fitted on one
@@ -78,22 +78,6 @@ beforeAll(async () => {
   engine = await Engine.open();
 });
 afterAll(() => engine.close());
-
-/** Rows as sorted JSON lines, floats rounded, missing as null: order-free comparison with pandas. */
-function canon(rows: Array<Record<string, unknown>>): string[] {
-  return rows
-    .map((r) =>
-      JSON.stringify(
-        Object.fromEntries(
-          Object.entries(r).map(([k, v]) => [
-            k,
-            v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : typeof v === 'number' ? Number(v.toPrecision(9)) : v,
-          ]),
-        ),
-      ),
-    )
-    .sort();
-}
 
 async function pandas(code: string, file: string): Promise<Array<Record<string, unknown>>> {
   return (await python(`${code}\nprint(run(pd.read_csv(${JSON.stringify(join(dir, file))})).to_json(orient='records'))`)) as Array<Record<string, unknown>>;

@@ -46,3 +46,19 @@ export async function fixtureRecord(engine: Engine, changes: Row = {}): Promise<
   const [row] = await engine.query('SELECT * EXCLUDE (readmitted) FROM fixture LIMIT 1');
   return { ...row, ...changes };
 }
+
+/** Rows as sorted JSON lines, floats rounded, missing as null: order-free comparison with pandas. */
+export function canon(rows: Array<Record<string, unknown>>): string[] {
+  return rows
+    .map((r) =>
+      JSON.stringify(
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [
+            k,
+            v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : typeof v === 'number' ? Number(v.toPrecision(9)) : v,
+          ]),
+        ),
+      ),
+    )
+    .sort();
+}

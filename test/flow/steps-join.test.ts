@@ -9,7 +9,7 @@ import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { planSql } from '../../src/flow/planSql.js';
 import { runFlow } from '../../src/flow/runFlow.js';
-import { python } from './steps-helpers.js';
+import { canon, python } from './steps-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-join-'));
 // Keys repeat on the right (user 2 rated twice), some match nothing on either side, and both
@@ -33,22 +33,6 @@ function flow(step: Record<string, unknown>, inputs: Record<string, unknown> = {
 async function run(step: Record<string, unknown>, inputs?: Record<string, unknown>) {
   const r = await runFlow(engine, { flow: flow(step, inputs), input: join(dir, 'left.csv'), sources: { baseDir: dir } });
   return { ...r, rows: await engine.query(`SELECT * FROM "${r.relation}"`) };
-}
-
-/** Rows as sorted JSON lines, floats rounded, missing as null: order-free comparison with pandas. */
-function canon(rows: Array<Record<string, unknown>>): string[] {
-  return rows
-    .map((r) =>
-      JSON.stringify(
-        Object.fromEntries(
-          Object.entries(r).map(([k, v]) => [
-            k,
-            v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : typeof v === 'number' ? Number(v.toPrecision(9)) : v,
-          ]),
-        ),
-      ),
-    )
-    .sort();
 }
 
 async function pandas(expr: string): Promise<Array<Record<string, unknown>>> {
