@@ -72,7 +72,7 @@ export function register(program: Command): void {
         await runtime.close();
         throw e;
       }
-      const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
+      const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.state) });
       const host = o.host ?? project.config.server.host;
       const port = o.port !== undefined ? Number(o.port) : project.config.server.port;
       const address = await app.listen({ host, port });
