@@ -3,7 +3,7 @@
  * own with `taskset` by the benchmark); prints its {@link OpenLoopResult} as one JSON line.
  *
  *   node --import tsx bench/serving/openLoopCli.ts --url http://127.0.0.1:8080/invocations \
- *     --rate 2000 --connections 200 --duration 20 [--warmup 5] [--body-file F --content-type T] [--method POST]
+ *     --rate 2000 --connections 200 --duration 20 [--warmup 5] [--body-file F --content-type T] [--method POST] [--header 'name: value']
  */
 import { readFileSync } from 'node:fs';
 import { openLoop } from './openLoop.js';
@@ -29,6 +29,13 @@ try {
   const bodyFile = arg('body-file');
   const type = arg('content-type');
   const method = arg('method');
+  const headers: Record<string, string> = type ? { 'content-type': type } : {};
+  const extra = arg('header');
+  if (extra !== undefined) {
+    const colon = extra.indexOf(':');
+    if (colon <= 0) throw new Error(`--header must be "name: value", got "${extra}"`);
+    headers[extra.slice(0, colon).trim()] = extra.slice(colon + 1).trim();
+  }
   const result = await openLoop({
     url,
     rate: num('rate'),
@@ -37,7 +44,7 @@ try {
     warmupSec: num('warmup', 0),
     ...(method ? { method } : {}),
     ...(bodyFile ? { body: readFileSync(bodyFile) } : {}),
-    ...(type ? { headers: { 'content-type': type } } : {}),
+    headers,
   });
   process.stdout.write(JSON.stringify(result) + '\n');
 } catch (e) {

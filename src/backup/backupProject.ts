@@ -11,6 +11,7 @@ import { fileFingerprint } from '../core/fileHash.js';
 import { sluiceVersion } from '../training/sluiceVersion.js';
 import { BACKUP_FORMAT, BACKUP_MANIFEST, type BackupManifest } from './backupManifest.js';
 import { schemaVersionsOf } from './knownSchemas.js';
+import { refusePostgresState } from './refusePostgresState.js';
 import { folderSize, stateFiles } from './stateFiles.js';
 import { projectRelative, stateLayout, type StateArea } from './stateLayout.js';
 
@@ -31,6 +32,7 @@ export interface BackupOptions {
  * folder named `dir` is always a whole backup. `dir` must not exist or be empty.
  */
 export async function backupProject(project: Project, dir: string, opts: BackupOptions = {}): Promise<BackupManifest> {
+  refusePostgresState(project, 'backup');
   const target = resolve(dir);
   if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
     throw new SluiceError('BACKUP_DIR_NOT_EMPTY', `${target} already exists and is not an empty folder`, {

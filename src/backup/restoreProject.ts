@@ -9,6 +9,7 @@ import { fileFingerprint } from '../core/fileHash.js';
 import { readBackupManifest, type BackupManifest } from './backupManifest.js';
 import { knownSchemaVersions, schemaVersionsOf } from './knownSchemas.js';
 import { fromProjectRelative, stateLayout } from './stateLayout.js';
+import { refusePostgresState } from './refusePostgresState.js';
 import { runningServer, serveLockPath } from '../state/serveLock.js';
 
 export interface RestoreOptions {
@@ -44,6 +45,7 @@ const COMPANIONS = ['-wal', '-shm', '-journal'];
  * (its `.sluice/serve.lock` names a live process) unless `force`.
  */
 export async function restoreProject(project: Project, dir: string, opts: RestoreOptions = {}): Promise<RestoreResult> {
+  refusePostgresState(project, 'restore');
   const from = resolve(dir);
   const manifest = readBackupManifest(from);
   const root = project.paths.root;

@@ -57,7 +57,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   try {
     await runtime.start({ watch: true });
     // Authentication as `sluice serve` has it: the demo approver signs in with the printed password.
-    app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
+    app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.state) });
     await app.listen({ host: HOST, port });
     const url = `http://${HOST}:${port}`;
     const consoleUrl = app.hasRoute({ method: 'GET', url: '/' }) ? `${url}/` : undefined;

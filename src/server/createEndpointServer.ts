@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { projectStores } from '../storage/projectStores.js';
 import { ModelRegistry } from '../models/ModelRegistry.js';
 import { defaultModelName } from '../pipeline/activities/modelSettings.js';
@@ -21,7 +21,16 @@ import { fastifyLimits } from './serverLimits.js';
  */
 export async function createEndpointServer(project: Project, logger: FastifyBaseLogger): Promise<FastifyInstance> {
   const limits = project.config.server.limits;
-  const app = Fastify({ loggerInstance: logger, trustProxy: false, bodyLimit: 1_048_576, ...fastifyLimits(limits) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    loggerInstance: logger,
+    // A line per request ("incoming request", "request completed") is written only at level debug
+    // or trace (SLUICE_LOG=debug): at thousands of requests a second the two lines cost more CPU
+    // than scoring the record. /metrics counts every request; errors are logged at every level.
+    logController: new LogController({ disableRequestLogging: !requestLogging(logger) }),
+    trustProxy: false,
+    bodyLimit: 1_048_576,
+    ...fastifyLimits(limits),
+  }) as unknown as FastifyInstance;
   app.server.maxConnections = limits.maxConnections;
   // Refuses to start when auth is configured without a token, as the full server does.
   const guard = invocationGuard(project.config.endpoint);
@@ -56,4 +65,10 @@ export async function createEndpointServer(project: Project, logger: FastifyBase
     throw e;
   }
   return app;
+}
+
+/** Are per-request log lines wanted (the logger's level is debug or trace)? */
+function requestLogging(logger: FastifyBaseLogger): boolean {
+  const level = logger.level;
+  return level === 'debug' || level === 'trace';
 }

@@ -15,7 +15,21 @@ import type { RunResult, StateDb } from './StateDb.js';
  * outer handle wait while it is held.
  */
 export function sqliteStateDb(raw: ProjectDb, options: { ownsConnection?: boolean } = {}): StateDb {
-  return new SqliteStateDb(raw, new AsyncMutex(), false, options.ownsConnection ?? true);
+  return new SqliteStateDb(raw, mutexOf(raw), false, options.ownsConnection ?? true);
+}
+
+/**
+ * One lock per connection, shared by every handle on it: two handles on one connection (the
+ * runtime's and a store's) must not run statements inside each other's transactions either.
+ */
+const mutexes = new WeakMap<ProjectDb, AsyncMutex>();
+function mutexOf(raw: ProjectDb): AsyncMutex {
+  let m = mutexes.get(raw);
+  if (!m) {
+    m = new AsyncMutex();
+    mutexes.set(raw, m);
+  }
+  return m;
 }
 
 class SqliteStateDb implements StateDb {

@@ -82,7 +82,7 @@ out(res)`);
 
   it('refuses a text column', async () => {
     const e = await fitSteps(engine, 'series', [{ kind: 'rolling_features', column: 's', timestamp: 't', window: 2 }]).catch((x: unknown) => x);
-    expect(isSluiceError(e) && e.message).toMatch(/needs a number column, but "s" is string/);
+    expect(isSluiceError(e) && e.message).toMatch(/needs a numeric column, but "s" is string/);
   });
 });
 

@@ -1,11 +1,4 @@
 import type { Command } from 'commander';
-// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
-const lib = async () => ({
-  ...(await import('../../pipeline/project/cliDecision.js')),
-  ...(await import('../../pipeline/project/loadProject.js')),
-  ...(await import('../../pipeline/project/ProjectRuntime.js')),
-});
-
 /** `sluice approve EXECUTION [--comment ...]`. */
 export function register(program: Command): void {
   program
@@ -16,13 +9,9 @@ export function register(program: Command): void {
     .option('--as <name>', 'the approver deciding (a name from sluice.yaml approvers)')
     .option('-p, --project <dir>', 'project folder')
     .action(async (id: string, o: { comment?: string; as?: string; project?: string }) => {
-      const { cliDecision, loadProject, ProjectRuntime } = await lib();
-      const runtime = await ProjectRuntime.open(loadProject(o.project));
-      try {
-        const d = await cliDecision(runtime, { executionId: id, decision: 'approve', as: o.as, comment: o.comment });
-        process.stdout.write(`${id}: approved by ${d.by} at ${d.at}\n`);
-      } finally {
-        await runtime.close();
-      }
+      // Heavy modules load inside the action, so `sluice --help` starts fast (test/cli/startup.test.ts).
+      const { decideInProject } = await import('../../pipeline/project/cliDecision.js');
+      const d = await decideInProject(o.project, { executionId: id, decision: 'approve', as: o.as, comment: o.comment });
+      process.stdout.write(`${id}: approved by ${d.by} at ${d.at}\n`);
     });
 }

@@ -4,7 +4,7 @@ import { SluiceError } from '../../core/errors.js';
 const lib = async () => ({
   ...(await import('../../pipeline/project/loadProject.js')),
   ...(await import('../../server/auth/AuditLog.js')),
-  ...(await import('../../state/openProjectDb.js')),
+  ...(await import('../../pipeline/project/openProjectState.js')),
   ...(await import('../renderTable.js')),
 });
 
@@ -26,9 +26,9 @@ export function register(program: Command): void {
         throw new SluiceError('CLI_BAD_OPTION', `--limit ${o.limit} is not a positive whole number`, { hint: 'e.g. --limit 100' });
       if (before !== undefined && !Number.isInteger(before))
         throw new SluiceError('CLI_BAD_OPTION', `--before ${o.before} is not an entry id`, { hint: 'use the smallest id of the previous page' });
-      const { AuditLog, loadProject, openProjectDb, renderTable } = await lib();
+      const { AuditLog, loadProject, openProjectState, renderTable } = await lib();
       const project = loadProject(o.project);
-      const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
+      const db = await openProjectState(project);
       try {
         const entries = await new AuditLog(db).list({
           limit,
@@ -46,7 +46,7 @@ export function register(program: Command): void {
               )}\n`,
         );
       } finally {
-        db.close();
+        await db.close();
       }
     });
 }

@@ -1,11 +1,4 @@
 import type { Command } from 'commander';
-// Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
-const lib = async () => ({
-  ...(await import('../../pipeline/project/cliDecision.js')),
-  ...(await import('../../pipeline/project/loadProject.js')),
-  ...(await import('../../pipeline/project/ProjectRuntime.js')),
-});
-
 /** `sluice reject EXECUTION --reason ...`. */
 export function register(program: Command): void {
   program
@@ -17,13 +10,9 @@ export function register(program: Command): void {
     .option('--as <name>', 'the approver deciding (a name from sluice.yaml approvers)')
     .option('-p, --project <dir>', 'project folder')
     .action(async (id: string, o: { reason: string; comment?: string; as?: string; project?: string }) => {
-      const { cliDecision, loadProject, ProjectRuntime } = await lib();
-      const runtime = await ProjectRuntime.open(loadProject(o.project));
-      try {
-        const d = await cliDecision(runtime, { executionId: id, decision: 'reject', as: o.as, reason: o.reason, comment: o.comment });
-        process.stdout.write(`${id}: rejected by ${d.by} at ${d.at}: ${d.reason}\n`);
-      } finally {
-        await runtime.close();
-      }
+      // Heavy modules load inside the action, so `sluice --help` starts fast (test/cli/startup.test.ts).
+      const { decideInProject } = await import('../../pipeline/project/cliDecision.js');
+      const d = await decideInProject(o.project, { executionId: id, decision: 'reject', as: o.as, reason: o.reason, comment: o.comment });
+      process.stdout.write(`${id}: rejected by ${d.by} at ${d.at}: ${d.reason}\n`);
     });
 }

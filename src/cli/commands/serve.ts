@@ -65,7 +65,7 @@ export function register(program: Command): void {
       const project = loadProject(o.project);
       const runtime = await ProjectRuntime.open(project, { logger });
       await runtime.start({ watch: o.watch });
-      const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
+      const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.state) });
       const host = o.host ?? project.config.server.host;
       const port = o.port !== undefined ? Number(o.port) : project.config.server.port;
       const address = await app.listen({ host, port });

@@ -5,13 +5,13 @@ import { durationMs } from '../../pipeline/definition/duration.js';
 // Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
 import type { Project } from '../../pipeline/project/loadProject.js';
 import type { TokenInfo } from '../../server/auth/TokenStore.js';
-import type { ProjectDb } from '../../state/openProjectDb.js';
+import type { StateDb } from '../../state/StateDb.js';
 
 const lib = async () => ({
   ...(await import('../../pipeline/project/loadProject.js')),
   ...(await import('../../server/auth/AuditLog.js')),
   ...(await import('../../server/auth/TokenStore.js')),
-  ...(await import('../../state/openProjectDb.js')),
+  ...(await import('../../pipeline/project/openProjectState.js')),
   ...(await import('../renderTable.js')),
 });
 type Lib = Awaited<ReturnType<typeof lib>>;
@@ -25,14 +25,14 @@ export function cliUser(): string {
   }
 }
 
-async function withDb<T>(dir: string | undefined, fn: (project: Project, db: ProjectDb, m: Lib) => Promise<T>): Promise<T> {
+async function withDb<T>(dir: string | undefined, fn: (project: Project, db: StateDb, m: Lib) => Promise<T>): Promise<T> {
   const m = await lib();
   const project = m.loadProject(dir);
-  const db = m.openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
+  const db = await m.openProjectState(project);
   try {
     return await fn(project, db, m);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

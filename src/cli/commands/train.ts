@@ -6,6 +6,7 @@ import type { Leaderboard, LeaderboardEntry } from '../../ml/automl/leaderboard.
 import { isMetricName, METRIC_NAMES, METRICS, type MetricName } from '../../ml/metrics/metricRegistry.js';
 import { projectReading, readingNote } from '../projectReading.js';
 import { renderTable } from '../renderTable.js';
+import type { TrainOptions } from '../../training/trainModel.js';
 
 interface TrainFlags {
   target: string;
@@ -131,17 +132,11 @@ function candidateLines(): (e: LeaderboardEntry, metric?: MetricName) => boolean
   };
 }
 
-function parseFlags(flags: TrainFlags): {
-  target: string;
-  outDir: string;
-  flowPath?: string;
-  problemType?: 'classification' | 'regression';
-  metric?: MetricName;
-  timeLimit?: number;
+/** The train options the flags give (the rest are the project's or trainModel's defaults). */
+function parseFlags(flags: TrainFlags): Pick<TrainOptions, 'target' | 'outDir' | 'flowPath' | 'problemType' | 'metric' | 'timeLimit' | 'allowLeaks'> & {
   search?: { maxCandidates: number };
   seed: number;
   holdout: number;
-  allowLeaks?: string[];
 } {
   const pt = flags.problemType;
   if (pt !== undefined && pt !== 'classification' && pt !== 'regression') {

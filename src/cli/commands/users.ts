@@ -8,7 +8,7 @@ import { cliUser } from './tokens.js';
 const lib = async () => ({
   ...(await import('../../pipeline/project/loadProject.js')),
   ...(await import('../../server/auth/configUsers.js')),
-  ...(await import('../../state/openProjectDb.js')),
+  ...(await import('../../pipeline/project/openProjectState.js')),
   ...(await import('../../server/auth/AuditLog.js')),
   ...(await import('../../server/auth/SessionStore.js')),
   ...(await import('../renderTable.js')),
@@ -117,7 +117,7 @@ export function register(program: Command): void {
     .option('-p, --project <dir>', 'project folder')
     .action(async (name: string, o: { role: string; email?: string; password: boolean; project?: string }) => {
       const role = checkRole(o.role);
-      const { addUserToConfig, AuditLog, loadProject, openProjectDb } = await lib();
+      const { addUserToConfig, AuditLog, loadProject, openProjectState } = await lib();
       const project = loadProject(o.project);
       if (project.config.approvers.some((a) => a.name.toLowerCase() === name.trim().toLowerCase())) {
         throw new SluiceError('USER_EXISTS', `"${name}" is already a user in ${project.file}`, {
@@ -126,11 +126,11 @@ export function register(program: Command): void {
       }
       const passwordHash = o.password ? await hashPassword(await readPassword()) : undefined;
       const added = await addUserToConfig(project.file, { name: name.trim(), role, email: o.email, passwordHash });
-      const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
+      const db = await openProjectState(project);
       try {
         await new AuditLog(db).append({ actor: cliUser(), action: 'user.add', target: `user:${added.name}`, detail: `role ${added.role}`, ip: null });
       } finally {
-        db.close();
+        await db.close();
       }
       process.stdout.write(
         `added ${added.name} (${added.role}${added.email ? `, ${added.email}` : ''}) to ${project.file}${passwordHash ? '' : ', without a password'}\n`,
@@ -143,17 +143,17 @@ export function register(program: Command): void {
     .argument('<name>', 'a user in sluice.yaml')
     .option('-p, --project <dir>', 'project folder')
     .action(async (name: string, o: { project?: string }) => {
-      const { AuditLog, loadProject, openProjectDb, SessionStore, setUserPasswordHash } = await lib();
+      const { AuditLog, loadProject, openProjectState, SessionStore, setUserPasswordHash } = await lib();
       const project = loadProject(o.project);
       const hash = await hashPassword(await readPassword());
       await setUserPasswordHash(project.file, name, hash);
       // A new password ends the sessions opened with the old one.
-      const db = openProjectDb(project.paths.db, { evidenceDirs: [project.paths.archive] });
+      const db = await openProjectState(project);
       try {
         const ended = await new SessionStore(db).deleteUser(name);
         await new AuditLog(db).append({ actor: cliUser(), action: 'user.password', target: `user:${name}`, detail: `${ended} session(s) ended`, ip: null });
       } finally {
-        db.close();
+        await db.close();
       }
       process.stdout.write(`password of ${name} set in ${project.file}; their open sessions were ended\n`);
     });

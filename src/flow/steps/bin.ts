@@ -47,7 +47,7 @@ export const bin = defineStep<Spec, Fitted>({
   },
   inputs: (s) => [s.column],
   async fit(s, ctx) {
-    assertNumeric(ctx, s.column, 'bin');
+    assertNumeric(ctx, 'bin', [s.column]);
     if (s.method === 'edges') return { edges: s.edges! };
     const x = `${quoteIdent(s.column)}::DOUBLE`;
     const where = presentSql(ctx, s.column);

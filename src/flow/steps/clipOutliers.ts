@@ -68,9 +68,7 @@ export const clipOutliers = defineStep<Spec, Fitted>({
   },
   inputs: (s) => s.columns,
   async fit(s, ctx) {
-    s.columns.forEach((c) => {
-      assertNumeric(ctx, c, 'clip_outliers');
-    });
+    assertNumeric(ctx, 'clip_outliers', s.columns);
     const bounds: Fitted['bounds'] = {};
     for (const c of s.columns) bounds[c] = await learn(s, ctx, c);
     return { bounds };

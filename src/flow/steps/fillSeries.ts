@@ -4,7 +4,8 @@ import { quoteIdent, sqlValue } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
 import { columnList, common, isMissing, missingSql, plain, retype, typeOf } from './common.js';
 import { inFileOrder } from './rowOrder.js';
-import { assertNumeric, refuseRecords, seriesFields, seriesInputs, seriesServingProblem, seriesWindow } from './series.js';
+import { assertNumeric } from './numeric.js';
+import { refuseRecords, seriesFields, seriesInputs, seriesServingProblem, seriesWindow } from './series.js';
 
 const schema = z
   .object({

@@ -3,14 +3,19 @@ import { isNumericType } from '../../core/types.js';
 import type { StepContext } from '../step.js';
 import { missingSql, typeOf } from './common.js';
 
-/** Numeric steps refuse other columns with a hint, before any SQL runs. */
-export function assertNumeric(ctx: StepContext, column: string, kind: string): void {
-  const t = typeOf(ctx, column);
-  if (!isNumericType(t)) {
-    throw new SluiceError('FLOW_TYPE', `step ${ctx.index + 1} (${kind}) needs a numeric column, but "${column}" is ${t}`, {
-      location: { step: ctx.index, field: column },
-      hint: t === 'string' ? `convert "${column}" first (kind: infer_types, or kind: cast with to: float)` : `remove "${column}" from the step's columns`,
-    });
+/**
+ * Numeric steps (and series steps that interpolate or aggregate) refuse other columns with a
+ * hint, before any SQL runs.
+ */
+export function assertNumeric(ctx: StepContext, kind: string, columns: readonly string[]): void {
+  for (const c of columns) {
+    const t = typeOf(ctx, c);
+    if (!isNumericType(t)) {
+      throw new SluiceError('FLOW_TYPE', `step ${ctx.index + 1} (${kind}) needs a numeric column, but "${c}" is ${t}`, {
+        location: { step: ctx.index, field: c },
+        hint: t === 'string' ? `convert "${c}" first (kind: infer_types, or kind: cast with to: float)` : `choose a numeric column in place of "${c}"`,
+      });
+    }
   }
 }
 

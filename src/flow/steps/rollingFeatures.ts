@@ -3,7 +3,8 @@ import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
 import { assertNew, columnName, common, plain } from './common.js';
 import { inFileOrder } from './rowOrder.js';
-import { assertNumeric, refuseRecords, seriesFields, seriesInputs, seriesServingProblem, seriesWindow } from './series.js';
+import { assertNumeric } from './numeric.js';
+import { refuseRecords, seriesFields, seriesInputs, seriesServingProblem, seriesWindow } from './series.js';
 
 const STATS = { mean: 'avg', sum: 'sum', min: 'min', max: 'max', std: 'stddev_samp', median: 'median' } as const;
 type Stat = keyof typeof STATS;

@@ -48,9 +48,7 @@ export const scale = defineStep<Spec, Fitted>({
   },
   inputs: (s) => s.columns,
   async fit(s, ctx) {
-    s.columns.forEach((c) => {
-      assertNumeric(ctx, c, 'scale');
-    });
+    assertNumeric(ctx, 'scale', s.columns);
     const sel = s.columns.flatMap((c, i) => {
       const [center, spread] = aggregates(s.method, `${quoteIdent(c)}::DOUBLE`, presentSql(ctx, c));
       return [`${center} AS c${i}`, `${spread} AS s${i}`];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
 import { identList, quoteIdent } from '../../engine/sql.js';
 import type { Row, StepContext } from '../step.js';
-import { columnList, columnName, typeOf } from './common.js';
+import { columnList, columnName } from './common.js';
 import { ROW_NUMBER } from './rowOrder.js';
 
 /** The fields every time-series step shares: the time order, and the groups that are separate series. */
@@ -28,19 +28,6 @@ export function seriesInputs(s: SeriesSpec): string[] {
 export function seriesWindow(s: SeriesSpec, frame = ''): string {
   const partition = s.group_by?.length ? `PARTITION BY ${identList(s.group_by)} ` : '';
   return `(${partition}ORDER BY ${quoteIdent(s.timestamp)} NULLS LAST, ${quoteIdent(ROW_NUMBER)}${frame ? ` ${frame}` : ''})`;
-}
-
-/** The step's columns must be numbers (for interpolation, rolling statistics). */
-export function assertNumeric(ctx: StepContext, kind: string, columns: string[]): void {
-  for (const c of columns) {
-    const t = typeOf(ctx, c);
-    if (t !== 'integer' && t !== 'float') {
-      throw new SluiceError('FLOW_TYPE', `step ${ctx.index + 1} (${kind}) needs a number column, but "${c}" is ${t}`, {
-        location: { step: ctx.index, field: c },
-        hint: t === 'string' ? `convert "${c}" first (kind: infer_types, or kind: cast with to: float)` : 'choose a number column',
-      });
-    }
-  }
 }
 
 /**

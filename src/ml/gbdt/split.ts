@@ -69,6 +69,20 @@ export class SplitFinder {
   }
 
   /**
+   * The gain of sending the rows summed in `acc` left and the rest of the node (`sums`) right;
+   * -Infinity when the left side has fewer than `minSamplesLeaf` rows or either side less than
+   * `minHessian` (callers stop scanning once the right side has too few rows).
+   */
+  private gain(acc: Float64Array, sums: Float64Array, parentScore: number): number {
+    const nOut = this.stride - 2;
+    const { minSamplesLeaf, minHessian } = this.params;
+    if (acc[nOut + 1]! < minSamplesLeaf) return Number.NEGATIVE_INFINITY;
+    const hL = acc[nOut]!;
+    if (hL < minHessian || sums[nOut]! - hL < minHessian) return Number.NEGATIVE_INFINITY;
+    return this.score(acc, null) + this.score(sums, acc) - parentScore;
+  }
+
+  /**
    * Writes the best split of a node into `out` and returns whether one beats `minGain`.
    * @param hist the node's histogram
    * @param sums the node's totals (stride layout)
@@ -90,7 +104,7 @@ export class SplitFinder {
   private scanNumeric(hist: Float64Array, sums: Float64Array, f: number, parentScore: number, out: SplitInfo): void {
     const S = this.stride;
     const nOut = S - 2;
-    const { minSamplesLeaf, minHessian } = this.params;
+    const { minSamplesLeaf } = this.params;
     const nb = this.data.nBins[f]!;
     const o = this.data.offsets[f]! * S;
     const mo = o + nb * S;
@@ -106,13 +120,11 @@ export class SplitFinder {
           const so = o + b * S;
           for (let c = 0; c < S; c++) acc[c]! += hist[so + c]!;
         }
-        const nL = acc[nOut + 1]!;
-        if (nL < minSamplesLeaf) continue;
-        if (total - nL < minSamplesLeaf) break;
-        const hL = acc[nOut]!;
-        if (hL < minHessian || sums[nOut]! - hL < minHessian) continue;
-        const gain = this.score(acc, null) + this.score(sums, acc) - parentScore;
+        // The left side only grows: once the right one is too small, no later bin can split.
+        if (total - acc[nOut + 1]! < minSamplesLeaf) break;
+        const gain = this.gain(acc, sums, parentScore);
         if (gain > out.gain) {
+          const nL = acc[nOut + 1]!;
           out.gain = gain;
           out.feature = f;
           out.threshold = b;
@@ -127,7 +139,7 @@ export class SplitFinder {
   private scanCategorical(hist: Float64Array, sums: Float64Array, f: number, parentScore: number, channel: number, out: SplitInfo): void {
     const S = this.stride;
     const nOut = S - 2;
-    const { minSamplesLeaf, minHessian, catSmooth } = this.params;
+    const { minSamplesLeaf, catSmooth } = this.params;
     const nb = this.data.nBins[f]!;
     const o = this.data.offsets[f]! * S;
     const order = this.order;
@@ -158,12 +170,8 @@ export class SplitFinder {
     for (let i = 0; i < m - 1; i++) {
       const so = o + order[i]! * S;
       for (let c = 0; c < S; c++) acc[c]! += hist[so + c]!;
-      const nL = acc[nOut + 1]!;
-      if (nL < minSamplesLeaf) continue;
-      if (total - nL < minSamplesLeaf) break;
-      const hL = acc[nOut]!;
-      if (hL < minHessian || sums[nOut]! - hL < minHessian) continue;
-      const gain = this.score(acc, null) + this.score(sums, acc) - parentScore;
+      if (total - acc[nOut + 1]! < minSamplesLeaf) break;
+      const gain = this.gain(acc, sums, parentScore);
       if (gain > out.gain) {
         out.gain = gain;
         out.left.set(acc);

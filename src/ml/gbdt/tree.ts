@@ -26,23 +26,27 @@ export interface Tree {
   weight: Float64Array;
 }
 
+/**
+ * Whether bin `b` of node `node`'s feature goes to its left child: categorical nodes test the
+ * bin's bit in the node's category set, the missing bin (`b === missingBin`, the feature's bin
+ * count) follows the node's missing direction, other bins go left up to the threshold.
+ */
+function goesLeft(tree: Tree, node: number, b: number, missingBin: number): boolean {
+  if (tree.isCategorical[node]) {
+    const w = tree.threshold[node]! * 8 + (b >>> 5);
+    return ((tree.catBits[w]! >>> (b & 31)) & 1) === 1;
+  }
+  if (b === missingBin) return tree.missingLeft[node] === 1;
+  return b <= tree.threshold[node]!;
+}
+
 /** The leaf row `r` of column-major bins (`bins[f * n + r]`) falls into. */
 export function leafOf(tree: Tree, bins: Uint8Array, n: number, r: number, nBins: Int32Array): number {
   const feature = tree.feature;
   let node = 0;
   let f = feature[0]!;
   while (f >= 0) {
-    const b = bins[f * n + r]!;
-    let goLeft: boolean;
-    if (tree.isCategorical[node]) {
-      const w = tree.threshold[node]! * 8 + (b >>> 5);
-      goLeft = ((tree.catBits[w]! >>> (b & 31)) & 1) === 1;
-    } else if (b === nBins[f]) {
-      goLeft = tree.missingLeft[node] === 1;
-    } else {
-      goLeft = b <= tree.threshold[node]!;
-    }
-    node = goLeft ? tree.left[node]! : tree.right[node]!;
+    node = goesLeft(tree, node, bins[f * n + r]!, nBins[f]!) ? tree.left[node]! : tree.right[node]!;
     f = feature[node]!;
   }
   return node;
@@ -61,17 +65,7 @@ export function leafOfSlots(tree: Tree, data: Binned, base: number): number {
   let node = 0;
   let f = feature[0]!;
   while (f >= 0) {
-    const b = slots[base + f]! - offsets[f]!;
-    let goLeft: boolean;
-    if (tree.isCategorical[node]) {
-      const w = tree.threshold[node]! * 8 + (b >>> 5);
-      goLeft = ((tree.catBits[w]! >>> (b & 31)) & 1) === 1;
-    } else if (b === nBins[f]) {
-      goLeft = tree.missingLeft[node] === 1;
-    } else {
-      goLeft = b <= tree.threshold[node]!;
-    }
-    node = goLeft ? tree.left[node]! : tree.right[node]!;
+    node = goesLeft(tree, node, slots[base + f]! - offsets[f]!, nBins[f]!) ? tree.left[node]! : tree.right[node]!;
     f = feature[node]!;
   }
   return node;

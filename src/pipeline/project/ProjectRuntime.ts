@@ -41,8 +41,16 @@ export interface RuntimeOptions {
  * const runtime = await ProjectRuntime.open(loadProject(dir));
  */
 export class ProjectRuntime {
-  /** The project's SQLite file (stores not yet on {@link state} use it directly). */
-  readonly db: ProjectDb;
+  /**
+   * The project's SQLite file, for what is not on {@link state}. With SQLite state it is the
+   * connection {@link state} shares, opened at once; with PostgreSQL state it is opened only if
+   * something asks for it (nothing of the runtime does), so no state file appears beside it.
+   */
+  get db(): ProjectDb {
+    this.sqlite ??= openProjectDb(this.project.paths.db, { evidenceDirs: [this.project.paths.archive] });
+    return this.sqlite;
+  }
+  private sqlite: ProjectDb | undefined;
   /** The shared state as sluice.yaml `stores.state` / SLUICE_DATABASE_URL chose it (SQLite shares {@link db}'s connection). */
   readonly state: StateDb;
   readonly store: ExecutionStore;
@@ -64,8 +72,9 @@ export class ProjectRuntime {
     let db: ProjectDb | undefined;
     let state: StateDb | undefined;
     try {
-      db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
-      state = await openStateDb(stateSettings(config.stores.state, paths.db, project.file), { sqlite: db });
+      const settings = stateSettings(config.stores.state, paths.db, project.file);
+      if (settings.type === 'sqlite') db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
+      state = await openStateDb(settings, db ? { sqlite: db } : {});
       return new ProjectRuntime(project, opts, { db, state, stores, store: await ExecutionStore.open(state) });
     } catch (e) {
       await state?.close();
@@ -78,11 +87,11 @@ export class ProjectRuntime {
   private constructor(
     readonly project: Project,
     opts: RuntimeOptions,
-    parts: { db: ProjectDb; state: StateDb; stores: ProjectStores; store: ExecutionStore },
+    parts: { db: ProjectDb | undefined; state: StateDb; stores: ProjectStores; store: ExecutionStore },
   ) {
     const { config, paths } = project;
     this.log = opts.logger ?? pino({ level: 'silent' });
-    this.db = parts.db;
+    this.sqlite = parts.db;
     this.state = parts.state;
     this.stores = parts.stores;
     this.store = parts.store;
@@ -162,6 +171,6 @@ export class ProjectRuntime {
     this.mailer?.close();
     await this.state.close();
     await this.stores.close();
-    this.db.close();
+    this.sqlite?.close();
   }
 }

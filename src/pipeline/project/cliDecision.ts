@@ -2,7 +2,8 @@ import { hostname, userInfo } from 'node:os';
 import { SluiceError } from '../../core/errors.js';
 import { decideApproval } from '../approvals/decideApproval.js';
 import type { ApprovalOutcome } from '../events.js';
-import type { ProjectRuntime } from './ProjectRuntime.js';
+import { loadProject } from './loadProject.js';
+import { ProjectRuntime } from './ProjectRuntime.js';
 
 /**
  * A decision taken at the terminal (`sluice approve|reject`): the person is a configured
@@ -38,4 +39,14 @@ export function cliDecision(
     reason: req.reason,
     ip: `cli ${who}@${hostname()}`,
   });
+}
+
+/** `cliDecision` in the project at `projectDir` (default: the current folder): opens its runtime, decides, closes it. */
+export async function decideInProject(projectDir: string | undefined, req: Parameters<typeof cliDecision>[1]): Promise<ApprovalOutcome> {
+  const runtime = await ProjectRuntime.open(loadProject(projectDir));
+  try {
+    return await cliDecision(runtime, req);
+  } finally {
+    await runtime.close();
+  }
 }

@@ -1,4 +1,6 @@
+import { asStateDb } from '../../state/asStateDb.js';
 import type { ProjectDb } from '../../state/openProjectDb.js';
+import type { StateDb } from '../../state/StateDb.js';
 import { migrateAuth } from './authTables.js';
 
 export interface LoginLimits {
@@ -40,7 +42,7 @@ interface Rule {
 }
 
 /**
- * Counts failed logins in the database (so a restart does not reset the count and every process
+ * Counts failed logins in the shared state (so a restart does not reset the count and every process
  * of a project shares it), by three keys:
  *
  * - a user name at one address: past 5 failures the pair waits 1, 2, 4, 8, then 15 minutes;
@@ -54,13 +56,15 @@ interface Rule {
 export class LoginLimiter {
   /** Attempts being checked right now, per key: counted like failures so parallel guesses cannot slip past the limit. */
   private readonly pending = new Map<string, number>();
+  private readonly db: StateDb;
 
   constructor(
-    private readonly db: ProjectDb,
+    db: StateDb | ProjectDb,
     readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
     private readonly now: () => number = Date.now,
   ) {
-    migrateAuth(db);
+    this.db = asStateDb(db);
+    void migrateAuth(this.db).catch(() => {});
   }
 
   private async rules(name: string, ip: string | undefined): Promise<Rule[]> {
@@ -75,7 +79,8 @@ export class LoginLimiter {
   }
 
   private async isKnown(user: string, ip: string): Promise<boolean> {
-    const row = this.db.prepare('SELECT at FROM auth_login_known WHERE user = ? AND ip = ?').get(user, ip) as { at: number } | undefined;
+    await migrateAuth(this.db);
+    const row = await this.db.one<{ at: number }>('SELECT at FROM auth_login_known WHERE "user" = ? AND ip = ?', [user, ip]);
     return row !== undefined && row.at > this.now() - this.limits.knownMs;
   }
 
@@ -114,12 +119,15 @@ export class LoginLimiter {
   private async failures(name: string, ip: string | undefined): Promise<Array<{ rule: Rule; rows: Array<{ at: number }> }>> {
     const since = this.now() - this.limits.windowMs;
     const out: Array<{ rule: Rule; rows: Array<{ at: number }> }> = [];
+    await migrateAuth(this.db);
     for (const rule of await this.rules(name, ip)) {
       // Enough rows to know the count up to where the backoff stops growing.
       const cap = rule.backoff ? rule.limit + 16 : rule.limit;
-      const rows = this.db.prepare('SELECT at FROM auth_login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?').all(rule.key, since, cap) as Array<{
-        at: number;
-      }>;
+      const rows = await this.db.query<{ at: number }>('SELECT at FROM auth_login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?', [
+        rule.key,
+        since,
+        cap,
+      ]);
       out.push({ rule, rows });
     }
     return out;
@@ -146,13 +154,12 @@ export class LoginLimiter {
 
   async fail(name: string, ip: string | undefined): Promise<void> {
     const t = this.now();
-    const insert = this.db.prepare('INSERT INTO auth_login_failures (key, at) VALUES (?, ?)');
     // Every key is counted, the per-name one too for a known address: it still tells of guessing.
     const keys = new Set([...(await this.rules(name, ip)).map((r) => r.key), `user:${name.toLowerCase()}`]);
-    this.db.transaction(() => {
-      for (const key of keys) insert.run(key, t);
-      this.db.prepare('DELETE FROM auth_login_failures WHERE at <= ?').run(t - this.limits.windowMs);
-    })();
+    await this.db.transaction(async (tx) => {
+      for (const key of keys) await tx.run('INSERT INTO auth_login_failures (key, at) VALUES (?, ?)', [key, t]);
+      await tx.run('DELETE FROM auth_login_failures WHERE at <= ?', [t - this.limits.windowMs]);
+    });
   }
 
   /**
@@ -161,12 +168,15 @@ export class LoginLimiter {
    */
   async succeed(name: string, ip?: string): Promise<void> {
     const user = name.toLowerCase();
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM auth_login_failures WHERE key = ?').run(ip ? `pair:${user}|${ip}` : `user:${user}`);
+    await migrateAuth(this.db);
+    await this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM auth_login_failures WHERE key = ?', [ip ? `pair:${user}|${ip}` : `user:${user}`]);
       if (ip)
-        this.db
-          .prepare('INSERT INTO auth_login_known (user, ip, at) VALUES (?, ?, ?) ON CONFLICT (user, ip) DO UPDATE SET at = excluded.at')
-          .run(user, ip, this.now());
-    })();
+        await tx.run('INSERT INTO auth_login_known ("user", ip, at) VALUES (?, ?, ?) ON CONFLICT ("user", ip) DO UPDATE SET at = excluded.at', [
+          user,
+          ip,
+          this.now(),
+        ]);
+    });
   }
 }

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { asStateDb } from '../../state/asStateDb.js';
 import type { ProjectDb } from '../../state/openProjectDb.js';
+import type { StateDb } from '../../state/StateDb.js';
 import { migrateAuth } from './authTables.js';
 import { hashSecret } from './hashSecret.js';
 
@@ -32,16 +34,20 @@ interface Row {
 const TOUCH_EVERY_MS = 60_000;
 
 /**
- * Login sessions in the project database. The session id (24 random bytes) only ever lives in
- * the user's cookie; the table keeps its hash, so reading the database does not let anyone in.
+ * Login sessions in the shared state (SQLite or PostgreSQL). The session id (24 random bytes)
+ * only ever lives in the user's cookie; the table keeps its hash, so reading the database does
+ * not let anyone in. The tables are migrated before the first statement.
  */
 export class SessionStore {
+  private readonly db: StateDb;
+
   constructor(
-    private readonly db: ProjectDb,
+    db: StateDb | ProjectDb,
     readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS,
     private readonly now: () => number = Date.now,
   ) {
-    migrateAuth(db);
+    this.db = asStateDb(db);
+    void migrateAuth(this.db).catch(() => {});
   }
 
   /** Starts a session for `user`; returns the session id to put (signed) in the cookie. */
@@ -49,45 +55,55 @@ export class SessionStore {
     const id = randomBytes(24).toString('base64url');
     const t = this.now();
     await this.purgeExpired();
-    this.db
-      .prepare('INSERT INTO auth_sessions (id_hash, user, created_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(hashSecret(id), user, t, t, info.ip ?? null, info.userAgent?.slice(0, 300) ?? null);
+    await this.db.run('INSERT INTO auth_sessions (id_hash, "user", created_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)', [
+      hashSecret(id),
+      user,
+      t,
+      t,
+      info.ip ?? null,
+      info.userAgent?.slice(0, 300) ?? null,
+    ]);
     return id;
   }
 
   /** The live session with this id (its idle clock restarted), or undefined; an expired one is deleted. */
   async lookup(id: string): Promise<Session | undefined> {
     const idHash = hashSecret(id);
-    const row = this.db.prepare('SELECT id_hash, user, created_at, last_seen_at FROM auth_sessions WHERE id_hash = ?').get(idHash) as Row | undefined;
+    await migrateAuth(this.db);
+    const row = await this.db.one<Row>('SELECT id_hash, "user", created_at, last_seen_at FROM auth_sessions WHERE id_hash = ?', [idHash]);
     if (!row) return undefined;
     const t = this.now();
     if (t - row.last_seen_at > this.limits.idleMs || t - row.created_at > this.limits.absoluteMs) {
-      this.db.prepare('DELETE FROM auth_sessions WHERE id_hash = ?').run(idHash);
+      await this.db.run('DELETE FROM auth_sessions WHERE id_hash = ?', [idHash]);
       return undefined;
     }
-    if (t - row.last_seen_at > TOUCH_EVERY_MS) this.db.prepare('UPDATE auth_sessions SET last_seen_at = ? WHERE id_hash = ?').run(t, idHash);
+    if (t - row.last_seen_at > TOUCH_EVERY_MS) await this.db.run('UPDATE auth_sessions SET last_seen_at = ? WHERE id_hash = ?', [t, idHash]);
     return { idHash, user: row.user, createdAt: row.created_at, lastSeenAt: Math.max(row.last_seen_at, t) };
   }
 
   /** Ends one session (logout). */
   async delete(id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM auth_sessions WHERE id_hash = ?').run(hashSecret(id)).changes > 0;
+    await migrateAuth(this.db);
+    return (await this.db.run('DELETE FROM auth_sessions WHERE id_hash = ?', [hashSecret(id)])).changes > 0;
   }
 
   /** Ends every session of a user (password changed, user removed); returns how many. */
   async deleteUser(user: string): Promise<number> {
-    return this.db.prepare('DELETE FROM auth_sessions WHERE user = ? COLLATE NOCASE').run(user).changes;
+    await migrateAuth(this.db);
+    return (await this.db.run('DELETE FROM auth_sessions WHERE LOWER("user") = LOWER(?)', [user])).changes;
   }
 
   /** Deletes sessions past either limit. */
   async purgeExpired(): Promise<number> {
     const t = this.now();
-    return this.db.prepare('DELETE FROM auth_sessions WHERE last_seen_at < ? OR created_at < ?').run(t - this.limits.idleMs, t - this.limits.absoluteMs)
+    await migrateAuth(this.db);
+    return (await this.db.run('DELETE FROM auth_sessions WHERE last_seen_at < ? OR created_at < ?', [t - this.limits.idleMs, t - this.limits.absoluteMs]))
       .changes;
   }
 
   /** How many sessions a user has open. */
   async count(user: string): Promise<number> {
-    return (this.db.prepare('SELECT count(*) AS n FROM auth_sessions WHERE user = ? COLLATE NOCASE').get(user) as { n: number }).n;
+    await migrateAuth(this.db);
+    return (await this.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM auth_sessions WHERE LOWER("user") = LOWER(?)', [user]))?.n ?? 0;
   }
 }

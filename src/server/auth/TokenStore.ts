@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SluiceError } from '../../core/errors.js';
+import { asStateDb } from '../../state/asStateDb.js';
 import type { ProjectDb } from '../../state/openProjectDb.js';
+import type { StateDb } from '../../state/StateDb.js';
 import { migrateAuth } from './authTables.js';
 import { hashSecret } from './hashSecret.js';
 
@@ -41,18 +43,22 @@ const info = (r: Row): TokenInfo => ({
   lastUsedAt: iso(r.last_used_at),
   revokedAt: iso(r.revoked_at),
 });
-const COLUMNS = 'id, user, name, created_at, expires_at, last_used_at, revoked_at';
+const COLUMNS = 'id, "user", name, created_at, expires_at, last_used_at, revoked_at';
 
 /**
- * API tokens for the REST API and the CLI against a remote server. A token is 32 random bytes
- * (256 bits) shown once at creation; the database keeps its SHA-256 hash.
+ * API tokens for the REST API and the CLI against a remote server, in the shared state (SQLite or
+ * PostgreSQL). A token is 32 random bytes (256 bits) shown once at creation; the database keeps
+ * its SHA-256 hash.
  */
 export class TokenStore {
+  private readonly db: StateDb;
+
   constructor(
-    private readonly db: ProjectDb,
+    db: StateDb | ProjectDb,
     private readonly now: () => number = Date.now,
   ) {
-    migrateAuth(db);
+    this.db = asStateDb(db);
+    void migrateAuth(this.db).catch(() => {});
   }
 
   /**
@@ -71,24 +77,32 @@ export class TokenStore {
     }
     const id = `tok_${randomBytes(6).toString('hex')}`;
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    this.db
-      .prepare('INSERT INTO auth_tokens (id, token_hash, user, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, hashSecret(token), user, opts.name ?? null, this.now(), opts.expiresAt ?? null);
+    await migrateAuth(this.db);
+    await this.db.run('INSERT INTO auth_tokens (id, token_hash, "user", name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      id,
+      hashSecret(token),
+      user,
+      opts.name ?? null,
+      this.now(),
+      opts.expiresAt ?? null,
+    ]);
     return { token, info: (await this.get(id))! };
   }
 
   async get(id: string): Promise<TokenInfo | undefined> {
-    const r = this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens WHERE id = ?`).get(id) as Row | undefined;
+    await migrateAuth(this.db);
+    const r = await this.db.one<Row>(`SELECT ${COLUMNS} FROM auth_tokens WHERE id = ?`, [id]);
     return r ? info(r) : undefined;
   }
 
   /** Every token (or a user's), newest first. */
   async list(opts: { user?: string } = {}): Promise<TokenInfo[]> {
+    await migrateAuth(this.db);
     const rows =
       opts.user === undefined
-        ? this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens ORDER BY created_at DESC, id`).all()
-        : this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens WHERE user = ? COLLATE NOCASE ORDER BY created_at DESC, id`).all(opts.user);
-    return (rows as Row[]).map(info);
+        ? await this.db.query<Row>(`SELECT ${COLUMNS} FROM auth_tokens ORDER BY created_at DESC, id`)
+        : await this.db.query<Row>(`SELECT ${COLUMNS} FROM auth_tokens WHERE LOWER("user") = LOWER(?) ORDER BY created_at DESC, id`, [opts.user]);
+    return rows.map(info);
   }
 
   /** Revokes a token by id: it stops working at once. Revoking twice is an error that says so. */
@@ -97,19 +111,20 @@ export class TokenStore {
     if (!before) throw new SluiceError('TOKEN_NOT_FOUND', `no API token ${id}`, { httpStatus: 404, hint: 'list the tokens with `sluice tokens list`' });
     if (before.revokedAt)
       throw new SluiceError('TOKEN_ALREADY_REVOKED', `API token ${id} was already revoked at ${before.revokedAt}`, { httpStatus: 409, hint: 'nothing to do' });
-    this.db.prepare('UPDATE auth_tokens SET revoked_at = ? WHERE id = ?').run(this.now(), id);
+    await this.db.run('UPDATE auth_tokens SET revoked_at = ? WHERE id = ?', [this.now(), id]);
     return (await this.get(id))!;
   }
 
   /** Resolves a presented token; a good one has its last use recorded. */
   async check(token: string): Promise<TokenCheck> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return { ok: false, reason: 'unknown' };
-    const r = this.db.prepare(`SELECT ${COLUMNS} FROM auth_tokens WHERE token_hash = ?`).get(hashSecret(token)) as Row | undefined;
+    await migrateAuth(this.db);
+    const r = await this.db.one<Row>(`SELECT ${COLUMNS} FROM auth_tokens WHERE token_hash = ?`, [hashSecret(token)]);
     if (!r) return { ok: false, reason: 'unknown' };
     if (r.revoked_at !== null) return { ok: false, reason: 'revoked', token: info(r) };
     const t = this.now();
     if (r.expires_at !== null && r.expires_at <= t) return { ok: false, reason: 'expired', token: info(r) };
-    if (r.last_used_at === null || t - r.last_used_at > 60_000) this.db.prepare('UPDATE auth_tokens SET last_used_at = ? WHERE id = ?').run(t, r.id);
+    if (r.last_used_at === null || t - r.last_used_at > 60_000) await this.db.run('UPDATE auth_tokens SET last_used_at = ? WHERE id = ?', [t, r.id]);
     return { ok: true, token: info({ ...r, last_used_at: t }) };
   }
 }

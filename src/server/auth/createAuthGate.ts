@@ -13,10 +13,11 @@ import { SessionCookie } from './SessionCookie.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type SessionLimits } from './SessionStore.js';
 import { TokenStore } from './TokenStore.js';
 import type { ProjectDb } from '../../state/openProjectDb.js';
+import type { StateDb } from '../../state/StateDb.js';
 
 export interface AuthGateOptions {
-  /** The project database (sessions, tokens, audit log and login failures get their tables there). */
-  db: ProjectDb;
+  /** The shared state (sessions, tokens, audit log and login failures get their tables there); a project database is wrapped. */
+  db: StateDb | ProjectDb;
   /** The project configuration; its `approvers` are the users, read at each request (a getter may return the file's current list). */
   config: { approvers: readonly ApproverConfig[] };
   /** Signs session cookies and CSRF tokens: {@link loadServerSecret}. */
@@ -40,7 +41,7 @@ export interface AuthGateOptions {
  * (PasswordLogin); `authPlugin` mounts it on a server.
  *
  * @example
- * const gate = createAuthGate({ db: runtime.db, config: project.config, secret: loadServerSecret(project.paths.stateDir), secureCookies: false });
+ * const gate = createAuthGate({ db: runtime.state, config: project.config, secret: loadServerSecret(project.paths.stateDir), secureCookies: false });
  * const app = await createServer({ project, runtime, auth: gate }); // mounts it with authPlugin
  * app.get('/settings', { preHandler: gate.require('admin') }, handler);
  */

@@ -1,6 +1,7 @@
 import { durationMs } from '../../pipeline/definition/duration.js';
 import type { Project } from '../../pipeline/project/loadProject.js';
 import type { ProjectDb } from '../../state/openProjectDb.js';
+import type { StateDb } from '../../state/StateDb.js';
 import { createAuthGate, type AuthGateOptions } from './createAuthGate.js';
 import type { ServerAuthGate } from './ServerAuthGate.js';
 import { LiveApprovers } from '../../pipeline/project/LiveApprovers.js';
@@ -12,9 +13,9 @@ import { loadServerSecret } from './serverSecret.js';
  * `server.sessionIdle` and `server.sessionMaxAge`.
  *
  * @example
- * const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
+ * const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.state) });
  */
-export function projectAuthGate(project: Project, db: ProjectDb, extra: Partial<AuthGateOptions> = {}): ServerAuthGate {
+export function projectAuthGate(project: Project, db: StateDb | ProjectDb, extra: Partial<AuthGateOptions> = {}): ServerAuthGate {
   const server = project.config.server;
   const users = new LiveApprovers(project.file, project.config.approvers);
   return createAuthGate({

@@ -52,6 +52,28 @@ const split = z.object(
   { columns: columnNames, data: z.array(row, { error: must('a list of rows [[values], ...]') }), index: z.array(z.unknown()).optional() },
   { error: must('{"columns": [names], "data": [[values], ...]}') },
 );
+/**
+ * Hand-written twins of the schemas above, for the common case: true only for a value the schema
+ * accepts (test/server/invocationShapes.test.ts compares them on valid and invalid bodies), so a
+ * well-formed request skips zod; anything else is validated by zod, which words the 400.
+ */
+const isRecordOrRow = (v: unknown): boolean => v !== null && typeof v === 'object';
+const everyItem = (xs: unknown[], test: (v: unknown) => boolean): boolean => {
+  for (let i = 0; i < xs.length; i++) if (!test(xs[i])) return false;
+  return true;
+};
+const acceptsRecords = (v: unknown): boolean => (isList(v) ? everyItem(v, isRecordOrRow) : isObject(v));
+const acceptsParams = (v: unknown): boolean => v === undefined || isObject(v);
+const isString = (v: unknown): boolean => typeof v === 'string';
+const acceptsSplit = (v: unknown): boolean =>
+  isObject(v) &&
+  isList(v.columns) &&
+  everyItem(v.columns, isString) &&
+  isList(v.data) &&
+  everyItem(v.data, isList) &&
+  (v.index === undefined || isList(v.index));
+const isId = (v: unknown): boolean => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+
 const id = z.union([z.string(), z.number()], {
   error: (iss) => (iss.input === undefined ? undefined : `is ${quoteValue(iss.input)}, not an id (a string or a number)`),
 });
@@ -66,11 +88,14 @@ export interface InvocationJsonShape {
   schema: z.ZodType;
   /** The path of the list of records (or ids): an error inside one names that record. */
   recordsAt: readonly (string | number)[];
+  /** A fast check that is true only when `schema` accepts the value (false: ask the schema, which says why). */
+  accepts: (doc: unknown) => boolean;
 }
 
 const shape = (s: InvocationJsonShape): InvocationJsonShape => s;
 export const INVOCATION_JSON_SHAPES = {
   pandasSplit: shape({
+    accepts: acceptsSplit,
     format: 'dataframe_split',
     what: 'the pandas-split body',
     expected: '{"columns": [names], "data": [[values], ...]}',
@@ -78,6 +103,7 @@ export const INVOCATION_JSON_SHAPES = {
     schema: split.meta({ title: 'MLflow 1.x pandas-split', description: 'With Content-Type: application/json; format=pandas-split' }),
   }),
   pandasRecords: shape({
+    accepts: (d) => isList(d) && everyItem(d, isObject),
     format: 'dataframe_records',
     what: 'the pandas-records body',
     expected: '[{"column": value, ...}, ...]',
@@ -87,6 +113,7 @@ export const INVOCATION_JSON_SHAPES = {
       .meta({ title: 'MLflow 1.x pandas-records', description: 'With Content-Type: application/json; format=pandas-records (or a list without it)' }),
   }),
   instances: shape({
+    accepts: (d) => isObject(d) && acceptsRecords(d.instances) && acceptsParams(d.params),
     format: 'instances',
     what: 'the "instances" body',
     expected: '{"instances": [records]} or {"instances": {"column": [values]}}',
@@ -94,6 +121,7 @@ export const INVOCATION_JSON_SHAPES = {
     schema: z.object({ instances: records('instances'), params }).meta({ title: 'MLflow / TF Serving instances' }),
   }),
   inputs: shape({
+    accepts: (d) => isObject(d) && acceptsRecords(d.inputs) && acceptsParams(d.params),
     format: 'inputs',
     what: 'the "inputs" body',
     expected: '{"inputs": [records]} or {"inputs": {"column": [values]}}',
@@ -101,6 +129,7 @@ export const INVOCATION_JSON_SHAPES = {
     schema: z.object({ inputs: records('inputs'), params }).meta({ title: 'MLflow / TF Serving inputs' }),
   }),
   dataframeSplit: shape({
+    accepts: (d) => isObject(d) && acceptsSplit(d.dataframe_split) && acceptsParams(d.params),
     format: 'dataframe_split',
     what: 'the "dataframe_split" body',
     expected: '{"dataframe_split": {"columns": [names], "data": [[values], ...]}}',
@@ -108,6 +137,7 @@ export const INVOCATION_JSON_SHAPES = {
     schema: z.object({ dataframe_split: split, params }).meta({ title: 'MLflow dataframe_split' }),
   }),
   recordIds: shape({
+    accepts: (d) => isObject(d) && isList(d.record_ids) && everyItem(d.record_ids, isId),
     format: 'record_ids',
     what: 'the "record_ids" body',
     expected: '{"record_ids": ["id", ...]}',
@@ -117,6 +147,7 @@ export const INVOCATION_JSON_SHAPES = {
       .meta({ title: 'Record ids', description: 'Score the features the online store holds for each id' }),
   }),
   dataframeRecords: shape({
+    accepts: (d) => isObject(d) && isList(d.dataframe_records) && everyItem(d.dataframe_records, isObject) && acceptsParams(d.params),
     format: 'dataframe_records',
     what: 'the "dataframe_records" body',
     expected: '{"dataframe_records": [{"column": value, ...}, ...]}',

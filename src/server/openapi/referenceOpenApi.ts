@@ -18,7 +18,7 @@ export async function referenceOpenApi(): Promise<Record<string, unknown>> {
     initProject(dir);
     const project = loadProject(dir);
     const runtime = await ProjectRuntime.open(project);
-    const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.db) });
+    const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.state) });
     try {
       await app.ready();
       if (!app.openApi) throw new Error('createServer no longer mounts the OpenAPI document (mountOpenApi)');

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { invocationAnswer, invocationAnswers, invocationBodies, pingAnswer } from '../endpoint/invocationShapes.js';
 import { contract, type RouteContract } from '../openapi/routeContract.js';
 import { isRecordError, type Prediction, type PredictionResult, type Predictor, type RecordError } from '../endpoint/Predictor.js';
-import { warningsOf } from '../endpoint/recordWarnings.js';
+import { warningsOf, type RecordWarning } from '../endpoint/recordWarnings.js';
 import type { ServingMetrics } from '../endpoint/ServingMetrics.js';
 
 export interface InvocationsRoutesOptions {
@@ -219,22 +219,36 @@ export async function invocationsRoutes(app: FastifyInstance, opts: InvocationsR
         // A record that cannot be scored gets a row-level error; the others are scored. Only a
         // request none of whose records can be scored is refused as a whole.
         if (failed.length === results.length) throw recordErrors(failed);
-        const predictions: Array<Prediction | { error: RecordError }> = results.map((res, r) => {
-          if (isRecordError(res)) return { error: { ...res.error, record: r } };
-          const warnings = warningsOf(records[r]);
-          return warnings ? { ...res, warnings } : res;
-        });
-        const scoredAt = results.flatMap((res, r) => (isRecordError(res) ? [] : [r]));
-        i.records = scoredAt.length;
-        const logged =
-          failed.length === 0
-            ? predictionLog?.maybeLog(p.name, p.version, records, results as Prediction[])
-            : predictionLog?.maybeLog(
-                p.name,
-                p.version,
-                scoredAt.map((r) => records[r]!),
-                scoredAt.map((r) => results[r] as Prediction),
-              );
+        let predictions: Array<Prediction | { error: RecordError }>;
+        let logged: string | undefined;
+        if (failed.length === 0) {
+          // Every record scored (the usual case): the results are the answer, copied only where a
+          // record carries warnings.
+          let warned: Array<Prediction | { error: RecordError }> | undefined;
+          for (let r = 0; r < results.length; r++) {
+            const warnings = warningsOf(records[r]);
+            if (!warnings) continue;
+            const withWarnings: Prediction & { warnings: RecordWarning[] } = { ...(results[r] as Prediction), warnings };
+            (warned ??= results.slice())[r] = withWarnings;
+          }
+          predictions = warned ?? results;
+          i.records = results.length;
+          logged = predictionLog?.maybeLog(p.name, p.version, records, results as Prediction[]);
+        } else {
+          predictions = results.map((res, r) => {
+            if (isRecordError(res)) return { error: { ...res.error, record: r } };
+            const warnings = warningsOf(records[r]);
+            return warnings ? { ...res, warnings } : res;
+          });
+          const scoredAt = results.flatMap((res, r) => (isRecordError(res) ? [] : [r]));
+          i.records = scoredAt.length;
+          logged = predictionLog?.maybeLog(
+            p.name,
+            p.version,
+            scoredAt.map((r) => records[r]!),
+            scoredAt.map((r) => results[r] as Prediction),
+          );
+        }
         // The id to report the outcome with later (PredictionLog.recordActual).
         if (logged) reply.header(PREDICTION_ID_HEADER, logged);
         const out = renderPredictions(output, predictions, p.name, p.version);
