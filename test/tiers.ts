@@ -19,6 +19,7 @@ export const SLOW_TESTS: Readonly<Record<string, string>> = {
   'test/server/console/pipelineModel.test.ts': 'the pipeline trains a model for the console',
   'test/pipeline/faultReal.test.ts': 'a real worker process trains while faults are injected',
   'test/pipeline/crash.test.ts': 'worker processes are killed (SIGKILL) and restarted',
+  'test/pipeline/queue/workerFaults.test.ts': 'three sluice workers train 20 executions while being killed, PostgreSQL restarted',
   'test/features/crash.test.ts': 'an ingesting process is killed (SIGKILL)',
   'test/server/openLoop.test.ts': 'open-loop load on the endpoint',
 };
