@@ -102,6 +102,7 @@ export class Orchestrator {
       shutdown: shutdown.signal,
       approvals: opts.approvals,
       config: opts.config,
+      state: opts.store.db,
       diskFullRetry: opts.diskFullRetry,
     });
     this.driver = new ExecutionDriver({
