@@ -6,8 +6,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    testTimeout: 180_000,
+    hookTimeout: 240_000,
     pool: 'forks',
     // At least two workers: most tests wait on child processes, servers and disks, so on a 2-core
     // machine two workers take the suite from about 20 to 12 minutes (Vitest's default there is one).

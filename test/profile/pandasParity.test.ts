@@ -100,7 +100,7 @@ describe('profileTable matches pandas', () => {
           expect(bt.counts[i]!.reduce((a, b) => a + b, 0)).toBe(classCount[k]);
         });
     }
-  }, 60_000);
+  }, 180_000);
 
   it('on generated data with missing values, floats, ties, negative numbers and high-cardinality columns', async () => {
     const r = rng(7);
@@ -123,5 +123,5 @@ describe('profileTable matches pandas', () => {
     const ref = pandasStats(p, 'label');
     compareWithPandas(report, ref);
     expect(report.dataset.duplicateRows).toBe(3);
-  }, 60_000);
+  }, 180_000);
 });

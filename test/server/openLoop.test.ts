@@ -89,7 +89,8 @@ describe('openLoop against a real endpoint', () => {
     expect(r.totalWritten).toBe(r.totalAnswered);
     expect(counted).toBe(r.totalWritten);
     expect(r.totalWritten).toBeGreaterThanOrEqual(r.sent + 99);
-    expect(r.achievedRate).toBeGreaterThan(150);
+    // The schedule's rate is exact (sent above); a loaded machine stretches the run, never the count.
+    expect(r.achievedRate).toBeGreaterThan(50);
     expect(r.achievedRate).toBeLessThan(250);
     const l = r.latencyMs;
     expect(l.count).toBe(r.completed);

@@ -34,6 +34,7 @@ export const gbdtLearner: LearnerDefinition<'gbdt'> = {
     nIterNoChange: int('iterations without improvement before stopping'),
     tol: num('smallest improvement that counts'),
     seed: int('random seed'),
+    threads: int('threads building each histogram (1 to 64, default 1); the model is the same for every value'),
   } satisfies Record<keyof GbdtParams, SettingSpec>,
   train: (frame, target, params, options) => trainGbdt(frame, target, params as Partial<GbdtParams>, options),
   load: (json) => GbdtModel.fromJSON(json),

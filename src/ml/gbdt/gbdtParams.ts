@@ -41,6 +41,11 @@ export interface GbdtParams {
   /** Improvement smaller than this does not count. */
   tol: number;
   seed: number;
+  /**
+   * Threads that build each histogram (the caller's and `threads - 1` workers, each summing a
+   * share of the features): the model is the same for every value. 1 by default.
+   */
+  threads: number;
 }
 
 export const GBDT_DEFAULTS: GbdtParams = {
@@ -61,7 +66,11 @@ export const GBDT_DEFAULTS: GbdtParams = {
   nIterNoChange: 10,
   tol: 1e-7,
   seed: 0,
+  threads: 1,
 };
+
+/** Most threads a fit may use. */
+export const MAX_THREADS = 64;
 
 /** Rows past which the default learning rate is 0.1 (100 iterations) instead of 0.05 (200). */
 export const GBDT_LARGE_DATA_ROWS = 200_000;
@@ -91,6 +100,7 @@ export function resolveGbdtParams(p: Partial<GbdtParams> = {}, nRows = 0): GbdtP
   check(r.maxBins >= 2 && r.maxBins <= 255, 'maxBins', 'between 2 and 255');
   check(r.subsample > 0 && r.subsample <= 1, 'subsample', 'in (0, 1]');
   check(r.featureFraction > 0 && r.featureFraction <= 1, 'featureFraction', 'in (0, 1]');
+  check(Number.isInteger(r.threads) && r.threads >= 1 && r.threads <= MAX_THREADS, 'threads', `an integer from 1 to ${MAX_THREADS}`);
   check(r.validationFraction > 0 && r.validationFraction < 1, 'validationFraction', 'in (0, 1)');
   return r;
 }

@@ -17,9 +17,13 @@ import type { SparseRows } from './sparseRows.js';
 /** Hands out zeroed histogram buffers and takes them back, so growing a tree allocates nothing. */
 export class HistogramPool {
   private free: Float64Array[] = [];
-  constructor(readonly size: number) {}
+  /** @param allocate where a new buffer comes from (the WebAssembly engine's memory, see `wasmHistEngine.ts`) */
+  constructor(
+    readonly size: number,
+    private readonly allocate: (size: number) => Float64Array = (size) => new Float64Array(size),
+  ) {}
   acquire(): Float64Array {
-    return this.free.pop() ?? new Float64Array(this.size);
+    return this.free.pop() ?? this.allocate(this.size);
   }
   release(h: Float64Array): void {
     this.free.push(h);
@@ -114,14 +118,30 @@ export function buildHistSparseGH(
       hist[k + 2]! += 1;
     }
   }
-  const { offsets, nFeatures: F } = data;
-  const modeSlots = sparse.modeSlots;
-  for (let f = 0; f < F; f++) {
-    const m = modeSlots[f]! * 3;
+  fillModeBins(hist, 0, data.offsets, sparse.modeSlots, 0, data.nFeatures, G, H, end - start);
+}
+
+/**
+ * Sets the most frequent bin of features `[fLo, fHi)` of a histogram built from sparse rows
+ * (it starts at `hist[base]`) to the node's totals `G`, `H`, `count` minus the feature's other bins.
+ */
+export function fillModeBins(
+  hist: Float64Array,
+  base: number,
+  offsets: Int32Array,
+  modeSlots: Int32Array,
+  fLo: number,
+  fHi: number,
+  G: number,
+  H: number,
+  count: number,
+): void {
+  for (let f = fLo; f < fHi; f++) {
+    const m = base + modeSlots[f]! * 3;
     let g = G;
     let h = H;
-    let c = end - start;
-    for (let k = offsets[f]! * 3; k < offsets[f + 1]! * 3; k += 3) {
+    let c = count;
+    for (let k = base + offsets[f]! * 3; k < base + offsets[f + 1]! * 3; k += 3) {
       g -= hist[k]!;
       h -= hist[k + 1]!;
       c -= hist[k + 2]!;
@@ -134,7 +154,7 @@ export function buildHistSparseGH(
 }
 
 /** Segments from this many rows up are summed into two histograms (see `buildPairedGH`). */
-const PAIRED_ROWS = 2048;
+export const PAIRED_ROWS = 2048;
 
 /**
  * `buildHistGH` over every feature with even and odd rows summed into two histograms, then

@@ -7,7 +7,7 @@ import { fitBinMapper } from './binMapper.js';
 import { type Binned, binFrame } from './binned.js';
 import { type GbdtParams, resolveGbdtParams } from './gbdtParams.js';
 import { GbdtModel } from './gbdtModel.js';
-import { buildHistGH, buildHistSparseGH, HistogramPool } from './histogram.js';
+import { histEngine } from './histEngine.js';
 import { computeGradients, initialRaw, type LossName, meanLoss } from './loss.js';
 import { buildSparseRows } from './sparseRows.js';
 import { addTreeOutput, type Tree } from './tree.js';
@@ -67,16 +67,17 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
   const valRaw = valData ? new Float64Array(valData.nRows * K) : null;
   if (valRaw && valData) for (let r = 0; r < valData.nRows; r++) valRaw.set(init, r * K);
 
-  const gh = new Float32Array(K * 2 * n);
   const identity = new Uint32Array(n);
   for (let i = 0; i < n; i++) identity[i] = i;
-  const rows = new Uint32Array(n);
   const oob = new Uint32Array(n);
   // Sparse rows pay off when many cells hold their feature's most frequent bin (see SparseRows).
   const sparse = buildSparseRows(data);
-  const useSparse = sparse.skipped >= SPARSE_MIN_SKIPPED;
-  const pool = new HistogramPool(data.offsets[data.nFeatures]! * 3);
-  const spare = new Float64Array(pool.size);
+  const engine = histEngine(data, sparse.skipped >= SPARSE_MIN_SKIPPED ? sparse : null, {
+    K,
+    threads: p.threads,
+    liveHistograms: Number.isFinite(p.maxLeaves) ? p.maxLeaves + 2 : 16,
+  });
+  const { gh, rows, pool } = engine;
   const grower = new TreeGrower(data, 3, {
     lambda: p.l2,
     minSamplesLeaf: p.minSamplesLeaf,
@@ -98,57 +99,58 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
   let best = Infinity;
   let bestIter = 0;
   let stoppedBy: 'maxIter' | 'earlyStopping' | 'deadline' = 'maxIter';
-  for (let iter = 0; iter < p.maxIter; iter++) {
-    if (options.deadline !== undefined && iter > 0 && Date.now() > options.deadline) {
-      stoppedBy = 'deadline';
-      break;
-    }
-    const sample = nSample < n ? sampleWithoutReplacement(rng, n, nSample) : null;
-    computeGradients(loss, raw, y, K, gh, sample);
-    const unsampled = sample ? complement(sample, n) : null;
-    for (let k = 0; k < K; k++) {
-      rows.set(sample ?? identity);
-      if (unsampled) oob.set(unsampled);
-      const feats = nFeatTree < F ? rng.shuffle(Int32Array.from(allFeats)).subarray(0, nFeatTree).sort() : null;
-      const ghk = gh.subarray(k * 2 * n, (k + 1) * 2 * n);
-      const { tree, leaves } = grower.grow({
-        data,
-        rows,
-        nRows: sample ? sample.length : n,
-        allRows: sample === null,
-        stride: 3,
-        build:
-          feats === null && useSparse
-            ? (hist, rs, s, e, all) => buildHistSparseGH(hist, data, sparse, rs, s, e, ghk, all)
-            : (hist, rs, s, e, all) => buildHistGH(hist, data, feats, rs, s, e, ghk, all, spare),
-        pool,
-        feats: feats ?? allFeats,
-        rng,
-        ...(unsampled ? { oob, nOob: unsampled.length } : {}),
-      });
-      setLeafValues(tree, p.learningRate, p.l2);
-      const kn = k * n;
-      // Every row's score moves by its leaf's value: sampled rows and, partitioned alongside
-      // them, the rows left out of this iteration's sample.
-      for (const leaf of leaves) {
-        const v = tree.value[leaf.node]!;
-        for (let i = leaf.start; i < leaf.end; i++) raw[kn + rows[i]!]! += v;
-        for (let i = leaf.oobStart; i < leaf.oobEnd; i++) raw[kn + oob[i]!]! += v;
-      }
-      if (valRaw && valData) addTreeOutput(tree, valData as Binned, valRaw, K, k);
-      trees.push(tree);
-    }
-    if (valRaw && yVal) {
-      const vl = meanLoss(loss, valRaw, yVal, K);
-      history.push(vl);
-      if (vl < best - p.tol) {
-        best = vl;
-        bestIter = iter + 1;
-      } else if (iter + 1 - bestIter >= p.nIterNoChange) {
-        stoppedBy = 'earlyStopping';
+  try {
+    for (let iter = 0; iter < p.maxIter; iter++) {
+      if (options.deadline !== undefined && iter > 0 && Date.now() > options.deadline) {
+        stoppedBy = 'deadline';
         break;
       }
+      const sample = nSample < n ? sampleWithoutReplacement(rng, n, nSample) : null;
+      computeGradients(loss, raw, y, K, gh, sample);
+      const unsampled = sample ? complement(sample, n) : null;
+      for (let k = 0; k < K; k++) {
+        rows.set(sample ?? identity);
+        if (unsampled) oob.set(unsampled);
+        const feats = nFeatTree < F ? rng.shuffle(Int32Array.from(allFeats)).subarray(0, nFeatTree).sort() : null;
+        const ghk = gh.subarray(k * 2 * n, (k + 1) * 2 * n);
+        const { tree, leaves } = grower.grow({
+          data,
+          rows,
+          nRows: sample ? sample.length : n,
+          allRows: sample === null,
+          stride: 3,
+          build: engine.builder(ghk, feats),
+          pool,
+          feats: feats ?? allFeats,
+          rng,
+          ...(unsampled ? { oob, nOob: unsampled.length } : {}),
+        });
+        setLeafValues(tree, p.learningRate, p.l2);
+        const kn = k * n;
+        // Every row's score moves by its leaf's value: sampled rows and, partitioned alongside
+        // them, the rows left out of this iteration's sample.
+        for (const leaf of leaves) {
+          const v = tree.value[leaf.node]!;
+          for (let i = leaf.start; i < leaf.end; i++) raw[kn + rows[i]!]! += v;
+          for (let i = leaf.oobStart; i < leaf.oobEnd; i++) raw[kn + oob[i]!]! += v;
+        }
+        if (valRaw && valData) addTreeOutput(tree, valData as Binned, valRaw, K, k);
+        trees.push(tree);
+      }
+      if (valRaw && yVal) {
+        const vl = meanLoss(loss, valRaw, yVal, K);
+        history.push(vl);
+        if (vl < best - p.tol) {
+          best = vl;
+          bestIter = iter + 1;
+        } else if (iter + 1 - bestIter >= p.nIterNoChange) {
+          stoppedBy = 'earlyStopping';
+          break;
+        }
+      }
     }
+  } finally {
+    engine.close();
   }
   if (valRaw && bestIter > 0) trees.length = bestIter * K;
   const kept = { ...p } as Record<string, unknown>;

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { Frame, Target } from '../../src/ml/frame.js';
+import { fitBinMapper } from '../../src/ml/gbdt/binMapper.js';
+import { type Binned, binFrame } from '../../src/ml/gbdt/binned.js';
+import { histEngine } from '../../src/ml/gbdt/histEngine.js';
+import { buildHistGH, buildHistSparseGH } from '../../src/ml/gbdt/histogram.js';
+import { buildSparseRows, type SparseRows } from '../../src/ml/gbdt/sparseRows.js';
+import { trainGbdt } from '../../src/ml/gbdt/trainGbdt.js';
+import { Rng } from '../../src/ml/random.js';
+
+/** Numeric columns, one mostly zero, a categorical one with missing codes, and a 3-class target. */
+function dataset(n: number, seed: number, mostlyZero: boolean): { frame: Frame; target: Target } {
+  const rng = new Rng(seed);
+  const num = (p0: number): Float64Array => Float64Array.from({ length: n }, () => (rng.float() < p0 ? 0 : rng.float() < 0.03 ? NaN : rng.normal()));
+  const p0 = mostlyZero ? 0.85 : 0;
+  const features: Frame['features'] = [];
+  for (let j = 0; j < 7; j++) features.push({ name: `x${j}`, kind: 'numeric', values: num(j < 2 ? 0 : p0) });
+  features.push({
+    name: 'kind',
+    kind: 'categorical',
+    codes: Int32Array.from({ length: n }, () => (rng.float() < 0.05 ? -1 : rng.float() < (mostlyZero ? 0.8 : 0.2) ? 0 : rng.int(6))),
+    levels: ['a', 'b', 'c', 'd', 'e', 'f'],
+  });
+  const x0 = (features[0] as { values: Float64Array }).values;
+  const x1 = (features[1] as { values: Float64Array }).values;
+  const codes = Int32Array.from({ length: n }, (_, i) => {
+    const s = (x0[i]! || 0) + 0.5 * (x1[i]! || 0) + 0.7 * rng.normal();
+    return s < -0.5 ? 0 : s < 0.5 ? 1 : 2;
+  });
+  return { frame: { nRows: n, features }, target: { kind: 'classification', codes, labels: ['lo', 'mid', 'hi'] } };
+}
+
+/** Histograms of random row subsets from an engine, next to the typed-array loops' on the same rows. */
+function compare(data: Binned, sparse: SparseRows | null, engine: ReturnType<typeof histEngine>, seed: number): void {
+  const rng = new Rng(seed);
+  const n = data.nRows;
+  const gh = engine.gh.subarray(0, 2 * n);
+  for (let i = 0; i < 2 * n; i++) gh[i] = i % 2 ? 0.05 + rng.float() : rng.normal();
+  const build = engine.builder(gh, null);
+  const hist = engine.pool.acquire();
+  const want = new Float64Array(engine.pool.size);
+  const spare = new Float64Array(engine.pool.size);
+  // A segment below the paired threshold, an odd-sized one above it, and every row.
+  for (const keep of [0.02, 0.37, 1]) {
+    const list = Uint32Array.from({ length: n }, (_, i) => i).filter(() => keep === 1 || rng.float() < keep);
+    engine.rows.set(list);
+    hist.fill(7); // stale contents must not leak through
+    build(hist, engine.rows, 0, list.length, keep === 1);
+    if (sparse) buildHistSparseGH(want, data, sparse, list, 0, list.length, gh, keep === 1);
+    else buildHistGH(want, data, null, list, 0, list.length, gh, keep === 1, spare);
+    expect(Array.from(hist)).toEqual(Array.from(want));
+  }
+  engine.pool.release(hist);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('gbdt histograms in WebAssembly and on worker threads', () => {
+  for (const mostlyZero of [false, true]) {
+    const kind = mostlyZero ? 'sparse rows' : 'dense rows';
+    const { frame } = dataset(20_000, 1, mostlyZero);
+    const data = binFrame(fitBinMapper(frame, { maxBins: 255 }), frame);
+    const sparseRows = buildSparseRows(data);
+    const sparse = mostlyZero ? sparseRows : null;
+
+    it(`gives the typed-array loops' sums bit for bit (${kind}, one thread)`, () => {
+      expect(sparseRows.skipped >= 0.3).toBe(mostlyZero);
+      const engine = histEngine(data, sparse, { K: 1, threads: 1, liveHistograms: 4 });
+      try {
+        compare(data, sparse, engine, 2);
+        expect(engine.workerParts()).toBe(0);
+      } finally {
+        engine.close();
+      }
+    });
+
+    it(`gives the same sums when worker threads build parts of them (${kind}, two and three threads)`, async () => {
+      for (const threads of [2, 3]) {
+        const engine = histEngine(data, sparse, { K: 1, threads, liveHistograms: 4 });
+        try {
+          // Workers start asynchronously; until one is ready the trainer builds every part.
+          for (let round = 0; engine.workerParts() === 0; round++) {
+            expect(round).toBeLessThan(1200);
+            compare(data, sparse, engine, 3 + round);
+            await sleep(100);
+          }
+          compare(data, sparse, engine, 99);
+        } finally {
+          engine.close();
+        }
+      }
+    }, 180_000);
+  }
+
+  it('trains the same model with two threads as with one (multiclass, dense and sparse rows)', () => {
+    for (const mostlyZero of [false, true]) {
+      const { frame, target } = dataset(30_000, 5, mostlyZero);
+      const params = { maxIter: 8, earlyStopping: false, subsample: 1 };
+      const one = trainGbdt(frame, target, { ...params, threads: 1 }).toJSON();
+      const two = trainGbdt(frame, target, { ...params, threads: 2 }).toJSON();
+      const strip = (j: unknown): string => JSON.stringify(j).replace(/"threads":\d+/, '');
+      expect(strip(two)).toBe(strip(one));
+      expect(strip(one)).not.toBe(strip(trainGbdt(frame, target, { ...params, maxIter: 7, threads: 1 }).toJSON()));
+    }
+  }, 180_000);
+
+  it('refuses a thread count that is not an integer from 1 to 64', () => {
+    const { frame, target } = dataset(200, 1, false);
+    for (const threads of [0, 1.5, 65]) {
+      expect(() => trainGbdt(frame, target, { threads })).toThrow(/threads must be an integer from 1 to 64/);
+    }
+  });
+});
