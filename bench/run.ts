@@ -3,7 +3,7 @@
  * each in its own process, each side by side with its anchor (pandas, scikit-learn, XGBoost,
  * a Fastify hello-world) in the same run, and writes docs/benchmarks.md from their output.
  *
- * Parts: flow, startup, steps, profile, ml, gbdt, features, serving, pipeline, train-budget. The machine should be otherwise idle: these are
+ * Parts: flow, startup, steps, profile, ml, gbdt, features, serving, endpoint, pipeline, train-budget. The machine should be otherwise idle: these are
  * 2-core shared machines, so each part reports medians and CPU time next to wall time, and the
  * load average at the start.
  */
@@ -32,6 +32,11 @@ const PARTS: Record<string, { script: string; args: string[]; title: string }> =
   },
   features: { script: 'bench/features/ingest.ts', args: [], title: 'Feature store (issue 5)' },
   serving: { script: 'bench/serving/run.ts', args: ['--duration', '15'], title: 'Endpoint (issue 7) against a Fastify hello-world' },
+  endpoint: {
+    script: 'bench/serving/endpointBench.ts',
+    args: [],
+    title: 'Endpoint (issue 19, target 4): p99 at 5,000 requests/s and the 10,000-record batch, against a Fastify hello-world',
+  },
   pipeline: { script: 'bench/pipeline/pipelineBench.ts', args: [], title: 'Pipelines (issue 6): orchestration overhead and 100 executions' },
   'train-budget': {
     script: 'bench/train/budgetBench.ts',

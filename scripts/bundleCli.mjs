@@ -11,8 +11,29 @@ import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const OUT = 'dist/bundle';
-/** Dependencies joined into the bundle: pure JavaScript, loaded by nearly every command. */
-const INLINE = new Set(['commander', 'yaml', 'zod']);
+/**
+ * Dependencies joined into the bundle: pure JavaScript, loaded by nearly every command, and
+ * DuckDB's JavaScript API (about 180 CommonJS files: reading and compiling them one by one was
+ * about 0.1 s of every command that opens a database; its native bindings stay a package).
+ */
+const INLINE = new Set(['commander', 'yaml', 'zod', '@duckdb/node-api']);
+
+/**
+ * src/engine/Engine.ts loads @duckdb/node-api with createRequire (from ES modules, Node would
+ * lex its files for named exports first): a call esbuild cannot follow. In the bundle it becomes
+ * a plain require(), which esbuild resolves and joins in.
+ */
+const DUCKDB_REQUIRE = "createRequire(import.meta.url)('@duckdb/node-api')";
+const duckdbInline = {
+  name: 'duckdb-inline',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]engine[\\/]Engine\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(DUCKDB_REQUIRE)) throw new Error(`${args.path} no longer contains ${DUCKDB_REQUIRE}: update scripts/bundleCli.mjs`);
+      return { contents: source.replace(DUCKDB_REQUIRE, "require('@duckdb/node-api')"), loader: 'ts' };
+    });
+  },
+};
 
 /**
  * The worker threads' entries: each `spawnModuleWorker(import.meta.url, 'NAME')` starts NAME.js
@@ -53,5 +74,6 @@ await build({
   sourcemap: true,
   // Bundled CommonJS (yaml, commander) calls require() for Node's own modules.
   banner: { js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);" },
+  plugins: [duckdbInline],
   logLevel: 'warning',
 });

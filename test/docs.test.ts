@@ -5,6 +5,7 @@ import { flowJsonSchema, renderFlowDocs } from '../src/flow/renderFlowDocs.js';
 import { withWarningCount, withWarningsTable } from '../src/profile/warnings/renderWarningDocs.js';
 import { CONSOLE_PAGES } from '../src/server/console/consolePages.js';
 import { withConsolePagesTable } from '../src/server/console/renderConsolePagesDoc.js';
+import { withActivitiesTable } from '../src/pipeline/activities/renderActivityDocs.js';
 import { referenceOpenApi } from '../src/server/openapi/referenceOpenApi.js';
 import { ROUTE_SUMMARIES } from '../src/server/openapi/routeSummaries.js';
 
@@ -29,6 +30,11 @@ describe('generated docs are up to date (run `npm run docs` after changing a ste
     expect(report).toBe(withWarningsTable(report));
     const readme = readFileSync('README.md', 'utf8');
     expect(readme).toBe(withWarningCount(readme));
+  });
+
+  it("docs/pipelines.md's table of activities is generated from BUILTIN_ACTIVITY_DEFINITIONS", () => {
+    const doc = readFileSync('docs/pipelines.md', 'utf8');
+    expect(doc).toBe(withActivitiesTable(doc));
   });
 
   it("docs/console.md's table of pages is generated from CONSOLE_PAGES, which describes every page; the detailed table names no page that is gone", () => {

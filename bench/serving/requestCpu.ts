@@ -9,9 +9,11 @@
  * (openLoopCli.ts, 200 connections) sends requests at a fixed rate; this process serves them and
  * counts its own CPU (process.cpuUsage) and garbage-collection pauses (PerformanceObserver) over
  * the run. Then, in the same process, the stages of one request called directly (parse the body,
- * predict, render the answer and serialise it), over 20,000 calls each.
+ * predict, render the answer and serialise it), over 20,000 calls each; and the 10,000-record
+ * batch (JSON dataframe_split and CSV) over the socket, next to the hello-world receiving the
+ * same JSON body. Writes bench/out/request-cpu.json.
  *
- *   node --import tsx bench/serving/requestCpu.ts [--artifact DIR] [--rate 2000] [--duration 8] [--runs 3] [--auth]
+ *   node --import tsx bench/serving/requestCpu.ts [--artifact DIR] [--rate 2000] [--duration 8] [--runs 3] [--auth] [--batch-runs 10]
  *     [--profile FILE]   # a V8 CPU profile of the endpoint's runs only (open it in Chrome DevTools)
  *     [--no-stages]      # skip the per-stage loops
  */
@@ -42,6 +44,8 @@ const DURATION = Number(opt('duration') ?? 8);
 const RUNS = Number(opt('runs') ?? 3);
 const AUTH = argv.includes('--auth');
 const TOKEN = 'bench-token-0123456789abcdef0123456789abcdef';
+const BATCH = 10_000;
+const BATCH_RUNS = Number(opt('batch-runs') ?? 10);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -147,7 +151,7 @@ async function main(): Promise<void> {
   const app = await createEndpointServer(loadProject(dir), logger);
   const mounted = (app as unknown as { endpoint: MountedEndpoint }).endpoint;
   await mounted.follower.ready;
-  const hello = Fastify({ logger: false });
+  const hello = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
   hello.post('/hello', async () => ({ hello: 'world' }));
   let endpointCount = 0;
   let helloCount = 0;
@@ -187,6 +191,37 @@ async function main(): Promise<void> {
     hellos.push(await run(`${helloBase}/hello`, bodyFile, RATE, DURATION, () => helloCount, []));
   }
 
+  // The 10,000-record batch over a real socket, one request at a time: wall time from sending to
+  // the last byte of the answer, and this process's CPU per request; the hello-world receives the
+  // same JSON body (Fastify reads and parses it): the floor of HTTP and JSON.parse for that size.
+  const all = readFileSync(DIABETES_CSV, 'utf8').trim().split('\n');
+  const rows = all.slice(1, BATCH + 1);
+  const batches = {
+    json: JSON.stringify({ dataframe_split: { columns: header, data: rows.map((l) => l.split(',')) } }),
+    csv: [all[0], ...rows].join('\n'),
+  };
+  const authHeader: Record<string, string> = AUTH ? { authorization: `Bearer ${TOKEN}` } : {};
+  const post = async (url: string, type: string, payload: string): Promise<{ wallMs: number; cpuMs: number }> => {
+    const c0 = cpuUs();
+    const t0 = performance.now();
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': type, ...authHeader }, body: payload });
+    const text = await r.text();
+    const wallMs = performance.now() - t0;
+    if (r.status !== 200) throw new Error(`${url} answered ${r.status}: ${text.slice(0, 300)}`);
+    return { wallMs, cpuMs: (cpuUs() - c0) / 1000 };
+  };
+  const batchRuns = async (url: string, type: string, payload: string): Promise<{ wallMs: number; cpuMs: number }> => {
+    for (let i = 0; i < 2; i++) await post(url, type, payload);
+    const xs: Array<{ wallMs: number; cpuMs: number }> = [];
+    for (let i = 0; i < BATCH_RUNS; i++) xs.push(await post(url, type, payload));
+    return { wallMs: median(xs.map((x) => x.wallMs)), cpuMs: median(xs.map((x) => x.cpuMs)) };
+  };
+  const batch = {
+    json: await batchRuns(`${base}/invocations`, 'application/json', batches.json),
+    csv: await batchRuns(`${base}/invocations`, 'text/csv', batches.csv),
+    helloJson: await batchRuns(`${helloBase}/hello`, 'application/json', batches.json),
+  };
+
   // The stages of one request, called directly.
   const p = mounted.host.current!;
   const skipStages = argv.includes('--no-stages');
@@ -223,12 +258,30 @@ async function main(): Promise<void> {
     row('/invocations, 1 record (JSON instances)', ends),
     row('hello-world (anchor)', hellos),
     '',
+    `The ${BATCH.toLocaleString('en')}-record batch over a socket, one request at a time (median of ${BATCH_RUNS} after 2 warm-up requests; the client is this process too, so CPU includes fetch):`,
+    '',
+    '| request | wall ms | CPU ms (server + client) | body bytes |',
+    '|---|---|---|---|',
+    `| /invocations, JSON dataframe_split | ${f(batch.json.wallMs)} | ${f(batch.json.cpuMs)} | ${batches.json.length} |`,
+    `| /invocations, CSV with header | ${f(batch.csv.wallMs)} | ${f(batch.csv.cpuMs)} | ${batches.csv.length} |`,
+    `| hello-world, the same JSON body (anchor: HTTP + JSON.parse) | ${f(batch.helloJson.wallMs)} | ${f(batch.helloJson.cpuMs)} | ${batches.json.length} |`,
+    '',
     `Stages of one request, called directly (CPU µs, median of 5 × ${N}): parse ${f(parseUs, 2)}, predict ${f(predictUs, 2)}, answer (render + JSON.stringify) ${f(answerUs, 2)}.`,
     `Load average at start: ${loadStart.map((x) => x.toFixed(2)).join(' ')}; at end: ${loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')} (${cpus().length} CPUs).`,
   ].join('\n');
   process.stdout.write(md + '\n');
+  const summary = {
+    at: new Date().toISOString(),
+    loadAverageStart: loadStart,
+    loadAverageEnd: loadavg(),
+    settings: { rate: RATE, durationSec: DURATION, runs: RUNS, auth: AUTH, batchRuns: BATCH_RUNS },
+    singleRecord: { endpoint: ends, hello: hellos, cpuUsPerRequest: { endpoint: med(ends, 'cpuUsPerRequest'), hello: med(hellos, 'cpuUsPerRequest') } },
+    stagesUs: { parse: parseUs, predict: predictUs, answer: answerUs },
+    batch,
+  };
+  writeFileSync(join(out, 'request-cpu.json'), JSON.stringify(summary, null, 2));
 }
 
 await main();

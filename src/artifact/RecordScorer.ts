@@ -82,7 +82,8 @@ export class RecordScorer {
     const at: number[] = [];
     const refusals: Array<RecordRefusal | undefined> = new Array(records.length).fill(undefined);
     const ids = this.recordId ? new Array<unknown>(records.length).fill(null) : undefined;
-    results.forEach((r, i) => {
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
       if (r.ok) {
         rows.push(r.row);
         at.push(i);
@@ -96,7 +97,7 @@ export class RecordScorer {
           ...(e.hint ? { hint: e.hint } : {}),
         };
       }
-    });
+    }
     return { ...this.scoreRows(rows, at, records.length), refusals, ...(ids ? { ids } : {}) };
   }
 

@@ -30,8 +30,12 @@ export const endpointConfigSchema = z
   .strictObject({
     auth: endpointAuthSchema.optional(),
     rateLimit: endpointRateLimitSchema.optional(),
+    followMs: z.number().int().min(100).max(600_000).default(1000).meta({
+      description:
+        'How often (ms) each endpoint process reads the registry for a new champion made by another process (the CLI, a worker, another machine). A promotion is served by every replica at most this long after it commits, plus the time to load the model (docs/deployment.md).',
+    }),
   })
-  .default({})
+  .default({ followMs: 1000 })
   .meta({ description: 'Access to the real-time endpoint (POST /invocations).' });
 
 export type EndpointConfig = z.output<typeof endpointConfigSchema>;

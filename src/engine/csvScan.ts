@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { SluiceError } from '../core/errors.js';
 
 /** What a structural scan of a CSV file found: the dialect and the header, all validated. */
@@ -44,33 +44,11 @@ const MAX_BAD_LINES = 10;
  */
 export async function scanCsv(path: string, options: CsvScanOptions = {}): Promise<CsvScan> {
   const file = options.displayName ?? path;
-  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new SluiceError('FILE_NOT_FOUND', `cannot open ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
-      location: { file },
-      hint: 'check the path; relative paths are resolved from the current directory',
-      httpStatus: 404,
-    });
-  });
+  const fh = await openCsv(path, file);
   try {
-    const { size } = await fh.stat();
-    if (size === 0) {
-      throw new SluiceError('CSV_EMPTY', `${file} is empty`, {
-        location: { file, line: 1, column: 1 },
-        hint: 'the file has no header and no rows; check that the upload or export finished',
-      });
-    }
+    const size = await nonEmptySize(fh, file);
     const buf = Buffer.allocUnsafe(CHUNK);
-    let delimiter = options.delimiter;
-    if (delimiter === undefined) {
-      const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, SAMPLE_BYTES), 0);
-      delimiter = detectDelimiter(
-        buf
-          .subarray(0, bytesRead)
-          .toString('utf8')
-          .replace(/^\uFEFF/, ''),
-        bytesRead < size,
-      );
-    }
+    const delimiter = options.delimiter ?? (await sampleDelimiter(fh, buf, size));
     const parser = new CsvStructure(file, delimiter, options.onRecord, options.testing?.byteByByte);
     let position = 0;
     let first = true;
@@ -94,6 +72,53 @@ export async function scanCsv(path: string, options: CsvScanOptions = {}): Promi
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The delimiter of a CSV file, detected from its first 64 KB as {@link scanCsv} detects it; an
+ * empty or unreadable file is the same error. For reading the file while it is being scanned.
+ */
+export async function detectCsvDelimiter(path: string, options: { displayName?: string } = {}): Promise<string> {
+  const file = options.displayName ?? path;
+  const fh = await openCsv(path, file);
+  try {
+    return await sampleDelimiter(fh, Buffer.allocUnsafe(SAMPLE_BYTES), await nonEmptySize(fh, file));
+  } finally {
+    await fh.close();
+  }
+}
+
+async function openCsv(path: string, file: string): Promise<FileHandle> {
+  return open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw new SluiceError('FILE_NOT_FOUND', `cannot open ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, {
+      location: { file },
+      hint: 'check the path; relative paths are resolved from the current directory',
+      httpStatus: 404,
+    });
+  });
+}
+
+async function nonEmptySize(fh: FileHandle, file: string): Promise<number> {
+  const { size } = await fh.stat();
+  if (size === 0) {
+    throw new SluiceError('CSV_EMPTY', `${file} is empty`, {
+      location: { file, line: 1, column: 1 },
+      hint: 'the file has no header and no rows; check that the upload or export finished',
+    });
+  }
+  return size;
+}
+
+/** The delimiter detected from the file's first {@link SAMPLE_BYTES} (read into `buf`). */
+async function sampleDelimiter(fh: FileHandle, buf: Buffer, size: number): Promise<string> {
+  const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, SAMPLE_BYTES), 0);
+  return detectDelimiter(
+    buf
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, ''),
+    bytesRead < size,
+  );
 }
 
 /** The byte-level state machine behind {@link scanCsv}. */

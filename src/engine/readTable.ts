@@ -4,7 +4,7 @@ import { SluiceError, isSluiceError } from '../core/errors.js';
 import { DEFAULT_MISSING, INFINITY_TOKENS, isFloatingSqlType, presentOrNullSql, type MissingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from './Engine.js';
-import { scanCsv } from './csvScan.js';
+import { detectCsvDelimiter, scanCsv } from './csvScan.js';
 import { scanJsonLines } from './jsonLinesScan.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 import { recognisedSql, recogniseTypes, type RecogniseOptions } from './recogniseTypes.js';
@@ -56,8 +56,8 @@ export function detectFormat(path: string): TableFormat {
 }
 
 /**
- * Loads a data file into the engine as table `options.name`, validating it first. CSV is
- * scanned for structure (see {@link scanCsv}) and its types detected by DuckDB; a value that
+ * Loads a data file into the engine as table `options.name`, validating it. CSV is scanned for
+ * structure (see {@link scanCsv}) while DuckDB reads it, and its types detected by DuckDB; a value that
  * breaks a type detected from the first rows triggers a full-file type detection instead of an
  * error. Every problem with the file is a SluiceError naming the file, line and column.
  */
@@ -71,21 +71,32 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
 
   const missing = options.missing ?? DEFAULT_MISSING;
   if (format === 'csv') {
-    const scan = await scanCsv(path, { delimiter: options.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : undefined), displayName: file });
+    const forced = options.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : undefined);
+    const delimiter = forced ?? (await detectCsvDelimiter(path, { displayName: file }));
     const nulls = missing.tokens.map(quoteLiteral).join(', ');
     // The sniffer types numbers and ISO dates and timestamps; booleans and other dates are typed
     // from every value by recogniseTypes, not from the sniffer's sample (a column of `no`s is text).
-    const base = `${lit}, delim=${quoteLiteral(scan.delimiter)}, header=true, quote='"', escape='"', strict_mode=false, null_padding=false, auto_detect=true, nullstr=[${nulls}], auto_type_candidates=['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR'], dateformat='%Y-%m-%d'`;
-    try {
-      await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=20480)`, missing, false);
-      if (kind === 'VIEW') await engine.exec(`SELECT count(*) FROM ${target}`);
-    } catch (e) {
-      if (!isSluiceError(e) || e.code !== 'DATA_TYPE_MISMATCH') throw withFile(e, file);
-      // A late value broke a type guessed from the first rows: detect types from every row.
-      await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=-1)`, missing, false).catch((e2) => {
-        throw withFile(e2, file);
-      });
+    const base = `${lit}, delim=${quoteLiteral(delimiter)}, header=true, quote='"', escape='"', strict_mode=false, null_padding=false, auto_detect=true, nullstr=[${nulls}], auto_type_candidates=['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR'], dateformat='%Y-%m-%d'`;
+    const read = async () => {
+      try {
+        await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=20480)`, missing, false);
+        if (kind === 'VIEW') await engine.exec(`SELECT count(*) FROM ${target}`);
+      } catch (e) {
+        if (!isSluiceError(e) || e.code !== 'DATA_TYPE_MISMATCH') throw withFile(e, file);
+        // A late value broke a type guessed from the first rows: detect types from every row.
+        await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=-1)`, missing, false).catch((e2) => {
+          throw withFile(e2, file);
+        });
+      }
+    };
+    // Our structure check (JavaScript, this thread) runs while DuckDB parses the file (its own
+    // threads): a file it finds at fault is that error, whatever DuckDB made of the file.
+    const [scan, parse] = await Promise.allSettled([scanCsv(path, { delimiter, displayName: file }), read()]);
+    if (scan.status === 'rejected') {
+      if (parse.status === 'fulfilled') await engine.exec(`DROP ${kind} IF EXISTS ${target}`);
+      throw scan.reason;
     }
+    if (parse.status === 'rejected') throw parse.reason;
   } else if (format === 'parquet') {
     await assertParquet(path, file);
     await createNormalized(engine, kind, target, `read_parquet(${lit})`, missing, true).catch((e) => {

@@ -45,6 +45,8 @@ export async function createEndpointServer(project: Project, logger: FastifyBase
       artifacts: stores.artifacts,
       model,
       sampleRate: project.config.model.sampleRate,
+      // The bound on following a promotion another process or machine made (docs/deployment.md).
+      pollMs: project.config.endpoint.followMs,
       registryRoutes: false,
       ...(guard ? { guard } : {}),
       onLoadError: (e) => logger.error({ err: e }, 'a model version failed to load'),
@@ -56,6 +58,13 @@ export async function createEndpointServer(project: Project, logger: FastifyBase
       onLogDrop: (s) => logger.warn({ ...s }, `the prediction log's queue is full: ${s.dropped} sampled predictions not logged so far`),
     });
     app.decorate('endpoint', mounted);
+    // Each swap is one line: when a replica took a promotion, and what it served before.
+    mounted.host.onSwap((p, previous) =>
+      logger.info(
+        { model, version: p?.version ?? null, previous: previous?.version ?? null, pid: process.pid },
+        p ? `serving ${model} version ${p.version}` : `serving no version of ${model}`,
+      ),
+    );
     app.addHook('onClose', async () => {
       mounted.close(); // the prediction log's queue is written before the database closes
       await registry.close();

@@ -136,6 +136,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
       artifacts: runtime.stores.artifacts,
       model,
       sampleRate: opts.project.config.model.sampleRate,
+      pollMs: opts.project.config.endpoint.followMs,
       ...(guard ? { guard } : {}),
       ...(auth ? { auth } : {}),
       onLoadError: (e) => runtime.log.error({ err: e }, 'a model version failed to load'),

@@ -25,6 +25,11 @@ async function readError(path: string): Promise<SluiceError> {
     await readTable(engine, path, { name: 't' });
   } catch (e) {
     expect(e).toBeInstanceOf(SluiceError);
+    // DuckDB reads the file while it is scanned: a refused file leaves no table or view behind.
+    const [left] = await engine.query(
+      "SELECT (SELECT count(*) FROM duckdb_tables() WHERE table_name = 't') + (SELECT count(*) FROM duckdb_views() WHERE view_name = 't') AS n",
+    );
+    expect(left?.n).toBe(0);
     return e as SluiceError;
   }
   throw new Error(`expected ${path} to be refused`);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -8,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../src/core/errors.js';
 import { projectLayout } from '../../src/core/projectLayout.js';
 import { decideApproval } from '../../src/pipeline/approvals/decideApproval.js';
+import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../src/pipeline/project/ProjectRuntime.js';
 import { takeS3Object } from '../../src/pipeline/triggers/s3Events.js';
+import { modelReportFiles } from '../../src/server/console/modelReportFiles.js';
 import { projectStores } from '../../src/storage/projectStores.js';
 import { DIABETES } from '../support/data.js';
 import { s3Credentials, startS3 } from '../support/s3Server.js';
@@ -167,6 +169,23 @@ describe('objects on S3: what one worker writes, another reads', () => {
       expect((e as SluiceError).hint).toContain('stores.reports');
     } finally {
       await stores.close();
+    }
+
+    // The console's model report of the pipeline's version: the train step's folder, fetched from stores.batches.
+    const runtime = await ProjectRuntime.open(loadProject(second), { logger: pino({ level: 'silent' }) });
+    const registry = await ModelRegistry.open(second);
+    try {
+      const files = await modelReportFiles(runtime, await registry.get('readmission', 1));
+      expect(files.html).toBeDefined();
+      expect(files.html!.startsWith(join(second, '.sluice', 'batches', executionId))).toBe(true);
+      const original = readdirSync(join(first, '.sluice', 'batches', executionId), { recursive: true, encoding: 'utf8' }).find((f) =>
+        f.endsWith('model-report.html'),
+      );
+      expect(readFileSync(files.html!, 'utf8')).toBe(readFileSync(join(first, '.sluice', 'batches', executionId, original!), 'utf8'));
+      expect(files.json).toBeDefined();
+    } finally {
+      await registry.close();
+      await runtime.close();
     }
   }, 300_000);
 

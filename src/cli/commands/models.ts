@@ -189,6 +189,9 @@ export function register(program: Command): void {
     .option('--allow-schema-change', "make it champion although its required inputs differ from the champion's (clients must send the new columns)")
     .action(async (name: string, version: string, opts: Change & { alias: string; allowSchemaChange?: boolean }) => {
       await withRegistry(opts, async (reg) => {
+        // On a machine without the version's folder, it comes from stores.artifacts, checked.
+        const { fetchForPromotion } = await import('../../models/fetchForAliasChange.js');
+        await withProjectStores(opts.project, (stores) => fetchForPromotion(reg, stores.artifacts, name, version, opts.alias));
         const v = await reg.promote(name, version, opts.alias, opts.by ?? defaultUser(), opts.comment, { allowSchemaChange: opts.allowSchemaChange === true });
         print(opts, v, () => `${name} ${opts.alias} -> version ${v.version}`);
       });
@@ -197,6 +200,8 @@ export function register(program: Command): void {
   change(models.command('rollback <name>').description('move champion back to the previous champion')).action(async (name: string, opts: Change) => {
     await withRegistry(opts, async (reg) => {
       const before = (await reg.champion(name))?.version;
+      const { fetchForRollback } = await import('../../models/fetchForAliasChange.js');
+      await withProjectStores(opts.project, (stores) => fetchForRollback(reg, stores.artifacts, name));
       const v = await reg.rollback(name, opts.by ?? defaultUser(), opts.comment);
       print(opts, v, () => `${name} champion: version ${before} -> version ${v.version}`);
     });

@@ -30,7 +30,7 @@ export const recordId = defineStep({
     title: 'Add a record id',
     family: 'ids',
     description:
-      'Adds a text id per row: a random UUID (method uuid), or (method hash, the default) the md5 of the listed columns (all columns, the target included, when none are listed), so running the flow again on the same data gives the same ids. Ids are unique per row: the second and later of several rows with equal hashed values add their occurrence number to the hash (rows equal in the hashed columns are numbered in the order of all their values), so no row is lost where ids are keys (the feature store). A single record at prediction time is a first occurrence.',
+      'Adds a text id per row: a random UUID (method uuid), or (method hash, the default) the md5 of the listed columns (all columns, the target included, when none are listed), so running the flow again on the same data gives the same ids. Ids are unique per row: the second and later of several rows with equal hashed values add their occurrence number to the hash (rows equal in the hashed columns are numbered in the order of all their values, rows equal in every value in input order), so no row is lost where ids are keys (the feature store). A single record at prediction time is a first occurrence.',
     example: 'kind: record_id\noutput: record_id\nmethod: uuid',
   },
   inputs: (s) => s.columns ?? [],
@@ -47,13 +47,25 @@ export const recordId = defineStep({
     const key = text(hashed(s, ctx));
     if (ctx.mode === 'serve') return `SELECT *, md5(${key}) AS ${quoteIdent(s.output)} FROM ${input}`;
     // The occurrence number among rows with equal hashed values makes ids unique and stays
-    // deterministic: equal rows are interchangeable, and rows equal only in the hashed columns
-    // are numbered in the order of all their values. The input order is kept.
-    const all = text(ctx.columns.map((c) => c.name));
-    const [pos, k, n] = ['__rid_pos', '__rid_key', '__rid_n'].map(quoteIdent) as [string, string, string];
-    return `SELECT * EXCLUDE (${pos}, ${k}, ${n}), CASE WHEN ${n} = 1 THEN md5(${k}) ELSE md5(${k} || '${SEP}#' || ${n}::VARCHAR) END AS ${quoteIdent(s.output)}
-FROM (SELECT *, row_number() OVER (PARTITION BY ${k} ORDER BY ${all}) AS ${n} FROM (SELECT *, row_number() OVER () AS ${pos}, ${key} AS ${k} FROM ${input}))
-ORDER BY ${pos}`;
+    // deterministic: rows equal only in the hashed columns are numbered in the order of all their
+    // values, then of their position (rows equal in every value get their numbers in input
+    // order). Most keys occur once: only the rows of repeated keys are numbered (a hash
+    // aggregate finds them; a window over every row sorted all the keys). The input order is kept.
+    const names = hashed(s, ctx);
+    const whole = ctx.columns.every((c) => names.includes(c.name));
+    const [rows, dups, pos, k, n] = ['__rid_rows', '__rid_dups', '__rid_pos', '__rid_key', '__rid_n'].map(quoteIdent) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const order = whole ? pos : `${text(ctx.columns.map((c) => c.name))}, ${pos}`;
+    return `WITH ${rows} AS MATERIALIZED (SELECT *, row_number() OVER () AS ${pos}, ${key} AS ${k} FROM ${input}),
+${dups} AS (SELECT ${pos}, row_number() OVER (PARTITION BY ${k} ORDER BY ${order}) AS ${n} FROM ${rows} WHERE ${k} IN (SELECT ${k} FROM ${rows} GROUP BY ${k} HAVING count(*) > 1))
+SELECT ${rows}.* EXCLUDE (${pos}, ${k}), CASE WHEN coalesce(${n}, 1) = 1 THEN md5(${k}) ELSE md5(${k} || '${SEP}#' || ${n}::VARCHAR) END AS ${quoteIdent(s.output)}
+FROM ${rows} LEFT JOIN ${dups} USING (${pos})
+ORDER BY ${rows}.${pos}`;
   },
   record: (s, _f, ctx) => {
     if (s.method === 'uuid') return (row) => ({ ...row, [s.output]: randomUUID() });

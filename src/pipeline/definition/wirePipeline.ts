@@ -1,7 +1,7 @@
 import { closest } from '../../core/closest.js';
 import type { AnySignature, ValueType, Wire } from '../activities/ActivitySignature.js';
 import { typeFits } from '../activities/ActivitySignature.js';
-import { APPROVAL_SIGNATURE, BUILTIN_SIGNATURES, EXECUTION_INPUT_TYPES } from '../activities/builtinSignatures.js';
+import { APPROVAL_SIGNATURE, BUILTIN_SIGNATURES, EXECUTION_INPUT_TYPES } from '../activities/builtinActivityDefinitions.js';
 import type { ApprovalState, Pipeline, State, TaskState } from './pipelineSchema.js';
 import { precedingStates } from './precedingStates.js';
 import { indexStates, type IndexedState, type PipelineProblem } from './validatePipeline.js';

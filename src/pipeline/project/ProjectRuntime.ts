@@ -8,7 +8,6 @@ import type { Activity } from '../activities/Activity.js';
 import { builtinActivities } from '../activities/builtinActivities.js';
 import { shareFolders } from '../activities/shareFolders.js';
 import { type ProjectStores, projectStores } from '../../storage/projectStores.js';
-import { notifyActivity } from '../activities/notifyActivity.js';
 import type { Approver } from '../approvals/Approver.js';
 import { ApprovalMessenger, type NotificationSettings } from '../notify/ApprovalMessenger.js';
 import { Mailer } from '../notify/Mailer.js';
@@ -110,7 +109,7 @@ export class ProjectRuntime {
       webhooks: config.webhooks,
     };
     const activities = shareFolders(
-      builtinActivities({ notify: notifyActivity(this.state, this.notifications), ...opts.activities }, { store: this.store, publicUrl }),
+      builtinActivities(opts.activities, { store: this.store, publicUrl, state: this.state, notifications: this.notifications }),
       this.stores,
     );
     this.orchestrator = new Orchestrator({

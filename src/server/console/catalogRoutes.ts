@@ -11,6 +11,7 @@ import type { ModelVersion } from '../../models/types.js';
 import type { ProjectRuntime } from '../../pipeline/project/ProjectRuntime.js';
 import { field, type ConsoleScope } from './ConsoleScope.js';
 import { qs } from './format.js';
+import { fetchForPromotion, fetchForRollback } from '../../models/fetchForAliasChange.js';
 import { modelReportFiles } from './modelReportFiles.js';
 import { featureGroupPage } from './pages/featureGroupPage.js';
 import { featuresPage } from './pages/featuresPage.js';
@@ -183,6 +184,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
         const alias = (field(req.body, 'alias') ?? 'champion').trim() || 'champion';
         const comment = field(req.body, 'comment')?.trim().slice(0, 2000) || undefined;
         const allowSchemaChange = field(req.body, 'allowSchemaChange') === 'on';
+        await fetchForPromotion(registry(), s.opts.runtime.stores.artifacts, name, version, alias);
         const v = await registry().promote(name, version, alias, by, comment, { allowSchemaChange });
         return {
           done: `version ${v.version} is ${alias}`,
@@ -202,6 +204,7 @@ export function catalogRoutes(app: FastifyInstance, s: ConsoleScope): void {
     async (req, reply) =>
       change(req, reply, async (name, by) => {
         const comment = field(req.body, 'comment')?.trim().slice(0, 2000) || undefined;
+        await fetchForRollback(registry(), s.opts.runtime.stores.artifacts, name);
         const v = await registry().rollback(name, by, comment);
         return { done: 'rollback', audit: { action: 'model.rollback', target: `model:${name}@${v.version}`, detail: comment ?? null } };
       }),

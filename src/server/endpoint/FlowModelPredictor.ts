@@ -89,13 +89,25 @@ export class FlowModelPredictor implements Predictor {
   /** The scores as the endpoint's results; record numbers start at `first`. */
   private results(s: ScoredRecords, first: number): PredictionResult[] {
     const k = this.labels.length;
-    return s.refusals.map((refusal, i) => {
-      if (refusal) return { error: { record: first + i, ...refusal } };
-      const probabilities = Array.from(s.output.subarray(i * k, i * k + k));
+    const { output, refusals } = s;
+    const out: PredictionResult[] = new Array(refusals.length);
+    for (let i = 0; i < refusals.length; i++) {
+      const refusal = refusals[i];
+      if (refusal) {
+        out[i] = { error: { record: first + i, ...refusal } };
+        continue;
+      }
+      // A plain loop: Array.from over a subarray costs more than the trees for one record.
+      const probabilities: number[] = [];
       let best = 0;
-      for (let c = 1; c < k; c++) if (probabilities[c]! > probabilities[best]!) best = c;
-      return { predicted_label: this.labels[best]!, probabilities, labels: this.labels };
-    });
+      for (let c = 0; c < k; c++) {
+        const x = output[i * k + c]!;
+        probabilities.push(x);
+        if (x > probabilities[best]!) best = c;
+      }
+      out[i] = { predicted_label: this.labels[best]!, probabilities, labels: this.labels };
+    }
+    return out;
   }
 }
 

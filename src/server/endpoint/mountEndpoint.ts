@@ -111,6 +111,7 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
     await app.register(modelsRoutes, {
       registry: opts.registry,
       prefix: '/api',
+      ...(opts.artifacts ? { artifacts: opts.artifacts } : {}),
       ...(opts.whoIs ? { whoIs: opts.whoIs } : {}),
       ...(opts.auth ? { auth: opts.auth } : {}),
     });

@@ -55,7 +55,7 @@ export function parseInvocation(
   maxRecords = 100_000,
   missing: MissingPolicy = DEFAULT_MISSING,
 ): ParsedInvocation {
-  if (body.trim() === '') {
+  if (isBlank(body)) {
     throw new SluiceError('INVOCATION_EMPTY_BODY', 'the request body is empty', {
       hint: `send records as text/csv or application/json (${JSON_SHAPES})`,
     });
@@ -76,6 +76,11 @@ export function parseInvocation(
     });
   }
   return parsed;
+}
+
+/** Only whitespace (without copying a large body as `trim()` would). */
+function isBlank(body: string): boolean {
+  return !/\S/.test(body);
 }
 
 /** MLflow 1.x's `application/json; format=pandas-split|pandas-records`. */

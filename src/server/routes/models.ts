@@ -1,8 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SluiceError, isSluiceError } from '../../core/errors.js';
+import { fetchForPromotion, fetchForRollback } from '../../models/fetchForAliasChange.js';
 import type { ModelRegistry } from '../../models/ModelRegistry.js';
 import { CHAMPION, MODEL_STATUSES, checkName, checkStatus } from '../../models/types.js';
+import type { FolderStore } from '../../storage/FolderStore.js';
 import type { AuthGate } from '../auth/AuthGate.js';
 import { contract, type ResponseDoc, type RouteContract } from '../openapi/routeContract.js';
 import { boundErrorBody } from '../boundErrorBody.js';
@@ -20,6 +22,8 @@ export interface ModelsRoutesOptions {
    * and appended to the audit log.
    */
   auth?: AuthGate;
+  /** `stores.artifacts`: a promotion or rollback on a machine without the versions' folders fetches and checks them first. */
+  artifacts?: FolderStore;
 }
 
 type Params = { name: string; ref: string; alias: string };
@@ -249,6 +253,7 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
     async (req) => {
       const version = req.body!.version as number | string;
       const alias = checkName('alias', optString(req.body, 'alias') ?? CHAMPION);
+      if (opts.artifacts) await fetchForPromotion(models, opts.artifacts, req.params.name, version, alias);
       const v = await models.promote(req.params.name, version, alias, who(req), optString(req.body, 'comment'), {
         allowSchemaChange: req.body?.allowSchemaChange === true,
       });
@@ -267,6 +272,7 @@ export async function modelsRoutes(app: FastifyInstance, opts: ModelsRoutesOptio
       errors: changeErrors({ 409: 'There is no previous champion to go back to' }),
     }),
     async (req) => {
+      if (opts.artifacts) await fetchForRollback(models, opts.artifacts, req.params.name);
       const v = await models.rollback(req.params.name, who(req), optString(req.body, 'comment'));
       await audit(req, 'model.rollback', v.name, v.version, optString(req.body, 'comment'));
       return v;

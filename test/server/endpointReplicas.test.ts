@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, cliAsync } from '../state/liveProject.js';
+import { SLUICE_BIN } from '../support/sluiceBin.js';
+
+/**
+ * Issue 17, point 4: several `sluice serve --role endpoint` processes (replicas, as on several
+ * machines behind a load balancer) serve the champion of the one shared registry, follow a
+ * promotion made elsewhere (the CLI) within `endpoint.followMs` plus the model's load time, and
+ * swap atomically: under steady load, no request fails and no response mixes two versions.
+ */
+
+const FIXTURE = resolve('test/fixtures/artifacts/train-v1');
+/** How often each replica reads the registry (sluice.yaml endpoint.followMs): the stated bound. */
+const FOLLOW_MS = 500;
+/** Time allowed on top of FOLLOW_MS for reading and loading the model on a loaded 2-core machine. */
+const LOAD_ALLOWANCE_MS = 45_000;
+
+const CSV = 'age,color,score\n20,red,6.99\n51,green,2.4\n33,blue,4.1\n70,red,0.5\n';
+
+interface Replica {
+  base: string;
+  pid: number;
+  lines: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+interface Answer {
+  replica: number;
+  client: number;
+  started: number;
+  status: number;
+  header: string | null;
+  body: { predictions?: unknown; model_version?: string } | undefined;
+}
+
+let dir: string;
+const replicas: Replica[] = [];
+
+/** `sluice serve --role endpoint --port 0` in its own process, once it listens and serves the champion. */
+async function startReplica(): Promise<Replica> {
+  const child = spawn(process.execPath, [SLUICE_BIN, 'serve', '--role', 'endpoint', '--port', '0', '--log-format', 'json'], {
+    cwd: dir,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  const lines: Array<Record<string, unknown>> = [];
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const base = await new Promise<string>((res, rej) => {
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      try {
+        const o = JSON.parse(l) as Record<string, unknown>;
+        lines.push(o);
+        if (typeof o.msg === 'string' && o.msg.startsWith('sluice endpoint serving')) res(String(o.address));
+      } catch {
+        // not a log line
+      }
+    });
+    void exited.then((code) => rej(new Error(`sluice serve --role endpoint exited with ${code}: ${stderr}`)));
+  });
+  const r = { base, pid: child.pid!, lines, exited };
+  replicas.push(r);
+  // Ready once the champion is loaded (GET /ping answers 200).
+  for (let i = 0; i < 600; i++) {
+    const ping = await fetch(`${base}/ping`).catch(() => undefined);
+    if (ping?.status === 200) return r;
+    await new Promise((w) => setTimeout(w, 100));
+  }
+  throw new Error(`${base}/ping never answered 200: ${JSON.stringify(lines.slice(-5))}`);
+}
+
+async function invoke(replica: number, client: number): Promise<Answer> {
+  const started = Date.now();
+  try {
+    const res = await fetch(`${replicas[replica]!.base}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', accept: 'application/json' },
+      body: CSV,
+    });
+    const text = await res.text();
+    let body: Answer['body'];
+    try {
+      body = JSON.parse(text) as Answer['body'];
+    } catch {
+      body = undefined;
+    }
+    return { replica, client, started, status: res.status, header: res.headers.get('x-sluice-model-version'), body };
+  } catch (e) {
+    return { replica, client, started, status: -1, header: null, body: { predictions: String(e) } };
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-replicas-'));
+  const init = cli(dir, ['init', '.']);
+  if (init.code !== 0) throw new Error(init.stderr);
+  // init writes no endpoint key (only a comment): this one is the only one.
+  appendFileSync(join(dir, 'sluice.yaml'), `\nendpoint:\n  followMs: ${FOLLOW_MS}\n`);
+  // Version 2 is another model over the same inputs (another seed, so other splits and weights).
+  for (const f of ['train.csv', 'small.flow.yaml']) copyFileSync(join(FIXTURE, f), join(dir, f));
+  const train = cli(dir, ['train', 'train.csv', '--target', 'label', '--flow', 'small.flow.yaml', '--time-limit', '2', '--seed', '11', '--out', 'v2']);
+  if (train.code !== 0) throw new Error(train.stderr);
+  for (const artifact of [join(FIXTURE, 'model'), join(dir, 'v2', 'model')]) {
+    const reg = cli(dir, ['models', 'register', 'readmission', artifact, '--status', 'approved']);
+    if (reg.code !== 0) throw new Error(reg.stderr);
+  }
+  const promote = cli(dir, ['models', 'promote', 'readmission', '1']);
+  if (promote.code !== 0) throw new Error(promote.stderr);
+  await startReplica();
+  await startReplica();
+}, 300_000);
+
+afterAll(async () => {
+  for (const r of replicas) {
+    try {
+      process.kill(r.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  await Promise.all(replicas.map((r) => r.exited));
+}, 60_000);
+
+describe('endpoint replicas: two processes, steady load, a promotion in the middle', () => {
+  it('no request fails, no response mixes versions, and both replicas serve the new champion within the bound', async () => {
+    const answers: Answer[] = [];
+    let stop = false;
+    // Steady load: three clients per replica, each sending as soon as it has its answer.
+    const clients = [0, 1, 2, 3, 4, 5].map(async (client) => {
+      while (!stop) answers.push(await invoke(client % 2, client));
+    });
+    const count = (replica: number, version: string) => answers.filter((a) => a.replica === replica && a.header === version).length;
+    const until = async (what: string, ok: () => boolean, ms: number): Promise<void> => {
+      const deadline = Date.now() + ms;
+      while (!ok()) {
+        if (Date.now() > deadline) {
+          stop = true;
+          throw new Error(`${what}: not within ${ms} ms (${answers.length} answers so far)`);
+        }
+        await new Promise((w) => setTimeout(w, 50));
+      }
+    };
+    try {
+      await until('both replicas answer with version 1', () => count(0, '1') >= 50 && count(1, '1') >= 50, 120_000);
+      // The promotion, by another process (as from another machine): the replicas only read the registry.
+      const promote = await cliAsync(dir, ['models', 'promote', 'readmission', '2', '--by', 'ana']);
+      expect(promote.code, promote.stderr).toBe(0);
+      await until('both replicas answer with version 2', () => count(0, '2') >= 50 && count(1, '2') >= 50, FOLLOW_MS + LOAD_ALLOWANCE_MS);
+    } finally {
+      stop = true;
+      await Promise.all(clients);
+    }
+
+    // No failed response.
+    const failed = answers.filter((a) => a.status !== 200);
+    expect(failed.slice(0, 3), `${failed.length} of ${answers.length} failed`).toEqual([]);
+    // No mixed response: the header and the body name one version, and every answer of a version
+    // holds exactly that version's predictions (the two versions predict differently).
+    for (const a of answers) expect(a.body?.model_version).toBe(a.header);
+    const byVersion = new Map<string, Set<string>>();
+    for (const a of answers) {
+      const set = byVersion.get(a.header!) ?? new Set<string>();
+      set.add(JSON.stringify(a.body?.predictions));
+      byVersion.set(a.header!, set);
+    }
+    expect([...byVersion.keys()].sort()).toEqual(['1', '2']);
+    expect(byVersion.get('1')!.size).toBe(1);
+    expect(byVersion.get('2')!.size).toBe(1);
+    expect([...byVersion.get('1')!][0]).not.toBe([...byVersion.get('2')!][0]);
+    // Each client (one request at a time) saw version 1, then version 2, never version 1 again.
+    for (const client of [0, 1, 2, 3, 4, 5]) {
+      const seen = answers.filter((a) => a.client === client).map((a) => a.header);
+      const first2 = seen.indexOf('2');
+      expect(first2, `client ${client}`).toBeGreaterThan(0);
+      expect(
+        seen.slice(first2).every((v) => v === '2'),
+        `client ${client}: ${seen.join('')}`,
+      ).toBe(true);
+    }
+    // Each replica swapped once, from version 1 to version 2, and says so.
+    for (const r of replicas) {
+      const swaps = r.lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('serving readmission version'));
+      expect(swaps.map((l) => [l.previous, l.version])).toEqual([
+        [null, '1'],
+        ['1', '2'],
+      ]);
+    }
+  }, 400_000);
+});
