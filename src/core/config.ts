@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { diskFullSchema, inputLimitsSchema, serverLimitsSchema } from './limitsConfig.js';
 import { endpointConfigSchema } from './endpointConfig.js';
+import { queueConfigSchema } from './queueConfig.js';
 import { stateStoreSchema } from './stateStoreConfig.js';
 import { DEFAULT_STATE_DIR } from './stateDir.js';
 
@@ -51,6 +52,7 @@ export const configSchema = z
     stateDir: z.string().default(DEFAULT_STATE_DIR).meta({ description: 'State folder: database, reports, models, offline store.' }),
     stabilityMs: z.number().int().min(0).default(1000).meta({ description: 'A file is taken from the inbox once its size has not changed for this long.' }),
     concurrency: z.number().int().min(1).max(256).default(4).meta({ description: 'Executions driven at once.' }),
+    queue: queueConfigSchema,
     duplicates: z.enum(['skip', 'process']).default('skip').meta({ description: 'What to do with a file whose content was already processed.' }),
     inputRoots: z.array(z.string().min(1)).default([]).meta({
       description: 'Folders besides the inbox and the archive whose files the server may start executions on (POST /api/executions); relative to the project.',

@@ -27,6 +27,9 @@ import { DriveLoop } from './orchestrator/DriveLoop.js';
 import { EventLog } from './orchestrator/EventLog.js';
 import { ExecutionDriver } from './orchestrator/ExecutionDriver.js';
 import { pendingPause } from './orchestrator/pendingPause.js';
+import { QueuedActivityRunner } from './orchestrator/QueuedActivityRunner.js';
+import { type ActivityJob, queueOfTask, runOfAttempt } from './queue/ActivityJob.js';
+import type { ActivityQueue } from './queue/ActivityQueue.js';
 import type { ProjectLayout } from '../core/projectLayout.js';
 import { leaseOwnerId, type ExecutionInput, type ExecutionRecord, type ExecutionStore } from './store/ExecutionStore.js';
 import { sha256File, type ReadLimits } from './triggers/readInputFile.js';
@@ -66,6 +69,11 @@ export interface OrchestratorOptions {
    * processed before starts a new execution instead of a `skipped` one. Default false.
    */
   processDuplicates?: boolean;
+  /**
+   * The job queue activity runs go through (`sluice worker`; PostgreSQL state). Without one
+   * (the embedded default) activities run in this process.
+   */
+  queue?: ActivityQueue;
 }
 
 /** How a trigger starts an execution: which pipeline, its id (the archive folder's), duplicates. */
@@ -86,6 +94,7 @@ export class Orchestrator {
   private readonly events: EventLog;
   private readonly driver: ExecutionDriver;
   private readonly loop: DriveLoop;
+  private readonly queued: QueuedActivityRunner;
 
   constructor(private readonly opts: OrchestratorOptions) {
     this.store = opts.store;
@@ -104,6 +113,10 @@ export class Orchestrator {
       config: opts.config,
       diskFullRetry: opts.diskFullRetry,
     });
+    const definitionOf = (rec: ExecutionRecord) => wirePipeline(rec.definition).pipeline;
+    const maxStartsWithoutResult = opts.maxStartsWithoutResult ?? 5;
+    const queue = opts.queue;
+    this.queued = new QueuedActivityRunner({ events: this.events, runner, log: this.log, maxStartsWithoutResult, definitionOf, shutdown: shutdown.signal });
     this.driver = new ExecutionDriver({
       events: this.events,
       runner,
@@ -112,10 +125,24 @@ export class Orchestrator {
       owner: this.owner,
       leaseMs,
       shutdown: shutdown.signal,
-      maxStartsWithoutResult: opts.maxStartsWithoutResult ?? 5,
+      maxStartsWithoutResult,
       guard: (what, fn) => this.loop.guard(what, fn),
       // Executions recorded before inputs were wired get the wiring their pipeline has today.
-      definitionOf: (rec) => wirePipeline(rec.definition).pipeline,
+      definitionOf,
+      ...(queue
+        ? {
+            dispatch: {
+              send: (rec, cmd, history) =>
+                queue.send(queueOfTask(cmd.task), {
+                  executionId: rec.id,
+                  step: cmd.step,
+                  attempt: cmd.attempt,
+                  run: runOfAttempt(history, cmd.step, cmd.attempt),
+                }),
+              recheckMs: Math.max(leaseMs, 10 * (opts.pollMs ?? 500)),
+            },
+          }
+        : {}),
     });
     this.loop = new DriveLoop({
       store: opts.store,
@@ -127,7 +154,13 @@ export class Orchestrator {
       concurrency: Math.max(1, opts.concurrency ?? 4),
       pollMs: opts.pollMs ?? 500,
       shutdown,
+      queued: queue !== undefined,
     });
+  }
+
+  /** Runs a job taken from the queue (in a worker): the attempt it names, if the history still asks for it. */
+  runQueued(job: ActivityJob, lease: AbortSignal): Promise<void> {
+    return this.queued.run(job, lease);
   }
 
   /** Bounds on reading input files. */

@@ -17,6 +17,7 @@ import { register as serve } from './serve.js';
 import { register as tokens } from './tokens.js';
 import { register as train } from './train.js';
 import { register as users } from './users.js';
+import { register as worker } from './worker.js';
 
 /** Every CLI command registers itself on the program; one line per command file. */
 export const commands: Array<(program: Command) => void> = [
@@ -32,6 +33,7 @@ export const commands: Array<(program: Command) => void> = [
   approve,
   reject,
   serve,
+  worker,
   demo,
   users,
   tokens,

@@ -22,6 +22,7 @@ interface ServeOptions {
   host?: string;
   port?: string;
   watch: boolean;
+  work: boolean;
   logFormat?: string;
   role: string;
   workers: string;
@@ -36,6 +37,7 @@ export function register(program: Command): void {
     .option('--host <host>', 'listen address (default: server.host)')
     .option('--port <port>', 'listen port (default: server.port)')
     .option('--no-watch', 'do not watch the inbox')
+    .option('--no-work', 'do not run activities here, only orchestrate: sluice worker processes run them (needs stores.state: postgres)')
     .option('--log-format <format>', 'pretty or json (default: pretty on a terminal, json when piped); level from SLUICE_LOG')
     .option('--role <role>', 'all (everything above) or endpoint (only /invocations, /ping, /metrics: no inbox, orchestrator, API or console)', 'all')
     .option('--workers <n>', 'with --role endpoint: processes serving the one port (node:cluster), e.g. one per core', '1')
@@ -64,7 +66,12 @@ export function register(program: Command): void {
       const logger = createLogger({ format: o.logFormat, fallbackLevel: 'info' });
       const project = loadProject(o.project);
       const runtime = await ProjectRuntime.open(project, { logger });
-      await runtime.start({ watch: o.watch });
+      try {
+        await runtime.start({ watch: o.watch, work: o.work });
+      } catch (e) {
+        await runtime.close();
+        throw e;
+      }
       const app = await createServer({ project, runtime, auth: projectAuthGate(project, runtime.state) });
       const host = o.host ?? project.config.server.host;
       const port = o.port !== undefined ? Number(o.port) : project.config.server.port;

@@ -62,14 +62,19 @@ export class ActivityRunner {
     await this.opts.events.appendFacts(rec.id, [{ type: 'ApprovalNotified', step: cmd.step, data: { notice: cmd.notice, n: cmd.n, ...outcome } }]);
   }
 
-  private async runActivity(
+  /**
+   * Runs an activity and records its start and result. `shutdown` (the orchestrator stopping, or
+   * a queued run's lease lost) cuts it short without recording a result: it runs again later.
+   */
+  async runActivity(
     rec: ExecutionRecord,
     cmd: Extract<Command, { kind: 'runActivity' }>,
     results: Record<string, unknown>,
     cancel: AbortSignal,
+    shutdown: AbortSignal = this.opts.shutdown,
   ): Promise<void> {
     const { step, attempt, task } = cmd;
-    const { events, shutdown } = this.opts;
+    const { events } = this.opts;
     await events.appendFacts(rec.id, [{ type: 'ActivityStarted', step, data: { attempt } }]);
     const abort = new AbortController();
     const onCancel = () => abort.abort(cancel.reason);
@@ -110,7 +115,7 @@ export class ActivityRunner {
       });
       const output = await Promise.race([Promise.resolve().then(() => run(cmd.input as Record<string, unknown>, ctx)), aborted]);
       if (shutdown.aborted) return;
-      await events.appendFacts(rec.id, [{ type: 'ActivitySucceeded', step, data: { attempt, output: toJson(output), ms: Date.now() - started } }]);
+      await events.appendResult(rec.id, { type: 'ActivitySucceeded', step, data: { attempt, output: toJson(output), ms: Date.now() - started } });
     } catch (e) {
       // On shutdown the attempt is not a failure: it re-runs when the orchestrator restarts.
       if (shutdown.aborted) return;
@@ -121,7 +126,7 @@ export class ActivityRunner {
       }
       const err = recordError(toSluiceError(e, 'ACTIVITY_FAILED'));
       this.opts.log.warn({ executionId: rec.id, step, attempt, error: err }, 'activity failed');
-      await events.appendFacts(rec.id, [{ type: 'ActivityFailed', step, data: { attempt, error: err, ms: Date.now() - started } }]);
+      await events.appendResult(rec.id, { type: 'ActivityFailed', step, data: { attempt, error: err, ms: Date.now() - started } });
     } finally {
       if (timer) clearTimeout(timer);
       cancel.removeEventListener('abort', onCancel);
@@ -142,13 +147,11 @@ export class ActivityRunner {
       { executionId: id, step, code: full.code, path: full.path, resumeAt },
       `disk full: ${step} of ${id} paused (${full.message}); trying again at ${resumeAt}, or now with "sluice executions redrive ${id}"`,
     );
-    await events.appendFacts(id, [
-      {
-        type: 'ExecutionPaused',
-        step,
-        data: { attempt, reason: 'disk_full', code: full.code, path: full.path ?? null, message: full.message, pause: n, resumeAt },
-      },
-    ]);
+    await events.appendResult(id, {
+      type: 'ExecutionPaused',
+      step,
+      data: { attempt, reason: 'disk_full', code: full.code, path: full.path ?? null, message: full.message, pause: n, resumeAt },
+    });
   }
 }
 

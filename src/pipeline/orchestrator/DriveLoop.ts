@@ -19,6 +19,8 @@ export interface DriveLoopOptions {
   pollMs: number;
   /** Aborted when the orchestrator stops. */
   shutdown: AbortController;
+  /** Activities run on workers: an execution parked while they run is not idle. */
+  queued?: boolean;
 }
 
 /**
@@ -65,7 +67,8 @@ export class DriveLoop {
       for (;;) {
         await this.tick(false);
         if (this.active.size === 0) {
-          if ((await this.opts.store.due(Date.now(), 1, new Set())).length === 0) return;
+          const due = (await this.opts.store.due(Date.now(), 1, new Set())).length > 0;
+          if (!due && !(this.opts.queued && (await this.opts.store.count('running')) > 0)) return;
           await new Promise((r) => setTimeout(r, 20));
           continue;
         }

@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
-import { SluiceError, toSluiceError } from '../../core/errors.js';
+import { SluiceError } from '../../core/errors.js';
 import { durationMs } from '../definition/duration.js';
 import type { Pipeline } from '../definition/pipelineSchema.js';
-import type { ExecutionEvent, NewEvent, RecordedError } from '../events.js';
-import { plan, type Plan } from '../plan.js';
+import type { ExecutionEvent, NewEvent } from '../events.js';
+import type { Plan } from '../plan.js';
 import { commandKey, type Command } from '../planner/Command.js';
 import type { ExecutionRecord } from '../store/ExecutionStore.js';
 import type { ActivityRunner } from './ActivityRunner.js';
 import type { DiskFullHolds } from './DiskFullHolds.js';
 import type { EventLog } from './EventLog.js';
-import { recordError } from './recordError.js';
+import { crashedAttempt } from './crashedAttempt.js';
+import { planOrFail } from './planOrFail.js';
 
 export interface ExecutionDriverOptions {
   events: EventLog;
@@ -27,6 +28,15 @@ export interface ExecutionDriverOptions {
   guard: (what: string, fn: () => Promise<unknown>) => Promise<void>;
   /** The pipeline an execution runs, as recorded with it (the orchestrator may normalise it). */
   definitionOf?: (rec: ExecutionRecord) => Pipeline;
+  /**
+   * Hands activity runs to workers (the job queue) instead of running them here. The execution
+   * is then parked while they run, and woken by the worker that records the result; it is also
+   * looked at again every `recheckMs` (the run is sent again, which is a no-op unless it was lost).
+   */
+  dispatch?: {
+    send: (rec: ExecutionRecord, cmd: Extract<Command, { kind: 'runActivity' }>, history: readonly ExecutionEvent[]) => Promise<void>;
+    recheckMs: number;
+  };
 }
 
 type Inflight = Map<string, { promise: Promise<void>; abort: AbortController }>;
@@ -59,6 +69,8 @@ export class ExecutionDriver {
     const rec = await store.require(id);
     const pipeline = this.opts.definitionOf ? this.opts.definitionOf(rec) : rec.definition;
     const inflight: Inflight = new Map();
+    // Runs handed to workers during this drive (sent once per drive; a later drive sends again, a no-op).
+    const sent = new Set<string>();
     let changed: () => void = () => undefined;
     // A side effect's result that could not be recorded (a full disk): the drive stops and is retried.
     let failure: { error: unknown } | undefined;
@@ -101,15 +113,17 @@ export class ExecutionDriver {
           );
           return;
         }
-        const next = await this.startCommands(rec, p, history, inflight, {
+        const next = await this.startCommands(rec, p, history, inflight, sent, {
           done: () => changed(),
           failed: (error) => {
             failure ??= { error };
           },
         });
         if (next.recorded) continue;
-        const status = inflight.size > 0 ? 'running' : 'waiting';
-        await store.setState(id, { status, current: p.current, wakeAt: inflight.size > 0 ? 0 : next.wakeAt });
+        const status = inflight.size > 0 || next.remote ? 'running' : 'waiting';
+        let wakeAt = inflight.size > 0 ? 0 : next.wakeAt;
+        if (inflight.size === 0 && next.remote) wakeAt = Math.min(wakeAt ?? Number.POSITIVE_INFINITY, Date.now() + this.opts.dispatch!.recheckMs);
+        await store.setState(id, { status, current: p.current, wakeAt });
         if (inflight.size === 0) {
           // Parked: nothing to do until a timer fires or someone decides. Re-check once in case a
           // decision landed between our read and the park (the store wakes it otherwise).
@@ -161,10 +175,12 @@ export class ExecutionDriver {
     p: Plan,
     history: readonly ExecutionEvent[],
     inflight: Inflight,
+    sent: Set<string>,
     on: { done: () => void; failed: (error: unknown) => void },
-  ): Promise<{ recorded: boolean; wakeAt: number | null }> {
-    const { events } = this.opts;
+  ): Promise<{ recorded: boolean; wakeAt: number | null; remote: boolean }> {
+    const { events, dispatch } = this.opts;
     let wakeAt: number | null = null;
+    let remote = false;
     for (const cmd of p.commands) {
       const key = commandKey(cmd);
       if (inflight.has(key)) continue;
@@ -174,7 +190,13 @@ export class ExecutionDriver {
         wakeAt = wakeAt === null ? t : Math.min(wakeAt, t);
         continue;
       }
-      if (fact) return { recorded: await events.appendFacts(rec.id, [fact.event], fact.changes), wakeAt };
+      if (fact) return { recorded: await events.appendFacts(rec.id, [fact.event], fact.changes), wakeAt, remote };
+      if (dispatch && cmd.kind === 'runActivity') {
+        remote = true;
+        if (!sent.has(key)) await dispatch.send(rec, cmd, history);
+        sent.add(key);
+        continue;
+      }
       const abort = new AbortController();
       const promise = this.opts.runner
         .perform(rec, cmd, p.results, abort.signal)
@@ -185,7 +207,7 @@ export class ExecutionDriver {
         });
       inflight.set(key, { promise, abort });
     }
-    return { recorded: false, wakeAt };
+    return { recorded: false, wakeAt, remote };
   }
 
   /**
@@ -208,29 +230,7 @@ export class ExecutionDriver {
       return { event: { type: 'ApprovalRequested', step: cmd.step, data }, changes: { status: 'waiting' } };
     }
     if (cmd.kind !== 'runActivity') return undefined;
-    // Every recorded start of this attempt happened in a process that died before the result
-    // (this one is not running it): a step that keeps killing the process (out of memory, a
-    // native crash) fails instead of crash-looping the orchestrator. A pause (full disk) is a
-    // result, and a resume starts the count again.
-    const resumedSeq = Math.max(0, ...history.filter((e) => e.type === 'ExecutionResumed').map((e) => e.seq));
-    const starts = history.filter((e) => e.type === 'ActivityStarted' && e.step === cmd.step && e.data.attempt === cmd.attempt && e.seq > resumedSeq).length;
-    if (starts < this.opts.maxStartsWithoutResult) return undefined;
-    const error: RecordedError = {
-      code: 'ACTIVITY_CRASHED',
-      retryable: false,
-      message: `step ${cmd.step} (attempt ${cmd.attempt}) was started ${starts} times and the process died each time before it finished`,
-      hint: 'look for an out-of-memory kill or a native crash in the logs; fix it, then redrive the execution',
-    };
-    return { event: { type: 'ActivityFailed', step: cmd.step, data: { attempt: cmd.attempt, error } } };
-  }
-}
-
-/** The plan, or (the planner threw: a definition it cannot follow) a plan that fails the execution. */
-function planOrFail(pipeline: Pipeline, history: readonly ExecutionEvent[]): Plan {
-  try {
-    return plan(pipeline, history);
-  } catch (e) {
-    const err = recordError(toSluiceError(e, 'PLANNER_ERROR'));
-    return { records: [{ type: 'ExecutionFailed', data: { error: err } }], commands: [], current: [], results: {}, terminal: { status: 'failed', error: err } };
+    const crashed = crashedAttempt(cmd, history, this.opts.maxStartsWithoutResult);
+    return crashed ? { event: crashed } : undefined;
   }
 }

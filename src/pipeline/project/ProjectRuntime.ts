@@ -4,8 +4,11 @@ import { openProjectDb, type ProjectDb } from '../../state/openProjectDb.js';
 import { openStateDb } from '../../state/openStateDb.js';
 import type { StateDb } from '../../state/StateDb.js';
 import { stateSettings } from '../../state/stateSettings.js';
+import { PgBossQueue } from '../queue/PgBossQueue.js';
+import { checkQueueNames } from '../queue/checkQueueNames.js';
 import type { Activity } from '../activities/Activity.js';
 import { builtinActivities } from '../activities/builtinActivities.js';
+import { BUILTIN_ACTIVITIES } from '../activities/builtinActivityDefinitions.js';
 import { shareFolders } from '../activities/shareFolders.js';
 import { type ProjectStores, projectStores } from '../../storage/projectStores.js';
 import type { Approver } from '../approvals/Approver.js';
@@ -30,6 +33,11 @@ export interface RuntimeOptions {
   maxStartsWithoutResult?: number;
   /** Called after each recorded event. */
   onEvent?: OrchestratorOptions['onEvent'];
+}
+
+/** Every queue of a project: one per activity kind (the built-in ones and those the runtime was given), and `command`. */
+function queueNames(opts: RuntimeOptions): string[] {
+  return [...new Set([...BUILTIN_ACTIVITIES, ...Object.keys(opts.activities ?? {}), 'command'])];
 }
 
 /**
@@ -60,6 +68,10 @@ export class ProjectRuntime {
   readonly stores: ProjectStores;
   private readonly mailer: Mailer | undefined;
   private watcher: InboxWatcher | undefined;
+  /** The job queue activity runs go through (PostgreSQL state), else undefined: activities run in the orchestrator's process. */
+  readonly queue: PgBossQueue | undefined;
+  /** Every queue name: one per activity kind, and `command`. */
+  readonly queueNames: readonly string[];
   /** The users as sluice.yaml says now (re-read when the file changes). */
   readonly users: LiveApprovers;
 
@@ -70,12 +82,24 @@ export class ProjectRuntime {
     const stores = projectStores(paths, config.stores);
     let db: ProjectDb | undefined;
     let state: StateDb | undefined;
+    let queue: PgBossQueue | undefined;
     try {
       const settings = stateSettings(config.stores.state, paths.db, project.file);
       if (settings.type === 'sqlite') db = openProjectDb(paths.db, { evidenceDirs: [paths.archive] });
       state = await openStateDb(settings, db ? { sqlite: db } : {});
-      return new ProjectRuntime(project, opts, { db, state, stores, store: await ExecutionStore.open(state) });
+      const store = await ExecutionStore.open(state);
+      // Shared state on PostgreSQL: activity runs go through the job queue there, so any
+      // \`sluice worker\` (or this process) can take them.
+      if (settings.type === 'postgres')
+        queue = await PgBossQueue.open(settings.url, {
+          queues: queueNames(opts),
+          leaseMs: durationMs(config.queue.lease),
+          pollMs: durationMs(config.queue.poll),
+          log: opts.logger ?? pino({ level: 'silent' }),
+        });
+      return new ProjectRuntime(project, opts, { db, state, stores, store, queue });
     } catch (e) {
+      await queue?.stop();
       await state?.close();
       db?.close();
       await stores.close();
@@ -86,7 +110,7 @@ export class ProjectRuntime {
   private constructor(
     readonly project: Project,
     opts: RuntimeOptions,
-    parts: { db: ProjectDb | undefined; state: StateDb; stores: ProjectStores; store: ExecutionStore },
+    parts: { db: ProjectDb | undefined; state: StateDb; stores: ProjectStores; store: ExecutionStore; queue: PgBossQueue | undefined },
   ) {
     const { config, paths } = project;
     this.log = opts.logger ?? pino({ level: 'silent' });
@@ -94,6 +118,8 @@ export class ProjectRuntime {
     this.state = parts.state;
     this.stores = parts.stores;
     this.store = parts.store;
+    this.queue = parts.queue;
+    this.queueNames = queueNames(opts);
     if (config.smtp) {
       this.mailer = new Mailer(config.smtp);
     }
@@ -125,8 +151,9 @@ export class ProjectRuntime {
       readLimits: { maxBytes: config.inputLimits.maxBytes, timeoutMs: durationMs(config.inputLimits.readTimeout) },
       diskFullRetry: { firstMs: durationMs(config.diskFull.retry), maxMs: durationMs(config.diskFull.maxRetry) },
       ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
-      ...(opts.maxStartsWithoutResult !== undefined ? { maxStartsWithoutResult: opts.maxStartsWithoutResult } : {}),
+      maxStartsWithoutResult: opts.maxStartsWithoutResult ?? config.queue.maxStarts,
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(this.queue ? { queue: this.queue } : {}),
     });
   }
 
@@ -147,9 +174,18 @@ export class ProjectRuntime {
     return a;
   }
 
-  /** Starts the orchestrator loop and, with `watch`, the inbox watcher. */
-  async start(opts: { watch?: boolean } = {}): Promise<void> {
+  /**
+   * Starts the orchestrator loop and, with `watch`, the inbox watcher. With the job queue
+   * (PostgreSQL state) this process also takes activity runs from every queue unless `work` is
+   * false (`sluice serve --no-work`); without one it runs them itself, so `work: false` is refused.
+   */
+  async start(opts: { watch?: boolean; work?: boolean } = {}): Promise<void> {
+    if (opts.work === false && !this.queue)
+      throw new SluiceError('WORKERS_NEED_POSTGRES', '--no-work needs the state on PostgreSQL: with SQLite state activities run in sluice serve itself', {
+        hint: 'set stores.state: { type: postgres, url: ... } in sluice.yaml (or SLUICE_DATABASE_URL) and run sluice worker processes, or leave --no-work out',
+      });
     this.orchestrator.startLoop();
+    if (this.queue && opts.work !== false) this.startWorker();
     if (opts.watch) {
       this.watcher = new InboxWatcher({
         orchestrator: this.orchestrator,
@@ -164,8 +200,26 @@ export class ProjectRuntime {
     }
   }
 
+  /**
+   * Takes activity runs from the job queue (`sluice worker`): from `queues` (default all), up to
+   * `concurrency` at once (default sluice.yaml `queue.concurrency`). Needs the state on PostgreSQL.
+   */
+  startWorker(opts: { queues?: readonly string[]; concurrency?: number } = {}): void {
+    if (!this.queue)
+      throw new SluiceError(
+        'WORKERS_NEED_POSTGRES',
+        'sluice worker needs the state on PostgreSQL (stores.state: postgres): with SQLite state activities run in sluice serve',
+        {
+          hint: 'set stores.state: { type: postgres, url: postgres://... } in sluice.yaml (or SLUICE_DATABASE_URL), or run sluice serve alone',
+        },
+      );
+    const queues = opts.queues ? checkQueueNames(opts.queues, this.queueNames) : this.queueNames;
+    this.queue.work(queues, opts.concurrency ?? this.project.config.queue.concurrency, (job, lease) => this.orchestrator.runQueued(job, lease));
+  }
+
   async close(): Promise<void> {
     await this.watcher?.stop();
+    await this.queue?.stop();
     await this.orchestrator.stop();
     this.mailer?.close();
     await this.state.close();

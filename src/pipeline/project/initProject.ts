@@ -74,6 +74,12 @@ stores:
   # To share them between machines, PostgreSQL (SLUICE_DATABASE_URL, when set, wins):
   # state: { type: postgres, url: "postgres://sluice:\${SLUICE_DB_PASSWORD}@db.example.com:5432/sluice" }
 
+# With the state on PostgreSQL, activities run on sluice worker processes (and in sluice serve
+# unless --no-work), taken from a job queue in that database: a claimed run's lease (renewed while
+# it runs; a dead worker's runs move on after it), how often an idle worker looks for runs, runs
+# per worker at once, and starts without a result (its worker died each time) that fail an attempt.
+# queue: { lease: 30s, poll: 1s, concurrency: 2, maxStarts: 5 }
+
 # The HTTP server (sluice serve): API, approval pages, console, prediction endpoint.
 server:
   host: 127.0.0.1

@@ -1,0 +1,180 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import { SluiceError, toSluiceError } from '../../core/errors.js';
+import { redactUrl } from '../../state/redactUrl.js';
+import { type ActivityJob, activityJobId } from './ActivityJob.js';
+import type { ActivityJobHandler, ActivityQueue } from './ActivityQueue.js';
+
+export interface PgBossQueueOptions {
+  /** The queues to create (every activity kind), so that sending to any of them works. */
+  queues: readonly string[];
+  /** How long a claimed job stays claimed without its worker renewing the lease (renewed every third of it). */
+  leaseMs: number;
+  /** How often an idle worker looks for jobs. */
+  pollMs: number;
+  log: Logger;
+  /** The PostgreSQL schema pg-boss keeps its tables in. Default `sluice_queue`. */
+  schema?: string;
+  /** Connections of the queue's own pool. Default 4. */
+  pool?: number;
+}
+
+/** A run that no worker finishes is given up only by the orchestrator's crash rule (`maxStartsWithoutResult`), never by the queue. */
+const RETRY_LIMIT = 100_000;
+
+/**
+ * {@link ActivityQueue} on pg-boss 10 in the state PostgreSQL (docs/architecture.md says why).
+ * pg-boss claims jobs with `FOR UPDATE SKIP LOCKED`, so one job goes to one worker, and retries a
+ * job whose lease (`expire_in` from `started_on`) passed. pg-boss 10 has no lease renewal, so a
+ * worker extends the lease of each job it runs every third of the lease (one UPDATE of the job's
+ * `expire_in`): a live worker keeps a long training run, a dead one loses its jobs one lease after
+ * its last renewal. Expired leases are swept (pg-boss `expire()`) every quarter lease, so a job of
+ * a dead worker is running again within 1.25 leases plus one poll.
+ */
+export class PgBossQueue implements ActivityQueue {
+  private readonly running = new Set<AbortController>();
+  private readonly slots: Promise<void>[] = [];
+  private readonly sweeper: NodeJS.Timeout;
+  private stopped = false;
+  private wakeIdle: Array<() => void> = [];
+
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly opts: PgBossQueueOptions & { schema: string },
+  ) {
+    this.sweeper = setInterval(() => void this.sweep(), Math.max(1000, opts.leaseMs / 4));
+    this.sweeper.unref();
+  }
+
+  /** Connects, installs or migrates pg-boss's schema, and creates the queues. */
+  static async open(url: string, opts: PgBossQueueOptions): Promise<PgBossQueue> {
+    const schema = opts.schema ?? 'sluice_queue';
+    const leaseSeconds = Math.max(1, Math.ceil(opts.leaseMs / 1000));
+    const boss = new PgBoss({
+      connectionString: url,
+      schema,
+      max: opts.pool ?? 4,
+      application_name: 'sluice-queue',
+      expireInSeconds: leaseSeconds,
+      retryLimit: RETRY_LIMIT,
+      retryDelay: 1,
+      // Completed jobs stay a day (their ids keep a re-sent run from running again), then are archived.
+      archiveCompletedAfterSeconds: 86_400,
+    });
+    // The pool's errors (PostgreSQL restarting) are logged; pg-boss and the workers carry on.
+    boss.on('error', (e) => opts.log.warn({ err: e }, 'the job queue reported an error; retrying'));
+    try {
+      await boss.start();
+      for (const name of opts.queues) await boss.createQueue(name, { name, retryLimit: RETRY_LIMIT, retryDelay: 1, expireInSeconds: leaseSeconds });
+    } catch (e) {
+      await boss.stop({ graceful: false, wait: true }).catch(() => {});
+      throw new SluiceError('QUEUE_UNAVAILABLE', `the job queue in ${redactUrl(url)} could not start: ${toSluiceError(e).message}`, {
+        retryable: true,
+        hint: 'check that PostgreSQL is reachable and that the user may create a schema (pg-boss keeps its tables in sluice_queue)',
+        cause: e,
+      });
+    }
+    return new PgBossQueue(boss, { ...opts, schema });
+  }
+
+  async send(queue: string, job: ActivityJob): Promise<void> {
+    await this.boss.send(queue, { ...job }, { id: activityJobId(job) });
+  }
+
+  work(queues: readonly string[], concurrency: number, handler: ActivityJobHandler): void {
+    for (let i = 0; i < concurrency; i++) this.slots.push(this.slot(queues, i, handler));
+  }
+
+  /** One worker slot: take a job from the queues in turn (starting at a different one per slot), run it, repeat. */
+  private async slot(queues: readonly string[], first: number, handler: ActivityJobHandler): Promise<void> {
+    let next = first;
+    while (!this.stopped) {
+      let took = false;
+      for (let i = 0; i < queues.length && !this.stopped; i++) {
+        const queue = queues[(next + i) % queues.length]!;
+        // pg-boss's fetch returns no job when PostgreSQL cannot be reached: the slot just polls again.
+        const [job] = await this.boss.fetch<ActivityJob>(queue, { batchSize: 1 });
+        if (!job) continue;
+        next = (next + i + 1) % queues.length;
+        took = true;
+        await this.run(queue, job.id, job.data, handler);
+        break;
+      }
+      if (!took && !this.stopped) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.wakeIdle = this.wakeIdle.filter((w) => w !== done);
+        resolve();
+      };
+      const t = setTimeout(done, this.opts.pollMs);
+      this.wakeIdle.push(done);
+    });
+  }
+
+  private async run(queue: string, id: string, job: ActivityJob, handler: ActivityJobHandler): Promise<void> {
+    const lease = new AbortController();
+    this.running.add(lease);
+    const renew = setInterval(() => void this.renew(queue, id, lease), Math.max(200, this.opts.leaseMs / 3));
+    let failure: unknown;
+    try {
+      await handler(job, lease.signal);
+    } catch (e) {
+      failure = e;
+    } finally {
+      clearInterval(renew);
+      this.running.delete(lease);
+    }
+    // A lost lease belongs to another worker now: leave the job to it.
+    if (lease.signal.aborted && !this.stopped) return;
+    try {
+      if (failure === undefined && !lease.signal.aborted) await this.boss.complete(queue, id);
+      else await this.boss.fail(queue, id, { message: failure ? toSluiceError(failure).message : 'the worker stopped' });
+    } catch (e) {
+      // PostgreSQL away: the lease lapses and the job runs again; the run finds its result recorded.
+      this.opts.log.warn({ err: e, queue, job: id }, 'could not mark the job done; it will be retried and find its result');
+    }
+  }
+
+  /** Extends the job's lease from now; a job no longer ours (expired and taken again) aborts the run. */
+  private async renew(queue: string, id: string, lease: AbortController): Promise<void> {
+    try {
+      const { rows } = await this.boss
+        .getDb()
+        .executeSql(
+          `UPDATE ${this.opts.schema}.job SET expire_in = (now() - started_on) + make_interval(secs => $3) WHERE name = $1 AND id = $2 AND state = 'active' RETURNING id`,
+          [queue, id, this.opts.leaseMs / 1000],
+        );
+      if (rows.length === 0 && !lease.signal.aborted) {
+        this.opts.log.warn({ queue, job: id }, 'the lease of the job was lost (it expired and another worker may run it); stopping this run');
+        lease.abort(new SluiceError('LEASE_LOST', `the lease of job ${id} was lost`));
+      }
+    } catch (e) {
+      this.opts.log.warn({ err: e, queue, job: id }, 'could not renew the lease of the job; trying again');
+    }
+  }
+
+  /** Hands jobs whose lease expired (their worker died) back to the queue. */
+  private async sweep(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.boss.expire();
+    } catch (e) {
+      this.opts.log.warn({ err: e }, 'could not sweep expired leases; trying again');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.sweeper);
+    for (const w of this.wakeIdle.splice(0)) w();
+    for (const lease of this.running) lease.abort(new SluiceError('SHUTDOWN', 'the worker is stopping'));
+    await Promise.allSettled(this.slots);
+    await this.boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+  }
+}
