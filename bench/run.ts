@@ -3,7 +3,7 @@
  * each in its own process, each side by side with its anchor (pandas, scikit-learn, XGBoost,
  * a Fastify hello-world) in the same run, and writes docs/benchmarks.md from their output.
  *
- * Parts: flow, startup, steps, profile, ml, gbdt, features, serving, endpoint, pipeline, train-budget. The machine should be otherwise idle: these are
+ * Parts: flow, startup, steps, profile, ml, gbdt, features, serving, endpoint, replicas, pipeline, train-budget. The machine should be otherwise idle: these are
  * 2-core shared machines, so each part reports medians and CPU time next to wall time, and the
  * load average at the start.
  */
@@ -31,6 +31,11 @@ const PARTS: Record<string, { script: string; args: string[]; title: string }> =
     title: 'GBDT against HistGradientBoosting, same hyperparameters, one thread (issue 19, target 3)',
   },
   features: { script: 'bench/features/ingest.ts', args: [], title: 'Feature store (issue 5)' },
+  replicas: {
+    script: 'bench/serving/replicasBench.ts',
+    args: [],
+    title: 'Endpoint replicas (issue 17): 1 and 2 `sluice serve --role endpoint` processes behind a round-robin proxy',
+  },
   serving: { script: 'bench/serving/run.ts', args: ['--duration', '15'], title: 'Endpoint (issue 7) against a Fastify hello-world' },
   endpoint: {
     script: 'bench/serving/endpointBench.ts',
