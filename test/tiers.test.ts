@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LONGEST_FIRST, SLOW_TESTS } from './tiers.js';
 
@@ -19,5 +20,26 @@ describe('test tiers', () => {
     const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
     expect(scripts['test:fast']).toBe('vitest run --config vitest.fast.config.ts');
     expect(scripts.test).toBe('vitest run');
+  });
+
+  it('no test skips itself: a missing dependency (s3rver, PostgreSQL, Redis, Chromium) fails its file', () => {
+    const skipping = /\b(?:it|test|describe|suite)\.(?:skip|todo|skipIf|runIf)\b|\b(?:ctx|context|t)\.skip\(/;
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) {
+          if (e.name !== 'fixtures') walk(p);
+        } else if (/\.ts$/.test(e.name) && p !== join('test', 'tiers.test.ts')) {
+          readFileSync(p, 'utf8')
+            .split('\n')
+            .forEach((line, i) => {
+              if (skipping.test(line)) offenders.push(`${p}:${i + 1}: ${line.trim()}`);
+            });
+        }
+      }
+    };
+    walk('test');
+    expect(offenders).toEqual([]);
   });
 });

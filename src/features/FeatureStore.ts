@@ -22,7 +22,7 @@ import { quoteValue } from '../core/quoteValue.js';
 import { groupSpecFromSchema, validateGroupSpec } from './validateGroupSpec.js';
 import { stateDirOf, stateFolders } from '../core/projectLayout.js';
 import { createObjectStore } from '../storage/createObjectStore.js';
-import type { ObjectStoreConfig } from '../storage/ObjectStore.js';
+import type { ObjectStoreConfig } from '../storage/objectStoreBackends.js';
 
 export interface FeatureStoreOptions {
   /** The project folder; state goes to `<projectDir>/.sluice/` (sluice.db, offline/) unless `stateDir` says otherwise. */

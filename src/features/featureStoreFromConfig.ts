@@ -4,7 +4,7 @@ import { SluiceError } from '../core/errors.js';
 import { FeatureStore, type FeatureStoreOptions } from './FeatureStore.js';
 import type { OnlineStoreConfig } from './online/OnlineStore.js';
 import { stateDirOf } from '../core/projectLayout.js';
-import type { ObjectStoreConfig } from '../storage/ObjectStore.js';
+import type { ObjectStoreConfig } from '../storage/objectStoreBackends.js';
 import { objectStoreSettings } from '../storage/objectStoreSettings.js';
 
 /** The parts of sluice.yaml the feature store reads; a partial config (tests, the pipeline's defaults) is fine. */

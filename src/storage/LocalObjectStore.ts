@@ -3,6 +3,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { tempPathFor } from '../engine/atomicWriteFile.js';
 import { checkObjectKey } from './objectKey.js';
 import type { ObjectStore } from './ObjectStore.js';
+import { defineObjectStoreBackend } from './ObjectStoreBackend.js';
 import { objectStoreError } from './objectStoreError.js';
 
 /** The embedded default: a local folder (`.sluice/offline`, `.sluice/reports`, ... in a project). */
@@ -92,3 +93,18 @@ async function copyThenRename(from: string, to: string): Promise<void> {
     throw e;
   }
 }
+
+/** Settings of a local store: its folder (absent: the project's folder for the kind). */
+export type LocalObjectStoreConfig = { type: 'local'; root?: string };
+
+/**
+ * `{ type: local }`: the project's own folder; only the offline store may move it (`path`), the
+ * other kinds follow `stateDir` and `archive`.
+ */
+export const localBackend = defineObjectStoreBackend<LocalObjectStoreConfig>({
+  type: 'local',
+  fields: (options) => (options.localPath ? ['path'] : []),
+  noFieldsHint: 'a local store is the project folder that stateDir (or archive) names: leave path out, or move that folder with stateDir / archive',
+  settings: (_field, entry, options) => (entry.path ? { type: 'local', root: options.at(entry.path) } : { type: 'local' }),
+  open: (config, ctx) => new LocalObjectStore(config.root || ctx.defaultRoot),
+});

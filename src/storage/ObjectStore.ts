@@ -30,20 +30,3 @@ export interface ObjectStore {
   /** Releases connections. */
   close(): Promise<void>;
 }
-
-/** Settings of an object store, picked by `type` (see `createObjectStore`). */
-export type ObjectStoreConfig =
-  | { type: 'local'; root?: string }
-  | {
-      type: 's3';
-      bucket: string;
-      /** Key prefix inside the bucket, e.g. `sluice/offline`. */
-      prefix?: string;
-      /** Endpoint of an S3-compatible server (MinIO, Ceph, ...); absent: AWS. */
-      endpoint?: string;
-      region?: string;
-      /** Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need; default true with an endpoint. */
-      forcePathStyle?: boolean;
-      /** Absent: the AWS SDK's default chain (environment, profile, instance role). */
-      credentials?: { accessKeyId: string; secretAccessKey: string };
-    };

@@ -4,13 +4,27 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SluiceError } from '../core/errors.js';
+import { SluiceError } from '../core/errors.js';
 import { tempPathFor } from '../engine/atomicWriteFile.js';
 import { checkObjectKey } from './objectKey.js';
-import type { ObjectStore, ObjectStoreConfig } from './ObjectStore.js';
+import type { ObjectStore } from './ObjectStore.js';
+import { defineObjectStoreBackend } from './ObjectStoreBackend.js';
 import { objectStoreError } from './objectStoreError.js';
 
-type S3Config = Extract<ObjectStoreConfig, { type: 's3' }>;
+/** Settings of a store in an S3-compatible bucket. */
+export interface S3ObjectStoreConfig {
+  type: 's3';
+  bucket: string;
+  /** Key prefix inside the bucket, e.g. `sluice/offline`. */
+  prefix?: string;
+  /** Endpoint of an S3-compatible server (MinIO, Ceph, ...); absent: AWS. */
+  endpoint?: string;
+  region?: string;
+  /** Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need; default true with an endpoint. */
+  forcePathStyle?: boolean;
+  /** Absent: the AWS SDK's default chain (environment, profile, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
 
 /**
  * An object store in an S3-compatible bucket. Files are written locally (by DuckDB, a trainer,
@@ -23,7 +37,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly prefix: string;
 
   constructor(
-    private readonly config: S3Config,
+    private readonly config: S3ObjectStoreConfig,
     private readonly cacheDir: string,
   ) {
     this.prefix = (config.prefix ?? '').replace(/^\/+|\/+$/g, '');
@@ -148,5 +162,69 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * `{ type: s3, bucket, prefix?, url? }`: a bucket (a name S3 accepts), a prefix that stays a key
+ * path (default: the kind's, so kinds sharing a bucket never share keys), the endpoint of an
+ * S3-compatible server (default `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`, else AWS); the region
+ * from `AWS_REGION`, the credentials from the AWS SDK's chain.
+ */
+export const s3Backend = defineObjectStoreBackend<S3ObjectStoreConfig>({
+  type: 's3',
+  fields: () => ['bucket', 'prefix', 'url'],
+  settings(field, entry, options) {
+    if (!entry.bucket) {
+      throw new SluiceError('CONFIG_INVALID', `${field} of type s3 needs a bucket`, {
+        location: { field: `${field}.bucket` },
+        hint: `e.g. ${field.replace(/^stores\./, 'stores: { ')}: { type: s3, bucket: my-sluice, url: http://127.0.0.1:9000 } }`,
+      });
+    }
+    if (!S3_BUCKET.test(entry.bucket)) {
+      throw new SluiceError('CONFIG_INVALID', `${field}.bucket "${entry.bucket}" is not a bucket name`, {
+        location: { field: `${field}.bucket` },
+        hint: 'bucket names are 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit',
+      });
+    }
+    const endpoint = entry.url ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    if (endpoint !== undefined) checkEndpoint(entry.url !== undefined ? `${field}.url` : 'AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL', endpoint);
+    const prefix = (entry.prefix ?? options.defaultPrefix).replace(/^\/+|\/+$/g, '');
+    if (prefix !== '') {
+      try {
+        checkObjectKey(prefix);
+      } catch {
+        throw new SluiceError('CONFIG_INVALID', `${field}.prefix "${entry.prefix}" is not a key prefix`, {
+          location: { field: `${field}.prefix` },
+          hint: 'a prefix is a /-separated path inside the bucket, such as team/sluice/reports, without empty, "." or ".." parts',
+        });
+      }
+    }
+    return {
+      type: 's3',
+      bucket: entry.bucket,
+      prefix,
+      ...(endpoint ? { endpoint } : {}),
+      ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+    };
+  },
+  open: (config, ctx) => new S3ObjectStore(config, ctx.cacheDir),
+});
+
+function checkEndpoint(where: string, url: string): void {
+  let ok = false;
+  try {
+    const u = new URL(url);
+    ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new SluiceError('CONFIG_INVALID', `${where} "${url}" is not the URL of an S3-compatible server`, {
+      location: { field: where },
+      hint: 'e.g. http://127.0.0.1:9000 (MinIO) or https://s3.eu-west-1.amazonaws.com; leave it out for AWS',
+    });
   }
 }

@@ -2,7 +2,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { ProjectLayout } from '../core/projectLayout.js';
 import { createObjectStore } from './createObjectStore.js';
 import { FolderStore } from './FolderStore.js';
-import { objectStoreSettings, type StoreEntry } from './objectStoreSettings.js';
+import type { StoreEntry } from './ObjectStoreBackend.js';
+import { objectStoreSettings } from './objectStoreSettings.js';
 
 /** The kinds of immutable folders a project writes, by their `stores.<kind>` setting. */
 export const FOLDER_KINDS = ['artifacts', 'reports', 'archive', 'batches'] as const;

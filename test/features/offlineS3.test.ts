@@ -5,7 +5,7 @@ import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/cl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../src/core/errors.js';
 import { FeatureStore } from '../../src/features/FeatureStore.js';
-import type { ObjectStoreConfig } from '../../src/storage/ObjectStore.js';
+import type { ObjectStoreConfig } from '../../src/storage/objectStoreBackends.js';
 import { s3Credentials, startS3 } from '../support/s3Server.js';
 
 const credentials = s3Credentials;

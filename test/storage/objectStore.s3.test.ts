@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll } from 'vitest';
-import type { ObjectStoreConfig } from '../../src/storage/ObjectStore.js';
-import { S3ObjectStore } from '../../src/storage/S3ObjectStore.js';
+import type { ObjectStoreConfig } from '../../src/storage/objectStoreBackends.js';
+import { createObjectStore } from '../../src/storage/createObjectStore.js';
 import { s3Credentials, startS3 } from '../support/s3Server.js';
 import { runObjectStoreConformance } from './objectStoreConformance.js';
 
@@ -24,6 +24,6 @@ runObjectStoreConformance('S3-compatible bucket (s3rver)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-objects-s3-'));
   // Each storage has its own download cache: a reopened one reads every file from the bucket again.
   let caches = 0;
-  const open = () => new S3ObjectStore(config, join(dir, 'cache', String(caches++)));
+  const open = () => createObjectStore(config, { defaultRoot: join(dir, 'unused'), cacheDir: join(dir, 'cache', String(caches++)) });
   return { storage: open(), scratch: dir, reopen: async () => open() };
 });
