@@ -6,7 +6,9 @@
  *
  * Both sides read the same rows (bench/ml/benchData.ts) and use the same stratified 80/20 split;
  * each fit runs in a fresh process (Sluice: bench/ml/gbdtFit.ts; scikit-learn:
- * bench/ml/hgb_fit.py with OMP_NUM_THREADS set to `--threads`), alternating which side goes
+ * bench/ml/hgb_fit.py with OMP_NUM_THREADS set to `--threads` and OMP_WAIT_POLICY=passive, so idle
+ * OpenMP threads sleep instead of spinning on a shared machine; Sluice with its `threads` setting
+ * at the same value), alternating which side goes
  * first. Hyperparameters: scikit-learn's defaults with early stopping off (100 iterations,
  * learning rate 0.1, 31 leaves, 20 rows per leaf, 255 bins, no L2) and Sluice set to the same
  * (no row subsampling). Prints medians of the fit's CPU seconds (user + system, every thread)
@@ -30,7 +32,17 @@ const runs = Number(arg('runs', '5'));
 const threads = arg('threads', '1');
 
 const SKLEARN = { max_iter: 100, learning_rate: 0.1, max_leaf_nodes: 31, min_samples_leaf: 20, max_bins: 255, l2_regularization: 0, early_stopping: false };
-const SLUICE = { maxIter: 100, learningRate: 0.1, maxLeaves: 31, minSamplesLeaf: 20, maxBins: 255, l2: 0, earlyStopping: false, subsample: 1 };
+const SLUICE = {
+  maxIter: 100,
+  learningRate: 0.1,
+  maxLeaves: 31,
+  minSamplesLeaf: 20,
+  maxBins: 255,
+  l2: 0,
+  earlyStopping: false,
+  subsample: 1,
+  threads: Number(threads),
+};
 
 interface Fit {
   fit_s: number;
@@ -45,7 +57,7 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const load = (): string => loadavg()[0]!.toFixed(1);
-const env = { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+const env = { ...process.env, OMP_NUM_THREADS: threads, OMP_WAIT_POLICY: 'passive', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 function fitSklearn(csv: string, splitPath: string): Fit {
   const script = new URL('./hgb_fit.py', import.meta.url).pathname;
@@ -58,7 +70,7 @@ function fitSluice(frames: string): Fit {
 }
 
 console.log(
-  `Same hyperparameters on both sides: ${JSON.stringify(SKLEARN)}; Sluice ${JSON.stringify(SLUICE)}. ${threads} thread(s) (OMP_NUM_THREADS=${threads}); Sluice's GBDT runs on one thread.`,
+  `Same hyperparameters on both sides: ${JSON.stringify(SKLEARN)}; Sluice ${JSON.stringify(SLUICE)}. ${threads} thread(s) on both sides (OMP_NUM_THREADS=${threads}, OMP_WAIT_POLICY=passive; Sluice's threads setting).`,
 );
 const base = readCsv(SEED_CSV);
 for (const size of sizes) {

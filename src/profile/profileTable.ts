@@ -57,8 +57,8 @@ export interface ProfileOptions {
  * Profiles a relation into a {@link Report}: the data quality and insights report.
  *
  *   view (NaN -> missing) -> columns (3 aggregate passes) -> dataset + duplicates -> target
- *   -> bias -> [plug-ins: model data, then the quick model started] -> correlations
- *   -> [plug-ins: prediction power, anomalies, the quick model awaited] -> drift -> warnings -> gates
+ *   -> bias -> [plug-ins: model data, then the quick model started] -> correlations, with
+ *   [plug-in: prediction power] meanwhile -> [plug-ins: anomalies, the quick model awaited] -> drift -> warnings -> gates
  *
  * Everything is computed in DuckDB SQL; only aggregates reach JavaScript, so the report's size
  * and memory do not grow with the rows.
@@ -151,18 +151,29 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     // Marked handled: when a later step fails, the report fails with that step's error.
     quickModelRun?.catch(() => {});
 
+    // The correlations run in DuckDB's threads while prediction power (JavaScript, on the frame
+    // `prepare` read) runs on this one: on two cores the two overlap.
     done = step('correlations');
-    const correlations = await computeCorrelations(engine, view, columns, target, t, targetAssoc);
-    done();
+    const correlationsDone = done;
+    const correlationsRun = computeCorrelations(engine, view, columns, target, t, targetAssoc).then((c) => {
+      correlationsDone();
+      return c;
+    });
+    correlationsRun.catch(() => {});
 
     let quickModel: QuickModel | undefined;
     let predictionPower: PredictionPower | undefined;
     let anomalies: Anomalies | undefined;
     if (plugins.predictionPower && usable) {
       done = step('predictionPower');
-      predictionPower = await plugins.predictionPower(input);
+      // On failure the correlations' query is let finish before the views are dropped.
+      predictionPower = await plugins.predictionPower(input).catch(async (e: unknown) => {
+        await correlationsRun.catch(() => {});
+        throw e;
+      });
       done();
     }
+    const correlations = await correlationsRun;
     if (plugins.anomalies && rows >= 10) {
       done = step('anomalies');
       anomalies = await plugins.anomalies(input);

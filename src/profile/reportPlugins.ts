@@ -19,7 +19,8 @@ export interface ModelSectionInput {
  *
  * `prepare` runs first and is awaited: it reads what the sections share from the engine. The
  * quick model is then started and awaited only after the correlations, prediction power and
- * anomalies, so it must not query the engine (one connection; the others use it meanwhile).
+ * anomalies, and prediction power runs while the correlations are computed: neither may query
+ * the engine (one connection, in use meanwhile); anomalies may.
  */
 export interface ReportPlugins {
   /** Reads the data the model sections share (the default: the model frame), before they start. */

@@ -4,6 +4,7 @@ import { fitBinMapper } from '../../src/ml/gbdt/binMapper.js';
 import { type Binned, binFrame } from '../../src/ml/gbdt/binned.js';
 import { histEngine } from '../../src/ml/gbdt/histEngine.js';
 import { buildHistGH, buildHistSparseGH } from '../../src/ml/gbdt/histogram.js';
+import { computeGradients } from '../../src/ml/gbdt/loss.js';
 import { buildSparseRows, type SparseRows } from '../../src/ml/gbdt/sparseRows.js';
 import { trainGbdt } from '../../src/ml/gbdt/trainGbdt.js';
 import { Rng } from '../../src/ml/random.js';
@@ -53,6 +54,23 @@ function compare(data: Binned, sparse: SparseRows | null, engine: ReturnType<typ
   engine.pool.release(hist);
 }
 
+const Y = Int32Array.from({ length: 20_000 }, (_, i) => (i * 7919) % 3);
+const engineOptions = (threads: number) => ({ K: 3, loss: 'multiclass' as const, y: Y, threads, liveHistograms: 4 });
+
+/** The engine's gradients (shared with its threads) next to `computeGradients` on copies. */
+function compareGradients(engine: ReturnType<typeof histEngine>): void {
+  const rng = new Rng(11);
+  for (let i = 0; i < engine.raw.length; i++) engine.raw[i] = rng.normal();
+  const sample = Uint32Array.from({ length: Y.length }, (_, i) => i).filter(() => rng.float() < 0.6);
+  for (const s of [sample, null]) {
+    const want = new Float32Array(engine.gh.length);
+    computeGradients('multiclass', Float64Array.from(engine.raw), Y, 3, want, s);
+    engine.gh.fill(0);
+    engine.gradients(s);
+    expect(Array.from(engine.gh)).toEqual(Array.from(want));
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('gbdt histograms in WebAssembly and on worker threads', () => {
@@ -65,9 +83,10 @@ describe('gbdt histograms in WebAssembly and on worker threads', () => {
 
     it(`gives the typed-array loops' sums bit for bit (${kind}, one thread)`, () => {
       expect(sparseRows.skipped >= 0.3).toBe(mostlyZero);
-      const engine = histEngine(data, sparse, { K: 1, threads: 1, liveHistograms: 4 });
+      const engine = histEngine(data, sparse, engineOptions(1));
       try {
         compare(data, sparse, engine, 2);
+        compareGradients(engine);
         expect(engine.workerParts()).toBe(0);
       } finally {
         engine.close();
@@ -76,7 +95,7 @@ describe('gbdt histograms in WebAssembly and on worker threads', () => {
 
     it(`gives the same sums when worker threads build parts of them (${kind}, two and three threads)`, async () => {
       for (const threads of [2, 3]) {
-        const engine = histEngine(data, sparse, { K: 1, threads, liveHistograms: 4 });
+        const engine = histEngine(data, sparse, engineOptions(threads));
         try {
           // Workers start asynchronously; until one is ready the trainer builds every part.
           for (let round = 0; engine.workerParts() === 0; round++) {
@@ -85,6 +104,7 @@ describe('gbdt histograms in WebAssembly and on worker threads', () => {
             await sleep(100);
           }
           compare(data, sparse, engine, 99);
+          compareGradients(engine);
         } finally {
           engine.close();
         }

@@ -98,3 +98,26 @@ describe('quick model and prediction power (ml/gbdt)', () => {
     expect(cls.notes.join(' ')).toContain('Not computed: quick model, prediction power');
   }, 120_000);
 });
+
+describe('prediction power runs while the correlations are computed', () => {
+  it("a failing prediction power is the report's error, after the correlations finished; the engine stays usable", async () => {
+    await engine.exec(
+      "CREATE OR REPLACE TABLE overlap AS SELECT i % 7 AS a, (i * 13) % 11 AS b, CASE WHEN i % 3 = 0 THEN 'y' ELSE 'n' END AS label FROM range(500) t(i)",
+    );
+    const before = await engine.query<{ n: number }>('SELECT count(*) AS n FROM duckdb_views() WHERE NOT internal');
+    const failed = await profileTable(engine, 'overlap', {
+      target: 'label',
+      plugins: {
+        predictionPower: async () => {
+          throw new Error('prediction power broke');
+        },
+      },
+    }).catch((e: unknown) => e);
+    expect((failed as Error).message).toBe('prediction power broke');
+    // The profile's view was dropped (after the correlations' queries, not during them).
+    expect(await engine.query('SELECT count(*) AS n FROM duckdb_views() WHERE NOT internal')).toEqual(before);
+    const ok = await profileTable(engine, 'overlap', { target: 'label' });
+    expect(ok.correlations.target.length).toBeGreaterThan(0);
+    expect(ok.predictionPower?.map((f) => f.feature).sort()).toEqual(['a', 'b']);
+  }, 120_000);
+});

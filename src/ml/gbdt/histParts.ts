@@ -6,6 +6,7 @@
  */
 import { fillModeBins, PAIRED_ROWS } from './histogram.js';
 import type { HistKernels } from './histKernels.js';
+import type { LossName } from './loss.js';
 
 /** Where everything lives in the memory (byte offsets) and how features are split into parts. */
 export interface HistPlan {
@@ -31,6 +32,19 @@ export interface HistPlan {
   parts: { fLo: number; fHi: number; spare: number; out: number }[];
   /** `Int32Array` control block of the threads (see `histThreads.ts`). */
   control: number;
+  /** What the threads need to compute gradients (see `computeGradients`). */
+  gradients: {
+    loss: LossName;
+    K: number;
+    n: number;
+    /** Raw scores, `f64`, `K` columns of `n`. */
+    raw: number;
+    /** The target: `f64` values when `yFloat`, else `i32` class codes. */
+    y: number;
+    yFloat: boolean;
+    /** The iteration's sampled rows (`u32`, up to `n`). */
+    sample: number;
+  };
 }
 
 /** A `Float64Array` over the whole memory, renewed when the memory has grown. */

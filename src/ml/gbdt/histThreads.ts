@@ -7,7 +7,8 @@
  * 2. per histogram the trainer writes the arguments, resets `DONE` and `NEXT`, bumps `SEQ` and
  *    wakes the workers; then every thread, the trainer included, claims parts from `NEXT` until
  *    none is left, and the trainer sleeps until `DONE` counts every part;
- * 3. `EXIT` as the command ends the workers.
+ * 3. `GRAD` shares the iteration's gradients the same way, by ranges of rows;
+ * 4. `EXIT` as the command ends the workers.
  *
  * A claim carries the command's sequence number (`NEXT = seq << 8 | part`), so a worker that
  * wakes late, after the trainer built every part itself and moved on, claims nothing. On a busy
@@ -20,6 +21,7 @@ import { SluiceError } from '../../core/errors.js';
 import { spawnModuleWorker } from '../spawnModuleWorker.js';
 import { buildPart, type HistPlan, type MemoryView } from './histParts.js';
 import type { HistKernels } from './histKernels.js';
+import { computeGradients } from './loss.js';
 
 /** Indices into the control block. */
 export const SEQ = 0;
@@ -36,38 +38,53 @@ export const CONTROL_INTS = 16;
 
 export const CMD_HIST = 1;
 export const CMD_EXIT = 2;
+export const CMD_GRAD = 3;
 
 /** Cells (rows x features) from which a histogram is shared with the workers. */
 const MIN_SHARED_CELLS = 100_000;
+/** Rows x raw-score columns from which gradients are shared with the workers. */
+const MIN_SHARED_ROWS = 20_000;
 /** How long the trainer waits for a part a worker claimed before it gives up. */
 const WORKER_TIMEOUT_MS = 600_000;
 
 /**
- * Claims and builds parts of command `seq` until none is left; returns how many it built.
- * Used by the trainer and by the workers alike.
+ * Claims and does parts of command `seq` (`work(part)`) until none is left; returns how many it
+ * did. Used by the trainer and by the workers alike.
  */
-export function claimParts(c: Int32Array, seq: number, plan: HistPlan, kernels: HistKernels, view: MemoryView): number {
+export function claimParts(c: Int32Array, seq: number, nParts: number, work: (part: number) => void): number {
   const tag = (seq & 0x7fffff) << 8;
-  const hist = c[ARG_HIST]!;
-  const start = c[ARG_START]!;
-  const end = c[ARG_END]!;
-  const gh = c[ARG_GH]!;
   let built = 0;
   for (;;) {
     const v = Atomics.load(c, NEXT);
-    if ((v & ~0xff) !== tag || (v & 0xff) >= plan.parts.length) return built;
+    if ((v & ~0xff) !== tag || (v & 0xff) >= nParts) return built;
     if (Atomics.compareExchange(c, NEXT, v, v + 1) !== v) continue;
     try {
-      buildPart(plan, kernels, view, v & 0xff, hist, start, end, gh);
+      work(v & 0xff);
     } catch (e) {
       Atomics.store(c, FAILED, 1);
       throw e;
     } finally {
       // Counted even when it failed, so the trainer wakes up and reports the failure.
-      if (Atomics.add(c, DONE, 1) + 1 === plan.parts.length) Atomics.notify(c, DONE);
+      if (Atomics.add(c, DONE, 1) + 1 === nParts) Atomics.notify(c, DONE);
     }
     built++;
   }
+}
+
+/** The work of part `t` of the command in the control block `c` (trainer and workers alike). */
+export function partWork(plan: HistPlan, kernels: HistKernels, view: MemoryView, c: Int32Array): (t: number) => void {
+  const [a, b, x, gh] = [c[ARG_HIST]!, c[ARG_START]!, c[ARG_END]!, c[ARG_GH]!];
+  if (c[CMD] === CMD_GRAD) {
+    // a: rows in the sample (b = 1) or all rows (b = 0).
+    const g = plan.gradients;
+    const P = plan.parts.length;
+    const sample = b === 1 ? new Uint32Array(plan.memory.buffer, g.sample, a) : null;
+    const raw = new Float64Array(plan.memory.buffer, g.raw, g.K * g.n);
+    const y = g.yFloat ? new Float64Array(plan.memory.buffer, g.y, g.n) : new Int32Array(plan.memory.buffer, g.y, g.n);
+    const ghAll = new Float32Array(plan.memory.buffer, gh, g.K * 2 * g.n);
+    return (t) => computeGradients(g.loss, raw, y, g.K, ghAll, sample, Math.floor((t * a) / P), Math.floor(((t + 1) * a) / P));
+  }
+  return (t) => buildPart(plan, kernels, view, t, a, b, x, gh);
 }
 
 export class HistThreads {
@@ -95,24 +112,37 @@ export class HistThreads {
 
   /** Builds every part of the histogram at byte `hist` (see `buildPart`). */
   build(hist: number, start: number, end: number, gh: number): void {
+    this.run(CMD_HIST, hist, start, end, gh, (end - start) * this.plan.nFeatures >= MIN_SHARED_CELLS);
+  }
+
+  /**
+   * Gradients of every raw-score column (see `computeGradients`) into the pairs at byte `gh`:
+   * of the first `m` rows of the plan's sample list, or of all `m` rows when `sampled` is false.
+   */
+  gradients(m: number, sampled: boolean, gh: number): void {
+    this.run(CMD_GRAD, m, sampled ? 1 : 0, 0, gh, m * this.plan.gradients.K >= MIN_SHARED_ROWS);
+  }
+
+  private run(cmd: number, a: number, b: number, x: number, gh: number, big: boolean): void {
     const { plan, control: c } = this;
     const nParts = plan.parts.length;
-    const shared = this.workers.length > 0 && (end - start) * plan.nFeatures >= MIN_SHARED_CELLS && Atomics.load(c, READY) > 0 && Atomics.load(c, FAILED) === 0;
+    c[CMD] = cmd;
+    c[ARG_HIST] = a;
+    c[ARG_START] = b;
+    c[ARG_END] = x;
+    c[ARG_GH] = gh;
+    const work = partWork(plan, this.kernels, this.view, c);
+    const shared = this.workers.length > 0 && big && Atomics.load(c, READY) > 0 && Atomics.load(c, FAILED) === 0;
     if (!shared) {
-      for (let t = 0; t < nParts; t++) buildPart(plan, this.kernels, this.view, t, hist, start, end, gh);
+      for (let t = 0; t < nParts; t++) work(t);
       return;
     }
     const seq = (c[SEQ]! + 1) & 0x7fffff;
-    c[CMD] = CMD_HIST;
-    c[ARG_HIST] = hist;
-    c[ARG_START] = start;
-    c[ARG_END] = end;
-    c[ARG_GH] = gh;
     Atomics.store(c, DONE, 0);
     Atomics.store(c, NEXT, seq << 8);
     Atomics.store(c, SEQ, seq);
     Atomics.notify(c, SEQ);
-    this.workerParts += nParts - claimParts(c, seq, plan, this.kernels, this.view);
+    this.workerParts += nParts - claimParts(c, seq, nParts, work);
     for (let done = Atomics.load(c, DONE); done < nParts; done = Atomics.load(c, DONE)) {
       if (Atomics.wait(c, DONE, done, WORKER_TIMEOUT_MS) === 'timed-out') {
         throw new SluiceError('ML_TRAIN_FAILED', `gbdt: a histogram worker thread did not answer in ${WORKER_TIMEOUT_MS / 1000} s`, {

@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { type HistPlan, MemoryView } from './histParts.js';
 import { histKernels } from './histKernels.js';
-import { CMD, CMD_EXIT, CONTROL_INTS, claimParts, READY, SEQ } from './histThreads.js';
+import { CMD, CMD_EXIT, CONTROL_INTS, claimParts, partWork, READY, SEQ } from './histThreads.js';
 
 parentPort?.once('message', (plan: HistPlan) => {
   const c = new Int32Array(plan.memory.buffer, plan.control, CONTROL_INTS);
@@ -18,7 +18,7 @@ parentPort?.once('message', (plan: HistPlan) => {
     seen = Atomics.load(c, SEQ);
     if (c[CMD] === CMD_EXIT) break;
     try {
-      claimParts(c, seen, plan, kernels, view);
+      claimParts(c, seen, plan.parts.length, partWork(plan, kernels, view, c));
     } catch {
       // claimParts flagged it in the control block; the trainer raises the error.
     }

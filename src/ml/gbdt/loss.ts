@@ -31,7 +31,9 @@ export function initialRaw(loss: LossName, y: Int32Array | Float64Array, k: numb
  * From column-major raw scores (`raw[c * n + r]`), writes gradients and hessians for raw
  * column `c`, interleaved: `gh[c * 2n + 2r]` and `gh[c * 2n + 2r + 1]` (the layout the
  * histogram loop reads). With `rows`, only those rows are written (the iteration's sample:
- * the others' gradients would never be read).
+ * the others' gradients would never be read). `from` and `to` limit the work to positions
+ * `[from, to)` of `rows` (or of 0..n-1), so threads can share it: each row's values do not
+ * depend on the others.
  */
 export function computeGradients(
   loss: LossName,
@@ -40,11 +42,13 @@ export function computeGradients(
   k: number,
   gh: Float32Array | Float64Array,
   rows: Uint32Array | null = null,
+  from = 0,
+  to = rows ? rows.length : y.length,
 ): void {
   const n = y.length;
-  const m = rows ? rows.length : n;
+  const m = to;
   if (loss === 'squared_error') {
-    for (let i = 0; i < m; i++) {
+    for (let i = from; i < m; i++) {
       const r = rows ? rows[i]! : i;
       gh[2 * r] = raw[r]! - y[r]!;
       gh[2 * r + 1] = 1;
@@ -52,7 +56,7 @@ export function computeGradients(
     return;
   }
   if (loss === 'binary') {
-    for (let i = 0; i < m; i++) {
+    for (let i = from; i < m; i++) {
       const r = rows ? rows[i]! : i;
       const p = 1 / (1 + Math.exp(-raw[r]!));
       gh[2 * r] = p - y[r]!;
@@ -62,7 +66,7 @@ export function computeGradients(
   }
   const e = new Float64Array(k);
   const n2 = 2 * n;
-  for (let i = 0; i < m; i++) {
+  for (let i = from; i < m; i++) {
     const r = rows ? rows[i]! : i;
     let mx = -Infinity;
     let cm = 0;

@@ -8,7 +8,7 @@ import { type Binned, binFrame } from './binned.js';
 import { type GbdtParams, resolveGbdtParams } from './gbdtParams.js';
 import { GbdtModel } from './gbdtModel.js';
 import { histEngine } from './histEngine.js';
-import { computeGradients, initialRaw, type LossName, meanLoss } from './loss.js';
+import { initialRaw, type LossName, meanLoss } from './loss.js';
 import { buildSparseRows } from './sparseRows.js';
 import { addTreeOutput, type Tree } from './tree.js';
 import { TreeGrower } from './treeGrower.js';
@@ -61,9 +61,6 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
 
   const n = data.nRows;
   const init = initialRaw(loss, y, labels.length);
-  // Training scores are column-major (`raw[k * n + r]`) so a tree's update walks one column.
-  const raw = new Float64Array(n * K);
-  for (let k = 0; k < K; k++) raw.fill(init[k]!, k * n, (k + 1) * n);
   const valRaw = valData ? new Float64Array(valData.nRows * K) : null;
   if (valRaw && valData) for (let r = 0; r < valData.nRows; r++) valRaw.set(init, r * K);
 
@@ -74,9 +71,14 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
   const sparse = buildSparseRows(data);
   const engine = histEngine(data, sparse.skipped >= SPARSE_MIN_SKIPPED ? sparse : null, {
     K,
+    loss,
+    y,
     threads: p.threads,
     liveHistograms: Number.isFinite(p.maxLeaves) ? p.maxLeaves + 2 : 16,
   });
+  // Training scores are column-major (`raw[k * n + r]`) so a tree's update walks one column.
+  const raw = engine.raw;
+  for (let k = 0; k < K; k++) raw.fill(init[k]!, k * n, (k + 1) * n);
   const { gh, rows, pool } = engine;
   const grower = new TreeGrower(data, 3, {
     lambda: p.l2,
@@ -106,7 +108,7 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
         break;
       }
       const sample = nSample < n ? sampleWithoutReplacement(rng, n, nSample) : null;
-      computeGradients(loss, raw, y, K, gh, sample);
+      engine.gradients(sample);
       const unsampled = sample ? complement(sample, n) : null;
       for (let k = 0; k < K; k++) {
         rows.set(sample ?? identity);

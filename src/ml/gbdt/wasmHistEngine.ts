@@ -37,8 +37,12 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
   const slots = sparse ? -1 : take(n * F * 2);
   const cells = sparse ? take(sparse.cells.length * 2) : -1;
   const bounds = sparse ? [take((n + 1) * 4), ...Array.from({ length: nParts - 1 }, () => take(n * 4))] : [];
-  const gh = take(options.K * 2 * n * 4);
+  const { K, loss, y } = options;
+  const gh = take(K * 2 * n * 4);
   const rows = take(n * 4);
+  const raw = take(K * n * 8);
+  const yAt = take(n * 8);
+  const sampleAt = take(n * 4);
   const ranges = sparse ? balancedRanges(sparseCellsPerFeature(data, sparse), nParts) : balancedRanges(new Float64Array(F).fill(1), nParts);
   const parts = ranges.map(([fLo, fHi]) => ({ fLo, fHi, spare: sparse ? -1 : take(histLen * 8), out: take(16) }));
   if (top + options.liveHistograms * histLen * 8 > MAX_BYTES) return null;
@@ -66,7 +70,11 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
     rows,
     parts,
     control,
+    gradients: { loss, K, n, raw, y: yAt, yFloat: y instanceof Float64Array, sample: sampleAt },
   };
+  if (y instanceof Float64Array) new Float64Array(buf, yAt, n).set(y);
+  else new Int32Array(buf, yAt, n).set(y);
+  const sampleView = new Uint32Array(buf, sampleAt, n);
   const view = new MemoryView(memory);
   const builder = new HistThreads(plan, histKernels(memory), view, threads);
   const pool = new HistogramPool(histLen, (size) => {
@@ -76,7 +84,12 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
     return new Float64Array(memory.buffer, at, size);
   });
   return {
-    gh: new Float32Array(buf, gh, options.K * 2 * n),
+    raw: new Float64Array(buf, raw, K * n),
+    gh: new Float32Array(buf, gh, K * 2 * n),
+    gradients: (sample) => {
+      if (sample) sampleView.set(sample);
+      builder.gradients(sample ? sample.length : n, sample !== null, gh);
+    },
     rows: new Uint32Array(buf, rows, n),
     pool,
     builder: (ghk, feats) =>
