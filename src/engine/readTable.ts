@@ -5,7 +5,7 @@ import { DEFAULT_MISSING, INFINITY_TOKENS, isFloatingSqlType, presentOrNullSql, 
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from './Engine.js';
 import { detectCsvDelimiter, scanCsv } from './csvScan.js';
-import { scanJsonLines } from './jsonLinesScan.js';
+import { scanJsonLines } from './scanJsonLines.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 import { recognisedSql, recogniseTypes, type RecogniseOptions } from './recogniseTypes.js';
 

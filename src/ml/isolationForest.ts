@@ -7,7 +7,7 @@
  * in training) take a side chosen at random per split, recorded so scoring is deterministic.
  */
 import { SluiceError } from '../core/errors.js';
-import { alignFrame } from './align.js';
+import { alignFrame } from './alignFrame.js';
 import { checkFrame, type FeatureSchema, type Frame, frameSchema } from './frame.js';
 import { Rng, sampleWithoutReplacement } from './random.js';
 

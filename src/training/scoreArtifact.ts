@@ -4,7 +4,7 @@ import { frameFromView } from '../data/frameFromView.js';
 import { Engine } from '../engine/Engine.js';
 import { readTable } from '../engine/readTable.js';
 import { applyFitted } from '../flow/applyFitted.js';
-import { alignFrame } from '../ml/align.js';
+import { alignFrame } from '../ml/alignFrame.js';
 import { takeRows, takeTarget, type Frame, type Target } from '../ml/frame.js';
 import type { Model } from '../ml/model.js';
 import { permutationImportance } from '../ml/permutationImportance.js';

@@ -1,4 +1,4 @@
-import { alignFrame } from '../align.js';
+import { alignFrame } from '../alignFrame.js';
 import type { FeatureSchema, Frame } from '../frame.js';
 import type { BinMapper } from '../gbdt/binMapper.js';
 import { binFrame } from '../gbdt/binned.js';

@@ -1,5 +1,5 @@
 import type { FeatureSchema, Frame } from '../frame.js';
-import { alignFrame } from '../align.js';
+import { alignFrame } from '../alignFrame.js';
 import { Model, type ModelJSON, type RowScorer } from '../model.js';
 import { gbdtRowScorer } from './gbdtRowScorer.js';
 import type { BinMapper } from './binMapper.js';

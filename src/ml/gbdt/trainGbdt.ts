@@ -1,4 +1,4 @@
-import { alignFrame } from '../align.js';
+import { alignFrame } from '../alignFrame.js';
 import { checkTrainingData } from '../checkTrainingData.js';
 import { type Frame, frameSchema, takeRows, takeTarget, type Target } from '../frame.js';
 import { Rng, sampleWithoutReplacement } from '../random.js';

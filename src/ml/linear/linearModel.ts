@@ -1,4 +1,4 @@
-import { alignFrame } from '../align.js';
+import { alignFrame } from '../alignFrame.js';
 import { decodeF64, encodeTyped } from '../encoding.js';
 import type { FeatureSchema, Frame } from '../frame.js';
 import { Model, type ModelJSON } from '../model.js';

@@ -1,4 +1,4 @@
-import { alignFrame } from '../../ml/align.js';
+import { alignFrame } from '../../ml/alignFrame.js';
 import { type Frame, frameSchema, takeRows, takeTarget, type Target } from '../../ml/frame.js';
 import { binFrame } from '../../ml/gbdt/binned.js';
 import { fitBinMapper } from '../../ml/gbdt/binMapper.js';
