@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { stateDirOf, stateFolders } from '../core/projectLayout.js';
-import { migrate, openProjectDb, type OpenProjectDbOptions, type ProjectDb } from '../state/openProjectDb.js';
+import { asStateDb } from '../state/asStateDb.js';
+import { migrateState } from '../state/migrateState.js';
+import { openProjectDb, type OpenProjectDbOptions, type ProjectDb } from '../state/openProjectDb.js';
+import type { StateDb } from '../state/StateDb.js';
 import { collectOrphans, type GarbageOptions, type GarbageReport } from './collectOrphans.js';
 import type { DeploymentDecision, MetricDirection } from './decideDeployment.js';
 import { deleteVersion } from './deleteVersion.js';
@@ -41,27 +44,69 @@ export type { VersionRef } from './RegistryReader.js';
 export class ModelRegistry {
   private readonly read: RegistryReader;
   private readonly write: RegistryWriter;
+  /** The shared state the registry lives in (SQLite or PostgreSQL). */
+  readonly state: StateDb;
+  private readonly migrated: Promise<void>;
+  private sqlite: ProjectDb | undefined;
 
   constructor(
-    readonly db: ProjectDb,
+    db: StateDb | ProjectDb,
     /** `<project>/.sluice/models` */
     readonly modelsDir: string,
     private readonly ownsDb = false,
+    /** The project's SQLite file, for {@link db} when the registry is on PostgreSQL. */
+    private readonly sqlitePath?: string,
   ) {
-    migrate(db, 'models', MODEL_MIGRATIONS);
-    this.read = new RegistryReader(db, modelsDir);
-    this.write = new RegistryWriter(db, modelsDir, this.read);
+    this.state = asStateDb(db);
+    if (!('dialect' in db)) this.sqlite = db;
+    this.migrated = migrateState(this.state, 'models', MODEL_MIGRATIONS);
+    this.migrated.catch(() => {}); // reported by every call that awaits it
+    this.read = new RegistryReader(this.state, modelsDir);
+    this.write = new RegistryWriter(this.state, modelsDir, this.read);
   }
 
-  /** Opens the registry of the project in `projectDir` (its `<stateDir>/sluice.db`; stateDir defaults to `.sluice`). */
-  static async open(projectDir: string, stateDir = stateDirOf(projectDir, undefined), options: OpenProjectDbOptions = {}): Promise<ModelRegistry> {
-    const state = stateFolders(stateDir);
+  /**
+   * The project's SQLite connection: the registry's own with SQLite state; with PostgreSQL state,
+   * the local file opened on first use, for what stays per process there (the prediction log).
+   */
+  get db(): ProjectDb {
+    if (!this.sqlite) {
+      if (!this.sqlitePath) throw new Error('this model registry has no SQLite project database');
+      this.sqlite = openProjectDb(this.sqlitePath);
+    }
+    return this.sqlite;
+  }
+
+  /**
+   * Opens the registry of the project in `projectDir` (its `<stateDir>/sluice.db`; stateDir
+   * defaults to `.sluice`), or, with `options.state`, on that shared state (stores.state), closed
+   * with the registry only with `ownsState`.
+   */
+  static async open(
+    projectDir: string,
+    stateDir = stateDirOf(projectDir, undefined),
+    options: OpenProjectDbOptions & { state?: StateDb | undefined; ownsState?: boolean } = {},
+  ): Promise<ModelRegistry> {
+    const folders = stateFolders(stateDir);
     // Opening never deletes: orphan collection is the explicit `sluice models gc`.
-    return new ModelRegistry(openProjectDb(state.db, options), state.models, true);
+    const reg = options.state
+      ? new ModelRegistry(options.state, folders.models, options.ownsState === true, folders.db)
+      : new ModelRegistry(openProjectDb(folders.db, options), folders.models, true);
+    try {
+      await reg.migrated;
+    } catch (e) {
+      await reg.close();
+      throw e;
+    }
+    return reg;
   }
 
   async close(): Promise<void> {
-    if (this.ownsDb) this.db.close();
+    await this.migrated.catch(() => {});
+    if (this.ownsDb) {
+      await this.state.close();
+      this.sqlite?.close();
+    } else if (this.sqlitePath) this.sqlite?.close(); // opened by `db` for this registry
   }
 
   /** Calls `fn` after every recorded change (in this process); returns the unsubscribe function. */
@@ -74,37 +119,44 @@ export class ModelRegistry {
    * copied (the source stays where it is). With `meta.idempotencyKey`, a repeated call returns
    * the version the first call registered.
    */
-  register(artifactDir: string, meta: RegisterMeta): Promise<ModelVersion> {
+  async register(artifactDir: string, meta: RegisterMeta): Promise<ModelVersion> {
+    await this.migrated;
     return registerVersion(this.write, artifactDir, meta);
   }
 
   /** Every model name with its version count, latest version and aliases. */
   async list(): Promise<ModelSummary[]> {
+    await this.migrated;
     return this.read.list();
   }
 
   /** All versions of a model, newest first. */
   async versions(name: string): Promise<ModelVersion[]> {
+    await this.migrated;
     return this.read.versions(name);
   }
 
   /** Alias -> version for one model. */
   async aliases(name: string): Promise<Record<string, number>> {
+    await this.migrated;
     return this.read.aliases(name);
   }
 
   /** Resolves a version reference (a number, a numeric string, `latest`, or an alias); MODEL_NOT_FOUND (404) names what exists. */
   async resolve(name: string, ref: VersionRef): Promise<number> {
+    await this.migrated;
     return this.read.resolve(name, ref);
   }
 
   /** One version by number or alias. */
   async get(name: string, ref: VersionRef): Promise<ModelVersion> {
+    await this.migrated;
     return this.read.get(name, ref);
   }
 
   /** The serving version, or undefined when the model has no champion. */
   async champion(name: string): Promise<ModelVersion | undefined> {
+    await this.migrated;
     return this.read.champion(name);
   }
 
@@ -114,11 +166,13 @@ export class ModelRegistry {
    * marked rejected.
    */
   async setStatus(name: string, ref: VersionRef, status: ModelStatus, by: string, comment?: string): Promise<ModelVersion> {
+    await this.migrated;
     return setStatus(this.write, name, ref, status, by, comment);
   }
 
   /** Merges tags into a version's tags (a value of `null` removes the tag). */
   async setTags(name: string, ref: VersionRef, tags: Record<string, string | null>, by: string): Promise<ModelVersion> {
+    await this.migrated;
     return setTags(this.write, name, ref, tags, by);
   }
 
@@ -135,12 +189,14 @@ export class ModelRegistry {
     comment?: string,
     options: { allowSchemaChange?: boolean } = {},
   ): Promise<ModelVersion> {
+    await this.migrated;
     return promote(this.write, name, ref, alias, by, comment, options);
   }
 
   /** Removes an alias (recorded). Removing `champion` leaves the endpoint without a model. */
   async removeAlias(name: string, alias: string, by: string, comment?: string): Promise<void> {
-    removeAlias(this.write, name, alias, by, comment);
+    await this.migrated;
+    await removeAlias(this.write, name, alias, by, comment);
   }
 
   /**
@@ -149,6 +205,7 @@ export class ModelRegistry {
    * to these when the champion's artifact cannot be loaded.
    */
   async previousChampions(name: string): Promise<number[]> {
+    await this.migrated;
     return previousChampions(this.write, name);
   }
 
@@ -157,6 +214,7 @@ export class ModelRegistry {
    * rejected). Rolling back again walks further back.
    */
   async rollback(name: string, by: string, comment?: string): Promise<ModelVersion> {
+    await this.migrated;
     return rollback(this.write, name, by, comment);
   }
 
@@ -166,12 +224,14 @@ export class ModelRegistry {
    * transaction and removed after it, so a crash leaves at most a `.deleted-*` folder that the
    * explicit `sluice models gc` removes, never a folder without its row or a row without its folder.
    */
-  delete(name: string, ref: VersionRef, by: string, comment?: string): Promise<void> {
+  async delete(name: string, ref: VersionRef, by: string, comment?: string): Promise<void> {
+    await this.migrated;
     return deleteVersion(this.write, name, ref, by, comment);
   }
 
   /** The recorded changes of a model (optionally one version), oldest first. */
   async history(name: string, version?: number): Promise<ModelHistoryEntry[]> {
+    await this.migrated;
     return this.read.history(name, version);
   }
 
@@ -190,6 +250,7 @@ export class ModelRegistry {
     by: string,
     options: { approveWinner?: string; allowSchemaChange?: boolean } = {},
   ): Promise<DeploymentDecision & { version: number; inputChange?: InputChange; cannotServe?: string[] }> {
+    await this.migrated;
     return deployVersion(this.write, name, ref, candidateMetric, championMetric, direction, by, options);
   }
 
@@ -203,7 +264,8 @@ export class ModelRegistry {
     // Under the write lock: another process's register renames its folder into place inside its
     // own write transaction, so once we hold the lock every committed folder has its row, and a
     // folder without a row really has none (it is not a version about to commit).
-    return this.write.tx(() => collectOrphans(this.db, this.modelsDir, options));
+    await this.migrated;
+    return this.write.tx((w) => collectOrphans(w.db, this.modelsDir, options));
   }
 
   /**
@@ -213,10 +275,11 @@ export class ModelRegistry {
    * is set only when the database has no such alias; when several claim one, the latest wins.
    * `champion` goes only to an approved version. Recorded in the history as `recovered`.
    */
-  recover(
+  async recover(
     by: string,
     options: { dryRun?: boolean } = {},
   ): Promise<{ recovered: RecoveredVersion[]; aliases: Array<{ name: string; alias: string; version: number }> }> {
+    await this.migrated;
     return recoverRegistry(this.write, by, options);
   }
 }

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { ProjectDb } from '../state/openProjectDb.js';
+import type { StateDb } from '../state/StateDb.js';
 import { scanVersionFolders } from './scanVersionFolders.js';
 
 export interface GarbageOptions {
@@ -32,8 +32,8 @@ export interface GarbageReport {
  * anything. Call it holding the database write lock (see `ModelRegistry.collectGarbage`), so a
  * version about to commit is not mistaken for an orphan.
  */
-export function collectOrphans(db: ProjectDb, modelsDir: string, options: GarbageOptions = {}): GarbageReport {
-  const scan = scanVersionFolders(db, modelsDir);
+export async function collectOrphans(db: StateDb, modelsDir: string, options: GarbageOptions = {}): Promise<GarbageReport> {
+  const scan = await scanVersionFolders(db, modelsDir);
   const dryRun = options.dryRun === true;
   const leftovers = [
     ...scan.leftovers.filter((l) => !l.live).map((l) => l.path),

@@ -14,11 +14,11 @@ import { CHAMPION } from './types.js';
  * explicit `sluice models gc` removes, never a folder without its row or a row without its folder.
  */
 export async function deleteVersion(w: RegistryWriter, name: string, ref: VersionRef, by: string, comment?: string): Promise<void> {
-  const version = w.read.resolve(name, ref);
+  const version = await w.read.resolve(name, ref);
   const modelDir = join(w.modelsDir, name);
   const trash = tempDirIn(modelDir, DELETED_PREFIX);
-  w.tx(() => {
-    const cur = w.read.get(name, version);
+  await w.tx(async (w) => {
+    const cur = await w.read.get(name, version);
     if (cur.aliases.includes(CHAMPION)) {
       throw new SluiceError('MODEL_CHAMPION_DELETE', `${name} version ${version} is the champion and cannot be deleted`, {
         hint: `promote another version or run "sluice models rollback ${name}" first`,
@@ -27,11 +27,11 @@ export async function deleteVersion(w: RegistryWriter, name: string, ref: Versio
     }
     const now = new Date().toISOString();
     for (const alias of cur.aliases) {
-      w.db.prepare('DELETE FROM model_aliases WHERE name = ? AND alias = ?').run(name, alias);
-      w.record({ name, version, kind: 'alias_removed', alias, from: String(version), to: null, by, at: now, comment: 'version deleted' });
+      await w.db.run('DELETE FROM model_aliases WHERE name = ? AND alias = ?', [name, alias]);
+      await w.record({ name, version, kind: 'alias_removed', alias, from: String(version), to: null, by, at: now, comment: 'version deleted' });
     }
-    w.db.prepare('DELETE FROM model_versions WHERE name = ? AND version = ?').run(name, version);
-    w.record({ name, version, kind: 'deleted', alias: null, from: cur.status, to: null, by, at: now, comment: comment ?? null });
+    await w.db.run('DELETE FROM model_versions WHERE name = ? AND version = ?', [name, version]);
+    await w.record({ name, version, kind: 'deleted', alias: null, from: cur.status, to: null, by, at: now, comment: comment ?? null });
     if (existsSync(cur.artifactPath)) renameSync(cur.artifactPath, trash);
   });
   await rm(trash, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { setStatus } from './versionStatus.js';
  * decision and its reason for the execution history. `approveWinner` approves a pending
  * candidate that wins (the pipeline's case: the batch it was trained on was approved).
  */
-export function deployVersion(
+export async function deployVersion(
   w: RegistryWriter,
   name: string,
   ref: VersionRef,
@@ -21,14 +21,15 @@ export function deployVersion(
   direction: MetricDirection,
   by: string,
   options: { approveWinner?: string; allowSchemaChange?: boolean } = {},
-): DeploymentDecision & { version: number; inputChange?: InputChange; cannotServe?: string[] } {
-  const version = w.read.resolve(name, ref);
-  const champ = w.read.champion(name);
+): Promise<DeploymentDecision & { version: number; inputChange?: InputChange; cannotServe?: string[] }> {
+  const version = await w.read.resolve(name, ref);
+  const champ = await w.read.champion(name);
+  const candidate = await w.read.get(name, version);
   if (champ?.version === version) return { decision: 'champion', reason: `${name} version ${version} is already champion`, version };
   // A champion measured without a metric is "no finite metric" (replaced), not "no champion".
   let d = decideDeployment(name, candidateMetric, champ ? (championMetric ?? Number.NaN) : undefined, direction);
   // The input contract: a winner requiring other inputs than the champion stays challenger unless allowed.
-  const inputChange = champ ? inputChangeOf(champ.artifactPath, w.read.get(name, version).artifactPath) : undefined;
+  const inputChange = champ ? inputChangeOf(champ.artifactPath, candidate.artifactPath) : undefined;
   if (d.decision === 'champion' && inputChange && !options.allowSchemaChange) {
     d = {
       decision: 'challenger',
@@ -37,7 +38,7 @@ export function deployVersion(
   }
   // The endpoint serves the champion: a winner that cannot serve single records (its flow has a
   // python step, a series' lag; training said so in its manifest) stays challenger.
-  const serving = readServing(w.read.get(name, version).artifactPath);
+  const serving = readServing(candidate.artifactPath);
   if (d.decision === 'champion' && serving?.records === false) {
     d = {
       decision: 'challenger',
@@ -46,9 +47,9 @@ export function deployVersion(
   }
   // Only an approved version can be champion; with `approveWinner` (a comment), a winner that is
   // still pending is approved first, by the same actor.
-  if (d.decision === 'champion' && options.approveWinner !== undefined && w.read.get(name, version).status !== 'approved') {
-    setStatus(w, name, version, 'approved', by, `${options.approveWinner}; ${d.reason}`);
+  if (d.decision === 'champion' && options.approveWinner !== undefined && candidate.status !== 'approved') {
+    await setStatus(w, name, version, 'approved', by, `${options.approveWinner}; ${d.reason}`);
   }
-  promote(w, name, version, d.decision === 'champion' ? CHAMPION : CHALLENGER, by, d.reason, { allowSchemaChange: options.allowSchemaChange === true });
+  await promote(w, name, version, d.decision === 'champion' ? CHAMPION : CHALLENGER, by, d.reason, { allowSchemaChange: options.allowSchemaChange === true });
   return { ...d, version, ...(inputChange ? { inputChange } : {}), ...(serving?.records === false ? { cannotServe: serving.problems ?? [] } : {}) };
 }

@@ -16,7 +16,7 @@ export async function recoverRegistry(
   by: string,
   options: { dryRun?: boolean } = {},
 ): Promise<{ recovered: RecoveredVersion[]; aliases: Array<{ name: string; alias: string; version: number }> }> {
-  const plan = await planRecovery(scanVersionFolders(w.db, w.modelsDir).versions);
+  const plan = await planRecovery((await scanVersionFolders(w.db, w.modelsDir)).versions);
   const aliases: Array<{ name: string; alias: string; version: number }> = [];
   const claims = new Map<string, { name: string; alias: string; version: number; at: string }>();
   for (const r of plan) {
@@ -28,22 +28,22 @@ export async function recoverRegistry(
     }
   }
   if (options.dryRun) {
-    for (const c of claims.values()) if (!w.db.prepare('SELECT 1 FROM model_aliases WHERE name = ? AND alias = ?').get(c.name, c.alias)) aliases.push(c);
+    for (const c of claims.values())
+      if (!(await w.db.one('SELECT 1 AS found FROM model_aliases WHERE name = ? AND alias = ?', [c.name, c.alias]))) aliases.push(c);
     return { recovered: plan, aliases };
   }
-  w.tx(() => {
+  await w.tx(async (w) => {
+    aliases.length = 0;
     const now = new Date().toISOString();
     for (const r of plan) {
-      if (w.db.prepare('SELECT 1 FROM model_versions WHERE name = ? AND version = ?').get(r.name, r.version)) continue;
-      w.db.prepare('INSERT OR IGNORE INTO model_names (name, last_version, created_at) VALUES (?, 0, ?)').run(r.name, r.createdAt);
-      w.db.prepare('UPDATE model_names SET last_version = MAX(last_version, ?) WHERE name = ?').run(r.version, r.name);
-      w.db
-        .prepare(
-          `INSERT INTO model_versions (name, version, status, status_by, status_at, status_comment, description, created_at, created_by,
+      if (await w.db.one('SELECT 1 AS found FROM model_versions WHERE name = ? AND version = ?', [r.name, r.version])) continue;
+      await w.db.run('INSERT INTO model_names (name, last_version, created_at) VALUES (?, 0, ?) ON CONFLICT DO NOTHING', [r.name, r.createdAt]);
+      await w.db.run('UPDATE model_names SET last_version = ? WHERE name = ? AND last_version < ?', [r.version, r.name, r.version]);
+      await w.db.run(
+        `INSERT INTO model_versions (name, version, status, status_by, status_at, status_comment, description, created_at, created_by,
              artifact_dir, artifact_hash, metrics, tags, lineage, idempotency_key)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+        [
           r.name,
           r.version,
           r.status,
@@ -58,9 +58,10 @@ export async function recoverRegistry(
           JSON.stringify(r.metrics),
           JSON.stringify(r.tags),
           JSON.stringify(r.lineage),
-          freeIdempotencyKey(w, r.name, r.idempotencyKey),
-        );
-      w.record({
+          await freeIdempotencyKey(w, r.name, r.idempotencyKey),
+        ],
+      );
+      await w.record({
         name: r.name,
         version: r.version,
         kind: 'recovered',
@@ -73,9 +74,9 @@ export async function recoverRegistry(
       });
     }
     for (const c of claims.values()) {
-      if (w.db.prepare('SELECT 1 FROM model_aliases WHERE name = ? AND alias = ?').get(c.name, c.alias)) continue;
-      w.db.prepare('INSERT INTO model_aliases (name, alias, version, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)').run(c.name, c.alias, c.version, now, by);
-      w.record({
+      if (await w.db.one('SELECT 1 AS found FROM model_aliases WHERE name = ? AND alias = ?', [c.name, c.alias])) continue;
+      await w.db.run('INSERT INTO model_aliases (name, alias, version, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)', [c.name, c.alias, c.version, now, by]);
+      await w.record({
         name: c.name,
         version: c.version,
         kind: 'alias',
@@ -93,7 +94,7 @@ export async function recoverRegistry(
 }
 
 /** The key, unless another version of the model already holds it (then none: it must stay unique). */
-function freeIdempotencyKey(w: RegistryWriter, name: string, key: string | null): string | null {
+async function freeIdempotencyKey(w: RegistryWriter, name: string, key: string | null): Promise<string | null> {
   if (key === null) return null;
-  return w.db.prepare('SELECT 1 FROM model_versions WHERE name = ? AND idempotency_key = ?').get(name, key) ? null : key;
+  return (await w.db.one('SELECT 1 AS found FROM model_versions WHERE name = ? AND idempotency_key = ?', [name, key])) ? null : key;
 }

@@ -1,4 +1,4 @@
-import { renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { verifyArtifact } from '../artifact/loadArtifact.js';
@@ -20,9 +20,7 @@ export async function registerVersion(w: RegistryWriter, artifactDir: string, me
   const name = checkName('model name', meta.name);
   const status = checkStatus(meta.status ?? 'pending');
   if (meta.idempotencyKey !== undefined) {
-    const prior = w.db.prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?').get(name, meta.idempotencyKey) as
-      | { version: number }
-      | undefined;
+    const prior = await w.db.one<{ version: number }>('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?', [name, meta.idempotencyKey]);
     if (prior) return w.read.get(name, prior.version);
   }
   checkMetrics(meta.metrics ?? {});
@@ -35,31 +33,35 @@ export async function registerVersion(w: RegistryWriter, artifactDir: string, me
     const artifactHash = await hashDir(staged);
     const by = meta.by ?? 'unknown';
     let reused = false;
-    version = w.tx(() => {
+    version = await w.tx(async (w) => {
+      // A previous attempt of this transaction (PostgreSQL runs it again after a conflict) may
+      // have renamed the folder into place before its commit failed: take it back first.
+      if (placed !== undefined && existsSync(placed) && !existsSync(staged)) renameSync(placed, staged);
+      placed = undefined;
+      reused = false;
       if (meta.idempotencyKey !== undefined) {
         // Checked again under the write lock: a concurrent twin may have committed meanwhile.
-        const twin = w.db.prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?').get(name, meta.idempotencyKey) as
-          | { version: number }
-          | undefined;
+        const twin = await w.db.one<{ version: number }>('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?', [
+          name,
+          meta.idempotencyKey,
+        ]);
         if (twin) {
           reused = true;
           return twin.version;
         }
       }
       const now = new Date().toISOString();
-      w.db.prepare('INSERT OR IGNORE INTO model_names (name, last_version, created_at) VALUES (?, 0, ?)').run(name, now);
-      const { last_version } = w.db.prepare('SELECT last_version FROM model_names WHERE name = ?').get(name) as { last_version: number };
+      await w.db.run('INSERT INTO model_names (name, last_version, created_at) VALUES (?, 0, ?) ON CONFLICT DO NOTHING', [name, now]);
+      const { last_version } = (await w.db.one<{ last_version: number }>('SELECT last_version FROM model_names WHERE name = ?', [name]))!;
       // Past every folder on disk too: a folder without a row (an older database, a lost row)
       // is someone's model, never overwritten; `sluice models recover` registers it again.
       const v = Math.max(last_version, highestFolderVersion(modelDir)) + 1;
-      w.db.prepare('UPDATE model_names SET last_version = ? WHERE name = ?').run(v, name);
-      w.db
-        .prepare(
-          `INSERT INTO model_versions (name, version, status, status_by, status_at, status_comment, description, created_at, created_by,
+      await w.db.run('UPDATE model_names SET last_version = ? WHERE name = ?', [v, name]);
+      await w.db.run(
+        `INSERT INTO model_versions (name, version, status, status_by, status_at, status_comment, description, created_at, created_by,
              artifact_dir, artifact_hash, metrics, tags, lineage, idempotency_key)
            VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+        [
           name,
           v,
           status,
@@ -74,10 +76,11 @@ export async function registerVersion(w: RegistryWriter, artifactDir: string, me
           JSON.stringify(meta.tags ?? {}),
           JSON.stringify(meta.lineage ?? {}),
           meta.idempotencyKey ?? null,
-        );
-      w.record({ name, version: v, kind: 'registered', alias: null, from: null, to: status, by, at: now, comment: meta.description ?? null });
+        ],
+      );
+      await w.record({ name, version: v, kind: 'registered', alias: null, from: null, to: status, by, at: now, comment: meta.description ?? null });
       // The folder carries its own manifest, so a lost database can be rebuilt from it.
-      writeManifestOf(w.db, w.modelsDir, name, v, staged);
+      await writeManifestOf(w.db, w.modelsDir, name, v, staged);
       // Inside the transaction: if the rename fails, the row is rolled back too.
       placed = join(modelDir, String(v));
       renameSync(staged, placed);

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProjectDb } from '../state/openProjectDb.js';
+import type { StateDb } from '../state/StateDb.js';
 import { DELETED_PREFIX, TEMP_PREFIX } from './artifactFiles.js';
 import { readVersionManifest, type VersionManifest } from './versionManifest.js';
 
@@ -29,11 +29,9 @@ export interface FolderScan {
 }
 
 /** Lists the version folders and work-in-progress folders under `modelsDir`; reads only. */
-export function scanVersionFolders(db: ProjectDb, modelsDir: string): FolderScan {
+export async function scanVersionFolders(db: StateDb, modelsDir: string): Promise<FolderScan> {
   const out: FolderScan = { versions: [], leftovers: [] };
   if (!existsSync(modelsDir)) return out;
-  const hasRow = db.prepare('SELECT 1 FROM model_versions WHERE name = ? AND version = ?');
-  const byKey = db.prepare('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?');
   for (const model of readdirSync(modelsDir, { withFileTypes: true })) {
     if (!model.isDirectory()) continue;
     const dir = join(modelsDir, model.name);
@@ -44,8 +42,14 @@ export function scanVersionFolders(db: ProjectDb, modelsDir: string): FolderScan
       else if (ent.isDirectory() && /^\d+$/.test(ent.name)) {
         const version = Number(ent.name);
         const manifest = readVersionManifest(p);
-        const row = hasRow.get(model.name, version) !== undefined;
-        const twin = !row && manifest?.idempotencyKey ? (byKey.get(model.name, manifest.idempotencyKey) as { version: number } | undefined) : undefined;
+        const row = (await db.one('SELECT 1 AS found FROM model_versions WHERE name = ? AND version = ?', [model.name, version])) !== undefined;
+        const twin =
+          !row && manifest?.idempotencyKey
+            ? await db.one<{ version: number }>('SELECT version FROM model_versions WHERE name = ? AND idempotency_key = ?', [
+                model.name,
+                manifest.idempotencyKey,
+              ])
+            : undefined;
         out.versions.push({ name: model.name, version, path: p, hasRow: row, manifest, ...(twin ? { duplicateOf: twin.version } : {}) });
       }
     }

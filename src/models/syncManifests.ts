@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { ProjectDb } from '../state/openProjectDb.js';
+import type { StateDb } from '../state/StateDb.js';
 import { toVersion, type VersionRow } from './rows.js';
 import type { ModelHistoryEntry } from './types.js';
 import { writeVersionManifest } from './versionManifest.js';
@@ -8,20 +8,17 @@ import { writeVersionManifest } from './versionManifest.js';
  * Writes a version's manifest (its row and aliases) into `dir` (default its folder). Called
  * after every change the version's row or aliases see, so the folder can rebuild the row.
  */
-export function writeManifestOf(db: ProjectDb, modelsDir: string, name: string, version: number, dir?: string): void {
-  const row = db.prepare('SELECT * FROM model_versions WHERE name = ? AND version = ?').get(name, version) as
-    | (VersionRow & { idempotency_key: string | null })
-    | undefined;
+export async function writeManifestOf(db: StateDb, modelsDir: string, name: string, version: number, dir?: string): Promise<void> {
+  const row = await db.one<VersionRow & { idempotency_key: string | null }>('SELECT * FROM model_versions WHERE name = ? AND version = ?', [name, version]);
   if (!row) return;
   const v = toVersion(modelsDir, row, []);
   const target = dir ?? v.artifactPath;
   if (!existsSync(target)) return;
   const aliases: Record<string, { at: string; by: string }> = {};
-  for (const a of db.prepare('SELECT alias, updated_at, updated_by FROM model_aliases WHERE name = ? AND version = ?').all(name, version) as Array<{
-    alias: string;
-    updated_at: string;
-    updated_by: string;
-  }>) {
+  for (const a of await db.query<{ alias: string; updated_at: string; updated_by: string }>(
+    'SELECT alias, updated_at, updated_by FROM model_aliases WHERE name = ? AND version = ?',
+    [name, version],
+  )) {
     aliases[a.alias] = { at: a.updated_at, by: a.updated_by };
   }
   writeVersionManifest(target, {
@@ -44,7 +41,7 @@ export function writeManifestOf(db: ProjectDb, modelsDir: string, name: string, 
 }
 
 /** Rewrites the manifests of the versions that recorded changes touched (best effort). */
-export function refreshManifests(db: ProjectDb, modelsDir: string, events: readonly ModelHistoryEntry[]): void {
+export async function refreshManifests(db: StateDb, modelsDir: string, events: readonly ModelHistoryEntry[]): Promise<void> {
   const touched = new Map<string, { name: string; version: number }>();
   const touch = (name: string, version: number | null | undefined) => {
     if (version !== null && version !== undefined && Number.isInteger(version)) touched.set(`${name}\u0000${version}`, { name, version });
@@ -57,7 +54,7 @@ export function refreshManifests(db: ProjectDb, modelsDir: string, events: reado
   }
   for (const t of touched.values()) {
     try {
-      writeManifestOf(db, modelsDir, t.name, t.version);
+      await writeManifestOf(db, modelsDir, t.name, t.version);
     } catch {
       // The change is committed in the database; a manifest that could not be rewritten (disk
       // full) is only a stale copy, refreshed by the version's next change.

@@ -111,6 +111,7 @@ export class Orchestrator {
       shutdown: shutdown.signal,
       approvals: opts.approvals,
       config: opts.config,
+      state: opts.store.db,
       diskFullRetry: opts.diskFullRetry,
     });
     const definitionOf = (rec: ExecutionRecord) => wirePipeline(rec.definition).pipeline;

@@ -1,8 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { projectStores } from '../storage/projectStores.js';
-import { ModelRegistry } from '../models/ModelRegistry.js';
 import { defaultModelName } from '../pipeline/activities/modelSettings.js';
 import type { Project } from '../pipeline/project/loadProject.js';
+import { openProjectRegistry } from '../pipeline/project/openProjectRegistry.js';
 import { invocationGuard } from './endpoint/invocationGuard.js';
 import { mountEndpoint } from './endpoint/mountEndpoint.js';
 import { fastifyLimits } from './serverLimits.js';
@@ -34,7 +34,7 @@ export async function createEndpointServer(project: Project, logger: FastifyBase
   app.server.maxConnections = limits.maxConnections;
   // Refuses to start when auth is configured without a token, as the full server does.
   const guard = invocationGuard(project.config.endpoint);
-  const registry = await ModelRegistry.open(project.root, project.paths.stateDir);
+  const registry = await openProjectRegistry(project);
   // A replica on another machine loads the champion from stores.artifacts (checked) when it has no copy.
   const stores = projectStores(project.paths, project.config.stores);
   app.addHook('onClose', async () => stores.close());

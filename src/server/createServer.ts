@@ -125,7 +125,8 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   const features = opts.features !== false || withConsole ? await featureStoreFromConfig(opts.project.root, opts.project.config) : undefined;
   if (features) app.addHook('onClose', async () => features.close());
   if (features && opts.features !== false) await app.register(featureRoutes, { store: features, prefix: '/api' });
-  const registry = opts.endpoint !== false || withConsole ? await ModelRegistry.open(opts.project.root, opts.project.paths.stateDir) : undefined;
+  const registry =
+    opts.endpoint !== false || withConsole ? await ModelRegistry.open(opts.project.root, opts.project.paths.stateDir, { state: runtime.state }) : undefined;
   if (registry) app.addHook('onClose', async () => await registry.close());
   const model = defaultModelName(opts.project.config);
   if (registry && opts.endpoint !== false) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 // Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
 import type { ModelRegistry } from '../../models/ModelRegistry.js';
@@ -36,7 +37,14 @@ function defaultUser(): string {
 
 async function withRegistry<T>(opts: Common, fn: (reg: ModelRegistry) => T | Promise<T>, open: { allowMissingState?: boolean } = {}): Promise<T> {
   const { ModelRegistry } = await import('../../models/ModelRegistry.js');
-  const reg = await ModelRegistry.open(resolve(opts.project), undefined, open);
+  const dir = resolve(opts.project);
+  // A project (sluice.yaml) whose stores.state says where the registry is; a bare folder is SQLite.
+  const reg = existsSync(join(dir, 'sluice.yaml'))
+    ? await (await import('../../pipeline/project/openProjectRegistry.js')).openProjectRegistry(
+        (await import('../../pipeline/project/loadProject.js')).loadProject(dir),
+        open,
+      )
+    : await ModelRegistry.open(dir, undefined, open);
   try {
     return await fn(reg);
   } finally {

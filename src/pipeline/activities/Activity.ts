@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { batchDir, type ProjectLayout } from '../../core/projectLayout.js';
+import type { StateDb } from '../../state/StateDb.js';
 import type { ProjectStores } from '../../storage/projectStores.js';
 
 /** What an activity knows about where it runs. */
@@ -21,6 +22,11 @@ export interface ActivityContext {
   config?: unknown;
   /** Where artifacts, reports, archived inputs and step outputs are kept (`stores.*`), when the runtime opened them (see `withStores`). */
   stores?: ProjectStores;
+  /**
+   * The shared state the orchestrator records executions in (`stores.state`: SQLite or
+   * PostgreSQL): activities open the model and feature registries on it, so every worker sees them.
+   */
+  state?: StateDb;
 }
 
 /**

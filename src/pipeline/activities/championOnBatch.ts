@@ -14,13 +14,13 @@ import { withStores } from './withStores.js';
  * target column, no labelled row): the report then says so in its notes.
  */
 export async function championOnBatch(
-  ctx: Pick<ActivityContext, 'project' | 'stores' | 'config'>,
+  ctx: Pick<ActivityContext, 'project' | 'stores' | 'config' | 'state'>,
   model: string,
   rawFile: string,
   /** The python3 for python steps (sluice.yaml `python:`). */
   python?: string,
 ): Promise<{ check?: ChampionCheck; importance?: Record<string, number>; note?: string }> {
-  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir, { state: ctx.state });
   let champ;
   try {
     champ = await registry.champion(model);

@@ -50,7 +50,7 @@ export const deployActivity: Activity<DeployInput, DeployOutput> = async (input,
     });
   }
   const by = `pipeline:${ctx.executionId}`;
-  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir, { state: ctx.state });
   try {
     // Applied already (a rerun after a crash): return what was decided, whatever serves now.
     const done = (await registry.history(reg.model, reg.version)).find(

@@ -61,7 +61,7 @@ export const registerModelActivity: Activity<RegisterModelInput, RegisterModelOu
     ...(approval?.by && approval.at ? { approval: { by: approval.by, at: approval.at, ...(approval.comment ? { comment: approval.comment } : {}) } } : {}),
     trainingConfig: { metric: train.metric, rows: train.rows, best: train.best, candidates: train.candidates, recipeRun: input.recipeRun ?? null },
   };
-  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir, { state: ctx.state });
   try {
     const v = await registry.register(train.artifactDir, {
       name: train.model,

@@ -17,7 +17,7 @@ import { withStores } from './withStores.js';
 
 /** The serving champion's artifact folder (fetched from `stores.artifacts` when not here), read before training; undefined when there is none. */
 async function championArtifact(ctx: ActivityContext, model: string): Promise<string | undefined> {
-  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir, { state: ctx.state });
   let champ;
   try {
     champ = await registry.champion(model);
@@ -139,7 +139,7 @@ export const trainActivity: Activity<TrainInput, TrainOutput> = async (input, ct
   const candidate = await scoreArtifact(result.files.modelDir, split.holdout, metric, python);
 
   let champion: TrainOutput['champion'] = null;
-  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir);
+  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir, { state: ctx.state });
   try {
     const champ = await registry.champion(s.name);
     if (champ) {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { SluiceError, toSluiceError } from '../../core/errors.js';
+import type { StateDb } from '../../state/StateDb.js';
 import { diskFullOf, type DiskFull } from '../../engine/diskFull.js';
 import type { Activity, ActivityContext } from '../activities/Activity.js';
 import type { ActivityRegistry } from '../activities/ActivityRegistry.js';
@@ -22,6 +23,8 @@ export interface ActivityRunnerOptions {
   shutdown: AbortSignal;
   approvals?: ApprovalNotifier | undefined;
   config?: unknown;
+  /** The shared state, handed to activities (ActivityContext.state). */
+  state?: StateDb;
   diskFullRetry?: DiskFullRetry | undefined;
 }
 
@@ -97,6 +100,7 @@ export class ActivityRunner {
         execution: { input: rec.input, results },
         log: this.opts.log.child({ executionId: rec.id, step, attempt }),
         config: this.opts.config,
+        ...(this.opts.state ? { state: this.opts.state } : {}),
       };
       const aborted = new Promise<never>((_, reject) => {
         abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
