@@ -1,3 +1,4 @@
+import { withGeneratedSection } from '../../core/withGeneratedSection.js';
 import type { AnyActivityDefinition } from './ActivityDefinition.js';
 import type { Wire } from './ActivitySignature.js';
 import { BUILTIN_ACTIVITY_DEFINITIONS } from './builtinActivityDefinitions.js';
@@ -32,8 +33,5 @@ export function renderActivitiesTable(definitions: readonly AnyActivityDefinitio
 
 /** docs/pipelines.md with its generated table of activities (between the markers) brought up to date. */
 export function withActivitiesTable(doc: string): string {
-  const a = doc.indexOf(BEGIN);
-  const b = doc.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`docs/pipelines.md lacks the markers ${BEGIN} ... ${END}`);
-  return `${doc.slice(0, a)}${BEGIN}\n${renderActivitiesTable()}\n${doc.slice(b)}`;
+  return withGeneratedSection(doc, 'docs/pipelines.md', BEGIN, END, renderActivitiesTable());
 }

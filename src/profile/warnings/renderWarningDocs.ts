@@ -1,3 +1,4 @@
+import { withGeneratedSection } from '../../core/withGeneratedSection.js';
 /**
  * The docs generated from the warning rules (`npm run docs`; test/docs.test.ts fails when they are
  * stale): the table in docs/report.md and the count of warning kinds in README.md.
@@ -25,10 +26,7 @@ export function renderWarningsTable(): string {
 
 /** docs/report.md with its warnings table regenerated (between the markers). */
 export function withWarningsTable(doc: string): string {
-  const a = doc.indexOf(BEGIN);
-  const b = doc.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`docs/report.md lacks the markers ${BEGIN} ... ${END}`);
-  return `${doc.slice(0, a)}${BEGIN}\n${renderWarningsTable()}\n${doc.slice(b)}`;
+  return withGeneratedSection(doc, 'docs/report.md', BEGIN, END, renderWarningsTable());
 }
 
 /** README.md with its count of warning kinds set to the number of rules. */
