@@ -7,7 +7,7 @@
  * totals pair per part, then the histogram pool, which grows the memory when a tree needs more.
  */
 import type { Binned } from './binned.js';
-import type { HistEngine, HistEngineOptions } from './histEngine.js';
+import type { HistEngine, HistEngineOptions } from './histEngineTypes.js';
 import { buildHistGH, HistogramPool } from './histogram.js';
 import { histKernels } from './histKernels.js';
 import { type HistPlan, MemoryView } from './histParts.js';
