@@ -9,7 +9,6 @@ import { buildHistGH, buildHistSparseGH, HistogramPool } from './histogram.js';
 import type { HistEngine, HistEngineOptions } from './histEngineTypes.js';
 import { computeGradients } from './loss.js';
 import type { SparseRows } from './sparseRows.js';
-import type { HistBuilder } from './treeGrower.js';
 import { wasmHistEngine } from './wasmHistEngine.js';
 
 export type { HistEngine, HistEngineOptions } from './histEngineTypes.js';
