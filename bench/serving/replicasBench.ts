@@ -60,7 +60,6 @@ async function startReplica(dir: string): Promise<Replica> {
   const child = spawn(process.execPath, [BIN, 'serve', '--role', 'endpoint', '--port', '0', '--log-format', 'json'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SLUICE_LOG: 'warn' },
   });
   const address = await new Promise<string>((res, rej) => {
     createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -100,8 +99,9 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function generate(url: string, bodyFile: string, rate: number): OpenLoopResult {
-  const r = spawnSync(
+/** The generator in its own process, spawned asynchronously: the proxy runs in this process's event loop. */
+async function generate(url: string, bodyFile: string, rate: number): Promise<OpenLoopResult> {
+  const child = spawn(
     process.execPath,
     [
       '--import',
@@ -122,10 +122,15 @@ function generate(url: string, bodyFile: string, rate: number): OpenLoopResult {
       '--content-type',
       'application/json',
     ],
-    { encoding: 'utf8', maxBuffer: 1 << 24 },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  if (r.status !== 0) throw new Error(`generator failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as OpenLoopResult;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  const status = await new Promise<number | null>((r) => child.once('exit', r));
+  if (status !== 0) throw new Error(`generator failed (${status}): ${stderr}`);
+  return JSON.parse(stdout) as OpenLoopResult;
 }
 
 interface Row {
@@ -151,16 +156,16 @@ async function main(): Promise<void> {
     const lb = await proxy(replicas.map((r) => r.port));
     const url = `http://127.0.0.1:${lb.port}/invocations`;
     try {
-      generate(url, bodyFile, 500); // JIT warm-up of every replica
+      await generate(url, bodyFile, 500); // JIT warm-up of every replica
       for (const rate of RATES) {
         const load = loadavg()[0]!;
         const before = replicas.reduce((a, r) => a + cpuSeconds(r.child.pid!), 0);
-        const result = generate(url, bodyFile, rate);
+        const result = await generate(url, bodyFile, rate);
         const cpu = replicas.reduce((a, r) => a + cpuSeconds(r.child.pid!), 0) - before;
         const cpuMsPerRequest = (cpu * 1000) / Math.max(1, result.totalAnswered);
         rows.push({ replicas: n, rate, result, cpuMsPerRequest, loadAverage: load });
         process.stderr.write(
-          `${n} replica(s) @ ${rate}/s: achieved ${result.achievedRate.toFixed(0)}/s, p50 ${result.latencyMs.p50.toFixed(2)} p99 ${result.latencyMs.p99.toFixed(2)} ms, ${cpuMsPerRequest.toFixed(3)} CPU ms/request (load ${load.toFixed(1)})\n`,
+          `${n} replica(s) @ ${rate}/s: achieved ${result.achievedRate.toFixed(0)}/s, p50 ${result.latencyMs.p50?.toFixed(2)} p99 ${result.latencyMs.p99?.toFixed(2)} ms, ${result.non2xx} non-2xx, ${result.errors} errors, ${cpuMsPerRequest.toFixed(3)} CPU ms/request (load ${load.toFixed(1)})\n`,
         );
         if (result.achievedRate < 0.9 * rate) break;
       }
