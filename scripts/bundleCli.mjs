@@ -36,6 +36,25 @@ const duckdbInline = {
 };
 
 /**
+ * zod's namespace object re-exports its 60-odd message translations (`z.locales`, also
+ * `core.locales`); as Sluice uses `z.` as a namespace, esbuild cannot drop them, and they were a
+ * third of what `sluice flow validate` compiled. Sluice sets no locale (English stays the default,
+ * imported by zod's schemas directly), so the bundle replaces those two re-exports with an empty
+ * object.
+ */
+const ZOD_LOCALES = 'export * as locales from "../locales/index.js";';
+const zodWithoutLocales = {
+  name: 'zod-without-locales',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(ZOD_LOCALES)) throw new Error(`${args.path} no longer contains ${ZOD_LOCALES}: update scripts/bundleCli.mjs`);
+      return { contents: source.replace(ZOD_LOCALES, 'export const locales = {};'), loader: 'js' };
+    });
+  },
+};
+
+/**
  * The worker threads' entries: each `spawnModuleWorker(import.meta.url, 'NAME')` starts NAME.js
  * beside the calling module, which in the bundle is beside main.js; so each becomes an entry.
  */
@@ -74,6 +93,6 @@ await build({
   sourcemap: true,
   // Bundled CommonJS (yaml, commander) calls require() for Node's own modules.
   banner: { js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);" },
-  plugins: [duckdbInline],
+  plugins: [duckdbInline, zodWithoutLocales],
   logLevel: 'warning',
 });
