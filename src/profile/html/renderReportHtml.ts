@@ -1,4 +1,4 @@
-import { html, raw } from '../../core/html.js';
+import { html } from '../../core/html.js';
 import type { Report } from '../reportSchema.js';
 import { definitionsSection } from './definitions.js';
 import { featureDetailsSection, featureSummarySection } from './featureSections.js';
@@ -6,6 +6,7 @@ import { fmt } from './format.js';
 import { modelSection, targetSection } from './modelSections.js';
 import { highWarningsSection, summarySection, verdictSection } from './overviewSections.js';
 import { anomaliesSection, biasSection, correlationSection, driftSection, duplicatesSection } from './relationSections.js';
+import { reportHead } from './reportHead.js';
 import { REPORT_CSS } from './styles.js';
 
 const NAV: Array<[string, string]> = [
@@ -31,9 +32,7 @@ const NAV: Array<[string, string]> = [
  */
 export function renderReportHtml(r: Report): string {
   const page = html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>Data report: ${r.source.name}</title><style>${raw(REPORT_CSS)}</style></head>
+<html lang="en">${reportHead(`Data report: ${r.source.name}`, REPORT_CSS)}
 <body><header class="top"><h1>Data quality and insights: ${r.source.name}</h1><div class="meta">${fmt(r.dataset.rows)} rows × ${r.dataset.columns} columns${r.target ? ` · target ${r.target.column}` : ''}${r.source.baseline ? ` · baseline ${r.source.baseline}` : ''} · ${r.generatedAt}</div></header>
 <nav>${NAV.map(([id, label]) => html`<a href="#${id}">${label}</a>`)}</nav>
 <main>${verdictSection(r)}${highWarningsSection(r)}${summarySection(r)}${targetSection(r)}${modelSection(r)}${featureSummarySection(r)}${featureDetailsSection(r)}${correlationSection(r)}${biasSection(r)}${driftSection(r)}${anomaliesSection(r)}${duplicatesSection(r)}${definitionsSection(r)}</main></body></html>

@@ -1,6 +1,7 @@
 import { html, raw, type SafeHtml } from '../../core/html.js';
 import { barsSvg } from '../../profile/html/charts.js';
 import { fmt, pctText } from '../../profile/html/format.js';
+import { reportHead } from '../../profile/html/reportHead.js';
 import { REPORT_CSS } from '../../profile/html/styles.js';
 import type { ModelReport } from '../modelReport.js';
 import { lineChartSvg } from './lineChartSvg.js';
@@ -31,9 +32,7 @@ export function renderModelReportHtml(r: ModelReport): string {
   const classification = r.problemType !== 'regression';
   const nav = NAV.filter(([id]) => classification || !['classes', 'curves', 'calibration'].includes(id));
   const page = html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>Model report: ${r.target} (${r.source.file})</title><style>${raw(REPORT_CSS + EXTRA_CSS)}</style></head>
+<html lang="en">${reportHead(`Model report: ${r.target} (${r.source.file})`, REPORT_CSS + EXTRA_CSS)}
 <body><header class="top"><h1>Model quality: ${r.target}</h1><div class="meta">${r.source.file} · ${r.problemType} · best ${r.best.learner} (${r.best.id}) · selected by ${r.metric} · ${fmt(r.holdout.rows)} holdout rows · ${r.generatedAt}</div></header>
 <nav>${nav.map(([id, label]) => html`<a href="#${id}">${label}</a>`)}</nav>
 <main>${summarySection(r)}${metricsSection(r)}${classification ? html`${classesSection(r)}${curvesSection(r)}${calibrationSection(r)}` : residualSection(r)}${importanceSection(r)}${leaderboardSection(r)}</main></body></html>
