@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { LogicalType } from '../../core/types.js';
 import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
-import { defineStep, type StepContext } from '../step.js';
+import { defineStep, type FitContext, type StepContext } from '../step.js';
 import { common, isMissing, replaceSql, retype, typeOf } from './common.js';
 
 const schema = z
@@ -79,6 +79,39 @@ function candidates(s: z.infer<typeof schema>, ctx: StepContext): string[] {
   return s.columns.filter((c) => typeOf(ctx, c) === 'string');
 }
 
+/**
+ * Per text column: how many values are present, and how many of them each type reads. Counts of
+ * disjoint partitions add up (src/flow/partitions/): the fit is the same as on the whole batch.
+ */
+export type TypeCounts = Record<string, { present: number; read: Record<string, number> }>;
+
+export async function typeCounts(s: z.infer<typeof schema>, ctx: FitContext): Promise<TypeCounts> {
+  const cols = candidates(s, ctx);
+  if (cols.length === 0) return {};
+  const aggs = cols.flatMap((c, i) => {
+    const v = `trim(${quoteIdent(c)})`;
+    const present = `${quoteIdent(c)} IS NOT NULL AND ${v} <> ''`;
+    return [
+      `count(*) FILTER (WHERE ${present}) AS n${i}`,
+      ...PATTERNS.map((p) => `count(*) FILTER (WHERE ${present} AND ${convertSql(v, p.type)} IS NOT NULL) AS ${p.type}${i}`),
+    ];
+  });
+  const row = (await ctx.engine.query(`SELECT ${aggs.join(', ')} FROM ${quoteIdent(ctx.relation)}`))[0] ?? {};
+  return Object.fromEntries(
+    cols.map((c, i) => [c, { present: Number(row[`n${i}`] ?? 0), read: Object.fromEntries(PATTERNS.map((p) => [p.type, Number(row[`${p.type}${i}`] ?? 0)])) }]),
+  );
+}
+
+/** The narrowest type every present value of a column reads as (text when none). */
+export function typesFromCounts(counts: TypeCounts): Fitted['types'] {
+  const types: Fitted['types'] = {};
+  for (const [c, { present, read }] of Object.entries(counts)) {
+    const hit = present > 0 ? PATTERNS.find((p) => read[p.type] === present) : undefined;
+    types[c] = hit?.type ?? 'string';
+  }
+  return types;
+}
+
 /** Data Wrangler's "Infer and cast type": learns the narrowest type of text columns, then converts. */
 export const inferTypes = defineStep<z.infer<typeof schema>, Fitted>({
   kind: 'infer_types',
@@ -93,24 +126,7 @@ export const inferTypes = defineStep<z.infer<typeof schema>, Fitted>({
   },
   inputs: (s) => s.columns ?? [],
   async fit(s, ctx) {
-    const cols = candidates(s, ctx);
-    const types: Fitted['types'] = {};
-    if (cols.length === 0) return { types };
-    const aggs = cols.flatMap((c, i) => {
-      const v = `trim(${quoteIdent(c)})`;
-      const present = `${quoteIdent(c)} IS NOT NULL AND ${v} <> ''`;
-      return [
-        `count(*) FILTER (WHERE ${present}) AS n${i}`,
-        ...PATTERNS.map((p) => `count(*) FILTER (WHERE ${present} AND ${convertSql(v, p.type)} IS NOT NULL) AS ${p.type}${i}`),
-      ];
-    });
-    const row = (await ctx.engine.query(`SELECT ${aggs.join(', ')} FROM ${quoteIdent(ctx.relation)}`))[0] ?? {};
-    cols.forEach((c, i) => {
-      const n = Number(row[`n${i}`] ?? 0);
-      const hit = n > 0 ? PATTERNS.find((p) => Number(row[`${p.type}${i}`]) === n) : undefined;
-      types[c] = hit?.type ?? 'string';
-    });
-    return { types };
+    return { types: typesFromCounts(await typeCounts(s, ctx)) };
   },
   outputs: (_s, f, ctx) => retype(ctx.columns, f.types),
   sql: (_s, f, _ctx, input) =>

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
 import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
-import { defineStep, type StepContext } from '../step.js';
+import { defineStep, type FitContext, type StepContext } from '../step.js';
 import { columnName, common, isMissing, uniqueNamer } from './common.js';
 import { assertText } from './findReplace.js';
 import { tokenizer, tokenizerFields, tokensSql } from './tokenize.js';
@@ -75,6 +75,60 @@ function outputNames(s: Spec, f: Fitted, ctx: StepContext): string[] {
 }
 
 /**
+ * What a vocabulary is chosen from: the rows with text, and per token its count (tf) and the rows
+ * it is found in (df). Both add up over disjoint partitions (src/flow/partitions/).
+ */
+export interface TokenStats {
+  documents: number;
+  tokens: Record<string, { tf: number; df: number }>;
+}
+
+export async function tokenStats(s: Spec, ctx: FitContext): Promise<TokenStats> {
+  assertText(ctx, s.column, 'vectorize_text');
+  tokenizer(s, ctx); // checks the pattern before the engine reads it
+  const docs = `SELECT ${tokensSql(s, quoteIdent(s.column))} AS toks FROM ${quoteIdent(ctx.relation)} WHERE ${quoteIdent(s.column)} IS NOT NULL`;
+  const [{ n }] = (await ctx.engine.query<{ n: number | bigint }>(`SELECT count(*) AS n FROM (${docs})`)) as [{ n: number | bigint }];
+  const stats = await ctx.engine.query<{ tok: string; tf: number | bigint; df: number | bigint }>(
+    `SELECT tok, count(*) AS tf, count(DISTINCT id) AS df FROM (SELECT id, unnest(toks) AS tok FROM (SELECT row_number() OVER () AS id, toks FROM (${docs}))) GROUP BY tok`,
+  );
+  return { documents: Number(n), tokens: Object.fromEntries(stats.map((r) => [r.tok, { tf: Number(r.tf), df: Number(r.df) }])) };
+}
+
+/** The vocabulary (and idf) from the token statistics of the training rows. */
+export function chooseVocabulary(s: Spec, ctx: StepContext, stats: TokenStats): Fitted {
+  const documents = stats.documents;
+  if (documents === 0)
+    throw new SluiceError(
+      'FLOW_FIT',
+      `step ${ctx.index + 1} (vectorize_text) has no text to learn a vocabulary from: "${s.column}" is missing on every training row`,
+      {
+        location: { step: ctx.index, field: 'column' },
+        hint: 'check the column name and the steps before this one (a filter may have removed every row with text)',
+      },
+    );
+  const all = Object.entries(stats.tokens);
+  const low = s.min_df < 1 ? s.min_df * documents : s.min_df;
+  const high = s.max_df <= 1 ? s.max_df * documents : s.max_df;
+  const kept = all
+    .map(([tok, r]) => ({ tok, tf: r.tf, df: r.df }))
+    .filter((r) => r.df >= low && r.df <= high)
+    .sort((a, b) => b.tf - a.tf || byCodePoint(a.tok, b.tok))
+    .slice(0, s.max_features)
+    .sort((a, b) => byCodePoint(a.tok, b.tok));
+  if (kept.length === 0)
+    throw new SluiceError(
+      'FLOW_FIT',
+      `step ${ctx.index + 1} (vectorize_text) keeps no token: ${all.length} distinct tokens in ${documents} rows, none found in at least ${low} and at most ${high} rows`,
+      { location: { step: ctx.index, field: 'min_df' }, hint: 'lower min_df or raise max_df, or check the pattern' },
+    );
+  return {
+    documents,
+    vocabulary: kept.map((r) => r.tok),
+    ...(s.weighting === 'tfidf' ? { idf: kept.map((r) => IDF[s.idf](documents, r.df)) } : {}),
+  };
+}
+
+/**
  * Data Wrangler's "Featurize text: Vectorize" (Spark's tokenizer, CountVectorizer and IDF),
  * as scikit-learn's CountVectorizer and TfidfVectorizer compute it: one numeric column per
  * token of a vocabulary learned from the training rows and frozen afterwards.
@@ -91,42 +145,7 @@ export const vectorizeText = defineStep<Spec, Fitted>({
   },
   inputs: (s) => [s.column],
   async fit(s, ctx) {
-    assertText(ctx, s.column, 'vectorize_text');
-    tokenizer(s, ctx); // checks the pattern before the engine reads it
-    const docs = `SELECT ${tokensSql(s, quoteIdent(s.column))} AS toks FROM ${quoteIdent(ctx.relation)} WHERE ${quoteIdent(s.column)} IS NOT NULL`;
-    const [{ n }] = (await ctx.engine.query<{ n: number | bigint }>(`SELECT count(*) AS n FROM (${docs})`)) as [{ n: number | bigint }];
-    const documents = Number(n);
-    if (documents === 0)
-      throw new SluiceError(
-        'FLOW_FIT',
-        `step ${ctx.index + 1} (vectorize_text) has no text to learn a vocabulary from: "${s.column}" is missing on every training row`,
-        {
-          location: { step: ctx.index, field: 'column' },
-          hint: 'check the column name and the steps before this one (a filter may have removed every row with text)',
-        },
-      );
-    const stats = await ctx.engine.query<{ tok: string; tf: number | bigint; df: number | bigint }>(
-      `SELECT tok, count(*) AS tf, count(DISTINCT id) AS df FROM (SELECT id, unnest(toks) AS tok FROM (SELECT row_number() OVER () AS id, toks FROM (${docs}))) GROUP BY tok`,
-    );
-    const low = s.min_df < 1 ? s.min_df * documents : s.min_df;
-    const high = s.max_df <= 1 ? s.max_df * documents : s.max_df;
-    const kept = stats
-      .map((r) => ({ tok: r.tok, tf: Number(r.tf), df: Number(r.df) }))
-      .filter((r) => r.df >= low && r.df <= high)
-      .sort((a, b) => b.tf - a.tf || byCodePoint(a.tok, b.tok))
-      .slice(0, s.max_features)
-      .sort((a, b) => byCodePoint(a.tok, b.tok));
-    if (kept.length === 0)
-      throw new SluiceError(
-        'FLOW_FIT',
-        `step ${ctx.index + 1} (vectorize_text) keeps no token: ${stats.length} distinct tokens in ${documents} rows, none found in at least ${low} and at most ${high} rows`,
-        { location: { step: ctx.index, field: 'min_df' }, hint: 'lower min_df or raise max_df, or check the pattern' },
-      );
-    return {
-      documents,
-      vocabulary: kept.map((r) => r.tok),
-      ...(s.weighting === 'tfidf' ? { idf: kept.map((r) => IDF[s.idf](documents, r.df)) } : {}),
-    };
+    return chooseVocabulary(s, ctx, await tokenStats(s, ctx));
   },
   outputs: (s, f, ctx) => {
     assertText(ctx, s.column, 'vectorize_text');
