@@ -1,10 +1,10 @@
 import { isSluiceError } from '../../core/errors.js';
 import { isMetricName, METRICS } from '../../ml/metrics/metricRegistry.js';
-import { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { ChampionCheck } from '../../profile/reportSchema.js';
 import { scoreArtifact } from '../../training/scoreArtifact.js';
 import type { ActivityContext } from './Activity.js';
 import { versionArtifact } from '../../models/versionArtifact.js';
+import { readChampion } from './readChampion.js';
 import { withStores } from './withStores.js';
 
 /**
@@ -20,13 +20,7 @@ export async function championOnBatch(
   /** The python3 for python steps (sluice.yaml `python:`). */
   python?: string,
 ): Promise<{ check?: ChampionCheck; importance?: Record<string, number>; note?: string }> {
-  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir, { state: ctx.state });
-  let champ;
-  try {
-    champ = await registry.champion(model);
-  } finally {
-    await registry.close();
-  }
+  const champ = await readChampion(ctx, model);
   if (!champ) return {};
   const metric = String((champ.lineage.trainingConfig as { metric?: unknown } | undefined)?.metric ?? '');
   if (!isMetricName(metric)) return { note: `The champion (${model} version ${champ.version}) has no recorded metric, so it was not measured on this batch.` };

@@ -11,19 +11,14 @@ import { trainModel } from '../../training/trainModel.js';
 import { stepDir, type Activity, type ActivityContext } from './Activity.js';
 import { modelSettings } from './modelSettings.js';
 import { projectFlow } from './projectFlow.js';
+import { readChampion } from './readChampion.js';
 import { knownColumns } from '../../training/unknownColumns.js';
 import { versionArtifact } from '../../models/versionArtifact.js';
 import { withStores } from './withStores.js';
 
 /** The serving champion's artifact folder (fetched from `stores.artifacts` when not here), read before training; undefined when there is none. */
 async function championArtifact(ctx: ActivityContext, model: string): Promise<string | undefined> {
-  const registry = await ModelRegistry.open(ctx.project.root, ctx.project.stateDir, { state: ctx.state });
-  let champ;
-  try {
-    champ = await registry.champion(model);
-  } finally {
-    await registry.close();
-  }
+  const champ = await readChampion(ctx, model);
   return champ ? withStores(ctx, (stores) => versionArtifact(stores.artifacts, champ)) : undefined;
 }
 
