@@ -20,6 +20,7 @@ export const SLOW_TESTS: Readonly<Record<string, string>> = {
   'test/pipeline/faultReal.test.ts': 'a real worker process trains while faults are injected',
   'test/pipeline/crash.test.ts': 'worker processes are killed (SIGKILL) and restarted',
   'test/pipeline/queue/workerFaults.test.ts': 'three sluice workers train 20 executions while being killed, PostgreSQL restarted',
+  'test/pipeline/queue/endToEndPostgres.test.ts': 'serve --no-work and two sluice workers take the diabetes batch from inbox to champion (AutoML)',
   'test/features/crash.test.ts': 'an ingesting process is killed (SIGKILL)',
   'test/server/openLoop.test.ts': 'open-loop load on the endpoint',
 };

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { SluiceError, toSluiceError } from '../../core/errors.js';
@@ -65,7 +66,7 @@ export class PgBossQueue implements ActivityQueue {
     boss.on('error', (e) => opts.log.warn({ err: e }, 'the job queue reported an error; retrying'));
     try {
       await boss.start();
-      for (const name of opts.queues) await boss.createQueue(name, { name, retryLimit: RETRY_LIMIT, retryDelay: 1, expireInSeconds: leaseSeconds });
+      await createQueues(url, boss, schema, opts.queues, leaseSeconds);
     } catch (e) {
       await boss.stop({ graceful: false, wait: true }).catch(() => {});
       throw new SluiceError('QUEUE_UNAVAILABLE', `the job queue in ${redactUrl(url)} could not start: ${toSluiceError(e).message}`, {
@@ -176,5 +177,31 @@ export class PgBossQueue implements ActivityQueue {
     for (const lease of this.running) lease.abort(new SluiceError('SHUTDOWN', 'the worker is stopping'));
     await Promise.allSettled(this.slots);
     await this.boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+  }
+}
+
+/**
+ * Creates the queues that do not exist yet. Creating a pg-boss queue is DDL (a partition of the
+ * job table with foreign keys to the queue table), and pg-boss takes no lock for it: processes
+ * starting together on a fresh database (serve and its workers under compose or systemd) creating
+ * different queues at once deadlock, and all but one failed with "deadlock detected". So the
+ * creators take turns under a session advisory lock (on a connection of their own: pg-boss's
+ * pool may hand each statement another); the queues that exist already need no lock.
+ */
+async function createQueues(url: string, boss: PgBoss, schema: string, queues: readonly string[], leaseSeconds: number): Promise<void> {
+  const existing = new Set((await boss.getQueues()).map((q) => q.name));
+  const missing = queues.filter((q) => !existing.has(q));
+  if (missing.length === 0) return;
+  const client = new pg.Client({ connectionString: url, application_name: 'sluice-queue-setup' });
+  // An error of the idle connection (PostgreSQL going away) surfaces in the query that follows; never as an unhandled event.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`sluice:${schema}:create_queue`]);
+    // Created by whoever held the lock before us: create_queue does nothing for an existing name.
+    for (const name of missing) await boss.createQueue(name, { name, retryLimit: RETRY_LIMIT, retryDelay: 1, expireInSeconds: leaseSeconds });
+  } finally {
+    // Ending the session releases its advisory lock, even when a statement above failed.
+    await client.end().catch(() => undefined);
   }
 }
