@@ -57,8 +57,9 @@ export interface ProfileOptions {
  * Profiles a relation into a {@link Report}: the data quality and insights report.
  *
  *   view (NaN -> missing) -> columns (3 aggregate passes) -> dataset + duplicates -> target
- *   -> bias -> [plug-ins: model data, then the quick model started] -> correlations, with
- *   [plug-in: prediction power] meanwhile -> [plug-ins: anomalies, the quick model awaited] -> drift -> warnings -> gates
+ *   -> bias -> [plug-ins: model frame, the quick model started, anomalies' sample] -> correlations,
+ *   with [plug-ins: prediction power, anomalies] meanwhile -> [the quick model awaited] -> drift
+ *   -> warnings -> gates
  *
  * Everything is computed in DuckDB SQL; only aggregates reach JavaScript, so the report's size
  * and memory do not grow with the rows.
@@ -140,19 +141,21 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     const input: ModelSectionInput = { engine, relation: view, columns, thresholds: t, ...(target ? { target } : {}) };
     const plugins = options.plugins ?? DEFAULT_PLUGINS;
     const usable = target !== undefined && (target.problemType === 'regression' || (target.classCount ?? 0) >= 2) && rows >= 10;
-    if (plugins.prepare && usable && (plugins.quickModel || plugins.predictionPower)) {
-      done = step('modelData');
-      await plugins.prepare(input);
-      done();
-    }
+    const wantAnomalies = plugins.anomalies !== undefined && rows >= 10;
+    const prepareModel = plugins.prepare && usable && (plugins.quickModel || plugins.predictionPower);
+    const prepareAnomalies = wantAnomalies && plugins.prepareAnomalies;
+    if (prepareModel || prepareAnomalies) done = step('modelData');
+    if (prepareModel) await plugins.prepare!(input);
     // Started now, awaited after the other sections: the default fits on a worker thread while
     // the correlations run in DuckDB and the other sections on this thread.
     const quickModelRun = plugins.quickModel && usable ? plugins.quickModel(input) : undefined;
     // Marked handled: when a later step fails, the report fails with that step's error.
     quickModelRun?.catch(() => {});
+    if (prepareAnomalies) await plugins.prepareAnomalies!(input);
+    if (prepareModel || prepareAnomalies) done();
 
-    // The correlations run in DuckDB's threads while prediction power (JavaScript, on the frame
-    // `prepare` read) runs on this one: on two cores the two overlap.
+    // The correlations run in DuckDB's threads while prediction power and the anomalies
+    // (JavaScript, on the rows the plug-ins' `prepare` read) run on this one: on two cores they overlap.
     done = step('correlations');
     const correlationsDone = done;
     const correlationsRun = computeCorrelations(engine, view, columns, target, t, targetAssoc).then((c) => {
@@ -160,23 +163,29 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       return c;
     });
     correlationsRun.catch(() => {});
+    // On failure the correlations' query is let finish before the views are dropped.
+    const afterCorrelations = async (e: unknown): Promise<never> => {
+      await correlationsRun.catch(() => {});
+      throw e;
+    };
 
     let quickModel: QuickModel | undefined;
     let predictionPower: PredictionPower | undefined;
     let anomalies: Anomalies | undefined;
     if (plugins.predictionPower && usable) {
       done = step('predictionPower');
-      // On failure the correlations' query is let finish before the views are dropped.
-      predictionPower = await plugins.predictionPower(input).catch(async (e: unknown) => {
-        await correlationsRun.catch(() => {});
-        throw e;
-      });
+      predictionPower = await plugins.predictionPower(input).catch(afterCorrelations);
+      done();
+    }
+    if (wantAnomalies && prepareAnomalies) {
+      done = step('anomalies');
+      anomalies = await plugins.anomalies!(input).catch(afterCorrelations);
       done();
     }
     const correlations = await correlationsRun;
-    if (plugins.anomalies && rows >= 10) {
+    if (wantAnomalies && !prepareAnomalies) {
       done = step('anomalies');
-      anomalies = await plugins.anomalies(input);
+      anomalies = await plugins.anomalies!(input);
       done();
     }
     if (quickModelRun) {

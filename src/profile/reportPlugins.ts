@@ -19,12 +19,16 @@ export interface ModelSectionInput {
  *
  * `prepare` runs first and is awaited: it reads what the sections share from the engine. The
  * quick model is then started and awaited only after the correlations, prediction power and
- * anomalies, and prediction power runs while the correlations are computed: neither may query
- * the engine (one connection, in use meanwhile); anomalies may.
+ * anomalies; `prepareAnomalies` (when given) is awaited next. Prediction power runs while the
+ * correlations are computed, and so do the anomalies when `prepareAnomalies` is given: these
+ * may not query the engine (one connection, in use meanwhile). Without `prepareAnomalies`, the
+ * anomalies run after the correlations and may query it.
  */
 export interface ReportPlugins {
   /** Reads the data the model sections share (the default: the model frame), before they start. */
   prepare?: (input: ModelSectionInput) => Promise<void>;
+  /** Reads the rows `anomalies` scores, so that it runs without queries while the correlations are computed. */
+  prepareAnomalies?: (input: ModelSectionInput) => Promise<void>;
   quickModel?: (input: ModelSectionInput) => Promise<QuickModel | undefined>;
   predictionPower?: (input: ModelSectionInput) => Promise<PredictionPower | undefined>;
   anomalies?: (input: ModelSectionInput) => Promise<Anomalies | undefined>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/ml/frame.js';
 import { fitBinMapper } from '../../src/ml/gbdt/binMapper.js';
-import { binFrame } from '../../src/ml/gbdt/binned.js';
+import { binColumns, binFrame } from '../../src/ml/gbdt/binned.js';
 import { GbdtModel } from '../../src/ml/gbdt/gbdtModel.js';
 import { buildHistGH, buildHistSparseGH } from '../../src/ml/gbdt/histogram.js';
 import { buildSparseRows } from '../../src/ml/gbdt/sparseRows.js';
@@ -37,6 +37,8 @@ describe('binning', () => {
     for (let i = 0; i < 10_000; i++) counts[b.bins[10_000 + i]!]++;
     expect(Math.max(...counts.slice(0, 255))).toBeLessThanOrEqual(41);
     expect(Math.min(...counts.slice(0, 255))).toBeGreaterThanOrEqual(38);
+    // The column-major bins alone (prediction power's reader) are the same bytes.
+    expect(binColumns(m, frame)).toEqual(b.bins);
   });
 
   it('builds the same histogram from sparse rows (mode bins by subtraction) as from dense rows', () => {

@@ -17,6 +17,7 @@ import { precisionRecallCurve } from '../../src/ml/metrics/precisionRecallCurve.
 import { f1Score, macroF1, precisionRecallF1 } from '../../src/ml/metrics/precisionRecallF1.js';
 import { mae, mse, r2, rmse } from '../../src/ml/metrics/regression.js';
 import { aucFromRankSum, binaryAuc, rocAuc } from '../../src/ml/metrics/rocAuc.js';
+import { Rng } from '../../src/ml/random.js';
 import { rocCurve } from '../../src/ml/metrics/rocCurve.js';
 
 interface Fixture {
@@ -111,6 +112,25 @@ describe('classification metrics match scikit-learn', () => {
     expect(binaryAuc([0, 0, 1, 0, 1], [0.1, 0.1, 0.5, 0.5, 0.9])).toBe(11 / 12);
     expect(aucFromRankSum((visit) => visit(0, 3))).toBeNaN();
     expect(binaryAuc([1, 1], [0.2, 0.3])).toBeNaN();
+  });
+  it('AUC with many ties and signed zeros equals the share of positive-negative pairs ordered right (ties count half)', () => {
+    const rng = new Rng(5);
+    for (let t = 0; t < 20; t++) {
+      const n = 50 + rng.int(300);
+      const levels = 1 + rng.int(12);
+      // Few distinct scores (many ties), -0 beside 0, and rows given in no particular order.
+      const score = Array.from({ length: n }, () => (rng.float() < 0.1 ? -0 : rng.int(levels) / levels));
+      const positive = Array.from({ length: n }, () => (rng.float() < 0.3 ? 1 : 0));
+      let pairs = 0;
+      let right = 0;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++)
+          if (positive[i] && !positive[j]) {
+            pairs++;
+            right += score[i]! > score[j]! ? 1 : score[i] === score[j] ? 0.5 : 0;
+          }
+      expect(binaryAuc(positive, score)).toBeCloseTo(right / pairs, 12);
+    }
   });
   it('binary F1 of the positive class', () => {
     const hard = Int32Array.from(sb, (v) => (v > 0.5 ? 1 : 0));

@@ -116,6 +116,18 @@ describe('prediction power runs while the correlations are computed', () => {
     expect((failed as Error).message).toBe('prediction power broke');
     // The profile's view was dropped (after the correlations' queries, not during them).
     expect(await engine.query('SELECT count(*) AS n FROM duckdb_views() WHERE NOT internal')).toEqual(before);
+    // Anomalies, read by `prepareAnomalies`, run while the correlations do: the same rule.
+    const anomaliesFailed = await profileTable(engine, 'overlap', {
+      target: 'label',
+      plugins: {
+        prepareAnomalies: async () => {},
+        anomalies: async () => {
+          throw new Error('anomalies broke');
+        },
+      },
+    }).catch((e: unknown) => e);
+    expect((anomaliesFailed as Error).message).toBe('anomalies broke');
+    expect(await engine.query('SELECT count(*) AS n FROM duckdb_views() WHERE NOT internal')).toEqual(before);
     const ok = await profileTable(engine, 'overlap', { target: 'label' });
     expect(ok.correlations.target.length).toBeGreaterThan(0);
     expect(ok.predictionPower?.map((f) => f.feature).sort()).toEqual(['a', 'b']);

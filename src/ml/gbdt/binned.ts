@@ -42,6 +42,23 @@ export function binFrame(mapper: BinMapper, frame: Frame): Binned {
   const layout = binLayout(mapper);
   const F = layout.nFeatures;
   const n = frame.nRows;
+  const bins = binColumns(mapper, frame);
+  const off = layout.offsets;
+  const slots = off[F]! <= 0xffff ? new Uint16Array(n * F) : new Uint32Array(n * F);
+  for (let r = 0; r < n; r++) {
+    const base = r * F;
+    for (let f = 0; f < F; f++) slots[base + f] = off[f]! + bins[f * n + r]!;
+  }
+  return { ...layout, nRows: n, bins, slots };
+}
+
+/**
+ * The column-major bins alone (`bins[f * nRows + row]`, as in {@link binFrame}), for readers
+ * that never build histograms (the report's one-feature prediction power).
+ */
+export function binColumns(mapper: BinMapper, frame: Frame): Uint8Array {
+  const F = mapper.features.length;
+  const n = frame.nRows;
   const bins = new Uint8Array(n * F);
   for (let f = 0; f < F; f++) {
     const fb = mapper.features[f]!;
@@ -61,13 +78,7 @@ export function binFrame(mapper: BinMapper, frame: Frame): Binned {
       throw new Error(`binFrame: feature ${f} kind does not match the bin mapper; align the frame first`);
     }
   }
-  const off = layout.offsets;
-  const slots = off[F]! <= 0xffff ? new Uint16Array(n * F) : new Uint32Array(n * F);
-  for (let r = 0; r < n; r++) {
-    const base = r * F;
-    for (let f = 0; f < F; f++) slots[base + f] = off[f]! + bins[f * n + r]!;
-  }
-  return { ...layout, nRows: n, bins, slots };
+  return bins;
 }
 
 /** The bin of numeric value `x` (the first `i` with `x <= edges[i]`, else `m`; NaN -> `miss`). */

@@ -2,24 +2,36 @@
  * Area under the ROC curve of scores for a binary truth (`positive[i]` true for positives),
  * via the rank-sum (Mann-Whitney U) identity with tied scores sharing their average rank,
  * which equals the trapezoidal area scikit-learn computes. NaN when one class is absent.
+ *
+ * The scores and the positives' scores are sorted as numbers (a typed array's own sort, several
+ * times faster than ordering row indices through a comparator) and walked together: each
+ * group of equal scores takes its size from the first and its positives from the second.
  */
 export function binaryAuc(positive: ArrayLike<boolean | number>, score: ArrayLike<number>): number {
   const n = score.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => score[a]! - score[b]!);
+  let nPos = 0;
+  for (let i = 0; i < n; i++) if (positive[i]) nPos++;
+  const all = new Float64Array(n);
+  const pos = new Float64Array(nPos);
+  for (let i = 0, j = 0; i < n; i++) {
+    all[i] = score[i]!;
+    if (positive[i]) pos[j++] = score[i]!;
+  }
+  all.sort();
+  pos.sort();
+  let j = 0;
   return aucFromRankSum((visit) => {
     let i = 0;
     while (i < n) {
-      let j = i;
-      const s = score[order[i]!]!;
-      let pos = positive[order[i]!] ? 1 : 0;
-      while (j + 1 < n && score[order[j + 1]!]! === s) {
-        j++;
-        if (positive[order[j]!]) pos++;
-      }
-      visit(pos, j - i + 1);
-      i = j + 1;
+      const s = all[i]!;
+      let size = 1;
+      while (i + size < n && all[i + size] === s) size++;
+      // NaN scores (sorted last) are groups of one, as each is unequal to every score.
+      const from = j;
+      if (s !== s) j = Math.min(j + 1, nPos);
+      else while (j < nPos && pos[j] === s) j++;
+      visit(j - from, size);
+      i += size;
     }
   });
 }

@@ -1,11 +1,26 @@
 import { fitIsolationForest } from '../../ml/isolationForest.js';
 import type { ModelSectionInput } from '../reportPlugins.js';
 import type { Anomalies, Cell } from '../reportSchema.js';
-import { modelDataFromView } from './modelDataFromView.js';
+import { modelDataFromView, type ModelData } from './modelDataFromView.js';
 
 /** Rows scored at most; a seeded sample above it (the report says so). */
 export const ANOMALY_MAX_ROWS = 10_000;
 const TOP = 10;
+
+const cache = new WeakMap<ModelSectionInput, Promise<ModelData>>();
+
+/**
+ * Reads the rows the anomalies are scored on (once per report): the report's `prepareAnomalies`,
+ * so that {@link anomalies} itself needs no query and runs while DuckDB computes the correlations.
+ */
+export function loadAnomalyData(input: ModelSectionInput): Promise<ModelData> {
+  let p = cache.get(input);
+  if (!p) {
+    p = modelDataFromView(input.engine, input.relation, input.columns, undefined, ANOMALY_MAX_ROWS);
+    cache.set(input, p);
+  }
+  return p;
+}
 
 /**
  * The most anomalous rows by isolation forest (ml/isolationForest: 100 trees on subsamples of
@@ -15,7 +30,7 @@ const TOP = 10;
  * `anomalousRows` counts the scored rows at or above `thresholds.anomalyScore`.
  */
 export async function anomalies(input: ModelSectionInput): Promise<Anomalies | undefined> {
-  const data = await modelDataFromView(input.engine, input.relation, input.columns, undefined, ANOMALY_MAX_ROWS);
+  const data = await loadAnomalyData(input);
   const { frame } = data;
   if (frame.features.length === 0 || frame.nRows < 10) return undefined;
   const forest = fitIsolationForest(frame, { seed: 0 });

@@ -1,6 +1,6 @@
 import { alignFrame } from '../../ml/alignFrame.js';
 import { type Frame, frameSchema, takeRows, takeTarget, type Target } from '../../ml/frame.js';
-import { binFrame } from '../../ml/gbdt/binned.js';
+import { binColumns } from '../../ml/gbdt/binned.js';
 import { fitBinMapper } from '../../ml/gbdt/binMapper.js';
 import { r2 } from '../../ml/metrics/regression.js';
 import { aucFromRankSum, oneVsRestAuc } from '../../ml/metrics/rocAuc.js';
@@ -63,13 +63,13 @@ export function predictionPowerOfFrame(frame: Frame, target: Target): Prediction
   const numeric = fitBinMapper(only('numeric'), { maxBins, seed: 0 }).features;
   const categorical = fitBinMapper(only('categorical'), { maxBins: 255, seed: 0 }).features;
   const mapper = { features: s.train.features.map((f) => (f.kind === 'numeric' ? numeric : categorical).shift()!) };
-  const train = binFrame(mapper, s.train);
-  const test = binFrame(mapper, alignFrame(frameSchema(s.train), s.test));
+  const train = binColumns(mapper, s.train);
+  const test = binColumns(mapper, alignFrame(frameSchema(s.train), s.test));
   const method = s.testY.kind === 'classification' ? 'binned_one_feature_auc' : 'binned_one_feature_r2';
   return frame.features.map((f, i) => {
     const nb = mapper.features[i]!.nBins + 1;
-    const trainBins = train.bins.subarray(i * train.nRows, (i + 1) * train.nRows);
-    const testBins = test.bins.subarray(i * test.nRows, (i + 1) * test.nRows);
+    const trainBins = train.subarray(i * s.train.nRows, (i + 1) * s.train.nRows);
+    const testBins = test.subarray(i * s.test.nRows, (i + 1) * s.test.nRows);
     const score =
       s.trainY.kind === 'classification' && s.testY.kind === 'classification'
         ? 2 * (binnedAuc(trainBins, s.trainY.codes, testBins, s.testY.codes, s.trainY.labels.length, nb) - 0.5)
