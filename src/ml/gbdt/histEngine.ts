@@ -24,11 +24,16 @@ function jsHistEngine(data: Binned, sparse: SparseRows | null, { K, loss, y }: H
   const spare = new Float64Array(pool.size);
   const raw = new Float64Array(K * n);
   const gh = new Float32Array(K * 2 * n);
+  const rows = new Uint32Array(n);
   return {
     raw,
     gh,
     gradients: (sample) => computeGradients(loss, raw, y, K, gh, sample),
-    rows: new Uint32Array(n),
+    rows,
+    addToRows: (k, start, end, v) => {
+      const kn = k * n;
+      for (let i = start; i < end; i++) raw[kn + rows[i]!]! += v;
+    },
     pool,
     builder: (gh, feats) =>
       feats === null && sparse !== null

@@ -15,6 +15,13 @@ export interface HistEngine {
   builder(gh: Float32Array, feats: Int32Array | null): HistBuilder;
   /** Fills `gh` from `raw` for the sampled rows (all rows when null), sharing the work with the threads. */
   gradients(sample: Uint32Array | null): void;
+  /**
+   * Splits `rows[start..end)` stably by feature `f`'s bins (see `partitionRows`); absent when
+   * the tree grower's own loop does it.
+   */
+  partition?: (f: number, goLeft: Uint8Array, start: number, end: number) => number;
+  /** `raw[k * n + rows[i]] += v` for `i` in `[start, end)`: a leaf's value added to its rows' scores. */
+  addToRows(k: number, start: number, end: number, v: number): void;
   /** Parts of histograms that worker threads built so far (see `histThreads.ts`). */
   workerParts(): number;
   /** Releases worker threads. */

@@ -92,14 +92,22 @@ const overCells = (p: number, pe: number, body: number[], q?: number): number[] 
   block(loop(get(p), get(pe), geU, brIf(1), body, get(p), i32(2), add, set(p), q === undefined ? [] : [...get(q), ...i32(2), ...add, ...set(q)], br(0)));
 
 /** `for (i = start; i < end; i += step) body`. */
-const overRows = (i: number, start: number, end: number, step: number, body: number[]): number[] => [
+export const overRows = (i: number, start: number, end: number, step: number, body: number[]): number[] => [
   ...get(start),
   ...set(i),
   ...block(loop(get(i), get(end), geU, brIf(1), body, get(i), i32(step), add, set(i), br(0))),
 ];
 
 /** `r = rows[i + k]` (`u32` list). */
-const rowAt = (rows: number, i: number, k: number, r: number): number[] => [...get(rows), ...get(i), ...i32(2), ...shl, ...add, ...loadI32(4 * k), ...set(r)];
+export const rowAt = (rows: number, i: number, k: number, r: number): number[] => [
+  ...get(rows),
+  ...get(i),
+  ...i32(2),
+  ...shl,
+  ...add,
+  ...loadI32(4 * k),
+  ...set(r),
+];
 
 function denseFn(): WasmFunction {
   // params: hist F fLo nf slots rows start end gh; locals: i r p pe a | g h
@@ -241,7 +249,7 @@ function sparseFn(): WasmFunction {
 }
 
 /** Local indices by name, in order: parameters first, then the function's extra locals. */
-function localIndices<const N extends string>(...names: N[]): Record<N, number> {
+export function localIndices<const N extends string>(...names: N[]): Record<N, number> {
   return Object.fromEntries(names.map((n, i) => [n, i])) as Record<N, number>;
 }
 

@@ -7,6 +7,8 @@
  *   `p (1 - p)` as scikit-learn and LightGBM; start from the log class priors.
  * - squared error: start from the mean, gradient `raw - y`, hessian 1.
  */
+import { expNonPositive } from './expNonPositive.js';
+
 export type LossName = 'binary' | 'multiclass' | 'squared_error';
 
 /** The initial raw score of each output column. */
@@ -64,23 +66,19 @@ export function computeGradients(
     }
     return;
   }
+  if (k === 3) {
+    softmaxGradients3(raw, y, gh, rows, from, m);
+    return;
+  }
   const e = new Float64Array(k);
   const n2 = 2 * n;
   for (let i = from; i < m; i++) {
     const r = rows ? rows[i]! : i;
     let mx = -Infinity;
-    let cm = 0;
-    for (let c = 0; c < k; c++) {
-      const v = raw[c * n + r]!;
-      if (v > mx) {
-        mx = v;
-        cm = c;
-      }
-    }
-    // e^0 = 1 for the largest score: one exponential fewer per row.
+    for (let c = 0; c < k; c++) mx = Math.max(mx, raw[c * n + r]!);
     let z = 0;
     for (let c = 0; c < k; c++) {
-      const v = c === cm ? 1 : Math.exp(raw[c * n + r]! - mx);
+      const v = expNonPositive(raw[c * n + r]! - mx);
       e[c] = v;
       z += v;
     }
@@ -92,6 +90,44 @@ export function computeGradients(
       gh[q] = p - (yr === c ? 1 : 0);
       gh[q + 1] = Math.max(p * (1 - p), 1e-16);
     }
+  }
+}
+
+/**
+ * `computeGradients` for three classes, the common case, without the per-class loops (about
+ * twice as fast): the same operations in the same order as the general loop, so the same bits.
+ */
+function softmaxGradients3(
+  raw: Float64Array,
+  y: Int32Array | Float64Array,
+  gh: Float32Array | Float64Array,
+  rows: Uint32Array | null,
+  from: number,
+  to: number,
+): void {
+  const n = y.length;
+  const n2 = 2 * n;
+  for (let i = from; i < to; i++) {
+    const r = rows ? rows[i]! : i;
+    const a = raw[r]!;
+    const b = raw[n + r]!;
+    const c = raw[2 * n + r]!;
+    const mx = Math.max(Math.max(Math.max(-Infinity, a), b), c);
+    const ea = expNonPositive(a - mx);
+    const eb = expNonPositive(b - mx);
+    const ec = expNonPositive(c - mx);
+    const inv = 1 / (ea + eb + ec);
+    const yr = y[r]!;
+    const pa = ea * inv;
+    const pb = eb * inv;
+    const pc = ec * inv;
+    const q = 2 * r;
+    gh[q] = pa - (yr === 0 ? 1 : 0);
+    gh[q + 1] = Math.max(pa * (1 - pa), 1e-16);
+    gh[n2 + q] = pb - (yr === 1 ? 1 : 0);
+    gh[n2 + q + 1] = Math.max(pb * (1 - pb), 1e-16);
+    gh[2 * n2 + q] = pc - (yr === 2 ? 1 : 0);
+    gh[2 * n2 + q + 1] = Math.max(pc * (1 - pc), 1e-16);
   }
 }
 

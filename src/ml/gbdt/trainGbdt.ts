@@ -122,6 +122,7 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
           allRows: sample === null,
           stride: 3,
           build: engine.builder(ghk, feats),
+          ...(engine.partition ? { partition: engine.partition } : {}),
           pool,
           feats: feats ?? allFeats,
           rng,
@@ -133,7 +134,7 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
         // them, the rows left out of this iteration's sample.
         for (const leaf of leaves) {
           const v = tree.value[leaf.node]!;
-          for (let i = leaf.start; i < leaf.end; i++) raw[kn + rows[i]!]! += v;
+          engine.addToRows(k, leaf.start, leaf.end, v);
           for (let i = leaf.oobStart; i < leaf.oobEnd; i++) raw[kn + oob[i]!]! += v;
         }
         if (valRaw && valData) addTreeOutput(tree, valData as Binned, valRaw, K, k);

@@ -11,6 +11,7 @@
 import type { Rng } from '../random.js';
 import type { Binned } from './binned.js';
 import { type HistogramPool, subtractHist } from './histogram.js';
+import { partitionRows } from './partitionRows.js';
 import { SplitFinder, SplitInfo, type SplitParams } from './split.js';
 import type { Tree } from './tree.js';
 
@@ -43,6 +44,12 @@ export interface GrowInput {
    */
   oob?: Uint32Array;
   nOob?: number;
+  /**
+   * Splits `rows[start..end)` of `rows` stably by feature `f`'s bins, rows whose bin has
+   * `goLeft[bin]` 1 first, and returns where the others start (see `partitionRows`); the
+   * grower's own typed-array loop when absent.
+   */
+  partition?: (f: number, goLeft: Uint8Array, start: number, end: number) => number;
 }
 
 export interface GrownTree {
@@ -166,8 +173,9 @@ export class TreeGrower {
 
       // Partition the segment in place, stably (and the out-of-sample rows alongside).
       const f = sp.feature;
-      const mid = this.partition(rows, o.start, o.end, sp);
-      const oobMid = oob ? this.partition(oob, o.oobStart, o.oobEnd, sp) : 0;
+      this.fillGoLeft(sp);
+      const mid = input.partition ? input.partition(f, this.goLeft, o.start, o.end) : this.partition(rows, o.start, o.end, f);
+      const oobMid = oob ? this.partition(oob, o.oobStart, o.oobEnd, f) : 0;
 
       // Record the split.
       const id = o.node;
@@ -246,38 +254,22 @@ export class TreeGrower {
     leaves.push({ node: o.node, start: o.start, end: o.end, oobStart: o.oobStart, oobEnd: o.oobEnd });
   }
 
-  /**
-   * Splits `rows[start..end)` in place, stably, by a split; returns where the right side starts.
-   * Branch-free: every row is written to both sides and the side's cursor advances by the
-   * bin's entry in a 256-entry table of the split, so an unpredictable split costs no branch
-   * mispredictions (the loop was a sixth of training time with them).
-   */
-  private partition(rows: Uint32Array, start: number, end: number, sp: SplitInfo): number {
-    const n = this.data.nRows;
-    const f = sp.feature;
-    const col = this.data.bins.subarray(f * n, (f + 1) * n);
+  /** Per bin, whether split `sp` sends it left. */
+  private fillGoLeft(sp: SplitInfo): void {
     const goLeft = this.goLeft;
-    const miss = this.data.nBins[f]!;
     if (sp.isCategorical) {
       const cb = sp.catBits;
       for (let b = 0; b < 256; b++) goLeft[b] = (cb[b >>> 5]! >>> (b & 31)) & 1;
     } else {
       for (let b = 0; b < 256; b++) goLeft[b] = b <= sp.threshold ? 1 : 0;
-      goLeft[miss] = sp.missingLeft ? 1 : 0;
+      goLeft[this.data.nBins[sp.feature]!] = sp.missingLeft ? 1 : 0;
     }
-    const scratch = this.scratch;
-    let l = start;
-    let t = 0;
-    for (let i = start; i < end; i++) {
-      const r = rows[i]!;
-      const g = goLeft[col[r]!]!;
-      rows[l] = r;
-      scratch[t] = r;
-      l += g;
-      t += g ^ 1;
-    }
-    rows.set(scratch.subarray(0, t), l);
-    return l;
+  }
+
+  /** `partitionRows` of `rows[start..end)` by feature `f` and the table `fillGoLeft` left. */
+  private partition(rows: Uint32Array, start: number, end: number, f: number): number {
+    const n = this.data.nRows;
+    return partitionRows(rows, start, end, this.data.bins.subarray(f * n, (f + 1) * n), this.goLeft, this.scratch);
   }
 }
 

@@ -8,10 +8,12 @@
 export const I32 = 0x7f;
 export const F64 = 0x7c;
 
-/** One exported function: its parameter types, extra local types and body (without `end`). */
+/** One exported function: its parameter and result types, extra local types and body (without `end`). */
 export interface WasmFunction {
   name: string;
   params: number[];
+  /** Result types (none when absent). */
+  results?: number[];
   locals: number[];
   body: number[];
 }
@@ -51,7 +53,7 @@ const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
  * threads can run the same kernels on it) and exports every function by name.
  */
 export function wasmModule(fns: WasmFunction[], shared: boolean): Uint8Array {
-  const types = section(1, vec(fns.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0])));
+  const types = section(1, vec(fns.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec((f.results ?? []).map((r) => [r]))])));
   const memLimits = shared ? [3, ...uleb(1), ...uleb(MAX_PAGES)] : [0, ...uleb(1)];
   const imports = section(2, vec([[...name('env'), ...name('memory'), 2, ...memLimits]]));
   const funcs = section(3, vec(fns.map((_, i) => uleb(i))));
@@ -85,14 +87,19 @@ export const op = {
   mul: [0x6c],
   shl: [0x74],
   geU: [0x4f],
+  xor: [0x73],
   fadd: [0xa0],
   promote: [0xbb],
   /** Loads and stores take a static byte offset added to the address on the stack. */
   loadI32: (offset = 0): number[] => [0x28, 2, ...uleb(offset)],
+  loadU8: (offset = 0): number[] => [0x2d, 0, ...uleb(offset)],
   loadU16: (offset = 0): number[] => [0x2f, 1, ...uleb(offset)],
   loadF32: (offset = 0): number[] => [0x2a, 2, ...uleb(offset)],
   loadF64: (offset = 0): number[] => [0x2b, 3, ...uleb(offset)],
   storeF64: (offset = 0): number[] => [0x39, 3, ...uleb(offset)],
+  storeI32: (offset = 0): number[] => [0x36, 2, ...uleb(offset)],
+  /** `memory.copy` (bulk memory): pops destination, source and byte count; overlapping is fine. */
+  memoryCopy: [0xfc, 0x0a, 0x00, 0x00],
   /** `block ... end`: `br 0` inside jumps past its end. */
   block: (...body: number[][]): number[] => [0x02, 0x40, ...body.flat(), 0x0b],
   /** `loop ... end`: `br 0` inside jumps back to its start. */

@@ -3,8 +3,9 @@
  * pairs, the row partition and every histogram live in one shared WebAssembly memory, where the
  * kernels of `histKernels.ts` sum them and worker threads can build their features' part of
  * each histogram (`histThreads.ts`). Layout, in 64-byte-aligned blocks: control block, slots or
- * sparse cells and their per-part row bounds, gradients, partition, a spare histogram and a
- * totals pair per part, then the histogram pool, which grows the memory when a tree needs more.
+ * sparse cells and their per-part row bounds, gradients, partition, raw scores, the target,
+ * the sample, column-major bins with a scratch list and a bin table for the partition (see
+ * `rowKernels.ts`), a spare histogram and a totals pair per part, then the histogram pool, which grows the memory when a tree needs more.
  */
 import type { Binned } from './binned.js';
 import type { HistEngine, HistEngineOptions } from './histEngineTypes.js';
@@ -13,6 +14,7 @@ import { histKernels } from './histKernels.js';
 import { type HistPlan, MemoryView } from './histParts.js';
 import { CONTROL_INTS, HistThreads } from './histThreads.js';
 import type { SparseRows } from './sparseRows.js';
+import { rowKernels } from './rowKernels.js';
 import { MAX_PAGES } from './wasmBuilder.js';
 
 const PAGE = 65536;
@@ -43,6 +45,10 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
   const raw = take(K * n * 8);
   const yAt = take(n * 8);
   const sampleAt = take(n * 4);
+  // Column-major bins, a scratch row list and a bin table for the partition of a node's rows.
+  const binsAt = take(n * F);
+  const scratchAt = take(n * 4);
+  const tableAt = take(256);
   const ranges = sparse ? balancedRanges(sparseCellsPerFeature(data, sparse), nParts) : balancedRanges(new Float64Array(F).fill(1), nParts);
   const parts = ranges.map(([fLo, fHi]) => ({ fLo, fHi, spare: sparse ? -1 : take(histLen * 8), out: take(16) }));
   if (top + options.liveHistograms * histLen * 8 > MAX_BYTES) return null;
@@ -75,6 +81,9 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
   if (y instanceof Float64Array) new Float64Array(buf, yAt, n).set(y);
   else new Int32Array(buf, yAt, n).set(y);
   const sampleView = new Uint32Array(buf, sampleAt, n);
+  new Uint8Array(buf, binsAt, n * F).set(data.bins);
+  const table = new Uint8Array(buf, tableAt, 256);
+  const rowOps = rowKernels(memory);
   const view = new MemoryView(memory);
   const builder = new HistThreads(plan, histKernels(memory), view, threads);
   const pool = new HistogramPool(histLen, (size) => {
@@ -91,6 +100,11 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
       builder.gradients(sample ? sample.length : n, sample !== null, gh);
     },
     rows: new Uint32Array(buf, rows, n),
+    partition: (f, goLeft, start, end) => {
+      table.set(goLeft);
+      return rowOps.partition(rows, start, end, binsAt + f * n, tableAt, scratchAt);
+    },
+    addToRows: (k, start, end, v) => rowOps.addToRows(raw + k * n * 8, rows, start, end, v),
     pool,
     builder: (ghk, feats) =>
       feats === null
