@@ -76,6 +76,7 @@ Commands:
 |---|---|
 | \`sluice flow validate FLOW [--input DATA]\` | checks structure, fields and expressions; with \`--input\`, every column each step needs |
 | \`sluice flow run FLOW --input DATA --output OUT [--save-fitted F \\| --fitted F]\` | fits (or applies a fitted flow) and writes CSV or Parquet atomically |
+| \`sluice flow run FLOW --input FOLDER --output OUTFOLDER\` | a batch in Parquet partitions: fitted once from merged summaries, applied and written partition by partition ([below](#batches-in-partitions-data-larger-than-one-worker)) |
 | \`sluice flow preview FLOW --input DATA [--rows N]\` | the table after each step |
 | \`sluice flow sql FLOW --input DATA [--mode serve]\` | the DuckDB SQL it runs |
 | \`sluice flow steps\` | the step kinds |
@@ -166,6 +167,61 @@ steps:
   the step (\`FLOW_SERVE_REFUSED\`), saying why. For a model that serves records, compute the
   branch's columns on the main chain or join a reference file. A concatenate with a branch runs on
   training batches only, like any concatenate.
+
+## Batches in partitions (data larger than one worker)
+
+\`sluice flow run FLOW --input batch/ --output out/\` (or \`--input 'batch/part-*.parquet'\`) runs a
+flow on a batch split into Parquet files, without ever reading it as one table:
+
+- **Which files.** Every file under the folder (sub-folders too), sorted by path, or the files a
+  pattern's file name matches (\`*\` and \`?\`). Names starting with \`.\` or \`_\` (\`_SUCCESS\`,
+  \`.part-0.crc\`) are skipped. Refused before anything is written, naming the file: a folder with
+  no file (\`FLOW_PARTITIONS_EMPTY\`), a file that is not \`.parquet\` among them
+  (\`FLOW_PARTITION_NOT_PARQUET\`), a \`.parquet\` file that is not Parquet (\`PARQUET_INVALID\`), and
+  partitions whose columns differ (\`FLOW_PARTITION_SCHEMA\`: which file, which column, which types).
+  A folder named \`key=value\` (Hive style) adds the column \`key\`, as DuckDB reads it, so all
+  partitions must then sit under the same keys.
+- **Fitted once.** Each step that learns from data summarises the data entering it in every
+  partition and merges the summaries (src/flow/partitions/). The fitted flow is the one the batch
+  gives as one file:
+  - *exactly* for counts, categories and their frequencies (one_hot, ordinal_encode, impute mode),
+    types (infer_types), vocabularies and document frequencies (vectorize_text), minima and maxima
+    (scale minmax and maxabs, bin equal_width), and quantiles (impute and scale medians and
+    quartiles, clip_outliers quantile and robust_stdev, bin quantile) of a column with at most
+    10,000 distinct values in the batch (merged exact value counts);
+  - means and standard deviations (impute mean, scale standard, clip_outliers stdev) come from exact
+    sums (Σx and Σx² without rounding, in any partition order) rounded once: the correctly rounded
+    value. DuckDB's own avg and stddev on one file add in an order of their own and are off by up to
+    about 1e-14 relative on the diabetes data (lab_score's mean: 10.916760741223685 exactly,
+    DuckDB 10.916760741223552), so the two agree to 1e-13, not to the last bit;
+  - quantiles of a column with more distinct values come from a mergeable quantile sketch
+    (Greenwald and Khanna's, B = 1024 values per partition at exact ranks): each of the two values a
+    quantile interpolates between has a rank within **ε ≤ n/(2B) · (1 + ⌈log2 P⌉) + P/2** of the
+    exact one, for n values in P partitions: n/(2B) + P/2 from the partitions' sketches, and at most
+    n/(2B) more per level of the merge (a balanced tree) that prunes to B entries. Up to 8
+    partitions' sketches no level prunes: ε ≤ n/2048 + 4 ranks, 0.05% of the values.
+    Each quantile from a sketch is noted in the fitted flow with its bound (\`notes\`, printed by
+    \`flow run\`). test/flow/partitions/sketch.test.ts checks the bound against the exact order
+    statistics, with prunes, and test/flow/partitions/conformance.test.ts fits every learning step
+    kind and method on the diabetes file and on 4 partitions of it.
+  - join and filter_rows read no rows to fit (a join keeps its other input, as for one file).
+- **Steps that need the whole batch** are refused, all named at once (\`FLOW_PARTITIONS_REFUSED\`):
+  drop_duplicates, sort, sample, balance, split, record_id, resample, lag_features,
+  rolling_features, fill_series, concatenate, python, and branches (\`as:\`, \`branch:\`). Each
+  relates rows of different partitions (or runs code on one table), so running it partition by
+  partition would give another result. Run such a flow on one file.
+- **Applied partition by partition.** Each partition is read as a view, streamed through the
+  fitted flow and written to \`out/<its path under the batch's folder>\` atomically (a temporary
+  name, then a rename): memory is bounded by DuckDB's limit, not by the batch; a run that stops
+  leaves whole files and no partial one, and a rerun replaces them. The output folder may not lie
+  inside the batch's (\`FLOW_OUTPUT_INSIDE_BATCH\`). Row steps say how many rows they removed over
+  the whole batch. \`--save-fitted F\` keeps the fitted flow; \`--fitted F\` applies it to another
+  partitioned batch (or a single file) without refitting.
+- **Cost.** Fitting reads every partition once per learning step (twice for clip_outliers
+  robust_stdev), each time through the steps before it; writing reads it once more.
+- **Not yet.** An S3 prefix as \`--input\`, and the pipeline's run_flow and ingest_features
+  working partition by partition on several workers: designed in docs/architecture.md
+  ("Batches in partitions"), not built.
 
 ## Python steps
 

@@ -89,7 +89,7 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
 }
 
 /** The other inputs of a fitted flow, each through its own fitted steps, as views. */
-async function applyInputs(engine: Engine, fitted: FittedFlow, raw: RawInput[], python: string | undefined): Promise<Map<string, SideRelation>> {
+export async function applyInputs(engine: Engine, fitted: FittedFlow, raw: RawInput[], python: string | undefined): Promise<Map<string, SideRelation>> {
   const sides = new Map<string, SideRelation>();
   for (const r of raw) {
     const own = fitted.inputs?.[r.name];

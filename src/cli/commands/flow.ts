@@ -46,6 +46,49 @@ function projectRunOptions(reading: ProjectReading): { projectMissingTokens?: st
   };
 }
 
+type RunOptions = { input: string; output: string; fitted?: string; saveFitted?: string; with?: Record<string, string>; quiet?: boolean };
+
+/**
+ * `sluice flow run` on a folder or pattern of Parquet partitions: the flow is fitted once from
+ * mergeable summaries of every partition (or a fitted flow is taken), then applied to each
+ * partition in turn, each written to its own file in the output folder (docs/flows.md).
+ */
+async function runOnPartitions(file: string, opts: RunOptions, reading: ProjectReading): Promise<void> {
+  const { Progress, openEngine, loadFittedFlow, loadFlow, saveFittedFlow } = await lib();
+  const { runPartitioned } = await import('../../flow/partitions/runPartitioned.js');
+  if (/\.(csv|tsv|parquet|pq|jsonl)$/i.test(opts.output))
+    throw new SluiceError('CLI_USAGE', `--output ${opts.output}: a partitioned batch is written one file per partition, into a folder`, {
+      hint: 'give a folder, e.g. --output out/',
+    });
+  const progress = new Progress(opts.quiet);
+  const engine = await openEngine();
+  try {
+    const started = performance.now();
+    const fitted = opts.fitted ? await loadFittedFlow(opts.fitted) : undefined;
+    const spec = fitted ? undefined : await loadFlow(file);
+    progress.start(`${fitted ? 'apply' : 'fit'} on the partitions of ${opts.input}`);
+    const result = await runPartitioned(engine, {
+      input: opts.input,
+      output: opts.output,
+      ...(fitted ? { fitted } : { flow: spec! }),
+      sources: { baseDir: dirname(file), files: opts.with },
+      ...(!fitted && reading.missingTokens ? { projectMissingTokens: reading.missingTokens } : {}),
+      ...(!fitted && reading.dateOrder ? { dateOrder: reading.dateOrder } : {}),
+      onPartition: (p, i, of) => progress.info(`  partition ${i + 1}/${of} ${p.file}: ${p.rowsIn} rows in, ${p.rows} out -> ${p.output}`),
+    });
+    progress.done(`${result.partitions.length} partitions`);
+    if (opts.saveFitted) await saveFittedFlow(opts.saveFitted, result.fitted);
+    const rows = result.partitions.reduce((t, p) => t + p.rows, 0);
+    const secs = ((performance.now() - started) / 1000).toFixed(2);
+    process.stdout.write(
+      `✓ wrote ${result.partitions.length} files to ${opts.output}: ${rows} rows in all, in ${secs} s${opts.saveFitted ? `; fitted flow in ${opts.saveFitted}` : ''}\n`,
+    );
+    if (!fitted) for (const line of [...droppedLines(result.fitted.dropped), ...noteLines(result.fitted.notes)]) process.stdout.write(`  ${line}\n`);
+  } finally {
+    engine.close();
+  }
+}
+
 /** `sluice flow validate|run|preview|sql|steps|import`. */
 export function register(program: Command): void {
   const flow = program.command('flow').description('Recipes of data transforms: validate, run, preview, show SQL, import from Data Wrangler');
@@ -87,8 +130,8 @@ export function register(program: Command): void {
   flow
     .command('run')
     .argument('<flow>', 'flow file')
-    .requiredOption('--input <file>', 'data file (.csv, .tsv, .parquet, .jsonl)')
-    .requiredOption('--output <file>', 'result file (.csv or .parquet), written atomically')
+    .requiredOption('--input <file>', 'data file (.csv, .tsv, .parquet, .jsonl), or a folder or pattern (dir/part-*.parquet) of Parquet partitions')
+    .requiredOption('--output <file>', 'result file (.csv or .parquet), written atomically; a folder for partitions (one file each)')
     .option('--fitted <file>', 'apply this fitted flow instead of fitting (no refit: same medians, categories, ...)')
     .option('--save-fitted <file>', 'save what the flow learned, to apply it later to other batches or records')
     .option('--with <name=file>', WITH_HELP, collectWith)
@@ -96,12 +139,14 @@ export function register(program: Command): void {
     .description('Fit a flow on a batch (or apply a fitted one) and write the result')
     .addHelpText(
       'after',
-      '\nExample:\n  sluice flow run examples/diabetes/diabetes.flow.yaml --input examples/diabetes/diabetic-readmission.csv --output out/diabetes.parquet --save-fitted out/fitted.json\n',
+      '\nExamples:\n  sluice flow run examples/diabetes/diabetes.flow.yaml --input examples/diabetes/diabetic-readmission.csv --output out/diabetes.parquet --save-fitted out/fitted.json\n  sluice flow run my.flow.yaml --input batch/ --output out/ --save-fitted out/fitted.json   (a folder of Parquet partitions: fitted once, applied to each)\n',
     )
     .action(
       async (file: string, opts: { input: string; output: string; fitted?: string; saveFitted?: string; with?: Record<string, string>; quiet?: boolean }) => {
         const reading = await projectReading({});
         if (!opts.fitted && !opts.quiet) process.stderr.write(readingNote(reading));
+        const { isPartitioned } = await import('../../flow/partitions/listPartitions.js');
+        if (await isPartitioned(opts.input)) return runOnPartitions(file, opts, reading);
         const { Progress, openEngine, loadFittedFlow, loadFlow, runFlow, saveFittedFlow } = await lib();
         const progress = new Progress(opts.quiet);
         const engine = await openEngine();
