@@ -18,11 +18,12 @@
  * Writes bench/out/openloop.json and prints Markdown.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DIABETES_CSV } from '../../test/models/diabetesModel.js';
+import { median } from '../lib.js';
+import { generatorArgs, writeSingleRecordBody } from './generator.js';
 import type { OpenLoopResult } from './openLoop.js';
 
 const argv = process.argv.slice(2);
@@ -40,11 +41,6 @@ const pin = !flag('no-pin') && cpus().length >= 2 && spawnSync('sh', ['-c', 'com
 const out = resolve('bench/out');
 mkdirSync(out, { recursive: true });
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const pinned = (cpu: number | string, args: string[]): [string, string[]] =>
   pin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args];
 
@@ -82,25 +78,7 @@ async function served(metricsUrl: string): Promise<number> {
 }
 
 function generate(url: string, bodyFile: string, rate: number, duration: number, warmup: number): OpenLoopResult {
-  const [cmd, args] = pinned(1, [
-    '--import',
-    'tsx',
-    'bench/serving/openLoopCli.ts',
-    '--url',
-    url,
-    '--rate',
-    String(rate),
-    '--connections',
-    String(CONNECTIONS),
-    '--duration',
-    String(duration),
-    '--warmup',
-    String(warmup),
-    '--body-file',
-    bodyFile,
-    '--content-type',
-    'application/json',
-  ]);
+  const [cmd, args] = pinned(1, generatorArgs({ url, bodyFile, rate, connections: CONNECTIONS, duration, warmup }));
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`generator failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as OpenLoopResult;
@@ -114,11 +92,8 @@ interface Step {
 
 async function main(): Promise<void> {
   const loadStart = loadavg();
-  const lines = readFileSync(DIABETES_CSV, 'utf8').split('\n', 2);
-  const header = lines[0]!.split(',');
-  const record = Object.fromEntries(lines[1]!.split(',').map((v, i) => [header[i]!, v]));
   const bodyFile = join(out, 'openloop-single.json');
-  writeFileSync(bodyFile, JSON.stringify({ instances: [record] }));
+  writeSingleRecordBody(bodyFile);
 
   const { urls, stop } = await startServer();
   try {

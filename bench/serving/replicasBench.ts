@@ -19,7 +19,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
-import { DIABETES_CSV, trainDiabetesModel } from '../../test/models/diabetesModel.js';
+import { trainDiabetesModel } from '../../test/models/diabetesModel.js';
+import { runGenerator, serveAsChampion, writeSingleRecordBody } from './generator.js';
 import type { OpenLoopResult } from './openLoop.js';
 
 const argv = process.argv.slice(2);
@@ -44,8 +45,7 @@ async function project(): Promise<string> {
     artifact = (await trainDiabetesModel({ rows: 20_000, maxIter: 100 })).dir;
   }
   const registry = await ModelRegistry.open(dir);
-  await registry.register(artifact, { name: 'readmission', status: 'approved', by: 'bench' });
-  await registry.promote('readmission', 1, 'champion', 'bench');
+  await serveAsChampion(registry, artifact);
   await registry.close();
   return dir;
 }
@@ -99,38 +99,9 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** The generator in its own process, spawned asynchronously: the proxy runs in this process's event loop. */
-async function generate(url: string, bodyFile: string, rate: number): Promise<OpenLoopResult> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'bench/serving/openLoopCli.ts',
-      '--url',
-      url,
-      '--rate',
-      String(rate),
-      '--connections',
-      String(CONNECTIONS),
-      '--duration',
-      String(DURATION),
-      '--warmup',
-      String(WARMUP),
-      '--body-file',
-      bodyFile,
-      '--content-type',
-      'application/json',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += String(d)));
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  const status = await new Promise<number | null>((r) => child.once('exit', r));
-  if (status !== 0) throw new Error(`generator failed (${status}): ${stderr}`);
-  return JSON.parse(stdout) as OpenLoopResult;
+/** The generator at `rate`, in its own process: the proxy runs in this process's event loop. */
+function generate(url: string, bodyFile: string, rate: number): Promise<OpenLoopResult> {
+  return runGenerator({ url, bodyFile, rate, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP });
 }
 
 interface Row {
@@ -144,11 +115,8 @@ interface Row {
 async function main(): Promise<void> {
   const loadStart = loadavg();
   const dir = await project();
-  const lines = readFileSync(DIABETES_CSV, 'utf8').split('\n', 2);
-  const header = lines[0]!.split(',');
-  const record = Object.fromEntries(lines[1]!.split(',').map((v, i) => [header[i]!, v]));
   const bodyFile = join(out, 'replicas-single.json');
-  writeFileSync(bodyFile, JSON.stringify({ instances: [record] }));
+  writeSingleRecordBody(bodyFile);
   const rows: Row[] = [];
   for (const n of REPLICAS) {
     const replicas: Replica[] = [];

@@ -17,7 +17,6 @@
  *     [--profile FILE]   # a V8 CPU profile of the endpoint's runs only (open it in Chrome DevTools)
  *     [--no-stages]      # skip the per-stage loops
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,7 +34,8 @@ import { parseInvocation } from '../../src/server/endpoint/parseInvocation.js';
 import { chooseOutput, renderPredictions } from '../../src/server/endpoint/predictionOutput.js';
 import type { Prediction } from '../../src/server/endpoint/Predictor.js';
 import { DIABETES_CSV, trainDiabetesModel } from '../../test/models/diabetesModel.js';
-import type { OpenLoopResult } from './openLoop.js';
+import { median } from '../lib.js';
+import { runGenerator, serveAsChampion, writeSingleRecordBody } from './generator.js';
 
 const argv = process.argv.slice(2);
 const opt = (n: string): string | undefined => (argv.indexOf(`--${n}`) >= 0 ? argv[argv.indexOf(`--${n}`) + 1] : undefined);
@@ -47,11 +47,6 @@ const TOKEN = 'bench-token-0123456789abcdef0123456789abcdef';
 const BATCH = 10_000;
 const BATCH_RUNS = Number(opt('batch-runs') ?? 10);
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const cpuUs = (): number => {
   const u = process.cpuUsage();
   return u.user + u.system;
@@ -68,8 +63,7 @@ async function benchProject(artifact: string): Promise<string> {
   const p = loadProject(dir);
   const registry = await ModelRegistry.open(p.root, p.paths.stateDir);
   const model = defaultModelName(p.config);
-  await registry.register(artifact, { name: model, status: 'approved', by: 'bench' });
-  await registry.promote(model, 1, 'champion', 'bench');
+  await serveAsChampion(registry, artifact, model);
   await registry.close();
   return dir;
 }
@@ -100,38 +94,10 @@ async function run(url: string, bodyFile: string, rate: number, duration: number
   obs.observe({ entryTypes: ['gc'] });
   const before = count();
   const c0 = cpuUs();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'bench/serving/openLoopCli.ts',
-      '--url',
-      url,
-      '--rate',
-      String(rate),
-      '--connections',
-      '200',
-      '--duration',
-      String(duration),
-      '--warmup',
-      '0',
-      '--body-file',
-      bodyFile,
-      '--content-type',
-      'application/json',
-      ...headers,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout.on('data', (d) => (out += String(d)));
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const r = await runGenerator({ url, bodyFile, rate, connections: 200, duration, warmup: 0, headers });
   const c1 = cpuUs();
   const served = count() - before;
   obs.disconnect();
-  if (code !== 0) throw new Error(`the generator exited with ${code}`);
-  const r = JSON.parse(out) as OpenLoopResult;
   return {
     cpuUsPerRequest: (c1 - c0) / served,
     requests: served,
@@ -162,12 +128,8 @@ async function main(): Promise<void> {
 
   const out = resolve('bench/out');
   mkdirSync(out, { recursive: true });
-  const lines = readFileSync(DIABETES_CSV, 'utf8').split('\n', 2);
-  const header = lines[0]!.split(',');
-  const record = Object.fromEntries(lines[1]!.split(',').map((v, i) => [header[i]!, v]));
-  const body = JSON.stringify({ instances: [record] });
   const bodyFile = join(out, 'request-cpu-single.json');
-  writeFileSync(bodyFile, body);
+  const body = writeSingleRecordBody(bodyFile);
   const auth = AUTH ? ['--header', `authorization: Bearer ${TOKEN}`] : [];
 
   // Warm-up of both routes (JIT), then interleaved runs.
@@ -197,7 +159,7 @@ async function main(): Promise<void> {
   const all = readFileSync(DIABETES_CSV, 'utf8').trim().split('\n');
   const rows = all.slice(1, BATCH + 1);
   const batches = {
-    json: JSON.stringify({ dataframe_split: { columns: header, data: rows.map((l) => l.split(',')) } }),
+    json: JSON.stringify({ dataframe_split: { columns: all[0]!.split(','), data: rows.map((l) => l.split(',')) } }),
     csv: [all[0], ...rows].join('\n'),
   };
   const authHeader: Record<string, string> = AUTH ? { authorization: `Bearer ${TOKEN}` } : {};
