@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliAsync } from '../state/liveProject.js';
-import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { type EndpointProcess, startEndpoint } from '../support/endpointProcess.js';
 
 /**
  * Issue 17, point 4: several `sluice serve --role endpoint` processes (replicas, as on several
@@ -22,12 +20,7 @@ const LOAD_ALLOWANCE_MS = 45_000;
 
 const CSV = 'age,color,score\n20,red,6.99\n51,green,2.4\n33,blue,4.1\n70,red,0.5\n';
 
-interface Replica {
-  base: string;
-  pid: number;
-  lines: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
+type Replica = EndpointProcess;
 
 interface Answer {
   replica: number;
@@ -43,36 +36,15 @@ const replicas: Replica[] = [];
 
 /** `sluice serve --role endpoint --port 0` in its own process, once it listens and serves the champion. */
 async function startReplica(): Promise<Replica> {
-  const child = spawn(process.execPath, [SLUICE_BIN, 'serve', '--role', 'endpoint', '--port', '0', '--log-format', 'json'], {
-    cwd: dir,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  const lines: Array<Record<string, unknown>> = [];
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const base = await new Promise<string>((res, rej) => {
-    createInterface({ input: child.stdout }).on('line', (l) => {
-      try {
-        const o = JSON.parse(l) as Record<string, unknown>;
-        lines.push(o);
-        if (typeof o.msg === 'string' && o.msg.startsWith('sluice endpoint serving')) res(String(o.address));
-      } catch {
-        // not a log line
-      }
-    });
-    void exited.then((code) => rej(new Error(`sluice serve --role endpoint exited with ${code}: ${stderr}`)));
-  });
-  const r = { base, pid: child.pid!, lines, exited };
+  const r = await startEndpoint(dir);
   replicas.push(r);
   // Ready once the champion is loaded (GET /ping answers 200).
   for (let i = 0; i < 600; i++) {
-    const ping = await fetch(`${base}/ping`).catch(() => undefined);
+    const ping = await fetch(`${r.base}/ping`).catch(() => undefined);
     if (ping?.status === 200) return r;
     await new Promise((w) => setTimeout(w, 100));
   }
-  throw new Error(`${base}/ping never answered 200: ${JSON.stringify(lines.slice(-5))}`);
+  throw new Error(`${r.base}/ping never answered 200: ${JSON.stringify(r.lines.slice(-5))}`);
 }
 
 async function invoke(replica: number, client: number): Promise<Answer> {

@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { expectCleanError, sluice } from '../cli/run.js';
 import { cli } from '../state/liveProject.js';
-import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { type EndpointProcess, startEndpoint } from '../support/endpointProcess.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -33,38 +31,9 @@ async function project(): Promise<{ dir: string; db: string }> {
   return { dir, db: join(p.paths.stateDir, 'sluice.db') };
 }
 
-interface Running {
-  base: string;
-  lines: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-  pid: number;
-}
-
 /** `sluice serve --role endpoint --workers N --port 0`, once every worker listens. */
-async function serve(dir: string, workers: number): Promise<Running> {
-  const child = spawn(process.execPath, [SLUICE_BIN, 'serve', '--role', 'endpoint', '--workers', String(workers), '--port', '0', '--log-format', 'json'], {
-    cwd: dir,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += String(d)));
-  const lines: Array<Record<string, unknown>> = [];
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const base = await new Promise<string>((res, rej) => {
-    createInterface({ input: child.stdout }).on('line', (l) => {
-      let o: Record<string, unknown>;
-      try {
-        o = JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      lines.push(o);
-      if (typeof o.msg === 'string' && o.msg.startsWith('sluice endpoint serving at')) res(String(o.address));
-    });
-    void exited.then((code) => rej(new Error(`sluice serve exited with ${code}: ${stderr}`)));
-  });
-  return { base, lines, exited, pid: child.pid! };
+function serve(dir: string, workers: number): Promise<EndpointProcess> {
+  return startEndpoint(dir, ['--workers', String(workers)]);
 }
 
 const CSV = 'age,color,score\n20,red,6.99\n51,green,2.4\n';
