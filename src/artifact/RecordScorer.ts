@@ -6,7 +6,7 @@ import { fittedMissing, type FittedFlow } from '../flow/fittedFlow.js';
 import { requiredInputs } from '../flow/planSql.js';
 import { pruneForServing } from '../flow/pruneForServing.js';
 import type { Row } from '../flow/step.js';
-import type { Model, RowScorer } from '../ml/model.js';
+import type { Model, RowScorer, RowsScorer } from '../ml/model.js';
 
 /** Why the flow refused one record (an unseen category where the flow says `error`, ...). */
 export interface RecordRefusal {
@@ -58,6 +58,8 @@ export class RecordScorer {
   private readonly levels: ReturnType<typeof levelIndexes>;
   /** The model's frame-free scorer of one row, when its learner has one. */
   private readonly rowScorer: RowScorer | undefined;
+  /** Its scorer of many rows at once, when it has one. */
+  private readonly rowsScorer: RowsScorer | undefined;
 
   constructor(
     readonly artifact: { model: Model; fitted: FittedFlow },
@@ -73,6 +75,7 @@ export class RecordScorer {
     this.levels = levelIndexes(model.schema);
     this.width = model.task === 'classification' ? model.labels.length : 1;
     this.rowScorer = model.rowScorer();
+    this.rowsScorer = model.rowsScorer();
   }
 
   /** Scores typed raw records (values already read as their input types, null for missing). */
@@ -118,7 +121,11 @@ export class RecordScorer {
     const k = this.width;
     const output = new Float64Array(n * k).fill(Number.NaN);
     const one = this.rowScorer;
-    if (one) {
+    const many = this.rowsScorer;
+    if (many && rows.length > 1) {
+      // A batch tree by tree over its rows: the same numbers as row by row.
+      many(rows, at, output);
+    } else if (one) {
       // Row by row without a frame: the same numbers as the frame path, without its allocations.
       for (let j = 0; j < at.length; j++) one(rows[j]!, output, at[j]! * k);
     } else if (rows.length > 0) {

@@ -89,6 +89,29 @@ export function isMissingValue(v: unknown, policy: MissingPolicy = DEFAULT_MISSI
   return false;
 }
 
+/**
+ * {@link isMissingValue} for one policy and column type, as a function: the same answer for every
+ * value, with the token set looked up once and, when no token spells a number (pandas' defaults
+ * do not), no number written out as text to compare it.
+ */
+export function missingTest(policy: MissingPolicy, type?: string): (v: unknown) => boolean {
+  const tokens = tokenSet(policy);
+  // Some finite number's text (String(x)) is a token: only then can a number be one.
+  const numberTokens =
+    policy !== DEFAULT_MISSING &&
+    [...tokens].some((t) => {
+      const x = Number(t);
+      return Number.isFinite(x) && String(x) === t;
+    });
+  const numeric = type === 'float' || type === 'integer';
+  return (v) => {
+    if (v === null || v === undefined) return true;
+    if (typeof v === 'number') return !Number.isFinite(v) || (numberTokens && tokens.has(String(v)));
+    if (typeof v === 'string') return tokens.has(v) || (numeric && INFINITY_SET.has(v));
+    return false;
+  };
+}
+
 /** A SQL predicate, true when `expr` (a quoted column or expression of `sqlType`) is missing. */
 export function isMissingSql(expr: string, floating: boolean): string {
   return floating ? `(${expr} IS NULL OR NOT isfinite(${expr}))` : `(${expr} IS NULL)`;
@@ -107,8 +130,14 @@ export function isFloatingSqlType(sqlType: string | undefined, logical?: string)
 
 const INFINITY_SET = new Set(INFINITY_TOKENS);
 const sets = new WeakMap<MissingPolicy, Set<string>>();
+let lastPolicy: MissingPolicy | undefined;
+let lastSet: Set<string> | undefined;
 function tokenSet(policy: MissingPolicy): Set<string> {
+  // The same policy is asked for value after value: skip the WeakMap for it.
+  if (policy === lastPolicy) return lastSet!;
   let s = sets.get(policy);
   if (!s) sets.set(policy, (s = new Set(policy.tokens)));
+  lastPolicy = policy;
+  lastSet = s;
   return s;
 }

@@ -1,6 +1,6 @@
 import { SluiceError, isSluiceError } from '../core/errors.js';
 import { dateFormat, readDateText } from '../core/dateFormats.js';
-import { isMissingValue } from '../core/missing.js';
+import { missingTest } from '../core/missing.js';
 import { fittedMissing, type FittedFlow } from './fittedFlow.js';
 import { notServed, requiredInputs } from './planSql.js';
 import type { Row } from './step.js';
@@ -31,6 +31,48 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
   });
   const output = fitted.output.filter((c) => c.name !== fitted.target).map((c) => c.name);
 
+  // Per input column, what reading it needs (the date format resolved once).
+  const cols = inputs.map((c) => ({
+    name: c.name,
+    type: c.type,
+    format: c.format ? dateFormat(c.format) : undefined,
+    required: requiredNames.has(c.name),
+  }));
+  const isMissingIn = cols.map((c) => missingTest(missing, c.type));
+
+  /** Record i's value `v` of column c, read as the flow's input: the value, or a refusal. */
+  const read = (v: unknown, c: (typeof cols)[number], missingValue: (v: unknown) => boolean, i: number): unknown => {
+    if (v === undefined) {
+      if (c.required) {
+        return new SluiceError('RECORD_MISSING_FIELD', `record ${i} has no field "${c.name}"`, {
+          location: { record: i, field: c.name },
+          hint: `the model needs ${required.map((x) => x.name).join(', ')}`,
+        });
+      }
+      return null;
+    }
+    // The one definition of missing: `NA`, `nan`, ±Infinity... are missing on records too.
+    if (missingValue(v)) return null;
+    const format = c.format;
+    const cv = format && typeof v === 'string' ? (readDateText(v, format) ?? coerce(v, c.type)) : coerce(v, c.type);
+    if (cv === null && !isMissing(v) && !(typeof v === 'string' && v.trim() === '')) {
+      return new SluiceError('RECORD_TYPE', `record ${i}: field "${c.name}" should be ${c.type}, got ${JSON.stringify(v)}`, {
+        location: { record: i, field: c.name },
+        hint: `send a ${c.type} value or null`,
+      });
+    }
+    return cv;
+  };
+
+  const target = fitted.target;
+  // Each row starts as a copy of a template holding every key in the order the reads write
+  // them, so the writes below only replace values: adding 17 keys one by one through a
+  // computed name (a megamorphic, map-transitioning store) was most of a record's time.
+  const rowTemplate: Row = {};
+  for (const c of cols) rowTemplate[c.name] = null;
+  if (target) rowTemplate[target] = null;
+  const outTemplate: Row = {};
+  for (const c of output) outTemplate[c] = null;
   const one = (record: Row, i: number): RecordResult => {
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       return {
@@ -41,51 +83,26 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
         }),
       };
     }
-    let row: Row = {};
-    for (const c of inputs) {
-      const v = record[c.name];
-      if (v === undefined) {
-        if (requiredNames.has(c.name)) {
-          return {
-            ok: false,
-            error: new SluiceError('RECORD_MISSING_FIELD', `record ${i} has no field "${c.name}"`, {
-              location: { record: i, field: c.name },
-              hint: `the model needs ${required.map((x) => x.name).join(', ')}`,
-            }),
-          };
-        }
-        row[c.name] = null;
-        continue;
-      }
-      // The one definition of missing: `NA`, `nan`, ±Infinity... are missing on records too.
-      if (isMissingValue(v, missing, c.type)) {
-        row[c.name] = null;
-        continue;
-      }
-      const format = c.format ? dateFormat(c.format) : undefined;
-      const cv = format && typeof v === 'string' ? (readDateText(v, format) ?? coerce(v, c.type)) : coerce(v, c.type);
-      if (cv === null && !isMissing(v) && !(typeof v === 'string' && v.trim() === '')) {
-        return {
-          ok: false,
-          error: new SluiceError('RECORD_TYPE', `record ${i}: field "${c.name}" should be ${c.type}, got ${JSON.stringify(v)}`, {
-            location: { record: i, field: c.name },
-            hint: `send a ${c.type} value or null`,
-          }),
-        };
-      }
-      row[c.name] = cv;
+    let row: Row = { ...rowTemplate };
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k]!;
+      const v = read(record[c.name], c, isMissingIn[k]!, i);
+      if (v instanceof SluiceError) return { ok: false, error: v };
+      row[c.name] = v;
     }
-    if (fitted.target) row[fitted.target] = null;
     try {
-      for (const { fn } of fns) row = fn(row);
+      for (let s = 0; s < fns.length; s++) row = fns[s]!.fn(row);
     } catch (e) {
       const err = isSluiceError(e)
         ? new SluiceError(e.code, `record ${i}: ${e.message}`, { location: { ...e.location, record: i }, hint: e.hint })
         : new SluiceError('RECORD_ERROR', `record ${i}: ${(e as Error).message}`, { location: { record: i } });
       return { ok: false, error: err };
     }
-    const out: Row = {};
-    for (const c of output) out[c] = row[c] ?? null;
+    const out: Row = { ...outTemplate };
+    for (let k = 0; k < output.length; k++) {
+      const c = output[k]!;
+      out[c] = row[c] ?? null;
+    }
     return { ok: true, row: out };
   };
   return (records) => records.map(one);

@@ -36,6 +36,12 @@ export type Prediction = { kind: 'classification'; codes: Int32Array; labels: st
  */
 export type RowScorer = (row: Readonly<Record<string, unknown>>, out: Float64Array, offset: number) => void;
 
+/**
+ * Scores many transformed rows without a frame: row `j`'s values go to
+ * `out[at[j] * width .. (at[j] + 1) * width)`, bit for bit what {@link RowScorer} gives for each.
+ */
+export type RowsScorer = (rows: readonly Readonly<Record<string, unknown>>[], at: ArrayLike<number>, out: Float64Array) => void;
+
 export abstract class Model {
   /** The learner's name (a `LearnerName` of ml/learners.ts). */
   abstract readonly learner: string;
@@ -54,6 +60,11 @@ export abstract class Model {
    * path: a frame per request is most of a one-record prediction's cost); undefined otherwise.
    */
   rowScorer(): RowScorer | undefined {
+    return undefined;
+  }
+
+  /** A scorer of many rows at once without a frame (a batch's fast path), for learners that have one; undefined otherwise. */
+  rowsScorer(): RowsScorer | undefined {
     return undefined;
   }
 

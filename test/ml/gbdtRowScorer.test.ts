@@ -35,5 +35,22 @@ describe('GBDT row scorer (one record without a frame)', () => {
       // The odd values really reached the trees (missing and unseen routes), not only plain rows.
       expect(rows.some((x) => Object.values(x).includes('unseen-level') || Object.values(x).includes(null))).toBe(true);
     });
+
+    it(`scores a batch tree by tree bit for bit as row by row, into the places asked: ${name}`, () => {
+      const model = trainGbdt(data.frame, data.target, { maxIter: 30 });
+      const rows = rowsOf(data.frame).slice(0, 700);
+      const w = model.width;
+      const one = model.rowScorer();
+      const expected = new Float64Array(rows.length * w);
+      for (let r = 0; r < rows.length; r++) one(rows[r]!, expected, r * w);
+      // Rows go to reversed places, as the record scorer's refused records leave gaps.
+      const at = rows.map((_, j) => rows.length - 1 - j);
+      const got = new Float64Array(rows.length * w).fill(-1);
+      model.rowsScorer()!(rows, at, got);
+      const want = new Float64Array(rows.length * w);
+      for (let j = 0; j < rows.length; j++) want.set(expected.subarray(j * w, (j + 1) * w), at[j]! * w);
+      expect(Array.from(got)).toEqual(Array.from(want));
+      expect(Array.from(got)).toEqual(Array.from(model.output(rowsToFrame(rows.slice().reverse(), model.schema))));
+    });
   }
 });

@@ -1,7 +1,7 @@
 import type { FeatureSchema, Frame } from '../frame.js';
 import { alignFrame } from '../alignFrame.js';
-import { Model, type ModelJSON, type RowScorer } from '../model.js';
-import { gbdtRowScorer } from './gbdtRowScorer.js';
+import { Model, type ModelJSON, type RowScorer, type RowsScorer } from '../model.js';
+import { gbdtScorers } from './gbdtRowScorer.js';
 import type { BinMapper } from './binMapper.js';
 import { binFrame } from './binned.js';
 import { type LossName, rawToOutput } from './loss.js';
@@ -63,7 +63,11 @@ export class GbdtModel extends Model {
   }
 
   override rowScorer(): RowScorer {
-    return gbdtRowScorer(this);
+    return gbdtScorers(this).one;
+  }
+
+  override rowsScorer(): RowsScorer {
+    return gbdtScorers(this).many;
   }
 
   /**

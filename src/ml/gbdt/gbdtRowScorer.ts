@@ -1,9 +1,10 @@
 import { levelCode, toNumber } from '../featureValue.js';
-import type { RowScorer } from '../model.js';
+import type { RowScorer, RowsScorer } from '../model.js';
 import type { BinMapper } from './binMapper.js';
 import { binLayout, categoricalBin, numericBin } from './binned.js';
 import { type LossName, rawToOutput } from './loss.js';
-import { leafOf, type Tree } from './tree.js';
+import { packedLeaf, packTrees } from './packedTrees.js';
+import type { Tree } from './tree.js';
 import type { FeatureSchema } from '../frame.js';
 
 /** What the row scorer reads of a GBDT model (a type of its own: the model imports this file). */
@@ -16,47 +17,98 @@ export interface GbdtParts {
   readonly trees: readonly Tree[];
 }
 
+type Rows = readonly Readonly<Record<string, unknown>>[];
+
 /**
- * Scores one row of a gradient-boosted model without a frame: each feature's value is binned
- * into a reused buffer, exactly as `rowsToFrame` then `binFrame` would (the same value reading,
- * the same binary search, the same level table), every tree is walked in model order over the
- * row's bins, and the raw scores go through the same link function. The result is bit for bit
- * `model.output` of a one-row frame, in a fraction of its time (no frame, no binned copy).
+ * Scores rows of a gradient-boosted model without a frame: each feature's value is binned
+ * exactly as `rowsToFrame` then `binFrame` would (the same value reading, the same binary
+ * search, the same level table), the trees (packed, src/ml/gbdt/packedTrees.ts) are walked in
+ * model order, each row's raw scores summed in that order, and they go through the same link
+ * function. The result is bit for bit `model.output` of a frame of those rows, in a fraction
+ * of its time (no frame, no binned copy). `one` scores a single row into reused buffers; `many`
+ * scores a batch tree by tree over all its rows (a tree's nodes stay in cache while it is used).
  */
-export function gbdtRowScorer(model: GbdtParts): RowScorer {
+export function gbdtScorers(model: GbdtParts): { one: RowScorer; many: RowsScorer } {
   const { schema, mapper, trees, init, loss } = model;
   const K = model.columns;
   const F = schema.length;
   const names = schema.map((s) => s.name);
   const { nBins } = binLayout(mapper);
   const index = schema.map((s) => (s.kind === 'categorical' ? new Map(s.levels.map((l, i) => [l, i] as const)) : undefined));
-  const bins = new Uint8Array(F);
-  const raw = new Float64Array(K);
+  const packed = packTrees(trees);
+  const { roots, values } = packed;
   const channel = Int32Array.from(trees, (_, i) => i % K);
-  // Per feature, in plain arrays (one shape each, so the loop below stays monomorphic).
+  // Per feature, in plain arrays (one shape each, so the loops below stay monomorphic).
   const numeric = Uint8Array.from(mapper.features, (fb) => (fb.kind === 'numeric' ? 1 : 0));
   const edges = mapper.features.map((fb) => (fb.kind === 'numeric' ? fb.edges : new Float64Array(0)));
   const levelBins = mapper.features.map((fb) => (fb.kind === 'categorical' ? fb.levelBins : new Int32Array(0)));
   const noIndex: ReadonlyMap<string, number> = new Map();
   const levels = index.map((m) => m ?? noIndex);
-  return (row, out, offset) => {
+  const T = trees.length;
+
+  /** Bins of `rows` column-major into `bins` (`bins[f * n + r]`). */
+  const binRows = (rows: Rows, bins: Uint8Array): void => {
+    const n = rows.length;
     for (let f = 0; f < F; f++) {
-      const v = row[names[f]!];
+      // One key per pass: the property load stays monomorphic over rows of one shape.
+      const name = names[f]!;
       const miss = nBins[f]!;
+      const base = f * n;
       if (numeric[f] === 1) {
         const e = edges[f]!;
-        bins[f] = numericBin(e, e.length, toNumber(v), miss);
-      } else bins[f] = categoricalBin(levelBins[f]!, levelCode(levels[f]!, v), miss);
+        const m = e.length;
+        for (let r = 0; r < n; r++) bins[base + r] = numericBin(e, m, toNumber(rows[r]![name]), miss);
+      } else {
+        const lb = levelBins[f]!;
+        const lv = levels[f]!;
+        for (let r = 0; r < n; r++) bins[base + r] = categoricalBin(lb, levelCode(lv, rows[r]![name]), miss);
+      }
     }
-    raw.set(init);
-    for (let t = 0; t < trees.length; t++) {
-      const tree = trees[t]!;
-      const leaf = leafOf(tree, bins, 1, 0, nBins);
-      const nOut = tree.nOut;
+  };
+  /** Raw scores of the n binned rows (`n x K`, row-major): init, then every tree in model order. */
+  const rawOf = (bins: Uint8Array, n: number, raw: Float64Array): void => {
+    for (let r = 0; r < n; r++) for (let c = 0; c < K; c++) raw[r * K + c] = init[c]!;
+    for (let t = 0; t < T; t++) {
+      const root = roots[t]!;
       const ch = channel[t]!;
-      for (let c = 0; c < nOut; c++) raw[ch + c]! += 1 * tree.value[leaf * nOut + c]!;
+      const nOut = packed.nOut[t]!;
+      for (let r = 0; r < n; r++) {
+        const v = packedLeaf(packed, root, bins, n, r, nBins);
+        const o = r * K + ch;
+        for (let c = 0; c < nOut; c++) raw[o + c]! += values[v + c]!;
+      }
     }
-    const o = rawToOutput(loss, raw, 1, K);
+  };
+
+  const bins1 = new Uint8Array(F);
+  const raw1 = new Float64Array(K);
+  const row1: Array<Readonly<Record<string, unknown>>> = [{}];
+  const one: RowScorer = (row, out, offset) => {
+    row1[0] = row;
+    binRows(row1, bins1);
+    rawOf(bins1, 1, raw1);
+    const o = rawToOutput(loss, raw1, 1, K);
     for (let c = 0; c < o.length; c++) out[offset + c] = o[c]!;
   };
+  const many: RowsScorer = (rows, at, out) => {
+    const n = rows.length;
+    if (n === 0) return;
+    const bins = new Uint8Array(F * n);
+    binRows(rows, bins);
+    const raw = new Float64Array(n * K);
+    rawOf(bins, n, raw);
+    const o = rawToOutput(loss, raw, n, K);
+    const w = o.length / n;
+    for (let j = 0; j < n; j++) {
+      const src = j * w;
+      const dst = at[j]! * w;
+      for (let c = 0; c < w; c++) out[dst + c] = o[src + c]!;
+    }
+  };
+  return { one, many };
+}
+
+/** The single-row scorer of {@link gbdtScorers}. */
+export function gbdtRowScorer(model: GbdtParts): RowScorer {
+  return gbdtScorers(model).one;
 }

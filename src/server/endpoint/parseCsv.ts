@@ -14,24 +14,50 @@ export function parseCsv(text: string): string[][] {
   let rowLine = 1;
   const n = text.length;
   let quotedField = false;
-  const endRow = (): void => {
-    row.push(field);
-    field = '';
+  const addRow = (cells: string[], quoted: boolean): void => {
     // A blank line is one empty unquoted field: skip it.
-    if (!(row.length === 1 && row[0] === '' && !quotedField)) {
+    if (!(cells.length === 1 && cells[0] === '' && !quoted)) {
       const width = rows[0]?.length;
-      if (width !== undefined && row.length !== width) {
-        throw new SluiceError('INVOCATION_BAD_CSV', `CSV line ${rowLine} has ${row.length} fields, the first line has ${width}`, {
+      if (width !== undefined && cells.length !== width) {
+        throw new SluiceError('INVOCATION_BAD_CSV', `CSV line ${rowLine} has ${cells.length} fields, the first line has ${width}`, {
           location: { line: rowLine, record: rows.length },
           hint: 'check for a missing or extra comma, or a comma inside an unquoted value',
         });
       }
-      rows.push(row);
+      rows.push(cells);
     }
+  };
+  const endRow = (): void => {
+    row.push(field);
+    field = '';
+    addRow(row, quotedField);
     row = [];
     quotedField = false;
   };
+  // The next line feed, carriage return and quote at or after i (-1: none left; -2: not looked for yet).
+  let nextLf = -2;
+  let nextCr = -2;
+  let nextQuote = -2;
   while (i < n) {
+    if (row.length === 0 && field === '' && !quotedField) {
+      // A line without a quote is its text split at the commas (the usual line: one native split
+      // instead of a step per character); a line with a quote takes the loop below.
+      if (nextLf !== -1 && nextLf < i) nextLf = text.indexOf('\n', i);
+      if (nextCr !== -1 && nextCr < i) nextCr = text.indexOf('\r', i);
+      if (nextQuote !== -1 && nextQuote < i) nextQuote = text.indexOf('"', i);
+      const end = nextLf === -1 ? (nextCr === -1 ? n : nextCr) : nextCr === -1 ? nextLf : Math.min(nextLf, nextCr);
+      if (nextQuote === -1 || nextQuote >= end) {
+        addRow(text.slice(i, end).split(','), false);
+        i = end;
+        if (i < n) {
+          if (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10) i++;
+          i++;
+          line++;
+          rowLine = line;
+        }
+        continue;
+      }
+    }
     const c = text.charCodeAt(i);
     if (c === 34 /* " */ && field === '' && !quotedField) {
       quotedField = true;

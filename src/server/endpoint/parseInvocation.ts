@@ -167,6 +167,18 @@ function cutValue(raw: string): string {
   return raw.length <= MAX_QUOTED ? raw : `${raw.slice(0, MAX_QUOTED)}… (${raw.length} characters)`;
 }
 
+/**
+ * A record with every input's key (null) in input order. Records start as copies of it, so
+ * reading a value replaces one rather than adding a key through a computed name (a
+ * megamorphic store that changes the object's shape, most of a record's cost). A request with
+ * a bad record is refused whole, so no half-filled copy is ever returned.
+ */
+function recordTemplate(inputs: readonly ColumnSchema[]): Record<string, unknown> {
+  const t: Record<string, unknown> = {};
+  for (const c of inputs) t[c.name] = null;
+  return t;
+}
+
 /** Rows of values in the order of `columns` (CSV rows, dataframe_split, instances as arrays). */
 function fromRows(
   rows: readonly unknown[],
@@ -190,9 +202,10 @@ function fromRows(
     errors.throwIfAny();
   }
   const records: Record<string, unknown>[] = new Array(rows.length);
+  const template = recordTemplate(inputs);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = { ...template };
     if (!Array.isArray(row) || row.length !== columns.length) {
       errors.add({
         record: r,
@@ -211,9 +224,10 @@ function fromRows(
 
 function fromObjects(items: readonly unknown[], inputs: readonly ColumnSchema[], errors: Errors): Record<string, unknown>[] {
   const records: Record<string, unknown>[] = new Array(items.length);
+  const template = recordTemplate(inputs);
   for (let r = 0; r < items.length; r++) {
     const item = items[r];
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = { ...template };
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       errors.add({
         record: r,
