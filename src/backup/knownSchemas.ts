@@ -1,4 +1,4 @@
-import { FEATURE_MIGRATIONS } from '../features/FeatureRegistry.js';
+import { FEATURE_MIGRATIONS } from '../features/featureMigrations.js';
 import { ONLINE_MIGRATIONS } from '../features/online/SqliteOnlineStore.js';
 import { MODEL_MIGRATIONS } from '../models/migrations.js';
 import { PIPELINE_MIGRATIONS } from '../pipeline/store/pipelineMigrations.js';

@@ -9,6 +9,7 @@ import { readTable, type ReadTableOptions } from '../engine/readTable.js';
 import { quoteIdent, sqlValue } from '../engine/sql.js';
 import { writeTable } from '../engine/writeTable.js';
 import { openProjectDb, type ProjectDb } from '../state/openProjectDb.js';
+import type { StateDb } from '../state/StateDb.js';
 import { datasetSql, type DatasetOptions } from './buildDataset.js';
 import { compactGroup, maxFilesPerPartition, type CompactOptions, type CompactResult } from './compactGroup.js';
 import { FeatureRegistry, type EvolveResult } from './FeatureRegistry.js';
@@ -17,6 +18,7 @@ import { OfflineStore } from './OfflineStore.js';
 import { createOnlineStore } from './online/createOnlineStore.js';
 import type { OnlineEntry, OnlineStore, OnlineStoreConfig, StagedBatch } from './online/OnlineStore.js';
 import { prepareBatch } from './prepareBatch.js';
+import { settleStaged } from './settleStaged.js';
 import type { FeatureDefinition, FeatureGroup, FeatureGroupSpec, FeatureRecord, FeatureType } from './types.js';
 import { quoteValue } from '../core/quoteValue.js';
 import { groupSpecFromSchema, validateGroupSpec } from './validateGroupSpec.js';
@@ -42,6 +44,15 @@ export interface FeatureStoreOptions {
   missingTokens?: readonly string[];
   /** The project's day/month order of numeric dates (sluice.yaml `dateOrder`). */
   dateOrder?: DateOrder;
+  /**
+   * The shared state the registry lives in when it is PostgreSQL (`stores.state`; see
+   * `featureStoreFromConfig`), so every process sees the same groups and batches. A SQLite state
+   * is the project file, which the store opens itself (its embedded online store then commits in
+   * one transaction with the registry); a SQLite handle given here is not used.
+   */
+  state?: StateDb;
+  /** Close `state` with the store (it was opened for it). */
+  ownsState?: boolean;
 }
 
 /** Where a batch comes from: a data file, or a relation of a caller's engine. */
@@ -72,29 +83,49 @@ export class FeatureStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    readonly db: ProjectDb,
+    private readonly projectDb: ProjectDb | undefined,
     readonly registry: FeatureRegistry,
     readonly offline: OfflineStore,
     readonly online: OnlineStore,
     private readonly engine: Engine,
     private readonly autoCompactFiles: number,
     private readonly reading: Pick<ReadTableOptions, 'missing' | 'recognise'> = {},
+    private readonly ownedState?: StateDb,
   ) {}
 
+  /** The project's SQLite database this store opened (SQLite state, or the embedded online store); throws when it opened none. */
+  get db(): ProjectDb {
+    if (!this.projectDb) throw new Error('this feature store opened no SQLite project database (its registry is on PostgreSQL)');
+    return this.projectDb;
+  }
+
   static async open(options: FeatureStoreOptions): Promise<FeatureStore> {
-    const state = stateFolders(options.stateDir ?? stateDirOf(options.projectDir, undefined));
-    const db = openProjectDb(state.db);
-    const registry = new FeatureRegistry(db);
-    const online = createOnlineStore(options.online ?? { type: 'sqlite' }, { db });
+    const folders = stateFolders(options.stateDir ?? stateDirOf(options.projectDir, undefined));
+    const shared = options.state?.dialect === 'postgres' ? options.state : undefined;
+    const onlineConfig = options.online ?? { type: 'sqlite' };
+    // SQLite state: the registry (and the embedded online store) in the project file. PostgreSQL
+    // state: the project file only for an embedded online store, which then commits after the registry.
+    const needsFile = !shared || (onlineConfig.type === 'sqlite' && !onlineConfig.path);
+    const db = needsFile ? openProjectDb(folders.db, shared ? { allowMissingState: true } : {}) : undefined;
+    const registry = new FeatureRegistry(shared ?? db!);
+    try {
+      await registry.ready();
+    } catch (e) {
+      db?.close();
+      if (options.ownsState) await options.state?.close();
+      throw e;
+    }
+    const online = createOnlineStore(onlineConfig, { ...(db ? { db } : {}), registryInDb: !shared });
     const engine = await Engine.open();
     // Event times are instants: keep DuckDB in UTC whatever the machine's zone.
     await engine.exec("SET TimeZone = 'UTC'");
     const storage = createObjectStore(options.offline ?? { type: 'local' }, {
-      defaultRoot: state.offline,
-      cacheDir: state.offlineCache,
+      defaultRoot: folders.offline,
+      cacheDir: folders.offlineCache,
     });
     const reading = { missing: missingPolicy(options.missingTokens), recognise: options.dateOrder ? { dateOrder: options.dateOrder } : {} };
-    const store = new FeatureStore(db, registry, new OfflineStore(storage), online, engine, options.autoCompactFiles ?? 32, reading);
+    const owned = options.ownsState ? options.state : undefined;
+    const store = new FeatureStore(db, registry, new OfflineStore(storage), online, engine, options.autoCompactFiles ?? 32, reading, owned);
     try {
       await store.recover();
     } catch {
@@ -104,20 +135,17 @@ export class FeatureStore {
   }
 
   /**
-   * Completes what a crash interrupted: removes staging folders of processes that are gone and
-   * applies online entries of batches committed offline but not yet applied online (Redis or a
-   * separate SQLite file: the registry commit is the commit point, the apply follows). Runs on
-   * open. Staged entries of batches never committed are left for their retry, or for `compact`.
+   * Completes what a crash interrupted: removes staging folders of processes that are gone,
+   * applies online entries of batches committed offline but not yet applied online (Redis, a
+   * separate SQLite file, or PostgreSQL state: the registry commit is the commit point, the apply
+   * follows), and drops entries staged by an attempt that lost its batch to another attempt.
+   * Runs on open. Staged entries of batches never committed are left for their retry, or for `compact`.
    */
   async recover(): Promise<{ stagingRemoved: string[]; onlineApplied: StagedBatch[] }> {
     const stagingRemoved = await this.offline.sweepStaging((await this.registry.list()).map((g) => g.name));
     const onlineApplied: StagedBatch[] = [];
-    if (!this.online.commitsWithRegistry) {
-      for (const b of await this.online.stagedBatches()) {
-        if (!(await this.registry.findBatch(b.group, b.batchId))) continue;
-        await this.online.applyBatch(b.group, b.batchId);
-        onlineApplied.push(b);
-      }
+    for (const b of await this.online.stagedBatches()) {
+      if ((await settleStaged(this.parts(), b)) === 'applied') onlineApplied.push(b);
     }
     return { stagingRemoved, onlineApplied };
   }
@@ -358,7 +386,8 @@ export class FeatureStore {
     await this.online.close();
     await this.offline.storage.close();
     this.engine.close();
-    this.db.close();
+    this.projectDb?.close();
+    await this.ownedState?.close();
   }
 
   private async registerViews(): Promise<void> {

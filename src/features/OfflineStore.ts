@@ -15,8 +15,10 @@ import { featureSqlType, type FeatureGroup } from './types.js';
  * A batch becomes visible in one step. Its partition files are written by DuckDB into a staging
  * folder, moved into the storage (renames, or PUTs), and only then is the batch committed in
  * the registry; the views read exactly the files of committed batches. A crash at any point
- * leaves either the whole batch or none of it visible, and a retry of the same batch id
- * overwrites its own leftovers (same file names).
+ * leaves either the whole batch or none of it visible. Each ingest attempt names its files
+ * `<batch>-<attempt>_<n>.parquet`, so two attempts of one batch id running at once never write
+ * each other's files; the registry lists the committed attempt's files only, and the files a
+ * crashed attempt left are removed by `sluice features compact` (after its grace period).
  */
 export class OfflineStore {
   readonly storage: ObjectStore;
@@ -34,16 +36,18 @@ export class OfflineStore {
   /**
    * Writes a prepared batch table (see `prepareBatch`) as Parquet partitions and moves them into
    * the storage. Returns the files' keys (`<group>/event_date=.../<name>`) for the registry to commit.
+   * `attempt` (see batchAttempt.ts) makes the names this attempt's own.
    */
-  async writeBatch(engine: Engine, table: string, group: FeatureGroup, batchId: string): Promise<string[]> {
+  async writeBatch(engine: Engine, table: string, group: FeatureGroup, batchId: string, attempt?: string): Promise<string[]> {
     const key = OfflineStore.batchKey(batchId);
+    const stem = attempt ? `${key}-${attempt}` : key;
     const stagingRoot = this.storage.stagingDir(group.name);
     const staging = join(stagingRoot, `.staging-${key}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await mkdir(stagingRoot, { recursive: true });
     try {
       await engine.exec(
         `COPY (SELECT *, strftime(${quoteIdent(group.eventTime)}, '%Y-%m-%d') AS event_date FROM ${quoteIdent(table)})
-         TO ${quoteLiteral(staging)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (event_date), FILENAME_PATTERN ${quoteLiteral(`${key}_{i}`)})`,
+         TO ${quoteLiteral(staging)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (event_date), FILENAME_PATTERN ${quoteLiteral(`${stem}_{i}`)})`,
       );
       const files: string[] = [];
       for (const part of (await readdir(staging)).sort()) {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
-import type { StoreParts } from './ingestBatch.js';
+import { settleStaged } from './settleStaged.js';
+import type { StoreParts } from './StoreParts.js';
 import type { StagedBatch } from './online/OnlineStore.js';
 import type { FeatureGroup } from './types.js';
 
@@ -61,8 +62,9 @@ export async function compactGroup(parts: StoreParts, engine: Engine, group: Fea
   const onlineStagedDiscarded: StagedBatch[] = [];
   for (const b of await parts.online.stagedBatches()) {
     if (b.group !== group.name) continue;
-    if (await parts.registry.findBatch(b.group, b.batchId)) await parts.online.applyBatch(b.group, b.batchId);
-    else if (now.getTime() - b.stagedAt > grace) {
+    // Committed: applied, or dropped when another attempt committed the batch (settleStaged).
+    if ((await settleStaged(parts, b)) !== 'uncommitted') continue;
+    if (now.getTime() - b.stagedAt > grace) {
       await parts.online.discardBatch(b.group, b.batchId);
       onlineStagedDiscarded.push(b);
     }

@@ -1,14 +1,19 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { SluiceConfig } from '../core/config.js';
 import { SluiceError } from '../core/errors.js';
 import { FeatureStore, type FeatureStoreOptions } from './FeatureStore.js';
 import type { OnlineStoreConfig } from './online/OnlineStore.js';
-import { stateDirOf } from '../core/projectLayout.js';
+import { stateDirOf, stateFolders } from '../core/projectLayout.js';
 import type { ObjectStoreConfig } from '../storage/objectStoreBackends.js';
 import { objectStoreSettings } from '../storage/objectStoreSettings.js';
+import { openStateDb } from '../state/openStateDb.js';
+import { stateSettings } from '../state/stateSettings.js';
 
 /** The parts of sluice.yaml the feature store reads; a partial config (tests, the pipeline's defaults) is fine. */
 export type FeatureStoreConfig = Partial<Pick<SluiceConfig, 'stores' | 'stateDir' | 'missingTokens' | 'dateOrder'>>;
+
+/** The project's configuration file, for messages about `stores.state`. */
+const CONFIG_FILE = 'sluice.yaml';
 
 type StoreEntry = NonNullable<SluiceConfig['stores']['online']>;
 
@@ -47,6 +52,9 @@ export function storesFromConfig(
  * Opens the project's feature store with the stores its configuration names (see
  * {@link storesFromConfig}). The pipeline's `ingest_features` and anything else working for a
  * configured project open it here, so every part of the project reads and writes the same stores.
+ * The registry is where the project's state is (`stores.state` or `SLUICE_DATABASE_URL`): the
+ * project's SQLite file, or PostgreSQL, on the connection given as `overrides.state` (a runtime's,
+ * an activity's `ctx.state`) or else a pool opened for this store and closed with it.
  *
  * @example
  * const store = await featureStoreFromConfig(project.root, project.config);
@@ -56,7 +64,12 @@ export async function featureStoreFromConfig(
   config: FeatureStoreConfig | undefined,
   overrides: Partial<FeatureStoreOptions> = {},
 ): Promise<FeatureStore> {
-  return FeatureStore.open({ ...storesFromConfig(projectDir, config), ...overrides });
+  const options = { ...storesFromConfig(projectDir, config), ...overrides };
+  if (options.state?.dialect !== 'postgres') {
+    const settings = stateSettings(config?.stores?.state, stateFolders(options.stateDir).db, join(projectDir, CONFIG_FILE));
+    if (settings.type === 'postgres') return FeatureStore.open({ ...options, state: await openStateDb(settings, {}), ownsState: true });
+  }
+  return FeatureStore.open(options);
 }
 
 function onlineFromConfig(entry: StoreEntry | undefined, at: (p: string) => string): OnlineStoreConfig {

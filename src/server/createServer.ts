@@ -122,7 +122,8 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   reportRoutes(app, ctx);
   s3EventRoutes(app, ctx);
   const withConsole = auth !== undefined && opts.console !== false;
-  const features = opts.features !== false || withConsole ? await featureStoreFromConfig(opts.project.root, opts.project.config) : undefined;
+  const features =
+    opts.features !== false || withConsole ? await featureStoreFromConfig(opts.project.root, opts.project.config, { state: runtime.state }) : undefined;
   if (features) app.addHook('onClose', async () => features.close());
   if (features && opts.features !== false) await app.register(featureRoutes, { store: features, prefix: '/api' });
   const registry =
@@ -158,7 +159,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
             ),
     });
     app.decorate('endpoint', mounted);
-    app.addHook('onClose', async () => mounted.close());
+    app.addHook('onClose', async () => await mounted.close());
   }
   // The console needs to know who is asking: it is mounted only with authentication.
   if (withConsole) {

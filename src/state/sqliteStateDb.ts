@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { AsyncMutex } from './AsyncMutex.js';
 import type { ProjectDb } from './openProjectDb.js';
@@ -28,6 +29,27 @@ function mutexOf(raw: ProjectDb): AsyncMutex {
   if (!m) {
     m = new AsyncMutex();
     mutexes.set(raw, m);
+  }
+  return m;
+}
+
+/**
+ * One lock per database file for transactions, across this process's connections to it (the
+ * runtime's and a feature store's, say). SQLite lets one connection write at a time, and a
+ * connection waiting for the write lock waits synchronously (busy_timeout), so a second
+ * connection's `BEGIN IMMEDIATE` issued while the first's async transaction is open would block
+ * the very thread that must finish the first, and fail after busy_timeout. Taking turns here
+ * instead, the second transaction simply starts when the first ends. In-memory databases are
+ * per connection and keep the connection's lock.
+ */
+const fileLocks = new Map<string, AsyncMutex>();
+function fileLockOf(raw: ProjectDb): AsyncMutex | undefined {
+  if (raw.memory || !raw.name) return undefined;
+  const key = resolve(raw.name);
+  let m = fileLocks.get(key);
+  if (!m) {
+    m = new AsyncMutex();
+    fileLocks.set(key, m);
   }
   return m;
 }
@@ -79,6 +101,11 @@ class SqliteStateDb implements StateDb {
 
   transaction<T>(fn: (tx: StateDb) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
+    const file = fileLockOf(this.raw);
+    return file ? file.run(() => this.transactionOnConnection(fn)) : this.transactionOnConnection(fn);
+  }
+
+  private transactionOnConnection<T>(fn: (tx: StateDb) => Promise<T>): Promise<T> {
     return this.mutex.run(async () => {
       this.raw.exec('BEGIN IMMEDIATE');
       try {

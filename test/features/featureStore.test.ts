@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,8 +198,8 @@ describe('FeatureStore: a failure mid-ingest leaves no half batch', () => {
       await fs.createGroupFromData({ file }, { name: 'g', recordIdentifier: 'id', eventTime: 't' });
       await redis.stop(); // the online store goes away after the offline files are written
       await expect(fs.ingest('g', { file }, { batchId: 'b1' })).rejects.toThrow();
-      // The partition files were renamed into place, but the batch was never committed.
-      expect(existsSync(join(dir, '.sluice/offline/g/event_date=2024-01-01'))).toBe(true);
+      // The attempt wrote its partition files, failed before committing, and removed them again.
+      expect(readdirSync(join(dir, '.sluice/offline/g'), { recursive: true }).filter((f) => String(f).endsWith('.parquet'))).toEqual([]);
       expect(await fs.query('SELECT count(*) AS n FROM g')).toEqual([{ n: 0 }]);
       expect((await fs.describeGroup('g')).offline.batches).toBe(0);
     } finally {
@@ -211,7 +211,7 @@ describe('FeatureStore: a failure mid-ingest leaves no half batch', () => {
       const r = await fs2.ingest('g', { file: join(dir, 'b.csv') }, { batchId: 'b1' });
       expect(r.status).toBe('ingested');
       expect(await fs2.query('SELECT count(*) AS n FROM g')).toEqual([{ n: 3 }]);
-      // The retry overwrote its own leftovers: one file per partition.
+      // The retry wrote its own files: one per partition.
       expect(readdirSync(join(dir, '.sluice/offline/g/event_date=2024-01-01')).length).toBe(1);
       expect((await fs2.getRecord('g', '2'))?.values.v).toBe(2);
     } finally {

@@ -1,3 +1,5 @@
+import type { StateDb } from '../../state/StateDb.js';
+
 /**
  * The online store keeps the latest record of each id of each feature group, for lookups at
  * prediction time. Backends (SQLite embedded, Redis) store an opaque JSON payload with two
@@ -52,12 +54,14 @@ export interface OnlineStore {
   /**
    * Makes a staged batch visible in one atomic step, with the same older-write rule as `put`,
    * and runs `commit` (the registry's batch commit). The SQLite store that lives in the project
-   * database runs `commit` and the apply in one SQLite transaction. Other backends run `commit`
-   * first and apply right after; a crash between the two is completed by calling `applyBatch`
+   * database with the registry (`commitsWithRegistry`) runs `commit` and the apply in one SQLite
+   * transaction, passing `commit` that transaction. Other backends run `commit` first (without
+   * one) and apply right after; a crash between the two is completed by calling `applyBatch`
    * again (see `FeatureStore.recover`), so the online store never shows an uncommitted batch.
-   * `commit` throwing leaves the batch staged and invisible.
+   * `commit` throwing leaves the batch staged and invisible. Applied once: the staged entries
+   * are gone after it, so applying the same batch id again writes nothing.
    */
-  applyBatch(group: string, batchId: string, commit?: () => void): Promise<OnlinePutResult>;
+  applyBatch(group: string, batchId: string, commit?: (tx?: StateDb) => Promise<void> | void): Promise<OnlinePutResult>;
   /** Drops a batch's staged entries (a retry restarts from nothing; an abandoned batch is cleaned). */
   discardBatch(group: string, batchId: string): Promise<void>;
   /** Batches with staged entries not applied yet. */

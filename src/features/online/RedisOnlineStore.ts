@@ -129,9 +129,9 @@ export class RedisOnlineStore implements OnlineStore {
     }
   }
 
-  async applyBatch(group: string, batchId: string, commit?: () => void): Promise<OnlinePutResult> {
+  async applyBatch(group: string, batchId: string, commit?: () => Promise<void> | void): Promise<OnlinePutResult> {
     // The registry commit is the commit point; a crash before the marker is set is completed by FeatureStore.recover.
-    commit?.();
+    await commit?.();
     const n = this.names(group, batchId);
     if ((await this.redis.exists(n.marker)) === 0) await this.redis.set(n.marker, String(await this.redis.incr(`${this.prefix}~seq`)), 'NX');
     const r = await this.settle(group, n, true);

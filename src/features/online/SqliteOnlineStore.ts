@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import { asStateDb } from '../../state/asStateDb.js';
 import { migrate, type ProjectDb } from '../../state/openProjectDb.js';
+import type { StateDb } from '../../state/StateDb.js';
 import type { OnlineEntry, OnlineKey, OnlinePutResult, OnlineStore, StagedBatch } from './OnlineStore.js';
 
 /** The SQLite online store's tables. Append-only: add migrations, never edit one. */
@@ -40,6 +42,10 @@ function stageTable(stageId: number): string {
  * table is dropped after the commit, outside it (dropping is cheaper than deleting rows, and
  * keeps the commit, which holds SQLite's write lock, short); a table left by a crash there
  * belongs to no staged batch and is dropped when the store is next opened.
+ *
+ * Writes hold the connection's StateDb lock (`asStateDb`): the feature registry shares this
+ * connection with SQLite state, and its transactions are async, so a write of this store must
+ * neither land inside one of them nor let one of them in.
  */
 export class SqliteOnlineStore implements OnlineStore {
   readonly type = 'sqlite';
@@ -49,13 +55,21 @@ export class SqliteOnlineStore implements OnlineStore {
   private readonly select: Database.Statement;
   private readonly guard: string;
   private readonly putMany: (group: string, entries: readonly OnlineEntry[], now: number) => OnlinePutResult;
+  private readonly state: StateDb;
 
+  /**
+   * @param options.ownsDb close `db` with the store (its own file).
+   * @param options.commitsWithRegistry the feature registry is in `db` too (SQLite state, the
+   *   embedded default): a batch's registry commit and its apply are one transaction. Default:
+   *   true unless `ownsDb`.
+   */
   constructor(
     private readonly db: ProjectDb,
-    private readonly options: { clock?: () => number; ownsDb?: boolean } = {},
+    private readonly options: { clock?: () => number; ownsDb?: boolean; commitsWithRegistry?: boolean } = {},
   ) {
     migrate(db, 'features_online', ONLINE_MIGRATIONS);
-    this.commitsWithRegistry = !options.ownsDb;
+    this.state = asStateDb(db);
+    this.commitsWithRegistry = options.commitsWithRegistry ?? !options.ownsDb;
     this.guard = `WHERE excluded.event_time >= online_features.event_time
       OR (online_features.expires_at IS NOT NULL AND online_features.expires_at <= ?)`;
     // Positional parameters: better-sqlite3 binds them faster than named ones (a million rows per ingest).
@@ -84,8 +98,13 @@ export class SqliteOnlineStore implements OnlineStore {
     return { id: r.record_id, eventTime: r.event_time, expiresAt: r.expires_at, payload: r.payload };
   }
 
+  /** Runs a synchronous write inside the connection's StateDb lock (see the class comment). */
+  private write<T>(fn: () => T): Promise<T> {
+    return this.state.transaction(async () => fn());
+  }
+
   async put(group: string, entries: readonly OnlineEntry[]): Promise<OnlinePutResult> {
-    return this.putMany(group, entries, this.now());
+    return this.write(() => this.putMany(group, entries, this.now()));
   }
 
   async get(group: string, id: string): Promise<OnlineEntry | null> {
@@ -99,11 +118,11 @@ export class SqliteOnlineStore implements OnlineStore {
 
   async delete(group: string, id: string, eventTime: number): Promise<boolean> {
     const now = this.now();
-    return this.db.transaction(() => {
+    return this.write(() => {
       const before = this.live(this.select.get(group, id) as Row | undefined, now);
       const changed = this.tombstone.run(group, id, eventTime, now).changes > 0;
       return changed && before !== null;
-    })();
+    });
   }
 
   private stageId(group: string, batchId: string): number | undefined {
@@ -114,7 +133,7 @@ export class SqliteOnlineStore implements OnlineStore {
 
   async stage(group: string, batchId: string, entries: readonly OnlineEntry[], options: { deleted?: boolean } = {}): Promise<void> {
     const deleted = options.deleted ? 1 : 0;
-    this.db.transaction(() => {
+    await this.write(() => {
       let id = this.stageId(group, batchId);
       if (id === undefined) {
         id = Number(
@@ -128,15 +147,15 @@ export class SqliteOnlineStore implements OnlineStore {
       const ins = this.db.prepare(`INSERT INTO ${stageTable(id)} VALUES (?, ?, ?, ?, ?)`);
       for (const e of entries) ins.run(e.id, e.eventTime, deleted ? null : e.expiresAt, deleted, deleted ? '' : e.payload);
       this.db.prepare('UPDATE online_staged_batches SET entries = entries + ? WHERE stage_id = ?').run(entries.length, id);
-    })();
+    });
   }
 
-  async applyBatch(group: string, batchId: string, commit?: () => void): Promise<OnlinePutResult> {
-    // A separate database file: the registry commit is the commit point, the apply follows.
-    if (!this.commitsWithRegistry) commit?.();
+  async applyBatch(group: string, batchId: string, commit?: (tx?: StateDb) => Promise<void> | void): Promise<OnlinePutResult> {
+    // A separate database file (or the registry on PostgreSQL): the registry commit is the commit point, the apply follows.
+    if (!this.commitsWithRegistry) await commit?.();
     let applied: number | undefined;
-    const result = this.db.transaction((): OnlinePutResult => {
-      if (this.commitsWithRegistry) commit?.();
+    const result = await this.state.transaction(async (tx): Promise<OnlinePutResult> => {
+      if (this.commitsWithRegistry) await commit?.(tx);
       const id = this.stageId(group, batchId);
       if (id === undefined) return { written: 0, ignored: 0 };
       const total = this.db.prepare('SELECT entries FROM online_staged_batches WHERE stage_id = ?').pluck().get(id) as number;
@@ -150,18 +169,18 @@ export class SqliteOnlineStore implements OnlineStore {
       this.db.prepare('DELETE FROM online_staged_batches WHERE stage_id = ?').run(id);
       applied = id;
       return { written, ignored: total - written };
-    })();
-    if (applied !== undefined) this.db.exec(`DROP TABLE IF EXISTS ${stageTable(applied)}`);
+    });
+    if (applied !== undefined) await this.state.exec(`DROP TABLE IF EXISTS ${stageTable(applied)}`);
     return result;
   }
 
   async discardBatch(group: string, batchId: string): Promise<void> {
     const id = this.stageId(group, batchId);
     if (id === undefined) return;
-    this.db.transaction(() => {
+    await this.write(() => {
       this.db.prepare('DELETE FROM online_staged_batches WHERE stage_id = ?').run(id);
       this.db.exec(`DROP TABLE IF EXISTS ${stageTable(id)}`);
-    })();
+    });
   }
 
   async stagedBatches(): Promise<StagedBatch[]> {
@@ -181,7 +200,7 @@ export class SqliteOnlineStore implements OnlineStore {
   }
 
   async clearGroup(group: string): Promise<void> {
-    this.db.prepare('DELETE FROM online_features WHERE group_name = ?').run(group);
+    await this.write(() => this.db.prepare('DELETE FROM online_features WHERE group_name = ?').run(group));
   }
 
   async close(): Promise<void> {

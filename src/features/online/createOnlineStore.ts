@@ -7,6 +7,8 @@ import { SqliteOnlineStore } from './SqliteOnlineStore.js';
 export interface OnlineStoreContext {
   /** The project database; the SQLite store lives in it unless a path is given. */
   db?: ProjectDb;
+  /** The feature registry is in `db` too (SQLite state; default true): commit and apply are one transaction. */
+  registryInDb?: boolean;
   clock?: () => number;
 }
 
@@ -14,7 +16,7 @@ export interface OnlineStoreContext {
 const BACKENDS: Record<OnlineStoreConfig['type'], (config: OnlineStoreConfig, ctx: OnlineStoreContext) => OnlineStore> = {
   sqlite: (config, ctx) => {
     const path = config.type === 'sqlite' ? config.path : undefined;
-    if (!path && ctx.db) return new SqliteOnlineStore(ctx.db, { clock: ctx.clock });
+    if (!path && ctx.db) return new SqliteOnlineStore(ctx.db, { clock: ctx.clock, commitsWithRegistry: ctx.registryInDb ?? true });
     return new SqliteOnlineStore(openProjectDb(path ?? ':memory:'), { clock: ctx.clock, ownsDb: true });
   },
   redis: (config, ctx) => {

@@ -41,17 +41,18 @@ export const ingestFeaturesActivity: Activity<IngestFeaturesInput, IngestFeature
   const group = input.group ?? config?.featureGroup?.name ?? (config?.name ?? 'batches').replace(/[^A-Za-z0-9_]/g, '_');
   const recordIdentifier = input.recordIdentifier ?? config?.featureGroup?.recordIdentifier ?? config?.id ?? 'record_id';
   const eventTime = input.eventTime ?? config?.featureGroup?.eventTime ?? 'event_time';
-  return rememberOutput(ctx, () => ingestOnce(ctx.project, config, { file, group, recordIdentifier, eventTime, batchId: ctx.executionId }));
+  return rememberOutput(ctx, () => ingestOnce(ctx, config, { file, group, recordIdentifier, eventTime, batchId: ctx.executionId }));
 };
 
 /** Creates the group the first time and ingests the batch (idempotent per batch id in the feature store). */
 async function ingestOnce(
-  project: ActivityContext['project'],
+  { project, state }: Pick<ActivityContext, 'project' | 'state'>,
   config: SluiceConfig | undefined,
   { file, group, recordIdentifier, eventTime, batchId }: { file: string; group: string; recordIdentifier: string; eventTime: string; batchId: string },
 ): Promise<IngestFeaturesOutput> {
-  // The state folder the orchestrator resolved (sluice.yaml's stateDir) is the one the registry must live in.
-  const store = await featureStoreFromConfig(project.root, config, { stateDir: project.stateDir });
+  // The state folder the orchestrator resolved (sluice.yaml's stateDir) is the one the registry must live in;
+  // with PostgreSQL state the registry is on the orchestrator's connection, the one every worker shares.
+  const store = await featureStoreFromConfig(project.root, config, { stateDir: project.stateDir, ...(state ? { state } : {}) });
   try {
     const exists = async () => (await store.listGroups()).some((g) => g.name === group);
     let created = false;

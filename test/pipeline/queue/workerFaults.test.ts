@@ -120,8 +120,8 @@ describe('fault test across processes: three sluice workers, PostgreSQL, kills (
         expect(new Set(results).size).toBe(results.length);
         outputs.set(e.id, out);
       }
-      // Feature rows: each batch exactly once.
-      const fs = await FeatureStore.open({ projectDir: dir });
+      // Feature rows: each batch exactly once (the feature registry is in the state PostgreSQL, as the workers wrote it).
+      const fs = await FeatureStore.open({ projectDir: dir, state: rt.state });
       try {
         const g = await fs.describeGroup('encounters');
         expect(g.offline.batches).toBe(N);
