@@ -67,7 +67,8 @@ export class ModelRegistry {
 
   /**
    * The project's SQLite connection: the registry's own with SQLite state; with PostgreSQL state,
-   * the local file opened on first use, for what stays per process there (the prediction log).
+   * the local file opened on first use (tests and maintenance read it; no store of the shared
+   * state lives there any more: the prediction log is on {@link state} too).
    */
   get db(): ProjectDb {
     if (!this.sqlite) {

@@ -66,7 +66,7 @@ export async function createEndpointServer(project: Project, logger: FastifyBase
       ),
     );
     app.addHook('onClose', async () => {
-      mounted.close(); // the prediction log's queue is written before the database closes
+      await mounted.close(); // the prediction log's queue is written before the database closes
       await registry.close();
     });
   } catch (e) {

@@ -299,7 +299,7 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     await registry.register(trained.dir, { name: 'readmission', status: 'approved', by: 'pipeline' });
     const server = Fastify();
     const endpoint = await mountEndpoint(server, { registry, model: 'readmission', sampleRate: 1, pollMs: 0 });
-    server.addHook('onClose', async () => endpoint.close());
+    server.addHook('onClose', async () => await endpoint.close());
     await endpoint.follower.ready;
     await server.listen({ port: 0, host: '127.0.0.1' });
     try {
@@ -322,7 +322,7 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
       const metricsText = await (await fetch(`${url}/metrics`)).text();
       expect(metricsText).toContain('sluice_records_predicted_total{model="readmission",version="1"} 2');
       expect(metricsText).toContain('sluice_model_loaded{model="readmission",version="2"} 1');
-      endpoint.predictionLog!.flush();
+      await endpoint.predictionLog!.flush();
       const logged = registry.db.prepare('SELECT version, COUNT(*) AS n FROM predictions GROUP BY version ORDER BY version').all();
       expect(logged).toEqual([
         { version: '1', n: 2 },

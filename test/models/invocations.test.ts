@@ -23,7 +23,7 @@ beforeAll(async () => {
   await app.ready();
 });
 afterAll(async () => {
-  log.close();
+  await log.close();
   await app.close();
 });
 
@@ -276,8 +276,8 @@ describe('GET /metrics and the prediction log', () => {
     expect(text).toContain('# TYPE sluice_broken gauge');
   });
 
-  it('logs sampled predictions with the model version', () => {
-    log.flush();
+  it('logs sampled predictions with the model version', async () => {
+    await log.flush();
     const rows = db.prepare('SELECT model, version, record, input, predicted_label, probabilities FROM predictions ORDER BY id').all() as any[];
     expect(rows.length).toBe(21 + 2); // 21 under version 1, 2 under version 3
     expect(rows[0]).toMatchObject({ model: 'readmission', version: '1', record: 0, predicted_label: '>30' });
@@ -286,7 +286,7 @@ describe('GET /metrics and the prediction log', () => {
     expect(rows.at(-1).version).toBe('3');
   });
 
-  it('records the actual outcome beside a logged prediction', () => {
+  it('records the actual outcome beside a logged prediction', async () => {
     const l = new PredictionLog(db, { sampleRate: 1 });
     const id = l.maybeLog(
       'm',
@@ -297,10 +297,10 @@ describe('GET /metrics and the prediction log', () => {
         { predicted_label: 'no', probabilities: [0.9, 0.1], labels: ['no', 'yes'] },
       ],
     )!;
-    expect(l.recordActual(id, 1, 'yes')).toBe(true);
-    expect(l.recordActual(id, 5, 'yes')).toBe(false);
-    expect(l.recordActual('nope', 0, 'yes')).toBe(false);
-    l.close();
+    expect(await l.recordActual(id, 1, 'yes')).toBe(true);
+    expect(await l.recordActual(id, 5, 'yes')).toBe(false);
+    expect(await l.recordActual('nope', 0, 'yes')).toBe(false);
+    await l.close();
     const rows = db.prepare('SELECT record, predicted_label, actual FROM predictions WHERE request_id = ? ORDER BY record').all(id);
     expect(rows).toEqual([
       { record: 0, predicted_label: 'yes', actual: null },

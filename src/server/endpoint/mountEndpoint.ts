@@ -20,7 +20,7 @@ export interface MountEndpointOptions {
   artifacts?: FolderStore;
   /** The registered model whose champion is served. */
   model: string;
-  /** Fraction of requests logged to the `predictions` table (0, the default, logs nothing). */
+  /** Fraction of requests logged to the `predictions` table of the shared state (0, the default, logs nothing). */
   sampleRate?: number;
   bodyLimit?: number;
   maxRecords?: number;
@@ -56,8 +56,8 @@ export interface MountedEndpoint {
   metrics: ServingMetrics;
   follower: ChampionFollower;
   predictionLog: PredictionLog | undefined;
-  /** Stops following the registry and flushes the prediction log. */
-  close(): void;
+  /** Stops following the registry and writes the prediction log's queue. */
+  close(): Promise<void>;
 }
 
 /**
@@ -77,7 +77,7 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
   const envKeys = process.env.SAGEMAKER_INFERENCE_OUTPUT;
   const outputKeys = opts.outputKeys ?? (envKeys ? parseOutputKeys(envKeys, 'SAGEMAKER_INFERENCE_OUTPUT') : undefined);
   const predictionLog = opts.sampleRate
-    ? new PredictionLog(opts.registry.db, { sampleRate: opts.sampleRate, ...(opts.onLogDrop ? { onDrop: opts.onLogDrop } : {}) })
+    ? new PredictionLog(opts.registry.state, { sampleRate: opts.sampleRate, ...(opts.onLogDrop ? { onDrop: opts.onLogDrop } : {}) })
     : undefined;
   if (predictionLog) {
     metrics.addCollector(
@@ -132,9 +132,9 @@ export async function mountEndpoint(app: FastifyInstance, opts: MountEndpointOpt
     metrics,
     follower,
     predictionLog,
-    close: () => {
+    close: async () => {
       follower.stop();
-      predictionLog?.close();
+      await predictionLog?.close();
     },
   };
 }
