@@ -178,7 +178,9 @@ flow on a batch split into Parquet files, without ever reading it as one table:
   \`.part-0.crc\`) are skipped. Refused before anything is written, naming the file: a folder with
   no file (\`FLOW_PARTITIONS_EMPTY\`), a file that is not \`.parquet\` among them
   (\`FLOW_PARTITION_NOT_PARQUET\`), a \`.parquet\` file that is not Parquet (\`PARQUET_INVALID\`), and
-  partitions whose columns differ (\`FLOW_PARTITION_SCHEMA\`: which file, which column, which types).
+  partitions whose columns differ (\`FLOW_PARTITION_SCHEMA\`: which file, which column, which types;
+  a text column is typed from its values file by file, booleans and dates, so it can read as two
+  types in two files that store it alike: the error says so).
   A folder named \`key=value\` (Hive style) adds the column \`key\`, as DuckDB reads it, so all
   partitions must then sit under the same keys.
 - **Fitted once.** Each step that learns from data summarises the data entering it in every

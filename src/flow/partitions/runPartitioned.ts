@@ -5,6 +5,7 @@ import { missingPolicy } from '../../core/missing.js';
 import type { ColumnSchema } from '../../core/types.js';
 import type { Engine } from '../../engine/Engine.js';
 import { readTable } from '../../engine/readTable.js';
+import { quoteLiteral } from '../../engine/sql.js';
 import { writeTable } from '../../engine/writeTable.js';
 import { applyFitted } from '../applyFitted.js';
 import type { FlowSpec } from '../flowSchema.js';
@@ -38,16 +39,28 @@ export interface PartitionResult {
 }
 
 /** Two partitions' columns differ: which file, which column, how. */
-function schemaDifference(first: PartitionFile, a: ColumnSchema[], other: PartitionFile, b: ColumnSchema[]): string | undefined {
+function schemaDifference(first: PartitionFile, a: ColumnSchema[], other: PartitionFile, b: ColumnSchema[]): { message: string; column?: string } | undefined {
   for (const c of a) {
     const d = b.find((x) => x.name === c.name);
-    if (!d) return `${other.file} has no column "${c.name}" (${first.file} has it)`;
-    if (d.type !== c.type) return `column "${c.name}" is ${d.type} in ${other.file} but ${c.type} in ${first.file}`;
+    if (!d) return { message: `${other.file} has no column "${c.name}" (${first.file} has it)`, column: c.name };
+    if (d.type !== c.type) return { message: `column "${c.name}" is ${d.type} in ${other.file} but ${c.type} in ${first.file}`, column: c.name };
   }
   const extra = b.find((x) => !a.some((c) => c.name === x.name));
-  if (extra) return `${other.file} has a column "${extra.name}" that ${first.file} lacks`;
-  if (a.map((c) => c.name).join('\u0000') !== b.map((c) => c.name).join('\u0000')) return `${other.file} has the columns of ${first.file} in another order`;
+  if (extra) return { message: `${other.file} has a column "${extra.name}" that ${first.file} lacks`, column: extra.name };
+  if (a.map((c) => c.name).join('\u0000') !== b.map((c) => c.name).join('\u0000'))
+    return { message: `${other.file} has the columns of ${first.file} in another order` };
   return undefined;
+}
+
+/**
+ * Text columns are typed from their values file by file (booleans, dates: src/engine/recogniseTypes.ts),
+ * so one text column can read as two types in two partitions: said, when the files store it alike.
+ */
+async function typedFromText(engine: Engine, a: string, b: string, column: string | undefined): Promise<string> {
+  if (!column) return '';
+  const stored = async (file: string) => (await engine.describe(`SELECT * FROM read_parquet(${quoteLiteral(file)})`)).find((c) => c.name === column)?.sqlType;
+  const [x, y] = [await stored(a), await stored(b)];
+  return x !== undefined && x === y ? ` (both files store it as ${x}: its values read as another type in one of them)` : '';
 }
 
 /**
@@ -72,11 +85,15 @@ export async function runPartitioned(engine: Engine, options: RunPartitionedOpti
     const name = engine.tempName('partition');
     const info = await readTable(engine, p.file, { name, materialize: 'view', missing, recognise });
     const difference = columns.length ? schemaDifference(partitions[0]!, columns[0]!, p, info.columns) : undefined;
-    if (difference)
-      throw new SluiceError('FLOW_PARTITION_SCHEMA', `the partitions of ${options.input} differ: ${difference}`, {
-        location: { file: p.file },
-        hint: 'every partition of a batch needs the same columns with the same types: rewrite the odd file, or run it apart',
+    if (difference) {
+      const typed = await typedFromText(engine, partitions[0]!.file, p.file, difference.column);
+      throw new SluiceError('FLOW_PARTITION_SCHEMA', `the partitions of ${options.input} differ: ${difference.message}${typed}`, {
+        location: { file: p.file, ...(difference.column ? { field: difference.column } : {}) },
+        hint: typed
+          ? 'write the column typed in the files (BOOLEAN, DATE, TIMESTAMP), or make its text values of one kind in every partition'
+          : 'every partition of a batch needs the same columns with the same types: rewrite the odd file, or run it apart',
       });
+    }
     relations.push(name);
     columns.push(info.columns);
     rowsIn.push(info.rows);

@@ -110,6 +110,21 @@ describe('sluice flow run on a folder of Parquet partitions', () => {
       'FLOW_PARTITION_SCHEMA',
       /b\.parquet has no column "race"/,
     );
+    // One text column whose values read as booleans in one file and as text in the other.
+    const flags = join(dir, 'flags');
+    mkdirSync(flags, { recursive: true });
+    await engine.exec(
+      `COPY (SELECT *, CASE WHEN change = 1 THEN 'yes' ELSE 'no' END AS flag FROM csv LIMIT 100) TO '${join(flags, 'a.parquet')}' (FORMAT parquet)`,
+    );
+    await engine.exec(
+      `COPY (SELECT *, CASE WHEN change = 1 THEN 'yes' ELSE 'maybe' END AS flag FROM csv LIMIT 100) TO '${join(flags, 'b.parquet')}' (FORMAT parquet)`,
+    );
+    const e = await expectSluiceError(
+      runPartitioned(engine, { input: flags, output: join(dir, 'o2'), flow, sources }),
+      'FLOW_PARTITION_SCHEMA',
+      /column "flag" is string in .*b\.parquet but boolean in .*a\.parquet \(both files store it as VARCHAR/,
+    );
+    expect(e.hint).toMatch(/write the column typed/);
     expect(readdirSync(dir)).not.toContain('o2'); // nothing written
   }, 180_000);
 
