@@ -11,7 +11,8 @@ export interface DuplicatesResult {
 
 /**
  * Exact duplicate rows in one grouping pass: every group of identical rows with its size; the
- * duplicate count is the sum of (size - 1), and the largest groups are kept as examples.
+ * duplicate count is the sum of (size - 1), and the largest groups are kept as examples (equal
+ * sizes in the order of the rows' values, column by column, missing last).
  */
 export async function computeDuplicates(engine: Engine, view: string, columns: string[], limit = 10): Promise<DuplicatesResult> {
   if (columns.length === 0) return { duplicateRows: 0, top: [] };
@@ -21,7 +22,11 @@ export async function computeDuplicates(engine: Engine, view: string, columns: s
   await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(groups)} AS SELECT ${cols}, count(*) AS __n FROM ${v} GROUP BY ALL HAVING count(*) > 1`);
   try {
     const [sum] = await engine.query<{ d: number | null }>(`SELECT sum(__n - 1) AS d FROM ${quoteIdent(groups)}`);
-    const rows = await engine.query(`SELECT * FROM ${quoteIdent(groups)} ORDER BY __n DESC LIMIT ${limit}`);
+    // Equal sizes are ordered by the rows' values: which groups are shown must not depend on
+    // DuckDB's threads (the 84 duplicated rows of the diabetes data are all pairs).
+    const rows = await engine.query(
+      `SELECT * FROM ${quoteIdent(groups)} ORDER BY __n DESC, ${columns.map((c) => `${quoteIdent(c)} ASC NULLS LAST`).join(', ')} LIMIT ${limit}`,
+    );
     const top = rows.map((r) => {
       const row: Record<string, Cell> = {};
       for (const c of columns) row[c] = jsonCell(r[c]);

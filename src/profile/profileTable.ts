@@ -57,7 +57,7 @@ export interface ProfileOptions {
  * Profiles a relation into a {@link Report}: the data quality and insights report.
  *
  *   view (NaN -> missing) -> columns (3 aggregate passes) -> dataset + duplicates -> target
- *   -> bias -> [plug-ins: model frame, the quick model started, anomalies' sample] -> correlations,
+ *   -> bias -> [plug-ins: the quick model started, model frame, anomalies' sample] -> correlations,
  *   with [plug-ins: prediction power, anomalies] meanwhile -> [the quick model awaited] -> drift
  *   -> warnings -> gates
  *
@@ -138,19 +138,20 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done();
     }
 
-    const input: ModelSectionInput = { engine, relation: view, columns, thresholds: t, ...(target ? { target } : {}) };
+    const input: ModelSectionInput = { engine, relation: view, columns, rows, thresholds: t, ...(target ? { target } : {}) };
     const plugins = options.plugins ?? DEFAULT_PLUGINS;
     const usable = target !== undefined && (target.problemType === 'regression' || (target.classCount ?? 0) >= 2) && rows >= 10;
     const wantAnomalies = plugins.anomalies !== undefined && rows >= 10;
     const prepareModel = plugins.prepare && usable && (plugins.quickModel || plugins.predictionPower);
     const prepareAnomalies = wantAnomalies && plugins.prepareAnomalies;
     if (prepareModel || prepareAnomalies) done = step('modelData');
-    if (prepareModel) await plugins.prepare!(input);
-    // Started now, awaited after the other sections: the default fits on a worker thread while
-    // the correlations run in DuckDB and the other sections on this thread.
+    // Started now, awaited after the other sections: the default starts its worker thread while
+    // the frame is read, and fits there while the correlations run in DuckDB and the other
+    // sections on this thread.
     const quickModelRun = plugins.quickModel && usable ? plugins.quickModel(input) : undefined;
     // Marked handled: when a later step fails, the report fails with that step's error.
     quickModelRun?.catch(() => {});
+    if (prepareModel) await plugins.prepare!(input);
     if (prepareAnomalies) await plugins.prepareAnomalies!(input);
     if (prepareModel || prepareAnomalies) done();
 

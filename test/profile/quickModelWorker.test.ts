@@ -33,6 +33,26 @@ describe('the quick model on a worker thread (issue 19)', () => {
     const inline = quickModelOfFrame(data.frame, data.target!, 'classification', data.sampled);
     expect(onWorker).toBeDefined();
     expect(onWorker).toEqual(inline);
+    // With the rows known (as the report passes them), the thread starts before the frame is read: the same result.
+    const rows = await engine.count(view);
+    expect(await quickModel({ ...input, rows })).toEqual(inline);
+  }, 120_000);
+
+  it('a thread started for rows that the target leaves out is stopped, and the small frame fits inline', async () => {
+    await engine.exec(
+      "CREATE OR REPLACE TABLE sparse_target AS SELECT i % 13 AS a, (i * 7) % 11 AS b, CASE WHEN i % 20 = 0 THEN (CASE WHEN i % 3 = 0 THEN 'y' ELSE 'n' END) END AS label FROM range(20000) t(i)",
+    );
+    const t = resolveThresholds();
+    const { view, schema } = await createProfileView(engine, 'sparse_target');
+    const rows = await engine.count(view);
+    const columns = await computeColumnStats(engine, view, schema, rows, t);
+    const col = requireTarget(columns, 'label');
+    const target = await computeTarget(engine, view, col, inferProblemType(col, undefined, t));
+    // The input claims every row has a label: the thread starts, then the 1,000 labelled rows fit here.
+    const input: ModelSectionInput = { engine, relation: view, columns, rows, target: { ...target, missing: 0 }, thresholds: t };
+    const data = await loadModelData(input);
+    expect(data.frame.nRows).toBe(1000);
+    expect(await quickModel(input)).toEqual(quickModelOfFrame(data.frame, data.target!, 'classification', data.sampled));
   }, 120_000);
 
   it('a report that fails after the quick model started fails with its own error, not the fit', async () => {

@@ -37,37 +37,74 @@ export function holdoutMetrics(target: Target, out: Float64Array): Record<string
 }
 
 /**
+ * What the quick model's fit needs, made from the report's frame on the calling thread: the
+ * stratified 80/20 split (shared with prediction power), the training part bounded to
+ * {@link QUICK_MODEL_MAX_TRAIN} rows, and the baseline's holdout metrics. Only the bounded
+ * training rows and the held-out rows go to the fit's worker thread.
+ */
+export interface QuickModelJob {
+  train: Frame;
+  trainY: Target;
+  test: Frame;
+  testY: Target;
+  problemType: ProblemType;
+  /** The data or the training part was sampled. */
+  sampled: boolean;
+  baseline: Record<string, number | null>;
+}
+
+/** The {@link QuickModelJob} of a frame; undefined when there is nothing to fit (no features, under 10 rows). */
+export function quickModelJob(frame: Frame, target: Target, problemType: ProblemType, sampled: boolean): QuickModelJob | undefined {
+  if (frame.features.length === 0 || frame.nRows < 10) return undefined;
+  const s = split80(frame, target);
+  const train = boundTraining(s.train, s.trainY);
+  return {
+    train: train.frame,
+    trainY: train.target,
+    test: s.test,
+    testY: s.testY,
+    problemType,
+    sampled: sampled || train.frame.nRows < s.train.nRows,
+    baseline: holdoutMetrics(s.testY, trainBaseline(s.train, s.trainY).output(s.test)),
+  };
+}
+
+/**
  * The quick model: histogram gradient-boosted trees (ml/gbdt, scikit-learn's defaults: early
  * stopping above 10,000 training rows) on a stratified 80/20 split, trained on at most {@link QUICK_MODEL_MAX_TRAIN}
  * rows of the 80% and measured on all of the 20%, with holdout metrics, confusion matrix and
  * gain importance. It tells
  * the approver how much signal the batch carries, not which model to deploy. Pure computation
- * on a loaded frame (no engine), so it can run on a worker thread (see `quickModel`).
+ * on a loaded frame (no engine): {@link quickModelJob} on the calling thread, then
+ * {@link quickModelOfJob}, which can run on a worker thread (see `quickModel`).
  */
 export function quickModelOfFrame(frame: Frame, target: Target, problemType: ProblemType, sampled: boolean): QuickModel | undefined {
-  if (frame.features.length === 0 || frame.nRows < 10) return undefined;
-  const s = split80(frame, target);
-  const train = boundTraining(s.train, s.trainY);
-  const model = trainGbdt(train.frame, train.target, { seed: 0 });
-  const out = model.output(s.test);
+  const job = quickModelJob(frame, target, problemType, sampled);
+  return job ? quickModelOfJob(job) : undefined;
+}
+
+/** The fit and its holdout measures (see {@link quickModelOfFrame}). */
+export function quickModelOfJob(job: QuickModelJob): QuickModel {
+  const model = trainGbdt(job.train, job.trainY, { seed: 0 });
+  const out = model.output(job.test);
   const result: QuickModel = {
     learner: 'gbdt',
     iterations: model.iterations,
-    problemType,
-    trainRows: train.frame.nRows,
-    validationRows: s.test.nRows,
-    sampled: sampled || train.frame.nRows < s.train.nRows,
-    metrics: holdoutMetrics(s.testY, out),
-    baseline: { metrics: holdoutMetrics(s.testY, trainBaseline(s.train, s.trainY).output(s.test)) },
+    problemType: job.problemType,
+    trainRows: job.train.nRows,
+    validationRows: job.test.nRows,
+    sampled: job.sampled,
+    metrics: holdoutMetrics(job.testY, out),
+    baseline: { metrics: job.baseline },
     featureImportance: model
       .featureImportance()
       .map((f) => ({ feature: f.name, importance: f.importance }))
       .sort((a, b) => b.importance - a.importance),
   };
-  result.noBetterThanBaseline = noBetterThanBaseline(result.metrics, result.baseline!.metrics);
-  if (s.testY.kind === 'classification') {
-    const k = s.testY.labels.length;
-    result.confusionMatrix = { labels: s.testY.labels, counts: confusionMatrix(s.testY.codes, argmaxRows(out, k), k) };
+  result.noBetterThanBaseline = noBetterThanBaseline(result.metrics, job.baseline);
+  if (job.testY.kind === 'classification') {
+    const k = job.testY.labels.length;
+    result.confusionMatrix = { labels: job.testY.labels, counts: confusionMatrix(job.testY.codes, argmaxRows(out, k), k) };
   }
   return result;
 }
