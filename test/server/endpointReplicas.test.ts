@@ -1,8 +1,10 @@
-import { appendFileSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { cli, cliAsync } from '../state/liveProject.js';
+import { startPostgres, type Postgres } from '../support/postgres.js';
 import { type EndpointProcess, startEndpoint } from '../support/endpointProcess.js';
 
 /**
@@ -10,6 +12,9 @@ import { type EndpointProcess, startEndpoint } from '../support/endpointProcess.
  * machines behind a load balancer) serve the champion of the one shared registry, follow a
  * promotion made elsewhere (the CLI) within `endpoint.followMs` plus the model's load time, and
  * swap atomically: under steady load, no request fails and no response mixes two versions.
+ * Run twice: on the embedded SQLite state (replicas on one machine share the project file) and
+ * on PostgreSQL state (`SLUICE_DATABASE_URL`, as replicas on several machines would), where the
+ * replicas also log every prediction to the one shared `predictions` table.
  */
 
 const FIXTURE = resolve('test/fixtures/artifacts/train-v1');
@@ -31,12 +36,16 @@ interface Answer {
   body: { predictions?: unknown; model_version?: string } | undefined;
 }
 
-let dir: string;
-const replicas: Replica[] = [];
+/** One run's project, its state's environment and its replicas. */
+interface Setup {
+  dir: string;
+  env: Record<string, string>;
+  replicas: Replica[];
+}
 
 /** `sluice serve --role endpoint --port 0` in its own process, once it listens and serves the champion. */
-async function startReplica(): Promise<Replica> {
-  const r = await startEndpoint(dir);
+async function startReplica({ dir, env, replicas }: Setup): Promise<Replica> {
+  const r = await startEndpoint(dir, [], env);
   replicas.push(r);
   // Ready once the champion is loaded (GET /ping answers 200).
   for (let i = 0; i < 600; i++) {
@@ -47,7 +56,7 @@ async function startReplica(): Promise<Replica> {
   throw new Error(`${r.base}/ping never answered 200: ${JSON.stringify(r.lines.slice(-5))}`);
 }
 
-async function invoke(replica: number, client: number): Promise<Answer> {
+async function invoke(replicas: Replica[], replica: number, client: number): Promise<Answer> {
   const started = Date.now();
   try {
     const res = await fetch(`${replicas[replica]!.base}/invocations`, {
@@ -68,27 +77,32 @@ async function invoke(replica: number, client: number): Promise<Answer> {
   }
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sluice-replicas-'));
-  const init = cli(dir, ['init', '.']);
+/** A project with two approved versions, version 1 the champion, and two replicas serving it. */
+async function setUp(setup: Setup, sampleRate: number): Promise<void> {
+  const { dir, env } = setup;
+  const init = cli(dir, ['init', '.'], env);
   if (init.code !== 0) throw new Error(init.stderr);
   // init writes no endpoint key (only a comment): this one is the only one.
   appendFileSync(join(dir, 'sluice.yaml'), `\nendpoint:\n  followMs: ${FOLLOW_MS}\n`);
+  const yaml = readFileSync(join(dir, 'sluice.yaml'), 'utf8');
+  if (!/^ {2}sampleRate: 0 /m.test(yaml)) throw new Error('sluice init no longer writes model.sampleRate: 0');
+  writeFileSync(join(dir, 'sluice.yaml'), yaml.replace(/^ {2}sampleRate: 0 /m, `  sampleRate: ${sampleRate} `));
   // Version 2 is another model over the same inputs (another seed, so other splits and weights).
   for (const f of ['train.csv', 'small.flow.yaml']) copyFileSync(join(FIXTURE, f), join(dir, f));
-  const train = cli(dir, ['train', 'train.csv', '--target', 'label', '--flow', 'small.flow.yaml', '--time-limit', '2', '--seed', '11', '--out', 'v2']);
+  const train = cli(dir, ['train', 'train.csv', '--target', 'label', '--flow', 'small.flow.yaml', '--time-limit', '2', '--seed', '11', '--out', 'v2'], env);
   if (train.code !== 0) throw new Error(train.stderr);
   for (const artifact of [join(FIXTURE, 'model'), join(dir, 'v2', 'model')]) {
-    const reg = cli(dir, ['models', 'register', 'readmission', artifact, '--status', 'approved']);
+    const reg = cli(dir, ['models', 'register', 'readmission', artifact, '--status', 'approved'], env);
     if (reg.code !== 0) throw new Error(reg.stderr);
   }
-  const promote = cli(dir, ['models', 'promote', 'readmission', '1']);
+  const promote = cli(dir, ['models', 'promote', 'readmission', '1'], env);
   if (promote.code !== 0) throw new Error(promote.stderr);
-  await startReplica();
-  await startReplica();
-}, 300_000);
+  await startReplica(setup);
+  await startReplica(setup);
+}
 
-afterAll(async () => {
+/** SIGTERM to every replica (each writes its prediction log's queue first), waiting until they are gone. */
+async function stopReplicas(replicas: Replica[]): Promise<Array<number | null>> {
   for (const r of replicas) {
     try {
       process.kill(r.pid, 'SIGTERM');
@@ -96,16 +110,38 @@ afterAll(async () => {
       // already gone
     }
   }
-  await Promise.all(replicas.map((r) => r.exited));
-}, 60_000);
+  return Promise.all(replicas.map((r) => r.exited));
+}
 
-describe('endpoint replicas: two processes, steady load, a promotion in the middle', () => {
+describe.each(['sqlite', 'postgres'] as const)('endpoint replicas on %s state: two processes, steady load, a promotion in the middle', (state) => {
+  const setup: Setup = { dir: '', env: {}, replicas: [] };
+  let server: Postgres | undefined;
+  beforeAll(async () => {
+    setup.dir = mkdtempSync(join(tmpdir(), 'sluice-replicas-'));
+    if (state === 'postgres') {
+      server = await startPostgres();
+      const admin = new pg.Client({ connectionString: server.url });
+      await admin.connect();
+      await admin.query('CREATE DATABASE replicas');
+      await admin.end();
+      setup.env = { SLUICE_DATABASE_URL: server.url.replace(/\/postgres$/, '/replicas') };
+    }
+    // On PostgreSQL every request is logged, to check the replicas' one shared log.
+    await setUp(setup, state === 'postgres' ? 1 : 0);
+  }, 300_000);
+
+  afterAll(async () => {
+    await stopReplicas(setup.replicas);
+    await server?.stop();
+  }, 60_000);
+
   it('no request fails, no response mixes versions, and both replicas serve the new champion within the bound', async () => {
+    const { dir, env, replicas } = setup;
     const answers: Answer[] = [];
     let stop = false;
     // Steady load: three clients per replica, each sending as soon as it has its answer.
     const clients = [0, 1, 2, 3, 4, 5].map(async (client) => {
-      while (!stop) answers.push(await invoke(client % 2, client));
+      while (!stop) answers.push(await invoke(replicas, client % 2, client));
     });
     const count = (replica: number, version: string) => answers.filter((a) => a.replica === replica && a.header === version).length;
     const until = async (what: string, ok: () => boolean, ms: number): Promise<void> => {
@@ -121,7 +157,7 @@ describe('endpoint replicas: two processes, steady load, a promotion in the midd
     try {
       await until('both replicas answer with version 1', () => count(0, '1') >= 50 && count(1, '1') >= 50, 120_000);
       // The promotion, by another process (as from another machine): the replicas only read the registry.
-      const promote = await cliAsync(dir, ['models', 'promote', 'readmission', '2', '--by', 'ana']);
+      const promote = await cliAsync(dir, ['models', 'promote', 'readmission', '2', '--by', 'ana'], env);
       expect(promote.code, promote.stderr).toBe(0);
       await until('both replicas answer with version 2', () => count(0, '2') >= 50 && count(1, '2') >= 50, FOLLOW_MS + LOAD_ALLOWANCE_MS);
     } finally {
@@ -162,6 +198,27 @@ describe('endpoint replicas: two processes, steady load, a promotion in the midd
         [null, '1'],
         ['1', '2'],
       ]);
+    }
+    if (state === 'postgres') {
+      // Stopped with SIGTERM, both replicas wrote their prediction logs' queues to the one table:
+      // each answered record once, under the version that answered it.
+      expect(await stopReplicas(replicas)).toEqual([0, 0]);
+      const db = new pg.Client({ connectionString: env.SLUICE_DATABASE_URL });
+      await db.connect();
+      try {
+        const rows = (
+          await db.query('SELECT version, COUNT(*)::int AS n, COUNT(DISTINCT request_id)::int AS requests FROM predictions GROUP BY version ORDER BY version')
+        ).rows;
+        const records = CSV.trim().split('\n').length - 1;
+        expect(rows).toEqual(
+          ['1', '2'].map((v) => {
+            const n = answers.filter((a) => a.header === v).length;
+            return { version: v, n: n * records, requests: n };
+          }),
+        );
+      } finally {
+        await db.end();
+      }
     }
   }, 400_000);
 });

@@ -16,12 +16,13 @@ export interface EndpointProcess {
 /**
  * `sluice serve --role endpoint ARGS --port 0 --log-format json` in the project `dir` (the built
  * CLI), resolved once it logs the address it serves at; rejected, with its stderr, when it exits
- * before. ARGS are options such as `--workers 2`.
+ * before. ARGS are options such as `--workers 2`; `env` is added to its environment (e.g.
+ * SLUICE_DATABASE_URL).
  */
-export async function startEndpoint(dir: string, args: readonly string[] = []): Promise<EndpointProcess> {
+export async function startEndpoint(dir: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<EndpointProcess> {
   const child = spawn(process.execPath, [SLUICE_BIN, 'serve', '--role', 'endpoint', ...args, '--port', '0', '--log-format', 'json'], {
     cwd: dir,
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
