@@ -46,10 +46,15 @@ export function mapPresent(
   columns: readonly string[],
   fn: (value: unknown, column: string) => unknown,
 ): (row: Record<string, unknown>) => Record<string, unknown> {
+  // Copied on the first change only: a record whose listed values are all missing passes as it is
+  // (no step changes the row it is given).
   return (row) => {
-    const out = { ...row };
-    for (const c of columns) if (!isMissing(out[c])) out[c] = fn(out[c], c);
-    return out;
+    let out: Record<string, unknown> | undefined;
+    for (const c of columns) {
+      const v = (out ?? row)[c];
+      if (!isMissing(v)) (out ??= { ...row })[c] = fn(v, c);
+    }
+    return out ?? row;
   };
 }
 

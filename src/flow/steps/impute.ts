@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
 import { isNumericType, type LogicalType } from '../../core/types.js';
 import { quoteIdent, sqlValue } from '../../engine/sql.js';
-import { defineStep } from '../step.js';
+import { defineStep, type Row } from '../step.js';
 import { columnList, common, isMissing, missingSql, valueOrNullSql, replaceSql, retype, typeOf } from './common.js';
 
 const schema = z
@@ -84,9 +84,10 @@ export const impute = defineStep<z.infer<typeof schema>, Fitted>({
       }),
     ),
   record: (s, f) => (row) => {
-    const out = { ...row };
-    for (const c of s.columns) if (isMissing(out[c])) out[c] = f.values[c] ?? null;
-    return out;
+    // Copied on the first fill only: a record with nothing missing passes as it is.
+    let out: Row | undefined;
+    for (const c of s.columns) if (isMissing((out ?? row)[c])) (out ??= { ...row })[c] = f.values[c] ?? null;
+    return out ?? row;
   },
 });
 

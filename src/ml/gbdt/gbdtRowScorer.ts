@@ -35,7 +35,7 @@ export function gbdtScorers(model: GbdtParts): { one: RowScorer; many: RowsScore
   const names = schema.map((s) => s.name);
   const { nBins } = binLayout(mapper);
   const index = schema.map((s) => (s.kind === 'categorical' ? new Map(s.levels.map((l, i) => [l, i] as const)) : undefined));
-  const packed = packTrees(trees);
+  const packed = packTrees(trees, nBins);
   const { roots, values } = packed;
   const channel = Int32Array.from(trees, (_, i) => i % K);
   // Per feature, in plain arrays (one shape each, so the loops below stay monomorphic).

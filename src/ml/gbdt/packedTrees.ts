@@ -4,6 +4,8 @@ import type { Tree } from './tree.js';
 const CAT = 1 << 24;
 /** Flag of a node word: a numeric split's missing bin goes left. */
 const MISS_LEFT = 1 << 25;
+/** Flag of a node word: a numeric split whose missing bin goes right and whose threshold is below it (most nodes): one comparison routes every bin. */
+const PLAIN = 1 << 26;
 const FEATURE = CAT - 1;
 
 /**
@@ -24,7 +26,7 @@ export interface PackedTrees {
   nOut: Int32Array;
 }
 
-export function packTrees(trees: readonly Tree[]): PackedTrees {
+export function packTrees(trees: readonly Tree[], nBins: Int32Array): PackedTrees {
   let nNodes = 0;
   let nValues = 0;
   let nCat = 0;
@@ -56,7 +58,10 @@ export function packTrees(trees: readonly Tree[]): PackedTrees {
       }
       if (f > FEATURE) throw new Error(`packTrees: feature index ${f} out of range`);
       const cat = t.isCategorical[i] === 1;
-      nodes[w] = f | (cat ? CAT : 0) | (!cat && t.missingLeft[i] === 1 ? MISS_LEFT : 0);
+      const missLeft = !cat && t.missingLeft[i] === 1;
+      // The missing bin (nBins[f]) is above such a threshold, so `bin > threshold` sends it right as it must.
+      const plain = !cat && !missLeft && t.threshold[i]! < nBins[f]!;
+      nodes[w] = f | (cat ? CAT : 0) | (missLeft ? MISS_LEFT : 0) | (plain ? PLAIN : 0);
       nodes[w + 1] = cat ? cat0 + t.threshold[i]! * 8 : t.threshold[i]!;
       nodes[w + 2] = (node0 + t.left[i]!) * 4;
       nodes[w + 3] = (node0 + t.right[i]!) * 4;
@@ -79,6 +84,12 @@ export function packedLeaf(p: PackedTrees, root: number, bins: Uint8Array, n: nu
   while (w >= 0) {
     const f = w & FEATURE;
     const b = bins[f * n + r]!;
+    if ((w & PLAIN) !== 0) {
+      // Without a branch on the bin: right (word 3) when threshold - bin is negative.
+      i = nodes[i + 2 + ((nodes[i + 1]! - b) >>> 31)]!;
+      w = nodes[i]!;
+      continue;
+    }
     let left: boolean;
     if ((w & CAT) !== 0) left = ((p.catBits[nodes[i + 1]! + (b >>> 5)]! >>> (b & 31)) & 1) === 1;
     else if (b === nBins[f]) left = (w & MISS_LEFT) !== 0;
