@@ -3,7 +3,7 @@
  * each in its own process, each side by side with its anchor (pandas, scikit-learn, XGBoost,
  * a Fastify hello-world) in the same run, and writes docs/benchmarks.md from their output.
  *
- * Parts: flow, startup, steps, profile, ml, gbdt, features, serving, endpoint, replicas, pipeline, train-budget. The machine should be otherwise idle: these are
+ * Parts: flow, partitions, startup, steps, profile, ml, gbdt, features, serving, endpoint, replicas, pipeline, train-budget. The machine should be otherwise idle: these are
  * 2-core shared machines, so each part reports medians and CPU time next to wall time, and the
  * load average at the start.
  */
@@ -13,6 +13,11 @@ import { cpus, loadavg } from 'node:os';
 
 const PARTS: Record<string, { script: string; args: string[]; title: string }> = {
   flow: { script: 'bench/flow/flowBench.ts', args: [], title: 'Flows (issue 2): the diabetes recipe against pandas; 10M rows in bounded memory' },
+  partitions: {
+    script: 'bench/flow/partitionsBench.ts',
+    args: [],
+    title: 'Partitioned batches (issue 17 point 8): one Parquet file against 8 partitions through the same flow',
+  },
   startup: {
     script: 'bench/flow/startupBench.ts',
     args: [],
