@@ -113,6 +113,7 @@ export class Orchestrator {
       config: opts.config,
       state: opts.store.db,
       diskFullRetry: opts.diskFullRetry,
+      owner: this.owner,
     });
     const definitionOf = (rec: ExecutionRecord) => wirePipeline(rec.definition).pipeline;
     const maxStartsWithoutResult = opts.maxStartsWithoutResult ?? 5;

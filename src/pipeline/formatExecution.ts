@@ -41,7 +41,7 @@ function summarize(e: ExecutionEvent): string {
     case 'ActivityScheduled':
       return `${d.activity ? `activity=${d.activity as string}` : `command=${JSON.stringify(d.command)}`} attempt=${d.attempt as number}`;
     case 'ActivityStarted':
-      return `attempt=${d.attempt as number}`;
+      return `attempt=${d.attempt as number}${d.by ? ` by=${d.by as string}` : ''}`;
     case 'ActivitySucceeded':
       return `attempt=${d.attempt as number} ${d.ms as number}ms ${short(d.output)}`;
     case 'ActivityFailed':

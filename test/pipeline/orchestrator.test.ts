@@ -58,6 +58,10 @@ describe('orchestrator', () => {
     const b = (await p.store.events(ex.id)).find((e) => e.type === 'ActivityScheduled' && e.step === 'b')!;
     expect(b.data.input).toEqual({ prev: 2 });
     expect(effectLines(fx)).toEqual([`${ex.id}:a`, `${ex.id}:b`]);
+    // Each start names the process that ran it (host:pid:random, its lease owner id).
+    const starts = (await p.store.events(ex.id)).filter((e) => e.type === 'ActivityStarted');
+    expect(starts.map((e) => e.data.by)).toEqual([o.owner, o.owner]);
+    expect(o.owner).toMatch(new RegExp(`:${process.pid}:[0-9a-f]{6}$`));
   });
 
   it('retries with backoff, then succeeds; the history shows each attempt', async () => {

@@ -26,6 +26,8 @@ export interface ActivityRunnerOptions {
   /** The shared state, handed to activities (ActivityContext.state). */
   state?: StateDb;
   diskFullRetry?: DiskFullRetry | undefined;
+  /** Who runs the activities (`host:pid:random`, the lease owner id): recorded in each `ActivityStarted`, so the history says which process ran which attempt. */
+  owner?: string;
 }
 
 /**
@@ -78,7 +80,7 @@ export class ActivityRunner {
   ): Promise<void> {
     const { step, attempt, task } = cmd;
     const { events } = this.opts;
-    await events.appendFacts(rec.id, [{ type: 'ActivityStarted', step, data: { attempt } }]);
+    await events.appendFacts(rec.id, [{ type: 'ActivityStarted', step, data: { attempt, ...(this.opts.owner ? { by: this.opts.owner } : {}) } }]);
     const abort = new AbortController();
     const onCancel = () => abort.abort(cancel.reason);
     cancel.addEventListener('abort', onCancel);
