@@ -23,7 +23,7 @@ export async function computeDuplicates(engine: Engine, view: string, columns: s
   try {
     const [sum] = await engine.query<{ d: number | null }>(`SELECT sum(__n - 1) AS d FROM ${quoteIdent(groups)}`);
     // Equal sizes are ordered by the rows' values: which groups are shown must not depend on
-    // DuckDB's threads (the 84 duplicated rows of the diabetes data are all pairs).
+    // DuckDB's threads (the diabetes data's 84 duplicated groups are all pairs).
     const rows = await engine.query(
       `SELECT * FROM ${quoteIdent(groups)} ORDER BY __n DESC, ${columns.map((c) => `${quoteIdent(c)} ASC NULLS LAST`).join(', ')} LIMIT ${limit}`,
     );
