@@ -1,3 +1,4 @@
+import { machineLocalStores } from '../../core/machineLocalStores.js';
 import pino, { type Logger } from 'pino';
 import { SluiceError } from '../../core/errors.js';
 import { openProjectDb, type ProjectDb } from '../../state/openProjectDb.js';
@@ -64,6 +65,7 @@ export class ProjectRuntime {
   readonly orchestrator: Orchestrator;
   readonly notifications: NotificationSettings;
   readonly log: Logger;
+  private warnedLocalStores = false;
   /** Where artifacts, reports, archived inputs and step outputs live (sluice.yaml `stores.*`; local folders by default). */
   readonly stores: ProjectStores;
   private readonly mailer: Mailer | undefined;
@@ -184,6 +186,7 @@ export class ProjectRuntime {
       throw new SluiceError('WORKERS_NEED_POSTGRES', '--no-work needs the state on PostgreSQL: with SQLite state activities run in sluice serve itself', {
         hint: 'set stores.state: { type: postgres, url: ... } in sluice.yaml (or SLUICE_DATABASE_URL) and run sluice worker processes, or leave --no-work out',
       });
+    this.warnMachineLocalStores();
     this.orchestrator.startLoop();
     if (this.queue && opts.work !== false) this.startWorker();
     if (opts.watch) {
@@ -213,8 +216,24 @@ export class ProjectRuntime {
           hint: 'set stores.state: { type: postgres, url: postgres://... } in sluice.yaml (or SLUICE_DATABASE_URL), or run sluice serve alone',
         },
       );
+    this.warnMachineLocalStores();
     const queues = opts.queues ? checkQueueNames(opts.queues, this.queueNames) : this.queueNames;
     this.queue.work(queues, opts.concurrency ?? this.project.config.queue.concurrency, (job, lease) => this.orchestrator.runQueued(job, lease));
+  }
+
+  /**
+   * With the state on PostgreSQL (several processes, maybe several machines), names once the
+   * stores that stay on this machine: another machine's worker or replica cannot read them.
+   */
+  private warnMachineLocalStores(): void {
+    if (!this.queue || this.warnedLocalStores) return;
+    this.warnedLocalStores = true;
+    const local = machineLocalStores(this.project.config);
+    if (local.length > 0)
+      this.log.warn(
+        { stores: local },
+        `the state is on PostgreSQL but these stores are on this machine only: ${local.join(', ')}. Fine when every process runs on this machine or the folders are one network mount; otherwise workers and replicas on other machines will not find what this one wrote (docs/deployment.md)`,
+      );
   }
 
   async close(): Promise<void> {

@@ -76,7 +76,12 @@ describe('sluice worker: activities taken from the pg-boss queue (issue 17, poin
         expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
         expect(lines(join(dir, 'effects.txt')).sort()).toEqual([`${ex.id}:first`, `${ex.id}:second`]);
         const h = await rt.store.events(ex.id);
-        expect(h.filter((e) => e.type === 'ActivityStarted' && e.step === 'first').length).toBe(2);
+        const starts = h.filter((e) => e.type === 'ActivityStarted' && e.step === 'first');
+        expect(starts.length).toBe(2);
+        // The history names the process of each attempt: worker A (killed), then worker B.
+        expect(starts.map((e) => String(e.data.by).split(':')[1])).toEqual([String(a.child.pid), String(b.child.pid)]);
+        // Every store of this project is on this machine: the worker says so when it starts.
+        expect(b.out()).toContain('these stores are on this machine only: stores.artifacts (local folder; use type s3)');
         expect(h.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'first').length).toBe(1);
         expect(h.map((e) => e.seq)).toEqual(h.map((_, i) => i + 1));
       } finally {
