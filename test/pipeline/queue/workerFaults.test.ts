@@ -1,15 +1,13 @@
-// biome-ignore-all lint/suspicious/noExplicitAny: this test reads untyped JSON (histories); a wrong shape fails its assertions
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FeatureStore } from '../../../src/features/FeatureStore.js';
 import { ModelRegistry } from '../../../src/models/ModelRegistry.js';
-import { decideApproval, pendingApproval } from '../../../src/pipeline/approvals/decideApproval.js';
 import { loadProject } from '../../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
 import { DIABETES } from '../../support/data.js';
+import { approvePending, expectFeatureRowsOnce, expectSucceededOnce, expectVersionsOnce, seededRandom } from '../../support/faults.js';
 import { type Postgres, startPostgres } from '../../support/postgres.js';
 import { type SluiceChild, startSluice } from './queueProject.js';
 
@@ -65,8 +63,7 @@ describe('fault test across processes: three sluice workers, PostgreSQL, kills (
     // The orchestration runs in `sluice serve --no-work`; the three workers run every activity.
     const serve = startSluice(['serve', '-p', dir, '--no-work', '--no-watch', '--port', '0'], {}, dir);
     const workers: SluiceChild[] = [0, 1, 2].map(() => startSluice(['worker', '-p', dir], {}, dir));
-    let seed = 11;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const rand = seededRandom(11);
     let kills = 0;
     let restarted = false;
     let worstOverdueMs = 0;
@@ -76,9 +73,7 @@ describe('fault test across processes: three sluice workers, PostgreSQL, kills (
       for (;;) {
         if (Date.now() > deadline) throw new Error('the executions did not finish in time');
         const execs = (await tolerant(() => rt.store.list({ limit: 1000 }))) ?? [];
-        for (const ex of execs)
-          if (ex.status === 'waiting' && pendingApproval((await tolerant(() => rt.store.events(ex.id))) ?? []))
-            await tolerant(() => decideApproval(rt.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' }));
+        await tolerant(() => approvePending(rt.store));
         // No job stays claimed past its lease longer than the sweep (a quarter lease) and a poll, with room for load.
         const overdue = await tolerant(() =>
           rt.state.one<{ ms: number | null }>(
@@ -105,45 +100,17 @@ describe('fault test across processes: three sluice workers, PostgreSQL, kills (
       expect(restarted).toBe(true);
       expect(worstOverdueMs).toBeLessThan(LEASE_MS / 4 + 200 + 15_000);
 
-      const execs = await rt.store.list({ limit: 1000 });
-      expect(execs).toHaveLength(N);
-      const outputs = new Map<string, Record<string, any>>();
-      for (const e of execs) {
-        expect(e.status, `${e.id}: ${JSON.stringify(e.error)}`).toBe('succeeded');
-        const h = await rt.store.events(e.id);
-        expect(h.map((x) => x.seq)).toEqual(h.map((_, i) => i + 1));
-        expect(h.filter((x) => x.type === 'ExecutionSucceeded')).toHaveLength(1);
-        const out: Record<string, any> = {};
-        for (const x of h) if (x.type === 'ActivitySucceeded' && x.step) out[x.step.split('/').pop()!] = x.data.output;
-        // One result per step: a run taken over after a kill recorded no second one.
-        const results = h.filter((x) => x.type === 'ActivitySucceeded').map((x) => `${x.step}:${x.data.attempt}`);
+      const finished = await expectSucceededOnce(rt.store, N);
+      // One result per step: a run taken over after a kill recorded no second one.
+      for (const f of finished) {
+        const results = f.history.filter((x) => x.type === 'ActivitySucceeded').map((x) => `${x.step}:${x.data.attempt}`);
         expect(new Set(results).size).toBe(results.length);
-        outputs.set(e.id, out);
       }
       // Feature rows: each batch exactly once (the feature registry is in the state PostgreSQL, as the workers wrote it).
-      const fs = await FeatureStore.open({ projectDir: dir, state: rt.state });
-      try {
-        const g = await fs.describeGroup('encounters');
-        expect(g.offline.batches).toBe(N);
-        const expected = [...outputs.values()].reduce((n, o) => n + (o.run_flow.rows as number) - (o.ingest_features.duplicatesDropped as number), 0);
-        expect(g.offline.rows).toBe(expected);
-      } finally {
-        await fs.close();
-      }
-      // Model versions: one per execution; promotions: at most one per execution, as its deploy step says.
+      await expectFeatureRowsOnce({ projectDir: dir, state: rt.state }, 'encounters', finished);
       const reg = await ModelRegistry.open(dir, undefined, { state: rt.state });
       try {
-        const versions = await reg.versions('readmission');
-        expect(versions).toHaveLength(N);
-        expect(new Set(versions.map((v) => v.lineage.trainingBatch?.executionId))).toEqual(new Set(ids));
-        const history = await reg.history('readmission');
-        for (const [id, o] of outputs) {
-          const promotions = history.filter((h) => h.by === `pipeline:${id}` && h.kind === 'alias');
-          expect(promotions.length, id).toBeLessThanOrEqual(1);
-          if (o.deploy) expect(promotions.map((h) => h.alias)).toEqual([o.deploy.decision]);
-          else expect(promotions).toEqual([]);
-        }
-        expect(await reg.champion('readmission')).toBeDefined();
+        await expectVersionsOnce(reg, 'readmission', ids, finished);
       } finally {
         await reg.close();
       }
