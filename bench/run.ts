@@ -3,7 +3,7 @@
  * each in its own process, each side by side with its anchor (pandas, scikit-learn, XGBoost,
  * a Fastify hello-world) in the same run, and writes docs/benchmarks.md from their output.
  *
- * Parts: flow, partitions, startup, steps, profile, ml, gbdt, features, serving, endpoint, replicas, pipeline, train-budget. The machine should be otherwise idle: these are
+ * Parts: flow, partitions, startup, steps, profile, ml, gbdt, features, serving, endpoint, replicas, pipeline, workers, train-budget. The machine should be otherwise idle: these are
  * 2-core shared machines, so each part reports medians and CPU time next to wall time, and the
  * load average at the start.
  */
@@ -48,6 +48,11 @@ const PARTS: Record<string, { script: string; args: string[]; title: string }> =
     title: 'Endpoint (issue 19, target 4): p99 at 5,000 requests/s and the 10,000-record batch, against a Fastify hello-world',
   },
   pipeline: { script: 'bench/pipeline/pipelineBench.ts', args: [], title: 'Pipelines (issue 6): orchestration overhead and 100 executions' },
+  workers: {
+    script: 'bench/pipeline/workersBench.ts',
+    args: [],
+    title: 'Workers (issue 17): 100 executions, 1/2/4 workers, SQLite against PostgreSQL',
+  },
   'train-budget': {
     script: 'bench/train/budgetBench.ts',
     args: ['--runs', '3'],
@@ -55,7 +60,18 @@ const PARTS: Record<string, { script: string; args: string[]; title: string }> =
   },
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Part names, and options handed to every part (`npm run bench -- workers --executions 20`).
+const wanted: string[] = [];
+const forwarded: string[] = [];
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i]!;
+  if (a === '--no-write') continue;
+  if (a.startsWith('-')) {
+    forwarded.push(a);
+    if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-')) forwarded.push(argv[++i]!);
+  } else wanted.push(a);
+}
 const parts = wanted.length ? wanted : Object.keys(PARTS);
 const sections: string[] = [];
 for (const name of parts) {
@@ -69,15 +85,17 @@ for (const name of parts) {
     continue;
   }
   const load = loadavg()[0]!.toFixed(1);
-  process.stderr.write(`▶ ${name}: node --import tsx ${part.script} ${part.args.join(' ')} (load average ${load})\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', part.script, ...part.args], {
+  // Given options first: the parts read the first occurrence of an option.
+  const args = [...forwarded, ...part.args];
+  process.stderr.write(`▶ ${name}: node --import tsx ${part.script} ${args.join(' ')} (load average ${load})\n`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', part.script, ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 26,
   });
   process.stdout.write(r.stdout);
   sections.push(
-    `# ${part.title}\n\nCommand: \`node --import tsx ${part.script} ${part.args.join(' ')}\` (load average at start: ${load}${r.status === 0 ? '' : `; exited with ${r.status}`})\n\n${r.stdout.trim()}\n`,
+    `# ${part.title}\n\nCommand: \`node --import tsx ${part.script} ${args.join(' ')}\` (load average at start: ${load}${r.status === 0 ? '' : `; exited with ${r.status}`})\n\n${r.stdout.trim()}\n`,
   );
 }
 

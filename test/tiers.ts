@@ -21,6 +21,7 @@ export const SLOW_TESTS: Readonly<Record<string, string>> = {
   'test/pipeline/crash.test.ts': 'worker processes are killed (SIGKILL) and restarted',
   'test/pipeline/queue/workerFaults.test.ts': 'three sluice workers train 20 executions while being killed, PostgreSQL restarted',
   'test/pipeline/queue/endToEndPostgres.test.ts': 'serve --no-work and two sluice workers take the diabetes batch from inbox to champion (AutoML)',
+  'test/bench/workersHarness.test.ts': 'the workers benchmark run small: PostgreSQL, sluice serve and worker processes, about a minute',
   'test/features/crash.test.ts': 'an ingesting process is killed (SIGKILL)',
   'test/server/openLoop.test.ts': 'open-loop load on the endpoint',
 };

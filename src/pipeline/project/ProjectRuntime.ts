@@ -188,6 +188,8 @@ export class ProjectRuntime {
       });
     this.warnMachineLocalStores();
     this.orchestrator.startLoop();
+    // A worker recorded a result: plan the execution's next state now, not at the next poll.
+    this.queue?.onFinished(() => this.orchestrator.kick());
     if (this.queue && opts.work !== false) this.startWorker();
     if (opts.watch) {
       this.watcher = new InboxWatcher({

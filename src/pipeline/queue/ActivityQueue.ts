@@ -15,6 +15,8 @@ export interface ActivityQueue {
   send(queue: string, job: ActivityJob): Promise<void>;
   /** Takes jobs from `queues`, up to `concurrency` at once, until {@link stop}. */
   work(queues: readonly string[], concurrency: number, handler: ActivityJobHandler): void;
+  /** Calls `listener` when a job finished in any process (an execution has news), sooner than a poll of the store. */
+  onFinished(listener: () => void): void;
   /** Stops taking jobs, aborts the running ones (their leases lapse, another worker retries) and closes the connections. */
   stop(): Promise<void>;
 }

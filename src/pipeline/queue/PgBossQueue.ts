@@ -18,6 +18,8 @@ export interface PgBossQueueOptions {
   schema?: string;
   /** Connections of the queue's own pool. Default 4. */
   pool?: number;
+  /** The state PostgreSQL, for the LISTEN connection that wakes idle slots and orchestrators (set by {@link PgBossQueue.open}). */
+  url?: string;
 }
 
 /** A run that no worker finishes is given up only by the orchestrator's crash rule (`maxStartsWithoutResult`), never by the queue. */
@@ -31,13 +33,24 @@ const RETRY_LIMIT = 100_000;
  * `expire_in`): a live worker keeps a long training run, a dead one loses its jobs one lease after
  * its last renewal. Expired leases are swept (pg-boss `expire()`) every quarter lease, so a job of
  * a dead worker is running again within 1.25 leases plus one poll.
+ *
+ * Polling is the floor, not the rule: a sent job and a finished one are announced with
+ * PostgreSQL NOTIFY on one channel, and a process that works or orchestrates LISTENs on its own
+ * connection, so an idle slot takes a new job and an orchestrator plans the next state at once
+ * instead of at its next poll (before, ≈ 1.2 s of each state's 1.2 s gap were the two polls;
+ * docs/benchmarks.md, "Workers"). A lost notification (the LISTEN connection down, PostgreSQL
+ * restarting) costs one poll, never a job.
  */
 export class PgBossQueue implements ActivityQueue {
   private readonly running = new Set<AbortController>();
   private readonly slots: Promise<void>[] = [];
   private readonly sweeper: NodeJS.Timeout;
   private stopped = false;
-  private wakeIdle: Array<() => void> = [];
+  /** Idle slots, each with the queues it takes from; a notice for one of them wakes one. */
+  private wakeIdle: Array<{ queues: readonly string[]; wake: (queue?: string) => void }> = [];
+  private readonly finished: Array<() => void> = [];
+  private listener: pg.Client | undefined;
+  private listening = false;
 
   private constructor(
     private readonly boss: PgBoss,
@@ -75,46 +88,128 @@ export class PgBossQueue implements ActivityQueue {
         cause: e,
       });
     }
-    return new PgBossQueue(boss, { ...opts, schema });
+    return new PgBossQueue(boss, { url, ...opts, schema });
+  }
+
+  /** The NOTIFY channel of this queue's schema. */
+  private get channel(): string {
+    return this.opts.schema;
   }
 
   async send(queue: string, job: ActivityJob): Promise<void> {
-    await this.boss.send(queue, { ...job }, { id: activityJobId(job) });
+    // null: the same run was sent before (the id is derived from it), nothing new to announce.
+    const id = await this.boss.send(queue, { ...job }, { id: activityJobId(job) });
+    if (id) await this.announce(`job:${queue}`);
   }
 
   work(queues: readonly string[], concurrency: number, handler: ActivityJobHandler): void {
+    this.listen();
     for (let i = 0; i < concurrency; i++) this.slots.push(this.slot(queues, i, handler));
   }
 
-  /** One worker slot: take a job from the queues in turn (starting at a different one per slot), run it, repeat. */
+  /**
+   * Calls `listener` when a job finished in any process (its result is recorded and its execution
+   * woken): an orchestrator looks at the store at once instead of at its next poll.
+   */
+  onFinished(listener: () => void): void {
+    this.finished.push(listener);
+    this.listen();
+  }
+
+  /**
+   * One worker slot: take a job from the queues in turn (starting at a different one per slot),
+   * run it, repeat; when none has a job, wait for the poll or a notice. Woken by a notice, the slot
+   * looks only in the queue announced: every process wakes one slot per notice and only one gets
+   * the job, so the others go back to waiting after one query instead of a sweep of every queue.
+   */
   private async slot(queues: readonly string[], first: number, handler: ActivityJobHandler): Promise<void> {
     let next = first;
+    let announced: string | undefined;
     while (!this.stopped) {
+      const order = announced !== undefined ? [announced] : queues.map((_, i) => queues[(next + i) % queues.length]!);
+      announced = undefined;
       let took = false;
-      for (let i = 0; i < queues.length && !this.stopped; i++) {
-        const queue = queues[(next + i) % queues.length]!;
+      for (const queue of order) {
+        if (this.stopped) break;
         // pg-boss's fetch returns no job when PostgreSQL cannot be reached: the slot just polls again.
         const [job] = await this.boss.fetch<ActivityJob>(queue, { batchSize: 1 });
         if (!job) continue;
-        next = (next + i + 1) % queues.length;
+        next = (queues.indexOf(queue) + 1) % queues.length;
         took = true;
         await this.run(queue, job.id, job.data, handler);
         break;
       }
-      if (!took && !this.stopped) await this.idle();
+      if (!took && !this.stopped) announced = await this.idle(queues);
     }
   }
 
-  private idle(): Promise<void> {
+  /** Waits a poll, or until a job is announced on one of `queues` (resolves with that queue). */
+  private idle(queues: readonly string[]): Promise<string | undefined> {
     return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.wakeIdle = this.wakeIdle.filter((w) => w !== done);
-        resolve();
+      const entry = {
+        queues,
+        wake: (queue?: string) => {
+          clearTimeout(t);
+          this.wakeIdle = this.wakeIdle.filter((w) => w !== entry);
+          resolve(queue);
+        },
       };
-      const t = setTimeout(done, this.opts.pollMs);
-      this.wakeIdle.push(done);
+      const t = setTimeout(() => entry.wake(), this.opts.pollMs);
+      this.wakeIdle.push(entry);
     });
+  }
+
+  /** NOTIFY on the queue's channel; a failure only costs the listeners a poll. */
+  private async announce(payload: string): Promise<void> {
+    try {
+      await this.boss.getDb().executeSql('SELECT pg_notify($1, $2)', [this.channel, payload]);
+    } catch (e) {
+      this.opts.log.debug({ err: e }, 'could not announce on the job queue; listeners will poll');
+    }
+  }
+
+  /** A notice: `job:<queue>` wakes one idle slot taking that queue; `done` tells the finished-listeners. */
+  private heard(payload: string | undefined): void {
+    if (payload === 'done') {
+      for (const f of this.finished) f();
+      return;
+    }
+    const queue = payload?.startsWith('job:') ? payload.slice(4) : undefined;
+    const idle = this.wakeIdle.find((w) => queue !== undefined && w.queues.includes(queue));
+    idle?.wake(queue);
+  }
+
+  /** Opens the LISTEN connection (once), and again a second after it is lost, until {@link stop}. */
+  private listen(): void {
+    if (this.listening || this.stopped || !this.opts.url) return;
+    this.listening = true;
+    const client = new pg.Client({ connectionString: this.opts.url, application_name: 'sluice-queue-listen' });
+    this.listener = client;
+    let lost = false;
+    const again = (e?: unknown) => {
+      if (lost) return;
+      lost = true;
+      this.listening = false;
+      this.listener = undefined;
+      client.end().catch(() => {});
+      if (this.stopped) return;
+      if (e) this.opts.log.debug({ err: e }, 'the job queue LISTEN connection was lost; polling until it is back');
+      setTimeout(() => this.listen(), 1000).unref();
+    };
+    client.on('error', again);
+    client.on('end', () => again());
+    client.on('notification', (n) => {
+      if (n.channel === this.channel) this.heard(n.payload);
+    });
+    client
+      .connect()
+      .then(() => client.query(`LISTEN "${this.channel.replaceAll('"', '""')}"`))
+      .then(() => {
+        // Announced while not listening: look now rather than at the next poll.
+        for (const w of [...this.wakeIdle]) w.wake();
+        for (const f of this.finished) f();
+      })
+      .catch(again);
   }
 
   private async run(queue: string, id: string, job: ActivityJob, handler: ActivityJobHandler): Promise<void> {
@@ -133,8 +228,11 @@ export class PgBossQueue implements ActivityQueue {
     // A lost lease belongs to another worker now: leave the job to it.
     if (lease.signal.aborted && !this.stopped) return;
     try {
-      if (failure === undefined && !lease.signal.aborted) await this.boss.complete(queue, id);
-      else await this.boss.fail(queue, id, { message: failure ? toSluiceError(failure).message : 'the worker stopped' });
+      if (failure === undefined && !lease.signal.aborted) {
+        await this.boss.complete(queue, id);
+        // The run's result is recorded and its execution woken: orchestrators plan the next state now.
+        await this.announce('done');
+      } else await this.boss.fail(queue, id, { message: failure ? toSluiceError(failure).message : 'the worker stopped' });
     } catch (e) {
       // PostgreSQL away: the lease lapses and the job runs again; the run finds its result recorded.
       this.opts.log.warn({ err: e, queue, job: id }, 'could not mark the job done; it will be retried and find its result');
@@ -173,7 +271,8 @@ export class PgBossQueue implements ActivityQueue {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.sweeper);
-    for (const w of this.wakeIdle.splice(0)) w();
+    for (const w of this.wakeIdle.splice(0)) w.wake();
+    await this.listener?.end().catch(() => {});
     for (const lease of this.running) lease.abort(new SluiceError('SHUTDOWN', 'the worker is stopping'));
     await Promise.allSettled(this.slots);
     await this.boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});

@@ -21,7 +21,7 @@ setTimeout(() => {
 `;
 
 /** A project on PostgreSQL state whose pipeline is two command tasks (queue `command`). */
-export function queueProject(url: string, opts: { lease?: string } = {}): string {
+export function queueProject(url: string, opts: { lease?: string; poll?: string } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-queue-'));
   writeFileSync(join(dir, 'effect.cjs'), EFFECT_JS);
   writeFileSync(
@@ -29,7 +29,7 @@ export function queueProject(url: string, opts: { lease?: string } = {}): string
     `name: queued
 stores:
   state: { type: postgres, url: "${url}" }
-queue: { lease: ${opts.lease ?? '2s'}, poll: 100ms }
+queue: { lease: ${opts.lease ?? '2s'}, poll: ${opts.poll ?? '100ms'} }
 pipeline:
   name: two-steps
   start: first
