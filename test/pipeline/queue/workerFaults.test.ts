@@ -71,7 +71,10 @@ describe('fault test across processes: three sluice workers, PostgreSQL, kills (
     let nextKill = Date.now() + 2000 + rand() * 3000;
     try {
       for (;;) {
-        if (Date.now() > deadline) throw new Error('the executions did not finish in time');
+        if (Date.now() > deadline) throw new Error(`the executions did not finish in time; sluice serve said:\n${serve.out().slice(-4000)}`);
+        // The orchestrator is never killed here: its exit is a failure to report now, with its words.
+        if (serve.child.exitCode !== null || serve.child.signalCode !== null)
+          throw new Error(`sluice serve exited (${serve.child.exitCode ?? serve.child.signalCode}):\n${serve.out().slice(-4000)}`);
         const execs = (await tolerant(() => rt.store.list({ limit: 1000 }))) ?? [];
         await tolerant(() => approvePending(rt.store));
         // No job stays claimed past its lease longer than the sweep (a quarter lease) and a poll, with room for load.
