@@ -1,10 +1,11 @@
-import { spawnSync, spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decideApproval, pendingApproval } from '../../src/pipeline/approvals/decideApproval.js';
 import { parsePipelineYaml } from '../../src/pipeline/definition/parsePipeline.js';
 import { builtFixture } from '../support/builtFixture.js';
+import { approvePending, runOrKill } from '../support/faults.js';
 import { CRASH_PIPELINE } from './fixtures/crashPipeline.js';
 import { effectLines, tempProject } from './support.js';
 
@@ -23,12 +24,7 @@ async function finish(p: Awaited<ReturnType<typeof tempProject>>) {
   for (let round = 0; round < 20; round++) {
     const r = runWorker({ PROJECT: p.root });
     expect(r.status, r.stderr).toBe(0);
-    let waiting = 0;
-    for (const ex of await p.store.list({ limit: 1000 })) {
-      if (ex.status !== 'waiting' || !pendingApproval(await p.store.events(ex.id))) continue;
-      await decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
-      waiting++;
-    }
+    const waiting = await approvePending(p.store);
     if (waiting === 0 && (await p.store.list({ limit: 1000 })).every((e) => e.status === 'succeeded')) return;
   }
   throw new Error('executions did not finish');
@@ -126,21 +122,9 @@ describe('crash recovery (a real child process killed with SIGKILL)', () => {
     const def = parsePipelineYaml(CRASH_PIPELINE);
     for (let i = 0; i < 20; i++) await p.store.create(def, { n: i });
     for (let round = 0; round < 10; round++) {
-      const child = spawn(process.execPath, [WORKER], {
-        cwd: ROOT,
-        env: { ...process.env, PROJECT: p.root, CONCURRENCY: '3' },
-        stdio: 'ignore',
-      });
-      // Listen from the start: on a fast machine the worker may finish before the kill.
-      const exited = new Promise((r) => child.once('exit', r));
-      const delay = 500 + Math.floor(Math.random() * 1000);
-      await new Promise((r) => setTimeout(r, delay));
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-      for (const ex of await p.store.list({ limit: 100 })) {
-        if (ex.status === 'waiting' && pendingApproval(await p.store.events(ex.id)))
-          await decideApproval(p.store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve' });
-      }
+      // Killed 0.5-1.5 s after it starts, unless it finished before (on a fast machine it may).
+      await runOrKill([WORKER], { cwd: ROOT, env: { ...process.env, PROJECT: p.root, CONCURRENCY: '3' } }, 500 + Math.floor(Math.random() * 1000));
+      await approvePending(p.store);
     }
     await finish(p);
     expect(await p.store.count()).toBe(20);

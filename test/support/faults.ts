@@ -9,7 +9,8 @@ import type { ExecutionEvent } from '../../src/pipeline/events.js';
 import type { ExecutionStore } from '../../src/pipeline/store/ExecutionStore.js';
 
 /**
- * What the fault tests (test/pipeline/faultReal.test.ts, test/pipeline/queue/workerFaults.test.ts)
+ * What the fault tests (test/pipeline/faultReal.test.ts, test/pipeline/queue/workerFaults.test.ts,
+ * test/pipeline/crash.test.ts)
  * share: killing processes at seeded random moments, approving what waits, and checking that
  * executions run through kills have had each of their effects exactly once.
  */
@@ -39,13 +40,16 @@ export async function runOrKill(
   return { ...r, stderr };
 }
 
-/** Approves, as `ana` (approver), every waiting execution with an approval pending. */
-export async function approvePending(store: ExecutionStore): Promise<void> {
+/** Approves, as `ana` (approver), every waiting execution with an approval pending; how many. */
+export async function approvePending(store: ExecutionStore): Promise<number> {
+  let approved = 0;
   for (const ex of await store.list({ limit: 1000 })) {
     if (ex.status === 'waiting' && pendingApproval(await store.events(ex.id))) {
       await decideApproval(store, { executionId: ex.id, approver: { name: 'ana', role: 'approver' }, decision: 'approve', comment: 'fault test' });
+      approved++;
     }
   }
+  return approved;
 }
 
 /** An execution that succeeded: its history and each step's output (by the step's last name). */
