@@ -12,7 +12,10 @@ export const queueConfigSchema = z
       description:
         'How long a claimed activity run stays claimed without its worker renewing it (renewed every third of it); a dead worker’s runs go to another worker within about 1.25 leases (default 30s).',
     }),
-    poll: duration.default('1s').meta({ description: 'How often an idle worker looks for runs (default 1s).' }),
+    poll: duration.default('1s').meta({
+      description:
+        'How often an idle worker looks for runs when no notice came: new runs are announced with PostgreSQL NOTIFY, so this is the fallback (default 1s).',
+    }),
     concurrency: z
       .number()
       .int()
