@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import type { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { DIABETES_CSV } from '../../test/models/diabetesModel.js';
 import type { OpenLoopResult } from './openLoop.js';
@@ -76,4 +77,10 @@ export function writeSingleRecordBody(file: string): string {
 export async function serveAsChampion(registry: ModelRegistry, artifact: string, model = 'readmission'): Promise<void> {
   await registry.register(artifact, { name: model, status: 'approved', by: 'bench' });
   await registry.promote(model, 1, 'champion', 'bench');
+}
+
+/** The closing line of each report: the load averages at the start (as given) and now, and the CPUs. */
+export function loadLine(loadStart: readonly number[]): string {
+  const fmt = (xs: readonly number[]): string => xs.map((x) => x.toFixed(2)).join(' ');
+  return `Load average at start: ${fmt(loadStart)}; at end: ${fmt(loadavg())} (${cpus().length} CPUs).`;
 }

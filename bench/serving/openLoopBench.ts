@@ -23,7 +23,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { median } from '../lib.js';
-import { generatorArgs, writeSingleRecordBody } from './generator.js';
+import { loadLine, generatorArgs, writeSingleRecordBody } from './generator.js';
 import type { OpenLoopResult } from './openLoop.js';
 
 const argv = process.argv.slice(2);
@@ -185,9 +185,7 @@ function report(steps: Step[], trees: number, loadStart: number[]): void {
     ...steps.filter((s) => s.target === 'hello').map(row),
     '',
     `Highest step with p99 < ${TARGET_P99_MS} ms (and every lower step too), by the median of the runs: /invocations ${json.highestRateP99Under5ms.medianOfRuns.endpoint ?? 'none'} requests/s, hello-world ${json.highestRateP99Under5ms.medianOfRuns.hello ?? 'none'} requests/s; by each step's least disturbed run: /invocations ${json.highestRateP99Under5ms.bestRun.endpoint ?? 'none'}, hello-world ${json.highestRateP99Under5ms.bestRun.hello ?? 'none'}.`,
-    `Load average at start: ${loadStart.map((x) => x.toFixed(2)).join(' ')}; at end: ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' ')} (${cpus().length} CPUs).`,
+    loadLine(loadStart),
   ].join('\n');
   process.stdout.write(md + '\n');
 }

@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { trainDiabetesModel } from '../../test/models/diabetesModel.js';
-import { runGenerator, serveAsChampion, writeSingleRecordBody } from './generator.js';
+import { loadLine, runGenerator, serveAsChampion, writeSingleRecordBody } from './generator.js';
 import type { OpenLoopResult } from './openLoop.js';
 
 const argv = process.argv.slice(2);
@@ -155,9 +155,7 @@ async function main(): Promise<void> {
         `| ${r.replicas} | ${r.rate} | ${f(r.result.achievedRate, 0)} | ${f(r.result.latencyMs.p50)} | ${f(r.result.latencyMs.p99)} | ${r.result.errors + r.result.unanswered + r.result.non2xx} | ${f(r.cpuMsPerRequest, 3)} | ${r.loadAverage.toFixed(1)} |`,
     ),
     '',
-    `Load average at start: ${loadStart.map((x) => x.toFixed(2)).join(' ')}; at end: ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' ')} (${cpus().length} CPUs).`,
+    loadLine(loadStart),
   ].join('\n');
   process.stdout.write(md + '\n');
 }

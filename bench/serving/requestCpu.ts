@@ -18,7 +18,7 @@
  *     [--no-stages]      # skip the per-stage loops
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -35,7 +35,7 @@ import { chooseOutput, renderPredictions } from '../../src/server/endpoint/predi
 import type { Prediction } from '../../src/server/endpoint/Predictor.js';
 import { DIABETES_CSV, trainDiabetesModel } from '../../test/models/diabetesModel.js';
 import { median } from '../lib.js';
-import { runGenerator, serveAsChampion, writeSingleRecordBody } from './generator.js';
+import { loadLine, runGenerator, serveAsChampion, writeSingleRecordBody } from './generator.js';
 
 const argv = process.argv.slice(2);
 const opt = (n: string): string | undefined => (argv.indexOf(`--${n}`) >= 0 ? argv[argv.indexOf(`--${n}`) + 1] : undefined);
@@ -229,9 +229,7 @@ async function main(): Promise<void> {
     `| hello-world, the same JSON body (anchor: HTTP + JSON.parse) | ${f(batch.helloJson.wallMs)} | ${f(batch.helloJson.cpuMs)} | ${batches.json.length} |`,
     '',
     `Stages of one request, called directly (CPU µs, median of 5 × ${N}): parse ${f(parseUs, 2)}, predict ${f(predictUs, 2)}, answer (render + JSON.stringify) ${f(answerUs, 2)}.`,
-    `Load average at start: ${loadStart.map((x) => x.toFixed(2)).join(' ')}; at end: ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' ')} (${cpus().length} CPUs).`,
+    loadLine(loadStart),
   ].join('\n');
   process.stdout.write(md + '\n');
   const summary = {
