@@ -9,10 +9,11 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 240_000,
     pool: 'forks',
-    // At least three workers: most tests wait on child processes, servers and disks. On a 2-core
-    // machine (1,476 tests, Dec 3) two workers took 738 s and three 647 s, both green; one worker
-    // (Vitest's default there) about twice as long.
-    maxWorkers: Math.max(3, availableParallelism() - 1),
+    // At least four workers: most tests wait on child processes, servers and disks. On a 2-core
+    // machine (1,476 tests, Dec 3) two workers took 738 s and three 647 s; with 1,569 tests (Dec 4,
+    // quiet, all green) three took 520 s and four, with the measured LONGEST_FIRST, 385 s. One
+    // worker (Vitest's default there) about twice as long as two.
+    maxWorkers: Math.max(4, availableParallelism() - 1),
     globalSetup: ['test/setup/systemDeps.ts'],
     // The longest files first (test/tiers.ts LONGEST_FIRST), so the suite does not end on one of them.
     sequence: { sequencer: LongestFirst },

@@ -27,20 +27,30 @@ export const SLOW_TESTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The longest files, longest first (seconds of one file in a full run with 2 workers on a 2-core
- * machine, `npx vitest run --reporter=json`). The suite starts them first (test/setup/longestFirst.ts),
+ * The longest files, longest first (seconds of one file in a full run with 3 workers on a 2-core
+ * machine, Dec 4, `npx vitest run --reporter=json`). The suite starts them first (test/setup/longestFirst.ts),
  * so that no long file starts last and runs alone while the other worker idles. Vitest orders by
  * the durations of the previous run only when it has them (not on a clean clone or in CI).
  */
 export const LONGEST_FIRST: readonly string[] = [
-  'test/demo/demo.test.ts',
-  'test/pipeline/faultReal.test.ts',
-  'test/pipeline/crash.test.ts',
-  'test/e2e/console.e2e.test.ts',
-  'test/features/crash.test.ts',
-  'test/pipeline/modelActivities.test.ts',
-  'test/flow/importCli.test.ts',
-  'test/state/diskFullTmpfs.test.ts',
-  'test/pipeline/project.test.ts',
-  'test/profile/warnings.test.ts',
+  'test/pipeline/faultReal.test.ts', // 103 s
+  'test/demo/demo.test.ts', // 103 s
+  'test/pipeline/crash.test.ts', // 55 s
+  'test/features/crash.test.ts', // 52 s
+  'test/state/backup.test.ts', // 42 s
+  'test/e2e/console.e2e.test.ts', // 35 s
+  'test/pipeline/queue/workerFaults.test.ts', // 34 s
+  'test/pipeline/modelActivities.test.ts', // 32 s
+  'test/flow/python.test.ts', // 31 s
+  'test/pipeline/queue/endToEndPostgres.test.ts', // 29 s
+  'test/flow/importCli.test.ts', // 28 s
+  'test/flow/partitions/conformance.test.ts', // 28 s
+  'test/profile/warnings.test.ts', // 26 s
+  'test/state/diskFullTmpfs.test.ts', // 24 s
+  'test/onnx/exportOnnx.test.ts', // 22 s
+  'test/cli/projectMissingTokens.test.ts', // 21 s
+  'test/state/stateFaults.test.ts', // 19 s
+  'test/features/cli.test.ts', // 18 s
+  'test/training/diabetes.test.ts', // 16 s
+  'test/pipeline/project.test.ts', // 14 s
 ];
