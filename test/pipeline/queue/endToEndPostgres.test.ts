@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { parseDocument } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/demo/freePort.js';
-import { type Postgres, startPostgres } from '../../support/postgres.js';
+import { usePostgres } from '../../support/usePostgres.js';
 import { sluiceArgs } from '../../support/sluiceBin.js';
 import { type SluiceChild, startSluice } from './queueProject.js';
 
@@ -41,13 +41,7 @@ async function sluice(args: string[], cwd: string): Promise<string> {
   }
 }
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 180_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = usePostgres();
 
 describe('issue 17, done when: sluice init + stores.state postgres + two sluice workers + sluice serve --no-work run the demo batch from inbox to champion', () => {
   it('the batch goes inbox → approval (decided with an API token) → features, model, champion → prediction; every activity on a worker, each effect once', async () => {

@@ -1,24 +1,12 @@
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PgBossQueue } from '../../../src/pipeline/queue/PgBossQueue.js';
-import { type Postgres, startPostgres } from '../../support/postgres.js';
+import { createDatabase, usePostgres } from '../../support/usePostgres.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 180_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = usePostgres();
 
-async function fresh(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return server.url.replace(/\/postgres$/, `/${name}`);
-}
+const fresh = (name: string): Promise<string> => createDatabase(server, name);
 
 const QUEUES = ['run_flow', 'report', 'notify', 'ingest_features', 'train', 'register_model', 'deploy', 'command'];
 

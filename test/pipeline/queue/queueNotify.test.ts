@@ -1,18 +1,12 @@
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
-import { type Postgres, startPostgres } from '../../support/postgres.js';
+import { usePostgres } from '../../support/usePostgres.js';
 import { queueProject, until } from './queueProject.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 180_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = usePostgres();
 
 /** Open LISTEN connections of the job queue. */
 async function listeners(url: string): Promise<number> {

@@ -1,32 +1,19 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { initProject } from '../../../src/pipeline/project/initProject.js';
 import { loadProject } from '../../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
-import { type Postgres, startPostgres } from '../../support/postgres.js';
+import { createDatabase, usePostgres } from '../../support/usePostgres.js';
 import { queueProject, startSluice, until } from './queueProject.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 180_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = usePostgres();
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
-async function fresh(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return server.url.replace(/\/postgres$/, `/${name}`);
-}
+const fresh = (name: string): Promise<string> => createDatabase(server, name);
 
 describe('sluice worker: activities taken from the pg-boss queue (issue 17, point 2)', () => {
   it('refuses SQLite state, unknown queues and --no-work without PostgreSQL, clearly', async () => {

@@ -2,26 +2,20 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../../src/models/ModelRegistry.js';
 import { loadProject } from '../../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
 import { DIABETES } from '../../support/data.js';
 import { approvePending, expectFeatureRowsOnce, expectSucceededOnce, expectVersionsOnce, seededRandom } from '../../support/faults.js';
-import { type Postgres, startPostgres } from '../../support/postgres.js';
+import { usePostgres } from '../../support/usePostgres.js';
 import { type SluiceChild, startSluice } from './queueProject.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const N = 20;
 const LEASE_MS = 3000;
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 180_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = usePostgres();
 
 function project(url: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-wfault-'));
