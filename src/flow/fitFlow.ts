@@ -159,35 +159,67 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
       throw locate(e, index, raw, options.file);
     }
   }
+  assertTargetKept(spec, columns, options.file);
+  const rowsOut = options.countOutput === false ? -1 : await engine.count(current);
+  const fitted = assembleFittedFlow(spec, {
+    rows: { in: rowsIn, out: rowsOut },
+    missingTokens: options.missingTokens,
+    dropped,
+    notes,
+    input,
+    output: columns,
+    steps,
+    inputs: fittedInputs,
+  });
+  return { fitted, relation: current };
+}
+
+/** The flow's target must be among its output columns. */
+export function assertTargetKept(spec: FlowSpec, columns: readonly ColumnSchema[], file?: string): void {
   if (spec.target && !columns.some((c) => c.name === spec.target)) {
     throw new SluiceError('FLOW_MISSING_TARGET', `the flow's target "${spec.target}" is not among its output columns`, {
-      location: { file: options.file, field: spec.target },
+      location: { file, field: spec.target },
       hint: `output columns: ${columns.map((c) => c.name).join(', ')}`,
     });
   }
-  const rowsOut = options.countOutput === false ? -1 : await engine.count(current);
-  const fitted: FittedFlow = {
+}
+
+/** What a fit learned, as {@link assembleFittedFlow} records it. */
+export interface FitParts {
+  rows: FittedFlow['rows'];
+  /** The missing tokens the batch was read with; absent: the flow's own `missing_tokens`. */
+  missingTokens: readonly string[] | undefined;
+  dropped: RowsDropped[];
+  notes: FlowNote[];
+  input: ColumnSchema[];
+  output: ColumnSchema[];
+  steps: FittedStep[];
+  inputs: Record<string, FittedFlow>;
+}
+
+/** The fitted flow record of a fit (on one batch, or on a batch's partitions). */
+export function assembleFittedFlow(spec: FlowSpec, parts: FitParts): FittedFlow {
+  return {
     format: 'sluice.fitted-flow',
     formatVersion: 1,
     name: spec.name,
     target: spec.target,
     flowHash: hashFlow(spec),
     fittedAt: new Date().toISOString(),
-    rows: { in: rowsIn, out: rowsOut },
-    missingTokens: [...(options.missingTokens ?? missingPolicy(spec.missing_tokens).tokens)],
-    dropped,
-    ...(notes.length ? { notes } : {}),
-    input,
-    output: columns,
-    steps,
+    rows: parts.rows,
+    missingTokens: [...(parts.missingTokens ?? missingPolicy(spec.missing_tokens).tokens)],
+    dropped: parts.dropped,
+    ...(parts.notes.length ? { notes: parts.notes } : {}),
+    input: parts.input,
+    output: parts.output,
+    steps: parts.steps,
     flow: spec,
-    ...(Object.keys(fittedInputs).length ? { inputs: fittedInputs } : {}),
+    ...(Object.keys(parts.inputs).length ? { inputs: parts.inputs } : {}),
   };
-  return { fitted, relation: current };
 }
 
 /** A step's declared output must match what DuckDB binds: a mismatch is a bug in the step. */
-function assertSameColumns(declared: ColumnSchema[], actual: ColumnSchema[], index: number, kind: string): void {
+export function assertSameColumns(declared: ColumnSchema[], actual: ColumnSchema[], index: number, kind: string): void {
   const a = declared.map((c) => `${c.name}:${c.type}`).join(',');
   const b = actual.map((c) => `${c.name}:${c.type}`).join(',');
   if (a !== b) {

@@ -1,12 +1,11 @@
 import { SluiceError } from '../../core/errors.js';
-import { missingPolicy } from '../../core/missing.js';
 import type { ColumnSchema } from '../../core/types.js';
 import type { Engine } from '../../engine/Engine.js';
 import { quoteIdent } from '../../engine/sql.js';
 import { dropReason } from '../dropReason.js';
-import { fitFlow, locate } from '../fitFlow.js';
+import { assembleFittedFlow, assertSameColumns, assertTargetKept, fitFlow, locate } from '../fitFlow.js';
 import type { FlowSpec, StepSpec } from '../flowSchema.js';
-import { hashFlow, type FittedFlow, type FittedStep, type FlowNote, type RowsDropped } from '../fittedFlow.js';
+import type { FittedFlow, FittedStep, FlowNote, RowsDropped } from '../fittedFlow.js';
 import type { RawInput } from '../loadInputs.js';
 import type { FitContext, SideRelation, StepContext } from '../step.js';
 import { missingColumn, plain } from '../steps/common.js';
@@ -114,13 +113,7 @@ export async function fitPartitioned(engine: Engine, spec: FlowSpec, partitions:
       for (const [p, view] of next.entries())
         await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${def.sql(raw, fitted, ctx, quoteIdent(current[p]!))}`);
       const actual = plain(await engine.describe(next[0]!));
-      const a = declared.map((c) => `${c.name}:${c.type}`).join(',');
-      const b = actual.map((c) => `${c.name}:${c.type}`).join(',');
-      if (a !== b)
-        throw new SluiceError('FLOW_INTERNAL', `step ${index + 1} (${raw.kind}) declared columns [${a}] but produced [${b}]`, {
-          httpStatus: 500,
-          hint: 'this is a bug in the step; please report it with the flow',
-        });
+      assertSameColumns(declared, actual, index, raw.kind);
       steps.push({ kind: raw.kind, spec: raw, fitted, input: columns, output: actual });
       if (def.rowsOnly) {
         const after = await Promise.all(next.map((v) => engine.count(v)));
@@ -134,27 +127,16 @@ export async function fitPartitioned(engine: Engine, spec: FlowSpec, partitions:
       throw locate(e, index, raw, options.files?.join(', '));
     }
   }
-  if (spec.target && !columns.some((c) => c.name === spec.target))
-    throw new SluiceError('FLOW_MISSING_TARGET', `the flow's target "${spec.target}" is not among its output columns`, {
-      location: { field: spec.target },
-      hint: `output columns: ${columns.map((c) => c.name).join(', ')}`,
-    });
-  return {
-    format: 'sluice.fitted-flow',
-    formatVersion: 1,
-    name: spec.name,
-    target: spec.target,
-    flowHash: hashFlow(spec),
-    fittedAt: new Date().toISOString(),
-    // A join may remove rows too: the caller counts the output as it writes it.
+  assertTargetKept(spec, columns);
+  // A join may remove rows too: the caller counts the output as it writes it.
+  return assembleFittedFlow(spec, {
     rows: { in: rowsIn, out: -1 },
-    missingTokens: [...(options.missingTokens ?? missingPolicy(spec.missing_tokens).tokens)],
+    missingTokens: options.missingTokens,
     dropped,
-    ...(notes.length ? { notes } : {}),
+    notes,
     input,
     output: columns,
     steps,
-    flow: spec,
-    ...(Object.keys(fittedInputs).length ? { inputs: fittedInputs } : {}),
-  };
+    inputs: fittedInputs,
+  });
 }
