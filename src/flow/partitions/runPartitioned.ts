@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { DateOrder } from '../../core/dateFormats.js';
 import { SluiceError } from '../../core/errors.js';
 import { missingPolicy } from '../../core/missing.js';
 import type { ColumnSchema } from '../../core/types.js';
@@ -8,24 +7,19 @@ import { readTable } from '../../engine/readTable.js';
 import { quoteLiteral } from '../../engine/sql.js';
 import { writeTable } from '../../engine/writeTable.js';
 import { applyFitted } from '../applyFitted.js';
-import type { FlowSpec } from '../flowSchema.js';
 import { fittedMissing, type FittedFlow } from '../fittedFlow.js';
-import { readInputs, type InputOptions } from '../loadInputs.js';
-import { applyInputs } from '../runFlow.js';
+import { readInputs } from '../loadInputs.js';
+import { applyInputs, type RunFlowOptions } from '../runFlow.js';
 import type { DistributionOptions } from './columnSummaries.js';
 import { assertPartitionable, fitPartitioned } from './fitPartitioned.js';
 import { assertOutsideBatch, listPartitions, type PartitionFile } from './listPartitions.js';
 
-export interface RunPartitionedOptions {
+/** {@link runFlow}'s options for the flow and how it reads, with a folder as input and as output. */
+export interface RunPartitionedOptions extends Pick<RunFlowOptions, 'flow' | 'fitted' | 'sources' | 'projectMissingTokens' | 'dateOrder'> {
   /** A folder of Parquet files, or a pattern (`batch/part-*.parquet`). */
   input: string;
   /** The folder for the results: one Parquet file per partition, under the partition's name. */
   output?: string;
-  flow?: FlowSpec;
-  fitted?: FittedFlow;
-  sources?: InputOptions;
-  projectMissingTokens?: readonly string[];
-  dateOrder?: DateOrder;
   distribution?: DistributionOptions;
   /** Called as each partition is written. */
   onPartition?: (done: PartitionResult, index: number, of: number) => void;
