@@ -2,19 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { EMPTY, mergeDistributions, quantile, type Distribution } from '../../../src/flow/partitions/Distribution.js';
 import { add, divide, exact, fromDouble, fromText, toDouble, toText } from '../../../src/flow/partitions/ExactSum.js';
 import { mergeAll } from '../../../src/flow/partitions/mergeAll.js';
+import { rng } from '../../support/data.js';
 import { entryAtRank, mergeSketches, pruneSketch, sketchAtRanks, sketchRanks, type QuantileSketch } from '../../../src/flow/partitions/QuantileSketch.js';
-
-/** A seeded generator (mulberry32), so a failure can be rerun. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A partition's sketch as columnSummaries takes it: its sorted values at exact ranks. */
 function sketchOf(values: number[], size: number): QuantileSketch {
@@ -41,7 +30,7 @@ function rankRange(sorted: number[], v: number): [number, number] {
 
 describe('ExactSum: sums of doubles that do not depend on the order', () => {
   it('adds doubles exactly, in any order and grouping, and rounds once', () => {
-    const next = random(7);
+    const next = rng(7);
     const xs = Array.from({ length: 5000 }, () => (next() - 0.5) * 10 ** Math.floor(next() * 30 - 15));
     xs.push(1e300, -1e300, 5e-324, 0.1, 0.2, 0.3);
     const forward = xs.reduce((s, x) => add(s, fromDouble(x)), exact(0n));
@@ -66,7 +55,7 @@ describe('ExactSum: sums of doubles that do not depend on the order', () => {
 
 describe('QuantileSketch: the rank error it states holds', () => {
   it('a merge of sketches of 12 partitions (with prunes) answers every rank within its stated error', () => {
-    const next = random(42);
+    const next = rng(42);
     const size = 64;
     const parts = Array.from({ length: 12 }, (_, p) => Array.from({ length: 2000 + p * 337 }, () => Math.round(next() * 1e6) / 10 ** (p % 3)));
     let pruned = 0;
@@ -97,7 +86,7 @@ describe('QuantileSketch: the rank error it states holds', () => {
   });
 
   it('a quantile from a merged distribution lies between the exact values at its positions ± the error', () => {
-    const next = random(3);
+    const next = rng(3);
     const parts = Array.from({ length: 4 }, () => Array.from({ length: 30000 }, () => next() ** 3 * 1000));
     const toDistribution = (values: number[]): Distribution => ({ n: values.length, sketch: sketchOf(values, 256) });
     const d = parts.map(toDistribution).reduce((a, b) => mergeDistributions(a, b, 100, 256), EMPTY);
@@ -115,7 +104,7 @@ describe('QuantileSketch: the rank error it states holds', () => {
   });
 
   it('exact counts with many ties turn into a sketch that keeps its stated error', () => {
-    const next = random(11);
+    const next = rng(11);
     const parts = Array.from({ length: 10 }, () => Array.from({ length: 10000 }, () => Math.floor(next() ** 2 * 3000)));
     const toCounts = (values: number[]): Distribution => {
       const m = new Map<number, number>();
