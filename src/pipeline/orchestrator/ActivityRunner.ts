@@ -27,7 +27,7 @@ export interface ActivityRunnerOptions {
   state?: StateDb;
   diskFullRetry?: DiskFullRetry | undefined;
   /** Who runs the activities (`host:pid:random`, the lease owner id): recorded in each `ActivityStarted`, so the history says which process ran which attempt. */
-  owner?: string;
+  owner: string;
 }
 
 /**
@@ -80,7 +80,7 @@ export class ActivityRunner {
   ): Promise<void> {
     const { step, attempt, task } = cmd;
     const { events } = this.opts;
-    await events.appendFacts(rec.id, [{ type: 'ActivityStarted', step, data: { attempt, ...(this.opts.owner ? { by: this.opts.owner } : {}) } }]);
+    await events.appendFacts(rec.id, [{ type: 'ActivityStarted', step, data: { attempt, by: this.opts.owner } }]);
     const abort = new AbortController();
     const onCancel = () => abort.abort(cancel.reason);
     cancel.addEventListener('abort', onCancel);
