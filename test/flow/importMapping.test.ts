@@ -6,26 +6,38 @@ import { groupCount, onlyGroup } from '../../src/flow/import/mapText.js';
 
 type Node = { node_id: string; type: string; operator: string; parameters: Record<string, unknown>; inputs: Array<{ node_id: string }> };
 
-/** A flow: a source, the given transforms in a chain, and a destination (unless `destination` is false). */
-function chain(transforms: Array<[string, Record<string, unknown>]>, extra: Node[] = [], destination = true): { nodes: Node[] } {
-  const nodes: Node[] = [{ node_id: 's', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] }];
-  transforms.forEach(([op, parameters], i) => {
-    nodes.push({
-      node_id: `t${i}`,
-      type: 'TRANSFORM',
-      operator: `sagemaker.spark.${op}_0.1`,
-      parameters,
-      inputs: [{ node_id: nodes[nodes.length - 1]!.node_id }],
-    });
-  });
-  if (destination)
-    nodes.push({
-      node_id: 'd',
-      type: 'DESTINATION',
-      operator: 'sagemaker.spark.s3_destination_0.1',
-      parameters: {},
-      inputs: [{ node_id: nodes[nodes.length - 1]!.node_id }],
-    });
+/** A SOURCE node, reading `file` when given. */
+const source = (id: string, file?: string): Node => ({
+  node_id: id,
+  type: 'SOURCE',
+  operator: 'sagemaker.s3_source_0.1',
+  parameters: file ? { dataset_definition: { name: file } } : {},
+  inputs: [],
+});
+/** A TRANSFORM node of Data Wrangler operator `op` (`manage_columns`, `join_tables`, ...) on the given nodes. */
+const transform = (id: string, op: string, parameters: Record<string, unknown>, ...on: string[]): Node => ({
+  node_id: id,
+  type: 'TRANSFORM',
+  operator: `sagemaker.spark.${op}_0.1`,
+  parameters,
+  inputs: on.map((node_id) => ({ node_id })),
+});
+/** A DESTINATION node after `on`. */
+const destination = (id: string, on: string): Node => ({
+  node_id: id,
+  type: 'DESTINATION',
+  operator: 'sagemaker.spark.s3_destination_0.1',
+  parameters: {},
+  inputs: [{ node_id: on }],
+});
+const dropColumn = (column: string) => ({ operator: 'Drop column', drop_column_parameters: { column_to_drop: column } });
+const leftJoinOnId = { join_type: 'leftouter', left_column: 'id', right_column: 'id' };
+
+/** A flow: a source, the given transforms in a chain, and a destination (unless `withDestination` is false). */
+function chain(transforms: Array<[string, Record<string, unknown>]>, extra: Node[] = [], withDestination = true): { nodes: Node[] } {
+  const nodes: Node[] = [source('s')];
+  for (const [i, [op, parameters]] of transforms.entries()) nodes.push(transform(`t${i}`, op, parameters, nodes[nodes.length - 1]!.node_id));
+  if (withDestination) nodes.push(destination('d', nodes[nodes.length - 1]!.node_id));
   return { nodes: [...nodes, ...extra] };
 }
 
@@ -316,14 +328,14 @@ describe('split', () => {
 
 describe('graph shapes', () => {
   it('without a destination, the longest chain is imported and a note says so', () => {
-    const r = importWranglerFlow(chain([['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'a' } }]], [], false));
+    const r = importWranglerFlow(chain([['manage_columns', dropColumn('a')]], [], false));
     expect(r.flow.steps).toEqual([{ kind: 'drop_columns', columns: ['a'] }]);
     expect(r.notes.some((n) => n.message.includes('no destination'))).toBe(true);
   });
 
   it('with two destinations, the chain to the first is imported and the other is named', () => {
-    const side: Node = { node_id: 'd2', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 's' }] };
-    const r = importWranglerFlow(chain([['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'a' } }]], [side]));
+    const side = destination('d2', 's');
+    const r = importWranglerFlow(chain([['manage_columns', dropColumn('a')]], [side]));
     expect(r.flow.steps).toHaveLength(1);
     expect(r.notes.some((n) => n.level === 'warning' && n.node === 'd2')).toBe(true);
   });
@@ -336,35 +348,18 @@ describe('graph shapes', () => {
       parameters: { insights_report_parameters: { target_column: target, problem_type: 'Classification' } },
       inputs: [{ node_id: on }],
     });
-    const r = importWranglerFlow(
-      chain(
-        [['manage_columns', { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'a' } }]],
-        [vis('v1', 's', 'early'), vis('v2', 't0', 'late')],
-      ),
-    );
+    const r = importWranglerFlow(chain([['manage_columns', dropColumn('a')]], [vis('v1', 's', 'early'), vis('v2', 't0', 'late')]));
     expect(r.flow.target).toBe('late');
     expect(r.notes.some((n) => n.level === 'warning' && n.message.includes('"early"'))).toBe(true);
   });
 
   it('a join of two sources becomes a join step; the second source becomes an input with its own steps', () => {
     const nodes: Node[] = [
-      { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: { dataset_definition: { name: 'visits.csv' } }, inputs: [] },
-      { node_id: 'b', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: { dataset_definition: { name: 'patients.csv' } }, inputs: [] },
-      {
-        node_id: 'c',
-        type: 'TRANSFORM',
-        operator: 'sagemaker.spark.manage_columns_0.1',
-        parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'ssn' } },
-        inputs: [{ node_id: 'b' }],
-      },
-      {
-        node_id: 'j',
-        type: 'TRANSFORM',
-        operator: 'sagemaker.spark.join_tables_0.1',
-        parameters: { join_type: 'leftouter', left_column: 'id', right_column: 'id' },
-        inputs: [{ node_id: 'a' }, { node_id: 'c' }],
-      },
-      { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
+      source('a', 'visits.csv'),
+      source('b', 'patients.csv'),
+      transform('c', 'manage_columns', dropColumn('ssn'), 'b'),
+      transform('j', 'join_tables', leftJoinOnId, 'a', 'c'),
+      destination('d', 'j'),
     ];
     const r = importWranglerFlow({ nodes });
     expect(r.flow.steps).toEqual([{ kind: 'join', with: 'patients', how: 'left', left_on: ['id'], right_on: ['id'], suffixes: ['_0', '_1'] }]);
@@ -374,37 +369,13 @@ describe('graph shapes', () => {
 
   it('a flow that forks and rejoins: the join reads a branch of its own data (as: on the fork step, an input branch: from it)', () => {
     const nodes: Node[] = [
-      { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
-      {
-        node_id: 'x',
-        type: 'TRANSFORM',
-        operator: 'sagemaker.spark.manage_columns_0.1',
-        parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'k' } },
-        inputs: [{ node_id: 'a' }],
-      },
+      source('a'),
+      transform('x', 'manage_columns', dropColumn('k'), 'a'),
       // the fork: y continues the chain, z is the branch
-      {
-        node_id: 'y',
-        type: 'TRANSFORM',
-        operator: 'sagemaker.spark.manage_columns_0.1',
-        parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'v' } },
-        inputs: [{ node_id: 'x' }],
-      },
-      {
-        node_id: 'z',
-        type: 'TRANSFORM',
-        operator: 'sagemaker.spark.manage_columns_0.1',
-        parameters: { operator: 'Select column', select_column_parameters: { column_to_select: ['id', 'v'] } },
-        inputs: [{ node_id: 'x' }],
-      },
-      {
-        node_id: 'j',
-        type: 'TRANSFORM',
-        operator: 'sagemaker.spark.join_tables_0.1',
-        parameters: { join_type: 'leftouter', left_column: 'id', right_column: 'id' },
-        inputs: [{ node_id: 'y' }, { node_id: 'z' }],
-      },
-      { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'j' }] },
+      transform('y', 'manage_columns', dropColumn('v'), 'x'),
+      transform('z', 'manage_columns', { operator: 'Select column', select_column_parameters: { column_to_select: ['id', 'v'] } }, 'x'),
+      transform('j', 'join_tables', leftJoinOnId, 'y', 'z'),
+      destination('d', 'j'),
     ];
     const r = importWranglerFlow({ nodes });
     expect(r.flow.steps).toEqual([
@@ -424,22 +395,10 @@ describe('graph shapes', () => {
 
   it('a join of the flow with its own earlier table (no transform on the branch) reads the point itself; a fork at the source is main', () => {
     const nodes: Node[] = [
-      { node_id: 'a', type: 'SOURCE', operator: 'sagemaker.s3_source_0.1', parameters: {}, inputs: [] },
-      {
-        node_id: 'x',
-        type: 'TRANSFORM',
-        operator: 'sagemaker.spark.manage_columns_0.1',
-        parameters: { operator: 'Drop column', drop_column_parameters: { column_to_drop: 'k' } },
-        inputs: [{ node_id: 'a' }],
-      },
-      {
-        node_id: 'c',
-        type: 'TRANSFORM',
-        operator: 'sagemaker.spark.concatenate_datasets_0.1',
-        parameters: { remove_duplicates: true },
-        inputs: [{ node_id: 'x' }, { node_id: 'a' }],
-      },
-      { node_id: 'd', type: 'DESTINATION', operator: 'sagemaker.spark.s3_destination_0.1', parameters: {}, inputs: [{ node_id: 'c' }] },
+      source('a'),
+      transform('x', 'manage_columns', dropColumn('k'), 'a'),
+      transform('c', 'concatenate_datasets', { remove_duplicates: true }, 'x', 'a'),
+      destination('d', 'c'),
     ];
     const r = importWranglerFlow({ nodes });
     expect(r.flow.steps).toEqual([

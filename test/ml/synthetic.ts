@@ -2,6 +2,20 @@
 import type { Frame, Target } from '../../src/ml/frame.js';
 import { Rng } from '../../src/ml/random.js';
 
+/** `count` numeric columns of `n` rows. */
+const numericColumns = (n: number, count: number): Float64Array[] => Array.from({ length: count }, () => new Float64Array(n));
+
+/** A frame of the numeric columns then the categorical ones (codes with their levels), in the order given. */
+function frameOf(n: number, numeric: Record<string, Float64Array>, categorical: Record<string, [Int32Array, string[]]>): Frame {
+  return {
+    nRows: n,
+    features: [
+      ...Object.entries(numeric).map(([name, values]) => ({ name, kind: 'numeric' as const, values })),
+      ...Object.entries(categorical).map(([name, [codes, levels]]) => ({ name, kind: 'categorical' as const, codes, levels })),
+    ],
+  };
+}
+
 /**
  * Three numeric features and one categorical. The class is decided by `x0 > 0` combined with
  * whether the color is red or blue (an interaction no single feature explains), flipped with
@@ -10,9 +24,7 @@ import { Rng } from '../../src/ml/random.js';
  */
 export function xorData(n: number, seed: number, noise = 0.05): { frame: Frame; target: Target } {
   const rng = new Rng(seed);
-  const x0 = new Float64Array(n);
-  const x1 = new Float64Array(n);
-  const x2 = new Float64Array(n);
+  const [x0, x1, x2] = numericColumns(n, 3) as [Float64Array, Float64Array, Float64Array];
   const color = new Int32Array(n);
   const codes = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -27,15 +39,7 @@ export function xorData(n: number, seed: number, noise = 0.05): { frame: Frame; 
     codes[i] = c;
   }
   return {
-    frame: {
-      nRows: n,
-      features: [
-        { name: 'x0', kind: 'numeric', values: x0 },
-        { name: 'x1', kind: 'numeric', values: x1 },
-        { name: 'x2', kind: 'numeric', values: x2 },
-        { name: 'color', kind: 'categorical', codes: color, levels: ['red', 'blue', 'green', 'white'] },
-      ],
-    },
+    frame: frameOf(n, { x0, x1, x2 }, { color: [color, ['red', 'blue', 'green', 'white']] }),
     target: { kind: 'classification', codes, labels: ['no', 'yes'] },
   };
 }
@@ -48,8 +52,7 @@ export function blobs(n: number, seed: number): { frame: Frame; target: Target }
     [3, 0],
     [0, 3],
   ];
-  const x0 = new Float64Array(n);
-  const x1 = new Float64Array(n);
+  const [x0, x1] = numericColumns(n, 2) as [Float64Array, Float64Array];
   const g = new Int32Array(n);
   const codes = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -60,14 +63,7 @@ export function blobs(n: number, seed: number): { frame: Frame; target: Target }
     g[i] = rng.int(3);
   }
   return {
-    frame: {
-      nRows: n,
-      features: [
-        { name: 'x0', kind: 'numeric', values: x0 },
-        { name: 'x1', kind: 'numeric', values: x1 },
-        { name: 'g', kind: 'categorical', codes: g, levels: ['p', 'q', 'r'] },
-      ],
-    },
+    frame: frameOf(n, { x0, x1 }, { g: [g, ['p', 'q', 'r']] }),
     target: { kind: 'classification', codes, labels: ['a', 'b', 'c'] },
   };
 }
@@ -75,11 +71,8 @@ export function blobs(n: number, seed: number): { frame: Frame; target: Target }
 /** y = 3 sin(x0) + 2 * [group effect] + 0.5 x1 + noise; x2 is irrelevant. */
 export function regressionData(n: number, seed: number, noiseSd = 0.3): { frame: Frame; target: Target } {
   const rng = new Rng(seed);
-  const x0 = new Float64Array(n);
-  const x1 = new Float64Array(n);
-  const x2 = new Float64Array(n);
+  const [x0, x1, x2, y] = numericColumns(n, 4) as [Float64Array, Float64Array, Float64Array, Float64Array];
   const grp = new Int32Array(n);
-  const y = new Float64Array(n);
   const effect = [-2, 0, 2];
   for (let i = 0; i < n; i++) {
     x0[i] = rng.uniform(-3, 3);
@@ -89,15 +82,7 @@ export function regressionData(n: number, seed: number, noiseSd = 0.3): { frame:
     y[i] = 3 * Math.sin(x0[i]!) + effect[grp[i]!]! + 0.5 * x1[i]! + noiseSd * rng.normal();
   }
   return {
-    frame: {
-      nRows: n,
-      features: [
-        { name: 'x0', kind: 'numeric', values: x0 },
-        { name: 'x1', kind: 'numeric', values: x1 },
-        { name: 'x2', kind: 'numeric', values: x2 },
-        { name: 'grp', kind: 'categorical', codes: grp, levels: ['lo', 'mid', 'hi'] },
-      ],
-    },
+    frame: frameOf(n, { x0, x1, x2 }, { grp: [grp, ['lo', 'mid', 'hi']] }),
     target: { kind: 'regression', values: y },
   };
 }
