@@ -285,46 +285,6 @@ describe('GET /metrics and the prediction log', () => {
     expect(JSON.parse(rows[0].probabilities)).toHaveLength(3);
     expect(rows.at(-1).version).toBe('3');
   });
-
-  it('records the actual outcome beside a logged prediction', async () => {
-    const l = new PredictionLog(db, { sampleRate: 1 });
-    const id = l.maybeLog(
-      'm',
-      '9',
-      [{ a: 1 }, { a: 2 }],
-      [
-        { predicted_label: 'yes', probabilities: [0.2, 0.8], labels: ['no', 'yes'] },
-        { predicted_label: 'no', probabilities: [0.9, 0.1], labels: ['no', 'yes'] },
-      ],
-    )!;
-    expect(await l.recordActual(id, 1, 'yes')).toBe(true);
-    expect(await l.recordActual(id, 5, 'yes')).toBe(false);
-    expect(await l.recordActual('nope', 0, 'yes')).toBe(false);
-    await l.close();
-    const rows = db.prepare('SELECT record, predicted_label, actual FROM predictions WHERE request_id = ? ORDER BY record').all(id);
-    expect(rows).toEqual([
-      { record: 0, predicted_label: 'yes', actual: null },
-      { record: 1, predicted_label: 'no', actual: 'yes' },
-    ]);
-  });
-
-  it('samples: rate 0 logs nothing', () => {
-    const quiet = new PredictionLog(db, { sampleRate: 0 });
-    expect(quiet.maybeLog('m', '1', [{}], [{ predicted_label: 'a', probabilities: [1], labels: ['a'] }])).toBeUndefined();
-    quiet.close();
-    const half = new PredictionLog(db, {
-      sampleRate: 0.5,
-      random: (() => {
-        let i = 0;
-        return () => (i++ % 2 ? 0.9 : 0.1);
-      })(),
-    });
-    const logged = Array.from({ length: 10 }, () => half.maybeLog('m', '1', [{}], [{ predicted_label: 'a', probabilities: [1], labels: ['a'] }])).filter(
-      Boolean,
-    );
-    expect(logged).toHaveLength(5);
-    half.close();
-  });
 });
 
 describe('mounted under a prefix, with a charset in the Content-Type', () => {

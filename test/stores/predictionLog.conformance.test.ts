@@ -116,6 +116,21 @@ describe.each(stateDrivers)('PredictionLog conformance: $name', (driver) => {
     ]);
   });
 
+  it('samples whole requests at sampleRate: rate 0 logs nothing, 0.5 logs one request in two', async () => {
+    const db = await driver.fresh();
+    const quiet = new PredictionLog(db, { sampleRate: 0 });
+    await quiet.ready();
+    expect(quiet.maybeLog('m', '1', [{}], [prediction])).toBeUndefined();
+    await quiet.close();
+    expect(await count(db)).toBe(0);
+    let draw = 0;
+    const half = new PredictionLog(db, { sampleRate: 0.5, flushMs: 60_000, random: () => (draw++ % 2 ? 0.9 : 0.1) });
+    const logged = Array.from({ length: 10 }, () => half.maybeLog('m', '1', [{}, {}], [prediction, prediction])).filter(Boolean);
+    expect(logged).toHaveLength(5);
+    await half.close();
+    expect(await count(db)).toBe(10); // every record of a sampled request
+  });
+
   it('two replicas log to one table: every row once, outcomes recorded through either', async () => {
     const db = await driver.fresh();
     // PostgreSQL: each replica its own pool on the shared database. SQLite: one file is per machine, so one connection.
