@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePipelineYaml } from '../../src/pipeline/definition/parsePipeline.js';
-import { ExecutionStore } from '../../src/pipeline/store/ExecutionStore.js';
+import { ExecutionStore, newExecutionId } from '../../src/pipeline/store/ExecutionStore.js';
 import { postgresStateDb } from '../../src/state/postgresStateDb.js';
 import type { StateDb } from '../../src/state/StateDb.js';
 import { stateDrivers } from '../support/stateDrivers.js';
@@ -81,6 +81,13 @@ describe.each(stateDrivers)('ExecutionStore conformance: $name', (driver) => {
     expect((await fresh.require(a.id)).outcome).toBe('done');
   });
 
+  it('lists executions created in the same millisecond newest first (ids of one process sort in creation order)', async () => {
+    const fresh = await ExecutionStore.open(await driver.fresh());
+    const made: string[] = [];
+    for (let i = 0; i < 30; i++) made.push((await fresh.create(PIPELINE, { file: `in/burst-${i}.csv` })).id);
+    expect((await fresh.list()).map((r) => r.id)).toEqual(made.reverse());
+  });
+
   it('leases: one owner at a time, renewable by its owner, free again when released or expired', async () => {
     const ex = await store.create(PIPELINE, {});
     const t = Date.now();
@@ -144,5 +151,14 @@ describe.each(stateDrivers)('ExecutionStore conformance: $name', (driver) => {
     } finally {
       if (second !== store) await second.db.close();
     }
+  });
+});
+
+describe('newExecutionId', () => {
+  it('makes ids that sort in the order they were made, also within one millisecond and when the clock steps back', () => {
+    const ids = [1_000, 1_000, 1_000, 999, 1_000, 1_001, 1_001].flatMap((now) => Array.from({ length: 50 }, () => newExecutionId(now + 1_764_800_000_000)));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^ex-[0-9a-z]{8}-[0-9a-f]{10}$/);
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { hostname } from 'node:os';
 import { SluiceError } from '../../core/errors.js';
 import { diskFullFault } from '../../engine/diskFull.js';
@@ -73,9 +73,29 @@ function toRecord(r: Row): ExecutionRecord {
   };
 }
 
-/** A sortable, unguessable execution id: `ex-<time base36>-<random>`. */
+/** The time and random part of the last id this process made ({@link newExecutionId}). */
+let lastId = { time: 0, random: 0 };
+const RANDOM_LIMIT = 2 ** 40;
+
+/**
+ * A sortable, unguessable execution id: `ex-<time base36>-<random, 10 hex digits>`. The ids one
+ * process makes sort in the order it made them, also within one millisecond (several executions
+ * are often created in one): the next id of the same millisecond takes the last random part plus
+ * a random step, so lists ordered `created_at DESC, id DESC` show the newest first.
+ */
 export function newExecutionId(now = Date.now()): string {
-  return `ex-${now.toString(36)}-${randomBytes(5).toString('hex')}`;
+  let time = now;
+  let random = randomInt(0, RANDOM_LIMIT / 2);
+  if (time <= lastId.time) {
+    time = lastId.time;
+    random = lastId.random + 1 + randomInt(0, 2 ** 16);
+    if (random >= RANDOM_LIMIT) {
+      time += 1;
+      random = randomInt(0, RANDOM_LIMIT / 2);
+    }
+  }
+  lastId = { time, random };
+  return `ex-${time.toString(36)}-${random.toString(16).padStart(10, '0')}`;
 }
 
 /**
