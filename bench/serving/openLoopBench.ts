@@ -25,6 +25,7 @@ import { createInterface } from 'node:readline';
 import { median } from '../lib.js';
 import { loadLine, generatorArgs, writeSingleRecordBody } from './generator.js';
 import type { OpenLoopResult } from './openLoop.js';
+import type { ServerStats } from './serverStats.js';
 
 const argv = process.argv.slice(2);
 const flag = (n: string): boolean => argv.includes(`--${n}`);
@@ -51,7 +52,14 @@ interface Urls {
   trees: number;
 }
 
-async function startServer(): Promise<{ urls: Urls; stop: () => void }> {
+interface Server {
+  urls: Urls;
+  /** Each serving process's GC pauses and event-loop delay since the last call (openLoopServer.ts's `stats`). */
+  stats: () => Promise<ServerStats[]>;
+  stop: () => void;
+}
+
+async function startServer(): Promise<Server> {
   const artifact = opt('artifact');
   const [cmd, args] = pinned(WORKERS > 1 ? '0,1' : 0, [
     '--import',
@@ -62,11 +70,28 @@ async function startServer(): Promise<{ urls: Urls; stop: () => void }> {
     String(WORKERS),
   ]);
   const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  // The server's stdout, line by line: its URLs first, then one answer per command.
+  const waiting: Array<(line: string) => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => waiting.shift()?.(l));
+  const nextLine = (): Promise<string> => new Promise<string>((res) => waiting.push(res));
   const line = await new Promise<string>((res, rej) => {
-    createInterface({ input: child.stdout! }).once('line', res);
+    void nextLine().then(res);
     child.once('exit', (code) => rej(new Error(`the server exited with ${code} before listening`)));
   });
-  return { urls: JSON.parse(line) as Urls, stop: () => child.stdin!.end() };
+  const ask = async (command: 'reset' | 'stats'): Promise<ServerStats[]> => {
+    const answer = nextLine();
+    child.stdin!.write(`${command}\n`);
+    return (JSON.parse(await answer) as { stats?: ServerStats[] }).stats ?? [];
+  };
+  return {
+    urls: JSON.parse(line) as Urls,
+    stats: async () => {
+      const s = await ask('stats');
+      await ask('reset');
+      return s;
+    },
+    stop: () => child.stdin!.end(),
+  };
 }
 
 /** `sluice_invocations_total` summed over labels, from the endpoint's /metrics. */
@@ -84,10 +109,13 @@ function generate(url: string, bodyFile: string, rate: number, duration: number,
   return JSON.parse(r.stdout) as OpenLoopResult;
 }
 
+/** The largest of `f` over the serving processes (0 when none reported). */
+const worst = (server: readonly ServerStats[], f: (s: ServerStats) => number): number => server.reduce((a, x) => Math.max(a, f(x)), 0);
+
 interface Step {
   target: 'endpoint' | 'hello';
   rate: number;
-  runs: Array<OpenLoopResult & { loadAverage: number; serverCounted?: number }>;
+  runs: Array<OpenLoopResult & { loadAverage: number; serverCounted?: number; server: ServerStats[] }>;
 }
 
 async function main(): Promise<void> {
@@ -95,7 +123,7 @@ async function main(): Promise<void> {
   const bodyFile = join(out, 'openloop-single.json');
   writeSingleRecordBody(bodyFile);
 
-  const { urls, stop } = await startServer();
+  const { urls, stats, stop } = await startServer();
   try {
     // JIT warm-up of both routes before anything is recorded.
     generate(urls.endpoint, bodyFile, 1000, 3, 0);
@@ -113,11 +141,13 @@ async function main(): Promise<void> {
           // Each worker counts its own requests: the check needs one server process.
           const count = t === 'endpoint' && WORKERS === 1;
           const before = count ? await served(urls.metrics) : 0;
+          await stats();
           const r = generate(urls[t], bodyFile, rate, DURATION, WARMUP);
+          const server = await stats();
           const counted = count ? (await served(urls.metrics)) - before : undefined;
-          byTarget.get(t)!.runs.push({ ...r, loadAverage: load, ...(counted !== undefined ? { serverCounted: counted } : {}) });
+          byTarget.get(t)!.runs.push({ ...r, loadAverage: load, server, ...(counted !== undefined ? { serverCounted: counted } : {}) });
           process.stderr.write(
-            `${t} @ ${rate}/s run ${run + 1}: achieved ${r.achievedRate.toFixed(0)}/s, p50 ${r.latencyMs.p50.toFixed(2)} p99 ${r.latencyMs.p99.toFixed(2)} ms (load ${load.toFixed(2)})\n`,
+            `${t} @ ${rate}/s run ${run + 1}: achieved ${r.achievedRate.toFixed(0)}/s, p50 ${r.latencyMs.p50.toFixed(2)} p99 ${r.latencyMs.p99.toFixed(2)} ms (load ${load.toFixed(2)}; server: GC max ${worst(server, (x) => x.gc.maxMs).toFixed(2)} ms, loop delay max ${worst(server, (x) => x.loopDelay.maxMs).toFixed(2)} ms)\n`,
           );
         }
       }
@@ -169,18 +199,34 @@ function report(steps: Step[], trees: number, loadStart: number[]): void {
     `| ${s.target === 'endpoint' ? '/invocations, 1 record' : 'hello-world (ceiling)'} | ${s.rate} | ${f(
       m(s, (r) => r.achievedRate),
       0,
-    )} | ${f(m(s, (r) => r.latencyMs.p50))} | ${f(m(s, (r) => r.latencyMs.p90))} | ${f(m(s, (r) => r.latencyMs.p99))} | ${f(minP99(s))} | ${f(m(s, (r) => r.latencyMs.p999))} | ${f(
+    )} | ${f(m(s, (r) => r.latencyMs.p50))} | ${f(m(s, (r) => r.latencyMs.p90))} | **${f(medianP99(s))}** | ${s.runs.map((r) => f(r.latencyMs.p99)).join(', ')} | ${f(m(s, (r) => r.latencyMs.p999))} | ${f(
       m(s, (r) => (r.latencyMs.within5ms ?? NaN) * 100),
       2,
     )}% | ${f(m(s, (r) => r.serviceMs.p99))} | ${f(
       m(s, (r) => r.sendLagMs.p99),
       3,
-    )} | ${s.runs.reduce((a, r) => a + r.errors + r.unanswered + r.non2xx, 0)} | ${s.runs.every((r) => r.serverCounted === undefined || r.serverCounted === r.totalWritten) ? 'yes' : 'NO'} | ${s.runs.map((r) => r.loadAverage.toFixed(1)).join(' ')} |`;
+    )} | ${s.runs
+      .map((r) =>
+        f(
+          worst(r.server, (x) => x.gc.maxMs),
+          1,
+        ),
+      )
+      .join(', ')} | ${s.runs
+      .map((r) =>
+        f(
+          worst(r.server, (x) => x.loopDelay.maxMs),
+          1,
+        ),
+      )
+      .join(
+        ', ',
+      )} | ${s.runs.reduce((a, r) => a + r.errors + r.unanswered + r.non2xx, 0)} | ${s.runs.every((r) => r.serverCounted === undefined || r.serverCounted === r.totalWritten) ? 'yes' : 'NO'} | ${s.runs.map((r) => r.loadAverage.toFixed(1)).join(' ')} |`;
   const md = [
-    `Open loop, ${CONNECTIONS} connections, ${DURATION} s per run after ${WARMUP} s of warm-up at the same rate, ${RUNS === 1 ? 'one run' : `median of ${RUNS} runs`} per step (${FULL ? 'full' : 'quick'} mode); ${WORKERS > 1 ? `server: ${WORKERS} worker processes on CPUs 0-1 (hello-world too), generator on CPU 1` : 'server pinned to CPU 0, generator to CPU 1'}: ${pin ? 'yes' : 'no'}. Latency from each request's due time (coordinated omission corrected); "service p99" from when it was written (what a closed-loop tool reports); "send lag" is the generator's own delay. Model: ${trees} trees.`,
+    `Open loop, ${CONNECTIONS} connections, ${DURATION} s per run after ${WARMUP} s of warm-up at the same rate, ${RUNS === 1 ? 'one run' : `median of ${RUNS} runs, the endpoint's and the hello-world's taking turns`} per step (${FULL ? 'full' : 'quick'} mode); ${WORKERS > 1 ? `server: ${WORKERS} worker processes on CPUs 0-1 (hello-world too), generator on CPU 1` : 'server pinned to CPU 0, generator to CPU 1'}: ${pin ? 'yes' : 'no'}. Latency from each request's due time (coordinated omission corrected); "service p99" from when it was written (what a closed-loop tool reports); "send lag" is the generator's own delay; the server's GC pause and event-loop delay (how late a 10 ms timer ran) are the worst of its processes over each run: a p99 miss with neither above a few ms was the machine, not the server. Model: ${trees} trees.`,
     '',
-    `| target | rate/s | achieved/s | p50 ms | p90 ms | p99 ms | best run's p99 ms | p99.9 ms | ≤ 5 ms | service p99 ms | send lag p99 ms | failed | server count = sent | load avg at start of runs |`,
-    `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
+    `| target | rate/s | achieved/s | p50 ms | p90 ms | p99 ms${RUNS > 1 ? ' (median of runs)' : ''} | p99 ms of each run | p99.9 ms | ≤ 5 ms | service p99 ms | send lag p99 ms | server GC pause max ms, each run | server event-loop delay max ms, each run | failed | server count = sent | load avg at start of each run |`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
     ...steps.filter((s) => s.target === 'endpoint').map(row),
     ...steps.filter((s) => s.target === 'hello').map(row),
     '',

@@ -10,11 +10,17 @@
  * With `--workers N` (N > 1) the process forks N node:cluster workers, as
  * `sluice serve --role endpoint --workers N` does, and every worker serves both the endpoint and
  * the hello-world on the two shared ports: the anchor runs in the same configuration.
+ *
+ * What each serving process itself saw, for telling a pause of the server from one of the
+ * machine: a line `reset` on stdin starts a new window, a line `stats` prints one JSON line
+ * `{"stats": [ServerStats, ...]}` (one per serving process) for the window so far: its
+ * garbage-collection pauses and its event-loop delay (node:perf_hooks).
  */
 import cluster from 'node:cluster';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { GbdtModel } from '../../src/ml/gbdt/gbdtModel.js';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
@@ -25,6 +31,7 @@ import { ServingMetrics } from '../../src/server/endpoint/ServingMetrics.js';
 import { invocationsRoutes } from '../../src/server/routes/invocations.js';
 import { metricsRoutes } from '../../src/server/routes/metrics.js';
 import { trainDiabetesModel } from '../../test/models/diabetesModel.js';
+import { serverStats, type ServerStats } from './serverStats.js';
 
 async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -77,8 +84,22 @@ async function serveBoth(registryDir: string): Promise<{ line: Record<string, un
   };
 }
 
+/** `reset` and `stats` lines on stdin (see above); `answer(cmd)` gives each serving process's stats. */
+function commands(answer: (cmd: 'reset' | 'stats') => Promise<ServerStats[]>): void {
+  createInterface({ input: process.stdin }).on('line', (l) => {
+    const cmd = l.trim();
+    if (cmd !== 'reset' && cmd !== 'stats') return;
+    void answer(cmd).then((stats) => process.stdout.write(JSON.stringify(cmd === 'stats' ? { stats } : { reset: true }) + '\n'));
+  });
+}
+
 if (cluster.isWorker) {
   const { line, stop } = await serveBoth(process.env.SLUICE_BENCH_REGISTRY!);
+  const stats = serverStats();
+  process.on('message', (m: { cmd?: string }) => {
+    if (m.cmd === 'reset') stats.reset();
+    if (m.cmd === 'reset' || m.cmd === 'stats') process.send!({ stats: stats.read() });
+  });
   process.send!(line);
   process.on('SIGTERM', () => void stop().then(() => process.exit(0)));
 } else if (WORKERS > 1) {
@@ -87,6 +108,15 @@ if (cluster.isWorker) {
   const workers = Array.from({ length: WORKERS }, () => cluster.fork({ SLUICE_BENCH_REGISTRY: dir }));
   const lines = await Promise.all(workers.map((w) => new Promise<Record<string, unknown>>((r) => w.once('message', r))));
   process.stdout.write(JSON.stringify(lines[0]) + '\n');
+  commands((cmd) =>
+    Promise.all(
+      workers.map((w) => {
+        const answer = new Promise<ServerStats>((r) => w.once('message', (m: { stats: ServerStats }) => r(m.stats)));
+        w.send({ cmd });
+        return answer;
+      }),
+    ),
+  );
   const stop = (): void => {
     for (const w of workers) w.process.kill('SIGTERM');
     setTimeout(() => process.exit(0), 2000).unref();
@@ -100,7 +130,12 @@ if (cluster.isWorker) {
   process.on('SIGTERM', stop);
 } else {
   const { line, stop } = await serveBoth(await prepareRegistry());
+  const stats = serverStats();
   process.stdout.write(JSON.stringify(line) + '\n');
+  commands(async (cmd) => {
+    if (cmd === 'reset') stats.reset();
+    return [stats.read()];
+  });
   const end = async (): Promise<void> => {
     await stop();
     process.exit(0);
