@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/ml/frame.js';
 import { fitBinMapper } from '../../src/ml/gbdt/binMapper.js';
-import { binColumns, binFrame } from '../../src/ml/gbdt/binned.js';
+import { binColumns, binFrame, binNumericColumn, numericBin } from '../../src/ml/gbdt/binned.js';
 import { GbdtModel } from '../../src/ml/gbdt/gbdtModel.js';
 import { buildHistGH, buildHistSparseGH } from '../../src/ml/gbdt/histogram.js';
 import { buildSparseRows } from '../../src/ml/gbdt/sparseRows.js';
@@ -39,6 +39,22 @@ describe('binning', () => {
     expect(Math.min(...counts.slice(0, 255))).toBeGreaterThanOrEqual(38);
     // The column-major bins alone (prediction power's reader) are the same bytes.
     expect(binColumns(m, frame)).toEqual(b.bins);
+  });
+
+  it('bins a numeric column as the binary search of numericBin does, for every number of edges', () => {
+    const rng = new Rng(11);
+    for (const m of [0, 1, 2, 3, 7, 8, 100, 127, 128, 254]) {
+      const edges = Float64Array.from({ length: m }, () => rng.normal()).sort();
+      // Values on the edges themselves, NaN, infinities and values in between.
+      const values = Float64Array.from({ length: 3000 }, (_, i) => {
+        const u = rng.float();
+        if (i < m) return edges[i]!;
+        return u < 0.05 ? NaN : u < 0.07 ? Infinity : u < 0.09 ? -Infinity : rng.normal() * 1.5;
+      });
+      const out = new Uint8Array(values.length);
+      binNumericColumn(edges, values, m + 1, out);
+      expect(Array.from(out)).toEqual(Array.from(values, (x) => numericBin(edges, m, x, m + 1)));
+    }
   });
 
   it('builds the same histogram from sparse rows (mode bins by subtraction) as from dense rows', () => {
