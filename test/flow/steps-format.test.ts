@@ -4,17 +4,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/Engine.js';
 import { mapNode } from '../../src/flow/import/mapNode.js';
-import { fitSteps, python } from './steps-helpers.js';
+import { fitSteps, pythonBatch } from './steps-helpers.js';
 
 /** Data Wrangler's format string variants: the expression functions against pandas `.str`. */
 let engine: Engine;
 let dir: string;
+let file: string;
 beforeAll(async () => {
   engine = await Engine.open();
   dir = mkdtempSync(join(tmpdir(), 'sluice-format-'));
   await engine.exec(
     `CREATE TABLE words AS SELECT * FROM (VALUES ('hello World'), ('ab'), ('Ünïcode-x!'), ('a.b, c'), ('longer text here'), (NULL), ('x')) AS t(w)`,
   );
+  file = join(dir, 'words.csv');
+  await engine.exec(`COPY words TO '${file}' (HEADER)`);
 });
 afterAll(() => {
   engine.close();
@@ -33,10 +36,17 @@ const VARIANTS: Array<[string, Record<string, unknown>, string]> = [
 ];
 
 describe('format string variants', () => {
+  // pandas' result of each variant, all computed in one python3 process
+  const py = pythonBatch();
+  const pandasOf = VARIANTS.map(([, , pandas]) =>
+    py.add(
+      () => `import json, pandas as pd
+s = pd.read_csv(${JSON.stringify(file)}, skip_blank_lines=False)['w']
+print(json.dumps([None if pd.isna(v) else v for v in (${pandas})]))`,
+    ),
+  );
   it('import as compute steps whose SQL and record paths both match pandas', async () => {
-    const file = join(dir, 'words.csv');
-    await engine.exec(`COPY words TO '${file}' (HEADER)`);
-    for (const [action, params, pandas] of VARIANTS) {
+    for (const [i, [action, params]] of VARIANTS.entries()) {
       const key = `${action
         .toLowerCase()
         .replace(/[^a-z0-9]+/g, '_')
@@ -58,9 +68,7 @@ describe('format string variants', () => {
         notes.filter((n) => n.level === 'warning'),
         action,
       ).toEqual([]);
-      const want = await python(`import json, pandas as pd
-s = pd.read_csv(${JSON.stringify(file)}, skip_blank_lines=False)['w']
-print(json.dumps([None if pd.isna(v) else v for v in (${pandas})]))`);
+      const want = await pandasOf[i]!();
       const r = await fitSteps(engine, 'words', [steps[0]!.step as Record<string, unknown>]);
       expect(
         r.rows.map((x) => x.w),

@@ -41,6 +41,51 @@ export async function python(code: string): Promise<unknown> {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8', cwd: process.cwd() }));
 }
 
+/** Runs each snippet in a namespace of its own, its printed output captured (a traceback if it raises). */
+const RUN_SNIPPETS = `import contextlib, io, json, sys, traceback
+results = []
+for i, code in enumerate(json.load(sys.stdin)):
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(compile(code, f'<snippet {i}>', 'exec'), {'__name__': '__main__'})
+        results.append({'out': printed.getvalue()})
+    except BaseException:
+        results.append({'error': traceback.format_exc()})
+sys.stdout.write(json.dumps(results))
+`;
+
+/**
+ * Python snippets (Debian's python: pandas, scikit-learn) that print JSON, run together in ONE
+ * python3 process per test file instead of one each (importing pandas and scikit-learn costs about
+ * a CPU-second a process). Register every snippet when the file is collected (in a describe body):
+ * `add` takes a function making its code, called when first needed (after beforeAll wrote the
+ * data), and gives a function for the snippet's parsed output. The first of those runs every
+ * registered snippet, each in a namespace of its own; a snippet that raises fails only the tests
+ * that read it, with its traceback.
+ */
+export function pythonBatch() {
+  const snippets: Array<() => string> = [];
+  let results: Promise<Array<{ out?: string; error?: string }>> | undefined;
+  const run = async (codes: string[]) => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('/usr/bin/python3', ['-c', RUN_SNIPPETS], { input: JSON.stringify(codes), encoding: 'utf8', maxBuffer: 1 << 28 });
+    return JSON.parse(out) as Array<{ out?: string; error?: string }>;
+  };
+  return {
+    add<T = unknown>(code: () => string): () => Promise<T> {
+      if (results) throw new Error('pythonBatch: register every snippet before the first result is read (in a describe body, not in a test)');
+      const i = snippets.push(code) - 1;
+      return async () => {
+        results ??= run(snippets.map((c) => c()));
+        const r = (await results)[i]!;
+        if (r.error !== undefined) throw new Error(`python snippet ${i} failed:\n${r.error}\n${snippets[i]!()}`);
+        return JSON.parse(r.out!) as T;
+      };
+    },
+  };
+}
+
 /** A full fixture record (as a client would send it, without the target) with some fields changed. */
 export async function fixtureRecord(engine: Engine, changes: Row = {}): Promise<Row> {
   const [row] = await engine.query('SELECT * EXCLUDE (readmitted) FROM fixture LIMIT 1');

@@ -9,7 +9,7 @@ import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { planSql } from '../../src/flow/planSql.js';
 import { runFlow } from '../../src/flow/runFlow.js';
-import { canon, python } from './steps-helpers.js';
+import { canon, pythonBatch } from './steps-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-join-'));
 // Keys repeat on the right (user 2 rated twice), some match nothing on either side, and both
@@ -35,26 +35,32 @@ async function run(step: Record<string, unknown>, inputs?: Record<string, unknow
   return { ...r, rows: await engine.query(`SELECT * FROM "${r.relation}"`) };
 }
 
-async function pandas(expr: string): Promise<Array<Record<string, unknown>>> {
+/** pandas' results of this file, all computed in one python3 process. */
+const py = pythonBatch();
+
+/** pandas' `expr` on the left (l) and right (r) files, as records. */
+function pandas(expr: string): () => Promise<Array<Record<string, unknown>>> {
   const code = `import json, pandas as pd
 l = pd.read_csv(${JSON.stringify(join(dir, 'left.csv'))}); r = pd.read_csv(${JSON.stringify(join(dir, 'right.csv'))})
 out = ${expr}
 print(out.to_json(orient='records'))`;
-  return (await python(code)) as Array<Record<string, unknown>>;
+  return py.add(() => code);
 }
 
 describe('join against pandas merge', () => {
   for (const how of ['inner', 'left', 'right', 'full'] as const) {
+    const merged = pandas(`l.merge(r, how='${how === 'full' ? 'outer' : how}', on=['user'])`);
     it(`${how} on one key, clashing columns suffixed`, async () => {
       const got = await run({ kind: 'join', with: 'plans', how, on: ['user'] });
-      const want = await pandas(`l.merge(r, how='${how === 'full' ? 'outer' : how}', on=['user'])`);
+      const want = await merged();
       expect(canon(got.rows)).toEqual(canon(want));
     });
   }
 
+  const severalKeys = pandas("l.merge(r, how='left', on=['user', 'region'], suffixes=('_l', '_r'))");
   it('several keys, with custom suffixes', async () => {
     const got = await run({ kind: 'join', with: 'plans', how: 'left', on: ['user', 'region'], suffixes: ['_l', '_r'] });
-    const want = await pandas("l.merge(r, how='left', on=['user', 'region'], suffixes=('_l', '_r'))");
+    const want = await severalKeys();
     expect(canon(got.rows)).toEqual(canon(want));
     expect(got.columns.map((c) => c.name)).toEqual(['user', 'region', 'score_l', 'score_r', 'plan']);
   });
@@ -65,12 +71,14 @@ describe('join against pandas merge', () => {
     expect(got.rows.length).toBe(5); // user 1 matches once, each of the two user-2 rows matches twice
   });
 
+  const m = "l.merge(r[['user','region']].drop_duplicates(), how='left', on=['user','region'], indicator=True)";
+  const semiWant = pandas(`(lambda m: m[m._merge == 'both'].drop(columns='_merge'))(${m})`);
+  const antiWant = pandas(`(lambda m: m[m._merge == 'left_only'].drop(columns='_merge'))(${m})`);
   it('semi and anti keep the left columns of rows with / without a match', async () => {
     const semi = await run({ kind: 'join', with: 'plans', how: 'semi', on: ['user', 'region'] });
     const anti = await run({ kind: 'join', with: 'plans', how: 'anti', on: ['user', 'region'] });
-    const m = "l.merge(r[['user','region']].drop_duplicates(), how='left', on=['user','region'], indicator=True)";
-    expect(canon(semi.rows)).toEqual(canon(await pandas(`(lambda m: m[m._merge == 'both'].drop(columns='_merge'))(${m})`)));
-    expect(canon(anti.rows)).toEqual(canon(await pandas(`(lambda m: m[m._merge == 'left_only'].drop(columns='_merge'))(${m})`)));
+    expect(canon(semi.rows)).toEqual(canon(await semiWant()));
+    expect(canon(anti.rows)).toEqual(canon(await antiWant()));
   });
 });
 
@@ -129,12 +137,14 @@ describe('join: fit/apply and the record path', () => {
 });
 
 describe('concatenate', () => {
+  const concatenated = py.add<Array<Record<string, unknown>>>(
+    () => `import json, pandas as pd
+l = pd.read_csv(${JSON.stringify(join(dir, 'left.csv'))}); m = pd.read_csv(${JSON.stringify(join(dir, 'more.csv'))})
+print(pd.concat([l, m], ignore_index=True).drop_duplicates().to_json(orient='records'))`,
+  );
   it('appends the other input by column name; missing columns are missing; drop_duplicates as pandas', async () => {
     const got = await run({ kind: 'concatenate', with: 'more', drop_duplicates: true }, { more: { file: 'more.csv' } });
-    const code = `import json, pandas as pd
-l = pd.read_csv(${JSON.stringify(join(dir, 'left.csv'))}); m = pd.read_csv(${JSON.stringify(join(dir, 'more.csv'))})
-print(pd.concat([l, m], ignore_index=True).drop_duplicates().to_json(orient='records'))`;
-    expect(canon(got.rows)).toEqual(canon((await python(code)) as Array<Record<string, unknown>>));
+    expect(canon(got.rows)).toEqual(canon(await concatenated()));
     expect(got.rows.map((r) => r.user)).toEqual([1, 2, 3, 4, 2, 7, 1]);
   });
 

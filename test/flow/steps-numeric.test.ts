@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { loadFixture } from './fixture.js';
-import { firstFitted, fitSteps, fixtureRecord, python } from './steps-helpers.js';
+import { firstFitted, fitSteps, fixtureRecord, pythonBatch } from './steps-helpers.js';
 
 let engine: Engine;
 let dir: string;
@@ -23,6 +23,8 @@ afterAll(() => {
 });
 
 const COLS = ['num_medications', 'lab_score', 'time_in_hospital'];
+/** The reference values of this file, all computed in one python3 process. */
+const py = pythonBatch();
 
 /**
  * Reference values from scikit-learn 1.2 / pandas 1.5 (Debian's /usr/bin/python3) on the same
@@ -30,8 +32,9 @@ const COLS = ['num_medications', 'lab_score', 'time_in_hospital'];
  *   /usr/bin/python3 -c "import pandas as pd; from sklearn.preprocessing import StandardScaler; ..."
  * (the exact code is below; it runs in the test).
  */
-async function sklearnScale(method: string): Promise<Record<string, { center: number; scale: number }>> {
-  return (await python(`
+function sklearnScale(method: string): () => Promise<Record<string, { center: number; scale: number }>> {
+  return py.add(
+    () => `
 import json, pandas as pd
 from sklearn.preprocessing import StandardScaler, RobustScaler, MinMaxScaler, MaxAbsScaler
 df = pd.read_csv(${JSON.stringify(csv)})
@@ -48,15 +51,17 @@ for c in ${JSON.stringify(COLS)}:
     else:
         s = MaxAbsScaler().fit(x); out[c] = {'center': 0.0, 'scale': s.scale_[0]}
 print(json.dumps(out))
-`)) as Record<string, { center: number; scale: number }>;
+`,
+  );
 }
 
 describe('scale', () => {
   for (const method of ['standard', 'robust', 'minmax', 'maxabs']) {
+    const sklearn = sklearnScale(method);
     it(`${method}: fitted parameters match scikit-learn, transformed values match on both paths`, async () => {
       const r = await fitSteps(engine, 'fixture', [{ kind: 'scale', columns: COLS, method }]);
       const got = firstFitted<{ params: Record<string, { center: number; scale: number }> }>(r.fitted).params;
-      const want = await sklearnScale(method);
+      const want = await sklearn();
       for (const c of COLS) {
         expect(got[c]!.center, `${c} center`).toBeCloseTo(want[c]!.center, 10);
         expect(got[c]!.scale, `${c} scale`).toBeCloseTo(want[c]!.scale, 10);
@@ -87,9 +92,9 @@ describe('scale', () => {
 });
 
 describe('clip_outliers', () => {
-  it('bounds match pandas for robust_stdev, stdev and quantile', async () => {
-    // /usr/bin/python3: median ± k·1.4826·MAD, mean ± k·std (ddof=1), Series.quantile (linear)
-    const want = (await python(`
+  // /usr/bin/python3: median ± k·1.4826·MAD, mean ± k·std (ddof=1), Series.quantile (linear)
+  const pandasBounds = py.add<Record<string, [number, number]>>(
+    () => `
 import json, pandas as pd
 df = pd.read_csv(${JSON.stringify(csv)})
 x = df['lab_score'].dropna()
@@ -98,7 +103,10 @@ print(json.dumps({
   'robust_stdev': [med - 2 * 1.482602218505602 * mad, med + 2 * 1.482602218505602 * mad],
   'stdev': [x.mean() - 2 * x.std(), x.mean() + 2 * x.std()],
   'quantile': [x.quantile(0.05), x.quantile(0.9)],
-}))`)) as Record<string, [number, number]>;
+}))`,
+  );
+  it('bounds match pandas for robust_stdev, stdev and quantile', async () => {
+    const want = await pandasBounds();
     for (const method of ['robust_stdev', 'stdev', 'quantile'] as const) {
       const r = await fitSteps(engine, 'fixture', [{ kind: 'clip_outliers', columns: ['lab_score'], method, k: 2, lower_quantile: 0.05, upper_quantile: 0.9 }]);
       const b = firstFitted<{ bounds: Record<string, { lower: number; upper: number }> }>(r.fitted).bounds.lab_score!;
@@ -122,14 +130,23 @@ print(json.dumps({
 });
 
 describe('bin', () => {
-  it('equal_width bins agree with scikit-learn KBinsDiscretizer(strategy="uniform")', async () => {
-    const want = (await python(`
+  const sklearnUniform = py.add<{ edges: number[]; bins: number[] }>(
+    () => `
 import json, pandas as pd
 from sklearn.preprocessing import KBinsDiscretizer
 df = pd.read_csv(${JSON.stringify(csv)})
 x = df[['lab_score']].dropna()
 k = KBinsDiscretizer(n_bins=4, encode='ordinal', strategy='uniform').fit(x)
-print(json.dumps({'edges': list(k.bin_edges_[0]), 'bins': [int(v) for v in k.transform(x)[:, 0]]}))`)) as { edges: number[]; bins: number[] };
+print(json.dumps({'edges': list(k.bin_edges_[0]), 'bins': [int(v) for v in k.transform(x)[:, 0]]}))`,
+  );
+  const numpyQuantiles = py.add<number[]>(
+    () => `
+import json, numpy as np, pandas as pd
+x = pd.read_csv(${JSON.stringify(csv)})['lab_score'].dropna()
+print(json.dumps(list(np.quantile(x, [0, 0.25, 0.5, 0.75, 1]))))`,
+  );
+  it('equal_width bins agree with scikit-learn KBinsDiscretizer(strategy="uniform")', async () => {
+    const want = await sklearnUniform();
     const r = await fitSteps(engine, 'fixture', [{ kind: 'bin', column: 'lab_score', bins: 4 }]);
     firstFitted<{ edges: number[] }>(r.fitted).edges.forEach((e, i) => {
       expect(e).toBeCloseTo(want.edges[i]!, 9);
@@ -138,10 +155,7 @@ print(json.dumps({'edges': list(k.bin_edges_[0]), 'bins': [int(v) for v in k.tra
   });
 
   it('quantile edges match numpy, explicit edges clamp outside values, range labels', async () => {
-    const want = (await python(`
-import json, numpy as np, pandas as pd
-x = pd.read_csv(${JSON.stringify(csv)})['lab_score'].dropna()
-print(json.dumps(list(np.quantile(x, [0, 0.25, 0.5, 0.75, 1]))))`)) as number[];
+    const want = await numpyQuantiles();
     const q = await fitSteps(engine, 'fixture', [{ kind: 'bin', column: 'lab_score', method: 'quantile', bins: 4 }]);
     firstFitted<{ edges: number[] }>(q.fitted).edges.forEach((e, i) => {
       expect(e).toBeCloseTo(want[i]!, 9);

@@ -3,7 +3,7 @@ import { isSluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import type { Row } from '../../src/flow/step.js';
-import { fitSteps, python } from './steps-helpers.js';
+import { fitSteps, pythonBatch } from './steps-helpers.js';
 
 /** Training text (one missing), and later text with words the vocabulary has never seen. */
 const TRAIN = [
@@ -29,8 +29,11 @@ afterAll(() => engine.close());
 
 type Sk = { vocabulary: string[]; train: number[][]; later: number[][]; idf?: number[] };
 
+/** The scikit-learn results of this file, all computed in one python3 process. */
+const py = pythonBatch();
+
 /** scikit-learn fitted on the training text (without its missing row) and applied to the later text. */
-async function sklearn(vectorizer: string, args: string): Promise<Sk> {
+function sklearn(vectorizer: string, args: string): () => Promise<Sk> {
   const code = `
 import json, re
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
@@ -41,7 +44,7 @@ a = v.fit_transform(train).toarray().tolist()
 b = v.transform(later).toarray().tolist()
 print(json.dumps({"vocabulary": list(v.get_feature_names_out()), "train": a, "later": b, "idf": list(getattr(v, "idf_", []))}))
 `;
-  return (await python(code.replace('null', 'None'))) as Sk;
+  return py.add<Sk>(() => code.replace('null', 'None'));
 }
 
 /** The step's output columns as a matrix, in vocabulary order, for the rows with text. */
@@ -81,26 +84,33 @@ async function check(step: Record<string, unknown>, want: Sk, names = want.vocab
 }
 
 describe('vectorize_text against scikit-learn', () => {
+  const counts7 = sklearn('CountVectorizer', 'token_pattern=r"\\S+", max_features=7');
+  const tfidfDf = sklearn('TfidfVectorizer', 'token_pattern=r"\\S+", min_df=2, max_df=0.6, norm=None');
+  const tfidfPlain = sklearn('TfidfVectorizer', 'token_pattern=r"\\w\\w+", smooth_idf=False, norm="l2"');
+  const countsGaps = sklearn('CountVectorizer', 'lowercase=False, token_pattern=None, tokenizer=lambda s: [t for t in re.split(r"[ ,:]+", s) if t]');
+  const tfidfSmooth = sklearn('TfidfVectorizer', 'token_pattern=r"\\S+", norm=None');
+  const countsAll = sklearn('CountVectorizer', 'token_pattern=r"\\S+"');
+
   it('count vectors: the vocabulary is the most frequent tokens, capped by max_features', async () => {
-    const want = await sklearn('CountVectorizer', 'token_pattern=r"\\S+", max_features=7');
+    const want = await counts7();
     expect(want.vocabulary).toContain('dog'); // the data set is what the test thinks it is
     await check({ max_features: 7 }, want);
   });
 
   it('TF-IDF (smooth idf, no normalization) with min_df and max_df', async () => {
-    const want = await sklearn('TfidfVectorizer', 'token_pattern=r"\\S+", min_df=2, max_df=0.6, norm=None');
+    const want = await tfidfDf();
     expect(want.vocabulary).not.toContain('the'); // in 5 of 6 rows: above max_df
     await check({ weighting: 'tfidf', min_df: 2, max_df: 0.6, max_features: 1000 }, want);
   });
 
   it('TF-IDF with plain idf, l2 normalization and a word pattern', async () => {
-    const want = await sklearn('TfidfVectorizer', 'token_pattern=r"\\w\\w+", smooth_idf=False, norm="l2"');
+    const want = await tfidfPlain();
     expect(want.vocabulary).toContain('eat'); // "dog-eat-dog" splits into words
     await check({ pattern: '\\w\\w+', weighting: 'tfidf', idf: 'plain', norm: 'l2', max_features: 1000 }, want);
   });
 
   it('case kept, and a pattern that separates tokens (gaps), as Spark RegexTokenizer', async () => {
-    const want = await sklearn('CountVectorizer', 'lowercase=False, token_pattern=None, tokenizer=lambda s: [t for t in re.split(r"[ ,:]+", s) if t]');
+    const want = await countsGaps();
     expect(want.vocabulary).toContain('DOG');
     // DuckDB compares names without case: txt_dog comes after txt_DOG (and txt_the after txt_The), so it gets a suffix
     const names = want.vocabulary.map((t) => (t === 'dog' || t === 'the' ? `txt_${t}_2` : `txt_${t}`));
@@ -109,8 +119,8 @@ describe('vectorize_text against scikit-learn', () => {
   });
 
   it("Spark's idf is scikit-learn's smooth idf minus 1", async () => {
-    const sk = await sklearn('TfidfVectorizer', 'token_pattern=r"\\S+", norm=None');
-    const counts = await sklearn('CountVectorizer', 'token_pattern=r"\\S+"');
+    const sk = await tfidfSmooth();
+    const counts = await countsAll();
     const spark = (m: number[][]) => m.map((row, i) => row.map((c, j) => c * (sk.idf![j]! - 1) + 0 * i));
     await check({ weighting: 'tfidf', idf: 'spark', max_features: 1000 }, { ...sk, train: spark(counts.train), later: spark(counts.later) });
   });
