@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import LongestFirst from './test/setup/longestFirst.js';
 
@@ -15,6 +16,9 @@ export default defineConfig({
     // worker (Vitest's default there) about twice as long as two.
     maxWorkers: Math.max(4, availableParallelism() - 1),
     globalSetup: ['test/setup/systemDeps.ts'],
+    // The built CLI that tests run in their own process (test/support/runCliInProcess.ts) is
+    // loaded by Node as `sluice` loads it, not transformed by Vite.
+    server: { deps: { external: [new RegExp(`^${resolve('dist').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`)] } },
     // The longest files first (test/tiers.ts LONGEST_FIRST), so the suite does not end on one of them.
     sequence: { sequencer: LongestFirst },
     reporters: ['default'],

@@ -6,7 +6,7 @@ import { loadFlowModelPredictor } from '../../src/server/endpoint/FlowModelPredi
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { invocationsRoutes } from '../../src/server/routes/invocations.js';
 import { rng, tempDir, writeCsv } from '../support/data.js';
-import { sluice } from './run.js';
+import { type CliResult, sluice } from './run.js';
 
 /**
  * The project's missing tokens (sluice.yaml `missingTokens`) and a flow's `missing_tokens:` reach
@@ -41,14 +41,14 @@ const out = join(project, 'out');
 const fresh = join(elsewhere, 'new.csv');
 writeFileSync(fresh, 'age,color,score\n40,red,1.5\n?,red,1.5\n,red,1.5\n40,?,1.5\n40,,1.5\n70,blue,?\n70,blue,\n');
 
-let trained: ReturnType<typeof sluice>;
-beforeAll(() => {
-  trained = sluice(['train', data, '--target', 'label', '--out', out, '--time-limit', '60', '--max-candidates', '3', '--seed', '2'], { cwd: project });
+let trained: CliResult;
+beforeAll(async () => {
+  trained = await sluice(['train', data, '--target', 'label', '--out', out, '--time-limit', '60', '--max-candidates', '3', '--seed', '2'], { cwd: project });
 }, 120_000);
 
 describe("a project's missing token is missing everywhere (issue 12)", () => {
-  it("sluice report in the project counts ? as missing, and says it reads with the project's tokens", () => {
-    const r = sluice(['report', data, '--target', 'label', '--out', join(project, 'report')], { cwd: project });
+  it("sluice report in the project counts ? as missing, and says it reads with the project's tokens", async () => {
+    const r = await sluice(['report', data, '--target', 'label', '--out', join(project, 'report')], { cwd: project });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`· reading with missing tokens ["?"] from ${join(project, 'sluice.yaml')}`);
     const report = JSON.parse(readFileSync(join(project, 'report', 'report.json'), 'utf8'));
@@ -59,27 +59,27 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
     expect(col('score').missing).toBe(23);
   });
 
-  it('sluice flow run (and validate) in the project read ? as missing: impute fills it', () => {
+  it('sluice flow run (and validate) in the project read ? as missing: impute fills it', async () => {
     const flow = join(project, 'impute.flow.yaml');
     writeFileSync(
       flow,
       'version: 1\nname: impute\nsteps:\n  - kind: impute\n    columns: [age]\n    strategy: median\n  - kind: drop_missing\n    columns: [color]\n',
     );
-    const r = sluice(['flow', 'run', flow, '--input', data, '--output', join(project, 'imputed.csv')], { cwd: project });
+    const r = await sluice(['flow', 'run', flow, '--input', data, '--output', join(project, 'imputed.csv')], { cwd: project });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('step 2 (drop_missing): 27 rows removed, a missing value in color');
     const lines = readFileSync(join(project, 'imputed.csv'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1 + 300 - 27);
     expect(lines.some((l) => l.includes('?'))).toBe(false);
-    const v = sluice(['flow', 'validate', flow, '--input', data], { cwd: project });
+    const v = await sluice(['flow', 'validate', flow, '--input', data], { cwd: project });
     expect(v.stdout).toContain('300 rows in, 273 out');
     // Outside the project `?` is a value: age is text, and median imputation refuses it.
-    const plain = sluice(['flow', 'run', flow, '--input', data, '--output', join(elsewhere, 'x.csv')], { cwd: elsewhere });
+    const plain = await sluice(['flow', 'run', flow, '--input', data, '--output', join(elsewhere, 'x.csv')], { cwd: elsewhere });
     expect(plain.code).not.toBe(0);
     expect(existsSync(join(elsewhere, 'x.csv'))).toBe(false);
   });
 
-  it('sluice train in the project fits with ?, and the model records the tokens', () => {
+  it('sluice train in the project fits with ?, and the model records the tokens', async () => {
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stderr).toContain('· reading with missing tokens ["?"]');
     const fitted = JSON.parse(readFileSync(join(out, 'model', 'fitted-flow.json'), 'utf8'));
@@ -92,9 +92,9 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
     ]);
   });
 
-  it('sluice predict (outside the project: the model carries the tokens) reads ? as missing, with no note', () => {
+  it('sluice predict (outside the project: the model carries the tokens) reads ? as missing, with no note', async () => {
     const notes = join(elsewhere, 'notes.csv');
-    const r = sluice(['predict', out, fresh, '--out', join(elsewhere, 'p.csv'), '--errors', notes], { cwd: elsewhere });
+    const r = await sluice(['predict', out, fresh, '--out', join(elsewhere, 'p.csv'), '--errors', notes], { cwd: elsewhere });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('predicted 7 of 7 rows');
     expect(readFileSync(notes, 'utf8')).toBe('line,column,value,action,detail\n');
@@ -105,11 +105,11 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
     expect(p[5]).toBe(p[6]);
   });
 
-  it('sluice models predict gives the same predictions through the same path', () => {
-    const reg = sluice(['models', 'register', 'tokens', out, '--status', 'approved', '--project', project], { cwd: project });
+  it('sluice models predict gives the same predictions through the same path', async () => {
+    const reg = await sluice(['models', 'register', 'tokens', out, '--status', 'approved', '--project', project], { cwd: project });
     expect(reg.code, reg.stderr).toBe(0);
     const notes = join(elsewhere, 'notes2.csv');
-    const r = sluice(['models', 'predict', 'tokens', '1', '-i', fresh, '-o', join(elsewhere, 'appended.csv'), '--errors', notes, '--project', project], {
+    const r = await sluice(['models', 'predict', 'tokens', '1', '-i', fresh, '-o', join(elsewhere, 'appended.csv'), '--errors', notes, '--project', project], {
       cwd: elsewhere,
     });
     expect(r.code, r.stderr).toBe(0);
@@ -167,17 +167,17 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
     });
   });
 
-  it('sluice features create and ingest in the project type and store ? as missing', () => {
+  it('sluice features create and ingest in the project type and store ? as missing', async () => {
     writeFileSync(join(project, 'feat.csv'), 'pid,ts,age,color\n1,2026-01-01T00:00:00Z,?,red\n2,2026-01-02T00:00:00Z,30,?\n');
-    const created = sluice(['features', 'create', 'patients', '--from', 'feat.csv', '--id', 'pid', '--event-time', 'ts', '--project', project], {
+    const created = await sluice(['features', 'create', 'patients', '--from', 'feat.csv', '--id', 'pid', '--event-time', 'ts', '--project', project], {
       cwd: project,
     });
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/age: integral/);
-    const ing = sluice(['features', 'ingest', 'patients', 'feat.csv', '--project', project], { cwd: project });
+    const ing = await sluice(['features', 'ingest', 'patients', 'feat.csv', '--project', project], { cwd: project });
     expect(ing.code, ing.stderr).toBe(0);
     expect(ing.stdout).toContain('ingested 2 records');
-    const got = JSON.parse(sluice(['features', 'get', 'patients', '1', '2', '--project', project], { cwd: project }).stdout);
+    const got = JSON.parse((await sluice(['features', 'get', 'patients', '1', '2', '--project', project], { cwd: project })).stdout);
     expect(got.map((g: { values: Record<string, unknown> }) => [g.values.age, g.values.color])).toEqual([
       [null, 'red'],
       [30, null],
@@ -186,7 +186,7 @@ describe("a project's missing token is missing everywhere (issue 12)", () => {
 });
 
 describe("a flow's missing_tokens reach train and prediction, and win over the project's", () => {
-  it("trains with the flow's token in the project (not the project's ?), and predicts with it", () => {
+  it("trains with the flow's token in the project (not the project's ?), and predicts with it", async () => {
     const dir = join(project, 'flowtokens');
     mkdirSync(dir);
     const file = writeCsv(
@@ -198,7 +198,7 @@ describe("a flow's missing_tokens reach train and prediction, and win over the p
     const flow = join(dir, 'f.flow.yaml');
     writeFileSync(flow, "version: 1\nname: f\ntarget: label\nmissing_tokens: ['-1']\nsteps: []\n");
     const model = join(dir, 'out');
-    const t = sluice(['train', file, '--target', 'label', '--flow', flow, '--out', model, '--time-limit', '60', '--max-candidates', '3', '--seed', '2'], {
+    const t = await sluice(['train', file, '--target', 'label', '--flow', flow, '--out', model, '--time-limit', '60', '--max-candidates', '3', '--seed', '2'], {
       cwd: dir,
     });
     expect(t.code, t.stderr).toBe(0);
@@ -208,7 +208,7 @@ describe("a flow's missing_tokens reach train and prediction, and win over the p
     const schema = JSON.parse(readFileSync(join(model, 'model', 'model.json'), 'utf8'));
     expect(JSON.stringify(schema)).not.toContain('"-1"');
     writeFileSync(join(dir, 'new.csv'), 'age,color,score\n-1,red,1.5\n,red,1.5\n');
-    const p = sluice(['predict', model, join(dir, 'new.csv'), '--out', join(dir, 'p.csv')], { cwd: dir });
+    const p = await sluice(['predict', model, join(dir, 'new.csv'), '--out', join(dir, 'p.csv')], { cwd: dir });
     expect(p.code, p.stderr).toBe(0);
     const [a, b] = readFileSync(join(dir, 'p.csv'), 'utf8').trim().split('\n').slice(1);
     expect(a).toBe(b);

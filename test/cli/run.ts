@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { type CliRunOptions, runCliInProcess } from '../support/runCliInProcess.js';
 import { sluiceArgs } from '../support/sluiceBin.js';
 
 export interface CliResult {
@@ -7,8 +8,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `sluice` CLI (the built bin/sluice.js) in a child process. */
-export function sluice(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliResult {
+/**
+ * Runs the real `sluice` CLI (the built dist/) in this test's process
+ * (test/support/runCliInProcess.ts): for what a command does, its output, exit code and files.
+ */
+export function sluice(args: string[], options: CliRunOptions = {}): Promise<CliResult> {
+  return runCliInProcess(args, options);
+}
+
+/**
+ * Runs the real `sluice` command (the built bin/sluice.js) in a child process: for what only a
+ * process shows (start-up, stdin piping, exit on its own) and one smoke test per command family.
+ */
+export function sluiceProcess(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliResult {
   const r = spawnSync(process.execPath, sluiceArgs(args), {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...options.env, NODE_OPTIONS: '' },

@@ -10,14 +10,14 @@ const FLOW = join(DIABETES, '..', 'diabetes.flow.yaml');
 const GATES = join(DIABETES, '..', 'diabetes.gates.yaml');
 
 describe('examples/diabetes/diabetic-readmission-drift.csv', () => {
-  it('is exactly what scripts/makeDriftFile.ts generates from the seed data (and small)', () => {
+  it('is exactly what scripts/makeDriftFile.ts generates from the seed data (and small)', async () => {
     const committed = readFileSync(DRIFT, 'utf8');
     expect(committed).toBe(makeDriftCsv(readFileSync(DIABETES, 'utf8')));
     expect(statSync(DRIFT).size).toBeLessThan(1_000_000);
     expect(committed.trim().split('\n')).toHaveLength(5001);
   });
 
-  it('the CLI report flags its drift against the seed data, and the demo gates pass the seed and fail it', () => {
+  it('the CLI report flags its drift against the seed data, and the demo gates pass the seed and fail it', async () => {
     const dir = tempDir('sluice-drift-');
     const clean = join(dir, 'clean.parquet');
     const drifted = join(dir, 'drift.parquet');
@@ -26,14 +26,14 @@ describe('examples/diabetes/diabetic-readmission-drift.csv', () => {
       [DIABETES, clean],
       [DRIFT, drifted],
     ] as const) {
-      const r = sluice(['flow', 'run', FLOW, '--input', input, '--output', output, '-q']);
+      const r = await sluice(['flow', 'run', FLOW, '--input', input, '--output', output, '-q']);
       expect(r.code, r.stderr).toBe(0);
     }
-    const ok = sluice(['report', clean, '--out', join(dir, 'clean'), '--target', 'readmitted', '--gates', GATES, '--strict']);
+    const ok = await sluice(['report', clean, '--out', join(dir, 'clean'), '--target', 'readmitted', '--gates', GATES, '--strict']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toContain('gates: pass (6/6 rules pass)');
 
-    const bad = sluice(['report', drifted, '--out', join(dir, 'drift'), '--target', 'readmitted', '--gates', GATES, '--baseline', clean, '--strict']);
+    const bad = await sluice(['report', drifted, '--out', join(dir, 'drift'), '--target', 'readmitted', '--gates', GATES, '--baseline', clean, '--strict']);
     expect(bad.code, bad.stderr).toBe(3);
     const report = JSON.parse(readFileSync(join(dir, 'drift', 'report.json'), 'utf8'));
     expect(report.drift.verdict).toBe('drift');
@@ -50,7 +50,7 @@ describe('examples/diabetes/diabetic-readmission-drift.csv', () => {
     expect(report.warnings).toContainEqual(expect.objectContaining({ code: 'drift', severity: 'high' }));
 
     // On the raw files too: every changed column is flagged, the new category included.
-    const raw = sluice(['report', DRIFT, '--out', join(dir, 'raw'), '--target', 'readmitted', '--baseline', DIABETES]);
+    const raw = await sluice(['report', DRIFT, '--out', join(dir, 'raw'), '--target', 'readmitted', '--baseline', DIABETES]);
     expect(raw.code, raw.stderr).toBe(0);
     const rawReport = JSON.parse(readFileSync(join(dir, 'raw', 'report.json'), 'utf8'));
     expect(rawReport.drift.driftedColumns).toEqual(expect.arrayContaining(['race', 'age', 'num_lab_procedures', 'num_medications', 'number_diagnoses']));

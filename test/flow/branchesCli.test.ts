@@ -45,7 +45,7 @@ describe('music-join: a flow that forks and rejoins, with the real CLI', () => {
   const flow = join(dir, 'music.flow.yaml');
 
   it('imports with only the PySpark node left to replace; rewritten in pandas it validates, runs, previews and shows its SQL', async () => {
-    const imported = sluice(['flow', 'import', 'test/fixtures/wrangler/corpus/music-join.flow', '--output', flow]);
+    const imported = await sluice(['flow', 'import', 'test/fixtures/wrangler/corpus/music-join.flow', '--output', flow]);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain('10 of 11 transforms mapped; 1 custom PySpark node needs replacing');
     expect(imported.stdout).toMatch(/a054a61f │ join_tables\s+│ join/);
@@ -56,12 +56,12 @@ describe('music-join: a flow that forks and rejoins, with the real CLI', () => {
     expect(rewritten).not.toMatch(/- kind: todo_custom_code/);
     writeFileSync(flow, rewritten);
 
-    const valid = sluice(['flow', 'validate', flow]);
+    const valid = await sluice(['flow', 'validate', flow]);
     expect(valid.stderr + valid.stdout).toContain('valid');
     expect(valid.code).toBe(0);
 
     const out = join(dir, 'out.csv');
-    const run = sluice(['flow', 'run', flow, '--input', join(dir, 'tracks.csv'), '--output', out, '--save-fitted', join(dir, 'fitted.json')], {
+    const run = await sluice(['flow', 'run', flow, '--input', join(dir, 'tracks.csv'), '--output', out, '--save-fitted', join(dir, 'fitted.json')], {
       env: { SLUICE_PYTHON: '/usr/bin/python3' },
     });
     expect(run.stderr).not.toContain('error[');
@@ -90,35 +90,38 @@ print(json.dumps(sorted([[round(a, 9), round(b, 9), round(c, 9)] for a, b, c in 
     expect(got).toEqual(want.map((r) => [r[0], r[1], Number(r[2]!.toPrecision(9))]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!));
 
     // the fitted flow applied again gives the same rows
-    const again = sluice(['flow', 'run', flow, '--fitted', join(dir, 'fitted.json'), '--input', join(dir, 'tracks.csv'), '--output', join(dir, 'again.csv')], {
-      env: { SLUICE_PYTHON: '/usr/bin/python3' },
-    });
+    const again = await sluice(
+      ['flow', 'run', flow, '--fitted', join(dir, 'fitted.json'), '--input', join(dir, 'tracks.csv'), '--output', join(dir, 'again.csv')],
+      {
+        env: { SLUICE_PYTHON: '/usr/bin/python3' },
+      },
+    );
     expect(again.code).toBe(0);
     expect(readFileSync(join(dir, 'again.csv'), 'utf8')).toBe(readFileSync(out, 'utf8'));
 
-    const preview = sluice(['flow', 'preview', flow, '--input', join(dir, 'tracks.csv'), '--rows', '2'], { env: { SLUICE_PYTHON: '/usr/bin/python3' } });
+    const preview = await sluice(['flow', 'preview', flow, '--input', join(dir, 'tracks.csv'), '--rows', '2'], { env: { SLUICE_PYTHON: '/usr/bin/python3' } });
     expect(preview.code).toBe(0);
     expect(preview.stdout).toMatch(/after step 6 \(join\): 7 rows/);
   });
 
-  it('flow sql shows a branch as a CTE of the one SELECT', () => {
+  it('flow sql shows a branch as a CTE of the one SELECT', async () => {
     const f = join(dir, 'plain.flow.yaml');
     writeFileSync(
       f,
       'version: 1\nname: plain\ninputs:\n  fives:\n    branch: main\n    steps: [ { kind: filter_rows, expression: Rating = 5 } ]\nsteps:\n  - kind: concatenate\n    with: fives\n',
     );
-    const r = sluice(['flow', 'sql', f, '--input', join(dir, 'ratings.csv')]);
+    const r = await sluice(['flow', 'sql', f, '--input', join(dir, 'ratings.csv')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/b\d+ AS \(WITH b\d+_s0 AS \(SELECT .* FROM "s0"\)/);
   });
 
-  it('flow validate lists every branch problem with its line', () => {
+  it('flow validate lists every branch problem with its line', async () => {
     const f = join(dir, 'bad.flow.yaml');
     writeFileSync(
       f,
       'version: 1\nname: bad\ninputs:\n  x: { branch: nowhere }\nsteps:\n  - kind: concatenate\n    with: y\n  - kind: drop_columns\n    columns: [a]\n    as: y\n',
     );
-    const r = sluice(['flow', 'validate', f]);
+    const r = await sluice(['flow', 'validate', f]);
     expectCleanError(r, 'FLOW_PROBLEMS');
     expect(r.stderr).toMatch(/input x is a branch from "nowhere", which no step names \(as: nowhere\) \(line 4\)/);
     expect(r.stderr).toMatch(/step 1 \(concatenate\) reads branch "y" which is taken after step 2, a later step: it does not exist yet \(line 7\)/);

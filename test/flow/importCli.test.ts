@@ -8,15 +8,15 @@ import { expectCleanError, sluice } from '../cli/run.js';
 const SEED = 'test/fixtures/wrangler/HealthCareUncleanWrangler.flow';
 const dir = mkdtempSync(join(tmpdir(), 'sluice-import-'));
 
-describe('sluice flow import (the real CLI in a child process)', () => {
-  it('is listed under sluice flow', () => {
-    const r = sluice(['flow', '--help']);
+describe('sluice flow import (the built CLI)', () => {
+  it('is listed under sluice flow', async () => {
+    const r = await sluice(['flow', '--help']);
     expect(r.stdout).toContain('import');
   });
 
-  it('imports the seed: its pandas node becomes a python step, 9 of 9 transforms mapped, and it validates', () => {
+  it('imports the seed: its pandas node becomes a python step, 9 of 9 transforms mapped, and it validates', async () => {
     const out = join(dir, 'seed.flow.yaml');
-    const r = sluice(['flow', 'import', SEED, '--output', out]);
+    const r = await sluice(['flow', 'import', SEED, '--output', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const expected = importWranglerFlowText(readFileSync(SEED, 'utf8'), { file: SEED });
@@ -29,20 +29,20 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     expect(r.stdout).toContain('"EventTime_Pandas" runs as it is in a python step');
     expect(r.stdout).toContain(`✓ ${out} is a valid flow`);
     expect(readFileSync(out, 'utf8')).toBe(expected.yaml);
-    expect(sluice(['flow', 'validate', out]).code).toBe(0);
+    expect((await sluice(['flow', 'validate', out])).code).toBe(0);
   });
 
-  it('refuses to overwrite an existing output unless --force', () => {
+  it('refuses to overwrite an existing output unless --force', async () => {
     const out = join(dir, 'existing.flow.yaml');
     writeFileSync(out, '# mine\n');
-    expectCleanError(sluice(['flow', 'import', SEED, '--output', out]), 'FILE_EXISTS');
+    expectCleanError(await sluice(['flow', 'import', SEED, '--output', out]), 'FILE_EXISTS');
     expect(readFileSync(out, 'utf8')).toBe('# mine\n');
-    const r = sluice(['flow', 'import', SEED, '--output', out, '--force', '--name', 'diabetes']);
+    const r = await sluice(['flow', 'import', SEED, '--output', out, '--force', '--name', 'diabetes']);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('name: diabetes');
   });
 
-  it('bad input: not JSON, not a flow, a cycle, a missing file; clean errors and no output written', () => {
+  it('bad input: not JSON, not a flow, a cycle, a missing file; clean errors and no output written', async () => {
     const cases: Array<[string, string]> = [
       ['test/fixtures/wrangler/not-json.flow', 'WRANGLER_NOT_JSON'],
       ['test/fixtures/wrangler/no-nodes.flow', 'WRANGLER_INVALID'],
@@ -52,7 +52,7 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     ];
     const sub = mkdtempSync(join(dir, 'bad-'));
     for (const [input, code] of cases) {
-      const r = sluice(['flow', 'import', input, '--output', join(sub, 'out.flow.yaml')]);
+      const r = await sluice(['flow', 'import', input, '--output', join(sub, 'out.flow.yaml')]);
       expectCleanError(r, code);
       expect(r.stderr).toContain(input);
     }
@@ -60,13 +60,13 @@ describe('sluice flow import (the real CLI in a child process)', () => {
     expect(readdirSync(sub)).toEqual([]);
   });
 
-  it('the user workflow: import, run as it is (the pandas code in python3), or replace the python step by built-in steps', () => {
+  it('the user workflow: import, run as it is (the pandas code in python3), or replace the python step by built-in steps', async () => {
     const out = join(dir, 'edited.flow.yaml');
-    expect(sluice(['flow', 'import', SEED, '--output', out]).code).toBe(0);
+    expect((await sluice(['flow', 'import', SEED, '--output', out])).code).toBe(0);
     // On the first 3,000 rows (test/flow/seedPython.test.ts runs the whole data set in process).
     const head = join(dir, 'head.csv');
     writeFileSync(head, readFileSync('examples/diabetes/diabetic-readmission.csv', 'utf8').split('\n').slice(0, 3001).join('\n') + '\n');
-    const asIs = sluice(['flow', 'run', out, '--input', head, '--output', join(dir, 'as-is.parquet'), '--quiet']);
+    const asIs = await sluice(['flow', 'run', out, '--input', head, '--output', join(dir, 'as-is.parquet'), '--quiet']);
     expect(asIs.stderr).toBe('');
     expect(asIs.stdout).toMatch(/✓ wrote .*as-is\.parquet: \d+ rows × 12 columns/);
     const text = readFileSync(out, 'utf8');
@@ -77,13 +77,13 @@ describe('sluice flow import (the real CLI in a child process)', () => {
       '\n',
     );
     writeFileSync(out, text.replace(block, replacement));
-    expect(sluice(['flow', 'validate', out]).code).toBe(0);
-    const r = sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'edited.parquet'), '--quiet']);
+    expect((await sluice(['flow', 'validate', out])).code).toBe(0);
+    const r = await sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'edited.parquet'), '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('69570 rows × 12 columns');
   });
 
-  it('a python step that fails: the CLI prints the step, the Python error and the line of the code, without a stack trace', () => {
+  it('a python step that fails: the CLI prints the step, the Python error and the line of the code, without a stack trace', async () => {
     const out = join(dir, 'broken.flow.yaml');
     writeFileSync(
       out,
@@ -99,20 +99,20 @@ describe('sluice flow import (the real CLI in a child process)', () => {
         '',
       ].join('\n'),
     );
-    const r = sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'broken.csv'), '--quiet']);
+    const r = await sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'broken.csv'), '--quiet']);
     expectCleanError(r, 'FLOW_PYTHON_ERROR');
     expect(r.stderr).toContain(`step 1 (python "weeks"): KeyError: 'no_such' (line 2 of the step's code)`);
     expect(existsSync(join(dir, 'broken.csv'))).toBe(false);
   });
 
-  it('a flow without placeholders is checked at once, and runs as imported', () => {
+  it('a flow without placeholders is checked at once, and runs as imported', async () => {
     const out = join(dir, 'clean.flow.yaml');
-    const r = sluice(['flow', 'import', 'test/fixtures/wrangler/clean.flow', '--output', out]);
+    const r = await sluice(['flow', 'import', 'test/fixtures/wrangler/clean.flow', '--output', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(`✓ wrote ${out}: 4 steps`);
     expect(r.stdout).toContain(`✓ ${out} is a valid flow`);
     expect(r.stdout).toContain('Data Wrangler kept trained parameters (one_hot_encode_parameters)');
-    const run = sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'clean.parquet'), '--quiet']);
+    const run = await sluice(['flow', 'run', out, '--input', 'examples/diabetes/diabetic-readmission.csv', '--output', join(dir, 'clean.parquet'), '--quiet']);
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/69570 rows × \d+ columns/);
   });

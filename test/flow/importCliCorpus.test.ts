@@ -14,9 +14,9 @@ const dir = mkdtempSync(join(tmpdir(), 'sluice-import-corpus-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('flow import and flow validate on a real flow with several placeholders', () => {
-  it('import prints the table and the coverage line; validate lists every placeholder at once', () => {
+  it('import prints the table and the coverage line; validate lists every placeholder at once', async () => {
     const out = join(dir, 'nyc.flow.yaml');
-    const r = sluice(['flow', 'import', FLOW, '--output', out]);
+    const r = await sluice(['flow', 'import', FLOW, '--output', out]);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe(`! wrote ${out}: 12 steps, 4 placeholders to replace, 1 warning`);
@@ -38,7 +38,7 @@ describe('flow import and flow validate on a real flow with several placeholders
     ]);
     expect(lines[15]).toBe('8 of 12 transforms mapped; 4 custom PySpark nodes need replacing');
 
-    const v = sluice(['flow', 'validate', out]);
+    const v = await sluice(['flow', 'validate', out]);
     expect(v.code).not.toBe(0);
     expect(v.stderr).toContain(`error[FLOW_PROBLEMS]: ${out} has 4 problems:`);
     for (const [n, step] of [5, 8, 10, 11].entries())

@@ -108,9 +108,9 @@ describe('sluice serve --role endpoint --workers N (several processes on one por
     }
   }, 120_000);
 
-  it('refuses --workers without --role endpoint, and bad values, with a clean error', () => {
-    expectCleanError(sluice(['serve', '--workers', '2', '--project', '/nonexistent']), 'CLI_BAD_OPTION');
-    expectCleanError(sluice(['serve', '--role', 'endpoint', '--workers', '0', '--project', '/nonexistent']), 'CLI_BAD_OPTION');
-    expectCleanError(sluice(['serve', '--role', 'orchestrator', '--project', '/nonexistent']), 'CLI_BAD_OPTION');
+  it('refuses --workers without --role endpoint, and bad values, with a clean error', async () => {
+    expectCleanError(await sluice(['serve', '--workers', '2', '--project', '/nonexistent']), 'CLI_BAD_OPTION');
+    expectCleanError(await sluice(['serve', '--role', 'endpoint', '--workers', '0', '--project', '/nonexistent']), 'CLI_BAD_OPTION');
+    expectCleanError(await sluice(['serve', '--role', 'orchestrator', '--project', '/nonexistent']), 'CLI_BAD_OPTION');
   });
 });

@@ -56,7 +56,7 @@ describe("GET /metrics: the endpoint's metrics beside process and runtime metric
     expect(check.code, check.out).toBe(0);
   });
 
-  it('promtool catches a malformed exposition (the check can fail)', () => {
+  it('promtool catches a malformed exposition (the check can fail)', async () => {
     const bad = promtool('# TYPE x counter\nx{a="1" 2\n');
     expect(bad.code).not.toBe(0);
     const dup = promtool('# TYPE x_total counter\nx_total 1\n# TYPE x_total counter\nx_total 2\n');
@@ -73,7 +73,7 @@ describe("GET /metrics: the endpoint's metrics beside process and runtime metric
 });
 
 describe('logs: pretty on a terminal, JSON when piped (--log-format)', () => {
-  it('chooses the format from the option, else from whether stdout is a terminal', () => {
+  it('chooses the format from the option, else from whether stdout is a terminal', async () => {
     expect(resolveLogFormat(undefined, true)).toBe('pretty');
     expect(resolveLogFormat(undefined, false)).toBe('json');
     expect(resolveLogFormat('json', true)).toBe('json');
@@ -81,7 +81,7 @@ describe('logs: pretty on a terminal, JSON when piped (--log-format)', () => {
     expect(() => resolveLogFormat('xml', true)).toThrow(/--log-format is "xml", not pretty or json/);
   });
 
-  it('JSON: one pino object per line; pretty: time, level, message and fields a person reads', () => {
+  it('JSON: one pino object per line; pretty: time, level, message and fields a person reads', async () => {
     const piped = sink(false);
     createLogger({ fallbackLevel: 'info', out: piped as unknown as NodeJS.WriteStream }).info(
       { address: 'http://127.0.0.1:7300', port: 7300 },
@@ -102,12 +102,12 @@ describe('logs: pretty on a terminal, JSON when piped (--log-format)', () => {
     expect(() => JSON.parse(text.split('\n')[0]!)).toThrow();
   });
 
-  it('pretty lines without colour when NO_COLOR or not a terminal; non-JSON passes through', () => {
+  it('pretty lines without colour when NO_COLOR or not a terminal; non-JSON passes through', async () => {
     expect(prettyLine('{"level":30,"time":0,"pid":1,"hostname":"h","msg":"hello","n":2}', false)).toBe('00:00:00.000 INFO  hello n=2');
     expect(prettyLine('plain text', false)).toBe('plain text');
   });
 
-  it('the CLI refuses an unknown --log-format with a clean error', () => {
-    expectCleanError(sluice(['serve', '--log-format', 'xml', '--project', '/nonexistent']), 'CLI_BAD_OPTION');
+  it('the CLI refuses an unknown --log-format with a clean error', async () => {
+    expectCleanError(await sluice(['serve', '--log-format', 'xml', '--project', '/nonexistent']), 'CLI_BAD_OPTION');
   });
 });

@@ -7,6 +7,13 @@ import { resolve } from 'node:path';
  */
 export const SLUICE_BIN = resolve('bin/sluice.js');
 
+/**
+ * The built CLI's runner (src/cli/runCli.ts compiled), which test/support/runCliInProcess.ts
+ * imports to run a command line inside the test's own process: the code `sluice` runs, without
+ * a process start per command.
+ */
+export const SLUICE_RUN_CLI = resolve('dist/cli/runCli.js');
+
 /** Arguments for `spawn(process.execPath, sluiceArgs(...))`. */
 export function sluiceArgs(args: readonly string[]): string[] {
   return [SLUICE_BIN, ...args];

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFlowModelPredictor } from '../../src/server/endpoint/FlowModelPredictor.js';
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { invocationsRoutes } from '../../src/server/routes/invocations.js';
-import { sluice } from '../cli/run.js';
+import { type CliResult, sluice } from '../cli/run.js';
 import { smallRows, tempDir, writeCsv } from './fixtures.js';
 
 /**
@@ -47,32 +47,32 @@ const lean = writeCsv(
   ],
 );
 
-let trained: ReturnType<typeof sluice>;
-beforeAll(() => {
-  trained = sluice(['train', data, '--target', 'label', '--flow', flow, '--out', out, '--time-limit', '60', '--max-candidates', '3', '--seed', '1'], {
+let trained: CliResult;
+beforeAll(async () => {
+  trained = await sluice(['train', data, '--target', 'label', '--flow', flow, '--out', out, '--time-limit', '60', '--max-candidates', '3', '--seed', '1'], {
     cwd: dir,
   });
 }, 120_000);
 
 describe('the input schema is what the model uses (issue 12, point 3)', () => {
-  it('the artifact lists only the raw columns the flow and the model read', () => {
+  it('the artifact lists only the raw columns the flow and the model read', async () => {
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stderr).toMatch(/left out "code": looks like an identifier/);
     const manifest = JSON.parse(readFileSync(join(out, 'model', 'SLUICE_MODEL.json'), 'utf8'));
     expect(manifest.inputSignature.map((c: { name: string }) => c.name)).toEqual(['age', 'color', 'score']);
   });
 
-  it('sluice predict: skipped, dropped and unknown columns are ignored when present, not required when absent', () => {
-    const a = sluice(['predict', out, full, '--out', join(dir, 'full-pred.csv')]);
+  it('sluice predict: skipped, dropped and unknown columns are ignored when present, not required when absent', async () => {
+    const a = await sluice(['predict', out, full, '--out', join(dir, 'full-pred.csv')]);
     expect(a.code, a.stderr).toBe(0);
-    const b = sluice(['predict', out, lean, '--out', join(dir, 'lean-pred.csv')]);
+    const b = await sluice(['predict', out, lean, '--out', join(dir, 'lean-pred.csv')]);
     expect(b.code, b.stderr).toBe(0);
     const text = readFileSync(join(dir, 'full-pred.csv'), 'utf8');
     expect(text.trim().split('\n')).toHaveLength(4);
     expect(readFileSync(join(dir, 'lean-pred.csv'), 'utf8')).toBe(text);
     // a column the model reads is still required
     writeCsv(dir, 'noage.csv', ['color', 'score'], [['red', 1]]);
-    const c = sluice(['predict', out, join(dir, 'noage.csv'), '--out', join(dir, 'x.csv')]);
+    const c = await sluice(['predict', out, join(dir, 'noage.csv'), '--out', join(dir, 'x.csv')]);
     expect(c.code).not.toBe(0);
     expect(c.stderr).toContain('error[PREDICT_MISSING_COLUMN]');
     expect(c.stderr).toContain('"age"');

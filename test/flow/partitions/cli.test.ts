@@ -34,13 +34,13 @@ steps:
 `,
   );
 }, 120_000);
-afterAll(() => {
+afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('sluice flow run --input FOLDER', () => {
-  it('fits once, writes one Parquet file per partition, and applies a saved fit to a pattern of partitions', () => {
-    const r = sluice([
+  it('fits once, writes one Parquet file per partition, and applies a saved fit to a pattern of partitions', async () => {
+    const r = await sluice([
       'flow',
       'run',
       join(dir, 'batch.flow.yaml'),
@@ -59,7 +59,7 @@ describe('sluice flow run --input FOLDER', () => {
     expect(fitted.rows).toEqual({ in: 69570, out: 69570 });
     // The medians pandas gives on the whole file (test/flow/diabetes.test.ts): 3 and 14 days/medications.
     expect((fitted.steps[0]!.fitted as { values: Record<string, number> }).values).toEqual({ num_medications: 14, time_in_hospital: 3 });
-    const again = sluice([
+    const again = await sluice([
       'flow',
       'run',
       'x',
@@ -72,7 +72,7 @@ describe('sluice flow run --input FOLDER', () => {
       '-q',
     ]);
     expectCleanError(again, 'FLOW_PARTITIONS_EMPTY'); // only * and ? are wildcards: [ ] is taken as it is
-    const pattern = sluice([
+    const pattern = await sluice([
       'flow',
       'run',
       'x',
@@ -88,13 +88,16 @@ describe('sluice flow run --input FOLDER', () => {
     expect(pattern.stdout).toMatch(/wrote 4 files/);
   }, 240_000);
 
-  it('says what is wrong with the output, the folder and the flow', () => {
-    expectCleanError(sluice(['flow', 'run', join(dir, 'batch.flow.yaml'), '--input', join(dir, 'batch'), '--output', join(dir, 'one.parquet')]), 'CLI_USAGE');
+  it('says what is wrong with the output, the folder and the flow', async () => {
+    expectCleanError(
+      await sluice(['flow', 'run', join(dir, 'batch.flow.yaml'), '--input', join(dir, 'batch'), '--output', join(dir, 'one.parquet')]),
+      'CLI_USAGE',
+    );
     mkdirSync(join(dir, 'nothing'));
-    const empty = sluice(['flow', 'run', join(dir, 'batch.flow.yaml'), '--input', join(dir, 'nothing'), '--output', join(dir, 'o')]);
+    const empty = await sluice(['flow', 'run', join(dir, 'batch.flow.yaml'), '--input', join(dir, 'nothing'), '--output', join(dir, 'o')]);
     expectCleanError(empty, 'FLOW_PARTITIONS_EMPTY');
     writeFileSync(join(dir, 'sorted.flow.yaml'), 'version: 1\nname: s\nsteps:\n  - { kind: sample, n: 10 }\n');
-    const refused = sluice(['flow', 'run', join(dir, 'sorted.flow.yaml'), '--input', join(dir, 'batch'), '--output', join(dir, 'o')]);
+    const refused = await sluice(['flow', 'run', join(dir, 'sorted.flow.yaml'), '--input', join(dir, 'batch'), '--output', join(dir, 'o')]);
     expectCleanError(refused, 'FLOW_PARTITIONS_REFUSED');
     expect(refused.stderr).toMatch(/step 1 \(sample\) needs the whole batch at once/);
   }, 120_000);

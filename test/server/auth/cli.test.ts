@@ -9,7 +9,7 @@ import { initProject } from '../../../src/pipeline/project/initProject.js';
 import { AuditLog } from '../../../src/server/auth/AuditLog.js';
 import { verifyPassword } from '../../../src/server/auth/password.js';
 import { openProjectDb } from '../../../src/state/openProjectDb.js';
-import { expectCleanError, sluice, type CliResult } from '../../cli/run.js';
+import { expectCleanError, sluice, sluiceProcess } from '../../cli/run.js';
 import { authServer, closeAll } from './support.js';
 import { sluiceArgs } from '../../support/sluiceBin.js';
 
@@ -20,18 +20,6 @@ function project(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'sluice-auth-cli-')), 'p');
   initProject(dir);
   return dir;
-}
-
-/** The CLI in a child process without blocking this one (a server in this process must answer it). */
-function sluiceAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, sluiceArgs(args), { env: { ...process.env, ...env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 async function audit(dir: string) {
@@ -85,15 +73,15 @@ describe('sluice users', () => {
   });
 
   it('hash-password reads standard input and prints a hash that verifies; bad input is a clean error', async () => {
-    const r = sluice(['users', 'hash-password'], { input: 'a long password\n' });
+    const r = sluiceProcess(['users', 'hash-password'], { input: 'a long password\n' }); // stdin through a pipe
     expect(r.code, r.stderr).toBe(0);
     const hash = r.stdout.trim();
     expect(hash).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
     expect(await verifyPassword('a long password', hash)).toBe(true);
     expect(await verifyPassword('a long passwore', hash)).toBe(false);
     expect(hash).not.toContain('a long password');
-    expectCleanError(sluice(['users', 'hash-password'], { input: '' }), 'PASSWORD_MISSING');
-    expectCleanError(sluice(['users', 'hash-password'], { input: 'short\n' }), 'PASSWORD_TOO_SHORT');
+    expectCleanError(await sluice(['users', 'hash-password'], { input: '' }), 'PASSWORD_MISSING');
+    expectCleanError(await sluice(['users', 'hash-password'], { input: 'short\n' }), 'PASSWORD_TOO_SHORT');
   });
 
   it('add writes the user into sluice.yaml keeping its comments, refuses duplicates and bad values; list shows them', async () => {
@@ -101,7 +89,7 @@ describe('sluice users', () => {
     const before = readFileSync(join(dir, 'sluice.yaml'), 'utf8');
     const comments = before.split('\n').filter((l) => l.trim().startsWith('#'));
     expect(comments.length).toBeGreaterThan(3);
-    const add = sluice(['users', 'add', 'Ana', '--role', 'admin', '--email', 'ana@example.com', '-p', dir], { input: 'ana password 1\n' });
+    const add = await sluice(['users', 'add', 'Ana', '--role', 'admin', '--email', 'ana@example.com', '-p', dir], { input: 'ana password 1\n' });
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toContain('added Ana (admin, ana@example.com)');
     const after = readFileSync(join(dir, 'sluice.yaml'), 'utf8');
@@ -110,34 +98,34 @@ describe('sluice users', () => {
     expect(ana).toMatchObject({ role: 'admin', email: 'ana@example.com' });
     expect(await verifyPassword('ana password 1', ana.passwordHash)).toBe(true);
 
-    expectCleanError(sluice(['users', 'add', 'ana', '-p', dir], { input: 'another password\n' }), 'USER_EXISTS');
-    expectCleanError(sluice(['users', 'add', 'Bob', '--role', 'boss', '-p', dir], { input: 'bob password 1\n' }), 'USER_BAD_ROLE');
-    expectCleanError(sluice(['users', 'add', 'Bob', '--email', 'not-an-email', '--no-password', '-p', dir]), 'USER_INVALID');
+    expectCleanError(await sluice(['users', 'add', 'ana', '-p', dir], { input: 'another password\n' }), 'USER_EXISTS');
+    expectCleanError(await sluice(['users', 'add', 'Bob', '--role', 'boss', '-p', dir], { input: 'bob password 1\n' }), 'USER_BAD_ROLE');
+    expectCleanError(await sluice(['users', 'add', 'Bob', '--email', 'not-an-email', '--no-password', '-p', dir]), 'USER_INVALID');
     expect(readFileSync(join(dir, 'sluice.yaml'), 'utf8')).toBe(after);
 
-    expect(sluice(['users', 'add', 'Vic', '--role', 'viewer', '--no-password', '-p', dir]).code).toBe(0);
-    const list = sluice(['users', 'list', '--json', '-p', dir]);
+    expect((await sluice(['users', 'add', 'Vic', '--role', 'viewer', '--no-password', '-p', dir])).code).toBe(0);
+    const list = await sluice(['users', 'list', '--json', '-p', dir]);
     expect(JSON.parse(list.stdout)).toEqual([
       { name: 'Change Me', role: 'approver', email: 'approver@example.com', password: 'none' },
       { name: 'Ana', role: 'admin', email: 'ana@example.com', password: 'set' },
       { name: 'Vic', role: 'viewer', email: null, password: 'none' },
     ]);
-    const setPw = sluice(['users', 'set-password', 'vic', '-p', dir], { input: 'vic password 1\n' });
+    const setPw = await sluice(['users', 'set-password', 'vic', '-p', dir], { input: 'vic password 1\n' });
     expect(setPw.code, setPw.stderr).toBe(0);
     expect(await verifyPassword('vic password 1', loadProject(dir).config.approvers.find((a) => a.name === 'Vic')!.passwordHash)).toBe(true);
-    expectCleanError(sluice(['users', 'set-password', 'Nobody', '-p', dir], { input: 'some password 1\n' }), 'USER_UNKNOWN');
+    expectCleanError(await sluice(['users', 'set-password', 'Nobody', '-p', dir], { input: 'some password 1\n' }), 'USER_UNKNOWN');
     expect((await audit(dir)).map((e) => [e.action, e.target])).toEqual([
       ['user.password', 'user:vic'],
       ['user.add', 'user:Vic'],
       ['user.add', 'user:Ana'],
     ]);
-    const shown = sluice(['audit', '--action', 'user.', '--json', '-p', dir]);
+    const shown = await sluice(['audit', '--action', 'user.', '--json', '-p', dir]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout).map((e: { action: string }) => e.action)).toEqual(['user.password', 'user.add', 'user.add']);
-    const page = sluice(['audit', '--limit', '1', '-p', dir]);
+    const page = await sluice(['audit', '--limit', '1', '-p', dir]);
     expect(page.stdout).toContain('user.password');
     expect(page.stdout).not.toContain('user.add');
-    expectCleanError(sluice(['audit', '--limit', 'lots', '-p', dir]), 'CLI_BAD_OPTION');
+    expectCleanError(await sluice(['audit', '--limit', 'lots', '-p', dir]), 'CLI_BAD_OPTION');
   });
 });
 
@@ -148,35 +136,35 @@ describe('sluice tokens and sluice api against a running server', () => {
     const { id } = await s.waiting();
     const address = await s.app.listen({ host: '127.0.0.1', port: 0 });
 
-    const created = await sluiceAsync(['tokens', 'create', '--user', 'ana', '--name', 'laptop', '--expires', '30d', '-p', s.dir]);
+    const created = await sluice(['tokens', 'create', '--user', 'ana', '--name', 'laptop', '--expires', '30d', '-p', s.dir]);
     expect(created.code, created.stderr).toBe(0);
     const token = created.stdout.trim();
     expect(token).toMatch(/^sluice_/);
     expect(created.stderr).toContain('shown once');
-    const listed = await sluiceAsync(['tokens', 'list', '--json', '-p', s.dir]);
+    const listed = await sluice(['tokens', 'list', '--json', '-p', s.dir]);
     const [info] = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
     expect(info).toMatchObject({ user: 'Ana', name: 'laptop', status: 'active' });
     expect(listed.stdout).not.toContain(token);
     expect(Date.parse(String(info!.expiresAt)) - Date.now()).toBeGreaterThan(29 * 86_400_000);
 
     const env = { SLUICE_URL: address, SLUICE_TOKEN: token };
-    const pending = await sluiceAsync(['api', '/api/approvals'], env);
+    const pending = await sluice(['api', '/api/approvals'], { env });
     expect(pending.code, pending.stderr).toBe(0);
     expect(JSON.parse(pending.stdout).approvals).toMatchObject([{ executionId: id }]);
-    const anon = await sluiceAsync(['api', '/api/approvals'], { SLUICE_URL: address, SLUICE_TOKEN: '' });
+    const anon = await sluice(['api', '/api/approvals'], { env: { SLUICE_URL: address, SLUICE_TOKEN: '' } });
     expectCleanError(anon, 'AUTH_REQUIRED');
-    const decided = await sluiceAsync(['api', 'POST', `/api/executions/${id}/approve`, '--data', '{"comment": "from the cli"}'], env);
+    const decided = await sluice(['api', 'POST', `/api/executions/${id}/approve`, '--data', '{"comment": "from the cli"}'], { env });
     expect(decided.code, decided.stderr).toBe(0);
     expect(JSON.parse(decided.stdout)).toMatchObject({ decision: 'approved', by: 'Ana' });
-    expectCleanError(await sluiceAsync(['api', 'POST', `/api/executions/${id}/approve`, '--data', '{"comment": "again"}'], env), 'APPROVAL_NOT_WAITING');
-    expectCleanError(await sluiceAsync(['api', 'POST', '/api/executions', '--data', '{not json'], env), 'CLI_BAD_JSON');
+    expectCleanError(await sluice(['api', 'POST', `/api/executions/${id}/approve`, '--data', '{"comment": "again"}'], { env }), 'APPROVAL_NOT_WAITING');
+    expectCleanError(await sluice(['api', 'POST', '/api/executions', '--data', '{not json'], { env }), 'CLI_BAD_JSON');
 
-    const revoked = await sluiceAsync(['tokens', 'revoke', String(info!.id), '-p', s.dir]);
+    const revoked = await sluice(['tokens', 'revoke', String(info!.id), '-p', s.dir]);
     expect(revoked.code, revoked.stderr).toBe(0);
-    expectCleanError(await sluiceAsync(['api', '/api/approvals'], env), 'TOKEN_REVOKED');
-    expectCleanError(await sluiceAsync(['tokens', 'revoke', String(info!.id), '-p', s.dir]), 'TOKEN_ALREADY_REVOKED');
-    expectCleanError(await sluiceAsync(['tokens', 'create', '--user', 'Nobody', '-p', s.dir]), 'USER_UNKNOWN');
-    expectCleanError(await sluiceAsync(['tokens', 'create', '--user', 'Ana', '--expires', 'soon', '-p', s.dir]), 'TOKEN_BAD_EXPIRY');
+    expectCleanError(await sluice(['api', '/api/approvals'], { env }), 'TOKEN_REVOKED');
+    expectCleanError(await sluice(['tokens', 'revoke', String(info!.id), '-p', s.dir]), 'TOKEN_ALREADY_REVOKED');
+    expectCleanError(await sluice(['tokens', 'create', '--user', 'Nobody', '-p', s.dir]), 'USER_UNKNOWN');
+    expectCleanError(await sluice(['tokens', 'create', '--user', 'Ana', '--expires', 'soon', '-p', s.dir]), 'TOKEN_BAD_EXPIRY');
     expect((await s.gate.auditLog()).map((e) => e.action)).toEqual(expect.arrayContaining(['token.create', 'token.revoke', 'approval.approve']));
     expect(await s.gate.auditLog({ action: 'approval.approve' })).toMatchObject([{ actor: 'Ana', target: `execution:${id}` }]);
   });
