@@ -1,14 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { atomicWriteFile } from '../../src/engine/atomicWriteFile.js';
 import type { ActivityContext } from '../../src/pipeline/activities/Activity.js';
 import type { Orchestrator } from '../../src/pipeline/Orchestrator.js';
 import { diskFullOf } from '../../src/engine/diskFull.js';
 import { ActivityRegistry, effectLines, orchestrator, pipeline, tempProject } from '../pipeline/support.js';
-import { cli, diabetesCsv, newProject, predict, serve, trainChampion, type Served } from './liveProject.js';
+import { cli, diabetesCsv, historyOf, newProject, predict, serve, stateRows, trainChampion, type Served, until, useRunFlowPipeline } from './liveProject.js';
 
 const PIPE = pipeline(`
 name: writes
@@ -28,14 +27,6 @@ function writer(root: string) {
     return { ok: true };
   };
 }
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 60_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('disk full inside the orchestrator (fault-injection seam)', () => {
   const sw = join(mkdtempSync(join(tmpdir(), 'sluice-full-')), 'full');
@@ -137,16 +128,7 @@ describe('sluice serve with a full disk (fault-injection seam)', () => {
   it('stays up and keeps predicting; the execution pauses and, once there is space, resumes and completes, effects once', async () => {
     const dir = newProject();
     trainChampion(dir);
-    writeFileSync(
-      join(dir, 'pipelines.yaml'),
-      'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n',
-    );
-    writeFileSync(
-      join(dir, 'sluice.yaml'),
-      readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-        .replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml')
-        .replace(/^diskFull:\n(?: {2}.*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
-    );
+    useRunFlowPipeline(dir);
     const sw = join(dir, 'disk-full-switch');
     const live = await serve(dir, { env: { SLUICE_FAULT_DISK_FULL: sw } });
     servers.push(live);
@@ -163,22 +145,10 @@ describe('sluice serve with a full disk (fault-injection seam)', () => {
     expect(await predict(live.base, sample)).toEqual(before);
 
     rmSync(sw);
-    const db = join(dir, '.sluice', 'sluice.db');
-    const done = () => {
-      const d = new Database(db, { readonly: true });
-      try {
-        return d.prepare(`SELECT id, status FROM executions`).all() as Array<{ id: string; status: string }>;
-      } finally {
-        d.close();
-      }
-    };
+    const done = () => stateRows<{ id: string; status: string }>(dir, 'SELECT id, status FROM executions');
     await until('the execution to complete', () => done().some((e) => e.status === 'succeeded'), 90_000);
     const [ex] = done();
-    const history = JSON.parse(cli(dir, ['executions', 'history', ex!.id, '--json']).stdout) as Array<{
-      type: string;
-      step?: string;
-      data: Record<string, unknown>;
-    }>;
+    const history = historyOf(dir, ex!.id);
     const paused = history.filter((e) => e.type === 'ExecutionPaused');
     expect(paused.length).toBeGreaterThan(0);
     expect(paused[0]!.data).toMatchObject({ reason: 'disk_full' });

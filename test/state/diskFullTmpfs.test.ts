@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, diabetesCsv, newProject, predict, serve, trainChampion, type Served } from './liveProject.js';
+import { cli, diabetesCsv, historyOf, newProject, predict, serve, stateRows, trainChampion, type Served, until, useRunFlowPipeline } from './liveProject.js';
 
 // Issue 13, point 4, with a real full disk: the folder where executions write their outputs
 // (.sluice/batches) is a small tmpfs, filled to the last byte. No fault seam: the ENOSPC comes
@@ -46,14 +45,6 @@ function fillDisk(file: string): number {
   return written;
 }
 
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 90_000) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
-
 afterAll(async () => {
   for (const s of servers) await s.stop();
   for (const dir of mounted.reverse()) {
@@ -76,16 +67,7 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
   }, 240_000);
 
   it('the server stays up and keeps predicting; the execution pauses with an event naming the path, and completes once space is freed', async () => {
-    writeFileSync(
-      join(dir, 'pipelines.yaml'),
-      'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n',
-    );
-    writeFileSync(
-      join(dir, 'sluice.yaml'),
-      readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-        .replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml')
-        .replace(/^diskFull:\n(?: {2}.*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
-    );
+    useRunFlowPipeline(dir);
     const live = await serve(dir);
     servers.push(live);
     const sample = diabetesCsv(10, 600);
@@ -97,15 +79,7 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
     expect(statfsSync(batches).bavail).toBe(0);
     writeFileSync(join(dir, 'inbox', 'batch.csv'), diabetesCsv(300, 1000));
 
-    const db = join(dir, '.sluice', 'sluice.db');
-    const query = <T>(sql: string): T[] => {
-      const d = new Database(db, { readonly: true });
-      try {
-        return d.prepare(sql).all() as T[];
-      } finally {
-        d.close();
-      }
-    };
+    const query = <T>(sql: string): T[] => stateRows<T>(dir, sql);
     await until('the execution to pause', () => query<{ n: number }>(`SELECT count(*) AS n FROM execution_events WHERE type = 'ExecutionPaused'`)[0]!.n >= 2);
     const [ex] = query<{ id: string; status: string }>('SELECT id, status FROM executions');
     expect(['waiting', 'running']).toContain(ex!.status);
@@ -117,11 +91,7 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
 
     rmSync(filler);
     await until('the execution to complete', () => query<{ status: string }>('SELECT status FROM executions').some((e) => e.status === 'succeeded'));
-    const history = JSON.parse(cli(dir, ['executions', 'history', ex!.id, '--json']).stdout) as Array<{
-      type: string;
-      step?: string;
-      data: Record<string, unknown>;
-    }>;
+    const history = historyOf(dir, ex!.id);
     const paused = history.filter((e) => e.type === 'ExecutionPaused');
     expect(paused[0]!.step).toBe('run_flow');
     expect(paused[0]!.data).toMatchObject({ reason: 'disk_full', code: 'ENOSPC' });
@@ -149,16 +119,7 @@ describe('the whole state folder (database included) on a full tmpfs', () => {
   }, 240_000);
 
   it('the server stays up and keeps predicting; the file that arrived is kept, and its execution starts and completes once space is freed', async () => {
-    writeFileSync(
-      join(dir, 'pipelines.yaml'),
-      'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n',
-    );
-    writeFileSync(
-      join(dir, 'sluice.yaml'),
-      readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-        .replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml')
-        .replace(/^diskFull:\n(?: {2}.*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
-    );
+    useRunFlowPipeline(dir);
     const live = await serve(dir);
     servers.push(live);
     const sample = diabetesCsv(10, 600);
@@ -178,23 +139,11 @@ describe('the whole state folder (database included) on a full tmpfs', () => {
     expect(cli(dir, ['models', 'list']).code).toBe(0); // the database still reads
 
     rmSync(filler);
-    const db = join(dir, '.sluice', 'sluice.db');
-    const executions = () => {
-      const d = new Database(db, { readonly: true });
-      try {
-        return d.prepare('SELECT id, status FROM executions').all() as Array<{ id: string; status: string }>;
-      } finally {
-        d.close();
-      }
-    };
+    const executions = () => stateRows<{ id: string; status: string }>(dir, 'SELECT id, status FROM executions');
     await until('the execution to complete', () => executions().some((e) => e.status === 'succeeded'));
     const all = executions();
     expect(all).toHaveLength(1);
-    const history = JSON.parse(cli(dir, ['executions', 'history', all[0]!.id, '--json']).stdout) as Array<{
-      type: string;
-      step?: string;
-      data: Record<string, unknown>;
-    }>;
+    const history = historyOf(dir, all[0]!.id);
     expect(history[0]!.data).toMatchObject({ input: { file: join(dir, 'archive', all[0]!.id, 'batch.csv') } });
     expect(history.some((e) => e.type === 'ActivityFailed')).toBe(false);
     expect(history.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')).toHaveLength(1);

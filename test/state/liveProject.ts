@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { freePort } from '../../src/demo/freePort.js';
 import { diabetesCsv } from '../support/data.js';
 
@@ -96,4 +97,42 @@ export async function serve(dir: string, opts: { env?: Record<string, string>; m
 export async function predict(base: string, csv: string): Promise<{ status: number; body: any }> {
   const r = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
   return { status: r.status, body: await r.json() };
+}
+
+/** Waits until `cond` holds (polled every 100 ms), or fails naming `what` after `ms`. */
+export async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Makes the project's pipeline the single step run_flow, and disk-full pauses short (retry 300 ms, at most 1 s). */
+export function useRunFlowPipeline(dir: string): void {
+  writeFileSync(
+    join(dir, 'pipelines.yaml'),
+    'name: ops\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: $.input.file }, next: done }\n  done: { type: succeed, outcome: transformed }\n',
+  );
+  writeFileSync(
+    join(dir, 'sluice.yaml'),
+    readFileSync(join(dir, 'sluice.yaml'), 'utf8')
+      .replace(/^pipeline: default$/m, 'pipeline: pipelines.yaml')
+      .replace(/^diskFull:\n(?: {2}.*\n)+/m, 'diskFull: { retry: 300ms, maxRetry: 1s }\n'),
+  );
+}
+
+/** The rows of `sql` on the project's SQLite state (.sluice/sluice.db), opened read-only for this one query. */
+export function stateRows<T>(dir: string, sql: string): T[] {
+  const d = new Database(join(dir, '.sluice', 'sluice.db'), { readonly: true });
+  try {
+    return d.prepare(sql).all() as T[];
+  } finally {
+    d.close();
+  }
+}
+
+/** An execution's history as `sluice executions history ID --json` prints it. */
+export function historyOf(dir: string, id: string): Array<{ type: string; step?: string; data: Record<string, unknown> }> {
+  return JSON.parse(cli(dir, ['executions', 'history', id, '--json']).stdout);
 }
