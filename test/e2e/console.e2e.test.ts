@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/demo/freePort.js';
 import { hashPassword } from '../../src/server/auth/password.js';
 import { DIABETES, tempDir } from '../support/data.js';
+import { FAST } from '../support/fastScrypt.js';
 import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -85,8 +86,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - missing_share < 0.2\n  - rows >= 1000\n');
   const port = await freePort('127.0.0.1', 0);
   base = `http://127.0.0.1:${port}`;
-  const params = { N: 1024, r: 8, p: 1 };
-  const [ana, vic, root] = await Promise.all(['ana-secret-1', 'vic-secret-1', 'root-secret-1'].map((p) => hashPassword(p, params)));
+  const [ana, vic, root] = await Promise.all(['ana-secret-1', 'vic-secret-1', 'root-secret-1'].map((p) => hashPassword(p, FAST)));
   writeFileSync(
     join(dir, 'sluice.yaml'),
     `name: readmissions

@@ -9,14 +9,7 @@ import { ProjectRuntime } from '../../src/pipeline/project/ProjectRuntime.js';
 import { createServer } from '../../src/server/createServer.js';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-
-const PIPE = `pipeline:
-  name: web
-  start: report
-  states:
-    report: { type: task, activity: report, next: ask }
-    ask: { type: approval, timeout: 1h, next: done }
-    done: { type: succeed }`;
+import { REPORT_APPROVAL_PIPELINE } from '../server/auth/support.js';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -29,7 +22,7 @@ async function setup() {
   writeFileSync(
     join(dir, 'sluice.yaml'),
     readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-      .replace(/^pipeline: default$/m, PIPE)
+      .replace(/^pipeline: default$/m, REPORT_APPROVAL_PIPELINE)
       .replace(/^inputRoots: \[\]$/m, 'inputRoots: [data]')
       .replace(
         '  - name: Change Me\n    email: approver@example.com\n    role: approver',

@@ -12,6 +12,7 @@ import { projectAuthGate } from '../../src/server/auth/projectAuthGate.js';
 import { createServer } from '../../src/server/createServer.js';
 import { cli, cliAsync } from '../state/liveProject.js';
 import { s3Credentials, startS3 } from '../support/s3Server.js';
+import { FAST } from '../support/fastScrypt.js';
 
 /**
  * Issue 17, point 3: with `stores.artifacts` (and reports, batches) in an S3-compatible bucket, a
@@ -62,7 +63,7 @@ beforeAll(async () => {
   const init = cli(first, ['init', '.']);
   if (init.code !== 0) throw new Error(init.stderr);
   const store = `{ type: s3, bucket: team-sluice, url: '${s3.endpoint}' }`;
-  const hash = await hashPassword('vic-password', { N: 1024, r: 8, p: 1 });
+  const hash = await hashPassword('vic-password', FAST);
   const yaml = readFileSync(join(first, 'sluice.yaml'), 'utf8');
   // Replaces the artifacts store and the approvers init writes.
   const shared = yaml

@@ -9,15 +9,16 @@ import { loadProject } from '../../../src/pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../../../src/pipeline/project/ProjectRuntime.js';
 import { createAuthGate, type AuthGateOptions } from '../../../src/server/auth/createAuthGate.js';
 import type { ServerAuthGate } from '../../../src/server/auth/ServerAuthGate.js';
-import { hashPassword, type ScryptParams } from '../../../src/server/auth/password.js';
+import { hashPassword } from '../../../src/server/auth/password.js';
+import { FAST } from '../../support/fastScrypt.js';
 import { loadServerSecret } from '../../../src/server/auth/serverSecret.js';
 import { createServer } from '../../../src/server/createServer.js';
 
-/** Cheap scrypt parameters for tests (the format and code path are the real ones). */
-export const FAST: ScryptParams = { N: 1024, r: 8, p: 1 };
+export { FAST };
 export const PASSWORDS = { Ana: 'ana-password-1', Root: 'root-password-1', Vic: 'vic-password-1' } as const;
 
-const PIPE = `pipeline:
+/** The sluice.yaml `pipeline:` of a report then an approval. */
+export const REPORT_APPROVAL_PIPELINE = `pipeline:
   name: web
   start: report
   states:
@@ -52,7 +53,7 @@ export async function authServer(
   writeFileSync(
     join(dir, 'sluice.yaml'),
     readFileSync(join(dir, 'sluice.yaml'), 'utf8')
-      .replace(/^pipeline: default$/m, PIPE)
+      .replace(/^pipeline: default$/m, REPORT_APPROVAL_PIPELINE)
       .replace(/^inputRoots: \[\]$/m, 'inputRoots: [data]')
       .replace('  - name: Change Me\n    email: approver@example.com\n    role: approver', users),
   );

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { routePolicy } from '../../../src/server/auth/routePolicy.js';
 import { hashPassword, isPasswordHash, parsePasswordHash, verifyPassword } from '../../../src/server/auth/password.js';
-import { DEFAULT_LOGIN_LIMITS, LoginLimiter } from '../../../src/server/auth/LoginLimiter.js';
 import { safeNext } from '../../../src/server/auth/safeNext.js';
 import { loadServerSecret } from '../../../src/server/auth/serverSecret.js';
 import { initProject } from '../../../src/pipeline/project/initProject.js';
@@ -150,26 +149,5 @@ describe('projectAuthGate', () => {
     }
     writeFileSync(file, readFileSync(file, 'utf8').replace('sessionIdle: 30m', 'sessionIdle: soon'));
     expect(errorCode(() => loadProject(dir))).toBe('CONFIG_INVALID');
-  });
-});
-
-describe('LoginLimiter', () => {
-  it('doubles the wait of a name at one address with each failure, up to the window', async () => {
-    const db = openProjectDb(join(mkdtempSync(join(tmpdir(), 'sluice-limiter-')), 'sluice.db'));
-    const t = Date.parse('2026-01-01T00:00:00Z');
-    const limiter = new LoginLimiter(db, DEFAULT_LOGIN_LIMITS, () => t);
-    const waits: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      await limiter.fail('Root', '192.0.2.9');
-      waits.push(await limiter.retryAfter('Root', '192.0.2.9'));
-    }
-    expect(waits).toEqual([0, 0, 0, 0, 60, 120, 240, 480, 900, 900]);
-    // The address counts 10 failures, under its limit of 20: other names are free there; the name is free elsewhere.
-    expect(await limiter.retryAfter('Ana', '192.0.2.9')).toBe(0);
-    expect(await limiter.retryAfter('Root', '192.0.2.10')).toBe(0);
-    // A success there clears the pair and makes the address known.
-    await limiter.succeed('Root', '192.0.2.9');
-    expect(await limiter.retryAfter('Root', '192.0.2.9')).toBe(0);
-    db.close();
   });
 });

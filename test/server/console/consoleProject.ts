@@ -9,7 +9,8 @@ import { loadProject, type Project } from '../../../src/pipeline/project/loadPro
 import { ProjectRuntime, type RuntimeOptions } from '../../../src/pipeline/project/ProjectRuntime.js';
 import { createAuthGate } from '../../../src/server/auth/createAuthGate.js';
 import type { ServerAuthGate } from '../../../src/server/auth/ServerAuthGate.js';
-import { hashPassword, type ScryptParams } from '../../../src/server/auth/password.js';
+import { hashPassword } from '../../../src/server/auth/password.js';
+import { FAST } from '../../support/fastScrypt.js';
 import { loadServerSecret } from '../../../src/server/auth/serverSecret.js';
 import { createServer } from '../../../src/server/createServer.js';
 import { consoleRoutes, type ConsoleEndpoint } from '../../../src/server/console/consoleRoutes.js';
@@ -31,8 +32,6 @@ const PIPELINE = `pipeline:
     done: { type: succeed, outcome: approved }
     rejected: { type: succeed, outcome: rejected }`;
 
-/** Cheap scrypt parameters for tests (the hash format and the code path are the real ones). */
-const FAST: ScryptParams = { N: 1024, r: 8, p: 1 };
 export const USERS = ['ana', 'root', 'vic'] as const;
 export type UserName = (typeof USERS)[number];
 

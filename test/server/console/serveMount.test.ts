@@ -9,6 +9,7 @@ import { hashPassword } from '../../../src/server/auth/password.js';
 import { projectAuthGate } from '../../../src/server/auth/projectAuthGate.js';
 import { createServer } from '../../../src/server/createServer.js';
 import { tempDir } from '../../support/data.js';
+import { FAST } from '../../support/fastScrypt.js';
 
 let app: FastifyInstance;
 let runtime: ProjectRuntime;
@@ -18,7 +19,7 @@ let session: string;
 beforeAll(async () => {
   const dir = join(tempDir('sluice-console-serve-'), 'p');
   initProject(dir);
-  const hash = await hashPassword('ana-password', { N: 1024, r: 8, p: 1 });
+  const hash = await hashPassword('ana-password', FAST);
   writeFileSync(
     join(dir, 'sluice.yaml'),
     readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(
