@@ -68,6 +68,30 @@ describe('gbdt row loops: partition, leaf updates and softmax gradients', () => 
     expect(worst).toBeLessThan(4e-16);
   });
 
+  it('computes three-class softmax gradients in WebAssembly with the same bits as computeGradients', () => {
+    const engine = histEngine(data, null, { K: 3, loss: 'multiclass', y, threads: 1, liveHistograms: 4 });
+    try {
+      // Scores far apart too: e^x underflows toward the clamp at -700 and past it.
+      const spread = [4, 40, 400, 2000];
+      for (let i = 0; i < 3 * n; i++) engine.raw[i] = rng.normal() * spread[i % 4]!;
+      engine.raw[7] = 0;
+      engine.raw[n + 7] = 0;
+      engine.raw[2 * n + 7] = 0;
+      const sample = Uint32Array.from({ length: n }, (_, i) => i).filter(() => rng.float() < 0.5);
+      for (const rows of [null, sample]) {
+        // NaN marks the pairs left alone (rows outside the sample).
+        const expected = new Float32Array(3 * 2 * n).fill(NaN);
+        engine.gh.fill(NaN);
+        computeGradients('multiclass', Float64Array.from(engine.raw), y, 3, expected, rows);
+        engine.gradients(rows);
+        expect(Array.from(engine.gh)).toEqual(Array.from(expected));
+        expect(expected.filter((v) => Number.isNaN(v)).length).toBe(rows ? 6 * (n - rows.length) : 0);
+      }
+    } finally {
+      engine.close();
+    }
+  });
+
   it('gives the same f32 softmax gradients as Math.exp would, for three classes and for four', () => {
     for (const K of [3, 4]) {
       const m = 20_000;

@@ -9,10 +9,12 @@
  * treated as -700 (`e^-700` is 1e-304; every caller rounds such values to `f32` zero). Plain
  * IEEE additions and multiplications only, so it gives the same bits on every platform.
  */
-const LN2_HI = 0.6931471803691238;
-const LN2_LO = 1.9082149292705877e-10;
-const INV_LN2 = Math.LOG2E;
-const MIN_X = -700;
+export const LN2_HI = 0.6931471803691238;
+export const LN2_LO = 1.9082149292705877e-10;
+export const INV_LN2 = Math.LOG2E;
+export const MIN_X = -700;
+/** The Taylor coefficients `1/12!, 1/11!, ..., 1/2!, 1, 1` in the order Horner's rule uses them. */
+export const EXP_TAYLOR = [1 / 479001600, 1 / 39916800, 1 / 3628800, 1 / 362880, 1 / 40320, 1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
 /** `POW2[k + POW2_BIAS] = 2^k` for `k` in [-1023, 0]. */
 const POW2_BIAS = 1023;
 const POW2 = Float64Array.from({ length: POW2_BIAS + 1 }, (_, i) => 2 ** (i - POW2_BIAS));

@@ -19,6 +19,7 @@
 import type { Worker } from 'node:worker_threads';
 import { SluiceError } from '../../core/errors.js';
 import { spawnModuleWorker } from '../spawnModuleWorker.js';
+import { gradientKernels } from './gradientKernels.js';
 import { buildPart, type HistPlan, type MemoryView } from './histParts.js';
 import type { HistKernels } from './histKernels.js';
 import { computeGradients } from './loss.js';
@@ -78,6 +79,10 @@ export function partWork(plan: HistPlan, kernels: HistKernels, view: MemoryView,
     // a: rows in the sample (b = 1) or all rows (b = 0).
     const g = plan.gradients;
     const P = plan.parts.length;
+    if (g.loss === 'multiclass' && g.K === 3 && !g.yFloat) {
+      const softmax = gradientKernels(plan.memory);
+      return (t) => softmax.softmax3(g.raw, g.y, gh, g.n, g.sample, b, Math.floor((t * a) / P), Math.floor(((t + 1) * a) / P));
+    }
     const sample = b === 1 ? new Uint32Array(plan.memory.buffer, g.sample, a) : null;
     const raw = new Float64Array(plan.memory.buffer, g.raw, g.K * g.n);
     const y = g.yFloat ? new Float64Array(plan.memory.buffer, g.y, g.n) : new Int32Array(plan.memory.buffer, g.y, g.n);

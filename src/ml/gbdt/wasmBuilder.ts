@@ -88,8 +88,24 @@ export const op = {
   shl: [0x74],
   geU: [0x4f],
   xor: [0x73],
+  eq: [0x46],
   fadd: [0xa0],
+  fsub: [0xa1],
+  fmul: [0xa2],
+  fdiv: [0xa3],
+  fmax: [0xa5],
+  floor: [0x9c],
   promote: [0xbb],
+  demote: [0xb6],
+  /** Pops a, b and a condition: a when the condition is not zero, else b. */
+  select: [0x1b],
+  /** `i32.trunc_sat_f64_s`: toward zero, NaN to 0, saturating (never traps). */
+  truncSat: [0xfc, 0x02],
+  i64: (n: number): number[] => [0x42, ...sleb(n)],
+  i64ExtendU: [0xad],
+  i64Shl: [0x86],
+  /** `f64.reinterpret_i64`: the same 64 bits read as a double. */
+  reinterpret: [0xbf],
   /** Loads and stores take a static byte offset added to the address on the stack. */
   loadI32: (offset = 0): number[] => [0x28, 2, ...uleb(offset)],
   loadU8: (offset = 0): number[] => [0x2d, 0, ...uleb(offset)],
@@ -98,6 +114,7 @@ export const op = {
   loadF64: (offset = 0): number[] => [0x2b, 3, ...uleb(offset)],
   storeF64: (offset = 0): number[] => [0x39, 3, ...uleb(offset)],
   storeI32: (offset = 0): number[] => [0x36, 2, ...uleb(offset)],
+  storeF32: (offset = 0): number[] => [0x38, 2, ...uleb(offset)],
   /** `memory.copy` (bulk memory): pops destination, source and byte count; overlapping is fine. */
   memoryCopy: [0xfc, 0x0a, 0x00, 0x00],
   /** `block ... end`: `br 0` inside jumps past its end. */
