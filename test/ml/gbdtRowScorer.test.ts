@@ -52,5 +52,21 @@ describe('GBDT row scorer (one record without a frame)', () => {
       expect(Array.from(got)).toEqual(Array.from(want));
       expect(Array.from(got)).toEqual(Array.from(model.output(rowsToFrame(rows.slice().reverse(), model.schema))));
     });
+
+    it(`scores batches of every size bit for bit as the frame path (four rows walk together, the rest one by one): ${name}`, () => {
+      const model = trainGbdt(data.frame, data.target, { maxIter: 30 });
+      const all = rowsOf(data.frame);
+      const w = model.width;
+      for (const n of [2, 3, 5, 6, 7, 9, 701]) {
+        const rows = all.slice(n, 2 * n);
+        const got = new Float64Array(n * w).fill(-1);
+        model.rowsScorer()!(
+          rows,
+          rows.map((_, j) => j),
+          got,
+        );
+        expect(Array.from(got)).toEqual(Array.from(model.output(rowsToFrame(rows, model.schema))));
+      }
+    });
   }
 });
