@@ -29,14 +29,15 @@ export async function projectReading(flags: { dateOrder?: string }): Promise<Pro
       hint: 'dmy reads 12/06/1998 as 12 June, mdy as 6 December',
     });
   }
-  const { CONFIG_FILE, findProjectRoot, loadProject } = await import('../pipeline/project/loadProject.js');
+  // The project reader (its schemas, the pipeline's) loads only in a project.
+  const { CONFIG_FILE, findProjectRoot } = await import('../pipeline/project/findProjectRoot.js');
   let root: string | undefined;
   try {
     root = findProjectRoot();
   } catch {
     root = undefined;
   }
-  const config = root && existsSync(join(root, CONFIG_FILE)) ? loadProject(root).config : undefined;
+  const config = root && existsSync(join(root, CONFIG_FILE)) ? (await import('../pipeline/project/loadProject.js')).loadProject(root).config : undefined;
   const dateOrder = (flags.dateOrder as DateOrder | undefined) ?? config?.dateOrder;
   return {
     ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}),

@@ -1,19 +1,15 @@
-import { stat } from 'node:fs/promises';
 import type { DateOrder } from '../core/dateFormats.js';
 import { missingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
-import { readTable } from '../engine/readTable.js';
 import { writeTable } from '../engine/writeTable.js';
 import { fitFlow, type FitOptions } from './fitFlow.js';
 import type { FlowSpec } from './flowSchema.js';
 import { fittedMissing, type FittedFlow } from './fittedFlow.js';
 import { readInputs, type InputOptions, type RawInput } from './loadInputs.js';
 import { applyFitted } from './applyFitted.js';
+import { readBatch, takeEarlyBatch, type BatchReading, type EarlyBatch } from './readBatch.js';
 import type { SideRelation } from './step.js';
-
-/** Files above this size are read as views (streamed) instead of copied into memory. */
-const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
 
 export interface RunFlowOptions extends FitOptions {
   input: string;
@@ -31,6 +27,8 @@ export interface RunFlowOptions extends FitOptions {
   dateOrder?: DateOrder;
   /** The python3 for `python` steps (sluice.yaml `python:`; SLUICE_PYTHON wins). */
   python?: string;
+  /** The batch read begun before the flow was loaded (src/flow/readBatch.ts); used when it read the input as this run reads it. */
+  early?: EarlyBatch;
 }
 
 export interface RunFlowResult {
@@ -48,15 +46,13 @@ export interface RunFlowResult {
  * Large files are streamed; the output is written atomically.
  */
 export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<RunFlowResult> {
-  const size = (await stat(options.input).catch(() => ({ size: 0 }))).size;
-  const input = engine.tempName('input');
   // One definition of missing: the fitted flow's tokens, else the flow's, else the project's.
   const missing = options.fitted ? fittedMissing(options.fitted) : missingPolicy(options.flow?.missing_tokens, options.projectMissingTokens);
   // Fitting types text from the data; applying a fitted flow reads text as text and converts it
   // to the fitted input types (dates in their recorded format), so both read a value alike.
-  const recognise = options.fitted ? false : options.dateOrder ? { dateOrder: options.dateOrder } : {};
-  const streamed = size > STREAM_ABOVE_BYTES;
-  const info = await readTable(engine, options.input, { name: input, materialize: streamed ? 'view' : 'table', missing, recognise });
+  const reading: BatchReading = { missing, recognise: options.fitted ? false : options.dateOrder ? { dateOrder: options.dateOrder } : {} };
+  const { info, streamed } = (await takeEarlyBatch(engine, options.early, options.input, reading)) ?? (await readBatch(engine, options.input, reading));
+  const input = info.name;
   let fitted: FittedFlow;
   let relation: string;
   const raw = await readInputs(engine, (options.fitted?.flow ?? options.flow)?.inputs, { ...options.sources, missing });

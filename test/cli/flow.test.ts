@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +77,34 @@ describe('sluice flow (the built CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('"v" is not integer: abc');
     expect(existsSync(outDir) ? readdirSync(outDir) : []).toEqual([]);
+  });
+
+  it("run reads the batch while the flow loads, and again with the flow's own missing_tokens", async () => {
+    // The CLI starts reading before the flow is parsed, with the tokens a flow without its own
+    // would use; a flow that sets missing_tokens must not get that read.
+    const flow = join(dir, 'tokens.flow.yaml');
+    writeFileSync(flow, "version: 1\nname: tokens\nmissing_tokens: ['?']\nsteps:\n  - kind: drop_missing\n    columns: [a]\n");
+    const data = join(dir, 'tokens.csv');
+    writeFileSync(data, 'a,b\n1,x\n?,y\n3,z\n');
+    const out = join(dir, 'tokens-out.csv');
+    const r = await sluice(['flow', 'run', flow, '--input', data, '--output', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('step 1 (drop_missing): 1 row removed, a missing value in a');
+    expect(readFileSync(out, 'utf8')).toBe('a,b\n1,x\n3,z\n');
+  });
+
+  it('a broken flow is the error even while its batch is being read, or when the batch is bad too', async () => {
+    const flow = join(dir, 'broken-run.flow.yaml');
+    writeFileSync(flow, 'version: 1\nname: b\nsteps:\n  - kind: impute\n    columns: [a]\n    strategy: avg\n');
+    const out = join(dir, 'broken-run.parquet');
+    const r = await sluice(['flow', 'run', flow, '--input', DATA, '--output', out, '--quiet']);
+    expectCleanError(r, 'FLOW_INVALID');
+    expect(r.stderr).toContain('broken-run.flow.yaml:6');
+    const bad = join(dir, 'ragged-too.csv');
+    writeFileSync(bad, 'a,b,c\n1,2,3\n4,5\n');
+    const r2 = await sluice(['flow', 'run', flow, '--input', bad, '--output', out, '--quiet']);
+    expectCleanError(r2, 'FLOW_INVALID');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('a broken flow file names the line', async () => {

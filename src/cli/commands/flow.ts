@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { SluiceError } from '../../core/errors.js';
 import { droppedLines, noteLines } from '../../flow/dropReason.js';
+import type { EarlyBatch } from '../../flow/readBatch.js';
 import { projectReading, readingNote, type ProjectReading } from '../projectReading.js';
 import { registerFlowImport } from './flowImport.js';
 
@@ -147,11 +148,24 @@ export function register(program: Command): void {
         if (!opts.fitted && !opts.quiet) process.stderr.write(readingNote(reading));
         const { isPartitioned } = await import('../../flow/partitions/listPartitions.js');
         if (await isPartitioned(opts.input)) return runOnPartitions(file, opts, reading);
-        const { Progress, openEngine, loadFittedFlow, loadFlow, runFlow, saveFittedFlow } = await lib();
-        const progress = new Progress(opts.quiet);
+        // DuckDB opens and starts reading the batch before the flow's modules (its step kinds, zod,
+        // yaml) load and the flow file is parsed: the file is parsed meanwhile. The read assumes
+        // the flow sets no missing_tokens of its own (runFlow reads again if it does).
+        const { openEngine } = await import('../openEngine.js');
         const engine = await openEngine();
+        let early: EarlyBatch | undefined;
         try {
           const started = performance.now();
+          if (!opts.fitted) {
+            const { startBatch } = await import('../../flow/readBatch.js');
+            const { missingPolicy } = await import('../../core/missing.js');
+            early = await startBatch(engine, opts.input, {
+              missing: missingPolicy(undefined, reading.missingTokens),
+              recognise: reading.dateOrder ? { dateOrder: reading.dateOrder } : {},
+            });
+          }
+          const { Progress, loadFittedFlow, loadFlow, runFlow, saveFittedFlow } = await lib();
+          const progress = new Progress(opts.quiet);
           progress.start(opts.fitted ? `apply ${opts.fitted}` : `load ${file}`);
           const fitted = opts.fitted ? await loadFittedFlow(opts.fitted) : undefined;
           const spec = fitted ? undefined : await loadFlow(file);
@@ -166,6 +180,7 @@ export function register(program: Command): void {
             // A fitted flow reads with the tokens it was fitted with; fitting reads with the project's.
             ...(fitted ? (reading.python ? { python: reading.python } : {}) : projectRunOptions(reading)),
             onStep: spec ? (i, s) => progress.info(`  step ${i + 1}/${spec.steps.length} ${s.name ?? s.kind}`) : undefined,
+            ...(early ? { early } : {}),
           });
           progress.done(`${result.fitted.rows.in} rows in`);
           if (opts.saveFitted) await saveFittedFlow(opts.saveFitted, result.fitted);
@@ -177,7 +192,12 @@ export function register(program: Command): void {
           if (!fitted) for (const line of [...droppedLines(result.fitted.dropped), ...noteLines(result.fitted.notes)]) process.stdout.write(`  ${line}\n`);
           else if (result.rows < result.rowsIn)
             process.stdout.write(`  ${result.rowsIn - result.rows} of ${result.rowsIn} rows removed by the fitted flow's row steps\n`);
+        } catch (e) {
+          // A flow that failed to load leaves the early read running: it is cut short.
+          engine.interrupt();
+          throw e;
         } finally {
+          await early?.settled;
           engine.close();
         }
       },

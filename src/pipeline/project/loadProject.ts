@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { configSchema, type SluiceConfig } from '../../core/config.js';
 import { SluiceError } from '../../core/errors.js';
 import { defaultPipeline } from '../definition/defaultPipeline.js';
@@ -7,8 +7,9 @@ import { loadPipelineFile, validatePipelineObject } from '../definition/parsePip
 import type { Pipeline } from '../definition/pipelineSchema.js';
 import { parseLocatedYaml } from '../definition/yamlLocations.js';
 import { projectLayout, type ProjectLayout } from '../../core/projectLayout.js';
+import { CONFIG_FILE, findProjectRoot } from './findProjectRoot.js';
 
-export const CONFIG_FILE = 'sluice.yaml';
+export { CONFIG_FILE, findProjectRoot };
 
 /** A loaded project: its validated configuration, folders and pipeline. */
 export interface Project {
@@ -17,21 +18,6 @@ export interface Project {
   config: SluiceConfig;
   paths: ProjectLayout;
   pipeline: Pipeline;
-}
-
-/** The nearest folder at or above `start` holding a sluice.yaml. */
-export function findProjectRoot(start = process.cwd()): string {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, CONFIG_FILE))) return dir;
-    const up = dirname(dir);
-    if (up === dir) {
-      throw new SluiceError('PROJECT_NOT_FOUND', `no ${CONFIG_FILE} in ${resolve(start)} or any folder above it`, {
-        hint: 'run `sluice init` to create a project, or pass --project DIR',
-      });
-    }
-    dir = up;
-  }
 }
 
 /**
