@@ -1,21 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { sluiceProcess } from '../cli/run.js';
+import { type CliRun, runCliInProcess } from '../support/runCliInProcess.js';
 
-const run = promisify(execFile);
-
-async function sluice(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [SLUICE_BIN, 'features', ...args, '--project', dir], { cwd: dir });
-    return { code: 0, ...r };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
+/** `sluice features ARGS --project DIR` in DIR, the built CLI in this process. */
+function sluice(dir: string, ...args: string[]): Promise<CliRun> {
+  return runCliInProcess(['features', ...args, '--project', dir], { cwd: dir });
 }
 
 describe('sluice features CLI', () => {
@@ -30,6 +22,8 @@ describe('sluice features CLI', () => {
     expect(ing.stdout).toContain('1 duplicate id row(s) dropped: the latest event time of each id wins');
     expect((await sluice(dir, 'ingest', 'patients', 'p.csv')).stdout).toContain('already ingested');
     expect((await sluice(dir, 'list')).stdout).toMatch(/patients\s+pid\s+ts/);
+    // The `sluice` command itself (a child process) reads the same store.
+    expect(sluiceProcess(['features', 'list', '--project', dir], { cwd: dir }).stdout).toMatch(/patients\s+pid\s+ts/);
     const got = await sluice(dir, 'get', 'patients', '2');
     expect(JSON.parse(got.stdout)[0].values).toEqual({ pid: 2, ts: '2026-01-03T00:00:00.000Z', age: '[60-70)', n: 4 });
     const q = await sluice(dir, 'query', 'SELECT pid, n FROM patients_latest ORDER BY pid', '--json');

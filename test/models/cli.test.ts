@@ -5,13 +5,20 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
+import { runCliInProcess } from '../support/runCliInProcess.js';
 import { SLUICE_BIN } from '../support/sluiceBin.js';
 import { fakeArtifact } from '../support/fakeArtifact.js';
 
 const run = promisify(execFile);
 let project: string;
 
-async function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `sluice models ARGS --project PROJECT`, the built CLI in this process. */
+function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliInProcess(['models', ...args, '--project', project], { env: { SLUICE_USER: 'tester' } });
+}
+
+/** The same in a child process: the `sluice` command itself, for what separate processes do. */
+async function sluiceProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await run(process.execPath, [SLUICE_BIN, 'models', ...args, '--project', project], { env: { ...process.env, SLUICE_USER: 'tester' } });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
@@ -104,7 +111,7 @@ describe('sluice models', () => {
       fakeArtifact(JSON.stringify({ i }), d);
       return d;
     });
-    const results = await Promise.all(arts.map((a) => sluice('register', 'parallel', a, '--json')));
+    const results = await Promise.all(arts.map((a) => sluiceProcess('register', 'parallel', a, '--json')));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const versions = results.map((r) => JSON.parse(r.stdout).version as number).sort((a, b) => a - b);
     expect(versions).toEqual([1, 2, 3, 4, 5]);
@@ -136,11 +143,7 @@ describe('sluice models', () => {
     await reg.close();
     const dir = join(own, '.sluice', 'models', 'm');
     for (const f of ['sluice.db', 'sluice.db-wal', 'sluice.db-shm']) rmSync(join(own, '.sluice', f), { force: true });
-    const at = (...args: string[]) =>
-      run(process.execPath, [SLUICE_BIN, 'models', ...args, '--project', own]).then(
-        (r) => r.stdout,
-        (e: { stdout: string; stderr: string }) => e.stdout + e.stderr,
-      );
+    const at = (...args: string[]) => runCliInProcess(['models', ...args, '--project', own]).then((r) => (r.code === 0 ? r.stdout : r.stdout + r.stderr));
     expect(await at('list')).toContain('error[STATE_MISSING]');
     expect(await at('gc')).toContain('error[STATE_MISSING]');
     expect(readdirSync(dir).sort()).toEqual(['1', '2', '3']);

@@ -1,25 +1,16 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CliResult } from '../cli/run.js';
 import { expectCleanError } from '../cli/run.js';
 import { tempDir } from '../support/data.js';
 import { mixedFlowYaml, writeMixedCsv } from './onnxHarness.js';
-import { sluiceArgs } from '../support/sluiceBin.js';
+import { runCliInProcess } from '../support/runCliInProcess.js';
 
-/** The built CLI (bin/sluice.js over dist/, as test/models/cli.test.ts): it starts in a fraction of tsx's time. */
+/** The built CLI (dist/) in this process. */
 function sluice(args: string[]): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, sluiceArgs(args), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
+  return runCliInProcess(args);
 }
 
 const dir = tempDir('sluice-onnx-cli-');

@@ -8,14 +8,16 @@ import { initProject } from '../../src/pipeline/project/initProject.js';
 import { parseFlow } from '../../src/flow/loadFlow.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { errorOf } from '../support/errors.js';
+import { runCliInProcess } from '../support/runCliInProcess.js';
 import { SLUICE_BIN } from '../support/sluiceBin.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = SLUICE_BIN;
 
-function sluice(args: string[], cwd?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: cwd ?? ROOT, encoding: 'utf8', env: { ...process.env, SLUICE_LOG: 'silent' }, timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+/** `sluice ARGS` in CWD (default: the repository), the built CLI in this process. */
+async function sluice(args: string[], cwd?: string): Promise<{ code: number; out: string; err: string }> {
+  const r = await runCliInProcess(args, { cwd: cwd ?? ROOT, env: { SLUICE_LOG: 'silent' } });
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 const PIPE = `
@@ -45,7 +47,7 @@ function project(): string {
 }
 
 describe('project', () => {
-  it('init writes every setting, commented, plus flows/, inbox/, .gitignore; the result loads; a second init refuses', () => {
+  it('init writes every setting, commented, plus flows/, inbox/, .gitignore; the result loads; a second init refuses', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'sluice-init-')), 'demo');
     const created = initProject(dir);
     expect(created).toEqual(expect.arrayContaining(['sluice.yaml', 'flows/', 'flows/main.flow.yaml', 'inbox/', '.gitignore']));
@@ -64,7 +66,7 @@ describe('project', () => {
     expect(readFileSync(join(dir, 'sluice.yaml'), 'utf8')).toBe(before);
   });
 
-  it('a broken sluice.yaml names the key and the line', () => {
+  it('a broken sluice.yaml names the key and the line', async () => {
     const dir = project();
     const file = join(dir, 'sluice.yaml');
     const good = readFileSync(file, 'utf8');
@@ -96,14 +98,14 @@ describe('project', () => {
     expect(e.location?.line).toBeGreaterThan(0);
   });
 
-  it('docs/config.schema.json is generated from the zod schema', () => {
+  it('docs/config.schema.json is generated from the zod schema', async () => {
     const path = join(ROOT, 'docs', 'config.schema.json');
     const generated = JSON.stringify(configJsonSchema(), null, 2) + '\n';
     if (process.env.SLUICE_UPDATE_SCHEMAS) writeFileSync(path, generated);
     expect(readFileSync(path, 'utf8')).toBe(generated);
   });
 
-  it('CLI: run --wait drives to the approval; approve and reject decide; executions list/show/history print', () => {
+  it('CLI: run --wait drives to the approval; approve and reject decide; executions list/show/history print', async () => {
     const dir = project();
     const yaml = readFileSync(join(dir, 'sluice.yaml'), 'utf8').replace(
       '  - name: Change Me\n    email: approver@example.com\n    role: approver',
@@ -113,13 +115,13 @@ describe('project', () => {
     writeFileSync(join(dir, 'a.csv'), 'id,v\n1,2\n');
     writeFileSync(join(dir, 'b.csv'), 'id,v\n3,4\n');
     // run without --wait records the execution; run --wait on another drives it to the approval.
-    const started = sluice(['run', 'a.csv', '-p', dir], dir);
+    const started = await sluice(['run', 'a.csv', '-p', dir], dir);
     expect(started.code, started.err).toBe(0);
     const idA = /started (ex-\S+)/.exec(started.out)![1]!;
-    const dup = sluice(['run', 'a.csv', '-p', dir], dir);
+    const dup = await sluice(['run', 'a.csv', '-p', dir], dir);
     expect(dup.out).toMatch(/skipped: the same content was already processed by /);
     // --wait drives every due execution of the project until it reaches the approval; decide from another process.
-    const list0 = sluice(['executions', 'list', '-p', dir]);
+    const list0 = await sluice(['executions', 'list', '-p', dir]);
     expect(list0.out).toContain(idA);
     expect(list0.out).toContain('skipped');
 
@@ -151,22 +153,22 @@ describe('project', () => {
     expect(child.stdout).toMatch(/ActivitySucceeded\s+copy\s+attempt=1 \d+ms \{"step":"copy","rows":2\}/);
 
     // A viewer cannot decide; a rejection needs a reason; the execution a.csv is still waiting (driven by --wait above).
-    expect(sluice(['approve', idA, '--as', 'Vic', '-p', dir]).err).toContain('APPROVAL_FORBIDDEN');
-    expect(sluice(['reject', idA, '-p', dir]).err).toContain("required option '-r, --reason <text>' not specified");
-    const rej = sluice(['reject', idA, '--reason', 'drift on age', '-p', dir]);
+    expect((await sluice(['approve', idA, '--as', 'Vic', '-p', dir])).err).toContain('APPROVAL_FORBIDDEN');
+    expect((await sluice(['reject', idA, '-p', dir])).err).toContain("required option '-r, --reason <text>' not specified");
+    const rej = await sluice(['reject', idA, '--reason', 'drift on age', '-p', dir]);
     expect(rej.code, rej.err).toBe(0);
     expect(rej.out).toMatch(/rejected by Ana at .*: drift on age/);
-    const again = sluice(['approve', idA, '-p', dir]);
+    const again = await sluice(['approve', idA, '-p', dir]);
     expect(again.code).toBe(1);
     expect(again.err).toContain('error[APPROVAL_NOT_WAITING]');
     expect(again.err).toContain('already rejected by Ana');
 
-    const show = sluice(['executions', 'show', idA, '-p', dir]);
+    const show = await sluice(['executions', 'show', idA, '-p', dir]);
     expect(show.out).toMatch(/status\s+waiting/);
     expect(show.out).toMatch(/▶ ask\s+approval \(1h, reject\)/);
     expect(show.out).toMatch(/✓ copy/);
-    const hist = sluice(['executions', 'history', idA, '-p', dir]);
+    const hist = await sluice(['executions', 'history', idA, '-p', dir]);
     expect(hist.out).toMatch(/ApprovalDecided\s+ask\s+rejected by Ana .*reason="drift on age"/);
-    expect(sluice(['executions', 'show', 'ex-nope', '-p', dir]).err).toContain('error[EXECUTION_NOT_FOUND]');
+    expect((await sluice(['executions', 'show', 'ex-nope', '-p', dir])).err).toContain('error[EXECUTION_NOT_FOUND]');
   }, 120_000);
 });

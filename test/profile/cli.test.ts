@@ -1,22 +1,15 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { rng, tempDir, writeCsv } from './helpers.js';
-import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { sluiceProcess } from '../cli/run.js';
+import { type CliRun, runCliInProcess } from '../support/runCliInProcess.js';
 
-const run = promisify(execFile);
 const dir = tempDir('sluice-report-cli-');
 
-async function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [SLUICE_BIN, 'report', ...args]);
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+/** `sluice report ARGS`, the built CLI in this process. */
+function sluice(...args: string[]): Promise<CliRun> {
+  return runCliInProcess(['report', ...args]);
 }
 
 function data(name: string, rows: number, seed: number, shift = 0): string {
@@ -52,9 +45,9 @@ describe('sluice report', () => {
     expect(strict.code).toBe(3);
   }, 60_000);
 
-  it('works without a target (no target sections)', async () => {
+  it('works without a target (no target sections); the `sluice` command in a child process', async () => {
     const out = join(dir, 'out2');
-    const r = await sluice(data('plain.csv', 50, 3), '--out', out);
+    const r = sluiceProcess(['report', data('plain.csv', 50, 3), '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.target).toBeUndefined();

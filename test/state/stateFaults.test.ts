@@ -1,16 +1,11 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
-import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { runCliInProcess } from '../support/runCliInProcess.js';
 import { fakeArtifact } from '../support/fakeArtifact.js';
-
-const run = promisify(execFile);
-const bin = SLUICE_BIN;
 
 interface Result {
   code: number;
@@ -18,14 +13,9 @@ interface Result {
   stderr: string;
 }
 
-async function sluice(...args: string[]): Promise<Result> {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { timeout: 90_000, env: { ...process.env, SLUICE_USER: 'ops', SLUICE_LOG: 'silent' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string; killed?: boolean };
-    return { code: err.killed ? -1 : err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+/** `sluice ARGS`, the built CLI in this process. */
+function sluice(...args: string[]): Promise<Result> {
+  return runCliInProcess(args, { env: { SLUICE_USER: 'ops', SLUICE_LOG: 'silent' } });
 }
 
 /** Every file under `dir` with the sha256 of its bytes. */
