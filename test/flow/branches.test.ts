@@ -11,7 +11,7 @@ import { readInputs } from '../../src/flow/loadInputs.js';
 import { planSql } from '../../src/flow/planSql.js';
 import { runFlow } from '../../src/flow/runFlow.js';
 import { servingProblems } from '../../src/flow/servingProblems.js';
-import { canon, python } from './steps-helpers.js';
+import { canon, pythonBatch } from './steps-helpers.js';
 
 /**
  * Branches: a flow that forks and rejoins (a step's `as:`, inputs with `branch:`), fitted on one
@@ -79,8 +79,12 @@ beforeAll(async () => {
 });
 afterAll(() => engine.close());
 
-async function pandas(code: string, file: string): Promise<Array<Record<string, unknown>>> {
-  return (await python(`${code}\nprint(run(pd.read_csv(${JSON.stringify(join(dir, file))})).to_json(orient='records'))`)) as Array<Record<string, unknown>>;
+/** pandas' results of this file, all computed in one python3 process. */
+const py = pythonBatch();
+
+/** `run(df)` of the pandas `code` on `file`, as records. */
+function pandas(code: string, file: string): () => Promise<Array<Record<string, unknown>>> {
+  return py.add(() => `${code}\nprint(run(pd.read_csv(${JSON.stringify(join(dir, file))})).to_json(orient='records'))`);
 }
 
 function problemsOf(fn: () => unknown): SluiceError[] {
@@ -93,16 +97,28 @@ function problemsOf(fn: () => unknown): SluiceError[] {
   throw new Error('expected an error');
 }
 
+/** What the five-star-means flow (the python step on a branch, below) does, in pandas. */
+const MEANS_PANDAS = `
+import json, pandas as pd
+def run(df):
+    means = df[df['rating'] == 5].groupby('user', as_index=False)['score'].mean().rename(columns={'score': 'mean_five'})
+    return pd.concat([df.merge(means, how='inner', on='user'), df], ignore_index=True)
+`;
+
 describe('a flow that forks and rejoins, against pandas', () => {
+  const forkFit = pandas(PANDAS, 'fit.csv');
+  const forkApply = pandas(PANDAS, 'apply.csv');
+  const meansFit = pandas(MEANS_PANDAS, 'fit.csv');
+  const meansApply = pandas(MEANS_PANDAS, 'apply.csv');
   it('fits on one batch and applies to another: each batch joins with its own branches', async () => {
     const spec = parseFlow(FLOW, join(dir, 'fork.flow.yaml'));
     const fit = await runFlow(engine, { flow: spec, input: join(dir, 'fit.csv'), sources: { baseDir: dir } });
-    expect(canon(await engine.query(`SELECT * FROM "${fit.relation}"`))).toEqual(canon(await pandas(PANDAS, 'fit.csv')));
+    expect(canon(await engine.query(`SELECT * FROM "${fit.relation}"`))).toEqual(canon(await forkFit()));
     expect(fit.columns.map((c) => c.name)).toEqual(['user', 'track', 'rating', 'score', 'score2', 'first_five', 'rating_again', 'score_again']);
     // a branch is not a reference table: the fitted flow keeps no rows of it
     expect(JSON.stringify(fit.fitted.steps[2]!.fitted)).not.toContain('u2');
     const applied = await runFlow(engine, { fitted: fit.fitted, input: join(dir, 'apply.csv'), sources: { baseDir: dir } });
-    const want = await pandas(PANDAS, 'apply.csv');
+    const want = await forkApply();
     expect(want.length).toBeGreaterThan(0);
     expect(canon(await engine.query(`SELECT * FROM "${applied.relation}"`))).toEqual(canon(want));
     // flow sql: the whole flow as one SELECT, branches as CTEs, gives the same rows
@@ -130,17 +146,11 @@ steps:
   - kind: concatenate
     with: main
 `;
-    const code = `
-import json, pandas as pd
-def run(df):
-    means = df[df['rating'] == 5].groupby('user', as_index=False)['score'].mean().rename(columns={'score': 'mean_five'})
-    return pd.concat([df.merge(means, how='inner', on='user'), df], ignore_index=True)
-`;
     const spec = parseFlow(flow, join(dir, 'means.flow.yaml'));
     const fit = await runFlow(engine, { flow: spec, input: join(dir, 'fit.csv'), sources: { baseDir: dir }, python: '/usr/bin/python3' });
-    expect(canon(await engine.query(`SELECT * FROM "${fit.relation}"`))).toEqual(canon(await pandas(code, 'fit.csv')));
+    expect(canon(await engine.query(`SELECT * FROM "${fit.relation}"`))).toEqual(canon(await meansFit()));
     const applied = await runFlow(engine, { fitted: fit.fitted, input: join(dir, 'apply.csv'), sources: { baseDir: dir }, python: '/usr/bin/python3' });
-    expect(canon(await engine.query(`SELECT * FROM "${applied.relation}"`))).toEqual(canon(await pandas(code, 'apply.csv')));
+    expect(canon(await engine.query(`SELECT * FROM "${applied.relation}"`))).toEqual(canon(await meansApply()));
   });
 
   it('the record path refuses a join with a branch, saying why, when the model is trained and when records come', async () => {

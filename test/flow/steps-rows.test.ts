@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/Engine.js';
 import { loadFixture } from './fixture.js';
-import { fitSteps, python } from './steps-helpers.js';
+import { fitSteps, pythonBatch } from './steps-helpers.js';
 
 let engine: Engine;
 let dir: string;
@@ -23,17 +23,24 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs pandas on the fixture (as df) and returns the kept idx list. */
-const pandasIdx = async (code: string): Promise<number[]> =>
-  (await python(
-    `import json, pandas as pd\ndf = pd.read_csv(${JSON.stringify(csv)}, keep_default_na=False, na_values=[''])\n${code}\nprint(json.dumps([int(i) for i in out['idx']]))`,
-  )) as number[];
+/** The Python results of this file, all computed in one python3 process. */
+const py = pythonBatch();
+
+/** pandas on the fixture (as df): the kept idx list. */
+const pandasIdx = (code: string): (() => Promise<number[]>) =>
+  py.add(
+    () =>
+      `import json, pandas as pd\ndf = pd.read_csv(${JSON.stringify(csv)}, keep_default_na=False, na_values=[''])\n${code}\nprint(json.dumps([int(i) for i in out['idx']]))`,
+  );
 
 describe('row steps agree with pandas', () => {
+  // pandas drops rows where the condition is missing (NaN > 3 is False), as SQL drops NULL
+  const filtered = pandasIdx("out = df[(df.age >= 40) & (df.gender != 'unknown') & (df.time_in_hospital > 3)]");
+  const deduplicated = pandasIdx("out = df.drop_duplicates(subset=['race', 'gender', 'age'], keep='first')");
+  const sorted = pandasIdx("out = df.sort_values(['race', 'time_in_hospital'], ascending=[True, False], na_position='last', kind='stable')");
   it('filter_rows', async () => {
     const r = await fitSteps(engine, 'fx', [{ kind: 'filter_rows', expression: "age >= 40 AND gender != 'unknown' AND time_in_hospital > 3" }]);
-    // pandas drops rows where the condition is missing (NaN > 3 is False), as SQL drops NULL
-    expect(r.rows.map((x) => x.idx)).toEqual(await pandasIdx("out = df[(df.age >= 40) & (df.gender != 'unknown') & (df.time_in_hospital > 3)]"));
+    expect(r.rows.map((x) => x.idx)).toEqual(await filtered());
   });
 
   it('filter_rows refuses an expression that is not a condition', async () => {
@@ -42,14 +49,14 @@ describe('row steps agree with pandas', () => {
 
   it('drop_duplicates keeps the first occurrence', async () => {
     const r = await fitSteps(engine, 'fx', [{ kind: 'drop_duplicates', columns: ['race', 'gender', 'age'] }]);
-    const want = await pandasIdx("out = df.drop_duplicates(subset=['race', 'gender', 'age'], keep='first')");
+    const want = await deduplicated();
     expect(r.rows.map((x) => x.idx)).toEqual(want);
     expect(want.length).toBeLessThan(100);
   });
 
   it('sort is stable with missing values last', async () => {
     const r = await fitSteps(engine, 'fx', [{ kind: 'sort', by: ['race', { column: 'time_in_hospital', descending: true }] }]);
-    const want = await pandasIdx("out = df.sort_values(['race', 'time_in_hospital'], ascending=[True, False], na_position='last', kind='stable')");
+    const want = await sorted();
     expect(r.rows.map((x) => x.idx)).toEqual(want);
   });
 });
@@ -77,13 +84,16 @@ describe('sample', () => {
     expect(n.rows).toHaveLength(400);
   });
 
-  it('can be reproduced outside Sluice: md5 of "<position>:<seed>" as a little-endian number', async () => {
-    const r = await fitSteps(engine, 'fx', [{ kind: 'sample', n: 25, seed: 11 }]);
-    const want = (await python(`
+  const md5Sample = py.add<number[]>(
+    () => `
 import hashlib, json
 rank = lambda pos: int.from_bytes(hashlib.md5(f"{pos}:11".encode()).digest(), "little")
 kept = sorted(sorted(range(1, 401), key=lambda p: (rank(p), p))[:25])
-print(json.dumps([p - 1 for p in kept]))`)) as number[];
+print(json.dumps([p - 1 for p in kept]))`,
+  );
+  it('can be reproduced outside Sluice: md5 of "<position>:<seed>" as a little-endian number', async () => {
+    const r = await fitSteps(engine, 'fx', [{ kind: 'sample', n: 25, seed: 11 }]);
+    const want = await md5Sample();
     expect(r.rows.map((x) => x.idx)).toEqual(want);
   });
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
-import { fitSteps, python } from './steps-helpers.js';
+import { loadFixture } from './fixture.js';
+import { fitSteps, pythonBatch } from './steps-helpers.js';
 
 /**
  * The time-series steps against pandas (/usr/bin/python3) on a small table: two series (g = a, b)
@@ -32,7 +33,17 @@ beforeAll(async () => {
     ('a', TIMESTAMP '2024-01-01 06:30:00', NULL, 'x')
   ) AS t(g, t, x, s)`);
   await engine.exec(`COPY series TO '${csv}' (HEADER)`);
+  await engine.exec(
+    `CREATE TABLE stamps AS SELECT * FROM (VALUES ('2024-01-01 10:00:00', 1), ('not a time', 2), (NULL, 3), ('2024-02-30 00:00:00', 4), ('2024-03-01', 5)) AS t(ts, n)`,
+  );
+  await engine.exec(`COPY stamps TO '${join(dir, 'stamps.csv')}' (HEADER)`);
+  // readmitted in the fixture: 400 rows, classes of unequal size
+  await loadFixture(engine, 'fx');
+  await engine.exec(`COPY (SELECT readmitted, age, race FROM fx) TO '${join(dir, 'fx.csv')}' (HEADER)`);
 });
+
+/** pandas' results of this file, all computed in one python3 process. */
+const py = pythonBatch();
 afterAll(() => {
   engine.close();
   rmSync(dir, { recursive: true, force: true });
@@ -52,10 +63,13 @@ function countBy<T>(rows: readonly T[], key: (row: T) => string): Record<string,
 const round = (v: unknown): number | null => (v === null || v === undefined ? null : Number(Number(v).toFixed(9)));
 
 describe('lag_features', () => {
-  it('matches pandas groupby().shift(k) on rows sorted by time, rows in input order', async () => {
-    const want = await python(`${READ(csv)}
+  const pandasShift = py.add(
+    () => `${READ(csv)}
 s = df.sort_values('t', kind='stable').groupby('g')['x']
-out(list(s.shift(1).reindex(df.index)) + list(s.shift(2).reindex(df.index)))`);
+out(list(s.shift(1).reindex(df.index)) + list(s.shift(2).reindex(df.index)))`,
+  );
+  it('matches pandas groupby().shift(k) on rows sorted by time, rows in input order', async () => {
+    const want = await pandasShift();
     const r = await fitSteps(engine, 'series', [{ kind: 'lag_features', column: 'x', timestamp: 't', group_by: ['g'], lags: 2 }]);
     expect([...r.rows.map((x) => round(x.x_lag_1)), ...r.rows.map((x) => round(x.x_lag_2))]).toEqual(want);
     expect(r.rows.map((x) => x.x)).toEqual((await engine.query('SELECT x FROM series')).map((x) => x.x));
@@ -67,14 +81,17 @@ out(list(s.shift(1).reindex(df.index)) + list(s.shift(2).reindex(df.index)))`);
 });
 
 describe('rolling_features', () => {
-  it('matches pandas rolling(window, min_periods=1) per series', async () => {
-    const want = await python(`${READ(csv)}
+  const pandasRolling = py.add(
+    () => `${READ(csv)}
 s = df.sort_values('t', kind='stable').groupby('g')['x']
 res = []
 for stat in ['mean', 'std', 'min', 'max', 'sum']:
     r = getattr(s.rolling(3, min_periods=1), stat)().reset_index(level=0, drop=True)
     res += list(r.reindex(df.index))
-out(res)`);
+out(res)`,
+  );
+  it('matches pandas rolling(window, min_periods=1) per series', async () => {
+    const want = await pandasRolling();
     const stats = ['mean', 'std', 'min', 'max', 'sum'];
     const r = await fitSteps(engine, 'series', [{ kind: 'rolling_features', column: 'x', timestamp: 't', group_by: ['g'], window: 3, stats }]);
     expect(stats.flatMap((st) => r.rows.map((x) => round(x[`x_rolling_3_${st}`])))).toEqual(want);
@@ -87,11 +104,14 @@ out(res)`);
 });
 
 describe('fill_series', () => {
-  it('linear matches pandas interpolate(method="time", limit_area="inside"); ffill and bfill match pandas', async () => {
-    const want = await python(`${READ(csv)}
+  const pandasFill = py.add(
+    () => `${READ(csv)}
 d = df.sort_values('t', kind='stable')
 lin = d.groupby('g', group_keys=False).apply(lambda s: s.set_index('t')['x'].interpolate(method='time', limit_area='inside').set_axis(s.index))
-out(list(lin.reindex(df.index)) + list(d.groupby('g')['x'].ffill().reindex(df.index)) + list(d.groupby('g')['x'].bfill().reindex(df.index)))`);
+out(list(lin.reindex(df.index)) + list(d.groupby('g')['x'].ffill().reindex(df.index)) + list(d.groupby('g')['x'].bfill().reindex(df.index)))`,
+  );
+  it('linear matches pandas interpolate(method="time", limit_area="inside"); ffill and bfill match pandas', async () => {
+    const want = await pandasFill();
     const got: Array<number | null> = [];
     for (const method of ['linear', 'ffill', 'bfill']) {
       const r = await fitSteps(engine, 'series', [{ kind: 'fill_series', columns: ['x'], timestamp: 't', group_by: ['g'], method }]);
@@ -113,8 +133,8 @@ out(list(lin.reindex(df.index)) + list(d.groupby('g')['x'].ffill().reindex(df.in
 });
 
 describe('resample', () => {
-  it('hourly means per series match pandas resample("1h").mean(); linear fill matches interpolate(method="time") in the empty intervals', async () => {
-    const want = (await python(`${READ(csv)}
+  const pandasResample = py.add<{ kept: Array<[string, string, number | null]>; filled: Array<number | null> }>(
+    () => `${READ(csv)}
 m = df.set_index('t').groupby('g')['x'].resample('1h').mean()
 c = df.set_index('t').groupby('g')['x'].resample('1h').count()
 n = df.set_index('t').groupby('g')['x'].resample('1h').size()
@@ -122,10 +142,10 @@ kept = m[n > 0]
 interp = m.groupby(level=0, group_keys=False).apply(lambda s: s.droplevel(0).interpolate(method='time'))
 # Sluice fills only the intervals that had no rows; an interval with rows keeps its (maybe missing) mean.
 filled = [v if k > 0 else i for v, k, i in zip(m, n, interp)]
-print(json.dumps({'kept': [[g, str(t), None if math.isnan(v) else round(v, 9)] for (g, t), v in kept.items()], 'filled': [None if math.isnan(v) else round(v, 9) for v in filled]}))`)) as {
-      kept: Array<[string, string, number | null]>;
-      filled: Array<number | null>;
-    };
+print(json.dumps({'kept': [[g, str(t), None if math.isnan(v) else round(v, 9)] for (g, t), v in kept.items()], 'filled': [None if math.isnan(v) else round(v, 9) for v in filled]}))`,
+  );
+  it('hourly means per series match pandas resample("1h").mean(); linear fill matches interpolate(method="time") in the empty intervals', async () => {
+    const want = await pandasResample();
     const r = await fitSteps(engine, 'series', [{ kind: 'resample', timestamp: 't', group_by: ['g'], every: '1 hour', numeric: 'mean' }]);
     const ts = (v: unknown): string => (v instanceof Date ? v.toISOString().replace('T', ' ').replace('.000Z', '') : String(v));
     expect(r.rows.map((x) => [x.g, ts(x.t), round(x.x)])).toEqual(want.kept);
@@ -144,16 +164,14 @@ print(json.dumps({'kept': [[g, str(t), None if math.isnan(v) else round(v, 9)] f
 });
 
 describe('validate_timestamps', () => {
-  it('drop keeps the rows pandas to_datetime(errors="coerce") parses; error names the bad value', async () => {
-    await engine.exec(
-      `CREATE TABLE stamps AS SELECT * FROM (VALUES ('2024-01-01 10:00:00', 1), ('not a time', 2), (NULL, 3), ('2024-02-30 00:00:00', 4), ('2024-03-01', 5)) AS t(ts, n)`,
-    );
-    const file = join(dir, 'stamps.csv');
-    await engine.exec(`COPY stamps TO '${file}' (HEADER)`);
-    const want = await python(`import json, pandas as pd
-df = pd.read_csv(${JSON.stringify(file)})
+  const pandasParsed = py.add(
+    () => `import json, pandas as pd
+df = pd.read_csv(${JSON.stringify(join(dir, 'stamps.csv'))})
 ok = pd.Series([pd.to_datetime(v, errors='coerce') for v in df['ts']]).notna()
-print(json.dumps([int(n) for n in df['n'][ok.values]]))`);
+print(json.dumps([int(n) for n in df['n'][ok.values]]))`,
+  );
+  it('drop keeps the rows pandas to_datetime(errors="coerce") parses; error names the bad value', async () => {
+    const want = await pandasParsed();
     const r = await fitSteps(engine, 'stamps', [{ kind: 'validate_timestamps', columns: ['ts'] }]);
     expect(r.rows.map((x) => Number(x.n))).toEqual(want);
     expect(r.fitted.output.find((c) => c.name === 'ts')?.type).toBe('timestamp');
@@ -163,18 +181,16 @@ print(json.dumps([int(n) for n in df['n'][ok.values]]))`);
 });
 
 describe('balance', () => {
-  it('oversample and undersample give the class counts pandas computes; copies are rows of their class', async () => {
-    // readmitted in the fixture: 400 rows, classes of unequal size
-    const { loadFixture } = await import('./fixture.js');
-    await loadFixture(engine, 'fx');
-    const file = join(dir, 'fx.csv');
-    await engine.exec(`COPY (SELECT readmitted, age, race FROM fx) TO '${file}' (HEADER)`);
-    const want = (await python(`import json, pandas as pd
-df = pd.read_csv(${JSON.stringify(file)})
+  const pandasCounts = py.add<{ over: Record<string, number>; under: Record<string, number> }>(
+    () => `import json, pandas as pd
+df = pd.read_csv(${JSON.stringify(join(dir, 'fx.csv'))})
 n = df['readmitted'].value_counts()
 over = {k: max(int(v), int(round(0.8 * n.max() + 1e-9))) for k, v in n.items()}
 under = {k: min(int(v), int(round(n.min() / 0.5 + 1e-9))) for k, v in n.items()}
-print(json.dumps({'over': over, 'under': under}))`)) as { over: Record<string, number>; under: Record<string, number> };
+print(json.dumps({'over': over, 'under': under}))`,
+  );
+  it('oversample and undersample give the class counts pandas computes; copies are rows of their class', async () => {
+    const want = await pandasCounts();
     const counts = (rows: Array<Record<string, unknown>>): Record<string, number> => countBy(rows, (r) => String(r.readmitted));
     const o = await fitSteps(engine, 'fx', [{ kind: 'balance', method: 'oversample', ratio: 0.8, seed: 3 }], 'readmitted');
     expect(counts(o.rows)).toEqual(want.over);
@@ -202,13 +218,14 @@ print(json.dumps({'over': over, 'under': under}))`)) as { over: Record<string, n
 });
 
 describe('sample', () => {
-  it('stratified keeps round(class rows x fraction) of each class (pandas value_counts), first keeps the head', async () => {
-    const file = join(dir, 'fx2.csv');
-    await engine.exec(`COPY (SELECT readmitted FROM fx) TO '${file}' (HEADER)`);
-    const want = await python(`import json, pandas as pd
-df = pd.read_csv(${JSON.stringify(file)})
+  const pandasStrata = py.add(
+    () => `import json, pandas as pd
+df = pd.read_csv(${JSON.stringify(join(dir, 'fx.csv'))})
 # pandas groupby().sample(frac) rounds half to even; Sluice (DuckDB round) half away from zero
-print(json.dumps({k: int(v * 0.3 + 0.5) for k, v in df['readmitted'].value_counts().items()}))`);
+print(json.dumps({k: int(v * 0.3 + 0.5) for k, v in df['readmitted'].value_counts().items()}))`,
+  );
+  it('stratified keeps round(class rows x fraction) of each class (pandas value_counts), first keeps the head', async () => {
+    const want = await pandasStrata();
     const s = await fitSteps(engine, 'fx', [{ kind: 'sample', fraction: 0.3, stratify_by: 'readmitted', seed: 1 }], 'readmitted');
     const counts = countBy(s.rows, (r) => String(r.readmitted));
     expect(counts).toEqual(want);
