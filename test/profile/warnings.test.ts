@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../src/core/errors.js';
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
+import { DEFAULT_PLUGINS } from '../../src/profile/model/defaultPlugins.js';
 import { profileTable, type ProfileOptions } from '../../src/profile/profileTable.js';
 import type { Report } from '../../src/profile/reportSchema.js';
 import { reportSchema } from '../../src/profile/reportSchema.js';
@@ -15,12 +16,20 @@ beforeAll(async () => {
 });
 afterAll(() => engine.close());
 
-/** Writes the rows as CSV, reads them like a user's file, and profiles them. */
+/**
+ * The default model sections but the quick model: no warning rule reads the quick model
+ * (src/profile/warnings: only prediction power and the anomalies), and it is most of a report's
+ * CPU (a 60-class target trains 60 trees a round). The clashing-names test keeps every section.
+ */
+const { prepare, prepareAnomalies, predictionPower, anomalies } = DEFAULT_PLUGINS;
+const WARNING_PLUGINS = { prepare, prepareAnomalies, predictionPower, anomalies };
+
+/** Writes the rows as CSV, reads them like a user's file, and profiles them (without the quick model unless `options.plugins` says). */
 async function profile(header: string[], rows: unknown[][], options: ProfileOptions = {}): Promise<Report> {
   n += 1;
   const p = writeCsv(dir, `d${n}.csv`, header, rows);
   await readTable(engine, p, { name: `d${n}` });
-  const report = await profileTable(engine, `d${n}`, options);
+  const report = await profileTable(engine, `d${n}`, { plugins: WARNING_PLUGINS, ...options });
   reportSchema.parse(report);
   return report;
 }
@@ -204,7 +213,12 @@ describe('bad input never crashes', () => {
       );
     const p = writeCsv(dir, 'clash.csv', names, rows);
     await readTable(engine, p, { name: 'clash_base' });
-    const report = await profile(names, rows, { target: 'n', baseline: 'clash_base', bias: { facet: 'k', facetValue: 'p', labelValue: 'q' } });
+    const report = await profile(names, rows, {
+      target: 'n',
+      baseline: 'clash_base',
+      bias: { facet: 'k', facetValue: 'p', labelValue: 'q' },
+      plugins: DEFAULT_PLUGINS,
+    });
     expect(report.columns.map((c) => c.name)).toEqual(names);
     expect(report.correlations.numeric.columns.length).toBeGreaterThan(5);
     expect(report.drift!.verdict).toBe('no_drift');
