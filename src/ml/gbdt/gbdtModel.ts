@@ -3,9 +3,10 @@ import { alignFrame } from '../alignFrame.js';
 import { Model, type ModelJSON, type RowScorer, type RowsScorer } from '../model.js';
 import { gbdtScorers } from './gbdtRowScorer.js';
 import type { BinMapper } from './binMapper.js';
-import { binFrame } from './binned.js';
+import { binColumns, binLayout } from './binned.js';
+import { type PackedTrees, packedRawScores, packTrees } from './packedTrees.js';
 import { type LossName, rawToOutput } from './loss.js';
-import { addTreeOutput, type Tree } from './tree.js';
+import type { Tree } from './tree.js';
 import { binMapperFromJSON, binMapperToJSON, type FeatureBinsJSON, type TreeJSON, treeFromJSON, treeToJSON } from './treeJson.js';
 
 export interface GbdtBody {
@@ -46,16 +47,30 @@ export class GbdtModel extends Model {
     return this.trees.length / this.columns;
   }
 
-  /** Raw scores (logits or values) before the link function. */
+  /**
+   * Raw scores (logits or values) before the link function: the frame's column-major bins
+   * walked through the packed trees (bit for bit the tree-by-tree sums of `addTreeOutput`,
+   * without the row-major histogram slots that only training reads).
+   */
   rawScores(frame: Frame): Float64Array {
-    const data = binFrame(this.mapper, alignFrame(this.schema, frame));
-    const K = this.columns;
-    const raw = new Float64Array(data.nRows * K);
-    for (let r = 0; r < data.nRows; r++) raw.set(this.init, r * K);
-    this.trees.forEach((t, i) => {
-      addTreeOutput(t, data, raw, K, i % K);
-    });
+    const n = frame.nRows;
+    const bins = binColumns(this.mapper, alignFrame(this.schema, frame));
+    const raw = new Float64Array(n * this.columns);
+    const { packed, channel } = this.scoring();
+    packedRawScores(packed, channel, this.init, bins, n, raw);
     return raw;
+  }
+
+  private packedTrees?: { packed: PackedTrees; channel: Int32Array };
+
+  /** The trees packed for scoring, made on first use. */
+  private scoring(): { packed: PackedTrees; channel: Int32Array } {
+    if (!this.packedTrees) {
+      const { nBins } = binLayout(this.mapper);
+      const K = this.columns;
+      this.packedTrees = { packed: packTrees(this.trees, nBins), channel: Int32Array.from(this.trees, (_, i) => i % K) };
+    }
+    return this.packedTrees;
   }
 
   output(frame: Frame): Float64Array {

@@ -3,7 +3,7 @@ import type { RowScorer, RowsScorer } from '../model.js';
 import type { BinMapper } from './binMapper.js';
 import { binLayout, categoricalBin, numericBin } from './binned.js';
 import { type LossName, rawToOutput } from './loss.js';
-import { packedLeaf, packedLeaves4, packTrees } from './packedTrees.js';
+import { packedRawScores, packTrees } from './packedTrees.js';
 import type { Tree } from './tree.js';
 import type { FeatureSchema } from '../frame.js';
 
@@ -36,7 +36,6 @@ export function gbdtScorers(model: GbdtParts): { one: RowScorer; many: RowsScore
   const { nBins } = binLayout(mapper);
   const index = schema.map((s) => (s.kind === 'categorical' ? new Map(s.levels.map((l, i) => [l, i] as const)) : undefined));
   const packed = packTrees(trees, nBins);
-  const { roots, values } = packed;
   const channel = Int32Array.from(trees, (_, i) => i % K);
   // Per feature, in plain arrays (one shape each, so the loops below stay monomorphic).
   const numeric = Uint8Array.from(mapper.features, (fb) => (fb.kind === 'numeric' ? 1 : 0));
@@ -44,7 +43,6 @@ export function gbdtScorers(model: GbdtParts): { one: RowScorer; many: RowsScore
   const levelBins = mapper.features.map((fb) => (fb.kind === 'categorical' ? fb.levelBins : new Int32Array(0)));
   const noIndex: ReadonlyMap<string, number> = new Map();
   const levels = index.map((m) => m ?? noIndex);
-  const T = trees.length;
 
   /** Bins of `rows` column-major into `bins` (`bins[f * n + r]`). */
   const binRows = (rows: Rows, bins: Uint8Array): void => {
@@ -67,39 +65,7 @@ export function gbdtScorers(model: GbdtParts): { one: RowScorer; many: RowsScore
   };
   /** Raw scores of the n binned rows (`n x K`, row-major): init, then every tree in model order. */
   const leaves = new Int32Array(4);
-  const rawOf = (bins: Uint8Array, n: number, raw: Float64Array): void => {
-    for (let r = 0; r < n; r++) for (let c = 0; c < K; c++) raw[r * K + c] = init[c]!;
-    // Four rows walk a tree together where no split is categorical (packedLeaves4); each row's
-    // sum still adds the trees in model order.
-    const four = packed.numericOnly ? n - (n % 4) : 0;
-    for (let t = 0; t < T; t++) {
-      const root = roots[t]!;
-      const ch = channel[t]!;
-      const nOut = packed.nOut[t]!;
-      for (let r = 0; r < four; r += 4) {
-        packedLeaves4(packed, root, bins, n, r, leaves);
-        if (nOut === 1) {
-          // One output a tree (binary, regression, or a tree a class): no inner loop.
-          const o = r * K + ch;
-          raw[o]! += values[leaves[0]!]!;
-          raw[o + K]! += values[leaves[1]!]!;
-          raw[o + 2 * K]! += values[leaves[2]!]!;
-          raw[o + 3 * K]! += values[leaves[3]!]!;
-          continue;
-        }
-        for (let q = 0; q < 4; q++) {
-          const v = leaves[q]!;
-          const o = (r + q) * K + ch;
-          for (let c = 0; c < nOut; c++) raw[o + c]! += values[v + c]!;
-        }
-      }
-      for (let r = four; r < n; r++) {
-        const v = packedLeaf(packed, root, bins, n, r);
-        const o = r * K + ch;
-        for (let c = 0; c < nOut; c++) raw[o + c]! += values[v + c]!;
-      }
-    }
-  };
+  const rawOf = (bins: Uint8Array, n: number, raw: Float64Array): void => packedRawScores(packed, channel, init, bins, n, raw, leaves);
 
   const bins1 = new Uint8Array(F);
   const raw1 = new Float64Array(K);

@@ -164,3 +164,54 @@ export function packedLeaves4(p: PackedTrees, root: number, bins: Uint8Array, n:
   leaves[2] = nodes[i2 + 1]!;
   leaves[3] = nodes[i3 + 1]!;
 }
+
+/**
+ * Raw scores (`n x K`, row-major, `K = init.length`) of `n` rows of column-major bins: `init`,
+ * then every tree in model order, tree `t` adding to column `channel[t]`, a tree at a time over
+ * all the rows (its nodes stay in cache). Four rows walk a tree together where no split is
+ * categorical ({@link packedLeaves4}); each row's sum still adds the trees in model order, so
+ * the scores are bit for bit those of `addTreeOutput` (tree.ts) tree by tree. `leaves` is
+ * scratch space for the four walks.
+ */
+export function packedRawScores(
+  p: PackedTrees,
+  channel: Int32Array,
+  init: Float64Array,
+  bins: Uint8Array,
+  n: number,
+  raw: Float64Array,
+  leaves: Int32Array = new Int32Array(4),
+): void {
+  const K = init.length;
+  const { roots, values } = p;
+  const T = roots.length;
+  for (let r = 0; r < n; r++) for (let c = 0; c < K; c++) raw[r * K + c] = init[c]!;
+  const four = p.numericOnly ? n - (n % 4) : 0;
+  for (let t = 0; t < T; t++) {
+    const root = roots[t]!;
+    const ch = channel[t]!;
+    const nOut = p.nOut[t]!;
+    for (let r = 0; r < four; r += 4) {
+      packedLeaves4(p, root, bins, n, r, leaves);
+      if (nOut === 1) {
+        // One output a tree (binary, regression, or a tree a class): no inner loop.
+        const o = r * K + ch;
+        raw[o]! += values[leaves[0]!]!;
+        raw[o + K]! += values[leaves[1]!]!;
+        raw[o + 2 * K]! += values[leaves[2]!]!;
+        raw[o + 3 * K]! += values[leaves[3]!]!;
+        continue;
+      }
+      for (let q = 0; q < 4; q++) {
+        const v = leaves[q]!;
+        const o = (r + q) * K + ch;
+        for (let c = 0; c < nOut; c++) raw[o + c]! += values[v + c]!;
+      }
+    }
+    for (let r = four; r < n; r++) {
+      const v = packedLeaf(p, root, bins, n, r);
+      const o = r * K + ch;
+      for (let c = 0; c < nOut; c++) raw[o + c]! += values[v + c]!;
+    }
+  }
+}
