@@ -56,10 +56,10 @@ export interface ProfileOptions {
 /**
  * Profiles a relation into a {@link Report}: the data quality and insights report.
  *
- *   view (NaN -> missing) -> columns (3 aggregate passes) -> dataset + duplicates -> target
- *   -> bias -> [plug-ins: the quick model started, model frame, anomalies' sample] -> correlations,
- *   with [plug-ins: prediction power, anomalies] meanwhile -> [the quick model awaited] -> drift
- *   -> warnings -> gates
+ *   view (NaN -> missing) -> columns (3 aggregate passes) -> target -> bias -> [plug-ins: the
+ *   quick model started, model frame] -> dataset + duplicates -> the target's breakdown ->
+ *   [plug-ins: anomalies' sample] -> correlations, with [plug-ins: prediction power, anomalies]
+ *   meanwhile -> [the quick model awaited] -> drift -> warnings -> gates
  *
  * Everything is computed in DuckDB SQL; only aggregates reach JavaScript, so the report's size
  * and memory do not grow with the rows.
@@ -91,34 +91,13 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     const columns = await computeColumnStats(engine, view, schema, rows, t);
     done();
 
-    done = step('duplicates');
-    const dups = await computeDuplicates(
-      engine,
-      view,
-      schema.map((c) => c.name),
-    );
-    done();
-    const missingCells = columns.reduce((a, c) => a + c.missing, 0);
-    const featureTypes: Record<string, number> = { numeric: 0, categorical: 0, binary: 0, text: 0, datetime: 0 };
-    for (const c of columns) featureTypes[c.type] = (featureTypes[c.type] ?? 0) + 1;
-    const dataset = {
-      rows,
-      columns: columns.length,
-      missingCells,
-      missingShare: rows * columns.length > 0 ? missingCells / (rows * columns.length) : 0,
-      duplicateRows: dups.duplicateRows,
-      duplicateShare: rows > 0 ? dups.duplicateRows / rows : 0,
-      featureTypes,
-    };
     if (rows < 2) notes.push('The data has a single row: spread, correlations and models need at least two rows and were left empty.');
 
     let target: TargetReport | undefined;
-    let targetAssoc: Correlations['target'] = [];
     if (options.target !== undefined) {
       done = step('target');
       const col = requireTarget(columns, options.target);
       target = await computeTarget(engine, view, col, inferProblemType(col, options.problemType, t));
-      targetAssoc = await addTargetBreakdown(engine, view, columns, target, t);
       done();
     }
 
@@ -144,16 +123,50 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     const wantAnomalies = plugins.anomalies !== undefined && rows >= 10;
     const prepareModel = plugins.prepare && usable && (plugins.quickModel || plugins.predictionPower);
     const prepareAnomalies = wantAnomalies && plugins.prepareAnomalies;
-    if (prepareModel || prepareAnomalies) done = step('modelData');
-    // Started now, awaited after the other sections: the default starts its worker thread while
-    // the frame is read, and fits there while the correlations run in DuckDB and the other
+    // Started first of the model parts, awaited after the other sections: the default starts its
+    // worker thread while the frame is read, and fits there (the report's longest part) while
+    // the duplicates, the target's breakdown and the correlations run in DuckDB and the other
     // sections on this thread.
     const quickModelRun = plugins.quickModel && usable ? plugins.quickModel(input) : undefined;
     // Marked handled: when a later step fails, the report fails with that step's error.
     quickModelRun?.catch(() => {});
-    if (prepareModel) await plugins.prepare!(input);
-    if (prepareAnomalies) await plugins.prepareAnomalies!(input);
-    if (prepareModel || prepareAnomalies) done();
+    if (prepareModel) {
+      done = step('modelData');
+      await plugins.prepare!(input);
+      done();
+    }
+
+    done = step('duplicates');
+    const dups = await computeDuplicates(
+      engine,
+      view,
+      schema.map((c) => c.name),
+    );
+    done();
+    const missingCells = columns.reduce((a, c) => a + c.missing, 0);
+    const featureTypes: Record<string, number> = { numeric: 0, categorical: 0, binary: 0, text: 0, datetime: 0 };
+    for (const c of columns) featureTypes[c.type] = (featureTypes[c.type] ?? 0) + 1;
+    const dataset = {
+      rows,
+      columns: columns.length,
+      missingCells,
+      missingShare: rows * columns.length > 0 ? missingCells / (rows * columns.length) : 0,
+      duplicateRows: dups.duplicateRows,
+      duplicateShare: rows > 0 ? dups.duplicateRows / rows : 0,
+      featureTypes,
+    };
+
+    let targetAssoc: Correlations['target'] = [];
+    if (target) {
+      done = step('targetBreakdown');
+      targetAssoc = await addTargetBreakdown(engine, view, columns, target, t);
+      done();
+    }
+    if (prepareAnomalies) {
+      done = step('anomalySample');
+      await plugins.prepareAnomalies!(input);
+      done();
+    }
 
     // The correlations run in DuckDB's threads while prediction power and the anomalies
     // (JavaScript, on the rows the plug-ins' `prepare` read) run on this one: on two cores they overlap.

@@ -4,7 +4,7 @@ import { spawnModuleWorker } from '../../ml/spawnModuleWorker.js';
 import type { ModelSectionInput } from '../reportPlugins.js';
 import type { QuickModel } from '../reportSchema.js';
 import { loadModelData } from './loadModelData.js';
-import { quickModelJob, quickModelOfJob } from './quickModelOfFrame.js';
+import { fitQuickModel, type QuickModelFit, quickModelBaseline, quickModelJob, withBaseline } from './quickModelOfFrame.js';
 
 export { noBetterThanBaseline, QUICK_MODEL_MAX_TRAIN } from './quickModelOfFrame.js';
 
@@ -30,11 +30,13 @@ export async function quickModel(input: ModelSectionInput): Promise<QuickModel |
     const job = quickModelJob(data.frame, data.target!, input.target.problemType, data.sampled);
     if (!job || data.frame.nRows < QUICK_MODEL_WORKER_ROWS) {
       if (worker) void worker.thread.terminate();
-      return job ? quickModelOfJob(job) : undefined;
+      return job ? withBaseline(fitQuickModel(job), quickModelBaseline(data.frame, data.target!)) : undefined;
     }
     worker ??= startWorker();
     worker.thread.postMessage(job);
-    return await worker.answer;
+    // The baseline on this thread while the worker fits.
+    const baseline = quickModelBaseline(data.frame, data.target!);
+    return withBaseline(await worker.answer, baseline);
   } catch (e) {
     if (worker) void worker.thread.terminate();
     throw e;
@@ -42,16 +44,18 @@ export async function quickModel(input: ModelSectionInput): Promise<QuickModel |
 }
 
 /** A quick-model worker thread, listening from its start (an early error is its answer, never an unhandled event). */
-function startWorker(): { thread: Worker; answer: Promise<QuickModel | undefined> } {
+function startWorker(): { thread: Worker; answer: Promise<QuickModelFit> } {
   const thread = spawnModuleWorker(import.meta.url, 'quickModelWorker');
   // A report that fails meanwhile does not wait for the fit to end.
   thread.unref();
-  const answer = new Promise<QuickModel | undefined>((resolve, reject) => {
+  const answer = new Promise<QuickModelFit>((resolve, reject) => {
     const fail = (why: string) =>
       reject(
         new SluiceError('REPORT_QUICK_MODEL_FAILED', `the quick model failed: ${why}`, { hint: 'rerun the report; if it fails again, report it as a bug' }),
       );
-    thread.once('message', (m: { result?: QuickModel; error?: string }) => (m.error === undefined ? resolve(m.result) : fail(m.error)));
+    thread.once('message', (m: { result?: QuickModelFit; error?: string }) =>
+      m.error === undefined && m.result ? resolve(m.result) : fail(m.error ?? 'no answer'),
+    );
     thread.once('error', (e) => fail(e.message));
     thread.once('exit', (code) => fail(`its thread exited with code ${code} before answering`));
   });

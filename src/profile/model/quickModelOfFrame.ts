@@ -38,9 +38,9 @@ export function holdoutMetrics(target: Target, out: Float64Array): Record<string
 
 /**
  * What the quick model's fit needs, made from the report's frame on the calling thread: the
- * stratified 80/20 split (shared with prediction power), the training part bounded to
- * {@link QUICK_MODEL_MAX_TRAIN} rows, and the baseline's holdout metrics. Only the bounded
- * training rows and the held-out rows go to the fit's worker thread.
+ * stratified 80/20 split (shared with prediction power) and the training part bounded to
+ * {@link QUICK_MODEL_MAX_TRAIN} rows. Only the bounded training rows and the held-out rows go
+ * to the fit's worker thread.
  */
 export interface QuickModelJob {
   train: Frame;
@@ -50,8 +50,10 @@ export interface QuickModelJob {
   problemType: ProblemType;
   /** The data or the training part was sampled. */
   sampled: boolean;
-  baseline: Record<string, number | null>;
 }
+
+/** The quick model without its baseline: what the fit's thread answers. */
+export type QuickModelFit = Omit<QuickModel, 'baseline' | 'noBetterThanBaseline'>;
 
 /** The {@link QuickModelJob} of a frame; undefined when there is nothing to fit (no features, under 10 rows). */
 export function quickModelJob(frame: Frame, target: Target, problemType: ProblemType, sampled: boolean): QuickModelJob | undefined {
@@ -65,29 +67,38 @@ export function quickModelJob(frame: Frame, target: Target, problemType: Problem
     testY: s.testY,
     problemType,
     sampled: sampled || train.frame.nRows < s.train.nRows,
-    baseline: holdoutMetrics(s.testY, trainBaseline(s.train, s.trainY).output(s.test)),
   };
+}
+
+/**
+ * The baseline's holdout metrics (class priors or the mean, fitted on the whole 80%): computed
+ * on the calling thread while the fit runs on its worker.
+ */
+export function quickModelBaseline(frame: Frame, target: Target): Record<string, number | null> {
+  const s = split80(frame, target);
+  return holdoutMetrics(s.testY, trainBaseline(s.train, s.trainY).output(s.test));
 }
 
 /**
  * The quick model: histogram gradient-boosted trees (ml/gbdt, scikit-learn's defaults: early
  * stopping above 10,000 training rows) on a stratified 80/20 split, trained on at most {@link QUICK_MODEL_MAX_TRAIN}
  * rows of the 80% and measured on all of the 20%, with holdout metrics, confusion matrix and
- * gain importance. It tells
+ * gain importance, beside the baseline's. It tells
  * the approver how much signal the batch carries, not which model to deploy. Pure computation
  * on a loaded frame (no engine): {@link quickModelJob} on the calling thread, then
- * {@link quickModelOfJob}, which can run on a worker thread (see `quickModel`).
+ * {@link fitQuickModel}, which can run on a worker thread (see `quickModel`), and
+ * {@link quickModelBaseline}, joined by {@link withBaseline}.
  */
 export function quickModelOfFrame(frame: Frame, target: Target, problemType: ProblemType, sampled: boolean): QuickModel | undefined {
   const job = quickModelJob(frame, target, problemType, sampled);
-  return job ? quickModelOfJob(job) : undefined;
+  return job ? withBaseline(fitQuickModel(job), quickModelBaseline(frame, target)) : undefined;
 }
 
 /** The fit and its holdout measures (see {@link quickModelOfFrame}). */
-export function quickModelOfJob(job: QuickModelJob): QuickModel {
+export function fitQuickModel(job: QuickModelJob): QuickModelFit {
   const model = trainGbdt(job.train, job.trainY, { seed: 0 });
   const out = model.output(job.test);
-  const result: QuickModel = {
+  const result: QuickModelFit = {
     learner: 'gbdt',
     iterations: model.iterations,
     problemType: job.problemType,
@@ -95,17 +106,24 @@ export function quickModelOfJob(job: QuickModelJob): QuickModel {
     validationRows: job.test.nRows,
     sampled: job.sampled,
     metrics: holdoutMetrics(job.testY, out),
-    baseline: { metrics: job.baseline },
     featureImportance: model
       .featureImportance()
       .map((f) => ({ feature: f.name, importance: f.importance }))
       .sort((a, b) => b.importance - a.importance),
   };
-  result.noBetterThanBaseline = noBetterThanBaseline(result.metrics, job.baseline);
   if (job.testY.kind === 'classification') {
     const k = job.testY.labels.length;
     result.confusionMatrix = { labels: job.testY.labels, counts: confusionMatrix(job.testY.codes, argmaxRows(out, k), k) };
   }
+  return result;
+}
+
+/** The quick model of a fit and the baseline's metrics, with the metrics on which it does no better. */
+export function withBaseline(fit: QuickModelFit, baseline: Record<string, number | null>): QuickModel {
+  const { featureImportance, confusionMatrix, ...head } = fit;
+  const result: QuickModel = { ...head, baseline: { metrics: baseline }, featureImportance };
+  result.noBetterThanBaseline = noBetterThanBaseline(result.metrics, baseline);
+  if (confusionMatrix) result.confusionMatrix = confusionMatrix;
   return result;
 }
 
