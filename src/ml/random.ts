@@ -122,10 +122,23 @@ export function sampleWithoutReplacement(rng: Rng, n: number, k: number): Uint32
     }
     return out;
   }
-  const chosen = new Set<number>();
+  if (k * 64 < n) {
+    const chosen = new Set<number>();
+    for (let j = n - k; j < n; j++) {
+      const t = rng.int(j + 1);
+      chosen.add(chosen.has(t) ? j : t);
+    }
+    return Uint32Array.from(chosen).sort();
+  }
+  // The same draws (Floyd's algorithm) marked in a byte per row, read back in order: the same
+  // sample as the Set above, several times faster when k is not tiny against n.
+  const chosen = new Uint8Array(n);
   for (let j = n - k; j < n; j++) {
     const t = rng.int(j + 1);
-    chosen.add(chosen.has(t) ? j : t);
+    chosen[chosen[t] ? j : t] = 1;
   }
-  return Uint32Array.from(chosen).sort();
+  const out = new Uint32Array(k);
+  let o = 0;
+  for (let i = 0; i < n; i++) if (chosen[i]) out[o++] = i;
+  return out;
 }

@@ -48,6 +48,22 @@ describe('Rng', () => {
       for (let i = 1; i < s.length; i++) expect(s[i]!).toBeGreaterThan(s[i - 1]!);
     }
   });
+
+  it("draws the same sample with a byte per row as Floyd's algorithm with a Set (the seeded bins and subsamples depend on it)", () => {
+    for (const [n, k] of [
+      [800_000, 200_000],
+      [1000, 16],
+      [1000, 200],
+    ] as const) {
+      const rng = new Rng(5);
+      const chosen = new Set<number>();
+      for (let j = n - k; j < n; j++) {
+        const t = rng.int(j + 1);
+        chosen.add(chosen.has(t) ? j : t);
+      }
+      expect(Array.from(sampleWithoutReplacement(new Rng(5), n, k))).toEqual(Array.from(chosen).sort((a, b) => a - b));
+    }
+  });
 });
 
 describe('stratifiedHoldout', () => {
