@@ -4,6 +4,8 @@ import { fitBinMapper } from '../../src/ml/gbdt/binMapper.js';
 import { type Binned, binFrame } from '../../src/ml/gbdt/binned.js';
 import { histEngine } from '../../src/ml/gbdt/histEngine.js';
 import { buildHistGH, buildHistSparseGH } from '../../src/ml/gbdt/histogram.js';
+import { splitsRows } from '../../src/ml/gbdt/histParts.js';
+import { partitionRows } from '../../src/ml/gbdt/partitionRows.js';
 import { computeGradients } from '../../src/ml/gbdt/loss.js';
 import { buildSparseRows, type SparseRows } from '../../src/ml/gbdt/sparseRows.js';
 import { trainGbdt } from '../../src/ml/gbdt/trainGbdt.js';
@@ -41,16 +43,31 @@ function compare(data: Binned, sparse: SparseRows | null, engine: ReturnType<typ
   const hist = engine.pool.acquire();
   const want = new Float64Array(engine.pool.size);
   const spare = new Float64Array(engine.pool.size);
-  // A segment below the paired threshold, an odd-sized one above it, and every row.
-  for (const keep of [0.02, 0.37, 1]) {
-    const list = Uint32Array.from({ length: n }, (_, i) => i).filter(() => keep === 1 || rng.float() < keep);
+  // A segment below the paired threshold, odd-sized ones above it (the bigger one built in two
+  // halves of rows, one a thread), and every row (in halves too).
+  let halved = 0;
+  for (const keep of [0.02, 0.37, 0.77, 1]) {
+    let list = Uint32Array.from({ length: n }, (_, i) => i).filter(() => keep === 1 || rng.float() < keep);
+    if (keep < 1 && list.length % 2 === 0) list = list.subarray(1);
     engine.rows.set(list);
     hist.fill(7); // stale contents must not leak through
     build(hist, engine.rows, 0, list.length, keep === 1);
-    if (sparse) buildHistSparseGH(want, data, sparse, list, 0, list.length, gh, keep === 1);
-    else buildHistGH(want, data, null, list, 0, list.length, gh, keep === 1, spare);
+    const typedLoops = (into: Float64Array, s: number, e: number, all: boolean): void => {
+      if (sparse) buildHistSparseGH(into, data, sparse, list, s, e, gh, all);
+      else buildHistGH(into, data, null, list, s, e, gh, all, spare);
+    };
+    if (splitsRows(data, list.length)) {
+      // A big segment's histogram is its two halves' added (the same with any number of threads).
+      const mid = list.length >> 1;
+      const upper = new Float64Array(want.length);
+      typedLoops(want, 0, mid, false);
+      typedLoops(upper, mid, list.length, false);
+      for (let k = 0; k < want.length; k++) want[k]! += upper[k]!;
+      halved++;
+    } else typedLoops(want, 0, list.length, keep === 1);
     expect(Array.from(hist)).toEqual(Array.from(want));
   }
+  expect(halved).toBe(2);
   engine.pool.release(hist);
 }
 
@@ -111,6 +128,35 @@ describe('gbdt histograms in WebAssembly and on worker threads', () => {
       }
     }, 180_000);
   }
+
+  it("splits a big node's rows in two halves on two threads, in the order one thread gives", async () => {
+    const { frame } = dataset(120_000, 4, false);
+    const data = binFrame(fitBinMapper(frame, { maxBins: 255 }), frame);
+    const n = data.nRows;
+    const engine = histEngine(data, null, { ...engineOptions(2), y: new Int32Array(n) });
+    try {
+      const rng = new Rng(8);
+      const goLeft = new Uint8Array(256);
+      const scratch = new Uint32Array(n);
+      // Until a worker has split halves, and three rounds after.
+      for (let round = 0, after = 0; after < 3; round++) {
+        expect(round).toBeLessThan(1200);
+        if (engine.workerParts() > 0) after++;
+        const f = rng.int(data.nFeatures);
+        const share = round % 3 === 0 ? 0.02 : rng.float();
+        for (let b = 0; b < 256; b++) goLeft[b] = rng.float() < share ? 1 : 0;
+        const list = Uint32Array.from({ length: n }, (_, i) => i).filter(() => rng.float() < 0.8);
+        const want = Uint32Array.from(list);
+        const wantMid = partitionRows(want, 1000, list.length, data.bins.subarray(f * n, (f + 1) * n), goLeft, scratch);
+        engine.rows.set(list);
+        expect(engine.partition?.(f, goLeft, 1000, list.length)).toBe(wantMid);
+        expect(Array.from(engine.rows.subarray(0, list.length))).toEqual(Array.from(want));
+        await sleep(50);
+      }
+    } finally {
+      engine.close();
+    }
+  }, 180_000);
 
   it('trains the same model with two threads as with one (multiclass, dense and sparse rows)', () => {
     for (const mostlyZero of [false, true]) {

@@ -1,8 +1,10 @@
 /**
- * One histogram split into parts by feature, each part built by one thread on the data of a
- * shared WebAssembly memory (see `wasmHistEngine.ts`). A feature's slots are always summed by
- * one part, over the node's rows in their order, so the histogram is the same bit for bit
- * whatever the number of threads (and the same as `histogram.ts` builds).
+ * One histogram split into parts, each part built by one thread on the data of a shared
+ * WebAssembly memory (see `wasmHistEngine.ts`). A big segment of rows (see `splitsRows`) is
+ * always built as the sum of the histograms of its two halves of rows, whatever the number of
+ * threads: one thread builds both, two build one each. A smaller segment is built by feature
+ * ranges, each feature's slots summed by one part over the rows in their order. Either way the
+ * histogram is the same bit for bit whatever the number of threads.
  */
 import { fillModeBins, PAIRED_ROWS } from './histogram.js';
 import type { HistKernels } from './histKernels.js';
@@ -30,8 +32,20 @@ export interface HistPlan {
   rows: number;
   /** Feature ranges of the parts, each with its own spare histogram and totals (16 bytes). */
   parts: { fLo: number; fHi: number; spare: number; out: number }[];
+  /**
+   * The two halves of a big segment, over every feature: where the first half's spare and
+   * totals are, and the second half's histogram (`upper`), spare and totals.
+   */
+  halves: { spare: number; out: number }[];
+  /** The second half's histogram, added into the first's once both are built (`mergeHalves`). */
+  upper: number;
   /** `Int32Array` control block of the threads (see `histThreads.ts`). */
   control: number;
+  /**
+   * What the threads need to split a node's rows (see `rowKernels.ts`): column-major `u8` bins
+   * (`n` a feature), a `u32` scratch list of `n` and the 256-byte table of the split.
+   */
+  partition: { bins: number; scratch: number; table: number };
   /** What the threads need to compute gradients (see `computeGradients`). */
   gradients: {
     loss: LossName;
@@ -59,12 +73,78 @@ export class MemoryView {
   }
 }
 
+/** Cells (rows x features) from which a segment's histogram is built in two halves of rows. */
+const HALVES_CELLS = 100_000;
+/** Rows per histogram slot from which it is: merging the halves costs a pass over the slots. */
+const HALVES_ROWS_PER_SLOT = 4;
+
+/**
+ * Whether the histogram of a segment of `rows` rows is the sum of its two halves' (rows
+ * `[start, mid)` and `[mid, end)`, `mid = start + floor(rows / 2)`): parts 0 and 1 of
+ * `buildPart` with `halves`, then `mergeHalves`. A rule of the data alone, never of the
+ * threads, so that the sums are the same with any number of them.
+ */
+export function splitsRows(layout: Pick<HistPlan, 'nFeatures' | 'offsets'>, rows: number): boolean {
+  return rows * layout.nFeatures >= HALVES_CELLS && rows >= HALVES_ROWS_PER_SLOT * layout.offsets[layout.nFeatures]!;
+}
+
 /**
  * Builds part `t` of the histogram at byte `hist` from rows `rows[start..end)` of the plan's
- * partition and the gradient pairs at byte `gh`: zeroes the part's slots, then adds.
+ * partition and the gradient pairs at byte `gh`. With `halves`, part 0 is the first half of the
+ * rows over every feature, into `hist`, and part 1 the second half into `plan.upper` (see
+ * `splitsRows`); otherwise part `t` is feature range `t` of the plan.
  */
-export function buildPart(plan: HistPlan, kernels: HistKernels, view: MemoryView, t: number, hist: number, start: number, end: number, gh: number): void {
-  const { fLo, fHi, spare, out } = plan.parts[t]!;
+export function buildPart(
+  plan: HistPlan,
+  kernels: HistKernels,
+  view: MemoryView,
+  t: number,
+  hist: number,
+  start: number,
+  end: number,
+  gh: number,
+  halves: boolean,
+): void {
+  if (!halves) {
+    const { fLo, fHi, spare, out } = plan.parts[t]!;
+    buildRange(plan, kernels, view, t, fLo, fHi, hist, spare, out, start, end, gh);
+    return;
+  }
+  const mid = start + ((end - start) >> 1);
+  const { spare, out } = plan.halves[t]!;
+  // Sparse rows: a row's cells of every feature lie between the first and the last bounds.
+  const [into, s, e] = t === 0 ? [hist, start, mid] : [plan.upper, mid, end];
+  buildRange(plan, kernels, view, 0, 0, plan.nFeatures, into, spare, out, s, e, gh, plan.parts.length);
+}
+
+/** Adds the second half's histogram into the first's (see `splitsRows`). */
+export function mergeHalves(plan: HistPlan, view: MemoryView, hist: number): void {
+  const mem = view.get();
+  const h = hist / 8;
+  const u = plan.upper / 8;
+  for (let k = 0, e = plan.offsets[plan.nFeatures]! * 3; k < e; k++) mem[h + k]! += mem[u + k]!;
+}
+
+/**
+ * The histogram of features `[fLo, fHi)` at byte `hist` from rows `rows[start..end)`: zeroes
+ * their slots, then adds (in pairs of rows through `spare` when there are enough rows; sparse
+ * rows between cell bounds `b` and `bEnd` (default `b + 1`), with the totals at `out`).
+ */
+function buildRange(
+  plan: HistPlan,
+  kernels: HistKernels,
+  view: MemoryView,
+  b: number,
+  fLo: number,
+  fHi: number,
+  hist: number,
+  spare: number,
+  out: number,
+  start: number,
+  end: number,
+  gh: number,
+  bEnd = b + 1,
+): void {
   const F = plan.nFeatures;
   const sLo = plan.offsets[fLo]! * 3;
   const sHi = plan.offsets[fHi]! * 3;
@@ -73,7 +153,7 @@ export function buildPart(plan: HistPlan, kernels: HistKernels, view: MemoryView
   mem.fill(0, h + sLo, h + sHi);
   const sp = plan.sparse;
   if (sp !== null) {
-    kernels.sparse(hist, sp.cells, sp.bounds[t]!, sp.bounds[t + 1]!, plan.rows, start, end, gh, out);
+    kernels.sparse(hist, sp.cells, sp.bounds[b]!, sp.bounds[bEnd]!, plan.rows, start, end, gh, out);
     fillModeBins(mem, h, plan.offsets, sp.modeSlots, fLo, fHi, mem[out / 8]!, mem[out / 8 + 1]!, end - start);
     return;
   }

@@ -5,7 +5,9 @@
  * each histogram (`histThreads.ts`). Layout, in 64-byte-aligned blocks: control block, slots or
  * sparse cells and their per-part row bounds, gradients, partition, raw scores, the target,
  * the sample, column-major bins with a scratch list and a bin table for the partition (see
- * `rowKernels.ts`), a spare histogram and a totals pair per part, then the histogram pool, which grows the memory when a tree needs more.
+ * `rowKernels.ts`), a spare histogram and a totals pair per feature range and per half of
+ * rows (see `splitsRows`), the second half's histogram, then the histogram pool, which grows the
+ * memory when a tree needs more.
  */
 import type { Binned } from './binned.js';
 import type { HistEngine, HistEngineOptions } from './histEngineTypes.js';
@@ -27,9 +29,9 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
   const histLen = offsets[F]! * 3;
   if (offsets[F]! > 0xffff || F === 0) return null;
   const threads = Math.max(1, Math.floor(options.threads));
-  // One part (a range of features) a thread: every part reads the rows' indices and gradient
-  // pairs again, so more parts cost more per row (two a thread took about 10% more CPU at 200k
-  // rows). A thread that starts late still leaves its part to the others (see histThreads.ts).
+  // Feature ranges for the segments not built in halves of rows (see `splitsRows`), one a
+  // thread: every range reads the rows' indices and gradient pairs again, so more ranges cost
+  // more per row. A thread that starts late leaves its part to the others (see histThreads.ts).
   const nParts = Math.min(threads, F, 255);
   let top = 0;
   const take = (bytes: number): number => {
@@ -53,6 +55,8 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
   const tableAt = take(256);
   const ranges = sparse ? balancedRanges(sparseCellsPerFeature(data, sparse), nParts) : balancedRanges(new Float64Array(F).fill(1), nParts);
   const parts = ranges.map(([fLo, fHi]) => ({ fLo, fHi, spare: sparse ? -1 : take(histLen * 8), out: take(16) }));
+  const halves = [0, 1].map(() => ({ spare: sparse ? -1 : take(histLen * 8), out: take(16) }));
+  const upper = take(histLen * 8);
   if (top + options.liveHistograms * histLen * 8 > MAX_BYTES) return null;
   const memory = new WebAssembly.Memory({
     initial: Math.ceil((top + options.liveHistograms * histLen * 8) / PAGE) + 1,
@@ -77,7 +81,10 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
     sparse: sparse ? { cells, bounds, modeSlots: sparse.modeSlots } : null,
     rows,
     parts,
+    halves,
+    upper,
     control,
+    partition: { bins: binsAt, scratch: scratchAt, table: tableAt },
     gradients: { loss, K, n, raw, y: yAt, yFloat: y instanceof Float64Array, sample: sampleAt },
   };
   if (y instanceof Float64Array) new Float64Array(buf, yAt, n).set(y);
@@ -87,7 +94,7 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
   const table = new Uint8Array(buf, tableAt, 256);
   const rowOps = rowKernels(memory);
   const view = new MemoryView(memory);
-  const builder = new HistThreads(plan, histKernels(memory), view, threads);
+  const builder = new HistThreads(plan, histKernels(memory), rowOps, view, threads);
   const pool = new HistogramPool(histLen, (size) => {
     const at = take(size * 8);
     const pages = Math.ceil(top / PAGE) - memory.buffer.byteLength / PAGE;
@@ -104,7 +111,7 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
     rows: new Uint32Array(buf, rows, n),
     partition: (f, goLeft, start, end) => {
       table.set(goLeft);
-      return rowOps.partition(rows, start, end, binsAt + f * n, tableAt, scratchAt);
+      return builder.partition(f, start, end);
     },
     addToRows: (k, start, end, v) => rowOps.addToRows(raw + k * n * 8, rows, start, end, v),
     pool,
