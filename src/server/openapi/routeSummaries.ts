@@ -1,3 +1,5 @@
+import { CONSOLE_PAGES } from '../console/consolePages.js';
+
 /** What each tag of the document groups. */
 export const TAGS: Record<string, string> = {
   server: 'The server itself: liveness and this document',
@@ -15,7 +17,7 @@ export const TAGS: Record<string, string> = {
 /**
  * One line per route for the OpenAPI document, keyed `METHOD /path` (Fastify's `:param` form).
  * A route's own `schema.summary` wins; a route missing from both is listed by the docs test, so a
- * new route gets its line here. Tags group the routes in the document.
+ * new route gets its line here (a console page gets its line from CONSOLE_PAGES). Tags group the routes in the document.
  */
 export const ROUTE_SUMMARIES: Record<string, { summary: string; tag: string; description?: string }> = {
   'GET /api/health': { tag: 'server', summary: 'Liveness: `{ ok: true }`' },
@@ -65,22 +67,13 @@ export const ROUTE_SUMMARIES: Record<string, { summary: string; tag: string; des
   'POST /api/models/:name/rollback': { tag: 'models', summary: 'Champion back to the previous one: `{ comment? }`' },
   'DELETE /api/models/:name/aliases/:alias': { tag: 'models', summary: 'Remove an alias (204)' },
   'DELETE /api/models/:name/versions/:ref': { tag: 'models', summary: 'Delete a version and its artifacts (204)' },
-  // The web console (HTML pages for people, signed in; src/server/console, docs/console.md).
-  'GET /': { tag: 'console', summary: 'Console inbox: the approvals waiting for the signed-in user (HTML)' },
-  'GET /executions': { tag: 'console', summary: 'Console: executions, filtered by state, searched by file (HTML)' },
-  'GET /executions/:id': { tag: 'console', summary: 'Console: one execution: findings, drift, decision form, pipeline diagram, report, timeline (HTML)' },
+  // The web console (HTML pages for people, signed in; src/server/console, docs/console.md): its pages'
+  // lines come from CONSOLE_PAGES, the forms and embedded reports are here.
+  ...Object.fromEntries(CONSOLE_PAGES.map((p) => [`GET ${p.path}`, { tag: 'console', summary: `Console page ${p.title}: ${p.summary} (HTML)` }])),
   'POST /executions/:id/decide': { tag: 'console', summary: 'Console decision form: approve or reject (approvers; form-encoded with its CSRF token)' },
   'GET /executions/:id/report': { tag: 'console', summary: 'Console: the insights report of an execution, for the sandboxed frame (HTML)' },
-  'GET /reports': { tag: 'console', summary: 'Console: batch reports (HTML)' },
-  'GET /features': { tag: 'console', summary: 'Console: feature groups (HTML)' },
-  'GET /features/:group': { tag: 'console', summary: 'Console: a feature group: schema, sample records, look-up by id with ?id= (HTML)' },
-  'GET /models': { tag: 'console', summary: 'Console: registered models (HTML)' },
-  'GET /models/:name': { tag: 'console', summary: 'Console: a model: leaderboard, champion and history (HTML)' },
   'POST /models/:name/promote': { tag: 'console', summary: 'Console form: make a version champion (admins)' },
   'POST /models/:name/rollback': { tag: 'console', summary: 'Console form: champion back to the previous one (admins)' },
   'GET /models/:name/versions/:version/report': { tag: 'console', summary: 'Console: the model report of a version (HTML)' },
-  'GET /endpoint': { tag: 'console', summary: 'Console: endpoint status, loaded version and a form to try a prediction (HTML)' },
   'POST /endpoint/predict': { tag: 'console', summary: 'Console form: one prediction from the endpoint' },
-  'GET /settings': { tag: 'console', summary: 'Console: the configuration, secrets redacted (HTML)' },
-  'GET /audit': { tag: 'console', summary: 'Console: the audit log (HTML)' },
 };
