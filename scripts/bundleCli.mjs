@@ -55,6 +55,23 @@ const zodWithoutLocales = {
 };
 
 /**
+ * commander requires node:child_process at load, for subcommands that are executables of their
+ * own (Sluice has none): loading it (and what it loads) was about 3 ms of every command's start.
+ * The bundle requires it when commander spawns, which it never does here.
+ */
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const commanderLazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(COMMANDER_CHILD_PROCESS)) throw new Error(`${args.path} no longer contains ${COMMANDER_CHILD_PROCESS}: update scripts/bundleCli.mjs`);
+      return { contents: source.replace(COMMANDER_CHILD_PROCESS, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
+
+/**
  * The worker threads' entries: each `spawnModuleWorker(import.meta.url, 'NAME')` starts NAME.js
  * beside the calling module, which in the bundle is beside main.js; so each becomes an entry.
  */
@@ -93,6 +110,6 @@ await build({
   sourcemap: true,
   // Bundled CommonJS (yaml, commander) calls require() for Node's own modules.
   banner: { js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);" },
-  plugins: [duckdbInline, zodWithoutLocales],
+  plugins: [duckdbInline, zodWithoutLocales, commanderLazyChildProcess],
   logLevel: 'warning',
 });

@@ -1,4 +1,3 @@
-import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 // Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
@@ -15,6 +14,8 @@ const endpointLib = async () => ({
   ...(await import('../../pipeline/project/loadProject.js')),
   ...(await import('../../server/createEndpointServer.js')),
   ...(await import('../../server/runEndpointCluster.js')),
+  // Loaded here, not at the top: node:cluster (and the child_process and net it loads) would cost every command's start.
+  cluster: (await import('node:cluster')).default,
 });
 
 interface ServeOptions {
@@ -98,7 +99,7 @@ export function register(program: Command): void {
  * prediction log, exit.
  */
 async function serveEndpoint(o: ServeOptions, workers: number): Promise<void> {
-  const { createLogger, createEndpointServer, loadProject, runEndpointCluster } = await endpointLib();
+  const { cluster, createLogger, createEndpointServer, loadProject, runEndpointCluster } = await endpointLib();
   const logger = createLogger({ format: o.logFormat, fallbackLevel: 'info' });
   const project = loadProject(o.project); // a bad project fails here, once, not in every worker
   if (workers > 1 && cluster.isPrimary) {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { SluiceError } from '../../core/errors.js';
 
 /** Interpreters tried, in order, when neither SLUICE_PYTHON nor sluice.yaml `python:` names one. */
@@ -13,17 +12,21 @@ const probes = new Map<string, Promise<string | undefined>>();
 export function probePython(python: string): Promise<string | undefined> {
   let p = probes.get(python);
   if (!p) {
-    p = new Promise((resolve) => {
-      execFile(python, ['-c', 'import pandas, numpy'], { timeout: 60_000 }, (err, _out, stderr) => {
-        if (!err) return resolve(undefined);
-        const e = err as NodeJS.ErrnoException & { killed?: boolean };
-        if (e.code === 'ENOENT') return resolve('not found');
-        if (e.code === 'EACCES') return resolve('not executable');
-        if (e.killed) return resolve('did not answer within 60 s');
-        const last = String(stderr).trim().split('\n').pop() ?? '';
-        resolve(last.includes('No module named') ? `cannot import pandas (${last})` : `fails: ${last || e.message}`);
-      });
-    });
+    // node:child_process loads when a python step needs it, not with the step kinds.
+    p = import('node:child_process').then(
+      ({ execFile }) =>
+        new Promise((resolve) => {
+          execFile(python, ['-c', 'import pandas, numpy'], { timeout: 60_000 }, (err, _out, stderr) => {
+            if (!err) return resolve(undefined);
+            const e = err as NodeJS.ErrnoException & { killed?: boolean };
+            if (e.code === 'ENOENT') return resolve('not found');
+            if (e.code === 'EACCES') return resolve('not executable');
+            if (e.killed) return resolve('did not answer within 60 s');
+            const last = String(stderr).trim().split('\n').pop() ?? '';
+            resolve(last.includes('No module named') ? `cannot import pandas (${last})` : `fails: ${last || e.message}`);
+          });
+        }),
+    );
     probes.set(python, p);
   }
   return p;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,7 +133,9 @@ interface RunOutcome {
   output: string;
 }
 
-function spawnRunner(python: string, dir: string, options: RunPythonOptions): Promise<RunOutcome> {
+async function spawnRunner(python: string, dir: string, options: RunPythonOptions): Promise<RunOutcome> {
+  // Loaded when a python step runs: every flow command loads this module with the step kinds.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(python, ['-c', RUNNER_SCRIPT, dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     let output = '';
