@@ -107,8 +107,8 @@ describe("the pipeline's deploy and a changed input contract (issue 13, point 10
     expect((await get(p, `/executions/${id}`, 'vic')).body).toContain('(allowed by model.allowSchemaChange)');
   });
 
-  it('a non-boolean model.allowSchemaChange is refused at load, naming the field and the line', () => {
-    const dir = newProject();
+  it('a non-boolean model.allowSchemaChange is refused at load, naming the field and the line', async () => {
+    const dir = await newProject();
     const yaml = join(dir, 'sluice.yaml');
     expect(loadProject(dir).config.model.allowSchemaChange).toBe(false); // the default
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^model:\n/m, 'model:\n  allowSchemaChange: sometimes\n'));
@@ -120,7 +120,7 @@ describe("the pipeline's deploy and a changed input contract (issue 13, point 10
 
 describe('sluice models promote --allow-schema-change', () => {
   it('refuses a version whose required inputs differ, naming the columns; promotes with the flag and records it', async () => {
-    const dir = newProject();
+    const dir = await newProject();
     const reg = await ModelRegistry.open(dir);
     try {
       for (const inputs of [BASE, WIDER]) {
@@ -131,16 +131,16 @@ describe('sluice models promote --allow-schema-change', () => {
     } finally {
       await reg.close();
     }
-    const refused = cli(dir, ['models', 'promote', 'm', '2'], { SLUICE_USER: 'ops' });
+    const refused = await cli(dir, ['models', 'promote', 'm', '2'], { SLUICE_USER: 'ops' });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('error[MODEL_INPUTS_CHANGED]');
     expect(refused.stderr).toContain('requires new columns extra_1, <b>extra_2</b> compared with champion version 1');
     expect(refused.stderr).toContain('--allow-schema-change');
-    expect(cli(dir, ['models', 'list']).stdout).toMatch(/champion=1/);
-    const ok = cli(dir, ['models', 'promote', 'm', '2', '--allow-schema-change', '--comment', 'clients send extra_1'], { SLUICE_USER: 'ops' });
+    expect((await cli(dir, ['models', 'list'])).stdout).toMatch(/champion=1/);
+    const ok = await cli(dir, ['models', 'promote', 'm', '2', '--allow-schema-change', '--comment', 'clients send extra_1'], { SLUICE_USER: 'ops' });
     expect(ok.code, ok.stderr).toBe(0);
-    expect(cli(dir, ['models', 'list']).stdout).toMatch(/champion=2/);
-    expect(cli(dir, ['models', 'history', 'm']).stdout).toContain(
+    expect((await cli(dir, ['models', 'list'])).stdout).toMatch(/champion=2/);
+    expect((await cli(dir, ['models', 'history', 'm'])).stdout).toContain(
       'clients send extra_1; inputs changed (allowed): requires new columns extra_1, <b>extra_2</b>',
     );
   }, 120_000);

@@ -80,7 +80,7 @@ async function invoke(replicas: Replica[], replica: number, client: number): Pro
 /** A project with two approved versions, version 1 the champion, and two replicas serving it. */
 async function setUp(setup: Setup, sampleRate: number): Promise<void> {
   const { dir, env } = setup;
-  const init = cli(dir, ['init', '.'], env);
+  const init = await cli(dir, ['init', '.'], env);
   if (init.code !== 0) throw new Error(init.stderr);
   // init writes no endpoint key (only a comment): this one is the only one.
   appendFileSync(join(dir, 'sluice.yaml'), `\nendpoint:\n  followMs: ${FOLLOW_MS}\n`);
@@ -89,13 +89,17 @@ async function setUp(setup: Setup, sampleRate: number): Promise<void> {
   writeFileSync(join(dir, 'sluice.yaml'), yaml.replace(/^ {2}sampleRate: 0 /m, `  sampleRate: ${sampleRate} `));
   // Version 2 is another model over the same inputs (another seed, so other splits and weights).
   for (const f of ['train.csv', 'small.flow.yaml']) copyFileSync(join(FIXTURE, f), join(dir, f));
-  const train = cli(dir, ['train', 'train.csv', '--target', 'label', '--flow', 'small.flow.yaml', '--time-limit', '2', '--seed', '11', '--out', 'v2'], env);
+  const train = await cli(
+    dir,
+    ['train', 'train.csv', '--target', 'label', '--flow', 'small.flow.yaml', '--time-limit', '2', '--seed', '11', '--out', 'v2'],
+    env,
+  );
   if (train.code !== 0) throw new Error(train.stderr);
   for (const artifact of [join(FIXTURE, 'model'), join(dir, 'v2', 'model')]) {
-    const reg = cli(dir, ['models', 'register', 'readmission', artifact, '--status', 'approved'], env);
+    const reg = await cli(dir, ['models', 'register', 'readmission', artifact, '--status', 'approved'], env);
     if (reg.code !== 0) throw new Error(reg.stderr);
   }
-  const promote = cli(dir, ['models', 'promote', 'readmission', '1'], env);
+  const promote = await cli(dir, ['models', 'promote', 'readmission', '1'], env);
   if (promote.code !== 0) throw new Error(promote.stderr);
   await startReplica(setup);
   await startReplica(setup);

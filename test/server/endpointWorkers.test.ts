@@ -16,7 +16,7 @@ const ARTIFACT = resolve('test/fixtures/artifacts/train-v1/model');
 /** A project (`sluice init`) logging every prediction, with versions 1 and 2 approved and 1 champion. */
 async function project(): Promise<{ dir: string; db: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-workers-'));
-  const init = cli(dir, ['init', '.']);
+  const init = await cli(dir, ['init', '.']);
   if (init.code !== 0) throw new Error(init.stderr);
   const yaml = readFileSync(join(dir, 'sluice.yaml'), 'utf8');
   // Replaces the key init writes (sampleRate: 0): every request is logged.

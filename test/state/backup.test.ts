@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { backupProject } from '../../src/backup/backupProject.js';
 import { restoreProject } from '../../src/backup/restoreProject.js';
@@ -21,8 +21,8 @@ const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('
 
 describe('sluice backup while the server runs, wipe, sluice restore, serve, predict', () => {
   it('gives the same predictions after restoring the databases, and after restoring artifacts too', async () => {
-    const dir = newProject();
-    trainChampion(dir);
+    const dir = await newProject();
+    await trainChampion(dir);
     const sample = diabetesCsv(20, 500);
     const live = await serve(dir);
     servers.push(live);
@@ -57,7 +57,7 @@ describe('sluice backup while the server runs, wipe, sluice restore, serve, pred
     rmSync(join(dir, '.sluice', 'sluice.db'), { force: true });
     rmSync(join(dir, '.sluice', 'sluice.db-wal'), { force: true });
     rmSync(join(dir, '.sluice', 'sluice.db-shm'), { force: true });
-    const r1 = cli(dir, ['restore', join(bk, 'plain')]);
+    const r1 = await cli(dir, ['restore', join(bk, 'plain')]);
     expect(r1.code, r1.stderr).toBe(0);
     const again = await serve(dir);
     servers.push(again);
@@ -68,7 +68,7 @@ describe('sluice backup while the server runs, wipe, sluice restore, serve, pred
     // 2. The whole state folder is lost: the backup with artifacts brings the model back too.
     const secret = readFileSync(join(dir, '.sluice', 'secret'));
     rmSync(join(dir, '.sluice'), { recursive: true });
-    const r2 = cli(dir, ['restore', join(bk, 'full')]);
+    const r2 = await cli(dir, ['restore', join(bk, 'full')]);
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.stdout).toMatch(/\d+ file\(s\) restored/);
     const third = await serve(dir);
@@ -77,25 +77,30 @@ describe('sluice backup while the server runs, wipe, sluice restore, serve, pred
     await third.stop();
     // The signing secret is never in a backup: a restored server has a new one (everyone signs in again).
     expect(readFileSync(join(dir, '.sluice', 'secret'))).not.toEqual(secret);
-    const models = cli(dir, ['models', 'list']);
+    const models = await cli(dir, ['models', 'list']);
     expect(models.stdout).toContain('champion');
   }, 300_000);
 });
 
 /** A project with a non-empty database (one registered model) but no training: quick. */
-function smallProject(): string {
-  const dir = newProject();
+async function smallProject(): Promise<string> {
+  const dir = await newProject();
   fakeArtifact('{"kind":"test"}\n', join(dir, 'art'));
-  const r = cli(dir, ['models', 'register', 'm', 'art']);
+  const r = await cli(dir, ['models', 'register', 'm', 'art']);
   if (r.code !== 0) throw new Error(r.stderr);
   return dir;
 }
 
 describe('bad input: nothing is restored and nothing changes', () => {
-  const dir = smallProject();
-  const project = loadProject(dir);
+  let dir: string;
+  let project: ReturnType<typeof loadProject>;
+  let db: string;
+  beforeAll(async () => {
+    dir = await smallProject();
+    project = loadProject(dir);
+    db = join(dir, '.sluice', 'sluice.db');
+  });
   const bk = mkdtempSync(join(tmpdir(), 'sluice-bk-bad-'));
-  const db = join(dir, '.sluice', 'sluice.db');
   const fresh = async (name: string) => {
     await backupProject(project, join(bk, name));
     return join(bk, name);
@@ -157,7 +162,7 @@ describe('bad input: nothing is restored and nothing changes', () => {
 
   it('existing state is not replaced without --force; with it, the old database is moved aside byte for byte', async () => {
     const b = await fresh('good');
-    const cliErr = cli(dir, ['restore', b]);
+    const cliErr = await cli(dir, ['restore', b]);
     expect(cliErr.code).toBe(1);
     expect(cliErr.stderr).toContain('error[RESTORE_STATE_EXISTS]');
     expect(cliErr.stderr).toContain(db);
@@ -165,7 +170,7 @@ describe('bad input: nothing is restored and nothing changes', () => {
     const r = await restoreProject(project, b, { force: true });
     expect(r.replaced).toHaveLength(1);
     expect(sha(join(r.replaced[0]!, 'sluice.db'))).toBe(old);
-    expect(cli(dir, ['models', 'list']).stdout).toContain('m');
+    expect((await cli(dir, ['models', 'list'])).stdout).toContain('m');
   });
 
   it('backing up into a non-empty folder, or a project without a database, is refused', async () => {
@@ -173,7 +178,7 @@ describe('bad input: nothing is restored and nothing changes', () => {
     writeFileSync(join(bk, 'full', 'x'), 'keep');
     expect((await rejectionOf(backupProject(project, join(bk, 'full')))).code).toBe('BACKUP_DIR_NOT_EMPTY');
     expect(readFileSync(join(bk, 'full', 'x'), 'utf8')).toBe('keep');
-    const empty = newProject();
+    const empty = await newProject();
     const e = await rejectionOf(backupProject(loadProject(empty), join(bk, 'none')));
     expect(e.code).toBe('BACKUP_NO_STATE');
     expect(existsSync(join(bk, 'none'))).toBe(false);
@@ -182,23 +187,23 @@ describe('bad input: nothing is restored and nothing changes', () => {
 
 describe('sluice restore beside a running sluice serve', () => {
   it('is refused while the server runs, naming its pid; --force restores anyway; a stale lock is ignored', async () => {
-    const dir = smallProject();
+    const dir = await smallProject();
     const bk = mkdtempSync(join(tmpdir(), 'sluice-bk-live-'));
-    expect(cli(dir, ['backup', join(bk, 'b')]).code).toBe(0);
+    expect((await cli(dir, ['backup', join(bk, 'b')])).code).toBe(0);
     const db = join(dir, '.sluice', 'sluice.db');
     const lockFile = join(dir, '.sluice', 'serve.lock');
     const live = await serve(dir, { model: false });
     servers.push(live);
     expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: live.child.pid, address: live.base });
 
-    const refused = cli(dir, ['restore', join(bk, 'b')]);
+    const refused = await cli(dir, ['restore', join(bk, 'b')]);
     expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stderr).toContain('error[RESTORE_SERVER_RUNNING]');
     expect(refused.stderr).toContain(`pid ${live.child.pid}`);
     expect(refused.stderr).toContain(lockFile);
     expect(refused.stderr).toMatch(/hint: stop it first/);
     expect(readdirSync(join(dir, '.sluice')).some((f) => f.startsWith('replaced-'))).toBe(false); // nothing moved
-    const forced = cli(dir, ['restore', join(bk, 'b'), '--force']);
+    const forced = await cli(dir, ['restore', join(bk, 'b'), '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toContain(db);
     await live.stop();
@@ -207,11 +212,11 @@ describe('sluice restore beside a running sluice serve', () => {
     // A lock left by a killed server: its pid is dead, or reused by another program.
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     writeFileSync(lockFile, JSON.stringify({ pid: dead, hostname: hostname(), startedAt: 'then' }));
-    expect(cli(dir, ['restore', join(bk, 'b')]).stderr).toContain('error[RESTORE_STATE_EXISTS]');
+    expect((await cli(dir, ['restore', join(bk, 'b')])).stderr).toContain('error[RESTORE_STATE_EXISTS]');
     const other = spawn('sleep', ['30']);
     try {
       writeFileSync(lockFile, JSON.stringify({ pid: other.pid, hostname: hostname(), startedAt: 'then' }));
-      expect(cli(dir, ['restore', join(bk, 'b')]).stderr).toContain('error[RESTORE_STATE_EXISTS]');
+      expect((await cli(dir, ['restore', join(bk, 'b')])).stderr).toContain('error[RESTORE_STATE_EXISTS]');
     } finally {
       other.kill();
     }

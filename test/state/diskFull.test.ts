@@ -31,7 +31,7 @@ function writer(root: string) {
 describe('disk full inside the orchestrator (fault-injection seam)', () => {
   const sw = join(mkdtempSync(join(tmpdir(), 'sluice-full-')), 'full');
   const running: Orchestrator[] = [];
-  beforeEach(() => {
+  beforeEach(async () => {
     process.env.SLUICE_FAULT_DISK_FULL = sw;
   });
   afterEach(async () => {
@@ -108,7 +108,7 @@ describe('disk full inside the orchestrator (fault-injection seam)', () => {
     expect(effectLines(join(p.root, 'effects.txt'))).toEqual([`${ex.id}:a`, `${ex.id}:b`]);
   });
 
-  it('recognises disk-full errors by code, by message and through causes, and nothing else', () => {
+  it('recognises disk-full errors by code, by message and through causes, and nothing else', async () => {
     expect(diskFullOf(Object.assign(new Error('x'), { code: 'ENOSPC', path: '/a' }))).toMatchObject({ code: 'ENOSPC', path: '/a' });
     expect(diskFullOf(new Error('wrapped', { cause: Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }) }))?.code).toBe(
       'SQLITE_FULL',
@@ -126,8 +126,8 @@ afterAll(async () => {
 
 describe('sluice serve with a full disk (fault-injection seam)', () => {
   it('stays up and keeps predicting; the execution pauses and, once there is space, resumes and completes, effects once', async () => {
-    const dir = newProject();
-    trainChampion(dir);
+    const dir = await newProject();
+    await trainChampion(dir);
     useRunFlowPipeline(dir);
     const sw = join(dir, 'disk-full-switch');
     const live = await serve(dir, { env: { SLUICE_FAULT_DISK_FULL: sw } });
@@ -148,13 +148,13 @@ describe('sluice serve with a full disk (fault-injection seam)', () => {
     const done = () => stateRows<{ id: string; status: string }>(dir, 'SELECT id, status FROM executions');
     await until('the execution to complete', () => done().some((e) => e.status === 'succeeded'), 90_000);
     const [ex] = done();
-    const history = historyOf(dir, ex!.id);
+    const history = await historyOf(dir, ex!.id);
     const paused = history.filter((e) => e.type === 'ExecutionPaused');
     expect(paused.length).toBeGreaterThan(0);
     expect(paused[0]!.data).toMatchObject({ reason: 'disk_full' });
     expect(history.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')).toHaveLength(1);
     expect(history.filter((e) => e.type === 'ExecutionSucceeded')).toHaveLength(1);
-    expect(cli(dir, ['executions', 'history', ex!.id]).stdout).toMatch(/ExecutionPaused.*disk_full/);
+    expect((await cli(dir, ['executions', 'history', ex!.id])).stdout).toMatch(/ExecutionPaused.*disk_full/);
     expect(live.log()).not.toMatch(/uncaught|unhandled/i);
   }, 300_000);
 });

@@ -59,9 +59,9 @@ afterAll(async () => {
 describe('a really full disk (tmpfs) under sluice serve', () => {
   let dir: string;
   let batches: string;
-  beforeAll(() => {
-    dir = newProject();
-    trainChampion(dir);
+  beforeAll(async () => {
+    dir = await newProject();
+    await trainChampion(dir);
     batches = join(dir, '.sluice', 'batches');
     mountTmpfs(batches, '4m');
   }, 240_000);
@@ -91,7 +91,7 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
 
     rmSync(filler);
     await until('the execution to complete', () => query<{ status: string }>('SELECT status FROM executions').some((e) => e.status === 'succeeded'));
-    const history = historyOf(dir, ex!.id);
+    const history = await historyOf(dir, ex!.id);
     const paused = history.filter((e) => e.type === 'ExecutionPaused');
     expect(paused[0]!.step).toBe('run_flow');
     expect(paused[0]!.data).toMatchObject({ reason: 'disk_full', code: 'ENOSPC' });
@@ -100,7 +100,7 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
     expect(history.some((e) => e.type === 'ActivityFailed')).toBe(false);
     expect(history.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')).toHaveLength(1);
     expect(history.filter((e) => e.type === 'ExecutionSucceeded')).toHaveLength(1);
-    expect(cli(dir, ['executions', 'history', ex!.id]).stdout).toMatch(/ExecutionPaused.*disk_full/);
+    expect((await cli(dir, ['executions', 'history', ex!.id])).stdout).toMatch(/ExecutionPaused.*disk_full/);
     expect(await predict(live.base, sample)).toEqual(before);
     expect(live.log()).not.toMatch(/uncaught|unhandled/i);
   }, 300_000);
@@ -109,9 +109,9 @@ describe('a really full disk (tmpfs) under sluice serve', () => {
 describe('the whole state folder (database included) on a full tmpfs', () => {
   let dir: string;
   let state: string;
-  beforeAll(() => {
-    dir = newProject();
-    trainChampion(dir);
+  beforeAll(async () => {
+    dir = await newProject();
+    await trainChampion(dir);
     state = join(dir, '.sluice');
     execFileSync('mv', [state, `${state}-disk`]);
     mountTmpfs(state, '24m');
@@ -136,14 +136,14 @@ describe('the whole state folder (database included) on a full tmpfs', () => {
     expect(live.child.exitCode).toBeNull();
     expect((await fetch(`${live.base}/ping`)).status).toBe(200);
     expect(await predict(live.base, sample)).toEqual(before);
-    expect(cli(dir, ['models', 'list']).code).toBe(0); // the database still reads
+    expect((await cli(dir, ['models', 'list'])).code).toBe(0); // the database still reads
 
     rmSync(filler);
     const executions = () => stateRows<{ id: string; status: string }>(dir, 'SELECT id, status FROM executions');
     await until('the execution to complete', () => executions().some((e) => e.status === 'succeeded'));
     const all = executions();
     expect(all).toHaveLength(1);
-    const history = historyOf(dir, all[0]!.id);
+    const history = await historyOf(dir, all[0]!.id);
     expect(history[0]!.data).toMatchObject({ input: { file: join(dir, 'archive', all[0]!.id, 'batch.csv') } });
     expect(history.some((e) => e.type === 'ActivityFailed')).toBe(false);
     expect(history.filter((e) => e.type === 'ActivitySucceeded' && e.step === 'run_flow')).toHaveLength(1);

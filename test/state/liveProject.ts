@@ -1,11 +1,12 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: this test reads untyped JSON (histories, HTTP bodies, pandas output); a wrong shape fails its assertions
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort } from '../../src/demo/freePort.js';
 import { diabetesCsv } from '../support/data.js';
+import { runCliInProcess } from '../support/runCliInProcess.js';
 
 export { diabetesCsv };
 import { SLUICE_BIN } from '../support/sluiceBin.js';
@@ -13,13 +14,12 @@ import { SLUICE_BIN } from '../support/sluiceBin.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = SLUICE_BIN;
 
-/** Runs the built CLI (bin/sluice.js, dist/) in `cwd`. */
-export function cli(cwd: string, args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: '', ...env }, encoding: 'utf8', timeout: 180_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+/** Runs the built CLI (dist/) in `cwd`, in this process (test/support/runCliInProcess.ts). */
+export function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliInProcess(args, { cwd, env });
 }
 
-/** Like {@link cli}, without blocking this process (requests in flight keep being answered). */
+/** Runs the `sluice` command (bin/sluice.js) in `cwd` in a child process: runs side by side with others. */
 export function cliAsync(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -30,9 +30,9 @@ export function cliAsync(cwd: string, args: string[], env: Record<string, string
 }
 
 /** A new project (`sluice init`) with the diabetes flow and a 400-row batch `b.csv`; extra sluice.yaml lines appended. */
-export function newProject(extraYaml = ''): string {
+export async function newProject(extraYaml = ''): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-ops-'));
-  const init = cli(dir, ['init', '.']);
+  const init = await cli(dir, ['init', '.']);
   if (init.code !== 0) throw new Error(init.stderr);
   copyFileSync(join(ROOT, 'examples', 'diabetes', 'diabetes.flow.yaml'), join(dir, 'diabetes.flow.yaml'));
   writeFileSync(join(dir, 'b.csv'), diabetesCsv(400));
@@ -41,13 +41,13 @@ export function newProject(extraYaml = ''): string {
 }
 
 /** Trains on b.csv (an iteration budget: 3 candidates, the time limit only a ceiling), registers the model approved and makes it champion, with the CLI. */
-export function trainChampion(dir: string): void {
+export async function trainChampion(dir: string): Promise<void> {
   for (const args of [
     ['train', 'b.csv', '-t', 'readmitted', '--flow', 'diabetes.flow.yaml', '-o', 'trained', '--time-limit', '60', '--max-candidates', '3'],
     ['models', 'register', 'readmission', 'trained/model', '--status', 'approved'],
     ['models', 'promote', 'readmission', '1'],
   ]) {
-    const r = cli(dir, args);
+    const r = await cli(dir, args);
     if (r.code !== 0) throw new Error(`sluice ${args.join(' ')}: ${r.stderr}`);
   }
 }
@@ -133,6 +133,6 @@ export function stateRows<T>(dir: string, sql: string): T[] {
 }
 
 /** An execution's history as `sluice executions history ID --json` prints it. */
-export function historyOf(dir: string, id: string): Array<{ type: string; step?: string; data: Record<string, unknown> }> {
-  return JSON.parse(cli(dir, ['executions', 'history', id, '--json']).stdout);
+export async function historyOf(dir: string, id: string): Promise<Array<{ type: string; step?: string; data: Record<string, unknown> }>> {
+  return JSON.parse((await cli(dir, ['executions', 'history', id, '--json'])).stdout);
 }

@@ -60,7 +60,7 @@ beforeAll(async () => {
   await client.send(new CreateBucketCommand({ Bucket: 'team-sluice' }));
 
   first = mkdtempSync(join(tmpdir(), 'sluice-machine-'));
-  const init = cli(first, ['init', '.']);
+  const init = await cli(first, ['init', '.']);
   if (init.code !== 0) throw new Error(init.stderr);
   const store = `{ type: s3, bucket: team-sluice, url: '${s3.endpoint}' }`;
   const hash = await hashPassword('vic-password', FAST);
