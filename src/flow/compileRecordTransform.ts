@@ -73,6 +73,34 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
   if (target) rowTemplate[target] = null;
   const outTemplate: Row = {};
   for (const c of output) outTemplate[c] = null;
+  // The reads and the output copy with each column's name written into the code (as a JSON
+  // string literal): a named property access stays monomorphic, where `row[c.name]` in a loop
+  // over the columns (one site, many names) is megamorphic: most of a record's time.
+  const readAll = new Function(
+    'record',
+    'row',
+    'i',
+    'read',
+    'cols',
+    'isMissingIn',
+    'SluiceError',
+    `let v;\n${cols
+      .map((c, k) => {
+        const key = JSON.stringify(c.name);
+        return `v = read(record[${key}], cols[${k}], isMissingIn[${k}], i);\nif (v instanceof SluiceError) return v;\nrow[${key}] = v;`;
+      })
+      .join('\n')}\nreturn undefined;`,
+  ) as (record: Row, row: Row, i: number, r: typeof read, c: typeof cols, m: typeof isMissingIn, e: typeof SluiceError) => SluiceError | undefined;
+  const copyOut = new Function(
+    'row',
+    'out',
+    output
+      .map((c) => {
+        const key = JSON.stringify(c);
+        return `out[${key}] = row[${key}] ?? null;`;
+      })
+      .join('\n'),
+  ) as (row: Row, out: Row) => void;
   const one = (record: Row, i: number): RecordResult => {
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       return {
@@ -84,12 +112,8 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
       };
     }
     let row: Row = { ...rowTemplate };
-    for (let k = 0; k < cols.length; k++) {
-      const c = cols[k]!;
-      const v = read(record[c.name], c, isMissingIn[k]!, i);
-      if (v instanceof SluiceError) return { ok: false, error: v };
-      row[c.name] = v;
-    }
+    const refused = readAll(record, row, i, read, cols, isMissingIn, SluiceError);
+    if (refused) return { ok: false, error: refused };
     try {
       for (let s = 0; s < fns.length; s++) row = fns[s]!.fn(row);
     } catch (e) {
@@ -99,10 +123,7 @@ export function compileRecordTransform(fitted: FittedFlow): (records: Row[]) => 
       return { ok: false, error: err };
     }
     const out: Row = { ...outTemplate };
-    for (let k = 0; k < output.length; k++) {
-      const c = output[k]!;
-      out[c] = row[c] ?? null;
-    }
+    copyOut(row, out);
     return { ok: true, row: out };
   };
   return (records) => records.map(one);

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/Engine.js';
+import { quoteIdent } from '../../src/engine/sql.js';
+import { compileRecordTransform } from '../../src/flow/compileRecordTransform.js';
+import { fitSteps } from './steps-helpers.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await Engine.open();
+});
+afterAll(() => engine.close());
+
+// Column names that are not identifiers: the record path writes each name into the code it
+// compiles (as a JSON string literal), so every one must come out as the same key.
+const NAMES = ["it's", 'back\\slash', 'quote"d', 'line\nbreak', 'sep\u2028arator', '12', '${x}', '`tick`', 'a b'];
+
+describe('the record path with column names that are not identifiers', () => {
+  it('reads, transforms and returns every column under its own name, as the SQL path does', async () => {
+    const cols = NAMES.map((n, i) => `${i % 2 === 0 ? `CAST(${i} + r AS INTEGER)` : `CASE WHEN r % 3 = 0 THEN NULL ELSE 'v' || r END`} AS ${quoteIdent(n)}`);
+    await engine.exec(`CREATE OR REPLACE TABLE odd_names AS SELECT ${cols.join(', ')} FROM range(12) t(r)`);
+    const ints = NAMES.filter((_, i) => i % 2 === 0);
+    const { fitted, applySql } = await fitSteps(engine, 'odd_names', [
+      { kind: 'impute', columns: ints.slice(0, 3), strategy: 'median' },
+      { kind: 'drop_columns', columns: [NAMES[1]] },
+    ]);
+    const records = await engine.query(`SELECT * FROM odd_names`);
+    // Some integers missing, so the impute step fills them.
+    records[1]![NAMES[0]!] = null;
+    records[4]![NAMES[2]!] = null;
+    const results = compileRecordTransform(fitted)(records);
+    const want = fitted.output.map((c) => c.name);
+    expect(want).toEqual(NAMES.filter((n) => n !== NAMES[1]));
+    const sqlRows = await applySql('odd_names');
+    results.forEach((r, i) => {
+      if (!r.ok) throw r.error;
+      expect(Object.keys(r.row).sort()).toEqual([...want].sort());
+      for (const n of want) {
+        if ((i === 1 && n === NAMES[0]) || (i === 4 && n === NAMES[2]))
+          expect(r.row[n]).toBe((fitted.steps[0]!.fitted as { values: Record<string, unknown> }).values[n]);
+        else expect(r.row[n]).toEqual(sqlRows[i]![n]);
+      }
+    });
+  });
+
+  it('refuses a record without a required field, naming that field', async () => {
+    await engine.exec(
+      `CREATE OR REPLACE TABLE odd_names2 AS SELECT r::INTEGER AS ${quoteIdent(NAMES[2]!)}, 'a' AS ${quoteIdent(NAMES[3]!)} FROM range(5) t(r)`,
+    );
+    const { fitted } = await fitSteps(engine, 'odd_names2', [{ kind: 'impute', columns: [NAMES[2]], strategy: 'median' }]);
+    const [r] = compileRecordTransform(fitted)([{ [NAMES[3]!]: 'a' }]);
+    expect(r!.ok).toBe(false);
+    if (!r!.ok) {
+      expect(r!.error.code).toBe('RECORD_MISSING_FIELD');
+      expect(r!.error.location?.field).toBe(NAMES[2]);
+    }
+  });
+});
