@@ -19,10 +19,11 @@ export interface ModelSectionInput {
  * does not depend on which learners exist: an absent plug-in leaves its key out of the report
  * (never a made-up value) and says so in `notes`.
  *
- * The quick model is started first and awaited only after the correlations, prediction power and
- * anomalies (it may read the shared data through the same cache as `prepare`, and then must not
- * query the engine). `prepare` runs next and is awaited: it reads what the sections share from
- * the engine; then `prepareAnomalies` (when given). Prediction power runs while the
+ * The quick model is started first and awaited only after the duplicates, the target's
+ * breakdown, the correlations, prediction power and anomalies (it may read the shared data
+ * through the same cache as `prepare`, and then must not query the engine). `prepare` runs next
+ * and is awaited: it reads what the sections share from the engine; after the duplicates and
+ * the target's breakdown, `prepareAnomalies` (when given). Prediction power runs while the
  * correlations are computed, and so do the anomalies when `prepareAnomalies` is given: these
  * may not query the engine (one connection, in use meanwhile). Without `prepareAnomalies`, the
  * anomalies run after the correlations and may query it.
