@@ -42,8 +42,9 @@ export interface GbdtParams {
   tol: number;
   seed: number;
   /**
-   * Threads that build each histogram (the caller's and `threads - 1` workers, each summing a
-   * share of the features): the model is the same for every value. 1 by default.
+   * Threads that build each histogram and split each big node's rows (the caller's and
+   * `threads - 1` workers, see `histThreads.ts`): the model is the same for every value. 1 by
+   * default.
    */
   threads: number;
 }
