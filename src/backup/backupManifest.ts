@@ -42,7 +42,8 @@ export const backupManifestSchema = z.strictObject({
   stores: z.strictObject({
     offline: z.union([
       folderSize.extend({ type: z.literal('local') }),
-      z.strictObject({ type: z.literal('s3'), bucket: z.string(), prefix: z.string(), endpoint: z.string().optional() }),
+      // Another backend: its type and what its `describe` records (s3: bucket, prefix, endpoint).
+      z.object({ type: z.string().refine((t) => t !== 'local', 'a local store records its path and size') }).catchall(z.string()),
     ]),
     online: z.union([
       z.strictObject({ type: z.literal('sqlite'), path: z.string().nullable() }),

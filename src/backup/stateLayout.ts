@@ -1,6 +1,7 @@
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { storesFromConfig } from '../features/featureStoreFromConfig.js';
 import type { Project } from '../pipeline/project/loadProject.js';
+import { type ObjectStoreConfig, objectStoreBackend } from '../storage/objectStoreBackends.js';
 
 /** A SQLite database holding project state. */
 export interface StateDatabase {
@@ -17,7 +18,8 @@ export interface StateLayout {
   databases: StateDatabase[];
   areas: Partial<Record<StateArea, string>>;
   archive: string;
-  offline: { type: 'local'; path: string } | { type: 's3'; bucket: string; prefix: string; endpoint?: string };
+  /** A local folder, or where another backend keeps the files (its `describe`: bucket, prefix, endpoint for s3). */
+  offline: { type: 'local'; path: string } | ({ type: Exclude<ObjectStoreConfig['type'], 'local'> } & Record<string, string>);
   online: { type: 'sqlite'; path: string | null } | { type: 'redis'; url: string };
 }
 
@@ -39,12 +41,7 @@ export function stateLayout(project: Project): StateLayout {
     offline:
       stores.offline.type === 'local'
         ? { type: 'local', path: offlinePath! }
-        : {
-            type: 's3',
-            bucket: stores.offline.bucket,
-            prefix: stores.offline.prefix ?? '',
-            ...(stores.offline.endpoint ? { endpoint: stores.offline.endpoint } : {}),
-          },
+        : { ...objectStoreBackend(stores.offline.type)?.describe?.(stores.offline), type: stores.offline.type },
     online:
       stores.online.type === 'sqlite'
         ? { type: 'sqlite', path: onlinePath ?? null }

@@ -50,6 +50,11 @@ export interface ObjectStoreBackend<C extends { type: string }> {
   /** Its settings from a checked entry (only `fields` present); `field` is the setting's path (`stores.reports`). */
   settings(field: string, entry: StoreEntry, options: ObjectStoreSettingsOptions): C;
   open(config: C, ctx: ObjectStoreContext): ObjectStore;
+  /**
+   * Where a store of this backend keeps its files, as a backup manifest records it (`sluice
+   * backup`: `stores.offline`): plain strings, never a secret. Absent: the type alone.
+   */
+  describe?(config: C): Record<string, string>;
 }
 
 /** Declares a backend; the compiler holds `settings` and `open` to one settings type. */

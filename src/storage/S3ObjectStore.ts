@@ -211,6 +211,7 @@ export const s3Backend = defineObjectStoreBackend<S3ObjectStoreConfig>({
     };
   },
   open: (config, ctx) => new S3ObjectStore(config, ctx.cacheDir),
+  describe: (c) => ({ bucket: c.bucket, prefix: c.prefix ?? '', ...(c.endpoint ? { endpoint: c.endpoint } : {}) }),
 });
 
 function checkEndpoint(where: string, url: string): void {
