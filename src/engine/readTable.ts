@@ -129,7 +129,19 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
  * numeric column holding `NA` be typed numeric, as pandas types it.
  */
 async function createNormalized(engine: Engine, kind: string, target: string, source: string, missing: MissingPolicy, textTokens: boolean): Promise<void> {
-  const columns = await engine.describe(`SELECT * FROM ${source}`);
+  // A CSV read into a table is created as read and its floating NaN and ±Infinity set to NULL in
+  // place (only the rows holding one are written): describing read_csv first, to write the
+  // replacements into the CREATE, ran DuckDB's sniffer on its sample twice.
+  const inPlace = kind === 'TABLE' && !textTokens;
+  if (inPlace) await engine.exec(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM ${source}`);
+  const columns = await engine.describe(`SELECT * FROM ${inPlace ? target : source}`);
+  if (inPlace) {
+    const floats = columns.filter((c) => isFloatingSqlType(c.sqlType)).map((c) => quoteIdent(c.name));
+    if (floats.length > 0)
+      await engine.exec(
+        `UPDATE ${target} SET ${floats.map((q) => `${q} = ${presentOrNullSql(q, true)}`).join(', ')} WHERE ${floats.map((q) => `NOT isfinite(${q})`).join(' OR ')}`,
+      );
+  }
   const tokens = missing.tokens.map(quoteLiteral).join(', ');
   const replacements = (numeric: ReadonlySet<string>): string[] => {
     const replace: string[] = [];
@@ -142,7 +154,7 @@ async function createNormalized(engine: Engine, kind: string, target: string, so
     return replace;
   };
   const select = (replace: string[], from: string) => (replace.length ? `SELECT * REPLACE (${replace.join(', ')}) FROM ${from}` : `SELECT * FROM ${from}`);
-  await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS ${select(replacements(new Set()), source)}`);
+  if (!inPlace) await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS ${select(replacements(new Set()), source)}`);
   if (textTokens) return;
   // Text columns that are numbers written with infinities are found on the created relation
   // (a table is not parsed again) and retyped; most files have none, at the cost of one IN test.
@@ -170,8 +182,11 @@ const NUMBER_RE = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
 async function numbersWithInfinity(engine: Engine, relation: string, names: string[]): Promise<Set<string>> {
   if (names.length === 0) return new Set();
   const inf = INFINITY_TOKENS.map(quoteLiteral).join(', ');
-  // First which columns hold an infinity spelling at all (cheap), then, for those only, whether
-  // every other present value is a number (a regular expression per value).
+  // Whether any column holds an infinity spelling at all (one test per row that stops at the
+  // first column holding one; most files have none), then which columns do, then, for those
+  // only, whether every other present value is a number (a regular expression per value).
+  const [any = {}] = await engine.query(`SELECT count(*) AS n FROM ${relation} WHERE ${names.map((n) => `${quoteIdent(n)} IN (${inf})`).join(' OR ')}`);
+  if (Number(any.n ?? 0) === 0) return new Set();
   const [counts = {}] = await engine.query(
     `SELECT ${names.map((n, i) => `count(*) FILTER (WHERE ${quoteIdent(n)} IN (${inf})) AS i${i}`).join(', ')} FROM ${relation}`,
   );
