@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { loadArtifact } from '../../src/artifact/loadArtifact.js';
@@ -10,14 +8,18 @@ import type { ManifestFacts } from '../../src/artifact/manifest.js';
 import { saveArtifact } from '../../src/artifact/saveArtifact.js';
 import { ModelRegistry } from '../../src/models/ModelRegistry.js';
 import { mountEndpoint } from '../../src/server/endpoint/mountEndpoint.js';
-import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { runCliInProcess } from '../support/runCliInProcess.js';
 
 // Issue 16, point 2: one batch-prediction path. The same dirty file goes through `sluice predict`,
 // `sluice models predict` and the endpoint's batch `/invocations`: the same prediction for every
 // record that can have one, and the same notes (a value read as missing, a record not scored).
 const V1 = resolve('test/fixtures/artifacts/train-v1');
 const DIRTY = join(V1, 'dirty.csv');
-const run = promisify(execFile);
+/** `sluice ARGS` (the built CLI, in this process); fails the test unless it succeeds. */
+async function run(args: string[]): Promise<void> {
+  const r = await runCliInProcess(args);
+  if (r.code !== 0) throw new Error(`sluice ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+}
 
 /** A CSV line as cells (no quoted commas in these files). */
 const cells = (line: string) => line.split(',').map((c) => c.replace(/^"|"$/g, ''));
@@ -59,7 +61,7 @@ describe('one batch-prediction path (issue 16, point 2)', () => {
         await registry.promote('small', v.version, 'champion', 'test');
 
         // 1. sluice predict
-        await run(process.execPath, [SLUICE_BIN, 'predict', artifactDir, DIRTY, '--out', join(dir, 'p.csv'), '--errors', join(dir, 'p-notes.csv')]);
+        await run(['predict', artifactDir, DIRTY, '--out', join(dir, 'p.csv'), '--errors', join(dir, 'p-notes.csv')]);
         const [head, ...rows] = readFileSync(join(dir, 'p.csv'), 'utf8').trim().split('\n');
         expect(head).toBe('rid,predicted_label,probability_high,probability_low');
         const predict: Outcome = {
@@ -71,8 +73,7 @@ describe('one batch-prediction path (issue 16, point 2)', () => {
         };
 
         // 2. sluice models predict (the registered version, the input with the predictions appended)
-        await run(process.execPath, [
-          SLUICE_BIN,
+        await run([
           'models',
           'predict',
           'small',

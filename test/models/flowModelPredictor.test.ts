@@ -16,11 +16,9 @@ import { predictFile } from '../../src/training/predictFile.js';
 import { mountEndpoint } from '../../src/server/endpoint/mountEndpoint.js';
 import { pruneForServing } from '../../src/server/endpoint/pruneForServing.js';
 import { SluiceError } from '../../src/core/errors.js';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { invocationsRoutes } from '../../src/server/routes/invocations.js';
 import { DIABETES_CSV, trainDiabetesModel, type TrainedArtifact } from './diabetesModel.js';
-import { SLUICE_BIN } from '../support/sluiceBin.js';
+import { runCliInProcess } from '../support/runCliInProcess.js';
 
 let trained: TrainedArtifact;
 let project: string;
@@ -182,8 +180,7 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
     const notes = join(dir, 'notes.csv');
     const trainedDir = trained.dir;
     const ageType = trained.fitted.input.find((c) => c.name === 'age')!.type;
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      SLUICE_BIN,
+    const { code, stdout, stderr } = await runCliInProcess([
       'models',
       'predict',
       'readmission',
@@ -197,6 +194,7 @@ describe('the real predictor: fitted flow + trained model behind /invocations', 
       project,
       '--json',
     ]);
+    expect(code, stderr).toBe(0);
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ model: 'readmission', version: 1, rows: 50, scored: 50, failed: 0, notes: 1, labels: ['0', '1'] });
     expect(readFileSync(notes, 'utf8')).toBe(

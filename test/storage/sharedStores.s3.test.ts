@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { modelReportFiles } from '../../src/server/console/modelReportFiles.js';
 import { projectStores } from '../../src/storage/projectStores.js';
 import { DIABETES } from '../support/data.js';
 import { s3Credentials, startS3 } from '../support/s3Server.js';
-import { sluiceArgs } from '../support/sluiceBin.js';
+import { runCliInProcess } from '../support/runCliInProcess.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -74,23 +73,10 @@ function otherMachine(from: string): string {
   return dir;
 }
 
-/** `sluice models predict` in a child process (asynchronously: s3rver answers from this process's event loop). */
-function predict(dir: string, input: string): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, sluiceArgs(['models', 'predict', 'readmission', '--project', dir, '-i', input, '-o', join(dir, 'scored.csv')]), {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      done({ status, stderr });
-    });
-  });
+/** `sluice models predict`, the built CLI in this process (s3rver answers from the same event loop). */
+async function predict(dir: string, input: string): Promise<{ status: number | null; stderr: string }> {
+  const r = await runCliInProcess(['models', 'predict', 'readmission', '--project', dir, '-i', input, '-o', join(dir, 'scored.csv')], { env });
+  return { status: r.code, stderr: r.stderr };
 }
 
 describe('objects on S3: what one worker writes, another reads', () => {
