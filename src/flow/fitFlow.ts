@@ -24,6 +24,11 @@ export interface FitOptions {
   missingTokens?: readonly string[];
   /** The raw columns as the reader typed them, for the `format` of dates written as text (recorded in `input`). */
   inputColumns?: readonly ColumnSchema[];
+  /**
+   * The rows of `relation`, when the caller has just counted them (readTable does): not counted
+   * again, which for a streamed batch would read the whole file once more.
+   */
+  rowsIn?: number;
   /** Called after each step with its index, the view holding its result, and its columns. */
   onStep?: (index: number, step: StepSpec, view: string, columns: ColumnSchema[]) => void | Promise<void>;
   /** The flow's other inputs, read by `readInputs`; each is fitted with its own steps first. */
@@ -53,7 +58,7 @@ export interface FitOptions {
 export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, options: FitOptions = {}): Promise<{ fitted: FittedFlow; relation: string }> {
   const formats = new Map((options.inputColumns ?? []).flatMap((c) => (c.format ? [[c.name, c.format] as const] : [])));
   const input = plain(await engine.describe(relation)).map((c) => (formats.has(c.name) && c.type === 'date' ? { ...c, format: formats.get(c.name)! } : c));
-  const rowsIn = await engine.count(relation);
+  const rowsIn = options.rowsIn ?? (await engine.count(relation));
   let columns: ColumnSchema[] = plain(input);
   let current = relation;
   const steps: FittedStep[] = [];

@@ -72,6 +72,7 @@ export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<
       missingTokens: missing.tokens,
       inputs: raw,
       inputColumns: info.columns,
+      rowsIn: info.rows,
       streamed,
       ...(options.python ? { python: options.python } : {}),
     }));
