@@ -103,6 +103,7 @@ export type LocalObjectStoreConfig = { type: 'local'; root?: string };
  */
 export const localBackend = defineObjectStoreBackend<LocalObjectStoreConfig>({
   type: 'local',
+  example: { type: 'local' },
   fields: (options) => (options.localPath ? ['path'] : []),
   noFieldsHint: 'a local store is the project folder that stateDir (or archive) names: leave path out, or move that folder with stateDir / archive',
   settings: (_field, entry, options) => (entry.path ? { type: 'local', root: options.at(entry.path) } : { type: 'local' }),

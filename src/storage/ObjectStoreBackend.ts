@@ -43,6 +43,8 @@ export interface ObjectStoreContext {
  */
 export interface ObjectStoreBackend<C extends { type: string }> {
   type: C['type'];
+  /** A `stores.<kind>` entry that opens a store of this backend without connecting anywhere (test/storage/objectStoreBackends.test.ts opens each). */
+  example: StoreEntry;
   /** The entry fields it takes (`bucket`, `prefix`, `url`); others are refused, naming these. */
   fields(options: ObjectStoreSettingsOptions): readonly StoreField[];
   /** The hint when it takes no field and an entry gives one (default: it takes none besides type). */

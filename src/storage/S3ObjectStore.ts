@@ -175,6 +175,7 @@ const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  */
 export const s3Backend = defineObjectStoreBackend<S3ObjectStoreConfig>({
   type: 's3',
+  example: { type: 's3', bucket: 'team-sluice', url: 'http://127.0.0.1:9' },
   fields: () => ['bucket', 'prefix', 'url'],
   settings(field, entry, options) {
     if (!entry.bucket) {
