@@ -10,7 +10,7 @@ import { ProjectRuntime } from '../../src/pipeline/project/ProjectRuntime.js';
 import { hashPassword } from '../../src/server/auth/password.js';
 import { projectAuthGate } from '../../src/server/auth/projectAuthGate.js';
 import { createServer } from '../../src/server/createServer.js';
-import { cli, cliAsync } from '../state/liveProject.js';
+import { cli } from '../state/liveProject.js';
 import { s3Credentials, startS3 } from '../support/s3Server.js';
 import { FAST } from '../support/fastScrypt.js';
 
@@ -31,8 +31,9 @@ let client: S3Client;
 /** The machine that trained and registered: versions 1 (age, color, score) and 2 (age, color only), 1 champion. */
 let first: string;
 
-async function run(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return cliAsync(dir, args, env);
+/** `sluice ARGS` in DIR with the S3 credentials, the built CLI in this process (s3rver answers from the same event loop). */
+function run(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cli(dir, args, env);
 }
 
 /** Another machine: the same sluice.yaml and shared state (the registry), none of the local folders. */
