@@ -25,7 +25,7 @@ beforeAll(async () => {
     (-9223372036854775808, 5e-324::DOUBLE, '', false, DATE '2262-04-10', TIMESTAMP '1677-09-22 00:00:00'),
     (9223372036854775807, 1.7976931348623157e308::DOUBLE, 'NA', true, DATE '1970-01-01', TIMESTAMP '1970-01-01 00:00:00.000001')
   ) v(i, f, s, b, d, ts)`);
-}, 60_000);
+});
 afterAll(() => engine.close());
 
 function flow(steps: StepSpec[], target?: string): FlowSpec {
@@ -56,7 +56,7 @@ describe('python step: types and missing values round-trip through pandas', () =
     // and the same through the fixture (400 rows of the seed with dates, timestamps, nulls)
     const fx = await fit('fixture', [{ kind: 'python', code: 'df = df' }]);
     expect(await engine.query(`SELECT * FROM ${fx.relation}`)).toEqual(await engine.query('SELECT * FROM fixture'));
-  }, 60_000);
+  });
 
   it('pandas sees the dtypes of the Sluice types, and new columns get types from theirs', async () => {
     const code = [
@@ -94,14 +94,14 @@ describe('python step: types and missing values round-trip through pandas', () =
     expect(rows.map((r) => r.year)).toEqual([2020, null, 1900, 2262, 1970]);
     expect(rows.map((r) => r.label)).toEqual(['A', null, 'X"Y\n\u00c9', '', 'NA']);
     expect(rows.map((r) => r.flag)).toEqual([true, false, false, false, true]);
-  }, 60_000);
+  });
 
   it('a date outside pandas range is refused, naming the column', async () => {
     await engine.exec("CREATE TABLE old AS SELECT DATE '1500-01-01' AS born");
     const e = await errorOf(fit('old', [{ kind: 'python', code: 'df = df' }]));
     expect(e.code).toBe('FLOW_PYTHON_INPUT');
     expect(e.message).toContain('step 1 (python): column "born" holds a date outside the range pandas can hold');
-  }, 60_000);
+  });
 });
 
 describe('python step: fit, then apply to another batch', () => {
@@ -120,7 +120,7 @@ describe('python step: fit, then apply to another batch', () => {
     const got = await engine.query(`SELECT weeks, time_in_hospital FROM ${applied}`);
     expect(got.length).toBeGreaterThan(0);
     for (const r of got) expect(r.weeks).toBeCloseTo(Number(r.time_in_hospital) / 7, 12);
-  }, 60_000);
+  });
 
   it('a batch whose code gives other columns than at fit time is refused', async () => {
     const code = "if len(df) > 100:\n    df['extra'] = 1\nelse:\n    df = df.drop(columns=['race'])";
@@ -130,7 +130,7 @@ describe('python step: fit, then apply to another batch', () => {
     expect(e.code).toBe('FLOW_PYTHON_COLUMNS');
     expect(e.message).toContain('step 1 (python): the code gave the columns');
     expect(e.message).toContain('when the flow was fitted');
-  }, 60_000);
+  });
 });
 
 describe("python step: Data Wrangler's user-defined functions", () => {
@@ -140,7 +140,7 @@ describe("python step: Data Wrangler's user-defined functions", () => {
     expect(fitted.output.at(-1)).toEqual({ name: 'race_len', type: 'float' });
     const rows = await engine.query(`SELECT race, race_len FROM ${relation}`);
     for (const r of rows) expect(r.race_len).toBe(r.race === null ? null : String(r.race).length);
-  }, 60_000);
+  });
 
   it('mode value calls custom_func on each value, None when missing, in place without output', async () => {
     const code = 'def custom_func(value):\n  return None if value is None else value * 10\n';
@@ -148,14 +148,14 @@ describe("python step: Data Wrangler's user-defined functions", () => {
     const got = await engine.query(`SELECT time_in_hospital AS t FROM ${relation}`);
     const want = await engine.query('SELECT time_in_hospital * 10 AS t FROM fixture');
     expect(got).toEqual(want);
-  }, 60_000);
+  });
 
   it('a function returning a shorter Series is refused', async () => {
     const code = 'def custom_func(series):\n  return series.head(3)\n';
     const e = await errorOf(fit('fixture', [{ kind: 'python', mode: 'series', column: 'race', code }]));
     expect(e.code).toBe('FLOW_PYTHON_RESULT');
     expect(e.message).toContain('custom_func returned 3 values for 400 rows');
-  }, 60_000);
+  });
 
   it('modes series and value need a column', () => {
     expect(() => flow([{ kind: 'python', mode: 'series', code: 'def custom_func(s): return s' }])).toThrow(/modes series and value need column/);
@@ -168,7 +168,7 @@ describe('python step: bad input', () => {
     expect(e.code).toBe('FLOW_PYTHON_SYNTAX');
     expect(e.message).toMatch(/^step 1 \(python "broken"\): SyntaxError: .* \(line 2 of the step's code\)/);
     expect((e.details as { line: number }).line).toBe(2);
-  }, 60_000);
+  });
 
   it("an exception gives the traceback's last lines and the line in the user's code", async () => {
     const code = "x = 1\ny = 2\ndf['z'] = df['no_such_column'] * 2\n";
@@ -178,7 +178,7 @@ describe('python step: bad input', () => {
     expect(e.message).toContain('File "step 1 (python)", line 3, in <module>');
     expect(e.message).toContain("df['z'] = df['no_such_column'] * 2");
     expect(e.location?.step).toBe(0);
-  }, 60_000);
+  });
 
   it('code that never assigns df (df.dropna() alone) is refused: it would change nothing', async () => {
     const e = await errorOf(fit('fixture', [{ kind: 'python', code: 'df.dropna()' }]));
@@ -187,13 +187,13 @@ describe('python step: bad input', () => {
     // in place is fine, even when nothing changes on this batch
     const ok = await fit('typed', [{ kind: 'python', code: "df.drop(columns=['s'], inplace=True)" }]);
     expect(ok.fitted.output.map((c) => c.name)).toEqual(['i', 'f', 'b', 'd', 'ts']);
-  }, 60_000);
+  });
 
   it('code that leaves something else than a DataFrame in df is refused', async () => {
     const e = await errorOf(fit('fixture', [{ kind: 'python', code: "df = df['race']" }]));
     expect(e.code).toBe('FLOW_PYTHON_RESULT');
     expect(e.message).toContain('the code left Series in df, not a pandas DataFrame');
-  }, 60_000);
+  });
 
   it('code that removes every row is allowed, and reported', async () => {
     const { fitted, relation } = await fit('fixture', [{ kind: 'python', code: 'df = df.iloc[0:0]' }]);
@@ -201,7 +201,7 @@ describe('python step: bad input', () => {
     expect(fitted.output).toEqual(fitted.input.map((c) => ({ name: c.name, type: c.type })));
     expect(fitted.dropped?.[0]).toMatchObject({ step: 0, kind: 'python', rows: 400 });
     expect(fitted.notes?.[0]?.message).toBe('the code removed every row (400): the steps after it get none');
-  }, 60_000);
+  });
 
   it('code that removes a column a later step needs: the later step names it', async () => {
     const e = await errorOf(
@@ -212,13 +212,13 @@ describe('python step: bad input', () => {
     );
     expect(e.code).toBe('FLOW_MISSING_COLUMN');
     expect(e.message).toContain('step 2 needs column "race", which the data does not have at that point');
-  }, 60_000);
+  });
 
   it('a column mixing types is refused, naming it', async () => {
     const e = await errorOf(fit('typed', [{ kind: 'python', code: "df['m'] = [1, 'a', None, 2.5, 3]" }]));
     expect(e.code).toBe('FLOW_PYTHON_RESULT');
     expect(e.message).toContain('column "m" mixes values of types');
-  }, 60_000);
+  });
 
   it('a timeout stops the code and says so', async () => {
     const started = performance.now();
@@ -226,7 +226,7 @@ describe('python step: bad input', () => {
     expect(e.code).toBe('FLOW_PYTHON_TIMEOUT');
     expect(e.message).toContain('the code did not finish within 2 s and was stopped');
     expect(performance.now() - started).toBeLessThan(30_000);
-  }, 60_000);
+  });
 
   it('a missing python3 (SLUICE_PYTHON to a path that does not exist) says what to install', async () => {
     const before = process.env.SLUICE_PYTHON;
@@ -240,7 +240,7 @@ describe('python step: bad input', () => {
       if (before === undefined) delete process.env.SLUICE_PYTHON;
       else process.env.SLUICE_PYTHON = before;
     }
-  }, 60_000);
+  });
 
   it('a python3 without pandas says what to install', async () => {
     // /usr/bin/python3 -S skips site-packages, where Debian's pandas is: a python without pandas.
@@ -258,5 +258,5 @@ describe('python step: bad input', () => {
 
   it('Debian python3 with pandas is found without configuration', async () => {
     expect(await findPython(undefined, {})).toBe('/usr/bin/python3');
-  }, 60_000);
+  });
 });
