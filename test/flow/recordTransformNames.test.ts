@@ -12,7 +12,22 @@ afterAll(() => engine.close());
 
 // Column names that are not identifiers: the record path writes each name into the code it
 // compiles (as a JSON string literal), so every one must come out as the same key.
-const NAMES = ["it's", 'back\\slash', 'quote"d', 'line\nbreak', 'sep\u2028arator', '12', '$' + '{x}', '`tick`', 'a b'];
+const NAMES = [
+  "it's",
+  'back\\slash',
+  'quote"d',
+  'line\nbreak',
+  'sep\u2028arator',
+  '12',
+  '$' + '{x}',
+  '`tick`',
+  'a b',
+  // Names of Object.prototype's members: a lookup in a plain object must not find the member.
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+];
 
 describe('the record path with column names that are not identifiers', () => {
   it('reads, transforms and returns every column under its own name, as the SQL path does', async () => {

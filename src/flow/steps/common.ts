@@ -121,7 +121,8 @@ export function uniqueNamer(taken: Iterable<string>): (base: string) => string {
 
 /** Replaces the types of some columns in a schema. */
 export function retype(columns: ColumnSchema[], types: Record<string, LogicalType>): ColumnSchema[] {
-  return columns.map((c) => (types[c.name] ? { name: c.name, type: types[c.name]! } : { name: c.name, type: c.type }));
+  // Own keys only: a column named `constructor` or `toString` is not Object.prototype's member.
+  return columns.map((c) => (Object.hasOwn(types, c.name) ? { name: c.name, type: types[c.name]! } : { name: c.name, type: c.type }));
 }
 
 export function plain(columns: ColumnSchema[]): ColumnSchema[] {
