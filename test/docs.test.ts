@@ -8,6 +8,7 @@ import { withConsolePagesTable } from '../src/server/console/renderConsolePagesD
 import { withActivitiesTable } from '../src/pipeline/activities/renderActivityDocs.js';
 import { referenceOpenApi } from '../src/server/openapi/referenceOpenApi.js';
 import { ROUTE_SUMMARIES } from '../src/server/openapi/routeSummaries.js';
+import { STEPS } from '../src/flow/steps/index.js';
 
 describe('generated docs are up to date (run `npm run docs` after changing a step, a route or a command)', () => {
   it('docs/flows.md', () => {
@@ -48,6 +49,13 @@ describe('generated docs are up to date (run `npm run docs` after changing a ste
         CONSOLE_PAGES.some((p) => path === p.path || path.startsWith(`${p.path}/`)),
         path,
       ).toBe(true);
+  });
+});
+
+describe('counts stated in the docs are the lists', () => {
+  it('README and the guide give the number of flow step kinds (src/flow/steps/index.ts)', () => {
+    expect(readFileSync('README.md', 'utf8')).toContain(`Flows: ${STEPS.length} typed steps`);
+    expect(readFileSync('docs/guide.md', 'utf8')).toContain(`[flows.md](flows.md): ${STEPS.length} steps`);
   });
 });
 
