@@ -147,6 +147,42 @@ export class Engine {
     }
   }
 
+  /**
+   * Runs a query of DOUBLE columns and hands each of DuckDB's chunks to `onChunk` as views of
+   * DuckDB's own vectors (no copy; NULL is NaN): for one pass over millions of rows without
+   * holding them. The views are valid only during the call.
+   */
+  async scanDoubleChunks(sql: string, onChunk: (columns: Float64Array[], rows: number) => void, params?: Params): Promise<void> {
+    try {
+      const result = await this.conn.stream(sql, params);
+      const width = result.columnCount;
+      for (let i = 0; i < width; i++) {
+        const type = result.columnTypeId(i);
+        if (type !== duckdb.DuckDBTypeId.DOUBLE) throw new Error(`scanDoubleChunks: column ${i} is ${duckdb.DuckDBTypeId[type]}, not DOUBLE`);
+      }
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const n = chunk.rowCount;
+        const columns: Float64Array[] = [];
+        for (let i = 0; i < width; i++) {
+          const vector = bindings.data_chunk_get_vector(chunk.chunk, i);
+          const bytes = bindings.vector_get_data(vector, n * 8);
+          let values = new Float64Array(bytes.buffer, bytes.byteOffset, n);
+          const validity = bindings.vector_get_validity(vector, Math.ceil(n / 64) * 8);
+          if (validity) {
+            values = values.slice();
+            for (let r = 0; r < n; r++) if (((validity[r >> 3]! >> (r & 7)) & 1) === 0) values[r] = NaN;
+          }
+          columns.push(values);
+        }
+        onChunk(columns, n);
+      }
+    } catch (e) {
+      throw mapDuckError(e, sql);
+    }
+  }
+
   /** The columns of a table, view or query, with Sluice logical types. */
   async describe(relationOrQuery: string): Promise<ColumnSchema[]> {
     const isQuery = /^\s*(select|with|from)\b/i.test(relationOrQuery);

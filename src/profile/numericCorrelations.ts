@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
+import { completePairCorrelations } from './completePairCorrelations.js';
 import type { ColumnReport } from './reportSchema.js';
 import { finiteOrNull } from './sqlNumbers.js';
 
@@ -25,9 +26,10 @@ function jointPairSql(v: string, a: string, b: string, k: number): string {
 
 /**
  * Pearson and Spearman matrices of numeric columns, with pandas' pairwise deletion. Pairs of
- * complete columns use average ranks (a value -> rank map per column, joined back
- * once; far cheaper than a window sort per column) in one aggregate query of `corr` on values
- * and ranks. Pairs with missing values are ranked within their complete rows, from their joint
+ * complete columns are summed in one streamed pass ({@link completePairCorrelations}); where a
+ * column holds NaN or an infinity, they use average ranks (a value -> rank map per column, joined
+ * back once; far cheaper than a window sort per column) in one aggregate query of `corr` on
+ * values and ranks. Pairs with missing values are ranked within their complete rows, from their joint
  * value counts ({@link jointPairSql}), all in one UNION ALL query.
  */
 export async function numericCorrelations(engine: Engine, v: string, cols: ColumnReport[], num: string[]): Promise<{ pearson: Matrix; spearman: Matrix }> {
@@ -48,6 +50,22 @@ export async function numericCorrelations(engine: Engine, v: string, cols: Colum
   if (joint.length > 0) {
     const rows = await engine.query<{ k: number; p: unknown; s: unknown }>(joint.map(({ i, j, k }) => jointPairSql(v, q[i]!, q[j]!, k)).join('\nUNION ALL\n'));
     for (const r of rows) set(pairs[r.k]!.i, pairs[r.k]!.j, r.p, r.s);
+  }
+  if (ranked.length > 0) {
+    const used = [...new Set(ranked.flatMap(({ i, j }) => [i, j]))];
+    const at = new Map(used.map((i, u) => [i, u]));
+    const fast = await completePairCorrelations(
+      engine,
+      v,
+      used.map((i) => q[i]!),
+      ranked.map(({ i, j }) => ({ i: at.get(i)!, j: at.get(j)! })),
+    );
+    if (fast) {
+      ranked.forEach(({ i, j }, r) => {
+        set(i, j, fast[r]!.p, fast[r]!.s);
+      });
+      return { pearson, spearman };
+    }
   }
   if (ranked.length > 0) {
     const used = [...new Set(ranked.flatMap(({ i, j }) => [i, j]))];
