@@ -9,7 +9,9 @@ import base from './vitest.config.js';
  * 210 s wall and 405 CPU-s for 1,493 tests, all green, against 490 CPU-s isolated. With the CLI
  * tests running the built CLI in their own process (test/support/runCliInProcess.ts): 317 CPU-s
  * for 1,504 tests, all green (Dec 4 20:33-20:50 UTC, load average 20-26 from other work, so its
- * 1,033 s wall says nothing; main moved meanwhile). The full suite (`npm test`, CI) keeps every
+ * 1,033 s wall says nothing; main moved meanwhile). On the quiet machine at 21:17 and 21:20 UTC
+ * (main at 52d2767, 1,510 tests): 155 s wall, 295 CPU-s (one test failed, endpointWorkers'
+ * first load, not reproduced since) and 187 s wall, 307 CPU-s, all green. The full suite (`npm test`, CI) keeps every
  * file in its own module graph.
  */
 export default mergeConfig(base, defineConfig({ test: { exclude: Object.keys(SLOW_TESTS), isolate: false } }));
