@@ -115,6 +115,17 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
 
   const columns =
     options.recognise === false ? await engine.describe(options.name) : await applyRecognised(engine, kind, options.name, options.recognise ?? {});
+  // `__proto__` is the one name a JavaScript object cannot hold as its own key by assignment:
+  // the steps' fitted values and the record path keep columns in plain objects, where such a
+  // column's values would be lost without a word. Refused here, before any step sees it.
+  const proto = columns.find((c) => c.name === '__proto__');
+  if (proto) {
+    await engine.exec(`DROP ${kind} IF EXISTS ${target}`);
+    throw new SluiceError('DATA_COLUMN_NAME', `${file} has a column named "__proto__", which Sluice cannot keep safely`, {
+      location: { file, field: proto.name },
+      hint: 'rename the column in the file (for example to "proto")',
+    });
+  }
   const rows = await engine.count(options.name);
   if (rows === 0) {
     throw new SluiceError('DATA_NO_ROWS', `${file} has no rows`, { location: { file }, hint: 'check that the export wrote its rows' });

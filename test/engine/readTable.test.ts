@@ -176,3 +176,23 @@ describe('CSV structure (issue 12)', () => {
     }
   });
 });
+
+describe('readTable: a column named __proto__', () => {
+  it('is refused with the file and the column named (a plain object would lose its values), in CSV and JSON lines', async () => {
+    const csv = await readError(file('proto.csv', 'a,__proto__\n1,2\n3,4\n'));
+    expect(csv.code).toBe('DATA_COLUMN_NAME');
+    expect(csv.message).toContain('proto.csv');
+    expect(csv.location).toMatchObject({ field: '__proto__' });
+    expect(csv.hint).toContain('rename');
+    const json = await readError(file('proto.jsonl', '{"a":1,"__proto__":2}\n'));
+    expect(json.code).toBe('DATA_COLUMN_NAME');
+  });
+
+  it('reads constructor and toString as any other names', async () => {
+    const t = await readTable(engine, file('members.csv', 'constructor,toString\n1,x\n'), { name: 'members' });
+    expect(t.columns.map((c) => [c.name, c.type])).toEqual([
+      ['constructor', 'integer'],
+      ['toString', 'string'],
+    ]);
+  });
+});
