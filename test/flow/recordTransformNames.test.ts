@@ -57,6 +57,23 @@ describe('the record path with column names that are not identifiers', () => {
     });
   });
 
+  it("renames around columns named after Object.prototype's members, in SQL and on records alike", async () => {
+    await engine.exec(`CREATE OR REPLACE TABLE proto_names AS SELECT r::INTEGER AS "constructor", 'v' || r AS "toString", r * 2 AS b FROM range(4) t(r)`);
+    const { fitted, rows, applyRecords } = await fitSteps(engine, 'proto_names', [{ kind: 'rename_columns', mapping: { b: 'bee' } }]);
+    expect(fitted.output.map((c) => c.name)).toEqual(['constructor', 'toString', 'bee']);
+    const [r] = applyRecords([{ constructor: 3, toString: 'v3', b: 6 }]);
+    if (!r!.ok) throw r!.error;
+    expect(r!.row).toEqual(rows[3]);
+  });
+
+  it('ordinal_encode with an order for another column learns the categories of a column named constructor', async () => {
+    await engine.exec(
+      `CREATE OR REPLACE TABLE proto_cats AS SELECT ['b', 'a', 'c'][r % 3 + 1] AS "constructor", ['lo', 'hi'][r % 2 + 1] AS level FROM range(6) t(r)`,
+    );
+    const { fitted } = await fitSteps(engine, 'proto_cats', [{ kind: 'ordinal_encode', columns: ['constructor', 'level'], order: { level: ['lo', 'hi'] } }]);
+    expect((fitted.steps[0]!.fitted as { categories: Record<string, string[]> }).categories).toEqual({ constructor: ['a', 'b', 'c'], level: ['lo', 'hi'] });
+  });
+
   it('refuses a record without a required field, naming that field', async () => {
     await engine.exec(
       `CREATE OR REPLACE TABLE odd_names2 AS SELECT r::INTEGER AS ${quoteIdent(NAMES[2]!)}, 'a' AS ${quoteIdent(NAMES[3]!)} FROM range(5) t(r)`,

@@ -121,8 +121,15 @@ export function uniqueNamer(taken: Iterable<string>): (base: string) => string {
 
 /** Replaces the types of some columns in a schema. */
 export function retype(columns: ColumnSchema[], types: Record<string, LogicalType>): ColumnSchema[] {
-  // Own keys only: a column named `constructor` or `toString` is not Object.prototype's member.
-  return columns.map((c) => (Object.hasOwn(types, c.name) ? { name: c.name, type: types[c.name]! } : { name: c.name, type: c.type }));
+  return columns.map((c) => ({ name: c.name, type: ownEntry(types, c.name) ?? c.type }));
+}
+
+/**
+ * `map[name]` when the map (a step's mapping, a fitted table) holds `name` as its own key, else
+ * undefined: a column named `constructor` or `toString` must not find Object.prototype's member.
+ */
+export function ownEntry<T>(map: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(map, name) ? map[name] : undefined;
 }
 
 export function plain(columns: ColumnSchema[]): ColumnSchema[] {

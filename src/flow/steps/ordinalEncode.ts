@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
 import { assertCategorical, catSql, unseenError, unseenErrorSql } from './categories.js';
-import { columnList, common, isMissing, replaceSql, retype } from './common.js';
+import { columnList, common, isMissing, ownEntry, replaceSql, retype } from './common.js';
 
 const schema = z
   .object({
@@ -41,7 +41,7 @@ export const ordinalEncode = defineStep<Spec, Fitted>({
     const categories: Fitted['categories'] = {};
     for (const c of s.columns) {
       assertCategorical(ctx, c, 'ordinal_encode');
-      const explicit = s.order?.[c];
+      const explicit = s.order && ownEntry(s.order, c);
       if (explicit) {
         categories[c] = explicit.map(String);
         continue;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
 import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
-import { common } from './common.js';
+import { common, ownEntry } from './common.js';
 
 const schema = z
   .object({
@@ -24,7 +24,7 @@ export const renameColumns = defineStep({
   },
   inputs: (s) => Object.keys(s.mapping),
   outputs: (s, _f, ctx) => {
-    const out = ctx.columns.map((c) => ({ name: s.mapping[c.name] ?? c.name, type: c.type }));
+    const out = ctx.columns.map((c) => ({ name: ownEntry(s.mapping, c.name) ?? c.name, type: c.type }));
     const seen = new Set<string>();
     for (const c of out) {
       if (seen.has(c.name)) {
@@ -38,14 +38,19 @@ export const renameColumns = defineStep({
     return out;
   },
   sql: (s, _f, ctx, input) =>
-    `SELECT ${ctx.columns.map((c) => (s.mapping[c.name] ? `${quoteIdent(c.name)} AS ${quoteIdent(s.mapping[c.name]!)}` : quoteIdent(c.name))).join(', ')} FROM ${input}`,
+    `SELECT ${ctx.columns
+      .map((c) => {
+        const to = ownEntry(s.mapping, c.name);
+        return to ? `${quoteIdent(c.name)} AS ${quoteIdent(to)}` : quoteIdent(c.name);
+      })
+      .join(', ')} FROM ${input}`,
   // Only the columns the schema has at this point: earlier drop_columns steps leave dropped
   // fields on the record, and one of them may share a new name.
   record: (s, _f, ctx) => {
     const names = ctx.columns.map((c) => c.name);
     return (row) => {
       const out: Record<string, unknown> = {};
-      for (const k of names) out[s.mapping[k] ?? k] = row[k] ?? null;
+      for (const k of names) out[ownEntry(s.mapping, k) ?? k] = row[k] ?? null;
       return out;
     };
   },
