@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import type { MissingPolicy } from '../core/missing.js';
+import type { DateOrder } from '../core/dateFormats.js';
+import { missingPolicy, type MissingPolicy } from '../core/missing.js';
 import type { Engine } from '../engine/Engine.js';
 import type { RecogniseOptions } from '../engine/recogniseTypes.js';
 import { readTable, type TableInfo } from '../engine/readTable.js';
@@ -13,6 +14,15 @@ export interface BatchReading {
   missing: MissingPolicy;
   /** Types from data (false: text stays text, as a fitted flow reads its batch). */
   recognise: RecogniseOptions | false;
+}
+
+/**
+ * How fitting reads its batch: the flow's missing tokens, else the project's, and text typed
+ * from the data (dates in `dateOrder`). One rule for `runFlow` and for the read `sluice flow run`
+ * starts before the flow is loaded (which passes no flow tokens: it does not know them yet).
+ */
+export function fitReading(flowTokens: readonly string[] | undefined, projectTokens: readonly string[] | undefined, dateOrder?: DateOrder): BatchReading {
+  return { missing: missingPolicy(flowTokens, projectTokens), recognise: dateOrder ? { dateOrder } : {} };
 }
 
 /** A batch read into the engine: the table (or, above 256 MB, the view) and whether it is streamed. */

@@ -1,5 +1,4 @@
 import type { DateOrder } from '../core/dateFormats.js';
-import { missingPolicy } from '../core/missing.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { writeTable } from '../engine/writeTable.js';
@@ -8,7 +7,7 @@ import type { FlowSpec } from './flowSchema.js';
 import { fittedMissing, type FittedFlow } from './fittedFlow.js';
 import { readInputs, type InputOptions, type RawInput } from './loadInputs.js';
 import { applyFitted } from './applyFitted.js';
-import { readBatch, takeEarlyBatch, type BatchReading, type EarlyBatch } from './readBatch.js';
+import { fitReading, readBatch, takeEarlyBatch, type BatchReading, type EarlyBatch } from './readBatch.js';
 import type { SideRelation } from './step.js';
 
 export interface RunFlowOptions extends FitOptions {
@@ -47,10 +46,12 @@ export interface RunFlowResult {
  */
 export async function runFlow(engine: Engine, options: RunFlowOptions): Promise<RunFlowResult> {
   // One definition of missing: the fitted flow's tokens, else the flow's, else the project's.
-  const missing = options.fitted ? fittedMissing(options.fitted) : missingPolicy(options.flow?.missing_tokens, options.projectMissingTokens);
   // Fitting types text from the data; applying a fitted flow reads text as text and converts it
   // to the fitted input types (dates in their recorded format), so both read a value alike.
-  const reading: BatchReading = { missing, recognise: options.fitted ? false : options.dateOrder ? { dateOrder: options.dateOrder } : {} };
+  const reading: BatchReading = options.fitted
+    ? { missing: fittedMissing(options.fitted), recognise: false }
+    : fitReading(options.flow?.missing_tokens, options.projectMissingTokens, options.dateOrder);
+  const { missing } = reading;
   const { info, streamed } = (await takeEarlyBatch(engine, options.early, options.input, reading)) ?? (await readBatch(engine, options.input, reading));
   const input = info.name;
   let fitted: FittedFlow;

@@ -157,12 +157,8 @@ export function register(program: Command): void {
         try {
           const started = performance.now();
           if (!opts.fitted) {
-            const { startBatch } = await import('../../flow/readBatch.js');
-            const { missingPolicy } = await import('../../core/missing.js');
-            early = await startBatch(engine, opts.input, {
-              missing: missingPolicy(undefined, reading.missingTokens),
-              recognise: reading.dateOrder ? { dateOrder: reading.dateOrder } : {},
-            });
+            const { fitReading, startBatch } = await import('../../flow/readBatch.js');
+            early = await startBatch(engine, opts.input, fitReading(undefined, reading.missingTokens, reading.dateOrder));
           }
           const { Progress, loadFittedFlow, loadFlow, runFlow, saveFittedFlow } = await lib();
           const progress = new Progress(opts.quiet);
