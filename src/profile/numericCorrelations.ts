@@ -66,9 +66,7 @@ export async function numericCorrelations(engine: Engine, v: string, cols: Colum
       });
       return { pearson, spearman };
     }
-  }
-  if (ranked.length > 0) {
-    const used = [...new Set(ranked.flatMap(({ i, j }) => [i, j]))];
+    // A column holds NaN or an infinity: DuckDB's corr over values and average ranks.
     // Names of our own start with __ so they cannot collide with the data's columns.
     const maps = used.map(
       (i) =>
