@@ -38,45 +38,29 @@ export function holdoutMetrics(target: Target, out: Float64Array): Record<string
 
 /**
  * What the quick model's fit needs, made from the report's frame on the calling thread: the
- * stratified 80/20 split (shared with prediction power) and the training part bounded to
- * {@link QUICK_MODEL_MAX_TRAIN} rows. Only the bounded training rows and the held-out rows go
- * to the fit's worker thread.
+ * stratified 80/20 split (shared with prediction power, which needs it on that thread anyway).
+ * The training part is bounded to {@link QUICK_MODEL_MAX_TRAIN} rows and the baseline fitted by
+ * {@link fitQuickModel}, on the fit's worker thread, so the calling thread only splits.
  */
 export interface QuickModelJob {
+  /** The whole training part (80%): the baseline's; the model trains on a bounded sample of it. */
   train: Frame;
   trainY: Target;
   test: Frame;
   testY: Target;
   problemType: ProblemType;
-  /** The data or the training part was sampled. */
+  /** The data was sampled. */
   sampled: boolean;
 }
 
-/** The quick model without its baseline: what the fit's thread answers. */
-export type QuickModelFit = Omit<QuickModel, 'baseline' | 'noBetterThanBaseline'>;
+/** The quick model without its baseline. */
+type QuickModelFit = Omit<QuickModel, 'baseline' | 'noBetterThanBaseline'>;
 
 /** The {@link QuickModelJob} of a frame; undefined when there is nothing to fit (no features, under 10 rows). */
 export function quickModelJob(frame: Frame, target: Target, problemType: ProblemType, sampled: boolean): QuickModelJob | undefined {
   if (frame.features.length === 0 || frame.nRows < 10) return undefined;
   const s = split80(frame, target);
-  const train = boundTraining(s.train, s.trainY);
-  return {
-    train: train.frame,
-    trainY: train.target,
-    test: s.test,
-    testY: s.testY,
-    problemType,
-    sampled: sampled || train.frame.nRows < s.train.nRows,
-  };
-}
-
-/**
- * The baseline's holdout metrics (class priors or the mean, fitted on the whole 80%): computed
- * on the calling thread while the fit runs on its worker.
- */
-export function quickModelBaseline(frame: Frame, target: Target): Record<string, number | null> {
-  const s = split80(frame, target);
-  return holdoutMetrics(s.testY, trainBaseline(s.train, s.trainY).output(s.test));
+  return { train: s.train, trainY: s.trainY, test: s.test, testY: s.testY, problemType, sampled };
 }
 
 /**
@@ -86,25 +70,25 @@ export function quickModelBaseline(frame: Frame, target: Target): Record<string,
  * gain importance, beside the baseline's. It tells
  * the approver how much signal the batch carries, not which model to deploy. Pure computation
  * on a loaded frame (no engine): {@link quickModelJob} on the calling thread, then
- * {@link fitQuickModel}, which can run on a worker thread (see `quickModel`), and
- * {@link quickModelBaseline}, joined by {@link withBaseline}.
+ * {@link fitQuickModel}, which can run on a worker thread (see `quickModel`).
  */
 export function quickModelOfFrame(frame: Frame, target: Target, problemType: ProblemType, sampled: boolean): QuickModel | undefined {
   const job = quickModelJob(frame, target, problemType, sampled);
-  return job ? withBaseline(fitQuickModel(job), quickModelBaseline(frame, target)) : undefined;
+  return job ? fitQuickModel(job) : undefined;
 }
 
-/** The fit and its holdout measures (see {@link quickModelOfFrame}). */
-export function fitQuickModel(job: QuickModelJob): QuickModelFit {
-  const model = trainGbdt(job.train, job.trainY, { seed: 0 });
+/** The fit, its holdout measures and the baseline's (see {@link quickModelOfFrame}). */
+export function fitQuickModel(job: QuickModelJob): QuickModel {
+  const bounded = boundTraining(job.train, job.trainY);
+  const model = trainGbdt(bounded.frame, bounded.target, { seed: 0 });
   const out = model.output(job.test);
   const result: QuickModelFit = {
     learner: 'gbdt',
     iterations: model.iterations,
     problemType: job.problemType,
-    trainRows: job.train.nRows,
+    trainRows: bounded.frame.nRows,
     validationRows: job.test.nRows,
-    sampled: job.sampled,
+    sampled: job.sampled || bounded.frame.nRows < job.train.nRows,
     metrics: holdoutMetrics(job.testY, out),
     featureImportance: model
       .featureImportance()
@@ -115,11 +99,12 @@ export function fitQuickModel(job: QuickModelJob): QuickModelFit {
     const k = job.testY.labels.length;
     result.confusionMatrix = { labels: job.testY.labels, counts: confusionMatrix(job.testY.codes, argmaxRows(out, k), k) };
   }
-  return result;
+  // The baseline (class priors or the mean) is fitted on the whole training part.
+  return withBaseline(result, holdoutMetrics(job.testY, trainBaseline(job.train, job.trainY).output(job.test)));
 }
 
 /** The quick model of a fit and the baseline's metrics, with the metrics on which it does no better. */
-export function withBaseline(fit: QuickModelFit, baseline: Record<string, number | null>): QuickModel {
+function withBaseline(fit: QuickModelFit, baseline: Record<string, number | null>): QuickModel {
   const { featureImportance, confusionMatrix, ...head } = fit;
   const result: QuickModel = { ...head, baseline: { metrics: baseline }, featureImportance };
   result.noBetterThanBaseline = noBetterThanBaseline(result.metrics, baseline);
