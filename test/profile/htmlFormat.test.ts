@@ -24,7 +24,7 @@ describe("the HTML report's number format", () => {
       return Number(v.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 6 });
     };
     for (let e = -5; e <= 9; e++)
-      for (const m of [1, -1.5, 2.718281828, 9.99999, 123.456]) {
+      for (const m of [1, -1.5, 2.5, 9.99999, 123.456]) {
         const v = m * 10 ** e;
         for (const d of [2, 4, 6]) expect(fmt(v, d)).toBe(old(v, d));
       }
