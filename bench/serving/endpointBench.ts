@@ -13,6 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { withServingV8Flags } from '../../src/server/servingV8Flags.js';
 import { trainDiabetesModel } from '../../test/models/diabetesModel.js';
 import { median } from '../lib.js';
 
@@ -29,9 +30,15 @@ const loadStart = loadavg();
 process.stderr.write('training the diabetes model (flow + gradient-boosted trees, 40,000 rows)...\n');
 const artifact = opt('artifact') ?? (await trainDiabetesModel({ rows: 40_000, maxIter: 100 })).dir;
 
-function part(script: string, args: string[]): string {
-  process.stderr.write(`▶ node --import tsx ${script} ${args.join(' ')}\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+/** A part in a process of its own; `serving`: it serves the endpoint, so it gets the serving V8 flags of `sluice serve --role endpoint`. */
+function part(script: string, args: string[], serving = false): string {
+  const flags = serving ? withServingV8Flags([]) : [];
+  process.stderr.write(`▶ node ${[...flags, '--import', 'tsx', script, ...args].join(' ')}\n`);
+  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', script, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(`${script} exited with ${r.status}`);
   return r.stdout.trim();
 }
@@ -54,7 +61,7 @@ const loop = JSON.parse(readFileSync('bench/out/openloop.json', 'utf8')) as {
   highestRateP99Under5ms: { medianOfRuns: { endpoint?: number; hello?: number } };
   steps: Array<{ target: string; rate: number; runs: Array<{ latencyMs: { p99: number }; achievedRate: number; loadAverage: number }> }>;
 };
-const cpu = part('bench/serving/requestCpu.ts', ['--artifact', artifact, '--rate', '2000', '--duration', '3', '--runs', '2', '--batch-runs', '7']);
+const cpu = part('bench/serving/requestCpu.ts', ['--artifact', artifact, '--rate', '2000', '--duration', '3', '--runs', '2', '--batch-runs', '7'], true);
 const req = JSON.parse(readFileSync('bench/out/request-cpu.json', 'utf8')) as {
   singleRecord: { cpuUsPerRequest: { endpoint: number; hello: number } };
   batch: Record<'json' | 'csv' | 'helloJson', { wallMs: number; cpuMs: number }>;

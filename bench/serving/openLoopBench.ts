@@ -22,6 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { withServingV8Flags } from '../../src/server/servingV8Flags.js';
 import { median } from '../lib.js';
 import { loadLine, generatorArgs, writeSingleRecordBody } from './generator.js';
 import type { OpenLoopResult } from './openLoop.js';
@@ -61,7 +62,10 @@ interface Server {
 
 async function startServer(): Promise<Server> {
   const artifact = opt('artifact');
+  // The serving V8 flags of `sluice serve --role endpoint` (a larger young generation), which only
+  // the command line can set; the server's node:cluster workers inherit them.
   const [cmd, args] = pinned(WORKERS > 1 ? '0,1' : 0, [
+    ...withServingV8Flags([]),
     '--import',
     'tsx',
     'bench/serving/openLoopServer.ts',

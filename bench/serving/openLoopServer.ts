@@ -9,7 +9,11 @@
  *
  * With `--workers N` (N > 1) the process forks N node:cluster workers, as
  * `sluice serve --role endpoint --workers N` does, and every worker serves both the endpoint and
- * the hello-world on the two shared ports: the anchor runs in the same configuration.
+ * the hello-world on the two shared ports: the anchor runs in the same configuration. The
+ * serving processes run with the serving V8 flags of `sluice serve --role endpoint`
+ * (src/server/servingV8Flags.ts): openLoopBench.ts starts this process with them, and the
+ * workers get them too. Started by hand, give them yourself for the one-process mode:
+ * `node --max-semi-space-size=32 --import tsx bench/serving/openLoopServer.ts`.
  *
  * What each serving process itself saw, for telling a pause of the server from one of the
  * machine: a line `reset` on stdin starts a new window, a line `stats` prints one JSON line
@@ -29,6 +33,7 @@ import { loadFlowModelPredictor } from '../../src/server/endpoint/FlowModelPredi
 import { ModelHost } from '../../src/server/endpoint/ModelHost.js';
 import { ServingMetrics } from '../../src/server/endpoint/ServingMetrics.js';
 import { invocationsRoutes } from '../../src/server/routes/invocations.js';
+import { withServingV8Flags } from '../../src/server/servingV8Flags.js';
 import { metricsRoutes } from '../../src/server/routes/metrics.js';
 import { trainDiabetesModel } from '../../test/models/diabetesModel.js';
 import { serverStats, type ServerStats } from './serverStats.js';
@@ -104,7 +109,7 @@ if (cluster.isWorker) {
   process.on('SIGTERM', () => void stop().then(() => process.exit(0)));
 } else if (WORKERS > 1) {
   const dir = await prepareRegistry();
-  cluster.setupPrimary({ execArgv: process.execArgv });
+  cluster.setupPrimary({ execArgv: withServingV8Flags(process.execArgv) });
   const workers = Array.from({ length: WORKERS }, () => cluster.fork({ SLUICE_BENCH_REGISTRY: dir }));
   const lines = await Promise.all(workers.map((w) => new Promise<Record<string, unknown>>((r) => w.once('message', r))));
   process.stdout.write(JSON.stringify(lines[0]) + '\n');

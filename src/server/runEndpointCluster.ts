@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { withServingV8Flags } from './servingV8Flags.js';
 
 export interface EndpointClusterOptions {
   /** Worker processes to fork (each one a whole endpoint: its own model copy, its own event loop). */
@@ -17,7 +18,8 @@ export interface EndpointClusterOptions {
  * port; the primary accepts connections and hands them to the workers in turn (round robin), so
  * the requests of a kept-alive connection stay with one worker and the primary's own work is one
  * accept per connection. Each worker loads the champion and follows promotions from the
- * registry by itself. A worker that dies is replaced (at most `maxRestartsPerMinute`, then the
+ * registry by itself. The workers run with the serving V8 flags (servingV8Flags.ts: a young
+ * generation of 2 × 32 MB) added to the primary's own. A worker that dies is replaced (at most `maxRestartsPerMinute`, then the
  * primary stops: a champion that crashes every worker should not loop forever). SIGTERM or
  * SIGINT to the primary is passed on as SIGTERM to every worker, which stops accepting, answers
  * what it has, writes its prediction log and exits; the primary exits once all have (non-zero
@@ -54,8 +56,8 @@ export function runEndpointCluster(opts: EndpointClusterOptions): Promise<number
       if (listening === workers) {
         const host = address.address && address.address !== '::' ? address.address : '127.0.0.1';
         logger.info(
-          { address: `http://${host}:${address.port}`, workers, pids: [...alive].map((x) => x.process.pid) },
-          `sluice endpoint serving at http://${host}:${address.port} with ${workers} worker processes`,
+          { address: `http://${host}:${address.port}`, workers, pids: [...alive].map((x) => x.process.pid), execArgv: cluster.settings.execArgv },
+          `sluice endpoint serving at http://${host}:${address.port} with ${workers} worker process${workers === 1 ? '' : 'es'}`,
         );
       } else if (listening > workers) logger.info({ pid: w.process.pid }, 'a replacement endpoint worker serves');
     });
@@ -80,6 +82,9 @@ export function runEndpointCluster(opts: EndpointClusterOptions): Promise<number
     });
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // The workers serve: they start with the serving V8 flags (a larger young generation), which
+    // only the command line can give a process (servingV8Flags.ts); the primary only accepts.
+    cluster.setupPrimary({ execArgv: withServingV8Flags(process.execArgv) });
     for (let i = 0; i < workers; i++) fork();
   });
 }

@@ -14,6 +14,7 @@ const endpointLib = async () => ({
   ...(await import('../../pipeline/project/loadProject.js')),
   ...(await import('../../server/createEndpointServer.js')),
   ...(await import('../../server/runEndpointCluster.js')),
+  ...(await import('../../server/servingV8Flags.js')),
   // Loaded here, not at the top: node:cluster (and the child_process and net it loads) would cost every command's start.
   cluster: (await import('node:cluster')).default,
 });
@@ -93,16 +94,19 @@ export function register(program: Command): void {
 }
 
 /**
- * `sluice serve --role endpoint [--workers N]`: the endpoint alone, in one process or, with
- * `--workers N`, in N worker processes on one port (the primary forks them; each worker runs
- * this same command). SIGTERM/SIGINT: stop accepting, answer what is in flight, write the
+ * `sluice serve --role endpoint [--workers N]`: the endpoint alone, in N worker processes on one
+ * port (the primary forks them with the serving V8 flags; each worker runs this same command).
+ * With one worker, a process already started with those flags serves by itself. SIGTERM/SIGINT: stop accepting, answer what is in flight, write the
  * prediction log, exit.
  */
 async function serveEndpoint(o: ServeOptions, workers: number): Promise<void> {
-  const { cluster, createLogger, createEndpointServer, loadProject, runEndpointCluster } = await endpointLib();
+  const { cluster, createLogger, createEndpointServer, hasServingV8Flags, loadProject, runEndpointCluster } = await endpointLib();
   const logger = createLogger({ format: o.logFormat, fallbackLevel: 'info' });
   const project = loadProject(o.project); // a bad project fails here, once, not in every worker
-  if (workers > 1 && cluster.isPrimary) {
+  // The serving process needs the serving V8 flags (a larger young generation: servingV8Flags.ts),
+  // which only a process's command line can set: a process started without them serves through
+  // one worker started with them (the primary only accepts connections and supervises).
+  if (cluster.isPrimary && (workers > 1 || !hasServingV8Flags(process.execArgv))) {
     process.exitCode = await runEndpointCluster({ workers, logger });
     return;
   }
