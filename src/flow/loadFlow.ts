@@ -3,7 +3,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { SluiceError, isSluiceError } from '../core/errors.js';
 import { branchName } from './branches.js';
-import { MAIN_INPUT, flowSchema, placeholderSchema, type FlowSpec, type StepSpec } from './flowSchema.js';
+import { MAIN_INPUT, flowCheckSchema, placeholderSchema, type FlowSpec, type StepSpec } from './flowSchema.js';
 import { closest } from './steps/common.js';
 import { STEPS, stepDef } from './steps/index.js';
 
@@ -62,7 +62,7 @@ export function parseFlow(text: string, file = '<flow>'): FlowSpec {
       if (Array.isArray(steps)) checkSteps(steps as unknown[], ['inputs', name, 'steps'], `input ${name}, `, target, file, at, problems);
     }
   }
-  const whole = flowSchema.safeParse(data, ONCE);
+  const whole = flowCheckSchema.safeParse(data, ONCE);
   if (!whole.success) {
     // Issues inside steps were reported step by step above (with better messages).
     const inSteps = (p: PropertyKey[]) => (p[0] === 'steps' && p.length > 1) || (p[0] === 'inputs' && p[2] === 'steps' && p.length > 3);

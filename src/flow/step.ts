@@ -103,7 +103,16 @@ export interface StepDef<S extends { kind: string } = { kind: string }, F = unkn
   record(spec: S, fitted: F, ctx: StepContext): (row: Row) => Row;
 }
 
-/** Declares a step kind with its types checked; a no-op at run time. */
-export function defineStep<S extends { kind: string }, F = undefined>(def: StepDef<S, F>): StepDef<S, F> {
-  return def;
+/**
+ * What a step file declares: a {@link StepDef} whose schema is a function that builds it. Zod
+ * schemas cost time to build (the 42 kinds were most of `sluice flow validate`'s own start-up),
+ * and a flow uses a few kinds: each is built when first used.
+ */
+export type StepDeclaration<S extends { kind: string }, F> = Omit<StepDef<S, F>, 'schema'> & { readonly schema: () => z.ZodType<S> };
+
+/** Declares a step kind with its types checked; its schema is built on first use, once. */
+export function defineStep<S extends { kind: string }, F = undefined>(def: StepDeclaration<S, F>): StepDef<S, F> {
+  const build = def.schema;
+  let schema: z.ZodType<S> | undefined;
+  return Object.defineProperty({ ...def }, 'schema', { get: () => (schema ??= build()), enumerable: true, configurable: false }) as unknown as StepDef<S, F>;
 }

@@ -5,23 +5,24 @@ import { defineStep, type StepContext } from '../step.js';
 import { columnName, common, plain, typeOf } from './common.js';
 import { numbered, ROW_NUMBER, seededRank } from './rowOrder.js';
 
-const schema = z
-  .object({
-    kind: z.literal('balance'),
-    column: columnName.optional().describe("The class column; the flow's target when absent."),
-    method: z
-      .enum(['oversample', 'undersample', 'smote'])
-      .describe(
-        '`oversample`: add copies of rows of the smaller classes; `undersample`: keep fewer rows of the larger classes; `smote`: add synthetic rows between a row and one of its nearest neighbours of the same class.',
-      ),
-    k: z.number().int().positive().default(5).describe('smote: how many nearest neighbours of the same class a synthetic row may be drawn towards.'),
-    ratio: z.number().gt(0).max(1).default(1).describe('The size of the smaller classes relative to the largest afterwards (1: equal).'),
-    seed: z.number().int().min(0).default(0).describe('Which rows are copied or kept; the same seed gives the same rows.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('balance'),
+      column: columnName.optional().describe("The class column; the flow's target when absent."),
+      method: z
+        .enum(['oversample', 'undersample', 'smote'])
+        .describe(
+          '`oversample`: add copies of rows of the smaller classes; `undersample`: keep fewer rows of the larger classes; `smote`: add synthetic rows between a row and one of its nearest neighbours of the same class.',
+        ),
+      k: z.number().int().positive().default(5).describe('smote: how many nearest neighbours of the same class a synthetic row may be drawn towards.'),
+      ratio: z.number().gt(0).max(1).default(1).describe('The size of the smaller classes relative to the largest afterwards (1: equal).'),
+      seed: z.number().int().min(0).default(0).describe('Which rows are copied or kept; the same seed gives the same rows.'),
+      ...common,
+    })
+    .strict();
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 
 function classColumn(s: Spec, ctx: StepContext): string {
   const c = s.column ?? ctx.target;

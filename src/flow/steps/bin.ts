@@ -4,25 +4,26 @@ import { defineStep } from '../step.js';
 import { assertNew, columnName, common, isMissing } from './common.js';
 import { assertNumeric, num, presentSql } from './numeric.js';
 
-const schema = z
-  .object({
-    kind: z.literal('bin'),
-    column: columnName,
-    method: z
-      .enum(['equal_width', 'quantile', 'edges'])
-      .default('equal_width')
-      .describe('equal_width and quantile learn the edges at fit time; edges uses the given ones.'),
-    bins: z.number().int().min(1).max(1000).default(5).describe('The number of bins (equal_width, quantile).'),
-    edges: z.array(z.number()).min(2).optional().describe('Increasing bin edges, for method edges.'),
-    output: columnName.optional().describe('The new column; `<column>_bin` when absent.'),
-    labels: z.enum(['index', 'range']).default('index').describe('index: the bin number 0, 1, ...; range: text such as "[1, 3.5)".'),
-    ...common,
-  })
-  .strict()
-  .refine((s) => s.method !== 'edges' || s.edges !== undefined, { message: 'method edges needs edges', path: ['edges'] })
-  .refine((s) => !s.edges || s.edges.every((e, i) => i === 0 || e > s.edges![i - 1]!), { message: 'edges must be strictly increasing', path: ['edges'] });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('bin'),
+      column: columnName,
+      method: z
+        .enum(['equal_width', 'quantile', 'edges'])
+        .default('equal_width')
+        .describe('equal_width and quantile learn the edges at fit time; edges uses the given ones.'),
+      bins: z.number().int().min(1).max(1000).default(5).describe('The number of bins (equal_width, quantile).'),
+      edges: z.array(z.number()).min(2).optional().describe('Increasing bin edges, for method edges.'),
+      output: columnName.optional().describe('The new column; `<column>_bin` when absent.'),
+      labels: z.enum(['index', 'range']).default('index').describe('index: the bin number 0, 1, ...; range: text such as "[1, 3.5)".'),
+      ...common,
+    })
+    .strict()
+    .refine((s) => s.method !== 'edges' || s.edges !== undefined, { message: 'method edges needs edges', path: ['edges'] })
+    .refine((s) => !s.edges || s.edges.every((e, i) => i === 0 || e > s.edges![i - 1]!), { message: 'edges must be strictly increasing', path: ['edges'] });
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 type Fitted = { edges: number[] };
 
 const outName = (s: Spec): string => s.output ?? `${s.column}_bin`;

@@ -5,15 +5,16 @@ import { SluiceError } from '../../core/errors.js';
 import { defineStep } from '../step.js';
 import { coerce, columnList, common, isMissing, replaceSql, retype } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('cast'),
-    columns: columnList,
-    to: z.enum(LOGICAL_TYPES).describe('The target type.'),
-    on_error: z.enum(['null', 'error']).default('null').describe('A value that cannot be converted becomes missing (null) or stops the run (error).'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('cast'),
+      columns: columnList,
+      to: z.enum(LOGICAL_TYPES).describe('The target type.'),
+      on_error: z.enum(['null', 'error']).default('null').describe('A value that cannot be converted becomes missing (null) or stops the run (error).'),
+      ...common,
+    })
+    .strict();
 
 /** Converts columns to a type. */
 export const cast = defineStep({

@@ -4,14 +4,15 @@ import { defineStep } from '../step.js';
 import { columnList, common, mapPresent, plain, replaceSql } from './common.js';
 import { assertText } from './findReplace.js';
 
-const schema = z
-  .object({
-    kind: z.literal('change_case'),
-    columns: columnList,
-    to: z.enum(['lower', 'upper', 'title']).describe('lower, UPPER, or Title Case (as Python str.title).'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('change_case'),
+      columns: columnList,
+      to: z.enum(['lower', 'upper', 'title']).describe('lower, UPPER, or Title Case (as Python str.title).'),
+      ...common,
+    })
+    .strict();
 
 /**
  * Case mapping one character at a time, as DuckDB (utf8proc) does: JavaScript's full mappings

@@ -5,20 +5,21 @@ import { defineStep, type FitContext } from '../step.js';
 import { columnList, common, mapPresent, replaceSql, retype, typeOf } from './common.js';
 import { assertNumeric, num, presentSql } from './numeric.js';
 
-const schema = z
-  .object({
-    kind: z.literal('clip_outliers'),
-    columns: columnList,
-    method: z.enum(['robust_stdev', 'stdev', 'quantile']).default('robust_stdev').describe('How the bounds are learned.'),
-    k: z.number().positive().default(3).describe('How many standard deviations from the center the bounds lie (robust_stdev, stdev).'),
-    lower_quantile: z.number().min(0).max(1).default(0.01).describe("The lower bound's quantile (method quantile)."),
-    upper_quantile: z.number().min(0).max(1).default(0.99).describe("The upper bound's quantile (method quantile)."),
-    ...common,
-  })
-  .strict()
-  .refine((s) => s.lower_quantile < s.upper_quantile, { message: 'lower_quantile must be below upper_quantile', path: ['lower_quantile'] });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('clip_outliers'),
+      columns: columnList,
+      method: z.enum(['robust_stdev', 'stdev', 'quantile']).default('robust_stdev').describe('How the bounds are learned.'),
+      k: z.number().positive().default(3).describe('How many standard deviations from the center the bounds lie (robust_stdev, stdev).'),
+      lower_quantile: z.number().min(0).max(1).default(0.01).describe("The lower bound's quantile (method quantile)."),
+      upper_quantile: z.number().min(0).max(1).default(0.99).describe("The upper bound's quantile (method quantile)."),
+      ...common,
+    })
+    .strict()
+    .refine((s) => s.lower_quantile < s.upper_quantile, { message: 'lower_quantile must be below upper_quantile', path: ['lower_quantile'] });
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 type Fitted = { bounds: Record<string, { lower: number | null; upper: number | null }> };
 
 /** MAD times this estimates the standard deviation of normally distributed data (1 / Φ⁻¹(3/4)). */

@@ -6,16 +6,17 @@ import { exprColumns, parseExpr, type Expr } from '../expr/parseExpr.js';
 import { defineStep, type StepContext } from '../step.js';
 import { addSql, assertNew, coerce, columnName, common, replaceSql } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('compute'),
-    output: columnName.describe('The column to create (or replace, with replace: true).'),
-    expression: z.string().min(1).describe('One SQL expression over the columns, e.g. `num_medications / (time_in_hospital + 1)`.'),
-    type: z.enum(['string', 'integer', 'float', 'boolean', 'date', 'timestamp']).describe('The type of the result.'),
-    replace: z.boolean().default(false).describe('Replace an existing column instead of adding one.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('compute'),
+      output: columnName.describe('The column to create (or replace, with replace: true).'),
+      expression: z.string().min(1).describe('One SQL expression over the columns, e.g. `num_medications / (time_in_hospital + 1)`.'),
+      type: z.enum(['string', 'integer', 'float', 'boolean', 'date', 'timestamp']).describe('The type of the result.'),
+      replace: z.boolean().default(false).describe('Replace an existing column instead of adding one.'),
+      ...common,
+    })
+    .strict();
 
 /** Parses the expression with the step's position in messages. */
 export function parseStepExpr(source: string, ctx: StepContext): Expr {

@@ -6,14 +6,15 @@ import { defineStep } from '../step.js';
 import { common, plain } from './common.js';
 import { sideOf } from './sideInput.js';
 
-const schema = z
-  .object({
-    kind: z.literal('concatenate'),
-    with: z.string().min(1).describe('The input whose rows are appended (a name under `inputs:`).'),
-    drop_duplicates: z.boolean().default(false).describe('Drop rows equal to an earlier row after appending (Data Wrangler\'s "remove duplicates").'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('concatenate'),
+      with: z.string().min(1).describe('The input whose rows are appended (a name under `inputs:`).'),
+      drop_duplicates: z.boolean().default(false).describe('Drop rows equal to an earlier row after appending (Data Wrangler\'s "remove duplicates").'),
+      ...common,
+    })
+    .strict();
 
 /**
  * Appends the rows of another input, matching columns by name. Training batches only: at

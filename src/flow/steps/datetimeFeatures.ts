@@ -10,17 +10,18 @@ const TIME_OF_DAY: readonly Feature[] = ['hour', 'minute', 'second'];
 /** Added after the first release: only when asked for, so a flow without `features` keeps its columns. */
 const ON_REQUEST: readonly Feature[] = ['week_of_year', 'second'];
 
-const schema = z
-  .object({
-    kind: z.literal('datetime_features'),
-    column: columnName,
-    features: z.array(z.enum(FEATURES)).min(1).optional().describe('The parts to extract; all that apply to the column type when absent.'),
-    drop_original: z.boolean().default(false).describe('Remove the date or timestamp column.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('datetime_features'),
+      column: columnName,
+      features: z.array(z.enum(FEATURES)).min(1).optional().describe('The parts to extract; all that apply to the column type when absent.'),
+      drop_original: z.boolean().default(false).describe('Remove the date or timestamp column.'),
+      ...common,
+    })
+    .strict();
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 
 function features(s: Spec, ctx: StepContext): Feature[] {
   const t = typeOf(ctx, s.column);

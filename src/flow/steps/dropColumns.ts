@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineStep } from '../step.js';
 import { columnList, common, excludeSql, plain } from './common.js';
 
-const schema = z.object({ kind: z.literal('drop_columns'), columns: columnList, ...common }).strict();
+const schema = () => z.object({ kind: z.literal('drop_columns'), columns: columnList, ...common }).strict();
 
 /** Removes columns. At prediction time a dropped target column that is absent is ignored. */
 export const dropColumns = defineStep({

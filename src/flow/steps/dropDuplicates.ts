@@ -4,13 +4,14 @@ import { defineStep } from '../step.js';
 import { common, plain } from './common.js';
 import { numbered, ROW_NUMBER } from './rowOrder.js';
 
-const schema = z
-  .object({
-    kind: z.literal('drop_duplicates'),
-    columns: z.array(z.string().min(1)).min(1).optional().describe('Rows are duplicates when these columns are equal; all columns when absent.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('drop_duplicates'),
+      columns: z.array(z.string().min(1)).min(1).optional().describe('Rows are duplicates when these columns are equal; all columns when absent.'),
+      ...common,
+    })
+    .strict();
 
 /** Drops repeated rows, keeping the first (pandas `drop_duplicates`). Training batches only. */
 export const dropDuplicates = defineStep({

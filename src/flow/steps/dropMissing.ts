@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { defineStep } from '../step.js';
 import { common, missingSql, plain } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('drop_missing'),
-    columns: z.array(z.string().min(1)).optional().describe('Columns to check; all columns when absent.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('drop_missing'),
+      columns: z.array(z.string().min(1)).optional().describe('Columns to check; all columns when absent.'),
+      ...common,
+    })
+    .strict();
 
 /** Drops rows with a missing value (pandas `dropna`). Training batches only. */
 export const dropMissing = defineStep({

@@ -3,14 +3,15 @@ import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
 import { addSql, assertNew, columnName, common, plain, typeOf } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('duplicate_column'),
-    column: columnName,
-    output: columnName.describe('The name of the copy.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('duplicate_column'),
+      column: columnName,
+      output: columnName.describe('The name of the copy.'),
+      ...common,
+    })
+    .strict();
 
 /** Copies a column under a new name (Data Wrangler's "Duplicate column"). */
 export const duplicateColumn = defineStep({

@@ -3,18 +3,19 @@ import { quoteIdent, sqlValue } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
 import { assertNew, coerce, columnName, common } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('event_time'),
-    output: columnName.default('event_time'),
-    from: z
-      .union([z.literal('now'), z.object({ column: columnName })])
-      .default('now')
-      .describe('`now` (the time the flow runs) or `{column: NAME}`.'),
-    format: z.enum(['timestamp', 'epoch_seconds']).default('timestamp').describe('A UTC timestamp, or fractional seconds since 1970 as the seed does.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('event_time'),
+      output: columnName.default('event_time'),
+      from: z
+        .union([z.literal('now'), z.object({ column: columnName })])
+        .default('now')
+        .describe('`now` (the time the flow runs) or `{column: NAME}`.'),
+      format: z.enum(['timestamp', 'epoch_seconds']).default('timestamp').describe('A UTC timestamp, or fractional seconds since 1970 as the seed does.'),
+      ...common,
+    })
+    .strict();
 
 /** Adds an event time column (the feature store's event time). */
 export const eventTime = defineStep({

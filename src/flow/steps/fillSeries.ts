@@ -7,29 +7,30 @@ import { inFileOrder } from './rowOrder.js';
 import { assertNumeric } from './numeric.js';
 import { refuseRecords, seriesFields, seriesInputs, seriesServingProblem, seriesWindow } from './series.js';
 
-const schema = z
-  .object({
-    kind: z.literal('fill_series'),
-    columns: columnList.describe('The columns whose missing values are filled.'),
-    ...seriesFields,
-    method: z
-      .enum(['ffill', 'bfill', 'linear', 'constant'])
-      .describe(
-        '`ffill`: the previous value of the series; `bfill`: the next; `linear`: interpolated in time between the two (numbers only); `constant`: `value`.',
-      ),
-    value: z.union([z.number(), z.string(), z.boolean()]).optional().describe('The fill value of `method: constant`.'),
-    then: z
-      .enum(['none', 'ffill_bfill'])
-      .default('none')
-      .describe(
-        "What fills the values the method leaves missing (before a series' first value, after its last): `ffill_bfill` forward-fills, then back-fills.",
-      ),
-    ...common,
-  })
-  .strict()
-  .refine((s) => (s.method === 'constant') === (s.value !== undefined), { message: 'give value with method: constant, and only then', path: ['value'] });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('fill_series'),
+      columns: columnList.describe('The columns whose missing values are filled.'),
+      ...seriesFields,
+      method: z
+        .enum(['ffill', 'bfill', 'linear', 'constant'])
+        .describe(
+          '`ffill`: the previous value of the series; `bfill`: the next; `linear`: interpolated in time between the two (numbers only); `constant`: `value`.',
+        ),
+      value: z.union([z.number(), z.string(), z.boolean()]).optional().describe('The fill value of `method: constant`.'),
+      then: z
+        .enum(['none', 'ffill_bfill'])
+        .default('none')
+        .describe(
+          "What fills the values the method leaves missing (before a series' first value, after its last): `ffill_bfill` forward-fills, then back-fills.",
+        ),
+      ...common,
+    })
+    .strict()
+    .refine((s) => (s.method === 'constant') === (s.value !== undefined), { message: 'give value with method: constant, and only then', path: ['value'] });
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 
 const needsHistory = (s: Spec): boolean => s.method !== 'constant' || s.then !== 'none';
 

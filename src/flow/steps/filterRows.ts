@@ -7,13 +7,14 @@ import { defineStep } from '../step.js';
 import { common, plain } from './common.js';
 import { parseStepExpr } from './compute.js';
 
-const schema = z
-  .object({
-    kind: z.literal('filter_rows'),
-    expression: z.string().min(1).describe('A condition in the flow expression language; rows where it is true are kept.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('filter_rows'),
+      expression: z.string().min(1).describe('A condition in the flow expression language; rows where it is true are kept.'),
+      ...common,
+    })
+    .strict();
 
 /** Keeps the rows where a condition holds (Data Wrangler's "Filter"). Training batches only. */
 export const filterRows = defineStep({

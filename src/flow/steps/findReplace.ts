@@ -4,15 +4,16 @@ import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
 import { columnList, common, mapPresent, replaceSql, typeOf } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('find_replace'),
-    columns: columnList,
-    pattern: z.string().min(1).describe('A regular expression (RE2 syntax: no look-around, no back-references).'),
-    replacement: z.string().describe('Literal replacement text.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('find_replace'),
+      columns: columnList,
+      pattern: z.string().min(1).describe('A regular expression (RE2 syntax: no look-around, no back-references).'),
+      replacement: z.string().describe('Literal replacement text.'),
+      ...common,
+    })
+    .strict();
 
 /** Compiles the pattern once, refusing what RE2 (DuckDB) and JavaScript would read differently. */
 export function compilePattern(pattern: string, ctx: StepContext, flags = 'g'): RegExp {

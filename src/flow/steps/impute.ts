@@ -5,16 +5,17 @@ import { quoteIdent, sqlValue } from '../../engine/sql.js';
 import { defineStep, type Row } from '../step.js';
 import { columnList, common, isMissing, missingSql, valueOrNullSql, replaceSql, retype, typeOf } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('impute'),
-    columns: columnList,
-    strategy: z.enum(['mean', 'median', 'mode', 'constant']).describe('How the fill value is chosen.'),
-    value: z.union([z.string(), z.number(), z.boolean()]).optional().describe('The fill value for strategy constant.'),
-    ...common,
-  })
-  .strict()
-  .refine((s) => s.strategy !== 'constant' || s.value !== undefined, { message: 'strategy constant needs a value', path: ['value'] });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('impute'),
+      columns: columnList,
+      strategy: z.enum(['mean', 'median', 'mode', 'constant']).describe('How the fill value is chosen.'),
+      value: z.union([z.string(), z.number(), z.boolean()]).optional().describe('The fill value for strategy constant.'),
+      ...common,
+    })
+    .strict()
+    .refine((s) => s.strategy !== 'constant' || s.value !== undefined, { message: 'strategy constant needs a value', path: ['value'] });
 
 type Fitted = { values: Record<string, string | number | boolean | null> };
 
@@ -22,7 +23,7 @@ type Fitted = { values: Record<string, string | number | boolean | null> };
  * Fills missing values. mean and median learn one number per numeric column at fit time; mode
  * learns the most frequent value (ties broken by the smallest value, so fits are reproducible).
  */
-export const impute = defineStep<z.infer<typeof schema>, Fitted>({
+export const impute = defineStep<z.infer<ReturnType<typeof schema>>, Fitted>({
   kind: 'impute',
   schema,
   doc: {

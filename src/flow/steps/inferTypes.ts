@@ -4,13 +4,14 @@ import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
 import { defineStep, type FitContext, type StepContext } from '../step.js';
 import { common, isMissing, replaceSql, retype, typeOf } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('infer_types'),
-    columns: z.array(z.string().min(1)).min(1).optional().describe('Text columns to examine; every text column when absent.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('infer_types'),
+      columns: z.array(z.string().min(1)).min(1).optional().describe('Text columns to examine; every text column when absent.'),
+      ...common,
+    })
+    .strict();
 
 type Fitted = { types: Record<string, LogicalType> };
 
@@ -74,7 +75,7 @@ export function convertText(value: unknown, type: LogicalType): unknown {
  * that already has a type is left as it is: Data Wrangler reads every column as text and lists
  * them all, while Sluice's reader has typed numbers already, so imported flows list such columns.
  */
-function candidates(s: z.infer<typeof schema>, ctx: StepContext): string[] {
+function candidates(s: z.infer<ReturnType<typeof schema>>, ctx: StepContext): string[] {
   if (!s.columns) return ctx.columns.filter((c) => c.type === 'string').map((c) => c.name);
   return s.columns.filter((c) => typeOf(ctx, c) === 'string');
 }
@@ -85,7 +86,7 @@ function candidates(s: z.infer<typeof schema>, ctx: StepContext): string[] {
  */
 export type TypeCounts = Record<string, { present: number; read: Record<string, number> }>;
 
-export async function typeCounts(s: z.infer<typeof schema>, ctx: FitContext): Promise<TypeCounts> {
+export async function typeCounts(s: z.infer<ReturnType<typeof schema>>, ctx: FitContext): Promise<TypeCounts> {
   const cols = candidates(s, ctx);
   if (cols.length === 0) return {};
   const aggs = cols.flatMap((c, i) => {
@@ -113,7 +114,7 @@ export function typesFromCounts(counts: TypeCounts): Fitted['types'] {
 }
 
 /** Data Wrangler's "Infer and cast type": learns the narrowest type of text columns, then converts. */
-export const inferTypes = defineStep<z.infer<typeof schema>, Fitted>({
+export const inferTypes = defineStep<z.infer<ReturnType<typeof schema>>, Fitted>({
   kind: 'infer_types',
   schema,
   doc: {

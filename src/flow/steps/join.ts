@@ -8,35 +8,36 @@ import { sideOf, sideSql, takeSnapshot, type Snapshot } from './sideInput.js';
 
 const HOWS = ['inner', 'left', 'right', 'full', 'semi', 'anti'] as const;
 
-const schema = z
-  .object({
-    kind: z.literal('join'),
-    with: z.string().min(1).describe('The input to join with (a name under `inputs:`).'),
-    how: z
-      .enum(HOWS)
-      .default('inner')
-      .describe('inner, left, right, full (outer), semi (rows with a match, left columns only) or anti (rows without a match).'),
-    on: columnList.optional().describe('Key columns with the same name on both sides; the output keeps one of each.'),
-    left_on: columnList.optional().describe("Key columns of the flow's data, when the names differ (with right_on; both sides' keys are kept)."),
-    right_on: columnList.optional().describe('Key columns of the other input, pairwise with left_on.'),
-    suffixes: z
-      .tuple([z.string(), z.string()])
-      .default(['_x', '_y'])
-      .describe('Added to the left and right names of columns both sides have (as pandas merge).'),
-    ...common,
-  })
-  .strict()
-  .refine((s) => (s.on !== undefined) !== (s.left_on !== undefined || s.right_on !== undefined), {
-    message: 'give either on, or left_on with right_on',
-    path: ['on'],
-  })
-  .refine((s) => s.on !== undefined || (s.left_on?.length ?? -1) === (s.right_on?.length ?? -2), {
-    message: 'left_on and right_on need the same number of columns',
-    path: ['right_on'],
-  })
-  .refine((s) => s.suffixes[0] !== s.suffixes[1], { message: 'the two suffixes must differ', path: ['suffixes'] });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('join'),
+      with: z.string().min(1).describe('The input to join with (a name under `inputs:`).'),
+      how: z
+        .enum(HOWS)
+        .default('inner')
+        .describe('inner, left, right, full (outer), semi (rows with a match, left columns only) or anti (rows without a match).'),
+      on: columnList.optional().describe('Key columns with the same name on both sides; the output keeps one of each.'),
+      left_on: columnList.optional().describe("Key columns of the flow's data, when the names differ (with right_on; both sides' keys are kept)."),
+      right_on: columnList.optional().describe('Key columns of the other input, pairwise with left_on.'),
+      suffixes: z
+        .tuple([z.string(), z.string()])
+        .default(['_x', '_y'])
+        .describe('Added to the left and right names of columns both sides have (as pandas merge).'),
+      ...common,
+    })
+    .strict()
+    .refine((s) => (s.on !== undefined) !== (s.left_on !== undefined || s.right_on !== undefined), {
+      message: 'give either on, or left_on with right_on',
+      path: ['on'],
+    })
+    .refine((s) => s.on !== undefined || (s.left_on?.length ?? -1) === (s.right_on?.length ?? -2), {
+      message: 'left_on and right_on need the same number of columns',
+      path: ['right_on'],
+    })
+    .refine((s) => s.suffixes[0] !== s.suffixes[1], { message: 'the two suffixes must differ', path: ['suffixes'] });
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 type Fitted = { right: Snapshot };
 
 const L = '__sluice_l';

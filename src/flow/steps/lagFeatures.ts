@@ -5,22 +5,23 @@ import { assertNew, columnName, common, plain, typeOf } from './common.js';
 import { inFileOrder } from './rowOrder.js';
 import { refuseRecords, seriesFields, seriesInputs, seriesServingProblem, seriesWindow } from './series.js';
 
-const schema = z
-  .object({
-    kind: z.literal('lag_features'),
-    column: columnName.describe('The column whose earlier values become features.'),
-    ...seriesFields,
-    lags: z
-      .number()
-      .int()
-      .min(1)
-      .max(366)
-      .describe('How many earlier values: columns `<column>_lag_1` (the previous row of the series) to `<column>_lag_<lags>`.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('lag_features'),
+      column: columnName.describe('The column whose earlier values become features.'),
+      ...seriesFields,
+      lags: z
+        .number()
+        .int()
+        .min(1)
+        .max(366)
+        .describe('How many earlier values: columns `<column>_lag_1` (the previous row of the series) to `<column>_lag_<lags>`.'),
+      ...common,
+    })
+    .strict();
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 
 const names = (s: Spec): string[] => Array.from({ length: s.lags }, (_, i) => `${s.column}_lag_${i + 1}`);
 

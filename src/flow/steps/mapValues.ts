@@ -5,15 +5,16 @@ import { defineStep } from '../step.js';
 import { coerce, columnName, common, isMissing, replaceSql } from './common.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const schema = z
-  .object({
-    kind: z.literal('map_values'),
-    column: columnName,
-    mapping: z.record(z.string(), scalar).describe('Old value (as text) to new value.'),
-    unmapped: z.enum(['keep', 'null', 'error']).default('keep').describe('What happens to a value the mapping does not list.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('map_values'),
+      column: columnName,
+      mapping: z.record(z.string(), scalar).describe('Old value (as text) to new value.'),
+      unmapped: z.enum(['keep', 'null', 'error']).default('keep').describe('What happens to a value the mapping does not list.'),
+      ...common,
+    })
+    .strict();
 
 /** Maps values of one column through a table (e.g. `no: 0`, `>30: 1`). */
 export const mapValues = defineStep({
@@ -60,7 +61,7 @@ export const mapValues = defineStep({
   },
 });
 
-function resultType(s: z.infer<typeof schema>): 'integer' | 'float' | 'boolean' | 'string' | undefined {
+function resultType(s: z.infer<ReturnType<typeof schema>>): 'integer' | 'float' | 'boolean' | 'string' | undefined {
   const vals = Object.values(s.mapping).filter((v) => v !== null);
   if (vals.length === 0) return undefined;
   if (vals.every((v) => typeof v === 'boolean')) return 'boolean';

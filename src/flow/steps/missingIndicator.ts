@@ -3,14 +3,15 @@ import { defineStep } from '../step.js';
 import { addSql, assertNew, columnList, common, isMissing, plain } from './common.js';
 import { presentSql } from './numeric.js';
 
-const schema = z
-  .object({
-    kind: z.literal('missing_indicator'),
-    columns: columnList,
-    suffix: z.string().min(1).default('_missing').describe('Appended to each column name to name its indicator.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('missing_indicator'),
+      columns: columnList,
+      suffix: z.string().min(1).default('_missing').describe('Appended to each column name to name its indicator.'),
+      ...common,
+    })
+    .strict();
 
 /** Adds 0/1 columns marking missing values, so a model can still see them after imputation. */
 export const missingIndicator = defineStep({

@@ -5,21 +5,22 @@ import { identList } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
 import { columnList, columnName, common, missingColumn, plain } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('move_column'),
-    columns: columnList.describe('The columns to move, kept in this order.'),
-    to: z.enum(['start', 'end', 'after', 'before']).describe('Where they go.'),
-    anchor: columnName.optional().describe('The column they go after or before.'),
-    ...common,
-  })
-  .strict()
-  .refine((s) => (s.to === 'after' || s.to === 'before') === (s.anchor !== undefined), {
-    message: 'to: after and to: before need an anchor column (and start/end take none)',
-    path: ['anchor'],
-  });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('move_column'),
+      columns: columnList.describe('The columns to move, kept in this order.'),
+      to: z.enum(['start', 'end', 'after', 'before']).describe('Where they go.'),
+      anchor: columnName.optional().describe('The column they go after or before.'),
+      ...common,
+    })
+    .strict()
+    .refine((s) => (s.to === 'after' || s.to === 'before') === (s.anchor !== undefined), {
+      message: 'to: after and to: before need an anchor column (and start/end take none)',
+      path: ['anchor'],
+    });
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 
 function reorder(s: Spec, ctx: StepContext): ColumnSchema[] {
   const moved = s.columns.map(

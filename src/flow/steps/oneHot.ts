@@ -4,23 +4,24 @@ import { defineStep, type StepContext } from '../step.js';
 import { assertCategorical, categoryCodec, unseenError, unseenErrorSql } from './categories.js';
 import { columnList, common, isMissing, uniqueNamer } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('one_hot'),
-    columns: columnList,
-    top_k: z.number().int().positive().default(20).describe('How many of the most frequent categories get a column (ties broken by value).'),
-    other: z.boolean().default(false).describe('Adds `<col>_other`: 1 for a value outside the top k.'),
-    unseen: z
-      .enum(['other', 'error', 'missing'])
-      .default('missing')
-      .describe('A value not seen at fit time: counts as other, stops with an error, or gets all zeros (missing).'),
-    drop_original: z.boolean().default(true).describe('Remove the encoded column.'),
-    ...common,
-  })
-  .strict()
-  .refine((s) => s.unseen !== 'other' || s.other, { message: 'unseen: other needs other: true', path: ['unseen'] });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('one_hot'),
+      columns: columnList,
+      top_k: z.number().int().positive().default(20).describe('How many of the most frequent categories get a column (ties broken by value).'),
+      other: z.boolean().default(false).describe('Adds `<col>_other`: 1 for a value outside the top k.'),
+      unseen: z
+        .enum(['other', 'error', 'missing'])
+        .default('missing')
+        .describe('A value not seen at fit time: counts as other, stops with an error, or gets all zeros (missing).'),
+      drop_original: z.boolean().default(true).describe('Remove the encoded column.'),
+      ...common,
+    })
+    .strict()
+    .refine((s) => s.unseen !== 'other' || s.other, { message: 'unseen: other needs other: true', path: ['unseen'] });
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 /** Per column: the top categories, and every category seen at fit time when it is needed to tell unseen from other. */
 type Fitted = { columns: Record<string, { categories: string[]; seen?: string[] }> };
 

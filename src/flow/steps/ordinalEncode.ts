@@ -4,24 +4,25 @@ import { defineStep } from '../step.js';
 import { assertCategorical, catSql, unseenError, unseenErrorSql } from './categories.js';
 import { columnList, common, isMissing, ownEntry, replaceSql, retype } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('ordinal_encode'),
-    columns: columnList,
-    order: z
-      .record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1))
-      .optional()
-      .describe('Per column, its categories in order (code 0 first); columns not listed learn their sorted categories.'),
-    unseen: z
-      .enum(['error', 'missing', 'value'])
-      .default('value')
-      .describe('A value not seen at fit time (or not in order): stops with an error, becomes missing, or gets unseen_value.'),
-    unseen_value: z.number().int().default(-1).describe('The code of an unseen value with unseen: value.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('ordinal_encode'),
+      columns: columnList,
+      order: z
+        .record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1))
+        .optional()
+        .describe('Per column, its categories in order (code 0 first); columns not listed learn their sorted categories.'),
+      unseen: z
+        .enum(['error', 'missing', 'value'])
+        .default('value')
+        .describe('A value not seen at fit time (or not in order): stops with an error, becomes missing, or gets unseen_value.'),
+      unseen_value: z.number().int().default(-1).describe('The code of an unseen value with unseen: value.'),
+      ...common,
+    })
+    .strict();
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 type Fitted = { categories: Record<string, string[]> };
 
 /** Ordinal encoding: each category becomes its 0-based position in an explicit or learned order. */

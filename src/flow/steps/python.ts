@@ -5,44 +5,49 @@ import { runPython, type PythonJob } from '../python/runPython.js';
 import { defineStep, type StepContext } from '../step.js';
 import { common, plain } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('python'),
-    code: z
-      .string()
-      .min(1)
-      .describe(
-        'Python code run with pandas. Mode dataframe: the batch is the DataFrame `df` (and `pd`, `np` are imported), and the code leaves the result in `df`, as Data Wrangler\'s "Python (Pandas)". Modes series and value: the code defines `custom_func`, as Data Wrangler\'s "Python (User-Defined Function)".',
-      ),
-    mode: z
-      .enum(['dataframe', 'series', 'value'])
-      .default('dataframe')
-      .describe(
-        'dataframe: the code transforms `df`; series: `custom_func(series)` gets `column` as a pandas Series and returns a Series as long (Data Wrangler UDF, Pandas mode); value: `custom_func(value)` is called on each value of `column`, None when missing (Data Wrangler UDF, Python mode).',
-      ),
-    column: z.string().min(1).optional().describe('Modes series and value: the column the function reads.'),
-    output: z.string().min(1).optional().describe('Modes series and value: the column the result goes to (replaced when it exists); default: `column` itself.'),
-    type: z
-      .enum(LOGICAL_TYPES)
-      .optional()
-      .describe("Modes series and value: the result's type (Data Wrangler's return type); found from the values when absent."),
-    serve: z
-      .enum(['refuse', 'skip'])
-      .default('refuse')
-      .describe(
-        'refuse: a model whose flow has this step cannot serve single records (said when it is trained); skip: the step is not needed at prediction time (it adds ids or timestamps, or removes rows) and the serving flow leaves it out. Training refuses skip when the model, or a later step, reads a column the step adds.',
-      ),
-    timeout: z.number().positive().default(600).describe('Seconds the code may run on a batch before it is stopped.'),
-    ...common,
-  })
-  .strict()
-  .refine((s) => s.mode === 'dataframe' || s.column !== undefined, { message: 'modes series and value need column', path: ['column'] })
-  .refine((s) => s.mode !== 'dataframe' || (s.column === undefined && s.output === undefined && s.type === undefined), {
-    message: 'column, output and type go with modes series and value',
-    path: ['mode'],
-  });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('python'),
+      code: z
+        .string()
+        .min(1)
+        .describe(
+          'Python code run with pandas. Mode dataframe: the batch is the DataFrame `df` (and `pd`, `np` are imported), and the code leaves the result in `df`, as Data Wrangler\'s "Python (Pandas)". Modes series and value: the code defines `custom_func`, as Data Wrangler\'s "Python (User-Defined Function)".',
+        ),
+      mode: z
+        .enum(['dataframe', 'series', 'value'])
+        .default('dataframe')
+        .describe(
+          'dataframe: the code transforms `df`; series: `custom_func(series)` gets `column` as a pandas Series and returns a Series as long (Data Wrangler UDF, Pandas mode); value: `custom_func(value)` is called on each value of `column`, None when missing (Data Wrangler UDF, Python mode).',
+        ),
+      column: z.string().min(1).optional().describe('Modes series and value: the column the function reads.'),
+      output: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Modes series and value: the column the result goes to (replaced when it exists); default: `column` itself.'),
+      type: z
+        .enum(LOGICAL_TYPES)
+        .optional()
+        .describe("Modes series and value: the result's type (Data Wrangler's return type); found from the values when absent."),
+      serve: z
+        .enum(['refuse', 'skip'])
+        .default('refuse')
+        .describe(
+          'refuse: a model whose flow has this step cannot serve single records (said when it is trained); skip: the step is not needed at prediction time (it adds ids or timestamps, or removes rows) and the serving flow leaves it out. Training refuses skip when the model, or a later step, reads a column the step adds.',
+        ),
+      timeout: z.number().positive().default(600).describe('Seconds the code may run on a batch before it is stopped.'),
+      ...common,
+    })
+    .strict()
+    .refine((s) => s.mode === 'dataframe' || s.column !== undefined, { message: 'modes series and value need column', path: ['column'] })
+    .refine((s) => s.mode !== 'dataframe' || (s.column === undefined && s.output === undefined && s.type === undefined), {
+      message: 'column, output and type go with modes series and value',
+      path: ['mode'],
+    });
 
-type PythonSpec = z.infer<typeof schema>;
+type PythonSpec = z.infer<ReturnType<typeof schema>>;
 
 /** What a python step learned when fitted: the columns its code gave (later batches must give the same). */
 interface PythonFitted {

@@ -4,20 +4,21 @@ import { quoteIdent } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
 import { assertNew, columnName, common, isMissing } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('record_id'),
-    output: columnName.default('record_id'),
-    method: z
-      .enum(['uuid', 'hash'])
-      .default('hash')
-      .describe(
-        'uuid: random ids; hash: md5 of the listed columns and the occurrence number among equal rows, so a re-run gives the same ids and every row its own.',
-      ),
-    columns: z.array(z.string().min(1)).optional().describe('Columns hashed by method hash; all columns, the target included, when absent.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('record_id'),
+      output: columnName.default('record_id'),
+      method: z
+        .enum(['uuid', 'hash'])
+        .default('hash')
+        .describe(
+          'uuid: random ids; hash: md5 of the listed columns and the occurrence number among equal rows, so a re-run gives the same ids and every row its own.',
+        ),
+      columns: z.array(z.string().min(1)).optional().describe('Columns hashed by method hash; all columns, the target included, when absent.'),
+      ...common,
+    })
+    .strict();
 
 const SEP = '\u001f';
 const NULL_MARK = '\u2205';

@@ -5,15 +5,16 @@ import { defineStep, type StepContext } from '../step.js';
 import { addSql, assertNew, columnName, common, isMissing, plain } from './common.js';
 import { assertText, compilePattern } from './findReplace.js';
 
-const schema = z
-  .object({
-    kind: z.literal('regex_extract'),
-    column: columnName,
-    pattern: z.string().min(1).describe('A regular expression with exactly one capture group (RE2 syntax).'),
-    output: columnName.describe('The new column holding the captured text.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('regex_extract'),
+      column: columnName,
+      pattern: z.string().min(1).describe('A regular expression with exactly one capture group (RE2 syntax).'),
+      output: columnName.describe('The new column holding the captured text.'),
+      ...common,
+    })
+    .strict();
 
 /** Compiles the pattern and checks it has exactly one capture group. */
 function compileOneGroup(pattern: string, ctx: StepContext): RegExp {

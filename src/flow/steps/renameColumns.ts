@@ -4,13 +4,14 @@ import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
 import { common, ownEntry } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('rename_columns'),
-    mapping: z.record(z.string().min(1), z.string().min(1)).describe('Old name to new name.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('rename_columns'),
+      mapping: z.record(z.string().min(1), z.string().min(1)).describe('Old name to new name.'),
+      ...common,
+    })
+    .strict();
 
 /** Renames columns, keeping their position. */
 export const renameColumns = defineStep({

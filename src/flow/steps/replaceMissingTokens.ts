@@ -5,18 +5,19 @@ import { common, replaceSql } from './common.js';
 
 const DEFAULT_TOKENS = ['?', 'NaN', 'nan', 'null', 'NULL', 'None', 'n/a', 'N/A', 'NA', ''];
 
-const schema = z
-  .object({
-    kind: z.literal('replace_missing_tokens'),
-    columns: z.array(z.string().min(1)).optional().describe('Text columns to clean; all text columns when absent.'),
-    tokens: z
-      .array(z.string())
-      .optional()
-      .describe(`Values that mean "missing". Default: ${JSON.stringify(DEFAULT_TOKENS)}.`),
-    trim: z.boolean().default(true).describe('Compare after trimming spaces.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('replace_missing_tokens'),
+      columns: z.array(z.string().min(1)).optional().describe('Text columns to clean; all text columns when absent.'),
+      tokens: z
+        .array(z.string())
+        .optional()
+        .describe(`Values that mean "missing". Default: ${JSON.stringify(DEFAULT_TOKENS)}.`),
+      trim: z.boolean().default(true).describe('Compare after trimming spaces.'),
+      ...common,
+    })
+    .strict();
 
 /** Turns disguised missing values such as `?`, `NaN` or `n/a` into real missing values. */
 export const replaceMissingTokens = defineStep({

@@ -9,24 +9,25 @@ import { every, intervalSql, seriesFields, seriesInputs } from './series.js';
 const NUMERIC = { mean: 'avg', sum: 'sum', min: 'min', max: 'max', median: 'median', first: 'first', last: 'last' } as const;
 const OTHER = { mode: 'mode', first: 'first', last: 'last' } as const;
 
-const schema = z
-  .object({
-    kind: z.literal('resample'),
-    ...seriesFields,
-    every,
-    numeric: z.enum(['mean', 'sum', 'min', 'max', 'median', 'first', 'last']).default('mean').describe('How the numbers of one interval become one value.'),
-    other: z.enum(['mode', 'first', 'last']).default('mode').describe('How other values of one interval become one (`mode`: the most common).'),
-    fill: z
-      .enum(['none', 'ffill', 'linear'])
-      .default('none')
-      .describe(
-        "Intervals with no rows between a series' first and last: `none` leaves them out; `ffill` adds them with the previous interval's values; `linear` adds them with numbers interpolated in time (other columns forward-filled).",
-      ),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('resample'),
+      ...seriesFields,
+      every,
+      numeric: z.enum(['mean', 'sum', 'min', 'max', 'median', 'first', 'last']).default('mean').describe('How the numbers of one interval become one value.'),
+      other: z.enum(['mode', 'first', 'last']).default('mode').describe('How other values of one interval become one (`mode`: the most common).'),
+      fill: z
+        .enum(['none', 'ffill', 'linear'])
+        .default('none')
+        .describe(
+          "Intervals with no rows between a series' first and last: `none` leaves them out; `ffill` adds them with the previous interval's values; `linear` adds them with numbers interpolated in time (other columns forward-filled).",
+        ),
+      ...common,
+    })
+    .strict();
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 
 function check(s: Spec, ctx: StepContext): void {
   const t = typeOf(ctx, s.timestamp);

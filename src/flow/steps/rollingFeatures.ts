@@ -9,22 +9,23 @@ import { refuseRecords, seriesFields, seriesInputs, seriesServingProblem, series
 const STATS = { mean: 'avg', sum: 'sum', min: 'min', max: 'max', std: 'stddev_samp', median: 'median' } as const;
 type Stat = keyof typeof STATS;
 
-const schema = z
-  .object({
-    kind: z.literal('rolling_features'),
-    column: columnName.describe('The number column summarised over a moving window.'),
-    ...seriesFields,
-    window: z.number().int().min(1).max(10_000).describe('The window: this row and the `window - 1` rows before it in the series.'),
-    stats: z
-      .array(z.enum(['mean', 'sum', 'min', 'max', 'std', 'median']))
-      .min(1)
-      .default(['mean', 'std', 'min', 'max'])
-      .describe('The statistics, one column each: `<column>_rolling_<window>_<stat>`.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('rolling_features'),
+      column: columnName.describe('The number column summarised over a moving window.'),
+      ...seriesFields,
+      window: z.number().int().min(1).max(10_000).describe('The window: this row and the `window - 1` rows before it in the series.'),
+      stats: z
+        .array(z.enum(['mean', 'sum', 'min', 'max', 'std', 'median']))
+        .min(1)
+        .default(['mean', 'std', 'min', 'max'])
+        .describe('The statistics, one column each: `<column>_rolling_<window>_<stat>`.'),
+      ...common,
+    })
+    .strict();
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 
 const name = (s: Spec, stat: Stat): string => `${s.column}_rolling_${s.window}_${stat}`;
 

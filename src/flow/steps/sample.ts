@@ -4,23 +4,24 @@ import { defineStep } from '../step.js';
 import { columnName, common, plain } from './common.js';
 import { numbered, ROW_NUMBER, seededRank } from './rowOrder.js';
 
-const schema = z
-  .object({
-    kind: z.literal('sample'),
-    n: z.number().int().positive().optional().describe('How many rows to keep (all when the batch is smaller).'),
-    fraction: z.number().gt(0).max(1).optional().describe('The share of rows to keep, rounded to a whole number of rows.'),
-    method: z.enum(['random', 'first']).default('random').describe('`random`: a seeded random choice; `first`: the first rows in input order.'),
-    stratify_by: columnName
-      .optional()
-      .describe(
-        'With method random: sample each value of this column in proportion to its share of the rows (each stratum keeps round(its rows x n / all rows), or round(its rows x fraction)).',
-      ),
-    seed: z.number().int().min(0).default(0).describe('Another seed gives another sample; the same seed gives the same rows.'),
-    ...common,
-  })
-  .strict()
-  .refine((s) => (s.n === undefined) !== (s.fraction === undefined), { message: 'give either n or fraction', path: ['n'] })
-  .refine((s) => s.method === 'random' || s.stratify_by === undefined, { message: 'stratify_by needs method: random', path: ['stratify_by'] });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('sample'),
+      n: z.number().int().positive().optional().describe('How many rows to keep (all when the batch is smaller).'),
+      fraction: z.number().gt(0).max(1).optional().describe('The share of rows to keep, rounded to a whole number of rows.'),
+      method: z.enum(['random', 'first']).default('random').describe('`random`: a seeded random choice; `first`: the first rows in input order.'),
+      stratify_by: columnName
+        .optional()
+        .describe(
+          'With method random: sample each value of this column in proportion to its share of the rows (each stratum keeps round(its rows x n / all rows), or round(its rows x fraction)).',
+        ),
+      seed: z.number().int().min(0).default(0).describe('Another seed gives another sample; the same seed gives the same rows.'),
+      ...common,
+    })
+    .strict()
+    .refine((s) => (s.n === undefined) !== (s.fraction === undefined), { message: 'give either n or fraction', path: ['n'] })
+    .refine((s) => s.method === 'random' || s.stratify_by === undefined, { message: 'stratify_by needs method: random', path: ['stratify_by'] });
 
 /**
  * Keeps a seeded random subset of rows, a stratified one, or the first rows. Not DuckDB's

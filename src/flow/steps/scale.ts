@@ -4,19 +4,20 @@ import { defineStep } from '../step.js';
 import { columnList, common, isMissing, replaceSql, retype } from './common.js';
 import { assertNumeric, num, presentSql } from './numeric.js';
 
-const schema = z
-  .object({
-    kind: z.literal('scale'),
-    columns: columnList,
-    method: z
-      .enum(['standard', 'robust', 'minmax', 'maxabs'])
-      .default('standard')
-      .describe('standard: (x - mean) / std; robust: (x - median) / IQR; minmax: to [0, 1]; maxabs: x / max |x|.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('scale'),
+      columns: columnList,
+      method: z
+        .enum(['standard', 'robust', 'minmax', 'maxabs'])
+        .default('standard')
+        .describe('standard: (x - mean) / std; robust: (x - median) / IQR; minmax: to [0, 1]; maxabs: x / max |x|.'),
+      ...common,
+    })
+    .strict();
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 /** Per column: x becomes (x - center) / scale. */
 type Fitted = { params: Record<string, { center: number; scale: number }> };
 

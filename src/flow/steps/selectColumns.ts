@@ -3,7 +3,7 @@ import { identList } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
 import { columnList, common } from './common.js';
 
-const schema = z.object({ kind: z.literal('select_columns'), columns: columnList, ...common }).strict();
+const schema = () => z.object({ kind: z.literal('select_columns'), columns: columnList, ...common }).strict();
 
 /** Keeps only the listed columns, in the listed order. */
 export const selectColumns = defineStep({

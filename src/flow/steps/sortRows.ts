@@ -5,13 +5,14 @@ import { columnName, common, plain } from './common.js';
 import { numbered, ROW_NUMBER } from './rowOrder.js';
 
 const key = z.union([columnName, z.object({ column: columnName, descending: z.boolean().default(false) }).strict()]);
-const schema = z
-  .object({
-    kind: z.literal('sort'),
-    by: z.array(key).min(1).describe('Sort keys in order: a column name (ascending) or {column, descending: true}.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('sort'),
+      by: z.array(key).min(1).describe('Sort keys in order: a column name (ascending) or {column, descending: true}.'),
+      ...common,
+    })
+    .strict();
 
 type Key = z.infer<typeof key>;
 const norm = (k: Key): { column: string; descending: boolean } => (typeof k === 'string' ? { column: k, descending: false } : k);

@@ -4,24 +4,25 @@ import { defineStep } from '../step.js';
 import { assertNew, columnName, common, plain } from './common.js';
 import { numbered, ROW_NUMBER, seededRank } from './rowOrder.js';
 
-const schema = z
-  .object({
-    kind: z.literal('split'),
-    output: columnName.default('split'),
-    fractions: z
-      .object({ train: z.number().min(0).max(1), validation: z.number().min(0).max(1).default(0), test: z.number().min(0).max(1) })
-      .strict()
-      .default({ train: 0.7, validation: 0.15, test: 0.15 })
-      .describe('Shares of the rows for train, validation and test; they add up to 1.'),
-    seed: z.number().int().min(0).default(0),
-    stratify_by: columnName.optional().describe('Keep the shares within each value of this column (usually the target).'),
-    ...common,
-  })
-  .strict()
-  .refine((s) => Math.abs(s.fractions.train + s.fractions.validation + s.fractions.test - 1) < 1e-9, {
-    message: 'fractions must add up to 1',
-    path: ['fractions'],
-  });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('split'),
+      output: columnName.default('split'),
+      fractions: z
+        .object({ train: z.number().min(0).max(1), validation: z.number().min(0).max(1).default(0), test: z.number().min(0).max(1) })
+        .strict()
+        .default({ train: 0.7, validation: 0.15, test: 0.15 })
+        .describe('Shares of the rows for train, validation and test; they add up to 1.'),
+      seed: z.number().int().min(0).default(0),
+      stratify_by: columnName.optional().describe('Keep the shares within each value of this column (usually the target).'),
+      ...common,
+    })
+    .strict()
+    .refine((s) => Math.abs(s.fractions.train + s.fractions.validation + s.fractions.test - 1) < 1e-9, {
+      message: 'fractions must add up to 1',
+      path: ['fractions'],
+    });
 
 /**
  * Marks each row train, validation or test. Within each stratum (or the whole batch) rows are

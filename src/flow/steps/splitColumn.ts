@@ -4,16 +4,17 @@ import { defineStep } from '../step.js';
 import { assertNew, columnName, common, isMissing, plain } from './common.js';
 import { assertText } from './findReplace.js';
 
-const schema = z
-  .object({
-    kind: z.literal('split_column'),
-    column: columnName,
-    delimiter: z.string().min(1).describe('The literal text between parts.'),
-    outputs: z.array(columnName).min(1).describe('Names of the new columns, one per part in order; missing parts are missing, extra parts are dropped.'),
-    drop_original: z.boolean().default(false).describe('Remove the split column.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('split_column'),
+      column: columnName,
+      delimiter: z.string().min(1).describe('The literal text between parts.'),
+      outputs: z.array(columnName).min(1).describe('Names of the new columns, one per part in order; missing parts are missing, extra parts are dropped.'),
+      drop_original: z.boolean().default(false).describe('Remove the split column.'),
+      ...common,
+    })
+    .strict();
 
 /** Splits text on a delimiter into named columns (Data Wrangler's "Split string by delimiter"). */
 export const splitColumn = defineStep({

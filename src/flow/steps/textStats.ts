@@ -36,18 +36,19 @@ const STATS = {
 type Stat = keyof typeof STATS;
 const STAT_NAMES = Object.keys(STATS) as Stat[];
 
-const schema = z
-  .object({
-    kind: z.literal('text_stats'),
-    columns: columnList,
-    stats: z
-      .array(z.enum(STAT_NAMES as [Stat, ...Stat[]]))
-      .min(1)
-      .default([...STAT_NAMES])
-      .describe(`Which statistics: ${STAT_NAMES.join(', ')} (default: all).`),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('text_stats'),
+      columns: columnList,
+      stats: z
+        .array(z.enum(STAT_NAMES as [Stat, ...Stat[]]))
+        .min(1)
+        .default([...STAT_NAMES])
+        .describe(`Which statistics: ${STAT_NAMES.join(', ')} (default: all).`),
+      ...common,
+    })
+    .strict();
 
 const outputName = (column: string, stat: Stat): string => `${column}_${stat}`;
 

@@ -4,15 +4,16 @@ import { defineStep } from '../step.js';
 import { columnList, common, mapPresent, plain, replaceSql } from './common.js';
 import { assertText } from './findReplace.js';
 
-const schema = z
-  .object({
-    kind: z.literal('trim'),
-    columns: columnList,
-    side: z.enum(['both', 'left', 'right']).default('both').describe('Which ends to strip.'),
-    characters: z.string().min(1).default(' ').describe('The characters to strip (any of them, in any order); a space by default.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('trim'),
+      columns: columnList,
+      side: z.enum(['both', 'left', 'right']).default('both').describe('Which ends to strip.'),
+      characters: z.string().min(1).default(' ').describe('The characters to strip (any of them, in any order); a space by default.'),
+      ...common,
+    })
+    .strict();
 
 const FN = { both: 'trim', left: 'ltrim', right: 'rtrim' } as const;
 

@@ -3,19 +3,20 @@ import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
 import { columnList, common, plain, retype, typeOf } from './common.js';
 
-const schema = z
-  .object({
-    kind: z.literal('validate_timestamps'),
-    columns: columnList.describe('Columns that must hold a valid timestamp.'),
-    policy: z
-      .enum(['drop', 'error'])
-      .default('drop')
-      .describe('`drop`: remove the rows whose timestamp is missing or not a timestamp; `error`: stop the run and name the first bad value.'),
-    ...common,
-  })
-  .strict();
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('validate_timestamps'),
+      columns: columnList.describe('Columns that must hold a valid timestamp.'),
+      policy: z
+        .enum(['drop', 'error'])
+        .default('drop')
+        .describe('`drop`: remove the rows whose timestamp is missing or not a timestamp; `error`: stop the run and name the first bad value.'),
+      ...common,
+    })
+    .strict();
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 
 /** A text column is read as a timestamp; date and timestamp columns are already valid where present. */
 function asTimestamp(ctx: StepContext, c: string): string {

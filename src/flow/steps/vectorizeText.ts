@@ -18,40 +18,41 @@ const MAX_VOCABULARY = 10_000;
 
 const documents = z.number().positive();
 
-const schema = z
-  .object({
-    kind: z.literal('vectorize_text'),
-    column: columnName,
-    ...tokenizerFields,
-    max_features: z
-      .number()
-      .int()
-      .min(1, 'max_features must be at least 1: it is the number of token columns the step makes')
-      .max(MAX_VOCABULARY, `max_features is at most ${MAX_VOCABULARY}: every token becomes a column`)
-      .default(100)
-      .describe(`The vocabulary's size: the tokens most frequent over the training rows (ties by token), at most ${MAX_VOCABULARY}.`),
-    min_df: documents.default(1).describe('Keep tokens found in at least this many training rows (a number below 1: this fraction of the rows).'),
-    max_df: documents
-      .default(1)
-      .describe('Keep tokens found in at most this fraction of the training rows (a number above 1: this many rows). Default 1: all.'),
-    weighting: z
-      .enum(['count', 'tfidf'])
-      .default('count')
-      .describe('count: how often each token occurs; tfidf: the count times the inverse document frequency.'),
-    idf: z
-      .enum(['smooth', 'plain', 'spark'])
-      .default('smooth')
-      .describe('With tfidf: smooth ln((1+n)/(1+df))+1 (scikit-learn), plain ln(n/df)+1, spark ln((n+1)/(df+1)) (Spark, Data Wrangler).'),
-    norm: z.enum(['none', 'l2']).default('none').describe('l2: divide each row by its Euclidean length (scikit-learn TfidfVectorizer does by default).'),
-    prefix: z.string().optional().describe('Output columns are `<prefix><token>`; default `<column>_`.'),
-    drop_original: z.boolean().default(false).describe('Remove the text column.'),
-    ...common,
-  })
-  .strict()
-  .refine((s) => s.min_df < 1 || Number.isInteger(s.min_df), { message: 'min_df is a whole number of rows, or a fraction below 1', path: ['min_df'] })
-  .refine((s) => s.max_df <= 1 || Number.isInteger(s.max_df), { message: 'max_df is a fraction up to 1, or a whole number of rows', path: ['max_df'] });
+const schema = () =>
+  z
+    .object({
+      kind: z.literal('vectorize_text'),
+      column: columnName,
+      ...tokenizerFields,
+      max_features: z
+        .number()
+        .int()
+        .min(1, 'max_features must be at least 1: it is the number of token columns the step makes')
+        .max(MAX_VOCABULARY, `max_features is at most ${MAX_VOCABULARY}: every token becomes a column`)
+        .default(100)
+        .describe(`The vocabulary's size: the tokens most frequent over the training rows (ties by token), at most ${MAX_VOCABULARY}.`),
+      min_df: documents.default(1).describe('Keep tokens found in at least this many training rows (a number below 1: this fraction of the rows).'),
+      max_df: documents
+        .default(1)
+        .describe('Keep tokens found in at most this fraction of the training rows (a number above 1: this many rows). Default 1: all.'),
+      weighting: z
+        .enum(['count', 'tfidf'])
+        .default('count')
+        .describe('count: how often each token occurs; tfidf: the count times the inverse document frequency.'),
+      idf: z
+        .enum(['smooth', 'plain', 'spark'])
+        .default('smooth')
+        .describe('With tfidf: smooth ln((1+n)/(1+df))+1 (scikit-learn), plain ln(n/df)+1, spark ln((n+1)/(df+1)) (Spark, Data Wrangler).'),
+      norm: z.enum(['none', 'l2']).default('none').describe('l2: divide each row by its Euclidean length (scikit-learn TfidfVectorizer does by default).'),
+      prefix: z.string().optional().describe('Output columns are `<prefix><token>`; default `<column>_`.'),
+      drop_original: z.boolean().default(false).describe('Remove the text column.'),
+      ...common,
+    })
+    .strict()
+    .refine((s) => s.min_df < 1 || Number.isInteger(s.min_df), { message: 'min_df is a whole number of rows, or a fraction below 1', path: ['min_df'] })
+    .refine((s) => s.max_df <= 1 || Number.isInteger(s.max_df), { message: 'max_df is a fraction up to 1, or a whole number of rows', path: ['max_df'] });
 
-type Spec = z.infer<typeof schema>;
+type Spec = z.infer<ReturnType<typeof schema>>;
 /** The training rows with text, the vocabulary in token order, and each token's idf (tfidf only). */
 type Fitted = { documents: number; vocabulary: string[]; idf?: number[] };
 
