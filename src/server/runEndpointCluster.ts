@@ -17,8 +17,8 @@ export interface EndpointClusterOptions {
  * workers that each run the endpoint server (createEndpointServer.ts) and listen on the same
  * port; the primary accepts connections and hands them to the workers in turn (round robin), so
  * the requests of a kept-alive connection stay with one worker and the primary's own work is one
- * accept per connection. Each worker loads the champion and follows promotions from the
- * registry by itself. The workers run with the serving V8 flags (servingV8Flags.ts: a young
+ * accept per connection. Each worker loads the champion before it listens (serve.ts) and follows
+ * promotions from the registry by itself. The workers run with the serving V8 flags (servingV8Flags.ts: a young
  * generation of 2 × 32 MB) added to the primary's own. A worker that dies is replaced (at most `maxRestartsPerMinute`, then the
  * primary stops: a champion that crashes every worker should not loop forever). SIGTERM or
  * SIGINT to the primary is passed on as SIGTERM to every worker, which stops accepting, answers

@@ -111,6 +111,11 @@ async function serveEndpoint(o: ServeOptions, workers: number): Promise<void> {
     return;
   }
   const app = await createEndpointServer(project, logger);
+  // One of several workers listens once its champion is loaded: the primary hands connections to
+  // the listening workers in turn, and one still loading would answer its share 503 behind a port
+  // whose other workers serve (GET /ping, the load balancer's check, reaches one worker at random).
+  // A lone endpoint listens at once and answers /ping 503 until loaded (docs/deployment.md).
+  if (cluster.isWorker && workers > 1) await app.endpoint?.follower.ready;
   const host = o.host ?? project.config.server.host;
   const port = o.port !== undefined ? Number(o.port) : project.config.server.port;
   const address = await app.listen({ host, port });
