@@ -84,7 +84,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
   };
 
   let done = step('columns');
-  const { view, schema } = await createProfileView(engine, relation);
+  const { view, schema, stable } = await createProfileView(engine, relation);
   const views = [view];
   try {
     const rows = await engine.count(view);
@@ -117,7 +117,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done();
     }
 
-    const input: ModelSectionInput = { engine, relation: view, columns, rows, thresholds: t, ...(target ? { target } : {}) };
+    const input: ModelSectionInput = { engine, relation: view, columns, rows, thresholds: t, stable, ...(target ? { target } : {}) };
     const plugins = options.plugins ?? DEFAULT_PLUGINS;
     const usable = target !== undefined && (target.problemType === 'regression' || (target.classCount ?? 0) >= 2) && rows >= 10;
     const wantAnomalies = plugins.anomalies !== undefined && rows >= 10;

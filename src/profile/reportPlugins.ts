@@ -12,6 +12,8 @@ export interface ModelSectionInput {
   rows?: number;
   target?: TargetReport;
   thresholds: Thresholds;
+  /** The profile view reads a table: the same rows in the same order on every read (no copy needed to read it twice). */
+  stable?: boolean;
 }
 
 /**

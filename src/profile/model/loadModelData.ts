@@ -13,7 +13,7 @@ const cache = new WeakMap<ModelSectionInput, Promise<ModelData>>();
 export function loadModelData(input: ModelSectionInput): Promise<ModelData> {
   let p = cache.get(input);
   if (!p) {
-    p = modelDataFromView(input.engine, input.relation, input.columns, input.target!, MODEL_MAX_ROWS);
+    p = modelDataFromView(input.engine, input.relation, input.columns, input.target!, MODEL_MAX_ROWS, input.stable);
     cache.set(input, p);
   }
   return p;

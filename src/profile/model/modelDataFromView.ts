@@ -1,4 +1,5 @@
-import { frameFromView as loadFrame } from '../../data/frameFromView.js';
+import { frameFromStableView } from '../../data/frameFromStableView.js';
+import { frameFromView } from '../../data/frameFromView.js';
 import type { Engine } from '../../engine/Engine.js';
 import type { Frame, Target } from '../../ml/frame.js';
 import type { ColumnReport, TargetReport } from '../reportSchema.js';
@@ -19,7 +20,8 @@ export interface ModelData {
  * `ml/` (NaN / -1 for missing), through the loader shared with training
  * (`src/data/frameFromView.ts`). Rows without a target are left out; above `maxRows` a seeded
  * reservoir sample is taken, so memory stays bounded on large data. Free text, dates and
- * constant columns are not features of the quick model.
+ * constant columns are not features of the quick model. A `stable` view (one that reads a table)
+ * is read without a temporary copy (`frameFromStableView`): the same frame.
  */
 export async function modelDataFromView(
   engine: Engine,
@@ -27,6 +29,7 @@ export async function modelDataFromView(
   columns: ColumnReport[],
   target: TargetReport | undefined,
   maxRows: number,
+  stable = false,
 ): Promise<ModelData> {
   const skipped: ModelData['skipped'] = [];
   const features = columns.filter((c) => {
@@ -43,7 +46,7 @@ export async function modelDataFromView(
   });
   const isNum = (c: ColumnReport) => c.storageType === 'integer' || c.storageType === 'float';
   const regression = target?.problemType === 'regression';
-  const loaded = await loadFrame(engine, view, {
+  const loaded = await (stable ? frameFromStableView : frameFromView)(engine, view, {
     features: features.map((c) => ({ name: c.name, kind: isNum(c) ? 'numeric' : 'categorical' })),
     ...(target ? { target: { column: target.column, cast: regression ? 'DOUBLE' : 'VARCHAR' } } : {}),
     maxRows,
