@@ -50,7 +50,13 @@ export async function frameFromStableView(engine: Engine, view: string, options:
       : []),
   ];
   // The view's rows in its table's insertion order (DuckDB's preserve_insertion_order, on by default).
-  const data = reads.length > 0 ? await engine.readColumns(`SELECT ${reads.map((r) => r.sql).join(', ')} FROM ${quoteIdent(view)}${where}`, reads.map((r) => r.kind)) : [];
+  const data =
+    reads.length > 0
+      ? await engine.readColumns(
+          `SELECT ${reads.map((r) => r.sql).join(', ')} FROM ${quoteIdent(view)}${where}`,
+          reads.map((r) => r.kind),
+        )
+      : [];
   const nRows = data.length > 0 ? data[0]!.length : rows;
   const frameFeatures: Feature[] = features.map((c, i) => {
     if (c.kind === 'numeric') return { name: c.name, kind: 'numeric', values: data[i] as Float64Array };
