@@ -88,7 +88,20 @@ function secondVersion(): Promise<string> {
   trained ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-replicas-v2-'));
     for (const f of ['train.csv', 'small.flow.yaml']) copyFileSync(join(FIXTURE, f), join(dir, f));
-    const train = await cli(dir, ['train', 'train.csv', '--target', 'label', '--flow', 'small.flow.yaml', '--max-candidates', '2', '--seed', '11', '--out', 'v2']);
+    const train = await cli(dir, [
+      'train',
+      'train.csv',
+      '--target',
+      'label',
+      '--flow',
+      'small.flow.yaml',
+      '--max-candidates',
+      '2',
+      '--seed',
+      '11',
+      '--out',
+      'v2',
+    ]);
     if (train.code !== 0) throw new Error(train.stderr);
     return join(dir, 'v2', 'model');
   })();
