@@ -1,5 +1,5 @@
 import { dateFormat, readDateText } from './dateFormats.js';
-import { DEFAULT_MISSING, isMissingValue, type MissingPolicy } from './missing.js';
+import { DEFAULT_MISSING, isMissingValue, missingTest, type MissingPolicy } from './missing.js';
 import type { LogicalType } from './types.js';
 
 /** Marker for a value that does not fit its column's type. */
@@ -30,6 +30,21 @@ const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
  */
 export function coerceValue(value: unknown, type: LogicalType, missing: MissingPolicy = DEFAULT_MISSING, format?: string): unknown {
   if (isMissingValue(value, missing, type)) return null;
+  return coercePresent(value, type, format);
+}
+
+/**
+ * {@link coerceValue} for one column, as a function: the same answer for every value, with the
+ * missing test built once for the policy and type (src/core/missing.ts `missingTest`: no token
+ * set looked up per value). A 10,000-record batch reads 170,000 values through it.
+ */
+export function valueCoercer(type: LogicalType, missing: MissingPolicy = DEFAULT_MISSING, format?: string): (value: unknown) => unknown {
+  const isMissing = missingTest(missing, type);
+  return (value) => (isMissing(value) ? null : coercePresent(value, type, format));
+}
+
+/** {@link coerceValue} of a value that is not missing. */
+function coercePresent(value: unknown, type: LogicalType, format?: string): unknown {
   switch (type) {
     case 'float': {
       if (typeof value === 'number') return value;

@@ -3,7 +3,7 @@ import { checkJsonDepth } from '../../core/jsonDepth.js';
 import { MAX_QUOTED, quoteValue } from '../../core/quoteValue.js';
 import type { ColumnSchema } from '../../core/types.js';
 import { DEFAULT_MISSING, type MissingPolicy } from '../../core/missing.js';
-import { BAD_VALUE, coerceValue } from './coerceValue.js';
+import { BAD_VALUE, valueCoercer } from '../../core/coerceValue.js';
 import { parseCsv } from './parseCsv.js';
 import { INVOCATION_JSON_SHAPES, invocationJsonShape, type InvocationJsonShape } from './invocationShapes.js';
 import { flattenIssues, issuePath, jsonPath, kindOf, plainIssues } from '../../core/zodIssues.js';
@@ -132,14 +132,14 @@ function typeHint(type: string): string {
 }
 
 /**
- * One value into its column's type. A value that cannot be the type is read as missing (the
+ * One value into its column's type (`coerce`: the column's {@link valueCoercer}). A value that cannot be the type is read as missing (the
  * fitted flow imputes it, the trees route it), as batch prediction does, and a warning on the
  * record says so; the record is still scored.
  */
-function coerceInto(out: Record<string, unknown>, col: ColumnSchema, raw: unknown, record: number, errors: Errors): void {
+function coerceInto(out: Record<string, unknown>, col: ColumnSchema, coerce: (raw: unknown) => unknown, raw: unknown, record: number, errors: Errors): void {
   // JSON.parse reads a number beyond ±1.8e308 (1e400) as Infinity: say so instead of reading it as missing silently.
   const outOfRange = isOutOfRange(raw);
-  const v = outOfRange ? BAD_VALUE : coerceValue(raw, col.type, errors.missing, col.format);
+  const v = outOfRange ? BAD_VALUE : coerce(raw);
   if (v === BAD_VALUE) {
     const shown = outOfRange ? 'a number out of range' : quoteValue(raw);
     out[col.name] = null;
@@ -152,6 +152,11 @@ function coerceInto(out: Record<string, unknown>, col: ColumnSchema, raw: unknow
         : `record ${record}: "${col.name}" is ${shown}, not ${col.type === 'integer' ? 'an' : 'a'} ${col.type} (${typeHint(col.type)}); read as missing`,
     });
   } else out[col.name] = v;
+}
+
+/** Each input's {@link valueCoercer}, built once per request. */
+function coercers(inputs: readonly ColumnSchema[], missing: MissingPolicy): Array<(raw: unknown) => unknown> {
+  return inputs.map((c) => valueCoercer(c.type, missing, c.format));
 }
 
 /** A JSON number that overflowed, or numeric text that does (`"1e400"` in a CSV cell). */
@@ -203,6 +208,7 @@ function fromRows(
   }
   const records: Record<string, unknown>[] = new Array(rows.length);
   const template = recordTemplate(inputs);
+  const coerce = coercers(inputs, errors.missing);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     const out: Record<string, unknown> = { ...template };
@@ -214,7 +220,7 @@ function fromRows(
         hint: `give the values of ${columns.join(', ')} in this order`,
       });
     } else {
-      for (let i = 0; i < inputs.length; i++) coerceInto(out, inputs[i]!, row[index[i]!], r, errors);
+      for (let i = 0; i < inputs.length; i++) coerceInto(out, inputs[i]!, coerce[i]!, row[index[i]!], r, errors);
     }
     records[r] = out;
   }
@@ -225,6 +231,7 @@ function fromRows(
 function fromObjects(items: readonly unknown[], inputs: readonly ColumnSchema[], errors: Errors): Record<string, unknown>[] {
   const records: Record<string, unknown>[] = new Array(items.length);
   const template = recordTemplate(inputs);
+  const coerce = coercers(inputs, errors.missing);
   for (let r = 0; r < items.length; r++) {
     const item = items[r];
     const out: Record<string, unknown> = { ...template };
@@ -237,7 +244,8 @@ function fromObjects(items: readonly unknown[], inputs: readonly ColumnSchema[],
       });
     } else {
       const obj = item as Record<string, unknown>;
-      for (const col of inputs) {
+      for (let i = 0; i < inputs.length; i++) {
+        const col = inputs[i]!;
         if (!Object.hasOwn(obj, col.name)) {
           errors.add({
             record: r,
@@ -246,7 +254,7 @@ function fromObjects(items: readonly unknown[], inputs: readonly ColumnSchema[],
             message: `record ${r} has no "${col.name}"`,
             hint: `give "${col.name}" (null when unknown)`,
           });
-        } else coerceInto(out, col, obj[col.name], r, errors);
+        } else coerceInto(out, col, coerce[i]!, obj[col.name], r, errors);
       }
     }
     records[r] = out;
