@@ -3,7 +3,8 @@
  * run once in this process, cold (as in the CLI), with its CPU time (`process.cpuUsage`, user +
  * system, DuckDB's threads included) and wall time; then a second, warm round of the model parts.
  *
- * Run: node --import tsx bench/profile/reportParts.ts
+ * Run: node --import tsx bench/profile/reportParts.ts [DATA] (default: the diabetes data; e.g.
+ * bench/out/diabetes-1m.csv, made by `npm run bench -- profile`)
  */
 import { Engine } from '../../src/engine/Engine.js';
 import { readTable } from '../../src/engine/readTable.js';
@@ -17,11 +18,12 @@ import { modelDataFromView } from '../../src/profile/model/modelDataFromView.js'
 import { predictionPowerOfFrame } from '../../src/profile/model/predictionPower.js';
 import { quickModelOfFrame } from '../../src/profile/model/quickModelOfFrame.js';
 import { createProfileView } from '../../src/profile/profileView.js';
+import { takeReportSample } from '../../src/profile/reportSample.js';
 import { addTargetBreakdown } from '../../src/profile/targetBreakdown.js';
 import { computeTarget, inferProblemType, requireTarget } from '../../src/profile/targetStats.js';
 import { resolveThresholds } from '../../src/profile/thresholds.js';
 
-const DATA = 'examples/diabetes/diabetic-readmission.csv';
+const DATA = process.argv[2] ?? 'examples/diabetes/diabetic-readmission.csv';
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -50,12 +52,15 @@ await part('duplicates', () =>
 const col = requireTarget(columns, 'readmitted');
 const target = await part('target', () => computeTarget(engine, view, col, inferProblemType(col, undefined, t)));
 const assoc = await part('target breakdown', () => addTargetBreakdown(engine, view, columns, target, t));
+// Above REPORT_SAMPLE_ROWS the estimating parts read the report's sample, as in profileTable.
+const sample = await part('sample', () => takeReportSample(engine, view, rows));
+const rowsOf = sample?.relation ?? view;
 for (let round = 0; round < 2; round++) {
   process.stdout.write(`--- ${round === 0 ? 'cold' : 'warm'}\n`);
-  const data = await part('model frame', () => modelDataFromView(engine, view, columns, target, MODEL_MAX_ROWS));
-  await part('correlations', () => computeCorrelations(engine, view, columns, target, t, assoc));
+  const data = await part('model frame', () => modelDataFromView(engine, rowsOf, columns, target, MODEL_MAX_ROWS));
+  await part('correlations', () => computeCorrelations(engine, rowsOf, columns, target, t, assoc));
   await part('prediction power', () => predictionPowerOfFrame(data.frame, data.target!));
-  const sample = await part('anomalies: sample', () => modelDataFromView(engine, view, columns, undefined, ANOMALY_MAX_ROWS));
+  const sample = await part('anomalies: sample', () => modelDataFromView(engine, rowsOf, columns, undefined, ANOMALY_MAX_ROWS));
   const forest = await part('anomalies: fit', () => fitIsolationForest(sample.frame, { seed: 0 }));
   await part('anomalies: score', () => forest.score(sample.frame));
   await part('quick model', () => quickModelOfFrame(data.frame, data.target!, target.problemType, data.sampled));

@@ -10,6 +10,7 @@ import { DEFAULT_PLUGINS } from './model/defaultPlugins.js';
 import type { ModelSectionInput, ReportPlugins } from './reportPlugins.js';
 import { evaluateGates, type GateRule } from './gates.js';
 import { createProfileView } from './profileView.js';
+import { REPORT_SAMPLE_ROWS, sampleNote, takeReportSample, type ReportSample } from './reportSample.js';
 import {
   REPORT_SCHEMA_VERSION,
   type Anomalies,
@@ -51,18 +52,27 @@ export interface ProfileOptions {
   champion?: ChampionCheck;
   /** Notes from the caller, added to the report's notes. */
   notes?: string[];
+  /**
+   * Above this many rows the correlations, the model frame and the anomalies read a uniform
+   * random sample of this many rows, and the report says so ({@link REPORT_SAMPLE_ROWS} when
+   * absent; `Infinity` for every row). Counts, column statistics, duplicates and the target's
+   * breakdown always read every row.
+   */
+  sampleRows?: number;
 }
 
 /**
  * Profiles a relation into a {@link Report}: the data quality and insights report.
  *
- *   view (NaN -> missing) -> columns (3 aggregate passes) -> target -> bias -> [plug-ins: the
- *   quick model started, model frame] -> dataset + duplicates -> the target's breakdown ->
+ *   view (NaN -> missing) -> columns (3 aggregate passes) -> target -> bias -> [above
+ *   REPORT_SAMPLE_ROWS rows: the sample] -> [plug-ins: the quick model started, model frame] -> dataset + duplicates -> the target's breakdown ->
  *   [plug-ins: anomalies' sample] -> correlations, with [plug-ins: prediction power, anomalies]
  *   meanwhile -> [the quick model awaited] -> drift -> warnings -> gates
  *
  * Everything is computed in DuckDB SQL; only aggregates reach JavaScript, so the report's size
- * and memory do not grow with the rows.
+ * and memory do not grow with the rows. Above {@link REPORT_SAMPLE_ROWS} rows (`sampleRows`) the
+ * parts that estimate rather than count (correlations, model frame, anomalies' rows) read one
+ * seeded uniform random sample of that size, stated in `correlations.sample` and the notes.
  *
  * @example
  * await readTable(engine, 'batch.csv', { name: 'batch' });
@@ -86,6 +96,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
   let done = step('columns');
   const { view, schema, stable } = await createProfileView(engine, relation);
   const views = [view];
+  let sample: ReportSample | undefined;
   try {
     const rows = await engine.count(view);
     const columns = await computeColumnStats(engine, view, schema, rows, t);
@@ -117,7 +128,24 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done();
     }
 
-    const input: ModelSectionInput = { engine, relation: view, columns, rows, thresholds: t, stable, ...(target ? { target } : {}) };
+    // One sample for the parts that estimate (drawn before the model frame, which reads it).
+    done = step('sample');
+    sample = await takeReportSample(engine, view, rows, options.sampleRows ?? REPORT_SAMPLE_ROWS);
+    done();
+    const rowsOf = sample?.relation ?? view;
+    if (sample) notes.push(sampleNote(sample));
+
+    const input: ModelSectionInput = {
+      engine,
+      relation: rowsOf,
+      columns,
+      rows,
+      thresholds: t,
+      // The sample is a table: as stable as a view of one.
+      stable: sample !== undefined || stable,
+      ...(target ? { target } : {}),
+      ...(sample ? { sample } : {}),
+    };
     const plugins = options.plugins ?? DEFAULT_PLUGINS;
     const usable = target !== undefined && (target.problemType === 'regression' || (target.classCount ?? 0) >= 2) && rows >= 10;
     const wantAnomalies = plugins.anomalies !== undefined && rows >= 10;
@@ -172,9 +200,9 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     // (JavaScript, on the rows the plug-ins' `prepare` read) run on this one: on two cores they overlap.
     done = step('correlations');
     const correlationsDone = done;
-    const correlationsRun = computeCorrelations(engine, view, columns, target, t, targetAssoc).then((c) => {
+    const correlationsRun = computeCorrelations(engine, rowsOf, columns, target, t, targetAssoc).then((c) => {
       correlationsDone();
-      return c;
+      return sample ? { ...c, sample: { rows: sample.rows, of: sample.of, method: sample.method, probability: sample.probability, seed: sample.seed } } : c;
     });
     correlationsRun.catch(() => {});
     // On failure the correlations' query is let finish before the views are dropped.
@@ -276,6 +304,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     timings.total = Math.round((last - started) * 10) / 10;
     return report;
   } finally {
+    if (sample) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(sample.relation)}`);
     for (const v of views) await engine.exec(`DROP VIEW IF EXISTS ${quoteIdent(v)}`);
   }
 }

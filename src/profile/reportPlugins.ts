@@ -1,14 +1,20 @@
 import type { Engine } from '../engine/Engine.js';
+import type { ReportSample } from './reportSample.js';
 import type { Anomalies, ColumnReport, PredictionPower, QuickModel, TargetReport } from './reportSchema.js';
 import type { Thresholds } from './thresholds.js';
 
 /** What a model-based section computer receives: the data (as a relation) and the profile so far. */
 export interface ModelSectionInput {
   engine: Engine;
-  /** The profile view (NaN already missing). */
+  /**
+   * The rows to read (NaN already missing): the profile view, or above the report's sample size
+   * a uniform random sample of it (`sample`), for the sections that estimate rather than count.
+   */
   relation: string;
+  /** Set when `relation` is the report's sample: its size and the data's rows. */
+  sample?: ReportSample;
   columns: ColumnReport[];
-  /** Rows of the relation (lets a plug-in prepare for the data's size before reading it). */
+  /** Rows of the data (lets a plug-in prepare for the data's size before reading it). */
   rows?: number;
   target?: TargetReport;
   thresholds: Thresholds;

@@ -99,6 +99,13 @@ export const correlationsSchema = z.object({
   categorical: z.object({ columns: z.array(z.string()), cramersV: matrix }),
   /** Association of each feature with the target, in [0, 1]; see docs/report.md for methods. */
   target: z.array(z.object({ feature: z.string(), method: z.enum(['cramers_v', 'correlation_ratio', 'spearman_abs']), value: nullableNum })),
+  /**
+   * Present when the matrices (and the target associations the target's breakdown does not give)
+   * were computed on a uniform random sample: its rows, the data's rows, the method, each row's
+   * chance of being kept and the seed. The
+   * quick model, prediction power and anomalies read the same sample.
+   */
+  sample: z.object({ rows: num, of: num, method: z.literal('bernoulli'), probability: num, seed: num }).optional(),
 });
 
 export const duplicatesSchema = z.object({

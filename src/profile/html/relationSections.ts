@@ -15,6 +15,11 @@ export function correlationSection(r: Report): SafeHtml {
   const target = c.target.filter((a) => a.value !== null);
   return html`<section id="correlations"><h2>Correlations</h2>
 ${
+  c.sample
+    ? html`<p class="muted">Computed on a uniform random sample of ${fmt(c.sample.rows)} of the ${fmt(c.sample.of)} rows (Bernoulli sampling, each row kept with probability ${fmt(c.sample.probability)}, seed ${c.sample.seed}).</p>`
+    : ''
+}
+${
   target.length > 0
     ? html`<h3>Association with the target</h3>${barsSvg(
         [...target]
