@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rng, tempDir, writeCsv } from './helpers.js';
+import { DIABETES, rng, tempDir, writeCsv } from './helpers.js';
 import { sluiceProcess } from '../cli/run.js';
 import { type CliRun, runCliInProcess } from '../support/runCliInProcess.js';
 
@@ -54,6 +54,18 @@ describe('sluice report', () => {
     expect(report.target).toBeUndefined();
     expect(report.correlations.target).toEqual([]);
   }, 30_000);
+
+  it('on a file of over 1 MB the quick model fits on the thread started before the read; a wrong target stops it', async () => {
+    const out = join(dir, 'diabetes');
+    const r = await sluice(DIABETES, '--target', 'readmitted', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.quickModel).toMatchObject({ learner: 'gbdt', trainRows: 20001, validationRows: 13914, sampled: true });
+    expect(report.quickModel.baseline.metrics.accuracy).toBeGreaterThan(0.5);
+    const wrong = await sluice(DIABETES, '--target', 'nope', '--out', join(dir, 'diabetes-wrong'));
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain('nope');
+  }, 120_000);
 
   it('refuses a missing target with the columns as hint and writes nothing', async () => {
     const out = join(dir, 'out3');

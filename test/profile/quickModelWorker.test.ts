@@ -5,6 +5,7 @@ import { computeColumnStats } from '../../src/profile/columnStats.js';
 import { loadModelData } from '../../src/profile/model/loadModelData.js';
 import { QUICK_MODEL_WORKER_ROWS, quickModel } from '../../src/profile/model/quickModel.js';
 import { quickModelOfFrame } from '../../src/profile/model/quickModelOfFrame.js';
+import { dropEarlyQuickModelThread, startEarlyQuickModelThread, takeEarlyQuickModelThread } from '../../src/profile/model/quickModelThread.js';
 import { profileTable } from '../../src/profile/profileTable.js';
 import { createProfileView } from '../../src/profile/profileView.js';
 import type { ModelSectionInput } from '../../src/profile/reportPlugins.js';
@@ -36,7 +37,22 @@ describe('the quick model on a worker thread (issue 19)', () => {
     // With the rows known (as the report passes them), the thread starts before the frame is read: the same result.
     const rows = await engine.count(view);
     expect(await quickModel({ ...input, rows })).toEqual(inline);
+    // A thread started before the data was read (sluice report on a large file) is the one that fits: the same result.
+    startEarlyQuickModelThread();
+    expect(await quickModel(input)).toEqual(inline);
+    expect(takeEarlyQuickModelThread()).toBeUndefined();
   }, 120_000);
+
+  it('an early thread no report took is stopped by dropEarlyQuickModelThread', async () => {
+    const early = startEarlyQuickModelThread();
+    // One early thread at a time.
+    expect(startEarlyQuickModelThread()).toBe(early);
+    const exited = new Promise<number>((resolve) => early.thread.once('exit', resolve));
+    dropEarlyQuickModelThread();
+    await exited;
+    expect(takeEarlyQuickModelThread()).toBeUndefined();
+    await expect(early.answer).rejects.toThrow('exited');
+  }, 60_000);
 
   it('a thread started for rows that the target leaves out is stopped, and the small frame fits inline', async () => {
     await engine.exec(
@@ -53,6 +69,10 @@ describe('the quick model on a worker thread (issue 19)', () => {
     const data = await loadModelData(input);
     expect(data.frame.nRows).toBe(1000);
     expect(await quickModel(input)).toEqual(quickModelOfFrame(data.frame, data.target!, 'classification', data.sampled));
+    // An early thread is taken and stopped the same way.
+    startEarlyQuickModelThread();
+    expect(await quickModel(input)).toEqual(quickModelOfFrame(data.frame, data.target!, 'classification', data.sampled));
+    expect(takeEarlyQuickModelThread()).toBeUndefined();
   }, 120_000);
 
   it('a report that fails after the quick model started fails with its own error, not the fit', async () => {

@@ -1,10 +1,8 @@
-import type { Worker } from 'node:worker_threads';
-import { SluiceError } from '../../core/errors.js';
-import { spawnModuleWorker } from '../../ml/spawnModuleWorker.js';
 import type { ModelSectionInput } from '../reportPlugins.js';
 import type { QuickModel } from '../reportSchema.js';
 import { loadModelData } from './loadModelData.js';
 import { fitQuickModel, quickModelJob } from './quickModelOfFrame.js';
+import { startQuickModelThread, takeEarlyQuickModelThread } from './quickModelThread.js';
 
 export { noBetterThanBaseline, QUICK_MODEL_MAX_TRAIN } from './quickModelOfFrame.js';
 
@@ -24,7 +22,8 @@ export const QUICK_MODEL_WORKER_ROWS = 10_000;
 export async function quickModel(input: ModelSectionInput): Promise<QuickModel | undefined> {
   if (!input.target) return undefined;
   const expected = input.rows === undefined ? 0 : input.rows - input.target.missing;
-  let worker = expected >= QUICK_MODEL_WORKER_ROWS ? startWorker() : undefined;
+  // A thread started before the data was read (see startEarlyQuickModelThread), else one started now.
+  let worker = takeEarlyQuickModelThread() ?? (expected >= QUICK_MODEL_WORKER_ROWS ? startQuickModelThread() : undefined);
   try {
     const data = await loadModelData(input);
     const job = quickModelJob(data.frame, data.target!, input.target.problemType, data.sampled);
@@ -32,32 +31,11 @@ export async function quickModel(input: ModelSectionInput): Promise<QuickModel |
       if (worker) void worker.thread.terminate();
       return job ? fitQuickModel(job) : undefined;
     }
-    worker ??= startWorker();
+    worker ??= startQuickModelThread();
     worker.thread.postMessage(job);
     return await worker.answer;
   } catch (e) {
     if (worker) void worker.thread.terminate();
     throw e;
   }
-}
-
-/** A quick-model worker thread, listening from its start (an early error is its answer, never an unhandled event). */
-function startWorker(): { thread: Worker; answer: Promise<QuickModel> } {
-  const thread = spawnModuleWorker(import.meta.url, 'quickModelWorker');
-  // A report that fails meanwhile does not wait for the fit to end.
-  thread.unref();
-  const answer = new Promise<QuickModel>((resolve, reject) => {
-    const fail = (why: string) =>
-      reject(
-        new SluiceError('REPORT_QUICK_MODEL_FAILED', `the quick model failed: ${why}`, { hint: 'rerun the report; if it fails again, report it as a bug' }),
-      );
-    thread.once('message', (m: { result?: QuickModel; error?: string }) =>
-      m.error === undefined && m.result ? resolve(m.result) : fail(m.error ?? 'no answer'),
-    );
-    thread.once('error', (e) => fail(e.message));
-    thread.once('exit', (code) => fail(`its thread exited with code ${code} before answering`));
-  });
-  // Handled here: a worker terminated unused rejects, and only a posted job's answer is awaited.
-  answer.catch(() => {});
-  return { thread, answer };
 }
