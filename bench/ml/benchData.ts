@@ -29,14 +29,15 @@ export function sizeRows(size: string, seedRows: number): number {
   return size === '70k' ? seedRows : Number(size.replace(/k$/i, 'e3').replace(/m$/i, 'e6'));
 }
 
-export function prepareBenchData(size: string, base: Table = readCsv(SEED_CSV)): BenchData {
+/** `splitSeed` draws the stratified 80/20 split (0 in every benchmark's table; others to compare over several splits). */
+export function prepareBenchData(size: string, base: Table = readCsv(SEED_CSV), splitSeed = 0): BenchData {
   const n = sizeRows(size, base.columns[0]!.length);
   const table = size === '70k' ? base : resample(base, n, TARGET, 0);
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   const csv = join(dir, 'data.csv');
   writeFileSync(csv, toCsv(table));
   const { frame, target } = toFrame(readCsv(csv), TARGET);
-  const split = stratifiedHoldout(target, { testFraction: 0.2, seed: 0 });
+  const split = stratifiedHoldout(target, { testFraction: 0.2, seed: splitSeed });
   const splitPath = join(dir, 'split.json');
   writeFileSync(splitPath, JSON.stringify({ train: Array.from(split.train), test: Array.from(split.test) }));
   return { n, dir, csv, splitPath, frame, target, split: { train: split.train, test: split.test } };

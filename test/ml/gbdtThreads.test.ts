@@ -129,6 +129,52 @@ describe('gbdt histograms in WebAssembly and on worker threads', () => {
     }, 180_000);
   }
 
+  it('builds the roots of every class in one pass with the sums of one build a class (one and two threads)', async () => {
+    const n = 20_002; // halves of 10,001 rows: each ends with an unpaired row
+    const { frame } = dataset(n, 6, false);
+    const data = binFrame(fitBinMapper(frame, { maxBins: 255 }), frame);
+    for (const threads of [1, 2]) {
+      const engine = histEngine(data, null, { ...engineOptions(threads), y: new Int32Array(n) });
+      try {
+        const rng = new Rng(12);
+        for (let i = 0; i < engine.gh.length; i++) engine.gh[i] = i % 2 ? 0.05 + rng.float() : rng.normal();
+        engine.rows.set(Uint32Array.from({ length: n }, (_, i) => i));
+        const want = [0, 1, 2].map((k) => {
+          const h = engine.pool.acquire();
+          engine.builder(engine.gh.subarray(k * 2 * n, (k + 1) * 2 * n), null)(h, engine.rows, 0, n, true);
+          const copy = Float64Array.from(h);
+          engine.pool.release(h);
+          return copy;
+        });
+        // Counts too: a root holds every row.
+        expect(want[0]![2]! + want[0]![5]!).toBeGreaterThan(0);
+        // Until a worker is ready the trainer builds both halves; then the worker builds one.
+        for (let round = 0; ; round++) {
+          const roots = [0, 1, 2].map(() => engine.pool.acquire().fill(7));
+          expect(engine.rootHistograms!(roots)).toBe(true);
+          for (let k = 0; k < 3; k++) expect(Array.from(roots[k]!)).toEqual(Array.from(want[k]!));
+          for (const h of roots) engine.pool.release(h);
+          if (threads === 1 || engine.workerParts() > 0) break;
+          expect(round).toBeLessThan(1200);
+          await sleep(100);
+        }
+      } finally {
+        engine.close();
+      }
+    }
+    // Not for a segment too small to build in halves, nor from sparse rows: the trainer builds each root.
+    const small = dataset(3000, 7, false).frame;
+    const smallData = binFrame(fitBinMapper(small, { maxBins: 255 }), small);
+    const smallEngine = histEngine(smallData, null, { ...engineOptions(1), y: new Int32Array(3000) });
+    expect(smallEngine.rootHistograms!([0, 1, 2].map(() => smallEngine.pool.acquire()))).toBe(false);
+    smallEngine.close();
+    const zeros = dataset(20_000, 8, true).frame;
+    const zerosData = binFrame(fitBinMapper(zeros, { maxBins: 255 }), zeros);
+    const sparseEngine = histEngine(zerosData, buildSparseRows(zerosData), engineOptions(1));
+    expect(sparseEngine.rootHistograms!([0, 1, 2].map(() => sparseEngine.pool.acquire()))).toBe(false);
+    sparseEngine.close();
+  }, 180_000);
+
   it("splits a big node's rows in two halves on two threads, in the order one thread gives", async () => {
     const { frame } = dataset(120_000, 4, false);
     const data = binFrame(fitBinMapper(frame, { maxBins: 255 }), frame);

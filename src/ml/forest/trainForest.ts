@@ -23,7 +23,7 @@ import { ForestModel } from './forestModel.js';
 export function trainForest(frame: Frame, target: Target, params: Partial<ForestParams> = {}, options: { deadline?: number } = {}): ForestModel {
   checkTrainingData(frame, target, 'forest');
   const p = resolveForestParams(params, target.kind);
-  const mapper = fitBinMapper(frame, { maxBins: p.maxBins, seed: p.seed });
+  const mapper = fitBinMapper(frame, { maxBins: p.maxBins });
   const data = binFrame(mapper, frame);
   const n = data.nRows;
   const F = data.nFeatures;

@@ -1,5 +1,5 @@
 import type { Frame } from '../frame.js';
-import { Rng, sampleWithoutReplacement } from '../random.js';
+import { columnEdges } from './numericEdges.js';
 
 /**
  * How one feature's values become small integer bins.
@@ -18,33 +18,22 @@ export interface BinMapper {
 export interface BinMapperOptions {
   /** Non-missing bins per feature, at most 255 (one more slot holds missing values). */
   maxBins?: number;
-  /** Rows used to place the numeric bin edges (a seeded subsample; 200,000 as scikit-learn). */
-  sampleRows?: number;
-  seed?: number;
 }
 
 /**
  * Places bin edges for every feature of a frame. Numeric features with at most `maxBins`
  * distinct values get one bin per value (edges halfway between neighbours); others get edges
- * at quantiles of a subsample. Categorical levels get a bin each, most frequent first; levels
- * beyond `maxBins - 1` share one "other" bin; levels absent from the data map to missing.
+ * at quantiles of every row's value (see `numericEdges.ts`: exact, without a sort of the
+ * column; scikit-learn places them from a seeded subsample of 200,000 rows, and so did Sluice
+ * before, so the model depended on which rows the seed drew). Categorical levels get a bin
+ * each, most frequent first; levels beyond `maxBins - 1` share one "other" bin; levels absent
+ * from the data map to missing.
  */
 export function fitBinMapper(frame: Frame, options: BinMapperOptions = {}): BinMapper {
   const maxBins = Math.max(2, Math.min(255, options.maxBins ?? 255));
   const n = frame.nRows;
-  const sampleRows = options.sampleRows ?? 200_000;
-  const sample = n > sampleRows ? sampleWithoutReplacement(new Rng(options.seed ?? 0), n, sampleRows) : null;
   const features = frame.features.map((f): FeatureBins => {
-    if (f.kind === 'numeric') {
-      const m = sample ? sample.length : n;
-      const vals = new Float64Array(m);
-      let k = 0;
-      for (let i = 0; i < m; i++) {
-        const v = f.values[sample ? sample[i]! : i]!;
-        if (!Number.isNaN(v)) vals[k++] = v;
-      }
-      return { kind: 'numeric', ...numericEdges(vals.subarray(0, k).sort(), maxBins) };
-    }
+    if (f.kind === 'numeric') return { kind: 'numeric', ...columnEdges(f.values, maxBins) };
     const counts = new Float64Array(f.levels.length);
     for (let i = 0; i < n; i++) {
       const c = f.codes[i]!;
@@ -62,23 +51,4 @@ export function fitBinMapper(frame: Frame, options: BinMapperOptions = {}): BinM
     return { kind: 'categorical', levelBins, nBins };
   });
   return { features };
-}
-
-function numericEdges(sorted: Float64Array, maxBins: number): { edges: Float64Array; nBins: number } {
-  const m = sorted.length;
-  if (m === 0) return { edges: new Float64Array(0), nBins: 0 };
-  const distinct: number[] = [];
-  for (let i = 0; i < m; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]!);
-  if (distinct.length <= maxBins) {
-    const edges = new Float64Array(distinct.length - 1);
-    for (let i = 0; i + 1 < distinct.length; i++) edges[i] = (distinct[i]! + distinct[i + 1]!) / 2;
-    return { edges, nBins: distinct.length };
-  }
-  const edges: number[] = [];
-  for (let b = 1; b < maxBins; b++) {
-    // Upper edge of quantile bin b-1; a value repeated across several quantiles keeps one edge.
-    const v = sorted[Math.min(m - 1, Math.floor((b * m) / maxBins))]!;
-    if (v !== sorted[m - 1] && (edges.length === 0 || v > edges[edges.length - 1]!)) edges.push(v);
-  }
-  return { edges: Float64Array.from(edges), nBins: edges.length + 1 };
 }

@@ -20,6 +20,13 @@ export interface HistEngine {
    * the tree grower's own loop does it.
    */
   partition?: (f: number, goLeft: Uint8Array, start: number, end: number) => number;
+  /**
+   * The root histograms of every raw-score column from all rows into `hists` (one a column, from
+   * `this.pool`), in one pass over the rows: the same sums as `builder(column, null)` over all
+   * rows. Returns false, building nothing, where the engine does not do it (the caller then
+   * builds each root itself).
+   */
+  rootHistograms?(hists: Float64Array[]): boolean;
   /** `raw[k * n + rows[i]] += v` for `i` in `[start, end)`: a leaf's value added to its rows' scores. */
   addToRows(k: number, start: number, end: number, v: number): void;
   /** Parts of histograms that worker threads built so far (see `histThreads.ts`). */

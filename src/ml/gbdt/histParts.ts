@@ -9,6 +9,7 @@
 import { fillModeBins, PAIRED_ROWS } from './histogram.js';
 import type { HistKernels } from './histKernels.js';
 import type { LossName } from './loss.js';
+import type { RootKernels } from './rootKernels.js';
 
 /** Where everything lives in the memory (byte offsets) and how features are split into parts. */
 export interface HistPlan {
@@ -46,6 +47,13 @@ export interface HistPlan {
    * (`n` a feature), a `u32` scratch list of `n` and the 256-byte table of the split.
    */
   partition: { bins: number; scratch: number; table: number };
+  /**
+   * The `K` root histograms of an iteration in one pass (see `rootKernels.ts`; dense rows and
+   * several classes only, else null): `args` holds `4K` `u32` histogram addresses, the targets
+   * (written per call), the first half's spares, the second half's histograms (`uppers`) and
+   * its spares; `counts` the rows of each slot (`f64`), counted on first use.
+   */
+  roots: { K: number; args: number; counts: number } | null;
   /** What the threads need to compute gradients (see `computeGradients`). */
   gradients: {
     loss: LossName;
@@ -168,4 +176,71 @@ function buildRange(
   kernels.densePaired(hist, spare, F, fLo, nf, plan.slots, plan.rows, start, pairsEnd, gh);
   if (pairsEnd < end) kernels.dense(hist, F, fLo, nf, plan.slots, plan.rows, pairsEnd, end, gh);
   for (let k = sLo; k < sHi; k++) mem[h + k]! += mem[s + k]!;
+}
+
+/** Whether the `K` root histograms of all `n` rows are built in one pass, in halves and pairs of rows. */
+export function buildsRoots(plan: HistPlan, n: number): boolean {
+  return plan.roots !== null && splitsRows(plan, n) && n >> 1 >= PAIRED_ROWS;
+}
+
+/**
+ * Half `t` of the `K` root histograms of rows `[0, n)` (gradient pairs at byte `gh`, `K`
+ * columns of `2n`): the first half into the target histograms, the second into the uppers,
+ * each as `buildRange` does (even rows, odd rows through a spare, the last odd row, the spare
+ * added), without the counts (see `mergeRoots`).
+ */
+export function buildRootsPart(plan: HistPlan, kernels: RootKernels, view: MemoryView, t: number, n: number, gh: number): void {
+  const { K, args } = plan.roots!;
+  const F = plan.nFeatures;
+  const len = plan.offsets[F]! * 3;
+  const buf = plan.memory.buffer;
+  const addr = new Uint32Array(buf, args, 4 * K);
+  const mid = n >> 1;
+  const [s, e] = t === 0 ? [0, mid] : [mid, n];
+  const hs = t * 2 * K;
+  const ss = hs + K;
+  const mem = view.get();
+  for (let k = 0; k < K; k++) {
+    mem.fill(0, addr[hs + k]! / 8, addr[hs + k]! / 8 + len);
+    mem.fill(0, addr[ss + k]! / 8, addr[ss + k]! / 8 + len);
+  }
+  const pairsEnd = s + ((e - s) & ~1);
+  kernels.pairedRoots(args + hs * 4, args + ss * 4, F, plan.slots, s, pairsEnd, gh, plan.gradients.n * 8);
+  if (pairsEnd < e) {
+    const slots = new Uint16Array(buf, plan.slots + pairsEnd * F * 2, F);
+    const pairs = new Float32Array(buf, gh, K * 2 * n);
+    for (let k = 0; k < K; k++) {
+      const h = addr[hs + k]! / 8;
+      const g = pairs[k * 2 * n + 2 * pairsEnd]!;
+      const w = pairs[k * 2 * n + 2 * pairsEnd + 1]!;
+      for (let f = 0; f < F; f++) {
+        const j = h + slots[f]! * 3;
+        mem[j]! += g;
+        mem[j + 1]! += w;
+      }
+    }
+  }
+  for (let k = 0; k < K; k++) {
+    const h = addr[hs + k]! / 8;
+    const sp = addr[ss + k]! / 8;
+    for (let j = 0; j < len; j++) mem[h + j]! += mem[sp + j]!;
+  }
+}
+
+/**
+ * Adds the uppers into the target histograms (as `mergeHalves`) and writes every slot's row
+ * count, the same whole numbers the kernels would have summed.
+ */
+export function mergeRoots(plan: HistPlan, view: MemoryView): void {
+  const { K, args, counts } = plan.roots!;
+  const nSlots = plan.offsets[plan.nFeatures]!;
+  const addr = new Uint32Array(plan.memory.buffer, args, 4 * K);
+  const mem = view.get();
+  const c = counts / 8;
+  for (let k = 0; k < K; k++) {
+    const h = addr[k]! / 8;
+    const u = addr[2 * K + k]! / 8;
+    for (let j = 0, e = nSlots * 3; j < e; j++) mem[h + j]! += mem[u + j]!;
+    for (let j = 0; j < nSlots; j++) mem[h + 3 * j + 2] = mem[c + j]!;
+  }
 }

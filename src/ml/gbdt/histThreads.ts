@@ -9,7 +9,9 @@
  *    none is left, and the trainer sleeps until `DONE` counts every part;
  * 3. `GRAD` shares the iteration's gradients the same way, by ranges of rows (one a thread);
  * 4. `PART` splits a big node's rows, each half by one thread (see `partition`);
- * 5. `EXIT` as the command ends the workers.
+ * 5. `ROOTS` builds the iteration's root histograms of every class, half of the rows a thread
+ *    (see `roots`);
+ * 6. `EXIT` as the command ends the workers.
  *
  * A big histogram is two halves of rows, one a thread (see `splitsRows`), so the second thread
  * reads other rows instead of the same rows' other features; smaller ones that are still worth
@@ -25,10 +27,11 @@ import type { Worker } from 'node:worker_threads';
 import { SluiceError } from '../../core/errors.js';
 import { spawnModuleWorker } from '../spawnModuleWorker.js';
 import { gradientKernels } from './gradientKernels.js';
-import { buildPart, type HistPlan, type MemoryView, mergeHalves, splitsRows } from './histParts.js';
+import { buildPart, buildRootsPart, buildsRoots, type HistPlan, type MemoryView, mergeHalves, mergeRoots, splitsRows } from './histParts.js';
 import type { HistKernels } from './histKernels.js';
-import type { RowKernels } from './rowKernels.js';
 import { computeGradients } from './loss.js';
+import { type RootKernels, rootKernels } from './rootKernels.js';
+import type { RowKernels } from './rowKernels.js';
 
 /** Indices into the control block. */
 export const SEQ = 0;
@@ -53,6 +56,7 @@ export const CMD_HIST = 1;
 export const CMD_EXIT = 2;
 export const CMD_GRAD = 3;
 export const CMD_PART = 4;
+export const CMD_ROOTS = 5;
 
 /** Cells (rows x features) from which a histogram is shared with the workers. */
 const MIN_SHARED_CELLS = 100_000;
@@ -100,6 +104,11 @@ export function partWork(plan: HistPlan, kernels: HistKernels, rowOps: RowKernel
       c[RES_MID + t] = rowOps.partition(plan.rows, s, e, col, table, scratch + s * 4);
     };
   }
+  if (c[CMD] === CMD_ROOTS) {
+    // x: the rows (all of them); gh: the gradient pairs of every class.
+    const kernels = rootKernelsOf(plan);
+    return (t) => buildRootsPart(plan, kernels, view, t, x, gh);
+  }
   if (c[CMD] === CMD_GRAD) {
     // a: rows in the sample (b = 1) or all rows (b = 0).
     const g = plan.gradients;
@@ -118,6 +127,14 @@ export function partWork(plan: HistPlan, kernels: HistKernels, rowOps: RowKernel
   return (t) => buildPart(plan, kernels, view, t, a, b, x, gh, halves);
 }
 
+let roots: { memory: WebAssembly.Memory; kernels: RootKernels } | null = null;
+
+/** The root kernels on the plan's memory, instantiated once per memory in each thread. */
+function rootKernelsOf(plan: HistPlan): RootKernels {
+  if (roots?.memory !== plan.memory) roots = { memory: plan.memory, kernels: rootKernels(plan.memory, plan.roots!.K) };
+  return roots.kernels;
+}
+
 export class HistThreads {
   private readonly workers: Worker[] = [];
   private readonly control: Int32Array;
@@ -125,6 +142,8 @@ export class HistThreads {
   private readonly scratch: Uint32Array;
   /** Parts of histograms the workers built (the rest the trainer built). */
   workerParts = 0;
+  /** Whether the plan's root counts are filled (see `roots`). */
+  private counted = false;
 
   constructor(
     private readonly plan: HistPlan,
@@ -153,6 +172,24 @@ export class HistThreads {
     this.control[ARG_HALVES] = halves ? 1 : 0;
     this.run(CMD_HIST, hist, start, end, gh, big, halves ? 2 : this.plan.parts.length);
     if (halves) mergeHalves(this.plan, this.view, hist);
+  }
+
+  /**
+   * The root histograms of every class from all `n` rows at the byte addresses `targets`, from
+   * the gradient pairs at byte `gh` (see `buildRootsPart`), when `buildsRoots` says so; returns
+   * whether it built them.
+   */
+  roots(targets: number[], n: number, gh: number): boolean {
+    const { plan } = this;
+    if (!buildsRoots(plan, n) || targets.length !== plan.roots!.K) return false;
+    if (!this.counted) {
+      countSlots(plan, n);
+      this.counted = true;
+    }
+    new Uint32Array(plan.memory.buffer, plan.roots!.args, targets.length).set(targets);
+    this.run(CMD_ROOTS, 0, 0, n, gh, true, 2);
+    mergeRoots(plan, this.view);
+    return true;
   }
 
   /**
@@ -249,4 +286,14 @@ export class HistThreads {
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
   }
+}
+
+/** The rows of each histogram slot over all `n` rows (`f64`, at the plan's `roots.counts`). */
+function countSlots(plan: HistPlan, n: number): void {
+  const F = plan.nFeatures;
+  const nSlots = plan.offsets[F]!;
+  const slots = new Uint16Array(plan.memory.buffer, plan.slots, n * F);
+  const tally = new Float64Array(nSlots);
+  for (let i = 0; i < n * F; i++) tally[slots[i]!]!++;
+  new Float64Array(plan.memory.buffer, plan.roots!.counts, nSlots).set(tally);
 }

@@ -50,7 +50,7 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
     valTarget = takeTarget(target, split.test);
   }
 
-  const mapper = fitBinMapper(trainFrame, { maxBins: p.maxBins, seed: p.seed });
+  const mapper = fitBinMapper(trainFrame, { maxBins: p.maxBins });
   const data = binFrame(mapper, trainFrame);
   const valData = es && valFrame ? binFrame(mapper, alignFrame(schema, valFrame)) : null;
   const labels = trainTarget.kind === 'classification' ? trainTarget.labels : [];
@@ -110,6 +110,12 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
       const sample = nSample < n ? sampleWithoutReplacement(rng, n, nSample) : null;
       engine.gradients(sample);
       const unsampled = sample ? complement(sample, n) : null;
+      // Every tree of the iteration starts from every row: the engine may build their roots at once.
+      let roots = sample === null && nFeatTree >= F && K > 1 && engine.rootHistograms ? Array.from({ length: K }, () => pool.acquire()) : null;
+      if (roots && !engine.rootHistograms!(roots)) {
+        for (const h of roots) pool.release(h);
+        roots = null;
+      }
       for (let k = 0; k < K; k++) {
         rows.set(sample ?? identity);
         if (unsampled) oob.set(unsampled);
@@ -122,6 +128,7 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
           allRows: sample === null,
           stride: 3,
           build: engine.builder(ghk, feats),
+          ...(roots ? { rootHist: roots[k]! } : {}),
           ...(engine.partition ? { partition: engine.partition } : {}),
           pool,
           feats: feats ?? allFeats,

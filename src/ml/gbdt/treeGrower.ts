@@ -34,6 +34,8 @@ export interface GrowInput {
   allRows: boolean;
   stride: number;
   build: HistBuilder;
+  /** The root's histogram when the caller built it already (from `pool`; the tree releases it). */
+  rootHist?: Float64Array;
   pool: HistogramPool;
   /** Features this tree may split on (column subsampling). */
   feats: Int32Array;
@@ -137,8 +139,8 @@ export class TreeGrower {
     const takeSplit = (): SplitInfo => this.splitPool.pop() ?? new SplitInfo(S);
 
     // Root.
-    const rootHist = pool.acquire();
-    build(rootHist, rows, 0, input.nRows, input.allRows);
+    const rootHist = input.rootHist ?? pool.acquire();
+    if (!input.rootHist) build(rootHist, rows, 0, input.nRows, input.allRows);
     totals(rootHist, this.data, feats[0] ?? 0, S, nodeSums);
     const root: Open = {
       node: newNode(nodeSums),

@@ -16,6 +16,7 @@ import { histKernels } from './histKernels.js';
 import { type HistPlan, MemoryView } from './histParts.js';
 import { CONTROL_INTS, HistThreads } from './histThreads.js';
 import type { SparseRows } from './sparseRows.js';
+import { MAX_ROOT_CLASSES } from './rootKernels.js';
 import { rowKernels } from './rowKernels.js';
 import { MAX_PAGES } from './wasmBuilder.js';
 
@@ -57,6 +58,12 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
   const parts = ranges.map(([fLo, fHi]) => ({ fLo, fHi, spare: sparse ? -1 : take(histLen * 8), out: take(16) }));
   const halves = [0, 1].map(() => ({ spare: sparse ? -1 : take(histLen * 8), out: take(16) }));
   const upper = take(histLen * 8);
+  // The roots of every class in one pass (dense rows, several classes): addresses, counts, and
+  // the first half's spares, the second half's histograms and spares (see `buildRootsPart`).
+  const rootsK = !sparse && K >= 2 && K <= MAX_ROOT_CLASSES ? K : 0;
+  const rootArgs = rootsK > 0 ? take(16 * rootsK) : -1;
+  const rootCounts = rootsK > 0 ? take(offsets[F]! * 8) : -1;
+  const rootBuffers = Array.from({ length: 3 * rootsK }, () => take(histLen * 8));
   if (top + options.liveHistograms * histLen * 8 > MAX_BYTES) return null;
   const memory = new WebAssembly.Memory({
     initial: Math.ceil((top + options.liveHistograms * histLen * 8) / PAGE) + 1,
@@ -85,11 +92,21 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
     upper,
     control,
     partition: { bins: binsAt, scratch: scratchAt, table: tableAt },
+    roots: rootsK > 0 ? { K: rootsK, args: rootArgs, counts: rootCounts } : null,
     gradients: { loss, K, n, raw, y: yAt, yFloat: y instanceof Float64Array, sample: sampleAt },
   };
   if (y instanceof Float64Array) new Float64Array(buf, yAt, n).set(y);
   else new Int32Array(buf, yAt, n).set(y);
   const sampleView = new Uint32Array(buf, sampleAt, n);
+  if (rootsK > 0) {
+    // [targets | first half's spares | uppers | second half's spares], K addresses each.
+    const addr = new Uint32Array(buf, rootArgs, 4 * rootsK);
+    for (let k = 0; k < rootsK; k++) {
+      addr[rootsK + k] = rootBuffers[k]!;
+      addr[2 * rootsK + k] = rootBuffers[rootsK + k]!;
+      addr[3 * rootsK + k] = rootBuffers[2 * rootsK + k]!;
+    }
+  }
   new Uint8Array(buf, binsAt, n * F).set(data.bins);
   const table = new Uint8Array(buf, tableAt, 256);
   const rowOps = rowKernels(memory);
@@ -114,6 +131,12 @@ export function wasmHistEngine(data: Binned, sparse: SparseRows | null, options:
       return builder.partition(f, start, end);
     },
     addToRows: (k, start, end, v) => rowOps.addToRows(raw + k * n * 8, rows, start, end, v),
+    rootHistograms: (hists) =>
+      builder.roots(
+        hists.map((h) => h.byteOffset),
+        n,
+        gh,
+      ),
     pool,
     builder: (ghk, feats) =>
       feats === null

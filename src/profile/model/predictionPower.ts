@@ -60,8 +60,8 @@ export function predictionPowerOfFrame(frame: Frame, target: Target): Prediction
   // Numbers in quantile bins sized to the rows; categories keep up to 255 levels apart (a code
   // or id that gives the answer must not hide in a shared "other" bin).
   const only = (kind: 'numeric' | 'categorical'): Frame => ({ nRows: s.train.nRows, features: s.train.features.filter((f) => f.kind === kind) });
-  const numeric = fitBinMapper(only('numeric'), { maxBins, seed: 0 }).features;
-  const categorical = fitBinMapper(only('categorical'), { maxBins: 255, seed: 0 }).features;
+  const numeric = fitBinMapper(only('numeric'), { maxBins }).features;
+  const categorical = fitBinMapper(only('categorical'), { maxBins: 255 }).features;
   const mapper = { features: s.train.features.map((f) => (f.kind === 'numeric' ? numeric : categorical).shift()!) };
   const train = binColumns(mapper, s.train);
   const test = binColumns(mapper, alignFrame(frameSchema(s.train), s.test));
