@@ -65,9 +65,10 @@ export interface ProfileOptions {
  * Profiles a relation into a {@link Report}: the data quality and insights report.
  *
  *   view (NaN -> missing) -> columns (3 aggregate passes) -> target -> bias -> [above
- *   REPORT_SAMPLE_ROWS rows: the sample] -> [plug-ins: the quick model started, model frame] -> dataset + duplicates -> the target's breakdown ->
- *   [plug-ins: anomalies' sample] -> correlations, with [plug-ins: prediction power, anomalies]
- *   meanwhile -> [the quick model awaited] -> drift -> warnings -> gates
+ *   REPORT_SAMPLE_ROWS rows: the sample] -> [plug-ins: the quick model started, model frame] -> dataset + duplicates,
+ *   with [plug-ins: prediction power] meanwhile -> the target's breakdown -> [plug-ins: anomalies'
+ *   sample] -> correlations, with [plug-ins: anomalies] meanwhile -> [the quick model awaited] ->
+ *   drift -> warnings -> gates
  *
  * Everything is computed in DuckDB SQL; only aggregates reach JavaScript, so the report's size
  * and memory do not grow with the rows. Above {@link REPORT_SAMPLE_ROWS} rows (`sampleRows`) the
@@ -165,12 +166,30 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     }
 
     done = step('duplicates');
-    const dups = await computeDuplicates(
+    const duplicatesDone = done;
+    const duplicatesRun = computeDuplicates(
       engine,
       view,
       schema.map((c) => c.name),
-    );
-    done();
+    ).then((d) => {
+      duplicatesDone();
+      return d;
+    });
+    duplicatesRun.catch(() => {});
+    // Prediction power (JavaScript on the model frame, no queries) runs on this thread while
+    // DuckDB's threads group the rows for the duplicates: on two cores they overlap, where this
+    // thread would otherwise wait (the quick model's thread has the other core).
+    let predictionPower: PredictionPower | undefined;
+    if (plugins.predictionPower && usable) {
+      done = step('predictionPower');
+      predictionPower = await plugins.predictionPower(input).catch(async (e: unknown) => {
+        // The duplicates' queries are let finish before the views are dropped.
+        await duplicatesRun.catch(() => {});
+        throw e;
+      });
+      done();
+    }
+    const dups = await duplicatesRun;
     const missingCells = columns.reduce((a, c) => a + c.missing, 0);
     const featureTypes: Record<string, number> = { numeric: 0, categorical: 0, binary: 0, text: 0, datetime: 0 };
     for (const c of columns) featureTypes[c.type] = (featureTypes[c.type] ?? 0) + 1;
@@ -196,8 +215,8 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done();
     }
 
-    // The correlations run in DuckDB's threads while prediction power and the anomalies
-    // (JavaScript, on the rows the plug-ins' `prepare` read) run on this one: on two cores they overlap.
+    // The correlations run in DuckDB's threads while the anomalies (JavaScript, on the rows the
+    // plug-ins' `prepareAnomalies` read) run on this one: on two cores they overlap.
     done = step('correlations');
     const correlationsDone = done;
     const correlationsRun = computeCorrelations(engine, rowsOf, columns, target, t, targetAssoc).then((c) => {
@@ -212,13 +231,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     };
 
     let quickModel: QuickModel | undefined;
-    let predictionPower: PredictionPower | undefined;
     let anomalies: Anomalies | undefined;
-    if (plugins.predictionPower && usable) {
-      done = step('predictionPower');
-      predictionPower = await plugins.predictionPower(input).catch(afterCorrelations);
-      done();
-    }
     if (wantAnomalies && prepareAnomalies) {
       done = step('anomalies');
       anomalies = await plugins.anomalies!(input).catch(afterCorrelations);

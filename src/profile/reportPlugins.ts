@@ -32,8 +32,8 @@ export interface ModelSectionInput {
  * through the same cache as `prepare`, and then must not query the engine). `prepare` runs next
  * and is awaited: it reads what the sections share from the engine; after the duplicates and
  * the target's breakdown, `prepareAnomalies` (when given). Prediction power runs while the
- * correlations are computed, and so do the anomalies when `prepareAnomalies` is given: these
- * may not query the engine (one connection, in use meanwhile). Without `prepareAnomalies`, the
+ * duplicates are computed, and the anomalies while the correlations are, when `prepareAnomalies`
+ * is given: these may not query the engine (one connection, in use meanwhile). Without `prepareAnomalies`, the
  * anomalies run after the correlations and may query it.
  */
 export interface ReportPlugins {
