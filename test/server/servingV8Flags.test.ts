@@ -65,7 +65,8 @@ async function stop(s: EndpointProcess): Promise<void> {
   expect(await s.exited).toBe(0);
 }
 
-describe.runIf(process.platform === 'linux')('sluice serve --role endpoint runs its serving processes with the serving V8 flags', () => {
+// Reads /proc/PID/cmdline: Linux, as every machine of this project (a test that skips itself is refused, tiers.test.ts).
+describe('sluice serve --role endpoint runs its serving processes with the serving V8 flags', () => {
   it('one worker started with the flags when serve itself was not; --workers 2: both; started with them (NODE_OPTIONS): one process', async () => {
     const dir = await project();
     // Answers once the champion is loaded (each worker loads it after it listens): up to 20 s.
