@@ -2,6 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { SluiceError, isSluiceError } from '../core/errors.js';
 import { DEFAULT_MISSING, INFINITY_TOKENS, isFloatingSqlType, presentOrNullSql, type MissingPolicy } from '../core/missing.js';
+import { RESERVED_COLUMN_NAME } from '../core/reservedColumnName.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from './Engine.js';
 import { detectCsvDelimiter, scanCsv } from './csvScan.js';
@@ -118,7 +119,7 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
   // `__proto__` is the one name a JavaScript object cannot hold as its own key by assignment:
   // the steps' fitted values and the record path keep columns in plain objects, where such a
   // column's values would be lost without a word. Refused here, before any step sees it.
-  const proto = columns.find((c) => c.name === '__proto__');
+  const proto = columns.find((c) => c.name === RESERVED_COLUMN_NAME);
   if (proto) {
     await engine.exec(`DROP ${kind} IF EXISTS ${target}`);
     throw new SluiceError('DATA_COLUMN_NAME', `${file} has a column named "__proto__", which Sluice cannot keep safely`, {

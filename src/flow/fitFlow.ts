@@ -4,6 +4,7 @@ import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
 import { branchName, inputsBranchedAt } from './branches.js';
+import { assertNoReservedColumn } from './assertNoReservedColumn.js';
 import { MAIN_INPUT, type FlowSpec, type StepSpec } from './flowSchema.js';
 import { dropReason } from './dropReason.js';
 import { hashFlow, type FittedFlow, type FittedStep, type FlowNote, type RowsDropped } from './fittedFlow.js';
@@ -139,6 +140,7 @@ export async function fitFlow(engine: Engine, spec: FlowSpec, relation: string, 
         await engine.exec(`CREATE OR REPLACE TEMP ${kind} ${quoteIdent(next)} AS ${def.sql(raw, fitted, ctx, quoteIdent(current))}`);
       }
       const actual = plain(await engine.describe(next));
+      assertNoReservedColumn(actual, index, raw.kind);
       assertSameColumns(declared, actual, index, raw.kind);
       steps.push({ kind: raw.kind, spec: raw, fitted, input: columns, output: actual });
       // Every step that can remove rows says how many and why (no row leaves without a word).

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { SluiceError, isSluiceError } from '../core/errors.js';
+import { RESERVED_COLUMN_NAME } from '../core/reservedColumnName.js';
 import { branchName } from './branches.js';
 import { MAIN_INPUT, flowCheckSchema, placeholderSchema, type FlowSpec, type StepSpec } from './flowSchema.js';
 import { closest } from './steps/common.js';
@@ -53,7 +54,7 @@ export function parseFlow(text: string, file = '<flow>'): FlowSpec {
   const obj = data as Record<string, unknown>;
   const target = typeof obj.target === 'string' ? obj.target : undefined;
   // Every problem is collected, so one run of validate lists them all.
-  const problems: SluiceError[] = [];
+  const problems: SluiceError[] = reservedKeys(obj, file, at);
   if (Array.isArray(obj.steps)) checkSteps(obj.steps as unknown[], ['steps'], '', target, file, at, problems);
   const inputs = obj.inputs;
   if (typeof inputs === 'object' && inputs !== null && !Array.isArray(inputs)) {
@@ -78,6 +79,48 @@ export function parseFlow(text: string, file = '<flow>'): FlowSpec {
   spec.steps = spec.steps.map((s) => stepDef(s.kind)!.schema.parse(s, ONCE) as StepSpec);
   for (const source of Object.values(spec.inputs ?? {})) source.steps = source.steps.map((s) => stepDef(s.kind)!.schema.parse(s, ONCE) as StepSpec);
   return spec;
+}
+
+/**
+ * Every `__proto__` key of the document (YAML and JSON parsers keep it as an own key): zod's
+ * records and every JavaScript object built from them would drop it without a word (a mapping's
+ * entry, an input), so it is refused with its place.
+ */
+function reservedKeys(doc: Record<string, unknown>, file: string, at: At): SluiceError[] {
+  const found: Array<Array<string | number>> = [];
+  const walk = (v: unknown, path: Array<string | number>): void => {
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) walk(x, [...path, i]);
+    } else if (typeof v === 'object' && v !== null)
+      for (const key of Object.keys(v)) {
+        if (key === RESERVED_COLUMN_NAME) found.push([...path, key]);
+        else walk((v as Record<string, unknown>)[key], [...path, key]);
+      }
+  };
+  walk(doc, []);
+  return found.map((path) => {
+    const inSteps = path[0] === 'steps' ? 1 : path[0] === 'inputs' && path[2] === 'steps' ? 3 : -1;
+    const index = inSteps >= 0 && typeof path[inSteps] === 'number' ? (path[inSteps] as number) : undefined;
+    const step = index !== undefined ? stepAt(doc, path.slice(0, inSteps + 1)) : undefined;
+    const kind = typeof step?.kind === 'string' ? ` (${step.kind})` : '';
+    const what = index !== undefined ? `${path[0] === 'inputs' ? `input ${path[1]}, ` : ''}step ${index + 1}${kind}` : 'the flow';
+    const field = (index !== undefined ? path.slice(inSteps + 1) : path).join('.');
+    return new SluiceError(
+      'FLOW_INVALID',
+      `${file}: ${what}, field "${field}": "${RESERVED_COLUMN_NAME}" cannot be a key in a flow: a JavaScript object cannot hold it as its own key, so the entry would be lost`,
+      {
+        location: { ...at(path), field, ...(index !== undefined ? { step: index } : {}) },
+        hint: `use another name; a column named "${RESERVED_COLUMN_NAME}" is refused when data is read (docs/data.md), and a value "${RESERVED_COLUMN_NAME}" can be replaced with find_replace or compute`,
+      },
+    );
+  });
+}
+
+/** The object at `path` of the document, when it is one. */
+function stepAt(doc: Record<string, unknown>, path: Array<string | number>): Record<string, unknown> | undefined {
+  let v: unknown = doc;
+  for (const p of path) v = typeof v === 'object' && v !== null ? (v as Record<string | number, unknown>)[p] : undefined;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /** One problem as it is; several as one error listing each with its place. */

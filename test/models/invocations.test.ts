@@ -129,6 +129,34 @@ describe('POST /invocations', () => {
     expect(j.json().predictions).toHaveLength(1);
   });
 
+  it('a key named __proto__ or constructor is an extra column like any other: ignored, the predictions unchanged', async () => {
+    // JSON.parse keeps "__proto__" as an own key: it must neither become the record's prototype
+    // (whose "age" would then fill a missing one) nor be refused unlike other extra columns.
+    const extra = RECORDS.map((r) => JSON.stringify(r).replace(/^\{/, '{"__proto__": {"age": 1, "polluted": true}, "constructor": "x", '));
+    const jsonLines = (body: string) =>
+      app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'application/jsonlines' }, payload: body });
+    const shapes = [
+      await json(`{"instances": [${extra.join(', ')}]}`),
+      await json(`{"__proto__": {"instances": []}, "constructor": 1, "dataframe_records": [${extra.join(', ')}]}`),
+      await json(
+        `{"inputs": {"__proto__": [1, 2], "constructor": ["x", "y"], "age": [70, 40], "gender": ["Female", "Male"], "num_medications": [30, 3], "insulin": [true, false]}}`,
+      ),
+      await json({
+        dataframe_split: {
+          columns: ['__proto__', 'constructor', 'gender', 'num_medications', 'age', 'insulin'],
+          data: RECORDS.map((r) => ['p', 'x', r.gender, r.num_medications, r.age, r.insulin]),
+        },
+      }),
+      await jsonLines(extra.join('\n')),
+      await csv('__proto__,constructor,age,gender,num_medications,insulin\np,x,70,Female,30,true\np,y,40,Male,3,false\n'),
+    ];
+    for (const r of shapes) {
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().predictions).toEqual(expected);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('treats null and empty values as missing, not as errors', async () => {
     expect((await json({ instances: [{ age: null, gender: null, num_medications: null, insulin: null }] })).statusCode).toBe(200);
     expect((await csv('age,gender,num_medications,insulin\n,,,\n')).statusCode).toBe(200);
@@ -248,12 +276,12 @@ describe('GET /metrics and the prediction log', () => {
     expect(r.headers['content-type']).toContain('text/plain; version=0.0.4');
     const text = r.body;
     const okLine = text.split('\n').find((l) => l.startsWith('sluice_invocations_total{model="readmission",version="1",status="200"}'));
-    expect(Number(okLine?.split(' ')[1])).toBe(12);
+    expect(Number(okLine?.split(' ')[1])).toBe(18);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="readmission",version="1",code="INVOCATION_MISSING_COLUMN"\} [1-9]/);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="",version="",code="ENDPOINT_NO_MODEL"\} 1/);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="readmission",version="1",code="INVOCATION_TOO_LARGE"\} 1/);
     expect(text).toMatch(/sluice_invocation_duration_seconds_bucket\{model="readmission",version="1",le="\+Inf"\} \d+/);
-    expect(text).toContain('sluice_records_predicted_total{model="readmission",version="1"} 21');
+    expect(text).toContain('sluice_records_predicted_total{model="readmission",version="1"} 33');
     expect(text).toContain('sluice_model_loaded{model="readmission",version="3"} 1');
     // Histogram buckets are cumulative and end at the count.
     const buckets = text
@@ -279,7 +307,7 @@ describe('GET /metrics and the prediction log', () => {
   it('logs sampled predictions with the model version', async () => {
     await log.flush();
     const rows = db.prepare('SELECT model, version, record, input, predicted_label, probabilities FROM predictions ORDER BY id').all() as any[];
-    expect(rows.length).toBe(21 + 2); // 21 under version 1, 2 under version 3
+    expect(rows.length).toBe(33 + 2); // 33 under version 1, 2 under version 3
     expect(rows[0]).toMatchObject({ model: 'readmission', version: '1', record: 0, predicted_label: '>30' });
     expect(JSON.parse(rows[0].input)).toEqual(RECORDS[0]);
     expect(JSON.parse(rows[0].probabilities)).toHaveLength(3);

@@ -1,3 +1,4 @@
+import { assertNoReservedColumn } from '../assertNoReservedColumn.js';
 import { SluiceError } from '../../core/errors.js';
 import type { ColumnSchema } from '../../core/types.js';
 import type { Engine } from '../../engine/Engine.js';
@@ -113,6 +114,7 @@ export async function fitPartitioned(engine: Engine, spec: FlowSpec, partitions:
       for (const [p, view] of next.entries())
         await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS ${def.sql(raw, fitted, ctx, quoteIdent(current[p]!))}`);
       const actual = plain(await engine.describe(next[0]!));
+      assertNoReservedColumn(actual, index, raw.kind);
       assertSameColumns(declared, actual, index, raw.kind);
       steps.push({ kind: raw.kind, spec: raw, fitted, input: columns, output: actual });
       if (def.rowsOnly) {

@@ -4,7 +4,7 @@ import { quoteIdent } from '../../engine/sql.js';
 import type { FitContext, StepContext } from '../step.js';
 import { categoryCodec, assertCategorical } from '../steps/categories.js';
 import { MAD_TO_STD } from '../steps/clipOutliers.js';
-import { missingSql, typeOf, valueOrNullSql } from '../steps/common.js';
+import { missingSql, ownEntry, typeOf, valueOrNullSql } from '../steps/common.js';
 import { typeCounts, typesFromCounts, type TypeCounts } from '../steps/inferTypes.js';
 import { assertNumeric, presentSql } from '../steps/numeric.js';
 import { chooseVocabulary, tokenStats, type TokenStats } from '../steps/vectorizeText.js';
@@ -200,7 +200,7 @@ const ordinalEncode: PartialFit = async (s, p) => {
   const categories: Record<string, string[]> = {};
   for (const c of s.columns as string[]) {
     assertCategorical(p.ctx, c, 'ordinal_encode');
-    const explicit = s.order?.[c] as unknown[] | undefined;
+    const explicit = s.order ? (ownEntry(s.order as Record<string, unknown>, c) as unknown[] | undefined) : undefined;
     if (explicit) {
       categories[c] = explicit.map(String);
       continue;

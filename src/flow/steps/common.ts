@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
 import { isMissingSql, presentOrNullSql } from '../../core/missing.js';
+import { RESERVED_COLUMN_NAME, RESERVED_COLUMN_REASON } from '../../core/reservedColumnName.js';
 import type { ColumnSchema, LogicalType } from '../../core/types.js';
 import { identList, quoteIdent } from '../../engine/sql.js';
 import type { StepContext } from '../step.js';
@@ -17,8 +18,19 @@ export const common = {
     .describe('Names the table after this step, so a later join or concatenate (`with:`) or a branch input (`inputs: NAME: { branch: ... }`) reads it.'),
 };
 
-export const columnList = z.array(z.string().min(1)).min(1).describe('Column names.');
-export const columnName = z.string().min(1).describe('A column name.');
+/** A column name a flow gives: not `__proto__` (src/core/reservedColumnName.ts). */
+const notReserved = [
+  (n: string) => n !== RESERVED_COLUMN_NAME,
+  `"${RESERVED_COLUMN_NAME}" cannot be a column name: ${RESERVED_COLUMN_REASON}; choose another name`,
+] as const;
+
+/** A column name without a description of its own (as a map's values). */
+export const columnNameText = z
+  .string()
+  .min(1)
+  .refine(...notReserved);
+export const columnList = z.array(columnNameText).min(1).describe('Column names.');
+export const columnName = columnNameText.describe('A column name.');
 
 /**
  * Missing on the record path: null, undefined, NaN and ±Infinity (src/core/missing.ts). Text

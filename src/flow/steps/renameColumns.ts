@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
 import { quoteIdent } from '../../engine/sql.js';
 import { defineStep } from '../step.js';
-import { common, ownEntry } from './common.js';
+import { columnNameText, common, ownEntry } from './common.js';
 
 const schema = () =>
   z
     .object({
       kind: z.literal('rename_columns'),
-      mapping: z.record(z.string().min(1), z.string().min(1)).describe('Old name to new name.'),
+      mapping: z.record(z.string().min(1), columnNameText).describe('Old name to new name.'),
       ...common,
     })
     .strict();

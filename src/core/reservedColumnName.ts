@@ -1,0 +1,12 @@
+/**
+ * The one name a column cannot have: a JavaScript object (a record on the prediction path, a
+ * step's fitted values, a flow's maps) cannot hold `__proto__` as its own key by assignment, so a
+ * column of that name would lose its values without a word. The readers refuse such a column
+ * (DATA_COLUMN_NAME), a flow cannot name one (FLOW_INVALID) and no step may make one
+ * (FLOW_COLUMN_NAME). Other names of Object.prototype's members (`constructor`, `toString`) are
+ * ordinary column names: every lookup by a column name reads own keys only.
+ */
+export const RESERVED_COLUMN_NAME = '__proto__';
+
+/** Why the name is refused, for messages. */
+export const RESERVED_COLUMN_REASON = 'a JavaScript object cannot hold it as its own key, so its values would be lost';
