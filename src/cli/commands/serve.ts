@@ -9,10 +9,10 @@ const lib = async () => ({
   ...(await import('../../server/auth/projectAuthGate.js')),
   ...(await import('../../state/serveLock.js')),
 });
+// What a cluster primary needs (it only forks and supervises); the endpoint server itself is loaded by the process that serves.
 const endpointLib = async () => ({
   ...(await import('../createLogger.js')),
   ...(await import('../../pipeline/project/loadProject.js')),
-  ...(await import('../../server/createEndpointServer.js')),
   ...(await import('../../server/runEndpointCluster.js')),
   ...(await import('../../server/servingV8Flags.js')),
   // Loaded here, not at the top: node:cluster (and the child_process and net it loads) would cost every command's start.
@@ -100,7 +100,7 @@ export function register(program: Command): void {
  * prediction log, exit.
  */
 async function serveEndpoint(o: ServeOptions, workers: number): Promise<void> {
-  const { cluster, createLogger, createEndpointServer, hasServingV8Flags, loadProject, runEndpointCluster } = await endpointLib();
+  const { cluster, createLogger, hasServingV8Flags, loadProject, runEndpointCluster } = await endpointLib();
   const logger = createLogger({ format: o.logFormat, fallbackLevel: 'info' });
   const project = loadProject(o.project); // a bad project fails here, once, not in every worker
   // The serving process needs the serving V8 flags (a larger young generation: servingV8Flags.ts),
@@ -110,6 +110,7 @@ async function serveEndpoint(o: ServeOptions, workers: number): Promise<void> {
     process.exitCode = await runEndpointCluster({ workers, logger });
     return;
   }
+  const { createEndpointServer } = await import('../../server/createEndpointServer.js');
   const app = await createEndpointServer(project, logger);
   // One of several workers listens once its champion is loaded: the primary hands connections to
   // the listening workers in turn, and one still loading would answer its share 503 behind a port

@@ -136,7 +136,7 @@ function typeHint(type: string): string {
  * fitted flow imputes it, the trees route it), as batch prediction does, and a warning on the
  * record says so; the record is still scored.
  */
-function coerceInto(out: Record<string, unknown>, col: ColumnSchema, coerce: (raw: unknown) => unknown, raw: unknown, record: number, errors: Errors): void {
+function coerceInto(out: Record<string, unknown>, col: ColumnSchema, coerce: (raw: unknown) => unknown, raw: unknown, record: number): void {
   // JSON.parse reads a number beyond ±1.8e308 (1e400) as Infinity: say so instead of reading it as missing silently.
   const outOfRange = isOutOfRange(raw);
   const v = outOfRange ? BAD_VALUE : coerce(raw);
@@ -220,7 +220,7 @@ function fromRows(
         hint: `give the values of ${columns.join(', ')} in this order`,
       });
     } else {
-      for (let i = 0; i < inputs.length; i++) coerceInto(out, inputs[i]!, coerce[i]!, row[index[i]!], r, errors);
+      for (let i = 0; i < inputs.length; i++) coerceInto(out, inputs[i]!, coerce[i]!, row[index[i]!], r);
     }
     records[r] = out;
   }
@@ -254,7 +254,7 @@ function fromObjects(items: readonly unknown[], inputs: readonly ColumnSchema[],
             message: `record ${r} has no "${col.name}"`,
             hint: `give "${col.name}" (null when unknown)`,
           });
-        } else coerceInto(out, col, coerce[i]!, obj[col.name], r, errors);
+        } else coerceInto(out, col, coerce[i]!, obj[col.name], r);
       }
     }
     records[r] = out;
