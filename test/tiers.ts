@@ -27,30 +27,41 @@ export const SLOW_TESTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The longest files, longest first (seconds of one file in a full run with 3 workers on a 2-core
- * machine, Dec 4, `npx vitest run --reporter=json`). The suite starts them first (test/setup/longestFirst.ts),
- * so that no long file starts last and runs alone while the other worker idles. Vitest orders by
- * the durations of the previous run only when it has them (not on a clean clone or in CI).
+ * The longest files, longest first. The suite starts them first (test/setup/longestFirst.ts), so
+ * that no long file starts last and runs alone while the other workers idle. Vitest orders by the
+ * durations of the previous run only when it has them (not on a clean clone or in CI). Seconds of
+ * one file: those of SLOW_TESTS in a full run (3 workers, 2-core machine, Dec 4, `npx vitest run
+ * --reporter=json`), then the fast tier's in `npm run test:fast` (Dec 4 22:18 UTC, load average
+ * 10-14, `--reporter=json`), where driftFile, started at 206 s of 232 by Vitest's own order,
+ * ended the run.
  */
 export const LONGEST_FIRST: readonly string[] = [
   'test/pipeline/faultReal.test.ts', // 103 s
   'test/demo/demo.test.ts', // 103 s
   'test/pipeline/crash.test.ts', // 55 s
   'test/features/crash.test.ts', // 52 s
-  'test/state/backup.test.ts', // 42 s
   'test/e2e/console.e2e.test.ts', // 35 s
   'test/pipeline/queue/workerFaults.test.ts', // 34 s
   'test/pipeline/modelActivities.test.ts', // 32 s
-  'test/flow/python.test.ts', // 31 s
   'test/pipeline/queue/endToEndPostgres.test.ts', // 29 s
-  'test/flow/importCli.test.ts', // 28 s
-  'test/flow/partitions/conformance.test.ts', // 28 s
-  'test/profile/warnings.test.ts', // 26 s
-  'test/state/diskFullTmpfs.test.ts', // 24 s
-  'test/onnx/exportOnnx.test.ts', // 22 s
-  'test/cli/projectMissingTokens.test.ts', // 21 s
-  'test/state/stateFaults.test.ts', // 19 s
-  'test/features/cli.test.ts', // 18 s
   'test/training/diabetes.test.ts', // 16 s
-  'test/pipeline/project.test.ts', // 14 s
+  // The fast tier's
+  'test/flow/python.test.ts', // 31 s
+  'test/flow/corpus.test.ts', // 23 s
+  'test/server/endpointReplicas.test.ts', // 23 s
+  'test/demo/driftFile.test.ts', // 23 s
+  'test/flow/partitions/conformance.test.ts', // 34 s, ~21 s since its partitions are tables
+  'test/training/pythonServing.test.ts', // 21 s
+  'test/server/endpointWorkers.test.ts', // 21 s
+  'test/state/backup.test.ts', // 18 s
+  'test/profile/pandasParity.test.ts', // 17 s
+  'test/flow/importCli.test.ts', // 17 s
+  'test/pipeline/queue/workerCli.test.ts', // 17 s
+  'test/features/dataset.test.ts', // 17 s
+  'test/flow/steps.test.ts', // 16 s
+  'test/profile/quickModelWorker.test.ts', // 16 s
+  'test/ml/gbdtThreads.test.ts', // 15 s
+  'test/flow/steps-rows.test.ts', // 13 s
+  'test/profile/judgement.test.ts', // 13 s
+  'test/state/diskFullTmpfs.test.ts', // 12.5 s
 ];
