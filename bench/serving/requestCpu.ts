@@ -11,7 +11,9 @@
  * the run. Then, in the same process, the stages of one request called directly (parse the body,
  * predict, render the answer and serialise it), over 20,000 calls each; and the 10,000-record
  * batch (JSON dataframe_split and CSV) over the socket, next to the hello-world receiving the
- * same JSON body. Writes bench/out/request-cpu.json.
+ * same JSON body. Writes bench/out/request-cpu.json. This process serves, so it should run with
+ * the serving V8 flags of `sluice serve --role endpoint` (src/server/servingV8Flags.ts;
+ * endpointBench.ts starts it with them): `node --max-semi-space-size=32 --import tsx ...`.
  *
  *   node --import tsx bench/serving/requestCpu.ts [--artifact DIR] [--rate 2000] [--duration 8] [--runs 3] [--auth] [--batch-runs 10]
  *     [--profile FILE]   # a V8 CPU profile of the endpoint's runs only (open it in Chrome DevTools)
