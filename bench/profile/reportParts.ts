@@ -39,7 +39,7 @@ async function part<T>(name: string, f: () => Promise<T> | T): Promise<T> {
 const engine = await part('open', () => Engine.open({ memoryLimit: '1GB' }));
 await part('read', () => readTable(engine, DATA, { name: 'data' }));
 const t = resolveThresholds();
-const { view, schema } = await createProfileView(engine, 'data');
+const { view, schema, stable } = await createProfileView(engine, 'data');
 const rows = await engine.count(view);
 const columns = await part('columns', () => computeColumnStats(engine, view, schema, rows, t));
 await part('duplicates', () =>
@@ -55,12 +55,14 @@ const assoc = await part('target breakdown', () => addTargetBreakdown(engine, vi
 // Above REPORT_SAMPLE_ROWS the estimating parts read the report's sample, as in profileTable.
 const sample = await part('sample', () => takeReportSample(engine, view, rows));
 const rowsOf = sample?.relation ?? view;
+// A table (the data or its sample): the model frame is read without a copy, as in profileTable.
+const readsTable = sample !== undefined || stable;
 for (let round = 0; round < 2; round++) {
   process.stdout.write(`--- ${round === 0 ? 'cold' : 'warm'}\n`);
-  const data = await part('model frame', () => modelDataFromView(engine, rowsOf, columns, target, MODEL_MAX_ROWS));
+  const data = await part('model frame', () => modelDataFromView(engine, rowsOf, columns, target, MODEL_MAX_ROWS, readsTable));
   await part('correlations', () => computeCorrelations(engine, rowsOf, columns, target, t, assoc));
   await part('prediction power', () => predictionPowerOfFrame(data.frame, data.target!));
-  const sample = await part('anomalies: sample', () => modelDataFromView(engine, rowsOf, columns, undefined, ANOMALY_MAX_ROWS));
+  const sample = await part('anomalies: sample', () => modelDataFromView(engine, rowsOf, columns, undefined, ANOMALY_MAX_ROWS, readsTable));
   const forest = await part('anomalies: fit', () => fitIsolationForest(sample.frame, { seed: 0 }));
   await part('anomalies: score', () => forest.score(sample.frame));
   await part('quick model', () => quickModelOfFrame(data.frame, data.target!, target.problemType, data.sampled));

@@ -39,8 +39,8 @@ export function holdoutMetrics(target: Target, out: Float64Array): Record<string
 /**
  * What the quick model's fit needs, made from the report's frame on the calling thread: the
  * stratified 80/20 split (shared with prediction power, which needs it on that thread anyway).
- * The training part is bounded to {@link QUICK_MODEL_MAX_TRAIN} rows and the baseline fitted by
- * {@link fitQuickModel}, on the fit's worker thread, so the calling thread only splits.
+ * The training part is bounded to {@link QUICK_MODEL_MAX_TRAIN} rows by {@link fitQuickModel},
+ * on the fit's worker thread, so the calling thread only splits before posting the job.
  */
 export interface QuickModelJob {
   /** The whole training part (80%): the baseline's; the model trains on a bounded sample of it. */
@@ -53,8 +53,8 @@ export interface QuickModelJob {
   sampled: boolean;
 }
 
-/** The quick model without its baseline. */
-type QuickModelFit = Omit<QuickModel, 'baseline' | 'noBetterThanBaseline'>;
+/** The quick model without its baseline: what the fit's thread answers. */
+export type QuickModelFit = Omit<QuickModel, 'baseline' | 'noBetterThanBaseline'>;
 
 /** The {@link QuickModelJob} of a frame; undefined when there is nothing to fit (no features, under 10 rows). */
 export function quickModelJob(frame: Frame, target: Target, problemType: ProblemType, sampled: boolean): QuickModelJob | undefined {
@@ -70,15 +70,16 @@ export function quickModelJob(frame: Frame, target: Target, problemType: Problem
  * gain importance, beside the baseline's. It tells
  * the approver how much signal the batch carries, not which model to deploy. Pure computation
  * on a loaded frame (no engine): {@link quickModelJob} on the calling thread, then
- * {@link fitQuickModel}, which can run on a worker thread (see `quickModel`).
+ * {@link fitQuickModel}, which can run on a worker thread (see `quickModel`), and
+ * {@link quickModelBaseline}, joined by {@link withBaseline}.
  */
 export function quickModelOfFrame(frame: Frame, target: Target, problemType: ProblemType, sampled: boolean): QuickModel | undefined {
   const job = quickModelJob(frame, target, problemType, sampled);
-  return job ? fitQuickModel(job) : undefined;
+  return job ? withBaseline(fitQuickModel(job), quickModelBaseline(job)) : undefined;
 }
 
-/** The fit, its holdout measures and the baseline's (see {@link quickModelOfFrame}). */
-export function fitQuickModel(job: QuickModelJob): QuickModel {
+/** The fit on the bounded training sample and its holdout measures (see {@link quickModelOfFrame}). */
+export function fitQuickModel(job: QuickModelJob): QuickModelFit {
   const bounded = boundTraining(job.train, job.trainY);
   const model = trainGbdt(bounded.frame, bounded.target, { seed: 0 });
   const out = model.output(job.test);
@@ -99,12 +100,20 @@ export function fitQuickModel(job: QuickModelJob): QuickModel {
     const k = job.testY.labels.length;
     result.confusionMatrix = { labels: job.testY.labels, counts: confusionMatrix(job.testY.codes, argmaxRows(out, k), k) };
   }
-  // The baseline (class priors or the mean) is fitted on the whole training part.
-  return withBaseline(result, holdoutMetrics(job.testY, trainBaseline(job.train, job.trainY).output(job.test)));
+  return result;
+}
+
+/**
+ * The baseline's holdout metrics (class priors or the mean, fitted on the whole training part):
+ * computed on the calling thread while the fit runs on its worker, whose answer is the report's
+ * longest path.
+ */
+export function quickModelBaseline(job: QuickModelJob): Record<string, number | null> {
+  return holdoutMetrics(job.testY, trainBaseline(job.train, job.trainY).output(job.test));
 }
 
 /** The quick model of a fit and the baseline's metrics, with the metrics on which it does no better. */
-function withBaseline(fit: QuickModelFit, baseline: Record<string, number | null>): QuickModel {
+export function withBaseline(fit: QuickModelFit, baseline: Record<string, number | null>): QuickModel {
   const { featureImportance, confusionMatrix, ...head } = fit;
   const result: QuickModel = { ...head, baseline: { metrics: baseline }, featureImportance };
   result.noBetterThanBaseline = noBetterThanBaseline(result.metrics, baseline);

@@ -1,12 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import { SluiceError } from '../../core/errors.js';
 import { spawnModuleWorker } from '../../ml/spawnModuleWorker.js';
-import type { QuickModel } from '../reportSchema.js';
+import type { QuickModelFit } from './quickModelOfFrame.js';
 
 /** A quick-model worker thread and its one answer. */
 export interface QuickModelThread {
   thread: Worker;
-  answer: Promise<QuickModel>;
+  answer: Promise<QuickModelFit>;
 }
 
 /** A quick-model worker thread, listening from its start (an early error is its answer, never an unhandled event). */
@@ -14,12 +14,12 @@ export function startQuickModelThread(): QuickModelThread {
   const thread = spawnModuleWorker(import.meta.url, 'quickModelWorker');
   // A report that fails meanwhile does not wait for the fit to end.
   thread.unref();
-  const answer = new Promise<QuickModel>((resolve, reject) => {
+  const answer = new Promise<QuickModelFit>((resolve, reject) => {
     const fail = (why: string) =>
       reject(
         new SluiceError('REPORT_QUICK_MODEL_FAILED', `the quick model failed: ${why}`, { hint: 'rerun the report; if it fails again, report it as a bug' }),
       );
-    thread.once('message', (m: { result?: QuickModel; error?: string }) =>
+    thread.once('message', (m: { result?: QuickModelFit; error?: string }) =>
       m.error === undefined && m.result ? resolve(m.result) : fail(m.error ?? 'no answer'),
     );
     thread.once('error', (e) => fail(e.message));

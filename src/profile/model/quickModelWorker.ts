@@ -1,6 +1,6 @@
 /**
  * Worker-thread entry of the report's quick model: receives one job (the 80/20 split's training
- * and held-out rows), answers with the quick model and its baseline (or the error) and exits. The only I/O
+ * and held-out rows), answers with the fitted quick model, without its baseline (or the error) and exits. The only I/O
  * here is the message port.
  */
 import { parentPort } from 'node:worker_threads';
