@@ -11,6 +11,8 @@ export interface ProjectReading {
   dateOrder?: DateOrder;
   /** sluice.yaml `python:`, the python3 for python flow steps (SLUICE_PYTHON wins). */
   python?: string;
+  /** sluice.yaml `reportSampleRows` (the report's sample bound; 'all': none). */
+  reportSampleRows?: number | 'all';
   /** The sluice.yaml the settings came from, for the console line that says so. */
   from?: string;
 }
@@ -43,6 +45,7 @@ export async function projectReading(flags: { dateOrder?: string }): Promise<Pro
     ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}),
     ...(dateOrder ? { dateOrder } : {}),
     ...(config?.python ? { python: config.python } : {}),
+    ...(config?.reportSampleRows !== undefined ? { reportSampleRows: config.reportSampleRows } : {}),
     ...(root && (config?.missingTokens || config?.dateOrder) ? { from: join(root, CONFIG_FILE) } : {}),
   };
 }

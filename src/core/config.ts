@@ -44,6 +44,8 @@ const storeSchema = z.strictObject({
   prefix: z.string().optional(),
 });
 
+const SAMPLE_ROWS_RULE = "a whole number of rows of at least 1, or 'all'";
+
 export const configSchema = z
   .strictObject({
     name: z.string().min(1).default('sluice-project'),
@@ -71,6 +73,13 @@ export const configSchema = z
       description:
         "The day/month order of numeric dates such as 12/06/1998 in this project's data (dmy: 12 June; mdy: 6 December). Without it such columns stay text; names of months and ISO dates need no order (docs/data.md).",
     }),
+    reportSampleRows: z
+      .union([z.number().int({ error: SAMPLE_ROWS_RULE }).min(1, { error: SAMPLE_ROWS_RULE }), z.literal('all')], { error: SAMPLE_ROWS_RULE })
+      .optional()
+      .meta({
+        description:
+          "Above this many rows the report's correlations, quick model, prediction power and anomalies read a uniform random sample of about this many rows (stated in the report); 'all' reads every row. Default 250000 (docs/report.md).",
+      }),
     python: z.string().min(1).optional().meta({
       description:
         'The python3 that runs python flow steps (pandas code); the environment variable SLUICE_PYTHON wins. Default: the first of /usr/bin/python3 and python3 on PATH that can import pandas.',

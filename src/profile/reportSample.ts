@@ -42,7 +42,7 @@ export interface ReportSample {
 export async function takeReportSample(engine: Engine, view: string, rows: number, size: number = REPORT_SAMPLE_ROWS): Promise<ReportSample | undefined> {
   if (size !== Number.POSITIVE_INFINITY && !(Number.isSafeInteger(size) && size >= 1))
     throw new SluiceError('REPORT_SAMPLE_SIZE', `the report's sample size must be a positive whole number of rows (or Infinity for none), not ${size}`, {
-      hint: 'pass sampleRows as e.g. 250000',
+      hint: "give a whole number of rows such as 250000, or 'all' to read every row (sluice report --sample-rows, sluice.yaml reportSampleRows)",
     });
   if (!(rows > size)) return undefined;
   const relation = engine.tempName('sample');
@@ -51,6 +51,15 @@ export async function takeReportSample(engine: Engine, view: string, rows: numbe
     `CREATE TEMP TABLE ${quoteIdent(relation)} AS SELECT * FROM ${quoteIdent(view)} USING SAMPLE ${100 * probability} PERCENT (bernoulli, ${REPORT_SAMPLE_SEED})`,
   );
   return { relation, rows: await engine.count(relation), of: rows, method: 'bernoulli', probability, seed: REPORT_SAMPLE_SEED };
+}
+
+/**
+ * The sample size a setting names: a whole number of rows, or `'all'` (every row, never
+ * sampled: `Infinity`). sluice.yaml `reportSampleRows` and `sluice report --sample-rows` both
+ * come through here; undefined keeps {@link REPORT_SAMPLE_ROWS}.
+ */
+export function sampleRowsSetting(setting: number | 'all' | undefined): number | undefined {
+  return setting === 'all' ? Number.POSITIVE_INFINITY : setting;
 }
 
 /** The note report.json and report.html carry when the report was computed partly on a sample. */

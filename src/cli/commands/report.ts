@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
+import { sampleRowsSetting } from '../../profile/reportSample.js';
 import type { ProblemType } from '../../profile/targetStats.js';
 import { Progress } from '../progress.js';
 import { projectReading, readingNote } from '../projectReading.js';
@@ -15,6 +16,7 @@ interface ReportFlags {
   out: string;
   strict?: boolean;
   dateOrder?: string;
+  sampleRows?: string;
 }
 
 /** `sluice report DATA --out DIR`: the data quality and insights report. */
@@ -33,11 +35,17 @@ export function register(program: Command): void {
     .option('--gates <file>', 'YAML file of quality gates to evaluate')
     .option('--strict', 'exit with code 3 when a gate fails')
     .option('--date-order <order>', 'dmy or mdy: how to read dates such as 12/06/1998 (default: sluice.yaml dateOrder; without one they stay text)')
+    .option(
+      '--sample-rows <rows>',
+      "above this many rows, correlations, the quick model, prediction power and anomalies read a random sample of about this many (stated in the report); 'all' reads every row (default: sluice.yaml reportSampleRows, else 250000)",
+    )
     .action(async (data: string, flags: ReportFlags) => {
       const started = Date.now();
       const problemType = parseProblemType(flags.problemType);
+      const cliSampleRows = parseSampleRows(flags.sampleRows);
       const bias = parseBias(flags);
       const reading = await projectReading(flags);
+      const sampleRows = cliSampleRows ?? sampleRowsSetting(reading.reportSampleRows);
       process.stderr.write(readingNote(reading));
       // The quick model's thread starts loading now, on the core this one leaves idle while it
       // loads the report's modules and DuckDB reads the file (only for a file large enough that
@@ -65,6 +73,7 @@ export function register(program: Command): void {
         ...(bias ? { bias } : {}),
         ...(reading.missingTokens ? { missingTokens: reading.missingTokens } : {}),
         ...(reading.dateOrder ? { dateOrder: reading.dateOrder } : {}),
+        ...(sampleRows !== undefined ? { sampleRows } : {}),
       }).finally(() => early?.dropEarlyQuickModelThread());
       if (running) bar.done();
       const count = (s: string) => report.warnings.filter((w) => w.severity === s).length;
@@ -87,6 +96,19 @@ const EARLY_THREAD_BYTES = 1 << 20;
 async function fileSize(path: string): Promise<number> {
   const { stat } = await import('node:fs/promises');
   return (await stat(path).catch(() => undefined))?.size ?? 0;
+}
+
+/** `--sample-rows`: a whole number of rows (digits, `_` or `,` between them allowed), or `all` (Infinity). */
+function parseSampleRows(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (v.trim().toLowerCase() === 'all') return sampleRowsSetting('all');
+  const digits = v.trim().replace(/[_,](?=\d{3}(\D|$))/g, '');
+  const n = /^\d+$/.test(digits) ? Number(digits) : Number.NaN;
+  if (!(Number.isSafeInteger(n) && n >= 1))
+    throw new SluiceError('CLI_USAGE', `--sample-rows must be a whole number of rows of at least 1, or all, not "${v}"`, {
+      hint: 'e.g. --sample-rows 500000, or --sample-rows all to compute every part on every row',
+    });
+  return n;
 }
 
 function parseProblemType(v: string | undefined): ProblemType | undefined {

@@ -8,6 +8,7 @@ import { withStores } from './withStores.js';
 import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { generatedColumns } from '../../flow/generatedColumns.js';
 import { reportFromFiles } from '../../profile/reportFromFiles.js';
+import { sampleRowsSetting } from '../../profile/reportSample.js';
 import { driftPictureItems, type DriftPictureItem } from '../../profile/driftPictureItems.js';
 import { headlineTone, reportHeadline } from '../../profile/headline.js';
 import type { Report } from '../../profile/reportSchema.js';
@@ -171,6 +172,7 @@ export function reportActivity(store?: ExecutionStore, publicUrl?: string): Acti
       ...(generated.length > 0 ? { generatedColumns: generated } : {}),
       ...(config?.missingTokens ? { missingTokens: config.missingTokens } : {}),
       ...(config?.dateOrder ? { dateOrder: config.dateOrder } : {}),
+      ...(config?.reportSampleRows !== undefined ? { sampleRows: sampleRowsSetting(config.reportSampleRows) } : {}),
     });
     const summary: ReportSummary = {
       ...summarizeReport(report),

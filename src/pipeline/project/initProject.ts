@@ -43,6 +43,10 @@ gates: gates.yaml
 # missingTokens: ["", "NA", "N/A", "NaN", "null"]
 # The day/month order of dates written 12/06/1998: dmy or mdy (without it they stay text).
 # dateOrder: dmy
+# Above this many rows, the report's correlations, quick model, prediction power and anomalies read
+# a uniform random sample of about this many rows (the report says so); counts and column statistics
+# read every row. 'all' never samples (docs/report.md, "How it is computed").
+# reportSampleRows: 250000
 # The python3 (with pandas) that runs the flow's python steps; SLUICE_PYTHON wins. Default: the first of
 # /usr/bin/python3 and python3 on PATH that can import pandas (docs/flows.md, "Python steps").
 # python: /usr/bin/python3
