@@ -12,6 +12,12 @@ import base from './vitest.config.js';
  * 1,033 s wall says nothing; main moved meanwhile). On the quiet machine at 21:17 and 21:20 UTC
  * (main at 52d2767, 1,510 tests): 155 s wall, 295 CPU-s (one test failed, endpointWorkers'
  * first load, not reproduced since) and 187 s wall, 307 CPU-s, all green. The full suite (`npm test`, CI) keeps every
- * file in its own module graph.
+ * file in its own module graph. That failure was a worker of `--workers 2` listening before its model
+ * was loaded (fixed: serve.ts). Then (Dec 4 evening): the partition conformance file on tables
+ * (14 -> 8.5 CPU-s), PostgreSQL clusters copied from one initdb, trainChampion's model trained once
+ * per process, the fast tier's long files in LONGEST_FIRST. `/usr/bin/time -f '%e %U %S' npm run
+ * test:fast` with dist/ current (a stale one adds the build, ~19 CPU-s): 22:18 UTC at f755b5a,
+ * load average 10-14, 1,514 tests, 234 s wall, 214 CPU-s; 23:11 UTC at 71b77ad, load 17-19, 194
+ * files, 1,553 tests, all green, 408 s wall (not comparable), 215 CPU-s. Not measured quiet.
  */
 export default mergeConfig(base, defineConfig({ test: { exclude: Object.keys(SLOW_TESTS), isolate: false } }));
