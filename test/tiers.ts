@@ -64,4 +64,7 @@ export const LONGEST_FIRST: readonly string[] = [
   'test/flow/steps-rows.test.ts', // 13 s
   'test/profile/judgement.test.ts', // 13 s
   'test/state/diskFullTmpfs.test.ts', // 12.5 s
+  // Long in the run at 23:11 (load 17-19), where the files above took about twice as long: 32 s, 29 s
+  'test/server/servingV8Flags.test.ts',
+  'test/onnx/exportOnnx.test.ts',
 ];
