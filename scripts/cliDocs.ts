@@ -3,13 +3,13 @@
 // Written by `npm run docs` (scripts/genDocs.ts); test/docs.test.ts fails when it is stale.
 import { readFileSync } from 'node:fs';
 import { Command, type Option } from 'commander';
-import { commands } from '../src/cli/commands/index.js';
+import { commandsFor } from '../src/cli/commands/index.js';
 
 /** The `sluice` program as src/cli/main.ts builds it (name, description and version from package.json). */
 export function buildProgram(): Command {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { description: string; version: string };
   const program = new Command().name('sluice').description(pkg.description).version(pkg.version);
-  for (const register of commands) register(program);
+  for (const register of commandsFor([])) register(program);
   return program;
 }
 

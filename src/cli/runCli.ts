@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { formatError } from '../core/errors.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 
 /**
  * Runs one `sluice` command line (`argv` as in process.argv: node, script, then the arguments)
@@ -18,7 +18,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of commands) register(program);
+  for (const register of commandsFor(argv.slice(2))) register(program);
   try {
     await program.parseAsync([...argv]);
   } catch (e) {
