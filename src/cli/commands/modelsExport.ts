@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
-import { atomicWriteFile } from '../../engine/atomicWriteFile.js';
 import { CHAMPION } from '../../models/types.js';
 import type { OnnxExportSummary } from '../../onnx/exportOnnx.js';
 
@@ -80,6 +79,7 @@ export function registerModelsExport(models: Command): void {
       }
       const { loadArtifact } = await import('../../artifact/loadArtifact.js');
       const { exportOnnx } = await import('../../onnx/exportOnnx.js');
+      const { atomicWriteFile } = await import('../../engine/atomicWriteFile.js');
       const artifact = await loadArtifact(dir);
       const { bytes, summary } = exportOnnx(artifact.model.toJSON(), artifact.fitted, { name: name ?? artifact.fitted.name });
       await atomicWriteFile(out, bytes);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import { ROLES, type Role } from '../../server/auth/AuthGate.js';
-import { checkPasswordInput, hashPassword, MAX_PASSWORD_LENGTH } from '../../server/auth/password.js';
 import { cliUser } from './tokens.js';
 
 // Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
@@ -48,12 +47,19 @@ function promptHidden(question: string): Promise<string> {
   });
 }
 
+/** scrypt hashing (node:crypto), loaded when a password is set. */
+async function hashPassword(password: string): Promise<string> {
+  return (await import('../../server/auth/password.js')).hashPassword(password);
+}
+
 /**
  * The password to hash: the first line of standard input when it is a pipe (scripts, tests),
  * else typed twice at a prompt that does not echo. Never a command-line argument: those end up
  * in shell history and `ps`.
  */
 async function readPassword(): Promise<string> {
+  // Loaded here: it loads node:crypto, which no other users command needs at start.
+  const { checkPasswordInput, MAX_PASSWORD_LENGTH } = await import('../../server/auth/password.js');
   if (!process.stdin.isTTY) {
     const chunks: Buffer[] = [];
     let size = 0;
