@@ -91,10 +91,10 @@ for (const [i, seed] of seeds.entries()) {
   );
 }
 
-const stats = (xs: number[]): string => {
+const stats = (xs: number[], digits = 5): string => {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
-  return `${m.toFixed(4)} ± ${sd.toFixed(4)}`;
+  return `${m.toFixed(digits)} ± ${sd.toFixed(digits)}`;
 };
 console.log(`\n## ${d.n} rows, split seeds ${seeds.join(', ')}, ${threads} thread(s)\n`);
 console.log('| split seed | Sluice log loss | HGB log loss | Sluice − HGB | Sluice CPU s | HGB CPU s |');
@@ -102,10 +102,15 @@ console.log('|---|---|---|---|---|---|');
 for (const { seed, ours, theirs } of rows) {
   const diff = ours.log_loss - theirs.log_loss;
   console.log(
-    `| ${seed} | ${ours.log_loss.toFixed(4)} | ${theirs.log_loss.toFixed(4)} | ${diff >= 0 ? '+' : ''}${diff.toFixed(4)} | ${ours.cpu_s.toFixed(2)} | ${theirs.cpu_s.toFixed(2)} |`,
+    `| ${seed} | ${ours.log_loss.toFixed(5)} | ${theirs.log_loss.toFixed(5)} | ${diff >= 0 ? '+' : ''}${diff.toFixed(5)} | ${ours.cpu_s.toFixed(2)} | ${theirs.cpu_s.toFixed(2)} |`,
   );
 }
 const diffs = rows.map((r) => r.ours.log_loss - r.theirs.log_loss);
-console.log(
-  `| mean ± sd | ${stats(rows.map((r) => r.ours.log_loss))} | ${stats(rows.map((r) => r.theirs.log_loss))} | ${stats(diffs)} | ${stats(rows.map((r) => r.ours.cpu_s))} | ${stats(rows.map((r) => r.theirs.cpu_s))} |`,
-);
+const losses = `${stats(rows.map((r) => r.ours.log_loss))} | ${stats(rows.map((r) => r.theirs.log_loss))} | ${stats(diffs)}`;
+const cpu = (side: 'ours' | 'theirs'): string =>
+  stats(
+    rows.map((r) => r[side].cpu_s),
+    2,
+  );
+const cpus = `${cpu('ours')} | ${cpu('theirs')}`;
+console.log(`| mean ± sd | ${losses} | ${cpus} |`);
