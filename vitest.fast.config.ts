@@ -18,6 +18,8 @@ import base from './vitest.config.js';
  * per process, the fast tier's long files in LONGEST_FIRST. `/usr/bin/time -f '%e %U %S' npm run
  * test:fast` with dist/ current (a stale one adds the build, ~19 CPU-s): 22:18 UTC at f755b5a,
  * load average 10-14, 1,514 tests, 234 s wall, 214 CPU-s; 23:11 UTC at 71b77ad, load 17-19, 194
- * files, 1,553 tests, all green, 408 s wall (not comparable), 215 CPU-s. Not measured quiet.
+ * files, 1,553 tests, all green, 408 s wall (not comparable), 215 CPU-s; 23:22 UTC at 0ffaad1, load
+ * 9-13 as at 22:18: 195 files, 1,565 tests, all green, 197 s wall, 199 CPU-s (173 user + 26 sys).
+ * Not measured quiet.
  */
 export default mergeConfig(base, defineConfig({ test: { exclude: Object.keys(SLOW_TESTS), isolate: false } }));
