@@ -16,8 +16,9 @@ export interface SparseRows {
   skipped: number;
 }
 
-export function buildSparseRows(data: Binned): SparseRows {
-  const { nRows: n, nFeatures: F, bins, slots, offsets } = data;
+/** Each feature's most frequent bin and the share of cells they hold: whether sparse rows pay off, before building them. */
+export function modeBins(data: Binned): Pick<SparseRows, 'modeSlots' | 'skipped'> {
+  const { nRows: n, nFeatures: F, bins, offsets } = data;
   const modeSlots = new Int32Array(F);
   const counts = new Int32Array(256);
   let skippedCells = 0;
@@ -30,6 +31,14 @@ export function buildSparseRows(data: Binned): SparseRows {
     modeSlots[f] = offsets[f]! + mode;
     skippedCells += counts[mode]!;
   }
+  return { modeSlots, skipped: n * F > 0 ? skippedCells / (n * F) : 0 };
+}
+
+/** The sparse rows of `data` (`modes`: its `modeBins`, when already counted). */
+export function buildSparseRows(data: Binned, modes: Pick<SparseRows, 'modeSlots' | 'skipped'> = modeBins(data)): SparseRows {
+  const { nRows: n, nFeatures: F, slots, offsets } = data;
+  const { modeSlots, skipped } = modes;
+  const skippedCells = Math.round(skipped * n * F);
   const rowStart = new Uint32Array(n + 1);
   const cells = offsets[F]! <= 0xffff ? new Uint16Array(n * F - skippedCells) : new Uint32Array(n * F - skippedCells);
   let c = 0;
@@ -43,5 +52,5 @@ export function buildSparseRows(data: Binned): SparseRows {
     }
   }
   rowStart[n] = c;
-  return { modeSlots, rowStart, cells, skipped: n * F > 0 ? skippedCells / (n * F) : 0 };
+  return { modeSlots, rowStart, cells, skipped };
 }

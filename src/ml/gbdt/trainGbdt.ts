@@ -9,7 +9,7 @@ import { type GbdtParams, resolveGbdtParams } from './gbdtParams.js';
 import { GbdtModel } from './gbdtModel.js';
 import { histEngine } from './histEngine.js';
 import { initialRaw, type LossName, meanLoss } from './loss.js';
-import { buildSparseRows } from './sparseRows.js';
+import { buildSparseRows, modeBins } from './sparseRows.js';
 import { addTreeOutput, type Tree } from './tree.js';
 import { TreeGrower } from './treeGrower.js';
 
@@ -68,8 +68,9 @@ export function trainGbdt(frame: Frame, target: Target, params: Partial<GbdtPara
   for (let i = 0; i < n; i++) identity[i] = i;
   const oob = new Uint32Array(n);
   // Sparse rows pay off when many cells hold their feature's most frequent bin (see SparseRows).
-  const sparse = buildSparseRows(data);
-  const engine = histEngine(data, sparse.skipped >= SPARSE_MIN_SKIPPED ? sparse : null, {
+  const modes = modeBins(data);
+  const sparse = modes.skipped >= SPARSE_MIN_SKIPPED ? buildSparseRows(data, modes) : null;
+  const engine = histEngine(data, sparse, {
     K,
     loss,
     y,
