@@ -83,7 +83,8 @@ export async function computeDrift(engine: Engine, current: Side, baseline: Side
   const columns = common.map((c) => out.get(c.name)!);
   for (const c of columns) {
     judgeColumn(c, t);
-    if (options.importance) c.championImportance = options.importance[c.name] ?? null;
+    // Own keys only: a column named `constructor` must not find Object.prototype's member.
+    if (options.importance) c.championImportance = Object.hasOwn(options.importance, c.name) ? (options.importance[c.name] ?? null) : null;
   }
   await addDriftPictures(
     engine,

@@ -49,6 +49,15 @@ describe('pipeline wiring: inputs wired in the definition, checked when it loads
     expect(isDeepStrictEqual(parsePipelineYaml(JSON.stringify(d)), d)).toBe(true);
   });
 
+  it('$.input.constructor is an unknown input field like any other, not a value of Object.prototype', () => {
+    // Its type was looked up on Object.prototype: "takes a file, and this is a function Object() { [native code] }".
+    for (const ref of ['$.input.nothere', '$.input.constructor', '$.input.toString'])
+      expect(
+        () => parsePipelineYaml(`name: t\nstart: run_flow\nstates:\n  run_flow: { type: task, activity: run_flow, input: { file: ${ref} }, end: true }\n`),
+        ref,
+      ).not.toThrow();
+  });
+
   it("an approval's findings are wired to the nearest preceding report, through a rename, and written explicitly stay as written", () => {
     expect(defaultPipeline().states.approval).toMatchObject({ type: 'approval', input: { findings: '$.results.report' } });
     const p = parsePipelineYaml(

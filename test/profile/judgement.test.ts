@@ -92,6 +92,24 @@ describe('drift that cannot hide', () => {
     expect(reportHeadline(gated)).toBe('gates pass · 1 high warning: drift in age');
   });
 
+  it('a column named after an Object.prototype member has no champion importance unless the map holds it', async () => {
+    // importance["constructor"] was Object's constructor function: a report the schema refuses.
+    const rows = (seed: number, shift: number) => {
+      const r = rng(seed);
+      return Array.from({ length: 500 }, () => [Math.round(50 + 10 * r() + shift), Math.round(10 * r()), r() < 0.5 ? 'yes' : 'no']);
+    };
+    const header = ['constructor', 'toString', 'label'];
+    const report = await profile(await load(header, rows(5, 30)), {
+      baseline: await load(header, rows(6, 0)),
+      target: 'label',
+      championImportance: { toString: 0.2 },
+    });
+    const byName = new Map(report.drift!.columns.map((c) => [c.name, c]));
+    expect(byName.get('constructor')!.drifted).toBe(true);
+    expect(byName.get('constructor')!.championImportance).toBeNull();
+    expect(byName.get('toString')!.championImportance).toBe(0.2);
+  });
+
   it('a missing-share jump of 25 points is drift on its own', async () => {
     const base = twelve(2000, 3);
     const cur = twelve(2000, 4, { missingMeds: 0.25 });

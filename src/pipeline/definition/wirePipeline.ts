@@ -134,7 +134,9 @@ function checkRef(ref: string, from: IndexedState, path: PropertyKey[], expected
   const [root, name, field, ...deeper] = parts;
   let type: ValueType | undefined;
   if (root === undefined) return;
-  if (root === 'input') type = name === undefined ? 'object' : field === undefined ? (EXECUTION_INPUT_TYPES[name] ?? 'any') : 'any';
+  // Own keys only: `$.input.constructor` is an unknown field like any other, not Object's constructor.
+  if (root === 'input')
+    type = name === undefined ? 'object' : field === undefined && Object.hasOwn(EXECUTION_INPUT_TYPES, name) ? (EXECUTION_INPUT_TYPES[name] ?? 'any') : 'any';
   else if (root !== 'results') {
     problem('a path reads $.input... (what started the execution) or $.results.<state>...', 'write $.input.file or $.results.<state>.<field>');
     return;
