@@ -17,6 +17,7 @@ import { MODEL_MAX_ROWS } from '../../src/profile/model/loadModelData.js';
 import { modelDataFromView } from '../../src/profile/model/modelDataFromView.js';
 import { predictionPowerOfFrame } from '../../src/profile/model/predictionPower.js';
 import { quickModelOfFrame } from '../../src/profile/model/quickModelOfFrame.js';
+import { createJointCounts, wantsJointCounts } from '../../src/profile/jointCounts.js';
 import { createProfileView } from '../../src/profile/profileView.js';
 import { takeReportSample } from '../../src/profile/reportSample.js';
 import { addTargetBreakdown } from '../../src/profile/targetBreakdown.js';
@@ -41,7 +42,11 @@ await part('read', () => readTable(engine, DATA, { name: 'data' }));
 const t = resolveThresholds();
 const { view, schema, stable } = await createProfileView(engine, 'data');
 const rows = await engine.count(view);
-const columns = await part('columns', () => computeColumnStats(engine, view, schema, rows, t));
+// A class target: the value counts split by it, summed for the columns and read by the breakdown.
+const joint = (await wantsJointCounts(engine, view, schema, 'readmitted', false, t.classificationMaxDistinct))
+  ? await part('joint counts', () => createJointCounts(engine, view, schema, 'readmitted'))
+  : undefined;
+const columns = await part('columns', () => computeColumnStats(engine, view, schema, rows, t, joint));
 await part('duplicates', () =>
   computeDuplicates(
     engine,
@@ -51,7 +56,7 @@ await part('duplicates', () =>
 );
 const col = requireTarget(columns, 'readmitted');
 const target = await part('target', () => computeTarget(engine, view, col, inferProblemType(col, undefined, t)));
-const assoc = await part('target breakdown', () => addTargetBreakdown(engine, view, columns, target, t));
+const assoc = await part('target breakdown', () => addTargetBreakdown(engine, view, columns, target, t, joint));
 // Above REPORT_SAMPLE_ROWS the estimating parts read the report's sample, as in profileTable.
 const sample = await part('sample', () => takeReportSample(engine, view, rows));
 const rowsOf = sample?.relation ?? view;

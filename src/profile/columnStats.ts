@@ -4,6 +4,7 @@ import { quoteIdent, quoteLiteral } from '../engine/sql.js';
 import { classifyColumn } from './classifyColumn.js';
 import { NUMBER_TEXT, weightedHistogram, weightedMoments, weightedQuantiles } from './frequencyStats.js';
 import type { ColumnReport, TopValue } from './reportSchema.js';
+import { type JointCounts, jointValueCountsSql } from './jointCounts.js';
 import { dbl, finiteOrNull, jsonCell } from './sqlNumbers.js';
 import type { Thresholds } from './thresholds.js';
 
@@ -27,12 +28,20 @@ interface Freq {
  * others pass 1 gives the distinct count and top values, and pass 2 computes moments, quantiles
  * and text checks in SQL, pass 3 their histograms and outliers. Only aggregates leave DuckDB.
  * Statistics follow pandas (std ddof 1, bias-corrected skewness and kurtosis, linear quantiles,
- * numpy.histogram bins) and are tested against it.
+ * numpy.histogram bins) and are tested against it. Given `joint` (the value counts split by the
+ * target, `createJointCounts`), pass 1 sums those instead of grouping the rows again.
  */
-export async function computeColumnStats(engine: Engine, view: string, schema: ColumnSchema[], rows: number, t: Thresholds): Promise<ColumnReport[]> {
+export async function computeColumnStats(
+  engine: Engine,
+  view: string,
+  schema: ColumnSchema[],
+  rows: number,
+  t: Thresholds,
+  joint?: JointCounts,
+): Promise<ColumnReport[]> {
   if (schema.length === 0) return [];
   const v = quoteIdent(view);
-  const freqs = await frequencyTables(engine, v, schema, t);
+  const freqs = await frequencyTables(engine, v, schema, t, joint);
   const reports = schema.map((c, i) => baseReport(c, freqs[i]!, rows, t.topValues));
   const full = (i: number) => freqs[i]!.distinct <= FREQUENCY_TABLE_MAX;
 
@@ -122,13 +131,15 @@ export async function computeColumnStats(engine: Engine, view: string, schema: C
 }
 
 /** Pass 1: value counts of every column; all of them for low-cardinality columns, the top ones otherwise. */
-async function frequencyTables(engine: Engine, v: string, schema: ColumnSchema[], t: Thresholds): Promise<Freq[]> {
-  const branches = schema.map((c, i) => {
-    const q = quoteIdent(c.name);
-    return isNumericType(c.type)
-      ? `SELECT ${i} AS i, ${q}::DOUBLE AS x, NULL::VARCHAR AS s, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL GROUP BY 2`
-      : `SELECT ${i} AS i, NULL::DOUBLE AS x, ${q}::VARCHAR AS s, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL GROUP BY 3`;
-  });
+async function frequencyTables(engine: Engine, v: string, schema: ColumnSchema[], t: Thresholds, joint?: JointCounts): Promise<Freq[]> {
+  const branches = joint
+    ? [jointValueCountsSql(joint)]
+    : schema.map((c, i) => {
+        const q = quoteIdent(c.name);
+        return isNumericType(c.type)
+          ? `SELECT ${i} AS i, ${q}::DOUBLE AS x, NULL::VARCHAR AS s, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL GROUP BY 2`
+          : `SELECT ${i} AS i, NULL::DOUBLE AS x, ${q}::VARCHAR AS s, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL GROUP BY 3`;
+      });
   const rows = await engine.query<{ i: number; x: number | null; s: string | null; n: number; d: number; nn: number }>(
     `SELECT i, x, s, n, d, nn FROM (SELECT *, count(*) OVER (PARTITION BY i) AS d, sum(n) OVER (PARTITION BY i) AS nn, row_number() OVER (PARTITION BY i ORDER BY n DESC, x, s) AS rk FROM (${branches.join('\nUNION ALL\n')}))
      WHERE d <= ${FREQUENCY_TABLE_MAX} OR rk <= ${t.topValues} ORDER BY i, n DESC, x, s`,

@@ -22,6 +22,7 @@ import {
   type TargetReport,
 } from './reportSchema.js';
 import { addTargetBreakdown } from './targetBreakdown.js';
+import { createJointCounts, type JointCounts, wantsJointCounts } from './jointCounts.js';
 import { computeTarget, inferProblemType, requireTarget, type ProblemType } from './targetStats.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
 import { buildWarnings } from './warnings/buildWarnings.js';
@@ -98,9 +99,14 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
   const { view, schema, stable } = await createProfileView(engine, relation);
   const views = [view];
   let sample: ReportSample | undefined;
+  let joint: JointCounts | undefined;
   try {
     const rows = await engine.count(view);
-    const columns = await computeColumnStats(engine, view, schema, rows, t);
+    // A class target: the column statistics' value counts and the target's breakdown from one
+    // grouping of the rows by (value, target value).
+    if (await wantsJointCounts(engine, view, schema, options.target, options.problemType === 'regression', t.classificationMaxDistinct))
+      joint = await createJointCounts(engine, view, schema, options.target!);
+    const columns = await computeColumnStats(engine, view, schema, rows, t, joint);
     done();
 
     if (rows < 2) notes.push('The data has a single row: spread, correlations and models need at least two rows and were left empty.');
@@ -206,8 +212,12 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     let targetAssoc: Correlations['target'] = [];
     if (target) {
       done = step('targetBreakdown');
-      targetAssoc = await addTargetBreakdown(engine, view, columns, target, t);
+      targetAssoc = await addTargetBreakdown(engine, view, columns, target, t, joint);
       done();
+    }
+    if (joint) {
+      await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(joint.table)}`);
+      joint = undefined;
     }
     if (prepareAnomalies) {
       done = step('anomalySample');
@@ -318,6 +328,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     return report;
   } finally {
     if (sample) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(sample.relation)}`);
+    if (joint) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(joint.table)}`);
     for (const v of views) await engine.exec(`DROP VIEW IF EXISTS ${quoteIdent(v)}`);
   }
 }
