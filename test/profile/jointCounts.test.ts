@@ -45,7 +45,7 @@ describe('value counts split by the target (issue 19)', () => {
     expect(r.summed).toEqual(r.plain);
     expect(r.summed.some((c) => c.byTarget)).toBe(true);
     expect(r.jointAssoc.map((a) => [a.feature, a.method])).toEqual(r.plainAssoc.map((a) => [a.feature, a.method]));
-    r.jointAssoc.forEach((a, k) => expect(a.value).toBeCloseTo(r.plainAssoc[k]!.value!, 12));
+    for (const [k, a] of r.jointAssoc.entries()) expect(a.value).toBeCloseTo(r.plainAssoc[k]!.value!, 12);
   });
 
   it('the same with a binned wide numeric column, missing values, a boolean and missing classes', async () => {
@@ -56,7 +56,7 @@ describe('value counts split by the target (issue 19)', () => {
     expect(r.summed).toEqual(r.plain);
     expect(r.jointAssoc.length).toBeGreaterThan(0);
     expect(r.jointAssoc.map((a) => a.feature)).toEqual(r.plainAssoc.map((a) => a.feature));
-    r.jointAssoc.forEach((a, k) => expect(a.value).toBeCloseTo(r.plainAssoc[k]!.value!, 12));
+    for (const [k, a] of r.jointAssoc.entries()) expect(a.value).toBeCloseTo(r.plainAssoc[k]!.value!, 12);
   });
 
   it('is used for a class target, not for a regression target or a numeric one with many values', async () => {
