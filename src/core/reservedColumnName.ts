@@ -10,3 +10,23 @@ export const RESERVED_COLUMN_NAME = '__proto__';
 
 /** Why the name is refused, for messages. */
 export const RESERVED_COLUMN_REASON = 'a JavaScript object cannot hold it as its own key, so its values would be lost';
+
+/**
+ * The path of every `__proto__` key in a parsed document (YAML and JSON parsers keep it as an own
+ * key, but zod's records and every object built from them drop it without a word, or take its
+ * value as the object's prototype), so that a flow or a pipeline can refuse each with its place.
+ */
+export function reservedKeyPaths(doc: unknown): Array<Array<string | number>> {
+  const found: Array<Array<string | number>> = [];
+  const walk = (v: unknown, path: Array<string | number>): void => {
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) walk(x, [...path, i]);
+    } else if (typeof v === 'object' && v !== null)
+      for (const key of Object.keys(v)) {
+        if (key === RESERVED_COLUMN_NAME) found.push([...path, key]);
+        else walk((v as Record<string, unknown>)[key], [...path, key]);
+      }
+  };
+  walk(doc, []);
+  return found;
+}

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { SluiceError, isSluiceError } from '../core/errors.js';
-import { RESERVED_COLUMN_NAME } from '../core/reservedColumnName.js';
+import { RESERVED_COLUMN_NAME, reservedKeyPaths } from '../core/reservedColumnName.js';
 import { branchName } from './branches.js';
 import { MAIN_INPUT, flowCheckSchema, placeholderSchema, type FlowSpec, type StepSpec } from './flowSchema.js';
 import { closest } from './steps/common.js';
@@ -82,23 +82,11 @@ export function parseFlow(text: string, file = '<flow>'): FlowSpec {
 }
 
 /**
- * Every `__proto__` key of the document (YAML and JSON parsers keep it as an own key): zod's
- * records and every JavaScript object built from them would drop it without a word (a mapping's
- * entry, an input), so it is refused with its place.
+ * Every `__proto__` key of the document ({@link reservedKeyPaths}): a mapping's entry or an input
+ * would be dropped without a word, so it is refused with its place.
  */
 function reservedKeys(doc: Record<string, unknown>, file: string, at: At): SluiceError[] {
-  const found: Array<Array<string | number>> = [];
-  const walk = (v: unknown, path: Array<string | number>): void => {
-    if (Array.isArray(v)) {
-      for (const [i, x] of v.entries()) walk(x, [...path, i]);
-    } else if (typeof v === 'object' && v !== null)
-      for (const key of Object.keys(v)) {
-        if (key === RESERVED_COLUMN_NAME) found.push([...path, key]);
-        else walk((v as Record<string, unknown>)[key], [...path, key]);
-      }
-  };
-  walk(doc, []);
-  return found.map((path) => {
+  return reservedKeyPaths(doc).map((path) => {
     const inSteps = path[0] === 'steps' ? 1 : path[0] === 'inputs' && path[2] === 'steps' ? 3 : -1;
     const index = inSteps >= 0 && typeof path[inSteps] === 'number' ? (path[inSteps] as number) : undefined;
     const step = index !== undefined ? stepAt(doc, path.slice(0, inSteps + 1)) : undefined;

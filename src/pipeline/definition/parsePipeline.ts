@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SluiceError, type SourceLocation } from '../../core/errors.js';
+import { RESERVED_COLUMN_NAME, reservedKeyPaths } from '../../core/reservedColumnName.js';
 import { pipelineSchema, type Pipeline } from './pipelineSchema.js';
 import { validatePipeline } from './validatePipeline.js';
 import { wirePipeline } from './wirePipeline.js';
@@ -28,6 +29,16 @@ export function validatePipelineObject(value: unknown, opts: { file?: string; ya
   };
   const parsed = pipelineSchema.safeParse(value);
   const problems: Array<{ message: string; hint: string; location: SourceLocation }> = [];
+  // A `__proto__` key (a task's input, say) would be dropped by the schema without a word.
+  for (const path of reservedKeyPaths(value)) {
+    const at = stateAndField(path);
+    const subject = at.step ? `state "${at.step}"${at.field ? `, field "${at.field}"` : ''}` : `field "${at.field}"`;
+    problems.push({
+      message: `${subject}: "${RESERVED_COLUMN_NAME}" cannot be a key in a pipeline: a JavaScript object cannot hold it as its own key, so the entry would be lost`,
+      hint: 'use another name for the key',
+      location: locate(path),
+    });
+  }
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       // An unknown key is reported on its parent object; point at the key itself.
@@ -37,7 +48,7 @@ export function validatePipelineObject(value: unknown, opts: { file?: string; ya
       problems.push({ message: `${subject}: ${issue.message}`, hint: hintFor(issue.code, at.field), location: locate(path) });
     }
   }
-  let pipeline = parsed.success ? parsed.data : undefined;
+  let pipeline = parsed.success && problems.length === 0 ? parsed.data : undefined;
   if (pipeline) {
     for (const p of validatePipeline(pipeline)) problems.push({ message: p.message, hint: p.hint, location: locate(p.path) });
     if (problems.length === 0) {
