@@ -9,18 +9,13 @@
  * bench/ml/hgb_fit.py with OMP_NUM_THREADS set to `--threads` and OMP_WAIT_POLICY=passive, so idle
  * OpenMP threads sleep instead of spinning on a shared machine; Sluice with its `threads` setting
  * at the same value), alternating which side goes
- * first. Hyperparameters: scikit-learn's defaults with early stopping off (100 iterations,
- * learning rate 0.1, 31 leaves, 20 rows per leaf, 255 bins, no L2) and Sluice set to the same
- * (no row subsampling). Prints medians of the fit's CPU seconds (user + system, every thread)
+ * first. Hyperparameters: bench/ml/gbdtAgainstHgb.ts. Prints medians of the fit's CPU seconds (user + system, every thread)
  * and wall seconds, their ratios, the holdout log loss and the load average before and after.
  */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { serialize } from 'node:v8';
-import { takeRows, takeTarget } from '../../src/ml/frame.js';
-import { prepareBenchData, SEED_CSV, TARGET } from './benchData.js';
+import { prepareBenchData, SEED_CSV } from './benchData.js';
+import { type Fit, fitters, SKLEARN_PARAMS, sluiceParams, writeFrames } from './gbdtAgainstHgb.js';
 import { readCsv } from './loadCsv.js';
 
 function arg(name: string, dflt: string): string {
@@ -31,60 +26,23 @@ const sizes = arg('sizes', '70k,1m').split(',');
 const runs = Number(arg('runs', '5'));
 const threads = arg('threads', '1');
 
-const SKLEARN = { max_iter: 100, learning_rate: 0.1, max_leaf_nodes: 31, min_samples_leaf: 20, max_bins: 255, l2_regularization: 0, early_stopping: false };
-const SLUICE = {
-  maxIter: 100,
-  learningRate: 0.1,
-  maxLeaves: 31,
-  minSamplesLeaf: 20,
-  maxBins: 255,
-  l2: 0,
-  earlyStopping: false,
-  subsample: 1,
-  threads: Number(threads),
-};
-
-interface Fit {
-  fit_s: number;
-  cpu_s: number;
-  iterations: number;
-  log_loss: number;
-}
-
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const load = (): string => loadavg()[0]!.toFixed(1);
-const env = { ...process.env, OMP_NUM_THREADS: threads, OMP_WAIT_POLICY: 'passive', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-
-function fitSklearn(csv: string, splitPath: string): Fit {
-  const script = new URL('./hgb_fit.py', import.meta.url).pathname;
-  return JSON.parse(execFileSync('/usr/bin/python3', [script, csv, splitPath, TARGET, JSON.stringify(SKLEARN)], { env }).toString()) as Fit;
-}
-
-function fitSluice(frames: string): Fit {
-  const script = new URL('./gbdtFit.ts', import.meta.url).pathname;
-  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', script, frames, JSON.stringify(SLUICE)], { env }).toString()) as Fit;
-}
+const { fitSluice, fitSklearn } = fitters(threads);
+const SLUICE = sluiceParams(Number(threads));
 
 console.log(
-  `Same hyperparameters on both sides: ${JSON.stringify(SKLEARN)}; Sluice ${JSON.stringify(SLUICE)}. ${threads} thread(s) on both sides (OMP_NUM_THREADS=${threads}, OMP_WAIT_POLICY=passive; Sluice's threads setting).`,
+  `Same hyperparameters on both sides: ${JSON.stringify(SKLEARN_PARAMS)}; Sluice ${JSON.stringify(SLUICE)}. ${threads} thread(s) on both sides (OMP_NUM_THREADS=${threads}, OMP_WAIT_POLICY=passive; Sluice's threads setting).`,
 );
 const base = readCsv(SEED_CSV);
 for (const size of sizes) {
   const d = prepareBenchData(size, base);
   const frames = join(d.dir, 'frames.v8');
-  writeFileSync(
-    frames,
-    serialize({
-      train: takeRows(d.frame, d.split.train),
-      yTrain: takeTarget(d.target, d.split.train),
-      test: takeRows(d.frame, d.split.test),
-      yTest: takeTarget(d.target, d.split.test),
-    }),
-  );
+  writeFrames(frames, d.frame, d.target, d.split);
   const loadBefore = load();
   const ours: Fit[] = [];
   const theirs: Fit[] = [];

@@ -11,14 +11,12 @@
  * mean and standard deviation of each side and of the paired difference (Sluice − HGB). The
  * frames and split files stay in the printed folder, so single fits can be rerun on them.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { serialize } from 'node:v8';
-import { takeRows, takeTarget } from '../../src/ml/frame.js';
 import { stratifiedHoldout } from '../../src/ml/splits/stratifiedHoldout.js';
-import { prepareBenchData, TARGET } from './benchData.js';
+import { prepareBenchData } from './benchData.js';
+import { type Fit, fitters, writeFrames } from './gbdtAgainstHgb.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,24 +26,7 @@ const size = arg('size', '1m');
 const seeds = arg('seeds', '0,1,2,3,4').split(',').map(Number);
 const threads = arg('threads', '1');
 
-const SKLEARN = { max_iter: 100, learning_rate: 0.1, max_leaf_nodes: 31, min_samples_leaf: 20, max_bins: 255, l2_regularization: 0, early_stopping: false };
-const SLUICE = {
-  maxIter: 100,
-  learningRate: 0.1,
-  maxLeaves: 31,
-  minSamplesLeaf: 20,
-  maxBins: 255,
-  l2: 0,
-  earlyStopping: false,
-  subsample: 1,
-  threads: Number(threads),
-};
-const env = { ...process.env, OMP_NUM_THREADS: threads, OMP_WAIT_POLICY: 'passive', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-
-interface Fit {
-  cpu_s: number;
-  log_loss: number;
-}
+const { fitSluice, fitSklearn } = fitters(threads);
 
 const d = prepareBenchData(size);
 process.stderr.write(`data in ${d.dir} (load ${loadavg()[0]!.toFixed(1)})\n`);
@@ -55,27 +36,9 @@ for (const [i, seed] of seeds.entries()) {
   const splitPath = join(d.dir, `split-${seed}.json`);
   writeFileSync(splitPath, JSON.stringify({ train: Array.from(split.train), test: Array.from(split.test) }));
   const frames = join(d.dir, `frames-${seed}.v8`);
-  writeFileSync(
-    frames,
-    serialize({
-      train: takeRows(d.frame, split.train),
-      yTrain: takeTarget(d.target, split.train),
-      test: takeRows(d.frame, split.test),
-      yTest: takeTarget(d.target, split.test),
-    }),
-  );
-  const sluice = (): Fit =>
-    JSON.parse(
-      execFileSync(process.execPath, ['--import', 'tsx', new URL('./gbdtFit.ts', import.meta.url).pathname, frames, JSON.stringify(SLUICE)], {
-        env,
-      }).toString(),
-    ) as Fit;
-  const sklearn = (): Fit =>
-    JSON.parse(
-      execFileSync('/usr/bin/python3', [new URL('./hgb_fit.py', import.meta.url).pathname, d.csv, splitPath, TARGET, JSON.stringify(SKLEARN)], {
-        env,
-      }).toString(),
-    ) as Fit;
+  writeFrames(frames, d.frame, d.target, split);
+  const sluice = (): Fit => fitSluice(frames);
+  const sklearn = (): Fit => fitSklearn(d.csv, splitPath);
   let ours: Fit;
   let theirs: Fit;
   if (i % 2 === 0) {
