@@ -95,6 +95,25 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     };
   };
 
+  /**
+   * A part that runs in DuckDB's threads while this thread does other work: timed under its own
+   * step, its failure kept for when it is awaited; `rethrowAfter` lets it finish before a failure
+   * on this thread propagates (the views it reads are dropped after).
+   */
+  const inBackground = <T>(name: string, run: () => Promise<T>) => {
+    const finished = step(name);
+    const result = run().then((r) => {
+      finished();
+      return r;
+    });
+    result.catch(() => {});
+    const rethrowAfter = async (e: unknown): Promise<never> => {
+      await result.catch(() => {});
+      throw e;
+    };
+    return { result, rethrowAfter };
+  };
+
   let done = step('columns');
   const { view, schema, stable } = await createProfileView(engine, relation);
   const views = [view];
@@ -171,31 +190,23 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done();
     }
 
-    done = step('duplicates');
-    const duplicatesDone = done;
-    const duplicatesRun = computeDuplicates(
-      engine,
-      view,
-      schema.map((c) => c.name),
-    ).then((d) => {
-      duplicatesDone();
-      return d;
-    });
-    duplicatesRun.catch(() => {});
+    const duplicatesPart = inBackground('duplicates', () =>
+      computeDuplicates(
+        engine,
+        view,
+        schema.map((c) => c.name),
+      ),
+    );
     // Prediction power (JavaScript on the model frame, no queries) runs on this thread while
     // DuckDB's threads group the rows for the duplicates: on two cores they overlap, where this
     // thread would otherwise wait (the quick model's thread has the other core).
     let predictionPower: PredictionPower | undefined;
     if (plugins.predictionPower && usable) {
       done = step('predictionPower');
-      predictionPower = await plugins.predictionPower(input).catch(async (e: unknown) => {
-        // The duplicates' queries are let finish before the views are dropped.
-        await duplicatesRun.catch(() => {});
-        throw e;
-      });
+      predictionPower = await plugins.predictionPower(input).catch(duplicatesPart.rethrowAfter);
       done();
     }
-    const dups = await duplicatesRun;
+    const dups = await duplicatesPart.result;
     const missingCells = columns.reduce((a, c) => a + c.missing, 0);
     const featureTypes: Record<string, number> = { numeric: 0, categorical: 0, binary: 0, text: 0, datetime: 0 };
     for (const c of columns) featureTypes[c.type] = (featureTypes[c.type] ?? 0) + 1;
@@ -227,27 +238,19 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
 
     // The correlations run in DuckDB's threads while the anomalies (JavaScript, on the rows the
     // plug-ins' `prepareAnomalies` read) run on this one: on two cores they overlap.
-    done = step('correlations');
-    const correlationsDone = done;
-    const correlationsRun = computeCorrelations(engine, rowsOf, columns, target, t, targetAssoc).then((c) => {
-      correlationsDone();
+    const correlationsPart = inBackground('correlations', async () => {
+      const c = await computeCorrelations(engine, rowsOf, columns, target, t, targetAssoc);
       return sample ? { ...c, sample: { rows: sample.rows, of: sample.of, method: sample.method, probability: sample.probability, seed: sample.seed } } : c;
     });
-    correlationsRun.catch(() => {});
-    // On failure the correlations' query is let finish before the views are dropped.
-    const afterCorrelations = async (e: unknown): Promise<never> => {
-      await correlationsRun.catch(() => {});
-      throw e;
-    };
 
     let quickModel: QuickModel | undefined;
     let anomalies: Anomalies | undefined;
     if (wantAnomalies && prepareAnomalies) {
       done = step('anomalies');
-      anomalies = await plugins.anomalies!(input).catch(afterCorrelations);
+      anomalies = await plugins.anomalies!(input).catch(correlationsPart.rethrowAfter);
       done();
     }
-    const correlations = await correlationsRun;
+    const correlations = await correlationsPart.result;
     if (wantAnomalies && !prepareAnomalies) {
       done = step('anomalies');
       anomalies = await plugins.anomalies!(input);
