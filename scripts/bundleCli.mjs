@@ -19,21 +19,29 @@ const OUT = 'dist/bundle';
 const INLINE = new Set(['commander', 'yaml', 'zod', '@duckdb/node-api']);
 
 /**
+ * An esbuild plugin that replaces one exact piece of text in the files `filter` matches, and fails
+ * the build when a file no longer holds it (a dependency or source changed under the patch).
+ */
+function replaceOnce(name, filter, text, replacement, loader) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes(text)) throw new Error(`${args.path} no longer contains ${text}: update scripts/bundleCli.mjs`);
+        return { contents: source.replace(text, replacement), loader };
+      });
+    },
+  };
+}
+
+/**
  * src/engine/Engine.ts loads @duckdb/node-api with createRequire (from ES modules, Node would
  * lex its files for named exports first): a call esbuild cannot follow. In the bundle it becomes
  * a plain require(), which esbuild resolves and joins in.
  */
 const DUCKDB_REQUIRE = "createRequire(import.meta.url)('@duckdb/node-api')";
-const duckdbInline = {
-  name: 'duckdb-inline',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]engine[\\/]Engine\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes(DUCKDB_REQUIRE)) throw new Error(`${args.path} no longer contains ${DUCKDB_REQUIRE}: update scripts/bundleCli.mjs`);
-      return { contents: source.replace(DUCKDB_REQUIRE, "require('@duckdb/node-api')"), loader: 'ts' };
-    });
-  },
-};
+const duckdbInline = replaceOnce('duckdb-inline', /[\\/]src[\\/]engine[\\/]Engine\.ts$/, DUCKDB_REQUIRE, "require('@duckdb/node-api')", 'ts');
 
 /**
  * zod's namespace object re-exports its 60-odd message translations (`z.locales`, also
@@ -43,16 +51,13 @@ const duckdbInline = {
  * object.
  */
 const ZOD_LOCALES = 'export * as locales from "../locales/index.js";';
-const zodWithoutLocales = {
-  name: 'zod-without-locales',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes(ZOD_LOCALES)) throw new Error(`${args.path} no longer contains ${ZOD_LOCALES}: update scripts/bundleCli.mjs`);
-      return { contents: source.replace(ZOD_LOCALES, 'export const locales = {};'), loader: 'js' };
-    });
-  },
-};
+const zodWithoutLocales = replaceOnce(
+  'zod-without-locales',
+  /[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/,
+  ZOD_LOCALES,
+  'export const locales = {};',
+  'js',
+);
 
 /**
  * commander requires node:child_process at load, for subcommands that are executables of their
@@ -60,16 +65,13 @@ const zodWithoutLocales = {
  * The bundle requires it when commander spawns, which it never does here.
  */
 const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
-const commanderLazyChildProcess = {
-  name: 'commander-lazy-child-process',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes(COMMANDER_CHILD_PROCESS)) throw new Error(`${args.path} no longer contains ${COMMANDER_CHILD_PROCESS}: update scripts/bundleCli.mjs`);
-      return { contents: source.replace(COMMANDER_CHILD_PROCESS, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
-    });
-  },
-};
+const commanderLazyChildProcess = replaceOnce(
+  'commander-lazy-child-process',
+  /[\\/]commander[\\/]lib[\\/]command\.js$/,
+  COMMANDER_CHILD_PROCESS,
+  "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };",
+  'js',
+);
 
 /**
  * The worker threads' entries: each `spawnModuleWorker(import.meta.url, 'NAME')` starts NAME.js
