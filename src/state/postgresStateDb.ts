@@ -147,7 +147,13 @@ class PostgresStateDb implements StateDb {
     const deadline = Date.now() + this.limits.connectRetryMs;
     for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
       try {
-        return await this.pool.connect();
+        const client = await this.pool.connect();
+        // pg-pool removes its own 'error' listener from a connection it hands out: the server
+        // ending it between two statements (a restart, pg_terminate_backend) would emit 'error'
+        // with no listener and end the process. The failure reaches the caller through its next
+        // statement instead (STATE_UNAVAILABLE, or the transaction run again).
+        if (client.listenerCount('error') === 0) client.on('error', () => {});
+        return client;
       } catch (e) {
         if (!isConnectionError(e) || Date.now() + wait > deadline) throw this.unavailable(e, 'cannot connect');
         await sleep(wait);

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/demo/freePort.js';
 import { isUniqueViolation } from '../../src/state/isUniqueViolation.js';
@@ -143,4 +144,40 @@ describe('the PostgreSQL driver when the server is away', () => {
     expect((e as Error).message).toContain(`postgres://sluice:***@127.0.0.1:${port}/sluice`);
     expect(JSON.stringify(e) + String((e as Error).message)).not.toContain('s3cret-pw');
   });
+});
+
+describe('the PostgreSQL driver when the server ends a connection that is checked out', () => {
+  const driver = stateDrivers.find((d) => d.name === 'postgres')!;
+  beforeAll(() => driver.start(), 120_000);
+  afterAll(() => driver.stop(), 60_000);
+
+  it("does not end the process: the transaction is retried on a new connection (pg-pool removes its 'error' listener on checkout)", async () => {
+    const db = await driver.fresh();
+    await migrateState(db, 'terminated', THINGS);
+    const admin = new pg.Client({ connectionString: driver.url() });
+    await admin.connect();
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    // Vitest turns an uncaught exception into a failed run; record it here to assert on it.
+    process.on('uncaughtException', onUncaught);
+    try {
+      let attempts = 0;
+      await db.transaction(async (tx) => {
+        attempts++;
+        const { pid } = (await tx.one<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!;
+        if (attempts === 1) {
+          // Between two statements, the server ends this connection (a restart, an administrator).
+          await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+          await sleep(300);
+        }
+        await tx.run('INSERT INTO counters (name, n) VALUES (?, ?)', ['terminated', attempts]);
+      });
+      expect(attempts).toBe(2);
+      expect(await db.query('SELECT name, n FROM counters WHERE name = ?', ['terminated'])).toEqual([{ name: 'terminated', n: 2 }]);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await admin.end();
+    }
+  }, 60_000);
 });
