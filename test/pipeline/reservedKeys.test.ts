@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SluiceError } from '../../src/core/errors.js';
+import type { SluiceError } from '../../src/core/errors.js';
 import { parsePipelineYaml, validatePipelineObject } from '../../src/pipeline/definition/parsePipeline.js';
 import { loadProject } from '../../src/pipeline/project/loadProject.js';
 import { errorOf } from '../support/errors.js';
