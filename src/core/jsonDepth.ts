@@ -1,4 +1,5 @@
 import { SluiceError } from './errors.js';
+import { refuseReservedKeys } from './refuseReservedKeys.js';
 
 /**
  * How deeply arrays and objects may nest in a JSON body the server parses (issue 13, point 7).
@@ -38,8 +39,13 @@ export function checkJsonDepth(text: string, max = MAX_JSON_DEPTH, what = 'the J
   }
 }
 
-/** `JSON.parse` after {@link checkJsonDepth}; syntax errors are thrown as JSON.parse throws them. */
+/**
+ * `JSON.parse` after {@link checkJsonDepth}, refusing a `__proto__` key (JSON_RESERVED_KEY, see
+ * refuseReservedKeys.ts); syntax errors are thrown as JSON.parse throws them.
+ */
 export function parseJsonBounded(text: string, max = MAX_JSON_DEPTH, what?: string): unknown {
   checkJsonDepth(text, max, what);
-  return JSON.parse(text) as unknown;
+  const doc = JSON.parse(text) as unknown;
+  refuseReservedKeys(doc, text, what ? { what } : {});
+  return doc;
 }

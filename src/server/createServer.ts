@@ -8,6 +8,7 @@ import { fastifyLimits } from './serverLimits.js';
 import { z } from 'zod';
 import { boundErrorBody } from './boundErrorBody.js';
 import { checkJsonDepth } from '../core/jsonDepth.js';
+import { refuseReservedKeys } from '../core/refuseReservedKeys.js';
 import { mountOpenApi } from './openapi/buildOpenApi.js';
 import { contract } from './openapi/routeContract.js';
 import { sluiceVersion } from '../training/sluiceVersion.js';
@@ -83,8 +84,10 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
   };
 
   // Every JSON body is checked for depth before it is parsed (400 JSON_TOO_DEEP), then parsed
-  // as Fastify does (prototype poisoning refused). Plugins inherit this parser.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // as Fastify does (a `constructor.prototype` refused), and a `__proto__` key anywhere is a 400
+  // JSON_RESERVED_KEY naming its path (Fastify's parser called it "not valid JSON"; zod's
+  // records would drop it). Plugins inherit this parser.
+  const parseJson = app.getDefaultJsonParser('ignore', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     try {
@@ -93,7 +96,15 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
       done(e as Error, undefined);
       return;
     }
-    parseJson(req, body as string, done);
+    parseJson(req, body as string, (err, doc) => {
+      if (err) return done(err, undefined);
+      try {
+        refuseReservedKeys(doc, body as string);
+      } catch (e) {
+        return done(e as Error, undefined);
+      }
+      done(null, doc);
+    });
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));

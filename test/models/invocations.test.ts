@@ -11,6 +11,7 @@ import { metricsRoutes } from '../../src/server/routes/metrics.js';
 import { ThresholdPredictor } from './thresholdPredictor.js';
 
 let app: FastifyInstance;
+let base = '';
 const host = new ModelHost();
 const metrics = new ServingMetrics();
 const db = openProjectDb(':memory:');
@@ -20,7 +21,7 @@ beforeAll(async () => {
   app = Fastify();
   await app.register(invocationsRoutes, { host, metrics, predictionLog: log, bodyLimit: 4096, maxRecords: 50 });
   await app.register(metricsRoutes, { metrics });
-  await app.ready();
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
   await log.close();
@@ -129,32 +130,86 @@ describe('POST /invocations', () => {
     expect(j.json().predictions).toHaveLength(1);
   });
 
-  it('a key named __proto__ or constructor is an extra column like any other: ignored, the predictions unchanged', async () => {
-    // JSON.parse keeps "__proto__" as an own key: it must neither become the record's prototype
-    // (whose "age" would then fill a missing one) nor be refused unlike other extra columns.
-    const extra = RECORDS.map((r) => JSON.stringify(r).replace(/^\{/, '{"__proto__": {"age": 1, "polluted": true}, "constructor": "x", '));
-    const jsonLines = (body: string) =>
-      app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'application/jsonlines' }, payload: body });
+  it('a key named constructor is an extra column like any other: ignored, the predictions unchanged', async () => {
+    const extra = RECORDS.map((r) => JSON.stringify(r).replace(/^\{/, '{"constructor": "x", "toString": 1, '));
     const shapes = [
       await json(`{"instances": [${extra.join(', ')}]}`),
-      await json(`{"__proto__": {"instances": []}, "constructor": 1, "dataframe_records": [${extra.join(', ')}]}`),
+      await json(`{"constructor": 1, "dataframe_records": [${extra.join(', ')}]}`),
       await json(
-        `{"inputs": {"__proto__": [1, 2], "constructor": ["x", "y"], "age": [70, 40], "gender": ["Female", "Male"], "num_medications": [30, 3], "insulin": [true, false]}}`,
+        `{"inputs": {"constructor": ["x", "y"], "age": [70, 40], "gender": ["Female", "Male"], "num_medications": [30, 3], "insulin": [true, false]}}`,
       ),
       await json({
         dataframe_split: {
-          columns: ['__proto__', 'constructor', 'gender', 'num_medications', 'age', 'insulin'],
-          data: RECORDS.map((r) => ['p', 'x', r.gender, r.num_medications, r.age, r.insulin]),
+          columns: ['constructor', 'gender', 'num_medications', 'age', 'insulin'],
+          data: RECORDS.map((r) => ['x', r.gender, r.num_medications, r.age, r.insulin]),
         },
       }),
-      await jsonLines(extra.join('\n')),
-      await csv('__proto__,constructor,age,gender,num_medications,insulin\np,x,70,Female,30,true\np,y,40,Male,3,false\n'),
+      await app.inject({ method: 'POST', url: '/invocations', headers: { 'content-type': 'application/jsonlines' }, payload: extra.join('\n') }),
+      await csv('constructor,age,gender,num_medications,insulin\nx,70,Female,30,true\ny,40,Male,3,false\n'),
     ];
     for (const r of shapes) {
       expect(r.statusCode, r.body).toBe(200);
       expect(r.json().predictions).toEqual(expected);
     }
+  });
+
+  it('a key or column named __proto__ is refused in every shape, over a socket, naming the record and the field (it was ignored)', async () => {
+    // JSON.parse keeps "__proto__" as an own key, but a JavaScript object built from it loses it;
+    // a data file with such a column is refused (DATA_COLUMN_NAME), and so is a request.
+    const post = async (type: string, body: string) => {
+      const r = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': type }, body });
+      return { status: r.status, error: ((await r.json()) as { error: Record<string, any> }).error };
+    };
+    const withProto = RECORDS.map((r, i) => JSON.stringify(r).replace(/^\{/, i === 1 ? '{"__proto__": {"age": 1, "polluted": true}, ' : '{'));
+    const cases: Array<[string, string, string, Record<string, unknown>]> = [
+      ['application/json', `{"instances": [${withProto.join(', ')}]}`, 'instances[1].__proto__', { record: 1, field: '__proto__' }],
+      ['application/json', `{"dataframe_records": [${withProto.join(', ')}]}`, 'dataframe_records[1].__proto__', { record: 1, field: '__proto__' }],
+      ['application/json', `[${withProto.join(', ')}]`, '[1].__proto__', { record: 1, field: '__proto__' }],
+      [
+        'application/json',
+        `{"__proto__": {"instances": []}, "instances": [${RECORDS.map((r) => JSON.stringify(r)).join(', ')}]}`,
+        '__proto__',
+        { field: '__proto__' },
+      ],
+      [
+        'application/json',
+        '{"inputs": {"__proto__": [1, 2], "age": [70, 40], "gender": ["Female", "Male"], "num_medications": [30, 3], "insulin": [true, false]}}',
+        'inputs.__proto__',
+        { field: 'inputs.__proto__' },
+      ],
+      [
+        'application/json',
+        '{"instances": [{"age": 70, "gender": {"\\u005f_proto__": 1}, "num_medications": 3, "insulin": true}]}',
+        'instances[0].gender.__proto__',
+        { record: 0, field: 'gender.__proto__' },
+      ],
+      ['application/json', '{"instances": [[70, "Female", 30, true]], "params": {"__proto__": 1}}', 'params.__proto__', { field: 'params.__proto__' }],
+      [
+        'application/json',
+        JSON.stringify({
+          dataframe_split: {
+            columns: ['__proto__', 'gender', 'num_medications', 'age', 'insulin'],
+            data: RECORDS.map((r) => ['p', r.gender, r.num_medications, r.age, r.insulin]),
+          },
+        }),
+        'dataframe_split.columns[0]',
+        { field: 'dataframe_split.columns[0]' },
+      ],
+      ['application/jsonlines', withProto.join('\n'), 'line 2: __proto__', { line: 2, record: 1, field: '__proto__' }],
+      ['text/csv', 'age,gender,__proto__,num_medications,insulin\n70,Female,p,30,true\n', 'column 3', { line: 1, column: 3, field: '__proto__' }],
+    ];
+    for (const [type, body, at, location] of cases) {
+      const r = await post(type, body);
+      expect(r.status, `${body}: ${JSON.stringify(r.error)}`).toBe(400);
+      expect(r.error.code).toBe('JSON_RESERVED_KEY');
+      expect(r.error.message).toContain(`"__proto__" at ${at.replace(/^line \d+: /, '')}`);
+      expect(r.error.location).toEqual(location);
+      expect(r.error.hint).toMatch(/or leave it out/);
+    }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // "__proto__" as a value (a category, a cell, a headerless CSV's value) is data like any other.
+    const asValue = await post('application/json', JSON.stringify({ instances: [{ ...RECORDS[0], note: '__proto__' }] }));
+    expect(asValue.status).toBe(200);
   });
 
   it('treats null and empty values as missing, not as errors', async () => {
@@ -212,11 +267,11 @@ describe('input errors are 400 with the record and the field', () => {
       { record: 0 },
     ],
     [
-      'a __proto__ key is data, not a prototype',
+      'a __proto__ key is refused, never read as a prototype (its "age" does not fill the missing one)',
       () => json('{"instances": [{"__proto__": {"age": 1}, "gender": "Male", "num_medications": 1, "insulin": true}]}'),
       400,
-      'INVOCATION_MISSING_COLUMN',
-      { record: 0, field: 'age' },
+      'JSON_RESERVED_KEY',
+      { record: 0, field: '__proto__' },
     ],
     ['record ids without an online store', () => json({ record_ids: ['a'] }), 400, 'INVOCATION_LOOKUP_UNAVAILABLE', { field: 'record_ids' }],
     ['unsupported content type', () => csv('age=1', 'application/x-www-form-urlencoded'), 415, 'INVOCATION_UNSUPPORTED_TYPE', {}],
@@ -276,12 +331,12 @@ describe('GET /metrics and the prediction log', () => {
     expect(r.headers['content-type']).toContain('text/plain; version=0.0.4');
     const text = r.body;
     const okLine = text.split('\n').find((l) => l.startsWith('sluice_invocations_total{model="readmission",version="1",status="200"}'));
-    expect(Number(okLine?.split(' ')[1])).toBe(18);
+    expect(Number(okLine?.split(' ')[1])).toBe(19);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="readmission",version="1",code="INVOCATION_MISSING_COLUMN"\} [1-9]/);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="",version="",code="ENDPOINT_NO_MODEL"\} 1/);
     expect(text).toMatch(/sluice_invocation_errors_total\{model="readmission",version="1",code="INVOCATION_TOO_LARGE"\} 1/);
     expect(text).toMatch(/sluice_invocation_duration_seconds_bucket\{model="readmission",version="1",le="\+Inf"\} \d+/);
-    expect(text).toContain('sluice_records_predicted_total{model="readmission",version="1"} 33');
+    expect(text).toContain('sluice_records_predicted_total{model="readmission",version="1"} 34');
     expect(text).toContain('sluice_model_loaded{model="readmission",version="3"} 1');
     // Histogram buckets are cumulative and end at the count.
     const buckets = text
@@ -307,7 +362,7 @@ describe('GET /metrics and the prediction log', () => {
   it('logs sampled predictions with the model version', async () => {
     await log.flush();
     const rows = db.prepare('SELECT model, version, record, input, predicted_label, probabilities FROM predictions ORDER BY id').all() as any[];
-    expect(rows.length).toBe(33 + 2); // 33 under version 1, 2 under version 3
+    expect(rows.length).toBe(34 + 2); // 34 under version 1, 2 under version 3
     expect(rows[0]).toMatchObject({ model: 'readmission', version: '1', record: 0, predicted_label: '>30' });
     expect(JSON.parse(rows[0].input)).toEqual(RECORDS[0]);
     expect(JSON.parse(rows[0].probabilities)).toHaveLength(3);

@@ -1,5 +1,7 @@
 import { SluiceError } from '../../core/errors.js';
 import { checkJsonDepth } from '../../core/jsonDepth.js';
+import { RESERVED_COLUMN_NAME } from '../../core/reservedColumnName.js';
+import { mayHoldReservedKey, refuseReservedKeys, reservedKeyError } from '../../core/refuseReservedKeys.js';
 import { MAX_QUOTED, quoteValue } from '../../core/quoteValue.js';
 import type { ColumnSchema } from '../../core/types.js';
 import { DEFAULT_MISSING, type MissingPolicy } from '../../core/missing.js';
@@ -46,6 +48,8 @@ const JSON_LINES = new Set(['application/jsonlines', 'application/jsonl', 'appli
  * - `application/jsonlines`: one record per line, an object, an array in input order, or
  *   SageMaker's `{"features": [...]}`.
  * Extra columns are ignored (the raw file may carry the target and ids); missing ones are errors.
+ * A key or column named `__proto__`, anywhere, is refused (JSON_RESERVED_KEY, with the record
+ * and the field), as the data readers refuse such a column: see refuseReservedKeys.ts.
  * Values are read with `missing`, the model's missing tokens (recorded in its fitted flow).
  */
 export function parseInvocation(
@@ -270,6 +274,13 @@ function fromCsv(body: string, inputs: readonly ColumnSchema[], header: boolean 
   const names = new Set(inputs.map((c) => c.name));
   const hasHeader = header ?? first.filter((cell) => names.has(cell.trim())).length * 2 >= Math.max(1, Math.min(first.length, inputs.length));
   if (hasHeader) {
+    const reserved = first.findIndex((c) => c.trim() === RESERVED_COLUMN_NAME);
+    if (reserved >= 0)
+      throw reservedKeyError(`column ${reserved + 1}`, {
+        what: 'the CSV header',
+        column: true,
+        location: { line: 1, column: reserved + 1, field: RESERVED_COLUMN_NAME },
+      });
     return {
       format: 'csv',
       records: fromRows(
@@ -309,6 +320,16 @@ function jsonError(body: string, e: unknown): SluiceError {
   });
 }
 
+/**
+ * Where a `__proto__` key of a JSON body is: inside a record (the first index on its path:
+ * `instances[3].__proto__`, `[3].gender.__proto__`), that record and the field within it;
+ * elsewhere (`params`, a dict of columns, the top level), its JSON path.
+ */
+function inRecord(path: ReadonlyArray<string | number>): { record?: number; field: string } {
+  const at = path.findIndex((p) => typeof p === 'number');
+  return at < 0 ? { field: jsonPath(path) } : { record: path[at] as number, field: jsonPath(path.slice(at + 1)) };
+}
+
 const shapeError = (msg: string): SluiceError => new SluiceError('INVOCATION_BAD_SHAPE', msg, { hint: JSON_SHAPES });
 
 function fromJson(
@@ -324,6 +345,8 @@ function fromJson(
   } catch (e) {
     throw jsonError(body, e);
   }
+  // One scan of the text; the document is walked only when it may hold a key "__proto__".
+  refuseReservedKeys(doc, body, { locate: inRecord });
   const errors = new Errors(missing);
   const shape = invocationJsonShape(doc, format);
   if (!shape) {
@@ -351,6 +374,11 @@ function fromJson(
     case S.pandasSplit:
     case S.dataframeSplit: {
       const split = (shape === S.pandasSplit ? v : v.dataframe_split) as { columns: string[]; data: unknown[][] };
+      const reserved = split.columns.indexOf(RESERVED_COLUMN_NAME);
+      if (reserved >= 0) {
+        const at = jsonPath([...(shape === S.pandasSplit ? [] : ['dataframe_split']), 'columns', reserved]);
+        throw reservedKeyError(at, { column: true });
+      }
       return withParams({ format: 'dataframe_split', records: fromRows(split.data, split.columns, inputs, undefined, errors) });
     }
     case S.recordIds:
@@ -450,6 +478,8 @@ function fromColumns(cols: Record<string, unknown>, key: string, inputs: readonl
 function fromJsonLines(body: string, inputs: readonly ColumnSchema[], missing: MissingPolicy): ParsedInvocation {
   const items: unknown[] = [];
   const lines = body.split(/\r?\n/);
+  // One scan of the whole body; lines are walked only when it may hold a key "__proto__".
+  const suspect = mayHoldReservedKey(body);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
@@ -462,6 +492,11 @@ function fromJsonLines(body: string, inputs: readonly ColumnSchema[], missing: M
         location: { line: i + 1, record: items.length },
         hint: 'give one JSON object or array per line',
       });
+    }
+    if (suspect) {
+      const line = i + 1;
+      const record = items.length;
+      refuseReservedKeys(v, undefined, { what: `line ${line}`, locate: (path) => ({ line, record, field: jsonPath(path) }) });
     }
     const features =
       v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 ? (v as { features?: unknown }).features : undefined;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { SluiceError } from '../../core/errors.js';
+import { SluiceError, isSluiceError } from '../../core/errors.js';
 import { hasSecret } from '../../pipeline/triggers/senderSecret.js';
 import { asSnsMessage, confirmSnsSubscription, verifySnsSignature } from '../../pipeline/triggers/snsMessage.js';
 import { parseS3Event, takeS3Object } from '../../pipeline/triggers/s3Events.js';
@@ -111,6 +111,7 @@ function parseBody(body: unknown, what = 'the body'): unknown {
   try {
     return parseJsonBounded(body, undefined, what);
   } catch (e) {
+    if (isSluiceError(e) && e.code === 'JSON_RESERVED_KEY') throw e; // valid JSON, refused for its key
     throw new SluiceError('S3_EVENT_INVALID', `${what} is not valid JSON: ${(e as Error).message}`, { httpStatus: 400, hint: 'send the event JSON unchanged' });
   }
 }
