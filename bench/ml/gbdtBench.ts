@@ -2,7 +2,7 @@
  * Sluice's GBDT against scikit-learn's HistGradientBoostingClassifier with the same
  * hyperparameters, fits interleaved in one run (issue 19, target 3).
  *
- *   node --import tsx bench/ml/gbdtBench.ts [--sizes 70k,1m] [--runs 5] [--threads 1]
+ *   node --import tsx bench/ml/gbdtBench.ts [--sizes 70k,1m] [--runs 5] [--threads 1] [--split-seeds 5]
  *
  * Both sides read the same rows (bench/ml/benchData.ts) and use the same stratified 80/20 split;
  * each fit runs in a fresh process (Sluice: bench/ml/gbdtFit.ts; scikit-learn:
@@ -11,12 +11,20 @@
  * at the same value), alternating which side goes
  * first. Hyperparameters: bench/ml/gbdtAgainstHgb.ts. Prints medians of the fit's CPU seconds (user + system, every thread)
  * and wall seconds, their ratios, the holdout log loss and the load average before and after.
+ *
+ * Log loss is then judged over `--split-seeds` N draws of the split (seeds 0..N-1; seed 0 is the
+ * timed runs' split, not fitted again): one fit a side a seed, the paired differences, their
+ * mean, standard error and one-sided 95% bounds, and the verdict "equal or better" when the
+ * upper bound is under 0.001 (bench/ml/logLossOverSeeds.ts, bench/ml/pairedDifference.ts).
+ * One split says little at 1M rows: its difference moves between −0.0004 and +0.0011 from
+ * seed to seed. `--split-seeds 1` leaves the extra fits out.
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { prepareBenchData, SEED_CSV } from './benchData.js';
 import { type Fit, fitters, SKLEARN_PARAMS, sluiceParams, writeFrames } from './gbdtAgainstHgb.js';
 import { readCsv } from './loadCsv.js';
+import { fitOverSeeds, seedTable } from './logLossOverSeeds.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,6 +33,11 @@ function arg(name: string, dflt: string): string {
 const sizes = arg('sizes', '70k,1m').split(',');
 const runs = Number(arg('runs', '5'));
 const threads = arg('threads', '1');
+const splitSeeds = Number(arg('split-seeds', '5'));
+if (!Number.isInteger(splitSeeds) || splitSeeds < 1) {
+  process.stderr.write(`--split-seeds must be an integer >= 1 (split seeds 0..N-1), got ${arg('split-seeds', '5')}\n`);
+  process.exit(2);
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -32,7 +45,8 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const load = (): string => loadavg()[0]!.toFixed(1);
-const { fitSluice, fitSklearn } = fitters(threads);
+const fit = fitters(threads);
+const { fitSluice, fitSklearn } = fit;
 const SLUICE = sluiceParams(Number(threads));
 
 console.log(
@@ -70,4 +84,11 @@ for (const size of sizes) {
   console.log('|---|---|---|---|---|---|---|');
   console.log(row('scikit-learn HistGradientBoosting', theirs, theirs));
   console.log(row('**Sluice GBDT**', ours, theirs));
+  if (splitSeeds > 1) {
+    const seedLoad = load();
+    const seeds = Array.from({ length: splitSeeds }, (_, s) => s);
+    const pairs = fitOverSeeds(d, seeds, fit, [{ seed: 0, ours: ours[0]!, theirs: theirs[0]! }]);
+    console.log(`\nLog loss over split seeds 0-${splitSeeds - 1} (seed 0: the runs above), load average ${seedLoad} → ${load()}:\n`);
+    for (const line of seedTable(pairs)) console.log(line);
+  }
 }
