@@ -1,5 +1,6 @@
 import { SluiceError, type SourceLocation } from './errors.js';
 import { RESERVED_COLUMN_NAME, RESERVED_COLUMN_REASON, reservedKeyPaths } from './reservedColumnName.js';
+import { quoteValue } from './quoteValue.js';
 import { jsonPath } from './zodIssues.js';
 
 /**
@@ -61,7 +62,7 @@ export function refuseReservedKeys(doc: unknown, text?: string, context: Reserve
 
 /**
  * The one error for a `__proto__` key or column name a user sends (`JSON_RESERVED_KEY`): what
- * was read, where (`at`), why it cannot be kept and how to fix it. Used by
+ * was read, where (`at`, left out when `what` says it), why it cannot be kept and how to fix it. Used by
  * {@link refuseReservedKeys} and for the endpoint's column names (a CSV header,
  * `dataframe_split.columns`), which are values rather than keys.
  */
@@ -73,7 +74,7 @@ export function reservedKeyError(
   const more = context.more ? ` (and ${context.more} more)` : '';
   return new SluiceError(
     'JSON_RESERVED_KEY',
-    `${what} has ${context.column ? 'a column named' : 'a key'} "${RESERVED_COLUMN_NAME}" at ${at}${more}, which Sluice refuses rather than drop: ${RESERVED_COLUMN_REASON}`,
+    `${what} has ${context.column ? 'a column named' : 'a key'} "${RESERVED_COLUMN_NAME}"${at ? ` at ${at}` : ''}${more}, which Sluice refuses rather than drop: ${RESERVED_COLUMN_REASON}`,
     {
       httpStatus: context.httpStatus ?? 400,
       location: context.location ?? { field: at },
@@ -82,4 +83,18 @@ export function reservedKeyError(
         `rename the ${context.column ? 'column' : 'key'} "${RESERVED_COLUMN_NAME}" or leave it out: no Sluice input can hold that name (docs/data.md)`,
     },
   );
+}
+
+/**
+ * Refuses a command line's `key=value` option whose key is `__proto__` (`--tag`, `--metric`,
+ * `--type`, `--with`): the CLI keeps such options in an object, where that key would be dropped
+ * or set the object's prototype.
+ *
+ * @example
+ * refuseReservedOptionKey('tag', '__proto__=care'); // throws JSON_RESERVED_KEY: 'the option --tag "__proto__=care" has a key "__proto__", ...'
+ */
+export function refuseReservedOptionKey(option: string, item: string): void {
+  const eq = item.indexOf('=');
+  if ((eq < 0 ? item : item.slice(0, eq)) !== RESERVED_COLUMN_NAME) return;
+  throw reservedKeyError('', { what: `the option --${option} ${quoteValue(item)}`, location: { field: `--${option}` } });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayHoldReservedKey, refuseReservedKeys, reservedKeyError } from '../../src/core/refuseReservedKeys.js';
+import { mayHoldReservedKey, refuseReservedKeys, refuseReservedOptionKey, reservedKeyError } from '../../src/core/refuseReservedKeys.js';
 import { errorOf } from '../support/errors.js';
 
 describe('refuseReservedKeys', () => {
@@ -43,5 +43,12 @@ describe('refuseReservedKeys', () => {
     const e = reservedKeyError('column 3', { what: 'the CSV header', column: true, location: { line: 1, column: 3 } });
     expect(e.message).toMatch(/^the CSV header has a column named "__proto__" at column 3, /);
     expect(e.hint).toContain('rename the column');
+  });
+
+  it('a key=value option: only the key "__proto__" itself', () => {
+    const e = errorOf(() => refuseReservedOptionKey('tag', '__proto__=care'));
+    expect(e.message).toMatch(/^the option --tag "__proto__=care" has a key "__proto__", which Sluice refuses rather than drop: /);
+    expect(e.location).toEqual({ field: '--tag' });
+    for (const fine of ['team=__proto__', ' __proto__=x', '__proto__x=1']) refuseReservedOptionKey('tag', fine);
   });
 });

@@ -73,4 +73,18 @@ describe('sluice features in a project and compact', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--min-files "1" is not a whole number of at least 2');
   }, 180_000); // ten CLI processes: 15 s alone, over 60 s at load 28 on 2 cores
+  it('a --tag or --type key named __proto__ is refused, not dropped; the group is not created', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-fscli-reserved-'));
+    writeFileSync(join(dir, 'p.csv'), 'pid,ts,n\n1,2026-01-01T00:00:00Z,2\n');
+    for (const [option, item] of [
+      ['--tag', '__proto__=care'],
+      ['--type', '__proto__=string'],
+    ] as const) {
+      const r = await sluice(dir, 'create', 'patients', '--from', 'p.csv', '--id', 'pid', '--event-time', 'ts', option, item);
+      expect(r.code, r.stdout).not.toBe(0);
+      expect(r.stderr).toContain(`error[JSON_RESERVED_KEY]: the option ${option} "${item}" has a key "__proto__"`);
+      expect(r.stderr).toContain('hint: rename the key "__proto__" or leave it out');
+    }
+    expect((await sluice(dir, 'list')).stdout).not.toContain('patients');
+  });
 });

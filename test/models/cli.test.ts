@@ -105,6 +105,27 @@ describe('sluice models', () => {
     expect((await sluice('register', 'churn', art, '--status', 'maybe')).stderr).toContain('error[MODEL_BAD_STATUS]');
   });
 
+  it('a metric, tag or lineage key named __proto__ is refused with the option or the file, not dropped; nothing is registered', async () => {
+    const art = mkdtempSync(join(tmpdir(), 'sluice-cli-reserved-'));
+    fakeArtifact('{}', art);
+    const lineage = join(art, '..', `lineage-reserved-${Date.now()}.json`);
+    writeFileSync(lineage, '{"seed": 3, "trainingBatch": {"file": "b.csv", "__proto__": {"executionId": "ex-9"}}}');
+    const cases: Array<[string[], string, string]> = [
+      [['--metric', 'auc=0.8', '--metric', '__proto__=1'], 'the option --metric "__proto__=1" has a key "__proto__"', '--metric'],
+      [['--tag', '__proto__=care'], 'the option --tag "__proto__=care" has a key "__proto__"', '--tag'],
+      [['--lineage', lineage], `${lineage} has a key "__proto__" at trainingBatch.__proto__`, 'trainingBatch.__proto__'],
+    ];
+    for (const [options, message, field] of cases) {
+      const r = await sluice('register', 'reserved', art, ...options, '--json');
+      expect(r.code, r.stdout).not.toBe(0);
+      expect(r.stderr).toContain('error[JSON_RESERVED_KEY]');
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toContain(field);
+      expect(r.stderr).toContain('hint: rename the key "__proto__" or leave it out');
+    }
+    expect((await sluice('show', 'reserved')).stderr).toContain('error[MODEL_NOT_FOUND]');
+  });
+
   it('gives concurrent registrations from separate processes distinct versions', async () => {
     const arts = Array.from({ length: 5 }, (_, i) => {
       const d = mkdtempSync(join(tmpdir(), 'sluice-cli-par-'));

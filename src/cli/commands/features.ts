@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
+import { refuseReservedOptionKey } from '../../core/refuseReservedKeys.js';
 // Heavy modules load inside the actions, so `sluice --help` starts fast (test/cli/startup.test.ts).
 import { parseFeatureRef } from '../../features/buildDataset.js';
 import type { FeatureStore } from '../../features/FeatureStore.js';
@@ -60,6 +61,7 @@ function keyValues(list: string[] | undefined, what: string): Record<string, str
   for (const item of list ?? []) {
     const i = item.indexOf('=');
     if (i <= 0) throw new SluiceError('CLI_OPTION_INVALID', `${what} "${item}" is not KEY=VALUE`, { hint: `e.g. --${what} team=care` });
+    refuseReservedOptionKey(what, item); // res.__proto__ = ... would drop it
     res[item.slice(0, i)] = item.slice(i + 1);
   }
   return res;

@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import type { ModelRegistry } from '../../models/ModelRegistry.js';
 import type { GarbageReport } from '../../models/collectOrphans.js';
 import { CHAMPION, checkStatus, type ModelLineage, type ModelVersion } from '../../models/types.js';
-import { SluiceError } from '../../core/errors.js';
+import { SluiceError, isSluiceError } from '../../core/errors.js';
+import { refuseReservedKeys, refuseReservedOptionKey } from '../../core/refuseReservedKeys.js';
+import { jsonPath } from '../../core/zodIssues.js';
 import { registerModelsExport } from './modelsExport.js';
 import { withProjectStores } from '../withProjectStores.js';
 
@@ -20,12 +22,15 @@ interface Change extends Common {
   comment?: string;
 }
 
-/** Commander collector for repeatable `key=value` options. */
-function collectPairs(value: string, previous: Array<[string, string]>): Array<[string, string]> {
-  const i = value.indexOf('=');
-  if (i <= 0) throw new SluiceError('CLI_BAD_OPTION', `"${value}" is not key=value`, { hint: 'write e.g. --metric auc=0.71 or --tag team=care' });
-  return [...previous, [value.slice(0, i), value.slice(i + 1)]];
-}
+/** Commander collector for repeatable `key=value` options (`option` names it in errors). */
+const collectPairs =
+  (option: string) =>
+  (value: string, previous: Array<[string, string]>): Array<[string, string]> => {
+    const i = value.indexOf('=');
+    if (i <= 0) throw new SluiceError('CLI_BAD_OPTION', `"${value}" is not key=value`, { hint: 'write e.g. --metric auc=0.71 or --tag team=care' });
+    refuseReservedOptionKey(option, value); // kept in an object, which would drop it
+    return [...previous, [value.slice(0, i), value.slice(i + 1)]];
+  };
 
 function defaultUser(): string {
   try {
@@ -217,8 +222,8 @@ export function register(program: Command): void {
 
   change(models.command('register <name> <artifactDir>').description('copy an artifact folder into the registry as the next version of a model'))
     .option('--status <status>', 'pending, approved or rejected', 'pending')
-    .option('--metric <name=value>', 'a metric, repeatable', collectPairs, [])
-    .option('--tag <key=value>', 'a tag, repeatable', collectPairs, [])
+    .option('--metric <name=value>', 'a metric, repeatable', collectPairs('metric'), [])
+    .option('--tag <key=value>', 'a tag, repeatable', collectPairs('tag'), [])
     .option('--lineage <file>', 'a JSON file with the lineage (trainingBatch, fittedFlow, insightsReport, approval, trainingConfig, seed)')
     .action(
       async (
@@ -239,8 +244,12 @@ export function register(program: Command): void {
         let lineage: ModelLineage | undefined;
         if (opts.lineage) {
           try {
-            lineage = JSON.parse(await readFile(opts.lineage, 'utf8')) as ModelLineage;
+            const text = await readFile(opts.lineage, 'utf8');
+            lineage = JSON.parse(text) as ModelLineage;
+            const file = opts.lineage;
+            refuseReservedKeys(lineage, text, { what: file, locate: (path) => ({ file, field: jsonPath(path) }) });
           } catch (e) {
+            if (isSluiceError(e)) throw e;
             throw new SluiceError('MODEL_BAD_LINEAGE', `cannot read the lineage JSON ${opts.lineage}: ${(e as Error).message}`, {
               location: { file: opts.lineage },
               hint: 'pass a JSON object such as {"seed": 42, "trainingBatch": {...}}',
