@@ -183,68 +183,130 @@ export function fitIsolationForest(frame: Frame, params: Partial<IsolationForest
   const psi = Math.min(p.sampleSize, frame.nRows);
   const maxDepth = Math.ceil(Math.log2(psi));
   const root = new Rng(p.seed);
+  const grower = new TreeGrower(frame, maxDepth);
   const trees: ITree[] = [];
   for (let t = 0; t < p.nTrees; t++) {
     const rng = root.derive(t);
-    const rows = Array.from(sampleWithoutReplacement(rng, frame.nRows, psi));
-    const tree: ITree = { feature: [], threshold: [], missingLeft: [], left: [], right: [], size: [], levels: [] };
-    grow(frame, tree, rows, 0, maxDepth, rng);
-    trees.push(tree);
+    trees.push(grower.grow(sampleWithoutReplacement(rng, frame.nRows, psi), rng));
   }
   return new IsolationForest(frameSchema(frame), p, psi, trees);
 }
 
-function grow(frame: Frame, t: ITree, rows: number[], depth: number, maxDepth: number, rng: Rng): number {
-  const id = t.feature.length;
-  t.feature.push(-1);
-  t.threshold.push(0);
-  t.missingLeft.push(0);
-  t.left.push(-1);
-  t.right.push(-1);
-  t.size.push(rows.length);
-  t.levels.push(null);
-  if (depth >= maxDepth || rows.length <= 1) return id;
-  const F = frame.features.length;
-  const start = rng.int(F);
-  for (let k = 0; k < F; k++) {
-    const fi = (start + k) % F;
-    const f = frame.features[fi]!;
-    const missingLeft = rng.float() < 0.5;
-    let goLeft: ((r: number) => boolean) | null = null;
-    if (f.kind === 'numeric') {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const r of rows) {
-        const v = f.values[r]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      if (!(hi > lo)) continue;
-      let thr = rng.uniform(lo, hi);
-      if (thr <= lo) thr = (lo + hi) / 2;
-      t.threshold[id] = thr;
-      goLeft = (r) => {
-        const v = f.values[r]!;
-        return v !== v ? missingLeft : v < thr;
-      };
-    } else {
-      const present = [...new Set(rows.map((r) => f.codes[r]!).filter((c) => c >= 0))].sort((a, b) => a - b);
-      if (present.length < 2) continue;
-      rng.shuffle(present);
-      const left = present.slice(0, 1 + rng.int(present.length - 1)).sort((a, b) => a - b);
-      t.levels[id] = left;
-      goLeft = (r) => {
-        const code = f.codes[r]!;
-        return code < 0 ? missingLeft : left.includes(code);
-      };
-    }
-    const l = rows.filter(goLeft);
-    const rr = rows.filter((r) => !goLeft!(r));
-    t.feature[id] = fi;
-    t.missingLeft[id] = missingLeft ? 1 : 0;
-    t.left[id] = grow(frame, t, l, depth + 1, maxDepth, rng);
-    t.right[id] = grow(frame, t, rr, depth + 1, maxDepth, rng);
-    return id;
+/**
+ * Grows the trees of one forest, reusing its buffers from tree to tree: a node's rows are a
+ * range of `rows`, split in place (left rows first, each side in its order), and a categorical
+ * node's levels are gathered with a stamp per level instead of a Set. The random draws, and so
+ * the trees, are those of the plain recursive build: per node, the first feature `rng.int(F)`,
+ * then for each feature tried its missing side `rng.float() < 0.5` and, if it can split, a
+ * threshold `rng.uniform(lo, hi)` (numeric) or the shuffled present levels (ascending) and how
+ * many go left `1 + rng.int(present - 1)` (categorical); the left subtree is grown first.
+ */
+class TreeGrower {
+  private readonly rows: Uint32Array;
+  private readonly scratch: Uint32Array;
+  /** Per categorical feature: the node that last saw each level (a stamp), and whether a level goes left. */
+  private readonly seen: Int32Array[];
+  private readonly left: Uint8Array[];
+  private stamp = 0;
+
+  constructor(
+    private readonly frame: Frame,
+    private readonly maxDepth: number,
+  ) {
+    this.rows = new Uint32Array(frame.nRows);
+    this.scratch = new Uint32Array(frame.nRows);
+    this.seen = frame.features.map((f) => new Int32Array(f.kind === 'categorical' ? f.levels.length : 0));
+    this.left = frame.features.map((f) => new Uint8Array(f.kind === 'categorical' ? f.levels.length : 0));
   }
-  return id; // every feature is constant here: a leaf
+
+  grow(sample: Uint32Array, rng: Rng): ITree {
+    const tree: ITree = { feature: [], threshold: [], missingLeft: [], left: [], right: [], size: [], levels: [] };
+    this.rows.set(sample);
+    this.node(tree, 0, sample.length, 0, rng);
+    return tree;
+  }
+
+  private node(t: ITree, from: number, to: number, depth: number, rng: Rng): number {
+    const id = t.feature.length;
+    const size = to - from;
+    t.feature.push(-1);
+    t.threshold.push(0);
+    t.missingLeft.push(0);
+    t.left.push(-1);
+    t.right.push(-1);
+    t.size.push(size);
+    t.levels.push(null);
+    if (depth >= this.maxDepth || size <= 1) return id;
+    const { frame, rows } = this;
+    const F = frame.features.length;
+    const start = rng.int(F);
+    for (let k = 0; k < F; k++) {
+      const fi = (start + k) % F;
+      const f = frame.features[fi]!;
+      const missingLeft = rng.float() < 0.5;
+      let mid: number;
+      if (f.kind === 'numeric') {
+        const values = f.values;
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (let i = from; i < to; i++) {
+          const v = values[rows[i]!]!;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+        if (!(hi > lo)) continue;
+        let thr = rng.uniform(lo, hi);
+        if (thr <= lo) thr = (lo + hi) / 2;
+        t.threshold[id] = thr;
+        mid = this.partition(from, to, (r) => {
+          const v = values[r]!;
+          return v !== v ? missingLeft : v < thr;
+        });
+      } else {
+        const codes = f.codes;
+        const seen = this.seen[fi]!;
+        const stamp = ++this.stamp;
+        const present: number[] = [];
+        for (let i = from; i < to; i++) {
+          const c = codes[rows[i]!]!;
+          if (c >= 0 && seen[c] !== stamp) {
+            seen[c] = stamp;
+            present.push(c);
+          }
+        }
+        if (present.length < 2) continue;
+        present.sort((a, b) => a - b);
+        rng.shuffle(present);
+        const goes = present.slice(0, 1 + rng.int(present.length - 1)).sort((a, b) => a - b);
+        t.levels[id] = goes;
+        const leftOf = this.left[fi]!;
+        for (const c of goes) leftOf[c] = 1;
+        mid = this.partition(from, to, (r) => {
+          const c = codes[r]!;
+          return c < 0 ? missingLeft : leftOf[c] === 1;
+        });
+        for (const c of goes) leftOf[c] = 0;
+      }
+      t.feature[id] = fi;
+      t.missingLeft[id] = missingLeft ? 1 : 0;
+      t.left[id] = this.node(t, from, mid, depth + 1, rng);
+      t.right[id] = this.node(t, mid, to, depth + 1, rng);
+      return id;
+    }
+    return id; // every feature is constant here: a leaf
+  }
+
+  /** Moves the rows of `[from, to)` that go left to its front, each side keeping its order; returns where the right side starts. */
+  private partition(from: number, to: number, goesLeft: (row: number) => boolean): number {
+    const { rows, scratch } = this;
+    let l = from;
+    let r = 0;
+    for (let i = from; i < to; i++) {
+      const row = rows[i]!;
+      if (goesLeft(row)) rows[l++] = row;
+      else scratch[r++] = row;
+    }
+    rows.set(scratch.subarray(0, r), l);
+    return l;
+  }
 }
