@@ -1,4 +1,5 @@
 import { SluiceError } from '../core/errors.js';
+import { RESERVED_COLUMN_NAME, RESERVED_COLUMN_REASON } from '../core/reservedColumnName.js';
 import type { ColumnSchema, LogicalType } from '../core/types.js';
 import { FEATURE_TYPES, RESERVED_NAMES, type FeatureDefinition, type FeatureGroupSpec, type FeatureType } from './types.js';
 
@@ -108,6 +109,12 @@ export function validateDefinition(f: FeatureDefinition, index: number, seen: Ma
     throw new SluiceError('FEATURE_NAME_RESERVED', `feature name "${f.name}" is reserved: the store adds ${RESERVED_NAMES.join(', ')} to every record`, {
       location: { field: `${field}.name` },
       hint: `rename the column (e.g. in SQL: ${f.name} AS source_${lower})`,
+    });
+  }
+  if (f.name === RESERVED_COLUMN_NAME) {
+    throw new SluiceError('FEATURE_NAME_RESERVED', `feature name "${f.name}" is reserved: ${RESERVED_COLUMN_REASON}`, {
+      location: { field: `${field}.name` },
+      hint: `rename the column (e.g. in SQL: "${f.name}" AS proto)`,
     });
   }
   if (lower === 'event_date') {

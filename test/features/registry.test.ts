@@ -49,6 +49,8 @@ describe('feature group registry', () => {
       [{ features: [...base.features, { name: 'write_time', type: 'timestamp' }] }, 'FEATURE_NAME_RESERVED', 'features[4].name'],
       [{ features: [...base.features, { name: 'IS_DELETED', type: 'boolean' }] }, 'FEATURE_NAME_RESERVED', 'features[4].name'],
       [{ features: [...base.features, { name: 'api_invocation_time', type: 'timestamp' }] }, 'FEATURE_NAME_RESERVED', 'features[4].name'],
+      // A record is an object keyed by feature: a feature named __proto__ would lose its values.
+      [{ features: [...base.features, { name: '__proto__', type: 'string' }] }, 'FEATURE_NAME_RESERVED', 'features[4].name'],
       [{ recordIdentifier: 'id' }, 'FEATURE_GROUP_ID_MISSING', 'recordIdentifier'],
       [{ eventTime: 'when' }, 'FEATURE_GROUP_EVENT_TIME_MISSING', 'eventTime'],
       [{ recordIdentifier: 'event_time' }, 'FEATURE_GROUP_ID_TYPE', 'recordIdentifier'],
