@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import { isSluiceError, toSluiceError } from '../core/errors.js';
+import { isSluiceError, SluiceError, toSluiceError } from '../core/errors.js';
 import type { Project } from '../pipeline/project/loadProject.js';
 import { ProjectRuntime } from '../pipeline/project/ProjectRuntime.js';
 import { featureStoreFromConfig } from '../features/featureStoreFromConfig.js';
@@ -114,7 +114,7 @@ export async function createServer(opts: CreateServerOptions): Promise<FastifyIn
       ? e
       : (e as { validation?: unknown }).validation
         ? toSluiceError(Object.assign(new Error((e as Error).message), {}), 'BAD_REQUEST', 400)
-        : toSluiceError(e, 'INTERNAL', (e as { statusCode?: number }).statusCode ?? 500);
+        : clientOrInternal(e);
     const status = (e as { validation?: unknown }).validation ? 400 : err.httpStatus;
     if (status >= 500) req.log.error({ err: e }, 'request failed');
     const json = err.toJSON();
@@ -192,4 +192,20 @@ declare module 'fastify' {
     /** The prediction endpoint, when the server mounts one (see {@link CreateServerOptions.endpoint}). */
     endpoint?: import('./endpoint/mountEndpoint.js').MountedEndpoint;
   }
+}
+
+/**
+ * A non-Sluice error thrown while Fastify handled the request: its 4xx (a body that is not JSON,
+ * a wrong content type, a body too large) is the client's error, `BAD_REQUEST` with Fastify's
+ * message and code; anything else is `INTERNAL`.
+ */
+function clientOrInternal(e: unknown) {
+  const status = (e as { statusCode?: number }).statusCode ?? 500;
+  if (status < 400 || status >= 500) return toSluiceError(e, 'INTERNAL', status);
+  const fastifyCode = (e as { code?: unknown }).code;
+  return new SluiceError('BAD_REQUEST', (e as Error).message ?? String(e), {
+    httpStatus: status,
+    hint: `fix the request (${typeof fastifyCode === 'string' ? `${fastifyCode}; ` : ''}see docs/pipelines.md, REST API)`,
+    cause: e,
+  });
 }

@@ -119,5 +119,8 @@ describe('a __proto__ key in an HTTP API body', () => {
     const bad = await send('POST', '/api/executions', '{"file": ');
     expect(bad.status).toBe(400);
     expect(bad.json.message).toContain('not valid JSON');
+    // The client's error, named so (it was INTERNAL, as a server fault would be).
+    expect(bad.json.code).toBe('BAD_REQUEST');
+    expect(bad.json.hint).toContain('FST_ERR_CTP_INVALID_JSON_BODY');
   });
 });
