@@ -19,21 +19,43 @@ export async function computeDuplicates(engine: Engine, view: string, columns: s
   const v = quoteIdent(view);
   const cols = columns.map(quoteIdent).join(', ');
   const groups = engine.tempName('dups');
-  await engine.exec(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(groups)} AS SELECT ${cols}, count(*) AS __n FROM ${v} GROUP BY ALL HAVING count(*) > 1`);
+  const n = freeColumnName('__n', columns);
+  await engine.exec(
+    `CREATE OR REPLACE TEMP TABLE ${quoteIdent(groups)} AS SELECT ${cols}, count(*) AS ${quoteIdent(n)} FROM ${v} GROUP BY ALL HAVING count(*) > 1`,
+  );
   try {
-    const [sum] = await engine.query<{ d: number | null }>(`SELECT sum(__n - 1) AS d FROM ${quoteIdent(groups)}`);
-    // Equal sizes are ordered by the rows' values: which groups are shown must not depend on
-    // DuckDB's threads (the diabetes data's 84 duplicated groups are all pairs).
-    const rows = await engine.query(
-      `SELECT * FROM ${quoteIdent(groups)} ORDER BY __n DESC, ${columns.map((c) => `${quoteIdent(c)} ASC NULLS LAST`).join(', ')} LIMIT ${limit}`,
-    );
-    const top = rows.map((r) => {
-      const row: Record<string, Cell> = {};
-      for (const c of columns) row[c] = jsonCell(r[c]);
-      return { count: Number(r.__n), row };
-    });
-    return { duplicateRows: Number(sum?.d ?? 0), top };
+    return await duplicatesOfGroups(engine, groups, columns, n, limit);
   } finally {
     await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(groups)}`);
   }
+}
+
+/**
+ * The duplicates from a table of groups of identical rows (`columns` and their size in column
+ * `count`; groups of one row may be there too, they count for nothing): what
+ * {@link computeDuplicates} gives from the rows themselves.
+ */
+export async function duplicatesOfGroups(engine: Engine, groups: string, columns: string[], count: string, limit = 10): Promise<DuplicatesResult> {
+  const g = quoteIdent(groups);
+  const n = quoteIdent(count);
+  const [sum] = await engine.query<{ d: number | null }>(`SELECT sum(${n} - 1) AS d FROM ${g} WHERE ${n} > 1`);
+  // Equal sizes are ordered by the rows' values: which groups are shown must not depend on
+  // DuckDB's threads (the diabetes data's 84 duplicated groups are all pairs).
+  const rows = await engine.query(
+    `SELECT ${columns.map(quoteIdent).join(', ')}, ${n} FROM ${g} WHERE ${n} > 1 ORDER BY ${n} DESC, ${columns.map((c) => `${quoteIdent(c)} ASC NULLS LAST`).join(', ')} LIMIT ${limit}`,
+  );
+  const top = rows.map((r) => {
+    const row: Record<string, Cell> = {};
+    for (const c of columns) row[c] = jsonCell(r[c]);
+    return { count: Number(r[count]), row };
+  });
+  return { duplicateRows: Number(sum?.d ?? 0), top };
+}
+
+/** `base`, or `base` with more underscores, so that it is none of `names` (a column of the user's may be called `__n`). */
+export function freeColumnName(base: string, names: readonly string[]): string {
+  const taken = new Set(names);
+  let name = base;
+  while (taken.has(name)) name = `_${name}`;
+  return name;
 }

@@ -38,15 +38,21 @@ export async function wantsJointCounts(
   return Number(r?.d ?? 0) <= 2 * maxClasses;
 }
 
-/** Groups every column of `view` by (value, target value) into a temporary table. */
-export async function createJointCounts(engine: Engine, view: string, schema: ColumnSchema[], target: string): Promise<JointCounts> {
+/**
+ * Groups every column of `view` by (value, target value) into a temporary table. With `weight`,
+ * each row of `view` stands for that many rows (a table of distinct rows and their counts,
+ * src/profile/rowGroups.ts): the counts are the sums of the weights, the same numbers as from
+ * the rows themselves.
+ */
+export async function createJointCounts(engine: Engine, view: string, schema: ColumnSchema[], target: string, weight?: string): Promise<JointCounts> {
   const v = quoteIdent(view);
   const tq = quoteIdent(target);
   const table = engine.tempName('joint');
+  const n = weight === undefined ? 'count(*)' : `sum(${quoteIdent(weight)})::BIGINT`;
   const branches = schema.map((c, i) => {
     const q = quoteIdent(c.name);
     const [x, s] = isNumericType(c.type) ? [`${q}::DOUBLE`, 'NULL::VARCHAR'] : ['NULL::DOUBLE', `${q}::VARCHAR`];
-    return `SELECT ${i} AS i, ${x} AS x, ${s} AS s, ${tq} AS g, count(*) AS n FROM ${v} WHERE ${q} IS NOT NULL GROUP BY ALL`;
+    return `SELECT ${i} AS i, ${x} AS x, ${s} AS s, ${tq} AS g, ${n} AS n FROM ${v} WHERE ${q} IS NOT NULL GROUP BY ALL`;
   });
   await engine.exec(`CREATE TEMP TABLE ${quoteIdent(table)} AS ${branches.join('\nUNION ALL\n')}`);
   return { table, target };

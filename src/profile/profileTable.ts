@@ -5,12 +5,13 @@ import { computeBias, type BiasOptions } from './bias.js';
 import { computeColumnStats } from './columnStats.js';
 import { computeCorrelations } from './correlations.js';
 import { computeDrift } from './drift.js';
-import { computeDuplicates } from './duplicates.js';
+import { computeDuplicates, duplicatesOfGroups } from './duplicates.js';
 import { DEFAULT_PLUGINS } from './model/defaultPlugins.js';
 import type { ModelSectionInput, ReportPlugins } from './reportPlugins.js';
 import { evaluateGates, type GateRule } from './gates.js';
 import { createProfileView } from './profileView.js';
-import { REPORT_SAMPLE_ROWS, sampleNote, takeReportSample, type ReportSample } from './reportSample.js';
+import { REPORT_SAMPLE_ROWS, sampleFromGroups, sampleNote, samples, takeReportSample, type ReportSample } from './reportSample.js';
+import { groupRows, repeatsEnough, type RowGroups } from './rowGroups.js';
 import {
   REPORT_SCHEMA_VERSION,
   type Anomalies,
@@ -65,7 +66,8 @@ export interface ProfileOptions {
 /**
  * Profiles a relation into a {@link Report}: the data quality and insights report.
  *
- *   view (NaN -> missing) -> columns (3 aggregate passes) -> target -> bias -> [above
+ *   view (NaN -> missing) -> [above the sample size, on a table: the rows grouped once, for the
+ *   duplicates, the sample and (rows repeating) the value counts] -> columns (3 aggregate passes) -> target -> bias -> [above
  *   REPORT_SAMPLE_ROWS rows: the sample] -> [plug-ins: the quick model started, model frame] -> dataset + duplicates,
  *   with [plug-ins: prediction power] meanwhile -> the target's breakdown -> [plug-ins: anomalies'
  *   sample] -> correlations, with [plug-ins: anomalies] meanwhile -> [the quick model awaited] ->
@@ -119,12 +121,32 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
   const views = [view];
   let sample: ReportSample | undefined;
   let joint: JointCounts | undefined;
+  let groups: RowGroups | undefined;
   try {
     const rows = await engine.count(view);
+    const sampleRows = options.sampleRows ?? REPORT_SAMPLE_ROWS;
+    const sampling = samples(rows, sampleRows);
     // A class target: the column statistics' value counts and the target's breakdown from one
     // grouping of the rows by (value, target value).
-    if (await wantsJointCounts(engine, view, schema, options.target, options.problemType === 'regression', t.classificationMaxDistinct))
-      joint = await createJointCounts(engine, view, schema, options.target!);
+    const wantJoint = await wantsJointCounts(engine, view, schema, options.target, options.problemType === 'regression', t.classificationMaxDistinct);
+    // Above the sample size, a table's rows are grouped once: the duplicates and the sample's
+    // rows from that one pass, and the value counts from its distinct rows when rows repeat
+    // (grouped first then; otherwise after the value counts, which read the table as it was read).
+    const grouping = sampling && stable;
+    const group = async (all: boolean) => {
+      const finished = step('groups');
+      groups = await groupRows(engine, relation, schema, { size: sampleRows, rows }, all);
+      finished();
+    };
+    if (grouping && wantJoint && (await repeatsEnough(engine, view))) {
+      done();
+      await group(true);
+      done = step('columns');
+    }
+    if (wantJoint)
+      joint = groups?.all
+        ? await createJointCounts(engine, groups.table, schema, options.target!, groups.count)
+        : await createJointCounts(engine, view, schema, options.target!);
     const columns = await computeColumnStats(engine, view, schema, rows, t, joint);
     done();
 
@@ -154,9 +176,10 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done();
     }
 
+    if (grouping && !groups) await group(false);
     // One sample for the parts that estimate (drawn before the model frame, which reads it).
     done = step('sample');
-    sample = await takeReportSample(engine, view, rows, options.sampleRows ?? REPORT_SAMPLE_ROWS);
+    sample = groups ? await sampleFromGroups(engine, groups, schema, rows, sampleRows) : await takeReportSample(engine, view, rows, sampleRows);
     done();
     const rowsOf = sample?.relation ?? view;
     if (sample) notes.push(sampleNote(sample));
@@ -190,12 +213,9 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
       done();
     }
 
+    const names = schema.map((c) => c.name);
     const duplicatesPart = inBackground('duplicates', () =>
-      computeDuplicates(
-        engine,
-        view,
-        schema.map((c) => c.name),
-      ),
+      groups ? duplicatesOfGroups(engine, groups.table, names, groups.count) : computeDuplicates(engine, view, names),
     );
     // Prediction power (JavaScript on the model frame, no queries) runs on this thread while
     // DuckDB's threads group the rows for the duplicates: on two cores they overlap, where this
@@ -229,6 +249,10 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
     if (joint) {
       await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(joint.table)}`);
       joint = undefined;
+    }
+    if (groups) {
+      await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(groups.table)}`);
+      groups = undefined;
     }
     if (prepareAnomalies) {
       done = step('anomalySample');
@@ -332,6 +356,7 @@ export async function profileTable(engine: Engine, relation: string, options: Pr
   } finally {
     if (sample) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(sample.relation)}`);
     if (joint) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(joint.table)}`);
+    if (groups) await engine.exec(`DROP TABLE IF EXISTS ${quoteIdent(groups.table)}`);
     for (const v of views) await engine.exec(`DROP VIEW IF EXISTS ${quoteIdent(v)}`);
   }
 }

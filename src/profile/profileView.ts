@@ -19,10 +19,14 @@ export async function createProfileView(engine: Engine, relation: string): Promi
   );
   const stable = Number(kinds?.tables ?? 0) > 0 && Number(kinds?.views ?? 0) === 0;
   const view = engine.tempName('profile');
-  const cols = schema.map((c) => {
+  await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS SELECT ${profileColumnsSql(schema).join(', ') || '*'} FROM ${quoteIdent(relation)}`);
+  return { view, schema, stable };
+}
+
+/** The profile view's select list over the relation: each column, floating NaN and ±Infinity as NULL. */
+export function profileColumnsSql(schema: readonly ColumnSchema[]): string[] {
+  return schema.map((c) => {
     const q = quoteIdent(c.name);
     return isFloatingSqlType(c.sqlType) ? `${presentOrNullSql(q, true)} AS ${q}` : q;
   });
-  await engine.exec(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS SELECT ${cols.join(', ') || '*'} FROM ${quoteIdent(relation)}`);
-  return { view, schema, stable };
 }
