@@ -78,21 +78,24 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
     // The sniffer types numbers and ISO dates and timestamps; booleans and other dates are typed
     // from every value by recogniseTypes, not from the sniffer's sample (a column of `no`s is text).
     const base = `${lit}, delim=${quoteLiteral(delimiter)}, header=true, quote='"', escape='"', strict_mode=false, null_padding=false, auto_detect=true, nullstr=[${nulls}], auto_type_candidates=['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR'], dateformat='%Y-%m-%d'`;
+    // Our structure check (JavaScript, this thread) runs while DuckDB parses the file (its own
+    // threads): a file it finds at fault is that error, whatever DuckDB made of the file. It
+    // also says whether any value can spell an infinity (read's last step waits for that).
+    const scanning = scanCsv(path, { delimiter, displayName: file });
+    const infinityText = () => scanning.then((s) => s.mayHoldInfinity).catch(() => true);
     const read = async () => {
       try {
-        await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=20480)`, missing, false);
+        await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=20480)`, missing, false, infinityText);
         if (kind === 'VIEW') await engine.exec(`SELECT count(*) FROM ${target}`);
       } catch (e) {
         if (!isSluiceError(e) || e.code !== 'DATA_TYPE_MISMATCH') throw withFile(e, file);
         // A late value broke a type guessed from the first rows: detect types from every row.
-        await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=-1)`, missing, false).catch((e2) => {
+        await createNormalized(engine, kind, target, `read_csv(${base}, sample_size=-1)`, missing, false, infinityText).catch((e2) => {
           throw withFile(e2, file);
         });
       }
     };
-    // Our structure check (JavaScript, this thread) runs while DuckDB parses the file (its own
-    // threads): a file it finds at fault is that error, whatever DuckDB made of the file.
-    const [scan, parse] = await Promise.allSettled([scanCsv(path, { delimiter, displayName: file }), read()]);
+    const [scan, parse] = await Promise.allSettled([scanning, read()]);
     if (scan.status === 'rejected') {
       if (parse.status === 'fulfilled') await engine.exec(`DROP ${kind} IF EXISTS ${target}`);
       throw scan.reason;
@@ -140,7 +143,15 @@ export async function readTable(engine: Engine, path: string, options: ReadTable
  * are missing tokens become NULL. CSV readers get the tokens as `nullstr`, which also lets a
  * numeric column holding `NA` be typed numeric, as pandas types it.
  */
-async function createNormalized(engine: Engine, kind: string, target: string, source: string, missing: MissingPolicy, textTokens: boolean): Promise<void> {
+async function createNormalized(
+  engine: Engine,
+  kind: string,
+  target: string,
+  source: string,
+  missing: MissingPolicy,
+  textTokens: boolean,
+  infinityText: () => Promise<boolean> = async () => true,
+): Promise<void> {
   // A CSV read into a table is created as read and its floating NaN and ±Infinity set to NULL in
   // place (only the rows holding one are written): describing read_csv first, to write the
   // replacements into the CREATE, ran DuckDB's sniffer on its sample twice.
@@ -169,7 +180,9 @@ async function createNormalized(engine: Engine, kind: string, target: string, so
   if (!inPlace) await engine.exec(`CREATE OR REPLACE ${kind} ${target} AS ${select(replacements(new Set()), source)}`);
   if (textTokens) return;
   // Text columns that are numbers written with infinities are found on the created relation
-  // (a table is not parsed again) and retyped; most files have none, at the cost of one IN test.
+  // (a table is not parsed again) and retyped; most files have none, at the cost of one IN test
+  // per text value, or none when the file holds no spelling of an infinity (`infinityText`).
+  if (!(await infinityText())) return;
   const numeric = await numbersWithInfinity(
     engine,
     target,
