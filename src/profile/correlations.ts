@@ -3,6 +3,7 @@ import { quoteIdent } from '../engine/sql.js';
 import type { ColumnReport, Correlations } from './reportSchema.js';
 import { correlationRatio } from './correlationRatio.js';
 import { numericCorrelations, type Matrix } from './numericCorrelations.js';
+import { contingencyOfCodes, type RowsInMemory } from './rowsInMemory.js';
 import { cramersV, denseTable } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
@@ -33,7 +34,9 @@ function categoricalColumns(cols: ColumnReport[], t: Thresholds): string[] {
  * Pearson and Spearman matrices for numeric columns (pairwise complete rows, as pandas; see
  * {@link numericCorrelations}), Cramér's V for categorical pairs, and each feature's association
  * with the target. Contingency tables and per-group moments come from one UNION ALL query each,
- * grouping on the raw values and casting only the groups to text.
+ * grouping on the raw values and casting only the groups to text. With the rows in memory
+ * (`inMemory`: every row of `view`, in its order), the complete numeric pairs and the
+ * contingency tables are counted from them, without a query: the same numbers.
  */
 export async function computeCorrelations(
   engine: Engine,
@@ -43,21 +46,26 @@ export async function computeCorrelations(
   t: Thresholds,
   /** Target associations already computed (by `addTargetBreakdown`); not recomputed. */
   precomputed: Correlations['target'] = [],
+  inMemory?: RowsInMemory,
 ): Promise<Correlations> {
   const v = quoteIdent(view);
   const num = numericColumns(cols);
   const cat = categoricalColumns(cols, t);
-  const { pearson, spearman } = await numericCorrelations(engine, v, cols, num);
+  const { pearson, spearman } = await numericCorrelations(engine, v, cols, num, inMemory);
 
   const cramers = square(cat.length);
   const catPairs: Array<[number, number]> = [];
   for (let i = 0; i < cat.length; i++) for (let j = i + 1; j < cat.length; j++) catPairs.push([i, j]);
   if (catPairs.length > 0) {
-    const tables = await contingencyTables(
-      engine,
-      v,
-      catPairs.map(([i, j]) => [cat[i]!, cat[j]!]),
-    );
+    const codes = inMemory ? cat.map((c) => inMemory.codes(c)) : [];
+    const tables =
+      codes.length > 0 && codes.every((c) => c !== undefined)
+        ? contingencyOfCodes(catPairs.map(([i, j]) => [codes[i]!, codes[j]!]))
+        : await contingencyTables(
+            engine,
+            v,
+            catPairs.map(([i, j]) => [cat[i]!, cat[j]!]),
+          );
     catPairs.forEach(([i, j], k) => {
       cramers[i]![j] = cramers[j]![i] = cramersV(tables[k] ?? []);
     });

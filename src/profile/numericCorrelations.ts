@@ -1,7 +1,8 @@
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
-import { completePairCorrelations } from './completePairCorrelations.js';
+import { completePairCorrelations, completePairCorrelationsOf } from './completePairCorrelations.js';
 import type { ColumnReport } from './reportSchema.js';
+import type { RowsInMemory } from './rowsInMemory.js';
 import { finiteOrNull } from './sqlNumbers.js';
 
 export type Matrix = Array<Array<number | null>>;
@@ -30,9 +31,16 @@ function jointPairSql(v: string, a: string, b: string, k: number): string {
  * column holds NaN or an infinity, they use average ranks (a value -> rank map per column, joined
  * back once; far cheaper than a window sort per column) in one aggregate query of `corr` on
  * values and ranks. Pairs with missing values are ranked within their complete rows, from their joint
- * value counts ({@link jointPairSql}), all in one UNION ALL query.
+ * value counts ({@link jointPairSql}), all in one UNION ALL query. With the rows in memory
+ * (`inMemory`), the complete pairs are summed from them instead (the same sums, no query).
  */
-export async function numericCorrelations(engine: Engine, v: string, cols: ColumnReport[], num: string[]): Promise<{ pearson: Matrix; spearman: Matrix }> {
+export async function numericCorrelations(
+  engine: Engine,
+  v: string,
+  cols: ColumnReport[],
+  num: string[],
+  inMemory?: RowsInMemory,
+): Promise<{ pearson: Matrix; spearman: Matrix }> {
   const pearson = square(num.length);
   const spearman = square(num.length);
   const info = new Map(cols.map((c) => [c.name, c]));
@@ -54,12 +62,17 @@ export async function numericCorrelations(engine: Engine, v: string, cols: Colum
   if (ranked.length > 0) {
     const used = [...new Set(ranked.flatMap(({ i, j }) => [i, j]))];
     const at = new Map(used.map((i, u) => [i, u]));
-    const fast = await completePairCorrelations(
-      engine,
-      v,
-      used.map((i) => q[i]!),
-      ranked.map(({ i, j }) => ({ i: at.get(i)!, j: at.get(j)! })),
-    );
+    const atPairs = ranked.map(({ i, j }) => ({ i: at.get(i)!, j: at.get(j)! }));
+    const held = inMemory ? used.map((i) => inMemory.numeric(num[i]!)) : [];
+    const fast =
+      held.length > 0 && held.every((x) => x !== undefined)
+        ? await completePairCorrelationsOf(held as Float64Array[], atPairs)
+        : await completePairCorrelations(
+            engine,
+            v,
+            used.map((i) => q[i]!),
+            atPairs,
+          );
     if (fast) {
       ranked.forEach(({ i, j }, r) => {
         set(i, j, fast[r]!.p, fast[r]!.s);

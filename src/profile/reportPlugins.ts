@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/Engine.js';
 import type { ReportSample } from './reportSample.js';
 import type { Anomalies, ColumnReport, PredictionPower, QuickModel, TargetReport } from './reportSchema.js';
+import type { RowsInMemory } from './rowsInMemory.js';
 import type { Thresholds } from './thresholds.js';
 
 /** What a model-based section computer receives: the data (as a relation) and the profile so far. */
@@ -39,6 +40,12 @@ export interface ModelSectionInput {
 export interface ReportPlugins {
   /** Reads the data the model sections share (the default: the model frame), before they start. */
   prepare?: (input: ModelSectionInput) => Promise<void>;
+  /**
+   * After `prepare`: what it read, when that holds every row of `input.relation` in its order
+   * (the default: the model frame, unless sampled or short of rows without a target). The
+   * correlations are then computed from these rows instead of queried.
+   */
+  rowsInMemory?: (input: ModelSectionInput) => Promise<RowsInMemory | undefined>;
   /** Reads the rows `anomalies` scores, so that it runs without queries while the correlations are computed. */
   prepareAnomalies?: (input: ModelSectionInput) => Promise<void>;
   quickModel?: (input: ModelSectionInput) => Promise<QuickModel | undefined>;
