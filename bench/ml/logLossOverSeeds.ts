@@ -69,10 +69,10 @@ const signed = (x: number, digits: number): string => {
 
 /** The markdown table of the pairs (log loss and CPU seconds a seed), its mean ± sd row, and the verdict line. */
 export function seedTable(rows: readonly SeedPair[], margin = LOG_LOSS_MARGIN): string[] {
-  const stats = (xs: number[], digits: number): string => {
+  const stats = (xs: number[], digits: number, sign = false): string => {
     const m = xs.reduce((a, b) => a + b, 0) / xs.length;
     const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
-    return `${m.toFixed(digits)} ± ${sd.toFixed(digits)}`;
+    return `${sign ? signed(m, digits) : m.toFixed(digits)} ± ${sd.toFixed(digits)}`;
   };
   const lines = ['| split seed | Sluice log loss | HGB log loss | Sluice − HGB | Sluice CPU s | HGB CPU s |', '|---|---|---|---|---|---|'];
   for (const { seed, ours, theirs } of rows) {
@@ -88,7 +88,7 @@ export function seedTable(rows: readonly SeedPair[], margin = LOG_LOSS_MARGIN): 
     )} | ${stats(
       rows.map((r) => r.theirs.log_loss),
       5,
-    )} | ${stats(diffs, 5)} | ${stats(
+    )} | ${stats(diffs, 5, true)} | ${stats(
       rows.map((r) => r.ours.cpu_s),
       2,
     )} | ${stats(
