@@ -166,10 +166,64 @@ export function packedLeaves4(p: PackedTrees, root: number, bins: Uint8Array, n:
 }
 
 /**
+ * {@link packedLeaves4} for trees that may hold categorical splits: each of the four walks takes
+ * a categorical node by its bin's bit in `catBits` (left when set, as {@link packedLeaf}) and a
+ * numeric one, or a leaf, by the same branchless test; the same leaves as four
+ * {@link packedLeaf} calls.
+ */
+export function packedLeaves4Mixed(p: PackedTrees, root: number, bins: Uint8Array, n: number, r: number, leaves: Int32Array): void {
+  const nodes = p.nodes;
+  const cat = p.catBits;
+  let i0 = root;
+  let i1 = root;
+  let i2 = root;
+  let i3 = root;
+  let w0 = nodes[root]!;
+  let w1 = w0;
+  let w2 = w0;
+  let w3 = w0;
+  while ((w0 & w1 & w2 & w3) >= 0) {
+    const s0 = nodes[i0 + 1]!;
+    const s1 = nodes[i1 + 1]!;
+    const s2 = nodes[i2 + 1]!;
+    const s3 = nodes[i3 + 1]!;
+    const b0 = bins[(w0 & FEATURE) * n + r]!;
+    const b1 = bins[(w1 & FEATURE) * n + r + 1]!;
+    const b2 = bins[(w2 & FEATURE) * n + r + 2]!;
+    const b3 = bins[(w3 & FEATURE) * n + r + 3]!;
+    // Categorical: word 2 (left) when the bin's bit is set. Numeric: as packedLeaves4.
+    if ((w0 & CAT) === 0) {
+      const d = b0 - (s0 & LOW);
+      i0 = nodes[i0 + 2 + ((~d & (d - (s0 >>> 16))) >>> 31)]!;
+    } else i0 = nodes[i0 + 3 - ((cat[s0 + (b0 >>> 5)]! >>> (b0 & 31)) & 1)]!;
+    if ((w1 & CAT) === 0) {
+      const d = b1 - (s1 & LOW);
+      i1 = nodes[i1 + 2 + ((~d & (d - (s1 >>> 16))) >>> 31)]!;
+    } else i1 = nodes[i1 + 3 - ((cat[s1 + (b1 >>> 5)]! >>> (b1 & 31)) & 1)]!;
+    if ((w2 & CAT) === 0) {
+      const d = b2 - (s2 & LOW);
+      i2 = nodes[i2 + 2 + ((~d & (d - (s2 >>> 16))) >>> 31)]!;
+    } else i2 = nodes[i2 + 3 - ((cat[s2 + (b2 >>> 5)]! >>> (b2 & 31)) & 1)]!;
+    if ((w3 & CAT) === 0) {
+      const d = b3 - (s3 & LOW);
+      i3 = nodes[i3 + 2 + ((~d & (d - (s3 >>> 16))) >>> 31)]!;
+    } else i3 = nodes[i3 + 3 - ((cat[s3 + (b3 >>> 5)]! >>> (b3 & 31)) & 1)]!;
+    w0 = nodes[i0]!;
+    w1 = nodes[i1]!;
+    w2 = nodes[i2]!;
+    w3 = nodes[i3]!;
+  }
+  leaves[0] = nodes[i0 + 1]!;
+  leaves[1] = nodes[i1 + 1]!;
+  leaves[2] = nodes[i2 + 1]!;
+  leaves[3] = nodes[i3 + 1]!;
+}
+
+/**
  * Raw scores (`n x K`, row-major, `K = init.length`) of `n` rows of column-major bins: `init`,
  * then every tree in model order, tree `t` adding to column `channel[t]`, a tree at a time over
- * all the rows (its nodes stay in cache). Four rows walk a tree together where no split is
- * categorical ({@link packedLeaves4}); each row's sum still adds the trees in model order, so
+ * all the rows (its nodes stay in cache). Four rows walk a tree together ({@link packedLeaves4},
+ * or {@link packedLeaves4Mixed} where a split is categorical); each row's sum still adds the trees in model order, so
  * the scores are bit for bit those of `addTreeOutput` (tree.ts) tree by tree. `leaves` is
  * scratch space for the four walks.
  */
@@ -186,13 +240,14 @@ export function packedRawScores(
   const { roots, values } = p;
   const T = roots.length;
   for (let r = 0; r < n; r++) for (let c = 0; c < K; c++) raw[r * K + c] = init[c]!;
-  const four = p.numericOnly ? n - (n % 4) : 0;
+  const four = n - (n % 4);
+  const walk4 = p.numericOnly ? packedLeaves4 : packedLeaves4Mixed;
   for (let t = 0; t < T; t++) {
     const root = roots[t]!;
     const ch = channel[t]!;
     const nOut = p.nOut[t]!;
     for (let r = 0; r < four; r += 4) {
-      packedLeaves4(p, root, bins, n, r, leaves);
+      walk4(p, root, bins, n, r, leaves);
       if (nOut === 1) {
         // One output a tree (binary, regression, or a tree a class): no inner loop.
         const o = r * K + ch;
