@@ -6,9 +6,8 @@ import type { DateOrder } from '../core/dateFormats.js';
 import { missingPolicy } from '../core/missing.js';
 import { readTable } from '../engine/readTable.js';
 import { parseGatesFile } from './gates.js';
-import { profileTable, type ProfileOptions } from './profileTable.js';
+import type { ProfileOptions } from './profileTable.js';
 import type { Report } from './reportSchema.js';
-import { writeReport } from './writeReport.js';
 
 export interface ReportFromFilesOptions extends Omit<ProfileOptions, 'baseline' | 'gates' | 'sourceName' | 'baselineName'> {
   /** Data file to measure drift against (e.g. the last approved batch). */
@@ -37,6 +36,10 @@ export async function reportFromFiles(dataPath: string, options: ReportFromFiles
   const gates = gatesPath ? parseGatesFile(await readGates(gatesPath), gatesPath) : undefined;
   // DuckDB spills to disk beyond this, which keeps the whole process under ~2 GB on large files.
   const engine = await Engine.open({ memoryLimit: '1GB' });
+  // The profile's and the writer's modules (the learners, the HTML, the schema) load while
+  // DuckDB reads the file, when this thread is otherwise idle, not before the read starts.
+  const modules = Promise.all([import('./profileTable.js'), import('./writeReport.js')]);
+  modules.catch(() => {});
   try {
     options.onProgress?.(`reading ${basename(dataPath)}`);
     await readTable(engine, dataPath, { name: 'data', ...reading });
@@ -44,6 +47,7 @@ export async function reportFromFiles(dataPath: string, options: ReportFromFiles
       options.onProgress?.(`reading baseline ${basename(baselinePath)}`);
       await readTable(engine, baselinePath, { name: 'baseline', ...reading });
     }
+    const [{ profileTable }, { writeReport }] = await modules;
     const report = await profileTable(engine, 'data', {
       ...profileOptions,
       sourceName: basename(dataPath),
