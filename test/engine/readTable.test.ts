@@ -67,6 +67,19 @@ describe('readTable: good CSV', () => {
     expect(info.columns.find((c) => c.name === 'readmitted')?.type).toBe('string');
     expect(info.columns.find((c) => c.name === 'num_lab_procedures')?.type).toBe('integer');
   });
+
+  it('reads a file of several 2 MB buffers (parsed by several threads) whole and in order, a line of 1.5 MB across a buffer boundary included', async () => {
+    const lines = ['i,note,x'];
+    for (let i = 0; i < 120_000; i++) lines.push(i === 60_000 ? `${i},"${'long, "" text '.repeat(110_000)}",${i * 0.5}` : `${i},n${i % 7},${i * 0.5}`);
+    const p = file('buffers.csv', lines.join('\n') + '\n');
+    const info = await readTable(engine, p, { name: 'buffers' });
+    expect(info.rows).toBe(120_000);
+    const [{ ordered, long } = {}] = await engine.query(
+      `SELECT count(*) FILTER (WHERE i = rn - 1 AND x = i * 0.5) AS ordered, max(length(note)) AS long FROM (SELECT *, row_number() OVER () AS rn FROM buffers)`,
+    );
+    expect(Number(ordered)).toBe(120_000);
+    expect(Number(long)).toBe('long, " text '.length * 110_000);
+  });
 });
 
 describe('readTable: bad input gets a located error with a hint', () => {
