@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
+import { uniqueNamer } from '../engine/uniqueNamer.js';
 import type { Cell } from './reportSchema.js';
 import { jsonCell } from './sqlNumbers.js';
 
@@ -19,7 +20,7 @@ export async function computeDuplicates(engine: Engine, view: string, columns: s
   const v = quoteIdent(view);
   const cols = columns.map(quoteIdent).join(', ');
   const groups = engine.tempName('dups');
-  const n = freeColumnName('__n', columns);
+  const n = uniqueNamer(columns)('__n');
   await engine.exec(
     `CREATE OR REPLACE TEMP TABLE ${quoteIdent(groups)} AS SELECT ${cols}, count(*) AS ${quoteIdent(n)} FROM ${v} GROUP BY ALL HAVING count(*) > 1`,
   );
@@ -50,12 +51,4 @@ export async function duplicatesOfGroups(engine: Engine, groups: string, columns
     return { count: Number(r[count]), row };
   });
   return { duplicateRows: Number(sum?.d ?? 0), top };
-}
-
-/** `base`, or `base` with more underscores, so that it is none of `names` (a column of the user's may be called `__n`). */
-export function freeColumnName(base: string, names: readonly string[]): string {
-  const taken = new Set(names);
-  let name = base;
-  while (taken.has(name)) name = `_${name}`;
-  return name;
 }

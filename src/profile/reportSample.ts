@@ -2,7 +2,7 @@ import { SluiceError } from '../core/errors.js';
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
-import { freeColumnName } from './duplicates.js';
+import { uniqueNamer } from '../engine/uniqueNamer.js';
 import type { RowGroups } from './rowGroups.js';
 import { REPORT_SAMPLE_SEED } from './sampledRowSql.js';
 
@@ -74,7 +74,7 @@ export function samples(rows: number, size: number): boolean {
 export async function sampleFromGroups(engine: Engine, groups: RowGroups, schema: readonly ColumnSchema[], rows: number, size: number): Promise<ReportSample> {
   const relation = engine.tempName('sample');
   const names = schema.map((c) => quoteIdent(c.name)).join(', ');
-  const id = quoteIdent(freeColumnName('__row', [...schema.map((c) => c.name), groups.count, groups.sampled]));
+  const id = quoteIdent(uniqueNamer([...schema.map((c) => c.name), groups.count, groups.sampled])('__row'));
   await engine.exec(
     `CREATE TEMP TABLE ${quoteIdent(relation)} AS SELECT ${names} FROM (SELECT ${names}, unnest(${quoteIdent(groups.sampled)}) AS ${id} FROM ${quoteIdent(groups.table)} WHERE len(${quoteIdent(groups.sampled)}) > 0) ORDER BY ${id}`,
   );

@@ -1,7 +1,7 @@
 import type { ColumnSchema } from '../core/types.js';
 import type { Engine } from '../engine/Engine.js';
 import { quoteIdent } from '../engine/sql.js';
-import { freeColumnName } from './duplicates.js';
+import { uniqueNamer } from '../engine/uniqueNamer.js';
 import { profileColumnsSql } from './profileView.js';
 import { sampledRowSql } from './sampledRowSql.js';
 
@@ -60,8 +60,9 @@ export async function groupRows(
   all: boolean,
 ): Promise<RowGroups> {
   const names = schema.map((c) => c.name);
-  const count = freeColumnName('__n', names);
-  const sampled = freeColumnName('__sampled', names);
+  const name = uniqueNamer(names);
+  const count = name('__n');
+  const sampled = name('__sampled');
   const groups = engine.tempName('groups');
   const hit = sampledRowSql('rowid', sample.size, sample.rows);
   const keep = all ? '' : ` HAVING count(*) > 1 OR count(*) FILTER (WHERE ${hit}) > 0`;

@@ -89,4 +89,19 @@ describe("the rows grouped once, above the report's sample size", () => {
       if (relation === 'rep') expect(reports[0]!.dataset.duplicateRows).toBe(ROWS - 400);
     }
   }, 60_000);
+
+  it("user columns named like the working columns in another case (DuckDB's names ignore case) are counted as any other", async () => {
+    const e = engines[1]!;
+    await e.exec(`CREATE OR REPLACE TABLE cased AS SELECT x, f, c, "__n" AS "__N", "__sampled" AS "__Sampled", k % 5 AS "__ROW", t
+      FROM (SELECT *, (hash(x, f) % 5)::INTEGER AS k FROM rep)`);
+    const all = await profileTable(e, 'cased', { target: 't', sampleRows: Number.POSITIVE_INFINITY, plugins: {} });
+    const sampled = await profileTable(e, 'cased', { target: 't', sampleRows: 1500, plugins: {} });
+    // Every count a number (the user's "__N" once took the place of the groups' size: NaN).
+    expect(all.duplicates.top.length).toBeGreaterThan(0);
+    for (const d of all.duplicates.top) expect(Number.isInteger(d.count) && d.count > 1).toBe(true);
+    expect(all.duplicates.top[0]!.row).toHaveProperty('__N');
+    expect(all.dataset.duplicateRows).toBe(ROWS - 400);
+    expect(exact(sampled)).toEqual(exact(all));
+    expect(sampled.correlations.sample?.rows).toBeGreaterThan(0);
+  }, 60_000);
 });

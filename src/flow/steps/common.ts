@@ -116,21 +116,6 @@ export function assertNew(ctx: StepContext, column: string): void {
   }
 }
 
-/**
- * A namer of new columns that never clash: DuckDB compares names without case, so a name equal (in
- * any case) to one of `taken` or to an earlier name gets the first free suffix `_2`, `_3`, ... The
- * names depend only on `taken` and the order of the calls, so every run and the record path agree.
- */
-export function uniqueNamer(taken: Iterable<string>): (base: string) => string {
-  const used = new Set([...taken].map((n) => n.toLowerCase()));
-  return (base) => {
-    let name = base;
-    for (let k = 2; used.has(name.toLowerCase()); k++) name = `${base}_${k}`;
-    used.add(name.toLowerCase());
-    return name;
-  };
-}
-
 /** Replaces the types of some columns in a schema. */
 export function retype(columns: ColumnSchema[], types: Record<string, LogicalType>): ColumnSchema[] {
   return columns.map((c) => ({ name: c.name, type: ownEntry(types, c.name) ?? c.type }));

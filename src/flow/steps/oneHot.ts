@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { quoteIdent } from '../../engine/sql.js';
 import { defineStep, type StepContext } from '../step.js';
 import { assertCategorical, categoryCodec, unseenError, unseenErrorSql } from './categories.js';
-import { columnList, common, isMissing, uniqueNamer } from './common.js';
+import { uniqueNamer } from '../../engine/uniqueNamer.js';
+import { columnList, common, isMissing } from './common.js';
 
 const schema = () =>
   z

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { SluiceError } from '../../core/errors.js';
 import { quoteIdent, quoteLiteral } from '../../engine/sql.js';
 import { defineStep, type FitContext, type StepContext } from '../step.js';
-import { columnName, common, isMissing, uniqueNamer } from './common.js';
+import { uniqueNamer } from '../../engine/uniqueNamer.js';
+import { columnName, common, isMissing } from './common.js';
 import { assertText } from './findReplace.js';
 import { tokenizer, tokenizerFields, tokensSql } from './tokenize.js';
 
