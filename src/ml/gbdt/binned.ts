@@ -1,5 +1,6 @@
 import type { Frame } from '../frame.js';
 import type { BinMapper } from './binMapper.js';
+import { branchlessSearch } from './branchlessSearch.js';
 
 /**
  * A frame turned into bins, in two layouts: column-major `bins[f * nRows + row]`, which the
@@ -84,11 +85,7 @@ export function binColumns(mapper: BinMapper, frame: Frame): Uint8Array {
  * for every value and each step is arithmetic, not a branch the processor has to guess.
  */
 export function binNumericColumn(edges: Float64Array, values: Float64Array, miss: number, out: Uint8Array): void {
-  let size = 1;
-  while (size < edges.length + 1) size <<= 1;
-  const padded = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
-  padded.set(edges);
-  const top = size >> 1;
+  const { padded, top } = branchlessSearch(edges);
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
     if (x !== x) {

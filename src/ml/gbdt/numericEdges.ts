@@ -1,3 +1,5 @@
+import { branchlessSearch } from './branchlessSearch.js';
+
 /**
  * The bin edges of a numeric feature (see `FeatureBins` in `binMapper.ts`): with at most
  * `maxBins` distinct values, one bin per value (edges halfway between neighbours); otherwise
@@ -39,11 +41,7 @@ export function columnEdges(values: Float64Array, maxBins: number): { edges: Flo
   const pivots = drawPivots(values);
   const nb = pivots.length + 1;
   // Bucket b holds the values v with pivots[b - 1] < v <= pivots[b] (the last: above every pivot).
-  let size = 1;
-  while (size < nb) size <<= 1;
-  const padded = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
-  padded.set(pivots);
-  const top = size >> 1;
+  const { padded, top } = branchlessSearch(pivots);
   const ids = new Uint16Array(n);
   const count = new Float64Array(nb);
   const lo = new Float64Array(nb).fill(Number.POSITIVE_INFINITY);
