@@ -1,3 +1,5 @@
+import { denseTable } from './stats.js';
+
 /**
  * The report's rows already held in memory (the model frame, when it holds every row): column
  * by column, in the relation's order, so that the correlations can be computed from them
@@ -60,8 +62,8 @@ export function codesOfValues(values: Float64Array): Int32Array {
 
 /**
  * Contingency tables of pairs of coded columns (rows where both are present, as pandas'
- * crosstab), each as {@link denseTable} builds it from its cells in order of first appearance:
- * the counts a GROUP BY of the pair gives.
+ * crosstab): the counts a GROUP BY of the pair gives, each table the {@link denseTable} of its
+ * cells in order of first appearance.
  */
 export function contingencyOfCodes(pairs: Array<[Int32Array, Int32Array]>): number[][][] {
   return pairs.map(([a, b]) => {
@@ -80,23 +82,6 @@ export function contingencyOfCodes(pairs: Array<[Int32Array, Int32Array]>): numb
       const cell = x * nb + y;
       if (count[cell]!++ === 0) order.push(cell);
     }
-    // Rows and columns in order of first appearance among the cells, as denseTable numbers them.
-    const rowOf = new Int32Array(na).fill(-1);
-    const colOf = new Int32Array(nb).fill(-1);
-    let rowsUsed = 0;
-    let colsUsed = 0;
-    for (const cell of order) {
-      const x = Math.floor(cell / nb);
-      const y = cell - x * nb;
-      if (rowOf[x] === -1) rowOf[x] = rowsUsed++;
-      if (colOf[y] === -1) colOf[y] = colsUsed++;
-    }
-    const table = Array.from({ length: rowsUsed }, () => new Array<number>(colsUsed).fill(0));
-    for (const cell of order) {
-      const x = Math.floor(cell / nb);
-      const y = cell - x * nb;
-      table[rowOf[x]!]![colOf[y]!] = count[cell]!;
-    }
-    return table;
+    return denseTable(order.map((cell) => ({ x: Math.floor(cell / nb), y: cell % nb, n: count[cell]! })));
   });
 }

@@ -33,10 +33,10 @@ export function cramersV(table: number[][]): number | null {
   return Math.min(1, Math.sqrt(chi2 / n / k));
 }
 
-/** Builds a dense table from sparse `(x, y, n)` cells. */
-export function denseTable(cells: Array<{ x: string; y: string; n: number }>): number[][] {
-  const xs = new Map<string, number>();
-  const ys = new Map<string, number>();
+/** Builds a dense table from sparse `(x, y, n)` cells, rows and columns in order of first appearance. */
+export function denseTable<K>(cells: ReadonlyArray<{ x: K; y: K; n: number }>): number[][] {
+  const xs = new Map<K, number>();
+  const ys = new Map<K, number>();
   for (const c of cells) {
     if (!xs.has(c.x)) xs.set(c.x, xs.size);
     if (!ys.has(c.y)) ys.set(c.y, ys.size);
